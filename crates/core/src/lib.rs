@@ -1,0 +1,2 @@
+//! spendlens-core: the pure domain of spendlens.
+#![forbid(unsafe_code)]
