@@ -1,5 +1,8 @@
-//! The `spendlens` binary: parses the command line and dispatches to one command module each.
+//! The `spendlens` binary: parses the command line and dispatches to one module per command.
 #![forbid(unsafe_code)]
+
+mod analyze;
+mod output;
 
 use std::process::ExitCode;
 
@@ -13,9 +16,21 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {}
+enum Command {
+    /// Budget & Financial Analysis of one campaign document.
+    Analyze(analyze::Args),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    let result = match cli.command {
+        Command::Analyze(args) => analyze::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

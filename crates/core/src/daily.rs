@@ -41,7 +41,11 @@ pub struct DailyKey {
 
 impl DailyRow {
     /// An all-zero row for the given key, to be filled in by a source.
-    pub fn empty(date: NaiveDate, platform: Platform, external_campaign_id: impl Into<String>) -> Self {
+    pub fn empty(
+        date: NaiveDate,
+        platform: Platform,
+        external_campaign_id: impl Into<String>,
+    ) -> Self {
         DailyRow {
             date,
             platform,

@@ -116,7 +116,10 @@ mod tests {
 
     #[test]
     fn ga4_is_the_only_platform_without_spend() {
-        let without: Vec<_> = Platform::ALL.into_iter().filter(|p| !p.is_ad_platform()).collect();
+        let without: Vec<_> = Platform::ALL
+            .into_iter()
+            .filter(|p| !p.is_ad_platform())
+            .collect();
         assert_eq!(without, vec![Platform::Ga4]);
     }
 }

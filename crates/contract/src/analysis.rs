@@ -1,0 +1,7 @@
+//! The analysis contract (`shared/spec/analysis-contract.md`): its input document and its result.
+
+mod decode;
+mod encode;
+
+pub use decode::{decode, decode_value};
+pub use encode::encode;
