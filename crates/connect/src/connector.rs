@@ -1,0 +1,109 @@
+//! The [`Connector`] trait every platform client implements, and the checks its result passes.
+
+use std::collections::HashSet;
+
+use spendlens_core::{DailyRow, Platform};
+
+use crate::error::ConnectError;
+use crate::retry::BoxFuture;
+use crate::window::DateRange;
+
+/// A platform API client that returns normalised daily rows.
+///
+/// Architecture Invariant: `fetch_daily` returns **every** row for the range or an error, never a
+/// partial result: paging, chunking and retries happen inside, and any failure on any page fails
+/// the whole call. That is what lets the sync replace the stored window in one transaction and
+/// leave it untouched when a sync fails.
+///
+/// Object-safe (returns a boxed future) so the scheduler can hold `Box<dyn Connector>` per
+/// connection.
+pub trait Connector: Send + Sync + std::fmt::Debug {
+    /// The platform the rows belong to.
+    fn platform(&self) -> Platform;
+
+    /// The rows for `account` over `range` (both days included), sorted by date then campaign.
+    ///
+    /// `account` is the platform's own identifier: the LinkedIn sponsored account id, the Meta
+    /// ad account id (with or without `act_`), the GA4 property id, the Google Ads customer id
+    /// (dashes allowed) or the spreadsheet id.
+    fn fetch_daily<'a>(
+        &'a self,
+        account: &'a str,
+        range: DateRange,
+    ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>>;
+}
+
+/// Check and order a fetch result: every row inside `range`, no natural key twice.
+///
+/// A platform that returns a row twice or outside the requested days is answering a different
+/// question than the one asked, so the fetch is refused rather than guessed at.
+pub(crate) fn finish_rows(
+    platform: Platform,
+    range: DateRange,
+    mut rows: Vec<DailyRow>,
+) -> Result<Vec<DailyRow>, ConnectError> {
+    let mut seen = HashSet::with_capacity(rows.len());
+    for row in &rows {
+        if !range.contains(row.date) {
+            return Err(ConnectError::decode(
+                platform,
+                format!(
+                    "row for {} is outside the requested range {range}",
+                    row.date
+                ),
+            ));
+        }
+        if !seen.insert((row.date, row.external_campaign_id.clone())) {
+            return Err(ConnectError::decode(
+                platform,
+                format!(
+                    "campaign {:?} appears twice on {}",
+                    row.external_campaign_id, row.date
+                ),
+            ));
+        }
+    }
+    rows.sort_by(|a, b| (a.date, &a.external_campaign_id).cmp(&(b.date, &b.external_campaign_id)));
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn rows_are_sorted_and_checked() {
+        let range = DateRange::new(d("2024-06-01"), d("2024-06-02")).expect("range");
+        let rows = vec![
+            DailyRow::empty(d("2024-06-02"), Platform::Meta, "a"),
+            DailyRow::empty(d("2024-06-01"), Platform::Meta, "b"),
+            DailyRow::empty(d("2024-06-01"), Platform::Meta, "a"),
+        ];
+        let out = finish_rows(Platform::Meta, range, rows).expect("ok");
+        let keys: Vec<_> = out
+            .iter()
+            .map(|r| (r.date, r.external_campaign_id.as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                (d("2024-06-01"), "a"),
+                (d("2024-06-01"), "b"),
+                (d("2024-06-02"), "a")
+            ]
+        );
+
+        let dup = vec![
+            DailyRow::empty(d("2024-06-01"), Platform::Meta, "a"),
+            DailyRow::empty(d("2024-06-01"), Platform::Meta, "a"),
+        ];
+        assert!(finish_rows(Platform::Meta, range, dup).is_err());
+        let outside = vec![DailyRow::empty(d("2024-06-03"), Platform::Meta, "a")];
+        assert!(finish_rows(Platform::Meta, range, outside).is_err());
+    }
+}

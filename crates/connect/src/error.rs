@@ -1,0 +1,156 @@
+//! The one error type of the crate.
+
+use std::time::Duration;
+
+use spendlens_core::Platform;
+
+use crate::cipher::CipherError;
+
+/// Why a connector call failed.
+///
+/// Every variant names the platform and, where the platform answered, the HTTP status plus the
+/// platform's own error code and message, because that is what a person needs to fix a
+/// connection ("Meta code 190: token expired" rather than "HTTP 400"). Variants never carry a
+/// token, a request URL (Meta's paging URLs embed one) or a response body: reqwest errors are
+/// stripped of their URL before they are wrapped, and platform messages are cut to
+/// [`MAX_MESSAGE_CHARS`].
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The platform refused the request for a reason retrying will not fix (bad request,
+    /// permission denied, unknown account).
+    #[error("{platform}: HTTP {status}{}: {message}", code_suffix(code.as_deref()))]
+    Api {
+        platform: Platform,
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+    /// The platform throttled us and a short wait may help; `retry_after` is the platform's own
+    /// hint (a `Retry-After` header, Google's `retryDelay`, Meta's usage header) when it gave one.
+    #[error("{platform}: rate limited (HTTP {status}{}): {message}", code_suffix(code.as_deref()))]
+    RateLimited {
+        platform: Platform,
+        status: u16,
+        code: Option<String>,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// A daily or hourly quota is used up: retrying inside this sync only burns more budget, so
+    /// the scheduler should try again later.
+    #[error("{platform}: quota exhausted (HTTP {status}{}): {message}", code_suffix(code.as_deref()))]
+    QuotaExhausted {
+        platform: Platform,
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+    /// A temporary server-side failure (5xx, Meta `is_transient`, Google `UNAVAILABLE`).
+    #[error("{platform}: temporarily unavailable (HTTP {status}{}): {message}", code_suffix(code.as_deref()))]
+    Unavailable {
+        platform: Platform,
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+    /// The platform rejected the access token and it could not be refreshed: the user has to
+    /// authorise the connection again. The stored connection must be kept (not deleted).
+    #[error("{platform}: not authorised (HTTP {status}{}): {message}; the connection needs to be re-authorised", code_suffix(code.as_deref()))]
+    Unauthorized {
+        platform: Platform,
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+    /// The request did not complete (connection refused, timeout, TLS). The URL is removed.
+    #[error("{platform}: request failed: {source}")]
+    Transport {
+        platform: Platform,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The platform answered 2xx but with a payload this crate cannot read completely, so the
+    /// whole fetch is refused rather than returning some of the rows.
+    #[error("{platform}: unexpected response: {message}")]
+    Decode { platform: Platform, message: String },
+    /// The OAuth authorisation server refused a code exchange or a refresh (`invalid_grant`
+    /// means the user must authorise again).
+    #[error("OAuth token endpoint: {code}: {message}")]
+    OAuth { code: String, message: String },
+    /// The connector or OAuth configuration is unusable (bad base URL, malformed account id).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// Sealing or opening a stored token failed.
+    #[error(transparent)]
+    Cipher(#[from] CipherError),
+}
+
+/// Platform messages are cut to this many characters before they go into an error.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+fn code_suffix(code: Option<&str>) -> String {
+    code.map(|c| format!(", code {c}")).unwrap_or_default()
+}
+
+impl ConnectError {
+    /// Wrap a reqwest error without the URL it carries (Meta's URLs can hold a token).
+    pub(crate) fn transport(platform: Platform, source: reqwest::Error) -> Self {
+        ConnectError::Transport {
+            platform,
+            source: source.without_url(),
+        }
+    }
+
+    pub(crate) fn decode(platform: Platform, message: impl Into<String>) -> Self {
+        ConnectError::Decode {
+            platform,
+            message: message.into(),
+        }
+    }
+
+    /// Whether the failure is the platform asking us to slow down for a short while.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, ConnectError::RateLimited { .. })
+    }
+
+    /// Whether the user has to authorise the connection again.
+    pub fn requires_reauthorization(&self) -> bool {
+        match self {
+            ConnectError::Unauthorized { .. } => true,
+            ConnectError::OAuth { code, .. } => code == "invalid_grant",
+            _ => false,
+        }
+    }
+}
+
+/// Cut a platform message to [`MAX_MESSAGE_CHARS`] characters.
+pub(crate) fn clip(message: &str) -> String {
+    let mut out: String = message.trim().chars().take(MAX_MESSAGE_CHARS).collect();
+    if message.trim().chars().count() > MAX_MESSAGE_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_platform_status_and_code() {
+        let e = ConnectError::Api {
+            platform: Platform::Meta,
+            status: 400,
+            code: Some("100".into()),
+            message: "Invalid parameter".into(),
+        };
+        assert_eq!(e.to_string(), "meta: HTTP 400, code 100: Invalid parameter");
+    }
+
+    #[test]
+    fn long_messages_are_clipped() {
+        let long = "x".repeat(1000);
+        let clipped = clip(&long);
+        assert_eq!(clipped.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert_eq!(clip(" short "), "short");
+    }
+}

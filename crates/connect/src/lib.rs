@@ -1,0 +1,41 @@
+//! spendlens-connect: the platform API clients. Each connector (LinkedIn `adAnalytics`, Meta
+//! Insights, GA4 `runReport`, Google Sheets `values.get`, Google Ads `searchStream`) turns one
+//! account's API responses for a date range into `spendlens_core::DailyRow`s, handling OAuth
+//! tokens, paging, rate limits and retries on the way.
+//!
+//! What it must never do: return part of a range (a fetch yields every row or an error, so a
+//! failed sync leaves stored data as it was); log, display or put in an error a token, a client
+//! secret or a request URL; read a clock (today and "now" are passed in); parse money through
+//! `f64`; store a token unencrypted (see [`TokenCipher`]). It owns no storage, no scheduler and
+//! no HTTP server: the app crate calls it.
+//!
+//! Where to start reading: [`Connector`] and [`sync_window`], then one platform module such as
+//! [`platform::meta`], then [`HttpClient`] (retries, 401 refresh) and [`oauth`].
+#![forbid(unsafe_code)]
+
+pub mod cipher;
+pub mod connector;
+pub mod error;
+pub mod http;
+mod number;
+pub mod oauth;
+pub mod platform;
+pub mod retry;
+pub mod window;
+
+pub use cipher::{CipherError, TokenCipher};
+pub use connector::Connector;
+pub use error::ConnectError;
+pub use http::HttpClient;
+pub use oauth::{
+    AuthorizationRequest, Clock, OAuthConfig, RefreshingToken, StaticToken, TokenSet, TokenSource,
+    verify_state,
+};
+pub use platform::ga4::{Ga4Connector, average_order_value};
+pub use platform::google_ads::GoogleAdsConnector;
+pub use platform::linkedin::LinkedInConnector;
+pub use platform::meta::MetaConnector;
+pub use platform::sheets::{SheetsConnector, ValueRange};
+pub use retry::{BoxFuture, Jitter, RetryPolicy, Sleeper, TokioSleeper};
+pub use secrecy::SecretString;
+pub use window::{DEFAULT_RESTATEMENT_DAYS, DateRange, InvalidDateRange, sync_window};
