@@ -1,0 +1,193 @@
+//! Which kind of file an upload is, from its bytes (magic numbers, then the header row), with the
+//! file name only as a tie-breaker. The user can always override with an explicit [`Source`].
+
+use crate::error::{ImportError, Problems};
+use crate::exports::delimited_rows;
+use crate::model::{ImportOptions, Source};
+use crate::pdf::PdfPreview;
+use crate::table;
+
+/// How many bytes of a text file are looked at to find its header row.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Detects the source of an uploaded file.
+///
+/// * `%PDF-` is a PDF report; a ZIP (`PK`) or OLE (`D0 CF 11 E0`) container is a workbook;
+/// * text is decoded (UTF-8, UTF-16 with or without BOM), the delimiter sniffed, and the header row
+///   (searched within the first rows, after title lines) classified: the canonical column set,
+///   LinkedIn's `Start Date (in UTC)`/`Total Spent` or its "Campaign Performance Report" title,
+///   Meta's `Amount spent`/`Reporting starts`, Google Ads' `Impr.`/`Currency code`/`Conv. value`,
+///   else any header with a date and a spend column.
+///
+/// Content decides over the name: a Google Ads "Excel CSV" is UTF-16 text named `.csv`, and users
+/// rename files. Only when the content says nothing is the extension used for the error message.
+pub fn detect(bytes: &[u8], file_name: &str) -> Result<Source, ImportError> {
+    let lower = file_name.to_ascii_lowercase();
+    if bytes.starts_with(b"%PDF-") {
+        return Ok(Source::Pdf);
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Ok(Source::Workbook);
+    }
+    if bytes.is_empty() {
+        return Err(ImportError::Unrecognised {
+            file: file_name.to_owned(),
+            reason: "the file is empty".into(),
+        });
+    }
+    // Only the head of the file is needed; cut at a line end so the tail is not a broken record
+    // (UTF-16 is cut at an even length, at a newline code unit).
+    let head = text_head(bytes);
+    let mut problems = Problems::new(file_name);
+    let rows = match delimited_rows(head, file_name, &mut problems) {
+        Ok((rows, _)) => rows,
+        Err(_) => {
+            let hint = if lower.ends_with(".pdf") {
+                " (named .pdf but not a PDF: damaged or not a PDF)"
+            } else if lower.ends_with(".xlsx") || lower.ends_with(".xls") {
+                " (named like a workbook but not one: damaged?)"
+            } else {
+                ""
+            };
+            return Err(ImportError::Unrecognised {
+                file: file_name.to_owned(),
+                reason: format!("neither text (UTF-8/UTF-16), a workbook nor a PDF{hint}"),
+            });
+        }
+    };
+    table::classify(&rows).ok_or_else(|| ImportError::Unrecognised {
+        file: file_name.to_owned(),
+        reason: format!(
+            "no known header row in the first lines (first line: \"{}\"); name the source explicitly or \
+             add a column mapping",
+            rows.first().map(|r| r.cells.join(",")).unwrap_or_default().chars().take(120).collect::<String>()
+        ),
+    })
+}
+
+fn text_head(bytes: &[u8]) -> &[u8] {
+    if bytes.len() <= SNIFF_BYTES {
+        return bytes;
+    }
+    let utf16 = matches!(
+        crate::text::sniff_encoding(bytes).0,
+        crate::text::Encoding::Utf16Le | crate::text::Encoding::Utf16Be
+    );
+    let head = &bytes[..SNIFF_BYTES];
+    if utf16 {
+        // Cut after a "\n" code unit (LE: 0A 00, BE: 00 0A), keeping an even length.
+        let cut = (1..=head.len() / 2)
+            .rev()
+            .map(|k| k * 2)
+            .find(|&i| head[i - 2..i] == [0x0A, 0x00] || head[i - 2..i] == [0x00, 0x0A])
+            .unwrap_or(head.len() & !1);
+        &head[..cut]
+    } else {
+        let cut = head
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(head.len(), |i| i + 1);
+        // Do not cut inside a UTF-8 character.
+        let mut end = cut;
+        while end > 0 && std::str::from_utf8(&head[..end]).is_err() && cut - end < 4 {
+            end -= 1;
+        }
+        &head[..end]
+    }
+}
+
+/// What an upload turned into: rows to store, or a PDF preview for the user to confirm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    Rows(crate::model::ParsedFile),
+    Preview(PdfPreview),
+}
+
+/// Detects (unless [`ImportOptions::source`] names the source) and parses an upload.
+pub fn import(
+    bytes: &[u8],
+    file_name: &str,
+    options: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    crate::exports::check_size(bytes, file_name, options)?;
+    let source = match options.source {
+        Some(s) => s,
+        None => detect(bytes, file_name)?,
+    };
+    let rows = match source {
+        Source::Canonical => crate::canonical::parse_canonical(bytes, file_name, options)?,
+        Source::LinkedIn => crate::exports::parse_linkedin(bytes, file_name, options)?,
+        Source::Meta => crate::exports::parse_meta(bytes, file_name, options)?,
+        Source::GoogleAds => crate::exports::parse_google_ads(bytes, file_name, options)?,
+        Source::SpreadsheetCsv => crate::exports::parse_spreadsheet_csv(bytes, file_name, options)?,
+        Source::Workbook => crate::workbook::parse_workbook(bytes, file_name, options)?,
+        Source::Pdf => {
+            return crate::pdf::preview_pdf(bytes, file_name, options).map(Imported::Preview);
+        }
+    };
+    Ok(Imported::Rows(rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn magic_numbers_decide() {
+        assert_eq!(detect(b"%PDF-1.7\n...", "x.csv").expect("pdf"), Source::Pdf);
+        assert_eq!(
+            detect(b"PK\x03\x04rest", "x.csv").expect("zip"),
+            Source::Workbook
+        );
+        assert!(detect(b"", "x.csv").is_err());
+        assert!(
+            detect(&[0xC3, 0x28, 0xA0, 0xA1], "x.pdf")
+                .expect_err("junk")
+                .to_string()
+                .contains("named .pdf")
+        );
+    }
+
+    #[test]
+    fn headers_decide_text_formats() {
+        let canonical = "currency,date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue\n";
+        assert_eq!(
+            detect(canonical.as_bytes(), "a.txt").expect("canonical"),
+            Source::Canonical
+        );
+        assert_eq!(
+            detect(b"Day,Campaign name,Amount spent (USD)\n", "a").expect("meta"),
+            Source::Meta
+        );
+        assert_eq!(
+            detect(
+                b"Campaign report\nJune 1, 2024 - June 2, 2024\nDay\tCampaign\tCost\tImpr.\n",
+                "a"
+            )
+            .expect("gads"),
+            Source::GoogleAds
+        );
+        let err = detect(b"Week,Notes\n", "a").expect_err("unknown");
+        assert!(err.to_string().contains("Week,Notes"), "{err}");
+        assert_eq!(
+            detect(b"Date,Channel,Spend\n", "a").expect("sheet"),
+            Source::SpreadsheetCsv
+        );
+    }
+
+    #[test]
+    fn long_files_are_cut_at_a_line_end() {
+        let mut text = String::from("Date,Spend\n");
+        while text.len() < SNIFF_BYTES * 2 {
+            text.push_str("2024-06-01,1.00\n");
+        }
+        assert_eq!(text_head(text.as_bytes()).last(), Some(&b'\n'));
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in text.encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        let head = text_head(&utf16);
+        assert_eq!(head.len() % 2, 0);
+        assert_eq!(&head[head.len() - 2..], &[0x0A, 0x00]);
+    }
+}

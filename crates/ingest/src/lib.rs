@@ -1,0 +1,47 @@
+//! spendlens-ingest turns the files users upload into [`spendlens_core::DailyRow`]s: spendlens'
+//! canonical CSV (streamed, for files of millions of rows), LinkedIn, Meta and Google Ads CSV
+//! exports (with their preambles, `Total` rows, UTF-16 tab variants and ` --` cells), XLSX
+//! workbooks, Google Sheets tabs given as cell strings, and agency PDF reports (as a preview to be
+//! confirmed, never rows directly).
+//!
+//! It must never do I/O of its own (no paths, network, clock or database: it reads the byte slice or
+//! `Read` it is given), never panic on any input (every parser is fuzzed with arbitrary bytes), never
+//! return half a file (one bad row rejects the file, with every problem's file, row and column), and
+//! never pass money through `f64`.
+//!
+//! Start reading at [`detect()`] and [`import()`] (in `detect.rs`), then the table engine in
+//! `table.rs` that every tabular format shares; `canonical.rs` is the strict streaming parser and
+//! `pdf.rs` the report preview. [`summary()`] and [`reconcile_currency`] are what the dry-run
+//! preview and the import confirmation call.
+#![forbid(unsafe_code)]
+
+mod canonical;
+mod currency;
+mod date;
+mod detect;
+mod error;
+mod exports;
+mod model;
+mod number;
+mod pdf;
+mod summary;
+mod table;
+mod text;
+mod workbook;
+
+pub use canonical::{
+    CANONICAL_COLUMNS, DEFAULT_BATCH, StreamError, StreamOutcome, parse_canonical, stream_canonical,
+};
+pub use currency::reconcile_currency;
+pub use date::{DateOrder, earliest_date, latest_date};
+pub use detect::{Imported, detect, import};
+pub use error::{ColumnRef, Diagnostic, ImportError, MAX_DIAGNOSTICS, column_letter};
+pub use exports::{parse_google_ads, parse_linkedin, parse_meta, parse_spreadsheet_csv};
+pub use model::{
+    ColumnMapping, DEFAULT_MAX_BYTES, Field, ImportOptions, ParsedFile, RowTotals, SkippedRow,
+    Source, UnknownSource,
+};
+pub use number::DecimalSeparator;
+pub use pdf::{Conflict, FoundValue, PdfMetric, PdfPreview, preview_pdf, preview_text};
+pub use summary::{Summary, SummaryBuilder, Totals, summary};
+pub use workbook::{parse_sheet_values, parse_workbook};

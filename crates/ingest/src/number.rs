@@ -1,0 +1,284 @@
+//! Numbers as exports write them: `1,234.50`, `"$84.53"`, `€152,37`, ` --`, `(12.00)`, straight into
+//! `Decimal` (never through `f64`, which cannot hold `0.1`).
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+/// Which character separates the decimals. Semicolon-separated exports come from locales that write
+/// `1.234,56`; everything else writes `1,234.56`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DecimalSeparator {
+    #[default]
+    Dot,
+    Comma,
+}
+
+/// The largest amount or count accepted in one cell. Ad platforms report nothing near a trillion a
+/// day; the cap also keeps sums of millions of rows far from overflow.
+pub(crate) fn max_cell_value() -> Decimal {
+    Decimal::from(1_000_000_000_000u64)
+}
+
+/// A number read from a cell, with what the cell said about it besides the digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CellNumber {
+    pub(crate) value: Decimal,
+    /// The ISO code implied by a currency symbol or code in the cell (`€` is EUR; `$` says nothing,
+    /// it is used by USD, CAD, AUD and more).
+    pub(crate) currency: Option<&'static str>,
+    pub(crate) percent: bool,
+}
+
+const SYMBOLS: [(&str, Option<&str>); 8] = [
+    ("US$", Some("USD")),
+    ("€", Some("EUR")),
+    ("£", Some("GBP")),
+    ("¥", Some("JPY")),
+    ("₹", Some("INR")),
+    ("CHF", Some("CHF")),
+    ("R$", Some("BRL")),
+    ("$", None),
+];
+
+/// Whether a cell means "no value": empty, or the `--` placeholder Google Ads writes.
+pub(crate) fn is_blank(raw: &str) -> bool {
+    let t = raw.trim();
+    t.is_empty() || t == "--" || t == "-" || t == "—"
+}
+
+/// Parses a cell holding a number. `Ok(None)` for a blank cell.
+///
+/// Thousands separators must group by three (`1,234,567`), so a decimal-comma number read with the
+/// dot convention (`1.200,50`) is an error instead of the 1.2005 an earlier product produced.
+pub(crate) fn parse_number(raw: &str, sep: DecimalSeparator) -> Result<Option<CellNumber>, String> {
+    if is_blank(raw) {
+        return Ok(None);
+    }
+    let mut s = raw.trim().replace(['\u{a0}', '\u{202f}'], " ");
+    let mut negative = false;
+    if s.starts_with('(') && s.ends_with(')') && s.len() >= 2 {
+        negative = true;
+        s = s[1..s.len() - 1].trim().to_owned();
+    }
+    let mut currency = None;
+    let mut percent = false;
+    if let Some(rest) = s.strip_suffix('%') {
+        percent = true;
+        s = rest.trim_end().to_owned();
+    }
+    if let Some(rest) = s.strip_prefix('-') {
+        negative = !negative;
+        s = rest.trim_start().to_owned();
+    }
+    // Currency symbol or ISO code before or after the digits.
+    for (sym, code) in SYMBOLS {
+        if let Some(rest) = s.strip_prefix(sym) {
+            s = rest.trim_start().to_owned();
+            currency = code;
+            break;
+        }
+        if let Some(rest) = s.strip_suffix(sym) {
+            s = rest.trim_end().to_owned();
+            currency = code;
+            break;
+        }
+    }
+    if currency.is_none() && s.len() > 4 {
+        let head = s
+            .get(..3)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_uppercase()));
+        let tail = s
+            .get(s.len() - 3..)
+            .filter(|t| t.bytes().all(|b| b.is_ascii_uppercase()));
+        if let Some(code) = head
+            .filter(|_| s.as_bytes()[3] == b' ')
+            .and_then(crate::currency::known_code)
+        {
+            currency = Some(code);
+            s = s[4..].to_owned();
+        } else if let Some(code) = tail
+            .filter(|_| s.as_bytes()[s.len() - 4] == b' ')
+            .and_then(crate::currency::known_code)
+        {
+            currency = Some(code);
+            s.truncate(s.len() - 4);
+        }
+    }
+    if let Some(rest) = s.strip_prefix('-') {
+        negative = !negative;
+        s = rest.to_owned();
+    }
+    let value = parse_plain(&s, sep)
+        .ok_or_else(|| format!("expected a number, found \"{}\"", raw.trim()))?;
+    if value.abs() > max_cell_value() {
+        return Err(format!(
+            "the number \"{}\" is implausibly large",
+            raw.trim()
+        ));
+    }
+    let value = if negative { -value } else { value };
+    Ok(Some(CellNumber {
+        value,
+        currency,
+        percent,
+    }))
+}
+
+/// Digits with optional grouping and one decimal separator; nothing else.
+fn parse_plain(s: &str, sep: DecimalSeparator) -> Option<Decimal> {
+    let (group, decimal) = match sep {
+        DecimalSeparator::Dot => (',', '.'),
+        DecimalSeparator::Comma => ('.', ','),
+    };
+    let s = s.trim();
+    let (int_part, frac_part) = match s.split_once(decimal) {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    // Grouping: by `group`, or by spaces/apostrophes (fr, ch); each later group exactly 3 digits.
+    let groups: Vec<&str> = int_part.split([group, ' ', '\'']).collect();
+    if groups.is_empty() || groups[0].is_empty() && (groups.len() > 1 || frac_part.is_none()) {
+        return None;
+    }
+    if !groups[0].bytes().all(|b| b.is_ascii_digit()) || groups[0].len() > 15 {
+        return None;
+    }
+    if groups[1..]
+        .iter()
+        .any(|g| g.len() != 3 || !g.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let mut digits: String = groups.concat();
+    if digits.is_empty() {
+        digits.push('0');
+    }
+    if let Some(f) = frac_part {
+        if f.is_empty() && groups.len() == 1 && groups[0].is_empty() {
+            return None;
+        }
+        if !f.bytes().all(|b| b.is_ascii_digit()) || f.len() > 12 {
+            return None;
+        }
+        if !f.is_empty() {
+            digits.push('.');
+            digits.push_str(f);
+        }
+    }
+    Decimal::from_str(&digits).ok()
+}
+
+/// Converts a floating-point spreadsheet value into a `Decimal` through its shortest round-trip
+/// decimal text.
+///
+/// Workbooks store numbers as IEEE doubles, so the cell showing `84.53` holds
+/// 84.5299999999999940314410...; `Decimal::from_f64` keeps that noise in some cases, while the
+/// shortest text that reads back as the same double (what Rust's `Display` for `f64` prints, and
+/// what the spreadsheet itself shows at full precision) is exactly `84.53`.
+pub(crate) fn decimal_from_f64(value: f64) -> Option<Decimal> {
+    if !value.is_finite() {
+        return None;
+    }
+    let text = format!("{value}");
+    Decimal::from_str(&text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn num(raw: &str) -> Decimal {
+        parse_number(raw, DecimalSeparator::Dot)
+            .expect("parses")
+            .expect("not blank")
+            .value
+    }
+
+    #[test]
+    fn export_forms_parse_exactly() {
+        assert_eq!(num("84.53"), dec!(84.53));
+        assert_eq!(num("1,234.50"), dec!(1234.50));
+        assert_eq!(num("$1,234.50"), dec!(1234.50));
+        assert_eq!(num("  2,450 "), dec!(2450));
+        assert_eq!(num("(12.00)"), dec!(-12.00));
+        assert_eq!(num("-3"), dec!(-3));
+        assert_eq!(num("0.1"), dec!(0.1));
+        assert_eq!(num(".5"), dec!(0.5));
+        assert_eq!(num("USD 10.00"), dec!(10.00));
+    }
+
+    #[test]
+    fn currency_symbols_and_percent_are_reported() {
+        let n = parse_number("€1,200.00", DecimalSeparator::Dot)
+            .expect("ok")
+            .expect("some");
+        assert_eq!(
+            (n.value, n.currency, n.percent),
+            (dec!(1200.00), Some("EUR"), false)
+        );
+        let n = parse_number("12.5 EUR", DecimalSeparator::Dot)
+            .expect("ok")
+            .expect("some");
+        assert_eq!(n.currency, Some("EUR"));
+        let n = parse_number("2.35%", DecimalSeparator::Dot)
+            .expect("ok")
+            .expect("some");
+        assert!(n.percent);
+        let n = parse_number("$5", DecimalSeparator::Dot)
+            .expect("ok")
+            .expect("some");
+        assert_eq!(n.currency, None);
+    }
+
+    #[test]
+    fn blanks_are_none() {
+        for raw in ["", "  ", " --", "--"] {
+            assert_eq!(
+                parse_number(raw, DecimalSeparator::Dot),
+                Ok(None),
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn decimal_commas_need_the_comma_convention() {
+        assert!(parse_number("1.200,50", DecimalSeparator::Dot).is_err());
+        let n = parse_number("1.200,50", DecimalSeparator::Comma)
+            .expect("ok")
+            .expect("some");
+        assert_eq!(n.value, dec!(1200.50));
+        let n = parse_number("152,37", DecimalSeparator::Comma)
+            .expect("ok")
+            .expect("some");
+        assert_eq!(n.value, dec!(152.37));
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        for raw in [
+            "abc",
+            "1,23",
+            "12a",
+            "1.2.3",
+            "1e5",
+            "$",
+            ".",
+            "1,2345",
+            "99999999999999999999",
+        ] {
+            assert!(parse_number(raw, DecimalSeparator::Dot).is_err(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn floats_convert_through_shortest_text() {
+        assert_eq!(decimal_from_f64(84.53), Some(dec!(84.53)));
+        assert_eq!(decimal_from_f64(0.1 + 0.2), Some(dec!(0.30000000000000004)));
+        assert_eq!(decimal_from_f64(10234.0), Some(dec!(10234)));
+        assert_eq!(decimal_from_f64(f64::NAN), None);
+        assert_eq!(decimal_from_f64(1e300), None);
+    }
+}
