@@ -277,9 +277,15 @@ pub fn date(path: &str, value: &Value, problems: &mut Problems) -> Option<NaiveD
 /// Money and conversions on the wire: a string with exactly two decimals, rounded half away
 /// from zero (`"8850.50"`).
 pub fn two_decimals(value: Decimal) -> Value {
-    let mut r = round_half_away(value, 2);
-    r.rescale(2);
-    Value::String(r.to_string())
+    // Padding the text rather than `rescale(2)`: near the top of the decimal range a rescale
+    // cannot add digits and would silently print no decimals.
+    let text = round_half_away(value, 2).to_string();
+    let text = match text.split_once('.') {
+        None => format!("{text}.00"),
+        Some((_, frac)) if frac.len() == 1 => format!("{text}0"),
+        Some(_) => text,
+    };
+    Value::String(text)
 }
 
 /// A percentage or ratio on the wire: a JSON number rounded half away from zero to 2 decimals,
@@ -310,6 +316,14 @@ mod tests {
             ("-0.004", "0.00"),
             ("333.3333333333333333333333333", "333.33"),
             ("2.675", "2.68"),
+            (
+                "79228162514264337593543950335",
+                "79228162514264337593543950335.00",
+            ),
+            (
+                "-7922816251426433759354395033.5",
+                "-7922816251426433759354395033.50",
+            ),
         ];
         for (input, expected) in cases {
             let d = Decimal::from_str(input).unwrap_or_default();

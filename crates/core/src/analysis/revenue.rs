@@ -168,7 +168,7 @@ mod tests {
         assert_eq!(platform_revenue(Platform::Sheets, &m, &aov).0, dec!(100));
         let own = PlatformMetrics {
             conversion_value: Some(dec!(80)),
-            ..m.clone()
+            ..m
         };
         assert_eq!(platform_revenue(Platform::Meta, &own, &aov).0, dec!(200));
         assert_eq!(

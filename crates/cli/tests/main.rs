@@ -1,0 +1,3 @@
+//! End-to-end tests of the `spendlens` binary: real process, real files, exit codes.
+
+mod analyze;
