@@ -1,0 +1,86 @@
+//! Channel names interned to dense ids, so that paths are short slices of integers.
+
+use rustc_hash::FxHashMap;
+
+use crate::error::Error;
+
+/// The dense index of a channel in a [`Channels`] table: paths, state keys and credit vectors are
+/// indexed by it, which keeps the hot loops free of string hashing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChannelId(u32);
+
+impl ChannelId {
+    /// The id as a vector index.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The id with the given index; only [`Channels`] hands these out for real data.
+    pub fn from_index(index: usize) -> Option<Self> {
+        u32::try_from(index).ok().map(Self)
+    }
+
+    /// The raw integer, for packing state keys.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// The channels seen in the input, in order of first appearance (ids are stable for one data set).
+/// Output is sorted by name, never by id, so the order of the input does not leak into results.
+#[derive(Debug, Default, Clone)]
+pub struct Channels {
+    names: Vec<String>,
+    index: FxHashMap<Box<str>, ChannelId>,
+}
+
+impl Channels {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The id of `name`, adding it on first sight. Fails only past four billion channels.
+    pub fn intern(&mut self, name: &str) -> Result<ChannelId, Error> {
+        if let Some(&id) = self.index.get(name) {
+            return Ok(id);
+        }
+        let id = ChannelId::from_index(self.names.len())
+            .ok_or_else(|| Error::Unsupported("more than 4294967295 distinct channels".into()))?;
+        self.names.push(name.to_owned());
+        self.index.insert(name.into(), id);
+        Ok(id)
+    }
+
+    /// The id of `name` if it has been seen.
+    pub fn get(&self, name: &str) -> Option<ChannelId> {
+        self.index.get(name).copied()
+    }
+
+    /// The name of a channel.
+    pub fn name(&self, id: ChannelId) -> &str {
+        self.names.get(id.index()).map_or("", String::as_str)
+    }
+
+    /// How many distinct channels.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether no channel has been seen.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Every id, in id order.
+    pub fn ids(&self) -> impl Iterator<Item = ChannelId> + '_ {
+        (0..self.names.len()).filter_map(ChannelId::from_index)
+    }
+
+    /// Every id, sorted by channel name: the order of every output.
+    pub fn ids_by_name(&self) -> Vec<ChannelId> {
+        let mut ids: Vec<ChannelId> = self.ids().collect();
+        ids.sort_by(|a, b| self.name(*a).cmp(self.name(*b)));
+        ids
+    }
+}
