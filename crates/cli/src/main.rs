@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod analyze;
+mod attribute;
 mod output;
 
 use std::process::ExitCode;
@@ -19,12 +20,15 @@ struct Cli {
 enum Command {
     /// Budget & Financial Analysis of one campaign document.
     Analyze(analyze::Args),
+    /// Multi-touch attribution of conversions to channels (heuristics, Markov, Shapley).
+    Attribute(attribute::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
+        Command::Attribute(args) => attribute::run(args),
     };
     match result {
         Ok(code) => code,
