@@ -5,13 +5,18 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use oauth2::basic::{BasicClient, BasicErrorResponse, BasicTokenResponse};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
 use oauth2::{
-    AsyncHttpClient, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
-    RequestTokenError, Scope, TokenResponse, TokenUrl,
+    AccessToken, AsyncHttpClient, AuthType, AuthUrl, AuthorizationCode, Client, ClientId,
+    ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, HttpRequest, HttpResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    StandardRevocableToken, TokenResponse, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize};
 use tokio::sync::Mutex;
 use url::Url;
 
@@ -124,23 +129,21 @@ impl OAuthConfig {
         self
     }
 
-    fn client(
-        &self,
-    ) -> BasicClient<
-        oauth2::EndpointSet,
-        oauth2::EndpointNotSet,
-        oauth2::EndpointNotSet,
-        oauth2::EndpointNotSet,
-        oauth2::EndpointSet,
-    > {
-        BasicClient::new(ClientId::new(self.client_id.clone()))
-            .set_client_secret(ClientSecret::new(
-                self.client_secret.expose_secret().to_owned(),
-            ))
-            .set_auth_uri(AuthUrl::from_url(self.auth_url.clone()))
-            .set_token_uri(TokenUrl::from_url(self.token_url.clone()))
-            .set_redirect_uri(RedirectUrl::from_url(self.redirect_url.clone()))
-            .set_auth_type(AuthType::RequestBody)
+    fn client(&self) -> OAuthClient {
+        Client::<
+            BasicErrorResponse,
+            GrantResponse,
+            BasicTokenIntrospectionResponse,
+            StandardRevocableToken,
+            BasicRevocationErrorResponse,
+        >::new(ClientId::new(self.client_id.clone()))
+        .set_client_secret(ClientSecret::new(
+            self.client_secret.expose_secret().to_owned(),
+        ))
+        .set_auth_uri(AuthUrl::from_url(self.auth_url.clone()))
+        .set_token_uri(TokenUrl::from_url(self.token_url.clone()))
+        .set_redirect_uri(RedirectUrl::from_url(self.redirect_url.clone()))
+        .set_auth_type(AuthType::RequestBody)
     }
 
     /// The URL to send the user to, with a random `state` and (when enabled) a PKCE challenge.
@@ -213,8 +216,75 @@ pub fn verify_state(issued: &SecretString, returned: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The oauth2 client with [`GrantResponse`] in place of the standard token response.
+type OAuthClient = Client<
+    BasicErrorResponse,
+    GrantResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// A token endpoint response, tolerant where providers deviate from RFC 6749: LinkedIn sends no
+/// `token_type` and separates scopes with commas.
+#[derive(Debug, Serialize, Deserialize)]
+struct GrantResponse {
+    access_token: AccessToken,
+    #[serde(default = "bearer")]
+    token_type: BasicTokenType,
+    #[serde(default)]
+    expires_in: Option<u64>,
+    #[serde(default)]
+    refresh_token: Option<RefreshToken>,
+    #[serde(default, rename = "scope", deserialize_with = "scope_list")]
+    scopes: Option<Vec<Scope>>,
+}
+
+fn bearer() -> BasicTokenType {
+    BasicTokenType::Bearer
+}
+
+fn scope_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Scope>>, D::Error> {
+    let text: Option<String> = Option::deserialize(d)?;
+    Ok(text.map(|t| {
+        t.split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .map(|s| Scope::new(s.to_owned()))
+            .collect()
+    }))
+}
+
+impl TokenResponse for GrantResponse {
+    type TokenType = BasicTokenType;
+
+    fn access_token(&self) -> &AccessToken {
+        &self.access_token
+    }
+
+    fn token_type(&self) -> &BasicTokenType {
+        &self.token_type
+    }
+
+    fn expires_in(&self) -> Option<std::time::Duration> {
+        self.expires_in.map(std::time::Duration::from_secs)
+    }
+
+    fn refresh_token(&self) -> Option<&RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+
+    fn scopes(&self) -> Option<&Vec<Scope>> {
+        self.scopes.as_ref()
+    }
+}
+
 fn token_set(
-    resp: &BasicTokenResponse,
+    resp: &GrantResponse,
     previous_refresh: Option<&SecretString>,
     now: DateTime<Utc>,
 ) -> TokenSet {

@@ -1,1 +1,12 @@
+//! Integration tests for spendlens-connect: every connector against a wiremock server on an
+//! ephemeral port serving the platform's real payload shapes, error bodies and rate limits.
 
+mod support;
+
+mod ga4;
+mod google_ads;
+mod linkedin;
+mod meta;
+mod oauth;
+mod sheets;
+mod sync;

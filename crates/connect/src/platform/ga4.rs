@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
@@ -67,6 +68,8 @@ impl Ga4Connector {
         )?;
         let mut rows = Vec::new();
         let mut offset: u64 = 0;
+        // The first page's rowCount; later pages must agree, or the report changed under us.
+        let mut expected: Option<u64> = None;
         loop {
             let body = serde_json::json!({
                 "dateRanges": [{"startDate": range.start().to_string(), "endDate": range.end().to_string()}],
@@ -84,7 +87,7 @@ impl Ga4Connector {
                     |c, t| {
                         let mut r = c.post(url.clone()).json(&body);
                         if let Some(t) = t {
-                            r = r.bearer_auth(secrecy::ExposeSecret::expose_secret(t));
+                            r = r.bearer_auth(t.expose_secret());
                         }
                         r
                     },
@@ -93,8 +96,16 @@ impl Ga4Connector {
                 .await?;
             let page: RunReportResponse = serde_json::from_str(&text)
                 .map_err(|e| ConnectError::decode(P, format!("runReport response: {e}")))?;
+            // Absent means 0 (proto3 JSON).
+            let count = page.row_count.unwrap_or(0);
+            let total = *expected.get_or_insert(count);
+            if count != total {
+                return Err(ConnectError::decode(
+                    P,
+                    format!("rowCount changed from {total} to {count} while paging"),
+                ));
+            }
             let received = page.rows.len() as u64;
-            let total = page.row_count.unwrap_or(0);
             rows.extend(page_rows(&page)?);
             offset += received;
             if offset >= total {

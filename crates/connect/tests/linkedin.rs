@@ -1,0 +1,276 @@
+//! LinkedIn adAnalytics: versioned headers, Rest.li query syntax, chunking, 429s and refresh.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rust_decimal_macros::dec;
+use secrecy::ExposeSecret;
+use spendlens_connect::{
+    ConnectError, Connector, LinkedInConnector, OAuthConfig, RefreshingToken, TokenSet,
+};
+use spendlens_core::Platform;
+use wiremock::matchers::{bearer_token, body_string_contains, header, method, path, query_param};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::support::{FixedClock, MAX_ATTEMPTS, TestEnv, at, d, json, range, secret, static_token};
+
+const ACCOUNT: &str = "5123456";
+const ANALYTICS: &str = "/rest/adAnalytics";
+
+/// The mock LinkedIn API: requires the versioned headers on every call (a request without them
+/// gets LinkedIn's 400), serves the account and June's analytics.
+async fn mount_api(env: &TestEnv) {
+    Mock::given(path(format!("/rest/adAccounts/{ACCOUNT}")))
+        .and(header("LinkedIn-Version", "202601"))
+        .and(header("X-Restli-Protocol-Version", "2.0.0"))
+        .respond_with(json(200, "linkedin_ad_account.json"))
+        .mount(&env.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(ANALYTICS))
+        .and(header("LinkedIn-Version", "202601"))
+        .and(header("X-Restli-Protocol-Version", "2.0.0"))
+        .and(query_param("q", "analytics"))
+        .and(query_param("pivot", "(value:CAMPAIGN)"))
+        .and(query_param("timeGranularity", "(value:DAILY)"))
+        .and(query_param(
+            "accounts",
+            "List(urn:li:sponsoredAccount:5123456)",
+        ))
+        .and(query_param(
+            "dateRange",
+            "(start:(year:2024,month:6,day:1),end:(year:2024,month:6,day:30))",
+        ))
+        .respond_with(json(200, "linkedin_analytics_june.json"))
+        .with_priority(5)
+        .mount(&env.server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(json(400, "linkedin_400_missing_version.json"))
+        .with_priority(10)
+        .mount(&env.server)
+        .await;
+}
+
+fn connector(env: &TestEnv) -> LinkedInConnector {
+    LinkedInConnector::new(env.http.clone(), env.base(), static_token("AQV-test-token"))
+}
+
+#[tokio::test]
+async fn campaign_days_are_read_with_versioned_headers_and_restli_ranges() {
+    let env = TestEnv::start().await;
+    mount_api(&env).await;
+    let rows = connector(&env)
+        .fetch_daily(ACCOUNT, range("2024-06-01", "2024-06-30"))
+        .await
+        .expect("rows");
+
+    assert_eq!(rows.len(), 3);
+    let first = &rows[0];
+    assert_eq!(
+        (first.date, first.external_campaign_id.as_str()),
+        (d("2024-06-01"), "612345678")
+    );
+    assert_eq!(first.platform, Platform::LinkedIn);
+    assert_eq!(first.spend, dec!(152.37));
+    assert_eq!(
+        (first.impressions, first.clicks, first.engagements),
+        (8412, 61, 18)
+    );
+    assert_eq!(first.conversions, dec!(4));
+    assert_eq!(first.conversion_value, Some(dec!(1200.00)));
+    assert_eq!(first.currency.as_deref(), Some("EUR"));
+    // Three decimals kept exactly.
+    assert_eq!(rows[1].spend, dec!(139.055));
+    // Metrics LinkedIn left out of an element read as zero.
+    assert_eq!(
+        (rows[2].external_campaign_id.as_str(), rows[2].conversions),
+        ("612349999", dec!(0))
+    );
+
+    // The URN inside List(...) is percent-encoded, the Rest.li punctuation is not.
+    let sent = env.requests_to(ANALYTICS).await;
+    let query = sent[0].url.query().expect("query");
+    assert!(
+        query.contains("accounts=List(urn%3Ali%3AsponsoredAccount%3A5123456)"),
+        "{query}"
+    );
+    assert!(
+        query.contains("dateRange=(start:(year:2024,month:6,day:1),"),
+        "{query}"
+    );
+    assert_eq!(
+        sent[0].headers.get("authorization").expect("auth"),
+        "Bearer AQV-test-token"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_version_header_is_reported_with_linkedins_code() {
+    let env = TestEnv::start().await;
+    mount_api(&env).await;
+    let err = LinkedInConnector::new(env.http.clone(), env.base(), static_token("t"))
+        .with_version("201901")
+        .fetch_daily(ACCOUNT, range("2024-06-01", "2024-06-30"))
+        .await
+        .expect_err("rejected");
+    match err {
+        ConnectError::Api { status, code, .. } => {
+            assert_eq!((status, code.as_deref()), (400, Some("VERSION_MISSING")));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn long_ranges_are_chunked_and_a_failing_chunk_fails_the_whole_fetch() {
+    let env = TestEnv::start().await;
+    mount_api(&env).await;
+    let july = "(start:(year:2024,month:7,day:1),end:(year:2024,month:7,day:1))";
+    Mock::given(path(ANALYTICS))
+        .and(query_param("dateRange", july))
+        .respond_with(ResponseTemplate::new(500).set_body_raw(
+            r#"{"message":"Internal Server Error","status":500,"code":"INTERNAL_ERROR"}"#,
+            "application/json",
+        ))
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+
+    let result = connector(&env)
+        .fetch_daily(ACCOUNT, range("2024-06-01", "2024-07-01"))
+        .await;
+    // June was read fine, but nothing of it comes back: the fetch is all or nothing.
+    assert!(
+        matches!(result, Err(ConnectError::Unavailable { status: 500, .. })),
+        "{result:?}"
+    );
+    let july_calls = env
+        .requests_to(ANALYTICS)
+        .await
+        .into_iter()
+        .filter(|r| r.url.query().is_some_and(|q| q.contains("month:7")))
+        .count();
+    assert_eq!(july_calls, MAX_ATTEMPTS as usize);
+    assert_eq!(env.sleeper.delays().len(), (MAX_ATTEMPTS - 1) as usize);
+
+    // The same range with a healthy July: both chunks merged.
+    let env = TestEnv::start().await;
+    mount_api(&env).await;
+    Mock::given(path(ANALYTICS))
+        .and(query_param("dateRange", july))
+        .respond_with(json(200, "linkedin_analytics_july.json"))
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let rows = connector(&env)
+        .fetch_daily(ACCOUNT, range("2024-06-01", "2024-07-01"))
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[3].date, d("2024-07-01"));
+}
+
+#[tokio::test]
+async fn a_429_throttle_is_retried_after_retry_after() {
+    let env = TestEnv::start().await;
+    mount_api(&env).await;
+    Mock::given(path(ANALYTICS))
+        .respond_with(json(429, "linkedin_429_throttle.json").insert_header("Retry-After", "7"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let rows = connector(&env)
+        .fetch_daily(ACCOUNT, range("2024-06-01", "2024-06-30"))
+        .await
+        .expect("rows after the retry");
+    assert_eq!(rows.len(), 3);
+    assert_eq!(env.sleeper.delays(), vec![Duration::from_secs(7)]);
+}
+
+#[tokio::test]
+async fn a_daily_limit_429_is_not_retried() {
+    let env = TestEnv::start().await;
+    mount_api(&env).await;
+    Mock::given(path(ANALYTICS))
+        .respond_with(json(429, "linkedin_429_day_limit.json"))
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let err = connector(&env)
+        .fetch_daily(ACCOUNT, range("2024-06-01", "2024-06-30"))
+        .await
+        .expect_err("quota");
+    assert!(
+        matches!(err, ConnectError::QuotaExhausted { status: 429, .. }),
+        "{err:?}"
+    );
+    assert_eq!(env.requests_to(ANALYTICS).await.len(), 1);
+    assert!(env.sleeper.delays().is_empty());
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_and_the_request_repeated() {
+    let env = TestEnv::start().await;
+    mount_api(&env).await;
+    // The old token is rejected everywhere; the new one passes through to the API mocks.
+    Mock::given(bearer_token("AQV-expired"))
+        .respond_with(json(401, "linkedin_401_expired.json"))
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/v2/accessToken"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .and(body_string_contains("grant_type=refresh_token"))
+        .and(body_string_contains("refresh_token=AQX-old-refresh"))
+        .and(body_string_contains("client_id=li-client"))
+        .and(body_string_contains("client_secret=li-secret"))
+        .respond_with(json(200, "linkedin_token.json"))
+        .expect(1)
+        .mount(&env.server)
+        .await;
+
+    let oauth = OAuthConfig::linkedin(
+        "li-client",
+        secret("li-secret"),
+        env.url("/callback"),
+        vec!["r_ads_reporting".into()],
+    )
+    .expect("config")
+    .with_endpoints(
+        env.url("/oauth/v2/authorization"),
+        env.url("/oauth/v2/accessToken"),
+    );
+    let token = Arc::new(RefreshingToken::new(
+        oauth,
+        env.http.reqwest().clone(),
+        Arc::new(FixedClock(at("2024-07-01T06:00:00Z"))),
+        TokenSet {
+            access_token: secret("AQV-expired"),
+            refresh_token: Some(secret("AQX-old-refresh")),
+            // Not yet expired by our clock: LinkedIn revoked it early, so only the 401 tells.
+            expires_at: Some(at("2024-08-01T00:00:00Z")),
+            scopes: vec![],
+        },
+    ));
+    let rows = LinkedInConnector::new(env.http.clone(), env.base(), token.clone())
+        .fetch_daily(ACCOUNT, range("2024-06-01", "2024-06-30"))
+        .await
+        .expect("rows with the new token");
+    assert_eq!(rows.len(), 3);
+
+    let now = token.current().await;
+    assert_eq!(now.access_token.expose_secret(), "AQV-linkedin-new-access");
+    assert_eq!(
+        now.refresh_token.as_ref().map(|t| t.expose_secret()),
+        Some("AQX-linkedin-refresh")
+    );
+    assert_eq!(
+        now.expires_at,
+        Some(at("2024-07-01T06:00:00Z") + chrono::TimeDelta::seconds(5_184_000))
+    );
+    // The renewal did not count as a retry.
+    assert!(env.sleeper.delays().is_empty());
+}

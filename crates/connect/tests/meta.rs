@@ -1,0 +1,199 @@
+//! Meta Insights: string numbers, purchase action types, cursor paging, throttling codes.
+
+use std::time::Duration;
+
+use rust_decimal_macros::dec;
+use spendlens_connect::{ConnectError, Connector, MetaConnector};
+use spendlens_core::Platform;
+use wiremock::matchers::{bearer_token, method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::support::{MAX_ATTEMPTS, TestEnv, d, fixture, json, range, static_token};
+
+const INSIGHTS: &str = "/v23.0/act_1234567890/insights";
+const TOKEN: &str = "EAAB-meta-long-lived";
+
+/// Page 1 (its `paging.next` pointing back at the mock) and page 2.
+fn page1(env: &TestEnv) -> ResponseTemplate {
+    let body = fixture("meta_insights_page1.json").replace("{{BASE}}", &env.server.uri());
+    ResponseTemplate::new(200).set_body_raw(body, "application/json")
+}
+
+async fn mount_pages(env: &TestEnv) {
+    Mock::given(method("GET"))
+        .and(path(INSIGHTS))
+        .and(bearer_token(TOKEN))
+        .and(query_param("level", "campaign"))
+        .and(query_param("time_increment", "1"))
+        .and(query_param(
+            "time_range",
+            r#"{"since":"2024-06-01","until":"2024-06-02"}"#,
+        ))
+        .and(query_param_is_missing("after"))
+        .respond_with(page1(env))
+        .with_priority(5)
+        .mount(&env.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(INSIGHTS))
+        .and(bearer_token(TOKEN))
+        .and(query_param("after", "MQZDZD"))
+        .respond_with(json(200, "meta_insights_page2.json"))
+        .with_priority(5)
+        .mount(&env.server)
+        .await;
+}
+
+fn connector(env: &TestEnv) -> MetaConnector {
+    MetaConnector::new(env.http.clone(), env.base(), static_token(TOKEN)).with_page_size(2)
+}
+
+#[tokio::test]
+async fn cursor_paging_reads_every_page_without_the_token_in_urls() {
+    let env = TestEnv::start().await;
+    mount_pages(&env).await;
+    let rows = connector(&env)
+        .fetch_daily("act_1234567890", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect("rows");
+
+    assert_eq!(rows.len(), 3);
+    let r0 = &rows[0];
+    assert_eq!(
+        (r0.date, r0.external_campaign_id.as_str()),
+        (d("2024-06-01"), "120210000000001")
+    );
+    assert_eq!(r0.platform, Platform::Meta);
+    assert_eq!(r0.spend, dec!(84.53));
+    assert_eq!(
+        (r0.impressions, r0.clicks, r0.engagements),
+        (10234, 187, 201)
+    );
+    // purchase, the pixel purchase and omni_purchase are one event: 6, not 18.
+    assert_eq!(r0.conversions, dec!(6));
+    assert_eq!(r0.conversion_value, Some(dec!(412.8)));
+    assert_eq!(r0.currency.as_deref(), Some("USD"));
+    assert_eq!(
+        (rows[1].conversions, rows[1].conversion_value),
+        (dec!(4), Some(dec!(268.4)))
+    );
+    // Page two's row has no actions at all.
+    assert_eq!(rows[2].external_campaign_id, "120210000000002");
+    assert_eq!(
+        (rows[2].conversions, rows[2].conversion_value),
+        (dec!(0), Some(dec!(0)))
+    );
+
+    let sent = env.requests_to(INSIGHTS).await;
+    assert_eq!(sent.len(), 2);
+    for r in &sent {
+        assert!(!r.url.as_str().contains("access_token"), "{}", r.url);
+    }
+}
+
+#[tokio::test]
+async fn throttling_code_17_waits_as_the_usage_header_says() {
+    let env = TestEnv::start().await;
+    mount_pages(&env).await;
+    Mock::given(path(INSIGHTS))
+        .respond_with(json(400, "meta_error_17.json").insert_header(
+            "x-business-use-case-usage",
+            r#"{"1234567890":[{"type":"ads_insights","call_count":100,"total_cputime":12,"total_time":9,"estimated_time_to_regain_access":1}]}"#,
+        ))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let rows = connector(&env)
+        .fetch_daily("1234567890", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect("rows after the wait");
+    assert_eq!(rows.len(), 3);
+    assert_eq!(env.sleeper.delays(), vec![Duration::from_secs(60)]);
+}
+
+#[tokio::test]
+async fn code_80000_backs_off_exponentially_until_it_passes() {
+    let env = TestEnv::start().await;
+    mount_pages(&env).await;
+    Mock::given(path(INSIGHTS))
+        .respond_with(json(400, "meta_error_80000.json").insert_header(
+            "x-app-usage",
+            r#"{"call_count":97,"total_time":25,"total_cputime":25}"#,
+        ))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let rows = connector(&env)
+        .fetch_daily("1234567890", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        env.sleeper.delays(),
+        vec![Duration::from_millis(100), Duration::from_millis(200)]
+    );
+}
+
+#[tokio::test]
+async fn a_failure_on_page_two_returns_nothing() {
+    let env = TestEnv::start().await;
+    mount_pages(&env).await;
+    Mock::given(path(INSIGHTS))
+        .and(query_param("after", "MQZDZD"))
+        .respond_with(json(500, "meta_error_unknown_500.json"))
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let err = connector(&env)
+        .fetch_daily("1234567890", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect_err("page two never succeeds");
+    match &err {
+        ConnectError::Unavailable { status, code, .. } => {
+            assert_eq!((*status, code.as_deref()), (500, Some("1/99")));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let page_two = env
+        .requests_to(INSIGHTS)
+        .await
+        .into_iter()
+        .filter(|r| r.url.query().is_some_and(|q| q.contains("after=")))
+        .count();
+    assert_eq!(page_two, MAX_ATTEMPTS as usize);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_not_retried_and_not_shown() {
+    let env = TestEnv::start().await;
+    Mock::given(path(INSIGHTS))
+        .respond_with(json(400, "meta_error_190.json"))
+        .mount(&env.server)
+        .await;
+    let err = connector(&env)
+        .fetch_daily("1234567890", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect_err("expired");
+    assert!(err.requires_reauthorization(), "{err:?}");
+    assert!(err.to_string().contains("code 190/463"), "{err}");
+    assert!(!err.to_string().contains(TOKEN) && !format!("{err:?}").contains(TOKEN));
+    assert_eq!(env.requests_to(INSIGHTS).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_next_link_to_another_host_is_refused() {
+    let env = TestEnv::start().await;
+    let body = fixture("meta_insights_page1.json").replace("{{BASE}}", "http://203.0.113.9:1");
+    Mock::given(path(INSIGHTS))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&env.server)
+        .await;
+    let err = connector(&env)
+        .fetch_daily("1234567890", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect_err("foreign host");
+    assert!(matches!(err, ConnectError::Decode { .. }), "{err:?}");
+    assert!(!err.to_string().contains("203.0.113.9"));
+}

@@ -1,0 +1,147 @@
+//! Google Sheets values.get: ragged rows, typed and text cells, Google errors and 429s.
+
+use std::time::Duration;
+
+use rust_decimal_macros::dec;
+use spendlens_connect::{ConnectError, Connector, SheetsConnector};
+use spendlens_core::Platform;
+use wiremock::Mock;
+use wiremock::matchers::{bearer_token, method, path, query_param};
+
+use crate::support::{MAX_ATTEMPTS, TestEnv, d, json, range, static_token};
+
+const SHEET: &str = "1AbC_sheet-ID";
+/// The range `'Spend Tracker'!A:J` as it appears, percent-encoded, in the request path.
+const VALUES: &str = "/v4/spreadsheets/1AbC_sheet-ID/values/'Spend%20Tracker'!A:J";
+
+fn connector(env: &TestEnv) -> SheetsConnector {
+    SheetsConnector::new(
+        env.http.clone(),
+        env.base(),
+        static_token("ya29.sheets"),
+        "'Spend Tracker'!A:J",
+    )
+}
+
+#[tokio::test]
+async fn a_spend_tracker_range_becomes_daily_rows() {
+    let env = TestEnv::start().await;
+    Mock::given(method("GET"))
+        .and(path(VALUES))
+        .and(bearer_token("ya29.sheets"))
+        .and(query_param("valueRenderOption", "UNFORMATTED_VALUE"))
+        .and(query_param("dateTimeRenderOption", "SERIAL_NUMBER"))
+        .and(query_param("majorDimension", "ROWS"))
+        .respond_with(json(200, "sheets_values.json"))
+        .expect(2)
+        .mount(&env.server)
+        .await;
+    let rows = connector(&env)
+        .fetch_daily(SHEET, range("2024-06-01", "2024-06-03"))
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 4);
+    let abm = &rows[0];
+    assert_eq!(
+        (abm.date, abm.external_campaign_id.as_str()),
+        (d("2024-06-01"), "ABM - Tier 1")
+    );
+    assert_eq!(abm.platform, Platform::Sheets);
+    assert_eq!(
+        (abm.spend, abm.impressions, abm.clicks),
+        (dec!(152.37), 8412, 61)
+    );
+    assert_eq!((abm.conversions, abm.revenue), (dec!(4), Some(dec!(1200))));
+    assert_eq!(rows[1].spend, dec!(84.53));
+    assert_eq!(rows[2].date, d("2024-06-02"));
+    // Text cells with symbols and separators.
+    assert_eq!(
+        (rows[3].spend, rows[3].impressions, rows[3].revenue),
+        (dec!(1001.25), 12001, Some(dec!(590.10)))
+    );
+
+    // Only the requested days come back (the sheet is read whole).
+    let june_2 = connector(&env)
+        .fetch_daily(SHEET, range("2024-06-02", "2024-06-02"))
+        .await
+        .expect("rows");
+    assert_eq!(june_2.len(), 1);
+    assert_eq!(june_2[0].spend, dec!(97.1));
+}
+
+#[tokio::test]
+async fn an_empty_range_has_no_values_key_and_no_rows() {
+    let env = TestEnv::start().await;
+    Mock::given(path(VALUES))
+        .respond_with(json(200, "sheets_empty.json"))
+        .mount(&env.server)
+        .await;
+    let values = connector(&env).fetch_values(SHEET).await.expect("values");
+    assert!(values.values.is_empty());
+    let rows = connector(&env)
+        .fetch_daily(SHEET, range("2024-06-01", "2024-06-03"))
+        .await
+        .expect("rows");
+    assert!(rows.is_empty());
+}
+
+#[tokio::test]
+async fn persistent_429s_exhaust_the_attempts_with_growing_backoff() {
+    let env = TestEnv::start().await;
+    Mock::given(path(VALUES))
+        .respond_with(json(429, "sheets_429.json"))
+        .mount(&env.server)
+        .await;
+    let err = connector(&env)
+        .fetch_daily(SHEET, range("2024-06-01", "2024-06-03"))
+        .await
+        .expect_err("rate limited");
+    assert!(err.is_rate_limited(), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("Read requests per minute per user"),
+        "{err}"
+    );
+    assert_eq!(env.requests_to(VALUES).await.len(), MAX_ATTEMPTS as usize);
+    assert_eq!(
+        env.sleeper.delays(),
+        vec![
+            Duration::from_millis(100),
+            Duration::from_millis(200),
+            Duration::from_millis(400)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn permission_denied_and_not_found_are_not_retried() {
+    for (status, fixture, code) in [
+        (403, "sheets_403.json", "PERMISSION_DENIED"),
+        (404, "sheets_404.json", "NOT_FOUND"),
+    ] {
+        let env = TestEnv::start().await;
+        Mock::given(path(VALUES))
+            .respond_with(json(status, fixture))
+            .mount(&env.server)
+            .await;
+        let err = connector(&env)
+            .fetch_daily(SHEET, range("2024-06-01", "2024-06-03"))
+            .await
+            .expect_err("refused");
+        match err {
+            ConnectError::Api {
+                status: s,
+                code: c,
+                platform,
+                ..
+            } => {
+                assert_eq!(
+                    (s, c.as_deref(), platform),
+                    (status, Some(code), Platform::Sheets)
+                );
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(env.requests_to(VALUES).await.len(), 1);
+    }
+}
