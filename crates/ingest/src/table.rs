@@ -45,6 +45,9 @@ pub(crate) struct TableSpec {
     /// Whether a whole number in the date column is a spreadsheet serial day (Sheets unformatted
     /// values, workbook cells without a date format).
     pub(crate) serial_dates: bool,
+    /// Whether a platform column overrides the platform the headers suggested (a user's sheet with a
+    /// Channel column and an `Impr.` header is not a Google Ads export).
+    pub(crate) platform_column_wins: bool,
 }
 
 impl TableSpec {
@@ -61,6 +64,7 @@ impl TableSpec {
             order_override: None,
             ragged_ok: false,
             serial_dates: false,
+            platform_column_wins: false,
         }
     }
 }
@@ -354,7 +358,14 @@ pub(crate) fn classify(rows: &[RawRow]) -> Option<Source> {
         if names.contains(&"start date (in utc)") || names.contains(&"total spent") {
             return Some(Source::LinkedIn);
         }
-        if names.contains(&"amount spent") || names.contains(&"reporting starts") {
+        let meta = [
+            "amount spent",
+            "reporting starts",
+            "montant dépensé",
+            "importe gastado",
+            "début des rapports",
+        ];
+        if meta.iter().any(|m| names.contains(m)) {
             return Some(Source::Meta);
         }
         if names.contains(&"impr.")
@@ -378,13 +389,18 @@ fn cell(raw: &RawRow, col: Option<usize>) -> &str {
         .map_or("", String::as_str)
 }
 
+/// Whether a cell labels a totals row: `Total`, `Total: Account`, `Totals`, `Grand total`, `Summe`.
+/// Whole words only, so a campaign called "Totally Outdoors" or "Summer Sale" is data.
 fn is_total_label(s: &str) -> bool {
-    let t = s.trim().to_lowercase();
-    t.starts_with("total")
-        || t == "grand total"
-        || t == "totals"
-        || t.starts_with("summe")
-        || t == "gesamt"
+    let lower = s.trim().to_lowercase();
+    let mut words = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    match words.next() {
+        Some("total" | "totals" | "summe" | "gesamt" | "gesamtergebnis" | "totaux") => true,
+        Some("grand") => words.next() == Some("total"),
+        _ => false,
+    }
 }
 
 /// Parses the rows of one table into a [`ParsedFile`], or rejects the file listing every problem.
@@ -400,6 +416,19 @@ pub(crate) fn parse_table(
         return Err(ImportError::whole_file(file, "no header row"));
     };
     let data: Vec<&RawRow> = rows.iter().filter(|r| r.row > plan.header_row).collect();
+    let column_spec;
+    let spec = if spec.platform_column_wins
+        && spec.platform.is_some()
+        && plan.col(Field::Platform).is_some()
+    {
+        column_spec = TableSpec {
+            platform: None,
+            ..spec.clone()
+        };
+        &column_spec
+    } else {
+        spec
+    };
     let mut notes = Vec::new();
 
     // Header currencies (`Amount spent (EUR)`, `Cost (USD)`) must agree.
@@ -485,10 +514,19 @@ pub(crate) fn parse_table(
                 None
             };
         if let Some(reason) = total_reason {
+            let label = [
+                first,
+                cell(raw, name_cols[0]).trim(),
+                cell(raw, name_cols[1]).trim(),
+                label.as_str(),
+            ]
+            .into_iter()
+            .find(|l| is_total_label(l))
+            .map_or_else(|| "(row without a campaign name)".to_owned(), str::to_owned);
             skipped.push(SkippedRow {
                 row: raw.row,
                 reason: reason.to_owned(),
-                label: label.clone(),
+                label,
                 totals: Some(row_totals(raw, &plan, spec.decimal)),
             });
             continue;
@@ -934,6 +972,29 @@ mod tests {
         let mut p = Problems::new("f");
         let mapping = ColumnMapping::new().with(Field::Spend, "Ausgabe");
         assert!(super::plan(&t, &mapping, &mut p).is_none());
+    }
+
+    #[test]
+    fn totals_labels_are_whole_words() {
+        for l in [
+            "Total",
+            "Total: Account",
+            "TOTALS",
+            "Grand total",
+            "Summe",
+            " total - all",
+        ] {
+            assert!(is_total_label(l), "{l}");
+        }
+        for l in [
+            "Totally Outdoors",
+            "Summer Sale",
+            "Grand Opening",
+            "",
+            "Subtotal campaign",
+        ] {
+            assert!(!is_total_label(l), "{l}");
+        }
     }
 
     #[test]

@@ -62,8 +62,16 @@ fn spec_for(detected: Source, options: &ImportOptions, default_platform: Platfor
     let mut spec = TableSpec::new(detected);
     spec.serial_dates = true;
     spec.ragged_ok = true;
+    spec.platform_column_wins = true;
     spec.order_override = options.date_order;
-    spec.default_platform = options.default_platform.unwrap_or(default_platform);
+    // Precedence: a platform column, then the user's explicit platform, then the platform whose
+    // export the headers look like, then Sheets.
+    if let Some(p) = options.default_platform {
+        spec.platform = None;
+        spec.default_platform = p;
+    } else {
+        spec.default_platform = default_platform;
+    }
     spec
 }
 
@@ -135,8 +143,9 @@ fn cell_text(d: &Data) -> String {
 ///
 /// Rows may be ragged (the API drops trailing empty cells) and are padded. Both
 /// `FORMATTED_VALUE` text (`$84.53`, `10,234`, `6/1/2024`) and `UNFORMATTED_VALUE` numbers (dates as
-/// serial days) are accepted. `tab` names the tab in messages. Rows without a platform column get
-/// [`ImportOptions::default_platform`], else [`Platform::Sheets`].
+/// serial days) are accepted. `tab` names the tab in messages. A row's platform comes from a
+/// Platform/Channel column, else [`ImportOptions::default_platform`], else the platform whose export
+/// the headers are (`Amount spent` is Meta's), else [`Platform::Sheets`].
 pub fn parse_sheet_values(
     values: &[Vec<String>],
     tab: &str,

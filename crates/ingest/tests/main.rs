@@ -1,1 +1,16 @@
+//! The one integration-test binary of spendlens-ingest: every format imported from realistic
+//! sample files (tests/fixtures, written by tests/fixtures/generate.py), corrupt inputs, and
+//! fuzz-style properties that no input panics.
 
+mod ingest {
+    pub mod support;
+
+    mod canonical;
+    mod corrupt;
+    mod detect;
+    mod exports;
+    mod fuzz;
+    mod pdf;
+    mod sheets;
+    mod workbook;
+}

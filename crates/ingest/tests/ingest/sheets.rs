@@ -1,0 +1,209 @@
+//! Google Sheets tabs as the Sheets API `values` array.
+
+use chrono::NaiveDate;
+use rust_decimal_macros::dec;
+use spendlens_core::Platform;
+use spendlens_ingest::{ColumnMapping, Field, ImportOptions, parse_sheet_values, summary};
+
+fn values(rows: &[&[&str]]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+        .collect()
+}
+
+#[test]
+fn formatted_values_with_symbols_separators_and_ragged_rows() {
+    // The FORMATTED_VALUE example of connectors.md §4.3: the LinkedIn row is one cell shorter.
+    let v = values(&[
+        &[
+            "Date",
+            "Platform",
+            "Campaign",
+            "Monthly Budget",
+            "Spend",
+            "Impressions",
+            "Clicks",
+            "Conversions",
+            "Revenue",
+            "Notes",
+        ],
+        &[
+            "2024-06-01",
+            "Meta",
+            "Prospecting - Broad",
+            "$3,000.00",
+            "$84.53",
+            "10,234",
+            "187",
+            "6",
+            "$412.80",
+        ],
+        &[
+            "2024-06-01",
+            "LinkedIn",
+            "ABM - Tier 1",
+            "€5,000.00",
+            "€152.37",
+            "8,412",
+            "61",
+            "4",
+            "€1,200.00",
+            "invoice #A-17",
+        ],
+    ]);
+    let p = parse_sheet_values(&v, "Spend Tracker", &ImportOptions::default()).expect("imports");
+    assert_eq!(p.rows.len(), 2);
+    let (meta, li) = (&p.rows[0], &p.rows[1]);
+    assert_eq!(
+        (meta.platform, meta.spend, meta.impressions),
+        (Platform::Meta, dec!(84.53), 10234)
+    );
+    assert_eq!(meta.revenue, Some(dec!(412.80)));
+    assert_eq!(meta.currency, None, "$ does not say which dollar");
+    assert_eq!(
+        (li.platform, li.spend, li.currency.as_deref()),
+        (Platform::LinkedIn, dec!(152.37), Some("EUR"))
+    );
+    assert_eq!(
+        summary(&p).totals.spend,
+        dec!(236.90),
+        "the budget column is not spend"
+    );
+}
+
+#[test]
+fn unformatted_values_with_serial_dates() {
+    let v = values(&[
+        &[
+            "Day",
+            "Campaign",
+            "Amount spent",
+            "Impr.",
+            "Link clicks",
+            "Results",
+        ],
+        &["45444", "Summer", "84.53", "10234", "143", "2.5"],
+        &["45445", "Summer", "0.1", "0", "0"],
+    ]);
+    let p = parse_sheet_values(&v, "tab", &ImportOptions::default()).expect("imports");
+    assert_eq!(
+        p.rows[0].date,
+        NaiveDate::from_ymd_opt(2024, 6, 1).expect("d")
+    );
+    assert_eq!(
+        p.rows[1].date,
+        NaiveDate::from_ymd_opt(2024, 6, 2).expect("d")
+    );
+    assert_eq!(p.rows[0].conversions, dec!(2.5));
+    assert_eq!(
+        p.rows[1].conversions,
+        dec!(0),
+        "trailing empty cell dropped by the API"
+    );
+    assert_eq!(
+        p.rows[0].platform,
+        Platform::Meta,
+        "\"Amount spent\" is a pasted Meta export"
+    );
+    let options = ImportOptions {
+        default_platform: Some(Platform::LinkedIn),
+        ..ImportOptions::default()
+    };
+    let p = parse_sheet_values(&v, "tab", &options).expect("imports");
+    assert_eq!(
+        p.rows[0].platform,
+        Platform::LinkedIn,
+        "the user's choice wins over the headers"
+    );
+    let plain = values(&[&["Date", "Spend"], &["45444", "1"]]);
+    let p = parse_sheet_values(&plain, "tab", &ImportOptions::default()).expect("imports");
+    assert_eq!(
+        p.rows[0].platform,
+        Platform::Sheets,
+        "nothing says otherwise"
+    );
+}
+
+#[test]
+fn unsure_columns_need_an_explicit_mapping() {
+    let v = values(&[
+        &["Tag", "Kampagne", "Cost", "Spend", "Klicks"],
+        &["03.06.2024", "Sommer", "12,50", "13.00", "4"],
+    ]);
+    let err =
+        parse_sheet_values(&v, "tab", &ImportOptions::default()).expect_err("two spend columns");
+    let text = err.to_string();
+    assert!(text.contains("C \"Cost\" and D \"Spend\""), "{text}");
+    let mapping = ColumnMapping::new().with(Field::Spend, "Spend");
+    let options = ImportOptions {
+        mapping,
+        ..ImportOptions::default()
+    };
+    let p = parse_sheet_values(&v, "tab", &options).expect("mapped");
+    assert_eq!(p.rows[0].spend, dec!(13.00));
+    assert_eq!(
+        p.rows[0].date,
+        NaiveDate::from_ymd_opt(2024, 6, 3).expect("d"),
+        "dotted dates are day first"
+    );
+    assert_eq!(p.rows[0].clicks, 4);
+}
+
+#[test]
+fn slash_dates_follow_the_column_or_the_option() {
+    let v = values(&[
+        &["Date", "Spend"],
+        &["06/07/2024", "1"],
+        &["06/08/2024", "2"],
+    ]);
+    let p = parse_sheet_values(&v, "tab", &ImportOptions::default()).expect("imports");
+    assert_eq!(
+        p.rows[0].date,
+        NaiveDate::from_ymd_opt(2024, 6, 7).expect("d")
+    );
+    assert!(p.notes[0].contains("month first"), "{:?}", p.notes);
+    let options = ImportOptions {
+        date_order: Some(spendlens_ingest::DateOrder::DayFirst),
+        ..ImportOptions::default()
+    };
+    let p = parse_sheet_values(&v, "tab", &options).expect("imports");
+    assert_eq!(
+        p.rows[0].date,
+        NaiveDate::from_ymd_opt(2024, 7, 6).expect("d")
+    );
+    let v = values(&[
+        &["Date", "Spend"],
+        &["13/06/2024", "1"],
+        &["06/14/2024", "2"],
+    ]);
+    let err = parse_sheet_values(&v, "tab", &ImportOptions::default()).expect_err("mixed orders");
+    assert!(err.to_string().contains("mixes"), "{err}");
+}
+
+#[test]
+fn bad_cells_reject_the_tab_with_places() {
+    let v = values(&[
+        &["Date", "Platform", "Spend", "Clicks"],
+        &["2024-06-01", "TikTok", "1", "2"],
+        &["2024-06-31", "Meta", "1", "2"],
+        &["2024-06-02", "Meta", "12%", "2.5"],
+        &["Total", "", "15", "6"],
+    ]);
+    let err = parse_sheet_values(&v, "Tracker", &ImportOptions::default()).expect_err("bad rows");
+    let d = err.diagnostics();
+    let places: Vec<_> = d
+        .iter()
+        .map(|d| (d.row, d.column.as_ref().map(|c| c.letter())))
+        .collect();
+    assert_eq!(
+        places,
+        vec![
+            (Some(2), Some("B".into())),
+            (Some(3), Some("A".into())),
+            (Some(4), Some("C".into())),
+            (Some(4), Some("D".into()))
+        ]
+    );
+    assert!(d.iter().all(|d| d.file == "Tracker"));
+    assert!(parse_sheet_values(&[], "empty", &ImportOptions::default()).is_err());
+}
