@@ -221,3 +221,62 @@ mod tests {
         assert!(DateRange::new(d("2024-06-02"), d("2024-06-01")).is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn day() -> impl Strategy<Value = NaiveDate> {
+        // 2000-01-01 plus up to ~60 years.
+        (0u64..22_000).prop_map(|n| {
+            NaiveDate::from_ymd_opt(2000, 1, 1)
+                .and_then(|d| d.checked_add_days(Days::new(n)))
+                .expect("in range")
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn the_window_ends_yesterday_and_covers_gap_and_restatement(
+            today in day(),
+            last in proptest::option::of(day()),
+            restate in 0u32..400,
+        ) {
+            let Some(w) = sync_window(last, today, restate) else {
+                // Nothing to pull only without restatement and with nothing missing.
+                prop_assert_eq!(restate, 0);
+                prop_assert!(last.is_none_or(|l| l >= today.pred_opt().expect("day")));
+                return Ok(());
+            };
+            let yesterday = today.pred_opt().expect("day");
+            prop_assert_eq!(w.end(), yesterday);
+            // The last `restate` completed days are always included.
+            prop_assert!(w.days() >= u64::from(restate));
+            // Every day after the last stored one is included.
+            if let Some(l) = last.filter(|l| *l < yesterday) {
+                prop_assert!(w.start() <= l.succ_opt().expect("day"));
+            }
+            // Nothing older than needed: the start is the later of the two rules' starts.
+            let gap_start = last.and_then(|l| l.succ_opt()).filter(|s| *s <= yesterday);
+            let restate_start = (restate > 0).then(|| {
+                yesterday.checked_sub_days(Days::new(u64::from(restate) - 1)).expect("day")
+            });
+            let expected = [gap_start, restate_start].into_iter().flatten().min();
+            prop_assert_eq!(Some(w.start()), expected);
+        }
+
+        #[test]
+        fn chunks_partition_the_range(start in day(), len in 0u64..400, size in 0u32..100) {
+            let end = start.checked_add_days(Days::new(len)).expect("day");
+            let r = DateRange::new(start, end).expect("range");
+            let chunks = r.chunks(size);
+            prop_assert_eq!(chunks.first().map(|c| c.start()), Some(start));
+            prop_assert_eq!(chunks.last().map(|c| c.end()), Some(end));
+            for pair in chunks.windows(2) {
+                prop_assert_eq!(pair[0].end().succ_opt(), Some(pair[1].start()));
+            }
+            prop_assert!(chunks.iter().all(|c| c.days() <= u64::from(size.max(1))));
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod support;
 mod ga4;
 mod google_ads;
 mod linkedin;
+mod logging;
 mod meta;
 mod oauth;
 mod sheets;
