@@ -34,7 +34,7 @@ pub use oauth::{
 pub use platform::ga4::{Ga4Connector, average_order_value};
 pub use platform::google_ads::GoogleAdsConnector;
 pub use platform::linkedin::LinkedInConnector;
-pub use platform::meta::MetaConnector;
+pub use platform::meta::{MetaConnector, MetaOAuth};
 pub use platform::sheets::{SheetsConnector, ValueRange};
 pub use retry::{BoxFuture, Jitter, RetryPolicy, Sleeper, TokioSleeper};
 pub use secrecy::SecretString;

@@ -44,6 +44,14 @@ pub struct TokenSet {
     pub scopes: Vec<String>,
 }
 
+impl TokenSet {
+    /// Whether the access token expires within `window` of `now` (false when it does not
+    /// expire). Meta tokens cannot be refreshed, so the app warns the user ahead of time.
+    pub fn expires_within(&self, now: DateTime<Utc>, window: TimeDelta) -> bool {
+        self.expires_at.is_some_and(|at| at - window <= now)
+    }
+}
+
 /// An OAuth client registration for one provider.
 ///
 /// Endpoints are plain configuration so that tests point them at a local mock. The client
@@ -463,9 +471,7 @@ impl TokenSource for RefreshingToken {
     fn access_token(&self) -> BoxFuture<'_, Result<SecretString, ConnectError>> {
         Box::pin(async move {
             let mut state = self.state.lock().await;
-            let expiring = state
-                .expires_at
-                .is_some_and(|at| at - self.margin <= self.clock.now());
+            let expiring = state.expires_within(self.clock.now(), self.margin);
             if expiring {
                 self.refresh_locked(&mut state).await?;
             }

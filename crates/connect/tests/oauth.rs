@@ -2,10 +2,11 @@
 
 use secrecy::ExposeSecret;
 use spendlens_connect::{
-    ConnectError, Connector, MetaConnector, OAuthConfig, RetryPolicy, TokenCipher, verify_state,
+    ConnectError, Connector, MetaConnector, MetaOAuth, OAuthConfig, RetryPolicy, TokenCipher,
+    verify_state,
 };
 use wiremock::Mock;
-use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::matchers::{body_string_contains, method, path, query_param};
 
 use crate::support::{TestEnv, at, json, range, secret, static_token};
 
@@ -140,4 +141,89 @@ async fn transport_errors_carry_neither_url_nor_token() {
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("EAAB-secret-token"), "{shown}");
     assert!(!shown.contains("insights"), "no URL: {shown}");
+}
+
+fn meta_oauth(env: &TestEnv) -> MetaOAuth {
+    MetaOAuth::new(
+        "1122334455",
+        secret("meta-app-secret"),
+        env.url("/oauth/meta/callback"),
+        vec!["ads_read".into(), "read_insights".into()],
+    )
+    .expect("config")
+    .with_endpoints(env.base(), env.base())
+}
+
+#[tokio::test]
+async fn meta_login_exchanges_the_code_for_a_long_lived_token() {
+    let env = TestEnv::start().await;
+    let oauth = meta_oauth(&env);
+    let request = oauth.authorization_request().expect("request");
+    assert_eq!(request.url.path(), "/v23.0/dialog/oauth");
+    let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
+    assert!(pairs.contains(&("scope".into(), "ads_read,read_insights".into())));
+    assert!(pairs.contains(&("state".into(), request.state.expose_secret().to_owned())));
+    assert!(!request.url.as_str().contains("meta-app-secret"));
+
+    Mock::given(method("GET"))
+        .and(path("/v23.0/oauth/access_token"))
+        .and(query_param("code", "AQD-code"))
+        .and(query_param("client_secret", "meta-app-secret"))
+        .and(query_param(
+            "redirect_uri",
+            env.url("/oauth/meta/callback").as_str(),
+        ))
+        .respond_with(json(200, "meta_token_short.json"))
+        .expect(1)
+        .mount(&env.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v23.0/oauth/access_token"))
+        .and(query_param("grant_type", "fb_exchange_token"))
+        .and(query_param("fb_exchange_token", "EAAB-short-lived"))
+        .respond_with(json(200, "meta_token_long.json"))
+        .expect(1)
+        .mount(&env.server)
+        .await;
+    let now = at("2024-06-03T08:00:00Z");
+    let tokens = oauth
+        .exchange_code(&env.http, "AQD-code", now)
+        .await
+        .expect("tokens");
+    assert_eq!(tokens.access_token.expose_secret(), "EAAB-long-lived");
+    assert!(tokens.refresh_token.is_none());
+    let expiry = now + chrono::TimeDelta::days(60);
+    assert_eq!(tokens.expires_at, Some(expiry));
+    // Warn a week ahead: not yet on day 52, yes on day 54.
+    assert!(!tokens.expires_within(
+        now + chrono::TimeDelta::days(52),
+        chrono::TimeDelta::days(7)
+    ));
+    assert!(tokens.expires_within(
+        now + chrono::TimeDelta::days(54),
+        chrono::TimeDelta::days(7)
+    ));
+}
+
+#[tokio::test]
+async fn an_expired_meta_code_is_a_plain_error_without_the_secret() {
+    let env = TestEnv::start().await;
+    Mock::given(path("/v23.0/oauth/access_token"))
+        .respond_with(json(400, "meta_error_bad_code.json"))
+        .expect(1)
+        .mount(&env.server)
+        .await;
+    let err = meta_oauth(&env)
+        .exchange_code(&env.http, "AQD-stale", at("2024-06-03T08:00:00Z"))
+        .await
+        .expect_err("expired code");
+    assert!(
+        matches!(&err, ConnectError::Api { code, .. } if code.as_deref() == Some("100/36007")),
+        "{err:?}"
+    );
+    let shown = format!("{err} {err:?}");
+    assert!(
+        !shown.contains("meta-app-secret") && !shown.contains("AQD-stale"),
+        "{shown}"
+    );
 }
