@@ -3,6 +3,7 @@
 
 mod analyze;
 mod attribute;
+mod optimize;
 mod output;
 
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ enum Command {
     Analyze(analyze::Args),
     /// Multi-touch attribution of conversions to channels (heuristics, Markov, Shapley).
     Attribute(attribute::Args),
+    /// Split a budget over channels with response curves (certified optimum).
+    Optimize(optimize::Args),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Attribute(args) => attribute::run(args),
+        Command::Optimize(args) => optimize::run(args),
     };
     match result {
         Ok(code) => code,

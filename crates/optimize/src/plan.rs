@@ -1,0 +1,442 @@
+//! The Budget Optimization Engine's answer (seed-finance-domain-integration.md): current and
+//! optimised allocation, expected improvement with a 90 % interval, a risk assessment and a
+//! week-by-week rollout — built from a [`FittedModel`] and the solver, for the server to call.
+//!
+//! The interval comes from the draws: draw `j` of every channel together is one plausible world
+//! (channels are bootstrapped with the same draw count), and the improvement of the optimised plan
+//! over the current one is evaluated in each world; the 5th and 95th percentiles bound it.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::allocate::{self, Solution};
+use crate::curve::ResponseCurve;
+use crate::error::OptimizeError;
+use crate::fit::{FitKind, FittedModel, Objective};
+use crate::problem::{Channel, Problem};
+use crate::rounding::round_to_total;
+
+/// What to plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRequest {
+    /// The days of the planning period.
+    pub period: Vec<NaiveDate>,
+    /// The period's budget.
+    pub total_budget: f64,
+    /// Current spend per channel for the period (input order); `None` means the channel's mean
+    /// daily spend in the history times the period's days, rescaled to the budget.
+    pub current: Option<Vec<f64>>,
+    /// Per-channel `(min, max)` spend for the period; `None` means `[0, budget]`.
+    pub bounds: Option<Vec<(f64, f64)>>,
+    /// Largest relative change per channel versus current over the period, if any.
+    pub ramp_limit: Option<f64>,
+    /// Largest share of the budget moved between channels per week of rollout (default 0.2).
+    pub weekly_shift: f64,
+}
+
+impl PlanRequest {
+    /// A request with defaults: current spend from history, no bounds, 20 % moved per week.
+    pub fn new(period: Vec<NaiveDate>, total_budget: f64) -> Self {
+        Self {
+            period,
+            total_budget,
+            current: None,
+            bounds: None,
+            ramp_limit: None,
+            weekly_shift: 0.2,
+        }
+    }
+}
+
+/// A channel and an amount.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelAmount {
+    /// The channel's name.
+    pub name: String,
+    /// Spend for the period, in cents (adds up to the budget).
+    pub spend: Decimal,
+    /// Share of the budget, 0–1.
+    pub share: f64,
+    /// Expected response (value of the objective before spend) over the period.
+    pub expected_response: f64,
+}
+
+/// Expected gain of the optimised plan over the current one, over the period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Improvement {
+    /// Mean over the draws (= the solver's objective difference).
+    pub point: f64,
+    /// 5th percentile over the draws.
+    pub low: f64,
+    /// 95th percentile over the draws.
+    pub high: f64,
+    /// `point` relative to the current response, in percent.
+    pub pct: Option<f64>,
+    /// The objective measured (for `Profit` the gain is the same: the budget does not change).
+    pub objective: Objective,
+}
+
+/// How much to trust a channel's recommendation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelRisk {
+    /// The channel's name.
+    pub name: String,
+    /// Recommended daily spend / highest daily spend in the history; above 1 the curve is
+    /// extrapolated.
+    pub extrapolation: f64,
+    /// Days of history with spend.
+    pub days_with_spend: usize,
+    /// R² of the fit.
+    pub r_squared: f64,
+    /// How the curve was obtained.
+    pub fit: FitKind,
+    /// Plain-language warnings.
+    pub warnings: Vec<String>,
+}
+
+/// Overall level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RiskLevel {
+    /// Nothing notable.
+    Low,
+    /// Some channels need a watchful rollout.
+    Medium,
+    /// Treat the plan as a hypothesis to test.
+    High,
+}
+
+/// The risk assessment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskAssessment {
+    /// Worst of the factors below.
+    pub level: RiskLevel,
+    /// Per channel.
+    pub channels: Vec<ChannelRisk>,
+    /// Herfindahl index of the optimised shares (1 = everything in one channel).
+    pub concentration: f64,
+    /// Largest single share.
+    pub largest_share: f64,
+    /// `(high − low) / |point|` of the improvement interval.
+    pub relative_interval_width: f64,
+    /// Plain-language warnings for the plan as a whole.
+    pub warnings: Vec<String>,
+}
+
+/// One week of the rollout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RolloutWeek {
+    /// 1-based.
+    pub week: usize,
+    /// Allocation in force that week (period amounts in cents, adding up to the budget).
+    pub allocation: Vec<ChannelAmount>,
+    /// Share of the move from current to optimised done by this week, 0–1.
+    pub progress: f64,
+    /// Expected response over the period at this week's allocation.
+    pub expected_response: f64,
+    /// The same per week (period response × 7 / days in the period).
+    pub expected_weekly_response: f64,
+}
+
+/// The seed's `BudgetOptimization`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetPlan {
+    /// What the channels spend now.
+    pub current_allocation: Vec<ChannelAmount>,
+    /// What they should spend.
+    pub optimized_allocation: Vec<ChannelAmount>,
+    /// Gain with a 90 % interval.
+    pub expected_improvement: Improvement,
+    /// Why and where to be careful.
+    pub risk_assessment: RiskAssessment,
+    /// Week-by-week rollout.
+    pub implementation_timeline: Vec<RolloutWeek>,
+    /// The solver's full answer (certificate included).
+    pub solution: Solution,
+}
+
+/// Builds the plan for a period from fitted curves.
+pub fn plan(model: &FittedModel, request: &PlanRequest) -> Result<BudgetPlan, OptimizeError> {
+    let n = model.channels.len();
+    let days = request.period.len();
+    if days == 0 {
+        return Err(OptimizeError::one("period", "needs at least one day"));
+    }
+    if !(request.weekly_shift.is_finite()
+        && request.weekly_shift > 0.0
+        && request.weekly_shift <= 1.0)
+    {
+        return Err(OptimizeError::one(
+            "weekly_shift",
+            format!("must be in (0, 1], got {}", request.weekly_shift),
+        ));
+    }
+    let budget = request.total_budget;
+    let curves: Vec<ResponseCurve> = (0..n)
+        .map(|i| model.period_curve(i, &request.period))
+        .collect::<Result<_, _>>()?;
+    let current = match &request.current {
+        Some(c) if c.len() == n => c.clone(),
+        Some(c) => {
+            return Err(OptimizeError::one(
+                "current",
+                format!("has {} entries for {n} channels", c.len()),
+            ));
+        }
+        None => {
+            let raw: Vec<f64> = model
+                .channels
+                .iter()
+                .map(|c| c.mean_daily_spend * days as f64)
+                .collect();
+            let total: f64 = raw.iter().sum();
+            if total > 0.0 {
+                raw.iter().map(|v| v * budget / total).collect()
+            } else {
+                vec![budget / n.max(1) as f64; n]
+            }
+        }
+    };
+    if let Some(b) = &request.bounds
+        && b.len() != n
+    {
+        return Err(OptimizeError::one(
+            "bounds",
+            format!("has {} entries for {n} channels", b.len()),
+        ));
+    }
+    let channels: Vec<Channel> = model
+        .channels
+        .iter()
+        .zip(curves)
+        .enumerate()
+        .map(|(i, (fc, curve))| {
+            let (lo, hi) = request
+                .bounds
+                .as_ref()
+                .map_or((0.0, f64::INFINITY), |b| b[i]);
+            Channel::new(fc.name.clone(), curve)
+                .current(current[i])
+                .bounds(lo, hi)
+        })
+        .collect();
+    let problem = Problem {
+        total_budget: budget,
+        channels,
+        groups: Vec::new(),
+        ramp_limit: request.ramp_limit,
+    };
+    let solution = allocate::optimize(&problem)?;
+    let optimized: Vec<f64> = solution.allocation.iter().map(|a| a.spend).collect();
+
+    let amounts = |x: &[f64]| -> Vec<ChannelAmount> {
+        let total: f64 = x.iter().sum();
+        let cents = round_to_total(x, total, &[]);
+        problem
+            .channels
+            .iter()
+            .zip(x)
+            .zip(cents)
+            .map(|((c, &v), spend)| ChannelAmount {
+                name: c.name.clone(),
+                spend,
+                share: if total > 0.0 { v / total } else { 0.0 },
+                expected_response: c.curve.value(v),
+            })
+            .collect()
+    };
+    let response = |x: &[f64]| -> f64 {
+        problem
+            .channels
+            .iter()
+            .zip(x)
+            .map(|(c, &v)| c.curve.value(v))
+            .sum()
+    };
+
+    // Improvement per world (draw index).
+    let worlds = problem
+        .channels
+        .iter()
+        .map(|c| c.curve.draws().len())
+        .max()
+        .unwrap_or(1);
+    let mut gains: Vec<f64> = (0..worlds)
+        .map(|j| {
+            problem
+                .channels
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let d = &c.curve.draws()[j % c.curve.draws().len()];
+                    d.value(optimized[i]) - d.value(current[i])
+                })
+                .sum()
+        })
+        .collect();
+    gains.sort_by(f64::total_cmp);
+    let point = solution.total_response - response(&current);
+    let current_response = response(&current);
+    let improvement = Improvement {
+        point,
+        low: percentile(&gains, 0.05),
+        high: percentile(&gains, 0.95),
+        pct: (current_response > 0.0).then(|| point / current_response * 100.0),
+        objective: model.objective,
+    };
+
+    let risk = assess(model, &optimized, days, &improvement);
+
+    // Rollout: move at most `weekly_shift` of the budget per week, straight towards the optimum.
+    let moved: f64 = 0.5
+        * optimized
+            .iter()
+            .zip(&current)
+            .map(|(o, c)| (o - c).abs())
+            .sum::<f64>();
+    let per_week = request.weekly_shift * budget;
+    let weeks = if moved <= 1e-9 * budget.max(1.0) || per_week <= 0.0 {
+        1
+    } else {
+        let w = (moved / per_week - 1e-9).ceil();
+        if w.is_finite() && w >= 1.0 {
+            count(w)
+        } else {
+            1
+        }
+    };
+    let timeline = (1..=weeks)
+        .map(|w| {
+            let progress = if moved > 0.0 {
+                (w as f64 * per_week / moved).min(1.0)
+            } else {
+                1.0
+            };
+            let x: Vec<f64> = current
+                .iter()
+                .zip(&optimized)
+                .map(|(c, o)| c + progress * (o - c))
+                .collect();
+            let r = response(&x);
+            RolloutWeek {
+                week: w,
+                allocation: amounts(&x),
+                progress,
+                expected_response: r,
+                expected_weekly_response: r * 7.0 / days as f64,
+            }
+        })
+        .collect();
+
+    Ok(BudgetPlan {
+        current_allocation: amounts(&current),
+        optimized_allocation: amounts(&optimized),
+        expected_improvement: improvement,
+        risk_assessment: risk,
+        implementation_timeline: timeline,
+        solution,
+    })
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor();
+    let i = count(lo).min(sorted.len() - 1);
+    let j = (i + 1).min(sorted.len() - 1);
+    sorted[i] + (pos - lo) * (sorted[j] - sorted[i])
+}
+
+/// A non-negative whole number held in an `f64` (a week count, an index), saturating at 1e9.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped to [0, 1e9] first
+fn count(v: f64) -> usize {
+    v.clamp(0.0, 1e9) as usize
+}
+
+fn assess(
+    model: &FittedModel,
+    optimized: &[f64],
+    days: usize,
+    imp: &Improvement,
+) -> RiskAssessment {
+    let total: f64 = optimized.iter().sum();
+    let mut level = RiskLevel::Low;
+    let channels = model
+        .channels
+        .iter()
+        .zip(optimized)
+        .map(|(c, &x)| {
+            let daily = x / days as f64;
+            let extrapolation = if c.max_daily_spend > 0.0 { daily / c.max_daily_spend } else { f64::INFINITY };
+            let mut warnings = Vec::new();
+            if extrapolation > 1.2 {
+                warnings.push(format!(
+                    "recommended daily spend is {extrapolation:.1}× the highest seen: the curve is extrapolated"
+                ));
+                level = level.max(if extrapolation > 2.0 { RiskLevel::High } else { RiskLevel::Medium });
+            }
+            match c.kind {
+                FitKind::Hill => {}
+                FitKind::Concave => {
+                    warnings.push(format!("only {} days of varied spend: a simpler concave curve was fitted", c.days_with_spend));
+                    level = level.max(RiskLevel::Medium);
+                }
+                FitKind::Assumed => {
+                    warnings.push("spend barely varied: saturation is assumed, not measured".to_owned());
+                    level = level.max(RiskLevel::High);
+                }
+            }
+            if c.r_squared < 0.5 {
+                warnings.push(format!("the curve explains little of the history (R² = {:.2})", c.r_squared));
+                level = level.max(RiskLevel::Medium);
+            }
+            ChannelRisk {
+                name: c.name.clone(),
+                extrapolation,
+                days_with_spend: c.days_with_spend,
+                r_squared: c.r_squared,
+                fit: c.kind,
+                warnings,
+            }
+        })
+        .collect();
+    let shares: Vec<f64> = optimized
+        .iter()
+        .map(|&x| if total > 0.0 { x / total } else { 0.0 })
+        .collect();
+    let concentration = shares.iter().map(|s| s * s).sum();
+    let largest_share = shares.iter().fold(0.0, |m: f64, &s| m.max(s));
+    let width = imp.high - imp.low;
+    let relative_interval_width = if imp.point.abs() > 0.0 {
+        width / imp.point.abs()
+    } else {
+        f64::INFINITY
+    };
+    let mut warnings = Vec::new();
+    if largest_share > 0.6 {
+        warnings.push(format!(
+            "{:.0} % of the budget goes to one channel",
+            largest_share * 100.0
+        ));
+        level = level.max(RiskLevel::Medium);
+    }
+    if imp.low < 0.0 {
+        warnings.push("the 90 % interval of the improvement includes a loss".to_owned());
+        level = level.max(RiskLevel::High);
+    } else if relative_interval_width > 1.0 {
+        warnings.push(
+            "the improvement is uncertain: its 90 % interval is wider than the gain itself"
+                .to_owned(),
+        );
+        level = level.max(RiskLevel::Medium);
+    }
+    RiskAssessment {
+        level,
+        channels,
+        concentration,
+        largest_share,
+        relative_interval_width,
+        warnings,
+    }
+}

@@ -1,0 +1,210 @@
+//! Fitting from history and the seed-shaped plan, end to end.
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use spendlens_optimize::fit::FitKind;
+use spendlens_optimize::plan::RiskLevel;
+use spendlens_optimize::{Day, FitOptions, History, Objective, PlanRequest, fit, plan, to_cents};
+
+use crate::solver::Rng;
+
+fn date(i: i64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 3, 1).expect("date") + chrono::Duration::days(i)
+}
+
+/// `n` days of a channel with a known Hill curve (no adstock), ±2 % noise, spend varied 5–100.
+fn history(name: &str, beta: f64, k: f64, s: f64, n: i64, seed: u64) -> History {
+    let mut rng = Rng::new(seed);
+    let days = (0..n)
+        .map(|i| {
+            let spend = rng.range(5.0, 100.0);
+            let clean = beta * spend.powf(s) / (spend.powf(s) + k.powf(s));
+            let revenue = clean * (1.0 + rng.range(-0.02, 0.02));
+            Day {
+                date: date(i),
+                spend,
+                revenue,
+                new_customers: revenue / 40.0,
+            }
+        })
+        .collect();
+    History {
+        name: name.into(),
+        days,
+        ltv: None,
+    }
+}
+
+fn histories() -> Vec<History> {
+    vec![
+        history("search", 2000.0, 40.0, 0.9, 120, 1),
+        history("social", 900.0, 60.0, 1.8, 120, 2),
+        history("video", 400.0, 20.0, 0.7, 120, 3),
+    ]
+}
+
+#[test]
+fn fitted_curves_recover_the_generating_parameters() {
+    let model = fit(
+        &histories(),
+        Objective::Revenue,
+        &FitOptions {
+            draws: 10,
+            ..FitOptions::default()
+        },
+    )
+    .expect("fits");
+    let want = [(2000.0, 40.0, 0.9), (900.0, 60.0, 1.8), (400.0, 20.0, 0.7)];
+    for (c, (beta, k, s)) in model.channels.iter().zip(want) {
+        assert_eq!(c.kind, FitKind::Hill, "{}", c.name);
+        assert!(c.adstock < 0.05, "{}: θ {}", c.name, c.adstock);
+        assert!(
+            (c.curve.beta() - beta).abs() / beta < 0.08,
+            "{}: β {}",
+            c.name,
+            c.curve.beta()
+        );
+        assert!(
+            (c.curve.k() - k).abs() / k < 0.08,
+            "{}: k {}",
+            c.name,
+            c.curve.k()
+        );
+        assert!(
+            (c.curve.s() - s).abs() / s < 0.08,
+            "{}: s {}",
+            c.name,
+            c.curve.s()
+        );
+        assert!(c.r_squared > 0.95, "{}: R² {}", c.name, c.r_squared);
+        assert!((c.ltv.unwrap_or(0.0) - 40.0).abs() < 1e-9);
+    }
+    // No seasonality was put in, so none should come out.
+    for w in model.seasonality.weekday {
+        assert!((w - 1.0).abs() < 0.03, "{w}");
+    }
+}
+
+#[test]
+fn the_plan_has_the_seed_shape_and_keeps_its_promises() {
+    let model = fit(
+        &histories(),
+        Objective::Revenue,
+        &FitOptions {
+            draws: 40,
+            ..FitOptions::default()
+        },
+    )
+    .expect("fits");
+    let period: Vec<NaiveDate> = (0..28).map(|i| date(200 + i)).collect();
+    let budget = 28.0 * 150.0;
+    let p = plan(&model, &PlanRequest::new(period, budget)).expect("plans");
+    let cents = to_cents(budget);
+    let sum =
+        |v: &[spendlens_optimize::plan::ChannelAmount]| v.iter().map(|a| a.spend).sum::<Decimal>();
+    assert_eq!(sum(&p.current_allocation), cents);
+    assert_eq!(sum(&p.optimized_allocation), cents);
+    let imp = &p.expected_improvement;
+    assert!(imp.point >= 0.0);
+    assert!(imp.low <= imp.high);
+    assert!(p.solution.optimality_gap < 1e-5);
+    // Rollout: at most 20 % of the budget moves per week, it ends at the optimum, and (concave
+    // along the segment) the expected response never falls week to week.
+    let weeks = &p.implementation_timeline;
+    assert!(!weeks.is_empty());
+    assert!((weeks[weeks.len() - 1].progress - 1.0).abs() < 1e-12);
+    let mut prev: Vec<f64> = p
+        .current_allocation
+        .iter()
+        .map(|a| a.spend.to_string().parse().unwrap_or(0.0))
+        .collect();
+    let mut prev_resp = f64::NEG_INFINITY;
+    for w in weeks {
+        let x: Vec<f64> = w
+            .allocation
+            .iter()
+            .map(|a| a.spend.to_string().parse().unwrap_or(0.0))
+            .collect();
+        let moved: f64 = 0.5 * x.iter().zip(&prev).map(|(a, b)| (a - b).abs()).sum::<f64>();
+        assert!(
+            moved <= 0.2 * budget + 0.02 * x.len() as f64,
+            "week {} moved {moved}",
+            w.week
+        );
+        assert_eq!(sum(&w.allocation), cents);
+        assert!(w.expected_response >= prev_resp - 1e-9 * w.expected_response.abs());
+        prev_resp = w.expected_response;
+        prev = x;
+    }
+    assert_eq!(p.risk_assessment.channels.len(), 3);
+    assert!(p.risk_assessment.concentration > 0.0 && p.risk_assessment.concentration <= 1.0);
+}
+
+#[test]
+fn extrapolation_and_thin_data_raise_the_risk() {
+    let mut hs = histories();
+    hs[2].days.truncate(8);
+    let model = fit(
+        &hs,
+        Objective::LtvValue,
+        &FitOptions {
+            draws: 10,
+            ..FitOptions::default()
+        },
+    )
+    .expect("fits");
+    assert_eq!(model.channels[2].kind, FitKind::Concave);
+    let period: Vec<NaiveDate> = (0..7).map(|i| date(300 + i)).collect();
+    // Far more money than the history ever spent.
+    let p = plan(&model, &PlanRequest::new(period, 7.0 * 900.0)).expect("plans");
+    assert!(p.risk_assessment.level >= RiskLevel::Medium);
+    assert!(
+        p.risk_assessment
+            .channels
+            .iter()
+            .any(|c| c.extrapolation > 1.2)
+    );
+    assert!(
+        p.risk_assessment.channels[2]
+            .warnings
+            .iter()
+            .any(|w| w.contains("concave"))
+    );
+}
+
+#[test]
+fn seasonality_shifts_the_period_curve() {
+    let mut hs = histories();
+    for h in &mut hs {
+        for d in &mut h.days {
+            if d.date.weekday() == chrono::Weekday::Sun {
+                d.revenue *= 2.0;
+            }
+        }
+    }
+    let model = fit(
+        &hs,
+        Objective::Revenue,
+        &FitOptions {
+            draws: 0,
+            ..FitOptions::default()
+        },
+    )
+    .expect("fits");
+    let ratio = model.seasonality.weekday[6] / model.seasonality.weekday[2];
+    assert!((ratio - 2.0).abs() < 0.1, "sun/wed {ratio}");
+    // A week of Sundays is worth about twice a week of Wednesdays at the same spend.
+    let sundays: Vec<NaiveDate> = (0..7)
+        .map(|i| date(300 + 7 * i + (6 - i64::from(date(300).weekday().num_days_from_monday()))))
+        .collect();
+    let wednesdays: Vec<NaiveDate> = sundays
+        .iter()
+        .map(|d| *d - chrono::Duration::days(4))
+        .collect();
+    let a = model.period_curve(0, &sundays).expect("curve").value(700.0);
+    let b = model
+        .period_curve(0, &wednesdays)
+        .expect("curve")
+        .value(700.0);
+    assert!((a / b - 2.0).abs() < 0.1, "{}", a / b);
+}

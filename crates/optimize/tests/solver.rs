@@ -1,0 +1,303 @@
+//! The solver against the independent reference on the acceptance problems (5, 50, 500 channels).
+
+use spendlens_optimize::{
+    Bound, Channel, Group, Hill, OptimizeError, Problem, ResponseCurve, Status, optimize,
+};
+
+use crate::reference::{RefChannel, grid_optimum, solve_concave};
+
+/// A small deterministic generator (SplitMix64), so the problems are the same on every run.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+    pub fn next_f64(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.next_f64()
+    }
+}
+
+/// A random problem: `n` channels, shapes in `[s_lo, s_hi]`, `draws` draws per channel, bounds
+/// around a current spend, budget between the floors and the caps.
+pub fn problem(
+    seed: u64,
+    n: usize,
+    s_lo: f64,
+    s_hi: f64,
+    draws: usize,
+) -> (Problem, Vec<RefChannel>) {
+    let mut rng = Rng::new(seed);
+    let mut channels = Vec::new();
+    let mut refs = Vec::new();
+    let mut total = 0.0;
+    for i in 0..n {
+        let beta = rng.range(20.0, 500.0);
+        let k = rng.range(5.0, 80.0);
+        let s = rng.range(s_lo, s_hi);
+        let hs: Vec<(f64, f64, f64)> = (0..draws)
+            .map(|_| {
+                let j = |r: &mut Rng| if draws > 1 { r.range(0.9, 1.1) } else { 1.0 };
+                (
+                    beta * j(&mut rng),
+                    k * j(&mut rng),
+                    (s * j(&mut rng)).min(s_hi),
+                )
+            })
+            .collect();
+        let curve = ResponseCurve::from_draws(
+            hs.iter()
+                .map(|&(b, k, s)| Hill::new(b, k, s).expect("valid"))
+                .collect(),
+        )
+        .expect("draws");
+        let current = rng.range(5.0, 60.0);
+        let lo = current * rng.range(0.0, 0.6);
+        let hi = current * rng.range(1.5, 4.0);
+        total += current;
+        channels.push(
+            Channel::new(format!("c{i}"), curve)
+                .current(current)
+                .bounds(lo, hi),
+        );
+        refs.push(RefChannel { draws: hs, lo, hi });
+    }
+    (Problem::new(total, channels), refs)
+}
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / a.abs().max(b.abs()).max(1e-300)
+}
+
+fn check_concave(seed: u64, n: usize, draws: usize) {
+    let (p, refs) = problem(seed, n, 0.3, 1.0, draws);
+    let s = optimize(&p).expect("feasible");
+    let (_, want) = solve_concave(&refs, p.total_budget);
+    assert!(
+        rel(s.total_response, want) <= 1e-9,
+        "n={n}: {} vs reference {want}",
+        s.total_response
+    );
+    assert!(s.optimality_gap <= 1e-9, "gap {}", s.optimality_gap);
+    assert!(
+        s.upper_bound >= want * (1.0 - 1e-12),
+        "bound {} below optimum {want}",
+        s.upper_bound
+    );
+    let spent: f64 = s.allocation.iter().map(|a| a.spend).sum();
+    assert!(rel(spent, p.total_budget) <= 1e-12);
+    assert_eq!(s.status, Status::Optimal);
+}
+
+#[test]
+fn concave_5_channels_match_the_reference() {
+    for seed in 0..20 {
+        check_concave(seed, 5, 1);
+    }
+}
+
+#[test]
+fn concave_50_channels_match_the_reference() {
+    for seed in 100..104 {
+        check_concave(seed, 50, 1);
+    }
+}
+
+#[test]
+fn concave_500_channels_match_the_reference() {
+    check_concave(7, 500, 1);
+}
+
+#[test]
+fn concave_draws_match_the_reference() {
+    check_concave(11, 10, 40);
+}
+
+fn check_s_shaped(seed: u64, n: usize, draws: usize, grid: Option<usize>) {
+    let (p, refs) = problem(seed, n, 0.5, 3.5, draws);
+    let s = optimize(&p).expect("feasible");
+    assert!(
+        s.optimality_gap < 1e-5,
+        "seed {seed} n={n}: gap {}",
+        s.optimality_gap
+    );
+    let spent: f64 = s.allocation.iter().map(|a| a.spend).sum();
+    assert!(rel(spent, p.total_budget) <= 1e-12);
+    for (a, r) in s.allocation.iter().zip(&refs) {
+        assert!(
+            a.spend >= r.lo - 1e-9 && a.spend <= r.hi + 1e-9,
+            "{}: {} outside bounds",
+            a.name,
+            a.spend
+        );
+    }
+    // The reported response is what the formula says at the reported spends.
+    let direct: f64 = s
+        .allocation
+        .iter()
+        .zip(&refs)
+        .map(|(a, r)| crate::reference::value(&r.draws, a.spend))
+        .sum();
+    assert!(rel(direct, s.total_response) <= 1e-12);
+    assert!(s.total_response >= s.current_response * (1.0 - 1e-12));
+    if let Some(steps) = grid {
+        // The certificate must hold against an independent search of the feasible set.
+        let dp = grid_optimum(&refs, p.total_budget, steps);
+        assert!(
+            s.upper_bound >= dp * (1.0 - 1e-12),
+            "bound {} below a feasible {dp}",
+            s.upper_bound
+        );
+        assert!(
+            s.total_response >= dp * (1.0 - 1e-9),
+            "{} worse than grid {dp}",
+            s.total_response
+        );
+    }
+}
+
+#[test]
+fn s_shaped_5_channels_are_certified_and_beat_a_grid_search() {
+    for seed in 0..12 {
+        check_s_shaped(seed, 5, 1, Some(600));
+    }
+}
+
+#[test]
+fn s_shaped_50_and_500_channels_are_certified() {
+    check_s_shaped(3, 50, 1, None);
+    check_s_shaped(4, 500, 1, None);
+}
+
+#[test]
+fn s_shaped_draws_are_certified() {
+    check_s_shaped(5, 5, 20, Some(400));
+}
+
+#[test]
+fn a_hard_s_shaped_case_needs_branching() {
+    // Two identical S-curves and a budget that one channel uses better than two: the envelope
+    // relaxation splits the budget on the linear pieces, the best plan does not.
+    let (beta, k, s) = (100.0, 50.0, 4.0);
+    let h = Hill::new(beta, k, s).expect("valid");
+    let ch = |n: &str| Channel::new(n, ResponseCurve::single(h));
+    let p = Problem::new(90.0, vec![ch("a"), ch("b")]);
+    let sol = optimize(&p).expect("feasible");
+    let refs = vec![
+        RefChannel {
+            draws: vec![(beta, k, s)],
+            lo: 0.0,
+            hi: 90.0
+        };
+        2
+    ];
+    let dp = grid_optimum(&refs, 90.0, 9000);
+    assert!(
+        sol.total_response >= dp * (1.0 - 1e-9),
+        "{} vs grid {dp}",
+        sol.total_response
+    );
+    assert!(
+        sol.upper_bound >= dp,
+        "bound {} below a feasible {dp}",
+        sol.upper_bound
+    );
+    assert!(sol.optimality_gap < 1e-9, "gap {}", sol.optimality_gap);
+    assert!(sol.nodes > 1, "the root relaxation alone cannot prove this");
+}
+
+#[test]
+fn frozen_channels_keep_their_spend() {
+    let (mut p, _) = problem(1, 6, 0.4, 1.0, 1);
+    p.channels[2].frozen = true;
+    let s = optimize(&p).expect("feasible");
+    assert!((s.allocation[2].spend - p.channels[2].current_spend).abs() < 1e-12);
+}
+
+#[test]
+fn ramp_limits_bound_the_change() {
+    let (mut p, _) = problem(2, 6, 0.4, 1.0, 1);
+    p.ramp_limit = Some(0.1);
+    let s = optimize(&p).expect("feasible");
+    for (a, c) in s.allocation.iter().zip(&p.channels) {
+        assert!(
+            (a.spend - c.current_spend).abs() <= 0.1 * c.current_spend * (1.0 + 1e-12) + 1e-12,
+            "{}",
+            a.name
+        );
+    }
+}
+
+#[test]
+fn group_caps_bind_and_the_rest_is_optimal() {
+    let (mut p, mut refs) = problem(3, 6, 0.4, 1.0, 1);
+    let free = optimize(&p).expect("feasible");
+    let grouped = free.allocation[0].spend + free.allocation[1].spend;
+    let cap = 0.8 * grouped;
+    p.groups.push(Group {
+        name: "social".into(),
+        channels: vec![0, 1],
+        max_spend: cap,
+    });
+    let s = optimize(&p).expect("feasible");
+    let spent = s.allocation[0].spend + s.allocation[1].spend;
+    assert!(spent <= cap * (1.0 + 1e-12), "{spent} > {cap}");
+    // Reference: the cap binds, so solve the group with budget `cap` and the rest with the remainder.
+    let rest = p.total_budget - cap;
+    let (_, g) = solve_concave(&refs[..2], cap);
+    let (_, r) = solve_concave(&refs.split_off(2), rest);
+    assert!(
+        rel(s.total_response, g + r) <= 1e-9,
+        "{} vs {}",
+        s.total_response,
+        g + r
+    );
+    assert!(s.optimality_gap <= 1e-9);
+}
+
+#[test]
+fn infeasible_bounds_name_the_field() {
+    let (mut p, _) = problem(4, 3, 0.4, 1.0, 1);
+    p.total_budget = 1e6;
+    let err = optimize(&p).expect_err("too much money");
+    assert!(err.to_string().starts_with("total_budget:"), "{err}");
+    p.total_budget = 10.0;
+    p.channels[1].min_spend = 50.0;
+    p.channels[1].max_spend = 40.0;
+    p.channels[2].current_spend = f64::NAN;
+    let OptimizeError::Invalid(issues) = optimize(&p).expect_err("bad") else {
+        panic!("wrong kind")
+    };
+    let paths: Vec<&str> = issues.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["channels[1].max_spend", "channels[2].current_spend"]
+    );
+}
+
+#[test]
+fn bounds_are_reported() {
+    let h = Hill::new(100.0, 10.0, 0.8).expect("valid");
+    let weak = Hill::new(1.0, 10.0, 0.8).expect("valid");
+    let p = Problem::new(
+        30.0,
+        vec![
+            Channel::new("strong", ResponseCurve::single(h)).bounds(0.0, 20.0),
+            Channel::new("weak", ResponseCurve::single(weak)).bounds(2.0, 100.0),
+            Channel::new("mid", ResponseCurve::single(h)).bounds(0.0, 100.0),
+        ],
+    );
+    let s = optimize(&p).expect("feasible");
+    assert_eq!(s.allocation[1].at_bound, Some(Bound::Min));
+    assert_eq!(s.allocation[2].at_bound, None);
+    let total: rust_decimal::Decimal = s.allocation.iter().map(|a| a.spend_rounded).sum();
+    assert_eq!(total, rust_decimal::Decimal::new(3000, 2));
+}
