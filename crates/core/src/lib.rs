@@ -10,9 +10,11 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
+pub mod campaign;
 pub mod daily;
 pub mod num;
 pub mod platform;
+pub mod totals;
 
 pub use daily::{DailyKey, DailyRow};
 pub use platform::Platform;

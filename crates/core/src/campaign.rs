@@ -1,0 +1,248 @@
+//! Campaigns, their identifiers, and the parsing that makes an invalid campaign unrepresentable.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// Declares a string identifier newtype.
+macro_rules! id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps an identifier read from storage or a URL (not validated: an unknown id simply
+            /// finds nothing).
+            pub fn new(id: impl Into<String>) -> Self {
+                $name(id.into())
+            }
+
+            /// The identifier's text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id!(
+    /// An organisation: the tenant every campaign and every query is scoped to.
+    OrgId
+);
+id!(
+    /// A user account.
+    UserId
+);
+id!(
+    /// A campaign.
+    CampaignId
+);
+
+/// A problem with one field of a campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// The largest budget spendlens accepts: ten trillion, far above any campaign and safely inside
+/// the storage's exact integer range.
+pub const MAX_MONEY: Decimal = Decimal::from_parts(0x4E72_A000, 0x0918, 0, false, 0);
+
+/// A campaign as its owner defines it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignSpec {
+    pub name: String,
+    /// ISO 4217, upper case.
+    pub currency: String,
+    pub budget: Option<Decimal>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    /// IANA time zone name; decides which calendar day "today" is for the campaign.
+    pub time_zone: String,
+}
+
+/// Unchecked campaign fields, as a form or an API request gives them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CampaignDraft {
+    pub name: String,
+    pub currency: Option<String>,
+    pub budget: Option<Decimal>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub time_zone: Option<String>,
+}
+
+impl CampaignDraft {
+    /// Checks every field and reports every problem, each naming its field. The time zone is
+    /// checked by the caller's `is_known_zone` (the zone database is not the domain's business).
+    pub fn parse(
+        self,
+        is_known_zone: impl Fn(&str) -> bool,
+    ) -> Result<CampaignSpec, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut err = |field: &'static str, message: &str| {
+            errors.push(FieldError {
+                field,
+                message: message.to_owned(),
+            });
+        };
+        let name = self.name.trim().to_owned();
+        if name.is_empty() {
+            err("name", "must not be empty");
+        } else if name.chars().count() > 200 {
+            err("name", "must be at most 200 characters");
+        }
+        let currency = self
+            .currency
+            .unwrap_or_else(|| "USD".to_owned())
+            .trim()
+            .to_ascii_uppercase();
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            err("currency", "must be a 3-letter ISO 4217 code such as USD");
+        }
+        if let Some(b) = self.budget {
+            if b.is_sign_negative() && !b.is_zero() {
+                err("budget", "must not be negative");
+            } else if b > MAX_MONEY {
+                err("budget", "is too large");
+            } else if b.scale() > 2 && b.normalize().scale() > 2 {
+                err("budget", "must have at most 2 decimals");
+            }
+        }
+        if let (Some(start), Some(end)) = (self.start_date, self.end_date) {
+            if end < start {
+                err("end_date", "must not be before the start date");
+            }
+        }
+        let time_zone = self.time_zone.unwrap_or_else(|| "UTC".to_owned());
+        if !is_known_zone(&time_zone) {
+            err(
+                "time_zone",
+                "must be an IANA time zone such as Europe/London",
+            );
+        }
+        if errors.is_empty() {
+            Ok(CampaignSpec {
+                name,
+                currency,
+                budget: self.budget,
+                start_date: self.start_date,
+                end_date: self.end_date,
+                time_zone,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A stored campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Campaign {
+    pub id: CampaignId,
+    pub org_id: OrgId,
+    pub spec: CampaignSpec,
+}
+
+/// The values a campaign's owner configures per platform, used to value conversions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlatformSettings {
+    /// The value of one LinkedIn conversion.
+    pub linkedin_conversion_value: Option<Decimal>,
+    /// The average order value to use for GA4 (overrides the one computed from GA4 rows).
+    pub ga4_average_order_value: Option<Decimal>,
+    /// The average order value stated for the Custom Integration.
+    pub custom_integration_average_order_value: Option<Decimal>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> CampaignDraft {
+        CampaignDraft {
+            name: " Q4 ".into(),
+            currency: Some("eur".into()),
+            budget: Some(Decimal::new(150_000, 2)),
+            start_date: NaiveDate::from_ymd_opt(2026, 1, 1),
+            end_date: NaiveDate::from_ymd_opt(2026, 1, 31),
+            time_zone: None,
+        }
+    }
+
+    #[test]
+    fn a_good_draft_parses_and_normalises() {
+        let spec = draft()
+            .parse(|z| z == "UTC")
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (
+                spec.name.as_str(),
+                spec.currency.as_str(),
+                spec.time_zone.as_str()
+            ),
+            ("Q4", "EUR", "UTC")
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let bad = CampaignDraft {
+            name: "  ".into(),
+            currency: Some("euro".into()),
+            budget: Some(Decimal::new(-1, 0)),
+            start_date: NaiveDate::from_ymd_opt(2026, 2, 1),
+            end_date: NaiveDate::from_ymd_opt(2026, 1, 31),
+            time_zone: Some("Mars/Olympus".into()),
+        };
+        let fields: Vec<&str> = bad
+            .parse(|z| z == "UTC")
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            vec!["name", "currency", "budget", "end_date", "time_zone"]
+        );
+    }
+
+    #[test]
+    fn budget_edges() {
+        let with = |b: &str| {
+            CampaignDraft {
+                budget: b.parse().ok(),
+                ..draft()
+            }
+            .parse(|_| true)
+            .is_ok()
+        };
+        assert!(with("0"));
+        assert!(with("10000000000000"));
+        assert!(!with("10000000000000.01"));
+        assert!(with("12.50"));
+        assert!(with("12.500"));
+        assert!(!with("12.505"));
+        let same_day = CampaignDraft {
+            end_date: NaiveDate::from_ymd_opt(2026, 1, 1),
+            ..draft()
+        };
+        assert!(same_day.parse(|_| true).is_ok());
+    }
+}

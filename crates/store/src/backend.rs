@@ -1,0 +1,619 @@
+//! The one implementation of [`Store`](crate::Store), instantiated for each backend.
+//!
+//! The SQL is portable between SQLite and PostgreSQL (`$N` parameters, `ON CONFLICT`,
+//! `CAST(... AS BIGINT)`), so both backends run the same statements and cannot drift apart; the
+//! macro only fixes the pool type. Rejected alternative: sqlx's `Any` driver, which has no date
+//! types, and a generic impl over `sqlx::Database`, whose bounds obscure more than they share.
+
+/// Implements `Store` for `$store`, whose field `pool` is a `sqlx::Pool<$db>`.
+macro_rules! impl_store {
+    ($store:ty, $db:ty) => {
+        mod store_impl {
+            use async_trait::async_trait;
+            use chrono::{DateTime, NaiveDate, Utc};
+            use sqlx::Row as _;
+            use spendlens_core::campaign::{Campaign, CampaignId, CampaignSpec, OrgId, PlatformSettings, UserId};
+            use spendlens_core::daily::DailyRow;
+            use spendlens_core::platform::Platform;
+            use spendlens_core::totals::PlatformTotals;
+            use tracing::instrument;
+
+            use crate::micros::{from_count, from_micros, opt_to_micros, to_count, to_micros};
+            use crate::{
+                ImportRecord, Principal, Result, Store, StoreError, StoredSnapshot, UpsertCounts,
+                UserCredentials, new_id,
+            };
+
+            type DbRow = <$db as sqlx::Database>::Row;
+
+            const CAMPAIGN_COLUMNS: &str =
+                "id, org_id, name, currency, budget_micros, start_date, end_date, time_zone";
+
+            fn campaign(row: &DbRow) -> Result<Campaign> {
+                let budget: Option<i64> = row.try_get("budget_micros")?;
+                Ok(Campaign {
+                    id: CampaignId::new(row.try_get::<String, _>("id")?),
+                    org_id: OrgId::new(row.try_get::<String, _>("org_id")?),
+                    spec: CampaignSpec {
+                        name: row.try_get("name")?,
+                        currency: row.try_get("currency")?,
+                        budget: budget.map(from_micros),
+                        start_date: row.try_get("start_date")?,
+                        end_date: row.try_get("end_date")?,
+                        time_zone: row.try_get("time_zone")?,
+                    },
+                })
+            }
+
+            fn snapshot(row: &DbRow) -> Result<StoredSnapshot> {
+                Ok(StoredSnapshot {
+                    date: row.try_get("date")?,
+                    spend: from_micros(row.try_get("spend_micros")?),
+                    impressions: from_count(row.try_get("impressions")?),
+                    clicks: from_count(row.try_get("clicks")?),
+                    conversions: from_micros(row.try_get("conversions_micros")?),
+                    revenue: from_micros(row.try_get("revenue_micros")?),
+                    aov: from_micros(row.try_get("aov_micros")?),
+                })
+            }
+
+            fn conflict(e: sqlx::Error, what: &'static str) -> StoreError {
+                match &e {
+                    sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+                    _ => StoreError::Database(e),
+                }
+            }
+
+            /// The stored form of a daily row's values, in column order after the key.
+            struct Values {
+                spend: i64,
+                impressions: i64,
+                engagements: i64,
+                clicks: i64,
+                conversions: i64,
+                conversion_value: Option<i64>,
+                revenue: Option<i64>,
+                currency: Option<String>,
+            }
+
+            impl Values {
+                fn of(row: &DailyRow) -> Result<Self> {
+                    Ok(Values {
+                        spend: to_micros(row.spend)?,
+                        impressions: to_count(row.impressions)?,
+                        engagements: to_count(row.engagements)?,
+                        clicks: to_count(row.clicks)?,
+                        conversions: to_micros(row.conversions)?,
+                        conversion_value: opt_to_micros(row.conversion_value)?,
+                        revenue: opt_to_micros(row.revenue)?,
+                        currency: row.currency.clone(),
+                    })
+                }
+
+                fn read(row: &DbRow) -> Result<Self> {
+                    Ok(Values {
+                        spend: row.try_get("spend_micros")?,
+                        impressions: row.try_get("impressions")?,
+                        engagements: row.try_get("engagements")?,
+                        clicks: row.try_get("clicks")?,
+                        conversions: row.try_get("conversions_micros")?,
+                        conversion_value: row.try_get("conversion_value_micros")?,
+                        revenue: row.try_get("revenue_micros")?,
+                        currency: row.try_get("currency")?,
+                    })
+                }
+
+                fn same(&self, other: &Values) -> bool {
+                    (self.spend, self.impressions, self.engagements, self.clicks, self.conversions,
+                     self.conversion_value, self.revenue, &self.currency)
+                        == (other.spend, other.impressions, other.engagements, other.clicks,
+                            other.conversions, other.conversion_value, other.revenue, &other.currency)
+                }
+            }
+
+            #[async_trait]
+            impl Store for $store {
+                #[instrument(skip_all)]
+                async fn create_account(
+                    &self,
+                    email: &str,
+                    password_hash: &str,
+                    organization_name: &str,
+                    now: DateTime<Utc>,
+                ) -> Result<Principal> {
+                    let user_id = new_id();
+                    let org_id = new_id();
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)")
+                        .bind(&user_id)
+                        .bind(email.trim().to_lowercase())
+                        .bind(password_hash)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| conflict(e, "email"))?;
+                    sqlx::query("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)")
+                        .bind(&org_id)
+                        .bind(organization_name)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("INSERT INTO memberships (user_id, org_id, role) VALUES ($1, $2, 'owner')")
+                        .bind(&user_id)
+                        .bind(&org_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(Principal { user_id: UserId::new(user_id), org_id: OrgId::new(org_id) })
+                }
+
+                #[instrument(skip_all)]
+                async fn credentials(&self, email: &str) -> Result<Option<UserCredentials>> {
+                    let row = sqlx::query(
+                        "SELECT u.id, u.email, u.password_hash, m.org_id FROM users u \
+                         JOIN memberships m ON m.user_id = u.id WHERE u.email = $1 \
+                         ORDER BY m.org_id LIMIT 1",
+                    )
+                    .bind(email.trim().to_lowercase())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.map(|r| {
+                        Ok(UserCredentials {
+                            user_id: UserId::new(r.try_get::<String, _>("id")?),
+                            org_id: OrgId::new(r.try_get::<String, _>("org_id")?),
+                            email: r.try_get("email")?,
+                            password_hash: r.try_get("password_hash")?,
+                        })
+                    })
+                    .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn create_session(
+                    &self,
+                    token_hash: &str,
+                    principal: &Principal,
+                    now: DateTime<Utc>,
+                    expires_at: DateTime<Utc>,
+                ) -> Result<()> {
+                    sqlx::query("INSERT INTO sessions (token_hash, user_id, org_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(token_hash)
+                        .bind(principal.user_id.as_str())
+                        .bind(principal.org_id.as_str())
+                        .bind(now)
+                        .bind(expires_at)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                #[instrument(skip_all)]
+                async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Principal>> {
+                    let row = sqlx::query("SELECT user_id, org_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+                        .bind(token_hash)
+                        .bind(now)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    row.map(|r| {
+                        Ok(Principal {
+                            user_id: UserId::new(r.try_get::<String, _>("user_id")?),
+                            org_id: OrgId::new(r.try_get::<String, _>("org_id")?),
+                        })
+                    })
+                    .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn delete_session(&self, token_hash: &str) -> Result<()> {
+                    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                #[instrument(skip_all)]
+                async fn create_api_token(
+                    &self,
+                    name: &str,
+                    token_hash: &str,
+                    principal: &Principal,
+                    now: DateTime<Utc>,
+                ) -> Result<String> {
+                    let id = new_id();
+                    sqlx::query("INSERT INTO api_tokens (id, token_hash, name, user_id, org_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                        .bind(&id)
+                        .bind(token_hash)
+                        .bind(name)
+                        .bind(principal.user_id.as_str())
+                        .bind(principal.org_id.as_str())
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(|e| conflict(e, "token"))?;
+                    Ok(id)
+                }
+
+                #[instrument(skip_all)]
+                async fn api_token(&self, token_hash: &str) -> Result<Option<Principal>> {
+                    let row = sqlx::query("SELECT user_id, org_id FROM api_tokens WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    row.map(|r| {
+                        Ok(Principal {
+                            user_id: UserId::new(r.try_get::<String, _>("user_id")?),
+                            org_id: OrgId::new(r.try_get::<String, _>("org_id")?),
+                        })
+                    })
+                    .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn create_campaign(&self, org: &OrgId, spec: &CampaignSpec, now: DateTime<Utc>) -> Result<Campaign> {
+                    let id = new_id();
+                    sqlx::query(
+                        "INSERT INTO campaigns (id, org_id, name, currency, budget_micros, start_date, end_date, time_zone, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+                    )
+                    .bind(&id)
+                    .bind(org.as_str())
+                    .bind(&spec.name)
+                    .bind(&spec.currency)
+                    .bind(opt_to_micros(spec.budget)?)
+                    .bind(spec.start_date)
+                    .bind(spec.end_date)
+                    .bind(&spec.time_zone)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(Campaign { id: CampaignId::new(id), org_id: org.clone(), spec: spec.clone() })
+                }
+
+                #[instrument(skip_all)]
+                async fn list_campaigns(&self, org: &OrgId) -> Result<Vec<Campaign>> {
+                    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE org_id = $1 ORDER BY name, id");
+                    let rows = sqlx::query(&sql).bind(org.as_str()).fetch_all(&self.pool).await?;
+                    rows.iter().map(campaign).collect()
+                }
+
+                #[instrument(skip_all)]
+                async fn campaign(&self, org: &OrgId, id: &CampaignId) -> Result<Option<Campaign>> {
+                    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 AND org_id = $2");
+                    let row = sqlx::query(&sql)
+                        .bind(id.as_str())
+                        .bind(org.as_str())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    row.as_ref().map(campaign).transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn update_campaign(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    spec: &CampaignSpec,
+                    now: DateTime<Utc>,
+                ) -> Result<Option<Campaign>> {
+                    let done = sqlx::query(
+                        "UPDATE campaigns SET name = $1, currency = $2, budget_micros = $3, start_date = $4, \
+                         end_date = $5, time_zone = $6, updated_at = $7 WHERE id = $8 AND org_id = $9",
+                    )
+                    .bind(&spec.name)
+                    .bind(&spec.currency)
+                    .bind(opt_to_micros(spec.budget)?)
+                    .bind(spec.start_date)
+                    .bind(spec.end_date)
+                    .bind(&spec.time_zone)
+                    .bind(now)
+                    .bind(id.as_str())
+                    .bind(org.as_str())
+                    .execute(&self.pool)
+                    .await?;
+                    Ok((done.rows_affected() == 1).then(|| Campaign {
+                        id: id.clone(),
+                        org_id: org.clone(),
+                        spec: spec.clone(),
+                    }))
+                }
+
+                #[instrument(skip_all)]
+                async fn delete_campaign(&self, org: &OrgId, id: &CampaignId) -> Result<bool> {
+                    let done = sqlx::query("DELETE FROM campaigns WHERE id = $1 AND org_id = $2")
+                        .bind(id.as_str())
+                        .bind(org.as_str())
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                #[instrument(skip_all)]
+                async fn all_campaigns(&self) -> Result<Vec<Campaign>> {
+                    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns ORDER BY id");
+                    let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+                    rows.iter().map(campaign).collect()
+                }
+
+                #[instrument(skip_all)]
+                async fn settings(&self, org: &OrgId, id: &CampaignId) -> Result<Option<PlatformSettings>> {
+                    let row = sqlx::query(
+                        "SELECT c.id, s.linkedin_conversion_value_micros, s.ga4_aov_micros, s.custom_integration_aov_micros \
+                         FROM campaigns c LEFT JOIN platform_settings s ON s.campaign_id = c.id \
+                         WHERE c.id = $1 AND c.org_id = $2",
+                    )
+                    .bind(id.as_str())
+                    .bind(org.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.map(|r| {
+                        let get = |col: &str| -> Result<Option<rust_decimal::Decimal>> {
+                            Ok(r.try_get::<Option<i64>, _>(col)?.map(from_micros))
+                        };
+                        Ok(PlatformSettings {
+                            linkedin_conversion_value: get("linkedin_conversion_value_micros")?,
+                            ga4_average_order_value: get("ga4_aov_micros")?,
+                            custom_integration_average_order_value: get("custom_integration_aov_micros")?,
+                        })
+                    })
+                    .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn put_settings(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    settings: &PlatformSettings,
+                    now: DateTime<Utc>,
+                ) -> Result<bool> {
+                    let mut tx = self.pool.begin().await?;
+                    let owned = sqlx::query("SELECT id FROM campaigns WHERE id = $1 AND org_id = $2")
+                        .bind(id.as_str())
+                        .bind(org.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if owned.is_none() {
+                        return Ok(false);
+                    }
+                    sqlx::query(
+                        "INSERT INTO platform_settings (campaign_id, linkedin_conversion_value_micros, ga4_aov_micros, \
+                         custom_integration_aov_micros, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (campaign_id) DO UPDATE SET \
+                         linkedin_conversion_value_micros = excluded.linkedin_conversion_value_micros, \
+                         ga4_aov_micros = excluded.ga4_aov_micros, \
+                         custom_integration_aov_micros = excluded.custom_integration_aov_micros, \
+                         updated_at = excluded.updated_at",
+                    )
+                    .bind(id.as_str())
+                    .bind(opt_to_micros(settings.linkedin_conversion_value)?)
+                    .bind(opt_to_micros(settings.ga4_average_order_value)?)
+                    .bind(opt_to_micros(settings.custom_integration_average_order_value)?)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(true)
+                }
+
+                #[instrument(skip_all, fields(rows = rows.len()))]
+                async fn upsert_rows(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    rows: &[DailyRow],
+                    import: Option<&ImportRecord>,
+                    now: DateTime<Utc>,
+                ) -> Result<Option<UpsertCounts>> {
+                    // Convert everything first: a value that cannot be stored fails the batch
+                    // before anything is written.
+                    let values = rows.iter().map(Values::of).collect::<Result<Vec<_>>>()?;
+                    let mut tx = self.pool.begin().await?;
+                    let owned = sqlx::query("SELECT id FROM campaigns WHERE id = $1 AND org_id = $2")
+                        .bind(id.as_str())
+                        .bind(org.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if owned.is_none() {
+                        return Ok(None);
+                    }
+                    let import_id = match import {
+                        None => None,
+                        Some(record) => {
+                            let import_id = new_id();
+                            sqlx::query(
+                                "INSERT INTO imports (id, campaign_id, source, file_name, content_hash, row_count, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            )
+                            .bind(&import_id)
+                            .bind(id.as_str())
+                            .bind(&record.source)
+                            .bind(&record.file_name)
+                            .bind(&record.content_hash)
+                            .bind(i64::try_from(rows.len()).unwrap_or(i64::MAX))
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
+                            Some(import_id)
+                        }
+                    };
+                    let mut counts = UpsertCounts::default();
+                    for (row, new) in rows.iter().zip(&values) {
+                        let existing = sqlx::query(
+                            "SELECT spend_micros, impressions, engagements, clicks, conversions_micros, \
+                             conversion_value_micros, revenue_micros, currency FROM daily_metrics \
+                             WHERE campaign_id = $1 AND platform = $2 AND date = $3 AND external_campaign_id = $4",
+                        )
+                        .bind(id.as_str())
+                        .bind(row.platform.as_str())
+                        .bind(row.date)
+                        .bind(&row.external_campaign_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let sql = match existing.as_ref().map(Values::read).transpose()? {
+                            Some(old) if old.same(new) => {
+                                counts.unchanged += 1;
+                                continue;
+                            }
+                            Some(_) => {
+                                counts.updated += 1;
+                                "UPDATE daily_metrics SET spend_micros = $5, impressions = $6, engagements = $7, \
+                                 clicks = $8, conversions_micros = $9, conversion_value_micros = $10, revenue_micros = $11, \
+                                 currency = $12, import_id = $13, updated_at = $14 \
+                                 WHERE campaign_id = $1 AND platform = $2 AND date = $3 AND external_campaign_id = $4"
+                            }
+                            None => {
+                                counts.inserted += 1;
+                                "INSERT INTO daily_metrics (campaign_id, platform, date, external_campaign_id, spend_micros, \
+                                 impressions, engagements, clicks, conversions_micros, conversion_value_micros, revenue_micros, \
+                                 currency, import_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                            }
+                        };
+                        sqlx::query(sql)
+                            .bind(id.as_str())
+                            .bind(row.platform.as_str())
+                            .bind(row.date)
+                            .bind(&row.external_campaign_id)
+                            .bind(new.spend)
+                            .bind(new.impressions)
+                            .bind(new.engagements)
+                            .bind(new.clicks)
+                            .bind(new.conversions)
+                            .bind(new.conversion_value)
+                            .bind(new.revenue)
+                            .bind(&new.currency)
+                            .bind(&import_id)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                    Ok(Some(counts))
+                }
+
+                #[instrument(skip_all)]
+                async fn platform_totals(&self, org: &OrgId, id: &CampaignId, up_to: NaiveDate) -> Result<Vec<PlatformTotals>> {
+                    let rows = sqlx::query(
+                        "SELECT d.platform, \
+                         CAST(SUM(d.spend_micros) AS BIGINT) AS spend, \
+                         CAST(SUM(d.impressions) AS BIGINT) AS impressions, \
+                         CAST(SUM(d.engagements) AS BIGINT) AS engagements, \
+                         CAST(SUM(d.clicks) AS BIGINT) AS clicks, \
+                         CAST(SUM(d.conversions_micros) AS BIGINT) AS conversions, \
+                         CAST(SUM(d.conversion_value_micros) AS BIGINT) AS conversion_value, \
+                         CAST(SUM(d.revenue_micros) AS BIGINT) AS revenue, \
+                         COUNT(*) AS days \
+                         FROM daily_metrics d JOIN campaigns c ON c.id = d.campaign_id \
+                         WHERE c.org_id = $1 AND d.campaign_id = $2 AND d.date <= $3 \
+                         GROUP BY d.platform",
+                    )
+                    .bind(org.as_str())
+                    .bind(id.as_str())
+                    .bind(up_to)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut totals = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        let name: String = r.try_get("platform")?;
+                        let Ok(platform) = name.parse::<Platform>() else {
+                            tracing::warn!(platform = %name, "skipping rows of an unknown platform");
+                            continue;
+                        };
+                        totals.push(PlatformTotals {
+                            platform,
+                            spend: from_micros(r.try_get("spend")?),
+                            impressions: from_count(r.try_get("impressions")?),
+                            engagements: from_count(r.try_get("engagements")?),
+                            clicks: from_count(r.try_get("clicks")?),
+                            conversions: from_micros(r.try_get("conversions")?),
+                            conversion_value: r.try_get::<Option<i64>, _>("conversion_value")?.map(from_micros),
+                            revenue: r.try_get::<Option<i64>, _>("revenue")?.map(from_micros),
+                            days: from_count(r.try_get("days")?),
+                        });
+                    }
+                    totals.sort_by_key(|t| t.platform);
+                    Ok(totals)
+                }
+
+                #[instrument(skip_all)]
+                async fn write_snapshot(&self, campaign_id: &CampaignId, s: &StoredSnapshot, now: DateTime<Utc>) -> Result<bool> {
+                    let done = sqlx::query(
+                        "INSERT INTO snapshots (campaign_id, date, spend_micros, impressions, clicks, conversions_micros, \
+                         revenue_micros, aov_micros, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                         ON CONFLICT (campaign_id, date) DO NOTHING",
+                    )
+                    .bind(campaign_id.as_str())
+                    .bind(s.date)
+                    .bind(to_micros(s.spend)?)
+                    .bind(to_count(s.impressions)?)
+                    .bind(to_count(s.clicks)?)
+                    .bind(to_micros(s.conversions)?)
+                    .bind(to_micros(s.revenue)?)
+                    .bind(to_micros(s.aov)?)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                #[instrument(skip_all)]
+                async fn snapshot_closest(&self, org: &OrgId, id: &CampaignId, date: NaiveDate) -> Result<Option<StoredSnapshot>> {
+                    const COLUMNS: &str = "s.date, s.spend_micros, s.impressions, s.clicks, s.conversions_micros, s.revenue_micros, s.aov_micros";
+                    let before = format!(
+                        "SELECT {COLUMNS} FROM snapshots s JOIN campaigns c ON c.id = s.campaign_id \
+                         WHERE c.org_id = $1 AND s.campaign_id = $2 AND s.date <= $3 ORDER BY s.date DESC LIMIT 1"
+                    );
+                    let after = format!(
+                        "SELECT {COLUMNS} FROM snapshots s JOIN campaigns c ON c.id = s.campaign_id \
+                         WHERE c.org_id = $1 AND s.campaign_id = $2 AND s.date > $3 ORDER BY s.date ASC LIMIT 1"
+                    );
+                    let mut found = Vec::with_capacity(2);
+                    for sql in [before, after] {
+                        if let Some(row) = sqlx::query(&sql)
+                            .bind(org.as_str())
+                            .bind(id.as_str())
+                            .bind(date)
+                            .fetch_optional(&self.pool)
+                            .await?
+                        {
+                            found.push(snapshot(&row)?);
+                        }
+                    }
+                    // The earlier one wins a tie: it is first in `found` and min_by_key keeps the first.
+                    Ok(found.into_iter().min_by_key(|s| (s.date - date).num_days().abs()))
+                }
+
+                #[instrument(skip_all)]
+                async fn snapshots(&self, org: &OrgId, id: &CampaignId) -> Result<Vec<StoredSnapshot>> {
+                    let rows = sqlx::query(
+                        "SELECT s.date, s.spend_micros, s.impressions, s.clicks, s.conversions_micros, s.revenue_micros, s.aov_micros \
+                         FROM snapshots s JOIN campaigns c ON c.id = s.campaign_id \
+                         WHERE c.org_id = $1 AND s.campaign_id = $2 ORDER BY s.date",
+                    )
+                    .bind(org.as_str())
+                    .bind(id.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter().map(snapshot).collect()
+                }
+
+                #[instrument(skip_all)]
+                async fn claim_job_run(&self, job: &str, run_key: &str, instance: &str, now: DateTime<Utc>) -> Result<bool> {
+                    let done = sqlx::query(
+                        "INSERT INTO job_runs (job, run_key, instance, started_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (job, run_key) DO NOTHING",
+                    )
+                    .bind(job)
+                    .bind(run_key)
+                    .bind(instance)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;

@@ -1,0 +1,389 @@
+//! One story per behaviour, run against each backend.
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use spendlens_core::Platform;
+use spendlens_core::campaign::{CampaignId, CampaignSpec, OrgId, PlatformSettings};
+use spendlens_core::daily::DailyRow;
+use spendlens_store::{ImportRecord, StoreError, StoredSnapshot, UpsertCounts};
+
+use crate::support::stores;
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z")
+        .map(|t| t.to_utc())
+        .unwrap_or_default()
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap_or_default()
+}
+
+fn spec(name: &str) -> CampaignSpec {
+    CampaignSpec {
+        name: name.into(),
+        currency: "USD".into(),
+        budget: Some(d("15000.00")),
+        start_date: Some(day("2026-11-01")),
+        end_date: Some(day("2026-12-15")),
+        time_zone: "Europe/London".into(),
+    }
+}
+
+fn row(date: &str, platform: Platform, spend: &str, conversions: &str) -> DailyRow {
+    DailyRow {
+        spend: d(spend),
+        conversions: d(conversions),
+        clicks: 10,
+        impressions: 1000,
+        ..DailyRow::empty(day(date), platform, "ext-1")
+    }
+}
+
+fn ok<T>(r: Result<T, StoreError>, what: &str) -> T {
+    r.unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
+#[tokio::test]
+async fn accounts_sessions_and_tokens() {
+    for (name, store) in stores().await {
+        let p = ok(
+            store
+                .create_account("Ana@Example.com", "hash", "Acme", now())
+                .await,
+            name,
+        );
+        let dup = store
+            .create_account("ana@example.com", "hash2", "Other", now())
+            .await;
+        assert!(
+            matches!(dup, Err(StoreError::Conflict("email"))),
+            "{name}: {dup:?}"
+        );
+        let creds = ok(store.credentials(" ANA@example.COM ").await, name);
+        assert_eq!(
+            creds.map(|c| (c.org_id, c.password_hash)),
+            Some((p.org_id.clone(), "hash".to_owned()))
+        );
+
+        ok(
+            store
+                .create_session("s1", &p, now(), now() + Duration::hours(1))
+                .await,
+            name,
+        );
+        assert_eq!(ok(store.session("s1", now()).await, name), Some(p.clone()));
+        assert_eq!(
+            ok(store.session("s1", now() + Duration::hours(2)).await, name),
+            None,
+            "{name}: expired"
+        );
+        ok(store.delete_session("s1").await, name);
+        assert_eq!(
+            ok(store.session("s1", now()).await, name),
+            None,
+            "{name}: deleted"
+        );
+
+        ok(store.create_api_token("ci", "t1", &p, now()).await, name);
+        assert_eq!(ok(store.api_token("t1").await, name), Some(p));
+        assert_eq!(ok(store.api_token("t2").await, name), None);
+    }
+}
+
+#[tokio::test]
+async fn campaigns_are_scoped_to_their_organisation() {
+    for (name, store) in stores().await {
+        let a = ok(store.create_account("a@x.io", "h", "A", now()).await, name).org_id;
+        let b = ok(store.create_account("b@x.io", "h", "B", now()).await, name).org_id;
+        let c = ok(store.create_campaign(&a, &spec("Q4"), now()).await, name);
+        assert_eq!(
+            ok(store.campaign(&a, &c.id).await, name),
+            Some(c.clone()),
+            "{name}"
+        );
+        assert_eq!(ok(store.list_campaigns(&a).await, name).len(), 1);
+        // Organisation B sees nothing and can change nothing.
+        assert_eq!(ok(store.campaign(&b, &c.id).await, name), None, "{name}");
+        assert!(ok(store.list_campaigns(&b).await, name).is_empty());
+        assert_eq!(
+            ok(
+                store.update_campaign(&b, &c.id, &spec("x"), now()).await,
+                name
+            ),
+            None
+        );
+        assert!(!ok(store.delete_campaign(&b, &c.id).await, name));
+        assert_eq!(ok(store.settings(&b, &c.id).await, name), None);
+        assert!(!ok(
+            store
+                .put_settings(&b, &c.id, &PlatformSettings::default(), now())
+                .await,
+            name
+        ));
+        let rows = [row("2026-11-02", Platform::Meta, "1", "1")];
+        assert_eq!(
+            ok(store.upsert_rows(&b, &c.id, &rows, None, now()).await, name),
+            None
+        );
+        assert!(
+            ok(
+                store.platform_totals(&b, &c.id, day("2026-12-31")).await,
+                name
+            )
+            .is_empty()
+        );
+        assert!(
+            ok(
+                store.platform_totals(&a, &c.id, day("2026-12-31")).await,
+                name
+            )
+            .is_empty()
+        );
+        // Updates and settings by the owner.
+        let updated = ok(
+            store
+                .update_campaign(&a, &c.id, &spec("Q4 renamed"), now())
+                .await,
+            name,
+        );
+        assert_eq!(updated.map(|u| u.spec.name), Some("Q4 renamed".into()));
+        let settings = PlatformSettings {
+            linkedin_conversion_value: Some(d("120")),
+            ga4_average_order_value: None,
+            custom_integration_average_order_value: Some(d("95.5")),
+        };
+        assert!(ok(
+            store.put_settings(&a, &c.id, &settings, now()).await,
+            name
+        ));
+        assert_eq!(ok(store.settings(&a, &c.id).await, name), Some(settings));
+        assert!(ok(store.delete_campaign(&a, &c.id).await, name));
+        assert_eq!(ok(store.campaign(&a, &c.id).await, name), None);
+        let unknown = CampaignId::new("nope");
+        assert_eq!(ok(store.campaign(&a, &unknown).await, name), None);
+        let _ = OrgId::new("unused");
+    }
+}
+
+#[tokio::test]
+async fn upserts_never_double_count_and_totals_are_exact() {
+    for (name, store) in stores().await {
+        let org = ok(store.create_account("a@x.io", "h", "A", now()).await, name).org_id;
+        let c = ok(store.create_campaign(&org, &spec("Q4"), now()).await, name);
+        let mut rows = vec![
+            row("2026-11-01", Platform::Meta, "100.10", "1.5"),
+            row("2026-11-02", Platform::Meta, "200.20", "2.25"),
+            row("2026-11-02", Platform::LinkedIn, "0.01", "0"),
+        ];
+        rows[1].revenue = Some(d("500.05"));
+        rows[1].conversion_value = Some(d("40"));
+        let import = ImportRecord {
+            source: "canonical_csv".into(),
+            file_name: Some("a.csv".into()),
+            content_hash: Some("ab".into()),
+        };
+        let first = ok(
+            store
+                .upsert_rows(&org, &c.id, &rows, Some(&import), now())
+                .await,
+            name,
+        );
+        assert_eq!(
+            first,
+            Some(UpsertCounts {
+                inserted: 3,
+                updated: 0,
+                unchanged: 0
+            }),
+            "{name}"
+        );
+        let again = ok(
+            store.upsert_rows(&org, &c.id, &rows, None, now()).await,
+            name,
+        );
+        assert_eq!(
+            again,
+            Some(UpsertCounts {
+                inserted: 0,
+                updated: 0,
+                unchanged: 3
+            }),
+            "{name}"
+        );
+        rows[0].spend = d("100.11");
+        let changed = ok(
+            store.upsert_rows(&org, &c.id, &rows, None, now()).await,
+            name,
+        );
+        assert_eq!(
+            changed,
+            Some(UpsertCounts {
+                inserted: 0,
+                updated: 1,
+                unchanged: 2
+            }),
+            "{name}"
+        );
+
+        let totals = ok(
+            store.platform_totals(&org, &c.id, day("2026-11-30")).await,
+            name,
+        );
+        assert_eq!(totals.len(), 2, "{name}");
+        let meta = totals
+            .iter()
+            .find(|t| t.platform == Platform::Meta)
+            .cloned();
+        let meta = meta.unwrap_or_else(|| panic!("{name}: no meta"));
+        assert_eq!(meta.spend, d("300.31"), "{name}");
+        assert_eq!(meta.conversions, d("3.75"), "{name}");
+        assert_eq!(meta.revenue, Some(d("500.05")), "{name}");
+        assert_eq!(meta.conversion_value, Some(d("40")), "{name}");
+        assert_eq!((meta.clicks, meta.impressions, meta.days), (20, 2000, 2));
+        let li = totals
+            .iter()
+            .find(|t| t.platform == Platform::LinkedIn)
+            .map(|t| (t.spend, t.revenue));
+        assert_eq!(li, Some((d("0.01"), None)), "{name}");
+
+        // Only days up to the as-of date count.
+        let early = ok(
+            store.platform_totals(&org, &c.id, day("2026-11-01")).await,
+            name,
+        );
+        assert_eq!(
+            early.iter().map(|t| t.spend).collect::<Vec<_>>(),
+            vec![d("100.11")],
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_batch_with_an_unstorable_value_writes_nothing() {
+    for (name, store) in stores().await {
+        let org = ok(store.create_account("a@x.io", "h", "A", now()).await, name).org_id;
+        let c = ok(store.create_campaign(&org, &spec("Q4"), now()).await, name);
+        let rows = [
+            row("2026-11-01", Platform::Meta, "1", "1"),
+            row("2026-11-02", Platform::Meta, "99999999999999", "1"),
+        ];
+        assert!(
+            store
+                .upsert_rows(&org, &c.id, &rows, None, now())
+                .await
+                .is_err(),
+            "{name}"
+        );
+        assert!(
+            ok(
+                store.platform_totals(&org, &c.id, day("2026-12-01")).await,
+                name
+            )
+            .is_empty(),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn snapshots_are_written_once_and_found_by_proximity() {
+    for (name, store) in stores().await {
+        let org = ok(store.create_account("a@x.io", "h", "A", now()).await, name).org_id;
+        let other = ok(store.create_account("b@x.io", "h", "B", now()).await, name).org_id;
+        let c = ok(store.create_campaign(&org, &spec("Q4"), now()).await, name);
+        let snap = |date: &str, spend: &str| StoredSnapshot {
+            date: day(date),
+            spend: d(spend),
+            impressions: 10,
+            clicks: 2,
+            conversions: d("1.5"),
+            revenue: d("12.34"),
+            aov: d("110"),
+        };
+        assert!(ok(
+            store
+                .write_snapshot(&c.id, &snap("2026-11-10", "100"), now())
+                .await,
+            name
+        ));
+        assert!(
+            !ok(
+                store
+                    .write_snapshot(&c.id, &snap("2026-11-10", "999"), now())
+                    .await,
+                name
+            ),
+            "{name}: written twice"
+        );
+        assert!(ok(
+            store
+                .write_snapshot(&c.id, &snap("2026-11-14", "140"), now())
+                .await,
+            name
+        ));
+        let closest = |date: &str| {
+            let store = store.clone();
+            let (org, id) = (org.clone(), c.id.clone());
+            let date = day(date);
+            async move {
+                store
+                    .snapshot_closest(&org, &id, date)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|s| s.spend)
+            }
+        };
+        assert_eq!(closest("2026-11-10").await, Some(d("100")), "{name}");
+        assert_eq!(closest("2026-11-11").await, Some(d("100")), "{name}");
+        // A tie (2 days each way) takes the earlier snapshot.
+        assert_eq!(closest("2026-11-12").await, Some(d("100")), "{name}");
+        assert_eq!(closest("2026-11-13").await, Some(d("140")), "{name}");
+        assert_eq!(closest("2026-12-30").await, Some(d("140")), "{name}");
+        assert_eq!(closest("2026-01-01").await, Some(d("100")), "{name}");
+        assert_eq!(
+            ok(
+                store
+                    .snapshot_closest(&other, &c.id, day("2026-11-10"))
+                    .await,
+                name
+            ),
+            None
+        );
+        let all = ok(store.snapshots(&org, &c.id).await, name);
+        assert_eq!(
+            all.iter().map(|s| s.spend).collect::<Vec<_>>(),
+            vec![d("100"), d("140")]
+        );
+        assert_eq!(all[0].revenue, d("12.34"));
+    }
+}
+
+#[tokio::test]
+async fn a_job_run_is_claimed_once() {
+    for (name, store) in stores().await {
+        assert!(ok(
+            store
+                .claim_job_run("snapshot", "2026-11-21", "a", now())
+                .await,
+            name
+        ));
+        assert!(!ok(
+            store
+                .claim_job_run("snapshot", "2026-11-21", "b", now())
+                .await,
+            name
+        ));
+        assert!(ok(
+            store
+                .claim_job_run("snapshot", "2026-11-22", "b", now())
+                .await,
+            name
+        ));
+    }
+}
