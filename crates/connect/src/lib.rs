@@ -21,6 +21,7 @@ mod number;
 pub mod oauth;
 pub mod platform;
 pub mod retry;
+pub mod service_account;
 pub mod window;
 
 pub use cipher::{CipherError, TokenCipher};
@@ -38,4 +39,5 @@ pub use platform::meta::{MetaConnector, MetaOAuth};
 pub use platform::sheets::{SheetsConnector, ValueRange};
 pub use retry::{BoxFuture, Jitter, RetryPolicy, Sleeper, TokioSleeper};
 pub use secrecy::SecretString;
+pub use service_account::{ServiceAccountKey, ServiceAccountToken};
 pub use window::{DEFAULT_RESTATEMENT_DAYS, DateRange, InvalidDateRange, sync_window};

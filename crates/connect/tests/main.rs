@@ -9,5 +9,6 @@ mod linkedin;
 mod logging;
 mod meta;
 mod oauth;
+mod service_account;
 mod sheets;
 mod sync;
