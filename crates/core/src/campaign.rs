@@ -124,10 +124,10 @@ impl CampaignDraft {
                 err("budget", "must have at most 2 decimals");
             }
         }
-        if let (Some(start), Some(end)) = (self.start_date, self.end_date) {
-            if end < start {
-                err("end_date", "must not be before the start date");
-            }
+        if let (Some(start), Some(end)) = (self.start_date, self.end_date)
+            && end < start
+        {
+            err("end_date", "must not be before the start date");
         }
         let time_zone = self.time_zone.unwrap_or_else(|| "UTC".to_owned());
         if !is_known_zone(&time_zone) {
