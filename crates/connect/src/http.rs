@@ -108,7 +108,10 @@ impl HttpClient {
                 ConnectError::RateLimited { retry_after, .. } => *retry_after,
                 ConnectError::Unavailable { .. } => None,
                 ConnectError::Transport { source, .. }
-                    if source.is_timeout() || source.is_connect() || source.is_request() =>
+                    if source.is_timeout()
+                        || source.is_connect()
+                        || source.is_request()
+                        || source.is_body() =>
                 {
                     None
                 }

@@ -197,3 +197,44 @@ async fn a_next_link_to_another_host_is_refused() {
     assert!(matches!(err, ConnectError::Decode { .. }), "{err:?}");
     assert!(!err.to_string().contains("203.0.113.9"));
 }
+
+#[tokio::test]
+async fn a_page_that_is_too_heavy_is_asked_for_again_with_half_the_limit() {
+    let env = TestEnv::start().await;
+    Mock::given(path(INSIGHTS))
+        .and(query_param("limit", "100"))
+        .respond_with(json(500, "meta_error_reduce_data.json"))
+        .mount(&env.server)
+        .await;
+    Mock::given(path(INSIGHTS))
+        .and(query_param("limit", "50"))
+        .respond_with(json(200, "meta_insights_page2.json"))
+        .expect(1)
+        .mount(&env.server)
+        .await;
+    let rows = MetaConnector::new(env.http.clone(), env.base(), static_token(TOKEN))
+        .fetch_daily("1234567890", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect("rows with the smaller page");
+    assert_eq!(rows.len(), 1);
+    // The heavy page was not retried as it was: one call at 100, one at 50, no sleeping.
+    assert_eq!(env.requests_to(INSIGHTS).await.len(), 2);
+    assert!(env.sleeper.delays().is_empty());
+
+    // At a limit of 1 there is nothing left to halve: the error comes back.
+    let env = TestEnv::start().await;
+    Mock::given(path(INSIGHTS))
+        .respond_with(json(500, "meta_error_reduce_data.json"))
+        .mount(&env.server)
+        .await;
+    let err = MetaConnector::new(env.http.clone(), env.base(), static_token(TOKEN))
+        .with_page_size(4)
+        .fetch_daily("1234567890", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect_err("still too heavy");
+    assert!(
+        matches!(err, ConnectError::Api { status: 500, .. }),
+        "{err:?}"
+    );
+    assert_eq!(env.requests_to(INSIGHTS).await.len(), 3, "limits 4, 2, 1");
+}

@@ -108,26 +108,42 @@ impl MetaConnector {
         let mut rows = Vec::new();
         let mut next = Some(url);
         let mut pages = 0usize;
-        while let Some(page_url) = next.take() {
+        while let Some(mut page_url) = next.take() {
             pages += 1;
             if pages > MAX_PAGES {
                 return Err(ConnectError::decode(P, "paging did not end"));
             }
-            let text = self
-                .http
-                .send(
-                    P,
-                    Some(self.token.as_ref()),
-                    |c, t| {
-                        let mut r = c.get(page_url.clone());
-                        if let Some(t) = t {
-                            r = r.bearer_auth(t.expose_secret());
+            let text = loop {
+                let result = self
+                    .http
+                    .send(
+                        P,
+                        Some(self.token.as_ref()),
+                        |c, t| {
+                            let mut r = c.get(page_url.clone());
+                            if let Some(t) = t {
+                                r = r.bearer_auth(t.expose_secret());
+                            }
+                            r
+                        },
+                        classify,
+                    )
+                    .await;
+                match result {
+                    // Meta's answer to a page that is too heavy: ask again for half as many rows
+                    // (what Airbyte does); a one-row page that is still too heavy fails.
+                    Err(e) if is_too_much_data(&e) => match halve_limit(&page_url) {
+                        Some(smaller) => {
+                            tracing::warn!(
+                                "Meta asked for less data per page; halving the page size"
+                            );
+                            page_url = smaller;
                         }
-                        r
+                        None => return Err(e),
                     },
-                    classify,
-                )
-                .await?;
+                    other => break other?,
+                }
+            };
             let page: InsightsPage = serde_json::from_str(&text)
                 .map_err(|e| ConnectError::decode(P, format!("insights response: {e}")))?;
             for r in page.data {
@@ -426,6 +442,40 @@ struct MetaError {
     is_transient: Option<bool>,
 }
 
+/// Meta's "Please reduce the amount of data you're asking for, then retry your request" (code 1,
+/// HTTP 500): retrying the same page cannot help, a smaller page can.
+const TOO_MUCH_DATA: &str = "reduce the amount of data";
+
+fn is_too_much_data(e: &ConnectError) -> bool {
+    matches!(e, ConnectError::Api { message, .. } if message.contains(TOO_MUCH_DATA))
+}
+
+/// The same page URL with half the `limit`, or `None` when it is already 1 (or absent).
+fn halve_limit(url: &Url) -> Option<Url> {
+    let limit: u32 = url
+        .query_pairs()
+        .find(|(k, _)| k == "limit")
+        .and_then(|(_, v)| v.parse().ok())?;
+    if limit <= 1 {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "limit" {
+                (limit / 2).to_string()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    let mut out = url.clone();
+    out.set_query(None);
+    out.query_pairs_mut().extend_pairs(pairs);
+    Some(out)
+}
+
 /// Whether a Meta error code means "slow down": application (4), account (17), page (32) and
 /// API (613) limits and the 80000-range business-use-case throttles.
 pub fn is_rate_limit_code(code: i64) -> bool {
@@ -462,6 +512,12 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: &str) -> ConnectError
             code,
             message,
             retry_after: crate::retry::retry_after(headers).or_else(|| regain_access(headers)),
+        },
+        Some(1) if message.contains(TOO_MUCH_DATA) => ConnectError::Api {
+            platform: P,
+            status: s,
+            code,
+            message,
         },
         Some(1 | 2) => ConnectError::Unavailable {
             platform: P,
