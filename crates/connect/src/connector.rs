@@ -8,6 +8,21 @@ use crate::error::ConnectError;
 use crate::retry::BoxFuture;
 use crate::window::DateRange;
 
+/// What the platform says about an account that the sync needs besides the rows.
+///
+/// `time_zone` (an IANA name such as `America/Los_Angeles`) decides which calendar day is
+/// "today" for [`crate::sync_window`]: every platform reports days in its own zone (LinkedIn in
+/// UTC, Meta in the ad account's, Google Ads in the customer's, GA4 in the property's), and days
+/// cannot be converted between zones afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountInfo {
+    /// ISO 4217 code of the money the account reports (`None` where the platform has none, as in
+    /// a spreadsheet).
+    pub currency: Option<String>,
+    /// IANA time zone of the account's reporting days.
+    pub time_zone: Option<String>,
+}
+
 /// A platform API client that returns normalised daily rows.
 ///
 /// Architecture Invariant: `fetch_daily` returns **every** row for the range or an error, never a
@@ -31,6 +46,12 @@ pub trait Connector: Send + Sync + std::fmt::Debug {
         account: &'a str,
         range: DateRange,
     ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>>;
+
+    /// The account's currency and reporting time zone (one cheap call).
+    fn account_info<'a>(
+        &'a self,
+        account: &'a str,
+    ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>>;
 }
 
 /// Check and order a fetch result: every row inside `range`, no natural key twice.

@@ -25,7 +25,7 @@ pub mod service_account;
 pub mod window;
 
 pub use cipher::{CipherError, TokenCipher};
-pub use connector::Connector;
+pub use connector::{AccountInfo, Connector};
 pub use error::ConnectError;
 pub use http::HttpClient;
 pub use oauth::{

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod account_info;
 mod ga4;
 mod google_ads;
 mod linkedin;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{Connector, finish_rows};
+use crate::connector::{AccountInfo, Connector, finish_rows};
 use crate::error::ConnectError;
 use crate::http::{HttpClient, endpoint};
 use crate::number;
@@ -55,17 +55,63 @@ impl Ga4Connector {
         self
     }
 
-    async fn fetch(&self, property: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
+    fn report_url(&self, property: &str) -> Result<Url, ConnectError> {
         let id = property.trim().trim_start_matches("properties/");
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ConnectError::Config(format!(
                 "GA4 property id must be digits, got {property:?}"
             )));
         }
-        let url = endpoint(
+        endpoint(
             &self.base_url,
             &["v1beta", "properties", &format!("{id}:runReport")],
-        )?;
+        )
+    }
+
+    async fn run_report(
+        &self,
+        url: &Url,
+        body: &serde_json::Value,
+    ) -> Result<RunReportResponse, ConnectError> {
+        let text = self
+            .http
+            .send(
+                P,
+                Some(self.token.as_ref()),
+                |c, t| {
+                    let mut r = c.post(url.clone()).json(body);
+                    if let Some(t) = t {
+                        r = r.bearer_auth(t.expose_secret());
+                    }
+                    r
+                },
+                classify_ga4,
+            )
+            .await?;
+        serde_json::from_str(&text)
+            .map_err(|e| ConnectError::decode(P, format!("runReport response: {e}")))
+    }
+
+    /// GA4 has no cheap property lookup on this API; a one-row report for yesterday carries the
+    /// property's `metadata` (currency and reporting time zone) at the cost of a few quota tokens.
+    async fn info(&self, property: &str) -> Result<AccountInfo, ConnectError> {
+        let url = self.report_url(property)?;
+        let body = serde_json::json!({
+            "dateRanges": [{"startDate": "yesterday", "endDate": "yesterday"}],
+            "dimensions": [{"name": "date"}],
+            "metrics": [{"name": "sessions"}],
+            "limit": "1",
+        });
+        let report = self.run_report(&url, &body).await?;
+        let meta = report.metadata.unwrap_or_default();
+        Ok(AccountInfo {
+            currency: meta.currency_code,
+            time_zone: meta.time_zone,
+        })
+    }
+
+    async fn fetch(&self, property: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
+        let url = self.report_url(property)?;
         let mut rows = Vec::new();
         let mut offset: u64 = 0;
         // The first page's rowCount; later pages must agree, or the report changed under us.
@@ -79,23 +125,7 @@ impl Ga4Connector {
                 "offset": offset.to_string(),
                 "keepEmptyRows": false,
             });
-            let text = self
-                .http
-                .send(
-                    P,
-                    Some(self.token.as_ref()),
-                    |c, t| {
-                        let mut r = c.post(url.clone()).json(&body);
-                        if let Some(t) = t {
-                            r = r.bearer_auth(t.expose_secret());
-                        }
-                        r
-                    },
-                    classify_ga4,
-                )
-                .await?;
-            let page: RunReportResponse = serde_json::from_str(&text)
-                .map_err(|e| ConnectError::decode(P, format!("runReport response: {e}")))?;
+            let page = self.run_report(&url, &body).await?;
             // Absent means 0 (proto3 JSON).
             let count = page.row_count.unwrap_or(0);
             let total = *expected.get_or_insert(count);
@@ -134,6 +164,13 @@ impl Connector for Ga4Connector {
         range: DateRange,
     ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
         Box::pin(self.fetch(account, range))
+    }
+
+    fn account_info<'a>(
+        &'a self,
+        account: &'a str,
+    ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>> {
+        Box::pin(self.info(account))
     }
 }
 
@@ -188,11 +225,13 @@ struct Value {
     value: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Metadata {
     #[serde(default)]
     currency_code: Option<String>,
+    #[serde(default)]
+    time_zone: Option<String>,
 }
 
 /// Values are positional: find each column by its header name, never by an assumed order.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{Connector, finish_rows};
+use crate::connector::{AccountInfo, Connector, finish_rows};
 use crate::error::ConnectError;
 use crate::http::{HttpClient, endpoint};
 use crate::number;
@@ -116,13 +116,24 @@ impl GoogleAdsConnector {
         parse_stream(&text)
     }
 
-    async fn fetch(&self, account: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
-        let customer = customer_id(account)?;
-        let currency = self
-            .search(&customer, "SELECT customer.currency_code FROM customer")
+    async fn customer_info(&self, customer: &str) -> Result<AccountInfo, ConnectError> {
+        let c = self
+            .search(
+                customer,
+                "SELECT customer.currency_code, customer.time_zone FROM customer",
+            )
             .await?
             .into_iter()
-            .find_map(|r| r.customer.and_then(|c| c.currency_code));
+            .find_map(|r| r.customer);
+        Ok(AccountInfo {
+            currency: c.as_ref().and_then(|c| c.currency_code.clone()),
+            time_zone: c.and_then(|c| c.time_zone),
+        })
+    }
+
+    async fn fetch(&self, account: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
+        let customer = customer_id(account)?;
+        let currency = self.customer_info(&customer).await?.currency;
         let mut rows = Vec::new();
         for chunk in range.chunks(self.chunk_days) {
             let query = format!(
@@ -152,6 +163,13 @@ impl Connector for GoogleAdsConnector {
         range: DateRange,
     ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
         Box::pin(self.fetch(account, range))
+    }
+
+    fn account_info<'a>(
+        &'a self,
+        account: &'a str,
+    ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>> {
+        Box::pin(async move { self.customer_info(&customer_id(account)?).await })
     }
 }
 
@@ -210,7 +228,10 @@ struct Segments {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Customer {
+    #[serde(default)]
     currency_code: Option<String>,
+    #[serde(default)]
+    time_zone: Option<String>,
 }
 
 /// The stream is a JSON array of batches. An error after the stream started arrives as an

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{Connector, finish_rows};
+use crate::connector::{AccountInfo, Connector, finish_rows};
 use crate::error::{ConnectError, clip};
 use crate::http::{HttpClient, by_status, endpoint};
 use crate::number;
@@ -90,7 +90,7 @@ impl LinkedInConnector {
             .await
     }
 
-    async fn fetch(&self, account: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
+    async fn account(&self, account: &str) -> Result<(String, AdAccount), ConnectError> {
         let id = account
             .trim()
             .trim_start_matches("urn:li:sponsoredAccount:");
@@ -102,6 +102,12 @@ impl LinkedInConnector {
         let account_url = endpoint(&self.base_url, &["rest", "adAccounts", id])?;
         let acct: AdAccount = serde_json::from_str(&self.get(account_url).await?)
             .map_err(|e| ConnectError::decode(P, format!("adAccounts response: {e}")))?;
+        Ok((id.to_owned(), acct))
+    }
+
+    async fn fetch(&self, account: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
+        let (id, acct) = self.account(account).await?;
+        let id = id.as_str();
         let mut rows = Vec::new();
         for chunk in range.chunks(self.chunk_days) {
             let mut url = endpoint(&self.base_url, &["rest", "adAnalytics"])?;
@@ -137,6 +143,20 @@ impl Connector for LinkedInConnector {
         range: DateRange,
     ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
         Box::pin(self.fetch(account, range))
+    }
+
+    /// The account currency from `adAccounts`; reporting days are always UTC on LinkedIn.
+    fn account_info<'a>(
+        &'a self,
+        account: &'a str,
+    ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>> {
+        Box::pin(async move {
+            let (_, acct) = self.account(account).await?;
+            Ok(AccountInfo {
+                currency: acct.currency,
+                time_zone: Some("UTC".into()),
+            })
+        })
     }
 }
 

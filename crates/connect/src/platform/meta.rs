@@ -12,7 +12,7 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{Connector, finish_rows};
+use crate::connector::{AccountInfo, Connector, finish_rows};
 use crate::error::{ConnectError, clip};
 use crate::http::{HttpClient, by_status, endpoint};
 use crate::number;
@@ -82,12 +82,7 @@ impl MetaConnector {
     }
 
     async fn fetch(&self, account: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
-        let id = account.trim().trim_start_matches("act_");
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ConnectError::Config(format!(
-                "Meta ad account id must be digits (optionally act_…), got {account:?}"
-            )));
-        }
+        let id = account_id(account)?;
         let mut url = endpoint(
             &self.base_url,
             &[&self.version, &format!("act_{id}"), "insights"],
@@ -158,6 +153,34 @@ impl MetaConnector {
         finish_rows(P, range, rows)
     }
 
+    async fn info(&self, account: &str) -> Result<AccountInfo, ConnectError> {
+        let id = account_id(account)?;
+        let mut url = endpoint(&self.base_url, &[&self.version, &format!("act_{id}")])?;
+        url.query_pairs_mut()
+            .append_pair("fields", "currency,timezone_name");
+        let text = self
+            .http
+            .send(
+                P,
+                Some(self.token.as_ref()),
+                |c, t| {
+                    let mut r = c.get(url.clone());
+                    if let Some(t) = t {
+                        r = r.bearer_auth(t.expose_secret());
+                    }
+                    r
+                },
+                classify,
+            )
+            .await?;
+        let acct: AdAccount = serde_json::from_str(&text)
+            .map_err(|e| ConnectError::decode(P, format!("ad account response: {e}")))?;
+        Ok(AccountInfo {
+            currency: acct.currency,
+            time_zone: acct.timezone_name,
+        })
+    }
+
     /// The `paging.next` link, checked and cleaned: it must point at the configured host (the
     /// bearer token is never sent elsewhere), and any `access_token` Meta echoed into it is
     /// removed so the token does not travel in a URL.
@@ -196,6 +219,33 @@ impl Connector for MetaConnector {
     ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
         Box::pin(self.fetch(account, range))
     }
+
+    /// `currency` and `timezone_name` of the ad account: Insights days are in that zone.
+    fn account_info<'a>(
+        &'a self,
+        account: &'a str,
+    ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>> {
+        Box::pin(self.info(account))
+    }
+}
+
+/// The digits of an ad account id written with or without `act_`.
+fn account_id(account: &str) -> Result<&str, ConnectError> {
+    let id = account.trim().trim_start_matches("act_");
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ConnectError::Config(format!(
+            "Meta ad account id must be digits (optionally act_…), got {account:?}"
+        )));
+    }
+    Ok(id)
+}
+
+#[derive(Debug, Deserialize)]
+struct AdAccount {
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default)]
+    timezone_name: Option<String>,
 }
 
 /// Meta Login's authorisation-code flow. Meta has no refresh tokens: the code is exchanged for a

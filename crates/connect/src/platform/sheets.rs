@@ -10,7 +10,7 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{Connector, finish_rows};
+use crate::connector::{AccountInfo, Connector, finish_rows};
 use crate::error::ConnectError;
 use crate::http::{HttpClient, endpoint};
 use crate::number;
@@ -63,33 +63,13 @@ impl SheetsConnector {
         }
     }
 
-    /// The raw cells of the configured range, for callers that map columns themselves.
-    pub async fn fetch_values(&self, spreadsheet_id: &str) -> Result<ValueRange, ConnectError> {
-        let id = spreadsheet_id.trim();
-        if id.is_empty()
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Err(ConnectError::Config(format!(
-                "spreadsheet id {spreadsheet_id:?} is not a Google Sheets id"
-            )));
-        }
-        let url = endpoint(
-            &self.base_url,
-            &["v4", "spreadsheets", id, "values", &self.range],
-        )?;
-        let text = self
-            .http
+    async fn get(&self, url: &Url, query: &[(&str, &str)]) -> Result<String, ConnectError> {
+        self.http
             .send(
                 P,
                 Some(self.token.as_ref()),
                 |c, t| {
-                    let mut r = c.get(url.clone()).query(&[
-                        ("majorDimension", "ROWS"),
-                        ("valueRenderOption", "UNFORMATTED_VALUE"),
-                        ("dateTimeRenderOption", "SERIAL_NUMBER"),
-                    ]);
+                    let mut r = c.get(url.clone()).query(query);
                     if let Some(t) = t {
                         r = r.bearer_auth(t.expose_secret());
                     }
@@ -97,8 +77,38 @@ impl SheetsConnector {
                 },
                 classify_sheets,
             )
-            .await?;
+            .await
+    }
+
+    /// The raw cells of the configured range, for callers that map columns themselves.
+    pub async fn fetch_values(&self, spreadsheet_id: &str) -> Result<ValueRange, ConnectError> {
+        let id = sheet_id(spreadsheet_id)?;
+        let url = endpoint(
+            &self.base_url,
+            &["v4", "spreadsheets", id, "values", &self.range],
+        )?;
+        let query = [
+            ("majorDimension", "ROWS"),
+            ("valueRenderOption", "UNFORMATTED_VALUE"),
+            ("dateTimeRenderOption", "SERIAL_NUMBER"),
+        ];
+        let text = self.get(&url, &query).await?;
         serde_json::from_str(&text).map_err(|e| ConnectError::decode(P, format!("ValueRange: {e}")))
+    }
+
+    /// The spreadsheet's own time zone (`properties.timeZone`); a sheet states no currency.
+    async fn info(&self, spreadsheet_id: &str) -> Result<AccountInfo, ConnectError> {
+        let id = sheet_id(spreadsheet_id)?;
+        let url = endpoint(&self.base_url, &["v4", "spreadsheets", id])?;
+        let text = self
+            .get(&url, &[("fields", "properties(timeZone)")])
+            .await?;
+        let sheet: Spreadsheet = serde_json::from_str(&text)
+            .map_err(|e| ConnectError::decode(P, format!("spreadsheet response: {e}")))?;
+        Ok(AccountInfo {
+            currency: None,
+            time_zone: sheet.properties.and_then(|p| p.time_zone),
+        })
     }
 
     async fn fetch(
@@ -124,6 +134,40 @@ impl Connector for SheetsConnector {
     ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
         Box::pin(self.fetch(account, range))
     }
+
+    fn account_info<'a>(
+        &'a self,
+        account: &'a str,
+    ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>> {
+        Box::pin(self.info(account))
+    }
+}
+
+fn sheet_id(spreadsheet_id: &str) -> Result<&str, ConnectError> {
+    let id = spreadsheet_id.trim();
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(ConnectError::Config(format!(
+            "spreadsheet id {spreadsheet_id:?} is not a Google Sheets id"
+        )));
+    }
+    Ok(id)
+}
+
+#[derive(Debug, Deserialize)]
+struct Spreadsheet {
+    #[serde(default)]
+    properties: Option<SpreadsheetProperties>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SpreadsheetProperties {
+    #[serde(default)]
+    time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
