@@ -96,10 +96,9 @@ impl fmt::Display for DateRange {
 
 /// The days a sync should pull, or `None` when there is nothing to pull.
 ///
-/// The range ends with the last *completed* day, `today - 1` (today in the account's reporting
-/// time zone, see [`crate::Connector::account_info`], passed in by the caller: this crate never
-/// reads a clock). It starts at whichever
-/// is earlier:
+/// The range ends with the last *completed* day, `today - 1`, where today is the date in the
+/// account's reporting time zone (see [`crate::Connector::account_info`]), passed in by the
+/// caller: this crate never reads a clock. It starts at whichever is earlier:
 /// * the day after `last_synced` (the last day a previous sync stored), so a gap after downtime
 ///   is filled, or
 /// * the first day of the restatement window, the `restatement_days` completed days up to
