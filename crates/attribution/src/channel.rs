@@ -6,7 +6,7 @@ use crate::error::Error;
 
 /// The dense index of a channel in a [`Channels`] table: paths, state keys and credit vectors are
 /// indexed by it, which keeps the hot loops free of string hashing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChannelId(u32);
 
 impl ChannelId {
@@ -31,7 +31,7 @@ impl ChannelId {
 #[derive(Debug, Default, Clone)]
 pub struct Channels {
     names: Vec<String>,
-    index: FxHashMap<Box<str>, ChannelId>,
+    index: FxHashMap<Box<[u8]>, ChannelId>,
 }
 
 impl Channels {
@@ -42,19 +42,27 @@ impl Channels {
 
     /// The id of `name`, adding it on first sight. Fails only past four billion channels.
     pub fn intern(&mut self, name: &str) -> Result<ChannelId, Error> {
+        self.intern_bytes(name.as_bytes())
+    }
+
+    /// The id of the channel named by these bytes, adding it on first sight; UTF-8 is checked only
+    /// then, so a known channel costs one hash lookup.
+    pub fn intern_bytes(&mut self, name: &[u8]) -> Result<ChannelId, Error> {
         if let Some(&id) = self.index.get(name) {
             return Ok(id);
         }
+        let name = std::str::from_utf8(name)
+            .map_err(|_| Error::Unsupported("a channel name is not UTF-8".into()))?;
         let id = ChannelId::from_index(self.names.len())
             .ok_or_else(|| Error::Unsupported("more than 4294967295 distinct channels".into()))?;
         self.names.push(name.to_owned());
-        self.index.insert(name.into(), id);
+        self.index.insert(name.as_bytes().into(), id);
         Ok(id)
     }
 
     /// The id of `name` if it has been seen.
     pub fn get(&self, name: &str) -> Option<ChannelId> {
-        self.index.get(name).copied()
+        self.index.get(name.as_bytes()).copied()
     }
 
     /// The name of a channel.

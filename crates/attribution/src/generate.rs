@@ -120,7 +120,7 @@ pub fn write_touchpoints(
             rows.push((
                 at,
                 format!(
-                    "j{j},{},touch,{},\n",
+                    "j{j:08},{},touch,{},\n",
                     Timestamp::from_unix(at, 0),
                     names[channel]
                 )
@@ -134,7 +134,7 @@ pub fn write_touchpoints(
                 rows.push((
                     at,
                     format!(
-                        "j{j},{},conversion,,{}.{:02}\n",
+                        "j{j:08},{},conversion,,{}.{:02}\n",
                         Timestamp::from_unix(at, 0),
                         cents / 100,
                         cents % 100

@@ -26,6 +26,7 @@ pub enum Rule {
 pub fn credit(paths: &PathTable, channels: usize, rule: Rule) -> Credit {
     let mut credit = Credit::zero(channels);
     for (path, stats) in paths.iter() {
+        let path: &[ChannelId] = &path;
         if stats.conversions <= 0.0 && stats.value.is_zero() {
             continue;
         }

@@ -3,21 +3,26 @@
 //! Rows must come grouped by `journey_id` (any order inside a journey, any order of journeys): that is
 //! what makes the reader streaming. Only the current journey's events are buffered; when the id
 //! changes, the journey is sorted by time, cut into paths at each conversion, and folded into the
-//! [`PathTable`]. A journey that comes back after another one started is an input error, detected
-//! with a 64-bit fingerprint per finished journey (8 bytes each, not the rows): the alternative,
-//! holding every open journey until the end, costs memory in proportion to the rows.
+//! [`PathTable`]. A journey that comes back after another one started is an input error. It is
+//! detected from a 64-bit fingerprint and the first line of each block of rows (16 bytes per journey,
+//! appended in order, never the rows): when the ids arrive in increasing order (any export sorted by
+//! journey_id) no id can repeat and the list is never even looked at; otherwise it is sorted once at
+//! the end and adjacent equal fingerprints are the repeats. Holding every open journey until the end
+//! instead would cost memory in proportion to the rows.
 
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rustc_hash::FxHashSet;
 
 use crate::channel::ChannelId;
-use crate::error::{Error, Problem};
+use crate::error::{Error, MAX_PROBLEMS, Problem};
 use crate::path::PathTable;
 use crate::time_decay::TimeDecay;
 use crate::timestamp::Timestamp;
+
+/// Entries per chunk of the block list (1 MiB).
+const BLOCK_CHUNK: usize = 1 << 16;
 
 /// What happened at one row of a journey.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,7 +57,10 @@ impl Row {
 pub struct JourneyAssembler {
     current: Vec<u8>,
     rows: Vec<Row>,
-    finished: FxHashSet<u64>,
+    /// (fingerprint, first line) of each block of rows, in fixed-size chunks so that growing never
+    /// copies (and briefly doubles) the whole list.
+    blocks: Vec<Vec<(u64, u64)>>,
+    ids_increasing: bool,
     touches: Vec<(ChannelId, Timestamp)>,
     path: Vec<ChannelId>,
     time_decay: Option<TimeDecay>,
@@ -63,6 +71,7 @@ impl JourneyAssembler {
     pub fn new(half_life_days: Option<f64>) -> Self {
         Self {
             time_decay: half_life_days.map(TimeDecay::new),
+            ids_increasing: true,
             ..Self::default()
         }
     }
@@ -78,34 +87,57 @@ impl JourneyAssembler {
     ) -> Result<(), Error> {
         if journey != self.current.as_slice() || self.rows.is_empty() {
             if !self.rows.is_empty() {
+                self.ids_increasing &= journey > self.current.as_slice();
                 self.close(paths)?;
             }
-            let seen_before = !self.finished.insert(fingerprint(journey));
+            if self
+                .blocks
+                .last()
+                .is_none_or(|chunk| chunk.len() == BLOCK_CHUNK)
+            {
+                self.blocks.push(Vec::with_capacity(BLOCK_CHUNK));
+            }
+            if let Some(chunk) = self.blocks.last_mut() {
+                chunk.push((fingerprint(journey), line));
+            }
             self.current.clear();
             self.current.extend_from_slice(journey);
-            if seen_before {
-                // The rows of this group are still gathered (and the error reported once, not per row).
-                self.rows.push(Row { at, line, event });
-                return Err(Error::Invalid(vec![Problem::at(
-                    line,
-                    1,
-                    "journey_id",
-                    format!(
-                        "journey `{}` appears again after other journeys; touchpoint rows must be \
-                         grouped by journey_id (sort the file by journey_id)",
-                        String::from_utf8_lossy(journey)
-                    ),
-                )]));
-            }
         }
         self.rows.push(Row { at, line, event });
         Ok(())
     }
 
-    /// Closes the last journey; returns the time-decay credit if it was asked for.
+    /// Closes the last journey and checks that no journey came in two blocks; returns the
+    /// time-decay credit if it was asked for.
     pub fn finish(mut self, paths: &mut PathTable) -> Result<Option<TimeDecay>, Error> {
         if !self.rows.is_empty() {
             self.close(paths)?;
+        }
+        if !self.ids_increasing {
+            let mut blocks: Vec<(u64, u64)> = self.blocks.concat();
+            self.blocks.clear();
+            blocks.sort_unstable();
+            let mut problems: Vec<Problem> = blocks
+                .windows(2)
+                .filter(|pair| pair[0].0 == pair[1].0)
+                .map(|pair| {
+                    Problem::at(
+                        pair[1].1,
+                        1,
+                        "journey_id",
+                        format!(
+                            "this journey already had rows in an earlier block (line {}); touchpoint \
+                             rows must be grouped by journey_id (sort the file by journey_id)",
+                            pair[0].1
+                        ),
+                    )
+                })
+                .take(MAX_PROBLEMS)
+                .collect();
+            if !problems.is_empty() {
+                problems.sort_by_key(|p| p.line);
+                return Err(Error::Invalid(problems));
+            }
         }
         Ok(self.time_decay)
     }

@@ -27,6 +27,7 @@ pub mod model;
 pub mod money;
 pub mod path;
 pub mod read;
+pub mod records;
 pub mod shapley;
 pub mod solve;
 pub mod time_decay;

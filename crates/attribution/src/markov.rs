@@ -97,6 +97,7 @@ impl Chain {
         let mut out: Vec<f64> = Vec::new();
         let mut collapsed = Vec::new();
         for (path, stats) in paths.iter() {
+            let path: &[ChannelId] = &path;
             let weight = stats.conversions + stats.nulls;
             if weight <= 0.0 {
                 continue;
@@ -377,6 +378,7 @@ fn held_out_log_likelihood(paths: &PathTable, channels: usize, order: usize) -> 
         }
     };
     for (path, stats) in paths.iter() {
+        let path: &[ChannelId] = &path;
         if stats.conversions + stats.nulls <= 0.0 {
             continue;
         }

@@ -16,6 +16,7 @@ use crate::credit::Credit;
 use crate::error::{Error, MAX_PROBLEMS, Problem};
 use crate::journey::{Event, JourneyAssembler};
 use crate::path::PathTable;
+use crate::records::{Record, Records};
 use crate::timestamp::Timestamp;
 
 /// The largest count or value accepted in one row: far beyond any real export, and low enough that
@@ -81,37 +82,24 @@ impl Dataset {
 
 /// Reads either format from `input`.
 pub fn read(input: impl Read, options: &ReadOptions) -> Result<Dataset, Error> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 16)
-        .from_reader(input);
-    let mut record = csv::ByteRecord::new();
-    if !next_record(&mut reader, &mut record)? {
+    let mut reader = Records::new(input);
+    let Some(record) = reader.next_record()? else {
         return Err(Error::Invalid(vec![Problem::line(
             1,
             "the input is empty: expected a header line",
         )]));
-    }
+    };
     let header: Vec<String> = record
         .iter()
-        .enumerate()
-        .map(|(i, field)| {
-            let field = if i == 0 {
-                field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field)
-            } else {
-                field
-            };
-            String::from_utf8_lossy(field).trim().to_ascii_lowercase()
-        })
+        .map(|field| String::from_utf8_lossy(field).trim().to_ascii_lowercase())
         .collect();
     let has = |name: &str| header.iter().any(|h| h == name);
     if has("journey_id") {
         let columns = Columns::find(&header, &TOUCHPOINT_COLUMNS)?;
-        read_touchpoints(reader, record, &columns, options)
+        read_touchpoints(reader, &columns, options)
     } else if has("path") {
         let columns = Columns::find(&header, &PATH_COLUMNS)?;
-        read_paths(reader, record, &columns)
+        read_paths(reader, &columns)
     } else {
         Err(Error::Invalid(vec![Problem::line(
             1,
@@ -157,12 +145,7 @@ impl<const N: usize> Columns<N> {
     }
 
     /// Field `k` of the record, trimmed; a problem naming line and column if the row is too short.
-    fn field<'r>(
-        &self,
-        record: &'r csv::ByteRecord,
-        k: usize,
-        line: u64,
-    ) -> Result<&'r [u8], Problem> {
+    fn field<'r>(&self, record: &Record<'r>, k: usize, line: u64) -> Result<&'r [u8], Problem> {
         let i = self.index[k];
         record
             .get(i)
@@ -173,26 +156,6 @@ impl<const N: usize> Columns<N> {
     fn problem(&self, k: usize, line: u64, message: impl Into<String>) -> Problem {
         Problem::at(line, self.index[k] + 1, self.names[k], message)
     }
-}
-
-fn next_record<R: Read>(
-    reader: &mut csv::Reader<R>,
-    record: &mut csv::ByteRecord,
-) -> Result<bool, Error> {
-    reader.read_byte_record(record).map_err(|e| {
-        let line = e.position().map_or(0, csv::Position::line);
-        match e.into_kind() {
-            csv::ErrorKind::Io(io) => Error::Io(io),
-            other => Error::Invalid(vec![Problem::line(
-                line,
-                format!("malformed CSV: {other:?}"),
-            )]),
-        }
-    })
-}
-
-fn line_of(record: &csv::ByteRecord) -> u64 {
-    record.position().map_or(0, csv::Position::line)
 }
 
 /// Collects problems, stopping the read once there are enough of them.
@@ -229,17 +192,16 @@ impl Problems {
     }
 }
 
-fn read_paths<R: Read>(
-    mut reader: csv::Reader<R>,
-    mut record: csv::ByteRecord,
-    columns: &Columns<4>,
-) -> Result<Dataset, Error> {
+fn read_paths<R: Read>(mut reader: Records<R>, columns: &Columns<4>) -> Result<Dataset, Error> {
     let mut channels = Channels::new();
     let mut table = PathTable::new();
     let mut problems = Problems::default();
     let mut ids: Vec<ChannelId> = Vec::new();
-    while !problems.full() && next_record(&mut reader, &mut record)? {
-        let line = line_of(&record);
+    while !problems.full() {
+        let Some(record) = reader.next_record()? else {
+            break;
+        };
+        let line = record.line();
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
         }
@@ -301,8 +263,7 @@ fn read_paths<R: Read>(
 }
 
 fn read_touchpoints<R: Read>(
-    mut reader: csv::Reader<R>,
-    mut record: csv::ByteRecord,
+    mut reader: Records<R>,
     columns: &Columns<5>,
     options: &ReadOptions,
 ) -> Result<Dataset, Error> {
@@ -310,8 +271,11 @@ fn read_touchpoints<R: Read>(
     let mut table = PathTable::new();
     let mut problems = Problems::default();
     let mut journeys = JourneyAssembler::new(options.time_decay_half_life_days);
-    while !problems.full() && next_record(&mut reader, &mut record)? {
-        let line = line_of(&record);
+    while !problems.full() {
+        let Some(record) = reader.next_record()? else {
+            break;
+        };
+        let line = record.line();
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
         }
@@ -337,10 +301,8 @@ fn read_touchpoints<R: Read>(
                 if channel.is_empty() {
                     return Err(columns.problem(3, line, "a touch needs a channel name"));
                 }
-                let name = std::str::from_utf8(channel)
-                    .map_err(|_| columns.problem(3, line, "not UTF-8"))?;
                 let id = channels
-                    .intern(name)
+                    .intern_bytes(channel)
                     .map_err(|e| columns.problem(3, line, e.to_string()))?;
                 Event::Touch(id)
             } else if event.eq_ignore_ascii_case(b"conversion") {
@@ -375,7 +337,13 @@ fn read_touchpoints<R: Read>(
             Err(problem) => problems.push(problem),
         }
     }
-    let decay = journeys.finish(&mut table)?;
+    let decay = match journeys.finish(&mut table) {
+        Ok(decay) => decay,
+        Err(e) => {
+            problems.absorb(e)?;
+            None
+        }
+    };
     let time_decay = decay.map(|d| (d.half_life_days(), d.credit(channels.len())));
     problems.finish(Dataset {
         format: InputFormat::Touchpoints,

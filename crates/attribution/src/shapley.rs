@@ -34,6 +34,7 @@ pub fn ordered(paths: &PathTable, channels: usize, positions: bool) -> (Credit, 
     let mut touches = vec![0u32; channels];
     let mut distinct: Vec<ChannelId> = Vec::new();
     for (path, stats) in paths.iter() {
+        let path: &[ChannelId] = &path;
         if stats.conversions <= 0.0 && stats.value.is_zero() {
             continue;
         }

@@ -142,6 +142,16 @@ fn journeys_must_be_grouped() {
 }
 
 #[test]
+fn grouped_journeys_may_come_in_any_order() {
+    let data = dataset(&format!(
+        "{HEADER}j9,2026-01-01T00:00:00Z,touch,a,\nj10,2026-01-01T00:00:00Z,touch,b,\nj1,2026-01-01T00:00:00Z,touch,a,\n\
+         j1,2026-01-02T00:00:00Z,conversion,,3\n"
+    ));
+    assert_eq!(data.paths.len(), 2);
+    assert!((data.paths.total_conversions() - 1.0).abs() < 1e-12);
+}
+
+#[test]
 fn errors_name_line_and_column() {
     let lines = problems(&format!(
         "{HEADER}j1,2026-13-01T00:00:00Z,touch,a,\nj1,2026-01-01T00:00:00Z,touch,,\nj1,2026-01-01T00:00:00Z,click,a,\n\
