@@ -257,6 +257,45 @@ pub fn preview_text(text: &str, file: &str) -> PdfPreview {
     let mut candidates: Vec<(FoundValue, usize)> = Vec::new(); // (value, label rank)
     let mut dollar = false;
     for (i, line) in lines.iter().enumerate() {
+        if let Some(row) = label_row(line) {
+            let Some((j, values)) = lines
+                .iter()
+                .enumerate()
+                .skip(i + 1)
+                .find(|(_, l)| !l.is_empty())
+            else {
+                continue;
+            };
+            let tokens = value_tokens(values);
+            if tokens.len() != row.len() {
+                warnings.push(format!(
+                    "line {}: a row of {} labels is followed by {} values on line {}; they were not paired",
+                    i + 1,
+                    row.len(),
+                    tokens.len(),
+                    j + 1
+                ));
+                continue;
+            }
+            for ((metric, label), token) in row.into_iter().zip(tokens) {
+                let Some(metric) = metric else { continue };
+                match read_value(&token, metric.kind()) {
+                    Ok(Some(mut v)) => {
+                        dollar |= v.dollar;
+                        v.found.metric = metric;
+                        v.found.label = label.to_owned();
+                        v.found.line = i + 1;
+                        candidates.push((
+                            v.found,
+                            usize::from(!label.to_lowercase().starts_with("total")),
+                        ));
+                    }
+                    Ok(None) => {}
+                    Err(why) => warnings.push(format!("line {}: {} {why}", j + 1, metric.label())),
+                }
+            }
+            continue;
+        }
         let lower = line.to_lowercase();
         for metric in PdfMetric::ALL {
             for label in metric.labels() {
@@ -340,6 +379,78 @@ pub fn preview_text(text: &str, file: &str) -> PdfPreview {
         currency,
         warnings,
     }
+}
+
+/// KPI labels that are not looked for but occupy a column in a row of cards or a table header.
+const OTHER_LABELS: [&str; 16] = [
+    "ctr",
+    "cpc",
+    "cpm",
+    "cpa",
+    "cpl",
+    "roas",
+    "avg. cpc",
+    "conv. rate",
+    "conversion rate",
+    "cost per conversion",
+    "revenue",
+    "conversion value",
+    "reach",
+    "frequency",
+    "bounce rate",
+    "roi",
+];
+
+/// A line made only of known labels (at least two), e.g. `Spend Impressions Clicks CTR` from a row
+/// of KPI cards: each label with its metric (`None` for a label not looked for), left to right.
+fn label_row(line: &str) -> Option<Vec<(Option<PdfMetric>, &str)>> {
+    let lower = line.to_lowercase();
+    if lower.len() != line.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < lower.len() {
+        let rest = &lower[at..];
+        let mut best: Option<(Option<PdfMetric>, usize)> = None;
+        let candidates = PdfMetric::ALL
+            .iter()
+            .flat_map(|m| m.labels().iter().map(move |l| (Some(*m), *l)))
+            .chain(OTHER_LABELS.iter().map(|l| (None, *l)));
+        for (metric, label) in candidates {
+            let whole = rest.starts_with(label)
+                && matches!(rest[label.len()..].chars().next(), None | Some(' '));
+            if whole && best.is_none_or(|(_, len)| label.len() > len) {
+                best = Some((metric, label.len()));
+            }
+        }
+        let (metric, len) = best?;
+        out.push((metric, &line[at..at + len]));
+        at += len;
+        while line[at..].starts_with(' ') {
+            at += 1;
+        }
+    }
+    (out.len() >= 2).then_some(out)
+}
+
+/// The values of a row of cards: whitespace-separated, with a lone currency symbol or code joined to
+/// the number after it (`USD 1,200`).
+fn value_tokens(line: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut pending: Option<&str> = None;
+    for t in line.split_whitespace() {
+        let is_prefix = matches!(t, "$" | "€" | "£") || (t.len() == 3 && known_code(t).is_some());
+        match pending.take() {
+            Some(p) => out.push(format!("{p} {t}")),
+            None if is_prefix => pending = Some(t),
+            None => out.push(t.to_owned()),
+        }
+    }
+    if let Some(p) = pending {
+        out.push(p.to_owned());
+    }
+    out
 }
 
 /// The text after `label` when the line starts with it as a whole word, with separators removed.
@@ -615,6 +726,30 @@ mod tests {
         assert_eq!(p.missing.len(), PdfMetric::ALL.len());
         assert!(p.warnings[0].contains("no text"));
         assert!(p.to_daily_row(NaiveDate::MIN, "x").is_err());
+    }
+
+    #[test]
+    fn rows_of_cards_pair_labels_with_values() {
+        let p = preview_text(
+            "Spend Impressions CTR Clicks\nUSD 1,200 1.2M 2.5% 3,400\nUsers Sessions\n10 20 30\n",
+            "r",
+        );
+        assert_eq!(p.value(PdfMetric::Spend), Some(dec!(1200)));
+        assert_eq!(p.currency.as_deref(), Some("USD"));
+        assert_eq!(p.value(PdfMetric::Impressions), Some(dec!(1200000)));
+        assert_eq!(p.value(PdfMetric::Clicks), Some(dec!(3400)));
+        assert_eq!(
+            p.value(PdfMetric::Users),
+            None,
+            "three values for two labels are not guessed"
+        );
+        assert!(
+            p.warnings.iter().any(|w| w.contains("not paired")),
+            "{:?}",
+            p.warnings
+        );
+        assert!(label_row("Spend went up").is_none());
+        assert!(label_row("Spend").is_none());
     }
 
     #[test]

@@ -289,10 +289,19 @@ pub(crate) fn plan(
     mapping: &ColumnMapping,
     problems: &mut Problems,
 ) -> Option<Plan> {
+    let mut undated_header = None;
     for raw in rows.iter().take(HEADER_SEARCH_ROWS) {
         let headers: Vec<Header> = raw.cells.iter().map(|c| normalise_header(c)).collect();
         match map_headers(&headers, mapping) {
-            Mapped::No => continue,
+            Mapped::No => {
+                let has_spend = headers
+                    .iter()
+                    .any(|h| tiers(Field::Spend)[0].contains(&h.name.as_str()));
+                if has_spend && undated_header.is_none() {
+                    undated_header = Some(raw.row);
+                }
+                continue;
+            }
             Mapped::Unsure(reasons) => {
                 for r in reasons {
                     problems.at(raw.row, None, r);
@@ -309,6 +318,16 @@ pub(crate) fn plan(
                 });
             }
         }
+    }
+    if let Some(row) = undated_header {
+        problems.at(
+            row,
+            None,
+            "this header row has a spend column but no date column: the report covers a whole date \
+             range and cannot be split into days; export it with a Day breakdown (Google Ads: segment \
+             by Day; Meta: Breakdown by Day) or map the date column",
+        );
+        return None;
     }
     problems.whole(format!(
         "no header row found in the first {HEADER_SEARCH_ROWS} rows: expected a date column (Date, Day, \
@@ -929,6 +948,20 @@ mod tests {
         assert!(plan(&t, &ColumnMapping::new(), &mut p).is_none());
         let err = p.into_result().expect_err("no spend column");
         assert!(err.to_string().contains("no header row"), "{err}");
+    }
+
+    #[test]
+    fn a_report_without_days_is_explained() {
+        let t = rows(&[
+            &["Campaign report"],
+            &["Campaign", "Cost", "Impr."],
+            &["Brand", "1", "2"],
+        ]);
+        let mut p = Problems::new("f");
+        assert!(plan(&t, &ColumnMapping::new(), &mut p).is_none());
+        let d = p.into_result().expect_err("no date").diagnostics();
+        assert_eq!(d[0].row, Some(2));
+        assert!(d[0].message.contains("Day breakdown"), "{}", d[0]);
     }
 
     #[test]

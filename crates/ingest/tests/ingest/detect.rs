@@ -20,6 +20,7 @@ fn every_fixture_is_detected_as_its_source() {
         ("agency_report.pdf", Source::Pdf),
         ("web_report.pdf", Source::Pdf),
         ("scanned.pdf", Source::Pdf),
+        ("grid_report.pdf", Source::Pdf),
     ] {
         // The name is deliberately misleading: content decides.
         assert_eq!(

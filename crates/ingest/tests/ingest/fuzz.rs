@@ -97,7 +97,7 @@ proptest! {
     /// Damaged copies of every real fixture: flipped bytes and truncation.
     #[test]
     fn damaged_fixtures_never_panic(
-        which in 0usize..13,
+        which in 0usize..14,
         flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16),
         keep in any::<prop::sample::Index>(),
     ) {
@@ -105,7 +105,7 @@ proptest! {
             "canonical.csv", "linkedin_campaign_performance.csv", "linkedin_campaign_performance_utf16.csv",
             "meta_ads_daily.csv", "meta_ads_no_day.csv", "meta_ads_fr.csv", "google_ads_excel.csv",
             "google_ads_report.csv", "spend_tracker.xlsx", "meta_export.xlsx", "agency_report.pdf",
-            "web_report.pdf", "scanned.pdf",
+            "web_report.pdf", "scanned.pdf", "grid_report.pdf",
         ];
         let mut bytes = fixture(names[which]);
         for (at, value) in flips {

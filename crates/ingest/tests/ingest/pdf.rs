@@ -149,3 +149,34 @@ fn truncated_and_damaged_pdfs_are_errors_not_panics() {
     let err = preview_pdf(b"hello", "fake.pdf", &ImportOptions::default()).expect_err("not a PDF");
     assert!(err.to_string().contains("not a PDF"), "{err}");
 }
+
+#[test]
+fn rows_of_kpi_cards_are_paired_by_position() {
+    let p = preview_pdf(
+        &fixture("grid_report.pdf"),
+        "grid_report.pdf",
+        &ImportOptions::default(),
+    )
+    .expect("readable");
+    let got: Vec<_> = PdfMetric::ALL.iter().map(|m| p.value(*m)).collect();
+    assert_eq!(
+        got,
+        vec![
+            Some(dec!(4210.50)),
+            Some(dec!(312400)),
+            Some(dec!(5120)),
+            Some(dec!(96)),
+            None,
+            Some(dec!(8400)),
+            Some(dec!(6020)),
+            Some(dec!(21900)),
+            Some(dec!(62.10)),
+        ]
+    );
+    assert_eq!(p.missing, vec![PdfMetric::Leads]);
+    assert_eq!(p.currency.as_deref(), Some("GBP"));
+    assert_eq!(
+        p.period,
+        Some((NaiveDate::from_ymd_opt(2024, 4, 1).expect("d"), day(6, 30)))
+    );
+}
