@@ -119,8 +119,32 @@ fn solve_for(problem: &Problem, iv: &Intervals, budget: f64, opts: SolverOptions
         .map(|(c, &(a, b))| Env::new(c, a, b))
         .collect();
     let current = problem.current_if_feasible(iv, budget);
-    let raw = solve::solve(&envs, &curves, iv, budget, current.as_deref(), opts);
-    build(problem, iv, &envs, budget, &raw)
+    let mut raw = solve::solve(&envs, &curves, iv, budget, current.as_deref(), opts);
+    let current_response: f64 = problem
+        .channels
+        .iter()
+        .map(|c| c.curve.value(c.current_spend))
+        .sum();
+    let mut sol = build(problem, iv, &envs, budget, &raw, current_response);
+    // Never worse than a feasible current plan (for concave curves this only guards rounding).
+    if let Some(cur) = current
+        && current_response > sol.total_response
+    {
+        raw.x = cur;
+        let upper = sol.upper_bound;
+        sol = build(problem, iv, &envs, budget, &raw, current_response);
+        sol.upper_bound = upper.max(sol.total_response);
+        sol.optimality_gap = gap(sol.upper_bound, sol.total_response);
+    }
+    sol
+}
+
+fn gap(upper: f64, value: f64) -> f64 {
+    if upper > 0.0 {
+        ((upper - value) / upper).max(0.0)
+    } else {
+        0.0
+    }
 }
 
 fn build(
@@ -129,6 +153,7 @@ fn build(
     envs: &[Env],
     budget: f64,
     raw: &solve::Raw,
+    current_response: f64,
 ) -> Solution {
     let caps: Vec<f64> = iv.bounds.iter().map(|b| b.1).collect();
     let rounded = round_to_total(&raw.x, budget, &caps);
@@ -147,29 +172,20 @@ fn build(
             } else {
                 None
             };
+            let (response, marginal_response) = env.value_true(x);
             Allocation {
                 name: ch.name.clone(),
                 spend: x,
                 spend_rounded: rounded[i],
                 current_spend: ch.current_spend,
-                response: env.value_true(x),
-                marginal_response: env.marginal_true(x),
+                response,
+                marginal_response,
                 at_bound,
             }
         })
         .collect();
-    let current_response = problem
-        .channels
-        .iter()
-        .map(|c| c.curve.value(c.current_spend))
-        .sum();
-    let total_response = raw.value;
+    let total_response: f64 = allocation.iter().map(|a| a.response).sum();
     let upper = raw.upper.max(total_response);
-    let gap = if upper > 0.0 {
-        ((upper - total_response) / upper).max(0.0)
-    } else {
-        0.0
-    };
     Solution {
         status: if raw.proven {
             Status::Optimal
@@ -181,7 +197,7 @@ fn build(
         current_response,
         marginal_response: raw.lam,
         upper_bound: upper,
-        optimality_gap: gap,
+        optimality_gap: gap(upper, total_response),
         nodes: raw.nodes,
         allocation,
     }
@@ -253,12 +269,12 @@ fn saturation_spend(curve: &ResponseCurve, a: f64, m: f64) -> f64 {
 /// The global maximiser of `f(x) − m·x` on `[a, b]`.
 fn best_at_price(curve: &ResponseCurve, a: f64, b: f64, m: f64) -> f64 {
     let env = Env::new(curve, a, b);
-    let relaxed = env.argmax(m, a);
+    let (relaxed, _) = env.argmax(m, a);
     if env.exact() {
         return relaxed;
     }
     let concave_part = Env::new(curve, env.c, b);
-    let inner = concave_part.argmax(m, env.c);
+    let (inner, _) = concave_part.argmax(m, env.c);
     let gain = |x: f64| curve.value(x) - m * x;
     [a, inner, relaxed]
         .into_iter()

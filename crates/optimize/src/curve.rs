@@ -16,6 +16,8 @@ pub struct Hill {
     beta: f64,
     k: f64,
     s: f64,
+    /// `ln k`, cached: every evaluation needs it.
+    lnk: f64,
 }
 
 impl Hill {
@@ -29,7 +31,12 @@ impl Hill {
                 ));
             }
         }
-        Ok(Self { beta, k, s })
+        Ok(Self {
+            beta,
+            k,
+            s,
+            lnk: k.ln(),
+        })
     }
 
     /// Saturation level.
@@ -47,12 +54,12 @@ impl Hill {
 
     /// The response at spend `x` (negative spend counts as zero).
     pub fn value(&self, x: f64) -> f64 {
-        hill3(self.beta, self.s, self.k.ln(), x).0
+        hill3(self.beta, self.s, self.lnk, x).0
     }
 
     /// The marginal response `d response / d x` at `x`.
     pub fn marginal(&self, x: f64) -> f64 {
-        hill3(self.beta, self.s, self.k.ln(), x).1
+        hill3(self.beta, self.s, self.lnk, x).1
     }
 
     /// The same curve with the response multiplied by `factor` (`beta · factor`) and spend
@@ -106,12 +113,16 @@ impl ResponseCurve {
 
     /// Mean response at `x`.
     pub fn value(&self, x: f64) -> f64 {
-        mean(&self.draws, |h| hill3(h.beta, h.s, h.k.ln(), x).0)
+        if x <= 0.0 {
+            return 0.0;
+        }
+        let lnx = x.ln();
+        mean(&self.draws, |h| hill3_ln(h.beta, h.s, h.lnk, x, lnx).0)
     }
 
     /// Mean marginal response at `x`.
     pub fn marginal(&self, x: f64) -> f64 {
-        mean(&self.draws, |h| hill3(h.beta, h.s, h.k.ln(), x).1)
+        mean(&self.draws, |h| hill3(h.beta, h.s, h.lnk, x).1)
     }
 
     /// Every draw scaled as [`Hill::scaled`].
@@ -148,7 +159,14 @@ pub(crate) fn hill3(beta: f64, s: f64, lnk: f64, x: f64) -> (f64, f64, f64) {
             (0.0, beta / k, -2.0 * beta / (k * k))
         };
     }
-    let z = s * (x.ln() - lnk);
+    hill3_ln(beta, s, lnk, x, x.ln())
+}
+
+/// [`hill3`] for `x > 0` with `ln x` supplied, so that a mean over many draws takes one
+/// logarithm, not one per draw.
+#[inline]
+pub(crate) fn hill3_ln(beta: f64, s: f64, lnk: f64, x: f64, lnx: f64) -> (f64, f64, f64) {
+    let z = s * (lnx - lnk);
     let e = (-z.abs()).exp();
     let inv = 1.0 / (1.0 + e);
     let (p, q) = if z >= 0.0 {
@@ -183,22 +201,27 @@ pub(crate) struct DrawEnv {
 
 impl DrawEnv {
     fn new(h: &Hill, a: f64, b: f64) -> Self {
-        let lnk = h.k.ln();
+        let lnk = h.lnk;
         let (beta, s) = (h.beta, h.s);
-        let ha = hill3(beta, s, lnk, a).0;
+        // `ha` and `m` only matter on a linear piece (`t > a`); a concave draw has none.
         let mut env = Self {
             beta,
             s,
             lnk,
             a,
             t: a,
-            ha,
+            ha: 0.0,
             m: 0.0,
         };
-        let infl = h.inflection();
-        if s <= 1.0 || a >= infl || b <= a {
+        if s <= 1.0 || b <= a {
             return env;
         }
+        let infl = h.inflection();
+        if a >= infl {
+            return env;
+        }
+        let ha = hill3(beta, s, lnk, a).0;
+        env.ha = ha;
         // F(t) = h(t) − h(a) − h'(t)(t − a): F(infl) < 0, F increasing on [infl, ∞), F(∞) > 0.
         let big_f = |t: f64| {
             let (v, d1, d2) = hill3(beta, s, lnk, t);
@@ -227,19 +250,24 @@ impl DrawEnv {
         env
     }
 
+    /// Envelope at `x > 0` with `lnx = ln x`.
     #[inline]
-    fn eval(&self, x: f64) -> (f64, f64, f64) {
+    fn eval(&self, x: f64, lnx: f64) -> (f64, f64, f64) {
         // `x ≤ t`: at the end of a chord the envelope's slope is the chord's, not the curve's.
+        if x <= self.t && self.t > self.a {
+            (self.ha + self.m * (x - self.a), self.m, 0.0)
+        } else {
+            hill3_ln(self.beta, self.s, self.lnk, x, lnx)
+        }
+    }
+
+    /// Envelope at `x ≤ 0`.
+    fn eval_zero(&self, x: f64) -> (f64, f64, f64) {
         if x <= self.t && self.t > self.a {
             (self.ha + self.m * (x - self.a), self.m, 0.0)
         } else {
             hill3(self.beta, self.s, self.lnk, x)
         }
-    }
-
-    #[inline]
-    fn eval_true(&self, x: f64) -> (f64, f64, f64) {
-        hill3(self.beta, self.s, self.lnk, x)
     }
 }
 
@@ -308,35 +336,63 @@ impl Env {
     #[inline]
     pub(crate) fn eval(&self, x: f64) -> (f64, f64, f64) {
         let (mut v, mut d1, mut d2) = (0.0, 0.0, 0.0);
-        for d in &self.draws {
-            let (a, b, c) = d.eval(x);
-            v += a;
-            d1 += b;
-            d2 += c;
+        if x > 0.0 {
+            let lnx = x.ln();
+            for d in &self.draws {
+                let (a, b, c) = d.eval(x, lnx);
+                v += a;
+                d1 += b;
+                d2 += c;
+            }
+        } else {
+            for d in &self.draws {
+                let (a, b, c) = d.eval_zero(x);
+                v += a;
+                d1 += b;
+                d2 += c;
+            }
         }
         (v * self.inv_n, d1 * self.inv_n, d2 * self.inv_n)
     }
 
-    /// The true (mean) curve's value at `x`.
-    pub(crate) fn value_true(&self, x: f64) -> f64 {
-        self.draws.iter().map(|d| d.eval_true(x).0).sum::<f64>() * self.inv_n
+    /// The true (mean) curve's value and marginal at `x`.
+    pub(crate) fn value_true(&self, x: f64) -> (f64, f64) {
+        let (mut v, mut d1) = (0.0, 0.0);
+        let lnx = if x > 0.0 { x.ln() } else { f64::NEG_INFINITY };
+        for d in &self.draws {
+            let (a, b, _) = if x > 0.0 {
+                hill3_ln(d.beta, d.s, d.lnk, x, lnx)
+            } else {
+                hill3(d.beta, d.s, d.lnk, x)
+            };
+            v += a;
+            d1 += b;
+        }
+        (v * self.inv_n, d1 * self.inv_n)
     }
 
-    /// The true (mean) curve's marginal at `x`.
-    pub(crate) fn marginal_true(&self, x: f64) -> f64 {
-        self.draws.iter().map(|d| d.eval_true(x).1).sum::<f64>() * self.inv_n
-    }
-
-    /// The maximiser of `envelope(x) − lam·x` on `[a, b]`, warm-started at `x0`.
+    /// The maximiser of `envelope(x) − lam·x` on `[a, b]`, warm-started at `x0`, and the
+    /// envelope's curvature there (0 at a bound), which is `1 / (dx/dλ)` for the outer search.
     ///
     /// The envelope is concave, so this is the point where its slope crosses `lam`, or a bound.
-    /// Safeguarded Newton on `slope(x) − lam` inside a shrinking bracket; on a linear piece (slope
-    /// constant, curvature 0) it falls back to bisection and returns some point of the piece, which
-    /// the outer search resolves.
-    pub(crate) fn argmax(&self, lam: f64, x0: f64) -> f64 {
+    /// Safeguarded Newton on `slope(x) − lam` inside a shrinking bracket; it stops when the Newton
+    /// step is below 1e-10 of `x` (the error after that step is then ~1e-20 relative). On a linear
+    /// piece (slope constant, curvature 0) it falls back to bisection and returns some point of the
+    /// piece, which the outer search resolves.
+    pub(crate) fn argmax(&self, lam: f64, x0: f64) -> (f64, f64) {
+        self.argmax_tol(lam, x0, 1e-10)
+    }
+
+    /// [`Env::argmax`] stopping once the Newton step is below `tol·x`; the outer search loosens
+    /// it while it is far from its answer (the error after the last step is ~`tol²`).
+    pub(crate) fn argmax_tol(&self, lam: f64, x0: f64, tol: f64) -> (f64, f64) {
         let (a, b) = (self.a, self.b);
         if b <= a {
-            return a;
+            return (a, 0.0);
+        }
+        if lam <= 0.0 {
+            // Every slope is ≥ 0: spending everything allowed is a maximiser.
+            return (b, 0.0);
         }
         let (mut lo, mut hi) = (a, b);
         let (mut lo_known, mut hi_known) = (false, false);
@@ -346,23 +402,23 @@ impl Env {
             let g = d1 - lam;
             if g > 0.0 {
                 if x >= b {
-                    return b;
+                    return (b, 0.0);
                 }
                 lo = x;
                 lo_known = true;
             } else if g < 0.0 {
                 if x <= a {
-                    return a;
+                    return (a, 0.0);
                 }
                 hi = x;
                 hi_known = true;
             } else {
-                return x;
+                return (x, d2);
             }
             let newton = x - g / d2;
             let next = if newton.is_finite() && newton > lo && newton < hi {
-                if (newton - x).abs() <= 1e-13 * x.abs().max(1e-300) {
-                    return newton;
+                if (newton - x).abs() <= tol * x.abs() {
+                    return (newton, d2);
                 }
                 newton
             } else if newton.is_finite() && newton >= hi && !hi_known {
@@ -377,11 +433,11 @@ impl Env {
                 split(lo, hi)
             };
             if lo_known && hi_known && hi - lo <= 1e-15 * hi.abs().max(1e-300) {
-                return 0.5 * (lo + hi);
+                return (0.5 * (lo + hi), 0.0);
             }
             x = next;
         }
-        x
+        (x, 0.0)
     }
 }
 
@@ -476,10 +532,10 @@ mod tests {
     fn argmax_finds_the_slope_crossing_or_a_bound() {
         let curve = ResponseCurve::single(Hill::new(100.0, 20.0, 0.7).expect("valid"));
         let env = Env::new(&curve, 0.0, 500.0);
-        let x = env.argmax(0.5, 1.0);
+        let (x, _) = env.argmax(0.5, 1.0);
         assert!(close(curve.marginal(x), 0.5, 1e-10));
-        assert!((env.argmax(1e-9, 3.0) - 500.0).abs() < 1e-12);
+        assert!((env.argmax(1e-9, 3.0).0 - 500.0).abs() < 1e-12);
         let bounded = Env::new(&curve, 10.0, 500.0);
-        assert!((bounded.argmax(1e6, 50.0) - 10.0).abs() < 1e-12);
+        assert!((bounded.argmax(1e6, 50.0).0 - 10.0).abs() < 1e-12);
     }
 }

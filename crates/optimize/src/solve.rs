@@ -62,23 +62,30 @@ pub(crate) fn relax(
 ) -> Relaxed {
     let n = envs.len();
     let mut floors = vec![0.0; n];
+    // Members of a group whose cap binds spend the group's own optimum for budget = cap while
+    // the budget multiplier is below the group's (on a linear piece of an envelope the argmax
+    // at λ_G alone would not say where in the piece to stop).
+    let mut fixed: Vec<Option<f64>> = vec![None; n];
     let mut group_lams = vec![0.0; caps.len()];
     for (g, &cap) in caps.iter().enumerate() {
         let members: Vec<usize> = (0..n).filter(|&i| group_of[i] == Some(g)).collect();
         let top: f64 = members.iter().map(|&i| envs[i].b).sum();
         if top > cap {
             let zero = vec![0.0; n];
-            let s = sum_solve(envs, &members, &zero, cap, warm);
+            let none = vec![None; n];
+            let s = sum_solve(envs, &members, &zero, &none, cap, warm);
             group_lams[g] = s.lam_dual;
             for &i in &members {
                 floors[i] = s.lam_dual;
+                fixed[i] = Some(s.x[i]);
             }
         }
     }
     let all: Vec<usize> = (0..n).collect();
-    let s = sum_solve(envs, &all, &floors, budget, warm);
+    let s = sum_solve(envs, &all, &floors, &fixed, budget, warm);
     warm.copy_from_slice(&s.x);
-    // Dual bound at (lam_dual, μ_G = max(0, λ_G − lam_dual)).
+    // Dual bound at (lam_dual, μ_G = max(0, λ_G − lam_dual)); every term needs the exact
+    // maximiser at its multiplier, so members held at their group's plan are re-maximised.
     let ld = s.lam_dual;
     let mut upper = ld * budget;
     for (g, &cap) in caps.iter().enumerate() {
@@ -86,7 +93,11 @@ pub(crate) fn relax(
     }
     for (i, env) in envs.iter().enumerate() {
         let le = ld.max(floors[i]);
-        let xi = s.x_dual[i];
+        let xi = if fixed[i].is_some() && ld <= floors[i] {
+            env.argmax(le, s.x_dual[i]).0
+        } else {
+            s.x_dual[i]
+        };
         upper += env.eval(xi).0 - le * xi;
     }
     Relaxed {
@@ -98,19 +109,41 @@ pub(crate) fn relax(
 
 /// Finds `λ` with `Σ_{i∈members} xᵢ(max(λ, floorᵢ)) = budget`; returns full-length vectors
 /// (entries outside `members` are untouched copies of `warm`).
+///
+/// Safeguarded Newton on `g(λ) = Σ xᵢ − budget` (non-increasing, `g' = Σ 1/fᵢ''(xᵢ)` over the
+/// channels strictly inside their bounds), bisection whenever Newton leaves the bracket or fails
+/// to halve `|g|`; it stops when `|g| ≤ 1e-12·scale` or the bracket is one ulp wide.
 fn sum_solve(
     envs: &[&Env],
     members: &[usize],
     floors: &[f64],
+    fixed: &[Option<f64>],
     budget: f64,
     warm: &[f64],
 ) -> SumSolve {
     let mut x = warm.to_vec();
-    let eval = |lam: f64, x: &mut [f64]| -> (f64, f64) {
+    // Per channel: the multiplier it last faced and its curvature there, to predict the next
+    // spend to first order (`Δx = Δλ / f''`) so the inner Newton starts next to its answer.
+    let mut last = vec![(f64::NAN, 0.0); envs.len()];
+    let mut eval = |lam: f64, x: &mut [f64], tol: f64| -> (f64, f64) {
         let (mut sum, mut slope) = (0.0, 0.0);
         for &i in members {
+            if let Some(v) = fixed[i]
+                && lam <= floors[i]
+            {
+                x[i] = v;
+                sum += v;
+                continue;
+            }
             let le = lam.max(floors[i]);
-            let (xi, d2) = argmax_with_curvature(envs[i], le, x[i]);
+            let (prev_le, prev_d2) = last[i];
+            let start = if prev_d2 < 0.0 && prev_le.is_finite() {
+                x[i] + (le - prev_le) / prev_d2
+            } else {
+                x[i]
+            };
+            let (xi, d2) = envs[i].argmax_tol(le, start, tol);
+            last[i] = (le, d2);
             x[i] = xi;
             sum += xi;
             if le <= lam && d2 < 0.0 {
@@ -123,11 +156,11 @@ fn sum_solve(
         .abs()
         .max(members.iter().map(|&i| envs[i].b).fold(0.0, f64::max))
         .max(1e-300);
-    let tol = 1e-14 * scale;
-    let (g0, _) = eval(0.0, &mut x);
+    let tol = 1e-12 * scale;
+    let (g0, _) = eval(0.0, &mut x, 1e-10);
     if g0 <= tol {
         let xd = x.clone();
-        fix_sum(envs, members, &mut x, budget);
+        fix_sum(envs, members, fixed, &mut x, budget);
         return SumSolve {
             x,
             lam: 0.0,
@@ -164,13 +197,14 @@ fn sum_solve(
     let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
     let mut x_lo = x.clone();
     let mut x_hi = x.clone();
-    let mut g_hi_found = false;
-    let mut width_before = f64::INFINITY;
-    for iter in 0..400 {
-        let (g, dg) = eval(lam, &mut x);
+    let mut prev_abs_g = f64::INFINITY;
+    for _ in 0..400 {
+        // Inner accuracy follows the outer residual: loose far away, 1e-10 at the end.
+        let inner_tol = (1e-2 * (prev_abs_g / scale).sqrt()).clamp(1e-10, 1e-3);
+        let (g, dg) = eval(lam, &mut x, inner_tol);
         if g.abs() <= tol {
             let xd = x.clone();
-            fix_sum(envs, members, &mut x, budget);
+            fix_sum(envs, members, fixed, &mut x, budget);
             return SumSolve {
                 x,
                 lam,
@@ -184,22 +218,22 @@ fn sum_solve(
         } else {
             hi = lam;
             x_hi.copy_from_slice(&x);
-            g_hi_found = true;
         }
-        if g_hi_found && hi - lo <= 1e-15 * hi {
+        if hi.is_finite() && hi - lo <= 1e-15 * hi {
             break;
         }
-        let newton = lam - g / dg;
-        let width = hi - lo;
-        // Force a bisection when Newton has not at least halved the bracket over two steps.
-        let stalled = iter % 2 == 1 && width.is_finite() && width > 0.5 * width_before;
-        if iter % 2 == 1 {
-            width_before = width;
-        }
-        lam = if !stalled && newton.is_finite() && newton > lo && newton < hi {
+        // Newton in ln λ: x(λ) behaves like a power of λ, so steps in ln λ overshoot far less.
+        let newton = lam * (-(g / (lam * dg)).clamp(-3.0, 3.0)).exp();
+        let progressing = g.abs() <= 0.5 * prev_abs_g;
+        prev_abs_g = g.abs();
+        lam = if progressing && newton.is_finite() && newton > lo && newton < hi {
             newton
-        } else if !g_hi_found {
-            (lam * 4.0).max(1e-300)
+        } else if hi.is_infinite() {
+            if newton.is_finite() && newton > lam {
+                newton.min(lam * 16.0)
+            } else {
+                lam * 4.0
+            }
         } else {
             split(lo, hi)
         };
@@ -207,13 +241,13 @@ fn sum_solve(
             break;
         }
     }
-    if !g_hi_found {
+    if hi.is_infinite() {
         // Only the lower bounds remain: the budget equals the sum of the floors.
         let mut x = x_lo.clone();
         for &i in members {
             x[i] = envs[i].a;
         }
-        fix_sum(envs, members, &mut x, budget);
+        fix_sum(envs, members, fixed, &mut x, budget);
         return SumSolve {
             x,
             lam: lo,
@@ -234,7 +268,7 @@ fn sum_solve(
     for &i in members {
         x[i] = x_hi[i] + theta * (x_lo[i] - x_hi[i]);
     }
-    fix_sum(envs, members, &mut x, budget);
+    fix_sum(envs, members, fixed, &mut x, budget);
     SumSolve {
         x,
         lam: hi,
@@ -243,25 +277,23 @@ fn sum_solve(
     }
 }
 
-fn argmax_with_curvature(env: &Env, lam: f64, x0: f64) -> (f64, f64) {
-    let x = env.argmax(lam, x0);
-    if x <= env.a || x >= env.b {
-        (x, 0.0)
-    } else {
-        (x, env.eval(x).2)
-    }
-}
-
 /// Spreads the last rounding residual of `Σ x = budget` over channels with room, so that the
 /// budget is spent to the last ulp and no bound is crossed.
-fn fix_sum(envs: &[&Env], members: &[usize], x: &mut [f64], budget: f64) {
+fn fix_sum(envs: &[&Env], members: &[usize], fixed: &[Option<f64>], x: &mut [f64], budget: f64) {
+    // Channels held at their group's plan come last, so caps are crossed only if nothing else
+    // has room (and then by rounding only).
+    let order = members
+        .iter()
+        .filter(|&&i| fixed[i].is_none())
+        .chain(members.iter().filter(|&&i| fixed[i].is_some()));
+    let order: Vec<usize> = order.copied().collect();
     for _ in 0..3 {
         let sum: f64 = members.iter().map(|&i| x[i]).sum();
         let mut r = budget - sum;
         if r == 0.0 {
             return;
         }
-        for &i in members {
+        for &i in &order {
             let room = if r > 0.0 {
                 envs[i].b - x[i]
             } else {
@@ -299,6 +331,7 @@ impl Default for SolverOptions {
 /// The solver's raw answer before it is dressed with names and per-channel figures.
 pub(crate) struct Raw {
     pub(crate) x: Vec<f64>,
+    /// Total true response at `x` (NaN when the caller is left to compute it).
     pub(crate) value: f64,
     pub(crate) lam: f64,
     pub(crate) upper: f64,
@@ -321,7 +354,19 @@ pub(crate) fn solve(
     let refs: Vec<&Env> = root.iter().collect();
     let mut warm: Vec<f64> = root.iter().map(|e| e.a).collect();
     let rel = relax(&refs, &iv.group_of, &iv.caps, budget, &mut warm);
-    let value_of = |x: &[f64]| -> f64 { root.iter().zip(x).map(|(e, &v)| e.value_true(v)).sum() };
+    if root.iter().all(Env::exact) {
+        // Concave: the relaxation is the problem. The value (and the comparison with the current
+        // plan) is computed once by the caller, which evaluates every channel anyway.
+        return Raw {
+            value: f64::NAN,
+            x: rel.x,
+            lam: rel.lam,
+            upper: rel.upper,
+            nodes: 1,
+            proven: true,
+        };
+    }
+    let value_of = |x: &[f64]| -> f64 { root.iter().zip(x).map(|(e, &v)| e.value_true(v).0).sum() };
     let mut best = Raw {
         value: value_of(&rel.x),
         x: rel.x.clone(),
@@ -336,10 +381,6 @@ pub(crate) fn solve(
             best.value = v;
             best.x = cur.to_vec();
         }
-    }
-    if root.iter().all(Env::exact) {
-        best.upper = rel.upper.max(best.value);
-        return best;
     }
     // Branch and bound, best bound first.
     let tol = opts.gap_tolerance;
@@ -406,7 +447,7 @@ pub(crate) fn solve(
             if xi <= e.a || xi >= e.c {
                 continue;
             }
-            let excess = e.eval(xi).0 - e.value_true(xi);
+            let excess = e.eval(xi).0 - e.value_true(xi).0;
             if excess > pick.map_or(0.0, |p| p.1) {
                 pick = Some((i, excess));
             }

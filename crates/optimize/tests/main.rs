@@ -4,6 +4,7 @@
 //! Hill formulas, a dynamic programme on a grid for S-shaped curves) that the production solver is
 //! checked against; it shares no code with the crate.
 
+mod golden;
 mod plan;
 mod properties;
 mod reference;

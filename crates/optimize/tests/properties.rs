@@ -64,6 +64,35 @@ proptest! {
     }
 
     #[test]
+    fn group_caps_hold_and_are_certified(mut p in arb_problem(3.0), share in 0.1f64..1.0, ramp in proptest::option::of(0.2f64..2.0)) {
+        prop_assume!(p.channels.len() >= 3);
+        feasible_current(&mut p);
+        let group_floor = p.channels[0].min_spend + p.channels[1].min_spend;
+        let group_top = p.channels[0].max_spend + p.channels[1].max_spend;
+        let cap = group_floor + share * (group_top - group_floor);
+        p.groups.push(spendlens_optimize::Group { name: "g".into(), channels: vec![0, 1], max_spend: cap });
+        p.ramp_limit = ramp;
+        // Infeasible combinations must be refused with a located error, feasible ones solved.
+        match optimize(&p) {
+            Err(e) => prop_assert!(e.to_string().contains(':'), "{}", e),
+            Ok(s) => {
+                let spent: f64 = s.allocation.iter().map(|a| a.spend).sum();
+                prop_assert!((spent - p.total_budget).abs() <= 1e-9 * p.total_budget.max(1.0));
+                let grouped = s.allocation[0].spend + s.allocation[1].spend;
+                prop_assert!(grouped <= cap * (1.0 + 1e-9) + 1e-9, "{} > {}", grouped, cap);
+                for (a, c) in s.allocation.iter().zip(&p.channels) {
+                    prop_assert!(a.spend >= c.min_spend - 1e-9 && a.spend <= c.max_spend + 1e-9);
+                    if let Some(r) = ramp {
+                        prop_assert!((a.spend - c.current_spend).abs() <= r * c.current_spend * (1.0 + 1e-9) + 1e-9);
+                    }
+                }
+                prop_assert!(s.optimality_gap < 1e-5, "gap {}", s.optimality_gap);
+                prop_assert!(s.upper_bound >= s.total_response);
+            }
+        }
+    }
+
+    #[test]
     fn kkt_holds_for_concave_curves(p in arb_problem(1.0)) {
         let s = optimize(&p).expect("feasible by construction");
         let lam = s.marginal_response;

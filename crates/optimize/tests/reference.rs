@@ -103,3 +103,52 @@ pub fn grid_optimum(chs: &[RefChannel], budget: f64, steps: usize) -> f64 {
     }
     best[steps]
 }
+
+/// [`grid_optimum`] with the channels in `group` capped together at `cap`: the group's best
+/// response for every grid spend is computed first, capped, then combined with the rest.
+pub fn grid_optimum_grouped(
+    chs: &[RefChannel],
+    group: &[usize],
+    cap: f64,
+    budget: f64,
+    steps: usize,
+) -> f64 {
+    let h = budget / steps as f64;
+    let combine = |best: &[f64], c: &RefChannel| {
+        let mut next = vec![f64::NEG_INFINITY; steps + 1];
+        for used in 0..=steps {
+            if best[used] == f64::NEG_INFINITY {
+                continue;
+            }
+            for add in 0..=(steps - used) {
+                let x = add as f64 * h;
+                if x < c.lo - 1e-9 * budget || x > c.hi + 1e-9 * budget {
+                    continue;
+                }
+                let v = best[used] + value(&c.draws, x);
+                if v > next[used + add] {
+                    next[used + add] = v;
+                }
+            }
+        }
+        next
+    };
+    let mut start = vec![f64::NEG_INFINITY; steps + 1];
+    start[0] = 0.0;
+    let mut in_group = start.clone();
+    for &i in group {
+        in_group = combine(&in_group, &chs[i]);
+    }
+    for (j, v) in in_group.iter_mut().enumerate() {
+        if j as f64 * h > cap + 1e-9 * budget {
+            *v = f64::NEG_INFINITY;
+        }
+    }
+    let mut best = in_group;
+    for (i, c) in chs.iter().enumerate() {
+        if !group.contains(&i) {
+            best = combine(&best, c);
+        }
+    }
+    best[steps]
+}

@@ -301,3 +301,50 @@ fn bounds_are_reported() {
     let total: rust_decimal::Decimal = s.allocation.iter().map(|a| a.spend_rounded).sum();
     assert_eq!(total, rust_decimal::Decimal::new(3000, 2));
 }
+
+#[test]
+fn s_curves_with_a_group_cap_beat_a_grid_search() {
+    // The golden fixture s_curves_groups_frozen, checked against an independent search.
+    let spec = [
+        ("search", 400.0, 90.0, 0.8, 60.0, 180.0),
+        ("meta", 350.0, 110.0, 2.4, 50.0, 150.0),
+        ("tiktok", 300.0, 70.0, 3.1, 40.0, 120.0),
+        ("youtube", 250.0, 80.0, 1.7, 60.0, 150.0),
+        ("email", 150.0, 40.0, 0.6, 100.0, 100.0),
+    ];
+    let channels = spec
+        .iter()
+        .map(|&(n, b, k, s, lo, hi)| {
+            Channel::new(n, ResponseCurve::single(Hill::new(b, k, s).expect("valid")))
+                .bounds(lo, hi)
+        })
+        .collect();
+    let mut p = Problem::new(500.0, channels);
+    p.groups.push(Group {
+        name: "social".into(),
+        channels: vec![1, 2],
+        max_spend: 170.0,
+    });
+    let s = optimize(&p).expect("feasible");
+    let refs: Vec<RefChannel> = spec
+        .iter()
+        .map(|&(_, b, k, s, lo, hi)| RefChannel {
+            draws: vec![(b, k, s)],
+            lo,
+            hi,
+        })
+        .collect();
+    let dp = crate::reference::grid_optimum_grouped(&refs, &[1, 2], 170.0, 500.0, 1000);
+    assert!(
+        s.upper_bound >= dp,
+        "bound {} below a feasible {dp}",
+        s.upper_bound
+    );
+    assert!(
+        s.total_response >= dp * (1.0 - 1e-9),
+        "{} vs grid {dp}",
+        s.total_response
+    );
+    assert!(s.optimality_gap < 1e-9, "gap {}", s.optimality_gap);
+    assert!(s.allocation[1].spend + s.allocation[2].spend <= 170.0 * (1.0 + 1e-12));
+}
