@@ -138,3 +138,38 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A chain fitted to complete paths conserves flow: whatever the order, the probability of
+    /// converting from `(start)` is the observed conversion rate.
+    #[test]
+    fn conversion_probability_is_the_observed_rate(rows in rows(5), order in 1usize..=4) {
+        let data = build(&rows, |c| format!("c{c}"));
+        let result = run(&data, &[Model::Markov], MarkovOrder::Fixed(order)).pop().expect("one result");
+        let conversions: f64 = rows.iter().map(|r| f64::from(r.1)).sum();
+        let journeys: f64 = rows.iter().map(|r| f64::from(r.1 + r.3)).sum();
+        let expected = if journeys > 0.0 { conversions / journeys } else { 0.0 };
+        let p = result.markov.expect("summary").conversion_probability;
+        prop_assert!(close(p, expected, 1e-12), "order {order}: {p} vs {expected}");
+    }
+
+    /// When the order is at least the longest path, every state is a whole prefix and the chain is a
+    /// tree: removing k loses exactly the conversions of the paths that touch k.
+    #[test]
+    fn removal_effects_are_exact_on_a_prefix_tree(
+        rows in prop::collection::vec((prop::collection::vec(0usize..4, 1..5), 0u32..6, 0u64..1, 0u32..6), 1..25),
+    ) {
+        let data = build(&rows, |c| format!("c{c}"));
+        let result = run(&data, &[Model::Markov], MarkovOrder::Fixed(4)).pop().expect("one result");
+        let total: f64 = rows.iter().map(|r| f64::from(r.1)).sum();
+        for line in &result.channels {
+            let c: usize = line.channel[1..].parse().expect("index");
+            let touching: f64 = rows.iter().filter(|r| r.0.contains(&c)).map(|r| f64::from(r.1)).sum();
+            let expected = if total > 0.0 { touching / total } else { 0.0 };
+            let got = line.removal_effect.expect("markov");
+            prop_assert!(close(got, expected, 1e-12), "{}: {got} vs {expected}", line.channel);
+        }
+    }
+}

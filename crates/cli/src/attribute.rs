@@ -150,4 +150,64 @@ mod tests {
         assert!(parse_half_life("0").is_err() && parse_half_life("NaN").is_err());
         assert_eq!(parse_half_life("3.5"), Ok(3.5));
     }
+
+    fn temp(name: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("spendlens-attribute-{}-{name}", std::process::id()))
+    }
+
+    fn args(input: PathBuf, model: Models, output: PathBuf) -> Args {
+        Args {
+            input,
+            model,
+            order: MarkovOrder::Fixed(1),
+            half_life_days: 7.0,
+            transition_matrix: false,
+            output: Some(output),
+        }
+    }
+
+    #[test]
+    fn writes_the_result_file_and_exits_0() {
+        let (input, output) = (temp("ok.csv"), temp("ok.json"));
+        std::fs::write(
+            &input,
+            "path,total_conversions,total_conversion_value,total_null\na > b,2,30,1\nb,1,10,3\n",
+        )
+        .expect("temp file");
+        let code = run(args(input.clone(), Models::All, output.clone())).expect("runs");
+        assert_eq!(format!("{code:?}"), format!("{:?}", ExitCode::SUCCESS));
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&output).expect("written"))
+                .expect("JSON");
+        assert_eq!(json["models"]["shapley"]["total_value"], "40.00");
+        assert!(json["models"].get("time_decay").is_none());
+        let _ = std::fs::remove_file(input);
+        let _ = std::fs::remove_file(output);
+    }
+
+    #[test]
+    fn bad_input_exits_2_and_writes_nothing() {
+        let (input, output) = (temp("bad.csv"), temp("bad.json"));
+        std::fs::write(
+            &input,
+            "path,total_conversions,total_conversion_value,total_null\na,-1,0,0\n",
+        )
+        .expect("temp file");
+        let code = run(args(
+            input.clone(),
+            Models::One(Model::Linear),
+            output.clone(),
+        ))
+        .expect("runs");
+        assert_eq!(format!("{code:?}"), format!("{:?}", ExitCode::from(2)));
+        assert!(!output.exists());
+        let code = run(args(
+            input.clone(),
+            Models::One(Model::TimeDecay),
+            output.clone(),
+        ))
+        .expect("runs");
+        assert_eq!(format!("{code:?}"), format!("{:?}", ExitCode::from(2)));
+        let _ = std::fs::remove_file(input);
+    }
 }
