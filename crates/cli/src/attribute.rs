@@ -201,12 +201,7 @@ mod tests {
         .expect("runs");
         assert_eq!(format!("{code:?}"), format!("{:?}", ExitCode::from(2)));
         assert!(!output.exists());
-        let code = run(args(
-            input.clone(),
-            Models::One(Model::TimeDecay),
-            output.clone(),
-        ))
-        .expect("runs");
+        let code = run(args(input.clone(), Models::One(Model::TimeDecay), output)).expect("runs");
         assert_eq!(format!("{code:?}"), format!("{:?}", ExitCode::from(2)));
         let _ = std::fs::remove_file(input);
     }
