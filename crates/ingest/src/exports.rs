@@ -64,7 +64,17 @@ fn parse_export(
     if let Some(p) = options.default_platform {
         spec.default_platform = p;
     }
-    table::parse_table(file, &rows, &spec, &options.mapping, problems)
+    let mut parsed = table::parse_table(file, &rows, &spec, &options.mapping, problems)?;
+    // Which calendar day a row is: each platform's own day boundary, never converted (a daily
+    // bucket cannot be moved between time zones).
+    let day = match source {
+        Source::LinkedIn => Some("days are UTC days, as LinkedIn reports them"),
+        Source::Meta => Some("days are in the Meta ad account's time zone"),
+        Source::GoogleAds => Some("days are in the Google Ads account's time zone"),
+        _ => None,
+    };
+    parsed.notes.extend(day.map(str::to_owned));
+    Ok(parsed)
 }
 
 /// Parses a LinkedIn Campaign Manager "Campaign Performance Report" CSV.

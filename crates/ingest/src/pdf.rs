@@ -287,7 +287,7 @@ pub fn preview_text(text: &str, file: &str) -> PdfPreview {
                         v.found.line = i + 1;
                         candidates.push((
                             v.found,
-                            usize::from(!label.to_lowercase().starts_with("total")),
+                            usize::from(!label.to_ascii_lowercase().starts_with("total")),
                         ));
                     }
                     Ok(None) => {}
@@ -296,7 +296,7 @@ pub fn preview_text(text: &str, file: &str) -> PdfPreview {
             }
             continue;
         }
-        let lower = line.to_lowercase();
+        let lower = line.to_ascii_lowercase();
         for metric in PdfMetric::ALL {
             for label in metric.labels() {
                 let Some(rest) = after_label(&lower, line, label) else {
@@ -404,10 +404,7 @@ const OTHER_LABELS: [&str; 16] = [
 /// A line made only of known labels (at least two), e.g. `Spend Impressions Clicks CTR` from a row
 /// of KPI cards: each label with its metric (`None` for a label not looked for), left to right.
 fn label_row(line: &str) -> Option<Vec<(Option<PdfMetric>, &str)>> {
-    let lower = line.to_lowercase();
-    if lower.len() != line.len() {
-        return None;
-    }
+    let lower = line.to_ascii_lowercase();
     let mut out = Vec::new();
     let mut at = 0;
     while at < lower.len() {
@@ -455,7 +452,8 @@ fn value_tokens(line: &str) -> Vec<String> {
 
 /// The text after `label` when the line starts with it as a whole word, with separators removed.
 fn after_label<'a>(lower: &str, line: &'a str, label: &str) -> Option<&'a str> {
-    if !lower.starts_with(label) || lower.len() != line.len() {
+    // `lower` is `line` lower-cased in ASCII only, so byte offsets are the same in both.
+    if !lower.starts_with(label) {
         return None;
     }
     let rest = &line[label.len()..];
@@ -750,6 +748,16 @@ mod tests {
         );
         assert!(label_row("Spend went up").is_none());
         assert!(label_row("Spend").is_none());
+    }
+
+    #[test]
+    fn non_ascii_text_is_safe() {
+        let p = preview_text(
+            "SPEND İ 5\nSpend İstanbul\nİmpressions 5\nUsers\u{130}\u{130} 3\nÜsers 4\n",
+            "r",
+        );
+        assert_eq!(p.value(PdfMetric::Users), None);
+        assert_eq!(p.value(PdfMetric::Spend), None);
     }
 
     #[test]

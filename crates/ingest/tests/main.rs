@@ -11,6 +11,7 @@ mod ingest {
     mod exports;
     mod fuzz;
     mod pdf;
+    mod roundtrip;
     mod sheets;
     mod workbook;
 }
