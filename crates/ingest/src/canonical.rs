@@ -65,6 +65,9 @@ pub struct StreamOutcome {
 /// [`crate::MAX_DIAGNOSTICS`] problems. Input must be UTF-8 (a UTF-8 BOM is skipped); UTF-16 input
 /// is refused with a message, use [`parse_canonical`] on bytes for that.
 ///
+/// Row numbers are exact (blank lines and multi-line quoted cells included): the last few MiB read
+/// are kept to count line breaks, a fixed amount whatever the file size.
+///
 /// Rows with the same (day, platform, campaign) are not detected here (that would need memory
 /// growing with the file); the store's upsert keeps the last one. [`parse_canonical`] rejects them.
 pub fn stream_canonical<R: Read, E>(
@@ -88,12 +91,21 @@ pub fn stream_canonical<R: Read, E>(
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         reader.consume(3);
     }
+    let tape = std::rc::Rc::new(std::cell::RefCell::new(crate::text::LineTape::new(
+        4 * 1024 * 1024,
+    )));
+    let reader = crate::text::Taped {
+        inner: reader,
+        tape: std::rc::Rc::clone(&tape),
+    };
+    let mut line_of =
+        move |pos: Option<&csv::Position>| pos.map_or(1, |p| tape.borrow_mut().line_at(p.byte()));
     let batch_size = batch_size.max(1);
     let mut batch: Vec<DailyRow> = Vec::with_capacity(batch_size);
     let mut summary = SummaryBuilder::new();
     let mut currency = CurrencyTracker::default();
     let mut failed_sink: Option<E> = None;
-    let problems = scan(reader, None, file, |row, _line| {
+    let problems = scan(reader, &mut line_of, file, |row, _line| {
         summary.add(&row);
         currency.add(&row);
         batch.push(row);
@@ -153,7 +165,9 @@ pub fn parse_canonical(
     let mut rows = Vec::new();
     let mut seen: HashMap<DailyKey, u64> = HashMap::new();
     let mut duplicates = Vec::new();
-    let mut problems = scan(text.as_bytes(), Some(text.as_bytes()), file, |row, line| {
+    let mut counter = text::LineCounter::new(text.as_bytes());
+    let mut line_of = |pos: Option<&csv::Position>| pos.map_or(1, |p| counter.line_at(p.byte()));
+    let mut problems = scan(text.as_bytes(), &mut line_of, file, |row, line| {
         if let Some(prev) = seen.insert(row.key(), line) {
             duplicates.push((line, prev));
         }
@@ -181,25 +195,14 @@ pub fn parse_canonical(
 
 /// Reads the header and every record; calls `accept` with each good row and its spreadsheet row
 /// until it returns `false`. Returns the problems found (the caller decides), or an error when the
-/// header itself is unusable.
-///
-/// With the whole text at hand (`text`), row numbers are exact; when streaming, a blank line inside
-/// the data makes the rows after it read one lower (the csv reader reports a record after blank lines
-/// as starting on the first of them, and the skipped bytes are gone).
+/// header itself is unusable. `line_of` turns a record position into its physical line (exactly:
+/// the csv reader reports a record after blank lines as starting on the first of them).
 fn scan<R: Read>(
     reader: R,
-    text: Option<&[u8]>,
+    line_of: &mut dyn FnMut(Option<&csv::Position>) -> u64,
     file: &str,
     mut accept: impl FnMut(DailyRow, u64) -> bool,
 ) -> Result<Problems, ImportError> {
-    let mut counter = text.map(crate::text::LineCounter::new);
-    let mut line_of = move |pos: Option<&csv::Position>| -> u64 {
-        match (&mut counter, pos) {
-            (Some(c), Some(p)) => c.line_at(p.byte()),
-            (None, Some(p)) => p.line(),
-            (_, None) => 1,
-        }
-    };
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

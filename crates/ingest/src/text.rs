@@ -229,6 +229,95 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// The recent bytes of a stream, kept so that record offsets can be turned into line numbers while
+/// streaming (the same job as [`LineCounter`], without holding the whole input).
+///
+/// The csv reader reads ahead, so a record's first bytes were read a little before the record is
+/// returned; the tape keeps the last `cap` bytes. Bytes are dropped only after the cursor has counted
+/// the line breaks in them, so line numbers stay exact whatever the file size; only a single record
+/// longer than `cap` makes them approximate (the cursor then moves over its start).
+#[derive(Debug)]
+pub(crate) struct LineTape {
+    ring: std::collections::VecDeque<u8>,
+    /// Absolute offset of `ring[0]`.
+    start: u64,
+    cap: usize,
+    cursor: u64,
+    line: u64,
+}
+
+impl LineTape {
+    pub(crate) fn new(cap: usize) -> Self {
+        LineTape {
+            ring: std::collections::VecDeque::new(),
+            start: 0,
+            cap,
+            cursor: 0,
+            line: 1,
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.ring.extend(bytes);
+        if self.ring.len() > self.cap {
+            let drop = self.ring.len() - self.cap;
+            let new_start = self.start + drop as u64;
+            if self.cursor < new_start {
+                self.advance(new_start);
+            }
+            self.ring.drain(..drop);
+            self.start = new_start;
+        }
+    }
+
+    /// Moves the cursor to `to`, counting the line breaks passed.
+    fn advance(&mut self, to: u64) {
+        let from = usize::try_from(self.cursor.saturating_sub(self.start)).unwrap_or(usize::MAX);
+        let to_rel = usize::try_from(to.saturating_sub(self.start))
+            .unwrap_or(usize::MAX)
+            .min(self.ring.len());
+        if from < to_rel {
+            self.line += self
+                .ring
+                .range(from..to_rel)
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+        }
+        self.cursor = self.cursor.max(to);
+    }
+
+    /// The 1-based line of the first non-line-break byte at or after `byte`.
+    pub(crate) fn line_at(&mut self, byte: u64) -> u64 {
+        let mut b = byte.max(self.cursor);
+        while let Some(&c) = usize::try_from(b.saturating_sub(self.start))
+            .ok()
+            .and_then(|i| self.ring.get(i))
+        {
+            if !matches!(c, b'\n' | b'\r') {
+                break;
+            }
+            b += 1;
+        }
+        self.advance(b);
+        self.line
+    }
+}
+
+/// A reader that copies what it reads onto a shared [`LineTape`].
+#[derive(Debug)]
+pub(crate) struct Taped<R> {
+    pub(crate) inner: R,
+    pub(crate) tape: std::rc::Rc<std::cell::RefCell<LineTape>>,
+}
+
+impl<R: std::io::Read> std::io::Read for Taped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.tape.borrow_mut().push(&buf[..n]);
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +366,27 @@ mod tests {
         assert_eq!(sniff_delimiter(google), b'\t');
         assert_eq!(sniff_delimiter("a;b;c\n1,5;2;3\n"), b';');
         assert_eq!(sniff_delimiter("a,b,c\n\"1,234.50\",2,3\n"), b',');
+    }
+
+    #[test]
+    fn the_tape_counts_lines_past_what_it_forgets() {
+        let text = b"a\n\n\nb\nc\n\nd\n";
+        let mut tape = LineTape::new(3);
+        for chunk in text.chunks(2) {
+            tape.push(chunk);
+        }
+        // Offsets arrive in order; everything before them has been counted.
+        let mut full = LineTape::new(1024);
+        full.push(text);
+        assert_eq!(full.line_at(0), 1);
+        assert_eq!(full.line_at(2), 4, "after two blank lines");
+        assert_eq!(full.line_at(6), 5);
+        assert_eq!(full.line_at(9), 7);
+        assert_eq!(
+            tape.line_at(9),
+            7,
+            "a small tape still counts what it dropped"
+        );
     }
 
     #[test]

@@ -100,3 +100,26 @@ fn canonical_rejects_loose_numbers_and_unknown_platforms() {
         assert_eq!(err.diagnostics()[0].row, Some(2));
     }
 }
+
+#[test]
+fn streamed_row_numbers_count_blank_lines_and_multiline_cells() {
+    let head = "date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue";
+    let text = format!(
+        "{head}\n2024-06-01,meta,\"two\nlines\",1,1,0,1,0,,\n\n\n2024-06-02,meta,A,x,1,0,1,0,,\n"
+    );
+    let err = stream_canonical(text.as_bytes(), "s.csv", 10, |_: &[DailyRow]| {
+        Ok::<(), ()>(())
+    })
+    .expect_err("bad spend");
+    let spendlens_ingest::StreamError::Import(err) = err else {
+        panic!("not a sink error")
+    };
+    assert_eq!(
+        err.diagnostics()[0].row,
+        Some(5),
+        "header, one two-line row, two blank rows"
+    );
+    let collected = parse_canonical(text.as_bytes(), "s.csv", &ImportOptions::default())
+        .expect_err("bad spend");
+    assert_eq!(collected.diagnostics()[0].row, Some(5));
+}
