@@ -67,7 +67,10 @@ impl PathTable {
             }
         };
         stats.conversions += conversions;
-        stats.value = checked_sum(stats.value, value)?;
+        if !value.is_zero() {
+            // Most journeys do not convert: skip the decimal addition for them.
+            stats.value = checked_sum(stats.value, value)?;
+        }
         stats.nulls += nulls;
         Ok(())
     }

@@ -140,12 +140,7 @@ impl<R: Read> Records<R> {
                     stop -= 1;
                 }
                 self.fields.clear();
-                let mut field_start = line_start;
-                for comma in memchr::memchr_iter(b',', &self.buf[line_start..stop]) {
-                    self.fields.push(field_start..line_start + comma);
-                    field_start = line_start + comma + 1;
-                }
-                self.fields.push(field_start..stop);
+                split_commas(&self.buf[line_start..stop], line_start, &mut self.fields);
                 self.start = (line_start + line_end + 1).min(self.end);
                 let line = self.next_line;
                 self.next_line += 1;
@@ -240,6 +235,39 @@ impl<R: Read> Records<R> {
     }
 }
 
+/// Pushes the ranges (offset by `base`) of the comma-separated fields of `line`.
+///
+/// Rows are short (about 45 bytes, 4 commas): testing eight bytes at a time for a comma with the
+/// exact zero-byte trick beats calling a SIMD search once per comma, whose set-up dominates here.
+fn split_commas(line: &[u8], base: usize, fields: &mut Vec<Range<usize>>) {
+    const COMMAS: u64 = u64::from_le_bytes([b','; 8]);
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let mut field_start = base;
+    let mut chunks = line.chunks_exact(8);
+    let mut offset = base;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ COMMAS;
+        // High bit set exactly in the bytes of `x` that are zero, i.e. the commas.
+        let mut mask = !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+        while mask != 0 {
+            let comma = offset + (mask.trailing_zeros() / 8) as usize;
+            fields.push(field_start..comma);
+            field_start = comma + 1;
+            mask &= mask - 1;
+        }
+        offset += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == b',' {
+            fields.push(field_start..offset + i);
+            field_start = offset + i + 1;
+        }
+    }
+    fields.push(field_start..base + line.len());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +311,45 @@ mod tests {
             rows.iter().map(|r| r.0).collect::<Vec<_>>(),
             vec![1, 2, 3, 5, 6]
         );
+    }
+
+    #[test]
+    fn finds_every_comma_at_every_offset() {
+        for len in 0..40 {
+            for mask in [
+                0u64,
+                1,
+                0b1010_0101,
+                u64::MAX,
+                0x8000_0000_0001,
+                0x1234_5678_9ABC_DEF0,
+            ] {
+                let line: Vec<u8> = (0..len)
+                    .map(|i| {
+                        if mask >> (i % 64) & 1 == 1 {
+                            b','
+                        } else {
+                            b'a' + (i % 26) as u8
+                        }
+                    })
+                    .collect();
+                let mut fields = Vec::new();
+                split_commas(&line, 3, &mut fields);
+                let expected: Vec<Range<usize>> = {
+                    let mut out = Vec::new();
+                    let mut start = 0;
+                    for (i, &b) in line.iter().enumerate() {
+                        if b == b',' {
+                            out.push(start + 3..i + 3);
+                            start = i + 1;
+                        }
+                    }
+                    out.push(start + 3..line.len() + 3);
+                    out
+                };
+                assert_eq!(fields, expected, "{}", String::from_utf8_lossy(&line));
+            }
+        }
     }
 
     #[test]
