@@ -65,8 +65,8 @@ pub struct StreamOutcome {
 /// [`crate::MAX_DIAGNOSTICS`] problems. Input must be UTF-8 (a UTF-8 BOM is skipped); UTF-16 input
 /// is refused with a message, use [`parse_canonical`] on bytes for that.
 ///
-/// Row numbers are exact (blank lines and multi-line quoted cells included): the last few MiB read
-/// are kept to count line breaks, a fixed amount whatever the file size.
+/// Row numbers are exact (blank lines and multi-line quoted cells included): the last MiB read is
+/// kept to count line breaks, a fixed amount whatever the file size.
 ///
 /// Rows with the same (day, platform, campaign) are not detected here (that would need memory
 /// growing with the file); the store's upsert keeps the last one. [`parse_canonical`] rejects them.
@@ -92,7 +92,7 @@ pub fn stream_canonical<R: Read, E>(
         reader.consume(3);
     }
     let tape = std::rc::Rc::new(std::cell::RefCell::new(crate::text::LineTape::new(
-        4 * 1024 * 1024,
+        1024 * 1024,
     )));
     let reader = crate::text::Taped {
         inner: reader,

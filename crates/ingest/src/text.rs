@@ -248,8 +248,10 @@ pub(crate) struct LineTape {
 
 impl LineTape {
     pub(crate) fn new(cap: usize) -> Self {
+        let ring =
+            std::collections::VecDeque::with_capacity(cap.saturating_add(128 * 1024).min(1 << 24));
         LineTape {
-            ring: std::collections::VecDeque::new(),
+            ring,
             start: 0,
             cap,
             cursor: 0,
@@ -258,9 +260,10 @@ impl LineTape {
     }
 
     fn push(&mut self, bytes: &[u8]) {
-        self.ring.extend(bytes);
-        if self.ring.len() > self.cap {
-            let drop = self.ring.len() - self.cap;
+        // Make room first, so the ring never grows past its first allocation for ordinary reads.
+        let over = (self.ring.len() + bytes.len()).saturating_sub(self.cap);
+        let drop = over.min(self.ring.len());
+        if drop > 0 {
             let new_start = self.start + drop as u64;
             if self.cursor < new_start {
                 self.advance(new_start);
@@ -268,6 +271,7 @@ impl LineTape {
             self.ring.drain(..drop);
             self.start = new_start;
         }
+        self.ring.extend(bytes);
     }
 
     /// Moves the cursor to `to`, counting the line breaks passed.
