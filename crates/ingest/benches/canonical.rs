@@ -4,13 +4,14 @@
 //! the process holds is the parser's. Run one size per process to compare peak memory:
 //!
 //! ```text
-//! cargo bench -p spendlens-ingest --bench canonical -- stream_canonical
+//! cargo bench -p spendlens-ingest --bench canonical -- stream
+//! cargo bench -p spendlens-ingest --bench canonical -- collect
 //! ```
 //!
-//! Each run prints divan's table (time, rows/s, allocations per iteration from `AllocProfiler`),
-//! then the process's peak resident set (`VmHWM`). A flat-memory parser shows the same peak for
-//! 100,000 and 1,000,000 rows; the collecting `parse_canonical` (benchmarked at 100,000 rows for
-//! contrast) grows with the file.
+//! Each run prints divan's table (time, rows/s, and from `AllocProfiler` the peak heap in use
+//! ("max alloc") and the allocations per iteration), then the process's peak resident set
+//! (`VmHWM`). The streaming parser shows the same peak heap for 100,000 and 1,000,000 rows; the
+//! collecting `parse_canonical` (benchmarked at 100,000 rows for contrast) grows with the file.
 
 use std::io::Read;
 

@@ -41,7 +41,6 @@ pub use model::{
     ColumnMapping, DEFAULT_MAX_BYTES, Field, ImportOptions, ParsedFile, RowTotals, SkippedRow,
     Source, UnknownSource,
 };
-pub use number::DecimalSeparator;
 pub use pdf::{Conflict, FoundValue, PdfMetric, PdfPreview, preview_pdf, preview_text};
 pub use summary::{Summary, SummaryBuilder, Totals, summary};
 pub use workbook::{parse_sheet_values, parse_workbook};

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 /// Which character separates the decimals. Semicolon-separated exports come from locales that write
 /// `1.234,56`; everything else writes `1,234.56`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DecimalSeparator {
+pub(crate) enum DecimalSeparator {
     #[default]
     Dot,
     Comma,
