@@ -82,6 +82,13 @@ impl Dataset {
 
 /// Reads either format from `input`.
 pub fn read(input: impl Read, options: &ReadOptions) -> Result<Dataset, Error> {
+    if let Some(days) = options.time_decay_half_life_days
+        && !(days.is_finite() && days > 0.0)
+    {
+        return Err(Error::Unsupported(format!(
+            "the time-decay half-life must be a positive number of days, not {days}"
+        )));
+    }
     let mut reader = Records::new(input);
     let Some(record) = reader.next_record()? else {
         return Err(Error::Invalid(vec![Problem::line(
