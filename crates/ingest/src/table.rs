@@ -422,6 +422,15 @@ fn is_total_label(s: &str) -> bool {
     }
 }
 
+/// Whether a cell is nothing but a totals word (`Total`, `Totals:`, `Grand total`, `Subtotal`).
+fn is_bare_total(s: &str) -> bool {
+    let lower = s.trim().trim_end_matches([':', '.']).trim().to_lowercase();
+    matches!(
+        lower.as_str(),
+        "total" | "totals" | "grand total" | "subtotal" | "sub-total" | "summe" | "gesamt"
+    )
+}
+
 /// Parses the rows of one table into a [`ParsedFile`], or rejects the file listing every problem.
 pub(crate) fn parse_table(
     file: &str,
@@ -521,17 +530,24 @@ pub(crate) fn parse_table(
             .to_owned();
         let first = raw.cells.first().map_or("", |c| c.trim());
         let names_blank = has_name_col && name_cols.iter().all(|c| cell(raw, *c).trim().is_empty());
-        let date_blank = cell(raw, date_col).trim().is_empty();
-        let total_reason =
-            if is_total_label(first) || name_cols.iter().any(|c| is_total_label(cell(raw, *c))) {
-                Some("a totals row (the file's own sum; importing it would count the spend twice)")
-            } else if names_blank && spec.platform.is_some() {
-                Some("a row without a campaign name: a totals row")
-            } else if date_blank && is_total_label(&label) {
-                Some("a totals row (the file's own sum; importing it would count the spend twice)")
-            } else {
-                None
-            };
+        let date_text = cell(raw, date_col);
+        let no_date = date_text.trim().is_empty() || is_total_label(date_text);
+        const TOTALS: &str =
+            "a totals row (the file's own sum; importing it would count the spend twice)";
+        // A campaign called "Total Wine - Search" on a real date is data; "Total" alone is not.
+        let total_reason = if no_date
+            && (is_total_label(first)
+                || is_total_label(&label)
+                || name_cols.iter().any(|c| is_total_label(cell(raw, *c))))
+        {
+            Some(TOTALS)
+        } else if name_cols.iter().any(|c| is_bare_total(cell(raw, *c))) {
+            Some(TOTALS)
+        } else if names_blank && spec.platform.is_some() {
+            Some("a row without a campaign name: a totals row")
+        } else {
+            None
+        };
         if let Some(reason) = total_reason {
             let label = [
                 first,
@@ -1028,6 +1044,25 @@ mod tests {
         ] {
             assert!(!is_total_label(l), "{l}");
         }
+    }
+
+    #[test]
+    fn campaigns_named_total_are_data_on_a_real_date() {
+        let t = rows(&[
+            &["Day", "Campaign", "Cost"],
+            &["2024-06-01", "Total Wine - Search", "5.00"],
+            &["2024-06-01", "Subtotal", "5.00"],
+            &["Total", "", "5.00"],
+        ]);
+        let spec = TableSpec::new(Source::GoogleAds);
+        let p =
+            parse_table("f", &t, &spec, &ColumnMapping::new(), Problems::new("f")).expect("parses");
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.rows[0].external_campaign_id, "Total Wine - Search");
+        assert_eq!(
+            p.skipped.iter().map(|s| s.row).collect::<Vec<_>>(),
+            vec![3, 4]
+        );
     }
 
     #[test]
