@@ -535,19 +535,18 @@ pub(crate) fn parse_table(
         const TOTALS: &str =
             "a totals row (the file's own sum; importing it would count the spend twice)";
         // A campaign called "Total Wine - Search" on a real date is data; "Total" alone is not.
-        let total_reason = if no_date
+        let labelled_total = no_date
             && (is_total_label(first)
                 || is_total_label(&label)
-                || name_cols.iter().any(|c| is_total_label(cell(raw, *c))))
-        {
-            Some(TOTALS)
-        } else if name_cols.iter().any(|c| is_bare_total(cell(raw, *c))) {
-            Some(TOTALS)
-        } else if names_blank && spec.platform.is_some() {
-            Some("a row without a campaign name: a totals row")
-        } else {
-            None
-        };
+                || name_cols.iter().any(|c| is_total_label(cell(raw, *c))));
+        let total_reason =
+            if labelled_total || name_cols.iter().any(|c| is_bare_total(cell(raw, *c))) {
+                Some(TOTALS)
+            } else if names_blank && spec.platform.is_some() {
+                Some("a row without a campaign name: a totals row")
+            } else {
+                None
+            };
         if let Some(reason) = total_reason {
             let label = [
                 first,
