@@ -14,6 +14,8 @@ struct ModelDto<'a> {
     model: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     order: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    half_life_days: Option<f64>,
     total_conversions: f64,
     total_value: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,6 +88,7 @@ fn model_dto(result: &Attribution) -> ModelDto<'_> {
     ModelDto {
         model: result.model.name(),
         order: markov.map(|m| m.order),
+        half_life_days: result.half_life_days,
         total_conversions: result.total_conversions,
         total_value: money::round_cents(result.total_value).to_string(),
         conversion_probability: markov.map(|m| m.conversion_probability),

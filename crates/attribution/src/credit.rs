@@ -105,6 +105,8 @@ pub struct Attribution {
     pub unattributed_value: Decimal,
     /// Markov details.
     pub markov: Option<MarkovSummary>,
+    /// `time_decay` only: the half-life used, in days.
+    pub half_life_days: Option<f64>,
 }
 
 impl Attribution {
@@ -142,6 +144,7 @@ impl Attribution {
             unattributed_conversions: totals.unattributed_conversions,
             unattributed_value: totals.unattributed_value,
             markov: None,
+            half_life_days: None,
         })
     }
 }

@@ -123,7 +123,10 @@ pub fn attribute(data: &Dataset, request: &Request) -> Result<Vec<Attribution>, 
             Model::Linear => from(&heuristic::credit(&data.paths, n, Rule::Linear))?,
             Model::PositionBased => from(&heuristic::credit(&data.paths, n, Rule::PositionBased))?,
             Model::TimeDecay => match &data.time_decay {
-                Some((_, credit)) => from(credit)?,
+                Some((half_life, credit)) => Attribution {
+                    half_life_days: Some(*half_life),
+                    ..from(credit)?
+                },
                 None if request.skip_unavailable => continue,
                 None if data.format == InputFormat::Paths => {
                     return Err(Error::Unsupported(

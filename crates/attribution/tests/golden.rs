@@ -361,6 +361,8 @@ fn all_models_in_one_output() {
         assert_eq!(entry["model"], model.name());
         assert_eq!(entry["total_value"], "4035.00");
     }
+    assert_eq!(models["time_decay"]["half_life_days"], 7.0);
+    assert!(models["linear"].get("half_life_days").is_none());
     let selection = models["markov"]["order_selection"]
         .as_array()
         .expect("scores");
