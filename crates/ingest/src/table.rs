@@ -358,20 +358,21 @@ pub(crate) fn classify(rows: &[RawRow]) -> Option<Source> {
     for raw in rows.iter().take(HEADER_SEARCH_ROWS) {
         let headers: Vec<Header> = raw.cells.iter().map(|c| normalise_header(c)).collect();
         let names: Vec<&str> = headers.iter().map(|h| h.name.as_str()).collect();
-        let canonical = [
-            "date",
-            "platform",
-            "campaign",
-            "spend",
-            "impressions",
-            "engagements",
-            "clicks",
-        ];
-        if canonical.iter().all(|c| names.contains(c))
-            && ["conversions", "conversion_value", "revenue"]
-                .iter()
-                .all(|c| names.contains(c))
-        {
+        // spendlens' own files are machine-written in lower case: eight of the ten exact names (or
+        // all ten in any case) mean a canonical file, so that a misspelt column is reported by the
+        // strict parser instead of being ignored by the lenient one.
+        let exact = crate::canonical::CANONICAL_COLUMNS
+            .iter()
+            .filter(|f| {
+                raw.cells
+                    .iter()
+                    .any(|c| c.trim().trim_start_matches('\u{feff}') == f.as_str())
+            })
+            .count();
+        let any_case = crate::canonical::CANONICAL_COLUMNS
+            .iter()
+            .all(|f| names.contains(&f.as_str()));
+        if exact >= 8 || any_case {
             return Some(Source::Canonical);
         }
         if names.contains(&"start date (in utc)") || names.contains(&"total spent") {

@@ -43,3 +43,22 @@ fn source_names_parse_for_the_override() {
         spendlens_ingest::DEFAULT_MAX_BYTES
     );
 }
+
+#[test]
+fn a_misspelt_canonical_file_is_still_canonical_so_the_typo_is_reported() {
+    let text = "date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revnue\n\
+                2024-06-01,meta,A,1,1,0,1,0,,\n";
+    assert_eq!(
+        detect(text.as_bytes(), "x.csv").expect("detected"),
+        Source::Canonical
+    );
+    let err = spendlens_ingest::import(text.as_bytes(), "x.csv", &ImportOptions::default())
+        .expect_err("typo");
+    assert!(err.to_string().contains("revnue"), "{err}");
+    // A user's sheet with some of the same words is not canonical.
+    let sheet = "Date,Platform,Campaign,Spend,Impressions,Clicks,Conversions,Revenue\n";
+    assert_eq!(
+        detect(sheet.as_bytes(), "x.csv").expect("detected"),
+        Source::SpreadsheetCsv
+    );
+}
