@@ -122,3 +122,23 @@ fn all_models() -> usize {
         .expect("runs")
         .len()
 }
+
+/// The CSV tokenizer alone over the same bytes: the floor under `raw_heuristics_and_shapley`.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn records_only() -> usize {
+    let mut records = spendlens_attribution::records::Records::new(divan::black_box(csv()));
+    let mut fields = 0;
+    while let Ok(Some(record)) = records.next_record() {
+        fields += record.len();
+    }
+    fields
+}
+
+/// Reading into paths without time decay, to show what time decay costs.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn read_paths_only() -> usize {
+    read(divan::black_box(csv()), &ReadOptions::default())
+        .expect("valid")
+        .paths
+        .len()
+}
