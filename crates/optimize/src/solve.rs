@@ -156,7 +156,10 @@ fn sum_solve(
         .abs()
         .max(members.iter().map(|&i| envs[i].b).fold(0.0, f64::max))
         .max(1e-300);
-    let tol = 1e-12 * scale;
+    // Converged when the budget residual is negligible against the budget left after the
+    // minimum spends (or at rounding level of the sum itself, whichever is larger).
+    let free = budget - members.iter().map(|&i| envs[i].a).sum::<f64>();
+    let tol = (1e-12 * free.max(0.0)).max(1e-15 * scale * members.len() as f64);
     let (g0, _) = eval(0.0, &mut x, 1e-10);
     if g0 <= tol {
         let xd = x.clone();
@@ -201,7 +204,11 @@ fn sum_solve(
     for _ in 0..400 {
         // Inner accuracy follows the outer residual: loose far away, 1e-10 at the end.
         let inner_tol = (1e-2 * (prev_abs_g / scale).sqrt()).clamp(1e-10, 1e-3);
-        let (g, dg) = eval(lam, &mut x, inner_tol);
+        let (mut g, mut dg) = eval(lam, &mut x, inner_tol);
+        if g.abs() <= tol && inner_tol > 1e-10 {
+            // Looks converged on loose inner solves: confirm on exact ones.
+            (g, dg) = eval(lam, &mut x, 1e-10);
+        }
         if g.abs() <= tol {
             let xd = x.clone();
             fix_sum(envs, members, fixed, &mut x, budget);
@@ -257,6 +264,17 @@ fn sum_solve(
     }
     // Interpolate between the two sides of the jump (a linear piece of an envelope, or the
     // last ulp of a smooth search): each xᵢ(λ) is monotone, so the blend stays in bounds.
+    // Both sides are re-solved exactly first (they may date from loose early iterations),
+    // unless that loses the bracket: at a multiplier within rounding of a linear piece's slope
+    // the piece's argmax is decided by rounding noise.
+    let mut again = x_lo.clone();
+    if eval(lo, &mut again, 1e-10).0 >= 0.0 {
+        x_lo = again;
+    }
+    let mut again = x_hi.clone();
+    if eval(hi, &mut again, 1e-10).0 <= 0.0 {
+        x_hi = again;
+    }
     let s_hi: f64 = members.iter().map(|&i| x_hi[i]).sum();
     let s_lo: f64 = members.iter().map(|&i| x_lo[i]).sum();
     let theta = if s_lo > s_hi {
@@ -280,13 +298,16 @@ fn sum_solve(
 /// Spreads the last rounding residual of `Σ x = budget` over channels with room, so that the
 /// budget is spent to the last ulp and no bound is crossed.
 fn fix_sum(envs: &[&Env], members: &[usize], fixed: &[Option<f64>], x: &mut [f64], budget: f64) {
-    // Channels held at their group's plan come last, so caps are crossed only if nothing else
-    // has room (and then by rounding only).
-    let order = members
-        .iter()
-        .filter(|&&i| fixed[i].is_none())
-        .chain(members.iter().filter(|&&i| fixed[i].is_some()));
-    let order: Vec<usize> = order.copied().collect();
+    // Channels strictly inside their bounds first: their marginal is λ, so the residual costs
+    // only second order there (a channel at a bound may have a far larger marginal). Channels
+    // held at their group's plan come last, so caps are crossed only if nothing else has room.
+    let rank = |i: usize| match (fixed[i].is_some(), x[i] > envs[i].a && x[i] < envs[i].b) {
+        (false, true) => 0,
+        (false, false) => 1,
+        (true, _) => 2,
+    };
+    let mut order: Vec<usize> = members.to_vec();
+    order.sort_by_key(|&i| rank(i));
     for _ in 0..3 {
         let sum: f64 = members.iter().map(|&i| x[i]).sum();
         let mut r = budget - sum;

@@ -138,3 +138,70 @@ proptest! {
         }
     }
 }
+
+/// Extreme but valid scales: saturation levels and half-saturation spends over eight decades,
+/// shapes from 0.1 to 8, draws, bounds that leave almost nothing free.
+fn arb_extreme() -> impl Strategy<Value = (Problem, Vec<crate::reference::RefChannel>)> {
+    let channel = (
+        -2.0f64..6.0,
+        -2.0f64..5.0,
+        0.1f64..8.0,
+        1usize..4,
+        proptest::option::of(-3.0f64..4.0),
+        -3.0f64..5.0,
+    );
+    (proptest::collection::vec(channel, 1..7), 0.0f64..1.0).prop_map(|(chs, t)| {
+        let mut channels = Vec::new();
+        let mut refs = Vec::new();
+        let (mut floor, mut cap) = (0.0, 0.0);
+        for (i, (lb, lk, s, draws, lo, width)) in chs.into_iter().enumerate() {
+            let d: Vec<(f64, f64, f64)> = (0..draws)
+                .map(|j| {
+                    (
+                        10f64.powf(lb) * (1.0 + 0.05 * j as f64),
+                        10f64.powf(lk) * (1.0 - 0.04 * j as f64),
+                        s * (1.0 + 0.03 * j as f64),
+                    )
+                })
+                .collect();
+            let curve = ResponseCurve::from_draws(
+                d.iter()
+                    .map(|&(b, k, s)| Hill::new(b, k, s).expect("valid"))
+                    .collect(),
+            )
+            .expect("draws");
+            let lo = lo.map_or(0.0, |l| 10f64.powf(l));
+            let hi = lo + 10f64.powf(width);
+            floor += lo;
+            cap += hi;
+            channels.push(
+                Channel::new(format!("c{i}"), curve)
+                    .current(lo)
+                    .bounds(lo, hi),
+            );
+            refs.push(crate::reference::RefChannel { draws: d, lo, hi });
+        }
+        (Problem::new(floor + t * (cap - floor), channels), refs)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    #[test]
+    fn extreme_scales_are_solved_and_certified((p, refs) in arb_extreme()) {
+        let s = optimize(&p).expect("feasible by construction");
+        let b = p.total_budget;
+        let spent: f64 = s.allocation.iter().map(|a| a.spend).sum();
+        prop_assert!((spent - b).abs() <= 1e-9 * b.max(1.0));
+        for (a, r) in s.allocation.iter().zip(&refs) {
+            prop_assert!(a.spend >= r.lo && a.spend <= r.hi, "{} {} [{}, {}]", a.name, a.spend, r.lo, r.hi);
+        }
+        prop_assert!(s.optimality_gap < 1e-5, "gap {} nodes {}", s.optimality_gap, s.nodes);
+        if refs.iter().all(|r| r.draws.iter().all(|d| d.2 <= 1.0)) {
+            let (_, want) = crate::reference::solve_concave(&refs, b);
+            prop_assert!(s.upper_bound >= want * (1.0 - 1e-9), "bound {} below the optimum {}", s.upper_bound, want);
+            prop_assert!(s.total_response >= want * (1.0 - 1e-7), "{} vs reference {}", s.total_response, want);
+        }
+    }
+}

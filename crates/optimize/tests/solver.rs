@@ -348,3 +348,47 @@ fn s_curves_with_a_group_cap_beat_a_grid_search() {
     assert!(s.optimality_gap < 1e-9, "gap {}", s.optimality_gap);
     assert!(s.allocation[1].spend + s.allocation[2].spend <= 170.0 * (1.0 + 1e-12));
 }
+
+#[test]
+fn the_budget_residual_is_not_taken_from_a_channel_at_its_cap() {
+    // Found by a stress run: a tiny capped channel with a marginal of 44 next to a huge one at
+    // marginal 4e-8; the last rounding residual of Σx = B must go to the interior channel.
+    let refs = vec![
+        RefChannel {
+            draws: vec![(63.680392215841664, 0.6639200337615284, 0.5721248113526828)],
+            lo: 0.0,
+            hi: 0.18083056241205903,
+        },
+        RefChannel {
+            draws: vec![(391.7857523712848, 0.021354149046280718, 0.15821081463969616)],
+            lo: 504.5536422933842,
+            hi: 8357.630757714078,
+        },
+        RefChannel {
+            draws: vec![(9.27946491308848, 179.70559706673623, 0.6088937380967553)],
+            lo: 0.0,
+            hi: 838635.3030655001,
+        },
+    ];
+    let budget = 838635.3030655001;
+    let channels = refs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (b, k, s) = r.draws[0];
+            Channel::new(
+                format!("c{i}"),
+                ResponseCurve::single(Hill::new(b, k, s).expect("valid")),
+            )
+            .bounds(r.lo, r.hi)
+        })
+        .collect();
+    let s = optimize(&Problem::new(budget, channels)).expect("feasible");
+    let (_, want) = solve_concave(&refs, budget);
+    assert!(
+        rel(s.total_response, want) <= 1e-11,
+        "{} vs {want}",
+        s.total_response
+    );
+    assert!((s.allocation[0].spend - refs[0].hi).abs() <= 1e-15);
+}
