@@ -392,3 +392,60 @@ fn the_budget_residual_is_not_taken_from_a_channel_at_its_cap() {
     );
     assert!((s.allocation[0].spend - refs[0].hi).abs() <= 1e-15);
 }
+
+mod modes {
+    use spendlens_optimize::{
+        Bound, OptimizeError, min_budget, optimize, spend_to_marginal, target_roas,
+    };
+
+    use super::{problem, rel};
+
+    #[test]
+    fn target_marginal_spends_to_the_marginal() {
+        let (p, _) = problem(21, 8, 0.3, 1.0, 1);
+        let s = spend_to_marginal(&p, 0.8).expect("reachable");
+        for a in &s.allocation {
+            match a.at_bound {
+                None => assert!(
+                    rel(a.marginal_response, 0.8) < 1e-6,
+                    "{}: {}",
+                    a.name,
+                    a.marginal_response
+                ),
+                Some(Bound::Min) => assert!(a.marginal_response <= 0.8 * (1.0 + 1e-9)),
+                Some(Bound::Max) => assert!(a.marginal_response >= 0.8 * (1.0 - 1e-9)),
+            }
+        }
+    }
+
+    #[test]
+    fn min_budget_is_the_least_that_reaches_the_target() {
+        let (p, _) = problem(22, 8, 0.3, 2.5, 1);
+        let full = optimize(&p).expect("feasible");
+        let target = 0.9 * full.total_response;
+        let s = min_budget(&p, target).expect("reachable");
+        assert!(s.total_response >= target * (1.0 - 1e-12));
+        let mut less = p.clone();
+        less.total_budget = s.total_budget * (1.0 - 1e-6);
+        assert!(optimize(&less).expect("feasible").total_response < target);
+        assert!(matches!(
+            min_budget(&p, 1e12),
+            Err(OptimizeError::Unreachable(_))
+        ));
+    }
+
+    #[test]
+    fn target_roas_is_the_largest_budget_at_that_return() {
+        let (p, _) = problem(23, 8, 0.3, 1.0, 1);
+        let s = target_roas(&p, 2.0).expect("reachable");
+        assert!(s.total_response >= 2.0 * s.total_budget * (1.0 - 1e-12));
+        let mut more = p.clone();
+        more.total_budget = s.total_budget * (1.0 + 1e-6);
+        if let Ok(m) = optimize(&more) {
+            assert!(
+                m.total_response < 2.0 * m.total_budget,
+                "a larger budget still returns 2"
+            );
+        }
+    }
+}
