@@ -32,6 +32,22 @@ impl ChannelId {
 pub struct Channels {
     names: Vec<String>,
     index: FxHashMap<Box<[u8]>, ChannelId>,
+    /// Names of up to 15 bytes packed with their length into one integer: a known channel then costs
+    /// an integer hash and compare, no byte comparison (this lookup runs once per touch row).
+    short: FxHashMap<u128, ChannelId>,
+}
+
+/// `name` and its length packed into a `u128`, if it has at most 15 bytes.
+fn pack(name: &[u8]) -> Option<u128> {
+    if name.len() > 15 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    bytes[..name.len()].copy_from_slice(name);
+    #[allow(clippy::cast_possible_truncation)] // at most 15
+    let len = name.len() as u8;
+    bytes[15] = len;
+    Some(u128::from_le_bytes(bytes))
 }
 
 impl Channels {
@@ -48,7 +64,12 @@ impl Channels {
     /// The id of the channel named by these bytes, adding it on first sight; UTF-8 is checked only
     /// then, so a known channel costs one hash lookup.
     pub fn intern_bytes(&mut self, name: &[u8]) -> Result<ChannelId, Error> {
-        if let Some(&id) = self.index.get(name) {
+        let packed = pack(name);
+        let known = match packed {
+            Some(key) => self.short.get(&key),
+            None => self.index.get(name),
+        };
+        if let Some(&id) = known {
             return Ok(id);
         }
         let name = std::str::from_utf8(name)
@@ -57,6 +78,9 @@ impl Channels {
             .ok_or_else(|| Error::Unsupported("more than 4294967295 distinct channels".into()))?;
         self.names.push(name.to_owned());
         self.index.insert(name.as_bytes().into(), id);
+        if let Some(key) = packed {
+            self.short.insert(key, id);
+        }
         Ok(id)
     }
 
@@ -90,5 +114,38 @@ impl Channels {
         let mut ids: Vec<ChannelId> = self.ids().collect();
         ids.sort_by(|a, b| self.name(*a).cmp(self.name(*b)));
         ids
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_names_intern_once() {
+        let mut channels = Channels::new();
+        let names = [
+            "a",
+            "search",
+            "fifteen_bytes__",
+            "sixteen_bytes___",
+            "a\0",
+            "",
+        ];
+        let ids: Vec<ChannelId> = names
+            .iter()
+            .map(|n| channels.intern(n).expect("fits"))
+            .collect();
+        let again: Vec<ChannelId> = names
+            .iter()
+            .map(|n| channels.intern_bytes(n.as_bytes()).expect("fits"))
+            .collect();
+        assert_eq!(ids, again);
+        assert_eq!(channels.len(), names.len());
+        for (name, id) in names.iter().zip(&ids) {
+            assert_eq!(channels.name(*id), *name);
+            assert_eq!(channels.get(name), Some(*id));
+        }
+        assert!(channels.intern_bytes(b"\xff").is_err());
     }
 }

@@ -3,8 +3,6 @@
 //! They depend on a path only through its touch sequence, so they run over the distinct paths, each
 //! weighted by its conversions: the cost is the number of distinct paths, not of journeys.
 
-use rust_decimal::prelude::ToPrimitive;
-
 use crate::channel::ChannelId;
 use crate::credit::Credit;
 use crate::path::PathTable;
@@ -30,7 +28,7 @@ pub fn credit(paths: &PathTable, channels: usize, rule: Rule) -> Credit {
         if stats.conversions <= 0.0 && stats.value.is_zero() {
             continue;
         }
-        let value = stats.value.to_f64().unwrap_or(0.0);
+        let value = crate::money::weight(stats.value);
         spread(path, rule, |channel, fraction| {
             credit.add(
                 channel.index(),

@@ -3,6 +3,17 @@
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 
+/// An amount as an `f64` weight (for sharing, never for money): mantissa over a power of ten,
+/// within a unit in the last place, and far cheaper than the decimal crate's exact conversion, which
+/// the models would otherwise pay once per path and per conversion.
+pub fn weight(amount: Decimal) -> f64 {
+    #[allow(clippy::cast_precision_loss)] // a weight needs 15 digits, not 28
+    let mantissa = amount.mantissa() as f64;
+    #[allow(clippy::cast_possible_wrap)] // the scale is at most 28
+    let scale = amount.scale() as i32;
+    mantissa / 10f64.powi(scale)
+}
+
 /// `amount` rounded to cents, half away from zero.
 pub fn round_cents(amount: Decimal) -> Decimal {
     let mut rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
@@ -66,6 +77,21 @@ pub fn to_cents(total: Decimal, exact: &[Decimal]) -> Vec<Decimal> {
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn weights_are_close_to_the_amount() {
+        for (amount, expected) in [
+            (dec!(0), 0.0),
+            (dec!(12.50), 12.5),
+            (dec!(1234567.891), 1_234_567.891),
+            (dec!(0.0000001), 1e-7),
+        ] {
+            assert!(
+                (weight(amount) - expected).abs() <= 1e-15 * expected.abs().max(1.0),
+                "{amount}"
+            );
+        }
+    }
 
     #[test]
     fn rounds_half_away_from_zero() {

@@ -236,11 +236,35 @@ impl<R: Read> Records<R> {
 }
 
 /// Pushes the ranges (offset by `base`) of the comma-separated fields of `line`.
+///
+/// Rows are short (about 45 bytes, 4 commas): testing eight bytes at a time with the exact
+/// zero-byte trick takes about a quarter of the instructions of calling a SIMD search once per
+/// comma, whose set-up dominates on haystacks this short (measured with callgrind).
 fn split_commas(line: &[u8], base: usize, fields: &mut Vec<Range<usize>>) {
+    const COMMAS: u64 = u64::from_le_bytes([b','; 8]);
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     let mut field_start = base;
-    for comma in memchr::memchr_iter(b',', line) {
-        fields.push(field_start..base + comma);
-        field_start = base + comma + 1;
+    let mut offset = base;
+    let mut chunks = line.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ COMMAS;
+        // The high bit is set exactly in the bytes of `x` that are zero, i.e. where the commas are.
+        let mut mask = !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+        while mask != 0 {
+            let comma = offset + (mask.trailing_zeros() / 8) as usize;
+            fields.push(field_start..comma);
+            field_start = comma + 1;
+            mask &= mask - 1;
+        }
+        offset += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if b == b',' {
+            fields.push(field_start..offset + i);
+            field_start = offset + i + 1;
+        }
     }
     fields.push(field_start..base + line.len());
 }

@@ -10,8 +10,6 @@
 //! credit was earned: a channel's equal share of a path is split equally over the positions
 //! (1-based, repeats counted) at which it was touched.
 
-use rust_decimal::prelude::ToPrimitive;
-
 use crate::channel::ChannelId;
 use crate::credit::Credit;
 use crate::path::PathTable;
@@ -52,7 +50,7 @@ pub fn ordered(paths: &PathTable, channels: usize, positions: bool) -> (Credit, 
         }
         #[allow(clippy::cast_precision_loss)] // counts of channels are far below 2^52
         let share = 1.0 / distinct.len() as f64;
-        let value = stats.value.to_f64().unwrap_or(0.0);
+        let value = crate::money::weight(stats.value);
         for &c in &distinct {
             credit.add(c.index(), share * stats.conversions, share * value);
         }

@@ -17,28 +17,33 @@ impl Timestamp {
     /// RFC 3339 allows. A leap second (`:60`) counts as the first instant of the next minute. Returns
     /// `None` for anything else, including impossible dates such as February 30.
     pub fn parse(text: &[u8]) -> Option<Self> {
-        let b = text;
-        if b.len() < 20 {
+        // Straight-line code over the fixed 19-byte head: one parse per touchpoint row.
+        let head: &[u8; 19] = text.get(..19)?.try_into().ok()?;
+        let d = |i: usize| u32::from(head[i].wrapping_sub(b'0'));
+        let digits_ok = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+            .iter()
+            .all(|&i| d(i) < 10);
+        let separators_ok = head[4] == b'-'
+            && head[7] == b'-'
+            && matches!(head[10], b'T' | b't' | b' ')
+            && head[13] == b':'
+            && head[16] == b':';
+        if !(digits_ok && separators_ok) {
             return None;
         }
-        let year = digits(b, 0, 4)?;
-        let month = digits(b, 5, 2)?;
-        let day = digits(b, 8, 2)?;
-        let hour = digits(b, 11, 2)?;
-        let minute = digits(b, 14, 2)?;
-        let second = digits(b, 17, 2)?;
-        if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-            return None;
-        }
-        if b[13] != b':' || b[16] != b':' {
-            return None;
-        }
+        let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+        let month = d(5) * 10 + d(6);
+        let day = d(8) * 10 + d(9);
+        let hour = d(11) * 10 + d(12);
+        let minute = d(14) * 10 + d(15);
+        let second = d(17) * 10 + d(18);
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
         if hour > 23 || minute > 59 || second > 60 {
             return None;
         }
+        let b = text;
         let mut at = 19;
         let mut nanos: u32 = 0;
         if b.get(at) == Some(&b'.') {
