@@ -5,6 +5,7 @@ mod analyze;
 mod attribute;
 mod optimize;
 mod output;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,10 @@ enum Command {
     Attribute(attribute::Args),
     /// Split a budget over channels with response curves (certified optimum).
     Optimize(optimize::Args),
+    /// Run the web app and JSON API (SQLite by default, PostgreSQL for teams).
+    Serve(serve::ServeArgs),
+    /// Write the missing daily snapshots of every campaign once, then exit.
+    Snapshot(serve::SnapshotArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +38,8 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(&args),
         Command::Attribute(args) => attribute::run(args),
         Command::Optimize(args) => optimize::run(args),
+        Command::Serve(args) => serve::serve(args),
+        Command::Snapshot(args) => serve::snapshot(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,44 @@
+//! The Budget & Financial Analysis of a stored campaign.
+
+use chrono::{Days, NaiveDate};
+use spendlens_core::analysis::{Analysis, Comparison, ComparisonPeriod, Snapshot, analyze};
+use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
+use spendlens_core::totals::analysis_input;
+use spendlens_store::Store;
+
+use crate::AppError;
+
+/// Computes the analysis of a campaign as of a day, comparing with the snapshot closest to
+/// `as_of − period`. Totals cover every stored day up to `as_of`, the same window for every
+/// platform; the campaign dates only drive pacing.
+pub async fn analyze_campaign(
+    store: &dyn Store,
+    org: &OrgId,
+    id: &CampaignId,
+    as_of: NaiveDate,
+    period: ComparisonPeriod,
+) -> Result<(Campaign, Analysis), AppError> {
+    let campaign = store.campaign(org, id).await?.ok_or(AppError::NotFound)?;
+    let settings = store.settings(org, id).await?.unwrap_or_default();
+    let totals = store.platform_totals(org, id, as_of).await?;
+    let target = as_of
+        .checked_sub_days(Days::new(u64::from(period.days())))
+        .unwrap_or(as_of);
+    let snapshot = store
+        .snapshot_closest(org, id, target)
+        .await?
+        .map(|s| Snapshot {
+            date: s.date,
+            spend: s.spend,
+            conversions: s.conversions,
+            revenue: Some(s.revenue),
+        });
+    let input = analysis_input(
+        as_of,
+        &campaign.spec,
+        &settings,
+        &totals,
+        Some(Comparison { period, snapshot }),
+    );
+    Ok((campaign, analyze(&input)))
+}

@@ -1,0 +1,37 @@
+//! The in-server scheduler: runs the snapshot sweep at start and then periodically.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use spendlens_store::Store;
+use tokio::sync::watch;
+
+use crate::clock::Clock;
+use crate::snapshots::sweep;
+
+/// Runs the snapshot sweep now and then every `every`, until `shutdown` turns true. A sweep
+/// only writes missing days, so restarts catch up and several instances can run it together.
+pub async fn run_snapshots(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        match sweep(store.as_ref(), clock.now()).await {
+            Ok(report) if report.written > 0 || report.failed > 0 => {
+                tracing::info!(?report, "snapshot sweep");
+            }
+            Ok(_) => tracing::debug!("snapshot sweep: nothing to write"),
+            Err(e) => tracing::warn!(error = %e, "snapshot sweep failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    return;
+                }
+            }
+        }
+    }
+}

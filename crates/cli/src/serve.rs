@@ -1,0 +1,171 @@
+//! `spendlens serve` and `spendlens snapshot`: configuration, logging and the runtime around the
+//! web layer.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use spendlens_app::{Clock, SystemClock};
+use spendlens_web::Settings;
+
+/// Options shared by the commands that open the database.
+#[derive(Debug, clap::Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://path` (default `sqlite://spendlens.db`, created on first start) or
+    /// `postgres://user:password@host/db`. Also `SPENDLENS_DATABASE_URL`.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// A TOML settings file (default: `spendlens.toml` when present).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// `spendlens serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080). Also `SPENDLENS_BIND`.
+    #[arg(long)]
+    bind: Option<SocketAddr>,
+    #[command(flatten)]
+    db: DatabaseArgs,
+    /// `text` or `json` logs. Also `SPENDLENS_LOG_FORMAT`.
+    #[arg(long)]
+    log_format: Option<String>,
+}
+
+/// `spendlens snapshot`.
+#[derive(Debug, clap::Args)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    db: DatabaseArgs,
+}
+
+fn settings(db: &DatabaseArgs) -> anyhow::Result<Settings> {
+    let mut settings =
+        Settings::load(db.config.as_deref()).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    if let Some(url) = &db.database_url {
+        settings.database_url.clone_from(url);
+    }
+    Ok(settings)
+}
+
+/// The database URL with any password removed, for log lines.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SPENDLENS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")
+}
+
+async fn shutdown_signal(tx: tokio::sync::watch::Sender<bool>) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+    let _ = tx.send(true);
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut settings = settings(&args.db)?;
+    if let Some(bind) = args.bind {
+        settings.bind = bind;
+    }
+    if let Some(format) = args.log_format {
+        settings.log_format = format;
+    }
+    init_logging(&settings.log_format);
+    runtime()?.block_on(async move {
+        let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .map_err(|e| tracing::warn!(error = %e, "metrics disabled"))
+            .ok();
+        let store = spendlens_store::connect(&settings.database_url)
+            .await
+            .with_context(|| format!("opening {}", redacted(&settings.database_url)))?;
+        let listener = tokio::net::TcpListener::bind(settings.bind)
+            .await
+            .with_context(|| format!("listening on {}", settings.bind))?;
+        let addr = listener.local_addr()?;
+        tracing::info!(database = %redacted(&settings.database_url), "spendlens listening on http://{addr}");
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let state = spendlens_web::state(store, clock, settings, metrics);
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(shutdown_signal(tx));
+        spendlens_web::serve(listener, state, rx).await.context("serving")?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Writes the missing snapshots once.
+pub fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
+    let settings = settings(&args.db)?;
+    init_logging(&settings.log_format);
+    runtime()?.block_on(async move {
+        let store = spendlens_store::connect(&settings.database_url)
+            .await
+            .with_context(|| format!("opening {}", redacted(&settings.database_url)))?;
+        let report = spendlens_app::snapshots::sweep(store.as_ref(), SystemClock.now()).await?;
+        println!(
+            "snapshots: {} campaigns, {} written, {} already present, {} failed",
+            report.campaigns, report.written, report.skipped, report.failed
+        );
+        Ok(if report.failed == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_reach_a_log_line() {
+        assert_eq!(
+            super::redacted("postgres://app:s3cret@db:5432/x"),
+            "postgres://***@db:5432/x"
+        );
+        assert_eq!(
+            super::redacted("sqlite://spendlens.db"),
+            "sqlite://spendlens.db"
+        );
+    }
+}

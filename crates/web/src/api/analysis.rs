@@ -1,0 +1,127 @@
+//! The Budget & Financial Analysis endpoint and the snapshots behind its trend arrows.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use spendlens_app::today_in;
+use spendlens_contract::json::two_decimals;
+use spendlens_core::analysis::ComparisonPeriod;
+use spendlens_store::StoredSnapshot;
+
+use crate::api::campaigns::load;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::state::AppState;
+
+fn bad(field: &str, message: &str) -> ApiError {
+    ApiError::Validation(vec![FieldProblem {
+        field: field.to_owned(),
+        message: message.to_owned(),
+    }])
+}
+
+fn parse_date(field: &str, value: &str) -> ApiResult<NaiveDate> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .filter(|_| value.len() == 10)
+        .ok_or_else(|| {
+            bad(
+                field,
+                &format!("expected a date YYYY-MM-DD, got \"{value}\""),
+            )
+        })
+}
+
+/// The analysis of a campaign as of a day (default: today in the campaign's time zone),
+/// compared with the snapshot closest to `as_of − compare` (default 7d). The body is exactly
+/// the result of `spendlens analyze` (shared/spec/analysis-contract.md).
+#[utoipa::path(get, path = "/api/campaigns/{id}/financial-analysis", tag = "analysis",
+    params(("id" = String, Path),
+           ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today in the campaign's time zone"),
+           ("compare" = Option<String>, Query, description = "1d, 7d (default) or 30d")),
+    responses((status = 200, description = "The analysis result of the contract", body = Object),
+              (status = 404), (status = 422)))]
+pub async fn financial_analysis(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let period = match query.get("compare").map(String::as_str) {
+        None | Some("") => ComparisonPeriod::SevenDays,
+        Some(p) => ComparisonPeriod::parse(p)
+            .ok_or_else(|| bad("compare", "expected one of 1d, 7d, 30d"))?,
+    };
+    let explicit_as_of = query
+        .get("as_of")
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_date("as_of", s))
+        .transpose()?;
+    let campaign = load(&state, &caller, &id).await?;
+    let as_of =
+        explicit_as_of.unwrap_or_else(|| today_in(state.clock.now(), &campaign.spec.time_zone));
+    let (_, analysis) = spendlens_app::analysis::analyze_campaign(
+        state.store.as_ref(),
+        &caller.0.org_id,
+        &campaign.id,
+        as_of,
+        period,
+    )
+    .await?;
+    Ok(Json(spendlens_contract::analysis::encode(&analysis)))
+}
+
+/// A snapshot on the wire.
+pub fn snapshot_json(s: &StoredSnapshot) -> Value {
+    json!({
+        "date": s.date.to_string(),
+        "total_spend": two_decimals(s.spend),
+        "total_impressions": s.impressions,
+        "total_clicks": s.clicks,
+        "total_conversions": two_decimals(s.conversions),
+        "total_revenue": two_decimals(s.revenue),
+        "average_order_value": two_decimals(s.aov),
+    })
+}
+
+/// The campaign's daily snapshots; with `date`, the one closest to that day (or null).
+#[utoipa::path(get, path = "/api/campaigns/{id}/snapshots", tag = "analysis",
+    params(("id" = String, Path), ("date" = Option<String>, Query, description = "YYYY-MM-DD")),
+    responses((status = 200, body = Object), (status = 404)))]
+pub async fn snapshots(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let date = query
+        .get("date")
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_date("date", s))
+        .transpose()?;
+    let campaign = load(&state, &caller, &id).await?;
+    let org = &caller.0.org_id;
+    match date {
+        Some(date) => {
+            let found = state
+                .store
+                .snapshot_closest(org, &campaign.id, date)
+                .await?;
+            Ok(Json(json!({
+                "campaign_id": campaign.id.to_string(),
+                "date": date.to_string(),
+                "snapshot": found.as_ref().map(snapshot_json),
+            })))
+        }
+        None => {
+            let all = state.store.snapshots(org, &campaign.id).await?;
+            Ok(Json(json!({
+                "campaign_id": campaign.id.to_string(),
+                "snapshots": all.iter().map(snapshot_json).collect::<Vec<_>>(),
+            })))
+        }
+    }
+}

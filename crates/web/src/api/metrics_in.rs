@@ -1,0 +1,165 @@
+//! `POST /api/campaigns/{id}/metrics`: daily rows in, upserted on their natural key, all or
+//! nothing per request.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use serde_json::Value;
+use spendlens_contract::Problems;
+use spendlens_contract::json::{ObjectReader, describe, join};
+use spendlens_core::daily::DailyRow;
+use spendlens_core::platform::Platform;
+
+use crate::api::campaigns::load;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Rows per request; larger sets go through imports.
+pub const MAX_ROWS: usize = 50_000;
+
+/// What a metrics post did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UpsertResponse {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// A batch of daily rows.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct MetricsRequest {
+    /// `[{"date", "platform", "external_campaign_id", "spend", "impressions", "engagements",
+    /// "clicks", "conversions", "conversion_value", "revenue", "currency"}]`
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<Value>,
+}
+
+/// Decodes the rows, naming every bad field as `rows[i].field`.
+pub fn parse_rows(body: &Value, campaign_currency: &str) -> Result<Vec<DailyRow>, Problems> {
+    let mut problems = Problems::default();
+    let Some(mut root) = ObjectReader::new("", body, &mut problems) else {
+        return Err(problems);
+    };
+    let rows = root.get("rows");
+    root.finish(&mut problems);
+    let items = match rows {
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(other) => {
+            problems.push(
+                "rows",
+                format!("expected an array, got {}", describe(other)),
+            );
+            return Err(problems);
+        }
+        None => {
+            problems.push("rows", "missing");
+            return Err(problems);
+        }
+    };
+    if items.len() > MAX_ROWS {
+        problems.push(
+            "rows",
+            format!("at most {MAX_ROWS} rows per request (got {})", items.len()),
+        );
+        return Err(problems);
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("rows[{i}]");
+        let Some(mut r) = ObjectReader::new(&path, item, &mut problems) else {
+            continue;
+        };
+        let date = r.date("date", &mut problems);
+        let platform = match r.string("platform", &mut problems) {
+            Some(name) => match name.parse::<Platform>() {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    problems.push(join(&path, "platform"), e.to_string());
+                    None
+                }
+            },
+            None => {
+                if item.get("platform").is_none_or(Value::is_null) {
+                    problems.push(join(&path, "platform"), "missing");
+                }
+                None
+            }
+        };
+        if item.get("date").is_none_or(Value::is_null) {
+            problems.push(join(&path, "date"), "missing");
+        }
+        let external = r
+            .string("external_campaign_id", &mut problems)
+            .unwrap_or_default()
+            .to_owned();
+        let currency = r
+            .string("currency", &mut problems)
+            .map(|c| c.trim().to_ascii_uppercase());
+        let spend = r.decimal("spend", &mut problems).unwrap_or_default();
+        let impressions = r.count("impressions", &mut problems).unwrap_or_default();
+        let engagements = r.count("engagements", &mut problems).unwrap_or_default();
+        let clicks = r.count("clicks", &mut problems).unwrap_or_default();
+        let conversions = r.decimal("conversions", &mut problems).unwrap_or_default();
+        let conversion_value = r.decimal("conversion_value", &mut problems);
+        let revenue = r.decimal("revenue", &mut problems);
+        let row = date.zip(platform).map(|(date, platform)| DailyRow {
+            spend,
+            impressions,
+            engagements,
+            clicks,
+            conversions,
+            conversion_value,
+            revenue,
+            currency: currency.clone(),
+            ..DailyRow::empty(date, platform, external)
+        });
+        r.finish(&mut problems);
+        if let Some(c) = &currency
+            && c != campaign_currency
+        {
+            problems.push(
+                join(&path, "currency"),
+                format!("{c} differs from the campaign currency {campaign_currency}; convert before posting"),
+            );
+        }
+        if let Some(row) = row {
+            out.push(row);
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Upserts daily rows: a re-posted batch changes nothing; one bad row rejects the whole batch.
+#[utoipa::path(post, path = "/api/campaigns/{id}/metrics", tag = "metrics", params(("id" = String, Path)),
+    request_body = MetricsRequest,
+    responses((status = 200, body = UpsertResponse), (status = 404), (status = 422, description = "Bad rows, each named")))]
+pub async fn post(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<UpsertResponse>> {
+    let campaign = load(&state, &caller, &id).await?;
+    let rows = parse_rows(&body, &campaign.spec.currency)?;
+    let counts = state
+        .store
+        .upsert_rows(
+            &caller.0.org_id,
+            &campaign.id,
+            &rows,
+            None,
+            state.clock.now(),
+        )
+        .await?
+        .ok_or(ApiError::NotFound("campaign"))?;
+    Ok(Json(UpsertResponse {
+        inserted: counts.inserted,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+    }))
+}

@@ -1,0 +1,6 @@
+//! The JSON API under `/api`.
+
+pub mod analysis;
+pub mod campaigns;
+pub mod metrics_in;
+pub mod seed;

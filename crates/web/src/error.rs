@@ -1,0 +1,116 @@
+//! The API's one error type: `{"error": {"code", "message", "details"}}` with the right status.
+//!
+//! Internal errors are logged with their cause and answered with a generic message, so nothing
+//! about the database or the code leaks to a client.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+use spendlens_contract::Problems;
+
+/// One problem with a request field.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// JSON path or form field (`rows[3].spend`, `end_date`).
+    pub field: String,
+    pub message: String,
+}
+
+/// An error answered to an API client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("invalid email or password")]
+    BadCredentials,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the request has invalid fields")]
+    Validation(Vec<FieldProblem>),
+    #[error("too many attempts; try again later")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("request body too large")]
+    TooLarge,
+    #[error("internal error")]
+    Internal(String),
+}
+
+/// Handler results.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl From<Problems> for ApiError {
+    fn from(p: Problems) -> Self {
+        ApiError::Validation(
+            p.0.into_iter()
+                .map(|p| FieldProblem {
+                    field: p.path,
+                    message: p.message,
+                })
+                .collect(),
+        )
+    }
+}
+
+impl From<spendlens_store::StoreError> for ApiError {
+    fn from(e: spendlens_store::StoreError) -> Self {
+        match e {
+            spendlens_store::StoreError::Invalid(message) => ApiError::BadRequest(message),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<spendlens_app::AppError> for ApiError {
+    fn from(e: spendlens_app::AppError) -> Self {
+        match e {
+            spendlens_app::AppError::NotFound => ApiError::NotFound("campaign"),
+            spendlens_app::AppError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                "internal error".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let details = match &self {
+            ApiError::Validation(problems) => json!(problems),
+            _ => json!([]),
+        };
+        let body = json!({"error": {"code": code, "message": message, "details": details}});
+        let mut response = (status, axum::Json(body)).into_response();
+        if let ApiError::RateLimited { retry_after_secs } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
+    }
+}

@@ -1,0 +1,54 @@
+//! The OpenAPI document, generated from the handlers' annotations, and the docs page (Swagger
+//! UI, vendored into the binary: no CDN).
+
+use utoipa::OpenApi;
+
+use crate::{api, auth, error, observability};
+
+/// The API description served at `/api/openapi.json`.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "spendlens API",
+        description = "Budget & Financial Analysis of ad campaigns. \
+        Authenticate with the session cookie from /api/auth/login or `Authorization: Bearer <token>` \
+        from POST /api/tokens. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`."
+    ),
+    paths(
+        auth::register,
+        auth::login,
+        auth::logout,
+        auth::create_token,
+        api::campaigns::create,
+        api::campaigns::list,
+        api::campaigns::get,
+        api::campaigns::patch,
+        api::campaigns::delete,
+        api::campaigns::get_settings,
+        api::campaigns::put_settings,
+        api::metrics_in::post,
+        api::analysis::financial_analysis,
+        api::analysis::snapshots,
+        api::seed::linkedin,
+        api::seed::meta,
+        api::seed::custom_integration,
+        api::seed::ga4,
+        api::seed::sheets,
+        observability::healthz,
+        observability::metrics,
+    ),
+    components(schemas(
+        auth::RegisterRequest,
+        auth::LoginRequest,
+        auth::AccountResponse,
+        auth::TokenRequest,
+        auth::TokenResponse,
+        api::campaigns::CampaignRequest,
+        api::campaigns::CampaignResponse,
+        api::campaigns::SettingsBody,
+        api::metrics_in::MetricsRequest,
+        api::metrics_in::UpsertResponse,
+        error::FieldProblem,
+    ))
+)]
+pub struct ApiDoc;

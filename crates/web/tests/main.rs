@@ -1,0 +1,11 @@
+//! The API through real HTTP: a server on an ephemeral port per test, over a fresh SQLite file
+//! and, when `SPENDLENS_TEST_POSTGRES_URL` names a server (CI starts one), a fresh PostgreSQL
+//! database too.
+
+mod analysis;
+mod auth;
+mod campaigns;
+mod isolation;
+mod metrics;
+mod snapshots;
+mod support;

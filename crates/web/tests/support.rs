@@ -1,0 +1,155 @@
+//! `TestApp`: a running server and typed helpers to talk to it.
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{Value, json};
+use spendlens_app::{Clock, FixedClock};
+use spendlens_store::Store;
+use spendlens_web::Settings;
+use sqlx::Connection;
+use tokio::sync::watch;
+
+/// The instant every test server believes it is.
+pub fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z")
+        .map(|t| t.to_utc())
+        .unwrap_or_default()
+}
+
+/// A fresh database URL per backend available to this run.
+pub async fn database_urls() -> Vec<String> {
+    let dir = std::env::temp_dir().join("spendlens-web-tests");
+    let _ = std::fs::create_dir_all(&dir);
+    let mut urls = vec![format!(
+        "sqlite://{}",
+        dir.join(format!("{}.db", uuid::Uuid::new_v4().simple()))
+            .display()
+    )];
+    if let Ok(admin) = std::env::var("SPENDLENS_TEST_POSTGRES_URL") {
+        let name = format!("spendlens_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("postgres: {e}"));
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("create database: {e}"));
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        urls.push(format!("{base}/{name}"));
+    }
+    urls
+}
+
+/// A running server.
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub store: Arc<dyn Store>,
+    pub backend: &'static str,
+    _shutdown: watch::Sender<bool>,
+}
+
+impl TestApp {
+    /// Starts a server over `url` with the scheduler off and the clock fixed at [`now`].
+    pub async fn spawn(url: &str) -> TestApp {
+        Self::spawn_with(url, |_| {}).await
+    }
+
+    /// Starts a server with adjusted settings.
+    pub async fn spawn_with(url: &str, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let store = spendlens_store::connect(url)
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        let mut settings = Settings {
+            snapshot_every_minutes: 0,
+            ..Settings::default()
+        };
+        adjust(&mut settings);
+        let clock: Arc<dyn Clock> = Arc::new(FixedClock(now()));
+        let state = spendlens_web::state(store.clone(), clock, settings, None);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let (tx, rx) = watch::channel(false);
+        tokio::spawn(async move {
+            let _ = spendlens_web::serve(listener, state, rx).await;
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            client: new_client(),
+            store,
+            backend: if url.starts_with("sqlite") {
+                "sqlite"
+            } else {
+                "postgres"
+            },
+            _shutdown: tx,
+        }
+    }
+
+    pub async fn request(
+        &self,
+        client: &Client,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = client.request(method, format!("{}{path}", self.base));
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(&self.client, Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.request(&self.client, Method::POST, path, Some(body))
+            .await
+    }
+
+    /// Registers a user (signing this app's client in) and returns the organisation id.
+    pub async fn register(&self, client: &Client, email: &str) -> String {
+        let body = json!({"email": email, "password": "correct horse battery", "organization_name": format!("Org of {email}")});
+        let r = self
+            .request(client, Method::POST, "/api/auth/register", Some(&body))
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", self.backend);
+        json_of(r).await["organization_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Creates a campaign with the app's client and returns its id.
+    pub async fn campaign(&self, body: &Value) -> String {
+        let r = self.post("/api/campaigns", body).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", self.backend);
+        json_of(r).await["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// A client that keeps cookies, like a browser.
+pub fn new_client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+pub async fn json_of(r: Response) -> Value {
+    r.json().await.unwrap_or(Value::Null)
+}
+
+/// The standard campaign of the analysis contract's first example.
+pub fn q4() -> Value {
+    json!({"name": "Q4 Lead Gen", "currency": "USD", "budget": "15000.00",
+           "start_date": "2026-11-01", "end_date": "2026-12-15", "time_zone": "UTC"})
+}
