@@ -17,26 +17,38 @@ impl Timestamp {
     /// RFC 3339 allows. A leap second (`:60`) counts as the first instant of the next minute. Returns
     /// `None` for anything else, including impossible dates such as February 30.
     pub fn parse(text: &[u8]) -> Option<Self> {
-        // Straight-line code over the fixed 19-byte head: one parse per touchpoint row.
+        // Straight-line code over the fixed 19-byte head (one parse per touchpoint row): every digit
+        // is checked with a non-short-circuit `&`, so the happy path has no branch per byte.
         let head: &[u8; 19] = text.get(..19)?.try_into().ok()?;
-        let d = |i: usize| u32::from(head[i].wrapping_sub(b'0'));
-        let digits_ok = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
-            .iter()
-            .all(|&i| d(i) < 10);
-        let separators_ok = head[4] == b'-'
-            && head[7] == b'-'
-            && matches!(head[10], b'T' | b't' | b' ')
-            && head[13] == b':'
-            && head[16] == b':';
-        if !(digits_ok && separators_ok) {
+        let v: [u32; 19] = head.map(|c| u32::from(c.wrapping_sub(b'0')));
+        let digits_ok = (v[0] < 10)
+            & (v[1] < 10)
+            & (v[2] < 10)
+            & (v[3] < 10)
+            & (v[5] < 10)
+            & (v[6] < 10)
+            & (v[8] < 10)
+            & (v[9] < 10)
+            & (v[11] < 10)
+            & (v[12] < 10)
+            & (v[14] < 10)
+            & (v[15] < 10)
+            & (v[17] < 10)
+            & (v[18] < 10);
+        let separators_ok = (head[4] == b'-')
+            & (head[7] == b'-')
+            & matches!(head[10], b'T' | b't' | b' ')
+            & (head[13] == b':')
+            & (head[16] == b':');
+        if !(digits_ok & separators_ok) {
             return None;
         }
-        let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-        let month = d(5) * 10 + d(6);
-        let day = d(8) * 10 + d(9);
-        let hour = d(11) * 10 + d(12);
-        let minute = d(14) * 10 + d(15);
-        let second = d(17) * 10 + d(18);
+        let year = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+        let month = v[5] * 10 + v[6];
+        let day = v[8] * 10 + v[9];
+        let hour = v[11] * 10 + v[12];
+        let minute = v[14] * 10 + v[15];
+        let second = v[17] * 10 + v[18];
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
