@@ -558,28 +558,25 @@ macro_rules! impl_store {
 
                 #[instrument(skip_all)]
                 async fn snapshot_closest(&self, org: &OrgId, id: &CampaignId, date: NaiveDate) -> Result<Option<StoredSnapshot>> {
-                    const COLUMNS: &str = "s.date, s.spend_micros, s.impressions, s.clicks, s.conversions_micros, s.revenue_micros, s.aov_micros";
-                    let before = format!(
-                        "SELECT {COLUMNS} FROM snapshots s JOIN campaigns c ON c.id = s.campaign_id \
-                         WHERE c.org_id = $1 AND s.campaign_id = $2 AND s.date <= $3 ORDER BY s.date DESC LIMIT 1"
-                    );
-                    let after = format!(
-                        "SELECT {COLUMNS} FROM snapshots s JOIN campaigns c ON c.id = s.campaign_id \
-                         WHERE c.org_id = $1 AND s.campaign_id = $2 AND s.date > $3 ORDER BY s.date ASC LIMIT 1"
-                    );
-                    let mut found = Vec::with_capacity(2);
-                    for sql in [before, after] {
-                        if let Some(row) = sqlx::query(&sql)
-                            .bind(org.as_str())
-                            .bind(id.as_str())
-                            .bind(date)
-                            .fetch_optional(&self.pool)
-                            .await?
-                        {
-                            found.push(snapshot(&row)?);
-                        }
-                    }
-                    // The earlier one wins a tie: it is first in `found` and min_by_key keeps the first.
+                    // The nearest snapshot at or before the date and the nearest after it, in
+                    // one round trip; the closer wins, the earlier on a tie.
+                    let rows = sqlx::query(
+                        "SELECT * FROM (SELECT s.date, s.spend_micros, s.impressions, s.clicks, s.conversions_micros, \
+                         s.revenue_micros, s.aov_micros FROM snapshots s JOIN campaigns c ON c.id = s.campaign_id \
+                         WHERE c.org_id = $1 AND s.campaign_id = $2 AND s.date <= $3 ORDER BY s.date DESC LIMIT 1) AS before_day \
+                         UNION ALL \
+                         SELECT * FROM (SELECT s.date, s.spend_micros, s.impressions, s.clicks, s.conversions_micros, \
+                         s.revenue_micros, s.aov_micros FROM snapshots s JOIN campaigns c ON c.id = s.campaign_id \
+                         WHERE c.org_id = $1 AND s.campaign_id = $2 AND s.date > $3 ORDER BY s.date ASC LIMIT 1) AS after_day",
+                    )
+                    .bind(org.as_str())
+                    .bind(id.as_str())
+                    .bind(date)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut found = rows.iter().map(snapshot).collect::<Result<Vec<_>>>()?;
+                    found.sort_by_key(|s| s.date);
+                    // min_by_key keeps the first of equals: the earlier snapshot wins a tie.
                     Ok(found.into_iter().min_by_key(|s| (s.date - date).num_days().abs()))
                 }
 

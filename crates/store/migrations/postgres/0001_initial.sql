@@ -87,6 +87,10 @@ CREATE TABLE daily_metrics (
     updated_at               TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (campaign_id, platform, date, external_campaign_id)
 );
+-- Covers the per-platform aggregates up to a date, so they are index-only scans.
+CREATE INDEX daily_metrics_totals ON daily_metrics (campaign_id, date)
+    INCLUDE (platform, spend_micros, impressions, engagements, clicks, conversions_micros,
+             conversion_value_micros, revenue_micros);
 
 CREATE TABLE snapshots (
     campaign_id         TEXT NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
