@@ -73,3 +73,39 @@ impl Settings {
         Duration::from_secs(self.login_window_minutes.max(1) * 60)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn a_toml_file_overrides_the_defaults_and_secrets_stay_out_of_debug() {
+        let path =
+            std::env::temp_dir().join(format!("spendlens-config-{}.toml", std::process::id()));
+        let written = std::fs::write(
+            &path,
+            "bind = \"0.0.0.0:9000\"\ndatabase_url = \"postgres://u:pw@db/x\"\nsecret_key = \"do-not-print-me\"\nsnapshot_every_minutes = 5\n",
+        );
+        assert!(written.is_ok());
+        let settings = Settings::load(Some(&path)).unwrap_or_else(|e| panic!("{e}"));
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(settings.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(settings.snapshot_every_minutes, 5);
+        assert_eq!(settings.login_attempts, 10, "untouched defaults stay");
+        assert_eq!(
+            settings
+                .secret_key
+                .as_ref()
+                .map(|s| s.expose_secret().to_owned())
+                .as_deref(),
+            Some("do-not-print-me")
+        );
+        assert!(!format!("{settings:?}").contains("do-not-print-me"));
+    }
+
+    #[test]
+    fn a_missing_explicit_file_is_an_error() {
+        assert!(Settings::load(Some(Path::new("/nonexistent/spendlens.toml"))).is_err());
+    }
+}
