@@ -1,0 +1,192 @@
+//! What the finance computations read: an organisation's campaigns with their daily rows and
+//! attributed revenue, its ledger, and the settings of the computation.
+//!
+//! The caller (the app layer) loads these from storage; nothing here knows where they came from.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use spendlens_core::DailyRow;
+use spendlens_core::campaign::{CampaignId, CampaignSpec, FieldError, OrgId};
+
+use crate::error::FinanceError;
+use crate::ledger::{AttributionMethod, LedgerEntry};
+use crate::overhead::Activity;
+use crate::period::Period;
+
+/// The revenue attributed to a campaign on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyRevenue {
+    pub date: NaiveDate,
+    pub amount: Decimal,
+}
+
+/// A campaign's revenue under one attribution method, as a daily series (from the attribution
+/// engine). Several entries on the same day add up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevenueSeries {
+    /// The attribution method the revenue was computed with (reported with the ROI).
+    pub method: AttributionMethod,
+    pub days: Vec<DailyRevenue>,
+}
+
+/// One campaign as finance sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignBook {
+    pub id: CampaignId,
+    pub spec: CampaignSpec,
+    /// People assigned to the campaign (for `headcount` overhead).
+    pub headcount: u32,
+    /// Its daily platform rows (any window; each computation picks its days). Spend and
+    /// conversions of the ad platforms count; GA4 rows are ignored (no spend, and their
+    /// conversions repeat the platforms').
+    pub rows: Vec<DailyRow>,
+    /// Its attributed revenue.
+    pub revenue: RevenueSeries,
+}
+
+impl CampaignBook {
+    /// When the campaign is active, for overhead: from its start date (else its first daily row)
+    /// to its end date (open-ended without one; an end before the start is ignored, as the
+    /// analysis does).
+    pub fn activity(&self) -> Activity {
+        let start = self
+            .spec
+            .start_date
+            .or_else(|| self.rows.iter().map(|r| r.date).min());
+        let end = self.spec.end_date.filter(|e| start.is_none_or(|s| *e >= s));
+        Activity {
+            campaign_id: self.id.clone(),
+            start,
+            end,
+            headcount: self.headcount,
+        }
+    }
+
+    /// The campaign's lifetime up to `today`: from its start (else its first daily row or revenue
+    /// day) to its end date or `today`, whichever comes first. `None` before it starts, or when the
+    /// span is longer than a [`Period`] may be.
+    pub fn lifetime(&self, today: NaiveDate) -> Option<Period> {
+        let first = self.spec.start_date.or_else(|| {
+            self.rows
+                .iter()
+                .map(|r| r.date)
+                .chain(self.revenue.days.iter().map(|d| d.date))
+                .min()
+        })?;
+        let last = self
+            .spec
+            .end_date
+            .filter(|e| *e >= first)
+            .map_or(today, |e| e.min(today));
+        Period::new(first, last).ok()
+    }
+}
+
+/// An organisation's books: its campaigns and its cost ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgBooks {
+    pub org_id: OrgId,
+    pub campaigns: Vec<CampaignBook>,
+    /// Every ledger entry of the organisation: campaign costs and overhead.
+    pub entries: Vec<LedgerEntry>,
+}
+
+impl OrgBooks {
+    /// The campaign with this id.
+    pub fn campaign(&self, id: &CampaignId) -> Option<&CampaignBook> {
+        self.campaigns.iter().find(|c| &c.id == id)
+    }
+
+    /// Checks every ledger entry and that every campaign entry names one of the campaigns.
+    pub fn validate(&self) -> Result<(), FinanceError> {
+        for (index, entry) in self.entries.iter().enumerate() {
+            entry
+                .validate()
+                .map_err(|errors| FinanceError::InvalidEntry { index, errors })?;
+            if let Some(id) = entry.campaign_id()
+                && self.campaign(id).is_none()
+            {
+                return Err(FinanceError::UnknownCampaign {
+                    index,
+                    campaign_id: id.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The bootstrap behind the confidence level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BootstrapSettings {
+    /// Resamples drawn (100 to 100 000; 1 000 by default).
+    pub resamples: u32,
+    /// The seed of the generator: the same data and seed always give the same interval.
+    pub seed: u64,
+}
+
+impl Default for BootstrapSettings {
+    fn default() -> Self {
+        BootstrapSettings {
+            resamples: 1_000,
+            seed: 0x5EED_F1A4_CE00_0001,
+        }
+    }
+}
+
+/// The settings of the finance computations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FinanceSettings {
+    /// The annual cost of capital as a fraction (0.08 = 8 % a year), for the opportunity cost.
+    pub cost_of_capital: Decimal,
+    pub bootstrap: BootstrapSettings,
+    /// How many of the latest days set the daily rates a payback is projected from.
+    pub recent_days: u32,
+    /// How far after the last day of the window a projected payback may fall.
+    pub horizon_days: u32,
+}
+
+impl Default for FinanceSettings {
+    /// 8 % cost of capital, 1 000 resamples, the last 28 days, a one-year horizon.
+    fn default() -> Self {
+        FinanceSettings {
+            cost_of_capital: Decimal::new(8, 2),
+            bootstrap: BootstrapSettings::default(),
+            recent_days: 28,
+            horizon_days: 365,
+        }
+    }
+}
+
+impl FinanceSettings {
+    /// Checks every setting; each problem names its field.
+    pub fn validate(&self) -> Result<(), FinanceError> {
+        let mut errors = Vec::new();
+        let mut bad = |field: &'static str, message: &str| {
+            errors.push(FieldError {
+                field,
+                message: message.to_owned(),
+            });
+        };
+        if self.cost_of_capital < Decimal::ZERO || self.cost_of_capital > Decimal::ONE {
+            bad(
+                "cost_of_capital",
+                "must be an annual rate between 0 and 1 (0.08 for 8 %)",
+            );
+        }
+        if !(100..=100_000).contains(&self.bootstrap.resamples) {
+            bad("bootstrap.resamples", "must be between 100 and 100000");
+        }
+        if !(1..=365).contains(&self.recent_days) {
+            bad("recent_days", "must be between 1 and 365");
+        }
+        if !(1..=3_650).contains(&self.horizon_days) {
+            bad("horizon_days", "must be between 1 and 3650");
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(FinanceError::InvalidSettings { errors })
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The JSON wire form of the finance results: the only place in the crate that knows serde.
+//!
+//! Conventions (the same as the analysis contract's): money is a string with exactly two
+//! decimals (`"8850.50"`), percentages and ratios are JSON numbers rounded to two decimals with at
+//! least one decimal (`126.44`, `59.0`), dates are `YYYY-MM-DD`, codes are the types' `as_str`.
+//! Everything is rounded here, once, half away from zero. Exchange rates are exact decimal strings
+//! (a rate rounded to two decimals would change every converted figure). Keys keep the order they
+//! are written in (`serde_json`'s `preserve_order`).
+//!
+//! The domain types stay free of serde on purpose: the wire names can change without touching the
+//! maths, and the web layer may wrap these values in its own DTOs.
+
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::{Map, Number, Value, json};
+use spendlens_core::num::round_half_away;
+
+use crate::budget::{AlertKind, AlertState, BudgetAlert, BudgetConsumption, BudgetStatus};
+use crate::confidence::Confidence;
+use crate::fx::RateUsed;
+use crate::payback::Payback;
+use crate::period::Period;
+use crate::report::{
+    CampaignReport, FinancialReport, PlatformReport, ReportTotals, UnallocatedOverhead,
+};
+use crate::roi::{CampaignRoi, CostBreakdown};
+
+/// Money: a string with exactly two decimals, rounded half away from zero.
+pub fn money(value: Decimal) -> Value {
+    // Padding the text rather than `rescale(2)`: near the top of the decimal range a rescale
+    // cannot add digits and would silently print none.
+    let text = round_half_away(value, 2).to_string();
+    let text = match text.split_once('.') {
+        None => format!("{text}.00"),
+        Some((_, frac)) if frac.len() == 1 => format!("{text}0"),
+        Some(_) => text,
+    };
+    Value::String(text)
+}
+
+/// A percentage or ratio: a number rounded to two decimals, with at least one decimal.
+pub fn ratio(value: Decimal) -> Value {
+    let text = round_half_away(value, 2).normalize().to_string();
+    let text = if text.contains('.') {
+        text
+    } else {
+        format!("{text}.0")
+    };
+    Number::from_str(&text).map_or(Value::Null, Value::Number)
+}
+
+fn opt<T>(value: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
+    value.map_or(Value::Null, f)
+}
+
+fn date(d: NaiveDate) -> Value {
+    Value::String(d.format("%Y-%m-%d").to_string())
+}
+
+fn period(p: &Period) -> Value {
+    json!({ "start": date(p.start()), "end": date(p.end()) })
+}
+
+fn costs(c: &CostBreakdown) -> Value {
+    json!({
+        "media_spend": money(c.media()),
+        "platform_spend": money(c.platform_spend),
+        "media_entries": money(c.media_entries),
+        "creative_production": money(c.creative),
+        "platform_fees": money(c.platform_fees),
+        "campaign_costs": money(c.campaign_costs()),
+        "operational_overhead": money(c.overhead),
+        "opportunity_cost": money(c.opportunity),
+    })
+}
+
+fn payback(p: &Payback) -> Value {
+    let date_of = match p {
+        Payback::Reached { date: d, .. } | Payback::Projected { date: d, .. } => Some(*d),
+        _ => None,
+    };
+    json!({
+        "status": p.as_str(),
+        "days": opt(p.days(), |d| json!(d)),
+        "date": opt(date_of, date),
+    })
+}
+
+fn confidence(c: &Confidence) -> Value {
+    json!({
+        "level": c.level.as_str(),
+        "interval_90": opt(c.interval, |(lower, upper)| json!({ "lower": ratio(lower), "upper": ratio(upper) })),
+        "days": c.days,
+        "conversions": money(c.conversions),
+        "resamples": c.resamples,
+    })
+}
+
+fn rate_used(r: &RateUsed) -> Value {
+    json!({
+        "from": r.from,
+        "to": r.to,
+        "rate": r.rate.normalize().to_string(),
+        "inverted": r.inverted,
+    })
+}
+
+/// A campaign's ROI, with the seed's field names.
+pub fn campaign_roi(r: &CampaignRoi) -> Value {
+    json!({
+        "campaign_id": r.campaign_id.as_str(),
+        "currency": r.currency,
+        "window": opt(r.window.as_ref(), period),
+        "attribution_method": r.attribution.as_str(),
+        "total_investment": money(r.total_investment),
+        "attributed_revenue": money(r.attributed_revenue),
+        "net_revenue": money(r.net_revenue),
+        "roi_percentage": opt(r.roi_percentage, ratio),
+        "roas": opt(r.roas, ratio),
+        "costs": costs(&r.costs),
+        "payback_period": payback(&r.payback),
+        "confidence_level": confidence(&r.confidence),
+        "creative_hours": r.creative_hours,
+        "rates_used": r.rates_used.iter().map(rate_used).collect::<Vec<_>>(),
+    })
+}
+
+/// A campaign's budget status.
+pub fn budget_status(s: &BudgetStatus) -> Value {
+    json!({
+        "as_of": date(s.as_of),
+        "currency": s.currency,
+        "budget": opt(s.budget, money),
+        "spend": money(s.spend),
+        "used_pct": ratio(s.used_pct),
+        "remaining": opt(s.remaining, money),
+        "over_budget_by": opt(s.over_budget_by, money),
+        "status": s.status.as_str(),
+        "pacing_pct": ratio(s.pacing_pct),
+        "pacing_status": s.pacing_status.as_str(),
+        "pacing_assumed": s.pacing_assumed,
+        "projected_exhaustion_date": opt(s.projected_exhaustion_date, date),
+    })
+}
+
+fn alert(a: &BudgetAlert) -> Value {
+    json!({
+        "kind": a.kind.as_str(),
+        "as_of": date(a.as_of),
+        "used_pct": ratio(a.used_pct),
+        "pacing_pct": ratio(a.pacing_pct),
+    })
+}
+
+/// The alert state to store: the codes of the alerts raised and still holding.
+pub fn alert_state(s: &AlertState) -> Value {
+    Value::Array(s.raised.iter().map(|k| json!(k.as_str())).collect())
+}
+
+/// Reads a stored alert state back (an array of alert codes).
+pub fn decode_alert_state(value: &Value) -> Result<AlertState, String> {
+    let Value::Array(items) = value else {
+        return Err("an alert state is an array of alert codes".to_owned());
+    };
+    let mut raised = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let kind = item
+            .as_str()
+            .and_then(AlertKind::parse)
+            .ok_or_else(|| format!("[{i}] is not an alert code"))?;
+        raised.push(kind);
+    }
+    raised.sort_unstable();
+    raised.dedup();
+    Ok(AlertState { raised })
+}
+
+/// The result of `track_budget_consumption`.
+pub fn budget_consumption(c: &BudgetConsumption) -> Value {
+    json!({
+        "status": budget_status(&c.status),
+        "alerts": c.alerts.iter().map(alert).collect::<Vec<_>>(),
+        "state": alert_state(&c.state),
+    })
+}
+
+fn totals(t: &ReportTotals) -> Value {
+    json!({
+        "total_investment": money(t.total_investment),
+        "attributed_revenue": money(t.attributed_revenue),
+        "net_revenue": money(t.net_revenue),
+        "roi_percentage": opt(t.roi_percentage, ratio),
+        "roas": opt(t.roas, ratio),
+        "conversions": money(t.conversions),
+        "costs": costs(&t.costs),
+        "unallocated_overhead": money(t.unallocated_overhead),
+    })
+}
+
+fn campaign(c: &CampaignReport) -> Value {
+    let mut map = Map::new();
+    map.insert("name".to_owned(), json!(c.name));
+    if let Value::Object(roi) = campaign_roi(&c.roi) {
+        map.extend(roi);
+    }
+    map.insert("budget".to_owned(), budget_status(&c.budget));
+    Value::Object(map)
+}
+
+fn platform(p: &PlatformReport) -> Value {
+    json!({
+        "platform": p.platform,
+        "known": p.known,
+        "spend": money(p.spend),
+        "fees": money(p.fees),
+        "impressions": p.impressions,
+        "clicks": p.clicks,
+        "conversions": money(p.conversions),
+        "cost_per_conversion": opt(p.cost_per_conversion, money),
+        "campaigns": p.campaigns,
+    })
+}
+
+fn unallocated(u: &UnallocatedOverhead) -> Value {
+    json!({
+        "entry_index": u.entry_index,
+        "reporting_period": period(&u.reporting_period),
+        "amount": money(u.amount),
+        "currency": u.currency,
+        "reason": u.reason.as_str(),
+        "in_period": money(u.in_period),
+    })
+}
+
+/// The financial report.
+pub fn financial_report(r: &FinancialReport) -> Value {
+    json!({
+        "org_id": r.org_id.as_str(),
+        "period": period(&r.period),
+        "window": opt(r.window.as_ref(), period),
+        "today": date(r.today),
+        "currency": r.currency,
+        "settings": {
+            "cost_of_capital": r.settings.cost_of_capital.normalize().to_string(),
+            "bootstrap_resamples": r.settings.bootstrap.resamples,
+            "bootstrap_seed": r.settings.bootstrap.seed.to_string(),
+            "recent_days": r.settings.recent_days,
+            "horizon_days": r.settings.horizon_days,
+        },
+        "totals": totals(&r.totals),
+        "campaigns": r.campaigns.iter().map(campaign).collect::<Vec<_>>(),
+        "platforms": r.platforms.iter().map(platform).collect::<Vec<_>>(),
+        "unallocated_overhead": r.unallocated_overhead.iter().map(unallocated).collect::<Vec<_>>(),
+        "rates_used": r.rates_used.iter().map(rate_used).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn money_and_ratios_are_rounded_once_half_away() {
+        assert_eq!(money(dec!(8850.5)), json!("8850.50"));
+        assert_eq!(money(dec!(0.005)), json!("0.01"));
+        assert_eq!(money(dec!(-0.004)), json!("0.00"));
+        assert_eq!(money(dec!(12)), json!("12.00"));
+        assert_eq!(ratio(dec!(59)).to_string(), "59.0");
+        assert_eq!(ratio(dec!(-20.005)).to_string(), "-20.01");
+    }
+
+    #[test]
+    fn alert_state_round_trips() {
+        let state = AlertState {
+            raised: vec![AlertKind::Budget80, AlertKind::PacingAhead],
+        };
+        let value = alert_state(&state);
+        assert_eq!(value, json!(["budget_80", "pacing_ahead"]));
+        assert_eq!(decode_alert_state(&value), Ok(state));
+        assert!(decode_alert_state(&json!(["budget_81"])).is_err());
+        assert!(decode_alert_state(&json!({})).is_err());
+    }
+
+    #[test]
+    fn payback_is_a_status_with_days_and_date() {
+        let d = NaiveDate::from_ymd_opt(2026, 4, 19).unwrap_or_default();
+        assert_eq!(
+            payback(&Payback::Projected { date: d, days: 50 }),
+            json!({ "status": "projected", "days": 50, "date": "2026-04-19" })
+        );
+        assert_eq!(
+            payback(&Payback::NotWithinHorizon),
+            json!({ "status": "not_within_horizon", "days": null, "date": null })
+        );
+    }
+}

@@ -1,0 +1,322 @@
+//! Importing ledger entries from a CSV file (bytes in, entries out).
+//!
+//! The header names the columns with the field names of [`EntryDraft::FIELDS`] (case, spaces and
+//! dashes are forgiven: `Campaign ID` is `campaign_id`); `category` and `amount` are required,
+//! the others optional, in any order. Each row is parsed like a form ([`EntryDraft::parse`]), with
+//! a blank `currency` meaning the organisation's default.
+//!
+//! The import is all or nothing: a ledger half imported is worse than none, because the totals
+//! would look plausible and be wrong. Every problem is reported with its line and column (up to
+//! [`MAX_PROBLEMS`]) so that the whole file can be fixed in one pass.
+
+use spendlens_core::campaign::FieldError;
+
+use crate::error::{CsvProblem, FinanceError};
+use crate::ledger::{EntryDraft, LedgerEntry};
+
+/// The most problems reported before the import stops looking.
+pub const MAX_PROBLEMS: usize = 100;
+/// The most entries one file may hold.
+pub const MAX_ENTRIES: usize = 100_000;
+
+/// `Campaign ID` → `campaign_id`.
+fn normalise_header(name: &str) -> String {
+    name.trim()
+        .chars()
+        .map(|c| match c {
+            ' ' | '-' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// Parses a ledger CSV. See the module documentation.
+pub fn parse_ledger_csv(
+    bytes: &[u8],
+    default_currency: &str,
+) -> Result<Vec<LedgerEntry>, FinanceError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut problems: Vec<CsvProblem> = Vec::new();
+    let mut records = reader.byte_records();
+
+    let header = match records.next() {
+        None => {
+            return Err(FinanceError::Import {
+                problems: vec![CsvProblem {
+                    line: 1,
+                    column: None,
+                    message: "the file is empty; expected a header line with category, amount, …"
+                        .to_owned(),
+                }],
+            });
+        }
+        Some(Err(e)) => {
+            return Err(FinanceError::Import {
+                problems: vec![CsvProblem {
+                    line: 1,
+                    column: None,
+                    message: format!("the header cannot be read: {e}"),
+                }],
+            });
+        }
+        Some(Ok(record)) => record,
+    };
+
+    // For each column: its name as written, and the field it fills (None: a nameless column).
+    let mut columns: Vec<(String, Option<&'static str>)> = Vec::new();
+    for cell in header.iter() {
+        let text = String::from_utf8_lossy(cell).trim().to_owned();
+        let key = normalise_header(&text);
+        if key.is_empty() {
+            columns.push((text, None));
+            continue;
+        }
+        match EntryDraft::FIELDS.iter().find(|f| **f == key) {
+            Some(field) if columns.iter().any(|(_, f)| *f == Some(*field)) => {
+                problems.push(CsvProblem {
+                    line: 1,
+                    column: Some(text.clone()),
+                    message: "appears twice in the header".to_owned(),
+                });
+                columns.push((text, None));
+            }
+            Some(field) => columns.push((text, Some(*field))),
+            None => {
+                problems.push(CsvProblem {
+                    line: 1,
+                    column: Some(text.clone()),
+                    message: format!(
+                        "is not a ledger column (expected {})",
+                        EntryDraft::FIELDS.join(", ")
+                    ),
+                });
+                columns.push((text, None));
+            }
+        }
+    }
+    for required in ["category", "amount"] {
+        if !columns.iter().any(|(_, f)| *f == Some(required)) {
+            problems.push(CsvProblem {
+                line: 1,
+                column: Some(required.to_owned()),
+                message: "is missing from the header".to_owned(),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(FinanceError::Import { problems });
+    }
+    let column_of = |field: &str| -> String {
+        columns
+            .iter()
+            .find(|(_, f)| *f == Some(field))
+            .map_or_else(|| field.to_owned(), |(name, _)| name.clone())
+    };
+
+    let mut entries = Vec::new();
+    for record in records {
+        if problems.len() >= MAX_PROBLEMS {
+            problems.push(CsvProblem {
+                line: problems.last().map_or(1, |p| p.line),
+                column: None,
+                message: format!("stopped after {MAX_PROBLEMS} problems"),
+            });
+            break;
+        }
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(CsvProblem {
+                    line: e.position().map_or(0, csv::Position::line),
+                    column: None,
+                    message: format!("cannot be read: {e}"),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, csv::Position::line);
+        if record
+            .iter()
+            .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+        {
+            continue;
+        }
+        if record.len() != columns.len() {
+            problems.push(CsvProblem {
+                line,
+                column: None,
+                message: format!(
+                    "has {} fields, the header has {}",
+                    record.len(),
+                    columns.len()
+                ),
+            });
+            continue;
+        }
+        if entries.len() >= MAX_ENTRIES {
+            problems.push(CsvProblem {
+                line,
+                column: None,
+                message: format!("a ledger file may hold at most {MAX_ENTRIES} entries"),
+            });
+            break;
+        }
+        let mut draft = EntryDraft::default();
+        let mut row_ok = true;
+        for (position, (cell, (name, field))) in record.iter().zip(&columns).enumerate() {
+            let Ok(text) = std::str::from_utf8(cell) else {
+                problems.push(CsvProblem {
+                    line,
+                    column: Some(name.clone()),
+                    message: "is not valid UTF-8 text".to_owned(),
+                });
+                row_ok = false;
+                continue;
+            };
+            match field {
+                Some(field) => {
+                    if let Some(slot) = draft.field_mut(field) {
+                        *slot = Some(text.to_owned());
+                    }
+                }
+                None if !text.trim().is_empty() => {
+                    problems.push(CsvProblem {
+                        line,
+                        column: None,
+                        message: format!(
+                            "has a value in column {} which has no name in the header",
+                            position + 1
+                        ),
+                    });
+                    row_ok = false;
+                }
+                None => {}
+            }
+        }
+        if !row_ok {
+            continue;
+        }
+        match draft.parse(default_currency) {
+            Ok(entry) => entries.push(entry),
+            Err(errors) => problems.extend(errors.into_iter().map(|e: FieldError| CsvProblem {
+                line,
+                column: Some(column_of(e.field)),
+                message: e.message,
+            })),
+        }
+    }
+    if problems.is_empty() {
+        Ok(entries)
+    } else {
+        Err(FinanceError::Import { problems })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::CostCategory;
+
+    fn problems(result: Result<Vec<LedgerEntry>, FinanceError>) -> Vec<String> {
+        match result {
+            Err(FinanceError::Import { problems }) => {
+                problems.iter().map(ToString::to_string).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_good_file_imports_every_category() {
+        let csv = "\u{feff}Category,Campaign ID,Amount,Currency,attribution_method,allocation_date,resource_hours,fixed_cost_allocation,incurred_on,platform,billing_period,allocation_method,reporting_period\r\n\
+            media_spend,c1,1200.50,,last_touch,2026-03-02,,,,,,,\r\n\
+            creative_production,c1,3000,EUR,,,40,250,2026-03-01,,,,\r\n\
+            ,,,,,,,,,,,,\r\n\
+            platform_fees,c2,99,,,,,,,Meta Ads,2026-03,,\r\n\
+            operational_overhead,,9000,,,,,,,,,headcount,2026-Q1\r\n";
+        let entries = parse_ledger_csv(csv.as_bytes(), "USD").unwrap_or_default();
+        let categories: Vec<CostCategory> = entries.iter().map(LedgerEntry::category).collect();
+        assert_eq!(
+            categories,
+            vec![
+                CostCategory::MediaSpend,
+                CostCategory::CreativeProduction,
+                CostCategory::PlatformFees,
+                CostCategory::OperationalOverhead
+            ]
+        );
+        assert_eq!(entries[0].currency(), "USD");
+        assert_eq!(entries[1].currency(), "EUR");
+    }
+
+    #[test]
+    fn columns_may_come_in_any_order_and_be_left_out() {
+        let csv = "amount,reporting_period,category,allocation_method\n500,2026-01,operational_overhead,time_based\n";
+        let entries = parse_ledger_csv(csv.as_bytes(), "GBP").unwrap_or_default();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].currency(), "GBP");
+    }
+
+    #[test]
+    fn every_problem_has_its_line_and_column() {
+        let csv = "category,campaign_id,amount,allocation_date,attribution_method\n\
+            media_spend,c1,12.345,2026-02-30,last_touch\n\
+            media_spend,c1,10\n\
+            rent,c1,10,,\n\
+            media_spend,,5,2026-01-01,first_touch\n";
+        assert_eq!(
+            problems(parse_ledger_csv(csv.as_bytes(), "USD")),
+            vec![
+                "line 2, column amount: must have at most 2 decimals",
+                "line 2, column allocation_date: \"2026-02-30\" is not a date (expected YYYY-MM-DD)",
+                "line 3: has 3 fields, the header has 5",
+                "line 4, column category: \"rent\" is not one of media_spend, creative_production, platform_fees, operational_overhead",
+                "line 5, column campaign_id: is required for media_spend",
+            ]
+        );
+    }
+
+    #[test]
+    fn header_problems_stop_before_the_rows() {
+        let csv = "category,amount,amount,colour\nmedia_spend,1,1,red\n";
+        assert_eq!(
+            problems(parse_ledger_csv(csv.as_bytes(), "USD")),
+            vec![
+                "line 1, column amount: appears twice in the header",
+                "line 1, column colour: is not a ledger column (expected category, campaign_id, amount, currency, attribution_method, allocation_date, resource_hours, fixed_cost_allocation, incurred_on, platform, billing_period, allocation_method, reporting_period)",
+            ]
+        );
+        assert_eq!(
+            problems(parse_ledger_csv(b"campaign_id\n", "USD")),
+            vec![
+                "line 1, column category: is missing from the header",
+                "line 1, column amount: is missing from the header",
+            ]
+        );
+        assert_eq!(problems(parse_ledger_csv(b"", "USD")).len(), 1);
+    }
+
+    #[test]
+    fn invalid_utf8_and_stray_values_are_located() {
+        let csv = b"category,amount,\nmedia_spend,\xff1,\noperational_overhead,1,x\n";
+        assert_eq!(
+            problems(parse_ledger_csv(csv, "USD")),
+            vec![
+                "line 2, column amount: is not valid UTF-8 text",
+                "line 3: has a value in column 3 which has no name in the header",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_header_only_file_is_an_empty_ledger() {
+        assert_eq!(
+            parse_ledger_csv(b"category,amount\n", "USD"),
+            Ok(Vec::new())
+        );
+    }
+}

@@ -1,0 +1,276 @@
+//! The financial report of an organisation for a period: the seed's `generateFinancialReport`.
+//!
+//! Per campaign, everything is in the campaign's currency: spend, costs by category, revenue,
+//! ROI, ROAS, payback, confidence (all over the period cut off at today) and the budget
+//! consumption (lifetime, as of today: a budget covers the whole campaign, not the period).
+//! The totals and the per-platform lines add campaigns together, so they are in the report's
+//! currency: each campaign's figures are converted with the rates table the user supplies, and
+//! the report lists every rate it applied. A missing rate is an error naming the pair.
+//!
+//! Totals: the sums of the campaigns' figures, plus the overhead no campaign could carry
+//! (`unallocated_overhead`, its part in the period), which belongs to the organisation's
+//! investment as well; ROI, ROAS and net revenue are recomputed from the summed figures (never
+//! averaged). Payback and confidence are per campaign only.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use spendlens_core::Platform;
+use spendlens_core::campaign::OrgId;
+use spendlens_core::num;
+
+use crate::books::{FinanceSettings, OrgBooks};
+use crate::budget::{BudgetStatus, analyse, budget_status};
+use crate::cents;
+use crate::error::FinanceError;
+use crate::fx::{Converter, RateUsed, RatesTable};
+use crate::overhead::UnallocatedReason;
+use crate::period::Period;
+use crate::roi::{self, CampaignRoi, CostBreakdown};
+use crate::timeline::{self, PlatformFigures};
+
+/// What report to build.
+#[derive(Debug, Clone)]
+pub struct ReportRequest<'a> {
+    pub period: Period,
+    pub today: NaiveDate,
+    /// The currency of the totals and per-platform lines (ISO 4217).
+    pub currency: String,
+    pub settings: FinanceSettings,
+    pub rates: &'a RatesTable,
+}
+
+/// One campaign in the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignReport {
+    pub name: String,
+    /// Spend, costs by category, revenue, ROI, ROAS, payback and confidence over the period.
+    pub roi: CampaignRoi,
+    /// Budget consumption as of today (lifetime).
+    pub budget: BudgetStatus,
+}
+
+/// One platform across the organisation's campaigns, in the report currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformReport {
+    /// A spendlens platform identifier, or the platform a fee names.
+    pub platform: String,
+    /// Whether spendlens connects to it (else it only appears through fees).
+    pub known: bool,
+    pub spend: Decimal,
+    pub fees: Decimal,
+    pub impressions: u64,
+    pub clicks: u64,
+    pub conversions: Decimal,
+    /// (spend + fees) ÷ conversions; `None` without conversions.
+    pub cost_per_conversion: Option<Decimal>,
+    /// Campaigns with spend, fees or conversions on it.
+    pub campaigns: u32,
+}
+
+/// Overhead no campaign could carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnallocatedOverhead {
+    /// Its position in the organisation's ledger.
+    pub entry_index: usize,
+    pub reporting_period: Period,
+    /// The whole entry, in its own currency.
+    pub amount: Decimal,
+    pub currency: String,
+    pub reason: UnallocatedReason,
+    /// The part that falls in the report's period (spread evenly over the reporting period), in
+    /// the report currency.
+    pub in_period: Decimal,
+}
+
+/// The totals of the report, in the report currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportTotals {
+    /// The campaigns' costs by category, summed.
+    pub costs: CostBreakdown,
+    pub unallocated_overhead: Decimal,
+    /// Σ campaigns' total investment + unallocated overhead.
+    pub total_investment: Decimal,
+    pub attributed_revenue: Decimal,
+    pub net_revenue: Decimal,
+    pub roi_percentage: Option<Decimal>,
+    pub roas: Option<Decimal>,
+    pub conversions: Decimal,
+}
+
+/// The financial report (the seed's `MarketingFinancialReport`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinancialReport {
+    pub org_id: OrgId,
+    pub period: Period,
+    /// The period cut off at today; `None` when it starts after today.
+    pub window: Option<Period>,
+    pub today: NaiveDate,
+    pub currency: String,
+    pub settings: FinanceSettings,
+    pub totals: ReportTotals,
+    pub campaigns: Vec<CampaignReport>,
+    /// Ad platforms in spendlens' order, then other fee platforms by name.
+    pub platforms: Vec<PlatformReport>,
+    pub unallocated_overhead: Vec<UnallocatedOverhead>,
+    /// Every exchange rate applied, by pair.
+    pub rates_used: Vec<RateUsed>,
+}
+
+/// Builds the report. Checks the settings, the report currency and every ledger entry first.
+pub fn generate_financial_report(
+    books: &OrgBooks,
+    request: &ReportRequest<'_>,
+) -> Result<FinancialReport, FinanceError> {
+    request.settings.validate()?;
+    let currency = request.currency.trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(FinanceError::InvalidSettings {
+            errors: vec![spendlens_core::campaign::FieldError {
+                field: "currency",
+                message: "must be a 3-letter ISO 4217 code such as USD".to_owned(),
+            }],
+        });
+    }
+    books.validate()?;
+    let today = request.today;
+    let window = request.period.until(today);
+    let overhead = timeline::allocate_all(&books.campaigns, &books.entries);
+    let mut report_conv = Converter::new(request.rates);
+    let mut all_used: BTreeMap<(String, String), RateUsed> = BTreeMap::new();
+
+    let mut campaigns = Vec::with_capacity(books.campaigns.len());
+    let mut totals_costs = CostBreakdown::default();
+    let mut revenue = Decimal::ZERO;
+    let mut conversions = Decimal::ZERO;
+    let mut platforms: BTreeMap<String, (PlatformFigures, u32)> = BTreeMap::new();
+    for book in &books.campaigns {
+        let mut conv = Converter::new(request.rates);
+        let t = timeline::build(
+            book,
+            &books.entries,
+            &overhead,
+            request.period,
+            today,
+            &mut conv,
+        )?;
+        let used = conv.into_used();
+        for u in &used {
+            all_used.insert((u.from.clone(), u.to.clone()), u.clone());
+        }
+        let roi = roi::from_timeline(book, &t, &request.settings, used);
+        let factor = report_conv.factor(&book.spec.currency, &currency)?;
+        totals_costs = totals_costs.plus(&roi.costs.scaled(factor));
+        revenue = num::add(revenue, num::mul(roi.attributed_revenue, factor));
+        conversions = num::add(conversions, t.conversions);
+        for (name, f) in &t.platforms {
+            let (sum, count) = platforms.entry(name.clone()).or_default();
+            sum.spend = num::add(sum.spend, num::mul(f.spend, factor));
+            sum.fees = num::add(sum.fees, num::mul(f.fees, factor));
+            sum.impressions = sum.impressions.saturating_add(f.impressions);
+            sum.clicks = sum.clicks.saturating_add(f.clicks);
+            sum.conversions = num::add(sum.conversions, f.conversions);
+            *count = count.saturating_add(1);
+        }
+        campaigns.push(CampaignReport {
+            name: book.spec.name.clone(),
+            budget: budget_status(&analyse(book, today)),
+            roi,
+        });
+    }
+
+    let mut unallocated = Vec::new();
+    for (index, entry, allocation) in &overhead {
+        let Some((amount, reason)) = allocation.unallocated else {
+            continue;
+        };
+        let in_period = match window.and_then(|w| w.intersect(&entry.reporting_period)) {
+            Some(shared) => {
+                let total = cents::to_cents(amount);
+                let days = entry.reporting_period.days();
+                let offset = shared
+                    .start()
+                    .signed_duration_since(entry.reporting_period.start())
+                    .num_days();
+                let part: i128 = (0..shared.days())
+                    .map(|k| cents::even_part(total, days, offset + k))
+                    .sum();
+                report_conv.convert(cents::from_cents(part), &entry.currency, &currency)?
+            }
+            None => Decimal::ZERO,
+        };
+        unallocated.push(UnallocatedOverhead {
+            entry_index: *index,
+            reporting_period: entry.reporting_period,
+            amount,
+            currency: entry.currency.clone(),
+            reason,
+            in_period,
+        });
+    }
+    let unallocated_total = num::sum(unallocated.iter().map(|u| u.in_period));
+    let total_investment = num::add(totals_costs.total(), unallocated_total);
+    let media = totals_costs.media();
+    let totals = ReportTotals {
+        total_investment,
+        attributed_revenue: revenue,
+        net_revenue: num::sub(revenue, total_investment),
+        roi_percentage: roi::roi_percentage(num::sub(revenue, total_investment), total_investment),
+        roas: (media > Decimal::ZERO).then(|| num::div_or_zero(revenue, media)),
+        conversions,
+        unallocated_overhead: unallocated_total,
+        costs: totals_costs,
+    };
+
+    for u in report_conv.into_used() {
+        all_used.insert((u.from.clone(), u.to.clone()), u);
+    }
+    Ok(FinancialReport {
+        org_id: books.org_id.clone(),
+        period: request.period,
+        window,
+        today,
+        currency,
+        settings: request.settings,
+        totals,
+        campaigns,
+        platforms: platform_lines(platforms),
+        unallocated_overhead: unallocated,
+        rates_used: all_used.into_values().collect(),
+    })
+}
+
+/// The per-platform lines: ad platforms in spendlens' order, then the others by name.
+fn platform_lines(platforms: BTreeMap<String, (PlatformFigures, u32)>) -> Vec<PlatformReport> {
+    let rank = |name: &str| {
+        Platform::AD_PLATFORMS
+            .iter()
+            .position(|p| p.as_str() == name)
+            .unwrap_or(Platform::AD_PLATFORMS.len())
+    };
+    let mut lines: Vec<PlatformReport> = platforms
+        .into_iter()
+        .map(|(platform, (f, campaigns))| {
+            let cost = num::add(f.spend, f.fees);
+            PlatformReport {
+                known: rank(&platform) < Platform::AD_PLATFORMS.len(),
+                cost_per_conversion: (f.conversions > Decimal::ZERO)
+                    .then(|| num::div_or_zero(cost, f.conversions)),
+                spend: f.spend,
+                fees: f.fees,
+                impressions: f.impressions,
+                clicks: f.clicks,
+                conversions: f.conversions,
+                campaigns,
+                platform,
+            }
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        rank(&a.platform)
+            .cmp(&rank(&b.platform))
+            .then_with(|| a.platform.cmp(&b.platform))
+    });
+    lines
+}

@@ -1,0 +1,274 @@
+//! Campaign ROI on the full investment: the seed's `calculateCampaignROI`.
+//!
+//! ```text
+//! campaign costs   = media (platform spend + media entries) + creative + platform fees
+//! operational      = the campaign's shares of overhead
+//! opportunity cost = cost_of_capital ÷ 365 × Σ over days d of (money spent on d × days from d to
+//!                    the window's last day, both included)
+//! total_investment = campaign costs + operational + opportunity cost
+//! net_revenue      = attributed_revenue − total_investment
+//! roi_percentage   = net_revenue ÷ total_investment × 100, rounded half away from zero to 2
+//!                    decimals; none when nothing was invested
+//! roas             = attributed_revenue ÷ media; none without media
+//! ```
+//!
+//! Everything is over the window cut off at today, in the campaign's currency. The opportunity
+//! cost is the return the money would have earned elsewhere while it was tied up in the campaign:
+//! simple interest, actual/365, on every cost from the day it was spent (that day counts) to the
+//! end of the window. Revenue is not netted against it (rejected: it would make the investment
+//! depend on the attribution model).
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use spendlens_core::campaign::CampaignId;
+use spendlens_core::num;
+
+use crate::books::{CampaignBook, FinanceSettings, OrgBooks};
+use crate::confidence::{self, Confidence, Sample};
+use crate::error::FinanceError;
+use crate::fx::{Converter, RateUsed, RatesTable};
+use crate::ledger::AttributionMethod;
+use crate::payback::{self, Payback};
+use crate::period::Period;
+use crate::timeline::{self, Timeline};
+
+/// The investment in a campaign by category.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CostBreakdown {
+    /// The platforms' reported daily spend.
+    pub platform_spend: Decimal,
+    /// Media spend entries (what the platforms do not report).
+    pub media_entries: Decimal,
+    /// Creative production (amount + fixed cost allocation).
+    pub creative: Decimal,
+    pub platform_fees: Decimal,
+    /// Allocated operational overhead.
+    pub overhead: Decimal,
+    pub opportunity: Decimal,
+}
+
+impl CostBreakdown {
+    /// Media spend: the platforms' spend plus media entries.
+    pub fn media(&self) -> Decimal {
+        num::add(self.platform_spend, self.media_entries)
+    }
+
+    /// The seed's campaign costs: media + creative + fees.
+    pub fn campaign_costs(&self) -> Decimal {
+        num::sum([self.media(), self.creative, self.platform_fees])
+    }
+
+    /// The seed's total investment: campaign costs + operational (overhead) + opportunity.
+    pub fn total(&self) -> Decimal {
+        num::sum([self.campaign_costs(), self.overhead, self.opportunity])
+    }
+
+    /// Every amount times `factor` (a currency conversion).
+    pub fn scaled(&self, factor: Decimal) -> CostBreakdown {
+        CostBreakdown {
+            platform_spend: num::mul(self.platform_spend, factor),
+            media_entries: num::mul(self.media_entries, factor),
+            creative: num::mul(self.creative, factor),
+            platform_fees: num::mul(self.platform_fees, factor),
+            overhead: num::mul(self.overhead, factor),
+            opportunity: num::mul(self.opportunity, factor),
+        }
+    }
+
+    /// The sum of two breakdowns, category by category.
+    pub fn plus(&self, other: &CostBreakdown) -> CostBreakdown {
+        CostBreakdown {
+            platform_spend: num::add(self.platform_spend, other.platform_spend),
+            media_entries: num::add(self.media_entries, other.media_entries),
+            creative: num::add(self.creative, other.creative),
+            platform_fees: num::add(self.platform_fees, other.platform_fees),
+            overhead: num::add(self.overhead, other.overhead),
+            opportunity: num::add(self.opportunity, other.opportunity),
+        }
+    }
+}
+
+/// A campaign's return on its full investment (the seed's `CampaignROI`). Amounts are exact and
+/// in the campaign's currency; `roi_percentage` and the confidence interval are already rounded to
+/// 2 decimals, as the seed specifies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignRoi {
+    pub campaign_id: CampaignId,
+    pub currency: String,
+    /// The days measured: the requested window cut off at today (`None` when it starts later).
+    pub window: Option<Period>,
+    /// The attribution method of the revenue.
+    pub attribution: AttributionMethod,
+    pub costs: CostBreakdown,
+    pub total_investment: Decimal,
+    pub attributed_revenue: Decimal,
+    pub net_revenue: Decimal,
+    pub roi_percentage: Option<Decimal>,
+    pub roas: Option<Decimal>,
+    pub payback: Payback,
+    pub confidence: Confidence,
+    /// Hours of creative production in the window.
+    pub creative_hours: u64,
+    /// Exchange rates applied to ledger entries in other currencies.
+    pub rates_used: Vec<RateUsed>,
+}
+
+/// ROI in percent rounded to 2 decimals, `None` without investment.
+pub fn roi_percentage(net: Decimal, investment: Decimal) -> Option<Decimal> {
+    (investment > Decimal::ZERO).then(|| num::round_half_away(num::pct_or_zero(net, investment), 2))
+}
+
+/// The opportunity cost of spending `cost[d]` on each day d of a window, held to its last day:
+/// `rate ÷ 365 × Σ_d cost[d] × (n − d)`, and the accrual per day (what day t adds:
+/// `rate ÷ 365 ×` the money committed up to and including t).
+pub fn opportunity_cost(cost: &[Decimal], annual_rate: Decimal) -> (Decimal, Vec<Decimal>) {
+    let per_day = num::div_or_zero(annual_rate, Decimal::from(365));
+    let mut committed = Decimal::ZERO;
+    let mut committed_days = Decimal::ZERO;
+    let mut accrual = Vec::with_capacity(cost.len());
+    for c in cost {
+        committed = num::add(committed, *c);
+        committed_days = num::add(committed_days, committed);
+        accrual.push(num::mul(committed, per_day));
+    }
+    (num::mul(committed_days, per_day), accrual)
+}
+
+/// The ROI of a laid-out campaign.
+pub(crate) fn from_timeline(
+    book: &CampaignBook,
+    t: &Timeline,
+    settings: &FinanceSettings,
+    rates_used: Vec<RateUsed>,
+) -> CampaignRoi {
+    let daily_cost: Vec<Decimal> = (0..t.len()).map(|i| t.cost(i)).collect();
+    let (opportunity, accrual) = opportunity_cost(&daily_cost, settings.cost_of_capital);
+    let costs = CostBreakdown {
+        platform_spend: num::sum(t.platform_spend.iter().copied()),
+        media_entries: num::sum(t.media.iter().copied()),
+        creative: num::sum(t.creative.iter().copied()),
+        platform_fees: num::sum(t.fees.iter().copied()),
+        overhead: num::sum(t.overhead.iter().copied()),
+        opportunity,
+    };
+    let total_investment = costs.total();
+    let attributed_revenue = num::sum(t.revenue.iter().copied());
+    let net_revenue = num::sub(attributed_revenue, total_investment);
+    let media = costs.media();
+    let roas = (media > Decimal::ZERO).then(|| num::div_or_zero(attributed_revenue, media));
+
+    let with_accrual: Vec<Decimal> = daily_cost
+        .iter()
+        .zip(&accrual)
+        .map(|(c, a)| num::add(*c, *a))
+        .collect();
+    let payback = match t.window {
+        Some(window) => payback::payback(
+            &window,
+            &with_accrual,
+            &t.revenue,
+            settings.recent_days,
+            settings.horizon_days,
+        ),
+        None => Payback::NoInvestment,
+    };
+    let confidence = confidence::confidence(
+        &Sample {
+            spend: &t.platform_spend,
+            revenue: &t.revenue,
+            has_data: &t.has_data,
+            fixed: num::sub(total_investment, costs.platform_spend),
+            conversions: t.conversions,
+        },
+        settings.bootstrap.resamples,
+        settings.bootstrap.seed,
+    );
+    CampaignRoi {
+        campaign_id: book.id.clone(),
+        currency: book.spec.currency.clone(),
+        window: t.window,
+        attribution: book.revenue.method,
+        costs,
+        total_investment,
+        attributed_revenue,
+        net_revenue,
+        roi_percentage: roi_percentage(net_revenue, total_investment),
+        roas,
+        payback,
+        confidence,
+        creative_hours: t.creative_hours,
+        rates_used,
+    }
+}
+
+/// The ROI of one campaign of an organisation over `window` (cut off at `today`).
+///
+/// The whole organisation is needed because overhead is spread over all its active campaigns.
+/// Ledger entries in another currency than the campaign's are converted with `rates`.
+pub fn calculate_campaign_roi(
+    books: &OrgBooks,
+    campaign: &CampaignId,
+    window: Period,
+    today: NaiveDate,
+    settings: &FinanceSettings,
+    rates: &RatesTable,
+) -> Result<CampaignRoi, FinanceError> {
+    settings.validate()?;
+    books.validate()?;
+    let book = books
+        .campaign(campaign)
+        .ok_or_else(|| FinanceError::CampaignNotFound(campaign.clone()))?;
+    let overhead = timeline::allocate_all(&books.campaigns, &books.entries);
+    let mut conv = Converter::new(rates);
+    let t = timeline::build(book, &books.entries, &overhead, window, today, &mut conv)?;
+    Ok(from_timeline(book, &t, settings, conv.into_used()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn opportunity_cost_over_a_partial_period() {
+        // 3650 spent on day 1 of a 10-day window at 10 % a year: 3650 × 0.10 × 10 / 365 = 10.
+        let mut cost = vec![Decimal::ZERO; 10];
+        cost[0] = dec!(3650);
+        let (total, accrual) = opportunity_cost(&cost, dec!(0.10));
+        assert_eq!(num::round_half_away(total, 2), dec!(10));
+        assert_eq!(num::round_half_away(accrual[9], 6), dec!(1));
+        // At 3.65 % the daily factor is exactly 0.0001: 1000 on day 1 and 500 on day 8 of 10 →
+        // (1000 × 10 + 500 × 3) × 0.0001 = 1.15, and the accruals add up to it.
+        let mut cost = vec![Decimal::ZERO; 10];
+        cost[0] = dec!(1000);
+        cost[7] = dec!(500);
+        let (total, accrual) = opportunity_cost(&cost, dec!(0.0365));
+        assert_eq!(total, dec!(1.15));
+        assert_eq!(num::sum(accrual), dec!(1.15));
+    }
+
+    #[test]
+    fn roi_is_rounded_half_away_and_absent_without_investment() {
+        assert_eq!(roi_percentage(dec!(1), dec!(3)), Some(dec!(33.33)));
+        assert_eq!(roi_percentage(dec!(-2.345), dec!(100)), Some(dec!(-2.35)));
+        assert_eq!(roi_percentage(dec!(0.00001), dec!(1000)), Some(dec!(0)));
+        assert_eq!(roi_percentage(dec!(50), dec!(0)), None);
+    }
+
+    #[test]
+    fn the_breakdown_adds_up_as_the_seed_says() {
+        let c = CostBreakdown {
+            platform_spend: dec!(1000),
+            media_entries: dec!(200),
+            creative: dec!(300),
+            platform_fees: dec!(50),
+            overhead: dec!(120),
+            opportunity: dec!(4.5),
+        };
+        assert_eq!(c.media(), dec!(1200));
+        assert_eq!(c.campaign_costs(), dec!(1550));
+        assert_eq!(c.total(), dec!(1674.5));
+        assert_eq!(c.scaled(dec!(2)).total(), dec!(3349));
+        assert_eq!(c.plus(&c).total(), dec!(3349));
+    }
+}
