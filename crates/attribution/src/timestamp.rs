@@ -248,6 +248,36 @@ mod tests {
         }
     }
 
+    fn chrono(text: &str) -> Option<(i64, u32)> {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| (t.timestamp(), t.timestamp_subsec_nanos()))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_chrono_on_valid_timestamps(
+            year in 1900u32..2200, month in 1u32..=12, day in 1u32..=31,
+            hour in 0u32..24, minute in 0u32..60, second in 0u32..60,
+            fraction in proptest::option::of("[0-9]{1,9}"),
+            offset in proptest::option::of((proptest::bool::ANY, 0u32..24, 0u32..60)),
+        ) {
+            let fraction = fraction.map_or(String::new(), |f| format!(".{f}"));
+            let offset = offset.map_or("Z".to_owned(), |(plus, h, m)| format!("{}{h:02}:{m:02}", if plus { '+' } else { '-' }));
+            let text = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}{offset}");
+            let ours = Timestamp::parse(text.as_bytes()).map(|t| (t.unix_seconds(), t.subsec_nanos()));
+            proptest::prop_assert_eq!(ours, chrono(&text), "{}", text);
+        }
+
+        #[test]
+        fn accepts_nothing_chrono_rejects(text in "[0-9T:Z+\\-. ]{0,30}") {
+            if let Some(t) = Timestamp::parse(text.as_bytes()) {
+                let normalised = text.replacen(' ', "T", 1);
+                proptest::prop_assert_eq!(Some((t.unix_seconds(), t.subsec_nanos())), chrono(&normalised), "{}", text);
+            }
+        }
+    }
+
     #[test]
     fn days_since_counts_fractions() {
         let a = Timestamp::from_unix(0, 0);
