@@ -1,0 +1,171 @@
+//! The report document: what a financial report over a period holds, independent of its format.
+//!
+//! Another layer (the finance use case in `spendlens-app`) decides which tables a report has and
+//! fills them with exact numbers; the writers in this crate only lay out whatever the model holds.
+//! Cells are typed so that each format can write them natively: money as a number with a currency
+//! format in XLSX and as a plain 2-decimal number in CSV, dates as real dates, and so on.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::chart::Chart;
+
+/// A financial report over a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The heading of the document (first line of the CSV, workbook title, PDF title).
+    pub title: String,
+    pub period: Period,
+    /// The day the report was produced. The caller's clock decides it, never this crate; it is
+    /// written into the documents' metadata so that the same model gives the same bytes.
+    pub generated_on: NaiveDate,
+    pub currency: CurrencyNote,
+    pub sections: Vec<Section>,
+}
+
+/// The inclusive range of days the report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+/// The reporting currency and the exchange rates that converted other currencies into it.
+///
+/// A reader must be able to tell which rates turned a euro campaign into dollars, so every
+/// format prints this note next to the title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrencyNote {
+    /// ISO 4217 code of every converted amount (`"USD"`).
+    pub reporting: String,
+    /// Empty when every amount was already in the reporting currency.
+    pub rates: Vec<ExchangeRate>,
+}
+
+/// `1 from = rate to`, as published on `as_of`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeRate {
+    pub from: String,
+    pub to: String,
+    pub rate: Decimal,
+    pub as_of: NaiveDate,
+}
+
+/// One titled part of a report: a table and the charts that go with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub title: String,
+    /// A table with no header and no rows is not printed.
+    pub table: Table,
+    /// Drawn after the table in the PDF; the CSV and XLSX hold data only and leave them out.
+    pub charts: Vec<Chart>,
+}
+
+/// A header row and rows of typed cells. Rows may be shorter or longer than the header; writers
+/// pad short rows with empty cells.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// One typed value of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    /// An amount of money, unrounded; written with 2 decimals, rounded half away from zero.
+    Money {
+        amount: Decimal,
+        currency: String,
+    },
+    /// A percentage in percentage points: `12.5` is 12.5 %.
+    Percent(Decimal),
+    /// A ratio or any other plain number, written with `dp` decimals (ROAS: 2).
+    Number {
+        value: Decimal,
+        dp: u32,
+    },
+    Integer(i64),
+    Date(NaiveDate),
+}
+
+impl Cell {
+    /// A text cell.
+    pub fn text(text: impl Into<String>) -> Self {
+        Cell::Text(text.into())
+    }
+
+    /// A money cell.
+    pub fn money(amount: Decimal, currency: impl Into<String>) -> Self {
+        Cell::Money {
+            amount,
+            currency: currency.into(),
+        }
+    }
+
+    /// Whether the cell holds a number (right-aligned in the PDF).
+    pub fn is_numeric(&self) -> bool {
+        matches!(
+            self,
+            Cell::Money { .. } | Cell::Percent(_) | Cell::Number { .. } | Cell::Integer(_)
+        )
+    }
+}
+
+impl Table {
+    /// The number of columns: the header's or the longest row's, whichever is larger.
+    pub fn width(&self) -> usize {
+        self.rows
+            .iter()
+            .map(Vec::len)
+            .chain(std::iter::once(self.header.len()))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Whether there is nothing to print.
+    pub fn is_empty(&self) -> bool {
+        self.header.is_empty() && self.rows.is_empty()
+    }
+}
+
+impl Report {
+    /// The period, as people read it: `"2025-01-01 to 2025-03-31"`.
+    pub fn period_label(&self) -> String {
+        format!("{} to {}", self.period.start, self.period.end)
+    }
+
+    /// The currency note as one line: `"Amounts in USD. Rates: 1 EUR = 1.0850 USD (2025-03-31)."`
+    pub fn currency_label(&self) -> String {
+        let code = self.currency.reporting.trim();
+        let mut out = format!(
+            "Amounts in {}.",
+            if code.is_empty() {
+                "the source currency"
+            } else {
+                code
+            }
+        );
+        if !self.currency.rates.is_empty() {
+            let rates: Vec<String> = self
+                .currency
+                .rates
+                .iter()
+                .map(|r| {
+                    format!(
+                        "1 {} = {} {} ({})",
+                        r.from.trim(),
+                        r.rate.normalize(),
+                        r.to.trim(),
+                        r.as_of
+                    )
+                })
+                .collect();
+            out.push_str(" Exchange rates used: ");
+            out.push_str(&rates.join(", "));
+            out.push('.');
+        }
+        out
+    }
+}

@@ -1,0 +1,675 @@
+//! Page layout: turns a report into pages of positioned drawing operations.
+//!
+//! Layout is separate from drawing so that it can be tested without reading a PDF back (every page
+//! of a long table starts with its header row) and so that the page count is known before the
+//! footers ("page 2 of 5") are written.
+
+use crate::currency::{format_money, format_percent, grouped};
+use crate::model::{Cell, Report, Section, Table};
+
+use super::text::{fit, longest_word, printable, widest_line, width, wrap};
+
+/// A4 in PDF points, portrait.
+const A4_SHORT: f32 = 595.28;
+const A4_LONG: f32 = 841.89;
+/// 15 mm.
+const MARGIN: f32 = 42.52;
+const TOP: f32 = MARGIN;
+/// The room the footer takes above the bottom margin.
+const FOOTER_ROOM: f32 = 14.0;
+
+/// Roboto's ascent, in ems: where the baseline sits below the top of a line.
+const ASCENT: f32 = 0.93;
+const LINE: f32 = 1.25;
+const CELL_PAD_X: f32 = 4.0;
+const CELL_PAD_Y: f32 = 3.0;
+const MIN_TABLE_FONT: f32 = 4.0;
+
+pub(crate) const INK: (u8, u8, u8) = (0x1A, 0x1A, 0x1A);
+const GREY: (u8, u8, u8) = (0x55, 0x5B, 0x63);
+const HEADER_FILL: (u8, u8, u8) = (0xE8, 0xEE, 0xF4);
+const STRIPE_FILL: (u8, u8, u8) = (0xF6, 0xF8, 0xFA);
+const RULE: (u8, u8, u8) = (0x9A, 0xA5, 0xB1);
+
+/// One drawing operation, in points from the top-left corner of the page.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Op {
+    /// A single line of text; `y` is its baseline.
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        text: String,
+        bold: bool,
+        color: (u8, u8, u8),
+    },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        color: (u8, u8, u8),
+    },
+    /// Chart `chart` (an index into [`Charts`]) scaled into the box.
+    Svg {
+        chart: usize,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
+}
+
+/// One laid-out page: A4, portrait unless a section's table needs the width of landscape.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Page {
+    pub landscape: bool,
+    pub ops: Vec<Op>,
+}
+
+impl Page {
+    /// Width and height in points.
+    pub(crate) fn size(&self) -> (f32, f32) {
+        size(self.landscape)
+    }
+}
+
+fn size(landscape: bool) -> (f32, f32) {
+    if landscape {
+        (A4_LONG, A4_SHORT)
+    } else {
+        (A4_SHORT, A4_LONG)
+    }
+}
+
+fn content_width(landscape: bool) -> f32 {
+    size(landscape).0 - 2.0 * MARGIN
+}
+
+/// Where content stops, above the footer.
+fn bottom(landscape: bool) -> f32 {
+    size(landscape).1 - MARGIN - FOOTER_ROOM
+}
+
+/// The charts of a report in order, with their sizes in SVG units; the drawer keeps the parsed
+/// trees in the same order.
+pub(crate) type Charts = [(f32, f32)];
+
+/// Lays out the whole report. `chart_sizes` holds the size of every chart of every section, in
+/// section order.
+pub(crate) fn layout(report: &Report, chart_sizes: &Charts) -> Vec<Page> {
+    let mut l = Layout {
+        pages: vec![Page {
+            landscape: false,
+            ops: Vec::new(),
+        }],
+        y: TOP,
+    };
+    l.paragraph(&report.title, 20.0, true, INK, 6.0);
+    l.paragraph(
+        &format!("Period: {}", report.period_label()),
+        10.5,
+        false,
+        INK,
+        2.0,
+    );
+    l.paragraph(
+        &format!("Generated on {}", report.generated_on),
+        9.0,
+        false,
+        GREY,
+        2.0,
+    );
+    l.paragraph(&report.currency_label(), 9.0, false, GREY, 14.0);
+
+    let mut chart_index = 0;
+    for section in &report.sections {
+        l.section(section, &mut chart_index, chart_sizes);
+    }
+
+    let count = l.pages.len();
+    let title = printable(&report.title).replace('\n', " ");
+    for (i, page) in l.pages.iter_mut().enumerate() {
+        let (page_width, page_height) = page.size();
+        let baseline = page_height - MARGIN + 6.0;
+        let label = format!("Page {} of {count}", i + 1);
+        let label_width = width(&label, 8.0);
+        let title = fit(
+            &title,
+            8.0,
+            content_width(page.landscape) - label_width - 24.0,
+        );
+        page.ops.push(Op::Text {
+            x: MARGIN,
+            y: baseline,
+            size: 8.0,
+            text: title,
+            bold: false,
+            color: GREY,
+        });
+        page.ops.push(Op::Text {
+            x: page_width - MARGIN - label_width,
+            y: baseline,
+            size: 8.0,
+            text: label,
+            bold: false,
+            color: GREY,
+        });
+    }
+    l.pages
+}
+
+struct Layout {
+    /// Never empty.
+    pages: Vec<Page>,
+    /// The top of the free space on the current page.
+    y: f32,
+}
+
+impl Layout {
+    fn landscape(&self) -> bool {
+        self.pages.last().is_some_and(|p| p.landscape)
+    }
+
+    fn width(&self) -> f32 {
+        content_width(self.landscape())
+    }
+
+    fn bottom(&self) -> f32 {
+        bottom(self.landscape())
+    }
+
+    fn ops(&mut self) -> &mut Vec<Op> {
+        if self.pages.is_empty() {
+            self.pages.push(Page {
+                landscape: false,
+                ops: Vec::new(),
+            });
+        }
+        let last = self.pages.len() - 1;
+        &mut self.pages[last].ops
+    }
+
+    fn new_page(&mut self) {
+        let landscape = self.landscape();
+        self.pages.push(Page {
+            landscape,
+            ops: Vec::new(),
+        });
+        self.y = TOP;
+    }
+
+    /// Continues on a page of the given orientation: turns the current page when nothing is on
+    /// it yet, else starts a new one.
+    fn orient(&mut self, landscape: bool) {
+        if self.landscape() == landscape {
+            return;
+        }
+        if !self.at_top() {
+            self.new_page();
+        }
+        if let Some(page) = self.pages.last_mut() {
+            page.landscape = landscape;
+        }
+    }
+
+    fn at_top(&self) -> bool {
+        self.y <= TOP
+    }
+
+    /// Starts a new page unless `height` fits below the cursor (or the page is still empty).
+    fn ensure(&mut self, height: f32) {
+        if self.y + height > self.bottom() && !self.at_top() {
+            self.new_page();
+        }
+    }
+
+    fn text(&mut self, x: f32, top: f32, size: f32, text: String, bold: bool, color: (u8, u8, u8)) {
+        if text.is_empty() {
+            return;
+        }
+        self.ops().push(Op::Text {
+            x,
+            y: top + size * ASCENT,
+            size,
+            text,
+            bold,
+            color,
+        });
+    }
+
+    /// Wrapped text across the content width, breaking pages between lines.
+    fn paragraph(&mut self, text: &str, size: f32, bold: bool, color: (u8, u8, u8), after: f32) {
+        let line_height = size * LINE;
+        for line in wrap(&printable(text), size, self.width(), usize::MAX) {
+            self.ensure(line_height);
+            let y = self.y;
+            self.text(MARGIN, y, size, line, bold, color);
+            self.y += line_height;
+        }
+        self.y += after;
+    }
+
+    fn section(&mut self, section: &Section, chart_index: &mut usize, sizes: &Charts) {
+        let heading = printable(&section.title).replace('\n', " ");
+        let heading_height = 13.0 * LINE + 4.0;
+        // A table too wide for a portrait page at its normal size goes on landscape pages.
+        let portrait = TableLayout::new(&section.table, false);
+        let table = match portrait {
+            Some(t) if t.cramped => TableLayout::new(&section.table, true),
+            other => other,
+        };
+        self.orient(table.as_ref().is_some_and(|t| t.landscape));
+        // The heading stays with the header row and the first row of the table.
+        let first_rows = table.as_ref().map_or(0.0, |t| {
+            t.header_height + t.rows.first().map_or(0.0, |r| r.height)
+        });
+        self.ensure(heading_height + first_rows);
+        let lines = wrap(&heading, 13.0, self.width(), 3);
+        for line in lines {
+            let y = self.y;
+            self.text(MARGIN, y, 13.0, line, true, INK);
+            self.y += 13.0 * LINE;
+        }
+        self.y += 4.0;
+        if let Some(table) = table {
+            self.table(&table, &heading);
+            self.y += 12.0;
+        }
+        for (i, chart) in section.charts.iter().enumerate() {
+            let (w, h) = sizes.get(*chart_index + i).copied().unwrap_or((1.0, 1.0));
+            self.chart(*chart_index + i, w, h, &chart.alt);
+        }
+        *chart_index += section.charts.len();
+        self.y += 8.0;
+    }
+
+    fn table(&mut self, table: &TableLayout, heading: &str) {
+        let mut header_drawn_on = None;
+        for (r, row) in table.rows.iter().enumerate() {
+            let needs_header = header_drawn_on != Some(self.pages.len());
+            let extra = if needs_header {
+                table.header_height
+            } else {
+                0.0
+            };
+            if self.y + extra + row.height > self.bottom() && !self.at_top() {
+                self.new_page();
+                let continued = fit(&format!("{heading} (continued)"), 9.0, self.width());
+                let y = self.y;
+                self.text(MARGIN, y, 9.0, continued, false, GREY);
+                self.y += 9.0 * LINE + 2.0;
+            }
+            if header_drawn_on != Some(self.pages.len()) {
+                self.header(table);
+                header_drawn_on = Some(self.pages.len());
+            }
+            if r % 2 == 1 {
+                let y = self.y;
+                self.ops().push(Op::Rect {
+                    x: MARGIN,
+                    y,
+                    w: table.total_width,
+                    h: row.height,
+                    color: STRIPE_FILL,
+                });
+            }
+            self.cells(table, &row.cells, false);
+            self.y += row.height;
+        }
+        if table.rows.is_empty() {
+            self.header(table);
+        }
+        let y = self.y;
+        self.ops().push(Op::Rect {
+            x: MARGIN,
+            y,
+            w: table.total_width,
+            h: 0.5,
+            color: RULE,
+        });
+    }
+
+    fn header(&mut self, table: &TableLayout) {
+        let y = self.y;
+        self.ops().push(Op::Rect {
+            x: MARGIN,
+            y,
+            w: table.total_width,
+            h: table.header_height,
+            color: HEADER_FILL,
+        });
+        self.cells(table, &table.header, true);
+        self.y += table.header_height;
+        let y = self.y;
+        self.ops().push(Op::Rect {
+            x: MARGIN,
+            y: y - 0.75,
+            w: table.total_width,
+            h: 0.75,
+            color: RULE,
+        });
+    }
+
+    fn cells(&mut self, table: &TableLayout, cells: &[CellLines], bold: bool) {
+        let size = table.font_size;
+        let top = self.y + CELL_PAD_Y;
+        let mut x = MARGIN;
+        for (cell, col_width) in cells.iter().zip(&table.widths) {
+            for (i, line) in cell.lines.iter().enumerate() {
+                let line_x = if cell.right {
+                    x + col_width - CELL_PAD_X - width(line, size)
+                } else {
+                    x + CELL_PAD_X
+                };
+                let line_top = top + index_f32(i) * size * LINE;
+                self.text(line_x, line_top, size, line.clone(), bold, INK);
+            }
+            x += col_width;
+        }
+    }
+
+    fn chart(&mut self, index: usize, svg_width: f32, svg_height: f32, alt: &str) {
+        let ratio = if svg_width > 0.0 && svg_height > 0.0 {
+            svg_height / svg_width
+        } else {
+            0.5
+        };
+        let full = self.width();
+        let max_height = (self.bottom() - TOP) * 0.75;
+        let (w, h) = if full * ratio > max_height {
+            (max_height / ratio, max_height)
+        } else {
+            (full, full * ratio)
+        };
+        let caption = wrap(&printable(alt), 8.0, full, 6);
+        let caption_height = index_f32(caption.len()) * 8.0 * LINE;
+        self.ensure(h + 4.0 + caption_height);
+        let y = self.y;
+        self.ops().push(Op::Svg {
+            chart: index,
+            x: MARGIN,
+            y,
+            w,
+            h,
+        });
+        self.y += h + 4.0;
+        for line in caption {
+            let y = self.y;
+            self.text(MARGIN, y, 8.0, line, false, GREY);
+            self.y += 8.0 * LINE;
+        }
+        self.y += 12.0;
+    }
+}
+
+fn index_f32(i: usize) -> f32 {
+    u16::try_from(i).map_or(f32::from(u16::MAX), f32::from)
+}
+
+/// The text of a cell as printed, and whether it is right-aligned.
+pub(crate) fn display(cell: &Cell) -> (String, bool) {
+    match cell {
+        Cell::Empty => (String::new(), false),
+        Cell::Text(text) => (printable(text), false),
+        Cell::Money { amount, currency } => (format_money(*amount, currency), true),
+        Cell::Percent(value) => (format_percent(*value), true),
+        Cell::Number { value, dp } => (grouped(*value, (*dp).min(10)), true),
+        Cell::Integer(value) => (grouped(rust_decimal::Decimal::from(*value), 0), true),
+        Cell::Date(date) => (date.to_string(), false),
+    }
+}
+
+struct CellLines {
+    lines: Vec<String>,
+    right: bool,
+}
+
+struct RowLayout {
+    cells: Vec<CellLines>,
+    height: f32,
+}
+
+/// A table fitted to the content width: a font size, column widths and every cell wrapped.
+struct TableLayout {
+    /// Laid out for a landscape page.
+    landscape: bool,
+    /// The columns did not get their natural widths: text wraps or the font shrank.
+    cramped: bool,
+    font_size: f32,
+    widths: Vec<f32>,
+    total_width: f32,
+    header: Vec<CellLines>,
+    header_height: f32,
+    rows: Vec<RowLayout>,
+}
+
+impl TableLayout {
+    fn new(table: &Table, landscape: bool) -> Option<TableLayout> {
+        let available = content_width(landscape);
+        if table.is_empty() {
+            return None;
+        }
+        let columns = table.width().max(1);
+        let header: Vec<String> = (0..columns)
+            .map(|i| {
+                table
+                    .header
+                    .get(i)
+                    .map(|h| printable(h))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let rows: Vec<Vec<(String, bool)>> = table
+            .rows
+            .iter()
+            .map(|row| {
+                (0..columns)
+                    .map(|i| row.get(i).map_or((String::new(), false), display))
+                    .collect()
+            })
+            .collect();
+
+        let base_size: f32 = if columns <= 6 { 9.0 } else { 8.0 };
+        let padding = 2.0 * CELL_PAD_X;
+        // Measured at the base size (small sizes measure coarsely); widths scale with the size.
+        let (natural, minimum) = column_widths(&header, &rows, base_size);
+        let total_min: f32 = minimum.iter().sum::<f32>() + padding * col_f32(columns);
+        let cramped = natural.iter().sum::<f32>() + padding * col_f32(columns) > available;
+        let mut font_size = base_size;
+        if total_min > available {
+            // Shrink the font until the unbreakable content fits (numbers never wrap).
+            let room = available - padding * col_f32(columns);
+            let fitting = base_size * room / minimum.iter().sum::<f32>().max(1.0);
+            font_size = fitting.clamp(MIN_TABLE_FONT, base_size);
+        }
+        let scale = font_size / base_size;
+        let natural: Vec<f32> = natural.iter().map(|w| w * scale + padding).collect();
+        let minimum: Vec<f32> = minimum.iter().map(|w| w * scale + padding).collect();
+        let widths = distribute(&natural, &minimum, available);
+        let total_width: f32 = widths.iter().sum();
+
+        let line_height = font_size * LINE;
+        // A row never grows beyond what fits on a page under the header.
+        let header_lines_max = 4;
+        let max_lines = {
+            let room = bottom(landscape)
+                - TOP
+                - 9.0 * LINE
+                - 2.0
+                - (2.0 * CELL_PAD_Y + index_f32(header_lines_max) * line_height);
+            let fits = |n: u16| 2.0 * CELL_PAD_Y + f32::from(n) * line_height <= room;
+            // At most a page of 4 pt lines; at least one line.
+            (1u16..=200)
+                .take_while(|n| fits(*n))
+                .last()
+                .map_or(1, usize::from)
+        };
+        let wrap_cell = |text: &str, right: bool, w: f32, max: usize| CellLines {
+            lines: if right {
+                vec![fit(text, font_size, w - padding)]
+            } else {
+                wrap(text, font_size, w - padding, max)
+            },
+            right,
+        };
+        // A column of numbers has its header over the numbers, on the right.
+        let numeric: Vec<bool> = (0..columns)
+            .map(|i| {
+                let mut cells = rows
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .filter(|(t, _)| !t.is_empty());
+                let mut any = false;
+                cells.all(|(_, right)| {
+                    any = true;
+                    *right
+                }) && any
+            })
+            .collect();
+        let header: Vec<CellLines> = header
+            .iter()
+            .zip(&widths)
+            .zip(&numeric)
+            .map(|((h, w), right)| CellLines {
+                right: *right,
+                ..wrap_cell(h, false, *w, header_lines_max)
+            })
+            .collect();
+        let header_height = row_height(&header, line_height);
+        let rows: Vec<RowLayout> = rows
+            .iter()
+            .map(|row| {
+                let cells: Vec<CellLines> = row
+                    .iter()
+                    .zip(&widths)
+                    .map(|((text, right), w)| wrap_cell(text, *right, *w, max_lines))
+                    .collect();
+                let height = row_height(&cells, line_height);
+                RowLayout { cells, height }
+            })
+            .collect();
+        Some(TableLayout {
+            landscape,
+            cramped,
+            font_size,
+            widths,
+            total_width,
+            header,
+            header_height,
+            rows,
+        })
+    }
+}
+
+fn col_f32(n: usize) -> f32 {
+    index_f32(n)
+}
+
+fn row_height(cells: &[CellLines], line_height: f32) -> f32 {
+    let lines = cells
+        .iter()
+        .map(|c| c.lines.len())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    2.0 * CELL_PAD_Y + index_f32(lines) * line_height
+}
+
+/// Per column, at font `size`: the width without wrapping, and the least width (the longest word
+/// of a text, the whole of a number).
+fn column_widths(
+    header: &[String],
+    rows: &[Vec<(String, bool)>],
+    size: f32,
+) -> (Vec<f32>, Vec<f32>) {
+    // Headers are drawn bold (stroked), a little wider than measured.
+    let bold = 1.05;
+    let mut natural: Vec<f32> = header.iter().map(|h| widest_line(h, size) * bold).collect();
+    let mut minimum: Vec<f32> = header
+        .iter()
+        .map(|h| (longest_word(h, size) * bold).min(12.0 * size))
+        .collect();
+    for row in rows {
+        for (i, (text, right)) in row.iter().enumerate() {
+            let (Some(n), Some(m)) = (natural.get_mut(i), minimum.get_mut(i)) else {
+                continue;
+            };
+            // A little slack: a shrunk font does not measure exactly in proportion.
+            let line = widest_line(text, size) * 1.02;
+            *n = n.max(line);
+            *m = m.max(if *right {
+                line
+            } else {
+                // A text column may break long words rather than take the page.
+                longest_word(text, size).min(10.0 * size)
+            });
+        }
+    }
+    (natural, minimum)
+}
+
+/// Column widths that fit `available`: natural widths when they fit; else every column gets its
+/// minimum and the rest is shared in proportion to what each still wants; when even the minimums
+/// do not fit, they are scaled down (text is then cut with an ellipsis).
+fn distribute(natural: &[f32], minimum: &[f32], available: f32) -> Vec<f32> {
+    let total_natural: f32 = natural.iter().sum();
+    if total_natural <= available {
+        return natural.to_vec();
+    }
+    let total_min: f32 = minimum.iter().sum();
+    if total_min >= available || total_min <= 0.0 {
+        let scale = if total_min > 0.0 {
+            available / total_min
+        } else {
+            0.0
+        };
+        return minimum.iter().map(|m| m * scale).collect();
+    }
+    let wanted: Vec<f32> = natural
+        .iter()
+        .zip(minimum)
+        .map(|(n, m)| (n - m).max(0.0))
+        .collect();
+    let total_wanted: f32 = wanted.iter().sum();
+    let spare = available - total_min;
+    minimum
+        .iter()
+        .zip(&wanted)
+        .map(|(m, w)| {
+            if total_wanted > 0.0 {
+                m + spare * w / total_wanted
+            } else {
+                *m
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_widths_are_kept_when_they_fit() {
+        assert_eq!(
+            distribute(&[10.0, 20.0], &[5.0, 20.0], 100.0),
+            vec![10.0, 20.0]
+        );
+    }
+
+    #[test]
+    fn the_spare_room_goes_to_the_columns_that_want_it() {
+        let widths = distribute(&[100.0, 20.0, 100.0], &[20.0, 20.0, 60.0], 150.0);
+        let total: f32 = widths.iter().sum();
+        assert!((total - 150.0).abs() < 0.01);
+        assert!((widths[1] - 20.0).abs() < 0.01);
+        assert!(widths[0] > 20.0 && widths[2] > 60.0);
+    }
+
+    #[test]
+    fn minimums_are_scaled_when_nothing_else_fits() {
+        let widths = distribute(&[300.0, 300.0], &[200.0, 200.0], 100.0);
+        assert!((widths[0] - 50.0).abs() < 0.01);
+    }
+}

@@ -1,0 +1,14 @@
+//! The one integration-test binary of spendlens-report: a sample financial report (tests/report/
+//! support.rs, shared with the benchmark) rendered to every format and read back: CSV byte for
+//! byte against a golden file, XLSX through calamine, PDF through poppler's pdftoppm and
+//! pdftotext; and properties that no input panics.
+
+mod report {
+    pub mod support;
+
+    mod charts;
+    mod csv;
+    mod pdf;
+    mod props;
+    mod xlsx;
+}
