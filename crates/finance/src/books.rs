@@ -97,8 +97,14 @@ impl OrgBooks {
         self.campaigns.iter().find(|c| &c.id == id)
     }
 
-    /// Checks every ledger entry and that every campaign entry names one of the campaigns.
+    /// Checks that campaign ids are unique, every ledger entry, and that every campaign entry
+    /// names one of the campaigns.
     pub fn validate(&self) -> Result<(), FinanceError> {
+        let mut ids: Vec<&CampaignId> = self.campaigns.iter().map(|c| &c.id).collect();
+        ids.sort_unstable();
+        if let Some(pair) = ids.windows(2).find(|w| w[0] == w[1]) {
+            return Err(FinanceError::DuplicateCampaign(pair[0].clone()));
+        }
         for (index, entry) in self.entries.iter().enumerate() {
             entry
                 .validate()

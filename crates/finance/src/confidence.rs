@@ -114,6 +114,10 @@ pub(crate) struct Sample<'a> {
     pub conversions: Decimal,
 }
 
+/// Resample figures up to which the exact fast paths are safe: sums of days in `i64`, and the
+/// cross products of two (net, investment) pairs in `i128`.
+const FAST_LIMIT: i128 = 1 << 60;
+
 /// Runs the bootstrap and applies the level rule.
 pub(crate) fn confidence(sample: &Sample<'_>, resamples: u32, seed: u64) -> Confidence {
     let days: Vec<(i128, i128)> = sample
@@ -128,38 +132,9 @@ pub(crate) fn confidence(sample: &Sample<'_>, resamples: u32, seed: u64) -> Conf
         })
         .collect();
     let n = days.len();
-    let fixed = cents::to_cents(sample.fixed);
-    let mut rois: Vec<Decimal> = Vec::new();
-    if n > 0 {
-        rois.reserve(usize::try_from(resamples).unwrap_or(0));
-        let mut rng = SplitMix64::new(seed);
-        for _ in 0..resamples {
-            let mut spend: i128 = 0;
-            let mut revenue: i128 = 0;
-            for _ in 0..n {
-                let (s, r) = days[rng.below(n)];
-                spend = spend.saturating_add(s);
-                revenue = revenue.saturating_add(r);
-            }
-            let investment = spend.saturating_add(fixed);
-            if investment > 0 {
-                let net = revenue.saturating_sub(investment);
-                rois.push(num::pct_or_zero(
-                    cents::from_cents(net),
-                    cents::from_cents(investment),
-                ));
-            }
-        }
-    }
-    rois.sort_unstable();
-    let m = rois.len();
-    let interval = (m > 0).then(|| {
-        let rank = |pct: usize| (pct * m).div_ceil(100).clamp(1, m) - 1;
-        (
-            num::round_half_away(rois[rank(5)], 2),
-            num::round_half_away(rois[rank(95)], 2),
-        )
-    });
+    let draws = resample(&days, cents::to_cents(sample.fixed), resamples, seed);
+    let m = draws.len();
+    let interval = percentiles(draws);
     let days_n = u32::try_from(n).unwrap_or(u32::MAX);
     Confidence {
         level: level(interval, sample.conversions, days_n),
@@ -168,6 +143,91 @@ pub(crate) fn confidence(sample: &Sample<'_>, resamples: u32, seed: u64) -> Conf
         conversions: sample.conversions,
         resamples: u32::try_from(m).unwrap_or(u32::MAX),
     }
+}
+
+/// Draws the resamples: for each, (net revenue, investment) in cents, investment above zero.
+///
+/// When no sum of n days can leave `FAST_LIMIT` (always, for real campaigns) the days are summed
+/// in `i64` without overflow checks; otherwise in saturating `i128`. Both paths draw the same
+/// days, so the path never changes the answer.
+fn resample(days: &[(i128, i128)], fixed: i128, resamples: u32, seed: u64) -> Vec<(i128, i128)> {
+    let n = days.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let bound = FAST_LIMIT / i128::try_from(n).unwrap_or(i128::MAX);
+    let small: Option<Vec<(i64, i64)>> = days
+        .iter()
+        .map(|&(s, r)| {
+            if s.abs() <= bound && r.abs() <= bound {
+                Some((i64::try_from(s).ok()?, i64::try_from(r).ok()?))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut rng = SplitMix64::new(seed);
+    let mut out = Vec::with_capacity(usize::try_from(resamples).unwrap_or(0));
+    for _ in 0..resamples {
+        let (spend, revenue) = match &small {
+            Some(days) => {
+                let (mut spend, mut revenue) = (0i64, 0i64);
+                for _ in 0..n {
+                    let (s, r) = days[rng.below(n)];
+                    // Cannot wrap: n values of at most FAST_LIMIT / n each.
+                    spend = spend.wrapping_add(s);
+                    revenue = revenue.wrapping_add(r);
+                }
+                (i128::from(spend), i128::from(revenue))
+            }
+            None => {
+                let (mut spend, mut revenue) = (0i128, 0i128);
+                for _ in 0..n {
+                    let (s, r) = days[rng.below(n)];
+                    spend = spend.saturating_add(s);
+                    revenue = revenue.saturating_add(r);
+                }
+                (spend, revenue)
+            }
+        };
+        let investment = spend.saturating_add(fixed);
+        if investment > 0 {
+            out.push((revenue.saturating_sub(investment), investment));
+        }
+    }
+    out
+}
+
+/// The nearest-rank 5th and 95th percentiles of the resamples' ROI, rounded to 2 decimals.
+///
+/// The resamples are ordered by their exact ratio (cross-multiplied in `i128`) and only the two
+/// picked are turned into a decimal ROI, when every figure is below `FAST_LIMIT`; otherwise
+/// every ROI is computed and sorted.
+fn percentiles(mut draws: Vec<(i128, i128)>) -> Option<(Decimal, Decimal)> {
+    let m = draws.len();
+    if m == 0 {
+        return None;
+    }
+    let rank = |pct: usize| (pct * m).div_ceil(100).clamp(1, m) - 1;
+    let roi = |(net, investment): (i128, i128)| {
+        num::pct_or_zero(cents::from_cents(net), cents::from_cents(investment))
+    };
+    let exact = draws
+        .iter()
+        .all(|(net, investment)| net.abs() <= FAST_LIMIT && *investment <= FAST_LIMIT);
+    let (lower, upper) = if exact {
+        // investment > 0 for every draw, so a/b < c/d ⇔ a·d < c·b.
+        draws.sort_unstable_by(|a, b| (a.0 * b.1).cmp(&(b.0 * a.1)));
+        (roi(draws[rank(5)]), roi(draws[rank(95)]))
+    } else {
+        let mut rois: Vec<Decimal> = draws.into_iter().map(roi).collect();
+        rois.sort_unstable();
+        (rois[rank(5)], rois[rank(95)])
+    };
+    Some((
+        num::round_half_away(lower, 2),
+        num::round_half_away(upper, 2),
+    ))
 }
 
 /// The level rule: see the module documentation.
@@ -274,6 +334,28 @@ mod tests {
         let c = confidence(&sample(&spend, &revenue, &has, dec!(0), dec!(0)), 1_000, 11);
         assert!(c.resamples < 1_000 && c.resamples > 600, "{}", c.resamples);
         assert_eq!(c.interval, Some((dec!(100), dec!(100))));
+    }
+
+    #[test]
+    fn the_exact_and_the_decimal_orderings_agree() {
+        // Figures beyond the fast limits take the decimal path; scaled down they take the exact
+        // one; the ROIs (ratios) are the same.
+        let draws: Vec<(i128, i128)> = vec![(5, 10), (-3, 7), (40, 9), (0, 1), (1, 3), (-9, 10)];
+        let big: Vec<(i128, i128)> = draws.iter().map(|(a, b)| (a << 70, b << 70)).collect();
+        assert_eq!(percentiles(draws.clone()), percentiles(big));
+        // 6 draws: ranks ⌈0.3⌉ = 1 and ⌈5.7⌉ = 6 → the smallest (−90 %) and largest (444.44 %).
+        assert_eq!(percentiles(draws), Some((dec!(-90), dec!(444.44))));
+        assert_eq!(percentiles(Vec::new()), None);
+    }
+
+    #[test]
+    fn huge_days_take_the_saturating_path_with_the_same_draws() {
+        let small = [(100i128, 300i128), (50, 0), (10, 20)];
+        let huge: Vec<(i128, i128)> = small.iter().map(|(s, r)| (s << 70, r << 70)).collect();
+        let a = resample(&small, 0, 50, 9);
+        let b = resample(&huge, 0, 50, 9);
+        let scaled: Vec<(i128, i128)> = a.iter().map(|(x, y)| (x << 70, y << 70)).collect();
+        assert_eq!(scaled, b);
     }
 
     #[test]

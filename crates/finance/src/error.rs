@@ -77,6 +77,9 @@ pub enum FinanceError {
         index: usize,
         campaign_id: CampaignId,
     },
+    /// Two campaigns of the books share an id: their costs and overhead would be mixed up.
+    #[error("campaign {0} appears twice in the organisation's books")]
+    DuplicateCampaign(CampaignId),
     /// The campaign asked for is not in the books.
     #[error("campaign {0} is not one of the organisation's campaigns")]
     CampaignNotFound(CampaignId),

@@ -269,4 +269,9 @@ fn bad_books_and_settings_are_named() {
         roi_of(&books3, "nope", &settings(), &RatesTable::default()),
         Err(FinanceError::CampaignNotFound(CampaignId::new("nope")))
     );
+    let twice = books(vec![campaign_a().book(), campaign_a().book()], Vec::new());
+    assert_eq!(
+        roi_of(&twice, "a", &settings(), &RatesTable::default()),
+        Err(FinanceError::DuplicateCampaign(CampaignId::new("a")))
+    );
 }
