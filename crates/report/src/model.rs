@@ -42,13 +42,14 @@ pub struct CurrencyNote {
     pub rates: Vec<ExchangeRate>,
 }
 
-/// `1 from = rate to`, as published on `as_of`.
+/// `1 from = rate to`: an amount in `from` times `rate` is the amount in `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExchangeRate {
     pub from: String,
     pub to: String,
     pub rate: Decimal,
-    pub as_of: NaiveDate,
+    /// The day the rate is quoted for, when the rates table says (printed after the rate).
+    pub as_of: Option<NaiveDate>,
 }
 
 /// One titled part of a report: a table and the charts that go with it.
@@ -153,13 +154,16 @@ impl Report {
                 .rates
                 .iter()
                 .map(|r| {
-                    format!(
-                        "1 {} = {} {} ({})",
+                    let mut rate = format!(
+                        "1 {} = {} {}",
                         r.from.trim(),
                         r.rate.normalize(),
-                        r.to.trim(),
-                        r.as_of
-                    )
+                        r.to.trim()
+                    );
+                    if let Some(day) = r.as_of {
+                        rate.push_str(&format!(" ({day})"));
+                    }
+                    rate
                 })
                 .collect();
             out.push_str(" Exchange rates used: ");
@@ -167,5 +171,68 @@ impl Report {
             out.push('.');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn report(reporting: &str, rates: Vec<ExchangeRate>) -> Report {
+        let day = NaiveDate::from_ymd_opt(2025, 3, 31).expect("date");
+        Report {
+            title: "T".to_owned(),
+            period: Period {
+                start: day,
+                end: day,
+            },
+            generated_on: day,
+            currency: CurrencyNote {
+                reporting: reporting.to_owned(),
+                rates,
+            },
+            sections: vec![],
+        }
+    }
+
+    #[test]
+    fn the_currency_note_lists_every_rate() {
+        assert_eq!(report("USD", vec![]).currency_label(), "Amounts in USD.");
+        assert_eq!(
+            report(" ", vec![]).currency_label(),
+            "Amounts in the source currency."
+        );
+        let rates = vec![
+            ExchangeRate {
+                from: "EUR".to_owned(),
+                to: "USD".to_owned(),
+                rate: dec!(1.08500),
+                as_of: NaiveDate::from_ymd_opt(2025, 3, 31),
+            },
+            ExchangeRate {
+                from: "GBP".to_owned(),
+                to: "USD".to_owned(),
+                rate: dec!(1.25),
+                as_of: None,
+            },
+        ];
+        assert_eq!(
+            report("USD", rates).currency_label(),
+            "Amounts in USD. Exchange rates used: 1 EUR = 1.085 USD (2025-03-31), 1 GBP = 1.25 USD."
+        );
+    }
+
+    #[test]
+    fn a_table_is_as_wide_as_its_widest_row() {
+        let table = Table {
+            header: vec!["a".to_owned()],
+            rows: vec![vec![Cell::Empty, Cell::Integer(1), Cell::text("x")]],
+        };
+        assert_eq!(table.width(), 3);
+        assert!(!table.is_empty());
+        assert!(Table::default().is_empty());
+        assert!(Cell::money(dec!(1), "USD").is_numeric());
+        assert!(!Cell::Date(NaiveDate::MIN).is_numeric());
     }
 }

@@ -71,7 +71,9 @@ fn write_cover(sheet: &mut Worksheet, report: &Report, formats: &Formats) -> Res
             sheet.write_string(row, 0, clip(&rate.from))?;
             sheet.write_string(row, 1, clip(&rate.to))?;
             sheet.write_number(row, 2, to_f64(rate.rate))?;
-            date_cell(sheet, row, 3, rate.as_of, &formats.date)?;
+            if let Some(day) = rate.as_of {
+                date_cell(sheet, row, 3, day, &formats.date)?;
+            }
         }
     }
     sheet.set_column_width(0, 16)?;

@@ -212,7 +212,8 @@ pub fn cumulative_spend_chart(input: &BudgetBurn) -> Result<Chart, crate::Report
             .iter()
             .flat_map(|s| s.data.iter().flatten().copied()),
     );
-    round_axis(&mut axis, lo, hi);
+    // Headroom above the highest line, so a budget on a round value is not drawn on the frame.
+    round_axis(&mut axis, lo, hi * 1.04);
     chart.y_axis_configs = vec![axis];
     if cumulative.is_empty() {
         chart.base.series_list.clear();

@@ -98,10 +98,11 @@ fn day_label(date: NaiveDate) -> String {
     date.format("%d %b").to_string()
 }
 
-/// The tick format of a time axis: day and month up to a year and a bit, month and year beyond.
+/// The tick format of a time axis: day and month up to a year and a bit, then month and two-digit
+/// year (short enough that the labels of a long span do not run into each other).
 fn time_format(first: NaiveDate, last: NaiveDate) -> &'static str {
     if (last - first).num_days() > 400 {
-        "%b %Y"
+        "%b %y"
     } else {
         "%d %b"
     }
