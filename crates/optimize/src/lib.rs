@@ -12,7 +12,7 @@
 //! money leaves as `rust_decimal::Decimal` cents that add up exactly to the budget.
 //!
 //! Start reading at [`optimize`] and the module documentation of [`solve`] (the algorithm and its
-//! certificate), then [`curve`] (the envelope), [`fit`] (curves from history) and [`plan`].
+//! certificate), then [`curve`] (the envelope), [`mod@fit`] (curves from history) and [`mod@plan`].
 #![forbid(unsafe_code)]
 
 pub mod allocate;

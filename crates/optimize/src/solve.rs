@@ -449,7 +449,15 @@ pub(crate) fn solve(
             best.x.clone_from(&r.x);
             best.lam = r.lam;
         }
-        for (cand, lam) in repairs(&view, curves, iv, budget, &r.x) {
+        // A relaxed point where every envelope touches its curve is optimal for the node already;
+        // repairs only help when some channel sits on a linear piece.
+        let on_curve = view.iter().zip(&r.x).all(|(e, &xi)| xi <= e.a || xi >= e.c);
+        let candidates = if on_curve {
+            Vec::new()
+        } else {
+            repairs(&view, curves, iv, budget, &r.x)
+        };
+        for (cand, lam) in candidates {
             let v = value_of(&cand);
             if v > best.value {
                 best.value = v;

@@ -439,7 +439,7 @@ mod modes {
         let (p, _) = problem(23, 8, 0.3, 1.0, 1);
         let s = target_roas(&p, 2.0).expect("reachable");
         assert!(s.total_response >= 2.0 * s.total_budget * (1.0 - 1e-12));
-        let mut more = p.clone();
+        let mut more = p;
         more.total_budget = s.total_budget * (1.0 + 1e-6);
         if let Ok(m) = optimize(&more) {
             assert!(
