@@ -162,7 +162,7 @@ proptest! {
             title: "Charts".to_owned(),
             period: Period { start: day, end: day },
             generated_on: day,
-            currency: CurrencyNote { reporting: code.clone(), rates: vec![] },
+            currency: CurrencyNote { reporting: code, rates: vec![] },
             sections: vec![Section { title: "Charts".to_owned(), table: Table::default(), charts }],
         };
         let pdf = render_pdf(&report);
