@@ -260,10 +260,17 @@ impl Layout {
             other => other,
         };
         self.orient(table.as_ref().is_some_and(|t| t.landscape));
-        // The heading stays with the header row and the first row of the table.
-        let first_rows = table.as_ref().map_or(0.0, |t| {
-            t.header_height + t.rows.first().map_or(0.0, |r| r.height)
-        });
+        // The heading stays with the header row and the first row of the table, or with the
+        // first chart of a section without a table.
+        let first_rows = match (&table, section.charts.first()) {
+            (Some(t), _) => t.header_height + t.rows.first().map_or(0.0, |r| r.height),
+            (None, Some(chart)) => {
+                let (w, h) = sizes.get(*chart_index).copied().unwrap_or((1.0, 1.0));
+                let (_, height, caption) = self.chart_box(w, h, &chart.alt);
+                height + 4.0 + index_f32(caption.len()) * 8.0 * LINE
+            }
+            (None, None) => 0.0,
+        };
         self.ensure(heading_height + first_rows);
         let lines = wrap(&heading, 13.0, self.width(), 3);
         for line in lines {
@@ -369,7 +376,9 @@ impl Layout {
         }
     }
 
-    fn chart(&mut self, index: usize, svg_width: f32, svg_height: f32, alt: &str) {
+    /// The box a chart is drawn in: the content width, or less for a chart that would be taller
+    /// than three quarters of the page; and its caption (the text alternative), wrapped.
+    fn chart_box(&self, svg_width: f32, svg_height: f32, alt: &str) -> (f32, f32, Vec<String>) {
         let ratio = if svg_width > 0.0 && svg_height > 0.0 {
             svg_height / svg_width
         } else {
@@ -382,7 +391,11 @@ impl Layout {
         } else {
             (full, full * ratio)
         };
-        let caption = wrap(&printable(alt), 8.0, full, 6);
+        (w, h, wrap(&printable(alt), 8.0, full, 6))
+    }
+
+    fn chart(&mut self, index: usize, svg_width: f32, svg_height: f32, alt: &str) {
+        let (w, h, caption) = self.chart_box(svg_width, svg_height, alt);
         let caption_height = index_f32(caption.len()) * 8.0 * LINE;
         self.ensure(h + 4.0 + caption_height);
         let y = self.y;
@@ -649,6 +662,100 @@ fn distribute(natural: &[f32], minimum: &[f32], available: f32) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::model::{CurrencyNote, Period};
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    fn long_report(rows: usize, columns: usize) -> Report {
+        let day = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
+        let table = Table {
+            header: (0..columns).map(|c| format!("Head{c}")).collect(),
+            rows: (0..rows)
+                .map(|r| {
+                    (0..columns)
+                        .map(|c| match c {
+                            0 => Cell::text(format!("row {r} with a longer name to wrap")),
+                            _ => Cell::money(Decimal::from(r * 1000 + c), "USD"),
+                        })
+                        .collect()
+                })
+                .collect(),
+        };
+        Report {
+            title: "Long".to_owned(),
+            period: Period {
+                start: day,
+                end: day,
+            },
+            generated_on: day,
+            currency: CurrencyNote {
+                reporting: "USD".to_owned(),
+                rates: vec![],
+            },
+            sections: vec![Section {
+                title: "Rows".to_owned(),
+                table,
+                charts: vec![],
+            }],
+        }
+    }
+
+    fn texts(page: &Page) -> Vec<(&str, bool, f32)> {
+        page.ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Text { text, bold, y, .. } => Some((text.as_str(), *bold, *y)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_page_of_a_long_table_starts_with_its_header_row() {
+        let pages = layout(&long_report(300, 5), &[]);
+        assert!(pages.len() > 3, "{} pages", pages.len());
+        let mut rows_seen = 0;
+        for (i, page) in pages.iter().enumerate() {
+            let texts = texts(page);
+            let header_y = texts
+                .iter()
+                .find(|(t, bold, _)| *t == "Head0" && *bold)
+                .map(|(_, _, y)| *y)
+                .unwrap_or_else(|| panic!("page {} has the header", i + 1));
+            let rows: Vec<f32> = texts
+                .iter()
+                .filter(|(t, _, _)| t.starts_with("row "))
+                .map(|(_, _, y)| *y)
+                .collect();
+            assert!(!rows.is_empty(), "page {} has rows", i + 1);
+            assert!(
+                rows.iter().all(|y| *y > header_y),
+                "the header is above the rows"
+            );
+            rows_seen += rows.len();
+            let (_, height) = page.size();
+            for op in &page.ops {
+                if let Op::Text { y, .. } = op {
+                    assert!(*y < height, "inside the page");
+                }
+            }
+            assert!(
+                texts
+                    .iter()
+                    .any(|(t, _, _)| *t == format!("Page {} of {}", i + 1, pages.len()))
+            );
+        }
+        assert_eq!(rows_seen, 300, "every row printed once");
+    }
+
+    #[test]
+    fn a_wide_table_goes_on_landscape_pages() {
+        let pages = layout(&long_report(5, 14), &[]);
+        assert!(pages.iter().any(|p| p.landscape));
+        let narrow = layout(&long_report(5, 3), &[]);
+        assert!(narrow.iter().all(|p| !p.landscape));
+    }
 
     #[test]
     fn natural_widths_are_kept_when_they_fit() {

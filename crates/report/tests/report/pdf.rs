@@ -182,7 +182,21 @@ fn dump_samples_when_asked() {
     };
     let dir = PathBuf::from(dir);
     std::fs::create_dir_all(&dir).expect("dump dir");
-    let report = support::report(100, 365);
+    let mut report = support::report(100, 365);
+    // Short spans draw a slot per day: show those too.
+    let short = support::daily(10);
+    report.sections.push(spendlens_report::Section {
+        title: "A ten-day campaign".to_owned(),
+        table: spendlens_report::Table::default(),
+        charts: vec![
+            spendlens_report::chart::daily_spend_chart(&short, "EUR").expect("daily"),
+            spendlens_report::chart::cumulative_spend_chart(&support::burn(
+                &short,
+                support::date(2025, 1, 25),
+            ))
+            .expect("cumulative"),
+        ],
+    });
     std::fs::write(dir.join("report.pdf"), render_pdf(&report).expect("pdf")).expect("write");
     std::fs::write(
         dir.join("report.xlsx"),
