@@ -227,18 +227,19 @@ impl DrawEnv {
             let (v, d1, d2) = hill3(beta, s, lnk, t);
             (v - ha - d1 * (t - a), -d2 * (t - a))
         };
-        let mut lo = infl;
-        let mut hi = infl.max(h.k) * 2.0;
-        let mut guard = 0;
-        while big_f(hi).0 <= 0.0 && guard < 2000 {
-            lo = hi;
-            hi *= 2.0;
-            guard += 1;
-        }
-        let t = if lo >= b {
+        // The tangent point lies past b (so the envelope is the chord) unless F(b) > 0.
+        let t = if b <= infl || big_f(b).0 <= 0.0 {
             b
         } else {
-            root_increasing(&big_f, lo, hi)
+            // From a = 0 the tangent point is k·(s−1)^(1/s) (h'(t)·t = h(t) ⇔ s·q = 1); it moves
+            // right as a grows, so it is a lower end of the bracket whenever F is still ≤ 0 there.
+            let from_origin = h.k * (s - 1.0).powf(1.0 / s);
+            let lo = if from_origin > infl && from_origin < b && big_f(from_origin).0 <= 0.0 {
+                from_origin
+            } else {
+                infl
+            };
+            root_increasing(&big_f, lo, b)
         };
         if t >= b {
             env.t = b;
@@ -275,7 +276,8 @@ impl DrawEnv {
 /// `f` returns the value and the derivative.
 fn root_increasing(f: &impl Fn(f64) -> (f64, f64), lo0: f64, hi0: f64) -> f64 {
     let (mut lo, mut hi) = (lo0, hi0);
-    let mut x = 0.5 * (lo + hi);
+    // Start at the low end: F is ≤ 0 there and Newton moves right towards the root.
+    let mut x = lo;
     for _ in 0..200 {
         let (v, d) = f(x);
         if v > 0.0 {

@@ -8,4 +8,5 @@ mod golden;
 mod plan;
 mod properties;
 mod reference;
+mod robustness;
 mod solver;
