@@ -5,9 +5,11 @@
 //! macro only fixes the pool type. Rejected alternative: sqlx's `Any` driver, which has no date
 //! types, and a generic impl over `sqlx::Database`, whose bounds obscure more than they share.
 
-/// Implements `Store` for `$store`, whose field `pool` is a `sqlx::Pool<$db>`.
+/// Implements `Store` for `$store`, whose field `pool` is a `sqlx::Pool<$db>`. `$begin_write`
+/// starts a write transaction: SQLite takes its write lock up front (`BEGIN IMMEDIATE`), so a
+/// writer waits for another instead of failing on a read-to-write upgrade.
 macro_rules! impl_store {
-    ($store:ty, $db:ty) => {
+    ($store:ty, $db:ty, $begin_write:literal) => {
         mod store_impl {
             use async_trait::async_trait;
             use chrono::{DateTime, NaiveDate, Utc};
@@ -20,9 +22,121 @@ macro_rules! impl_store {
 
             use crate::micros::{from_count, from_micros, opt_to_micros, to_count, to_micros};
             use crate::{
-                ImportRecord, Principal, Result, Store, StoreError, StoredSnapshot, UpsertCounts,
-                UserCredentials, new_id,
+                ImportRecord, ImportWriter, Principal, Result, Store, StoreError, StoredSnapshot,
+                UpsertCounts, UserCredentials, new_id,
             };
+
+            /// Rows per multi-row statement: 500 × 14 parameters stays under both backends' limits.
+            const BATCH_ROWS: usize = 500;
+
+            /// The multi-row upsert for `n` rows.
+            fn upsert_sql(n: usize) -> String {
+                let mut sql = String::with_capacity(200 + n * 80);
+                sql.push_str(
+                    "INSERT INTO daily_metrics (campaign_id, platform, date, external_campaign_id, spend_micros, \
+                     impressions, engagements, clicks, conversions_micros, conversion_value_micros, revenue_micros, \
+                     currency, import_id, updated_at) VALUES ",
+                );
+                for i in 0..n {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push('(');
+                    for c in 0..14 {
+                        if c > 0 {
+                            sql.push(',');
+                        }
+                        sql.push('$');
+                        sql.push_str(&(i * 14 + c + 1).to_string());
+                    }
+                    sql.push(')');
+                }
+                sql.push_str(
+                    " ON CONFLICT (campaign_id, platform, date, external_campaign_id) DO UPDATE SET \
+                     spend_micros = excluded.spend_micros, impressions = excluded.impressions, \
+                     engagements = excluded.engagements, clicks = excluded.clicks, \
+                     conversions_micros = excluded.conversions_micros, \
+                     conversion_value_micros = excluded.conversion_value_micros, \
+                     revenue_micros = excluded.revenue_micros, currency = excluded.currency, \
+                     import_id = excluded.import_id, updated_at = excluded.updated_at",
+                );
+                sql
+            }
+
+            /// The import writer: one open transaction.
+            struct Writer {
+                tx: sqlx::Transaction<'static, $db>,
+                campaign_id: String,
+                import_id: String,
+                now: DateTime<Utc>,
+                full_batch_sql: String,
+                rows: i64,
+            }
+
+            impl std::fmt::Debug for Writer {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.debug_struct("Writer").field("import_id", &self.import_id).finish_non_exhaustive()
+                }
+            }
+
+            #[async_trait]
+            impl ImportWriter for Writer {
+                async fn write(&mut self, rows: &[DailyRow]) -> Result<()> {
+                    for chunk in rows.chunks(BATCH_ROWS) {
+                        // One statement cannot touch a key twice: keep the last row of each key.
+                        let mut last: std::collections::HashMap<(Platform, NaiveDate, &str), usize> =
+                            std::collections::HashMap::with_capacity(chunk.len());
+                        for (i, r) in chunk.iter().enumerate() {
+                            last.insert((r.platform, r.date, r.external_campaign_id.as_str()), i);
+                        }
+                        let mut keep: Vec<usize> = last.into_values().collect();
+                        keep.sort_unstable();
+                        let values = keep
+                            .iter()
+                            .map(|&i| Values::of(&chunk[i]).map(|v| (&chunk[i], v)))
+                            .collect::<Result<Vec<_>>>()?;
+                        let owned_sql;
+                        let sql = if values.len() == BATCH_ROWS {
+                            self.full_batch_sql.as_str()
+                        } else {
+                            owned_sql = upsert_sql(values.len());
+                            owned_sql.as_str()
+                        };
+                        let mut query = sqlx::query(sql);
+                        for (row, v) in &values {
+                            query = query
+                                .bind(self.campaign_id.as_str())
+                                .bind(row.platform.as_str())
+                                .bind(row.date)
+                                .bind(row.external_campaign_id.as_str())
+                                .bind(v.spend)
+                                .bind(v.impressions)
+                                .bind(v.engagements)
+                                .bind(v.clicks)
+                                .bind(v.conversions)
+                                .bind(v.conversion_value)
+                                .bind(v.revenue)
+                                .bind(v.currency.clone())
+                                .bind(self.import_id.as_str())
+                                .bind(self.now);
+                        }
+                        query.execute(&mut *self.tx).await?;
+                        self.rows += i64::try_from(chunk.len()).unwrap_or(i64::MAX);
+                    }
+                    Ok(())
+                }
+
+                async fn commit(self: Box<Self>) -> Result<String> {
+                    let Writer { mut tx, import_id, rows, .. } = *self;
+                    sqlx::query("UPDATE imports SET row_count = $1 WHERE id = $2")
+                        .bind(rows)
+                        .bind(&import_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(import_id)
+                }
+            }
 
             type DbRow = <$db as sqlx::Database>::Row;
 
@@ -123,7 +237,7 @@ macro_rules! impl_store {
                 ) -> Result<Principal> {
                     let user_id = new_id();
                     let org_id = new_id();
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with($begin_write).await?;
                     sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)")
                         .bind(&user_id)
                         .bind(email.trim().to_lowercase())
@@ -367,7 +481,7 @@ macro_rules! impl_store {
                     settings: &PlatformSettings,
                     now: DateTime<Utc>,
                 ) -> Result<bool> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with($begin_write).await?;
                     let owned = sqlx::query("SELECT id FROM campaigns WHERE id = $1 AND org_id = $2")
                         .bind(id.as_str())
                         .bind(org.as_str())
@@ -408,7 +522,7 @@ macro_rules! impl_store {
                     // Convert everything first: a value that cannot be stored fails the batch
                     // before anything is written.
                     let values = rows.iter().map(Values::of).collect::<Result<Vec<_>>>()?;
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with($begin_write).await?;
                     let owned = sqlx::query("SELECT id FROM campaigns WHERE id = $1 AND org_id = $2")
                         .bind(id.as_str())
                         .bind(org.as_str())
@@ -489,6 +603,53 @@ macro_rules! impl_store {
                     }
                     tx.commit().await?;
                     Ok(Some(counts))
+                }
+
+                #[instrument(skip_all)]
+                async fn begin_import(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    record: &ImportRecord,
+                    now: DateTime<Utc>,
+                ) -> Result<Option<Box<dyn ImportWriter>>> {
+                    let mut tx = self.pool.begin_with($begin_write).await?;
+                    let owned = sqlx::query("SELECT id FROM campaigns WHERE id = $1 AND org_id = $2")
+                        .bind(id.as_str())
+                        .bind(org.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if owned.is_none() {
+                        return Ok(None);
+                    }
+                    let import_id = new_id();
+                    sqlx::query(
+                        "INSERT INTO imports (id, campaign_id, source, file_name, content_hash, row_count, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, 0, $6)",
+                    )
+                    .bind(&import_id)
+                    .bind(id.as_str())
+                    .bind(&record.source)
+                    .bind(&record.file_name)
+                    .bind(&record.content_hash)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    Ok(Some(Box::new(Writer {
+                        tx,
+                        campaign_id: id.as_str().to_owned(),
+                        import_id,
+                        now,
+                        full_batch_sql: upsert_sql(BATCH_ROWS),
+                        rows: 0,
+                    })))
+                }
+
+                #[instrument(skip_all)]
+                async fn campaign_for_operator(&self, id: &CampaignId) -> Result<Option<Campaign>> {
+                    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1");
+                    let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(&self.pool).await?;
+                    row.as_ref().map(campaign).transpose()
                 }
 
                 #[instrument(skip_all)]

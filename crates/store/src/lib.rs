@@ -96,6 +96,17 @@ pub struct StoredSnapshot {
     pub aov: Decimal,
 }
 
+/// Writes one import's rows in batches inside one transaction: nothing is visible until
+/// [`ImportWriter::commit`], and dropping the writer without committing rolls everything back.
+#[async_trait]
+pub trait ImportWriter: Send {
+    /// Upserts a batch on the natural key (a later row with the same key replaces an earlier one).
+    async fn write(&mut self, rows: &[DailyRow]) -> Result<()>;
+
+    /// Makes every batch visible at once; returns the import's id.
+    async fn commit(self: Box<Self>) -> Result<String>;
+}
+
 /// The storage of spendlens.
 #[async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug + 'static {
@@ -189,6 +200,20 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         import: Option<&ImportRecord>,
         now: DateTime<Utc>,
     ) -> Result<Option<UpsertCounts>>;
+
+    /// Starts an import into a campaign of the organisation; `None` when the campaign is not
+    /// found. The rows of the whole import are written in one transaction.
+    async fn begin_import(
+        &self,
+        org: &OrgId,
+        id: &CampaignId,
+        record: &ImportRecord,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Box<dyn ImportWriter>>>;
+
+    /// A campaign by id in any organisation: for operator tools on the server (the CLI), never
+    /// for a request.
+    async fn campaign_for_operator(&self, id: &CampaignId) -> Result<Option<Campaign>>;
 
     /// Per-platform sums of every stored day up to and including `up_to` (aggregated in SQL).
     async fn platform_totals(

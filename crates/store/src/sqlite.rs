@@ -38,4 +38,4 @@ impl SqliteStore {
     }
 }
 
-crate::backend::impl_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
+crate::backend::impl_store!(crate::sqlite::SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");

@@ -387,3 +387,73 @@ async fn a_job_run_is_claimed_once() {
         ));
     }
 }
+
+#[tokio::test]
+async fn an_import_is_all_or_nothing_and_idempotent() {
+    for (name, store) in stores().await {
+        let org = ok(store.create_account("a@x.io", "h", "A", now()).await, name).org_id;
+        let other = ok(store.create_account("b@x.io", "h", "B", now()).await, name).org_id;
+        let c = ok(store.create_campaign(&org, &spec("Q4"), now()).await, name);
+        let record = ImportRecord {
+            source: "canonical_csv".into(),
+            file_name: Some("big.csv".into()),
+            content_hash: Some("h".into()),
+        };
+        assert!(
+            ok(
+                store.begin_import(&other, &c.id, &record, now()).await,
+                name
+            )
+            .is_none(),
+            "{name}: other org"
+        );
+
+        // 1,234 rows over three batches, with a key repeated inside a batch (the last one wins).
+        let mut rows: Vec<DailyRow> = (0..1234)
+            .map(|i| DailyRow {
+                external_campaign_id: format!("c{}", i % 7),
+                ..row("2026-01-01", Platform::Meta, "1.25", "0.5")
+            })
+            .collect();
+        for (i, r) in rows.iter_mut().enumerate() {
+            r.date = day("2024-01-01") + Duration::days(i64::try_from(i).unwrap_or(0));
+        }
+        let mut dup = rows[10].clone();
+        dup.spend = d("9.75");
+        rows.insert(11, dup);
+
+        // Abandoned: nothing is visible.
+        let mut w = ok(store.begin_import(&org, &c.id, &record, now()).await, name)
+            .unwrap_or_else(|| panic!("campaign"));
+        ok(w.write(&rows[..600]).await, name);
+        drop(w);
+        assert!(
+            ok(
+                store.platform_totals(&org, &c.id, day("2030-01-01")).await,
+                name
+            )
+            .is_empty(),
+            "{name}: rolled back"
+        );
+
+        for round in 0..2 {
+            let mut w = ok(store.begin_import(&org, &c.id, &record, now()).await, name)
+                .unwrap_or_else(|| panic!("campaign"));
+            for batch in rows.chunks(450) {
+                ok(w.write(batch).await, name);
+            }
+            ok(w.commit().await, name);
+            let totals = ok(
+                store.platform_totals(&org, &c.id, day("2030-01-01")).await,
+                name,
+            );
+            // 1,234 distinct days: 1,233 at 1.25 (1,541.25) and the duplicated day at 9.75.
+            assert_eq!(totals.len(), 1, "{name}");
+            assert_eq!(
+                (totals[0].days, totals[0].spend),
+                (1234, d("1551.00")),
+                "{name} round {round}"
+            );
+        }
+    }
+}
