@@ -150,6 +150,11 @@ pub struct BudgetPlan {
     pub risk_assessment: RiskAssessment,
     /// Week-by-week rollout.
     pub implementation_timeline: Vec<RolloutWeek>,
+    /// The objective's value over the period at the current spends: the response, or for
+    /// `Profit` the response minus the spend.
+    pub current_value: f64,
+    /// The same at the optimised spends.
+    pub optimized_value: f64,
     /// The solver's full answer (certificate included).
     pub solution: Solution,
 }
@@ -327,7 +332,17 @@ pub fn plan(model: &FittedModel, request: &PlanRequest) -> Result<BudgetPlan, Op
         })
         .collect();
 
+    let value = |x: &[f64]| -> f64 {
+        let spend: f64 = if model.objective == Objective::Profit {
+            x.iter().sum()
+        } else {
+            0.0
+        };
+        response(x) - spend
+    };
     Ok(BudgetPlan {
+        current_value: value(&current),
+        optimized_value: value(&optimized),
         current_allocation: amounts(&current),
         optimized_allocation: amounts(&optimized),
         expected_improvement: improvement,

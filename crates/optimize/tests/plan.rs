@@ -208,3 +208,20 @@ fn seasonality_shifts_the_period_curve() {
         .value(700.0);
     assert!((a / b - 2.0).abs() < 0.1, "{}", a / b);
 }
+
+#[test]
+fn profit_subtracts_the_spend_and_keeps_the_split() {
+    let opts = FitOptions {
+        draws: 5,
+        ..FitOptions::default()
+    };
+    let revenue = fit(&histories(), Objective::Revenue, &opts).expect("fits");
+    let profit = fit(&histories(), Objective::Profit, &opts).expect("fits");
+    let period: Vec<NaiveDate> = (0..14).map(|i| date(200 + i)).collect();
+    let budget = 14.0 * 150.0;
+    let a = plan(&revenue, &PlanRequest::new(period.clone(), budget)).expect("plans");
+    let b = plan(&profit, &PlanRequest::new(period, budget)).expect("plans");
+    assert_eq!(a.optimized_allocation, b.optimized_allocation);
+    assert!((a.optimized_value - budget - b.optimized_value).abs() < 1e-6 * a.optimized_value);
+    assert!((a.current_value - budget - b.current_value).abs() < 1e-6 * a.current_value);
+}
