@@ -191,6 +191,11 @@ fn channel(v: &Value, i: usize, default_max: f64, issues: &mut Vec<Issue>) -> Op
         }
     };
     if issues.len() > before {
+        if !name.is_empty() {
+            for issue in &mut issues[before..] {
+                issue.message.push_str(&format!(" (channel {name:?})"));
+            }
+        }
         return None;
     }
     let mut ch = Channel::new(name, curve?).current(current).bounds(min, max);

@@ -218,6 +218,19 @@ impl Problem {
             }
         }
         if !issues.is_empty() {
+            // Say which channel by name as well as by position.
+            for issue in &mut issues {
+                let index = issue
+                    .path
+                    .strip_prefix("channels[")
+                    .and_then(|r| r.split(']').next())
+                    .and_then(|i| i.parse::<usize>().ok());
+                if let Some(ch) = index.and_then(|i| self.channels.get(i))
+                    && !ch.name.trim().is_empty()
+                {
+                    issue.message.push_str(&format!(" (channel {:?})", ch.name));
+                }
+            }
             return Err(OptimizeError::Invalid(issues));
         }
         Ok(Intervals {
