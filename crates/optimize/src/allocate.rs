@@ -230,13 +230,14 @@ pub fn spend_to_marginal(problem: &Problem, m: f64) -> Result<Solution, Optimize
             .collect();
         let spent: f64 = members.iter().map(|&i| x[i]).sum();
         if spent > cap {
-            let sub = Problem::new(
+            let mut sub = Problem::new(
                 cap,
                 members
                     .iter()
                     .map(|&i| problem.channels[i].clone())
                     .collect(),
             );
+            sub.ramp_limit = problem.ramp_limit;
             let s = optimize(&sub)?;
             for (j, &i) in members.iter().enumerate() {
                 x[i] = s.allocation[j].spend;
