@@ -56,7 +56,7 @@ pub fn state(
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
-    use api::{analysis, campaigns, metrics_in, seed};
+    use api::{analysis, campaigns, imports, metrics_in, seed};
     let api = Router::new()
         .route("/auth/register", post(auth::register))
         .route("/auth/login", post(auth::login))
@@ -74,6 +74,11 @@ pub fn router(state: AppState) -> Router {
             get(campaigns::get_settings).put(campaigns::put_settings),
         )
         .route("/campaigns/{id}/metrics", post(metrics_in::post))
+        .route(
+            "/campaigns/{id}/imports",
+            post(imports::create)
+                .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
         .route(
             "/campaigns/{id}/financial-analysis",
             get(analysis::financial_analysis),

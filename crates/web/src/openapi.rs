@@ -27,6 +27,7 @@ use crate::{api, auth, error, observability};
         api::campaigns::get_settings,
         api::campaigns::put_settings,
         api::metrics_in::post,
+        api::imports::create,
         api::analysis::financial_analysis,
         api::analysis::snapshots,
         api::seed::linkedin,

@@ -25,6 +25,16 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             "/api/campaigns/{id}/metrics",
             Some(json!({"rows": [{"date": "2026-11-02", "platform": "meta", "spend": "1"}]})),
         ),
+        (
+            Method::POST,
+            "/api/campaigns/{id}/imports",
+            Some(json!({"file": "date,platform"})),
+        ),
+        (
+            Method::POST,
+            "/api/campaigns/{id}/imports?dry_run=true",
+            None,
+        ),
         (Method::GET, "/api/campaigns/{id}/financial-analysis", None),
         (
             Method::GET,

@@ -5,6 +5,7 @@
 mod analysis;
 mod auth;
 mod campaigns;
+mod imports;
 mod isolation;
 mod metrics;
 mod snapshots;

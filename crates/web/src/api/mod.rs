@@ -2,5 +2,6 @@
 
 pub mod analysis;
 pub mod campaigns;
+pub mod imports;
 pub mod metrics_in;
 pub mod seed;
