@@ -1,0 +1,185 @@
+//! File imports through the API: dry run, all-or-nothing, idempotent, currency checks, PDFs.
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::Value;
+
+use crate::support::{TestApp, database_urls, json_of, q4};
+
+const CANONICAL: &str = "date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue\n\
+2026-11-02,meta,m1,100.10,1000,0,20,1.5,,\n\
+2026-11-03,meta,m1,1200.20,2000,0,30,2,,\n\
+2026-11-03,linkedin,l1,50,500,40,5,0.5,,\n";
+
+async fn upload(
+    app: &TestApp,
+    id: &str,
+    query: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    extra: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let mut form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    for (k, v) in extra {
+        form = form.text((*k).to_owned(), (*v).to_owned());
+    }
+    let r = app
+        .client
+        .post(format!("{}/api/campaigns/{id}/imports{query}", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("upload: {e}"));
+    let status = r.status();
+    (status, json_of(r).await)
+}
+
+async fn spend(app: &TestApp, id: &str) -> Value {
+    json_of(
+        app.get(&format!(
+            "/api/campaigns/{id}/financial-analysis?as_of=2026-11-21"
+        ))
+        .await,
+    )
+    .await["totals"]["spend"]
+        .clone()
+}
+
+#[tokio::test]
+async fn dry_run_then_import_then_reimport() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@a.io").await;
+        let id = app.campaign(&q4()).await;
+
+        let (status, preview) = upload(
+            &app,
+            &id,
+            "?dry_run=true",
+            "export.csv",
+            CANONICAL.into(),
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{preview}");
+        assert_eq!(preview["import_id"], Value::Null);
+        assert_eq!(
+            (preview["rows"].as_u64(), preview["days"].as_u64()),
+            (Some(3), Some(2))
+        );
+        assert_eq!(
+            (preview["date_from"].as_str(), preview["date_to"].as_str()),
+            (Some("2026-11-02"), Some("2026-11-03"))
+        );
+        assert_eq!(preview["totals"]["spend"], "1350.30");
+        assert_eq!(
+            spend(&app, &id).await,
+            "0.00",
+            "{}: a dry run writes nothing",
+            app.backend
+        );
+
+        let (status, done) = upload(&app, &id, "", "export.csv", CANONICAL.into(), &[]).await;
+        assert_eq!(status, StatusCode::CREATED, "{done}");
+        assert!(done["import_id"].as_str().is_some_and(|s| !s.is_empty()));
+        assert_eq!(spend(&app, &id).await, "1350.30", "{}", app.backend);
+
+        // The same file again: the totals do not move.
+        let (status, _) = upload(&app, &id, "", "export.csv", CANONICAL.into(), &[]).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(
+            spend(&app, &id).await,
+            "1350.30",
+            "{}: re-import double counted",
+            app.backend
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_bad_row_rejects_the_file_naming_the_place() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@a.io").await;
+        let id = app.campaign(&q4()).await;
+        let bad = format!("{CANONICAL}2026-11-04,meta,m1,abc,1,0,1,1,,\n");
+        let (status, body) = upload(&app, &id, "", "bad.csv", bad.into(), &[]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let message = body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            message.contains("bad.csv") && message.contains('5'),
+            "{message}"
+        );
+        assert_eq!(
+            spend(&app, &id).await,
+            "0.00",
+            "{}: nothing written",
+            app.backend
+        );
+
+        let (status, _) = upload(
+            &app,
+            &id,
+            "",
+            "garbage.bin",
+            vec![0xFF, 0x00, 0x13, 0x37, 0x99],
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+#[tokio::test]
+async fn another_currency_needs_a_rate() {
+    let urls = database_urls().await;
+    let app = TestApp::spawn(&urls[0]).await;
+    app.register(&app.client, "a@a.io").await;
+    let id = app.campaign(&q4()).await;
+    let eur = "currency,date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue\n\
+EUR,2026-11-02,meta,m1,100.00,1000,0,20,1,,\n";
+    let (status, body) = upload(&app, &id, "", "eur.csv", eur.into(), &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("EUR"));
+    let (status, body) = upload(&app, &id, "", "eur.csv", eur.into(), &[("rate", "1.08")]).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(spend(&app, &id).await, "108.00");
+    let (status, body) = upload(&app, &id, "", "eur.csv", eur.into(), &[("rate", "-1")]).await;
+    assert_eq!(
+        (status, body["error"]["details"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("rate"))
+    );
+}
+
+#[tokio::test]
+async fn an_upload_without_a_file_or_with_an_unknown_source_is_refused() {
+    let urls = database_urls().await;
+    let app = TestApp::spawn(&urls[0]).await;
+    app.register(&app.client, "a@a.io").await;
+    let id = app.campaign(&q4()).await;
+    let form = Form::new().text("source", "canonical");
+    let r = app
+        .client
+        .post(format!("{}/api/campaigns/{id}/imports", app.base))
+        .multipart(form)
+        .send()
+        .await;
+    let r = r.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json_of(r).await["error"]["details"][0]["field"], "file");
+    let (status, body) = upload(
+        &app,
+        &id,
+        "",
+        "a.csv",
+        CANONICAL.into(),
+        &[("source", "myspace")],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["details"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("source"))
+    );
+}
