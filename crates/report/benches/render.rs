@@ -2,6 +2,9 @@
 //! charts) to each format, and drawing the four charts. Target: well under 2 s for all formats.
 //!
 //! `CARGO_TARGET_DIR=... cargo bench -p spendlens-report --bench render`
+//!
+//! Medians on the 2-core development machine (release, shared with other builds): CSV 0.27 ms,
+//! XLSX 8.8 ms, PDF 90 ms, the four charts 1.6 ms, all three formats with the charts 111 ms.
 
 use std::sync::LazyLock;
 
