@@ -76,6 +76,10 @@ pub enum Cell {
     Empty,
     Text(String),
     /// An amount of money, unrounded; written with 2 decimals, rounded half away from zero.
+    ///
+    /// The PDF prints the currency with every amount and the XLSX formats every cell with it, but
+    /// the CSV writes plain numbers: a table whose amounts are in several currencies (campaigns
+    /// in their own currency) should carry a currency column of its own.
     Money {
         amount: Decimal,
         currency: String,
