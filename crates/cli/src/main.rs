@@ -3,6 +3,7 @@
 
 mod analyze;
 mod attribute;
+mod import;
 mod optimize;
 mod output;
 mod serve;
@@ -26,6 +27,8 @@ enum Command {
     Attribute(attribute::Args),
     /// Split a budget over channels with response curves (certified optimum).
     Optimize(optimize::Args),
+    /// Import a file (canonical CSV, platform exports, XLSX) into a campaign, all or nothing.
+    Import(import::Args),
     /// Run the web app and JSON API (SQLite by default, PostgreSQL for teams).
     Serve(serve::ServeArgs),
     /// Write the missing daily snapshots of every campaign once, then exit.
@@ -37,7 +40,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Attribute(args) => attribute::run(args),
-        Command::Optimize(args) => optimize::run(args),
+        Command::Optimize(args) => optimize::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Serve(args) => serve::serve(args),
         Command::Snapshot(args) => serve::snapshot(&args),
     };

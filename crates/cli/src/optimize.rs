@@ -29,7 +29,7 @@ pub struct Args {
 }
 
 /// Exit 0 with the answer, or 2 with one line per input problem on stderr and nothing on stdout.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let bad = |lines: Vec<String>| {
         for line in lines {
             eprintln!("{line}");

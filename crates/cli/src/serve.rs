@@ -16,10 +16,10 @@ pub struct DatabaseArgs {
     /// `sqlite://path` (default `sqlite://spendlens.db`, created on first start) or
     /// `postgres://user:password@host/db`. Also `SPENDLENS_DATABASE_URL`.
     #[arg(long)]
-    database_url: Option<String>,
+    pub database_url: Option<String>,
     /// A TOML settings file (default: `spendlens.toml` when present).
     #[arg(long)]
-    config: Option<PathBuf>,
+    pub config: Option<PathBuf>,
 }
 
 /// `spendlens serve`.
@@ -42,7 +42,7 @@ pub struct SnapshotArgs {
     db: DatabaseArgs,
 }
 
-fn settings(db: &DatabaseArgs) -> anyhow::Result<Settings> {
+pub fn settings(db: &DatabaseArgs) -> anyhow::Result<Settings> {
     let mut settings =
         Settings::load(db.config.as_deref()).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
     if let Some(url) = &db.database_url {
@@ -52,7 +52,7 @@ fn settings(db: &DatabaseArgs) -> anyhow::Result<Settings> {
 }
 
 /// The database URL with any password removed, for log lines.
-fn redacted(url: &str) -> String {
+pub fn redacted(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             format!("{}://***@{}", &url[..scheme], &url[at + 1..])
@@ -61,7 +61,7 @@ fn redacted(url: &str) -> String {
     }
 }
 
-fn init_logging(format: &str) {
+pub fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SPENDLENS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let builder = tracing_subscriber::fmt()
@@ -74,7 +74,7 @@ fn init_logging(format: &str) {
     };
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,3 +1,4 @@
 //! End-to-end tests of the `spendlens` binary: real process, real files, exit codes.
 
 mod analyze;
+mod import;

@@ -126,10 +126,11 @@ macro_rules! impl_store {
                     Ok(())
                 }
 
-                async fn commit(self: Box<Self>) -> Result<String> {
+                async fn commit(self: Box<Self>, content_hash: Option<String>) -> Result<String> {
                     let Writer { mut tx, import_id, rows, .. } = *self;
-                    sqlx::query("UPDATE imports SET row_count = $1 WHERE id = $2")
+                    sqlx::query("UPDATE imports SET row_count = $1, content_hash = COALESCE($2, content_hash) WHERE id = $3")
                         .bind(rows)
+                        .bind(content_hash)
                         .bind(&import_id)
                         .execute(&mut *tx)
                         .await?;

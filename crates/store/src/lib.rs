@@ -103,8 +103,9 @@ pub trait ImportWriter: Send {
     /// Upserts a batch on the natural key (a later row with the same key replaces an earlier one).
     async fn write(&mut self, rows: &[DailyRow]) -> Result<()>;
 
-    /// Makes every batch visible at once; returns the import's id.
-    async fn commit(self: Box<Self>) -> Result<String>;
+    /// Makes every batch visible at once; returns the import's id. A content hash known only
+    /// now (a streamed file) replaces the one the import started with.
+    async fn commit(self: Box<Self>, content_hash: Option<String>) -> Result<String>;
 }
 
 /// The storage of spendlens.

@@ -442,7 +442,7 @@ async fn an_import_is_all_or_nothing_and_idempotent() {
             for batch in rows.chunks(450) {
                 ok(w.write(batch).await, name);
             }
-            ok(w.commit().await, name);
+            ok(w.commit(None).await, name);
             let totals = ok(
                 store.platform_totals(&org, &c.id, day("2030-01-01")).await,
                 name,

@@ -251,7 +251,7 @@ pub async fn create(
         .await?
         .ok_or(ApiError::NotFound("campaign"))?;
     writer.write(&parsed.rows).await?;
-    let import_id = writer.commit().await?;
+    let import_id = writer.commit(None).await?;
     body["import_id"] = json!(import_id);
     body["dry_run"] = json!(false);
     Ok((StatusCode::CREATED, Json(body)).into_response())

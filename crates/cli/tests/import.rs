@@ -1,0 +1,191 @@
+//! `spendlens import` against a real SQLite file.
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use spendlens_core::campaign::{CampaignId, CampaignSpec, OrgId};
+
+struct Db {
+    dir: PathBuf,
+    url: String,
+    org: OrgId,
+    campaign: CampaignId,
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn setup(tag: &str) -> Db {
+    let dir =
+        std::env::temp_dir().join(format!("spendlens-cli-import-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let url = format!("sqlite://{}", dir.join("db.sqlite").display());
+    let (org, campaign) = rt().block_on(async {
+        let store = spendlens_store::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let p = store
+            .create_account("ops@example.com", "x", "Ops", chrono::Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let spec = CampaignSpec {
+            name: "C".into(),
+            currency: "USD".into(),
+            budget: None,
+            start_date: None,
+            end_date: None,
+            time_zone: "UTC".into(),
+        };
+        let c = store
+            .create_campaign(&p.org_id, &spec, chrono::Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        (p.org_id, c.id)
+    });
+    Db {
+        dir,
+        url,
+        org,
+        campaign,
+    }
+}
+
+fn spend(db: &Db) -> String {
+    rt().block_on(async {
+        let store = spendlens_store::connect(&db.url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let day = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap_or_default();
+        let totals = store
+            .platform_totals(&db.org, &db.campaign, day)
+            .await
+            .unwrap_or_default();
+        format!(
+            "{:.2}",
+            totals
+                .iter()
+                .map(|t| t.spend)
+                .sum::<rust_decimal::Decimal>()
+        )
+    })
+}
+
+fn import(db: &Db, file: &Path, extra: &[&str]) -> Output {
+    let campaign = db.campaign.to_string();
+    let file = file.to_string_lossy().into_owned();
+    let mut args = vec![
+        "import",
+        file.as_str(),
+        "--campaign",
+        campaign.as_str(),
+        "--database-url",
+        db.url.as_str(),
+    ];
+    args.extend_from_slice(extra);
+    Command::new(env!("CARGO_BIN_EXE_spendlens"))
+        .args(&args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+const HEAD: &str = "date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue\n";
+
+#[test]
+fn canonical_import_dry_run_reimport_and_bad_rows() {
+    let db = setup("canonical");
+    let file = db.dir.join("rows.csv");
+    let mut text = String::from(HEAD);
+    for d in 1..=28 {
+        text.push_str(&format!("2026-02-{d:02},meta,m1,10.25,100,0,5,0.5,,\n"));
+    }
+    std::fs::write(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+
+    let out = import(&db, &file, &["--dry-run"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("rows:        28") && stdout.contains("dry run"),
+        "{stdout}"
+    );
+    assert_eq!(spend(&db), "0.00", "a dry run writes nothing");
+
+    let out = import(&db, &file, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported as"));
+    assert_eq!(spend(&db), "287.00");
+    let out = import(&db, &file, &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(spend(&db), "287.00", "a re-import never double counts");
+
+    // A bad row at the end: exit 2 naming row and column, nothing of the file kept.
+    let bad = db.dir.join("bad.csv");
+    let mut text = String::from(HEAD);
+    for d in 1..=9 {
+        text.push_str(&format!("2026-03-{d:02},meta,m1,1,1,0,1,0,,\n"));
+    }
+    text.push_str("2026-03-10,meta,m1,1,1,0,one,0,,\n");
+    std::fs::write(&bad, &text).unwrap_or_else(|e| panic!("{e}"));
+    let out = import(&db, &bad, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("row 11") && stderr.contains("clicks"),
+        "{stderr}"
+    );
+    assert_eq!(spend(&db), "287.00", "the bad file wrote nothing");
+    let _ = std::fs::remove_dir_all(&db.dir);
+}
+
+#[test]
+fn unknown_campaign_foreign_currency_and_missing_file_exit_2() {
+    let db = setup("errors");
+    let file = db.dir.join("eur.csv");
+    std::fs::write(
+        &file,
+        format!("currency,{HEAD}EUR,2026-02-01,meta,m1,100,1,0,1,0,,\n")
+            .replace("currency,date", "currency,date"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = import(&db, &file, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("EUR"));
+    let out = import(&db, &file, &["--rate", "1.10"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(spend(&db), "110.00");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_spendlens"))
+        .args([
+            "import",
+            &file.to_string_lossy(),
+            "--campaign",
+            "nope",
+            "--database-url",
+            &db.url,
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no campaign"));
+    let out = import(&db, &db.dir.join("missing.csv"), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&db.dir);
+}
