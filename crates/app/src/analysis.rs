@@ -8,18 +8,44 @@ use spendlens_store::Store;
 
 use crate::AppError;
 
+/// The day an analysis is as of: a given day, or today in the campaign's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    Day(NaiveDate),
+    TodayInCampaignZone,
+}
+
+impl From<Option<NaiveDate>> for AsOf {
+    fn from(day: Option<NaiveDate>) -> Self {
+        day.map_or(AsOf::TodayInCampaignZone, AsOf::Day)
+    }
+}
+
+impl From<NaiveDate> for AsOf {
+    fn from(day: NaiveDate) -> Self {
+        AsOf::Day(day)
+    }
+}
+
 /// Computes the analysis of a campaign as of a day, comparing with the snapshot closest to
 /// `as_of − period`. Totals cover every stored day up to `as_of`, the same window for every
-/// platform; the campaign dates only drive pacing.
+/// platform; the campaign dates only drive pacing. `now` is read once by the caller.
 pub async fn analyze_campaign(
     store: &dyn Store,
     org: &OrgId,
     id: &CampaignId,
-    as_of: NaiveDate,
+    as_of: AsOf,
+    now: chrono::DateTime<chrono::Utc>,
     period: ComparisonPeriod,
 ) -> Result<(Campaign, Analysis), AppError> {
-    let campaign = store.campaign(org, id).await?.ok_or(AppError::NotFound)?;
-    let settings = store.settings(org, id).await?.unwrap_or_default();
+    let (campaign, settings) = store
+        .campaign_with_settings(org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let as_of = match as_of {
+        AsOf::Day(day) => day,
+        AsOf::TodayInCampaignZone => crate::clock::today_in(now, &campaign.spec.time_zone),
+    };
     let totals = store.platform_totals(org, id, as_of).await?;
     let target = as_of
         .checked_sub_days(Days::new(u64::from(period.days())))

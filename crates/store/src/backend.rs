@@ -63,6 +63,50 @@ macro_rules! impl_store {
                 sql
             }
 
+            /// The first and last day of the months spanning `from..=to`, and their 'YYYY-MM' names.
+            fn month_span(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate, String, String) {
+                use chrono::Datelike;
+                let first = from.with_day(1).unwrap_or(from);
+                let last = to
+                    .with_day(1)
+                    .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+                    .and_then(|d| d.pred_opt())
+                    .unwrap_or(to);
+                (first, last, first.format("%Y-%m").to_string(), last.format("%Y-%m").to_string())
+            }
+
+            /// Recomputes the monthly sums of a campaign for the months spanning `from..=to`, inside
+            /// the transaction that changed its rows.
+            async fn refresh_months(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                campaign_id: &str,
+                from: NaiveDate,
+                to: NaiveDate,
+            ) -> Result<()> {
+                let (first, last, first_month, last_month) = month_span(from, to);
+                sqlx::query("DELETE FROM monthly_totals WHERE campaign_id = $1 AND month >= $2 AND month <= $3")
+                    .bind(campaign_id)
+                    .bind(&first_month)
+                    .bind(&last_month)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO monthly_totals (campaign_id, platform, month, spend_micros, impressions, engagements, \
+                     clicks, conversions_micros, conversion_value_micros, revenue_micros, row_count) \
+                     SELECT campaign_id, platform, substr(CAST(date AS TEXT), 1, 7), SUM(spend_micros), SUM(impressions), \
+                     SUM(engagements), SUM(clicks), SUM(conversions_micros), SUM(conversion_value_micros), \
+                     SUM(revenue_micros), COUNT(*) FROM daily_metrics \
+                     WHERE campaign_id = $1 AND date >= $2 AND date <= $3 \
+                     GROUP BY campaign_id, platform, substr(CAST(date AS TEXT), 1, 7)",
+                )
+                .bind(campaign_id)
+                .bind(first)
+                .bind(last)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
             /// The import writer: one open transaction.
             struct Writer {
                 tx: sqlx::Transaction<'static, $db>,
@@ -71,6 +115,7 @@ macro_rules! impl_store {
                 now: DateTime<Utc>,
                 full_batch_sql: String,
                 rows: i64,
+                span: Option<(NaiveDate, NaiveDate)>,
             }
 
             impl std::fmt::Debug for Writer {
@@ -122,12 +167,21 @@ macro_rules! impl_store {
                         }
                         query.execute(&mut *self.tx).await?;
                         self.rows += i64::try_from(chunk.len()).unwrap_or(i64::MAX);
+                        for (row, _) in &values {
+                            self.span = Some(match self.span {
+                                None => (row.date, row.date),
+                                Some((a, b)) => (a.min(row.date), b.max(row.date)),
+                            });
+                        }
                     }
                     Ok(())
                 }
 
                 async fn commit(self: Box<Self>, content_hash: Option<String>) -> Result<String> {
-                    let Writer { mut tx, import_id, rows, .. } = *self;
+                    let Writer { mut tx, import_id, rows, span, campaign_id, .. } = *self;
+                    if let Some((from, to)) = span {
+                        refresh_months(&mut tx, &campaign_id, from, to).await?;
+                    }
                     sqlx::query("UPDATE imports SET row_count = $1, content_hash = COALESCE($2, content_hash) WHERE id = $3")
                         .bind(rows)
                         .bind(content_hash)
@@ -451,6 +505,34 @@ macro_rules! impl_store {
                 }
 
                 #[instrument(skip_all)]
+                async fn campaign_with_settings(&self, org: &OrgId, id: &CampaignId) -> Result<Option<(Campaign, PlatformSettings)>> {
+                    let row = sqlx::query(
+                        "SELECT c.id, c.org_id, c.name, c.currency, c.budget_micros, c.start_date, c.end_date, c.time_zone, \
+                         s.linkedin_conversion_value_micros, s.ga4_aov_micros, s.custom_integration_aov_micros \
+                         FROM campaigns c LEFT JOIN platform_settings s ON s.campaign_id = c.id \
+                         WHERE c.id = $1 AND c.org_id = $2",
+                    )
+                    .bind(id.as_str())
+                    .bind(org.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.map(|r| {
+                        let get = |col: &str| -> Result<Option<rust_decimal::Decimal>> {
+                            Ok(r.try_get::<Option<i64>, _>(col)?.map(from_micros))
+                        };
+                        Ok((
+                            campaign(&r)?,
+                            PlatformSettings {
+                                linkedin_conversion_value: get("linkedin_conversion_value_micros")?,
+                                ga4_average_order_value: get("ga4_aov_micros")?,
+                                custom_integration_average_order_value: get("custom_integration_aov_micros")?,
+                            },
+                        ))
+                    })
+                    .transpose()
+                }
+
+                #[instrument(skip_all)]
                 async fn settings(&self, org: &OrgId, id: &CampaignId) -> Result<Option<PlatformSettings>> {
                     let row = sqlx::query(
                         "SELECT c.id, s.linkedin_conversion_value_micros, s.ga4_aov_micros, s.custom_integration_aov_micros \
@@ -553,6 +635,7 @@ macro_rules! impl_store {
                         }
                     };
                     let mut counts = UpsertCounts::default();
+                    let mut span: Option<(NaiveDate, NaiveDate)> = None;
                     for (row, new) in rows.iter().zip(&values) {
                         let existing = sqlx::query(
                             "SELECT spend_micros, impressions, engagements, clicks, conversions_micros, \
@@ -601,6 +684,13 @@ macro_rules! impl_store {
                             .bind(now)
                             .execute(&mut *tx)
                             .await?;
+                        span = Some(match span {
+                            None => (row.date, row.date),
+                            Some((a, b)) => (a.min(row.date), b.max(row.date)),
+                        });
+                    }
+                    if let Some((from, to)) = span {
+                        refresh_months(&mut tx, id.as_str(), from, to).await?;
                     }
                     tx.commit().await?;
                     Ok(Some(counts))
@@ -643,6 +733,7 @@ macro_rules! impl_store {
                         now,
                         full_batch_sql: upsert_sql(BATCH_ROWS),
                         rows: 0,
+                        span: None,
                     })))
                 }
 
@@ -655,22 +746,35 @@ macro_rules! impl_store {
 
                 #[instrument(skip_all)]
                 async fn platform_totals(&self, org: &OrgId, id: &CampaignId, up_to: NaiveDate) -> Result<Vec<PlatformTotals>> {
+                    // Closed months from the monthly sums, the rest of `up_to`'s month from the
+                    // days: at most a month of rows per platform, whatever the campaign's length.
+                    let (month_start, _, month, _) = month_span(up_to, up_to);
                     let rows = sqlx::query(
-                        "SELECT d.platform, \
-                         CAST(SUM(d.spend_micros) AS BIGINT) AS spend, \
-                         CAST(SUM(d.impressions) AS BIGINT) AS impressions, \
-                         CAST(SUM(d.engagements) AS BIGINT) AS engagements, \
-                         CAST(SUM(d.clicks) AS BIGINT) AS clicks, \
-                         CAST(SUM(d.conversions_micros) AS BIGINT) AS conversions, \
-                         CAST(SUM(d.conversion_value_micros) AS BIGINT) AS conversion_value, \
-                         CAST(SUM(d.revenue_micros) AS BIGINT) AS revenue, \
-                         COUNT(*) AS days \
-                         FROM daily_metrics d JOIN campaigns c ON c.id = d.campaign_id \
-                         WHERE c.org_id = $1 AND d.campaign_id = $2 AND d.date <= $3 \
-                         GROUP BY d.platform",
+                        "SELECT platform, \
+                         CAST(SUM(spend_micros) AS BIGINT) AS spend, \
+                         CAST(SUM(impressions) AS BIGINT) AS impressions, \
+                         CAST(SUM(engagements) AS BIGINT) AS engagements, \
+                         CAST(SUM(clicks) AS BIGINT) AS clicks, \
+                         CAST(SUM(conversions_micros) AS BIGINT) AS conversions, \
+                         CAST(SUM(conversion_value_micros) AS BIGINT) AS conversion_value, \
+                         CAST(SUM(revenue_micros) AS BIGINT) AS revenue, \
+                         CAST(SUM(row_count) AS BIGINT) AS days \
+                         FROM ( \
+                           SELECT platform, spend_micros, impressions, engagements, clicks, conversions_micros, \
+                                  conversion_value_micros, revenue_micros, row_count \
+                           FROM monthly_totals WHERE campaign_id = $2 AND month < $3 \
+                           UNION ALL \
+                           SELECT platform, spend_micros, impressions, engagements, clicks, conversions_micros, \
+                                  conversion_value_micros, revenue_micros, 1 \
+                           FROM daily_metrics WHERE campaign_id = $2 AND date >= $4 AND date <= $5 \
+                         ) AS parts \
+                         WHERE EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1) \
+                         GROUP BY platform",
                     )
                     .bind(org.as_str())
                     .bind(id.as_str())
+                    .bind(&month)
+                    .bind(month_start)
                     .bind(up_to)
                     .fetch_all(&self.pool)
                     .await?;

@@ -179,6 +179,13 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Every campaign of every organisation (for the scheduler, never for a request).
     async fn all_campaigns(&self) -> Result<Vec<Campaign>>;
 
+    /// A campaign of the organisation with its platform settings, in one round trip.
+    async fn campaign_with_settings(
+        &self,
+        org: &OrgId,
+        id: &CampaignId,
+    ) -> Result<Option<(Campaign, PlatformSettings)>>;
+
     /// The campaign's platform settings; `None` when the campaign is not found.
     async fn settings(&self, org: &OrgId, id: &CampaignId) -> Result<Option<PlatformSettings>>;
 

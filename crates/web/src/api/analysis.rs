@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
 use serde_json::{Value, json};
-use spendlens_app::today_in;
 use spendlens_contract::json::two_decimals;
 use spendlens_core::analysis::ComparisonPeriod;
 use spendlens_store::StoredSnapshot;
@@ -60,14 +59,13 @@ pub async fn financial_analysis(
         .filter(|s| !s.is_empty())
         .map(|s| parse_date("as_of", s))
         .transpose()?;
-    let campaign = load(&state, &caller, &id).await?;
-    let as_of =
-        explicit_as_of.unwrap_or_else(|| today_in(state.clock.now(), &campaign.spec.time_zone));
+    let id = spendlens_core::campaign::CampaignId::new(id);
     let (_, analysis) = spendlens_app::analysis::analyze_campaign(
         state.store.as_ref(),
         &caller.0.org_id,
-        &campaign.id,
-        as_of,
+        &id,
+        spendlens_app::analysis::AsOf::from(explicit_as_of),
+        state.clock.now(),
         period,
     )
     .await?;

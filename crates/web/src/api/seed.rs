@@ -32,7 +32,8 @@ async fn context(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Conte
         state.store.as_ref(),
         org,
         &campaign.id,
-        as_of,
+        spendlens_app::analysis::AsOf::Day(as_of),
+        state.clock.now(),
         ComparisonPeriod::SevenDays,
     )
     .await?;
