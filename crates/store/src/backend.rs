@@ -749,35 +749,32 @@ macro_rules! impl_store {
                     // Closed months from the monthly sums, the rest of `up_to`'s month from the
                     // days: at most a month of rows per platform, whatever the campaign's length.
                     let (month_start, _, month, _) = month_span(up_to, up_to);
-                    let rows = sqlx::query(
-                        "SELECT platform, \
-                         CAST(SUM(spend_micros) AS BIGINT) AS spend, \
+                    // Each branch is grouped by platform in SQL, following the index order; the
+                    // (at most two) partial sums per platform are added below.
+                    const SUMS: &str = "CAST(SUM(spend_micros) AS BIGINT) AS spend, \
                          CAST(SUM(impressions) AS BIGINT) AS impressions, \
                          CAST(SUM(engagements) AS BIGINT) AS engagements, \
                          CAST(SUM(clicks) AS BIGINT) AS clicks, \
                          CAST(SUM(conversions_micros) AS BIGINT) AS conversions, \
                          CAST(SUM(conversion_value_micros) AS BIGINT) AS conversion_value, \
-                         CAST(SUM(revenue_micros) AS BIGINT) AS revenue, \
-                         CAST(SUM(row_count) AS BIGINT) AS days \
-                         FROM ( \
-                           SELECT platform, spend_micros, impressions, engagements, clicks, conversions_micros, \
-                                  conversion_value_micros, revenue_micros, row_count \
-                           FROM monthly_totals WHERE campaign_id = $2 AND month < $3 \
-                           UNION ALL \
-                           SELECT platform, spend_micros, impressions, engagements, clicks, conversions_micros, \
-                                  conversion_value_micros, revenue_micros, 1 \
-                           FROM daily_metrics WHERE campaign_id = $2 AND date >= $4 AND date <= $5 \
-                         ) AS parts \
-                         WHERE EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1) \
-                         GROUP BY platform",
-                    )
-                    .bind(org.as_str())
-                    .bind(id.as_str())
-                    .bind(&month)
-                    .bind(month_start)
-                    .bind(up_to)
-                    .fetch_all(&self.pool)
-                    .await?;
+                         CAST(SUM(revenue_micros) AS BIGINT) AS revenue";
+                    let sql = format!(
+                        "SELECT platform, {SUMS}, CAST(SUM(row_count) AS BIGINT) AS days FROM monthly_totals \
+                         WHERE campaign_id = $2 AND month < $3 \
+                         AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1) GROUP BY platform \
+                         UNION ALL \
+                         SELECT platform, {SUMS}, COUNT(*) AS days FROM daily_metrics \
+                         WHERE campaign_id = $2 AND date >= $4 AND date <= $5 \
+                         AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1) GROUP BY platform"
+                    );
+                    let rows = sqlx::query(&sql)
+                        .bind(org.as_str())
+                        .bind(id.as_str())
+                        .bind(&month)
+                        .bind(month_start)
+                        .bind(up_to)
+                        .fetch_all(&self.pool)
+                        .await?;
                     let mut totals = Vec::with_capacity(rows.len());
                     for r in &rows {
                         let name: String = r.try_get("platform")?;
@@ -785,7 +782,7 @@ macro_rules! impl_store {
                             tracing::warn!(platform = %name, "skipping rows of an unknown platform");
                             continue;
                         };
-                        totals.push(PlatformTotals {
+                        let part = PlatformTotals {
                             platform,
                             spend: from_micros(r.try_get("spend")?),
                             impressions: from_count(r.try_get("impressions")?),
@@ -795,7 +792,24 @@ macro_rules! impl_store {
                             conversion_value: r.try_get::<Option<i64>, _>("conversion_value")?.map(from_micros),
                             revenue: r.try_get::<Option<i64>, _>("revenue")?.map(from_micros),
                             days: from_count(r.try_get("days")?),
-                        });
+                        };
+                        match totals.iter_mut().find(|t: &&mut PlatformTotals| t.platform == platform) {
+                            None => totals.push(part),
+                            Some(t) => {
+                                let add = |a: Option<rust_decimal::Decimal>, b: Option<rust_decimal::Decimal>| match (a, b) {
+                                    (None, None) => None,
+                                    (a, b) => Some(a.unwrap_or_default() + b.unwrap_or_default()),
+                                };
+                                t.spend += part.spend;
+                                t.impressions = t.impressions.saturating_add(part.impressions);
+                                t.engagements = t.engagements.saturating_add(part.engagements);
+                                t.clicks = t.clicks.saturating_add(part.clicks);
+                                t.conversions += part.conversions;
+                                t.conversion_value = add(t.conversion_value, part.conversion_value);
+                                t.revenue = add(t.revenue, part.revenue);
+                                t.days = t.days.saturating_add(part.days);
+                            }
+                        }
                     }
                     totals.sort_by_key(|t| t.platform);
                     Ok(totals)

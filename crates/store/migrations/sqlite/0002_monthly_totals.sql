@@ -15,7 +15,9 @@ CREATE TABLE monthly_totals (
     PRIMARY KEY (campaign_id, platform, month)
 ) WITHOUT ROWID;
 
-CREATE INDEX daily_metrics_campaign_date ON daily_metrics (campaign_id, date);
+-- Covers the current month's days of the totals.
+CREATE INDEX daily_metrics_campaign_date ON daily_metrics (campaign_id, date, platform, spend_micros, impressions,
+    engagements, clicks, conversions_micros, conversion_value_micros, revenue_micros);
 
 INSERT INTO monthly_totals
 SELECT campaign_id, platform, substr(CAST(date AS TEXT), 1, 7), SUM(spend_micros), SUM(impressions),
