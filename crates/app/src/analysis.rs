@@ -1,5 +1,7 @@
 //! The Budget & Financial Analysis of a stored campaign.
 
+use std::sync::Arc;
+
 use chrono::{Days, NaiveDate};
 use spendlens_core::analysis::{Analysis, Comparison, ComparisonPeriod, Snapshot, analyze};
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
@@ -27,6 +29,28 @@ impl From<NaiveDate> for AsOf {
     }
 }
 
+type CacheKey = (CampaignId, i64, NaiveDate, ComparisonPeriod);
+
+/// Recent analyses, keyed by campaign, its data version, the as-of day and the period.
+///
+/// Every write that can change an analysis bumps the campaign's data version in the same
+/// transaction, and every request reads the version through the organisation-scoped campaign
+/// lookup before consulting the cache: a hit is never stale and never crosses organisations,
+/// whichever instance did the write.
+#[derive(Debug)]
+pub struct AnalysisCache {
+    entries: quick_cache::sync::Cache<CacheKey, Arc<Analysis>>,
+}
+
+impl AnalysisCache {
+    /// A cache of at most `capacity` analyses (a few kilobytes each).
+    pub fn new(capacity: usize) -> Self {
+        AnalysisCache {
+            entries: quick_cache::sync::Cache::new(capacity.max(1)),
+        }
+    }
+}
+
 /// Computes the analysis of a campaign as of a day, comparing with the snapshot closest to
 /// `as_of − period`. Totals cover every stored day up to `as_of`, the same window for every
 /// platform; the campaign dates only drive pacing. `now` is read once by the caller.
@@ -37,8 +61,9 @@ pub async fn analyze_campaign(
     as_of: AsOf,
     now: chrono::DateTime<chrono::Utc>,
     period: ComparisonPeriod,
-) -> Result<(Campaign, Analysis), AppError> {
-    let (campaign, settings) = store
+    cache: Option<&AnalysisCache>,
+) -> Result<(Campaign, Arc<Analysis>), AppError> {
+    let (campaign, settings, version) = store
         .campaign_with_settings(org, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -46,6 +71,10 @@ pub async fn analyze_campaign(
         AsOf::Day(day) => day,
         AsOf::TodayInCampaignZone => crate::clock::today_in(now, &campaign.spec.time_zone),
     };
+    let key = (campaign.id.clone(), version, as_of, period);
+    if let Some(hit) = cache.and_then(|c| c.entries.get(&key)) {
+        return Ok((campaign, hit));
+    }
     let totals = store.platform_totals(org, id, as_of).await?;
     let target = as_of
         .checked_sub_days(Days::new(u64::from(period.days())))
@@ -66,5 +95,9 @@ pub async fn analyze_campaign(
         &totals,
         Some(Comparison { period, snapshot }),
     );
-    Ok((campaign, analyze(&input)))
+    let analysis = Arc::new(analyze(&input));
+    if let Some(cache) = cache {
+        cache.entries.insert(key, analysis.clone());
+    }
+    Ok((campaign, analysis))
 }

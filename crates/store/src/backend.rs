@@ -107,6 +107,9 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            /// Marks a campaign's analysis as changed (see migration 0003).
+            const BUMP_VERSION: &str = "UPDATE campaigns SET data_version = data_version + 1 WHERE id = $1";
+
             /// The import writer: one open transaction.
             struct Writer {
                 tx: sqlx::Transaction<'static, $db>,
@@ -182,6 +185,7 @@ macro_rules! impl_store {
                     if let Some((from, to)) = span {
                         refresh_months(&mut tx, &campaign_id, from, to).await?;
                     }
+                    sqlx::query(BUMP_VERSION).bind(&campaign_id).execute(&mut *tx).await?;
                     sqlx::query("UPDATE imports SET row_count = $1, content_hash = COALESCE($2, content_hash) WHERE id = $3")
                         .bind(rows)
                         .bind(content_hash)
@@ -467,7 +471,8 @@ macro_rules! impl_store {
                 ) -> Result<Option<Campaign>> {
                     let done = sqlx::query(
                         "UPDATE campaigns SET name = $1, currency = $2, budget_micros = $3, start_date = $4, \
-                         end_date = $5, time_zone = $6, updated_at = $7 WHERE id = $8 AND org_id = $9",
+                         end_date = $5, time_zone = $6, updated_at = $7, data_version = data_version + 1 \
+                         WHERE id = $8 AND org_id = $9",
                     )
                     .bind(&spec.name)
                     .bind(&spec.currency)
@@ -505,9 +510,9 @@ macro_rules! impl_store {
                 }
 
                 #[instrument(skip_all)]
-                async fn campaign_with_settings(&self, org: &OrgId, id: &CampaignId) -> Result<Option<(Campaign, PlatformSettings)>> {
+                async fn campaign_with_settings(&self, org: &OrgId, id: &CampaignId) -> Result<Option<(Campaign, PlatformSettings, i64)>> {
                     let row = sqlx::query(
-                        "SELECT c.id, c.org_id, c.name, c.currency, c.budget_micros, c.start_date, c.end_date, c.time_zone, \
+                        "SELECT c.id, c.org_id, c.name, c.currency, c.budget_micros, c.start_date, c.end_date, c.time_zone, c.data_version, \
                          s.linkedin_conversion_value_micros, s.ga4_aov_micros, s.custom_integration_aov_micros \
                          FROM campaigns c LEFT JOIN platform_settings s ON s.campaign_id = c.id \
                          WHERE c.id = $1 AND c.org_id = $2",
@@ -527,6 +532,7 @@ macro_rules! impl_store {
                                 ga4_average_order_value: get("ga4_aov_micros")?,
                                 custom_integration_average_order_value: get("custom_integration_aov_micros")?,
                             },
+                            r.try_get::<i64, _>("data_version")?,
                         ))
                     })
                     .transpose()
@@ -589,6 +595,7 @@ macro_rules! impl_store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                    sqlx::query(BUMP_VERSION).bind(id.as_str()).execute(&mut *tx).await?;
                     tx.commit().await?;
                     Ok(true)
                 }
@@ -691,6 +698,7 @@ macro_rules! impl_store {
                     }
                     if let Some((from, to)) = span {
                         refresh_months(&mut tx, id.as_str(), from, to).await?;
+                        sqlx::query(BUMP_VERSION).bind(id.as_str()).execute(&mut *tx).await?;
                     }
                     tx.commit().await?;
                     Ok(Some(counts))
@@ -817,6 +825,7 @@ macro_rules! impl_store {
 
                 #[instrument(skip_all)]
                 async fn write_snapshot(&self, campaign_id: &CampaignId, s: &StoredSnapshot, now: DateTime<Utc>) -> Result<bool> {
+                    let mut tx = self.pool.begin_with($begin_write).await?;
                     let done = sqlx::query(
                         "INSERT INTO snapshots (campaign_id, date, spend_micros, impressions, clicks, conversions_micros, \
                          revenue_micros, aov_micros, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -831,9 +840,14 @@ macro_rules! impl_store {
                     .bind(to_micros(s.revenue)?)
                     .bind(to_micros(s.aov)?)
                     .bind(now)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
-                    Ok(done.rows_affected() == 1)
+                    let written = done.rows_affected() == 1;
+                    if written {
+                        sqlx::query(BUMP_VERSION).bind(campaign_id.as_str()).execute(&mut *tx).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(written)
                 }
 
                 #[instrument(skip_all)]

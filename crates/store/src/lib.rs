@@ -179,12 +179,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Every campaign of every organisation (for the scheduler, never for a request).
     async fn all_campaigns(&self) -> Result<Vec<Campaign>>;
 
-    /// A campaign of the organisation with its platform settings, in one round trip.
+    /// A campaign of the organisation with its platform settings and its data version, in one
+    /// round trip. The version changes with every write that can change the campaign's analysis
+    /// (rows, settings, campaign fields, snapshots), in the same transaction as the write.
     async fn campaign_with_settings(
         &self,
         org: &OrgId,
         id: &CampaignId,
-    ) -> Result<Option<(Campaign, PlatformSettings)>>;
+    ) -> Result<Option<(Campaign, PlatformSettings, i64)>>;
 
     /// The campaign's platform settings; `None` when the campaign is not found.
     async fn settings(&self, org: &OrgId, id: &CampaignId) -> Result<Option<PlatformSettings>>;

@@ -51,6 +51,7 @@ pub fn state(
         settings: Arc::new(settings),
         login_limiter: Arc::new(limiter),
         metrics,
+        analysis_cache: Arc::new(spendlens_app::analysis::AnalysisCache::new(4096)),
     }
 }
 

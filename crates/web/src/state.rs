@@ -18,6 +18,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub login_limiter: Arc<LoginLimiter>,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// Analyses by campaign data version (see `spendlens_app::analysis::AnalysisCache`).
+    pub analysis_cache: Arc<spendlens_app::analysis::AnalysisCache>,
 }
 
 /// Counts sign-in attempts per client address and per e-mail address in a sliding window.

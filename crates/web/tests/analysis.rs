@@ -184,3 +184,95 @@ async fn a_campaign_without_data_is_analysed_without_errors() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn every_write_is_reflected_in_the_next_analysis() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@a.io").await;
+        let id = app.campaign(&q4()).await;
+        let path = format!("/api/campaigns/{id}/financial-analysis?as_of=2026-11-21");
+        let rows = json!({"rows": [{"date": "2026-11-02", "platform": "linkedin", "spend": "100", "clicks": 10, "conversions": 2}]});
+        app.post(&format!("/api/campaigns/{id}/metrics"), &rows)
+            .await;
+        let first = json_of(app.get(&path).await).await;
+        assert_eq!(
+            (
+                first["totals"]["spend"].as_str(),
+                first["totals"]["revenue"].as_str()
+            ),
+            (Some("100.00"), Some("0.00"))
+        );
+        // Same request again: identical (served from the cache).
+        assert_eq!(json_of(app.get(&path).await).await, first);
+
+        // Settings change the revenue estimate.
+        let r = app
+            .request(
+                &app.client,
+                Method::PUT,
+                &format!("/api/campaigns/{id}/settings"),
+                Some(&json!({"linkedin_conversion_value": "75"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(
+            json_of(app.get(&path).await).await["totals"]["revenue"],
+            "150.00",
+            "{}",
+            app.backend
+        );
+
+        // A campaign edit changes the budget figures.
+        let r = app
+            .request(
+                &app.client,
+                Method::PATCH,
+                &format!("/api/campaigns/{id}"),
+                Some(&json!({"budget": "200"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(
+            json_of(app.get(&path).await).await["overview"]["budget"]["used_pct"],
+            json!(50.0),
+            "{}",
+            app.backend
+        );
+
+        // New rows change the totals.
+        let more = json!({"rows": [{"date": "2026-11-03", "platform": "meta", "spend": "50"}]});
+        app.post(&format!("/api/campaigns/{id}/metrics"), &more)
+            .await;
+        assert_eq!(
+            json_of(app.get(&path).await).await["totals"]["spend"],
+            "150.00",
+            "{}",
+            app.backend
+        );
+
+        // A snapshot appears in the trends.
+        assert_eq!(json_of(app.get(&path).await).await["trends"], Value::Null);
+        let snap = StoredSnapshot {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 14).unwrap_or_default(),
+            spend: d("100"),
+            impressions: 0,
+            clicks: 0,
+            conversions: d("2"),
+            revenue: d("150"),
+            aov: d("75"),
+        };
+        assert!(matches!(
+            app.store
+                .write_snapshot(&CampaignId::new(&id), &snap, crate::support::now())
+                .await,
+            Ok(true)
+        ));
+        assert_eq!(
+            json_of(app.get(&path).await).await["trends"]["spend"]["previous"],
+            "100.00",
+            "{}",
+            app.backend
+        );
+    }
+}

@@ -67,6 +67,7 @@ pub async fn financial_analysis(
         spendlens_app::analysis::AsOf::from(explicit_as_of),
         state.clock.now(),
         period,
+        Some(&state.analysis_cache),
     )
     .await?;
     Ok(Json(spendlens_contract::analysis::encode(&analysis)))

@@ -19,7 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 struct Context {
-    analysis: Analysis,
+    analysis: std::sync::Arc<Analysis>,
     totals: Vec<PlatformTotals>,
     settings: spendlens_core::campaign::PlatformSettings,
 }
@@ -35,6 +35,7 @@ async fn context(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Conte
         spendlens_app::analysis::AsOf::Day(as_of),
         state.clock.now(),
         ComparisonPeriod::SevenDays,
+        Some(&state.analysis_cache),
     )
     .await?;
     let totals = state
