@@ -888,6 +888,11 @@ macro_rules! impl_store {
                     rows.iter().map(snapshot).collect()
                 }
 
+                async fn ping(&self) -> Result<()> {
+                    sqlx::query("SELECT 1").execute(&self.pool).await?;
+                    Ok(())
+                }
+
                 #[instrument(skip_all)]
                 async fn claim_job_run(&self, job: &str, run_key: &str, instance: &str, now: DateTime<Utc>) -> Result<bool> {
                     let done = sqlx::query(

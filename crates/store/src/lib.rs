@@ -252,6 +252,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// All snapshots of a campaign, oldest first.
     async fn snapshots(&self, org: &OrgId, id: &CampaignId) -> Result<Vec<StoredSnapshot>>;
 
+    /// Checks that the database answers (for health checks; reads nothing of a tenant).
+    async fn ping(&self) -> Result<()>;
+
     /// Claims a run of a job (e.g. the snapshot of one day) for this instance; false when another
     /// instance already claimed it.
     async fn claim_job_run(
