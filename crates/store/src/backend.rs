@@ -7,9 +7,12 @@
 
 /// Implements `Store` for `$store`, whose field `pool` is a `sqlx::Pool<$db>`. `$begin_write`
 /// starts a write transaction: SQLite takes its write lock up front (`BEGIN IMMEDIATE`), so a
-/// writer waits for another instead of failing on a read-to-write upgrade.
+/// writer waits for another instead of failing on a read-to-write upgrade. `$numbered` says
+/// whether the bulk upsert numbers its parameters (`$1`, PostgreSQL) or leaves them anonymous
+/// (`?`, SQLite: its driver resolves each named parameter by a linear search, quadratic over the
+/// 7,000 parameters of a 500-row statement).
 macro_rules! impl_store {
-    ($store:ty, $db:ty, $begin_write:literal) => {
+    ($store:ty, $db:ty, $begin_write:literal, $numbered:literal) => {
         mod store_impl {
             use async_trait::async_trait;
             use chrono::{DateTime, NaiveDate, Utc};
@@ -46,8 +49,12 @@ macro_rules! impl_store {
                         if c > 0 {
                             sql.push(',');
                         }
-                        sql.push('$');
-                        sql.push_str(&(i * 14 + c + 1).to_string());
+                        if $numbered {
+                            sql.push('$');
+                            sql.push_str(&(i * 14 + c + 1).to_string());
+                        } else {
+                            sql.push('?');
+                        }
                     }
                     sql.push(')');
                 }

@@ -26,4 +26,4 @@ impl PgStore {
     }
 }
 
-crate::backend::impl_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN");
+crate::backend::impl_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN", true);

@@ -38,4 +38,9 @@ impl SqliteStore {
     }
 }
 
-crate::backend::impl_store!(crate::sqlite::SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::backend::impl_store!(
+    crate::sqlite::SqliteStore,
+    sqlx::Sqlite,
+    "BEGIN IMMEDIATE",
+    false
+);
