@@ -10,12 +10,8 @@
 //! The domain types stay free of serde on purpose: the wire names can change without touching the
 //! maths, and the web layer may wrap these values in its own DTOs.
 
-use std::str::FromStr;
-
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
-use serde_json::{Map, Number, Value, json};
-use spendlens_core::num::round_half_away;
+use serde_json::{Map, Value, json};
 
 use crate::budget::{AlertKind, AlertState, BudgetAlert, BudgetConsumption, BudgetStatus};
 use crate::confidence::Confidence;
@@ -27,29 +23,9 @@ use crate::report::{
 };
 use crate::roi::{CampaignRoi, CostBreakdown};
 
-/// Money: a string with exactly two decimals, rounded half away from zero.
-pub fn money(value: Decimal) -> Value {
-    // Padding the text rather than `rescale(2)`: near the top of the decimal range a rescale
-    // cannot add digits and would silently print none.
-    let text = round_half_away(value, 2).to_string();
-    let text = match text.split_once('.') {
-        None => format!("{text}.00"),
-        Some((_, frac)) if frac.len() == 1 => format!("{text}0"),
-        Some(_) => text,
-    };
-    Value::String(text)
-}
-
-/// A percentage or ratio: a number rounded to two decimals, with at least one decimal.
-pub fn ratio(value: Decimal) -> Value {
-    let text = round_half_away(value, 2).normalize().to_string();
-    let text = if text.contains('.') {
-        text
-    } else {
-        format!("{text}.0")
-    };
-    Number::from_str(&text).map_or(Value::Null, Value::Number)
-}
+/// Money (2-decimal strings) and ratios (numbers rounded to 2 decimals): the contract's formats,
+/// shared with the analysis so every spendlens document writes numbers the same way.
+pub use spendlens_contract::json::{ratio, two_decimals as money};
 
 fn opt<T>(value: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
     value.map_or(Value::Null, f)

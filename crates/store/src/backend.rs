@@ -237,6 +237,13 @@ macro_rules! impl_store {
                 })
             }
 
+            fn principal(row: &DbRow) -> Result<Principal> {
+                Ok(Principal {
+                    user_id: UserId::new(row.try_get::<String, _>("user_id")?),
+                    org_id: OrgId::new(row.try_get::<String, _>("org_id")?),
+                })
+            }
+
             fn conflict(e: sqlx::Error, what: &'static str) -> StoreError {
                 match &e {
                     sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
@@ -374,13 +381,7 @@ macro_rules! impl_store {
                         .bind(now)
                         .fetch_optional(&self.pool)
                         .await?;
-                    row.map(|r| {
-                        Ok(Principal {
-                            user_id: UserId::new(r.try_get::<String, _>("user_id")?),
-                            org_id: OrgId::new(r.try_get::<String, _>("org_id")?),
-                        })
-                    })
-                    .transpose()
+                    row.as_ref().map(principal).transpose()
                 }
 
                 #[instrument(skip_all)]
@@ -420,13 +421,7 @@ macro_rules! impl_store {
                         .bind(token_hash)
                         .fetch_optional(&self.pool)
                         .await?;
-                    row.map(|r| {
-                        Ok(Principal {
-                            user_id: UserId::new(r.try_get::<String, _>("user_id")?),
-                            org_id: OrgId::new(r.try_get::<String, _>("org_id")?),
-                        })
-                    })
-                    .transpose()
+                    row.as_ref().map(principal).transpose()
                 }
 
                 #[instrument(skip_all)]
