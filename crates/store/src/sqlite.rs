@@ -27,7 +27,10 @@ impl SqliteStore {
             } else {
                 SqliteJournalMode::Wal
             })
-            .synchronous(SqliteSynchronous::Normal);
+            .synchronous(SqliteSynchronous::Normal)
+            // 16 MiB of page cache per connection (bounded, whatever the file size): a large
+            // import's transaction stays in memory instead of spilling pages to the WAL early.
+            .pragma("cache_size", "-16384");
         let pool = SqlitePoolOptions::new()
             // An in-memory database lives in one connection.
             .max_connections(if memory { 1 } else { 8 })
