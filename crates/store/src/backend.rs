@@ -237,6 +237,18 @@ macro_rules! impl_store {
                 })
             }
 
+            /// The platform settings columns of a row (NULL when the campaign has none).
+            fn settings_of(row: &DbRow) -> Result<PlatformSettings> {
+                let get = |col: &str| -> Result<Option<rust_decimal::Decimal>> {
+                    Ok(row.try_get::<Option<i64>, _>(col)?.map(from_micros))
+                };
+                Ok(PlatformSettings {
+                    linkedin_conversion_value: get("linkedin_conversion_value_micros")?,
+                    ga4_average_order_value: get("ga4_aov_micros")?,
+                    custom_integration_average_order_value: get("custom_integration_aov_micros")?,
+                })
+            }
+
             fn principal(row: &DbRow) -> Result<Principal> {
                 Ok(Principal {
                     user_id: UserId::new(row.try_get::<String, _>("user_id")?),
@@ -523,21 +535,8 @@ macro_rules! impl_store {
                     .bind(org.as_str())
                     .fetch_optional(&self.pool)
                     .await?;
-                    row.map(|r| {
-                        let get = |col: &str| -> Result<Option<rust_decimal::Decimal>> {
-                            Ok(r.try_get::<Option<i64>, _>(col)?.map(from_micros))
-                        };
-                        Ok((
-                            campaign(&r)?,
-                            PlatformSettings {
-                                linkedin_conversion_value: get("linkedin_conversion_value_micros")?,
-                                ga4_average_order_value: get("ga4_aov_micros")?,
-                                custom_integration_average_order_value: get("custom_integration_aov_micros")?,
-                            },
-                            r.try_get::<i64, _>("data_version")?,
-                        ))
-                    })
-                    .transpose()
+                    row.map(|r| Ok((campaign(&r)?, settings_of(&r)?, r.try_get::<i64, _>("data_version")?)))
+                        .transpose()
                 }
 
                 #[instrument(skip_all)]
@@ -551,16 +550,7 @@ macro_rules! impl_store {
                     .bind(org.as_str())
                     .fetch_optional(&self.pool)
                     .await?;
-                    row.map(|r| {
-                        let get = |col: &str| -> Result<Option<rust_decimal::Decimal>> {
-                            Ok(r.try_get::<Option<i64>, _>(col)?.map(from_micros))
-                        };
-                        Ok(PlatformSettings {
-                            linkedin_conversion_value: get("linkedin_conversion_value_micros")?,
-                            ga4_average_order_value: get("ga4_aov_micros")?,
-                            custom_integration_average_order_value: get("custom_integration_aov_micros")?,
-                        })
-                    })
+                    row.as_ref().map(settings_of)
                     .transpose()
                 }
 
