@@ -880,6 +880,48 @@ macro_rules! impl_store {
                     rows.iter().map(snapshot).collect()
                 }
 
+                #[instrument(skip_all)]
+                async fn daily_series(&self, org: &OrgId, id: &CampaignId, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyRow>> {
+                    let rows = sqlx::query(
+                        "SELECT date, platform, CAST(SUM(spend_micros) AS BIGINT) AS spend, \
+                         CAST(SUM(impressions) AS BIGINT) AS impressions, CAST(SUM(engagements) AS BIGINT) AS engagements, \
+                         CAST(SUM(clicks) AS BIGINT) AS clicks, CAST(SUM(conversions_micros) AS BIGINT) AS conversions, \
+                         CAST(SUM(conversion_value_micros) AS BIGINT) AS conversion_value, \
+                         CAST(SUM(revenue_micros) AS BIGINT) AS revenue, MIN(currency) AS currency \
+                         FROM daily_metrics WHERE campaign_id = $2 AND date >= $3 AND date <= $4 \
+                         AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1) \
+                         GROUP BY date, platform ORDER BY date, platform",
+                    )
+                    .bind(org.as_str())
+                    .bind(id.as_str())
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut out = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        let name: String = r.try_get("platform")?;
+                        let Ok(platform) = name.parse::<Platform>() else {
+                            tracing::warn!(platform = %name, "skipping rows of an unknown platform");
+                            continue;
+                        };
+                        out.push(DailyRow {
+                            date: r.try_get("date")?,
+                            platform,
+                            external_campaign_id: String::new(),
+                            spend: from_micros(r.try_get("spend")?),
+                            impressions: from_count(r.try_get("impressions")?),
+                            engagements: from_count(r.try_get("engagements")?),
+                            clicks: from_count(r.try_get("clicks")?),
+                            conversions: from_micros(r.try_get("conversions")?),
+                            conversion_value: r.try_get::<Option<i64>, _>("conversion_value")?.map(from_micros),
+                            revenue: r.try_get::<Option<i64>, _>("revenue")?.map(from_micros),
+                            currency: r.try_get("currency")?,
+                        });
+                    }
+                    Ok(out)
+                }
+
                 async fn ping(&self) -> Result<()> {
                     sqlx::query("SELECT 1").execute(&self.pool).await?;
                     Ok(())

@@ -233,6 +233,17 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         up_to: NaiveDate,
     ) -> Result<Vec<PlatformTotals>>;
 
+    /// The campaign's days from `from` to `to` (inclusive), one row per day and platform (external
+    /// campaigns summed, `external_campaign_id` empty), ordered by date then platform. Empty for
+    /// another organisation's campaign.
+    async fn daily_series(
+        &self,
+        org: &OrgId,
+        id: &CampaignId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DailyRow>>;
+
     /// Writes the day's snapshot unless one exists; true when this call wrote it.
     async fn write_snapshot(
         &self,

@@ -528,3 +528,84 @@ async fn totals_up_to_any_day_equal_the_sum_of_the_days() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_daily_series_sums_external_campaigns_per_day_and_platform() {
+    for (name, store) in stores().await {
+        let org = ok(store.create_account("a@x.io", "h", "A", now()).await, name).org_id;
+        let other = ok(store.create_account("b@x.io", "h", "B", now()).await, name).org_id;
+        let c = ok(store.create_campaign(&org, &spec("Q4"), now()).await, name);
+        let mut second = row("2026-11-02", Platform::Meta, "0.05", "0.5");
+        second.external_campaign_id = "ext-2".into();
+        second.revenue = Some(d("7.25"));
+        let rows = [
+            row("2026-11-01", Platform::Meta, "10.10", "1"),
+            row("2026-11-02", Platform::Meta, "20.20", "2"),
+            second,
+            row("2026-11-02", Platform::LinkedIn, "5.00", "0"),
+            row("2026-11-03", Platform::Meta, "30.30", "3"),
+        ];
+        ok(
+            store.upsert_rows(&org, &c.id, &rows, None, now()).await,
+            name,
+        );
+        let series = ok(
+            store
+                .daily_series(&org, &c.id, day("2026-11-02"), day("2026-11-02"))
+                .await,
+            name,
+        );
+        let got: Vec<_> = series
+            .iter()
+            .map(|r| {
+                (
+                    r.date,
+                    r.platform,
+                    r.spend,
+                    r.conversions,
+                    r.clicks,
+                    r.revenue,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    day("2026-11-02"),
+                    Platform::LinkedIn,
+                    d("5.00"),
+                    d("0"),
+                    10,
+                    None
+                ),
+                (
+                    day("2026-11-02"),
+                    Platform::Meta,
+                    d("20.25"),
+                    d("2.5"),
+                    20,
+                    Some(d("7.25"))
+                ),
+            ],
+            "{name}: one row per platform, bounds inclusive, ordered"
+        );
+        let all = ok(
+            store
+                .daily_series(&org, &c.id, day("2026-11-01"), day("2026-11-03"))
+                .await,
+            name,
+        );
+        assert_eq!(all.len(), 4, "{name}");
+        assert!(
+            ok(
+                store
+                    .daily_series(&other, &c.id, day("2026-11-01"), day("2026-11-03"))
+                    .await,
+                name
+            )
+            .is_empty(),
+            "{name}: another organisation sees nothing"
+        );
+    }
+}
