@@ -47,3 +47,5 @@ crate::backend::impl_store!(
     "BEGIN IMMEDIATE",
     false
 );
+
+crate::connections::impl_connection_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
