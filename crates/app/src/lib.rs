@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod clock;
+pub mod connections;
 pub mod scheduler;
 pub mod snapshots;
 

@@ -1,4 +1,5 @@
-//! The in-server scheduler: runs the snapshot sweep at start and then periodically.
+//! The in-server scheduler: runs the snapshot sweep and the connections' daily sync at start and
+//! then periodically.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,4 +35,38 @@ pub async fn run_snapshots(
             }
         }
     }
+}
+
+/// Syncs the connections due their daily sync now and then every `every`, until `shutdown`
+/// turns true. Each attempt is claimed in the database, so several instances share the work.
+pub async fn run_syncs(
+    store: Arc<dyn Store>,
+    connections: crate::connections::Connections,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let instance = instance_name();
+    loop {
+        match connections.sweep(store.as_ref(), &instance).await {
+            Ok(report) if report.synced > 0 || report.failed > 0 => {
+                tracing::info!(?report, "connection sync sweep");
+            }
+            Ok(_) => tracing::debug!("connection sync sweep: nothing due"),
+            Err(e) => tracing::warn!(error = %e, "connection sync sweep failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A name for this process in the job claims (host and process id).
+fn instance_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "spendlens".to_owned());
+    format!("{host}:{}", std::process::id())
 }

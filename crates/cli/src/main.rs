@@ -4,9 +4,11 @@
 mod analyze;
 mod attribute;
 mod import;
+mod keyfile;
 mod optimize;
 mod output;
 mod serve;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -33,6 +35,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Write the missing daily snapshots of every campaign once, then exit.
     Snapshot(serve::SnapshotArgs),
+    /// Pull the platform API connections now (all authorised ones, or one, or a backfill).
+    Sync(sync::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(&args),
         Command::Serve(args) => serve::serve(args),
         Command::Snapshot(args) => serve::snapshot(&args),
+        Command::Sync(args) => sync::run(&args),
     };
     match result {
         Ok(code) => code,

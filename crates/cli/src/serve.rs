@@ -112,6 +112,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         settings.log_format = format;
     }
     init_logging(&settings.log_format);
+    crate::keyfile::ensure_secret_key(&mut settings)?;
     runtime()?.block_on(async move {
         let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
             .install_recorder()

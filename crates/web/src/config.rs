@@ -31,6 +31,9 @@ pub struct Settings {
     pub secret_key: Option<SecretString>,
     /// `text` or `json` logs.
     pub log_format: String,
+    /// Platform API connections: OAuth clients, endpoints, the restatement window, the daily
+    /// sync (`[connectors]`, or `SPENDLENS_CONNECTORS__META__CLIENT_ID` and so on).
+    pub connectors: spendlens_app::connections::ConnectorSettings,
 }
 
 impl Default for Settings {
@@ -45,6 +48,7 @@ impl Default for Settings {
             login_window_minutes: 15,
             secret_key: None,
             log_format: "text".to_owned(),
+            connectors: spendlens_app::connections::ConnectorSettings::default(),
         }
     }
 }
@@ -58,9 +62,25 @@ impl Settings {
             None => figment = figment.merge(Toml::file("spendlens.toml")),
         }
         figment
-            .merge(Env::prefixed("SPENDLENS_"))
+            .merge(Env::prefixed("SPENDLENS_").split("__"))
             .extract()
             .map_err(Box::new)
+    }
+
+    /// The cipher for platform tokens at rest, when a usable `secret_key` is configured (the
+    /// binary refuses to start with an unusable one, see [`Settings::check_secret_key`]).
+    pub fn token_cipher(&self) -> Option<spendlens_connect::TokenCipher> {
+        self.secret_key
+            .as_ref()
+            .and_then(|k| spendlens_connect::TokenCipher::from_config(Some(k)).ok())
+    }
+
+    /// Fails when a `secret_key` is configured but unusable (wrong length, not random).
+    pub fn check_secret_key(&self) -> Result<(), spendlens_connect::CipherError> {
+        match &self.secret_key {
+            Some(k) => spendlens_connect::TokenCipher::from_config(Some(k)).map(|_| ()),
+            None => Ok(()),
+        }
     }
 
     /// The session lifetime.

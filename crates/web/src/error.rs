@@ -36,6 +36,12 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("request body too large")]
     TooLarge,
+    /// An external platform refused or failed (the message is safe to show).
+    #[error("{0}")]
+    Upstream(String),
+    /// The server lacks configuration the request needs.
+    #[error("{0}")]
+    NotConfigured(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -54,6 +60,8 @@ impl ApiError {
             ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::Upstream(_) => (StatusCode::BAD_GATEWAY, "platform_error"),
+            ApiError::NotConfigured(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_configured"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -86,6 +94,24 @@ impl From<spendlens_app::AppError> for ApiError {
         match e {
             spendlens_app::AppError::NotFound => ApiError::NotFound("campaign"),
             spendlens_app::AppError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<spendlens_app::connections::ConnectionError> for ApiError {
+    fn from(e: spendlens_app::connections::ConnectionError) -> Self {
+        use spendlens_app::connections::ConnectionError as E;
+        match e {
+            E::NotFound => ApiError::NotFound("connection"),
+            E::Invalid { field, message } => ApiError::Validation(vec![FieldProblem {
+                field: field.to_owned(),
+                message,
+            }]),
+            E::NotConfigured(m) => ApiError::NotConfigured(m),
+            E::BadState => ApiError::BadRequest(e.to_string()),
+            E::Platform(p) => ApiError::Upstream(p.to_string()),
+            E::Rejected(m) => ApiError::Conflict(m),
+            E::Store(s) => s.into(),
         }
     }
 }

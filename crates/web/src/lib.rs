@@ -45,6 +45,13 @@ pub fn state(
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 ) -> AppState {
     let limiter = LoginLimiter::new(settings.login_attempts, settings.login_window());
+    let connections = spendlens_app::connections::Connections::new(
+        settings.connectors.clone(),
+        settings.token_cipher(),
+        spendlens_connect::HttpClient::new()
+            .unwrap_or_else(|_| spendlens_connect::HttpClient::from_client(reqwest::Client::new())),
+        clock.clone(),
+    );
     AppState {
         store,
         clock,
@@ -52,12 +59,13 @@ pub fn state(
         login_limiter: Arc::new(limiter),
         metrics,
         analysis_cache: Arc::new(spendlens_app::analysis::AnalysisCache::new(4096)),
+        connections,
     }
 }
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
-    use api::{analysis, campaigns, imports, metrics_in, seed};
+    use api::{analysis, campaigns, connections, imports, metrics_in, seed};
     let api = Router::new()
         .route("/auth/register", post(auth::register))
         .route("/auth/login", post(auth::login))
@@ -85,6 +93,18 @@ pub fn router(state: AppState) -> Router {
             get(analysis::financial_analysis),
         )
         .route("/campaigns/{id}/snapshots", get(analysis::snapshots))
+        .route("/connectors", get(connections::connectors))
+        .route(
+            "/campaigns/{id}/connections",
+            post(connections::create).get(connections::list),
+        )
+        .route(
+            "/connections/{id}",
+            get(connections::get).delete(connections::delete),
+        )
+        .route("/connections/{id}/authorize", post(connections::authorize))
+        .route("/connections/{id}/sync", post(connections::sync))
+        .route("/oauth/callback", get(connections::oauth_callback))
         .route("/linkedin/metrics/{id}", get(seed::linkedin))
         .route("/custom-integration/{id}", get(seed::custom_integration))
         .route("/meta/{id}/analytics", get(seed::meta))
@@ -120,6 +140,15 @@ pub async fn serve(
             shutdown.clone(),
         ))
     });
+    let sync_every = state.connections.settings().sync_every_minutes;
+    let syncs = (sync_every > 0).then(|| {
+        tokio::spawn(spendlens_app::scheduler::run_syncs(
+            state.store.clone(),
+            state.connections.clone(),
+            Duration::from_secs(sync_every * 60),
+            shutdown.clone(),
+        ))
+    });
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -130,7 +159,7 @@ pub async fn serve(
             }
         })
         .await;
-    if let Some(task) = scheduler {
+    for task in [scheduler, syncs].into_iter().flatten() {
         task.abort();
     }
     result

@@ -20,6 +20,8 @@ pub struct AppState {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// Analyses by campaign data version (see `spendlens_app::analysis::AnalysisCache`).
     pub analysis_cache: Arc<spendlens_app::analysis::AnalysisCache>,
+    /// Platform API connections (OAuth, sealed credentials, syncs).
+    pub connections: spendlens_app::connections::Connections,
 }
 
 /// Counts sign-in attempts per client address and per e-mail address in a sliding window.

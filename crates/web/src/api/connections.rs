@@ -1,0 +1,369 @@
+//! Platform API connections: connect (OAuth consent, a pasted access token, or a Google
+//! service-account key), status, sync now (with an optional backfill), disconnect, and the OAuth
+//! callback. The work happens in `spendlens_app::connections`; this module parses requests and
+//! shapes answers. Credentials are write-only: no answer ever contains them.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use spendlens_app::connections::{AuthInput, CONNECTABLE, ConnectRequest, backfill_range};
+use spendlens_app::today_in;
+use spendlens_connect::SecretString;
+use spendlens_contract::Problems;
+use spendlens_contract::json::ObjectReader;
+use spendlens_core::Platform;
+use spendlens_store::{Connection, ConnectionStatus, SyncRecord};
+
+use crate::api::campaigns::load;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::state::AppState;
+
+/// A connection as the API shows it (never its credentials).
+pub fn connection_json(c: &Connection) -> Value {
+    let options: Value = serde_json::from_str(&c.options).unwrap_or_else(|_| json!({}));
+    json!({
+        "id": c.id,
+        "campaign_id": c.campaign_id.to_string(),
+        "platform": c.platform.as_str(),
+        "platform_name": c.platform.display_name(),
+        "account_id": c.account_id,
+        "auth": c.auth_kind,
+        "options": options,
+        "status": c.status.as_str(),
+        "last_synced_date": c.last_synced_date.map(|d| d.to_string()),
+        "last_sync_at": c.last_sync_at.map(|t| t.to_rfc3339()),
+        "last_rows": c.last_rows,
+        "last_error": c.last_error,
+        "created_at": c.created_at.to_rfc3339(),
+    })
+}
+
+/// The platforms that can be connected, and how, on this server.
+#[utoipa::path(get, path = "/api/connectors", tag = "connections",
+    responses((status = 200, body = Object)))]
+pub async fn connectors(State(state): State<AppState>, _caller: Caller) -> Json<Value> {
+    let list: Vec<Value> = CONNECTABLE
+        .iter()
+        .map(|p| {
+            let mut auth = Vec::new();
+            if state.connections.oauth_available(*p) {
+                auth.push("oauth");
+            }
+            auth.push("token");
+            if matches!(p, Platform::Ga4 | Platform::Sheets | Platform::GoogleAds) {
+                auth.push("service_account");
+            }
+            json!({"platform": p.as_str(), "name": p.display_name(), "auth": auth})
+        })
+        .collect();
+    Json(json!({
+        "connectors": list,
+        "restatement_days": state.connections.settings().restatement_days,
+    }))
+}
+
+fn parse_request(body: &Value) -> ApiResult<ConnectRequest> {
+    let mut problems = Problems::default();
+    let Some(mut r) = ObjectReader::new("", body, &mut problems) else {
+        return Err(problems.into());
+    };
+    let platform = r.string("platform", &mut problems).map(str::to_owned);
+    let account_id = r.string("account_id", &mut problems).map(str::to_owned);
+    let token = r.string("access_token", &mut problems).map(str::to_owned);
+    let key = match r.get("service_account_key") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(v @ Value::Object(_)) => Some(v.to_string()),
+        Some(_) => {
+            problems.push(
+                "service_account_key",
+                "expected the key file's JSON (an object or a string)",
+            );
+            None
+        }
+    };
+    let range = r.string("range", &mut problems).map(str::to_owned);
+    let login = r
+        .string("login_customer_id", &mut problems)
+        .map(str::to_owned);
+    r.finish(&mut problems);
+    let platform = match platform {
+        None => {
+            problems.push("platform", "missing");
+            None
+        }
+        Some(name) => match name.parse::<Platform>() {
+            Ok(p) => Some(p),
+            Err(_) => {
+                problems.push(
+                    "platform",
+                    format!(
+                        "unknown platform {name:?}; expected one of {}",
+                        CONNECTABLE.map(Platform::as_str).join(", ")
+                    ),
+                );
+                None
+            }
+        },
+    };
+    if account_id.is_none() {
+        problems.push("account_id", "missing");
+    }
+    if token.is_some() && key.is_some() {
+        problems.push(
+            "access_token",
+            "give an access token or a service-account key, not both",
+        );
+    }
+    if !problems.is_empty() {
+        return Err(problems.into());
+    }
+    let auth = match (token, key) {
+        (Some(t), _) => AuthInput::Token(SecretString::from(t)),
+        (None, Some(k)) => AuthInput::ServiceAccount(SecretString::from(k)),
+        (None, None) => AuthInput::OAuth,
+    };
+    Ok(ConnectRequest {
+        platform: platform.unwrap_or(Platform::Meta),
+        account_id: account_id.unwrap_or_default(),
+        auth,
+        range,
+        login_customer_id: login,
+    })
+}
+
+/// Connects a platform account to the campaign. Without `access_token` or
+/// `service_account_key` the connection uses OAuth: the answer's `authorize_url` is where to send
+/// the user, and the connection is `pending` until the provider calls back.
+#[utoipa::path(post, path = "/api/campaigns/{id}/connections", tag = "connections",
+    params(("id" = String, Path)),
+    request_body(content = Object, description = "`platform`, `account_id`, and `access_token` | `service_account_key` | neither (OAuth); `range` (Sheets), `login_customer_id` (Google Ads)"),
+    responses((status = 201, body = Object), (status = 404), (status = 422), (status = 503, description = "No token encryption key or OAuth client configured")))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> ApiResult<Response> {
+    let campaign = load(&state, &caller, &id).await?;
+    let request = parse_request(&body)?;
+    let created = state
+        .connections
+        .create(
+            state.store.as_ref(),
+            &caller.0.org_id,
+            &campaign.id,
+            request,
+            state.clock.now(),
+        )
+        .await?;
+    let mut out = connection_json(&created.connection);
+    out["authorize_url"] = created
+        .authorize_url
+        .map_or(Value::Null, |u| Value::String(u.to_string()));
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// The campaign's connections.
+#[utoipa::path(get, path = "/api/campaigns/{id}/connections", tag = "connections",
+    params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let campaign = load(&state, &caller, &id).await?;
+    let all = state
+        .store
+        .connections(&caller.0.org_id, &campaign.id)
+        .await?;
+    Ok(Json(json!({
+        "campaign_id": campaign.id.to_string(),
+        "connections": all.iter().map(connection_json).collect::<Vec<_>>(),
+    })))
+}
+
+async fn find(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Connection> {
+    state
+        .store
+        .connection(&caller.0.org_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("connection"))
+}
+
+/// One connection: status, last sync, last error.
+#[utoipa::path(get, path = "/api/connections/{id}", tag = "connections",
+    params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404)))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(connection_json(&find(&state, &caller, &id).await?)))
+}
+
+/// A new consent URL for an OAuth connection (pending, or needing re-authorisation).
+#[utoipa::path(post, path = "/api/connections/{id}/authorize", tag = "connections",
+    params(("id" = String, Path)), responses((status = 200, body = Object), (status = 404), (status = 422)))]
+pub async fn authorize(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let connection = find(&state, &caller, &id).await?;
+    if connection.auth_kind != "oauth" {
+        return Err(ApiError::Validation(vec![FieldProblem {
+            field: "auth".into(),
+            message: "this connection uses a token or key, not OAuth: delete it and connect again to change it".into(),
+        }]));
+    }
+    let url = state
+        .connections
+        .authorize(state.store.as_ref(), &connection, state.clock.now())
+        .await?;
+    Ok(Json(json!({"authorize_url": url.to_string()})))
+}
+
+fn parse_day(field: &'static str, s: &str) -> ApiResult<NaiveDate> {
+    s.parse().map_err(|_| {
+        ApiError::Validation(vec![FieldProblem {
+            field: field.into(),
+            message: format!("expected a date YYYY-MM-DD, got {s:?}"),
+        }])
+    })
+}
+
+/// Syncs now: the days since the last sync plus the restatement window, or the days
+/// `from`..=`to` (a backfill). All or nothing; a failure answers 502 with the platform's
+/// reason, is recorded on the connection, and leaves the stored data as it was.
+#[utoipa::path(post, path = "/api/connections/{id}/sync", tag = "connections",
+    params(("id" = String, Path), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
+    responses((status = 200, body = Object), (status = 404), (status = 409), (status = 422), (status = 502)))]
+pub async fn sync(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let connection = find(&state, &caller, &id).await?;
+    let campaign = load(&state, &caller, connection.campaign_id.as_str()).await?;
+    let now = state.clock.now();
+    let day = |k: &'static str| {
+        query
+            .get(k)
+            .filter(|s| !s.is_empty())
+            .map(|s| parse_day(k, s))
+            .transpose()
+    };
+    let range = backfill_range(
+        day("from")?,
+        day("to")?,
+        today_in(now, &campaign.spec.time_zone),
+    )?;
+    let report = state
+        .connections
+        .sync(state.store.as_ref(), &connection, range, now)
+        .await?;
+    let after = find(&state, &caller, &id).await?;
+    Ok(Json(json!({
+        "connection": connection_json(&after),
+        "date_from": report.range.map(|r| r.start().to_string()),
+        "date_to": report.range.map(|r| r.end().to_string()),
+        "rows": report.rows,
+        "inserted": report.counts.inserted,
+        "updated": report.counts.updated,
+        "unchanged": report.counts.unchanged,
+    })))
+}
+
+/// Disconnects: the connection and its credentials are deleted; the rows it synced stay.
+#[utoipa::path(delete, path = "/api/connections/{id}", tag = "connections",
+    params(("id" = String, Path)), responses((status = 204), (status = 404)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    if state.store.delete_connection(&caller.0.org_id, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound("connection"))
+    }
+}
+
+/// Where the OAuth provider sends the user back. The state must be one this server issued for a
+/// connection of the signed-in user's organisation, and is used once. Redirects to the
+/// campaign's connections page with the outcome.
+#[utoipa::path(get, path = "/api/oauth/callback", tag = "connections",
+    params(("state" = String, Query), ("code" = Option<String>, Query), ("error" = Option<String>, Query)),
+    responses((status = 303, description = "To the campaign's connections page"), (status = 400)))]
+pub async fn oauth_callback(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let now = state.clock.now();
+    let oauth_state = query.get("state").map(String::as_str).unwrap_or_default();
+    if let Some(error) = query.get("error") {
+        // The user declined (or the provider failed): record it on the connection.
+        let taken = state
+            .store
+            .take_oauth_state(&spendlens_app::connections::state_hash(oauth_state), now)
+            .await?;
+        let Some((id, _)) = taken else {
+            return Err(ApiError::BadRequest(format!(
+                "the provider refused the authorisation ({error})"
+            )));
+        };
+        let connection = find(&state, &caller, &id).await?;
+        let reason = query
+            .get("error_description")
+            .map_or_else(|| error.clone(), |d| format!("{error}: {d}"));
+        let mut reason: String = reason.chars().take(300).collect();
+        reason.insert_str(0, "authorisation refused: ");
+        state
+            .store
+            .record_sync(
+                &connection.id,
+                &SyncRecord::Failed {
+                    status: ConnectionStatus::Reauthorize,
+                    error: reason,
+                },
+                now,
+            )
+            .await?;
+        return Ok(Redirect::to(&format!(
+            "/campaigns/{}/connections?error={}",
+            connection.campaign_id,
+            connection.platform.as_str()
+        ))
+        .into_response());
+    }
+    let Some(code) = query.get("code").filter(|c| !c.is_empty()) else {
+        return Err(ApiError::BadRequest(
+            "the callback has no authorisation code".into(),
+        ));
+    };
+    let connection = state
+        .connections
+        .finish_oauth(
+            state.store.as_ref(),
+            &caller.0.org_id,
+            oauth_state,
+            code,
+            now,
+        )
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/campaigns/{}/connections?connected={}",
+        connection.campaign_id,
+        connection.platform.as_str()
+    ))
+    .into_response())
+}
