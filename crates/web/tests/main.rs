@@ -5,6 +5,7 @@
 mod analysis;
 mod auth;
 mod campaigns;
+mod connections;
 mod imports;
 mod isolation;
 mod metrics;
