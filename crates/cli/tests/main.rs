@@ -2,3 +2,4 @@
 
 mod analyze;
 mod import;
+mod sync;
