@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
+pub mod attribution;
 pub mod clock;
 pub mod scheduler;
 pub mod snapshots;
@@ -22,4 +23,20 @@ pub enum AppError {
     NotFound,
     #[error(transparent)]
     Store(#[from] spendlens_store::StoreError),
+    /// A request the use case cannot serve, with the field (query parameter, JSON path) at fault.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// Attribution failed on the stored data (input problems or a numerical failure).
+    #[error(transparent)]
+    Attribution(#[from] spendlens_attribution::Error),
+}
+
+impl AppError {
+    /// A problem with one field of the request.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
 }

@@ -27,3 +27,5 @@ impl PgStore {
 }
 
 crate::backend::impl_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN", true);
+
+crate::attribution::impl_touchpoint_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN", true);

@@ -47,3 +47,10 @@ crate::backend::impl_store!(
     "BEGIN IMMEDIATE",
     false
 );
+
+crate::attribution::impl_touchpoint_store!(
+    crate::sqlite::SqliteStore,
+    sqlx::Sqlite,
+    "BEGIN IMMEDIATE",
+    false
+);

@@ -57,7 +57,7 @@ pub fn state(
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
-    use api::{analysis, campaigns, imports, metrics_in, seed};
+    use api::{analysis, attribution, campaigns, imports, metrics_in, seed};
     let api = Router::new()
         .route("/auth/register", post(auth::register))
         .route("/auth/login", post(auth::login))
@@ -85,6 +85,25 @@ pub fn router(state: AppState) -> Router {
             get(analysis::financial_analysis),
         )
         .route("/campaigns/{id}/snapshots", get(analysis::snapshots))
+        // Multi-touch attribution (touchpoints per organisation, per-campaign results).
+        .route(
+            "/attribution/touchpoints",
+            post(attribution::import_touchpoints).layer(DefaultBodyLimit::max(
+                attribution::MAX_TOUCHPOINT_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/campaigns/{id}/attribution",
+            get(attribution::campaign_attribution),
+        )
+        .route(
+            "/campaigns/{id}/attribution/chart.svg",
+            get(attribution::comparison_chart),
+        )
+        .route(
+            "/campaigns/{id}/attribution-model",
+            get(attribution::get_model).put(attribution::put_model),
+        )
         .route("/linkedin/metrics/{id}", get(seed::linkedin))
         .route("/custom-integration/{id}", get(seed::custom_integration))
         .route("/meta/{id}/analytics", get(seed::meta))

@@ -8,10 +8,12 @@
 
 mod cumulative;
 mod daily;
+mod grouped;
 mod platforms;
 
 pub use cumulative::{BudgetBurn, DailyTotal, cumulative_spend_chart};
 pub use daily::{DailySpend, daily_spend_chart};
+pub use grouped::{BarSeries, SERIES_PALETTE, grouped_bar_chart};
 pub use platforms::{budget_share_chart, roas_chart};
 
 use charts_rs::{Color, YAxisConfig};

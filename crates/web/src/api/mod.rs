@@ -1,6 +1,7 @@
 //! The JSON API under `/api`.
 
 pub mod analysis;
+pub mod attribution;
 pub mod campaigns;
 pub mod imports;
 pub mod metrics_in;
