@@ -228,7 +228,12 @@ async fn a_campaign_model_is_set_per_campaign_within_its_organisation() {
         let get = |o: OrgId| {
             let store = store.clone();
             let id = c.id.clone();
-            async move { store.attribution_model(&o, &id).await.unwrap_or_else(|e| panic!("{e}")) }
+            async move {
+                store
+                    .attribution_model(&o, &id)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            }
         };
         assert_eq!(get(org.clone()).await, None, "{backend}");
         assert!(
@@ -249,7 +254,11 @@ async fn a_campaign_model_is_set_per_campaign_within_its_organisation() {
                 .await
                 .unwrap_or_else(|e| panic!("{backend}: {e}"))
         );
-        assert_eq!(get(org.clone()).await.as_deref(), Some("linear"), "{backend}");
+        assert_eq!(
+            get(org.clone()).await.as_deref(),
+            Some("linear"),
+            "{backend}"
+        );
         assert_eq!(get(stranger).await, None, "{backend}");
     }
 }

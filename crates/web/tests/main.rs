@@ -3,6 +3,7 @@
 //! database too.
 
 mod analysis;
+mod attribution;
 mod auth;
 mod campaigns;
 mod imports;
