@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod attribution;
 pub mod clock;
+pub mod optimization;
 pub mod scheduler;
 pub mod snapshots;
 
@@ -29,6 +30,9 @@ pub enum AppError {
     /// Attribution failed on the stored data (input problems or a numerical failure).
     #[error(transparent)]
     Attribution(#[from] spendlens_attribution::Error),
+    /// The optimisation refused its input (infeasible bounds, curves that cannot be fitted).
+    #[error(transparent)]
+    Optimize(#[from] spendlens_optimize::OptimizeError),
 }
 
 impl AppError {

@@ -99,6 +99,15 @@ impl From<spendlens_app::AppError> for ApiError {
                     .collect(),
             ),
             spendlens_app::AppError::Attribution(e) => ApiError::Internal(e.to_string()),
+            spendlens_app::AppError::Optimize(e) => ApiError::Validation(
+                e.issues()
+                    .into_iter()
+                    .map(|i| FieldProblem {
+                        field: i.path.clone(),
+                        message: i.message.clone(),
+                    })
+                    .collect(),
+            ),
         }
     }
 }

@@ -57,7 +57,7 @@ pub fn state(
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
-    use api::{analysis, attribution, campaigns, imports, metrics_in, seed};
+    use api::{analysis, attribution, campaigns, imports, metrics_in, optimization, seed};
     let api = Router::new()
         .route("/auth/register", post(auth::register))
         .route("/auth/login", post(auth::login))
@@ -103,6 +103,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/campaigns/{id}/attribution-model",
             get(attribution::get_model).put(attribution::put_model),
+        )
+        // Budget optimisation (response curves fitted from the campaign's history).
+        .route(
+            "/campaigns/{id}/budget-optimization",
+            post(optimization::budget_optimization),
+        )
+        .route(
+            "/campaigns/{id}/budget-optimization/curves.svg",
+            get(optimization::curves_chart),
         )
         .route("/linkedin/metrics/{id}", get(seed::linkedin))
         .route("/custom-integration/{id}", get(seed::custom_integration))

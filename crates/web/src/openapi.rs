@@ -35,6 +35,8 @@ use crate::{api, auth, error, observability};
         api::attribution::comparison_chart,
         api::attribution::get_model,
         api::attribution::put_model,
+        api::optimization::budget_optimization,
+        api::optimization::curves_chart,
         api::seed::linkedin,
         api::seed::meta,
         api::seed::custom_integration,

@@ -5,4 +5,5 @@ pub mod attribution;
 pub mod campaigns;
 pub mod imports;
 pub mod metrics_in;
+pub mod optimization;
 pub mod seed;
