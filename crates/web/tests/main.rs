@@ -9,5 +9,6 @@ mod campaigns;
 mod imports;
 mod isolation;
 mod metrics;
+mod optimization;
 mod snapshots;
 mod support;
