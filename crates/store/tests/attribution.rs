@@ -171,7 +171,7 @@ async fn the_window_keeps_whole_journeys_up_to_its_end_and_campaign_tags_scope_r
             tp("a", 15 * SEC, TouchKind::Conversion, "", "10"),
             tp("a", 25 * SEC, TouchKind::Touch, "meta", "0"),
             // Journey b: entirely before the window.
-            tp("b", 1 * SEC, TouchKind::Touch, "meta", "0"),
+            tp("b", SEC, TouchKind::Touch, "meta", "0"),
             // Journey c: tagged with the other campaign.
             tagged(tp("c", 12 * SEC, TouchKind::Touch, "meta", "0"), &other.id),
             // Journey d: tagged with this campaign; touch and conversion at the same instant.

@@ -174,7 +174,7 @@ async fn attribution_matches_the_crate_and_roas_is_revenue_over_spend() {
 
     for url in database_urls().await {
         let app = TestApp::spawn(&url).await;
-        app.register(&app.client, "a@example.com").await;
+        let org = app.register(&app.client, "a@example.com").await;
         let id = app.campaign(&q4()).await;
         spend(&app, &id).await;
         let (status, _) = upload(&app, &app.client, "", TOUCHPOINTS).await;
@@ -301,6 +301,31 @@ async fn attribution_matches_the_crate_and_roas_is_revenue_over_spend() {
         assert_eq!(
             (&got["model"], &got["default"]),
             (&json!("linear"), &json!(false))
+        );
+        // The ROI tracker's figure follows the campaign's model: linear credits google 50,
+        // facebook 50, meta 15, linkedin 20 (email's 15 is not the campaign's).
+        let (from, to) = (
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
+        );
+        let roi = spendlens_app::attribution::attributed_revenue(
+            app.store.as_ref(),
+            &spendlens_core::campaign::OrgId::new(org.clone()),
+            &spendlens_core::campaign::CampaignId::new(id.clone()),
+            from,
+            to,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(roi.model, Model::Linear);
+        assert_eq!(roi.revenue.to_string(), "135.00");
+        let meta_share = roi
+            .by_platform
+            .iter()
+            .find(|(p, _)| *p == spendlens_core::Platform::Meta);
+        assert_eq!(
+            meta_share.map(|(_, r)| r.to_string()),
+            Some("65.00".to_owned())
         );
         let default = json_of(
             app.get(&format!("/api/campaigns/{id}/attribution?{window}"))
