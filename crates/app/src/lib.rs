@@ -8,8 +8,10 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
+pub mod attribution;
 pub mod clock;
 pub mod connections;
+pub mod optimization;
 pub mod scheduler;
 pub mod snapshots;
 
@@ -23,4 +25,23 @@ pub enum AppError {
     NotFound,
     #[error(transparent)]
     Store(#[from] spendlens_store::StoreError),
+    /// A request the use case cannot serve, with the field (query parameter, JSON path) at fault.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// Attribution failed on the stored data (input problems or a numerical failure).
+    #[error(transparent)]
+    Attribution(#[from] spendlens_attribution::Error),
+    /// The optimisation refused its input (infeasible bounds, curves that cannot be fitted).
+    #[error(transparent)]
+    Optimize(#[from] spendlens_optimize::OptimizeError),
+}
+
+impl AppError {
+    /// A problem with one field of the request.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
 }

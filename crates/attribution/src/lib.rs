@@ -38,5 +38,8 @@ pub use credit::{Attribution, ChannelCredit, Credit, MarkovSummary, OrderScore, 
 pub use error::{Error, Problem};
 pub use model::{MarkovOrder, Model, Request, attribute};
 pub use path::{PathStats, PathTable};
-pub use read::{Dataset, InputFormat, ReadOptions, read};
+pub use read::{
+    Dataset, InputFormat, ReadOptions, TouchpointEvent, TouchpointRow, dataset_from_rows, read,
+    read_touchpoint_rows,
+};
 pub use timestamp::Timestamp;

@@ -286,55 +286,17 @@ fn read_touchpoints<R: Read>(
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
         }
-        let row = (|| {
-            let journey = columns.field(&record, 0, line)?;
-            if journey.is_empty() {
-                return Err(columns.problem(0, line, "empty journey_id"));
-            }
-            let at = columns.field(&record, 1, line)?;
-            let at = Timestamp::parse(at).ok_or_else(|| {
-                columns.problem(
-                    1,
-                    line,
-                    format!(
-                        "`{}` is not an RFC 3339 timestamp (like 2026-01-31T09:30:00Z)",
-                        String::from_utf8_lossy(at)
-                    ),
-                )
-            })?;
-            let event = columns.field(&record, 2, line)?;
-            let channel = columns.field(&record, 3, line)?;
-            let event = if event.eq_ignore_ascii_case(b"touch") {
-                if channel.is_empty() {
-                    return Err(columns.problem(3, line, "a touch needs a channel name"));
-                }
-                let id = channels
-                    .intern_bytes(channel)
-                    .map_err(|e| columns.problem(3, line, e.to_string()))?;
-                Event::Touch(id)
-            } else if event.eq_ignore_ascii_case(b"conversion") {
-                if !channel.is_empty() {
-                    return Err(columns.problem(
-                        3,
-                        line,
-                        "a conversion row must leave channel empty",
-                    ));
-                }
-                let value = parse_value(columns.field(&record, 4, line)?)
-                    .map_err(|m| columns.problem(4, line, m))?;
-                Event::Conversion(value)
-            } else {
-                return Err(columns.problem(
-                    2,
-                    line,
-                    format!(
-                        "unknown event `{}`: expected `touch` or `conversion`",
-                        String::from_utf8_lossy(event)
-                    ),
-                ));
+        let row = touchpoint_fields(columns, &record, line).and_then(|(journey, at, event)| {
+            let event = match event {
+                RawEvent::Touch(channel) => Event::Touch(
+                    channels
+                        .intern_bytes(channel)
+                        .map_err(|e| columns.problem(3, line, e.to_string()))?,
+                ),
+                RawEvent::Conversion(value) => Event::Conversion(value),
             };
             Ok((journey, at, event))
-        })();
+        });
         match row {
             Ok((journey, at, event)) => {
                 if let Err(e) = journeys.push(journey, line, at, event, &mut table) {
@@ -353,6 +315,205 @@ fn read_touchpoints<R: Read>(
     };
     let time_decay = decay.map(|d| (d.half_life_days(), d.credit(channels.len())));
     problems.finish(Dataset {
+        format: InputFormat::Touchpoints,
+        channels,
+        paths: table,
+        time_decay,
+    })
+}
+
+/// A touchpoint row's event with its channel still as bytes.
+enum RawEvent<'r> {
+    Touch(&'r [u8]),
+    Conversion(Decimal),
+}
+
+/// Checks one touchpoint row: journey, timestamp, event and its channel or value.
+fn touchpoint_fields<'r>(
+    columns: &Columns<5>,
+    record: &Record<'r>,
+    line: u64,
+) -> Result<(&'r [u8], Timestamp, RawEvent<'r>), Problem> {
+    let journey = columns.field(record, 0, line)?;
+    if journey.is_empty() {
+        return Err(columns.problem(0, line, "empty journey_id"));
+    }
+    let at = columns.field(record, 1, line)?;
+    let at = Timestamp::parse(at).ok_or_else(|| {
+        columns.problem(
+            1,
+            line,
+            format!(
+                "`{}` is not an RFC 3339 timestamp (like 2026-01-31T09:30:00Z)",
+                String::from_utf8_lossy(at)
+            ),
+        )
+    })?;
+    let event = columns.field(record, 2, line)?;
+    let channel = columns.field(record, 3, line)?;
+    let event = if event.eq_ignore_ascii_case(b"touch") {
+        if channel.is_empty() {
+            return Err(columns.problem(3, line, "a touch needs a channel name"));
+        }
+        RawEvent::Touch(channel)
+    } else if event.eq_ignore_ascii_case(b"conversion") {
+        if !channel.is_empty() {
+            return Err(columns.problem(3, line, "a conversion row must leave channel empty"));
+        }
+        let value = parse_value(columns.field(record, 4, line)?)
+            .map_err(|m| columns.problem(4, line, m))?;
+        RawEvent::Conversion(value)
+    } else {
+        return Err(columns.problem(
+            2,
+            line,
+            format!(
+                "unknown event `{}`: expected `touch` or `conversion`",
+                String::from_utf8_lossy(event)
+            ),
+        ));
+    };
+    Ok((journey, at, event))
+}
+
+/// What one stored touchpoint row holds: the contract's touchpoint row, owned, with the line it
+/// came from and an optional extra `campaign_id` column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TouchpointRow {
+    /// The line of the input (1 is the header).
+    pub line: u64,
+    /// The journey (customer, session, device) the event belongs to.
+    pub journey_id: String,
+    /// When it happened.
+    pub at: Timestamp,
+    /// A touch or a conversion.
+    pub event: TouchpointEvent,
+    /// The optional `campaign_id` column (empty cells are `None`).
+    pub campaign_id: Option<String>,
+}
+
+/// The event of a [`TouchpointRow`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TouchpointEvent {
+    /// A touch on this channel.
+    Touch(String),
+    /// A conversion worth this much.
+    Conversion(Decimal),
+}
+
+impl TouchpointEvent {
+    /// `touch` or `conversion`, as in the input.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Touch(_) => "touch",
+            Self::Conversion(_) => "conversion",
+        }
+    }
+}
+
+/// Reads touchpoint input (only that format) into owned rows, in input order and without
+/// requiring rows grouped by journey: for callers that store touchpoints and later rebuild a data
+/// set with [`dataset_from_rows`]. The extra column `campaign_id` is kept when present. Every
+/// problem is reported with line and column, as [`read`] does; any problem fails the whole read.
+pub fn read_touchpoint_rows(input: impl Read) -> Result<Vec<TouchpointRow>, Error> {
+    let mut reader = Records::new(input);
+    let Some(record) = reader.next_record()? else {
+        return Err(Error::Invalid(vec![Problem::line(
+            1,
+            "the input is empty: expected the header `journey_id,timestamp,event,channel,value`",
+        )]));
+    };
+    let header: Vec<String> = record
+        .iter()
+        .map(|field| String::from_utf8_lossy(field).trim().to_ascii_lowercase())
+        .collect();
+    let columns = Columns::find(&header, &TOUCHPOINT_COLUMNS)?;
+    let campaign_column = header.iter().position(|h| h == "campaign_id");
+    let mut rows = Vec::new();
+    let mut problems = Problems::default();
+    while !problems.full() {
+        let Some(record) = reader.next_record()? else {
+            break;
+        };
+        let line = record.line();
+        if record.iter().all(|f| f.trim_ascii().is_empty()) {
+            continue;
+        }
+        let row = touchpoint_fields(&columns, &record, line).and_then(|(journey, at, event)| {
+            let text = |bytes: &[u8], k: usize| {
+                std::str::from_utf8(bytes)
+                    .map(str::to_owned)
+                    .map_err(|_| columns.problem(k, line, "not UTF-8"))
+            };
+            let journey_id = text(journey, 0)?;
+            let event = match event {
+                RawEvent::Touch(channel) => TouchpointEvent::Touch(text(channel, 3)?),
+                RawEvent::Conversion(value) => TouchpointEvent::Conversion(value),
+            };
+            let campaign_id = match campaign_column.and_then(|i| record.get(i)) {
+                Some(cell) if !cell.trim_ascii().is_empty() => Some(
+                    std::str::from_utf8(cell.trim_ascii())
+                        .map(str::to_owned)
+                        .map_err(|_| {
+                            Problem::at(
+                                line,
+                                campaign_column.map_or(0, |i| i + 1),
+                                "campaign_id",
+                                "not UTF-8",
+                            )
+                        })?,
+                ),
+                _ => None,
+            };
+            Ok(TouchpointRow {
+                line,
+                journey_id,
+                at,
+                event,
+                campaign_id,
+            })
+        });
+        match row {
+            Ok(row) => rows.push(row),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    problems.finish(rows)
+}
+
+/// A data set from owned touchpoint rows that come grouped by journey (any order inside a journey),
+/// exactly as [`read`] would build it from the same rows written as CSV in that order. Each row's
+/// `line` breaks ties of equal timestamps, as the input order does in a file.
+pub fn dataset_from_rows<'a>(
+    rows: impl IntoIterator<Item = &'a TouchpointRow>,
+    options: &ReadOptions,
+) -> Result<Dataset, Error> {
+    if let Some(days) = options.time_decay_half_life_days
+        && !(days.is_finite() && days > 0.0)
+    {
+        return Err(Error::Unsupported(format!(
+            "the time-decay half-life must be a positive number of days, not {days}"
+        )));
+    }
+    let mut channels = Channels::new();
+    let mut table = PathTable::new();
+    let mut journeys = JourneyAssembler::new(options.time_decay_half_life_days);
+    for row in rows {
+        let event = match &row.event {
+            TouchpointEvent::Touch(channel) => Event::Touch(channels.intern(channel)?),
+            TouchpointEvent::Conversion(value) => Event::Conversion(*value),
+        };
+        journeys.push(
+            row.journey_id.as_bytes(),
+            row.line,
+            row.at,
+            event,
+            &mut table,
+        )?;
+    }
+    let decay = journeys.finish(&mut table)?;
+    let time_decay = decay.map(|d| (d.half_life_days(), d.credit(channels.len())));
+    Ok(Dataset {
         format: InputFormat::Touchpoints,
         channels,
         paths: table,

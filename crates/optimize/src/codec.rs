@@ -456,6 +456,109 @@ pub fn run_json(json: &str, mode_override: Option<Mode>) -> Result<String, Optim
         .map_err(|e| OptimizeError::one("output", e.to_string()))
 }
 
+/// A money-like figure of the plan (a response in currency units, a gain) as a 2-decimal string,
+/// rounded half away from zero; `null` when it is not finite.
+fn money(value: f64) -> Value {
+    rust_decimal::Decimal::from_f64_retain(value)
+        .map(|d| {
+            let mut r =
+                d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            r.rescale(2);
+            Value::String(r.to_string())
+        })
+        .unwrap_or(Value::Null)
+}
+
+/// A ratio rounded to 4 decimals (`null` when not finite: an infinite extrapolation).
+fn ratio4(value: f64) -> Value {
+    if value.is_finite() {
+        serde_json::json!((value * 10_000.0).round() / 10_000.0)
+    } else {
+        Value::Null
+    }
+}
+
+fn amounts(list: &[crate::plan::ChannelAmount]) -> Value {
+    Value::Array(
+        list.iter()
+            .map(|a| {
+                serde_json::json!({
+                    "channel": a.name,
+                    "spend": a.spend.to_string(),
+                    "share_pct": ratio4(a.share * 100.0),
+                    "expected_response": money(a.expected_response),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The seed's `BudgetOptimization` on the wire: `current_allocation`, `optimized_allocation`,
+/// `expected_improvement` (point and 90 % interval over the draws), `risk_assessment` and
+/// `implementation_timeline`. Spend is the plan's cents (adding up to the budget) as 2-decimal
+/// strings; responses and gains, in currency units for every objective, are 2-decimal strings
+/// too; shares and ratios are numbers.
+pub fn encode_plan(plan: &crate::plan::BudgetPlan) -> Value {
+    use crate::fit::{FitKind, Objective};
+    use crate::plan::RiskLevel;
+    let imp = &plan.expected_improvement;
+    let risk = &plan.risk_assessment;
+    serde_json::json!({
+        "status": match plan.solution.status {
+            Status::Optimal => "optimal",
+            Status::NodeLimit => "node_limit",
+        },
+        "objective": match imp.objective {
+            Objective::Revenue => "revenue",
+            Objective::Profit => "profit",
+            Objective::LtvValue => "ltv",
+        },
+        "total_budget": plan.optimized_allocation.iter().map(|a| a.spend).sum::<rust_decimal::Decimal>().to_string(),
+        "current_value": money(plan.current_value),
+        "optimized_value": money(plan.optimized_value),
+        "optimality_gap": plan.solution.optimality_gap,
+        "current_allocation": amounts(&plan.current_allocation),
+        "optimized_allocation": amounts(&plan.optimized_allocation),
+        "expected_improvement": {
+            "point": money(imp.point),
+            "low": money(imp.low),
+            "high": money(imp.high),
+            "interval": 0.9,
+            "pct": imp.pct.map_or(Value::Null, ratio4),
+        },
+        "risk_assessment": {
+            "level": match risk.level {
+                RiskLevel::Low => "low",
+                RiskLevel::Medium => "medium",
+                RiskLevel::High => "high",
+            },
+            "concentration": ratio4(risk.concentration),
+            "largest_share": ratio4(risk.largest_share),
+            "relative_interval_width": ratio4(risk.relative_interval_width),
+            "warnings": risk.warnings,
+            "channels": risk.channels.iter().map(|c| serde_json::json!({
+                "channel": c.name,
+                "extrapolation": ratio4(c.extrapolation),
+                "days_with_spend": c.days_with_spend,
+                "r_squared": ratio4(c.r_squared),
+                "fit": match c.fit {
+                    FitKind::Hill => "hill",
+                    FitKind::Concave => "concave",
+                    FitKind::Assumed => "assumed",
+                },
+                "warnings": c.warnings,
+            })).collect::<Vec<_>>(),
+        },
+        "implementation_timeline": plan.implementation_timeline.iter().map(|w| serde_json::json!({
+            "week": w.week,
+            "progress_pct": ratio4(w.progress * 100.0),
+            "allocation": amounts(&w.allocation),
+            "expected_response": money(w.expected_response),
+            "expected_weekly_response": money(w.expected_weekly_response),
+        })).collect::<Vec<_>>(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

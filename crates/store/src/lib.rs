@@ -12,6 +12,7 @@
 //! all or nothing. Start reading at [`Store`] and [`connect`].
 #![forbid(unsafe_code)]
 
+pub mod attribution;
 mod backend;
 pub mod connections;
 pub mod micros;
@@ -27,6 +28,7 @@ use spendlens_core::campaign::{
 use spendlens_core::daily::DailyRow;
 use spendlens_core::totals::PlatformTotals;
 
+pub use attribution::{StoredTouchpoint, TouchKind, TouchpointImport, TouchpointStore};
 pub use connections::{Connection, ConnectionStatus, ConnectionStore, NewConnection, SyncRecord};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -112,7 +114,9 @@ pub trait ImportWriter: Send {
 
 /// The storage of spendlens.
 #[async_trait]
-pub trait Store: ConnectionStore + Send + Sync + std::fmt::Debug + 'static {
+pub trait Store:
+    ConnectionStore + TouchpointStore + Send + Sync + std::fmt::Debug + 'static
+{
     /// Creates a user with a new organisation they own. `Conflict("email")` when taken.
     async fn create_account(
         &self,

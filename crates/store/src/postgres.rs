@@ -29,3 +29,4 @@ impl PgStore {
 crate::backend::impl_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN", true);
 
 crate::connections::impl_connection_store!(crate::postgres::PgStore, sqlx::Postgres);
+crate::attribution::impl_touchpoint_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN", true);

@@ -52,3 +52,9 @@ crate::backend::impl_store!(
 );
 
 crate::connections::impl_connection_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
+crate::attribution::impl_touchpoint_store!(
+    crate::sqlite::SqliteStore,
+    sqlx::Sqlite,
+    "BEGIN IMMEDIATE",
+    false
+);

@@ -1,6 +1,7 @@
 //! The store contract: the same stories against SQLite and, when `SPENDLENS_TEST_POSTGRES_URL`
 //! names a server (CI starts one), against a fresh PostgreSQL database per test.
 
+mod attribution;
 mod connections;
 mod contract;
 mod support;

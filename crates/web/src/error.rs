@@ -94,6 +94,28 @@ impl From<spendlens_app::AppError> for ApiError {
         match e {
             spendlens_app::AppError::NotFound => ApiError::NotFound("campaign"),
             spendlens_app::AppError::Store(s) => s.into(),
+            spendlens_app::AppError::Invalid { field, message } => {
+                ApiError::Validation(vec![FieldProblem { field, message }])
+            }
+            spendlens_app::AppError::Attribution(e) if e.is_input() => ApiError::Validation(
+                e.lines()
+                    .into_iter()
+                    .map(|message| FieldProblem {
+                        field: "touchpoints".to_owned(),
+                        message,
+                    })
+                    .collect(),
+            ),
+            spendlens_app::AppError::Attribution(e) => ApiError::Internal(e.to_string()),
+            spendlens_app::AppError::Optimize(e) => ApiError::Validation(
+                e.issues()
+                    .into_iter()
+                    .map(|i| FieldProblem {
+                        field: i.path.clone(),
+                        message: i.message.clone(),
+                    })
+                    .collect(),
+            ),
         }
     }
 }

@@ -65,7 +65,9 @@ pub fn state(
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
-    use api::{analysis, campaigns, connections, imports, metrics_in, seed};
+    use api::{
+        analysis, attribution, campaigns, connections, imports, metrics_in, optimization, seed,
+    };
     let api = Router::new()
         .route("/auth/register", post(auth::register))
         .route("/auth/login", post(auth::login))
@@ -105,6 +107,34 @@ pub fn router(state: AppState) -> Router {
         .route("/connections/{id}/authorize", post(connections::authorize))
         .route("/connections/{id}/sync", post(connections::sync))
         .route("/oauth/callback", get(connections::oauth_callback))
+        // Multi-touch attribution (touchpoints per organisation, per-campaign results).
+        .route(
+            "/attribution/touchpoints",
+            post(attribution::import_touchpoints).layer(DefaultBodyLimit::max(
+                attribution::MAX_TOUCHPOINT_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/campaigns/{id}/attribution",
+            get(attribution::campaign_attribution),
+        )
+        .route(
+            "/campaigns/{id}/attribution/chart.svg",
+            get(attribution::comparison_chart),
+        )
+        .route(
+            "/campaigns/{id}/attribution-model",
+            get(attribution::get_model).put(attribution::put_model),
+        )
+        // Budget optimisation (response curves fitted from the campaign's history).
+        .route(
+            "/campaigns/{id}/budget-optimization",
+            post(optimization::budget_optimization),
+        )
+        .route(
+            "/campaigns/{id}/budget-optimization/curves.svg",
+            get(optimization::curves_chart),
+        )
         .route("/linkedin/metrics/{id}", get(seed::linkedin))
         .route("/custom-integration/{id}", get(seed::custom_integration))
         .route("/meta/{id}/analytics", get(seed::meta))

@@ -3,11 +3,13 @@
 //! database too.
 
 mod analysis;
+mod attribution;
 mod auth;
 mod campaigns;
 mod connections;
 mod imports;
 mod isolation;
 mod metrics;
+mod optimization;
 mod snapshots;
 mod support;

@@ -7,11 +7,15 @@
 //! that a platform looks the same in every chart of a report.
 
 mod cumulative;
+mod curves;
 mod daily;
+mod grouped;
 mod platforms;
 
 pub use cumulative::{BudgetBurn, DailyTotal, cumulative_spend_chart};
+pub use curves::{CurveSeries, response_curves_chart};
 pub use daily::{DailySpend, daily_spend_chart};
+pub use grouped::{BarSeries, SERIES_PALETTE, grouped_bar_chart};
 pub use platforms::{budget_share_chart, roas_chart};
 
 use charts_rs::{Color, YAxisConfig};

@@ -1,8 +1,10 @@
 //! The JSON API under `/api`.
 
 pub mod analysis;
+pub mod attribution;
 pub mod campaigns;
 pub mod connections;
 pub mod imports;
 pub mod metrics_in;
+pub mod optimization;
 pub mod seed;

@@ -1,0 +1,300 @@
+//! Budget optimisation of a stored campaign: its daily series per platform → one history per
+//! channel → response curves fitted by `spendlens-optimize` (with its fallbacks for thin data) →
+//! the seed-shaped plan.
+//!
+//! The channels are the campaign's ad platforms with spend in the history window (the last
+//! [`HISTORY_DAYS`] days up to today). A channel's history runs from its first to its last day
+//! with rows, days without rows counting as zero spend (adstock needs consecutive days). The
+//! response of a day is its revenue (or, without revenue, its conversion value); for the `ltv`
+//! objective, conversions × LTV (configured per channel, or revenue per conversion).
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use spendlens_core::Platform;
+use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
+use spendlens_optimize::{
+    BudgetPlan, Day, FitOptions, FittedModel, History, Objective, PlanRequest,
+};
+
+use crate::AppError;
+
+/// Days of history read (a year: enough for the month-of-year seasonality to mean something).
+pub const HISTORY_DAYS: u64 = 365;
+/// Fewest days with spend a channel needs before any curve is fitted to it. Below 21 the crate
+/// fits a simpler concave curve and says so in the risk assessment.
+pub const MIN_DAYS_WITH_SPEND: usize = 7;
+/// The planned period when neither dates nor weeks are given and the campaign has no end ahead.
+pub const DEFAULT_WEEKS: u64 = 4;
+/// The longest planned period.
+pub const MAX_PERIOD_DAYS: u64 = 366;
+
+/// What to plan; every field optional.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OptimizationRequest {
+    /// Budget for the planned period; default the campaign's remaining budget, else the recent
+    /// spend rate (last 28 days) × the period's days.
+    pub total_budget: Option<Decimal>,
+    /// First and last planned day; default from tomorrow, to the campaign's end or for
+    /// `weeks` (default 4) weeks.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub weeks: Option<u64>,
+    /// What a unit of response is worth (default revenue).
+    pub objective: Option<Objective>,
+    /// LTV per channel (the `ltv` objective).
+    pub ltv: BTreeMap<Platform, f64>,
+    /// Spend bounds per channel for the period (`None` side: unbounded).
+    pub bounds: BTreeMap<Platform, (Option<f64>, Option<f64>)>,
+    /// Channels kept at their current spend.
+    pub frozen: Vec<Platform>,
+    /// Largest relative change per channel versus current over the period.
+    pub ramp_limit: Option<f64>,
+    /// Largest share of the budget moved per week of the rollout (default 0.20).
+    pub max_weekly_shift: Option<f64>,
+}
+
+/// A plan with what it was made from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Optimization {
+    pub campaign: Campaign,
+    /// The channels, in plan order.
+    pub platforms: Vec<Platform>,
+    pub period: (NaiveDate, NaiveDate),
+    /// The fitted curves (for the response-curve chart).
+    pub model: FittedModel,
+    pub plan: BudgetPlan,
+    /// Every planned day (the curves of the chart are period curves over them).
+    pub days: Vec<NaiveDate>,
+}
+
+fn f64_of(value: Decimal) -> f64 {
+    value.to_f64().unwrap_or(0.0)
+}
+
+/// Fits the campaign's history and plans the period (see the module documentation).
+/// `AppError::NotFound` for a campaign outside `org`; `AppError::Invalid` naming the field for a
+/// bad request and `history` when there is not enough history.
+pub async fn optimize_campaign(
+    store: &dyn spendlens_store::Store,
+    org: &OrgId,
+    id: &CampaignId,
+    today: NaiveDate,
+    request: &OptimizationRequest,
+    fit_options: &FitOptions,
+) -> Result<Optimization, AppError> {
+    let campaign = store.campaign(org, id).await?.ok_or(AppError::NotFound)?;
+    let history_from = today - Days::new(HISTORY_DAYS - 1);
+    let rows = store.daily_series(org, id, history_from, today).await?;
+
+    // Per platform: day → (spend, revenue, conversions).
+    let mut by_platform: BTreeMap<Platform, BTreeMap<NaiveDate, (f64, f64, f64)>> = BTreeMap::new();
+    let mut spent_total = Decimal::ZERO;
+    let recent_from = today - Days::new(27);
+    let mut recent_spend = Decimal::ZERO;
+    for row in &rows {
+        if !row.platform.is_ad_platform() {
+            continue;
+        }
+        spent_total += row.spend;
+        if row.date >= recent_from {
+            recent_spend += row.spend;
+        }
+        let revenue = row.revenue.or(row.conversion_value).unwrap_or_default();
+        let day = by_platform
+            .entry(row.platform)
+            .or_default()
+            .entry(row.date)
+            .or_default();
+        day.0 += f64_of(row.spend);
+        day.1 += f64_of(revenue);
+        day.2 += f64_of(row.conversions);
+    }
+    by_platform.retain(|_, days| days.values().any(|d| d.0 > 0.0));
+    if by_platform.is_empty() {
+        return Err(AppError::invalid(
+            "history",
+            format!(
+                "no ad platform has spend in the last {HISTORY_DAYS} days: the optimisation needs at \
+                 least {MIN_DAYS_WITH_SPEND} days with spend per channel"
+            ),
+        ));
+    }
+    let mut thin = Vec::new();
+    for (platform, days) in &by_platform {
+        let with_spend = days.values().filter(|d| d.0 > 0.0).count();
+        if with_spend < MIN_DAYS_WITH_SPEND {
+            thin.push(format!("{platform} has {with_spend}"));
+        }
+    }
+    if !thin.is_empty() {
+        return Err(AppError::invalid(
+            "history",
+            format!(
+                "not enough history: {} day(s) with spend; every channel needs at least \
+                 {MIN_DAYS_WITH_SPEND} days with spend (21 or more for a full S-curve fit)",
+                thin.join(", ")
+            ),
+        ));
+    }
+    let platforms: Vec<Platform> = by_platform.keys().copied().collect();
+    for (field, keys) in [
+        ("ltv", request.ltv.keys().copied().collect::<Vec<_>>()),
+        ("bounds", request.bounds.keys().copied().collect()),
+        ("frozen", request.frozen.clone()),
+    ] {
+        if let Some(p) = keys.iter().find(|p| !platforms.contains(p)) {
+            return Err(AppError::invalid(
+                &format!("{field}.{p}"),
+                format!(
+                    "{p} has no spend in the history (channels: {})",
+                    platforms
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    let histories: Vec<History> = by_platform
+        .iter()
+        .map(|(platform, days)| {
+            let first = days.keys().next().copied().unwrap_or(today);
+            let last = days.keys().next_back().copied().unwrap_or(today);
+            let days = first
+                .iter_days()
+                .take_while(|d| *d <= last)
+                .map(|date| {
+                    let (spend, revenue, conversions) =
+                        days.get(&date).copied().unwrap_or_default();
+                    Day {
+                        date,
+                        spend,
+                        revenue,
+                        new_customers: conversions,
+                    }
+                })
+                .collect();
+            History {
+                name: platform.as_str().to_owned(),
+                days,
+                ltv: request.ltv.get(platform).copied(),
+            }
+        })
+        .collect();
+
+    // The period.
+    let from = request.from.unwrap_or_else(|| today + Days::new(1));
+    let to = match (request.to, request.weeks) {
+        (Some(to), _) => to,
+        (None, Some(weeks)) => from + Days::new(weeks.saturating_mul(7).saturating_sub(1)),
+        (None, None) => match campaign.spec.end_date {
+            Some(end) if end >= from => end,
+            _ => from + Days::new(DEFAULT_WEEKS * 7 - 1),
+        },
+    };
+    if to < from {
+        return Err(AppError::invalid("to", "must not be before from"));
+    }
+    let length = u64::try_from((to - from).num_days())
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    if length > MAX_PERIOD_DAYS {
+        return Err(AppError::invalid(
+            "to",
+            format!("the planned period is {length} days; at most {MAX_PERIOD_DAYS}"),
+        ));
+    }
+    let days: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+    let n_days = Decimal::from(days.len());
+
+    // The budget.
+    let budget = match request.total_budget {
+        Some(b) => b,
+        None => {
+            let remaining = campaign
+                .spec
+                .budget
+                .map(|b| b - spent_total)
+                .filter(|r| *r > Decimal::ZERO);
+            match remaining {
+                Some(r) => r,
+                None => (recent_spend / Decimal::from(28) * n_days).round_dp(2),
+            }
+        }
+    };
+    if budget <= Decimal::ZERO {
+        return Err(AppError::invalid(
+            "total_budget",
+            "the budget for the period must be positive (no remaining budget and no recent spend)",
+        ));
+    }
+    let budget = budget.round_dp(2);
+    let total = f64_of(budget);
+
+    let objective = request.objective.unwrap_or(Objective::Revenue);
+    let frozen: Vec<bool> = platforms
+        .iter()
+        .map(|p| request.frozen.contains(p))
+        .collect();
+    let limits: Vec<(f64, f64)> = platforms
+        .iter()
+        .map(|p| {
+            let (lo, hi) = request.bounds.get(p).copied().unwrap_or((None, None));
+            (lo.unwrap_or(0.0), hi.unwrap_or(f64::INFINITY))
+        })
+        .collect();
+    let (ramp_limit, weekly_shift) = (request.ramp_limit, request.max_weekly_shift.unwrap_or(0.2));
+    let options = fit_options.clone();
+    let period = days.clone();
+    // Fitting runs Levenberg–Marquardt per bootstrap draw: CPU work, off the async workers.
+    let (model, plan) = tokio::task::spawn_blocking(move || {
+        let model = spendlens_optimize::fit(&histories, objective, &options)?;
+        // Current spend for the period: each channel's mean daily spend, rescaled to the budget
+        // (the crate's default, computed here so that frozen channels can be pinned to it).
+        let raw: Vec<f64> = model
+            .channels
+            .iter()
+            .map(|c| c.mean_daily_spend * period.len() as f64)
+            .collect();
+        let raw_total: f64 = raw.iter().sum();
+        let current: Vec<f64> = if raw_total > 0.0 {
+            raw.iter().map(|v| v * total / raw_total).collect()
+        } else {
+            vec![total / raw.len().max(1) as f64; raw.len()]
+        };
+        let bounds: Vec<(f64, f64)> = current
+            .iter()
+            .zip(&frozen)
+            .zip(&limits)
+            .map(|((&c, &pinned), &limit)| if pinned { (c, c) } else { limit })
+            .collect();
+        let plan = spendlens_optimize::plan(
+            &model,
+            &PlanRequest {
+                period,
+                total_budget: total,
+                current: Some(current),
+                bounds: Some(bounds),
+                ramp_limit,
+                weekly_shift,
+            },
+        )?;
+        Ok::<_, spendlens_optimize::OptimizeError>((model, plan))
+    })
+    .await
+    .map_err(|e| {
+        AppError::invalid("optimization", format!("the optimisation task failed: {e}"))
+    })??;
+    Ok(Optimization {
+        campaign,
+        platforms,
+        period: (from, to),
+        model,
+        plan,
+        days,
+    })
+}

@@ -1,0 +1,264 @@
+//! Touchpoints and campaign attribution models, on each backend.
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use spendlens_core::campaign::{CampaignId, CampaignSpec, OrgId};
+use spendlens_store::{StoredTouchpoint, TouchKind, TouchpointImport, UpsertCounts};
+
+use crate::support::stores;
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z")
+        .map(|t| t.to_utc())
+        .unwrap_or_default()
+}
+
+fn tp(journey: &str, at: i64, kind: TouchKind, channel: &str, value: &str) -> StoredTouchpoint {
+    StoredTouchpoint {
+        journey_id: journey.to_owned(),
+        at_nanos: at,
+        kind,
+        channel: (kind == TouchKind::Touch).then(|| channel.to_owned()),
+        value: value.parse().unwrap_or_default(),
+        campaign_id: None,
+    }
+}
+
+fn import(hash: &str) -> TouchpointImport {
+    TouchpointImport {
+        file_name: Some("t.csv".into()),
+        content_hash: hash.into(),
+    }
+}
+
+fn counts(inserted: u64, updated: u64, unchanged: u64) -> UpsertCounts {
+    UpsertCounts {
+        inserted,
+        updated,
+        unchanged,
+    }
+}
+
+const SEC: i64 = 1_000_000_000;
+
+fn journeys(n: usize) -> Vec<StoredTouchpoint> {
+    let mut rows = Vec::new();
+    for j in 0..n {
+        let id = format!("j{j:04}");
+        let base = i64::try_from(j).unwrap_or(0) * 100 * SEC;
+        rows.push(tp(&id, base, TouchKind::Touch, "meta", "0"));
+        rows.push(tp(&id, base + SEC, TouchKind::Touch, "google", "0"));
+        rows.push(tp(&id, base + SEC, TouchKind::Conversion, "", "12.34"));
+    }
+    rows
+}
+
+async fn org_of(store: &dyn spendlens_store::Store, email: &str) -> OrgId {
+    store
+        .create_account(email, "hash", "Org", now())
+        .await
+        .unwrap_or_else(|e| panic!("account: {e}"))
+        .org_id
+}
+
+#[tokio::test]
+async fn re_import_is_idempotent_and_changes_are_updates() {
+    for (backend, store) in stores().await {
+        let org = org_of(store.as_ref(), "a@example.com").await;
+        // More than one batch (400 rows per statement).
+        let rows = journeys(300);
+        let (first, id) = store
+            .import_touchpoints(&org, &rows, &import("h1"), false, now())
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert_eq!(first, counts(900, 0, 0), "{backend}");
+        assert!(id.is_some());
+        let (again, _) = store
+            .import_touchpoints(&org, &rows, &import("h1"), false, now())
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert_eq!(again, counts(0, 0, 900), "{backend}");
+
+        let mut changed = rows.clone();
+        changed[2].value = "99.99".parse().unwrap_or_default();
+        changed.push(tp("new", 5 * SEC, TouchKind::Touch, "email", "0"));
+        let (dry, id) = store
+            .import_touchpoints(&org, &changed, &import("h2"), true, now())
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert_eq!((dry, id), (counts(1, 1, 899), None), "{backend}");
+        // The dry run wrote nothing.
+        let all = store
+            .touchpoints_in_window(&org, None, 0, i64::MAX)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert_eq!(all.len(), 900, "{backend}");
+        assert_eq!(all[2].value, "12.34".parse::<Decimal>().unwrap_or_default());
+        let (real, _) = store
+            .import_touchpoints(&org, &changed, &import("h2"), false, now())
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert_eq!(real, counts(1, 1, 899), "{backend}");
+
+        // Another organisation sees none of it.
+        let other = org_of(store.as_ref(), "b@example.com").await;
+        let theirs = store
+            .touchpoints_in_window(&other, None, 0, i64::MAX)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert!(theirs.is_empty(), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn an_import_that_fails_writes_nothing() {
+    for (backend, store) in stores().await {
+        let org = org_of(store.as_ref(), "a@example.com").await;
+        let mut rows = journeys(200);
+        // The last row names a campaign that does not exist: the foreign key fails the batch
+        // after 599 rows were already sent.
+        rows.push(StoredTouchpoint {
+            campaign_id: Some(CampaignId::new("missing")),
+            ..tp("zzz", 0, TouchKind::Touch, "meta", "0")
+        });
+        let result = store
+            .import_touchpoints(&org, &rows, &import("h"), false, now())
+            .await;
+        assert!(result.is_err(), "{backend}");
+        let all = store
+            .touchpoints_in_window(&org, None, 0, i64::MAX)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert!(all.is_empty(), "{backend}: {} rows leaked", all.len());
+        // A value beyond the micros range fails before anything is written.
+        let mut huge = journeys(2);
+        huge[2].value = Decimal::MAX;
+        assert!(
+            store
+                .import_touchpoints(&org, &huge, &import("h"), false, now())
+                .await
+                .is_err()
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_window_keeps_whole_journeys_up_to_its_end_and_campaign_tags_scope_rows() {
+    for (backend, store) in stores().await {
+        let org = org_of(store.as_ref(), "a@example.com").await;
+        let spec = CampaignSpec {
+            name: "C".into(),
+            currency: "USD".into(),
+            budget: None,
+            start_date: None,
+            end_date: None,
+            time_zone: "UTC".into(),
+        };
+        let mine = store
+            .create_campaign(&org, &spec, now())
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        let other = store
+            .create_campaign(&org, &spec, now())
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        let tagged = |row: StoredTouchpoint, c: &CampaignId| StoredTouchpoint {
+            campaign_id: Some(c.clone()),
+            ..row
+        };
+        let rows = vec![
+            // Journey a: a touch before the window, a conversion inside, a touch after.
+            tp("a", 5 * SEC, TouchKind::Touch, "meta", "0"),
+            tp("a", 15 * SEC, TouchKind::Conversion, "", "10"),
+            tp("a", 25 * SEC, TouchKind::Touch, "meta", "0"),
+            // Journey b: entirely before the window.
+            tp("b", SEC, TouchKind::Touch, "meta", "0"),
+            // Journey c: tagged with the other campaign.
+            tagged(tp("c", 12 * SEC, TouchKind::Touch, "meta", "0"), &other.id),
+            // Journey d: tagged with this campaign; touch and conversion at the same instant.
+            tagged(tp("d", 12 * SEC, TouchKind::Conversion, "", "5"), &mine.id),
+            tagged(tp("d", 12 * SEC, TouchKind::Touch, "google", "0"), &mine.id),
+        ];
+        store
+            .import_touchpoints(&org, &rows, &import("h"), false, now())
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        let found = store
+            .touchpoints_in_window(&org, Some(&mine.id), 10 * SEC, 20 * SEC)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        let keys: Vec<(&str, i64, TouchKind)> = found
+            .iter()
+            .map(|t| (t.journey_id.as_str(), t.at_nanos / SEC, t.kind))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("a", 5, TouchKind::Touch),
+                ("a", 15, TouchKind::Conversion),
+                ("d", 12, TouchKind::Touch),
+                ("d", 12, TouchKind::Conversion),
+            ],
+            "{backend}"
+        );
+        let all = store
+            .touchpoints_in_window(&org, None, 10 * SEC, 20 * SEC)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert_eq!(all.len(), 5, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_campaign_model_is_set_per_campaign_within_its_organisation() {
+    for (backend, store) in stores().await {
+        let org = org_of(store.as_ref(), "a@example.com").await;
+        let stranger = org_of(store.as_ref(), "b@example.com").await;
+        let spec = CampaignSpec {
+            name: "C".into(),
+            currency: "USD".into(),
+            budget: None,
+            start_date: None,
+            end_date: None,
+            time_zone: "UTC".into(),
+        };
+        let c = store
+            .create_campaign(&org, &spec, now())
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        let get = |o: OrgId| {
+            let store = store.clone();
+            let id = c.id.clone();
+            async move {
+                store
+                    .attribution_model(&o, &id)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            }
+        };
+        assert_eq!(get(org.clone()).await, None, "{backend}");
+        assert!(
+            !store
+                .set_attribution_model(&stranger, &c.id, "linear", now())
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: {e}"))
+        );
+        assert!(
+            store
+                .set_attribution_model(&org, &c.id, "markov", now())
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: {e}"))
+        );
+        assert!(
+            store
+                .set_attribution_model(&org, &c.id, "linear", now())
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: {e}"))
+        );
+        assert_eq!(
+            get(org.clone()).await.as_deref(),
+            Some("linear"),
+            "{backend}"
+        );
+        assert_eq!(get(stranger).await, None, "{backend}");
+    }
+}

@@ -1,0 +1,612 @@
+//! Multi-touch attribution: touchpoint uploads per organisation, a campaign's attribution per
+//! channel (with spend and ROAS), the model comparison and its chart, and the model a campaign's
+//! ROI uses. The rules (window, channel ↔ platform) live in `spendlens_app::attribution`.
+
+use std::collections::{HashMap, HashSet};
+
+use axum::Json;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, SecondsFormat};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use spendlens_app::attribution::{
+    ChannelAttribution, ChannelLine, ModelLines, Models, attributed_by_channel, campaign_model,
+    default_window, roas, stored_row,
+};
+use spendlens_attribution::{MarkovOrder, Model, Problem};
+use spendlens_contract::json::{ratio, two_decimals};
+use spendlens_core::campaign::CampaignId;
+use spendlens_store::{StoredTouchpoint, TouchKind, TouchpointImport};
+
+use crate::api::campaigns::load;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::state::AppState;
+
+/// Largest touchpoint upload accepted (about a million rows).
+pub const MAX_TOUCHPOINT_BYTES: usize = 64 * 1024 * 1024;
+
+fn bad(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::Validation(vec![FieldProblem {
+        field: field.to_owned(),
+        message: message.into(),
+    }])
+}
+
+/// A file problem as the API shows it: `row 3, column 2 (timestamp): ...` (rows are lines of
+/// the file; the header is row 1).
+fn row_problem(p: &Problem) -> FieldProblem {
+    let mut message = format!("row {}", p.line);
+    if let Some(column) = p.column {
+        message.push_str(&format!(", column {column}"));
+        if let Some(name) = &p.column_name {
+            message.push_str(&format!(" ({name})"));
+        }
+    }
+    message.push_str(&format!(": {}", p.message));
+    FieldProblem {
+        field: "file".to_owned(),
+        message,
+    }
+}
+
+fn parse_bool(query: &HashMap<String, String>, key: &str) -> ApiResult<bool> {
+    match query.get(key).map(String::as_str) {
+        None | Some("false" | "0" | "") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(_) => Err(bad(key, "expected true or false")),
+    }
+}
+
+fn parse_date(query: &HashMap<String, String>, key: &str) -> ApiResult<Option<NaiveDate>> {
+    match query.get(key).map(String::as_str) {
+        None | Some("") => Ok(None),
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|_| text.len() == 10)
+            .map(Some)
+            .ok_or_else(|| bad(key, format!("expected a date YYYY-MM-DD, got \"{text}\""))),
+    }
+}
+
+fn parse_order(query: &HashMap<String, String>) -> ApiResult<MarkovOrder> {
+    match query.get("order").map(String::as_str) {
+        None | Some("") => Ok(MarkovOrder::Fixed(1)),
+        Some("auto") => Ok(MarkovOrder::Auto),
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if (1..=spendlens_attribution::markov::MAX_ORDER).contains(&n) => {
+                Ok(MarkovOrder::Fixed(n))
+            }
+            _ => Err(bad(
+                "order",
+                format!(
+                    "expected 1 to {} or auto",
+                    spendlens_attribution::markov::MAX_ORDER
+                ),
+            )),
+        },
+    }
+}
+
+fn parse_model(field: &str, text: &str) -> ApiResult<Model> {
+    text.parse::<Model>().map_err(|_| {
+        bad(
+            field,
+            format!(
+                "unknown model \"{text}\": expected one of {}",
+                Model::ALL.map(Model::name).join(", ")
+            ),
+        )
+    })
+}
+
+fn rfc3339(nanos: i64) -> String {
+    DateTime::from_timestamp_nanos(nanos).to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// Reads the one `file` field of the upload, refusing more than the limit.
+async fn read_file(mut multipart: Multipart) -> ApiResult<(String, Vec<u8>)> {
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("multipart: {e}")))?
+    {
+        match field.name() {
+            Some("file") => {
+                let name = field.file_name().unwrap_or("touchpoints.csv").to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| ApiError::BadRequest(format!("file: {e}")))?;
+                if bytes.len() > MAX_TOUCHPOINT_BYTES {
+                    return Err(ApiError::TooLarge);
+                }
+                file = Some((name, bytes.to_vec()));
+            }
+            Some(other) => return Err(bad(other, "unknown field (expected file)")),
+            None => {
+                return Err(ApiError::BadRequest(
+                    "a multipart field without a name".into(),
+                ));
+            }
+        }
+    }
+    file.ok_or_else(|| bad("file", "missing: upload the CSV in the field `file`"))
+}
+
+/// Parses an upload into stored rows: every problem with row and column, or the rows.
+fn parse_upload(
+    bytes: &[u8],
+    campaigns: &HashSet<String>,
+) -> Result<Vec<StoredTouchpoint>, ApiError> {
+    let rows = spendlens_attribution::read_touchpoint_rows(bytes).map_err(|e| match e {
+        spendlens_attribution::Error::Invalid(problems) => {
+            ApiError::Validation(problems.iter().map(row_problem).collect())
+        }
+        other => bad("file", other.to_string()),
+    })?;
+    let mut problems = Vec::new();
+    let mut seen: HashMap<(&str, i64, TouchKind), u64> = HashMap::with_capacity(rows.len());
+    let mut stored = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if problems.len() >= spendlens_attribution::error::MAX_PROBLEMS {
+            break;
+        }
+        let touchpoint = match stored_row(row) {
+            Ok(t) => t,
+            Err(message) => {
+                problems.push(row_problem(&Problem::at(row.line, 2, "timestamp", message)));
+                continue;
+            }
+        };
+        if let Some(id) = &row.campaign_id
+            && !campaigns.contains(id)
+        {
+            problems.push(row_problem(&Problem::line(
+                row.line,
+                format!("campaign_id \"{id}\" is not a campaign of your organisation"),
+            )));
+            continue;
+        }
+        if let Some(first) = seen.insert(
+            (
+                row.journey_id.as_str(),
+                touchpoint.at_nanos,
+                touchpoint.kind,
+            ),
+            row.line,
+        ) {
+            problems.push(row_problem(&Problem::at(
+                row.line,
+                1,
+                "journey_id",
+                format!(
+                    "the same journey, timestamp and event as row {first} (a touchpoint is \
+                     identified by journey_id + timestamp + event)"
+                ),
+            )));
+            continue;
+        }
+        stored.push(touchpoint);
+    }
+    if problems.is_empty() {
+        Ok(stored)
+    } else {
+        Err(ApiError::Validation(problems))
+    }
+}
+
+/// Imports touchpoints for the caller's organisation from a CSV in the attribution contract's
+/// touchpoint format (`journey_id,timestamp,event,channel,value`, optional `campaign_id`; rows in
+/// any order). Rows are upserted on journey id + timestamp + event, so re-uploading a file
+/// changes nothing; a bad row rejects the whole file, naming row and column, and nothing is
+/// written. `?dry_run=true` answers the same counts without writing.
+#[utoipa::path(post, path = "/api/attribution/touchpoints", tag = "attribution",
+    params(("dry_run" = Option<bool>, Query)),
+    request_body(content_type = "multipart/form-data", description = "`file`: touchpoint CSV `journey_id,timestamp,event,channel,value[,campaign_id]`"),
+    responses((status = 201, description = "Imported: counts inserted/updated/unchanged, journeys, date range", body = Object),
+              (status = 200, description = "Dry run", body = Object), (status = 401), (status = 413),
+              (status = 422, description = "Problems with row and column")))]
+pub async fn import_touchpoints(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<HashMap<String, String>>,
+    request: Request,
+) -> ApiResult<Response> {
+    // The caller is authenticated (the extractor above) before a byte of the body is read.
+    let dry_run = parse_bool(&query, "dry_run")?;
+    let multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|e| {
+            ApiError::BadRequest(format!(
+                "expected a multipart/form-data upload: {}",
+                e.body_text()
+            ))
+        })?;
+    let (file_name, bytes) = read_file(multipart).await?;
+    let org = caller.0.org_id.clone();
+    let campaigns: HashSet<String> = state
+        .store
+        .list_campaigns(&org)
+        .await?
+        .into_iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    let content_hash = hex::encode(Sha256::digest(&bytes));
+    let rows = tokio::task::spawn_blocking(move || parse_upload(&bytes, &campaigns))
+        .await
+        .map_err(|e| ApiError::Internal(format!("touchpoint parse task: {e}")))??;
+    let record = TouchpointImport {
+        file_name: Some(file_name),
+        content_hash: content_hash.clone(),
+    };
+    let (counts, import_id) = state
+        .store
+        .import_touchpoints(&org, &rows, &record, dry_run, state.clock.now())
+        .await?;
+    let journeys = rows
+        .iter()
+        .map(|r| r.journey_id.as_str())
+        .collect::<HashSet<_>>()
+        .len();
+    let conversions = rows
+        .iter()
+        .filter(|r| r.kind == TouchKind::Conversion)
+        .count();
+    let first = rows.iter().map(|r| r.at_nanos).min();
+    let last = rows.iter().map(|r| r.at_nanos).max();
+    let body = json!({
+        "import_id": import_id,
+        "dry_run": dry_run,
+        "content_hash": content_hash,
+        "rows": rows.len(),
+        "inserted": counts.inserted,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "journeys": journeys,
+        "touches": rows.len() - conversions,
+        "conversions": conversions,
+        "first_at": first.map(rfc3339),
+        "last_at": last.map(rfc3339),
+    });
+    let status = if dry_run {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(body)).into_response())
+}
+
+/// Share of a total in percent, as the contract rounds it.
+fn share_pct(part: f64, total: f64) -> Value {
+    if total > 0.0 {
+        Decimal::from_f64(part / total * 100.0).map_or(Value::Null, ratio)
+    } else {
+        ratio(Decimal::ZERO)
+    }
+}
+
+fn channel_json(line: &ChannelLine, total_conversions: f64) -> Value {
+    json!({
+        "channel": line.channel,
+        "platform": line.platform.map(|p| p.as_str()),
+        "conversions": line.conversions,
+        "revenue": two_decimals(line.revenue),
+        "share_pct": share_pct(line.conversions, total_conversions),
+        "spend": line.spend.map(two_decimals),
+        "roas": line.roas.map(ratio),
+    })
+}
+
+/// One model's object: totals, channels with spend and ROAS, and the per-platform roll-up.
+fn model_json(lines: &ModelLines, found: &ChannelAttribution) -> Value {
+    let r = &lines.result;
+    let mut platforms = Vec::new();
+    for (platform, spend) in &found.spend {
+        let mine: Vec<&ChannelLine> = lines
+            .channels
+            .iter()
+            .filter(|c| c.platform == Some(*platform))
+            .collect();
+        let revenue: Decimal = mine.iter().map(|c| c.revenue).sum();
+        let conversions: f64 = mine.iter().map(|c| c.conversions).sum();
+        platforms.push(json!({
+            "platform": platform.as_str(),
+            "channels": mine.iter().map(|c| c.channel.as_str()).collect::<Vec<_>>(),
+            "conversions": conversions,
+            "revenue": two_decimals(revenue),
+            "spend": two_decimals(*spend),
+            "roas": roas(revenue, *spend).map(ratio),
+        }));
+    }
+    let mut body = json!({
+        "model": r.model.name(),
+        "total_conversions": r.total_conversions,
+        "total_revenue": two_decimals(r.total_value),
+        "unattributed": {
+            "conversions": r.unattributed_conversions,
+            "revenue": two_decimals(r.unattributed_value),
+        },
+        "channels": lines.channels.iter().map(|c| channel_json(c, r.total_conversions)).collect::<Vec<_>>(),
+        "platforms": platforms,
+    });
+    if let Some(markov) = &r.markov {
+        body["order"] = json!(markov.order);
+        body["conversion_probability"] = json!(markov.conversion_probability);
+        body["removal_effects"] = Value::Object(
+            r.channels
+                .iter()
+                .filter_map(|c| c.removal_effect.map(|e| (c.channel.clone(), json!(e))))
+                .collect::<Map<String, Value>>(),
+        );
+    }
+    if let Some(days) = r.half_life_days {
+        body["half_life_days"] = json!(days);
+    }
+    body
+}
+
+/// The comparison table: per channel, every model's conversions, revenue and ROAS.
+fn comparison_json(found: &ChannelAttribution) -> Value {
+    let Some(first) = found.models.first() else {
+        return json!([]);
+    };
+    let rows: Vec<Value> = first
+        .channels
+        .iter()
+        .enumerate()
+        .map(|(k, line)| {
+            let models: Map<String, Value> = found
+                .models
+                .iter()
+                .filter_map(|m| {
+                    let c = m.channels.get(k)?;
+                    Some((
+                        m.result.model.name().to_owned(),
+                        json!({"conversions": c.conversions, "revenue": two_decimals(c.revenue), "roas": c.roas.map(ratio)}),
+                    ))
+                })
+                .collect();
+            json!({
+                "channel": line.channel,
+                "platform": line.platform.map(|p| p.as_str()),
+                "spend": line.spend.map(two_decimals),
+                "models": models,
+            })
+        })
+        .collect();
+    json!(rows)
+}
+
+/// The window of a request (query `from`/`to`, defaulting to the campaign's dates up to today in
+/// its time zone).
+async fn window(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    query: &HashMap<String, String>,
+) -> ApiResult<(spendlens_core::campaign::Campaign, NaiveDate, NaiveDate)> {
+    let campaign = load(state, caller, id).await?;
+    let from = parse_date(query, "from")?;
+    let to = parse_date(query, "to")?;
+    let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
+    let (from, to) = default_window(&campaign, today, from, to);
+    if to < from {
+        return Err(bad("to", "must not be before from"));
+    }
+    Ok((campaign, from, to))
+}
+
+/// A campaign's attribution per channel: attributed conversions and revenue, the channel's spend
+/// over the same dates and ROAS (revenue / spend; null without spend). `model` defaults to the
+/// campaign's model; `model=all` runs every model and adds the comparison table.
+#[utoipa::path(get, path = "/api/campaigns/{id}/attribution", tag = "attribution",
+    params(("id" = String, Path),
+           ("model" = Option<String>, Query, description = "first_touch, last_touch, linear, position_based, time_decay, markov, shapley, shapley_ordered, or all; default the campaign's model"),
+           ("order" = Option<String>, Query, description = "Markov order 1-4 or auto (default 1)"),
+           ("from" = Option<String>, Query, description = "YYYY-MM-DD; default the campaign's start"),
+           ("to" = Option<String>, Query, description = "YYYY-MM-DD; default the earlier of its end and today")),
+    responses((status = 200, description = "Attribution per channel with spend and ROAS", body = Object),
+              (status = 404), (status = 422)))]
+pub async fn campaign_attribution(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let (campaign, from, to) = window(&state, &caller, &id, &query).await?;
+    let org = &caller.0.org_id;
+    let models = match query.get("model").map(String::as_str) {
+        None | Some("") => {
+            Models::One(campaign_model(state.store.as_ref(), org, &campaign.id).await?)
+        }
+        Some("all") => Models::All,
+        Some(name) => Models::One(parse_model("model", name)?),
+    };
+    let order = parse_order(&query)?;
+    let found = attributed_by_channel(
+        state.store.as_ref(),
+        org,
+        &campaign.id,
+        models,
+        order,
+        from,
+        to,
+    )
+    .await?;
+    let mut body = json!({
+        "campaign_id": campaign.id.to_string(),
+        "from": from.to_string(),
+        "to": to.to_string(),
+        "currency": found.currency,
+        "journeys": found.journeys,
+        "spend": found.spend.iter().map(|(p, s)| json!({"platform": p.as_str(), "spend": two_decimals(*s)})).collect::<Vec<_>>(),
+    });
+    match models {
+        Models::All => {
+            body["model"] = json!("all");
+            body["models"] = Value::Object(
+                found
+                    .models
+                    .iter()
+                    .map(|m| (m.result.model.name().to_owned(), model_json(m, &found)))
+                    .collect(),
+            );
+            body["comparison"] = comparison_json(&found);
+        }
+        Models::One(_) => {
+            if let (Some(one), Value::Object(out)) = (found.models.first(), &mut body)
+                && let Value::Object(fields) = model_json(one, &found)
+            {
+                out.extend(fields);
+            }
+        }
+    }
+    Ok(Json(body))
+}
+
+/// The model comparison as an SVG grouped bar chart: revenue credited to each channel by every
+/// model, with a `<title>` and `<desc>` text alternative.
+#[utoipa::path(get, path = "/api/campaigns/{id}/attribution/chart.svg", tag = "attribution",
+    params(("id" = String, Path), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
+    responses((status = 200, description = "image/svg+xml", content_type = "image/svg+xml", body = String),
+              (status = 404), (status = 422)))]
+pub async fn comparison_chart(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let (campaign, from, to) = window(&state, &caller, &id, &query).await?;
+    let found = attributed_by_channel(
+        state.store.as_ref(),
+        &caller.0.org_id,
+        &campaign.id,
+        Models::All,
+        parse_order(&query)?,
+        from,
+        to,
+    )
+    .await?;
+    let categories: Vec<String> = found
+        .models
+        .first()
+        .map(|m| m.channels.iter().map(|c| c.channel.clone()).collect())
+        .unwrap_or_default();
+    let series: Vec<spendlens_report::chart::BarSeries> = found
+        .models
+        .iter()
+        .map(|m| spendlens_report::chart::BarSeries {
+            name: m.result.model.name().to_owned(),
+            values: m.channels.iter().map(|c| c.revenue).collect(),
+        })
+        .collect();
+    let title = format!("Attributed revenue by channel and model, {from} to {to}");
+    let chart =
+        spendlens_report::chart::grouped_bar_chart(&title, &categories, &series, &found.currency)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        chart.svg,
+    )
+        .into_response())
+}
+
+fn model_body(model: Model, set: bool) -> Value {
+    json!({"model": model.name(), "default": !set})
+}
+
+/// The attribution model a campaign's ROI takes its attributed revenue from (default
+/// `last_touch`).
+#[utoipa::path(get, path = "/api/campaigns/{id}/attribution-model", tag = "attribution",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "`{\"model\", \"default\"}`", body = Object), (status = 404)))]
+pub async fn get_model(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let campaign = load(&state, &caller, &id).await?;
+    let set = state
+        .store
+        .attribution_model(&caller.0.org_id, &campaign.id)
+        .await?
+        .is_some();
+    let model = campaign_model(state.store.as_ref(), &caller.0.org_id, &campaign.id).await?;
+    Ok(Json(model_body(model, set)))
+}
+
+/// Sets the attribution model of a campaign: `{"model": "linear"}`.
+#[utoipa::path(put, path = "/api/campaigns/{id}/attribution-model", tag = "attribution",
+    params(("id" = String, Path)), request_body(content = Object, description = "`{\"model\": \"markov\"}`"),
+    responses((status = 200, body = Object), (status = 404), (status = 422)))]
+pub async fn put_model(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> ApiResult<Json<Value>> {
+    let campaign = load(&state, &caller, &id).await?;
+    let Value::Object(fields) = &body else {
+        return Err(bad("$", "expected an object {\"model\": ...}"));
+    };
+    if let Some(other) = fields.keys().find(|k| k.as_str() != "model") {
+        return Err(bad(other, "unknown field (expected model)"));
+    }
+    let model = match fields.get("model") {
+        Some(Value::String(name)) => parse_model("model", name)?,
+        Some(_) => return Err(bad("model", "expected a string")),
+        None => return Err(bad("model", "missing")),
+    };
+    let found = state
+        .store
+        .set_attribution_model(
+            &caller.0.org_id,
+            &CampaignId::new(campaign.id.as_str()),
+            model.name(),
+            state.clock.now(),
+        )
+        .await?;
+    if !found {
+        return Err(ApiError::NotFound("campaign"));
+    }
+    Ok(Json(model_body(model, true)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_names_keep_their_platform_in_the_wire_form() {
+        assert_eq!(
+            spendlens_app::attribution::channel_platform("Facebook").map(|p| p.as_str()),
+            Some("meta")
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_and_foreign_campaigns_are_row_errors() {
+        let csv = b"journey_id,timestamp,event,channel,value,campaign_id\n\
+            j1,2026-01-01T00:00:00Z,touch,meta,,\n\
+            j1,2026-01-01T00:00:00Z,touch,google,,\n\
+            j2,2026-01-01T00:00:00Z,touch,meta,,nope\n";
+        let Err(ApiError::Validation(problems)) = parse_upload(csv, &HashSet::new()) else {
+            panic!("expected problems");
+        };
+        assert_eq!(problems.len(), 2);
+        assert!(
+            problems[0]
+                .message
+                .starts_with("row 3, column 1 (journey_id)"),
+            "{problems:?}"
+        );
+        assert!(problems[0].message.contains("row 2"));
+        assert!(problems[1].message.contains("row 4") && problems[1].message.contains("nope"));
+    }
+}

@@ -1,0 +1,342 @@
+//! The Budget Optimization Engine over HTTP: the seed-shaped plan of a campaign, and its response
+//! curves as a chart. The use case is `spendlens_app::optimization::optimize_campaign`.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use rust_decimal::prelude::ToPrimitive;
+use serde_json::{Value, json};
+use spendlens_app::optimization::{Optimization, OptimizationRequest, optimize_campaign};
+use spendlens_contract::Problems;
+use spendlens_contract::json::{ObjectReader, decimal, parse_document};
+use spendlens_core::Platform;
+use spendlens_core::campaign::CampaignId;
+use spendlens_optimize::{FitOptions, Objective};
+
+use crate::api::campaigns::load;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::state::AppState;
+
+fn platform_key(path: &str, key: &str, problems: &mut Problems) -> Option<Platform> {
+    match key.parse::<Platform>() {
+        Ok(p) if p.is_ad_platform() => Some(p),
+        _ => {
+            problems.push(
+                format!("{path}.{key}"),
+                "expected an ad platform id (linkedin, meta, google_ads, custom_integration, sheets)",
+            );
+            None
+        }
+    }
+}
+
+fn positive(path: &str, value: &Value, problems: &mut Problems) -> Option<f64> {
+    let d = decimal(path, value, problems)?;
+    match d.to_f64() {
+        Some(v) if v > 0.0 => Some(v),
+        _ => {
+            problems.push(path, "must be greater than 0");
+            None
+        }
+    }
+}
+
+fn share(path: &str, value: &Value, problems: &mut Problems) -> Option<f64> {
+    let v = positive(path, value, problems)?;
+    if v > 1.0 {
+        problems.push(path, "must be a share in (0, 1], e.g. 0.2 for 20 %");
+        return None;
+    }
+    Some(v)
+}
+
+/// Reads the request body (every field optional) with a JSON path per problem.
+fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiError> {
+    let mut problems = Problems::default();
+    let mut out = OptimizationRequest::default();
+    let Some(mut r) = ObjectReader::new("", body, &mut problems) else {
+        return Err(problems.into());
+    };
+    out.total_budget = r.decimal("total_budget", &mut problems);
+    out.from = r.date("from", &mut problems);
+    out.to = r.date("to", &mut problems);
+    out.weeks = r.count("weeks", &mut problems);
+    if out.weeks == Some(0) {
+        problems.push("weeks", "must be at least 1");
+    }
+    if out.weeks.is_some() && out.to.is_some() {
+        problems.push("weeks", "give either to or weeks, not both");
+    }
+    out.objective = match r.string("objective", &mut problems) {
+        None => None,
+        Some("revenue") => Some(Objective::Revenue),
+        Some("profit") => Some(Objective::Profit),
+        Some("ltv") => Some(Objective::LtvValue),
+        Some(other) => {
+            problems.push(
+                "objective",
+                format!("unknown objective \"{other}\": expected revenue, profit or ltv"),
+            );
+            None
+        }
+    };
+    if let Some(v) = r.get("ltv") {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if let (Some(p), Some(l)) = (
+                        platform_key("ltv", k, &mut problems),
+                        positive(&format!("ltv.{k}"), v, &mut problems),
+                    ) {
+                        out.ltv.insert(p, l);
+                    }
+                }
+            }
+            _ => problems.push("ltv", "expected an object {\"meta\": 120}"),
+        }
+    }
+    if let Some(v) = r.get("bounds") {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let path = format!("bounds.{k}");
+                    let Some(p) = platform_key("bounds", k, &mut problems) else {
+                        continue;
+                    };
+                    let Some(mut b) = ObjectReader::new(&path, v, &mut problems) else {
+                        continue;
+                    };
+                    let min = b.decimal("min", &mut problems).and_then(|d| d.to_f64());
+                    let max = b.decimal("max", &mut problems).and_then(|d| d.to_f64());
+                    b.finish(&mut problems);
+                    if let (Some(lo), Some(hi)) = (min, max)
+                        && lo > hi
+                    {
+                        problems.push(format!("{path}.min"), "must not exceed max");
+                    }
+                    out.bounds.insert(p, (min, max));
+                }
+            }
+            _ => problems.push(
+                "bounds",
+                "expected an object {\"meta\": {\"min\": \"100\", \"max\": \"900\"}}",
+            ),
+        }
+    }
+    if let Some(v) = r.get("frozen") {
+        match v {
+            Value::Array(list) => {
+                for (i, item) in list.iter().enumerate() {
+                    match item.as_str().map(|s| s.parse::<Platform>()) {
+                        Some(Ok(p)) if p.is_ad_platform() => out.frozen.push(p),
+                        _ => problems.push(format!("frozen[{i}]"), "expected an ad platform id"),
+                    }
+                }
+            }
+            _ => problems.push("frozen", "expected an array of platform ids"),
+        }
+    }
+    out.ramp_limit = r
+        .get("ramp_limit")
+        .and_then(|v| positive("ramp_limit", v, &mut problems));
+    out.max_weekly_shift = r
+        .get("max_weekly_shift")
+        .and_then(|v| share("max_weekly_shift", v, &mut problems));
+    r.finish(&mut problems);
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems.into())
+    }
+}
+
+async fn run(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    request: &OptimizationRequest,
+) -> ApiResult<Optimization> {
+    // Access first: another organisation's campaign is a 404 before any work.
+    let campaign = load(state, caller, id).await?;
+    let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
+    Ok(optimize_campaign(
+        state.store.as_ref(),
+        &caller.0.org_id,
+        &CampaignId::new(id),
+        today,
+        request,
+        &FitOptions::default(),
+    )
+    .await?)
+}
+
+/// The plan's body: the seed's `BudgetOptimization` plus what it was computed for.
+fn body(o: &Optimization) -> Value {
+    let mut body = spendlens_optimize::codec::encode_plan(&o.plan);
+    if let Value::Object(map) = &mut body {
+        map.insert("campaign_id".into(), json!(o.campaign.id.to_string()));
+        map.insert("currency".into(), json!(o.campaign.spec.currency));
+        map.insert(
+            "period".into(),
+            json!({"from": o.period.0.to_string(), "to": o.period.1.to_string(), "days": o.days.len()}),
+        );
+    }
+    body
+}
+
+/// Splits the campaign's budget for a planned period across its ad platforms by response curves
+/// fitted from its daily history: current and optimised allocation, expected improvement with a
+/// 90 % interval over bootstrap draws, risks, and a week-by-week rollout moving at most
+/// `max_weekly_shift` (default 20 %) of the budget per week.
+#[utoipa::path(post, path = "/api/campaigns/{id}/budget-optimization", tag = "optimization",
+    params(("id" = String, Path)),
+    request_body(content = Object, description = "All optional: `total_budget`, `from`/`to` or `weeks`, `objective` (revenue, profit, ltv), `ltv` {platform: value}, `bounds` {platform: {min, max}}, `frozen` [platform], `ramp_limit`, `max_weekly_shift` (0-1, default 0.2)"),
+    responses((status = 200, description = "current_allocation, optimized_allocation, expected_improvement, risk_assessment, implementation_timeline", body = Object),
+              (status = 404), (status = 422, description = "Bad field (JSON path), or not enough history (field `history`)")))]
+pub async fn budget_optimization(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    raw: Bytes,
+) -> ApiResult<Json<Value>> {
+    let request = if raw.iter().all(u8::is_ascii_whitespace) {
+        OptimizationRequest::default()
+    } else {
+        let text = std::str::from_utf8(&raw)
+            .map_err(|_| ApiError::BadRequest("the body is not UTF-8".into()))?;
+        parse_request(&parse_document(text)?)?
+    };
+    let found = run(&state, &caller, &id, &request).await?;
+    Ok(Json(body(&found)))
+}
+
+/// The response curves of the plan as SVG: expected response against spend over the planned
+/// period per channel, with the current (circle) and optimised (triangle) spend marked, and a
+/// `<title>`/`<desc>` text alternative. Query: `total_budget`, `from`, `to`, `weeks`, `objective`.
+#[utoipa::path(get, path = "/api/campaigns/{id}/budget-optimization/curves.svg", tag = "optimization",
+    params(("id" = String, Path), ("total_budget" = Option<String>, Query), ("from" = Option<String>, Query),
+           ("to" = Option<String>, Query), ("weeks" = Option<u64>, Query), ("objective" = Option<String>, Query)),
+    responses((status = 200, description = "image/svg+xml", content_type = "image/svg+xml", body = String),
+              (status = 404), (status = 422)))]
+pub async fn curves_chart(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let mut doc = serde_json::Map::new();
+    for (key, value) in &query {
+        let value = match key.as_str() {
+            "weeks" => value
+                .parse::<u64>()
+                .map(|w| json!(w))
+                .map_err(|_| bad("weeks", "expected a whole number of weeks"))?,
+            "total_budget" | "from" | "to" | "objective" => json!(value),
+            other => {
+                return Err(bad(
+                    other,
+                    "unknown parameter (total_budget, from, to, weeks, objective)",
+                ));
+            }
+        };
+        doc.insert(key.clone(), value);
+    }
+    let request = parse_request(&Value::Object(doc))?;
+    let found = run(&state, &caller, &id, &request).await?;
+    let curves = curve_series(&found)?;
+    let title = format!("Response curves, {} to {}", found.period.0, found.period.1);
+    let chart = spendlens_report::chart::response_curves_chart(
+        &title,
+        &curves,
+        &found.campaign.spec.currency,
+    )
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        chart.svg,
+    )
+        .into_response())
+}
+
+fn bad(field: &str, message: &str) -> ApiError {
+    ApiError::Validation(vec![FieldProblem {
+        field: field.to_owned(),
+        message: message.to_owned(),
+    }])
+}
+
+/// Each channel's period curve sampled from 0 to 1.5 × the larger of its two points.
+fn curve_series(o: &Optimization) -> ApiResult<Vec<spendlens_report::chart::CurveSeries>> {
+    const SAMPLES: u32 = 48;
+    let spend = |list: &[spendlens_optimize::plan::ChannelAmount], i: usize| {
+        list.get(i).and_then(|a| a.spend.to_f64()).unwrap_or(0.0)
+    };
+    let mut out = Vec::with_capacity(o.platforms.len());
+    for (i, platform) in o.platforms.iter().enumerate() {
+        let curve = o
+            .model
+            .period_curve(i, &o.days)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let current = spend(&o.plan.current_allocation, i);
+        let optimized = spend(&o.plan.optimized_allocation, i);
+        let top = current.max(optimized).max(1.0) * 1.5;
+        let points = (0..=SAMPLES)
+            .map(|k| {
+                let x = top * f64::from(k) / f64::from(SAMPLES);
+                (x, curve.value(x))
+            })
+            .collect();
+        out.push(spendlens_report::chart::CurveSeries {
+            platform: *platform,
+            points,
+            current: (current, curve.value(current)),
+            optimized: (optimized, curve.value(optimized)),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bad_field_is_named_by_its_path() {
+        let body = json!({
+            "total_budget": "-5", "weeks": 0, "objective": "clicks",
+            "ltv": {"tiktok": 10, "meta": 0}, "bounds": {"meta": {"min": 10, "max": 5, "mid": 1}},
+            "frozen": ["ga4"], "max_weekly_shift": 1.5, "colour": "blue"
+        });
+        let Err(ApiError::Validation(problems)) = parse_request(&body) else {
+            panic!("expected problems");
+        };
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        for want in [
+            "total_budget",
+            "weeks",
+            "objective",
+            "ltv.tiktok",
+            "ltv.meta",
+            "bounds.meta.mid",
+            "bounds.meta.min",
+            "frozen[0]",
+            "max_weekly_shift",
+            "colour",
+        ] {
+            assert!(fields.contains(&want), "{want} missing from {fields:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_object_takes_every_default() {
+        assert_eq!(
+            parse_request(&json!({})).ok(),
+            Some(OptimizationRequest::default())
+        );
+    }
+}

@@ -1,0 +1,393 @@
+//! Touchpoint uploads and campaign attribution through the API, checked against the attribution
+//! crate (what `spendlens attribute` prints) and against hand-computed ROAS.
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use spendlens_attribution::{MarkovOrder, Model, ReadOptions, Request, codec};
+
+use crate::support::{TestApp, database_urls, json_of, new_client, q4};
+
+/// Unsorted rows: a journey with two conversions (j1), a touch stamped with its conversion's
+/// instant (j1 meta), a conversion without touches (j2), a journey that never converts (j3).
+const TOUCHPOINTS: &str = "journey_id,timestamp,event,channel,value\n\
+j2,2026-11-05T10:00:00Z,conversion,,50\n\
+j1,2026-11-03T09:00:00Z,touch,facebook,\n\
+j1,2026-11-02T09:00:00Z,touch,google,\n\
+j4,2026-11-10T08:00:00Z,touch,linkedin,\n\
+j1,2026-11-04T09:00:00Z,conversion,,100\n\
+j1,2026-11-06T09:00:00+01:00,touch,email,\n\
+j1,2026-11-07T09:00:00Z,conversion,,30\n\
+j1,2026-11-07T09:00:00Z,touch,meta,\n\
+j3,2026-11-08T12:00:00Z,touch,google,\n\
+j3,2026-11-09T12:00:00Z,touch,email,\n\
+j4,2026-11-10T08:30:00Z,conversion,,20\n";
+
+/// The same rows grouped by journey (the CLI's streaming reader needs that; order inside a
+/// journey and of journeys is free).
+fn grouped() -> String {
+    let mut lines: Vec<&str> = TOUCHPOINTS.lines().collect();
+    let header = lines.remove(0);
+    lines.sort_by_key(|l| l.split(',').next().unwrap_or_default().to_owned());
+    format!("{header}\n{}\n", lines.join("\n"))
+}
+
+async fn upload(
+    app: &TestApp,
+    client: &reqwest::Client,
+    query: &str,
+    csv: &str,
+) -> (StatusCode, Value) {
+    let form = Form::new().part(
+        "file",
+        Part::bytes(csv.as_bytes().to_vec()).file_name("t.csv"),
+    );
+    let r = client
+        .post(format!("{}/api/attribution/touchpoints{query}", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("upload: {e}"));
+    let status = r.status();
+    (status, json_of(r).await)
+}
+
+async fn spend(app: &TestApp, id: &str) {
+    let rows = json!({"rows": [
+        {"date": "2026-11-02", "platform": "meta", "spend": "100.00", "clicks": 10},
+        {"date": "2026-11-03", "platform": "meta", "spend": "60.00", "clicks": 10},
+        {"date": "2026-11-02", "platform": "google_ads", "spend": "40.00", "clicks": 10},
+        {"date": "2026-11-03", "platform": "linkedin", "spend": "25.00", "clicks": 10},
+        // Outside the window: not part of any ROAS.
+        {"date": "2026-11-25", "platform": "linkedin", "spend": "1000.00", "clicks": 10},
+    ]});
+    let r = app
+        .post(&format!("/api/campaigns/{id}/metrics"), &rows)
+        .await;
+    assert!(r.status().is_success(), "{}", app.backend);
+}
+
+fn channel<'a>(model: &'a Value, name: &str) -> &'a Value {
+    model["channels"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["channel"] == name))
+        .unwrap_or(&Value::Null)
+}
+
+#[tokio::test]
+async fn upload_is_idempotent_and_a_bad_row_writes_nothing() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@example.com").await;
+        let id = app.campaign(&q4()).await;
+
+        // A bad row: 422 naming row and column, nothing written.
+        let bad = TOUCHPOINTS.replace("2026-11-03T09:00:00Z", "2026-11-03 nine o'clock");
+        let (status, body) = upload(&app, &app.client, "", &bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        let message = body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            message.starts_with("row 3, column 2 (timestamp)"),
+            "{message}"
+        );
+        let path =
+            format!("/api/campaigns/{id}/attribution?model=linear&from=2026-11-01&to=2026-11-20");
+        let empty = json_of(app.get(&path).await).await;
+        assert_eq!(empty["journeys"], 0, "{}: {empty}", app.backend);
+
+        // A repeated key is refused too.
+        let twice = format!("{TOUCHPOINTS}j4,2026-11-10T08:00:00Z,touch,meta,\n");
+        let (status, body) = upload(&app, &app.client, "", &twice).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body["error"]["details"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("row 5")
+        );
+
+        // Dry run: counts, nothing written.
+        let (status, dry) = upload(&app, &app.client, "?dry_run=true", TOUCHPOINTS).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            (dry["inserted"].as_u64(), dry["dry_run"].as_bool()),
+            (Some(11), Some(true))
+        );
+        assert_eq!(json_of(app.get(&path).await).await["journeys"], 0);
+
+        let (status, first) = upload(&app, &app.client, "", TOUCHPOINTS).await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        assert_eq!(
+            (
+                &first["inserted"],
+                &first["updated"],
+                &first["unchanged"],
+                &first["journeys"]
+            ),
+            (&json!(11), &json!(0), &json!(0), &json!(4))
+        );
+        assert_eq!(
+            (first["touches"].as_u64(), first["conversions"].as_u64()),
+            (Some(7), Some(4))
+        );
+        assert_eq!(first["first_at"], "2026-11-02T09:00:00Z");
+        assert_eq!(first["last_at"], "2026-11-10T08:30:00Z");
+        let (_, again) = upload(&app, &app.client, "", TOUCHPOINTS).await;
+        assert_eq!(
+            (&again["inserted"], &again["unchanged"]),
+            (&json!(0), &json!(11))
+        );
+        let changed = TOUCHPOINTS.replace(",,20\n", ",,25\n");
+        let (_, third) = upload(&app, &app.client, "", &changed).await;
+        assert_eq!(
+            (&third["updated"], &third["unchanged"]),
+            (&json!(1), &json!(10))
+        );
+
+        // Unauthenticated uploads are refused before the body is read.
+        let (status, _) = upload(&app, &new_client(), "", TOUCHPOINTS).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn attribution_matches_the_crate_and_roas_is_revenue_over_spend() {
+    // What `spendlens attribute --model all` computes from the same rows.
+    let data = spendlens_attribution::read(
+        grouped().as_bytes(),
+        &ReadOptions {
+            time_decay_half_life_days: Some(7.0),
+        },
+    )
+    .unwrap_or_else(|e| panic!("read: {e}"));
+    let request = Request {
+        models: Model::ALL.to_vec(),
+        order: MarkovOrder::Fixed(1),
+        transitions: false,
+        skip_unavailable: false,
+    };
+    let expected =
+        spendlens_attribution::attribute(&data, &request).unwrap_or_else(|e| panic!("{e}"));
+    let expected: Value = serde_json::from_str(&codec::encode_all(&expected).unwrap_or_default())
+        .unwrap_or(Value::Null);
+
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let org = app.register(&app.client, "a@example.com").await;
+        let id = app.campaign(&q4()).await;
+        spend(&app, &id).await;
+        let (status, _) = upload(&app, &app.client, "", TOUCHPOINTS).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let window = "from=2026-11-01&to=2026-11-20";
+
+        let all = json_of(
+            app.get(&format!(
+                "/api/campaigns/{id}/attribution?model=all&{window}"
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(all["journeys"], 4, "{}", app.backend);
+        for model in Model::ALL {
+            let name = model.name();
+            let ours = &all["models"][name];
+            let theirs = &expected["models"][name];
+            assert_eq!(ours["total_revenue"], theirs["total_value"], "{name}");
+            assert_eq!(ours["unattributed"]["revenue"], "50.00", "{name}");
+            let channels = theirs["channels"].as_array().cloned().unwrap_or_default();
+            assert_eq!(channels.len(), 5, "{name}");
+            for c in channels {
+                let line = channel(ours, c["channel"].as_str().unwrap_or_default());
+                assert_eq!(line["revenue"], c["value"], "{name} {c}");
+                let diff = line["conversions"].as_f64().unwrap_or(f64::NAN)
+                    - c["conversions"].as_f64().unwrap_or(0.0);
+                assert!(diff.abs() < 1e-9, "{name} {c} {line}");
+            }
+        }
+        // The comparison table has every model for every channel.
+        let row = all["comparison"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["channel"] == "facebook"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(row["platform"], "meta");
+        assert_eq!(row["models"]["last_touch"]["revenue"], "100.00");
+        assert_eq!(row["models"]["first_touch"]["revenue"], "0.00");
+        assert_eq!(row["models"]["linear"]["revenue"], "50.00");
+        assert_eq!(row["models"].as_object().map(|m| m.len()), Some(8));
+
+        // Last touch by hand: facebook 100 and meta 30 over meta's 160 of spend, linkedin 20
+        // over 25, google nothing over 40, email no spend.
+        let last = json_of(
+            app.get(&format!(
+                "/api/campaigns/{id}/attribution?model=last_touch&{window}"
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(last["model"], "last_touch");
+        let fb = channel(&last, "facebook");
+        assert_eq!(
+            (&fb["revenue"], &fb["spend"], &fb["roas"]),
+            (&json!("100.00"), &json!("160.00"), &json!(0.63))
+        );
+        let meta = channel(&last, "meta");
+        assert_eq!(
+            (&meta["revenue"], &meta["roas"]),
+            (&json!("30.00"), &json!(0.19))
+        );
+        let li = channel(&last, "linkedin");
+        assert_eq!(
+            (&li["revenue"], &li["spend"], &li["roas"]),
+            (&json!("20.00"), &json!("25.00"), &json!(0.8))
+        );
+        let google = channel(&last, "google");
+        assert_eq!(
+            (&google["platform"], &google["roas"]),
+            (&json!("google_ads"), &json!(0.0))
+        );
+        let email = channel(&last, "email");
+        assert_eq!(
+            (&email["platform"], &email["spend"], &email["roas"]),
+            (&Value::Null, &Value::Null, &Value::Null)
+        );
+        let meta_platform = last["platforms"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["platform"] == "meta"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            (&meta_platform["revenue"], &meta_platform["roas"]),
+            (&json!("130.00"), &json!(0.81))
+        );
+
+        // A window that starts after j1's first conversion drops it (and its touches).
+        let late = json_of(
+            app.get(&format!(
+                "/api/campaigns/{id}/attribution?model=last_touch&from=2026-11-05&to=2026-11-20"
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(late["total_revenue"], "50.00", "{late}");
+        assert_eq!(channel(&late, "facebook"), &Value::Null);
+
+        // The campaign's model is the default model of the endpoint.
+        let r = app
+            .request(
+                &app.client,
+                Method::PUT,
+                &format!("/api/campaigns/{id}/attribution-model"),
+                Some(&json!({"model": "linear"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = app
+            .request(
+                &app.client,
+                Method::PUT,
+                &format!("/api/campaigns/{id}/attribution-model"),
+                Some(&json!({"model": "last_click"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(json_of(r).await["error"]["details"][0]["field"], "model");
+        let got = json_of(
+            app.get(&format!("/api/campaigns/{id}/attribution-model"))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (&got["model"], &got["default"]),
+            (&json!("linear"), &json!(false))
+        );
+        // The ROI tracker's figure follows the campaign's model: linear credits google 50,
+        // facebook 50, meta 15, linkedin 20 (email's 15 is not the campaign's).
+        let (from, to) = (
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
+        );
+        let roi = spendlens_app::attribution::attributed_revenue(
+            app.store.as_ref(),
+            &spendlens_core::campaign::OrgId::new(org.clone()),
+            &spendlens_core::campaign::CampaignId::new(id.clone()),
+            from,
+            to,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(roi.model, Model::Linear);
+        assert_eq!(roi.revenue.to_string(), "135.00");
+        let meta_share = roi
+            .by_platform
+            .iter()
+            .find(|(p, _)| *p == spendlens_core::Platform::Meta);
+        assert_eq!(
+            meta_share.map(|(_, r)| r.to_string()),
+            Some("65.00".to_owned())
+        );
+        let default = json_of(
+            app.get(&format!("/api/campaigns/{id}/attribution?{window}"))
+                .await,
+        )
+        .await;
+        assert_eq!(default["model"], "linear");
+        assert_eq!(channel(&default, "google")["revenue"], "50.00");
+
+        // Bad parameters name themselves.
+        let r = app
+            .get(&format!("/api/campaigns/{id}/attribution?model=nope"))
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(json_of(r).await["error"]["details"][0]["field"], "model");
+        let r = app
+            .get(&format!(
+                "/api/campaigns/{id}/attribution?from=2026-11-20&to=2026-11-01"
+            ))
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // The chart.
+        let r = app
+            .get(&format!(
+                "/api/campaigns/{id}/attribution/chart.svg?{window}"
+            ))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(
+            r.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .starts_with("image/svg+xml")
+        );
+        let svg = r.text().await.unwrap_or_default();
+        assert!(
+            svg.contains("<title>Attributed revenue by channel and model"),
+            "{svg:.200}"
+        );
+        assert!(svg.contains("<desc>") && svg.contains("facebook: first_touch $0.00"));
+
+        // Another organisation sees none of it.
+        let stranger = new_client();
+        app.register(&stranger, "b@example.com").await;
+        for path in [
+            format!("/api/campaigns/{id}/attribution?model=all"),
+            format!("/api/campaigns/{id}/attribution/chart.svg"),
+            format!("/api/campaigns/{id}/attribution-model"),
+        ] {
+            let r = app.request(&stranger, Method::GET, &path, None).await;
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        }
+        let r = app
+            .request(
+                &stranger,
+                Method::PUT,
+                &format!("/api/campaigns/{id}/attribution-model"),
+                Some(&json!({"model": "linear"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+}

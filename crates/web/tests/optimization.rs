@@ -1,0 +1,258 @@
+//! The budget optimisation endpoint on a campaign seeded with Hill-curve history (fixed seed).
+use reqwest::{Method, StatusCode};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, database_urls, json_of, new_client};
+
+/// A small deterministic generator (xorshift), so the history is the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn campaign() -> Value {
+    json!({"name": "Always on", "currency": "USD", "budget": "500000.00", "start_date": "2026-08-01",
+           "end_date": "2026-12-31", "time_zone": "UTC"})
+}
+
+/// 90 days up to yesterday for three platforms, revenue = Hill(spend) ± 3 %.
+fn history_rows(days: i64) -> Value {
+    let mut rng = Rng(0x5EED_2026);
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default()
+        - chrono::Days::new(days as u64 - 1);
+    let curves = [
+        ("meta", 3000.0, 150.0, 1.0),
+        ("google_ads", 5000.0, 300.0, 0.9),
+        ("linkedin", 1500.0, 200.0, 1.4),
+    ];
+    let mut rows = Vec::new();
+    for d in 0..days {
+        let date = start + chrono::Days::new(d as u64);
+        for (platform, beta, k, s) in curves {
+            let spend: f64 = 20.0 + rng.next() * 380.0;
+            let clean = beta * spend.powf(s) / (spend.powf(s) + f64::powf(k, s));
+            let revenue = clean * (0.97 + 0.06 * rng.next());
+            rows.push(json!({"date": date.to_string(), "platform": platform, "spend": format!("{spend:.2}"),
+                             "clicks": 10, "conversions": format!("{:.2}", revenue / 50.0), "revenue": format!("{revenue:.2}")}));
+        }
+    }
+    json!({"rows": rows})
+}
+
+fn money(v: &Value) -> Decimal {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(Decimal::MIN)
+}
+
+fn spends(allocation: &Value) -> Vec<(String, Decimal)> {
+    allocation
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|a| {
+                    (
+                        a["channel"].as_str().unwrap_or_default().to_owned(),
+                        money(&a["spend"]),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_plan_spends_the_budget_honours_bounds_and_rolls_out_gradually() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@example.com").await;
+        let id = app.campaign(&campaign()).await;
+        let r = app
+            .post(&format!("/api/campaigns/{id}/metrics"), &history_rows(90))
+            .await;
+        assert!(r.status().is_success(), "{}", app.backend);
+
+        let path = format!("/api/campaigns/{id}/budget-optimization");
+        let request = json!({"total_budget": "12345.67", "weeks": 4,
+                             "bounds": {"linkedin": {"min": "1000", "max": "3000"}}});
+        let r = app.post(&path, &request).await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
+        let plan = json_of(r).await;
+        assert_eq!(
+            plan["period"],
+            json!({"from": "2026-11-22", "to": "2026-12-19", "days": 28})
+        );
+        let budget: Decimal = "12345.67".parse().unwrap_or_default();
+        let optimized = spends(&plan["optimized_allocation"]);
+        let current = spends(&plan["current_allocation"]);
+        assert_eq!(optimized.len(), 3, "{plan}");
+        assert_eq!(
+            optimized.iter().map(|(_, s)| *s).sum::<Decimal>(),
+            budget,
+            "{plan}"
+        );
+        assert_eq!(current.iter().map(|(_, s)| *s).sum::<Decimal>(), budget);
+        let linkedin = optimized
+            .iter()
+            .find(|(c, _)| c == "linkedin")
+            .map(|(_, s)| *s)
+            .unwrap_or_default();
+        assert!(
+            linkedin >= Decimal::from(1000) && linkedin <= Decimal::from(3000),
+            "{linkedin}"
+        );
+        assert!(
+            money(&plan["optimized_value"]) >= money(&plan["current_value"]),
+            "{plan}"
+        );
+        let imp = &plan["expected_improvement"];
+        assert!(money(&imp["point"]) >= Decimal::ZERO);
+        assert!(
+            money(&imp["low"]) <= money(&imp["point"])
+                && money(&imp["point"]) <= money(&imp["high"]),
+            "{imp}"
+        );
+
+        // The rollout moves at most 20 % of the budget per week and ends at the optimum.
+        let weeks = plan["implementation_timeline"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(!weeks.is_empty());
+        let limit = budget * Decimal::new(2, 1) + Decimal::new(2, 2);
+        let mut before = current.clone();
+        for week in &weeks {
+            let now = spends(&week["allocation"]);
+            assert_eq!(now.iter().map(|(_, s)| *s).sum::<Decimal>(), budget);
+            let moved: Decimal = now
+                .iter()
+                .zip(&before)
+                .map(|((_, a), (_, b))| (*a - *b).abs())
+                .sum::<Decimal>()
+                / Decimal::TWO;
+            assert!(moved <= limit, "week {} moved {moved}", week["week"]);
+            assert!(week["expected_response"].is_string());
+            before = now;
+        }
+        assert_eq!(before, optimized);
+
+        // A smaller weekly shift takes more weeks.
+        let slow = json_of(
+            app.post(
+                &path,
+                &json!({"total_budget": "12345.67", "weeks": 4, "max_weekly_shift": 0.05}),
+            )
+            .await,
+        )
+        .await;
+        assert!(
+            slow["implementation_timeline"]
+                .as_array()
+                .map_or(0, Vec::len)
+                >= weeks.len()
+        );
+
+        // Frozen channels keep their current spend.
+        let frozen = json_of(
+            app.post(
+                &path,
+                &json!({"total_budget": "12345.67", "weeks": 4, "frozen": ["meta"]}),
+            )
+            .await,
+        )
+        .await;
+        let pick = |v: &Value, key: &str| {
+            spends(&v[key])
+                .into_iter()
+                .find(|(c, _)| c == "meta")
+                .map(|(_, s)| s)
+        };
+        let (a, b) = (
+            pick(&frozen, "current_allocation"),
+            pick(&frozen, "optimized_allocation"),
+        );
+        let diff = a.zip(b).map(|(a, b)| (a - b).abs()).unwrap_or(Decimal::MAX);
+        assert!(diff <= Decimal::new(1, 2), "{frozen}");
+
+        // The curves chart.
+        let r = app
+            .get(&format!("{path}/curves.svg?total_budget=12345.67&weeks=4"))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let svg = r.text().await.unwrap_or_default();
+        assert!(svg.contains("<title>Response curves") && svg.contains("<desc>"));
+        assert!(svg.contains("Meta Ads: current spend $"));
+
+        // Bad fields are named by their JSON path.
+        let r = app
+            .post(
+                &path,
+                &json!({"bounds": {"meta": {"min": "lots"}}, "objective": "clicks"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = json_of(r).await;
+        let fields: Vec<&str> = body["error"]["details"]
+            .as_array()
+            .map(|d| d.iter().filter_map(|p| p["field"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            fields.contains(&"bounds.meta.min") && fields.contains(&"objective"),
+            "{body}"
+        );
+        // Infeasible bounds are refused with the solver's reason.
+        let r = app
+            .post(
+                &path,
+                &json!({"total_budget": "100", "bounds": {"linkedin": {"min": "1000"}}}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Another organisation: 404.
+        let stranger = new_client();
+        app.register(&stranger, "b@example.com").await;
+        let r = app
+            .request(&stranger, Method::POST, &path, Some(&json!({})))
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = app
+            .request(&stranger, Method::GET, &format!("{path}/curves.svg"), None)
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn thin_history_is_a_422_saying_how_many_days_are_needed() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@example.com").await;
+        let id = app.campaign(&campaign()).await;
+        let path = format!("/api/campaigns/{id}/budget-optimization");
+        let r = app.post(&path, &json!({})).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = json_of(r).await;
+        assert_eq!(body["error"]["details"][0]["field"], "history", "{body}");
+
+        app.post(&format!("/api/campaigns/{id}/metrics"), &history_rows(3))
+            .await;
+        let r = app.post(&path, &json!({"total_budget": "1000"})).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = json_of(r).await;
+        let message = body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            message.contains("meta has 3") && message.contains("at least 7 days"),
+            "{message}"
+        );
+    }
+}
