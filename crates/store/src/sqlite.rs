@@ -30,10 +30,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             // 16 MiB of page cache per connection (bounded, whatever the file size): a large
             // import's transaction stays in memory instead of spilling pages to the WAL early.
-            .pragma("cache_size", "-16384")
-            // Statement journals (every multi-row upsert needs one) and the rollup's GROUP BY
-            // sorter stay in memory instead of temporary files.
-            .pragma("temp_store", "memory");
+            .pragma("cache_size", "-16384");
         let pool = SqlitePoolOptions::new()
             // An in-memory database lives in one connection.
             .max_connections(if memory { 1 } else { 8 })
