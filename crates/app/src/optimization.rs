@@ -54,6 +54,8 @@ pub struct OptimizationRequest {
     pub ramp_limit: Option<f64>,
     /// Largest share of the budget moved per week of the rollout (default 0.20).
     pub max_weekly_shift: Option<f64>,
+    /// Caps on what groups of channels spend together: (name, channels, most for the period).
+    pub groups: Vec<(String, Vec<Platform>, f64)>,
 }
 
 /// A plan with what it was made from.
@@ -248,6 +250,22 @@ pub async fn optimize_campaign(
         })
         .collect();
     let (ramp_limit, weekly_shift) = (request.ramp_limit, request.max_weekly_shift.unwrap_or(0.2));
+    // A group names platforms; channels without history are not planned, so they drop out.
+    let groups: Vec<spendlens_optimize::Group> = request
+        .groups
+        .iter()
+        .map(|(name, members, max)| spendlens_optimize::Group {
+            name: name.clone(),
+            channels: platforms
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| members.contains(p))
+                .map(|(i, _)| i)
+                .collect(),
+            max_spend: *max,
+        })
+        .filter(|g| !g.channels.is_empty())
+        .collect();
     let options = fit_options.clone();
     let period = days.clone();
     // Fitting runs Levenberg–Marquardt per bootstrap draw: CPU work, off the async workers.
@@ -281,6 +299,7 @@ pub async fn optimize_campaign(
                 bounds: Some(bounds),
                 ramp_limit,
                 weekly_shift,
+                groups,
             },
         )?;
         Ok::<_, spendlens_optimize::OptimizeError>((model, plan))

@@ -32,6 +32,8 @@ pub struct PlanRequest {
     pub ramp_limit: Option<f64>,
     /// Largest share of the budget moved between channels per week of rollout (default 0.2).
     pub weekly_shift: f64,
+    /// Caps on what groups of channels spend together (indices in the model's channel order).
+    pub groups: Vec<crate::problem::Group>,
 }
 
 impl PlanRequest {
@@ -44,6 +46,7 @@ impl PlanRequest {
             bounds: None,
             ramp_limit: None,
             weekly_shift: 0.2,
+            groups: Vec::new(),
         }
     }
 }
@@ -227,7 +230,7 @@ pub fn plan(model: &FittedModel, request: &PlanRequest) -> Result<BudgetPlan, Op
     let problem = Problem {
         total_budget: budget,
         channels,
-        groups: Vec::new(),
+        groups: request.groups.clone(),
         ramp_limit: request.ramp_limit,
     };
     let solution = allocate::optimize(&problem)?;

@@ -181,6 +181,43 @@ async fn the_plan_spends_the_budget_honours_bounds_and_rolls_out_gradually() {
         let diff = a.zip(b).map(|(a, b)| (a - b).abs()).unwrap_or(Decimal::MAX);
         assert!(diff <= Decimal::new(1, 2), "{frozen}");
 
+        // A group cap: Meta and Google Ads together spend at most 5,000.00 of the 12,345.67.
+        let capped = json_of(
+            app.post(
+                &path,
+                &json!({"total_budget": "12345.67", "weeks": 4,
+                        "groups": [{"name": "search+social", "channels": ["meta", "google_ads"], "max": "5000"}]}),
+            )
+            .await,
+        )
+        .await;
+        let optimized = spends(&capped["optimized_allocation"]);
+        let grouped: Decimal = optimized
+            .iter()
+            .filter(|(c, _)| c == "meta" || c == "google_ads")
+            .map(|(_, s)| *s)
+            .sum();
+        let total: Decimal = optimized.iter().map(|(_, s)| *s).sum();
+        assert!(
+            grouped <= Decimal::new(500_001, 2),
+            "cap honoured: {capped}"
+        );
+        assert_eq!(total, Decimal::new(1_234_567, 2), "still the whole budget");
+        let r = app
+            .post(
+                &path,
+                &json!({"groups": [{"channels": ["meta", "tiktok"], "max": "-1"}, {"channels": ["meta"], "max": "1"}]}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let text = json_of(r).await.to_string();
+        assert!(
+            text.contains("groups[0].channels[1]")
+                && text.contains("groups[0].max")
+                && text.contains("groups[1].channels[0]"),
+            "{text}"
+        );
+
         // The curves chart.
         let r = app
             .get(&format!("{path}/curves.svg?total_budget=12345.67&weeks=4"))

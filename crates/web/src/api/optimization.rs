@@ -141,6 +141,71 @@ fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiError> {
             _ => problems.push("frozen", "expected an array of platform ids"),
         }
     }
+    if let Some(v) = r.get("groups") {
+        let mut grouped: Vec<Platform> = Vec::new();
+        match v {
+            Value::Array(list) => {
+                for (i, item) in list.iter().enumerate() {
+                    let path = format!("groups[{i}]");
+                    let Some(obj) = item.as_object() else {
+                        problems.push(
+                            &path,
+                            "expected {\"name\", \"channels\": [platform], \"max\"}",
+                        );
+                        continue;
+                    };
+                    if let Some(k) = obj
+                        .keys()
+                        .find(|k| !matches!(k.as_str(), "name" | "channels" | "max"))
+                    {
+                        problems.push(format!("{path}.{k}"), "unknown field");
+                    }
+                    let name = obj
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map_or_else(|| format!("group {}", i + 1), str::to_owned);
+                    let mut members = Vec::new();
+                    match obj.get("channels") {
+                        Some(Value::Array(chs)) if !chs.is_empty() => {
+                            for (j, ch) in chs.iter().enumerate() {
+                                match ch.as_str().map(|s| s.parse::<Platform>()) {
+                                    Some(Ok(p)) if p.is_ad_platform() => {
+                                        if grouped.contains(&p) {
+                                            problems.push(
+                                                format!("{path}.channels[{j}]"),
+                                                "a channel belongs to at most one group",
+                                            );
+                                        }
+                                        grouped.push(p);
+                                        members.push(p);
+                                    }
+                                    _ => problems.push(
+                                        format!("{path}.channels[{j}]"),
+                                        "expected an ad platform id",
+                                    ),
+                                }
+                            }
+                        }
+                        _ => problems.push(
+                            format!("{path}.channels"),
+                            "expected a non-empty array of platform ids",
+                        ),
+                    }
+                    let max = match obj.get("max") {
+                        Some(m) => positive(&format!("{path}.max"), m, &mut problems),
+                        None => {
+                            problems.push(format!("{path}.max"), "missing");
+                            None
+                        }
+                    };
+                    if let Some(max) = max {
+                        out.groups.push((name, members, max));
+                    }
+                }
+            }
+            _ => problems.push("groups", "expected an array of {name, channels, max}"),
+        }
+    }
     out.ramp_limit = r
         .get("ramp_limit")
         .and_then(|v| positive("ramp_limit", v, &mut problems));
@@ -195,7 +260,7 @@ fn body(o: &Optimization) -> Value {
 /// `max_weekly_shift` (default 20 %) of the budget per week.
 #[utoipa::path(post, path = "/api/campaigns/{id}/budget-optimization", tag = "optimization",
     params(("id" = String, Path)),
-    request_body(content = Object, description = "All optional: `total_budget`, `from`/`to` or `weeks`, `objective` (revenue, profit, ltv), `ltv` {platform: value}, `bounds` {platform: {min, max}}, `frozen` [platform], `ramp_limit`, `max_weekly_shift` (0-1, default 0.2)"),
+    request_body(content = Object, description = "All optional: `total_budget`, `from`/`to` or `weeks`, `objective` (revenue, profit, ltv), `ltv` {platform: value}, `bounds` {platform: {min, max}}, `frozen` [platform], `groups` [{name, channels: [platform], max}], `ramp_limit`, `max_weekly_shift` (0-1, default 0.2)"),
     responses((status = 200, description = "current_allocation, optimized_allocation, expected_improvement, risk_assessment, implementation_timeline", body = Object),
               (status = 404), (status = 422, description = "Bad field (JSON path), or not enough history (field `history`)")))]
 pub async fn budget_optimization(
