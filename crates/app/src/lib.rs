@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod clock;
+pub mod finance;
 pub mod scheduler;
 pub mod snapshots;
 

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod backend;
+pub mod finance;
 pub mod micros;
 mod postgres;
 mod sqlite;
@@ -26,6 +27,7 @@ use spendlens_core::campaign::{
 use spendlens_core::daily::DailyRow;
 use spendlens_core::totals::PlatformTotals;
 
+pub use finance::FinanceStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -110,7 +112,7 @@ pub trait ImportWriter: Send {
 
 /// The storage of spendlens.
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+pub trait Store: FinanceStore + Send + Sync + std::fmt::Debug + 'static {
     /// Creates a user with a new organisation they own. `Conflict("email")` when taken.
     async fn create_account(
         &self,

@@ -27,3 +27,5 @@ impl PgStore {
 }
 
 crate::backend::impl_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN", true);
+
+crate::finance::impl_finance_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN");

@@ -47,3 +47,5 @@ crate::backend::impl_store!(
     "BEGIN IMMEDIATE",
     false
 );
+
+crate::finance::impl_finance_store!(crate::sqlite::SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
