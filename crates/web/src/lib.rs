@@ -45,6 +45,14 @@ pub fn state(
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 ) -> AppState {
     let limiter = LoginLimiter::new(settings.login_attempts, settings.login_window());
+    let cipher = spendlens_app::finance::webhook::TokenCipher::from_config(
+        settings.secret_key.as_ref(),
+    )
+    .ok();
+    let webhooks = Arc::new(spendlens_app::finance::webhook::WebhookSender::new(
+        cipher,
+        spendlens_app::finance::webhook::RetryPolicy::default(),
+    ));
     AppState {
         store,
         clock,
@@ -52,12 +60,13 @@ pub fn state(
         login_limiter: Arc::new(limiter),
         metrics,
         analysis_cache: Arc::new(spendlens_app::analysis::AnalysisCache::new(4096)),
+        webhooks,
     }
 }
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
-    use api::{analysis, campaigns, imports, metrics_in, seed};
+    use api::{analysis, campaigns, finance, imports, metrics_in, seed};
     let api = Router::new()
         .route("/auth/register", post(auth::register))
         .route("/auth/login", post(auth::login))
@@ -89,7 +98,48 @@ pub fn router(state: AppState) -> Router {
         .route("/custom-integration/{id}", get(seed::custom_integration))
         .route("/meta/{id}/analytics", get(seed::meta))
         .route("/campaigns/{id}/ga4-metrics", get(seed::ga4))
-        .route("/campaigns/{id}/google-sheets-data", get(seed::sheets));
+        .route("/campaigns/{id}/google-sheets-data", get(seed::sheets))
+        // Finance (issue 6): ledger, overhead, headcount, settings, ROI, budget, alerts, report.
+        .route(
+            "/campaigns/{id}/costs",
+            get(finance::list_costs).post(finance::create_cost),
+        )
+        .route(
+            "/campaigns/{id}/costs/import",
+            post(finance::import_costs)
+                .layer(DefaultBodyLimit::max(finance::MAX_LEDGER_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/campaigns/{id}/costs/{entry_id}",
+            get(finance::get_cost)
+                .put(finance::put_cost)
+                .delete(finance::delete_cost),
+        )
+        .route(
+            "/overhead",
+            get(finance::list_overhead).post(finance::create_overhead),
+        )
+        .route(
+            "/overhead/{entry_id}",
+            get(finance::get_overhead)
+                .put(finance::put_overhead)
+                .delete(finance::delete_overhead),
+        )
+        .route(
+            "/campaigns/{id}/headcount",
+            get(finance::get_headcount).put(finance::put_headcount),
+        )
+        .route(
+            "/finance/settings",
+            get(finance::get_settings).put(finance::put_settings),
+        )
+        .route("/campaigns/{id}/roi", get(finance::roi))
+        .route(
+            "/campaigns/{id}/budget-consumption",
+            get(finance::budget_consumption),
+        )
+        .route("/alerts", get(finance::alerts))
+        .route("/reports/financial", get(finance::financial_report));
     Router::new()
         .nest("/api", api)
         .merge(
@@ -120,6 +170,15 @@ pub async fn serve(
             shutdown.clone(),
         ))
     });
+    let alerts = (every > 0).then(|| {
+        tokio::spawn(spendlens_app::scheduler::run_finance_alerts(
+            state.store.clone(),
+            state.clock.clone(),
+            state.webhooks.clone(),
+            Duration::from_secs(every * 60),
+            shutdown.clone(),
+        ))
+    });
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -130,7 +189,7 @@ pub async fn serve(
             }
         })
         .await;
-    if let Some(task) = scheduler {
+    for task in [scheduler, alerts].into_iter().flatten() {
         task.abort();
     }
     result

@@ -20,6 +20,8 @@ pub struct AppState {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// Analyses by campaign data version (see `spendlens_app::analysis::AnalysisCache`).
     pub analysis_cache: Arc<spendlens_app::analysis::AnalysisCache>,
+    /// Delivers budget alerts to the organisations' webhooks (one HTTP client, the secret cipher).
+    pub webhooks: Arc<spendlens_app::finance::webhook::WebhookSender>,
 }
 
 /// Counts sign-in attempts per client address and per e-mail address in a sliding window.

@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod campaigns;
+pub mod finance;
 pub mod imports;
 pub mod metrics_in;
 pub mod seed;
