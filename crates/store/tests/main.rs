@@ -2,4 +2,5 @@
 //! names a server (CI starts one), against a fresh PostgreSQL database per test.
 
 mod contract;
+mod finance;
 mod support;

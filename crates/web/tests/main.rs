@@ -5,6 +5,7 @@
 mod analysis;
 mod auth;
 mod campaigns;
+mod finance;
 mod imports;
 mod isolation;
 mod metrics;

@@ -204,6 +204,109 @@ pub async fn deliver_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
+    use rust_decimal_macros::dec;
+    use spendlens_core::campaign::CampaignId;
+    use spendlens_finance::AlertKind;
+    use spendlens_store::finance::NewAlert;
+    use wiremock::matchers::{header, header_exists, method, path};
+    use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+    fn alert() -> StoredAlert {
+        StoredAlert {
+            id: "alert-1".into(),
+            org_id: OrgId::new("org-1"),
+            campaign_id: CampaignId::new("c-1"),
+            alert: NewAlert {
+                kind: AlertKind::Budget95,
+                as_of: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap_or_default(),
+                used_pct: dec!(95.5),
+                pacing_pct: dec!(120),
+                spend: dec!(955),
+                budget: Some(dec!(1000)),
+                currency: "USD".into(),
+            },
+            raised_at: DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z")
+                .map(|t| t.to_utc())
+                .unwrap_or_default(),
+            delivered_at: None,
+            attempts: 0,
+            last_error: None,
+        }
+    }
+
+    fn fast(attempts: u32) -> WebhookSender {
+        WebhookSender::new(
+            None,
+            RetryPolicy {
+                attempts,
+                first_delay: Duration::from_millis(10),
+                timeout: Duration::from_secs(5),
+            },
+        )
+    }
+
+    #[tokio::test]
+    async fn a_failing_then_succeeding_endpoint_gets_the_alert_signed() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/hook"))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(2)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/hook"))
+            .and(header("X-Spendlens-Alert-Id", "alert-1"))
+            .and(header_exists("X-Spendlens-Signature"))
+            .respond_with(ResponseTemplate::new(204))
+            .expect(1)
+            .with_priority(2)
+            .mount(&server)
+            .await;
+        let secret = SecretString::from("hook-secret");
+        let url = format!("{}/hook", server.uri());
+        assert_eq!(send(&fast(4), &url, Some(&secret), &alert()).await, Ok(()));
+        let requests: Vec<Request> = server.received_requests().await.unwrap_or_default();
+        assert_eq!(requests.len(), 3, "two failures, then the delivery");
+        let last = &requests[2];
+        let body: Value = serde_json::from_slice(&last.body).unwrap_or_default();
+        assert_eq!(body["kind"], "budget_95");
+        assert_eq!(body["spend"], "955.00");
+        assert_eq!(body["used_pct"].to_string(), "95.5");
+        let sent = last
+            .headers
+            .get("X-Spendlens-Signature")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert_eq!(sent, signature(&secret, &last.body), "HMAC of the exact body");
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_that_keeps_failing_is_reported_without_the_secret() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(500))
+            .expect(3)
+            .mount(&server)
+            .await;
+        let secret = SecretString::from("never-in-an-error");
+        let outcome = send(&fast(3), &server.uri(), Some(&secret), &alert()).await;
+        assert_eq!(
+            outcome,
+            Err("the webhook answered 500 Internal Server Error".to_owned())
+        );
+        // Unsigned without a secret.
+        let plain = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&plain)
+            .await;
+        assert_eq!(send(&fast(1), &plain.uri(), None, &alert()).await, Ok(()));
+        let requests = plain.received_requests().await.unwrap_or_default();
+        assert!(requests[0].headers.get("X-Spendlens-Signature").is_none());
+    }
 
     #[test]
     fn the_signature_is_hmac_sha256_of_the_body() {
