@@ -31,7 +31,9 @@ fn day(offset: u64) -> NaiveDate {
 fn books() -> OrgBooks {
     let mut state = 7u64;
     let mut noise = move || {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
         i64::try_from(state >> 44).unwrap_or(0) % 10_000
     };
     let mut campaigns = Vec::new();

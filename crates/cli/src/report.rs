@@ -51,7 +51,9 @@ pub struct Args {
 fn read_rates(path: &PathBuf) -> Result<Vec<FxRate>, String> {
     let name = path.display();
     let bytes = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes.as_slice());
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes.as_slice());
     let header = reader
         .headers()
         .map_err(|e| format!("{name}: line 1: {e}"))?
@@ -59,10 +61,9 @@ fn read_rates(path: &PathBuf) -> Result<Vec<FxRate>, String> {
         .map(str::to_ascii_lowercase)
         .collect::<Vec<_>>();
     let col = |n: &str| {
-        header
-            .iter()
-            .position(|h| h == n)
-            .ok_or_else(|| format!("{name}: line 1: the header has no column {n} (expected from,to,rate)"))
+        header.iter().position(|h| h == n).ok_or_else(|| {
+            format!("{name}: line 1: the header has no column {n} (expected from,to,rate)")
+        })
     };
     let (from, to, rate) = (col("from")?, col("to")?, col("rate")?);
     let mut rates = Vec::new();
@@ -70,9 +71,12 @@ fn read_rates(path: &PathBuf) -> Result<Vec<FxRate>, String> {
         let line = i + 2;
         let record = record.map_err(|e| format!("{name}: line {line}: {e}"))?;
         let cell = |c: usize| record.get(c).unwrap_or("").to_owned();
-        let value = cell(rate)
-            .parse::<Decimal>()
-            .map_err(|_| format!("{name}: line {line}, column rate: \"{}\" is not a decimal", cell(rate)))?;
+        let value = cell(rate).parse::<Decimal>().map_err(|_| {
+            format!(
+                "{name}: line {line}, column rate: \"{}\" is not a decimal",
+                cell(rate)
+            )
+        })?;
         rates.push(FxRate {
             from: cell(from).to_ascii_uppercase(),
             to: cell(to).to_ascii_uppercase(),
@@ -85,7 +89,10 @@ fn read_rates(path: &PathBuf) -> Result<Vec<FxRate>, String> {
 /// Exit 0 after writing the file; exit 2 naming the problem.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let Some(format) = Format::parse(&args.format) else {
-        eprintln!("--format: expected pdf, xlsx, csv or json, got \"{}\"", args.format);
+        eprintln!(
+            "--format: expected pdf, xlsx, csv or json, got \"{}\"",
+            args.format
+        );
         return Ok(ExitCode::from(2));
     };
     let period = match Period::new(args.from, args.to) {

@@ -46,11 +46,23 @@ fn text(r: &CampaignRoi) -> String {
     line("attribution:", r.attribution.as_str().to_owned());
     line("media spend:", format!("{} {c}", round(r.costs.media(), 2)));
     line("creative:", format!("{} {c}", round(r.costs.creative, 2)));
-    line("platform fees:", format!("{} {c}", round(r.costs.platform_fees, 2)));
+    line(
+        "platform fees:",
+        format!("{} {c}", round(r.costs.platform_fees, 2)),
+    );
     line("overhead:", format!("{} {c}", round(r.costs.overhead, 2)));
-    line("opportunity cost:", format!("{} {c}", round(r.costs.opportunity, 2)));
-    line("total investment:", format!("{} {c}", round(r.total_investment, 2)));
-    line("attributed revenue:", format!("{} {c}", round(r.attributed_revenue, 2)));
+    line(
+        "opportunity cost:",
+        format!("{} {c}", round(r.costs.opportunity, 2)),
+    );
+    line(
+        "total investment:",
+        format!("{} {c}", round(r.total_investment, 2)),
+    );
+    line(
+        "attributed revenue:",
+        format!("{} {c}", round(r.attributed_revenue, 2)),
+    );
     line("net revenue:", format!("{} {c}", round(r.net_revenue, 2)));
     line(
         "ROI:",
@@ -59,7 +71,8 @@ fn text(r: &CampaignRoi) -> String {
     );
     line(
         "ROAS:",
-        r.roas.map_or_else(|| "n/a".to_owned(), |v| format!("{}", round(v, 2))),
+        r.roas
+            .map_or_else(|| "n/a".to_owned(), |v| format!("{}", round(v, 2))),
     );
     line(
         "payback:",
@@ -73,7 +86,10 @@ fn text(r: &CampaignRoi) -> String {
     line(
         "confidence:",
         match r.confidence.interval {
-            Some((lo, hi)) => format!("{} (90 % interval {lo} % to {hi} %)", r.confidence.level.as_str()),
+            Some((lo, hi)) => format!(
+                "{} (90 % interval {lo} % to {hi} %)",
+                r.confidence.level.as_str()
+            ),
             None => r.confidence.level.as_str().to_owned(),
         },
     );

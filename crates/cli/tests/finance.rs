@@ -32,7 +32,9 @@ fn setup(tag: &str) -> Db {
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let campaign = rt.block_on(async {
-        let store = spendlens_store::connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
+        let store = spendlens_store::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let now = chrono::Utc::now();
         let p = store
             .create_account("fin@example.com", "x", "Fin", now)
@@ -108,9 +110,21 @@ fn roi_prints_the_hand_computed_figures() {
     let db = setup("roi");
     let id = db.campaign.to_string();
     let out = spendlens(&[
-        "roi", "--campaign", &id, "--from", "2025-03-01", "--to", "2025-03-10", "--database-url", &db.url,
+        "roi",
+        "--campaign",
+        &id,
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-10",
+        "--database-url",
+        &db.url,
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let roi: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(roi["total_investment"], "1350.90", "{roi}");
     assert_eq!(roi["net_revenue"], "149.10");
@@ -119,8 +133,17 @@ fn roi_prints_the_hand_computed_figures() {
     assert_eq!(roi["confidence_level"]["level"], "medium");
 
     let out = spendlens(&[
-        "roi", "--campaign", &id, "--from", "2025-03-01", "--to", "2025-03-10", "--format", "text",
-        "--database-url", &db.url,
+        "roi",
+        "--campaign",
+        &id,
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-10",
+        "--format",
+        "text",
+        "--database-url",
+        &db.url,
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("ROI:                  11.04 %"), "{text}");
@@ -130,7 +153,15 @@ fn roi_prints_the_hand_computed_figures() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--campaign: no campaign"));
     let out = spendlens(&[
-        "roi", "--campaign", &id, "--from", "2025-03-10", "--to", "2025-03-01", "--database-url", &db.url,
+        "roi",
+        "--campaign",
+        &id,
+        "--from",
+        "2025-03-10",
+        "--to",
+        "2025-03-01",
+        "--database-url",
+        &db.url,
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid period"));
@@ -140,14 +171,25 @@ fn roi_prints_the_hand_computed_figures() {
 #[test]
 fn report_writes_every_format() {
     let db = setup("report");
-    let base = ["--from", "2025-03-01", "--to", "2025-03-31", "--database-url", db.url.as_str()];
+    let base = [
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-31",
+        "--database-url",
+        db.url.as_str(),
+    ];
     for format in ["json", "csv", "xlsx", "pdf"] {
         let file = db.dir.join(format!("report.{format}"));
         let f = file.to_string_lossy().into_owned();
         let mut args = vec!["report", "--format", format, "--output", f.as_str()];
         args.extend_from_slice(&base);
         let out = spendlens(&args);
-        assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let bytes = std::fs::read(&file).unwrap_or_default();
         match format {
             "json" => {
@@ -159,8 +201,11 @@ fn report_writes_every_format() {
             "xlsx" => {
                 use calamine::{Data, Reader, Xlsx};
                 let mut book: Xlsx<_> =
-                    calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
-                let sheet = book.worksheet_range("Campaigns").unwrap_or_else(|e| panic!("{e}"));
+                    calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+                        .unwrap_or_else(|e| panic!("{e}"));
+                let sheet = book
+                    .worksheet_range("Campaigns")
+                    .unwrap_or_else(|e| panic!("{e}"));
                 match sheet.get((1, 2)) {
                     Some(Data::Float(v)) => assert!((v - 1000.0).abs() < 1e-9),
                     other => panic!("platform spend: {other:?}"),
@@ -172,7 +217,10 @@ fn report_writes_every_format() {
                     .output()
                     .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
                     .unwrap_or_default();
-                assert!(text.contains("March push") && text.contains("Marketing financial report"), "{text}");
+                assert!(
+                    text.contains("March push") && text.contains("Marketing financial report"),
+                    "{text}"
+                );
             }
         }
     }
@@ -181,19 +229,46 @@ fn report_writes_every_format() {
     std::fs::write(&rates, "from,to,rate\nUSD,EUR,zero\n").unwrap_or_else(|e| panic!("{e}"));
     let r = rates.to_string_lossy().into_owned();
     let out_file = db.dir.join("eur.json").to_string_lossy().into_owned();
-    let mut args = vec!["report", "--format", "json", "--output", out_file.as_str(), "--currency", "EUR", "--rates", r.as_str()];
+    let mut args = vec![
+        "report",
+        "--format",
+        "json",
+        "--output",
+        out_file.as_str(),
+        "--currency",
+        "EUR",
+        "--rates",
+        r.as_str(),
+    ];
     args.extend_from_slice(&base);
     let out = spendlens(&args);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2, column rate"));
     std::fs::write(&rates, "from,to,rate\nUSD,EUR,0.8\n").unwrap_or_else(|e| panic!("{e}"));
     let out = spendlens(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out_file).unwrap_or_default()).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_file).unwrap_or_default()).unwrap_or_default();
     assert_eq!(v["totals"]["costs"]["platform_spend"], "800.00", "{v}");
     assert_eq!(v["rates_used"][0]["rate"], "0.8");
 
-    let out = spendlens(&["report", "--format", "docx", "--output", "x", "--from", "2025-03-01", "--to", "2025-03-31", "--database-url", &db.url]);
+    let out = spendlens(&[
+        "report",
+        "--format",
+        "docx",
+        "--output",
+        "x",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-31",
+        "--database-url",
+        &db.url,
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&db.dir);
 }

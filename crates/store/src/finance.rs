@@ -176,7 +176,8 @@ pub trait FinanceStore: Send + Sync {
     ) -> Result<bool>;
 
     /// The finance facts of every campaign of the organisation that has them set.
-    async fn org_campaign_finance(&self, org: &OrgId) -> Result<Vec<(CampaignId, CampaignFinance)>>;
+    async fn org_campaign_finance(&self, org: &OrgId)
+    -> Result<Vec<(CampaignId, CampaignFinance)>>;
 
     /// The organisation's finance settings; `None` when never set.
     async fn finance_settings(&self, org: &OrgId) -> Result<Option<StoredFinanceSettings>>;
@@ -207,8 +208,7 @@ pub trait FinanceStore: Send + Sync {
     ) -> Result<Option<Vec<StoredAlert>>>;
 
     /// The organisation's alerts, newest first, optionally of one campaign.
-    async fn alerts(&self, org: &OrgId, campaign: Option<&CampaignId>)
-    -> Result<Vec<StoredAlert>>;
+    async fn alerts(&self, org: &OrgId, campaign: Option<&CampaignId>) -> Result<Vec<StoredAlert>>;
 
     /// Alerts of every organisation not yet delivered and tried fewer than `max_attempts` times
     /// (for the scheduler, never for a request).

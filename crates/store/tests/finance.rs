@@ -4,7 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use spendlens_core::campaign::{CampaignId, CampaignSpec, OrgId};
 use spendlens_finance::ledger::{CreativeProduction, MediaSpend, OperationalOverhead, PlatformFee};
-use spendlens_finance::{AlertKind, AttributionMethod, FxRate, LedgerEntry, OverheadMethod, Period};
+use spendlens_finance::{
+    AlertKind, AttributionMethod, FxRate, LedgerEntry, OverheadMethod, Period,
+};
 use spendlens_store::finance::{
     CampaignFinance, LedgerScope, NewAlert, StoredAlertState, StoredFinanceSettings,
 };
@@ -90,7 +92,10 @@ async fn the_ledger_round_trips_and_is_scoped() {
             .unwrap_or_else(|e| panic!("{backend}: {e}"))
             .unwrap_or_default();
         assert_eq!(written.len(), 4, "{backend}");
-        let all = store.ledger(&org, LedgerScope::All).await.unwrap_or_default();
+        let all = store
+            .ledger(&org, LedgerScope::All)
+            .await
+            .unwrap_or_default();
         let back: Vec<LedgerEntry> = all.iter().map(|e| e.entry.clone()).collect();
         let mut expected = entries(&c);
         expected.sort_by_key(|e| e.category());
@@ -106,26 +111,43 @@ async fn the_ledger_round_trips_and_is_scoped() {
             Some(3)
         );
         assert_eq!(
-            store.ledger(&org, LedgerScope::Overhead).await.map(|v| v.len()).ok(),
+            store
+                .ledger(&org, LedgerScope::Overhead)
+                .await
+                .map(|v| v.len())
+                .ok(),
             Some(1)
         );
         // Another organisation sees none of it, and cannot touch it.
         assert_eq!(
-            store.ledger(&other_org, LedgerScope::All).await.map(|v| v.len()).ok(),
+            store
+                .ledger(&other_org, LedgerScope::All)
+                .await
+                .map(|v| v.len())
+                .ok(),
             Some(0)
         );
         let id = written[0].id.clone();
         assert_eq!(
-            store.ledger_entry(&other_org, LedgerScope::All, &id).await.ok(),
+            store
+                .ledger_entry(&other_org, LedgerScope::All, &id)
+                .await
+                .ok(),
             Some(None)
         );
         assert_eq!(
-            store.delete_ledger_entry(&other_org, LedgerScope::All, &id).await.ok(),
+            store
+                .delete_ledger_entry(&other_org, LedgerScope::All, &id)
+                .await
+                .ok(),
             Some(false)
         );
         // An entry of the wrong scope is not found through it.
         assert_eq!(
-            store.ledger_entry(&org, LedgerScope::Overhead, &id).await.ok(),
+            store
+                .ledger_entry(&org, LedgerScope::Overhead, &id)
+                .await
+                .ok(),
             Some(None)
         );
         // All or nothing: one entry naming another organisation's campaign writes nothing.
@@ -137,7 +159,11 @@ async fn the_ledger_round_trips_and_is_scoped() {
             "{backend}"
         );
         assert_eq!(
-            store.ledger(&org, LedgerScope::All).await.map(|v| v.len()).ok(),
+            store
+                .ledger(&org, LedgerScope::All)
+                .await
+                .map(|v| v.len())
+                .ok(),
             Some(4)
         );
         // Update within scope; moving it to a foreign campaign is refused.
@@ -157,7 +183,10 @@ async fn the_ledger_round_trips_and_is_scoped() {
             Some(None)
         );
         assert_eq!(
-            store.delete_ledger_entry(&org, LedgerScope::Campaign(&c), &id).await.ok(),
+            store
+                .delete_ledger_entry(&org, LedgerScope::Campaign(&c), &id)
+                .await
+                .ok(),
             Some(true)
         );
         // Deleting the campaign deletes its costs, not the organisation's overhead.
@@ -186,27 +215,43 @@ async fn campaign_facts_and_settings() {
             store.campaign_finance(&org, &c).await.ok(),
             Some(Some(CampaignFinance::default()))
         );
-        assert_eq!(store.campaign_finance(&other_org, &c).await.ok(), Some(None));
+        assert_eq!(
+            store.campaign_finance(&other_org, &c).await.ok(),
+            Some(None)
+        );
         let facts = CampaignFinance {
             headcount: 3,
             attribution_method: AttributionMethod::FirstTouch,
         };
         assert_eq!(
-            store.put_campaign_finance(&other_org, &c, &facts, now()).await.ok(),
+            store
+                .put_campaign_finance(&other_org, &c, &facts, now())
+                .await
+                .ok(),
             Some(false)
         );
         assert_eq!(
-            store.put_campaign_finance(&org, &c, &facts, now()).await.ok(),
+            store
+                .put_campaign_finance(&org, &c, &facts, now())
+                .await
+                .ok(),
             Some(true),
             "{backend}"
         );
-        assert_eq!(store.campaign_finance(&org, &c).await.ok(), Some(Some(facts)));
+        assert_eq!(
+            store.campaign_finance(&org, &c).await.ok(),
+            Some(Some(facts))
+        );
         assert_eq!(
             store.org_campaign_finance(&org).await.ok(),
             Some(vec![(c.clone(), facts)])
         );
         assert_eq!(
-            store.org_campaign_finance(&other_org).await.map(|v| v.len()).ok(),
+            store
+                .org_campaign_finance(&other_org)
+                .await
+                .map(|v| v.len())
+                .ok(),
             Some(0)
         );
 
@@ -237,7 +282,10 @@ async fn campaign_facts_and_settings() {
             Some(settings.clone()),
             "{backend}: rates exact and in order"
         );
-        assert!(!format!("{settings:?}").contains("\"v\""), "the sealed secret is redacted");
+        assert!(
+            !format!("{settings:?}").contains("\"v\""),
+            "the sealed secret is redacted"
+        );
         let mut fewer = settings.clone();
         fewer.rates.truncate(1);
         fewer.webhook_secret_sealed = None;
@@ -245,7 +293,10 @@ async fn campaign_facts_and_settings() {
             .put_finance_settings(&org, &fewer, now())
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(store.finance_settings(&org).await.ok().flatten(), Some(fewer));
+        assert_eq!(
+            store.finance_settings(&org).await.ok().flatten(),
+            Some(fewer)
+        );
         assert_eq!(store.finance_settings(&other_org).await.ok(), Some(None));
     }
 }
@@ -267,9 +318,19 @@ async fn alerts_are_recorded_once_by_compare_and_swap() {
     for (backend, store) in stores().await {
         let (org, c) = org_with_campaign(store.as_ref(), "a@x.io").await;
         let (other_org, _) = org_with_campaign(store.as_ref(), "b@x.io").await;
-        assert_eq!(store.alert_state(&c).await.ok(), Some(StoredAlertState::default()));
+        assert_eq!(
+            store.alert_state(&c).await.ok(),
+            Some(StoredAlertState::default())
+        );
         let raised = store
-            .record_alerts(&org, &c, 0, &[AlertKind::Budget80], &[alert(AlertKind::Budget80)], now())
+            .record_alerts(
+                &org,
+                &c,
+                0,
+                &[AlertKind::Budget80],
+                &[alert(AlertKind::Budget80)],
+                now(),
+            )
             .await
             .unwrap_or_else(|e| panic!("{backend}: {e}"))
             .unwrap_or_default();
@@ -278,7 +339,14 @@ async fn alerts_are_recorded_once_by_compare_and_swap() {
         // A second evaluation that read the same (old) version loses: nothing written twice.
         assert_eq!(
             store
-                .record_alerts(&org, &c, 0, &[AlertKind::Budget80], &[alert(AlertKind::Budget80)], now())
+                .record_alerts(
+                    &org,
+                    &c,
+                    0,
+                    &[AlertKind::Budget80],
+                    &[alert(AlertKind::Budget80)],
+                    now()
+                )
                 .await
                 .ok(),
             Some(None),
@@ -293,28 +361,47 @@ async fn alerts_are_recorded_once_by_compare_and_swap() {
         );
         // Another organisation cannot record alerts on the campaign, nor see them.
         assert_eq!(
-            store.record_alerts(&other_org, &c, 1, &[], &[], now()).await.ok(),
+            store
+                .record_alerts(&other_org, &c, 1, &[], &[], now())
+                .await
+                .ok(),
             Some(None)
         );
-        assert_eq!(store.alerts(&other_org, None).await.map(|v| v.len()).ok(), Some(0));
+        assert_eq!(
+            store.alerts(&other_org, None).await.map(|v| v.len()).ok(),
+            Some(0)
+        );
         let mine = store.alerts(&org, Some(&c)).await.unwrap_or_default();
         assert_eq!(mine.len(), 1);
         assert_eq!((mine[0].attempts, mine[0].delivered_at), (0, None));
 
         // Delivery attempts: failed, then delivered; delivered alerts are no longer pending.
         let id = mine[0].id.clone();
-        assert_eq!(store.undelivered_alerts(5).await.map(|v| v.len()).ok(), Some(1));
+        assert_eq!(
+            store.undelivered_alerts(5).await.map(|v| v.len()).ok(),
+            Some(1)
+        );
         store
             .mark_alert_attempt(&id, None, Some("the webhook answered 500"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(store.undelivered_alerts(1).await.map(|v| v.len()).ok(), Some(0));
+        assert_eq!(
+            store.undelivered_alerts(1).await.map(|v| v.len()).ok(),
+            Some(0)
+        );
         store
             .mark_alert_attempt(&id, Some(now()), None)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let after = store.alerts(&org, None).await.unwrap_or_default();
-        assert_eq!((after[0].attempts, after[0].delivered_at), (2, Some(now())), "{backend}");
-        assert_eq!(store.undelivered_alerts(5).await.map(|v| v.len()).ok(), Some(0));
+        assert_eq!(
+            (after[0].attempts, after[0].delivered_at),
+            (2, Some(now())),
+            "{backend}"
+        );
+        assert_eq!(
+            store.undelivered_alerts(5).await.map(|v| v.len()).ok(),
+            Some(0)
+        );
     }
 }

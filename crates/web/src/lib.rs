@@ -45,10 +45,9 @@ pub fn state(
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 ) -> AppState {
     let limiter = LoginLimiter::new(settings.login_attempts, settings.login_window());
-    let cipher = spendlens_app::finance::webhook::TokenCipher::from_config(
-        settings.secret_key.as_ref(),
-    )
-    .ok();
+    let cipher =
+        spendlens_app::finance::webhook::TokenCipher::from_config(settings.secret_key.as_ref())
+            .ok();
     let webhooks = Arc::new(spendlens_app::finance::webhook::WebhookSender::new(
         cipher,
         spendlens_app::finance::webhook::RetryPolicy::default(),

@@ -96,14 +96,7 @@ pub async fn evaluate(
             })
             .collect();
         if let Some(recorded) = store
-            .record_alerts(
-                org,
-                id,
-                stored.version,
-                &tracked.state.raised,
-                &alerts,
-                now,
-            )
+            .record_alerts(org, id, stored.version, &tracked.state.raised, &alerts, now)
             .await?
         {
             return Ok(recorded);

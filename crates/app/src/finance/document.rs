@@ -133,7 +133,10 @@ pub fn document(
                 Cell::text("Creative production"),
                 money(t.costs.creative, cur),
             ],
-            vec![Cell::text("Platform fees"), money(t.costs.platform_fees, cur)],
+            vec![
+                Cell::text("Platform fees"),
+                money(t.costs.platform_fees, cur),
+            ],
             vec![
                 Cell::text("Operational overhead (allocated)"),
                 money(t.costs.overhead, cur),
@@ -142,7 +145,10 @@ pub fn document(
                 Cell::text("Operational overhead (unallocated)"),
                 money(t.unallocated_overhead, cur),
             ],
-            vec![Cell::text("Opportunity cost"), money(t.costs.opportunity, cur)],
+            vec![
+                Cell::text("Opportunity cost"),
+                money(t.costs.opportunity, cur),
+            ],
             vec![
                 Cell::text("Attributed revenue"),
                 money(t.attributed_revenue, cur),
@@ -310,12 +316,7 @@ pub fn document(
         sections.push(Section {
             title: "Overhead no campaign carries".to_owned(),
             table: Table {
-                header: header(&[
-                    "Reporting period",
-                    "Amount",
-                    "Reason",
-                    "In this period",
-                ]),
+                header: header(&["Reporting period", "Amount", "Reason", "In this period"]),
                 rows: report
                     .unallocated_overhead
                     .iter()

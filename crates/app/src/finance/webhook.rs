@@ -280,7 +280,11 @@ mod tests {
             .get("X-Spendlens-Signature")
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        assert_eq!(sent, signature(&secret, &last.body), "HMAC of the exact body");
+        assert_eq!(
+            sent,
+            signature(&secret, &last.body),
+            "HMAC of the exact body"
+        );
     }
 
     #[tokio::test]

@@ -409,14 +409,12 @@ pub async fn import_costs(
                 bytes = Some(data);
             }
             other => {
-                return Err(field(
-                    other.unwrap_or(""),
-                    "unknown field (expected file)",
-                ));
+                return Err(field(other.unwrap_or(""), "unknown field (expected file)"));
             }
         }
     }
-    let bytes = bytes.ok_or_else(|| field("file", "missing: upload the CSV in the field `file`"))?;
+    let bytes =
+        bytes.ok_or_else(|| field("file", "missing: upload the CSV in the field `file`"))?;
     let with_campaign = fill_campaign(&bytes, campaign.id.as_str());
     let entries = spendlens_finance::parse_ledger_csv(&with_campaign, &campaign.spec.currency)
         .map_err(finance_error)?;
@@ -485,7 +483,9 @@ fn fill_campaign(bytes: &[u8], campaign: &str) -> Vec<u8> {
             == "campaign_id"
     };
     let column = header.iter().position(is_campaign);
-    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     for (n, record) in records.iter().enumerate() {
         let mut cells: Vec<Vec<u8>> = record.iter().map(<[u8]>::to_vec).collect();
         match column {
@@ -512,7 +512,10 @@ fn fill_campaign(bytes: &[u8], campaign: &str) -> Vec<u8> {
 
 /// The organisation's overhead entries.
 #[utoipa::path(get, path = "/api/overhead", tag = "finance", responses((status = 200, body = Object)))]
-pub async fn list_overhead(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+pub async fn list_overhead(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Value>> {
     let entries = state
         .store
         .ledger(&caller.0.org_id, LedgerScope::Overhead)
@@ -1022,10 +1025,11 @@ pub async fn financial_report(
         now,
     )
     .await?;
-    let bytes = tokio::task::spawn_blocking(move || render(&report, &books, format, now.date_naive()))
-        .await
-        .map_err(|e| ApiError::Internal(format!("report task: {e}")))?
-        .map_err(|e| ApiError::Internal(format!("report rendering: {e}")))?;
+    let bytes =
+        tokio::task::spawn_blocking(move || render(&report, &books, format, now.date_naive()))
+            .await
+            .map_err(|e| ApiError::Internal(format!("report task: {e}")))?
+            .map_err(|e| ApiError::Internal(format!("report rendering: {e}")))?;
     let mut response = (StatusCode::OK, bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(
