@@ -10,7 +10,7 @@ use spendlens_finance::{
 use spendlens_store::finance::{
     CampaignFinance, LedgerScope, NewAlert, StoredAlertState, StoredFinanceSettings,
 };
-use spendlens_store::{FinanceStore, Store};
+use spendlens_store::Store;
 
 use crate::support::stores;
 

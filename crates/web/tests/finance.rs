@@ -8,7 +8,6 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use spendlens_store::FinanceStore;
 
 use crate::support::{TestApp, database_urls, json_of, new_client};
 
