@@ -7,7 +7,6 @@ use spendlens_core::campaign::{CampaignId, CampaignSpec};
 use spendlens_core::{DailyRow, Platform};
 use spendlens_finance::ledger::CreativeProduction;
 use spendlens_finance::{FxRate, LedgerEntry};
-use spendlens_store::FinanceStore;
 use spendlens_store::finance::StoredFinanceSettings;
 
 struct Db {
