@@ -3,6 +3,10 @@
 //! generated and rendered through the app's bridge to each format. Acceptance: under 2 s.
 //!
 //! `CARGO_TARGET_DIR=... cargo bench -p spendlens-app --bench financial_report`
+//!
+//! Medians on the 2-core development machine (release, shared with other builds): generation
+//! 94.9 ms; rendering JSON 2.7 ms, CSV 0.38 ms, XLSX 5.9 ms, PDF (tables and charts) 88.9 ms;
+//! generation and PDF together 193 ms.
 
 use std::sync::LazyLock;
 

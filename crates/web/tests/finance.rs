@@ -731,3 +731,25 @@ async fn report_downloads_in_every_format() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_finance_paths() {
+    let urls = database_urls().await;
+    let app = TestApp::spawn(&urls[0]).await;
+    let doc = json_of(app.get("/api/openapi.json").await).await;
+    for path in [
+        "/api/campaigns/{id}/costs",
+        "/api/campaigns/{id}/costs/{entry_id}",
+        "/api/campaigns/{id}/costs/import",
+        "/api/overhead",
+        "/api/overhead/{entry_id}",
+        "/api/campaigns/{id}/headcount",
+        "/api/finance/settings",
+        "/api/campaigns/{id}/roi",
+        "/api/campaigns/{id}/budget-consumption",
+        "/api/alerts",
+        "/api/reports/financial",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing");
+    }
+}
