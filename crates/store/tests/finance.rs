@@ -7,10 +7,10 @@ use spendlens_finance::ledger::{CreativeProduction, MediaSpend, OperationalOverh
 use spendlens_finance::{
     AlertKind, AttributionMethod, FxRate, LedgerEntry, OverheadMethod, Period,
 };
+use spendlens_store::Store;
 use spendlens_store::finance::{
     CampaignFinance, LedgerScope, NewAlert, StoredAlertState, StoredFinanceSettings,
 };
-use spendlens_store::Store;
 
 use crate::support::stores;
 
