@@ -1,5 +1,4 @@
-//! The in-server scheduler: runs the snapshot sweep and the connections' daily sync at start and
-//! then periodically.
+//! The in-server scheduler: runs the snapshot sweep at start and then periodically.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +24,32 @@ pub async fn run_snapshots(
             }
             Ok(_) => tracing::debug!("snapshot sweep: nothing to write"),
             Err(e) => tracing::warn!(error = %e, "snapshot sweep failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Runs the budget-alert sweep (every campaign evaluated, pending webhook deliveries retried) now
+/// and then every `every`, until `shutdown` turns true. Alerts are raised once whatever the
+/// number of instances (see `finance::alerts`).
+pub async fn run_finance_alerts(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    sender: Arc<crate::finance::webhook::WebhookSender>,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let report = crate::finance::alerts::sweep(store.as_ref(), &sender, clock.now()).await;
+        if report.raised > 0 || report.failed > 0 {
+            tracing::info!(?report, "budget alert sweep");
         }
         tokio::select! {
             () = tokio::time::sleep(every) => {}

@@ -7,6 +7,8 @@ mod import;
 mod keyfile;
 mod optimize;
 mod output;
+mod report;
+mod roi;
 mod serve;
 mod sync;
 
@@ -31,6 +33,10 @@ enum Command {
     Optimize(optimize::Args),
     /// Import a file (canonical CSV, platform exports, XLSX) into a campaign, all or nothing.
     Import(import::Args),
+    /// ROI of a stored campaign on its full investment (payback, confidence).
+    Roi(roi::Args),
+    /// The organisation's financial report as PDF, XLSX, CSV or JSON.
+    Report(report::Args),
     /// Run the web app and JSON API (SQLite by default, PostgreSQL for teams).
     Serve(serve::ServeArgs),
     /// Write the missing daily snapshots of every campaign once, then exit.
@@ -46,6 +52,8 @@ fn main() -> ExitCode {
         Command::Attribute(args) => attribute::run(args),
         Command::Optimize(args) => optimize::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Roi(args) => roi::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Serve(args) => serve::serve(args),
         Command::Snapshot(args) => serve::snapshot(&args),
         Command::Sync(args) => sync::run(&args),

@@ -31,6 +31,22 @@ pub fn write_result(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes `bytes` to `path` all or nothing (a temporary file in the same directory, then a rename).
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_owned());
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
 /// Reads an input file, or stdin for `-`.
 pub fn read_input(path: &Path) -> std::io::Result<String> {
     if path.as_os_str() == "-" {

@@ -15,6 +15,7 @@
 pub mod attribution;
 mod backend;
 pub mod connections;
+pub mod finance;
 pub mod micros;
 mod postgres;
 mod sqlite;
@@ -30,6 +31,7 @@ use spendlens_core::totals::PlatformTotals;
 
 pub use attribution::{StoredTouchpoint, TouchKind, TouchpointImport, TouchpointStore};
 pub use connections::{Connection, ConnectionStatus, ConnectionStore, NewConnection, SyncRecord};
+pub use finance::FinanceStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -115,7 +117,7 @@ pub trait ImportWriter: Send {
 /// The storage of spendlens.
 #[async_trait]
 pub trait Store:
-    ConnectionStore + TouchpointStore + Send + Sync + std::fmt::Debug + 'static
+    ConnectionStore + TouchpointStore + FinanceStore + Send + Sync + std::fmt::Debug + 'static
 {
     /// Creates a user with a new organisation they own. `Conflict("email")` when taken.
     async fn create_account(

@@ -30,3 +30,4 @@ crate::backend::impl_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN", t
 
 crate::connections::impl_connection_store!(crate::postgres::PgStore, sqlx::Postgres);
 crate::attribution::impl_touchpoint_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN", true);
+crate::finance::impl_finance_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN");

@@ -55,3 +55,4 @@ crate::attribution::impl_touchpoint_store!(
     "BEGIN IMMEDIATE",
     false
 );
+crate::finance::impl_finance_store!(crate::sqlite::SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");

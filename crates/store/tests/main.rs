@@ -4,4 +4,5 @@
 mod attribution;
 mod connections;
 mod contract;
+mod finance;
 mod support;

@@ -52,6 +52,13 @@ pub fn state(
             .unwrap_or_else(|_| spendlens_connect::HttpClient::from_client(reqwest::Client::new())),
         clock.clone(),
     );
+    let cipher =
+        spendlens_app::finance::webhook::TokenCipher::from_config(settings.secret_key.as_ref())
+            .ok();
+    let webhooks = Arc::new(spendlens_app::finance::webhook::WebhookSender::new(
+        cipher,
+        spendlens_app::finance::webhook::RetryPolicy::default(),
+    ));
     AppState {
         store,
         clock,
@@ -60,13 +67,15 @@ pub fn state(
         metrics,
         analysis_cache: Arc::new(spendlens_app::analysis::AnalysisCache::new(4096)),
         connections,
+        webhooks,
     }
 }
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
     use api::{
-        analysis, attribution, campaigns, connections, imports, metrics_in, optimization, seed,
+        analysis, attribution, campaigns, connections, finance, imports, metrics_in, optimization,
+        seed,
     };
     let api = Router::new()
         .route("/auth/register", post(auth::register))
@@ -139,7 +148,48 @@ pub fn router(state: AppState) -> Router {
         .route("/custom-integration/{id}", get(seed::custom_integration))
         .route("/meta/{id}/analytics", get(seed::meta))
         .route("/campaigns/{id}/ga4-metrics", get(seed::ga4))
-        .route("/campaigns/{id}/google-sheets-data", get(seed::sheets));
+        .route("/campaigns/{id}/google-sheets-data", get(seed::sheets))
+        // Finance (issue 6): ledger, overhead, headcount, settings, ROI, budget, alerts, report.
+        .route(
+            "/campaigns/{id}/costs",
+            get(finance::list_costs).post(finance::create_cost),
+        )
+        .route(
+            "/campaigns/{id}/costs/import",
+            post(finance::import_costs)
+                .layer(DefaultBodyLimit::max(finance::MAX_LEDGER_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/campaigns/{id}/costs/{entry_id}",
+            get(finance::get_cost)
+                .put(finance::put_cost)
+                .delete(finance::delete_cost),
+        )
+        .route(
+            "/overhead",
+            get(finance::list_overhead).post(finance::create_overhead),
+        )
+        .route(
+            "/overhead/{entry_id}",
+            get(finance::get_overhead)
+                .put(finance::put_overhead)
+                .delete(finance::delete_overhead),
+        )
+        .route(
+            "/campaigns/{id}/headcount",
+            get(finance::get_headcount).put(finance::put_headcount),
+        )
+        .route(
+            "/finance/settings",
+            get(finance::get_settings).put(finance::put_settings),
+        )
+        .route("/campaigns/{id}/roi", get(finance::roi))
+        .route(
+            "/campaigns/{id}/budget-consumption",
+            get(finance::budget_consumption),
+        )
+        .route("/alerts", get(finance::alerts))
+        .route("/reports/financial", get(finance::financial_report));
     Router::new()
         .nest("/api", api)
         .merge(
@@ -179,6 +229,15 @@ pub async fn serve(
             shutdown.clone(),
         ))
     });
+    let alerts = (every > 0).then(|| {
+        tokio::spawn(spendlens_app::scheduler::run_finance_alerts(
+            state.store.clone(),
+            state.clock.clone(),
+            state.webhooks.clone(),
+            Duration::from_secs(every * 60),
+            shutdown.clone(),
+        ))
+    });
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -189,7 +248,7 @@ pub async fn serve(
             }
         })
         .await;
-    for task in [scheduler, syncs].into_iter().flatten() {
+    for task in [scheduler, syncs, alerts].into_iter().flatten() {
         task.abort();
     }
     result

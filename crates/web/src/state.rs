@@ -22,6 +22,8 @@ pub struct AppState {
     pub analysis_cache: Arc<spendlens_app::analysis::AnalysisCache>,
     /// Platform API connections (OAuth, sealed credentials, syncs).
     pub connections: spendlens_app::connections::Connections,
+    /// Delivers budget alerts to the organisations' webhooks (one HTTP client, the secret cipher).
+    pub webhooks: Arc<spendlens_app::finance::webhook::WebhookSender>,
 }
 
 /// Counts sign-in attempts per client address and per e-mail address in a sliding window.

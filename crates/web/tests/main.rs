@@ -7,6 +7,7 @@ mod attribution;
 mod auth;
 mod campaigns;
 mod connections;
+mod finance;
 mod imports;
 mod isolation;
 mod metrics;

@@ -252,6 +252,14 @@ pub async fn create(
         .ok_or(ApiError::NotFound("campaign"))?;
     writer.write(&parsed.rows).await?;
     let import_id = writer.commit(None).await?;
+    spendlens_app::finance::alerts::after_write(
+        state.store.clone(),
+        state.webhooks.clone(),
+        &caller.0.org_id,
+        &campaign.id,
+        state.clock.now(),
+    )
+    .await;
     body["import_id"] = json!(import_id);
     body["dry_run"] = json!(false);
     Ok((StatusCode::CREATED, Json(body)).into_response())

@@ -157,6 +157,14 @@ pub async fn post(
         )
         .await?
         .ok_or(ApiError::NotFound("campaign"))?;
+    spendlens_app::finance::alerts::after_write(
+        state.store.clone(),
+        state.webhooks.clone(),
+        &caller.0.org_id,
+        &campaign.id,
+        state.clock.now(),
+    )
+    .await;
     Ok(Json(UpsertResponse {
         inserted: counts.inserted,
         updated: counts.updated,

@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod attribution;
 pub mod campaigns;
 pub mod connections;
+pub mod finance;
 pub mod imports;
 pub mod metrics_in;
 pub mod optimization;

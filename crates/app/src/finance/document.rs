@@ -1,0 +1,416 @@
+//! The one bridge from the finance report (`spendlens_finance::FinancialReport`) to the report
+//! document the renderer writes (`spendlens_report::Report`), and the downloads in each format.
+//!
+//! It decides which tables and charts the document has and fills them with the report's exact
+//! figures (money cells carry their currency: a campaign's own, or the report currency for totals
+//! and platforms); it computes nothing financial. The charts read the books' daily rows, converted
+//! with the very rates the report lists.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use spendlens_core::{Platform, num};
+use spendlens_finance::{FinancialReport, OrgBooks, Payback};
+use spendlens_report::chart::{
+    BudgetBurn, DailySpend, DailyTotal, cumulative_spend_chart, daily_spend_chart,
+};
+use spendlens_report::{
+    Cell, CurrencyNote, ExchangeRate, Report, ReportError, Section, Table, render_csv, render_pdf,
+    render_xlsx,
+};
+
+/// A download format of the financial report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
+    Xlsx,
+    Pdf,
+}
+
+impl Format {
+    /// Parses `json`, `csv`, `xlsx` or `pdf`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "xlsx" => Some(Format::Xlsx),
+            "pdf" => Some(Format::Pdf),
+            _ => None,
+        }
+    }
+
+    /// The file extension.
+    pub const fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Pdf => "pdf",
+        }
+    }
+
+    /// The media type.
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Pdf => "application/pdf",
+        }
+    }
+}
+
+/// The report rendered in `format`.
+pub fn render(
+    report: &FinancialReport,
+    books: &OrgBooks,
+    format: Format,
+    generated_on: NaiveDate,
+) -> Result<Vec<u8>, ReportError> {
+    match format {
+        Format::Json => {
+            let value = spendlens_finance::encode::financial_report(report);
+            let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
+            bytes.push(b'\n');
+            Ok(bytes)
+        }
+        Format::Csv => Ok(render_csv(&document(report, None, generated_on))),
+        Format::Xlsx => render_xlsx(&document(report, None, generated_on)),
+        Format::Pdf => render_pdf(&document(report, Some(books), generated_on)),
+    }
+}
+
+fn money(amount: Decimal, currency: &str) -> Cell {
+    Cell::money(amount, currency)
+}
+
+fn opt_pct(value: Option<Decimal>) -> Cell {
+    value.map_or(Cell::Empty, Cell::Percent)
+}
+
+fn opt_ratio(value: Option<Decimal>) -> Cell {
+    value.map_or(Cell::Empty, |v| Cell::Number { value: v, dp: 2 })
+}
+
+fn payback_text(p: &Payback) -> String {
+    match p {
+        Payback::Reached { date, .. } => format!("reached {date}"),
+        Payback::Projected { date, .. } => format!("projected {date}"),
+        Payback::NotWithinHorizon => "not within horizon".to_owned(),
+        Payback::NoInvestment => "no investment".to_owned(),
+    }
+}
+
+fn header(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| (*n).to_owned()).collect()
+}
+
+/// The report as a document. With `books`, the PDF's charts are drawn from their daily rows.
+pub fn document(
+    report: &FinancialReport,
+    books: Option<&OrgBooks>,
+    generated_on: NaiveDate,
+) -> Report {
+    let cur = report.currency.as_str();
+    let t = &report.totals;
+    let summary = Table {
+        header: header(&["Figure", "Value"]),
+        rows: vec![
+            vec![
+                Cell::text("Total investment"),
+                money(t.total_investment, cur),
+            ],
+            vec![Cell::text("Media spend"), money(t.costs.media(), cur)],
+            vec![
+                Cell::text("  of which platform spend"),
+                money(t.costs.platform_spend, cur),
+            ],
+            vec![
+                Cell::text("  of which media entries"),
+                money(t.costs.media_entries, cur),
+            ],
+            vec![
+                Cell::text("Creative production"),
+                money(t.costs.creative, cur),
+            ],
+            vec![
+                Cell::text("Platform fees"),
+                money(t.costs.platform_fees, cur),
+            ],
+            vec![
+                Cell::text("Operational overhead (allocated)"),
+                money(t.costs.overhead, cur),
+            ],
+            vec![
+                Cell::text("Operational overhead (unallocated)"),
+                money(t.unallocated_overhead, cur),
+            ],
+            vec![
+                Cell::text("Opportunity cost"),
+                money(t.costs.opportunity, cur),
+            ],
+            vec![
+                Cell::text("Attributed revenue"),
+                money(t.attributed_revenue, cur),
+            ],
+            vec![Cell::text("Net revenue"), money(t.net_revenue, cur)],
+            vec![Cell::text("ROI %"), opt_pct(t.roi_percentage)],
+            vec![Cell::text("ROAS"), opt_ratio(t.roas)],
+            vec![
+                Cell::text("Conversions"),
+                Cell::Number {
+                    value: t.conversions,
+                    dp: 2,
+                },
+            ],
+            vec![
+                Cell::text("Cost of capital (annual)"),
+                Cell::Percent(num::mul(report.settings.cost_of_capital, num::HUNDRED)),
+            ],
+        ],
+    };
+    let campaigns = Table {
+        header: header(&[
+            "Campaign",
+            "Currency",
+            "Platform spend",
+            "Media entries",
+            "Creative",
+            "Fees",
+            "Overhead",
+            "Opportunity cost",
+            "Total investment",
+            "Revenue",
+            "Net revenue",
+            "ROI %",
+            "ROAS",
+            "Payback",
+            "Payback days",
+            "Confidence",
+            "ROI 90% low",
+            "ROI 90% high",
+            "Attribution",
+        ]),
+        rows: report
+            .campaigns
+            .iter()
+            .map(|c| {
+                let r = &c.roi;
+                let cc = r.currency.as_str();
+                vec![
+                    Cell::text(&c.name),
+                    Cell::text(cc),
+                    money(r.costs.platform_spend, cc),
+                    money(r.costs.media_entries, cc),
+                    money(r.costs.creative, cc),
+                    money(r.costs.platform_fees, cc),
+                    money(r.costs.overhead, cc),
+                    money(r.costs.opportunity, cc),
+                    money(r.total_investment, cc),
+                    money(r.attributed_revenue, cc),
+                    money(r.net_revenue, cc),
+                    opt_pct(r.roi_percentage),
+                    opt_ratio(r.roas),
+                    Cell::text(payback_text(&r.payback)),
+                    r.payback
+                        .days()
+                        .map_or(Cell::Empty, |d| Cell::Integer(i64::from(d))),
+                    Cell::text(r.confidence.level.as_str()),
+                    opt_pct(r.confidence.interval.map(|i| i.0)),
+                    opt_pct(r.confidence.interval.map(|i| i.1)),
+                    Cell::text(r.attribution.as_str()),
+                ]
+            })
+            .collect(),
+    };
+    let platforms = Table {
+        header: header(&[
+            "Platform",
+            "Spend",
+            "Fees",
+            "Impressions",
+            "Clicks",
+            "Conversions",
+            "Cost per conversion",
+            "Campaigns",
+        ]),
+        rows: report
+            .platforms
+            .iter()
+            .map(|p| {
+                let name = p
+                    .platform
+                    .parse::<Platform>()
+                    .map_or_else(|_| p.platform.clone(), |k| k.display_name().to_owned());
+                vec![
+                    Cell::text(name),
+                    money(p.spend, cur),
+                    money(p.fees, cur),
+                    Cell::Integer(i64::try_from(p.impressions).unwrap_or(i64::MAX)),
+                    Cell::Integer(i64::try_from(p.clicks).unwrap_or(i64::MAX)),
+                    Cell::Number {
+                        value: p.conversions,
+                        dp: 2,
+                    },
+                    p.cost_per_conversion.map_or(Cell::Empty, |v| money(v, cur)),
+                    Cell::Integer(i64::from(p.campaigns)),
+                ]
+            })
+            .collect(),
+    };
+    let budget = Table {
+        header: header(&[
+            "Campaign",
+            "Budget",
+            "Spent to date",
+            "Used %",
+            "Remaining",
+            "Status",
+            "Pacing %",
+            "Pacing",
+            "Projected exhaustion",
+        ]),
+        rows: report
+            .campaigns
+            .iter()
+            .map(|c| {
+                let b = &c.budget;
+                let cc = b.currency.as_str();
+                vec![
+                    Cell::text(&c.name),
+                    b.budget.map_or(Cell::Empty, |v| money(v, cc)),
+                    money(b.spend, cc),
+                    Cell::Percent(b.used_pct),
+                    b.remaining.map_or(Cell::Empty, |v| money(v, cc)),
+                    Cell::text(b.status.as_str()),
+                    Cell::Percent(b.pacing_pct),
+                    Cell::text(b.pacing_status.as_str()),
+                    b.projected_exhaustion_date.map_or(Cell::Empty, Cell::Date),
+                ]
+            })
+            .collect(),
+    };
+    let mut sections = vec![
+        Section {
+            title: "Summary".to_owned(),
+            table: summary,
+            charts: books.map(|b| charts(report, b)).unwrap_or_default(),
+        },
+        Section {
+            title: "Campaigns".to_owned(),
+            table: campaigns,
+            charts: Vec::new(),
+        },
+        Section {
+            title: "Platforms".to_owned(),
+            table: platforms,
+            charts: Vec::new(),
+        },
+        Section {
+            title: "Budget consumption".to_owned(),
+            table: budget,
+            charts: Vec::new(),
+        },
+    ];
+    if !report.unallocated_overhead.is_empty() {
+        sections.push(Section {
+            title: "Overhead no campaign carries".to_owned(),
+            table: Table {
+                header: header(&["Reporting period", "Amount", "Reason", "In this period"]),
+                rows: report
+                    .unallocated_overhead
+                    .iter()
+                    .map(|u| {
+                        vec![
+                            Cell::text(u.reporting_period.to_string()),
+                            money(u.amount, &u.currency),
+                            Cell::text(u.reason.as_str()),
+                            money(u.in_period, cur),
+                        ]
+                    })
+                    .collect(),
+            },
+            charts: Vec::new(),
+        });
+    }
+    Report {
+        title: "Marketing financial report".to_owned(),
+        period: spendlens_report::Period {
+            start: report.period.start(),
+            end: report.period.end(),
+        },
+        generated_on,
+        currency: CurrencyNote {
+            reporting: report.currency.clone(),
+            rates: report
+                .rates_used
+                .iter()
+                .map(|r| ExchangeRate {
+                    from: r.from.clone(),
+                    to: r.to.clone(),
+                    rate: r.rate,
+                    as_of: None,
+                })
+                .collect(),
+        },
+        sections,
+    }
+}
+
+/// Daily spend by platform and cumulative spend across the organisation, in the report currency.
+fn charts(report: &FinancialReport, books: &OrgBooks) -> Vec<spendlens_report::Chart> {
+    let Some(window) = report.window else {
+        return Vec::new();
+    };
+    let factor = |currency: &str| -> Option<Decimal> {
+        if currency == report.currency {
+            return Some(Decimal::ONE);
+        }
+        report
+            .rates_used
+            .iter()
+            .find(|r| r.from == currency && r.to == report.currency)
+            .map(|r| r.rate)
+    };
+    let mut points = Vec::new();
+    for book in &books.campaigns {
+        let Some(f) = factor(&book.spec.currency) else {
+            continue;
+        };
+        for row in book
+            .rows
+            .iter()
+            .filter(|r| r.platform != Platform::Ga4 && window.contains(r.date))
+        {
+            points.push(DailySpend {
+                date: row.date,
+                platform: row.platform,
+                spend: num::mul(row.spend, f),
+            });
+        }
+    }
+    let mut out = Vec::new();
+    match daily_spend_chart(&points, &report.currency) {
+        Ok(chart) => out.push(chart),
+        Err(e) => tracing::warn!(error = %e, "daily spend chart not drawn"),
+    }
+    let total = num::sum(points.iter().map(|p| p.spend));
+    let burn = BudgetBurn {
+        daily_totals: points
+            .iter()
+            .map(|p| DailyTotal {
+                date: p.date,
+                spend: p.spend,
+            })
+            .collect(),
+        budget: None,
+        end_date: None,
+        daily_burn_rate: num::div_or_zero(total, Decimal::from(window.days())),
+        currency: report.currency.clone(),
+    };
+    match cumulative_spend_chart(&burn) {
+        Ok(chart) => out.push(chart),
+        Err(e) => tracing::warn!(error = %e, "cumulative spend chart not drawn"),
+    }
+    out
+}

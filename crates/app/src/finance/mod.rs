@@ -1,0 +1,349 @@
+//! The finance use cases (issue 6): a campaign's ROI, budget consumption with alerts raised once
+//! and delivered to a webhook, and the organisation's financial report in JSON, CSV, XLSX and PDF.
+//!
+//! Each use case loads what the pure `spendlens-finance` functions read (the organisation's
+//! campaigns with their daily rows and revenue, the ledger, the people assigned, the settings and
+//! rates) from the store, scoped to the caller's organisation, and calls them. Nothing here
+//! computes a financial figure itself; [`document`] only lays the report out for the renderer.
+
+pub mod alerts;
+pub mod document;
+pub mod webhook;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use spendlens_core::analysis::{PlatformMetrics, aov, platform_revenue};
+use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
+use spendlens_core::totals::analysis_input;
+use spendlens_core::{DailyRow, Platform};
+use spendlens_finance::{
+    AttributionMethod, CampaignBook, CampaignRoi, DailyRevenue, FinanceError, FinanceSettings,
+    FinancialReport, FxRate, LedgerEntry, OrgBooks, Period, RatesTable, ReportRequest,
+    RevenueSeries,
+};
+use spendlens_store::finance::{CampaignFinance, LedgerScope};
+use spendlens_store::{Store, StoreError};
+
+use crate::clock::today_in;
+
+/// What a finance use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum FinanceAppError {
+    /// The campaign (or entry) does not exist in the caller's organisation.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The finance domain refused the input (a field, a rate, a period), naming the place.
+    #[error(transparent)]
+    Finance(#[from] FinanceError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A use case this one builds on refused its input, naming the field.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+}
+
+/// The first day rows are loaded from: every stored day counts for lifetime figures.
+const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// The organisation's finance settings (defaults when never set) and its rates table.
+pub async fn settings(
+    store: &dyn Store,
+    org: &OrgId,
+) -> Result<(FinanceSettings, Vec<FxRate>), FinanceAppError> {
+    let stored = store.finance_settings(org).await?;
+    let mut settings = FinanceSettings::default();
+    let rates = match stored {
+        Some(s) => {
+            settings.cost_of_capital = s.cost_of_capital;
+            s.rates
+        }
+        None => Vec::new(),
+    };
+    Ok((settings, rates))
+}
+
+/// The revenue attributed to a campaign, day by day, under `method`: THE one place the finance
+/// use cases get revenue from.
+///
+/// The daily shape is the revenue the ad platforms report (or that the analysis estimates from
+/// their conversions: reported revenue wins, else the platform's conversion value, else the
+/// campaign's average order value, exactly as the Budget & Financial Analysis does per platform);
+/// GA4 rows are left out because their conversions repeat the platforms'.
+///
+/// When the organisation has imported touchpoints that credit conversions to this campaign's
+/// platforms, the total comes from the attribution engine instead: the revenue the campaign's
+/// attribution model (see `crate::attribution::attributed_revenue`; default last touch) credits
+/// to them up to `up_to`, spread over the days in proportion to the platforms' daily revenue (or
+/// evenly over the days with rows when they report none), so payback keeps its timing while the
+/// total follows the model. Without such touchpoints ROI and the analysis agree exactly.
+/// `method` is recorded with the result.
+///
+/// `rows` are the campaign's daily platform rows (already loaded by the caller).
+pub async fn attributed_revenue(
+    store: &dyn Store,
+    campaign: &Campaign,
+    method: AttributionMethod,
+    up_to: NaiveDate,
+    rows: &[DailyRow],
+) -> Result<RevenueSeries, FinanceAppError> {
+    let platform_settings = store
+        .settings(&campaign.org_id, &campaign.id)
+        .await?
+        .unwrap_or_default();
+    let totals = store
+        .platform_totals(&campaign.org_id, &campaign.id, up_to)
+        .await?;
+    let input = analysis_input(up_to, &campaign.spec, &platform_settings, &totals, None);
+    let aov = aov(&input.platforms);
+    let mut days: Vec<DailyRevenue> = Vec::new();
+    for row in rows.iter().filter(|r| r.platform != Platform::Ga4) {
+        let own_value = (row.conversions > Decimal::ZERO)
+            .then(|| {
+                row.conversion_value
+                    .map(|v| spendlens_core::num::div_or_zero(v, row.conversions))
+            })
+            .flatten();
+        let conversion_value = match row.platform {
+            Platform::LinkedIn => platform_settings.linkedin_conversion_value.or(own_value),
+            Platform::Meta | Platform::GoogleAds => own_value,
+            _ => None,
+        };
+        let metrics = PlatformMetrics {
+            spend: row.spend,
+            conversions: row.conversions,
+            conversion_value,
+            revenue: row.revenue,
+            ..PlatformMetrics::default()
+        };
+        let (amount, _) = platform_revenue(row.platform, &metrics, &aov);
+        match days.last_mut() {
+            Some(last) if last.date == row.date => {
+                last.amount = spendlens_core::num::add(last.amount, amount);
+            }
+            _ => days.push(DailyRevenue {
+                date: row.date,
+                amount,
+            }),
+        }
+    }
+    if let Some(first) = rows.first().map(|r| r.date) {
+        let attributed = crate::attribution::attributed_revenue(
+            store,
+            &campaign.org_id,
+            &campaign.id,
+            first,
+            up_to,
+        )
+        .await;
+        match attributed {
+            Ok(a) if a.conversions > 0.0 => spread(&mut days, a.revenue),
+            Ok(_) => {}
+            // No usable touchpoints (none imported, or none for this window): the platforms'
+            // own revenue stands.
+            Err(e) => tracing::debug!(error = %e, "no touchpoint attribution for the campaign"),
+        }
+    }
+    Ok(RevenueSeries { method, days })
+}
+
+/// Rescales `days` so they add up to `total` exactly (whole cents, the remainder on the last
+/// day), keeping their proportions; evenly when they are all zero.
+fn spread(days: &mut [DailyRevenue], total: Decimal) {
+    if days.is_empty() {
+        return;
+    }
+    let sum = days.iter().fold(Decimal::ZERO, |acc, d| {
+        spendlens_core::num::add(acc, d.amount)
+    });
+    let n = Decimal::from(days.len() as u64);
+    let mut given = Decimal::ZERO;
+    let last = days.len() - 1;
+    for (i, day) in days.iter_mut().enumerate() {
+        day.amount = if i == last {
+            total - given
+        } else if sum > Decimal::ZERO {
+            spendlens_core::num::div_or_zero(spendlens_core::num::mul(total, day.amount), sum)
+                .round_dp(2)
+        } else {
+            spendlens_core::num::div_or_zero(total, n).round_dp(2)
+        };
+        given += day.amount;
+    }
+}
+
+#[cfg(test)]
+mod spread_tests {
+    use super::*;
+
+    fn day(d: u32, amount: &str) -> DailyRevenue {
+        DailyRevenue {
+            date: NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default(),
+            amount: amount.parse().unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn attributed_totals_keep_the_daily_shape_and_add_up_to_the_cent() {
+        let mut days = vec![day(1, "10"), day(2, "30"), day(3, "60")];
+        spread(&mut days, "50.01".parse().unwrap_or_default());
+        let got: Vec<String> = days.iter().map(|d| d.amount.to_string()).collect();
+        assert_eq!(got, ["5.00", "15.00", "30.01"]);
+        let mut flat = vec![day(1, "0"), day(2, "0"), day(3, "0")];
+        spread(&mut flat, "10".parse().unwrap_or_default());
+        let got: Vec<String> = flat.iter().map(|d| d.amount.to_string()).collect();
+        assert_eq!(got, ["3.33", "3.33", "3.34"]);
+    }
+}
+
+/// A campaign's book: its rows up to `up_to`, people assigned and attributed revenue.
+async fn book(
+    store: &dyn Store,
+    campaign: &Campaign,
+    facts: CampaignFinance,
+    up_to: NaiveDate,
+    with_rows: bool,
+) -> Result<CampaignBook, FinanceAppError> {
+    let rows = if with_rows {
+        store
+            .daily_series(&campaign.org_id, &campaign.id, EARLIEST, up_to)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let revenue = if with_rows {
+        attributed_revenue(store, campaign, facts.attribution_method, up_to, &rows).await?
+    } else {
+        RevenueSeries {
+            method: facts.attribution_method,
+            days: Vec::new(),
+        }
+    };
+    Ok(CampaignBook {
+        id: campaign.id.clone(),
+        spec: campaign.spec.clone(),
+        headcount: facts.headcount,
+        rows,
+        revenue,
+    })
+}
+
+/// The organisation's books. Campaigns in `full` get their rows and revenue; the others only
+/// what overhead allocation reads (dates and people; their first row when they have no start
+/// date).
+async fn org_books(
+    store: &dyn Store,
+    org: &OrgId,
+    full: Option<&CampaignId>,
+    up_to: NaiveDate,
+) -> Result<OrgBooks, FinanceAppError> {
+    let campaigns = store.list_campaigns(org).await?;
+    let facts = store.org_campaign_finance(org).await?;
+    let entries: Vec<LedgerEntry> = store
+        .ledger(org, LedgerScope::All)
+        .await?
+        .into_iter()
+        .map(|e| e.entry)
+        .collect();
+    let mut books = Vec::with_capacity(campaigns.len());
+    for c in &campaigns {
+        let f = facts
+            .iter()
+            .find(|(id, _)| id == &c.id)
+            .map(|(_, f)| *f)
+            .unwrap_or_default();
+        let with_rows = full.is_none_or(|id| id == &c.id) || c.spec.start_date.is_none();
+        books.push(book(store, c, f, up_to, with_rows).await?);
+    }
+    Ok(OrgBooks {
+        org_id: org.clone(),
+        campaigns: books,
+        entries,
+    })
+}
+
+/// The ROI of one campaign over `from..=to` (default: its start, else its first row, to today in
+/// its time zone).
+pub async fn campaign_roi(
+    store: &dyn Store,
+    org: &OrgId,
+    id: &CampaignId,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<CampaignRoi, FinanceAppError> {
+    let campaign = store
+        .campaign(org, id)
+        .await?
+        .ok_or(FinanceAppError::NotFound("campaign"))?;
+    let today = today_in(now, &campaign.spec.time_zone);
+    let to = to.unwrap_or(today);
+    let books = org_books(store, org, Some(id), to.max(today)).await?;
+    let first_row = books
+        .campaign(id)
+        .and_then(|b| b.rows.iter().map(|r| r.date).min());
+    let from = from
+        .or(campaign.spec.start_date)
+        .or(first_row)
+        .unwrap_or(to.min(today));
+    let window = Period::new(from, to).map_err(FinanceError::InvalidPeriod)?;
+    let (settings, rates) = settings(store, org).await?;
+    let rates = RatesTable::new(&rates)?;
+    Ok(spendlens_finance::calculate_campaign_roi(
+        &books, id, window, today, &settings, &rates,
+    )?)
+}
+
+/// The report currency when none is asked for: the one most campaigns use (ties: the first
+/// alphabetically), USD without campaigns.
+fn default_currency(books: &OrgBooks) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for c in &books.campaigns {
+        *counts.entry(c.spec.currency.as_str()).or_default() += 1;
+    }
+    counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map_or_else(|| "USD".to_owned(), |(c, _)| (*c).to_owned())
+}
+
+/// What a financial report is asked for.
+#[derive(Debug, Clone)]
+pub struct ReportQuery {
+    pub period: Period,
+    /// The report currency; default [`default_currency`].
+    pub currency: Option<String>,
+    /// Rates to use instead of the organisation's table (the CLI's `--rates FILE`).
+    pub rates: Option<Vec<FxRate>>,
+}
+
+/// The organisation's financial report and the books it was made from (the document's charts
+/// read the daily rows). "Today" is the UTC day of `now`.
+pub async fn financial_report(
+    store: &dyn Store,
+    org: &OrgId,
+    query: &ReportQuery,
+    now: DateTime<Utc>,
+) -> Result<(FinancialReport, OrgBooks), FinanceAppError> {
+    let today = now.date_naive();
+    let books = org_books(store, org, None, query.period.end().max(today)).await?;
+    let (settings, stored_rates) = settings(store, org).await?;
+    let rates = RatesTable::new(query.rates.as_ref().unwrap_or(&stored_rates))?;
+    let currency = query
+        .currency
+        .clone()
+        .unwrap_or_else(|| default_currency(&books));
+    let report = spendlens_finance::generate_financial_report(
+        &books,
+        &ReportRequest {
+            period: query.period,
+            today,
+            currency,
+            settings,
+            rates: &rates,
+        },
+    )?;
+    Ok((report, books))
+}

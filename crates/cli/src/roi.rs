@@ -1,0 +1,149 @@
+//! `spendlens roi --campaign ID`: a stored campaign's ROI on its full investment, as the API's
+//! `GET /api/campaigns/{id}/roi` answers it (the same use case, the same JSON).
+//!
+//! An operator command on the server machine: it opens the database directly (`--database-url`
+//! or `SPENDLENS_DATABASE_URL`, as `spendlens import`).
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use spendlens_app::finance::FinanceAppError;
+use spendlens_core::campaign::CampaignId;
+use spendlens_finance::{CampaignRoi, Payback};
+
+use crate::output::write_result;
+use crate::serve::{DatabaseArgs, init_logging, redacted, runtime, settings};
+
+/// `spendlens roi`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The campaign id.
+    #[arg(long)]
+    campaign: String,
+    /// First day of the window (YYYY-MM-DD); default the campaign's start.
+    #[arg(long, value_name = "DATE")]
+    from: Option<NaiveDate>,
+    /// Last day of the window (YYYY-MM-DD); default today in the campaign's time zone.
+    #[arg(long, value_name = "DATE")]
+    to: Option<NaiveDate>,
+    /// `json` (default, the API's document) or `text`.
+    #[arg(long, default_value = "json")]
+    format: String,
+    #[command(flatten)]
+    db: DatabaseArgs,
+}
+
+fn text(r: &CampaignRoi) -> String {
+    use spendlens_core::num::round_half_away as round;
+    let c = &r.currency;
+    let mut out = String::new();
+    let mut line = |label: &str, value: String| out.push_str(&format!("{label:<22}{value}\n"));
+    line("campaign:", r.campaign_id.to_string());
+    if let Some(w) = r.window {
+        line("window:", format!("{} to {}", w.start(), w.end()));
+    }
+    line("attribution:", r.attribution.as_str().to_owned());
+    line("media spend:", format!("{} {c}", round(r.costs.media(), 2)));
+    line("creative:", format!("{} {c}", round(r.costs.creative, 2)));
+    line(
+        "platform fees:",
+        format!("{} {c}", round(r.costs.platform_fees, 2)),
+    );
+    line("overhead:", format!("{} {c}", round(r.costs.overhead, 2)));
+    line(
+        "opportunity cost:",
+        format!("{} {c}", round(r.costs.opportunity, 2)),
+    );
+    line(
+        "total investment:",
+        format!("{} {c}", round(r.total_investment, 2)),
+    );
+    line(
+        "attributed revenue:",
+        format!("{} {c}", round(r.attributed_revenue, 2)),
+    );
+    line("net revenue:", format!("{} {c}", round(r.net_revenue, 2)));
+    line(
+        "ROI:",
+        r.roi_percentage
+            .map_or_else(|| "n/a (nothing invested)".to_owned(), |p| format!("{p} %")),
+    );
+    line(
+        "ROAS:",
+        r.roas
+            .map_or_else(|| "n/a".to_owned(), |v| format!("{}", round(v, 2))),
+    );
+    line(
+        "payback:",
+        match r.payback {
+            Payback::Reached { date, days } => format!("reached on {date} (day {days})"),
+            Payback::Projected { date, days } => format!("projected for {date} (day {days})"),
+            Payback::NotWithinHorizon => "not within horizon".to_owned(),
+            Payback::NoInvestment => "no investment".to_owned(),
+        },
+    );
+    line(
+        "confidence:",
+        match r.confidence.interval {
+            Some((lo, hi)) => format!(
+                "{} (90 % interval {lo} % to {hi} %)",
+                r.confidence.level.as_str()
+            ),
+            None => r.confidence.level.as_str().to_owned(),
+        },
+    );
+    out
+}
+
+/// Exit 0 with the ROI; exit 2 naming the problem (unknown campaign, bad window, missing rate).
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let json = match args.format.as_str() {
+        "json" => true,
+        "text" => false,
+        other => {
+            eprintln!("--format: expected json or text, got \"{other}\"");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let settings = settings(&args.db)?;
+    init_logging(&settings.log_format);
+    runtime()?.block_on(async move {
+        let store = spendlens_store::connect(&settings.database_url)
+            .await
+            .with_context(|| format!("opening {}", redacted(&settings.database_url)))?;
+        let id = CampaignId::new(&args.campaign);
+        let Some(campaign) = store.campaign_for_operator(&id).await? else {
+            eprintln!("--campaign: no campaign with id {}", args.campaign);
+            return Ok(ExitCode::from(2));
+        };
+        let now = chrono::Utc::now();
+        let roi = match spendlens_app::finance::campaign_roi(
+            store.as_ref(),
+            &campaign.org_id,
+            &id,
+            args.from,
+            args.to,
+            now,
+        )
+        .await
+        {
+            Ok(roi) => roi,
+            Err(FinanceAppError::Finance(e)) => {
+                eprintln!("{e}");
+                return Ok(ExitCode::from(2));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let out = if json {
+            let mut s =
+                serde_json::to_string_pretty(&spendlens_finance::encode::campaign_roi(&roi))?;
+            s.push('\n');
+            s
+        } else {
+            text(&roi)
+        };
+        write_result(None, &out)?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
