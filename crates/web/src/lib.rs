@@ -18,6 +18,7 @@ pub mod error;
 pub mod observability;
 pub mod openapi;
 pub mod state;
+pub mod ui;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +46,7 @@ pub fn state(
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 ) -> AppState {
     let limiter = LoginLimiter::new(settings.login_attempts, settings.login_window());
+    let csrf_key = ui::session::CsrfKey::from_settings(&settings);
     AppState {
         store,
         clock,
@@ -52,6 +54,8 @@ pub fn state(
         login_limiter: Arc::new(limiter),
         metrics,
         analysis_cache: Arc::new(spendlens_app::analysis::AnalysisCache::new(4096)),
+        csrf_key: Arc::new(csrf_key),
+        pending_uploads: Arc::new(ui::imports::PendingUploads::default()),
     }
 }
 
@@ -96,6 +100,8 @@ pub fn router(state: AppState) -> Router {
             utoipa_swagger_ui::SwaggerUi::new("/api/docs")
                 .url("/api/openapi.json", openapi::ApiDoc::openapi()),
         )
+        // The server-rendered pages (crates/web/src/ui): everything outside /api.
+        .merge(ui::routes())
         .route("/healthz", get(observability::healthz))
         .route("/metrics", get(observability::metrics))
         .layer(axum::middleware::from_fn(observability::record))

@@ -20,6 +20,10 @@ pub struct AppState {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// Analyses by campaign data version (see `spendlens_app::analysis::AnalysisCache`).
     pub analysis_cache: Arc<spendlens_app::analysis::AnalysisCache>,
+    /// The key of the pages' CSRF tokens (see `ui::session`).
+    pub csrf_key: Arc<crate::ui::session::CsrfKey>,
+    /// Uploads previewed in the pages and waiting for their confirmation.
+    pub pending_uploads: Arc<crate::ui::imports::PendingUploads>,
 }
 
 /// Counts sign-in attempts per client address and per e-mail address in a sliding window.
