@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod clock;
+pub mod demo;
 pub mod scheduler;
 pub mod snapshots;
 

@@ -4,9 +4,11 @@
 
 mod analysis;
 mod auth;
+mod browser;
 mod campaigns;
 mod imports;
 mod isolation;
 mod metrics;
+mod pages;
 mod snapshots;
 mod support;
