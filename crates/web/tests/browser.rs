@@ -242,9 +242,13 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
     wait_for(&c, "#budget").await;
     fill(&c, "#name", "Q4 Lead Gen").await;
     fill(&c, "#budget", "15,000.00").await;
-    // Date inputs take the typed digits in the browser's locale order (en-GB: dd/mm/yyyy).
-    fill(&c, "#start_date", "01112026").await;
-    fill(&c, "#end_date", "15122026").await;
+    // Date inputs take typed digits in the browser's locale order: set the ISO value instead.
+    c.execute(
+        "document.getElementById('start_date').value = arguments[0]; document.getElementById('end_date').value = arguments[1];",
+        vec![json!("2026-11-01"), json!("2026-12-15")],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("dates: {e}"));
     fill(&c, "#linkedin_conversion_value", "120").await;
     click(&c, "form[action='/campaigns'] button[type=submit]").await;
     wait_for(&c, "input[type=file]").await;
@@ -518,6 +522,8 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
     c.set_window_size(1280, 1000).await.unwrap_or_else(|e| panic!("{e}"));
     c.goto(&format!("{base}/campaigns/not-a-campaign")).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(text_of(&c, "h1").await, "Not found");
+    c.goto(&format!("{base}/campaigns")).await.unwrap_or_else(|e| panic!("{e}"));
+    wait_for(&c, "form.signout button").await;
     click(&c, "form.signout button").await;
     wait_for(&c, "form[action='/signin']").await;
     c.goto(&format!("{base}/campaigns/{id}")).await.unwrap_or_else(|e| panic!("{e}"));
