@@ -170,8 +170,8 @@ fn rows_of(c: &DemoCampaign, campaign_index: u64, today: NaiveDate) -> Vec<Daily
                 880 + 3 * age,
             )
             .round_dp(2);
-            let impressions = (spend * Decimal::from(100_000) / Decimal::from(chan.cpm_cents))
-                .trunc();
+            let impressions =
+                (spend * Decimal::from(100_000) / Decimal::from(chan.cpm_cents)).trunc();
             let clicks = per_mille(
                 impressions * Decimal::from(chan.ctr_bp) / Decimal::from(10_000),
                 noise(day, salt ^ 0xC1, 850, 300),
@@ -194,8 +194,11 @@ fn rows_of(c: &DemoCampaign, campaign_index: u64, today: NaiveDate) -> Vec<Daily
             };
             row.conversions = conversions;
             row.revenue = chan.reported_value.map(|v| {
-                per_mille(conversions * Decimal::from(v), noise(day, salt ^ 0xAE, 850, 300))
-                    .round_dp(2)
+                per_mille(
+                    conversions * Decimal::from(v),
+                    noise(day, salt ^ 0xAE, 850, 300),
+                )
+                .round_dp(2)
             });
             row.currency = Some(c.currency.to_owned());
             rows.push(row);
@@ -299,7 +302,10 @@ mod tests {
             .flat_map(|c| c.channels.iter().map(|ch| ch.platform.as_str()))
             .collect();
         assert!(platforms.len() >= 5, "{platforms:?}");
-        assert!(all.iter().any(|c| c.settings == PlatformSettings::default()));
+        assert!(
+            all.iter()
+                .any(|c| c.settings == PlatformSettings::default())
+        );
         assert!(all.iter().any(|c| c.budget.is_none()));
         assert!(all.iter().any(|c| c.currency != "USD"));
     }

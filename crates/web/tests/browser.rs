@@ -222,7 +222,9 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
     let base = app.base.clone();
 
     // Sign up: a field problem first, shown beside its field.
-    c.goto(&format!("{base}/")).await.unwrap_or_else(|e| panic!("{e}"));
+    c.goto(&format!("{base}/"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     wait_for(&c, "form[action='/signin']").await;
     click(&c, "a[href='/signup']").await;
     wait_for(&c, "#organization_name").await;
@@ -293,13 +295,23 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
     click(&c, "form[data-upload] button[type=submit]").await;
     wait_for(&c, "#confirm-import").await;
     assert_eq!(text_of(&c, "[data-metric=preview-rows]").await, "5");
-    assert_eq!(text_of(&c, "[data-metric=preview-spend]").await, "$9,800.50");
+    assert_eq!(
+        text_of(&c, "[data-metric=preview-spend]").await,
+        "$9,800.50"
+    );
     screenshot(&c, "01-import-preview").await;
     let before = api_analysis(&app, &c, &id, "7d").await;
-    assert_eq!(before["totals"]["spend"], "0.00", "nothing stored by the preview");
+    assert_eq!(
+        before["totals"]["spend"], "0.00",
+        "nothing stored by the preview"
+    );
     click(&c, "#confirm-import").await;
     wait_for(&c, "[data-section=import-done]").await;
-    assert!(text_of(&c, "[data-section=import-done]").await.contains("Imported 5 rows"));
+    assert!(
+        text_of(&c, "[data-section=import-done]")
+            .await
+            .contains("Imported 5 rows")
+    );
 
     // A snapshot a week back, so the trend arrows have something to compare with.
     app.store
@@ -328,7 +340,10 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
         text_of(&c, "[role=tab][aria-selected=true]").await,
         "Overview"
     );
-    assert_eq!(text_of(&c, "[data-metric=total-spend]").await, usd(&a["totals"]["spend"]));
+    assert_eq!(
+        text_of(&c, "[data-metric=total-spend]").await,
+        usd(&a["totals"]["spend"])
+    );
     assert_eq!(text_of(&c, "[data-metric=total-spend]").await, "$9,800.50");
     assert_eq!(
         text_of(&c, "[data-metric=health-score]").await,
@@ -340,18 +355,42 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
         "{}",
         a["totals"]["conversions"]
     );
-    assert_eq!(text_of(&c, "[data-metric=used-pct]").await, pct(&a["overview"]["budget"]["used_pct"]));
-    assert_eq!(text_of(&c, "[data-metric=remaining]").await, usd(&a["overview"]["budget"]["remaining"]));
+    assert_eq!(
+        text_of(&c, "[data-metric=used-pct]").await,
+        pct(&a["overview"]["budget"]["used_pct"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=remaining]").await,
+        usd(&a["overview"]["budget"]["remaining"])
+    );
     assert_eq!(
         text_of(&c, "[data-metric=days-elapsed]").await,
         a["overview"]["pacing"]["days_elapsed"].to_string()
     );
-    assert_eq!(text_of(&c, "[data-metric=burn-rate]").await, usd(&a["overview"]["pacing"]["daily_burn_rate"]));
-    assert_eq!(text_of(&c, "[data-metric=target-daily]").await, usd(&a["overview"]["pacing"]["target_daily_spend"]));
-    assert_eq!(text_of(&c, "[data-metric=pacing-pct]").await, pct(&a["overview"]["pacing"]["pacing_pct"]));
-    assert_eq!(text_of(&c, "[data-metric=cpc]").await, usd(&a["overview"]["cost_efficiency"]["cpc"]));
-    assert_eq!(text_of(&c, "[data-metric=cpa]").await, usd(&a["overview"]["cost_efficiency"]["cpa"]));
-    assert_eq!(text_of(&c, "[data-metric=cvr]").await, pct(&a["overview"]["cost_efficiency"]["cvr"]));
+    assert_eq!(
+        text_of(&c, "[data-metric=burn-rate]").await,
+        usd(&a["overview"]["pacing"]["daily_burn_rate"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=target-daily]").await,
+        usd(&a["overview"]["pacing"]["target_daily_spend"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=pacing-pct]").await,
+        pct(&a["overview"]["pacing"]["pacing_pct"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=cpc]").await,
+        usd(&a["overview"]["cost_efficiency"]["cpc"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=cpa]").await,
+        usd(&a["overview"]["cost_efficiency"]["cpa"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=cvr]").await,
+        pct(&a["overview"]["cost_efficiency"]["cvr"])
+    );
     let spend_trend = text_of(&c, "[data-trend=spend]").await;
     assert!(
         spend_trend.contains(&pct(&a["trends"]["spend"]["change_pct"])),
@@ -402,27 +441,63 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
     // ROI & ROAS.
     click(&c, "#tab-roi-roas").await;
     wait_for(&c, "[data-tab=roi-roas]").await;
-    assert_eq!(text_of(&c, "[data-metric=roas]").await, ratio(&a["totals"]["roas"]));
-    assert_eq!(text_of(&c, "[data-metric=roi]").await, pct(&a["totals"]["roi"]));
-    assert_eq!(text_of(&c, "[data-metric=revenue]").await, usd(&a["totals"]["revenue"]));
-    assert_eq!(text_of(&c, "[data-metric=net-profit]").await, usd(&a["totals"]["net_profit"]));
+    assert_eq!(
+        text_of(&c, "[data-metric=roas]").await,
+        ratio(&a["totals"]["roas"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=roi]").await,
+        pct(&a["totals"]["roi"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=revenue]").await,
+        usd(&a["totals"]["revenue"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=net-profit]").await,
+        usd(&a["totals"]["net_profit"])
+    );
     for row in a["platforms"].as_array().cloned().unwrap_or_default() {
         let key = row["platform"].as_str().unwrap_or_default();
-        let roas = text_of(&c, &format!("[data-section=platform-roas] [data-platform={key}] [data-metric=roas]")).await;
+        let roas = text_of(
+            &c,
+            &format!("[data-section=platform-roas] [data-platform={key}] [data-metric=roas]"),
+        )
+        .await;
         assert_eq!(roas, ratio(&row["roas"]), "{key}");
-        let roi = text_of(&c, &format!("[data-section=platform-roi] [data-platform={key}] [data-metric=roi]")).await;
+        let roi = text_of(
+            &c,
+            &format!("[data-section=platform-roi] [data-platform={key}] [data-metric=roi]"),
+        )
+        .await;
         assert_eq!(roi, pct(&row["roi"]), "{key}");
     }
-    assert!(c.find(Locator::Css("figure[data-chart=roas] svg")).await.is_ok());
+    assert!(
+        c.find(Locator::Css("figure[data-chart=roas] svg"))
+            .await
+            .is_ok()
+    );
     screenshot(&c, "11-roi-roas").await;
 
     // Cost Analysis.
     click(&c, "#tab-cost-analysis").await;
     wait_for(&c, "[data-tab=cost-analysis]").await;
-    assert_eq!(text_of(&c, "[data-metric=cpc]").await, usd(&a["costs"]["cpc"]));
-    assert_eq!(text_of(&c, "[data-metric=cpm]").await, usd(&a["costs"]["cpm"]));
-    assert_eq!(text_of(&c, "[data-metric=ctr]").await, pct(&a["costs"]["ctr"]));
-    assert_eq!(text_of(&c, "[data-metric=cvr]").await, pct(&a["costs"]["cvr_click_through"]));
+    assert_eq!(
+        text_of(&c, "[data-metric=cpc]").await,
+        usd(&a["costs"]["cpc"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=cpm]").await,
+        usd(&a["costs"]["cpm"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=ctr]").await,
+        pct(&a["costs"]["ctr"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=cvr]").await,
+        pct(&a["costs"]["cvr_click_through"])
+    );
     screenshot(&c, "12-cost-analysis").await;
 
     // Budget Allocation.
@@ -437,10 +512,16 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
     }
     for row in a["platforms"].as_array().cloned().unwrap_or_default() {
         let key = row["platform"].as_str().unwrap_or_default();
-        let share = text_of(&c, &format!("[data-section=platform-budget] [data-platform={key}] [data-metric=share]")).await;
+        let share = text_of(
+            &c,
+            &format!("[data-section=platform-budget] [data-platform={key}] [data-metric=share]"),
+        )
+        .await;
         assert_eq!(share, pct(&row["share_pct"]), "{key}");
     }
-    let recommendations = a["allocation"]["recommendations"].as_array().map_or(0, Vec::len);
+    let recommendations = a["allocation"]["recommendations"]
+        .as_array()
+        .map_or(0, Vec::len);
     assert_eq!(
         c.find_all(Locator::Css("[data-section=recommendations] li"))
             .await
@@ -448,7 +529,11 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
             .unwrap_or(0),
         recommendations
     );
-    assert!(c.find(Locator::Css("figure[data-chart=budget-share] svg")).await.is_ok());
+    assert!(
+        c.find(Locator::Css("figure[data-chart=budget-share] svg"))
+            .await
+            .is_ok()
+    );
     screenshot(&c, "13-budget-allocation").await;
 
     // Insights: every code rendered as a sentence.
@@ -462,10 +547,21 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
         3
     );
     let top = text_of(&c, "[data-metric=top-performer]").await;
-    let top_platform = a["insights"]["top_performer"]["platform"].as_str().unwrap_or_default();
-    assert!(top.contains(&ratio(&a["insights"]["top_performer"]["roas"])), "{top}");
-    assert!(!top_platform.is_empty() && top.contains("leads with"), "{top}");
-    for (section, key) in [("opportunities", "opportunities"), ("cost-insights", "cost_insights")] {
+    let top_platform = a["insights"]["top_performer"]["platform"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        top.contains(&ratio(&a["insights"]["top_performer"]["roas"])),
+        "{top}"
+    );
+    assert!(
+        !top_platform.is_empty() && top.contains("leads with"),
+        "{top}"
+    );
+    for (section, key) in [
+        ("opportunities", "opportunities"),
+        ("cost-insights", "cost_insights"),
+    ] {
         let expected = a["insights"][key].as_array().map_or(0, Vec::len);
         let shown = c
             .find_all(Locator::Css(&format!("[data-section={section}] li")))
@@ -475,8 +571,17 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
         assert_eq!(shown, expected, "{section}: {}", a["insights"][key]);
     }
     let page_text = text_of(&c, "main").await;
-    for code in ["ctr_low", "cpc_low", "cpm_low", "scale_budget", "improve_ctr"] {
-        assert!(!page_text.contains(&format!(" {code} ")), "raw code {code} on the page");
+    for code in [
+        "ctr_low",
+        "cpc_low",
+        "cpm_low",
+        "scale_budget",
+        "improve_ctr",
+    ] {
+        assert!(
+            !page_text.contains(&format!(" {code} ")),
+            "raw code {code} on the page"
+        );
     }
     screenshot(&c, "14-insights").await;
 
@@ -497,13 +602,18 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
     let note = text_of(&c, "[data-metric=trend-note]").await;
     assert!(note.contains("30d"), "{note}");
     assert_eq!(
-        c.find_all(Locator::Css("[data-trend]")).await.map(|v| v.len()).unwrap_or(9),
+        c.find_all(Locator::Css("[data-trend]"))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(9),
         usize::from(a30["trends"]["spend"]["direction"].is_string())
             + usize::from(a30["trends"]["conversions"]["direction"].is_string())
     );
 
     // 375 px wide: nothing overflows sideways.
-    c.set_window_size(375, 900).await.unwrap_or_else(|e| panic!("{e}"));
+    c.set_window_size(375, 900)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     c.refresh().await.unwrap_or_else(|e| panic!("{e}"));
     wait_for(&c, "[role=tablist]").await;
     let overflow = c
@@ -515,18 +625,29 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
         .ok()
         .and_then(|v| v.as_i64())
         .unwrap_or(999);
-    assert!(overflow <= 0, "the page is {overflow}px wider than a 375px screen");
+    assert!(
+        overflow <= 0,
+        "the page is {overflow}px wider than a 375px screen"
+    );
     screenshot(&c, "15-overview-375px").await;
 
     // Another organisation's campaign is the 404 page; signing out ends the session.
-    c.set_window_size(1280, 1000).await.unwrap_or_else(|e| panic!("{e}"));
-    c.goto(&format!("{base}/campaigns/not-a-campaign")).await.unwrap_or_else(|e| panic!("{e}"));
+    c.set_window_size(1280, 1000)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.goto(&format!("{base}/campaigns/not-a-campaign"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(text_of(&c, "h1").await, "Not found");
-    c.goto(&format!("{base}/campaigns")).await.unwrap_or_else(|e| panic!("{e}"));
+    c.goto(&format!("{base}/campaigns"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     wait_for(&c, "form.signout button").await;
     click(&c, "form.signout button").await;
     wait_for(&c, "form[action='/signin']").await;
-    c.goto(&format!("{base}/campaigns/{id}")).await.unwrap_or_else(|e| panic!("{e}"));
+    c.goto(&format!("{base}/campaigns/{id}"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     wait_for(&c, "form[action='/signin']").await;
 
     assert!(overview_shot.exists());
@@ -549,17 +670,28 @@ async fn the_demo_organisation_fills_every_tab() {
         .unwrap_or_else(|e| panic!("{e}"));
     let c = browser(&driver).await;
     let base = app.base.clone();
-    c.goto(&format!("{base}/signin")).await.unwrap_or_else(|e| panic!("{e}"));
+    c.goto(&format!("{base}/signin"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     wait_for(&c, "#email").await;
     fill(&c, "#email", spendlens_app::demo::DEMO_EMAIL).await;
     fill(&c, "#password", spendlens_app::demo::DEMO_PASSWORD).await;
     click(&c, "form[action='/signin'] button[type=submit]").await;
     wait_for(&c, "table.list").await;
-    let rows = c.find_all(Locator::Css("table.list tbody tr")).await.map(|v| v.len()).unwrap_or(0);
+    let rows = c
+        .find_all(Locator::Css("table.list tbody tr"))
+        .await
+        .map(|v| v.len())
+        .unwrap_or(0);
     assert_eq!(rows, 4);
     screenshot(&c, "20-demo-campaigns").await;
-    for (campaign, prefix) in [("Q4 Lead Gen (B2B)", "21-demo-q4"), ("Brand Awareness", "22-demo-brand")] {
-        c.goto(&format!("{base}/campaigns")).await.unwrap_or_else(|e| panic!("{e}"));
+    for (campaign, prefix) in [
+        ("Q4 Lead Gen (B2B)", "21-demo-q4"),
+        ("Brand Awareness", "22-demo-brand"),
+    ] {
+        c.goto(&format!("{base}/campaigns"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         wait_for(&c, "table.list").await;
         c.find(Locator::LinkText(campaign))
             .await
@@ -578,6 +710,10 @@ async fn the_demo_organisation_fills_every_tab() {
     // Brand Awareness has no conversion value and overspent: the banner and the guard show.
     click(&c, "#tab-overview").await;
     wait_for(&c, "[data-section=conversion-value-banner]").await;
-    assert!(text_of(&c, "[data-metric=over-budget]").await.starts_with("Budget exceeded by $"));
+    assert!(
+        text_of(&c, "[data-metric=over-budget]")
+            .await
+            .starts_with("Budget exceeded by $")
+    );
     let _ = c.close().await;
 }

@@ -87,29 +87,50 @@ async fn sign_in_needs_the_pre_session_token_and_sends_back() {
         // Without the pre-session cookie the token is refused.
         let r = no_redirect
             .post(format!("{}/signin", app.base))
-            .form(&[("csrf", token.as_str()), ("email", "ana@example.com"), ("password", "correct horse battery")])
+            .form(&[
+                ("csrf", token.as_str()),
+                ("email", "ana@example.com"),
+                ("password", "correct horse battery"),
+            ])
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         let wrong = browser
             .post(format!("{}/signin", app.base))
-            .form(&[("csrf", token.as_str()), ("email", "ana@example.com"), ("password", "wrong password!"), ("next", "/campaigns/new")])
+            .form(&[
+                ("csrf", token.as_str()),
+                ("email", "ana@example.com"),
+                ("password", "wrong password!"),
+                ("next", "/campaigns/new"),
+            ])
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = wrong.text().await.unwrap_or_default();
         assert!(html.contains("id=\"password-error\""), "{html}");
-        assert!(html.contains("value=\"ana@example.com\""), "the e-mail is kept");
+        assert!(
+            html.contains("value=\"ana@example.com\""),
+            "the e-mail is kept"
+        );
         let ok = browser
             .post(format!("{}/signin", app.base))
-            .form(&[("csrf", token.as_str()), ("email", "ana@example.com"), ("password", "correct horse battery"), ("next", "/campaigns/new")])
+            .form(&[
+                ("csrf", token.as_str()),
+                ("email", "ana@example.com"),
+                ("password", "correct horse battery"),
+                ("next", "/campaigns/new"),
+            ])
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ok.status(), StatusCode::OK);
-        assert_eq!(ok.url().path(), "/campaigns/new", "back where the visitor wanted to go");
+        assert_eq!(
+            ok.url().path(),
+            "/campaigns/new",
+            "back where the visitor wanted to go"
+        );
     }
 }
 
@@ -123,7 +144,15 @@ async fn campaign_form_problems_show_beside_their_fields() {
         let r = app
             .client
             .post(format!("{}/campaigns", app.base))
-            .form(&[("csrf", token.as_str()), ("name", ""), ("budget", "15,00"), ("start_date", "2026-12-01"), ("end_date", "2026-11-01"), ("currency", "dollars"), ("time_zone", "UTC")])
+            .form(&[
+                ("csrf", token.as_str()),
+                ("name", ""),
+                ("budget", "15,00"),
+                ("start_date", "2026-12-01"),
+                ("end_date", "2026-11-01"),
+                ("currency", "dollars"),
+                ("time_zone", "UTC"),
+            ])
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -138,7 +167,14 @@ async fn campaign_form_problems_show_beside_their_fields() {
         let r = app
             .client
             .post(format!("{}/campaigns", app.base))
-            .form(&[("csrf", token.as_str()), ("name", "Q4"), ("budget", "1,234,567.50"), ("currency", "eur"), ("time_zone", "UTC"), ("ga4_average_order_value", "95")])
+            .form(&[
+                ("csrf", token.as_str()),
+                ("name", "Q4"),
+                ("budget", "1,234,567.50"),
+                ("currency", "eur"),
+                ("time_zone", "UTC"),
+                ("ga4_average_order_value", "95"),
+            ])
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -190,7 +226,8 @@ async fn another_organisations_campaign_is_a_404_page() {
             r.headers()
                 .get("location")
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|l| l.starts_with("/signin?next=%2Fcampaigns%2F") || l.starts_with("/signin?next=/campaigns/"))
+                .is_some_and(|l| l.starts_with("/signin?next=%2Fcampaigns%2F")
+                    || l.starts_with("/signin?next=/campaigns/"))
         );
     }
 }
@@ -206,7 +243,10 @@ async fn an_upload_is_previewed_then_confirmed_once() {
         let csv = "date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue\n2026-11-02,meta,m1,1100.10,1000,0,20,1.5,,\n";
         let form = Form::new()
             .text("csrf", token.clone())
-            .part("file", Part::bytes(csv.as_bytes().to_vec()).file_name("meta.csv"))
+            .part(
+                "file",
+                Part::bytes(csv.as_bytes().to_vec()).file_name("meta.csv"),
+            )
             .text("source", "")
             .text("rate", "");
         let r = app
@@ -243,15 +283,22 @@ async fn an_upload_is_previewed_then_confirmed_once() {
         };
         let r = confirm(pending.clone()).await;
         assert_eq!(r.status(), StatusCode::OK);
-        assert!(r.text().await.unwrap_or_default().contains("Imported 1 rows"));
+        assert!(
+            r.text()
+                .await
+                .unwrap_or_default()
+                .contains("Imported 1 rows")
+        );
         assert_eq!(spend(json_of(app.get(&analysis).await).await), "1100.10");
         // The same preview cannot be confirmed twice.
         let again = confirm(pending).await;
         assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
         // A bad file: its problem beside the file field, nothing stored.
-        let form = Form::new()
-            .text("csrf", token.clone())
-            .part("file", Part::bytes(b"date,platform,campaign,spend\n2026-11-02,meta,m1,abc\n".to_vec()).file_name("bad.csv"));
+        let form = Form::new().text("csrf", token.clone()).part(
+            "file",
+            Part::bytes(b"date,platform,campaign,spend\n2026-11-02,meta,m1,abc\n".to_vec())
+                .file_name("bad.csv"),
+        );
         let r = app
             .client
             .post(format!("{}/campaigns/{id}/imports", app.base))
@@ -267,7 +314,17 @@ async fn an_upload_is_previewed_then_confirmed_once() {
         let r = app
             .client
             .post(format!("{}/campaigns/{id}/imports/pdf", app.base))
-            .form(&[("csrf", token.as_str()), ("file", "report.pdf"), ("date", "2026-11-05"), ("platform", "custom_integration"), ("spend", "900"), ("impressions", "30,000"), ("clicks", "700"), ("conversions", "20"), ("currency", "")])
+            .form(&[
+                ("csrf", token.as_str()),
+                ("file", "report.pdf"),
+                ("date", "2026-11-05"),
+                ("platform", "custom_integration"),
+                ("spend", "900"),
+                ("impressions", "30,000"),
+                ("clicks", "700"),
+                ("conversions", "20"),
+                ("currency", ""),
+            ])
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -276,14 +333,24 @@ async fn an_upload_is_previewed_then_confirmed_once() {
         let r = app
             .client
             .post(format!("{}/campaigns/{id}/imports/pdf", app.base))
-            .form(&[("csrf", token.as_str()), ("file", "report.pdf"), ("date", "5 Nov"), ("platform", "custom_integration"), ("spend", "-1"), ("clicks", "many")])
+            .form(&[
+                ("csrf", token.as_str()),
+                ("file", "report.pdf"),
+                ("date", "5 Nov"),
+                ("platform", "custom_integration"),
+                ("spend", "-1"),
+                ("clicks", "many"),
+            ])
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = r.text().await.unwrap_or_default();
         for field in ["date", "spend", "clicks"] {
-            assert!(html.contains(&format!("id=\"{field}-error\"")), "{field}: {html}");
+            assert!(
+                html.contains(&format!("id=\"{field}-error\"")),
+                "{field}: {html}"
+            );
         }
     }
 }
@@ -294,12 +361,21 @@ async fn the_analysis_page_answers_each_tab_and_refuses_unknown_ones() {
         let app = TestApp::spawn(&url).await;
         app.register(&app.client, "ana@example.com").await;
         let id = app.campaign(&q4()).await;
-        for tab in ["overview", "roi-roas", "cost-analysis", "budget-allocation", "insights"] {
+        for tab in [
+            "overview",
+            "roi-roas",
+            "cost-analysis",
+            "budget-allocation",
+            "insights",
+        ] {
             let (status, html) = page(&app, &format!("/campaigns/{id}?tab={tab}")).await;
             assert_eq!(status, StatusCode::OK, "{tab}");
             assert!(html.contains(&format!("data-tab=\"{tab}\"")), "{tab}");
             assert!(html.contains("aria-selected=\"true\""));
-            assert!(html.contains("Conversion Value Not Configured"), "no value set yet");
+            assert!(
+                html.contains("Conversion Value Not Configured"),
+                "no value set yet"
+            );
         }
         let (status, _) = page(&app, &format!("/campaigns/{id}?tab=nope")).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
@@ -319,7 +395,10 @@ async fn assets_are_versioned_and_cached() {
         .and_then(|r| r.split('"').next())
         .unwrap_or_default()
         .to_owned();
-    assert!(css.starts_with("/static/app.") && css.ends_with(".css"), "{css}");
+    assert!(
+        css.starts_with("/static/app.") && css.ends_with(".css"),
+        "{css}"
+    );
     let r = app.get(&css).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(
@@ -328,5 +407,8 @@ async fn assets_are_versioned_and_cached() {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("immutable"))
     );
-    assert_eq!(app.get("/static/other.css").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/static/other.css").await.status(),
+        StatusCode::NOT_FOUND
+    );
 }

@@ -89,7 +89,12 @@ pub async fn home(visitor: Visitor) -> Response {
 
 /// `GET /signup`.
 pub async fn signup_page(visitor: Visitor) -> Response {
-    page(&visitor, true, &AccountForm::default(), FormErrors::default())
+    page(
+        &visitor,
+        true,
+        &AccountForm::default(),
+        FormErrors::default(),
+    )
 }
 
 /// `GET /signin`.

@@ -83,9 +83,7 @@ fn warning_text(w: Warning) -> Option<&'static str> {
         Warning::ViewThroughConversions => Some(
             "There are more conversions than clicks: some conversions came from people who saw an ad without clicking (view-through).",
         ),
-        Warning::NoPlatformData => {
-            Some("No platform data yet: import a file to fill this page.")
-        }
+        Warning::NoPlatformData => Some("No platform data yet: import a file to fill this page."),
     }
 }
 
@@ -466,18 +464,22 @@ fn view(
     let al = &a.allocation;
     let tiers = vec![
         tier("high", "High Performance", "ROAS 3.0x or more", &al.high),
-        tier("medium", "Medium Performance", "ROAS 1.0x to 3.0x", &al.medium),
+        tier(
+            "medium",
+            "Medium Performance",
+            "ROAS 1.0x to 3.0x",
+            &al.medium,
+        ),
         tier("low", "Low Performance", "ROAS under 1.0x", &al.low),
     ];
-    let card = |key, title, class: &'static str, (verdict, text): (&'static str, String)| {
-        CardView {
+    let card =
+        |key, title, class: &'static str, (verdict, text): (&'static str, String)| CardView {
             key,
             title,
             verdict,
             class,
             text,
-        }
-    };
+        };
     let s = &a.insights.summary;
     let cards = vec![
         card(
@@ -580,7 +582,11 @@ fn view(
             .map(|r| insights::recommendation(*r, a))
             .collect(),
         cards,
-        top: a.insights.top_performer.as_ref().map(|t| insights::top(t, cur)),
+        top: a
+            .insights
+            .top_performer
+            .as_ref()
+            .map(|t| insights::top(t, cur)),
         bottom: a
             .insights
             .bottom_performer
@@ -601,7 +607,10 @@ fn view(
     }
 }
 
-fn chart_view(id: &'static str, chart: Result<spendlens_report::Chart, spendlens_report::ReportError>) -> Option<ChartView> {
+fn chart_view(
+    id: &'static str,
+    chart: Result<spendlens_report::Chart, spendlens_report::ReportError>,
+) -> Option<ChartView> {
     match chart {
         Ok(c) => Some(ChartView {
             id,
@@ -629,7 +638,10 @@ async fn overview_charts(
         .store
         .daily_series(&campaign.org_id, &campaign.id, from, a.as_of)
         .await?;
-    let rows: Vec<_> = rows.iter().filter(|r| r.platform.is_ad_platform()).collect();
+    let rows: Vec<_> = rows
+        .iter()
+        .filter(|r| r.platform.is_ad_platform())
+        .collect();
     let daily: Vec<DailySpend> = rows
         .iter()
         .map(|r| DailySpend {

@@ -141,14 +141,20 @@ impl CampaignForm {
                 "linkedin_conversion_value",
                 &self.linkedin_conversion_value,
             ),
-            ga4_average_order_value: money("ga4_average_order_value", &self.ga4_average_order_value),
+            ga4_average_order_value: money(
+                "ga4_average_order_value",
+                &self.ga4_average_order_value,
+            ),
             custom_integration_average_order_value: money(
                 "custom_integration_average_order_value",
                 &self.custom_integration_average_order_value,
             ),
         };
         for (field, value) in [
-            ("linkedin_conversion_value", settings.linkedin_conversion_value),
+            (
+                "linkedin_conversion_value",
+                settings.linkedin_conversion_value,
+            ),
             ("ga4_average_order_value", settings.ga4_average_order_value),
             (
                 "custom_integration_average_order_value",
@@ -370,7 +376,10 @@ mod tests {
         let (spec, settings) = form().parse().unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(spec.budget, Some(Decimal::new(1_500_000, 2)));
         assert_eq!(spec.currency, "USD");
-        assert_eq!(settings.linkedin_conversion_value, Some(Decimal::new(120, 0)));
+        assert_eq!(
+            settings.linkedin_conversion_value,
+            Some(Decimal::new(120, 0))
+        );
         assert_eq!(settings.ga4_average_order_value, None);
     }
 
@@ -389,7 +398,13 @@ mod tests {
         let fields: Vec<&str> = errors.0.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(
             fields,
-            vec!["budget", "ga4_average_order_value", "start_date", "name", "time_zone"]
+            vec![
+                "budget",
+                "ga4_average_order_value",
+                "start_date",
+                "name",
+                "time_zone"
+            ]
         );
     }
 }

@@ -81,13 +81,17 @@ pub fn parse_money(text: &str) -> Result<Option<Decimal>, String> {
         return Ok(None);
     }
     let bad = || {
-        format!("\"{text}\" is not an amount: write digits with an optional decimal point, e.g. 15,000.00")
+        format!(
+            "\"{text}\" is not an amount: write digits with an optional decimal point, e.g. 15,000.00"
+        )
     };
     let (int, frac) = match text.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (text, None),
     };
-    if int.is_empty() || frac.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
+    if int.is_empty()
+        || frac.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(bad());
     }
     let digits: String = if int.contains(',') {
@@ -132,7 +136,9 @@ mod tests {
         assert_eq!(parse_money("1,234,567"), Ok(Some(d("1234567"))));
         assert_eq!(parse_money("1234.5"), Ok(Some(d("1234.5"))));
         assert_eq!(parse_money(""), Ok(None));
-        for bad in ["1,23", "12,3456", ",100", "1.2.3", "abc", "1.", ".5", "-5", "1e3", "1,000,00"] {
+        for bad in [
+            "1,23", "12,3456", ",100", "1.2.3", "abc", "1.", ".5", "-5", "1e3", "1,000,00",
+        ] {
             assert!(parse_money(bad).is_err(), "{bad}");
         }
     }
@@ -149,6 +155,9 @@ mod tests {
         assert_eq!(bar_width(d("7.5"), d("15")), "50");
         assert_eq!(bar_width(d("30"), d("15")), "100");
         assert_eq!(bar_width(d("1"), d("0")), "0");
-        assert_eq!(url_encode("/campaigns/a b?tab=x&y"), "/campaigns/a%20b%3Ftab%3Dx%26y");
+        assert_eq!(
+            url_encode("/campaigns/a b?tab=x&y"),
+            "/campaigns/a%20b%3Ftab%3Dx%26y"
+        );
     }
 }

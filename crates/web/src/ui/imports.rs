@@ -285,7 +285,11 @@ fn errors_of(e: ApiError) -> UiResult<FormErrors> {
     }
 }
 
-fn preview_view(token: String, parsed: &spendlens_ingest::ParsedFile, currency: &str) -> PreviewView {
+fn preview_view(
+    token: String,
+    parsed: &spendlens_ingest::ParsedFile,
+    currency: &str,
+) -> PreviewView {
     let s = spendlens_ingest::summary(parsed);
     let range = match (s.date_from, s.date_to) {
         (Some(a), Some(b)) => format!("{} – {}", date(a), date(b)),
@@ -413,7 +417,13 @@ pub async fn upload(
         Err(ApiError::TooLarge) => return Err(UiError::TooLarge),
         Err(e) => {
             let errors = errors_of(e)?;
-            return Ok(respond(&page_of(&viewer, &campaign, errors, "", String::new())));
+            return Ok(respond(&page_of(
+                &viewer,
+                &campaign,
+                errors,
+                "",
+                String::new(),
+            )));
         }
     };
     viewer.check(&state, extras.get("csrf").map_or("", String::as_str))?;
@@ -474,7 +484,13 @@ pub async fn confirm(
             "file",
             "the preview has expired (or was already imported); upload the file again",
         );
-        return Ok(respond(&page_of(&viewer, &campaign, errors, "", String::new())));
+        return Ok(respond(&page_of(
+            &viewer,
+            &campaign,
+            errors,
+            "",
+            String::new(),
+        )));
     };
     let content_hash = hex::encode(Sha256::digest(&upload.bytes));
     let file_name = upload.file_name.clone();
@@ -487,7 +503,13 @@ pub async fn confirm(
         }
         Err(e) => {
             let errors = errors_of(e)?;
-            return Ok(respond(&page_of(&viewer, &campaign, errors, "", String::new())));
+            return Ok(respond(&page_of(
+                &viewer,
+                &campaign,
+                errors,
+                "",
+                String::new(),
+            )));
         }
     };
     store_import(
@@ -522,7 +544,11 @@ pub async fn confirm_pdf(
     viewer.check(&state, &form.csrf)?;
     let text = |s: &str| {
         let s = s.trim().replace(',', "");
-        if s.is_empty() { Value::Null } else { Value::String(s) }
+        if s.is_empty() {
+            Value::Null
+        } else {
+            Value::String(s)
+        }
     };
     let count_value = |s: &str| {
         let s = s.trim().replace(',', "");
@@ -553,7 +579,11 @@ pub async fn confirm_pdf(
             Ok(counts) => Ok(counts),
             Err(ApiError::Validation(problems)) => {
                 for p in problems {
-                    let field = p.field.strip_prefix("rows[0].").unwrap_or(&p.field).to_owned();
+                    let field = p
+                        .field
+                        .strip_prefix("rows[0].")
+                        .unwrap_or(&p.field)
+                        .to_owned();
                     errors.push(&field, p.message);
                 }
                 Err(())
@@ -611,7 +641,10 @@ mod tests {
         assert!(pending.take(&token, &other_org, &c).is_none());
         assert!(pending.take(&token, &org, &CampaignId::new("c2")).is_none());
         assert!(pending.take("nope", &org, &c).is_none());
-        assert_eq!(pending.take(&token, &org, &c).map(|u| u.bytes.len()), Some(3));
+        assert_eq!(
+            pending.take(&token, &org, &c).map(|u| u.bytes.len()),
+            Some(3)
+        );
         assert!(pending.take(&token, &org, &c).is_none());
     }
 

@@ -117,9 +117,9 @@ pub fn recommendation(code: Recommendation, a: &Analysis) -> String {
         Recommendation::OptimizeUnderperformers => format!(
             "Optimise {low}: a ROAS under 1x returns less than it costs. Review targeting, creative and bids."
         ),
-        Recommendation::ReallocateLowToHigh => format!(
-            "Reallocate budget from {low} to {high}: the same spend would bring back more."
-        ),
+        Recommendation::ReallocateLowToHigh => {
+            format!("Reallocate budget from {low} to {high}: the same spend would bring back more.")
+        }
     }
 }
 
@@ -150,9 +150,7 @@ pub fn cost_efficiency(a: &Analysis) -> (&'static str, String) {
             "Unavailable",
             "No conversions yet, so there is no cost per acquisition.".to_owned(),
         ),
-        CostEfficiencyRating::Excellent => {
-            ("Excellent", format!("CPA {cpa}, under {}.", m(25)))
-        }
+        CostEfficiencyRating::Excellent => ("Excellent", format!("CPA {cpa}, under {}.", m(25))),
         CostEfficiencyRating::Competitive => {
             ("Competitive", format!("CPA {cpa}, under {}.", m(50)))
         }

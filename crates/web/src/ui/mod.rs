@@ -38,10 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/signin", get(account::signin_page).post(account::signin))
         .route("/signout", post(account::signout))
-        .route(
-            "/campaigns",
-            get(campaigns::list).post(campaigns::create),
-        )
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
         .route("/campaigns/new", get(campaigns::new_page))
         .route("/campaigns/{id}", get(analysis::page))
         .route(
@@ -50,11 +47,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/campaigns/{id}/imports",
-            get(imports::page).post(imports::upload).layer(
-                axum::extract::DefaultBodyLimit::max(
+            get(imports::page)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
                     crate::api::imports::MAX_UPLOAD_BYTES + 64 * 1024,
-                ),
-            ),
+                )),
         )
         .route("/campaigns/{id}/imports/confirm", post(imports::confirm))
         .route("/campaigns/{id}/imports/pdf", post(imports::confirm_pdf))
