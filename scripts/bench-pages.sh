@@ -52,7 +52,8 @@ import sys, statistics
 rows = [l.split() for l in sys.stdin if l.strip()]
 codes = {r[0] for r in rows}
 ms = sorted(float(r[1]) * 1000 for r in rows)
-print(f"{sys.argv[1]:<60} status {\",\".join(sorted(codes))}  median {statistics.median(ms):6.1f} ms  worst {ms[-1]:6.1f} ms")
+status = "/".join(sorted(codes))
+print(f"{sys.argv[1]:<60} status {status}  median {statistics.median(ms):6.1f} ms  worst {ms[-1]:6.1f} ms")
 ' "$path"
 }
 echo "== $runs requests per page, $db"
