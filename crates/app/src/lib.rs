@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod attribution;
 pub mod clock;
 pub mod connections;
+pub mod demo;
 pub mod finance;
 pub mod optimization;
 pub mod scheduler;

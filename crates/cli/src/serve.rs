@@ -33,6 +33,10 @@ pub struct ServeArgs {
     /// `text` or `json` logs. Also `SPENDLENS_LOG_FORMAT`.
     #[arg(long)]
     log_format: Option<String>,
+    /// Load (or refresh) a sample organisation with four campaigns and 90 days of data up to
+    /// today, and print its sign-in.
+    #[arg(long)]
+    demo: bool,
 }
 
 /// `spendlens snapshot`.
@@ -127,6 +131,24 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let addr = listener.local_addr()?;
         tracing::info!(database = %redacted(&settings.database_url), "spendlens listening on http://{addr}");
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        if args.demo {
+            let hash = spendlens_web::auth::hash_password(
+                spendlens_app::demo::DEMO_PASSWORD.to_owned(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("demo: {e}"))?;
+            let report = spendlens_app::demo::load(store.as_ref(), clock.now(), &hash)
+                .await
+                .context("loading the demo organisation")?;
+            println!(
+                "Demo organisation loaded ({} campaigns, {} daily rows, {} snapshots).\nOpen http://{addr} and sign in as {} with the password {}",
+                report.campaigns,
+                report.rows,
+                report.snapshots,
+                spendlens_app::demo::DEMO_EMAIL,
+                spendlens_app::demo::DEMO_PASSWORD
+            );
+        }
         let state = spendlens_web::state(store, clock, settings, metrics);
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(shutdown_signal(tx));

@@ -41,7 +41,8 @@ pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-async fn hash_password(password: String) -> ApiResult<String> {
+/// Hashes a password with argon2id on a blocking thread.
+pub async fn hash_password(password: String) -> ApiResult<String> {
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -236,6 +237,26 @@ pub async fn register(
     Json(body): Json<Value>,
 ) -> ApiResult<Response> {
     let req = parse_registration(&body)?;
+    let email = req.email.to_lowercase();
+    let (principal, cookie) = create_account(&state, req).await?;
+    let body = AccountResponse {
+        user_id: principal.user_id.to_string(),
+        organization_id: principal.org_id.to_string(),
+        email,
+    };
+    Ok((
+        StatusCode::CREATED,
+        [(header::SET_COOKIE, cookie)],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// Creates the account and its organisation and starts a session (the API and the sign-up page).
+pub async fn create_account(
+    state: &AppState,
+    req: RegisterRequest,
+) -> ApiResult<(Principal, HeaderValue)> {
     let hash = hash_password(req.password).await?;
     let principal = match state
         .store
@@ -250,18 +271,8 @@ pub async fn register(
         }
         Err(e) => return Err(e.into()),
     };
-    let cookie = start_session(&state, &principal).await?;
-    let body = AccountResponse {
-        user_id: principal.user_id.to_string(),
-        organization_id: principal.org_id.to_string(),
-        email: req.email.to_lowercase(),
-    };
-    Ok((
-        StatusCode::CREATED,
-        [(header::SET_COOKIE, cookie)],
-        Json(body),
-    )
-        .into_response())
+    let cookie = start_session(state, &principal).await?;
+    Ok((principal, cookie))
 }
 
 /// Sign-in credentials.
@@ -298,6 +309,22 @@ pub async fn login(
         return Err(problems.into());
     }
     let req = LoginRequest { email, password };
+    let (principal, cookie, email) = sign_in(&state, ip, req).await?;
+    let body = AccountResponse {
+        user_id: principal.user_id.to_string(),
+        organization_id: principal.org_id.to_string(),
+        email,
+    };
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+/// Checks credentials (rate-limited per client address and e-mail) and starts a session: the
+/// principal, the `Set-Cookie` value and the stored e-mail (the API and the sign-in page).
+pub async fn sign_in(
+    state: &AppState,
+    ip: Option<std::net::IpAddr>,
+    req: LoginRequest,
+) -> ApiResult<(Principal, HeaderValue, String)> {
     state
         .login_limiter
         .check(ip, &req.email, std::time::Instant::now())
@@ -314,24 +341,24 @@ pub async fn login(
         user_id: creds.user_id,
         org_id: creds.org_id,
     };
-    let cookie = start_session(&state, &principal).await?;
-    let body = AccountResponse {
-        user_id: principal.user_id.to_string(),
-        organization_id: principal.org_id.to_string(),
-        email: creds.email,
-    };
-    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+    let cookie = start_session(state, &principal).await?;
+    Ok((principal, cookie, creds.email))
 }
 
 /// Signs out: the session ends and the cookie is cleared.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
     responses((status = 204, description = "Signed out")))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
+    let cookie = end_session(&state, &headers).await?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+/// Ends the request's session, if any, and returns the `Set-Cookie` value that clears it.
+pub async fn end_session(state: &AppState, headers: &HeaderMap) -> ApiResult<HeaderValue> {
+    if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
         state.store.delete_session(&hash_secret(token)).await?;
     }
-    let cookie = session_cookie(&state, "", 0)?;
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+    session_cookie(state, "", 0)
 }
 
 /// A new API token's name.

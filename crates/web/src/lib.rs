@@ -18,6 +18,7 @@ pub mod error;
 pub mod observability;
 pub mod openapi;
 pub mod state;
+pub mod ui;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,6 +60,7 @@ pub fn state(
         cipher,
         spendlens_app::finance::webhook::RetryPolicy::default(),
     ));
+    let csrf_key = ui::session::CsrfKey::from_settings(&settings);
     AppState {
         store,
         clock,
@@ -68,6 +70,8 @@ pub fn state(
         analysis_cache: Arc::new(spendlens_app::analysis::AnalysisCache::new(4096)),
         connections,
         webhooks,
+        csrf_key: Arc::new(csrf_key),
+        pending_uploads: Arc::new(ui::imports::PendingUploads::default()),
     }
 }
 
@@ -196,6 +200,8 @@ pub fn router(state: AppState) -> Router {
             utoipa_swagger_ui::SwaggerUi::new("/api/docs")
                 .url("/api/openapi.json", openapi::ApiDoc::openapi()),
         )
+        // The server-rendered pages (crates/web/src/ui): everything outside /api.
+        .merge(ui::routes())
         .route("/healthz", get(observability::healthz))
         .route("/metrics", get(observability::metrics))
         .layer(axum::middleware::from_fn(observability::record))

@@ -24,6 +24,10 @@ pub struct AppState {
     pub connections: spendlens_app::connections::Connections,
     /// Delivers budget alerts to the organisations' webhooks (one HTTP client, the secret cipher).
     pub webhooks: Arc<spendlens_app::finance::webhook::WebhookSender>,
+    /// The key of the pages' CSRF tokens (see `ui::session`).
+    pub csrf_key: Arc<crate::ui::session::CsrfKey>,
+    /// Uploads previewed in the pages and waiting for their confirmation.
+    pub pending_uploads: Arc<crate::ui::imports::PendingUploads>,
 }
 
 /// Counts sign-in attempts per client address and per e-mail address in a sliding window.

@@ -5,6 +5,7 @@
 mod analysis;
 mod attribution;
 mod auth;
+mod browser;
 mod campaigns;
 mod connections;
 mod finance;
@@ -12,5 +13,6 @@ mod imports;
 mod isolation;
 mod metrics;
 mod optimization;
+mod pages;
 mod snapshots;
 mod support;

@@ -90,14 +90,22 @@ pub fn preview_json(p: &PdfPreview) -> Value {
     })
 }
 
-struct Upload {
-    file_name: String,
-    bytes: Vec<u8>,
-    source: Option<Source>,
-    rate: Option<Decimal>,
+/// An uploaded file with its options.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub source: Option<Source>,
+    pub rate: Option<Decimal>,
 }
 
-async fn read_upload(mut multipart: Multipart) -> ApiResult<Upload> {
+/// Reads the multipart fields `file`, `source` and `rate`, plus the text fields named in `extra`
+/// (the pages' CSRF token); any other field is refused.
+pub async fn read_upload(
+    mut multipart: Multipart,
+    extra: &[&str],
+) -> ApiResult<(Upload, HashMap<String, String>)> {
+    let mut extras = HashMap::new();
     let mut upload = Upload {
         file_name: String::new(),
         bytes: Vec::new(),
@@ -152,6 +160,14 @@ async fn read_upload(mut multipart: Multipart) -> ApiResult<Upload> {
                     );
                 }
             }
+            Some(name) if extra.contains(&name) => {
+                let name = name.to_owned();
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+                extras.insert(name, text);
+            }
             Some(other) => {
                 return Err(field_error(
                     other,
@@ -171,7 +187,61 @@ async fn read_upload(mut multipart: Multipart) -> ApiResult<Upload> {
             "missing: upload the file in the field `file`",
         ));
     }
-    Ok(upload)
+    Ok((upload, extras))
+}
+
+/// Parses an upload on a blocking thread: a PDF's preview, or the rows converted to the
+/// campaign's currency (with the upload's `rate` when the file is in another one).
+pub async fn parse_upload(upload: Upload, currency: String) -> ApiResult<Imported> {
+    let options = ImportOptions {
+        source: upload.source,
+        ..ImportOptions::default()
+    };
+    let rate = upload.rate;
+    tokio::task::spawn_blocking(move || {
+        match spendlens_ingest::import(&upload.bytes, &upload.file_name, &options)? {
+            Imported::Preview(p) => Ok(Imported::Preview(p)),
+            Imported::Rows(rows) => {
+                spendlens_ingest::reconcile_currency(rows, &currency, rate).map(Imported::Rows)
+            }
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("import task: {e}")))?
+    .map_err(|e| import_problems(&e))
+}
+
+/// Stores parsed rows as one import, all or nothing; the import's id.
+pub async fn store_import(
+    state: &AppState,
+    org: &spendlens_core::campaign::OrgId,
+    campaign: &spendlens_core::campaign::CampaignId,
+    parsed: &spendlens_ingest::ParsedFile,
+    file_name: String,
+    content_hash: String,
+) -> ApiResult<String> {
+    let record = ImportRecord {
+        source: parsed.source.to_string(),
+        file_name: Some(file_name),
+        content_hash: Some(content_hash),
+    };
+    let mut writer = state
+        .store
+        .begin_import(org, campaign, &record, state.clock.now())
+        .await?
+        .ok_or(ApiError::NotFound("campaign"))?;
+    writer.write(&parsed.rows).await?;
+    let import_id = writer.commit(None).await?;
+    // Budget alerts follow every write (raised once; delivery to the webhook in the background).
+    spendlens_app::finance::alerts::after_write(
+        state.store.clone(),
+        state.webhooks.clone(),
+        org,
+        campaign,
+        state.clock.now(),
+    )
+    .await;
+    Ok(import_id)
 }
 
 /// Imports a file into the campaign: rows, days, date range, totals and skipped rows; with
@@ -205,25 +275,10 @@ pub async fn create(
         Some("true" | "1") => true,
         Some(_) => return Err(field_error("dry_run", "expected true or false")),
     };
-    let upload = read_upload(multipart).await?;
+    let (upload, _) = read_upload(multipart, &[]).await?;
     let content_hash = hex::encode(Sha256::digest(&upload.bytes));
-    let options = ImportOptions {
-        source: upload.source,
-        ..ImportOptions::default()
-    };
-    let currency = campaign.spec.currency.clone();
-    let (file_name, rate) = (upload.file_name.clone(), upload.rate);
-    let parsed = tokio::task::spawn_blocking(move || {
-        match spendlens_ingest::import(&upload.bytes, &upload.file_name, &options)? {
-            Imported::Preview(p) => Ok(Imported::Preview(p)),
-            Imported::Rows(rows) => {
-                spendlens_ingest::reconcile_currency(rows, &currency, rate).map(Imported::Rows)
-            }
-        }
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("import task: {e}")))?
-    .map_err(|e| import_problems(&e))?;
+    let file_name = upload.file_name.clone();
+    let parsed = parse_upload(upload, campaign.spec.currency.clone()).await?;
 
     let parsed = match parsed {
         Imported::Preview(preview) => {
@@ -240,26 +295,15 @@ pub async fn create(
         body["dry_run"] = json!(true);
         return Ok((StatusCode::OK, Json(body)).into_response());
     }
-    let record = ImportRecord {
-        source: parsed.source.to_string(),
-        file_name: Some(file_name),
-        content_hash: Some(content_hash),
-    };
-    let mut writer = state
-        .store
-        .begin_import(&caller.0.org_id, &campaign.id, &record, state.clock.now())
-        .await?
-        .ok_or(ApiError::NotFound("campaign"))?;
-    writer.write(&parsed.rows).await?;
-    let import_id = writer.commit(None).await?;
-    spendlens_app::finance::alerts::after_write(
-        state.store.clone(),
-        state.webhooks.clone(),
+    let import_id = store_import(
+        &state,
         &caller.0.org_id,
         &campaign.id,
-        state.clock.now(),
+        &parsed,
+        file_name,
+        content_hash,
     )
-    .await;
+    .await?;
     body["import_id"] = json!(import_id);
     body["dry_run"] = json!(false);
     Ok((StatusCode::CREATED, Json(body)).into_response())

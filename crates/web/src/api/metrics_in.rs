@@ -145,11 +145,21 @@ pub async fn post(
     Json(body): Json<Value>,
 ) -> ApiResult<Json<UpsertResponse>> {
     let campaign = load(&state, &caller, &id).await?;
-    let rows = parse_rows(&body, &campaign.spec.currency)?;
+    Ok(Json(upsert(&state, &campaign, &body).await?))
+}
+
+/// Decodes a metrics body for a campaign already loaded through the caller's organisation and
+/// upserts its rows (the API and the pages' PDF confirmation).
+pub async fn upsert(
+    state: &AppState,
+    campaign: &spendlens_core::campaign::Campaign,
+    body: &Value,
+) -> ApiResult<UpsertResponse> {
+    let rows = parse_rows(body, &campaign.spec.currency)?;
     let counts = state
         .store
         .upsert_rows(
-            &caller.0.org_id,
+            &campaign.org_id,
             &campaign.id,
             &rows,
             None,
@@ -160,14 +170,14 @@ pub async fn post(
     spendlens_app::finance::alerts::after_write(
         state.store.clone(),
         state.webhooks.clone(),
-        &caller.0.org_id,
+        &campaign.org_id,
         &campaign.id,
         state.clock.now(),
     )
     .await;
-    Ok(Json(UpsertResponse {
+    Ok(UpsertResponse {
         inserted: counts.inserted,
         updated: counts.updated,
         unchanged: counts.unchanged,
-    }))
+    })
 }

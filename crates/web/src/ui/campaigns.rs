@@ -1,0 +1,410 @@
+//! The campaign list and the campaign form (create and edit, with the conversion value and
+//! average order values the revenue estimate needs).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use spendlens_app::analysis::{AsOf, analyze_campaign};
+use spendlens_core::analysis::ComparisonPeriod;
+use spendlens_core::campaign::{
+    Campaign, CampaignDraft, CampaignId, CampaignSpec, PlatformSettings,
+};
+
+use crate::state::AppState;
+use crate::ui::analysis::{pacing_label, rating_label};
+use crate::ui::format::{self, parse_money};
+use crate::ui::session::SignedIn;
+use crate::ui::{FormErrors, Layout, UiError, UiResult, render, see_other};
+
+/// One row of the campaign list.
+#[derive(Debug)]
+struct Row {
+    id: String,
+    name: String,
+    budget: String,
+    spend: String,
+    rating: &'static str,
+    rating_class: &'static str,
+    pacing: &'static str,
+    pacing_class: &'static str,
+    dates: String,
+}
+
+#[derive(Template)]
+#[template(path = "campaigns.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+}
+
+/// `GET /campaigns`: every campaign of the organisation with its budget, spend, health rating
+/// and pacing, as of today in each campaign's time zone.
+pub async fn list(State(state): State<AppState>, viewer: SignedIn) -> UiResult<Response> {
+    let org = &viewer.principal.org_id;
+    let campaigns = state.store.list_campaigns(org).await?;
+    let now = state.clock.now();
+    let mut rows = Vec::with_capacity(campaigns.len());
+    for c in campaigns {
+        let analysis = analyze_campaign(
+            state.store.as_ref(),
+            org,
+            &c.id,
+            AsOf::TodayInCampaignZone,
+            now,
+            ComparisonPeriod::SevenDays,
+            Some(&state.analysis_cache),
+        )
+        .await;
+        let Ok((c, a)) = analysis else {
+            // Deleted between the list and the analysis: leave it out.
+            continue;
+        };
+        let currency = c.spec.currency.as_str();
+        let dates = match (c.spec.start_date, c.spec.end_date) {
+            (Some(s), Some(e)) => format!("{} – {}", format::date(s), format::date(e)),
+            (Some(s), None) => format!("from {}", format::date(s)),
+            (None, Some(e)) => format!("until {}", format::date(e)),
+            (None, None) => "no dates".to_owned(),
+        };
+        rows.push(Row {
+            id: c.id.to_string(),
+            name: c.spec.name.clone(),
+            budget: c
+                .spec
+                .budget
+                .map_or_else(|| "no budget".to_owned(), |b| format::money(b, currency)),
+            spend: format::money(a.totals.spend, currency),
+            rating: rating_label(a.overview.health.rating),
+            rating_class: a.overview.health.rating.as_str(),
+            pacing: pacing_label(a.overview.pacing.status),
+            pacing_class: a.overview.pacing.status.as_str(),
+            dates,
+        });
+    }
+    Ok(render(&ListPage {
+        layout: Layout::new("Campaigns", Some(viewer.csrf.clone()), "campaigns"),
+        rows,
+    }))
+}
+
+/// The campaign form's fields, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CampaignForm {
+    csrf: String,
+    name: String,
+    currency: String,
+    budget: String,
+    start_date: String,
+    end_date: String,
+    time_zone: String,
+    linkedin_conversion_value: String,
+    ga4_average_order_value: String,
+    custom_integration_average_order_value: String,
+}
+
+impl CampaignForm {
+    fn of(c: &Campaign, s: &PlatformSettings) -> CampaignForm {
+        let money = |d: Option<Decimal>| d.map(format::plain).unwrap_or_default();
+        CampaignForm {
+            csrf: String::new(),
+            name: c.spec.name.clone(),
+            currency: c.spec.currency.clone(),
+            budget: money(c.spec.budget),
+            start_date: c.spec.start_date.map(|d| d.to_string()).unwrap_or_default(),
+            end_date: c.spec.end_date.map(|d| d.to_string()).unwrap_or_default(),
+            time_zone: c.spec.time_zone.clone(),
+            linkedin_conversion_value: money(s.linkedin_conversion_value),
+            ga4_average_order_value: money(s.ga4_average_order_value),
+            custom_integration_average_order_value: money(s.custom_integration_average_order_value),
+        }
+    }
+
+    /// Checks every field (the campaign through `CampaignDraft`, as the API does); every problem
+    /// names its field.
+    fn parse(&self) -> Result<(CampaignSpec, PlatformSettings), FormErrors> {
+        let mut errors = FormErrors::default();
+        let mut money = |field: &str, text: &str| match parse_money(text) {
+            Ok(v) => v,
+            Err(m) => {
+                errors.push(field, m);
+                None
+            }
+        };
+        let budget = money("budget", &self.budget);
+        let settings = PlatformSettings {
+            linkedin_conversion_value: money(
+                "linkedin_conversion_value",
+                &self.linkedin_conversion_value,
+            ),
+            ga4_average_order_value: money(
+                "ga4_average_order_value",
+                &self.ga4_average_order_value,
+            ),
+            custom_integration_average_order_value: money(
+                "custom_integration_average_order_value",
+                &self.custom_integration_average_order_value,
+            ),
+        };
+        for (field, value) in [
+            (
+                "linkedin_conversion_value",
+                settings.linkedin_conversion_value,
+            ),
+            ("ga4_average_order_value", settings.ga4_average_order_value),
+            (
+                "custom_integration_average_order_value",
+                settings.custom_integration_average_order_value,
+            ),
+        ] {
+            if value.is_some_and(|v| v > spendlens_core::campaign::MAX_MONEY) {
+                errors.push(field, "is too large");
+            }
+        }
+        let mut date = |field: &str, text: &str| -> Option<NaiveDate> {
+            let text = text.trim();
+            if text.is_empty() {
+                return None;
+            }
+            let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+            if parsed.is_none() {
+                errors.push(field, format!("\"{text}\" is not a date: use YYYY-MM-DD"));
+            }
+            parsed
+        };
+        let start_date = date("start_date", &self.start_date);
+        let end_date = date("end_date", &self.end_date);
+        let blank = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let draft = CampaignDraft {
+            name: self.name.clone(),
+            currency: blank(&self.currency),
+            budget,
+            start_date,
+            end_date,
+            time_zone: blank(&self.time_zone),
+        };
+        match draft.parse(spendlens_app::is_known_zone) {
+            Ok(spec) if errors.is_empty() => Ok((spec, settings)),
+            Ok(_) => Err(errors),
+            Err(problems) => {
+                for p in problems {
+                    if !errors.has(p.field) {
+                        errors.push(p.field, p.message);
+                    }
+                }
+                Err(errors)
+            }
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "campaign_form.html")]
+struct FormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    /// The analysis page of an existing campaign (for the cancel link).
+    back: String,
+    csrf: String,
+    form: CampaignForm,
+    errors: FormErrors,
+}
+
+fn form_page(
+    viewer: &SignedIn,
+    heading: String,
+    action: String,
+    back: String,
+    form: CampaignForm,
+    errors: FormErrors,
+) -> Response {
+    let invalid = !errors.is_empty();
+    let mut response = render(&FormPage {
+        layout: Layout::new(heading.clone(), Some(viewer.csrf.clone()), "campaigns"),
+        heading,
+        action,
+        back,
+        csrf: viewer.csrf.clone(),
+        form,
+        errors,
+    });
+    if invalid {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+/// `GET /campaigns/new`.
+pub async fn new_page(viewer: SignedIn) -> Response {
+    let form = CampaignForm {
+        currency: "USD".to_owned(),
+        time_zone: "UTC".to_owned(),
+        ..CampaignForm::default()
+    };
+    form_page(
+        &viewer,
+        "New campaign".to_owned(),
+        "/campaigns".to_owned(),
+        "/campaigns".to_owned(),
+        form,
+        FormErrors::default(),
+    )
+}
+
+/// `POST /campaigns`: creates the campaign, then on to its imports.
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Form(form): Form<CampaignForm>,
+) -> UiResult<Response> {
+    viewer.check(&state, &form.csrf)?;
+    let (spec, settings) = match form.parse() {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            return Ok(form_page(
+                &viewer,
+                "New campaign".to_owned(),
+                "/campaigns".to_owned(),
+                "/campaigns".to_owned(),
+                form,
+                errors,
+            ));
+        }
+    };
+    let org = &viewer.principal.org_id;
+    let now = state.clock.now();
+    let campaign = state.store.create_campaign(org, &spec, now).await?;
+    if settings != PlatformSettings::default() {
+        state
+            .store
+            .put_settings(org, &campaign.id, &settings, now)
+            .await?;
+    }
+    Ok(see_other(&format!("/campaigns/{}/imports", campaign.id)))
+}
+
+async fn load(
+    state: &AppState,
+    viewer: &SignedIn,
+    id: &str,
+) -> UiResult<(Campaign, PlatformSettings)> {
+    let (campaign, settings, _) = state
+        .store
+        .campaign_with_settings(&viewer.principal.org_id, &CampaignId::new(id))
+        .await?
+        .ok_or(UiError::NotFound)?;
+    Ok((campaign, settings))
+}
+
+/// `GET /campaigns/{id}/edit`.
+pub async fn edit_page(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+) -> UiResult<Response> {
+    let (campaign, settings) = load(&state, &viewer, &id).await?;
+    Ok(form_page(
+        &viewer,
+        format!("Edit {}", campaign.spec.name),
+        format!("/campaigns/{}/edit", campaign.id),
+        format!("/campaigns/{}", campaign.id),
+        CampaignForm::of(&campaign, &settings),
+        FormErrors::default(),
+    ))
+}
+
+/// `POST /campaigns/{id}/edit`: replaces the campaign's fields and its values.
+pub async fn update(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<CampaignForm>,
+) -> UiResult<Response> {
+    let (campaign, _) = load(&state, &viewer, &id).await?;
+    viewer.check(&state, &form.csrf)?;
+    let (spec, settings) = match form.parse() {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            return Ok(form_page(
+                &viewer,
+                format!("Edit {}", campaign.spec.name),
+                format!("/campaigns/{}/edit", campaign.id),
+                format!("/campaigns/{}", campaign.id),
+                form,
+                errors,
+            ));
+        }
+    };
+    let org = &viewer.principal.org_id;
+    let now = state.clock.now();
+    state
+        .store
+        .update_campaign(org, &campaign.id, &spec, now)
+        .await?
+        .ok_or(UiError::NotFound)?;
+    state
+        .store
+        .put_settings(org, &campaign.id, &settings, now)
+        .await?;
+    Ok(see_other(&format!("/campaigns/{}", campaign.id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> CampaignForm {
+        CampaignForm {
+            name: "Q4".into(),
+            currency: "usd".into(),
+            budget: "15,000.00".into(),
+            start_date: "2026-11-01".into(),
+            end_date: "2026-12-15".into(),
+            time_zone: "UTC".into(),
+            linkedin_conversion_value: "120".into(),
+            ..CampaignForm::default()
+        }
+    }
+
+    #[test]
+    fn a_good_form_parses_with_grouped_money() {
+        let (spec, settings) = form().parse().unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(spec.budget, Some(Decimal::new(1_500_000, 2)));
+        assert_eq!(spec.currency, "USD");
+        assert_eq!(
+            settings.linkedin_conversion_value,
+            Some(Decimal::new(120, 0))
+        );
+        assert_eq!(settings.ga4_average_order_value, None);
+    }
+
+    #[test]
+    fn every_bad_field_is_named_once() {
+        let bad = CampaignForm {
+            name: " ".into(),
+            budget: "15,00".into(),
+            end_date: "2026-10-01".into(),
+            start_date: "1 Nov".into(),
+            ga4_average_order_value: "-3".into(),
+            time_zone: "Mars/Base".into(),
+            ..form()
+        };
+        let errors = bad.parse().err().unwrap_or_default();
+        let fields: Vec<&str> = errors.0.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            vec![
+                "budget",
+                "ga4_average_order_value",
+                "start_date",
+                "name",
+                "time_zone"
+            ]
+        );
+    }
+}

@@ -1,0 +1,661 @@
+//! Imports from the pages: upload a file, see a dry-run preview, confirm; or confirm the numbers
+//! extracted from a PDF report.
+//!
+//! Parsing and storing are the API's (`api::imports::parse_upload` and `store_import`; the PDF
+//! row goes through `api::metrics_in::upsert`, exactly like `POST /api/campaigns/{id}/metrics`).
+//! Between preview and confirmation the file waits in memory on this instance, bound to the
+//! organisation and the campaign, for at most [`PENDING_TTL`]; the confirmation parses it again,
+//! so what is stored is exactly what the preview showed.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use spendlens_core::Platform;
+use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
+use spendlens_ingest::{Imported, PdfMetric, PdfPreview};
+
+use crate::api::imports::{Upload, parse_upload, read_upload, store_import};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ui::format::{conversions, count, date, money};
+use crate::ui::session::SignedIn;
+use crate::ui::{FormErrors, Layout, UiError, UiResult, render};
+
+/// How long a previewed upload waits for its confirmation.
+pub const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
+/// At most this many uploads wait at once (the oldest goes first).
+const MAX_PENDING: usize = 32;
+/// At most this many bytes wait at once.
+const MAX_PENDING_BYTES: usize = 256 * 1024 * 1024;
+/// Rows shown in a preview table.
+const PREVIEW_ROWS: usize = 50;
+
+struct Pending {
+    token: String,
+    org: OrgId,
+    campaign: CampaignId,
+    upload: Upload,
+    at: Instant,
+}
+
+/// Uploads previewed and not yet confirmed.
+#[derive(Default)]
+pub struct PendingUploads {
+    entries: Mutex<VecDeque<Pending>>,
+}
+
+impl std::fmt::Debug for PendingUploads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PendingUploads(..)")
+    }
+}
+
+impl PendingUploads {
+    fn put(&self, org: &OrgId, campaign: &CampaignId, upload: Upload) -> String {
+        let token = crate::auth::new_secret("");
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        entries.retain(|p| now.duration_since(p.at) < PENDING_TTL);
+        entries.push_back(Pending {
+            token: token.clone(),
+            org: org.clone(),
+            campaign: campaign.clone(),
+            upload,
+            at: now,
+        });
+        while entries.len() > MAX_PENDING
+            || entries.iter().map(|p| p.upload.bytes.len()).sum::<usize>() > MAX_PENDING_BYTES
+        {
+            if entries.pop_front().is_none() {
+                break;
+            }
+        }
+        token
+    }
+
+    /// Takes the upload for this token, organisation and campaign (once).
+    fn take(&self, token: &str, org: &OrgId, campaign: &CampaignId) -> Option<Upload> {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        let i = entries.iter().position(|p| {
+            p.token == token
+                && p.org == *org
+                && p.campaign == *campaign
+                && now.duration_since(p.at) < PENDING_TTL
+        })?;
+        entries.remove(i).map(|p| p.upload)
+    }
+}
+
+/// A source choice of the upload form.
+#[derive(Debug)]
+pub struct SourceOption {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+const SOURCES: [(&str, &str); 8] = [
+    ("", "Detect from the file"),
+    ("canonical", "spendlens CSV"),
+    ("linkedin", "LinkedIn Ads export"),
+    ("meta", "Meta Ads export"),
+    ("google_ads", "Google Ads export"),
+    ("spreadsheet_csv", "Spreadsheet (CSV)"),
+    ("workbook", "Workbook (XLSX)"),
+    ("pdf", "PDF report"),
+];
+
+fn sources(selected: &str) -> Vec<SourceOption> {
+    SOURCES
+        .iter()
+        .map(|(value, label)| SourceOption {
+            value,
+            label,
+            selected: *value == selected,
+        })
+        .collect()
+}
+
+/// One row of a preview table.
+#[derive(Debug)]
+pub struct PreviewRow {
+    date: String,
+    platform: &'static str,
+    campaign: String,
+    spend: String,
+    impressions: String,
+    clicks: String,
+    conversions: String,
+}
+
+/// What a dry run found.
+#[derive(Debug)]
+pub struct PreviewView {
+    token: String,
+    file: String,
+    source: String,
+    rows: String,
+    days: String,
+    range: String,
+    spend: String,
+    impressions: String,
+    clicks: String,
+    conversions: String,
+    sample: Vec<PreviewRow>,
+    more: usize,
+    skipped: Vec<String>,
+    notes: Vec<String>,
+}
+
+/// A value found in a PDF, for the confirmation form.
+#[derive(Debug)]
+pub struct FoundView {
+    label: &'static str,
+    text: String,
+    line: usize,
+    note: String,
+}
+
+/// The PDF confirmation form.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct PdfForm {
+    csrf: String,
+    file: String,
+    date: String,
+    platform: String,
+    spend: String,
+    impressions: String,
+    clicks: String,
+    conversions: String,
+    currency: String,
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsPage {
+    layout: Layout,
+    id: String,
+    name: String,
+    currency: String,
+    csrf: String,
+    sources: Vec<SourceOption>,
+    rate: String,
+    errors: FormErrors,
+    preview: Option<PreviewView>,
+    pdf: Option<PdfView>,
+    done: Option<String>,
+}
+
+/// The PDF part of the page.
+#[derive(Debug)]
+pub struct PdfView {
+    form: PdfForm,
+    found: Vec<FoundView>,
+    conflicts: Vec<String>,
+    missing: String,
+    warnings: Vec<String>,
+    period: Option<String>,
+    platforms: Vec<(&'static str, &'static str, bool)>,
+}
+
+fn page_of(
+    viewer: &SignedIn,
+    campaign: &Campaign,
+    errors: FormErrors,
+    source: &str,
+    rate: String,
+) -> ImportsPage {
+    ImportsPage {
+        layout: Layout::new(
+            format!("Import into {}", campaign.spec.name),
+            Some(viewer.csrf.clone()),
+            "campaigns",
+        ),
+        id: campaign.id.to_string(),
+        name: campaign.spec.name.clone(),
+        currency: campaign.spec.currency.clone(),
+        csrf: viewer.csrf.clone(),
+        sources: sources(source),
+        rate,
+        errors,
+        preview: None,
+        pdf: None,
+        done: None,
+    }
+}
+
+fn respond(p: &ImportsPage) -> Response {
+    let mut response = render(p);
+    if !p.errors.is_empty() {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+async fn load(state: &AppState, viewer: &SignedIn, id: &str) -> UiResult<Campaign> {
+    state
+        .store
+        .campaign(&viewer.principal.org_id, &CampaignId::new(id))
+        .await?
+        .ok_or(UiError::NotFound)
+}
+
+/// `GET /campaigns/{id}/imports`.
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+) -> UiResult<Response> {
+    let campaign = load(&state, &viewer, &id).await?;
+    Ok(respond(&page_of(
+        &viewer,
+        &campaign,
+        FormErrors::default(),
+        "",
+        String::new(),
+    )))
+}
+
+fn errors_of(e: ApiError) -> UiResult<FormErrors> {
+    match e {
+        ApiError::Validation(problems) => Ok(FormErrors(problems)),
+        ApiError::BadRequest(m) => {
+            let mut errors = FormErrors::default();
+            errors.push("file", m);
+            Ok(errors)
+        }
+        other => Err(other.into()),
+    }
+}
+
+fn preview_view(
+    token: String,
+    parsed: &spendlens_ingest::ParsedFile,
+    currency: &str,
+) -> PreviewView {
+    let s = spendlens_ingest::summary(parsed);
+    let range = match (s.date_from, s.date_to) {
+        (Some(a), Some(b)) => format!("{} – {}", date(a), date(b)),
+        _ => "no dates".to_owned(),
+    };
+    PreviewView {
+        token,
+        file: parsed.file.clone(),
+        source: parsed.source.to_string(),
+        rows: count(s.rows as u64),
+        days: count(s.distinct_days as u64),
+        range,
+        spend: money(s.totals.spend, currency),
+        impressions: count(s.totals.impressions),
+        clicks: count(s.totals.clicks),
+        conversions: conversions(s.totals.conversions),
+        sample: parsed
+            .rows
+            .iter()
+            .take(PREVIEW_ROWS)
+            .map(|r| PreviewRow {
+                date: r.date.to_string(),
+                platform: r.platform.display_name(),
+                campaign: r.external_campaign_id.clone(),
+                spend: money(r.spend, currency),
+                impressions: count(r.impressions),
+                clicks: count(r.clicks),
+                conversions: conversions(r.conversions),
+            })
+            .collect(),
+        more: parsed.rows.len().saturating_sub(PREVIEW_ROWS),
+        skipped: s
+            .skipped
+            .iter()
+            .map(|k| format!("Row {} ({}): {}", k.row, k.label, k.reason))
+            .collect(),
+        notes: parsed.notes.clone(),
+    }
+}
+
+fn platform_choices(selected: &str) -> Vec<(&'static str, &'static str, bool)> {
+    Platform::AD_PLATFORMS
+        .iter()
+        .map(|p| (p.as_str(), p.display_name(), p.as_str() == selected))
+        .collect()
+}
+
+fn pdf_view(preview: &PdfPreview, today: NaiveDate, form: Option<PdfForm>) -> PdfView {
+    let value = |m: PdfMetric| preview.value(m).map(|v| v.to_string()).unwrap_or_default();
+    let form = form.unwrap_or_else(|| PdfForm {
+        csrf: String::new(),
+        file: preview.file.clone(),
+        date: preview.period.map_or(today, |(_, end)| end).to_string(),
+        platform: Platform::CustomIntegration.as_str().to_owned(),
+        spend: value(PdfMetric::Spend),
+        impressions: value(PdfMetric::Impressions),
+        clicks: value(PdfMetric::Clicks),
+        conversions: preview
+            .value(PdfMetric::Conversions)
+            .or_else(|| preview.value(PdfMetric::Leads))
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        currency: preview.currency.clone().unwrap_or_default(),
+    });
+    PdfView {
+        platforms: platform_choices(&form.platform),
+        form,
+        found: preview
+            .found
+            .iter()
+            .map(|f| FoundView {
+                label: f.metric.label(),
+                text: f.text.clone(),
+                line: f.line,
+                note: if f.approximate {
+                    "abbreviated in the report: check the exact figure".to_owned()
+                } else {
+                    String::new()
+                },
+            })
+            .collect(),
+        conflicts: preview
+            .conflicts
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {}",
+                    c.metric.label(),
+                    c.candidates
+                        .iter()
+                        .map(|v| format!("{} (line {})", v.text, v.line))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect(),
+        missing: preview
+            .missing
+            .iter()
+            .map(|m| m.label())
+            .collect::<Vec<_>>()
+            .join(", "),
+        warnings: preview.warnings.clone(),
+        period: preview
+            .period
+            .map(|(a, b)| format!("{} – {}", date(a), date(b))),
+    }
+}
+
+/// `POST /campaigns/{id}/imports` (multipart): the dry-run preview of a file, or the numbers
+/// found in a PDF, to confirm.
+pub async fn upload(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> UiResult<Response> {
+    // Access first, as in the API: nothing of an upload to another organisation's campaign is read.
+    let campaign = load(&state, &viewer, &id).await?;
+    let multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|e| UiError::BadRequest(format!("expected a file upload: {}", e.body_text())))?;
+    let (upload, extras) = match read_upload(multipart, &["csrf"]).await {
+        Ok(read) => read,
+        Err(ApiError::TooLarge) => return Err(UiError::TooLarge),
+        Err(e) => {
+            let errors = errors_of(e)?;
+            return Ok(respond(&page_of(
+                &viewer,
+                &campaign,
+                errors,
+                "",
+                String::new(),
+            )));
+        }
+    };
+    viewer.check(&state, extras.get("csrf").map_or("", String::as_str))?;
+    let source = upload.source.map(|s| s.to_string()).unwrap_or_default();
+    let rate = upload.rate.map(|r| r.to_string()).unwrap_or_default();
+    if upload.bytes.is_empty() {
+        let mut errors = FormErrors::default();
+        errors.push("file", "choose a file to import");
+        return Ok(respond(&page_of(&viewer, &campaign, errors, &source, rate)));
+    }
+    let parsed = match parse_upload(upload.clone(), campaign.spec.currency.clone()).await {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let errors = errors_of(e)?;
+            return Ok(respond(&page_of(&viewer, &campaign, errors, &source, rate)));
+        }
+    };
+    let mut p = page_of(&viewer, &campaign, FormErrors::default(), &source, rate);
+    match parsed {
+        Imported::Preview(preview) => {
+            let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
+            p.pdf = Some(pdf_view(&preview, today, None));
+        }
+        Imported::Rows(parsed) => {
+            let token = state
+                .pending_uploads
+                .put(&viewer.principal.org_id, &campaign.id, upload);
+            p.preview = Some(preview_view(token, &parsed, &campaign.spec.currency));
+        }
+    }
+    Ok(respond(&p))
+}
+
+/// The confirmation of a previewed file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    csrf: String,
+    pending: String,
+}
+
+/// `POST /campaigns/{id}/imports/confirm`: stores the previewed file, all or nothing.
+pub async fn confirm(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<ConfirmForm>,
+) -> UiResult<Response> {
+    let campaign = load(&state, &viewer, &id).await?;
+    viewer.check(&state, &form.csrf)?;
+    let Some(upload) =
+        state
+            .pending_uploads
+            .take(&form.pending, &viewer.principal.org_id, &campaign.id)
+    else {
+        let mut errors = FormErrors::default();
+        errors.push(
+            "file",
+            "the preview has expired (or was already imported); upload the file again",
+        );
+        return Ok(respond(&page_of(
+            &viewer,
+            &campaign,
+            errors,
+            "",
+            String::new(),
+        )));
+    };
+    let content_hash = hex::encode(Sha256::digest(&upload.bytes));
+    let file_name = upload.file_name.clone();
+    let parsed = match parse_upload(upload, campaign.spec.currency.clone()).await {
+        Ok(Imported::Rows(parsed)) => parsed,
+        Ok(Imported::Preview(_)) => {
+            return Err(UiError::BadRequest(
+                "a PDF is confirmed through its own form".to_owned(),
+            ));
+        }
+        Err(e) => {
+            let errors = errors_of(e)?;
+            return Ok(respond(&page_of(
+                &viewer,
+                &campaign,
+                errors,
+                "",
+                String::new(),
+            )));
+        }
+    };
+    store_import(
+        &state,
+        &viewer.principal.org_id,
+        &campaign.id,
+        &parsed,
+        file_name.clone(),
+        content_hash,
+    )
+    .await?;
+    let s = spendlens_ingest::summary(&parsed);
+    let mut p = page_of(&viewer, &campaign, FormErrors::default(), "", String::new());
+    p.done = Some(format!(
+        "Imported {} rows from {file_name} ({} spend over {} days).",
+        count(s.rows as u64),
+        money(s.totals.spend, &campaign.spec.currency),
+        count(s.distinct_days as u64)
+    ));
+    Ok(respond(&p))
+}
+
+/// `POST /campaigns/{id}/imports/pdf`: stores the confirmed figures of a PDF report as one daily
+/// row, through the same checks as `POST /api/campaigns/{id}/metrics`.
+pub async fn confirm_pdf(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<PdfForm>,
+) -> UiResult<Response> {
+    let campaign = load(&state, &viewer, &id).await?;
+    viewer.check(&state, &form.csrf)?;
+    let text = |s: &str| {
+        let s = s.trim().replace(',', "");
+        if s.is_empty() {
+            Value::Null
+        } else {
+            Value::String(s)
+        }
+    };
+    let count_value = |s: &str| {
+        let s = s.trim().replace(',', "");
+        if s.is_empty() {
+            Value::Null
+        } else {
+            s.parse::<u64>().map_or(Value::String(s), Value::from)
+        }
+    };
+    let mut row = json!({
+        "date": form.date.trim(),
+        "platform": form.platform.trim(),
+        "external_campaign_id": format!("pdf:{}", form.file.trim()),
+        "spend": text(&form.spend),
+        "impressions": count_value(&form.impressions),
+        "clicks": count_value(&form.clicks),
+        "conversions": text(&form.conversions),
+    });
+    if !form.currency.trim().is_empty() {
+        row["currency"] = json!(form.currency.trim());
+    }
+    let mut errors = FormErrors::default();
+    if form.spend.trim().is_empty() {
+        errors.push("spend", "enter the spend the report states");
+    }
+    let outcome = if errors.is_empty() {
+        match crate::api::metrics_in::upsert(&state, &campaign, &json!({ "rows": [row] })).await {
+            Ok(counts) => Ok(counts),
+            Err(ApiError::Validation(problems)) => {
+                for p in problems {
+                    let field = p
+                        .field
+                        .strip_prefix("rows[0].")
+                        .unwrap_or(&p.field)
+                        .to_owned();
+                    errors.push(&field, p.message);
+                }
+                Err(())
+            }
+            Err(other) => return Err(other.into()),
+        }
+    } else {
+        Err(())
+    };
+    let mut p = page_of(&viewer, &campaign, errors, "pdf", String::new());
+    match outcome {
+        Ok(_) => {
+            p.done = Some(format!(
+                "Stored the figures of {} for {}.",
+                form.file,
+                form.date.trim()
+            ));
+        }
+        Err(()) => {
+            let preview = PdfPreview {
+                file: form.file.clone(),
+                found: Vec::new(),
+                conflicts: Vec::new(),
+                missing: Vec::new(),
+                period: None,
+                currency: None,
+                warnings: Vec::new(),
+            };
+            let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
+            p.pdf = Some(pdf_view(&preview, today, Some(form)));
+        }
+    }
+    Ok(respond(&p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upload(n: usize) -> Upload {
+        Upload {
+            file_name: "a.csv".into(),
+            bytes: vec![b'x'; n],
+            source: None,
+            rate: None,
+        }
+    }
+
+    #[test]
+    fn a_pending_upload_is_taken_once_and_only_by_its_campaign() {
+        let pending = PendingUploads::default();
+        let (org, other_org) = (OrgId::new("o1"), OrgId::new("o2"));
+        let c = CampaignId::new("c1");
+        let token = pending.put(&org, &c, upload(3));
+        assert!(pending.take(&token, &other_org, &c).is_none());
+        assert!(pending.take(&token, &org, &CampaignId::new("c2")).is_none());
+        assert!(pending.take("nope", &org, &c).is_none());
+        assert_eq!(
+            pending.take(&token, &org, &c).map(|u| u.bytes.len()),
+            Some(3)
+        );
+        assert!(pending.take(&token, &org, &c).is_none());
+    }
+
+    #[test]
+    fn the_oldest_uploads_make_room() {
+        let pending = PendingUploads::default();
+        let (org, c) = (OrgId::new("o"), CampaignId::new("c"));
+        let first = pending.put(&org, &c, upload(1));
+        for _ in 0..MAX_PENDING {
+            pending.put(&org, &c, upload(1));
+        }
+        assert!(pending.take(&first, &org, &c).is_none());
+    }
+}

@@ -1,0 +1,233 @@
+//! Every code of the analysis written as a sentence for people, with its numbers in the
+//! campaign's currency. The codes are the contract; these sentences are only their reading.
+
+use rust_decimal::Decimal;
+use spendlens_core::Platform;
+use spendlens_core::analysis::{
+    Analysis, BottomPerformer, BudgetManagement, CostEfficiencyRating, CostInsight, Opportunity,
+    Performance, PerformerFlag, Recommendation, TopPerformer,
+};
+
+use crate::ui::format::{conversions, count, money, pct, ratio};
+
+fn names(platforms: &[Platform]) -> String {
+    let names: Vec<&str> = platforms.iter().map(|p| p.display_name()).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A key opportunity.
+pub fn opportunity(code: Opportunity, a: &Analysis) -> String {
+    let cur = a.currency.as_str();
+    match code {
+        Opportunity::ScaleBudget => format!(
+            "Scale the budget: ROAS is {}, so every {} spent brings back {}. Add budget while returns hold.",
+            ratio(a.totals.roas),
+            money(Decimal::ONE, cur),
+            money(a.totals.roas, cur)
+        ),
+        Opportunity::ImproveCvr => format!(
+            "Improve the conversion rate: only {} of clicks convert ({} conversions). Test landing pages and the offer.",
+            pct(a.costs.cvr),
+            conversions(a.totals.conversions)
+        ),
+        Opportunity::ImproveCtr => format!(
+            "Improve the click-through rate: {} of {} impressions were clicked. Refresh the creative and tighten targeting.",
+            pct(a.costs.ctr),
+            count(a.totals.impressions)
+        ),
+        Opportunity::IncreaseBudget => format!(
+            "Increase the budget: {} of it is used at a ROAS of {}. Top it up before it runs out.",
+            pct(a.overview.budget.used_pct),
+            ratio(a.totals.roas)
+        ),
+        Opportunity::NoSpendData => {
+            "No platform has spend yet: import a file or connect a platform to see opportunities."
+                .to_owned()
+        }
+    }
+}
+
+/// A cost optimisation insight.
+pub fn cost_insight(code: CostInsight, a: &Analysis) -> String {
+    let cur = a.currency.as_str();
+    let c = &a.costs;
+    let m = |n: i64| money(Decimal::from(n), cur);
+    match code {
+        CostInsight::CtrLow => format!(
+            "CTR is {}, below 1%: ads are seen but rarely clicked. Test new creative and audiences.",
+            pct(c.ctr)
+        ),
+        CostInsight::CtrStrong => format!(
+            "CTR is {}, 3% or more: the creative resonates with its audience.",
+            pct(c.ctr)
+        ),
+        CostInsight::CvrLow => format!(
+            "CVR is {}, below 2%: clicks rarely convert. Review landing pages and the offer.",
+            pct(c.cvr)
+        ),
+        CostInsight::CvrExcellent => format!(
+            "CVR is {}, 10% or more: the traffic converts very well.",
+            pct(c.cvr)
+        ),
+        CostInsight::CpcHigh => format!(
+            "CPC is {}, above {}: clicks are expensive. Review bids and broaden narrow targeting.",
+            money(c.cpc, cur),
+            m(10)
+        ),
+        CostInsight::CpcLow => format!(
+            "CPC is {}, under {}: clicks come cheaply.",
+            money(c.cpc, cur),
+            m(2)
+        ),
+        CostInsight::CpmLow => format!(
+            "CPM is {}, under {}: reach is inexpensive.",
+            money(c.cpm, cur),
+            m(5)
+        ),
+        CostInsight::CpmHigh => format!(
+            "CPM is {}, above {}: audiences are expensive to reach. Broaden targeting or review placements.",
+            money(c.cpm, cur),
+            m(30)
+        ),
+        CostInsight::CpaHigh => format!(
+            "CPA is {}, above {}: each conversion is costly. Move budget towards the platforms that convert.",
+            money(c.cpa, cur),
+            m(100)
+        ),
+        CostInsight::CpaLow => format!(
+            "CPA is {}, under {}: conversions come cheaply.",
+            money(c.cpa, cur),
+            m(15)
+        ),
+    }
+}
+
+/// A budget-allocation recommendation.
+pub fn recommendation(code: Recommendation, a: &Analysis) -> String {
+    let high = names(&a.allocation.high.platforms);
+    let low = names(&a.allocation.low.platforms);
+    match code {
+        Recommendation::ScaleHighPerformers => format!(
+            "Scale {high}: a ROAS of 3x or more. Give it more of the budget while returns hold."
+        ),
+        Recommendation::OptimizeUnderperformers => format!(
+            "Optimise {low}: a ROAS under 1x returns less than it costs. Review targeting, creative and bids."
+        ),
+        Recommendation::ReallocateLowToHigh => {
+            format!("Reallocate budget from {low} to {high}: the same spend would bring back more.")
+        }
+    }
+}
+
+/// The Performance summary card.
+pub fn performance(a: &Analysis) -> (&'static str, String) {
+    let numbers = format!(
+        "ROI {} and ROAS {}",
+        pct(a.totals.roi),
+        ratio(a.totals.roas)
+    );
+    match a.insights.summary.performance {
+        Performance::Excellent => ("Excellent", format!("{numbers}: a strong return.")),
+        Performance::Positive => ("Positive", format!("{numbers}: the campaign pays back.")),
+        Performance::Negative => (
+            "Negative",
+            format!("{numbers}: the campaign returns less than it costs."),
+        ),
+    }
+}
+
+/// The Cost Efficiency summary card.
+pub fn cost_efficiency(a: &Analysis) -> (&'static str, String) {
+    let cur = a.currency.as_str();
+    let cpa = money(a.costs.cpa, cur);
+    let m = |n: i64| money(Decimal::from(n), cur);
+    match a.insights.summary.cost_efficiency {
+        CostEfficiencyRating::Unavailable => (
+            "Unavailable",
+            "No conversions yet, so there is no cost per acquisition.".to_owned(),
+        ),
+        CostEfficiencyRating::Excellent => ("Excellent", format!("CPA {cpa}, under {}.", m(25))),
+        CostEfficiencyRating::Competitive => {
+            ("Competitive", format!("CPA {cpa}, under {}.", m(50)))
+        }
+        CostEfficiencyRating::AboveAverage => (
+            "Above average",
+            format!("CPA {cpa}, {} or more per conversion.", m(50)),
+        ),
+    }
+}
+
+/// The Budget Management summary card.
+pub fn budget_management(a: &Analysis) -> (&'static str, String) {
+    let used = pct(a.overview.budget.used_pct);
+    match a.insights.summary.budget_management {
+        BudgetManagement::NoBudget => (
+            "No budget",
+            "Set a budget to track utilisation and pacing.".to_owned(),
+        ),
+        BudgetManagement::High => (
+            "High utilisation",
+            format!("{used} of the budget is used: watch the remaining days."),
+        ),
+        BudgetManagement::Healthy => ("Healthy", format!("{used} of the budget is used.")),
+    }
+}
+
+/// The top performer.
+pub fn top(t: &TopPerformer, currency: &str) -> String {
+    let p = &t.performer;
+    let mut s = format!(
+        "{} leads with a ROAS of {} on {} spend (CVR {}, CPC {}).",
+        p.platform.display_name(),
+        ratio(p.roas),
+        money(p.spend, currency),
+        pct(p.cvr),
+        money(p.cpc, currency)
+    );
+    if t.exceptional {
+        s.push_str(" Exceptional: consider moving budget towards it.");
+    }
+    s
+}
+
+/// The bottom performer.
+pub fn bottom(b: &BottomPerformer, currency: &str) -> String {
+    let p = &b.performer;
+    let mut s = format!(
+        "{} trails with a ROAS of {} on {} spend (CVR {}, CPC {}).",
+        p.platform.display_name(),
+        ratio(p.roas),
+        money(p.spend, currency),
+        pct(p.cvr),
+        money(p.cpc, currency)
+    );
+    match b.flag {
+        Some(PerformerFlag::BelowBreakEven) => s.push_str(
+            " Below break-even: it returns less than it costs. Pause it or rework targeting and creative.",
+        ),
+        Some(PerformerFlag::Moderate) => {
+            s.push_str(" Moderate: optimise targeting and creative before adding budget.");
+        }
+        None => {}
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_lists_read_naturally() {
+        assert_eq!(names(&[]), "");
+        assert_eq!(names(&[Platform::Meta]), "Meta Ads");
+        assert_eq!(
+            names(&[Platform::LinkedIn, Platform::Meta, Platform::Sheets]),
+            "LinkedIn Ads, Meta Ads and Google Sheets"
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! The server-rendered pages: sign up and in, campaigns, imports and the Budget & Financial
+//! Analysis with its five tabs.
+//!
+//! Pages are askama templates (`crates/web/templates/`) compiled into the binary; the stylesheet
+//! and a small script are embedded too, so `spendlens serve` needs nothing else and works offline.
+//! Every page reads without JavaScript: tabs are links (`?tab=`), the period selector is a GET
+//! form; the script only submits the selector on change, moves between tabs with the arrow keys
+//! and reports upload progress. Handlers present what the API's use cases compute: the analysis
+//! comes from `spendlens_app::analysis::analyze_campaign` (the same cached result the JSON API
+//! encodes), imports from the functions `api::imports` uses.
+//!
+//! Architecture invariants: every campaign page loads the campaign through the visitor's
+//! organisation (another organisation's campaign is the 404 page); every POST carries a CSRF token
+//! checked before anything is written; money is written in the campaign's currency.
+
+pub mod account;
+pub mod analysis;
+pub mod assets;
+pub mod campaigns;
+pub mod format;
+pub mod imports;
+pub mod insights;
+pub mod session;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use crate::error::{ApiError, FieldProblem};
+use crate::state::AppState;
+
+/// The pages' routes, mounted at `/` beside `/api`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(account::home))
+        .route("/signup", get(account::signup_page).post(account::signup))
+        .route("/signin", get(account::signin_page).post(account::signin))
+        .route("/signout", post(account::signout))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/new", get(campaigns::new_page))
+        .route("/campaigns/{id}", get(analysis::page))
+        .route(
+            "/campaigns/{id}/edit",
+            get(campaigns::edit_page).post(campaigns::update),
+        )
+        .route(
+            "/campaigns/{id}/imports",
+            get(imports::page)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::api::imports::MAX_UPLOAD_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/campaigns/{id}/imports/confirm", post(imports::confirm))
+        .route("/campaigns/{id}/imports/pdf", post(imports::confirm_pdf))
+        .route("/static/{file}", get(assets::serve))
+}
+
+/// One entry of the main navigation. Pages of other areas (platform connections) add theirs
+/// here.
+#[derive(Debug, Clone, Copy)]
+pub struct NavEntry {
+    pub href: &'static str,
+    pub label: &'static str,
+    /// The `section` value of the pages under it.
+    pub section: &'static str,
+}
+
+/// The main navigation of a signed-in visitor.
+pub const NAV: &[NavEntry] = &[NavEntry {
+    href: "/campaigns",
+    label: "Campaigns",
+    section: "campaigns",
+}];
+
+/// What every page's frame needs.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub title: String,
+    /// The signed-in visitor's CSRF token (for the sign-out form); `None` before sign-in.
+    pub csrf: Option<String>,
+    /// The navigation section the page belongs to.
+    pub section: &'static str,
+    pub css: &'static str,
+    pub js: &'static str,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, csrf: Option<String>, section: &'static str) -> Layout {
+        Layout {
+            title: title.into(),
+            csrf,
+            section,
+            css: assets::css_url(),
+            js: assets::js_url(),
+        }
+    }
+
+    pub fn nav(&self) -> &'static [NavEntry] {
+        NAV
+    }
+}
+
+/// Field problems of a form, shown beside each field.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(pub Vec<FieldProblem>);
+
+impl FormErrors {
+    /// The messages for a field, joined.
+    pub fn get(&self, field: &str) -> String {
+        self.0
+            .iter()
+            .filter(|p| p.field == field)
+            .map(|p| p.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|p| p.field == field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldProblem {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// Problems for fields the form does not show (e.g. a whole file); `shown` lists the form's
+    /// fields, separated by commas.
+    pub fn other(&self, shown: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|p| !shown.split(',').any(|f| f == p.field))
+            .map(|p| {
+                if p.field.is_empty() {
+                    p.message.clone()
+                } else {
+                    format!("{}: {}", p.field, p.message)
+                }
+            })
+            .collect()
+    }
+}
+
+/// What a page handler can fail with; each renders as a page (or a redirect to sign in).
+#[derive(Debug)]
+pub enum UiError {
+    /// Not signed in: to the sign-in page, then back to this path.
+    SignIn(String),
+    NotFound,
+    /// The form's CSRF token is missing or not this session's.
+    Csrf,
+    BadRequest(String),
+    TooLarge,
+    Internal(String),
+}
+
+impl From<ApiError> for UiError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::NotFound(_) => UiError::NotFound,
+            ApiError::Unauthorized | ApiError::BadCredentials => {
+                UiError::SignIn("/campaigns".to_owned())
+            }
+            ApiError::TooLarge => UiError::TooLarge,
+            ApiError::BadRequest(m)
+            | ApiError::Conflict(m)
+            | ApiError::Upstream(m)
+            | ApiError::NotConfigured(m) => UiError::BadRequest(m),
+            ApiError::Validation(problems) => UiError::BadRequest(
+                problems
+                    .iter()
+                    .map(|p| format!("{}: {}", p.field, p.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            ApiError::RateLimited { .. } => {
+                UiError::BadRequest("too many attempts; try again later".to_owned())
+            }
+            ApiError::Internal(cause) => UiError::Internal(cause),
+        }
+    }
+}
+
+impl From<spendlens_store::StoreError> for UiError {
+    fn from(e: spendlens_store::StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<spendlens_app::AppError> for UiError {
+    fn from(e: spendlens_app::AppError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+/// Page results.
+pub type UiResult<T> = Result<T, UiError>;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: &'static str,
+    message: String,
+}
+
+/// Renders a template, or a plain 500 if the template itself fails.
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let (status, heading, message) = match self {
+            UiError::SignIn(next) => {
+                let target = format!("/signin?next={}", format::url_encode(&next));
+                return Redirect::to(&target).into_response();
+            }
+            UiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is no such page, or it belongs to another organisation.".to_owned(),
+            ),
+            UiError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "Form expired",
+                "This form has expired or did not come from spendlens. Go back, reload the page and submit it again.".to_owned(),
+            ),
+            UiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Bad request", m),
+            UiError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "File too large",
+                format!(
+                    "Uploads are limited to {} MiB.",
+                    crate::api::imports::MAX_UPLOAD_BYTES / (1024 * 1024)
+                ),
+            ),
+            UiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "An internal error occurred; it has been logged.".to_owned(),
+                )
+            }
+        };
+        let page = ErrorPage {
+            layout: Layout::new(heading, None, ""),
+            heading,
+            message,
+        };
+        let mut response = render(&page);
+        *response.status_mut() = status;
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+        response
+    }
+}
+
+/// A redirect after a successful POST (303: the browser follows with a GET).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
