@@ -76,9 +76,9 @@ fn campaigns() -> Vec<DemoCampaign> {
                 custom_integration_average_order_value: None,
             },
             channels: vec![
-                ch(Platform::LinkedIn, 260, 3_800, 55, 420),
-                ch(Platform::Meta, 95, 700, 110, 190),
-                ch(Platform::GoogleAds, 180, 1_200, 320, 520),
+                ch(Platform::LinkedIn, 260, 3_800, 55, 110),
+                ch(Platform::Meta, 95, 700, 110, 45),
+                ch(Platform::GoogleAds, 180, 1_200, 320, 140),
             ],
         },
         DemoCampaign {
