@@ -166,10 +166,7 @@ async fn bad_fields_show_beside_the_field_and_write_nothing() {
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
         assert!(html.contains("id=\"ms-amount-error\""), "{html}");
-        assert!(
-            html.contains("value=\"lots\""),
-            "the typed value is kept"
-        );
+        assert!(html.contains("value=\"lots\""), "the typed value is kept");
         assert!(!html.contains("id=\"ms-allocation_date-error\""));
         assert!(entries(&app, &id).await.is_empty(), "nothing written");
 
@@ -221,7 +218,12 @@ async fn bad_fields_show_beside_the_field_and_write_nothing() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.status(), StatusCode::OK);
-        assert!(r.text().await.unwrap_or_default().contains("Imported 2 ledger entries."));
+        assert!(
+            r.text()
+                .await
+                .unwrap_or_default()
+                .contains("Imported 2 ledger entries.")
+        );
         assert_eq!(entries(&app, &id).await.len(), 2);
     }
 }
@@ -286,7 +288,10 @@ async fn the_finance_page_lists_alerts_overhead_settings_and_downloads_the_repor
             })
             .collect();
         let r = app
-            .post(&format!("/api/campaigns/{id}/metrics"), &json!({"rows": rows}))
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &json!({"rows": rows}),
+            )
             .await;
         assert!(r.status().is_success());
         let (_, html) = page(&app, "/finance").await;

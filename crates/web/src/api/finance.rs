@@ -223,7 +223,11 @@ const OVERHEAD_FIELDS: [&str; 4] = [
 
 /// A campaign cost from a request body, charged to `campaign` (the pages build the same body
 /// from their form fields).
-pub(crate) fn cost_entry(body: &Value, campaign: &CampaignId, currency: &str) -> ApiResult<LedgerEntry> {
+pub(crate) fn cost_entry(
+    body: &Value,
+    campaign: &CampaignId,
+    currency: &str,
+) -> ApiResult<LedgerEntry> {
     let mut draft = draft_of(body, &COST_FIELDS)?;
     if draft
         .category

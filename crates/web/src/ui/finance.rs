@@ -96,12 +96,14 @@ const ATTRIBUTION: &[(&str, &str)] = &[
     ("multi_touch", "Multi-touch"),
 ];
 
-const OVERHEAD_METHODS: &[(&str, &str)] = &[
-    ("headcount", "By headcount"),
-    ("time_based", "Time based"),
-];
+const OVERHEAD_METHODS: &[(&str, &str)] =
+    &[("headcount", "By headcount"), ("time_based", "Time based")];
 
-const AMOUNT: FieldSpec = text("amount", "Amount", "In the entry's currency, e.g. 1,250.00.");
+const AMOUNT: FieldSpec = text(
+    "amount",
+    "Amount",
+    "In the entry's currency, e.g. 1,250.00.",
+);
 const PERIOD_HINT: &str = "2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-30.";
 
 /// The categories of a campaign cost, with their fields.
@@ -713,9 +715,8 @@ async fn campaign_page(
             .collect();
         (failed, forms)
     };
-    let invalid = !failed.is_empty()
-        || outcome.headcount.is_some()
-        || !outcome.import_errors.is_empty();
+    let invalid =
+        !failed.is_empty() || outcome.headcount.is_some() || !outcome.import_errors.is_empty();
     let (headcount, headcount_errors) = outcome
         .headcount
         .unwrap_or_else(|| (facts.headcount.to_string(), FormErrors::default()));
@@ -786,11 +787,7 @@ pub async fn add_cost(
     };
     let mut names: Vec<&str> = vec!["category"];
     names.extend(specs.iter().map(|s| s.name));
-    let stored = match cost_entry(
-        &form.body(&names),
-        &campaign.id,
-        &campaign.spec.currency,
-    ) {
+    let stored = match cost_entry(&form.body(&names), &campaign.id, &campaign.spec.currency) {
         Ok(entry) => {
             state
                 .store
@@ -807,7 +804,10 @@ pub async fn add_cost(
         }
     };
     stored.ok_or(UiError::NotFound)?;
-    Ok(see_other(&format!("/campaigns/{}/finance#ledger", campaign.id)))
+    Ok(see_other(&format!(
+        "/campaigns/{}/finance#ledger",
+        campaign.id
+    )))
 }
 
 #[derive(Template)]
@@ -899,7 +899,10 @@ pub async fn update_cost(
                 )
                 .await?
                 .ok_or(UiError::NotFound)?;
-            Ok(see_other(&format!("/campaigns/{}/finance#ledger", campaign.id)))
+            Ok(see_other(&format!(
+                "/campaigns/{}/finance#ledger",
+                campaign.id
+            )))
         }
         Err(e) => {
             let errors = errors_of(e)?;
@@ -944,7 +947,10 @@ pub async fn delete_cost(
     {
         return Err(UiError::NotFound);
     }
-    Ok(see_other(&format!("/campaigns/{}/finance#ledger", campaign.id)))
+    Ok(see_other(&format!(
+        "/campaigns/{}/finance#ledger",
+        campaign.id
+    )))
 }
 
 /// The headcount form.
@@ -1222,7 +1228,12 @@ pub async fn update_overhead(
     viewer.check(&state, &form.csrf)?;
     let org = &viewer.principal.org_id;
     let currency = org_currency(&state, org).await?;
-    let names = ["amount", "currency", "allocation_method", "reporting_period"];
+    let names = [
+        "amount",
+        "currency",
+        "allocation_method",
+        "reporting_period",
+    ];
     match overhead_entry(&form.body(&names), &currency) {
         Ok(entry) => {
             state
