@@ -101,6 +101,15 @@ async fn a_cost_added_by_form_reaches_the_ledger_and_the_roi_and_can_be_deleted(
             roi["costs"]["campaign_costs"].as_str().unwrap_or_default()
         );
 
+        // The period filter names a bad date beside its field, and a reversed period.
+        let (status, filtered) = page(&app, &format!("{path}?from=1%20Nov&to=")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(filtered.contains("id=\"from-error\""), "{filtered}");
+        let (_, filtered) = page(&app, &format!("{path}?from=2026-11-20&to=2026-11-02")).await;
+        assert!(filtered.contains("id=\"from-error\""), "{filtered}");
+        let (_, filtered) = page(&app, &format!("{path}?from=2026-11-01&to=2026-11-10")).await;
+        assert!(filtered.contains("1 Nov 2026 – 10 Nov 2026"), "{filtered}");
+
         // Edit through the entry's page.
         let entry = stored[0]["id"].as_str().unwrap_or_default().to_owned();
         let (status, edit) = page(&app, &format!("{path}/costs/{entry}")).await;
@@ -330,6 +339,39 @@ async fn the_finance_page_lists_alerts_overhead_settings_and_downloads_the_repor
         assert!(html.contains("$600.00"), "{html}");
         let overhead = json_of(app.get("/api/overhead").await).await;
         assert_eq!(overhead["entries"].as_array().map(Vec::len), Some(1));
+        let entry = overhead["entries"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let (status, edit) = page(&app, &format!("/finance/overhead/{entry}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(edit.contains("value=\"2026-11-01..2026-11-30\""), "{edit}");
+        let (status, _) = post_form(
+            &app,
+            &format!("/finance/overhead/{entry}"),
+            &[
+                ("csrf", token.as_str()),
+                ("amount", "750"),
+                ("allocation_method", "headcount"),
+                ("reporting_period", "2026-Q4"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let overhead = json_of(app.get("/api/overhead").await).await;
+        assert_eq!(overhead["entries"][0]["amount"], "750.00");
+        assert_eq!(overhead["entries"][0]["allocation_method"], "headcount");
+        let (status, _) = post_form(
+            &app,
+            &format!("/finance/overhead/{entry}/delete"),
+            &[("csrf", token.as_str())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let overhead = json_of(app.get("/api/overhead").await).await;
+        assert_eq!(overhead["entries"].as_array().map(Vec::len), Some(0));
+        let (status, _) = page(&app, &format!("/finance/overhead/{entry}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
 
         // Settings: a bad rate is named; a good one is kept.
         let (status, html) = post_form(

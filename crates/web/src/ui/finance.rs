@@ -1350,3 +1350,58 @@ pub async fn settings(
     )
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_leaves_blanks_out_and_reads_grouped_money() {
+        let form = EntryForm {
+            category: "creative_production".into(),
+            amount: " 1,200.50 ".into(),
+            resource_hours: "".into(),
+            fixed_cost_allocation: "abc".into(),
+            platform: "meta".into(),
+            ..EntryForm::default()
+        };
+        let body = form.body(&[
+            "category",
+            "amount",
+            "resource_hours",
+            "fixed_cost_allocation",
+        ]);
+        assert_eq!(
+            body,
+            serde_json::json!({"category": "creative_production", "amount": "1200.50",
+                               "fixed_cost_allocation": "abc"})
+        );
+    }
+
+    #[test]
+    fn a_failed_form_keeps_its_values_and_names_its_fields() {
+        let mut errors = FormErrors::default();
+        errors.push("amount", "must be positive");
+        errors.push("colour", "unknown field");
+        let values: HashMap<String, String> = [
+            ("amount".to_owned(), "-5".to_owned()),
+            ("attribution_method".to_owned(), "first_touch".to_owned()),
+        ]
+        .into_iter()
+        .collect();
+        let view = cost_form_view("media_spend", &values, &errors)
+            .unwrap_or_else(|| panic!("a cost category"));
+        assert_eq!(view.fields[0].id, "ms-amount");
+        assert_eq!(view.fields[0].value, "-5");
+        assert_eq!(view.fields[0].error, "must be positive");
+        assert!(
+            view.fields[1]
+                .options
+                .iter()
+                .any(|o| o.selected && o.value == "first_touch")
+        );
+        assert_eq!(view.other_errors, vec!["colour: unknown field".to_owned()]);
+        assert!(view.has_errors());
+        assert!(cost_form_view("operational_overhead", &values, &errors).is_none());
+    }
+}
