@@ -439,6 +439,7 @@ async fn the_webhook_secret_is_write_only() {
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{}: {html}", app.backend);
+        assert!(html.contains("Finance settings saved."));
         assert!(!html.contains("very-secret-value"));
         assert!(html.contains("A secret is set"));
         let (_, html) = page(&app, "/finance").await;

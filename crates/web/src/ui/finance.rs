@@ -1163,9 +1163,24 @@ async fn org_page(state: &AppState, viewer: &SignedIn, outcome: OrgOutcome) -> U
     Ok(response)
 }
 
-/// `GET /finance`.
-pub async fn org(State(state): State<AppState>, viewer: SignedIn) -> UiResult<Response> {
-    org_page(&state, &viewer, OrgOutcome::default()).await
+/// `GET /finance` (`?saved=1` after the settings were saved).
+pub async fn org(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Query(query): Query<HashMap<String, String>>,
+) -> UiResult<Response> {
+    let done = query
+        .contains_key("saved")
+        .then(|| "Finance settings saved.".to_owned());
+    org_page(
+        &state,
+        &viewer,
+        OrgOutcome {
+            done,
+            ..OrgOutcome::default()
+        },
+    )
+    .await
 }
 
 const OVERHEAD_NAMES: [&str; 3] = ["amount", "allocation_method", "reporting_period"];
@@ -1340,15 +1355,7 @@ pub async fn settings(
         .store
         .put_finance_settings(org, &stored, state.clock.now())
         .await?;
-    org_page(
-        &state,
-        &viewer,
-        OrgOutcome {
-            done: Some("Finance settings saved.".to_owned()),
-            ..OrgOutcome::default()
-        },
-    )
-    .await
+    Ok(see_other("/finance?saved=1"))
 }
 
 #[cfg(test)]
