@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use spendlens_app::finance::document::{Format, render};
 use spendlens_app::finance::webhook::TokenCipher;
 use spendlens_app::finance::{FinanceAppError, ReportQuery};
-use spendlens_core::campaign::{CampaignId, FieldError};
+use spendlens_core::campaign::{Campaign, CampaignId, FieldError, OrgId};
 use spendlens_finance::encode::{money, ratio};
 use spendlens_finance::ledger::EntryDraft;
 use spendlens_finance::{
@@ -221,8 +221,13 @@ const OVERHEAD_FIELDS: [&str; 4] = [
     "reporting_period",
 ];
 
-/// A campaign cost from a request body, charged to `campaign`.
-fn cost_entry(body: &Value, campaign: &CampaignId, currency: &str) -> ApiResult<LedgerEntry> {
+/// A campaign cost from a request body, charged to `campaign` (the pages build the same body
+/// from their form fields).
+pub(crate) fn cost_entry(
+    body: &Value,
+    campaign: &CampaignId,
+    currency: &str,
+) -> ApiResult<LedgerEntry> {
     let mut draft = draft_of(body, &COST_FIELDS)?;
     if draft
         .category
@@ -240,15 +245,15 @@ fn cost_entry(body: &Value, campaign: &CampaignId, currency: &str) -> ApiResult<
 }
 
 /// An overhead entry from a request body.
-fn overhead_entry(body: &Value, currency: &str) -> ApiResult<LedgerEntry> {
+pub(crate) fn overhead_entry(body: &Value, currency: &str) -> ApiResult<LedgerEntry> {
     let mut draft = draft_of(body, &OVERHEAD_FIELDS)?;
     draft.category = Some(CostCategory::OperationalOverhead.as_str().to_owned());
     draft.parse(currency).map_err(field_errors)
 }
 
 /// The organisation's default currency for entries without one: its campaigns' most common.
-async fn org_currency(state: &AppState, caller: &Caller) -> ApiResult<String> {
-    let campaigns = state.store.list_campaigns(&caller.0.org_id).await?;
+pub(crate) async fn org_currency(state: &AppState, org: &OrgId) -> ApiResult<String> {
+    let campaigns = state.store.list_campaigns(org).await?;
     let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for c in campaigns {
         *counts.entry(c.spec.currency).or_default() += 1;
@@ -418,7 +423,26 @@ pub async fn import_costs(
     }
     let bytes =
         bytes.ok_or_else(|| field("file", "missing: upload the CSV in the field `file`"))?;
-    let with_campaign = fill_campaign(&bytes, campaign.id.as_str());
+    let stored = import_ledger_csv(&state, &caller.0.org_id, &campaign, &bytes).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "imported": stored.len(),
+            "entries": stored.iter().map(entry_json).collect::<Vec<_>>(),
+        })),
+    )
+        .into_response())
+}
+
+/// Parses a campaign's ledger CSV and stores every entry, or nothing: each problem names its
+/// line and column (field `file`). Shared by the API and the campaign finance page.
+pub(crate) async fn import_ledger_csv(
+    state: &AppState,
+    org: &OrgId,
+    campaign: &Campaign,
+    bytes: &[u8],
+) -> ApiResult<Vec<StoredEntry>> {
+    let with_campaign = fill_campaign(bytes, campaign.id.as_str());
     let entries = spendlens_finance::parse_ledger_csv(&with_campaign, &campaign.spec.currency)
         .map_err(finance_error)?;
     let mut problems = Vec::new();
@@ -445,19 +469,11 @@ pub async fn import_costs(
     if !problems.is_empty() {
         return Err(ApiError::Validation(problems));
     }
-    let stored = state
+    state
         .store
-        .insert_ledger_entries(&caller.0.org_id, &entries, state.clock.now())
+        .insert_ledger_entries(org, &entries, state.clock.now())
         .await?
-        .ok_or(ApiError::NotFound("campaign"))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "imported": stored.len(),
-            "entries": stored.iter().map(entry_json).collect::<Vec<_>>(),
-        })),
-    )
-        .into_response())
+        .ok_or(ApiError::NotFound("campaign"))
 }
 
 /// Fills a blank or missing `campaign_id` with this campaign's id, so a campaign's own ledger
@@ -537,7 +553,7 @@ pub async fn create_overhead(
     caller: Caller,
     Json(body): Json<Value>,
 ) -> ApiResult<Response> {
-    let currency = org_currency(&state, &caller).await?;
+    let currency = org_currency(&state, &caller.0.org_id).await?;
     let entry = overhead_entry(&body, &currency)?;
     let stored = state
         .store
@@ -574,7 +590,7 @@ pub async fn put_overhead(
     Path(entry_id): Path<String>,
     Json(body): Json<Value>,
 ) -> ApiResult<Json<Value>> {
-    let currency = org_currency(&state, &caller).await?;
+    let currency = org_currency(&state, &caller.0.org_id).await?;
     let entry = overhead_entry(&body, &currency)?;
     let stored = state
         .store
@@ -657,6 +673,20 @@ pub async fn put_headcount(
     let Value::Object(map) = &body else {
         return Err(field("", "expected a JSON object"));
     };
+    apply_facts(&mut facts, map)?;
+    if !state
+        .store
+        .put_campaign_finance(&caller.0.org_id, &id, &facts, state.clock.now())
+        .await?
+    {
+        return Err(ApiError::NotFound("campaign"));
+    }
+    Ok(Json(facts_json(&id, &facts)))
+}
+
+/// Applies `headcount` and `attribution_method` to a campaign's facts (the rules of
+/// `PUT /api/campaigns/{id}/headcount`, shared with the campaign finance page).
+pub(crate) fn apply_facts(facts: &mut CampaignFinance, map: &Map<String, Value>) -> ApiResult<()> {
     let mut problems = Vec::new();
     for (key, value) in map {
         match key.as_str() {
@@ -689,14 +719,7 @@ pub async fn put_headcount(
     if !problems.is_empty() {
         return Err(ApiError::Validation(problems));
     }
-    if !state
-        .store
-        .put_campaign_finance(&caller.0.org_id, &id, &facts, state.clock.now())
-        .await?
-    {
-        return Err(ApiError::NotFound("campaign"));
-    }
-    Ok(Json(facts_json(&id, &facts)))
+    Ok(())
 }
 
 fn settings_json(s: &StoredFinanceSettings) -> Value {
@@ -708,7 +731,7 @@ fn settings_json(s: &StoredFinanceSettings) -> Value {
     })
 }
 
-fn default_settings() -> StoredFinanceSettings {
+pub(crate) fn default_settings() -> StoredFinanceSettings {
     StoredFinanceSettings {
         cost_of_capital: spendlens_finance::FinanceSettings::default().cost_of_capital,
         webhook_url: None,
@@ -764,6 +787,23 @@ pub async fn put_settings(
         .finance_settings(&caller.0.org_id)
         .await?
         .unwrap_or_else(default_settings);
+    apply_settings(&state, &mut s, map)?;
+    state
+        .store
+        .put_finance_settings(&caller.0.org_id, &s, state.clock.now())
+        .await?;
+    Ok(Json(settings_json(&s)))
+}
+
+/// Applies the keys of a settings body to `s` (the rules of `PUT /api/finance/settings`, shared
+/// with the finance page); every problem names its field and nothing is applied when one fails.
+pub(crate) fn apply_settings(
+    state: &AppState,
+    target: &mut StoredFinanceSettings,
+    map: &Map<String, Value>,
+) -> ApiResult<()> {
+    let mut next = target.clone();
+    let s = &mut next;
     let mut problems = Vec::new();
     for (key, value) in map {
         match key.as_str() {
@@ -876,11 +916,8 @@ pub async fn put_settings(
     if !problems.is_empty() {
         return Err(ApiError::Validation(problems));
     }
-    state
-        .store
-        .put_finance_settings(&caller.0.org_id, &s, state.clock.now())
-        .await?;
-    Ok(Json(settings_json(&s)))
+    *target = next;
+    Ok(())
 }
 
 /// An http(s) URL with a host, at most 2048 characters.

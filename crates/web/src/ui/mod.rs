@@ -17,6 +17,7 @@ pub mod account;
 pub mod analysis;
 pub mod assets;
 pub mod campaigns;
+pub mod finance;
 pub mod format;
 pub mod imports;
 pub mod insights;
@@ -55,6 +56,39 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/campaigns/{id}/imports/confirm", post(imports::confirm))
         .route("/campaigns/{id}/imports/pdf", post(imports::confirm_pdf))
+        // Finance (issue 6): a campaign's ROI, budget, alerts and ledger; the organisation's
+        // overhead, settings, alerts and report.
+        .route("/campaigns/{id}/finance", get(finance::campaign))
+        .route("/campaigns/{id}/finance/costs", post(finance::add_cost))
+        .route(
+            "/campaigns/{id}/finance/costs/{entry_id}",
+            get(finance::edit_cost_page).post(finance::update_cost),
+        )
+        .route(
+            "/campaigns/{id}/finance/costs/{entry_id}/delete",
+            post(finance::delete_cost),
+        )
+        .route(
+            "/campaigns/{id}/finance/headcount",
+            post(finance::headcount),
+        )
+        .route(
+            "/campaigns/{id}/finance/import",
+            post(finance::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::finance::MAX_LEDGER_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/finance", get(finance::org))
+        .route("/finance/overhead", post(finance::add_overhead))
+        .route(
+            "/finance/overhead/{entry_id}",
+            get(finance::edit_overhead_page).post(finance::update_overhead),
+        )
+        .route(
+            "/finance/overhead/{entry_id}/delete",
+            post(finance::delete_overhead),
+        )
+        .route("/finance/settings", post(finance::settings))
         .route("/static/{file}", get(assets::serve))
 }
 
@@ -69,11 +103,18 @@ pub struct NavEntry {
 }
 
 /// The main navigation of a signed-in visitor.
-pub const NAV: &[NavEntry] = &[NavEntry {
-    href: "/campaigns",
-    label: "Campaigns",
-    section: "campaigns",
-}];
+pub const NAV: &[NavEntry] = &[
+    NavEntry {
+        href: "/campaigns",
+        label: "Campaigns",
+        section: "campaigns",
+    },
+    NavEntry {
+        href: "/finance",
+        label: "Finance",
+        section: "finance",
+    },
+];
 
 /// What every page's frame needs.
 #[derive(Debug, Clone)]
