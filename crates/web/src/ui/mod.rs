@@ -17,6 +17,7 @@ pub mod account;
 pub mod analysis;
 pub mod assets;
 pub mod campaigns;
+pub mod connections;
 pub mod format;
 pub mod imports;
 pub mod insights;
@@ -55,6 +56,22 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/campaigns/{id}/imports/confirm", post(imports::confirm))
         .route("/campaigns/{id}/imports/pdf", post(imports::confirm_pdf))
+        .route(
+            "/campaigns/{id}/connections",
+            get(connections::page).post(connections::create),
+        )
+        .route(
+            "/campaigns/{id}/connections/{connection}/sync",
+            post(connections::sync),
+        )
+        .route(
+            "/campaigns/{id}/connections/{connection}/authorize",
+            post(connections::authorize),
+        )
+        .route(
+            "/campaigns/{id}/connections/{connection}/delete",
+            post(connections::disconnect),
+        )
         .route("/static/{file}", get(assets::serve))
 }
 
