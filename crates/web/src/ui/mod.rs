@@ -16,6 +16,7 @@
 pub mod account;
 pub mod analysis;
 pub mod assets;
+pub mod attribution;
 pub mod campaigns;
 pub mod connections;
 pub mod format;
@@ -71,6 +72,17 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/campaigns/{id}/connections/{connection}/delete",
             post(connections::disconnect),
+        )
+        .route("/campaigns/{id}/attribution", get(attribution::page))
+        .route(
+            "/campaigns/{id}/attribution/model",
+            post(attribution::set_model),
+        )
+        .route(
+            "/campaigns/{id}/attribution/touchpoints",
+            post(attribution::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::attribution::MAX_TOUCHPOINT_BYTES + 64 * 1024,
+            )),
         )
         .route("/static/{file}", get(assets::serve))
 }
