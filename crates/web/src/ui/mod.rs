@@ -22,6 +22,7 @@ pub mod connections;
 pub mod format;
 pub mod imports;
 pub mod insights;
+pub mod optimization;
 pub mod session;
 
 use askama::Template;
