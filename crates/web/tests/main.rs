@@ -14,5 +14,6 @@ mod isolation;
 mod metrics;
 mod optimization;
 mod pages;
+mod pages_more;
 mod snapshots;
 mod support;

@@ -336,7 +336,9 @@ fn bad(field: &str, message: &str) -> ApiError {
 }
 
 /// Each channel's period curve sampled from 0 to 1.5 × the larger of its two points.
-pub(crate) fn curve_series(o: &Optimization) -> ApiResult<Vec<spendlens_report::chart::CurveSeries>> {
+pub(crate) fn curve_series(
+    o: &Optimization,
+) -> ApiResult<Vec<spendlens_report::chart::CurveSeries>> {
     const SAMPLES: u32 = 48;
     let spend = |list: &[spendlens_optimize::plan::ChannelAmount], i: usize| {
         list.get(i).and_then(|a| a.spend.to_f64()).unwrap_or(0.0)

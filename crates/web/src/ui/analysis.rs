@@ -713,8 +713,7 @@ pub async fn page(
     let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
     if tab == "budget-allocation" {
         page.optimize =
-            crate::ui::optimization::section(&state, &viewer, campaign.id.as_str(), &query)
-                .await?;
+            crate::ui::optimization::section(&state, &viewer, campaign.id.as_str(), &query).await?;
     }
     page.charts = match tab {
         "overview" => overview_charts(&state, &campaign, &analysis).await?,

@@ -334,7 +334,14 @@ pub async fn upload(
             None
         }
         Some((name, bytes)) => {
-            match import_file(&state, &viewer.principal.org_id, name.clone(), bytes, dry_run).await
+            match import_file(
+                &state,
+                &viewer.principal.org_id,
+                name.clone(),
+                bytes,
+                dry_run,
+            )
+            .await
             {
                 Ok(o) => Some((name, o)),
                 Err(ApiError::Validation(problems)) => {

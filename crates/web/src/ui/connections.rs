@@ -16,8 +16,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use spendlens_app::connections::{CONNECTABLE, backfill_range};
 use spendlens_app::today_in;
-use spendlens_core::campaign::{Campaign, CampaignId};
 use spendlens_core::Platform;
+use spendlens_core::campaign::{Campaign, CampaignId};
 use spendlens_store::Connection;
 
 use crate::api::connections::{parse_day, parse_request};
@@ -193,8 +193,10 @@ fn respond(p: &ConnectionsPage) -> Response {
 }
 
 fn platform_name(key: &str) -> String {
-    key.parse::<Platform>()
-        .map_or_else(|_| "the platform".to_owned(), |p| p.display_name().to_owned())
+    key.parse::<Platform>().map_or_else(
+        |_| "the platform".to_owned(),
+        |p| p.display_name().to_owned(),
+    )
 }
 
 /// `GET /campaigns/{id}/connections` (`?connected=` / `?error=` after the OAuth callback,

@@ -115,7 +115,12 @@ pub async fn section(
     id: &str,
     query: &HashMap<String, String>,
 ) -> UiResult<OptimizeSection> {
-    let field = |k: &str| query.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let field = |k: &str| {
+        query
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
     let mut out = OptimizeSection {
         budget: field("budget"),
         weeks: field("weeks"),
