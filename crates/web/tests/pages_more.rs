@@ -354,7 +354,7 @@ impl Rng {
 }
 
 /// `days` days up to yesterday for two platforms, revenue on a Hill curve of spend.
-fn history(days: u64) -> Value {
+pub(crate) fn history(days: u64) -> Value {
     let mut rng = Rng(0x00B0_D6E7);
     let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default()
         - chrono::Days::new(days - 1);
