@@ -265,6 +265,12 @@ impl Connections {
         &self.settings
     }
 
+    /// Why connections cannot be created or synced on this server (no token encryption key),
+    /// in the words `create` would refuse with; `None` when they can.
+    pub fn unavailable_reason(&self) -> Option<String> {
+        self.cipher().err().map(|e| e.to_string())
+    }
+
     fn cipher(&self) -> Result<&TokenCipher, ConnectionError> {
         self.cipher.as_ref().ok_or_else(|| {
             ConnectionError::NotConfigured(

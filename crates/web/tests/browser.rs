@@ -717,3 +717,104 @@ async fn the_demo_organisation_fills_every_tab() {
     );
     let _ = c.close().await;
 }
+
+#[tokio::test]
+async fn connections_attribution_and_optimisation_pages_in_the_browser() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let url = database_urls().await.remove(0);
+    let app = TestApp::spawn_with(&url, |s| {
+        s.secret_key =
+            Some("5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f".into());
+    })
+    .await;
+    let hash = spendlens_web::auth::hash_password(spendlens_app::demo::DEMO_PASSWORD.to_owned())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    spendlens_app::demo::load(app.store.as_ref(), crate::support::now(), &hash)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let c = browser(&driver).await;
+    let base = app.base.clone();
+    c.goto(&format!("{base}/signin"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(&c, "#email").await;
+    fill(&c, "#email", spendlens_app::demo::DEMO_EMAIL).await;
+    fill(&c, "#password", spendlens_app::demo::DEMO_PASSWORD).await;
+    click(&c, "form[action='/signin'] button[type=submit]").await;
+    wait_for(&c, "table.list").await;
+    c.find(Locator::LinkText("Q4 Lead Gen (B2B)"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(&c, "[role=tablist]").await;
+
+    // Connect a Meta account with a token from the page's form.
+    c.find(Locator::LinkText("Connections"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(&c, "[data-section=connect]").await;
+    fill(&c, "#account_id", "act_1234567890").await;
+    fill(&c, "#access_token", "EAAB-demo-token").await;
+    click(&c, "[data-section=connect] button[type=submit]").await;
+    wait_for(&c, "[data-section=connections]").await;
+    assert_eq!(
+        text_of(&c, "[data-platform=meta] [data-metric=status]").await,
+        "active"
+    );
+    screenshot(&c, "30-connections").await;
+
+    let here = c.current_url().await.unwrap_or_else(|e| panic!("{e}"));
+    let id = here.path().split('/').nth(2).unwrap_or_default().to_owned();
+    c.goto(&format!("{base}/campaigns/{id}/attribution"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(&c, "[data-section=attribution-model]").await;
+    screenshot(&c, "31-attribution").await;
+
+    // The demo's LinkedIn has no response to fit: its thin-history notice shows.
+    c.goto(&format!(
+        "{base}/campaigns/{id}?tab=budget-allocation&optimize=1"
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(&c, "[data-section=optimization-notice]").await;
+
+    // A campaign with history on Hill curves gets a plan.
+    let r = app
+        .post(
+            "/api/auth/login",
+            &json!({"email": spendlens_app::demo::DEMO_EMAIL, "password": spendlens_app::demo::DEMO_PASSWORD}),
+        )
+        .await;
+    assert!(r.status().is_success());
+    let fitted = app.campaign(&crate::support::q4()).await;
+    let r = app
+        .post(
+            &format!("/api/campaigns/{fitted}/metrics"),
+            &crate::pages_more::history(60),
+        )
+        .await;
+    assert!(r.status().is_success());
+    c.goto(&format!("{base}/campaigns/{fitted}?tab=budget-allocation"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(&c, "#opt-budget").await;
+    fill(&c, "#opt-budget", "20000").await;
+    click(&c, "[data-section=budget-optimization] button[type=submit]").await;
+    wait_for(&c, "[data-section=optimized-allocation]").await;
+    assert_eq!(
+        text_of(&c, "[data-metric=optimized-total]").await,
+        "$20,000.00"
+    );
+    wait_for(&c, "[data-chart=response-curves] svg").await;
+    screenshot(&c, "32-budget-optimization").await;
+    let _ = c.close().await;
+}

@@ -15,5 +15,6 @@ mod metrics;
 mod optimization;
 mod pages;
 mod pages_finance;
+mod pages_more;
 mod snapshots;
 mod support;

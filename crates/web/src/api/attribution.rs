@@ -92,7 +92,7 @@ fn parse_order(query: &HashMap<String, String>) -> ApiResult<MarkovOrder> {
     }
 }
 
-fn parse_model(field: &str, text: &str) -> ApiResult<Model> {
+pub(crate) fn parse_model(field: &str, text: &str) -> ApiResult<Model> {
     text.parse::<Model>().map_err(|_| {
         bad(
             field,
@@ -229,10 +229,54 @@ pub async fn import_touchpoints(
             ))
         })?;
     let (file_name, bytes) = read_file(multipart).await?;
-    let org = caller.0.org_id.clone();
+    let outcome = import_file(&state, &caller.0.org_id, file_name, bytes, dry_run).await?;
+    let body = json!({
+        "import_id": outcome.import_id,
+        "dry_run": dry_run,
+        "content_hash": outcome.content_hash,
+        "rows": outcome.rows,
+        "inserted": outcome.counts.inserted,
+        "updated": outcome.counts.updated,
+        "unchanged": outcome.counts.unchanged,
+        "journeys": outcome.journeys,
+        "touches": outcome.rows - outcome.conversions,
+        "conversions": outcome.conversions,
+        "first_at": outcome.first_at.map(rfc3339),
+        "last_at": outcome.last_at.map(rfc3339),
+    });
+    let status = if dry_run {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(body)).into_response())
+}
+
+/// What a touchpoint upload did (or, in a dry run, would do).
+#[derive(Debug)]
+pub(crate) struct TouchpointOutcome {
+    pub import_id: Option<String>,
+    pub content_hash: String,
+    pub rows: usize,
+    pub counts: spendlens_store::UpsertCounts,
+    pub journeys: usize,
+    pub conversions: usize,
+    pub first_at: Option<i64>,
+    pub last_at: Option<i64>,
+}
+
+/// Parses a touchpoint CSV of `org` and stores it (unless `dry_run`): all or nothing, every
+/// problem with row and column. Shared by the API and the attribution page.
+pub(crate) async fn import_file(
+    state: &AppState,
+    org: &spendlens_core::campaign::OrgId,
+    file_name: String,
+    bytes: Vec<u8>,
+    dry_run: bool,
+) -> ApiResult<TouchpointOutcome> {
     let campaigns: HashSet<String> = state
         .store
-        .list_campaigns(&org)
+        .list_campaigns(org)
         .await?
         .into_iter()
         .map(|c| c.id.to_string())
@@ -247,7 +291,7 @@ pub async fn import_touchpoints(
     };
     let (counts, import_id) = state
         .store
-        .import_touchpoints(&org, &rows, &record, dry_run, state.clock.now())
+        .import_touchpoints(org, &rows, &record, dry_run, state.clock.now())
         .await?;
     let journeys = rows
         .iter()
@@ -258,28 +302,16 @@ pub async fn import_touchpoints(
         .iter()
         .filter(|r| r.kind == TouchKind::Conversion)
         .count();
-    let first = rows.iter().map(|r| r.at_nanos).min();
-    let last = rows.iter().map(|r| r.at_nanos).max();
-    let body = json!({
-        "import_id": import_id,
-        "dry_run": dry_run,
-        "content_hash": content_hash,
-        "rows": rows.len(),
-        "inserted": counts.inserted,
-        "updated": counts.updated,
-        "unchanged": counts.unchanged,
-        "journeys": journeys,
-        "touches": rows.len() - conversions,
-        "conversions": conversions,
-        "first_at": first.map(rfc3339),
-        "last_at": last.map(rfc3339),
-    });
-    let status = if dry_run {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((status, Json(body)).into_response())
+    Ok(TouchpointOutcome {
+        import_id,
+        content_hash,
+        rows: rows.len(),
+        counts,
+        journeys,
+        conversions,
+        first_at: rows.iter().map(|r| r.at_nanos).min(),
+        last_at: rows.iter().map(|r| r.at_nanos).max(),
+    })
 }
 
 /// Share of a total in percent, as the contract rounds it.
@@ -385,7 +417,7 @@ fn comparison_json(found: &ChannelAttribution) -> Value {
 
 /// The window of a request (query `from`/`to`, defaulting to the campaign's dates up to today in
 /// its time zone).
-async fn window(
+pub(crate) async fn window(
     state: &AppState,
     caller: &Caller,
     id: &str,
@@ -470,6 +502,30 @@ pub async fn campaign_attribution(
     Ok(Json(body))
 }
 
+/// The model comparison drawn as a grouped bar chart (revenue per channel and model).
+pub(crate) fn comparison_chart_of(
+    found: &ChannelAttribution,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<spendlens_report::Chart> {
+    let categories: Vec<String> = found
+        .models
+        .first()
+        .map(|m| m.channels.iter().map(|c| c.channel.clone()).collect())
+        .unwrap_or_default();
+    let series: Vec<spendlens_report::chart::BarSeries> = found
+        .models
+        .iter()
+        .map(|m| spendlens_report::chart::BarSeries {
+            name: m.result.model.name().to_owned(),
+            values: m.channels.iter().map(|c| c.revenue).collect(),
+        })
+        .collect();
+    let title = format!("Attributed revenue by channel and model, {from} to {to}");
+    spendlens_report::chart::grouped_bar_chart(&title, &categories, &series, &found.currency)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
 /// The model comparison as an SVG grouped bar chart: revenue credited to each channel by every
 /// model, with a `<title>` and `<desc>` text alternative.
 #[utoipa::path(get, path = "/api/campaigns/{id}/attribution/chart.svg", tag = "attribution",
@@ -493,23 +549,7 @@ pub async fn comparison_chart(
         to,
     )
     .await?;
-    let categories: Vec<String> = found
-        .models
-        .first()
-        .map(|m| m.channels.iter().map(|c| c.channel.clone()).collect())
-        .unwrap_or_default();
-    let series: Vec<spendlens_report::chart::BarSeries> = found
-        .models
-        .iter()
-        .map(|m| spendlens_report::chart::BarSeries {
-            name: m.result.model.name().to_owned(),
-            values: m.channels.iter().map(|c| c.revenue).collect(),
-        })
-        .collect();
-    let title = format!("Attributed revenue by channel and model, {from} to {to}");
-    let chart =
-        spendlens_report::chart::grouped_bar_chart(&title, &categories, &series, &found.currency)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let chart = comparison_chart_of(&found, from, to)?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
         chart.svg,

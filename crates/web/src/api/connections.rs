@@ -68,7 +68,7 @@ pub async fn connectors(State(state): State<AppState>, _caller: Caller) -> Json<
     }))
 }
 
-fn parse_request(body: &Value) -> ApiResult<ConnectRequest> {
+pub(crate) fn parse_request(body: &Value) -> ApiResult<ConnectRequest> {
     let mut problems = Problems::default();
     let Some(mut r) = ObjectReader::new("", body, &mut problems) else {
         return Err(problems.into());
@@ -230,7 +230,7 @@ pub async fn authorize(
     Ok(Json(json!({"authorize_url": url.to_string()})))
 }
 
-fn parse_day(field: &'static str, s: &str) -> ApiResult<NaiveDate> {
+pub(crate) fn parse_day(field: &'static str, s: &str) -> ApiResult<NaiveDate> {
     s.parse().map_err(|_| {
         ApiError::Validation(vec![FieldProblem {
             field: field.into(),

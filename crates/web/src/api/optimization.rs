@@ -56,7 +56,7 @@ fn share(path: &str, value: &Value, problems: &mut Problems) -> Option<f64> {
 }
 
 /// Reads the request body (every field optional) with a JSON path per problem.
-fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiError> {
+pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiError> {
     let mut problems = Problems::default();
     let mut out = OptimizationRequest::default();
     let Some(mut r) = ObjectReader::new("", body, &mut problems) else {
@@ -220,7 +220,7 @@ fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiError> {
     }
 }
 
-async fn run(
+pub(crate) async fn run(
     state: &AppState,
     caller: &Caller,
     id: &str,
@@ -336,7 +336,9 @@ fn bad(field: &str, message: &str) -> ApiError {
 }
 
 /// Each channel's period curve sampled from 0 to 1.5 × the larger of its two points.
-fn curve_series(o: &Optimization) -> ApiResult<Vec<spendlens_report::chart::CurveSeries>> {
+pub(crate) fn curve_series(
+    o: &Optimization,
+) -> ApiResult<Vec<spendlens_report::chart::CurveSeries>> {
     const SAMPLES: u32 = 48;
     let spend = |list: &[spendlens_optimize::plan::ChannelAmount], i: usize| {
         list.get(i).and_then(|a| a.spend.to_f64()).unwrap_or(0.0)

@@ -253,6 +253,7 @@ struct AnalysisPage {
     clicks: String,
     // Budget allocation
     tiers: Vec<TierView>,
+    optimize: crate::ui::optimization::OptimizeSection,
     recommendations: Vec<String>,
     // Insights
     cards: Vec<CardView>,
@@ -576,6 +577,7 @@ fn view(
         impressions: count(a.totals.impressions),
         clicks: count(a.totals.clicks),
         tiers,
+        optimize: crate::ui::optimization::OptimizeSection::default(),
         recommendations: al
             .recommendations
             .iter()
@@ -709,6 +711,10 @@ pub async fn page(
         other => other.into(),
     })?;
     let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
+    if tab == "budget-allocation" {
+        page.optimize =
+            crate::ui::optimization::section(&state, &viewer, campaign.id.as_str(), &query).await?;
+    }
     page.charts = match tab {
         "overview" => overview_charts(&state, &campaign, &analysis).await?,
         "roi-roas" => chart_view("roas", roas_chart(&analysis.platforms))

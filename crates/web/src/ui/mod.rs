@@ -16,11 +16,14 @@
 pub mod account;
 pub mod analysis;
 pub mod assets;
+pub mod attribution;
 pub mod campaigns;
+pub mod connections;
 pub mod finance;
 pub mod format;
 pub mod imports;
 pub mod insights;
+pub mod optimization;
 pub mod session;
 
 use askama::Template;
@@ -89,6 +92,33 @@ pub fn routes() -> Router<AppState> {
             post(finance::delete_overhead),
         )
         .route("/finance/settings", post(finance::settings))
+        .route(
+            "/campaigns/{id}/connections",
+            get(connections::page).post(connections::create),
+        )
+        .route(
+            "/campaigns/{id}/connections/{connection}/sync",
+            post(connections::sync),
+        )
+        .route(
+            "/campaigns/{id}/connections/{connection}/authorize",
+            post(connections::authorize),
+        )
+        .route(
+            "/campaigns/{id}/connections/{connection}/delete",
+            post(connections::disconnect),
+        )
+        .route("/campaigns/{id}/attribution", get(attribution::page))
+        .route(
+            "/campaigns/{id}/attribution/model",
+            post(attribution::set_model),
+        )
+        .route(
+            "/campaigns/{id}/attribution/touchpoints",
+            post(attribution::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::attribution::MAX_TOUCHPOINT_BYTES + 64 * 1024,
+            )),
+        )
         .route("/static/{file}", get(assets::serve))
 }
 

@@ -1,0 +1,378 @@
+//! A campaign's multi-touch attribution from the pages: every model's credited conversions,
+//! revenue and ROAS per channel side by side with the grouped bar chart, the model the ROI
+//! tracker uses, and the touchpoint upload (a check-only dry run or the import, with counts).
+//!
+//! The numbers come from `spendlens_app::attribution::attributed_by_channel` with every model
+//! (what `GET /api/campaigns/{id}/attribution?model=all` answers); the upload is
+//! `api::attribution::import_file`, the API's own parse-and-store; the chart is the API's.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::response::Response;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
+use serde::Deserialize;
+use spendlens_app::attribution::{Models, attributed_by_channel, campaign_model};
+use spendlens_attribution::{MarkovOrder, Model};
+use spendlens_core::campaign::{Campaign, CampaignId};
+
+use crate::api::attribution::{comparison_chart_of, import_file, parse_model, window};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ui::analysis::ChartView;
+use crate::ui::format::{conversions, count, date, money, ratio};
+use crate::ui::session::SignedIn;
+use crate::ui::{FormErrors, Layout, UiError, UiResult, render, see_other};
+
+/// One model's figures for one channel.
+#[derive(Debug)]
+pub struct Cell {
+    conversions: String,
+    revenue: String,
+    roas: String,
+}
+
+/// A channel row of the comparison.
+#[derive(Debug)]
+pub struct ChannelRow {
+    channel: String,
+    platform: String,
+    spend: String,
+    cells: Vec<Cell>,
+}
+
+/// A model column (and a choice of the model form).
+#[derive(Debug)]
+pub struct ModelOption {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+fn model_label(m: Model) -> &'static str {
+    match m {
+        Model::FirstTouch => "First touch",
+        Model::LastTouch => "Last touch",
+        Model::Linear => "Linear",
+        Model::PositionBased => "Position based",
+        Model::TimeDecay => "Time decay",
+        Model::Markov => "Markov",
+        Model::Shapley => "Shapley",
+        Model::ShapleyOrdered => "Ordered Shapley",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "attribution.html")]
+struct AttributionPage {
+    layout: Layout,
+    id: String,
+    name: String,
+    currency: String,
+    csrf: String,
+    from: String,
+    to: String,
+    journeys: String,
+    models: Vec<ModelOption>,
+    rows: Vec<ChannelRow>,
+    totals: Vec<Cell>,
+    chart: Option<ChartView>,
+    errors: FormErrors,
+    notice: Option<String>,
+}
+
+async fn load(state: &AppState, viewer: &SignedIn, id: &str) -> UiResult<Campaign> {
+    state
+        .store
+        .campaign(&viewer.principal.org_id, &CampaignId::new(id))
+        .await?
+        .ok_or(UiError::NotFound)
+}
+
+fn decimal_of(v: f64) -> Decimal {
+    Decimal::from_f64(v).unwrap_or_default()
+}
+
+/// The page over the campaign's default window (or `from`/`to` of the query).
+async fn page_of(
+    state: &AppState,
+    viewer: &SignedIn,
+    campaign: &Campaign,
+    query: &HashMap<String, String>,
+) -> UiResult<AttributionPage> {
+    let caller = Caller(viewer.principal.clone());
+    let (campaign_found, from, to) = window(state, &caller, campaign.id.as_str(), query).await?;
+    let org = &viewer.principal.org_id;
+    let current = campaign_model(state.store.as_ref(), org, &campaign.id).await?;
+    let found = attributed_by_channel(
+        state.store.as_ref(),
+        org,
+        &campaign_found.id,
+        Models::All,
+        MarkovOrder::Fixed(1),
+        from,
+        to,
+    )
+    .await?;
+    let cur = found.currency.as_str();
+    let rows = found
+        .models
+        .first()
+        .map(|first| {
+            first
+                .channels
+                .iter()
+                .enumerate()
+                .map(|(k, line)| ChannelRow {
+                    channel: line.channel.clone(),
+                    platform: line
+                        .platform
+                        .map_or_else(|| "–".to_owned(), |p| p.display_name().to_owned()),
+                    spend: line.spend.map_or_else(|| "–".to_owned(), |s| money(s, cur)),
+                    cells: found
+                        .models
+                        .iter()
+                        .map(|m| match m.channels.get(k) {
+                            Some(c) => Cell {
+                                conversions: conversions(decimal_of(c.conversions)),
+                                revenue: money(c.revenue, cur),
+                                roas: c.roas.map_or_else(|| "–".to_owned(), ratio),
+                            },
+                            None => Cell {
+                                conversions: "–".into(),
+                                revenue: "–".into(),
+                                roas: "–".into(),
+                            },
+                        })
+                        .collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let totals = found
+        .models
+        .iter()
+        .map(|m| Cell {
+            conversions: conversions(decimal_of(m.result.total_conversions)),
+            revenue: money(m.result.total_value, cur),
+            roas: String::new(),
+        })
+        .collect();
+    let chart = if found.journeys > 0 && !found.models.is_empty() {
+        match comparison_chart_of(&found, from, to) {
+            Ok(c) => Some(ChartView {
+                id: "attribution-comparison",
+                title: c.title,
+                svg: c.svg,
+                alt: c.alt,
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "attribution chart not drawn");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    Ok(AttributionPage {
+        layout: Layout::new(
+            format!("Attribution of {}", campaign.spec.name),
+            Some(viewer.csrf.clone()),
+            "campaigns",
+        ),
+        id: campaign.id.to_string(),
+        name: campaign.spec.name.clone(),
+        currency: cur.to_owned(),
+        csrf: viewer.csrf.clone(),
+        from: date(from),
+        to: date(to),
+        journeys: count(found.journeys),
+        models: Model::ALL
+            .iter()
+            .map(|m| ModelOption {
+                value: m.name(),
+                label: model_label(*m),
+                selected: *m == current,
+            })
+            .collect(),
+        rows,
+        totals,
+        chart,
+        errors: FormErrors::default(),
+        notice: None,
+    })
+}
+
+fn respond(p: &AttributionPage) -> Response {
+    let mut response = render(p);
+    if !p.errors.is_empty() {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+fn page_error(e: ApiError) -> UiError {
+    match e {
+        ApiError::NotFound(_) => UiError::NotFound,
+        other => other.into(),
+    }
+}
+
+/// `GET /campaigns/{id}/attribution` (`?from=&to=` narrow the window).
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> UiResult<Response> {
+    let campaign = load(&state, &viewer, &id).await?;
+    let mut query = query;
+    let model_set = query.remove("model_set");
+    let mut p = page_of(&state, &viewer, &campaign, &query).await?;
+    if let Some(name) = model_set.and_then(|m| m.parse::<Model>().ok()) {
+        p.notice = Some(format!(
+            "The ROI tracker now credits revenue with the {} model.",
+            model_label(name)
+        ));
+    }
+    Ok(respond(&p))
+}
+
+/// The model form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ModelForm {
+    csrf: String,
+    model: String,
+}
+
+/// `POST /campaigns/{id}/attribution/model`: the model the campaign's ROI uses.
+pub async fn set_model(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<ModelForm>,
+) -> UiResult<Response> {
+    let campaign = load(&state, &viewer, &id).await?;
+    viewer.check(&state, &form.csrf)?;
+    let model = match parse_model("model", form.model.trim()) {
+        Ok(m) => m,
+        Err(ApiError::Validation(problems)) => {
+            let mut p = page_of(&state, &viewer, &campaign, &HashMap::new()).await?;
+            p.errors = FormErrors(problems);
+            return Ok(respond(&p));
+        }
+        Err(e) => return Err(page_error(e)),
+    };
+    let found = state
+        .store
+        .set_attribution_model(
+            &viewer.principal.org_id,
+            &campaign.id,
+            model.name(),
+            state.clock.now(),
+        )
+        .await?;
+    if !found {
+        return Err(UiError::NotFound);
+    }
+    Ok(see_other(&format!(
+        "/campaigns/{}/attribution?model_set={}",
+        campaign.id,
+        model.name()
+    )))
+}
+
+/// `POST /campaigns/{id}/attribution/touchpoints` (multipart `csrf`, `file`, `dry_run`): the
+/// organisation's touchpoints, checked only or imported, all or nothing.
+pub async fn upload(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> UiResult<Response> {
+    let campaign = load(&state, &viewer, &id).await?;
+    let mut multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|e| UiError::BadRequest(format!("expected a file upload: {}", e.body_text())))?;
+    let (mut csrf, mut dry_run, mut file) = (String::new(), false, None);
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| UiError::BadRequest(format!("the upload was cut short: {e}")))?
+    {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("dry_run") => dry_run = !field.text().await.unwrap_or_default().is_empty(),
+            Some("file") => {
+                let name = field
+                    .file_name()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or("touchpoints.csv")
+                    .to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| UiError::BadRequest(format!("file: {e}")))?;
+                if bytes.len() > crate::api::attribution::MAX_TOUCHPOINT_BYTES {
+                    return Err(UiError::TooLarge);
+                }
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    viewer.check(&state, &csrf)?;
+    let mut errors = FormErrors::default();
+    let outcome = match file.filter(|(_, b)| !b.is_empty()) {
+        None => {
+            errors.push("file", "choose a touchpoint CSV to upload");
+            None
+        }
+        Some((name, bytes)) => {
+            match import_file(
+                &state,
+                &viewer.principal.org_id,
+                name.clone(),
+                bytes,
+                dry_run,
+            )
+            .await
+            {
+                Ok(o) => Some((name, o)),
+                Err(ApiError::Validation(problems)) => {
+                    errors = FormErrors(problems);
+                    None
+                }
+                Err(ApiError::BadRequest(m)) => {
+                    errors.push("file", m);
+                    None
+                }
+                Err(e) => return Err(page_error(e)),
+            }
+        }
+    };
+    let mut p = page_of(&state, &viewer, &campaign, &HashMap::new()).await?;
+    p.errors = errors;
+    if let Some((name, o)) = outcome {
+        let counts = format!(
+            "{} rows ({} journeys, {} conversions): {} new, {} updated, {} unchanged",
+            count(o.rows as u64),
+            count(o.journeys as u64),
+            count(o.conversions as u64),
+            count(o.counts.inserted),
+            count(o.counts.updated),
+            count(o.counts.unchanged)
+        );
+        p.notice = Some(if dry_run {
+            format!("Checked {name}: nothing was stored. It would import {counts}.")
+        } else {
+            format!("Imported {name}: {counts}.")
+        });
+    }
+    Ok(respond(&p))
+}

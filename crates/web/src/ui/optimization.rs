@@ -1,0 +1,296 @@
+//! The budget optimisation on the Budget Allocation tab: a small GET form (total budget, weeks,
+//! objective) that runs `spendlens_app::optimization::optimize_campaign` through the API's own
+//! request parsing (`api::optimization::parse_request` and `run`) and shows current against
+//! optimised allocation, the expected improvement with its 90 % interval, the risk assessment,
+//! the week-by-week rollout and the response curves.
+//!
+//! The optimiser runs only when the form is submitted (`?optimize=1`), so viewing the tab stays
+//! as fast as the other tabs.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
+use serde_json::{Map, Value, json};
+use spendlens_optimize::Objective;
+use spendlens_optimize::fit::FitKind;
+use spendlens_optimize::plan::RiskLevel;
+
+use crate::api::optimization::{curve_series, parse_request, run};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ui::analysis::ChartView;
+use crate::ui::format::{count, date, money};
+use crate::ui::session::SignedIn;
+use crate::ui::{FormErrors, UiResult};
+
+/// A channel's current and optimised spend.
+#[derive(Debug)]
+pub struct AllocationRow {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub current: String,
+    pub current_share: String,
+    pub optimized: String,
+    pub optimized_share: String,
+    pub change: String,
+}
+
+/// A channel's risk line.
+#[derive(Debug)]
+pub struct ChannelRiskView {
+    pub name: &'static str,
+    pub fit: &'static str,
+    pub days: String,
+    pub r_squared: String,
+    pub extrapolation: String,
+    pub warnings: String,
+}
+
+/// A week of the rollout.
+#[derive(Debug)]
+pub struct WeekView {
+    pub week: usize,
+    pub progress: String,
+    pub spends: Vec<String>,
+    pub weekly_response: String,
+}
+
+/// The plan as the tab shows it.
+#[derive(Debug)]
+pub struct PlanView {
+    pub period: String,
+    pub objective: &'static str,
+    pub total: String,
+    pub rows: Vec<AllocationRow>,
+    pub improvement: String,
+    pub improvement_pct: String,
+    pub interval: String,
+    pub current_value: String,
+    pub optimized_value: String,
+    pub risk: &'static str,
+    pub risk_class: &'static str,
+    pub concentration: String,
+    pub risk_warnings: Vec<String>,
+    pub channel_risks: Vec<ChannelRiskView>,
+    pub channels: Vec<&'static str>,
+    pub weeks: Vec<WeekView>,
+    pub chart: Option<ChartView>,
+}
+
+/// The optimisation part of the tab: the form's values, its problems, and the plan or the
+/// reason there is none.
+#[derive(Debug, Default)]
+pub struct OptimizeSection {
+    pub budget: String,
+    pub weeks: String,
+    pub objective: String,
+    pub errors: FormErrors,
+    /// Why no plan can be made (e.g. too little history): the 422 reason of the API.
+    pub notice: Option<String>,
+    pub plan: Option<PlanView>,
+}
+
+fn share(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+fn money_f64(v: f64, currency: &str) -> String {
+    money(Decimal::from_f64(v).unwrap_or_default(), currency)
+}
+
+fn objective_label(o: Objective) -> &'static str {
+    match o {
+        Objective::Revenue => "revenue",
+        Objective::Profit => "profit",
+        Objective::LtvValue => "customer lifetime value",
+    }
+}
+
+/// Reads the form from the query and, when it was submitted, runs the optimisation.
+pub async fn section(
+    state: &AppState,
+    viewer: &SignedIn,
+    id: &str,
+    query: &HashMap<String, String>,
+) -> UiResult<OptimizeSection> {
+    let field = |k: &str| {
+        query
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let mut out = OptimizeSection {
+        budget: field("budget"),
+        weeks: field("weeks"),
+        objective: field("objective"),
+        ..OptimizeSection::default()
+    };
+    if query.get("optimize").is_none_or(String::is_empty) {
+        return Ok(out);
+    }
+    let mut doc = Map::new();
+    if !out.budget.is_empty() {
+        doc.insert(
+            "total_budget".into(),
+            json!(out.budget.replace(',', "").trim_start_matches('$')),
+        );
+    }
+    if !out.weeks.is_empty() {
+        match out.weeks.parse::<u64>() {
+            Ok(w) => {
+                doc.insert("weeks".into(), json!(w));
+            }
+            Err(_) => out.errors.push("weeks", "expected a whole number of weeks"),
+        }
+    }
+    if !out.objective.is_empty() {
+        doc.insert("objective".into(), Value::String(out.objective.clone()));
+    }
+    if !out.errors.is_empty() {
+        return Ok(out);
+    }
+    let caller = Caller(viewer.principal.clone());
+    let found = match parse_request(&Value::Object(doc)) {
+        Ok(request) => run(state, &caller, id, &request).await,
+        Err(e) => Err(e),
+    };
+    let found = match found {
+        Ok(f) => f,
+        Err(ApiError::Validation(problems)) => {
+            for p in problems {
+                match p.field.as_str() {
+                    "total_budget" => out.errors.push("budget", p.message),
+                    "weeks" | "objective" => out.errors.push(&p.field, p.message),
+                    _ => {
+                        let text = out.notice.take().map_or_else(String::new, |t| t + " ");
+                        out.notice = Some(format!("{text}{}", p.message));
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let cur = found.campaign.spec.currency.as_str();
+    let plan = &found.plan;
+    let name = |i: usize| found.platforms.get(i).map_or("–", |p| p.display_name());
+    let rows = found
+        .platforms
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let current = plan.current_allocation.get(i);
+            let optimized = plan.optimized_allocation.get(i);
+            let c = current.map_or(Decimal::ZERO, |a| a.spend);
+            let o = optimized.map_or(Decimal::ZERO, |a| a.spend);
+            AllocationRow {
+                key: p.as_str(),
+                name: p.display_name(),
+                current: money(c, cur),
+                current_share: share(current.map_or(0.0, |a| a.share)),
+                optimized: money(o, cur),
+                optimized_share: share(optimized.map_or(0.0, |a| a.share)),
+                change: {
+                    let d = o - c;
+                    if d > Decimal::ZERO {
+                        format!("+{}", money(d, cur))
+                    } else {
+                        money(d, cur)
+                    }
+                },
+            }
+        })
+        .collect();
+    let imp = &plan.expected_improvement;
+    let risk = &plan.risk_assessment;
+    let curves = curve_series(&found).and_then(|curves| {
+        spendlens_report::chart::response_curves_chart(
+            &format!("Response curves, {} to {}", found.period.0, found.period.1),
+            &curves,
+            cur,
+        )
+        .map_err(|e| ApiError::Internal(e.to_string()))
+    });
+    let chart = match curves {
+        Ok(c) => Some(ChartView {
+            id: "response-curves",
+            title: c.title,
+            svg: c.svg,
+            alt: c.alt,
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, "response curves not drawn");
+            None
+        }
+    };
+    out.plan = Some(PlanView {
+        period: format!(
+            "{} – {} ({} days)",
+            date(found.period.0),
+            date(found.period.1),
+            count(found.days.len() as u64)
+        ),
+        objective: objective_label(imp.objective),
+        total: money(plan.optimized_allocation.iter().map(|a| a.spend).sum(), cur),
+        rows,
+        improvement: money_f64(imp.point, cur),
+        improvement_pct: imp
+            .pct
+            .map_or_else(|| "–".to_owned(), |p| format!("{p:+.1}%")),
+        interval: format!(
+            "{} to {}",
+            money_f64(imp.low, cur),
+            money_f64(imp.high, cur)
+        ),
+        current_value: money_f64(plan.current_value, cur),
+        optimized_value: money_f64(plan.optimized_value, cur),
+        risk: match risk.level {
+            RiskLevel::Low => "Low",
+            RiskLevel::Medium => "Medium",
+            RiskLevel::High => "High",
+        },
+        risk_class: match risk.level {
+            RiskLevel::Low => "good",
+            RiskLevel::Medium => "fair",
+            RiskLevel::High => "bad",
+        },
+        concentration: format!(
+            "{:.2} (largest share {})",
+            risk.concentration,
+            share(risk.largest_share)
+        ),
+        risk_warnings: risk.warnings.clone(),
+        channel_risks: risk
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ChannelRiskView {
+                name: name(i),
+                fit: match c.fit {
+                    FitKind::Hill => "S-curve fitted",
+                    FitKind::Concave => "concave curve (thin data)",
+                    FitKind::Assumed => "assumed (spend barely varied)",
+                },
+                days: count(c.days_with_spend as u64),
+                r_squared: format!("{:.2}", c.r_squared),
+                extrapolation: format!("{:.2}×", c.extrapolation),
+                warnings: c.warnings.join(" "),
+            })
+            .collect(),
+        channels: (0..found.platforms.len()).map(name).collect(),
+        weeks: plan
+            .implementation_timeline
+            .iter()
+            .map(|w| WeekView {
+                week: w.week,
+                progress: share(w.progress),
+                spends: w.allocation.iter().map(|a| money(a.spend, cur)).collect(),
+                weekly_response: money_f64(w.expected_weekly_response, cur),
+            })
+            .collect(),
+        chart,
+    });
+    Ok(out)
+}
