@@ -5,7 +5,8 @@
 //! The channels are the campaign's ad platforms with spend in the history window (the last
 //! [`HISTORY_DAYS`] days up to today). A channel's history runs from its first to its last day
 //! with rows, days without rows counting as zero spend (adstock needs consecutive days). The
-//! response of a day is its revenue (or, without revenue, its conversion value); for the `ltv`
+//! response of a day is its revenue as the analysis values it (reported revenue, else the
+//! conversion value, else the average order value per conversion); for the `ltv`
 //! objective, conversions × LTV (configured per channel, or revenue per conversion).
 
 use std::collections::BTreeMap;
@@ -90,6 +91,18 @@ pub async fn optimize_campaign(
     let campaign = store.campaign(org, id).await?.ok_or(AppError::NotFound)?;
     let history_from = today - Days::new(HISTORY_DAYS - 1);
     let rows = store.daily_series(org, id, history_from, today).await?;
+    // Days are valued as the analysis values them (reported revenue, else the conversion value,
+    // else the average order value), so LinkedIn's configured value per lead counts.
+    let platform_settings = store.settings(org, id).await?.unwrap_or_default();
+    let totals = store.platform_totals(org, id, today).await?;
+    let input = spendlens_core::totals::analysis_input(
+        today,
+        &campaign.spec,
+        &platform_settings,
+        &totals,
+        None,
+    );
+    let aov = spendlens_core::analysis::aov(&input.platforms);
 
     // Per platform: day → (spend, revenue, conversions).
     let mut by_platform: BTreeMap<Platform, BTreeMap<NaiveDate, (f64, f64, f64)>> = BTreeMap::new();
@@ -104,7 +117,7 @@ pub async fn optimize_campaign(
         if row.date >= recent_from {
             recent_spend += row.spend;
         }
-        let revenue = row.revenue.or(row.conversion_value).unwrap_or_default();
+        let revenue = crate::finance::row_revenue(row, &platform_settings, &aov);
         let day = by_platform
             .entry(row.platform)
             .or_default()

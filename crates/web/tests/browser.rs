@@ -779,13 +779,14 @@ async fn connections_attribution_and_optimisation_pages_in_the_browser() {
     wait_for(&c, "[data-section=attribution-model]").await;
     screenshot(&c, "31-attribution").await;
 
-    // The demo's LinkedIn has no response to fit: its thin-history notice shows.
+    // The demo's history (LinkedIn valued at its configured value per lead) gets a plan.
     c.goto(&format!(
         "{base}/campaigns/{id}?tab=budget-allocation&optimize=1"
     ))
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    wait_for(&c, "[data-section=optimization-notice]").await;
+    wait_for(&c, "[data-section=optimized-allocation]").await;
+    screenshot(&c, "33-demo-budget-optimization").await;
 
     // A campaign with history on Hill curves gets a plan.
     let r = app

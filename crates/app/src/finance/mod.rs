@@ -100,25 +100,7 @@ pub async fn attributed_revenue(
     let aov = aov(&input.platforms);
     let mut days: Vec<DailyRevenue> = Vec::new();
     for row in rows.iter().filter(|r| r.platform != Platform::Ga4) {
-        let own_value = (row.conversions > Decimal::ZERO)
-            .then(|| {
-                row.conversion_value
-                    .map(|v| spendlens_core::num::div_or_zero(v, row.conversions))
-            })
-            .flatten();
-        let conversion_value = match row.platform {
-            Platform::LinkedIn => platform_settings.linkedin_conversion_value.or(own_value),
-            Platform::Meta | Platform::GoogleAds => own_value,
-            _ => None,
-        };
-        let metrics = PlatformMetrics {
-            spend: row.spend,
-            conversions: row.conversions,
-            conversion_value,
-            revenue: row.revenue,
-            ..PlatformMetrics::default()
-        };
-        let (amount, _) = platform_revenue(row.platform, &metrics, &aov);
+        let amount = row_revenue(row, &platform_settings, &aov);
         match days.last_mut() {
             Some(last) if last.date == row.date => {
                 last.amount = spendlens_core::num::add(last.amount, amount);
@@ -147,6 +129,35 @@ pub async fn attributed_revenue(
         }
     }
     Ok(RevenueSeries { method, days })
+}
+
+/// The revenue of one platform day as the Budget & Financial Analysis values it: the revenue the
+/// platform reports, else its conversion value (LinkedIn: the configured value per conversion),
+/// else the campaign's average order value per conversion.
+pub fn row_revenue(
+    row: &DailyRow,
+    platform_settings: &spendlens_core::campaign::PlatformSettings,
+    aov: &spendlens_core::analysis::Aov,
+) -> Decimal {
+    let own_value = (row.conversions > Decimal::ZERO)
+        .then(|| {
+            row.conversion_value
+                .map(|v| spendlens_core::num::div_or_zero(v, row.conversions))
+        })
+        .flatten();
+    let conversion_value = match row.platform {
+        Platform::LinkedIn => platform_settings.linkedin_conversion_value.or(own_value),
+        Platform::Meta | Platform::GoogleAds => own_value,
+        _ => None,
+    };
+    let metrics = PlatformMetrics {
+        spend: row.spend,
+        conversions: row.conversions,
+        conversion_value,
+        revenue: row.revenue,
+        ..PlatformMetrics::default()
+    };
+    platform_revenue(row.platform, &metrics, aov).0
 }
 
 /// Rescales `days` so they add up to `total` exactly (whole cents, the remainder on the last
