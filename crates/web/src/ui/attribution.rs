@@ -6,6 +6,7 @@
 //! (what `GET /api/campaigns/{id}/attribution?model=all` answers); the upload is
 //! `api::attribution::import_file`, the API's own parse-and-store; the chart is the API's.
 
+use super::load_campaign as load;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -17,7 +18,7 @@ use rust_decimal::prelude::FromPrimitive;
 use serde::Deserialize;
 use spendlens_app::attribution::{Models, attributed_by_channel, campaign_model};
 use spendlens_attribution::{MarkovOrder, Model};
-use spendlens_core::campaign::{Campaign, CampaignId};
+use spendlens_core::campaign::Campaign;
 
 use crate::api::attribution::{comparison_chart_of, import_file, parse_model, window};
 use crate::auth::Caller;
@@ -83,14 +84,6 @@ struct AttributionPage {
     chart: Option<ChartView>,
     errors: FormErrors,
     notice: Option<String>,
-}
-
-async fn load(state: &AppState, viewer: &SignedIn, id: &str) -> UiResult<Campaign> {
-    state
-        .store
-        .campaign(&viewer.principal.org_id, &CampaignId::new(id))
-        .await?
-        .ok_or(UiError::NotFound)
 }
 
 fn decimal_of(v: f64) -> Decimal {

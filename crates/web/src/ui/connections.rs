@@ -6,6 +6,7 @@
 //! form becomes the API's JSON body and goes through its `parse_request`, so the checks and
 //! field names are the API's. Credentials are write-only here too: no page shows them.
 
+use super::load_campaign as load;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -17,7 +18,7 @@ use serde_json::{Map, Value};
 use spendlens_app::connections::{CONNECTABLE, backfill_range};
 use spendlens_app::today_in;
 use spendlens_core::Platform;
-use spendlens_core::campaign::{Campaign, CampaignId};
+use spendlens_core::campaign::Campaign;
 use spendlens_store::Connection;
 
 use crate::api::connections::{parse_day, parse_request};
@@ -107,14 +108,6 @@ struct ConnectionsPage {
     restatement_days: u32,
     /// The connection whose sync form has problems, with them.
     sync_for: String,
-}
-
-async fn load(state: &AppState, viewer: &SignedIn, id: &str) -> UiResult<Campaign> {
-    state
-        .store
-        .campaign(&viewer.principal.org_id, &CampaignId::new(id))
-        .await?
-        .ok_or(UiError::NotFound)
 }
 
 /// A connection of this campaign in the visitor's organisation, or the 404 page.

@@ -9,6 +9,7 @@
 //! `spendlens_app::finance::{campaign_roi, alerts::status}`. The report download is a plain GET
 //! form to `/api/reports/financial`, authenticated by the session cookie.
 
+use super::load_campaign as load;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -19,7 +20,7 @@ use axum::response::Response;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use spendlens_core::campaign::{Campaign, CampaignId};
+use spendlens_core::campaign::Campaign;
 use spendlens_finance::budget::BudgetStatus;
 use spendlens_finance::payback::Payback;
 use spendlens_finance::roi::CampaignRoi;
@@ -634,14 +635,6 @@ struct Outcome {
     headcount: Option<(String, FormErrors)>,
     import_errors: FormErrors,
     done: Option<String>,
-}
-
-async fn load(state: &AppState, viewer: &SignedIn, id: &str) -> UiResult<Campaign> {
-    state
-        .store
-        .campaign(&viewer.principal.org_id, &CampaignId::new(id))
-        .await?
-        .ok_or(UiError::NotFound)
 }
 
 async fn campaign_page(

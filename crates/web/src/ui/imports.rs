@@ -7,6 +7,7 @@
 //! organisation and the campaign, for at most [`PENDING_TTL`]; the confirmation parses it again,
 //! so what is stored is exactly what the preview showed.
 
+use super::load_campaign as load;
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -247,14 +248,6 @@ fn respond(p: &ImportsPage) -> Response {
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     response
-}
-
-async fn load(state: &AppState, viewer: &SignedIn, id: &str) -> UiResult<Campaign> {
-    state
-        .store
-        .campaign(&viewer.principal.org_id, &CampaignId::new(id))
-        .await?
-        .ok_or(UiError::NotFound)
 }
 
 /// `GET /campaigns/{id}/imports`.

@@ -276,6 +276,22 @@ impl From<spendlens_app::AppError> for UiError {
 /// Page results.
 pub type UiResult<T> = Result<T, UiError>;
 
+/// A campaign of the visitor's organisation, or the 404 page (never another organisation's).
+pub(crate) async fn load_campaign(
+    state: &AppState,
+    viewer: &session::SignedIn,
+    id: &str,
+) -> UiResult<spendlens_core::campaign::Campaign> {
+    state
+        .store
+        .campaign(
+            &viewer.principal.org_id,
+            &spendlens_core::campaign::CampaignId::new(id),
+        )
+        .await?
+        .ok_or(UiError::NotFound)
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
