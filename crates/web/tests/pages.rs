@@ -4,22 +4,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
-use crate::support::{TestApp, database_urls, json_of, new_client, q4};
-
-/// The CSRF token in a page's first form.
-fn token_in(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
-    let r = app.get(path).await;
-    let status = r.status();
-    (status, r.text().await.unwrap_or_default())
-}
+use crate::support::{TestApp, database_urls, json_of, new_client, page, q4, token_in};
 
 #[tokio::test]
 async fn forms_without_their_token_are_refused() {

@@ -5,48 +5,14 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, database_urls, json_of, new_client};
+use crate::support::{
+    TestApp, database_urls, json_of, metric, new_client, page, post_form, token_in,
+};
 
 /// A November campaign (today is 2026-11-21 on the test server) with a budget of 1000.
 fn november() -> Value {
     json!({"name": "November push", "currency": "USD", "budget": "1000.00",
            "start_date": "2026-11-01", "end_date": "2026-11-30", "time_zone": "UTC"})
-}
-
-fn token_in(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
-    let r = app.get(path).await;
-    let status = r.status();
-    (status, r.text().await.unwrap_or_default())
-}
-
-async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-    let r = app
-        .client
-        .post(format!("{}{path}", app.base))
-        .form(form)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-    let status = r.status();
-    (status, r.text().await.unwrap_or_default())
-}
-
-/// The text of the element carrying `data-metric="{name}"`.
-fn metric(html: &str, name: &str) -> String {
-    html.split(&format!("data-metric=\"{name}\""))
-        .nth(1)
-        .and_then(|rest| rest.split_once('>'))
-        .and_then(|(_, rest)| rest.split('<').next())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 async fn entries(app: &TestApp, id: &str) -> Vec<Value> {

@@ -5,40 +5,12 @@ use reqwest::multipart::{Form, Part};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, database_urls, json_of, new_client, q4};
+use crate::support::{
+    TestApp, database_urls, json_of, new_client, page_as, post_form, q4, token_in,
+};
 
 /// A 32-byte token encryption key with varied bytes.
 const KEY: &str = "5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f";
-
-fn token_in(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
-    let r = client
-        .get(format!("{}{path}", app.base))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-    let status = r.status();
-    (status, r.text().await.unwrap_or_default())
-}
-
-async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-    let r = app
-        .client
-        .post(format!("{}{path}", app.base))
-        .form(form)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-    let status = r.status();
-    (status, r.text().await.unwrap_or_default())
-}
 
 #[tokio::test]
 async fn the_connections_page_connects_lists_and_disconnects_a_token_account() {
@@ -47,7 +19,7 @@ async fn the_connections_page_connects_lists_and_disconnects_a_token_account() {
         app.register(&app.client, "ana@example.com").await;
         let id = app.campaign(&q4()).await;
         let path = format!("/campaigns/{id}/connections");
-        let (status, html) = page(&app, &app.client, &path).await;
+        let (status, html) = page_as(&app, &app.client, &path).await;
         assert_eq!(status, StatusCode::OK, "{}", app.backend);
         assert!(html.contains("data-section=\"no-connections\""), "{html}");
         assert!(
@@ -146,9 +118,9 @@ async fn the_connections_page_connects_lists_and_disconnects_a_token_account() {
         // Another organisation sees neither the page nor the connection.
         let other = new_client();
         app.register(&other, "eve@example.com").await;
-        let (status, _) = page(&app, &other, &path).await;
+        let (status, _) = page_as(&app, &other, &path).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        let (_, own) = page(&app, &other, "/campaigns/new").await;
+        let (_, own) = page_as(&app, &other, "/campaigns/new").await;
         let r = other
             .post(format!("{}{path}/{conn}/delete", app.base))
             .form(&[("csrf", token_in(&own).as_str())])
@@ -176,7 +148,7 @@ async fn without_a_secret_key_the_page_says_why_beside_the_form() {
         app.register(&app.client, "ana@example.com").await;
         let id = app.campaign(&q4()).await;
         let path = format!("/campaigns/{id}/connections");
-        let (status, html) = page(&app, &app.client, &path).await;
+        let (status, html) = page_as(&app, &app.client, &path).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("data-section=\"not-configured\""), "{html}");
         assert!(html.contains("secret_key"));
@@ -258,7 +230,7 @@ async fn the_attribution_page_compares_every_model_after_an_upload() {
             .await;
         assert!(r.status().is_success());
         let path = format!("/campaigns/{id}/attribution");
-        let (status, html) = page(&app, &app.client, &path).await;
+        let (status, html) = page_as(&app, &app.client, &path).await;
         assert_eq!(status, StatusCode::OK, "{}", app.backend);
         assert!(html.contains("data-section=\"no-touchpoints\""), "{html}");
         let csrf = token_in(&html);
@@ -336,7 +308,7 @@ async fn the_attribution_page_compares_every_model_after_an_upload() {
 
         let other = new_client();
         app.register(&other, "eve@example.com").await;
-        let (status, _) = page(&app, &other, &path).await;
+        let (status, _) = page_as(&app, &other, &path).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
@@ -396,7 +368,7 @@ async fn the_budget_allocation_tab_optimises_on_request() {
             .await;
         assert!(r.status().is_success(), "{}", app.backend);
         let tab = format!("/campaigns/{id}?tab=budget-allocation");
-        let (status, html) = page(&app, &app.client, &tab).await;
+        let (status, html) = page_as(&app, &app.client, &tab).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("data-section=\"budget-optimization\""));
         assert!(
@@ -404,7 +376,7 @@ async fn the_budget_allocation_tab_optimises_on_request() {
             "not run on a plain view"
         );
 
-        let (status, html) = page(
+        let (status, html) = page_as(
             &app,
             &app.client,
             &format!("{tab}&optimize=1&budget=12%2C000.00&weeks=4&objective=revenue"),
@@ -463,7 +435,7 @@ async fn the_budget_allocation_tab_optimises_on_request() {
         assert!(html.contains("data-chart=\"response-curves\""));
 
         // A bad field is named beside it.
-        let (_, html) = page(&app, &app.client, &format!("{tab}&optimize=1&budget=-5")).await;
+        let (_, html) = page_as(&app, &app.client, &format!("{tab}&optimize=1&budget=-5")).await;
         assert!(html.contains("id=\"budget-error\""), "{html}");
     }
 }
@@ -478,7 +450,7 @@ async fn thin_history_is_a_notice_on_the_tab() {
             .post(&format!("/api/campaigns/{id}/metrics"), &history(3))
             .await;
         assert!(r.status().is_success());
-        let (status, html) = page(
+        let (status, html) = page_as(
             &app,
             &app.client,
             &format!("/campaigns/{id}?tab=budget-allocation&optimize=1"),

@@ -153,3 +153,51 @@ pub fn q4() -> Value {
     json!({"name": "Q4 Lead Gen", "currency": "USD", "budget": "15000.00",
            "start_date": "2026-11-01", "end_date": "2026-12-15", "time_zone": "UTC"})
 }
+
+/// The CSRF token of the first form of a page.
+pub fn token_in(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A page as the app's client sees it: status and HTML.
+pub async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
+    page_as(app, &app.client, path).await
+}
+
+/// A page as `client` sees it: status and HTML.
+pub async fn page_as(app: &TestApp, client: &Client, path: &str) -> (StatusCode, String) {
+    let r = client
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let status = r.status();
+    (status, r.text().await.unwrap_or_default())
+}
+
+/// Posts a form with the app's client: status and HTML.
+pub async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+    let r = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .form(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let status = r.status();
+    (status, r.text().await.unwrap_or_default())
+}
+
+/// The text of the element carrying `data-metric="{name}"`.
+pub fn metric(html: &str, name: &str) -> String {
+    html.split(&format!("data-metric=\"{name}\""))
+        .nth(1)
+        .and_then(|rest| rest.split_once('>'))
+        .and_then(|(_, rest)| rest.split('<').next())
+        .unwrap_or_default()
+        .to_owned()
+}
