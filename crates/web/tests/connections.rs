@@ -302,6 +302,39 @@ async fn oauth_connects_through_the_callback_once() {
             .get(&format!("/api/oauth/callback?code=the-code&state={state}"))
             .await;
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "a state works once");
+
+        // The user declines on the provider's page: the connection says so and asks for consent.
+        let r = app
+            .post(
+                &format!("/api/campaigns/{c}/connections"),
+                &json!({"platform": "linkedin", "account_id": "505999"}),
+            )
+            .await;
+        let declined = json_of(r).await;
+        let consent = url::Url::parse(declined["authorize_url"].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let state = consent
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let r = app
+            .get(&format!(
+                "/api/oauth/callback?error=access_denied&error_description=The+user+cancelled&state={state}"
+            ))
+            .await;
+        assert!(
+            r.url().query() == Some("error=linkedin"),
+            "back to the campaign with the outcome: {}",
+            r.url()
+        );
+        let id = declined["id"].as_str().unwrap_or_default();
+        let after = json_of(app.get(&format!("/api/connections/{id}")).await).await;
+        assert_eq!(after["status"], "reauthorize", "{}", app.backend);
+        assert_eq!(
+            after["last_error"],
+            "authorisation refused: access_denied: The user cancelled"
+        );
     }
 }
 
