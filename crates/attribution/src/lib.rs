@@ -4,7 +4,7 @@
 //! into a table of distinct paths (memory grows with distinct paths, not rows), and runs the
 //! rule-based models, time decay, exact Markov-chain removal effects (orders 1–4, or chosen by
 //! held-out likelihood) and the exact Shapley value of the coverage game, as
-//! `/work/shared/spec/attribution-contract.md` specifies for `spendlens attribute`.
+//! `docs/attribution-contract.md` specifies for `spendlens attribute`.
 //!
 //! Architecture invariant: this crate never opens a file, a socket or a database, never reads the
 //! clock, and never panics on input (bad input is an [`Error::Invalid`] naming line and column). The

@@ -1,5 +1,6 @@
-//! Every golden vector of small20.json, to 1e-9: the exact `ref_*` entries and ChannelAttribution's
-//! heuristics; its simulated Markov results only to their stated ~2 %.
+//! Every golden vector of `docs/attribution-examples/small20.json`, to 1e-9: the exact `ref_*`
+//! entries and ChannelAttribution's heuristics; its simulated Markov results only to their stated
+//! ~2 %.
 
 use std::fmt::Write;
 
@@ -10,7 +11,7 @@ use spendlens_attribution::{MarkovOrder, Model, Request, attribute, codec};
 
 use crate::common::{close, credit_of, dataset, run, run_one};
 
-const FIXTURE: &str = include_str!("fixtures/small20.json");
+const FIXTURE: &str = include_str!("../../../docs/attribution-examples/small20.json");
 
 fn fixture() -> Value {
     serde_json::from_str(FIXTURE).expect("fixture is JSON")

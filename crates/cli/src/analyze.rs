@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::output::{read_input, write_result};
 
-/// Computes the Budget & Financial Analysis of a campaign (shared/spec/analysis-contract.md).
+/// Computes the Budget & Financial Analysis of a campaign (docs/analysis-contract.md).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The campaign document (JSON); `-` reads stdin.

@@ -1,5 +1,5 @@
 //! `spendlens attribute`: multi-touch attribution of conversions to channels
-//! (shared/spec/attribution-contract.md).
+//! (docs/attribution-contract.md).
 
 use std::fs::File;
 use std::io::{BufReader, Read};

@@ -1,5 +1,5 @@
 //! `spendlens optimize`: split a budget over channels with response curves
-//! (shared/spec/optimize-contract.md). The maths and the JSON contract live in
+//! (docs/optimize-contract.md). The maths and the JSON contract live in
 //! `spendlens-optimize`; this module only reads, writes and maps errors to exit codes.
 
 use std::path::PathBuf;

@@ -211,14 +211,11 @@ fn report_writes_every_format() {
                 }
             }
             _ => {
-                let text = Command::new("pdftotext")
-                    .args([f.as_str(), "-"])
-                    .output()
-                    .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-                    .unwrap_or_default();
+                let pdf = spendlens_testkit::pdf::read(&bytes);
                 assert!(
-                    text.contains("March push") && text.contains("Marketing financial report"),
-                    "{text}"
+                    pdf.shows("March push") && pdf.shows("Marketing financial report"),
+                    "{}",
+                    pdf.all_text()
                 );
             }
         }

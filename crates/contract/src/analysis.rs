@@ -1,4 +1,4 @@
-//! The analysis contract (`shared/spec/analysis-contract.md`): its input document and its result.
+//! The analysis contract (`docs/analysis-contract.md`): its input document and its result.
 
 mod decode;
 mod encode;

@@ -1,5 +1,5 @@
-//! Every example of `shared/spec/analysis-examples` (copied to `fixtures/analysis`) must match
-//! field by field.
+//! Every example of `docs/analysis-examples` (the analysis contract's own) must match field by
+//! field.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/analysis")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/analysis-examples")
 }
 
 /// Fields the contract allows beyond the ones shown.

@@ -1,4 +1,4 @@
-//! The JSON contract of `spendlens optimize` (shared/spec/optimize-contract.md): request parsing
+//! The JSON contract of `spendlens optimize` (docs/optimize-contract.md): request parsing
 //! with one located issue per mistake, and the answer's wire shape.
 //!
 //! The solver types stay free of serde on purpose: this module is the only place that knows the

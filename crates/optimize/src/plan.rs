@@ -1,4 +1,4 @@
-//! The Budget Optimization Engine's answer (seed-finance-domain-integration.md): current and
+//! The Budget Optimization Engine's answer (docs/seed-finance-domain-integration.md): current and
 //! optimised allocation, expected improvement with a 90 % interval, a risk assessment and a
 //! week-by-week rollout — built from a [`FittedModel`] and the solver, for the server to call.
 //!

@@ -1,44 +1,57 @@
-//! Fresh databases for each test.
+//! Fresh databases for each test, removed when it ends (see `spendlens_testkit::database`).
 use std::sync::Arc;
 
 use spendlens_store::Store;
-use sqlx::Connection;
+use spendlens_testkit::TestDatabase;
 
-/// A fresh SQLite file in the temp directory.
-pub fn sqlite_url() -> String {
-    let dir = std::env::temp_dir().join("spendlens-store-tests");
-    let _ = std::fs::create_dir_all(&dir);
-    let file = dir.join(format!("{}.db", uuid::Uuid::new_v4().simple()));
-    format!("sqlite://{}", file.display())
-}
-
-/// A fresh PostgreSQL database on the server of `SPENDLENS_TEST_POSTGRES_URL`, if set.
-pub async fn postgres_url() -> Option<String> {
-    let admin = std::env::var("SPENDLENS_TEST_POSTGRES_URL").ok()?;
-    let name = format!("spendlens_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .unwrap_or_else(|e| panic!("SPENDLENS_TEST_POSTGRES_URL: {e}"));
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap_or_else(|e| panic!("create database: {e}"));
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    Some(format!("{base}/{name}"))
-}
-
-/// Every backend this run can test, freshly created.
-pub async fn stores() -> Vec<(&'static str, Arc<dyn Store>)> {
-    let mut out: Vec<(&'static str, Arc<dyn Store>)> = Vec::new();
-    let sqlite = spendlens_store::connect(&sqlite_url())
-        .await
-        .unwrap_or_else(|e| panic!("sqlite: {e}"));
-    out.push(("sqlite", sqlite));
-    if let Some(url) = postgres_url().await {
-        let pg = spendlens_store::connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("postgres: {e}"));
-        out.push(("postgres", pg));
+/// Every backend this run can test, freshly created: SQLite always, PostgreSQL when
+/// `SPENDLENS_TEST_POSTGRES_URL` names a server (otherwise that half is skipped visibly, or fails
+/// under CI). Iterate it with `for (backend, store) in stores().await`: the loop owns the
+/// databases and drops them when it ends.
+pub async fn stores() -> Stores {
+    let mut databases = vec![TestDatabase::sqlite("spendlens-store-tests")];
+    if let Some(pg) = TestDatabase::postgres("store").await {
+        databases.push(pg);
     }
-    out
+    let mut stores: Vec<(&'static str, Arc<dyn Store>)> = Vec::new();
+    for db in &databases {
+        let store = spendlens_store::connect(db)
+            .await
+            .unwrap_or_else(|e| panic!("{db:?}: {e}"));
+        stores.push((db.backend(), store));
+    }
+    Stores { stores, databases }
+}
+
+/// The stores of one test and the databases behind them.
+pub struct Stores {
+    stores: Vec<(&'static str, Arc<dyn Store>)>,
+    databases: Vec<TestDatabase>,
+}
+
+impl IntoIterator for Stores {
+    type Item = (&'static str, Arc<dyn Store>);
+    type IntoIter = StoresIter;
+
+    fn into_iter(self) -> StoresIter {
+        StoresIter {
+            stores: self.stores.into_iter(),
+            _databases: self.databases,
+        }
+    }
+}
+
+/// Yields each backend's store; the databases go when the loop ends (fields drop in order, so
+/// the stores' pools close first).
+pub struct StoresIter {
+    stores: std::vec::IntoIter<(&'static str, Arc<dyn Store>)>,
+    _databases: Vec<TestDatabase>,
+}
+
+impl Iterator for StoresIter {
+    type Item = (&'static str, Arc<dyn Store>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.stores.next()
+    }
 }

@@ -7,11 +7,11 @@ use serde_json::{Value, json};
 use spendlens_core::campaign::CampaignId;
 use spendlens_store::StoredSnapshot;
 
-use crate::support::{TestApp, database_urls, json_of, q4};
+use crate::support::{TestApp, database_urls, json_of, q4, sqlite_database};
 
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../contract/tests/fixtures/analysis")
+        .join("../../docs/analysis-examples")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -163,8 +163,8 @@ async fn the_endpoint_equals_the_cli_on_the_same_data() {
 
 #[tokio::test]
 async fn a_campaign_without_data_is_analysed_without_errors() {
-    let urls = database_urls().await;
-    let app = TestApp::spawn(&urls[0]).await;
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
     app.register(&app.client, "a@a.io").await;
     let id = app.campaign(&json!({"name": "Empty"})).await;
     let r = app

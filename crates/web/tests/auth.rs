@@ -1,7 +1,7 @@
 use reqwest::{Method, StatusCode, header};
 use serde_json::json;
 
-use crate::support::{TestApp, database_urls, json_of, new_client};
+use crate::support::{TestApp, database_urls, json_of, new_client, sqlite_database};
 
 #[tokio::test]
 async fn register_login_logout_and_tokens() {
@@ -106,8 +106,8 @@ async fn register_login_logout_and_tokens() {
 
 #[tokio::test]
 async fn registration_errors_name_the_field() {
-    let urls = database_urls().await;
-    let app = TestApp::spawn(&urls[0]).await;
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
     let r = app
         .post(
             "/api/auth/register",
@@ -127,8 +127,8 @@ async fn registration_errors_name_the_field() {
 
 #[tokio::test]
 async fn login_attempts_are_rate_limited() {
-    let urls = database_urls().await;
-    let app = TestApp::spawn_with(&urls[0], |s| s.login_attempts = 3).await;
+    let db = sqlite_database();
+    let app = TestApp::spawn_with(&db, |s| s.login_attempts = 3).await;
     app.register(&new_client(), "bob@example.com").await;
     let client = new_client();
     for _ in 0..3 {

@@ -3,8 +3,9 @@
 //! API's analysis, the period selector, the layout at 375 px, and a screenshot per tab under
 //! `target/screenshots/`.
 //!
-//! Skipped (with a note) when chromedriver is not installed, except under CI (`CI` set), where a
-//! missing browser is a failure: `.ci/run` installs it.
+//! chromedriver and chromium are looked up on `PATH`. Without them each test is skipped with a
+//! `skipped: …` line on stderr, except under CI (`CI` set), where a missing browser is a failure:
+//! `.ci/run` installs it.
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -17,15 +18,13 @@ use spendlens_core::campaign::CampaignId;
 use spendlens_report::currency::{format_money, format_percent};
 use spendlens_store::StoredSnapshot;
 
-use crate::support::{TestApp, database_urls};
+use crate::support::{TestApp, sqlite_database};
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// chromedriver on a free loopback port, stopped when dropped.
+/// chromedriver on a free loopback port, stopped when dropped, and the chromium it drives.
 struct Driver {
     child: Child,
     url: String,
+    chromium: PathBuf,
 }
 
 impl Drop for Driver {
@@ -35,20 +34,15 @@ impl Drop for Driver {
     }
 }
 
+/// Starts chromedriver, or answers `None` (after the skip line) when the machine has no browser.
 async fn start_driver() -> Option<Driver> {
-    if !std::path::Path::new(CHROMEDRIVER).exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{CHROMEDRIVER} is missing: .ci/run installs chromium-driver"
-        );
-        eprintln!("browser tests skipped: {CHROMEDRIVER} is not installed");
-        return None;
-    }
+    let mut found = spendlens_testkit::tools(&["chromedriver", "chromium"])?.into_iter();
+    let (chromedriver, chromium) = (found.next()?, found.next()?);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap_or_else(|e| panic!("free port: {e}"));
-    let child = Command::new(CHROMEDRIVER)
+    let child = Command::new(&chromedriver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -57,6 +51,7 @@ async fn start_driver() -> Option<Driver> {
     let driver = Driver {
         child,
         url: format!("http://127.0.0.1:{port}"),
+        chromium,
     };
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -74,7 +69,7 @@ async fn browser(driver: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".to_owned(),
-        json!({"binary": CHROMIUM, "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+        json!({"binary": driver.chromium, "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
                "--disable-dev-shm-usage", "--window-size=1280,2000", "--lang=en-GB"]}),
     );
     ClientBuilder::rustls()
@@ -216,7 +211,7 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
     let Some(driver) = start_driver().await else {
         return;
     };
-    let url = database_urls().await.remove(0);
+    let url = sqlite_database();
     let app = TestApp::spawn(&url).await;
     let c = browser(&driver).await;
     let base = app.base.clone();
@@ -660,7 +655,7 @@ async fn the_demo_organisation_fills_every_tab() {
     let Some(driver) = start_driver().await else {
         return;
     };
-    let url = database_urls().await.remove(0);
+    let url = sqlite_database();
     let app = TestApp::spawn(&url).await;
     let hash = spendlens_web::auth::hash_password(spendlens_app::demo::DEMO_PASSWORD.to_owned())
         .await
@@ -723,7 +718,7 @@ async fn connections_attribution_and_optimisation_pages_in_the_browser() {
     let Some(driver) = start_driver().await else {
         return;
     };
-    let url = database_urls().await.remove(0);
+    let url = sqlite_database();
     let app = TestApp::spawn_with(&url, |s| {
         s.secret_key =
             Some("5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f".into());

@@ -13,7 +13,7 @@ use spendlens_store::ConnectionStatus;
 use wiremock::matchers::{body_string_contains, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{TestApp, database_urls, json_of, new_client, now, q4};
+use crate::support::{TestApp, database_urls, json_of, new_client, now, q4, sqlite_database};
 
 const KEY: &str = "5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f";
 const INSIGHTS: &str = "/v23.0/act_1234567890/insights";
@@ -340,10 +340,9 @@ async fn oauth_connects_through_the_callback_once() {
 
 #[tokio::test]
 async fn configuration_and_input_errors_are_clear() {
-    let urls = database_urls().await;
-    let Some(url) = urls.first() else { return };
+    let url = sqlite_database();
     // No key: connections cannot be created, and the answer says what to set.
-    let app = TestApp::spawn(url).await;
+    let app = TestApp::spawn(&url).await;
     app.register(&app.client, "ana@example.com").await;
     let c = app.campaign(&q4()).await;
     let r = app
@@ -359,7 +358,7 @@ async fn configuration_and_input_errors_are_clear() {
             .is_some_and(|m| m.contains("secret_key"))
     );
 
-    let url2 = crate::support::database_urls().await.remove(0);
+    let url2 = crate::support::sqlite_database();
     let app = TestApp::spawn_with(&url2, |s| s.secret_key = Some(KEY.to_owned().into())).await;
     app.register(&app.client, "ana@example.com").await;
     let c = app.campaign(&q4()).await;

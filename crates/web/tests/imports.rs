@@ -3,7 +3,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
-use crate::support::{TestApp, database_urls, json_of, q4};
+use crate::support::{TestApp, database_urls, json_of, q4, sqlite_database};
 
 const CANONICAL: &str = "date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue\n\
 2026-11-02,meta,m1,100.10,1000,0,20,1.5,,\n\
@@ -134,8 +134,8 @@ async fn a_bad_row_rejects_the_file_naming_the_place() {
 
 #[tokio::test]
 async fn another_currency_needs_a_rate() {
-    let urls = database_urls().await;
-    let app = TestApp::spawn(&urls[0]).await;
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
     app.register(&app.client, "a@a.io").await;
     let id = app.campaign(&q4()).await;
     let eur = "currency,date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue\n\
@@ -155,8 +155,8 @@ EUR,2026-11-02,meta,m1,100.00,1000,0,20,1,,\n";
 
 #[tokio::test]
 async fn an_upload_without_a_file_or_with_an_unknown_source_is_refused() {
-    let urls = database_urls().await;
-    let app = TestApp::spawn(&urls[0]).await;
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
     app.register(&app.client, "a@a.io").await;
     let id = app.campaign(&q4()).await;
     let form = Form::new().text("source", "canonical");

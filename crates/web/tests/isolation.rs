@@ -2,7 +2,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, database_urls, json_of, new_client, q4};
+use crate::support::{TestApp, database_urls, json_of, new_client, q4, sqlite_database};
 
 /// Every campaign-scoped route: method, path (with `{id}`), body.
 fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
@@ -112,8 +112,8 @@ async fn another_organisations_campaign_is_404_on_every_route() {
 
 #[tokio::test]
 async fn unauthenticated_requests_are_401_on_every_route() {
-    let urls = database_urls().await;
-    let app = TestApp::spawn(&urls[0]).await;
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
     app.register(&app.client, "owner@a.io").await;
     let id = app.campaign(&q4()).await;
     let anonymous = reqwest::Client::new();

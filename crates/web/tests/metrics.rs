@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::{TestApp, database_urls, json_of, q4};
+use crate::support::{TestApp, database_urls, json_of, q4, sqlite_database};
 
 #[tokio::test]
 async fn a_reposted_batch_changes_nothing_and_a_bad_row_writes_nothing() {
@@ -80,8 +80,8 @@ async fn a_reposted_batch_changes_nothing_and_a_bad_row_writes_nothing() {
 
 #[tokio::test]
 async fn malformed_bodies_are_client_errors() {
-    let urls = database_urls().await;
-    let app = TestApp::spawn(&urls[0]).await;
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
     app.register(&app.client, "a@a.io").await;
     let id = app.campaign(&q4()).await;
     let r = app

@@ -4,7 +4,9 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
-use crate::support::{TestApp, database_urls, json_of, new_client, page, q4, token_in};
+use crate::support::{
+    TestApp, database_urls, json_of, new_client, page, q4, sqlite_database, token_in,
+};
 
 #[tokio::test]
 async fn forms_without_their_token_are_refused() {
@@ -371,7 +373,7 @@ async fn the_analysis_page_answers_each_tab_and_refuses_unknown_ones() {
 
 #[tokio::test]
 async fn assets_are_versioned_and_cached() {
-    let url = database_urls().await.remove(0);
+    let url = sqlite_database();
     let app = TestApp::spawn(&url).await;
     let (_, html) = page(&app, "/signin").await;
     let css = html

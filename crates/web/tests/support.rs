@@ -6,8 +6,8 @@ use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 use spendlens_app::{Clock, FixedClock};
 use spendlens_store::Store;
+use spendlens_testkit::TestDatabase;
 use spendlens_web::Settings;
-use sqlx::Connection;
 use tokio::sync::watch;
 
 /// The instant every test server believes it is.
@@ -17,28 +17,20 @@ pub fn now() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-/// A fresh database URL per backend available to this run.
-pub async fn database_urls() -> Vec<String> {
-    let dir = std::env::temp_dir().join("spendlens-web-tests");
-    let _ = std::fs::create_dir_all(&dir);
-    let mut urls = vec![format!(
-        "sqlite://{}",
-        dir.join(format!("{}.db", uuid::Uuid::new_v4().simple()))
-            .display()
-    )];
-    if let Ok(admin) = std::env::var("SPENDLENS_TEST_POSTGRES_URL") {
-        let name = format!("spendlens_test_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = sqlx::PgConnection::connect(&admin)
-            .await
-            .unwrap_or_else(|e| panic!("postgres: {e}"));
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap_or_else(|e| panic!("create database: {e}"));
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-        urls.push(format!("{base}/{name}"));
-    }
-    urls
+/// A fresh database per backend this run can test, each removed when it goes out of scope (at the
+/// end of the test, passed or failed): SQLite always, PostgreSQL when
+/// `SPENDLENS_TEST_POSTGRES_URL` names a server (otherwise that half is skipped visibly, or fails
+/// under CI). Each dereferences to its URL:
+/// `for url in database_urls().await { let app = TestApp::spawn(&url).await; … }`.
+pub async fn database_urls() -> Vec<TestDatabase> {
+    let mut databases = vec![sqlite_database()];
+    databases.extend(TestDatabase::postgres("web").await);
+    databases
+}
+
+/// A fresh SQLite database, for tests of the HTTP layer rather than of storage.
+pub fn sqlite_database() -> TestDatabase {
+    TestDatabase::sqlite("spendlens-web-tests")
 }
 
 /// A running server.

@@ -181,7 +181,7 @@ enum Field {
     Revenue,
 }
 
-/// Header synonyms users write (connectors.md §4.4), matched case-insensitively. Derived columns
+/// Header synonyms users write (docs/connectors.md §4.4), matched ignoring case. Derived columns
 /// (CTR, CPC, ROAS) are deliberately absent: they are recomputed, never imported.
 const SYNONYMS: [(Field, &[&str]); 7] = [
     (

@@ -1,5 +1,5 @@
 //! The Budget & Financial Analysis of one campaign: `analyze` turns an [`AnalysisInput`] into an
-//! [`Analysis`], exactly as `shared/spec/analysis-contract.md` specifies.
+//! [`Analysis`], exactly as `docs/analysis-contract.md` specifies.
 //!
 //! Start reading at [`analyze`]; each tab has its own module. All arithmetic is exact decimal
 //! arithmetic through [`crate::num`] (which cannot panic); nothing is rounded here.

@@ -13,7 +13,7 @@ fn values(rows: &[&[&str]]) -> Vec<Vec<String>> {
 
 #[test]
 fn formatted_values_with_symbols_separators_and_ragged_rows() {
-    // The FORMATTED_VALUE example of connectors.md §4.3: the LinkedIn row is one cell shorter.
+    // The FORMATTED_VALUE example of docs/connectors.md §4.3: the LinkedIn row is one cell shorter.
     let v = values(&[
         &[
             "Date",

@@ -1,94 +1,112 @@
-//! The PDF writer read back with poppler: every page rasterises (pdftoppm) and the text layer
-//! holds the numbers (pdftotext). Skipped, with a notice, only where poppler-utils is missing.
+//! The PDF writer read back: the text layer holds the numbers, page by page, on A4 pages
+//! (pdf-extract, in Rust, so this runs everywhere), and every page rasterises (poppler's
+//! pdftoppm: skipped visibly where poppler-utils is missing, a failure under CI).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use super::support;
 use spendlens_report::{Report, render_pdf};
+use spendlens_testkit::pdf::{PdfPages, shows};
 
-fn tool_present(name: &str) -> bool {
-    Command::new(name).arg("-v").output().is_ok()
-}
-
-fn poppler() -> bool {
-    let present = tool_present("pdftoppm") && tool_present("pdftotext") && tool_present("pdfinfo");
-    if !present {
-        println!(
-            "NOTICE: poppler-utils (pdftoppm, pdftotext, pdfinfo) not installed; PDF read-back \
-             test skipped (apt-get install -y poppler-utils)"
-        );
-    }
-    present
-}
-
-/// A fresh directory for one test's files.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("spendlens-report-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn write_pdf(dir: &Path, report: &Report) -> PathBuf {
-    let bytes = render_pdf(report).expect("pdf");
+/// The report of 100 campaigns over a year, long enough to span several pages.
+fn long_pdf() -> (Report, Vec<u8>) {
+    let report = support::report(100, 365);
+    let bytes = render_pdf(&report).expect("pdf");
     assert!(bytes.starts_with(b"%PDF-"), "a PDF header");
-    let path = dir.join("report.pdf");
-    std::fs::write(&path, bytes).expect("write pdf");
-    path
-}
-
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("run poppler tool");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn page_count(pdf: &Path) -> usize {
-    let info = run(Command::new("pdfinfo").arg(pdf));
-    let pages = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .expect("pdfinfo names the pages");
-    let size = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Page size:"))
-        .expect("pdfinfo names the size");
-    assert!(size.contains("(A4)"), "A4 pages: {size}");
-    pages.trim().parse().expect("a page count")
-}
-
-fn text_of_page(pdf: &Path, page: usize) -> String {
-    let page = page.to_string();
-    run(Command::new("pdftotext")
-        .args(["-layout", "-f", &page, "-l", &page])
-        .arg(pdf)
-        .arg("-"))
+    (report, bytes)
 }
 
 #[test]
-fn every_page_renders_and_the_text_holds_the_numbers() {
-    if !poppler() {
-        return;
-    }
-    let dir = scratch("pdf");
-    let report = support::report(100, 365);
-    let pdf = write_pdf(&dir, &report);
-    let pages = page_count(&pdf);
+fn the_text_holds_the_numbers_on_every_page() {
+    let (report, bytes) = long_pdf();
+    let PdfPages {
+        text: page_texts,
+        sizes,
+    } = spendlens_testkit::pdf::read(&bytes);
+    let pages = page_texts.len();
     assert!(
         pages >= 4,
         "100 campaigns and 4 charts take several pages, got {pages}"
     );
+    assert_eq!(sizes.len(), pages, "a size per page");
+    for (width, height) in sizes {
+        // A4 in either orientation: 595.28 × 841.89 pt.
+        let (short, long) = (width.min(height), width.max(height));
+        assert!(
+            (short - 595.3).abs() < 1.0 && (long - 841.9).abs() < 1.0,
+            "A4 pages: {width} × {height} pt"
+        );
+    }
 
-    // pdftoppm renders every page to a non-empty image.
-    run(Command::new("pdftoppm")
+    let all = page_texts.concat();
+    for expected in [
+        "Spring campaigns — financial report",
+        "Period: 2025-01-01 to 2025-12-31",
+        "1 EUR = 1.085 USD (2025-12-31)",
+        "$48,210.55",
+        "$151,800.00",
+        "48.51%",
+        "ROAS by platform",
+        "Share of spend by platform",
+        "Daily spend by platform",
+        "Cumulative spend against budget",
+        "Retargeting, cart abandoners #002",
+        "#100",
+    ] {
+        assert!(shows(&all, expected), "the text has {expected:?}");
+    }
+    // Every campaign's spend is printed.
+    let campaigns = &report.sections[1].table;
+    for row in &campaigns.rows {
+        if let spendlens_report::Cell::Money { amount, currency } = &row[5] {
+            let shown = spendlens_report::currency::format_money(*amount, currency);
+            assert!(shows(&all, &shown), "spend {shown} is in the text");
+        }
+    }
+
+    // The campaign table continues over pages, each starting with its header row.
+    let continued: Vec<usize> = (1..=pages)
+        .filter(|p| shows(&page_texts[p - 1], "Campaigns (continued)"))
+        .collect();
+    assert!(!continued.is_empty(), "the campaign table spans pages");
+    for page in continued {
+        let text = &page_texts[page - 1];
+        let header = text
+            .lines()
+            .find(|l| l.contains("Campaign") && l.contains("Platform") && !l.contains("continued"))
+            .unwrap_or_else(|| panic!("page {page} repeats the header:\n{text}"));
+        for column in ["Budget", "Spend", "Impressions", "ROAS"] {
+            assert!(
+                header.contains(column),
+                "page {page} header has {column}: {header}"
+            );
+        }
+        assert!(shows(text, &format!("Page {page} of {pages}")));
+    }
+}
+
+#[test]
+fn every_page_rasterises() {
+    let Some(pdftoppm) = spendlens_testkit::tool("pdftoppm") else {
+        return;
+    };
+    let (_, bytes) = long_pdf();
+    let pages = spendlens_testkit::pdf::read(&bytes).text.len();
+    let dir = scratch("pdf");
+    let pdf = dir.join("report.pdf");
+    std::fs::write(&pdf, &bytes).expect("write pdf");
+    let out = Command::new(pdftoppm)
         .args(["-r", "30", "-png"])
         .arg(&pdf)
-        .arg(dir.join("page")));
+        .arg(dir.join("page"))
+        .output()
+        .expect("run pdftoppm");
+    assert!(
+        out.status.success(),
+        "pdftoppm failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut images: Vec<_> = std::fs::read_dir(&dir)
         .expect("read scratch")
         .filter_map(Result::ok)
@@ -105,56 +123,15 @@ fn every_page_renders_and_the_text_holds_the_numbers() {
             image.display()
         );
     }
-
-    let all = run(Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(&pdf)
-        .arg("-"));
-    for expected in [
-        "Spring campaigns — financial report",
-        "Period: 2025-01-01 to 2025-12-31",
-        "1 EUR = 1.085 USD (2025-12-31)",
-        "$48,210.55",
-        "$151,800.00",
-        "48.51%",
-        "ROAS by platform",
-        "Share of spend by platform",
-        "Daily spend by platform",
-        "Cumulative spend against budget",
-        "Retargeting, cart abandoners #002",
-        "#100",
-    ] {
-        assert!(all.contains(expected), "pdftotext finds {expected:?}");
-    }
-    // Every campaign's spend is printed.
-    let campaigns = &report.sections[1].table;
-    for row in &campaigns.rows {
-        if let spendlens_report::Cell::Money { amount, currency } = &row[5] {
-            let shown = spendlens_report::currency::format_money(*amount, currency);
-            assert!(all.contains(&shown), "spend {shown} is in the text");
-        }
-    }
-
-    // The campaign table continues over pages, each starting with its header row.
-    let continued: Vec<usize> = (1..=pages)
-        .filter(|p| text_of_page(&pdf, *p).contains("Campaigns (continued)"))
-        .collect();
-    assert!(!continued.is_empty(), "the campaign table spans pages");
-    for page in continued {
-        let text = text_of_page(&pdf, page);
-        let header = text
-            .lines()
-            .find(|l| l.contains("Campaign") && l.contains("Platform") && !l.contains("continued"))
-            .unwrap_or_else(|| panic!("page {page} repeats the header:\n{text}"));
-        for column in ["Budget", "Spend", "Impressions", "ROAS"] {
-            assert!(
-                header.contains(column),
-                "page {page} header has {column}: {header}"
-            );
-        }
-        assert!(text.contains(&format!("Page {page} of {pages}")));
-    }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A fresh directory for one test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("spendlens-report-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
 }
 
 #[test]

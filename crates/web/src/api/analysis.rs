@@ -36,7 +36,7 @@ fn parse_date(field: &str, value: &str) -> ApiResult<NaiveDate> {
 
 /// The analysis of a campaign as of a day (default: today in the campaign's time zone),
 /// compared with the snapshot closest to `as_of − compare` (default 7d). The body is exactly
-/// the result of `spendlens analyze` (shared/spec/analysis-contract.md).
+/// the result of `spendlens analyze` (docs/analysis-contract.md).
 #[utoipa::path(get, path = "/api/campaigns/{id}/financial-analysis", tag = "analysis",
     params(("id" = String, Path),
            ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today in the campaign's time zone"),
