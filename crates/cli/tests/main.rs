@@ -1,6 +1,8 @@
-//! End-to-end tests of the `spendlens` binary: real process, real files, exit codes.
+//! End-to-end tests of the `spendlens` binary (real process, real files, exit codes), and the
+//! check that ARCHITECTURE.md's crate graph is the workspace's.
 
 mod analyze;
+mod architecture;
 mod finance;
 mod import;
 mod sync;
