@@ -20,7 +20,13 @@ fn root() -> PathBuf {
 /// normal dependencies; dev- and build-dependencies do not count.
 fn graph() -> BTreeMap<String, BTreeSet<String>> {
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--manifest-path",
+        ])
         .arg(root().join("Cargo.toml"))
         .output()
         .unwrap_or_else(|e| panic!("cargo metadata: {e}"));
