@@ -15,6 +15,7 @@
 //! seasonal indices `iₐ` by `β ← β·Σ iₐ`, `k ← k·D` (the period's budget spread evenly over its days).
 
 use chrono::{Datelike, NaiveDate};
+use spendlens_rng::SplitMix64;
 
 use crate::curve::{Hill, ResponseCurve};
 use crate::error::{Issue, OptimizeError};
@@ -339,12 +340,12 @@ pub fn fit_channel(
     let curve =
         steady(&point.params).map_err(|e| OptimizeError::InsufficientData(e.under(&at("fit"))))?;
     let mut draws = Vec::with_capacity(opts.draws);
-    let mut rng = SplitMix(opts.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng = SplitMix64::stream(opts.seed, i as u64);
     let n = a.len();
     let mut attempts = 0;
     while draws.len() < opts.draws && attempts < 4 * opts.draws {
         attempts += 1;
-        let idx: Vec<usize> = (0..n).map(|_| rng.below(n)).collect();
+        let idx: Vec<usize> = (0..n).map(|_| rng.index_unbiased(n)).collect();
         let ab: Vec<f64> = idx.iter().map(|&j| a[j]).collect();
         let yb: Vec<f64> = idx.iter().map(|&j| y[j]).collect();
         if ab.iter().all(|&v| v <= 0.0) {
@@ -678,38 +679,6 @@ fn estimate_seasonality(
     Seasonality { weekday, month }
 }
 
-/// SplitMix64: a tiny, seedable generator, so the bootstrap needs no dependency and no entropy.
-#[derive(Debug, Clone)]
-pub(crate) struct SplitMix(pub(crate) u64);
-
-impl SplitMix {
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n > 0`), by rejection so there is no modulo bias.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        let n = n as u64;
-        let zone = u64::MAX - u64::MAX % n;
-        loop {
-            let v = self.next_u64();
-            if v < zone {
-                return usize::try_from(v % n).unwrap_or(0);
-            }
-        }
-    }
-
-    /// Uniform in `[0, 1)`.
-    #[cfg(test)]
-    pub(crate) fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -720,7 +689,7 @@ mod tests {
 
     /// History generated from known parameters with multiplicative noise.
     fn generated(beta: f64, k: f64, s: f64, theta: f64, n: i64, noise: f64, seed: u64) -> History {
-        let mut rng = SplitMix(seed);
+        let mut rng = SplitMix64::new(seed);
         let spend: Vec<f64> = (0..n).map(|_| 5.0 + 95.0 * rng.unit()).collect();
         let a = adstock(&spend, theta);
         let days = (0..n)
