@@ -2,7 +2,7 @@
 //!
 //! Every method a request reaches takes the caller's [`OrgId`] and filters by it in SQL, so
 //! another organisation's campaign is simply not found. A write that can change a campaign's
-//! analysis bumps its `data_version` in the same statement or transaction ([`BUMP_VERSION`]).
+//! analysis bumps its `data_version` in the same statement or transaction (`BUMP_VERSION`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
