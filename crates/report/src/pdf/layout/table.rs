@@ -5,12 +5,12 @@
 
 use crate::currency::{format_money, format_percent, grouped};
 use crate::model::{Cell, Table};
+use crate::pdf::text::{fit, longest_word, printable, widest_line, width, wrap};
 
 use super::{
     CELL_PAD_X, CELL_PAD_Y, GREY, HEADER_FILL, INK, LINE, Layout, MARGIN, MIN_TABLE_FONT, Op, RULE,
     STRIPE_FILL, TOP, bottom, content_width, index_f32,
 };
-use crate::pdf::text::{fit, longest_word, printable, widest_line, width, wrap};
 
 impl Layout {
     pub(super) fn table(&mut self, table: &TableLayout, heading: &str) {
