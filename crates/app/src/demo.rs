@@ -2,10 +2,10 @@
 //! Meta, Google Ads, Google Sheets and a Custom Integration, with 90 days of daily data up to
 //! today, their conversion values and their daily snapshots (so trend arrows show at once).
 //!
-//! Deterministic: the same day gives the same numbers (a fixed-seed splitmix64, integer
-//! arithmetic into exact decimals). Written through the `Store` trait like any import, and
-//! idempotent: run again, it finds the demo account and its campaigns by name, moves the dates
-//! along and upserts the rows (nothing is duplicated).
+//! Deterministic: the same day gives the same numbers (`spendlens_rng::mix` of the day and the
+//! channel, integer arithmetic into exact decimals). Written through the `Store` trait like any
+//! import, and idempotent: run again, it finds the demo account and its campaigns by name, moves
+//! the dates along and upserts the rows (nothing is duplicated).
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -127,18 +127,10 @@ fn campaigns() -> Vec<DemoCampaign> {
     ]
 }
 
-/// splitmix64: a fixed, portable pseudo-random sequence.
-fn mix(seed: u64) -> u64 {
-    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// A factor in thousandths between `low` and `low + width` for this day and channel.
 fn noise(day: NaiveDate, salt: u64, low: i64, width: u64) -> i64 {
     let day_number = u64::try_from(day.num_days_from_ce()).unwrap_or(0);
-    let r = mix(day_number.wrapping_mul(1_000_003) ^ salt) % width.max(1);
+    let r = spendlens_rng::mix(day_number.wrapping_mul(1_000_003) ^ salt) % width.max(1);
     low + i64::try_from(r).unwrap_or(0)
 }
 

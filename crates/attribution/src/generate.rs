@@ -1,12 +1,14 @@
 //! A seeded generator of touchpoint journeys, for the benchmark and the tests.
 //!
 //! Deterministic for a seed on every platform and every version of the dependencies (the random
-//! numbers come from SplitMix64 written here, not from a crate whose streams may change), so a
+//! numbers come from `spendlens-rng`'s SplitMix64, whose stream is fixed by its definition), so a
 //! benchmark figure or a failing test can be reproduced exactly. The journeys have structure for the
 //! models to find: channels differ in how often they open, continue and close journeys, some journeys
 //! convert more than once, and values are in whole cents.
 
 use std::io::{self, Write};
+
+use spendlens_rng::SplitMix64;
 
 use crate::timestamp::Timestamp;
 
@@ -21,41 +23,6 @@ const NAMES: [&str; 8] = [
     "affiliate",
     "tiktok",
 ];
-
-/// SplitMix64: tiny, fast and statistically sound for simulation.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator for `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform number in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        #[allow(clippy::cast_precision_loss)] // 53 bits fit exactly
-        let bits = (self.next_u64() >> 11) as f64;
-        bits * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// A uniform integer in [0, n) (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        // Lemire's multiply-shift; the tiny bias is irrelevant for synthetic data.
-        #[allow(clippy::cast_possible_truncation)]
-        let r = ((u128::from(self.next_u64()) * u128::from(n.max(1))) >> 64) as u64;
-        r
-    }
-}
 
 /// Shape of the generated data.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,9 +67,9 @@ pub fn write_touchpoints(
 ) -> io::Result<()> {
     let n = shape.channels.max(1);
     let names: Vec<String> = (0..n).map(channel_name).collect();
-    let mut rng = Rng::new(seed);
+    let mut rng = SplitMix64::new(seed);
     // Shuffling draws from its own stream, so that shuffled and sorted output hold the same journeys.
-    let mut shuffler = Rng::new(seed ^ 0x5EED_5EED_5EED_5EED);
+    let mut shuffler = SplitMix64::new(seed ^ 0x5EED_5EED_5EED_5EED);
     // Per channel: how likely it opens a journey, and how much it lifts the odds of converting.
     let openness: Vec<f64> = (0..n).map(|_| 0.2 + rng.unit()).collect();
     let lift: Vec<f64> = (0..n).map(|_| 0.02 + 0.12 * rng.unit()).collect();
@@ -170,7 +137,7 @@ pub fn write_touchpoints(
     Ok(())
 }
 
-fn pick(rng: &mut Rng, weights: &[f64], total: f64) -> usize {
+fn pick(rng: &mut SplitMix64, weights: &[f64], total: f64) -> usize {
     let mut target = rng.unit() * total;
     for (i, w) in weights.iter().enumerate() {
         if target < *w {

@@ -1,6 +1,8 @@
-//! The [`Connector`] trait every platform client implements, and the checks its result passes.
+//! The [`Connector`] trait every platform client implements, the `PlatformApi` half each
+//! platform writes, and the checks a fetch result passes.
 
 use std::collections::HashSet;
+use std::future::Future;
 
 use spendlens_core::{DailyRow, Platform};
 
@@ -52,6 +54,51 @@ pub trait Connector: Send + Sync + std::fmt::Debug {
         &'a self,
         account: &'a str,
     ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>>;
+}
+
+/// The per-platform half of a [`Connector`]: which platform, how to read a window of rows and
+/// how to read the account's facts, as plain `async fn`s.
+///
+/// Every platform client implements this and gets [`Connector`] from the one blanket impl below,
+/// which boxes the futures for `dyn Connector`. Why the split: the boxing is the same for every
+/// platform and was written out five times; keeping [`Connector`] itself object-safe (rather
+/// than making it this trait) is what lets the scheduler hold one `Box<dyn Connector>` per
+/// connection.
+pub(crate) trait PlatformApi: Send + Sync + std::fmt::Debug {
+    /// The platform the rows belong to.
+    const PLATFORM: Platform;
+
+    /// [`Connector::fetch_daily`]: every row of `range`, checked by [`finish_rows`], or an error.
+    fn fetch(
+        &self,
+        account: &str,
+        range: DateRange,
+    ) -> impl Future<Output = Result<Vec<DailyRow>, ConnectError>> + Send;
+
+    /// [`Connector::account_info`]: the account's currency and reporting time zone.
+    fn info(&self, account: &str)
+    -> impl Future<Output = Result<AccountInfo, ConnectError>> + Send;
+}
+
+impl<T: PlatformApi> Connector for T {
+    fn platform(&self) -> Platform {
+        T::PLATFORM
+    }
+
+    fn fetch_daily<'a>(
+        &'a self,
+        account: &'a str,
+        range: DateRange,
+    ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
+        Box::pin(self.fetch(account, range))
+    }
+
+    fn account_info<'a>(
+        &'a self,
+        account: &'a str,
+    ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>> {
+        Box::pin(self.info(account))
+    }
 }
 
 /// Check and order a fetch result: every row inside `range`, no natural key twice.

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::DateTime;
 use reqwest::header::{DATE, HeaderMap, RETRY_AFTER};
+use spendlens_rng::SplitMix64;
 
 /// A boxed, sendable future: what the object-safe traits of this crate return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -93,7 +94,7 @@ impl RetryPolicy {
         match self.jitter {
             Jitter::None => delay,
             Jitter::Seeded(seed) => {
-                let r = splitmix64(seed ^ u64::from(retry).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let r = SplitMix64::stream(seed, u64::from(retry)).next_u64();
                 // A fraction in [0.5, 1.0] with 16 bits of resolution.
                 let frac = 0.5 + (r >> 48) as f64 / f64::from(u32::from(u16::MAX)) / 2.0;
                 delay.mul_f64(frac)
@@ -113,13 +114,6 @@ impl RetryPolicy {
             None => Some(self.backoff(retry)),
         }
     }
-}
-
-fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }
 
 /// The `Retry-After` header as a duration.

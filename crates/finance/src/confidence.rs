@@ -24,11 +24,13 @@
 //! Why a bootstrap over days rather than a formula: daily revenue is skewed and autocorrelated
 //! enough that a normal approximation of a ratio is optimistic on short campaigns; resampling days
 //! needs no distribution assumption. Why the fixed seed: a report run twice must not disagree
-//! with itself. Why this small generator rather than `rand`: its output sequence is fixed by its
-//! definition, while `rand`'s algorithms may change between versions.
+//! with itself. Why SplitMix64 (from `spendlens-rng`) rather than `rand`'s ranges: its output
+//! sequence and the multiply-shift draw are fixed by their definitions, while `rand`'s range
+//! algorithms may change between versions.
 
 use rust_decimal::Decimal;
 use spendlens_core::num;
+use spendlens_rng::SplitMix64;
 
 use crate::cents;
 
@@ -75,33 +77,6 @@ pub struct Confidence {
     pub conversions: Decimal,
     /// Resamples that entered the interval.
     pub resamples: u32,
-}
-
-/// SplitMix64 (Steele, Lea and Flood 2014; Vigna's reference constants): a tiny generator whose
-/// whole output sequence is fixed by its definition.
-#[derive(Debug, Clone)]
-pub(crate) struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub(crate) fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform index below `n` (n > 0): ⌊x·n / 2⁶⁴⌋ (Lemire's multiply-shift; its bias is
-    /// below n / 2⁶⁴, nothing for a few thousand days).
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        let n64 = u64::try_from(n).unwrap_or(u64::MAX);
-        let wide = u128::from(self.next_u64()) * u128::from(n64);
-        usize::try_from(wide >> 64).unwrap_or(0)
-    }
 }
 
 /// What the bootstrap reads: per data day, platform spend and revenue; the fixed costs; the
@@ -173,7 +148,7 @@ fn resample(days: &[(i128, i128)], fixed: i128, resamples: u32, seed: u64) -> Ve
             Some(days) => {
                 let (mut spend, mut revenue) = (0i64, 0i64);
                 for _ in 0..n {
-                    let (s, r) = days[rng.below(n)];
+                    let (s, r) = days[rng.index(n)];
                     // Cannot wrap: n values of at most FAST_LIMIT / n each.
                     spend = spend.wrapping_add(s);
                     revenue = revenue.wrapping_add(r);
@@ -183,7 +158,7 @@ fn resample(days: &[(i128, i128)], fixed: i128, resamples: u32, seed: u64) -> Ve
             None => {
                 let (mut spend, mut revenue) = (0i128, 0i128);
                 for _ in 0..n {
-                    let (s, r) = days[rng.below(n)];
+                    let (s, r) = days[rng.index(n)];
                     spend = spend.saturating_add(s);
                     revenue = revenue.saturating_add(r);
                 }
@@ -256,27 +231,6 @@ pub fn level(
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
-
-    #[test]
-    fn splitmix64_matches_the_reference_sequence() {
-        // The first outputs of SplitMix64 seeded with 0 (Vigna's splitmix64.c).
-        let mut rng = SplitMix64::new(0);
-        assert_eq!(rng.next_u64(), 0xE220_A839_7B1D_CDAF);
-        assert_eq!(rng.next_u64(), 0x6E78_9E6A_A1B9_65F4);
-        assert_eq!(rng.next_u64(), 0x06C4_5D18_8009_454F);
-    }
-
-    #[test]
-    fn draws_stay_below_n_and_cover_it() {
-        let mut rng = SplitMix64::new(7);
-        let mut seen = [0u32; 5];
-        for _ in 0..1_000 {
-            let i = rng.below(5);
-            assert!(i < 5);
-            seen[i] += 1;
-        }
-        assert!(seen.iter().all(|&c| c > 150), "{seen:?}");
-    }
 
     fn sample<'a>(
         spend: &'a [Decimal],

@@ -10,8 +10,8 @@
 //! never pass money through `f64`.
 //!
 //! Start reading at [`detect()`] and [`import()`] (in `detect.rs`), then the table engine in
-//! `table.rs` that every tabular format shares; `canonical.rs` is the strict streaming parser and
-//! `pdf.rs` the report preview. [`summary()`] and [`reconcile_currency`] are what the dry-run
+//! `table/` that every tabular format shares; `canonical.rs` is the strict streaming parser and
+//! `pdf/` the report preview. [`summary()`] and [`reconcile_currency`] are what the dry-run
 //! preview and the import confirmation call.
 #![forbid(unsafe_code)]
 

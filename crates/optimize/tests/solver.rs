@@ -4,22 +4,19 @@ use spendlens_optimize::{
     Bound, Channel, Group, Hill, OptimizeError, Problem, ResponseCurve, Status, optimize,
 };
 
+use spendlens_rng::SplitMix64;
+
 use crate::reference::{RefChannel, grid_optimum, solve_concave};
 
 /// A small deterministic generator (SplitMix64), so the problems are the same on every run.
-pub struct Rng(u64);
+pub struct Rng(SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Self(seed)
+        Self(SplitMix64::new(seed))
     }
     pub fn next_f64(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
+        self.0.unit()
     }
     pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.next_f64()

@@ -27,7 +27,3 @@ impl PgStore {
 }
 
 crate::backend::impl_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN", true);
-
-crate::connections::impl_connection_store!(crate::postgres::PgStore, sqlx::Postgres);
-crate::attribution::impl_touchpoint_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN", true);
-crate::finance::impl_finance_store!(crate::postgres::PgStore, sqlx::Postgres, "BEGIN");

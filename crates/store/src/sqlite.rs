@@ -47,12 +47,3 @@ crate::backend::impl_store!(
     "BEGIN IMMEDIATE",
     false
 );
-
-crate::connections::impl_connection_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
-crate::attribution::impl_touchpoint_store!(
-    crate::sqlite::SqliteStore,
-    sqlx::Sqlite,
-    "BEGIN IMMEDIATE",
-    false
-);
-crate::finance::impl_finance_store!(crate::sqlite::SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");

@@ -9,13 +9,12 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{AccountInfo, Connector, finish_rows};
+use crate::connector::{AccountInfo, PlatformApi, finish_rows};
 use crate::error::ConnectError;
 use crate::http::{HttpClient, endpoint};
 use crate::number;
 use crate::oauth::TokenSource;
 use crate::platform::google::classify_ga4;
-use crate::retry::BoxFuture;
 use crate::window::DateRange;
 
 /// The production base URL.
@@ -91,24 +90,10 @@ impl Ga4Connector {
         serde_json::from_str(&text)
             .map_err(|e| ConnectError::decode(P, format!("runReport response: {e}")))
     }
+}
 
-    /// GA4 has no cheap property lookup on this API; a one-row report for yesterday carries the
-    /// property's `metadata` (currency and reporting time zone) at the cost of a few quota tokens.
-    async fn info(&self, property: &str) -> Result<AccountInfo, ConnectError> {
-        let url = self.report_url(property)?;
-        let body = serde_json::json!({
-            "dateRanges": [{"startDate": "yesterday", "endDate": "yesterday"}],
-            "dimensions": [{"name": "date"}],
-            "metrics": [{"name": "sessions"}],
-            "limit": "1",
-        });
-        let report = self.run_report(&url, &body).await?;
-        let meta = report.metadata.unwrap_or_default();
-        Ok(AccountInfo {
-            currency: meta.currency_code,
-            time_zone: meta.time_zone,
-        })
-    }
+impl PlatformApi for Ga4Connector {
+    const PLATFORM: Platform = P;
 
     async fn fetch(&self, property: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
         let url = self.report_url(property)?;
@@ -151,26 +136,23 @@ impl Ga4Connector {
         tracing::debug!(rows = rows.len(), %range, "GA4 report read");
         finish_rows(P, range, rows)
     }
-}
 
-impl Connector for Ga4Connector {
-    fn platform(&self) -> Platform {
-        P
-    }
-
-    fn fetch_daily<'a>(
-        &'a self,
-        account: &'a str,
-        range: DateRange,
-    ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
-        Box::pin(self.fetch(account, range))
-    }
-
-    fn account_info<'a>(
-        &'a self,
-        account: &'a str,
-    ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>> {
-        Box::pin(self.info(account))
+    /// GA4 has no cheap property lookup on this API; a one-row report for yesterday carries the
+    /// property's `metadata` (currency and reporting time zone) at the cost of a few quota tokens.
+    async fn info(&self, property: &str) -> Result<AccountInfo, ConnectError> {
+        let url = self.report_url(property)?;
+        let body = serde_json::json!({
+            "dateRanges": [{"startDate": "yesterday", "endDate": "yesterday"}],
+            "dimensions": [{"name": "date"}],
+            "metrics": [{"name": "sessions"}],
+            "limit": "1",
+        });
+        let report = self.run_report(&url, &body).await?;
+        let meta = report.metadata.unwrap_or_default();
+        Ok(AccountInfo {
+            currency: meta.currency_code,
+            time_zone: meta.time_zone,
+        })
     }
 }
 

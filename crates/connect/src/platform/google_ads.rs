@@ -11,13 +11,12 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{AccountInfo, Connector, finish_rows};
+use crate::connector::{AccountInfo, PlatformApi, finish_rows};
 use crate::error::ConnectError;
 use crate::http::{HttpClient, endpoint};
 use crate::number;
 use crate::oauth::TokenSource;
 use crate::platform::google::{Envelope, classify_ads, from_error};
-use crate::retry::BoxFuture;
 use crate::window::DateRange;
 
 /// The production base URL.
@@ -130,6 +129,10 @@ impl GoogleAdsConnector {
             time_zone: c.and_then(|c| c.time_zone),
         })
     }
+}
+
+impl PlatformApi for GoogleAdsConnector {
+    const PLATFORM: Platform = P;
 
     async fn fetch(&self, account: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
         let customer = customer_id(account)?;
@@ -150,26 +153,9 @@ impl GoogleAdsConnector {
         tracing::debug!(rows = rows.len(), %range, "Google Ads report read");
         finish_rows(P, range, rows)
     }
-}
 
-impl Connector for GoogleAdsConnector {
-    fn platform(&self) -> Platform {
-        P
-    }
-
-    fn fetch_daily<'a>(
-        &'a self,
-        account: &'a str,
-        range: DateRange,
-    ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
-        Box::pin(self.fetch(account, range))
-    }
-
-    fn account_info<'a>(
-        &'a self,
-        account: &'a str,
-    ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>> {
-        Box::pin(async move { self.customer_info(&customer_id(account)?).await })
+    async fn info(&self, account: &str) -> Result<AccountInfo, ConnectError> {
+        self.customer_info(&customer_id(account)?).await
     }
 }
 

@@ -11,12 +11,11 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{AccountInfo, Connector, finish_rows};
+use crate::connector::{AccountInfo, PlatformApi, finish_rows};
 use crate::error::{ConnectError, clip};
 use crate::http::{HttpClient, by_status, endpoint};
 use crate::number;
 use crate::oauth::TokenSource;
-use crate::retry::BoxFuture;
 use crate::window::DateRange;
 
 /// The production base URL.
@@ -104,6 +103,10 @@ impl LinkedInConnector {
             .map_err(|e| ConnectError::decode(P, format!("adAccounts response: {e}")))?;
         Ok((id.to_owned(), acct))
     }
+}
+
+impl PlatformApi for LinkedInConnector {
+    const PLATFORM: Platform = P;
 
     async fn fetch(&self, account: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
         let (id, acct) = self.account(account).await?;
@@ -130,32 +133,13 @@ impl LinkedInConnector {
         tracing::debug!(rows = rows.len(), %range, "LinkedIn analytics read");
         finish_rows(P, range, rows)
     }
-}
-
-impl Connector for LinkedInConnector {
-    fn platform(&self) -> Platform {
-        P
-    }
-
-    fn fetch_daily<'a>(
-        &'a self,
-        account: &'a str,
-        range: DateRange,
-    ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
-        Box::pin(self.fetch(account, range))
-    }
 
     /// The account currency from `adAccounts`; reporting days are always UTC on LinkedIn.
-    fn account_info<'a>(
-        &'a self,
-        account: &'a str,
-    ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>> {
-        Box::pin(async move {
-            let (_, acct) = self.account(account).await?;
-            Ok(AccountInfo {
-                currency: acct.currency,
-                time_zone: Some("UTC".into()),
-            })
+    async fn info(&self, account: &str) -> Result<AccountInfo, ConnectError> {
+        let (_, acct) = self.account(account).await?;
+        Ok(AccountInfo {
+            currency: acct.currency,
+            time_zone: Some("UTC".into()),
         })
     }
 }

@@ -12,12 +12,11 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{AccountInfo, Connector, finish_rows};
+use crate::connector::{AccountInfo, PlatformApi, finish_rows};
 use crate::error::{ConnectError, clip};
 use crate::http::{HttpClient, by_status, endpoint};
 use crate::number;
 use crate::oauth::{AuthorizationRequest, TokenSet, TokenSource};
-use crate::retry::BoxFuture;
 use crate::window::DateRange;
 
 /// The production base URL.
@@ -80,6 +79,35 @@ impl MetaConnector {
         self.page_size = page_size.max(1);
         self
     }
+
+    /// The `paging.next` link, checked and cleaned: it must point at the configured host (the
+    /// bearer token is never sent elsewhere), and any `access_token` Meta echoed into it is
+    /// removed so the token does not travel in a URL.
+    fn next_url(&self, link: &str) -> Result<Url, ConnectError> {
+        let url =
+            Url::parse(link).map_err(|_| ConnectError::decode(P, "paging.next is not a URL"))?;
+        if url.origin() != self.base_url.origin() {
+            return Err(ConnectError::decode(
+                P,
+                "paging.next points at a different host than the configured base URL",
+            ));
+        }
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| k != "access_token")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let mut clean = url;
+        clean.set_query(None);
+        if !pairs.is_empty() {
+            clean.query_pairs_mut().extend_pairs(pairs);
+        }
+        Ok(clean)
+    }
+}
+
+impl PlatformApi for MetaConnector {
+    const PLATFORM: Platform = P;
 
     async fn fetch(&self, account: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
         let id = account_id(account)?;
@@ -153,6 +181,7 @@ impl MetaConnector {
         finish_rows(P, range, rows)
     }
 
+    /// `currency` and `timezone_name` of the ad account: Insights days are in that zone.
     async fn info(&self, account: &str) -> Result<AccountInfo, ConnectError> {
         let id = account_id(account)?;
         let mut url = endpoint(&self.base_url, &[&self.version, &format!("act_{id}")])?;
@@ -179,53 +208,6 @@ impl MetaConnector {
             currency: acct.currency,
             time_zone: acct.timezone_name,
         })
-    }
-
-    /// The `paging.next` link, checked and cleaned: it must point at the configured host (the
-    /// bearer token is never sent elsewhere), and any `access_token` Meta echoed into it is
-    /// removed so the token does not travel in a URL.
-    fn next_url(&self, link: &str) -> Result<Url, ConnectError> {
-        let url =
-            Url::parse(link).map_err(|_| ConnectError::decode(P, "paging.next is not a URL"))?;
-        if url.origin() != self.base_url.origin() {
-            return Err(ConnectError::decode(
-                P,
-                "paging.next points at a different host than the configured base URL",
-            ));
-        }
-        let pairs: Vec<(String, String)> = url
-            .query_pairs()
-            .filter(|(k, _)| k != "access_token")
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        let mut clean = url;
-        clean.set_query(None);
-        if !pairs.is_empty() {
-            clean.query_pairs_mut().extend_pairs(pairs);
-        }
-        Ok(clean)
-    }
-}
-
-impl Connector for MetaConnector {
-    fn platform(&self) -> Platform {
-        P
-    }
-
-    fn fetch_daily<'a>(
-        &'a self,
-        account: &'a str,
-        range: DateRange,
-    ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
-        Box::pin(self.fetch(account, range))
-    }
-
-    /// `currency` and `timezone_name` of the ad account: Insights days are in that zone.
-    fn account_info<'a>(
-        &'a self,
-        account: &'a str,
-    ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>> {
-        Box::pin(self.info(account))
     }
 }
 

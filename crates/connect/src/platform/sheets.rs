@@ -10,13 +10,12 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{AccountInfo, Connector, finish_rows};
+use crate::connector::{AccountInfo, PlatformApi, finish_rows};
 use crate::error::ConnectError;
 use crate::http::{HttpClient, endpoint};
 use crate::number;
 use crate::oauth::TokenSource;
 use crate::platform::google::classify_sheets;
-use crate::retry::BoxFuture;
 use crate::window::DateRange;
 
 /// The production base URL.
@@ -95,6 +94,20 @@ impl SheetsConnector {
         let text = self.get(&url, &query).await?;
         serde_json::from_str(&text).map_err(|e| ConnectError::decode(P, format!("ValueRange: {e}")))
     }
+}
+
+impl PlatformApi for SheetsConnector {
+    const PLATFORM: Platform = P;
+
+    async fn fetch(
+        &self,
+        spreadsheet_id: &str,
+        range: DateRange,
+    ) -> Result<Vec<DailyRow>, ConnectError> {
+        let values = self.fetch_values(spreadsheet_id).await?;
+        let rows = rows_from_values(&values.values, range)?;
+        finish_rows(P, range, rows)
+    }
 
     /// The spreadsheet's own time zone (`properties.timeZone`); a sheet states no currency.
     async fn info(&self, spreadsheet_id: &str) -> Result<AccountInfo, ConnectError> {
@@ -109,37 +122,6 @@ impl SheetsConnector {
             currency: None,
             time_zone: sheet.properties.and_then(|p| p.time_zone),
         })
-    }
-
-    async fn fetch(
-        &self,
-        spreadsheet_id: &str,
-        range: DateRange,
-    ) -> Result<Vec<DailyRow>, ConnectError> {
-        let values = self.fetch_values(spreadsheet_id).await?;
-        let rows = rows_from_values(&values.values, range)?;
-        finish_rows(P, range, rows)
-    }
-}
-
-impl Connector for SheetsConnector {
-    fn platform(&self) -> Platform {
-        P
-    }
-
-    fn fetch_daily<'a>(
-        &'a self,
-        account: &'a str,
-        range: DateRange,
-    ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
-        Box::pin(self.fetch(account, range))
-    }
-
-    fn account_info<'a>(
-        &'a self,
-        account: &'a str,
-    ) -> BoxFuture<'a, Result<AccountInfo, ConnectError>> {
-        Box::pin(self.info(account))
     }
 }
 

@@ -4,7 +4,7 @@
 //! Built on krilla, which writes PDF directly from drawing calls, with krilla-svg turning the
 //! charts' SVG into PDF paths and text. typst was the alternative: a complete typesetter, but
 //! about 170 crates and minutes of extra build on these machines for what is a table layout;
-//! krilla needs a small layout of our own (`layout.rs`), which also makes the page breaks
+//! krilla needs a small layout of our own (`layout/`), which also makes the page breaks
 //! testable. Text is real text in the embedded Roboto (selectable, found by `pdftotext`), the
 //! same font the charts are measured with.
 

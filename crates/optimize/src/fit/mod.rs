@@ -14,10 +14,19 @@
 //! spend `x` the adstock settles at `x/(1−θ)`), and a curve for a planning period of `D` days with
 //! seasonal indices `iₐ` by `β ← β·Σ iₐ`, `k ← k·D` (the period's budget spread evenly over its days).
 
-use chrono::{Datelike, NaiveDate};
+mod hill;
+mod seasonality;
+
+use chrono::NaiveDate;
+use spendlens_rng::SplitMix64;
 
 use crate::curve::{Hill, ResponseCurve};
 use crate::error::{Issue, OptimizeError};
+
+pub use seasonality::Seasonality;
+
+use hill::{Fit, Params, fit_curve};
+use seasonality::estimate_seasonality;
 
 /// One day of one channel.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -116,31 +125,6 @@ pub struct FittedChannel {
     pub cac: Option<f64>,
     /// LTV used (configured, or revenue per customer).
     pub ltv: Option<f64>,
-}
-
-/// Seasonal multipliers, 1 on average over the history.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Seasonality {
-    /// Monday first.
-    pub weekday: [f64; 7],
-    /// January first; months absent from the history stay 1.
-    pub month: [f64; 12],
-}
-
-impl Seasonality {
-    /// No seasonality.
-    pub fn flat() -> Self {
-        Self {
-            weekday: [1.0; 7],
-            month: [1.0; 12],
-        }
-    }
-
-    /// The multiplier of one day.
-    pub fn index(&self, date: NaiveDate) -> f64 {
-        self.weekday[date.weekday().num_days_from_monday() as usize]
-            * self.month[date.month0() as usize]
-    }
 }
 
 /// Every channel's fit plus the shared seasonality.
@@ -339,12 +323,12 @@ pub fn fit_channel(
     let curve =
         steady(&point.params).map_err(|e| OptimizeError::InsufficientData(e.under(&at("fit"))))?;
     let mut draws = Vec::with_capacity(opts.draws);
-    let mut rng = SplitMix(opts.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng = SplitMix64::stream(opts.seed, i as u64);
     let n = a.len();
     let mut attempts = 0;
     while draws.len() < opts.draws && attempts < 4 * opts.draws {
         attempts += 1;
-        let idx: Vec<usize> = (0..n).map(|_| rng.below(n)).collect();
+        let idx: Vec<usize> = (0..n).map(|_| rng.index_unbiased(n)).collect();
         let ab: Vec<f64> = idx.iter().map(|&j| a[j]).collect();
         let yb: Vec<f64> = idx.iter().map(|&j| y[j]).collect();
         if ab.iter().all(|&v| v <= 0.0) {
@@ -381,338 +365,10 @@ fn distinct_levels(x: &[f64]) -> usize {
     v.len()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Params {
-    beta: f64,
-    k: f64,
-    s: f64,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Fit {
-    params: Params,
-    sse: f64,
-    kind: FitKind,
-}
-
-fn sse(a: &[f64], y: &[f64], p: Params) -> f64 {
-    let lnk = p.k.ln();
-    a.iter()
-        .zip(y)
-        .map(|(&x, &v)| (v - crate::curve::hill3(p.beta, p.s, lnk, x).0).powi(2))
-        .sum()
-}
-
-/// Fits `y ≈ Hill(a)`; `start` warm-starts a bootstrap refit from the point estimate.
-fn fit_curve(a: &[f64], y: &[f64], thin: bool, distinct: usize, start: Option<Params>) -> Fit {
-    let top = a.iter().fold(0.0, |m: f64, &v| m.max(v));
-    let ymax = y.iter().fold(0.0, |m: f64, &v| m.max(v)).max(1e-12);
-    let positive: Vec<f64> = {
-        let mut v: Vec<f64> = a.iter().copied().filter(|&x| x > 0.0).collect();
-        v.sort_by(f64::total_cmp);
-        v
-    };
-    let median = positive
-        .get(positive.len() / 2)
-        .copied()
-        .unwrap_or(top)
-        .max(1e-9);
-    if distinct < 3 {
-        // Half-saturated at the highest spend seen; β by linear least squares.
-        let k = top.max(1e-9);
-        let g: Vec<f64> = a.iter().map(|&x| x / (x + k)).collect();
-        let num: f64 = g.iter().zip(y).map(|(g, y)| g * y).sum();
-        let den: f64 = g.iter().map(|g| g * g).sum();
-        let beta = if den > 0.0 && num > 0.0 {
-            num / den
-        } else {
-            ymax
-        };
-        let p = Params { beta, k, s: 1.0 };
-        return Fit {
-            params: p,
-            sse: sse(a, y, p),
-            kind: FitKind::Assumed,
-        };
-    }
-    let bounds = Bounds {
-        k_lo: (median * 1e-3).ln(),
-        k_hi: (top * 1e3).max(1e-9).ln(),
-        s_lo: 0.2f64.ln(),
-        s_hi: 5.0f64.ln(),
-    };
-    let kind = if thin {
-        FitKind::Concave
-    } else {
-        FitKind::Hill
-    };
-    let starts: Vec<Params> = match (start, thin) {
-        (Some(p), _) => vec![p],
-        (None, true) => vec![
-            Params {
-                beta: 2.0 * ymax,
-                k: median,
-                s: 1.0,
-            },
-            Params {
-                beta: 4.0 * ymax,
-                k: 3.0 * top,
-                s: 1.0,
-            },
-        ],
-        (None, false) => [0.7, 1.0, 1.8, 3.0]
-            .iter()
-            .flat_map(|&s| {
-                [
-                    Params {
-                        beta: 1.5 * ymax,
-                        k: median,
-                        s,
-                    },
-                    Params {
-                        beta: 3.0 * ymax,
-                        k: 2.0 * top,
-                        s,
-                    },
-                ]
-            })
-            .collect(),
-    };
-    let mut best: Option<Fit> = None;
-    for p0 in starts {
-        let p0 = if thin { Params { s: 1.0, ..p0 } } else { p0 };
-        let p = levenberg_marquardt(a, y, p0, thin, &bounds);
-        let f = Fit {
-            params: p,
-            sse: sse(a, y, p),
-            kind,
-        };
-        if best.is_none_or(|b| f.sse < b.sse) {
-            best = Some(f);
-        }
-    }
-    best.unwrap_or(Fit {
-        params: Params {
-            beta: ymax,
-            k: median,
-            s: 1.0,
-        },
-        sse: f64::INFINITY,
-        kind,
-    })
-}
-
-struct Bounds {
-    k_lo: f64,
-    k_hi: f64,
-    s_lo: f64,
-    s_hi: f64,
-}
-
-/// Levenberg–Marquardt on `θ = (ln β, ln k, ln s)` (or `(ln β, ln k)` with `s = 1` fixed).
-///
-/// With `p = 1/(1+(k/a)ˢ)`, `q = 1−p`: `∂h/∂ln β = β·p`, `∂h/∂ln k = −β·s·p·q`,
-/// `∂h/∂ln s = β·s·p·q·(ln a − ln k)`. Damping `μ` scales the diagonal of `JᵀJ` (Marquardt) and
-/// adapts ×10 / ÷3 on rejection / acceptance; `ln k` and `ln s` are kept in a box so a flat
-/// direction cannot run off to infinity.
-fn levenberg_marquardt(a: &[f64], y: &[f64], p0: Params, fix_s: bool, b: &Bounds) -> Params {
-    let mut t = [
-        p0.beta.max(1e-12).ln(),
-        p0.k.max(1e-12).ln().clamp(b.k_lo, b.k_hi),
-        p0.s.ln().clamp(b.s_lo, b.s_hi),
-    ];
-    let m = if fix_s { 2 } else { 3 };
-    let to_params = |t: &[f64; 3]| Params {
-        beta: t[0].exp(),
-        k: t[1].exp(),
-        s: if fix_s { 1.0 } else { t[2].exp() },
-    };
-    let mut cur = sse(a, y, to_params(&t));
-    let mut mu = 1e-3;
-    for _ in 0..200 {
-        let p = to_params(&t);
-        let (mut jtj, mut jtr) = ([[0.0f64; 3]; 3], [0.0f64; 3]);
-        let lnk = p.k.ln();
-        for (&x, &v) in a.iter().zip(y) {
-            let (h, row) = if x > 0.0 {
-                let z = p.s * (x.ln() - lnk);
-                let e = (-z.abs()).exp();
-                let inv = 1.0 / (1.0 + e);
-                let (pp, qq) = if z >= 0.0 {
-                    (inv, e * inv)
-                } else {
-                    (e * inv, inv)
-                };
-                let h = p.beta * pp;
-                (h, [h, -p.beta * p.s * pp * qq, p.beta * pp * qq * z])
-            } else {
-                (0.0, [0.0; 3])
-            };
-            let r = v - h;
-            for i in 0..m {
-                jtr[i] += row[i] * r;
-                for j in 0..m {
-                    jtj[i][j] += row[i] * row[j];
-                }
-            }
-        }
-        let mut improved = false;
-        for _ in 0..12 {
-            let mut lhs = jtj;
-            for (i, row) in lhs.iter_mut().enumerate().take(m) {
-                row[i] += mu * jtj[i][i].max(1e-12);
-            }
-            let Some(step) = solve_small(&lhs, &jtr, m) else {
-                mu *= 10.0;
-                continue;
-            };
-            let mut tn = t;
-            for i in 0..m {
-                tn[i] += step[i];
-            }
-            tn[0] = tn[0].clamp(-700.0, 700.0);
-            tn[1] = tn[1].clamp(b.k_lo, b.k_hi);
-            tn[2] = tn[2].clamp(b.s_lo, b.s_hi);
-            let new = sse(a, y, to_params(&tn));
-            if new.is_finite() && new < cur {
-                let rel = (cur - new) / cur.max(1e-300);
-                t = tn;
-                cur = new;
-                mu = (mu / 3.0).max(1e-12);
-                improved = rel > 1e-12;
-                break;
-            }
-            mu *= 10.0;
-        }
-        if !improved {
-            break;
-        }
-    }
-    to_params(&t)
-}
-
-/// Gaussian elimination with partial pivoting on the leading `m × m` block.
-fn solve_small(a: &[[f64; 3]; 3], b: &[f64; 3], m: usize) -> Option<[f64; 3]> {
-    let mut a = *a;
-    let mut b = *b;
-    for c in 0..m {
-        let piv = (c..m).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
-        if a[piv][c].abs() < 1e-300 || !a[piv][c].is_finite() {
-            return None;
-        }
-        a.swap(c, piv);
-        b.swap(c, piv);
-        for r in (c + 1)..m {
-            let f = a[r][c] / a[c][c];
-            let pivot_row = a[c];
-            for (x, p) in a[r].iter_mut().zip(pivot_row).take(m).skip(c) {
-                *x -= f * p;
-            }
-            b[r] -= f * b[c];
-        }
-    }
-    let mut x = [0.0; 3];
-    for c in (0..m).rev() {
-        let s: f64 = ((c + 1)..m).map(|k| a[c][k] * x[k]).sum();
-        x[c] = (b[c] - s) / a[c][c];
-    }
-    x.iter().all(|v| v.is_finite()).then_some(x)
-}
-
-/// Weekday and month indices from the pooled ratio actual / fitted, normalised to mean 1 over
-/// the history's days.
-fn estimate_seasonality(
-    histories: &[History],
-    objective: Objective,
-    fits: &[FittedChannel],
-) -> Seasonality {
-    let (mut wd_sum, mut wd_fit) = ([0.0; 7], [0.0; 7]);
-    let (mut mo_sum, mut mo_fit) = ([0.0; 12], [0.0; 12]);
-    for (h, f) in histories.iter().zip(fits) {
-        let mut days = h.days.clone();
-        days.sort_by_key(|d| d.date);
-        let sorted = History { days, ..h.clone() };
-        let (y, _) = targets(&sorted, objective);
-        let spend: Vec<f64> = sorted.days.iter().map(|d| d.spend).collect();
-        // Fitted response in adstocked spend: undo the steady-state rescaling of k.
-        let a = adstock(&spend, f.adstock);
-        let k = f.curve.k() / (1.0 - f.adstock);
-        let lnk = k.ln();
-        for ((d, &v), &x) in sorted.days.iter().zip(&y).zip(&a) {
-            let fitted = crate::curve::hill3(f.curve.beta(), f.curve.s(), lnk, x).0;
-            let w = d.date.weekday().num_days_from_monday() as usize;
-            let mo = d.date.month0() as usize;
-            wd_sum[w] += v;
-            wd_fit[w] += fitted;
-            mo_sum[mo] += v;
-            mo_fit[mo] += fitted;
-        }
-    }
-    let ratio = |s: f64, f: f64| if f > 0.0 && s > 0.0 { s / f } else { 1.0 };
-    let mut weekday = [1.0; 7];
-    let mut month = [1.0; 12];
-    for w in 0..7 {
-        weekday[w] = ratio(wd_sum[w], wd_fit[w]);
-    }
-    for m in 0..12 {
-        month[m] = ratio(mo_sum[m], mo_fit[m]);
-    }
-    // Normalise: weekdays to mean 1; months to a fitted-weighted mean of 1 over the months seen
-    // (with a single month there is nothing to compare, so it stays 1).
-    let wmean = weekday.iter().sum::<f64>() / 7.0;
-    if wmean > 0.0 {
-        weekday.iter_mut().for_each(|v| *v /= wmean);
-    }
-    let seen: Vec<usize> = (0..12).filter(|&m| mo_fit[m] > 0.0).collect();
-    if seen.len() < 2 {
-        month = [1.0; 12];
-    } else {
-        let tot: f64 = seen.iter().map(|&m| mo_fit[m]).sum();
-        let mmean = seen.iter().map(|&m| month[m] * mo_fit[m]).sum::<f64>() / tot;
-        if mmean > 0.0 {
-            for &m in &seen {
-                month[m] /= mmean;
-            }
-        }
-    }
-    Seasonality { weekday, month }
-}
-
-/// SplitMix64: a tiny, seedable generator, so the bootstrap needs no dependency and no entropy.
-#[derive(Debug, Clone)]
-pub(crate) struct SplitMix(pub(crate) u64);
-
-impl SplitMix {
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n > 0`), by rejection so there is no modulo bias.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        let n = n as u64;
-        let zone = u64::MAX - u64::MAX % n;
-        loop {
-            let v = self.next_u64();
-            if v < zone {
-                return usize::try_from(v % n).unwrap_or(0);
-            }
-        }
-    }
-
-    /// Uniform in `[0, 1)`.
-    #[cfg(test)]
-    pub(crate) fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     fn day(i: i64) -> NaiveDate {
         NaiveDate::from_ymd_opt(2025, 1, 1).expect("date") + chrono::Duration::days(i)
@@ -720,7 +376,7 @@ mod tests {
 
     /// History generated from known parameters with multiplicative noise.
     fn generated(beta: f64, k: f64, s: f64, theta: f64, n: i64, noise: f64, seed: u64) -> History {
-        let mut rng = SplitMix(seed);
+        let mut rng = SplitMix64::new(seed);
         let spend: Vec<f64> = (0..n).map(|_| 5.0 + 95.0 * rng.unit()).collect();
         let a = adstock(&spend, theta);
         let days = (0..n)

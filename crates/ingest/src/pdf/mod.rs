@@ -14,117 +14,24 @@
 //! * a PDF without text (a scan) gives an empty preview with a warning, never zeros;
 //! * a damaged PDF gives an error, never a crash: the extractor runs under `catch_unwind`.
 
+mod metric;
+mod value;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spendlens_core::{DailyRow, Platform};
 
-use crate::currency::known_code;
 use crate::date::{self, DateOrder};
 use crate::error::ImportError;
 use crate::exports::check_size;
 use crate::model::ImportOptions;
 
-/// The KPIs looked for in a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PdfMetric {
-    Spend,
-    Impressions,
-    Clicks,
-    Conversions,
-    Leads,
-    Sessions,
-    Users,
-    Pageviews,
-    AverageOrderValue,
-}
+pub use metric::PdfMetric;
 
-impl PdfMetric {
-    /// Every metric, in the order a preview lists them.
-    pub const ALL: [PdfMetric; 9] = [
-        PdfMetric::Spend,
-        PdfMetric::Impressions,
-        PdfMetric::Clicks,
-        PdfMetric::Conversions,
-        PdfMetric::Leads,
-        PdfMetric::Sessions,
-        PdfMetric::Users,
-        PdfMetric::Pageviews,
-        PdfMetric::AverageOrderValue,
-    ];
-
-    /// A name for people.
-    pub const fn label(self) -> &'static str {
-        match self {
-            PdfMetric::Spend => "Spend",
-            PdfMetric::Impressions => "Impressions",
-            PdfMetric::Clicks => "Clicks",
-            PdfMetric::Conversions => "Conversions",
-            PdfMetric::Leads => "Leads",
-            PdfMetric::Sessions => "Sessions",
-            PdfMetric::Users => "Users",
-            PdfMetric::Pageviews => "Pageviews",
-            PdfMetric::AverageOrderValue => "Average order value",
-        }
-    }
-
-    /// Labels in reports, lower-case; `total ...` forms rank above the plain ones.
-    fn labels(self) -> &'static [&'static str] {
-        match self {
-            PdfMetric::Spend => &[
-                "total spend",
-                "total ad spend",
-                "total cost",
-                "ad spend",
-                "media spend",
-                "amount spent",
-                "spend",
-                "cost",
-            ],
-            PdfMetric::Impressions => &["total impressions", "impressions", "impr."],
-            PdfMetric::Clicks => &["total clicks", "clicks", "link clicks"],
-            PdfMetric::Conversions => &["total conversions", "conversions", "conv."],
-            PdfMetric::Leads => &["total leads", "leads"],
-            PdfMetric::Sessions => &["total sessions", "sessions", "visits"],
-            PdfMetric::Users => &[
-                "total users",
-                "users",
-                "unique users",
-                "unique visitors",
-                "visitors",
-            ],
-            PdfMetric::Pageviews => &[
-                "total pageviews",
-                "pageviews",
-                "page views",
-                "total page views",
-            ],
-            PdfMetric::AverageOrderValue => &[
-                "average order value",
-                "avg. order value",
-                "avg order value",
-                "aov",
-            ],
-        }
-    }
-
-    const fn kind(self) -> Kind {
-        match self {
-            PdfMetric::Spend | PdfMetric::AverageOrderValue => Kind::Money,
-            PdfMetric::Conversions | PdfMetric::Leads => Kind::Decimal,
-            _ => Kind::Count,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Money,
-    Count,
-    Decimal,
-}
+use metric::{after_label, label_row};
+use value::{read_value, value_tokens};
 
 /// One value found in the report text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -381,233 +288,6 @@ pub fn preview_text(text: &str, file: &str) -> PdfPreview {
     }
 }
 
-/// KPI labels that are not looked for but occupy a column in a row of cards or a table header.
-const OTHER_LABELS: [&str; 16] = [
-    "ctr",
-    "cpc",
-    "cpm",
-    "cpa",
-    "cpl",
-    "roas",
-    "avg. cpc",
-    "conv. rate",
-    "conversion rate",
-    "cost per conversion",
-    "revenue",
-    "conversion value",
-    "reach",
-    "frequency",
-    "bounce rate",
-    "roi",
-];
-
-/// A line made only of known labels (at least two), e.g. `Spend Impressions Clicks CTR` from a row
-/// of KPI cards: each label with its metric (`None` for a label not looked for), left to right.
-fn label_row(line: &str) -> Option<Vec<(Option<PdfMetric>, &str)>> {
-    let lower = line.to_ascii_lowercase();
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at < lower.len() {
-        let rest = &lower[at..];
-        let mut best: Option<(Option<PdfMetric>, usize)> = None;
-        let candidates = PdfMetric::ALL
-            .iter()
-            .flat_map(|m| m.labels().iter().map(move |l| (Some(*m), *l)))
-            .chain(OTHER_LABELS.iter().map(|l| (None, *l)));
-        for (metric, label) in candidates {
-            let whole = rest.starts_with(label)
-                && matches!(rest[label.len()..].chars().next(), None | Some(' '));
-            if whole && best.is_none_or(|(_, len)| label.len() > len) {
-                best = Some((metric, label.len()));
-            }
-        }
-        let (metric, len) = best?;
-        out.push((metric, &line[at..at + len]));
-        at += len;
-        while line[at..].starts_with(' ') {
-            at += 1;
-        }
-    }
-    (out.len() >= 2).then_some(out)
-}
-
-/// The values of a row of cards: whitespace-separated, with a lone currency symbol or code joined to
-/// the number after it (`USD 1,200`).
-fn value_tokens(line: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut pending: Option<&str> = None;
-    for t in line.split_whitespace() {
-        let is_prefix = matches!(t, "$" | "€" | "£") || (t.len() == 3 && known_code(t).is_some());
-        match pending.take() {
-            Some(p) => out.push(format!("{p} {t}")),
-            None if is_prefix => pending = Some(t),
-            None => out.push(t.to_owned()),
-        }
-    }
-    if let Some(p) = pending {
-        out.push(p.to_owned());
-    }
-    out
-}
-
-/// The text after `label` when the line starts with it as a whole word, with separators removed.
-fn after_label<'a>(lower: &str, line: &'a str, label: &str) -> Option<&'a str> {
-    // `lower` is `line` lower-cased in ASCII only, so byte offsets are the same in both.
-    if !lower.starts_with(label) {
-        return None;
-    }
-    let rest = &line[label.len()..];
-    let next = rest.chars().next();
-    if !matches!(next, None | Some(' ' | ':' | '|' | '\t' | '(' | '-' | '–')) {
-        return None;
-    }
-    let mut rest = rest.trim_start_matches([' ', ':', '|', '\t', '-', '–']);
-    // A qualifier such as "(unique)" or "(USD)" between label and value.
-    if rest.starts_with('(')
-        && let Some(end) = rest.find(')')
-    {
-        rest = rest[end + 1..].trim_start_matches([' ', ':', '|']);
-    }
-    Some(rest)
-}
-
-struct Read {
-    found: FoundValue,
-    dollar: bool,
-}
-
-/// Reads the value at the start of `text`. `Ok(None)` when no number is there (the label was part of
-/// a longer phrase such as "Cost per conversion").
-fn read_value(text: &str, kind: Kind) -> Result<Option<Read>, String> {
-    let mut tokens = text.split_whitespace();
-    let Some(mut token) = tokens.next() else {
-        return Ok(None);
-    };
-    let mut currency: Option<&'static str> = None;
-    let mut dollar = false;
-    // "USD 1,200" / "€ 1,200"
-    if let Some(code) = known_code(token).filter(|_| token.len() == 3) {
-        currency = Some(code);
-        token = tokens.next().unwrap_or("");
-    } else if matches!(token, "€" | "£" | "$") {
-        currency = symbol_code(token);
-        dollar = token == "$";
-        token = tokens.next().unwrap_or("");
-    }
-    if currency.is_none()
-        && let Some(code) = tokens.next().and_then(known_code)
-    {
-        currency = Some(code);
-    }
-    let mut t = token.trim_end_matches([',', ';', '.']).to_owned();
-    for sym in ["US$", "€", "£", "$"] {
-        if let Some(r) = t.strip_prefix(sym) {
-            if sym == "$" {
-                dollar = true;
-            }
-            currency = currency.or(symbol_code(sym));
-            t = r.to_owned();
-            break;
-        }
-        if let Some(r) = t.strip_suffix(sym) {
-            currency = currency.or(symbol_code(sym));
-            t = r.to_owned();
-            break;
-        }
-    }
-    let percent = t.ends_with('%');
-    if percent {
-        t.pop();
-    }
-    let (multiplier, approximate) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
-        Some('K') => (Decimal::from(1_000), true),
-        Some('M') => (Decimal::from(1_000_000), true),
-        Some('B') => (Decimal::from(1_000_000_000), true),
-        _ => (Decimal::ONE, false),
-    };
-    if approximate {
-        t.pop();
-    }
-    if t.is_empty() || !t.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
-        return Ok(None);
-    }
-    let Some(number) = loose_number(&t) else {
-        return Ok(None);
-    };
-    if percent {
-        return Err(format!(
-            "value \"{token}\" is a percentage, not a {}",
-            kind_name(kind)
-        ));
-    }
-    let value = number.checked_mul(multiplier).ok_or("value too large")?;
-    if value > crate::number::max_cell_value() {
-        return Err(format!("value \"{token}\" is implausibly large"));
-    }
-    if kind == Kind::Count && !value.fract().is_zero() {
-        return Err(format!("value \"{token}\" is not a whole number"));
-    }
-    if kind != Kind::Money && currency.is_some() {
-        return Err(format!(
-            "value \"{token}\" is an amount of money, not a {}",
-            kind_name(kind)
-        ));
-    }
-    let found = FoundValue {
-        metric: PdfMetric::Spend,
-        value: value.normalize(),
-        text: token.to_owned(),
-        label: String::new(),
-        line: 0,
-        approximate,
-        currency: currency.map(str::to_owned),
-    };
-    Ok(Some(Read { found, dollar }))
-}
-
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Money => "amount",
-        Kind::Count => "count",
-        Kind::Decimal => "number",
-    }
-}
-
-fn symbol_code(sym: &str) -> Option<&'static str> {
-    match sym {
-        "€" => Some("EUR"),
-        "£" => Some("GBP"),
-        "US$" => Some("USD"),
-        _ => None,
-    }
-}
-
-/// A number with either convention: `1,234.56`, `1.234,56`, `1 234,56`, `12,5`, `1,234`.
-fn loose_number(t: &str) -> Option<Decimal> {
-    let t = t.replace([' ', '\u{a0}', '\''], "");
-    let last_dot = t.rfind('.');
-    let last_comma = t.rfind(',');
-    let normal = match (last_dot, last_comma) {
-        (Some(d), Some(c)) if c > d => t.replace('.', "").replace(',', "."),
-        (Some(_), Some(_)) => t.replace(',', ""),
-        (None, Some(c)) => {
-            // One comma with exactly three digits after it is a thousands separator.
-            let after = t.len() - c - 1;
-            if t.matches(',').count() == 1 && after != 3 {
-                t.replace(',', ".")
-            } else {
-                t.replace(',', "")
-            }
-        }
-        (Some(_), None) if t.matches('.').count() > 1 => t.replace('.', ""),
-        _ => t,
-    };
-    if !normal.bytes().all(|b| b.is_ascii_digit() || b == b'.') || normal.matches('.').count() > 1 {
-        return None;
-    }
-    Decimal::from_str(&normal).ok()
-}
-
 /// A reporting period such as `June 1 – June 30, 2024`, `2024-06-01 to 2024-06-30` or
 /// `Period: 01/06/2024 - 30/06/2024` (the part before a `vs.` comparison).
 fn find_period(lines: &[String]) -> Option<(NaiveDate, NaiveDate)> {
@@ -758,16 +438,5 @@ mod tests {
         );
         assert_eq!(p.value(PdfMetric::Users), None);
         assert_eq!(p.value(PdfMetric::Spend), None);
-    }
-
-    #[test]
-    fn loose_numbers() {
-        assert_eq!(loose_number("1,234.56"), Some(dec!(1234.56)));
-        assert_eq!(loose_number("1.234,56"), Some(dec!(1234.56)));
-        assert_eq!(loose_number("12,5"), Some(dec!(12.5)));
-        assert_eq!(loose_number("1,234"), Some(dec!(1234)));
-        assert_eq!(loose_number("1.234.567"), Some(dec!(1234567)));
-        assert_eq!(loose_number("1.2"), Some(dec!(1.2)));
-        assert_eq!(loose_number("abc"), None);
     }
 }

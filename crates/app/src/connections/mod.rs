@@ -1,0 +1,197 @@
+//! Platform API connections: connect (a pasted token, a Google service-account key, or the OAuth
+//! authorisation-code flow), sync (the restatement window, all or nothing), and the daily sweep.
+//!
+//! The platform clients live in `spendlens-connect`; this module decides *which* client a stored
+//! connection needs, opens its sealed credentials with the configured [`TokenCipher`], and writes
+//! what a fetch returned in one transaction. A fetch returns every row of its range or an error,
+//! so a failed sync leaves the stored data as it was and only records why on the connection.
+//!
+//! Credentials are sealed as one JSON document (`{"kind":"oauth"|"token"|"service_account",...}`)
+//! and are opened only to build a token source; no token, secret or request URL reaches a log
+//! line or an error message.
+//!
+//! One module per step: `settings` (the `[connectors]` configuration), `connect` (tokens, keys
+//! and the OAuth flow), `credentials` (sealed credentials into a token source and a platform
+//! client) and `sync` (a connection's window, and the daily sweep).
+
+mod connect;
+mod credentials;
+mod settings;
+mod sync;
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use spendlens_connect::{ConnectError, DateRange, HttpClient, TokenCipher};
+use spendlens_core::Platform;
+use spendlens_store::{Connection, StoreError, UpsertCounts};
+use url::Url;
+
+use crate::clock::Clock;
+
+pub use connect::state_hash;
+pub use settings::{ConnectorSettings, ProviderSettings};
+pub use sync::backfill_range;
+
+/// The platforms that have an API connector.
+pub const CONNECTABLE: [Platform; 5] = [
+    Platform::LinkedIn,
+    Platform::Meta,
+    Platform::Ga4,
+    Platform::Sheets,
+    Platform::GoogleAds,
+];
+
+/// Why a connection call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectionError {
+    /// The campaign or connection does not exist in the caller's organisation.
+    #[error("not found")]
+    NotFound,
+    /// A request field is unusable; `field` names it.
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    /// The server lacks the configuration this needs (a key, an OAuth client).
+    #[error("{0}")]
+    NotConfigured(String),
+    /// The OAuth callback's state is unknown, used or expired.
+    #[error("the authorisation link is unknown, already used or expired: connect again")]
+    BadState,
+    /// The platform refused or failed (the message is safe to show: no token, no URL).
+    #[error(transparent)]
+    Platform(#[from] ConnectError),
+    /// What the platform returned cannot be stored in this campaign.
+    #[error("{0}")]
+    Rejected(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How the user authorises a new connection.
+#[derive(Debug)]
+pub enum AuthInput {
+    /// Send the user to the provider's consent page.
+    OAuth,
+    /// An access token the user already has (a Meta system-user token, a LinkedIn token).
+    Token(SecretString),
+    /// A Google service-account key (JSON), for GA4, Sheets and Google Ads.
+    ServiceAccount(SecretString),
+}
+
+/// A connection to create.
+#[derive(Debug)]
+pub struct ConnectRequest {
+    pub platform: Platform,
+    pub account_id: String,
+    pub auth: AuthInput,
+    /// Sheets: the range in A1 notation (default `A:Z` of the first sheet).
+    pub range: Option<String>,
+    /// Google Ads: the manager account the access goes through.
+    pub login_customer_id: Option<String>,
+}
+
+/// A created connection, with the URL to send the user to when it needs OAuth consent.
+#[derive(Debug)]
+pub struct Created {
+    pub connection: Connection,
+    pub authorize_url: Option<Url>,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    /// The days pulled; `None` when nothing was due.
+    pub range: Option<DateRange>,
+    pub rows: u64,
+    pub counts: UpsertCounts,
+}
+
+/// What a scheduler sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub synced: u32,
+    pub failed: u32,
+    pub skipped: u32,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Options {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    range: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    login_customer_id: Option<String>,
+}
+
+/// Connects, authorises and syncs platform accounts.
+#[derive(Debug, Clone)]
+pub struct Connections {
+    settings: Arc<ConnectorSettings>,
+    cipher: Option<TokenCipher>,
+    http: HttpClient,
+    clock: Arc<dyn Clock>,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> ConnectionError {
+    ConnectionError::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+fn parse_url(what: &str, s: &str) -> Result<Url, ConnectionError> {
+    Url::parse(s).map_err(|e| {
+        ConnectionError::NotConfigured(format!("connectors: {what} {s:?} is not a URL: {e}"))
+    })
+}
+
+impl Connections {
+    /// The service over the given settings. Without a cipher (no `secret_key` configured)
+    /// connections can be listed and deleted but not created or synced.
+    pub fn new(
+        settings: ConnectorSettings,
+        cipher: Option<TokenCipher>,
+        http: HttpClient,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Connections {
+            settings: Arc::new(settings),
+            cipher,
+            http,
+            clock,
+        }
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &ConnectorSettings {
+        &self.settings
+    }
+
+    /// Why connections cannot be created or synced on this server (no token encryption key),
+    /// in the words `create` would refuse with; `None` when they can.
+    pub fn unavailable_reason(&self) -> Option<String> {
+        self.cipher().err().map(|e| e.to_string())
+    }
+
+    fn cipher(&self) -> Result<&TokenCipher, ConnectionError> {
+        self.cipher.as_ref().ok_or_else(|| {
+            ConnectionError::NotConfigured(
+                "platform connections need a token encryption key: set secret_key (SPENDLENS_SECRET_KEY, 32 bytes as hex or base64)".into(),
+            )
+        })
+    }
+
+    fn provider(&self, p: Platform) -> &ProviderSettings {
+        match p {
+            Platform::LinkedIn => &self.settings.linkedin,
+            Platform::Meta => &self.settings.meta,
+            Platform::Ga4 => &self.settings.ga4,
+            Platform::Sheets => &self.settings.sheets,
+            Platform::GoogleAds => &self.settings.google_ads,
+            Platform::CustomIntegration => &self.settings.google,
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Syncing: one connection's window (the days since its last sync plus the restatement window,
+//! or a backfill) fetched and written all or nothing, and the scheduler's daily sweep, claimed per
+//! connection and hour in `job_runs` so instances never run the same sync together.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use spendlens_connect::{DateRange, sync_window};
+use spendlens_store::{
+    Connection, ConnectionStatus, ImportRecord, Store, StoreError, SyncRecord, UpsertCounts,
+};
+
+use crate::clock::today_in;
+
+use super::{ConnectionError, Connections, SweepReport, SyncReport, invalid};
+
+impl Connections {
+    /// Syncs one connection: `range` when given (a backfill), otherwise the sync window (the
+    /// days since the last sync and the restatement window, up to yesterday in the campaign's
+    /// time zone). All or nothing: the fetch returns every row or fails, and the rows are
+    /// written in one transaction. A failure is recorded on the connection (status `error`, or
+    /// `reauthorize` when the grant was refused) and returned.
+    pub async fn sync(
+        &self,
+        store: &dyn Store,
+        connection: &Connection,
+        range: Option<DateRange>,
+        now: DateTime<Utc>,
+    ) -> Result<SyncReport, ConnectionError> {
+        let result = self.sync_inner(store, connection, range, now).await;
+        if let Err(e) = &result {
+            let status = match e {
+                ConnectionError::Platform(p) if p.requires_reauthorization() => {
+                    ConnectionStatus::Reauthorize
+                }
+                _ => ConnectionStatus::Error,
+            };
+            let record = SyncRecord::Failed {
+                status,
+                error: e.to_string(),
+            };
+            if let Err(store_error) = store.record_sync(&connection.id, &record, now).await {
+                tracing::warn!(connection = %connection.id, error = %store_error, "could not record a failed sync");
+            }
+            tracing::warn!(connection = %connection.id, platform = connection.platform.as_str(), error = %e, "sync failed");
+        }
+        result
+    }
+
+    async fn sync_inner(
+        &self,
+        store: &dyn Store,
+        connection: &Connection,
+        range: Option<DateRange>,
+        now: DateTime<Utc>,
+    ) -> Result<SyncReport, ConnectionError> {
+        let campaign = store
+            .campaign(&connection.org_id, &connection.campaign_id)
+            .await?
+            .ok_or(ConnectionError::NotFound)?;
+        let today = today_in(now, &campaign.spec.time_zone);
+        let range = match range {
+            Some(r) => Some(r),
+            None => sync_window(
+                connection.last_synced_date,
+                today,
+                self.settings.restatement_days,
+            ),
+        };
+        let Some(range) = range else {
+            store
+                .record_sync(
+                    &connection.id,
+                    &SyncRecord::Succeeded {
+                        last_synced_date: None,
+                        synced_on: today,
+                        rows: 0,
+                    },
+                    now,
+                )
+                .await?;
+            return Ok(SyncReport {
+                range: None,
+                rows: 0,
+                counts: UpsertCounts::default(),
+            });
+        };
+        let token = self.token_source(connection)?;
+        let connector = self.connector(connection, token.clone())?;
+        let rows = connector.fetch_daily(&connection.account_id, range).await?;
+        if let Some(other) = rows
+            .iter()
+            .filter_map(|r| r.currency.as_deref())
+            .find(|c| !c.eq_ignore_ascii_case(&campaign.spec.currency))
+        {
+            return Err(ConnectionError::Rejected(format!(
+                "the {} account reports {other} but the campaign is in {}: connect it to a campaign in {other}",
+                connection.platform.display_name(),
+                campaign.spec.currency
+            )));
+        }
+        let record = ImportRecord {
+            source: format!("{}-api", connection.platform.as_str()),
+            file_name: None,
+            content_hash: None,
+        };
+        let counts = store
+            .upsert_rows(
+                &connection.org_id,
+                &connection.campaign_id,
+                &rows,
+                Some(&record),
+                now,
+            )
+            .await?
+            .ok_or(ConnectionError::NotFound)?;
+        self.store_refreshed_grant(store, connection, token.as_ref(), now)
+            .await;
+        store
+            .record_sync(
+                &connection.id,
+                &SyncRecord::Succeeded {
+                    last_synced_date: Some(range.end().min(today)),
+                    synced_on: today,
+                    rows: rows.len() as u64,
+                },
+                now,
+            )
+            .await?;
+        tracing::info!(connection = %connection.id, platform = connection.platform.as_str(), rows = rows.len(), %range, "synced");
+        Ok(SyncReport {
+            range: Some(range),
+            rows: rows.len() as u64,
+            counts,
+        })
+    }
+
+    /// Syncs every connection due its daily sync: authorised, not yet synced today (in its
+    /// campaign's time zone). Each attempt is claimed per connection, day and hour, so several
+    /// instances never run the same one together and a failed sync is retried the next hour.
+    pub async fn sweep(
+        &self,
+        store: &dyn Store,
+        instance: &str,
+    ) -> Result<SweepReport, StoreError> {
+        let now = self.clock.now();
+        let mut report = SweepReport::default();
+        for connection in store.all_connections().await? {
+            if !matches!(
+                connection.status,
+                ConnectionStatus::Active | ConnectionStatus::Error
+            ) {
+                report.skipped += 1;
+                continue;
+            }
+            let Some(campaign) = store
+                .campaign(&connection.org_id, &connection.campaign_id)
+                .await?
+            else {
+                continue;
+            };
+            let today = today_in(now, &campaign.spec.time_zone);
+            if connection.synced_on == Some(today) {
+                report.skipped += 1;
+                continue;
+            }
+            let key = format!("{}:{}:{}", connection.id, today, now.format("%H"));
+            if !store
+                .claim_job_run("connector-sync", &key, instance, now)
+                .await?
+            {
+                report.skipped += 1;
+                continue;
+            }
+            match self.sync(store, &connection, None, now).await {
+                Ok(_) => report.synced += 1,
+                Err(_) => report.failed += 1,
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// A date range from optional request bounds (a backfill), checked.
+pub fn backfill_range(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<Option<DateRange>, ConnectionError> {
+    match (from, to) {
+        (None, None) => Ok(None),
+        (Some(f), t) => {
+            let t = t.unwrap_or_else(|| today.pred_opt().unwrap_or(today));
+            if t >= today {
+                return Err(invalid(
+                    "to",
+                    "a sync can only pull completed days (up to yesterday)",
+                ));
+            }
+            let range = DateRange::new(f, t).map_err(|e| invalid("from", e.to_string()))?;
+            if range.days() > 3 * 366 {
+                return Err(invalid("from", "a backfill covers at most three years"));
+            }
+            Ok(Some(range))
+        }
+        (None, Some(_)) => Err(invalid("from", "give the first day of the backfill")),
+    }
+}

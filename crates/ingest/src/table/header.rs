@@ -1,0 +1,440 @@
+//! The header row: which of the first rows is it, and which column holds which field.
+//!
+//! Headers are matched whole (after lower-casing and removing a currency suffix such as `(USD)`),
+//! never by substring: "Monthly Budget" is not spend, "Cost per result" is not cost, and "New users"
+//! is not users. Each field has tiers of synonyms; two columns in the best tier found for a field
+//! make the mapping unsure, and the user is asked for an explicit [`ColumnMapping`]. The same
+//! synonyms tell the formats apart for detection ([`classify`]).
+
+use std::collections::HashMap;
+
+use crate::currency::known_code;
+use crate::error::{ColumnRef, Problems};
+use crate::model::{ColumnMapping, Field, Source};
+
+use super::RawRow;
+
+/// How many rows from the top are searched for the header (title and date lines come first).
+const HEADER_SEARCH_ROWS: usize = 30;
+
+/// Synonyms per field, best tier first. Lower-case, currency suffix removed.
+fn tiers(field: Field) -> &'static [&'static [&'static str]] {
+    match field {
+        Field::Date => &[
+            &[
+                "date",
+                "day",
+                "start date (in utc)",
+                "jour",
+                "tag",
+                "fecha",
+                "día",
+            ],
+            &["reporting starts", "start date", "report date"],
+        ],
+        Field::Platform => &[&["platform", "channel", "network", "source"]],
+        Field::Campaign => &[&[
+            "campaign",
+            "campaign name",
+            "nom de la campagne",
+            "kampagne",
+        ]],
+        Field::CampaignId => &[&["campaign id", "campaign_id"]],
+        Field::Spend => &[&[
+            "spend",
+            "cost",
+            "amount spent",
+            "total spent",
+            "actual spend",
+            "ad spend",
+            "total spend",
+            "spent",
+            "montant dépensé",
+            "importe gastado",
+            "ausgegebener betrag",
+            "kosten",
+        ]],
+        Field::Impressions => &[&["impressions", "impr.", "impr", "impressionen"]],
+        Field::Engagements => &[
+            &["engagements", "total engagements"],
+            &["post engagement", "post engagements"],
+        ],
+        Field::Clicks => &[
+            &["clicks", "clics", "klicks"],
+            &["link clicks", "clics sur un lien"],
+            &["clicks (all)"],
+        ],
+        Field::Conversions => &[
+            &["conversions", "conv.", "total conversions"],
+            &["purchases", "achats"],
+            &["results", "résultats", "ergebnisse"],
+            &["leads", "orders"],
+        ],
+        Field::ConversionValue => &[
+            &[
+                "conversion value",
+                "conversion_value",
+                "conv. value",
+                "total conversion value",
+            ],
+            &[
+                "purchases conversion value",
+                "website purchases conversion value",
+            ],
+        ],
+        Field::Revenue => &[&["revenue", "sales", "total revenue"]],
+        Field::Currency => &[&["currency", "currency code"]],
+    }
+}
+
+/// A header cell, lower-cased with spaces collapsed and a trailing currency in brackets removed.
+#[derive(Debug, Clone)]
+pub(crate) struct Header {
+    pub(crate) original: String,
+    pub(crate) name: String,
+    pub(crate) currency: Option<&'static str>,
+}
+
+pub(crate) fn normalise_header(raw: &str) -> Header {
+    let original = raw.trim().trim_start_matches('\u{feff}').trim().to_owned();
+    let mut name = original
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut currency = None;
+    if name.ends_with(')')
+        && let Some(open) = name.rfind('(')
+    {
+        let inner = name[open + 1..name.len() - 1].trim().to_owned();
+        let code = known_code(&inner).or(match inner.as_str() {
+            "€" => Some("EUR"),
+            "£" => Some("GBP"),
+            _ => None,
+        });
+        if code.is_some() || inner == "$" {
+            currency = code;
+            name = name[..open].trim_end().to_owned();
+        }
+    }
+    Header {
+        original,
+        name,
+        currency,
+    }
+}
+
+/// Where each field lives in the header row.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub(crate) header_row: u64,
+    pub(crate) headers: Vec<Header>,
+    pub(crate) columns: HashMap<Field, usize>,
+    /// Meta's `Reporting ends`, used only when the date is `Reporting starts`.
+    pub(crate) reporting_ends: Option<usize>,
+}
+
+impl Plan {
+    pub(crate) fn col(&self, field: Field) -> Option<usize> {
+        self.columns.get(&field).copied()
+    }
+
+    pub(crate) fn column_ref(&self, index: usize) -> ColumnRef {
+        ColumnRef {
+            index,
+            header: self.headers.get(index).map(|h| h.original.clone()),
+        }
+    }
+}
+
+/// The outcome of mapping one candidate header row.
+enum Mapped {
+    /// Not a header row (no date or no spend column).
+    No,
+    Yes(HashMap<Field, usize>),
+    /// A header row, but the user must decide something.
+    Unsure(Vec<String>),
+}
+
+fn is_letter_ref(s: &str) -> bool {
+    (1..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+fn letter_index(s: &str) -> usize {
+    s.bytes()
+        .fold(0usize, |acc, b| acc * 26 + usize::from(b - b'A' + 1))
+        - 1
+}
+
+fn map_headers(headers: &[Header], mapping: &ColumnMapping) -> Mapped {
+    let mut columns = HashMap::new();
+    let mut unsure = Vec::new();
+    for (field, reference) in mapping.entries() {
+        let wanted = reference.trim().to_lowercase();
+        let by_name = headers
+            .iter()
+            .position(|h| h.original.to_lowercase() == wanted || h.name == wanted);
+        match by_name {
+            Some(i) => {
+                columns.insert(*field, i);
+            }
+            None if is_letter_ref(reference.trim()) => {
+                columns.insert(*field, letter_index(reference.trim()));
+            }
+            None => unsure.push(format!(
+                "the mapping names column \"{reference}\" for {field}, but the header row has no such column"
+            )),
+        }
+    }
+    let taken: Vec<usize> = columns.values().copied().collect();
+    for field in Field::ALL {
+        if columns.contains_key(&field) {
+            continue;
+        }
+        for tier in tiers(field) {
+            let hits: Vec<usize> = headers
+                .iter()
+                .enumerate()
+                .filter(|(i, h)| !taken.contains(i) && tier.contains(&h.name.as_str()))
+                .map(|(i, _)| i)
+                .collect();
+            match hits.as_slice() {
+                [] => continue,
+                [one] => {
+                    columns.insert(field, *one);
+                }
+                many => unsure.push(format!(
+                    "columns {} could each be the {field}; choose one with a column mapping",
+                    many.iter()
+                        .map(|&i| format!(
+                            "{} \"{}\"",
+                            crate::error::column_letter(i),
+                            headers[i].original
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                )),
+            }
+            break;
+        }
+    }
+    let has = |f: Field| {
+        columns.contains_key(&f) || unsure.iter().any(|u| u.contains(&format!("be the {f};")))
+    };
+    if !(has(Field::Date) && has(Field::Spend)) {
+        return Mapped::No;
+    }
+    if unsure.is_empty() {
+        Mapped::Yes(columns)
+    } else {
+        Mapped::Unsure(unsure)
+    }
+}
+
+/// Finds the header row among the first rows and maps its columns.
+pub(crate) fn plan(
+    rows: &[RawRow],
+    mapping: &ColumnMapping,
+    problems: &mut Problems,
+) -> Option<Plan> {
+    let mut undated_header = None;
+    for raw in rows.iter().take(HEADER_SEARCH_ROWS) {
+        let headers: Vec<Header> = raw.cells.iter().map(|c| normalise_header(c)).collect();
+        match map_headers(&headers, mapping) {
+            Mapped::No => {
+                let has_spend = headers
+                    .iter()
+                    .any(|h| tiers(Field::Spend)[0].contains(&h.name.as_str()));
+                if has_spend && undated_header.is_none() {
+                    undated_header = Some(raw.row);
+                }
+                continue;
+            }
+            Mapped::Unsure(reasons) => {
+                for r in reasons {
+                    problems.at(raw.row, None, r);
+                }
+                return None;
+            }
+            Mapped::Yes(columns) => {
+                let reporting_ends = headers.iter().position(|h| h.name == "reporting ends");
+                return Some(Plan {
+                    header_row: raw.row,
+                    headers,
+                    columns,
+                    reporting_ends,
+                });
+            }
+        }
+    }
+    if let Some(row) = undated_header {
+        problems.at(
+            row,
+            None,
+            "this header row has a spend column but no date column: the report covers a whole date \
+             range and cannot be split into days; export it with a Day breakdown (Google Ads: segment \
+             by Day; Meta: Breakdown by Day) or map the date column",
+        );
+        return None;
+    }
+    problems.whole(format!(
+        "no header row found in the first {HEADER_SEARCH_ROWS} rows: expected a date column (Date, Day, \
+         Start Date (in UTC), ...) and a spend column (Spend, Cost, Amount spent, Total Spent, ...); \
+         name the columns with a column mapping if the headers differ"
+    ));
+    if !mapping.is_empty() {
+        let names: Vec<&str> = mapping.entries().iter().map(|(_, c)| c.as_str()).collect();
+        problems.whole(format!(
+            "the column mapping names {}, but no header row has them",
+            names.join(", ")
+        ));
+    }
+    None
+}
+
+/// Which source a header row looks like, for detection.
+pub(crate) fn classify(rows: &[RawRow]) -> Option<Source> {
+    if rows.iter().take(5).any(|r| {
+        r.cells.first().is_some_and(|c| {
+            c.trim()
+                .to_lowercase()
+                .starts_with("campaign performance report")
+        })
+    }) {
+        return Some(Source::LinkedIn);
+    }
+    for raw in rows.iter().take(HEADER_SEARCH_ROWS) {
+        let headers: Vec<Header> = raw.cells.iter().map(|c| normalise_header(c)).collect();
+        let names: Vec<&str> = headers.iter().map(|h| h.name.as_str()).collect();
+        // spendlens' own files are machine-written in lower case: eight of the ten exact names (or
+        // all ten in any case) mean a canonical file, so that a misspelt column is reported by the
+        // strict parser instead of being ignored by the lenient one.
+        let exact = crate::canonical::CANONICAL_COLUMNS
+            .iter()
+            .filter(|f| {
+                raw.cells
+                    .iter()
+                    .any(|c| c.trim().trim_start_matches('\u{feff}') == f.as_str())
+            })
+            .count();
+        let any_case = crate::canonical::CANONICAL_COLUMNS
+            .iter()
+            .all(|f| names.contains(&f.as_str()));
+        if exact >= 8 || any_case {
+            return Some(Source::Canonical);
+        }
+        if names.contains(&"start date (in utc)") || names.contains(&"total spent") {
+            return Some(Source::LinkedIn);
+        }
+        let meta = [
+            "amount spent",
+            "reporting starts",
+            "montant dépensé",
+            "importe gastado",
+            "début des rapports",
+        ];
+        if meta.iter().any(|m| names.contains(m)) {
+            return Some(Source::Meta);
+        }
+        if names.contains(&"impr.")
+            || names.contains(&"currency code")
+            || names.contains(&"conv. value")
+        {
+            return Some(Source::GoogleAds);
+        }
+        if matches!(
+            map_headers(&headers, &ColumnMapping::new()),
+            Mapped::Yes(_) | Mapped::Unsure(_)
+        ) {
+            return Some(Source::SpreadsheetCsv);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::tests::rows;
+
+    #[test]
+    fn headers_lose_their_currency_suffix() {
+        let h = normalise_header("Amount spent (EUR)");
+        assert_eq!((h.name.as_str(), h.currency), ("amount spent", Some("EUR")));
+        let h = normalise_header("\u{feff}Total Spent(USD)");
+        assert_eq!((h.name.as_str(), h.currency), ("total spent", Some("USD")));
+        let h = normalise_header("Spend ($)");
+        assert_eq!((h.name.as_str(), h.currency), ("spend", None));
+        let h = normalise_header("Start Date (in UTC)");
+        assert_eq!(h.name, "start date (in utc)");
+    }
+
+    #[test]
+    fn budget_and_derived_columns_are_not_spend() {
+        let t = rows(&[
+            &["Date", "Monthly Budget", "Cost per result", "CPC"],
+            &["2024-06-01", "1", "2", "3"],
+        ]);
+        let mut p = Problems::new("f");
+        assert!(plan(&t, &ColumnMapping::new(), &mut p).is_none());
+        let err = p.into_result().expect_err("no spend column");
+        assert!(err.to_string().contains("no header row"), "{err}");
+    }
+
+    #[test]
+    fn a_report_without_days_is_explained() {
+        let t = rows(&[
+            &["Campaign report"],
+            &["Campaign", "Cost", "Impr."],
+            &["Brand", "1", "2"],
+        ]);
+        let mut p = Problems::new("f");
+        assert!(plan(&t, &ColumnMapping::new(), &mut p).is_none());
+        let d = p.into_result().expect_err("no date").diagnostics();
+        assert_eq!(d[0].row, Some(2));
+        assert!(d[0].message.contains("Day breakdown"), "{}", d[0]);
+    }
+
+    #[test]
+    fn two_spend_candidates_need_a_mapping() {
+        let t = rows(&[&["Date", "Cost", "Spend"], &["2024-06-01", "1", "2"]]);
+        let mut p = Problems::new("f");
+        assert!(plan(&t, &ColumnMapping::new(), &mut p).is_none());
+        let err = p.into_result().expect_err("unsure");
+        assert!(
+            err.to_string().contains("B \"Cost\" and C \"Spend\""),
+            "{err}"
+        );
+        let mut p = Problems::new("f");
+        let mapping = ColumnMapping::new().with(Field::Spend, "spend");
+        let plan = plan(&t, &mapping, &mut p).expect("mapped");
+        assert_eq!(plan.columns[&Field::Spend], 2);
+    }
+
+    #[test]
+    fn tiers_prefer_the_better_synonym() {
+        let t = rows(&[&[
+            "Day",
+            "Reporting starts",
+            "Link clicks",
+            "Clicks (all)",
+            "Amount spent (USD)",
+        ]]);
+        let mut p = Problems::new("f");
+        let plan = plan(&t, &ColumnMapping::new(), &mut p).expect("header");
+        assert_eq!(plan.columns[&Field::Date], 0);
+        assert_eq!(plan.columns[&Field::Clicks], 2);
+    }
+
+    #[test]
+    fn mapping_by_letter_and_unknown_name() {
+        let t = rows(&[&["Tag", "Ausgaben", "x"], &["2024-06-01", "1", "2"]]);
+        let mut p = Problems::new("f");
+        let mapping = ColumnMapping::new().with(Field::Spend, "B");
+        let plan = plan(&t, &mapping, &mut p).expect("mapped by letter");
+        assert_eq!(plan.columns[&Field::Spend], 1);
+        let mut p = Problems::new("f");
+        let mapping = ColumnMapping::new().with(Field::Spend, "Ausgabe");
+        assert!(super::plan(&t, &mapping, &mut p).is_none());
+    }
+}

@@ -1,0 +1,279 @@
+//! The shared engine behind every tabular format (platform CSV exports, sheets saved as CSV, workbook
+//! sheets, Google Sheets tabs): find the header row and map headers to fields ([`header`]), set
+//! aside totals rows ([`totals`]), read each other row into a [`DailyRow`] ([`row`]), and check
+//! the file as a whole here (one currency in the headers, one date order, no day twice).
+
+mod header;
+mod row;
+mod totals;
+
+use std::collections::HashMap;
+
+use spendlens_core::{DailyKey, DailyRow, Platform};
+
+use crate::date::{self, DateOrder};
+use crate::error::{ImportError, Problems};
+use crate::model::{ColumnMapping, Field, ParsedFile, Source};
+use crate::number::DecimalSeparator;
+
+pub(crate) use header::classify;
+
+use header::plan;
+use row::read_row;
+use totals::totals_row;
+
+/// One row of cells with its spreadsheet row number.
+#[derive(Debug, Clone)]
+pub(crate) struct RawRow {
+    pub(crate) row: u64,
+    pub(crate) cells: Vec<String>,
+}
+
+/// What differs between the tabular formats.
+#[derive(Debug, Clone)]
+pub(crate) struct TableSpec {
+    pub(crate) source: Source,
+    /// The platform of every row (platform exports), or `None` to read a platform column.
+    pub(crate) platform: Option<Platform>,
+    /// The platform of rows without a platform column or cell.
+    pub(crate) default_platform: Platform,
+    pub(crate) decimal: DecimalSeparator,
+    pub(crate) default_order: DateOrder,
+    pub(crate) order_override: Option<DateOrder>,
+    /// Whether rows may be shorter than the header (Sheets drops trailing empty cells; in a CSV a
+    /// short row means a truncated file).
+    pub(crate) ragged_ok: bool,
+    /// Whether a whole number in the date column is a spreadsheet serial day (Sheets unformatted
+    /// values, workbook cells without a date format).
+    pub(crate) serial_dates: bool,
+    /// Whether a platform column overrides the platform the headers suggested (a user's sheet with a
+    /// Channel column and an `Impr.` header is not a Google Ads export).
+    pub(crate) platform_column_wins: bool,
+}
+
+impl TableSpec {
+    pub(crate) fn new(source: Source) -> Self {
+        TableSpec {
+            source,
+            platform: source.platform(),
+            default_platform: Platform::Sheets,
+            decimal: DecimalSeparator::Dot,
+            default_order: match source {
+                Source::Meta => DateOrder::DayFirst,
+                _ => DateOrder::MonthFirst,
+            },
+            order_override: None,
+            ragged_ok: false,
+            serial_dates: false,
+            platform_column_wins: false,
+        }
+    }
+}
+
+/// The text of column `col` in `raw`; empty when the plan has no such column or the row ends
+/// before it (Sheets drops trailing empty cells).
+fn cell(raw: &RawRow, col: Option<usize>) -> &str {
+    col.and_then(|c| raw.cells.get(c))
+        .map_or("", String::as_str)
+}
+
+/// Parses the rows of one table into a [`ParsedFile`], or rejects the file listing every problem.
+pub(crate) fn parse_table(
+    file: &str,
+    rows: &[RawRow],
+    spec: &TableSpec,
+    mapping: &ColumnMapping,
+    mut problems: Problems,
+) -> Result<ParsedFile, ImportError> {
+    let Some(plan) = plan(rows, mapping, &mut problems) else {
+        problems.into_result()?;
+        return Err(ImportError::whole_file(file, "no header row"));
+    };
+    let data: Vec<&RawRow> = rows.iter().filter(|r| r.row > plan.header_row).collect();
+    let column_spec;
+    let spec = if spec.platform_column_wins
+        && spec.platform.is_some()
+        && plan.col(Field::Platform).is_some()
+    {
+        column_spec = TableSpec {
+            platform: None,
+            ..spec.clone()
+        };
+        &column_spec
+    } else {
+        spec
+    };
+    let mut notes = Vec::new();
+
+    // Header currencies (`Amount spent (EUR)`, `Cost (USD)`) must agree.
+    let mut header_currency: Option<&'static str> = None;
+    for f in [Field::Spend, Field::ConversionValue, Field::Revenue] {
+        if let Some(c) = plan
+            .col(f)
+            .and_then(|i| plan.headers.get(i))
+            .and_then(|h| h.currency)
+        {
+            match header_currency {
+                Some(prev) if prev != c => problems.at(
+                    plan.header_row,
+                    plan.col(f).map(|i| plan.column_ref(i)),
+                    format!("the header says {c} but another money column says {prev}"),
+                ),
+                _ => header_currency = Some(c),
+            }
+        }
+    }
+
+    // How to read slash dates: the user's choice, else what the column shows, else the default.
+    let date_col = plan.col(Field::Date);
+    let order = match spec.order_override {
+        Some(o) => o,
+        None => match date::infer_order(data.iter().map(|r| cell(r, date_col))) {
+            Ok(Some(o)) => o,
+            Ok(None) => {
+                if data
+                    .iter()
+                    .any(|r| date::slash_parts(cell(r, date_col)).is_some())
+                {
+                    notes.push(format!(
+                        "dates such as 06/07/2024 were read {}; set the date order if that is wrong",
+                        if spec.default_order == DateOrder::MonthFirst {
+                            "month first (US order)"
+                        } else {
+                            "day first"
+                        }
+                    ));
+                }
+                spec.default_order
+            }
+            Err(e) => {
+                problems.at(plan.header_row, date_col.map(|i| plan.column_ref(i)), e);
+                spec.default_order
+            }
+        },
+    };
+    let range_dates = date_col
+        .and_then(|i| plan.headers.get(i))
+        .is_some_and(|h| h.name == "reporting starts");
+    let name_cols = [plan.col(Field::Campaign), plan.col(Field::CampaignId)];
+
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    let mut seen: HashMap<DailyKey, u64> = HashMap::new();
+    for raw in data {
+        if problems.is_full() {
+            break;
+        }
+        if raw.cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if let Some(totals) = totals_row(raw, &plan, spec, date_col, name_cols) {
+            skipped.push(totals);
+            continue;
+        }
+        if !spec.ragged_ok {
+            let last_filled = raw
+                .cells
+                .iter()
+                .rposition(|c| !c.trim().is_empty())
+                .map_or(0, |i| i + 1);
+            if raw.cells.len() < plan.headers.len() {
+                problems.at(
+                    raw.row,
+                    None,
+                    format!(
+                        "the row has {} cells but the header has {} (truncated file?)",
+                        raw.cells.len(),
+                        plan.headers.len()
+                    ),
+                );
+                continue;
+            }
+            if last_filled > plan.headers.len() {
+                problems.at(
+                    raw.row,
+                    Some(plan.column_ref(last_filled - 1)),
+                    format!(
+                        "the row has {last_filled} cells but the header only {}",
+                        plan.headers.len()
+                    ),
+                );
+                continue;
+            }
+        }
+        if let Some(row) = read_row(
+            raw,
+            &plan,
+            spec,
+            order,
+            header_currency,
+            range_dates,
+            &mut problems,
+        ) {
+            let key = row.key();
+            if let Some(prev) = seen.insert(key, raw.row) {
+                problems.at(
+                    raw.row,
+                    None,
+                    format!(
+                        "same day, platform and campaign as row {prev}; export one row per campaign per day \
+                         (campaign level, Day breakdown)"
+                    ),
+                );
+            }
+            out.push(row);
+        }
+    }
+    problems.into_result()?;
+    let currency = single_currency(&out);
+    Ok(ParsedFile {
+        file: file.to_owned(),
+        source: spec.source,
+        rows: out,
+        skipped,
+        currency,
+        notes,
+    })
+}
+
+pub(crate) fn single_currency(rows: &[DailyRow]) -> Option<String> {
+    let first = rows.first()?.currency.clone()?;
+    rows.iter()
+        .all(|r| r.currency.as_deref() == Some(first.as_str()))
+        .then_some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(super) fn rows(lines: &[&[&str]]) -> Vec<RawRow> {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| RawRow {
+                row: i as u64 + 1,
+                cells: l.iter().map(|s| (*s).to_owned()).collect(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn campaigns_named_total_are_data_on_a_real_date() {
+        let t = rows(&[
+            &["Day", "Campaign", "Cost"],
+            &["2024-06-01", "Total Wine - Search", "5.00"],
+            &["2024-06-01", "Subtotal", "5.00"],
+            &["Total", "", "5.00"],
+        ]);
+        let spec = TableSpec::new(Source::GoogleAds);
+        let p =
+            parse_table("f", &t, &spec, &ColumnMapping::new(), Problems::new("f")).expect("parses");
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.rows[0].external_campaign_id, "Total Wine - Search");
+        assert_eq!(
+            p.skipped.iter().map(|s| s.row).collect::<Vec<_>>(),
+            vec![3, 4]
+        );
+    }
+}

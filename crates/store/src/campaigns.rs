@@ -1,0 +1,293 @@
+//! Campaigns and their platform settings (LinkedIn's value per lead, the average order values).
+//!
+//! Every method a request reaches takes the caller's [`OrgId`] and filters by it in SQL, so
+//! another organisation's campaign is simply not found. A write that can change a campaign's
+//! analysis bumps its `data_version` in the same statement or transaction (`BUMP_VERSION`).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use spendlens_core::campaign::{Campaign, CampaignId, CampaignSpec, OrgId, PlatformSettings};
+
+use crate::Result;
+
+/// Marks a campaign's analysis as changed (see migration 0003); run in the transaction of every
+/// write that can change it (rows, settings, campaign fields, snapshots).
+pub(crate) const BUMP_VERSION: &str =
+    "UPDATE campaigns SET data_version = data_version + 1 WHERE id = $1";
+
+/// Storage of campaigns and their platform settings.
+#[async_trait]
+pub trait CampaignStore: Send + Sync {
+    /// Creates a campaign in the organisation.
+    async fn create_campaign(
+        &self,
+        org: &OrgId,
+        spec: &CampaignSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Campaign>;
+
+    /// The organisation's campaigns, by name.
+    async fn list_campaigns(&self, org: &OrgId) -> Result<Vec<Campaign>>;
+
+    /// One campaign of the organisation; `None` for another organisation's id.
+    async fn campaign(&self, org: &OrgId, id: &CampaignId) -> Result<Option<Campaign>>;
+
+    /// Replaces a campaign's definition; `None` when not found in the organisation.
+    async fn update_campaign(
+        &self,
+        org: &OrgId,
+        id: &CampaignId,
+        spec: &CampaignSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Campaign>>;
+
+    /// Deletes a campaign and everything stored for it; false when not found.
+    async fn delete_campaign(&self, org: &OrgId, id: &CampaignId) -> Result<bool>;
+
+    /// Every campaign of every organisation (for the scheduler, never for a request).
+    async fn all_campaigns(&self) -> Result<Vec<Campaign>>;
+
+    /// A campaign of the organisation with its platform settings and its data version, in one
+    /// round trip. The version changes with every write that can change the campaign's analysis
+    /// (rows, settings, campaign fields, snapshots), in the same transaction as the write.
+    async fn campaign_with_settings(
+        &self,
+        org: &OrgId,
+        id: &CampaignId,
+    ) -> Result<Option<(Campaign, PlatformSettings, i64)>>;
+
+    /// The campaign's platform settings; `None` when the campaign is not found.
+    async fn settings(&self, org: &OrgId, id: &CampaignId) -> Result<Option<PlatformSettings>>;
+
+    /// Replaces the campaign's platform settings; false when the campaign is not found.
+    async fn put_settings(
+        &self,
+        org: &OrgId,
+        id: &CampaignId,
+        settings: &PlatformSettings,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// A campaign by id in any organisation: for operator tools on the server (the CLI), never
+    /// for a request.
+    async fn campaign_for_operator(&self, id: &CampaignId) -> Result<Option<Campaign>>;
+}
+
+/// Implements [`CampaignStore`] for `$store` (whose field `pool` is a `sqlx::Pool<$db>`), with the
+/// same portable SQL on both backends; `$begin_write` as for `impl_store!`.
+macro_rules! impl_campaign_store {
+    ($store:ty, $db:ty, $begin_write:literal) => {
+        mod campaign_store_impl {
+            use async_trait::async_trait;
+            use chrono::{DateTime, Utc};
+            use spendlens_core::campaign::{Campaign, CampaignId, CampaignSpec, OrgId, PlatformSettings};
+            use sqlx::Row as _;
+            use tracing::instrument;
+
+            use crate::campaigns::{BUMP_VERSION, CampaignStore};
+            use crate::micros::{from_micros, opt_to_micros};
+            use crate::{Result, new_id};
+
+            type DbRow = <$db as sqlx::Database>::Row;
+
+            const CAMPAIGN_COLUMNS: &str =
+                "id, org_id, name, currency, budget_micros, start_date, end_date, time_zone";
+
+            fn campaign(row: &DbRow) -> Result<Campaign> {
+                let budget: Option<i64> = row.try_get("budget_micros")?;
+                Ok(Campaign {
+                    id: CampaignId::new(row.try_get::<String, _>("id")?),
+                    org_id: OrgId::new(row.try_get::<String, _>("org_id")?),
+                    spec: CampaignSpec {
+                        name: row.try_get("name")?,
+                        currency: row.try_get("currency")?,
+                        budget: budget.map(from_micros),
+                        start_date: row.try_get("start_date")?,
+                        end_date: row.try_get("end_date")?,
+                        time_zone: row.try_get("time_zone")?,
+                    },
+                })
+            }
+
+            /// The platform settings columns of a row (NULL when the campaign has none).
+            fn settings_of(row: &DbRow) -> Result<PlatformSettings> {
+                let get = |col: &str| -> Result<Option<rust_decimal::Decimal>> {
+                    Ok(row.try_get::<Option<i64>, _>(col)?.map(from_micros))
+                };
+                Ok(PlatformSettings {
+                    linkedin_conversion_value: get("linkedin_conversion_value_micros")?,
+                    ga4_average_order_value: get("ga4_aov_micros")?,
+                    custom_integration_average_order_value: get("custom_integration_aov_micros")?,
+                })
+            }
+
+            #[async_trait]
+            impl CampaignStore for $store {
+                #[instrument(skip_all)]
+                async fn create_campaign(&self, org: &OrgId, spec: &CampaignSpec, now: DateTime<Utc>) -> Result<Campaign> {
+                    let id = new_id();
+                    sqlx::query(
+                        "INSERT INTO campaigns (id, org_id, name, currency, budget_micros, start_date, end_date, time_zone, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+                    )
+                    .bind(&id)
+                    .bind(org.as_str())
+                    .bind(&spec.name)
+                    .bind(&spec.currency)
+                    .bind(opt_to_micros(spec.budget)?)
+                    .bind(spec.start_date)
+                    .bind(spec.end_date)
+                    .bind(&spec.time_zone)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(Campaign { id: CampaignId::new(id), org_id: org.clone(), spec: spec.clone() })
+                }
+
+                #[instrument(skip_all)]
+                async fn list_campaigns(&self, org: &OrgId) -> Result<Vec<Campaign>> {
+                    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE org_id = $1 ORDER BY name, id");
+                    let rows = sqlx::query(&sql).bind(org.as_str()).fetch_all(&self.pool).await?;
+                    rows.iter().map(campaign).collect()
+                }
+
+                #[instrument(skip_all)]
+                async fn campaign(&self, org: &OrgId, id: &CampaignId) -> Result<Option<Campaign>> {
+                    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 AND org_id = $2");
+                    let row = sqlx::query(&sql)
+                        .bind(id.as_str())
+                        .bind(org.as_str())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    row.as_ref().map(campaign).transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn update_campaign(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    spec: &CampaignSpec,
+                    now: DateTime<Utc>,
+                ) -> Result<Option<Campaign>> {
+                    let done = sqlx::query(
+                        "UPDATE campaigns SET name = $1, currency = $2, budget_micros = $3, start_date = $4, \
+                         end_date = $5, time_zone = $6, updated_at = $7, data_version = data_version + 1 \
+                         WHERE id = $8 AND org_id = $9",
+                    )
+                    .bind(&spec.name)
+                    .bind(&spec.currency)
+                    .bind(opt_to_micros(spec.budget)?)
+                    .bind(spec.start_date)
+                    .bind(spec.end_date)
+                    .bind(&spec.time_zone)
+                    .bind(now)
+                    .bind(id.as_str())
+                    .bind(org.as_str())
+                    .execute(&self.pool)
+                    .await?;
+                    Ok((done.rows_affected() == 1).then(|| Campaign {
+                        id: id.clone(),
+                        org_id: org.clone(),
+                        spec: spec.clone(),
+                    }))
+                }
+
+                #[instrument(skip_all)]
+                async fn delete_campaign(&self, org: &OrgId, id: &CampaignId) -> Result<bool> {
+                    let done = sqlx::query("DELETE FROM campaigns WHERE id = $1 AND org_id = $2")
+                        .bind(id.as_str())
+                        .bind(org.as_str())
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                #[instrument(skip_all)]
+                async fn all_campaigns(&self) -> Result<Vec<Campaign>> {
+                    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns ORDER BY id");
+                    let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+                    rows.iter().map(campaign).collect()
+                }
+
+                #[instrument(skip_all)]
+                async fn campaign_with_settings(&self, org: &OrgId, id: &CampaignId) -> Result<Option<(Campaign, PlatformSettings, i64)>> {
+                    let row = sqlx::query(
+                        "SELECT c.id, c.org_id, c.name, c.currency, c.budget_micros, c.start_date, c.end_date, c.time_zone, c.data_version, \
+                         s.linkedin_conversion_value_micros, s.ga4_aov_micros, s.custom_integration_aov_micros \
+                         FROM campaigns c LEFT JOIN platform_settings s ON s.campaign_id = c.id \
+                         WHERE c.id = $1 AND c.org_id = $2",
+                    )
+                    .bind(id.as_str())
+                    .bind(org.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.map(|r| Ok((campaign(&r)?, settings_of(&r)?, r.try_get::<i64, _>("data_version")?)))
+                        .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn settings(&self, org: &OrgId, id: &CampaignId) -> Result<Option<PlatformSettings>> {
+                    let row = sqlx::query(
+                        "SELECT c.id, s.linkedin_conversion_value_micros, s.ga4_aov_micros, s.custom_integration_aov_micros \
+                         FROM campaigns c LEFT JOIN platform_settings s ON s.campaign_id = c.id \
+                         WHERE c.id = $1 AND c.org_id = $2",
+                    )
+                    .bind(id.as_str())
+                    .bind(org.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.as_ref().map(settings_of)
+                    .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn put_settings(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    settings: &PlatformSettings,
+                    now: DateTime<Utc>,
+                ) -> Result<bool> {
+                    let mut tx = self.pool.begin_with($begin_write).await?;
+                    let owned = sqlx::query("SELECT id FROM campaigns WHERE id = $1 AND org_id = $2")
+                        .bind(id.as_str())
+                        .bind(org.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if owned.is_none() {
+                        return Ok(false);
+                    }
+                    sqlx::query(
+                        "INSERT INTO platform_settings (campaign_id, linkedin_conversion_value_micros, ga4_aov_micros, \
+                         custom_integration_aov_micros, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (campaign_id) DO UPDATE SET \
+                         linkedin_conversion_value_micros = excluded.linkedin_conversion_value_micros, \
+                         ga4_aov_micros = excluded.ga4_aov_micros, \
+                         custom_integration_aov_micros = excluded.custom_integration_aov_micros, \
+                         updated_at = excluded.updated_at",
+                    )
+                    .bind(id.as_str())
+                    .bind(opt_to_micros(settings.linkedin_conversion_value)?)
+                    .bind(opt_to_micros(settings.ga4_average_order_value)?)
+                    .bind(opt_to_micros(settings.custom_integration_average_order_value)?)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(BUMP_VERSION).bind(id.as_str()).execute(&mut *tx).await?;
+                    tx.commit().await?;
+                    Ok(true)
+                }
+
+                #[instrument(skip_all)]
+                async fn campaign_for_operator(&self, id: &CampaignId) -> Result<Option<Campaign>> {
+                    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1");
+                    let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(&self.pool).await?;
+                    row.as_ref().map(campaign).transpose()
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use impl_campaign_store;
