@@ -11,13 +11,17 @@ pub mod analysis;
 pub mod attribution;
 pub mod clock;
 pub mod connections;
+pub mod context;
 pub mod demo;
 pub mod finance;
+pub mod imports;
+pub mod metrics;
 pub mod optimization;
 pub mod scheduler;
 pub mod snapshots;
 
 pub use clock::{Clock, FixedClock, SystemClock, is_known_zone, today_in};
+pub use context::Context;
 
 /// What a use case can fail with.
 #[derive(Debug, thiserror::Error)]

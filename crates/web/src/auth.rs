@@ -79,15 +79,29 @@ async fn verify_password(password: String, hash: Option<String>) -> ApiResult<bo
 #[derive(Debug, Clone)]
 pub struct Caller(pub Principal);
 
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The value of the cookie `name` in the request, or `None` when it is absent or empty: the one
+/// cookie parser of the API and the pages, because a session lookup must not depend on which
+/// of them reads the header.
+///
+/// Every `Cookie` header counts (HTTP/2 may split them); pairs are `;`-separated with optional
+/// whitespace; the name must match exactly (not as a suffix or prefix of another); a value in
+/// double quotes (RFC 6265 `cookie-value`) is read without them. The first pair with the name
+/// decides: browsers send the most specific cookie first, and a later one must not override it.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| k.trim() == name)
+        .map(|(_, v)| {
+            let v = v.trim();
+            v.strip_prefix('"')
+                .and_then(|inner| inner.strip_suffix('"'))
+                .unwrap_or(v)
+        })
+        .filter(|v| !v.is_empty())
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -110,7 +124,7 @@ impl FromRequestParts<AppState> for Caller {
                 .map(Caller)
                 .ok_or(ApiError::Unauthorized);
         }
-        let session = cookie_value(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthorized)?;
+        let session = cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthorized)?;
         state
             .store
             .session(&hash_secret(session), state.clock.now())
@@ -355,7 +369,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
 
 /// Ends the request's session, if any, and returns the `Set-Cookie` value that clears it.
 pub async fn end_session(state: &AppState, headers: &HeaderMap) -> ApiResult<HeaderValue> {
-    if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
+    if let Some(token) = cookie(headers, SESSION_COOKIE) {
         state.store.delete_session(&hash_secret(token)).await?;
     }
     session_cookie(state, "", 0)
@@ -459,14 +473,48 @@ mod tests {
         assert!(parse_registration(&good).is_ok());
     }
 
+    fn headers(values: &[&'static str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(header::COOKIE, HeaderValue::from_static(v));
+        }
+        h
+    }
+
     #[test]
     fn cookies_are_found_among_others() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; spendlens_session=xyz; b=2"),
-        );
-        assert_eq!(cookie_value(&h, SESSION_COOKIE), Some("xyz"));
-        assert_eq!(cookie_value(&h, "c"), None);
+        let h = headers(&["a=1; spendlens_session=xyz; b=2"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+
+    #[test]
+    fn the_cookie_parser_reads_tricky_headers_strictly() {
+        // Several Cookie headers: each is searched.
+        let h = headers(&["a=1", "spendlens_session=two"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("two"));
+        // Spaces around pairs, names and values; no space after the semicolon.
+        let h = headers(&["a=1;spendlens_session = spaced ;b=2"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("spaced"));
+        // A name that ends (or starts) like ours is another cookie.
+        let h = headers(&["xspendlens_session=evil; spendlens_session_old=old"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), None);
+        let h = headers(&["xspendlens_session=evil; spendlens_session=mine"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("mine"));
+        // A quoted value is read without its quotes; a lone quote is kept.
+        let h = headers(&["spendlens_session=\"abc\""]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
+        let h = headers(&["spendlens_session=\"abc"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("\"abc"));
+        // An empty value is no cookie, and a later pair does not override the first.
+        let h = headers(&["spendlens_session=; spendlens_session=later"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), None);
+        let h = headers(&["spendlens_session=\"\""]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), None);
+        let h = headers(&["spendlens_session=first", "spendlens_session=second"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("first"));
+        // A value may contain `=`; a pair without `=` is skipped.
+        let h = headers(&["junk; spendlens_session=a=b"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("a=b"));
     }
 }

@@ -17,8 +17,10 @@ pub mod config;
 pub mod error;
 pub mod observability;
 pub mod openapi;
+pub mod query;
 pub mod state;
 pub mod ui;
+pub mod upload;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -10,7 +10,6 @@ use spendlens_contract::json::two_decimals;
 use spendlens_core::analysis::ComparisonPeriod;
 use spendlens_store::StoredSnapshot;
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::state::AppState;
@@ -101,7 +100,7 @@ pub async fn snapshots(
         .filter(|s| !s.is_empty())
         .map(|s| parse_date("date", s))
         .transpose()?;
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let org = &caller.0.org_id;
     match date {
         Some(date) => {

@@ -22,7 +22,6 @@ use spendlens_contract::json::{ratio, two_decimals};
 use spendlens_core::campaign::CampaignId;
 use spendlens_store::{StoredTouchpoint, TouchKind, TouchpointImport};
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::state::AppState;
@@ -423,7 +422,7 @@ pub(crate) async fn window(
     id: &str,
     query: &HashMap<String, String>,
 ) -> ApiResult<(spendlens_core::campaign::Campaign, NaiveDate, NaiveDate)> {
-    let campaign = load(state, caller, id).await?;
+    let campaign = state.campaign(&caller.0.org_id, id).await?;
     let from = parse_date(query, "from")?;
     let to = parse_date(query, "to")?;
     let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
@@ -571,7 +570,7 @@ pub async fn get_model(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let set = state
         .store
         .attribution_model(&caller.0.org_id, &campaign.id)
@@ -591,7 +590,7 @@ pub async fn put_model(
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> ApiResult<Json<Value>> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let Value::Object(fields) = &body else {
         return Err(bad("$", "expected an object {\"model\": ...}"));
     };

@@ -135,15 +135,6 @@ pub async fn list(
     Ok(Json(campaigns.iter().map(CampaignResponse::from).collect()))
 }
 
-/// Loads a campaign of the caller's organisation, or 404.
-pub async fn load(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Campaign> {
-    state
-        .store
-        .campaign(&caller.0.org_id, &CampaignId::new(id))
-        .await?
-        .ok_or(ApiError::NotFound("campaign"))
-}
-
 /// One campaign.
 #[utoipa::path(get, path = "/api/campaigns/{id}", tag = "campaigns",
     params(("id" = String, Path)), responses((status = 200, body = CampaignResponse), (status = 404)))]
@@ -153,7 +144,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Json<CampaignResponse>> {
     Ok(Json(CampaignResponse::from(
-        &load(&state, &caller, &id).await?,
+        &state.campaign(&caller.0.org_id, &id).await?,
     )))
 }
 
@@ -166,7 +157,7 @@ pub async fn patch(
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> ApiResult<Json<CampaignResponse>> {
-    let current = load(&state, &caller, &id).await?;
+    let current = state.campaign(&caller.0.org_id, &id).await?;
     let Value::Object(changes) = body else {
         return Err(ApiError::BadRequest("expected a JSON object".into()));
     };
@@ -198,7 +189,7 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     if state
         .store
         .delete_campaign(&caller.0.org_id, &campaign.id)
@@ -255,7 +246,7 @@ pub async fn put_settings(
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> ApiResult<Json<SettingsBody>> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let mut problems = Problems::default();
     let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
         return Err(problems.into());

@@ -19,7 +19,6 @@ use spendlens_contract::json::ObjectReader;
 use spendlens_core::Platform;
 use spendlens_store::{Connection, ConnectionStatus, SyncRecord};
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::state::AppState;
@@ -151,7 +150,7 @@ pub async fn create(
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> ApiResult<Response> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let request = parse_request(&body)?;
     let created = state
         .connections
@@ -178,7 +177,7 @@ pub async fn list(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let all = state
         .store
         .connections(&caller.0.org_id, &campaign.id)
@@ -252,7 +251,9 @@ pub async fn sync(
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
     let connection = find(&state, &caller, &id).await?;
-    let campaign = load(&state, &caller, connection.campaign_id.as_str()).await?;
+    let campaign = state
+        .campaign(&caller.0.org_id, connection.campaign_id.as_str())
+        .await?;
     let now = state.clock.now();
     let day = |k: &'static str| {
         query

@@ -28,7 +28,6 @@ use spendlens_store::finance::{
     CampaignFinance, LedgerScope, StoredAlert, StoredEntry, StoredFinanceSettings,
 };
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::state::AppState;
@@ -272,7 +271,7 @@ pub async fn list_costs(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let entries = state
         .store
         .ledger(&caller.0.org_id, LedgerScope::Campaign(&campaign.id))
@@ -294,7 +293,7 @@ pub async fn create_cost(
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> ApiResult<Response> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let entry = cost_entry(&body, &campaign.id, &campaign.spec.currency)?;
     let stored = state
         .store
@@ -313,7 +312,7 @@ pub async fn get_cost(
     caller: Caller,
     Path((id, entry_id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let stored = state
         .store
         .ledger_entry(
@@ -336,7 +335,7 @@ pub async fn put_cost(
     Path((id, entry_id)): Path<(String, String)>,
     Json(body): Json<Value>,
 ) -> ApiResult<Json<Value>> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let entry = cost_entry(&body, &campaign.id, &campaign.spec.currency)?;
     let stored = state
         .store
@@ -360,7 +359,7 @@ pub async fn delete_cost(
     caller: Caller,
     Path((id, entry_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     if state
         .store
         .delete_ledger_entry(
@@ -390,7 +389,7 @@ pub async fn import_costs(
     Path(id): Path<String>,
     request: Request,
 ) -> ApiResult<Response> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let mut multipart = Multipart::from_request(request, &state)
         .await
         .map_err(|e| {

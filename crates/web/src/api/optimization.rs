@@ -17,7 +17,6 @@ use spendlens_core::Platform;
 use spendlens_core::campaign::CampaignId;
 use spendlens_optimize::{FitOptions, Objective};
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::state::AppState;
@@ -227,7 +226,7 @@ pub(crate) async fn run(
     request: &OptimizationRequest,
 ) -> ApiResult<Optimization> {
     // Access first: another organisation's campaign is a 404 before any work.
-    let campaign = load(state, caller, id).await?;
+    let campaign = state.campaign(&caller.0.org_id, id).await?;
     let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
     Ok(optimize_campaign(
         state.store.as_ref(),

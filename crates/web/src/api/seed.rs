@@ -13,7 +13,6 @@ use spendlens_core::num::{div_or_zero, pct_or_zero};
 use spendlens_core::platform::Platform;
 use spendlens_core::totals::PlatformTotals;
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -25,7 +24,7 @@ struct Context {
 }
 
 async fn context(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Context> {
-    let campaign = load(state, caller, id).await?;
+    let campaign = state.campaign(&caller.0.org_id, id).await?;
     let org = &caller.0.org_id;
     let as_of = today_in(state.clock.now(), &campaign.spec.time_zone);
     let (_, analysis) = spendlens_app::analysis::analyze_campaign(

@@ -6,7 +6,6 @@
 //! (what `GET /api/campaigns/{id}/attribution?model=all` answers); the upload is
 //! `api::attribution::import_file`, the API's own parse-and-store; the chart is the API's.
 
-use super::load_campaign as load;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -222,7 +221,7 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     let mut query = query;
     let model_set = query.remove("model_set");
     let mut p = page_of(&state, &viewer, &campaign, &query).await?;
@@ -250,7 +249,7 @@ pub async fn set_model(
     Path(id): Path<String>,
     Form(form): Form<ModelForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let model = match parse_model("model", form.model.trim()) {
         Ok(m) => m,
@@ -288,7 +287,7 @@ pub async fn upload(
     Path(id): Path<String>,
     request: Request,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     let mut multipart = Multipart::from_request(request, &state)
         .await
         .map_err(|e| UiError::BadRequest(format!("expected a file upload: {}", e.body_text())))?;

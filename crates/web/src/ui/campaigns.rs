@@ -5,20 +5,17 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use spendlens_app::analysis::{AsOf, analyze_campaign};
 use spendlens_core::analysis::ComparisonPeriod;
-use spendlens_core::campaign::{
-    Campaign, CampaignDraft, CampaignId, CampaignSpec, PlatformSettings,
-};
+use spendlens_core::campaign::{Campaign, CampaignDraft, CampaignSpec, PlatformSettings};
 
 use crate::state::AppState;
 use crate::ui::analysis::{pacing_label, rating_label};
 use crate::ui::format::{self, parse_money};
 use crate::ui::session::SignedIn;
-use crate::ui::{FormErrors, Layout, UiError, UiResult, render, see_other};
+use crate::ui::{FormErrors, Layout, UiError, UiResult, form_day, render, see_other};
 
 /// One row of the campaign list.
 #[derive(Debug)]
@@ -165,19 +162,8 @@ impl CampaignForm {
                 errors.push(field, "is too large");
             }
         }
-        let mut date = |field: &str, text: &str| -> Option<NaiveDate> {
-            let text = text.trim();
-            if text.is_empty() {
-                return None;
-            }
-            let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
-            if parsed.is_none() {
-                errors.push(field, format!("\"{text}\" is not a date: use YYYY-MM-DD"));
-            }
-            parsed
-        };
-        let start_date = date("start_date", &self.start_date);
-        let end_date = date("end_date", &self.end_date);
+        let start_date = form_day(&mut errors, "start_date", &self.start_date);
+        let end_date = form_day(&mut errors, "end_date", &self.end_date);
         let blank = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let draft = CampaignDraft {
             name: self.name.clone(),
@@ -288,16 +274,19 @@ pub async fn create(
     Ok(see_other(&format!("/campaigns/{}/imports", campaign.id)))
 }
 
+/// The campaign (through the visitor's organisation) and its conversion values.
 async fn load(
     state: &AppState,
     viewer: &SignedIn,
     id: &str,
 ) -> UiResult<(Campaign, PlatformSettings)> {
-    let (campaign, settings, _) = state
+    let org = &viewer.principal.org_id;
+    let campaign = state.campaign(org, id).await?;
+    let settings = state
         .store
-        .campaign_with_settings(&viewer.principal.org_id, &CampaignId::new(id))
+        .settings(org, &campaign.id)
         .await?
-        .ok_or(UiError::NotFound)?;
+        .unwrap_or_default();
     Ok((campaign, settings))
 }
 

@@ -6,7 +6,6 @@
 //! form becomes the API's JSON body and goes through its `parse_request`, so the checks and
 //! field names are the API's. Credentials are write-only here too: no page shows them.
 
-use super::load_campaign as load;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -200,7 +199,7 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     let mut p = page_of(
         &state,
         &viewer,
@@ -251,7 +250,7 @@ pub async fn create(
     Path(id): Path<String>,
     Form(form): Form<ConnectForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let mut body = Map::new();
     for (key, value) in [
@@ -315,7 +314,7 @@ pub async fn sync(
     Path((id, connection)): Path<(String, String)>,
     Form(form): Form<SyncForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let connection = connection_of(&state, &viewer, &campaign, &connection).await?;
     let now = state.clock.now();
@@ -394,7 +393,7 @@ pub async fn authorize(
     Path((id, connection)): Path<(String, String)>,
     Form(form): Form<ActionForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let connection = connection_of(&state, &viewer, &campaign, &connection).await?;
     if connection.auth_kind != "oauth" {
@@ -431,7 +430,7 @@ pub async fn disconnect(
     Path((id, connection)): Path<(String, String)>,
     Form(form): Form<ActionForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let connection = connection_of(&state, &viewer, &campaign, &connection).await?;
     if !state

@@ -9,7 +9,6 @@
 //! `spendlens_app::finance::{campaign_roi, alerts::status}`. The report download is a plain GET
 //! form to `/api/reports/financial`, authenticated by the session cookie.
 
-use super::load_campaign as load;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -759,7 +758,7 @@ pub async fn campaign(
     Path(id): Path<String>,
     Query(filter): Query<Filter>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     campaign_page(&state, &viewer, &campaign, filter, Outcome::default()).await
 }
 
@@ -770,7 +769,7 @@ pub async fn add_cost(
     Path(id): Path<String>,
     Form(form): Form<EntryForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let Some(specs) = cost_fields(&form.category) else {
         return Err(UiError::BadRequest(format!(
@@ -843,7 +842,7 @@ pub async fn edit_cost_page(
     viewer: SignedIn,
     Path((id, entry_id)): Path<(String, String)>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     let stored = state
         .store
         .ledger_entry(
@@ -873,7 +872,7 @@ pub async fn update_cost(
     Path((id, entry_id)): Path<(String, String)>,
     Form(form): Form<EntryForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let specs = cost_fields(&form.category).ok_or(UiError::NotFound)?;
     let mut names: Vec<&str> = vec!["category", "currency"];
@@ -927,7 +926,7 @@ pub async fn delete_cost(
     Path((id, entry_id)): Path<(String, String)>,
     Form(form): Form<TokenForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     if !state
         .store
@@ -962,7 +961,7 @@ pub async fn headcount(
     Path(id): Path<String>,
     Form(form): Form<HeadcountForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let org = &viewer.principal.org_id;
     let mut facts = state
@@ -1008,7 +1007,7 @@ pub async fn import(
     Path(id): Path<String>,
     request: Request,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     let mut multipart = Multipart::from_request(request, &state)
         .await
         .map_err(|e| UiError::BadRequest(format!("expected a file upload: {}", e.body_text())))?;
