@@ -158,44 +158,47 @@ pub fn router(state: AppState) -> Router {
         // Finance (issue 6): ledger, overhead, headcount, settings, ROI, budget, alerts, report.
         .route(
             "/campaigns/{id}/costs",
-            get(finance::list_costs).post(finance::create_cost),
+            get(finance::ledger::list_costs).post(finance::ledger::create_cost),
         )
         .route(
             "/campaigns/{id}/costs/import",
-            post(finance::import_costs)
+            post(finance::ledger::import_costs)
                 .layer(DefaultBodyLimit::max(finance::MAX_LEDGER_BYTES + 64 * 1024)),
         )
         .route(
             "/campaigns/{id}/costs/{entry_id}",
-            get(finance::get_cost)
-                .put(finance::put_cost)
-                .delete(finance::delete_cost),
+            get(finance::ledger::get_cost)
+                .put(finance::ledger::put_cost)
+                .delete(finance::ledger::delete_cost),
         )
         .route(
             "/overhead",
-            get(finance::list_overhead).post(finance::create_overhead),
+            get(finance::ledger::list_overhead).post(finance::ledger::create_overhead),
         )
         .route(
             "/overhead/{entry_id}",
-            get(finance::get_overhead)
-                .put(finance::put_overhead)
-                .delete(finance::delete_overhead),
+            get(finance::ledger::get_overhead)
+                .put(finance::ledger::put_overhead)
+                .delete(finance::ledger::delete_overhead),
         )
         .route(
             "/campaigns/{id}/headcount",
-            get(finance::get_headcount).put(finance::put_headcount),
+            get(finance::settings::get_headcount).put(finance::settings::put_headcount),
         )
         .route(
             "/finance/settings",
-            get(finance::get_settings).put(finance::put_settings),
+            get(finance::settings::get_settings).put(finance::settings::put_settings),
         )
-        .route("/campaigns/{id}/roi", get(finance::roi))
+        .route("/campaigns/{id}/roi", get(finance::reports::roi))
         .route(
             "/campaigns/{id}/budget-consumption",
-            get(finance::budget_consumption),
+            get(finance::reports::budget_consumption),
         )
-        .route("/alerts", get(finance::alerts))
-        .route("/reports/financial", get(finance::financial_report));
+        .route("/alerts", get(finance::reports::alerts))
+        .route(
+            "/reports/financial",
+            get(finance::reports::financial_report),
+        );
     Router::new()
         .nest("/api", api)
         .merge(
