@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, SecondsFormat};
@@ -24,17 +24,12 @@ use spendlens_store::{StoredTouchpoint, TouchKind, TouchpointImport};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::query::Params;
 use crate::state::AppState;
+use crate::upload::{Fields, Others, multipart, read_file_field};
 
 /// Largest touchpoint upload accepted (about a million rows).
 pub const MAX_TOUCHPOINT_BYTES: usize = 64 * 1024 * 1024;
-
-fn bad(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Validation(vec![FieldProblem {
-        field: field.to_owned(),
-        message: message.into(),
-    }])
-}
 
 /// A file problem as the API shows it: `row 3, column 2 (timestamp): ...` (rows are lines of
 /// the file; the header is row 1).
@@ -53,34 +48,15 @@ fn row_problem(p: &Problem) -> FieldProblem {
     }
 }
 
-fn parse_bool(query: &HashMap<String, String>, key: &str) -> ApiResult<bool> {
-    match query.get(key).map(String::as_str) {
-        None | Some("false" | "0" | "") => Ok(false),
-        Some("true" | "1") => Ok(true),
-        Some(_) => Err(bad(key, "expected true or false")),
-    }
-}
-
-fn parse_date(query: &HashMap<String, String>, key: &str) -> ApiResult<Option<NaiveDate>> {
-    match query.get(key).map(String::as_str) {
-        None | Some("") => Ok(None),
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .filter(|_| text.len() == 10)
-            .map(Some)
-            .ok_or_else(|| bad(key, format!("expected a date YYYY-MM-DD, got \"{text}\""))),
-    }
-}
-
-fn parse_order(query: &HashMap<String, String>) -> ApiResult<MarkovOrder> {
-    match query.get("order").map(String::as_str) {
+fn parse_order(query: &Params) -> ApiResult<MarkovOrder> {
+    match query.0.get("order").map(String::as_str) {
         None | Some("") => Ok(MarkovOrder::Fixed(1)),
         Some("auto") => Ok(MarkovOrder::Auto),
         Some(text) => match text.parse::<usize>() {
             Ok(n) if (1..=spendlens_attribution::markov::MAX_ORDER).contains(&n) => {
                 Ok(MarkovOrder::Fixed(n))
             }
-            _ => Err(bad(
+            _ => Err(ApiError::field(
                 "order",
                 format!(
                     "expected 1 to {} or auto",
@@ -93,7 +69,7 @@ fn parse_order(query: &HashMap<String, String>) -> ApiResult<MarkovOrder> {
 
 pub(crate) fn parse_model(field: &str, text: &str) -> ApiResult<Model> {
     text.parse::<Model>().map_err(|_| {
-        bad(
+        ApiError::field(
             field,
             format!(
                 "unknown model \"{text}\": expected one of {}",
@@ -107,37 +83,6 @@ fn rfc3339(nanos: i64) -> String {
     DateTime::from_timestamp_nanos(nanos).to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// Reads the one `file` field of the upload, refusing more than the limit.
-async fn read_file(mut multipart: Multipart) -> ApiResult<(String, Vec<u8>)> {
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| ApiError::BadRequest(format!("multipart: {e}")))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or("touchpoints.csv").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| ApiError::BadRequest(format!("file: {e}")))?;
-                if bytes.len() > MAX_TOUCHPOINT_BYTES {
-                    return Err(ApiError::TooLarge);
-                }
-                file = Some((name, bytes.to_vec()));
-            }
-            Some(other) => return Err(bad(other, "unknown field (expected file)")),
-            None => {
-                return Err(ApiError::BadRequest(
-                    "a multipart field without a name".into(),
-                ));
-            }
-        }
-    }
-    file.ok_or_else(|| bad("file", "missing: upload the CSV in the field `file`"))
-}
-
 /// Parses an upload into stored rows: every problem with row and column, or the rows.
 fn parse_upload(
     bytes: &[u8],
@@ -147,7 +92,7 @@ fn parse_upload(
         spendlens_attribution::Error::Invalid(problems) => {
             ApiError::Validation(problems.iter().map(row_problem).collect())
         }
-        other => bad("file", other.to_string()),
+        other => ApiError::field("file", other.to_string()),
     })?;
     let mut problems = Vec::new();
     let mut seen: HashMap<(&str, i64, TouchKind), u64> = HashMap::with_capacity(rows.len());
@@ -214,20 +159,22 @@ fn parse_upload(
 pub async fn import_touchpoints(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Params>,
     request: Request,
 ) -> ApiResult<Response> {
     // The caller is authenticated (the extractor above) before a byte of the body is read.
-    let dry_run = parse_bool(&query, "dry_run")?;
-    let multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|e| {
-            ApiError::BadRequest(format!(
-                "expected a multipart/form-data upload: {}",
-                e.body_text()
-            ))
-        })?;
-    let (file_name, bytes) = read_file(multipart).await?;
+    let dry_run = query.flag("dry_run")?;
+    let multipart = multipart(request, &state).await?;
+    let fields = Fields {
+        texts: &[],
+        others: Others::Refuse("file"),
+    };
+    let file = read_file_field(multipart, MAX_TOUCHPOINT_BYTES, fields)
+        .await?
+        .file
+        .ok_or_else(|| ApiError::field("file", "missing: upload the CSV in the field `file`"))?;
+    let file_name = file.name.unwrap_or_else(|| "touchpoints.csv".to_owned());
+    let bytes = file.bytes;
     let outcome = import_file(&state, &caller.0.org_id, file_name, bytes, dry_run).await?;
     let body = json!({
         "import_id": outcome.import_id,
@@ -420,15 +367,15 @@ pub(crate) async fn window(
     state: &AppState,
     caller: &Caller,
     id: &str,
-    query: &HashMap<String, String>,
+    query: &Params,
 ) -> ApiResult<(spendlens_core::campaign::Campaign, NaiveDate, NaiveDate)> {
     let campaign = state.campaign(&caller.0.org_id, id).await?;
-    let from = parse_date(query, "from")?;
-    let to = parse_date(query, "to")?;
+    let from = query.day("from")?;
+    let to = query.day("to")?;
     let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
     let (from, to) = default_window(&campaign, today, from, to);
     if to < from {
-        return Err(bad("to", "must not be before from"));
+        return Err(ApiError::field("to", "must not be before from"));
     }
     Ok((campaign, from, to))
 }
@@ -448,11 +395,11 @@ pub async fn campaign_attribution(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Params>,
 ) -> ApiResult<Json<Value>> {
     let (campaign, from, to) = window(&state, &caller, &id, &query).await?;
     let org = &caller.0.org_id;
-    let models = match query.get("model").map(String::as_str) {
+    let models = match query.0.get("model").map(String::as_str) {
         None | Some("") => {
             Models::One(campaign_model(state.store.as_ref(), org, &campaign.id).await?)
         }
@@ -535,7 +482,7 @@ pub async fn comparison_chart(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Params>,
 ) -> ApiResult<Response> {
     let (campaign, from, to) = window(&state, &caller, &id, &query).await?;
     let found = attributed_by_channel(
@@ -592,15 +539,15 @@ pub async fn put_model(
 ) -> ApiResult<Json<Value>> {
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let Value::Object(fields) = &body else {
-        return Err(bad("$", "expected an object {\"model\": ...}"));
+        return Err(ApiError::field("$", "expected an object {\"model\": ...}"));
     };
     if let Some(other) = fields.keys().find(|k| k.as_str() != "model") {
-        return Err(bad(other, "unknown field (expected model)"));
+        return Err(ApiError::field(other, "unknown field (expected model)"));
     }
     let model = match fields.get("model") {
         Some(Value::String(name)) => parse_model("model", name)?,
-        Some(_) => return Err(bad("model", "expected a string")),
-        None => return Err(bad("model", "missing")),
+        Some(_) => return Err(ApiError::field("model", "expected a string")),
+        None => return Err(ApiError::field("model", "missing")),
     };
     let found = state
         .store

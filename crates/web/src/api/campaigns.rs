@@ -14,7 +14,7 @@ use spendlens_contract::json::{ObjectReader, two_decimals};
 use spendlens_core::campaign::{Campaign, CampaignDraft, CampaignId, PlatformSettings};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// A campaign as the API shows it.
@@ -95,17 +95,7 @@ fn draft(req: CampaignRequest) -> ApiResult<spendlens_core::campaign::CampaignSp
         time_zone: req.time_zone,
     }
     .parse(spendlens_app::is_known_zone)
-    .map_err(|errors| {
-        ApiError::Validation(
-            errors
-                .into_iter()
-                .map(|e| FieldProblem {
-                    field: e.field.to_owned(),
-                    message: e.message,
-                })
-                .collect(),
-        )
-    })
+    .map_err(ApiError::from)
 }
 
 /// Creates a campaign.

@@ -9,7 +9,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use serde_json::{Value, json};
 use spendlens_app::connections::{AuthInput, CONNECTABLE, ConnectRequest, backfill_range};
 use spendlens_app::today_in;
@@ -20,7 +19,8 @@ use spendlens_core::Platform;
 use spendlens_store::{Connection, ConnectionStatus, SyncRecord};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::error::{ApiError, ApiResult};
+use crate::query::Params;
 use crate::state::AppState;
 
 /// A connection as the API shows it (never its credentials).
@@ -217,25 +217,16 @@ pub async fn authorize(
 ) -> ApiResult<Json<Value>> {
     let connection = find(&state, &caller, &id).await?;
     if connection.auth_kind != "oauth" {
-        return Err(ApiError::Validation(vec![FieldProblem {
-            field: "auth".into(),
-            message: "this connection uses a token or key, not OAuth: delete it and connect again to change it".into(),
-        }]));
+        return Err(ApiError::field(
+            "auth",
+            "this connection uses a token or key, not OAuth: delete it and connect again to change it",
+        ));
     }
     let url = state
         .connections
         .authorize(state.store.as_ref(), &connection, state.clock.now())
         .await?;
     Ok(Json(json!({"authorize_url": url.to_string()})))
-}
-
-pub(crate) fn parse_day(field: &'static str, s: &str) -> ApiResult<NaiveDate> {
-    s.parse().map_err(|_| {
-        ApiError::Validation(vec![FieldProblem {
-            field: field.into(),
-            message: format!("expected a date YYYY-MM-DD, got {s:?}"),
-        }])
-    })
 }
 
 /// Syncs now: the days since the last sync plus the restatement window, or the days
@@ -248,23 +239,16 @@ pub async fn sync(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Params>,
 ) -> ApiResult<Json<Value>> {
     let connection = find(&state, &caller, &id).await?;
     let campaign = state
         .campaign(&caller.0.org_id, connection.campaign_id.as_str())
         .await?;
     let now = state.clock.now();
-    let day = |k: &'static str| {
-        query
-            .get(k)
-            .filter(|s| !s.is_empty())
-            .map(|s| parse_day(k, s))
-            .transpose()
-    };
     let range = backfill_range(
-        day("from")?,
-        day("to")?,
+        query.day("from")?,
+        query.day("to")?,
         today_in(now, &campaign.spec.time_zone),
     )?;
     let report = state

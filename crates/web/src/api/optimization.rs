@@ -18,7 +18,7 @@ use spendlens_core::campaign::CampaignId;
 use spendlens_optimize::{FitOptions, Objective};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 fn platform_key(path: &str, key: &str, problems: &mut Problems) -> Option<Platform> {
@@ -299,10 +299,10 @@ pub async fn curves_chart(
             "weeks" => value
                 .parse::<u64>()
                 .map(|w| json!(w))
-                .map_err(|_| bad("weeks", "expected a whole number of weeks"))?,
+                .map_err(|_| ApiError::field("weeks", "expected a whole number of weeks"))?,
             "total_budget" | "from" | "to" | "objective" => json!(value),
             other => {
-                return Err(bad(
+                return Err(ApiError::field(
                     other,
                     "unknown parameter (total_budget, from, to, weeks, objective)",
                 ));
@@ -327,12 +327,6 @@ pub async fn curves_chart(
         .into_response())
 }
 
-fn bad(field: &str, message: &str) -> ApiError {
-    ApiError::Validation(vec![FieldProblem {
-        field: field.to_owned(),
-        message: message.to_owned(),
-    }])
-}
 
 /// Each channel's period curve sampled from 0 to 1.5 × the larger of its two points.
 pub(crate) fn curve_series(

@@ -20,7 +20,7 @@ use spendlens_core::Platform;
 use spendlens_core::campaign::Campaign;
 use spendlens_store::Connection;
 
-use crate::api::connections::{parse_day, parse_request};
+use crate::api::connections::parse_request;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ui::format::{count, date, url_encode};
@@ -323,7 +323,7 @@ pub async fn sync(
         if s.is_empty() {
             Ok(None)
         } else {
-            parse_day(k, s).map(Some)
+            crate::query::day(k, s).map(Some)
         }
     };
     let outcome = async {
