@@ -183,53 +183,60 @@ pub struct RegisterRequest {
     pub organization_name: String,
 }
 
-/// Checks a registration; every problem names its field.
+impl RegisterRequest {
+    /// Checks registration fields (the e-mail and the organisation name trimmed), adding every
+    /// problem, each naming its field, to those the decoding found: the API and the sign-up form
+    /// share these rules.
+    pub fn checked(
+        email: &str,
+        password: &str,
+        organization_name: &str,
+        mut problems: Problems,
+    ) -> Result<RegisterRequest, Problems> {
+        let email = email.trim().to_owned();
+        let organization_name = organization_name.trim().to_owned();
+        let at = email.find('@');
+        if email.len() > 254
+            || at.is_none_or(|i| i == 0 || i + 1 >= email.len())
+            || email.contains(char::is_whitespace)
+        {
+            problems.push("email", "must be an e-mail address");
+        }
+        if password.chars().count() < 10 {
+            problems.push("password", "must be at least 10 characters");
+        } else if password.len() > 1024 {
+            problems.push("password", "must be at most 1024 bytes");
+        }
+        if organization_name.is_empty() {
+            problems.push("organization_name", "must not be empty");
+        } else if organization_name.chars().count() > 200 {
+            problems.push("organization_name", "must be at most 200 characters");
+        }
+        if problems.is_empty() {
+            Ok(RegisterRequest {
+                email,
+                password: password.to_owned(),
+                organization_name,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// Decodes a registration body and checks it; every problem names its field.
 pub fn parse_registration(value: &Value) -> Result<RegisterRequest, Problems> {
     let mut problems = Problems::default();
     let Some(mut r) = ObjectReader::new("", value, &mut problems) else {
         return Err(problems);
     };
-    let email = r
-        .string("email", &mut problems)
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-    let password = r
-        .string("password", &mut problems)
-        .unwrap_or_default()
-        .to_owned();
+    let email = r.string("email", &mut problems).unwrap_or_default();
+    let password = r.string("password", &mut problems).unwrap_or_default();
     let organization_name = r
         .string("organization_name", &mut problems)
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
+        .unwrap_or_default();
     r.finish(&mut problems);
-    let at = email.find('@');
-    if email.len() > 254
-        || at.is_none_or(|i| i == 0 || i + 1 >= email.len())
-        || email.contains(char::is_whitespace)
-    {
-        problems.push("email", "must be an e-mail address");
-    }
-    if password.chars().count() < 10 {
-        problems.push("password", "must be at least 10 characters");
-    } else if password.len() > 1024 {
-        problems.push("password", "must be at most 1024 bytes");
-    }
-    if organization_name.is_empty() {
-        problems.push("organization_name", "must not be empty");
-    } else if organization_name.chars().count() > 200 {
-        problems.push("organization_name", "must be at most 200 characters");
-    }
-    if problems.is_empty() {
-        Ok(RegisterRequest {
-            email,
-            password,
-            organization_name,
-        })
-    } else {
-        Err(problems)
-    }
+    RegisterRequest::checked(email, password, organization_name, problems)
 }
 
 /// The signed-in account.

@@ -15,7 +15,7 @@ use spendlens_contract::Problems;
 use spendlens_contract::json::{ObjectReader, decimal, parse_document};
 use spendlens_core::Platform;
 use spendlens_core::campaign::CampaignId;
-use spendlens_optimize::{FitOptions, Objective};
+use spendlens_optimize::FitOptions;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -65,25 +65,21 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
     out.from = r.date("from", &mut problems);
     out.to = r.date("to", &mut problems);
     out.weeks = r.count("weeks", &mut problems);
-    if out.weeks == Some(0) {
-        problems.push("weeks", "must be at least 1");
+    if let Some(Err(m)) = out.weeks.map(spendlens_app::optimization::weeks) {
+        problems.push("weeks", m);
     }
     if out.weeks.is_some() && out.to.is_some() {
         problems.push("weeks", "give either to or weeks, not both");
     }
-    out.objective = match r.string("objective", &mut problems) {
-        None => None,
-        Some("revenue") => Some(Objective::Revenue),
-        Some("profit") => Some(Objective::Profit),
-        Some("ltv") => Some(Objective::LtvValue),
-        Some(other) => {
-            problems.push(
-                "objective",
-                format!("unknown objective \"{other}\": expected revenue, profit or ltv"),
-            );
-            None
-        }
-    };
+    out.objective = r
+        .string("objective", &mut problems)
+        .and_then(|code| match spendlens_app::optimization::objective(code) {
+            Ok(o) => Some(o),
+            Err(m) => {
+                problems.push("objective", m);
+                None
+            }
+        });
     if let Some(v) = r.get("ltv") {
         match v {
             Value::Object(map) => {

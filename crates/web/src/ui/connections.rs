@@ -3,8 +3,8 @@
 //! optional backfill, re-authorise and disconnect.
 //!
 //! The work is `spendlens_app::connections` through the same calls as `api::connections`: the
-//! form becomes the API's JSON body and goes through its `parse_request`, so the checks and
-//! field names are the API's. Credentials are write-only here too: no page shows them.
+//! form is decoded into the API's `ConnectFields` and checked by its `into_request`, so the
+//! checks and field names are the API's. Credentials are write-only here too: no page shows them.
 
 use std::collections::HashMap;
 
@@ -13,14 +13,14 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use spendlens_contract::Problems;
 use spendlens_app::connections::{CONNECTABLE, backfill_range};
 use spendlens_app::today_in;
 use spendlens_core::Platform;
 use spendlens_core::campaign::Campaign;
 use spendlens_store::Connection;
 
-use crate::api::connections::parse_request;
+use crate::api::connections::ConnectFields;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ui::format::{count, date, url_encode};
@@ -252,21 +252,16 @@ pub async fn create(
 ) -> UiResult<Response> {
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
-    let mut body = Map::new();
-    for (key, value) in [
-        ("platform", &form.platform),
-        ("account_id", &form.account_id),
-        ("access_token", &form.access_token),
-        ("service_account_key", &form.service_account_key),
-        ("range", &form.range),
-        ("login_customer_id", &form.login_customer_id),
-    ] {
-        let value = value.trim();
-        if !value.is_empty() {
-            body.insert(key.to_owned(), Value::String(value.to_owned()));
-        }
-    }
-    let outcome = match parse_request(&Value::Object(body)) {
+    let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    let fields = ConnectFields {
+        platform: given(&form.platform),
+        account_id: given(&form.account_id),
+        access_token: given(&form.access_token),
+        service_account_key: given(&form.service_account_key),
+        range: given(&form.range),
+        login_customer_id: given(&form.login_customer_id),
+    };
+    let outcome = match fields.into_request(Problems::default()) {
         Ok(request) => state
             .connections
             .create(
