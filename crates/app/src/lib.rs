@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod attribution;
+pub mod campaigns;
 pub mod clock;
 pub mod connections;
 pub mod context;
@@ -19,6 +20,7 @@ pub mod metrics;
 pub mod optimization;
 pub mod scheduler;
 pub mod snapshots;
+pub mod touchpoints;
 
 pub use clock::{Clock, FixedClock, SystemClock, is_known_zone, today_in};
 pub use context::Context;

@@ -2,15 +2,15 @@
 
 use rust_decimal::Decimal;
 
+use super::result::{
+    BottomPerformer, BudgetManagement, CostEfficiencyRating, CostInsight, Costs, Insights,
+    Opportunity, Performance, Performer, PerformerFlag, PlatformRow, Summary, TopPerformer, Totals,
+};
 use super::thresholds::{
     BUDGET_HIGH_USE_ABOVE, CPA_COMPETITIVE_BELOW, CPA_EXCELLENT_BELOW, CPA_HIGH_ABOVE,
     CPA_LOW_BELOW, CPC_HIGH_ABOVE, CPC_LOW_BELOW, CPM_HIGH_ABOVE, CPM_LOW_BELOW, CTR_LOW_BELOW,
     CTR_STRONG_MIN, CVR_EXCELLENT_MIN, CVR_LOW_BELOW, PERFORMANCE_EXCELLENT_ROI_MIN,
     TIER_HIGH_ROAS_MIN, TIER_MEDIUM_ROAS_MIN,
-};
-use super::result::{
-    BottomPerformer, BudgetManagement, CostEfficiencyRating, CostInsight, Costs, Insights,
-    Opportunity, Performance, Performer, PerformerFlag, PlatformRow, Summary, TopPerformer, Totals,
 };
 
 fn d(n: i64) -> Decimal {

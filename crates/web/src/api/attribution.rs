@@ -2,8 +2,6 @@
 //! channel (with spend and ROAS), the model comparison and its chart, and the model a campaign's
 //! ROI uses. The rules (window, channel ↔ platform) live in `spendlens_app::attribution`.
 
-use std::collections::{HashMap, HashSet};
-
 use axum::Json;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
@@ -12,15 +10,14 @@ use chrono::{DateTime, NaiveDate, SecondsFormat};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 use spendlens_app::attribution::{
     ChannelAttribution, ChannelLine, ModelLines, Models, attributed_by_channel, campaign_model,
-    default_window, roas, stored_row,
+    default_window, roas,
 };
+use spendlens_app::touchpoints::{self, TouchpointFailure};
 use spendlens_attribution::{MarkovOrder, Model, Problem};
 use spendlens_contract::json::{ratio, two_decimals};
 use spendlens_core::campaign::CampaignId;
-use spendlens_store::{StoredTouchpoint, TouchKind, TouchpointImport};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
@@ -83,65 +80,17 @@ fn rfc3339(nanos: i64) -> String {
     DateTime::from_timestamp_nanos(nanos).to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// Parses an upload into stored rows: every problem with row and column, or the rows.
-fn parse_upload(
-    bytes: &[u8],
-    campaigns: &HashSet<String>,
-) -> Result<Vec<StoredTouchpoint>, ApiError> {
-    let rows = spendlens_attribution::read_touchpoint_rows(bytes).map_err(|e| match e {
-        spendlens_attribution::Error::Invalid(problems) => {
-            ApiError::Validation(problems.iter().map(row_problem).collect())
-        }
-        other => ApiError::field("file", other.to_string()),
-    })?;
-    let mut problems = Vec::new();
-    let mut seen: HashMap<(&str, i64, TouchKind), u64> = HashMap::with_capacity(rows.len());
-    let mut stored = Vec::with_capacity(rows.len());
-    for row in &rows {
-        if problems.len() >= spendlens_attribution::error::MAX_PROBLEMS {
-            break;
-        }
-        let touchpoint = match stored_row(row) {
-            Ok(t) => t,
-            Err(message) => {
-                problems.push(row_problem(&Problem::at(row.line, 2, "timestamp", message)));
-                continue;
+/// A touchpoint upload's failure as the API answers it: each refused row as a problem of `file`.
+impl From<TouchpointFailure> for ApiError {
+    fn from(e: TouchpointFailure) -> Self {
+        match e {
+            TouchpointFailure::Rows(problems) => {
+                ApiError::Validation(problems.iter().map(row_problem).collect())
             }
-        };
-        if let Some(id) = &row.campaign_id
-            && !campaigns.contains(id)
-        {
-            problems.push(row_problem(&Problem::line(
-                row.line,
-                format!("campaign_id \"{id}\" is not a campaign of your organisation"),
-            )));
-            continue;
+            TouchpointFailure::File(m) => ApiError::field("file", m),
+            TouchpointFailure::Store(s) => s.into(),
+            TouchpointFailure::Task(m) => ApiError::Internal(format!("touchpoint parse task: {m}")),
         }
-        if let Some(first) = seen.insert(
-            (
-                row.journey_id.as_str(),
-                touchpoint.at_nanos,
-                touchpoint.kind,
-            ),
-            row.line,
-        ) {
-            problems.push(row_problem(&Problem::at(
-                row.line,
-                1,
-                "journey_id",
-                format!(
-                    "the same journey, timestamp and event as row {first} (a touchpoint is \
-                     identified by journey_id + timestamp + event)"
-                ),
-            )));
-            continue;
-        }
-        stored.push(touchpoint);
-    }
-    if problems.is_empty() {
-        Ok(stored)
-    } else {
-        Err(ApiError::Validation(problems))
     }
 }
 
@@ -175,7 +124,14 @@ pub async fn import_touchpoints(
         .ok_or_else(|| ApiError::field("file", "missing: upload the CSV in the field `file`"))?;
     let file_name = file.name.unwrap_or_else(|| "touchpoints.csv".to_owned());
     let bytes = file.bytes;
-    let outcome = import_file(&state, &caller.0.org_id, file_name, bytes, dry_run).await?;
+    let outcome = touchpoints::import(
+        &state.context(),
+        &caller.0.org_id,
+        file_name,
+        bytes,
+        dry_run,
+    )
+    .await?;
     let body = json!({
         "import_id": outcome.import_id,
         "dry_run": dry_run,
@@ -196,68 +152,6 @@ pub async fn import_touchpoints(
         StatusCode::CREATED
     };
     Ok((status, Json(body)).into_response())
-}
-
-/// What a touchpoint upload did (or, in a dry run, would do).
-#[derive(Debug)]
-pub(crate) struct TouchpointOutcome {
-    pub import_id: Option<String>,
-    pub content_hash: String,
-    pub rows: usize,
-    pub counts: spendlens_store::UpsertCounts,
-    pub journeys: usize,
-    pub conversions: usize,
-    pub first_at: Option<i64>,
-    pub last_at: Option<i64>,
-}
-
-/// Parses a touchpoint CSV of `org` and stores it (unless `dry_run`): all or nothing, every
-/// problem with row and column. Shared by the API and the attribution page.
-pub(crate) async fn import_file(
-    state: &AppState,
-    org: &spendlens_core::campaign::OrgId,
-    file_name: String,
-    bytes: Vec<u8>,
-    dry_run: bool,
-) -> ApiResult<TouchpointOutcome> {
-    let campaigns: HashSet<String> = state
-        .store
-        .list_campaigns(org)
-        .await?
-        .into_iter()
-        .map(|c| c.id.to_string())
-        .collect();
-    let content_hash = hex::encode(Sha256::digest(&bytes));
-    let rows = tokio::task::spawn_blocking(move || parse_upload(&bytes, &campaigns))
-        .await
-        .map_err(|e| ApiError::Internal(format!("touchpoint parse task: {e}")))??;
-    let record = TouchpointImport {
-        file_name: Some(file_name),
-        content_hash: content_hash.clone(),
-    };
-    let (counts, import_id) = state
-        .store
-        .import_touchpoints(org, &rows, &record, dry_run, state.clock.now())
-        .await?;
-    let journeys = rows
-        .iter()
-        .map(|r| r.journey_id.as_str())
-        .collect::<HashSet<_>>()
-        .len();
-    let conversions = rows
-        .iter()
-        .filter(|r| r.kind == TouchKind::Conversion)
-        .count();
-    Ok(TouchpointOutcome {
-        import_id,
-        content_hash,
-        rows: rows.len(),
-        counts,
-        journeys,
-        conversions,
-        first_at: rows.iter().map(|r| r.at_nanos).min(),
-        last_at: rows.iter().map(|r| r.at_nanos).max(),
-    })
 }
 
 /// Share of a total in percent, as the contract rounds it.
@@ -549,50 +443,23 @@ pub async fn put_model(
         Some(_) => return Err(ApiError::field("model", "expected a string")),
         None => return Err(ApiError::field("model", "missing")),
     };
-    let found = state
-        .store
-        .set_attribution_model(
-            &caller.0.org_id,
-            &CampaignId::new(campaign.id.as_str()),
-            model.name(),
-            state.clock.now(),
-        )
-        .await?;
-    if !found {
-        return Err(ApiError::NotFound("campaign"));
-    }
+    spendlens_app::attribution::set_model(
+        &state.context(),
+        &caller.0.org_id,
+        &CampaignId::new(campaign.id.as_str()),
+        model,
+    )
+    .await?;
     Ok(Json(model_body(model, true)))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn channel_names_keep_their_platform_in_the_wire_form() {
         assert_eq!(
             spendlens_app::attribution::channel_platform("Facebook").map(|p| p.as_str()),
             Some("meta")
         );
-    }
-
-    #[test]
-    fn duplicate_keys_and_foreign_campaigns_are_row_errors() {
-        let csv = b"journey_id,timestamp,event,channel,value,campaign_id\n\
-            j1,2026-01-01T00:00:00Z,touch,meta,,\n\
-            j1,2026-01-01T00:00:00Z,touch,google,,\n\
-            j2,2026-01-01T00:00:00Z,touch,meta,,nope\n";
-        let Err(ApiError::Validation(problems)) = parse_upload(csv, &HashSet::new()) else {
-            panic!("expected problems");
-        };
-        assert_eq!(problems.len(), 2);
-        assert!(
-            problems[0]
-                .message
-                .starts_with("row 3, column 1 (journey_id)"),
-            "{problems:?}"
-        );
-        assert!(problems[0].message.contains("row 2"));
-        assert!(problems[1].message.contains("row 4") && problems[1].message.contains("nope"));
     }
 }

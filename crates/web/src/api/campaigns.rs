@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use spendlens_app::campaigns;
 use spendlens_contract::Problems;
 use spendlens_contract::json::{ObjectReader, two_decimals};
 use spendlens_core::campaign::{Campaign, CampaignDraft, CampaignId, PlatformSettings};
@@ -85,17 +86,23 @@ fn parse_campaign(value: &Value) -> ApiResult<CampaignRequest> {
     }
 }
 
-fn draft(req: CampaignRequest) -> ApiResult<spendlens_core::campaign::CampaignSpec> {
-    CampaignDraft {
-        name: req.name,
-        currency: req.currency,
-        budget: req.budget,
-        start_date: req.start_date,
-        end_date: req.end_date,
-        time_zone: req.time_zone,
+/// The request as the app's draft of a campaign.
+impl From<CampaignRequest> for CampaignDraft {
+    fn from(req: CampaignRequest) -> Self {
+        CampaignDraft {
+            name: req.name,
+            currency: req.currency,
+            budget: req.budget,
+            start_date: req.start_date,
+            end_date: req.end_date,
+            time_zone: req.time_zone,
+        }
     }
-    .parse(spendlens_app::is_known_zone)
-    .map_err(ApiError::from)
+}
+
+/// A body checked into a campaign's fields.
+fn spec_of(body: &Value) -> ApiResult<spendlens_core::campaign::CampaignSpec> {
+    Ok(campaigns::spec(parse_campaign(body)?.into())?)
 }
 
 /// Creates a campaign.
@@ -106,11 +113,8 @@ pub async fn create(
     Caller(p): Caller,
     Json(body): Json<Value>,
 ) -> ApiResult<Response> {
-    let spec = draft(parse_campaign(&body)?)?;
-    let campaign = state
-        .store
-        .create_campaign(&p.org_id, &spec, state.clock.now())
-        .await?;
+    let spec = spec_of(&body)?;
+    let campaign = campaigns::create(&state.context(), &p.org_id, &spec).await?;
     Ok((StatusCode::CREATED, Json(CampaignResponse::from(&campaign))).into_response())
 }
 
@@ -162,12 +166,8 @@ pub async fn patch(
     for (k, v) in changes {
         merged.insert(k, v);
     }
-    let spec = draft(parse_campaign(&Value::Object(merged))?)?;
-    let updated = state
-        .store
-        .update_campaign(&caller.0.org_id, &current.id, &spec, state.clock.now())
-        .await?
-        .ok_or(ApiError::NotFound("campaign"))?;
+    let spec = spec_of(&Value::Object(merged))?;
+    let updated = campaigns::update(&state.context(), &caller.0.org_id, &current.id, &spec).await?;
     Ok(Json(CampaignResponse::from(&updated)))
 }
 
@@ -180,15 +180,8 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
-    if state
-        .store
-        .delete_campaign(&caller.0.org_id, &campaign.id)
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound("campaign"))
-    }
+    campaigns::delete(&state.context(), &caller.0.org_id, &campaign.id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The values used to value conversions.
@@ -251,13 +244,7 @@ pub async fn put_settings(
     if !problems.is_empty() {
         return Err(problems.into());
     }
-    if !state
-        .store
-        .put_settings(&caller.0.org_id, &campaign.id, &settings, state.clock.now())
-        .await?
-    {
-        return Err(ApiError::NotFound("campaign"));
-    }
+    campaigns::put_settings(&state.context(), &caller.0.org_id, &campaign.id, &settings).await?;
     Ok(Json(settings_body(&settings)))
 }
 

@@ -71,15 +71,15 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
     if out.weeks.is_some() && out.to.is_some() {
         problems.push("weeks", "give either to or weeks, not both");
     }
-    out.objective = r
-        .string("objective", &mut problems)
-        .and_then(|code| match spendlens_app::optimization::objective(code) {
+    out.objective = r.string("objective", &mut problems).and_then(|code| {
+        match spendlens_app::optimization::objective(code) {
             Ok(o) => Some(o),
             Err(m) => {
                 problems.push("objective", m);
                 None
             }
-        });
+        }
+    });
     if let Some(v) = r.get("ltv") {
         match v {
             Value::Object(map) => {
@@ -322,7 +322,6 @@ pub async fn curves_chart(
     )
         .into_response())
 }
-
 
 /// Each channel's period curve sampled from 0 to 1.5 × the larger of its two points.
 pub(crate) fn curve_series(

@@ -4,7 +4,7 @@
 //!
 //! The numbers come from `spendlens_app::attribution::attributed_by_channel` with every model
 //! (what `GET /api/campaigns/{id}/attribution?model=all` answers); the upload is
-//! `api::attribution::import_file`, the API's own parse-and-store; the chart is the API's.
+//! `spendlens_app::touchpoints::import`, the API's parse-and-store; the chart is the API's.
 
 use askama::Template;
 use axum::Form;
@@ -14,10 +14,11 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use serde::Deserialize;
 use spendlens_app::attribution::{Models, attributed_by_channel, campaign_model};
+use spendlens_app::touchpoints;
 use spendlens_attribution::{MarkovOrder, Model};
 use spendlens_core::campaign::Campaign;
 
-use crate::api::attribution::{comparison_chart_of, import_file, parse_model, window};
+use crate::api::attribution::{comparison_chart_of, parse_model, window};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::query::Params;
@@ -315,14 +316,11 @@ pub async fn upload(
             None
         }
         Some((name, bytes)) => {
-            match import_file(
-                &state,
-                &viewer.principal.org_id,
-                name.clone(),
-                bytes,
-                dry_run,
-            )
-            .await
+            let ctx = state.context();
+            let org = &viewer.principal.org_id;
+            match touchpoints::import(&ctx, org, name.clone(), bytes, dry_run)
+                .await
+                .map_err(ApiError::from)
             {
                 Ok(o) => Some((name, o)),
                 Err(ApiError::Validation(problems)) => {

@@ -8,6 +8,7 @@ use axum::response::Response;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use spendlens_app::analysis::{AsOf, analyze_campaign};
+use spendlens_app::campaigns;
 use spendlens_core::analysis::ComparisonPeriod;
 use spendlens_core::campaign::{Campaign, CampaignDraft, CampaignSpec, PlatformSettings};
 
@@ -15,7 +16,7 @@ use crate::state::AppState;
 use crate::ui::analysis::{pacing_label, rating_label};
 use crate::ui::format::{self, parse_money};
 use crate::ui::session::SignedIn;
-use crate::ui::{FormErrors, Layout, UiError, UiResult, form_day, render, see_other};
+use crate::ui::{FormErrors, Layout, UiResult, form_day, render, see_other};
 
 /// One row of the campaign list.
 #[derive(Debug)]
@@ -121,8 +122,8 @@ impl CampaignForm {
         }
     }
 
-    /// Checks every field (the campaign through `CampaignDraft`, as the API does); every problem
-    /// names its field.
+    /// Checks every field (the campaign through `spendlens_app::campaigns::spec`, as the API
+    /// does); every problem names its field.
     fn parse(&self) -> Result<(CampaignSpec, PlatformSettings), FormErrors> {
         let mut errors = FormErrors::default();
         let mut money = |field: &str, text: &str| match parse_money(text) {
@@ -173,7 +174,7 @@ impl CampaignForm {
             end_date,
             time_zone: blank(&self.time_zone),
         };
-        match draft.parse(spendlens_app::is_known_zone) {
+        match campaigns::spec(draft) {
             Ok(spec) if errors.is_empty() => Ok((spec, settings)),
             Ok(_) => Err(errors),
             Err(problems) => {
@@ -263,13 +264,10 @@ pub async fn create(
         }
     };
     let org = &viewer.principal.org_id;
-    let now = state.clock.now();
-    let campaign = state.store.create_campaign(org, &spec, now).await?;
+    let ctx = state.context();
+    let campaign = campaigns::create(&ctx, org, &spec).await?;
     if settings != PlatformSettings::default() {
-        state
-            .store
-            .put_settings(org, &campaign.id, &settings, now)
-            .await?;
+        campaigns::put_settings(&ctx, org, &campaign.id, &settings).await?;
     }
     Ok(see_other(&format!("/campaigns/{}/imports", campaign.id)))
 }
@@ -330,16 +328,9 @@ pub async fn update(
         }
     };
     let org = &viewer.principal.org_id;
-    let now = state.clock.now();
-    state
-        .store
-        .update_campaign(org, &campaign.id, &spec, now)
-        .await?
-        .ok_or(UiError::NotFound)?;
-    state
-        .store
-        .put_settings(org, &campaign.id, &settings, now)
-        .await?;
+    let ctx = state.context();
+    campaigns::update(&ctx, org, &campaign.id, &spec).await?;
+    campaigns::put_settings(&ctx, org, &campaign.id, &settings).await?;
     Ok(see_other(&format!("/campaigns/{}", campaign.id)))
 }
 

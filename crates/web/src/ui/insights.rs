@@ -7,8 +7,8 @@ use rust_decimal::Decimal;
 use spendlens_core::Platform;
 use spendlens_core::analysis::thresholds::{
     CPA_COMPETITIVE_BELOW, CPA_EXCELLENT_BELOW, CPA_HIGH_ABOVE, CPA_LOW_BELOW, CPC_HIGH_ABOVE,
-    CPC_LOW_BELOW, CPM_HIGH_ABOVE, CPM_LOW_BELOW, CTR_LOW_BELOW, CTR_STRONG_MIN,
-    CVR_EXCELLENT_MIN, CVR_LOW_BELOW, TIER_HIGH_ROAS_MIN, TIER_MEDIUM_ROAS_MIN,
+    CPC_LOW_BELOW, CPM_HIGH_ABOVE, CPM_LOW_BELOW, CTR_LOW_BELOW, CTR_STRONG_MIN, CVR_EXCELLENT_MIN,
+    CVR_LOW_BELOW, TIER_HIGH_ROAS_MIN, TIER_MEDIUM_ROAS_MIN,
 };
 use spendlens_core::analysis::{
     Analysis, BottomPerformer, BudgetManagement, CostEfficiencyRating, CostInsight, Opportunity,
