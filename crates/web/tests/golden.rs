@@ -1649,6 +1649,17 @@ async fn story(app: &TestApp, g: &mut Golden, url: &str) {
         Body::Json(json!({"webhook_secret": "abc", "cost_of_capital": "0.05"})),
     )
     .await;
+
+    // The API's description (every handler's documentation and schemas).
+    g.call(
+        app,
+        &anonymous,
+        "openapi",
+        M::GET,
+        "/api/openapi.json",
+        Body::None,
+    )
+    .await;
 }
 
 /// A second fresh database on the same backend as `url`.
