@@ -1,9 +1,10 @@
 //! spendlens-web: the HTTP layer of `spendlens serve`.
 //!
 //! The JSON API under `/api` (accounts, campaigns, metrics in, the analysis, the seed's
-//! endpoints), the OpenAPI document and its docs page, `/healthz` and `/metrics`. Handlers parse
-//! and check requests, call the store and the use cases of `spendlens-app`, and encode with
-//! `spendlens-contract`; they hold no business rule of their own.
+//! endpoints), the OpenAPI document and its docs page, `/healthz` and `/metrics`, and the pages
+//! ([`ui`]). Handlers decode requests (with the kit: [`query`], [`upload`], [`error`]) into the
+//! typed commands of `spendlens-app`, run them, and encode the answer; they hold no business rule
+//! of their own.
 //!
 //! Architecture invariants: every campaign route resolves the campaign through the caller's
 //! organisation (another organisation's id is a 404, never a 403 and never data); access is

@@ -531,15 +531,14 @@ impl PdfForm {
     /// The confirmed figures as one daily row of the campaign, read with the checks and the
     /// messages of `POST /api/campaigns/{id}/metrics` (each problem under its form field).
     fn row(&self, campaign_currency: &str) -> Result<DailyRow, FormErrors> {
-        use serde_json::Value;
         use spendlens_contract::Problems;
-        use spendlens_contract::json::{count, date, non_negative_decimal};
-        // The form's text goes through the contract's own field decoders, one value at a time,
-        // so that each message reads as the API's does for the same value.
-        let text = |s: &str| Value::String(s.trim().replace(',', ""));
-        let given = |s: &str| Some(text(s)).filter(|v| v.as_str().is_some_and(|t| !t.is_empty()));
+        use spendlens_contract::json::{count_text, date_text, non_negative_decimal_text};
+        // The contract's own field decoders, so that each message reads as the API's does for
+        // the same value.
+        let text = |s: &str| s.trim().replace(',', "");
+        let given = |s: &str| Some(text(s)).filter(|t| !t.is_empty());
         let mut problems = Problems::default();
-        let day = date("date", &text(&self.date), &mut problems);
+        let day = date_text("date", self.date.trim(), &mut problems);
         let platform = match self.platform.trim().parse::<Platform>() {
             Ok(p) => Some(p),
             Err(e) => {
@@ -549,10 +548,10 @@ impl PdfForm {
         };
         let currency = Some(self.currency.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
         let decimal = |name: &str, s: &str, problems: &mut Problems| {
-            given(s).and_then(|v| non_negative_decimal(name, &v, problems))
+            given(s).and_then(|v| non_negative_decimal_text(name, &v, problems))
         };
         let number = |name: &str, s: &str, problems: &mut Problems| {
-            given(s).and_then(|v| count(name, &v, problems))
+            given(s).and_then(|v| count_text(name, &v, problems))
         };
         let spend = decimal("spend", &self.spend, &mut problems).unwrap_or_default();
         let impressions =
@@ -649,6 +648,46 @@ mod tests {
             rate: None,
             dry_run: false,
         }
+    }
+
+    #[test]
+    fn a_pdf_form_reads_as_a_metrics_row_with_the_apis_messages() {
+        let form = PdfForm {
+            file: "report.pdf".into(),
+            date: "5 Nov".into(),
+            platform: "custom_integration".into(),
+            spend: "-1".into(),
+            clicks: "many".into(),
+            currency: "eur".into(),
+            ..PdfForm::default()
+        };
+        let errors = form.row("USD").err().unwrap_or_default();
+        let lines: Vec<String> = errors
+            .0
+            .iter()
+            .map(|p| format!("{}: {}", p.field, p.message))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "date: expected a date YYYY-MM-DD, got \"5 Nov\"",
+                "spend: expected a non-negative decimal, got \"-1\"",
+                "clicks: expected a non-negative integer, got \"many\"",
+                "currency: EUR differs from the campaign currency USD; convert before posting",
+            ]
+        );
+        let good = PdfForm {
+            date: "2026-11-05".into(),
+            spend: "1,200.50".into(),
+            clicks: "700".into(),
+            currency: String::new(),
+            ..form
+        };
+        let row = good.row("USD").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (row.spend.to_string(), row.clicks, row.external_campaign_id.as_str()),
+            ("1200.50".to_owned(), 700, "pdf:report.pdf")
+        );
     }
 
     #[test]

@@ -11,10 +11,9 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
-use serde_json::Value;
 use spendlens_app::optimization::{self, OptimizationRequest};
 use spendlens_contract::Problems;
-use spendlens_contract::json::non_negative_decimal;
+use spendlens_contract::json::non_negative_decimal_text;
 use spendlens_optimize::Objective;
 use spendlens_optimize::fit::FitKind;
 use spendlens_optimize::plan::RiskLevel;
@@ -146,9 +145,9 @@ pub async fn section(
     if !out.budget.is_empty() {
         // The API's decoder of a decimal, so the message reads as the API's does.
         let typed = out.budget.replace(',', "");
-        let text = Value::String(typed.trim_start_matches('$').to_owned());
+        let text = typed.trim_start_matches('$');
         let mut problems = Problems::default();
-        request.total_budget = non_negative_decimal("budget", &text, &mut problems);
+        request.total_budget = non_negative_decimal_text("budget", text, &mut problems);
         for p in problems.0 {
             out.errors.push(&p.path, p.message);
         }
