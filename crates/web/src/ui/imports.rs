@@ -685,7 +685,11 @@ mod tests {
         };
         let row = good.row("USD").unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(
-            (row.spend.to_string(), row.clicks, row.external_campaign_id.as_str()),
+            (
+                row.spend.to_string(),
+                row.clicks,
+                row.external_campaign_id.as_str()
+            ),
             ("1200.50".to_owned(), 700, "pdf:report.pdf")
         );
     }
