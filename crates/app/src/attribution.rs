@@ -38,6 +38,25 @@ use crate::AppError;
 /// The model a campaign's ROI uses when none was set.
 pub const DEFAULT_MODEL: Model = Model::LastTouch;
 
+/// Sets the model a campaign's ROI credits revenue with (the API's `PUT attribution-model` and
+/// the attribution page).
+pub async fn set_model(
+    ctx: &crate::context::Context,
+    org: &OrgId,
+    campaign: &CampaignId,
+    model: Model,
+) -> Result<(), AppError> {
+    if ctx
+        .store
+        .set_attribution_model(org, campaign, model.name(), ctx.now())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// The ad platform a channel name stands for (see the module documentation for the rule).
 pub fn channel_platform(channel: &str) -> Option<Platform> {
     let name: String = channel

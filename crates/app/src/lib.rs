@@ -3,21 +3,30 @@
 //! [`analysis::analyze_campaign`] turns a stored campaign into its Budget & Financial Analysis
 //! (aggregates from the store, the snapshot of the comparison period, the pure analysis of
 //! `spendlens-core`). [`snapshots`] writes one snapshot per campaign per closed day and catches up
-//! missed days; [`scheduler`] runs it periodically. "Now" comes from a [`Clock`], taken once per
-//! request or tick, never inside the domain.
+//! missed days; [`scheduler`] runs it periodically. Every write is one typed command taking a
+//! [`Context`] (store, clock, alert sender): [`imports`], [`metrics`], [`campaigns`],
+//! [`touchpoints`], [`finance::ledger`], [`finance::settings`]; the API, the pages and the CLI
+//! decode their input into these commands and never write around them. "Now" comes from a
+//! [`Clock`], taken once per request, tick or command, never inside the domain.
 #![forbid(unsafe_code)]
 
 pub mod analysis;
 pub mod attribution;
+pub mod campaigns;
 pub mod clock;
 pub mod connections;
+pub mod context;
 pub mod demo;
 pub mod finance;
+pub mod imports;
+pub mod metrics;
 pub mod optimization;
 pub mod scheduler;
 pub mod snapshots;
+pub mod touchpoints;
 
 pub use clock::{Clock, FixedClock, SystemClock, is_known_zone, today_in};
+pub use context::Context;
 
 /// What a use case can fail with.
 #[derive(Debug, thiserror::Error)]

@@ -59,6 +59,27 @@ pub struct OptimizationRequest {
     pub groups: Vec<(String, Vec<Platform>, f64)>,
 }
 
+/// The objective a code names (`revenue`, `profit`, `ltv`).
+pub fn objective(code: &str) -> Result<Objective, String> {
+    match code {
+        "revenue" => Ok(Objective::Revenue),
+        "profit" => Ok(Objective::Profit),
+        "ltv" => Ok(Objective::LtvValue),
+        other => Err(format!(
+            "unknown objective \"{other}\": expected revenue, profit or ltv"
+        )),
+    }
+}
+
+/// How many weeks a plan may cover: at least one.
+pub fn weeks(weeks: u64) -> Result<u64, String> {
+    if weeks == 0 {
+        Err("must be at least 1".to_owned())
+    } else {
+        Ok(weeks)
+    }
+}
+
 /// A plan with what it was made from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Optimization {

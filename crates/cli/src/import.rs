@@ -1,4 +1,6 @@
-//! `spendlens import FILE --campaign ID`: a file into a campaign's daily rows, all or nothing.
+//! `spendlens import FILE --campaign ID`: a file into a campaign's daily rows, all or nothing,
+//! then the campaign's budget alerts: `spendlens_app::imports`, the use case of the API and the
+//! pages.
 //!
 //! An operator command on the server machine: it opens the database directly. A canonical CSV is
 //! streamed (memory stays flat however large the file), its batches written inside one
@@ -13,13 +15,14 @@ use std::process::ExitCode;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rust_decimal::Decimal;
-use sha2::{Digest, Sha256};
+use spendlens_app::imports::{
+    CurrencyProblem, ImportCommand, ImportFailure, ImportOutcome, StreamCommand, import_rows,
+    import_stream,
+};
 use spendlens_core::campaign::CampaignId;
-use spendlens_core::daily::DailyRow;
-use spendlens_ingest::{ImportError, ImportOptions, Imported, Source, StreamError, Summary};
-use spendlens_store::ImportRecord;
+use spendlens_ingest::{ImportError, Source, Summary};
 
-use crate::serve::{DatabaseArgs, init_logging, redacted, runtime, settings};
+use crate::serve::{DatabaseArgs, init_logging, operator_context, redacted, runtime, settings};
 
 /// `spendlens import`.
 #[derive(Debug, clap::Args)]
@@ -81,65 +84,33 @@ fn print_summary(s: &Summary, import_id: Option<&str>, currency: &str) {
     }
 }
 
-/// Converts or refuses a row whose currency differs from the campaign's.
-fn reconcile_row(
-    row: &mut DailyRow,
-    campaign: &str,
-    rate: Option<Decimal>,
-    foreign: &mut Option<String>,
-) -> Result<(), String> {
-    let Some(c) = row.currency.clone() else {
-        row.currency = Some(campaign.to_owned());
-        return Ok(());
-    };
-    if c.eq_ignore_ascii_case(campaign) {
-        return Ok(());
-    }
-    match foreign {
-        Some(f) if !f.eq_ignore_ascii_case(&c) => {
-            return Err(format!(
-                "the file mixes currencies {f} and {c}; split it by currency"
-            ));
-        }
-        _ => *foreign = Some(c.clone()),
-    }
-    let Some(rate) = rate else {
-        return Err(format!(
-            "amounts are in {c} but the campaign is in {campaign}; give --rate ({campaign} per 1 {c})"
-        ));
-    };
-    let scale = |v: Decimal| {
-        v.checked_mul(rate)
-            .ok_or_else(|| "an amount is too large to convert".to_owned())
-    };
-    row.spend = scale(row.spend)?;
-    row.conversion_value = row.conversion_value.map(scale).transpose()?;
-    row.revenue = row.revenue.map(scale).transpose()?;
-    row.currency = Some(campaign.to_owned());
-    Ok(())
-}
-
-/// The SHA-256 of a file's bytes, hex: the store keeps it to recognise a re-import.
-fn content_hash(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// Counts and hashes the bytes read, for the progress bar and the import record.
+/// Counts the bytes read, for the progress bar.
 struct Counting<R> {
     inner: R,
     bar: ProgressBar,
-    hash: std::sync::Arc<std::sync::Mutex<Sha256>>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.bar.inc(n as u64);
-        if let (Ok(mut h), Some(read)) = (self.hash.lock(), buf.get(..n)) {
-            h.update(read);
-        }
         Ok(n)
     }
+}
+
+/// The failure of an import as the command reports it: exit 2 with one line per problem for bad
+/// input, an error otherwise.
+fn failed(name: &str, e: ImportFailure, campaign: &str) -> anyhow::Result<ExitCode> {
+    match e {
+        ImportFailure::File(e) => print_problems(&e),
+        ImportFailure::Currency(CurrencyProblem::NoRate { file, campaign }) => eprintln!(
+            "{name}: amounts are in {file} but the campaign is in {campaign}; give --rate ({campaign} per 1 {file})"
+        ),
+        ImportFailure::Currency(p) => eprintln!("{name}: {p}"),
+        ImportFailure::NotFound => eprintln!("--campaign: no campaign with id {campaign}"),
+        other => return Err(other.into()),
+    }
+    Ok(ExitCode::from(2))
 }
 
 /// Runs the import; exit 2 with one line per problem (file, row, column) on bad input.
@@ -188,24 +159,25 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             eprintln!("--campaign: no campaign with id {}", args.campaign);
             return Ok(ExitCode::from(2));
         };
-        let currency = campaign.spec.currency.clone();
-        let now = chrono::Utc::now();
+        let ctx = operator_context(store, &settings);
         if detected == Source::Canonical && !utf16 {
-            return stream(args, &name, store, &campaign, now).await;
+            return stream(args, &name, &ctx, &campaign).await;
         }
         let bytes = std::fs::read(&args.file).with_context(|| name.clone())?;
-        let options = ImportOptions {
+        let command = ImportCommand {
+            file_name: name.clone(),
+            bytes,
             source: Some(detected),
-            ..ImportOptions::default()
+            rate: args.rate,
+            dry_run: args.dry_run,
         };
-        let parsed = match spendlens_ingest::import(&bytes, &name, &options).and_then(|i| match i {
-            Imported::Rows(rows) => {
-                spendlens_ingest::reconcile_currency(rows, &currency, args.rate).map(Imported::Rows)
+        let currency = &campaign.spec.currency;
+        match import_rows(&ctx, &campaign, command).await {
+            Ok(ImportOutcome::Rows(rows)) => {
+                print_summary(&rows.summary, rows.import_id.as_deref(), currency);
+                Ok(ExitCode::SUCCESS)
             }
-            preview => Ok(preview),
-        }) {
-            Ok(Imported::Rows(p)) => p,
-            Ok(Imported::Preview(p)) => {
+            Ok(ImportOutcome::Preview(p)) => {
                 println!("{name}: a PDF report is previewed, never imported directly:");
                 for f in &p.found {
                     println!(
@@ -222,45 +194,20 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     println!("  note    {w}");
                 }
                 println!("Confirm the figures in the web app (Imports) to store them.");
-                return Ok(ExitCode::SUCCESS);
+                Ok(ExitCode::SUCCESS)
             }
-            Err(e) => {
-                print_problems(&e);
-                return Ok(ExitCode::from(2));
-            }
-        };
-        let summary = spendlens_ingest::summary(&parsed);
-        if args.dry_run {
-            print_summary(&summary, None, &currency);
-            return Ok(ExitCode::SUCCESS);
+            Err(e) => failed(&name, e, &args.campaign),
         }
-        let record = ImportRecord {
-            source: parsed.source.to_string(),
-            file_name: Some(name.clone()),
-            content_hash: Some(content_hash(&bytes)),
-        };
-        let Some(mut writer) = store
-            .begin_import(&campaign.org_id, &campaign.id, &record, now)
-            .await?
-        else {
-            eprintln!("--campaign: no campaign with id {}", args.campaign);
-            return Ok(ExitCode::from(2));
-        };
-        writer.write(&parsed.rows).await?;
-        let id = writer.commit(None).await?;
-        print_summary(&summary, Some(&id), &currency);
-        Ok(ExitCode::SUCCESS)
     })
 }
 
-/// The streaming path: a parser thread hands batches through a bounded channel to the writer;
-/// the transaction commits only after the last row parsed.
+/// The streaming path (`spendlens_app::imports::import_stream`): memory stays flat however large
+/// the file, and nothing is kept unless the whole file parsed.
 async fn stream(
     args: &Args,
     name: &str,
-    store: std::sync::Arc<dyn spendlens_store::Store>,
+    ctx: &spendlens_app::Context,
     campaign: &spendlens_core::campaign::Campaign,
-    now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<ExitCode> {
     let file = File::open(&args.file).with_context(|| name.to_owned())?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -275,78 +222,26 @@ async fn stream(
     } else {
         ProgressBar::hidden()
     };
-    let hash = std::sync::Arc::new(std::sync::Mutex::new(Sha256::new()));
-    let reader = Counting {
-        inner: BufReader::with_capacity(256 * 1024, file),
-        bar: bar.clone(),
-        hash: hash.clone(),
+    let command = StreamCommand {
+        reader: Counting {
+            inner: BufReader::with_capacity(256 * 1024, file),
+            bar: bar.clone(),
+        },
+        file_name: name.to_owned(),
+        rate: args.rate,
+        dry_run: args.dry_run,
     };
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<DailyRow>>(4);
-    let currency = campaign.spec.currency.clone();
-    let rate = args.rate;
-    let file_name = name.to_owned();
-    let parser = tokio::task::spawn_blocking(move || {
-        let mut foreign = None;
-        spendlens_ingest::stream_canonical(
-            reader,
-            &file_name,
-            spendlens_ingest::DEFAULT_BATCH,
-            |batch: &[DailyRow]| {
-                let mut rows = batch.to_vec();
-                for row in &mut rows {
-                    reconcile_row(row, &currency, rate, &mut foreign)?;
-                }
-                tx.blocking_send(rows)
-                    .map_err(|_| "the database writer stopped".to_owned())
-            },
-        )
-    });
-    // The hash is known only at the end; the record is created first and named by file.
-    let record = ImportRecord {
-        source: Source::Canonical.to_string(),
-        file_name: Some(name.to_owned()),
-        content_hash: None,
-    };
-    let mut writer = if args.dry_run {
-        None
-    } else {
-        store
-            .begin_import(&campaign.org_id, &campaign.id, &record, now)
-            .await?
-    };
-    let mut write_error = None;
-    while let Some(rows) = rx.recv().await {
-        if let (Some(w), None) = (writer.as_mut(), &write_error)
-            && let Err(e) = w.write(&rows).await
-        {
-            write_error = Some(e);
-        }
-    }
+    let outcome = import_stream(ctx, campaign, command).await;
     bar.finish_and_clear();
-    let outcome = parser.await.context("the parser thread")?;
-    if let Some(e) = write_error {
-        return Err(e.into());
-    }
     match outcome {
-        Ok(outcome) => {
-            let id = match writer {
-                Some(w) => {
-                    let digest = hash.lock().map(|h| hex::encode(h.clone().finalize())).ok();
-                    Some(w.commit(digest).await?)
-                }
-                None => None,
-            };
-            print_summary(&outcome.summary, id.as_deref(), &campaign.spec.currency);
+        Ok(done) => {
+            print_summary(
+                &done.summary,
+                done.import_id.as_deref(),
+                &campaign.spec.currency,
+            );
             Ok(ExitCode::SUCCESS)
         }
-        // Dropping the writer rolls the transaction back: nothing of the file is kept.
-        Err(StreamError::Import(e)) => {
-            print_problems(&e);
-            Ok(ExitCode::from(2))
-        }
-        Err(StreamError::Sink(message)) => {
-            eprintln!("{name}: {message}");
-            Ok(ExitCode::from(2))
-        }
+        Err(e) => failed(name, e, &args.campaign),
     }
 }

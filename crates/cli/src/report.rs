@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spendlens_app::finance::document::{Format, render};
 use spendlens_app::finance::{FinanceAppError, ReportQuery};
+use spendlens_app::{Clock, SystemClock};
 use spendlens_core::campaign::OrgId;
 use spendlens_finance::{FxRate, Period};
 
@@ -141,7 +142,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 }
             }
         };
-        let now = chrono::Utc::now();
+        // The time, once per command, from the one reader of the time.
+        let now = SystemClock.now();
         let query = ReportQuery {
             period,
             currency: args.currency.as_ref().map(|c| c.trim().to_ascii_uppercase()),

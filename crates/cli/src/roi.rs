@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 use spendlens_app::finance::FinanceAppError;
+use spendlens_app::{Clock, SystemClock};
 use spendlens_core::campaign::CampaignId;
 use spendlens_finance::{CampaignRoi, Payback};
 
@@ -117,7 +118,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             eprintln!("--campaign: no campaign with id {}", args.campaign);
             return Ok(ExitCode::from(2));
         };
-        let now = chrono::Utc::now();
+        // The time, once per command, from the one reader of the time.
+        let now = SystemClock.now();
         let roi = match spendlens_app::finance::campaign_roi(
             store.as_ref(),
             &campaign.org_id,

@@ -55,6 +55,21 @@ pub fn settings(db: &DatabaseArgs) -> anyhow::Result<Settings> {
     Ok(settings)
 }
 
+/// The use-case context of an operator command (`import`, `roi`, `report`): the time is read
+/// once, through the one reader of the time, when the command starts its work; budget alerts a
+/// write raises are recorded and, with a webhook, delivered (or retried by the server's sweep).
+pub fn operator_context(
+    store: Arc<dyn spendlens_store::Store>,
+    settings: &Settings,
+) -> spendlens_app::Context {
+    use spendlens_app::finance::webhook::{RetryPolicy, WebhookSender};
+    let webhooks = Arc::new(WebhookSender::new(
+        settings.token_cipher(),
+        RetryPolicy::default(),
+    ));
+    spendlens_app::Context::at(store, webhooks, SystemClock.now())
+}
+
 /// The database URL with any password removed, for log lines.
 pub fn redacted(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

@@ -189,3 +189,118 @@ fn unknown_campaign_foreign_currency_and_missing_file_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&db.dir);
 }
+
+/// A campaign with a small budget over `start..=end`, in `currency`.
+fn budgeted(db: &Db, currency: &str, start: (i32, u32), end: (i32, u32, u32)) -> CampaignId {
+    rt().block_on(async {
+        let store = spendlens_store::connect(&db.url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let spec = CampaignSpec {
+            name: format!("Budgeted {currency}"),
+            currency: currency.into(),
+            budget: Some(rust_decimal::Decimal::from(100)),
+            start_date: chrono::NaiveDate::from_ymd_opt(start.0, start.1, 1),
+            end_date: chrono::NaiveDate::from_ymd_opt(end.0, end.1, end.2),
+            time_zone: "UTC".into(),
+        };
+        store
+            .create_campaign(&db.org, &spec, chrono::Utc::now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .id
+    })
+}
+
+/// The campaign's budget alerts (pacing alerts depend on the day the test runs).
+fn alert_kinds(db: &Db, campaign: &CampaignId) -> Vec<String> {
+    rt().block_on(async {
+        let store = spendlens_store::connect(&db.url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut kinds: Vec<String> = store
+            .alerts(&db.org, Some(campaign))
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(|a| a.alert.kind.as_str().to_owned())
+            .filter(|k| k.starts_with("budget_"))
+            .collect();
+        kinds.sort();
+        kinds
+    })
+}
+
+#[test]
+fn an_import_raises_the_budget_alerts_like_the_api() {
+    let db = setup("alerts");
+    // A canonical CSV (the streaming path) well over a budget of 100.
+    let streamed = budgeted(&db, "USD", (2024, 1), (2024, 1, 31));
+    let file = db.dir.join("january.csv");
+    let mut text = String::from(HEAD);
+    for d in 1..=28 {
+        text.push_str(&format!("2024-01-{d:02},meta,m1,10.25,100,0,5,0.5,,\n"));
+    }
+    std::fs::write(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+    let dry = Command::new(env!("CARGO_BIN_EXE_spendlens"))
+        .args([
+            "import",
+            &file.to_string_lossy(),
+            "--campaign",
+            streamed.as_str(),
+        ])
+        .args(["--database-url", &db.url, "--dry-run"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(dry.status.code(), Some(0));
+    assert!(
+        alert_kinds(&db, &streamed).is_empty(),
+        "a dry run raises nothing"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_spendlens"))
+        .args([
+            "import",
+            &file.to_string_lossy(),
+            "--campaign",
+            streamed.as_str(),
+        ])
+        .args(["--database-url", &db.url])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        alert_kinds(&db, &streamed),
+        ["budget_100", "budget_80", "budget_95"]
+    );
+
+    // A platform export (parsed whole): the same alerts.
+    let whole = budgeted(&db, "EUR", (2024, 6), (2024, 6, 30));
+    let meta =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../ingest/tests/fixtures/meta_ads_daily.csv");
+    let out = Command::new(env!("CARGO_BIN_EXE_spendlens"))
+        .args([
+            "import",
+            &meta.to_string_lossy(),
+            "--campaign",
+            whole.as_str(),
+        ])
+        .args(["--database-url", &db.url])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        alert_kinds(&db, &whole),
+        ["budget_100", "budget_80", "budget_95"]
+    );
+    let _ = std::fs::remove_dir_all(&db.dir);
+}

@@ -274,6 +274,26 @@ pub fn date(path: &str, value: &Value, problems: &mut Problems) -> Option<NaiveD
     parsed
 }
 
+/// A form field's text read as [`non_negative_decimal`] reads a JSON string: the pages decode
+/// their fields with the API's own checks, so a message reads the same in both.
+pub fn non_negative_decimal_text(
+    path: &str,
+    text: &str,
+    problems: &mut Problems,
+) -> Option<Decimal> {
+    non_negative_decimal(path, &Value::String(text.to_owned()), problems)
+}
+
+/// A form field's text read as [`count`] reads a JSON string.
+pub fn count_text(path: &str, text: &str, problems: &mut Problems) -> Option<u64> {
+    count(path, &Value::String(text.to_owned()), problems)
+}
+
+/// A form field's text read as [`date`] reads a JSON string.
+pub fn date_text(path: &str, text: &str, problems: &mut Problems) -> Option<NaiveDate> {
+    date(path, &Value::String(text.to_owned()), problems)
+}
+
 /// Money and conversions on the wire: a string with exactly two decimals, rounded half away
 /// from zero (`"8850.50"`).
 pub fn two_decimals(value: Decimal) -> Value {

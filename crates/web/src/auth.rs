@@ -79,15 +79,29 @@ async fn verify_password(password: String, hash: Option<String>) -> ApiResult<bo
 #[derive(Debug, Clone)]
 pub struct Caller(pub Principal);
 
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The value of the cookie `name` in the request, or `None` when it is absent or empty: the one
+/// cookie parser of the API and the pages, because a session lookup must not depend on which
+/// of them reads the header.
+///
+/// Every `Cookie` header counts (HTTP/2 may split them); pairs are `;`-separated with optional
+/// whitespace; the name must match exactly (not as a suffix or prefix of another); a value in
+/// double quotes (RFC 6265 `cookie-value`) is read without them. The first pair with the name
+/// decides: browsers send the most specific cookie first, and a later one must not override it.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| k.trim() == name)
+        .map(|(_, v)| {
+            let v = v.trim();
+            v.strip_prefix('"')
+                .and_then(|inner| inner.strip_suffix('"'))
+                .unwrap_or(v)
+        })
+        .filter(|v| !v.is_empty())
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -110,7 +124,7 @@ impl FromRequestParts<AppState> for Caller {
                 .map(Caller)
                 .ok_or(ApiError::Unauthorized);
         }
-        let session = cookie_value(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthorized)?;
+        let session = cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthorized)?;
         state
             .store
             .session(&hash_secret(session), state.clock.now())
@@ -169,53 +183,60 @@ pub struct RegisterRequest {
     pub organization_name: String,
 }
 
-/// Checks a registration; every problem names its field.
+impl RegisterRequest {
+    /// Checks registration fields (the e-mail and the organisation name trimmed), adding every
+    /// problem, each naming its field, to those the decoding found: the API and the sign-up form
+    /// share these rules.
+    pub fn checked(
+        email: &str,
+        password: &str,
+        organization_name: &str,
+        mut problems: Problems,
+    ) -> Result<RegisterRequest, Problems> {
+        let email = email.trim().to_owned();
+        let organization_name = organization_name.trim().to_owned();
+        let at = email.find('@');
+        if email.len() > 254
+            || at.is_none_or(|i| i == 0 || i + 1 >= email.len())
+            || email.contains(char::is_whitespace)
+        {
+            problems.push("email", "must be an e-mail address");
+        }
+        if password.chars().count() < 10 {
+            problems.push("password", "must be at least 10 characters");
+        } else if password.len() > 1024 {
+            problems.push("password", "must be at most 1024 bytes");
+        }
+        if organization_name.is_empty() {
+            problems.push("organization_name", "must not be empty");
+        } else if organization_name.chars().count() > 200 {
+            problems.push("organization_name", "must be at most 200 characters");
+        }
+        if problems.is_empty() {
+            Ok(RegisterRequest {
+                email,
+                password: password.to_owned(),
+                organization_name,
+            })
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// Decodes a registration body and checks it; every problem names its field.
 pub fn parse_registration(value: &Value) -> Result<RegisterRequest, Problems> {
     let mut problems = Problems::default();
     let Some(mut r) = ObjectReader::new("", value, &mut problems) else {
         return Err(problems);
     };
-    let email = r
-        .string("email", &mut problems)
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-    let password = r
-        .string("password", &mut problems)
-        .unwrap_or_default()
-        .to_owned();
+    let email = r.string("email", &mut problems).unwrap_or_default();
+    let password = r.string("password", &mut problems).unwrap_or_default();
     let organization_name = r
         .string("organization_name", &mut problems)
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
+        .unwrap_or_default();
     r.finish(&mut problems);
-    let at = email.find('@');
-    if email.len() > 254
-        || at.is_none_or(|i| i == 0 || i + 1 >= email.len())
-        || email.contains(char::is_whitespace)
-    {
-        problems.push("email", "must be an e-mail address");
-    }
-    if password.chars().count() < 10 {
-        problems.push("password", "must be at least 10 characters");
-    } else if password.len() > 1024 {
-        problems.push("password", "must be at most 1024 bytes");
-    }
-    if organization_name.is_empty() {
-        problems.push("organization_name", "must not be empty");
-    } else if organization_name.chars().count() > 200 {
-        problems.push("organization_name", "must be at most 200 characters");
-    }
-    if problems.is_empty() {
-        Ok(RegisterRequest {
-            email,
-            password,
-            organization_name,
-        })
-    } else {
-        Err(problems)
-    }
+    RegisterRequest::checked(email, password, organization_name, problems)
 }
 
 /// The signed-in account.
@@ -355,7 +376,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
 
 /// Ends the request's session, if any, and returns the `Set-Cookie` value that clears it.
 pub async fn end_session(state: &AppState, headers: &HeaderMap) -> ApiResult<HeaderValue> {
-    if let Some(token) = cookie_value(headers, SESSION_COOKIE) {
+    if let Some(token) = cookie(headers, SESSION_COOKIE) {
         state.store.delete_session(&hash_secret(token)).await?;
     }
     session_cookie(state, "", 0)
@@ -459,14 +480,48 @@ mod tests {
         assert!(parse_registration(&good).is_ok());
     }
 
+    fn headers(values: &[&'static str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(header::COOKIE, HeaderValue::from_static(v));
+        }
+        h
+    }
+
     #[test]
     fn cookies_are_found_among_others() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; spendlens_session=xyz; b=2"),
-        );
-        assert_eq!(cookie_value(&h, SESSION_COOKIE), Some("xyz"));
-        assert_eq!(cookie_value(&h, "c"), None);
+        let h = headers(&["a=1; spendlens_session=xyz; b=2"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+
+    #[test]
+    fn the_cookie_parser_reads_tricky_headers_strictly() {
+        // Several Cookie headers: each is searched.
+        let h = headers(&["a=1", "spendlens_session=two"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("two"));
+        // Spaces around pairs, names and values; no space after the semicolon.
+        let h = headers(&["a=1;spendlens_session = spaced ;b=2"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("spaced"));
+        // A name that ends (or starts) like ours is another cookie.
+        let h = headers(&["xspendlens_session=evil; spendlens_session_old=old"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), None);
+        let h = headers(&["xspendlens_session=evil; spendlens_session=mine"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("mine"));
+        // A quoted value is read without its quotes; a lone quote is kept.
+        let h = headers(&["spendlens_session=\"abc\""]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
+        let h = headers(&["spendlens_session=\"abc"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("\"abc"));
+        // An empty value is no cookie, and a later pair does not override the first.
+        let h = headers(&["spendlens_session=; spendlens_session=later"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), None);
+        let h = headers(&["spendlens_session=\"\""]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), None);
+        let h = headers(&["spendlens_session=first", "spendlens_session=second"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("first"));
+        // A value may contain `=`; a pair without `=` is skipped.
+        let h = headers(&["junk; spendlens_session=a=b"]);
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("a=b"));
     }
 }

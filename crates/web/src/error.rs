@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
 use spendlens_contract::Problems;
+use spendlens_core::campaign::FieldError;
 
 /// One problem with a request field.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -49,7 +50,28 @@ pub enum ApiError {
 /// Handler results.
 pub type ApiResult<T> = Result<T, ApiError>;
 
+impl FieldProblem {
+    /// A problem with the field `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldProblem {
+        FieldProblem {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<FieldError> for FieldProblem {
+    fn from(e: FieldError) -> Self {
+        FieldProblem::new(e.field, e.message)
+    }
+}
+
 impl ApiError {
+    /// A validation error of one field: the one shape every single-field refusal takes.
+    pub fn field(name: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError::Validation(vec![FieldProblem::new(name, message)])
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
@@ -80,6 +102,20 @@ impl From<Problems> for ApiError {
     }
 }
 
+/// The domain's field problems (a campaign, a ledger entry, settings), in their order.
+impl From<Vec<FieldError>> for ApiError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        ApiError::Validation(errors.into_iter().map(FieldProblem::from).collect())
+    }
+}
+
+/// Field problems gathered by a request decoder.
+impl From<Vec<FieldProblem>> for ApiError {
+    fn from(problems: Vec<FieldProblem>) -> Self {
+        ApiError::Validation(problems)
+    }
+}
+
 impl From<spendlens_store::StoreError> for ApiError {
     fn from(e: spendlens_store::StoreError) -> Self {
         match e {
@@ -94,9 +130,7 @@ impl From<spendlens_app::AppError> for ApiError {
         match e {
             spendlens_app::AppError::NotFound => ApiError::NotFound("campaign"),
             spendlens_app::AppError::Store(s) => s.into(),
-            spendlens_app::AppError::Invalid { field, message } => {
-                ApiError::Validation(vec![FieldProblem { field, message }])
-            }
+            spendlens_app::AppError::Invalid { field, message } => ApiError::field(field, message),
             spendlens_app::AppError::Attribution(e) if e.is_input() => ApiError::Validation(
                 e.lines()
                     .into_iter()
@@ -125,10 +159,7 @@ impl From<spendlens_app::connections::ConnectionError> for ApiError {
         use spendlens_app::connections::ConnectionError as E;
         match e {
             E::NotFound => ApiError::NotFound("connection"),
-            E::Invalid { field, message } => ApiError::Validation(vec![FieldProblem {
-                field: field.to_owned(),
-                message,
-            }]),
+            E::Invalid { field, message } => ApiError::field(field, message),
             E::NotConfigured(m) => ApiError::NotConfigured(m),
             E::BadState => ApiError::BadRequest(e.to_string()),
             E::Platform(p) => ApiError::Upstream(p.to_string()),

@@ -1,9 +1,10 @@
 //! spendlens-web: the HTTP layer of `spendlens serve`.
 //!
 //! The JSON API under `/api` (accounts, campaigns, metrics in, the analysis, the seed's
-//! endpoints), the OpenAPI document and its docs page, `/healthz` and `/metrics`. Handlers parse
-//! and check requests, call the store and the use cases of `spendlens-app`, and encode with
-//! `spendlens-contract`; they hold no business rule of their own.
+//! endpoints), the OpenAPI document and its docs page, `/healthz` and `/metrics`, and the pages
+//! ([`ui`]). Handlers decode requests (with the kit: [`query`], [`upload`], [`error`]) into the
+//! typed commands of `spendlens-app`, run them, and encode the answer; they hold no business rule
+//! of their own.
 //!
 //! Architecture invariants: every campaign route resolves the campaign through the caller's
 //! organisation (another organisation's id is a 404, never a 403 and never data); access is
@@ -17,8 +18,10 @@ pub mod config;
 pub mod error;
 pub mod observability;
 pub mod openapi;
+pub mod query;
 pub mod state;
 pub mod ui;
+pub mod upload;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -156,44 +159,47 @@ pub fn router(state: AppState) -> Router {
         // Finance (issue 6): ledger, overhead, headcount, settings, ROI, budget, alerts, report.
         .route(
             "/campaigns/{id}/costs",
-            get(finance::list_costs).post(finance::create_cost),
+            get(finance::ledger::list_costs).post(finance::ledger::create_cost),
         )
         .route(
             "/campaigns/{id}/costs/import",
-            post(finance::import_costs)
+            post(finance::ledger::import_costs)
                 .layer(DefaultBodyLimit::max(finance::MAX_LEDGER_BYTES + 64 * 1024)),
         )
         .route(
             "/campaigns/{id}/costs/{entry_id}",
-            get(finance::get_cost)
-                .put(finance::put_cost)
-                .delete(finance::delete_cost),
+            get(finance::ledger::get_cost)
+                .put(finance::ledger::put_cost)
+                .delete(finance::ledger::delete_cost),
         )
         .route(
             "/overhead",
-            get(finance::list_overhead).post(finance::create_overhead),
+            get(finance::ledger::list_overhead).post(finance::ledger::create_overhead),
         )
         .route(
             "/overhead/{entry_id}",
-            get(finance::get_overhead)
-                .put(finance::put_overhead)
-                .delete(finance::delete_overhead),
+            get(finance::ledger::get_overhead)
+                .put(finance::ledger::put_overhead)
+                .delete(finance::ledger::delete_overhead),
         )
         .route(
             "/campaigns/{id}/headcount",
-            get(finance::get_headcount).put(finance::put_headcount),
+            get(finance::settings::get_headcount).put(finance::settings::put_headcount),
         )
         .route(
             "/finance/settings",
-            get(finance::get_settings).put(finance::put_settings),
+            get(finance::settings::get_settings).put(finance::settings::put_settings),
         )
-        .route("/campaigns/{id}/roi", get(finance::roi))
+        .route("/campaigns/{id}/roi", get(finance::reports::roi))
         .route(
             "/campaigns/{id}/budget-consumption",
-            get(finance::budget_consumption),
+            get(finance::reports::budget_consumption),
         )
-        .route("/alerts", get(finance::alerts))
-        .route("/reports/financial", get(finance::financial_report));
+        .route("/alerts", get(finance::reports::alerts))
+        .route(
+            "/reports/financial",
+            get(finance::reports::financial_report),
+        );
     Router::new()
         .nest("/api", api)
         .merge(

@@ -6,9 +6,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use spendlens_app::Clock;
+use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
 use spendlens_store::Store;
 
 use crate::config::Settings;
+use crate::error::{ApiError, ApiResult};
 
 /// The application state handed to every handler.
 #[derive(Debug, Clone)]
@@ -28,6 +30,26 @@ pub struct AppState {
     pub csrf_key: Arc<crate::ui::session::CsrfKey>,
     /// Uploads previewed in the pages and waiting for their confirmation.
     pub pending_uploads: Arc<crate::ui::imports::PendingUploads>,
+}
+
+impl AppState {
+    /// A campaign of `org`, or a 404: the one way the API and the pages load a campaign, so that
+    /// another organisation's id is a 404 everywhere (the pages render it as their 404 page).
+    pub async fn campaign(&self, org: &OrgId, id: &str) -> ApiResult<Campaign> {
+        self.store
+            .campaign(org, &CampaignId::new(id))
+            .await?
+            .ok_or(ApiError::NotFound("campaign"))
+    }
+
+    /// The use-case context of `spendlens_app` over this server's store, clock and alert sender.
+    pub fn context(&self) -> spendlens_app::Context {
+        spendlens_app::Context {
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            webhooks: self.webhooks.clone(),
+        }
+    }
 }
 
 /// Counts sign-in attempts per client address and per e-mail address in a sliding window.

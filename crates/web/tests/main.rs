@@ -9,6 +9,7 @@ mod browser;
 mod campaigns;
 mod connections;
 mod finance;
+mod golden;
 mod imports;
 mod isolation;
 mod metrics;

@@ -8,8 +8,6 @@
 //! `track_budget_consumption` and records the new state with the alerts in one compare-and-swap
 //! transaction, so two instances evaluating together raise an alert once.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use spendlens_core::analysis::ComparisonPeriod;
 use spendlens_core::campaign::{CampaignId, OrgId};
@@ -22,6 +20,7 @@ use super::FinanceAppError;
 use super::webhook::{self, WebhookSender};
 use crate::AppError;
 use crate::analysis::{AsOf, analyze_campaign};
+use crate::context::Context;
 
 /// How many times the evaluation retries after losing a compare-and-swap to another instance.
 const CAS_RETRIES: usize = 3;
@@ -115,19 +114,15 @@ pub async fn evaluate(
 }
 
 /// After daily rows of a campaign were written: evaluates its alerts and, when some were raised
-/// and a webhook is configured, delivers them in the background. Never fails the write: problems
-/// are logged.
-pub async fn after_write(
-    store: Arc<dyn Store>,
-    sender: Arc<WebhookSender>,
-    org: &OrgId,
-    id: &CampaignId,
-    now: DateTime<Utc>,
-) {
-    match evaluate(store.as_ref(), org, id, now).await {
+/// and a webhook is configured, delivers them in the background (at the time of the delivery,
+/// from the context's clock). Never fails the write: problems are logged.
+pub async fn after_write(ctx: &Context, org: &OrgId, id: &CampaignId) {
+    match evaluate(ctx.store.as_ref(), org, id, ctx.now()).await {
         Ok(raised) if !raised.is_empty() => {
+            let (store, sender, clock) =
+                (ctx.store.clone(), ctx.webhooks.clone(), ctx.clock.clone());
             tokio::spawn(async move {
-                webhook::deliver_all(store.as_ref(), &sender, &raised, Utc::now()).await;
+                webhook::deliver_all(store.as_ref(), &sender, &raised, clock.now()).await;
             });
         }
         Ok(_) => {}

@@ -8,6 +8,8 @@
 
 pub mod alerts;
 pub mod document;
+pub mod ledger;
+pub mod settings;
 pub mod webhook;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -40,6 +42,36 @@ pub enum FinanceAppError {
     /// A use case this one builds on refused its input, naming the field.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// A command broke rules of several fields (or of a file's entries, as field `file`).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<Problem>),
+    /// Something that should not fail did (sealing a secret); logged, never shown.
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// A problem with one field of a command: a JSON key or form field (`cost_of_capital`), an
+/// element of a list (`rates[2].to`), or `file` for a file's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: String,
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
 }
 
 /// The first day rows are loaded from: every stored day counts for lifetime figures.
@@ -48,8 +80,9 @@ const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
     None => NaiveDate::MIN,
 };
 
-/// The organisation's finance settings (defaults when never set) and its rates table.
-pub async fn settings(
+/// The organisation's finance settings as the computations read them (defaults when never set)
+/// and its rates table.
+pub async fn computation_settings(
     store: &dyn Store,
     org: &OrgId,
 ) -> Result<(FinanceSettings, Vec<FxRate>), FinanceAppError> {
@@ -300,24 +333,30 @@ pub async fn campaign_roi(
         .or(first_row)
         .unwrap_or(to.min(today));
     let window = Period::new(from, to).map_err(FinanceError::InvalidPeriod)?;
-    let (settings, rates) = settings(store, org).await?;
+    let (settings, rates) = computation_settings(store, org).await?;
     let rates = RatesTable::new(&rates)?;
     Ok(spendlens_finance::calculate_campaign_roi(
         &books, id, window, today, &settings, &rates,
     )?)
 }
 
-/// The report currency when none is asked for: the one most campaigns use (ties: the first
-/// alphabetically), USD without campaigns.
+/// The report currency when none is asked for: the organisation's default (the currency most of
+/// its campaigns use, see [`ledger::most_common_currency`]).
 fn default_currency(books: &OrgBooks) -> String {
-    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for c in &books.campaigns {
-        *counts.entry(c.spec.currency.as_str()).or_default() += 1;
+    ledger::most_common_currency(books.campaigns.iter().map(|c| c.spec.currency.as_str()))
+}
+
+/// The currency a report is asked in: a 3-letter ISO 4217 code (any case, trimmed); blank means
+/// the default.
+pub fn report_currency(code: &str) -> Result<Option<String>, String> {
+    let code = code.trim().to_ascii_uppercase();
+    if code.is_empty() {
+        Ok(None)
+    } else if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(Some(code))
+    } else {
+        Err("expected a 3-letter ISO 4217 code".to_owned())
     }
-    counts
-        .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-        .map_or_else(|| "USD".to_owned(), |(c, _)| (*c).to_owned())
 }
 
 /// What a financial report is asked for.
@@ -340,7 +379,7 @@ pub async fn financial_report(
 ) -> Result<(FinancialReport, OrgBooks), FinanceAppError> {
     let today = now.date_naive();
     let books = org_books(store, org, None, query.period.end().max(today)).await?;
-    let (settings, stored_rates) = settings(store, org).await?;
+    let (settings, stored_rates) = computation_settings(store, org).await?;
     let rates = RatesTable::new(query.rates.as_ref().unwrap_or(&stored_rates))?;
     let currency = query
         .currency

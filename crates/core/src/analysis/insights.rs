@@ -6,6 +6,12 @@ use super::result::{
     BottomPerformer, BudgetManagement, CostEfficiencyRating, CostInsight, Costs, Insights,
     Opportunity, Performance, Performer, PerformerFlag, PlatformRow, Summary, TopPerformer, Totals,
 };
+use super::thresholds::{
+    BUDGET_HIGH_USE_ABOVE, CPA_COMPETITIVE_BELOW, CPA_EXCELLENT_BELOW, CPA_HIGH_ABOVE,
+    CPA_LOW_BELOW, CPC_HIGH_ABOVE, CPC_LOW_BELOW, CPM_HIGH_ABOVE, CPM_LOW_BELOW, CTR_LOW_BELOW,
+    CTR_STRONG_MIN, CVR_EXCELLENT_MIN, CVR_LOW_BELOW, PERFORMANCE_EXCELLENT_ROI_MIN,
+    TIER_HIGH_ROAS_MIN, TIER_MEDIUM_ROAS_MIN,
+};
 
 fn d(n: i64) -> Decimal {
     Decimal::from(n)
@@ -35,7 +41,7 @@ pub fn insights(i: InsightInputs<'_>) -> Insights {
 
 fn summary(i: &InsightInputs<'_>) -> Summary {
     let roi = i.totals.roi;
-    let performance = if roi >= d(20) {
+    let performance = if roi >= PERFORMANCE_EXCELLENT_ROI_MIN {
         Performance::Excellent
     } else if roi >= Decimal::ZERO {
         Performance::Positive
@@ -44,16 +50,16 @@ fn summary(i: &InsightInputs<'_>) -> Summary {
     };
     let cost_efficiency = if i.totals.conversions.is_zero() {
         CostEfficiencyRating::Unavailable
-    } else if i.costs.cpa < d(25) {
+    } else if i.costs.cpa < CPA_EXCELLENT_BELOW {
         CostEfficiencyRating::Excellent
-    } else if i.costs.cpa < d(50) {
+    } else if i.costs.cpa < CPA_COMPETITIVE_BELOW {
         CostEfficiencyRating::Competitive
     } else {
         CostEfficiencyRating::AboveAverage
     };
     let budget_management = if !i.has_budget {
         BudgetManagement::NoBudget
-    } else if i.used_pct > d(80) {
+    } else if i.used_pct > BUDGET_HIGH_USE_ABOVE {
         BudgetManagement::High
     } else {
         BudgetManagement::Healthy
@@ -83,7 +89,7 @@ fn top_performer(spending: &[&PlatformRow]) -> Option<TopPerformer> {
         .reduce(|best, r| if r.roas > best.roas { r } else { best })?;
     Some(TopPerformer {
         performer: performer(best),
-        exceptional: best.roas >= d(3),
+        exceptional: best.roas >= TIER_HIGH_ROAS_MIN,
     })
 }
 
@@ -96,9 +102,9 @@ fn bottom_performer(spending: &[&PlatformRow]) -> Option<BottomPerformer> {
         .iter()
         .copied()
         .reduce(|worst, r| if r.roas <= worst.roas { r } else { worst })?;
-    let flag = if worst.roas < Decimal::ONE {
+    let flag = if worst.roas < TIER_MEDIUM_ROAS_MIN {
         Some(PerformerFlag::BelowBreakEven)
-    } else if worst.roas < d(3) {
+    } else if worst.roas < TIER_HIGH_ROAS_MIN {
         Some(PerformerFlag::Moderate)
     } else {
         None
@@ -134,30 +140,30 @@ fn opportunities(i: &InsightInputs<'_>, no_spend: bool) -> Vec<Opportunity> {
 
 fn cost_insights(t: &Totals, c: &Costs) -> Vec<CostInsight> {
     let zero = Decimal::ZERO;
-    let ctr = if c.ctr < d(1) && t.impressions > 0 {
+    let ctr = if c.ctr < CTR_LOW_BELOW && t.impressions > 0 {
         Some(CostInsight::CtrLow)
     } else {
-        (c.ctr >= d(3)).then_some(CostInsight::CtrStrong)
+        (c.ctr >= CTR_STRONG_MIN).then_some(CostInsight::CtrStrong)
     };
-    let cvr = if c.cvr < d(2) && t.clicks > 0 {
+    let cvr = if c.cvr < CVR_LOW_BELOW && t.clicks > 0 {
         Some(CostInsight::CvrLow)
     } else {
-        (c.cvr >= d(10)).then_some(CostInsight::CvrExcellent)
+        (c.cvr >= CVR_EXCELLENT_MIN).then_some(CostInsight::CvrExcellent)
     };
-    let cpc = if c.cpc > d(10) {
+    let cpc = if c.cpc > CPC_HIGH_ABOVE {
         Some(CostInsight::CpcHigh)
     } else {
-        (c.cpc > zero && c.cpc < d(2)).then_some(CostInsight::CpcLow)
+        (c.cpc > zero && c.cpc < CPC_LOW_BELOW).then_some(CostInsight::CpcLow)
     };
-    let cpm = if c.cpm > zero && c.cpm < d(5) {
+    let cpm = if c.cpm > zero && c.cpm < CPM_LOW_BELOW {
         Some(CostInsight::CpmLow)
     } else {
-        (c.cpm > d(30)).then_some(CostInsight::CpmHigh)
+        (c.cpm > CPM_HIGH_ABOVE).then_some(CostInsight::CpmHigh)
     };
-    let cpa = if c.cpa > d(100) && t.conversions > zero {
+    let cpa = if c.cpa > CPA_HIGH_ABOVE && t.conversions > zero {
         Some(CostInsight::CpaHigh)
     } else {
-        (c.cpa > zero && c.cpa < d(15)).then_some(CostInsight::CpaLow)
+        (c.cpa > zero && c.cpa < CPA_LOW_BELOW).then_some(CostInsight::CpaLow)
     };
     [ctr, cvr, cpc, cpm, cpa].into_iter().flatten().collect()
 }

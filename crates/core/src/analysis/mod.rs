@@ -10,14 +10,17 @@ mod overview;
 mod platforms;
 mod result;
 mod revenue;
+pub mod thresholds;
 mod trends;
 
 pub use input::{
     AnalysisInput, CampaignPlan, Comparison, ComparisonPeriod, PlatformInputs, PlatformMetrics,
     Snapshot, WebMetrics, resolve_custom_integration,
 };
+/// `costs` is re-exported for the seed's per-platform endpoints, which answer CTR, CPC, CPM, CVR
+/// and CPA over one platform's totals exactly as the Cost Analysis tab does over all of them.
 pub use overview::{
-    budget_status, inclusive_days, pacing_health_status, rating, roas_status, roi_status,
+    budget_status, costs, inclusive_days, pacing_health_status, rating, roas_status, roi_status,
 };
 pub use platforms::{roas_badge, roi_badge, tier};
 pub use result::*;

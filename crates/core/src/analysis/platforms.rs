@@ -10,8 +10,10 @@ use super::result::{
 use crate::num;
 use crate::platform::Platform;
 
-const THREE: Decimal = Decimal::from_parts(3, 0, 0, false, 0);
-const ONE_AND_A_HALF: Decimal = Decimal::from_parts(15, 0, 0, false, 1);
+use super::thresholds::{
+    ROAS_GREEN_MIN, ROAS_YELLOW_MIN, ROI_GREEN_MIN, ROI_YELLOW_MIN, TIER_HIGH_ROAS_MIN,
+    TIER_MEDIUM_ROAS_MIN,
+};
 
 /// A platform's figures before the row filter: every ad platform has one.
 #[derive(Debug, Clone)]
@@ -24,9 +26,9 @@ pub struct PlatformFigures {
 
 /// The ROAS badge: green from 3, yellow from 1.5, else red.
 pub fn roas_badge(roas: Decimal) -> Badge {
-    if roas >= THREE {
+    if roas >= ROAS_GREEN_MIN {
         Badge::Green
-    } else if roas >= ONE_AND_A_HALF {
+    } else if roas >= ROAS_YELLOW_MIN {
         Badge::Yellow
     } else {
         Badge::Red
@@ -35,9 +37,9 @@ pub fn roas_badge(roas: Decimal) -> Badge {
 
 /// The ROI badge: green from 100 %, yellow from 0 %, else red.
 pub fn roi_badge(roi: Decimal) -> Badge {
-    if roi >= Decimal::ONE_HUNDRED {
+    if roi >= ROI_GREEN_MIN {
         Badge::Green
-    } else if roi >= Decimal::ZERO {
+    } else if roi >= ROI_YELLOW_MIN {
         Badge::Yellow
     } else {
         Badge::Red
@@ -46,9 +48,9 @@ pub fn roi_badge(roi: Decimal) -> Badge {
 
 /// The performance tier: high from ROAS 3, medium from 1, else low.
 pub fn tier(roas: Decimal) -> Tier {
-    if roas >= THREE {
+    if roas >= TIER_HIGH_ROAS_MIN {
         Tier::High
-    } else if roas >= Decimal::ONE {
+    } else if roas >= TIER_MEDIUM_ROAS_MIN {
         Tier::Medium
     } else {
         Tier::Low

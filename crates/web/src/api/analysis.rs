@@ -1,38 +1,16 @@
 //! The Budget & Financial Analysis endpoint and the snapshots behind its trend arrows.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use chrono::NaiveDate;
 use serde_json::{Value, json};
 use spendlens_contract::json::two_decimals;
 use spendlens_core::analysis::ComparisonPeriod;
 use spendlens_store::StoredSnapshot;
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::error::{ApiError, ApiResult};
+use crate::query::Params;
 use crate::state::AppState;
-
-fn bad(field: &str, message: &str) -> ApiError {
-    ApiError::Validation(vec![FieldProblem {
-        field: field.to_owned(),
-        message: message.to_owned(),
-    }])
-}
-
-fn parse_date(field: &str, value: &str) -> ApiResult<NaiveDate> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .ok()
-        .filter(|_| value.len() == 10)
-        .ok_or_else(|| {
-            bad(
-                field,
-                &format!("expected a date YYYY-MM-DD, got \"{value}\""),
-            )
-        })
-}
 
 /// The analysis of a campaign as of a day (default: today in the campaign's time zone),
 /// compared with the snapshot closest to `as_of − compare` (default 7d). The body is exactly
@@ -47,18 +25,14 @@ pub async fn financial_analysis(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Params>,
 ) -> ApiResult<Json<Value>> {
-    let period = match query.get("compare").map(String::as_str) {
-        None | Some("") => ComparisonPeriod::SevenDays,
+    let period = match query.text("compare") {
+        None => ComparisonPeriod::SevenDays,
         Some(p) => ComparisonPeriod::parse(p)
-            .ok_or_else(|| bad("compare", "expected one of 1d, 7d, 30d"))?,
+            .ok_or_else(|| ApiError::field("compare", "expected one of 1d, 7d, 30d"))?,
     };
-    let explicit_as_of = query
-        .get("as_of")
-        .filter(|s| !s.is_empty())
-        .map(|s| parse_date("as_of", s))
-        .transpose()?;
+    let explicit_as_of = query.day("as_of")?;
     let id = spendlens_core::campaign::CampaignId::new(id);
     let (_, analysis) = spendlens_app::analysis::analyze_campaign(
         state.store.as_ref(),
@@ -94,14 +68,10 @@ pub async fn snapshots(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Params>,
 ) -> ApiResult<Json<Value>> {
-    let date = query
-        .get("date")
-        .filter(|s| !s.is_empty())
-        .map(|s| parse_date("date", s))
-        .transpose()?;
-    let campaign = load(&state, &caller, &id).await?;
+    let date = query.day("date")?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let org = &caller.0.org_id;
     match date {
         Some(date) => {

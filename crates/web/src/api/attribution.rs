@@ -2,40 +2,31 @@
 //! channel (with spend and ROAS), the model comparison and its chart, and the model a campaign's
 //! ROI uses. The rules (window, channel ↔ platform) live in `spendlens_app::attribution`.
 
-use std::collections::{HashMap, HashSet};
-
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, SecondsFormat};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 use spendlens_app::attribution::{
     ChannelAttribution, ChannelLine, ModelLines, Models, attributed_by_channel, campaign_model,
-    default_window, roas, stored_row,
+    default_window, roas,
 };
+use spendlens_app::touchpoints::{self, TouchpointFailure};
 use spendlens_attribution::{MarkovOrder, Model, Problem};
 use spendlens_contract::json::{ratio, two_decimals};
 use spendlens_core::campaign::CampaignId;
-use spendlens_store::{StoredTouchpoint, TouchKind, TouchpointImport};
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::query::Params;
 use crate::state::AppState;
+use crate::upload::{Fields, Others, multipart, read_file_field};
 
 /// Largest touchpoint upload accepted (about a million rows).
 pub const MAX_TOUCHPOINT_BYTES: usize = 64 * 1024 * 1024;
-
-fn bad(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Validation(vec![FieldProblem {
-        field: field.to_owned(),
-        message: message.into(),
-    }])
-}
 
 /// A file problem as the API shows it: `row 3, column 2 (timestamp): ...` (rows are lines of
 /// the file; the header is row 1).
@@ -54,34 +45,15 @@ fn row_problem(p: &Problem) -> FieldProblem {
     }
 }
 
-fn parse_bool(query: &HashMap<String, String>, key: &str) -> ApiResult<bool> {
-    match query.get(key).map(String::as_str) {
-        None | Some("false" | "0" | "") => Ok(false),
-        Some("true" | "1") => Ok(true),
-        Some(_) => Err(bad(key, "expected true or false")),
-    }
-}
-
-fn parse_date(query: &HashMap<String, String>, key: &str) -> ApiResult<Option<NaiveDate>> {
-    match query.get(key).map(String::as_str) {
-        None | Some("") => Ok(None),
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .filter(|_| text.len() == 10)
-            .map(Some)
-            .ok_or_else(|| bad(key, format!("expected a date YYYY-MM-DD, got \"{text}\""))),
-    }
-}
-
-fn parse_order(query: &HashMap<String, String>) -> ApiResult<MarkovOrder> {
-    match query.get("order").map(String::as_str) {
+fn parse_order(query: &Params) -> ApiResult<MarkovOrder> {
+    match query.0.get("order").map(String::as_str) {
         None | Some("") => Ok(MarkovOrder::Fixed(1)),
         Some("auto") => Ok(MarkovOrder::Auto),
         Some(text) => match text.parse::<usize>() {
             Ok(n) if (1..=spendlens_attribution::markov::MAX_ORDER).contains(&n) => {
                 Ok(MarkovOrder::Fixed(n))
             }
-            _ => Err(bad(
+            _ => Err(ApiError::field(
                 "order",
                 format!(
                     "expected 1 to {} or auto",
@@ -94,7 +66,7 @@ fn parse_order(query: &HashMap<String, String>) -> ApiResult<MarkovOrder> {
 
 pub(crate) fn parse_model(field: &str, text: &str) -> ApiResult<Model> {
     text.parse::<Model>().map_err(|_| {
-        bad(
+        ApiError::field(
             field,
             format!(
                 "unknown model \"{text}\": expected one of {}",
@@ -108,96 +80,17 @@ fn rfc3339(nanos: i64) -> String {
     DateTime::from_timestamp_nanos(nanos).to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// Reads the one `file` field of the upload, refusing more than the limit.
-async fn read_file(mut multipart: Multipart) -> ApiResult<(String, Vec<u8>)> {
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| ApiError::BadRequest(format!("multipart: {e}")))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or("touchpoints.csv").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| ApiError::BadRequest(format!("file: {e}")))?;
-                if bytes.len() > MAX_TOUCHPOINT_BYTES {
-                    return Err(ApiError::TooLarge);
-                }
-                file = Some((name, bytes.to_vec()));
+/// A touchpoint upload's failure as the API answers it: each refused row as a problem of `file`.
+impl From<TouchpointFailure> for ApiError {
+    fn from(e: TouchpointFailure) -> Self {
+        match e {
+            TouchpointFailure::Rows(problems) => {
+                ApiError::Validation(problems.iter().map(row_problem).collect())
             }
-            Some(other) => return Err(bad(other, "unknown field (expected file)")),
-            None => {
-                return Err(ApiError::BadRequest(
-                    "a multipart field without a name".into(),
-                ));
-            }
+            TouchpointFailure::File(m) => ApiError::field("file", m),
+            TouchpointFailure::Store(s) => s.into(),
+            TouchpointFailure::Task(m) => ApiError::Internal(format!("touchpoint parse task: {m}")),
         }
-    }
-    file.ok_or_else(|| bad("file", "missing: upload the CSV in the field `file`"))
-}
-
-/// Parses an upload into stored rows: every problem with row and column, or the rows.
-fn parse_upload(
-    bytes: &[u8],
-    campaigns: &HashSet<String>,
-) -> Result<Vec<StoredTouchpoint>, ApiError> {
-    let rows = spendlens_attribution::read_touchpoint_rows(bytes).map_err(|e| match e {
-        spendlens_attribution::Error::Invalid(problems) => {
-            ApiError::Validation(problems.iter().map(row_problem).collect())
-        }
-        other => bad("file", other.to_string()),
-    })?;
-    let mut problems = Vec::new();
-    let mut seen: HashMap<(&str, i64, TouchKind), u64> = HashMap::with_capacity(rows.len());
-    let mut stored = Vec::with_capacity(rows.len());
-    for row in &rows {
-        if problems.len() >= spendlens_attribution::error::MAX_PROBLEMS {
-            break;
-        }
-        let touchpoint = match stored_row(row) {
-            Ok(t) => t,
-            Err(message) => {
-                problems.push(row_problem(&Problem::at(row.line, 2, "timestamp", message)));
-                continue;
-            }
-        };
-        if let Some(id) = &row.campaign_id
-            && !campaigns.contains(id)
-        {
-            problems.push(row_problem(&Problem::line(
-                row.line,
-                format!("campaign_id \"{id}\" is not a campaign of your organisation"),
-            )));
-            continue;
-        }
-        if let Some(first) = seen.insert(
-            (
-                row.journey_id.as_str(),
-                touchpoint.at_nanos,
-                touchpoint.kind,
-            ),
-            row.line,
-        ) {
-            problems.push(row_problem(&Problem::at(
-                row.line,
-                1,
-                "journey_id",
-                format!(
-                    "the same journey, timestamp and event as row {first} (a touchpoint is \
-                     identified by journey_id + timestamp + event)"
-                ),
-            )));
-            continue;
-        }
-        stored.push(touchpoint);
-    }
-    if problems.is_empty() {
-        Ok(stored)
-    } else {
-        Err(ApiError::Validation(problems))
     }
 }
 
@@ -215,21 +108,30 @@ fn parse_upload(
 pub async fn import_touchpoints(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Params>,
     request: Request,
 ) -> ApiResult<Response> {
     // The caller is authenticated (the extractor above) before a byte of the body is read.
-    let dry_run = parse_bool(&query, "dry_run")?;
-    let multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|e| {
-            ApiError::BadRequest(format!(
-                "expected a multipart/form-data upload: {}",
-                e.body_text()
-            ))
-        })?;
-    let (file_name, bytes) = read_file(multipart).await?;
-    let outcome = import_file(&state, &caller.0.org_id, file_name, bytes, dry_run).await?;
+    let dry_run = query.flag("dry_run")?;
+    let multipart = multipart(request, &state).await?;
+    let fields = Fields {
+        texts: &[],
+        others: Others::Refuse("file"),
+    };
+    let file = read_file_field(multipart, MAX_TOUCHPOINT_BYTES, fields)
+        .await?
+        .file
+        .ok_or_else(|| ApiError::field("file", "missing: upload the CSV in the field `file`"))?;
+    let file_name = file.name.unwrap_or_else(|| "touchpoints.csv".to_owned());
+    let bytes = file.bytes;
+    let outcome = touchpoints::import(
+        &state.context(),
+        &caller.0.org_id,
+        file_name,
+        bytes,
+        dry_run,
+    )
+    .await?;
     let body = json!({
         "import_id": outcome.import_id,
         "dry_run": dry_run,
@@ -250,68 +152,6 @@ pub async fn import_touchpoints(
         StatusCode::CREATED
     };
     Ok((status, Json(body)).into_response())
-}
-
-/// What a touchpoint upload did (or, in a dry run, would do).
-#[derive(Debug)]
-pub(crate) struct TouchpointOutcome {
-    pub import_id: Option<String>,
-    pub content_hash: String,
-    pub rows: usize,
-    pub counts: spendlens_store::UpsertCounts,
-    pub journeys: usize,
-    pub conversions: usize,
-    pub first_at: Option<i64>,
-    pub last_at: Option<i64>,
-}
-
-/// Parses a touchpoint CSV of `org` and stores it (unless `dry_run`): all or nothing, every
-/// problem with row and column. Shared by the API and the attribution page.
-pub(crate) async fn import_file(
-    state: &AppState,
-    org: &spendlens_core::campaign::OrgId,
-    file_name: String,
-    bytes: Vec<u8>,
-    dry_run: bool,
-) -> ApiResult<TouchpointOutcome> {
-    let campaigns: HashSet<String> = state
-        .store
-        .list_campaigns(org)
-        .await?
-        .into_iter()
-        .map(|c| c.id.to_string())
-        .collect();
-    let content_hash = hex::encode(Sha256::digest(&bytes));
-    let rows = tokio::task::spawn_blocking(move || parse_upload(&bytes, &campaigns))
-        .await
-        .map_err(|e| ApiError::Internal(format!("touchpoint parse task: {e}")))??;
-    let record = TouchpointImport {
-        file_name: Some(file_name),
-        content_hash: content_hash.clone(),
-    };
-    let (counts, import_id) = state
-        .store
-        .import_touchpoints(org, &rows, &record, dry_run, state.clock.now())
-        .await?;
-    let journeys = rows
-        .iter()
-        .map(|r| r.journey_id.as_str())
-        .collect::<HashSet<_>>()
-        .len();
-    let conversions = rows
-        .iter()
-        .filter(|r| r.kind == TouchKind::Conversion)
-        .count();
-    Ok(TouchpointOutcome {
-        import_id,
-        content_hash,
-        rows: rows.len(),
-        counts,
-        journeys,
-        conversions,
-        first_at: rows.iter().map(|r| r.at_nanos).min(),
-        last_at: rows.iter().map(|r| r.at_nanos).max(),
-    })
 }
 
 /// Share of a total in percent, as the contract rounds it.
@@ -421,15 +261,15 @@ pub(crate) async fn window(
     state: &AppState,
     caller: &Caller,
     id: &str,
-    query: &HashMap<String, String>,
+    query: &Params,
 ) -> ApiResult<(spendlens_core::campaign::Campaign, NaiveDate, NaiveDate)> {
-    let campaign = load(state, caller, id).await?;
-    let from = parse_date(query, "from")?;
-    let to = parse_date(query, "to")?;
+    let campaign = state.campaign(&caller.0.org_id, id).await?;
+    let from = query.day("from")?;
+    let to = query.day("to")?;
     let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
     let (from, to) = default_window(&campaign, today, from, to);
     if to < from {
-        return Err(bad("to", "must not be before from"));
+        return Err(ApiError::field("to", "must not be before from"));
     }
     Ok((campaign, from, to))
 }
@@ -449,11 +289,11 @@ pub async fn campaign_attribution(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Params>,
 ) -> ApiResult<Json<Value>> {
     let (campaign, from, to) = window(&state, &caller, &id, &query).await?;
     let org = &caller.0.org_id;
-    let models = match query.get("model").map(String::as_str) {
+    let models = match query.0.get("model").map(String::as_str) {
         None | Some("") => {
             Models::One(campaign_model(state.store.as_ref(), org, &campaign.id).await?)
         }
@@ -536,7 +376,7 @@ pub async fn comparison_chart(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Params>,
 ) -> ApiResult<Response> {
     let (campaign, from, to) = window(&state, &caller, &id, &query).await?;
     let found = attributed_by_channel(
@@ -571,7 +411,7 @@ pub async fn get_model(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let set = state
         .store
         .attribution_model(&caller.0.org_id, &campaign.id)
@@ -591,62 +431,35 @@ pub async fn put_model(
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> ApiResult<Json<Value>> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let Value::Object(fields) = &body else {
-        return Err(bad("$", "expected an object {\"model\": ...}"));
+        return Err(ApiError::field("$", "expected an object {\"model\": ...}"));
     };
     if let Some(other) = fields.keys().find(|k| k.as_str() != "model") {
-        return Err(bad(other, "unknown field (expected model)"));
+        return Err(ApiError::field(other, "unknown field (expected model)"));
     }
     let model = match fields.get("model") {
         Some(Value::String(name)) => parse_model("model", name)?,
-        Some(_) => return Err(bad("model", "expected a string")),
-        None => return Err(bad("model", "missing")),
+        Some(_) => return Err(ApiError::field("model", "expected a string")),
+        None => return Err(ApiError::field("model", "missing")),
     };
-    let found = state
-        .store
-        .set_attribution_model(
-            &caller.0.org_id,
-            &CampaignId::new(campaign.id.as_str()),
-            model.name(),
-            state.clock.now(),
-        )
-        .await?;
-    if !found {
-        return Err(ApiError::NotFound("campaign"));
-    }
+    spendlens_app::attribution::set_model(
+        &state.context(),
+        &caller.0.org_id,
+        &CampaignId::new(campaign.id.as_str()),
+        model,
+    )
+    .await?;
     Ok(Json(model_body(model, true)))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn channel_names_keep_their_platform_in_the_wire_form() {
         assert_eq!(
             spendlens_app::attribution::channel_platform("Facebook").map(|p| p.as_str()),
             Some("meta")
         );
-    }
-
-    #[test]
-    fn duplicate_keys_and_foreign_campaigns_are_row_errors() {
-        let csv = b"journey_id,timestamp,event,channel,value,campaign_id\n\
-            j1,2026-01-01T00:00:00Z,touch,meta,,\n\
-            j1,2026-01-01T00:00:00Z,touch,google,,\n\
-            j2,2026-01-01T00:00:00Z,touch,meta,,nope\n";
-        let Err(ApiError::Validation(problems)) = parse_upload(csv, &HashSet::new()) else {
-            panic!("expected problems");
-        };
-        assert_eq!(problems.len(), 2);
-        assert!(
-            problems[0]
-                .message
-                .starts_with("row 3, column 1 (journey_id)"),
-            "{problems:?}"
-        );
-        assert!(problems[0].message.contains("row 2"));
-        assert!(problems[1].message.contains("row 4") && problems[1].message.contains("nope"));
     }
 }

@@ -9,12 +9,13 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use spendlens_app::campaigns;
 use spendlens_contract::Problems;
 use spendlens_contract::json::{ObjectReader, two_decimals};
 use spendlens_core::campaign::{Campaign, CampaignDraft, CampaignId, PlatformSettings};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// A campaign as the API shows it.
@@ -85,27 +86,23 @@ fn parse_campaign(value: &Value) -> ApiResult<CampaignRequest> {
     }
 }
 
-fn draft(req: CampaignRequest) -> ApiResult<spendlens_core::campaign::CampaignSpec> {
-    CampaignDraft {
-        name: req.name,
-        currency: req.currency,
-        budget: req.budget,
-        start_date: req.start_date,
-        end_date: req.end_date,
-        time_zone: req.time_zone,
+/// The request as the app's draft of a campaign.
+impl From<CampaignRequest> for CampaignDraft {
+    fn from(req: CampaignRequest) -> Self {
+        CampaignDraft {
+            name: req.name,
+            currency: req.currency,
+            budget: req.budget,
+            start_date: req.start_date,
+            end_date: req.end_date,
+            time_zone: req.time_zone,
+        }
     }
-    .parse(spendlens_app::is_known_zone)
-    .map_err(|errors| {
-        ApiError::Validation(
-            errors
-                .into_iter()
-                .map(|e| FieldProblem {
-                    field: e.field.to_owned(),
-                    message: e.message,
-                })
-                .collect(),
-        )
-    })
+}
+
+/// A body checked into a campaign's fields.
+fn spec_of(body: &Value) -> ApiResult<spendlens_core::campaign::CampaignSpec> {
+    Ok(campaigns::spec(parse_campaign(body)?.into())?)
 }
 
 /// Creates a campaign.
@@ -116,11 +113,8 @@ pub async fn create(
     Caller(p): Caller,
     Json(body): Json<Value>,
 ) -> ApiResult<Response> {
-    let spec = draft(parse_campaign(&body)?)?;
-    let campaign = state
-        .store
-        .create_campaign(&p.org_id, &spec, state.clock.now())
-        .await?;
+    let spec = spec_of(&body)?;
+    let campaign = campaigns::create(&state.context(), &p.org_id, &spec).await?;
     Ok((StatusCode::CREATED, Json(CampaignResponse::from(&campaign))).into_response())
 }
 
@@ -135,15 +129,6 @@ pub async fn list(
     Ok(Json(campaigns.iter().map(CampaignResponse::from).collect()))
 }
 
-/// Loads a campaign of the caller's organisation, or 404.
-pub async fn load(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Campaign> {
-    state
-        .store
-        .campaign(&caller.0.org_id, &CampaignId::new(id))
-        .await?
-        .ok_or(ApiError::NotFound("campaign"))
-}
-
 /// One campaign.
 #[utoipa::path(get, path = "/api/campaigns/{id}", tag = "campaigns",
     params(("id" = String, Path)), responses((status = 200, body = CampaignResponse), (status = 404)))]
@@ -153,7 +138,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Json<CampaignResponse>> {
     Ok(Json(CampaignResponse::from(
-        &load(&state, &caller, &id).await?,
+        &state.campaign(&caller.0.org_id, &id).await?,
     )))
 }
 
@@ -166,7 +151,7 @@ pub async fn patch(
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> ApiResult<Json<CampaignResponse>> {
-    let current = load(&state, &caller, &id).await?;
+    let current = state.campaign(&caller.0.org_id, &id).await?;
     let Value::Object(changes) = body else {
         return Err(ApiError::BadRequest("expected a JSON object".into()));
     };
@@ -181,12 +166,8 @@ pub async fn patch(
     for (k, v) in changes {
         merged.insert(k, v);
     }
-    let spec = draft(parse_campaign(&Value::Object(merged))?)?;
-    let updated = state
-        .store
-        .update_campaign(&caller.0.org_id, &current.id, &spec, state.clock.now())
-        .await?
-        .ok_or(ApiError::NotFound("campaign"))?;
+    let spec = spec_of(&Value::Object(merged))?;
+    let updated = campaigns::update(&state.context(), &caller.0.org_id, &current.id, &spec).await?;
     Ok(Json(CampaignResponse::from(&updated)))
 }
 
@@ -198,16 +179,9 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let campaign = load(&state, &caller, &id).await?;
-    if state
-        .store
-        .delete_campaign(&caller.0.org_id, &campaign.id)
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound("campaign"))
-    }
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
+    campaigns::delete(&state.context(), &caller.0.org_id, &campaign.id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The values used to value conversions.
@@ -255,7 +229,7 @@ pub async fn put_settings(
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> ApiResult<Json<SettingsBody>> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let mut problems = Problems::default();
     let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
         return Err(problems.into());
@@ -270,13 +244,7 @@ pub async fn put_settings(
     if !problems.is_empty() {
         return Err(problems.into());
     }
-    if !state
-        .store
-        .put_settings(&caller.0.org_id, &campaign.id, &settings, state.clock.now())
-        .await?
-    {
-        return Err(ApiError::NotFound("campaign"));
-    }
+    campaigns::put_settings(&state.context(), &caller.0.org_id, &campaign.id, &settings).await?;
     Ok(Json(settings_body(&settings)))
 }
 

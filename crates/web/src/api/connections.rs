@@ -9,7 +9,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use serde_json::{Value, json};
 use spendlens_app::connections::{AuthInput, CONNECTABLE, ConnectRequest, backfill_range};
 use spendlens_app::today_in;
@@ -19,9 +18,9 @@ use spendlens_contract::json::ObjectReader;
 use spendlens_core::Platform;
 use spendlens_store::{Connection, ConnectionStatus, SyncRecord};
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::error::{ApiError, ApiResult};
+use crate::query::Params;
 use crate::state::AppState;
 
 /// A connection as the API shows it (never its credentials).
@@ -68,6 +67,70 @@ pub async fn connectors(State(state): State<AppState>, _caller: Caller) -> Json<
     }))
 }
 
+/// The fields of a connect request as given, by a JSON body or by the connect form (which
+/// decode into it differently, then share its checks).
+#[derive(Debug, Default)]
+pub(crate) struct ConnectFields {
+    pub platform: Option<String>,
+    pub account_id: Option<String>,
+    pub access_token: Option<String>,
+    pub service_account_key: Option<String>,
+    pub range: Option<String>,
+    pub login_customer_id: Option<String>,
+}
+
+impl ConnectFields {
+    /// The request `spendlens_app::connections` takes, or every problem (after those the
+    /// decoding found): a known platform and an account are required; a token and a key
+    /// exclude each other; neither means OAuth.
+    pub(crate) fn into_request(self, mut problems: Problems) -> ApiResult<ConnectRequest> {
+        let platform = match self.platform {
+            None => {
+                problems.push("platform", "missing");
+                None
+            }
+            Some(name) => match name.parse::<Platform>() {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    problems.push(
+                        "platform",
+                        format!(
+                            "unknown platform {name:?}; expected one of {}",
+                            CONNECTABLE.map(Platform::as_str).join(", ")
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        if self.account_id.is_none() {
+            problems.push("account_id", "missing");
+        }
+        if self.access_token.is_some() && self.service_account_key.is_some() {
+            problems.push(
+                "access_token",
+                "give an access token or a service-account key, not both",
+            );
+        }
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
+        let auth = match (self.access_token, self.service_account_key) {
+            (Some(t), _) => AuthInput::Token(SecretString::from(t)),
+            (None, Some(k)) => AuthInput::ServiceAccount(SecretString::from(k)),
+            (None, None) => AuthInput::OAuth,
+        };
+        Ok(ConnectRequest {
+            platform: platform.unwrap_or(Platform::Meta),
+            account_id: self.account_id.unwrap_or_default(),
+            auth,
+            range: self.range,
+            login_customer_id: self.login_customer_id,
+        })
+    }
+}
+
+/// Decodes a connect body (every problem with its JSON key) into the app's request.
 pub(crate) fn parse_request(body: &Value) -> ApiResult<ConnectRequest> {
     let mut problems = Problems::default();
     let Some(mut r) = ObjectReader::new("", body, &mut problems) else {
@@ -75,8 +138,8 @@ pub(crate) fn parse_request(body: &Value) -> ApiResult<ConnectRequest> {
     };
     let platform = r.string("platform", &mut problems).map(str::to_owned);
     let account_id = r.string("account_id", &mut problems).map(str::to_owned);
-    let token = r.string("access_token", &mut problems).map(str::to_owned);
-    let key = match r.get("service_account_key") {
+    let access_token = r.string("access_token", &mut problems).map(str::to_owned);
+    let service_account_key = match r.get("service_account_key") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
         Some(v @ Value::Object(_)) => Some(v.to_string()),
@@ -89,53 +152,19 @@ pub(crate) fn parse_request(body: &Value) -> ApiResult<ConnectRequest> {
         }
     };
     let range = r.string("range", &mut problems).map(str::to_owned);
-    let login = r
+    let login_customer_id = r
         .string("login_customer_id", &mut problems)
         .map(str::to_owned);
     r.finish(&mut problems);
-    let platform = match platform {
-        None => {
-            problems.push("platform", "missing");
-            None
-        }
-        Some(name) => match name.parse::<Platform>() {
-            Ok(p) => Some(p),
-            Err(_) => {
-                problems.push(
-                    "platform",
-                    format!(
-                        "unknown platform {name:?}; expected one of {}",
-                        CONNECTABLE.map(Platform::as_str).join(", ")
-                    ),
-                );
-                None
-            }
-        },
-    };
-    if account_id.is_none() {
-        problems.push("account_id", "missing");
-    }
-    if token.is_some() && key.is_some() {
-        problems.push(
-            "access_token",
-            "give an access token or a service-account key, not both",
-        );
-    }
-    if !problems.is_empty() {
-        return Err(problems.into());
-    }
-    let auth = match (token, key) {
-        (Some(t), _) => AuthInput::Token(SecretString::from(t)),
-        (None, Some(k)) => AuthInput::ServiceAccount(SecretString::from(k)),
-        (None, None) => AuthInput::OAuth,
-    };
-    Ok(ConnectRequest {
-        platform: platform.unwrap_or(Platform::Meta),
-        account_id: account_id.unwrap_or_default(),
-        auth,
+    ConnectFields {
+        platform,
+        account_id,
+        access_token,
+        service_account_key,
         range,
-        login_customer_id: login,
-    })
+        login_customer_id,
+    }
+    .into_request(problems)
 }
 
 /// Connects a platform account to the campaign. Without `access_token` or
@@ -151,7 +180,7 @@ pub async fn create(
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> ApiResult<Response> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let request = parse_request(&body)?;
     let created = state
         .connections
@@ -178,7 +207,7 @@ pub async fn list(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let campaign = load(&state, &caller, &id).await?;
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let all = state
         .store
         .connections(&caller.0.org_id, &campaign.id)
@@ -218,25 +247,16 @@ pub async fn authorize(
 ) -> ApiResult<Json<Value>> {
     let connection = find(&state, &caller, &id).await?;
     if connection.auth_kind != "oauth" {
-        return Err(ApiError::Validation(vec![FieldProblem {
-            field: "auth".into(),
-            message: "this connection uses a token or key, not OAuth: delete it and connect again to change it".into(),
-        }]));
+        return Err(ApiError::field(
+            "auth",
+            "this connection uses a token or key, not OAuth: delete it and connect again to change it",
+        ));
     }
     let url = state
         .connections
         .authorize(state.store.as_ref(), &connection, state.clock.now())
         .await?;
     Ok(Json(json!({"authorize_url": url.to_string()})))
-}
-
-pub(crate) fn parse_day(field: &'static str, s: &str) -> ApiResult<NaiveDate> {
-    s.parse().map_err(|_| {
-        ApiError::Validation(vec![FieldProblem {
-            field: field.into(),
-            message: format!("expected a date YYYY-MM-DD, got {s:?}"),
-        }])
-    })
 }
 
 /// Syncs now: the days since the last sync plus the restatement window, or the days
@@ -249,21 +269,16 @@ pub async fn sync(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Params>,
 ) -> ApiResult<Json<Value>> {
     let connection = find(&state, &caller, &id).await?;
-    let campaign = load(&state, &caller, connection.campaign_id.as_str()).await?;
+    let campaign = state
+        .campaign(&caller.0.org_id, connection.campaign_id.as_str())
+        .await?;
     let now = state.clock.now();
-    let day = |k: &'static str| {
-        query
-            .get(k)
-            .filter(|s| !s.is_empty())
-            .map(|s| parse_day(k, s))
-            .transpose()
-    };
     let range = backfill_range(
-        day("from")?,
-        day("to")?,
+        query.day("from")?,
+        query.day("to")?,
         today_in(now, &campaign.spec.time_zone),
     )?;
     let report = state

@@ -1,38 +1,31 @@
 //! `POST /api/campaigns/{id}/imports`: a file upload turned into daily rows, previewed
-//! (`?dry_run=true`) or stored all or nothing.
+//! (`?dry_run=true`) or stored all or nothing, by `spendlens_app::imports::import_rows` (the
+//! use case the pages and `spendlens import` run too, budget alerts included).
 //!
 //! The campaign is resolved through the caller's organisation before a byte of the upload is
-//! read. Parsing runs on a blocking thread (PDF extraction can be slow). A PDF report is never
-//! stored directly: the answer is a preview of what was found and what was not, which the user
-//! confirms by posting the row they agree with to `/metrics`.
-
-use std::collections::HashMap;
+//! read. A PDF report is never stored directly: the answer is a preview of what was found and
+//! what was not, which the user confirms by posting the row they agree with to `/metrics`.
 
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use spendlens_app::imports::{
+    ImportCommand, ImportFailure, ImportOutcome, RowsImported, import_rows,
+};
 use spendlens_contract::json::two_decimals as money;
-use spendlens_ingest::{ImportError, ImportOptions, Imported, PdfPreview, Source, Summary};
-use spendlens_store::ImportRecord;
+use spendlens_ingest::{ImportError, PdfPreview, Source, Summary};
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::query::Params;
 use crate::state::AppState;
+use crate::upload::{Fields, Others, Upload, multipart, read_file_field};
 
 /// Largest upload accepted (the parsers refuse more before reading it).
 pub const MAX_UPLOAD_BYTES: usize = spendlens_ingest::DEFAULT_MAX_BYTES;
-
-fn field_error(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Validation(vec![FieldProblem {
-        field: field.to_owned(),
-        message: message.into(),
-    }])
-}
 
 /// An import's problems as field problems: `file: row 12, column C (Spend): ...`.
 fn import_problems(e: &ImportError) -> ApiError {
@@ -90,158 +83,62 @@ pub fn preview_json(p: &PdfPreview) -> Value {
     })
 }
 
-/// An uploaded file with its options.
-#[derive(Debug, Clone)]
-pub struct Upload {
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-    pub source: Option<Source>,
-    pub rate: Option<Decimal>,
-}
+/// The fields of an import upload (besides `file`).
+pub const UPLOAD_FIELDS: &[&str] = &["source", "rate"];
 
-/// Reads the multipart fields `file`, `source` and `rate`, plus the text fields named in `extra`
-/// (the pages' CSRF token); any other field is refused.
-pub async fn read_upload(
-    mut multipart: Multipart,
-    extra: &[&str],
-) -> ApiResult<(Upload, HashMap<String, String>)> {
-    let mut extras = HashMap::new();
-    let mut upload = Upload {
-        file_name: String::new(),
-        bytes: Vec::new(),
-        source: None,
-        rate: None,
+/// Decodes an upload into the import command: the file (with its name, `upload` when the client
+/// sent none), `source` (detected when blank) and `rate` (a positive decimal). The API and the
+/// imports page decode alike.
+pub fn import_command(upload: Upload, dry_run: bool) -> ApiResult<ImportCommand> {
+    let source = match upload.text("source") {
+        "" => None,
+        text => Some(
+            text.parse::<Source>()
+                .map_err(|e| ApiError::field("source", e.to_string()))?,
+        ),
     };
-    let mut has_file = false;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| ApiError::BadRequest(format!("multipart: {e}")))?
-    {
-        match field.name() {
-            Some("file") => {
-                upload.file_name = field.file_name().unwrap_or("upload").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| ApiError::BadRequest(format!("file: {e}")))?;
-                if bytes.len() > MAX_UPLOAD_BYTES {
-                    return Err(ApiError::TooLarge);
-                }
-                upload.bytes = bytes.to_vec();
-                has_file = true;
-            }
-            Some("source") => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-                if !text.trim().is_empty() {
-                    upload.source = Some(
-                        text.trim()
-                            .parse::<Source>()
-                            .map_err(|e| field_error("source", e.to_string()))?,
-                    );
-                }
-            }
-            Some("rate") => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-                if !text.trim().is_empty() {
-                    let rate = text
-                        .trim()
-                        .parse::<Decimal>()
-                        .ok()
-                        .filter(|r| *r > Decimal::ZERO);
-                    upload.rate = Some(
-                        rate.ok_or_else(|| field_error("rate", "must be a positive decimal"))?,
-                    );
-                }
-            }
-            Some(name) if extra.contains(&name) => {
-                let name = name.to_owned();
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-                extras.insert(name, text);
-            }
-            Some(other) => {
-                return Err(field_error(
-                    other,
-                    "unknown field (expected file, source, rate)",
-                ));
-            }
-            None => {
-                return Err(ApiError::BadRequest(
-                    "a multipart field without a name".into(),
-                ));
-            }
-        }
-    }
-    if !has_file {
-        return Err(field_error(
-            "file",
-            "missing: upload the file in the field `file`",
-        ));
-    }
-    Ok((upload, extras))
-}
-
-/// Parses an upload on a blocking thread: a PDF's preview, or the rows converted to the
-/// campaign's currency (with the upload's `rate` when the file is in another one).
-pub async fn parse_upload(upload: Upload, currency: String) -> ApiResult<Imported> {
-    let options = ImportOptions {
-        source: upload.source,
-        ..ImportOptions::default()
+    let rate = match upload.text("rate") {
+        "" => None,
+        text => Some(
+            text.parse::<Decimal>()
+                .ok()
+                .filter(|r| *r > Decimal::ZERO)
+                .ok_or_else(|| ApiError::field("rate", "must be a positive decimal"))?,
+        ),
     };
-    let rate = upload.rate;
-    tokio::task::spawn_blocking(move || {
-        match spendlens_ingest::import(&upload.bytes, &upload.file_name, &options)? {
-            Imported::Preview(p) => Ok(Imported::Preview(p)),
-            Imported::Rows(rows) => {
-                spendlens_ingest::reconcile_currency(rows, &currency, rate).map(Imported::Rows)
-            }
-        }
+    let file = upload
+        .file
+        .ok_or_else(|| ApiError::field("file", "missing: upload the file in the field `file`"))?;
+    Ok(ImportCommand {
+        file_name: file.name.unwrap_or_else(|| "upload".to_owned()),
+        bytes: file.bytes,
+        source,
+        rate,
+        dry_run,
     })
-    .await
-    .map_err(|e| ApiError::Internal(format!("import task: {e}")))?
-    .map_err(|e| import_problems(&e))
 }
 
-/// Stores parsed rows as one import, all or nothing; the import's id.
-pub async fn store_import(
-    state: &AppState,
-    org: &spendlens_core::campaign::OrgId,
-    campaign: &spendlens_core::campaign::CampaignId,
-    parsed: &spendlens_ingest::ParsedFile,
-    file_name: String,
-    content_hash: String,
-) -> ApiResult<String> {
-    let record = ImportRecord {
-        source: parsed.source.to_string(),
-        file_name: Some(file_name),
-        content_hash: Some(content_hash),
-    };
-    let mut writer = state
-        .store
-        .begin_import(org, campaign, &record, state.clock.now())
-        .await?
-        .ok_or(ApiError::NotFound("campaign"))?;
-    writer.write(&parsed.rows).await?;
-    let import_id = writer.commit(None).await?;
-    // Budget alerts follow every write (raised once; delivery to the webhook in the background).
-    spendlens_app::finance::alerts::after_write(
-        state.store.clone(),
-        state.webhooks.clone(),
-        org,
-        campaign,
-        state.clock.now(),
-    )
-    .await;
-    Ok(import_id)
+/// An import's failure as the API answers it.
+impl From<ImportFailure> for ApiError {
+    fn from(e: ImportFailure) -> Self {
+        match e {
+            ImportFailure::NotFound => ApiError::NotFound("campaign"),
+            ImportFailure::File(e) => import_problems(&e),
+            ImportFailure::Currency(p) => ApiError::field("file", p.to_string()),
+            ImportFailure::Store(s) => s.into(),
+            ImportFailure::Task(m) => ApiError::Internal(format!("import task: {m}")),
+        }
+    }
+}
+
+/// The answer to an imported (or dry-run) file: summary, source, notes, import id.
+pub fn rows_json(imported: &RowsImported, dry_run: bool) -> Value {
+    let mut body = summary_json(&imported.summary);
+    body["source"] = json!(imported.parsed.source.to_string());
+    body["notes"] = json!(imported.parsed.notes);
+    body["import_id"] = json!(imported.import_id);
+    body["dry_run"] = json!(dry_run);
+    body
 }
 
 /// Imports a file into the campaign: rows, days, date range, totals and skipped rows; with
@@ -256,55 +153,33 @@ pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Params>,
     request: Request,
 ) -> ApiResult<Response> {
     // Access first: an upload to a campaign the caller cannot see is never read, not even its
     // multipart headers.
-    let campaign = load(&state, &caller, &id).await?;
-    let multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|e| {
-            ApiError::BadRequest(format!(
-                "expected a multipart/form-data upload: {}",
-                e.body_text()
-            ))
-        })?;
-    let dry_run = match query.get("dry_run").map(String::as_str) {
-        None | Some("false" | "0" | "") => false,
-        Some("true" | "1") => true,
-        Some(_) => return Err(field_error("dry_run", "expected true or false")),
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
+    let multipart = multipart(request, &state).await?;
+    let dry_run = query.flag("dry_run")?;
+    let fields = Fields {
+        texts: UPLOAD_FIELDS,
+        others: Others::Refuse("file, source, rate"),
     };
-    let (upload, _) = read_upload(multipart, &[]).await?;
-    let content_hash = hex::encode(Sha256::digest(&upload.bytes));
-    let file_name = upload.file_name.clone();
-    let parsed = parse_upload(upload, campaign.spec.currency.clone()).await?;
-
-    let parsed = match parsed {
-        Imported::Preview(preview) => {
-            return Ok((StatusCode::OK, Json(json!({"import_id": null, "kind": "pdf_preview", "preview": preview_json(&preview)}))).into_response());
+    let upload = read_file_field(multipart, MAX_UPLOAD_BYTES, fields).await?;
+    let command = import_command(upload, dry_run)?;
+    match import_rows(&state.context(), &campaign, command).await? {
+        ImportOutcome::Preview(preview) => Ok((
+            StatusCode::OK,
+            Json(json!({"import_id": null, "kind": "pdf_preview", "preview": preview_json(&preview)})),
+        )
+            .into_response()),
+        ImportOutcome::Rows(rows) => {
+            let status = if dry_run {
+                StatusCode::OK
+            } else {
+                StatusCode::CREATED
+            };
+            Ok((status, Json(rows_json(&rows, dry_run))).into_response())
         }
-        Imported::Rows(parsed) => parsed,
-    };
-    let summary = spendlens_ingest::summary(&parsed);
-    let mut body = summary_json(&summary);
-    body["source"] = json!(parsed.source.to_string());
-    body["notes"] = json!(parsed.notes);
-    if dry_run {
-        body["import_id"] = Value::Null;
-        body["dry_run"] = json!(true);
-        return Ok((StatusCode::OK, Json(body)).into_response());
     }
-    let import_id = store_import(
-        &state,
-        &caller.0.org_id,
-        &campaign.id,
-        &parsed,
-        file_name,
-        content_hash,
-    )
-    .await?;
-    body["import_id"] = json!(import_id);
-    body["dry_run"] = json!(false);
-    Ok((StatusCode::CREATED, Json(body)).into_response())
 }

@@ -1,22 +1,19 @@
-//! `POST /api/campaigns/{id}/metrics`: daily rows in, upserted on their natural key, all or
-//! nothing per request.
+//! `POST /api/campaigns/{id}/metrics`: daily rows in, decoded here with a JSON path per problem,
+//! then upserted by `spendlens_app::metrics::upsert_rows` (all or nothing, budget alerts after).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Serialize;
 use serde_json::Value;
+use spendlens_app::metrics::{MAX_ROWS, check_currency, upsert_rows};
 use spendlens_contract::Problems;
 use spendlens_contract::json::{ObjectReader, describe, join};
 use spendlens_core::daily::DailyRow;
 use spendlens_core::platform::Platform;
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
-
-/// Rows per request; larger sets go through imports.
-pub const MAX_ROWS: usize = 50_000;
 
 /// What a metrics post did.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -115,13 +112,11 @@ pub fn parse_rows(body: &Value, campaign_currency: &str) -> Result<Vec<DailyRow>
             ..DailyRow::empty(date, platform, external)
         });
         r.finish(&mut problems);
-        if let Some(c) = &currency
-            && c != campaign_currency
+        if let Some(Err(message)) = currency
+            .as_deref()
+            .map(|c| check_currency(c, campaign_currency))
         {
-            problems.push(
-                join(&path, "currency"),
-                format!("{c} differs from the campaign currency {campaign_currency}; convert before posting"),
-            );
+            problems.push(join(&path, "currency"), message);
         }
         if let Some(row) = row {
             out.push(row);
@@ -144,40 +139,12 @@ pub async fn post(
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> ApiResult<Json<UpsertResponse>> {
-    let campaign = load(&state, &caller, &id).await?;
-    Ok(Json(upsert(&state, &campaign, &body).await?))
-}
-
-/// Decodes a metrics body for a campaign already loaded through the caller's organisation and
-/// upserts its rows (the API and the pages' PDF confirmation).
-pub async fn upsert(
-    state: &AppState,
-    campaign: &spendlens_core::campaign::Campaign,
-    body: &Value,
-) -> ApiResult<UpsertResponse> {
-    let rows = parse_rows(body, &campaign.spec.currency)?;
-    let counts = state
-        .store
-        .upsert_rows(
-            &campaign.org_id,
-            &campaign.id,
-            &rows,
-            None,
-            state.clock.now(),
-        )
-        .await?
-        .ok_or(ApiError::NotFound("campaign"))?;
-    spendlens_app::finance::alerts::after_write(
-        state.store.clone(),
-        state.webhooks.clone(),
-        &campaign.org_id,
-        &campaign.id,
-        state.clock.now(),
-    )
-    .await;
-    Ok(UpsertResponse {
+    let campaign = state.campaign(&caller.0.org_id, &id).await?;
+    let rows = parse_rows(&body, &campaign.spec.currency)?;
+    let counts = upsert_rows(&state.context(), &campaign, &rows).await?;
+    Ok(Json(UpsertResponse {
         inserted: counts.inserted,
         updated: counts.updated,
         unchanged: counts.unchanged,
-    })
+    }))
 }

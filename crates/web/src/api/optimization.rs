@@ -15,11 +15,10 @@ use spendlens_contract::Problems;
 use spendlens_contract::json::{ObjectReader, decimal, parse_document};
 use spendlens_core::Platform;
 use spendlens_core::campaign::CampaignId;
-use spendlens_optimize::{FitOptions, Objective};
+use spendlens_optimize::FitOptions;
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 fn platform_key(path: &str, key: &str, problems: &mut Problems) -> Option<Platform> {
@@ -66,25 +65,21 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
     out.from = r.date("from", &mut problems);
     out.to = r.date("to", &mut problems);
     out.weeks = r.count("weeks", &mut problems);
-    if out.weeks == Some(0) {
-        problems.push("weeks", "must be at least 1");
+    if let Some(Err(m)) = out.weeks.map(spendlens_app::optimization::weeks) {
+        problems.push("weeks", m);
     }
     if out.weeks.is_some() && out.to.is_some() {
         problems.push("weeks", "give either to or weeks, not both");
     }
-    out.objective = match r.string("objective", &mut problems) {
-        None => None,
-        Some("revenue") => Some(Objective::Revenue),
-        Some("profit") => Some(Objective::Profit),
-        Some("ltv") => Some(Objective::LtvValue),
-        Some(other) => {
-            problems.push(
-                "objective",
-                format!("unknown objective \"{other}\": expected revenue, profit or ltv"),
-            );
-            None
+    out.objective = r.string("objective", &mut problems).and_then(|code| {
+        match spendlens_app::optimization::objective(code) {
+            Ok(o) => Some(o),
+            Err(m) => {
+                problems.push("objective", m);
+                None
+            }
         }
-    };
+    });
     if let Some(v) = r.get("ltv") {
         match v {
             Value::Object(map) => {
@@ -227,7 +222,7 @@ pub(crate) async fn run(
     request: &OptimizationRequest,
 ) -> ApiResult<Optimization> {
     // Access first: another organisation's campaign is a 404 before any work.
-    let campaign = load(state, caller, id).await?;
+    let campaign = state.campaign(&caller.0.org_id, id).await?;
     let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
     Ok(optimize_campaign(
         state.store.as_ref(),
@@ -300,10 +295,10 @@ pub async fn curves_chart(
             "weeks" => value
                 .parse::<u64>()
                 .map(|w| json!(w))
-                .map_err(|_| bad("weeks", "expected a whole number of weeks"))?,
+                .map_err(|_| ApiError::field("weeks", "expected a whole number of weeks"))?,
             "total_budget" | "from" | "to" | "objective" => json!(value),
             other => {
-                return Err(bad(
+                return Err(ApiError::field(
                     other,
                     "unknown parameter (total_budget, from, to, weeks, objective)",
                 ));
@@ -326,13 +321,6 @@ pub async fn curves_chart(
         chart.svg,
     )
         .into_response())
-}
-
-fn bad(field: &str, message: &str) -> ApiError {
-    ApiError::Validation(vec![FieldProblem {
-        field: field.to_owned(),
-        message: message.to_owned(),
-    }])
 }
 
 /// Each channel's period curve sampled from 0 to 1.5 × the larger of its two points.

@@ -1,6 +1,8 @@
 //! The endpoints of the seed's page, with the field names it lists, so existing clients keep
 //! working. Each reads the same stored totals as the analysis (all stored days up to today in
-//! the campaign's time zone), scoped to the caller's organisation like every campaign route.
+//! the campaign's time zone), scoped to the caller's organisation like every campaign route;
+//! every rate, conversion value and average order value is `spendlens_core`'s, never computed
+//! here.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -8,12 +10,12 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use spendlens_app::today_in;
 use spendlens_contract::json::{ratio, two_decimals as money};
-use spendlens_core::analysis::{Analysis, ComparisonPeriod, PlatformRow};
-use spendlens_core::num::{div_or_zero, pct_or_zero};
+use spendlens_core::analysis::{
+    Analysis, AnalysisInput, ComparisonPeriod, Costs, PlatformRow, Totals, costs,
+};
 use spendlens_core::platform::Platform;
-use spendlens_core::totals::PlatformTotals;
+use spendlens_core::totals::{PlatformTotals, analysis_input};
 
-use crate::api::campaigns::load;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -22,10 +24,13 @@ struct Context {
     analysis: std::sync::Arc<Analysis>,
     totals: Vec<PlatformTotals>,
     settings: spendlens_core::campaign::PlatformSettings,
+    /// The analysis' input over the same totals: conversion values and GA4's AOV as the
+    /// analysis resolved them.
+    input: AnalysisInput,
 }
 
 async fn context(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Context> {
-    let campaign = load(state, caller, id).await?;
+    let campaign = state.campaign(&caller.0.org_id, id).await?;
     let org = &caller.0.org_id;
     let as_of = today_in(state.clock.now(), &campaign.spec.time_zone);
     let (_, analysis) = spendlens_app::analysis::analyze_campaign(
@@ -47,10 +52,12 @@ async fn context(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Conte
         .settings(org, &campaign.id)
         .await?
         .unwrap_or_default();
+    let input = analysis_input(as_of, &campaign.spec, &settings, &totals, None);
     Ok(Context {
         analysis,
         totals,
         settings,
+        input,
     })
 }
 
@@ -67,15 +74,30 @@ impl Context {
     }
 }
 
+/// CTR, CPC, CPM, CVR and CPA over one platform's totals, as the Cost Analysis tab computes
+/// them over all platforms.
+fn platform_costs(t: &PlatformTotals) -> Costs {
+    costs(&Totals {
+        spend: t.spend,
+        impressions: t.impressions,
+        engagements: t.engagements,
+        clicks: t.clicks,
+        conversions: t.conversions,
+        revenue: Decimal::ZERO,
+        net_profit: Decimal::ZERO,
+        roas: Decimal::ZERO,
+        roi: Decimal::ZERO,
+    })
+}
+
 fn rates(t: &PlatformTotals) -> Value {
-    let clicks = Decimal::from(t.clicks);
-    let impressions = Decimal::from(t.impressions);
+    let c = platform_costs(t);
     json!({
-        "ctr": ratio(pct_or_zero(clicks, impressions)),
-        "cpc": money(div_or_zero(t.spend, clicks)),
-        "cpm": money(spendlens_core::num::mul(div_or_zero(t.spend, impressions), Decimal::ONE_THOUSAND)),
-        "cvr": ratio(pct_or_zero(t.conversions, clicks)),
-        "cpa": money(div_or_zero(t.spend, t.conversions)),
+        "ctr": ratio(c.ctr),
+        "cpc": money(c.cpc),
+        "cpm": money(c.cpm),
+        "cvr": ratio(c.cvr),
+        "cpa": money(c.cpa),
     })
 }
 
@@ -103,9 +125,11 @@ pub async fn linkedin(
         .totals(Platform::LinkedIn)
         .ok_or_else(|| not_connected(Platform::LinkedIn))?;
     let value = ctx
-        .settings
-        .linkedin_conversion_value
-        .or_else(|| t.value_per_conversion());
+        .input
+        .platforms
+        .linkedin
+        .as_ref()
+        .and_then(|l| l.conversion_value);
     let tracking = t.revenue.is_some() || value.is_some_and(|v| v > Decimal::ZERO);
     let row = ctx.row(Platform::LinkedIn);
     let mut body = json!({
@@ -137,19 +161,18 @@ pub async fn meta(
     let t = ctx
         .totals(Platform::Meta)
         .ok_or_else(|| not_connected(Platform::Meta))?;
-    let clicks = Decimal::from(t.clicks);
-    let impressions = Decimal::from(t.impressions);
+    let c = platform_costs(t);
     Ok(Json(json!({
         "summary": {
             "totalSpend": money(t.spend),
             "totalImpressions": t.impressions,
             "totalClicks": t.clicks,
             "totalConversions": money(t.conversions),
-            "avgCTR": ratio(pct_or_zero(clicks, impressions)),
-            "avgCPC": money(div_or_zero(t.spend, clicks)),
-            "avgCPM": money(spendlens_core::num::mul(div_or_zero(t.spend, impressions), Decimal::ONE_THOUSAND)),
-            "costPerConversion": money(div_or_zero(t.spend, t.conversions)),
-            "conversionRate": ratio(pct_or_zero(t.conversions, clicks)),
+            "avgCTR": ratio(c.ctr),
+            "avgCPC": money(c.cpc),
+            "avgCPM": money(c.cpm),
+            "costPerConversion": money(c.cpa),
+            "conversionRate": ratio(c.cvr),
         }
     })))
 }
@@ -186,13 +209,7 @@ pub async fn ga4(
 ) -> ApiResult<Json<Value>> {
     let ctx = context(&state, &caller, &id).await?;
     let t = ctx.totals(Platform::Ga4);
-    let aov = ctx.settings.ga4_average_order_value.or_else(|| {
-        t.and_then(|t| {
-            t.revenue
-                .filter(|_| t.conversions > Decimal::ZERO)
-                .map(|r| div_or_zero(r, t.conversions))
-        })
-    });
+    let aov = ctx.input.platforms.ga4_aov;
     if t.is_none() && aov.is_none() {
         return Err(not_connected(Platform::Ga4));
     }

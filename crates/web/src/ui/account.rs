@@ -9,7 +9,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::auth::{self, ClientIp, LoginRequest};
 use crate::error::ApiError;
@@ -134,8 +133,13 @@ pub async fn signup(
     Form(form): Form<AccountForm>,
 ) -> UiResult<Response> {
     visitor.check(&state, &form.csrf)?;
-    let body = json!({"email": form.email, "password": form.password, "organization_name": form.organization_name});
-    let outcome = match auth::parse_registration(&body) {
+    let checked = auth::RegisterRequest::checked(
+        &form.email,
+        &form.password,
+        &form.organization_name,
+        spendlens_contract::Problems::default(),
+    );
+    let outcome = match checked {
         Ok(req) => auth::create_account(&state, req).await,
         Err(problems) => Err(ApiError::from(problems)),
     };

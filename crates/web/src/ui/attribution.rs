@@ -4,30 +4,30 @@
 //!
 //! The numbers come from `spendlens_app::attribution::attributed_by_channel` with every model
 //! (what `GET /api/campaigns/{id}/attribution?model=all` answers); the upload is
-//! `api::attribution::import_file`, the API's own parse-and-store; the chart is the API's.
-
-use super::load_campaign as load;
-use std::collections::HashMap;
+//! `spendlens_app::touchpoints::import`, the API's parse-and-store; the chart is the API's.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::response::Response;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use serde::Deserialize;
 use spendlens_app::attribution::{Models, attributed_by_channel, campaign_model};
+use spendlens_app::touchpoints;
 use spendlens_attribution::{MarkovOrder, Model};
 use spendlens_core::campaign::Campaign;
 
-use crate::api::attribution::{comparison_chart_of, import_file, parse_model, window};
+use crate::api::attribution::{comparison_chart_of, parse_model, window};
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::query::Params;
 use crate::state::AppState;
 use crate::ui::analysis::ChartView;
 use crate::ui::format::{conversions, count, date, money, ratio};
 use crate::ui::session::SignedIn;
-use crate::ui::{FormErrors, Layout, UiError, UiResult, render, see_other};
+use crate::ui::{FormErrors, Layout, UiError, UiResult, multipart, render, see_other};
+use crate::upload::{Fields, Others, read_file_field};
 
 /// One model's figures for one channel.
 #[derive(Debug)]
@@ -95,7 +95,7 @@ async fn page_of(
     state: &AppState,
     viewer: &SignedIn,
     campaign: &Campaign,
-    query: &HashMap<String, String>,
+    query: &Params,
 ) -> UiResult<AttributionPage> {
     let caller = Caller(viewer.principal.clone());
     let (campaign_found, from, to) = window(state, &caller, campaign.id.as_str(), query).await?;
@@ -220,11 +220,11 @@ pub async fn page(
     State(state): State<AppState>,
     viewer: SignedIn,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<Params>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     let mut query = query;
-    let model_set = query.remove("model_set");
+    let model_set = query.0.remove("model_set");
     let mut p = page_of(&state, &viewer, &campaign, &query).await?;
     if let Some(name) = model_set.and_then(|m| m.parse::<Model>().ok()) {
         p.notice = Some(format!(
@@ -250,12 +250,12 @@ pub async fn set_model(
     Path(id): Path<String>,
     Form(form): Form<ModelForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let model = match parse_model("model", form.model.trim()) {
         Ok(m) => m,
         Err(ApiError::Validation(problems)) => {
-            let mut p = page_of(&state, &viewer, &campaign, &HashMap::new()).await?;
+            let mut p = page_of(&state, &viewer, &campaign, &Params::default()).await?;
             p.errors = FormErrors(problems);
             return Ok(respond(&p));
         }
@@ -288,37 +288,26 @@ pub async fn upload(
     Path(id): Path<String>,
     request: Request,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
-    let mut multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|e| UiError::BadRequest(format!("expected a file upload: {}", e.body_text())))?;
-    let (mut csrf, mut dry_run, mut file) = (String::new(), false, None);
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| UiError::BadRequest(format!("the upload was cut short: {e}")))?
-    {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("dry_run") => dry_run = !field.text().await.unwrap_or_default().is_empty(),
-            Some("file") => {
-                let name = field
-                    .file_name()
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or("touchpoints.csv")
-                    .to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| UiError::BadRequest(format!("file: {e}")))?;
-                if bytes.len() > crate::api::attribution::MAX_TOUCHPOINT_BYTES {
-                    return Err(UiError::TooLarge);
-                }
-                file = Some((name, bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
+    let fields = Fields {
+        texts: &["csrf", "dry_run"],
+        others: Others::Ignore,
+    };
+    let upload = read_file_field(
+        multipart(request, &state).await?,
+        crate::api::attribution::MAX_TOUCHPOINT_BYTES,
+        fields,
+    )
+    .await?;
+    let csrf = upload.text("csrf").to_owned();
+    let dry_run = upload.texts.get("dry_run").is_some_and(|v| !v.is_empty());
+    let file = upload.file.map(|f| {
+        let name = f
+            .name
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "touchpoints.csv".to_owned());
+        (name, f.bytes)
+    });
     viewer.check(&state, &csrf)?;
     let mut errors = FormErrors::default();
     let outcome = match file.filter(|(_, b)| !b.is_empty()) {
@@ -327,14 +316,11 @@ pub async fn upload(
             None
         }
         Some((name, bytes)) => {
-            match import_file(
-                &state,
-                &viewer.principal.org_id,
-                name.clone(),
-                bytes,
-                dry_run,
-            )
-            .await
+            let ctx = state.context();
+            let org = &viewer.principal.org_id;
+            match touchpoints::import(&ctx, org, name.clone(), bytes, dry_run)
+                .await
+                .map_err(ApiError::from)
             {
                 Ok(o) => Some((name, o)),
                 Err(ApiError::Validation(problems)) => {
@@ -349,7 +335,7 @@ pub async fn upload(
             }
         }
     };
-    let mut p = page_of(&state, &viewer, &campaign, &HashMap::new()).await?;
+    let mut p = page_of(&state, &viewer, &campaign, &Params::default()).await?;
     p.errors = errors;
     if let Some((name, o)) = outcome {
         let counts = format!(

@@ -5,20 +5,18 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use spendlens_app::analysis::{AsOf, analyze_campaign};
+use spendlens_app::campaigns;
 use spendlens_core::analysis::ComparisonPeriod;
-use spendlens_core::campaign::{
-    Campaign, CampaignDraft, CampaignId, CampaignSpec, PlatformSettings,
-};
+use spendlens_core::campaign::{Campaign, CampaignDraft, CampaignSpec, PlatformSettings};
 
 use crate::state::AppState;
 use crate::ui::analysis::{pacing_label, rating_label};
 use crate::ui::format::{self, parse_money};
 use crate::ui::session::SignedIn;
-use crate::ui::{FormErrors, Layout, UiError, UiResult, render, see_other};
+use crate::ui::{FormErrors, Layout, UiResult, form_day, render, see_other};
 
 /// One row of the campaign list.
 #[derive(Debug)]
@@ -124,8 +122,8 @@ impl CampaignForm {
         }
     }
 
-    /// Checks every field (the campaign through `CampaignDraft`, as the API does); every problem
-    /// names its field.
+    /// Checks every field (the campaign through `spendlens_app::campaigns::spec`, as the API
+    /// does); every problem names its field.
     fn parse(&self) -> Result<(CampaignSpec, PlatformSettings), FormErrors> {
         let mut errors = FormErrors::default();
         let mut money = |field: &str, text: &str| match parse_money(text) {
@@ -165,19 +163,8 @@ impl CampaignForm {
                 errors.push(field, "is too large");
             }
         }
-        let mut date = |field: &str, text: &str| -> Option<NaiveDate> {
-            let text = text.trim();
-            if text.is_empty() {
-                return None;
-            }
-            let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
-            if parsed.is_none() {
-                errors.push(field, format!("\"{text}\" is not a date: use YYYY-MM-DD"));
-            }
-            parsed
-        };
-        let start_date = date("start_date", &self.start_date);
-        let end_date = date("end_date", &self.end_date);
+        let start_date = form_day(&mut errors, "start_date", &self.start_date);
+        let end_date = form_day(&mut errors, "end_date", &self.end_date);
         let blank = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let draft = CampaignDraft {
             name: self.name.clone(),
@@ -187,7 +174,7 @@ impl CampaignForm {
             end_date,
             time_zone: blank(&self.time_zone),
         };
-        match draft.parse(spendlens_app::is_known_zone) {
+        match campaigns::spec(draft) {
             Ok(spec) if errors.is_empty() => Ok((spec, settings)),
             Ok(_) => Err(errors),
             Err(problems) => {
@@ -277,27 +264,27 @@ pub async fn create(
         }
     };
     let org = &viewer.principal.org_id;
-    let now = state.clock.now();
-    let campaign = state.store.create_campaign(org, &spec, now).await?;
+    let ctx = state.context();
+    let campaign = campaigns::create(&ctx, org, &spec).await?;
     if settings != PlatformSettings::default() {
-        state
-            .store
-            .put_settings(org, &campaign.id, &settings, now)
-            .await?;
+        campaigns::put_settings(&ctx, org, &campaign.id, &settings).await?;
     }
     Ok(see_other(&format!("/campaigns/{}/imports", campaign.id)))
 }
 
+/// The campaign (through the visitor's organisation) and its conversion values.
 async fn load(
     state: &AppState,
     viewer: &SignedIn,
     id: &str,
 ) -> UiResult<(Campaign, PlatformSettings)> {
-    let (campaign, settings, _) = state
+    let org = &viewer.principal.org_id;
+    let campaign = state.campaign(org, id).await?;
+    let settings = state
         .store
-        .campaign_with_settings(&viewer.principal.org_id, &CampaignId::new(id))
+        .settings(org, &campaign.id)
         .await?
-        .ok_or(UiError::NotFound)?;
+        .unwrap_or_default();
     Ok((campaign, settings))
 }
 
@@ -341,16 +328,9 @@ pub async fn update(
         }
     };
     let org = &viewer.principal.org_id;
-    let now = state.clock.now();
-    state
-        .store
-        .update_campaign(org, &campaign.id, &spec, now)
-        .await?
-        .ok_or(UiError::NotFound)?;
-    state
-        .store
-        .put_settings(org, &campaign.id, &settings, now)
-        .await?;
+    let ctx = state.context();
+    campaigns::update(&ctx, org, &campaign.id, &spec).await?;
+    campaigns::put_settings(&ctx, org, &campaign.id, &settings).await?;
     Ok(see_other(&format!("/campaigns/{}", campaign.id)))
 }
 

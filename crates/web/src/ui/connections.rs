@@ -3,10 +3,9 @@
 //! optional backfill, re-authorise and disconnect.
 //!
 //! The work is `spendlens_app::connections` through the same calls as `api::connections`: the
-//! form becomes the API's JSON body and goes through its `parse_request`, so the checks and
-//! field names are the API's. Credentials are write-only here too: no page shows them.
+//! form is decoded into the API's `ConnectFields` and checked by its `into_request`, so the
+//! checks and field names are the API's. Credentials are write-only here too: no page shows them.
 
-use super::load_campaign as load;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -14,14 +13,14 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Map, Value};
 use spendlens_app::connections::{CONNECTABLE, backfill_range};
 use spendlens_app::today_in;
+use spendlens_contract::Problems;
 use spendlens_core::Platform;
 use spendlens_core::campaign::Campaign;
 use spendlens_store::Connection;
 
-use crate::api::connections::{parse_day, parse_request};
+use crate::api::connections::ConnectFields;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ui::format::{count, date, url_encode};
@@ -200,7 +199,7 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     let mut p = page_of(
         &state,
         &viewer,
@@ -251,23 +250,18 @@ pub async fn create(
     Path(id): Path<String>,
     Form(form): Form<ConnectForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
-    let mut body = Map::new();
-    for (key, value) in [
-        ("platform", &form.platform),
-        ("account_id", &form.account_id),
-        ("access_token", &form.access_token),
-        ("service_account_key", &form.service_account_key),
-        ("range", &form.range),
-        ("login_customer_id", &form.login_customer_id),
-    ] {
-        let value = value.trim();
-        if !value.is_empty() {
-            body.insert(key.to_owned(), Value::String(value.to_owned()));
-        }
-    }
-    let outcome = match parse_request(&Value::Object(body)) {
+    let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    let fields = ConnectFields {
+        platform: given(&form.platform),
+        account_id: given(&form.account_id),
+        access_token: given(&form.access_token),
+        service_account_key: given(&form.service_account_key),
+        range: given(&form.range),
+        login_customer_id: given(&form.login_customer_id),
+    };
+    let outcome = match fields.into_request(Problems::default()) {
         Ok(request) => state
             .connections
             .create(
@@ -315,7 +309,7 @@ pub async fn sync(
     Path((id, connection)): Path<(String, String)>,
     Form(form): Form<SyncForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let connection = connection_of(&state, &viewer, &campaign, &connection).await?;
     let now = state.clock.now();
@@ -324,7 +318,7 @@ pub async fn sync(
         if s.is_empty() {
             Ok(None)
         } else {
-            parse_day(k, s).map(Some)
+            crate::query::day(k, s).map(Some)
         }
     };
     let outcome = async {
@@ -394,7 +388,7 @@ pub async fn authorize(
     Path((id, connection)): Path<(String, String)>,
     Form(form): Form<ActionForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let connection = connection_of(&state, &viewer, &campaign, &connection).await?;
     if connection.auth_kind != "oauth" {
@@ -431,7 +425,7 @@ pub async fn disconnect(
     Path((id, connection)): Path<(String, String)>,
     Form(form): Form<ActionForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let connection = connection_of(&state, &viewer, &campaign, &connection).await?;
     if !state

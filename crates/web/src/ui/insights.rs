@@ -1,8 +1,15 @@
 //! Every code of the analysis written as a sentence for people, with its numbers in the
-//! campaign's currency. The codes are the contract; these sentences are only their reading.
+//! campaign's currency. The codes are the contract; these sentences are only their reading, and
+//! the limits they quote are `spendlens_core::analysis::thresholds`, the ones the codes were
+//! decided on.
 
 use rust_decimal::Decimal;
 use spendlens_core::Platform;
+use spendlens_core::analysis::thresholds::{
+    CPA_COMPETITIVE_BELOW, CPA_EXCELLENT_BELOW, CPA_HIGH_ABOVE, CPA_LOW_BELOW, CPC_HIGH_ABOVE,
+    CPC_LOW_BELOW, CPM_HIGH_ABOVE, CPM_LOW_BELOW, CTR_LOW_BELOW, CTR_STRONG_MIN, CVR_EXCELLENT_MIN,
+    CVR_LOW_BELOW, TIER_HIGH_ROAS_MIN, TIER_MEDIUM_ROAS_MIN,
+};
 use spendlens_core::analysis::{
     Analysis, BottomPerformer, BudgetManagement, CostEfficiencyRating, CostInsight, Opportunity,
     Performance, PerformerFlag, Recommendation, TopPerformer,
@@ -55,53 +62,53 @@ pub fn opportunity(code: Opportunity, a: &Analysis) -> String {
 pub fn cost_insight(code: CostInsight, a: &Analysis) -> String {
     let cur = a.currency.as_str();
     let c = &a.costs;
-    let m = |n: i64| money(Decimal::from(n), cur);
+    let m = |limit: Decimal| money(limit, cur);
     match code {
         CostInsight::CtrLow => format!(
-            "CTR is {}, below 1%: ads are seen but rarely clicked. Test new creative and audiences.",
+            "CTR is {}, below {CTR_LOW_BELOW}%: ads are seen but rarely clicked. Test new creative and audiences.",
             pct(c.ctr)
         ),
         CostInsight::CtrStrong => format!(
-            "CTR is {}, 3% or more: the creative resonates with its audience.",
+            "CTR is {}, {CTR_STRONG_MIN}% or more: the creative resonates with its audience.",
             pct(c.ctr)
         ),
         CostInsight::CvrLow => format!(
-            "CVR is {}, below 2%: clicks rarely convert. Review landing pages and the offer.",
+            "CVR is {}, below {CVR_LOW_BELOW}%: clicks rarely convert. Review landing pages and the offer.",
             pct(c.cvr)
         ),
         CostInsight::CvrExcellent => format!(
-            "CVR is {}, 10% or more: the traffic converts very well.",
+            "CVR is {}, {CVR_EXCELLENT_MIN}% or more: the traffic converts very well.",
             pct(c.cvr)
         ),
         CostInsight::CpcHigh => format!(
             "CPC is {}, above {}: clicks are expensive. Review bids and broaden narrow targeting.",
             money(c.cpc, cur),
-            m(10)
+            m(CPC_HIGH_ABOVE)
         ),
         CostInsight::CpcLow => format!(
             "CPC is {}, under {}: clicks come cheaply.",
             money(c.cpc, cur),
-            m(2)
+            m(CPC_LOW_BELOW)
         ),
         CostInsight::CpmLow => format!(
             "CPM is {}, under {}: reach is inexpensive.",
             money(c.cpm, cur),
-            m(5)
+            m(CPM_LOW_BELOW)
         ),
         CostInsight::CpmHigh => format!(
             "CPM is {}, above {}: audiences are expensive to reach. Broaden targeting or review placements.",
             money(c.cpm, cur),
-            m(30)
+            m(CPM_HIGH_ABOVE)
         ),
         CostInsight::CpaHigh => format!(
             "CPA is {}, above {}: each conversion is costly. Move budget towards the platforms that convert.",
             money(c.cpa, cur),
-            m(100)
+            m(CPA_HIGH_ABOVE)
         ),
         CostInsight::CpaLow => format!(
             "CPA is {}, under {}: conversions come cheaply.",
             money(c.cpa, cur),
-            m(15)
+            m(CPA_LOW_BELOW)
         ),
     }
 }
@@ -112,10 +119,10 @@ pub fn recommendation(code: Recommendation, a: &Analysis) -> String {
     let low = names(&a.allocation.low.platforms);
     match code {
         Recommendation::ScaleHighPerformers => format!(
-            "Scale {high}: a ROAS of 3x or more. Give it more of the budget while returns hold."
+            "Scale {high}: a ROAS of {TIER_HIGH_ROAS_MIN}x or more. Give it more of the budget while returns hold."
         ),
         Recommendation::OptimizeUnderperformers => format!(
-            "Optimise {low}: a ROAS under 1x returns less than it costs. Review targeting, creative and bids."
+            "Optimise {low}: a ROAS under {TIER_MEDIUM_ROAS_MIN}x returns less than it costs. Review targeting, creative and bids."
         ),
         Recommendation::ReallocateLowToHigh => {
             format!("Reallocate budget from {low} to {high}: the same spend would bring back more.")
@@ -144,19 +151,26 @@ pub fn performance(a: &Analysis) -> (&'static str, String) {
 pub fn cost_efficiency(a: &Analysis) -> (&'static str, String) {
     let cur = a.currency.as_str();
     let cpa = money(a.costs.cpa, cur);
-    let m = |n: i64| money(Decimal::from(n), cur);
+    let m = |limit: Decimal| money(limit, cur);
     match a.insights.summary.cost_efficiency {
         CostEfficiencyRating::Unavailable => (
             "Unavailable",
             "No conversions yet, so there is no cost per acquisition.".to_owned(),
         ),
-        CostEfficiencyRating::Excellent => ("Excellent", format!("CPA {cpa}, under {}.", m(25))),
-        CostEfficiencyRating::Competitive => {
-            ("Competitive", format!("CPA {cpa}, under {}.", m(50)))
-        }
+        CostEfficiencyRating::Excellent => (
+            "Excellent",
+            format!("CPA {cpa}, under {}.", m(CPA_EXCELLENT_BELOW)),
+        ),
+        CostEfficiencyRating::Competitive => (
+            "Competitive",
+            format!("CPA {cpa}, under {}.", m(CPA_COMPETITIVE_BELOW)),
+        ),
         CostEfficiencyRating::AboveAverage => (
             "Above average",
-            format!("CPA {cpa}, {} or more per conversion.", m(50)),
+            format!(
+                "CPA {cpa}, {} or more per conversion.",
+                m(CPA_COMPETITIVE_BELOW)
+            ),
         ),
     }
 }

@@ -276,20 +276,33 @@ impl From<spendlens_app::AppError> for UiError {
 /// Page results.
 pub type UiResult<T> = Result<T, UiError>;
 
-/// A campaign of the visitor's organisation, or the 404 page (never another organisation's).
-pub(crate) async fn load_campaign(
+/// The multipart body of a page's upload form, or the bad-request page.
+pub(crate) async fn multipart(
+    request: axum::extract::Request,
     state: &AppState,
-    viewer: &session::SignedIn,
-    id: &str,
-) -> UiResult<spendlens_core::campaign::Campaign> {
-    state
-        .store
-        .campaign(
-            &viewer.principal.org_id,
-            &spendlens_core::campaign::CampaignId::new(id),
-        )
-        .await?
-        .ok_or(UiError::NotFound)
+) -> UiResult<axum::extract::Multipart> {
+    use axum::extract::FromRequest;
+    axum::extract::Multipart::from_request(request, state)
+        .await
+        .map_err(|e| UiError::BadRequest(format!("expected a file upload: {}", e.body_text())))
+}
+
+/// A date field of a page form (`YYYY-MM-DD`, read by the API's one parser): `None` when blank,
+/// or when not a date, with the pages' message under the field.
+pub(crate) fn form_day(
+    errors: &mut FormErrors,
+    field: &str,
+    text: &str,
+) -> Option<chrono::NaiveDate> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let parsed = crate::query::parse_day(text);
+    if parsed.is_none() {
+        errors.push(field, format!("\"{text}\" is not a date: use YYYY-MM-DD"));
+    }
+    parsed
 }
 
 #[derive(Template)]

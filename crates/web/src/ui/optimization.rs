@@ -1,6 +1,6 @@
 //! The budget optimisation on the Budget Allocation tab: a small GET form (total budget, weeks,
-//! objective) that runs `spendlens_app::optimization::optimize_campaign` through the API's own
-//! request parsing (`api::optimization::parse_request` and `run`) and shows current against
+//! objective) decoded into `spendlens_app::optimization::OptimizationRequest` with the app's
+//! rules (`objective`, `weeks`), run through the API's `run`, and shown as current against
 //! optimised allocation, the expected improvement with its 90 % interval, the risk assessment,
 //! the week-by-week rollout and the response curves.
 //!
@@ -11,12 +11,14 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
-use serde_json::{Map, Value, json};
+use spendlens_app::optimization::{self, OptimizationRequest};
+use spendlens_contract::Problems;
+use spendlens_contract::json::non_negative_decimal_text;
 use spendlens_optimize::Objective;
 use spendlens_optimize::fit::FitKind;
 use spendlens_optimize::plan::RiskLevel;
 
-use crate::api::optimization::{curve_series, parse_request, run};
+use crate::api::optimization::{curve_series, run};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -130,32 +132,40 @@ pub async fn section(
     if query.get("optimize").is_none_or(String::is_empty) {
         return Ok(out);
     }
-    let mut doc = Map::new();
-    if !out.budget.is_empty() {
-        doc.insert(
-            "total_budget".into(),
-            json!(out.budget.replace(',', "").trim_start_matches('$')),
-        );
-    }
+    let mut request = OptimizationRequest::default();
     if !out.weeks.is_empty() {
         match out.weeks.parse::<u64>() {
-            Ok(w) => {
-                doc.insert("weeks".into(), json!(w));
-            }
+            Ok(w) => request.weeks = Some(w),
             Err(_) => out.errors.push("weeks", "expected a whole number of weeks"),
         }
     }
+    if !out.errors.is_empty() {
+        return Ok(out);
+    }
+    if !out.budget.is_empty() {
+        // The API's decoder of a decimal, so the message reads as the API's does.
+        let typed = out.budget.replace(',', "");
+        let text = typed.trim_start_matches('$');
+        let mut problems = Problems::default();
+        request.total_budget = non_negative_decimal_text("budget", text, &mut problems);
+        for p in problems.0 {
+            out.errors.push(&p.path, p.message);
+        }
+    }
+    if let Some(Err(m)) = request.weeks.map(optimization::weeks) {
+        out.errors.push("weeks", m);
+    }
     if !out.objective.is_empty() {
-        doc.insert("objective".into(), Value::String(out.objective.clone()));
+        match optimization::objective(&out.objective) {
+            Ok(o) => request.objective = Some(o),
+            Err(m) => out.errors.push("objective", m),
+        }
     }
     if !out.errors.is_empty() {
         return Ok(out);
     }
     let caller = Caller(viewer.principal.clone());
-    let found = match parse_request(&Value::Object(doc)) {
-        Ok(request) => run(state, &caller, id, &request).await,
-        Err(e) => Err(e),
-    };
+    let found = run(state, &caller, id, &request).await;
     let found = match found {
         Ok(f) => f,
         Err(ApiError::Validation(problems)) => {

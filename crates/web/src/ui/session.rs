@@ -8,15 +8,15 @@
 //! `SameSite=Lax` on top.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderValue;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrecy::ExposeSecret;
 use sha2::Sha256;
 use spendlens_store::Principal;
 
-use crate::auth::{SESSION_COOKIE, hash_secret, new_secret};
+use crate::auth::{SESSION_COOKIE, cookie, hash_secret, new_secret};
 use crate::config::Settings;
 use crate::state::AppState;
 use crate::ui::UiError;
@@ -78,18 +78,6 @@ impl CsrfKey {
         self.mac(binding)
             .is_some_and(|m| m.verify_slice(&bytes).is_ok())
     }
-}
-
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_empty())
 }
 
 /// A signed-in visitor: their principal and the CSRF token of their forms. Pages that take it

@@ -1,91 +1,19 @@
-//! The Budget & Financial Analysis page: five tabs (Overview, ROI & ROAS, Cost Analysis, Budget
-//! Allocation, Insights) over the analysis the JSON API returns, plus the four charts.
-//!
-//! Tabs are links (`?tab=roi-roas`) with the ARIA tab roles, so the page reads without
-//! JavaScript and each tab has its own address; only the active tab's charts are drawn (and only
-//! the Overview reads the daily series).
-
-use std::collections::HashMap;
+//! The analysis page's view: every figure of the analysis written for people (money in the
+//! campaign's currency, percentages, trend arrows, badges and tiers as the analysis decided
+//! them), ready for the template.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
-use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
-use spendlens_app::analysis::{AsOf, analyze_campaign};
+use spendlens_core::analysis::thresholds::{TIER_HIGH_ROAS_MIN, TIER_MEDIUM_ROAS_MIN};
 use spendlens_core::analysis::{
-    Analysis, ComparisonPeriod, PacingStatus, PlatformRow, Rating, Status, SubScore, Tier, Trend,
-    Warning,
+    Analysis, ComparisonPeriod, PlatformRow, SubScore, Tier, Trend, Warning, roas_badge, roi_badge,
 };
-use spendlens_core::campaign::{Campaign, CampaignId};
-use spendlens_report::chart::{
-    BudgetBurn, DailySpend, DailyTotal, budget_share_chart, cumulative_spend_chart,
-    daily_spend_chart, roas_chart,
-};
+use spendlens_core::campaign::Campaign;
 
-use crate::state::AppState;
+use super::TABS;
+use super::labels::{pacing_label, rating_label, status_label, warning_text};
 use crate::ui::format::{bar_width, conversions, count, date, money, pct, ratio};
-use crate::ui::session::SignedIn;
-use crate::ui::{Layout, UiError, UiResult, insights, render};
-
-/// The five tabs: query value, label.
-pub const TABS: [(&str, &str); 5] = [
-    ("overview", "Overview"),
-    ("roi-roas", "ROI & ROAS"),
-    ("cost-analysis", "Cost Analysis"),
-    ("budget-allocation", "Budget Allocation"),
-    ("insights", "Insights"),
-];
-
-/// How far back the charts look for data (the totals cover every stored day; so must the
-/// cumulative line).
-const CHART_LOOKBACK_DAYS: u64 = 3660;
-
-/// The rating as people read it.
-pub fn rating_label(r: Rating) -> &'static str {
-    match r {
-        Rating::Excellent => "Excellent",
-        Rating::Good => "Good",
-        Rating::Fair => "Fair",
-        Rating::NeedsAttention => "Needs Attention",
-    }
-}
-
-/// The pacing status as people read it.
-pub fn pacing_label(s: PacingStatus) -> &'static str {
-    match s {
-        PacingStatus::Ahead => "Ahead (overspending)",
-        PacingStatus::OnTrack => "On Track",
-        PacingStatus::Behind => "Behind (underspending)",
-    }
-}
-
-fn status_label(s: Status) -> &'static str {
-    match s {
-        Status::Excellent => "Excellent",
-        Status::Good => "Good",
-        Status::Warning => "Warning",
-        Status::Critical => "Critical",
-    }
-}
-
-fn warning_text(w: Warning) -> Option<&'static str> {
-    match w {
-        // Shown as its own banner.
-        Warning::ConversionValueNotConfigured => None,
-        Warning::NoBudget => Some("No budget is set: utilisation shows 0% and pacing 100%."),
-        Warning::NoStartDate => Some("No start date: pacing counts from today."),
-        Warning::NoEndDate => {
-            Some("No end date: the campaign length is projected from the burn rate.")
-        }
-        Warning::InvalidDates => Some("The end date is before the start date and is ignored."),
-        Warning::BudgetExceeded => Some("Spend is above the budget."),
-        Warning::ViewThroughConversions => Some(
-            "There are more conversions than clicks: some conversions came from people who saw an ad without clicking (view-through).",
-        ),
-        Warning::NoPlatformData => Some("No platform data yet: import a file to fill this page."),
-    }
-}
+use crate::ui::{Layout, insights};
 
 /// A tab link.
 #[derive(Debug)]
@@ -164,7 +92,7 @@ pub struct PlatformView {
 pub struct TierView {
     pub key: &'static str,
     pub name: &'static str,
-    pub criteria: &'static str,
+    pub criteria: String,
     pub spend: String,
     pub share: String,
     pub platforms: String,
@@ -191,7 +119,7 @@ pub struct ChartView {
 
 #[derive(Template)]
 #[template(path = "analysis.html")]
-struct AnalysisPage {
+pub(super) struct AnalysisPage {
     layout: Layout,
     id: String,
     name: String,
@@ -204,7 +132,7 @@ struct AnalysisPage {
     no_conversion_value: bool,
     notes: Vec<&'static str>,
     has_data: bool,
-    charts: Vec<ChartView>,
+    pub(super) charts: Vec<ChartView>,
     // Overview
     score: u32,
     rating: &'static str,
@@ -253,7 +181,7 @@ struct AnalysisPage {
     clicks: String,
     // Budget allocation
     tiers: Vec<TierView>,
-    optimize: crate::ui::optimization::OptimizeSection,
+    pub(super) optimize: crate::ui::optimization::OptimizeSection,
     recommendations: Vec<String>,
     // Insights
     cards: Vec<CardView>,
@@ -302,16 +230,6 @@ fn platform_view(r: &PlatformRow, currency: &str) -> PlatformView {
     }
 }
 
-fn badge(value: Decimal, green: Decimal, yellow: Decimal) -> &'static str {
-    if value >= green {
-        "green"
-    } else if value >= yellow {
-        "yellow"
-    } else {
-        "red"
-    }
-}
-
 fn projection(a: &Analysis) -> String {
     let cur = a.currency.as_str();
     let p = &a.overview.pacing;
@@ -343,7 +261,7 @@ fn projection(a: &Analysis) -> String {
 }
 
 /// Builds the page's view of an analysis (the charts are added by the caller).
-fn view(
+pub(super) fn view(
     campaign: &Campaign,
     a: &Analysis,
     tab: &'static str,
@@ -445,7 +363,7 @@ fn view(
     };
     let tier = |key: &'static str,
                 name: &'static str,
-                criteria: &'static str,
+                criteria: String,
                 t: &spendlens_core::analysis::TierSummary| TierView {
         key,
         name,
@@ -464,14 +382,24 @@ fn view(
     };
     let al = &a.allocation;
     let tiers = vec![
-        tier("high", "High Performance", "ROAS 3.0x or more", &al.high),
+        tier(
+            "high",
+            "High Performance",
+            format!("ROAS {TIER_HIGH_ROAS_MIN:.1}x or more"),
+            &al.high,
+        ),
         tier(
             "medium",
             "Medium Performance",
-            "ROAS 1.0x to 3.0x",
+            format!("ROAS {TIER_MEDIUM_ROAS_MIN:.1}x to {TIER_HIGH_ROAS_MIN:.1}x"),
             &al.medium,
         ),
-        tier("low", "Low Performance", "ROAS under 1.0x", &al.low),
+        tier(
+            "low",
+            "Low Performance",
+            format!("ROAS under {TIER_MEDIUM_ROAS_MIN:.1}x"),
+            &al.low,
+        ),
     ];
     let card =
         |key, title, class: &'static str, (verdict, text): (&'static str, String)| CardView {
@@ -561,9 +489,9 @@ fn view(
         cvr: pct(a.overview.cost_efficiency.cvr),
         view_through: a.costs.view_through,
         roas: ratio(a.totals.roas),
-        roas_badge: badge(a.totals.roas, Decimal::from(3), Decimal::new(15, 1)),
+        roas_badge: roas_badge(a.totals.roas).as_str(),
         roi: pct(a.totals.roi),
-        roi_badge: badge(a.totals.roi, Decimal::ONE_HUNDRED, Decimal::ZERO),
+        roi_badge: roi_badge(a.totals.roi).as_str(),
         revenue: money(a.totals.revenue, cur),
         net_profit: money(a.totals.net_profit, cur),
         aov_note,
@@ -609,124 +537,13 @@ fn view(
     }
 }
 
-fn chart_view(
-    id: &'static str,
-    chart: Result<spendlens_report::Chart, spendlens_report::ReportError>,
-) -> Option<ChartView> {
-    match chart {
-        Ok(c) => Some(ChartView {
-            id,
-            title: c.title,
-            svg: c.svg,
-            alt: c.alt,
-        }),
-        Err(e) => {
-            tracing::warn!(error = %e, chart = id, "chart not drawn");
-            None
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-async fn overview_charts(
-    state: &AppState,
-    campaign: &Campaign,
-    a: &Analysis,
-) -> UiResult<Vec<ChartView>> {
-    let from = a
-        .as_of
-        .checked_sub_days(Days::new(CHART_LOOKBACK_DAYS))
-        .unwrap_or(NaiveDate::MIN);
-    let rows = state
-        .store
-        .daily_series(&campaign.org_id, &campaign.id, from, a.as_of)
-        .await?;
-    let rows: Vec<_> = rows
-        .iter()
-        .filter(|r| r.platform.is_ad_platform())
-        .collect();
-    let daily: Vec<DailySpend> = rows
-        .iter()
-        .map(|r| DailySpend {
-            date: r.date,
-            platform: r.platform,
-            spend: r.spend,
-        })
-        .collect();
-    let burn = BudgetBurn {
-        daily_totals: rows
-            .iter()
-            .map(|r| DailyTotal {
-                date: r.date,
-                spend: r.spend,
-            })
-            .collect(),
-        budget: a.overview.budget.budget,
-        end_date: a.overview.pacing.end_date,
-        daily_burn_rate: a.overview.pacing.daily_burn_rate,
-        currency: a.currency.clone(),
-    };
-    Ok([
-        chart_view("daily-spend", daily_spend_chart(&daily, &a.currency)),
-        chart_view("cumulative-spend", cumulative_spend_chart(&burn)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect())
-}
-
-/// `GET /campaigns/{id}?tab=…&compare=…`: the analysis page, as of today in the campaign's time
-/// zone.
-pub async fn page(
-    State(state): State<AppState>,
-    viewer: SignedIn,
-    Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-) -> UiResult<Response> {
-    let tab = match query.get("tab").map(String::as_str) {
-        None | Some("") => "overview",
-        Some(t) => TABS
-            .iter()
-            .find(|(k, _)| *k == t)
-            .map(|(k, _)| *k)
-            .ok_or(UiError::NotFound)?,
-    };
-    let compare = match query.get("compare").map(String::as_str) {
-        None | Some("") => ComparisonPeriod::SevenDays,
-        Some(p) => ComparisonPeriod::parse(p).ok_or_else(|| {
-            UiError::BadRequest("the comparison period is one of 1d, 7d, 30d".to_owned())
-        })?,
-    };
-    let (campaign, analysis) = analyze_campaign(
-        state.store.as_ref(),
-        &viewer.principal.org_id,
-        &CampaignId::new(id),
-        AsOf::TodayInCampaignZone,
-        state.clock.now(),
-        compare,
-        Some(&state.analysis_cache),
-    )
-    .await
-    .map_err(|e| match e {
-        spendlens_app::AppError::NotFound => UiError::NotFound,
-        other => other.into(),
-    })?;
-    let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
-    if tab == "budget-allocation" {
-        page.optimize =
-            crate::ui::optimization::section(&state, &viewer, campaign.id.as_str(), &query).await?;
+    #[test]
+    fn tier_limits_read_with_one_decimal() {
+        assert_eq!(format!("ROAS {TIER_HIGH_ROAS_MIN:.1}x"), "ROAS 3.0x");
+        assert_eq!(format!("{TIER_MEDIUM_ROAS_MIN:.1}x"), "1.0x");
     }
-    page.charts = match tab {
-        "overview" => overview_charts(&state, &campaign, &analysis).await?,
-        "roi-roas" => chart_view("roas", roas_chart(&analysis.platforms))
-            .into_iter()
-            .collect(),
-        "budget-allocation" => chart_view(
-            "budget-share",
-            budget_share_chart(&analysis.platforms, &analysis.currency),
-        )
-        .into_iter()
-        .collect(),
-        _ => Vec::new(),
-    };
-    Ok(render(&page))
 }

@@ -1,107 +1,39 @@
 //! Imports from the pages: upload a file, see a dry-run preview, confirm; or confirm the numbers
 //! extracted from a PDF report.
 //!
-//! Parsing and storing are the API's (`api::imports::parse_upload` and `store_import`; the PDF
-//! row goes through `api::metrics_in::upsert`, exactly like `POST /api/campaigns/{id}/metrics`).
+//! The upload is read and decoded as the API decodes it (`upload::read_file_field`,
+//! `api::imports::import_command`) and imported by `spendlens_app::imports::import_rows`, the
+//! API's and the CLI's use case; a PDF's confirmed figures become one row decoded from the form
+//! and stored by `spendlens_app::metrics::upsert_rows`, like `POST /api/campaigns/{id}/metrics`.
 //! Between preview and confirmation the file waits in memory on this instance, bound to the
 //! organisation and the campaign, for at most [`PENDING_TTL`]; the confirmation parses it again,
 //! so what is stored is exactly what the preview showed.
 
-use super::load_campaign as load;
-use std::collections::VecDeque;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+mod pending;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use spendlens_app::imports::{ImportCommand, ImportOutcome, import_rows};
 use spendlens_core::Platform;
-use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
-use spendlens_ingest::{Imported, PdfMetric, PdfPreview};
+use spendlens_core::campaign::Campaign;
+use spendlens_core::daily::DailyRow;
+use spendlens_ingest::{PdfMetric, PdfPreview};
 
-use crate::api::imports::{Upload, parse_upload, read_upload, store_import};
+use crate::api::imports::{MAX_UPLOAD_BYTES, import_command};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ui::format::{conversions, count, date, money};
 use crate::ui::session::SignedIn;
-use crate::ui::{FormErrors, Layout, UiError, UiResult, render};
+use crate::ui::{FormErrors, Layout, UiError, UiResult, multipart, render};
+use crate::upload::{Fields, Others, read_file_field};
+pub use pending::{PENDING_TTL, PendingUploads};
 
-/// How long a previewed upload waits for its confirmation.
-pub const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
-/// At most this many uploads wait at once (the oldest goes first).
-const MAX_PENDING: usize = 32;
-/// At most this many bytes wait at once.
-const MAX_PENDING_BYTES: usize = 256 * 1024 * 1024;
 /// Rows shown in a preview table.
 const PREVIEW_ROWS: usize = 50;
-
-struct Pending {
-    token: String,
-    org: OrgId,
-    campaign: CampaignId,
-    upload: Upload,
-    at: Instant,
-}
-
-/// Uploads previewed and not yet confirmed.
-#[derive(Default)]
-pub struct PendingUploads {
-    entries: Mutex<VecDeque<Pending>>,
-}
-
-impl std::fmt::Debug for PendingUploads {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PendingUploads(..)")
-    }
-}
-
-impl PendingUploads {
-    fn put(&self, org: &OrgId, campaign: &CampaignId, upload: Upload) -> String {
-        let token = crate::auth::new_secret("");
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = Instant::now();
-        entries.retain(|p| now.duration_since(p.at) < PENDING_TTL);
-        entries.push_back(Pending {
-            token: token.clone(),
-            org: org.clone(),
-            campaign: campaign.clone(),
-            upload,
-            at: now,
-        });
-        while entries.len() > MAX_PENDING
-            || entries.iter().map(|p| p.upload.bytes.len()).sum::<usize>() > MAX_PENDING_BYTES
-        {
-            if entries.pop_front().is_none() {
-                break;
-            }
-        }
-        token
-    }
-
-    /// Takes the upload for this token, organisation and campaign (once).
-    fn take(&self, token: &str, org: &OrgId, campaign: &CampaignId) -> Option<Upload> {
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = Instant::now();
-        let i = entries.iter().position(|p| {
-            p.token == token
-                && p.org == *org
-                && p.campaign == *campaign
-                && now.duration_since(p.at) < PENDING_TTL
-        })?;
-        entries.remove(i).map(|p| p.upload)
-    }
-}
 
 /// A source choice of the upload form.
 #[derive(Debug)]
@@ -256,7 +188,7 @@ pub async fn page(
     viewer: SignedIn,
     Path(id): Path<String>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     Ok(respond(&page_of(
         &viewer,
         &campaign,
@@ -401,50 +333,60 @@ pub async fn upload(
     request: Request,
 ) -> UiResult<Response> {
     // Access first, as in the API: nothing of an upload to another organisation's campaign is read.
-    let campaign = load(&state, &viewer, &id).await?;
-    let multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|e| UiError::BadRequest(format!("expected a file upload: {}", e.body_text())))?;
-    let (upload, extras) = match read_upload(multipart, &["csrf"]).await {
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
+    let multipart = multipart(request, &state).await?;
+    let fields = Fields {
+        texts: &["csrf", "source", "rate"],
+        others: Others::Refuse("file, source, rate"),
+    };
+    let failed = |errors| {
+        Ok(respond(&page_of(
+            &viewer,
+            &campaign,
+            errors,
+            "",
+            String::new(),
+        )))
+    };
+    let upload = match read_file_field(multipart, MAX_UPLOAD_BYTES, fields).await {
         Ok(read) => read,
         Err(ApiError::TooLarge) => return Err(UiError::TooLarge),
-        Err(e) => {
-            let errors = errors_of(e)?;
-            return Ok(respond(&page_of(
-                &viewer,
-                &campaign,
-                errors,
-                "",
-                String::new(),
-            )));
-        }
+        Err(e) => return failed(errors_of(e)?),
     };
-    viewer.check(&state, extras.get("csrf").map_or("", String::as_str))?;
-    let source = upload.source.map(|s| s.to_string()).unwrap_or_default();
-    let rate = upload.rate.map(|r| r.to_string()).unwrap_or_default();
-    if upload.bytes.is_empty() {
+    viewer.check(&state, upload.text("csrf"))?;
+    let command = match import_command(upload, true) {
+        Ok(command) => command,
+        Err(e) => return failed(errors_of(e)?),
+    };
+    let source = command.source.map(|s| s.to_string()).unwrap_or_default();
+    let rate = command.rate.map(|r| r.to_string()).unwrap_or_default();
+    if command.bytes.is_empty() {
         let mut errors = FormErrors::default();
         errors.push("file", "choose a file to import");
         return Ok(respond(&page_of(&viewer, &campaign, errors, &source, rate)));
     }
-    let parsed = match parse_upload(upload.clone(), campaign.spec.currency.clone()).await {
-        Ok(parsed) => parsed,
+    let outcome = match import_rows(&state.context(), &campaign, command.clone()).await {
+        Ok(outcome) => outcome,
         Err(e) => {
-            let errors = errors_of(e)?;
+            let errors = errors_of(e.into())?;
             return Ok(respond(&page_of(&viewer, &campaign, errors, &source, rate)));
         }
     };
     let mut p = page_of(&viewer, &campaign, FormErrors::default(), &source, rate);
-    match parsed {
-        Imported::Preview(preview) => {
+    match outcome {
+        ImportOutcome::Preview(preview) => {
             let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
             p.pdf = Some(pdf_view(&preview, today, None));
         }
-        Imported::Rows(parsed) => {
+        ImportOutcome::Rows(rows) => {
+            let confirm = ImportCommand {
+                dry_run: false,
+                ..command
+            };
             let token = state
                 .pending_uploads
-                .put(&viewer.principal.org_id, &campaign.id, upload);
-            p.preview = Some(preview_view(token, &parsed, &campaign.spec.currency));
+                .put(&viewer.principal.org_id, &campaign.id, confirm);
+            p.preview = Some(preview_view(token, &rows.parsed, &campaign.spec.currency));
         }
     }
     Ok(respond(&p))
@@ -465,9 +407,9 @@ pub async fn confirm(
     Path(id): Path<String>,
     Form(form): Form<ConfirmForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
-    let Some(upload) =
+    let Some(command) =
         state
             .pending_uploads
             .take(&form.pending, &viewer.principal.org_id, &campaign.id)
@@ -485,17 +427,16 @@ pub async fn confirm(
             String::new(),
         )));
     };
-    let content_hash = hex::encode(Sha256::digest(&upload.bytes));
-    let file_name = upload.file_name.clone();
-    let parsed = match parse_upload(upload, campaign.spec.currency.clone()).await {
-        Ok(Imported::Rows(parsed)) => parsed,
-        Ok(Imported::Preview(_)) => {
+    let file_name = command.file_name.clone();
+    let rows = match import_rows(&state.context(), &campaign, command).await {
+        Ok(ImportOutcome::Rows(rows)) => rows,
+        Ok(ImportOutcome::Preview(_)) => {
             return Err(UiError::BadRequest(
                 "a PDF is confirmed through its own form".to_owned(),
             ));
         }
         Err(e) => {
-            let errors = errors_of(e)?;
+            let errors = errors_of(e.into())?;
             return Ok(respond(&page_of(
                 &viewer,
                 &campaign,
@@ -505,16 +446,7 @@ pub async fn confirm(
             )));
         }
     };
-    store_import(
-        &state,
-        &viewer.principal.org_id,
-        &campaign.id,
-        &parsed,
-        file_name.clone(),
-        content_hash,
-    )
-    .await?;
-    let s = spendlens_ingest::summary(&parsed);
+    let s = &rows.summary;
     let mut p = page_of(&viewer, &campaign, FormErrors::default(), "", String::new());
     p.done = Some(format!(
         "Imported {} rows from {file_name} ({} spend over {} days).",
@@ -525,6 +457,64 @@ pub async fn confirm(
     Ok(respond(&p))
 }
 
+impl PdfForm {
+    /// The confirmed figures as one daily row of the campaign, read with the checks and the
+    /// messages of `POST /api/campaigns/{id}/metrics` (each problem under its form field).
+    fn row(&self, campaign_currency: &str) -> Result<DailyRow, FormErrors> {
+        use spendlens_contract::Problems;
+        use spendlens_contract::json::{count_text, date_text, non_negative_decimal_text};
+        // The contract's own field decoders, so that each message reads as the API's does for
+        // the same value.
+        let text = |s: &str| s.trim().replace(',', "");
+        let given = |s: &str| Some(text(s)).filter(|t| !t.is_empty());
+        let mut problems = Problems::default();
+        let day = date_text("date", self.date.trim(), &mut problems);
+        let platform = match self.platform.trim().parse::<Platform>() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                problems.push("platform", e.to_string());
+                None
+            }
+        };
+        let currency = Some(self.currency.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
+        let decimal = |name: &str, s: &str, problems: &mut Problems| {
+            given(s).and_then(|v| non_negative_decimal_text(name, &v, problems))
+        };
+        let number = |name: &str, s: &str, problems: &mut Problems| {
+            given(s).and_then(|v| count_text(name, &v, problems))
+        };
+        let spend = decimal("spend", &self.spend, &mut problems).unwrap_or_default();
+        let impressions =
+            number("impressions", &self.impressions, &mut problems).unwrap_or_default();
+        let clicks = number("clicks", &self.clicks, &mut problems).unwrap_or_default();
+        let conversions =
+            decimal("conversions", &self.conversions, &mut problems).unwrap_or_default();
+        if let Some(Err(message)) = currency
+            .as_deref()
+            .map(|c| spendlens_app::metrics::check_currency(c, campaign_currency))
+        {
+            problems.push("currency", message);
+        }
+        match (day, platform) {
+            (Some(day), Some(platform)) if problems.is_empty() => Ok(DailyRow {
+                spend,
+                impressions,
+                clicks,
+                conversions,
+                currency,
+                ..DailyRow::empty(day, platform, format!("pdf:{}", self.file.trim()))
+            }),
+            _ => {
+                let mut errors = FormErrors::default();
+                for p in problems.0 {
+                    errors.push(&p.path, p.message);
+                }
+                Err(errors)
+            }
+        }
+    }
+}
+
 /// `POST /campaigns/{id}/imports/pdf`: stores the confirmed figures of a PDF report as one daily
 /// row, through the same checks as `POST /api/campaigns/{id}/metrics`.
 pub async fn confirm_pdf(
@@ -533,81 +523,45 @@ pub async fn confirm_pdf(
     Path(id): Path<String>,
     Form(form): Form<PdfForm>,
 ) -> UiResult<Response> {
-    let campaign = load(&state, &viewer, &id).await?;
+    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
-    let text = |s: &str| {
-        let s = s.trim().replace(',', "");
-        if s.is_empty() {
-            Value::Null
-        } else {
-            Value::String(s)
-        }
-    };
-    let count_value = |s: &str| {
-        let s = s.trim().replace(',', "");
-        if s.is_empty() {
-            Value::Null
-        } else {
-            s.parse::<u64>().map_or(Value::String(s), Value::from)
-        }
-    };
-    let mut row = json!({
-        "date": form.date.trim(),
-        "platform": form.platform.trim(),
-        "external_campaign_id": format!("pdf:{}", form.file.trim()),
-        "spend": text(&form.spend),
-        "impressions": count_value(&form.impressions),
-        "clicks": count_value(&form.clicks),
-        "conversions": text(&form.conversions),
-    });
-    if !form.currency.trim().is_empty() {
-        row["currency"] = json!(form.currency.trim());
-    }
     let mut errors = FormErrors::default();
     if form.spend.trim().is_empty() {
         errors.push("spend", "enter the spend the report states");
     }
-    let outcome = if errors.is_empty() {
-        match crate::api::metrics_in::upsert(&state, &campaign, &json!({ "rows": [row] })).await {
-            Ok(counts) => Ok(counts),
-            Err(ApiError::Validation(problems)) => {
-                for p in problems {
-                    let field = p
-                        .field
-                        .strip_prefix("rows[0].")
-                        .unwrap_or(&p.field)
-                        .to_owned();
-                    errors.push(&field, p.message);
-                }
-                Err(())
+    let stored = if errors.is_empty() {
+        match form.row(&campaign.spec.currency) {
+            Ok(row) => {
+                spendlens_app::metrics::upsert_rows(&state.context(), &campaign, &[row]).await?;
+                true
             }
-            Err(other) => return Err(other.into()),
+            Err(problems) => {
+                errors = problems;
+                false
+            }
         }
     } else {
-        Err(())
+        false
     };
     let mut p = page_of(&viewer, &campaign, errors, "pdf", String::new());
-    match outcome {
-        Ok(_) => {
-            p.done = Some(format!(
-                "Stored the figures of {} for {}.",
-                form.file,
-                form.date.trim()
-            ));
-        }
-        Err(()) => {
-            let preview = PdfPreview {
-                file: form.file.clone(),
-                found: Vec::new(),
-                conflicts: Vec::new(),
-                missing: Vec::new(),
-                period: None,
-                currency: None,
-                warnings: Vec::new(),
-            };
-            let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
-            p.pdf = Some(pdf_view(&preview, today, Some(form)));
-        }
+    if stored {
+        p.done = Some(format!(
+            "Stored the figures of {} for {}.",
+            form.file,
+            form.date.trim()
+        ));
+    } else {
+        let preview = PdfPreview {
+            file: form.file.clone(),
+            found: Vec::new(),
+            conflicts: Vec::new(),
+            missing: Vec::new(),
+            period: None,
+            currency: None,
+            warnings: Vec::new(),
+        };
+        let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
+        p.pdf = Some(pdf_view(&preview, today, Some(form)));
     }
     Ok(respond(&p))
 }
@@ -616,39 +570,47 @@ pub async fn confirm_pdf(
 mod tests {
     use super::*;
 
-    fn upload(n: usize) -> Upload {
-        Upload {
-            file_name: "a.csv".into(),
-            bytes: vec![b'x'; n],
-            source: None,
-            rate: None,
-        }
-    }
-
     #[test]
-    fn a_pending_upload_is_taken_once_and_only_by_its_campaign() {
-        let pending = PendingUploads::default();
-        let (org, other_org) = (OrgId::new("o1"), OrgId::new("o2"));
-        let c = CampaignId::new("c1");
-        let token = pending.put(&org, &c, upload(3));
-        assert!(pending.take(&token, &other_org, &c).is_none());
-        assert!(pending.take(&token, &org, &CampaignId::new("c2")).is_none());
-        assert!(pending.take("nope", &org, &c).is_none());
+    fn a_pdf_form_reads_as_a_metrics_row_with_the_apis_messages() {
+        let form = PdfForm {
+            file: "report.pdf".into(),
+            date: "5 Nov".into(),
+            platform: "custom_integration".into(),
+            spend: "-1".into(),
+            clicks: "many".into(),
+            currency: "eur".into(),
+            ..PdfForm::default()
+        };
+        let errors = form.row("USD").err().unwrap_or_default();
+        let lines: Vec<String> = errors
+            .0
+            .iter()
+            .map(|p| format!("{}: {}", p.field, p.message))
+            .collect();
         assert_eq!(
-            pending.take(&token, &org, &c).map(|u| u.bytes.len()),
-            Some(3)
+            lines,
+            [
+                "date: expected a date YYYY-MM-DD, got \"5 Nov\"",
+                "spend: expected a non-negative decimal, got \"-1\"",
+                "clicks: expected a non-negative integer, got \"many\"",
+                "currency: EUR differs from the campaign currency USD; convert before posting",
+            ]
         );
-        assert!(pending.take(&token, &org, &c).is_none());
-    }
-
-    #[test]
-    fn the_oldest_uploads_make_room() {
-        let pending = PendingUploads::default();
-        let (org, c) = (OrgId::new("o"), CampaignId::new("c"));
-        let first = pending.put(&org, &c, upload(1));
-        for _ in 0..MAX_PENDING {
-            pending.put(&org, &c, upload(1));
-        }
-        assert!(pending.take(&first, &org, &c).is_none());
+        let good = PdfForm {
+            date: "2026-11-05".into(),
+            spend: "1,200.50".into(),
+            clicks: "700".into(),
+            currency: String::new(),
+            ..form
+        };
+        let row = good.row("USD").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (
+                row.spend.to_string(),
+                row.clicks,
+                row.external_campaign_id.as_str()
+            ),
+            ("1200.50".to_owned(), 700, "pdf:report.pdf")
+        );
     }
 }

@@ -1,0 +1,59 @@
+//! Campaigns: creating, changing and deleting one, and the values its revenue estimate uses
+//! (LinkedIn's conversion value, the GA4 and Custom Integration average order values). The API
+//! and the campaign form both decode into a `CampaignDraft`, checked here into the
+//! `CampaignSpec` the commands take, so a campaign is valid whichever door it came in by.
+
+use spendlens_core::campaign::{
+    Campaign, CampaignDraft, CampaignId, CampaignSpec, FieldError, OrgId, PlatformSettings,
+};
+
+use crate::AppError;
+use crate::clock::is_known_zone;
+use crate::context::Context;
+
+/// A campaign's fields checked (name, currency, budget, dates, a time zone spendlens knows);
+/// every problem names its field.
+pub fn spec(draft: CampaignDraft) -> Result<CampaignSpec, Vec<FieldError>> {
+    draft.parse(is_known_zone)
+}
+
+/// Creates a campaign in `org`.
+pub async fn create(ctx: &Context, org: &OrgId, spec: &CampaignSpec) -> Result<Campaign, AppError> {
+    Ok(ctx.store.create_campaign(org, spec, ctx.now()).await?)
+}
+
+/// Replaces a campaign's fields.
+pub async fn update(
+    ctx: &Context,
+    org: &OrgId,
+    id: &CampaignId,
+    spec: &CampaignSpec,
+) -> Result<Campaign, AppError> {
+    ctx.store
+        .update_campaign(org, id, spec, ctx.now())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Replaces the values a campaign's revenue estimate uses.
+pub async fn put_settings(
+    ctx: &Context,
+    org: &OrgId,
+    id: &CampaignId,
+    settings: &PlatformSettings,
+) -> Result<(), AppError> {
+    if ctx.store.put_settings(org, id, settings, ctx.now()).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Deletes a campaign with all its data.
+pub async fn delete(ctx: &Context, org: &OrgId, id: &CampaignId) -> Result<(), AppError> {
+    if ctx.store.delete_campaign(org, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}

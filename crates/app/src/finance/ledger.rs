@@ -1,0 +1,285 @@
+//! The cost ledger's writes: a campaign's costs and the organisation's overhead, one entry at a
+//! time (from a JSON body or a page form, both decoded into an [`EntryDraft`]) or a campaign's
+//! ledger CSV, all or nothing.
+//!
+//! The rules of an entry are `spendlens_finance`'s (`EntryDraft::parse`); what is decided here
+//! is where an entry belongs: a campaign's cost is charged to that campaign (never overhead,
+//! which belongs to the organisation), an entry without a currency is in the campaign's currency
+//! (overhead: the organisation's [`default_currency`]).
+
+use spendlens_core::campaign::{Campaign, OrgId};
+use spendlens_finance::ledger::EntryDraft;
+use spendlens_finance::{CostCategory, FinanceError, LedgerEntry};
+use spendlens_store::Store;
+use spendlens_store::finance::{LedgerScope, StoredEntry};
+
+use super::{FinanceAppError, Problem};
+use crate::context::Context;
+
+/// The currency most of `currencies` are in (ties: the first alphabetically), USD for none: the
+/// organisation's default for overhead and for the financial report.
+pub fn most_common_currency<'a>(currencies: impl IntoIterator<Item = &'a str>) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for c in currencies {
+        *counts.entry(c).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map_or_else(|| "USD".to_owned(), |(c, _)| c.to_owned())
+}
+
+/// The organisation's default currency: the one most of its campaigns use.
+pub async fn default_currency(store: &dyn Store, org: &OrgId) -> Result<String, FinanceAppError> {
+    let campaigns = store.list_campaigns(org).await?;
+    Ok(most_common_currency(
+        campaigns.iter().map(|c| c.spec.currency.as_str()),
+    ))
+}
+
+/// A campaign cost from its draft: charged to `campaign`, in its currency unless the draft says
+/// otherwise. Overhead is refused (it belongs to the organisation).
+pub fn cost_entry(draft: EntryDraft, campaign: &Campaign) -> Result<LedgerEntry, FinanceAppError> {
+    if draft
+        .category
+        .as_deref()
+        .and_then(CostCategory::parse)
+        .is_some_and(|c| c == CostCategory::OperationalOverhead)
+    {
+        return Err(FinanceAppError::Invalid {
+            field: "category".to_owned(),
+            message: "operational_overhead belongs to the organisation: post it to /api/overhead"
+                .to_owned(),
+        });
+    }
+    let draft = EntryDraft {
+        campaign_id: Some(campaign.id.as_str().to_owned()),
+        ..draft
+    };
+    parse(draft, &campaign.spec.currency)
+}
+
+/// An overhead entry from its draft (its category is overhead whatever the draft says).
+pub fn overhead_entry(draft: EntryDraft, currency: &str) -> Result<LedgerEntry, FinanceAppError> {
+    let draft = EntryDraft {
+        category: Some(CostCategory::OperationalOverhead.as_str().to_owned()),
+        ..draft
+    };
+    parse(draft, currency)
+}
+
+fn parse(draft: EntryDraft, currency: &str) -> Result<LedgerEntry, FinanceAppError> {
+    draft
+        .parse(currency)
+        .map_err(|errors| FinanceError::InvalidEntry { index: 0, errors }.into())
+}
+
+/// Adds a cost to `campaign` (resolved through the caller's organisation).
+pub async fn add_cost(
+    ctx: &Context,
+    campaign: &Campaign,
+    draft: EntryDraft,
+) -> Result<StoredEntry, FinanceAppError> {
+    let entry = cost_entry(draft, campaign)?;
+    insert_one(ctx, &campaign.org_id, entry)
+        .await?
+        .ok_or(FinanceAppError::NotFound("campaign"))
+}
+
+/// Replaces a cost of `campaign` (the whole entry, as when adding it).
+pub async fn replace_cost(
+    ctx: &Context,
+    campaign: &Campaign,
+    entry_id: &str,
+    draft: EntryDraft,
+) -> Result<StoredEntry, FinanceAppError> {
+    let entry = cost_entry(draft, campaign)?;
+    ctx.store
+        .update_ledger_entry(
+            &campaign.org_id,
+            LedgerScope::Campaign(&campaign.id),
+            entry_id,
+            &entry,
+            ctx.now(),
+        )
+        .await?
+        .ok_or(FinanceAppError::NotFound("cost entry"))
+}
+
+/// Adds an overhead entry to the organisation, in its default currency unless the draft says.
+pub async fn add_overhead(
+    ctx: &Context,
+    org: &OrgId,
+    draft: EntryDraft,
+) -> Result<StoredEntry, FinanceAppError> {
+    let currency = default_currency(ctx.store.as_ref(), org).await?;
+    let entry = overhead_entry(draft, &currency)?;
+    insert_one(ctx, org, entry)
+        .await?
+        .ok_or_else(|| FinanceAppError::Internal("overhead entry not stored".to_owned()))
+}
+
+/// Replaces an overhead entry of the organisation.
+pub async fn replace_overhead(
+    ctx: &Context,
+    org: &OrgId,
+    entry_id: &str,
+    draft: EntryDraft,
+) -> Result<StoredEntry, FinanceAppError> {
+    let currency = default_currency(ctx.store.as_ref(), org).await?;
+    let entry = overhead_entry(draft, &currency)?;
+    ctx.store
+        .update_ledger_entry(org, LedgerScope::Overhead, entry_id, &entry, ctx.now())
+        .await?
+        .ok_or(FinanceAppError::NotFound("overhead entry"))
+}
+
+/// Deletes an entry in `scope` (a campaign's costs, or the overhead).
+pub async fn delete_entry(
+    ctx: &Context,
+    org: &OrgId,
+    scope: LedgerScope<'_>,
+    entry_id: &str,
+) -> Result<(), FinanceAppError> {
+    let what = match scope {
+        LedgerScope::Overhead => "overhead entry",
+        _ => "cost entry",
+    };
+    if ctx.store.delete_ledger_entry(org, scope, entry_id).await? {
+        Ok(())
+    } else {
+        Err(FinanceAppError::NotFound(what))
+    }
+}
+
+/// Stores one entry; `None` when its campaign is not the organisation's.
+async fn insert_one(
+    ctx: &Context,
+    org: &OrgId,
+    entry: LedgerEntry,
+) -> Result<Option<StoredEntry>, FinanceAppError> {
+    Ok(ctx
+        .store
+        .insert_ledger_entries(org, &[entry], ctx.now())
+        .await?
+        .and_then(|mut stored| stored.pop()))
+}
+
+/// Imports a campaign's ledger CSV and stores every entry, or nothing. `campaign_id` may be left
+/// out or blank (this campaign) and when given must be this campaign; overhead is refused. Every
+/// problem names its line and column (as problems of the field `file`).
+pub async fn import_ledger(
+    ctx: &Context,
+    campaign: &Campaign,
+    bytes: &[u8],
+) -> Result<Vec<StoredEntry>, FinanceAppError> {
+    let with_campaign = fill_campaign(bytes, campaign.id.as_str());
+    let entries = spendlens_finance::parse_ledger_csv(&with_campaign, &campaign.spec.currency)?;
+    let mut problems = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        match e.campaign_id() {
+            None => problems.push(Problem::new(
+                "file",
+                format!(
+                    "entry {}, column category: operational_overhead belongs to the organisation; import it through /api/overhead",
+                    i + 1
+                ),
+            )),
+            Some(c) if c != &campaign.id => problems.push(Problem::new(
+                "file",
+                format!(
+                    "entry {}, column campaign_id: names campaign {c}, not this campaign ({})",
+                    i + 1,
+                    campaign.id
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Err(FinanceAppError::Fields(problems));
+    }
+    ctx.store
+        .insert_ledger_entries(&campaign.org_id, &entries, ctx.now())
+        .await?
+        .ok_or(FinanceAppError::NotFound("campaign"))
+}
+
+/// Fills a blank or missing `campaign_id` with this campaign's id, so a campaign's own ledger
+/// file need not repeat it. Anything unreadable is passed through for the parser to name.
+fn fill_campaign(bytes: &[u8], campaign: &str) -> Vec<u8> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut records = Vec::new();
+    for r in reader.byte_records() {
+        match r {
+            Ok(r) => records.push(r),
+            Err(_) => return bytes.to_vec(),
+        }
+    }
+    let Some(header) = records.first() else {
+        return bytes.to_vec();
+    };
+    let is_campaign = |cell: &[u8]| {
+        String::from_utf8_lossy(cell)
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            == "campaign_id"
+    };
+    let column = header.iter().position(is_campaign);
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    for (n, record) in records.iter().enumerate() {
+        let mut cells: Vec<Vec<u8>> = record.iter().map(<[u8]>::to_vec).collect();
+        match column {
+            Some(c) if n > 0 => {
+                if let Some(cell) = cells.get_mut(c)
+                    && cell.iter().all(u8::is_ascii_whitespace)
+                {
+                    *cell = campaign.as_bytes().to_vec();
+                }
+            }
+            Some(_) => {}
+            None => cells.push(if n == 0 {
+                b"campaign_id".to_vec()
+            } else {
+                campaign.as_bytes().to_vec()
+            }),
+        }
+        if writer.write_record(&cells).is_err() {
+            return bytes.to_vec();
+        }
+    }
+    writer.into_inner().unwrap_or_else(|_| bytes.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_currency_is_the_most_common_then_the_first_alphabetically() {
+        assert_eq!(most_common_currency([]), "USD");
+        assert_eq!(most_common_currency(["EUR", "USD", "EUR"]), "EUR");
+        assert_eq!(most_common_currency(["USD", "GBP"]), "GBP");
+    }
+
+    #[test]
+    fn a_ledger_without_campaign_ids_is_charged_to_the_campaign() {
+        let filled = fill_campaign(b"category,amount\nmedia_spend,1\n", "c1");
+        assert_eq!(
+            String::from_utf8_lossy(&filled),
+            "category,amount,campaign_id\nmedia_spend,1,c1\n"
+        );
+        let filled = fill_campaign(b"campaign_id,amount\n ,1\nc2,2\n", "c1");
+        assert_eq!(
+            String::from_utf8_lossy(&filled),
+            "campaign_id,amount\nc1,1\nc2,2\n"
+        );
+    }
+}

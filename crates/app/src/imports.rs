@@ -1,0 +1,385 @@
+//! Imports: a file turned into a campaign's daily rows, stored all or nothing, then the
+//! campaign's budget alerts. The one path the API (`POST /api/campaigns/{id}/imports`), the
+//! imports page and `spendlens import` share, so an import raises its alerts wherever it came
+//! from.
+//!
+//! [`import_rows`] takes a whole file (parsed on a blocking thread: a PDF's text extraction can
+//! be slow); [`import_stream`] reads a canonical CSV of any size in batches, written inside one
+//! transaction that commits only when the whole file has parsed. A PDF is never stored directly:
+//! its preview is returned for the user to confirm (then stored through [`crate::metrics`]).
+
+use std::io::Read;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+use spendlens_core::campaign::Campaign;
+use spendlens_core::daily::DailyRow;
+use spendlens_ingest::{
+    ImportError, ImportOptions, Imported, ParsedFile, PdfPreview, Source, StreamError, Summary,
+};
+use spendlens_store::{ImportRecord, StoreError};
+
+use crate::context::Context;
+
+/// What to import: a whole file and how to read it.
+#[derive(Debug, Clone)]
+pub struct ImportCommand {
+    /// The file's name, for messages and the import record.
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    /// Read the file as this source instead of detecting it.
+    pub source: Option<Source>,
+    /// Campaign currency per 1 unit of the file's currency, when they differ.
+    pub rate: Option<Decimal>,
+    /// Parse and summarise, write nothing.
+    pub dry_run: bool,
+}
+
+/// Rows parsed from a file, and the import they were stored as.
+#[derive(Debug, Clone)]
+pub struct RowsImported {
+    pub parsed: ParsedFile,
+    pub summary: Summary,
+    /// `None` in a dry run.
+    pub import_id: Option<String>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone)]
+pub enum ImportOutcome {
+    /// A PDF report: the figures found, to be confirmed; nothing written.
+    Preview(PdfPreview),
+    Rows(RowsImported),
+}
+
+/// A row of a streamed file whose currency cannot be taken as the campaign's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CurrencyProblem {
+    /// Two foreign currencies in one file: one rate cannot fit both.
+    #[error("the file mixes currencies {first} and {second}; split it by currency")]
+    Mixed { first: String, second: String },
+    /// Amounts in `file` while the campaign is in `campaign`, and no rate given.
+    #[error(
+        "amounts are in {file} but the campaign is in {campaign}; give an exchange rate ({campaign} per 1 {file})"
+    )]
+    NoRate { file: String, campaign: String },
+    /// An amount too large to convert.
+    #[error("an amount is too large to convert")]
+    Overflow,
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    /// The campaign is gone (deleted while the file was read).
+    #[error("campaign not found")]
+    NotFound,
+    /// The file's problems, each naming file, row and column.
+    #[error(transparent)]
+    File(#[from] ImportError),
+    /// A streamed row's currency (see [`CurrencyProblem`]).
+    #[error(transparent)]
+    Currency(CurrencyProblem),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The parsing thread died.
+    #[error("the import task failed: {0}")]
+    Task(String),
+}
+
+/// The SHA-256 of a file's bytes, hex: the store keeps it to recognise a re-import.
+fn content_hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Parses a file into rows converted to `currency` (with `rate` when the file is in another),
+/// or a PDF's preview.
+pub fn parse(
+    bytes: &[u8],
+    file_name: &str,
+    source: Option<Source>,
+    currency: &str,
+    rate: Option<Decimal>,
+) -> Result<Imported, ImportError> {
+    let options = ImportOptions {
+        source,
+        ..ImportOptions::default()
+    };
+    match spendlens_ingest::import(bytes, file_name, &options)? {
+        Imported::Preview(p) => Ok(Imported::Preview(p)),
+        Imported::Rows(rows) => {
+            spendlens_ingest::reconcile_currency(rows, currency, rate).map(Imported::Rows)
+        }
+    }
+}
+
+/// Imports a whole file into `campaign` (already resolved through the caller's organisation):
+/// parse, then (unless a dry run) store the rows as one import, all or nothing, and evaluate the
+/// campaign's budget alerts. Re-importing a file changes nothing (rows are upserted on their
+/// natural key).
+pub async fn import_rows(
+    ctx: &Context,
+    campaign: &Campaign,
+    command: ImportCommand,
+) -> Result<ImportOutcome, ImportFailure> {
+    let hash = content_hash(&command.bytes);
+    let currency = campaign.spec.currency.clone();
+    let (file_name, source, rate) = (command.file_name.clone(), command.source, command.rate);
+    let bytes = command.bytes;
+    let parsed =
+        tokio::task::spawn_blocking(move || parse(&bytes, &file_name, source, &currency, rate))
+            .await
+            .map_err(|e| ImportFailure::Task(e.to_string()))??;
+    let parsed = match parsed {
+        Imported::Preview(p) => return Ok(ImportOutcome::Preview(p)),
+        Imported::Rows(parsed) => parsed,
+    };
+    let summary = spendlens_ingest::summary(&parsed);
+    if command.dry_run {
+        return Ok(ImportOutcome::Rows(RowsImported {
+            parsed,
+            summary,
+            import_id: None,
+        }));
+    }
+    let record = ImportRecord {
+        source: parsed.source.to_string(),
+        file_name: Some(command.file_name),
+        content_hash: Some(hash),
+    };
+    let mut writer = ctx
+        .store
+        .begin_import(&campaign.org_id, &campaign.id, &record, ctx.now())
+        .await?
+        .ok_or(ImportFailure::NotFound)?;
+    writer.write(&parsed.rows).await?;
+    let import_id = writer.commit(None).await?;
+    ctx.after_write(&campaign.org_id, &campaign.id).await;
+    Ok(ImportOutcome::Rows(RowsImported {
+        parsed,
+        summary,
+        import_id: Some(import_id),
+    }))
+}
+
+/// A canonical CSV to stream.
+#[derive(Debug)]
+pub struct StreamCommand<R> {
+    pub reader: R,
+    pub file_name: String,
+    pub rate: Option<Decimal>,
+    pub dry_run: bool,
+}
+
+/// What a streamed import did.
+#[derive(Debug, Clone)]
+pub struct Streamed {
+    pub summary: Summary,
+    /// `None` in a dry run.
+    pub import_id: Option<String>,
+}
+
+/// Hashes the bytes read, for the import record (known only at the end of the stream).
+struct Hashing<R> {
+    inner: R,
+    hash: Arc<Mutex<Sha256>>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(read) = buf.get(..n) {
+            self.hash
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .update(read);
+        }
+        Ok(n)
+    }
+}
+
+/// Converts or refuses a streamed row whose currency differs from the campaign's (the rows of a
+/// stream cannot be looked at all first, as [`spendlens_ingest::reconcile_currency`] does).
+fn reconcile_row(
+    row: &mut DailyRow,
+    campaign: &str,
+    rate: Option<Decimal>,
+    foreign: &mut Option<String>,
+) -> Result<(), CurrencyProblem> {
+    let Some(c) = row.currency.clone() else {
+        row.currency = Some(campaign.to_owned());
+        return Ok(());
+    };
+    if c.eq_ignore_ascii_case(campaign) {
+        return Ok(());
+    }
+    match foreign {
+        Some(f) if !f.eq_ignore_ascii_case(&c) => {
+            return Err(CurrencyProblem::Mixed {
+                first: f.clone(),
+                second: c,
+            });
+        }
+        _ => *foreign = Some(c.clone()),
+    }
+    let Some(rate) = rate else {
+        return Err(CurrencyProblem::NoRate {
+            file: c,
+            campaign: campaign.to_owned(),
+        });
+    };
+    let scale = |v: Decimal| v.checked_mul(rate).ok_or(CurrencyProblem::Overflow);
+    row.spend = scale(row.spend)?;
+    row.conversion_value = row.conversion_value.map(scale).transpose()?;
+    row.revenue = row.revenue.map(scale).transpose()?;
+    row.currency = Some(campaign.to_owned());
+    Ok(())
+}
+
+/// Why the stream's sink stopped.
+enum SinkStop {
+    Currency(CurrencyProblem),
+    /// The database writer went away (its error is reported instead).
+    Writer,
+}
+
+/// Streams a canonical CSV into `campaign`: a parser thread hands batches through a bounded
+/// channel to the writer, inside one transaction that commits only after the last row parsed
+/// (dropping the writer on a problem rolls everything back). Memory stays flat whatever the file
+/// size. Then, unless a dry run, the campaign's budget alerts.
+pub async fn import_stream<R: Read + Send + 'static>(
+    ctx: &Context,
+    campaign: &Campaign,
+    command: StreamCommand<R>,
+) -> Result<Streamed, ImportFailure> {
+    let hash = Arc::new(Mutex::new(Sha256::new()));
+    let reader = Hashing {
+        inner: command.reader,
+        hash: hash.clone(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<DailyRow>>(4);
+    let currency = campaign.spec.currency.clone();
+    let rate = command.rate;
+    let file_name = command.file_name.clone();
+    let parser = tokio::task::spawn_blocking(move || {
+        let mut foreign = None;
+        spendlens_ingest::stream_canonical(
+            reader,
+            &file_name,
+            spendlens_ingest::DEFAULT_BATCH,
+            |batch: &[DailyRow]| {
+                let mut rows = batch.to_vec();
+                for row in &mut rows {
+                    reconcile_row(row, &currency, rate, &mut foreign)
+                        .map_err(SinkStop::Currency)?;
+                }
+                tx.blocking_send(rows).map_err(|_| SinkStop::Writer)
+            },
+        )
+    });
+    // The hash is known only at the end; the record is created first and named by file.
+    let record = ImportRecord {
+        source: Source::Canonical.to_string(),
+        file_name: Some(command.file_name),
+        content_hash: None,
+    };
+    let mut writer = if command.dry_run {
+        None
+    } else {
+        Some(
+            ctx.store
+                .begin_import(&campaign.org_id, &campaign.id, &record, ctx.now())
+                .await?
+                .ok_or(ImportFailure::NotFound)?,
+        )
+    };
+    let mut write_error = None;
+    while let Some(rows) = rx.recv().await {
+        if let (Some(w), None) = (writer.as_mut(), &write_error)
+            && let Err(e) = w.write(&rows).await
+        {
+            write_error = Some(e);
+        }
+    }
+    let outcome = parser
+        .await
+        .map_err(|e| ImportFailure::Task(e.to_string()))?;
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(StreamError::Import(e)) => return Err(e.into()),
+        Err(StreamError::Sink(SinkStop::Currency(p))) => return Err(ImportFailure::Currency(p)),
+        Err(StreamError::Sink(SinkStop::Writer)) => {
+            return Err(ImportFailure::Task(
+                "the database writer stopped".to_owned(),
+            ));
+        }
+    };
+    let import_id = match writer {
+        Some(w) => {
+            let digest = hex::encode(
+                hash.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone()
+                    .finalize(),
+            );
+            let id = w.commit(Some(digest)).await?;
+            ctx.after_write(&campaign.org_id, &campaign.id).await;
+            Some(id)
+        }
+        None => None,
+    };
+    Ok(Streamed {
+        summary: outcome.summary,
+        import_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spendlens_core::Platform;
+
+    fn row(currency: Option<&str>, spend: i64) -> DailyRow {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
+        DailyRow {
+            spend: Decimal::from(spend),
+            currency: currency.map(str::to_owned),
+            ..DailyRow::empty(date, Platform::Meta, String::new())
+        }
+    }
+
+    #[test]
+    fn streamed_rows_are_converted_or_refused_by_currency() {
+        let mut foreign = None;
+        let mut r = row(None, 10);
+        assert_eq!(reconcile_row(&mut r, "USD", None, &mut foreign), Ok(()));
+        assert_eq!(r.currency.as_deref(), Some("USD"));
+        let mut r = row(Some("EUR"), 10);
+        assert_eq!(
+            reconcile_row(&mut r, "USD", None, &mut foreign),
+            Err(CurrencyProblem::NoRate {
+                file: "EUR".into(),
+                campaign: "USD".into()
+            })
+        );
+        let mut r = row(Some("EUR"), 10);
+        let rate = Some(Decimal::new(11, 1));
+        assert_eq!(reconcile_row(&mut r, "USD", rate, &mut foreign), Ok(()));
+        assert_eq!(
+            (r.spend, r.currency.as_deref()),
+            (Decimal::from(11), Some("USD"))
+        );
+        let mut r = row(Some("GBP"), 10);
+        assert_eq!(
+            reconcile_row(&mut r, "USD", rate, &mut foreign),
+            Err(CurrencyProblem::Mixed {
+                first: "EUR".into(),
+                second: "GBP".into()
+            })
+        );
+    }
+}

@@ -1,0 +1,315 @@
+//! The organisation's finance page (`/finance`): its overhead entries (add, edit, delete), the
+//! finance settings form (cost of capital, alert webhook and its write-only secret), every
+//! campaign's alerts and the financial report download. Forms are decoded into
+//! `spendlens_app::finance`'s commands (`ledger::add_overhead`, `replace_overhead`,
+//! `settings::update_settings`), the API's.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Datelike;
+use rust_decimal::Decimal;
+use secrecy::SecretString;
+use serde::Deserialize;
+use spendlens_app::finance::ledger;
+use spendlens_app::finance::settings::{self, SettingsPatch};
+use spendlens_store::finance::LedgerScope;
+
+use super::forms::{EntryForm, EntryFormView, overhead_form_view, values_of};
+use super::views::{AlertRow, LedgerRow, alert_row, ledger_row};
+use super::{TokenForm, entry_page, errors_of};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ui::session::SignedIn;
+use crate::ui::{FormErrors, Layout, UiError, UiResult, render, see_other};
+
+#[derive(Template)]
+#[template(path = "finance.html")]
+struct OrgPage {
+    layout: Layout,
+    csrf: String,
+    currency: String,
+    overhead: Vec<LedgerRow>,
+    overhead_form: EntryFormView,
+    cost_of_capital: String,
+    webhook_url: String,
+    secret_set: bool,
+    settings_errors: FormErrors,
+    alerts: Vec<AlertRow>,
+    report_from: String,
+    report_to: String,
+    done: Option<String>,
+}
+
+#[derive(Default)]
+struct OrgOutcome {
+    overhead: Option<(HashMap<String, String>, FormErrors)>,
+    settings: Option<(SettingsForm, FormErrors)>,
+    done: Option<String>,
+}
+
+async fn org_page(state: &AppState, viewer: &SignedIn, outcome: OrgOutcome) -> UiResult<Response> {
+    let org = &viewer.principal.org_id;
+    let overhead = state
+        .store
+        .ledger(org, LedgerScope::Overhead)
+        .await?
+        .iter()
+        .map(ledger_row)
+        .collect();
+    let settings = settings::stored_settings(state.store.as_ref(), org)
+        .await
+        .map_err(ApiError::from)?;
+    let names: HashMap<String, String> = state
+        .store
+        .list_campaigns(org)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.to_string(), c.spec.name))
+        .collect();
+    let alerts = state
+        .store
+        .alerts(org, None)
+        .await?
+        .iter()
+        .map(|a| {
+            let name = names
+                .get(a.campaign_id.as_str())
+                .cloned()
+                .unwrap_or_else(|| a.campaign_id.to_string());
+            alert_row(a, name)
+        })
+        .collect();
+    let invalid = outcome.overhead.is_some() || outcome.settings.is_some();
+    let overhead_form = match &outcome.overhead {
+        Some((values, errors)) => overhead_form_view(values, errors),
+        None => overhead_form_view(&HashMap::new(), &FormErrors::default()),
+    };
+    let (cost_of_capital, webhook_url, settings_errors) = match outcome.settings {
+        Some((form, errors)) => (form.cost_of_capital, form.webhook_url, errors),
+        None => (
+            settings.cost_of_capital.normalize().to_string(),
+            settings.webhook_url.clone().unwrap_or_default(),
+            FormErrors::default(),
+        ),
+    };
+    let today = state.clock.now().date_naive();
+    let first = today.with_day0(0).unwrap_or(today);
+    let page = OrgPage {
+        layout: Layout::new("Finance", Some(viewer.csrf.clone()), "finance"),
+        csrf: viewer.csrf.clone(),
+        currency: ledger::default_currency(state.store.as_ref(), org)
+            .await
+            .map_err(ApiError::from)?,
+        overhead,
+        overhead_form,
+        cost_of_capital,
+        webhook_url,
+        secret_set: settings.webhook_secret_sealed.is_some(),
+        settings_errors,
+        alerts,
+        report_from: first.to_string(),
+        report_to: today.to_string(),
+        done: outcome.done,
+    };
+    let mut response = render(&page);
+    if invalid {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// `GET /finance` (`?saved=1` after the settings were saved).
+pub async fn org(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Query(query): Query<HashMap<String, String>>,
+) -> UiResult<Response> {
+    let done = query
+        .contains_key("saved")
+        .then(|| "Finance settings saved.".to_owned());
+    org_page(
+        &state,
+        &viewer,
+        OrgOutcome {
+            done,
+            ..OrgOutcome::default()
+        },
+    )
+    .await
+}
+
+const OVERHEAD_NAMES: [&str; 3] = ["amount", "allocation_method", "reporting_period"];
+
+/// `POST /finance/overhead`.
+pub async fn add_overhead(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Form(form): Form<EntryForm>,
+) -> UiResult<Response> {
+    viewer.check(&state, &form.csrf)?;
+    let org = &viewer.principal.org_id;
+    match ledger::add_overhead(&state.context(), org, form.draft(&OVERHEAD_NAMES)).await {
+        Ok(_) => Ok(see_other("/finance#overhead")),
+        Err(e) => {
+            let outcome = OrgOutcome {
+                overhead: Some((form.values(), errors_of(e.into())?)),
+                ..OrgOutcome::default()
+            };
+            org_page(&state, &viewer, outcome).await
+        }
+    }
+}
+
+/// `GET /finance/overhead/{entry_id}`: the edit form of an overhead entry.
+pub async fn edit_overhead_page(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(entry_id): Path<String>,
+) -> UiResult<Response> {
+    let stored = state
+        .store
+        .ledger_entry(&viewer.principal.org_id, LedgerScope::Overhead, &entry_id)
+        .await?
+        .ok_or(UiError::NotFound)?;
+    Ok(entry_page(
+        &viewer,
+        "Edit overhead".to_owned(),
+        format!("/finance/overhead/{entry_id}"),
+        "/finance".to_owned(),
+        overhead_form_view(&values_of(&stored), &FormErrors::default()),
+        "finance",
+    ))
+}
+
+/// `POST /finance/overhead/{entry_id}`: replaces an overhead entry.
+pub async fn update_overhead(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(entry_id): Path<String>,
+    Form(form): Form<EntryForm>,
+) -> UiResult<Response> {
+    viewer.check(&state, &form.csrf)?;
+    let org = &viewer.principal.org_id;
+    let names = [
+        "amount",
+        "currency",
+        "allocation_method",
+        "reporting_period",
+    ];
+    match ledger::replace_overhead(&state.context(), org, &entry_id, form.draft(&names)).await {
+        Ok(_) => Ok(see_other("/finance#overhead")),
+        Err(e) => Ok(entry_page(
+            &viewer,
+            "Edit overhead".to_owned(),
+            format!("/finance/overhead/{entry_id}"),
+            "/finance".to_owned(),
+            overhead_form_view(&form.values(), &errors_of(e.into())?),
+            "finance",
+        )),
+    }
+}
+
+/// `POST /finance/overhead/{entry_id}/delete`.
+pub async fn delete_overhead(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(entry_id): Path<String>,
+    Form(form): Form<TokenForm>,
+) -> UiResult<Response> {
+    viewer.check(&state, &form.csrf)?;
+    let org = &viewer.principal.org_id;
+    ledger::delete_entry(&state.context(), org, LedgerScope::Overhead, &entry_id)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(see_other("/finance#overhead"))
+}
+
+/// The settings form. The secret is write-only: blank keeps the stored one.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    csrf: String,
+    cost_of_capital: String,
+    webhook_url: String,
+    webhook_secret: String,
+    remove_secret: String,
+}
+
+/// `POST /finance/settings`.
+pub async fn settings(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Form(form): Form<SettingsForm>,
+) -> UiResult<Response> {
+    viewer.check(&state, &form.csrf)?;
+    let org = &viewer.principal.org_id;
+    let decoded = form.patch(state.webhooks.cipher.is_some());
+    let failed = match decoded {
+        Ok(patch) => match settings::update_settings(&state.context(), org, patch).await {
+            Ok(_) => return Ok(see_other("/finance?saved=1")),
+            Err(e) => errors_of(e.into())?,
+        },
+        Err(errors) => errors,
+    };
+    let kept = SettingsForm {
+        webhook_secret: String::new(),
+        ..form
+    };
+    let outcome = OrgOutcome {
+        settings: Some((kept, failed)),
+        ..OrgOutcome::default()
+    };
+    org_page(&state, &viewer, outcome).await
+}
+
+impl SettingsForm {
+    /// The form as a settings patch, with the API's rules and messages, each problem under its
+    /// field: the cost of capital always, the webhook URL (blank removes it), the secret when
+    /// one is typed (`can_seal`: the server can store it) or removed; blank keeps it.
+    fn patch(&self, can_seal: bool) -> Result<SettingsPatch, FormErrors> {
+        let mut errors = FormErrors::default();
+        let rate = match self.cost_of_capital.trim().parse::<Decimal>() {
+            Ok(rate) => settings::cost_of_capital(rate)
+                .map_err(|m| errors.push("cost_of_capital", m))
+                .ok(),
+            Err(_) => {
+                errors.push("cost_of_capital", "expected a decimal number");
+                None
+            }
+        };
+        let url = self.webhook_url.trim();
+        let webhook_url = if url.is_empty() {
+            Some(None)
+        } else {
+            settings::webhook_url(url)
+                .map_err(|m| errors.push("webhook_url", m))
+                .ok()
+                .map(Some)
+        };
+        let webhook_secret = if !self.remove_secret.is_empty() {
+            Some(None)
+        } else if self.webhook_secret.is_empty() {
+            None
+        } else {
+            settings::webhook_secret(&self.webhook_secret, can_seal)
+                .map_err(|m| errors.push("webhook_secret", m))
+                .ok()
+                .map(|()| Some(SecretString::from(self.webhook_secret.clone())))
+        };
+        if errors.is_empty() {
+            Ok(SettingsPatch {
+                cost_of_capital: rate,
+                webhook_url,
+                webhook_secret,
+                rates: None,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}

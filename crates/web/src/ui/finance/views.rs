@@ -1,0 +1,233 @@
+//! What the finance pages show, as text ready for the templates: ledger rows, the ROI panel,
+//! the budget consumption panel and the alerts, with money in each figure's currency.
+
+use chrono::{DateTime, Utc};
+use spendlens_finance::budget::BudgetStatus;
+use spendlens_finance::payback::Payback;
+use spendlens_finance::roi::CampaignRoi;
+use spendlens_finance::{AttributionMethod, LedgerEntry};
+use spendlens_store::finance::{StoredAlert, StoredEntry};
+
+use super::forms::{ATTRIBUTION, OVERHEAD_METHODS};
+use crate::ui::analysis::pacing_label;
+use crate::ui::format::{self, money, pct};
+
+/// One row of a ledger table.
+#[derive(Debug)]
+pub struct LedgerRow {
+    pub id: String,
+    pub category: &'static str,
+    pub amount: String,
+    pub total: String,
+    pub when: String,
+    pub details: String,
+}
+
+fn category_label(entry: &LedgerEntry) -> &'static str {
+    match entry {
+        LedgerEntry::MediaSpend(_) => "Media spend",
+        LedgerEntry::CreativeProduction(_) => "Creative production",
+        LedgerEntry::PlatformFee(_) => "Platform fees",
+        LedgerEntry::OperationalOverhead(_) => "Operational overhead",
+    }
+}
+
+fn attribution_label(m: AttributionMethod) -> &'static str {
+    ATTRIBUTION
+        .iter()
+        .find(|(v, _)| *v == m.as_str())
+        .map_or("", |(_, l)| l)
+}
+
+pub(super) fn ledger_row(stored: &StoredEntry) -> LedgerRow {
+    let e = &stored.entry;
+    let c = e.currency();
+    let (amount, when, details) = match e {
+        LedgerEntry::MediaSpend(x) => (
+            x.amount,
+            format::date(x.allocation_date),
+            format!("{} attribution", attribution_label(x.attribution_method)),
+        ),
+        LedgerEntry::CreativeProduction(x) => (
+            x.amount,
+            format::date(x.incurred_on),
+            format!(
+                "{} h · fixed {}",
+                x.resource_hours,
+                money(x.fixed_cost_allocation, c)
+            ),
+        ),
+        LedgerEntry::PlatformFee(x) => (x.amount, x.billing_period.to_string(), x.platform.clone()),
+        LedgerEntry::OperationalOverhead(x) => (
+            x.amount,
+            x.reporting_period.to_string(),
+            OVERHEAD_METHODS
+                .iter()
+                .find(|(v, _)| *v == x.allocation_method.as_str())
+                .map_or("", |(_, l)| l)
+                .to_owned(),
+        ),
+    };
+    LedgerRow {
+        id: stored.id.clone(),
+        category: category_label(e),
+        amount: money(amount, c),
+        total: money(e.total(), c),
+        when,
+        details,
+    }
+}
+
+/// The ROI panel.
+#[derive(Debug)]
+pub struct RoiView {
+    pub window: String,
+    pub attribution: &'static str,
+    pub campaign_costs: String,
+    pub media: String,
+    pub creative: String,
+    pub fees: String,
+    pub operational: String,
+    pub opportunity: String,
+    pub total_investment: String,
+    pub revenue: String,
+    pub net: String,
+    pub roi_pct: String,
+    pub roas: String,
+    pub payback: String,
+    pub payback_status: &'static str,
+    pub confidence: &'static str,
+    pub interval: String,
+}
+
+pub(super) fn roi_view(r: &CampaignRoi) -> RoiView {
+    let c = r.currency.as_str();
+    let payback = match r.payback {
+        Payback::Reached { date, days } => {
+            format!("Reached on {} (day {days})", format::date(date))
+        }
+        Payback::Projected { date, days } => {
+            format!("Projected for {} (day {days})", format::date(date))
+        }
+        Payback::NotWithinHorizon => "Not within the horizon at the recent rates".to_owned(),
+        Payback::NoInvestment => "No investment in the period".to_owned(),
+    };
+    RoiView {
+        window: r.window.as_ref().map_or_else(
+            || "no period (the campaign has no dates yet)".to_owned(),
+            |p| format!("{} – {}", format::date(p.start()), format::date(p.end())),
+        ),
+        attribution: attribution_label(r.attribution),
+        campaign_costs: money(r.costs.campaign_costs(), c),
+        media: money(r.costs.media(), c),
+        creative: money(r.costs.creative, c),
+        fees: money(r.costs.platform_fees, c),
+        operational: money(r.costs.overhead, c),
+        opportunity: money(r.costs.opportunity, c),
+        total_investment: money(r.total_investment, c),
+        revenue: money(r.attributed_revenue, c),
+        net: money(r.net_revenue, c),
+        roi_pct: r
+            .roi_percentage
+            .map_or_else(|| "n/a (nothing invested)".to_owned(), pct),
+        roas: r.roas.map_or_else(|| "n/a".to_owned(), format::ratio),
+        payback,
+        payback_status: r.payback.as_str(),
+        confidence: r.confidence.level.as_str(),
+        interval: r.confidence.interval.map_or_else(
+            || "no interval (no day to resample)".to_owned(),
+            |(lo, hi)| format!("{} to {}", pct(lo), pct(hi)),
+        ),
+    }
+}
+
+/// The budget consumption panel.
+#[derive(Debug)]
+pub struct BudgetView {
+    pub as_of: String,
+    pub budget: String,
+    pub spend: String,
+    pub used_pct: String,
+    pub remaining: String,
+    pub status: &'static str,
+    pub pacing: String,
+}
+
+pub(super) fn budget_view(s: &BudgetStatus) -> BudgetView {
+    let c = s.currency.as_str();
+    BudgetView {
+        as_of: format::date(s.as_of),
+        budget: s
+            .budget
+            .map_or_else(|| "no budget".to_owned(), |b| money(b, c)),
+        spend: money(s.spend, c),
+        used_pct: pct(s.used_pct),
+        remaining: match (s.remaining, s.over_budget_by) {
+            (_, Some(over)) => format!("over budget by {}", money(over, c)),
+            (Some(r), None) => format!("{} left", money(r, c)),
+            (None, None) => String::new(),
+        },
+        status: s.status.as_str(),
+        pacing: format!(
+            "{} ({}){}",
+            pacing_label(s.pacing_status),
+            pct(s.pacing_pct),
+            if s.pacing_assumed { ", assumed" } else { "" }
+        ),
+    }
+}
+
+/// One alert of a list.
+#[derive(Debug)]
+pub struct AlertRow {
+    pub campaign_id: String,
+    pub campaign: String,
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub figures: String,
+    pub raised_at: String,
+    pub delivery: String,
+}
+
+fn timestamp(t: DateTime<Utc>) -> String {
+    t.format("%-d %b %Y %H:%M UTC").to_string()
+}
+
+pub(super) fn alert_row(a: &StoredAlert, campaign: String) -> AlertRow {
+    let kind = a.alert.kind.as_str();
+    let label = match kind {
+        "budget_80" => "80 % of the budget used",
+        "budget_95" => "95 % of the budget used",
+        "budget_100" => "Budget used up",
+        "pacing_ahead" => "Spending ahead of pace",
+        "pacing_behind" => "Spending behind pace",
+        _ => "Alert",
+    };
+    let c = a.alert.currency.as_str();
+    let budget = a
+        .alert
+        .budget
+        .map_or_else(|| "no budget".to_owned(), |b| money(b, c));
+    let delivery = match (a.delivered_at, &a.last_error) {
+        (Some(at), _) => format!("Delivered {}", timestamp(at)),
+        (None, Some(err)) => format!("Not delivered after {} attempts: {err}", a.attempts),
+        (None, None) if a.attempts > 0 => format!("Not delivered ({} attempts)", a.attempts),
+        (None, None) => "Not sent (no webhook, or waiting)".to_owned(),
+    };
+    AlertRow {
+        campaign_id: a.campaign_id.to_string(),
+        campaign,
+        kind,
+        label,
+        figures: format!(
+            "{} used ({} of {}) · pacing {} · as of {}",
+            pct(a.alert.used_pct),
+            money(a.alert.spend, c),
+            budget,
+            pct(a.alert.pacing_pct),
+            format::date(a.alert.as_of)
+        ),
+        raised_at: timestamp(a.raised_at),
+        delivery,
+    }
+}
