@@ -1626,7 +1626,8 @@ async fn story(app: &TestApp, g: &mut Golden, url: &str) {
         .await;
 
     // A server without a secret_key cannot store a webhook secret.
-    let plain = TestApp::spawn(&fresh_url(url).await).await;
+    let second = fresh_database(url).await;
+    let plain = TestApp::spawn(&second).await;
     let pc = &plain.client;
     g.call(
         &plain,
@@ -1662,8 +1663,8 @@ async fn story(app: &TestApp, g: &mut Golden, url: &str) {
     .await;
 }
 
-/// A second fresh database on the same backend as `url`.
-async fn fresh_url(url: &str) -> String {
+/// A second fresh database on the same backend as `url` (dropped with the guard).
+async fn fresh_database(url: &str) -> spendlens_testkit::TestDatabase {
     let sqlite = url.starts_with("sqlite");
     database_urls()
         .await
