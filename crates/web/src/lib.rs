@@ -62,6 +62,7 @@ pub fn state(
     let webhooks = Arc::new(spendlens_app::finance::webhook::WebhookSender::new(
         cipher,
         spendlens_app::finance::webhook::RetryPolicy::default(),
+        settings.outbound(),
     ));
     let csrf_key = ui::session::CsrfKey::from_settings(&settings);
     AppState {

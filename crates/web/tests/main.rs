@@ -14,6 +14,7 @@ mod imports;
 mod isolation;
 mod metrics;
 mod optimization;
+mod outbound;
 mod pages;
 mod pages_finance;
 mod pages_more;

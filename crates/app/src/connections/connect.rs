@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use secrecy::ExposeSecret;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use spendlens_connect::{ConnectError, MetaOAuth, OAuthConfig, ServiceAccountKey};
+use spendlens_connect::{ConnectError, GOOGLE_TOKEN_URL, MetaOAuth, OAuthConfig, ServiceAccountKey};
 use spendlens_core::Platform;
 use spendlens_core::campaign::{CampaignId, OrgId};
 use spendlens_store::{Connection, ConnectionStatus, NewConnection, Store, StoreError};
@@ -59,6 +59,13 @@ impl Connections {
             let app = self.oauth_app(p);
             app.client_id.as_deref().is_some_and(|s| !s.is_empty()) && app.client_secret.is_some()
         }
+    }
+
+    /// Where service-account grants are sent: `connectors.google.token_url` when the operator
+    /// set one (a proxy, a mock in tests), else Google's token endpoint; never a key's own.
+    pub(super) fn service_account_token_url(&self) -> Result<Url, ConnectionError> {
+        let configured = self.settings.google.token_url.as_deref();
+        parse_url("token_url", configured.unwrap_or(GOOGLE_TOKEN_URL))
     }
 
     fn redirect_url(&self) -> Result<Url, ConnectionError> {
@@ -197,8 +204,18 @@ impl Connections {
                         "service-account keys are for GA4, Google Sheets and Google Ads",
                     ));
                 }
-                ServiceAccountKey::from_json(key.expose_secret())
+                let parsed = ServiceAccountKey::from_json(key.expose_secret())
                     .map_err(|e| invalid("service_account_key", e.to_string()))?;
+                // The key's token_uri is a URL from the user: it is never requested, and a key
+                // naming another endpoint than Google's (or the configured one) is refused.
+                if !parsed.token_uri_accepted(&self.service_account_token_url()?) {
+                    return Err(invalid(
+                        "service_account_key.token_uri",
+                        format!(
+                            "must be Google's token endpoint, {GOOGLE_TOKEN_URL}: service-account grants are sent nowhere else"
+                        ),
+                    ));
+                }
                 let doc = json!({"kind": "service_account", "key": key.expose_secret()});
                 (
                     "service_account",

@@ -32,7 +32,7 @@ use crate::clock::Clock;
 
 pub use connect::state_hash;
 pub use settings::{ConnectorSettings, ProviderSettings};
-pub use sync::backfill_range;
+pub use sync::{MAX_LAST_ERROR_CHARS, backfill_range};
 
 /// The platforms that have an API connector.
 pub const CONNECTABLE: [Platform; 5] = [

@@ -13,7 +13,8 @@ use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
 use crate::connector::{AccountInfo, PlatformApi, finish_rows};
-use crate::error::{ConnectError, clip};
+use crate::error::ConnectError;
+use crate::reason;
 use crate::http::{HttpClient, by_status, endpoint};
 use crate::number;
 use crate::oauth::{AuthorizationRequest, TokenSet, TokenSource};
@@ -479,7 +480,7 @@ struct MetaError {
 const TOO_MUCH_DATA: &str = "reduce the amount of data";
 
 fn is_too_much_data(e: &ConnectError) -> bool {
-    matches!(e, ConnectError::Api { message, .. } if message.contains(TOO_MUCH_DATA))
+    matches!(e, ConnectError::Api { message, .. } if message == reason::META_TOO_MUCH_DATA)
 }
 
 /// The same page URL with half the `limit`, or `None` when it is already 1 (or absent).
@@ -517,19 +518,21 @@ pub fn is_rate_limit_code(code: i64) -> bool {
 /// Meta's errors are branched on `error.code`, not on the HTTP status (throttling comes as 400).
 fn classify(status: StatusCode, headers: &HeaderMap, body: &str) -> ConnectError {
     let Ok(Envelope { error }) = serde_json::from_str::<Envelope>(body) else {
-        return by_status(
-            P,
-            status,
-            headers,
-            None,
-            format!("HTTP {status} without a Graph API error body"),
-        );
+        return by_status(P, status, headers, None, reason::by_status(status).to_owned());
     };
     let code = error.code.map(|c| match error.error_subcode {
         Some(sub) => format!("{c}/{sub}"),
         None => c.to_string(),
     });
-    let message = clip(error.message.as_deref().unwrap_or_default());
+    let upstream = error.message.as_deref().unwrap_or_default();
+    reason::log_upstream(P, Some(upstream));
+    let too_much_data = error.code == Some(1) && upstream.contains(TOO_MUCH_DATA);
+    let message = if too_much_data {
+        reason::META_TOO_MUCH_DATA
+    } else {
+        reason::meta(error.code, error.error_subcode, status)
+    }
+    .to_owned();
     let s = status.as_u16();
     match error.code {
         Some(190 | 102) => ConnectError::Unauthorized {
@@ -545,7 +548,7 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: &str) -> ConnectError
             message,
             retry_after: crate::retry::retry_after(headers).or_else(|| regain_access(headers)),
         },
-        Some(1) if message.contains(TOO_MUCH_DATA) => ConnectError::Api {
+        Some(1) if too_much_data => ConnectError::Api {
             platform: P,
             status: s,
             code,
@@ -671,5 +674,22 @@ mod tests {
             classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), invalid),
             ConnectError::Api { .. }
         ));
+    }
+
+    #[test]
+    fn the_graph_message_is_read_to_classify_and_never_shown() {
+        let echo = r#"{"error":{"message":"connect to 10.0.0.7:6379 refused\nSECRET-BANNER","code":100}}"#;
+        assert_eq!(
+            classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), echo).to_string(),
+            "meta: HTTP 400, code 100: invalid parameter"
+        );
+        let heavy = r#"{"error":{"message":"Please reduce the amount of data you're asking for, then retry your request","code":1}}"#;
+        let e = classify(StatusCode::INTERNAL_SERVER_ERROR, &HeaderMap::new(), heavy);
+        assert!(is_too_much_data(&e), "{e:?}");
+        let plain = classify(StatusCode::BAD_GATEWAY, &HeaderMap::new(), "<h1>nginx</h1>");
+        assert_eq!(
+            plain.to_string(),
+            "meta: temporarily unavailable (HTTP 502): server error at the platform"
+        );
     }
 }

@@ -326,22 +326,24 @@ pub async fn oauth_callback(
     let now = state.clock.now();
     let oauth_state = query.get("state").map(String::as_str).unwrap_or_default();
     if let Some(error) = query.get("error") {
-        // The user declined (or the provider failed): record it on the connection.
+        // The user declined (or the provider failed): record it on the connection. The query
+        // is anyone's to write (a crafted link), so only the error code, cleaned, is kept, with
+        // our words for it; `error_description` is never repeated.
+        let code = spendlens_connect::safe_code(error).unwrap_or_else(|| "unknown".to_owned());
         let taken = state
             .store
             .take_oauth_state(&spendlens_app::connections::state_hash(oauth_state), now)
             .await?;
         let Some((id, _)) = taken else {
             return Err(ApiError::BadRequest(format!(
-                "the provider refused the authorisation ({error})"
+                "the provider refused the authorisation ({code})"
             )));
         };
         let connection = find(&state, &caller, &id).await?;
-        let reason = query
-            .get("error_description")
-            .map_or_else(|| error.clone(), |d| format!("{error}: {d}"));
-        let mut reason: String = reason.chars().take(300).collect();
-        reason.insert_str(0, "authorisation refused: ");
+        let reason = format!(
+            "authorisation refused: {code}: {}",
+            spendlens_connect::oauth_reason(&code)
+        );
         state
             .store
             .record_sync(
