@@ -205,7 +205,10 @@ mod tests {
             Some("quotaError.RESOURCE_EXHAUSTED")
         );
         assert_eq!(safe_code("<script>\n").as_deref(), Some("script"));
-        assert_eq!(safe_code(&"A".repeat(500)).map(|c| c.len()), Some(MAX_CODE_CHARS));
+        assert_eq!(
+            safe_code(&"A".repeat(500)).map(|c| c.len()),
+            Some(MAX_CODE_CHARS)
+        );
         assert_eq!(safe_code(" \u{202E} "), None);
     }
 }

@@ -36,14 +36,14 @@ pub use oauth::{
     AuthorizationRequest, Clock, OAuthConfig, RefreshingToken, StaticToken, TokenSet, TokenSource,
     verify_state,
 };
+pub use outbound::{AllowList, AllowListError, Outbound};
 pub use platform::ga4::{Ga4Connector, average_order_value};
 pub use platform::google_ads::GoogleAdsConnector;
 pub use platform::linkedin::LinkedInConnector;
 pub use platform::meta::{MetaConnector, MetaOAuth};
 pub use platform::sheets::{SheetsConnector, ValueRange};
+pub use reason::oauth as oauth_reason;
 pub use retry::{BoxFuture, Jitter, RetryPolicy, Sleeper, TokioSleeper};
 pub use secrecy::SecretString;
-pub use outbound::{AllowList, AllowListError, Outbound};
-pub use reason::oauth as oauth_reason;
 pub use service_account::{GOOGLE_TOKEN_URL, ServiceAccountKey, ServiceAccountToken};
 pub use window::{DEFAULT_RESTATEMENT_DAYS, DateRange, InvalidDateRange, sync_window};

@@ -366,7 +366,7 @@ async fn send_oauth(
 fn oauth_error(e: RequestTokenError<OAuthHttpError, BasicErrorResponse>) -> ConnectError {
     match e {
         RequestTokenError::ServerResponse(r) => {
-            let code = safe_code(&r.error().to_string()).unwrap_or_else(|| "invalid_response".into());
+            let code = safe_code(r.error().as_ref()).unwrap_or_else(|| "invalid_response".into());
             ConnectError::OAuth {
                 message: crate::reason::oauth(&code).to_owned(),
                 code,

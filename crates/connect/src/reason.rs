@@ -47,7 +47,11 @@ pub(crate) fn meta(code: Option<i64>, subcode: Option<i64>, status: StatusCode) 
 
 /// A Google error: Google Ads' own code (`quotaError.RESOURCE_EXHAUSTED`) first, then the RPC
 /// status (`PERMISSION_DENIED`).
-pub(crate) fn google(ads_code: Option<&str>, rpc: Option<&str>, status: StatusCode) -> &'static str {
+pub(crate) fn google(
+    ads_code: Option<&str>,
+    rpc: Option<&str>,
+    status: StatusCode,
+) -> &'static str {
     let kind = ads_code.and_then(|c| c.split('.').next());
     match (kind, rpc) {
         (Some("authenticationError"), _) | (_, Some("UNAUTHENTICATED")) => {
@@ -123,18 +127,40 @@ mod tests {
     fn known_codes_have_their_words_and_the_rest_fall_back_to_the_status() {
         let s = |n| StatusCode::from_u16(n).unwrap_or(StatusCode::BAD_REQUEST);
         assert_eq!(meta(Some(100), None, s(400)), "invalid parameter");
-        assert_eq!(meta(Some(190), Some(463), s(400)), "the access token has expired");
-        assert_eq!(meta(Some(99_999), None, s(503)), "server error at the platform");
+        assert_eq!(
+            meta(Some(190), Some(463), s(400)),
+            "the access token has expired"
+        );
+        assert_eq!(
+            meta(Some(99_999), None, s(503)),
+            "server error at the platform"
+        );
         assert_eq!(meta(None, None, s(418)), "the request was refused");
         assert_eq!(
-            google(Some("quotaError.RESOURCE_EXHAUSTED"), Some("RESOURCE_EXHAUSTED"), s(429)),
+            google(
+                Some("quotaError.RESOURCE_EXHAUSTED"),
+                Some("RESOURCE_EXHAUSTED"),
+                s(429)
+            ),
             "a quota or rate limit was reached"
         );
-        assert_eq!(google(None, Some("NOT_FOUND"), s(404)).split(':').next(), Some("not found"));
-        assert_eq!(google(None, Some("SOMETHING_NEW"), s(403)), "permission denied");
-        assert_eq!(linkedin(None, true, s(429)), "the daily request limit was reached");
+        assert_eq!(
+            google(None, Some("NOT_FOUND"), s(404)).split(':').next(),
+            Some("not found")
+        );
+        assert_eq!(
+            google(None, Some("SOMETHING_NEW"), s(403)),
+            "permission denied"
+        );
+        assert_eq!(
+            linkedin(None, true, s(429)),
+            "the daily request limit was reached"
+        );
         assert_eq!(linkedin(Some("X"), false, s(429)), "rate limited");
         assert!(oauth("invalid_grant").contains("authorise the connection again"));
-        assert_eq!(oauth("made_up"), "the authorisation server refused the request");
+        assert_eq!(
+            oauth("made_up"),
+            "the authorisation server refused the request"
+        );
     }
 }

@@ -194,12 +194,18 @@ async fn the_key_s_token_uri_is_never_requested() {
     .expect("key file");
     let configured = env.url("/token");
     assert!(!foreign.token_uri_accepted(&configured));
-    assert!(key(&env).token_uri_accepted(&configured), "the configured endpoint");
+    assert!(
+        key(&env).token_uri_accepted(&configured),
+        "the configured endpoint"
+    );
     let google = ServiceAccountKey::from_json(
         &fixture("service_account.json").replace("{{BASE}}", "https://oauth2.googleapis.com"),
     )
     .expect("key file");
-    assert!(google.token_uri_accepted(&configured), "Google's own endpoint");
+    assert!(
+        google.token_uri_accepted(&configured),
+        "Google's own endpoint"
+    );
 
     let tokens = ServiceAccountToken::new(
         foreign,

@@ -170,7 +170,10 @@ mod tests {
             },
             ..Settings::default()
         };
-        assert!(bad.check_webhooks().is_err_and(|e| e.entry == "10.0.0.0/99"));
+        assert!(
+            bad.check_webhooks()
+                .is_err_and(|e| e.entry == "10.0.0.0/99")
+        );
     }
 
     #[test]

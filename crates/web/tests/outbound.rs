@@ -54,15 +54,22 @@ fn november() -> Value {
 /// 850 of the 1000 budget spent: a `budget_80` alert is raised.
 fn heavy_spend() -> Value {
     let rows: Vec<Value> = (1..=17)
-        .map(|d| json!({"date": format!("2026-11-{d:02}"), "platform": "meta", "spend": "50",
-                        "conversions": 1, "impressions": 100, "clicks": 5}))
+        .map(|d| {
+            json!({"date": format!("2026-11-{d:02}"), "platform": "meta", "spend": "50",
+                        "conversions": 1, "impressions": 100, "clicks": 5})
+        })
         .collect();
     json!({"rows": rows})
 }
 
 async fn put_settings(app: &TestApp, body: &Value) -> reqwest::Response {
-    app.request(&app.client, Method::PUT, "/api/finance/settings", Some(body))
-        .await
+    app.request(
+        &app.client,
+        Method::PUT,
+        "/api/finance/settings",
+        Some(body),
+    )
+    .await
 }
 
 /// The alerts once their first delivery attempt is recorded (deliveries run in the background).
@@ -152,13 +159,20 @@ async fn a_stored_internal_url_is_refused_at_delivery_and_only_the_category_is_s
         assert!(r.status().is_success(), "{}", app.backend);
         let alerts = attempted_alerts(&app).await;
         for a in &alerts {
-            assert_eq!(a["last_error"], "address not allowed", "{}: {a}", app.backend);
+            assert_eq!(
+                a["last_error"], "address not allowed",
+                "{}: {a}",
+                app.backend
+            );
             assert_eq!(a["delivered_at"], Value::Null);
         }
         let received = receiver.received_requests().await.unwrap_or_default();
         assert!(received.is_empty(), "the internal receiver saw nothing");
         let (_, html) = page(&app, "/finance").await;
-        assert!(html.contains("address not allowed"), "the alerts page shows the category");
+        assert!(
+            html.contains("address not allowed"),
+            "the alerts page shows the category"
+        );
     }
 }
 
@@ -253,7 +267,12 @@ async fn a_service_account_key_s_token_uri_is_never_followed() {
                         "service_account_key": key_file(&format!("{}/token", internal.uri()))}),
             )
             .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
         let body = json_of(r).await;
         assert_eq!(
             body["error"]["details"][0]["field"], "service_account_key.token_uri",
@@ -277,7 +296,8 @@ async fn a_service_account_key_s_token_uri_is_never_followed() {
         Mock::given(method("POST"))
             .and(path_regex(r"^/v1beta/properties/.*:runReport$"))
             .respond_with(
-                ResponseTemplate::new(200).set_body_raw(fixture("ga4_empty.json"), "application/json"),
+                ResponseTemplate::new(200)
+                    .set_body_raw(fixture("ga4_empty.json"), "application/json"),
             )
             .mount(&google)
             .await;
@@ -289,11 +309,20 @@ async fn a_service_account_key_s_token_uri_is_never_followed() {
             )
             .await;
         assert_eq!(r.status(), StatusCode::CREATED, "{}", app.backend);
-        let id = json_of(r).await["id"].as_str().unwrap_or_default().to_owned();
+        let id = json_of(r).await["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let sync = format!("/api/connections/{id}/sync?from=2024-06-01&to=2024-06-02");
         let r = app.post(&sync, &json!({})).await;
         let status = r.status();
-        assert_eq!(status, StatusCode::OK, "{}: {}", app.backend, json_of(r).await);
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{}: {}",
+            app.backend,
+            json_of(r).await
+        );
 
         // A refusal from the token endpoint: its code and our words, never its description.
         Mock::given(method("POST"))
@@ -311,9 +340,15 @@ async fn a_service_account_key_s_token_uri_is_never_followed() {
                         "service_account_key": key_file("https://oauth2.googleapis.com/token")}),
             )
             .await;
-        let id = json_of(r).await["id"].as_str().unwrap_or_default().to_owned();
+        let id = json_of(r).await["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let r = app
-            .post(&format!("/api/connections/{id}/sync?from=2024-06-01&to=2024-06-02"), &json!({}))
+            .post(
+                &format!("/api/connections/{id}/sync?from=2024-06-01&to=2024-06-02"),
+                &json!({}),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::BAD_GATEWAY, "{}", app.backend);
         let expected = "OAuth token endpoint: invalid_grant: the grant was refused or has expired: authorise the connection again";

@@ -6,7 +6,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use secrecy::ExposeSecret;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use spendlens_connect::{ConnectError, GOOGLE_TOKEN_URL, MetaOAuth, OAuthConfig, ServiceAccountKey};
+use spendlens_connect::{
+    ConnectError, GOOGLE_TOKEN_URL, MetaOAuth, OAuthConfig, ServiceAccountKey,
+};
 use spendlens_core::Platform;
 use spendlens_core::campaign::{CampaignId, OrgId};
 use spendlens_store::{Connection, ConnectionStatus, NewConnection, Store, StoreError};

@@ -276,10 +276,16 @@ mod tests {
             webhook_url(" https://h.example/x ", &none).ok().as_deref(),
             Some("https://h.example/x")
         );
-        assert!(webhook_url("ftp://x", &none).is_err() && webhook_url("https:///x", &none).is_err());
+        assert!(
+            webhook_url("ftp://x", &none).is_err() && webhook_url("https:///x", &none).is_err()
+        );
         assert_eq!(
-            webhook_url("http://0x7f000001:6379/", &none).err().as_deref(),
-            Some("127.0.0.1 is a loopback address; use a public host (an operator can allow an internal one with webhooks.allow_private)")
+            webhook_url("http://0x7f000001:6379/", &none)
+                .err()
+                .as_deref(),
+            Some(
+                "127.0.0.1 is a loopback address; use a public host (an operator can allow an internal one with webhooks.allow_private)"
+            )
         );
         let long = format!("https://h.example/{}", "x".repeat(MAX_URL_CHARS));
         assert!(webhook_url(&long, &none).is_err());

@@ -71,7 +71,7 @@ impl AllowList {
     /// Whether the host name is listed (case and a trailing dot do not matter).
     pub fn allows_host(&self, name: &str) -> bool {
         let key = host_key(name);
-        self.hosts.iter().any(|h| *h == key)
+        self.hosts.contains(&key)
     }
 }
 
@@ -113,7 +113,10 @@ mod tests {
         assert!(list.allows_ip(ip("10.255.0.1")) && !list.allows_ip(ip("11.0.0.1")));
         assert!(list.allows_ip(ip("192.168.1.7")) && !list.allows_ip(ip("192.168.1.8")));
         assert!(list.allows_ip(ip("fd12::1")) && !list.allows_ip(ip("fc00::1")));
-        assert!(list.allows_ip(ip("::ffff:10.1.1.1")), "mapped counts as IPv4");
+        assert!(
+            list.allows_ip(ip("::ffff:10.1.1.1")),
+            "mapped counts as IPv4"
+        );
         assert!(list.allows_ip(ip("127.0.0.1")), "0x7f.1 is 127.0.0.1");
         assert!(list.allows_host("hooks.internal") && list.allows_host("HOOKS.internal."));
         assert!(!list.allows_host("other.internal"));

@@ -44,10 +44,14 @@ pub enum Refusal {
     #[error("the URL must not carry a user name or password")]
     Credentials,
     /// `localhost` or a name under `.localhost` (RFC 6761: always the machine itself).
-    #[error("{host} is this machine; use a public host (an operator can allow an internal one with webhooks.allow_private)")]
+    #[error(
+        "{host} is this machine; use a public host (an operator can allow an internal one with webhooks.allow_private)"
+    )]
     Localhost { host: String },
     /// A literal address in a special-purpose range.
-    #[error("{host} is {range}; use a public host (an operator can allow an internal one with webhooks.allow_private)")]
+    #[error(
+        "{host} is {range}; use a public host (an operator can allow an internal one with webhooks.allow_private)"
+    )]
     NotPublic { host: String, range: Range },
 }
 

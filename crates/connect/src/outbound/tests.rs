@@ -11,7 +11,11 @@ use super::*;
 fn refused_as(cases: &[(&str, Refusal)]) {
     let allow = AllowList::default();
     for (url, expected) in cases {
-        assert_eq!(check_url(url, &allow).err().as_ref(), Some(expected), "{url}");
+        assert_eq!(
+            check_url(url, &allow).err().as_ref(),
+            Some(expected),
+            "{url}"
+        );
     }
 }
 
@@ -40,7 +44,10 @@ fn every_spelling_of_loopback_is_refused() {
         ("http://0177.0.0.1/", loopback.clone()),
         ("http://017700000001/", loopback.clone()),
         ("http://127.0.0.1./", loopback.clone()),
-        ("http://\u{ff11}\u{ff12}\u{ff17}.\u{ff10}.\u{ff10}.\u{ff11}/", loopback.clone()),
+        (
+            "http://\u{ff11}\u{ff12}\u{ff17}.\u{ff10}.\u{ff10}.\u{ff11}/",
+            loopback.clone(),
+        ),
         ("http://127\u{3002}0\u{3002}0\u{3002}1/", loopback.clone()),
         (
             "http://[::ffff:127.0.0.1]/",
@@ -54,11 +61,17 @@ fn every_spelling_of_loopback_is_refused() {
         ("http:127.0.0.1/", Refusal::NotHttp),
         ("http://127.0.0.1\\@hooks.example.com/", loopback),
         ("http://[::1]/", not_public("::1", Range::Loopback)),
-        ("http://[0:0:0:0:0:0:0:1]/", not_public("::1", Range::Loopback)),
+        (
+            "http://[0:0:0:0:0:0:0:1]/",
+            not_public("::1", Range::Loopback),
+        ),
         ("http://localhost/", localhost.clone()),
         ("http://LocalHost:9000/", localhost.clone()),
         ("http://localhost./", localhost.clone()),
-        ("http://\u{ff4c}\u{ff4f}\u{ff43}\u{ff41}\u{ff4c}\u{ff48}\u{ff4f}\u{ff53}\u{ff54}/", localhost),
+        (
+            "http://\u{ff4c}\u{ff4f}\u{ff43}\u{ff41}\u{ff4c}\u{ff48}\u{ff4f}\u{ff53}\u{ff54}/",
+            localhost,
+        ),
         (
             "http://api.localhost/",
             Refusal::Localhost {
@@ -79,11 +92,26 @@ fn private_link_local_and_other_internal_addresses_are_refused() {
             not_public("169.254.169.254", Range::LinkLocal),
         ),
         ("http://10.0.0.1/", not_public("10.0.0.1", Range::Private)),
-        ("http://10.255.255.255/", not_public("10.255.255.255", Range::Private)),
-        ("http://172.16.0.0/", not_public("172.16.0.0", Range::Private)),
-        ("http://172.31.255.255/", not_public("172.31.255.255", Range::Private)),
-        ("http://192.168.0.1/", not_public("192.168.0.1", Range::Private)),
-        ("http://0xc0a80001/", not_public("192.168.0.1", Range::Private)),
+        (
+            "http://10.255.255.255/",
+            not_public("10.255.255.255", Range::Private),
+        ),
+        (
+            "http://172.16.0.0/",
+            not_public("172.16.0.0", Range::Private),
+        ),
+        (
+            "http://172.31.255.255/",
+            not_public("172.31.255.255", Range::Private),
+        ),
+        (
+            "http://192.168.0.1/",
+            not_public("192.168.0.1", Range::Private),
+        ),
+        (
+            "http://0xc0a80001/",
+            not_public("192.168.0.1", Range::Private),
+        ),
         (
             "http://100.64.0.0/",
             not_public("100.64.0.0", Range::SharedAddressSpace),
@@ -93,7 +121,10 @@ fn private_link_local_and_other_internal_addresses_are_refused() {
             not_public("100.127.255.255", Range::SharedAddressSpace),
         ),
         ("http://[fc00::1]/", not_public("fc00::1", Range::Private)),
-        ("http://[fdff:ffff::1]/", not_public("fdff:ffff::1", Range::Private)),
+        (
+            "http://[fdff:ffff::1]/",
+            not_public("fdff:ffff::1", Range::Private),
+        ),
         ("http://[fe80::1]/", not_public("fe80::1", Range::LinkLocal)),
         ("http://[febf::1]/", not_public("febf::1", Range::LinkLocal)),
         (
@@ -104,7 +135,10 @@ fn private_link_local_and_other_internal_addresses_are_refused() {
             "http://[64:ff9b::a9fe:a9fe]/",
             not_public("64:ff9b::a9fe:a9fe", Range::LinkLocal),
         ),
-        ("http://224.0.0.1/", not_public("224.0.0.1", Range::Multicast)),
+        (
+            "http://224.0.0.1/",
+            not_public("224.0.0.1", Range::Multicast),
+        ),
         (
             "http://255.255.255.255/",
             not_public("255.255.255.255", Range::Reserved),
@@ -269,7 +303,11 @@ async fn a_name_that_resolves_to_loopback_is_never_connected_to() {
             .expect_err("refused");
         assert!(is_refused(&err), "{host}: {err:?}");
     }
-    assert_eq!(accepted.load(Ordering::SeqCst), 0, "no connection reached the listener");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        0,
+        "no connection reached the listener"
+    );
 
     // The operator's allow-list lets the same request through: by address, or by name.
     for entry in ["127.0.0.0/8", "rebind.test"] {
@@ -299,7 +337,10 @@ async fn public_addresses_of_a_mixed_answer_are_kept_and_redirects_are_not_follo
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .collect();
-    assert_eq!(kept, vec!["93.184.215.14:0".parse().unwrap_or_else(|e| panic!("{e}"))]);
+    assert_eq!(
+        kept,
+        vec!["93.184.215.14:0".parse().unwrap_or_else(|e| panic!("{e}"))]
+    );
 
     // A 302 to the metadata address is answered as it is, not followed.
     let server = wiremock::MockServer::start().await;

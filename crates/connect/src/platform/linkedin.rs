@@ -13,10 +13,10 @@ use url::Url;
 
 use crate::connector::{AccountInfo, PlatformApi, finish_rows};
 use crate::error::{ConnectError, safe_code};
-use crate::reason;
 use crate::http::{HttpClient, by_status, endpoint};
 use crate::number;
 use crate::oauth::TokenSource;
+use crate::reason;
 use crate::window::DateRange;
 
 /// The production base URL.

@@ -14,10 +14,10 @@ use url::Url;
 
 use crate::connector::{AccountInfo, PlatformApi, finish_rows};
 use crate::error::ConnectError;
-use crate::reason;
 use crate::http::{HttpClient, by_status, endpoint};
 use crate::number;
 use crate::oauth::{AuthorizationRequest, TokenSet, TokenSource};
+use crate::reason;
 use crate::window::DateRange;
 
 /// The production base URL.
@@ -518,7 +518,13 @@ pub fn is_rate_limit_code(code: i64) -> bool {
 /// Meta's errors are branched on `error.code`, not on the HTTP status (throttling comes as 400).
 fn classify(status: StatusCode, headers: &HeaderMap, body: &str) -> ConnectError {
     let Ok(Envelope { error }) = serde_json::from_str::<Envelope>(body) else {
-        return by_status(P, status, headers, None, reason::by_status(status).to_owned());
+        return by_status(
+            P,
+            status,
+            headers,
+            None,
+            reason::by_status(status).to_owned(),
+        );
     };
     let code = error.code.map(|c| match error.error_subcode {
         Some(sub) => format!("{c}/{sub}"),
@@ -678,7 +684,8 @@ mod tests {
 
     #[test]
     fn the_graph_message_is_read_to_classify_and_never_shown() {
-        let echo = r#"{"error":{"message":"connect to 10.0.0.7:6379 refused\nSECRET-BANNER","code":100}}"#;
+        let echo =
+            r#"{"error":{"message":"connect to 10.0.0.7:6379 refused\nSECRET-BANNER","code":100}}"#;
         assert_eq!(
             classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), echo).to_string(),
             "meta: HTTP 400, code 100: invalid parameter"

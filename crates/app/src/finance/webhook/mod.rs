@@ -30,9 +30,9 @@ use spendlens_finance::encode::{money, ratio};
 use spendlens_store::Store;
 use spendlens_store::finance::StoredAlert;
 
-pub use spendlens_connect::outbound::{AllowList, AllowListError, Outbound};
 pub use failure::DeliveryFailure;
 pub use spendlens_connect::TokenCipher;
+pub use spendlens_connect::outbound::{AllowList, AllowListError, Outbound};
 
 mod failure;
 
@@ -156,10 +156,13 @@ pub async fn send(
     secret: Option<&SecretString>,
     alert: &StoredAlert,
 ) -> Result<(), DeliveryFailure> {
-    let target = sender.outbound.check_url(url).map_err(|refusal| match refusal {
-        spendlens_connect::outbound::Refusal::NotHttp => DeliveryFailure::InvalidUrl,
-        _ => DeliveryFailure::AddressNotAllowed,
-    })?;
+    let target = sender
+        .outbound
+        .check_url(url)
+        .map_err(|refusal| match refusal {
+            spendlens_connect::outbound::Refusal::NotHttp => DeliveryFailure::InvalidUrl,
+            _ => DeliveryFailure::AddressNotAllowed,
+        })?;
     let client = sender.client.as_ref().ok_or(DeliveryFailure::NotSent)?;
     let body = serde_json::to_vec(&payload(alert)).map_err(|_| DeliveryFailure::NotSent)?;
     let mut delay = sender.policy.first_delay;

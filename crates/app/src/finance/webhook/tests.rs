@@ -10,10 +10,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::*;
 use chrono::NaiveDate;
 use rust_decimal_macros::dec;
-use spendlens_core::campaign::CampaignId;
-use spendlens_finance::AlertKind;
 use spendlens_connect::BoxFuture;
 use spendlens_connect::outbound::HostLookup;
+use spendlens_core::campaign::CampaignId;
+use spendlens_finance::AlertKind;
 use spendlens_store::finance::NewAlert;
 use wiremock::matchers::{header, header_exists, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -222,15 +222,15 @@ async fn a_name_that_resolves_to_loopback_at_delivery_time_is_never_connected_to
         send(&sender, &url, None, &alert()).await,
         Err(DeliveryFailure::AddressNotAllowed)
     );
-    assert_eq!(accepted.load(Ordering::SeqCst), 0, "the listener saw no connection");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        0,
+        "the listener saw no connection"
+    );
 
     // An operator who allows the address (or the name) gets the delivery through.
     for entry in ["127.0.0.1", "hooks.example.test"] {
-        let sender = WebhookSender::new(
-            None,
-            policy(1),
-            allow(&[entry]).with_lookup(rebinding()),
-        );
+        let sender = WebhookSender::new(None, policy(1), allow(&[entry]).with_lookup(rebinding()));
         assert_eq!(send(&sender, &url, None, &alert()).await, Ok(()), "{entry}");
     }
     assert_eq!(accepted.load(Ordering::SeqCst), 2);
@@ -263,7 +263,10 @@ async fn failures_are_recorded_as_categories_never_as_the_answer() {
     let refused = format!("http://127.0.0.1:{}/hook", closed_port());
     let failure = send(&fast(1), &refused, None, &alert()).await;
     assert_eq!(failure, Err(DeliveryFailure::ConnectionRefused));
-    assert_eq!(failure.map_err(|f| f.to_string()), Err("connection refused".to_owned()));
+    assert_eq!(
+        failure.map_err(|f| f.to_string()),
+        Err("connection refused".to_owned())
+    );
 
     let slow = MockServer::start().await;
     Mock::given(method("POST"))
