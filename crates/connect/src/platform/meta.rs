@@ -681,22 +681,4 @@ mod tests {
             ConnectError::Api { .. }
         ));
     }
-
-    #[test]
-    fn the_graph_message_is_read_to_classify_and_never_shown() {
-        let echo =
-            r#"{"error":{"message":"connect to 10.0.0.7:6379 refused\nSECRET-BANNER","code":100}}"#;
-        assert_eq!(
-            classify(StatusCode::BAD_REQUEST, &HeaderMap::new(), echo).to_string(),
-            "meta: HTTP 400, code 100: invalid parameter"
-        );
-        let heavy = r#"{"error":{"message":"Please reduce the amount of data you're asking for, then retry your request","code":1}}"#;
-        let e = classify(StatusCode::INTERNAL_SERVER_ERROR, &HeaderMap::new(), heavy);
-        assert!(is_too_much_data(&e), "{e:?}");
-        let plain = classify(StatusCode::BAD_GATEWAY, &HeaderMap::new(), "<h1>nginx</h1>");
-        assert_eq!(
-            plain.to_string(),
-            "meta: temporarily unavailable (HTTP 502): server error at the platform"
-        );
-    }
 }
