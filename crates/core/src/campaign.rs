@@ -170,6 +170,45 @@ pub struct PlatformSettings {
     pub custom_integration_average_order_value: Option<Decimal>,
 }
 
+impl PlatformSettings {
+    /// The values by field name, in the order forms and bodies list them.
+    pub fn values(&self) -> [(&'static str, Option<Decimal>); 3] {
+        [
+            ("linkedin_conversion_value", self.linkedin_conversion_value),
+            ("ga4_average_order_value", self.ga4_average_order_value),
+            (
+                "custom_integration_average_order_value",
+                self.custom_integration_average_order_value,
+            ),
+        ]
+    }
+
+    /// Checks every value as a budget is checked: not negative, not above [`MAX_MONEY`] (beyond
+    /// it the storage's exact integers overflow). Every problem names its field.
+    pub fn check(&self) -> Result<(), Vec<FieldError>> {
+        let errors: Vec<FieldError> = self
+            .values()
+            .into_iter()
+            .filter_map(|(field, value)| {
+                let message = match value? {
+                    v if v.is_sign_negative() && !v.is_zero() => "must not be negative",
+                    v if v > MAX_MONEY => "is too large",
+                    _ => return None,
+                };
+                Some(FieldError {
+                    field,
+                    message: message.to_owned(),
+                })
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +259,39 @@ mod tests {
         assert_eq!(
             fields,
             vec!["name", "currency", "budget", "end_date", "time_zone"]
+        );
+    }
+
+    #[test]
+    fn settings_values_stay_in_the_budget_range() {
+        let ok = PlatformSettings {
+            linkedin_conversion_value: Some(MAX_MONEY),
+            ga4_average_order_value: Some(Decimal::ZERO),
+            custom_integration_average_order_value: None,
+        };
+        assert_eq!(ok.check(), Ok(()));
+        let bad = PlatformSettings {
+            linkedin_conversion_value: Some(MAX_MONEY + Decimal::new(1, 2)),
+            ga4_average_order_value: Some(Decimal::new(-1, 0)),
+            custom_integration_average_order_value: Some(MAX_MONEY * Decimal::TWO),
+        };
+        let found: Vec<(&str, String)> = bad
+            .check()
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.message))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("linkedin_conversion_value", "is too large".to_owned()),
+                ("ga4_average_order_value", "must not be negative".to_owned()),
+                (
+                    "custom_integration_average_order_value",
+                    "is too large".to_owned()
+                ),
+            ]
         );
     }
 

@@ -122,8 +122,8 @@ impl CampaignForm {
         }
     }
 
-    /// Checks every field (the campaign through `spendlens_app::campaigns::spec`, as the API
-    /// does); every problem names its field.
+    /// Checks every field (the campaign through `spendlens_app::campaigns::spec`, its values
+    /// through `campaigns::check_settings`, as the API does); every problem names its field.
     fn parse(&self) -> Result<(CampaignSpec, PlatformSettings), FormErrors> {
         let mut errors = FormErrors::default();
         let mut money = |field: &str, text: &str| match parse_money(text) {
@@ -148,20 +148,11 @@ impl CampaignForm {
                 &self.custom_integration_average_order_value,
             ),
         };
-        for (field, value) in [
-            (
-                "linkedin_conversion_value",
-                settings.linkedin_conversion_value,
-            ),
-            ("ga4_average_order_value", settings.ga4_average_order_value),
-            (
-                "custom_integration_average_order_value",
-                settings.custom_integration_average_order_value,
-            ),
-        ] {
-            if value.is_some_and(|v| v > spendlens_core::campaign::MAX_MONEY) {
-                errors.push(field, "is too large");
-            }
+        for p in campaigns::check_settings(&settings)
+            .err()
+            .unwrap_or_default()
+        {
+            errors.push(p.field, p.message);
         }
         let start_date = form_day(&mut errors, "start_date", &self.start_date);
         let end_date = form_day(&mut errors, "end_date", &self.end_date);
