@@ -378,4 +378,16 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn values_above_the_money_limit_are_too_large() {
+        let big = CampaignForm {
+            linkedin_conversion_value: "10,000,000,000,000.01".into(),
+            ga4_average_order_value: "10,000,000,000,000".into(),
+            ..form()
+        };
+        let errors = big.parse().err().unwrap_or_default();
+        assert_eq!(errors.get("linkedin_conversion_value"), "is too large");
+        assert!(!errors.has("ga4_average_order_value"), "{errors:?}");
+    }
 }
