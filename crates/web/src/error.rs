@@ -166,6 +166,10 @@ impl From<spendlens_app::connections::ConnectionError> for ApiError {
         match e {
             E::NotFound => ApiError::NotFound("connection"),
             E::Invalid { field, message } => ApiError::field(field, message),
+            E::NotOAuth => ApiError::field(
+                "auth",
+                "this connection uses a token or key, not OAuth: delete it and connect again to change it",
+            ),
             E::NotConfigured(m) => ApiError::NotConfigured(m),
             E::BadState => ApiError::BadRequest(e.to_string()),
             E::Platform(p) => ApiError::Upstream(p.to_string()),

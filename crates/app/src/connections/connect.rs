@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use spendlens_connect::{ConnectError, MetaOAuth, OAuthConfig, ServiceAccountKey};
 use spendlens_core::Platform;
 use spendlens_core::campaign::{CampaignId, OrgId};
-use spendlens_store::{Connection, ConnectionStatus, NewConnection, Store, StoreError};
+use spendlens_store::{Connection, ConnectionStatus, NewConnection, Store, StoreError, SyncRecord};
 use url::Url;
 
 use super::credentials::{oauth_doc, seal};
@@ -17,6 +17,9 @@ use super::{
     AuthInput, CONNECTABLE, ConnectRequest, ConnectionError, Connections, Created, Options,
     ProviderSettings, invalid, parse_url,
 };
+
+/// The longest provider reason kept on a refused authorisation (it is shown on the connection).
+pub const MAX_REFUSAL_CHARS: usize = 300;
 
 /// How long a user has to finish an OAuth authorisation.
 const OAUTH_STATE_MINUTES: i64 = 15;
@@ -59,6 +62,21 @@ impl Connections {
             let app = self.oauth_app(p);
             app.client_id.as_deref().is_some_and(|s| !s.is_empty()) && app.client_secret.is_some()
         }
+    }
+
+    /// How a platform can be connected on this server: OAuth when its registration is
+    /// configured, a pasted access token always, and a service-account key for Google's
+    /// platforms.
+    pub fn auth_kinds(&self, p: Platform) -> Vec<&'static str> {
+        let mut kinds = Vec::new();
+        if self.oauth_available(p) {
+            kinds.push("oauth");
+        }
+        kinds.push("token");
+        if is_google(p) {
+            kinds.push("service_account");
+        }
+        kinds
     }
 
     fn redirect_url(&self) -> Result<Url, ConnectionError> {
@@ -236,13 +254,17 @@ impl Connections {
         })
     }
 
-    /// A fresh consent URL for a connection (a new one, or one that must be re-authorised).
+    /// A fresh consent URL for a connection (a new one, or one that must be re-authorised); a
+    /// connection made with a token or a key is [`ConnectionError::NotOAuth`].
     pub async fn authorize(
         &self,
         store: &dyn Store,
         connection: &Connection,
         now: DateTime<Utc>,
     ) -> Result<Url, ConnectionError> {
+        if connection.auth_kind != "oauth" {
+            return Err(ConnectionError::NotOAuth);
+        }
         let cipher = self.cipher()?;
         let request = if connection.platform == Platform::Meta {
             self.meta_oauth()?.authorization_request()?
@@ -306,5 +328,42 @@ impl Connections {
             .connection(org, &id)
             .await?
             .ok_or(ConnectionError::NotFound)
+    }
+
+    /// The provider sent the user back with an error instead of a code (the user declined, or
+    /// the provider failed): takes the state (once) and records the refusal on its connection,
+    /// which then needs re-authorising. `Ok(None)` when the state is unknown, used or expired;
+    /// [`ConnectionError::NotFound`] when its connection is not `org`'s. The reason kept is the
+    /// provider's error and description, cut to [`MAX_REFUSAL_CHARS`] characters.
+    pub async fn refuse_oauth(
+        &self,
+        store: &dyn Store,
+        org: &OrgId,
+        state: &str,
+        error: &str,
+        description: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Connection>, ConnectionError> {
+        let Some((id, _)) = store.take_oauth_state(&state_hash(state), now).await? else {
+            return Ok(None);
+        };
+        let connection = store
+            .connection(org, &id)
+            .await?
+            .ok_or(ConnectionError::NotFound)?;
+        let reason = description.map_or_else(|| error.to_owned(), |d| format!("{error}: {d}"));
+        let mut reason: String = reason.chars().take(MAX_REFUSAL_CHARS).collect();
+        reason.insert_str(0, "authorisation refused: ");
+        store
+            .record_sync(
+                &connection.id,
+                &SyncRecord::Failed {
+                    status: ConnectionStatus::Reauthorize,
+                    error: reason,
+                },
+                now,
+            )
+            .await?;
+        Ok(Some(connection))
     }
 }
