@@ -63,6 +63,11 @@ impl fmt::Display for FieldError {
 /// the storage's exact integer range.
 pub const MAX_MONEY: Decimal = Decimal::from_parts(0x4E72_A000, 0x0918, 0, false, 0);
 
+/// The currency of a campaign created without one (and of an organisation without campaigns).
+pub const DEFAULT_CURRENCY: &str = "USD";
+/// The time zone of a campaign created without one.
+pub const DEFAULT_TIME_ZONE: &str = "UTC";
+
 /// A campaign as its owner defines it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CampaignSpec {
@@ -109,7 +114,7 @@ impl CampaignDraft {
         }
         let currency = self
             .currency
-            .unwrap_or_else(|| "USD".to_owned())
+            .unwrap_or_else(|| DEFAULT_CURRENCY.to_owned())
             .trim()
             .to_ascii_uppercase();
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -129,7 +134,9 @@ impl CampaignDraft {
         {
             err("end_date", "must not be before the start date");
         }
-        let time_zone = self.time_zone.unwrap_or_else(|| "UTC".to_owned());
+        let time_zone = self
+            .time_zone
+            .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned());
         if !is_known_zone(&time_zone) {
             err(
                 "time_zone",

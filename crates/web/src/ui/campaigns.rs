@@ -10,7 +10,9 @@ use serde::Deserialize;
 use spendlens_app::analysis::{AsOf, analyze_campaign};
 use spendlens_app::campaigns;
 use spendlens_core::analysis::ComparisonPeriod;
-use spendlens_core::campaign::{Campaign, CampaignDraft, CampaignSpec, PlatformSettings};
+use spendlens_core::campaign::{
+    Campaign, CampaignDraft, CampaignSpec, DEFAULT_CURRENCY, DEFAULT_TIME_ZONE, PlatformSettings,
+};
 
 use crate::state::AppState;
 use crate::ui::analysis::{pacing_label, rating_label};
@@ -220,8 +222,8 @@ fn form_page(
 /// `GET /campaigns/new`.
 pub async fn new_page(viewer: SignedIn) -> Response {
     let form = CampaignForm {
-        currency: "USD".to_owned(),
-        time_zone: "UTC".to_owned(),
+        currency: DEFAULT_CURRENCY.to_owned(),
+        time_zone: DEFAULT_TIME_ZONE.to_owned(),
         ..CampaignForm::default()
     };
     form_page(
