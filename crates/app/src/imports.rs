@@ -88,6 +88,19 @@ pub enum ImportFailure {
     Task(String),
 }
 
+/// What an import's exchange rate must be (said of text that is no decimal too).
+pub const RATE_EXPECTED: &str = "must be a positive decimal";
+
+/// An exchange rate given with an import (the campaign's currency per 1 unit of the file's):
+/// above zero. The file's conversion checks it again when it is used.
+pub fn rate(rate: Decimal) -> Result<Decimal, String> {
+    if rate > Decimal::ZERO {
+        Ok(rate)
+    } else {
+        Err(RATE_EXPECTED.to_owned())
+    }
+}
+
 /// The SHA-256 of a file's bytes, hex: the store keeps it to recognise a re-import.
 fn content_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

@@ -151,8 +151,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tracing::info!(database = %redacted(&settings.database_url), "spendlens listening on http://{addr}");
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         if args.demo {
-            let hash = spendlens_web::auth::hash_password(
-                spendlens_app::demo::DEMO_PASSWORD.to_owned(),
+            let hash = spendlens_app::accounts::hash_password(
+                spendlens_app::demo::DEMO_PASSWORD.into(),
             )
             .await
             .map_err(|e| anyhow::anyhow!("demo: {e}"))?;

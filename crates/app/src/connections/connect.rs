@@ -11,7 +11,7 @@ use spendlens_connect::{
 };
 use spendlens_core::Platform;
 use spendlens_core::campaign::{CampaignId, OrgId};
-use spendlens_store::{Connection, ConnectionStatus, NewConnection, Store, StoreError};
+use spendlens_store::{Connection, ConnectionStatus, NewConnection, Store, StoreError, SyncRecord};
 use url::Url;
 
 use super::credentials::{oauth_doc, seal};
@@ -68,6 +68,21 @@ impl Connections {
     pub(super) fn service_account_token_url(&self) -> Result<Url, ConnectionError> {
         let configured = self.settings.google.token_url.as_deref();
         parse_url("token_url", configured.unwrap_or(GOOGLE_TOKEN_URL))
+    }
+
+    /// How a platform can be connected on this server: OAuth when its registration is
+    /// configured, a pasted access token always, and a service-account key for Google's
+    /// platforms.
+    pub fn auth_kinds(&self, p: Platform) -> Vec<&'static str> {
+        let mut kinds = Vec::new();
+        if self.oauth_available(p) {
+            kinds.push("oauth");
+        }
+        kinds.push("token");
+        if is_google(p) {
+            kinds.push("service_account");
+        }
+        kinds
     }
 
     fn redirect_url(&self) -> Result<Url, ConnectionError> {
@@ -255,13 +270,17 @@ impl Connections {
         })
     }
 
-    /// A fresh consent URL for a connection (a new one, or one that must be re-authorised).
+    /// A fresh consent URL for a connection (a new one, or one that must be re-authorised); a
+    /// connection made with a token or a key is [`ConnectionError::NotOAuth`].
     pub async fn authorize(
         &self,
         store: &dyn Store,
         connection: &Connection,
         now: DateTime<Utc>,
     ) -> Result<Url, ConnectionError> {
+        if connection.auth_kind != "oauth" {
+            return Err(ConnectionError::NotOAuth);
+        }
         let cipher = self.cipher()?;
         let request = if connection.platform == Platform::Meta {
             self.meta_oauth()?.authorization_request()?
@@ -326,4 +345,49 @@ impl Connections {
             .await?
             .ok_or(ConnectionError::NotFound)
     }
+
+    /// The provider sent the user back with an error instead of a code (the user declined, or
+    /// the provider failed): takes the state (once) and records the refusal on its connection,
+    /// which then needs re-authorising. `Ok(None)` when the state is unknown, used or expired;
+    /// [`ConnectionError::NotFound`] when its connection is not `org`'s. The reason kept is the
+    /// provider's error and description, cut to [`MAX_REFUSAL_CHARS`] characters.
+    pub async fn refuse_oauth(
+        &self,
+        store: &dyn Store,
+        org: &OrgId,
+        state: &str,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Connection>, ConnectionError> {
+        let Some((id, _)) = store.take_oauth_state(&state_hash(state), now).await? else {
+            return Ok(None);
+        };
+        let connection = store
+            .connection(org, &id)
+            .await?
+            .ok_or(ConnectionError::NotFound)?;
+        // The query is anyone's to write (a crafted link), so only the error code, cleaned, is
+        // kept, with our words for it; `error_description` is never repeated.
+        let code = refusal_code(error);
+        let reason = format!(
+            "authorisation refused: {code}: {}",
+            spendlens_connect::oauth_reason(&code)
+        );
+        store
+            .record_sync(
+                &connection.id,
+                &SyncRecord::Failed {
+                    status: ConnectionStatus::Reauthorize,
+                    error: reason,
+                },
+                now,
+            )
+            .await?;
+        Ok(Some(connection))
+    }
+}
+
+/// The provider's error code as it may be shown: cleaned, or `unknown`.
+pub fn refusal_code(error: &str) -> String {
+    spendlens_connect::safe_code(error).unwrap_or_else(|| "unknown".to_owned())
 }

@@ -16,7 +16,8 @@ use spendlens_store::finance::{LedgerScope, StoredEntry};
 use super::{FinanceAppError, Problem};
 use crate::context::Context;
 
-/// The currency most of `currencies` are in (ties: the first alphabetically), USD for none: the
+/// The currency most of `currencies` are in (ties: the first alphabetically), the campaigns'
+/// default (USD) for none: the
 /// organisation's default for overhead and for the financial report.
 pub fn most_common_currency<'a>(currencies: impl IntoIterator<Item = &'a str>) -> String {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
@@ -26,7 +27,10 @@ pub fn most_common_currency<'a>(currencies: impl IntoIterator<Item = &'a str>) -
     counts
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-        .map_or_else(|| "USD".to_owned(), |(c, _)| c.to_owned())
+        .map_or_else(
+            || spendlens_core::campaign::DEFAULT_CURRENCY.to_owned(),
+            |(c, _)| c.to_owned(),
+        )
 }
 
 /// The organisation's default currency: the one most of its campaigns use.
