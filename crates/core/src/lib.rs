@@ -14,6 +14,7 @@ pub mod campaign;
 pub mod daily;
 pub mod num;
 pub mod platform;
+pub mod text;
 pub mod totals;
 
 pub use daily::{DailyKey, DailyRow};

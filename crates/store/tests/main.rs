@@ -5,4 +5,5 @@ mod attribution;
 mod connections;
 mod contract;
 mod finance;
+mod security;
 mod support;

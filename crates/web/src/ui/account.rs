@@ -1,17 +1,22 @@
-//! Sign up, sign in and sign out. The forms decode into the commands of
+//! Sign up, confirm the address, sign in and sign out. The forms decode into the commands of
 //! `spendlens_app::accounts` the API decodes its JSON into (`Register`, `SignIn`), so the rules
 //! and their messages are the app's: the pages only show the problems beside the fields.
+//!
+//! Signing up follows the API: the instance's first account signs in at once; afterwards the
+//! page says to check the e-mail (the same words whether the address is new or taken), and the
+//! link in the message (`GET /verify?token=…`) creates the account and signs in. After signing
+//! in the visitor goes back to `next`, a path of this site only ([`safe_next`]).
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
-use spendlens_app::accounts::{self, AccountError, Register, Registration, SignIn};
+use spendlens_app::accounts::{self, AccountError, Register, Registered, Registration, SignIn};
 
 use crate::auth::{self, ClientIp};
 use crate::state::AppState;
@@ -24,6 +29,10 @@ struct AccountPage {
     layout: Layout,
     heading: &'static str,
     signup: bool,
+    /// After a registration: the address the message went to (the form is not shown).
+    sent_to: Option<String>,
+    /// The hours a registration's link is valid.
+    link_hours: i64,
     csrf: String,
     next: String,
     email: String,
@@ -42,13 +51,41 @@ pub struct AccountForm {
     organization_name: String,
 }
 
-/// Where to go after signing in: a path on this site, never another host.
-fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_owned()
-    } else {
-        "/campaigns".to_owned()
+/// The base a `next` is resolved against: any fixed origin will do, only the path is kept.
+const NEXT_BASE: &str = "https://spendlens.invalid/";
+
+/// Where to go after signing in: a path of this site, never another host. Empty means the
+/// campaigns; anything else is parsed as a relative reference against a fixed base (the way a
+/// browser resolves a `Location`) and kept only when it stays on that origin. A control
+/// character, whitespace or a backslash anywhere refuses it outright (browsers drop tabs and
+/// newlines and read `\` as `/`, so `/\t/evil` and `/\evil` would leave the site), and so does a
+/// result that a browser would read as another host (`//evil`). A refused `next` goes to `/`.
+pub fn safe_next(next: &str) -> String {
+    if next.is_empty() {
+        return "/campaigns".to_owned();
     }
+    let refused = || "/".to_owned();
+    if !next.starts_with('/')
+        || next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return refused();
+    }
+    let Ok(base) = url::Url::parse(NEXT_BASE) else {
+        return refused();
+    };
+    let Ok(target) = base.join(next) else {
+        return refused();
+    };
+    if target.origin() != base.origin() {
+        return refused();
+    }
+    let local = &target[url::Position::BeforePath..];
+    if !local.starts_with('/') || local.starts_with("//") {
+        return refused();
+    }
+    local.to_owned()
 }
 
 fn page(visitor: &Visitor, signup: bool, form: &AccountForm, errors: FormErrors) -> Response {
@@ -57,6 +94,8 @@ fn page(visitor: &Visitor, signup: bool, form: &AccountForm, errors: FormErrors)
         layout: Layout::new(heading, None, if signup { "signup" } else { "signin" }),
         heading,
         signup,
+        sent_to: None,
+        link_hours: accounts::LINK_HOURS,
         csrf: visitor.csrf.clone(),
         next: safe_next(&form.next),
         email: form.email.clone(),
@@ -122,7 +161,6 @@ fn errors_of(e: AccountError) -> UiResult<FormErrors> {
                 errors.push(p.field, p.message);
             }
         }
-        AccountError::EmailTaken => errors.push("email", e.to_string()),
         AccountError::BadCredentials => errors.push("password", "invalid e-mail or password"),
         AccountError::RateLimited { retry_after_secs } => errors.push(
             "",
@@ -133,10 +171,13 @@ fn errors_of(e: AccountError) -> UiResult<FormErrors> {
     Ok(errors)
 }
 
-/// `POST /signup`: creates the account and its organisation, then signs in.
+/// `POST /signup`: registers; the instance's first account signs in at once, any other gets
+/// the "check your e-mail" page.
 pub async fn signup(
     State(state): State<AppState>,
     visitor: Visitor,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Form(form): Form<AccountForm>,
 ) -> UiResult<Response> {
     visitor.check(&state, &form.csrf)?;
@@ -147,17 +188,70 @@ pub async fn signup(
     };
     let outcome = match Registration::try_from(submitted) {
         Ok(registration) => {
-            accounts::register(&state.context(), registration, state.settings.session_ttl()).await
+            accounts::register(
+                &state.context(),
+                &state.auth_limits,
+                registration,
+                ip,
+                &auth::links(&state, &headers),
+                state.settings.session_ttl(),
+            )
+            .await
         }
         Err(problems) => Err(AccountError::Invalid(problems)),
     };
     match outcome {
-        Ok((_, session)) => Ok(signed_in_response(
+        Ok(Registered::SignedIn(_, session)) => Ok(signed_in_response(
             auth::set_session(&state, &session)?,
             &form.next,
         )),
+        Ok(Registered::CheckYourEmail) => {
+            let page = AccountPage {
+                layout: Layout::new("Check your e-mail", None, "signup"),
+                heading: "Check your e-mail",
+                signup: true,
+                sent_to: Some(form.email.trim().to_owned()),
+                link_hours: accounts::LINK_HOURS,
+                csrf: visitor.csrf.clone(),
+                next: String::new(),
+                email: String::new(),
+                organization_name: String::new(),
+                errors: FormErrors::default(),
+            };
+            Ok(render(&page))
+        }
         Err(e) => Ok(page(&visitor, true, &form, errors_of(e)?)),
     }
+}
+
+/// `GET /verify?token=…`: the link of a registration's message. Creates the account, signs in
+/// and goes to the campaigns; a link that is unknown, used or expired gets a page saying so.
+pub async fn verify(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> UiResult<Response> {
+    let token = q.get("token").map_or("", String::as_str);
+    match accounts::verify(&state.context(), token, state.settings.session_ttl()).await {
+        Ok((_, session)) => Ok(signed_in_response(
+            auth::set_session(&state, &session)?,
+            "/campaigns",
+        )),
+        Err(AccountError::InvalidLink) => {
+            let page = LinkPage {
+                layout: Layout::new("Link not valid", None, "signup"),
+            };
+            let mut response = render(&page);
+            *response.status_mut() = StatusCode::BAD_REQUEST;
+            Ok(response)
+        }
+        Err(e) => Err(crate::error::ApiError::from(e).into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "link_invalid.html")]
+struct LinkPage {
+    layout: Layout,
 }
 
 /// `POST /signin`.
@@ -185,7 +279,7 @@ pub async fn signin(
     };
     let outcome = accounts::sign_in(
         &state.context(),
-        &state.login_limiter,
+        &state.auth_limits,
         credentials,
         state.settings.session_ttl(),
     )
@@ -227,9 +321,35 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next("/campaigns/1?tab=roi"), "/campaigns/1?tab=roi");
-        assert_eq!(safe_next("//evil.example"), "/campaigns");
-        assert_eq!(safe_next("https://evil.example"), "/campaigns");
-        assert_eq!(safe_next("/\\evil.example"), "/campaigns");
+        assert_eq!(safe_next("/campaigns/1?tab=roi#x"), "/campaigns/1?tab=roi#x");
+        assert_eq!(safe_next("/a/../campaigns"), "/campaigns");
         assert_eq!(safe_next(""), "/campaigns");
+        for trick in [
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\t/evil.example",
+            "\t//evil.example",
+            "/\n/evil.example",
+            " //evil.example",
+            "https://evil.example",
+            "HTTPS://evil.example",
+            "///evil.example",
+            "////evil.example",
+            "/.//evil.example",
+            "/./..//evil.example",
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "evil.example",
+            "/\u{3000}/evil.example",
+            "/\u{0}/evil",
+        ] {
+            assert_eq!(safe_next(trick), "/", "{trick:?}");
+        }
+        // Encoded tricks stay encoded: paths of this site, never another host.
+        assert_eq!(safe_next("/%2F%2Fevil.example"), "/%2F%2Fevil.example");
+        assert_eq!(safe_next("/%5Cevil.example"), "/%5Cevil.example");
+        assert_eq!(safe_next("/%09/evil.example"), "/%09/evil.example");
     }
 }
