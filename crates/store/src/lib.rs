@@ -25,6 +25,9 @@ pub mod jobs;
 pub mod metrics;
 pub mod micros;
 mod postgres;
+mod retry;
+mod rollup;
+mod staging;
 pub mod snapshots;
 mod sqlite;
 
@@ -50,9 +53,18 @@ pub enum StoreError {
     /// A unique constraint refused the write (e.g. an e-mail address already registered).
     #[error("already exists: {0}")]
     Conflict(&'static str),
+    /// What a write was about went away meanwhile (a campaign deleted while a file was
+    /// imported into it): nothing was written.
+    #[error("{0} not found")]
+    NotFound(&'static str),
     /// A value cannot be stored exactly (e.g. beyond the micros range).
     #[error("{0}")]
     Invalid(String),
+    /// A value, or the total a write would give a campaign, is beyond what spendlens sums
+    /// exactly (see `spendlens_core::limits`); `field` names the metric (`spend`, `clicks`).
+    /// Nothing was written.
+    #[error("{field}: {message}")]
+    OutOfRange { field: &'static str, message: String },
     /// The database URL names no backend spendlens knows.
     #[error("unsupported database URL (expected sqlite:// or postgres://): {0}")]
     UnsupportedUrl(String),
@@ -60,6 +72,41 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// Whether the write may succeed when tried again as it is: a deadlock or serialisation
+    /// failure (PostgreSQL) or a lock still held after the busy timeout (SQLite). See
+    /// [`retry`].
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => matches!(
+                db.code().as_deref(),
+                // serialization_failure, deadlock_detected; SQLITE_BUSY and its extended codes.
+                Some("40001" | "40P01" | "5" | "261" | "517" | "773")
+            ),
+            _ => false,
+        }
+    }
+
+    /// `e`, or [`StoreError::OutOfRange`] naming `field` when the database refused a sum or a
+    /// value beyond its integer range (data stored before the caps, or written around them).
+    pub(crate) fn or_out_of_range(e: sqlx::Error, field: &'static str) -> StoreError {
+        let overflow = match &e {
+            sqlx::Error::Database(db) => {
+                db.code().as_deref() == Some("22003") || db.message().contains("integer overflow")
+            }
+            _ => false,
+        };
+        if overflow {
+            StoreError::OutOfRange {
+                field,
+                message: "the stored values add up to more than spendlens can sum exactly".to_owned(),
+            }
+        } else {
+            StoreError::Database(e)
+        }
+    }
 }
 
 /// Result of storage calls.

@@ -11,7 +11,18 @@ use crate::Result;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
+    /// An in-memory database lives in its one connection, which must never be closed.
+    memory: bool,
 }
+
+/// An import's staging table (see `staging.rs`): in the connection's temporary database, so
+/// staging takes no lock on the shared file; stored in key order like `daily_metrics`.
+pub(crate) const STAGING_TABLE: &str = "CREATE TEMP TABLE import_staging (\
+    platform TEXT NOT NULL, date TEXT NOT NULL, external_campaign_id TEXT NOT NULL, \
+    spend_micros BIGINT NOT NULL, impressions BIGINT NOT NULL, engagements BIGINT NOT NULL, \
+    clicks BIGINT NOT NULL, conversions_micros BIGINT NOT NULL, conversion_value_micros BIGINT, \
+    revenue_micros BIGINT, currency TEXT, \
+    PRIMARY KEY (date, platform, external_campaign_id)) WITHOUT ROWID";
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` (`sqlite://path` or `sqlite::memory:`) and
@@ -37,7 +48,12 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, memory })
+    }
+
+    /// Whether an import's connection may be closed instead of returned to the pool.
+    fn staging_disposable(&self) -> bool {
+        !self.memory
     }
 }
 
@@ -45,5 +61,6 @@ crate::backend::impl_store!(
     crate::sqlite::SqliteStore,
     sqlx::Sqlite,
     "BEGIN IMMEDIATE",
-    false
+    false,
+    crate::sqlite::STAGING_TABLE
 );

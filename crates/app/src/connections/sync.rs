@@ -97,6 +97,19 @@ impl Connections {
                 campaign.spec.currency
             )));
         }
+        // The rule of every door (`spendlens_core::limits`): a platform that answers a day
+        // outside the accepted range, or a value beyond the caps, fails the sync whole.
+        if let Some((row, p)) = rows
+            .iter()
+            .find_map(|r| r.problems().into_iter().next().map(|p| (r, p)))
+        {
+            return Err(ConnectionError::Rejected(format!(
+                "the {} account answered a row spendlens cannot store ({}, campaign \"{}\"): {p}",
+                connection.platform.display_name(),
+                row.date,
+                row.external_campaign_id
+            )));
+        }
         let record = ImportRecord {
             source: format!("{}-api", connection.platform.as_str()),
             file_name: None,
