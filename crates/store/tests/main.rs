@@ -5,4 +5,6 @@ mod attribution;
 mod connections;
 mod contract;
 mod finance;
+mod limits;
+mod concurrency;
 mod support;

@@ -201,6 +201,8 @@ pub fn backfill_range(
     match (from, to) {
         (None, None) => Ok(None),
         (Some(f), t) => {
+            // The days spendlens stores at all (`spendlens_core::limits`, every door's rule).
+            spendlens_core::limits::check_date(f).map_err(|m| invalid("from", m))?;
             let t = t.unwrap_or_else(|| today.pred_opt().unwrap_or(today));
             if t >= today {
                 return Err(invalid(
