@@ -27,9 +27,9 @@ pub mod micros;
 mod postgres;
 mod retry;
 mod rollup;
-mod staging;
 pub mod snapshots;
 mod sqlite;
+mod staging;
 
 use async_trait::async_trait;
 #[cfg(doc)]
@@ -64,7 +64,10 @@ pub enum StoreError {
     /// exactly (see `spendlens_core::limits`); `field` names the metric (`spend`, `clicks`).
     /// Nothing was written.
     #[error("{field}: {message}")]
-    OutOfRange { field: &'static str, message: String },
+    OutOfRange {
+        field: &'static str,
+        message: String,
+    },
     /// The database URL names no backend spendlens knows.
     #[error("unsupported database URL (expected sqlite:// or postgres://): {0}")]
     UnsupportedUrl(String),
@@ -101,7 +104,8 @@ impl StoreError {
         if overflow {
             StoreError::OutOfRange {
                 field,
-                message: "the stored values add up to more than spendlens can sum exactly".to_owned(),
+                message: "the stored values add up to more than spendlens can sum exactly"
+                    .to_owned(),
             }
         } else {
             StoreError::Database(e)

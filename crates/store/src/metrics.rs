@@ -57,9 +57,7 @@ where
     let lo: Option<i64> = row.try_get(format!("{alias}_lo").as_str())?;
     Ok(match (hi, lo) {
         (None, None) => None,
-        (hi, lo) => Some(
-            i128::from(hi.unwrap_or(0)) * 1_000_000 + i128::from(lo.unwrap_or(0)),
-        ),
+        (hi, lo) => Some(i128::from(hi.unwrap_or(0)) * 1_000_000 + i128::from(lo.unwrap_or(0))),
     })
 }
 
@@ -68,7 +66,11 @@ where
 pub(crate) fn decimal_of_micros(micros: i128) -> Decimal {
     Decimal::try_from_i128_with_scale(micros, 6)
         .map(|d| d.normalize())
-        .unwrap_or(if micros < 0 { Decimal::MIN } else { Decimal::MAX })
+        .unwrap_or(if micros < 0 {
+            Decimal::MIN
+        } else {
+            Decimal::MAX
+        })
 }
 
 /// A summed count, saturating at `u64::MAX` (negative counts cannot be written and read as 0).

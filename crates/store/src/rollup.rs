@@ -31,13 +31,15 @@ pub(crate) const TOTALS: [(&str, &str, bool); 7] = [
 pub(crate) fn check_caps(totals: &[i128; 7]) -> Result<(), StoreError> {
     for ((_, field, micros), total) in TOTALS.iter().zip(totals) {
         let (over, shown, cap) = if *micros {
-            let cap = MAX_AMOUNT
-                .mantissa()
-                .saturating_mul(1_000_000);
+            let cap = MAX_AMOUNT.mantissa().saturating_mul(1_000_000);
             (*total > cap, decimal_of_micros(*total), MAX_AMOUNT)
         } else {
             let cap = i128::from(MAX_COUNT);
-            (*total > cap, Decimal::from_i128_with_scale(*total, 0), Decimal::from(MAX_COUNT))
+            (
+                *total > cap,
+                Decimal::from_i128_with_scale(*total, 0),
+                Decimal::from(MAX_COUNT),
+            )
         };
         if over {
             return Err(StoreError::OutOfRange {

@@ -41,7 +41,11 @@ async fn account(store: &dyn Store) -> OrgId {
         .org_id
 }
 
-async fn spend_total(store: &dyn Store, org: &OrgId, c: &spendlens_core::campaign::CampaignId) -> Decimal {
+async fn spend_total(
+    store: &dyn Store,
+    org: &OrgId,
+    c: &spendlens_core::campaign::CampaignId,
+) -> Decimal {
     store
         .platform_totals(org, c, day("2030-01-01"))
         .await
@@ -152,7 +156,10 @@ async fn a_long_import_lets_another_campaigns_writes_through() {
                 spend: Decimal::ONE,
                 ..DailyRow::empty(day("2026-11-01"), Platform::Meta, format!("w{writes}"))
             };
-            if let Err(e) = store.upsert_rows(&org, &other.id, &[row], None, now()).await {
+            if let Err(e) = store
+                .upsert_rows(&org, &other.id, &[row], None, now())
+                .await
+            {
                 failures.push(e.to_string());
             }
             writes += 1;
@@ -160,9 +167,21 @@ async fn a_long_import_lets_another_campaigns_writes_through() {
         }
         let imported = importer.await.unwrap_or_else(|e| panic!("{e}"));
         assert!(imported.is_ok(), "{name}: {imported:?}");
-        assert_eq!(failures, Vec::<String>::new(), "{name}: writes beside the import");
+        assert_eq!(
+            failures,
+            Vec::<String>::new(),
+            "{name}: writes beside the import"
+        );
         assert!(writes > 10, "{name}: {writes} writes beside the import");
-        assert_eq!(spend_total(store.as_ref(), &org, &big.id).await, Decimal::from(rows), "{name}");
-        assert_eq!(spend_total(store.as_ref(), &org, &other.id).await, Decimal::from(writes), "{name}");
+        assert_eq!(
+            spend_total(store.as_ref(), &org, &big.id).await,
+            Decimal::from(rows),
+            "{name}"
+        );
+        assert_eq!(
+            spend_total(store.as_ref(), &org, &other.id).await,
+            Decimal::from(writes),
+            "{name}"
+        );
     }
 }

@@ -48,7 +48,11 @@ fn field_of(r: Result<impl std::fmt::Debug, StoreError>) -> String {
     }
 }
 
-async fn total_spend(store: &dyn Store, org: &OrgId, c: &spendlens_core::campaign::CampaignId) -> Decimal {
+async fn total_spend(
+    store: &dyn Store,
+    org: &OrgId,
+    c: &spendlens_core::campaign::CampaignId,
+) -> Decimal {
     store
         .platform_totals(org, c, day("2026-12-31"))
         .await
@@ -72,17 +76,35 @@ async fn a_campaign_total_beyond_the_cap_is_refused_inside_the_write() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         // The issue's two rows of nine trillion: each alone is beyond the cap.
         let r = store
-            .upsert_rows(&org, &c.id, &[spend("2026-09-03", "9000000000000")], None, now())
+            .upsert_rows(
+                &org,
+                &c.id,
+                &[spend("2026-09-03", "9000000000000")],
+                None,
+                now(),
+            )
             .await;
         assert_eq!(field_of(r), "spend", "{name}");
 
         // 600 billion twice, in different months and writes: the second passes the cap.
         let first = store
-            .upsert_rows(&org, &c.id, &[spend("2026-09-03", "600000000000")], None, now())
+            .upsert_rows(
+                &org,
+                &c.id,
+                &[spend("2026-09-03", "600000000000")],
+                None,
+                now(),
+            )
             .await;
         assert!(first.is_ok(), "{name}: {first:?}");
         let r = store
-            .upsert_rows(&org, &c.id, &[spend("2026-10-03", "600000000000")], None, now())
+            .upsert_rows(
+                &org,
+                &c.id,
+                &[spend("2026-10-03", "600000000000")],
+                None,
+                now(),
+            )
             .await;
         assert_eq!(field_of(r), "spend", "{name}");
         // Through an import too, refused at the merge; the campaign keeps what it had.
@@ -100,11 +122,21 @@ async fn a_campaign_total_beyond_the_cap_is_refused_inside_the_write() {
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(field_of(w.commit(None).await), "spend", "{name}");
-        assert_eq!(total_spend(store.as_ref(), &org, &c.id).await, d("600000000000"), "{name}");
+        assert_eq!(
+            total_spend(store.as_ref(), &org, &c.id).await,
+            d("600000000000"),
+            "{name}"
+        );
 
         // Replacing the stored row is a change of the total, not an addition: allowed.
         let replaced = store
-            .upsert_rows(&org, &c.id, &[spend("2026-09-03", "999999999999")], None, now())
+            .upsert_rows(
+                &org,
+                &c.id,
+                &[spend("2026-09-03", "999999999999")],
+                None,
+                now(),
+            )
             .await;
         assert!(replaced.is_ok(), "{name}: {replaced:?}");
         // Counts are capped the same way, and a date outside the accepted range is refused.
@@ -113,10 +145,16 @@ async fn a_campaign_total_beyond_the_cap_is_refused_inside_the_write() {
         let r = store.upsert_rows(&org, &c.id, &[clicks], None, now()).await;
         assert_eq!(field_of(r), "clicks", "{name}");
         for date in ["9999-01-01", "1999-12-31"] {
-            let r = store.upsert_rows(&org, &c.id, &[spend(date, "1")], None, now()).await;
+            let r = store
+                .upsert_rows(&org, &c.id, &[spend(date, "1")], None, now())
+                .await;
             assert_eq!(field_of(r), "date", "{name}: {date}");
         }
-        assert_eq!(total_spend(store.as_ref(), &org, &c.id).await, d("999999999999"), "{name}");
+        assert_eq!(
+            total_spend(store.as_ref(), &org, &c.id).await,
+            d("999999999999"),
+            "{name}"
+        );
     }
 }
 
@@ -139,7 +177,12 @@ async fn rows_stored_beyond_the_range_are_read_exactly() {
         // value fits an i64, no two of them add up inside one).
         let big = 9_000_000_000_000_000_000_i64;
         let mut sql = String::new();
-        for (date, ext) in [("2026-09-03", "a"), ("2026-10-03", "a"), ("2026-11-03", "a"), ("2026-11-03", "b")] {
+        for (date, ext) in [
+            ("2026-09-03", "a"),
+            ("2026-10-03", "a"),
+            ("2026-11-03", "a"),
+            ("2026-11-03", "b"),
+        ] {
             sql.push_str(&format!(
                 "INSERT INTO daily_metrics (campaign_id, platform, date, external_campaign_id, spend_micros, impressions, \
                  engagements, clicks, conversions_micros, conversion_value_micros, revenue_micros, currency, import_id, updated_at) \
@@ -164,15 +207,27 @@ async fn rows_stored_beyond_the_range_are_read_exactly() {
         let four = d("36000000000000");
         assert_eq!(totals.len(), 1, "{name}");
         let t = &totals[0];
-        assert_eq!((t.spend, t.conversions, t.revenue, t.conversion_value), (four, four, Some(four), Some(four)), "{name}");
+        assert_eq!(
+            (t.spend, t.conversions, t.revenue, t.conversion_value),
+            (four, four, Some(four), Some(four)),
+            "{name}"
+        );
         // Four counts of 9 × 10¹⁸ are beyond u64: they saturate.
-        assert_eq!((t.impressions, t.clicks, t.days), (u64::MAX, u64::MAX, 4), "{name}");
+        assert_eq!(
+            (t.impressions, t.clicks, t.days),
+            (u64::MAX, u64::MAX, 4),
+            "{name}"
+        );
         let series = store
             .daily_series(&org, &c.id, day("2026-09-01"), day("2026-11-30"))
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let spends: Vec<Decimal> = series.iter().map(|r| r.spend).collect();
-        assert_eq!(spends, vec![d("9000000000000"), d("9000000000000"), d("18000000000000")], "{name}");
+        assert_eq!(
+            spends,
+            vec![d("9000000000000"), d("9000000000000"), d("18000000000000")],
+            "{name}"
+        );
         assert_eq!(series[2].impressions, 18_000_000_000_000_000_000, "{name}");
 
         // A write to the campaign is refused (its totals are beyond the caps), naming the field;
@@ -180,7 +235,10 @@ async fn rows_stored_beyond_the_range_are_read_exactly() {
         let r = store
             .upsert_rows(&org, &c.id, &[spend("2026-11-04", "1")], None, now())
             .await;
-        assert!(matches!(r, Err(StoreError::OutOfRange { .. })), "{name}: {r:?}");
+        assert!(
+            matches!(r, Err(StoreError::OutOfRange { .. })),
+            "{name}: {r:?}"
+        );
         let again = store
             .platform_totals(&org, &c.id, day("2026-11-21"))
             .await

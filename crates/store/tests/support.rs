@@ -25,12 +25,10 @@ pub async fn stores() -> Stores {
 
 /// Every backend this run can test, as fresh databases (see [`stores`]), for tests that also
 /// reach the database around the store (`TestDatabase::execute`).
-pub fn databases() -> impl std::future::Future<Output = Vec<TestDatabase>> {
-    async {
-        let mut databases = vec![TestDatabase::sqlite("spendlens-store-tests")];
-        databases.extend(TestDatabase::postgres("store").await);
-        databases
-    }
+pub async fn databases() -> Vec<TestDatabase> {
+    let mut databases = vec![TestDatabase::sqlite("spendlens-store-tests")];
+    databases.extend(TestDatabase::postgres("store").await);
+    databases
 }
 
 /// The store over `db`, migrated.

@@ -14,8 +14,17 @@ fn campaign() -> Value {
 }
 
 /// One write: method, path, JSON body or a ledger CSV, through the instance `base`.
-async fn send(client: &Client, base: &str, token: &str, method: Method, path: &str, body: Body) -> (StatusCode, String) {
-    let mut req = client.request(method, format!("{base}{path}")).bearer_auth(token);
+async fn send(
+    client: &Client,
+    base: &str,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Body,
+) -> (StatusCode, String) {
+    let mut req = client
+        .request(method, format!("{base}{path}"))
+        .bearer_auth(token);
     req = match body {
         Body::Json(v) => req.json(&v),
         Body::Csv(text) => {
@@ -69,12 +78,24 @@ async fn writers_through_two_instances_all_succeed_and_totals_are_exact() {
                     let cents = w * 100 + p + 1;
                     let rows: Vec<Value> = ["2026-10-31", "2026-11-01"]
                         .iter()
-                        .map(|date| json!({"date": date, "platform": "meta",
+                        .map(|date| {
+                            json!({"date": date, "platform": "meta",
                             "external_campaign_id": format!("w{w}-p{p}"),
-                            "spend": format!("{}.{:02}", cents / 100, cents % 100), "clicks": 1}))
+                            "spend": format!("{}.{:02}", cents / 100, cents % 100), "clicks": 1})
+                        })
                         .collect();
                     let path = format!("/api/campaigns/{id}/metrics");
-                    answers.push(send(&client, &base, &token, Method::POST, &path, Body::Json(json!({"rows": rows}))).await);
+                    answers.push(
+                        send(
+                            &client,
+                            &base,
+                            &token,
+                            Method::POST,
+                            &path,
+                            Body::Json(json!({"rows": rows})),
+                        )
+                        .await,
+                    );
                 }
                 answers
             }));
@@ -115,7 +136,10 @@ async fn writers_through_two_instances_all_succeed_and_totals_are_exact() {
             }
         }
         let requests: u32 = statuses.values().sum();
-        eprintln!("{}: {requests} requests through two instances: {statuses:?}", a.backend);
+        eprintln!(
+            "{}: {requests} requests through two instances: {statuses:?}",
+            a.backend
+        );
         assert_eq!(errors, Vec::<String>::new(), "{}", a.backend);
 
         // Every row counted once: the sum of what was posted, through either instance.
@@ -125,7 +149,11 @@ async fn writers_through_two_instances_all_succeed_and_totals_are_exact() {
         let expected = format!("{}.{:02}", expected_cents / 100, expected_cents % 100);
         let client = Client::new();
         let read = async |base: &str, path: &str| -> Value {
-            let r = client.get(format!("{base}{path}")).bearer_auth(&token).send().await;
+            let r = client
+                .get(format!("{base}{path}"))
+                .bearer_auth(&token)
+                .send()
+                .await;
             match r {
                 Ok(r) => r.json().await.unwrap_or(Value::Null),
                 Err(e) => panic!("{path}: {e}"),
@@ -133,12 +161,27 @@ async fn writers_through_two_instances_all_succeed_and_totals_are_exact() {
         };
         for base in &bases {
             let analysis = read(base, &format!("/api/campaigns/{id}/financial-analysis")).await;
-            assert_eq!(analysis["totals"]["spend"], json!(expected), "{}", a.backend);
-            assert_eq!(analysis["totals"]["clicks"], json!(2 * writers * posts), "{}", a.backend);
+            assert_eq!(
+                analysis["totals"]["spend"],
+                json!(expected),
+                "{}",
+                a.backend
+            );
+            assert_eq!(
+                analysis["totals"]["clicks"],
+                json!(2 * writers * posts),
+                "{}",
+                a.backend
+            );
         }
         // 20 costs added one by one, and the ledger file's three entries once however often it
         // was imported.
         let costs = read(&b.base, &format!("/api/campaigns/{id}/costs")).await;
-        assert_eq!(costs["entries"].as_array().map(Vec::len), Some(20 + 3), "{}", a.backend);
+        assert_eq!(
+            costs["entries"].as_array().map(Vec::len),
+            Some(20 + 3),
+            "{}",
+            a.backend
+        );
     }
 }

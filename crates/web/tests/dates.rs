@@ -19,7 +19,12 @@ fn fields(body: &Value) -> Vec<String> {
 }
 
 async fn spend(app: &TestApp, id: &str) -> Value {
-    json_of(app.get(&format!("/api/campaigns/{id}/financial-analysis")).await).await["totals"]["spend"].clone()
+    json_of(
+        app.get(&format!("/api/campaigns/{id}/financial-analysis"))
+            .await,
+    )
+    .await["totals"]["spend"]
+        .clone()
 }
 
 #[tokio::test]
@@ -28,7 +33,11 @@ async fn dates_outside_the_range_are_refused_at_every_door() {
         let mock = MockServer::start().await;
         let base = mock.uri();
         let app = TestApp::spawn_with(&url, |s| {
-            s.secret_key = Some("5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f".to_owned().into());
+            s.secret_key = Some(
+                "5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f"
+                    .to_owned()
+                    .into(),
+            );
             s.connectors.meta.api_base = Some(format!("{base}/"));
         })
         .await;
@@ -37,14 +46,25 @@ async fn dates_outside_the_range_are_refused_at_every_door() {
 
         // The metrics API: year 0, 9999 and the day before the range.
         let r = app
-            .post(&format!("/api/campaigns/{id}/metrics"), &json!({"rows": [
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &json!({"rows": [
                 {"date": "0000-01-01", "platform": "meta", "spend": "1"},
                 {"date": "9999-01-01", "platform": "meta", "spend": "1"},
                 {"date": "1999-12-31", "platform": "meta", "spend": "1"},
-                {"date": "2026-11-02", "platform": "meta", "spend": "1"}]}))
+                {"date": "2026-11-02", "platform": "meta", "spend": "1"}]}),
+            )
             .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
-        assert_eq!(fields(&json_of(r).await), vec!["rows[0].date", "rows[1].date", "rows[2].date"]);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        assert_eq!(
+            fields(&json_of(r).await),
+            vec!["rows[0].date", "rows[1].date", "rows[2].date"]
+        );
 
         // A canonical CSV (as before: the rule is the CSV import's).
         let csv = "date,platform,campaign,spend\n9999-01-01,meta,c1,5\n";
@@ -56,7 +76,12 @@ async fn dates_outside_the_range_are_refused_at_every_door() {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
 
         // A PDF's figures confirmed on the imports page: the problem beside the date field.
         let (_, html) = page(&app, &format!("/campaigns/{id}/imports")).await;
@@ -78,7 +103,12 @@ async fn dates_outside_the_range_are_refused_at_every_door() {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
         let html = r.text().await.unwrap_or_default();
         assert!(html.contains("id=\"date-error\""), "{html}");
 
@@ -88,15 +118,18 @@ async fn dates_outside_the_range_are_refused_at_every_door() {
             "{}/../connect/tests/fixtures/meta_insights_page1.json",
             env!("CARGO_MANIFEST_DIR")
         );
-        let mut answer: Value = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap_or_default())
-            .unwrap_or_else(|e| panic!("{fixture}: {e}"));
+        let mut answer: Value =
+            serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap_or_default())
+                .unwrap_or_else(|e| panic!("{fixture}: {e}"));
         answer["data"][0]["spend"] = json!("2000000000000");
         if let Some(o) = answer.as_object_mut() {
             o.remove("paging");
         }
         Mock::given(method("GET"))
             .and(path("/v23.0/act_1234567890/insights"))
-            .respond_with(ResponseTemplate::new(200).set_body_raw(answer.to_string(), "application/json"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw(answer.to_string(), "application/json"),
+            )
             .mount(&mock)
             .await;
         let r = app
@@ -106,18 +139,39 @@ async fn dates_outside_the_range_are_refused_at_every_door() {
             )
             .await;
         assert_eq!(r.status(), StatusCode::CREATED, "{}", app.backend);
-        let conn = json_of(r).await["id"].as_str().unwrap_or_default().to_owned();
+        let conn = json_of(r).await["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let r = app
-            .post(&format!("/api/connections/{conn}/sync?from=1999-06-01&to=1999-06-02"), &json!({}))
+            .post(
+                &format!("/api/connections/{conn}/sync?from=1999-06-01&to=1999-06-02"),
+                &json!({}),
+            )
             .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
         assert_eq!(fields(&json_of(r).await), vec!["from"]);
         let r = app
-            .post(&format!("/api/connections/{conn}/sync?from=2024-06-01&to=2024-06-02"), &json!({}))
+            .post(
+                &format!("/api/connections/{conn}/sync?from=2024-06-01&to=2024-06-02"),
+                &json!({}),
+            )
             .await;
         let status = r.status();
-        let message = json_of(r).await["error"]["message"].as_str().unwrap_or_default().to_owned();
-        assert!(status.is_client_error(), "{}: {status} {message}", app.backend);
+        let message = json_of(r).await["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            status.is_client_error(),
+            "{}: {status} {message}",
+            app.backend
+        );
         assert!(message.contains("spend"), "{message}");
 
         // Nothing of any of it was written.

@@ -20,7 +20,11 @@ async fn import(app: &TestApp, id: &str, csv: &str) -> (StatusCode, Value) {
 }
 
 fn counts(body: &Value) -> (Value, Value, Value) {
-    (body["inserted"].clone(), body["updated"].clone(), body["unchanged"].clone())
+    (
+        body["inserted"].clone(),
+        body["updated"].clone(),
+        body["unchanged"].clone(),
+    )
 }
 
 async fn entries(app: &TestApp, id: &str) -> usize {
@@ -35,8 +39,10 @@ async fn a_ledger_file_imported_twice_is_stored_once() {
         let app = TestApp::spawn(&url).await;
         app.register(&app.client, "ledger@example.com").await;
         let id = app
-            .campaign(&json!({"name": "November", "currency": "USD", "budget": "1000",
-                "start_date": "2026-11-01", "end_date": "2026-11-30", "time_zone": "UTC"}))
+            .campaign(
+                &json!({"name": "November", "currency": "USD", "budget": "1000",
+                "start_date": "2026-11-01", "end_date": "2026-11-30", "time_zone": "UTC"}),
+            )
             .await;
         // The issue's three rows (two of them identical: two real invoices).
         let file = "category,amount,attribution_method,allocation_date,resource_hours,incurred_on\n\
@@ -45,9 +51,19 @@ async fn a_ledger_file_imported_twice_is_stored_once() {
                     creative_production,120.50,,,4,2026-11-02\n";
         let (status, first) = import(&app, &id, file).await;
         assert_eq!(status, StatusCode::CREATED, "{}: {first}", app.backend);
-        assert_eq!(counts(&first), (json!(3), json!(0), json!(0)), "{}", app.backend);
+        assert_eq!(
+            counts(&first),
+            (json!(3), json!(0), json!(0)),
+            "{}",
+            app.backend
+        );
         let (_, second) = import(&app, &id, file).await;
-        assert_eq!(counts(&second), (json!(0), json!(0), json!(3)), "{}", app.backend);
+        assert_eq!(
+            counts(&second),
+            (json!(0), json!(0), json!(3)),
+            "{}",
+            app.backend
+        );
         assert_eq!(second["imported"], 3);
         assert_eq!(entries(&app, &id).await, 3, "{}: not 6", app.backend);
 
@@ -74,7 +90,10 @@ async fn a_ledger_file_imported_twice_is_stored_once() {
         let (_, html) = page(&app, &format!("/campaigns/{id}/finance")).await;
         let form = reqwest::multipart::Form::new()
             .text("csrf", token_in(&html))
-            .part("file", reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("ledger.csv"));
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("ledger.csv"),
+            );
         let r = app
             .client
             .post(format!("{}/campaigns/{id}/finance/import", app.base))

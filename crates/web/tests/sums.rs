@@ -61,18 +61,35 @@ async fn values_whose_sums_could_overflow_are_refused_naming_the_field() {
         let path = format!("/api/campaigns/{id}/metrics");
         // The issue's two rows of nine trillion in different months.
         let r = app
-            .post(&path, &json!({"rows": [
+            .post(
+                &path,
+                &json!({"rows": [
                 {"date": "2026-09-03", "platform": "meta", "spend": "9000000000000"},
-                {"date": "2026-10-03", "platform": "meta", "spend": "9000000000000"}]}))
+                {"date": "2026-10-03", "platform": "meta", "spend": "9000000000000"}]}),
+            )
             .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
-        assert_eq!(fields(&json_of(r).await), vec!["rows[0].spend", "rows[1].spend"]);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        assert_eq!(
+            fields(&json_of(r).await),
+            vec!["rows[0].spend", "rows[1].spend"]
+        );
 
         // Below the cap each, beyond it together: the second post is refused, naming the
         // field, and writes nothing.
-        for (date, status) in [("2026-09-03", StatusCode::OK), ("2026-10-03", StatusCode::UNPROCESSABLE_ENTITY)] {
+        for (date, status) in [
+            ("2026-09-03", StatusCode::OK),
+            ("2026-10-03", StatusCode::UNPROCESSABLE_ENTITY),
+        ] {
             let r = app
-                .post(&path, &json!({"rows": [{"date": date, "platform": "meta", "spend": "600000000000"}]}))
+                .post(
+                    &path,
+                    &json!({"rows": [{"date": date, "platform": "meta", "spend": "600000000000"}]}),
+                )
                 .await;
             assert_eq!(r.status(), status, "{}: {date}", app.backend);
             if status != StatusCode::OK {
@@ -85,8 +102,16 @@ async fn values_whose_sums_could_overflow_are_refused_naming_the_field() {
             .post(&path, &json!({"rows": [{"date": "2026-09-04", "platform": "meta", "impressions": 2_000_000_000_000_000u64}]}))
             .await;
         assert_eq!(fields(&json_of(r).await), vec!["rows[0].impressions"]);
-        let analysis = json_of(app.get(&format!("/api/campaigns/{id}/financial-analysis")).await).await;
-        assert_eq!(analysis["totals"]["spend"], "600000000000.00", "{}", app.backend);
+        let analysis = json_of(
+            app.get(&format!("/api/campaigns/{id}/financial-analysis"))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            analysis["totals"]["spend"], "600000000000.00",
+            "{}",
+            app.backend
+        );
 
         // A file of every format goes through the same rule: a canonical CSV here.
         let csv = "date,platform,campaign,spend\n2026-10-05,meta,c1,500000000000\n";
@@ -98,10 +123,23 @@ async fn values_whose_sums_could_overflow_are_refused_naming_the_field() {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
         assert_eq!(fields(&json_of(r).await), vec!["spend"]);
-        let analysis = json_of(app.get(&format!("/api/campaigns/{id}/financial-analysis")).await).await;
-        assert_eq!(analysis["totals"]["spend"], "600000000000.00", "{}", app.backend);
+        let analysis = json_of(
+            app.get(&format!("/api/campaigns/{id}/financial-analysis"))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            analysis["totals"]["spend"], "600000000000.00",
+            "{}",
+            app.backend
+        );
     }
 }
 
@@ -111,8 +149,10 @@ async fn rows_stored_beyond_the_range_turn_no_read_into_a_500() {
         let app = TestApp::spawn(&db).await;
         app.register(&app.client, "legacy@example.com").await;
         let id = app.campaign(&campaign()).await;
-        let small = app.campaign(&json!({"name": "Small", "currency": "USD", "budget": "100",
-            "start_date": "2026-11-01", "end_date": "2026-11-30", "time_zone": "UTC"})).await;
+        let small = app
+            .campaign(&json!({"name": "Small", "currency": "USD", "budget": "100",
+            "start_date": "2026-11-01", "end_date": "2026-11-30", "time_zone": "UTC"}))
+            .await;
         let r = app
             .post(&format!("/api/campaigns/{small}/metrics"), &json!({"rows": [
                 {"date": "2026-11-02", "platform": "google_ads", "spend": "10", "conversions": 1, "revenue": "30"}]}))
@@ -122,8 +162,20 @@ async fn rows_stored_beyond_the_range_turn_no_read_into_a_500() {
         // day of the current month, with their monthly sums; every platform the seed reads.
         let big = 9_000_000_000_000_000_000_i64;
         let mut sql = String::new();
-        for platform in ["meta", "linkedin", "google_ads", "ga4", "custom_integration", "sheets"] {
-            for (date, ext) in [("2026-09-03", "a"), ("2026-10-03", "a"), ("2026-11-03", "a"), ("2026-11-03", "b")] {
+        for platform in [
+            "meta",
+            "linkedin",
+            "google_ads",
+            "ga4",
+            "custom_integration",
+            "sheets",
+        ] {
+            for (date, ext) in [
+                ("2026-09-03", "a"),
+                ("2026-10-03", "a"),
+                ("2026-11-03", "a"),
+                ("2026-11-03", "b"),
+            ] {
                 sql.push_str(&format!(
                     "INSERT INTO daily_metrics (campaign_id, platform, date, external_campaign_id, spend_micros, impressions, \
                      engagements, clicks, conversions_micros, conversion_value_micros, revenue_micros, currency, import_id, updated_at) \
@@ -145,27 +197,48 @@ async fn rows_stored_beyond_the_range_turn_no_read_into_a_500() {
             let r = app.get(&path).await;
             answers.push((path, r.status()));
         }
-        let failed: Vec<_> = answers.iter().filter(|(_, s)| s.is_server_error()).collect();
+        let failed: Vec<_> = answers
+            .iter()
+            .filter(|(_, s)| s.is_server_error())
+            .collect();
         assert!(failed.is_empty(), "{}: {failed:?}", app.backend);
         let not_ok: Vec<_> = answers
             .iter()
-            .filter(|(p, s)| *s != StatusCode::OK && !p.contains("/attribution") && !p.contains("/optimization"))
+            .filter(|(p, s)| {
+                *s != StatusCode::OK && !p.contains("/attribution") && !p.contains("/optimization")
+            })
             .collect();
         assert!(not_ok.is_empty(), "{}: {not_ok:?}", app.backend);
 
         // The totals are exact: four rows of nine trillion on each of the five ad platforms (GA4
         // reports revenue, not spend).
-        let analysis = json_of(app.get(&format!("/api/campaigns/{id}/financial-analysis")).await).await;
-        assert_eq!(analysis["totals"]["spend"], "180000000000000.00", "{}", app.backend);
+        let analysis = json_of(
+            app.get(&format!("/api/campaigns/{id}/financial-analysis"))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            analysis["totals"]["spend"], "180000000000000.00",
+            "{}",
+            app.backend
+        );
         let (status, html) = page(&app, &format!("/campaigns/{id}")).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("180,000,000,000,000"), "{}", app.backend);
 
         // A write to that campaign is refused naming what is wrong, never a 500.
         let r = app
-            .post(&format!("/api/campaigns/{id}/metrics"), &json!({"rows": [
-                {"date": "2026-11-04", "platform": "meta", "spend": "1"}]}))
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &json!({"rows": [
+                {"date": "2026-11-04", "platform": "meta", "spend": "1"}]}),
+            )
             .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
     }
 }
