@@ -32,7 +32,10 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            // A writer waits this long for another's transaction. Imports hold the write lock
+            // only for their final merge (see `staging.rs`: about 4 s for a million rows), so
+            // this outlasts the merge of any file the server accepts.
+            .busy_timeout(Duration::from_secs(30))
             .journal_mode(if memory {
                 SqliteJournalMode::Memory
             } else {
