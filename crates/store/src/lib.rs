@@ -11,7 +11,11 @@
 //! by it in SQL, so another organisation's campaign is simply not found. Money and conversions are
 //! stored as integer micros (exact, identical in both backends; never REAL/float), and totals are
 //! aggregated in SQL rather than by loading rows. Writes of a batch happen in one transaction:
-//! all or nothing. Start reading at [`Store`] and [`connect`].
+//! all or nothing, taking the campaign's row first so that writers of one campaign queue on
+//! either backend (`campaigns::LOCK_CAMPAIGN`), re-summing the months they touched and checking
+//! the campaign's totals against `spendlens_core::limits` (`rollup`), tried again when the
+//! database gave up for a passing reason (`retry`). A file import is staged apart and merged in
+//! one transaction (`staging`). Start reading at [`Store`] and [`connect`].
 #![forbid(unsafe_code)]
 
 pub mod accounts;
