@@ -83,14 +83,16 @@ pub enum StoreError {
 
 impl StoreError {
     /// Whether the write may succeed when tried again as it is: a deadlock or serialisation
-    /// failure (PostgreSQL) or a lock still held after the busy timeout (SQLite). See
-    /// [`retry`].
+    /// failure (PostgreSQL), or a snapshot gone stale under a writer (SQLite's
+    /// `SQLITE_BUSY_SNAPSHOT`). Not a plain `SQLITE_BUSY`: that comes after the busy timeout
+    /// has already waited (see `sqlite.rs`), and waiting as long again would hold the request
+    /// past any client's patience. See [`retry`].
     pub fn is_transient(&self) -> bool {
         match self {
             StoreError::Database(sqlx::Error::Database(db)) => matches!(
                 db.code().as_deref(),
-                // serialization_failure, deadlock_detected; SQLITE_BUSY and its extended codes.
-                Some("40001" | "40P01" | "5" | "261" | "517" | "773")
+                // serialization_failure, deadlock_detected, SQLITE_BUSY_SNAPSHOT.
+                Some("40001" | "40P01" | "517")
             ),
             _ => false,
         }

@@ -4,8 +4,8 @@
 //! (`campaigns::LOCK_CAMPAIGN`), so writers of one campaign queue instead of colliding, on
 //! either backend and across instances. What can still happen is rare and passing: PostgreSQL
 //! choosing a deadlock victim among writers that lock in an order no rule here foresaw, or
-//! SQLite's busy timeout running out behind a long merge. Such a transaction was rolled back
-//! whole, so running it again is safe; anything else is returned at once.
+//! (rarely) SQLite finding its snapshot stale when it starts to write. Such a transaction was
+//! rolled back whole, so running it again is safe; anything else is returned at once.
 
 /// Attempts after the first one.
 pub(crate) const RETRIES: u32 = 3;
