@@ -65,7 +65,7 @@ busy = campaign("Busy")
 
 statuses, lock = collections.Counter(), threading.Lock()
 errors = []
-done = collections.Counter()
+done = collections.defaultdict(list)
 latencies = []
 importing = threading.Event()
 def writer(w):
@@ -83,7 +83,7 @@ def writer(w):
             if s != 200:
                 errors.append((s, body[:200]))
             else:
-                done[w] = p + 1
+                done[w].append(p)
         p += 1
 
 imported = None
@@ -116,8 +116,8 @@ for t in threads:
 elapsed = time.time() - started
 
 # Every post that succeeded counts (a failed one is an error above); spend in cents.
-expected = sum(2 * (w * 100 + p + 1) for w in range(writers) for p in range(done[w]))
-rows_posted = 2 * sum(done.values())
+expected = sum(2 * (w * 100 + p + 1) for w in range(writers) for p in done[w])
+rows_posted = 2 * sum(len(d) for d in done.values())
 totals = []
 for base in bases:
     _, body, _ = call(base, "GET", f"/api/campaigns/{busy}/financial-analysis", token=token)
