@@ -1,9 +1,9 @@
 //! Writing daily rows: an upsert of a batch, or a streamed import staged in batches and merged
-//! in one transaction (see [`crate::staging`]), each with its provenance (`imports`).
+//! in one transaction (see `staging.rs`), each with its provenance (`imports`).
 //!
 //! A batch is all or nothing: every value is checked against `spendlens_core::limits` and
 //! converted to micros before anything is written, and the rows, the monthly sums of the months
-//! they touch (`monthly_totals`, see [`crate::rollup`]), the check of the campaign's totals and
+//! they touch (`monthly_totals`, see `rollup.rs`), the check of the campaign's totals and
 //! the campaign's data version change in one transaction, which takes the campaign's row first
 //! (`campaigns::LOCK_CAMPAIGN`): writers of one campaign queue, on every instance.
 
@@ -35,7 +35,7 @@ pub struct ImportRecord {
 
 /// Writes one import's rows in batches to a staging area private to the import: nothing is
 /// visible until [`ImportWriter::commit`] merges them in one transaction, and dropping the
-/// writer without committing leaves nothing behind (see [`crate::staging`]).
+/// writer without committing leaves nothing behind (see `staging.rs`).
 #[async_trait]
 pub trait ImportWriter: Send {
     /// Upserts a batch on the natural key (a later row with the same key replaces an earlier one).
@@ -43,8 +43,8 @@ pub trait ImportWriter: Send {
 
     /// Makes every batch visible at once; returns the import's id. A content hash known only
     /// now (a streamed file) replaces the one the import started with.
-    /// [`StoreError::NotFound`](crate::StoreError::NotFound) when the campaign was deleted
-    /// meanwhile, [`StoreError::OutOfRange`](crate::StoreError::OutOfRange) when the campaign's
+    /// [`StoreError::NotFound`] when the campaign was deleted
+    /// meanwhile, [`StoreError::OutOfRange`] when the campaign's
     /// totals would pass their caps; nothing is written then.
     async fn commit(self: Box<Self>, content_hash: Option<String>) -> Result<String>;
 }

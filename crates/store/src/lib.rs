@@ -86,7 +86,7 @@ impl StoreError {
     /// failure (PostgreSQL), or a snapshot gone stale under a writer (SQLite's
     /// `SQLITE_BUSY_SNAPSHOT`). Not a plain `SQLITE_BUSY`: that comes after the busy timeout
     /// has already waited (see `sqlite.rs`), and waiting as long again would hold the request
-    /// past any client's patience. See [`retry`].
+    /// past any client's patience. See `retry.rs`.
     pub fn is_transient(&self) -> bool {
         match self {
             StoreError::Database(sqlx::Error::Database(db)) => matches!(
