@@ -43,9 +43,9 @@ pub trait ImportWriter: Send {
 
     /// Makes every batch visible at once; returns the import's id. A content hash known only
     /// now (a streamed file) replaces the one the import started with.
-    /// [`StoreError::NotFound`] when the campaign was deleted
-    /// meanwhile, [`StoreError::OutOfRange`] when the campaign's
-    /// totals would pass their caps; nothing is written then.
+    /// [`StoreError::NotFound`] when the campaign was deleted meanwhile,
+    /// [`StoreError::OutOfRange`] when the campaign's totals would pass their caps; nothing is
+    /// written then.
     async fn commit(self: Box<Self>, content_hash: Option<String>) -> Result<String>;
 }
 
