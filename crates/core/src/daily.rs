@@ -111,3 +111,21 @@ impl std::fmt::Display for RowProblem {
         write!(f, "{}: {}", self.field, self.message)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_names_each_value_outside_the_limits() {
+        let day = |y| NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
+        let mut row = DailyRow::empty(day(2026), Platform::Meta, "m1");
+        assert_eq!(row.problems(), Vec::new());
+        row.date = day(9999);
+        row.spend = Decimal::from(2_000_000_000_000_i64);
+        row.clicks = u64::MAX;
+        row.revenue = Some(Decimal::NEGATIVE_ONE);
+        let fields: Vec<&str> = row.problems().iter().map(|p| p.field).collect();
+        assert_eq!(fields, vec!["date", "spend", "clicks", "revenue"]);
+    }
+}

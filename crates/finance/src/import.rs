@@ -432,6 +432,43 @@ mod tests {
     }
 
     #[test]
+    fn every_entry_has_a_natural_key_a_reimport_finds_it_by() {
+        let keys = |csv: &str| -> Vec<String> {
+            parse_ledger_file(csv.as_bytes(), "USD")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .into_iter()
+                .map(|e| e.key)
+                .collect()
+        };
+        let file = "category,campaign_id,amount,platform,billing_period,external_id
+            platform_fees,c1,99.50,Meta Ads,2026-03,
+            platform_fees,c1,99.5,meta,2026-03,
+            platform_fees,c1,12,a|b,2026-03,INV-9
+";
+        // The same entry written two ways is the same entry, twice; an id is the key when given.
+        assert_eq!(
+            keys(file),
+            vec![
+                "entry:platform_fees|c1|99.5|USD|meta|2026-03-01..2026-03-31#1",
+                "entry:platform_fees|c1|99.5|USD|meta|2026-03-01..2026-03-31#2",
+                "id:INV-9",
+            ]
+        );
+        assert_eq!(keys(file), keys(file), "the same file, the same keys");
+        let twice = "category,campaign_id,amount,platform,billing_period,external_id
+            platform_fees,c1,1,meta,2026-03,A
+            platform_fees,c1,2,meta,2026-03,A
+";
+        assert_eq!(
+            problems(
+                parse_ledger_file(twice.as_bytes(), "USD")
+                    .map(|e| e.into_iter().map(|e| e.entry).collect())
+            ),
+            vec!["line 3, column external_id: \"A\" is the id of line 2 already"]
+        );
+    }
+
+    #[test]
     fn a_header_only_file_is_an_empty_ledger() {
         assert_eq!(
             parse_ledger_csv(b"category,amount\n", "USD"),
