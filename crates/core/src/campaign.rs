@@ -59,9 +59,11 @@ impl fmt::Display for FieldError {
     }
 }
 
-/// The largest budget spendlens accepts: ten trillion, far above any campaign and safely inside
-/// the storage's exact integer range.
-pub const MAX_MONEY: Decimal = Decimal::from_parts(0x4E72_A000, 0x0918, 0, false, 0);
+/// The largest budget, conversion value or ledger amount spendlens accepts: the same cap as a
+/// campaign's metric totals ([`crate::limits::MAX_AMOUNT`], one trillion), so every amount a user
+/// types is storable as `i64` micros with room for sums (ten trillion, the earlier cap, was beyond
+/// the storage's range and answered 400 instead of naming the field).
+pub const MAX_MONEY: Decimal = crate::limits::MAX_AMOUNT;
 
 /// The currency of a campaign created without one (and of an organisation without campaigns).
 pub const DEFAULT_CURRENCY: &str = "USD";
@@ -315,8 +317,8 @@ mod tests {
             .is_ok()
         };
         assert!(with("0"));
-        assert!(with("10000000000000"));
-        assert!(!with("10000000000000.01"));
+        assert!(with("1000000000000"));
+        assert!(!with("1000000000000.01"));
         assert!(with("12.50"));
         assert!(with("12.500"));
         assert!(!with("12.505"));

@@ -12,10 +12,11 @@
 pub mod analysis;
 pub mod campaign;
 pub mod daily;
+pub mod limits;
 pub mod num;
 pub mod platform;
 pub mod text;
 pub mod totals;
 
-pub use daily::{DailyKey, DailyRow};
+pub use daily::{DailyKey, DailyRow, RowProblem};
 pub use platform::Platform;

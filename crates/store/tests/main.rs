@@ -2,8 +2,10 @@
 //! names a server (CI starts one), against a fresh PostgreSQL database per test.
 
 mod attribution;
+mod concurrency;
 mod connections;
 mod contract;
 mod finance;
+mod limits;
 mod security;
 mod support;

@@ -124,6 +124,10 @@ impl From<spendlens_store::StoreError> for ApiError {
     fn from(e: spendlens_store::StoreError) -> Self {
         match e {
             spendlens_store::StoreError::Invalid(message) => ApiError::BadRequest(message),
+            spendlens_store::StoreError::OutOfRange { field, message } => {
+                ApiError::field(field, message)
+            }
+            spendlens_store::StoreError::NotFound(what) => ApiError::NotFound(what),
             other => ApiError::Internal(other.to_string()),
         }
     }

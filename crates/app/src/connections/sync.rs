@@ -103,6 +103,19 @@ impl Connections {
                 campaign.spec.currency
             )));
         }
+        // The rule of every door (`spendlens_core::limits`): a platform that answers a day
+        // outside the accepted range, or a value beyond the caps, fails the sync whole.
+        if let Some((row, p)) = rows
+            .iter()
+            .find_map(|r| r.problems().into_iter().next().map(|p| (r, p)))
+        {
+            return Err(ConnectionError::Rejected(format!(
+                "the {} account answered a row spendlens cannot store ({}, campaign \"{}\"): {p}",
+                connection.platform.display_name(),
+                row.date,
+                row.external_campaign_id
+            )));
+        }
         let record = ImportRecord {
             source: format!("{}-api", connection.platform.as_str()),
             file_name: None,
@@ -194,6 +207,8 @@ pub fn backfill_range(
     match (from, to) {
         (None, None) => Ok(None),
         (Some(f), t) => {
+            // The days spendlens stores at all (`spendlens_core::limits`, every door's rule).
+            spendlens_core::limits::check_date(f).map_err(|m| invalid("from", m))?;
             let t = t.unwrap_or_else(|| today.pred_opt().unwrap_or(today));
             if t >= today {
                 return Err(invalid(

@@ -11,7 +11,7 @@ use spendlens_core::campaign::{Campaign, OrgId};
 use spendlens_finance::ledger::EntryDraft;
 use spendlens_finance::{CostCategory, FinanceError, LedgerEntry};
 use spendlens_store::Store;
-use spendlens_store::finance::{LedgerScope, StoredEntry};
+use spendlens_store::finance::{LedgerImported, LedgerScope, StoredEntry};
 
 use super::{FinanceAppError, Problem};
 use crate::context::Context;
@@ -169,18 +169,21 @@ async fn insert_one(
         .and_then(|mut stored| stored.pop()))
 }
 
-/// Imports a campaign's ledger CSV and stores every entry, or nothing. `campaign_id` may be left
-/// out or blank (this campaign) and when given must be this campaign; overhead is refused. Every
-/// problem names its line and column (as problems of the field `file`).
+/// Imports a campaign's ledger CSV, all or nothing: every entry is stored on its natural key
+/// (the optional `external_id` column, else the entry itself; see
+/// `spendlens_finance::ImportedEntry`), so re-importing the file changes nothing, and the counts
+/// say how many entries were new, updated or unchanged. `campaign_id` may be left out or blank
+/// (this campaign) and when given must be this campaign; overhead is refused. Every problem
+/// names its line and column (as problems of the field `file`).
 pub async fn import_ledger(
     ctx: &Context,
     campaign: &Campaign,
     bytes: &[u8],
-) -> Result<Vec<StoredEntry>, FinanceAppError> {
+) -> Result<LedgerImported, FinanceAppError> {
     let with_campaign = fill_campaign(bytes, campaign.id.as_str());
-    let entries = spendlens_finance::parse_ledger_csv(&with_campaign, &campaign.spec.currency)?;
+    let entries = spendlens_finance::parse_ledger_file(&with_campaign, &campaign.spec.currency)?;
     let mut problems = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
+    for (i, e) in entries.iter().map(|e| &e.entry).enumerate() {
         match e.campaign_id() {
             None => problems.push(Problem::new(
                 "file",
@@ -204,7 +207,7 @@ pub async fn import_ledger(
         return Err(FinanceAppError::Fields(problems));
     }
     ctx.store
-        .insert_ledger_entries(&campaign.org_id, &entries, ctx.now())
+        .import_ledger_entries(&campaign.org_id, &campaign.id, &entries, ctx.now())
         .await?
         .ok_or(FinanceAppError::NotFound("campaign"))
 }

@@ -384,8 +384,8 @@ mod tests {
     #[test]
     fn values_above_the_money_limit_are_too_large() {
         let big = CampaignForm {
-            linkedin_conversion_value: "10,000,000,000,000.01".into(),
-            ga4_average_order_value: "10,000,000,000,000".into(),
+            linkedin_conversion_value: "1,000,000,000,000.01".into(),
+            ga4_average_order_value: "1,000,000,000,000".into(),
             ..form()
         };
         let errors = big.parse().err().unwrap_or_default();
