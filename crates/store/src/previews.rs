@@ -108,21 +108,25 @@ macro_rules! impl_preview_store {
                     .bind(expires_at)
                     .execute(&mut *tx)
                     .await?;
-                    // Newest first: keep while within the quota, drop the rest (the new one is
-                    // first, so it always stays).
+                    // The new one counts first and always stays; then the others newest
+                    // first, kept while within the quota, the rest dropped. (Not "the first
+                    // row": instances' clocks differ, the newest by time may be another's.)
                     let rows = sqlx::query(
-                        "SELECT token_hash, size FROM pending_imports WHERE org_id = $1 \
+                        "SELECT token_hash, size FROM pending_imports \
+                         WHERE org_id = $1 AND token_hash <> $2 \
                          ORDER BY created_at DESC, id DESC",
                     )
                     .bind(org.as_str())
+                    .bind(token_hash)
                     .fetch_all(&mut *tx)
                     .await?;
-                    let (mut count, mut bytes) = (0u32, 0u64);
-                    for (i, row) in rows.iter().enumerate() {
+                    let mut count = 1u32;
+                    let mut bytes = u64::try_from(preview.bytes.len()).unwrap_or(u64::MAX);
+                    for row in &rows {
                         let size: i64 = row.try_get("size")?;
-                        count += 1;
+                        count = count.saturating_add(1);
                         bytes = bytes.saturating_add(u64::try_from(size).unwrap_or(0));
-                        if i > 0 && (count > quota.max_count || bytes > quota.max_bytes) {
+                        if count > quota.max_count || bytes > quota.max_bytes {
                             let hash: String = row.try_get("token_hash")?;
                             sqlx::query("DELETE FROM pending_imports WHERE token_hash = $1")
                                 .bind(hash)

@@ -171,26 +171,12 @@ fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> ApiResult
     .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-/// Where the links of messages point: the configured `public_url`, else this request's `Host`
-/// (with `https` when the cookie is `Secure`, the sign of a server behind TLS).
-pub fn links(state: &AppState, headers: &HeaderMap) -> Links {
-    if let Some(origin) = state.settings.public_origin() {
-        return Links {
-            base: origin.ascii_serialization(),
-        };
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| h.parse::<axum::http::uri::Authority>().is_ok())
-        .map_or_else(|| state.settings.bind.to_string(), str::to_owned);
-    let scheme = if state.settings.cookie_secure {
-        "https"
-    } else {
-        "http"
-    };
+/// Where the links of messages point: the configured address of the server
+/// (`Settings::public_base`), never the request's `Host`: a client chooses its `Host`, and a
+/// registration sent with a forged one would mail the victim a link to the forger's site.
+pub fn links(state: &AppState) -> Links {
     Links {
-        base: format!("{scheme}://{host}"),
+        base: state.settings.public_base(),
     }
 }
 
@@ -288,7 +274,6 @@ pub struct CheckEmailResponse {
 pub async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> ApiResult<Response> {
     let registration = parse_registration(&body)?;
@@ -297,7 +282,7 @@ pub async fn register(
         &state.auth_limits,
         registration,
         ip,
-        &links(&state, &headers),
+        &links(&state),
         state.settings.session_ttl(),
     )
     .await?;

@@ -147,12 +147,23 @@ impl Settings {
         }
     }
 
-    /// The configured `public_url` as an origin (scheme, host and port), when it is a usable
-    /// http(s) URL (the binary refuses to start otherwise, see [`Settings::check_public_url`]).
-    pub fn public_origin(&self) -> Option<url::Origin> {
+    /// The address users reach this server at, without a trailing slash: `public_url` when
+    /// set, else `connectors.public_url` (the older setting of the OAuth callback, which
+    /// `public_url` overrides), so that one setting names the server everywhere.
+    pub fn public_base(&self) -> String {
         self.public_url
             .as_deref()
-            .and_then(|u| url::Url::parse(u).ok())
+            .unwrap_or(&self.connectors.public_url)
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// The origin (scheme, host and port) of [`Settings::public_base`], when it is a usable
+    /// http(s) URL (the binary refuses to start with an unusable `public_url`, see
+    /// [`Settings::check_public_url`]).
+    pub fn public_origin(&self) -> Option<url::Origin> {
+        url::Url::parse(&self.public_base())
+            .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
             .map(|u| u.origin())
     }
@@ -239,9 +250,17 @@ mod tests {
             ..Settings::default()
         };
         assert!(Settings::default().check_public_url().is_ok());
-        assert!(Settings::default().public_origin().is_none());
+        // Unset, the connectors' older setting names the server.
+        assert_eq!(Settings::default().public_base(), "http://127.0.0.1:8080");
+        assert_eq!(
+            Settings::default()
+                .public_origin()
+                .map(|o| o.ascii_serialization()),
+            Some("http://127.0.0.1:8080".to_owned())
+        );
         let s = with("https://spendlens.example.com/");
         assert!(s.check_public_url().is_ok());
+        assert_eq!(s.public_base(), "https://spendlens.example.com");
         assert_eq!(
             s.public_origin().map(|o| o.ascii_serialization()),
             Some("https://spendlens.example.com".to_owned())

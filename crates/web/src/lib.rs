@@ -50,8 +50,11 @@ pub fn state(
     settings: Settings,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 ) -> AppState {
+    // One setting names the server: the OAuth callback follows `public_url` too.
+    let mut connectors = settings.connectors.clone();
+    connectors.public_url = settings.public_base();
     let connections = spendlens_app::connections::Connections::new(
-        settings.connectors.clone(),
+        connectors,
         settings.token_cipher(),
         spendlens_connect::HttpClient::new()
             .unwrap_or_else(|_| spendlens_connect::HttpClient::from_client(reqwest::Client::new())),

@@ -13,9 +13,10 @@
 //! A browser sends the session cookie with any request to this host, including one a foreign
 //! page starts (a multipart upload is a "simple" request that needs no preflight). So a write
 //! under `/api` that authenticates with the cookie (and no bearer token) must come from this
-//! origin: its `Origin` (or, without one, `Sec-Fetch-Site`) is compared with the configured
-//! `public_url`, else with the request's own `Host`; a foreign one answers 403. Requests with
-//! neither header (scripts, old clients) pass: the cookie is `SameSite=Lax` besides.
+//! origin: its `Origin` (or, without one, `Sec-Fetch-Site`) must be the server's configured
+//! address (`Settings::public_base`) or name the host the request was sent to (its `Host`,
+//! which a foreign page cannot choose); a foreign one answers 403. Requests with neither header
+//! (scripts, old clients) pass: the cookie is `SameSite=Lax` besides.
 
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -156,10 +157,8 @@ fn is_foreign(headers: &HeaderMap, uri: &Uri, settings: &Settings) -> bool {
             // `null` (a sandboxed frame, a file, a redirect across origins) or garbage.
             return true;
         };
-        return match settings.public_origin() {
-            Some(own) => origin != own,
-            None => !same_authority(&origin, own_authority(headers, uri)),
-        };
+        return settings.public_origin().as_ref() != Some(&origin)
+            && !same_authority(&origin, own_authority(headers, uri));
     }
     match headers.get(&SEC_FETCH_SITE).and_then(|v| v.to_str().ok()) {
         Some(site) => !matches!(site, "same-origin" | "none"),
@@ -224,6 +223,7 @@ mod tests {
             &[("host", "[::1]:8080"), ("origin", "http://[::1]:8080")],
             None
         ));
+        // Behind a proxy that rewrites `Host`, the configured address is this origin.
         let public = Some("https://spendlens.example.com");
         assert!(!foreign(
             &[host, ("origin", "https://spendlens.example.com")],
@@ -233,7 +233,8 @@ mod tests {
             &[host, ("origin", "http://spendlens.example.com")],
             public
         ));
-        assert!(foreign(&[host, ("origin", "http://127.0.0.1:8080")], public));
+        assert!(foreign(&[host, ("origin", "https://evil.example")], public));
+        assert!(!foreign(&[host, ("origin", "http://127.0.0.1:8080")], public));
     }
 
     #[test]

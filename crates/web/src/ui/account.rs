@@ -55,37 +55,38 @@ pub struct AccountForm {
 const NEXT_BASE: &str = "https://spendlens.invalid/";
 
 /// Where to go after signing in: a path of this site, never another host. Empty means the
-/// campaigns; anything else is parsed as a relative reference against a fixed base (the way a
-/// browser resolves a `Location`) and kept only when it stays on that origin. A control
-/// character, whitespace or a backslash anywhere refuses it outright (browsers drop tabs and
-/// newlines and read `\` as `/`, so `/\t/evil` and `/\evil` would leave the site), and so does a
-/// result that a browser would read as another host (`//evil`). A refused `next` goes to `/`.
+/// campaigns; anything refused goes to `/` ([`local_path`]).
 pub fn safe_next(next: &str) -> String {
     if next.is_empty() {
         return "/campaigns".to_owned();
     }
-    let refused = || "/".to_owned();
-    if !next.starts_with('/')
-        || next
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
-    {
-        return refused();
+    local_path(next).unwrap_or_else(|| "/".to_owned())
+}
+
+/// `next` as a path of this site, or `None`. It must start with one `/` and hold no control
+/// character, whitespace or backslash, both as given and once more percent-decoded (browsers
+/// drop tabs and newlines and read `\` as `/`, so `/\t/evil` and `/\evil` would leave the site,
+/// and a proxy that decodes `/%2F/evil` would make it `//evil`); then it is resolved against a
+/// fixed base the way a browser resolves a `Location`, and kept only when the result is on that
+/// origin and its path does not start with `//` (which a browser reads as another host).
+fn local_path(next: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(next).decode_utf8_lossy();
+    let unsafe_char = |c: char| c.is_control() || c == '\\';
+    for text in [next, decoded.as_ref()] {
+        if !text.starts_with('/') || text.starts_with("//") || text.contains(unsafe_char) {
+            return None;
+        }
     }
-    let Ok(base) = url::Url::parse(NEXT_BASE) else {
-        return refused();
-    };
-    let Ok(target) = base.join(next) else {
-        return refused();
-    };
+    if next.contains(char::is_whitespace) {
+        return None;
+    }
+    let base = url::Url::parse(NEXT_BASE).ok()?;
+    let target = base.join(next).ok()?;
     if target.origin() != base.origin() {
-        return refused();
+        return None;
     }
     let local = &target[url::Position::BeforePath..];
-    if !local.starts_with('/') || local.starts_with("//") {
-        return refused();
-    }
-    local.to_owned()
+    (local.starts_with('/') && !local.starts_with("//")).then(|| local.to_owned())
 }
 
 fn page(visitor: &Visitor, signup: bool, form: &AccountForm, errors: FormErrors) -> Response {
@@ -177,7 +178,6 @@ pub async fn signup(
     State(state): State<AppState>,
     visitor: Visitor,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
     Form(form): Form<AccountForm>,
 ) -> UiResult<Response> {
     visitor.check(&state, &form.csrf)?;
@@ -193,7 +193,7 @@ pub async fn signup(
                 &state.auth_limits,
                 registration,
                 ip,
-                &auth::links(&state, &headers),
+                &auth::links(&state),
                 state.settings.session_ttl(),
             )
             .await
@@ -347,9 +347,20 @@ mod tests {
         ] {
             assert_eq!(safe_next(trick), "/", "{trick:?}");
         }
-        // Encoded tricks stay encoded: paths of this site, never another host.
-        assert_eq!(safe_next("/%2F%2Fevil.example"), "/%2F%2Fevil.example");
-        assert_eq!(safe_next("/%5Cevil.example"), "/%5Cevil.example");
-        assert_eq!(safe_next("/%09/evil.example"), "/%09/evil.example");
+        // Encoded tricks are refused too (a proxy may decode them once).
+        for encoded in [
+            "/%2F%2Fevil.example",
+            "/%2Fevil.example",
+            "/%5Cevil.example",
+            "/%09/evil.example",
+            "/%0d%0a/evil.example",
+            "/%2e%2e//evil.example",
+            "/%2E%2E/%2E%2E//evil.example",
+        ] {
+            assert_eq!(safe_next(encoded), "/", "{encoded:?}");
+        }
+        // Encoded text that stays a path of this site passes.
+        assert_eq!(safe_next("/campaigns?q=a%20b"), "/campaigns?q=a%20b");
+        assert_eq!(safe_next("/campaigns/a%2Fb"), "/campaigns/a%2Fb");
     }
 }
