@@ -43,7 +43,7 @@ pub trait AuditStore: Send + Sync {
     async fn record(&self, entry: &AuditEntry) -> Result<String>;
 
     /// The newest `limit` entries of an organisation, newest first.
-    async fn list(&self, org: &OrgId, limit: u32) -> Result<Vec<AuditRecord>>;
+    async fn audit_entries(&self, org: &OrgId, limit: u32) -> Result<Vec<AuditRecord>>;
 }
 
 /// The insert of entry `$entry` under id `$id`, as a query to execute in the caller's
@@ -94,7 +94,7 @@ macro_rules! impl_audit_store {
                 }
 
                 #[instrument(skip_all)]
-                async fn list(&self, org: &OrgId, limit: u32) -> Result<Vec<AuditRecord>> {
+                async fn audit_entries(&self, org: &OrgId, limit: u32) -> Result<Vec<AuditRecord>> {
                     let rows = sqlx::query(
                         "SELECT id, org_id, actor_user_id, action, target_type, target_id, details, created_at \
                          FROM audit_log WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",

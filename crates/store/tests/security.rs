@@ -100,7 +100,7 @@ async fn tokens_expire_record_their_use_and_are_revoked_with_an_audit_entry() {
         );
         assert!(other.is_none(), "{name}");
         assert!(ok(store.api_token("t3", now()).await, name).is_some());
-        assert!(ok(store.list(&a.org_id, 10).await, name).is_empty());
+        assert!(ok(store.audit_entries(&a.org_id, 10).await, name).is_empty());
 
         let revoked = ok(
             store
@@ -110,10 +110,10 @@ async fn tokens_expire_record_their_use_and_are_revoked_with_an_audit_entry() {
         );
         assert_eq!(revoked.map(|t| t.name), Some("ci".to_owned()));
         assert!(ok(store.api_token("t1", now()).await, name).is_none());
-        let log = ok(store.list(&a.org_id, 10).await, name);
+        let log = ok(store.audit_entries(&a.org_id, 10).await, name);
         assert_eq!(log.len(), 1, "{name}");
         assert_eq!(log[0].entry, revoke_entry(&a, &forever), "{name}");
-        assert!(ok(store.list(&b.org_id, 10).await, name).is_empty());
+        assert!(ok(store.audit_entries(&b.org_id, 10).await, name).is_empty());
 
         // A stand-alone entry, newest first.
         let mut entry = revoke_entry(&a, "x");
@@ -121,14 +121,14 @@ async fn tokens_expire_record_their_use_and_are_revoked_with_an_audit_entry() {
         entry.actor = None;
         entry.at = now() + Duration::minutes(1);
         ok(store.record(&entry).await, name);
-        let log = ok(store.list(&a.org_id, 10).await, name);
+        let log = ok(store.audit_entries(&a.org_id, 10).await, name);
         assert_eq!(
             log.iter()
                 .map(|r| r.entry.action.as_str())
                 .collect::<Vec<_>>(),
             vec!["api_token.create", "api_token.revoke"]
         );
-        assert_eq!(ok(store.list(&a.org_id, 1).await, name).len(), 1);
+        assert_eq!(ok(store.audit_entries(&a.org_id, 1).await, name).len(), 1);
     }
 }
 
@@ -159,7 +159,7 @@ async fn the_audit_log_is_append_only() {
             };
             assert!(refused, "{}: {sql}", db.backend());
         }
-        assert_eq!(ok(store.list(&p.org_id, 10).await, "list").len(), 1);
+        assert_eq!(ok(store.audit_entries(&p.org_id, 10).await, "list").len(), 1);
     }
 }
 

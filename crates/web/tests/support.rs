@@ -50,6 +50,16 @@ impl TestApp {
 
     /// Starts a server with adjusted settings.
     pub async fn spawn_with(url: &str, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::spawn_at(url, now(), adjust).await
+    }
+
+    /// Starts a server whose clock is fixed at `at` (a second instance over the same database
+    /// may live at another time), with adjusted settings.
+    pub async fn spawn_at(
+        url: &str,
+        at: DateTime<Utc>,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let store = spendlens_store::connect(url)
             .await
             .unwrap_or_else(|e| panic!("{url}: {e}"));
@@ -58,7 +68,7 @@ impl TestApp {
             ..Settings::default()
         };
         adjust(&mut settings);
-        let clock: Arc<dyn Clock> = Arc::new(FixedClock(now()));
+        let clock: Arc<dyn Clock> = Arc::new(FixedClock(at));
         let state = spendlens_web::state(store.clone(), clock, settings, None);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -189,6 +199,25 @@ impl TestApp {
 pub fn new_client() -> Client {
     Client::builder()
         .cookie_store(true)
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+/// A client that keeps cookies and connects from `ip` (any of 127.0.0.0/8 reaches the test
+/// server on Linux): another client address, as the server sees it.
+pub fn client_from(ip: [u8; 4]) -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .local_address(std::net::IpAddr::from(ip))
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+/// A client that keeps cookies and does not follow redirects (to read `Location`).
+pub fn no_redirect_client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"))
 }
