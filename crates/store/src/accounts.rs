@@ -81,8 +81,7 @@ pub trait AccountStore: Send + Sync {
 
     /// Keeps a registration until its link is followed or it expires (expired ones are purged
     /// on the way).
-    async fn create_pending_registration(&self, registration: &PendingRegistration)
-    -> Result<()>;
+    async fn create_pending_registration(&self, registration: &PendingRegistration) -> Result<()>;
 
     /// Follows a registration's link, once: takes the unexpired registration of `token_hash` and
     /// creates its account, in one transaction. `None` for an unknown, used or expired token;

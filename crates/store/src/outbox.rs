@@ -1,6 +1,7 @@
 //! The outbox: messages for people, sent out of band (a registration's one-time link, the notice
 //! that someone tried to register with an address). Written in the request that causes them; a
-//! delivery (SMTP, a later issue) sends the unsent ones and stamps `sent_at`.
+//! delivery (SMTP, a later issue) sends the unsent ones and stamps `sent_at`. Until then the
+//! operator reads them with `spendlens outbox` ([`OutboxStore::unsent_mail`]).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -33,6 +34,10 @@ pub trait OutboxStore: Send + Sync {
 
     /// The messages to an address (case-insensitive), oldest first.
     async fn mail_to(&self, address: &str) -> Result<Vec<StoredMail>>;
+
+    /// The newest `limit` messages not yet sent, oldest of them first (what an operator relays
+    /// while no delivery runs).
+    async fn unsent_mail(&self, limit: u32) -> Result<Vec<StoredMail>>;
 }
 
 /// Implements [`OutboxStore`] for `$store` (whose field `pool` is a `sqlx::Pool<$db>`).
@@ -74,21 +79,33 @@ macro_rules! impl_outbox_store {
                     .bind(address.trim().to_lowercase())
                     .fetch_all(&self.pool)
                     .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(StoredMail {
-                                id: r.try_get("id")?,
-                                mail: OutgoingMail {
-                                    to: r.try_get("recipient")?,
-                                    subject: r.try_get("subject")?,
-                                    body: r.try_get("body")?,
-                                },
-                                created_at: r.try_get("created_at")?,
-                                sent_at: r.try_get("sent_at")?,
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(stored).collect()
                 }
+
+                #[instrument(skip_all)]
+                async fn unsent_mail(&self, limit: u32) -> Result<Vec<StoredMail>> {
+                    let rows = sqlx::query(
+                        "SELECT id, recipient, subject, body, created_at, sent_at FROM outbox \
+                         WHERE sent_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $1",
+                    )
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter().rev().map(stored).collect()
+                }
+            }
+
+            fn stored(r: &<$db as sqlx::Database>::Row) -> Result<StoredMail> {
+                Ok(StoredMail {
+                    id: r.try_get("id")?,
+                    mail: OutgoingMail {
+                        to: r.try_get("recipient")?,
+                        subject: r.try_get("subject")?,
+                        body: r.try_get("body")?,
+                    },
+                    created_at: r.try_get("created_at")?,
+                    sent_at: r.try_get("sent_at")?,
+                })
             }
         }
     };

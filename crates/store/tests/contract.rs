@@ -88,7 +88,10 @@ async fn accounts_sessions_and_tokens() {
             "{name}: deleted"
         );
 
-        ok(store.create_api_token("ci", "t1", &p, now(), None).await, name);
+        ok(
+            store.create_api_token("ci", "t1", &p, now(), None).await,
+            name,
+        );
         assert_eq!(
             ok(store.api_token("t1", now()).await, name).map(|t| t.principal),
             Some(p)

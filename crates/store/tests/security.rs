@@ -51,12 +51,17 @@ async fn tokens_expire_record_their_use_and_are_revoked_with_an_audit_entry() {
             name,
         );
         ok(
-            store.create_api_token("theirs", "t3", &b, now(), None).await,
+            store
+                .create_api_token("theirs", "t3", &b, now(), None)
+                .await,
             name,
         );
         // Expiry: valid before, gone at the instant.
         assert!(ok(store.api_token("t2", now()).await, name).is_some());
-        assert!(ok(store.api_token("t2", until).await, name).is_none(), "{name}");
+        assert!(
+            ok(store.api_token("t2", until).await, name).is_none(),
+            "{name}"
+        );
 
         // Use: recorded unless recorded since the given instant.
         ok(
@@ -139,7 +144,10 @@ async fn the_audit_log_is_append_only() {
     databases.extend(TestDatabase::postgres("store").await);
     for db in &databases {
         let store = ok(spendlens_store::connect(db).await, db.backend());
-        let p = ok(store.create_account("a@x.io", "h", "A", now()).await, "account");
+        let p = ok(
+            store.create_account("a@x.io", "h", "A", now()).await,
+            "account",
+        );
         ok(store.record(&revoke_entry(&p, "t")).await, "record");
         let statements = [
             "UPDATE audit_log SET action = 'nothing'",
@@ -159,7 +167,10 @@ async fn the_audit_log_is_append_only() {
             };
             assert!(refused, "{}: {sql}", db.backend());
         }
-        assert_eq!(ok(store.audit_entries(&p.org_id, 10).await, "list").len(), 1);
+        assert_eq!(
+            ok(store.audit_entries(&p.org_id, 10).await, "list").len(),
+            1
+        );
     }
 }
 
@@ -199,13 +210,19 @@ async fn a_registration_completes_once_and_never_past_its_expiry() {
             Some((p.org_id, "argon".to_owned()))
         );
         // Once only; and a second registration of the address is used up as taken.
-        assert_eq!(ok(store.complete_registration("r1", now()).await, name), None);
+        assert_eq!(
+            ok(store.complete_registration("r1", now()).await, name),
+            None
+        );
         let taken = store.complete_registration("r2", now()).await;
         assert!(
             matches!(taken, Err(StoreError::Conflict("email"))),
             "{name}: {taken:?}"
         );
-        assert_eq!(ok(store.complete_registration("r2", now()).await, name), None);
+        assert_eq!(
+            ok(store.complete_registration("r2", now()).await, name),
+            None
+        );
     }
 }
 
@@ -288,6 +305,28 @@ async fn the_outbox_keeps_messages_per_recipient() {
         );
         assert_eq!(got[0].mail.body, mail.body);
         assert!(ok(store.mail_to("bob@x.io").await, name).is_empty());
+        // The newest unsent ones, oldest of them first.
+        for (n, to) in ["bob@x.io", "cy@x.io"].into_iter().enumerate() {
+            let later = now() + Duration::minutes(i64::try_from(n).unwrap_or(0) + 1);
+            let mail = spendlens_store::OutgoingMail {
+                to: to.into(),
+                ..mail.clone()
+            };
+            ok(store.enqueue_mail(&mail, later).await, name);
+        }
+        let recipients = |list: Vec<spendlens_store::StoredMail>| {
+            list.into_iter().map(|m| m.mail.to).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            recipients(ok(store.unsent_mail(10).await, name)),
+            vec!["ana@x.io", "bob@x.io", "cy@x.io"],
+            "{name}"
+        );
+        assert_eq!(
+            recipients(ok(store.unsent_mail(2).await, name)),
+            vec!["bob@x.io", "cy@x.io"],
+            "{name}"
+        );
     }
 }
 
@@ -316,8 +355,20 @@ async fn previews_are_taken_once_and_bounded_per_organisation() {
     for (name, store) in stores().await {
         let a = ok(store.create_account("a@x.io", "h", "A", now()).await, name);
         let b = ok(store.create_account("b@x.io", "h", "B", now()).await, name);
-        let ca = ok(store.create_campaign(&a.org_id, &campaign("A"), now()).await, name).id;
-        let cb = ok(store.create_campaign(&b.org_id, &campaign("B"), now()).await, name).id;
+        let ca = ok(
+            store
+                .create_campaign(&a.org_id, &campaign("A"), now())
+                .await,
+            name,
+        )
+        .id;
+        let cb = ok(
+            store
+                .create_campaign(&b.org_id, &campaign("B"), now())
+                .await,
+            name,
+        )
+        .id;
         let quota = PreviewQuota {
             max_count: 2,
             max_bytes: 100,
@@ -355,6 +406,12 @@ async fn previews_are_taken_once_and_bounded_per_organisation() {
         ok(put("a5", a.org_id.clone(), ca.clone(), 95).await, name);
         assert!(ok(take("a4", a.org_id.clone(), ca.clone(), now()).await, name).is_none());
         // Expired previews are not taken.
-        assert!(ok(take("a5", a.org_id.clone(), ca.clone(), expires).await, name).is_none());
+        assert!(
+            ok(
+                take("a5", a.org_id.clone(), ca.clone(), expires).await,
+                name
+            )
+            .is_none()
+        );
     }
 }

@@ -265,7 +265,12 @@ mod tests {
             s.public_origin().map(|o| o.ascii_serialization()),
             Some("https://spendlens.example.com".to_owned())
         );
-        for bad in ["spendlens.example.com", "ftp://x.example", "https://", "nope"] {
+        for bad in [
+            "spendlens.example.com",
+            "ftp://x.example",
+            "https://",
+            "nope",
+        ] {
             assert!(with(bad).check_public_url().is_err(), "{bad}");
         }
     }

@@ -65,7 +65,11 @@ impl Policies {
         .map(|u| u.origin())
         .filter(url::Origin::is_tuple)
         .map(|o| o.ascii_serialization());
-        for origin in CONSENT_ORIGINS.map(str::to_owned).into_iter().chain(configured) {
+        for origin in CONSENT_ORIGINS
+            .map(str::to_owned)
+            .into_iter()
+            .chain(configured)
+        {
             if !form_action.contains(&origin) {
                 form_action.push(origin);
             }
@@ -77,7 +81,8 @@ impl Policies {
         );
         let docs = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
                     frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
-        let other = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+        let other =
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
         Policies {
             page: HeaderValue::from_str(&page)
                 .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
@@ -130,8 +135,8 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     let headers = request.headers();
-    let by_cookie = !headers.contains_key(header::AUTHORIZATION)
-        && cookie(headers, SESSION_COOKIE).is_some();
+    let by_cookie =
+        !headers.contains_key(header::AUTHORIZATION) && cookie(headers, SESSION_COOKIE).is_some();
     if write && by_cookie && is_foreign(headers, request.uri(), &state.settings) {
         return ApiError::Forbidden(
             "a request signed in with the session cookie must come from this site's own pages"
@@ -196,10 +201,7 @@ mod tests {
     fn foreign(headers: &[(&'static str, &'static str)], public_url: Option<&str>) -> bool {
         let mut map = HeaderMap::new();
         for (k, v) in headers {
-            map.insert(
-                HeaderName::from_static(k),
-                HeaderValue::from_static(v),
-            );
+            map.insert(HeaderName::from_static(k), HeaderValue::from_static(v));
         }
         let settings = Settings {
             public_url: public_url.map(str::to_owned),
@@ -216,7 +218,10 @@ mod tests {
         assert!(foreign(&[host, ("origin", "http://127.0.0.1:9999")], None));
         assert!(foreign(&[host, ("origin", "null")], None));
         assert!(!foreign(
-            &[("host", "spendlens.example"), ("origin", "https://spendlens.example")],
+            &[
+                ("host", "spendlens.example"),
+                ("origin", "https://spendlens.example")
+            ],
             None
         ));
         assert!(!foreign(
@@ -234,7 +239,10 @@ mod tests {
             public
         ));
         assert!(foreign(&[host, ("origin", "https://evil.example")], public));
-        assert!(!foreign(&[host, ("origin", "http://127.0.0.1:8080")], public));
+        assert!(!foreign(
+            &[host, ("origin", "http://127.0.0.1:8080")],
+            public
+        ));
     }
 
     #[test]

@@ -54,9 +54,17 @@ async fn every_answer_carries_the_security_headers() {
         "/static/app.css",
     ] {
         let r = app.get(path).await;
-        assert_eq!(header_of(&r, header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{path}");
+        assert_eq!(
+            header_of(&r, header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff",
+            "{path}"
+        );
         assert_eq!(header_of(&r, header::X_FRAME_OPTIONS), "DENY", "{path}");
-        assert_eq!(header_of(&r, header::REFERRER_POLICY), "same-origin", "{path}");
+        assert_eq!(
+            header_of(&r, header::REFERRER_POLICY),
+            "same-origin",
+            "{path}"
+        );
         let csp = header_of(&r, header::CONTENT_SECURITY_POLICY);
         assert!(csp.starts_with("default-src 'none'"), "{path}: {csp}");
     }
@@ -89,11 +97,8 @@ async fn metrics_are_served_on_their_own_listener_only() {
     let (_tx, rx) = watch::channel(false);
     tokio::spawn(spendlens_web::serve(public, state.clone(), rx.clone()));
     tokio::spawn(spendlens_web::serve_metrics(private, state, rx));
-    let get = |url: String| async move {
-        reqwest::get(url)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
+    let get =
+        |url: String| async move { reqwest::get(url).await.unwrap_or_else(|e| panic!("{e}")) };
     let on_public = get(format!("http://{public_addr}/metrics")).await;
     assert_eq!(on_public.status(), StatusCode::NOT_FOUND);
     let on_private = get(format!("http://{private_addr}/metrics")).await;
@@ -128,22 +133,38 @@ async fn cookie_authenticated_api_writes_must_come_from_this_origin() {
         let foreign = send(Some("http://evil.example".into()), None).await;
         assert_eq!(foreign.status(), StatusCode::FORBIDDEN, "{}", app.backend);
         assert_eq!(json_of(foreign).await["error"]["code"], "forbidden");
-        assert_eq!(send(Some("null".into()), None).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            send(Some("null".into()), None).await.status(),
+            StatusCode::FORBIDDEN
+        );
         assert_eq!(
             send(None, Some("cross-site")).await.status(),
             StatusCode::FORBIDDEN
         );
-        assert_eq!(json_of(app.get("/api/campaigns").await).await, json!([]), "nothing written");
+        assert_eq!(
+            json_of(app.get("/api/campaigns").await).await,
+            json!([]),
+            "nothing written"
+        );
 
-        assert_eq!(send(Some(app.base.clone()), None).await.status(), StatusCode::CREATED);
+        assert_eq!(
+            send(Some(app.base.clone()), None).await.status(),
+            StatusCode::CREATED
+        );
         assert_eq!(
             send(None, Some("same-origin")).await.status(),
             StatusCode::CREATED
         );
-        assert_eq!(send(None, None).await.status(), StatusCode::CREATED, "a script");
+        assert_eq!(
+            send(None, None).await.status(),
+            StatusCode::CREATED,
+            "a script"
+        );
         // The configured address of the server is this origin too (behind a proxy).
         assert_eq!(
-            send(Some("http://127.0.0.1:8080".into()), None).await.status(),
+            send(Some("http://127.0.0.1:8080".into()), None)
+                .await
+                .status(),
             StatusCode::CREATED
         );
 
@@ -259,10 +280,20 @@ async fn a_preview_is_confirmed_on_another_instance() {
         a.register(&a.client, "ana@example.com").await;
         let id = a.campaign(&q4()).await;
         let pending = preview(&a, &a.client, &id, 2).await;
-        assert_eq!(confirm(&b, &a.client, &id, &pending).await, StatusCode::OK, "{}", a.backend);
+        assert_eq!(
+            confirm(&b, &a.client, &id, &pending).await,
+            StatusCode::OK,
+            "{}",
+            a.backend
+        );
         let analysis = format!("/api/campaigns/{id}/financial-analysis?as_of=2026-11-21");
         let r = a.request(&a.client, Method::GET, &analysis, None).await;
-        assert_eq!(json_of(r).await["totals"]["spend"], "100.00", "{}", a.backend);
+        assert_eq!(
+            json_of(r).await["totals"]["spend"],
+            "100.00",
+            "{}",
+            a.backend
+        );
         // Taken once, whichever instance is asked.
         assert_eq!(
             confirm(&a, &a.client, &id, &pending).await,
@@ -301,6 +332,9 @@ async fn one_organisation_cannot_evict_anothers_previews() {
             app.backend
         );
         // The flood only pushed out its own oldest previews.
-        assert_eq!(confirm(&app, &app.client, &mine, &last).await, StatusCode::OK);
+        assert_eq!(
+            confirm(&app, &app.client, &mine, &last).await,
+            StatusCode::OK
+        );
     }
 }

@@ -35,8 +35,10 @@ async fn hidden_characters_in_names_are_refused_at_every_door() {
                 &new_client(),
                 Method::POST,
                 "/api/auth/register",
-                Some(&json!({"email": "bob@example.com", "password": "correct horse battery",
-                             "organization_name": "Acme\u{202E}gro"})),
+                Some(
+                    &json!({"email": "bob@example.com", "password": "correct horse battery",
+                             "organization_name": "Acme\u{202E}gro"}),
+                ),
             )
             .await;
         let (status, fields, body) = refused_fields(r).await;
@@ -48,7 +50,11 @@ async fn hidden_characters_in_names_are_refused_at_every_door() {
         let mut named = q4();
         named["name"] = json!("Q4\u{0007} Lead Gen");
         let (status, fields, _) = refused_fields(app.post("/api/campaigns", &named).await).await;
-        assert_eq!((status, fields), (StatusCode::UNPROCESSABLE_ENTITY, vec!["name".to_owned()]), "{b}");
+        assert_eq!(
+            (status, fields),
+            (StatusCode::UNPROCESSABLE_ENTITY, vec!["name".to_owned()]),
+            "{b}"
+        );
         let id = app.campaign(&q4()).await;
         let r = app
             .request(
@@ -59,12 +65,22 @@ async fn hidden_characters_in_names_are_refused_at_every_door() {
             )
             .await;
         let (status, fields, _) = refused_fields(r).await;
-        assert_eq!((status, fields), (StatusCode::UNPROCESSABLE_ENTITY, vec!["name".to_owned()]), "{b}");
+        assert_eq!(
+            (status, fields),
+            (StatusCode::UNPROCESSABLE_ENTITY, vec!["name".to_owned()]),
+            "{b}"
+        );
 
         // An API token.
-        let r = app.post("/api/tokens", &json!({"name": "ci\u{202E}"})).await;
+        let r = app
+            .post("/api/tokens", &json!({"name": "ci\u{202E}"}))
+            .await;
         let (status, fields, _) = refused_fields(r).await;
-        assert_eq!((status, fields), (StatusCode::UNPROCESSABLE_ENTITY, vec!["name".to_owned()]), "{b}");
+        assert_eq!(
+            (status, fields),
+            (StatusCode::UNPROCESSABLE_ENTITY, vec!["name".to_owned()]),
+            "{b}"
+        );
 
         // A connection's account.
         let r = app
@@ -106,7 +122,10 @@ async fn hidden_characters_in_names_are_refused_at_every_door() {
             .unwrap_or_else(|e| panic!("{e}"));
         let (status, _, body) = refused_fields(r).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{b}: {body}");
-        assert!(body.contains("channel") && body.contains("U+202E"), "{b}: {body}");
+        assert!(
+            body.contains("channel") && body.contains("U+202E"),
+            "{b}: {body}"
+        );
 
         // Nothing was stored by any of them.
         let names: Vec<Value> = json_of(app.get("/api/campaigns").await)

@@ -35,13 +35,38 @@ async fn a_taken_address_is_answered_like_a_new_one_and_told_out_of_band() {
         let app = TestApp::spawn(&url).await;
         let b = app.backend;
         // The instance's first account signs in at once: a fresh install needs no mail.
-        let (status, _) = register(&app, &app.client, "ana@example.com", "correct horse battery").await;
+        let (status, _) = register(
+            &app,
+            &app.client,
+            "ana@example.com",
+            "correct horse battery",
+        )
+        .await;
         assert_eq!(status, 201, "{b}");
 
-        let new = register(&app, &new_client(), "new@example.com", "another fine passphrase").await;
-        let taken = register(&app, &new_client(), "ANA@example.com", "another fine passphrase").await;
-        assert_eq!(new, (202, r#"{"status":"check_your_email"}"#.to_owned()), "{b}");
-        assert_eq!(taken, new, "{b}: the answer says nothing about who has an account");
+        let new = register(
+            &app,
+            &new_client(),
+            "new@example.com",
+            "another fine passphrase",
+        )
+        .await;
+        let taken = register(
+            &app,
+            &new_client(),
+            "ANA@example.com",
+            "another fine passphrase",
+        )
+        .await;
+        assert_eq!(
+            new,
+            (202, r#"{"status":"check_your_email"}"#.to_owned()),
+            "{b}"
+        );
+        assert_eq!(
+            taken, new,
+            "{b}: the answer says nothing about who has an account"
+        );
 
         // The owner of the taken address is told, with no link; the new one gets its link.
         let to_ana = app.mail_to("ana@example.com").await;
@@ -52,12 +77,21 @@ async fn a_taken_address_is_answered_like_a_new_one_and_told_out_of_band() {
         assert_eq!(to_new.len(), 1, "{b}");
         assert_eq!(to_new[0].mail.subject, CONFIRM_SUBJECT);
         // The link names the configured address of the server, not the request's Host.
-        assert!(to_new[0].mail.body.contains("http://127.0.0.1:8080/verify?token="), "{b}");
+        assert!(
+            to_new[0]
+                .mail
+                .body
+                .contains("http://127.0.0.1:8080/verify?token="),
+            "{b}"
+        );
 
         // Nothing changed for the taken address; the new one exists only once its link is
         // followed, and the link works once.
         let other = new_client();
-        assert_eq!(login(&app, &other, "ana@example.com", "correct horse battery").await, StatusCode::OK);
+        assert_eq!(
+            login(&app, &other, "ana@example.com", "correct horse battery").await,
+            StatusCode::OK
+        );
         assert_eq!(
             login(&app, &other, "new@example.com", "another fine passphrase").await,
             StatusCode::UNAUTHORIZED,
@@ -68,8 +102,13 @@ async fn a_taken_address_is_answered_like_a_new_one_and_told_out_of_band() {
             let app = &app;
             let token = token.clone();
             async move {
-                app.request(&client, Method::POST, "/api/auth/verify", Some(&json!({"token": token})))
-                    .await
+                app.request(
+                    &client,
+                    Method::POST,
+                    "/api/auth/verify",
+                    Some(&json!({"token": token})),
+                )
+                .await
             }
         };
         let verified = new_client();
@@ -77,14 +116,22 @@ async fn a_taken_address_is_answered_like_a_new_one_and_told_out_of_band() {
         assert_eq!(r.status(), StatusCode::OK, "{b}");
         assert_eq!(json_of(r).await["email"], "new@example.com");
         assert_eq!(
-            app.request(&verified, Method::GET, "/api/campaigns", None).await.status(),
+            app.request(&verified, Method::GET, "/api/campaigns", None)
+                .await
+                .status(),
             StatusCode::OK,
             "{b}: the link signs in"
         );
         let again = follow(new_client()).await;
         assert_eq!(again.status(), StatusCode::BAD_REQUEST, "{b}");
         assert_eq!(
-            login(&app, &new_client(), "new@example.com", "another fine passphrase").await,
+            login(
+                &app,
+                &new_client(),
+                "new@example.com",
+                "another fine passphrase"
+            )
+            .await,
             StatusCode::OK
         );
 
@@ -99,13 +146,29 @@ async fn a_taken_address_is_answered_like_a_new_one_and_told_out_of_band() {
 async fn trivially_weak_passwords_are_refused_naming_the_field() {
     for url in database_urls().await {
         let app = TestApp::spawn(&url).await;
-        for weak in ["password123", "Password123", "qwertyuiop", "abcdefghijkl", "1234567890", "ana.lopez@example.com"] {
+        for weak in [
+            "password123",
+            "Password123",
+            "qwertyuiop",
+            "abcdefghijkl",
+            "1234567890",
+            "ana.lopez@example.com",
+        ] {
             let (status, body) = register(&app, &new_client(), "ana.lopez@example.com", weak).await;
             assert_eq!(status, 422, "{}: {weak}", app.backend);
             let body: Value = serde_json::from_str(&body).unwrap_or_default();
-            assert_eq!(body["error"]["details"][0]["field"], "password", "{weak}: {body}");
+            assert_eq!(
+                body["error"]["details"][0]["field"], "password",
+                "{weak}: {body}"
+            );
         }
-        let (status, _) = register(&app, &new_client(), "ana.lopez@example.com", "correct horse battery").await;
+        let (status, _) = register(
+            &app,
+            &new_client(),
+            "ana.lopez@example.com",
+            "correct horse battery",
+        )
+        .await;
         assert_eq!(status, 201, "{}", app.backend);
     }
 }
@@ -118,9 +181,15 @@ async fn registrations_are_rate_limited_per_client_address_on_every_instance() {
         let b = TestApp::spawn_with(&url, limit).await;
         let here = client_from([127, 0, 0, 1]);
         let statuses = [
-            register(&a, &here, "u1@example.com", "correct horse battery").await.0,
-            register(&b, &here, "u2@example.com", "correct horse battery").await.0,
-            register(&a, &here, "u3@example.com", "correct horse battery").await.0,
+            register(&a, &here, "u1@example.com", "correct horse battery")
+                .await
+                .0,
+            register(&b, &here, "u2@example.com", "correct horse battery")
+                .await
+                .0,
+            register(&a, &here, "u3@example.com", "correct horse battery")
+                .await
+                .0,
         ];
         assert_eq!(statuses, [201, 202, 202], "{}", a.backend);
         for app in [&a, &b] {
@@ -134,7 +203,12 @@ async fn registrations_are_rate_limited_per_client_address_on_every_instance() {
         assert!(a.mail_to("u4@example.com").await.is_empty(), "nothing sent");
         // Another address is not held back.
         let elsewhere = client_from([127, 0, 0, 2]);
-        assert_eq!(register(&b, &elsewhere, "u4@example.com", "correct horse battery").await.0, 202);
+        assert_eq!(
+            register(&b, &elsewhere, "u4@example.com", "correct horse battery")
+                .await
+                .0,
+            202
+        );
     }
 }
 
@@ -146,9 +220,18 @@ async fn the_sign_in_limit_holds_across_instances() {
         let b = TestApp::spawn_with(&url, limit).await;
         a.register(&new_client(), "bob@example.com").await;
         let guesser = new_client();
-        assert_eq!(login(&a, &guesser, "bob@example.com", "wrong password 1").await, StatusCode::UNAUTHORIZED);
-        assert_eq!(login(&b, &guesser, "bob@example.com", "wrong password 2").await, StatusCode::UNAUTHORIZED);
-        assert_eq!(login(&a, &guesser, "bob@example.com", "wrong password 3").await, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            login(&a, &guesser, "bob@example.com", "wrong password 1").await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            login(&b, &guesser, "bob@example.com", "wrong password 2").await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            login(&a, &guesser, "bob@example.com", "wrong password 3").await,
+            StatusCode::UNAUTHORIZED
+        );
         // The fourth try, on either instance, is over the limit: even with the right password.
         for app in [&b, &a] {
             assert_eq!(
@@ -168,7 +251,10 @@ async fn a_victim_is_not_locked_out_from_another_address() {
         app.register(&new_client(), "victim@example.com").await;
         let attacker = client_from([127, 0, 0, 2]);
         for _ in 0..3 {
-            assert_eq!(login(&app, &attacker, "victim@example.com", "guess guess guess").await, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                login(&app, &attacker, "victim@example.com", "guess guess guess").await,
+                StatusCode::UNAUTHORIZED
+            );
         }
         assert_eq!(
             login(&app, &attacker, "victim@example.com", "guess guess guess").await,
@@ -206,7 +292,10 @@ async fn successful_sign_ins_are_not_counted_and_the_address_limit_spans_e_mails
         let sprayer = client_from([127, 0, 0, 3]);
         for n in 0..4 {
             let email = format!("user{n}@example.com");
-            assert_eq!(login(&app, &sprayer, &email, "Summer2026!").await, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                login(&app, &sprayer, &email, "Summer2026!").await,
+                StatusCode::UNAUTHORIZED
+            );
         }
         assert_eq!(
             login(&app, &sprayer, "user9@example.com", "Summer2026!").await,
@@ -214,6 +303,9 @@ async fn successful_sign_ins_are_not_counted_and_the_address_limit_spans_e_mails
             "{}",
             app.backend
         );
-        assert_eq!(login(&app, &ana, "ana@example.com", "correct horse battery").await, StatusCode::OK);
+        assert_eq!(
+            login(&app, &ana, "ana@example.com", "correct horse battery").await,
+            StatusCode::OK
+        );
     }
 }

@@ -153,7 +153,12 @@ impl TestApp {
                 Some(&json!({ "token": token })),
             )
             .await;
-        assert_eq!(r.status(), StatusCode::OK, "{}: verify {email}", self.backend);
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "{}: verify {email}",
+            self.backend
+        );
         r
     }
 

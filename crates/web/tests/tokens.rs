@@ -4,7 +4,9 @@ use chrono::Duration;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, database_urls, json_of, new_client, now};
+use crate::support::{
+    TestApp, database_urls, json_of, metric, new_client, now, page, post_form, token_in,
+};
 
 /// Creates a token with the app's session; its answer.
 async fn create(app: &TestApp, body: Value) -> Value {
@@ -101,7 +103,11 @@ async fn a_revoked_token_answers_401_and_the_revocation_is_audited() {
         assert_eq!(log.len(), 1, "{}", app.backend);
         let entry = &log[0].entry;
         assert_eq!(
-            (entry.action.as_str(), entry.target_type.as_str(), entry.target_id.as_str()),
+            (
+                entry.action.as_str(),
+                entry.target_type.as_str(),
+                entry.target_id.as_str()
+            ),
             ("api_token.revoke", "api_token", id.as_str())
         );
         assert!(entry.actor.is_some());
@@ -115,7 +121,10 @@ async fn a_revoked_token_answers_401_and_the_revocation_is_audited() {
             .flatten()
             .map(|c| c.org_id);
         let theirs = app.store.audit_entries(&mallory.unwrap_or(org), 10).await;
-        assert!(theirs.is_ok_and(|l| l.is_empty()), "a refused revocation is not logged");
+        assert!(
+            theirs.is_ok_and(|l| l.is_empty()),
+            "a refused revocation is not logged"
+        );
     }
 }
 
@@ -161,7 +170,11 @@ async fn a_token_stops_working_when_it_expires() {
         let app = TestApp::spawn(&url).await;
         app.register(&app.client, "ana@example.com").await;
         let day = create(&app, json!({"name": "day", "expires_in_days": 1})).await;
-        let until = create(&app, json!({"name": "until", "expires_at": "2026-11-25T00:00:00Z"})).await;
+        let until = create(
+            &app,
+            json!({"name": "until", "expires_at": "2026-11-25T00:00:00Z"}),
+        )
+        .await;
         let forever = create(&app, json!({"name": "forever"})).await;
         // A second instance over the same database, two days later.
         let later = TestApp::spawn_at(&url, now() + Duration::days(2), |_| {}).await;
@@ -170,18 +183,108 @@ async fn a_token_stops_working_when_it_expires() {
             (&until, StatusCode::OK),
             (&forever, StatusCode::OK),
         ] {
-            assert_eq!(use_token(&later, &s(&token["token"])).await, status, "{}: {token}", app.backend);
+            assert_eq!(
+                use_token(&later, &s(&token["token"])).await,
+                status,
+                "{}: {token}",
+                app.backend
+            );
         }
-        assert_eq!(use_token(&app, &s(&day["token"])).await, StatusCode::OK, "not yet, earlier");
+        assert_eq!(
+            use_token(&app, &s(&day["token"])).await,
+            StatusCode::OK,
+            "not yet, earlier"
+        );
         // An expiry must be in the future and given one way.
         for (body, field) in [
-            (json!({"name": "x", "expires_at": "2026-11-20T00:00:00Z"}), "expires_at"),
-            (json!({"name": "x", "expires_in_days": 0}), "expires_in_days"),
-            (json!({"name": "x", "expires_in_days": 1, "expires_at": "2027-01-01T00:00:00Z"}), "expires_at"),
+            (
+                json!({"name": "x", "expires_at": "2026-11-20T00:00:00Z"}),
+                "expires_at",
+            ),
+            (
+                json!({"name": "x", "expires_in_days": 0}),
+                "expires_in_days",
+            ),
+            (
+                json!({"name": "x", "expires_in_days": 1, "expires_at": "2027-01-01T00:00:00Z"}),
+                "expires_at",
+            ),
         ] {
             let r = app.post("/api/tokens", &body).await;
             assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-            assert_eq!(json_of(r).await["error"]["details"][0]["field"], field, "{body}");
+            assert_eq!(
+                json_of(r).await["error"]["details"][0]["field"],
+                field,
+                "{body}"
+            );
         }
     }
+}
+
+#[tokio::test]
+async fn the_account_page_creates_lists_and_revokes_tokens() {
+    let db = crate::support::sqlite_database();
+    let app = TestApp::spawn(&db).await;
+    app.register(&app.client, "ana@example.com").await;
+    let (status, html) = page(&app, "/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("data-section=\"no-tokens\""), "{html}");
+    let csrf = token_in(&html);
+
+    let (status, html) = post_form(
+        &app,
+        "/account/tokens",
+        &[
+            ("csrf", &csrf),
+            ("name", "laptop"),
+            ("expires_in_days", "30"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let secret = metric(&html, "token-secret");
+    assert!(secret.starts_with("sl_"), "{html}");
+    assert_eq!(use_token(&app, &secret).await, StatusCode::OK);
+    assert!(html.contains("<th scope=\"row\">laptop</th>"), "{html}");
+    assert!(
+        html.contains("21 Dec 2026 12:00 UTC"),
+        "the expiry is listed"
+    );
+    let id = html
+        .split("data-token=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+
+    // Problems beside their fields; nothing created.
+    let (status, html) = post_form(
+        &app,
+        "/account/tokens",
+        &[("csrf", &csrf), ("name", " "), ("expires_in_days", "")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"name-error\""), "{html}");
+    let (status, html) = post_form(
+        &app,
+        "/account/tokens",
+        &[("csrf", &csrf), ("name", "x"), ("expires_in_days", "soon")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"expires_in_days-error\""), "{html}");
+    let (status, _) = post_form(&app, "/account/tokens", &[("name", "no csrf")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, html) = post_form(
+        &app,
+        &format!("/account/tokens/{id}/revoke"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Revoked the token"), "{html}");
+    assert!(html.contains("data-section=\"no-tokens\""), "{html}");
+    assert_eq!(use_token(&app, &secret).await, StatusCode::UNAUTHORIZED);
 }

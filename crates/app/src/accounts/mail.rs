@@ -1,11 +1,10 @@
 //! The messages registration sends out of band, through the outbox (`spendlens_store::outbox`).
 //!
-//! Until the outbox is delivered by e-mail (a later issue adds SMTP), every message is also
-//! logged at INFO as `mail to <address>: <subject>: <link>`, so that the operator of a
-//! single-user install can follow the link. That one log line carries a secret (a registration
-//! link, valid 24 hours) on purpose: without mail, the log is the mail.
-
-use spendlens_store::OutgoingMail;
+//! Until the outbox is delivered by e-mail (a later issue adds SMTP), the operator reads the
+//! waiting messages with `spendlens outbox` ([`waiting_mail`]) and passes a link on. The log says only
+//! that a message was queued and its subject: a registration's link is a secret (it creates the
+//! account, valid 24 hours), and no secret, nor whom it was for, reaches a log.
+use spendlens_store::{OutgoingMail, StoredMail};
 
 use super::AccountError;
 use crate::context::Context;
@@ -47,9 +46,26 @@ pub(super) fn taken(to: &str, signin: &str) -> OutgoingMail {
     }
 }
 
-/// Queues `mail` in the outbox and logs it with `link` (see the module's note).
-pub(super) async fn send(ctx: &Context, mail: OutgoingMail, link: &str) -> Result<(), AccountError> {
-    ctx.store.enqueue_mail(&mail, ctx.now()).await?;
-    tracing::info!("mail to {}: {}: {link}", mail.to, mail.subject);
+/// Queues `mail` in the outbox (see the module's note on what is logged).
+pub(super) async fn send(ctx: &Context, mail: OutgoingMail) -> Result<(), AccountError> {
+    let id = ctx.store.enqueue_mail(&mail, ctx.now()).await?;
+    tracing::info!(
+        outbox_id = %id,
+        subject = %mail.subject,
+        "message queued in the outbox (`spendlens outbox` shows it until mail is delivered)"
+    );
     Ok(())
+}
+
+/// The newest `limit` messages waiting in the outbox, oldest of them first, or those to `to`:
+/// what the operator relays while no delivery runs.
+pub async fn waiting_mail(
+    ctx: &Context,
+    to: Option<&str>,
+    limit: u32,
+) -> Result<Vec<StoredMail>, AccountError> {
+    Ok(match to {
+        Some(address) => ctx.store.mail_to(address).await?,
+        None => ctx.store.unsent_mail(limit).await?,
+    })
 }

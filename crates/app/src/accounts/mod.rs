@@ -28,7 +28,7 @@ use spendlens_store::{Principal, StoreError};
 use crate::context::Context;
 
 pub use limiter::{AuthLimits, RateLimit};
-pub use mail::{CONFIRM_SUBJECT, TAKEN_SUBJECT, verify_link};
+pub use mail::{CONFIRM_SUBJECT, TAKEN_SUBJECT, verify_link, waiting_mail};
 pub use password::{hash_password, password_problem};
 pub use register::{LINK_HOURS, Links, Register, Registered, Registration, register, verify};
 pub use secret::{hash_secret, new_secret};

@@ -121,13 +121,24 @@ mod tests {
         assert_eq!(problem("Tr0ub4dor&3x"), None);
         assert!(problem("short1!").is_some_and(|m| m.contains("at least 10")));
         assert!(problem(&"a1".repeat(513)).is_some_and(|m| m.contains("1024 bytes")));
-        for common in ["password123", "PASSWORD123", "Qwertyuiop", "1234567890", "iloveyou123"] {
+        for common in [
+            "password123",
+            "PASSWORD123",
+            "Qwertyuiop",
+            "1234567890",
+            "iloveyou123",
+        ] {
             assert!(
                 problem(common).is_some_and(|m| m.contains("most common")),
                 "{common}"
             );
         }
-        for one_kind in ["abcdefghijkl", "ABCDEFGHIJKL", "98237461920348", "!@#$%^&*()_+"] {
+        for one_kind in [
+            "abcdefghijkl",
+            "ABCDEFGHIJKL",
+            "98237461920348",
+            "!@#$%^&*()_+",
+        ] {
             assert!(
                 problem(one_kind).is_some_and(|m| m.contains("two kinds")),
                 "{one_kind}"

@@ -143,7 +143,7 @@ pub async fn register(
     let base = links.base.trim_end_matches('/');
     if ctx.store.credentials(&email).await?.is_some() {
         let signin = format!("{base}/signin");
-        mail::send(ctx, mail::taken(&email, &signin), &signin).await?;
+        mail::send(ctx, mail::taken(&email, &signin)).await?;
         return Ok(Registered::CheckYourEmail);
     }
     let token = new_secret("");
@@ -159,7 +159,7 @@ pub async fn register(
         })
         .await?;
     let link = mail::verify_link(base, &token);
-    mail::send(ctx, mail::confirm(&email, &link, LINK_HOURS), &link).await?;
+    mail::send(ctx, mail::confirm(&email, &link, LINK_HOURS)).await?;
     Ok(Registered::CheckYourEmail)
 }
 

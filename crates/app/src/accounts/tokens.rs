@@ -89,9 +89,7 @@ pub fn check_new_token(
         TokenExpiry::At(_) => {
             errors.push(FieldError {
                 field: "expires_at",
-                message: format!(
-                    "must be in the future, at most {MAX_TOKEN_DAYS} days ahead"
-                ),
+                message: format!("must be in the future, at most {MAX_TOKEN_DAYS} days ahead"),
             });
             None
         }
@@ -225,7 +223,10 @@ mod tests {
     #[test]
     fn a_token_name_is_checked_like_every_typed_name() {
         assert_eq!(check(" ", TokenExpiry::Never), Err(vec!["name"]));
-        assert_eq!(check(&"n".repeat(201), TokenExpiry::Never), Err(vec!["name"]));
+        assert_eq!(
+            check(&"n".repeat(201), TokenExpiry::Never),
+            Err(vec!["name"])
+        );
         assert_eq!(check("ci\u{202E}", TokenExpiry::Never), Err(vec!["name"]));
         assert_eq!(check("ci\u{0007}", TokenExpiry::Never), Err(vec!["name"]));
     }

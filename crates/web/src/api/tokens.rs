@@ -39,16 +39,10 @@ pub struct TokenResponse {
     pub name: String,
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
-}
-
-/// A created token's answer, with its expiry when it has one (the answer of a token without
-/// one keeps its earlier shape).
-#[derive(Debug, Serialize)]
-struct CreatedResponse {
-    #[serde(flatten)]
-    token: TokenResponse,
+    /// When it stops working; absent when it lasts until revoked (so that the answer of such a
+    /// token keeps its earlier shape).
     #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<String>,
+    pub expires_at: Option<String>,
 }
 
 /// An API token as listed: never its secret.
@@ -132,12 +126,10 @@ pub async fn create_token(
     let created = accounts::create_token(&state.context(), &principal, new).await?;
     Ok((
         StatusCode::CREATED,
-        Json(CreatedResponse {
-            token: TokenResponse {
-                id: created.id,
-                name: created.name,
-                token: created.token.expose_secret().to_owned(),
-            },
+        Json(TokenResponse {
+            id: created.id,
+            name: created.name,
+            token: created.token.expose_secret().to_owned(),
             expires_at: created.expires_at.map(instant),
         }),
     )
@@ -188,7 +180,9 @@ mod tests {
         assert!(fields(json!({"name": "ci", "expires_in_days": 30})).is_empty());
         assert!(fields(json!({"name": "ci", "expires_at": "2027-01-01T00:00:00Z"})).is_empty());
         assert_eq!(
-            fields(json!({"name": "ci", "expires_in_days": 1, "expires_at": "2027-01-01T00:00:00Z"})),
+            fields(
+                json!({"name": "ci", "expires_in_days": 1, "expires_at": "2027-01-01T00:00:00Z"})
+            ),
             vec!["expires_at"]
         );
         assert_eq!(

@@ -321,7 +321,10 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next("/campaigns/1?tab=roi"), "/campaigns/1?tab=roi");
-        assert_eq!(safe_next("/campaigns/1?tab=roi#x"), "/campaigns/1?tab=roi#x");
+        assert_eq!(
+            safe_next("/campaigns/1?tab=roi#x"),
+            "/campaigns/1?tab=roi#x"
+        );
         assert_eq!(safe_next("/a/../campaigns"), "/campaigns");
         assert_eq!(safe_next(""), "/campaigns");
         for trick in [

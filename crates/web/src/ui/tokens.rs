@@ -81,7 +81,11 @@ async fn page(
         tokens,
         created,
         notice,
-        name: if invalid { form.name.clone() } else { String::new() },
+        name: if invalid {
+            form.name.clone()
+        } else {
+            String::new()
+        },
         expires_in_days: if invalid {
             form.expires_in_days.clone()
         } else {
