@@ -167,8 +167,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn fields(body: Value) -> Vec<String> {
-        parse_token_request(&body)
+    fn fields(body: &Value) -> Vec<String> {
+        parse_token_request(body)
             .err()
             .map(|p| p.0.into_iter().map(|p| p.path).collect())
             .unwrap_or_default()
@@ -176,21 +176,21 @@ mod tests {
 
     #[test]
     fn an_expiry_is_given_one_way() {
-        assert!(fields(json!({"name": "ci"})).is_empty());
-        assert!(fields(json!({"name": "ci", "expires_in_days": 30})).is_empty());
-        assert!(fields(json!({"name": "ci", "expires_at": "2027-01-01T00:00:00Z"})).is_empty());
+        assert!(fields(&json!({"name": "ci"})).is_empty());
+        assert!(fields(&json!({"name": "ci", "expires_in_days": 30})).is_empty());
+        assert!(fields(&json!({"name": "ci", "expires_at": "2027-01-01T00:00:00Z"})).is_empty());
         assert_eq!(
             fields(
-                json!({"name": "ci", "expires_in_days": 1, "expires_at": "2027-01-01T00:00:00Z"})
+                &json!({"name": "ci", "expires_in_days": 1, "expires_at": "2027-01-01T00:00:00Z"})
             ),
             vec!["expires_at"]
         );
         assert_eq!(
-            fields(json!({"name": "ci", "expires_at": "tomorrow"})),
+            fields(&json!({"name": "ci", "expires_at": "tomorrow"})),
             vec!["expires_at"]
         );
         assert_eq!(
-            fields(json!({"name": "ci", "expires_in_days": -3})),
+            fields(&json!({"name": "ci", "expires_in_days": -3})),
             vec!["expires_in_days"]
         );
     }
