@@ -1,8 +1,8 @@
 //! The audit log: who did what to what, per organisation, append-only (the database refuses
 //! every update and delete of it, see migration 0009).
 //!
-//! A write that is audited records its entry in its own transaction, through
-//! [`insert_audit!`](crate::audit::insert_audit) (revoking an API token does), so an action is
+//! A write that is audited records its entry in its own transaction, through the crate's
+//! `insert_audit!` (revoking an API token does), so an action is
 //! never stored without its entry nor an entry without its action; [`AuditStore::record`] writes
 //! a stand-alone entry. Details are a JSON object of what identifies the target to a reader (a
 //! token's name), never a secret.

@@ -55,7 +55,7 @@ pub struct AccountForm {
 const NEXT_BASE: &str = "https://spendlens.invalid/";
 
 /// Where to go after signing in: a path of this site, never another host. Empty means the
-/// campaigns; anything refused goes to `/` ([`local_path`]).
+/// campaigns; anything refused goes to `/` (see `local_path`).
 pub fn safe_next(next: &str) -> String {
     if next.is_empty() {
         return "/campaigns".to_owned();
