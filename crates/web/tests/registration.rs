@@ -6,7 +6,7 @@ use reqwest::{Client, Method, StatusCode, header};
 use serde_json::{Value, json};
 use spendlens_app::accounts::{CONFIRM_SUBJECT, TAKEN_SUBJECT};
 
-use crate::support::{TestApp, client_from, database_urls, json_of, new_client};
+use crate::support::{TestApp, client_from, database_urls, json_of, new_client, page_as, token_in};
 
 /// Posts a registration from `client`: the status and the body's bytes.
 async fn register(app: &TestApp, client: &Client, email: &str, password: &str) -> (u16, String) {
@@ -135,10 +135,48 @@ async fn a_taken_address_is_answered_like_a_new_one_and_told_out_of_band() {
             StatusCode::OK
         );
 
-        // The page's link does the same: an unknown one says so.
-        let (status, html) = crate::support::page(&app, "/verify?token=nope").await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(html.contains("data-section=\"link-invalid\""), "{html}");
+        // The link in a browser: opening it creates nothing (mail scanners open links), its
+        // button does; an unknown or used link says so.
+        let (status, _) =
+            register(&app, &new_client(), "cy@example.com", "a third passphrase").await;
+        assert_eq!(status, 202);
+        let token = app.link_token("cy@example.com").await;
+        let browser = new_client();
+        let (status, html) = page_as(&app, &browser, &format!("/verify?token={token}")).await;
+        assert_eq!(status, StatusCode::OK, "{b}");
+        assert!(
+            html.contains(&format!("name=\"token\" value=\"{token}\"")),
+            "{html}"
+        );
+        assert_eq!(
+            login(&app, &new_client(), "cy@example.com", "a third passphrase").await,
+            StatusCode::UNAUTHORIZED,
+            "{b}: not yet"
+        );
+        let confirm = |token: String| {
+            let (app, browser) = (&app, browser.clone());
+            let csrf = token_in(&html);
+            async move {
+                browser
+                    .post(format!("{}/verify", app.base))
+                    .form(&[("csrf", csrf.as_str()), ("token", token.as_str())])
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            }
+        };
+        let r = confirm(token.clone()).await;
+        assert_eq!(
+            (r.status(), r.url().path()),
+            (StatusCode::OK, "/campaigns"),
+            "{b}"
+        );
+        for used in [token, "nope".to_owned()] {
+            let r = confirm(used).await;
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{b}");
+            let html = r.text().await.unwrap_or_default();
+            assert!(html.contains("data-section=\"link-invalid\""), "{html}");
+        }
     }
 }
 

@@ -4,8 +4,9 @@
 //!
 //! Signing up follows the API: the instance's first account signs in at once; afterwards the
 //! page says to check the e-mail (the same words whether the address is new or taken), and the
-//! link in the message (`GET /verify?token=…`) creates the account and signs in. After signing
-//! in the visitor goes back to `next`, a path of this site only ([`safe_next`]).
+//! link in the message (`GET /verify?token=…`) opens a page whose button creates the account
+//! and signs in. After signing in the visitor goes back to `next`, a path of this site only
+//! ([`safe_next`]).
 
 use std::collections::HashMap;
 
@@ -224,14 +225,50 @@ pub async fn signup(
     }
 }
 
-/// `GET /verify?token=…`: the link of a registration's message. Creates the account, signs in
-/// and goes to the campaigns; a link that is unknown, used or expired gets a page saying so.
+/// The page a registration's link opens: one button that confirms it.
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    layout: Layout,
+    csrf: String,
+    token: String,
+}
+
+/// `GET /verify?token=…`: the link of a registration's message. It only shows a button that
+/// posts the token: following a link must not create anything, because mail scanners open
+/// links before their reader does (and would use up the link, and get the session).
+pub async fn verify_page(visitor: Visitor, Query(q): Query<HashMap<String, String>>) -> Response {
+    let page = VerifyPage {
+        layout: Layout::new("Confirm your account", None, "signup"),
+        csrf: visitor.csrf.clone(),
+        token: q.get("token").cloned().unwrap_or_default(),
+    };
+    let mut response = render(&page);
+    if let Some(cookie) = &visitor.set_cookie {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, cookie.clone());
+    }
+    response
+}
+
+/// The confirmation form of [`verify_page`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VerifyForm {
+    csrf: String,
+    token: String,
+}
+
+/// `POST /verify`: creates the account of the link's registration, signs in and goes to the
+/// campaigns; a link that is unknown, used or expired gets a page saying so.
 pub async fn verify(
     State(state): State<AppState>,
-    Query(q): Query<HashMap<String, String>>,
+    visitor: Visitor,
+    Form(form): Form<VerifyForm>,
 ) -> UiResult<Response> {
-    let token = q.get("token").map_or("", String::as_str);
-    match accounts::verify(&state.context(), token, state.settings.session_ttl()).await {
+    visitor.check(&state, &form.csrf)?;
+    match accounts::verify(&state.context(), &form.token, state.settings.session_ttl()).await {
         Ok((_, session)) => Ok(signed_in_response(
             auth::set_session(&state, &session)?,
             "/campaigns",

@@ -43,7 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/signin", get(account::signin_page).post(account::signin))
         .route("/signout", post(account::signout))
-        .route("/verify", get(account::verify))
+        .route("/verify", get(account::verify_page).post(account::verify))
         .route("/account", get(tokens::account))
         .route("/account/tokens", post(tokens::create))
         .route("/account/tokens/{id}/revoke", post(tokens::revoke))
