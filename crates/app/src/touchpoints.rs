@@ -67,6 +67,12 @@ pub fn check_rows(
                 continue;
             }
         };
+        if let spendlens_attribution::TouchpointEvent::Touch(channel) = &row.event
+            && let Err(message) = spendlens_core::text::check_name(channel)
+        {
+            problems.push(Problem::at(row.line, 4, "channel", message));
+            continue;
+        }
         if let Some(id) = &row.campaign_id
             && !campaigns.contains(id)
         {

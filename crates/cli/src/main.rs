@@ -6,6 +6,7 @@ mod attribute;
 mod import;
 mod keyfile;
 mod optimize;
+mod outbox;
 mod output;
 mod report;
 mod roi;
@@ -37,6 +38,8 @@ enum Command {
     Roi(roi::Args),
     /// The organisation's financial report as PDF, XLSX, CSV or JSON.
     Report(report::Args),
+    /// The messages waiting in the outbox (registration links), to pass on by hand.
+    Outbox(outbox::Args),
     /// Run the web app and JSON API (SQLite by default, PostgreSQL for teams).
     Serve(serve::ServeArgs),
     /// Write the missing daily snapshots of every campaign once, then exit.
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(&args),
         Command::Roi(args) => roi::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Outbox(args) => outbox::run(&args),
         Command::Serve(args) => serve::serve(args),
         Command::Snapshot(args) => serve::snapshot(&args),
         Command::Sync(args) => sync::run(&args),

@@ -55,6 +55,9 @@ pub fn settings(db: &DatabaseArgs) -> anyhow::Result<Settings> {
     settings
         .check_webhooks()
         .context("webhooks.allow_private (SPENDLENS_WEBHOOKS__ALLOW_PRIVATE)")?;
+    settings
+        .check_public_url()
+        .map_err(|e| anyhow::anyhow!("public_url (SPENDLENS_PUBLIC_URL): {e}"))?;
     Ok(settings)
 }
 
@@ -137,10 +140,24 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging(&settings.log_format);
     crate::keyfile::ensure_secret_key(&mut settings)?;
     runtime()?.block_on(async move {
-        let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
-            .install_recorder()
-            .map_err(|e| tracing::warn!(error = %e, "metrics disabled"))
-            .ok();
+        // Metrics are recorded only when a listener of their own serves them (`metrics_bind`):
+        // the public listener never does.
+        let metrics_listener = match settings.metrics_bind {
+            Some(bind) => Some(
+                tokio::net::TcpListener::bind(bind)
+                    .await
+                    .with_context(|| format!("listening for metrics on {bind}"))?,
+            ),
+            None => None,
+        };
+        let metrics = metrics_listener
+            .as_ref()
+            .and_then(|_| {
+                metrics_exporter_prometheus::PrometheusBuilder::new()
+                    .install_recorder()
+                    .map_err(|e| tracing::warn!(error = %e, "metrics disabled"))
+                    .ok()
+            });
         let store = spendlens_store::connect(&settings.database_url)
             .await
             .with_context(|| format!("opening {}", redacted(&settings.database_url)))?;
@@ -171,6 +188,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let state = spendlens_web::state(store, clock, settings, metrics);
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(shutdown_signal(tx));
+        if let Some(listener) = metrics_listener {
+            tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+            tokio::spawn(spendlens_web::serve_metrics(listener, state.clone(), rx.clone()));
+        }
         spendlens_web::serve(listener, state, rx).await.context("serving")?;
         Ok(ExitCode::SUCCESS)
     })

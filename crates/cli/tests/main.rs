@@ -5,4 +5,5 @@ mod analyze;
 mod architecture;
 mod finance;
 mod import;
+mod outbox;
 mod sync;

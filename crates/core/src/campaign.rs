@@ -113,6 +113,8 @@ impl CampaignDraft {
             err("name", "must not be empty");
         } else if name.chars().count() > 200 {
             err("name", "must be at most 200 characters");
+        } else if let Err(message) = crate::text::check_name(&name) {
+            err("name", &message);
         }
         let currency = self
             .currency

@@ -15,6 +15,7 @@ pub mod daily;
 pub mod limits;
 pub mod num;
 pub mod platform;
+pub mod text;
 pub mod totals;
 
 pub use daily::{DailyKey, DailyRow, RowProblem};

@@ -1,14 +1,17 @@
-//! Accounts: users, their organisations, browser sessions and API tokens.
+//! Accounts: users, their organisations, registrations waiting for their e-mail link, browser
+//! sessions and API tokens.
 //!
-//! Passwords and tokens arrive already hashed (argon2 for passwords, SHA-256 for session and API
-//! tokens, in the web layer): the store keeps hashes only. Creating an account creates its
-//! organisation and the owner's membership in one transaction.
+//! Passwords and tokens arrive already hashed (argon2 for passwords, SHA-256 for session, API
+//! and registration tokens, in `spendlens_app::accounts`): the store keeps hashes only. Creating
+//! an account creates its organisation and the owner's membership in one transaction; revoking
+//! a token writes its audit entry in the same transaction as the delete.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use spendlens_core::campaign::{OrgId, UserId};
 
 use crate::Result;
+use crate::audit::AuditEntry;
 
 /// Who is calling: a user acting for an organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +29,41 @@ pub struct UserCredentials {
     pub password_hash: String,
 }
 
-/// Storage of accounts, sessions and API tokens.
+/// An API token as listed to its organisation: never its secret nor the secret's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenInfo {
+    pub id: String,
+    pub name: String,
+    /// The user who created it.
+    pub user_id: UserId,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// `None`: it lasts until revoked.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// An unexpired API token a client presented: whom it acts for, and when its use was last
+/// recorded (so that the caller records it at most once a minute).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenUse {
+    pub id: String,
+    pub principal: Principal,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A registration waiting for its one-time link to be followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRegistration {
+    /// The SHA-256 of the link's token.
+    pub token_hash: String,
+    pub email: String,
+    pub password_hash: String,
+    pub organization_name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Storage of accounts, registrations, sessions and API tokens.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     /// Creates a user with a new organisation they own. `Conflict("email")` when taken.
@@ -37,6 +74,24 @@ pub trait AccountStore: Send + Sync {
         organization_name: &str,
         now: DateTime<Utc>,
     ) -> Result<Principal>;
+
+    /// Whether any user exists (an instance without one lets its first registration sign in at
+    /// once).
+    async fn has_users(&self) -> Result<bool>;
+
+    /// Keeps a registration until its link is followed or it expires (expired ones are purged
+    /// on the way).
+    async fn create_pending_registration(&self, registration: &PendingRegistration) -> Result<()>;
+
+    /// Follows a registration's link, once: takes the unexpired registration of `token_hash` and
+    /// creates its account, in one transaction. `None` for an unknown, used or expired token;
+    /// `Conflict("email")` when the address got an account meanwhile (the link is used up all
+    /// the same). Returns the new principal and the stored e-mail.
+    async fn complete_registration(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Principal, String)>>;
 
     /// The credentials of a user by e-mail (case-insensitive), with their first organisation.
     async fn credentials(&self, email: &str) -> Result<Option<UserCredentials>>;
@@ -56,17 +111,40 @@ pub trait AccountStore: Send + Sync {
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
-    /// Stores an API token under its hash; returns its id.
+    /// Stores an API token under its hash, valid until `expires_at` (or revoked); returns its id.
     async fn create_api_token(
         &self,
         name: &str,
         token_hash: &str,
         principal: &Principal,
         now: DateTime<Utc>,
+        expires_at: Option<DateTime<Utc>>,
     ) -> Result<String>;
 
-    /// The principal an API token acts for.
-    async fn api_token(&self, token_hash: &str) -> Result<Option<Principal>>;
+    /// The API token of `token_hash` when it has not expired at `now`.
+    async fn api_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<TokenUse>>;
+
+    /// Records a use of token `id` at `now`, unless one was recorded at or after
+    /// `unless_since` (a conditional update: instances racing write once).
+    async fn touch_api_token(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        unless_since: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// The API tokens of an organisation, oldest first (expired ones included, marked by their
+    /// expiry).
+    async fn api_tokens(&self, org: &OrgId) -> Result<Vec<ApiTokenInfo>>;
+
+    /// Deletes token `id` of `org` and writes `audit` in the same transaction; the deleted
+    /// token, or `None` (nothing written) when `org` has no such token.
+    async fn revoke_api_token(
+        &self,
+        org: &OrgId,
+        id: &str,
+        audit: &AuditEntry,
+    ) -> Result<Option<ApiTokenInfo>>;
 }
 
 /// Implements [`AccountStore`] for `$store` (whose field `pool` is a `sqlx::Pool<$db>`), with the
@@ -80,7 +158,11 @@ macro_rules! impl_account_store {
             use sqlx::Row as _;
             use tracing::instrument;
 
-            use crate::accounts::{AccountStore, Principal, UserCredentials};
+            use crate::accounts::{
+                AccountStore, ApiTokenInfo, PendingRegistration, Principal, TokenUse,
+                UserCredentials,
+            };
+            use crate::audit::AuditEntry;
             use crate::{Result, StoreError, new_id};
 
             type DbRow = <$db as sqlx::Database>::Row;
@@ -92,11 +174,55 @@ macro_rules! impl_account_store {
                 })
             }
 
+            fn token_info(row: &DbRow) -> Result<ApiTokenInfo> {
+                Ok(ApiTokenInfo {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    user_id: UserId::new(row.try_get::<String, _>("user_id")?),
+                    created_at: row.try_get("created_at")?,
+                    last_used_at: row.try_get("last_used_at")?,
+                    expires_at: row.try_get("expires_at")?,
+                })
+            }
+
             fn conflict(e: sqlx::Error, what: &'static str) -> StoreError {
                 match &e {
                     sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
                     _ => StoreError::Database(e),
                 }
+            }
+
+            /// Inserts a user, their organisation and the ownership, in the caller's
+            /// transaction (registration and its completion share it).
+            async fn insert_account(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                email: &str,
+                password_hash: &str,
+                organization_name: &str,
+                now: DateTime<Utc>,
+            ) -> Result<Principal> {
+                let user_id = new_id();
+                let org_id = new_id();
+                sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(&user_id)
+                    .bind(email.trim().to_lowercase())
+                    .bind(password_hash)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| conflict(e, "email"))?;
+                sqlx::query("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)")
+                    .bind(&org_id)
+                    .bind(organization_name)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query("INSERT INTO memberships (user_id, org_id, role) VALUES ($1, $2, 'owner')")
+                    .bind(&user_id)
+                    .bind(&org_id)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(Principal { user_id: UserId::new(user_id), org_id: OrgId::new(org_id) })
             }
 
             #[async_trait]
@@ -109,30 +235,88 @@ macro_rules! impl_account_store {
                     organization_name: &str,
                     now: DateTime<Utc>,
                 ) -> Result<Principal> {
-                    let user_id = new_id();
-                    let org_id = new_id();
                     let mut tx = self.pool.begin_with($begin_write).await?;
-                    sqlx::query("INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)")
-                        .bind(&user_id)
-                        .bind(email.trim().to_lowercase())
-                        .bind(password_hash)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| conflict(e, "email"))?;
-                    sqlx::query("INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3)")
-                        .bind(&org_id)
-                        .bind(organization_name)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query("INSERT INTO memberships (user_id, org_id, role) VALUES ($1, $2, 'owner')")
-                        .bind(&user_id)
-                        .bind(&org_id)
-                        .execute(&mut *tx)
-                        .await?;
+                    let principal =
+                        insert_account(&mut tx, email, password_hash, organization_name, now).await?;
                     tx.commit().await?;
-                    Ok(Principal { user_id: UserId::new(user_id), org_id: OrgId::new(org_id) })
+                    Ok(principal)
+                }
+
+                #[instrument(skip_all)]
+                async fn has_users(&self) -> Result<bool> {
+                    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS any_user")
+                        .fetch_one(&self.pool)
+                        .await?;
+                    Ok(n > 0)
+                }
+
+                #[instrument(skip_all)]
+                async fn create_pending_registration(
+                    &self,
+                    r: &PendingRegistration,
+                ) -> Result<()> {
+                    let mut tx = self.pool.begin_with($begin_write).await?;
+                    sqlx::query("DELETE FROM pending_registrations WHERE expires_at <= $1")
+                        .bind(r.created_at)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO pending_registrations \
+                         (token_hash, email, password_hash, organization_name, created_at, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&r.token_hash)
+                    .bind(r.email.trim().to_lowercase())
+                    .bind(&r.password_hash)
+                    .bind(&r.organization_name)
+                    .bind(r.created_at)
+                    .bind(r.expires_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| conflict(e, "registration"))?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                #[instrument(skip_all)]
+                async fn complete_registration(
+                    &self,
+                    token_hash: &str,
+                    now: DateTime<Utc>,
+                ) -> Result<Option<(Principal, String)>> {
+                    let mut tx = self.pool.begin_with($begin_write).await?;
+                    // DELETE ... RETURNING takes it exactly once, even with two clicks racing.
+                    let row = sqlx::query(
+                        "DELETE FROM pending_registrations WHERE token_hash = $1 \
+                         RETURNING email, password_hash, organization_name, expires_at",
+                    )
+                    .bind(token_hash)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(row) = row else {
+                        return Ok(None);
+                    };
+                    let expires_at: DateTime<Utc> = row.try_get("expires_at")?;
+                    let email: String = row.try_get("email")?;
+                    if expires_at <= now {
+                        tx.commit().await?;
+                        return Ok(None);
+                    }
+                    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email = $1")
+                        .bind(&email)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    if taken > 0 {
+                        tx.commit().await?;
+                        return Err(StoreError::Conflict("email"));
+                    }
+                    let password_hash: String = row.try_get("password_hash")?;
+                    let organization_name: String = row.try_get("organization_name")?;
+                    let principal =
+                        insert_account(&mut tx, &email, &password_hash, &organization_name, now)
+                            .await?;
+                    tx.commit().await?;
+                    Ok(Some((principal, email)))
                 }
 
                 #[instrument(skip_all)]
@@ -201,28 +385,102 @@ macro_rules! impl_account_store {
                     token_hash: &str,
                     principal: &Principal,
                     now: DateTime<Utc>,
+                    expires_at: Option<DateTime<Utc>>,
                 ) -> Result<String> {
                     let id = new_id();
-                    sqlx::query("INSERT INTO api_tokens (id, token_hash, name, user_id, org_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                        .bind(&id)
-                        .bind(token_hash)
-                        .bind(name)
-                        .bind(principal.user_id.as_str())
-                        .bind(principal.org_id.as_str())
-                        .bind(now)
-                        .execute(&self.pool)
-                        .await
-                        .map_err(|e| conflict(e, "token"))?;
+                    sqlx::query(
+                        "INSERT INTO api_tokens (id, token_hash, name, user_id, org_id, created_at, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(&id)
+                    .bind(token_hash)
+                    .bind(name)
+                    .bind(principal.user_id.as_str())
+                    .bind(principal.org_id.as_str())
+                    .bind(now)
+                    .bind(expires_at)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| conflict(e, "token"))?;
                     Ok(id)
                 }
 
                 #[instrument(skip_all)]
-                async fn api_token(&self, token_hash: &str) -> Result<Option<Principal>> {
-                    let row = sqlx::query("SELECT user_id, org_id FROM api_tokens WHERE token_hash = $1")
-                        .bind(token_hash)
-                        .fetch_optional(&self.pool)
+                async fn api_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<TokenUse>> {
+                    let row = sqlx::query(
+                        "SELECT id, user_id, org_id, last_used_at FROM api_tokens \
+                         WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
+                    )
+                    .bind(token_hash)
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.map(|r| {
+                        Ok(TokenUse {
+                            id: r.try_get("id")?,
+                            principal: principal(&r)?,
+                            last_used_at: r.try_get("last_used_at")?,
+                        })
+                    })
+                    .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn touch_api_token(
+                    &self,
+                    id: &str,
+                    now: DateTime<Utc>,
+                    unless_since: DateTime<Utc>,
+                ) -> Result<()> {
+                    sqlx::query(
+                        "UPDATE api_tokens SET last_used_at = $1 \
+                         WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+                    )
+                    .bind(now)
+                    .bind(id)
+                    .bind(unless_since)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                }
+
+                #[instrument(skip_all)]
+                async fn api_tokens(&self, org: &OrgId) -> Result<Vec<ApiTokenInfo>> {
+                    let rows = sqlx::query(
+                        "SELECT id, name, user_id, created_at, last_used_at, expires_at FROM api_tokens \
+                         WHERE org_id = $1 ORDER BY created_at, id",
+                    )
+                    .bind(org.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter().map(token_info).collect()
+                }
+
+                #[instrument(skip_all)]
+                async fn revoke_api_token(
+                    &self,
+                    org: &OrgId,
+                    id: &str,
+                    audit: &AuditEntry,
+                ) -> Result<Option<ApiTokenInfo>> {
+                    let mut tx = self.pool.begin_with($begin_write).await?;
+                    let row = sqlx::query(
+                        "DELETE FROM api_tokens WHERE id = $1 AND org_id = $2 \
+                         RETURNING id, name, user_id, created_at, last_used_at, expires_at",
+                    )
+                    .bind(id)
+                    .bind(org.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(row) = row else {
+                        return Ok(None);
+                    };
+                    let revoked = token_info(&row)?;
+                    crate::audit::insert_audit!(crate::new_id(), audit)
+                        .execute(&mut *tx)
                         .await?;
-                    row.as_ref().map(principal).transpose()
+                    tx.commit().await?;
+                    Ok(Some(revoked))
                 }
             }
         }

@@ -1,10 +1,11 @@
 //! The one implementation of [`Store`](crate::Store), instantiated for each backend.
 //!
 //! Each area module (`accounts`, `campaigns`, `imports`, `metrics`, `snapshots`, `jobs`,
-//! `connections`, `attribution`, `finance`) declares its trait and a macro holding that trait's
-//! SQL; [`impl_store`] instantiates every one of them for a backend. The SQL is portable between
-//! SQLite and PostgreSQL (`$N` parameters, `ON CONFLICT`, `CAST(... AS BIGINT)`), so both
-//! backends run the same statements and cannot drift apart; the macros only fix the pool type.
+//! `connections`, `attribution`, `finance`, `attempts`, `audit`, `outbox`, `previews`) declares
+//! its trait and a macro holding that trait's SQL; [`impl_store`] instantiates every one of them
+//! for a backend. The SQL is portable between SQLite and PostgreSQL (`$N` parameters,
+//! `ON CONFLICT`, `CAST(... AS BIGINT)`), so both backends run the same statements and cannot
+//! drift apart; the macros only fix the pool type.
 //! Rejected alternative: sqlx's `Any` driver, which has no date types, and a generic impl over
 //! `sqlx::Database`, whose bounds obscure more than they share.
 
@@ -28,6 +29,10 @@ macro_rules! impl_store {
         crate::connections::impl_connection_store!($store, $db);
         crate::attribution::impl_touchpoint_store!($store, $db, $begin_write, $numbered);
         crate::finance::impl_finance_store!($store, $db, $begin_write);
+        crate::attempts::impl_attempt_store!($store, $db);
+        crate::audit::impl_audit_store!($store, $db);
+        crate::outbox::impl_outbox_store!($store, $db);
+        crate::previews::impl_preview_store!($store, $db, $begin_write);
 
         #[async_trait::async_trait]
         impl crate::Store for $store {

@@ -3,7 +3,8 @@
 //! One [`Store`] trait, implemented for SQLite (the zero set-up default: one file) and
 //! PostgreSQL (for teams running several instances). Both implementations are generated from the
 //! same SQL (see `backend.rs`), one module per area (`accounts`, `campaigns`, `imports`,
-//! `metrics`, `snapshots`, `jobs`, `connections`, `attribution`, `finance`), each with its trait
+//! `metrics`, `snapshots`, `jobs`, `connections`, `attribution`, `finance`, `attempts`, `audit`,
+//! `outbox`, `previews`), each with its trait
 //! and its SQL; each backend has its own migrations under `migrations/`; the integration suite
 //! runs the same story against both.
 //!
@@ -19,7 +20,9 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod attempts;
 pub mod attribution;
+pub mod audit;
 mod backend;
 pub mod campaigns;
 pub mod connections;
@@ -28,7 +31,9 @@ pub mod imports;
 pub mod jobs;
 pub mod metrics;
 pub mod micros;
+pub mod outbox;
 mod postgres;
+pub mod previews;
 mod retry;
 mod rollup;
 pub mod snapshots;
@@ -39,15 +44,21 @@ use async_trait::async_trait;
 #[cfg(doc)]
 use spendlens_core::campaign::OrgId;
 
-pub use accounts::{AccountStore, Principal, UserCredentials};
+pub use accounts::{
+    AccountStore, ApiTokenInfo, PendingRegistration, Principal, TokenUse, UserCredentials,
+};
+pub use attempts::{AttemptCount, AttemptStore};
 pub use attribution::{StoredTouchpoint, TouchKind, TouchpointImport, TouchpointStore};
+pub use audit::{AuditEntry, AuditRecord, AuditStore};
 pub use campaigns::CampaignStore;
 pub use connections::{Connection, ConnectionStatus, ConnectionStore, NewConnection, SyncRecord};
 pub use finance::FinanceStore;
 pub use imports::{ImportRecord, ImportStore, ImportWriter, UpsertCounts};
 pub use jobs::JobStore;
 pub use metrics::MetricStore;
+pub use outbox::{OutboxStore, OutgoingMail, StoredMail};
 pub use postgres::PgStore;
+pub use previews::{PendingPreview, PreviewQuota, PreviewStore};
 pub use snapshots::{SnapshotStore, StoredSnapshot};
 pub use sqlite::SqliteStore;
 
@@ -123,7 +134,8 @@ impl StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The storage of spendlens: one trait per area (accounts, campaigns, rows written and read,
-/// snapshots, job runs, connections, touchpoints, finance), all implemented for both backends from
+/// snapshots, job runs, connections, touchpoints, finance, rate-limit attempts, the audit log,
+/// the outbox, previewed uploads), all implemented for both backends from
 /// one body of portable SQL (see `backend.rs`), plus the health check.
 ///
 /// Callers hold a `dyn Store` (or an `S: Store`) and call any area's method on it: the areas are
@@ -139,6 +151,10 @@ pub trait Store:
     + ConnectionStore
     + TouchpointStore
     + FinanceStore
+    + AttemptStore
+    + AuditStore
+    + OutboxStore
+    + PreviewStore
     + Send
     + Sync
     + std::fmt::Debug

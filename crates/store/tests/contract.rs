@@ -88,9 +88,15 @@ async fn accounts_sessions_and_tokens() {
             "{name}: deleted"
         );
 
-        ok(store.create_api_token("ci", "t1", &p, now()).await, name);
-        assert_eq!(ok(store.api_token("t1").await, name), Some(p));
-        assert_eq!(ok(store.api_token("t2").await, name), None);
+        ok(
+            store.create_api_token("ci", "t1", &p, now(), None).await,
+            name,
+        );
+        assert_eq!(
+            ok(store.api_token("t1", now()).await, name).map(|t| t.principal),
+            Some(p)
+        );
+        assert_eq!(ok(store.api_token("t2", now()).await, name), None);
     }
 }
 

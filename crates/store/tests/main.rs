@@ -7,4 +7,5 @@ mod connections;
 mod contract;
 mod finance;
 mod limits;
+mod security;
 mod support;

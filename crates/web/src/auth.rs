@@ -1,11 +1,11 @@
-//! Accounts over HTTP: register, sign in and out, API tokens, and the [`Caller`] extractor that
-//! every protected route takes.
+//! Accounts over HTTP: register and verify, sign in and out, and the [`Caller`] and
+//! [`SessionCaller`] extractors that every protected route takes (API tokens are `api::tokens`).
 //!
-//! The use cases and their rules (the registration checks, password hashing, sessions and tokens
-//! stored as hashes, the sign-in rate limit) are `spendlens_app::accounts`'; this module reads
-//! the credentials a request carries (the bearer token, the session cookie through the one
-//! cookie parser [`cookie`]), decodes JSON bodies into the app's commands, builds the session
-//! cookie and maps `AccountError` to the API's answers.
+//! The use cases and their rules (the registration checks and its out-of-band link, password
+//! hashing, sessions and tokens stored as hashes, the rate limits) are
+//! `spendlens_app::accounts`'; this module reads the credentials a request carries (the bearer
+//! token, the session cookie through the one cookie parser [`cookie`]), decodes JSON bodies into
+//! the app's commands, builds the session cookie and maps `AccountError` to the API's answers.
 
 use std::net::SocketAddr;
 
@@ -18,7 +18,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde_json::Value;
 use spendlens_app::accounts::{
-    self, Account, AccountError, NewToken, Register, Registration, Session, SignIn,
+    self, Account, AccountError, Links, Register, Registered, Registration, Session, SignIn,
 };
 use spendlens_contract::Problems;
 use spendlens_contract::json::ObjectReader;
@@ -35,8 +35,9 @@ impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         match e {
             AccountError::Invalid(errors) => errors.into(),
-            AccountError::EmailTaken => ApiError::Conflict(e.to_string()),
             AccountError::BadCredentials => ApiError::BadCredentials,
+            AccountError::InvalidLink => ApiError::BadRequest(e.to_string()),
+            AccountError::TokenNotFound => ApiError::NotFound("API token"),
             AccountError::RateLimited { retry_after_secs } => {
                 ApiError::RateLimited { retry_after_secs }
             }
@@ -50,6 +51,12 @@ impl From<AccountError> for ApiError {
 /// cookie. Anything else answers 401.
 #[derive(Debug, Clone)]
 pub struct Caller(pub Principal);
+
+/// A caller signed in with the session cookie, not a bearer token: what only a person at a
+/// browser may do (creating an API token: a leaked token must not mint more). A bearer token
+/// answers 403, no credential 401.
+#[derive(Debug, Clone)]
+pub struct SessionCaller(pub Principal);
 
 /// The value of the cookie `name` in the request, or `None` when it is absent or empty: the one
 /// cookie parser of the API and the pages, because a session lookup must not depend on which
@@ -76,6 +83,38 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .filter(|v| !v.is_empty())
 }
 
+/// How a request authenticated.
+enum Credential {
+    Bearer,
+    Session,
+}
+
+/// The principal of the request's credential: a bearer token when the `Authorization` header is
+/// present (a malformed or unknown one is 401, never a fallback to the cookie), else the session
+/// cookie.
+async fn authenticate(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<(Principal, Credential), ApiError> {
+    let ctx = state.context();
+    if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+        let token = auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthorized)?;
+        return accounts::token_principal(&ctx, token.trim())
+            .await?
+            .map(|p| (p, Credential::Bearer))
+            .ok_or(ApiError::Unauthorized);
+    }
+    let session = cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthorized)?;
+    accounts::session_principal(&ctx, session)
+        .await?
+        .map(|p| (p, Credential::Session))
+        .ok_or(ApiError::Unauthorized)
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
@@ -83,23 +122,23 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let ctx = state.context();
-        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
-            let token = auth
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .ok_or(ApiError::Unauthorized)?;
-            return accounts::token_principal(&ctx, token.trim())
-                .await?
-                .map(Caller)
-                .ok_or(ApiError::Unauthorized);
+        authenticate(parts, state).await.map(|(p, _)| Caller(p))
+    }
+}
+
+impl FromRequestParts<AppState> for SessionCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match authenticate(parts, state).await? {
+            (p, Credential::Session) => Ok(SessionCaller(p)),
+            (_, Credential::Bearer) => Err(ApiError::Forbidden(
+                "an API token cannot do this: sign in with a session".to_owned(),
+            )),
         }
-        let session = cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthorized)?;
-        accounts::session_principal(&ctx, session)
-            .await?
-            .map(Caller)
-            .ok_or(ApiError::Unauthorized)
     }
 }
 
@@ -130,6 +169,15 @@ fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> ApiResult
         "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age_secs}{secure}"
     ))
     .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Where the links of messages point: the configured address of the server
+/// (`Settings::public_base`), never the request's `Host`: a client chooses its `Host`, and a
+/// registration sent with a forged one would mail the victim a link to the forger's site.
+pub fn links(state: &AppState) -> Links {
+    Links {
+        base: state.settings.public_base(),
+    }
 }
 
 /// The `Set-Cookie` value that hands a started session to the browser.
@@ -206,22 +254,85 @@ impl From<Account> for AccountResponse {
     }
 }
 
-/// Registers a user with a new organisation and signs them in.
+/// The answer to a registration on an instance that has users: the same for a new and a taken
+/// address (the message that went out of band says which).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CheckEmailResponse {
+    /// Always `check_your_email`.
+    pub status: &'static str,
+}
+
+/// Registers a user with a new organisation. The first registration of an instance creates the
+/// account and signs in (201); afterwards the answer is 202 whether the address is new or taken,
+/// and the account exists once the link sent to the address is followed (`/api/auth/verify`).
 #[utoipa::path(post, path = "/api/auth/register", tag = "auth",
     request_body = RegisterRequest,
-    responses((status = 201, body = AccountResponse, description = "Registered; session cookie set"),
-              (status = 409, description = "E-mail already registered"),
-              (status = 422, description = "Invalid fields")))]
+    responses((status = 201, body = AccountResponse, description = "The instance's first account: registered, session cookie set"),
+              (status = 202, body = CheckEmailResponse, description = "A link (or, for a taken address, a notice) was sent to the address"),
+              (status = 422, description = "Invalid fields"),
+              (status = 429, description = "Too many registrations from this address")))]
 pub async fn register(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Json(body): Json<Value>,
 ) -> ApiResult<Response> {
     let registration = parse_registration(&body)?;
+    let outcome = accounts::register(
+        &state.context(),
+        &state.auth_limits,
+        registration,
+        ip,
+        &links(&state),
+        state.settings.session_ttl(),
+    )
+    .await?;
+    match outcome {
+        Registered::SignedIn(account, session) => {
+            let cookie = set_session(&state, &session)?;
+            Ok((
+                StatusCode::CREATED,
+                [(header::SET_COOKIE, cookie)],
+                Json(AccountResponse::from(account)),
+            )
+                .into_response())
+        }
+        Registered::CheckYourEmail => Ok((
+            StatusCode::ACCEPTED,
+            Json(CheckEmailResponse {
+                status: "check_your_email",
+            }),
+        )
+            .into_response()),
+    }
+}
+
+/// A registration's one-time token, from the link sent to the address.
+#[derive(Debug, Clone, utoipa::ToSchema)]
+pub struct VerifyRequest {
+    pub token: String,
+}
+
+/// Follows a registration's link: creates the account and signs in.
+#[utoipa::path(post, path = "/api/auth/verify", tag = "auth", request_body = VerifyRequest,
+    responses((status = 200, body = AccountResponse, description = "Registered; session cookie set"),
+              (status = 400, description = "The link is invalid, used or expired")))]
+pub async fn verify(State(state): State<AppState>, Json(body): Json<Value>) -> ApiResult<Response> {
+    let mut problems = Problems::default();
+    let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
+        return Err(problems.into());
+    };
+    let token = r
+        .string("token", &mut problems)
+        .unwrap_or_default()
+        .to_owned();
+    r.finish(&mut problems);
+    if !problems.is_empty() {
+        return Err(problems.into());
+    }
     let (account, session) =
-        accounts::register(&state.context(), registration, state.settings.session_ttl()).await?;
+        accounts::verify(&state.context(), &token, state.settings.session_ttl()).await?;
     let cookie = set_session(&state, &session)?;
     Ok((
-        StatusCode::CREATED,
         [(header::SET_COOKIE, cookie)],
         Json(AccountResponse::from(account)),
     )
@@ -235,7 +346,7 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// Signs in; rate-limited per client address and per e-mail.
+/// Signs in; failures are rate-limited per client address and per e-mail from an address.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = AccountResponse, description = "Signed in; session cookie set"),
               (status = 401, description = "Invalid email or password"),
@@ -268,7 +379,7 @@ pub async fn login(
     };
     let (account, session) = accounts::sign_in(
         &state.context(),
-        &state.login_limiter,
+        &state.auth_limits,
         credentials,
         state.settings.session_ttl(),
     )
@@ -296,53 +407,6 @@ pub async fn end_session(state: &AppState, headers: &HeaderMap) -> ApiResult<Hea
         accounts::end_session(&state.context(), token).await?;
     }
     session_cookie(state, "", 0)
-}
-
-/// A new API token's name.
-#[derive(Debug, Clone, utoipa::ToSchema)]
-pub struct TokenRequest {
-    pub name: String,
-}
-
-/// A new API token: shown once, stored only as a hash.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TokenResponse {
-    pub id: String,
-    pub name: String,
-    /// Send as `Authorization: Bearer <token>`.
-    pub token: String,
-}
-
-/// Creates an API token for scripts and the CLI.
-#[utoipa::path(post, path = "/api/tokens", tag = "auth", request_body = TokenRequest,
-    responses((status = 201, body = TokenResponse), (status = 401, description = "Not signed in")))]
-pub async fn create_token(
-    State(state): State<AppState>,
-    Caller(principal): Caller,
-    Json(body): Json<Value>,
-) -> ApiResult<Response> {
-    let mut problems = Problems::default();
-    let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
-        return Err(problems.into());
-    };
-    let name = r
-        .string("name", &mut problems)
-        .unwrap_or_default()
-        .to_owned();
-    r.finish(&mut problems);
-    if !problems.is_empty() {
-        return Err(problems.into());
-    }
-    let created = accounts::create_token(&state.context(), &principal, NewToken { name }).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(TokenResponse {
-            id: created.id,
-            name: created.name,
-            token: created.token.expose_secret().to_owned(),
-        }),
-    )
-        .into_response())
 }
 
 #[cfg(test)]

@@ -3,18 +3,29 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
+
+use chrono::TimeDelta;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use spendlens_app::accounts::{AuthLimits, RateLimit};
 
 /// The server's configuration. `Debug` never shows a secret.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
     /// Address to listen on.
     pub bind: SocketAddr,
+    /// Address of a second listener that serves only `/metrics` (Prometheus text), e.g.
+    /// `127.0.0.1:9090`; unset (the default), the metrics are not served at all. Never the
+    /// public listener: request counts and latencies by route are no one else's business.
+    pub metrics_bind: Option<SocketAddr>,
+    /// The address users reach this server at (`https://spendlens.example.com`): the links in
+    /// messages and the origin that cookie-authenticated API writes must come from. Unset, both
+    /// come from each request's `Host` header (set it behind a proxy, or wherever a client could
+    /// send a forged `Host`).
+    pub public_url: Option<String>,
     /// `sqlite://path` (default `./spendlens.db`, created on first start) or `postgres://...`.
     pub database_url: String,
     /// Mark the session cookie `Secure` (set when served over HTTPS).
@@ -23,9 +34,14 @@ pub struct Settings {
     pub session_hours: u32,
     /// Minutes between snapshot sweeps (0 disables the scheduler).
     pub snapshot_every_minutes: u64,
-    /// Sign-in attempts allowed per client address and per e-mail in `login_window_minutes`.
+    /// Failed sign-ins allowed per e-mail from one client address in `login_window_minutes`.
     pub login_attempts: u32,
+    /// Failed sign-ins allowed from one client address, whatever the e-mail, in the same window.
+    pub login_attempts_per_address: u32,
     pub login_window_minutes: u64,
+    /// Registrations allowed from one client address in `register_window_minutes`.
+    pub register_attempts: u32,
+    pub register_window_minutes: u64,
     /// Key for the encryption of platform tokens at rest (32 bytes, hex or base64). Never logged.
     #[serde(skip_serializing)]
     pub secret_key: Option<SecretString>,
@@ -44,12 +60,17 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_bind: None,
+            public_url: None,
             database_url: "sqlite://spendlens.db".to_owned(),
             cookie_secure: false,
             session_hours: 24 * 14,
             snapshot_every_minutes: 60,
             login_attempts: 10,
+            login_attempts_per_address: 100,
             login_window_minutes: 15,
+            register_attempts: 10,
+            register_window_minutes: 60,
             secret_key: None,
             log_format: "text".to_owned(),
             connectors: spendlens_app::connections::ConnectorSettings::default(),
@@ -106,9 +127,55 @@ impl Settings {
         chrono::Duration::hours(i64::from(self.session_hours.max(1)))
     }
 
-    /// The login rate-limit window.
-    pub fn login_window(&self) -> Duration {
-        Duration::from_secs(self.login_window_minutes.max(1) * 60)
+    /// The rate limits of sign-in and registration.
+    pub fn auth_limits(&self) -> AuthLimits {
+        let minutes = |m: u64| TimeDelta::minutes(i64::try_from(m.max(1)).unwrap_or(i64::MAX));
+        let login = minutes(self.login_window_minutes);
+        AuthLimits {
+            login_per_account: RateLimit {
+                max: self.login_attempts,
+                window: login,
+            },
+            login_per_address: RateLimit {
+                max: self.login_attempts_per_address,
+                window: login,
+            },
+            register_per_address: RateLimit {
+                max: self.register_attempts,
+                window: minutes(self.register_window_minutes),
+            },
+        }
+    }
+
+    /// The address users reach this server at, without a trailing slash: `public_url` when
+    /// set, else `connectors.public_url` (the older setting of the OAuth callback, which
+    /// `public_url` overrides), so that one setting names the server everywhere.
+    pub fn public_base(&self) -> String {
+        self.public_url
+            .as_deref()
+            .unwrap_or(&self.connectors.public_url)
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// The origin (scheme, host and port) of [`Settings::public_base`], when it is a usable
+    /// http(s) URL (the binary refuses to start with an unusable `public_url`, see
+    /// [`Settings::check_public_url`]).
+    pub fn public_origin(&self) -> Option<url::Origin> {
+        url::Url::parse(&self.public_base())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .map(|u| u.origin())
+    }
+
+    /// Fails when `public_url` is set but is not an http(s) URL with a host.
+    pub fn check_public_url(&self) -> Result<(), String> {
+        match (&self.public_url, self.public_origin()) {
+            (Some(u), None) => Err(format!(
+                "public_url {u:?} is not an http(s) URL such as https://spendlens.example.com"
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -174,6 +241,38 @@ mod tests {
             bad.check_webhooks()
                 .is_err_and(|e| e.entry == "10.0.0.0/99")
         );
+    }
+
+    #[test]
+    fn the_public_url_is_checked_and_read_as_an_origin() {
+        let with = |u: &str| Settings {
+            public_url: Some(u.to_owned()),
+            ..Settings::default()
+        };
+        assert!(Settings::default().check_public_url().is_ok());
+        // Unset, the connectors' older setting names the server.
+        assert_eq!(Settings::default().public_base(), "http://127.0.0.1:8080");
+        assert_eq!(
+            Settings::default()
+                .public_origin()
+                .map(|o| o.ascii_serialization()),
+            Some("http://127.0.0.1:8080".to_owned())
+        );
+        let s = with("https://spendlens.example.com/");
+        assert!(s.check_public_url().is_ok());
+        assert_eq!(s.public_base(), "https://spendlens.example.com");
+        assert_eq!(
+            s.public_origin().map(|o| o.ascii_serialization()),
+            Some("https://spendlens.example.com".to_owned())
+        );
+        for bad in [
+            "spendlens.example.com",
+            "ftp://x.example",
+            "https://",
+            "nope",
+        ] {
+            assert!(with(bad).check_public_url().is_err(), "{bad}");
+        }
     }
 
     #[test]

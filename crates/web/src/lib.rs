@@ -1,15 +1,16 @@
 //! spendlens-web: the HTTP layer of `spendlens serve`.
 //!
 //! The JSON API under `/api` (accounts, campaigns, metrics in, the analysis, the seed's
-//! endpoints), the OpenAPI document and its docs page, `/healthz` and `/metrics`, and the pages
-//! ([`ui`]). Handlers decode requests (with the kit: [`query`], [`upload`], [`error`]) into the
+//! endpoints), the OpenAPI document and its docs page, `/healthz`, and the pages ([`ui`]);
+//! `/metrics` on a listener of its own ([`serve_metrics`]), never the public one. Handlers decode requests (with the kit: [`query`], [`upload`], [`error`]) into the
 //! typed commands of `spendlens-app`, run them, and encode the answer; they hold no business rule
 //! of their own.
 //!
 //! Architecture invariants: every campaign route resolves the campaign through the caller's
 //! organisation (another organisation's id is a 404, never a 403 and never data); access is
 //! checked before a request body is read into anything larger than JSON; internal errors are
-//! logged, never returned. Start reading at [`router`].
+//! logged, never returned; every answer carries the security headers and a cookie-authenticated
+//! API write must come from this origin ([`security`]). Start reading at [`router`].
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -19,6 +20,7 @@ pub mod error;
 pub mod observability;
 pub mod openapi;
 pub mod query;
+pub mod security;
 pub mod state;
 pub mod ui;
 pub mod upload;
@@ -28,7 +30,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use spendlens_app::Clock;
 use spendlens_store::Store;
 use tokio::sync::watch;
@@ -36,7 +38,6 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
 pub use config::Settings;
-pub use spendlens_app::accounts::LoginLimiter;
 pub use state::AppState;
 
 /// Request bodies above this size are refused (metrics batches of 50,000 rows fit).
@@ -49,9 +50,11 @@ pub fn state(
     settings: Settings,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 ) -> AppState {
-    let limiter = LoginLimiter::new(settings.login_attempts, settings.login_window());
+    // One setting names the server: the OAuth callback follows `public_url` too.
+    let mut connectors = settings.connectors.clone();
+    connectors.public_url = settings.public_base();
     let connections = spendlens_app::connections::Connections::new(
-        settings.connectors.clone(),
+        connectors,
         settings.token_cipher(),
         spendlens_connect::HttpClient::new()
             .unwrap_or_else(|_| spendlens_connect::HttpClient::from_client(reqwest::Client::new())),
@@ -69,14 +72,14 @@ pub fn state(
     AppState {
         store,
         clock,
+        auth_limits: settings.auth_limits(),
+        policies: Arc::new(security::Policies::new(&settings)),
         settings: Arc::new(settings),
-        login_limiter: Arc::new(limiter),
         metrics,
         analysis_cache: Arc::new(spendlens_app::analysis::AnalysisCache::new(4096)),
         connections,
         webhooks,
         csrf_key: Arc::new(csrf_key),
-        pending_uploads: Arc::new(ui::imports::PendingUploads::default()),
     }
 }
 
@@ -84,13 +87,18 @@ pub fn state(
 pub fn router(state: AppState) -> Router {
     use api::{
         analysis, attribution, campaigns, connections, finance, imports, metrics_in, optimization,
-        seed,
+        seed, tokens,
     };
     let api = Router::new()
         .route("/auth/register", post(auth::register))
+        .route("/auth/verify", post(auth::verify))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
-        .route("/tokens", post(auth::create_token))
+        .route(
+            "/tokens",
+            get(tokens::list_tokens).post(tokens::create_token),
+        )
+        .route("/tokens/{id}", delete(tokens::revoke_token))
         .route("/campaigns", post(campaigns::create).get(campaigns::list))
         .route(
             "/campaigns/{id}",
@@ -201,7 +209,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/reports/financial",
             get(finance::reports::financial_report),
-        );
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::same_origin,
+        ));
     Router::new()
         .nest("/api", api)
         .merge(
@@ -211,11 +223,39 @@ pub fn router(state: AppState) -> Router {
         // The server-rendered pages (crates/web/src/ui): everything outside /api.
         .merge(ui::routes())
         .route("/healthz", get(observability::healthz))
-        .route("/metrics", get(observability::metrics))
         .layer(axum::middleware::from_fn(observability::record))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The routes of the metrics listener: `/metrics` (Prometheus text) alone.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(observability::metrics))
+        .with_state(state)
+}
+
+/// Serves [`metrics_router`] on its own listener (the `metrics_bind` setting) until `shutdown`
+/// turns true: the public listener answers 404 for `/metrics`.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    mut shutdown: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    axum::serve(listener, metrics_router(state))
+        .with_graceful_shutdown(async move {
+            while !*shutdown.borrow() {
+                if shutdown.changed().await.is_err() {
+                    break;
+                }
+            }
+        })
+        .await
 }
 
 /// Serves until `shutdown` turns true, with the snapshot scheduler beside the server; in-flight

@@ -1,4 +1,5 @@
-//! `/healthz`, `/metrics` (Prometheus text) and the request metrics behind it.
+//! `/healthz`, `/metrics` (Prometheus text, on the `metrics_bind` listener only) and the request
+//! metrics behind it.
 
 use std::time::Instant;
 
@@ -26,7 +27,8 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics in the text exposition format, on the listener of the `metrics_bind`
+/// setting only (the public listener answers 404).
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     match &state.metrics {

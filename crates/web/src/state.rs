@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use spendlens_app::Clock;
-use spendlens_app::accounts::LoginLimiter;
+use spendlens_app::accounts::AuthLimits;
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
 use spendlens_store::Store;
 
@@ -16,7 +16,10 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
-    pub login_limiter: Arc<LoginLimiter>,
+    /// The rate limits of sign-in and registration (counted in the database).
+    pub auth_limits: AuthLimits,
+    /// The security headers' policies (see `security`).
+    pub policies: Arc<crate::security::Policies>,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// Analyses by campaign data version (see `spendlens_app::analysis::AnalysisCache`).
     pub analysis_cache: Arc<spendlens_app::analysis::AnalysisCache>,
@@ -26,8 +29,6 @@ pub struct AppState {
     pub webhooks: Arc<spendlens_app::finance::webhook::WebhookSender>,
     /// The key of the pages' CSRF tokens (see `ui::session`).
     pub csrf_key: Arc<crate::ui::session::CsrfKey>,
-    /// Uploads previewed in the pages and waiting for their confirmation.
-    pub pending_uploads: Arc<crate::ui::imports::PendingUploads>,
 }
 
 impl AppState {

@@ -645,6 +645,13 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
         .unwrap_or_else(|e| panic!("{e}"));
     wait_for(&c, "form[action='/signin']").await;
 
+    // The API docs render under their own Content-Security-Policy (the vendored Swagger UI's
+    // scripts are files of this origin; it needs inline styles and data images).
+    c.goto(&format!("{base}/api/docs/"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(&c, ".swagger-ui .info .title").await;
+
     assert!(overview_shot.exists());
     let _ = std::fs::remove_file(&csv_path);
     let _ = c.close().await;

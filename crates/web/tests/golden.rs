@@ -326,16 +326,28 @@ async fn story(app: &TestApp, g: &mut Golden, url: &str) {
         ),
     )
     .await;
+    // A later registration is answered 202 like the taken one above; the step records the
+    // following of its link, which creates the account and signs `other` in.
+    let r = app
+        .request(
+            &other,
+            M::POST,
+            "/api/auth/register",
+            Some(
+                &json!({"email": "other@example.com", "password": "correct horse battery",
+                         "organization_name": "Other Org"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED, "{}", app.backend);
+    let link = app.link_token("other@example.com").await;
     g.call(
         app,
         &other,
         "register-other",
         M::POST,
-        "/api/auth/register",
-        Body::Json(
-            json!({"email": "other@example.com", "password": "correct horse battery",
-                          "organization_name": "Other Org"}),
-        ),
+        "/api/auth/verify",
+        Body::Json(json!({ "token": link })),
     )
     .await;
     g.call(
@@ -1659,6 +1671,104 @@ async fn story(app: &TestApp, g: &mut Golden, url: &str) {
         M::GET,
         "/api/openapi.json",
         Body::None,
+    )
+    .await;
+
+    // Accounts, issue 13 (appended, so that the steps above keep their numbers).
+    tokens_and_registration(app, g, &other, &anonymous).await;
+}
+
+/// API tokens listed, refused to a token, revoked; a used or unknown registration link; a weak
+/// password.
+async fn tokens_and_registration(
+    app: &TestApp,
+    g: &mut Golden,
+    other: &Client,
+    anonymous: &Client,
+) {
+    use Method as M;
+    let created = g
+        .call(
+            app,
+            other,
+            "token-expiring",
+            M::POST,
+            "/api/tokens",
+            Body::Json(json!({"name": "deploy", "expires_in_days": 30})),
+        )
+        .await;
+    let (id, token) = (s(&created["id"]), s(&created["token"]));
+    g.call(app, other, "tokens-list", M::GET, "/api/tokens", Body::None)
+        .await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}")
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    let bearer = Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    g.call(
+        app,
+        &bearer,
+        "token-mints-token",
+        M::POST,
+        "/api/tokens",
+        Body::Json(json!({"name": "more"})),
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "token-expiry-invalid",
+        M::POST,
+        "/api/tokens",
+        Body::Json(json!({"name": "x", "expires_in_days": 0, "expires_at": "soon"})),
+    )
+    .await;
+    let path = format!("/api/tokens/{id}");
+    g.call(app, other, "token-revoke", M::DELETE, &path, Body::None)
+        .await;
+    g.call(
+        app,
+        &bearer,
+        "token-revoked",
+        M::GET,
+        "/api/campaigns",
+        Body::None,
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "token-revoke-again",
+        M::DELETE,
+        &path,
+        Body::None,
+    )
+    .await;
+    g.call(
+        app,
+        anonymous,
+        "verify-unknown",
+        M::POST,
+        "/api/auth/verify",
+        Body::Json(json!({"token": "nope"})),
+    )
+    .await;
+    g.call(
+        app,
+        anonymous,
+        "register-weak-password",
+        M::POST,
+        "/api/auth/register",
+        Body::Json(
+            json!({"email": "weak@example.com", "password": "Password123",
+                          "organization_name": "Weak\u{202E}Org"}),
+        ),
     )
     .await;
 }

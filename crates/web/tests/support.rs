@@ -50,6 +50,16 @@ impl TestApp {
 
     /// Starts a server with adjusted settings.
     pub async fn spawn_with(url: &str, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::spawn_at(url, now(), adjust).await
+    }
+
+    /// Starts a server whose clock is fixed at `at` (a second instance over the same database
+    /// may live at another time), with adjusted settings.
+    pub async fn spawn_at(
+        url: &str,
+        at: DateTime<Utc>,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let store = spendlens_store::connect(url)
             .await
             .unwrap_or_else(|e| panic!("{url}: {e}"));
@@ -58,7 +68,7 @@ impl TestApp {
             ..Settings::default()
         };
         adjust(&mut settings);
-        let clock: Arc<dyn Clock> = Arc::new(FixedClock(now()));
+        let clock: Arc<dyn Clock> = Arc::new(FixedClock(at));
         let state = spendlens_web::state(store.clone(), clock, settings, None);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -104,17 +114,79 @@ impl TestApp {
             .await
     }
 
-    /// Registers a user (signing this app's client in) and returns the organisation id.
+    /// Registers a user and signs `client` in; returns the organisation id. The instance's first
+    /// registration signs in at once (201); any later one answers 202 and is completed by
+    /// following the link sent to the address, read from the outbox table ([`Self::link_token`]).
     pub async fn register(&self, client: &Client, email: &str) -> String {
         let body = json!({"email": email, "password": "correct horse battery", "organization_name": format!("Org of {email}")});
         let r = self
             .request(client, Method::POST, "/api/auth/register", Some(&body))
             .await;
-        assert_eq!(r.status(), StatusCode::CREATED, "{}", self.backend);
+        let r = match r.status() {
+            StatusCode::CREATED => r,
+            StatusCode::ACCEPTED => {
+                assert_eq!(
+                    json_of(r).await,
+                    json!({"status": "check_your_email"}),
+                    "{}",
+                    self.backend
+                );
+                self.verify(client, email).await
+            }
+            other => panic!("{}: register {email}: {other}", self.backend),
+        };
         json_of(r).await["organization_id"]
             .as_str()
             .unwrap_or_default()
             .to_owned()
+    }
+
+    /// Follows the newest registration link sent to `email` with `client` (which is then signed
+    /// in) and returns the answer, checked to be 200.
+    pub async fn verify(&self, client: &Client, email: &str) -> Response {
+        let token = self.link_token(email).await;
+        let r = self
+            .request(
+                client,
+                Method::POST,
+                "/api/auth/verify",
+                Some(&json!({ "token": token })),
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "{}: verify {email}",
+            self.backend
+        );
+        r
+    }
+
+    /// The messages sent to `email`, oldest first, as stored in the outbox.
+    pub async fn mail_to(&self, email: &str) -> Vec<spendlens_store::StoredMail> {
+        self.store
+            .mail_to(email)
+            .await
+            .unwrap_or_else(|e| panic!("{}: outbox: {e}", self.backend))
+    }
+
+    /// The token of the newest registration link sent to `email`, read from the outbox.
+    pub async fn link_token(&self, email: &str) -> String {
+        let mail = self.mail_to(email).await;
+        let link = mail
+            .iter()
+            .rev()
+            .filter(|m| m.mail.subject == spendlens_app::accounts::CONFIRM_SUBJECT)
+            .find_map(|m| {
+                m.mail
+                    .body
+                    .split_whitespace()
+                    .find(|w| w.contains("/verify?token="))
+            })
+            .unwrap_or_else(|| panic!("{}: no link sent to {email}", self.backend));
+        link.rsplit_once("token=")
+            .map(|(_, t)| t.to_owned())
+            .unwrap_or_default()
     }
 
     /// Creates a campaign with the app's client and returns its id.
@@ -132,6 +204,25 @@ impl TestApp {
 pub fn new_client() -> Client {
     Client::builder()
         .cookie_store(true)
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+/// A client that keeps cookies and connects from `ip` (any of 127.0.0.0/8 reaches the test
+/// server on Linux): another client address, as the server sees it.
+pub fn client_from(ip: [u8; 4]) -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .local_address(std::net::IpAddr::from(ip))
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"))
+}
+
+/// A client that keeps cookies and does not follow redirects (to read `Location`).
+pub fn no_redirect_client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"))
 }

@@ -1,70 +1,111 @@
-//! The sign-in rate limiter: attempts counted per client address and per e-mail address in a
-//! sliding window, so that guessing passwords is slow whichever of the two an attacker varies.
+//! Rate limits on sign-in and registration, counted in the database so that they hold across
+//! every instance of a deployment.
+//!
+//! Sign-in attempts count against the client address (many e-mails guessed from one place) and
+//! against the e-mail *from that address* (one account guessed slowly), never against the e-mail
+//! alone: a limit on the e-mail alone would let anyone lock its owner out from everywhere by
+//! failing on purpose. A successful sign-in is not counted, and forgets that e-mail's failures
+//! from that address. Registrations count against the client address. An attempt is recorded
+//! before it is judged (so that parallel guesses cannot all slip under the limit) and forgotten
+//! when it is refused for the limit or succeeds. Keys are stored as SHA-256.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-/// Counts sign-in attempts per client address and per e-mail address in a sliding window.
-///
-/// In memory, per instance: with several instances each allows the limit, which still bounds
-/// guessing to a small multiple; the point is to stop brute force, not to meter.
-#[derive(Debug)]
-pub struct LoginLimiter {
-    max: u32,
-    window: Duration,
-    attempts: Mutex<HashMap<String, Vec<Instant>>>,
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{AccountError, hash_secret};
+use crate::context::Context;
+
+/// At most `max` attempts (at least one) per key in any `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max: u32,
+    pub window: TimeDelta,
 }
 
-impl LoginLimiter {
-    /// A limiter allowing `max` attempts (at least one) per key in any `window`.
-    pub fn new(max: u32, window: Duration) -> Self {
-        LoginLimiter {
-            max: max.max(1),
-            window,
-            attempts: Mutex::new(HashMap::new()),
+/// The limits of a server (see its settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthLimits {
+    /// Failed sign-ins per e-mail from one client address.
+    pub login_per_account: RateLimit,
+    /// Failed sign-ins from one client address, whatever the e-mail.
+    pub login_per_address: RateLimit,
+    /// Registrations from one client address.
+    pub register_per_address: RateLimit,
+}
+
+/// What an attempt is counted against (the stored `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    LoginAddress,
+    LoginAccount,
+    RegisterAddress,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::LoginAddress => "login_address",
+            Kind::LoginAccount => "login_account",
+            Kind::RegisterAddress => "register_address",
         }
     }
+}
 
-    /// Records an attempt for `ip` and `email`; `Err(seconds)` to wait when either is over the
-    /// limit (the attempt is then not counted).
-    pub fn check(&self, ip: Option<IpAddr>, email: &str, now: Instant) -> Result<(), u64> {
-        let keys = [
-            ip.map(|ip| format!("ip:{ip}")),
-            Some(format!("email:{}", email.trim().to_lowercase())),
-        ];
-        let mut map = self
-            .attempts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.retain(|_, times| {
-            times.retain(|t| now.duration_since(*t) < self.window);
-            !times.is_empty()
+/// The stored key of a client address (all clients the server cannot tell apart share one).
+pub(super) fn address_key(client: Option<IpAddr>) -> String {
+    hash_secret(&client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()))
+}
+
+/// The stored key of an e-mail tried from a client address.
+pub(super) fn account_key(email: &str, client: Option<IpAddr>) -> String {
+    let address = client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    hash_secret(&format!("{}\n{address}", email.trim().to_lowercase()))
+}
+
+/// A recorded attempt, to forget when it succeeds.
+#[derive(Debug)]
+pub(super) struct Attempt(String);
+
+/// Records an attempt of `kind` for `key` and judges it: `RateLimited` (the attempt then
+/// forgotten) when it makes more than `limit.max` in the window, with the seconds until the
+/// oldest leaves it.
+pub(super) async fn attempt(
+    ctx: &Context,
+    kind: Kind,
+    key: &str,
+    limit: RateLimit,
+) -> Result<Attempt, AccountError> {
+    let now = ctx.now();
+    let since = now - limit.window;
+    let id = ctx
+        .store
+        .record_attempt(kind.as_str(), key, now, since)
+        .await?;
+    let seen = ctx.store.attempts_since(kind.as_str(), key, since).await?;
+    if seen.count > u64::from(limit.max.max(1)) {
+        ctx.store.forget_attempt(&id).await?;
+        return Err(AccountError::RateLimited {
+            retry_after_secs: retry_after(seen.oldest.unwrap_or(now), limit.window, now),
         });
-        for key in keys.iter().flatten() {
-            if let Some(times) = map.get(key)
-                && times.len() >= self.max as usize
-            {
-                let oldest = times.iter().min().copied().unwrap_or(now);
-                let wait = self.window.saturating_sub(now.duration_since(oldest));
-                return Err(wait.as_secs().max(1));
-            }
-        }
-        for key in keys.into_iter().flatten() {
-            map.entry(key).or_default().push(now);
-        }
-        Ok(())
     }
+    Ok(Attempt(id))
+}
 
-    /// Forgets the attempts of an e-mail address after a successful sign-in.
-    pub fn clear_email(&self, email: &str) {
-        let mut map = self
-            .attempts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.remove(&format!("email:{}", email.trim().to_lowercase()));
-    }
+/// Forgets an attempt that succeeded.
+pub(super) async fn forget(ctx: &Context, attempt: Attempt) -> Result<(), AccountError> {
+    Ok(ctx.store.forget_attempt(&attempt.0).await?)
+}
+
+/// Forgets every attempt of `kind` for `key` (an account's failures after it signed in).
+pub(super) async fn forget_all(ctx: &Context, kind: Kind, key: &str) -> Result<(), AccountError> {
+    Ok(ctx.store.forget_attempts(kind.as_str(), key).await?)
+}
+
+/// Whole seconds (at least one) until `oldest` leaves a `window` that ends at `now`.
+fn retry_after(oldest: DateTime<Utc>, window: TimeDelta, now: DateTime<Utc>) -> u64 {
+    let wait = (oldest + window - now).num_seconds();
+    u64::try_from(wait).unwrap_or(0).max(1)
 }
 
 #[cfg(test)]
@@ -72,24 +113,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn limits_per_email_and_per_address_within_the_window() {
-        let limiter = LoginLimiter::new(3, Duration::from_secs(60));
-        let t0 = Instant::now();
-        let ip = Some(IpAddr::from([127, 0, 0, 1]));
-        for _ in 0..3 {
-            assert!(limiter.check(ip, "a@x.io", t0).is_ok());
-        }
-        assert!(
-            limiter.check(ip, "A@x.io", t0).is_err(),
-            "same e-mail, any case"
-        );
-        assert!(limiter.check(ip, "b@x.io", t0).is_err(), "same address");
-        assert!(limiter.check(None, "b@x.io", t0).is_ok());
-        assert!(
-            limiter
-                .check(ip, "a@x.io", t0 + Duration::from_secs(61))
-                .is_ok(),
-            "window passed"
-        );
+    fn keys_separate_addresses_and_e_mails_but_not_case() {
+        let ip = Some(IpAddr::from([10, 0, 0, 1]));
+        let other = Some(IpAddr::from([10, 0, 0, 2]));
+        assert_eq!(account_key("A@x.io ", ip), account_key("a@x.io", ip));
+        assert_ne!(account_key("a@x.io", ip), account_key("a@x.io", other));
+        assert_ne!(account_key("a@x.io", ip), account_key("b@x.io", ip));
+        assert_ne!(address_key(ip), address_key(other));
+        assert_eq!(address_key(None), address_key(None));
+    }
+
+    #[test]
+    fn the_wait_is_until_the_oldest_attempt_leaves_the_window() {
+        let now = DateTime::<Utc>::UNIX_EPOCH + TimeDelta::days(1);
+        let window = TimeDelta::minutes(15);
+        assert_eq!(retry_after(now, window, now), 900);
+        assert_eq!(retry_after(now - TimeDelta::minutes(10), window, now), 300);
+        assert_eq!(retry_after(now - TimeDelta::minutes(20), window, now), 1);
     }
 }

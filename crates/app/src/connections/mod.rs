@@ -151,6 +151,17 @@ impl TryFrom<ConnectDraft> for ConnectRequest {
                 "give an access token or a service-account key, not both".to_owned(),
             );
         }
+        // What the user typed to name the account and the sheet range keeps the rule of every
+        // typed name (no control or invisible formatting character).
+        for (field, text) in [
+            ("account_id", &draft.account_id),
+            ("range", &draft.range),
+            ("login_customer_id", &draft.login_customer_id),
+        ] {
+            if let Some(Err(message)) = text.as_deref().map(spendlens_core::text::check_name) {
+                err(field, message);
+            }
+        }
         let (Some(platform), Some(account_id), true) =
             (platform, draft.account_id, errors.is_empty())
         else {

@@ -62,6 +62,15 @@ impl Errors {
         }
     }
 
+    /// A name a person typed keeps the rule of every typed name (`spendlens_core::text`: no
+    /// control or invisible formatting character). Checked when an entry is given, not when a
+    /// stored one is validated, so that entries stored before the rule still read.
+    pub(super) fn typed_name(&mut self, field: &'static str, text: &str) {
+        if let Err(message) = spendlens_core::text::check_name(text) {
+            self.push(field, message);
+        }
+    }
+
     /// Reads a required or optional text field: `None` when blank.
     pub(super) fn text<'a>(&mut self, value: &'a Option<String>) -> Option<&'a str> {
         value.as_deref().map(str::trim).filter(|s| !s.is_empty())

@@ -220,6 +220,7 @@ impl EntryDraft {
                     .map(normalise_platform);
                 if let Some(p) = &platform {
                     errors.platform(p);
+                    errors.typed_name("platform", p);
                 }
                 let period = errors
                     .required("billing_period", &self.billing_period, category)
@@ -442,5 +443,18 @@ mod tests {
         assert!(!ok(".5"));
         assert!(!ok("abc"));
         assert!(!ok("-0.01"));
+    }
+
+    #[test]
+    fn a_typed_platform_keeps_the_rule_of_names() {
+        let fee = |platform: &str| EntryDraft {
+            campaign_id: Some("c1".into()),
+            platform: Some(platform.into()),
+            billing_period: Some("2026-03".into()),
+            ..draft("platform_fees", "99")
+        };
+        assert_eq!(fields(fee("Tik\u{202E}koT").parse("USD")), vec!["platform"]);
+        assert_eq!(fields(fee("Agency\u{0007}").parse("USD")), vec!["platform"]);
+        assert!(fee("Agence Café").parse("USD").is_ok());
     }
 }

@@ -9,3 +9,4 @@ pub mod imports;
 pub mod metrics_in;
 pub mod optimization;
 pub mod seed;
+pub mod tokens;

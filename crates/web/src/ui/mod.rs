@@ -25,6 +25,7 @@ pub mod imports;
 pub mod insights;
 pub mod optimization;
 pub mod session;
+pub mod tokens;
 
 use askama::Template;
 use axum::Router;
@@ -42,6 +43,10 @@ pub fn routes() -> Router<AppState> {
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/signin", get(account::signin_page).post(account::signin))
         .route("/signout", post(account::signout))
+        .route("/verify", get(account::verify_page).post(account::verify))
+        .route("/account", get(tokens::account))
+        .route("/account/tokens", post(tokens::create))
+        .route("/account/tokens/{id}/revoke", post(tokens::revoke))
         .route("/campaigns", get(campaigns::list).post(campaigns::create))
         .route("/campaigns/new", get(campaigns::new_page))
         .route("/campaigns/{id}", get(analysis::page))
@@ -144,6 +149,11 @@ pub const NAV: &[NavEntry] = &[
         label: "Finance",
         section: "finance",
     },
+    NavEntry {
+        href: "/account",
+        label: "Account",
+        section: "account",
+    },
 ];
 
 /// What every page's frame needs.
@@ -243,6 +253,7 @@ impl From<ApiError> for UiError {
             }
             ApiError::TooLarge => UiError::TooLarge,
             ApiError::BadRequest(m)
+            | ApiError::Forbidden(m)
             | ApiError::Conflict(m)
             | ApiError::Upstream(m)
             | ApiError::NotConfigured(m) => UiError::BadRequest(m),

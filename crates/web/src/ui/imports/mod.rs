@@ -5,9 +5,10 @@
 //! `api::imports::import_command`) and imported by `spendlens_app::imports::import_rows`, the
 //! API's and the CLI's use case; a PDF's confirmed figures become one row decoded from the form
 //! and stored by `spendlens_app::metrics::upsert_rows`, like `POST /api/campaigns/{id}/metrics`.
-//! Between preview and confirmation the file waits in memory on this instance, bound to the
-//! organisation and the campaign, for at most [`PENDING_TTL`]; the confirmation parses it again,
-//! so what is stored is exactly what the preview showed.
+//! Between preview and confirmation the file waits in the database (any instance may take the
+//! confirmation), bound to the organisation and the campaign, for at most
+//! [`PENDING_TTL_MINUTES`] and within the organisation's quota; the confirmation parses it
+//! again, so what is stored is exactly what the preview showed.
 
 mod pending;
 
@@ -30,7 +31,7 @@ use crate::ui::format::{conversions, count, date, money};
 use crate::ui::session::SignedIn;
 use crate::ui::{FormErrors, Layout, UiError, UiResult, multipart, render};
 use crate::upload::{Fields, Others, read_file_field};
-pub use pending::{PENDING_TTL, PendingUploads};
+pub use pending::{PENDING_TTL_MINUTES, QUOTA};
 
 /// Rows shown in a preview table.
 const PREVIEW_ROWS: usize = 50;
@@ -383,9 +384,8 @@ pub async fn upload(
                 dry_run: false,
                 ..command
             };
-            let token = state
-                .pending_uploads
-                .put(&viewer.principal.org_id, &campaign.id, confirm);
+            let token =
+                pending::put(&state, &viewer.principal.org_id, &campaign.id, confirm).await?;
             p.preview = Some(preview_view(token, &rows.parsed, &campaign.spec.currency));
         }
     }
@@ -409,10 +409,13 @@ pub async fn confirm(
 ) -> UiResult<Response> {
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
-    let Some(command) =
-        state
-            .pending_uploads
-            .take(&form.pending, &viewer.principal.org_id, &campaign.id)
+    let Some(command) = pending::take(
+        &state,
+        &form.pending,
+        &viewer.principal.org_id,
+        &campaign.id,
+    )
+    .await?
     else {
         let mut errors = FormErrors::default();
         errors.push(

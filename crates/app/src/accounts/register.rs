@@ -1,0 +1,271 @@
+//! Registration: the checks of a submitted registration, and its two outcomes.
+//!
+//! On an instance that has no user yet, the first registration creates the account and signs in
+//! at once (no address can be taken then, so nothing leaks, and a fresh install needs no mail).
+//! Afterwards every registration is answered alike, whether its address is new or taken: a new
+//! address gets a one-time link (its SHA-256 stored, valid [`LINK_HOURS`]) that creates the
+//! account and signs in when followed ([`verify`]); a taken one gets a notice that someone tried.
+//! Both go out of band (the outbox), so the answer tells nothing about who has an account. The
+//! password is hashed in both cases, so neither takes measurably longer.
+
+use std::net::IpAddr;
+
+use chrono::TimeDelta;
+use secrecy::{ExposeSecret, SecretString};
+use spendlens_core::campaign::FieldError;
+use spendlens_store::{PendingRegistration, StoreError};
+
+use super::limiter::{self, AuthLimits, Kind};
+use super::{
+    Account, AccountError, MAX_EMAIL_BYTES, MAX_ORGANIZATION_CHARS, Session, hash_password,
+    hash_secret, mail, new_secret, password_problem, start_session,
+};
+use crate::context::Context;
+
+/// How long a registration's link is valid, in hours.
+pub const LINK_HOURS: i64 = 24;
+
+/// A registration as submitted: the sign-up form's fields or the API's body.
+#[derive(Debug, Clone)]
+pub struct Register {
+    pub email: String,
+    pub password: SecretString,
+    pub organization_name: String,
+}
+
+/// A registration whose fields keep the rules (see [`Registration::try_from`]).
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub(super) email: String,
+    pub(super) password: SecretString,
+    pub(super) organization_name: String,
+}
+
+impl TryFrom<Register> for Registration {
+    type Error = Vec<FieldError>;
+
+    /// The e-mail and the organisation name trimmed, then checked: an e-mail shape (something on
+    /// both sides of an `@`, no whitespace, at most [`MAX_EMAIL_BYTES`]), a password that keeps
+    /// the strength rule ([`password_problem`]), an organisation name of 1 to
+    /// [`MAX_ORGANIZATION_CHARS`] characters without control or invisible formatting characters
+    /// (`spendlens_core::text`). Every problem names its field.
+    fn try_from(form: Register) -> Result<Registration, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut err = |field: &'static str, message: String| {
+            errors.push(FieldError { field, message });
+        };
+        let email = form.email.trim().to_owned();
+        let organization_name = form.organization_name.trim().to_owned();
+        let at = email.find('@');
+        if email.len() > MAX_EMAIL_BYTES
+            || at.is_none_or(|i| i == 0 || i + 1 >= email.len())
+            || email.contains(char::is_whitespace)
+            || spendlens_core::text::hidden_character(&email).is_some()
+        {
+            err("email", "must be an e-mail address".to_owned());
+        }
+        if let Some(problem) = password_problem(form.password.expose_secret(), &email) {
+            err("password", problem);
+        }
+        if organization_name.is_empty() {
+            err("organization_name", "must not be empty".to_owned());
+        } else if organization_name.chars().count() > MAX_ORGANIZATION_CHARS {
+            err(
+                "organization_name",
+                format!("must be at most {MAX_ORGANIZATION_CHARS} characters"),
+            );
+        } else if let Err(message) = spendlens_core::text::check_name(&organization_name) {
+            err("organization_name", message);
+        }
+        if errors.is_empty() {
+            Ok(Registration {
+                email,
+                password: form.password,
+                organization_name,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Where the links of the messages point: the server's public address.
+#[derive(Debug, Clone)]
+pub struct Links {
+    /// `https://spendlens.example.com`, without a trailing slash.
+    pub base: String,
+}
+
+/// What a registration did.
+#[derive(Debug)]
+pub enum Registered {
+    /// The instance had no user: the account exists and this session signs it in.
+    SignedIn(Account, Session),
+    /// A message went to the address (a link, or a notice that it is taken): the same answer
+    /// either way.
+    CheckYourEmail,
+}
+
+/// Registers `registration` from `client` (rate-limited per address, see [`AuthLimits`]): see
+/// the module's note for the outcomes. A session, when one starts, lasts `lifetime`.
+pub async fn register(
+    ctx: &Context,
+    limits: &AuthLimits,
+    registration: Registration,
+    client: Option<IpAddr>,
+    links: &Links,
+    lifetime: TimeDelta,
+) -> Result<Registered, AccountError> {
+    limiter::attempt(
+        ctx,
+        Kind::RegisterAddress,
+        &limiter::address_key(client),
+        limits.register_per_address,
+    )
+    .await?;
+    let email = registration.email.to_lowercase();
+    let hash = hash_password(registration.password).await?;
+    if !ctx.store.has_users().await? {
+        match ctx
+            .store
+            .create_account(&email, &hash, &registration.organization_name, ctx.now())
+            .await
+        {
+            Ok(principal) => {
+                let session = start_session(ctx, &principal, lifetime).await?;
+                return Ok(Registered::SignedIn(Account { principal, email }, session));
+            }
+            // Another first registration of the same address won the race: it is taken now.
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let base = links.base.trim_end_matches('/');
+    if ctx.store.credentials(&email).await?.is_some() {
+        let signin = format!("{base}/signin");
+        mail::send(ctx, mail::taken(&email, &signin)).await?;
+        return Ok(Registered::CheckYourEmail);
+    }
+    let token = new_secret("");
+    let now = ctx.now();
+    ctx.store
+        .create_pending_registration(&PendingRegistration {
+            token_hash: hash_secret(&token),
+            email: email.clone(),
+            password_hash: hash,
+            organization_name: registration.organization_name,
+            created_at: now,
+            expires_at: now + TimeDelta::hours(LINK_HOURS),
+        })
+        .await?;
+    let link = mail::verify_link(base, &token);
+    mail::send(ctx, mail::confirm(&email, &link, LINK_HOURS)).await?;
+    Ok(Registered::CheckYourEmail)
+}
+
+/// Follows a registration's one-time link: creates the account and starts a session of
+/// `lifetime`. An unknown, used or expired token, or an address that got its account meanwhile,
+/// is [`AccountError::InvalidLink`].
+pub async fn verify(
+    ctx: &Context,
+    token: &str,
+    lifetime: TimeDelta,
+) -> Result<(Account, Session), AccountError> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(AccountError::InvalidLink);
+    }
+    let created = match ctx
+        .store
+        .complete_registration(&hash_secret(token), ctx.now())
+        .await
+    {
+        Ok(Some(created)) => created,
+        Ok(None) | Err(StoreError::Conflict(_)) => return Err(AccountError::InvalidLink),
+        Err(e) => return Err(e.into()),
+    };
+    let (principal, email) = created;
+    let session = start_session(ctx, &principal, lifetime).await?;
+    Ok((Account { principal, email }, session))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn register(email: &str, password: &str, organization_name: &str) -> Register {
+        Register {
+            email: email.to_owned(),
+            password: SecretString::from(password),
+            organization_name: organization_name.to_owned(),
+        }
+    }
+
+    fn fields(form: Register) -> Vec<&'static str> {
+        Registration::try_from(form)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn registration_names_each_bad_field() {
+        assert_eq!(
+            fields(register("nope", "short", " ")),
+            vec!["email", "password", "organization_name"]
+        );
+        assert!(fields(register(" ana@example.com ", "correct horse", " Acme ")).is_empty());
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert_eq!(
+            fields(register(&long, &"p1".repeat(513), &"o".repeat(201))),
+            vec!["email", "password", "organization_name"]
+        );
+        assert_eq!(fields(register("@x", "ten chars!", "A")), vec!["email"]);
+        assert_eq!(fields(register("a@", "ten chars!", "A")), vec!["email"]);
+        assert_eq!(fields(register("a b@x", "ten chars!", "A")), vec!["email"]);
+        assert_eq!(
+            fields(register("a\u{202E}b@x", "ten chars!", "A")),
+            vec!["email"]
+        );
+    }
+
+    #[test]
+    fn weak_passwords_and_hidden_characters_are_refused() {
+        assert_eq!(
+            fields(register("ana@example.com", "Password123", "Acme")),
+            vec!["password"]
+        );
+        assert_eq!(
+            fields(register("ana@example.com", "abcdefghijkl", "Acme")),
+            vec!["password"]
+        );
+        for name in ["Acme\u{202E}gro", "Acme\u{2066}x", "Acme\u{200F}", "Ac\tme"] {
+            assert_eq!(
+                fields(register("ana@example.com", "correct horse", name)),
+                vec!["organization_name"],
+                "{name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_registration_keeps_its_fields_trimmed() {
+        let checked =
+            Registration::try_from(register(" Ana@Example.com ", "correct horse", " Acme "))
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            (checked.email.as_str(), checked.organization_name.as_str()),
+            ("Ana@Example.com", "Acme")
+        );
+    }
+
+    #[test]
+    fn links_have_one_slash() {
+        assert_eq!(
+            mail::verify_link("https://s.example/", "abc"),
+            "https://s.example/verify?token=abc"
+        );
+    }
+}
