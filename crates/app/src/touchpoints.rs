@@ -49,28 +49,29 @@ pub fn check_rows(
     bytes: &[u8],
     campaigns: &HashSet<String>,
 ) -> Result<Vec<StoredTouchpoint>, TouchpointFailure> {
-    let rows = spendlens_attribution::read_touchpoint_rows(bytes).map_err(|e| match e {
+    let file = spendlens_attribution::read_touchpoint_rows(bytes).map_err(|e| match e {
         spendlens_attribution::Error::Invalid(problems) => TouchpointFailure::Rows(problems),
         other => TouchpointFailure::File(other.to_string()),
     })?;
+    let (rows, journey, time, channel) = (&file.rows, &file.journey, &file.time, &file.channel);
     let mut problems = Vec::new();
     let mut seen: HashMap<(&str, i64, TouchKind), u64> = HashMap::with_capacity(rows.len());
     let mut stored = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         if problems.len() >= spendlens_attribution::error::MAX_PROBLEMS {
             break;
         }
         let touchpoint = match stored_row(row) {
             Ok(t) => t,
             Err(message) => {
-                problems.push(Problem::at(row.line, 2, "timestamp", message));
+                problems.push(Problem::at(row.line, time.index, &time.name, message));
                 continue;
             }
         };
-        if let spendlens_attribution::TouchpointEvent::Touch(channel) = &row.event
-            && let Err(message) = spendlens_core::text::check_name(channel)
+        if let spendlens_attribution::TouchpointEvent::Touch(name) = &row.event
+            && let Err(message) = spendlens_core::text::check_name(name)
         {
-            problems.push(Problem::at(row.line, 4, "channel", message));
+            problems.push(Problem::at(row.line, channel.index, &channel.name, message));
             continue;
         }
         if let Some(id) = &row.campaign_id
@@ -92,11 +93,12 @@ pub fn check_rows(
         ) {
             problems.push(Problem::at(
                 row.line,
-                1,
-                "journey_id",
+                journey.index,
+                &journey.name,
                 format!(
-                    "the same journey, timestamp and event as row {first} (a touchpoint is \
-                     identified by journey_id + timestamp + event)"
+                    "the same {}, {} and event as row {first} (a touchpoint is identified by \
+                     journey + time + event)",
+                    journey.name, time.name
                 ),
             ));
             continue;
