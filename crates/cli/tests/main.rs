@@ -3,6 +3,7 @@
 
 mod analyze;
 mod architecture;
+mod attribute;
 mod finance;
 mod import;
 mod outbox;
