@@ -41,7 +41,7 @@ pub use credit::{Attribution, ChannelCredit, Credit, MarkovSummary, OrderScore, 
 pub use error::{Error, Problem};
 pub use model::{MarkovOrder, Model, Request, attribute};
 pub use path::{PathStats, PathTable};
-pub use read::{Dataset, InputFormat, ReadOptions, read};
+pub use read::{Dataset, InputFormat, ReadOptions, detect_format, read};
 pub use rows::{
     ColumnRef, PATHS_HAVE_NO_DATES, TouchpointEvent, TouchpointFile, TouchpointRow,
     dataset_from_rows, read_touchpoint_rows,

@@ -102,6 +102,17 @@ pub fn read(input: impl Read, options: &ReadOptions) -> Result<Dataset, Error> {
     }
 }
 
+/// The format of an input, from its header alone (for callers that treat the formats
+/// differently: the server stores dated rows and attributes a path file as a whole).
+pub fn detect_format(input: impl Read) -> Result<InputFormat, Error> {
+    let (_, layout, _) = open(input)?;
+    Ok(match layout {
+        Layout::Paths(_) => InputFormat::Paths,
+        Layout::Touchpoints(_) => InputFormat::Touchpoints,
+        Layout::EventLog(_) => InputFormat::EventLog,
+    })
+}
+
 /// The columns of ChannelAttribution's path files (its `Data` example and what its functions
 /// take: `var_value` and `var_null` are optional).
 pub(crate) const PATH_COLUMNS: [Spec; 4] = [

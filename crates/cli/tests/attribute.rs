@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../attribution/tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../attribution/tests/fixtures")
+        .join(name)
 }
 
 fn attribute(input: &Path, model: &str) -> Output {
@@ -114,7 +116,13 @@ fn a_bad_event_log_names_the_file_line_and_column() {
     let out = attribute(&fixture("channelattribution-Data.csv"), "time_decay");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with(&format!("{}: ", fixture("channelattribution-Data.csv").display())), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "{}: ",
+            fixture("channelattribution-Data.csv").display()
+        )),
+        "{err}"
+    );
     // The contract's touchpoints keep working.
     let touchpoints = dir.join("touchpoints.csv");
     std::fs::write(

@@ -313,6 +313,59 @@ async fn the_attribution_page_compares_every_model_after_an_upload() {
     }
 }
 
+#[tokio::test]
+async fn the_attribution_page_takes_event_logs_and_attributes_path_files_whole() {
+    let root = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../attribution/tests/fixtures/"
+    );
+    let read = |name: &str| {
+        std::fs::read_to_string(format!("{root}{name}")).unwrap_or_else(|e| panic!("{e}"))
+    };
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "ana@example.com").await;
+        let id = app.campaign(&q4()).await;
+        let path = format!("/campaigns/{id}/attribution");
+        let (_, html) = page_as(&app, &app.client, &path).await;
+        let csrf = token_in(&html);
+
+        // A path file: every model's credit for its channels, nothing stored.
+        let (status, html) = upload_touchpoints(
+            &app,
+            &id,
+            &csrf,
+            &read("channelattribution-Data.csv"),
+            false,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {html}", app.backend);
+        assert!(html.contains("data-section=\"file-attribution\""), "{html}");
+        assert!(html.contains("nothing was stored"), "{html}");
+        for channel in ["alpha", "eta", "kappa"] {
+            assert!(
+                html.contains(&format!("data-channel=\"{channel}\"")),
+                "{channel}"
+            );
+        }
+        let api = json_of(
+            app.get(&format!("/api/campaigns/{id}/attribution?model=all"))
+                .await,
+        )
+        .await;
+        assert_eq!(api["journeys"], 0, "a path file stores nothing");
+
+        // An event log is imported like touchpoints.
+        let (status, html) =
+            upload_touchpoints(&app, &id, &csrf, &read("attribution-data.csv"), true).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(
+            html.contains("Checked journeys.csv: nothing was stored"),
+            "{html}"
+        );
+    }
+}
+
 /// A small deterministic generator (xorshift).
 struct Rng(u64);
 
