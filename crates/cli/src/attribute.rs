@@ -81,7 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         match File::open(&input) {
             Ok(file) => Box::new(file),
             Err(e) => {
-                eprintln!("{}: {e}", input.display());
+                errln!("{}: {e}", input.display());
                 return Ok(ExitCode::from(2));
             }
         }
@@ -111,7 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let results = match outcome {
         Ok(results) => results,
         Err(e @ spendlens_attribution::Error::Io(_)) => {
-            eprintln!("{name}: {e}");
+            errln!("{name}: {e}");
             return Ok(ExitCode::from(2));
         }
         Err(e) if e.is_input() => {
@@ -122,7 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ": "
             };
             for line in e.lines() {
-                eprintln!("{name}{joint}{line}");
+                errln!("{name}{joint}{line}");
             }
             return Ok(ExitCode::from(2));
         }

@@ -1,13 +1,16 @@
 //! The `spendlens` binary: parses the command line and dispatches to one module per command.
 #![forbid(unsafe_code)]
 
+// First: the print macros (`outln!`, `errln!`) every command module uses.
+#[macro_use]
+mod output;
+
 mod analyze;
 mod attribute;
 mod import;
 mod keyfile;
 mod optimize;
 mod outbox;
-mod output;
 mod report;
 mod roi;
 mod serve;
@@ -64,8 +67,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader closed the pipe (`| head`): it wants no more output, which is no failure.
+        Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            errln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -32,7 +32,7 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let bad = |lines: Vec<String>| {
         for line in lines {
-            eprintln!("{line}");
+            errln!("{line}");
         }
         Ok(ExitCode::from(2))
     };

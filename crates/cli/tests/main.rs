@@ -5,6 +5,7 @@ mod analyze;
 mod architecture;
 mod attribute;
 mod finance;
+mod hygiene;
 mod import;
 mod outbox;
 mod sync;
