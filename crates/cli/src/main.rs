@@ -33,7 +33,8 @@ enum Command {
     Analyze(analyze::Args),
     /// Multi-touch attribution of conversions to channels (heuristics, Markov, Shapley).
     Attribute(attribute::Args),
-    /// Split a budget over channels with response curves (certified optimum).
+    /// Split a budget over channels with response curves (certified optimum): a problem
+    /// document, or a stored campaign from its own daily history (--campaign).
     Optimize(optimize::Args),
     /// Import a file (canonical CSV, platform exports, XLSX) into a campaign, all or nothing.
     Import(import::Args),

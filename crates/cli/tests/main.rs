@@ -7,5 +7,6 @@ mod attribute;
 mod finance;
 mod hygiene;
 mod import;
+mod optimize;
 mod outbox;
 mod sync;
