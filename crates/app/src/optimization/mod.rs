@@ -108,9 +108,9 @@ async fn no_spend(
             )
         }
         _ => format!(
-            "; the campaign has no ad spend on any day yet: import its data, then pass \
-             history.from and history.to for the days it covers (each channel needs at least \
-             {MIN_DAYS_WITH_SPEND} days with spend)"
+            "; the campaign has no ad spend on any day yet: import its data first (and pass \
+             history.from and history.to when it covers other days); each channel needs at \
+             least {MIN_DAYS_WITH_SPEND} days with spend"
         ),
     };
     Ok(AppError::invalid(
