@@ -2,6 +2,8 @@
 //! and null columns) and event logs shaped like the public Kaggle attribution data set (rows in
 //! any order). Each fixture's totals are recomputed here from its raw cells with the `csv` crate,
 //! independently of the reader under test.
+// Conversion counts are whole numbers, summed exactly in an `f64`: compared exactly, on purpose.
+#![allow(clippy::float_cmp)]
 
 use std::str::FromStr;
 

@@ -401,15 +401,15 @@ fn fixture(name: &str) -> String {
 }
 
 /// The conversions, value and users an event log states, from its raw cells.
-fn stated(log: &str) -> (f64, rust_decimal::Decimal, usize) {
-    let mut conversions = 0.0;
+fn stated(log: &str) -> (u32, rust_decimal::Decimal, usize) {
+    let mut conversions = 0;
     let mut value = rust_decimal::Decimal::ZERO;
     let mut users = std::collections::HashSet::new();
     for line in log.lines().skip(1) {
         let cells: Vec<&str> = line.split(',').collect();
         users.insert(cells[0].to_owned());
         if cells[3] == "1" {
-            conversions += 1.0;
+            conversions += 1;
             value += cells[4]
                 .parse::<rust_decimal::Decimal>()
                 .unwrap_or_else(|e| panic!("{e}"));
@@ -478,7 +478,7 @@ async fn a_public_event_log_is_stored_with_the_conversions_it_states() {
             .await;
         let (status, first) = upload(&app, &app.client, "", &log).await;
         assert_eq!(status, StatusCode::CREATED, "{}: {first}", app.backend);
-        assert_eq!(first["conversions"], json!(conversions as u64));
+        assert_eq!(first["conversions"], json!(conversions));
         assert_eq!(first["journeys"], json!(users));
         let (_, again) = upload(&app, &app.client, "", &log).await;
         assert_eq!(again["inserted"], 0);
@@ -495,7 +495,8 @@ async fn a_public_event_log_is_stored_with_the_conversions_it_states() {
             let name = model.name();
             let ours = &all["models"][name];
             assert_eq!(
-                ours["total_conversions"], conversions,
+                ours["total_conversions"],
+                f64::from(conversions),
                 "{}: {name}",
                 app.backend
             );

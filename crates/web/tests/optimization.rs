@@ -359,7 +359,7 @@ async fn a_history_from_earlier_years_is_fitted_when_its_window_is_given() {
             .iter()
             .map(|(_, s)| *s)
             .sum();
-        assert_eq!(planned, Decimal::new(100_000_00, 2) - spent);
+        assert_eq!(planned, Decimal::new(10_000_000, 2) - spent);
         assert_eq!(spends(&plan["optimized_allocation"]).len(), 3);
 
         // Only one end: a year from it.

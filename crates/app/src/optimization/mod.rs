@@ -88,7 +88,7 @@ async fn no_spend(
         .filter(|r| r.platform.is_ad_platform() && r.spend > Decimal::ZERO)
         .map(|r| r.date);
     let first = spent.next();
-    let last = spent.last().or(first);
+    let last = spent.next_back().or(first);
     let which = if request.history_from.is_none() && request.history_to.is_none() {
         format!(" (the history window: by default the last {HISTORY_DAYS} days)")
     } else {
