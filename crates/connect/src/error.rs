@@ -5,6 +5,7 @@ use std::time::Duration;
 use spendlens_core::Platform;
 
 use crate::cipher::CipherError;
+use crate::quota::Quota;
 
 /// Why a connector call failed.
 ///
@@ -38,14 +39,27 @@ pub enum ConnectError {
         message: String,
         retry_after: Option<Duration>,
     },
-    /// A daily or hourly quota is used up: retrying inside this sync only burns more budget, so
-    /// the scheduler should try again later.
-    #[error("{platform}: quota exhausted (HTTP {status}{}): {message}", code_suffix(code.as_deref()))]
+    /// A quota is used up (`quota` names it and says when it comes back): the client waited for
+    /// it as long as the sync's wait budget allowed, and no longer. `wait` is how long from the
+    /// answer until the quota is back (when known), so the app can schedule the next attempt.
+    #[error("{platform}: quota exhausted (HTTP {status}{}): {message}: {quota}", code_suffix(code.as_deref()))]
     QuotaExhausted {
         platform: Platform,
         status: u16,
         code: Option<String>,
         message: String,
+        quota: Quota,
+        wait: Option<Duration>,
+    },
+    /// The platform no longer serves the API version the request named (Google Ads
+    /// `UNSUPPORTED_VERSION`, Meta #2635, LinkedIn 426 `NONEXISTENT_VERSION`): nothing works until
+    /// a current version is configured.
+    #[error("{platform}: HTTP {status}{}: the platform no longer serves API version {}", code_suffix(code.as_deref()), version.as_deref().unwrap_or("in use"))]
+    RetiredVersion {
+        platform: Platform,
+        status: u16,
+        code: Option<String>,
+        version: Option<String>,
     },
     /// A temporary server-side failure (5xx, Meta `is_transient`, Google `UNAVAILABLE`).
     #[error("{platform}: temporarily unavailable (HTTP {status}{}): {message}", code_suffix(code.as_deref()))]
@@ -118,6 +132,38 @@ impl ConnectError {
     /// Whether the failure is the platform asking us to slow down for a short while.
     pub fn is_rate_limited(&self) -> bool {
         matches!(self, ConnectError::RateLimited { .. })
+    }
+
+    /// How long until the platform takes calls again, when it said so and the client did not
+    /// wait: a quota's reset, or a throttle hint longer than the client may wait. The app turns
+    /// it into a scheduled retry instead of a failure to fix.
+    pub fn wait(&self) -> Option<Duration> {
+        match self {
+            ConnectError::QuotaExhausted { wait, quota, .. } => {
+                Some(wait.unwrap_or_else(|| quota.reset.longest_wait()))
+            }
+            ConnectError::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The same error naming the API version the failed request used (a retired-version answer
+    /// does not always say which).
+    pub(crate) fn with_version(self, used: &str) -> Self {
+        match self {
+            ConnectError::RetiredVersion {
+                platform,
+                status,
+                code,
+                version: None,
+            } => ConnectError::RetiredVersion {
+                platform,
+                status,
+                code,
+                version: Some(used.to_owned()),
+            },
+            other => other,
+        }
     }
 
     /// Whether the user has to authorise the connection again.
