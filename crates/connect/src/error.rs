@@ -42,7 +42,7 @@ pub enum ConnectError {
     /// A quota is used up (`quota` names it and says when it comes back): the client waited for
     /// it as long as the sync's wait budget allowed, and no longer. `wait` is how long from the
     /// answer until the quota is back (when known), so the app can schedule the next attempt.
-    #[error("{platform}: quota exhausted (HTTP {status}{}): {message}: {quota}", code_suffix(code.as_deref()))]
+    #[error("{platform}: quota exhausted (HTTP {status}{}): {quota}", code_suffix(code.as_deref()))]
     QuotaExhausted {
         platform: Platform,
         status: u16,
@@ -54,7 +54,7 @@ pub enum ConnectError {
     /// The platform no longer serves the API version the request named (Google Ads
     /// `UNSUPPORTED_VERSION`, Meta #2635, LinkedIn 426 `NONEXISTENT_VERSION`): nothing works until
     /// a current version is configured.
-    #[error("{platform}: HTTP {status}{}: the platform no longer serves API version {}", code_suffix(code.as_deref()), version.as_deref().unwrap_or("in use"))]
+    #[error("{platform}: HTTP {status}{}: the platform no longer serves {}", code_suffix(code.as_deref()), version_words(version.as_deref()))]
     RetiredVersion {
         platform: Platform,
         status: u16,
@@ -78,6 +78,11 @@ pub enum ConnectError {
         code: Option<String>,
         message: String,
     },
+    /// The grant's own lifetime is over (LinkedIn refresh tokens last 365 days and refreshing
+    /// does not extend them): no refresh can help, the user has to authorise again. Reported
+    /// with the day instead of the token endpoint's bare `invalid_grant`.
+    #[error("the authorisation expired on {expired_on}; the connection needs to be re-authorised")]
+    GrantExpired { expired_on: chrono::NaiveDate },
     /// The request did not complete (connection refused, timeout, TLS). The URL is removed.
     #[error("{platform}: request failed: {source}")]
     Transport {
@@ -106,6 +111,13 @@ pub const MAX_MESSAGE_CHARS: usize = 300;
 
 /// Platform error codes are cut to this many characters.
 pub const MAX_CODE_CHARS: usize = 64;
+
+fn version_words(version: Option<&str>) -> String {
+    version.map_or_else(
+        || "the API version in use".to_owned(),
+        |v| format!("API version {v}"),
+    )
+}
 
 fn code_suffix(code: Option<&str>) -> String {
     code.map(|c| format!(", code {c}")).unwrap_or_default()
@@ -166,10 +178,15 @@ impl ConnectError {
         }
     }
 
+    /// Whether the platform no longer serves the API version the request named.
+    pub fn is_retired_version(&self) -> bool {
+        matches!(self, ConnectError::RetiredVersion { .. })
+    }
+
     /// Whether the user has to authorise the connection again.
     pub fn requires_reauthorization(&self) -> bool {
         match self {
-            ConnectError::Unauthorized { .. } => true,
+            ConnectError::Unauthorized { .. } | ConnectError::GrantExpired { .. } => true,
             ConnectError::OAuth { code, .. } => code == "invalid_grant",
             _ => false,
         }

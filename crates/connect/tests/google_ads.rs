@@ -10,7 +10,7 @@ use wiremock::{Mock, ResponseTemplate};
 
 use crate::support::{TestEnv, d, json, range, secret, static_token};
 
-const STREAM: &str = "/v21/customers/1234567890/googleAds:searchStream";
+const STREAM: &str = "/v26/customers/1234567890/googleAds:searchStream";
 
 /// The currency query, and a catch-all that rejects calls without a developer token the way
 /// Google does.

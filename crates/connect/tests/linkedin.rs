@@ -21,14 +21,14 @@ const ANALYTICS: &str = "/rest/adAnalytics";
 /// gets LinkedIn's 400), serves the account and June's analytics.
 async fn mount_api(env: &TestEnv) {
     Mock::given(path(format!("/rest/adAccounts/{ACCOUNT}")))
-        .and(header("LinkedIn-Version", "202601"))
+        .and(header("LinkedIn-Version", "202607"))
         .and(header("X-Restli-Protocol-Version", "2.0.0"))
         .respond_with(json(200, "linkedin_ad_account.json"))
         .mount(&env.server)
         .await;
     Mock::given(method("GET"))
         .and(path(ANALYTICS))
-        .and(header("LinkedIn-Version", "202601"))
+        .and(header("LinkedIn-Version", "202607"))
         .and(header("X-Restli-Protocol-Version", "2.0.0"))
         .and(query_param("q", "analytics"))
         .and(query_param("pivot", "(value:CAMPAIGN)"))
@@ -252,6 +252,7 @@ async fn an_expired_token_is_refreshed_and_the_request_repeated() {
             refresh_token: Some(secret("AQX-old-refresh")),
             // Not yet expired by our clock: LinkedIn revoked it early, so only the 401 tells.
             expires_at: Some(at("2024-08-01T00:00:00Z")),
+            refresh_expires_at: None,
             scopes: vec![],
         },
     ));

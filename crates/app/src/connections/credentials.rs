@@ -85,6 +85,10 @@ impl Connections {
                         .get("expires_at")
                         .and_then(Value::as_str)
                         .and_then(|s| s.parse().ok()),
+                    refresh_expires_at: doc
+                        .get("refresh_expires_at")
+                        .and_then(Value::as_str)
+                        .and_then(|s| s.parse().ok()),
                     scopes: Vec::new(),
                 };
                 if connection.platform == Platform::Meta || tokens.refresh_token.is_none() {
@@ -234,6 +238,7 @@ pub(super) fn oauth_doc(tokens: &TokenSet) -> Value {
         "access_token": tokens.access_token.expose_secret(),
         "refresh_token": tokens.refresh_token.as_ref().map(|t| t.expose_secret().to_owned()),
         "expires_at": tokens.expires_at.map(|t| t.to_rfc3339()),
+        "refresh_expires_at": tokens.refresh_expires_at.map(|t| t.to_rfc3339()),
     })
 }
 
