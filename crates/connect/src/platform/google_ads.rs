@@ -278,6 +278,14 @@ fn daily_row(r: SearchRow, currency: Option<&str>) -> Result<DailyRow, ConnectEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_version_is_the_table_s() {
+        assert_eq!(
+            crate::versions::default_version(Platform::GoogleAds).map(|v| v.version),
+            Some(GOOGLE_ADS_DEFAULT_VERSION)
+        );
+    }
     use rust_decimal_macros::dec;
 
     #[test]

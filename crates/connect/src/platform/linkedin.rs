@@ -319,6 +319,14 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: &str) -> ConnectError
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_default_version_is_the_table_s() {
+        assert_eq!(
+            crate::versions::default_version(Platform::LinkedIn).map(|v| v.version),
+            Some(LINKEDIN_DEFAULT_VERSION)
+        );
+    }
+
     fn d(s: &str) -> NaiveDate {
         s.parse().expect("date")
     }
