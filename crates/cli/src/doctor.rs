@@ -40,7 +40,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             match spendlens_store::connect(&settings.database_url).await {
                 Ok(store) => match store.all_connections().await {
                     Ok(all) => (all, None),
-                    Err(e) => (Vec::new(), Some(format!("the connections could not be read: {e}"))),
+                    Err(e) => (
+                        Vec::new(),
+                        Some(format!("the connections could not be read: {e}")),
+                    ),
                 },
                 Err(e) => (
                     Vec::new(),

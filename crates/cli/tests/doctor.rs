@@ -103,7 +103,11 @@ async fn doctor_reports_versions_a_token_expiring_in_20_days_and_a_retired_versi
     }
 
     // A retired version configured: a problem naming the setting, and a failing exit.
-    let out = doctor(&url, &[("SPENDLENS_CONNECTORS__GOOGLE_ADS__VERSION", "v21")]).await;
+    let out = doctor(
+        &url,
+        &[("SPENDLENS_CONNECTORS__GOOGLE_ADS__VERSION", "v21")],
+    )
+    .await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(

@@ -45,9 +45,11 @@ pub use platform::google_ads::GoogleAdsConnector;
 pub use platform::linkedin::LinkedInConnector;
 pub use platform::meta::{Conversions, MetaConnector, MetaOAuth};
 pub use platform::sheets::{SheetsConnector, ValueRange};
-pub use reason::oauth as oauth_reason;
 pub use quota::{Quota, QuotaReset};
-pub use retry::{BoxFuture, DEFAULT_WAIT_BUDGET, Jitter, RetryPolicy, Sleeper, TokioSleeper, WaitBudget};
+pub use reason::oauth as oauth_reason;
+pub use retry::{
+    BoxFuture, DEFAULT_WAIT_BUDGET, Jitter, RetryPolicy, Sleeper, TokioSleeper, WaitBudget,
+};
 pub use secrecy::SecretString;
 pub use service_account::{GOOGLE_TOKEN_URL, ServiceAccountKey, ServiceAccountToken};
 pub use window::{DEFAULT_RESTATEMENT_DAYS, DateRange, InvalidDateRange, sync_window};

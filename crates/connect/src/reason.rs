@@ -30,7 +30,9 @@ pub(crate) fn meta(code: Option<i64>, subcode: Option<i64>, status: StatusCode) 
             "the request timed out: the range is read as an asynchronous report instead"
         }
         (Some(100), Some(1_487_534)) => "the request asks for more data than one call may return",
-        (Some(2), Some(1_504_041)) => "no data is available for the requested metrics and breakdowns",
+        (Some(2), Some(1_504_041)) => {
+            "no data is available for the requested metrics and breakdowns"
+        }
         (Some(2), Some(1_504_042)) => "the requested custom metrics are invalid",
         (Some(2), Some(1_504_043 | 1_504_044)) => "an intermittent error at Meta; try again later",
         (Some(-2), Some(2_490_547)) => "Meta failed to generate the report; try again later",

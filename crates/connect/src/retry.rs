@@ -148,7 +148,10 @@ impl WaitBudget {
 
     /// Spends `wait` if it fits in what is left; whether it did.
     pub fn take(&self, wait: Duration) -> bool {
-        let mut spent = self.spent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut spent = self
+            .spent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         match spent.checked_add(wait) {
             Some(total) if total <= self.limit => {
                 *spent = total;

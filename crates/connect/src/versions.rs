@@ -421,11 +421,16 @@ mod tests {
         let estimated = check(GoogleAds, "v23", d("2027-02-03"));
         assert!(estimated.is_retired() && !estimated.is_refused());
         assert!(
-            estimated.to_string().contains("expected to be retired around 2027-02-01"),
+            estimated
+                .to_string()
+                .contains("expected to be retired around 2027-02-01"),
             "{estimated}"
         );
         // Newer than the table, or not a version: no date, no refusal.
-        assert_eq!(check(GoogleAds, "v27", today).status, VersionStatus::Unknown);
+        assert_eq!(
+            check(GoogleAds, "v27", today).status,
+            VersionStatus::Unknown
+        );
         assert_eq!(check(Meta, "latest", today).status, VersionStatus::Unknown);
         assert_eq!(
             check(LinkedIn, "2026-11", today).status,

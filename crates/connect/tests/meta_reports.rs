@@ -165,7 +165,13 @@ async fn a_400_day_backfill_completes_through_windows_and_an_async_report() {
 async fn a_timeout_with_code_100_is_read_as_an_async_report_too() {
     let env = TestEnv::start().await;
     mount_windows(&env).await;
-    mount_timeout(&env, "2024-06-01", "2024-06-02", "meta_error_timeout_100.json").await;
+    mount_timeout(
+        &env,
+        "2024-06-01",
+        "2024-06-02",
+        "meta_error_timeout_100.json",
+    )
+    .await;
     mount_report_run(&env, "2024-06-01", "2024-06-02").await;
     let rows = connector(&env)
         .fetch_daily("1234567890", range("2024-06-01", "2024-06-02"))
@@ -199,7 +205,10 @@ async fn a_report_run_that_fails_twice_fails_the_fetch_with_meta_s_code() {
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert!(err.to_string().contains("failed to generate the report"), "{err}");
+    assert!(
+        err.to_string().contains("failed to generate the report"),
+        "{err}"
+    );
     assert_eq!(count(&env, "POST", INSIGHTS).await, 2, "restarted once");
     assert_eq!(count(&env, "GET", RUN_INSIGHTS).await, 0);
 }
@@ -208,7 +217,13 @@ async fn a_report_run_that_fails_twice_fails_the_fetch_with_meta_s_code() {
 async fn a_window_over_the_data_per_call_limit_is_read_in_halves() {
     let env = TestEnv::start().await;
     mount_windows(&env).await;
-    mount_timeout(&env, "2024-06-01", "2024-06-04", "meta_error_data_per_call.json").await;
+    mount_timeout(
+        &env,
+        "2024-06-01",
+        "2024-06-04",
+        "meta_error_data_per_call.json",
+    )
+    .await;
     let rows = connector(&env)
         .fetch_daily("1234567890", range("2024-06-01", "2024-06-04"))
         .await
@@ -278,7 +293,12 @@ async fn a_retired_version_is_reported_with_the_version_sent() {
         err.to_string(),
         "meta: HTTP 400, code 2635: the platform no longer serves API version v24.0"
     );
-    assert_eq!(env.requests_to("/v24.0/act_1234567890/insights").await.len(), 1);
+    assert_eq!(
+        env.requests_to("/v24.0/act_1234567890/insights")
+            .await
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]

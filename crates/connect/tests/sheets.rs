@@ -16,7 +16,12 @@ const VALUES: &str = "/v4/spreadsheets/1AbC_sheet-ID/values/'Spend%20Tracker'!A:
 const RANGE: &str = "'Spend Tracker'!A:J";
 
 fn connector(env: &TestEnv) -> SheetsConnector {
-    SheetsConnector::new(env.http.clone(), env.base(), static_token("ya29.sheets"), RANGE)
+    SheetsConnector::new(
+        env.http.clone(),
+        env.base(),
+        static_token("ya29.sheets"),
+        RANGE,
+    )
 }
 
 async fn mount_values(env: &TestEnv) {

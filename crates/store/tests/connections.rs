@@ -119,7 +119,12 @@ async fn connections_are_scoped_unique_and_record_their_syncs() {
         // Health (migration 0010): a quota's retry time, a sync's notice, the grant's end and
         // the alert delivered for it; a success clears the retry time and replaces the notice.
         assert_eq!(
-            (got.grant_expires_at, got.notice.as_deref(), got.retry_at, got.reauth_alerted_for),
+            (
+                got.grant_expires_at,
+                got.notice.as_deref(),
+                got.retry_at,
+                got.reauth_alerted_for
+            ),
             (None, None, None, None),
             "{name}"
         );

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use spendlens_app::FixedClock;
-use spendlens_app::connections::{ConnectorSettings, Connections};
+use spendlens_app::connections::{Connections, ConnectorSettings};
 use spendlens_app::finance::webhook::{AllowList, Outbound, RetryPolicy, WebhookSender};
 use spendlens_connect::{BoxFuture, HttpClient, Sleeper, TokenCipher};
 use spendlens_core::campaign::{CampaignId, OrgId};
@@ -146,8 +146,9 @@ async fn a_linkedin_daily_limit_is_retried_after_the_reset_not_within_seconds() 
         assert_eq!(conn.status, ConnectionStatus::Error);
         let error = conn.last_error.unwrap_or_default();
         assert!(
-            error.contains("the daily application and member request limit, which resets at midnight UTC")
-                && error.ends_with("the next attempt is after 2026-11-22 00:00 UTC"),
+            error.contains(
+                "the daily application and member request limit, which resets at midnight UTC"
+            ) && error.ends_with("the next attempt is after 2026-11-22 00:00 UTC"),
             "{error}"
         );
 
@@ -254,7 +255,10 @@ async fn a_retired_configured_version_is_refused_naming_its_setting() {
         "Meta Marketing API v23.0 was retired on 2026-06-09 (published): set connectors.meta.version (SPENDLENS_CONNECTORS__META__VERSION) to v27.0, or remove it to use spendlens' default"
     );
     assert!(
-        mock.received_requests().await.unwrap_or_default().is_empty(),
+        mock.received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty(),
         "nothing is sent with a retired version"
     );
     let conn = json_of(app.get(&format!("/api/connections/{id}")).await).await;
@@ -354,6 +358,9 @@ async fn a_grant_ending_in_20_days_says_reauthorise_before_and_alerts_once() {
         assert_eq!(event["type"], "connection_reauthorization");
         assert_eq!(event["connection_id"], Value::String(id.clone()));
         assert_eq!(event["reauthorize_before"], "2026-12-11");
-        assert!(!event.to_string().contains("tok-123"), "no token in an alert");
+        assert!(
+            !event.to_string().contains("tok-123"),
+            "no token in an alert"
+        );
     }
 }

@@ -99,15 +99,17 @@ impl Connections {
             match c.status {
                 ConnectionStatus::Reauthorize => problems.push(format!(
                     "{label}: needs re-authorising ({})",
-                    c.last_error.as_deref().unwrap_or("the platform refused the grant")
+                    c.last_error
+                        .as_deref()
+                        .unwrap_or("the platform refused the grant")
                 )),
                 ConnectionStatus::Error => warnings.push(format!(
                     "{label}: the last sync failed: {}",
                     c.last_error.as_deref().unwrap_or("no reason recorded")
                 )),
-                ConnectionStatus::Pending => warnings.push(format!(
-                    "{label}: the authorisation was never finished"
-                )),
+                ConnectionStatus::Pending => {
+                    warnings.push(format!("{label}: the authorisation was never finished"))
+                }
                 ConnectionStatus::Active => {}
             }
             if let Some(notice) = &c.notice {

@@ -291,7 +291,10 @@ mod tests {
                 .is_some_and(|w| w.contains("spendlens' default is this version: update spendlens")),
             "{old:?}"
         );
-        assert!(versions::SUNSET_WARNING_DAYS >= REAUTHORIZE_NOTICE_DAYS);
-        assert_eq!(configured_version(Platform::Ga4, None, d("2026-12-05")), None);
+        const { assert!(versions::SUNSET_WARNING_DAYS >= REAUTHORIZE_NOTICE_DAYS) };
+        assert_eq!(
+            configured_version(Platform::Ga4, None, d("2026-12-05")),
+            None
+        );
     }
 }

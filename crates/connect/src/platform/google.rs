@@ -348,7 +348,9 @@ mod tests {
             Platform::Sheets,
             StatusCode::TOO_MANY_REQUESTS,
             &HeaderMap::new(),
-            &body("Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' of service 'sheets.googleapis.com'"),
+            &body(
+                "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' of service 'sheets.googleapis.com'",
+            ),
         );
         assert_eq!(
             sheets.to_string(),

@@ -99,11 +99,7 @@ impl SheetsConnector {
 impl PlatformApi for SheetsConnector {
     const PLATFORM: Platform = P;
 
-    async fn fetch(
-        &self,
-        spreadsheet_id: &str,
-        range: DateRange,
-    ) -> Result<Fetched, ConnectError> {
+    async fn fetch(&self, spreadsheet_id: &str, range: DateRange) -> Result<Fetched, ConnectError> {
         let values = self.fetch_values(spreadsheet_id).await?;
         let rows = rows_from_values(&values.values, range)?;
         finish_rows(P, range, rows).map(Fetched::from)

@@ -211,8 +211,10 @@ async fn target_of(
     store: &dyn Store,
     sender: &WebhookSender,
     org: &OrgId,
-) -> Result<Option<(String, Result<Option<SecretString>, DeliveryFailure>)>, spendlens_store::StoreError>
-{
+) -> Result<
+    Option<(String, Result<Option<SecretString>, DeliveryFailure>)>,
+    spendlens_store::StoreError,
+> {
     Ok(store.finance_settings(org).await?.and_then(|s| {
         s.webhook_url.map(|url| {
             let secret = match (&s.webhook_secret_sealed, &sender.cipher) {

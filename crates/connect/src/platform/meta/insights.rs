@@ -143,7 +143,11 @@ impl Kind {
 }
 
 /// The value of the first of `types` present in `stats`.
-fn first(stats: &[ActionStat], types: &[&str], field: &str) -> Result<Option<Decimal>, ConnectError> {
+fn first(
+    stats: &[ActionStat],
+    types: &[&str],
+    field: &str,
+) -> Result<Option<Decimal>, ConnectError> {
     for t in types {
         if let Some(s) = stats.iter().find(|s| s.action_type == *t) {
             return number::decimal(P, field, &s.value).map(Some);
@@ -153,7 +157,9 @@ fn first(stats: &[ActionStat], types: &[&str], field: &str) -> Result<Option<Dec
 }
 
 fn present(stats: &[ActionStat], types: &[&str]) -> bool {
-    stats.iter().any(|s| types.contains(&s.action_type.as_str()))
+    stats
+        .iter()
+        .any(|s| types.contains(&s.action_type.as_str()))
 }
 
 /// A row as a daily row, and whether Meta withheld its conversions (mixed attribution settings).
