@@ -138,6 +138,13 @@ impl Connections {
         if let Some(v) = &app.version {
             meta.version.clone_from(v);
         }
+        // Meta Login runs on the Marketing API's version too: a retired one fails it alike.
+        if let Some(refusal) = self
+            .version_of(Platform::Meta, self.clock.now().date_naive())
+            .and_then(|v| v.refusal())
+        {
+            return Err(ConnectionError::NotConfigured(refusal));
+        }
         Ok(meta)
     }
 
