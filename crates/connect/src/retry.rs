@@ -47,9 +47,12 @@ pub enum Jitter {
 /// How often and how long to retry a request the platform may accept later.
 ///
 /// Retried: rate limiting (HTTP 429, Meta codes 4/17/32/613/80000–80014, Google
-/// `RESOURCE_EXHAUSTED`), temporary server errors and connection failures. Not retried: quota
-/// exhaustion until midnight, client errors, and any wait the platform asks for that is longer
-/// than `max_wait` (a sync that would sleep for eleven hours should fail now and be rescheduled).
+/// `RESOURCE_EXHAUSTED` with a `retryDelay`), temporary server errors and connection failures;
+/// a used-up quota after its window, when the sync's [`WaitBudget`] covers the wait (a Sheets
+/// per-minute quota). Not retried: client errors, a quota whose reset the budget cannot cover
+/// (LinkedIn's daily limit, back at midnight UTC), and any wait the platform asks for that is
+/// longer than `max_wait` (a sync that would sleep for eleven hours should fail now and be
+/// rescheduled).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in total, including the first (at least 1).
