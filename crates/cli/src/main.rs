@@ -3,6 +3,7 @@
 
 mod analyze;
 mod attribute;
+mod doctor;
 mod import;
 mod keyfile;
 mod optimize;
@@ -46,6 +47,9 @@ enum Command {
     Snapshot(serve::SnapshotArgs),
     /// Pull the platform API connections now (all authorised ones, or one, or a backfill).
     Sync(sync::Args),
+    /// Check the platform API versions (and their sunset dates), each connection's token expiry
+    /// and the connector configuration.
+    Doctor(doctor::Args),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(args),
         Command::Snapshot(args) => serve::snapshot(&args),
         Command::Sync(args) => sync::run(&args),
+        Command::Doctor(args) => doctor::run(&args),
     };
     match result {
         Ok(code) => code,

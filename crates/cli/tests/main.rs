@@ -3,6 +3,7 @@
 
 mod analyze;
 mod architecture;
+mod doctor;
 mod finance;
 mod import;
 mod outbox;

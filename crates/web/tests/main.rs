@@ -8,6 +8,7 @@ mod auth;
 mod browser;
 mod campaigns;
 mod concurrency;
+mod connection_health;
 mod connections;
 mod dates;
 mod exposure;
