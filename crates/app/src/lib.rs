@@ -7,7 +7,9 @@
 //! [`Context`] (store, clock, alert sender): [`imports`], [`metrics`], [`campaigns`],
 //! [`touchpoints`], [`finance::ledger`], [`finance::settings`]; the API, the pages and the CLI
 //! decode their input into these commands and never write around them. "Now" comes from a
-//! [`Clock`], taken once per request, tick or command, never inside the domain.
+//! [`Clock`], taken once per request, tick or command, never inside the domain. A PDF's text is
+//! extracted in a child process under memory and time limits when the binary says so
+//! ([`isolation`]).
 #![forbid(unsafe_code)]
 
 pub mod analysis;
@@ -19,6 +21,7 @@ pub mod context;
 pub mod demo;
 pub mod finance;
 pub mod imports;
+pub mod isolation;
 pub mod metrics;
 pub mod optimization;
 pub mod scheduler;

@@ -7,6 +7,7 @@ mod import;
 mod keyfile;
 mod optimize;
 mod output;
+mod pdf_text;
 mod report;
 mod roi;
 mod serve;
@@ -43,10 +44,19 @@ enum Command {
     Snapshot(serve::SnapshotArgs),
     /// Pull the platform API connections now (all authorised ones, or one, or a backfill).
     Sync(sync::Args),
+    /// The text of a PDF on standard input (the child the server reads PDFs in).
+    #[command(name = "pdf-text", hide = true)]
+    PdfText,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve(_) | Command::Import(_))
+        && let Ok(isolation) = spendlens_app::isolation::Isolation::this_executable()
+    {
+        // PDFs uploaded to the server or imported are read in a child under limits.
+        spendlens_app::isolation::isolate_pdf(isolation);
+    }
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Attribute(args) => attribute::run(args),
@@ -57,6 +67,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(args),
         Command::Snapshot(args) => serve::snapshot(&args),
         Command::Sync(args) => sync::run(&args),
+        Command::PdfText => pdf_text::run(),
     };
     match result {
         Ok(code) => code,

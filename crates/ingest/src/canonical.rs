@@ -288,12 +288,11 @@ fn newlines(record: &csv::ByteRecord) -> u64 {
 
 fn read_error(file: &str, e: &csv::Error) -> ImportError {
     match e.kind() {
-        csv::ErrorKind::Io(io) if Exceeded::from_io(io).is_some() => {
-            Exceeded::from_io(io).map_or_else(
+        csv::ErrorKind::Io(io) if Exceeded::from_io(io).is_some() => Exceeded::from_io(io)
+            .map_or_else(
                 || ImportError::whole_file(file, io.to_string()),
                 |x| x.into_error(file),
-            )
-        }
+            ),
         csv::ErrorKind::Io(io) => ImportError::Read {
             file: file.to_owned(),
             source: std::io::Error::new(io.kind(), io.to_string()),

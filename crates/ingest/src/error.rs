@@ -153,7 +153,7 @@ impl ImportError {
     }
 
     /// A rejection with one problem of the whole file.
-    pub(crate) fn whole_file(file: &str, message: impl Into<String>) -> Self {
+    pub fn whole_file(file: &str, message: impl Into<String>) -> Self {
         ImportError::Rejected {
             file: file.to_owned(),
             diagnostics: vec![Diagnostic::file(file, message)],

@@ -384,10 +384,7 @@ mod tests {
         let mut r = Guarded::new(line.as_bytes(), b',');
         let mut out = Vec::new();
         let e = r.read_to_end(&mut out).expect_err("refused");
-        assert_eq!(
-            Exceeded::from_io(&e).map(|x| x.what),
-            Some(Excess::Columns)
-        );
+        assert_eq!(Exceeded::from_io(&e).map(|x| x.what), Some(Excess::Columns));
     }
 
     #[test]

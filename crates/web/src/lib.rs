@@ -75,6 +75,7 @@ pub fn state(
         webhooks,
         csrf_key: Arc::new(csrf_key),
         pending_uploads: Arc::new(ui::imports::PendingUploads::default()),
+        upload_gate: Arc::new(upload::UploadGate::default()),
     }
 }
 

@@ -30,6 +30,8 @@ pub struct AppState {
     pub csrf_key: Arc<crate::ui::session::CsrfKey>,
     /// Uploads previewed in the pages and waiting for their confirmation.
     pub pending_uploads: Arc<crate::ui::imports::PendingUploads>,
+    /// The slots every upload takes while it is read and parsed (see `upload::UploadGate`).
+    pub upload_gate: Arc<crate::upload::UploadGate>,
 }
 
 impl AppState {

@@ -51,8 +51,9 @@ pub fn extract_text(
 }
 
 fn extract_checked(bytes: &[u8], file: &str) -> Result<String, ImportError> {
-    let unreadable =
-        |e: &dyn std::fmt::Display| ImportError::whole_file(file, format!("the PDF could not be read: {e}"));
+    let unreadable = |e: &dyn std::fmt::Display| {
+        ImportError::whole_file(file, format!("the PDF could not be read: {e}"))
+    };
     let mut doc = Document::load_mem(bytes).map_err(|e| unreadable(&e))?;
     if doc.is_encrypted() {
         // What pdf-extract does: reports protected only against changes open with no password.
@@ -71,7 +72,8 @@ fn extract_checked(bytes: &[u8], file: &str) -> Result<String, ImportError> {
     }
     check_streams(&doc, file)?;
     let mut text = String::new();
-    pdf_extract::output_doc(&doc, &mut PlainTextOutput::new(&mut text)).map_err(|e| unreadable(&e))?;
+    pdf_extract::output_doc(&doc, &mut PlainTextOutput::new(&mut text))
+        .map_err(|e| unreadable(&e))?;
     if text.len() > MAX_PDF_TEXT_BYTES {
         return Err(over(
             file,
@@ -163,7 +165,10 @@ fn decoded_size(stream: &Stream) -> Result<u64, String> {
             _ => return Ok(input.len() as u64),
         };
         if out.size > MAX_PDF_STREAM_BYTES {
-            return Err(format!("decodes to more than {}", size(MAX_PDF_STREAM_BYTES)));
+            return Err(format!(
+                "decodes to more than {}",
+                size(MAX_PDF_STREAM_BYTES)
+            ));
         }
         if !keep {
             return Ok(out.size);
@@ -203,12 +208,8 @@ fn check_predictor(params: Option<&Dictionary>) -> Result<(), String> {
     let Some(params) = params else {
         return Ok(());
     };
-    let get = |key: &[u8], default: i64| {
-        params
-            .get(key)
-            .and_then(Object::as_i64)
-            .unwrap_or(default)
-    };
+    let get =
+        |key: &[u8], default: i64| params.get(key).and_then(Object::as_i64).unwrap_or(default);
     if !(10..=15).contains(&get(b"Predictor", 1)) {
         return Ok(());
     }
@@ -298,7 +299,10 @@ fn lzw(input: &[u8], params: Option<&Dictionary>, keep: bool) -> Result<Measured
     };
     let produced = if keep { out.len() as u64 } else { meter.count };
     if produced > MAX_PDF_STREAM_BYTES {
-        return Err(format!("decodes to more than {}", size(MAX_PDF_STREAM_BYTES)));
+        return Err(format!(
+            "decodes to more than {}",
+            size(MAX_PDF_STREAM_BYTES)
+        ));
     }
     // A decoding error after some output is what lopdf keeps too (it only warns).
     let _ = status;

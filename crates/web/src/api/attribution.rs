@@ -113,6 +113,7 @@ pub async fn import_touchpoints(
 ) -> ApiResult<Response> {
     // The caller is authenticated (the extractor above) before a byte of the body is read.
     let dry_run = query.flag("dry_run")?;
+    let _slot = state.upload_gate.enter().await?;
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
         texts: &[],
