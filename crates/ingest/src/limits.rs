@@ -36,10 +36,11 @@ pub const MAX_WORKBOOK_PARTS: usize = 1_000;
 pub const MAX_SHEET_PART_BYTES: u64 = 256 << 20;
 
 /// The most uncompressed bytes of the shared-strings part, which the reader holds in memory.
-pub const MAX_SHARED_STRINGS_BYTES: u64 = 64 << 20;
+pub const MAX_SHARED_STRINGS_BYTES: u64 = 32 << 20;
 
-/// The most strings in the shared-strings part (each costs about 60 bytes held).
-pub const MAX_SHARED_STRINGS: usize = 1_000_000;
+/// The most strings in the shared-strings part (each costs about 40 bytes held besides its
+/// text); a sheet's strings repeat (campaign names), so real workbooks have thousands.
+pub const MAX_SHARED_STRINGS: usize = 500_000;
 
 /// The most uncompressed bytes of any other part (workbook, styles, relationships, themes, media).
 pub const MAX_OTHER_PART_BYTES: u64 = 16 << 20;

@@ -19,3 +19,4 @@ mod pages_finance;
 mod pages_more;
 mod snapshots;
 mod support;
+mod uploads;
