@@ -46,7 +46,10 @@ async fn every_upload_route_answers_413_over_its_limit() {
     let routes = [
         (format!("/api/campaigns/{id}/imports?dry_run=true"), 32 * MB),
         (format!("/campaigns/{id}/imports"), 32 * MB),
-        ("/api/attribution/touchpoints?dry_run=true".to_owned(), 64 * MB),
+        (
+            "/api/attribution/touchpoints?dry_run=true".to_owned(),
+            64 * MB,
+        ),
         (format!("/campaigns/{id}/attribution/touchpoints"), 64 * MB),
         (format!("/api/campaigns/{id}/costs/import"), 8 * MB),
         (format!("/campaigns/{id}/finance/import"), 8 * MB),
@@ -181,7 +184,14 @@ async fn hostile_uploads() {
     assert!(text.contains("rows of at most 1 MB are read"), "{text}");
     let header = "journey_id,timestamp,event,channel,value".to_owned() + &",x".repeat(1000);
     let (got, text) = answer(
-        upload(&app, touchpoints, "t.csv", (header + "\n").into_bytes(), None).await,
+        upload(
+            &app,
+            touchpoints,
+            "t.csv",
+            (header + "\n").into_bytes(),
+            None,
+        )
+        .await,
     )
     .await;
     assert_eq!(got, StatusCode::UNPROCESSABLE_ENTITY, "{text}");

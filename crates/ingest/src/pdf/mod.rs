@@ -15,6 +15,7 @@
 //! * a damaged PDF gives an error, never a crash: the extractor runs under `catch_unwind`, after
 //!   its pages and decoded streams are counted ([`extract`]).
 
+mod decode;
 mod extract;
 mod metric;
 mod value;

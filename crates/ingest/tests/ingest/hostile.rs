@@ -252,6 +252,23 @@ fn a_pdf_content_bomb_is_measured_not_inflated() {
 }
 
 #[test]
+fn a_pdf_object_stream_bomb_is_refused_before_the_document_loads() {
+    in_child(
+        "ingest::hostile::a_pdf_object_stream_bomb_is_refused_before_the_document_loads",
+        CHILD_MB,
+        120,
+        || {
+            // The PDF library inflates object streams while it loads the file, before anything
+            // could look at them: the raw bytes are measured first.
+            let bytes = hostile::pdf_object_stream_bomb(600);
+            let e = refused(preview_pdf(&bytes, "objstm.pdf", &ImportOptions::default()));
+            assert!(e.is_too_large(), "{e}");
+            assert!(message(&e).contains("decodes to more than 32 MB"), "{e}");
+        },
+    );
+}
+
+#[test]
 fn a_pdf_of_too_many_pages_is_refused_and_a_small_one_read() {
     let e = refused(preview_pdf(
         &hostile::pdf_pages(MAX_PDF_PAGES + 1),
