@@ -366,6 +366,25 @@ pub fn pdf_object_stream_bomb(megabytes: u32) -> Vec<u8> {
     ])
 }
 
+/// A document holding one array of `megabytes` MB of zeros (`[0 0 0 ...]`), nothing compressed:
+/// the PDF library turns each two bytes into an object of forty, and a 32 MB upload into more
+/// than a gigabyte. Only a memory limit on the reader holds this one.
+pub fn pdf_object_flood(megabytes: usize) -> Vec<u8> {
+    let mut flood = Vec::with_capacity(megabytes << 20);
+    flood.push(b'[');
+    while flood.len() < megabytes << 20 {
+        flood.extend_from_slice(b"0 ");
+    }
+    flood.push(b']');
+    pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>".to_vec(),
+        stream("", b"BT ET"),
+        flood,
+    ])
+}
+
 /// A document of `pages` empty pages.
 pub fn pdf_pages(pages: usize) -> Vec<u8> {
     let mut objects = vec![

@@ -190,3 +190,19 @@ pub async fn read_file_field(
     }
     Ok(upload)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_gate_lets_its_slots_through_and_answers_busy_after_the_wait() {
+        let gate = UploadGate::new(2, Duration::from_millis(50));
+        let first = gate.enter().await.expect("a slot");
+        let _second = gate.enter().await.expect("a second slot");
+        let busy = gate.enter().await.expect_err("no third slot");
+        assert!(matches!(busy, ApiError::Busy(_)), "{busy:?}");
+        drop(first);
+        assert!(gate.enter().await.is_ok(), "a slot frees when its upload ends");
+    }
+}
