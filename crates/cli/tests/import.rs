@@ -313,10 +313,15 @@ fn an_import_raises_the_budget_alerts_like_the_api() {
 fn pdfs_are_read_in_a_limited_child() {
     let db = setup("pdf");
     let report = db.dir.join("report.pdf");
-    std::fs::write(&report, spendlens_testkit::hostile::pdf_report()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&report, spendlens_testkit::hostile::pdf_report())
+        .unwrap_or_else(|e| panic!("{e}"));
     let out = import(&db, &report, &["--dry-run"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("$1,234.50"), "{stdout}");
     let flood = db.dir.join("flood.pdf");
     std::fs::write(&flood, spendlens_testkit::hostile::pdf_object_flood(24))

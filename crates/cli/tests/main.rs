@@ -4,5 +4,6 @@
 mod analyze;
 mod architecture;
 mod finance;
+mod fuzz;
 mod import;
 mod sync;

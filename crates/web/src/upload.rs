@@ -203,6 +203,9 @@ mod tests {
         let busy = gate.enter().await.expect_err("no third slot");
         assert!(matches!(busy, ApiError::Busy(_)), "{busy:?}");
         drop(first);
-        assert!(gate.enter().await.is_ok(), "a slot frees when its upload ends");
+        assert!(
+            gate.enter().await.is_ok(),
+            "a slot frees when its upload ends"
+        );
     }
 }

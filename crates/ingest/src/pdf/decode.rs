@@ -165,7 +165,11 @@ pub(super) fn inflate(input: &[u8], keep: bool) -> Result<Measured, String> {
 }
 
 /// LZW as lopdf decodes it (MSB first, early change unless `EarlyChange 0`), counting.
-pub(super) fn lzw(input: &[u8], params: Option<&Dictionary>, keep: bool) -> Result<Measured, String> {
+pub(super) fn lzw(
+    input: &[u8],
+    params: Option<&Dictionary>,
+    keep: bool,
+) -> Result<Measured, String> {
     use weezl::{BitOrder, decode::Decoder};
     let early = params
         .and_then(|p| p.get(b"EarlyChange").ok())

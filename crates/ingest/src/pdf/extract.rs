@@ -116,7 +116,10 @@ fn prescan(bytes: &[u8], file: &str) -> Result<(), ImportError> {
         for attempt in attempts {
             let attempt = attempt.and_then(|m| {
                 if m.size > MAX_PDF_STREAM_BYTES {
-                    Err(format!("decodes to more than {}", size(MAX_PDF_STREAM_BYTES)))
+                    Err(format!(
+                        "decodes to more than {}",
+                        size(MAX_PDF_STREAM_BYTES)
+                    ))
                 } else {
                     Ok(m)
                 }
