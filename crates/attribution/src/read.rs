@@ -422,6 +422,11 @@ impl TouchpointEvent {
     }
 }
 
+/// The most rows [`read_touchpoint_rows`] reads: each costs about 400 bytes held by the caller
+/// (the row, the stored form, the duplicate check), so 750,000 rows stay near 300 MB. [`read`]
+/// folds rows into paths as it goes and has no such limit.
+pub const MAX_TOUCHPOINT_ROWS: usize = 750_000;
+
 /// Reads touchpoint input (only that format) into owned rows, in input order and without
 /// requiring rows grouped by journey: for callers that store touchpoints and later rebuild a data
 /// set with [`dataset_from_rows`]. The extra column `campaign_id` is kept when present. Every
@@ -449,6 +454,12 @@ pub fn read_touchpoint_rows(input: impl Read) -> Result<Vec<TouchpointRow>, Erro
         let line = record.line();
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
+        }
+        if rows.len() >= MAX_TOUCHPOINT_ROWS {
+            return Err(Error::TooLarge(format!(
+                "the file has more than {MAX_TOUCHPOINT_ROWS} touchpoints (by line {line}); at \
+                 most {MAX_TOUCHPOINT_ROWS} are read at once: split the file"
+            )));
         }
         let row = touchpoint_fields(&columns, &record, line).and_then(|(journey, at, event)| {
             let text = |bytes: &[u8], k: usize| {

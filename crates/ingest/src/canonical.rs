@@ -96,7 +96,7 @@ pub fn stream_canonical<R: Read, E>(
         1024 * 1024,
     )));
     let reader = crate::text::Taped {
-        inner: Guarded::new(reader, b','),
+        inner: Guarded::stream(reader, b','),
         tape: std::rc::Rc::clone(&tape),
     };
     let mut line_of =
@@ -168,7 +168,7 @@ pub fn parse_canonical(
     let mut duplicates = Vec::new();
     let mut counter = text::LineCounter::new(text.as_bytes());
     let mut line_of = |pos: Option<&csv::Position>| pos.map_or(1, |p| counter.line_at(p.byte()));
-    let reader = Guarded::new(text.as_bytes(), b',');
+    let reader = Guarded::table(text.as_bytes(), b',');
     let mut problems = scan(reader, &mut line_of, file, |row, line| {
         if let Some(prev) = seen.insert(row.key(), line) {
             duplicates.push((line, prev));

@@ -40,7 +40,7 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<Source, ImportError> {
     let head = text_head(bytes);
     // A line too wide or too long is refused as such, not as "not text".
     if let Ok(text) = crate::text::decode(head, file_name) {
-        crate::limits::check_text(text.as_bytes(), crate::text::sniff_delimiter(&text))
+        crate::limits::check_records(text.as_bytes(), crate::text::sniff_delimiter(&text))
             .map_err(|e| e.into_error(file_name))?;
     }
     let mut problems = Problems::new(file_name);

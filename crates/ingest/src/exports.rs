@@ -33,7 +33,7 @@ pub(crate) fn delimited_rows(
 ) -> Result<(Vec<RawRow>, u8), ImportError> {
     let text = text::decode(bytes, file)?;
     let delimiter = text::sniff_delimiter(&text);
-    crate::limits::check_text(text.as_bytes(), delimiter).map_err(|e| e.into_error(file))?;
+    crate::limits::check_table(text.as_bytes(), delimiter).map_err(|e| e.into_error(file))?;
     let mut rows = Vec::new();
     for rec in text::records(&text, delimiter) {
         match rec {

@@ -23,10 +23,15 @@ pub const MAX_COLUMNS: usize = 1_000;
 /// The longest record of delimited text, in bytes (a quoted cell's line breaks included).
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
 
-/// The most cells one table may have: a CSV's cells, or a sheet's filled cells. At about twelve
-/// columns, 4,000,000 cells are 330,000 daily rows (900 campaigns over a year); the table costs
-/// about 15 bytes a cell.
-pub const MAX_CELLS: usize = 4_000_000;
+/// The most rows (lines, header included) of one table read in memory: a CSV upload, a sheet, a
+/// Sheets tab. Each becomes a daily row of about 300 bytes with its key, so 500,000 rows (1,400
+/// campaigns over a year) cost about 150 MB. Larger canonical files are streamed by `spendlens
+/// import`, which has no such limit.
+pub const MAX_ROWS: usize = 500_000;
+
+/// The most cells one table may have: a CSV's cells, or a sheet's filled cells (twelve columns of
+/// [`MAX_ROWS`]). The table costs its text plus about 4 bytes a cell and 90 a row.
+pub const MAX_CELLS: usize = 6_000_000;
 
 /// The most parts (files) a workbook's zip container may hold; a real workbook has a few dozen.
 pub const MAX_WORKBOOK_PARTS: usize = 1_000;
@@ -116,6 +121,7 @@ pub(crate) enum Excess {
     Columns,
     RecordBytes,
     Cells,
+    Rows,
 }
 
 impl fmt::Display for Exceeded {
@@ -140,8 +146,15 @@ impl fmt::Display for Exceeded {
                 "the file has more than {} cells (by line {}); spendlens reads at most {} cells \
                  at once: split the file",
                 grouped(MAX_CELLS as u64),
-                self.line,
+                grouped(self.line),
                 grouped(MAX_CELLS as u64)
+            ),
+            Excess::Rows => write!(
+                f,
+                "the file has more than {} rows; spendlens reads at most {} rows at once: split \
+                 the file (a canonical CSV of any size can be streamed with `spendlens import`)",
+                grouped(MAX_ROWS as u64),
+                grouped(MAX_ROWS as u64)
             ),
         }
     }
@@ -153,7 +166,7 @@ impl Exceeded {
     /// The refusal of `file`: too many cells is a size (413), the rest a shape (422).
     pub(crate) fn into_error(self, file: &str) -> ImportError {
         match self.what {
-            Excess::Cells => ImportError::OverLimit {
+            Excess::Cells | Excess::Rows => ImportError::OverLimit {
                 file: file.to_owned(),
                 message: self.to_string(),
             },
@@ -183,7 +196,8 @@ enum State {
 
 /// Follows delimited text byte by byte as the `csv` crate splits it (its default dialect: `"`
 /// quotes, `""` escapes, any of `\r`, `\n`, `\r\n` ends a record, blank lines skipped, a quote only
-/// opens a field at its start), counting each record's fields and bytes and the table's cells.
+/// opens a field at its start), counting each record's fields and bytes and, for a table read in
+/// memory, its rows and cells (a stream has no total).
 ///
 /// Why not count after reading: the reader builds the whole record first (a million-field line is
 /// a million field bounds, then a million strings); the guard refuses while the line is still
@@ -191,24 +205,38 @@ enum State {
 #[derive(Debug, Clone)]
 pub(crate) struct Shape {
     delimiter: u8,
+    /// Whether the table's rows and cells are counted against their limits.
+    totals: bool,
     state: State,
     fields: usize,
     record_bytes: usize,
     cells: usize,
+    rows: usize,
     line: u64,
     record_line: u64,
 }
 
 impl Shape {
+    /// The limits of one record only (a stream).
     pub(crate) fn new(delimiter: u8) -> Self {
         Shape {
             delimiter,
+            totals: false,
             state: State::StartRecord,
             fields: 0,
             record_bytes: 0,
             cells: 0,
+            rows: 0,
             line: 1,
             record_line: 1,
+        }
+    }
+
+    /// The limits of a record and of a whole table read in memory.
+    pub(crate) fn table(delimiter: u8) -> Self {
+        Shape {
+            totals: true,
+            ..Shape::new(delimiter)
         }
     }
 
@@ -225,7 +253,7 @@ impl Shape {
         if self.fields > MAX_COLUMNS {
             return Err(self.exceeded(Excess::Columns));
         }
-        if self.cells > MAX_CELLS {
+        if self.totals && self.cells > MAX_CELLS {
             return Err(self.exceeded(Excess::Cells));
         }
         Ok(())
@@ -245,6 +273,10 @@ impl Shape {
                 self.fields = 0;
                 self.record_bytes = 0;
                 self.record_line = self.line;
+                self.rows += 1;
+                if self.totals && self.rows > MAX_ROWS {
+                    return Err(self.exceeded(Excess::Rows));
+                }
                 self.next_field()?;
                 self.state = State::StartField;
             }
@@ -272,8 +304,13 @@ impl Shape {
     }
 }
 
-/// Checks delimited text held in memory against the limits.
-pub(crate) fn check_text(text: &[u8], delimiter: u8) -> Result<(), Exceeded> {
+/// Checks a table held in memory as delimited text against the limits (records and totals).
+pub(crate) fn check_table(text: &[u8], delimiter: u8) -> Result<(), Exceeded> {
+    Shape::table(delimiter).feed(text)
+}
+
+/// Checks delimited text against the limits of one record (the head of a file, for detection).
+pub(crate) fn check_records(text: &[u8], delimiter: u8) -> Result<(), Exceeded> {
     Shape::new(delimiter).feed(text)
 }
 
@@ -287,10 +324,19 @@ pub(crate) struct Guarded<R> {
 }
 
 impl<R> Guarded<R> {
-    pub(crate) fn new(inner: R, delimiter: u8) -> Self {
+    /// A stream: each record is held to the limits, the total is not.
+    pub(crate) fn stream(inner: R, delimiter: u8) -> Self {
         Guarded {
             inner,
             shape: Shape::new(delimiter),
+        }
+    }
+
+    /// A table read into memory: its rows and cells are limited too.
+    pub(crate) fn table(inner: R, delimiter: u8) -> Self {
+        Guarded {
+            inner,
+            shape: Shape::table(delimiter),
         }
     }
 }
@@ -324,32 +370,40 @@ mod tests {
     fn a_wide_line_is_refused_before_it_is_split() {
         let mut line = "a,".repeat(MAX_COLUMNS);
         line.push_str("b\n");
-        let e = check_text(format!("h\n{line}").as_bytes(), b',').expect_err("too wide");
+        let e = check_table(format!("h\n{line}").as_bytes(), b',').expect_err("too wide");
         assert_eq!(e.what, Excess::Columns);
         assert_eq!(e.line, 2);
         assert!(e.to_string().contains("at most 1,000 columns"), "{e}");
         // Exactly at the limit passes.
         let ok = "a,".repeat(MAX_COLUMNS - 1) + "b\n";
-        assert!(check_text(ok.as_bytes(), b',').is_ok());
+        assert!(check_table(ok.as_bytes(), b',').is_ok());
         // Quoted delimiters are data, a quote inside an unquoted field is data, as csv reads them.
         let quoted = format!("\"{}\"\n", ",".repeat(MAX_COLUMNS * 2));
-        assert!(check_text(quoted.as_bytes(), b',').is_ok());
+        assert!(check_table(quoted.as_bytes(), b',').is_ok());
         let sneaky = format!("a\"{}\n", ",".repeat(MAX_COLUMNS * 2));
         assert_eq!(csv_fields(sneaky.as_bytes()), vec![MAX_COLUMNS * 2 + 1]);
-        assert!(check_text(sneaky.as_bytes(), b',').is_err());
+        assert!(check_table(sneaky.as_bytes(), b',').is_err());
     }
 
     #[test]
     fn long_records_and_many_cells_are_refused() {
         let long = vec![b'x'; MAX_RECORD_BYTES + 1];
-        let e = check_text(&long, b',').expect_err("too long");
+        let e = check_table(&long, b',').expect_err("too long");
         assert_eq!(e.what, Excess::RecordBytes);
         // A lone CR ends a record, as csv reads it: many short CR lines are fine.
         let cr = "ab\r".repeat(MAX_RECORD_BYTES);
-        assert!(check_text(cr.as_bytes(), b',').is_ok());
-        let cells = "a,a,a,a\n".repeat(MAX_CELLS / 4 + 1);
-        let e = check_text(cells.as_bytes(), b',').expect_err("too many cells");
+        assert!(check_records(cr.as_bytes(), b',').is_ok());
+        let cells = ",".repeat(999).repeat(1) + "\n";
+        let cells = cells.repeat(MAX_CELLS / 1000 + 1);
+        let e = check_table(cells.as_bytes(), b',').expect_err("too many cells");
         assert_eq!(e.what, Excess::Cells);
+        let rows = "a\n".repeat(MAX_ROWS + 1);
+        let e = check_table(rows.as_bytes(), b',').expect_err("too many rows");
+        assert_eq!(e.what, Excess::Rows);
+        assert!(
+            check_records(rows.as_bytes(), b',').is_ok(),
+            "a stream has no total"
+        );
         assert!(matches!(
             e.into_error("f.csv"),
             ImportError::OverLimit { .. }
@@ -371,7 +425,7 @@ mod tests {
         for s in samples {
             let expected = csv_fields(s);
             let max = expected.iter().copied().max().unwrap_or(0);
-            let mut shape = Shape::new(b',');
+            let mut shape = Shape::table(b',');
             shape.feed(s).expect("within limits");
             let total: usize = expected.iter().sum();
             assert_eq!(shape.cells, total, "{}", String::from_utf8_lossy(s));
@@ -382,7 +436,7 @@ mod tests {
     #[test]
     fn the_guarded_reader_fails_with_the_excess() {
         let line = ",".repeat(MAX_COLUMNS + 10);
-        let mut r = Guarded::new(line.as_bytes(), b',');
+        let mut r = Guarded::stream(line.as_bytes(), b',');
         let mut out = Vec::new();
         let e = r.read_to_end(&mut out).expect_err("refused");
         assert_eq!(Exceeded::from_io(&e).map(|x| x.what), Some(Excess::Columns));

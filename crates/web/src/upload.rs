@@ -22,15 +22,18 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// How many uploads are read and parsed at once; the others wait for a slot.
+/// How many uploads are read and parsed at once; the others wait for the slot.
 ///
-/// Why two: one parse peaks at about 150 MB whatever the file (`spendlens_ingest::limits`), and
-/// its body at 64 MB (touchpoints; 32 MB for imports), so two at once stay under 512 MB with the
-/// server's own 40 MB, and uploads are occasional (a few a day per team), not a throughput path.
-pub const PARALLEL_UPLOADS: usize = 2;
+/// Why one: the largest legitimate upload costs about 400 MB while it is read and parsed (a
+/// 64 MB touchpoint file of 750,000 rows; an import of 500,000 rows costs about 300 MB: see
+/// `spendlens_ingest::limits` and `spendlens_attribution::read::MAX_TOUCHPOINT_ROWS`), and the
+/// server must stay under 512 MB whatever is uploaded. Hostile files are refused in milliseconds,
+/// and uploads are occasional (a few a day per team), not a throughput path.
+pub const PARALLEL_UPLOADS: usize = 1;
 
-/// How long an upload waits for a slot before it is answered 503 with `Retry-After`.
-pub const UPLOAD_WAIT: Duration = Duration::from_secs(60);
+/// How long an upload waits for a slot before it is answered 503 with `Retry-After`: several of
+/// the largest uploads in a row.
+pub const UPLOAD_WAIT: Duration = Duration::from_secs(120);
 
 /// The slots of [`PARALLEL_UPLOADS`], shared by every upload route (API and pages).
 #[derive(Debug)]

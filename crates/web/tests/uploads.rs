@@ -104,7 +104,7 @@ async fn hostile_uploads() {
             "corner.xlsx",
             hostile::xlsx_corner(),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "declares 1,048,576 rows × 16,384 columns; spendlens reads at most 4,000,000 cells",
+            "declares 1,048,576 rows × 16,384 columns; spendlens reads at most 6,000,000 cells",
         ),
         (
             "far.xlsx",

@@ -21,7 +21,7 @@ use spendlens_core::Platform;
 
 use crate::error::{ImportError, Problems};
 use crate::exports::check_size;
-use crate::limits::{MAX_CELLS, MAX_COLUMNS, grouped};
+use crate::limits::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS, grouped};
 use crate::model::{ImportOptions, ParsedFile, Source};
 use crate::table::{self, RawRow, TableSpec};
 
@@ -118,12 +118,15 @@ pub fn parse_sheet_values(
     options: &ImportOptions,
 ) -> Result<ParsedFile, ImportError> {
     let cells: usize = values.iter().map(Vec::len).sum();
-    if cells > MAX_CELLS {
+    if cells > MAX_CELLS || values.len() > MAX_ROWS {
         return Err(ImportError::OverLimit {
             file: tab.to_owned(),
             message: format!(
-                "the tab has {} cells; spendlens reads at most {} cells at once",
+                "the tab has {} rows and {} cells; spendlens reads at most {} rows and {} cells \
+                 at once",
+                grouped(values.len() as u64),
                 grouped(cells as u64),
+                grouped(MAX_ROWS as u64),
                 grouped(MAX_CELLS as u64)
             ),
         });

@@ -11,7 +11,7 @@ use std::io::{Read, Seek};
 use calamine::{DataRef, Xlsx};
 
 use crate::error::ImportError;
-use crate::limits::{MAX_CELLS, MAX_COLUMNS, grouped};
+use crate::limits::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS, grouped};
 use crate::table::{Cells, RawRow};
 
 /// Why a sheet was not read.
@@ -21,15 +21,15 @@ pub(super) enum SheetError {
     Unreadable(String),
     /// A shape limit (declared size, a column too far right): refused as the file's problem.
     Shape(String),
-    /// More filled cells than [`MAX_CELLS`].
-    TooManyCells(String),
+    /// More filled cells than [`MAX_CELLS`], or rows than [`MAX_ROWS`].
+    TooLarge(String),
 }
 
 impl SheetError {
     pub(super) fn into_import_error(self, file: &str) -> ImportError {
         match self {
             SheetError::Unreadable(m) | SheetError::Shape(m) => ImportError::whole_file(file, m),
-            SheetError::TooManyCells(message) => ImportError::OverLimit {
+            SheetError::TooLarge(message) => ImportError::OverLimit {
                 file: file.to_owned(),
                 message,
             },
@@ -92,7 +92,7 @@ pub(super) fn read_sheet<RS: Read + Seek>(
         }
         count += 1;
         if count > MAX_CELLS {
-            return Err(SheetError::TooManyCells(format!(
+            return Err(SheetError::TooLarge(format!(
                 "sheet \"{name}\" has more than {} filled cells; spendlens reads at most {} cells \
                  at once: split the file",
                 grouped(MAX_CELLS as u64),
@@ -102,6 +102,14 @@ pub(super) fn read_sheet<RS: Read + Seek>(
         if current_row != Some(row) {
             if let Some(done) = current_row {
                 rows.push(finish_row(done, &mut current));
+            }
+            if rows.len() >= MAX_ROWS {
+                return Err(SheetError::TooLarge(format!(
+                    "sheet \"{name}\" has more than {} rows; spendlens reads at most {} rows at \
+                     once: split the file",
+                    grouped(MAX_ROWS as u64),
+                    grouped(MAX_ROWS as u64)
+                )));
             }
             current_row = Some(row);
         }

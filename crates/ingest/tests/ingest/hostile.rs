@@ -4,7 +4,7 @@
 //! the test runner never did.
 
 use spendlens_core::DailyRow;
-use spendlens_ingest::limits::{MAX_CELLS, MAX_COLUMNS, MAX_PDF_PAGES};
+use spendlens_ingest::limits::{MAX_CELLS, MAX_COLUMNS, MAX_PDF_PAGES, MAX_ROWS};
 use spendlens_ingest::{
     ImportError, ImportOptions, import, parse_canonical, parse_google_ads, parse_spreadsheet_csv,
     parse_workbook, preview_pdf, stream_canonical,
@@ -51,7 +51,7 @@ fn a_workbook_declaring_every_cell_is_refused_by_its_dimension() {
                 let m = message(&e);
                 assert!(
                     m.contains("declares 1,048,576 rows × 16,384 columns")
-                        && m.contains("at most 4,000,000 cells"),
+                        && m.contains("at most 6,000,000 cells"),
                     "{m}"
                 );
             }
@@ -217,12 +217,12 @@ fn too_many_cells_are_refused_as_too_large() {
         CHILD_MB,
         120,
         || {
-            // Eight columns of one character: MAX_CELLS / 8 + 1 rows.
-            let rows = MAX_CELLS / 8 + 1;
-            let mut text = String::with_capacity(rows * 16);
-            text.push_str("Date,Spend,a,b,c,d,e,f\n");
+            // Sixteen columns of one character: MAX_CELLS / 16 + 1 rows (under the row limit).
+            let rows = MAX_CELLS / 16 + 1;
+            let mut text = String::with_capacity(rows * 32);
+            text.push_str("Date,Spend,a,b,c,d,e,f,g,h,i,j,k,l,m,n\n");
             for _ in 0..rows {
-                text.push_str("1,1,1,1,1,1,1,1\n");
+                text.push_str("1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1\n");
             }
             let e = refused(parse_spreadsheet_csv(
                 text.as_bytes(),
@@ -230,7 +230,28 @@ fn too_many_cells_are_refused_as_too_large() {
                 &ImportOptions::default(),
             ));
             assert!(e.is_too_large(), "{e}");
-            assert!(message(&e).contains("at most 4,000,000 cells"), "{e}");
+            assert!(message(&e).contains("at most 6,000,000 cells"), "{e}");
+            // Two columns: the rows run out first.
+            let rows = MAX_ROWS + 1;
+            let mut text = String::with_capacity(rows * 16);
+            text.push_str("Date,Spend\n");
+            for i in 0..rows {
+                text.push_str(&format!("{i},1\n"));
+            }
+            let o = ImportOptions::default();
+            let mut canonical = String::from(
+                "date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue\n",
+            );
+            for i in 0..rows {
+                canonical.push_str(&format!("2024-06-01,meta,c{i},1,0,0,0,0,,\n"));
+            }
+            for e in [
+                refused(parse_spreadsheet_csv(text.as_bytes(), "rows.csv", &o)),
+                refused(parse_canonical(canonical.as_bytes(), "rows.csv", &o)),
+            ] {
+                assert!(e.is_too_large(), "{e}");
+                assert!(message(&e).contains("at most 500,000 rows"), "{e}");
+            }
         },
     );
 }

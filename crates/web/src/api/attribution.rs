@@ -25,7 +25,8 @@ use crate::query::Params;
 use crate::state::AppState;
 use crate::upload::{Fields, Others, multipart, read_file_field};
 
-/// Largest touchpoint upload accepted (about a million rows).
+/// Largest touchpoint upload accepted; the reader also stops at
+/// `spendlens_attribution::read::MAX_TOUCHPOINT_ROWS` rows.
 pub const MAX_TOUCHPOINT_BYTES: usize = 64 * 1024 * 1024;
 
 /// A file problem as the API shows it: `row 3, column 2 (timestamp): ...` (rows are lines of
@@ -88,6 +89,7 @@ impl From<TouchpointFailure> for ApiError {
                 ApiError::Validation(problems.iter().map(row_problem).collect())
             }
             TouchpointFailure::File(m) => ApiError::field("file", m),
+            TouchpointFailure::TooLarge(m) => ApiError::TooLarge(m),
             TouchpointFailure::Store(s) => s.into(),
             TouchpointFailure::Task(m) => ApiError::Internal(format!("touchpoint parse task: {m}")),
         }
