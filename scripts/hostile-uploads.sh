@@ -101,21 +101,24 @@ open(f"{d}/content-bomb-1.5GB.pdf", "wb").write(pdf(page + [stream("/Filter /Fla
 bomb, _, _ = raw_deflate_repeated(b"6 0 ", b" " * (1 << 20), 1500, b"<< >>")
 open(f"{d}/objstm-bomb-1.5GB.pdf", "wb").write(pdf(page + [stream("", b"BT ET"), stream("/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", b"\x78\xda" + bomb + b"\0\0\0\0")]))
 open(f"{d}/object-flood-30MB.pdf", "wb").write(pdf(page + [stream("", b"BT ET"), b"[" + b"0 " * (15 << 20) + b"]"]))
-# The largest legitimate uploads: 32 MB of Meta-like daily rows, 62 MB of touchpoints.
+# The largest legitimate uploads that are accepted: an export of 299,990 daily rows (14 MB),
+# 399,990 touchpoints (17 MB), a workbook of 200,000 rows.
 random.seed(1)
-with open(f"{d}/legit-export-31MB.csv", "w") as f:
+with open(f"{d}/legit-export-300k-rows.csv", "w") as f:
     f.write("Day,Campaign name,Amount spent (USD),Impressions,Clicks,Results\n")
-    n = 0
-    while f.tell() < 31 << 20:
+    for n in range(299_990):
         day = 1 + n % 28; month = 1 + (n // 28) % 12
         f.write(f"2024-{month:02}-{day:02},Campaign {n // 336},{random.randint(100, 99999) / 100},{random.randint(100, 99999)},{random.randint(1, 999)},{random.randint(0, 50)}\n")
-        n += 1
-with open(f"{d}/legit-touchpoints-62MB.csv", "w") as f:
+with open(f"{d}/legit-touchpoints-400k.csv", "w") as f:
     f.write("journey_id,timestamp,event,channel,value\n")
-    n = 0
-    while f.tell() < 62 << 20:
+    for n in range(399_990):
         f.write(f"j{n // 3},2026-01-{1 + n % 28:02}T{n % 24:02}:00:00Z,touch,{('email', 'search', 'social')[n % 3]},\n")
-        n += 1
+rows = [b'<row r="1"><c r="A1" t="inlineStr"><is><t>Date</t></is></c><c r="B1" t="inlineStr"><is><t>Campaign</t></is></c><c r="C1" t="inlineStr"><is><t>Spend</t></is></c><c r="D1" t="inlineStr"><is><t>Clicks</t></is></c></row>']
+for n in range(200_000):
+    r = n + 2
+    rows.append(f'<row r="{r}"><c r="A{r}"><v>{45292 + n // 500}</v></c><c r="B{r}" t="inlineStr"><is><t>Campaign {n % 500}</t></is></c><c r="C{r}"><v>{random.randint(100, 99999) / 100}</v></c><c r="D{r}"><v>{random.randint(1, 999)}</v></c></row>'.encode())
+sheet = HEAD + b"<sheetData>" + b"".join(rows) + b"</sheetData></worksheet>"
+xlsx(f"{d}/legit-workbook-200k-rows.xlsx", part("xl/worksheets/sheet1.xml", sheet))
 PY
 ls -la "$dir" | awk 'NR > 1 { printf "  %10d  %s\n", $5, $9 }'
 
@@ -168,10 +171,12 @@ except Exception:
     print("(not JSON)")' "$out")
   printf '  %-30s %s  %6.2f s  %s\n' "$(basename "$f")" "$code" "$secs" "$msg"
 }
+legit=(legit-export-300k-rows.csv legit-touchpoints-400k.csv legit-workbook-200k-rows.xlsx
+  legit-touchpoints-400k.csv)
 hostile=(corner.xlsx far-cells.xlsx whitespace-1.5GB.xlsx markup-250MB.xlsx shared-strings-claim.xlsx
   wide-1M-columns.csv cells-4M.csv ledger-1M-columns.csv touchpoints-1M-columns.csv
   content-bomb-1.5GB.pdf objstm-bomb-1.5GB.pdf object-flood-30MB.pdf
-  legit-export-31MB.csv legit-touchpoints-62MB.csv legit-export-31MB.csv legit-touchpoints-62MB.csv)
+  "${legit[@]}" "${legit[@]}" "${legit[@]}")
 echo "uploads, four at a time (file, status, time, message):"
 for ((i = 0; i < ${#hostile[@]}; i += 4)); do
   pids=()

@@ -423,9 +423,9 @@ impl TouchpointEvent {
 }
 
 /// The most rows [`read_touchpoint_rows`] reads: each costs about 400 bytes held by the caller
-/// (the row, the stored form, the duplicate check), so 750,000 rows stay near 300 MB. [`read`]
+/// (the row, the stored form, the duplicate check), so 400,000 rows stay near 170 MB. [`read`]
 /// folds rows into paths as it goes and has no such limit.
-pub const MAX_TOUCHPOINT_ROWS: usize = 750_000;
+pub const MAX_TOUCHPOINT_ROWS: usize = 400_000;
 
 /// Reads touchpoint input (only that format) into owned rows, in input order and without
 /// requiring rows grouped by journey: for callers that store touchpoints and later rebuild a data

@@ -275,7 +275,7 @@ fn touchpoint_rows_are_read_up_to_their_limit() {
         "{err}"
     );
     assert!(
-        err.to_string().contains("more than 750000 touchpoints"),
+        err.to_string().contains("more than 400000 touchpoints"),
         "{err}"
     );
     assert!(

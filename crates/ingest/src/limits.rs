@@ -24,12 +24,12 @@ pub const MAX_COLUMNS: usize = 1_000;
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
 
 /// The most rows (lines, header included) of one table read in memory: a CSV upload, a sheet, a
-/// Sheets tab. Each becomes a daily row of about 300 bytes with its key, so 500,000 rows (1,400
-/// campaigns over a year) cost about 150 MB. Larger canonical files are streamed by `spendlens
-/// import`, which has no such limit.
-pub const MAX_ROWS: usize = 500_000;
+/// Sheets tab. Each becomes a daily row of about 300 bytes with its key besides its cells, so
+/// 300,000 rows (800 campaigns over a year) peak near 200 MB. Larger canonical files are streamed
+/// by `spendlens import`, which has no such limit.
+pub const MAX_ROWS: usize = 300_000;
 
-/// The most cells one table may have: a CSV's cells, or a sheet's filled cells (twelve columns of
+/// The most cells one table may have: a CSV's cells, or a sheet's filled cells (twenty columns of
 /// [`MAX_ROWS`]). The table costs its text plus about 4 bytes a cell and 90 a row.
 pub const MAX_CELLS: usize = 6_000_000;
 

@@ -24,11 +24,12 @@ use crate::state::AppState;
 
 /// How many uploads are read and parsed at once; the others wait for the slot.
 ///
-/// Why one: the largest legitimate upload costs about 400 MB while it is read and parsed (a
-/// 64 MB touchpoint file of 750,000 rows; an import of 500,000 rows costs about 300 MB: see
-/// `spendlens_ingest::limits` and `spendlens_attribution::read::MAX_TOUCHPOINT_ROWS`), and the
-/// server must stay under 512 MB whatever is uploaded. Hostile files are refused in milliseconds,
-/// and uploads are occasional (a few a day per team), not a throughput path.
+/// Why one: the largest legitimate upload costs about 250 MB while it is read and parsed (400,000
+/// touchpoints; an import of 300,000 rows about 200 MB: see `spendlens_ingest::limits` and
+/// `spendlens_attribution::read::MAX_TOUCHPOINT_ROWS`), the allocator keeps part of what a parse
+/// freed for the next one, and the server must stay under 512 MB whatever is uploaded. Hostile
+/// files are refused in milliseconds, and uploads are occasional (a few a day per team), not a
+/// throughput path.
 pub const PARALLEL_UPLOADS: usize = 1;
 
 /// How long an upload waits for a slot before it is answered 503 with `Retry-After`: several of

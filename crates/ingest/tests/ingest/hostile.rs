@@ -250,7 +250,7 @@ fn too_many_cells_are_refused_as_too_large() {
                 refused(parse_canonical(canonical.as_bytes(), "rows.csv", &o)),
             ] {
                 assert!(e.is_too_large(), "{e}");
-                assert!(message(&e).contains("at most 500,000 rows"), "{e}");
+                assert!(message(&e).contains("at most 300,000 rows"), "{e}");
             }
         },
     );
