@@ -82,7 +82,7 @@ fn multipart_error(e: &MultipartError, limit: usize, what: &str) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         too_large(limit)
     } else {
-        ApiError::BadRequest(format!("{what}: {}", e.body_text()))
+        ApiError::BadRequest(format!("{what}: {e}"))
     }
 }
 

@@ -217,12 +217,13 @@ fn too_many_cells_are_refused_as_too_large() {
         CHILD_MB,
         120,
         || {
-            // Sixteen columns of one character: MAX_CELLS / 16 + 1 rows (under the row limit).
-            let rows = MAX_CELLS / 16 + 1;
-            let mut text = String::with_capacity(rows * 32);
-            text.push_str("Date,Spend,a,b,c,d,e,f,g,h,i,j,k,l,m,n\n");
+            // Twenty-four columns of one character: MAX_CELLS / 24 + 1 rows (under the row limit).
+            let rows = MAX_CELLS / 24 + 1;
+            assert!(rows < MAX_ROWS);
+            let mut text = String::with_capacity(rows * 48);
+            text.push_str(&format!("Date,Spend{}\n", ",x".repeat(22)));
             for _ in 0..rows {
-                text.push_str("1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1\n");
+                text.push_str(&format!("1{}\n", ",1".repeat(23)));
             }
             let e = refused(parse_spreadsheet_csv(
                 text.as_bytes(),
