@@ -83,14 +83,13 @@ pub const MAX_PDF_TEXT_BYTES: usize = 16 << 20;
 /// A count with thousands separators, as the refusal messages show limits.
 pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    digits
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|group| std::str::from_utf8(group).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// A byte size as the refusal messages show it (`1.5 GB`, `256 MB`, `900 bytes`).

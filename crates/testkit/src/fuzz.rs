@@ -159,7 +159,7 @@ impl Mutator {
                 }
                 _ => {
                     let n = 1 + self.below(19);
-                    let digits: Vec<u8> = (0..n).map(|_| b'0' + (self.below(10) as u8)).collect();
+                    let digits: Vec<u8> = (0..n).map(|_| b"0123456789"[self.below(10)]).collect();
                     out.splice(at..at, digits);
                 }
             }
