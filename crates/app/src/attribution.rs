@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
 use spendlens_attribution::{
     Attribution, MarkovOrder, Model, ReadOptions, Request, Timestamp, TouchpointEvent,
     TouchpointRow,
@@ -112,6 +113,55 @@ pub struct ModelLines {
     pub channels: Vec<ChannelLine>,
 }
 
+/// One ad platform's part of a model's answer: its channels added up against its spend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlatformLine {
+    pub platform: Platform,
+    /// The channels that name it, in the model's channel order.
+    pub channels: Vec<String>,
+    pub conversions: f64,
+    pub revenue: Decimal,
+    pub spend: Decimal,
+    /// revenue / spend, exact (`None` without spend).
+    pub roas: Option<Decimal>,
+}
+
+impl ModelLines {
+    /// The per-platform roll-up: for each platform with spend in the window (`spend`, in its
+    /// order), the channels naming it added up, and ROAS over the platform's spend.
+    pub fn platforms(&self, spend: &[(Platform, Decimal)]) -> Vec<PlatformLine> {
+        spend
+            .iter()
+            .map(|(platform, spend)| {
+                let mine: Vec<&ChannelLine> = self
+                    .channels
+                    .iter()
+                    .filter(|c| c.platform == Some(*platform))
+                    .collect();
+                let revenue: Decimal = mine.iter().map(|c| c.revenue).sum();
+                PlatformLine {
+                    platform: *platform,
+                    channels: mine.iter().map(|c| c.channel.clone()).collect(),
+                    conversions: mine.iter().map(|c| c.conversions).sum(),
+                    revenue,
+                    spend: *spend,
+                    roas: roas(revenue, *spend),
+                }
+            })
+            .collect()
+    }
+}
+
+/// A channel's share of the model's conversions, in percent (0 when nothing converted; `None`
+/// only for a share a decimal cannot hold).
+pub fn conversion_share_pct(conversions: f64, total: f64) -> Option<Decimal> {
+    if total > 0.0 {
+        Decimal::from_f64(conversions / total * 100.0)
+    } else {
+        Some(Decimal::ZERO)
+    }
+}
+
 /// The attribution of a campaign over a window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChannelAttribution {
@@ -143,9 +193,7 @@ pub async fn attributed_by_channel(
         .campaign(org, campaign)
         .await?
         .ok_or(AppError::NotFound)?;
-    if to < from {
-        return Err(AppError::invalid("to", "must not be before from"));
-    }
+    check_window(from, to)?;
     let (from_nanos, to_nanos) = window_nanos(&campaign, from, to)?;
     let stored = store
         .touchpoints_in_window(org, Some(&campaign.id), from_nanos, to_nanos)
@@ -288,14 +336,15 @@ pub async fn campaign_model(
         .unwrap_or(DEFAULT_MODEL))
 }
 
-/// The default window of a campaign: from its start (or 89 days before `to`) to the earlier of
-/// its end and `today`.
-pub fn default_window(
+/// The window of a request: `from` and `to` as given, each defaulting to the campaign's (from
+/// its start, or 89 days before `to`, to the earlier of its end and `today`); a `to` before
+/// `from` is refused, naming `to`.
+pub fn window_of(
     campaign: &Campaign,
     today: NaiveDate,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-) -> (NaiveDate, NaiveDate) {
+) -> Result<(NaiveDate, NaiveDate), AppError> {
     let to = to.unwrap_or_else(|| campaign.spec.end_date.map_or(today, |end| end.min(today)));
     let from = from.unwrap_or_else(|| {
         campaign
@@ -304,7 +353,17 @@ pub fn default_window(
             .filter(|start| *start <= to)
             .unwrap_or_else(|| to - chrono::Days::new(89))
     });
-    (from, to)
+    check_window(from, to)?;
+    Ok((from, to))
+}
+
+/// A window runs forwards.
+fn check_window(from: NaiveDate, to: NaiveDate) -> Result<(), AppError> {
+    if to < from {
+        Err(AppError::invalid("to", "must not be before from"))
+    } else {
+        Ok(())
+    }
 }
 
 /// Midnight of `from` to midnight after `to` in the campaign's zone, as Unix nanoseconds.

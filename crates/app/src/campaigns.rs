@@ -35,13 +35,22 @@ pub async fn update(
         .ok_or(AppError::NotFound)
 }
 
-/// Replaces the values a campaign's revenue estimate uses.
+/// The values a campaign's revenue estimate uses, checked (none negative or above the money
+/// limit); every problem names its field. The campaign form calls it to show the problems beside
+/// its fields; [`put_settings`] checks again, so the API refuses the same values.
+pub fn check_settings(settings: &PlatformSettings) -> Result<(), Vec<FieldError>> {
+    settings.check()
+}
+
+/// Replaces the values a campaign's revenue estimate uses; values breaking [`check_settings`]' rules
+/// are `AppError::Fields`, naming each field, and nothing is written.
 pub async fn put_settings(
     ctx: &Context,
     org: &OrgId,
     id: &CampaignId,
     settings: &PlatformSettings,
 ) -> Result<(), AppError> {
+    check_settings(settings)?;
     if ctx.store.put_settings(org, id, settings, ctx.now()).await? {
         Ok(())
     } else {

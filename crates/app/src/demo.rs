@@ -208,7 +208,7 @@ pub struct DemoReport {
 }
 
 /// Creates (or refreshes) the demo organisation as of `now`. `password_hash` is the stored form
-/// of [`DEMO_PASSWORD`] (hashing is the web layer's business).
+/// of [`DEMO_PASSWORD`] (from `crate::accounts::hash_password`, hashed once by the caller).
 pub async fn load(
     store: &dyn Store,
     now: DateTime<Utc>,

@@ -14,9 +14,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use spendlens_core::campaign::Campaign;
-use spendlens_core::daily::DailyRow;
+use spendlens_core::daily::{DailyRow, RowProblem};
 use spendlens_ingest::{
-    ImportError, ImportOptions, Imported, ParsedFile, PdfPreview, Source, StreamError, Summary,
+    Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, ParsedFile, PdfPreview,
+    Source, StreamError, Summary,
 };
 use spendlens_store::{ImportRecord, StoreError};
 
@@ -88,6 +89,64 @@ pub enum ImportFailure {
     Task(String),
 }
 
+/// What an import's exchange rate must be (said of text that is no decimal too).
+pub const RATE_EXPECTED: &str = "must be a positive decimal";
+
+/// An exchange rate given with an import (the campaign's currency per 1 unit of the file's):
+/// above zero. The file's conversion checks it again when it is used.
+pub fn rate(rate: Decimal) -> Result<Decimal, String> {
+    if rate > Decimal::ZERO {
+        Ok(rate)
+    } else {
+        Err(RATE_EXPECTED.to_owned())
+    }
+}
+
+/// The rows' values outside what spendlens accepts (`spendlens_core::limits`, the rule of every
+/// door: the CSV parsers apply its dates, this applies all of it to every format), as the file's
+/// problems, each naming the row by its day, platform and campaign. Files of every format come
+/// through here, so none can store what the metrics API would refuse.
+fn check_rows(file: &str, rows: &[DailyRow]) -> Result<(), ImportFailure> {
+    let mut diagnostics = Vec::new();
+    for row in rows {
+        for p in row.problems() {
+            if diagnostics.len() == MAX_DIAGNOSTICS {
+                break;
+            }
+            diagnostics.push(row_diagnostic(file, row, &p));
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(())
+    } else {
+        Err(ImportFailure::File(ImportError::Rejected {
+            file: file.to_owned(),
+            diagnostics,
+        }))
+    }
+}
+
+/// A row's problem, naming the row by its key (a parsed row no longer knows its line).
+fn row_diagnostic(file: &str, row: &DailyRow, problem: &RowProblem) -> Diagnostic {
+    Diagnostic::file(
+        file,
+        format!(
+            "the {} row of {} (campaign \"{}\"): {problem}",
+            row.platform.display_name(),
+            row.date,
+            row.external_campaign_id
+        ),
+    )
+}
+
+/// A store failure of an import: the campaign deleted meanwhile is the campaign not found.
+fn store_failure(e: StoreError) -> ImportFailure {
+    match e {
+        StoreError::NotFound(_) => ImportFailure::NotFound,
+        e => ImportFailure::Store(e),
+    }
+}
+
 /// The SHA-256 of a file's bytes, hex: the store keeps it to recognise a re-import.
 fn content_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -132,6 +191,7 @@ pub async fn import_rows(
         Imported::Preview(p) => return Ok(ImportOutcome::Preview(p)),
         Imported::Rows(parsed) => parsed,
     };
+    check_rows(&command.file_name, &parsed.rows)?;
     let summary = spendlens_ingest::summary(&parsed);
     if command.dry_run {
         return Ok(ImportOutcome::Rows(RowsImported {
@@ -150,8 +210,8 @@ pub async fn import_rows(
         .begin_import(&campaign.org_id, &campaign.id, &record, ctx.now())
         .await?
         .ok_or(ImportFailure::NotFound)?;
-    writer.write(&parsed.rows).await?;
-    let import_id = writer.commit(None).await?;
+    writer.write(&parsed.rows).await.map_err(store_failure)?;
+    let import_id = writer.commit(None).await.map_err(store_failure)?;
     ctx.after_write(&campaign.org_id, &campaign.id).await;
     Ok(ImportOutcome::Rows(RowsImported {
         parsed,
@@ -237,6 +297,8 @@ fn reconcile_row(
 /// Why the stream's sink stopped.
 enum SinkStop {
     Currency(CurrencyProblem),
+    /// A value outside what spendlens accepts (see [`check_rows`]).
+    Range(Diagnostic),
     /// The database writer went away (its error is reported instead).
     Writer,
 }
@@ -270,6 +332,9 @@ pub async fn import_stream<R: Read + Send + 'static>(
                 for row in &mut rows {
                     reconcile_row(row, &currency, rate, &mut foreign)
                         .map_err(SinkStop::Currency)?;
+                    if let Some(p) = row.problems().first() {
+                        return Err(SinkStop::Range(row_diagnostic(&file_name, row, p)));
+                    }
                 }
                 tx.blocking_send(rows).map_err(|_| SinkStop::Writer)
             },
@@ -278,7 +343,7 @@ pub async fn import_stream<R: Read + Send + 'static>(
     // The hash is known only at the end; the record is created first and named by file.
     let record = ImportRecord {
         source: Source::Canonical.to_string(),
-        file_name: Some(command.file_name),
+        file_name: Some(command.file_name.clone()),
         content_hash: None,
     };
     let mut writer = if command.dry_run {
@@ -303,12 +368,18 @@ pub async fn import_stream<R: Read + Send + 'static>(
         .await
         .map_err(|e| ImportFailure::Task(e.to_string()))?;
     if let Some(e) = write_error {
-        return Err(e.into());
+        return Err(store_failure(e));
     }
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(StreamError::Import(e)) => return Err(e.into()),
         Err(StreamError::Sink(SinkStop::Currency(p))) => return Err(ImportFailure::Currency(p)),
+        Err(StreamError::Sink(SinkStop::Range(d))) => {
+            return Err(ImportFailure::File(ImportError::Rejected {
+                file: command.file_name,
+                diagnostics: vec![d],
+            }));
+        }
         Err(StreamError::Sink(SinkStop::Writer)) => {
             return Err(ImportFailure::Task(
                 "the database writer stopped".to_owned(),
@@ -323,7 +394,7 @@ pub async fn import_stream<R: Read + Send + 'static>(
                     .clone()
                     .finalize(),
             );
-            let id = w.commit(Some(digest)).await?;
+            let id = w.commit(Some(digest)).await.map_err(store_failure)?;
             ctx.after_write(&campaign.org_id, &campaign.id).await;
             Some(id)
         }

@@ -24,14 +24,32 @@ pub fn check_currency(row_currency: &str, campaign_currency: &str) -> Result<(),
     }
 }
 
+/// Every value of the rows outside what spendlens accepts (`spendlens_core::limits`: the
+/// dates, the largest amount and count), each named `rows[i].field`.
+pub fn row_problems(rows: &[DailyRow]) -> Vec<(String, String)> {
+    rows.iter()
+        .enumerate()
+        .flat_map(|(i, row)| {
+            row.problems()
+                .into_iter()
+                .map(move |p| (format!("rows[{i}].{}", p.field), p.message))
+        })
+        .collect()
+}
+
 /// Upserts daily rows of a campaign already resolved through the caller's organisation: a
 /// re-posted batch changes nothing, one refused row refuses the batch. The decoders check the
-/// currency row by row to name the row; it is checked here again so no caller can skip it.
+/// currency and the ranges row by row to name the row; both are checked here again so no caller
+/// can skip them. A batch that would take one of the campaign's totals past its cap is refused
+/// by the store, naming the metric.
 pub async fn upsert_rows(
     ctx: &Context,
     campaign: &Campaign,
     rows: &[DailyRow],
 ) -> Result<UpsertCounts, AppError> {
+    if let Some((field, message)) = row_problems(rows).into_iter().next() {
+        return Err(AppError::Invalid { field, message });
+    }
     for row in rows {
         if let Some(c) = &row.currency {
             check_currency(c, &campaign.spec.currency)

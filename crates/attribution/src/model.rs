@@ -90,6 +90,27 @@ pub enum MarkovOrder {
     Auto,
 }
 
+/// First order: each touch depends on the one before it (the classic removal-effect model).
+impl Default for MarkovOrder {
+    fn default() -> Self {
+        MarkovOrder::Fixed(1)
+    }
+}
+
+impl MarkovOrder {
+    /// An order as written on the command line or in a query: `1` to [`markov::MAX_ORDER`], or
+    /// `auto`.
+    pub fn parse(text: &str) -> Result<MarkovOrder, String> {
+        if text == "auto" {
+            return Ok(MarkovOrder::Auto);
+        }
+        match text.parse::<usize>() {
+            Ok(order) if (1..=markov::MAX_ORDER).contains(&order) => Ok(MarkovOrder::Fixed(order)),
+            _ => Err(format!("expected 1 to {} or auto", markov::MAX_ORDER)),
+        }
+    }
+}
+
 /// What to compute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {

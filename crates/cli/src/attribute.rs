@@ -6,7 +6,7 @@ use std::io::{BufReader, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use spendlens_attribution::{MarkovOrder, Model, ReadOptions, Request, codec, markov, read};
+use spendlens_attribution::{MarkovOrder, Model, ReadOptions, Request, codec, read};
 
 use crate::output::write_result;
 
@@ -52,13 +52,7 @@ fn parse_models(text: &str) -> Result<Models, String> {
 }
 
 fn parse_order(text: &str) -> Result<MarkovOrder, String> {
-    if text == "auto" {
-        return Ok(MarkovOrder::Auto);
-    }
-    match text.parse::<usize>() {
-        Ok(order) if (1..=markov::MAX_ORDER).contains(&order) => Ok(MarkovOrder::Fixed(order)),
-        _ => Err(format!("expected 1 to {} or auto", markov::MAX_ORDER)),
-    }
+    MarkovOrder::parse(text)
 }
 
 fn parse_half_life(text: &str) -> Result<f64, String> {

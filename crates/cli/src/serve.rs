@@ -52,6 +52,9 @@ pub fn settings(db: &DatabaseArgs) -> anyhow::Result<Settings> {
     if let Some(url) = &db.database_url {
         settings.database_url.clone_from(url);
     }
+    settings
+        .check_webhooks()
+        .context("webhooks.allow_private (SPENDLENS_WEBHOOKS__ALLOW_PRIVATE)")?;
     Ok(settings)
 }
 
@@ -66,6 +69,7 @@ pub fn operator_context(
     let webhooks = Arc::new(WebhookSender::new(
         settings.token_cipher(),
         RetryPolicy::default(),
+        settings.outbound(),
     ));
     spendlens_app::Context::at(store, webhooks, SystemClock.now())
 }
@@ -147,8 +151,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tracing::info!(database = %redacted(&settings.database_url), "spendlens listening on http://{addr}");
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         if args.demo {
-            let hash = spendlens_web::auth::hash_password(
-                spendlens_app::demo::DEMO_PASSWORD.to_owned(),
+            let hash = spendlens_app::accounts::hash_password(
+                spendlens_app::demo::DEMO_PASSWORD.into(),
             )
             .await
             .map_err(|e| anyhow::anyhow!("demo: {e}"))?;

@@ -103,7 +103,9 @@ async fn sync_pulls_each_connection_and_fails_loudly() {
         "{stdout}"
     );
     assert!(
-        stderr.contains("Meta Ads act_222") && stderr.contains("Unsupported get request"),
+        stderr.contains("Meta Ads act_222")
+            && stderr.contains("meta: HTTP 400, code 100: invalid parameter")
+            && !stderr.contains("Unsupported get request"),
         "{stderr}"
     );
     assert!(!stderr.contains("EAAB-test") && !stdout.contains("EAAB-test"));

@@ -9,11 +9,14 @@ use crate::cipher::CipherError;
 /// Why a connector call failed.
 ///
 /// Every variant names the platform and, where the platform answered, the HTTP status plus the
-/// platform's own error code and message, because that is what a person needs to fix a
-/// connection ("Meta code 190: token expired" rather than "HTTP 400"). Variants never carry a
-/// token, a request URL (Meta's paging URLs embed one) or a response body: reqwest errors are
-/// stripped of their URL before they are wrapped, and platform messages are cut to
-/// [`MAX_MESSAGE_CHARS`].
+/// platform's own error code and a short message of ours for that code (see `reason`), because
+/// that is what a person needs to fix a connection ("Meta code 190: the access token is invalid
+/// or has expired" rather than "HTTP 400"). The text shows up in API answers and is stored as a
+/// connection's `last_error`, so variants never carry a token, a request URL (Meta's paging URLs
+/// embed one) or any text of the response: the platform's free-text message is read only to
+/// classify the error, its code is cut to [`MAX_CODE_CHARS`] of a safe alphabet, reqwest errors
+/// are stripped of their URL before they are wrapped, and decoding messages (which may quote a
+/// value) lose their control characters and are cut to [`MAX_MESSAGE_CHARS`].
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     /// The platform refused the request for a reason retrying will not fix (bad request,
@@ -84,8 +87,11 @@ pub enum ConnectError {
     Cipher(#[from] CipherError),
 }
 
-/// Platform messages are cut to this many characters before they go into an error.
+/// Messages are cut to this many characters before they go into an error.
 pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// Platform error codes are cut to this many characters.
+pub const MAX_CODE_CHARS: usize = 64;
 
 fn code_suffix(code: Option<&str>) -> String {
     code.map(|c| format!(", code {c}")).unwrap_or_default()
@@ -100,10 +106,12 @@ impl ConnectError {
         }
     }
 
+    /// A payload that cannot be read; the message may quote a value of the response, so it is
+    /// cleaned and cut like any text that came from outside.
     pub(crate) fn decode(platform: Platform, message: impl Into<String>) -> Self {
         ConnectError::Decode {
             platform,
-            message: message.into(),
+            message: clip(&message.into()),
         }
     }
 
@@ -122,13 +130,43 @@ impl ConnectError {
     }
 }
 
-/// Cut a platform message to [`MAX_MESSAGE_CHARS`] characters.
-pub(crate) fn clip(message: &str) -> String {
-    let mut out: String = message.trim().chars().take(MAX_MESSAGE_CHARS).collect();
-    if message.trim().chars().count() > MAX_MESSAGE_CHARS {
+/// Whether a character may not be shown: control characters (a forged log line, a terminal
+/// escape) and the invisible formatting ones that reorder or hide text (bidi overrides such as
+/// U+202E, zero-width characters, the byte-order mark).
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// A text from outside made safe to show: hidden characters removed, whitespace runs folded to
+/// one space, cut to `max` characters (with `…` when cut).
+pub fn safe_text(text: &str, max: usize) -> String {
+    let cleaned: String = text
+        .split(|c: char| c.is_whitespace() || is_hidden(c))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out: String = cleaned.chars().take(max).collect();
+    if cleaned.chars().count() > max {
         out.push('…');
     }
     out
+}
+
+/// A platform's error code made safe to show: letters, digits and `_ . / : -` only, at most
+/// [`MAX_CODE_CHARS`]; `None` when nothing is left.
+pub fn safe_code(raw: &str) -> Option<String> {
+    let code: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | ':' | '-'))
+        .take(MAX_CODE_CHARS)
+        .collect();
+    (!code.is_empty()).then_some(code)
+}
+
+/// Cut a message to [`MAX_MESSAGE_CHARS`] characters, without hidden characters.
+pub(crate) fn clip(message: &str) -> String {
+    safe_text(message, MAX_MESSAGE_CHARS)
 }
 
 #[cfg(test)]
@@ -152,5 +190,25 @@ mod tests {
         let clipped = clip(&long);
         assert_eq!(clipped.chars().count(), MAX_MESSAGE_CHARS + 1);
         assert_eq!(clip(" short "), "short");
+    }
+
+    #[test]
+    fn hidden_characters_are_removed_and_codes_keep_a_safe_alphabet() {
+        assert_eq!(
+            safe_text("a\r\nFAKE LOG LINE\u{1b}[31m \u{202E}gpj.exe\u{0}", 100),
+            "a FAKE LOG LINE [31m gpj.exe"
+        );
+        assert_eq!(safe_text("x\u{200B}y", 100), "x y");
+        assert_eq!(safe_code("190/463").as_deref(), Some("190/463"));
+        assert_eq!(
+            safe_code("quotaError.RESOURCE_EXHAUSTED").as_deref(),
+            Some("quotaError.RESOURCE_EXHAUSTED")
+        );
+        assert_eq!(safe_code("<script>\n").as_deref(), Some("script"));
+        assert_eq!(
+            safe_code(&"A".repeat(500)).map(|c| c.len()),
+            Some(MAX_CODE_CHARS)
+        );
+        assert_eq!(safe_code(" \u{202E} "), None);
     }
 }

@@ -6,8 +6,10 @@
 //! What it must never do: return part of a range (a fetch yields every row or an error, so a
 //! failed sync leaves stored data as it was); log, display or put in an error a token, a client
 //! secret or a request URL; read a clock (today and "now" are passed in); parse money through
-//! `f64`; store a token unencrypted (see [`TokenCipher`]). It owns no storage, no scheduler and
-//! no HTTP server: the app crate calls it.
+//! `f64`; store a token unencrypted (see [`TokenCipher`]); request a URL a user or a platform
+//! supplied without the outbound rule ([`outbound`]: public addresses only, checked again after
+//! resolution); show a platform's free-text error message (errors carry its code and our words
+//! for it). It owns no storage, no scheduler and no HTTP server: the app crate calls it.
 //!
 //! Where to start reading: [`Connector`] and [`sync_window`], then one platform module such as
 //! [`platform::meta`], then [`HttpClient`] (retries, 401 refresh) and [`oauth`].
@@ -19,25 +21,29 @@ pub mod error;
 pub mod http;
 mod number;
 pub mod oauth;
+pub mod outbound;
 pub mod platform;
+mod reason;
 pub mod retry;
 pub mod service_account;
 pub mod window;
 
 pub use cipher::{CipherError, TokenCipher};
 pub use connector::{AccountInfo, Connector};
-pub use error::ConnectError;
+pub use error::{ConnectError, safe_code, safe_text};
 pub use http::HttpClient;
 pub use oauth::{
     AuthorizationRequest, Clock, OAuthConfig, RefreshingToken, StaticToken, TokenSet, TokenSource,
     verify_state,
 };
+pub use outbound::{AllowList, AllowListError, Outbound};
 pub use platform::ga4::{Ga4Connector, average_order_value};
 pub use platform::google_ads::GoogleAdsConnector;
 pub use platform::linkedin::LinkedInConnector;
 pub use platform::meta::{MetaConnector, MetaOAuth};
 pub use platform::sheets::{SheetsConnector, ValueRange};
+pub use reason::oauth as oauth_reason;
 pub use retry::{BoxFuture, Jitter, RetryPolicy, Sleeper, TokioSleeper};
 pub use secrecy::SecretString;
-pub use service_account::{ServiceAccountKey, ServiceAccountToken};
+pub use service_account::{GOOGLE_TOKEN_URL, ServiceAccountKey, ServiceAccountToken};
 pub use window::{DEFAULT_RESTATEMENT_DAYS, DateRange, InvalidDateRange, sync_window};

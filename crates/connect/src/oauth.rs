@@ -20,7 +20,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use tokio::sync::Mutex;
 use url::Url;
 
-use crate::error::{ConnectError, clip};
+use crate::error::{ConnectError, clip, safe_code};
 use crate::retry::BoxFuture;
 
 /// Where "now" comes from when deciding whether a token has expired.
@@ -361,12 +361,17 @@ async fn send_oauth(
         .map_err(OAuthHttpError::Response)
 }
 
+/// A refused token request as an error: the provider's error code (cleaned) and our words for
+/// it; the provider's `error_description` is free text and is not repeated.
 fn oauth_error(e: RequestTokenError<OAuthHttpError, BasicErrorResponse>) -> ConnectError {
     match e {
-        RequestTokenError::ServerResponse(r) => ConnectError::OAuth {
-            code: r.error().to_string(),
-            message: clip(r.error_description().map_or("", String::as_str)),
-        },
+        RequestTokenError::ServerResponse(r) => {
+            let code = safe_code(r.error().as_ref()).unwrap_or_else(|| "invalid_response".into());
+            ConnectError::OAuth {
+                message: crate::reason::oauth(&code).to_owned(),
+                code,
+            }
+        }
         // The body of an unparsable response is not repeated: it may hold a token.
         RequestTokenError::Parse(_, _) => ConnectError::OAuth {
             code: "invalid_response".into(),

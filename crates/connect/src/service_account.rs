@@ -1,5 +1,11 @@
 //! Google service accounts: the JWT bearer grant (RFC 7523) as a [`TokenSource`], for GA4 and
 //! Sheets set up without a user's consent screen.
+//!
+//! A key file names its token endpoint (`token_uri`), but a key file is something a user
+//! uploads: following it would let anyone make the server POST a signed assertion to any host
+//! and report back what answered. So the grant always goes to the endpoint the deployment
+//! configured ([`GOOGLE_TOKEN_URL`] unless the operator set another), and a key naming any other
+//! endpoint is refused when it is connected ([`ServiceAccountKey::token_uri_accepted`]).
 
 use std::fmt;
 use std::sync::Arc;
@@ -11,12 +17,17 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use url::Url;
 
-use crate::error::{ConnectError, clip};
+use crate::error::{ConnectError, safe_code};
 use crate::oauth::{Clock, TokenSet, TokenSource};
+use crate::reason;
 use crate::retry::BoxFuture;
 
+/// Google's OAuth token endpoint, the one every genuine key file names.
+pub const GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
+
 /// The fields of a service-account key file (the JSON Google's console hands out) that the grant
-/// needs. The private key is a [`SecretString`]: `{:?}` never shows it.
+/// needs. The private key is a [`SecretString`]: `{:?}` never shows it. `token_uri` is only
+/// checked ([`ServiceAccountKey::token_uri_accepted`]), never requested.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ServiceAccountKey {
     pub client_email: String,
@@ -37,6 +48,12 @@ impl ServiceAccountKey {
             ))
         })
     }
+
+    /// Whether the key's `token_uri` is Google's token endpoint or the one this deployment
+    /// sends grants to (`configured`). Either way the grant goes to `configured`.
+    pub fn token_uri_accepted(&self, configured: &Url) -> bool {
+        self.token_uri == *configured || self.token_uri.as_str() == GOOGLE_TOKEN_URL
+    }
 }
 
 #[derive(Serialize)]
@@ -55,17 +72,18 @@ struct GoogleToken {
     expires_in: Option<i64>,
 }
 
+/// `{"error": "invalid_grant", "error_description": "…"}`: the description is Google's free
+/// text and is not shown (see `reason`).
 #[derive(Deserialize)]
 struct GoogleOAuthError {
     error: String,
-    #[serde(default)]
-    error_description: Option<String>,
 }
 
 /// Mints access tokens by signing a one-hour JWT with the service account's key and trading it at
-/// the key's `token_uri`; caches each token until five minutes before it expires.
+/// the configured token endpoint; caches each token until five minutes before it expires.
 pub struct ServiceAccountToken {
     key: ServiceAccountKey,
+    token_url: Url,
     signing_key: EncodingKey,
     scopes: Vec<String>,
     http: reqwest::Client,
@@ -77,16 +95,20 @@ impl fmt::Debug for ServiceAccountToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServiceAccountToken")
             .field("client_email", &self.key.client_email)
+            .field("token_url", &self.token_url.as_str())
             .field("scopes", &self.scopes)
             .finish_non_exhaustive()
     }
 }
 
 impl ServiceAccountToken {
-    /// A token source for `scopes` (for example `…/auth/analytics.readonly`). Fails at once if
-    /// the private key is not an RSA PEM key, rather than at the first sync.
+    /// A token source for `scopes` (for example `…/auth/analytics.readonly`) that trades its
+    /// assertions at `token_url` (the deployment's setting, normally [`GOOGLE_TOKEN_URL`]; the
+    /// key's own `token_uri` is ignored). Fails at once if the private key is not an RSA PEM key,
+    /// rather than at the first sync.
     pub fn new(
         key: ServiceAccountKey,
+        token_url: Url,
         scopes: Vec<String>,
         http: reqwest::Client,
         clock: Arc<dyn Clock>,
@@ -97,6 +119,7 @@ impl ServiceAccountToken {
             })?;
         Ok(ServiceAccountToken {
             key,
+            token_url,
             signing_key,
             scopes,
             http,
@@ -110,7 +133,7 @@ impl ServiceAccountToken {
         let claims = Claims {
             iss: &self.key.client_email,
             scope: self.scopes.join(" "),
-            aud: self.key.token_uri.as_str(),
+            aud: self.token_url.as_str(),
             iat: now.timestamp(),
             exp: now.timestamp() + 3600,
         };
@@ -120,7 +143,7 @@ impl ServiceAccountToken {
             .map_err(|_| ConnectError::Config("could not sign the service-account JWT".into()))?;
         let resp = self
             .http
-            .post(self.key.token_uri.clone())
+            .post(self.token_url.clone())
             .form(&[
                 ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
                 ("assertion", assertion.as_str()),
@@ -132,10 +155,10 @@ impl ServiceAccountToken {
         let body = resp.text().await.map_err(|e| oauth_transport(&e))?;
         if !status.is_success() {
             let parsed: Option<GoogleOAuthError> = serde_json::from_str(&body).ok();
-            return Err(match parsed {
-                Some(e) => ConnectError::OAuth {
-                    code: e.error,
-                    message: clip(e.error_description.as_deref().unwrap_or_default()),
+            return Err(match parsed.and_then(|e| safe_code(&e.error)) {
+                Some(code) => ConnectError::OAuth {
+                    message: reason::oauth(&code).to_owned(),
+                    code,
                 },
                 None => ConnectError::OAuth {
                     code: format!("http_{}", status.as_u16()),

@@ -183,6 +183,37 @@ async fn an_expired_token_is_not_retried_and_not_shown() {
 }
 
 #[tokio::test]
+async fn the_graph_api_s_message_is_never_shown() {
+    let env = TestEnv::start().await;
+    Mock::given(path(INSIGHTS))
+        .respond_with(ResponseTemplate::new(400).set_body_raw(
+            r#"{"error":{"message":"connect to 10.0.0.7:6379 refused\nSECRET-BANNER","code":100}}"#,
+            "application/json",
+        ))
+        .mount(&env.server)
+        .await;
+    let err = connector(&env)
+        .fetch_daily("1234567890", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        "meta: HTTP 400, code 100: invalid parameter"
+    );
+    // Without the Graph API's envelope (a proxy's page), the status decides the words.
+    let env = TestEnv::start().await;
+    Mock::given(path(INSIGHTS))
+        .respond_with(ResponseTemplate::new(403).set_body_string("<h1>nginx 10.0.0.7</h1>"))
+        .mount(&env.server)
+        .await;
+    let err = connector(&env)
+        .fetch_daily("1234567890", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect_err("refused");
+    assert_eq!(err.to_string(), "meta: HTTP 403: permission denied");
+}
+
+#[tokio::test]
 async fn a_next_link_to_another_host_is_refused() {
     let env = TestEnv::start().await;
     let body = fixture("meta_insights_page1.json").replace("{{BASE}}", "http://203.0.113.9:1");

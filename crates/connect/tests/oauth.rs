@@ -121,6 +121,11 @@ async fn a_refused_code_names_the_oauth_error_without_secrets() {
     );
     assert!(!err.requires_reauthorization());
     assert!(!format!("{err} {err:?}").contains("sheets-secret"));
+    assert_eq!(
+        err.to_string(),
+        "OAuth token endpoint: invalid_client: the OAuth client id or secret was refused",
+        "the provider's description is not repeated"
+    );
 }
 
 #[tokio::test]

@@ -25,6 +25,7 @@ fn key(env: &TestEnv) -> ServiceAccountKey {
 fn source(env: &TestEnv, now: &str) -> ServiceAccountToken {
     ServiceAccountToken::new(
         key(env),
+        env.url("/token"),
         vec![SCOPE.into()],
         env.http.reqwest().clone(),
         Arc::new(FixedClock(at(now))),
@@ -146,12 +147,17 @@ async fn a_refused_grant_and_a_bad_key_are_reported_without_the_key() {
         .await
         .expect_err("refused");
     assert!(err.requires_reauthorization(), "{err:?}");
-    assert!(err.to_string().contains("Invalid JWT Signature"));
+    assert_eq!(
+        err.to_string(),
+        "OAuth token endpoint: invalid_grant: the grant was refused or has expired: authorise the connection again",
+        "Google's description is not repeated"
+    );
 
     let mut bad = key(&env);
     bad.private_key = secret("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
     let err = ServiceAccountToken::new(
         bad,
+        env.url("/token"),
         vec![SCOPE.into()],
         env.http.reqwest().clone(),
         Arc::new(FixedClock(at("2024-06-03T08:00:00Z"))),
@@ -161,4 +167,62 @@ async fn a_refused_grant_and_a_bad_key_are_reported_without_the_key() {
     let shown = format!("{:?}", key(&env));
     assert!(!shown.contains("BEGIN PRIVATE KEY"), "{shown}");
     assert!(ServiceAccountKey::from_json("{\"private_key\": \"-----BEGIN").is_err());
+}
+
+#[tokio::test]
+async fn the_key_s_token_uri_is_never_requested() {
+    // The key names another host (an internal one, say); the grant still goes to the
+    // configured endpoint, and that host receives nothing.
+    let env = TestEnv::start().await;
+    let elsewhere = wiremock::MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_raw(
+            r#"{"error":"invalid_grant","error_description":"internal banner: redis 7.2 on 10.0.0.7"}"#,
+            "application/json",
+        ))
+        .mount(&elsewhere)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(json(200, "google_token.json"))
+        .expect(1)
+        .mount(&env.server)
+        .await;
+    let foreign = ServiceAccountKey::from_json(
+        &fixture("service_account.json").replace("{{BASE}}", &elsewhere.uri()),
+    )
+    .expect("key file");
+    let configured = env.url("/token");
+    assert!(!foreign.token_uri_accepted(&configured));
+    assert!(
+        key(&env).token_uri_accepted(&configured),
+        "the configured endpoint"
+    );
+    let google = ServiceAccountKey::from_json(
+        &fixture("service_account.json").replace("{{BASE}}", "https://oauth2.googleapis.com"),
+    )
+    .expect("key file");
+    assert!(
+        google.token_uri_accepted(&configured),
+        "Google's own endpoint"
+    );
+
+    let tokens = ServiceAccountToken::new(
+        foreign,
+        configured,
+        vec![SCOPE.into()],
+        env.http.reqwest().clone(),
+        Arc::new(FixedClock(at("2024-06-03T08:00:00Z"))),
+    )
+    .expect("RSA key");
+    let token = tokens.access_token().await.expect("token");
+    assert_eq!(token.expose_secret(), "ya29.new-access-token");
+    assert!(
+        elsewhere
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty(),
+        "the key's token_uri was not contacted"
+    );
 }

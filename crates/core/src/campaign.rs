@@ -59,9 +59,16 @@ impl fmt::Display for FieldError {
     }
 }
 
-/// The largest budget spendlens accepts: ten trillion, far above any campaign and safely inside
-/// the storage's exact integer range.
-pub const MAX_MONEY: Decimal = Decimal::from_parts(0x4E72_A000, 0x0918, 0, false, 0);
+/// The largest budget, conversion value or ledger amount spendlens accepts: the same cap as a
+/// campaign's metric totals ([`crate::limits::MAX_AMOUNT`], one trillion), so every amount a user
+/// types is storable as `i64` micros with room for sums (ten trillion, the earlier cap, was beyond
+/// the storage's range and answered 400 instead of naming the field).
+pub const MAX_MONEY: Decimal = crate::limits::MAX_AMOUNT;
+
+/// The currency of a campaign created without one (and of an organisation without campaigns).
+pub const DEFAULT_CURRENCY: &str = "USD";
+/// The time zone of a campaign created without one.
+pub const DEFAULT_TIME_ZONE: &str = "UTC";
 
 /// A campaign as its owner defines it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,7 +116,7 @@ impl CampaignDraft {
         }
         let currency = self
             .currency
-            .unwrap_or_else(|| "USD".to_owned())
+            .unwrap_or_else(|| DEFAULT_CURRENCY.to_owned())
             .trim()
             .to_ascii_uppercase();
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -129,7 +136,9 @@ impl CampaignDraft {
         {
             err("end_date", "must not be before the start date");
         }
-        let time_zone = self.time_zone.unwrap_or_else(|| "UTC".to_owned());
+        let time_zone = self
+            .time_zone
+            .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned());
         if !is_known_zone(&time_zone) {
             err(
                 "time_zone",
@@ -168,6 +177,45 @@ pub struct PlatformSettings {
     pub ga4_average_order_value: Option<Decimal>,
     /// The average order value stated for the Custom Integration.
     pub custom_integration_average_order_value: Option<Decimal>,
+}
+
+impl PlatformSettings {
+    /// The values by field name, in the order forms and bodies list them.
+    pub fn values(&self) -> [(&'static str, Option<Decimal>); 3] {
+        [
+            ("linkedin_conversion_value", self.linkedin_conversion_value),
+            ("ga4_average_order_value", self.ga4_average_order_value),
+            (
+                "custom_integration_average_order_value",
+                self.custom_integration_average_order_value,
+            ),
+        ]
+    }
+
+    /// Checks every value as a budget is checked: not negative, not above [`MAX_MONEY`] (beyond
+    /// it the storage's exact integers overflow). Every problem names its field.
+    pub fn check(&self) -> Result<(), Vec<FieldError>> {
+        let errors: Vec<FieldError> = self
+            .values()
+            .into_iter()
+            .filter_map(|(field, value)| {
+                let message = match value? {
+                    v if v.is_sign_negative() && !v.is_zero() => "must not be negative",
+                    v if v > MAX_MONEY => "is too large",
+                    _ => return None,
+                };
+                Some(FieldError {
+                    field,
+                    message: message.to_owned(),
+                })
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -224,6 +272,39 @@ mod tests {
     }
 
     #[test]
+    fn settings_values_stay_in_the_budget_range() {
+        let ok = PlatformSettings {
+            linkedin_conversion_value: Some(MAX_MONEY),
+            ga4_average_order_value: Some(Decimal::ZERO),
+            custom_integration_average_order_value: None,
+        };
+        assert_eq!(ok.check(), Ok(()));
+        let bad = PlatformSettings {
+            linkedin_conversion_value: Some(MAX_MONEY + Decimal::new(1, 2)),
+            ga4_average_order_value: Some(Decimal::new(-1, 0)),
+            custom_integration_average_order_value: Some(MAX_MONEY * Decimal::TWO),
+        };
+        let found: Vec<(&str, String)> = bad
+            .check()
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.message))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("linkedin_conversion_value", "is too large".to_owned()),
+                ("ga4_average_order_value", "must not be negative".to_owned()),
+                (
+                    "custom_integration_average_order_value",
+                    "is too large".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn budget_edges() {
         let with = |b: &str| {
             CampaignDraft {
@@ -234,8 +315,8 @@ mod tests {
             .is_ok()
         };
         assert!(with("0"));
-        assert!(with("10000000000000"));
-        assert!(!with("10000000000000.01"));
+        assert!(with("1000000000000"));
+        assert!(!with("1000000000000.01"));
         assert!(with("12.50"));
         assert!(with("12.500"));
         assert!(!with("12.505"));

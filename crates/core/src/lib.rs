@@ -12,9 +12,10 @@
 pub mod analysis;
 pub mod campaign;
 pub mod daily;
+pub mod limits;
 pub mod num;
 pub mod platform;
 pub mod totals;
 
-pub use daily::{DailyKey, DailyRow};
+pub use daily::{DailyKey, DailyRow, RowProblem};
 pub use platform::Platform;

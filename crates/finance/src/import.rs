@@ -8,6 +8,12 @@
 //! The import is all or nothing: a ledger half imported is worse than none, because the totals
 //! would look plausible and be wrong. Every problem is reported with its line and column (up to
 //! [`MAX_PROBLEMS`]) so that the whole file can be fixed in one pass.
+//!
+//! Importing a file twice must not count its costs twice, so every entry of a file has a natural
+//! key, its [`ImportedEntry::key`], by which a re-import finds it: the optional `external_id`
+//! column (the entry's id where the file came from, an invoice number) when the row fills it,
+//! else the entry itself and its occurrence among identical rows of the file. See
+//! [`ImportedEntry`].
 
 use spendlens_core::campaign::FieldError;
 
@@ -25,6 +31,70 @@ pub const MAX_COLUMNS: usize = 100;
 /// The longest line (record) of a ledger file, in bytes.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
+/// The optional column naming an entry's id in the system the file came from.
+pub const EXTERNAL_ID: &str = "external_id";
+
+/// The longest `external_id` accepted (keys stay short enough to index).
+pub const MAX_EXTERNAL_ID_CHARS: usize = 200;
+
+/// An entry of a ledger file and its natural key: what a re-import of the file finds it by, so
+/// that re-importing changes nothing.
+///
+/// With an `external_id` the key is `id:` and the id: the row may change (a corrected amount)
+/// and a re-import updates the entry it imported before. Without one the key is `entry:` and
+/// every field of the entry as parsed (so `1200.5` and `1200.50`, `Meta` and `meta` are the
+/// same), then `#` and the entry's occurrence among identical rows of the file: two identical
+/// invoices in one file stay two entries, and a re-import finds both unchanged. A changed row
+/// without an id is a new entry (nothing says which row it corrects), and its old form stays
+/// until deleted. Rejected alternative: a key of category, campaign and date alone, which merges
+/// two real costs of one day into one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedEntry {
+    pub key: String,
+    pub entry: LedgerEntry,
+}
+
+/// `|` and `\` escaped, so the fields of a key cannot run into each other.
+fn key_part(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('|', "\\|")
+}
+
+/// Every field of an entry in one line (see [`ImportedEntry`]), decimals normalised.
+fn entry_key(entry: &LedgerEntry) -> String {
+    let decimal = |d: rust_decimal::Decimal| d.normalize().to_string();
+    let campaign = entry.campaign_id().map_or("", |c| c.as_str());
+    let (amount, details) = match entry {
+        LedgerEntry::MediaSpend(e) => (
+            e.amount,
+            format!("{}|{}", e.attribution_method.as_str(), e.allocation_date),
+        ),
+        LedgerEntry::CreativeProduction(e) => (
+            e.amount,
+            format!(
+                "{}|{}|{}",
+                e.resource_hours,
+                decimal(e.fixed_cost_allocation),
+                e.incurred_on
+            ),
+        ),
+        LedgerEntry::PlatformFee(e) => (
+            e.amount,
+            format!("{}|{}", key_part(&e.platform), e.billing_period),
+        ),
+        LedgerEntry::OperationalOverhead(e) => (
+            e.amount,
+            format!("{}|{}", e.allocation_method.as_str(), e.reporting_period),
+        ),
+    };
+    format!(
+        "{}|{}|{}|{}|{details}",
+        entry.category().as_str(),
+        key_part(campaign),
+        decimal(amount),
+        entry.currency()
+    )
+}
+
 /// `Campaign ID` → `campaign_id`.
 fn normalise_header(name: &str) -> String {
     name.trim()
@@ -36,11 +106,20 @@ fn normalise_header(name: &str) -> String {
         .collect()
 }
 
-/// Parses a ledger CSV. See the module documentation.
+/// Parses a ledger CSV into its entries. See the module documentation.
 pub fn parse_ledger_csv(
     bytes: &[u8],
     default_currency: &str,
 ) -> Result<Vec<LedgerEntry>, FinanceError> {
+    parse_ledger_file(bytes, default_currency).map(|e| e.into_iter().map(|e| e.entry).collect())
+}
+
+/// Parses a ledger CSV into its entries with their natural keys (see [`ImportedEntry`]). An
+/// `external_id` given twice in the file is a problem of its second line.
+pub fn parse_ledger_file(
+    bytes: &[u8],
+    default_currency: &str,
+) -> Result<Vec<ImportedEntry>, FinanceError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -96,7 +175,11 @@ pub fn parse_ledger_csv(
             columns.push((text, None));
             continue;
         }
-        match EntryDraft::FIELDS.iter().find(|f| **f == key) {
+        match EntryDraft::FIELDS
+            .iter()
+            .chain(std::iter::once(&EXTERNAL_ID))
+            .find(|f| **f == key)
+        {
             Some(field) if columns.iter().any(|(_, f)| *f == Some(*field)) => {
                 problems.push(CsvProblem {
                     line: 1,
@@ -111,7 +194,7 @@ pub fn parse_ledger_csv(
                     line: 1,
                     column: Some(text.clone()),
                     message: format!(
-                        "is not a ledger column (expected {})",
+                        "is not a ledger column (expected {}, {EXTERNAL_ID})",
                         EntryDraft::FIELDS.join(", ")
                     ),
                 });
@@ -139,6 +222,9 @@ pub fn parse_ledger_csv(
     };
 
     let mut entries = Vec::new();
+    // Line of each external id seen, and how many times each entry without one occurred.
+    let mut ids: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut occurrences: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for record in records {
         if problems.len() >= MAX_PROBLEMS {
             problems.push(CsvProblem {
@@ -195,6 +281,7 @@ pub fn parse_ledger_csv(
             break;
         }
         let mut draft = EntryDraft::default();
+        let mut external_id = None;
         let mut row_ok = true;
         for (position, (cell, (name, field))) in record.iter().zip(&columns).enumerate() {
             let Ok(text) = std::str::from_utf8(cell) else {
@@ -207,6 +294,27 @@ pub fn parse_ledger_csv(
                 continue;
             };
             match field {
+                Some(field) if *field == EXTERNAL_ID => {
+                    let id = text.trim();
+                    if id.chars().count() > MAX_EXTERNAL_ID_CHARS {
+                        problems.push(CsvProblem {
+                            line,
+                            column: Some(name.clone()),
+                            message: format!("is longer than {MAX_EXTERNAL_ID_CHARS} characters"),
+                        });
+                        row_ok = false;
+                    } else if let Some(first) = ids.get(id).filter(|_| !id.is_empty()) {
+                        problems.push(CsvProblem {
+                            line,
+                            column: Some(name.clone()),
+                            message: format!("\"{id}\" is the id of line {first} already"),
+                        });
+                        row_ok = false;
+                    } else if !id.is_empty() {
+                        ids.insert(id.to_owned(), line);
+                        external_id = Some(id.to_owned());
+                    }
+                }
                 Some(field) => {
                     if let Some(slot) = draft.field_mut(field) {
                         *slot = Some(text.to_owned());
@@ -230,7 +338,18 @@ pub fn parse_ledger_csv(
             continue;
         }
         match draft.parse(default_currency) {
-            Ok(entry) => entries.push(entry),
+            Ok(entry) => {
+                let key = match external_id {
+                    Some(id) => format!("id:{id}"),
+                    None => {
+                        let text = entry_key(&entry);
+                        let seen = occurrences.entry(text.clone()).or_insert(0);
+                        *seen += 1;
+                        format!("entry:{text}#{seen}")
+                    }
+                };
+                entries.push(ImportedEntry { key, entry });
+            }
             Err(errors) => problems.extend(errors.into_iter().map(|e: FieldError| CsvProblem {
                 line,
                 column: Some(column_of(e.field)),
@@ -316,7 +435,7 @@ mod tests {
             problems(parse_ledger_csv(csv.as_bytes(), "USD")),
             vec![
                 "line 1, column amount: appears twice in the header",
-                "line 1, column colour: is not a ledger column (expected category, campaign_id, amount, currency, attribution_method, allocation_date, resource_hours, fixed_cost_allocation, incurred_on, platform, billing_period, allocation_method, reporting_period)",
+                "line 1, column colour: is not a ledger column (expected category, campaign_id, amount, currency, attribution_method, allocation_date, resource_hours, fixed_cost_allocation, incurred_on, platform, billing_period, allocation_method, reporting_period, external_id)",
             ]
         );
         assert_eq!(
@@ -357,6 +476,43 @@ mod tests {
                 "line 2, column amount: is not valid UTF-8 text",
                 "line 3: has a value in column 3 which has no name in the header",
             ]
+        );
+    }
+
+    #[test]
+    fn every_entry_has_a_natural_key_a_reimport_finds_it_by() {
+        let keys = |csv: &str| -> Vec<String> {
+            parse_ledger_file(csv.as_bytes(), "USD")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .into_iter()
+                .map(|e| e.key)
+                .collect()
+        };
+        let file = "category,campaign_id,amount,platform,billing_period,external_id
+            platform_fees,c1,99.50,Meta Ads,2026-03,
+            platform_fees,c1,99.5,meta,2026-03,
+            platform_fees,c1,12,a|b,2026-03,INV-9
+";
+        // The same entry written two ways is the same entry, twice; an id is the key when given.
+        assert_eq!(
+            keys(file),
+            vec![
+                "entry:platform_fees|c1|99.5|USD|meta|2026-03-01..2026-03-31#1",
+                "entry:platform_fees|c1|99.5|USD|meta|2026-03-01..2026-03-31#2",
+                "id:INV-9",
+            ]
+        );
+        assert_eq!(keys(file), keys(file), "the same file, the same keys");
+        let twice = "category,campaign_id,amount,platform,billing_period,external_id
+            platform_fees,c1,1,meta,2026-03,A
+            platform_fees,c1,2,meta,2026-03,A
+";
+        assert_eq!(
+            problems(
+                parse_ledger_file(twice.as_bytes(), "USD")
+                    .map(|e| e.into_iter().map(|e| e.entry).collect())
+            ),
+            vec!["line 3, column external_id: \"A\" is the id of line 2 already"]
         );
     }
 

@@ -41,7 +41,7 @@ pub use budget::{
 pub use confidence::{Confidence, ConfidenceLevel};
 pub use error::{CsvProblem, FinanceError};
 pub use fx::{FxRate, RateUsed, RatesTable};
-pub use import::parse_ledger_csv;
+pub use import::{ImportedEntry, parse_ledger_csv, parse_ledger_file};
 pub use ledger::{
     AttributionMethod, CostCategory, CreativeProduction, EntryDraft, LedgerEntry, MediaSpend,
     OperationalOverhead, OverheadMethod, PlatformFee,

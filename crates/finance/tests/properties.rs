@@ -42,7 +42,7 @@ fn method() -> impl Strategy<Value = OverheadMethod> {
 }
 
 fn overhead_entry() -> impl Strategy<Value = OperationalOverhead> {
-    (cents(1_000_000_000_000_000), method(), 0u64..400, 0u64..100).prop_map(
+    (cents(100_000_000_000_000), method(), 0u64..400, 0u64..100).prop_map(
         |(amount, allocation_method, start, len)| OperationalOverhead {
             amount,
             currency: "USD".into(),

@@ -12,16 +12,9 @@ pub enum DateOrder {
     DayFirst,
 }
 
-/// The earliest day accepted. Nothing was bought on an ad platform before; a date before it is a
-/// typo or a misread serial number.
-pub fn earliest_date() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN)
-}
-
-/// The latest day accepted.
-pub fn latest_date() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2099, 12, 31).unwrap_or(NaiveDate::MAX)
-}
+/// The days accepted: the one rule of `spendlens_core::limits`, which every other door (the
+/// metrics API, the pages, connector syncs) applies too.
+pub use spendlens_core::limits::{earliest_date, latest_date};
 
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",

@@ -112,6 +112,7 @@ macro_rules! impl_touchpoint_store {
             use tracing::instrument;
 
             use crate::attribution::{StoredTouchpoint, TouchKind, TouchpointImport, TouchpointStore};
+            use crate::campaigns::{BUMP_VERSION, LOCK_CAMPAIGN, LOCK_ORG};
             use crate::micros::{from_micros, to_micros};
             use crate::{Result, StoreError, UpsertCounts, new_id};
 
@@ -206,7 +207,12 @@ macro_rules! impl_touchpoint_store {
                     let mut keep: Vec<usize> = last.into_values().collect();
                     keep.sort_unstable();
 
+                    crate::retry::transient!({
                     let mut tx = self.pool.begin_with($begin_write).await?;
+                    // The organisation's row first: two imports of one organisation queue, so
+                    // neither counts rows the other is writing, nor do their upserts of the same
+                    // journeys, in different orders, deadlock.
+                    sqlx::query(LOCK_ORG).bind(org.as_str()).execute(&mut *tx).await?;
                     let import_id = new_id();
                     sqlx::query(
                         "INSERT INTO touchpoint_imports (id, org_id, file_name, content_hash, row_count, inserted, \
@@ -299,6 +305,7 @@ macro_rules! impl_touchpoint_store {
                         .await?;
                     tx.commit().await?;
                     Ok((counts, Some(import_id)))
+                    })
                 }
 
                 #[instrument(skip_all)]
@@ -365,13 +372,14 @@ macro_rules! impl_touchpoint_store {
                     model: &str,
                     now: DateTime<Utc>,
                 ) -> Result<bool> {
+                    crate::retry::transient!({
                     let mut tx = self.pool.begin_with($begin_write).await?;
-                    let owned = sqlx::query("SELECT id FROM campaigns WHERE id = $1 AND org_id = $2")
+                    let owned = sqlx::query(LOCK_CAMPAIGN)
                         .bind(campaign.as_str())
                         .bind(org.as_str())
-                        .fetch_optional(&mut *tx)
+                        .execute(&mut *tx)
                         .await?;
-                    if owned.is_none() {
+                    if owned.rows_affected() != 1 {
                         return Ok(false);
                     }
                     sqlx::query(
@@ -384,12 +392,13 @@ macro_rules! impl_touchpoint_store {
                     .execute(&mut *tx)
                     .await?;
                     // The ROI follows the model: analyses cached for the campaign are stale.
-                    sqlx::query("UPDATE campaigns SET data_version = data_version + 1 WHERE id = $1")
+                    sqlx::query(BUMP_VERSION)
                         .bind(campaign.as_str())
                         .execute(&mut *tx)
                         .await?;
                     tx.commit().await?;
                     Ok(true)
+                    })
                 }
             }
         }

@@ -10,6 +10,26 @@ use spendlens_core::campaign::{Campaign, CampaignId, CampaignSpec, OrgId, Platfo
 
 use crate::Result;
 
+/// Takes a campaign's row for the rest of the transaction and finds it in the organisation
+/// (`$1` the campaign, `$2` the organisation; one row affected, else not found). The first
+/// statement of every write transaction that touches a campaign's data: on PostgreSQL the row
+/// lock queues the writers of one campaign, across instances, so reading what is stored, writing
+/// and re-summing the months never interleave (two writers that both deleted and re-inserted a
+/// month's sums collided on its key); under SQLite's `BEGIN IMMEDIATE` every writer already
+/// queues, and the statement changes nothing. It changes no value, so a write that turns out to
+/// change nothing leaves the data version alone.
+pub(crate) const LOCK_CAMPAIGN: &str =
+    "UPDATE campaigns SET data_version = data_version WHERE id = $1 AND org_id = $2";
+
+/// [`LOCK_CAMPAIGN`] without the organisation, for the writers that are no request (the daily
+/// snapshots).
+pub(crate) const LOCK_ANY_CAMPAIGN: &str =
+    "UPDATE campaigns SET data_version = data_version WHERE id = $1";
+
+/// Takes an organisation's row for the rest of the transaction: the first statement of a write
+/// of the organisation's own data that must not interleave with another (a touchpoint import).
+pub(crate) const LOCK_ORG: &str = "UPDATE organizations SET name = name WHERE id = $1";
+
 /// Marks a campaign's analysis as changed (see migration 0003); run in the transaction of every
 /// write that can change it (rows, settings, campaign fields, snapshots).
 pub(crate) const BUMP_VERSION: &str =
@@ -84,7 +104,7 @@ macro_rules! impl_campaign_store {
             use sqlx::Row as _;
             use tracing::instrument;
 
-            use crate::campaigns::{BUMP_VERSION, CampaignStore};
+            use crate::campaigns::{BUMP_VERSION, CampaignStore, LOCK_CAMPAIGN};
             use crate::micros::{from_micros, opt_to_micros};
             use crate::{Result, new_id};
 
@@ -249,13 +269,14 @@ macro_rules! impl_campaign_store {
                     settings: &PlatformSettings,
                     now: DateTime<Utc>,
                 ) -> Result<bool> {
+                    crate::retry::transient!({
                     let mut tx = self.pool.begin_with($begin_write).await?;
-                    let owned = sqlx::query("SELECT id FROM campaigns WHERE id = $1 AND org_id = $2")
+                    let owned = sqlx::query(LOCK_CAMPAIGN)
                         .bind(id.as_str())
                         .bind(org.as_str())
-                        .fetch_optional(&mut *tx)
+                        .execute(&mut *tx)
                         .await?;
-                    if owned.is_none() {
+                    if owned.rows_affected() != 1 {
                         return Ok(false);
                     }
                     sqlx::query(
@@ -277,6 +298,7 @@ macro_rules! impl_campaign_store {
                     sqlx::query(BUMP_VERSION).bind(id.as_str()).execute(&mut *tx).await?;
                     tx.commit().await?;
                     Ok(true)
+                    })
                 }
 
                 #[instrument(skip_all)]

@@ -11,7 +11,11 @@
 //! by it in SQL, so another organisation's campaign is simply not found. Money and conversions are
 //! stored as integer micros (exact, identical in both backends; never REAL/float), and totals are
 //! aggregated in SQL rather than by loading rows. Writes of a batch happen in one transaction:
-//! all or nothing. Start reading at [`Store`] and [`connect`].
+//! all or nothing, taking the campaign's row first so that writers of one campaign queue on
+//! either backend (`campaigns::LOCK_CAMPAIGN`), re-summing the months they touched and checking
+//! the campaign's totals against `spendlens_core::limits` (`rollup`), tried again when the
+//! database gave up for a passing reason (`retry`). A file import is staged apart and merged in
+//! one transaction (`staging`). Start reading at [`Store`] and [`connect`].
 #![forbid(unsafe_code)]
 
 pub mod accounts;
@@ -25,8 +29,11 @@ pub mod jobs;
 pub mod metrics;
 pub mod micros;
 mod postgres;
+mod retry;
+mod rollup;
 pub mod snapshots;
 mod sqlite;
+mod staging;
 
 use async_trait::async_trait;
 #[cfg(doc)]
@@ -50,9 +57,21 @@ pub enum StoreError {
     /// A unique constraint refused the write (e.g. an e-mail address already registered).
     #[error("already exists: {0}")]
     Conflict(&'static str),
+    /// What a write was about went away meanwhile (a campaign deleted while a file was
+    /// imported into it): nothing was written.
+    #[error("{0} not found")]
+    NotFound(&'static str),
     /// A value cannot be stored exactly (e.g. beyond the micros range).
     #[error("{0}")]
     Invalid(String),
+    /// A value, or the total a write would give a campaign, is beyond what spendlens sums
+    /// exactly (see `spendlens_core::limits`); `field` names the metric (`spend`, `clicks`).
+    /// Nothing was written.
+    #[error("{field}: {message}")]
+    OutOfRange {
+        field: &'static str,
+        message: String,
+    },
     /// The database URL names no backend spendlens knows.
     #[error("unsupported database URL (expected sqlite:// or postgres://): {0}")]
     UnsupportedUrl(String),
@@ -60,6 +79,44 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// Whether the write may succeed when tried again as it is: a deadlock or serialisation
+    /// failure (PostgreSQL), or a snapshot gone stale under a writer (SQLite's
+    /// `SQLITE_BUSY_SNAPSHOT`). Not a plain `SQLITE_BUSY`: that comes after the busy timeout
+    /// has already waited (see `sqlite.rs`), and waiting as long again would hold the request
+    /// past any client's patience. See `retry.rs`.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => matches!(
+                db.code().as_deref(),
+                // serialization_failure, deadlock_detected, SQLITE_BUSY_SNAPSHOT.
+                Some("40001" | "40P01" | "517")
+            ),
+            _ => false,
+        }
+    }
+
+    /// `e`, or [`StoreError::OutOfRange`] naming `field` when the database refused a sum or a
+    /// value beyond its integer range (data stored before the caps, or written around them).
+    pub(crate) fn or_out_of_range(e: sqlx::Error, field: &'static str) -> StoreError {
+        let overflow = match &e {
+            sqlx::Error::Database(db) => {
+                db.code().as_deref() == Some("22003") || db.message().contains("integer overflow")
+            }
+            _ => false,
+        };
+        if overflow {
+            StoreError::OutOfRange {
+                field,
+                message: "the stored values add up to more than spendlens can sum exactly"
+                    .to_owned(),
+            }
+        } else {
+            StoreError::Database(e)
+        }
+    }
 }
 
 /// Result of storage calls.

@@ -7,6 +7,7 @@
 
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
 use spendlens_core::campaign::{CampaignId, OrgId};
 use spendlens_core::daily::DailyRow;
 use spendlens_core::totals::PlatformTotals;
@@ -28,6 +29,53 @@ pub(crate) fn month_span(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDat
         first.format("%Y-%m").to_string(),
         last.format("%Y-%m").to_string(),
     )
+}
+
+/// `SUM(column)` as two sums that cannot overflow: of the whole units (`column / 1000000`) and of
+/// the micros left over (`column % 1000000`), named `{alias}_hi` and `{alias}_lo` and added back
+/// exactly in Rust by [`sum_of`]. The writes keep every campaign's totals far inside `i64` (see
+/// `spendlens_core::limits`), but rows stored before the caps, or written around them, must not
+/// turn a read into an error: an `i64` sum of such rows overflows (SQLite raises "integer
+/// overflow", PostgreSQL's cast "bigint out of range"), while these parts stay inside `i64` for
+/// any campaign below a million rows of the largest storable value. Both backends divide and
+/// take the remainder of integers the same way (truncating toward zero).
+pub(crate) fn split_sum(column: &str, alias: &str) -> String {
+    format!(
+        "CAST(SUM({column} / 1000000) AS BIGINT) AS {alias}_hi, \
+         CAST(SUM({column} % 1000000) AS BIGINT) AS {alias}_lo"
+    )
+}
+
+/// The exact sum a [`split_sum`] read as `alias`; `None` when every summed value was NULL.
+pub(crate) fn sum_of<R>(row: &R, alias: &str) -> Result<Option<i128>>
+where
+    R: sqlx::Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let hi: Option<i64> = row.try_get(format!("{alias}_hi").as_str())?;
+    let lo: Option<i64> = row.try_get(format!("{alias}_lo").as_str())?;
+    Ok(match (hi, lo) {
+        (None, None) => None,
+        (hi, lo) => Some(i128::from(hi.unwrap_or(0)) * 1_000_000 + i128::from(lo.unwrap_or(0))),
+    })
+}
+
+/// Exact micros back to a decimal, saturating beyond `Decimal`'s range (which no sum of `i64`
+/// values below 2⁹⁶ micros reaches).
+pub(crate) fn decimal_of_micros(micros: i128) -> Decimal {
+    Decimal::try_from_i128_with_scale(micros, 6)
+        .map(|d| d.normalize())
+        .unwrap_or(if micros < 0 {
+            Decimal::MIN
+        } else {
+            Decimal::MAX
+        })
+}
+
+/// A summed count, saturating at `u64::MAX` (negative counts cannot be written and read as 0).
+pub(crate) fn count_of(sum: i128) -> u64 {
+    u64::try_from(sum.max(0)).unwrap_or(u64::MAX)
 }
 
 /// Aggregated reads of a campaign's daily rows.
@@ -67,9 +115,13 @@ macro_rules! impl_metric_store {
             use sqlx::Row as _;
             use tracing::instrument;
 
-            use crate::Result;
-            use crate::metrics::{MetricStore, month_span};
-            use crate::micros::{from_count, from_micros};
+            use crate::metrics::{MetricStore, count_of, decimal_of_micros, month_span, split_sum, sum_of};
+            use crate::micros::from_count;
+            use crate::{Result, StoreError};
+
+            /// The aliases of the summed metrics, in the order of the sums read.
+            const ALIASES: [&str; 7] =
+                ["spend", "impressions", "engagements", "clicks", "conversions", "conversion_value", "revenue"];
 
             #[async_trait]
             impl MetricStore for $store {
@@ -78,21 +130,26 @@ macro_rules! impl_metric_store {
                     // Closed months from the monthly sums, the rest of `up_to`'s month from the
                     // days: at most a month of rows per platform, whatever the campaign's length.
                     let (month_start, _, month, _) = month_span(up_to, up_to);
+
                     // Each branch is grouped by platform in SQL, following the index order; the
-                    // (at most two) partial sums per platform are added below.
-                    const SUMS: &str = "CAST(SUM(spend_micros) AS BIGINT) AS spend, \
-                         CAST(SUM(impressions) AS BIGINT) AS impressions, \
-                         CAST(SUM(engagements) AS BIGINT) AS engagements, \
-                         CAST(SUM(clicks) AS BIGINT) AS clicks, \
-                         CAST(SUM(conversions_micros) AS BIGINT) AS conversions, \
-                         CAST(SUM(conversion_value_micros) AS BIGINT) AS conversion_value, \
-                         CAST(SUM(revenue_micros) AS BIGINT) AS revenue";
+                    // (at most two) partial sums per platform are added below, exactly.
+                    let sums = [
+                        ("spend_micros", "spend"),
+                        ("impressions", "impressions"),
+                        ("engagements", "engagements"),
+                        ("clicks", "clicks"),
+                        ("conversions_micros", "conversions"),
+                        ("conversion_value_micros", "conversion_value"),
+                        ("revenue_micros", "revenue"),
+                    ]
+                    .map(|(column, alias)| split_sum(column, alias))
+                    .join(", ");
                     let sql = format!(
-                        "SELECT platform, {SUMS}, CAST(SUM(row_count) AS BIGINT) AS days FROM monthly_totals \
+                        "SELECT platform, {sums}, CAST(SUM(row_count) AS BIGINT) AS days FROM monthly_totals \
                          WHERE campaign_id = $2 AND month < $3 \
                          AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1) GROUP BY platform \
                          UNION ALL \
-                         SELECT platform, {SUMS}, COUNT(*) AS days FROM daily_metrics \
+                         SELECT platform, {sums}, COUNT(*) AS days FROM daily_metrics \
                          WHERE campaign_id = $2 AND date >= $4 AND date <= $5 \
                          AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1) GROUP BY platform"
                     );
@@ -103,65 +160,81 @@ macro_rules! impl_metric_store {
                         .bind(month_start)
                         .bind(up_to)
                         .fetch_all(&self.pool)
-                        .await?;
-                    let mut totals = Vec::with_capacity(rows.len());
+                        .await
+                        .map_err(|e| StoreError::or_out_of_range(e, "rows"))?;
+                    // Per platform, the exact sums in micros (counts as they are), then decimals.
+                    let mut parts: Vec<(Platform, [Option<i128>; 7], i64)> = Vec::with_capacity(rows.len());
                     for r in &rows {
                         let name: String = r.try_get("platform")?;
                         let Ok(platform) = name.parse::<Platform>() else {
                             tracing::warn!(platform = %name, "skipping rows of an unknown platform");
                             continue;
                         };
-                        let part = PlatformTotals {
-                            platform,
-                            spend: from_micros(r.try_get("spend")?),
-                            impressions: from_count(r.try_get("impressions")?),
-                            engagements: from_count(r.try_get("engagements")?),
-                            clicks: from_count(r.try_get("clicks")?),
-                            conversions: from_micros(r.try_get("conversions")?),
-                            conversion_value: r.try_get::<Option<i64>, _>("conversion_value")?.map(from_micros),
-                            revenue: r.try_get::<Option<i64>, _>("revenue")?.map(from_micros),
-                            days: from_count(r.try_get("days")?),
-                        };
-                        match totals.iter_mut().find(|t: &&mut PlatformTotals| t.platform == platform) {
-                            None => totals.push(part),
-                            Some(t) => {
-                                let add = |a: Option<rust_decimal::Decimal>, b: Option<rust_decimal::Decimal>| match (a, b) {
-                                    (None, None) => None,
-                                    (a, b) => Some(a.unwrap_or_default() + b.unwrap_or_default()),
-                                };
-                                t.spend += part.spend;
-                                t.impressions = t.impressions.saturating_add(part.impressions);
-                                t.engagements = t.engagements.saturating_add(part.engagements);
-                                t.clicks = t.clicks.saturating_add(part.clicks);
-                                t.conversions += part.conversions;
-                                t.conversion_value = add(t.conversion_value, part.conversion_value);
-                                t.revenue = add(t.revenue, part.revenue);
-                                t.days = t.days.saturating_add(part.days);
+                        let mut part = [None; 7];
+                        for (slot, alias) in part.iter_mut().zip(ALIASES) {
+                            *slot = sum_of(r, alias)?;
+                        }
+                        let days: i64 = r.try_get("days")?;
+                        match parts.iter_mut().find(|p| p.0 == platform) {
+                            None => parts.push((platform, part, days)),
+                            Some(p) => {
+                                for (sum, more) in p.1.iter_mut().zip(part) {
+                                    *sum = match (*sum, more) {
+                                        (None, None) => None,
+                                        (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
+                                    };
+                                }
+                                p.2 = p.2.saturating_add(days);
                             }
                         }
                     }
+                    let mut totals: Vec<PlatformTotals> = parts
+                        .into_iter()
+                        .map(|(platform, [spend, impressions, engagements, clicks, conversions, value, revenue], days)| {
+                            PlatformTotals {
+                                platform,
+                                spend: decimal_of_micros(spend.unwrap_or(0)),
+                                impressions: count_of(impressions.unwrap_or(0)),
+                                engagements: count_of(engagements.unwrap_or(0)),
+                                clicks: count_of(clicks.unwrap_or(0)),
+                                conversions: decimal_of_micros(conversions.unwrap_or(0)),
+                                conversion_value: value.map(decimal_of_micros),
+                                revenue: revenue.map(decimal_of_micros),
+                                days: from_count(days),
+                            }
+                        })
+                        .collect();
                     totals.sort_by_key(|t| t.platform);
                     Ok(totals)
                 }
 
                 #[instrument(skip_all)]
                 async fn daily_series(&self, org: &OrgId, id: &CampaignId, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyRow>> {
-                    let rows = sqlx::query(
-                        "SELECT date, platform, CAST(SUM(spend_micros) AS BIGINT) AS spend, \
-                         CAST(SUM(impressions) AS BIGINT) AS impressions, CAST(SUM(engagements) AS BIGINT) AS engagements, \
-                         CAST(SUM(clicks) AS BIGINT) AS clicks, CAST(SUM(conversions_micros) AS BIGINT) AS conversions, \
-                         CAST(SUM(conversion_value_micros) AS BIGINT) AS conversion_value, \
-                         CAST(SUM(revenue_micros) AS BIGINT) AS revenue, MIN(currency) AS currency \
+                    let sums = [
+                        ("spend_micros", "spend"),
+                        ("impressions", "impressions"),
+                        ("engagements", "engagements"),
+                        ("clicks", "clicks"),
+                        ("conversions_micros", "conversions"),
+                        ("conversion_value_micros", "conversion_value"),
+                        ("revenue_micros", "revenue"),
+                    ]
+                    .map(|(column, alias)| split_sum(column, alias))
+                    .join(", ");
+                    let sql = format!(
+                        "SELECT date, platform, {sums}, MIN(currency) AS currency \
                          FROM daily_metrics WHERE campaign_id = $2 AND date >= $3 AND date <= $4 \
                          AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1) \
-                         GROUP BY date, platform ORDER BY date, platform",
-                    )
-                    .bind(org.as_str())
-                    .bind(id.as_str())
-                    .bind(from)
-                    .bind(to)
-                    .fetch_all(&self.pool)
-                    .await?;
+                         GROUP BY date, platform ORDER BY date, platform"
+                    );
+                    let rows = sqlx::query(&sql)
+                        .bind(org.as_str())
+                        .bind(id.as_str())
+                        .bind(from)
+                        .bind(to)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(|e| StoreError::or_out_of_range(e, "rows"))?;
                     let mut out = Vec::with_capacity(rows.len());
                     for r in &rows {
                         let name: String = r.try_get("platform")?;
@@ -169,17 +242,21 @@ macro_rules! impl_metric_store {
                             tracing::warn!(platform = %name, "skipping rows of an unknown platform");
                             continue;
                         };
+                        let money = |alias: &str| -> Result<rust_decimal::Decimal> {
+                            Ok(decimal_of_micros(sum_of(r, alias)?.unwrap_or(0)))
+                        };
+                        let count = |alias: &str| -> Result<u64> { Ok(count_of(sum_of(r, alias)?.unwrap_or(0))) };
                         out.push(DailyRow {
                             date: r.try_get("date")?,
                             platform,
                             external_campaign_id: String::new(),
-                            spend: from_micros(r.try_get("spend")?),
-                            impressions: from_count(r.try_get("impressions")?),
-                            engagements: from_count(r.try_get("engagements")?),
-                            clicks: from_count(r.try_get("clicks")?),
-                            conversions: from_micros(r.try_get("conversions")?),
-                            conversion_value: r.try_get::<Option<i64>, _>("conversion_value")?.map(from_micros),
-                            revenue: r.try_get::<Option<i64>, _>("revenue")?.map(from_micros),
+                            spend: money("spend")?,
+                            impressions: count("impressions")?,
+                            engagements: count("engagements")?,
+                            clicks: count("clicks")?,
+                            conversions: money("conversions")?,
+                            conversion_value: sum_of(r, "conversion_value")?.map(decimal_of_micros),
+                            revenue: sum_of(r, "revenue")?.map(decimal_of_micros),
                             currency: r.try_get("currency")?,
                         });
                     }

@@ -28,6 +28,16 @@ pub fn to_micros(value: Decimal) -> Result<i64, StoreError> {
         .ok_or_else(|| StoreError::Invalid(format!("{value} is too large to store")))
 }
 
+/// A decimal as micros, clamped to the `i64` range: for derived figures recorded beside the data
+/// (an alert's percentage of a tiny budget), where the record matters more than the far digits.
+pub fn to_micros_saturating(value: Decimal) -> i64 {
+    to_micros(value).unwrap_or(if value.is_sign_negative() {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
 /// An optional decimal as optional micros.
 pub fn opt_to_micros(value: Option<Decimal>) -> Result<Option<i64>, StoreError> {
     value.map(to_micros).transpose()

@@ -55,7 +55,7 @@ macro_rules! impl_snapshot_store {
             use sqlx::Row as _;
             use tracing::instrument;
 
-            use crate::campaigns::BUMP_VERSION;
+            use crate::campaigns::{BUMP_VERSION, LOCK_ANY_CAMPAIGN};
             use crate::micros::{from_count, from_micros, to_count, to_micros};
             use crate::snapshots::{SnapshotStore, StoredSnapshot};
             use crate::Result;
@@ -78,7 +78,22 @@ macro_rules! impl_snapshot_store {
             impl SnapshotStore for $store {
                 #[instrument(skip_all)]
                 async fn write_snapshot(&self, campaign_id: &CampaignId, s: &StoredSnapshot, now: DateTime<Utc>) -> Result<bool> {
+                    let spend = to_micros(s.spend)?;
+                    let impressions = to_count(s.impressions)?;
+                    let clicks = to_count(s.clicks)?;
+                    let conversions = to_micros(s.conversions)?;
+                    let revenue = to_micros(s.revenue)?;
+                    let aov = to_micros(s.aov)?;
+                    crate::retry::transient!({
                     let mut tx = self.pool.begin_with($begin_write).await?;
+                    // The campaign's row first, like every write of its data (see LOCK_CAMPAIGN).
+                    let found = sqlx::query(LOCK_ANY_CAMPAIGN)
+                        .bind(campaign_id.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    if found.rows_affected() != 1 {
+                        return Ok(false);
+                    }
                     let done = sqlx::query(
                         "INSERT INTO snapshots (campaign_id, date, spend_micros, impressions, clicks, conversions_micros, \
                          revenue_micros, aov_micros, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -86,12 +101,12 @@ macro_rules! impl_snapshot_store {
                     )
                     .bind(campaign_id.as_str())
                     .bind(s.date)
-                    .bind(to_micros(s.spend)?)
-                    .bind(to_count(s.impressions)?)
-                    .bind(to_count(s.clicks)?)
-                    .bind(to_micros(s.conversions)?)
-                    .bind(to_micros(s.revenue)?)
-                    .bind(to_micros(s.aov)?)
+                    .bind(spend)
+                    .bind(impressions)
+                    .bind(clicks)
+                    .bind(conversions)
+                    .bind(revenue)
+                    .bind(aov)
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
@@ -101,6 +116,7 @@ macro_rules! impl_snapshot_store {
                     }
                     tx.commit().await?;
                     Ok(written)
+                    })
                 }
 
                 #[instrument(skip_all)]

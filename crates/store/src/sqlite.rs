@@ -11,7 +11,18 @@ use crate::Result;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
+    /// An in-memory database lives in its one connection, which must never be closed.
+    memory: bool,
 }
+
+/// An import's staging table (see `staging.rs`): in the connection's temporary database, so
+/// staging takes no lock on the shared file; stored in key order like `daily_metrics`.
+pub(crate) const STAGING_TABLE: &str = "CREATE TEMP TABLE import_staging (\
+    platform TEXT NOT NULL, date TEXT NOT NULL, external_campaign_id TEXT NOT NULL, \
+    spend_micros BIGINT NOT NULL, impressions BIGINT NOT NULL, engagements BIGINT NOT NULL, \
+    clicks BIGINT NOT NULL, conversions_micros BIGINT NOT NULL, conversion_value_micros BIGINT, \
+    revenue_micros BIGINT, currency TEXT, \
+    PRIMARY KEY (date, platform, external_campaign_id)) WITHOUT ROWID";
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` (`sqlite://path` or `sqlite::memory:`) and
@@ -21,7 +32,10 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            // A writer waits this long for another's transaction. Imports hold the write lock
+            // only for their final merge (see `staging.rs`: about 4 s for a million rows), so
+            // this outlasts the merge of any file the server accepts.
+            .busy_timeout(Duration::from_secs(30))
             .journal_mode(if memory {
                 SqliteJournalMode::Memory
             } else {
@@ -37,7 +51,12 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, memory })
+    }
+
+    /// Whether an import's connection may be closed instead of returned to the pool.
+    fn staging_disposable(&self) -> bool {
+        !self.memory
     }
 }
 
@@ -45,5 +64,6 @@ crate::backend::impl_store!(
     crate::sqlite::SqliteStore,
     sqlx::Sqlite,
     "BEGIN IMMEDIATE",
-    false
+    false,
+    crate::sqlite::STAGING_TABLE
 );

@@ -405,3 +405,72 @@ async fn alerts_are_recorded_once_by_compare_and_swap() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_ledger_file_imported_twice_changes_nothing_the_second_time() {
+    for (backend, store) in stores().await {
+        let (org, c) = org_with_campaign(store.as_ref(), "a@x.io").await;
+        let (other_org, _) = org_with_campaign(store.as_ref(), "b@x.io").await;
+        let file = |amount: &str| {
+            format!(
+                "category,campaign_id,amount,attribution_method,allocation_date,resource_hours,incurred_on,external_id\n\
+                 media_spend,{c},{amount},last_touch,2026-11-03,,,\n\
+                 media_spend,{c},{amount},last_touch,2026-11-03,,,\n\
+                 creative_production,{c},75.5,,,4,2026-11-02,INV-7\n"
+            )
+        };
+        let parsed = |amount: &str| {
+            spendlens_finance::parse_ledger_file(file(amount).as_bytes(), "USD")
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let import = async |entries: &[spendlens_finance::ImportedEntry]| {
+            store
+                .import_ledger_entries(&org, &c, entries, now())
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: {e}"))
+                .unwrap_or_else(|| panic!("{backend}: campaign"))
+        };
+        let counts = |i: &spendlens_store::finance::LedgerImported| {
+            (i.counts.inserted, i.counts.updated, i.counts.unchanged)
+        };
+
+        // Two identical rows stay two entries, and the file's third has an id.
+        let first = import(&parsed("200")).await;
+        assert_eq!(counts(&first), (3, 0, 0), "{backend}");
+        let again = import(&parsed("200.00")).await;
+        assert_eq!(counts(&again), (0, 0, 3), "{backend}: the same file");
+        let ids = |i: &spendlens_store::finance::LedgerImported| {
+            i.entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&again), ids(&first), "{backend}: the same entries");
+        let stored = store
+            .ledger(&org, LedgerScope::Campaign(&c))
+            .await
+            .unwrap_or_default();
+        assert_eq!(stored.len(), 3, "{backend}");
+
+        // The row with an id changed: that entry is updated in place.
+        let mut changed = parsed("200");
+        if let Some(LedgerEntry::CreativeProduction(e)) = changed.get_mut(2).map(|e| &mut e.entry) {
+            e.amount = d("80");
+        }
+        let third = import(&changed).await;
+        assert_eq!(counts(&third), (0, 1, 2), "{backend}");
+        assert_eq!(third.entries[2].id, first.entries[2].id, "{backend}");
+        let stored = store
+            .ledger(&org, LedgerScope::Campaign(&c))
+            .await
+            .unwrap_or_default();
+        assert_eq!(stored.len(), 3, "{backend}");
+
+        // Another organisation cannot import into the campaign.
+        assert!(
+            store
+                .import_ledger_entries(&other_org, &c, &parsed("200"), now())
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: {e}"))
+                .is_none(),
+            "{backend}"
+        );
+    }
+}

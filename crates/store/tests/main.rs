@@ -2,7 +2,9 @@
 //! names a server (CI starts one), against a fresh PostgreSQL database per test.
 
 mod attribution;
+mod concurrency;
 mod connections;
 mod contract;
 mod finance;
+mod limits;
 mod support;

@@ -23,6 +23,21 @@ pub async fn stores() -> Stores {
     Stores { stores, databases }
 }
 
+/// Every backend this run can test, as fresh databases (see [`stores`]), for tests that also
+/// reach the database around the store (`TestDatabase::execute`).
+pub async fn databases() -> Vec<TestDatabase> {
+    let mut databases = vec![TestDatabase::sqlite("spendlens-store-tests")];
+    databases.extend(TestDatabase::postgres("store").await);
+    databases
+}
+
+/// The store over `db`, migrated.
+pub async fn store_of(db: &TestDatabase) -> Arc<dyn Store> {
+    spendlens_store::connect(db)
+        .await
+        .unwrap_or_else(|e| panic!("{db:?}: {e}"))
+}
+
 /// The stores of one test and the databases behind them.
 pub struct Stores {
     stores: Vec<(&'static str, Arc<dyn Store>)>,

@@ -78,6 +78,35 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Runs `sql` (one or more statements, no parameters) on the database, around whatever the
+    /// application does: for tests that need data no door of spendlens lets in (a row stored
+    /// before a limit existed). Panics on an error, naming the database.
+    pub async fn execute(&self, sql: &str) {
+        let result = match &self.place {
+            Place::Sqlite(_) => match sqlx::SqliteConnection::connect(&self.url).await {
+                Ok(mut conn) => {
+                    let done = sqlx::raw_sql(sql).execute(&mut conn).await.map(|_| ());
+                    let _ = conn.close().await;
+                    done
+                }
+                Err(e) => Err(e),
+            },
+            Place::Postgres { .. } => match sqlx::PgConnection::connect(&self.url).await {
+                Ok(mut conn) => {
+                    let done = sqlx::raw_sql(sql).execute(&mut conn).await.map(|_| ());
+                    let _ = conn.close().await;
+                    done
+                }
+                Err(e) => Err(e),
+            },
+        };
+        if let Err(e) = result {
+            panic!("{self:?}: {e}\n{sql}");
+        }
+    }
+}
+
 /// The URL, so a guard goes wherever a `&str` URL went (`TestApp::spawn(&db)`).
 impl Deref for TestDatabase {
     type Target = str;

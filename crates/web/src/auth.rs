@@ -1,27 +1,28 @@
-//! Accounts and authentication: register, sign in and out, API tokens, and the [`Caller`]
-//! extractor that every protected route takes.
+//! Accounts over HTTP: register, sign in and out, API tokens, and the [`Caller`] extractor that
+//! every protected route takes.
 //!
-//! Sessions and API tokens are random 256-bit secrets handed to the client once; the database
-//! keeps only their SHA-256, so a leaked database holds no usable credential. Passwords are
-//! hashed with argon2id on a blocking thread.
+//! The use cases and their rules (the registration checks, password hashing, sessions and tokens
+//! stored as hashes, the sign-in rate limit) are `spendlens_app::accounts`'; this module reads
+//! the credentials a request carries (the bearer token, the session cookie through the one
+//! cookie parser [`cookie`]), decodes JSON bodies into the app's commands, builds the session
+//! cookie and maps `AccountError` to the API's answers.
 
 use std::net::SocketAddr;
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use spendlens_app::accounts::{
+    self, Account, AccountError, NewToken, Register, Registration, Session, SignIn,
+};
 use spendlens_contract::Problems;
 use spendlens_contract::json::ObjectReader;
-use spendlens_store::{Principal, StoreError};
+use spendlens_store::Principal;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -29,49 +30,20 @@ use crate::state::AppState;
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "spendlens_session";
 
-/// A new random secret (session or API token): 32 bytes, hex, with a prefix that says what it is.
-pub fn new_secret(prefix: &str) -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!("{prefix}{}", hex::encode(bytes))
-}
-
-/// The stored form of a secret.
-pub fn hash_secret(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-/// Hashes a password with argon2id on a blocking thread.
-pub async fn hash_password(password: String) -> ApiResult<String> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| ApiError::Internal(format!("password hashing: {e}")))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-}
-
-/// A valid argon2 hash of a random password, verified against when the e-mail is unknown so
-/// that an unknown address takes as long as a wrong password.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c3BlbmRsZW5zZHVtbXk$Hn3/uuw1JqsCDuAzvS0E1iMyQTExpg6dyXXWH3oIMs8";
-
-async fn verify_password(password: String, hash: Option<String>) -> ApiResult<bool> {
-    tokio::task::spawn_blocking(move || {
-        let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| DUMMY_HASH.to_owned());
-        let ok = PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false);
-        ok && known
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))
+/// An account command's failure as the API answers it.
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Invalid(errors) => errors.into(),
+            AccountError::EmailTaken => ApiError::Conflict(e.to_string()),
+            AccountError::BadCredentials => ApiError::BadCredentials,
+            AccountError::RateLimited { retry_after_secs } => {
+                ApiError::RateLimited { retry_after_secs }
+            }
+            AccountError::Store(s) => s.into(),
+            AccountError::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
 }
 
 /// The authenticated caller of a request: from `Authorization: Bearer <token>` or the session
@@ -111,23 +83,20 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let ctx = state.context();
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let token = auth
                 .to_str()
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .ok_or(ApiError::Unauthorized)?;
-            return state
-                .store
-                .api_token(&hash_secret(token.trim()))
+            return accounts::token_principal(&ctx, token.trim())
                 .await?
                 .map(Caller)
                 .ok_or(ApiError::Unauthorized);
         }
         let session = cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthorized)?;
-        state
-            .store
-            .session(&hash_secret(session), state.clock.now())
+        accounts::session_principal(&ctx, session)
             .await?
             .map(Caller)
             .ok_or(ApiError::Unauthorized)
@@ -163,16 +132,13 @@ fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> ApiResult
     .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-/// Starts a session for `principal` and returns the `Set-Cookie` header value.
-pub async fn start_session(state: &AppState, principal: &Principal) -> ApiResult<HeaderValue> {
-    let token = new_secret("");
-    let now = state.clock.now();
-    let ttl = state.settings.session_ttl();
-    state
-        .store
-        .create_session(&hash_secret(&token), principal, now, now + ttl)
-        .await?;
-    session_cookie(state, &token, ttl.num_seconds())
+/// The `Set-Cookie` value that hands a started session to the browser.
+pub fn set_session(state: &AppState, session: &Session) -> ApiResult<HeaderValue> {
+    session_cookie(
+        state,
+        session.token.expose_secret(),
+        session.lifetime.num_seconds(),
+    )
 }
 
 /// Credentials as submitted.
@@ -183,60 +149,43 @@ pub struct RegisterRequest {
     pub organization_name: String,
 }
 
-impl RegisterRequest {
-    /// Checks registration fields (the e-mail and the organisation name trimmed), adding every
-    /// problem, each naming its field, to those the decoding found: the API and the sign-up form
-    /// share these rules.
-    pub fn checked(
-        email: &str,
-        password: &str,
-        organization_name: &str,
-        mut problems: Problems,
-    ) -> Result<RegisterRequest, Problems> {
-        let email = email.trim().to_owned();
-        let organization_name = organization_name.trim().to_owned();
-        let at = email.find('@');
-        if email.len() > 254
-            || at.is_none_or(|i| i == 0 || i + 1 >= email.len())
-            || email.contains(char::is_whitespace)
-        {
-            problems.push("email", "must be an e-mail address");
-        }
-        if password.chars().count() < 10 {
-            problems.push("password", "must be at least 10 characters");
-        } else if password.len() > 1024 {
-            problems.push("password", "must be at most 1024 bytes");
-        }
-        if organization_name.is_empty() {
-            problems.push("organization_name", "must not be empty");
-        } else if organization_name.chars().count() > 200 {
-            problems.push("organization_name", "must be at most 200 characters");
-        }
-        if problems.is_empty() {
-            Ok(RegisterRequest {
-                email,
-                password: password.to_owned(),
-                organization_name,
-            })
-        } else {
-            Err(problems)
+/// The body as the app's registration command.
+impl From<RegisterRequest> for Register {
+    fn from(req: RegisterRequest) -> Self {
+        Register {
+            email: req.email,
+            password: SecretString::from(req.password),
+            organization_name: req.organization_name,
         }
     }
 }
 
-/// Decodes a registration body and checks it; every problem names its field.
-pub fn parse_registration(value: &Value) -> Result<RegisterRequest, Problems> {
+/// Decodes a registration body and checks it with the app's rules: every problem names its
+/// field, the decoding's first, then the rules'.
+pub fn parse_registration(value: &Value) -> Result<Registration, Problems> {
     let mut problems = Problems::default();
     let Some(mut r) = ObjectReader::new("", value, &mut problems) else {
         return Err(problems);
     };
-    let email = r.string("email", &mut problems).unwrap_or_default();
-    let password = r.string("password", &mut problems).unwrap_or_default();
-    let organization_name = r
-        .string("organization_name", &mut problems)
-        .unwrap_or_default();
+    let mut text = |key: &'static str, problems: &mut Problems| {
+        r.string(key, problems).unwrap_or_default().to_owned()
+    };
+    let req = RegisterRequest {
+        email: text("email", &mut problems),
+        password: text("password", &mut problems),
+        organization_name: text("organization_name", &mut problems),
+    };
     r.finish(&mut problems);
-    RegisterRequest::checked(email, password, organization_name, problems)
+    match Registration::try_from(Register::from(req)) {
+        Ok(registration) if problems.is_empty() => Ok(registration),
+        Ok(_) => Err(problems),
+        Err(errors) => {
+            for e in errors {
+                problems.push(e.field, e.message);
+            }
+            Err(problems)
+        }
+    }
 }
 
 /// The signed-in account.
@@ -245,6 +194,16 @@ pub struct AccountResponse {
     pub user_id: String,
     pub organization_id: String,
     pub email: String,
+}
+
+impl From<Account> for AccountResponse {
+    fn from(a: Account) -> Self {
+        AccountResponse {
+            user_id: a.principal.user_id.to_string(),
+            organization_id: a.principal.org_id.to_string(),
+            email: a.email,
+        }
+    }
 }
 
 /// Registers a user with a new organisation and signs them in.
@@ -257,43 +216,16 @@ pub async fn register(
     State(state): State<AppState>,
     Json(body): Json<Value>,
 ) -> ApiResult<Response> {
-    let req = parse_registration(&body)?;
-    let email = req.email.to_lowercase();
-    let (principal, cookie) = create_account(&state, req).await?;
-    let body = AccountResponse {
-        user_id: principal.user_id.to_string(),
-        organization_id: principal.org_id.to_string(),
-        email,
-    };
+    let registration = parse_registration(&body)?;
+    let (account, session) =
+        accounts::register(&state.context(), registration, state.settings.session_ttl()).await?;
+    let cookie = set_session(&state, &session)?;
     Ok((
         StatusCode::CREATED,
         [(header::SET_COOKIE, cookie)],
-        Json(body),
+        Json(AccountResponse::from(account)),
     )
         .into_response())
-}
-
-/// Creates the account and its organisation and starts a session (the API and the sign-up page).
-pub async fn create_account(
-    state: &AppState,
-    req: RegisterRequest,
-) -> ApiResult<(Principal, HeaderValue)> {
-    let hash = hash_password(req.password).await?;
-    let principal = match state
-        .store
-        .create_account(&req.email, &hash, &req.organization_name, state.clock.now())
-        .await
-    {
-        Ok(p) => p,
-        Err(StoreError::Conflict(_)) => {
-            return Err(ApiError::Conflict(
-                "an account with this e-mail already exists".into(),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let cookie = start_session(state, &principal).await?;
-    Ok((principal, cookie))
 }
 
 /// Sign-in credentials.
@@ -329,41 +261,24 @@ pub async fn login(
     if !problems.is_empty() {
         return Err(problems.into());
     }
-    let req = LoginRequest { email, password };
-    let (principal, cookie, email) = sign_in(&state, ip, req).await?;
-    let body = AccountResponse {
-        user_id: principal.user_id.to_string(),
-        organization_id: principal.org_id.to_string(),
+    let credentials = SignIn {
         email,
+        password: SecretString::from(password),
+        client: ip,
     };
-    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
-}
-
-/// Checks credentials (rate-limited per client address and e-mail) and starts a session: the
-/// principal, the `Set-Cookie` value and the stored e-mail (the API and the sign-in page).
-pub async fn sign_in(
-    state: &AppState,
-    ip: Option<std::net::IpAddr>,
-    req: LoginRequest,
-) -> ApiResult<(Principal, HeaderValue, String)> {
-    state
-        .login_limiter
-        .check(ip, &req.email, std::time::Instant::now())
-        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-    let creds = state.store.credentials(&req.email).await?;
-    let ok = verify_password(
-        req.password,
-        creds.as_ref().map(|c| c.password_hash.clone()),
+    let (account, session) = accounts::sign_in(
+        &state.context(),
+        &state.login_limiter,
+        credentials,
+        state.settings.session_ttl(),
     )
     .await?;
-    let creds = creds.filter(|_| ok).ok_or(ApiError::BadCredentials)?;
-    state.login_limiter.clear_email(&req.email);
-    let principal = Principal {
-        user_id: creds.user_id,
-        org_id: creds.org_id,
-    };
-    let cookie = start_session(state, &principal).await?;
-    Ok((principal, cookie, creds.email))
+    let cookie = set_session(&state, &session)?;
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(AccountResponse::from(account)),
+    )
+        .into_response())
 }
 
 /// Signs out: the session ends and the cookie is cleared.
@@ -374,10 +289,11 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 
-/// Ends the request's session, if any, and returns the `Set-Cookie` value that clears it.
+/// Ends the request's session, if any, and returns the `Set-Cookie` value that clears it (the
+/// API and the sign-out page).
 pub async fn end_session(state: &AppState, headers: &HeaderMap) -> ApiResult<HeaderValue> {
     if let Some(token) = cookie(headers, SESSION_COOKIE) {
-        state.store.delete_session(&hash_secret(token)).await?;
+        accounts::end_session(&state.context(), token).await?;
     }
     session_cookie(state, "", 0)
 }
@@ -412,32 +328,18 @@ pub async fn create_token(
     let name = r
         .string("name", &mut problems)
         .unwrap_or_default()
-        .trim()
         .to_owned();
     r.finish(&mut problems);
-    if name.is_empty() && problems.is_empty() {
-        problems.push("name", "must not be empty");
-    }
     if !problems.is_empty() {
         return Err(problems.into());
     }
-    let req = TokenRequest { name };
-    let token = new_secret("sl_");
-    let id = state
-        .store
-        .create_api_token(
-            &req.name,
-            &hash_secret(&token),
-            &principal,
-            state.clock.now(),
-        )
-        .await?;
+    let created = accounts::create_token(&state.context(), &principal, NewToken { name }).await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse {
-            id,
-            name: req.name,
-            token,
+            id: created.id,
+            name: created.name,
+            token: created.token.expose_secret().to_owned(),
         }),
     )
         .into_response())
@@ -447,22 +349,6 @@ pub async fn create_token(
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn secrets_are_random_and_hashed() {
-        let a = new_secret("sl_");
-        assert!(a.starts_with("sl_") && a.len() == 67);
-        assert_ne!(a, new_secret("sl_"));
-        assert_eq!(
-            hash_secret("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
-
-    #[test]
-    fn the_dummy_hash_is_a_valid_argon2_hash() {
-        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
-    }
 
     #[test]
     fn registration_names_each_bad_field() {

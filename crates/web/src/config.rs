@@ -34,6 +34,10 @@ pub struct Settings {
     /// Platform API connections: OAuth clients, endpoints, the restatement window, the daily
     /// sync (`[connectors]`, or `SPENDLENS_CONNECTORS__META__CLIENT_ID` and so on).
     pub connectors: spendlens_app::connections::ConnectorSettings,
+    /// Budget-alert webhooks (`[webhooks]`): `allow_private` lists the internal networks,
+    /// addresses and host names a webhook may be sent to; empty (the default) allows public
+    /// hosts only.
+    pub webhooks: spendlens_app::finance::webhook::WebhookSettings,
 }
 
 impl Default for Settings {
@@ -49,6 +53,7 @@ impl Default for Settings {
             secret_key: None,
             log_format: "text".to_owned(),
             connectors: spendlens_app::connections::ConnectorSettings::default(),
+            webhooks: spendlens_app::finance::webhook::WebhookSettings::default(),
         }
     }
 }
@@ -81,6 +86,19 @@ impl Settings {
             Some(k) => spendlens_connect::TokenCipher::from_config(Some(k)).map(|_| ()),
             None => Ok(()),
         }
+    }
+
+    /// The outbound rule for webhooks with `webhooks.allow_private` (the binary refuses to
+    /// start with an unusable entry, see [`Settings::check_webhooks`]; here an unusable list
+    /// allows nothing, the safe side).
+    pub fn outbound(&self) -> spendlens_connect::Outbound {
+        spendlens_connect::Outbound::new(self.webhooks.allow_list().unwrap_or_default())
+    }
+
+    /// Fails on a `webhooks.allow_private` entry that is not an address, a network or a host
+    /// name, naming it.
+    pub fn check_webhooks(&self) -> Result<(), spendlens_connect::AllowListError> {
+        self.webhooks.allow_list().map(|_| ())
     }
 
     /// The session lifetime.
@@ -122,6 +140,40 @@ mod tests {
             Some("do-not-print-me")
         );
         assert!(!format!("{settings:?}").contains("do-not-print-me"));
+    }
+
+    #[test]
+    fn the_webhook_allow_list_is_read_from_the_file() {
+        let path = std::env::temp_dir().join(format!(
+            "spendlens-config-webhooks-{}.toml",
+            std::process::id()
+        ));
+        let written = std::fs::write(
+            &path,
+            "[webhooks]\nallow_private = [\"10.0.0.0/8\", \"hooks.internal\"]\n",
+        );
+        assert!(written.is_ok());
+        let settings = Settings::load(Some(&path)).unwrap_or_else(|e| panic!("{e}"));
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(
+            settings.webhooks.allow_private,
+            vec!["10.0.0.0/8".to_owned(), "hooks.internal".to_owned()]
+        );
+        assert!(settings.check_webhooks().is_ok());
+        let outbound = settings.outbound();
+        assert!(outbound.check_url("http://10.1.2.3/hook").is_ok());
+        assert!(outbound.check_url("http://192.168.1.1/hook").is_err());
+        assert!(Settings::default().outbound().allow_list().is_empty());
+        let bad = Settings {
+            webhooks: spendlens_app::finance::webhook::WebhookSettings {
+                allow_private: vec!["10.0.0.0/99".into()],
+            },
+            ..Settings::default()
+        };
+        assert!(
+            bad.check_webhooks()
+                .is_err_and(|e| e.entry == "10.0.0.0/99")
+        );
     }
 
     #[test]

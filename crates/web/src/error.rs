@@ -126,6 +126,10 @@ impl From<spendlens_store::StoreError> for ApiError {
     fn from(e: spendlens_store::StoreError) -> Self {
         match e {
             spendlens_store::StoreError::Invalid(message) => ApiError::BadRequest(message),
+            spendlens_store::StoreError::OutOfRange { field, message } => {
+                ApiError::field(field, message)
+            }
+            spendlens_store::StoreError::NotFound(what) => ApiError::NotFound(what),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -137,6 +141,12 @@ impl From<spendlens_app::AppError> for ApiError {
             spendlens_app::AppError::NotFound => ApiError::NotFound("campaign"),
             spendlens_app::AppError::Store(s) => s.into(),
             spendlens_app::AppError::Invalid { field, message } => ApiError::field(field, message),
+            spendlens_app::AppError::Fields(problems) => ApiError::Validation(
+                problems
+                    .into_iter()
+                    .map(|p| FieldProblem::new(p.field, p.message))
+                    .collect(),
+            ),
             spendlens_app::AppError::Attribution(e) if e.is_input() => ApiError::Validation(
                 e.lines()
                     .into_iter()
@@ -166,6 +176,10 @@ impl From<spendlens_app::connections::ConnectionError> for ApiError {
         match e {
             E::NotFound => ApiError::NotFound("connection"),
             E::Invalid { field, message } => ApiError::field(field, message),
+            E::NotOAuth => ApiError::field(
+                "auth",
+                "this connection uses a token or key, not OAuth: delete it and connect again to change it",
+            ),
             E::NotConfigured(m) => ApiError::NotConfigured(m),
             E::BadState => ApiError::BadRequest(e.to_string()),
             E::Platform(p) => ApiError::Upstream(p.to_string()),

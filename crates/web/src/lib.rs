@@ -36,7 +36,8 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
 pub use config::Settings;
-pub use state::{AppState, LoginLimiter};
+pub use spendlens_app::accounts::LoginLimiter;
+pub use state::AppState;
 
 /// Request bodies above this size are refused (metrics batches of 50,000 rows fit).
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -62,6 +63,7 @@ pub fn state(
     let webhooks = Arc::new(spendlens_app::finance::webhook::WebhookSender::new(
         cipher,
         spendlens_app::finance::webhook::RetryPolicy::default(),
+        settings.outbound(),
     ));
     let csrf_key = ui::session::CsrfKey::from_settings(&settings);
     AppState {

@@ -657,7 +657,7 @@ async fn the_demo_organisation_fills_every_tab() {
     };
     let url = sqlite_database();
     let app = TestApp::spawn(&url).await;
-    let hash = spendlens_web::auth::hash_password(spendlens_app::demo::DEMO_PASSWORD.to_owned())
+    let hash = spendlens_app::accounts::hash_password(spendlens_app::demo::DEMO_PASSWORD.into())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     spendlens_app::demo::load(app.store.as_ref(), crate::support::now(), &hash)
@@ -724,7 +724,7 @@ async fn connections_attribution_and_optimisation_pages_in_the_browser() {
             Some("5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f".into());
     })
     .await;
-    let hash = spendlens_web::auth::hash_password(spendlens_app::demo::DEMO_PASSWORD.to_owned())
+    let hash = spendlens_app::accounts::hash_password(spendlens_app::demo::DEMO_PASSWORD.into())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     spendlens_app::demo::load(app.store.as_ref(), crate::support::now(), &hash)

@@ -104,6 +104,28 @@ async fn crud_with_field_named_validation() {
             json!({"linkedin_conversion_value": "120.00", "ga4_average_order_value": "110.50", "custom_integration_average_order_value": null})
         );
 
+        // Values above the money limit are refused, each named, and nothing is written (the
+        // campaign form refuses them with the same words).
+        let r = app
+            .request(
+                &app.client,
+                Method::PUT,
+                &format!("/api/campaigns/{id}/settings"),
+                Some(&json!({"linkedin_conversion_value": "10000000000000.01",
+                    "ga4_average_order_value": "5",
+                    "custom_integration_average_order_value": 20000000000000u64})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = json_of(r).await;
+        assert_eq!(
+            body["error"]["details"],
+            json!([{"field": "linkedin_conversion_value", "message": "is too large"},
+                   {"field": "custom_integration_average_order_value", "message": "is too large"}])
+        );
+        let s = json_of(app.get(&format!("/api/campaigns/{id}/settings")).await).await;
+        assert_eq!(s["linkedin_conversion_value"], "120.00", "unchanged");
+
         assert_eq!(
             json_of(app.get("/api/campaigns").await)
                 .await

@@ -197,7 +197,7 @@ async fn bad_fields_show_beside_the_field_and_write_nothing() {
             r.text()
                 .await
                 .unwrap_or_default()
-                .contains("Imported 2 ledger entries.")
+                .contains("Imported 2 ledger entries: 2 new, 0 updated, 0 unchanged.")
         );
         assert_eq!(entries(&app, &id).await.len(), 2);
     }

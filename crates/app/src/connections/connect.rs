@@ -6,10 +6,12 @@ use chrono::{DateTime, TimeDelta, Utc};
 use secrecy::ExposeSecret;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use spendlens_connect::{ConnectError, MetaOAuth, OAuthConfig, ServiceAccountKey};
+use spendlens_connect::{
+    ConnectError, GOOGLE_TOKEN_URL, MetaOAuth, OAuthConfig, ServiceAccountKey,
+};
 use spendlens_core::Platform;
 use spendlens_core::campaign::{CampaignId, OrgId};
-use spendlens_store::{Connection, ConnectionStatus, NewConnection, Store, StoreError};
+use spendlens_store::{Connection, ConnectionStatus, NewConnection, Store, StoreError, SyncRecord};
 use url::Url;
 
 use super::credentials::{oauth_doc, seal};
@@ -59,6 +61,28 @@ impl Connections {
             let app = self.oauth_app(p);
             app.client_id.as_deref().is_some_and(|s| !s.is_empty()) && app.client_secret.is_some()
         }
+    }
+
+    /// Where service-account grants are sent: `connectors.google.token_url` when the operator
+    /// set one (a proxy, a mock in tests), else Google's token endpoint; never a key's own.
+    pub(super) fn service_account_token_url(&self) -> Result<Url, ConnectionError> {
+        let configured = self.settings.google.token_url.as_deref();
+        parse_url("token_url", configured.unwrap_or(GOOGLE_TOKEN_URL))
+    }
+
+    /// How a platform can be connected on this server: OAuth when its registration is
+    /// configured, a pasted access token always, and a service-account key for Google's
+    /// platforms.
+    pub fn auth_kinds(&self, p: Platform) -> Vec<&'static str> {
+        let mut kinds = Vec::new();
+        if self.oauth_available(p) {
+            kinds.push("oauth");
+        }
+        kinds.push("token");
+        if is_google(p) {
+            kinds.push("service_account");
+        }
+        kinds
     }
 
     fn redirect_url(&self) -> Result<Url, ConnectionError> {
@@ -197,8 +221,18 @@ impl Connections {
                         "service-account keys are for GA4, Google Sheets and Google Ads",
                     ));
                 }
-                ServiceAccountKey::from_json(key.expose_secret())
+                let parsed = ServiceAccountKey::from_json(key.expose_secret())
                     .map_err(|e| invalid("service_account_key", e.to_string()))?;
+                // The key's token_uri is a URL from the user: it is never requested, and a key
+                // naming another endpoint than Google's (or the configured one) is refused.
+                if !parsed.token_uri_accepted(&self.service_account_token_url()?) {
+                    return Err(invalid(
+                        "service_account_key.token_uri",
+                        format!(
+                            "must be Google's token endpoint, {GOOGLE_TOKEN_URL}: service-account grants are sent nowhere else"
+                        ),
+                    ));
+                }
                 let doc = json!({"kind": "service_account", "key": key.expose_secret()});
                 (
                     "service_account",
@@ -236,13 +270,17 @@ impl Connections {
         })
     }
 
-    /// A fresh consent URL for a connection (a new one, or one that must be re-authorised).
+    /// A fresh consent URL for a connection (a new one, or one that must be re-authorised); a
+    /// connection made with a token or a key is [`ConnectionError::NotOAuth`].
     pub async fn authorize(
         &self,
         store: &dyn Store,
         connection: &Connection,
         now: DateTime<Utc>,
     ) -> Result<Url, ConnectionError> {
+        if connection.auth_kind != "oauth" {
+            return Err(ConnectionError::NotOAuth);
+        }
         let cipher = self.cipher()?;
         let request = if connection.platform == Platform::Meta {
             self.meta_oauth()?.authorization_request()?
@@ -307,4 +345,49 @@ impl Connections {
             .await?
             .ok_or(ConnectionError::NotFound)
     }
+
+    /// The provider sent the user back with an error instead of a code (the user declined, or
+    /// the provider failed): takes the state (once) and records the refusal on its connection,
+    /// which then needs re-authorising. `Ok(None)` when the state is unknown, used or expired;
+    /// [`ConnectionError::NotFound`] when its connection is not `org`'s. The reason kept is the
+    /// provider's error and description, cut to [`MAX_REFUSAL_CHARS`] characters.
+    pub async fn refuse_oauth(
+        &self,
+        store: &dyn Store,
+        org: &OrgId,
+        state: &str,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Connection>, ConnectionError> {
+        let Some((id, _)) = store.take_oauth_state(&state_hash(state), now).await? else {
+            return Ok(None);
+        };
+        let connection = store
+            .connection(org, &id)
+            .await?
+            .ok_or(ConnectionError::NotFound)?;
+        // The query is anyone's to write (a crafted link), so only the error code, cleaned, is
+        // kept, with our words for it; `error_description` is never repeated.
+        let code = refusal_code(error);
+        let reason = format!(
+            "authorisation refused: {code}: {}",
+            spendlens_connect::oauth_reason(&code)
+        );
+        store
+            .record_sync(
+                &connection.id,
+                &SyncRecord::Failed {
+                    status: ConnectionStatus::Reauthorize,
+                    error: reason,
+                },
+                now,
+            )
+            .await?;
+        Ok(Some(connection))
+    }
+}
+
+/// The provider's error code as it may be shown: cleaned, or `unknown`.
+pub fn refusal_code(error: &str) -> String {
+    spendlens_connect::safe_code(error).unwrap_or_else(|| "unknown".to_owned())
 }

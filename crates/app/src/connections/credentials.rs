@@ -68,6 +68,7 @@ impl Connections {
                 let key = ServiceAccountKey::from_json(key.expose_secret())?;
                 let source = ServiceAccountToken::new(
                     key,
+                    self.service_account_token_url()?,
                     scopes(connection.platform),
                     self.http.reqwest().clone(),
                     Arc::new(ClockAdapter(self.clock.clone())),

@@ -25,14 +25,15 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use spendlens_connect::{ConnectError, DateRange, HttpClient, TokenCipher};
 use spendlens_core::Platform;
+use spendlens_core::campaign::FieldError;
 use spendlens_store::{Connection, StoreError, UpsertCounts};
 use url::Url;
 
 use crate::clock::Clock;
 
-pub use connect::state_hash;
+pub use connect::{refusal_code, state_hash};
 pub use settings::{ConnectorSettings, ProviderSettings};
-pub use sync::backfill_range;
+pub use sync::{MAX_LAST_ERROR_CHARS, backfill_range};
 
 /// The platforms that have an API connector.
 pub const CONNECTABLE: [Platform; 5] = [
@@ -58,6 +59,10 @@ pub enum ConnectionError {
     /// The server lacks the configuration this needs (a key, an OAuth client).
     #[error("{0}")]
     NotConfigured(String),
+    /// The connection was made with a token or a key: it cannot be re-authorised with OAuth
+    /// (each medium says how to change it).
+    #[error("this connection uses a token or key, not OAuth")]
+    NotOAuth,
     /// The OAuth callback's state is unknown, used or expired.
     #[error("the authorisation link is unknown, already used or expired: connect again")]
     BadState,
@@ -92,6 +97,78 @@ pub struct ConnectRequest {
     pub range: Option<String>,
     /// Google Ads: the manager account the access goes through.
     pub login_customer_id: Option<String>,
+}
+
+/// A connect request as submitted, by a JSON body or by the connect form (each decodes into it
+/// its own way, then both convert it with [`ConnectRequest::try_from`]): every field optional.
+#[derive(Debug, Default)]
+pub struct ConnectDraft {
+    pub platform: Option<String>,
+    pub account_id: Option<String>,
+    pub access_token: Option<SecretString>,
+    pub service_account_key: Option<SecretString>,
+    pub range: Option<String>,
+    pub login_customer_id: Option<String>,
+}
+
+impl TryFrom<ConnectDraft> for ConnectRequest {
+    type Error = Vec<FieldError>;
+
+    /// A known platform and an account are required; a token and a key exclude each other;
+    /// neither means OAuth. Every problem names its field. (What depends on the server or the
+    /// platform, such as the account's shape or which platforms take a key, is checked by
+    /// [`Connections::create`].)
+    fn try_from(draft: ConnectDraft) -> Result<ConnectRequest, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut err = |field: &'static str, message: String| {
+            errors.push(FieldError { field, message });
+        };
+        let platform = match draft.platform {
+            None => {
+                err("platform", "missing".to_owned());
+                None
+            }
+            Some(name) => match name.parse::<Platform>() {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    err(
+                        "platform",
+                        format!(
+                            "unknown platform {name:?}; expected one of {}",
+                            CONNECTABLE.map(Platform::as_str).join(", ")
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        if draft.account_id.is_none() {
+            err("account_id", "missing".to_owned());
+        }
+        if draft.access_token.is_some() && draft.service_account_key.is_some() {
+            err(
+                "access_token",
+                "give an access token or a service-account key, not both".to_owned(),
+            );
+        }
+        let (Some(platform), Some(account_id), true) =
+            (platform, draft.account_id, errors.is_empty())
+        else {
+            return Err(errors);
+        };
+        let auth = match (draft.access_token, draft.service_account_key) {
+            (Some(t), _) => AuthInput::Token(t),
+            (None, Some(k)) => AuthInput::ServiceAccount(k),
+            (None, None) => AuthInput::OAuth,
+        };
+        Ok(ConnectRequest {
+            platform,
+            account_id,
+            auth,
+            range: draft.range,
+            login_customer_id: draft.login_customer_id,
+        })
+    }
 }
 
 /// A created connection, with the URL to send the user to when it needs OAuth consent.
@@ -193,5 +270,64 @@ impl Connections {
             Platform::GoogleAds => &self.settings.google_ads,
             Platform::CustomIntegration => &self.settings.google,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(draft: ConnectDraft) -> Vec<(&'static str, String)> {
+        ConnectRequest::try_from(draft)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_connect_request_needs_a_platform_and_an_account() {
+        assert_eq!(
+            fields(ConnectDraft::default()),
+            vec![
+                ("platform", "missing".to_owned()),
+                ("account_id", "missing".to_owned())
+            ]
+        );
+        let both = ConnectDraft {
+            platform: Some("tiktok".into()),
+            account_id: Some("1".into()),
+            access_token: Some(SecretString::from("t")),
+            service_account_key: Some(SecretString::from("{}")),
+            ..ConnectDraft::default()
+        };
+        assert_eq!(
+            fields(both),
+            vec![
+                (
+                    "platform",
+                    "unknown platform \"tiktok\"; expected one of linkedin, meta, ga4, sheets, google_ads"
+                        .to_owned()
+                ),
+                (
+                    "access_token",
+                    "give an access token or a service-account key, not both".to_owned()
+                )
+            ]
+        );
+        let oauth = ConnectRequest::try_from(ConnectDraft {
+            platform: Some("meta".into()),
+            account_id: Some("act_1".into()),
+            ..ConnectDraft::default()
+        });
+        assert!(matches!(
+            oauth,
+            Ok(ConnectRequest {
+                platform: Platform::Meta,
+                auth: AuthInput::OAuth,
+                ..
+            })
+        ));
     }
 }

@@ -3,7 +3,7 @@
 //! connection and hour in `job_runs` so instances never run the same sync together.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use spendlens_connect::{DateRange, sync_window};
+use spendlens_connect::{DateRange, safe_code, safe_text, sync_window};
 use spendlens_store::{
     Connection, ConnectionStatus, ImportRecord, Store, StoreError, SyncRecord, UpsertCounts,
 };
@@ -11,6 +11,9 @@ use spendlens_store::{
 use crate::clock::today_in;
 
 use super::{ConnectionError, Connections, SweepReport, SyncReport, invalid};
+
+/// The longest failure reason stored on a connection (`last_error`).
+pub const MAX_LAST_ERROR_CHARS: usize = 500;
 
 impl Connections {
     /// Syncs one connection: `range` when given (a backfill), otherwise the sync window (the
@@ -33,9 +36,11 @@ impl Connections {
                 }
                 _ => ConnectionStatus::Error,
             };
+            // Every text of the error is ours (platform codes are cleaned in connect); the
+            // stored reason is still bounded and kept free of hidden characters.
             let record = SyncRecord::Failed {
                 status,
-                error: e.to_string(),
+                error: safe_text(&e.to_string(), MAX_LAST_ERROR_CHARS),
             };
             if let Err(store_error) = store.record_sync(&connection.id, &record, now).await {
                 tracing::warn!(connection = %connection.id, error = %store_error, "could not record a failed sync");
@@ -91,10 +96,24 @@ impl Connections {
             .filter_map(|r| r.currency.as_deref())
             .find(|c| !c.eq_ignore_ascii_case(&campaign.spec.currency))
         {
+            let other = safe_code(other).unwrap_or_else(|| "another currency".to_owned());
             return Err(ConnectionError::Rejected(format!(
                 "the {} account reports {other} but the campaign is in {}: connect it to a campaign in {other}",
                 connection.platform.display_name(),
                 campaign.spec.currency
+            )));
+        }
+        // The rule of every door (`spendlens_core::limits`): a platform that answers a day
+        // outside the accepted range, or a value beyond the caps, fails the sync whole.
+        if let Some((row, p)) = rows
+            .iter()
+            .find_map(|r| r.problems().into_iter().next().map(|p| (r, p)))
+        {
+            return Err(ConnectionError::Rejected(format!(
+                "the {} account answered a row spendlens cannot store ({}, campaign \"{}\"): {p}",
+                connection.platform.display_name(),
+                row.date,
+                row.external_campaign_id
             )));
         }
         let record = ImportRecord {
@@ -188,6 +207,8 @@ pub fn backfill_range(
     match (from, to) {
         (None, None) => Ok(None),
         (Some(f), t) => {
+            // The days spendlens stores at all (`spendlens_core::limits`, every door's rule).
+            spendlens_core::limits::check_date(f).map_err(|m| invalid("from", m))?;
             let t = t.unwrap_or_else(|| today.pred_opt().unwrap_or(today));
             if t >= today {
                 return Err(invalid(

@@ -30,6 +30,7 @@ fn from_app(e: AppError) -> FinanceAppError {
         AppError::NotFound => FinanceAppError::NotFound("campaign"),
         AppError::Store(s) => FinanceAppError::Store(s),
         AppError::Invalid { field, message } => FinanceAppError::Invalid { field, message },
+        AppError::Fields(problems) => FinanceAppError::Fields(problems),
         AppError::Attribution(a) => FinanceAppError::Invalid {
             field: "attribution".into(),
             message: a.to_string(),

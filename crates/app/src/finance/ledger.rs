@@ -11,12 +11,13 @@ use spendlens_core::campaign::{Campaign, OrgId};
 use spendlens_finance::ledger::EntryDraft;
 use spendlens_finance::{CostCategory, FinanceError, LedgerEntry};
 use spendlens_store::Store;
-use spendlens_store::finance::{LedgerScope, StoredEntry};
+use spendlens_store::finance::{LedgerImported, LedgerScope, StoredEntry};
 
 use super::{FinanceAppError, Problem};
 use crate::context::Context;
 
-/// The currency most of `currencies` are in (ties: the first alphabetically), USD for none: the
+/// The currency most of `currencies` are in (ties: the first alphabetically), the campaigns'
+/// default (USD) for none: the
 /// organisation's default for overhead and for the financial report.
 pub fn most_common_currency<'a>(currencies: impl IntoIterator<Item = &'a str>) -> String {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
@@ -26,7 +27,10 @@ pub fn most_common_currency<'a>(currencies: impl IntoIterator<Item = &'a str>) -
     counts
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-        .map_or_else(|| "USD".to_owned(), |(c, _)| c.to_owned())
+        .map_or_else(
+            || spendlens_core::campaign::DEFAULT_CURRENCY.to_owned(),
+            |(c, _)| c.to_owned(),
+        )
 }
 
 /// The organisation's default currency: the one most of its campaigns use.
@@ -165,18 +169,21 @@ async fn insert_one(
         .and_then(|mut stored| stored.pop()))
 }
 
-/// Imports a campaign's ledger CSV and stores every entry, or nothing. `campaign_id` may be left
-/// out or blank (this campaign) and when given must be this campaign; overhead is refused. Every
-/// problem names its line and column (as problems of the field `file`).
+/// Imports a campaign's ledger CSV, all or nothing: every entry is stored on its natural key
+/// (the optional `external_id` column, else the entry itself; see
+/// `spendlens_finance::ImportedEntry`), so re-importing the file changes nothing, and the counts
+/// say how many entries were new, updated or unchanged. `campaign_id` may be left out or blank
+/// (this campaign) and when given must be this campaign; overhead is refused. Every problem
+/// names its line and column (as problems of the field `file`).
 pub async fn import_ledger(
     ctx: &Context,
     campaign: &Campaign,
     bytes: &[u8],
-) -> Result<Vec<StoredEntry>, FinanceAppError> {
+) -> Result<LedgerImported, FinanceAppError> {
     let with_campaign = fill_campaign(bytes, campaign.id.as_str());
-    let entries = spendlens_finance::parse_ledger_csv(&with_campaign, &campaign.spec.currency)?;
+    let entries = spendlens_finance::parse_ledger_file(&with_campaign, &campaign.spec.currency)?;
     let mut problems = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
+    for (i, e) in entries.iter().map(|e| &e.entry).enumerate() {
         match e.campaign_id() {
             None => problems.push(Problem::new(
                 "file",
@@ -200,7 +207,7 @@ pub async fn import_ledger(
         return Err(FinanceAppError::Fields(problems));
     }
     ctx.store
-        .insert_ledger_entries(&campaign.org_id, &entries, ctx.now())
+        .import_ledger_entries(&campaign.org_id, &campaign.id, &entries, ctx.now())
         .await?
         .ok_or(FinanceAppError::NotFound("campaign"))
 }

@@ -28,6 +28,8 @@ use spendlens_store::{Store, StoreError};
 
 use crate::clock::today_in;
 
+pub use crate::Problem;
+
 /// What a finance use case can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum FinanceAppError {
@@ -48,30 +50,6 @@ pub enum FinanceAppError {
     /// Something that should not fail did (sealing a secret); logged, never shown.
     #[error("{0}")]
     Internal(String),
-}
-
-/// A problem with one field of a command: a JSON key or form field (`cost_of_capital`), an
-/// element of a list (`rates[2].to`), or `file` for a file's content.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub field: String,
-    pub message: String,
-}
-
-impl Problem {
-    /// A problem with `field`.
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Problem {
-        Problem {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
 }
 
 /// The first day rows are loaded from: every stored day counts for lifetime figures.

@@ -9,6 +9,7 @@
 
 use rust_decimal::Decimal;
 use secrecy::SecretString;
+use spendlens_connect::outbound::{AllowList, Refusal, check_url};
 use spendlens_core::campaign::{CampaignId, OrgId};
 use spendlens_finance::{AttributionMethod, FinanceError, FinanceSettings, FxRate, RatesTable};
 use spendlens_store::Store;
@@ -70,18 +71,18 @@ pub fn cost_of_capital(rate: Decimal) -> Result<Decimal, String> {
     }
 }
 
-/// A webhook URL: http or https with a host, at most [`MAX_URL_CHARS`]; kept trimmed.
-pub fn webhook_url(url: &str) -> Result<String, String> {
+/// A webhook URL: http or https with a host, at most [`MAX_URL_CHARS`], and under the outbound
+/// rule: no credentials, no `localhost`, no loopback, private, link-local or other internal
+/// address in any spelling, unless the operator's `allow` list names it (what a host name
+/// resolves to is checked again at each delivery). Kept trimmed.
+pub fn webhook_url(url: &str, allow: &AllowList) -> Result<String, String> {
     let url = url.trim();
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(rest) if url.len() <= MAX_URL_CHARS && !rest.is_empty() && !rest.starts_with('/') => {
-            Ok(url.to_owned())
-        }
-        _ => Err("expected an http:// or https:// URL with a host".to_owned()),
+    if url.len() > MAX_URL_CHARS {
+        return Err(Refusal::NotHttp.to_string());
     }
+    check_url(url, allow)
+        .map(|_| url.to_owned())
+        .map_err(|refusal| refusal.to_string())
 }
 
 /// A webhook secret to store: non-empty, at most [`MAX_SECRET_BYTES`], and a server that can
@@ -154,7 +155,7 @@ pub async fn update_settings(
     match patch.webhook_url {
         None => {}
         Some(None) => next.webhook_url = None,
-        Some(Some(url)) => match webhook_url(&url) {
+        Some(Some(url)) => match webhook_url(&url, ctx.webhooks.outbound().allow_list()) {
             Ok(url) => next.webhook_url = Some(url),
             Err(m) => problems.push(Problem::new("webhook_url", m)),
         },
@@ -270,11 +271,24 @@ mod tests {
             cost_of_capital(Decimal::from(2)).err().as_deref(),
             Some("must be an annual rate between 0 and 1 (0.08 for 8 %)")
         );
+        let none = AllowList::default();
         assert_eq!(
-            webhook_url(" https://h.example/x ").ok().as_deref(),
+            webhook_url(" https://h.example/x ", &none).ok().as_deref(),
             Some("https://h.example/x")
         );
-        assert!(webhook_url("ftp://x").is_err() && webhook_url("https:///x").is_err());
+        assert!(
+            webhook_url("ftp://x", &none).is_err() && webhook_url("https:///x", &none).is_err()
+        );
+        assert_eq!(
+            webhook_url("http://0x7f000001:6379/", &none)
+                .err()
+                .as_deref(),
+            Some(
+                "127.0.0.1 is a loopback address; use a public host (an operator can allow an internal one with webhooks.allow_private)"
+            )
+        );
+        let long = format!("https://h.example/{}", "x".repeat(MAX_URL_CHARS));
+        assert!(webhook_url(&long, &none).is_err());
         assert!(webhook_secret("s", true).is_ok());
         assert_eq!(
             webhook_secret("", true).err().as_deref(),

@@ -7,8 +7,9 @@ use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use spendlens_core::Platform;
 
-use crate::error::{ConnectError, clip};
+use crate::error::{ConnectError, safe_code};
 use crate::http::by_status;
+use crate::reason;
 
 /// `{"error":{"code":429,"message":"…","status":"RESOURCE_EXHAUSTED","details":[…]}}`
 #[derive(Debug, Deserialize)]
@@ -56,7 +57,7 @@ pub(crate) fn classify(
             status,
             headers,
             None,
-            format!("HTTP {status} without a Google error body"),
+            reason::by_status(status).to_owned(),
         ),
     }
 }
@@ -91,8 +92,14 @@ pub(crate) fn from_error(
     } else {
         status
     };
-    let message = clip(error.message.as_deref().unwrap_or_default());
-    let code = ads_error_code(&error.details).or_else(|| error.status.clone());
+    let upstream = error.message.as_deref().unwrap_or_default();
+    reason::log_upstream(platform, Some(upstream));
+    let ads_code = ads_error_code(&error.details);
+    let message =
+        reason::google(ads_code.as_deref(), error.status.as_deref(), http_status).to_owned();
+    let code = ads_code
+        .or_else(|| error.status.clone())
+        .and_then(|c| safe_code(&c));
     let s = http_status.as_u16();
     match error.status.as_deref() {
         Some("UNAUTHENTICATED") => ConnectError::Unauthorized {
@@ -104,7 +111,7 @@ pub(crate) fn from_error(
         Some("RESOURCE_EXHAUSTED") => {
             let retry_after = crate::retry::retry_after(headers)
                 .or_else(|| retry_delay(&error.details))
-                .or_else(|| ga4_quota_wait(&message));
+                .or_else(|| ga4_quota_wait(upstream));
             ConnectError::RateLimited {
                 platform,
                 status: s,
@@ -238,6 +245,23 @@ mod tests {
         assert!(matches!(e, ConnectError::Unavailable { .. }));
         let e = check(502, "<html>Bad Gateway</html>");
         assert!(matches!(e, ConnectError::Unavailable { status: 502, .. }));
+    }
+
+    #[test]
+    fn the_platform_message_is_never_shown_and_the_code_is_cleaned() {
+        let e = check(
+            403,
+            r#"{"error":{"code":403,"message":"no route to admin.corp.internal:8443\n\u001b[2J","status":"PERMISSION_DENIED\r\nX"}}"#,
+        );
+        assert_eq!(
+            e.to_string(),
+            "google_ads: HTTP 403, code PERMISSION_DENIEDX: permission denied"
+        );
+        let e = check(500, &format!("<pre>{}</pre>", "trace ".repeat(500)));
+        assert_eq!(
+            e.to_string(),
+            "google_ads: temporarily unavailable (HTTP 500): server error at the platform"
+        );
     }
 
     #[test]

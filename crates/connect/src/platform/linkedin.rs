@@ -12,10 +12,11 @@ use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
 use crate::connector::{AccountInfo, PlatformApi, finish_rows};
-use crate::error::{ConnectError, clip};
+use crate::error::{ConnectError, safe_code};
 use crate::http::{HttpClient, by_status, endpoint};
 use crate::number;
 use crate::oauth::TokenSource;
+use crate::reason;
 use crate::window::DateRange;
 
 /// The production base URL.
@@ -272,21 +273,20 @@ struct RestliError {
 
 fn classify(status: StatusCode, headers: &HeaderMap, body: &str) -> ConnectError {
     let parsed = serde_json::from_str::<RestliError>(body).ok();
-    let code = parsed.as_ref().and_then(|e| {
-        e.service_error_code
-            .map(|c| c.to_string())
-            .or_else(|| e.code.clone())
-    });
-    let message = clip(
-        parsed
-            .as_ref()
-            .and_then(|e| e.message.as_deref())
-            .unwrap_or("no error message"),
-    );
+    let named = parsed.as_ref().and_then(|e| e.code.as_deref());
+    let code = parsed
+        .as_ref()
+        .and_then(|e| e.service_error_code.map(|c| c.to_string()))
+        .or_else(|| named.map(str::to_owned))
+        .and_then(|c| safe_code(&c));
+    let upstream = parsed.as_ref().and_then(|e| e.message.as_deref());
+    reason::log_upstream(P, upstream);
     // The daily application/member limits reset at midnight UTC: retrying before then only
     // burns budget.
-    if status == StatusCode::TOO_MANY_REQUESTS && message.to_ascii_uppercase().contains("DAY LIMIT")
-    {
+    let daily = status == StatusCode::TOO_MANY_REQUESTS
+        && upstream.is_some_and(|m| m.to_ascii_uppercase().contains("DAY LIMIT"));
+    let message = reason::linkedin(named, daily, status).to_owned();
+    if daily {
         return ConnectError::QuotaExhausted {
             platform: P,
             status: status.as_u16(),

@@ -13,10 +13,11 @@ use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
 use crate::connector::{AccountInfo, PlatformApi, finish_rows};
-use crate::error::{ConnectError, clip};
+use crate::error::ConnectError;
 use crate::http::{HttpClient, by_status, endpoint};
 use crate::number;
 use crate::oauth::{AuthorizationRequest, TokenSet, TokenSource};
+use crate::reason;
 use crate::window::DateRange;
 
 /// The production base URL.
@@ -479,7 +480,7 @@ struct MetaError {
 const TOO_MUCH_DATA: &str = "reduce the amount of data";
 
 fn is_too_much_data(e: &ConnectError) -> bool {
-    matches!(e, ConnectError::Api { message, .. } if message.contains(TOO_MUCH_DATA))
+    matches!(e, ConnectError::Api { message, .. } if message == reason::META_TOO_MUCH_DATA)
 }
 
 /// The same page URL with half the `limit`, or `None` when it is already 1 (or absent).
@@ -522,14 +523,22 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: &str) -> ConnectError
             status,
             headers,
             None,
-            format!("HTTP {status} without a Graph API error body"),
+            reason::by_status(status).to_owned(),
         );
     };
     let code = error.code.map(|c| match error.error_subcode {
         Some(sub) => format!("{c}/{sub}"),
         None => c.to_string(),
     });
-    let message = clip(error.message.as_deref().unwrap_or_default());
+    let upstream = error.message.as_deref().unwrap_or_default();
+    reason::log_upstream(P, Some(upstream));
+    let too_much_data = error.code == Some(1) && upstream.contains(TOO_MUCH_DATA);
+    let message = if too_much_data {
+        reason::META_TOO_MUCH_DATA
+    } else {
+        reason::meta(error.code, error.error_subcode, status)
+    }
+    .to_owned();
     let s = status.as_u16();
     match error.code {
         Some(190 | 102) => ConnectError::Unauthorized {
@@ -545,7 +554,7 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: &str) -> ConnectError
             message,
             retry_after: crate::retry::retry_after(headers).or_else(|| regain_access(headers)),
         },
-        Some(1) if message.contains(TOO_MUCH_DATA) => ConnectError::Api {
+        Some(1) if too_much_data => ConnectError::Api {
             platform: P,
             status: s,
             code,

@@ -26,7 +26,7 @@ pub use platforms::{roas_badge, roi_badge, tier};
 pub use result::*;
 /// Re-exported for the finance use case, which estimates revenue per day exactly as the analysis
 /// does per platform.
-pub use revenue::{aov, platform_revenue};
+pub use revenue::{aov, platform_revenue, tracks_revenue};
 pub use trends::change_pct;
 
 use rust_decimal::Decimal;

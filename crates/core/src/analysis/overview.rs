@@ -6,8 +6,8 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::result::{
-    BudgetUse, CostEfficiency, Costs, Health, Pacing, PacingStatus, Rating, Status, SubScore,
-    Totals,
+    BudgetUse, CostEfficiency, Costs, HEALTH_INPUTS, Health, Pacing, PacingStatus, Rating, Status,
+    SubScore, Totals,
 };
 use crate::num::{self, HUNDRED};
 
@@ -246,7 +246,7 @@ pub fn health(
     let pacing = sub_score(pacing_health_status(pacing_pct), assumed.pacing);
     let roi = sub_score(roi_status(roi), assumed.returns);
     let roas = sub_score(roas_status(roas), assumed.returns);
-    let parts = [budget, pacing, roi, roas];
+    let parts: [SubScore; HEALTH_INPUTS as usize] = [budget, pacing, roi, roas];
     let score = parts.iter().map(|s| s.score).sum();
     let measured: Vec<&SubScore> = parts.iter().filter(|s| !s.assumed).collect();
     let inputs_used = u32::try_from(measured.len()).unwrap_or(u32::MAX);

@@ -115,6 +115,9 @@ pub struct SubScore {
     pub assumed: bool,
 }
 
+/// The inputs of the Campaign Health Score: budget, pacing, ROI and ROAS, 25 points each.
+pub const HEALTH_INPUTS: u32 = 4;
+
 /// The Campaign Health Score.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Health {
@@ -123,6 +126,7 @@ pub struct Health {
     pub rating: Rating,
     /// The score over the measured sub-scores only, scaled to 100; `None` when nothing is measured.
     pub measured_score: Option<u32>,
+    /// How many of the [`HEALTH_INPUTS`] are measured rather than assumed.
     pub inputs_used: u32,
     pub budget: SubScore,
     pub pacing: SubScore,

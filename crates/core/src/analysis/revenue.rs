@@ -62,6 +62,13 @@ pub fn platform_revenue(
     )
 }
 
+/// Whether a platform tracks revenue: it reports revenue, or a conversion has a (positive)
+/// value. Without either its ROAS and ROI say nothing, so the seed's platform views leave them
+/// out.
+pub fn tracks_revenue(metrics: &PlatformMetrics) -> bool {
+    metrics.revenue.is_some() || positive(metrics.conversion_value).is_some()
+}
+
 /// Whether any input makes the revenue figures a measurement rather than a default: an AOV, a
 /// conversion value on Meta or Google Ads, or revenue reported by a platform.
 pub fn revenue_configured(inputs: &PlatformInputs, aov: &Aov) -> bool {

@@ -34,7 +34,7 @@ impl Errors {
         if value.is_sign_negative() && !value.is_zero() {
             self.push(field, "must not be negative");
         } else if value > MAX_MONEY {
-            self.push(field, "is too large (at most 10000000000000)");
+            self.push(field, "is too large (at most 1000000000000)");
         } else if value.normalize().scale() > 2 {
             self.push(field, "must have at most 2 decimals");
         }

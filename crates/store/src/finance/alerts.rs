@@ -92,7 +92,7 @@ macro_rules! impl_alert_store {
 
             use crate::finance::alerts::{AlertStore, NewAlert, StoredAlert, StoredAlertState};
             use crate::finance::corrupt;
-            use crate::micros::{from_micros, opt_to_micros, to_micros};
+            use crate::micros::{from_micros, opt_to_micros, to_micros, to_micros_saturating};
             use crate::{Result, new_id};
 
             type DbRow = <$db as sqlx::Database>::Row;
@@ -163,13 +163,14 @@ macro_rules! impl_alert_store {
                     alerts: &[NewAlert],
                     now: DateTime<Utc>,
                 ) -> Result<Option<Vec<StoredAlert>>> {
+                    crate::retry::transient!({
                     let mut tx = self.pool.begin_with($begin_write).await?;
-                    let owned = sqlx::query("SELECT id FROM campaigns WHERE id = $1 AND org_id = $2")
+                    let owned = sqlx::query(crate::campaigns::LOCK_CAMPAIGN)
                         .bind(campaign.as_str())
                         .bind(org.as_str())
-                        .fetch_optional(&mut *tx)
+                        .execute(&mut *tx)
                         .await?;
-                    if owned.is_none() {
+                    if owned.rows_affected() != 1 {
                         return Ok(None);
                     }
                     let version = expected_version.saturating_add(1);
@@ -212,8 +213,8 @@ macro_rules! impl_alert_store {
                         .bind(a.kind.as_str())
                         .bind(version)
                         .bind(a.as_of)
-                        .bind(to_micros(a.used_pct)?)
-                        .bind(to_micros(a.pacing_pct)?)
+                        .bind(to_micros_saturating(a.used_pct))
+                        .bind(to_micros_saturating(a.pacing_pct))
                         .bind(to_micros(a.spend)?)
                         .bind(opt_to_micros(a.budget)?)
                         .bind(&a.currency)
@@ -235,6 +236,7 @@ macro_rules! impl_alert_store {
                     }
                     tx.commit().await?;
                     Ok(Some(out))
+                    })
                 }
 
                 #[instrument(skip_all)]

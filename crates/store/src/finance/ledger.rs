@@ -6,9 +6,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use spendlens_core::campaign::{CampaignId, OrgId};
-use spendlens_finance::LedgerEntry;
+use spendlens_finance::{ImportedEntry, LedgerEntry};
 
-use crate::Result;
+use crate::{Result, UpsertCounts};
 
 /// Which ledger entries a call is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +28,14 @@ pub struct StoredEntry {
     pub entry: LedgerEntry,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// What importing a ledger file did: the counts, and each entry of the file as stored, in the
+/// file's order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerImported {
+    pub counts: UpsertCounts,
+    pub entries: Vec<StoredEntry>,
 }
 
 /// Storage of the cost ledger.
@@ -52,6 +60,19 @@ pub trait LedgerStore: Send + Sync {
         entries: &[LedgerEntry],
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<StoredEntry>>>;
+
+    /// Imports the entries of a ledger file into a campaign's costs, each on its import key:
+    /// an entry whose key is stored already is left alone when equal and replaced when not, so
+    /// re-importing a file changes nothing (see `spendlens_finance::ImportedEntry`). One
+    /// transaction, all or nothing; every entry must be charged to `campaign`. `None` when the
+    /// campaign is not the organisation's.
+    async fn import_ledger_entries(
+        &self,
+        org: &OrgId,
+        campaign: &CampaignId,
+        entries: &[ImportedEntry],
+        now: DateTime<Utc>,
+    ) -> Result<Option<LedgerImported>>;
 
     /// Replaces an entry in `scope`; `None` when it is not there or the new entry names a
     /// campaign that is not the organisation's.
@@ -85,14 +106,17 @@ macro_rules! impl_ledger_store {
             use spendlens_finance::ledger::{
                 CreativeProduction, MediaSpend, OperationalOverhead, PlatformFee,
             };
-            use spendlens_finance::{AttributionMethod, CostCategory, LedgerEntry, OverheadMethod, Period};
+            use spendlens_finance::{
+                AttributionMethod, CostCategory, ImportedEntry, LedgerEntry, OverheadMethod, Period,
+            };
             use sqlx::Row as _;
             use tracing::instrument;
 
+            use crate::campaigns::LOCK_CAMPAIGN;
             use crate::finance::corrupt;
-            use crate::finance::ledger::{LedgerScope, LedgerStore, StoredEntry};
+            use crate::finance::ledger::{LedgerImported, LedgerScope, LedgerStore, StoredEntry};
             use crate::micros::{from_micros, opt_to_micros, to_micros};
-            use crate::{Result, new_id};
+            use crate::{Result, StoreError, new_id};
 
             type DbRow = <$db as sqlx::Database>::Row;
 
@@ -255,8 +279,10 @@ macro_rules! impl_ledger_store {
                 })
             }
 
-            /// Whether every campaign the entries name belongs to the organisation.
-            async fn campaigns_owned(
+            /// Takes the row of every campaign the entries name, in id order (two writers that
+            /// name the same campaigns take them in the same order, so they queue rather than
+            /// deadlock), and says whether every one belongs to the organisation.
+            async fn lock_campaigns(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 org: &OrgId,
                 entries: &[&LedgerEntry],
@@ -266,16 +292,102 @@ macro_rules! impl_ledger_store {
                 ids.sort_unstable();
                 ids.dedup();
                 for id in ids {
-                    let owned = sqlx::query("SELECT id FROM campaigns WHERE id = $1 AND org_id = $2")
+                    let owned = sqlx::query(LOCK_CAMPAIGN)
                         .bind(id)
                         .bind(org.as_str())
-                        .fetch_optional(&mut **tx)
+                        .execute(&mut **tx)
                         .await?;
-                    if owned.is_none() {
+                    if owned.rows_affected() != 1 {
                         return Ok(false);
                     }
                 }
                 Ok(true)
+            }
+
+            /// Inserts an entry's columns as `id`, with its import key (`None`: added by hand).
+            async fn insert_entry(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                org: &OrgId,
+                id: &str,
+                c: &Columns,
+                import_key: Option<&str>,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO finance_ledger (id, org_id, campaign_id, category, amount_micros, currency, \
+                     attribution_method, allocation_date, resource_hours, fixed_cost_micros, incurred_on, \
+                     platform, allocation_method, period_start, period_end, created_at, updated_at, import_key) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17)",
+                )
+                .bind(id)
+                .bind(org.as_str())
+                .bind(&c.campaign_id)
+                .bind(c.category)
+                .bind(c.amount)
+                .bind(&c.currency)
+                .bind(c.attribution_method)
+                .bind(c.allocation_date)
+                .bind(c.resource_hours)
+                .bind(c.fixed_cost)
+                .bind(c.incurred_on)
+                .bind(&c.platform)
+                .bind(c.allocation_method)
+                .bind(c.period.map(|p| p.0))
+                .bind(c.period.map(|p| p.1))
+                .bind(now)
+                .bind(import_key)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// Replaces the columns of the entry `id` of the organisation within `scope`; false
+            /// when there is no such entry.
+            async fn update_entry(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                org: &OrgId,
+                scope: LedgerScope<'_>,
+                id: &str,
+                c: &Columns,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let sql = format!(
+                    "UPDATE finance_ledger SET campaign_id = $3, category = $4, amount_micros = $5, currency = $6, \
+                     attribution_method = $7, allocation_date = $8, resource_hours = $9, fixed_cost_micros = $10, \
+                     incurred_on = $11, platform = $12, allocation_method = $13, period_start = $14, \
+                     period_end = $15, updated_at = $16 WHERE org_id = $1 AND id = $2{}",
+                    scope_sql(scope, 17)
+                );
+                let mut q = sqlx::query(&sql)
+                    .bind(org.as_str())
+                    .bind(id)
+                    .bind(&c.campaign_id)
+                    .bind(c.category)
+                    .bind(c.amount)
+                    .bind(&c.currency)
+                    .bind(c.attribution_method)
+                    .bind(c.allocation_date)
+                    .bind(c.resource_hours)
+                    .bind(c.fixed_cost)
+                    .bind(c.incurred_on)
+                    .bind(&c.platform)
+                    .bind(c.allocation_method)
+                    .bind(c.period.map(|p| p.0))
+                    .bind(c.period.map(|p| p.1))
+                    .bind(now);
+                if let Some(campaign) = scope_campaign(scope) {
+                    q = q.bind(campaign);
+                }
+                Ok(q.execute(&mut **tx).await?.rows_affected() == 1)
+            }
+
+            /// The stored entry `id`.
+            async fn read_entry(tx: &mut sqlx::Transaction<'static, $db>, id: &str) -> Result<StoredEntry> {
+                let row = sqlx::query(&format!("SELECT {LEDGER_COLUMNS} FROM finance_ledger WHERE id = $1"))
+                    .bind(id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                entry_of(&row)
             }
 
             #[async_trait]
@@ -316,42 +428,80 @@ macro_rules! impl_ledger_store {
                     now: DateTime<Utc>,
                 ) -> Result<Option<Vec<StoredEntry>>> {
                     let columns = entries.iter().map(Columns::of).collect::<Result<Vec<_>>>()?;
-                    let mut tx = self.pool.begin_with($begin_write).await?;
                     let refs: Vec<&LedgerEntry> = entries.iter().collect();
-                    if !campaigns_owned(&mut tx, org, &refs).await? {
-                        return Ok(None);
+                    crate::retry::transient!({
+                        let mut tx = self.pool.begin_with($begin_write).await?;
+                        if !lock_campaigns(&mut tx, org, &refs).await? {
+                            return Ok(None);
+                        }
+                        let mut out = Vec::with_capacity(entries.len());
+                        for (entry, c) in entries.iter().zip(&columns) {
+                            let id = new_id();
+                            insert_entry(&mut tx, org, &id, c, None, now).await?;
+                            out.push(StoredEntry { id, entry: entry.clone(), created_at: now, updated_at: now });
+                        }
+                        tx.commit().await?;
+                        Ok(Some(out))
+                    })
+                }
+
+                #[instrument(skip_all, fields(entries = entries.len()))]
+                async fn import_ledger_entries(
+                    &self,
+                    org: &OrgId,
+                    campaign: &CampaignId,
+                    entries: &[ImportedEntry],
+                    now: DateTime<Utc>,
+                ) -> Result<Option<LedgerImported>> {
+                    if let Some(e) = entries.iter().find(|e| e.entry.campaign_id() != Some(campaign)) {
+                        return Err(StoreError::Invalid(format!(
+                            "a {} entry of the file is not charged to the campaign it is imported into",
+                            e.entry.category().as_str()
+                        )));
                     }
-                    let mut out = Vec::with_capacity(entries.len());
-                    for (entry, c) in entries.iter().zip(columns) {
-                        let id = new_id();
-                        sqlx::query(
-                            "INSERT INTO finance_ledger (id, org_id, campaign_id, category, amount_micros, currency, \
-                             attribution_method, allocation_date, resource_hours, fixed_cost_micros, incurred_on, \
-                             platform, allocation_method, period_start, period_end, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
-                        )
-                        .bind(&id)
-                        .bind(org.as_str())
-                        .bind(c.campaign_id)
-                        .bind(c.category)
-                        .bind(c.amount)
-                        .bind(c.currency)
-                        .bind(c.attribution_method)
-                        .bind(c.allocation_date)
-                        .bind(c.resource_hours)
-                        .bind(c.fixed_cost)
-                        .bind(c.incurred_on)
-                        .bind(c.platform)
-                        .bind(c.allocation_method)
-                        .bind(c.period.map(|p| p.0))
-                        .bind(c.period.map(|p| p.1))
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                        out.push(StoredEntry { id, entry: entry.clone(), created_at: now, updated_at: now });
-                    }
-                    tx.commit().await?;
-                    Ok(Some(out))
+                    let columns = entries.iter().map(|e| Columns::of(&e.entry)).collect::<Result<Vec<_>>>()?;
+                    crate::retry::transient!({
+                        let mut tx = self.pool.begin_with($begin_write).await?;
+                        let owned = sqlx::query(LOCK_CAMPAIGN)
+                            .bind(campaign.as_str())
+                            .bind(org.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                        if owned.rows_affected() != 1 {
+                            return Ok(None);
+                        }
+                        let mut imported = LedgerImported::default();
+                        let find = format!(
+                            "SELECT {LEDGER_COLUMNS} FROM finance_ledger WHERE campaign_id = $1 AND import_key = $2"
+                        );
+                        for (e, c) in entries.iter().zip(&columns) {
+                            let existing = sqlx::query(&find)
+                                .bind(campaign.as_str())
+                                .bind(&e.key)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                            let stored = match existing.as_ref().map(entry_of).transpose()? {
+                                Some(old) if old.entry == e.entry => {
+                                    imported.counts.unchanged += 1;
+                                    old
+                                }
+                                Some(old) => {
+                                    update_entry(&mut tx, org, LedgerScope::Campaign(campaign), &old.id, c, now).await?;
+                                    imported.counts.updated += 1;
+                                    read_entry(&mut tx, &old.id).await?
+                                }
+                                None => {
+                                    let id = new_id();
+                                    insert_entry(&mut tx, org, &id, c, Some(&e.key), now).await?;
+                                    imported.counts.inserted += 1;
+                                    StoredEntry { id, entry: e.entry.clone(), created_at: now, updated_at: now }
+                                }
+                            };
+                            imported.entries.push(stored);
+                        }
+                        tx.commit().await?;
+                        Ok(Some(imported))
+                    })
                 }
 
                 #[instrument(skip_all)]
@@ -364,48 +514,18 @@ macro_rules! impl_ledger_store {
                     now: DateTime<Utc>,
                 ) -> Result<Option<StoredEntry>> {
                     let c = Columns::of(entry)?;
-                    let mut tx = self.pool.begin_with($begin_write).await?;
-                    if !campaigns_owned(&mut tx, org, &[entry]).await? {
-                        return Ok(None);
-                    }
-                    let sql = format!(
-                        "UPDATE finance_ledger SET campaign_id = $3, category = $4, amount_micros = $5, currency = $6, \
-                         attribution_method = $7, allocation_date = $8, resource_hours = $9, fixed_cost_micros = $10, \
-                         incurred_on = $11, platform = $12, allocation_method = $13, period_start = $14, \
-                         period_end = $15, updated_at = $16 WHERE org_id = $1 AND id = $2{}",
-                        scope_sql(scope, 17)
-                    );
-                    let mut q = sqlx::query(&sql)
-                        .bind(org.as_str())
-                        .bind(id)
-                        .bind(c.campaign_id)
-                        .bind(c.category)
-                        .bind(c.amount)
-                        .bind(c.currency)
-                        .bind(c.attribution_method)
-                        .bind(c.allocation_date)
-                        .bind(c.resource_hours)
-                        .bind(c.fixed_cost)
-                        .bind(c.incurred_on)
-                        .bind(c.platform)
-                        .bind(c.allocation_method)
-                        .bind(c.period.map(|p| p.0))
-                        .bind(c.period.map(|p| p.1))
-                        .bind(now);
-                    if let Some(campaign) = scope_campaign(scope) {
-                        q = q.bind(campaign);
-                    }
-                    let done = q.execute(&mut *tx).await?;
-                    if done.rows_affected() != 1 {
-                        return Ok(None);
-                    }
-                    let row = sqlx::query(&format!("SELECT {LEDGER_COLUMNS} FROM finance_ledger WHERE id = $1"))
-                        .bind(id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    let stored = entry_of(&row)?;
-                    tx.commit().await?;
-                    Ok(Some(stored))
+                    crate::retry::transient!({
+                        let mut tx = self.pool.begin_with($begin_write).await?;
+                        if !lock_campaigns(&mut tx, org, &[entry]).await? {
+                            return Ok(None);
+                        }
+                        if !update_entry(&mut tx, org, scope, id, &c, now).await? {
+                            return Ok(None);
+                        }
+                        let stored = read_entry(&mut tx, id).await?;
+                        tx.commit().await?;
+                        Ok(Some(stored))
+                    })
                 }
 
                 #[instrument(skip_all)]

@@ -15,7 +15,7 @@ pub mod settings;
 use crate::StoreError;
 
 pub use alerts::{AlertStore, NewAlert, StoredAlert, StoredAlertState};
-pub use ledger::{LedgerScope, LedgerStore, StoredEntry};
+pub use ledger::{LedgerImported, LedgerScope, LedgerStore, StoredEntry};
 pub use settings::{CampaignFinance, FinanceSettingsStore, StoredFinanceSettings};
 
 /// Finance storage: the ledger, the facts and settings, and the alerts. See the module

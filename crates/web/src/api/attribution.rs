@@ -7,12 +7,10 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, SecondsFormat};
-use rust_decimal::Decimal;
-use rust_decimal::prelude::FromPrimitive;
 use serde_json::{Map, Value, json};
 use spendlens_app::attribution::{
     ChannelAttribution, ChannelLine, ModelLines, Models, attributed_by_channel, campaign_model,
-    default_window, roas,
+    conversion_share_pct, window_of,
 };
 use spendlens_app::touchpoints::{self, TouchpointFailure};
 use spendlens_attribution::{MarkovOrder, Model, Problem};
@@ -46,23 +44,12 @@ fn row_problem(p: &Problem) -> FieldProblem {
     }
 }
 
+/// The `order` parameter: the engine's reading of an order, default first order.
 fn parse_order(query: &Params) -> ApiResult<MarkovOrder> {
-    match query.0.get("order").map(String::as_str) {
-        None | Some("") => Ok(MarkovOrder::Fixed(1)),
-        Some("auto") => Ok(MarkovOrder::Auto),
-        Some(text) => match text.parse::<usize>() {
-            Ok(n) if (1..=spendlens_attribution::markov::MAX_ORDER).contains(&n) => {
-                Ok(MarkovOrder::Fixed(n))
-            }
-            _ => Err(ApiError::field(
-                "order",
-                format!(
-                    "expected 1 to {} or auto",
-                    spendlens_attribution::markov::MAX_ORDER
-                ),
-            )),
-        },
-    }
+    query
+        .text("order")
+        .map_or(Ok(MarkovOrder::default()), MarkovOrder::parse)
+        .map_err(|m| ApiError::field("order", m))
 }
 
 pub(crate) fn parse_model(field: &str, text: &str) -> ApiResult<Model> {
@@ -157,22 +144,13 @@ pub async fn import_touchpoints(
     Ok((status, Json(body)).into_response())
 }
 
-/// Share of a total in percent, as the contract rounds it.
-fn share_pct(part: f64, total: f64) -> Value {
-    if total > 0.0 {
-        Decimal::from_f64(part / total * 100.0).map_or(Value::Null, ratio)
-    } else {
-        ratio(Decimal::ZERO)
-    }
-}
-
 fn channel_json(line: &ChannelLine, total_conversions: f64) -> Value {
     json!({
         "channel": line.channel,
         "platform": line.platform.map(|p| p.as_str()),
         "conversions": line.conversions,
         "revenue": two_decimals(line.revenue),
-        "share_pct": share_pct(line.conversions, total_conversions),
+        "share_pct": conversion_share_pct(line.conversions, total_conversions).map_or(Value::Null, ratio),
         "spend": line.spend.map(two_decimals),
         "roas": line.roas.map(ratio),
     })
@@ -181,24 +159,20 @@ fn channel_json(line: &ChannelLine, total_conversions: f64) -> Value {
 /// One model's object: totals, channels with spend and ROAS, and the per-platform roll-up.
 fn model_json(lines: &ModelLines, found: &ChannelAttribution) -> Value {
     let r = &lines.result;
-    let mut platforms = Vec::new();
-    for (platform, spend) in &found.spend {
-        let mine: Vec<&ChannelLine> = lines
-            .channels
-            .iter()
-            .filter(|c| c.platform == Some(*platform))
-            .collect();
-        let revenue: Decimal = mine.iter().map(|c| c.revenue).sum();
-        let conversions: f64 = mine.iter().map(|c| c.conversions).sum();
-        platforms.push(json!({
-            "platform": platform.as_str(),
-            "channels": mine.iter().map(|c| c.channel.as_str()).collect::<Vec<_>>(),
-            "conversions": conversions,
-            "revenue": two_decimals(revenue),
-            "spend": two_decimals(*spend),
-            "roas": roas(revenue, *spend).map(ratio),
-        }));
-    }
+    let platforms: Vec<Value> = lines
+        .platforms(&found.spend)
+        .iter()
+        .map(|p| {
+            json!({
+                "platform": p.platform.as_str(),
+                "channels": p.channels,
+                "conversions": p.conversions,
+                "revenue": two_decimals(p.revenue),
+                "spend": two_decimals(p.spend),
+                "roas": p.roas.map(ratio),
+            })
+        })
+        .collect();
     let mut body = json!({
         "model": r.model.name(),
         "total_conversions": r.total_conversions,
@@ -270,10 +244,7 @@ pub(crate) async fn window(
     let from = query.day("from")?;
     let to = query.day("to")?;
     let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
-    let (from, to) = default_window(&campaign, today, from, to);
-    if to < from {
-        return Err(ApiError::field("to", "must not be before from"));
-    }
+    let (from, to) = window_of(&campaign, today, from, to)?;
     Ok((campaign, from, to))
 }
 

@@ -10,13 +10,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
-use spendlens_app::connections::{AuthInput, CONNECTABLE, ConnectRequest, backfill_range};
+use spendlens_app::connections::{CONNECTABLE, ConnectDraft, ConnectRequest, backfill_range};
 use spendlens_app::today_in;
 use spendlens_connect::SecretString;
 use spendlens_contract::Problems;
 use spendlens_contract::json::ObjectReader;
-use spendlens_core::Platform;
-use spendlens_store::{Connection, ConnectionStatus, SyncRecord};
+use spendlens_store::Connection;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -50,14 +49,7 @@ pub async fn connectors(State(state): State<AppState>, _caller: Caller) -> Json<
     let list: Vec<Value> = CONNECTABLE
         .iter()
         .map(|p| {
-            let mut auth = Vec::new();
-            if state.connections.oauth_available(*p) {
-                auth.push("oauth");
-            }
-            auth.push("token");
-            if matches!(p, Platform::Ga4 | Platform::Sheets | Platform::GoogleAds) {
-                auth.push("service_account");
-            }
+            let auth = state.connections.auth_kinds(*p);
             json!({"platform": p.as_str(), "name": p.display_name(), "auth": auth})
         })
         .collect();
@@ -67,66 +59,21 @@ pub async fn connectors(State(state): State<AppState>, _caller: Caller) -> Json<
     }))
 }
 
-/// The fields of a connect request as given, by a JSON body or by the connect form (which
-/// decode into it differently, then share its checks).
-#[derive(Debug, Default)]
-pub(crate) struct ConnectFields {
-    pub platform: Option<String>,
-    pub account_id: Option<String>,
-    pub access_token: Option<String>,
-    pub service_account_key: Option<String>,
-    pub range: Option<String>,
-    pub login_customer_id: Option<String>,
-}
-
-impl ConnectFields {
-    /// The request `spendlens_app::connections` takes, or every problem (after those the
-    /// decoding found): a known platform and an account are required; a token and a key
-    /// exclude each other; neither means OAuth.
-    pub(crate) fn into_request(self, mut problems: Problems) -> ApiResult<ConnectRequest> {
-        let platform = match self.platform {
-            None => {
-                problems.push("platform", "missing");
-                None
+/// A connect request's rules (`ConnectRequest::try_from`) after the problems its decoding
+/// found: every problem, the decoding's first, or the request (the API and the connect form).
+pub(crate) fn connect_request(
+    draft: ConnectDraft,
+    mut problems: Problems,
+) -> ApiResult<ConnectRequest> {
+    match ConnectRequest::try_from(draft) {
+        Ok(request) if problems.is_empty() => Ok(request),
+        Ok(_) => Err(problems.into()),
+        Err(errors) => {
+            for e in errors {
+                problems.push(e.field, e.message);
             }
-            Some(name) => match name.parse::<Platform>() {
-                Ok(p) => Some(p),
-                Err(_) => {
-                    problems.push(
-                        "platform",
-                        format!(
-                            "unknown platform {name:?}; expected one of {}",
-                            CONNECTABLE.map(Platform::as_str).join(", ")
-                        ),
-                    );
-                    None
-                }
-            },
-        };
-        if self.account_id.is_none() {
-            problems.push("account_id", "missing");
+            Err(problems.into())
         }
-        if self.access_token.is_some() && self.service_account_key.is_some() {
-            problems.push(
-                "access_token",
-                "give an access token or a service-account key, not both",
-            );
-        }
-        if !problems.is_empty() {
-            return Err(problems.into());
-        }
-        let auth = match (self.access_token, self.service_account_key) {
-            (Some(t), _) => AuthInput::Token(SecretString::from(t)),
-            (None, Some(k)) => AuthInput::ServiceAccount(SecretString::from(k)),
-            (None, None) => AuthInput::OAuth,
-        };
-        Ok(ConnectRequest {
-            platform: platform.unwrap_or(Platform::Meta),
-            account_id: self.account_id.unwrap_or_default(),
-            auth,
-            range: self.range,
-            login_customer_id: self.login_customer_id,
-        })
     }
 }
 
@@ -138,11 +85,13 @@ pub(crate) fn parse_request(body: &Value) -> ApiResult<ConnectRequest> {
     };
     let platform = r.string("platform", &mut problems).map(str::to_owned);
     let account_id = r.string("account_id", &mut problems).map(str::to_owned);
-    let access_token = r.string("access_token", &mut problems).map(str::to_owned);
+    let access_token = r
+        .string("access_token", &mut problems)
+        .map(SecretString::from);
     let service_account_key = match r.get("service_account_key") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(v @ Value::Object(_)) => Some(v.to_string()),
+        Some(Value::String(s)) => Some(SecretString::from(s.as_str())),
+        Some(v @ Value::Object(_)) => Some(SecretString::from(v.to_string())),
         Some(_) => {
             problems.push(
                 "service_account_key",
@@ -156,15 +105,15 @@ pub(crate) fn parse_request(body: &Value) -> ApiResult<ConnectRequest> {
         .string("login_customer_id", &mut problems)
         .map(str::to_owned);
     r.finish(&mut problems);
-    ConnectFields {
+    let draft = ConnectDraft {
         platform,
         account_id,
         access_token,
         service_account_key,
         range,
         login_customer_id,
-    }
-    .into_request(problems)
+    };
+    connect_request(draft, problems)
 }
 
 /// Connects a platform account to the campaign. Without `access_token` or
@@ -246,12 +195,6 @@ pub async fn authorize(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let connection = find(&state, &caller, &id).await?;
-    if connection.auth_kind != "oauth" {
-        return Err(ApiError::field(
-            "auth",
-            "this connection uses a token or key, not OAuth: delete it and connect again to change it",
-        ));
-    }
     let url = state
         .connections
         .authorize(state.store.as_ref(), &connection, state.clock.now())
@@ -326,33 +269,23 @@ pub async fn oauth_callback(
     let now = state.clock.now();
     let oauth_state = query.get("state").map(String::as_str).unwrap_or_default();
     if let Some(error) = query.get("error") {
-        // The user declined (or the provider failed): record it on the connection.
-        let taken = state
-            .store
-            .take_oauth_state(&spendlens_app::connections::state_hash(oauth_state), now)
-            .await?;
-        let Some((id, _)) = taken else {
-            return Err(ApiError::BadRequest(format!(
-                "the provider refused the authorisation ({error})"
-            )));
-        };
-        let connection = find(&state, &caller, &id).await?;
-        let reason = query
-            .get("error_description")
-            .map_or_else(|| error.clone(), |d| format!("{error}: {d}"));
-        let mut reason: String = reason.chars().take(300).collect();
-        reason.insert_str(0, "authorisation refused: ");
-        state
-            .store
-            .record_sync(
-                &connection.id,
-                &SyncRecord::Failed {
-                    status: ConnectionStatus::Reauthorize,
-                    error: reason,
-                },
+        // The user declined (or the provider failed): recorded on the connection.
+        let refused = state
+            .connections
+            .refuse_oauth(
+                state.store.as_ref(),
+                &caller.0.org_id,
+                oauth_state,
+                error,
                 now,
             )
             .await?;
+        let Some(connection) = refused else {
+            return Err(ApiError::BadRequest(format!(
+                "the provider refused the authorisation ({})",
+                spendlens_app::connections::refusal_code(error)
+            )));
+        };
         return Ok(Redirect::to(&format!(
             "/campaigns/{}/connections?error={}",
             connection.campaign_id,

@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use spendlens_app::imports::{
-    ImportCommand, ImportFailure, ImportOutcome, RowsImported, import_rows,
+    ImportCommand, ImportFailure, ImportOutcome, RATE_EXPECTED, RowsImported, import_rows,
+    rate as rate_rule,
 };
 use spendlens_contract::json::two_decimals as money;
 use spendlens_ingest::{ImportError, PdfPreview, Source, Summary};
@@ -93,8 +94,8 @@ pub fn preview_json(p: &PdfPreview) -> Value {
 pub const UPLOAD_FIELDS: &[&str] = &["source", "rate"];
 
 /// Decodes an upload into the import command: the file (with its name, `upload` when the client
-/// sent none), `source` (detected when blank) and `rate` (a positive decimal). The API and the
-/// imports page decode alike.
+/// sent none), `source` (detected when blank) and `rate` (a decimal, with the app's rule). The
+/// API and the imports page decode alike.
 pub fn import_command(upload: Upload, dry_run: bool) -> ApiResult<ImportCommand> {
     let source = match upload.text("source") {
         "" => None,
@@ -107,9 +108,9 @@ pub fn import_command(upload: Upload, dry_run: bool) -> ApiResult<ImportCommand>
         "" => None,
         text => Some(
             text.parse::<Decimal>()
-                .ok()
-                .filter(|r| *r > Decimal::ZERO)
-                .ok_or_else(|| ApiError::field("rate", "must be a positive decimal"))?,
+                .map_err(|_| RATE_EXPECTED.to_owned())
+                .and_then(rate_rule)
+                .map_err(|m| ApiError::field("rate", m))?,
         ),
     };
     let file = upload

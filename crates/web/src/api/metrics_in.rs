@@ -119,6 +119,10 @@ pub fn parse_rows(body: &Value, campaign_currency: &str) -> Result<Vec<DailyRow>
             problems.push(join(&path, "currency"), message);
         }
         if let Some(row) = row {
+            // The ranges every door applies (`spendlens_core::limits`), named like the rest.
+            for p in row.problems() {
+                problems.push(join(&path, p.field), p.message);
+            }
             out.push(row);
         }
     }

@@ -10,10 +10,11 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
-use spendlens_app::optimization::{Optimization, OptimizationRequest, optimize_campaign};
+use spendlens_app::optimization::{
+    self as rules, Grouped, Optimization, OptimizationRequest, optimize_campaign,
+};
 use spendlens_contract::Problems;
 use spendlens_contract::json::{ObjectReader, decimal, parse_document};
-use spendlens_core::Platform;
 use spendlens_core::campaign::CampaignId;
 use spendlens_optimize::FitOptions;
 
@@ -21,40 +22,29 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-fn platform_key(path: &str, key: &str, problems: &mut Problems) -> Option<Platform> {
-    match key.parse::<Platform>() {
-        Ok(p) if p.is_ad_platform() => Some(p),
-        _ => {
-            problems.push(
-                format!("{path}.{key}"),
-                "expected an ad platform id (linkedin, meta, google_ads, custom_integration, sheets)",
-            );
-            None
-        }
-    }
+/// Records a field rule's outcome: the value, or the problem under `path`.
+fn rule<T>(
+    path: impl Into<String>,
+    outcome: Result<T, String>,
+    problems: &mut Problems,
+) -> Option<T> {
+    outcome.map_err(|m| problems.push(path, m)).ok()
 }
 
-fn positive(path: &str, value: &Value, problems: &mut Problems) -> Option<f64> {
+/// A decimal read as the optimiser's number, then `check` (the app's rule of the field).
+fn amount(
+    path: &str,
+    value: &Value,
+    check: fn(f64) -> Result<f64, String>,
+    problems: &mut Problems,
+) -> Option<f64> {
     let d = decimal(path, value, problems)?;
-    match d.to_f64() {
-        Some(v) if v > 0.0 => Some(v),
-        _ => {
-            problems.push(path, "must be greater than 0");
-            None
-        }
-    }
+    rule(path, check(d.to_f64().unwrap_or(0.0)), problems)
 }
 
-fn share(path: &str, value: &Value, problems: &mut Problems) -> Option<f64> {
-    let v = positive(path, value, problems)?;
-    if v > 1.0 {
-        problems.push(path, "must be a share in (0, 1], e.g. 0.2 for 20 %");
-        return None;
-    }
-    Some(v)
-}
-
-/// Reads the request body (every field optional) with a JSON path per problem.
+/// Reads the request body (every field optional): its structure here, with a JSON path per
+/// problem, and each field's rule from `spendlens_app::optimization` where the field is read, so
+/// the problems come back in the body's order.
 pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiError> {
     let mut problems = Problems::default();
     let mut out = OptimizationRequest::default();
@@ -65,29 +55,21 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
     out.from = r.date("from", &mut problems);
     out.to = r.date("to", &mut problems);
     out.weeks = r.count("weeks", &mut problems);
-    if let Some(Err(m)) = out.weeks.map(spendlens_app::optimization::weeks) {
-        problems.push("weeks", m);
+    if let Some(w) = out.weeks {
+        rule("weeks", rules::weeks(w), &mut problems);
     }
-    if out.weeks.is_some() && out.to.is_some() {
-        problems.push("weeks", "give either to or weeks, not both");
-    }
-    out.objective = r.string("objective", &mut problems).and_then(|code| {
-        match spendlens_app::optimization::objective(code) {
-            Ok(o) => Some(o),
-            Err(m) => {
-                problems.push("objective", m);
-                None
-            }
-        }
-    });
+    rule("weeks", rules::period(out.to, out.weeks), &mut problems);
+    out.objective = r
+        .string("objective", &mut problems)
+        .and_then(|code| rule("objective", rules::objective(code), &mut problems));
     if let Some(v) = r.get("ltv") {
         match v {
             Value::Object(map) => {
                 for (k, v) in map {
-                    if let (Some(p), Some(l)) = (
-                        platform_key("ltv", k, &mut problems),
-                        positive(&format!("ltv.{k}"), v, &mut problems),
-                    ) {
+                    let path = format!("ltv.{k}");
+                    let channel = rule(&path, rules::channel_key(k), &mut problems);
+                    let value = amount(&path, v, rules::positive, &mut problems);
+                    if let (Some(p), Some(l)) = (channel, value) {
                         out.ltv.insert(p, l);
                     }
                 }
@@ -100,7 +82,7 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
             Value::Object(map) => {
                 for (k, v) in map {
                     let path = format!("bounds.{k}");
-                    let Some(p) = platform_key("bounds", k, &mut problems) else {
+                    let Some(p) = rule(&path, rules::channel_key(k), &mut problems) else {
                         continue;
                     };
                     let Some(mut b) = ObjectReader::new(&path, v, &mut problems) else {
@@ -109,11 +91,11 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
                     let min = b.decimal("min", &mut problems).and_then(|d| d.to_f64());
                     let max = b.decimal("max", &mut problems).and_then(|d| d.to_f64());
                     b.finish(&mut problems);
-                    if let (Some(lo), Some(hi)) = (min, max)
-                        && lo > hi
-                    {
-                        problems.push(format!("{path}.min"), "must not exceed max");
-                    }
+                    rule(
+                        format!("{path}.min"),
+                        rules::bounds(min, max),
+                        &mut problems,
+                    );
                     out.bounds.insert(p, (min, max));
                 }
             }
@@ -127,9 +109,14 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
         match v {
             Value::Array(list) => {
                 for (i, item) in list.iter().enumerate() {
-                    match item.as_str().map(|s| s.parse::<Platform>()) {
-                        Some(Ok(p)) if p.is_ad_platform() => out.frozen.push(p),
-                        _ => problems.push(format!("frozen[{i}]"), "expected an ad platform id"),
+                    // A value that is not a string names no platform.
+                    let id = item.as_str().unwrap_or_default();
+                    if let Some(p) = rule(
+                        format!("frozen[{i}]"),
+                        rules::listed_channel(id),
+                        &mut problems,
+                    ) {
+                        out.frozen.push(p);
                     }
                 }
             }
@@ -137,7 +124,7 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
         }
     }
     if let Some(v) = r.get("groups") {
-        let mut grouped: Vec<Platform> = Vec::new();
+        let mut grouped = Grouped::default();
         match v {
             Value::Array(list) => {
                 for (i, item) in list.iter().enumerate() {
@@ -155,39 +142,27 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
                     {
                         problems.push(format!("{path}.{k}"), "unknown field");
                     }
-                    let name = obj
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .map_or_else(|| format!("group {}", i + 1), str::to_owned);
+                    let name = rules::group_name(obj.get("name").and_then(Value::as_str), i);
                     let mut members = Vec::new();
                     match obj.get("channels") {
                         Some(Value::Array(chs)) if !chs.is_empty() => {
                             for (j, ch) in chs.iter().enumerate() {
-                                match ch.as_str().map(|s| s.parse::<Platform>()) {
-                                    Some(Ok(p)) if p.is_ad_platform() => {
-                                        if grouped.contains(&p) {
-                                            problems.push(
-                                                format!("{path}.channels[{j}]"),
-                                                "a channel belongs to at most one group",
-                                            );
-                                        }
-                                        grouped.push(p);
-                                        members.push(p);
-                                    }
-                                    _ => problems.push(
-                                        format!("{path}.channels[{j}]"),
-                                        "expected an ad platform id",
-                                    ),
+                                let at = format!("{path}.channels[{j}]");
+                                let id = ch.as_str().unwrap_or_default();
+                                if let Some(p) = rule(&at, rules::listed_channel(id), &mut problems)
+                                {
+                                    rule(&at, grouped.add(p), &mut problems);
+                                    members.push(p);
                                 }
                             }
                         }
-                        _ => problems.push(
-                            format!("{path}.channels"),
-                            "expected a non-empty array of platform ids",
-                        ),
+                        _ => problems
+                            .push(format!("{path}.channels"), rules::GROUP_CHANNELS_EXPECTED),
                     }
                     let max = match obj.get("max") {
-                        Some(m) => positive(&format!("{path}.max"), m, &mut problems),
+                        Some(m) => {
+                            amount(&format!("{path}.max"), m, rules::positive, &mut problems)
+                        }
                         None => {
                             problems.push(format!("{path}.max"), "missing");
                             None
@@ -203,10 +178,10 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
     }
     out.ramp_limit = r
         .get("ramp_limit")
-        .and_then(|v| positive("ramp_limit", v, &mut problems));
+        .and_then(|v| amount("ramp_limit", v, rules::positive, &mut problems));
     out.max_weekly_shift = r
         .get("max_weekly_shift")
-        .and_then(|v| share("max_weekly_shift", v, &mut problems));
+        .and_then(|v| amount("max_weekly_shift", v, rules::share, &mut problems));
     r.finish(&mut problems);
     if problems.is_empty() {
         Ok(out)

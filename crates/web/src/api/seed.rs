@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use spendlens_app::today_in;
 use spendlens_contract::json::{ratio, two_decimals as money};
 use spendlens_core::analysis::{
-    Analysis, AnalysisInput, ComparisonPeriod, Costs, PlatformRow, Totals, costs,
+    Analysis, AnalysisInput, ComparisonPeriod, Costs, PlatformRow, Totals, costs, tracks_revenue,
 };
 use spendlens_core::platform::Platform;
 use spendlens_core::totals::{PlatformTotals, analysis_input};
@@ -124,13 +124,9 @@ pub async fn linkedin(
     let t = ctx
         .totals(Platform::LinkedIn)
         .ok_or_else(|| not_connected(Platform::LinkedIn))?;
-    let value = ctx
-        .input
-        .platforms
-        .linkedin
-        .as_ref()
-        .and_then(|l| l.conversion_value);
-    let tracking = t.revenue.is_some() || value.is_some_and(|v| v > Decimal::ZERO);
+    let linkedin = ctx.input.platforms.linkedin.as_ref();
+    let value = linkedin.and_then(|l| l.conversion_value);
+    let tracking = linkedin.is_some_and(tracks_revenue);
     let row = ctx.row(Platform::LinkedIn);
     let mut body = json!({
         "spend": money(t.spend),

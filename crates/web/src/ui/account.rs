@@ -1,5 +1,6 @@
-//! Sign up, sign in and sign out. The checks are the API's (`auth::parse_registration`,
-//! `auth::sign_in`): the pages only show their problems beside the fields.
+//! Sign up, sign in and sign out. The forms decode into the commands of
+//! `spendlens_app::accounts` the API decodes its JSON into (`Register`, `SignIn`), so the rules
+//! and their messages are the app's: the pages only show the problems beside the fields.
 
 use std::collections::HashMap;
 
@@ -8,10 +9,11 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use secrecy::SecretString;
 use serde::Deserialize;
+use spendlens_app::accounts::{self, AccountError, Register, Registration, SignIn};
 
-use crate::auth::{self, ClientIp, LoginRequest};
-use crate::error::ApiError;
+use crate::auth::{self, ClientIp};
 use crate::state::AppState;
 use crate::ui::session::{SignedIn, Visitor};
 use crate::ui::{FormErrors, Layout, UiResult, render, see_other};
@@ -111,17 +113,22 @@ fn signed_in_response(cookie: axum::http::HeaderValue, next: &str) -> Response {
     response
 }
 
-fn errors_of(e: ApiError) -> Result<FormErrors, ApiError> {
+/// An account command's refusal beside the form's fields; anything else is the error page.
+fn errors_of(e: AccountError) -> UiResult<FormErrors> {
     let mut errors = FormErrors::default();
     match e {
-        ApiError::Validation(problems) => errors.0 = problems,
-        ApiError::Conflict(m) => errors.push("email", m),
-        ApiError::BadCredentials => errors.push("password", "invalid e-mail or password"),
-        ApiError::RateLimited { retry_after_secs } => errors.push(
+        AccountError::Invalid(problems) => {
+            for p in problems {
+                errors.push(p.field, p.message);
+            }
+        }
+        AccountError::EmailTaken => errors.push("email", e.to_string()),
+        AccountError::BadCredentials => errors.push("password", "invalid e-mail or password"),
+        AccountError::RateLimited { retry_after_secs } => errors.push(
             "",
             format!("too many attempts; try again in {retry_after_secs} seconds"),
         ),
-        other => return Err(other),
+        other => return Err(crate::error::ApiError::from(other).into()),
     }
     Ok(errors)
 }
@@ -133,18 +140,22 @@ pub async fn signup(
     Form(form): Form<AccountForm>,
 ) -> UiResult<Response> {
     visitor.check(&state, &form.csrf)?;
-    let checked = auth::RegisterRequest::checked(
-        &form.email,
-        &form.password,
-        &form.organization_name,
-        spendlens_contract::Problems::default(),
-    );
-    let outcome = match checked {
-        Ok(req) => auth::create_account(&state, req).await,
-        Err(problems) => Err(ApiError::from(problems)),
+    let submitted = Register {
+        email: form.email.clone(),
+        password: SecretString::from(form.password.clone()),
+        organization_name: form.organization_name.clone(),
+    };
+    let outcome = match Registration::try_from(submitted) {
+        Ok(registration) => {
+            accounts::register(&state.context(), registration, state.settings.session_ttl()).await
+        }
+        Err(problems) => Err(AccountError::Invalid(problems)),
     };
     match outcome {
-        Ok((_, cookie)) => Ok(signed_in_response(cookie, &form.next)),
+        Ok((_, session)) => Ok(signed_in_response(
+            auth::set_session(&state, &session)?,
+            &form.next,
+        )),
         Err(e) => Ok(page(&visitor, true, &form, errors_of(e)?)),
     }
 }
@@ -167,12 +178,23 @@ pub async fn signin(
     if !errors.is_empty() {
         return Ok(page(&visitor, false, &form, errors));
     }
-    let req = LoginRequest {
+    let credentials = SignIn {
         email: form.email.trim().to_owned(),
-        password: form.password.clone(),
+        password: SecretString::from(form.password.clone()),
+        client: ip,
     };
-    match auth::sign_in(&state, ip, req).await {
-        Ok((_, cookie, _)) => Ok(signed_in_response(cookie, &form.next)),
+    let outcome = accounts::sign_in(
+        &state.context(),
+        &state.login_limiter,
+        credentials,
+        state.settings.session_ttl(),
+    )
+    .await;
+    match outcome {
+        Ok((_, session)) => Ok(signed_in_response(
+            auth::set_session(&state, &session)?,
+            &form.next,
+        )),
         Err(e) => Ok(page(&visitor, false, &form, errors_of(e)?)),
     }
 }

@@ -106,7 +106,7 @@ async fn page_of(
         org,
         &campaign_found.id,
         Models::All,
-        MarkovOrder::Fixed(1),
+        MarkovOrder::default(),
         from,
         to,
     )

@@ -10,7 +10,9 @@ use serde::Deserialize;
 use spendlens_app::analysis::{AsOf, analyze_campaign};
 use spendlens_app::campaigns;
 use spendlens_core::analysis::ComparisonPeriod;
-use spendlens_core::campaign::{Campaign, CampaignDraft, CampaignSpec, PlatformSettings};
+use spendlens_core::campaign::{
+    Campaign, CampaignDraft, CampaignSpec, DEFAULT_CURRENCY, DEFAULT_TIME_ZONE, PlatformSettings,
+};
 
 use crate::state::AppState;
 use crate::ui::analysis::{pacing_label, rating_label};
@@ -122,8 +124,8 @@ impl CampaignForm {
         }
     }
 
-    /// Checks every field (the campaign through `spendlens_app::campaigns::spec`, as the API
-    /// does); every problem names its field.
+    /// Checks every field (the campaign through `spendlens_app::campaigns::spec`, its values
+    /// through `campaigns::check_settings`, as the API does); every problem names its field.
     fn parse(&self) -> Result<(CampaignSpec, PlatformSettings), FormErrors> {
         let mut errors = FormErrors::default();
         let mut money = |field: &str, text: &str| match parse_money(text) {
@@ -148,20 +150,11 @@ impl CampaignForm {
                 &self.custom_integration_average_order_value,
             ),
         };
-        for (field, value) in [
-            (
-                "linkedin_conversion_value",
-                settings.linkedin_conversion_value,
-            ),
-            ("ga4_average_order_value", settings.ga4_average_order_value),
-            (
-                "custom_integration_average_order_value",
-                settings.custom_integration_average_order_value,
-            ),
-        ] {
-            if value.is_some_and(|v| v > spendlens_core::campaign::MAX_MONEY) {
-                errors.push(field, "is too large");
-            }
+        for p in campaigns::check_settings(&settings)
+            .err()
+            .unwrap_or_default()
+        {
+            errors.push(p.field, p.message);
         }
         let start_date = form_day(&mut errors, "start_date", &self.start_date);
         let end_date = form_day(&mut errors, "end_date", &self.end_date);
@@ -229,8 +222,8 @@ fn form_page(
 /// `GET /campaigns/new`.
 pub async fn new_page(viewer: SignedIn) -> Response {
     let form = CampaignForm {
-        currency: "USD".to_owned(),
-        time_zone: "UTC".to_owned(),
+        currency: DEFAULT_CURRENCY.to_owned(),
+        time_zone: DEFAULT_TIME_ZONE.to_owned(),
         ..CampaignForm::default()
     };
     form_page(
@@ -386,5 +379,17 @@ mod tests {
                 "time_zone"
             ]
         );
+    }
+
+    #[test]
+    fn values_above_the_money_limit_are_too_large() {
+        let big = CampaignForm {
+            linkedin_conversion_value: "1,000,000,000,000.01".into(),
+            ga4_average_order_value: "1,000,000,000,000".into(),
+            ..form()
+        };
+        let errors = big.parse().err().unwrap_or_default();
+        assert_eq!(errors.get("linkedin_conversion_value"), "is too large");
+        assert!(!errors.has("ga4_average_order_value"), "{errors:?}");
     }
 }

@@ -3,8 +3,8 @@
 //! optional backfill, re-authorise and disconnect.
 //!
 //! The work is `spendlens_app::connections` through the same calls as `api::connections`: the
-//! form is decoded into the API's `ConnectFields` and checked by its `into_request`, so the
-//! checks and field names are the API's. Credentials are write-only here too: no page shows them.
+//! form is decoded into the app's `ConnectDraft` and checked by `ConnectRequest::try_from` (through
+//! the API's `connect_request`), so the checks and field names are the API's. Credentials are write-only here too: no page shows them.
 
 use std::collections::HashMap;
 
@@ -13,14 +13,15 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use spendlens_app::connections::{CONNECTABLE, backfill_range};
+use spendlens_app::connections::{CONNECTABLE, ConnectDraft, ConnectionError, backfill_range};
 use spendlens_app::today_in;
+use spendlens_connect::SecretString;
 use spendlens_contract::Problems;
 use spendlens_core::Platform;
 use spendlens_core::campaign::Campaign;
 use spendlens_store::Connection;
 
-use crate::api::connections::ConnectFields;
+use crate::api::connections::connect_request;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ui::format::{count, date, url_encode};
@@ -253,15 +254,15 @@ pub async fn create(
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
-    let fields = ConnectFields {
+    let draft = ConnectDraft {
         platform: given(&form.platform),
         account_id: given(&form.account_id),
-        access_token: given(&form.access_token),
-        service_account_key: given(&form.service_account_key),
+        access_token: given(&form.access_token).map(SecretString::from),
+        service_account_key: given(&form.service_account_key).map(SecretString::from),
         range: given(&form.range),
         login_customer_id: given(&form.login_customer_id),
     };
-    let outcome = match fields.into_request(Problems::default()) {
+    let outcome = match connect_request(draft, Problems::default()) {
         Ok(request) => state
             .connections
             .create(
@@ -391,17 +392,15 @@ pub async fn authorize(
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let connection = connection_of(&state, &viewer, &campaign, &connection).await?;
-    if connection.auth_kind != "oauth" {
-        return Err(UiError::BadRequest(
-            "this connection uses a token or key, not OAuth: disconnect it and connect again to change it".into(),
-        ));
-    }
     match state
         .connections
         .authorize(state.store.as_ref(), &connection, state.clock.now())
         .await
     {
         Ok(url) => Ok(see_other(url.as_str())),
+        Err(ConnectionError::NotOAuth) => Err(UiError::BadRequest(
+            "this connection uses a token or key, not OAuth: disconnect it and connect again to change it".into(),
+        )),
         Err(e) => {
             let errors = form_errors(e.into())?;
             let mut p = page_of(

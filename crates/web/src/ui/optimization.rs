@@ -1,6 +1,7 @@
 //! The budget optimisation on the Budget Allocation tab: a small GET form (total budget, weeks,
-//! objective) decoded into `spendlens_app::optimization::OptimizationRequest` with the app's
-//! rules (`objective`, `weeks`), run through the API's `run`, and shown as current against
+//! objective) decoded into `spendlens_app::optimization::OptimizationRequest` and checked with
+//! the app's rules (`objective`, `OptimizationRequest::check`), run through the API's `run`, and
+//! shown as current against
 //! optimised allocation, the expected improvement with its 90 % interval, the risk assessment,
 //! the week-by-week rollout and the response curves.
 //!
@@ -152,8 +153,9 @@ pub async fn section(
             out.errors.push(&p.path, p.message);
         }
     }
-    if let Some(Err(m)) = request.weeks.map(optimization::weeks) {
-        out.errors.push("weeks", m);
+    // The app's rules of the request (here: weeks), as the API applies them.
+    for p in request.check().err().unwrap_or_default() {
+        out.errors.push(&p.field, p.message);
     }
     if !out.objective.is_empty() {
         match optimization::objective(&out.objective) {

@@ -16,7 +16,9 @@ use secrecy::ExposeSecret;
 use sha2::Sha256;
 use spendlens_store::Principal;
 
-use crate::auth::{SESSION_COOKIE, cookie, hash_secret, new_secret};
+use spendlens_app::accounts::{self, hash_secret, new_secret};
+
+use crate::auth::{SESSION_COOKIE, cookie};
 use crate::config::Settings;
 use crate::state::AppState;
 use crate::ui::UiError;
@@ -116,9 +118,7 @@ impl FromRequestParts<AppState> for SignedIn {
             return Err(UiError::SignIn(next));
         };
         let session_hash = hash_secret(token);
-        let principal = state
-            .store
-            .session(&session_hash, state.clock.now())
+        let principal = accounts::session_principal(&state.context(), token)
             .await
             .map_err(|e| UiError::Internal(e.to_string()))?
             .ok_or(UiError::SignIn(next))?;

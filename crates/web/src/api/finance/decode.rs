@@ -101,11 +101,16 @@ fn checked<T>(rule: Result<T, String>, field: &str, problems: &mut Vec<FieldProb
         .ok()
 }
 
-/// `PUT /api/finance/settings`: `cost_of_capital` (a decimal), `webhook_url` (a URL or null),
-/// `webhook_secret` (a string or null; `can_seal` says whether this server can store one) and
-/// `rates` (`[{"from", "to", "rate"}]`). Every problem names its key (`rates[2].to` inside the
-/// table); the table is checked as a whole only when nothing before it failed.
-pub fn settings_patch(body: &Value, can_seal: bool) -> ApiResult<SettingsPatch> {
+/// `PUT /api/finance/settings`: `cost_of_capital` (a decimal), `webhook_url` (a URL or null,
+/// under the outbound rule with the server's `allow` list), `webhook_secret` (a string or null;
+/// `can_seal` says whether this server can store one) and `rates` (`[{"from", "to", "rate"}]`).
+/// Every problem names its key (`rates[2].to` inside the table); the table is checked as a whole
+/// only when nothing before it failed.
+pub fn settings_patch(
+    body: &Value,
+    can_seal: bool,
+    allow: &spendlens_connect::AllowList,
+) -> ApiResult<SettingsPatch> {
     let map = object(body)?;
     let mut patch = SettingsPatch::default();
     let mut problems = Vec::new();
@@ -124,7 +129,8 @@ pub fn settings_patch(body: &Value, can_seal: bool) -> ApiResult<SettingsPatch> 
                 Value::Null => patch.webhook_url = Some(None),
                 Value::String(u) => {
                     patch.webhook_url =
-                        checked(rules::webhook_url(u), "webhook_url", &mut problems).map(Some);
+                        checked(rules::webhook_url(u, allow), "webhook_url", &mut problems)
+                            .map(Some);
                 }
                 _ => problems.push(FieldProblem::new("webhook_url", "expected a URL or null")),
             },

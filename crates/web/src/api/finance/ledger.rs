@@ -106,9 +106,11 @@ pub async fn delete_cost(
 }
 
 /// Imports the campaign's costs from a CSV (multipart field `file`), all or nothing. Columns are
-/// the entry fields (`category`, `campaign_id`, `amount`, `currency`, …); `campaign_id` may be
-/// left out or blank (this campaign), and when given must be this campaign. Every problem names
-/// its line and column.
+/// the entry fields (`category`, `campaign_id`, `amount`, `currency`, …) and an optional
+/// `external_id`; `campaign_id` may be left out or blank (this campaign), and when given must be
+/// this campaign. Every problem names its line and column. Re-importing a file changes nothing:
+/// each entry is found by its `external_id`, else by its fields and occurrence in the file; the
+/// answer counts the entries `inserted`, `updated` and `unchanged` (`imported`: all of them).
 #[utoipa::path(post, path = "/api/campaigns/{id}/costs/import", tag = "finance",
     params(("id" = String, Path)),
     request_body(content_type = "multipart/form-data", description = "`file`: the ledger CSV"),
@@ -130,12 +132,15 @@ pub async fn import_costs(
     let file = upload
         .file
         .ok_or_else(|| ApiError::field("file", "missing: upload the CSV in the field `file`"))?;
-    let stored = ledger::import_ledger(&state.context(), &campaign, &file.bytes).await?;
+    let imported = ledger::import_ledger(&state.context(), &campaign, &file.bytes).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({
-            "imported": stored.len(),
-            "entries": entries_json(&stored),
+            "imported": imported.entries.len(),
+            "inserted": imported.counts.inserted,
+            "updated": imported.counts.updated,
+            "unchanged": imported.counts.unchanged,
+            "entries": entries_json(&imported.entries),
         })),
     )
         .into_response())

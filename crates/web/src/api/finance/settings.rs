@@ -66,7 +66,11 @@ pub async fn put_settings(
     caller: Caller,
     Json(body): Json<Value>,
 ) -> ApiResult<Json<Value>> {
-    let patch = settings_patch(&body, state.webhooks.cipher.is_some())?;
+    let patch = settings_patch(
+        &body,
+        state.webhooks.cipher.is_some(),
+        state.webhooks.outbound().allow_list(),
+    )?;
     let s = update_settings(&state.context(), &caller.0.org_id, patch).await?;
     Ok(Json(settings_json(&s)))
 }

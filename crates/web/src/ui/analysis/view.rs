@@ -6,7 +6,8 @@ use askama::Template;
 use rust_decimal::Decimal;
 use spendlens_core::analysis::thresholds::{TIER_HIGH_ROAS_MIN, TIER_MEDIUM_ROAS_MIN};
 use spendlens_core::analysis::{
-    Analysis, ComparisonPeriod, PlatformRow, SubScore, Tier, Trend, Warning, roas_badge, roi_badge,
+    Analysis, ComparisonPeriod, HEALTH_INPUTS, PlatformRow, SubScore, Tier, Trend, Warning,
+    roas_badge, roi_badge,
 };
 use spendlens_core::campaign::Campaign;
 
@@ -319,7 +320,7 @@ pub(super) fn view(
     };
     let measured = match h.measured_score {
         Some(m) => format!(
-            "Measured score {m}/100 over the {} of 4 inputs that are not assumed.",
+            "Measured score {m}/100 over the {} of {HEALTH_INPUTS} inputs that are not assumed.",
             h.inputs_used
         ),
         None => "No sub-score is measured yet: every input is assumed.".to_owned(),

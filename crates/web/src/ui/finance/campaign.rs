@@ -407,8 +407,14 @@ pub async fn import(
         }
     } else {
         match ledger::import_ledger(&state.context(), &campaign, &bytes).await {
-            Ok(stored) => Outcome {
-                done: Some(format!("Imported {} ledger entries.", stored.len())),
+            Ok(imported) => Outcome {
+                done: Some(format!(
+                    "Imported {} ledger entries: {} new, {} updated, {} unchanged.",
+                    imported.entries.len(),
+                    imported.counts.inserted,
+                    imported.counts.updated,
+                    imported.counts.unchanged
+                )),
                 ..Outcome::default()
             },
             Err(e) => Outcome {

@@ -248,7 +248,10 @@ pub async fn settings(
 ) -> UiResult<Response> {
     viewer.check(&state, &form.csrf)?;
     let org = &viewer.principal.org_id;
-    let decoded = form.patch(state.webhooks.cipher.is_some());
+    let decoded = form.patch(
+        state.webhooks.cipher.is_some(),
+        state.webhooks.outbound().allow_list(),
+    );
     let failed = match decoded {
         Ok(patch) => match settings::update_settings(&state.context(), org, patch).await {
             Ok(_) => return Ok(see_other("/finance?saved=1")),
@@ -269,9 +272,14 @@ pub async fn settings(
 
 impl SettingsForm {
     /// The form as a settings patch, with the API's rules and messages, each problem under its
-    /// field: the cost of capital always, the webhook URL (blank removes it), the secret when
-    /// one is typed (`can_seal`: the server can store it) or removed; blank keeps it.
-    fn patch(&self, can_seal: bool) -> Result<SettingsPatch, FormErrors> {
+    /// field: the cost of capital always, the webhook URL (blank removes it; `allow` is the
+    /// server's outbound allow-list), the secret when one is typed (`can_seal`: the server can
+    /// store it) or removed; blank keeps it.
+    fn patch(
+        &self,
+        can_seal: bool,
+        allow: &spendlens_connect::AllowList,
+    ) -> Result<SettingsPatch, FormErrors> {
         let mut errors = FormErrors::default();
         let rate = match self.cost_of_capital.trim().parse::<Decimal>() {
             Ok(rate) => settings::cost_of_capital(rate)
@@ -286,7 +294,7 @@ impl SettingsForm {
         let webhook_url = if url.is_empty() {
             Some(None)
         } else {
-            settings::webhook_url(url)
+            settings::webhook_url(url, allow)
                 .map_err(|m| errors.push("webhook_url", m))
                 .ok()
                 .map(Some)

@@ -499,15 +499,20 @@ impl PdfForm {
         {
             problems.push("currency", message);
         }
-        match (day, platform) {
-            (Some(day), Some(platform)) if problems.is_empty() => Ok(DailyRow {
-                spend,
-                impressions,
-                clicks,
-                conversions,
-                currency,
-                ..DailyRow::empty(day, platform, format!("pdf:{}", self.file.trim()))
-            }),
+        let row = day.zip(platform).map(|(day, platform)| DailyRow {
+            spend,
+            impressions,
+            clicks,
+            conversions,
+            currency,
+            ..DailyRow::empty(day, platform, format!("pdf:{}", self.file.trim()))
+        });
+        // The ranges every door applies (`spendlens_core::limits`), under their form fields.
+        for p in row.iter().flat_map(DailyRow::problems) {
+            problems.push(p.field, p.message);
+        }
+        match row {
+            Some(row) if problems.is_empty() => Ok(row),
             _ => {
                 let mut errors = FormErrors::default();
                 for p in problems.0 {

@@ -40,7 +40,7 @@ impl std::fmt::Debug for PendingUploads {
 impl PendingUploads {
     /// Keeps an upload for its confirmation; the token that takes it back.
     pub(super) fn put(&self, org: &OrgId, campaign: &CampaignId, upload: ImportCommand) -> String {
-        let token = crate::auth::new_secret("");
+        let token = spendlens_app::accounts::new_secret("");
         let mut entries = self
             .entries
             .lock()

@@ -8,6 +8,8 @@
 //! response of a day is its revenue as the analysis values it (reported revenue, else the
 //! conversion value, else the average order value per conversion); for the `ltv`
 //! objective, conversions × LTV (configured per channel, or revenue per conversion).
+//!
+//! The request and its rules are in `request` (re-exported here).
 
 use std::collections::BTreeMap;
 
@@ -22,6 +24,13 @@ use spendlens_optimize::{
 
 use crate::AppError;
 
+mod request;
+
+pub use request::{
+    GROUP_CHANNELS_EXPECTED, Grouped, OptimizationRequest, bounds, channel_key, group_name,
+    listed_channel, objective, period, positive, share, weeks,
+};
+
 /// Days of history read (a year: enough for the month-of-year seasonality to mean something).
 pub const HISTORY_DAYS: u64 = 365;
 /// Fewest days with spend a channel needs before any curve is fitted to it. Below 21 the crate
@@ -31,54 +40,6 @@ pub const MIN_DAYS_WITH_SPEND: usize = 7;
 pub const DEFAULT_WEEKS: u64 = 4;
 /// The longest planned period.
 pub const MAX_PERIOD_DAYS: u64 = 366;
-
-/// What to plan; every field optional.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct OptimizationRequest {
-    /// Budget for the planned period; default the campaign's remaining budget, else the recent
-    /// spend rate (last 28 days) × the period's days.
-    pub total_budget: Option<Decimal>,
-    /// First and last planned day; default from tomorrow, to the campaign's end or for
-    /// `weeks` (default 4) weeks.
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub weeks: Option<u64>,
-    /// What a unit of response is worth (default revenue).
-    pub objective: Option<Objective>,
-    /// LTV per channel (the `ltv` objective).
-    pub ltv: BTreeMap<Platform, f64>,
-    /// Spend bounds per channel for the period (`None` side: unbounded).
-    pub bounds: BTreeMap<Platform, (Option<f64>, Option<f64>)>,
-    /// Channels kept at their current spend.
-    pub frozen: Vec<Platform>,
-    /// Largest relative change per channel versus current over the period.
-    pub ramp_limit: Option<f64>,
-    /// Largest share of the budget moved per week of the rollout (default 0.20).
-    pub max_weekly_shift: Option<f64>,
-    /// Caps on what groups of channels spend together: (name, channels, most for the period).
-    pub groups: Vec<(String, Vec<Platform>, f64)>,
-}
-
-/// The objective a code names (`revenue`, `profit`, `ltv`).
-pub fn objective(code: &str) -> Result<Objective, String> {
-    match code {
-        "revenue" => Ok(Objective::Revenue),
-        "profit" => Ok(Objective::Profit),
-        "ltv" => Ok(Objective::LtvValue),
-        other => Err(format!(
-            "unknown objective \"{other}\": expected revenue, profit or ltv"
-        )),
-    }
-}
-
-/// How many weeks a plan may cover: at least one.
-pub fn weeks(weeks: u64) -> Result<u64, String> {
-    if weeks == 0 {
-        Err("must be at least 1".to_owned())
-    } else {
-        Ok(weeks)
-    }
-}
 
 /// A plan with what it was made from.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,8 +60,9 @@ fn f64_of(value: Decimal) -> f64 {
 }
 
 /// Fits the campaign's history and plans the period (see the module documentation).
-/// `AppError::NotFound` for a campaign outside `org`; `AppError::Invalid` naming the field for a
-/// bad request and `history` when there is not enough history.
+/// `AppError::NotFound` for a campaign outside `org`; `AppError::Fields` for a request breaking
+/// [`OptimizationRequest::check`]'s rules; `AppError::Invalid` naming the field for a request the
+/// history cannot serve, and `history` when there is not enough history.
 pub async fn optimize_campaign(
     store: &dyn spendlens_store::Store,
     org: &OrgId,
@@ -110,6 +72,7 @@ pub async fn optimize_campaign(
     fit_options: &FitOptions,
 ) -> Result<Optimization, AppError> {
     let campaign = store.campaign(org, id).await?.ok_or(AppError::NotFound)?;
+    request.check().map_err(AppError::Fields)?;
     let history_from = today - Days::new(HISTORY_DAYS - 1);
     let rows = store.daily_series(org, id, history_from, today).await?;
     // Days are valued as the analysis values them (reported revenue, else the conversion value,

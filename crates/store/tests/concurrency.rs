@@ -1,0 +1,187 @@
+//! Writers at the same time (issue 13): many writers of one campaign, and a long import beside
+//! another campaign's writes, on each backend.
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use spendlens_core::Platform;
+use spendlens_core::campaign::{CampaignSpec, OrgId};
+use spendlens_core::daily::DailyRow;
+use spendlens_store::{ImportRecord, Store};
+
+use crate::support::stores;
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z")
+        .map(|t| t.to_utc())
+        .unwrap_or_default()
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+}
+
+fn spec(name: &str) -> CampaignSpec {
+    CampaignSpec {
+        name: name.into(),
+        currency: "USD".into(),
+        budget: None,
+        start_date: None,
+        end_date: None,
+        time_zone: "UTC".into(),
+    }
+}
+
+async fn account(store: &dyn Store) -> OrgId {
+    store
+        .create_account("a@x.io", "h", "A", now())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .org_id
+}
+
+async fn spend_total(
+    store: &dyn Store,
+    org: &OrgId,
+    c: &spendlens_core::campaign::CampaignId,
+) -> Decimal {
+    store
+        .platform_totals(org, c, day("2030-01-01"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .iter()
+        .map(|t| t.spend)
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writers_of_one_campaign_queue_and_every_row_counts() {
+    for (name, store) in stores().await {
+        let org = account(store.as_ref()).await;
+        let c = store
+            .create_campaign(&org, &spec("Busy"), now())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (writers, posts) = (16u32, 10u32);
+        let mut tasks = Vec::new();
+        for w in 0..writers {
+            let (store, org, id) = (Arc::clone(&store), org.clone(), c.id.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut failures = Vec::new();
+                for p in 0..posts {
+                    // Every writer touches the same two months (and re-sums both).
+                    let rows: Vec<DailyRow> = ["2026-10-31", "2026-11-01"]
+                        .iter()
+                        .map(|date| DailyRow {
+                            spend: Decimal::new(i64::from(w * 100 + p + 1), 2),
+                            ..DailyRow::empty(day(date), Platform::Meta, format!("w{w}-p{p}"))
+                        })
+                        .collect();
+                    if let Err(e) = store.upsert_rows(&org, &id, &rows, None, now()).await {
+                        failures.push(e.to_string());
+                    }
+                }
+                failures
+            }));
+        }
+        let mut failures = Vec::new();
+        for t in tasks {
+            failures.extend(t.await.unwrap_or_else(|e| panic!("{e}")));
+        }
+        assert_eq!(failures, Vec::<String>::new(), "{name}");
+        let expected: i64 = (0..writers)
+            .flat_map(|w| (0..posts).map(move |p| 2 * i64::from(w * 100 + p + 1)))
+            .sum();
+        assert_eq!(
+            spend_total(store.as_ref(), &org, &c.id).await,
+            Decimal::new(expected, 2),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_long_import_lets_another_campaigns_writes_through() {
+    for (name, store) in stores().await {
+        let org = account(store.as_ref()).await;
+        let big = store
+            .create_campaign(&org, &spec("Big import"), now())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let other = store
+            .create_campaign(&org, &spec("Everyday"), now())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        // 200,000 rows in 200 batches, with a pause after each as a parser takes: the import
+        // runs for longer than SQLite's busy timeout (10 s), as a large file's does.
+        let rows: usize = 200_000;
+        let importer = {
+            let (store, org, id) = (Arc::clone(&store), org.clone(), big.id.clone());
+            tokio::spawn(async move {
+                let record = ImportRecord {
+                    source: "canonical".into(),
+                    file_name: Some("big.csv".into()),
+                    content_hash: None,
+                };
+                let mut w = store
+                    .begin_import(&org, &id, &record, now())
+                    .await?
+                    .ok_or(spendlens_store::StoreError::NotFound("campaign"))?;
+                let start = day("2025-01-01");
+                let batch: Vec<usize> = (0..rows).collect();
+                for chunk in batch.chunks(1000) {
+                    let rows: Vec<DailyRow> = chunk
+                        .iter()
+                        .map(|&i| DailyRow {
+                            spend: Decimal::ONE,
+                            ..DailyRow::empty(
+                                start + chrono::Duration::days(i64::try_from(i % 400).unwrap_or(0)),
+                                Platform::Meta,
+                                format!("c{}", i / 400),
+                            )
+                        })
+                        .collect();
+                    w.write(&rows).await?;
+                    tokio::time::sleep(Duration::from_millis(55)).await;
+                }
+                w.commit(None).await
+            })
+        };
+        // Meanwhile, another campaign is written to every 100 ms until the import is done.
+        let mut writes = 0u32;
+        let mut failures = Vec::new();
+        while !importer.is_finished() {
+            let row = DailyRow {
+                spend: Decimal::ONE,
+                ..DailyRow::empty(day("2026-11-01"), Platform::Meta, format!("w{writes}"))
+            };
+            if let Err(e) = store
+                .upsert_rows(&org, &other.id, &[row], None, now())
+                .await
+            {
+                failures.push(e.to_string());
+            }
+            writes += 1;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let imported = importer.await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(imported.is_ok(), "{name}: {imported:?}");
+        assert_eq!(
+            failures,
+            Vec::<String>::new(),
+            "{name}: writes beside the import"
+        );
+        assert!(writes > 10, "{name}: {writes} writes beside the import");
+        assert_eq!(
+            spend_total(store.as_ref(), &org, &big.id).await,
+            Decimal::from(rows),
+            "{name}"
+        );
+        assert_eq!(
+            spend_total(store.as_ref(), &org, &other.id).await,
+            Decimal::from(writes),
+            "{name}"
+        );
+    }
+}

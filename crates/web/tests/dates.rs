@@ -1,0 +1,180 @@
+//! Metric dates outside the accepted range (issue 13, item 9): refused by every door the CSV
+//! import refuses them at (the metrics API, the PDF confirmation, imports, connector syncs),
+//! each naming the date, nothing written, on each backend; and a connector's values beyond the
+//! caps, by the same rule.
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{TestApp, database_urls, json_of, page, q4, token_in};
+
+fn fields(body: &Value) -> Vec<String> {
+    body["error"]["details"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["field"].as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn spend(app: &TestApp, id: &str) -> Value {
+    json_of(
+        app.get(&format!("/api/campaigns/{id}/financial-analysis"))
+            .await,
+    )
+    .await["totals"]["spend"]
+        .clone()
+}
+
+#[tokio::test]
+async fn dates_outside_the_range_are_refused_at_every_door() {
+    for url in database_urls().await {
+        let mock = MockServer::start().await;
+        let base = mock.uri();
+        let app = TestApp::spawn_with(&url, |s| {
+            s.secret_key = Some(
+                "5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f"
+                    .to_owned()
+                    .into(),
+            );
+            s.connectors.meta.api_base = Some(format!("{base}/"));
+        })
+        .await;
+        app.register(&app.client, "dates@example.com").await;
+        let id = app.campaign(&q4()).await;
+
+        // The metrics API: year 0, 9999 and the day before the range.
+        let r = app
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &json!({"rows": [
+                {"date": "0000-01-01", "platform": "meta", "spend": "1"},
+                {"date": "9999-01-01", "platform": "meta", "spend": "1"},
+                {"date": "1999-12-31", "platform": "meta", "spend": "1"},
+                {"date": "2026-11-02", "platform": "meta", "spend": "1"}]}),
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        assert_eq!(
+            fields(&json_of(r).await),
+            vec!["rows[0].date", "rows[1].date", "rows[2].date"]
+        );
+
+        // A canonical CSV (as before: the rule is the CSV import's).
+        let csv = "date,platform,campaign,spend\n9999-01-01,meta,c1,5\n";
+        let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("far.csv");
+        let r = app
+            .client
+            .post(format!("{}/api/campaigns/{id}/imports", app.base))
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+
+        // A PDF's figures confirmed on the imports page: the problem beside the date field.
+        let (_, html) = page(&app, &format!("/campaigns/{id}/imports")).await;
+        let csrf = token_in(&html);
+        let r = app
+            .client
+            .post(format!("{}/campaigns/{id}/imports/pdf", app.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("file", "report.pdf"),
+                ("date", "9999-11-05"),
+                ("platform", "custom_integration"),
+                ("spend", "900"),
+                ("impressions", ""),
+                ("clicks", ""),
+                ("conversions", ""),
+                ("currency", ""),
+            ])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        let html = r.text().await.unwrap_or_default();
+        assert!(html.contains("id=\"date-error\""), "{html}");
+
+        // A sync: a backfill from before the range is refused, naming `from`; a platform
+        // answering a value beyond the caps fails the sync whole.
+        let fixture = format!(
+            "{}/../connect/tests/fixtures/meta_insights_page1.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut answer: Value =
+            serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap_or_default())
+                .unwrap_or_else(|e| panic!("{fixture}: {e}"));
+        answer["data"][0]["spend"] = json!("2000000000000");
+        if let Some(o) = answer.as_object_mut() {
+            o.remove("paging");
+        }
+        Mock::given(method("GET"))
+            .and(path("/v23.0/act_1234567890/insights"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw(answer.to_string(), "application/json"),
+            )
+            .mount(&mock)
+            .await;
+        let r = app
+            .post(
+                &format!("/api/campaigns/{id}/connections"),
+                &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-meta"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", app.backend);
+        let conn = json_of(r).await["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let r = app
+            .post(
+                &format!("/api/connections/{conn}/sync?from=1999-06-01&to=1999-06-02"),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        assert_eq!(fields(&json_of(r).await), vec!["from"]);
+        let r = app
+            .post(
+                &format!("/api/connections/{conn}/sync?from=2024-06-01&to=2024-06-02"),
+                &json!({}),
+            )
+            .await;
+        let status = r.status();
+        let message = json_of(r).await["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            status.is_client_error(),
+            "{}: {status} {message}",
+            app.backend
+        );
+        assert!(message.contains("spend"), "{message}");
+
+        // Nothing of any of it was written.
+        assert_eq!(spend(&app, &id).await, json!("0.00"), "{}", app.backend);
+    }
+}
