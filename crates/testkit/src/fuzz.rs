@@ -37,6 +37,8 @@ pub fn in_child(test: &str, megabytes: u64, seconds: u64, body: impl FnOnce()) {
         // One malloc arena per thread reserves 64 MB of address space each; the limit is about
         // what the code allocates, not about glibc's reservations.
         .env("MALLOC_ARENA_MAX", "2")
+        // The panic's message, not a backtrace, in the tail shown.
+        .env("RUST_BACKTRACE", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
