@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Hostile uploads against the release server (issue 13): starts `spendlens serve` on a temporary
 # SQLite database, uploads hostile files (and the largest legitimate ones) four at a time as dry
-# runs, and reports each answer and the server's peak resident memory (VmHWM), plus the peak of the
-# server with its PDF-reading children. The target is a server peak under 512 MB.
+# runs, and reports each scenario's answers and the server's peak resident memory (VmHWM, reset
+# between scenarios), plus the peak of the server with its PDF-reading children. The target is a
+# server peak under 512 MB.
 #   scripts/hostile-uploads.sh            (builds the release binary first)
 #   SPENDLENS_BIN=target/release/spendlens scripts/hostile-uploads.sh
 set -euo pipefail
@@ -81,6 +82,8 @@ with open(f"{d}/cells-4M.csv", "w") as f:  # one cell over the limit, 32 MB of o
         f.write("1,1,1,1,1,1,1,1\n")
 with open(f"{d}/ledger-1M-columns.csv", "w") as f:
     f.write(",".join(f"x{i}" for i in range(1_000_000)) + "\n")
+with open(f"{d}/ledger-4M-lines.csv", "w") as f:
+    f.write("category,amount\n" + "a\n" * 4_000_000)
 with open(f"{d}/touchpoints-1M-columns.csv", "w") as f:
     f.write("journey_id,timestamp,event,channel,value" + ",x" * 1_000_000 + "\n")
 def pdf(objects):
@@ -138,11 +141,12 @@ campaign=$(curl -sf -b "$jar" -H 'content-type: application/json' "$base/api/cam
   peak=0
   while kill -0 "$server" 2>/dev/null; do
     total=0
-    for p in "$server" $(pgrep -P "$server" || true); do
-      for c in $p $(pgrep -P "$p" || true); do
-        kb=$(awk '/VmRSS/ { print $2 }' "/proc/$c/status" 2>/dev/null || echo 0)
-        total=$((total + ${kb:-0}))
-      done
+    kids=$(pgrep -P "$server" || true)
+    tree="$server $kids"
+    for k in $kids; do tree="$tree $(pgrep -P "$k" || true)"; done
+    for c in $tree; do
+      kb=$(awk '/VmRSS/ { print $2 }' "/proc/$c/status" 2>/dev/null || echo 0)
+      total=$((total + ${kb:-0}))
     done
     [ "$total" -gt "$peak" ] && peak=$total && echo "$peak" >"$dir/tree-peak"
     sleep 0.05
@@ -158,7 +162,7 @@ route_of() {
   esac
 }
 upload() {
-  local f="$1" out="$dir/answer-$(basename "$1").json"
+  local f="$1" out="$dir/answer-$2-$(basename "$1").json"
   local code secs
   read -r code secs < <(curl -s -o "$out" -w '%{http_code} %{time_total}\n' -b "$jar" \
     -F "file=@$f" "$base$(route_of "$(basename "$f")")")
@@ -166,28 +170,55 @@ upload() {
   msg=$(python3 -c 'import json,sys
 try:
     e = json.load(open(sys.argv[1])).get("error")
-    print((e["details"][0]["message"] if e and e["details"] else (e or {}).get("message", "ok"))[:150])
+    print((e["details"][0]["message"] if e and e["details"] else (e or {}).get("message", "ok"))[:110])
 except Exception:
     print("(not JSON)")' "$out")
-  printf '  %-30s %s  %6.2f s  %s\n' "$(basename "$f")" "$code" "$secs" "$msg"
+  printf '%s %s %s\n' "$code" "$secs" "$msg" >"$dir/result-$2"
 }
-legit=(legit-export-300k-rows.csv legit-touchpoints-400k.csv legit-workbook-200k-rows.xlsx
-  legit-touchpoints-400k.csv)
-hostile=(corner.xlsx far-cells.xlsx whitespace-1.5GB.xlsx markup-250MB.xlsx shared-strings-claim.xlsx
-  wide-1M-columns.csv cells-4M.csv ledger-1M-columns.csv touchpoints-1M-columns.csv
-  content-bomb-1.5GB.pdf objstm-bomb-1.5GB.pdf object-flood-30MB.pdf
-  "${legit[@]}" "${legit[@]}" "${legit[@]}")
-echo "uploads, four at a time (file, status, time, message):"
-for ((i = 0; i < ${#hostile[@]}; i += 4)); do
-  pids=()
-  for f in "${hostile[@]:i:4}"; do
-    upload "$dir/$f" &
+# The server's peak resident memory since the last reset, in MB; then the peak is reset (writing 5
+# to clear_refs resets VmHWM), so that each scenario reports its own peak.
+peak_and_reset() {
+  local kb
+  kb=$(awk '/VmHWM/ { print $2 }' "/proc/$server/status")
+  echo 5 >"/proc/$server/clear_refs" 2>/dev/null || true
+  echo $((kb / 1024))
+}
+# One scenario: the files given uploaded at once (the same file four times, or four files).
+scenario() {
+  local label="$1"
+  shift
+  local pids=() n=0
+  for f in "$@"; do
+    n=$((n + 1))
+    upload "$dir/$f" "$n" &
     pids+=($!)
   done
   wait "${pids[@]}"
+  local codes="" slowest=0 msg=""
+  for ((k = 1; k <= n; k++)); do
+    read -r code secs rest <"$dir/result-$k"
+    codes="$codes$code "
+    slowest=$(python3 -c "print(max($slowest, $secs))")
+    msg="$rest"
+  done
+  printf '  %-30s %-16s %6.2f s  %4d MB  %s\n' "$label" "$codes" "$slowest" "$(peak_and_reset)" "$msg"
+}
+single=(corner.xlsx far-cells.xlsx whitespace-1.5GB.xlsx markup-250MB.xlsx shared-strings-claim.xlsx
+  wide-1M-columns.csv cells-4M.csv ledger-1M-columns.csv ledger-4M-lines.csv
+  touchpoints-1M-columns.csv content-bomb-1.5GB.pdf objstm-bomb-1.5GB.pdf object-flood-30MB.pdf
+  legit-export-300k-rows.csv legit-touchpoints-400k.csv legit-workbook-200k-rows.xlsx)
+echo "server at rest: $(peak_and_reset) MB"
+echo "each file four times at once (file, statuses, slowest, server peak RSS, last message):"
+for f in "${single[@]}"; do
+  scenario "$f" "$f" "$f" "$f" "$f"
 done
+echo "mixed, four at once:"
+scenario "hostile xlsx + pdf" whitespace-1.5GB.xlsx corner.xlsx content-bomb-1.5GB.pdf object-flood-30MB.pdf
+scenario "largest accepted, one of each" legit-export-300k-rows.csv legit-touchpoints-400k.csv \
+  legit-workbook-200k-rows.xlsx legit-touchpoints-400k.csv
+scenario "hostile beside the largest" whitespace-1.5GB.xlsx legit-touchpoints-400k.csv \
+  wide-1M-columns.csv legit-workbook-200k-rows.xlsx
 sleep 0.2
 curl -sf "$base/healthz" >/dev/null && echo "server: still up" || echo "server: DOWN"
-hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$server/status")
 tree=$(cat "$dir/tree-peak" 2>/dev/null || echo 0)
-echo "server peak RSS (VmHWM): $((hwm / 1024)) MB; with its PDF children (sampled): $((tree / 1024)) MB"
+echo "server with its PDF children, highest sampled RSS over the whole run: $((tree / 1024)) MB"
