@@ -17,6 +17,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc rather than glibc's allocator: after a large upload glibc keeps what each thread arena
+/// reached (uploads are parsed on whichever blocking thread is free), so the server's resident
+/// memory crept up upload after upload; mimalloc gives freed pages back.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "spendlens", version, about = "What your ad money is doing.")]
 struct Cli {
