@@ -16,7 +16,7 @@ use crate::credit::Credit;
 use crate::error::{Error, MAX_PROBLEMS, Problem};
 use crate::journey::{Event, JourneyAssembler};
 use crate::path::PathTable;
-use crate::records::{Record, Records};
+use crate::records::{Record, RecordTooBig, Records};
 use crate::timestamp::Timestamp;
 
 /// The largest count or value accepted in one row: far beyond any real export, and low enough that
@@ -80,6 +80,17 @@ impl Dataset {
     }
 }
 
+/// The next record; a line over the reader's limits (fields, length) is a problem of that line,
+/// which ends the read.
+fn next<R: Read>(reader: &mut Records<R>) -> Result<Option<Record<'_>>, Error> {
+    reader
+        .next_record()
+        .map_err(|e| match RecordTooBig::of(&e) {
+            Some(big) => Error::Invalid(vec![Problem::line(big.line, big.message.clone())]),
+            None => Error::from(e),
+        })
+}
+
 /// Reads either format from `input`.
 pub fn read(input: impl Read, options: &ReadOptions) -> Result<Dataset, Error> {
     if let Some(days) = options.time_decay_half_life_days
@@ -90,7 +101,7 @@ pub fn read(input: impl Read, options: &ReadOptions) -> Result<Dataset, Error> {
         )));
     }
     let mut reader = Records::new(input);
-    let Some(record) = reader.next_record()? else {
+    let Some(record) = next(&mut reader)? else {
         return Err(Error::Invalid(vec![Problem::line(
             1,
             "the input is empty: expected a header line",
@@ -205,7 +216,7 @@ fn read_paths<R: Read>(mut reader: Records<R>, columns: &Columns<4>) -> Result<D
     let mut problems = Problems::default();
     let mut ids: Vec<ChannelId> = Vec::new();
     while !problems.full() {
-        let Some(record) = reader.next_record()? else {
+        let Some(record) = next(&mut reader)? else {
             break;
         };
         let line = record.line();
@@ -279,7 +290,7 @@ fn read_touchpoints<R: Read>(
     let mut problems = Problems::default();
     let mut journeys = JourneyAssembler::new(options.time_decay_half_life_days);
     while !problems.full() {
-        let Some(record) = reader.next_record()? else {
+        let Some(record) = next(&mut reader)? else {
             break;
         };
         let line = record.line();
@@ -411,13 +422,18 @@ impl TouchpointEvent {
     }
 }
 
+/// The most rows [`read_touchpoint_rows`] reads: each costs about 400 bytes held by the caller
+/// (the row, the stored form, the duplicate check), so 400,000 rows stay near 170 MB. [`read`]
+/// folds rows into paths as it goes and has no such limit.
+pub const MAX_TOUCHPOINT_ROWS: usize = 400_000;
+
 /// Reads touchpoint input (only that format) into owned rows, in input order and without
 /// requiring rows grouped by journey: for callers that store touchpoints and later rebuild a data
 /// set with [`dataset_from_rows`]. The extra column `campaign_id` is kept when present. Every
 /// problem is reported with line and column, as [`read`] does; any problem fails the whole read.
 pub fn read_touchpoint_rows(input: impl Read) -> Result<Vec<TouchpointRow>, Error> {
     let mut reader = Records::new(input);
-    let Some(record) = reader.next_record()? else {
+    let Some(record) = next(&mut reader)? else {
         return Err(Error::Invalid(vec![Problem::line(
             1,
             "the input is empty: expected the header `journey_id,timestamp,event,channel,value`",
@@ -432,12 +448,18 @@ pub fn read_touchpoint_rows(input: impl Read) -> Result<Vec<TouchpointRow>, Erro
     let mut rows = Vec::new();
     let mut problems = Problems::default();
     while !problems.full() {
-        let Some(record) = reader.next_record()? else {
+        let Some(record) = next(&mut reader)? else {
             break;
         };
         let line = record.line();
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
+        }
+        if rows.len() >= MAX_TOUCHPOINT_ROWS {
+            return Err(Error::TooLarge(format!(
+                "the file has more than {MAX_TOUCHPOINT_ROWS} touchpoints (by line {line}); at \
+                 most {MAX_TOUCHPOINT_ROWS} are read at once: split the file"
+            )));
         }
         let row = touchpoint_fields(&columns, &record, line).and_then(|(journey, at, event)| {
             let text = |bytes: &[u8], k: usize| {

@@ -9,6 +9,7 @@ mod keyfile;
 mod optimize;
 mod outbox;
 mod output;
+mod pdf_text;
 mod report;
 mod roi;
 mod serve;
@@ -17,6 +18,12 @@ mod sync;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// mimalloc rather than glibc's allocator: after a large upload glibc keeps what each thread arena
+/// reached (uploads are parsed on whichever blocking thread is free), so the server's resident
+/// memory crept up upload after upload; mimalloc gives freed pages back.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Debug, Parser)]
 #[command(name = "spendlens", version, about = "What your ad money is doing.")]
@@ -50,10 +57,19 @@ enum Command {
     /// Check the platform API versions (and their sunset dates), each connection's token expiry
     /// and the connector configuration.
     Doctor(doctor::Args),
+    /// The text of a PDF on standard input (the child the server reads PDFs in).
+    #[command(name = "pdf-text", hide = true)]
+    PdfText,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve(_) | Command::Import(_))
+        && let Ok(isolation) = spendlens_app::isolation::Isolation::this_executable()
+    {
+        // PDFs uploaded to the server or imported are read in a child under limits.
+        spendlens_app::isolation::isolate_pdf(isolation);
+    }
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Attribute(args) => attribute::run(args),
@@ -66,6 +82,7 @@ fn main() -> ExitCode {
         Command::Snapshot(args) => serve::snapshot(&args),
         Command::Sync(args) => sync::run(&args),
         Command::Doctor(args) => doctor::run(&args),
+        Command::PdfText => pdf_text::run(),
     };
     match result {
         Ok(code) => code,

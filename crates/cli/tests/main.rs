@@ -5,6 +5,7 @@ mod analyze;
 mod architecture;
 mod doctor;
 mod finance;
+mod fuzz;
 mod import;
 mod outbox;
 mod sync;

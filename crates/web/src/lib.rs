@@ -80,6 +80,7 @@ pub fn state(
         connections,
         webhooks,
         csrf_key: Arc::new(csrf_key),
+        upload_gate: Arc::new(upload::UploadGate::default()),
     }
 }
 

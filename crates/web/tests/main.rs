@@ -29,3 +29,4 @@ mod snapshots;
 mod sums;
 mod support;
 mod tokens;
+mod uploads;
