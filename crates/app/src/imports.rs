@@ -186,10 +186,7 @@ pub async fn import_rows(
     let currency = campaign.spec.currency.clone();
     let (file_name, source, rate) = (command.file_name.clone(), command.source, command.rate);
     let bytes = command.bytes;
-    let parsed =
-        tokio::task::spawn_blocking(move || parse(&bytes, &file_name, source, &currency, rate))
-            .await
-            .map_err(|e| ImportFailure::Task(e.to_string()))??;
+    let parsed = crate::isolation::parse_upload(bytes, file_name, source, currency, rate).await?;
     let parsed = match parsed {
         Imported::Preview(p) => return Ok(ImportOutcome::Preview(p)),
         Imported::Rows(parsed) => parsed,

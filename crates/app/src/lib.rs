@@ -8,8 +8,9 @@
 //! [`touchpoints`], [`finance::ledger`], [`finance::settings`]; the API, the pages and the CLI
 //! decode their input into these commands and never write around them. [`accounts`] holds
 //! registration, sign-in, sessions and API tokens with their rules (password hashing, the
-//! sign-in rate limit). "Now" comes from a
-//! [`Clock`], taken once per request, tick or command, never inside the domain.
+//! sign-in rate limit). "Now" comes from a [`Clock`], taken once per request, tick or command,
+//! never inside the domain. A PDF's text is extracted in a child process under memory and time
+//! limits when the binary says so ([`isolation`]).
 #![forbid(unsafe_code)]
 
 pub mod accounts;
@@ -22,6 +23,7 @@ pub mod context;
 pub mod demo;
 pub mod finance;
 pub mod imports;
+pub mod isolation;
 pub mod metrics;
 pub mod optimization;
 pub mod scheduler;

@@ -62,11 +62,14 @@ pub async fn run_finance_alerts(
     }
 }
 
-/// Syncs the connections due their daily sync now and then every `every`, until `shutdown`
-/// turns true. Each attempt is claimed in the database, so several instances share the work.
+/// Syncs the connections due their daily sync now and then every `every`, and sends the
+/// "re-authorise before" reminders of grants ending within 30 days through `webhooks`, until
+/// `shutdown` turns true. Each attempt is claimed in the database, so several instances share the
+/// work.
 pub async fn run_syncs(
     store: Arc<dyn Store>,
     connections: crate::connections::Connections,
+    webhooks: Arc<crate::finance::webhook::WebhookSender>,
     every: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -78,6 +81,12 @@ pub async fn run_syncs(
             }
             Ok(_) => tracing::debug!("connection sync sweep: nothing due"),
             Err(e) => tracing::warn!(error = %e, "connection sync sweep failed"),
+        }
+        let reminded = connections
+            .send_reauthorization_alerts(store.as_ref(), &webhooks, &instance, connections.now())
+            .await;
+        if reminded > 0 {
+            tracing::info!(reminded, "re-authorisation reminders delivered");
         }
         tokio::select! {
             () = tokio::time::sleep(every) => {}

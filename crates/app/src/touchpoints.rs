@@ -41,6 +41,9 @@ pub enum TouchpointFailure {
     /// The file as a whole could not be read.
     #[error("{0}")]
     File(String),
+    /// The file has more rows than are read at once (the message names the limit).
+    #[error("{0}")]
+    TooLarge(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("touchpoint parse task: {0}")]
@@ -56,6 +59,7 @@ pub fn check_rows(
 ) -> Result<Vec<StoredTouchpoint>, TouchpointFailure> {
     let file = spendlens_attribution::read_touchpoint_rows(bytes).map_err(|e| match e {
         spendlens_attribution::Error::Invalid(problems) => TouchpointFailure::Rows(problems),
+        spendlens_attribution::Error::TooLarge(m) => TouchpointFailure::TooLarge(m),
         other => TouchpointFailure::File(other.to_string()),
     })?;
     let (rows, journey, time, channel) = (&file.rows, &file.journey, &file.time, &file.channel);

@@ -68,6 +68,10 @@ pub enum Error {
     /// which carry no timestamps). A user error, like [`Error::Invalid`].
     #[error("{0}")]
     Unsupported(String),
+    /// The input is larger than a reader holds at once (the message names the limit). A user
+    /// error: the file is to be split.
+    #[error("{0}")]
+    TooLarge(String),
     /// Reading the bytes failed (not a format problem).
     #[error("reading the input: {0}")]
     Io(#[from] std::io::Error),
@@ -80,7 +84,10 @@ pub enum Error {
 impl Error {
     /// Whether the error is the caller's input (the CLI maps these to exit code 2).
     pub fn is_input(&self) -> bool {
-        matches!(self, Self::Invalid(_) | Self::Unsupported(_))
+        matches!(
+            self,
+            Self::Invalid(_) | Self::Unsupported(_) | Self::TooLarge(_)
+        )
     }
 
     /// The problems one per line, as the CLI prints them on stderr.

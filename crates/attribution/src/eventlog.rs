@@ -24,7 +24,7 @@ use crate::columns::{Columns, Problems, Spec, parse_value};
 use crate::error::{Error, Problem};
 use crate::journey::{Event, JourneyAssembler};
 use crate::path::PathTable;
-use crate::read::{Dataset, InputFormat, ReadOptions};
+use crate::read::{Dataset, InputFormat, ReadOptions, next};
 use crate::records::{Record, Records};
 use crate::timestamp::Timestamp;
 
@@ -170,7 +170,7 @@ pub(crate) fn read_dataset<R: Read>(
     let mut events: Vec<Buffered> = Vec::new();
     let mut problems = Problems::default();
     while !problems.full() {
-        let Some(record) = reader.next_record()? else {
+        let Some(record) = next(&mut reader)? else {
             break;
         };
         let line = record.line();

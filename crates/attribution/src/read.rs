@@ -21,8 +21,10 @@ use crate::error::{Error, Problem};
 use crate::eventlog::{self, EVENT_LOG_COLUMNS};
 use crate::journey::{Event, JourneyAssembler};
 use crate::path::PathTable;
-use crate::records::{Record, Records};
+use crate::records::{Record, RecordTooBig, Records};
 use crate::timestamp::Timestamp;
+
+pub use crate::rows::MAX_TOUCHPOINT_ROWS;
 
 /// Which of the formats the input was in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +87,18 @@ impl Dataset {
     }
 }
 
-/// Reads either format from `input`.
+/// The next record; a line over the reader's limits (fields, length) is a problem of that line,
+/// which ends the read.
+pub(crate) fn next<R: Read>(reader: &mut Records<R>) -> Result<Option<Record<'_>>, Error> {
+    reader
+        .next_record()
+        .map_err(|e| match RecordTooBig::of(&e) {
+            Some(big) => Error::Invalid(vec![Problem::line(big.line, big.message.clone())]),
+            None => Error::from(e),
+        })
+}
+
+/// Reads any of the formats from `input`.
 pub fn read(input: impl Read, options: &ReadOptions) -> Result<Dataset, Error> {
     if let Some(days) = options.time_decay_half_life_days
         && !(days.is_finite() && days > 0.0)
@@ -168,7 +181,7 @@ pub(crate) fn detect(header: &[String]) -> Result<Layout, Error> {
 pub(crate) fn open<R: Read>(input: R) -> Result<(Records<R>, Layout, Vec<String>), Error> {
     let mut reader = Records::new(input);
     reader.sniff_delimiter()?;
-    let Some(record) = reader.next_record()? else {
+    let Some(record) = next(&mut reader)? else {
         return Err(Error::Invalid(vec![Problem::line(
             1,
             "the input is empty: expected a header line",
@@ -185,7 +198,7 @@ fn read_paths<R: Read>(mut reader: Records<R>, columns: &Columns<4>) -> Result<D
     let mut problems = Problems::default();
     let mut ids: Vec<ChannelId> = Vec::new();
     while !problems.full() {
-        let Some(record) = reader.next_record()? else {
+        let Some(record) = next(&mut reader)? else {
             break;
         };
         let line = record.line();
@@ -262,7 +275,7 @@ fn read_touchpoints<R: Read>(
     let mut problems = Problems::default();
     let mut journeys = JourneyAssembler::new(options.time_decay_half_life_days);
     while !problems.full() {
-        let Some(record) = reader.next_record()? else {
+        let Some(record) = next(&mut reader)? else {
             break;
         };
         let line = record.line();

@@ -15,6 +15,64 @@ use std::ops::Range;
 
 const CHUNK: usize = 1 << 20;
 
+/// The most fields one record may have: the touchpoint and path formats have four to six
+/// columns, and a line of a million commas must not become a million field bounds.
+pub const MAX_FIELDS: usize = 1_000;
+
+/// The longest record, in bytes (a quoted field's line breaks included); the buffer never grows
+/// past it, whatever the input.
+pub const MAX_RECORD_BYTES: usize = CHUNK;
+
+/// A record over [`MAX_FIELDS`] or [`MAX_RECORD_BYTES`], carried in the `io::Error` that ends the
+/// read, so the reader can report it as a problem of its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordTooBig {
+    /// The line the record starts on.
+    pub line: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for RecordTooBig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RecordTooBig {}
+
+impl RecordTooBig {
+    fn long(line: u64) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            RecordTooBig {
+                line,
+                message: format!(
+                    "the line is longer than {} MB; rows of at most {} MB are read",
+                    MAX_RECORD_BYTES >> 20,
+                    MAX_RECORD_BYTES >> 20
+                ),
+            },
+        )
+    }
+
+    fn wide(line: u64, fields: usize) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            RecordTooBig {
+                line,
+                message: format!(
+                    "the line has {fields} fields; at most {MAX_FIELDS} columns are read"
+                ),
+            },
+        )
+    }
+
+    /// The limit an error of [`Records::next_record`] stands for, if it is one.
+    pub fn of(e: &io::Error) -> Option<&RecordTooBig> {
+        e.get_ref().and_then(|inner| inner.downcast_ref())
+    }
+}
+
 /// One record: its fields and the line it starts on.
 #[derive(Debug)]
 pub struct Record<'a> {
@@ -139,7 +197,11 @@ impl<R: Read> Records<R> {
             self.start = 0;
         }
         if self.end == self.buf.len() {
-            self.buf.resize(self.buf.len() * 2, 0);
+            if self.end >= MAX_RECORD_BYTES {
+                return Err(RecordTooBig::long(self.next_line));
+            }
+            self.buf
+                .resize((self.buf.len() * 2).min(MAX_RECORD_BYTES), 0);
         }
         loop {
             match self.reader.read(&mut self.buf[self.end..]) {
@@ -174,6 +236,12 @@ impl<R: Read> Records<R> {
                 self.delimiter,
             ) {
                 Scan::Line(length) => {
+                    if length > MAX_RECORD_BYTES {
+                        return Err(RecordTooBig::long(self.next_line));
+                    }
+                    if self.fields.len() > MAX_FIELDS {
+                        return Err(RecordTooBig::wide(self.next_line, self.fields.len()));
+                    }
                     self.start = (self.start + length + 1).min(self.end);
                     let line = self.next_line;
                     self.next_line += 1;
@@ -192,6 +260,12 @@ impl<R: Read> Records<R> {
             // Full path: a quoted field may hold separators and line breaks.
             match self.parse_quoted() {
                 Some((consumed, line_breaks)) => {
+                    if consumed > MAX_RECORD_BYTES + 2 {
+                        return Err(RecordTooBig::long(self.next_line));
+                    }
+                    if self.fields.len() > MAX_FIELDS {
+                        return Err(RecordTooBig::wide(self.next_line, self.fields.len()));
+                    }
                     self.start += consumed;
                     let line = self.next_line;
                     self.next_line += line_breaks;
@@ -505,6 +579,31 @@ mod tests {
         assert_eq!(fields(&parse(b"a,b")), vec![vec!["a", "b"]]);
         assert_eq!(fields(&parse(b"\"a\",\"b")), vec![vec!["a", "b"]]);
         assert!(parse(b"").is_empty());
+    }
+
+    #[test]
+    fn lines_over_the_limits_end_the_read_with_their_line() {
+        let wide = format!("a,b\n{}\n", ",".repeat(MAX_FIELDS));
+        let mut records = Records::new(wide.as_bytes());
+        assert!(records.next_record().expect("header").is_some());
+        let e = records.next_record().expect_err("too wide");
+        let big = RecordTooBig::of(&e).expect("a limit");
+        assert_eq!(big.line, 2);
+        assert!(big.message.contains("1001 fields"), "{}", big.message);
+        let quoted_wide = format!("\"x\"{}\n", ",".repeat(MAX_FIELDS));
+        assert!(Records::new(quoted_wide.as_bytes()).next_record().is_err());
+        let at_limit = ",".repeat(MAX_FIELDS - 1);
+        let mut ok = Records::new(at_limit.as_bytes());
+        assert_eq!(
+            ok.next_record().expect("fits").map(|r| r.len()),
+            Some(MAX_FIELDS)
+        );
+        let long = vec![b'x'; MAX_RECORD_BYTES + 10];
+        let e = Records::new(&long[..]).next_record().expect_err("too long");
+        assert!(RecordTooBig::of(&e).is_some_and(|b| b.message.contains("longer than 1 MB")));
+        let mut long_quoted = b"\"".to_vec();
+        long_quoted.extend(std::iter::repeat_n(b'\n', MAX_RECORD_BYTES + 10));
+        assert!(Records::new(&long_quoted[..]).next_record().is_err());
     }
 
     /// A reader that hands out one byte at a time, to exercise every buffer boundary.

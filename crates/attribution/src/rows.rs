@@ -13,7 +13,9 @@ use crate::error::{Error, Problem};
 use crate::eventlog::{self, log_fields};
 use crate::journey::{Event, JourneyAssembler};
 use crate::path::PathTable;
-use crate::read::{Dataset, InputFormat, Layout, RawEvent, ReadOptions, open, touchpoint_fields};
+use crate::read::{
+    Dataset, InputFormat, Layout, RawEvent, ReadOptions, next, open, touchpoint_fields,
+};
 use crate::records::{Record, Records};
 use crate::timestamp::Timestamp;
 
@@ -50,6 +52,19 @@ impl TouchpointEvent {
             Self::Conversion(_) => "conversion",
         }
     }
+}
+
+/// The most rows [`read_touchpoint_rows`] reads: each costs about 400 bytes held by the caller
+/// (the row, the stored form, the duplicate check), so 400,000 rows stay near 170 MB.
+/// [`crate::read::read`] folds rows into paths as it goes and has no such limit.
+pub const MAX_TOUCHPOINT_ROWS: usize = 400_000;
+
+/// The answer to a file with more than [`MAX_TOUCHPOINT_ROWS`] rows, found by `line`.
+fn too_many(line: u64) -> Error {
+    Error::TooLarge(format!(
+        "the file has more than {MAX_TOUCHPOINT_ROWS} touchpoints (by line {line}); at most \
+         {MAX_TOUCHPOINT_ROWS} are read at once: split the file"
+    ))
 }
 
 /// A column of the file, to name in a problem found after reading (a repeated key).
@@ -135,12 +150,15 @@ pub fn read_touchpoint_rows(input: impl Read) -> Result<TouchpointFile, Error> {
         Layout::Paths(_) => Err(Error::Invalid(vec![Problem::line(1, PATHS_HAVE_NO_DATES)])),
         Layout::Touchpoints(columns) => {
             while !problems.full() {
-                let Some(record) = reader.next_record()? else {
+                let Some(record) = next(&mut reader)? else {
                     break;
                 };
                 let line = record.line();
                 if record.iter().all(|f| f.trim_ascii().is_empty()) {
                     continue;
+                }
+                if rows.len() >= MAX_TOUCHPOINT_ROWS {
+                    return Err(too_many(line));
                 }
                 let row =
                     touchpoint_fields(&columns, &record, line).and_then(|(journey, at, event)| {
@@ -175,12 +193,15 @@ pub fn read_touchpoint_rows(input: impl Read) -> Result<TouchpointFile, Error> {
         }
         Layout::EventLog(columns) => {
             while !problems.full() {
-                let Some(record) = reader.next_record()? else {
+                let Some(record) = next(&mut reader)? else {
                     break;
                 };
                 let line = record.line();
                 if record.iter().all(|f| f.trim_ascii().is_empty()) {
                     continue;
+                }
+                if rows.len() >= MAX_TOUCHPOINT_ROWS {
+                    return Err(too_many(line));
                 }
                 let row = log_fields(&columns, &record, line).and_then(|row| {
                     let journey_id = text(row.user, || {

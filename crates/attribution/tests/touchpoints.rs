@@ -259,3 +259,30 @@ fn arbitrary_bytes_never_panic() {
         )
         .expect("no panic");
 }
+
+/// A touchpoint file is read into rows only up to `MAX_TOUCHPOINT_ROWS` (the caller holds every
+/// row): one more is refused as too large, naming the limit; the folding reader has no limit.
+#[test]
+fn touchpoint_rows_are_read_up_to_their_limit() {
+    use spendlens_attribution::read::MAX_TOUCHPOINT_ROWS;
+    let mut csv = String::from("journey_id,timestamp,event,channel,value\n");
+    for i in 0..=MAX_TOUCHPOINT_ROWS {
+        csv.push_str(&format!("j{i},2026-01-01T00:00:00Z,touch,email,\n"));
+    }
+    let err = spendlens_attribution::read_touchpoint_rows(csv.as_bytes()).expect_err("too many");
+    assert!(
+        matches!(err, spendlens_attribution::Error::TooLarge(_)),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("more than 400000 touchpoints"),
+        "{err}"
+    );
+    assert!(
+        spendlens_attribution::read(
+            csv.as_bytes(),
+            &spendlens_attribution::ReadOptions::default()
+        )
+        .is_ok()
+    );
+}

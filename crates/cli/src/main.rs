@@ -7,10 +7,12 @@ mod output;
 
 mod analyze;
 mod attribute;
+mod doctor;
 mod import;
 mod keyfile;
 mod optimize;
 mod outbox;
+mod pdf_text;
 mod report;
 mod roi;
 mod serve;
@@ -19,6 +21,12 @@ mod sync;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// mimalloc rather than glibc's allocator: after a large upload glibc keeps what each thread arena
+/// reached (uploads are parsed on whichever blocking thread is free), so the server's resident
+/// memory crept up upload after upload; mimalloc gives freed pages back.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Debug, Parser)]
 #[command(name = "spendlens", version, about = "What your ad money is doing.")]
@@ -50,10 +58,22 @@ enum Command {
     Snapshot(serve::SnapshotArgs),
     /// Pull the platform API connections now (all authorised ones, or one, or a backfill).
     Sync(sync::Args),
+    /// Check the platform API versions (and their sunset dates), each connection's token expiry
+    /// and the connector configuration.
+    Doctor(doctor::Args),
+    /// The text of a PDF on standard input (the child the server reads PDFs in).
+    #[command(name = "pdf-text", hide = true)]
+    PdfText,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve(_) | Command::Import(_))
+        && let Ok(isolation) = spendlens_app::isolation::Isolation::this_executable()
+    {
+        // PDFs uploaded to the server or imported are read in a child under limits.
+        spendlens_app::isolation::isolate_pdf(isolation);
+    }
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Attribute(args) => attribute::run(args),
@@ -65,6 +85,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(args),
         Command::Snapshot(args) => serve::snapshot(&args),
         Command::Sync(args) => sync::run(&args),
+        Command::Doctor(args) => doctor::run(&args),
+        Command::PdfText => pdf_text::run(),
     };
     match result {
         Ok(code) => code,

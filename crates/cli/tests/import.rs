@@ -304,3 +304,61 @@ fn an_import_raises_the_budget_alerts_like_the_api() {
     );
     let _ = std::fs::remove_dir_all(&db.dir);
 }
+
+/// A PDF's text is read in a child process (`spendlens pdf-text`) under 256 MB and 20 s: a
+/// report reads as before, and a document that floods the PDF library with objects (a 24 MB
+/// array of zeros, over a gigabyte once parsed) is refused with the limits named, the importing
+/// process untouched.
+#[test]
+fn pdfs_are_read_in_a_limited_child() {
+    let db = setup("pdf");
+    let report = db.dir.join("report.pdf");
+    std::fs::write(&report, spendlens_testkit::hostile::pdf_report())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = import(&db, &report, &["--dry-run"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("$1,234.50"), "{stdout}");
+    let flood = db.dir.join("flood.pdf");
+    std::fs::write(&flood, spendlens_testkit::hostile::pdf_object_flood(24))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let started = std::time::Instant::now();
+    let out = import(&db, &flood, &["--dry-run"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("needs more than the memory or time spendlens gives one report")
+            && stderr.contains("256 MB of memory and 20 s"),
+        "{stderr}"
+    );
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+    // The child protocol itself: text on standard output, a reason line and exit 3 otherwise.
+    let child = |bytes: Vec<u8>| {
+        use std::io::Write;
+        let mut c = Command::new(env!("CARGO_BIN_EXE_spendlens"))
+            .arg("pdf-text")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Some(mut stdin) = c.stdin.take() {
+            let _ = stdin.write_all(&bytes);
+        }
+        c.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
+    };
+    let out = child(spendlens_testkit::hostile::pdf_report());
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1,234.50"));
+    let out = child(spendlens_testkit::hostile::pdf_pages(501));
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "too-large\tthe PDF has 501 pages; spendlens reads reports of at most 500 pages\n"
+    );
+    let _ = std::fs::remove_dir_all(&db.dir);
+}

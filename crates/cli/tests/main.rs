@@ -4,7 +4,9 @@
 mod analyze;
 mod architecture;
 mod attribute;
+mod doctor;
 mod finance;
+mod fuzz;
 mod hygiene;
 mod import;
 mod optimize;

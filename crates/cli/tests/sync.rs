@@ -61,7 +61,7 @@ async fn sync_pulls_each_connection_and_fails_loudly() {
     let yesterday = (Utc::now() - Duration::days(1)).date_naive();
     let mock = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/v23.0/act_111/insights"))
+        .and(path("/v27.0/act_111/insights"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(
             format!(
                 r#"{{"data":[{{"account_currency":"USD","campaign_id":"9","date_start":"{yesterday}","date_stop":"{yesterday}","spend":"10.50","impressions":"100","clicks":"5"}}],"paging":{{"cursors":{{}}}}}}"#
@@ -71,7 +71,7 @@ async fn sync_pulls_each_connection_and_fails_loudly() {
         .mount(&mock)
         .await;
     Mock::given(method("GET"))
-        .and(path("/v23.0/act_222/insights"))
+        .and(path("/v27.0/act_222/insights"))
         .respond_with(ResponseTemplate::new(400).set_body_raw(
             r#"{"error":{"message":"Unsupported get request","type":"GraphMethodException","code":100}}"#,
             "application/json",

@@ -2,6 +2,7 @@
 //! platform writes, and the checks a fetch result passes.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::future::Future;
 
 use spendlens_core::{DailyRow, Platform};
@@ -23,6 +24,59 @@ pub struct AccountInfo {
     pub currency: Option<String>,
     /// IANA time zone of the account's reporting days.
     pub time_zone: Option<String>,
+}
+
+/// What a fetch found that the rows alone do not say, in our words: the app shows it on the
+/// connection until the next sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// Meta withheld the conversions of campaigns whose ad sets mix attribution settings (its
+    /// unified attribution cannot add them up), so those campaign-days were stored without
+    /// conversions rather than with a silent 0 that looks like a fact.
+    MixedAttribution {
+        /// The Meta campaign ids concerned (digits), sorted.
+        campaigns: Vec<String>,
+        /// How many campaign-days were affected.
+        days: u64,
+    },
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::MixedAttribution { campaigns, days } => {
+                let shown: Vec<&str> = campaigns.iter().take(5).map(String::as_str).collect();
+                let more = campaigns.len().saturating_sub(shown.len());
+                let more = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                write!(
+                    f,
+                    "Meta withheld the conversions of {days} campaign-day(s) because the ad sets of campaign(s) {}{more} mix attribution settings: no conversions were stored for those days; give each campaign's ad sets one attribution setting to get them",
+                    shown.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// The rows of a range and what the platform said about them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fetched {
+    /// Every row of the range, checked and sorted (see [`Connector::fetch_daily`]).
+    pub rows: Vec<DailyRow>,
+    pub notices: Vec<Notice>,
+}
+
+impl From<Vec<DailyRow>> for Fetched {
+    fn from(rows: Vec<DailyRow>) -> Self {
+        Fetched {
+            rows,
+            notices: Vec::new(),
+        }
+    }
 }
 
 /// A platform API client that returns normalised daily rows.
@@ -47,7 +101,17 @@ pub trait Connector: Send + Sync + std::fmt::Debug {
         &'a self,
         account: &'a str,
         range: DateRange,
-    ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>>;
+    ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
+        Box::pin(async move { self.fetch_report(account, range).await.map(|f| f.rows) })
+    }
+
+    /// [`Connector::fetch_daily`] with the notices the platform's answers gave rise to (what the
+    /// sync records on the connection).
+    fn fetch_report<'a>(
+        &'a self,
+        account: &'a str,
+        range: DateRange,
+    ) -> BoxFuture<'a, Result<Fetched, ConnectError>>;
 
     /// The account's currency and reporting time zone (one cheap call).
     fn account_info<'a>(
@@ -68,12 +132,12 @@ pub(crate) trait PlatformApi: Send + Sync + std::fmt::Debug {
     /// The platform the rows belong to.
     const PLATFORM: Platform;
 
-    /// [`Connector::fetch_daily`]: every row of `range`, checked by [`finish_rows`], or an error.
+    /// [`Connector::fetch_report`]: every row of `range`, checked by [`finish_rows`], or an error.
     fn fetch(
         &self,
         account: &str,
         range: DateRange,
-    ) -> impl Future<Output = Result<Vec<DailyRow>, ConnectError>> + Send;
+    ) -> impl Future<Output = Result<Fetched, ConnectError>> + Send;
 
     /// [`Connector::account_info`]: the account's currency and reporting time zone.
     fn info(&self, account: &str)
@@ -85,11 +149,11 @@ impl<T: PlatformApi> Connector for T {
         T::PLATFORM
     }
 
-    fn fetch_daily<'a>(
+    fn fetch_report<'a>(
         &'a self,
         account: &'a str,
         range: DateRange,
-    ) -> BoxFuture<'a, Result<Vec<DailyRow>, ConnectError>> {
+    ) -> BoxFuture<'a, Result<Fetched, ConnectError>> {
         Box::pin(self.fetch(account, range))
     }
 

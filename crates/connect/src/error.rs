@@ -5,6 +5,7 @@ use std::time::Duration;
 use spendlens_core::Platform;
 
 use crate::cipher::CipherError;
+use crate::quota::Quota;
 
 /// Why a connector call failed.
 ///
@@ -38,14 +39,27 @@ pub enum ConnectError {
         message: String,
         retry_after: Option<Duration>,
     },
-    /// A daily or hourly quota is used up: retrying inside this sync only burns more budget, so
-    /// the scheduler should try again later.
-    #[error("{platform}: quota exhausted (HTTP {status}{}): {message}", code_suffix(code.as_deref()))]
+    /// A quota is used up (`quota` names it and says when it comes back): the client waited for
+    /// it as long as the sync's wait budget allowed, and no longer. `wait` is how long from the
+    /// answer until the quota is back (when known), so the app can schedule the next attempt.
+    #[error("{platform}: quota exhausted (HTTP {status}{}): {quota}", code_suffix(code.as_deref()))]
     QuotaExhausted {
         platform: Platform,
         status: u16,
         code: Option<String>,
         message: String,
+        quota: Quota,
+        wait: Option<Duration>,
+    },
+    /// The platform no longer serves the API version the request named (Google Ads
+    /// `UNSUPPORTED_VERSION`, Meta #2635, LinkedIn 426 `NONEXISTENT_VERSION`): nothing works until
+    /// a current version is configured.
+    #[error("{platform}: HTTP {status}{}: the platform no longer serves {}", code_suffix(code.as_deref()), version_words(version.as_deref()))]
+    RetiredVersion {
+        platform: Platform,
+        status: u16,
+        code: Option<String>,
+        version: Option<String>,
     },
     /// A temporary server-side failure (5xx, Meta `is_transient`, Google `UNAVAILABLE`).
     #[error("{platform}: temporarily unavailable (HTTP {status}{}): {message}", code_suffix(code.as_deref()))]
@@ -64,6 +78,11 @@ pub enum ConnectError {
         code: Option<String>,
         message: String,
     },
+    /// The grant's own lifetime is over (LinkedIn refresh tokens last 365 days and refreshing
+    /// does not extend them): no refresh can help, the user has to authorise again. Reported
+    /// with the day instead of the token endpoint's bare `invalid_grant`.
+    #[error("the authorisation expired on {expired_on}; the connection needs to be re-authorised")]
+    GrantExpired { expired_on: chrono::NaiveDate },
     /// The request did not complete (connection refused, timeout, TLS). The URL is removed.
     #[error("{platform}: request failed: {source}")]
     Transport {
@@ -93,6 +112,13 @@ pub const MAX_MESSAGE_CHARS: usize = 300;
 /// Platform error codes are cut to this many characters.
 pub const MAX_CODE_CHARS: usize = 64;
 
+fn version_words(version: Option<&str>) -> String {
+    version.map_or_else(
+        || "the API version in use".to_owned(),
+        |v| format!("API version {v}"),
+    )
+}
+
 fn code_suffix(code: Option<&str>) -> String {
     code.map(|c| format!(", code {c}")).unwrap_or_default()
 }
@@ -120,10 +146,47 @@ impl ConnectError {
         matches!(self, ConnectError::RateLimited { .. })
     }
 
+    /// How long until the platform takes calls again, when it said so and the client did not
+    /// wait: a quota's reset, or a throttle hint longer than the client may wait. The app turns
+    /// it into a scheduled retry instead of a failure to fix.
+    pub fn wait(&self) -> Option<Duration> {
+        match self {
+            ConnectError::QuotaExhausted { wait, quota, .. } => {
+                Some(wait.unwrap_or_else(|| quota.reset.longest_wait()))
+            }
+            ConnectError::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The same error naming the API version the failed request used (a retired-version answer
+    /// does not always say which).
+    pub(crate) fn with_version(self, used: &str) -> Self {
+        match self {
+            ConnectError::RetiredVersion {
+                platform,
+                status,
+                code,
+                version: None,
+            } => ConnectError::RetiredVersion {
+                platform,
+                status,
+                code,
+                version: Some(used.to_owned()),
+            },
+            other => other,
+        }
+    }
+
+    /// Whether the platform no longer serves the API version the request named.
+    pub fn is_retired_version(&self) -> bool {
+        matches!(self, ConnectError::RetiredVersion { .. })
+    }
+
     /// Whether the user has to authorise the connection again.
     pub fn requires_reauthorization(&self) -> bool {
         match self {
-            ConnectError::Unauthorized { .. } => true,
+            ConnectError::Unauthorized { .. } | ConnectError::GrantExpired { .. } => true,
             ConnectError::OAuth { code, .. } => code == "invalid_grant",
             _ => false,
         }

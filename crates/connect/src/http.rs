@@ -1,4 +1,5 @@
-//! The shared HTTP client: one request with retries, backoff and a token refresh on 401.
+//! The shared HTTP client: one request with retries, backoff, quota waits and a token refresh
+//! on 401.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,8 +10,8 @@ use secrecy::SecretString;
 use spendlens_core::Platform;
 
 use crate::error::ConnectError;
-use crate::oauth::TokenSource;
-use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
+use crate::oauth::{Clock, TokenSource};
+use crate::retry::{RetryPolicy, Sleeper, TokioSleeper, WaitBudget};
 
 /// Turns a non-2xx response into the platform's error: the platform's error envelope decides
 /// whether it is a rate limit, a bad token, a temporary failure or a plain refusal.
@@ -19,12 +20,17 @@ pub(crate) type Classify = fn(StatusCode, &HeaderMap, &str) -> ConnectError;
 /// The reqwest client plus the retry policy and sleeper every connector shares.
 ///
 /// One per process: it holds the connection pool. Redirects are off, so a token is never
-/// forwarded to a host nobody configured.
+/// forwarded to a host nobody configured. A sync takes a copy with its own [`WaitBudget`]
+/// ([`HttpClient::with_wait_budget`]) and the app's clock ([`HttpClient::with_clock`]), which
+/// dates a daily quota's reset.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
     retry: RetryPolicy,
     sleeper: Arc<dyn Sleeper>,
+    /// Shared by every request of one sync; `None`: each request gets a fresh default budget.
+    budget: Option<WaitBudget>,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl HttpClient {
@@ -47,7 +53,27 @@ impl HttpClient {
             client,
             retry: RetryPolicy::default(),
             sleeper: Arc::new(TokioSleeper),
+            budget: None,
+            clock: None,
         }
+    }
+
+    /// The same client spending its quota waits from `budget` (one per sync: clones share it).
+    pub fn with_wait_budget(mut self, budget: WaitBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// The same client dating quota resets with `clock` (without one, the answer's `Date`
+    /// header is used, and without that the longest wait the reset can take).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Waits `duration` on the injected sleeper (the Meta report poller's pause between polls).
+    pub(crate) async fn pause(&self, duration: Duration) {
+        self.sleeper.sleep(duration).await;
     }
 
     /// The same client with another retry policy.
@@ -82,6 +108,7 @@ impl HttpClient {
     ) -> Result<String, ConnectError> {
         let mut retry = 0u32;
         let mut renewed = false;
+        let budget = self.budget.clone().unwrap_or_default();
         loop {
             let access = match token {
                 Some(t) => Some(t.access_token().await?),
@@ -104,6 +131,17 @@ impl HttpClient {
                         }
                     }
                     return Err(err);
+                }
+                ConnectError::QuotaExhausted { .. } => {
+                    let (err, wait) = self.dated(err);
+                    retry += 1;
+                    if retry >= self.retry.max_attempts || !budget.take(wait) {
+                        tracing::warn!(%platform, wait_secs = wait.as_secs(), error = %err, "quota exhausted; not waiting that long");
+                        return Err(err);
+                    }
+                    tracing::warn!(%platform, attempt = retry, wait_secs = wait.as_secs(), error = %err, "quota exhausted; waiting for it to come back");
+                    self.sleeper.sleep(wait).await;
+                    continue;
                 }
                 ConnectError::RateLimited { retry_after, .. } => *retry_after,
                 ConnectError::Unavailable { .. } => None,
@@ -130,6 +168,36 @@ impl HttpClient {
                 "retrying"
             );
             self.sleeper.sleep(delay).await;
+        }
+    }
+
+    /// A quota error with its wait until the reset filled in (from the clock when the client has
+    /// one, else from the answer's `Date`, else the longest the reset can take), and that wait.
+    fn dated(&self, err: ConnectError) -> (ConnectError, Duration) {
+        match err {
+            ConnectError::QuotaExhausted {
+                platform,
+                status,
+                code,
+                message,
+                quota,
+                wait,
+            } => {
+                let wait = match &self.clock {
+                    Some(clock) => quota.reset.wait_from(clock.now()),
+                    None => wait.unwrap_or_else(|| quota.reset.longest_wait()),
+                };
+                let err = ConnectError::QuotaExhausted {
+                    platform,
+                    status,
+                    code,
+                    message,
+                    quota,
+                    wait: Some(wait),
+                };
+                (err, wait)
+            }
+            other => (other, Duration::ZERO),
         }
     }
 
@@ -193,6 +261,31 @@ pub(crate) fn by_status(
             code,
             message,
         },
+    }
+}
+
+/// A used-up quota as an error, its wait dated by the answer's `Date` header when it has one
+/// (the client replaces it with its clock's when it has a clock, see `HttpClient::with_clock`).
+pub(crate) fn quota_exhausted(
+    platform: Platform,
+    status: StatusCode,
+    headers: &HeaderMap,
+    code: Option<String>,
+    message: String,
+    quota: crate::quota::Quota,
+) -> ConnectError {
+    let answered_at = headers
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| chrono::DateTime::parse_from_rfc2822(v.trim()).ok())
+        .map(|t| t.to_utc());
+    ConnectError::QuotaExhausted {
+        platform,
+        status: status.as_u16(),
+        code,
+        message,
+        quota,
+        wait: answered_at.map(|now| quota.reset.wait_from(now)),
     }
 }
 

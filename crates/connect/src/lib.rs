@@ -12,7 +12,8 @@
 //! for it). It owns no storage, no scheduler and no HTTP server: the app crate calls it.
 //!
 //! Where to start reading: [`Connector`] and [`sync_window`], then one platform module such as
-//! [`platform::meta`], then [`HttpClient`] (retries, 401 refresh) and [`oauth`].
+//! [`platform::meta`], then [`HttpClient`] (retries, quota waits, 401 refresh) and [`oauth`];
+//! [`versions`] holds each platform's API versions and their sunset dates.
 #![forbid(unsafe_code)]
 
 pub mod cipher;
@@ -23,13 +24,15 @@ mod number;
 pub mod oauth;
 pub mod outbound;
 pub mod platform;
+pub mod quota;
 mod reason;
 pub mod retry;
 pub mod service_account;
+pub mod versions;
 pub mod window;
 
 pub use cipher::{CipherError, TokenCipher};
-pub use connector::{AccountInfo, Connector};
+pub use connector::{AccountInfo, Connector, Fetched, Notice};
 pub use error::{ConnectError, safe_code, safe_text};
 pub use http::HttpClient;
 pub use oauth::{
@@ -40,10 +43,13 @@ pub use outbound::{AllowList, AllowListError, Outbound};
 pub use platform::ga4::{Ga4Connector, average_order_value};
 pub use platform::google_ads::GoogleAdsConnector;
 pub use platform::linkedin::LinkedInConnector;
-pub use platform::meta::{MetaConnector, MetaOAuth};
+pub use platform::meta::{Conversions, MetaConnector, MetaOAuth};
 pub use platform::sheets::{SheetsConnector, ValueRange};
+pub use quota::{Quota, QuotaReset};
 pub use reason::oauth as oauth_reason;
-pub use retry::{BoxFuture, Jitter, RetryPolicy, Sleeper, TokioSleeper};
+pub use retry::{
+    BoxFuture, DEFAULT_WAIT_BUDGET, Jitter, RetryPolicy, Sleeper, TokioSleeper, WaitBudget,
+};
 pub use secrecy::SecretString;
 pub use service_account::{GOOGLE_TOKEN_URL, ServiceAccountKey, ServiceAccountToken};
 pub use window::{DEFAULT_RESTATEMENT_DAYS, DateRange, InvalidDateRange, sync_window};

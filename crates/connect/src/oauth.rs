@@ -41,6 +41,10 @@ pub struct TokenSet {
     /// Absent for Meta (no refresh tokens) and on Google refreshes, which keep the old one.
     pub refresh_token: Option<SecretString>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the refresh token itself stops working (LinkedIn's `refresh_token_expires_in`: 365
+    /// days from the first grant, not extended by refreshing); `None` when the provider does not
+    /// say (Google) or there is no refresh token.
+    pub refresh_expires_at: Option<DateTime<Utc>>,
     pub scopes: Vec<String>,
 }
 
@@ -49,6 +53,17 @@ impl TokenSet {
     /// expire). Meta tokens cannot be refreshed, so the app warns the user ahead of time.
     pub fn expires_within(&self, now: DateTime<Utc>, window: TimeDelta) -> bool {
         self.expires_at.is_some_and(|at| at - window <= now)
+    }
+
+    /// When the grant as a whole stops working and the user has to authorise again: the refresh
+    /// token's end when there is a refresh token (`None` if the provider gives it no end), the
+    /// access token's end otherwise (Meta's long-lived tokens, LinkedIn without refresh tokens).
+    pub fn grant_expires_at(&self) -> Option<DateTime<Utc>> {
+        if self.refresh_token.is_some() {
+            self.refresh_expires_at
+        } else {
+            self.expires_at
+        }
     }
 }
 
@@ -197,14 +212,21 @@ impl OAuthConfig {
         Ok(token_set(&resp, None, now))
     }
 
-    /// Get a new access token with `refresh_token`. Providers that do not rotate refresh tokens
-    /// (Google, LinkedIn) omit it from the response; the old one is carried over.
+    /// Get a new access token with the grant's refresh token. Providers that do not rotate
+    /// refresh tokens (Google, LinkedIn) may omit it from the response; the old one is carried
+    /// over, with its end when the response does not state one.
     pub async fn refresh(
         &self,
         http: &reqwest::Client,
-        refresh_token: &SecretString,
+        grant: &TokenSet,
         now: DateTime<Utc>,
     ) -> Result<TokenSet, ConnectError> {
+        let Some(refresh_token) = &grant.refresh_token else {
+            return Err(ConnectError::OAuth {
+                code: "invalid_grant".into(),
+                message: crate::reason::oauth("invalid_grant").to_owned(),
+            });
+        };
         let client = self.client();
         let token = RefreshToken::new(refresh_token.expose_secret().to_owned());
         let resp = client
@@ -213,7 +235,11 @@ impl OAuthConfig {
             .await
             .map_err(oauth_error)?;
         tracing::info!("OAuth access token refreshed");
-        Ok(token_set(&resp, Some(refresh_token), now))
+        let mut fresh = token_set(&resp, Some(refresh_token), now);
+        if resp.refresh_token_expires_in.is_none() {
+            fresh.refresh_expires_at = grant.refresh_expires_at;
+        }
+        Ok(fresh)
     }
 }
 
@@ -249,6 +275,9 @@ struct GrantResponse {
     expires_in: Option<u64>,
     #[serde(default)]
     refresh_token: Option<RefreshToken>,
+    /// LinkedIn's lifetime of the refresh token, in seconds (not part of RFC 6749).
+    #[serde(default)]
+    refresh_token_expires_in: Option<u64>,
     #[serde(default, rename = "scope", deserialize_with = "scope_list")]
     scopes: Option<Vec<Scope>>,
 }
@@ -300,6 +329,10 @@ fn token_set(
         .expires_in()
         .and_then(|d| TimeDelta::from_std(d).ok())
         .and_then(|d| now.checked_add_signed(d));
+    let refresh_expires_at = resp
+        .refresh_token_expires_in
+        .and_then(|s| i64::try_from(s).ok())
+        .and_then(|s| now.checked_add_signed(TimeDelta::seconds(s)));
     TokenSet {
         access_token: SecretString::from(resp.access_token().secret().to_owned()),
         refresh_token: resp
@@ -307,6 +340,7 @@ fn token_set(
             .map(|t| SecretString::from(t.secret().to_owned()))
             .or_else(|| previous_refresh.cloned()),
         expires_at,
+        refresh_expires_at,
         scopes: resp
             .scopes()
             .map(|s| s.iter().map(|s| s.to_string()).collect())
@@ -459,14 +493,36 @@ impl RefreshingToken {
         self.state.lock().await.clone()
     }
 
+    /// Refreshes the grant. A refresh token past its stated end is not sent (it can only be
+    /// refused), and a refusal once it has ended is reported as [`ConnectError::GrantExpired`]
+    /// with the day, rather than the token endpoint's bare `invalid_grant`.
     async fn refresh_locked(&self, state: &mut TokenSet) -> Result<bool, ConnectError> {
-        let Some(refresh) = state.refresh_token.clone() else {
+        if state.refresh_token.is_none() {
             return Ok(false);
+        }
+        let now = self.clock.now();
+        let ended = |at: Option<DateTime<Utc>>| at.filter(|at| *at <= now);
+        if let Some(at) = ended(state.refresh_expires_at) {
+            return Err(ConnectError::GrantExpired {
+                expired_on: at.date_naive(),
+            });
+        }
+        let fresh = match self.oauth.refresh(&self.http, state, now).await {
+            Ok(fresh) => fresh,
+            Err(ConnectError::OAuth { code, .. })
+                if code == "invalid_grant"
+                    && state
+                        .refresh_expires_at
+                        .is_some_and(|at| at <= now + TimeDelta::minutes(5)) =>
+            {
+                return Err(ConnectError::GrantExpired {
+                    expired_on: state
+                        .refresh_expires_at
+                        .map_or_else(|| now.date_naive(), |at| at.date_naive()),
+                });
+            }
+            Err(e) => return Err(e),
         };
-        let fresh = self
-            .oauth
-            .refresh(&self.http, &refresh, self.clock.now())
-            .await?;
         *state = fresh;
         Ok(true)
     }
@@ -560,6 +616,7 @@ mod tests {
             access_token: SecretString::from("ya29.secret".to_owned()),
             refresh_token: Some(SecretString::from("1//refresh".to_owned())),
             expires_at: None,
+            refresh_expires_at: None,
             scopes: vec![],
         };
         let shown = format!("{t:?}");

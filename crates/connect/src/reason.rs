@@ -26,6 +26,16 @@ pub(crate) const META_TOO_MUCH_DATA: &str = "the request asked for too much data
 pub(crate) fn meta(code: Option<i64>, subcode: Option<i64>, status: StatusCode) -> &'static str {
     match (code, subcode) {
         (Some(1), _) => "unknown error at Meta; try again later",
+        (Some(100), Some(1_504_018)) | (Some(2), Some(1_504_038)) => {
+            "the request timed out: the range is read as an asynchronous report instead"
+        }
+        (Some(100), Some(1_487_534)) => "the request asks for more data than one call may return",
+        (Some(2), Some(1_504_041)) => {
+            "no data is available for the requested metrics and breakdowns"
+        }
+        (Some(2), Some(1_504_042)) => "the requested custom metrics are invalid",
+        (Some(2), Some(1_504_043 | 1_504_044)) => "an intermittent error at Meta; try again later",
+        (Some(-2), Some(2_490_547)) => "Meta failed to generate the report; try again later",
         (Some(2), _) => "Meta is temporarily unavailable",
         (Some(4), _) => "the app's request limit was reached",
         (Some(10 | 200..=299), _) => "permission denied: the token lacks a permission (ads_read)",
@@ -39,7 +49,7 @@ pub(crate) fn meta(code: Option<i64>, subcode: Option<i64>, status: StatusCode) 
         (Some(190), _) => "the access token is invalid or has expired",
         (Some(613), _) => "the request limit was reached",
         (Some(803), _) => "unknown object: check the ad account id",
-        (Some(2635), _) => "this Graph API version is no longer served",
+        (Some(2635), _) => "this Marketing API version is no longer served",
         (Some(80_000..=80_014), _) => "the business use case request limit was reached",
         _ => by_status(status),
     }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::DateTime;
@@ -46,9 +47,12 @@ pub enum Jitter {
 /// How often and how long to retry a request the platform may accept later.
 ///
 /// Retried: rate limiting (HTTP 429, Meta codes 4/17/32/613/80000–80014, Google
-/// `RESOURCE_EXHAUSTED`), temporary server errors and connection failures. Not retried: quota
-/// exhaustion until midnight, client errors, and any wait the platform asks for that is longer
-/// than `max_wait` (a sync that would sleep for eleven hours should fail now and be rescheduled).
+/// `RESOURCE_EXHAUSTED` with a `retryDelay`), temporary server errors and connection failures;
+/// a used-up quota after its window, when the sync's [`WaitBudget`] covers the wait (a Sheets
+/// per-minute quota). Not retried: client errors, a quota whose reset the budget cannot cover
+/// (LinkedIn's daily limit, back at midnight UTC), and any wait the platform asks for that is
+/// longer than `max_wait` (a sync that would sleep for eleven hours should fail now and be
+/// rescheduled).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in total, including the first (at least 1).
@@ -116,6 +120,57 @@ impl RetryPolicy {
     }
 }
 
+/// How long one sync may spend waiting, shared by every request it makes.
+///
+/// A wait the budget cannot cover is not taken: the request fails with the wait it would have
+/// needed, and the app schedules the connection for after it (LinkedIn's daily limit resets at
+/// midnight UTC; a sync should not hold a request open for hours). Clones share what was spent,
+/// so the app makes one budget per sync ([`crate::HttpClient::with_wait_budget`]).
+#[derive(Debug, Clone)]
+pub struct WaitBudget {
+    limit: Duration,
+    spent: Arc<Mutex<Duration>>,
+}
+
+/// The wait budget of a client nobody gave one: enough for a per-minute quota or two.
+pub const DEFAULT_WAIT_BUDGET: Duration = Duration::from_secs(5 * 60);
+
+impl WaitBudget {
+    /// A budget of `limit`, nothing spent.
+    pub fn new(limit: Duration) -> Self {
+        WaitBudget {
+            limit,
+            spent: Arc::new(Mutex::new(Duration::ZERO)),
+        }
+    }
+
+    /// The budget's size.
+    pub fn limit(&self) -> Duration {
+        self.limit
+    }
+
+    /// Spends `wait` if it fits in what is left; whether it did.
+    pub fn take(&self, wait: Duration) -> bool {
+        let mut spent = self
+            .spent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match spent.checked_add(wait) {
+            Some(total) if total <= self.limit => {
+                *spent = total;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Default for WaitBudget {
+    fn default() -> Self {
+        WaitBudget::new(DEFAULT_WAIT_BUDGET)
+    }
+}
+
 /// The `Retry-After` header as a duration.
 ///
 /// Delta-seconds are taken as they are. An HTTP-date is measured against the response's own
@@ -177,6 +232,17 @@ mod tests {
         assert_eq!(p.delay_for(1, Some(Duration::from_secs(40_591))), None);
         assert_eq!(p.delay_for(5, None), None);
         assert_eq!(RetryPolicy::never().delay_for(1, None), None);
+    }
+
+    #[test]
+    fn a_budget_is_spent_once_across_clones() {
+        let b = WaitBudget::new(Duration::from_secs(90));
+        let c = b.clone();
+        assert!(b.take(Duration::from_secs(60)));
+        assert!(!c.take(Duration::from_secs(60)), "only 30 s left");
+        assert!(c.take(Duration::from_secs(30)));
+        assert!(!b.take(Duration::from_millis(1)));
+        assert!(WaitBudget::new(Duration::ZERO).take(Duration::ZERO));
     }
 
     #[test]

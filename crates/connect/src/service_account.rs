@@ -177,6 +177,7 @@ impl ServiceAccountToken {
             expires_at: token
                 .expires_in
                 .and_then(|s| now.checked_add_signed(TimeDelta::seconds(s))),
+            refresh_expires_at: None,
             scopes: self.scopes.clone(),
         })
     }

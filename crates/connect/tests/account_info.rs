@@ -24,7 +24,7 @@ async fn each_platform_names_currency_and_reporting_time_zone() {
         .mount(&env.server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/v23.0/act_1234567890"))
+        .and(path("/v27.0/act_1234567890"))
         .and(query_param("fields", "currency,timezone_name"))
         .respond_with(json(200, "meta_ad_account.json"))
         .mount(&env.server)
@@ -42,7 +42,7 @@ async fn each_platform_names_currency_and_reporting_time_zone() {
         .mount(&env.server)
         .await;
     Mock::given(method("POST"))
-        .and(path("/v21/customers/1234567890/googleAds:searchStream"))
+        .and(path("/v26/customers/1234567890/googleAds:searchStream"))
         .and(body_string_contains("customer.time_zone"))
         .respond_with(json(200, "google_ads_currency.json"))
         .mount(&env.server)

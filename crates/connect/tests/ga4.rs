@@ -125,8 +125,10 @@ async fn concurrent_request_quota_is_retried_after_30_seconds() {
     assert_eq!(env.sleeper.delays(), vec![Duration::from_secs(30)]);
 }
 
+/// An hourly token bucket comes back within the hour: more than a sync waits, so it fails at
+/// once with the quota named and the wait for the app to schedule, without a second request.
 #[tokio::test]
-async fn hourly_token_quota_fails_fast() {
+async fn an_hourly_token_quota_fails_with_its_wait() {
     let env = TestEnv::start().await;
     Mock::given(path(RUN_REPORT))
         .respond_with(json(429, "ga4_429_hourly.json"))
@@ -136,15 +138,46 @@ async fn hourly_token_quota_fails_fast() {
         .fetch_daily("314159265", range("2024-06-01", "2024-06-02"))
         .await
         .expect_err("quota");
-    match err {
-        ConnectError::RateLimited {
-            retry_after, code, ..
-        } => {
-            assert_eq!(retry_after, Some(Duration::from_secs(1800)));
+    match &err {
+        ConnectError::QuotaExhausted { quota, code, .. } => {
+            assert_eq!(quota.name, "property tokens per project per hour");
             assert_eq!(code.as_deref(), Some("RESOURCE_EXHAUSTED"));
         }
         other => panic!("unexpected {other:?}"),
     }
+    assert_eq!(err.wait(), Some(Duration::from_secs(3600)));
+    assert_eq!(env.requests_to(RUN_REPORT).await.len(), 1);
+    assert!(env.sleeper.delays().is_empty());
+}
+
+/// An exhausted daily property quota is not an ordinary rate limit: it comes back at midnight
+/// Pacific time, dated by the client's clock.
+#[tokio::test]
+async fn a_daily_property_quota_waits_for_midnight_pacific() {
+    let env = TestEnv::start().await;
+    Mock::given(path(RUN_REPORT))
+        .respond_with(json(429, "ga4_429_daily.json"))
+        .mount(&env.server)
+        .await;
+    let http = env
+        .http
+        .clone()
+        .with_clock(Arc::new(FixedClock(at("2026-12-04T21:00:00Z"))));
+    let err = Ga4Connector::new(http, env.base(), static_token("ya29.ga4"))
+        .fetch_daily("314159265", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect_err("quota");
+    assert!(
+        matches!(&err, ConnectError::QuotaExhausted { quota, .. } if quota.is_daily()),
+        "{err:?}"
+    );
+    // 21:00 UTC is 13:00 PST: eleven hours to midnight.
+    assert_eq!(err.wait(), Some(Duration::from_secs(11 * 3600)));
+    assert!(
+        err.to_string()
+            .ends_with("property tokens per day, which resets at midnight Pacific time"),
+        "{err}"
+    );
     assert_eq!(env.requests_to(RUN_REPORT).await.len(), 1);
     assert!(env.sleeper.delays().is_empty());
 }
@@ -191,6 +224,7 @@ async fn a_401_refreshes_the_token_and_repeats_the_request() {
             access_token: secret("ya29.revoked"),
             refresh_token: Some(secret("1//0g-refresh")),
             expires_at: Some(at("2024-06-03T08:30:00Z")),
+            refresh_expires_at: None,
             scopes: vec![],
         },
     ));
@@ -243,6 +277,7 @@ async fn an_expiring_token_is_refreshed_before_the_first_call() {
             access_token: secret("ya29.about-to-expire"),
             refresh_token: Some(secret("1//0g-refresh")),
             expires_at: Some(at("2024-06-03T08:30:00Z")),
+            refresh_expires_at: None,
             scopes: vec![],
         },
     ));
@@ -277,6 +312,7 @@ async fn a_revoked_refresh_token_asks_for_reauthorisation() {
             access_token: secret("ya29.revoked"),
             refresh_token: Some(secret("1//0g-refresh")),
             expires_at: None,
+            refresh_expires_at: None,
             scopes: vec![],
         },
     ));

@@ -10,7 +10,7 @@ use wiremock::{Mock, ResponseTemplate};
 
 use crate::support::{TestEnv, d, json, range, secret, static_token};
 
-const STREAM: &str = "/v21/customers/1234567890/googleAds:searchStream";
+const STREAM: &str = "/v26/customers/1234567890/googleAds:searchStream";
 
 /// The currency query, and a catch-all that rejects calls without a developer token the way
 /// Google does.
@@ -211,4 +211,33 @@ async fn long_ranges_are_queried_in_chunks() {
         .await
         .expect("rows");
     assert!(rows.is_empty());
+}
+
+/// A sunset version answers `requestError.UNSUPPORTED_VERSION`: reported as a retired version
+/// naming the one sent, not as a generic refusal, and not retried.
+#[tokio::test]
+async fn a_sunset_version_is_reported_as_retired() {
+    let env = TestEnv::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v21/customers/1234567890/googleAds:searchStream"))
+        .respond_with(json(400, "google_ads_unsupported_version.json"))
+        .mount(&env.server)
+        .await;
+    let err = connector(&env)
+        .with_version("v21")
+        .fetch_daily("123-456-7890", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect_err("sunset");
+    assert!(err.is_retired_version(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "google_ads: HTTP 400, code requestError.UNSUPPORTED_VERSION: the platform no longer serves API version v21"
+    );
+    assert_eq!(
+        env.requests_to("/v21/customers/1234567890/googleAds:searchStream")
+            .await
+            .len(),
+        1
+    );
+    assert!(env.sleeper.delays().is_empty());
 }

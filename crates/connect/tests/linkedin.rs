@@ -21,14 +21,14 @@ const ANALYTICS: &str = "/rest/adAnalytics";
 /// gets LinkedIn's 400), serves the account and June's analytics.
 async fn mount_api(env: &TestEnv) {
     Mock::given(path(format!("/rest/adAccounts/{ACCOUNT}")))
-        .and(header("LinkedIn-Version", "202601"))
+        .and(header("LinkedIn-Version", "202607"))
         .and(header("X-Restli-Protocol-Version", "2.0.0"))
         .respond_with(json(200, "linkedin_ad_account.json"))
         .mount(&env.server)
         .await;
     Mock::given(method("GET"))
         .and(path(ANALYTICS))
-        .and(header("LinkedIn-Version", "202601"))
+        .and(header("LinkedIn-Version", "202607"))
         .and(header("X-Restli-Protocol-Version", "2.0.0"))
         .and(query_param("q", "analytics"))
         .and(query_param("pivot", "(value:CAMPAIGN)"))
@@ -252,6 +252,7 @@ async fn an_expired_token_is_refreshed_and_the_request_repeated() {
             refresh_token: Some(secret("AQX-old-refresh")),
             // Not yet expired by our clock: LinkedIn revoked it early, so only the 401 tells.
             expires_at: Some(at("2024-08-01T00:00:00Z")),
+            refresh_expires_at: None,
             scopes: vec![],
         },
     ));
@@ -271,6 +272,138 @@ async fn an_expired_token_is_refreshed_and_the_request_repeated() {
         now.expires_at,
         Some(at("2024-07-01T06:00:00Z") + chrono::TimeDelta::seconds(5_184_000))
     );
+    // The refresh token's own end (`refresh_token_expires_in`) is kept, not dropped.
+    assert_eq!(
+        now.refresh_expires_at,
+        Some(at("2024-07-01T06:00:00Z") + chrono::TimeDelta::seconds(31_536_000))
+    );
+    assert_eq!(now.grant_expires_at(), now.refresh_expires_at);
     // The renewal did not count as a retry.
+    assert!(env.sleeper.delays().is_empty());
+}
+
+/// Any 429 on adAnalytics without `Retry-After` is the daily limit: one request, no quick
+/// retries burning more of the day's calls, and the wait until midnight UTC for the app to
+/// schedule the next attempt.
+#[tokio::test]
+async fn a_429_without_retry_after_waits_for_midnight_utc() {
+    let env = TestEnv::start().await;
+    mount_api(&env).await;
+    Mock::given(path(ANALYTICS))
+        .respond_with(json(429, "linkedin_429_throttle.json"))
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let http = env
+        .http
+        .clone()
+        .with_clock(Arc::new(FixedClock(at("2026-12-04T21:15:00Z"))));
+    let err = LinkedInConnector::new(http, env.base(), static_token("AQV-test-token"))
+        .fetch_daily(ACCOUNT, range("2024-06-01", "2024-06-30"))
+        .await
+        .expect_err("daily limit");
+    assert_eq!(err.wait(), Some(Duration::from_secs(2 * 3600 + 45 * 60)));
+    assert_eq!(
+        err.to_string(),
+        "linkedin: quota exhausted (HTTP 429, code 101): the daily application and member request limit, which resets at midnight UTC"
+    );
+    assert_eq!(env.requests_to(ANALYTICS).await.len(), 1);
+    assert!(env.sleeper.delays().is_empty());
+}
+
+fn linkedin_oauth(env: &TestEnv) -> OAuthConfig {
+    OAuthConfig::linkedin(
+        "li-client",
+        secret("li-secret"),
+        env.url("/callback"),
+        vec!["r_ads_reporting".into()],
+    )
+    .expect("config")
+    .with_endpoints(
+        env.url("/oauth/v2/authorization"),
+        env.url("/oauth/v2/accessToken"),
+    )
+}
+
+/// The yearly re-login: once the refresh token's 365 days are over, the token endpoint answers
+/// a bare `invalid_grant`; the error names the day the authorisation ended instead.
+#[tokio::test]
+async fn an_expired_refresh_token_asks_for_reauthorisation_with_its_date() {
+    let env = TestEnv::start().await;
+    mount_api(&env).await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/v2/accessToken"))
+        .respond_with(ResponseTemplate::new(400).set_body_raw(
+            r#"{"error":"invalid_grant","error_description":"The provided authorization grant or refresh token is invalid, expired or revoked."}"#,
+            "application/json",
+        ))
+        .mount(&env.server)
+        .await;
+    let grant = |refresh_end: &str| TokenSet {
+        access_token: secret("AQV-old"),
+        refresh_token: Some(secret("AQX-old-refresh")),
+        expires_at: Some(at("2026-12-01T00:00:00Z")),
+        refresh_expires_at: Some(at(refresh_end)),
+        scopes: vec![],
+    };
+    let clock = Arc::new(FixedClock(at("2026-12-05T10:00:00Z")));
+    // Refused within the minutes before its stated end (clocks drift): the day is named.
+    let token = Arc::new(RefreshingToken::new(
+        linkedin_oauth(&env),
+        env.http.reqwest().clone(),
+        clock.clone(),
+        grant("2026-12-05T10:02:00Z"),
+    ));
+    let err = LinkedInConnector::new(env.http.clone(), env.base(), token)
+        .fetch_daily(ACCOUNT, range("2024-06-01", "2024-06-30"))
+        .await
+        .expect_err("expired");
+    assert!(err.requires_reauthorization(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the authorisation expired on 2026-12-05; the connection needs to be re-authorised"
+    );
+    assert_eq!(env.requests_to("/oauth/v2/accessToken").await.len(), 1);
+
+    // Past its end, the refresh token is not even sent.
+    let env = TestEnv::start().await;
+    mount_api(&env).await;
+    let token = Arc::new(RefreshingToken::new(
+        linkedin_oauth(&env),
+        env.http.reqwest().clone(),
+        clock,
+        grant("2026-11-30T08:00:00Z"),
+    ));
+    let err = LinkedInConnector::new(env.http.clone(), env.base(), token)
+        .fetch_daily(ACCOUNT, range("2024-06-01", "2024-06-30"))
+        .await
+        .expect_err("expired");
+    assert!(matches!(err, ConnectError::GrantExpired { .. }), "{err:?}");
+    assert!(err.to_string().contains("2026-11-30"), "{err}");
+    assert!(env.requests_to("/oauth/v2/accessToken").await.is_empty());
+    assert!(env.requests_to(ANALYTICS).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_retired_linkedin_version_is_reported_as_such() {
+    let env = TestEnv::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(426).set_body_raw(
+            r#"{"status":426,"code":"NONEXISTENT_VERSION","message":"Requested version 20250401 is not active"}"#,
+            "application/json",
+        ))
+        .mount(&env.server)
+        .await;
+    let err = connector(&env)
+        .with_version("202504")
+        .fetch_daily(ACCOUNT, range("2024-06-01", "2024-06-30"))
+        .await
+        .expect_err("retired");
+    assert!(err.is_retired_version(), "{err:?}");
+    assert!(
+        err.to_string()
+            .ends_with("the platform no longer serves API version 202504"),
+        "{err}"
+    );
     assert!(env.sleeper.delays().is_empty());
 }

@@ -32,7 +32,7 @@ impl<'a> MakeWriter<'a> for Captured {
     }
 }
 
-const STREAM: &str = "/v21/customers/1234567890/googleAds:searchStream";
+const STREAM: &str = "/v26/customers/1234567890/googleAds:searchStream";
 
 #[tokio::test]
 async fn tokens_and_secrets_never_appear_in_logs() {
@@ -89,6 +89,7 @@ async fn tokens_and_secrets_never_appear_in_logs() {
             access_token: secret("ya29.old-secret-token"),
             refresh_token: Some(secret("1//refresh-secret")),
             expires_at: None,
+            refresh_expires_at: None,
             scopes: vec![],
         },
     ));

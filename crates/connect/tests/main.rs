@@ -9,6 +9,7 @@ mod google_ads;
 mod linkedin;
 mod logging;
 mod meta;
+mod meta_reports;
 mod oauth;
 mod service_account;
 mod sheets;

@@ -10,7 +10,7 @@ use wiremock::{Mock, ResponseTemplate};
 
 use crate::support::{MAX_ATTEMPTS, TestEnv, d, fixture, json, range, static_token};
 
-const INSIGHTS: &str = "/v23.0/act_1234567890/insights";
+const INSIGHTS: &str = "/v27.0/act_1234567890/insights";
 const TOKEN: &str = "EAAB-meta-long-lived";
 
 /// Page 1 (its `paging.next` pointing back at the mock) and page 2.

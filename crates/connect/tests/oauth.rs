@@ -164,14 +164,14 @@ async fn meta_login_exchanges_the_code_for_a_long_lived_token() {
     let env = TestEnv::start().await;
     let oauth = meta_oauth(&env);
     let request = oauth.authorization_request().expect("request");
-    assert_eq!(request.url.path(), "/v23.0/dialog/oauth");
+    assert_eq!(request.url.path(), "/v27.0/dialog/oauth");
     let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
     assert!(pairs.contains(&("scope".into(), "ads_read,read_insights".into())));
     assert!(pairs.contains(&("state".into(), request.state.expose_secret().to_owned())));
     assert!(!request.url.as_str().contains("meta-app-secret"));
 
     Mock::given(method("GET"))
-        .and(path("/v23.0/oauth/access_token"))
+        .and(path("/v27.0/oauth/access_token"))
         .and(query_param("code", "AQD-code"))
         .and(query_param("client_secret", "meta-app-secret"))
         .and(query_param(
@@ -183,7 +183,7 @@ async fn meta_login_exchanges_the_code_for_a_long_lived_token() {
         .mount(&env.server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/v23.0/oauth/access_token"))
+        .and(path("/v27.0/oauth/access_token"))
         .and(query_param("grant_type", "fb_exchange_token"))
         .and(query_param("fb_exchange_token", "EAAB-short-lived"))
         .respond_with(json(200, "meta_token_long.json"))
@@ -213,7 +213,7 @@ async fn meta_login_exchanges_the_code_for_a_long_lived_token() {
 #[tokio::test]
 async fn an_expired_meta_code_is_a_plain_error_without_the_secret() {
     let env = TestEnv::start().await;
-    Mock::given(path("/v23.0/oauth/access_token"))
+    Mock::given(path("/v27.0/oauth/access_token"))
         .respond_with(json(400, "meta_error_bad_code.json"))
         .expect(1)
         .mount(&env.server)

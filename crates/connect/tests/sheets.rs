@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use rust_decimal_macros::dec;
-use spendlens_connect::{ConnectError, Connector, SheetsConnector};
+use spendlens_connect::{ConnectError, Connector, SheetsConnector, WaitBudget};
 use spendlens_core::Platform;
 use wiremock::Mock;
 use wiremock::matchers::{bearer_token, method, path, query_param};
@@ -13,14 +13,24 @@ use crate::support::{MAX_ATTEMPTS, TestEnv, d, json, range, static_token};
 const SHEET: &str = "1AbC_sheet-ID";
 /// The range `'Spend Tracker'!A:J` as it appears, percent-encoded, in the request path.
 const VALUES: &str = "/v4/spreadsheets/1AbC_sheet-ID/values/'Spend%20Tracker'!A:J";
+const RANGE: &str = "'Spend Tracker'!A:J";
 
 fn connector(env: &TestEnv) -> SheetsConnector {
     SheetsConnector::new(
         env.http.clone(),
         env.base(),
         static_token("ya29.sheets"),
-        "'Spend Tracker'!A:J",
+        RANGE,
     )
+}
+
+async fn mount_values(env: &TestEnv) {
+    Mock::given(method("GET"))
+        .and(path(VALUES))
+        .respond_with(json(200, "sheets_values.json"))
+        .with_priority(5)
+        .mount(&env.server)
+        .await;
 }
 
 #[tokio::test]
@@ -85,8 +95,29 @@ async fn an_empty_range_has_no_values_key_and_no_rows() {
     assert!(rows.is_empty());
 }
 
+/// Sheets' read quotas are per minute and a 429 carries no `retryDelay`: the client waits the
+/// minute out (not 1+2+4+8 s, which gives up inside the same minute) and the read succeeds.
 #[tokio::test]
-async fn persistent_429s_exhaust_the_attempts_with_growing_backoff() {
+async fn a_429_waits_for_the_minute_and_then_succeeds() {
+    let env = TestEnv::start().await;
+    mount_values(&env).await;
+    Mock::given(path(VALUES))
+        .respond_with(json(429, "sheets_429.json"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let rows = connector(&env)
+        .fetch_daily(SHEET, range("2024-06-01", "2024-06-03"))
+        .await
+        .expect("rows after the minute");
+    assert!(!rows.is_empty());
+    assert_eq!(env.sleeper.delays(), vec![Duration::from_secs(60)]);
+    assert_eq!(env.requests_to(VALUES).await.len(), 2);
+}
+
+#[tokio::test]
+async fn persistent_429s_wait_each_minute_until_the_attempts_run_out() {
     let env = TestEnv::start().await;
     Mock::given(path(VALUES))
         .respond_with(json(429, "sheets_429.json"))
@@ -95,22 +126,43 @@ async fn persistent_429s_exhaust_the_attempts_with_growing_backoff() {
     let err = connector(&env)
         .fetch_daily(SHEET, range("2024-06-01", "2024-06-03"))
         .await
-        .expect_err("rate limited");
-    assert!(err.is_rate_limited(), "{err:?}");
+        .expect_err("quota");
     assert!(
-        err.to_string()
-            .ends_with("code RESOURCE_EXHAUSTED): a quota or rate limit was reached"),
-        "our words for the code, not Google's message: {err}"
+        matches!(err, ConnectError::QuotaExhausted { .. }),
+        "{err:?}"
     );
+    assert_eq!(
+        err.to_string(),
+        "sheets: quota exhausted (HTTP 429, code RESOURCE_EXHAUSTED): read requests per minute per user, which comes back after a minute",
+        "our words for the quota, not Google's message"
+    );
+    assert_eq!(err.wait(), Some(Duration::from_secs(60)));
     assert_eq!(env.requests_to(VALUES).await.len(), MAX_ATTEMPTS as usize);
     assert_eq!(
         env.sleeper.delays(),
-        vec![
-            Duration::from_millis(100),
-            Duration::from_millis(200),
-            Duration::from_millis(400)
-        ]
+        vec![Duration::from_secs(60); (MAX_ATTEMPTS - 1) as usize]
     );
+}
+
+/// A sync that has no minute left to wait fails at once, with the wait it would have needed.
+#[tokio::test]
+async fn a_429_beyond_the_sync_s_wait_budget_fails_at_once() {
+    let env = TestEnv::start().await;
+    Mock::given(path(VALUES))
+        .respond_with(json(429, "sheets_429.json"))
+        .mount(&env.server)
+        .await;
+    let http = env
+        .http
+        .clone()
+        .with_wait_budget(WaitBudget::new(Duration::from_secs(30)));
+    let err = SheetsConnector::new(http, env.base(), static_token("ya29.sheets"), RANGE)
+        .fetch_daily(SHEET, range("2024-06-01", "2024-06-03"))
+        .await
+        .expect_err("no budget for the minute");
+    assert_eq!(err.wait(), Some(Duration::from_secs(60)));
+    assert_eq!(env.requests_to(VALUES).await.len(), 1);
+    assert!(env.sleeper.delays().is_empty());
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use wiremock::{Mock, ResponseTemplate};
 
 use crate::support::{TestEnv, d, json, secret, static_token};
 
-const STREAM: &str = "/v21/customers/1234567890/googleAds:searchStream";
+const STREAM: &str = "/v26/customers/1234567890/googleAds:searchStream";
 
 fn stream_with_conversions(day: &str, conversions: &str) -> ResponseTemplate {
     let body = format!(
@@ -106,7 +106,7 @@ async fn the_window_reaches_every_platform_in_its_own_syntax() {
     );
 
     let empty_meta = ResponseTemplate::new(200).set_body_raw(r#"{"data":[]}"#, "application/json");
-    Mock::given(path("/v23.0/act_42/insights"))
+    Mock::given(path("/v27.0/act_42/insights"))
         .and(query_param(
             "time_range",
             r#"{"since":"2024-06-03","until":"2024-06-30"}"#,

@@ -24,6 +24,12 @@ use crate::ledger::{EntryDraft, LedgerEntry};
 pub const MAX_PROBLEMS: usize = 100;
 /// The most entries one file may hold.
 pub const MAX_ENTRIES: usize = 100_000;
+/// The most columns a ledger file may have: its fields, and room for a few nameless ones. Checked
+/// before the header's columns are looked at one by one (a header of a million columns took nine
+/// seconds and two gigabytes of problems).
+pub const MAX_COLUMNS: usize = 100;
+/// The longest line (record) of a ledger file, in bytes.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
 /// The optional column naming an entry's id in the system the file came from.
 pub const EXTERNAL_ID: &str = "external_id";
@@ -144,6 +150,21 @@ pub fn parse_ledger_file(
         }
         Some(Ok(record)) => record,
     };
+    if header.len() > MAX_COLUMNS || header.as_slice().len() > MAX_LINE_BYTES {
+        return Err(FinanceError::Import {
+            problems: vec![CsvProblem {
+                line: 1,
+                column: None,
+                message: format!(
+                    "the header has {} columns ({} bytes); a ledger file has at most {MAX_COLUMNS} \
+                     columns and lines of at most {} KB",
+                    header.len(),
+                    header.as_slice().len(),
+                    MAX_LINE_BYTES / 1024
+                ),
+            }],
+        });
+    }
 
     // For each column: its name as written, and the field it fills (None: a nameless column).
     let mut columns: Vec<(String, Option<&'static str>)> = Vec::new();
@@ -225,6 +246,14 @@ pub fn parse_ledger_file(
             }
         };
         let line = record.position().map_or(0, csv::Position::line);
+        if record.as_slice().len() > MAX_LINE_BYTES {
+            problems.push(CsvProblem {
+                line,
+                column: None,
+                message: format!("is longer than {} KB", MAX_LINE_BYTES / 1024),
+            });
+            continue;
+        }
         if record
             .iter()
             .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
@@ -417,6 +446,25 @@ mod tests {
             ]
         );
         assert_eq!(problems(parse_ledger_csv(b"", "USD")).len(), 1);
+    }
+
+    #[test]
+    fn a_million_columns_are_refused_at_once() {
+        let header: Vec<String> = (0..1_000_000).map(|i| format!("x{i}")).collect();
+        let csv = header.join(",") + "\n";
+        let start = std::time::Instant::now();
+        let found = problems(parse_ledger_csv(csv.as_bytes(), "USD"));
+        assert_eq!(found.len(), 1, "{:?}", found.first());
+        assert!(found[0].contains("1000000 columns"), "{}", found[0]);
+        assert!(found[0].contains("at most 100 columns"), "{}", found[0]);
+        // Was nine seconds in release; the csv reader alone takes a fraction of one in debug.
+        assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+        let long = format!(
+            "category,amount\nmedia_spend,{}\n",
+            "1".repeat(MAX_LINE_BYTES)
+        );
+        let found = problems(parse_ledger_csv(long.as_bytes(), "USD"));
+        assert_eq!(found, vec!["line 2: is longer than 64 KB".to_owned()]);
     }
 
     #[test]

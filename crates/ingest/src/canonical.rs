@@ -17,6 +17,7 @@ use crate::currency::known_code;
 use crate::date;
 use crate::error::{ColumnRef, ImportError, Problems};
 use crate::exports::check_size;
+use crate::limits::{Exceeded, Guarded};
 use crate::model::{Field, ImportOptions, ParsedFile, Source};
 use crate::summary::{Summary, SummaryBuilder};
 use crate::table::single_currency;
@@ -95,7 +96,7 @@ pub fn stream_canonical<R: Read, E>(
         1024 * 1024,
     )));
     let reader = crate::text::Taped {
-        inner: reader,
+        inner: Guarded::stream(reader, b','),
         tape: std::rc::Rc::clone(&tape),
     };
     let mut line_of =
@@ -167,7 +168,8 @@ pub fn parse_canonical(
     let mut duplicates = Vec::new();
     let mut counter = text::LineCounter::new(text.as_bytes());
     let mut line_of = |pos: Option<&csv::Position>| pos.map_or(1, |p| counter.line_at(p.byte()));
-    let mut problems = scan(text.as_bytes(), &mut line_of, file, |row, line| {
+    let reader = Guarded::table(text.as_bytes(), b',');
+    let mut problems = scan(reader, &mut line_of, file, |row, line| {
         if let Some(prev) = seen.insert(row.key(), line) {
             duplicates.push((line, prev));
         }
@@ -286,6 +288,11 @@ fn newlines(record: &csv::ByteRecord) -> u64 {
 
 fn read_error(file: &str, e: &csv::Error) -> ImportError {
     match e.kind() {
+        csv::ErrorKind::Io(io) if Exceeded::from_io(io).is_some() => Exceeded::from_io(io)
+            .map_or_else(
+                || ImportError::whole_file(file, io.to_string()),
+                |x| x.into_error(file),
+            ),
         csv::ErrorKind::Io(io) => ImportError::Read {
             file: file.to_owned(),
             source: std::io::Error::new(io.kind(), io.to_string()),

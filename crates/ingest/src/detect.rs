@@ -38,6 +38,11 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<Source, ImportError> {
     // Only the head of the file is needed; cut at a line end so the tail is not a broken record
     // (UTF-16 is cut at an even length, at a newline code unit).
     let head = text_head(bytes);
+    // A line too wide or too long is refused as such, not as "not text".
+    if let Ok(text) = crate::text::decode(head, file_name) {
+        crate::limits::check_records(text.as_bytes(), crate::text::sniff_delimiter(&text))
+            .map_err(|e| e.into_error(file_name))?;
+    }
     let mut problems = Problems::new(file_name);
     let rows = match delimited_rows(head, file_name, &mut problems) {
         Ok((rows, _)) => rows,

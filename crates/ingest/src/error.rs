@@ -110,6 +110,11 @@ pub enum ImportError {
     /// The input is larger than the configured limit; checked before any parsing.
     #[error("{file}: {size} bytes is more than the import limit of {limit} bytes")]
     TooLarge { file: String, size: u64, limit: u64 },
+    /// The file would expand past one of spendlens' size limits when read (a workbook's
+    /// uncompressed parts, a table's cells, a PDF's decoded streams or text): refused before it is
+    /// expanded. The message names the limit (see [`crate::limits`]).
+    #[error("{file}: {message}")]
+    OverLimit { file: String, message: String },
     /// The reader handed to a streaming parser failed.
     #[error("{file}: reading failed: {source}")]
     Read {
@@ -138,8 +143,17 @@ fn render(diagnostics: &[Diagnostic]) -> String {
 }
 
 impl ImportError {
+    /// Whether the file was refused for its size (the upload, or what it expands to) rather than
+    /// for what it says: callers answer these as "too large" (HTTP 413).
+    pub fn is_too_large(&self) -> bool {
+        matches!(
+            self,
+            ImportError::TooLarge { .. } | ImportError::OverLimit { .. }
+        )
+    }
+
     /// A rejection with one problem of the whole file.
-    pub(crate) fn whole_file(file: &str, message: impl Into<String>) -> Self {
+    pub fn whole_file(file: &str, message: impl Into<String>) -> Self {
         ImportError::Rejected {
             file: file.to_owned(),
             diagnostics: vec![Diagnostic::file(file, message)],
@@ -150,6 +164,7 @@ impl ImportError {
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
             ImportError::Rejected { diagnostics, .. } => diagnostics.clone(),
+            ImportError::OverLimit { file, message } => vec![Diagnostic::file(file, message)],
             ImportError::Unrecognised { file, .. }
             | ImportError::TooLarge { file, .. }
             | ImportError::Read { file, .. } => vec![Diagnostic::file(file, self.to_string())],

@@ -24,7 +24,8 @@ pub(crate) fn check_size(
 }
 
 /// Decodes and splits a delimited text file into numbered rows; malformed records become
-/// problems of their row.
+/// problems of their row. The text is held to [`crate::limits`] (columns, record length, cells)
+/// before it is split.
 pub(crate) fn delimited_rows(
     bytes: &[u8],
     file: &str,
@@ -32,6 +33,7 @@ pub(crate) fn delimited_rows(
 ) -> Result<(Vec<RawRow>, u8), ImportError> {
     let text = text::decode(bytes, file)?;
     let delimiter = text::sniff_delimiter(&text);
+    crate::limits::check_table(text.as_bytes(), delimiter).map_err(|e| e.into_error(file))?;
     let mut rows = Vec::new();
     for rec in text::records(&text, delimiter) {
         match rec {

@@ -9,6 +9,11 @@
 //! return half a file (one bad row rejects the file, with every problem's file, row and column), and
 //! never pass money through `f64`.
 //!
+//! Nothing an upload says is taken at its word before it is expanded: [`limits`] holds the bounds
+//! every reader checks first (columns, record length, cells, a workbook's uncompressed parts, a
+//! PDF's pages and decoded streams), so one parse stays within a fixed memory budget whatever the
+//! input.
+//!
 //! Start reading at [`detect()`] and [`import()`] (in `detect.rs`), then the table engine in
 //! `table/` that every tabular format shares; `canonical.rs` is the strict streaming parser and
 //! `pdf/` the report preview. [`summary()`] and [`reconcile_currency`] are what the dry-run
@@ -21,6 +26,7 @@ mod date;
 mod detect;
 mod error;
 mod exports;
+pub mod limits;
 mod model;
 mod number;
 mod pdf;
@@ -41,6 +47,8 @@ pub use model::{
     ColumnMapping, DEFAULT_MAX_BYTES, Field, ImportOptions, ParsedFile, RowTotals, SkippedRow,
     Source, UnknownSource,
 };
-pub use pdf::{Conflict, FoundValue, PdfMetric, PdfPreview, preview_pdf, preview_text};
+pub use pdf::{
+    Conflict, FoundValue, PdfMetric, PdfPreview, extract_text, preview_pdf, preview_text,
+};
 pub use summary::{Summary, SummaryBuilder, Totals, summary};
 pub use workbook::{parse_sheet_values, parse_workbook};

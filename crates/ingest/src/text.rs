@@ -152,7 +152,7 @@ fn count_unquoted(line: &str, delim: u8) -> usize {
 #[derive(Debug, Clone)]
 pub(crate) struct NumberedRecord {
     pub(crate) row: u64,
-    pub(crate) cells: Vec<String>,
+    pub(crate) cells: crate::table::Cells,
 }
 
 /// Splits delimited text into records, numbering them as a spreadsheet shows them.
@@ -177,7 +177,7 @@ pub(crate) fn records(
         Ok(true) => {
             let line = counter.line_at(record.position().map_or(0, csv::Position::byte));
             let row = line.saturating_sub(embedded).max(1);
-            let cells: Vec<String> = record.iter().map(str::to_owned).collect();
+            let cells: crate::table::Cells = record.iter().collect();
             embedded += cells
                 .iter()
                 .map(|c| c.matches('\n').count() as u64)

@@ -10,6 +10,7 @@ mod ingest {
     mod detect;
     mod exports;
     mod fuzz;
+    mod hostile;
     mod pdf;
     mod roundtrip;
     mod sheets;

@@ -82,22 +82,35 @@ pub struct Connection {
     pub last_rows: u64,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// When the grant stops working and the user must authorise again (`None`: not known, or
+    /// it does not expire).
+    pub grant_expires_at: Option<DateTime<Utc>>,
+    /// What the last successful sync found that the rows alone do not say (our words).
+    pub notice: Option<String>,
+    /// No scheduled sync before this instant (a quota comes back then).
+    pub retry_at: Option<DateTime<Utc>>,
+    /// The grant end the re-authorisation alert was delivered for.
+    pub reauth_alerted_for: Option<DateTime<Utc>>,
 }
 
 /// What a sync attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncRecord {
-    /// Rows up to `last_synced_date` were stored on `synced_on`.
+    /// Rows up to `last_synced_date` were stored on `synced_on`; `notice` replaces the stored
+    /// one (`None` clears it), and any scheduled retry is cleared.
     Succeeded {
         last_synced_date: Option<NaiveDate>,
         synced_on: NaiveDate,
         rows: u64,
+        notice: Option<String>,
     },
     /// Nothing was stored; the connection moves to `status` with `error` (already free of
-    /// secrets: the connectors never put a token or URL in an error).
+    /// secrets: the connectors never put a token or URL in an error). `retry_at`: no scheduled
+    /// sync before then (a quota's reset); `None` clears it.
     Failed {
         status: ConnectionStatus,
         error: String,
+        retry_at: Option<DateTime<Utc>>,
     },
 }
 
@@ -134,6 +147,12 @@ pub trait ConnectionStore: Send + Sync {
 
     /// Records a sync attempt.
     async fn record_sync(&self, id: &str, record: &SyncRecord, now: DateTime<Utc>) -> Result<()>;
+
+    /// Records when the connection's grant ends (after an authorisation or a refresh).
+    async fn set_grant_expires_at(&self, id: &str, at: Option<DateTime<Utc>>) -> Result<()>;
+
+    /// Records that the re-authorisation alert for the grant ending at `grant_end` was delivered.
+    async fn mark_reauth_alerted(&self, id: &str, grant_end: DateTime<Utc>) -> Result<()>;
 
     /// Deletes a connection of the organisation (the rows it synced stay); false when not found.
     async fn delete_connection(&self, org: &OrgId, id: &str) -> Result<bool>;
@@ -175,7 +194,8 @@ macro_rules! impl_connection_store {
             use crate::{Result, StoreError, new_id};
 
             const COLUMNS: &str = "id, org_id, campaign_id, platform, account_id, options, auth_kind, \
-                credentials, status, last_synced_date, synced_on, last_sync_at, last_rows, last_error, created_at";
+                credentials, status, last_synced_date, synced_on, last_sync_at, last_rows, last_error, created_at, \
+                grant_expires_at, notice, retry_at, reauth_alerted_for";
 
             fn connection(r: &<$db as sqlx::Database>::Row) -> Result<Connection> {
                 let platform: String = r.try_get("platform")?;
@@ -199,6 +219,10 @@ macro_rules! impl_connection_store {
                     last_rows: from_count(r.try_get("last_rows")?),
                     last_error: r.try_get("last_error")?,
                     created_at: r.try_get("created_at")?,
+                    grant_expires_at: r.try_get("grant_expires_at")?,
+                    notice: r.try_get("notice")?,
+                    retry_at: r.try_get("retry_at")?,
+                    reauth_alerted_for: r.try_get("reauth_alerted_for")?,
                 })
             }
 
@@ -297,12 +321,13 @@ macro_rules! impl_connection_store {
                 #[instrument(skip_all)]
                 async fn record_sync(&self, id: &str, record: &SyncRecord, now: DateTime<Utc>) -> Result<()> {
                     match record {
-                        SyncRecord::Succeeded { last_synced_date, synced_on, rows } => {
+                        SyncRecord::Succeeded { last_synced_date, synced_on, rows, notice } => {
                             sqlx::query(
                                 "UPDATE connections SET status = 'active', \
                                  last_synced_date = CASE WHEN last_synced_date IS NULL OR last_synced_date < $2 \
                                    THEN $2 ELSE last_synced_date END, \
-                                 synced_on = $3, last_sync_at = $4, last_rows = $5, last_error = NULL, updated_at = $4 \
+                                 synced_on = $3, last_sync_at = $4, last_rows = $5, last_error = NULL, updated_at = $4, \
+                                 notice = $6, retry_at = NULL \
                                  WHERE id = $1",
                             )
                             .bind(id)
@@ -310,22 +335,44 @@ macro_rules! impl_connection_store {
                             .bind(*synced_on)
                             .bind(now)
                             .bind(to_count(*rows)?)
+                            .bind(notice)
                             .execute(&self.pool)
                             .await?;
                         }
-                        SyncRecord::Failed { status, error } => {
+                        SyncRecord::Failed { status, error, retry_at } => {
                             sqlx::query(
-                                "UPDATE connections SET status = $2, last_error = $3, last_sync_at = $4, updated_at = $4 \
-                                 WHERE id = $1",
+                                "UPDATE connections SET status = $2, last_error = $3, last_sync_at = $4, updated_at = $4, \
+                                 retry_at = $5 WHERE id = $1",
                             )
                             .bind(id)
                             .bind(status.as_str())
                             .bind(error)
                             .bind(now)
+                            .bind(*retry_at)
                             .execute(&self.pool)
                             .await?;
                         }
                     }
+                    Ok(())
+                }
+
+                #[instrument(skip_all)]
+                async fn set_grant_expires_at(&self, id: &str, at: Option<DateTime<Utc>>) -> Result<()> {
+                    sqlx::query("UPDATE connections SET grant_expires_at = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(at)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                #[instrument(skip_all)]
+                async fn mark_reauth_alerted(&self, id: &str, grant_end: DateTime<Utc>) -> Result<()> {
+                    sqlx::query("UPDATE connections SET reauth_alerted_for = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(grant_end)
+                        .execute(&self.pool)
+                        .await?;
                     Ok(())
                 }
 

@@ -83,6 +83,7 @@ async fn connections_are_scoped_unique_and_record_their_syncs() {
             last_synced_date: Some(day(last)),
             synced_on: day(on),
             rows,
+            notice: None,
         };
         ok(
             store
@@ -106,6 +107,7 @@ async fn connections_are_scoped_unique_and_record_their_syncs() {
         let failed = SyncRecord::Failed {
             status: ConnectionStatus::Reauthorize,
             error: "meta: not authorised".into(),
+            retry_at: None,
         };
         ok(store.record_sync(&conn.id, &failed, now()).await, name);
         let got = ok(store.connection(&org, &conn.id).await, name);
@@ -113,6 +115,47 @@ async fn connections_are_scoped_unique_and_record_their_syncs() {
         assert_eq!(got.status, ConnectionStatus::Reauthorize);
         assert_eq!(got.last_error.as_deref(), Some("meta: not authorised"));
         assert_eq!(got.last_synced_date, Some(day("2026-11-20")));
+
+        // Health (migration 0010): a quota's retry time, a sync's notice, the grant's end and
+        // the alert delivered for it; a success clears the retry time and replaces the notice.
+        assert_eq!(
+            (
+                got.grant_expires_at,
+                got.notice.as_deref(),
+                got.retry_at,
+                got.reauth_alerted_for
+            ),
+            (None, None, None, None),
+            "{name}"
+        );
+        let midnight = now() + chrono::TimeDelta::hours(12);
+        let waiting = SyncRecord::Failed {
+            status: ConnectionStatus::Error,
+            error: "linkedin: quota exhausted".into(),
+            retry_at: Some(midnight),
+        };
+        ok(store.record_sync(&conn.id, &waiting, now()).await, name);
+        let end = now() + chrono::TimeDelta::days(20);
+        ok(store.set_grant_expires_at(&conn.id, Some(end)).await, name);
+        ok(store.mark_reauth_alerted(&conn.id, end).await, name);
+        let got = ok(store.connection(&org, &conn.id).await, name);
+        let got = got.unwrap_or_else(|| panic!("{name}: still there"));
+        assert_eq!(
+            (got.retry_at, got.grant_expires_at, got.reauth_alerted_for),
+            (Some(midnight), Some(end), Some(end)),
+            "{name}"
+        );
+        let noticed = SyncRecord::Succeeded {
+            last_synced_date: Some(day("2026-11-20")),
+            synced_on: day("2026-11-22"),
+            rows: 1,
+            notice: Some("Meta withheld the conversions of 1 campaign-day(s)".into()),
+        };
+        ok(store.record_sync(&conn.id, &noticed, now()).await, name);
+        let got = ok(store.connection(&org, &conn.id).await, name);
+        let got = got.unwrap_or_else(|| panic!("{name}: still there"));
+        assert_eq!(got.retry_at, None, "{name}");
+        assert!(got.notice.is_some_and(|n| n.starts_with("Meta withheld")));
 
         ok(
             store

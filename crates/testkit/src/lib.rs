@@ -15,6 +15,8 @@
 #![forbid(unsafe_code)]
 
 pub mod database;
+pub mod fuzz;
+pub mod hostile;
 pub mod pdf;
 pub mod tools;
 

@@ -38,8 +38,13 @@ pub enum ApiError {
     Validation(Vec<FieldProblem>),
     #[error("too many attempts; try again later")]
     RateLimited { retry_after_secs: u64 },
-    #[error("request body too large")]
-    TooLarge,
+    /// An upload over its limit, or a file that would expand past one of the parsers' limits
+    /// (the message names the limit).
+    #[error("{0}")]
+    TooLarge(String),
+    /// Every upload slot is taken for longer than a request waits (see `upload::UploadGate`).
+    #[error("{0}")]
+    Busy(String),
     /// An external platform refused or failed (the message is safe to show).
     #[error("{0}")]
     Upstream(String),
@@ -85,7 +90,8 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Upstream(_) => (StatusCode::BAD_GATEWAY, "platform_error"),
             ApiError::NotConfigured(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_configured"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -207,6 +213,11 @@ impl IntoResponse for ApiError {
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        if let ApiError::Busy(_) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
         }
         response
     }

@@ -80,6 +80,7 @@ pub fn state(
         connections,
         webhooks,
         csrf_key: Arc::new(csrf_key),
+        upload_gate: Arc::new(upload::UploadGate::default()),
     }
 }
 
@@ -271,6 +272,9 @@ pub async fn serve(
     state: AppState,
     mut shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
+    // A platform API version near or past its sunset is said once at start (and on the
+    // connections page, and by `spendlens doctor`).
+    state.connections.log_versions(state.clock.now());
     let every = state.settings.snapshot_every_minutes;
     let scheduler = (every > 0).then(|| {
         tokio::spawn(spendlens_app::scheduler::run_snapshots(
@@ -285,6 +289,7 @@ pub async fn serve(
         tokio::spawn(spendlens_app::scheduler::run_syncs(
             state.store.clone(),
             state.connections.clone(),
+            state.webhooks.clone(),
             Duration::from_secs(sync_every * 60),
             shutdown.clone(),
         ))

@@ -29,6 +29,8 @@ pub struct AppState {
     pub webhooks: Arc<spendlens_app::finance::webhook::WebhookSender>,
     /// The key of the pages' CSRF tokens (see `ui::session`).
     pub csrf_key: Arc<crate::ui::session::CsrfKey>,
+    /// The slots every upload takes while it is read and parsed (see `upload::UploadGate`).
+    pub upload_gate: Arc<crate::upload::UploadGate>,
 }
 
 impl AppState {

@@ -16,7 +16,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::support::{TestApp, database_urls, json_of, new_client, now, q4, sqlite_database};
 
 const KEY: &str = "5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f";
-const INSIGHTS: &str = "/v23.0/act_1234567890/insights";
+const INSIGHTS: &str = "/v27.0/act_1234567890/insights";
 const TOKEN: &str = "EAAB-meta-long-lived";
 
 fn fixture(name: &str, base: &str) -> String {

@@ -126,7 +126,7 @@ async fn dates_outside_the_range_are_refused_at_every_door() {
             o.remove("paging");
         }
         Mock::given(method("GET"))
-            .and(path("/v23.0/act_1234567890/insights"))
+            .and(path("/v27.0/act_1234567890/insights"))
             .respond_with(
                 ResponseTemplate::new(200).set_body_raw(answer.to_string(), "application/json"),
             )

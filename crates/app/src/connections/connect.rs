@@ -138,6 +138,13 @@ impl Connections {
         if let Some(v) = &app.version {
             meta.version.clone_from(v);
         }
+        // Meta Login runs on the Marketing API's version too: a retired one fails it alike.
+        if let Some(refusal) = self
+            .version_of(Platform::Meta, self.clock.now().date_naive())
+            .and_then(|v| v.refusal())
+        {
+            return Err(ConnectionError::NotConfigured(refusal));
+        }
         Ok(meta)
     }
 
@@ -174,6 +181,12 @@ impl Connections {
                 "only Google Ads connections have a login customer",
             ));
         }
+        if !request.conversion_action_types.is_empty() && p != Platform::Meta {
+            return Err(invalid(
+                "conversion_action_types",
+                "only Meta connections choose their conversion action types",
+            ));
+        }
         if request.range.is_some() && p != Platform::Sheets {
             return Err(invalid(
                 "range",
@@ -189,6 +202,7 @@ impl Connections {
                 .login_customer_id
                 .map(|r| r.trim().to_owned())
                 .filter(|r| !r.is_empty()),
+            conversion_action_types: request.conversion_action_types,
         };
         let options =
             serde_json::to_string(&options).map_err(|e| invalid("options", e.to_string()))?;
@@ -341,6 +355,9 @@ impl Connections {
             .set_credentials(&connection.id, Some(&sealed), ConnectionStatus::Active, now)
             .await?;
         store
+            .set_grant_expires_at(&connection.id, tokens.grant_expires_at())
+            .await?;
+        store
             .connection(org, &id)
             .await?
             .ok_or(ConnectionError::NotFound)
@@ -379,6 +396,7 @@ impl Connections {
                 &SyncRecord::Failed {
                     status: ConnectionStatus::Reauthorize,
                     error: reason,
+                    retry_at: None,
                 },
                 now,
             )

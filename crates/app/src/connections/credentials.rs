@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use spendlens_connect::{
-    ConnectError, Connector, Ga4Connector, GoogleAdsConnector, LinkedInConnector, MetaConnector,
-    RefreshingToken, ServiceAccountKey, ServiceAccountToken, SheetsConnector, StaticToken,
-    TokenCipher, TokenSet, TokenSource,
+    ConnectError, Connector, Conversions, Ga4Connector, GoogleAdsConnector, HttpClient,
+    LinkedInConnector, MetaConnector, RefreshingToken, ServiceAccountKey, ServiceAccountToken,
+    SheetsConnector, StaticToken, TokenCipher, TokenSet, TokenSource,
 };
 use spendlens_core::Platform;
 use spendlens_store::{Connection, ConnectionStatus, Store};
@@ -33,12 +33,29 @@ impl spendlens_connect::Clock for ClockAdapter {
     }
 }
 
+/// The connect crate's clock stopped at one instant: a sync's "now", which dates the quota
+/// resets its answers name.
+#[derive(Debug)]
+pub(super) struct At(pub(super) DateTime<Utc>);
+
+impl spendlens_connect::Clock for At {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// A connection's token source and when its grant ends, as its sealed credentials say (`None`:
+/// the grant does not end, or its end is not known).
+pub(super) struct Source {
+    pub(super) token: Arc<dyn TokenSource>,
+    pub(super) grant_expires_at: Option<DateTime<Utc>>,
+    /// The grant when it refreshes itself: after the sync it is stored again if it changed.
+    pub(super) refreshing: Option<Arc<RefreshingToken>>,
+}
+
 impl Connections {
     /// Builds the token source a connection's credentials call for.
-    pub(super) fn token_source(
-        &self,
-        connection: &Connection,
-    ) -> Result<Arc<dyn TokenSource>, ConnectionError> {
+    pub(super) fn token_source(&self, connection: &Connection) -> Result<Source, ConnectionError> {
         let cipher = self.cipher()?;
         let Some(sealed) = &connection.credentials else {
             return Err(ConnectionError::Rejected(
@@ -59,7 +76,11 @@ impl Connections {
                 let token = text("access_token").ok_or_else(|| {
                     ConnectionError::Rejected("no stored token: connect again".into())
                 })?;
-                Ok(Arc::new(StaticToken::new(token)))
+                Ok(Source {
+                    token: Arc::new(StaticToken::new(token)),
+                    grant_expires_at: None,
+                    refreshing: None,
+                })
             }
             Some("service_account") => {
                 let key = text("key").ok_or_else(|| {
@@ -73,7 +94,11 @@ impl Connections {
                     self.http.reqwest().clone(),
                     Arc::new(ClockAdapter(self.clock.clone())),
                 )?;
-                Ok(Arc::new(source))
+                Ok(Source {
+                    token: Arc::new(source),
+                    grant_expires_at: None,
+                    refreshing: None,
+                })
             }
             Some("oauth") => {
                 let tokens = TokenSet {
@@ -85,18 +110,31 @@ impl Connections {
                         .get("expires_at")
                         .and_then(Value::as_str)
                         .and_then(|s| s.parse().ok()),
+                    refresh_expires_at: doc
+                        .get("refresh_expires_at")
+                        .and_then(Value::as_str)
+                        .and_then(|s| s.parse().ok()),
                     scopes: Vec::new(),
                 };
+                let grant_expires_at = tokens.grant_expires_at();
                 if connection.platform == Platform::Meta || tokens.refresh_token.is_none() {
-                    Ok(Arc::new(StaticToken::new(tokens.access_token)))
-                } else {
-                    Ok(Arc::new(RefreshingToken::new(
-                        self.oauth_config(connection.platform)?,
-                        self.http.reqwest().clone(),
-                        Arc::new(ClockAdapter(self.clock.clone())),
-                        tokens,
-                    )))
+                    return Ok(Source {
+                        token: Arc::new(StaticToken::new(tokens.access_token)),
+                        grant_expires_at,
+                        refreshing: None,
+                    });
                 }
+                let refreshing = Arc::new(RefreshingToken::new(
+                    self.oauth_config(connection.platform)?,
+                    self.http.reqwest().clone(),
+                    Arc::new(ClockAdapter(self.clock.clone())),
+                    tokens,
+                ));
+                Ok(Source {
+                    token: refreshing.clone(),
+                    grant_expires_at,
+                    refreshing: Some(refreshing),
+                })
             }
             _ => Err(ConnectionError::Rejected(
                 "the stored credentials are unreadable: connect again".into(),
@@ -109,15 +147,15 @@ impl Connections {
         parse_url("api_base", configured.unwrap_or(default))
     }
 
-    /// The platform client for a connection.
+    /// The platform client for a connection, over `http` (a sync's client, see `sync_http`).
     pub(super) fn connector(
         &self,
         connection: &Connection,
         token: Arc<dyn TokenSource>,
+        http: HttpClient,
     ) -> Result<Box<dyn Connector>, ConnectionError> {
         use spendlens_connect::platform::{ga4, google_ads, linkedin, meta, sheets};
         let options: Options = serde_json::from_str(&connection.options).unwrap_or_default();
-        let http = self.http.clone();
         let version = self.provider(connection.platform).version.clone();
         Ok(match connection.platform {
             Platform::LinkedIn => {
@@ -132,11 +170,14 @@ impl Connections {
                 })
             }
             Platform::Meta => {
-                let c = MetaConnector::new(
+                let mut c = MetaConnector::new(
                     http,
                     self.base(Platform::Meta, meta::META_BASE_URL)?,
                     token,
                 );
+                if !options.conversion_action_types.is_empty() {
+                    c = c.with_conversions(Conversions::Chosen(options.conversion_action_types));
+                }
                 Box::new(match version {
                     Some(v) => c.with_version(v),
                     None => c,
@@ -181,43 +222,46 @@ impl Connections {
         })
     }
 
-    /// After a sync with an OAuth grant that refreshed itself, seals and stores the new grant.
-    /// A failure here is logged, not fatal: the old grant still refreshes next time.
+    /// After a sync with an OAuth grant that refreshed itself, seals and stores the new grant
+    /// (access token, refresh token and their ends) and the grant's end. A failure here is
+    /// logged, not fatal: the old grant still refreshes next time.
     pub(super) async fn store_refreshed_grant(
         &self,
         store: &dyn Store,
         connection: &Connection,
-        token: &dyn TokenSource,
+        source: &Source,
         now: DateTime<Utc>,
     ) {
-        if connection.auth_kind != "oauth" {
-            return;
-        }
-        let Ok(current) = token.access_token().await else {
+        let Some(refreshing) = &source.refreshing else {
             return;
         };
+        let current = refreshing.current().await;
         let Some(cipher) = &self.cipher else { return };
-        let Some(sealed) = &connection.credentials else {
-            return;
-        };
-        let Ok(opened) = cipher.open(sealed) else {
-            return;
-        };
-        let Ok(doc) = serde_json::from_str::<Value>(opened.expose_secret()) else {
-            return;
-        };
-        if doc.get("access_token").and_then(Value::as_str) == Some(current.expose_secret()) {
+        let opened = connection
+            .credentials
+            .as_ref()
+            .and_then(|sealed| cipher.open(sealed).ok());
+        let stored_access = opened
+            .as_ref()
+            .and_then(|o| serde_json::from_str::<Value>(o.expose_secret()).ok())
+            .and_then(|doc| doc.get("access_token")?.as_str().map(str::to_owned));
+        if stored_access.as_deref() == Some(current.access_token.expose_secret()) {
             return;
         }
-        let mut doc = doc;
-        doc["access_token"] = Value::String(current.expose_secret().to_owned());
-        match seal(cipher, &doc) {
+        match seal(cipher, &oauth_doc(&current)) {
             Ok(sealed) => {
                 if let Err(e) = store
                     .set_credentials(&connection.id, Some(&sealed), ConnectionStatus::Active, now)
                     .await
                 {
                     tracing::warn!(connection = %connection.id, error = %e, "could not store the refreshed grant");
+                    return;
+                }
+                let end = current.grant_expires_at();
+                if end != connection.grant_expires_at
+                    && let Err(e) = store.set_grant_expires_at(&connection.id, end).await
+                {
+                    tracing::warn!(connection = %connection.id, error = %e, "could not store the grant's end");
                 }
             }
             Err(e) => {
@@ -234,6 +278,7 @@ pub(super) fn oauth_doc(tokens: &TokenSet) -> Value {
         "access_token": tokens.access_token.expose_secret(),
         "refresh_token": tokens.refresh_token.as_ref().map(|t| t.expose_secret().to_owned()),
         "expires_at": tokens.expires_at.map(|t| t.to_rfc3339()),
+        "refresh_expires_at": tokens.refresh_expires_at.map(|t| t.to_rfc3339()),
     })
 }
 

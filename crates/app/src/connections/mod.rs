@@ -12,10 +12,14 @@
 //!
 //! One module per step: `settings` (the `[connectors]` configuration), `connect` (tokens, keys
 //! and the OAuth flow), `credentials` (sealed credentials into a token source and a platform
-//! client) and `sync` (a connection's window, and the daily sweep).
+//! client), `sync` (a connection's window, and the daily sweep), `health` (API versions and their
+//! sunsets, the grant's end and its reminder, what the last sync found) and `doctor` (what
+//! `spendlens doctor` reports).
 
 mod connect;
 mod credentials;
+pub mod doctor;
+mod health;
 mod settings;
 mod sync;
 
@@ -32,6 +36,7 @@ use url::Url;
 use crate::clock::Clock;
 
 pub use connect::{refusal_code, state_hash};
+pub use health::{ConfiguredVersion, ConnectionHealth, REAUTHORIZE_NOTICE_DAYS};
 pub use settings::{ConnectorSettings, ProviderSettings};
 pub use sync::{MAX_LAST_ERROR_CHARS, backfill_range};
 
@@ -97,6 +102,9 @@ pub struct ConnectRequest {
     pub range: Option<String>,
     /// Google Ads: the manager account the access goes through.
     pub login_customer_id: Option<String>,
+    /// Meta: the action types read as conversions (custom conversions such as
+    /// `offsite_conversion.custom.123`), in order of preference; none: by campaign objective.
+    pub conversion_action_types: Vec<String>,
 }
 
 /// A connect request as submitted, by a JSON body or by the connect form (each decodes into it
@@ -109,6 +117,8 @@ pub struct ConnectDraft {
     pub service_account_key: Option<SecretString>,
     pub range: Option<String>,
     pub login_customer_id: Option<String>,
+    /// Meta's conversion action types, comma- or space-separated as typed.
+    pub conversion_action_types: Option<String>,
 }
 
 impl TryFrom<ConnectDraft> for ConnectRequest {
@@ -162,6 +172,32 @@ impl TryFrom<ConnectDraft> for ConnectRequest {
                 err(field, message);
             }
         }
+        let conversion_action_types: Vec<String> = draft
+            .conversion_action_types
+            .as_deref()
+            .unwrap_or_default()
+            .split([',', ' ', '\n', '\t'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if let Some(bad) = conversion_action_types
+            .iter()
+            .find(|t| !spendlens_connect::platform::meta::is_action_type(t))
+        {
+            err(
+                "conversion_action_types",
+                format!(
+                    "{:?} is not a Meta action type (lower-case letters, digits, _ and ., such as offsite_conversion.custom.123)",
+                    spendlens_connect::safe_text(bad, 60)
+                ),
+            );
+        } else if conversion_action_types.len() > MAX_CONVERSION_ACTION_TYPES {
+            err(
+                "conversion_action_types",
+                format!("give at most {MAX_CONVERSION_ACTION_TYPES} action types"),
+            );
+        }
         let (Some(platform), Some(account_id), true) =
             (platform, draft.account_id, errors.is_empty())
         else {
@@ -178,9 +214,13 @@ impl TryFrom<ConnectDraft> for ConnectRequest {
             auth,
             range: draft.range,
             login_customer_id: draft.login_customer_id,
+            conversion_action_types,
         })
     }
 }
+
+/// The most action types a connection may choose as its conversions.
+pub const MAX_CONVERSION_ACTION_TYPES: usize = 10;
 
 /// A created connection, with the URL to send the user to when it needs OAuth consent.
 #[derive(Debug)]
@@ -212,6 +252,9 @@ struct Options {
     range: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     login_customer_id: Option<String>,
+    /// Meta: the action types read as conversions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    conversion_action_types: Vec<String>,
 }
 
 /// Connects, authorises and syncs platform accounts.
@@ -253,9 +296,24 @@ impl Connections {
         }
     }
 
+    /// "Now" by the service's clock (the scheduler's sweeps).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// The settings in use.
     pub fn settings(&self) -> &ConnectorSettings {
         &self.settings
+    }
+
+    /// The HTTP client of one sync: the shared pool, with a wait budget of its own
+    /// (`sync_wait_minutes`) and quota resets dated from `now`, the sync's moment.
+    fn sync_http(&self, now: chrono::DateTime<chrono::Utc>) -> HttpClient {
+        let budget = std::time::Duration::from_secs(self.settings.sync_wait_minutes * 60);
+        self.http
+            .clone()
+            .with_wait_budget(spendlens_connect::WaitBudget::new(budget))
+            .with_clock(Arc::new(credentials::At(now)))
     }
 
     /// Why connections cannot be created or synced on this server (no token encryption key),

@@ -21,7 +21,9 @@ pub struct ProviderSettings {
     pub token_url: Option<String>,
     /// The API's base URL (for a proxy, or a mock server in tests).
     pub api_base: Option<String>,
-    /// The API version (LinkedIn `202601`, Meta `v23.0`, Google Ads `v21`).
+    /// The API version (LinkedIn `202607`, Meta `v27.0`, Google Ads `v26`); unset, spendlens'
+    /// default, the newest of `spendlens_connect::versions`. A version past its published sunset
+    /// is refused with a message naming this setting; one within 60 days of it is warned about.
     pub version: Option<String>,
     /// Google Ads developer token. Never serialised, never logged.
     #[serde(skip_serializing)]
@@ -40,6 +42,9 @@ pub struct ConnectorSettings {
     pub restatement_days: u32,
     /// Minutes between checks for connections due their daily sync (0 disables it).
     pub sync_every_minutes: u64,
+    /// How long one sync may wait, in all, for quotas to come back (a Sheets per-minute quota
+    /// fits; LinkedIn's daily limit does not, and the connection is retried after the reset).
+    pub sync_wait_minutes: u64,
     pub linkedin: ProviderSettings,
     pub meta: ProviderSettings,
     /// Google's OAuth registration, shared by GA4, Sheets and Google Ads.
@@ -55,6 +60,7 @@ impl Default for ConnectorSettings {
             public_url: "http://127.0.0.1:8080".into(),
             restatement_days: spendlens_connect::DEFAULT_RESTATEMENT_DAYS,
             sync_every_minutes: 60,
+            sync_wait_minutes: 5,
             linkedin: ProviderSettings::default(),
             meta: ProviderSettings::default(),
             google: ProviderSettings::default(),

@@ -1,8 +1,12 @@
 //! Syncing: one connection's window (the days since its last sync plus the restatement window,
 //! or a backfill) fetched and written all or nothing, and the scheduler's daily sweep, claimed per
 //! connection and hour in `job_runs` so instances never run the same sync together.
+//!
+//! A version past its published sunset is refused before any call, naming the setting; a quota
+//! that ran out (LinkedIn's daily limit, GA4's daily tokens) fails the sync with the time it comes
+//! back, and the sweep leaves the connection alone until then instead of burning more of it.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use spendlens_connect::{DateRange, safe_code, safe_text, sync_window};
 use spendlens_store::{
     Connection, ConnectionStatus, ImportRecord, Store, StoreError, SyncRecord, UpsertCounts,
@@ -36,11 +40,27 @@ impl Connections {
                 }
                 _ => ConnectionStatus::Error,
             };
+            // A quota that comes back later: no scheduled attempt before then.
+            let retry_at = match e {
+                ConnectionError::Platform(p) => p
+                    .wait()
+                    .and_then(|w| TimeDelta::from_std(w).ok())
+                    .and_then(|w| now.checked_add_signed(w)),
+                _ => None,
+            };
+            let mut error = e.to_string();
+            if let Some(at) = retry_at {
+                error.push_str(&format!(
+                    "; the next attempt is after {} UTC",
+                    at.format("%Y-%m-%d %H:%M")
+                ));
+            }
             // Every text of the error is ours (platform codes are cleaned in connect); the
             // stored reason is still bounded and kept free of hidden characters.
             let record = SyncRecord::Failed {
                 status,
-                error: safe_text(&e.to_string(), MAX_LAST_ERROR_CHARS),
+                error: safe_text(&error, MAX_LAST_ERROR_CHARS),
+                retry_at,
             };
             if let Err(store_error) = store.record_sync(&connection.id, &record, now).await {
                 tracing::warn!(connection = %connection.id, error = %store_error, "could not record a failed sync");
@@ -78,6 +98,7 @@ impl Connections {
                         last_synced_date: None,
                         synced_on: today,
                         rows: 0,
+                        notice: connection.notice.clone(),
                     },
                     now,
                 )
@@ -88,9 +109,38 @@ impl Connections {
                 counts: UpsertCounts::default(),
             });
         };
-        let token = self.token_source(connection)?;
-        let connector = self.connector(connection, token.clone())?;
-        let rows = connector.fetch_daily(&connection.account_id, range).await?;
+        if let Some(refusal) = self
+            .version_of(connection.platform, now.date_naive())
+            .and_then(|v| v.refusal())
+        {
+            return Err(ConnectionError::NotConfigured(refusal));
+        }
+        let source = self.token_source(connection)?;
+        if source.grant_expires_at != connection.grant_expires_at
+            && let Err(e) = store
+                .set_grant_expires_at(&connection.id, source.grant_expires_at)
+                .await
+        {
+            tracing::warn!(connection = %connection.id, error = %e, "could not store the grant's end");
+        }
+        let connector = self.connector(connection, source.token.clone(), self.sync_http(now))?;
+        let fetched = match connector.fetch_report(&connection.account_id, range).await {
+            Ok(fetched) => fetched,
+            // The platform no longer serves the version sent: say which setting changes it.
+            Err(e) if e.is_retired_version() => {
+                let advice = self
+                    .version_of(connection.platform, now.date_naive())
+                    .map(|v| v.advice())
+                    .unwrap_or_default();
+                return Err(ConnectionError::NotConfigured(format!("{e}: {advice}")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let rows = fetched.rows;
+        let notice = (!fetched.notices.is_empty()).then(|| {
+            let text: Vec<String> = fetched.notices.iter().map(ToString::to_string).collect();
+            safe_text(&text.join("; "), MAX_LAST_ERROR_CHARS)
+        });
         if let Some(other) = rows
             .iter()
             .filter_map(|r| r.currency.as_deref())
@@ -131,7 +181,7 @@ impl Connections {
             )
             .await?
             .ok_or(ConnectionError::NotFound)?;
-        self.store_refreshed_grant(store, connection, token.as_ref(), now)
+        self.store_refreshed_grant(store, connection, &source, now)
             .await;
         store
             .record_sync(
@@ -140,6 +190,7 @@ impl Connections {
                     last_synced_date: Some(range.end().min(today)),
                     synced_on: today,
                     rows: rows.len() as u64,
+                    notice,
                 },
                 now,
             )
@@ -153,8 +204,9 @@ impl Connections {
     }
 
     /// Syncs every connection due its daily sync: authorised, not yet synced today (in its
-    /// campaign's time zone). Each attempt is claimed per connection, day and hour, so several
-    /// instances never run the same one together and a failed sync is retried the next hour.
+    /// campaign's time zone), and not waiting for a quota to come back. Each attempt is claimed
+    /// per connection, day and hour, so several instances never run the same one together and a
+    /// failed sync is retried the next hour (or once its quota is back).
     pub async fn sweep(
         &self,
         store: &dyn Store,
@@ -177,7 +229,8 @@ impl Connections {
                 continue;
             };
             let today = today_in(now, &campaign.spec.time_zone);
-            if connection.synced_on == Some(today) {
+            if connection.synced_on == Some(today) || connection.retry_at.is_some_and(|at| at > now)
+            {
                 report.skipped += 1;
                 continue;
             }

@@ -213,22 +213,24 @@ pub async fn import_ledger(
 }
 
 /// Fills a blank or missing `campaign_id` with this campaign's id, so a campaign's own ledger
-/// file need not repeat it. Anything unreadable is passed through for the parser to name.
+/// file need not repeat it. Record by record, without holding them: anything unreadable, wider or
+/// longer than a ledger line may be, or with more lines than a ledger file holds entries, is passed
+/// through unfilled for the parser to name (a header of a million columns, or eight megabytes of
+/// one-character lines, held as records cost hundreds of megabytes before the parser's limits
+/// were reached).
 fn fill_campaign(bytes: &[u8], campaign: &str) -> Vec<u8> {
+    use spendlens_finance::import::{MAX_COLUMNS, MAX_ENTRIES, MAX_LINE_BYTES};
+    let within =
+        |r: &csv::ByteRecord| r.len() <= MAX_COLUMNS && r.as_slice().len() <= MAX_LINE_BYTES;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(body);
-    let mut records = Vec::new();
-    for r in reader.byte_records() {
-        match r {
-            Ok(r) => records.push(r),
-            Err(_) => return bytes.to_vec(),
-        }
-    }
-    let Some(header) = records.first() else {
-        return bytes.to_vec();
+    let mut records = reader.byte_records();
+    let header = match records.next() {
+        Some(Ok(header)) if within(&header) => header,
+        _ => return bytes.to_vec(),
     };
     let is_campaign = |cell: &[u8]| {
         String::from_utf8_lossy(cell)
@@ -240,25 +242,33 @@ fn fill_campaign(bytes: &[u8], campaign: &str) -> Vec<u8> {
     let column = header.iter().position(is_campaign);
     let mut writer = csv::WriterBuilder::new()
         .flexible(true)
-        .from_writer(Vec::new());
-    for (n, record) in records.iter().enumerate() {
-        let mut cells: Vec<Vec<u8>> = record.iter().map(<[u8]>::to_vec).collect();
-        match column {
-            Some(c) if n > 0 => {
-                if let Some(cell) = cells.get_mut(c)
-                    && cell.iter().all(u8::is_ascii_whitespace)
-                {
-                    *cell = campaign.as_bytes().to_vec();
-                }
-            }
-            Some(_) => {}
-            None => cells.push(if n == 0 {
-                b"campaign_id".to_vec()
+        .from_writer(Vec::with_capacity(bytes.len() + bytes.len() / 4));
+    let added: &[u8] = if column.is_some() {
+        b""
+    } else {
+        b"campaign_id"
+    };
+    let header_cells = header.iter().chain((!added.is_empty()).then_some(added));
+    if writer.write_record(header_cells).is_err() {
+        return bytes.to_vec();
+    }
+    for (n, record) in records.enumerate() {
+        let record = match record {
+            Ok(r) if n < MAX_ENTRIES && within(&r) => r,
+            _ => return bytes.to_vec(),
+        };
+        let cells = record.iter().enumerate().map(|(i, cell)| {
+            if Some(i) == column && cell.iter().all(u8::is_ascii_whitespace) {
+                campaign.as_bytes()
             } else {
-                campaign.as_bytes().to_vec()
-            }),
-        }
-        if writer.write_record(&cells).is_err() {
+                cell
+            }
+        });
+        let written = match column {
+            Some(_) => writer.write_record(cells),
+            None => writer.write_record(cells.chain(std::iter::once(campaign.as_bytes()))),
+        };
+        if written.is_err() {
             return bytes.to_vec();
         }
     }
@@ -268,6 +278,29 @@ fn fill_campaign(bytes: &[u8], campaign: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_wider_than_a_ledger_is_passed_through_unfilled() {
+        let wide = (0..=spendlens_finance::import::MAX_COLUMNS)
+            .map(|i| format!("x{i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+            + "\n";
+        assert_eq!(fill_campaign(wide.as_bytes(), "c1"), wide.as_bytes());
+        let lines =
+            "category\n".to_owned() + &"a\n".repeat(spendlens_finance::import::MAX_ENTRIES + 1);
+        assert_eq!(fill_campaign(lines.as_bytes(), "c1"), lines.as_bytes());
+        let ok = "category,amount\nmedia_spend,1\n";
+        assert_eq!(
+            String::from_utf8_lossy(&fill_campaign(ok.as_bytes(), "c1")),
+            "category,amount,campaign_id\nmedia_spend,1,c1\n"
+        );
+        let given = "\u{feff}Campaign ID,amount\n ,1\nc2,2\n";
+        assert_eq!(
+            String::from_utf8_lossy(&fill_campaign(given.as_bytes(), "c1")),
+            "Campaign ID,amount\nc1,1\nc2,2\n"
+        );
+    }
 
     #[test]
     fn the_default_currency_is_the_most_common_then_the_first_alphabetically() {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{AccountInfo, PlatformApi, finish_rows};
+use crate::connector::{AccountInfo, Fetched, PlatformApi, finish_rows};
 use crate::error::ConnectError;
 use crate::http::{HttpClient, endpoint};
 use crate::number;
@@ -95,7 +95,7 @@ impl Ga4Connector {
 impl PlatformApi for Ga4Connector {
     const PLATFORM: Platform = P;
 
-    async fn fetch(&self, property: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
+    async fn fetch(&self, property: &str, range: DateRange) -> Result<Fetched, ConnectError> {
         let url = self.report_url(property)?;
         let mut rows = Vec::new();
         let mut offset: u64 = 0;
@@ -134,7 +134,7 @@ impl PlatformApi for Ga4Connector {
             }
         }
         tracing::debug!(rows = rows.len(), %range, "GA4 report read");
-        finish_rows(P, range, rows)
+        finish_rows(P, range, rows).map(Fetched::from)
     }
 
     /// GA4 has no cheap property lookup on this API; a one-row report for yesterday carries the

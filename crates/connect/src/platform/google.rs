@@ -8,7 +8,8 @@ use serde::Deserialize;
 use spendlens_core::Platform;
 
 use crate::error::{ConnectError, safe_code};
-use crate::http::by_status;
+use crate::http::{by_status, quota_exhausted};
+use crate::quota::Quota;
 use crate::reason;
 
 /// `{"error":{"code":429,"message":"…","status":"RESOURCE_EXHAUSTED","details":[…]}}`
@@ -101,6 +102,14 @@ pub(crate) fn from_error(
         .or_else(|| error.status.clone())
         .and_then(|c| safe_code(&c));
     let s = http_status.as_u16();
+    if code.as_deref() == Some("requestError.UNSUPPORTED_VERSION") {
+        return ConnectError::RetiredVersion {
+            platform,
+            status: s,
+            code,
+            version: None,
+        };
+    }
     match error.status.as_deref() {
         Some("UNAUTHENTICATED") => ConnectError::Unauthorized {
             platform,
@@ -109,15 +118,24 @@ pub(crate) fn from_error(
             message,
         },
         Some("RESOURCE_EXHAUSTED") => {
-            let retry_after = crate::retry::retry_after(headers)
-                .or_else(|| retry_delay(&error.details))
-                .or_else(|| ga4_quota_wait(upstream));
-            ConnectError::RateLimited {
-                platform,
-                status: s,
-                code,
-                message,
-                retry_after,
+            let hint = crate::retry::retry_after(headers).or_else(|| retry_delay(&error.details));
+            let quota = match (platform, hint) {
+                (_, Some(_)) => None,
+                (Platform::Sheets, None) => Some(sheets_quota(upstream)),
+                (Platform::Ga4, None) => ga4_quota(upstream),
+                _ => None,
+            };
+            match quota {
+                Some(quota) => {
+                    quota_exhausted(platform, http_status, headers, code, message, quota)
+                }
+                None => ConnectError::RateLimited {
+                    platform,
+                    status: s,
+                    code,
+                    message,
+                    retry_after: hint.or_else(|| ga4_throttle_wait(platform, upstream)),
+                },
             }
         }
         Some("UNAVAILABLE" | "INTERNAL" | "DEADLINE_EXCEEDED") => ConnectError::Unavailable {
@@ -168,25 +186,47 @@ fn retry_delay(details: &[serde_json::Value]) -> Option<Duration> {
     details.iter().find_map(find)
 }
 
-/// GA4 states which token bucket ran out only in the message; the waits are the ones the
-/// Airbyte connector uses for each bucket.
-fn ga4_quota_wait(message: &str) -> Option<Duration> {
+/// The Sheets quota a 429 without `retryDelay` names. Sheets' read and write quotas are per
+/// minute (per project, and per user per project) and refill every minute; the message is only
+/// matched, never shown.
+fn sheets_quota(message: &str) -> Quota {
     let m = message.to_ascii_lowercase();
-    let minutes = if m.contains("concurrent requests") {
-        return Some(Duration::from_secs(30));
-    } else if m.contains("tokens for a project per hour")
-        || m.contains("potentially thresholded")
-        || m.contains("property tokens per hour")
-    {
-        30
+    let per_user = m.contains("per user");
+    match (m.contains("write"), per_user) {
+        (false, true) => Quota::per_minute("read requests per minute per user"),
+        (false, false) if m.contains("read") => Quota::per_minute("read requests per minute"),
+        (true, true) => Quota::per_minute("write requests per minute per user"),
+        (true, false) => Quota::per_minute("write requests per minute"),
+        _ => Quota::per_minute("requests per minute"),
+    }
+}
+
+/// The GA4 property quota a 429 names (GA4 says which token bucket ran out only in its
+/// message): hourly buckets come back within the hour, daily ones at midnight Pacific time.
+/// `None` for a throttle that is not a quota (concurrent requests) or a message not known.
+fn ga4_quota(message: &str) -> Option<Quota> {
+    let m = message.to_ascii_lowercase();
+    let quota = if m.contains("per day") {
+        Quota::google_daily("property tokens per day")
+    } else if m.contains("tokens for a project per hour") || m.contains("per project per hour") {
+        Quota::per_hour("property tokens per project per hour")
+    } else if m.contains("tokens per hour") || m.contains("property tokens") {
+        Quota::per_hour("property tokens per hour")
+    } else if m.contains("potentially thresholded") {
+        Quota::per_hour("potentially thresholded requests per hour")
     } else if m.contains("server errors") {
-        60
-    } else if m.contains("per day") {
-        24 * 60
+        Quota::per_hour("server errors per project per hour")
     } else {
         return None;
     };
-    Some(Duration::from_secs(minutes * 60))
+    Some(quota)
+}
+
+/// GA4's concurrent-requests limit is a throttle: a request finishing frees a slot, so a short
+/// wait (the 30 s Airbyte's connector uses) helps.
+fn ga4_throttle_wait(platform: Platform, message: &str) -> Option<Duration> {
+    (platform == Platform::Ga4 && message.to_ascii_lowercase().contains("concurrent requests"))
+        .then_some(Duration::from_secs(30))
 }
 
 #[cfg(test)]
@@ -265,31 +305,69 @@ mod tests {
     }
 
     #[test]
-    fn ga4_quota_messages_set_the_wait() {
+    fn ga4_and_sheets_quota_messages_name_the_quota() {
         let body = |m: &str| {
             format!(r#"{{"error":{{"code":429,"message":"{m}","status":"RESOURCE_EXHAUSTED"}}}}"#)
         };
-        let wait = |m: &str| match classify(
-            Platform::Ga4,
-            StatusCode::TOO_MANY_REQUESTS,
-            &HeaderMap::new(),
-            &body(m),
-        ) {
-            ConnectError::RateLimited { retry_after, .. } => retry_after,
-            other => panic!("unexpected {other:?}"),
+        let ga4 = |m: &str| {
+            classify(
+                Platform::Ga4,
+                StatusCode::TOO_MANY_REQUESTS,
+                &HeaderMap::new(),
+                &body(m),
+            )
+        };
+        assert!(matches!(
+            ga4("Exhausted concurrent requests quota."),
+            ConnectError::RateLimited { retry_after: Some(w), .. } if w == Duration::from_secs(30)
+        ));
+        let quota_of = |e: ConnectError| match e {
+            ConnectError::QuotaExhausted { quota, .. } => Some(quota),
+            _ => None,
         };
         assert_eq!(
-            wait("Exhausted concurrent requests quota."),
-            Some(Duration::from_secs(30))
+            quota_of(ga4("Exhausted property tokens for a project per hour.")),
+            Some(Quota::per_hour("property tokens per project per hour"))
         );
         assert_eq!(
-            wait("Exhausted property tokens for a project per hour."),
-            Some(Duration::from_secs(1800))
+            quota_of(ga4("Exhausted property tokens per day quota.")),
+            Some(Quota::google_daily("property tokens per day"))
         );
         assert_eq!(
-            wait("Exhausted server errors quota."),
-            Some(Duration::from_secs(3600))
+            quota_of(ga4("Exhausted server errors quota.")),
+            Some(Quota::per_hour("server errors per project per hour"))
         );
-        assert_eq!(wait("Something else."), None);
+        assert!(matches!(
+            ga4("Something else."),
+            ConnectError::RateLimited {
+                retry_after: None,
+                ..
+            }
+        ));
+        let sheets = classify(
+            Platform::Sheets,
+            StatusCode::TOO_MANY_REQUESTS,
+            &HeaderMap::new(),
+            &body(
+                "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' of service 'sheets.googleapis.com'",
+            ),
+        );
+        assert_eq!(
+            sheets.to_string(),
+            "sheets: quota exhausted (HTTP 429, code RESOURCE_EXHAUSTED): read requests per minute per user, which comes back after a minute"
+        );
+    }
+
+    #[test]
+    fn an_unsupported_version_is_a_retired_version() {
+        let e = check(
+            400,
+            r#"{"error":{"code":400,"message":"Request contains an invalid argument.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.ads.googleads.v21.errors.GoogleAdsFailure","errors":[{"errorCode":{"requestError":"UNSUPPORTED_VERSION"},"message":"Version v21 is deprecated. Requests to this version will be blocked."}],"requestId":"x"}]}}"#,
+        );
+        assert!(e.is_retired_version(), "{e:?}");
+        assert_eq!(
+            e.with_version("v21").to_string(),
+            "google_ads: HTTP 400, code requestError.UNSUPPORTED_VERSION: the platform no longer serves API version v21"
+        );
     }
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{AccountInfo, PlatformApi, finish_rows};
+use crate::connector::{AccountInfo, Fetched, PlatformApi, finish_rows};
 use crate::error::ConnectError;
 use crate::http::{HttpClient, endpoint};
 use crate::number;
@@ -21,8 +21,9 @@ use crate::window::DateRange;
 
 /// The production base URL.
 pub const GOOGLE_ADS_BASE_URL: &str = "https://googleads.googleapis.com/";
-/// The API version used unless configured otherwise.
-pub const GOOGLE_ADS_DEFAULT_VERSION: &str = "v21";
+/// The API version used unless configured otherwise: the newest of the version table
+/// (`crate::versions`).
+pub const GOOGLE_ADS_DEFAULT_VERSION: &str = "v26";
 
 const P: Platform = Platform::GoogleAds;
 
@@ -62,7 +63,7 @@ impl GoogleAdsConnector {
         }
     }
 
-    /// The API version (`v21`): versions sunset about yearly, so it is configuration.
+    /// The API version (`v26`): versions sunset about yearly, so it is configuration.
     pub fn with_version(mut self, version: impl Into<String>) -> Self {
         self.version = version.into();
         self
@@ -111,8 +112,9 @@ impl GoogleAdsConnector {
                 },
                 classify_ads,
             )
-            .await?;
-        parse_stream(&text)
+            .await
+            .map_err(|e| e.with_version(&self.version))?;
+        parse_stream(&text).map_err(|e| e.with_version(&self.version))
     }
 
     async fn customer_info(&self, customer: &str) -> Result<AccountInfo, ConnectError> {
@@ -134,7 +136,7 @@ impl GoogleAdsConnector {
 impl PlatformApi for GoogleAdsConnector {
     const PLATFORM: Platform = P;
 
-    async fn fetch(&self, account: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
+    async fn fetch(&self, account: &str, range: DateRange) -> Result<Fetched, ConnectError> {
         let customer = customer_id(account)?;
         let currency = self.customer_info(&customer).await?.currency;
         let mut rows = Vec::new();
@@ -151,7 +153,7 @@ impl PlatformApi for GoogleAdsConnector {
             }
         }
         tracing::debug!(rows = rows.len(), %range, "Google Ads report read");
-        finish_rows(P, range, rows)
+        finish_rows(P, range, rows).map(Fetched::from)
     }
 
     async fn info(&self, account: &str) -> Result<AccountInfo, ConnectError> {
@@ -276,6 +278,14 @@ fn daily_row(r: SearchRow, currency: Option<&str>) -> Result<DailyRow, ConnectEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_version_is_the_table_s() {
+        assert_eq!(
+            crate::versions::default_version(Platform::GoogleAds).map(|v| v.version),
+            Some(GOOGLE_ADS_DEFAULT_VERSION)
+        );
+    }
     use rust_decimal_macros::dec;
 
     #[test]

@@ -11,18 +11,20 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{AccountInfo, PlatformApi, finish_rows};
+use crate::connector::{AccountInfo, Fetched, PlatformApi, finish_rows};
 use crate::error::{ConnectError, safe_code};
-use crate::http::{HttpClient, by_status, endpoint};
+use crate::http::{HttpClient, by_status, endpoint, quota_exhausted};
 use crate::number;
 use crate::oauth::TokenSource;
+use crate::quota::Quota;
 use crate::reason;
 use crate::window::DateRange;
 
 /// The production base URL.
 pub const LINKEDIN_BASE_URL: &str = "https://api.linkedin.com/";
-/// The `LinkedIn-Version` sent unless configured otherwise (versions live about a year).
-pub const LINKEDIN_DEFAULT_VERSION: &str = "202601";
+/// The `LinkedIn-Version` sent unless configured otherwise: the newest of the version table
+/// (`crate::versions`; versions live about a year).
+pub const LINKEDIN_DEFAULT_VERSION: &str = "202607";
 /// LinkedIn silently truncates an `adAnalytics` response at this many elements.
 pub const LINKEDIN_MAX_ELEMENTS: usize = 15_000;
 
@@ -88,6 +90,7 @@ impl LinkedInConnector {
                 classify,
             )
             .await
+            .map_err(|e| e.with_version(&self.version))
     }
 
     async fn account(&self, account: &str) -> Result<(String, AdAccount), ConnectError> {
@@ -109,7 +112,7 @@ impl LinkedInConnector {
 impl PlatformApi for LinkedInConnector {
     const PLATFORM: Platform = P;
 
-    async fn fetch(&self, account: &str, range: DateRange) -> Result<Vec<DailyRow>, ConnectError> {
+    async fn fetch(&self, account: &str, range: DateRange) -> Result<Fetched, ConnectError> {
         let (id, acct) = self.account(account).await?;
         let id = id.as_str();
         let mut rows = Vec::new();
@@ -132,7 +135,7 @@ impl PlatformApi for LinkedInConnector {
             }
         }
         tracing::debug!(rows = rows.len(), %range, "LinkedIn analytics read");
-        finish_rows(P, range, rows)
+        finish_rows(P, range, rows).map(Fetched::from)
     }
 
     /// The account currency from `adAccounts`; reporting days are always UTC on LinkedIn.
@@ -271,6 +274,12 @@ struct RestliError {
     message: Option<String>,
 }
 
+/// A LinkedIn error answer.
+///
+/// Every 429 is a daily limit (LinkedIn's application and member limits reset at midnight UTC,
+/// and a retry before then only burns more of the day's calls), unless the answer carries a
+/// `Retry-After`: then that wait is the platform's own word and is honoured. A 426
+/// `NONEXISTENT_VERSION` means the `LinkedIn-Version` sent is no longer served.
 fn classify(status: StatusCode, headers: &HeaderMap, body: &str) -> ConnectError {
     let parsed = serde_json::from_str::<RestliError>(body).ok();
     let named = parsed.as_ref().and_then(|e| e.code.as_deref());
@@ -281,25 +290,42 @@ fn classify(status: StatusCode, headers: &HeaderMap, body: &str) -> ConnectError
         .and_then(|c| safe_code(&c));
     let upstream = parsed.as_ref().and_then(|e| e.message.as_deref());
     reason::log_upstream(P, upstream);
-    // The daily application/member limits reset at midnight UTC: retrying before then only
-    // burns budget.
-    let daily = status == StatusCode::TOO_MANY_REQUESTS
-        && upstream.is_some_and(|m| m.to_ascii_uppercase().contains("DAY LIMIT"));
-    let message = reason::linkedin(named, daily, status).to_owned();
-    if daily {
-        return ConnectError::QuotaExhausted {
+    if status == StatusCode::UPGRADE_REQUIRED || named == Some("NONEXISTENT_VERSION") {
+        return ConnectError::RetiredVersion {
             platform: P,
             status: status.as_u16(),
-            code,
-            message,
+            code: named.and_then(safe_code).or(code),
+            version: None,
         };
     }
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        if let Some(wait) = crate::retry::retry_after(headers) {
+            return ConnectError::RateLimited {
+                platform: P,
+                status: status.as_u16(),
+                code,
+                message: reason::linkedin(named, false, status).to_owned(),
+                retry_after: Some(wait),
+            };
+        }
+        let message = reason::linkedin(named, true, status).to_owned();
+        return quota_exhausted(P, status, headers, code, message, Quota::LINKEDIN_DAILY);
+    }
+    let message = reason::linkedin(named, false, status).to_owned();
     by_status(P, status, headers, code, message)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_version_is_the_table_s() {
+        assert_eq!(
+            crate::versions::default_version(Platform::LinkedIn).map(|v| v.version),
+            Some(LINKEDIN_DEFAULT_VERSION)
+        );
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().expect("date")
@@ -330,9 +356,14 @@ mod tests {
     #[test]
     fn errors_are_classified() {
         let h = HeaderMap::new();
+        let mut with_wait = HeaderMap::new();
+        with_wait.insert(
+            reqwest::header::RETRY_AFTER,
+            reqwest::header::HeaderValue::from_static("7"),
+        );
         let e = classify(
             StatusCode::TOO_MANY_REQUESTS,
-            &h,
+            &with_wait,
             r#"{"serviceErrorCode":101,"message":"Resource level throttle limit for calls to this resource is reached.","status":429}"#,
         );
         assert!(
@@ -344,6 +375,25 @@ mod tests {
             r#"{"message":"Too many requests: APPLICATION_AND_MEMBER DAY limit reached","status":429}"#,
         );
         assert!(matches!(e, ConnectError::QuotaExhausted { .. }));
+        // Without Retry-After even a throttle message is the daily limit; with one, it waits.
+        let e = classify(
+            StatusCode::TOO_MANY_REQUESTS,
+            &h,
+            r#"{"serviceErrorCode":101,"message":"Resource level throttle limit for calls to this resource is reached.","status":429}"#,
+        );
+        assert!(
+            matches!(e, ConnectError::QuotaExhausted { quota, .. } if quota == Quota::LINKEDIN_DAILY)
+        );
+        let e = classify(
+            StatusCode::UPGRADE_REQUIRED,
+            &h,
+            r#"{"status":426,"code":"NONEXISTENT_VERSION","message":"Requested version 20240401 is not active"}"#,
+        );
+        assert!(e.is_retired_version(), "{e:?}");
+        assert_eq!(
+            e.with_version("202401").to_string(),
+            "linkedin: HTTP 426, code NONEXISTENT_VERSION: the platform no longer serves API version 202401"
+        );
         let e = classify(
             StatusCode::UNAUTHORIZED,
             &h,

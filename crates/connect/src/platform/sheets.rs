@@ -10,7 +10,7 @@ use serde::Deserialize;
 use spendlens_core::{DailyRow, Platform};
 use url::Url;
 
-use crate::connector::{AccountInfo, PlatformApi, finish_rows};
+use crate::connector::{AccountInfo, Fetched, PlatformApi, finish_rows};
 use crate::error::ConnectError;
 use crate::http::{HttpClient, endpoint};
 use crate::number;
@@ -99,14 +99,10 @@ impl SheetsConnector {
 impl PlatformApi for SheetsConnector {
     const PLATFORM: Platform = P;
 
-    async fn fetch(
-        &self,
-        spreadsheet_id: &str,
-        range: DateRange,
-    ) -> Result<Vec<DailyRow>, ConnectError> {
+    async fn fetch(&self, spreadsheet_id: &str, range: DateRange) -> Result<Fetched, ConnectError> {
         let values = self.fetch_values(spreadsheet_id).await?;
         let rows = rows_from_values(&values.values, range)?;
-        finish_rows(P, range, rows)
+        finish_rows(P, range, rows).map(Fetched::from)
     }
 
     /// The spreadsheet's own time zone (`properties.timeZone`); a sheet states no currency.

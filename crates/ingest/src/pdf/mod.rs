@@ -12,12 +12,13 @@
 //! * `€`, `£` and ISO codes are read, and `1.200,50` is a decimal comma, not 1.2005;
 //! * `1.2K`/`3.4M` are expanded exactly and flagged as approximate;
 //! * a PDF without text (a scan) gives an empty preview with a warning, never zeros;
-//! * a damaged PDF gives an error, never a crash: the extractor runs under `catch_unwind`.
+//! * a damaged PDF gives an error, never a crash: the extractor runs under `catch_unwind`, after
+//!   its pages and decoded streams are counted ([`extract`]).
 
+mod decode;
+mod extract;
 mod metric;
 mod value;
-
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -25,9 +26,9 @@ use spendlens_core::{DailyRow, Platform};
 
 use crate::date::{self, DateOrder};
 use crate::error::ImportError;
-use crate::exports::check_size;
 use crate::model::ImportOptions;
 
+pub use extract::extract_text;
 pub use metric::PdfMetric;
 
 use metric::{after_label, label_row};
@@ -126,30 +127,14 @@ impl PdfPreview {
     }
 }
 
-/// Extracts the text of a PDF and previews the KPI values in it.
-///
-/// The extractor (pdf-extract over lopdf) panics on some malformed files, so it runs inside
-/// `catch_unwind`; the size limit of `options` applies first. A time limit is the caller's job (run
-/// this on a blocking thread with a timeout): a library without a clock cannot impose one.
+/// Extracts the text of a PDF ([`extract_text`], within the limits) and previews the KPI values
+/// in it.
 pub fn preview_pdf(
     bytes: &[u8],
     file: &str,
     options: &ImportOptions,
 ) -> Result<PdfPreview, ImportError> {
-    check_size(bytes, file, options)?;
-    if !bytes.starts_with(b"%PDF-") {
-        return Err(ImportError::whole_file(
-            file,
-            "not a PDF file (it does not start with %PDF-)",
-        ));
-    }
-    let text = catch_unwind(AssertUnwindSafe(|| {
-        pdf_extract::extract_text_from_mem(bytes)
-    }))
-    .map_err(|_| {
-        ImportError::whole_file(file, "the PDF is damaged: its text could not be extracted")
-    })?
-    .map_err(|e| ImportError::whole_file(file, format!("the PDF could not be read: {e}")))?;
+    let text = extract_text(bytes, file, options)?;
     Ok(preview_text(&text, file))
 }
 

@@ -239,7 +239,7 @@ pub(crate) fn plan(
 ) -> Option<Plan> {
     let mut undated_header = None;
     for raw in rows.iter().take(HEADER_SEARCH_ROWS) {
-        let headers: Vec<Header> = raw.cells.iter().map(|c| normalise_header(c)).collect();
+        let headers: Vec<Header> = raw.cells.iter().map(normalise_header).collect();
         match map_headers(&headers, mapping) {
             Mapped::No => {
                 let has_spend = headers
@@ -304,7 +304,7 @@ pub(crate) fn classify(rows: &[RawRow]) -> Option<Source> {
         return Some(Source::LinkedIn);
     }
     for raw in rows.iter().take(HEADER_SEARCH_ROWS) {
-        let headers: Vec<Header> = raw.cells.iter().map(|c| normalise_header(c)).collect();
+        let headers: Vec<Header> = raw.cells.iter().map(normalise_header).collect();
         let names: Vec<&str> = headers.iter().map(|h| h.name.as_str()).collect();
         // spendlens' own files are machine-written in lower case: eight of the ten exact names (or
         // all ten in any case) mean a canonical file, so that a misspelt column is reported by the

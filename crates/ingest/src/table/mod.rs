@@ -3,6 +3,7 @@
 //! aside totals rows ([`totals`]), read each other row into a [`DailyRow`] ([`row`]), and check
 //! the file as a whole here (one currency in the headers, one date order, no day twice).
 
+mod cells;
 mod header;
 mod row;
 mod totals;
@@ -16,6 +17,7 @@ use crate::error::{ImportError, Problems};
 use crate::model::{ColumnMapping, Field, ParsedFile, Source};
 use crate::number::DecimalSeparator;
 
+pub(crate) use cells::Cells;
 pub(crate) use header::classify;
 
 use header::plan;
@@ -26,7 +28,7 @@ use totals::totals_row;
 #[derive(Debug, Clone)]
 pub(crate) struct RawRow {
     pub(crate) row: u64,
-    pub(crate) cells: Vec<String>,
+    pub(crate) cells: Cells,
 }
 
 /// What differs between the tabular formats.
@@ -73,8 +75,7 @@ impl TableSpec {
 /// The text of column `col` in `raw`; empty when the plan has no such column or the row ends
 /// before it (Sheets drops trailing empty cells).
 fn cell(raw: &RawRow, col: Option<usize>) -> &str {
-    col.and_then(|c| raw.cells.get(c))
-        .map_or("", String::as_str)
+    col.and_then(|c| raw.cells.get(c)).unwrap_or("")
 }
 
 /// Parses the rows of one table into a [`ParsedFile`], or rejects the file listing every problem.
@@ -253,7 +254,7 @@ mod tests {
             .enumerate()
             .map(|(i, l)| RawRow {
                 row: i as u64 + 1,
-                cells: l.iter().map(|s| (*s).to_owned()).collect(),
+                cells: l.iter().copied().collect(),
             })
             .collect()
     }

@@ -23,7 +23,8 @@ use crate::query::Params;
 use crate::state::AppState;
 use crate::upload::{Fields, Others, multipart, read_file_field};
 
-/// Largest touchpoint upload accepted (about a million rows).
+/// Largest touchpoint upload accepted; the reader also stops at
+/// `spendlens_attribution::read::MAX_TOUCHPOINT_ROWS` rows.
 pub const MAX_TOUCHPOINT_BYTES: usize = 64 * 1024 * 1024;
 
 /// A file problem as the API shows it: `row 3, column 2 (timestamp): ...` (rows are lines of
@@ -75,6 +76,7 @@ impl From<TouchpointFailure> for ApiError {
                 ApiError::Validation(problems.iter().map(row_problem).collect())
             }
             TouchpointFailure::File(m) => ApiError::field("file", m),
+            TouchpointFailure::TooLarge(m) => ApiError::TooLarge(m),
             TouchpointFailure::Store(s) => s.into(),
             TouchpointFailure::Task(m) => ApiError::Internal(format!("touchpoint parse task: {m}")),
         }
@@ -104,6 +106,7 @@ pub async fn import_touchpoints(
 ) -> ApiResult<Response> {
     // The caller is authenticated (the extractor above) before a byte of the body is read.
     let dry_run = query.flag("dry_run")?;
+    let _slot = state.upload_gate.enter().await?;
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
         texts: &[],
@@ -169,6 +172,8 @@ pub async fn attribute_paths(
         Some(text) => Some(parse_model("model", text)?),
     };
     let order = parse_order(&query)?;
+    // Reading and attributing a file costs memory: one upload at a time, as every upload route.
+    let _slot = state.upload_gate.enter().await?;
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
         texts: &[],

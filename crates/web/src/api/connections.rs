@@ -10,7 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
-use spendlens_app::connections::{CONNECTABLE, ConnectDraft, ConnectRequest, backfill_range};
+use spendlens_app::connections::{
+    CONNECTABLE, ConnectDraft, ConnectRequest, ConnectionHealth, backfill_range,
+};
 use spendlens_app::today_in;
 use spendlens_connect::SecretString;
 use spendlens_contract::Problems;
@@ -22,8 +24,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::query::Params;
 use crate::state::AppState;
 
-/// A connection as the API shows it (never its credentials).
-pub fn connection_json(c: &Connection) -> Value {
+/// A connection as the API shows it (never its credentials), with its health: `warnings` (an
+/// API version near or past its sunset, the grant's end, what the last sync found, a quota
+/// wait), `grant_expires_at`, `reauthorize_before` (30 days ahead of the grant's end) and
+/// `next_attempt_after` (when a quota comes back).
+pub fn connection_json(c: &Connection, health: &ConnectionHealth) -> Value {
     let options: Value = serde_json::from_str(&c.options).unwrap_or_else(|_| json!({}));
     json!({
         "id": c.id,
@@ -39,7 +44,16 @@ pub fn connection_json(c: &Connection) -> Value {
         "last_rows": c.last_rows,
         "last_error": c.last_error,
         "created_at": c.created_at.to_rfc3339(),
+        "grant_expires_at": c.grant_expires_at.map(|t| t.to_rfc3339()),
+        "reauthorize_before": health.reauthorize_before.map(|d| d.to_string()),
+        "next_attempt_after": health.next_attempt_after.map(|t| t.to_rfc3339()),
+        "warnings": health.warnings,
     })
+}
+
+/// [`connection_json`] with the health as of the server's "now".
+fn view(state: &AppState, c: &Connection) -> Value {
+    connection_json(c, &state.connections.health(c, state.clock.now()))
 }
 
 /// The platforms that can be connected, and how, on this server.
@@ -77,7 +91,10 @@ pub(crate) fn connect_request(
     }
 }
 
-/// Decodes a connect body (every problem with its JSON key) into the app's request.
+/// Decodes a connect body (every problem with its JSON key) into the app's request. Besides the
+/// documented keys, a Meta connection may give `conversion_action_types` (a list, or one string
+/// separated by commas): the action types read as conversions, such as custom conversions
+/// (`offsite_conversion.custom.<id>`); without it, conversions follow each campaign's objective.
 pub(crate) fn parse_request(body: &Value) -> ApiResult<ConnectRequest> {
     let mut problems = Problems::default();
     let Some(mut r) = ObjectReader::new("", body, &mut problems) else {
@@ -104,6 +121,24 @@ pub(crate) fn parse_request(body: &Value) -> ApiResult<ConnectRequest> {
     let login_customer_id = r
         .string("login_customer_id", &mut problems)
         .map(str::to_owned);
+    let conversion_action_types = match r.get("conversion_action_types") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => Some(
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        Some(_) => {
+            problems.push(
+                "conversion_action_types",
+                "expected a list of Meta action types (strings)",
+            );
+            None
+        }
+    };
     r.finish(&mut problems);
     let draft = ConnectDraft {
         platform,
@@ -112,6 +147,7 @@ pub(crate) fn parse_request(body: &Value) -> ApiResult<ConnectRequest> {
         service_account_key,
         range,
         login_customer_id,
+        conversion_action_types,
     };
     connect_request(draft, problems)
 }
@@ -141,7 +177,7 @@ pub async fn create(
             state.clock.now(),
         )
         .await?;
-    let mut out = connection_json(&created.connection);
+    let mut out = view(&state, &created.connection);
     out["authorize_url"] = created
         .authorize_url
         .map_or(Value::Null, |u| Value::String(u.to_string()));
@@ -163,7 +199,7 @@ pub async fn list(
         .await?;
     Ok(Json(json!({
         "campaign_id": campaign.id.to_string(),
-        "connections": all.iter().map(connection_json).collect::<Vec<_>>(),
+        "connections": all.iter().map(|c| view(&state, c)).collect::<Vec<_>>(),
     })))
 }
 
@@ -183,7 +219,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(connection_json(&find(&state, &caller, &id).await?)))
+    Ok(Json(view(&state, &find(&state, &caller, &id).await?)))
 }
 
 /// A new consent URL for an OAuth connection (pending, or needing re-authorisation).
@@ -230,7 +266,7 @@ pub async fn sync(
         .await?;
     let after = find(&state, &caller, &id).await?;
     Ok(Json(json!({
-        "connection": connection_json(&after),
+        "connection": view(&state, &after),
         "date_from": report.range.map(|r| r.start().to_string()),
         "date_to": report.range.map(|r| r.end().to_string()),
         "rows": report.rows,

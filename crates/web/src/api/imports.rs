@@ -31,7 +31,13 @@ pub const MAX_UPLOAD_BYTES: usize = spendlens_ingest::DEFAULT_MAX_BYTES;
 /// An import's problems as field problems: `file: row 12, column C (Spend): ...`.
 fn import_problems(e: &ImportError) -> ApiError {
     match e {
-        ImportError::TooLarge { .. } => ApiError::TooLarge,
+        e if e.is_too_large() => ApiError::TooLarge(
+            e.diagnostics()
+                .into_iter()
+                .map(|d| d.message)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
         other => ApiError::Validation(
             other
                 .diagnostics()
@@ -160,6 +166,7 @@ pub async fn create(
     // Access first: an upload to a campaign the caller cannot see is never read, not even its
     // multipart headers.
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
+    let _slot = state.upload_gate.enter().await?;
     let multipart = multipart(request, &state).await?;
     let dry_run = query.flag("dry_run")?;
     let fields = Fields {

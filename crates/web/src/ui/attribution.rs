@@ -353,6 +353,7 @@ pub async fn upload(
     request: Request,
 ) -> UiResult<Response> {
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
+    let _slot = state.upload_gate.enter().await?;
     let fields = Fields {
         texts: &["csrf", "dry_run"],
         others: Others::Ignore,

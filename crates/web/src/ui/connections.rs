@@ -1,6 +1,7 @@
-//! A campaign's platform connections from the pages: the list with status and last sync, the
-//! connect form (OAuth, a pasted access token or a Google service-account key), sync now with an
-//! optional backfill, re-authorise and disconnect.
+//! A campaign's platform connections from the pages: the list with status, last sync and health
+//! (warnings, "re-authorise before DATE"), the API versions near or past their sunset, the
+//! connect form (OAuth, a pasted access token or a Google service-account key, Meta's conversion
+//! action types), sync now with an optional backfill, re-authorise and disconnect.
 //!
 //! The work is `spendlens_app::connections` through the same calls as `api::connections`: the
 //! form is decoded into the app's `ConnectDraft` and checked by `ConnectRequest::try_from` (through
@@ -13,7 +14,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use spendlens_app::connections::{CONNECTABLE, ConnectDraft, ConnectionError, backfill_range};
+use spendlens_app::connections::{
+    CONNECTABLE, ConnectDraft, ConnectionError, ConnectionHealth, backfill_range,
+};
 use spendlens_app::today_in;
 use spendlens_connect::SecretString;
 use spendlens_contract::Problems;
@@ -42,9 +45,13 @@ pub struct ConnectionView {
     last_sync_at: String,
     rows: String,
     error: String,
+    /// The connection's health warnings (API version, grant end, last sync's notice, quota).
+    warnings: Vec<String>,
+    /// "" or the day the grant ends, shown from 30 days ahead.
+    reauthorize_before: String,
 }
 
-fn connection_view(c: &Connection) -> ConnectionView {
+fn connection_view(c: &Connection, health: &ConnectionHealth) -> ConnectionView {
     ConnectionView {
         id: c.id.clone(),
         platform: c.platform.display_name(),
@@ -65,6 +72,8 @@ fn connection_view(c: &Connection) -> ConnectionView {
         ),
         rows: count(c.last_rows),
         error: c.last_error.clone().unwrap_or_default(),
+        warnings: health.warnings.clone(),
+        reauthorize_before: health.reauthorize_before.map(date).unwrap_or_default(),
     }
 }
 
@@ -79,6 +88,7 @@ pub struct ConnectForm {
     service_account_key: String,
     range: String,
     login_customer_id: String,
+    conversion_action_types: String,
 }
 
 /// A platform choice of the connect form.
@@ -103,6 +113,8 @@ struct ConnectionsPage {
     errors: FormErrors,
     /// Why nothing can be connected on this server (no token encryption key).
     unavailable: Option<String>,
+    /// API versions near or past their sunset (the server's configuration).
+    version_warnings: Vec<String>,
     notice: Option<String>,
     failure: Option<String>,
     restatement_days: u32,
@@ -136,6 +148,7 @@ async fn page_of(
         .store
         .connections(&viewer.principal.org_id, &campaign.id)
         .await?;
+    let now = state.clock.now();
     let selected = if form.platform.is_empty() {
         Platform::Meta.as_str()
     } else {
@@ -159,7 +172,10 @@ async fn page_of(
         id: campaign.id.to_string(),
         name: campaign.spec.name.clone(),
         csrf: viewer.csrf.clone(),
-        connections: all.iter().map(connection_view).collect(),
+        connections: all
+            .iter()
+            .map(|c| connection_view(c, &state.connections.health(c, now)))
+            .collect(),
         platforms,
         // Secrets are never written back into the page.
         form: ConnectForm {
@@ -170,6 +186,7 @@ async fn page_of(
         },
         errors,
         unavailable: state.connections.unavailable_reason(),
+        version_warnings: state.connections.version_warnings(now.date_naive()),
         notice: None,
         failure: None,
         restatement_days: state.connections.settings().restatement_days,
@@ -261,6 +278,7 @@ pub async fn create(
         service_account_key: given(&form.service_account_key).map(SecretString::from),
         range: given(&form.range),
         login_customer_id: given(&form.login_customer_id),
+        conversion_action_types: given(&form.conversion_action_types),
     };
     let outcome = match connect_request(draft, Problems::default()) {
         Ok(request) => state

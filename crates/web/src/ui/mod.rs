@@ -240,7 +240,11 @@ pub enum UiError {
     /// The form's CSRF token is missing or not this session's.
     Csrf,
     BadRequest(String),
-    TooLarge,
+    /// An upload over its limit, or a file that expands past a parser's limit (the message says
+    /// which).
+    TooLarge(String),
+    /// Every upload slot stayed taken: try again shortly.
+    Busy(String),
     Internal(String),
 }
 
@@ -251,7 +255,8 @@ impl From<ApiError> for UiError {
             ApiError::Unauthorized | ApiError::BadCredentials => {
                 UiError::SignIn("/campaigns".to_owned())
             }
-            ApiError::TooLarge => UiError::TooLarge,
+            ApiError::TooLarge(m) => UiError::TooLarge(m),
+            ApiError::Busy(m) => UiError::Busy(m),
             ApiError::BadRequest(m)
             | ApiError::Forbidden(m)
             | ApiError::Conflict(m)
@@ -353,14 +358,8 @@ impl IntoResponse for UiError {
                 "This form has expired or did not come from spendlens. Go back, reload the page and submit it again.".to_owned(),
             ),
             UiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Bad request", m),
-            UiError::TooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "File too large",
-                format!(
-                    "Uploads are limited to {} MiB.",
-                    crate::api::imports::MAX_UPLOAD_BYTES / (1024 * 1024)
-                ),
-            ),
+            UiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "File too large", m),
+            UiError::Busy(m) => (StatusCode::SERVICE_UNAVAILABLE, "Busy", m),
             UiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (

@@ -1,4 +1,5 @@
-//! Delivering budget alerts to the organisation's webhook.
+//! Delivering budget alerts, and connections' re-authorisation reminders, to the organisation's
+//! webhook.
 //!
 //! A POST of one JSON document per alert, retried with exponential backoff on a network error or
 //! a non-2xx answer; when a secret is set, the body is signed with HMAC-SHA256 and the signature
@@ -156,6 +157,19 @@ pub async fn send(
     secret: Option<&SecretString>,
     alert: &StoredAlert,
 ) -> Result<(), DeliveryFailure> {
+    send_event(sender, url, secret, &alert.id, &payload(alert)).await
+}
+
+/// Sends one event document (a budget alert, a connection's re-authorisation reminder) with the
+/// same rule, signature and retries as [`send`]; `id` goes in `X-Spendlens-Alert-Id`, so a
+/// receiver drops a repeat.
+pub async fn send_event(
+    sender: &WebhookSender,
+    url: &str,
+    secret: Option<&SecretString>,
+    id: &str,
+    event: &Value,
+) -> Result<(), DeliveryFailure> {
     let target = sender
         .outbound
         .check_url(url)
@@ -164,7 +178,7 @@ pub async fn send(
             _ => DeliveryFailure::AddressNotAllowed,
         })?;
     let client = sender.client.as_ref().ok_or(DeliveryFailure::NotSent)?;
-    let body = serde_json::to_vec(&payload(alert)).map_err(|_| DeliveryFailure::NotSent)?;
+    let body = serde_json::to_vec(event).map_err(|_| DeliveryFailure::NotSent)?;
     let mut delay = sender.policy.first_delay;
     let mut last = DeliveryFailure::NotSent;
     for attempt in 0..sender.policy.attempts.max(1) {
@@ -178,7 +192,7 @@ pub async fn send(
         let mut request = client
             .post(target.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header("X-Spendlens-Alert-Id", alert.id.as_str())
+            .header("X-Spendlens-Alert-Id", id)
             .body(body.clone());
         if let Some(secret) = secret {
             request = request.header("X-Spendlens-Signature", signature(secret, &body));
@@ -190,6 +204,51 @@ pub async fn send(
         }
     }
     Err(last)
+}
+
+/// The organisation's webhook: its URL and opened secret, `None` when it has none.
+async fn target_of(
+    store: &dyn Store,
+    sender: &WebhookSender,
+    org: &OrgId,
+) -> Result<
+    Option<(String, Result<Option<SecretString>, DeliveryFailure>)>,
+    spendlens_store::StoreError,
+> {
+    Ok(store.finance_settings(org).await?.and_then(|s| {
+        s.webhook_url.map(|url| {
+            let secret = match (&s.webhook_secret_sealed, &sender.cipher) {
+                (None, _) => Ok(None),
+                (Some(blob), Some(cipher)) => cipher
+                    .open(blob)
+                    .map(Some)
+                    .map_err(|_| DeliveryFailure::SecretUnreadable),
+                (Some(_), None) => Err(DeliveryFailure::NoSecretKey),
+            };
+            (url, secret)
+        })
+    }))
+}
+
+/// Delivers one event to the organisation's webhook: `Ok(true)` when delivered, `Ok(false)` when
+/// the organisation has no webhook, the failure's category otherwise.
+pub async fn deliver_event(
+    store: &dyn Store,
+    sender: &WebhookSender,
+    org: &OrgId,
+    id: &str,
+    event: &Value,
+) -> Result<bool, DeliveryFailure> {
+    let target = target_of(store, sender, org).await.map_err(|e| {
+        tracing::warn!(error = %e, "webhook settings not read");
+        DeliveryFailure::NotSent
+    })?;
+    let Some((url, secret)) = target else {
+        return Ok(false);
+    };
+    let secret = secret?;
+    send_event(sender, &url, secret.as_ref(), id, event).await?;
+    Ok(true)
 }
 
 /// Delivers each alert to its organisation's webhook (organisations without one are skipped)
@@ -204,19 +263,8 @@ pub async fn deliver_all(
     let mut targets: HashMap<OrgId, Target> = HashMap::new();
     for alert in alerts {
         if !targets.contains_key(&alert.org_id) {
-            let target = match store.finance_settings(&alert.org_id).await {
-                Ok(Some(s)) => s.webhook_url.map(|url| {
-                    let secret = match (&s.webhook_secret_sealed, &sender.cipher) {
-                        (None, _) => Ok(None),
-                        (Some(blob), Some(cipher)) => cipher
-                            .open(blob)
-                            .map(Some)
-                            .map_err(|_| DeliveryFailure::SecretUnreadable),
-                        (Some(_), None) => Err(DeliveryFailure::NoSecretKey),
-                    };
-                    (url, secret)
-                }),
-                Ok(None) => None,
+            let target = match target_of(store, sender, &alert.org_id).await {
+                Ok(target) => target,
                 Err(e) => {
                     tracing::warn!(error = %e, "webhook settings not read");
                     continue;

@@ -122,6 +122,7 @@ pub async fn import_costs(
     request: Request,
 ) -> ApiResult<Response> {
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
+    let _slot = state.upload_gate.enter().await?;
     let fields = Fields {
         texts: &[],
         others: Others::Refuse("file"),

@@ -389,6 +389,7 @@ pub async fn import(
     request: Request,
 ) -> UiResult<Response> {
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
+    let _slot = state.upload_gate.enter().await?;
     let fields = Fields {
         texts: &["csrf"],
         others: Others::Ignore,

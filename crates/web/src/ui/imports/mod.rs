@@ -325,6 +325,7 @@ pub async fn upload(
 ) -> UiResult<Response> {
     // Access first, as in the API: nothing of an upload to another organisation's campaign is read.
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
+    let _slot = state.upload_gate.enter().await?;
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
         texts: &["csrf", "source", "rate"],
@@ -341,7 +342,7 @@ pub async fn upload(
     };
     let upload = match read_file_field(multipart, MAX_UPLOAD_BYTES, fields).await {
         Ok(read) => read,
-        Err(ApiError::TooLarge) => return Err(UiError::TooLarge),
+        Err(e @ (ApiError::TooLarge(_) | ApiError::Busy(_))) => return Err(e.into()),
         Err(e) => return failed(errors_of(e)?),
     };
     viewer.check(&state, upload.text("csrf"))?;
@@ -399,6 +400,9 @@ pub async fn confirm(
 ) -> UiResult<Response> {
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
+    // The confirmation parses the file again: it takes an upload slot like the upload did (before
+    // the pending file is taken, so a busy answer loses nothing).
+    let _slot = state.upload_gate.enter().await?;
     let Some(command) = pending::take(
         &state,
         &form.pending,

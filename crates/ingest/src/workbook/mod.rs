@@ -1,24 +1,29 @@
-//! XLSX (and XLS/ODS) workbooks through calamine, and Google Sheets tabs given as the Sheets API
-//! `values` array: both become text cells for the shared table engine.
+//! XLSX workbooks through calamine, and Google Sheets tabs given as the Sheets API `values`
+//! array: both become text cells for the shared table engine.
+//!
+//! A workbook is bounded before it is expanded: its zip container is inspected part by part
+//! ([`container`]), then each sheet is streamed cell by cell into rows ([`sheet`]), never into a
+//! dense range. XLS, XLSB and ODS are refused with a message (see [`container`] for why).
 //!
 //! Workbook numbers are IEEE doubles; they are turned into text through the shortest round-trip
 //! representation (see `number::decimal_from_f64`), so a cell showing `84.53` imports as exactly
 //! 84.53. Date-formatted cells become ISO dates; a plain number in the date column is read as a
 //! serial day (epoch 1899-12-30), as Sheets' `UNFORMATTED_VALUE` gives it.
 
+mod container;
+mod sheet;
+
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use calamine::{Data, Reader};
+use calamine::Reader;
 use spendlens_core::Platform;
 
 use crate::error::{ImportError, Problems};
 use crate::exports::check_size;
+use crate::limits::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS, grouped};
 use crate::model::{ImportOptions, ParsedFile, Source};
 use crate::table::{self, RawRow, TableSpec};
-
-/// Most cells read from one sheet; a decompressed workbook can be far larger than its upload.
-const MAX_CELLS: usize = 20_000_000;
 
 /// Parses a workbook: the sheet named in [`ImportOptions::sheet`], else the first sheet with a
 /// recognisable header row. A Meta, Google Ads or LinkedIn export saved as XLSX is recognised by
@@ -29,13 +34,38 @@ pub fn parse_workbook(
     options: &ImportOptions,
 ) -> Result<ParsedFile, ImportError> {
     check_size(bytes, file, options)?;
-    let sheets = catch_unwind(AssertUnwindSafe(|| {
-        read_sheets(bytes, options.sheet.as_deref())
-    }))
-    .map_err(|_| ImportError::whole_file(file, "the workbook is damaged and could not be read"))?
-    .map_err(|m| ImportError::whole_file(file, m))?;
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(container::refuse_ole(file));
+    }
+    container::inspect(bytes, file)?;
+    let damaged = || ImportError::whole_file(file, "the workbook is damaged and could not be read");
+    let mut wb = catch_unwind(|| calamine::Xlsx::new(Cursor::new(bytes)))
+        .map_err(|_| damaged())?
+        .map_err(|e| {
+            ImportError::whole_file(file, format!("not a readable XLSX workbook ({e})"))
+        })?;
+    let names = wb.sheet_names();
+    let chosen: Vec<String> = match options.sheet.as_deref() {
+        Some(w) => {
+            let hit = names.iter().find(|n| n.eq_ignore_ascii_case(w)).cloned();
+            vec![hit.ok_or_else(|| {
+                ImportError::whole_file(
+                    file,
+                    format!(
+                        "the workbook has no sheet \"{w}\" (it has: {})",
+                        names.join(", ")
+                    ),
+                )
+            })?]
+        }
+        None => names,
+    };
     let mut last_err = None;
-    for (name, rows) in sheets {
+    for name in chosen {
+        // One sheet at a time: the rows of a sheet that does not parse are dropped before the next.
+        let rows = catch_unwind(AssertUnwindSafe(|| sheet::read_sheet(&mut wb, &name)))
+            .map_err(|_| damaged())?
+            .map_err(|e| e.into_import_error(file))?;
         let label = format!("{file} [{name}]");
         let source = table::classify(&rows).unwrap_or(Source::SpreadsheetCsv);
         let spec = spec_for(source, options, Platform::Sheets);
@@ -75,70 +105,6 @@ fn spec_for(detected: Source, options: &ImportOptions, default_platform: Platfor
     spec
 }
 
-fn read_sheets(bytes: &[u8], wanted: Option<&str>) -> Result<Vec<(String, Vec<RawRow>)>, String> {
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| format!("not a readable XLSX/XLS/ODS workbook ({e})"))?;
-    let names = wb.sheet_names();
-    let chosen: Vec<String> = match wanted {
-        Some(w) => {
-            let hit = names.iter().find(|n| n.eq_ignore_ascii_case(w)).cloned();
-            vec![hit.ok_or_else(|| {
-                format!(
-                    "the workbook has no sheet \"{w}\" (it has: {})",
-                    names.join(", ")
-                )
-            })?]
-        }
-        None => names,
-    };
-    let mut out = Vec::new();
-    for name in chosen {
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|e| format!("sheet \"{name}\" could not be read ({e})"))?;
-        let (h, w) = range.get_size();
-        if h.saturating_mul(w) > MAX_CELLS {
-            return Err(format!(
-                "sheet \"{name}\" has {h} rows by {w} columns, more than spendlens imports"
-            ));
-        }
-        let (row0, col0) = range.start().unwrap_or((0, 0));
-        let pad = usize::try_from(col0).unwrap_or(0);
-        let rows = range
-            .rows()
-            .enumerate()
-            .map(|(i, cells)| {
-                let mut texts = vec![String::new(); pad];
-                texts.extend(cells.iter().map(cell_text));
-                RawRow {
-                    row: u64::from(row0) + i as u64 + 1,
-                    cells: texts,
-                }
-            })
-            .collect();
-        out.push((name, rows));
-    }
-    Ok(out)
-}
-
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => {
-            crate::number::decimal_from_f64(*f).map_or_else(|| f.to_string(), |d| d.to_string())
-        }
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if !dt.is_duration() => t.date().to_string(),
-            _ => crate::number::decimal_from_f64(dt.as_f64())
-                .map_or_else(String::new, |d| d.to_string()),
-        },
-        Data::Error(e) => format!("#ERROR {e}"),
-    }
-}
-
 /// Parses one Google Sheets tab given as the Sheets API `values` field (rows of cell strings).
 ///
 /// Rows may be ragged (the API drops trailing empty cells) and are padded. Both
@@ -152,19 +118,36 @@ pub fn parse_sheet_values(
     options: &ImportOptions,
 ) -> Result<ParsedFile, ImportError> {
     let cells: usize = values.iter().map(Vec::len).sum();
-    if cells > MAX_CELLS {
-        return Err(ImportError::TooLarge {
+    if cells > MAX_CELLS || values.len() > MAX_ROWS {
+        return Err(ImportError::OverLimit {
             file: tab.to_owned(),
-            size: cells as u64,
-            limit: MAX_CELLS as u64,
+            message: format!(
+                "the tab has {} rows and {} cells; spendlens reads at most {} rows and {} cells \
+                 at once",
+                grouped(values.len() as u64),
+                grouped(cells as u64),
+                grouped(MAX_ROWS as u64),
+                grouped(MAX_CELLS as u64)
+            ),
         });
+    }
+    if let Some(i) = values.iter().position(|r| r.len() > MAX_COLUMNS) {
+        return Err(ImportError::whole_file(
+            tab,
+            format!(
+                "row {} has {} columns; spendlens reads at most {} columns",
+                i + 1,
+                grouped(values.get(i).map_or(0, Vec::len) as u64),
+                grouped(MAX_COLUMNS as u64)
+            ),
+        ));
     }
     let rows: Vec<RawRow> = values
         .iter()
         .enumerate()
         .map(|(i, r)| RawRow {
             row: i as u64 + 1,
-            cells: r.clone(),
+            cells: r.iter().map(String::as_str).collect(),
         })
         .collect();
     let detected = table::classify(&rows).unwrap_or(Source::SpreadsheetCsv);
