@@ -1,11 +1,16 @@
-//! Touchpoint uploads: an organisation's conversion paths from a CSV in the attribution
-//! contract's touchpoint format, checked row by row and stored all or nothing (or only counted,
-//! in a dry run). The one path of `POST /api/attribution/touchpoints` and the attribution page.
+//! Touchpoint uploads: an organisation's conversion paths from a CSV of touchpoints (the
+//! attribution contract's format) or an event log (the public attribution data sets' shape),
+//! checked row by row and stored all or nothing (or only counted, in a dry run). The one path of
+//! `POST /api/attribution/touchpoints` and the attribution page.
+//!
+//! A ChannelAttribution path file has no dates, so it cannot be stored as touchpoints: it is
+//! attributed as a whole instead ([`attribute_file`], `POST /api/attribution/paths`), exactly as
+//! `spendlens attribute` does.
 
 use std::collections::{HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
-use spendlens_attribution::Problem;
+use spendlens_attribution::{Attribution, InputFormat, MarkovOrder, Model, Problem};
 use spendlens_core::campaign::OrgId;
 use spendlens_store::{StoreError, StoredTouchpoint, TouchKind, TouchpointImport, UpsertCounts};
 
@@ -52,29 +57,30 @@ pub fn check_rows(
     bytes: &[u8],
     campaigns: &HashSet<String>,
 ) -> Result<Vec<StoredTouchpoint>, TouchpointFailure> {
-    let rows = spendlens_attribution::read_touchpoint_rows(bytes).map_err(|e| match e {
+    let file = spendlens_attribution::read_touchpoint_rows(bytes).map_err(|e| match e {
         spendlens_attribution::Error::Invalid(problems) => TouchpointFailure::Rows(problems),
         spendlens_attribution::Error::TooLarge(m) => TouchpointFailure::TooLarge(m),
         other => TouchpointFailure::File(other.to_string()),
     })?;
+    let (rows, journey, time, channel) = (&file.rows, &file.journey, &file.time, &file.channel);
     let mut problems = Vec::new();
     let mut seen: HashMap<(&str, i64, TouchKind), u64> = HashMap::with_capacity(rows.len());
     let mut stored = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         if problems.len() >= spendlens_attribution::error::MAX_PROBLEMS {
             break;
         }
         let touchpoint = match stored_row(row) {
             Ok(t) => t,
             Err(message) => {
-                problems.push(Problem::at(row.line, 2, "timestamp", message));
+                problems.push(Problem::at(row.line, time.index, &time.name, message));
                 continue;
             }
         };
-        if let spendlens_attribution::TouchpointEvent::Touch(channel) = &row.event
-            && let Err(message) = spendlens_core::text::check_name(channel)
+        if let spendlens_attribution::TouchpointEvent::Touch(name) = &row.event
+            && let Err(message) = spendlens_core::text::check_name(name)
         {
-            problems.push(Problem::at(row.line, 4, "channel", message));
+            problems.push(Problem::at(row.line, channel.index, &channel.name, message));
             continue;
         }
         if let Some(id) = &row.campaign_id
@@ -96,11 +102,12 @@ pub fn check_rows(
         ) {
             problems.push(Problem::at(
                 row.line,
-                1,
-                "journey_id",
+                journey.index,
+                &journey.name,
                 format!(
-                    "the same journey, timestamp and event as row {first} (a touchpoint is \
-                     identified by journey_id + timestamp + event)"
+                    "the same {}, {} and event as row {first} (a touchpoint is identified by \
+                     journey + time + event)",
+                    journey.name, time.name
                 ),
             ));
             continue;
@@ -112,6 +119,48 @@ pub fn check_rows(
     } else {
         Err(TouchpointFailure::Rows(problems))
     }
+}
+
+/// Whether an upload is a ChannelAttribution path file (aggregated paths, no dates), from its
+/// header; `false` for anything else, which the touchpoint reader then judges.
+pub fn is_path_file(bytes: &[u8]) -> bool {
+    matches!(
+        spendlens_attribution::detect_format(bytes),
+        Ok(InputFormat::Paths)
+    )
+}
+
+/// Attributes a file as a whole, storing nothing: any of the three formats, with `model` (or every
+/// model the file allows, time decay with its default half-life when it has times), on a blocking
+/// thread. The figures of `spendlens attribute` on the same file.
+pub async fn attribute_file(
+    bytes: Vec<u8>,
+    model: Option<Model>,
+    order: MarkovOrder,
+) -> Result<Vec<Attribution>, TouchpointFailure> {
+    let models = model.map_or_else(|| Model::ALL.to_vec(), |m| vec![m]);
+    let options = spendlens_attribution::ReadOptions {
+        time_decay_half_life_days: models
+            .contains(&Model::TimeDecay)
+            .then_some(spendlens_attribution::time_decay::DEFAULT_HALF_LIFE_DAYS),
+    };
+    let request = spendlens_attribution::Request {
+        models,
+        order,
+        transitions: false,
+        skip_unavailable: model.is_none(),
+    };
+    tokio::task::spawn_blocking(move || {
+        spendlens_attribution::read(bytes.as_slice(), &options)
+            .and_then(|data| spendlens_attribution::attribute(&data, &request))
+    })
+    .await
+    .map_err(|e| TouchpointFailure::Task(e.to_string()))?
+    .map_err(|e| match e {
+        spendlens_attribution::Error::Invalid(problems) => TouchpointFailure::Rows(problems),
+        spendlens_attribution::Error::Unsupported(m) => TouchpointFailure::File(m),
+        other => TouchpointFailure::Task(other.to_string()),
+    })
 }
 
 /// Parses a touchpoint CSV of `org` (on a blocking thread) and stores it unless `dry_run`: all

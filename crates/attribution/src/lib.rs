@@ -1,6 +1,6 @@
 //! spendlens-attribution: multi-touch attribution of conversions to ad channels.
 //!
-//! It reads touchpoint rows or aggregated paths from any [`std::io::Read`], folds them as they stream
+//! It reads touchpoint rows, event logs or aggregated paths from any [`std::io::Read`], folds them as they stream
 //! into a table of distinct paths (memory grows with distinct paths, not rows), and runs the
 //! rule-based models, time decay, exact Markov-chain removal effects (orders 1–4, or chosen by
 //! held-out likelihood) and the exact Shapley value of the coverage game, as
@@ -17,8 +17,10 @@
 
 pub mod channel;
 pub mod codec;
+mod columns;
 pub mod credit;
 pub mod error;
+mod eventlog;
 pub mod generate;
 pub mod heuristic;
 pub mod journey;
@@ -28,6 +30,7 @@ pub mod money;
 pub mod path;
 pub mod read;
 pub mod records;
+pub mod rows;
 pub mod shapley;
 pub mod solve;
 pub mod time_decay;
@@ -38,8 +41,9 @@ pub use credit::{Attribution, ChannelCredit, Credit, MarkovSummary, OrderScore, 
 pub use error::{Error, Problem};
 pub use model::{MarkovOrder, Model, Request, attribute};
 pub use path::{PathStats, PathTable};
-pub use read::{
-    Dataset, InputFormat, ReadOptions, TouchpointEvent, TouchpointRow, dataset_from_rows, read,
-    read_touchpoint_rows,
+pub use read::{Dataset, InputFormat, ReadOptions, detect_format, read};
+pub use rows::{
+    ColumnRef, PATHS_HAVE_NO_DATES, TouchpointEvent, TouchpointFile, TouchpointRow,
+    dataset_from_rows, read_touchpoint_rows,
 };
 pub use timestamp::Timestamp;

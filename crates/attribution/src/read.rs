@@ -1,35 +1,42 @@
-//! Streaming CSV readers for the two input formats, detected from the header.
+//! Streaming readers for the input formats, detected from the header: ChannelAttribution's
+//! aggregated paths, the contract's touchpoints, and event logs shaped like the public attribution
+//! data sets (one row per impression or conversion of a cookie or customer).
 //!
 //! Reads from any [`std::io::Read`] (never a path: the caller owns files and standard input), one
-//! record at a time into a reused buffer, and folds each row into the [`PathTable`] at once. Bad rows
-//! are reported with line and column and skipped, so one run lists every problem (up to
-//! [`MAX_PROBLEMS`]); any problem fails the whole read, because a partial attribution would be wrong
-//! without saying so.
+//! record at a time into a reused buffer, and folds each row into the [`PathTable`] at once (an
+//! event log, whose rows come in any order, is grouped per user first: see [`crate::eventlog`]).
+//! The field separator is sniffed from the header (comma, semicolon or tab). Bad rows are
+//! reported with line and column and skipped, so one run lists every problem (up to
+//! [`crate::error::MAX_PROBLEMS`]); any problem fails the whole read, because a partial
+//! attribution would be wrong without saying so.
 
 use std::io::Read;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
 use crate::channel::{ChannelId, Channels};
+use crate::columns::{Columns, Problems, Spec, header_names, parse_count, parse_value};
 use crate::credit::Credit;
-use crate::error::{Error, MAX_PROBLEMS, Problem};
+use crate::error::{Error, Problem};
+use crate::eventlog::{self, EVENT_LOG_COLUMNS};
 use crate::journey::{Event, JourneyAssembler};
 use crate::path::PathTable;
 use crate::records::{Record, RecordTooBig, Records};
 use crate::timestamp::Timestamp;
 
-/// The largest count or value accepted in one row: far beyond any real export, and low enough that
-/// sums can never overflow a decimal or lose integer precision in an `f64`.
-const MAX_AMOUNT: f64 = 1e15;
+pub use crate::rows::MAX_TOUCHPOINT_ROWS;
 
-/// Which of the two formats the input was in.
+/// Which of the formats the input was in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputFormat {
-    /// `path,total_conversions,total_conversion_value,total_null`.
+    /// ChannelAttribution's paths: `path;total_conversions;total_conversion_value;total_null`
+    /// (the last two optional; `;` or `,` separated).
     Paths,
     /// `journey_id,timestamp,event,channel,value`.
     Touchpoints,
+    /// An event log: `cookie` (or `customer_id`, `user_id`), `time`, `interaction`, `channel`,
+    /// and optionally `conversion` and `conversion_value`.
+    EventLog,
 }
 
 /// What to compute while reading (only time decay needs to see the rows themselves).
@@ -82,7 +89,7 @@ impl Dataset {
 
 /// The next record; a line over the reader's limits (fields, length) is a problem of that line,
 /// which ends the read.
-fn next<R: Read>(reader: &mut Records<R>) -> Result<Option<Record<'_>>, Error> {
+pub(crate) fn next<R: Read>(reader: &mut Records<R>) -> Result<Option<Record<'_>>, Error> {
     reader
         .next_record()
         .map_err(|e| match RecordTooBig::of(&e) {
@@ -91,7 +98,7 @@ fn next<R: Read>(reader: &mut Records<R>) -> Result<Option<Record<'_>>, Error> {
         })
 }
 
-/// Reads either format from `input`.
+/// Reads any of the formats from `input`.
 pub fn read(input: impl Read, options: &ReadOptions) -> Result<Dataset, Error> {
     if let Some(days) = options.time_decay_half_life_days
         && !(days.is_finite() && days > 0.0)
@@ -100,114 +107,89 @@ pub fn read(input: impl Read, options: &ReadOptions) -> Result<Dataset, Error> {
             "the time-decay half-life must be a positive number of days, not {days}"
         )));
     }
+    let (reader, layout, _) = open(input)?;
+    match layout {
+        Layout::Paths(columns) => read_paths(reader, &columns),
+        Layout::Touchpoints(columns) => read_touchpoints(reader, &columns, options),
+        Layout::EventLog(columns) => eventlog::read_dataset(reader, &columns, options),
+    }
+}
+
+/// The format of an input, from its header alone (for callers that treat the formats
+/// differently: the server stores dated rows and attributes a path file as a whole).
+pub fn detect_format(input: impl Read) -> Result<InputFormat, Error> {
+    let (_, layout, _) = open(input)?;
+    Ok(match layout {
+        Layout::Paths(_) => InputFormat::Paths,
+        Layout::Touchpoints(_) => InputFormat::Touchpoints,
+        Layout::EventLog(_) => InputFormat::EventLog,
+    })
+}
+
+/// The columns of ChannelAttribution's path files (its `Data` example and what its functions
+/// take: `var_value` and `var_null` are optional).
+pub(crate) const PATH_COLUMNS: [Spec; 4] = [
+    Spec::required(&["path"]),
+    Spec::required(&["total_conversions"]),
+    Spec::optional(&["total_conversion_value"]),
+    Spec::optional(&["total_null"]),
+];
+
+/// The columns of the contract's touchpoint format.
+pub(crate) const TOUCHPOINT_COLUMNS: [Spec; 5] = [
+    Spec::required(&["journey_id"]),
+    Spec::required(&["timestamp"]),
+    Spec::required(&["event"]),
+    Spec::required(&["channel"]),
+    Spec::required(&["value"]),
+];
+
+/// A format and where its columns are.
+#[derive(Debug)]
+pub(crate) enum Layout {
+    Paths(Columns<4>),
+    Touchpoints(Columns<5>),
+    EventLog(Columns<6>),
+}
+
+/// The header's problem when it matches no format.
+pub(crate) const UNRECOGNISED_HEADER: &str = "unrecognised header: expected ChannelAttribution \
+     paths `path;total_conversions;total_conversion_value;total_null` (separated by `;` or `,`), \
+     touchpoints `journey_id,timestamp,event,channel,value`, or an event log with `cookie` (or \
+     `customer_id`), `time`, `interaction`, `conversion`, `conversion_value` and `channel`";
+
+/// Detects the format from the header's column names: `journey_id` means touchpoints, `path`
+/// a path file, a user column (`cookie`, `customer_id`, `user_id`) an event log.
+pub(crate) fn detect(header: &[String]) -> Result<Layout, Error> {
+    let has = |name: &str| header.iter().any(|h| h == name);
+    if has("journey_id") {
+        Ok(Layout::Touchpoints(Columns::find(
+            header,
+            &TOUCHPOINT_COLUMNS,
+        )?))
+    } else if has("path") {
+        Ok(Layout::Paths(Columns::find(header, &PATH_COLUMNS)?))
+    } else if EVENT_LOG_COLUMNS[0].names.iter().any(|n| has(n)) {
+        Ok(Layout::EventLog(Columns::find(header, &EVENT_LOG_COLUMNS)?))
+    } else {
+        Err(Error::Invalid(vec![Problem::line(1, UNRECOGNISED_HEADER)]))
+    }
+}
+
+/// Opens an input: sniffs its separator, reads its header and detects its format. Returns the
+/// reader after the header, the format's columns and the header's (lower-cased) names.
+pub(crate) fn open<R: Read>(input: R) -> Result<(Records<R>, Layout, Vec<String>), Error> {
     let mut reader = Records::new(input);
+    reader.sniff_delimiter()?;
     let Some(record) = next(&mut reader)? else {
         return Err(Error::Invalid(vec![Problem::line(
             1,
             "the input is empty: expected a header line",
         )]));
     };
-    let header: Vec<String> = record
-        .iter()
-        .map(|field| String::from_utf8_lossy(field).trim().to_ascii_lowercase())
-        .collect();
-    let has = |name: &str| header.iter().any(|h| h == name);
-    if has("journey_id") {
-        let columns = Columns::find(&header, &TOUCHPOINT_COLUMNS)?;
-        read_touchpoints(reader, &columns, options)
-    } else if has("path") {
-        let columns = Columns::find(&header, &PATH_COLUMNS)?;
-        read_paths(reader, &columns)
-    } else {
-        Err(Error::Invalid(vec![Problem::line(
-            1,
-            "unrecognised header: expected `path,total_conversions,total_conversion_value,total_null` \
-             or `journey_id,timestamp,event,channel,value`",
-        )]))
-    }
-}
-
-const PATH_COLUMNS: [&str; 4] = [
-    "path",
-    "total_conversions",
-    "total_conversion_value",
-    "total_null",
-];
-const TOUCHPOINT_COLUMNS: [&str; 5] = ["journey_id", "timestamp", "event", "channel", "value"];
-
-/// Where each required column is (columns may come in any order; extra ones are ignored).
-#[derive(Debug)]
-struct Columns<const N: usize> {
-    index: [usize; N],
-    names: [&'static str; N],
-}
-
-impl<const N: usize> Columns<N> {
-    fn find(header: &[String], names: &[&'static str; N]) -> Result<Self, Error> {
-        let mut index = [0; N];
-        let mut problems = Vec::new();
-        for (slot, name) in index.iter_mut().zip(names) {
-            match header.iter().position(|h| h == name) {
-                Some(i) => *slot = i,
-                None => problems.push(Problem::line(1, format!("missing column `{name}`"))),
-            }
-        }
-        if problems.is_empty() {
-            Ok(Self {
-                index,
-                names: *names,
-            })
-        } else {
-            Err(Error::Invalid(problems))
-        }
-    }
-
-    /// Field `k` of the record, trimmed; a problem naming line and column if the row is too short.
-    fn field<'r>(&self, record: &Record<'r>, k: usize, line: u64) -> Result<&'r [u8], Problem> {
-        let i = self.index[k];
-        record
-            .get(i)
-            .map(<[u8]>::trim_ascii)
-            .ok_or_else(|| Problem::at(line, i + 1, self.names[k], "missing field"))
-    }
-
-    fn problem(&self, k: usize, line: u64, message: impl Into<String>) -> Problem {
-        Problem::at(line, self.index[k] + 1, self.names[k], message)
-    }
-}
-
-/// Collects problems, stopping the read once there are enough of them.
-#[derive(Debug, Default)]
-struct Problems(Vec<Problem>);
-
-impl Problems {
-    fn push(&mut self, problem: Problem) {
-        if self.0.len() < MAX_PROBLEMS {
-            self.0.push(problem);
-        }
-    }
-
-    fn absorb(&mut self, error: Error) -> Result<(), Error> {
-        match error {
-            Error::Invalid(problems) => {
-                problems.into_iter().for_each(|p| self.push(p));
-                Ok(())
-            }
-            other => Err(other),
-        }
-    }
-
-    fn full(&self) -> bool {
-        self.0.len() >= MAX_PROBLEMS
-    }
-
-    fn finish<T>(self, ok: T) -> Result<T, Error> {
-        if self.0.is_empty() {
-            Ok(ok)
-        } else {
-            Err(Error::Invalid(self.0))
-        }
-    }
+    let header = header_names(&record);
+    let layout = detect(&header)?;
+    Ok((reader, layout, header))
 }
 
 fn read_paths<R: Read>(mut reader: Records<R>, columns: &Columns<4>) -> Result<Dataset, Error> {
@@ -229,8 +211,11 @@ fn read_paths<R: Read>(mut reader: Records<R>, columns: &Columns<4>) -> Result<D
                 .map_err(|m| columns.problem(1, line, m))?;
             let value = parse_value(columns.field(&record, 2, line)?)
                 .map_err(|m| columns.problem(2, line, m))?;
-            let nulls = parse_count(columns.field(&record, 3, line)?)
-                .map_err(|m| columns.problem(3, line, m))?;
+            // Without the column (or with an empty cell), a path has no non-converting journeys.
+            let nulls = match columns.field(&record, 3, line)? {
+                b"" => 0.0,
+                text => parse_count(text).map_err(|m| columns.problem(3, line, m))?,
+            };
             if conversions <= 0.0 && !value.is_zero() {
                 return Err(columns.problem(
                     2,
@@ -334,13 +319,13 @@ fn read_touchpoints<R: Read>(
 }
 
 /// A touchpoint row's event with its channel still as bytes.
-enum RawEvent<'r> {
+pub(crate) enum RawEvent<'r> {
     Touch(&'r [u8]),
     Conversion(Decimal),
 }
 
 /// Checks one touchpoint row: journey, timestamp, event and its channel or value.
-fn touchpoint_fields<'r>(
+pub(crate) fn touchpoint_fields<'r>(
     columns: &Columns<5>,
     record: &Record<'r>,
     line: u64,
@@ -385,220 +370,4 @@ fn touchpoint_fields<'r>(
         ));
     };
     Ok((journey, at, event))
-}
-
-/// What one stored touchpoint row holds: the contract's touchpoint row, owned, with the line it
-/// came from and an optional extra `campaign_id` column.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TouchpointRow {
-    /// The line of the input (1 is the header).
-    pub line: u64,
-    /// The journey (customer, session, device) the event belongs to.
-    pub journey_id: String,
-    /// When it happened.
-    pub at: Timestamp,
-    /// A touch or a conversion.
-    pub event: TouchpointEvent,
-    /// The optional `campaign_id` column (empty cells are `None`).
-    pub campaign_id: Option<String>,
-}
-
-/// The event of a [`TouchpointRow`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TouchpointEvent {
-    /// A touch on this channel.
-    Touch(String),
-    /// A conversion worth this much.
-    Conversion(Decimal),
-}
-
-impl TouchpointEvent {
-    /// `touch` or `conversion`, as in the input.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Touch(_) => "touch",
-            Self::Conversion(_) => "conversion",
-        }
-    }
-}
-
-/// The most rows [`read_touchpoint_rows`] reads: each costs about 400 bytes held by the caller
-/// (the row, the stored form, the duplicate check), so 400,000 rows stay near 170 MB. [`read`]
-/// folds rows into paths as it goes and has no such limit.
-pub const MAX_TOUCHPOINT_ROWS: usize = 400_000;
-
-/// Reads touchpoint input (only that format) into owned rows, in input order and without
-/// requiring rows grouped by journey: for callers that store touchpoints and later rebuild a data
-/// set with [`dataset_from_rows`]. The extra column `campaign_id` is kept when present. Every
-/// problem is reported with line and column, as [`read`] does; any problem fails the whole read.
-pub fn read_touchpoint_rows(input: impl Read) -> Result<Vec<TouchpointRow>, Error> {
-    let mut reader = Records::new(input);
-    let Some(record) = next(&mut reader)? else {
-        return Err(Error::Invalid(vec![Problem::line(
-            1,
-            "the input is empty: expected the header `journey_id,timestamp,event,channel,value`",
-        )]));
-    };
-    let header: Vec<String> = record
-        .iter()
-        .map(|field| String::from_utf8_lossy(field).trim().to_ascii_lowercase())
-        .collect();
-    let columns = Columns::find(&header, &TOUCHPOINT_COLUMNS)?;
-    let campaign_column = header.iter().position(|h| h == "campaign_id");
-    let mut rows = Vec::new();
-    let mut problems = Problems::default();
-    while !problems.full() {
-        let Some(record) = next(&mut reader)? else {
-            break;
-        };
-        let line = record.line();
-        if record.iter().all(|f| f.trim_ascii().is_empty()) {
-            continue;
-        }
-        if rows.len() >= MAX_TOUCHPOINT_ROWS {
-            return Err(Error::TooLarge(format!(
-                "the file has more than {MAX_TOUCHPOINT_ROWS} touchpoints (by line {line}); at \
-                 most {MAX_TOUCHPOINT_ROWS} are read at once: split the file"
-            )));
-        }
-        let row = touchpoint_fields(&columns, &record, line).and_then(|(journey, at, event)| {
-            let text = |bytes: &[u8], k: usize| {
-                std::str::from_utf8(bytes)
-                    .map(str::to_owned)
-                    .map_err(|_| columns.problem(k, line, "not UTF-8"))
-            };
-            let journey_id = text(journey, 0)?;
-            let event = match event {
-                RawEvent::Touch(channel) => TouchpointEvent::Touch(text(channel, 3)?),
-                RawEvent::Conversion(value) => TouchpointEvent::Conversion(value),
-            };
-            let campaign_id = match campaign_column.and_then(|i| record.get(i)) {
-                Some(cell) if !cell.trim_ascii().is_empty() => Some(
-                    std::str::from_utf8(cell.trim_ascii())
-                        .map(str::to_owned)
-                        .map_err(|_| {
-                            Problem::at(
-                                line,
-                                campaign_column.map_or(0, |i| i + 1),
-                                "campaign_id",
-                                "not UTF-8",
-                            )
-                        })?,
-                ),
-                _ => None,
-            };
-            Ok(TouchpointRow {
-                line,
-                journey_id,
-                at,
-                event,
-                campaign_id,
-            })
-        });
-        match row {
-            Ok(row) => rows.push(row),
-            Err(problem) => problems.push(problem),
-        }
-    }
-    problems.finish(rows)
-}
-
-/// A data set from owned touchpoint rows that come grouped by journey (any order inside a journey),
-/// exactly as [`read`] would build it from the same rows written as CSV in that order. Each row's
-/// `line` breaks ties of equal timestamps, as the input order does in a file.
-pub fn dataset_from_rows<'a>(
-    rows: impl IntoIterator<Item = &'a TouchpointRow>,
-    options: &ReadOptions,
-) -> Result<Dataset, Error> {
-    if let Some(days) = options.time_decay_half_life_days
-        && !(days.is_finite() && days > 0.0)
-    {
-        return Err(Error::Unsupported(format!(
-            "the time-decay half-life must be a positive number of days, not {days}"
-        )));
-    }
-    let mut channels = Channels::new();
-    let mut table = PathTable::new();
-    let mut journeys = JourneyAssembler::new(options.time_decay_half_life_days);
-    for row in rows {
-        let event = match &row.event {
-            TouchpointEvent::Touch(channel) => Event::Touch(channels.intern(channel)?),
-            TouchpointEvent::Conversion(value) => Event::Conversion(*value),
-        };
-        journeys.push(
-            row.journey_id.as_bytes(),
-            row.line,
-            row.at,
-            event,
-            &mut table,
-        )?;
-    }
-    let decay = journeys.finish(&mut table)?;
-    let time_decay = decay.map(|d| (d.half_life_days(), d.credit(channels.len())));
-    Ok(Dataset {
-        format: InputFormat::Touchpoints,
-        channels,
-        paths: table,
-        time_decay,
-    })
-}
-
-/// A non-negative count (fractions allowed: path exports from other models carry them).
-fn parse_count(text: &[u8]) -> Result<f64, String> {
-    let shown = String::from_utf8_lossy(text);
-    let value: f64 = std::str::from_utf8(text)
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .filter(|v: &f64| v.is_finite())
-        .ok_or_else(|| format!("`{shown}` is not a number"))?;
-    if value < 0.0 {
-        return Err(format!("negative count `{shown}`"));
-    }
-    if value > MAX_AMOUNT {
-        return Err(format!("count `{shown}` is too large"));
-    }
-    Ok(value)
-}
-
-/// A non-negative money amount, exact; an empty cell is zero (exports without value tracking).
-fn parse_value(text: &[u8]) -> Result<Decimal, String> {
-    if text.is_empty() {
-        return Ok(Decimal::ZERO);
-    }
-    let shown = String::from_utf8_lossy(text);
-    let value = std::str::from_utf8(text)
-        .ok()
-        .and_then(|t| {
-            Decimal::from_str(t)
-                .or_else(|_| Decimal::from_scientific(t))
-                .ok()
-        })
-        .ok_or_else(|| format!("`{shown}` is not a number"))?;
-    if value.is_sign_negative() && !value.is_zero() {
-        return Err(format!("negative value `{shown}`"));
-    }
-    if value > Decimal::from(1_000_000_000_000_000_i64) {
-        return Err(format!("value `{shown}` is too large"));
-    }
-    Ok(value)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_and_values_are_checked() {
-        assert_eq!(parse_count(b"3"), Ok(3.0));
-        assert_eq!(parse_count(b"2.5"), Ok(2.5));
-        assert!(parse_count(b"-1").is_err());
-        assert!(parse_count(b"NaN").is_err());
-        assert!(parse_count(b"inf").is_err());
-        assert!(parse_count(b"").is_err());
-        assert_eq!(parse_value(b""), Ok(Decimal::ZERO));
-        assert_eq!(parse_value(b"12.50"), Ok(Decimal::new(1250, 2)));
-        assert!(parse_value(b"-0.01").is_err());
-        assert!(parse_value(b"abc").is_err());
-        assert!(parse_value(b"1e30").is_err());
-    }
 }

@@ -92,6 +92,25 @@ impl Timestamp {
         Some(Self { secs, nanos })
     }
 
+    /// Parses an event log's time: RFC 3339 as [`Timestamp::parse`] reads it, or the same without
+    /// an offset (`2018-07-03 13:02:11`, `2018-07-03T13:02:11.5`), read as UTC. Event logs written
+    /// by pandas or a database often drop the offset; within one log only order and ages matter,
+    /// and every row of it is read alike.
+    pub fn parse_event_time(text: &[u8]) -> Option<Self> {
+        if let Some(at) = Self::parse(text) {
+            return Some(at);
+        }
+        // No offset: the last byte is a digit. Parse it with `Z` appended.
+        let mut buf = [0u8; 48];
+        let n = text.len();
+        if n >= 19 && n < buf.len() && text[n - 1].is_ascii_digit() {
+            buf[..n].copy_from_slice(text);
+            buf[n] = b'Z';
+            return Self::parse(&buf[..=n]);
+        }
+        None
+    }
+
     /// The instant from Unix seconds and nanoseconds (nanos above a second carry over).
     pub fn from_unix(secs: i64, nanos: u32) -> Self {
         Self {
@@ -193,6 +212,30 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_times_without_an_offset_are_utc() {
+        let at = |t: &str| Timestamp::parse_event_time(t.as_bytes()).map(|t| t.to_string());
+        assert_eq!(
+            at("2018-07-03T13:02:11Z").as_deref(),
+            Some("2018-07-03T13:02:11Z")
+        );
+        assert_eq!(
+            at("2018-07-03 13:02:11").as_deref(),
+            Some("2018-07-03T13:02:11Z")
+        );
+        assert_eq!(
+            at("2018-07-03T13:02:11.25").as_deref(),
+            Some("2018-07-03T13:02:11.250000000Z")
+        );
+        assert_eq!(
+            at("2018-07-03T15:02:11+02:00").as_deref(),
+            Some("2018-07-03T13:02:11Z")
+        );
+        assert_eq!(at("2018-07-03"), None);
+        assert_eq!(at("03/07/2018 13:02:11"), None);
+        assert_eq!(at("2018-02-30 13:02:11"), None);
+    }
 
     fn check(text: &str, expected: Option<(i64, u32)>) {
         let got = Timestamp::parse(text.as_bytes()).map(|t| (t.unix_seconds(), t.subsec_nanos()));

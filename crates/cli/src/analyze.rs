@@ -26,7 +26,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let text = match read_input(&args.input) {
         Ok(text) => text,
         Err(e) => {
-            eprintln!("{}: {e}", args.input.display());
+            errln!("{}: {e}", args.input.display());
             return Ok(ExitCode::from(2));
         }
     };
@@ -34,7 +34,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Ok(input) => input,
         Err(problems) => {
             for line in problems.lines() {
-                eprintln!("{line}");
+                errln!("{line}");
             }
             return Ok(ExitCode::from(2));
         }

@@ -13,8 +13,11 @@ use crate::output::write_result;
 /// Splits conversions and their value among the channels that led to them.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Touchpoint CSV (`journey_id,timestamp,event,channel,value`, grouped by journey) or path CSV
-    /// (`path,total_conversions,total_conversion_value,total_null`); `-` reads stdin.
+    /// The input, its format detected from the header: ChannelAttribution paths
+    /// (`path;total_conversions;total_conversion_value;total_null`, `;` or `,`), touchpoints
+    /// (`journey_id,timestamp,event,channel,value`, grouped by journey) or an event log
+    /// (`cookie|customer_id,time,interaction,conversion,conversion_value,channel`, any order);
+    /// `-` reads stdin.
     #[arg(long, short)]
     input: PathBuf,
     /// first_touch, last_touch, linear, position_based, time_decay, markov, shapley,
@@ -78,7 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         match File::open(&input) {
             Ok(file) => Box::new(file),
             Err(e) => {
-                eprintln!("{}: {e}", input.display());
+                errln!("{}: {e}", input.display());
                 return Ok(ExitCode::from(2));
             }
         }
@@ -99,15 +102,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let outcome = read(BufReader::with_capacity(1 << 20, source), &options)
         .and_then(|data| spendlens_attribution::attribute(&data, &request));
+    // Every problem names the file, then its line and column.
+    let name = if input.as_os_str() == "-" {
+        "stdin".to_owned()
+    } else {
+        input.display().to_string()
+    };
     let results = match outcome {
         Ok(results) => results,
         Err(e @ spendlens_attribution::Error::Io(_)) => {
-            eprintln!("{}: {e}", input.display());
+            errln!("{name}: {e}");
             return Ok(ExitCode::from(2));
         }
         Err(e) if e.is_input() => {
+            // `file, line 3, column 2 (time): ...`, or `file: ...` for the input as a whole.
+            let joint = if matches!(e, spendlens_attribution::Error::Invalid(_)) {
+                ", "
+            } else {
+                ": "
+            };
             for line in e.lines() {
-                eprintln!("{line}");
+                errln!("{name}{joint}{line}");
             }
             return Ok(ExitCode::from(2));
         }

@@ -60,7 +60,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         if let Err(e) = settings.check_secret_key() {
             report.problems.push(format!("secret_key: {e}"));
         }
-        print!("{report}");
+        {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            write!(out, "{report}")?;
+            out.flush()?;
+        }
         Ok(if report.is_healthy() {
             ExitCode::SUCCESS
         } else {

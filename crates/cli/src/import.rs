@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use indicatif::{ProgressBar, ProgressStyle};
 use rust_decimal::Decimal;
 use spendlens_app::imports::{
@@ -20,7 +21,7 @@ use spendlens_app::imports::{
     import_stream,
 };
 use spendlens_core::campaign::CampaignId;
-use spendlens_ingest::{ImportError, Source, Summary};
+use spendlens_ingest::{ImportError, PdfMetric, Source, Summary};
 
 use crate::serve::{DatabaseArgs, init_logging, operator_context, redacted, runtime, settings};
 
@@ -32,10 +33,9 @@ pub struct Args {
     /// The campaign id to import into.
     #[arg(long)]
     campaign: String,
-    /// Parse as this source instead of detecting it: canonical, linkedin, meta, google_ads,
-    /// spreadsheet_csv, workbook, pdf.
-    #[arg(long)]
-    source: Option<String>,
+    /// Parse as this source instead of detecting it from the content.
+    #[arg(long, value_parser = SourceParser, ignore_case = true)]
+    source: Option<Source>,
     /// Show what would be imported (rows, days, dates, totals, skipped) and write nothing.
     #[arg(long)]
     dry_run: bool,
@@ -47,41 +47,75 @@ pub struct Args {
     db: DatabaseArgs,
 }
 
-fn print_problems(e: &ImportError) {
-    for d in e.diagnostics() {
-        eprintln!("{d}");
+/// `--source`: the names (and descriptions) of `Source::ALL`, so `--help`, this parser and its
+/// error list the same names, from the one list the API and the upload page use too.
+#[derive(Debug, Clone, Copy)]
+struct SourceParser;
+
+impl SourceParser {
+    fn values() -> impl Iterator<Item = PossibleValue> {
+        Source::ALL
+            .into_iter()
+            .map(|s| PossibleValue::new(s.as_str()).help(s.label()))
     }
 }
 
-fn print_summary(s: &Summary, import_id: Option<&str>, currency: &str) {
-    println!("rows:        {}", s.rows);
-    println!("days:        {}", s.distinct_days);
-    if let (Some(a), Some(b)) = (s.date_from, s.date_to) {
-        println!("dates:       {a} to {b}");
+impl TypedValueParser for SourceParser {
+    type Value = Source;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Source, clap::Error> {
+        // clap's own check first: its error names the flag and lists the possible values.
+        let name = PossibleValuesParser::new(Self::values()).parse_ref(cmd, arg, value)?;
+        name.parse::<Source>()
+            .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, e))
     }
-    println!(
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(Self::values()))
+    }
+}
+
+fn print_problems(e: &ImportError) {
+    for d in e.diagnostics() {
+        errln!("{d}");
+    }
+}
+
+fn print_summary(s: &Summary, import_id: Option<&str>, currency: &str) -> std::io::Result<()> {
+    outln!("rows:        {}", s.rows)?;
+    outln!("days:        {}", s.distinct_days)?;
+    if let (Some(a), Some(b)) = (s.date_from, s.date_to) {
+        outln!("dates:       {a} to {b}")?;
+    }
+    outln!(
         "spend:       {} {currency}",
         spendlens_core::num::round_half_away(s.totals.spend, 2)
-    );
-    println!("impressions: {}", s.totals.impressions);
-    println!("clicks:      {}", s.totals.clicks);
-    println!(
+    )?;
+    outln!("impressions: {}", s.totals.impressions)?;
+    outln!("clicks:      {}", s.totals.clicks)?;
+    outln!(
         "conversions: {}",
         spendlens_core::num::round_half_away(s.totals.conversions, 2)
-    );
+    )?;
     if let Some(r) = s.totals.revenue {
-        println!(
+        outln!(
             "revenue:     {} {currency}",
             spendlens_core::num::round_half_away(r, 2)
-        );
+        )?;
     }
     for k in &s.skipped {
-        println!("skipped:     row {} ({}): {}", k.row, k.label, k.reason);
+        outln!("skipped:     row {} ({}): {}", k.row, k.label, k.reason)?;
     }
     match import_id {
-        Some(id) => println!("imported as {id}"),
-        None => println!("dry run: nothing written"),
+        Some(id) => outln!("imported as {id}")?,
+        None => outln!("dry run: nothing written")?,
     }
+    Ok(())
 }
 
 /// Counts the bytes read, for the progress bar.
@@ -103,11 +137,11 @@ impl<R: Read> Read for Counting<R> {
 fn failed(name: &str, e: ImportFailure, campaign: &str) -> anyhow::Result<ExitCode> {
     match e {
         ImportFailure::File(e) => print_problems(&e),
-        ImportFailure::Currency(CurrencyProblem::NoRate { file, campaign }) => eprintln!(
+        ImportFailure::Currency(CurrencyProblem::NoRate { file, campaign }) => errln!(
             "{name}: amounts are in {file} but the campaign is in {campaign}; give --rate ({campaign} per 1 {file})"
         ),
-        ImportFailure::Currency(p) => eprintln!("{name}: {p}"),
-        ImportFailure::NotFound => eprintln!("--campaign: no campaign with id {campaign}"),
+        ImportFailure::Currency(p) => errln!("{name}: {p}"),
+        ImportFailure::NotFound => errln!("--campaign: no campaign with id {campaign}"),
         other => return Err(other.into()),
     }
     Ok(ExitCode::from(2))
@@ -117,22 +151,13 @@ fn failed(name: &str, e: ImportFailure, campaign: &str) -> anyhow::Result<ExitCo
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let settings = settings(&args.db)?;
     init_logging(&settings.log_format);
-    let source = match &args.source {
-        None => None,
-        Some(s) => match s.parse::<Source>() {
-            Ok(s) => Some(s),
-            Err(e) => {
-                eprintln!("--source: {e}");
-                return Ok(ExitCode::from(2));
-            }
-        },
-    };
+    let source = args.source;
     let name = args.file.display().to_string();
     let mut head = vec![0u8; 64 * 1024];
     let head_len = match File::open(&args.file).and_then(|mut f| f.read(&mut head)) {
         Ok(n) => n,
         Err(e) => {
-            eprintln!("{name}: {e}");
+            errln!("{name}: {e}");
             return Ok(ExitCode::from(2));
         }
     };
@@ -156,7 +181,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .campaign_for_operator(&CampaignId::new(&args.campaign))
             .await?
         else {
-            eprintln!("--campaign: no campaign with id {}", args.campaign);
+            errln!("--campaign: no campaign with id {}", args.campaign);
             return Ok(ExitCode::from(2));
         };
         let ctx = operator_context(store, &settings);
@@ -174,26 +199,42 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let currency = &campaign.spec.currency;
         match import_rows(&ctx, &campaign, command).await {
             Ok(ImportOutcome::Rows(rows)) => {
-                print_summary(&rows.summary, rows.import_id.as_deref(), currency);
+                print_summary(&rows.summary, rows.import_id.as_deref(), currency)?;
                 Ok(ExitCode::SUCCESS)
             }
             Ok(ImportOutcome::Preview(p)) => {
-                println!("{name}: a PDF report is previewed, never imported directly:");
+                outln!("{name}: a PDF report is previewed, never imported directly:")?;
                 for f in &p.found {
-                    println!(
-                        "  found   {:<20} {} (line {})",
+                    // Money with its currency: the one the figure or the report states, else
+                    // the campaign's (the preview's notes say when the report states none).
+                    let shown = match f.metric {
+                        PdfMetric::Spend | PdfMetric::AverageOrderValue => {
+                            let cur = f
+                                .currency
+                                .as_deref()
+                                .or(p.currency.as_deref())
+                                .unwrap_or(currency.as_str());
+                            format!(
+                                "{} {cur} (as written: {})",
+                                spendlens_core::num::round_half_away(f.value, 2),
+                                f.text
+                            )
+                        }
+                        _ => f.text.clone(),
+                    };
+                    outln!(
+                        "  found   {:<20} {shown} (line {})",
                         f.metric.label(),
-                        f.text,
                         f.line
-                    );
+                    )?;
                 }
                 for m in &p.missing {
-                    println!("  missing {}", m.label());
+                    outln!("  missing {}", m.label())?;
                 }
                 for w in &p.warnings {
-                    println!("  note    {w}");
+                    outln!("  note    {w}")?;
                 }
-                println!("Confirm the figures in the web app (Imports) to store them.");
+                outln!("Confirm the figures in the web app (Imports) to store them.")?;
                 Ok(ExitCode::SUCCESS)
             }
             Err(e) => failed(&name, e, &args.campaign),
@@ -239,7 +280,7 @@ async fn stream(
                 &done.summary,
                 done.import_id.as_deref(),
                 &campaign.spec.currency,
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => failed(name, e, &args.campaign),

@@ -1,6 +1,10 @@
 //! The `spendlens` binary: parses the command line and dispatches to one module per command.
 #![forbid(unsafe_code)]
 
+// First: the print macros (`outln!`, `errln!`) every command module uses.
+#[macro_use]
+mod output;
+
 mod analyze;
 mod attribute;
 mod doctor;
@@ -8,7 +12,6 @@ mod import;
 mod keyfile;
 mod optimize;
 mod outbox;
-mod output;
 mod pdf_text;
 mod report;
 mod roi;
@@ -38,7 +41,8 @@ enum Command {
     Analyze(analyze::Args),
     /// Multi-touch attribution of conversions to channels (heuristics, Markov, Shapley).
     Attribute(attribute::Args),
-    /// Split a budget over channels with response curves (certified optimum).
+    /// Split a budget over channels with response curves (certified optimum): a problem
+    /// document, or a stored campaign from its own daily history (--campaign).
     Optimize(optimize::Args),
     /// Import a file (canonical CSV, platform exports, XLSX) into a campaign, all or nothing.
     Import(import::Args),
@@ -86,8 +90,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader closed the pipe (`| head`): it wants no more output, which is no failure.
+        Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            errln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -1,40 +1,109 @@
-//! `spendlens optimize`: split a budget over channels with response curves
-//! (docs/optimize-contract.md). The maths and the JSON contract live in
-//! `spendlens-optimize`; this module only reads, writes and maps errors to exit codes.
+//! `spendlens optimize`: split a budget over channels with response curves.
+//!
+//! Two inputs: a problem document (`--input`, docs/optimize-contract.md; the maths and the JSON
+//! contract live in `spendlens-optimize`), or a stored campaign (`--campaign`, an operator command
+//! that opens the database like `spendlens roi`): its daily history fitted and planned by
+//! `spendlens_app::optimization::optimize_campaign`, the use case of
+//! `POST /api/campaigns/{id}/budget-optimization`, with the same JSON. This module only reads,
+//! writes and maps errors to exit codes.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
+use spendlens_app::optimization::{Optimization, OptimizationRequest, optimize_campaign};
+use spendlens_app::{AppError, Clock, SystemClock, today_in};
+use spendlens_core::campaign::CampaignId;
+use spendlens_core::num::round_half_away;
+use spendlens_optimize::FitOptions;
 use spendlens_optimize::codec::{self, Mode};
 
 use crate::output::{read_input, write_result};
+use crate::serve::{DatabaseArgs, init_logging, redacted, runtime, settings};
 
 /// Splits a budget over channels to maximise the expected response (exact for concave curves,
 /// with a proven optimality gap for S-shaped ones).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The problem as JSON (`total_budget`, `channels` with curves and bounds); `-` reads stdin.
-    #[arg(long, short)]
-    input: PathBuf,
+    #[arg(
+        long,
+        short,
+        required_unless_present = "campaign",
+        conflicts_with = "campaign"
+    )]
+    input: Option<PathBuf>,
     /// Write the result here instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// budget (split total_budget), target_roas, target_marginal or min_budget; overrides the
     /// input's `mode`.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "campaign")]
     mode: Option<String>,
     /// The target of the mode: a ROAS, a marginal return, or a total response.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "campaign")]
     target: Option<f64>,
+    /// A stored campaign to plan from its own daily history (instead of `--input`).
+    #[arg(long)]
+    campaign: Option<String>,
+    #[command(flatten)]
+    plan: PlanArgs,
+}
+
+/// What to plan for a stored campaign (`--campaign`): the API's body, as flags.
+#[derive(Debug, clap::Args)]
+struct PlanArgs {
+    /// First day of the history the curves are fitted on (default: a year before --history-to,
+    /// or the last 365 days up to today). For a data set from earlier years.
+    #[arg(long, value_name = "DATE", requires = "campaign")]
+    history_from: Option<NaiveDate>,
+    /// Last day of the history the curves are fitted on.
+    #[arg(long, value_name = "DATE", requires = "campaign")]
+    history_to: Option<NaiveDate>,
+    /// Budget for the planned period, in the campaign's currency (default: its remaining
+    /// budget, else the history's last 28 days' spend rate × the period).
+    #[arg(long, requires = "campaign")]
+    budget: Option<Decimal>,
+    /// First planned day (default tomorrow).
+    #[arg(long, value_name = "DATE", requires = "campaign")]
+    from: Option<NaiveDate>,
+    /// Last planned day (default the campaign's end, or 4 weeks).
+    #[arg(
+        long,
+        value_name = "DATE",
+        requires = "campaign",
+        conflicts_with = "weeks"
+    )]
+    to: Option<NaiveDate>,
+    /// Weeks to plan.
+    #[arg(long, requires = "campaign")]
+    weeks: Option<u64>,
+    /// revenue (default), profit or ltv.
+    #[arg(long, requires = "campaign")]
+    objective: Option<String>,
+    /// `json` (default, the API's document) or `text`.
+    #[arg(long, default_value = "json", requires = "campaign")]
+    format: String,
+    #[command(flatten)]
+    db: DatabaseArgs,
 }
 
 /// Exit 0 with the answer, or 2 with one line per input problem on stderr and nothing on stdout.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let bad = |lines: Vec<String>| {
         for line in lines {
-            eprintln!("{line}");
+            errln!("{line}");
         }
         Ok(ExitCode::from(2))
+    };
+    if let Some(campaign) = &args.campaign {
+        return plan_campaign(campaign, &args.plan, args.output.as_deref());
+    }
+    let Some(input) = &args.input else {
+        return bad(vec!["--input or --campaign is needed".to_owned()]);
     };
     let mode = match args.mode.as_deref() {
         Some(name) => match Mode::parse(name, args.target) {
@@ -44,13 +113,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         None if args.target.is_some() => return bad(vec!["target: needs --mode".to_owned()]),
         None => None,
     };
-    let text = match read_input(&args.input) {
+    let text = match read_input(input) {
         Ok(t) => t,
         Err(e) => {
-            return bad(vec![format!(
-                "input: cannot read {}: {e}",
-                args.input.display()
-            )]);
+            return bad(vec![format!("input: cannot read {}: {e}", input.display())]);
         }
     };
     match codec::run_json(&text, mode) {
@@ -60,4 +126,180 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         Err(e) => bad(e.issues().iter().map(ToString::to_string).collect()),
     }
+}
+
+/// The flag a field of the request is given with.
+fn flag(field: &str) -> String {
+    match field {
+        "total_budget" => "--budget".to_owned(),
+        "history" => "history".to_owned(),
+        other => format!("--{}", other.replace(['.', '_'], "-")),
+    }
+}
+
+/// The app's message in the command's words: its `history.from` is `--history-from` here.
+fn flag_words(message: &str) -> String {
+    message
+        .replace("history.from", "--history-from")
+        .replace("history.to", "--history-to")
+        .replace("give total_budget", "give --budget")
+}
+
+/// `--campaign`: the stored campaign's plan, as the API answers it (`json`) or for reading.
+fn plan_campaign(
+    campaign: &str,
+    args: &PlanArgs,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    let json = match args.format.as_str() {
+        "json" => true,
+        "text" => false,
+        other => {
+            errln!("--format: expected json or text, got \"{other}\"");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let mut request = OptimizationRequest {
+        total_budget: args.budget,
+        from: args.from,
+        to: args.to,
+        weeks: args.weeks,
+        history_from: args.history_from,
+        history_to: args.history_to,
+        ..OptimizationRequest::default()
+    };
+    if let Some(code) = &args.objective {
+        match spendlens_app::optimization::objective(code) {
+            Ok(o) => request.objective = Some(o),
+            Err(m) => {
+                errln!("--objective: {m}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    let settings = settings(&args.db)?;
+    init_logging(&settings.log_format);
+    runtime()?.block_on(async move {
+        let store = spendlens_store::connect(&settings.database_url)
+            .await
+            .with_context(|| format!("opening {}", redacted(&settings.database_url)))?;
+        let id = CampaignId::new(campaign);
+        let Some(found) = store.campaign_for_operator(&id).await? else {
+            errln!("--campaign: no campaign with id {campaign}");
+            return Ok(ExitCode::from(2));
+        };
+        // The time, once per command, from the one reader of the time.
+        let today = today_in(SystemClock.now(), &found.spec.time_zone);
+        let outcome = optimize_campaign(
+            store.as_ref(),
+            &found.org_id,
+            &id,
+            today,
+            &request,
+            &FitOptions::default(),
+        )
+        .await;
+        let plan = match outcome {
+            Ok(plan) => plan,
+            Err(AppError::Invalid { field, message }) => {
+                errln!("{}: {}", flag(&field), flag_words(&message));
+                return Ok(ExitCode::from(2));
+            }
+            Err(AppError::Fields(problems)) => {
+                for p in problems {
+                    errln!("{}: {}", flag(&p.field), flag_words(&p.message));
+                }
+                return Ok(ExitCode::from(2));
+            }
+            Err(AppError::Optimize(e)) => {
+                errln!("{e}");
+                return Ok(ExitCode::from(2));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let out = if json {
+            let mut s =
+                serde_json::to_string_pretty(&spendlens_app::optimization::document(&plan))?;
+            s.push('\n');
+            s
+        } else {
+            text(&plan)
+        };
+        write_result(output, &out)?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// An amount of the plan with its currency, to the cent.
+fn money(value: Decimal, currency: &str) -> String {
+    format!("{} {currency}", round_half_away(value, 2))
+}
+
+fn money_f64(value: f64, currency: &str) -> String {
+    money(Decimal::from_f64(value).unwrap_or_default(), currency)
+}
+
+/// The plan for reading: every amount with its currency.
+fn text(o: &Optimization) -> String {
+    let c = o.campaign.spec.currency.as_str();
+    let plan = &o.plan;
+    let imp = &plan.expected_improvement;
+    let mut out = String::new();
+    let mut line = |label: &str, value: String| out.push_str(&format!("{label:<22}{value}\n"));
+    line(
+        "campaign:",
+        format!("{} ({})", o.campaign.id, o.campaign.spec.name),
+    );
+    line(
+        "history:",
+        format!("{} ({} days)", o.history, o.history.days()),
+    );
+    line(
+        "period:",
+        format!("{} to {} ({} days)", o.period.0, o.period.1, o.days.len()),
+    );
+    line(
+        "budget:",
+        money(plan.optimized_allocation.iter().map(|a| a.spend).sum(), c),
+    );
+    for (current, optimized) in plan
+        .current_allocation
+        .iter()
+        .zip(&plan.optimized_allocation)
+    {
+        let change = optimized.spend - current.spend;
+        let sign = if change > Decimal::ZERO { "+" } else { "" };
+        line(
+            &format!("{}:", current.name),
+            format!(
+                "{} now, {} optimised ({sign}{})",
+                money(current.spend, c),
+                money(optimized.spend, c),
+                money(change, c)
+            ),
+        );
+    }
+    line(
+        "expected gain:",
+        format!(
+            "{}{} (90 % interval {} to {})",
+            money_f64(imp.point, c),
+            imp.pct.map_or_else(String::new, |p| format!(", {p:+.1} %")),
+            money_f64(imp.low, c),
+            money_f64(imp.high, c)
+        ),
+    );
+    line(
+        "value now/optimised:",
+        format!(
+            "{} / {}",
+            money_f64(plan.current_value, c),
+            money_f64(plan.optimized_value, c)
+        ),
+    );
+    line(
+        "risk:",
+        format!("{:?}", plan.risk_assessment.level).to_lowercase(),
+    );
+    out
 }

@@ -53,10 +53,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let mail =
             spendlens_app::accounts::waiting_mail(&ctx, args.to.as_deref(), args.limit).await?;
         if mail.is_empty() {
-            eprintln!("the outbox holds no message to pass on");
+            errln!("the outbox holds no message to pass on");
         }
         let text: Vec<String> = mail.iter().map(format).collect();
-        print!("{}", text.join("\n----\n\n"));
+        {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.join("\n----\n\n").as_bytes())?;
+            out.flush()?;
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

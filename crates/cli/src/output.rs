@@ -1,9 +1,38 @@
-//! Writing a command's result: to stdout, or atomically to a file.
+//! Writing a command's result: to stdout, or atomically to a file; and the two print macros every
+//! command uses instead of `println!`/`eprintln!`, which panic when the pipe they write to is
+//! closed (`spendlens import ... | head -c1` would end with a panic and status 101).
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
+
+/// `println!` that hands back the write's error instead of panicking: the command returns it
+/// with `?`, and `main` ends quietly when it is a closed pipe ([`is_broken_pipe`]).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `eprintln!` that never panics: with stderr closed there is nowhere left to report to.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// Whether a command failed only because its reader went away (a closed pipe: `| head`), which
+/// is how a pipeline asks for no more output: the binary then exits 0 without a word.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
 
 /// Writes `text` to `path` all or nothing (a temporary file in the same directory, then a rename),
 /// or to stdout when no path is given.

@@ -90,7 +90,7 @@ fn read_rates(path: &PathBuf) -> Result<Vec<FxRate>, String> {
 /// Exit 0 after writing the file; exit 2 naming the problem.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let Some(format) = Format::parse(&args.format) else {
-        eprintln!(
+        errln!(
             "--format: expected pdf, xlsx, csv or json, got \"{}\"",
             args.format
         );
@@ -99,7 +99,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let period = match Period::new(args.from, args.to) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("--to: the period {e}");
+            errln!("--to: the period {e}");
             return Ok(ExitCode::from(2));
         }
     };
@@ -108,7 +108,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Some(path) => match read_rates(path) {
             Ok(r) => Some(r),
             Err(e) => {
-                eprintln!("--rates: {e}");
+                errln!("--rates: {e}");
                 return Ok(ExitCode::from(2));
             }
         },
@@ -129,11 +129,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 match orgs.as_slice() {
                     [one] => one.clone(),
                     [] => {
-                        eprintln!("--organization: the database holds no campaign");
+                        errln!("--organization: the database holds no campaign");
                         return Ok(ExitCode::from(2));
                     }
                     _ => {
-                        eprintln!(
+                        errln!(
                             "--organization: the database holds {} organisations with campaigns; name one",
                             orgs.len()
                         );
@@ -153,7 +153,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             match spendlens_app::finance::financial_report(store.as_ref(), &org, &query, now).await {
                 Ok(r) => r,
                 Err(FinanceAppError::Finance(e)) => {
-                    eprintln!("{e}");
+                    errln!("{e}");
                     return Ok(ExitCode::from(2));
                 }
                 Err(e) => return Err(e.into()),
@@ -161,7 +161,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let bytes = render(&report, &books, format, now.date_naive())
             .map_err(|e| anyhow::anyhow!("rendering the report: {e}"))?;
         write_bytes(&args.output, &bytes)?;
-        eprintln!(
+        errln!(
             "{}: {} campaigns, {} to {}, in {}",
             args.output.display(),
             report.campaigns.len(),

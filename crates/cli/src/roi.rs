@@ -103,7 +103,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         "json" => true,
         "text" => false,
         other => {
-            eprintln!("--format: expected json or text, got \"{other}\"");
+            errln!("--format: expected json or text, got \"{other}\"");
             return Ok(ExitCode::from(2));
         }
     };
@@ -115,7 +115,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("opening {}", redacted(&settings.database_url)))?;
         let id = CampaignId::new(&args.campaign);
         let Some(campaign) = store.campaign_for_operator(&id).await? else {
-            eprintln!("--campaign: no campaign with id {}", args.campaign);
+            errln!("--campaign: no campaign with id {}", args.campaign);
             return Ok(ExitCode::from(2));
         };
         // The time, once per command, from the one reader of the time.
@@ -132,7 +132,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         {
             Ok(roi) => roi,
             Err(FinanceAppError::Finance(e)) => {
-                eprintln!("{e}");
+                errln!("{e}");
                 return Ok(ExitCode::from(2));
             }
             Err(e) => return Err(e.into()),

@@ -176,14 +176,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let report = spendlens_app::demo::load(store.as_ref(), clock.now(), &hash)
                 .await
                 .context("loading the demo organisation")?;
-            println!(
+            outln!(
                 "Demo organisation loaded ({} campaigns, {} daily rows, {} snapshots).\nOpen http://{addr} and sign in as {} with the password {}",
                 report.campaigns,
                 report.rows,
                 report.snapshots,
                 spendlens_app::demo::DEMO_EMAIL,
                 spendlens_app::demo::DEMO_PASSWORD
-            );
+            )?;
         }
         let state = spendlens_web::state(store, clock, settings, metrics);
         let (tx, rx) = tokio::sync::watch::channel(false);
@@ -206,10 +206,13 @@ pub fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("opening {}", redacted(&settings.database_url)))?;
         let report = spendlens_app::snapshots::sweep(store.as_ref(), SystemClock.now()).await?;
-        println!(
+        outln!(
             "snapshots: {} campaigns, {} written, {} already present, {} failed",
-            report.campaigns, report.written, report.skipped, report.failed
-        );
+            report.campaigns,
+            report.written,
+            report.skipped,
+            report.failed
+        )?;
         Ok(if report.failed == 0 {
             ExitCode::SUCCESS
         } else {

@@ -71,23 +71,23 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             );
             match service.sync(store.as_ref(), connection, range, now).await {
                 Ok(report) => match report.range {
-                    Some(r) => println!(
+                    Some(r) => outln!(
                         "{label}: {} rows for {r} ({} new, {} updated, {} unchanged)",
                         report.rows,
                         report.counts.inserted,
                         report.counts.updated,
                         report.counts.unchanged
-                    ),
-                    None => println!("{label}: nothing to pull"),
+                    )?,
+                    None => outln!("{label}: nothing to pull")?,
                 },
                 Err(e) => {
                     failed += 1;
-                    eprintln!("{label}: failed: {e}");
+                    errln!("{label}: failed: {e}");
                 }
             }
         }
         if all.is_empty() {
-            println!("no connections to sync");
+            outln!("no connections to sync")?;
         }
         Ok(if failed == 0 {
             ExitCode::SUCCESS

@@ -3,9 +3,12 @@
 
 mod analyze;
 mod architecture;
+mod attribute;
 mod doctor;
 mod finance;
 mod fuzz;
+mod hygiene;
 mod import;
+mod optimize;
 mod outbox;
 mod sync;

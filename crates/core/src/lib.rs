@@ -17,6 +17,8 @@ pub mod num;
 pub mod platform;
 pub mod text;
 pub mod totals;
+pub mod window;
 
 pub use daily::{DailyKey, DailyRow, RowProblem};
 pub use platform::Platform;
+pub use window::{DateWindow, WindowError};

@@ -31,7 +31,8 @@ pub enum Source {
 }
 
 impl Source {
-    /// Every source, for help texts.
+    /// Every source: the one list `--help`, the CLI's parser and its error, the API's error and
+    /// the upload page's choice are all made from (one name per source, [`Source::as_str`]).
     pub const ALL: [Source; 7] = [
         Source::Canonical,
         Source::LinkedIn,
@@ -49,10 +50,28 @@ impl Source {
             Source::LinkedIn => "linkedin",
             Source::Meta => "meta",
             Source::GoogleAds => "google_ads",
-            Source::SpreadsheetCsv => "csv",
-            Source::Workbook => "xlsx",
+            Source::SpreadsheetCsv => "spreadsheet_csv",
+            Source::Workbook => "workbook",
             Source::Pdf => "pdf",
         }
+    }
+
+    /// What the source is, for people (the upload page's choice, `--help`).
+    pub const fn label(self) -> &'static str {
+        match self {
+            Source::Canonical => "spendlens CSV",
+            Source::LinkedIn => "LinkedIn Ads export",
+            Source::Meta => "Meta Ads export",
+            Source::GoogleAds => "Google Ads export",
+            Source::SpreadsheetCsv => "Spreadsheet (CSV)",
+            Source::Workbook => "Workbook (XLSX, XLS, ODS)",
+            Source::Pdf => "PDF report",
+        }
+    }
+
+    /// The names of [`Source::ALL`], comma separated, for messages.
+    pub fn names() -> String {
+        Source::ALL.map(Source::as_str).join(", ")
     }
 
     /// The platform a platform export belongs to (`None` for sources whose rows say it).
@@ -73,26 +92,20 @@ impl fmt::Display for Source {
     }
 }
 
-/// The error for an unknown `--source` value.
+/// The error for an unknown `--source` value; it lists [`Source::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown source \"{0}\" (expected one of canonical, linkedin, meta, google_ads, csv, xlsx, pdf)"
-)]
+#[error("unknown source \"{0}\" (expected one of {names})", names = Source::names())]
 pub struct UnknownSource(pub String);
 
 impl FromStr for Source {
     type Err = UnknownSource;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Exactly the names of `ALL` (case aside): no name is accepted that the lists don't show.
         let t = s.trim().to_ascii_lowercase();
         Source::ALL
             .into_iter()
             .find(|src| src.as_str() == t)
-            .or(match t.as_str() {
-                "google-ads" | "googleads" => Some(Source::GoogleAds),
-                "xls" | "ods" | "workbook" => Some(Source::Workbook),
-                _ => None,
-            })
             .ok_or_else(|| UnknownSource(s.to_owned()))
     }
 }

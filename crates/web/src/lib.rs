@@ -142,6 +142,12 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route(
+            "/attribution/paths",
+            post(attribution::attribute_paths).layer(DefaultBodyLimit::max(
+                attribution::MAX_TOUCHPOINT_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
             "/campaigns/{id}/attribution",
             get(attribution::campaign_attribution),
         )

@@ -42,6 +42,7 @@ use crate::{api, auth, error, observability};
         api::connections::delete,
         api::connections::oauth_callback,
         api::attribution::import_touchpoints,
+        api::attribution::attribute_paths,
         api::attribution::campaign_attribution,
         api::attribution::comparison_chart,
         api::attribution::get_model,

@@ -391,3 +391,185 @@ async fn attribution_matches_the_crate_and_roas_is_revenue_over_spend() {
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 }
+
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../attribution/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The conversions, value and users an event log states, from its raw cells.
+fn stated(log: &str) -> (u32, rust_decimal::Decimal, usize) {
+    let mut conversions = 0;
+    let mut value = rust_decimal::Decimal::ZERO;
+    let mut users = std::collections::HashSet::new();
+    for line in log.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        users.insert(cells[0].to_owned());
+        if cells[3] == "1" {
+            conversions += 1;
+            value += cells[4]
+                .parse::<rust_decimal::Decimal>()
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    (conversions, value, users.len())
+}
+
+async fn attribute_file(
+    app: &TestApp,
+    client: &reqwest::Client,
+    query: &str,
+    csv: &str,
+) -> (StatusCode, Value) {
+    let form = Form::new().part(
+        "file",
+        Part::bytes(csv.as_bytes().to_vec()).file_name("Data.csv"),
+    );
+    let r = client
+        .post(format!("{}/api/attribution/paths{query}", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("attribute: {e}"));
+    let status = r.status();
+    (status, json_of(r).await)
+}
+
+/// What `spendlens attribute` prints for a file: every model, or one.
+fn cli_answer(csv: &str, model: Option<Model>) -> Value {
+    let models = model.map_or_else(|| Model::ALL.to_vec(), |m| vec![m]);
+    let data = spendlens_attribution::read(
+        csv.as_bytes(),
+        &ReadOptions {
+            time_decay_half_life_days: models.contains(&Model::TimeDecay).then_some(7.0),
+        },
+    )
+    .unwrap_or_else(|e| panic!("read: {e}"));
+    let request = Request {
+        models,
+        order: MarkovOrder::Fixed(1),
+        transitions: false,
+        skip_unavailable: model.is_none(),
+    };
+    let results =
+        spendlens_attribution::attribute(&data, &request).unwrap_or_else(|e| panic!("{e}"));
+    let text = match model {
+        None => codec::encode_all(&results),
+        Some(_) => codec::encode_one(&results[0]),
+    }
+    .unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn a_public_event_log_is_stored_with_the_conversions_it_states() {
+    let log = fixture("attribution-data.csv");
+    let (conversions, value, users) = stated(&log);
+    let expected = cli_answer(&log, None);
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@example.com").await;
+        let id = app
+            .campaign(&json!({"name": "July 2018", "currency": "USD",
+                              "start_date": "2018-07-01", "end_date": "2018-08-31"}))
+            .await;
+        let (status, first) = upload(&app, &app.client, "", &log).await;
+        assert_eq!(status, StatusCode::CREATED, "{}: {first}", app.backend);
+        assert_eq!(first["conversions"], json!(conversions));
+        assert_eq!(first["journeys"], json!(users));
+        let (_, again) = upload(&app, &app.client, "", &log).await;
+        assert_eq!(again["inserted"], 0);
+        assert_eq!(again["unchanged"], first["rows"]);
+
+        let all = json_of(
+            app.get(&format!(
+                "/api/campaigns/{id}/attribution?model=all&from=2018-06-01&to=2018-09-30"
+            ))
+            .await,
+        )
+        .await;
+        for model in Model::ALL {
+            let name = model.name();
+            let ours = &all["models"][name];
+            assert_eq!(
+                ours["total_conversions"],
+                f64::from(conversions),
+                "{}: {name}",
+                app.backend
+            );
+            assert_eq!(ours["total_revenue"], format!("{value:.2}"), "{name}");
+            assert_eq!(
+                ours["total_revenue"],
+                expected["models"][name]["total_value"]
+            );
+            for c in expected["models"][name]["channels"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+            {
+                let line = channel(ours, c["channel"].as_str().unwrap_or_default());
+                assert_eq!(line["revenue"], c["value"], "{name} {c}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_channelattribution_path_file_is_attributed_whole_and_never_stored() {
+    let paths = fixture("channelattribution-Data.csv");
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@example.com").await;
+        // The touchpoint upload says why it cannot store it and where to send it.
+        let (status, body) = upload(&app, &app.client, "", &paths).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        let message = body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            message.starts_with("row 1: this is a ChannelAttribution path file")
+                && message.contains("/api/attribution/paths"),
+            "{message}"
+        );
+        // Attributed as a whole: what `spendlens attribute` prints.
+        let (status, all) = attribute_file(&app, &app.client, "", &paths).await;
+        assert_eq!(status, StatusCode::OK, "{all}");
+        assert_eq!(all, cli_answer(&paths, None));
+        assert_eq!(all["models"].as_object().map(|m| m.len()), Some(7));
+        let (_, markov) = attribute_file(&app, &app.client, "?model=markov", &paths).await;
+        assert_eq!(markov, cli_answer(&paths, Some(Model::Markov)));
+        // An event log the same way, and the two agree.
+        let log = fixture("attribution-data.csv");
+        let (_, from_log) = attribute_file(&app, &app.client, "?model=linear", &log).await;
+        let (_, from_paths) = attribute_file(
+            &app,
+            &app.client,
+            "?model=linear",
+            &fixture("attribution-data-paths.csv"),
+        )
+        .await;
+        assert_eq!(from_log["total_value"], from_paths["total_value"]);
+        assert_eq!(
+            from_log["channels"].as_array().map(Vec::len),
+            from_paths["channels"].as_array().map(Vec::len)
+        );
+        // A model the file cannot serve, a bad row, and no session.
+        let (status, body) = attribute_file(&app, &app.client, "?model=time_decay", &paths).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let bad = paths.replacen(";2;", ";-2;", 1);
+        let (status, body) = attribute_file(&app, &app.client, "", &bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body["error"]["details"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("column 2 (total_conversions)"),
+            "{body}"
+        );
+        let (status, _) = attribute_file(&app, &new_client(), "", &paths).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+}

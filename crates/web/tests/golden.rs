@@ -221,9 +221,13 @@ impl Rng {
 
 /// 90 days up to 2026-11-20 for three platforms, revenue on a Hill curve with noise.
 fn history_rows() -> Value {
+    history_rows_ending(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default())
+}
+
+/// 90 days up to `last` for three platforms, revenue on a Hill curve with noise.
+fn history_rows_ending(last: chrono::NaiveDate) -> Value {
     let mut rng = Rng(0x5EED_2026);
-    let start =
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default() - chrono::Days::new(89);
+    let start = last - chrono::Days::new(89);
     let curves = [
         ("meta", 3000.0, 150.0, 1.0),
         ("google_ads", 5000.0, 300.0, 0.9),
@@ -1676,6 +1680,129 @@ async fn story(app: &TestApp, g: &mut Golden, url: &str) {
 
     // Accounts, issue 13 (appended, so that the steps above keep their numbers).
     tokens_and_registration(app, g, &other, &anonymous).await;
+    // Issue 14: the attribution files people have, and a history from an earlier year.
+    attribution_files_and_history(app, g, &other).await;
+}
+
+/// An event log shaped like the public Kaggle attribution file, rows out of order.
+const EVENT_LOG: &str = "cookie,time,interaction,conversion,conversion_value,channel\n\
+00000FkCnDfDDf0iC97iC703B,2018-07-17T19:15:07Z,impression,0,0.0,Online Display\n\
+0000nACkD9nFkBBDECD3ki00E,2018-07-03T09:44:57Z,impression,0,0.0,Paid Search\n\
+00000FkCnDfDDf0iC97iC703B,2018-07-03T13:02:11Z,impression,0,0.0,Instagram\n\
+0000nACkD9nFkBBDECD3ki00E,2018-07-05T10:12:33Z,conversion,1,8.5,Paid Search\n\
+00000FkCnDfDDf0iC97iC703B,2018-07-29T07:44:51Z,conversion,1,6.0,Facebook\n";
+
+/// A ChannelAttribution path file, as its `Data` example is laid out.
+const PATH_FILE: &str = "path;total_conversions;total_conversion_value;total_null\n\
+eta > iota > alpha > eta;1;0.244;3\n\
+iota > iota > iota > iota;2;3.195;6\n\
+alpha > iota > alpha > alpha > alpha > iota > alpha > alpha > alpha > alpha > alpha;2;6.754;6\n\
+beta > eta;1;2.402;3\n\
+iota > eta > theta > lambda > lambda > theta > lambda;0;0;2\n";
+
+/// Issue 14: an event log stored as touchpoints, a path file attributed whole (and refused as
+/// touchpoints), and the budget optimisation of a campaign whose data is from 2023.
+async fn attribution_files_and_history(app: &TestApp, g: &mut Golden, other: &Client) {
+    use Method as M;
+    let touchpoints = "/api/attribution/touchpoints";
+    g.call(
+        app,
+        other,
+        "event-log-dry-run",
+        M::POST,
+        &format!("{touchpoints}?dry_run=true"),
+        file("attribution data.csv", EVENT_LOG),
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "touchpoints-path-file",
+        M::POST,
+        touchpoints,
+        file("Data.csv", PATH_FILE),
+    )
+    .await;
+    let paths = "/api/attribution/paths";
+    g.call(
+        app,
+        other,
+        "attribute-paths",
+        M::POST,
+        paths,
+        file("Data.csv", PATH_FILE),
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "attribute-paths-markov",
+        M::POST,
+        &format!("{paths}?model=markov"),
+        file("Data.csv", PATH_FILE),
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "attribute-paths-bad",
+        M::POST,
+        paths,
+        file("Data.csv", &PATH_FILE.replace(";1;0.244;", ";one;0.244;")),
+    )
+    .await;
+    let created = g
+        .call(
+            app,
+            other,
+            "old-history-campaign",
+            M::POST,
+            "/api/campaigns",
+            Body::Json(
+                json!({"name": "Spring 2023", "currency": "EUR", "budget": "60000.00",
+                              "start_date": "2023-03-01", "end_date": "2023-05-31"}),
+            ),
+        )
+        .await;
+    let id = s(&created["id"]);
+    let last = chrono::NaiveDate::from_ymd_opt(2023, 5, 29).unwrap_or_default();
+    g.call(
+        app,
+        other,
+        "old-history-metrics",
+        M::POST,
+        &format!("/api/campaigns/{id}/metrics"),
+        Body::Json(history_rows_ending(last)),
+    )
+    .await;
+    let optimisation = format!("/api/campaigns/{id}/budget-optimization");
+    g.call(
+        app,
+        other,
+        "old-history-default-window",
+        M::POST,
+        &optimisation,
+        Body::Json(json!({})),
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "old-history-window",
+        M::POST,
+        &optimisation,
+        Body::Json(json!({"history": {"from": "2023-01-01", "to": "2023-12-31"}, "weeks": 4})),
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "old-history-window-invalid",
+        M::POST,
+        &optimisation,
+        Body::Json(json!({"history": {"from": "2023-12-31", "to": "2023-01-01", "until": 1}})),
+    )
+    .await;
 }
 
 /// API tokens listed, refused to a token, revoked; a used or unknown registration link; a weak

@@ -182,4 +182,39 @@ async fn an_upload_without_a_file_or_with_an_unknown_source_is_refused() {
         (status, body["error"]["details"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("source"))
     );
+    // The message lists the names `--source` and the upload page use, and each of them is read.
+    assert_eq!(
+        body["error"]["details"][0]["message"],
+        "unknown source \"myspace\" (expected one of canonical, linkedin, meta, google_ads, \
+         spreadsheet_csv, workbook, pdf)"
+    );
+    let (status, body) = upload(
+        &app,
+        &id,
+        "?dry_run=true",
+        "a.csv",
+        CANONICAL.into(),
+        &[("source", "spreadsheet_csv")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["source"], "spreadsheet_csv");
+    let (status, body) = upload(
+        &app,
+        &id,
+        "?dry_run=true",
+        "a.csv",
+        CANONICAL.into(),
+        &[("source", "workbook")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_ne!(body["error"]["details"][0]["field"], "source", "{body}");
+    let (_, page) = crate::support::page(&app, &format!("/campaigns/{id}/imports")).await;
+    for source in spendlens_ingest::Source::ALL {
+        assert!(
+            page.contains(&format!("<option value=\"{}\"", source.as_str())),
+            "{source}"
+        );
+    }
 }

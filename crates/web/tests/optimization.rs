@@ -24,9 +24,16 @@ fn campaign() -> Value {
 
 /// 90 days up to yesterday for three platforms, revenue = Hill(spend) ± 3 %.
 fn history_rows(days: i64) -> Value {
+    rows_ending(
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
+        days,
+    )
+}
+
+/// `days` days up to `last` for three platforms, revenue = Hill(spend) ± 3 %.
+fn rows_ending(last: chrono::NaiveDate, days: i64) -> Value {
     let mut rng = Rng(0x5EED_2026);
-    let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default()
-        - chrono::Days::new(days as u64 - 1);
+    let start = last - chrono::Days::new(days as u64 - 1);
     let curves = [
         ("meta", 3000.0, 150.0, 1.0),
         ("google_ads", 5000.0, 300.0, 0.9),
@@ -291,5 +298,114 @@ async fn thin_history_is_a_422_saying_how_many_days_are_needed() {
             message.contains("meta has 3") && message.contains("at least 7 days"),
             "{message}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_history_from_earlier_years_is_fitted_when_its_window_is_given() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@example.com").await;
+        let id = app
+            .campaign(
+                &json!({"name": "2023", "currency": "EUR", "budget": "100000.00",
+                              "start_date": "2023-01-01", "end_date": "2023-12-31"}),
+            )
+            .await;
+        let last = chrono::NaiveDate::from_ymd_opt(2023, 6, 30).unwrap_or_default();
+        let r = app
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &rows_ending(last, 90),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", app.backend);
+        let path = format!("/api/campaigns/{id}/budget-optimization");
+
+        // The default window (the last year up to 21 Nov 2026) has no spend: the answer names
+        // it, says where the spend is, and how to pass the window.
+        let r = app.post(&path, &json!({})).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
+        let body = json_of(r).await;
+        let problem = &body["error"]["details"][0];
+        assert_eq!(problem["field"], "history");
+        assert_eq!(
+            problem["message"],
+            "no ad platform has spend from 2025-11-22 to 2026-11-21 (the history window: by \
+             default the last 365 days); the campaign's ad spend runs from 2023-04-02 to \
+             2023-06-30: pass history.from and history.to to fit on those days"
+        );
+
+        // With the window, a plan: the remaining budget (nothing spent in it is left out).
+        let window = json!({"from": "2023-01-01", "to": "2023-12-31"});
+        let r = app.post(&path, &json!({"history": window})).await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
+        let plan = json_of(r).await;
+        assert_eq!(plan["currency"], "EUR");
+        assert_eq!(
+            plan["history"],
+            json!({"from": "2023-01-01", "to": "2023-12-31", "days": 365})
+        );
+        let spent: Decimal = rows_ending(last, 90)["rows"]
+            .as_array()
+            .map(|rows| rows.iter().map(|r| money(&r["spend"])).sum())
+            .unwrap_or_default();
+        let planned: Decimal = spends(&plan["optimized_allocation"])
+            .iter()
+            .map(|(_, s)| *s)
+            .sum();
+        assert_eq!(planned, Decimal::new(10_000_000, 2) - spent);
+        assert_eq!(spends(&plan["optimized_allocation"]).len(), 3);
+
+        // Only one end: a year from it.
+        let r = app
+            .post(
+                &path,
+                &json!({"history": {"to": "2023-06-30"}, "total_budget": "9000"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+
+        // The window's own mistakes, by their paths.
+        for (body, field) in [
+            (
+                json!({"history": {"from": "2023-06-01", "to": "2023-01-01"}}),
+                "history.to",
+            ),
+            (
+                json!({"history": {"from": "2015-01-01", "to": "2023-01-01"}}),
+                "history.from",
+            ),
+            (json!({"history": {"from": "June"}}), "history.from"),
+            (json!({"history": {"since": "2023-01-01"}}), "history.since"),
+            (json!({"history": "2023"}), "history"),
+        ] {
+            let r = app.post(&path, &body).await;
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(
+                json_of(r).await["error"]["details"][0]["field"],
+                field,
+                "{body}"
+            );
+        }
+
+        // The chart takes the window as query parameters.
+        let r = app
+            .get(&format!(
+                "/api/campaigns/{id}/budget-optimization/curves.svg?history_from=2023-01-01&history_to=2023-12-31"
+            ))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = app
+            .get(&format!(
+                "/api/campaigns/{id}/budget-optimization/curves.svg"
+            ))
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 }

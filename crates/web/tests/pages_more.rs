@@ -313,6 +313,59 @@ async fn the_attribution_page_compares_every_model_after_an_upload() {
     }
 }
 
+#[tokio::test]
+async fn the_attribution_page_takes_event_logs_and_attributes_path_files_whole() {
+    let root = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../attribution/tests/fixtures/"
+    );
+    let read = |name: &str| {
+        std::fs::read_to_string(format!("{root}{name}")).unwrap_or_else(|e| panic!("{e}"))
+    };
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "ana@example.com").await;
+        let id = app.campaign(&q4()).await;
+        let path = format!("/campaigns/{id}/attribution");
+        let (_, html) = page_as(&app, &app.client, &path).await;
+        let csrf = token_in(&html);
+
+        // A path file: every model's credit for its channels, nothing stored.
+        let (status, html) = upload_touchpoints(
+            &app,
+            &id,
+            &csrf,
+            &read("channelattribution-Data.csv"),
+            false,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {html}", app.backend);
+        assert!(html.contains("data-section=\"file-attribution\""), "{html}");
+        assert!(html.contains("nothing was stored"), "{html}");
+        for channel in ["alpha", "eta", "kappa"] {
+            assert!(
+                html.contains(&format!("data-channel=\"{channel}\"")),
+                "{channel}"
+            );
+        }
+        let api = json_of(
+            app.get(&format!("/api/campaigns/{id}/attribution?model=all"))
+                .await,
+        )
+        .await;
+        assert_eq!(api["journeys"], 0, "a path file stores nothing");
+
+        // An event log is imported like touchpoints.
+        let (status, html) =
+            upload_touchpoints(&app, &id, &csrf, &read("attribution-data.csv"), true).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(
+            html.contains("Checked journeys.csv: nothing was stored"),
+            "{html}"
+        );
+    }
+}
+
 /// A small deterministic generator (xorshift).
 struct Rng(u64);
 
@@ -327,9 +380,16 @@ impl Rng {
 
 /// `days` days up to yesterday for two platforms, revenue on a Hill curve of spend.
 pub(crate) fn history(days: u64) -> Value {
+    history_ending(
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
+        days,
+    )
+}
+
+/// `days` days up to `last` for two platforms, revenue on a Hill curve of spend.
+fn history_ending(last: chrono::NaiveDate, days: u64) -> Value {
     let mut rng = Rng(0x00B0_D6E7);
-    let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default()
-        - chrono::Days::new(days - 1);
+    let start = last - chrono::Days::new(days - 1);
     let mut rows = Vec::new();
     for d in 0..days {
         let date = start + chrono::Days::new(d);
@@ -463,5 +523,62 @@ async fn thin_history_is_a_notice_on_the_tab() {
             "{html}"
         );
         assert!(!html.contains("data-section=\"optimized-allocation\""));
+    }
+}
+
+#[tokio::test]
+async fn the_budget_allocation_tab_fits_an_earlier_history_when_its_days_are_given() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "ana@example.com").await;
+        let id = app.campaign(&q4()).await;
+        let last = chrono::NaiveDate::from_ymd_opt(2022, 3, 31).unwrap_or_default();
+        let r = app
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &history_ending(last, 60),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", app.backend);
+        let tab = format!("/campaigns/{id}?tab=budget-allocation&optimize=1&budget=5000");
+        // The last year has no spend: the notice names the window and the fields to fill.
+        let (status, html) = page_as(&app, &app.client, &tab).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("no ad platform has spend from 2025-11-22 to 2026-11-21")
+                && html.contains("2022-01-31 to 2022-03-31: pass History from and History to"),
+            "{html}"
+        );
+        let (status, html) = page_as(
+            &app,
+            &app.client,
+            &format!("{tab}&history_from=2022-01-01&history_to=2022-12-31"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}", app.backend);
+        assert!(
+            html.contains("data-section=\"optimized-allocation\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("data-metric=\"history\">1 Jan 2022 – 31 Dec 2022<"),
+            "{html}"
+        );
+        assert!(
+            html.contains("value=\"2022-01-01\""),
+            "the form keeps the dates"
+        );
+        // A reversed window is the field's own error.
+        let (status, html) = page_as(
+            &app,
+            &app.client,
+            &format!("{tab}&history_from=2022-12-31&history_to=2022-01-01"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("id=\"history_to-error\">must not be before History from<"),
+            "{html}"
+        );
     }
 }

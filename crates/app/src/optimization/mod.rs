@@ -2,8 +2,10 @@
 //! channel → response curves fitted by `spendlens-optimize` (with its fallbacks for thin data) →
 //! the seed-shaped plan.
 //!
-//! The channels are the campaign's ad platforms with spend in the history window (the last
-//! [`HISTORY_DAYS`] days up to today). A channel's history runs from its first to its last day
+//! The channels are the campaign's ad platforms with spend in the history window (by default the
+//! last [`HISTORY_DAYS`] days up to today; `history.from`/`history.to` choose another, so a data
+//! set from earlier years can be used: a [`DateWindow`], the type the marketing-mix model shares).
+//! A channel's history runs from its first to its last day
 //! with rows, days without rows counting as zero spend (adstock needs consecutive days). The
 //! response of a day is its revenue as the analysis values it (reported revenue, else the
 //! conversion value, else the average order value per conversion); for the `ltv`
@@ -16,8 +18,8 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use spendlens_core::Platform;
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
+use spendlens_core::{DateWindow, Platform};
 use spendlens_optimize::{
     BudgetPlan, Day, FitOptions, FittedModel, History, Objective, PlanRequest,
 };
@@ -28,11 +30,16 @@ mod request;
 
 pub use request::{
     GROUP_CHANNELS_EXPECTED, Grouped, OptimizationRequest, bounds, channel_key, group_name,
-    listed_channel, objective, period, positive, share, weeks,
+    history, history_ends, listed_channel, objective, period, positive, share, weeks,
 };
 
-/// Days of history read (a year: enough for the month-of-year seasonality to mean something).
+/// Days of history read by default, and from or to a single given end (a year: enough for the
+/// month-of-year seasonality to mean something).
 pub const HISTORY_DAYS: u64 = 365;
+/// The longest history window: three years (the fit's work grows with the days).
+pub const MAX_HISTORY_DAYS: u64 = 1096;
+/// The days whose spend rate sets the default budget: the last four weeks of the history.
+pub const RECENT_DAYS: u64 = 28;
 /// Fewest days with spend a channel needs before any curve is fitted to it. Below 21 the crate
 /// fits a simpler concave curve and says so in the risk assessment.
 pub const MIN_DAYS_WITH_SPEND: usize = 7;
@@ -48,6 +55,8 @@ pub struct Optimization {
     /// The channels, in plan order.
     pub platforms: Vec<Platform>,
     pub period: (NaiveDate, NaiveDate),
+    /// The days the curves were fitted on.
+    pub history: DateWindow,
     /// The fitted curves (for the response-curve chart).
     pub model: FittedModel,
     pub plan: BudgetPlan,
@@ -57,6 +66,57 @@ pub struct Optimization {
 
 fn f64_of(value: Decimal) -> f64 {
     value.to_f64().unwrap_or(0.0)
+}
+
+/// The answer when no ad platform has spend in the history window: it names the window and
+/// says where the campaign's spend is, to pass as `history.from`/`history.to`.
+async fn no_spend(
+    store: &dyn spendlens_store::Store,
+    org: &OrgId,
+    id: &CampaignId,
+    request: &OptimizationRequest,
+    window: &DateWindow,
+    today: NaiveDate,
+) -> Result<AppError, AppError> {
+    // Only on this error path: every day the campaign has, to say where its spend lies.
+    let earliest = spendlens_core::limits::earliest_date();
+    let all = store
+        .daily_series(org, id, earliest, today.max(window.to()))
+        .await?;
+    let mut spent = all
+        .iter()
+        .filter(|r| r.platform.is_ad_platform() && r.spend > Decimal::ZERO)
+        .map(|r| r.date);
+    let first = spent.next();
+    let last = spent.next_back().or(first);
+    let which = if request.history_from.is_none() && request.history_to.is_none() {
+        format!(" (the history window: by default the last {HISTORY_DAYS} days)")
+    } else {
+        " (the history window)".to_owned()
+    };
+    let hint = match (first, last) {
+        (Some(a), Some(b)) => {
+            let span = DateWindow::new(a, b).map_or(1, |w| w.days());
+            let limit = if span > MAX_HISTORY_DAYS {
+                format!(" (at most {MAX_HISTORY_DAYS} days of them)")
+            } else {
+                String::new()
+            };
+            format!(
+                "; the campaign's ad spend runs from {a} to {b}: pass history.from and \
+                 history.to to fit on those days{limit}"
+            )
+        }
+        _ => format!(
+            "; the campaign has no ad spend on any day yet: import its data first (and pass \
+             history.from and history.to when it covers other days); each channel needs at \
+             least {MIN_DAYS_WITH_SPEND} days with spend"
+        ),
+    };
+    Ok(AppError::invalid(
+        "history",
+        format!("no ad platform has spend from {window}{which}{hint}"),
+    ))
 }
 
 /// Fits the campaign's history and plans the period (see the module documentation).
@@ -73,8 +133,12 @@ pub async fn optimize_campaign(
 ) -> Result<Optimization, AppError> {
     let campaign = store.campaign(org, id).await?.ok_or(AppError::NotFound)?;
     request.check().map_err(AppError::Fields)?;
-    let history_from = today - Days::new(HISTORY_DAYS - 1);
-    let rows = store.daily_series(org, id, history_from, today).await?;
+    let window = request
+        .history_window(today)
+        .map_err(|(field, message)| AppError::invalid(field, message))?;
+    let rows = store
+        .daily_series(org, id, window.from(), window.to())
+        .await?;
     // Days are valued as the analysis values them (reported revenue, else the conversion value,
     // else the average order value), so LinkedIn's configured value per lead counts.
     let platform_settings = store.settings(org, id).await?.unwrap_or_default();
@@ -88,17 +152,22 @@ pub async fn optimize_campaign(
     );
     let aov = spendlens_core::analysis::aov(&input.platforms);
 
+    // What the campaign has spent so far (its remaining budget is the default budget).
+    let spent_total: Decimal = totals
+        .iter()
+        .filter(|t| t.platform.is_ad_platform())
+        .map(|t| t.spend)
+        .sum();
+
     // Per platform: day → (spend, revenue, conversions).
     let mut by_platform: BTreeMap<Platform, BTreeMap<NaiveDate, (f64, f64, f64)>> = BTreeMap::new();
-    let mut spent_total = Decimal::ZERO;
-    let recent_from = today - Days::new(27);
+    let recent = window.last(RECENT_DAYS);
     let mut recent_spend = Decimal::ZERO;
     for row in &rows {
         if !row.platform.is_ad_platform() {
             continue;
         }
-        spent_total += row.spend;
-        if row.date >= recent_from {
+        if recent.contains(row.date) {
             recent_spend += row.spend;
         }
         let revenue = crate::finance::row_revenue(row, &platform_settings, &aov);
@@ -113,13 +182,7 @@ pub async fn optimize_campaign(
     }
     by_platform.retain(|_, days| days.values().any(|d| d.0 > 0.0));
     if by_platform.is_empty() {
-        return Err(AppError::invalid(
-            "history",
-            format!(
-                "no ad platform has spend in the last {HISTORY_DAYS} days: the optimisation needs at \
-                 least {MIN_DAYS_WITH_SPEND} days with spend per channel"
-            ),
-        ));
+        return Err(no_spend(store, org, id, request, &window, today).await?);
     }
     let mut thin = Vec::new();
     for (platform, days) in &by_platform {
@@ -228,7 +291,10 @@ pub async fn optimize_campaign(
     if budget <= Decimal::ZERO {
         return Err(AppError::invalid(
             "total_budget",
-            "the budget for the period must be positive (no remaining budget and no recent spend)",
+            format!(
+                "the budget for the period must be positive (no remaining budget and no spend \
+                 from {recent}, the history's last {RECENT_DAYS} days): give total_budget"
+            ),
         ));
     }
     let budget = budget.round_dp(2);
@@ -309,8 +375,31 @@ pub async fn optimize_campaign(
         campaign,
         platforms,
         period: (from, to),
+        history: window,
         model,
         plan,
         days,
     })
+}
+
+/// The plan as the API answers it and `spendlens optimize --campaign` prints it: the seed's
+/// `BudgetOptimization` (`spendlens_optimize::codec`) plus what it was computed for (campaign,
+/// currency, planned period, history window).
+pub fn document(o: &Optimization) -> serde_json::Value {
+    let mut body = spendlens_optimize::codec::encode_plan(&o.plan);
+    if let serde_json::Value::Object(map) = &mut body {
+        map.insert("campaign_id".into(), o.campaign.id.to_string().into());
+        map.insert("currency".into(), o.campaign.spec.currency.clone().into());
+        map.insert(
+            "period".into(),
+            serde_json::json!({"from": o.period.0.to_string(), "to": o.period.1.to_string(),
+                               "days": o.days.len()}),
+        );
+        map.insert(
+            "history".into(),
+            serde_json::json!({"from": o.history.from().to_string(),
+                               "to": o.history.to().to_string(), "days": o.history.days()}),
+        );
+    }
+    body
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use spendlens_core::Platform;
+use spendlens_core::{DateWindow, Platform, WindowError};
 use spendlens_optimize::Objective;
 
 use crate::Problem;
@@ -24,6 +24,11 @@ pub struct OptimizationRequest {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub weeks: Option<u64>,
+    /// First and last day of the history the curves are fitted on (`history.from`,
+    /// `history.to`); default the last [`super::HISTORY_DAYS`] days up to today, a year from
+    /// the one given when only one is (see [`OptimizationRequest::history_window`]).
+    pub history_from: Option<NaiveDate>,
+    pub history_to: Option<NaiveDate>,
     /// What a unit of response is worth (default revenue).
     pub objective: Option<Objective>,
     /// LTV per channel (the `ltv` objective).
@@ -70,6 +75,42 @@ pub fn period(to: Option<NaiveDate>, weeks: Option<u64>) -> Result<(), String> {
         Err("give either to or weeks, not both".to_owned())
     } else {
         Ok(())
+    }
+}
+
+/// The history window from its optional ends (said of `history.to` when reversed, of
+/// `history.from` when too long): both given, as given; one given, a year from or to it;
+/// neither, the last [`super::HISTORY_DAYS`] days up to `today`.
+pub fn history(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<DateWindow, (&'static str, String)> {
+    let days = super::HISTORY_DAYS;
+    let window = match (from, to) {
+        (None, None) => Ok(DateWindow::ending(today, days)),
+        (Some(f), None) => Ok(DateWindow::starting(f, days)),
+        (None, Some(t)) => Ok(DateWindow::ending(t, days)),
+        (Some(f), Some(t)) => DateWindow::new(f, t),
+    };
+    window
+        .and_then(|w| w.at_most(super::MAX_HISTORY_DAYS))
+        .map_err(|e| match e {
+            WindowError::Reversed => ("history.to", "must not be before history.from".to_owned()),
+            WindowError::TooLong { .. } => ("history.from", format!("the history {e}")),
+        })
+}
+
+/// The rules of the history's given ends alone (their order and the window's length), for the
+/// decoders that read them: what [`history`] says of them whatever the day.
+pub fn history_ends(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<(), (&'static str, String)> {
+    match to.or(from) {
+        // With an end given, `today` does not enter the window.
+        Some(day) => history(from, to, day).map(drop),
+        None => Ok(()),
     }
 }
 
@@ -143,6 +184,11 @@ impl Grouped {
 }
 
 impl OptimizationRequest {
+    /// The history the curves are fitted on, as of `today` (the rules of [`history`]).
+    pub fn history_window(&self, today: NaiveDate) -> Result<DateWindow, (&'static str, String)> {
+        history(self.history_from, self.history_to, today)
+    }
+
     /// Every rule of the request, each problem under the JSON path the API reads the field from
     /// (`weeks`, `ltv.meta`, `bounds.meta.min`, `groups[0].channels[1]`).
     pub fn check(&self) -> Result<(), Vec<Problem>> {
@@ -156,6 +202,9 @@ impl OptimizationRequest {
             rule("weeks".into(), weeks(w).map(drop));
         }
         rule("weeks".into(), period(self.to, self.weeks));
+        if let Err((field, message)) = history_ends(self.history_from, self.history_to) {
+            rule(field.into(), Err(message));
+        }
         for (p, value) in &self.ltv {
             rule(format!("ltv.{p}"), channel_key(p.as_str()).map(drop));
             rule(format!("ltv.{p}"), positive(*value).map(drop));
@@ -248,6 +297,42 @@ mod tests {
                 "max_weekly_shift",
             ]
         );
+    }
+
+    #[test]
+    fn the_history_window_defaults_to_the_last_year() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        let today = day(2026, 11, 21);
+        let window = |from, to| history(from, to, today).map(|w| w.to_string());
+        assert_eq!(
+            window(None, None).as_deref(),
+            Ok("2025-11-22 to 2026-11-21")
+        );
+        assert_eq!(
+            window(Some(day(2023, 1, 1)), None).as_deref(),
+            Ok("2023-01-01 to 2023-12-31")
+        );
+        assert_eq!(
+            window(None, Some(day(2023, 12, 31))).as_deref(),
+            Ok("2023-01-01 to 2023-12-31")
+        );
+        assert_eq!(
+            window(Some(day(2023, 3, 1)), Some(day(2023, 2, 1))),
+            Err(("history.to", "must not be before history.from".to_owned()))
+        );
+        assert_eq!(
+            window(Some(day(2015, 1, 1)), Some(day(2023, 1, 1))),
+            Err((
+                "history.from",
+                "the history the window is 2923 days; at most 1096".to_owned()
+            ))
+        );
+        let request = OptimizationRequest {
+            history_from: Some(day(2023, 3, 1)),
+            history_to: Some(day(2023, 2, 1)),
+            ..OptimizationRequest::default()
+        };
+        assert_eq!(fields(&request), vec!["history.to"]);
     }
 
     #[test]

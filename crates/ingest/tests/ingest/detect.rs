@@ -36,8 +36,19 @@ fn source_names_parse_for_the_override() {
     for s in Source::ALL {
         assert_eq!(s.as_str().parse::<Source>(), Ok(s));
     }
-    assert_eq!("Google-Ads".parse::<Source>(), Ok(Source::GoogleAds));
-    assert!("tiktok".parse::<Source>().is_err());
+    assert_eq!("Google_Ads".parse::<Source>(), Ok(Source::GoogleAds));
+    // One name per source: the error lists exactly the names that parse.
+    let error = "tiktok".parse::<Source>().err().map(|e| e.to_string());
+    assert_eq!(
+        error.as_deref(),
+        Some(
+            "unknown source \"tiktok\" (expected one of canonical, linkedin, meta, google_ads, \
+             spreadsheet_csv, workbook, pdf)"
+        )
+    );
+    for alias in ["csv", "xlsx", "google-ads", "xls"] {
+        assert!(alias.parse::<Source>().is_err(), "{alias}");
+    }
     assert_eq!(
         ImportOptions::default().max_bytes,
         spendlens_ingest::DEFAULT_MAX_BYTES

@@ -13,7 +13,7 @@ use spendlens_app::attribution::{
     conversion_share_pct, window_of,
 };
 use spendlens_app::touchpoints::{self, TouchpointFailure};
-use spendlens_attribution::{MarkovOrder, Model, Problem};
+use spendlens_attribution::{MarkovOrder, Model, Problem, codec};
 use spendlens_contract::json::{ratio, two_decimals};
 use spendlens_core::campaign::CampaignId;
 
@@ -84,13 +84,17 @@ impl From<TouchpointFailure> for ApiError {
 }
 
 /// Imports touchpoints for the caller's organisation from a CSV in the attribution contract's
-/// touchpoint format (`journey_id,timestamp,event,channel,value`, optional `campaign_id`; rows in
-/// any order). Rows are upserted on journey id + timestamp + event, so re-uploading a file
-/// changes nothing; a bad row rejects the whole file, naming row and column, and nothing is
-/// written. `?dry_run=true` answers the same counts without writing.
+/// touchpoint format (`journey_id,timestamp,event,channel,value`) or an event log shaped like the
+/// public attribution data sets (`cookie` or `customer_id`, `time`, `interaction` impression or
+/// conversion, `conversion`, `conversion_value`, `channel`), detected from the header, with an
+/// optional `campaign_id` column; rows in any order. Rows are upserted on journey + time +
+/// event, so re-uploading a file changes nothing; a bad row rejects the whole file, naming row
+/// and column, and nothing is written. `?dry_run=true` answers the same counts without writing.
+/// A ChannelAttribution path file has no dates: it is refused here, and attributed by
+/// `POST /api/attribution/paths`.
 #[utoipa::path(post, path = "/api/attribution/touchpoints", tag = "attribution",
     params(("dry_run" = Option<bool>, Query)),
-    request_body(content_type = "multipart/form-data", description = "`file`: touchpoint CSV `journey_id,timestamp,event,channel,value[,campaign_id]`"),
+    request_body(content_type = "multipart/form-data", description = "`file`: touchpoint CSV `journey_id,timestamp,event,channel,value[,campaign_id]`, or an event log `cookie|customer_id,time,interaction,conversion,conversion_value,channel[,campaign_id]`"),
     responses((status = 201, description = "Imported: counts inserted/updated/unchanged, journeys, date range", body = Object),
               (status = 200, description = "Dry run", body = Object), (status = 401), (status = 413),
               (status = 422, description = "Problems with row and column")))]
@@ -142,6 +146,56 @@ pub async fn import_touchpoints(
         StatusCode::CREATED
     };
     Ok((status, Json(body)).into_response())
+}
+
+/// Attributes an uploaded file as a whole and stores nothing: a ChannelAttribution path file
+/// (`path;total_conversions;total_conversion_value;total_null`, `;` or `,` separated; value and
+/// null columns optional), touchpoints or an event log, detected from the header. The answer is
+/// what `spendlens attribute` prints for the same file: one model's object, or with `model=all`
+/// (the default) `{"models": {...}}` (time decay only when the file has times). A path file
+/// has no dates, so it cannot be stored as touchpoints; this is where it is attributed.
+#[utoipa::path(post, path = "/api/attribution/paths", tag = "attribution",
+    params(("model" = Option<String>, Query, description = "first_touch, last_touch, linear, position_based, time_decay, markov, shapley, shapley_ordered, or all (default)"),
+           ("order" = Option<String>, Query, description = "Markov order 1-4 or auto (default 1)")),
+    request_body(content_type = "multipart/form-data", description = "`file`: a path file, touchpoints or an event log"),
+    responses((status = 200, description = "The attribution contract's result for the file", body = Object),
+              (status = 401), (status = 413), (status = 422, description = "Problems with row and column, or a model the file cannot serve")))]
+pub async fn attribute_paths(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(query): Query<Params>,
+    request: Request,
+) -> ApiResult<Response> {
+    // The caller is authenticated (the extractor above) before a byte of the body is read.
+    let model = match query.text("model") {
+        None | Some("all") => None,
+        Some(text) => Some(parse_model("model", text)?),
+    };
+    let order = parse_order(&query)?;
+    // Reading and attributing a file costs memory: one upload at a time, as every upload route.
+    let _slot = state.upload_gate.enter().await?;
+    let multipart = multipart(request, &state).await?;
+    let fields = Fields {
+        texts: &[],
+        others: Others::Refuse("file"),
+    };
+    let file = read_file_field(multipart, MAX_TOUCHPOINT_BYTES, fields)
+        .await?
+        .file
+        .ok_or_else(|| ApiError::field("file", "missing: upload the file in the field `file`"))?;
+    let results = touchpoints::attribute_file(file.bytes, model, order).await?;
+    let encoded = match (model, results.first()) {
+        (None, _) => codec::encode_all(&results),
+        (Some(_), Some(one)) => codec::encode_one(one),
+        (Some(_), None) => return Err(ApiError::Internal("no result was produced".into())),
+    }
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        encoded,
+    )
+        .into_response())
 }
 
 fn channel_json(line: &ChannelLine, total_conversions: f64) -> Value {

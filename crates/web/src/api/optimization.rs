@@ -59,6 +59,16 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
         rule("weeks", rules::weeks(w), &mut problems);
     }
     rule("weeks", rules::period(out.to, out.weeks), &mut problems);
+    if let Some(v) = r.get("history")
+        && let Some(mut h) = ObjectReader::new("history", v, &mut problems)
+    {
+        out.history_from = h.date("from", &mut problems);
+        out.history_to = h.date("to", &mut problems);
+        h.finish(&mut problems);
+        if let Err((field, message)) = rules::history_ends(out.history_from, out.history_to) {
+            problems.push(field, message);
+        }
+    }
     out.objective = r
         .string("objective", &mut problems)
         .and_then(|code| rule("objective", rules::objective(code), &mut problems));
@@ -210,27 +220,14 @@ pub(crate) async fn run(
     .await?)
 }
 
-/// The plan's body: the seed's `BudgetOptimization` plus what it was computed for.
-fn body(o: &Optimization) -> Value {
-    let mut body = spendlens_optimize::codec::encode_plan(&o.plan);
-    if let Value::Object(map) = &mut body {
-        map.insert("campaign_id".into(), json!(o.campaign.id.to_string()));
-        map.insert("currency".into(), json!(o.campaign.spec.currency));
-        map.insert(
-            "period".into(),
-            json!({"from": o.period.0.to_string(), "to": o.period.1.to_string(), "days": o.days.len()}),
-        );
-    }
-    body
-}
-
 /// Splits the campaign's budget for a planned period across its ad platforms by response curves
-/// fitted from its daily history: current and optimised allocation, expected improvement with a
-/// 90 % interval over bootstrap draws, risks, and a week-by-week rollout moving at most
+/// fitted from its daily history (the last 365 days, or `history.from`..`history.to` for data
+/// from earlier years): current and optimised allocation, expected improvement with a 90 %
+/// interval over bootstrap draws, risks, and a week-by-week rollout moving at most
 /// `max_weekly_shift` (default 20 %) of the budget per week.
 #[utoipa::path(post, path = "/api/campaigns/{id}/budget-optimization", tag = "optimization",
     params(("id" = String, Path)),
-    request_body(content = Object, description = "All optional: `total_budget`, `from`/`to` or `weeks`, `objective` (revenue, profit, ltv), `ltv` {platform: value}, `bounds` {platform: {min, max}}, `frozen` [platform], `groups` [{name, channels: [platform], max}], `ramp_limit`, `max_weekly_shift` (0-1, default 0.2)"),
+    request_body(content = Object, description = "All optional: `total_budget`, `from`/`to` or `weeks` (the planned period), `history` {from, to} (the days the curves are fitted on; default the last 365 days), `objective` (revenue, profit, ltv), `ltv` {platform: value}, `bounds` {platform: {min, max}}, `frozen` [platform], `groups` [{name, channels: [platform], max}], `ramp_limit`, `max_weekly_shift` (0-1, default 0.2)"),
     responses((status = 200, description = "current_allocation, optimized_allocation, expected_improvement, risk_assessment, implementation_timeline", body = Object),
               (status = 404), (status = 422, description = "Bad field (JSON path), or not enough history (field `history`)")))]
 pub async fn budget_optimization(
@@ -247,15 +244,17 @@ pub async fn budget_optimization(
         parse_request(&parse_document(text)?)?
     };
     let found = run(&state, &caller, &id, &request).await?;
-    Ok(Json(body(&found)))
+    Ok(Json(rules::document(&found)))
 }
 
 /// The response curves of the plan as SVG: expected response against spend over the planned
 /// period per channel, with the current (circle) and optimised (triangle) spend marked, and a
-/// `<title>`/`<desc>` text alternative. Query: `total_budget`, `from`, `to`, `weeks`, `objective`.
+/// `<title>`/`<desc>` text alternative. Query: `total_budget`, `from`, `to`, `weeks`, `objective`,
+/// `history_from`, `history_to` (the body's `history.from`/`history.to`).
 #[utoipa::path(get, path = "/api/campaigns/{id}/budget-optimization/curves.svg", tag = "optimization",
     params(("id" = String, Path), ("total_budget" = Option<String>, Query), ("from" = Option<String>, Query),
-           ("to" = Option<String>, Query), ("weeks" = Option<u64>, Query), ("objective" = Option<String>, Query)),
+           ("to" = Option<String>, Query), ("weeks" = Option<u64>, Query), ("objective" = Option<String>, Query),
+           ("history_from" = Option<String>, Query), ("history_to" = Option<String>, Query)),
     responses((status = 200, description = "image/svg+xml", content_type = "image/svg+xml", body = String),
               (status = 404), (status = 422)))]
 pub async fn curves_chart(
@@ -272,10 +271,21 @@ pub async fn curves_chart(
                 .map(|w| json!(w))
                 .map_err(|_| ApiError::field("weeks", "expected a whole number of weeks"))?,
             "total_budget" | "from" | "to" | "objective" => json!(value),
+            // The body's `history.from` / `history.to`.
+            "history_from" | "history_to" => {
+                let history = doc
+                    .entry("history")
+                    .or_insert_with(|| Value::Object(serde_json::Map::new()));
+                if let Value::Object(h) = history {
+                    h.insert(key.trim_start_matches("history_").to_owned(), json!(value));
+                }
+                continue;
+            }
             other => {
                 return Err(ApiError::field(
                     other,
-                    "unknown parameter (total_budget, from, to, weeks, objective)",
+                    "unknown parameter (total_budget, from, to, weeks, objective, history_from, \
+                     history_to)",
                 ));
             }
         };

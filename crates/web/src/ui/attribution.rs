@@ -4,7 +4,10 @@
 //!
 //! The numbers come from `spendlens_app::attribution::attributed_by_channel` with every model
 //! (what `GET /api/campaigns/{id}/attribution?model=all` answers); the upload is
-//! `spendlens_app::touchpoints::import`, the API's parse-and-store; the chart is the API's.
+//! `spendlens_app::touchpoints::import`, the API's parse-and-store; the chart is the API's. A
+//! ChannelAttribution path file uploaded here has no dates to store: it is attributed as a whole
+//! (`spendlens_app::touchpoints::attribute_file`, what `POST /api/attribution/paths` answers) and
+//! shown in its own table.
 
 use askama::Template;
 use axum::Form;
@@ -24,7 +27,7 @@ use crate::error::ApiError;
 use crate::query::Params;
 use crate::state::AppState;
 use crate::ui::analysis::ChartView;
-use crate::ui::format::{conversions, count, date, money, ratio};
+use crate::ui::format::{conversions, count, date, money, plain, ratio};
 use crate::ui::session::SignedIn;
 use crate::ui::{FormErrors, Layout, UiError, UiResult, multipart, render, see_other};
 use crate::upload::{Fields, Others, read_file_field};
@@ -67,6 +70,65 @@ fn model_label(m: Model) -> &'static str {
     }
 }
 
+/// A channel of a file attributed as a whole.
+#[derive(Debug)]
+pub struct FileRow {
+    channel: String,
+    cells: Vec<Cell>,
+}
+
+/// A path file attributed as a whole: nothing stored, values as the file states them.
+#[derive(Debug)]
+pub struct FileAttribution {
+    name: String,
+    models: Vec<&'static str>,
+    rows: Vec<FileRow>,
+    totals: Vec<Cell>,
+}
+
+impl FileAttribution {
+    fn of(name: String, results: &[spendlens_attribution::Attribution]) -> Self {
+        let cell = |conv: f64, value: Decimal| Cell {
+            conversions: conversions(decimal_of(conv)),
+            revenue: plain(value),
+            roas: String::new(),
+        };
+        let rows = results
+            .first()
+            .map(|first| {
+                first
+                    .channels
+                    .iter()
+                    .map(|c| FileRow {
+                        channel: c.channel.clone(),
+                        cells: results
+                            .iter()
+                            .map(|r| {
+                                r.channels
+                                    .iter()
+                                    .find(|x| x.channel == c.channel)
+                                    .map_or_else(
+                                        || cell(0.0, Decimal::ZERO),
+                                        |x| cell(x.conversions, x.value),
+                                    )
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            name,
+            models: results.iter().map(|r| model_label(r.model)).collect(),
+            rows,
+            totals: results
+                .iter()
+                .map(|r| cell(r.total_conversions, r.total_value))
+                .collect(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "attribution.html")]
 struct AttributionPage {
@@ -84,6 +146,7 @@ struct AttributionPage {
     chart: Option<ChartView>,
     errors: FormErrors,
     notice: Option<String>,
+    file: Option<FileAttribution>,
 }
 
 fn decimal_of(v: f64) -> Decimal {
@@ -197,6 +260,7 @@ async fn page_of(
         chart,
         errors: FormErrors::default(),
         notice: None,
+        file: None,
     })
 }
 
@@ -311,9 +375,29 @@ pub async fn upload(
     });
     viewer.check(&state, &csrf)?;
     let mut errors = FormErrors::default();
-    let outcome = match file.filter(|(_, b)| !b.is_empty()) {
+    let file = file.filter(|(_, b)| !b.is_empty());
+    if let Some((name, bytes)) = file.as_ref().filter(|(_, b)| touchpoints::is_path_file(b)) {
+        // A path file: attributed as a whole, nothing stored.
+        let mut p = page_of(&state, &viewer, &campaign, &Params::default()).await?;
+        match touchpoints::attribute_file(bytes.clone(), None, MarkovOrder::default())
+            .await
+            .map_err(ApiError::from)
+        {
+            Ok(results) => {
+                p.notice = Some(format!(
+                    "{name} is a ChannelAttribution path file: its paths carry no dates, so they \
+                     were attributed as a whole below and nothing was stored."
+                ));
+                p.file = Some(FileAttribution::of(name.clone(), &results));
+            }
+            Err(ApiError::Validation(problems)) => p.errors = FormErrors(problems),
+            Err(e) => return Err(page_error(e)),
+        }
+        return Ok(respond(&p));
+    }
+    let outcome = match file {
         None => {
-            errors.push("file", "choose a touchpoint CSV to upload");
+            errors.push("file", "choose a touchpoint CSV or event log to upload");
             None
         }
         Some((name, bytes)) => {

@@ -1,5 +1,5 @@
 //! The budget optimisation on the Budget Allocation tab: a small GET form (total budget, weeks,
-//! objective) decoded into `spendlens_app::optimization::OptimizationRequest` and checked with
+//! objective, and the history to fit on: `history_from`/`history_to`) decoded into `spendlens_app::optimization::OptimizationRequest` and checked with
 //! the app's rules (`objective`, `OptimizationRequest::check`), run through the API's `run`, and
 //! shown as current against
 //! optimised allocation, the expected improvement with its 90 % interval, the risk assessment,
@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use spendlens_app::optimization::{self, OptimizationRequest};
 use spendlens_contract::Problems;
-use spendlens_contract::json::non_negative_decimal_text;
+use spendlens_contract::json::{date_text, non_negative_decimal_text};
 use spendlens_optimize::Objective;
 use spendlens_optimize::fit::FitKind;
 use spendlens_optimize::plan::RiskLevel;
@@ -64,6 +64,8 @@ pub struct WeekView {
 #[derive(Debug)]
 pub struct PlanView {
     pub period: String,
+    /// The days the curves were fitted on.
+    pub history: String,
     pub objective: &'static str,
     pub total: String,
     pub rows: Vec<AllocationRow>,
@@ -89,6 +91,9 @@ pub struct OptimizeSection {
     pub budget: String,
     pub weeks: String,
     pub objective: String,
+    /// The history window's ends as typed (empty: the last 365 days).
+    pub history_from: String,
+    pub history_to: String,
     pub errors: FormErrors,
     /// Why no plan can be made (e.g. too little history): the 422 reason of the API.
     pub notice: Option<String>,
@@ -111,6 +116,19 @@ fn objective_label(o: Objective) -> &'static str {
     }
 }
 
+/// The form field of a request field: `history.from` is the form's `history_from`.
+fn form_field(field: &str) -> String {
+    field.replace('.', "_")
+}
+
+/// The app's message in the form's words: its `history.from`/`history.to` are the fields
+/// labelled "History from" and "History to" here.
+fn form_words(message: &str) -> String {
+    message
+        .replace("history.from", "History from")
+        .replace("history.to", "History to")
+}
+
 /// Reads the form from the query and, when it was submitted, runs the optimisation.
 pub async fn section(
     state: &AppState,
@@ -128,6 +146,8 @@ pub async fn section(
         budget: field("budget"),
         weeks: field("weeks"),
         objective: field("objective"),
+        history_from: field("history_from"),
+        history_to: field("history_to"),
         ..OptimizeSection::default()
     };
     if query.get("optimize").is_none_or(String::is_empty) {
@@ -143,6 +163,25 @@ pub async fn section(
     if !out.errors.is_empty() {
         return Ok(out);
     }
+    // The history's ends, read as the API reads `history.from`/`history.to`.
+    for (name, text) in [
+        ("history_from", &out.history_from),
+        ("history_to", &out.history_to),
+    ] {
+        if text.is_empty() {
+            continue;
+        }
+        let mut problems = Problems::default();
+        let day = date_text(name, text, &mut problems);
+        for p in problems.0 {
+            out.errors.push(&p.path, p.message);
+        }
+        if name == "history_from" {
+            request.history_from = day;
+        } else {
+            request.history_to = day;
+        }
+    }
     if !out.budget.is_empty() {
         // The API's decoder of a decimal, so the message reads as the API's does.
         let typed = out.budget.replace(',', "");
@@ -153,9 +192,10 @@ pub async fn section(
             out.errors.push(&p.path, p.message);
         }
     }
-    // The app's rules of the request (here: weeks), as the API applies them.
+    // The app's rules of the request (here: weeks, the history's ends), as the API applies them.
     for p in request.check().err().unwrap_or_default() {
-        out.errors.push(&p.field, p.message);
+        out.errors
+            .push(&form_field(&p.field), form_words(&p.message));
     }
     if !out.objective.is_empty() {
         match optimization::objective(&out.objective) {
@@ -174,10 +214,13 @@ pub async fn section(
             for p in problems {
                 match p.field.as_str() {
                     "total_budget" => out.errors.push("budget", p.message),
-                    "weeks" | "objective" => out.errors.push(&p.field, p.message),
+                    "weeks" | "objective" | "history.from" | "history.to" => {
+                        out.errors
+                            .push(&form_field(&p.field), form_words(&p.message));
+                    }
                     _ => {
                         let text = out.notice.take().map_or_else(String::new, |t| t + " ");
-                        out.notice = Some(format!("{text}{}", p.message));
+                        out.notice = Some(format!("{text}{}", form_words(&p.message)));
                     }
                 }
             }
@@ -243,6 +286,11 @@ pub async fn section(
             date(found.period.0),
             date(found.period.1),
             count(found.days.len() as u64)
+        ),
+        history: format!(
+            "{} – {}",
+            date(found.history.from()),
+            date(found.history.to())
         ),
         objective: objective_label(imp.objective),
         total: money(plan.optimized_allocation.iter().map(|a| a.spend).sum(), cur),

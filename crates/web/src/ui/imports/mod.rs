@@ -22,7 +22,7 @@ use spendlens_app::imports::{ImportCommand, ImportOutcome, import_rows};
 use spendlens_core::Platform;
 use spendlens_core::campaign::Campaign;
 use spendlens_core::daily::DailyRow;
-use spendlens_ingest::{PdfMetric, PdfPreview};
+use spendlens_ingest::{PdfMetric, PdfPreview, Source};
 
 use crate::api::imports::{MAX_UPLOAD_BYTES, import_command};
 use crate::error::ApiError;
@@ -44,24 +44,14 @@ pub struct SourceOption {
     selected: bool,
 }
 
-const SOURCES: [(&str, &str); 8] = [
-    ("", "Detect from the file"),
-    ("canonical", "spendlens CSV"),
-    ("linkedin", "LinkedIn Ads export"),
-    ("meta", "Meta Ads export"),
-    ("google_ads", "Google Ads export"),
-    ("spreadsheet_csv", "Spreadsheet (CSV)"),
-    ("workbook", "Workbook (XLSX)"),
-    ("pdf", "PDF report"),
-];
-
+/// "Detect from the file", then every source of `Source::ALL` (the names `--source` takes).
 fn sources(selected: &str) -> Vec<SourceOption> {
-    SOURCES
-        .iter()
+    std::iter::once(("", "Detect from the file"))
+        .chain(Source::ALL.map(|s| (s.as_str(), s.label())))
         .map(|(value, label)| SourceOption {
             value,
             label,
-            selected: *value == selected,
+            selected: value == selected,
         })
         .collect()
 }
