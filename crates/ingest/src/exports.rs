@@ -63,6 +63,8 @@ fn parse_export(
         spec.decimal = DecimalSeparator::Comma;
     }
     spec.order_override = options.date_order;
+    spec.period = options.period;
+    spec.period_range = options.period_range;
     if let Some(p) = options.default_platform {
         spec.default_platform = p;
     }

@@ -44,8 +44,8 @@ pub use detect::{Imported, detect, import};
 pub use error::{ColumnRef, Diagnostic, ImportError, MAX_DIAGNOSTICS, column_letter};
 pub use exports::{parse_google_ads, parse_linkedin, parse_meta, parse_spreadsheet_csv};
 pub use model::{
-    ColumnMapping, DEFAULT_MAX_BYTES, Field, ImportOptions, ParsedFile, RowTotals, SkippedRow,
-    Source, UnknownSource,
+    ColumnMapping, DEFAULT_MAX_BYTES, Field, ImportOptions, ParsedFile, PeriodChoice, RowTotals,
+    SkippedRow, Source, UnknownSource,
 };
 pub use pdf::{
     Conflict, FoundValue, PdfMetric, PdfPreview, extract_text, preview_pdf, preview_text,
