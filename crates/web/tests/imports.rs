@@ -183,3 +183,67 @@ async fn an_upload_without_a_file_or_with_an_unknown_source_is_refused() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("source"))
     );
 }
+
+/// A report whose rows each cover a period (issue 14): refused by default with the ways forward,
+/// spread exactly with `spread=true`, booked on one date with `book_on`; both at once refused.
+#[tokio::test]
+async fn period_reports_are_spread_or_booked_as_asked() {
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
+    app.register(&app.client, "a@a.io").await;
+    let id = app.campaign(&q4()).await;
+    let report = "Campaign report\n\"November 1, 2026 - November 20, 2026\"\n\
+Campaign,Campaign ID,Currency code,Cost,Impr.\n\
+Brand,1,USD,\"1,000.01\",\"25,881\"\n\
+Total: Account,,USD,\"1,000.01\",\"25,881\"\n";
+    let (status, body) = upload(&app, &id, "", "report.csv", report.into(), &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let text = body.to_string();
+    assert!(
+        text.contains("report.csv")
+            && text.contains("--spread")
+            && text.contains("2026-11-01 to 2026-11-20"),
+        "{text}"
+    );
+    assert_eq!(spend(&app, &id).await, "0.00");
+
+    let (status, preview) = upload(
+        &app,
+        &id,
+        "?dry_run=true",
+        "report.csv",
+        report.into(),
+        &[("spread", "true")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["rows"].as_u64(), Some(20));
+    assert_eq!(preview["totals"]["spend"], "1000.01");
+    assert_eq!(preview["totals"]["impressions"].as_u64(), Some(25_881));
+
+    let (status, body) = upload(
+        &app,
+        &id,
+        "",
+        "report.csv",
+        report.into(),
+        &[("spread", "true"), ("book_on", "2026-11-01")],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["details"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("book_on"))
+    );
+
+    let (status, body) = upload(
+        &app,
+        &id,
+        "",
+        "report.csv",
+        report.into(),
+        &[("spread", "true")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(spend(&app, &id).await, "1000.01");
+}
