@@ -14,6 +14,11 @@
 //! PDF's pages and decoded streams), so one parse stays within a fixed memory budget whatever the
 //! input.
 //!
+//! Reports whose rows each cover a period (no day column, Meta `Reporting starts` ≠ `Reporting
+//! ends`, LinkedIn without a daily breakdown) are never booked on one day silently: see
+//! [`PeriodChoice`] (`table/period.rs`); rows below the campaign (ad sets, ads, breakdowns) are
+//! summed per day and campaign (`table/detail.rs`).
+//!
 //! Start reading at [`detect()`] and [`import()`] (in `detect.rs`), then the table engine in
 //! `table/` that every tabular format shares; `canonical.rs` is the strict streaming parser and
 //! `pdf/` the report preview. [`summary()`] and [`reconcile_currency`] are what the dry-run

@@ -247,3 +247,70 @@ Total: Account,,USD,\"1,000.01\",\"25,881\"\n";
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(spend(&app, &id).await, "1000.01");
 }
+
+/// The upload page offers the same choice: the refusal shows beside the period fieldset, and the
+/// same file with "Spread over the period" ticked gives the preview of 20 days, which the
+/// confirmation stores as shown.
+#[tokio::test]
+async fn the_upload_page_offers_the_period_choice() {
+    use crate::support::{page, token_in};
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
+    app.register(&app.client, "a@a.io").await;
+    let id = app.campaign(&q4()).await;
+    let report = "Campaign report\n\"November 1, 2026 - November 20, 2026\"\n\
+Campaign,Campaign ID,Currency code,Cost,Impr.\n\
+Brand,1,USD,\"1,000.01\",\"25,881\"\n";
+    let (_, html) = page(&app, &format!("/campaigns/{id}/imports")).await;
+    assert!(html.contains("data-section=\"period-choice\""), "{html}");
+    let token = token_in(&html);
+    let post = |extra: Vec<(&'static str, &'static str)>| {
+        let mut form = Form::new().text("csrf", token.clone()).part(
+            "file",
+            Part::bytes(report.as_bytes().to_vec()).file_name("report.csv"),
+        );
+        for (k, v) in extra {
+            form = form.text(k, v);
+        }
+        app.client
+            .post(format!("{}/campaigns/{id}/imports", app.base))
+            .multipart(form)
+            .send()
+    };
+    let html = post(vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        html.contains("--spread") && html.contains("period-choice"),
+        "{html}"
+    );
+    let html = post(vec![("spread", "true")])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(html.contains("data-metric=\"preview-rows\">20<"), "{html}");
+    let pending = html
+        .split("name=\"pending\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no pending token: {html}"))
+        .to_owned();
+    let r = app
+        .client
+        .post(format!("{}/campaigns/{id}/imports/confirm", app.base))
+        .form(&[("csrf", token.as_str()), ("pending", pending.as_str())])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    assert_eq!(spend(&app, &id).await, "1000.01");
+}
