@@ -11,13 +11,14 @@
 use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use spendlens_core::campaign::Campaign;
 use spendlens_core::daily::{DailyRow, RowProblem};
 use spendlens_ingest::{
     Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, ParsedFile, PdfPreview,
-    Source, StreamError, Summary,
+    PeriodChoice, Source, StreamError, Summary,
 };
 use spendlens_store::{ImportRecord, StoreError};
 
@@ -35,6 +36,33 @@ pub struct ImportCommand {
     pub rate: Option<Decimal>,
     /// Parse and summarise, write nothing.
     pub dry_run: bool,
+    /// What to do with rows that each cover a period (refuse, spread, book on one date), and the
+    /// period of a file that states none.
+    pub period: PeriodRule,
+}
+
+/// How rows covering a period are booked: the choice and, for a file that states no period
+/// (Google Ads "All time"), the period's first and last day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PeriodRule {
+    pub choice: PeriodChoice,
+    pub range: Option<(NaiveDate, NaiveDate)>,
+}
+
+impl PeriodRule {
+    /// Checks the combination the user gave: a range needs its start before its end, and only
+    /// means something with a spread.
+    pub fn new(
+        choice: PeriodChoice,
+        range: Option<(NaiveDate, NaiveDate)>,
+    ) -> Result<Self, String> {
+        if let Some((a, b)) = range
+            && a > b
+        {
+            return Err(format!("the period starts ({a}) after it ends ({b})"));
+        }
+        Ok(PeriodRule { choice, range })
+    }
 }
 
 /// Rows parsed from a file, and the import they were stored as.
@@ -160,9 +188,12 @@ pub fn parse(
     source: Option<Source>,
     currency: &str,
     rate: Option<Decimal>,
+    period: PeriodRule,
 ) -> Result<Imported, ImportError> {
     let options = ImportOptions {
         source,
+        period: period.choice,
+        period_range: period.range,
         ..ImportOptions::default()
     };
     match spendlens_ingest::import(bytes, file_name, &options)? {
@@ -186,7 +217,9 @@ pub async fn import_rows(
     let currency = campaign.spec.currency.clone();
     let (file_name, source, rate) = (command.file_name.clone(), command.source, command.rate);
     let bytes = command.bytes;
-    let parsed = crate::isolation::parse_upload(bytes, file_name, source, currency, rate).await?;
+    let parsed =
+        crate::isolation::parse_upload(bytes, file_name, source, currency, rate, command.period)
+            .await?;
     let parsed = match parsed {
         Imported::Preview(p) => return Ok(ImportOutcome::Preview(p)),
         Imported::Rows(parsed) => parsed,

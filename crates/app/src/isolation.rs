@@ -193,6 +193,7 @@ pub async fn parse_upload(
     source: Option<Source>,
     currency: String,
     rate: Option<Decimal>,
+    period: crate::imports::PeriodRule,
 ) -> Result<Imported, ImportFailure> {
     let pdf = match source {
         Some(s) => s == Source::Pdf,
@@ -206,7 +207,7 @@ pub async fn parse_upload(
         )));
     }
     tokio::task::spawn_blocking(move || {
-        crate::imports::parse(&bytes, &file_name, source, &currency, rate)
+        crate::imports::parse(&bytes, &file_name, source, &currency, rate, period)
     })
     .await
     .map_err(|e| ImportFailure::Task(e.to_string()))?

@@ -13,15 +13,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use chrono::NaiveDate;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use indicatif::{ProgressBar, ProgressStyle};
 use rust_decimal::Decimal;
 use spendlens_app::imports::{
-    CurrencyProblem, ImportCommand, ImportFailure, ImportOutcome, StreamCommand, import_rows,
-    import_stream,
+    CurrencyProblem, ImportCommand, ImportFailure, ImportOutcome, PeriodRule, StreamCommand,
+    import_rows, import_stream,
 };
 use spendlens_core::campaign::CampaignId;
-use spendlens_ingest::{ImportError, PdfMetric, Source, Summary};
+use spendlens_ingest::{ImportError, PdfMetric, PeriodChoice, Source, Summary};
 
 use crate::serve::{DatabaseArgs, init_logging, operator_context, redacted, runtime, settings};
 
@@ -43,6 +44,22 @@ pub struct Args {
     /// 1 unit of the file's).
     #[arg(long)]
     rate: Option<Decimal>,
+    /// For a report whose rows each cover a period (no day column; Meta rows whose Reporting
+    /// starts and ends differ; a LinkedIn report without a daily breakdown): spread each row
+    /// evenly over the days of its period, cents and counts distributed so every sum is exact.
+    /// Without this or --book-on such a file is refused.
+    #[arg(long, conflicts_with = "book_on")]
+    spread: bool,
+    /// For a report whose rows each cover a period: book every row on this one date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    book_on: Option<NaiveDate>,
+    /// The first day of the period of a report that states none ("All time"), with --to and
+    /// --spread; a period the file states wins.
+    #[arg(long, value_name = "DATE", requires = "to")]
+    from: Option<NaiveDate>,
+    /// The last day of that period, with --from.
+    #[arg(long, value_name = "DATE", requires = "from")]
+    to: Option<NaiveDate>,
     #[command(flatten)]
     db: DatabaseArgs,
 }
@@ -152,6 +169,18 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let settings = settings(&args.db)?;
     init_logging(&settings.log_format);
     let source = args.source;
+    let choice = match (args.spread, args.book_on) {
+        (_, Some(day)) => PeriodChoice::BookOn(day),
+        (true, None) => PeriodChoice::Spread,
+        (false, None) => PeriodChoice::Refuse,
+    };
+    let period = match PeriodRule::new(choice, args.from.zip(args.to)) {
+        Ok(p) => p,
+        Err(e) => {
+            errln!("--from/--to: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let name = args.file.display().to_string();
     let mut head = vec![0u8; 64 * 1024];
     let head_len = match File::open(&args.file).and_then(|mut f| f.read(&mut head)) {
@@ -195,10 +224,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             source: Some(detected),
             rate: args.rate,
             dry_run: args.dry_run,
+            period,
         };
         let currency = &campaign.spec.currency;
         match import_rows(&ctx, &campaign, command).await {
             Ok(ImportOutcome::Rows(rows)) => {
+                for n in &rows.parsed.notes {
+                    outln!("note:        {n}")?;
+                }
                 print_summary(&rows.summary, rows.import_id.as_deref(), currency)?;
                 Ok(ExitCode::SUCCESS)
             }

@@ -362,3 +362,61 @@ fn pdfs_are_read_in_a_limited_child() {
     );
     let _ = std::fs::remove_dir_all(&db.dir);
 }
+
+/// A Google Ads "Campaign report" without a Day column (issue 14): refused by default, naming the
+/// file and the two ways forward; `--spread` books it over its 24 days to the cent; `--book-on`
+/// on one day.
+#[test]
+fn period_reports_need_spread_or_book_on() {
+    let db = setup("period");
+    let file = db.dir.join("campaign_report.csv");
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../ingest/tests/fixtures/real/gads_campaign_report_range.csv"
+    );
+    std::fs::copy(fixture, &file).unwrap_or_else(|e| panic!("{e}"));
+
+    let out = import(&db, &file, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("campaign_report.csv")
+            && stderr.contains("--spread")
+            && stderr.contains("--book-on DATE")
+            && stderr.contains("2025-07-08 to 2025-07-31"),
+        "{stderr}"
+    );
+    assert_eq!(spend(&db), "0.00");
+
+    let out = import(&db, &file, &["--spread", "--dry-run"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("rows:        24") && stdout.contains("spend:       1033.33 USD"),
+        "{stdout}"
+    );
+
+    let out = import(&db, &file, &["--spread", "--book-on", "2025-07-08"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--spread and --book-on conflict"
+    );
+
+    let out = import(&db, &file, &["--book-on", "2025-07-08"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(spend(&db), "1033.33");
+
+    let out = import(&db, &file, &["--spread", "--from", "2025-01-01"]);
+    assert_eq!(out.status.code(), Some(2), "--from needs --to");
+}

@@ -63,6 +63,8 @@ fn parse_export(
         spec.decimal = DecimalSeparator::Comma;
     }
     spec.order_override = options.date_order;
+    spec.period = options.period;
+    spec.period_range = options.period_range;
     if let Some(p) = options.default_platform {
         spec.default_platform = p;
     }
@@ -94,9 +96,11 @@ pub fn parse_linkedin(
 
 /// Parses a Meta Ads Manager CSV export.
 ///
-/// The `Day` column is the date; an export without the Day breakdown (rows spanning `Reporting
-/// starts` to `Reporting ends`) is rejected, since its rows are not daily. The currency comes from
-/// the header (`Amount spent (EUR)`); a row with no campaign name is the totals row and is skipped.
+/// The `Day` column is the date; rows spanning `Reporting starts` to `Reporting ends` are period
+/// totals, booked as [`ImportOptions::period`] says (refused by default). Ad-set and ad level
+/// exports and breakdowns (age, gender, audience segments, ...) are summed per day and campaign,
+/// the ad-set name standing in for a missing campaign column. The currency comes from the header
+/// (`Amount spent (EUR)`); a row with no campaign name is the totals row and is skipped.
 /// Semicolon-separated exports from decimal-comma locales are read with `1.234,56` numbers.
 pub fn parse_meta(
     bytes: &[u8],

@@ -14,6 +14,11 @@
 //! PDF's pages and decoded streams), so one parse stays within a fixed memory budget whatever the
 //! input.
 //!
+//! Reports whose rows each cover a period (no day column, Meta `Reporting starts` ≠ `Reporting
+//! ends`, LinkedIn without a daily breakdown) are never booked on one day silently: see
+//! [`PeriodChoice`] (`table/period.rs`); rows below the campaign (ad sets, ads, breakdowns) are
+//! summed per day and campaign (`table/detail.rs`).
+//!
 //! Start reading at [`detect()`] and [`import()`] (in `detect.rs`), then the table engine in
 //! `table/` that every tabular format shares; `canonical.rs` is the strict streaming parser and
 //! `pdf/` the report preview. [`summary()`] and [`reconcile_currency`] are what the dry-run
@@ -44,8 +49,8 @@ pub use detect::{Imported, detect, import};
 pub use error::{ColumnRef, Diagnostic, ImportError, MAX_DIAGNOSTICS, column_letter};
 pub use exports::{parse_google_ads, parse_linkedin, parse_meta, parse_spreadsheet_csv};
 pub use model::{
-    ColumnMapping, DEFAULT_MAX_BYTES, Field, ImportOptions, ParsedFile, RowTotals, SkippedRow,
-    Source, UnknownSource,
+    ColumnMapping, DEFAULT_MAX_BYTES, Field, ImportOptions, ParsedFile, PeriodChoice, RowTotals,
+    SkippedRow, Source, UnknownSource,
 };
 pub use pdf::{
     Conflict, FoundValue, PdfMetric, PdfPreview, extract_text, preview_pdf, preview_text,

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spendlens_core::{DailyRow, Platform};
 
@@ -222,6 +223,28 @@ pub struct ImportOptions {
     /// Inputs larger than this are refused before parsing (default 32 MiB). The streaming
     /// canonical parser has no size limit: its memory does not grow with the input.
     pub max_bytes: usize,
+    /// What to do with rows that cover a period instead of one day (see [`PeriodChoice`]).
+    pub period: PeriodChoice,
+    /// The period of a file that states none (Google Ads "All time"), first and last day
+    /// (`--from/--to`). A period the file states wins.
+    pub period_range: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// What to do with a row that covers a period (a report without a day column, Meta rows whose
+/// `Reporting starts` and `Reporting ends` differ, a LinkedIn report whose every row is dated at
+/// the report's start). Booking such a row on one day silently makes pacing wrong by the whole
+/// period, so the default refuses and the user chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PeriodChoice {
+    /// Refuse the file, naming the two ways forward.
+    #[default]
+    Refuse,
+    /// Spread each row evenly over the days of its period (bounded by the campaign's own start
+    /// date when the file has one), remainders distributed a cent (or one count) at a time so
+    /// every sum equals the row exactly.
+    Spread,
+    /// Book each period row on this one day.
+    BookOn(NaiveDate),
 }
 
 impl Default for ImportOptions {
@@ -233,6 +256,8 @@ impl Default for ImportOptions {
             default_platform: None,
             date_order: None,
             max_bytes: DEFAULT_MAX_BYTES,
+            period: PeriodChoice::Refuse,
+            period_range: None,
         }
     }
 }

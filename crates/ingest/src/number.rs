@@ -66,6 +66,10 @@ pub(crate) fn parse_number(raw: &str, sep: DecimalSeparator) -> Result<Option<Ce
     if let Some(rest) = s.strip_suffix('%') {
         percent = true;
         s = rest.trim_end().to_owned();
+        // Google Ads writes shares it only bounds as `< 10%` and `> 90%`: the bound is the value.
+        if let Some(rest) = s.strip_prefix(['<', '>']) {
+            s = rest.trim_start().to_owned();
+        }
     }
     if let Some(rest) = s.strip_prefix('-') {
         negative = !negative;
@@ -158,7 +162,9 @@ fn parse_plain(s: &str, sep: DecimalSeparator) -> Option<Decimal> {
         if f.is_empty() && groups.len() == 1 && groups[0].is_empty() {
             return None;
         }
-        if !f.bytes().all(|b| b.is_ascii_digit()) || f.len() > 12 {
+        // Platforms write doubles at full precision (`20.8373114038425`, `2.4019999999999997`):
+        // up to 17 significant digits, so 20 decimals leave room without admitting junk.
+        if !f.bytes().all(|b| b.is_ascii_digit()) || f.len() > 20 {
             return None;
         }
         if !f.is_empty() {
@@ -194,6 +200,24 @@ mod tests {
             .expect("parses")
             .expect("not blank")
             .value
+    }
+
+    #[test]
+    fn platform_precision_and_bounded_shares() {
+        assert_eq!(num("20.8373114038425"), dec!(20.8373114038425));
+        assert_eq!(num("2.4019999999999997"), dec!(2.4019999999999997));
+        assert_eq!(num("\"25,881\"".trim_matches('"')), dec!(25881));
+        let share = parse_number("< 10%", DecimalSeparator::Dot)
+            .expect("parses")
+            .expect("value");
+        assert!(share.percent);
+        assert_eq!(share.value, dec!(10));
+        assert_eq!(num("> 90%"), dec!(90));
+        assert!(
+            parse_number(" --", DecimalSeparator::Dot)
+                .expect("blank")
+                .is_none()
+        );
     }
 
     #[test]

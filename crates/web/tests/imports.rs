@@ -218,3 +218,134 @@ async fn an_upload_without_a_file_or_with_an_unknown_source_is_refused() {
         );
     }
 }
+
+/// A report whose rows each cover a period (issue 14): refused by default with the ways forward,
+/// spread exactly with `spread=true`, booked on one date with `book_on`; both at once refused.
+#[tokio::test]
+async fn period_reports_are_spread_or_booked_as_asked() {
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
+    app.register(&app.client, "a@a.io").await;
+    let id = app.campaign(&q4()).await;
+    let report = "Campaign report\n\"November 1, 2026 - November 20, 2026\"\n\
+Campaign,Campaign ID,Currency code,Cost,Impr.\n\
+Brand,1,USD,\"1,000.01\",\"25,881\"\n\
+Total: Account,,USD,\"1,000.01\",\"25,881\"\n";
+    let (status, body) = upload(&app, &id, "", "report.csv", report.into(), &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let text = body.to_string();
+    assert!(
+        text.contains("report.csv")
+            && text.contains("--spread")
+            && text.contains("2026-11-01 to 2026-11-20"),
+        "{text}"
+    );
+    assert_eq!(spend(&app, &id).await, "0.00");
+
+    let (status, preview) = upload(
+        &app,
+        &id,
+        "?dry_run=true",
+        "report.csv",
+        report.into(),
+        &[("spread", "true")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["rows"].as_u64(), Some(20));
+    assert_eq!(preview["totals"]["spend"], "1000.01");
+    assert_eq!(preview["totals"]["impressions"].as_u64(), Some(25_881));
+
+    let (status, body) = upload(
+        &app,
+        &id,
+        "",
+        "report.csv",
+        report.into(),
+        &[("spread", "true"), ("book_on", "2026-11-01")],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["details"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("book_on"))
+    );
+
+    let (status, body) = upload(
+        &app,
+        &id,
+        "",
+        "report.csv",
+        report.into(),
+        &[("spread", "true")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(spend(&app, &id).await, "1000.01");
+}
+
+/// The upload page offers the same choice: the refusal shows beside the period fieldset, and the
+/// same file with "Spread over the period" ticked gives the preview of 20 days, which the
+/// confirmation stores as shown.
+#[tokio::test]
+async fn the_upload_page_offers_the_period_choice() {
+    use crate::support::{page, token_in};
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
+    app.register(&app.client, "a@a.io").await;
+    let id = app.campaign(&q4()).await;
+    let report = "Campaign report\n\"November 1, 2026 - November 20, 2026\"\n\
+Campaign,Campaign ID,Currency code,Cost,Impr.\n\
+Brand,1,USD,\"1,000.01\",\"25,881\"\n";
+    let (_, html) = page(&app, &format!("/campaigns/{id}/imports")).await;
+    assert!(html.contains("data-section=\"period-choice\""), "{html}");
+    let token = token_in(&html);
+    let post = |extra: Vec<(&'static str, &'static str)>| {
+        let mut form = Form::new().text("csrf", token.clone()).part(
+            "file",
+            Part::bytes(report.as_bytes().to_vec()).file_name("report.csv"),
+        );
+        for (k, v) in extra {
+            form = form.text(k, v);
+        }
+        app.client
+            .post(format!("{}/campaigns/{id}/imports", app.base))
+            .multipart(form)
+            .send()
+    };
+    let html = post(vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        html.contains("--spread") && html.contains("period-choice"),
+        "{html}"
+    );
+    let html = post(vec![("spread", "true")])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(html.contains("data-metric=\"preview-rows\">20<"), "{html}");
+    let pending = html
+        .split("name=\"pending\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no pending token: {html}"))
+        .to_owned();
+    let r = app
+        .client
+        .post(format!("{}/campaigns/{id}/imports/confirm", app.base))
+        .form(&[("csrf", token.as_str()), ("pending", pending.as_str())])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    assert_eq!(spend(&app, &id).await, "1000.01");
+}

@@ -33,12 +33,18 @@ fn tiers(field: Field) -> &'static [&'static [&'static str]] {
             &["reporting starts", "start date", "report date"],
         ],
         Field::Platform => &[&["platform", "channel", "network", "source"]],
-        Field::Campaign => &[&[
-            "campaign",
-            "campaign name",
-            "nom de la campagne",
-            "kampagne",
-        ]],
+        // Ad-set and ad names stand in for the campaign only when a file has no campaign column
+        // (a Meta ad-set export without Campaign name).
+        Field::Campaign => &[
+            &[
+                "campaign",
+                "campaign name",
+                "nom de la campagne",
+                "kampagne",
+            ],
+            &["ad set name", "ad set", "ad group", "ad group name"],
+            &["ad name", "creative name"],
+        ],
         Field::CampaignId => &[&["campaign id", "campaign_id"]],
         Field::Spend => &[&[
             "spend",
@@ -130,8 +136,11 @@ pub(crate) struct Plan {
     pub(crate) header_row: u64,
     pub(crate) headers: Vec<Header>,
     pub(crate) columns: HashMap<Field, usize>,
-    /// Meta's `Reporting ends`, used only when the date is `Reporting starts`.
+    /// Meta's `Reporting ends` (LinkedIn's `End Date (in UTC)`), used only when the date is the
+    /// start of a range.
     pub(crate) reporting_ends: Option<usize>,
+    /// LinkedIn's `Campaign Start Date`: a spread starts no earlier.
+    pub(crate) campaign_start: Option<usize>,
 }
 
 impl Plan {
@@ -166,7 +175,7 @@ fn letter_index(s: &str) -> usize {
         - 1
 }
 
-fn map_headers(headers: &[Header], mapping: &ColumnMapping) -> Mapped {
+fn map_headers(headers: &[Header], mapping: &ColumnMapping, need_date: bool) -> Mapped {
     let mut columns = HashMap::new();
     let mut unsure = Vec::new();
     for (field, reference) in mapping.entries() {
@@ -221,7 +230,7 @@ fn map_headers(headers: &[Header], mapping: &ColumnMapping) -> Mapped {
     let has = |f: Field| {
         columns.contains_key(&f) || unsure.iter().any(|u| u.contains(&format!("be the {f};")))
     };
-    if !(has(Field::Date) && has(Field::Spend)) {
+    if !((has(Field::Date) || !need_date) && has(Field::Spend)) {
         return Mapped::No;
     }
     if unsure.is_empty() {
@@ -231,22 +240,78 @@ fn map_headers(headers: &[Header], mapping: &ColumnMapping) -> Mapped {
     }
 }
 
+/// The plan of a header row whose columns are mapped.
+fn plan_of(raw: &RawRow, headers: Vec<Header>, columns: HashMap<Field, usize>) -> Plan {
+    let find = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.contains(&h.name.as_str()))
+    };
+    let reporting_ends = find(&["reporting ends", "end date (in utc)", "end date"]);
+    let campaign_start = find(&["campaign start date", "campaign start"]);
+    Plan {
+        header_row: raw.row,
+        headers,
+        columns,
+        reporting_ends,
+        campaign_start,
+    }
+}
+
+/// Whether a header row names a date and some metric but no spend: a Meta export whose columns
+/// leave out `Amount spent`, a LinkedIn conversion report.
+fn spendless(headers: &[Header]) -> bool {
+    let any = |f: Field| {
+        tiers(f)
+            .iter()
+            .any(|t| headers.iter().any(|h| t.contains(&h.name.as_str())))
+    };
+    any(Field::Date)
+        && !any(Field::Spend)
+        && [
+            Field::Impressions,
+            Field::Clicks,
+            Field::Conversions,
+            Field::Campaign,
+        ]
+        .into_iter()
+        .any(any)
+}
+
+/// A title line of a LinkedIn report (`Conversion Performance Report (in UTC)`), lower-cased.
+fn linkedin_title(rows: &[RawRow]) -> Option<String> {
+    rows.iter().take(5).find_map(|r| {
+        let t = r
+            .cells
+            .first()?
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .to_lowercase();
+        (t.contains("report (in utc)") || t.starts_with("report start:")).then_some(t)
+    })
+}
+
 /// Finds the header row among the first rows and maps its columns.
+///
+/// A header with a spend column but no date column is a report of period totals: its plan has no
+/// date column, and the rows are booked as the user chooses ([`super::period`]).
 pub(crate) fn plan(
     rows: &[RawRow],
     mapping: &ColumnMapping,
     problems: &mut Problems,
 ) -> Option<Plan> {
     let mut undated_header = None;
+    let mut spendless_header = None;
     for raw in rows.iter().take(HEADER_SEARCH_ROWS) {
         let headers: Vec<Header> = raw.cells.iter().map(normalise_header).collect();
-        match map_headers(&headers, mapping) {
+        match map_headers(&headers, mapping, true) {
             Mapped::No => {
-                let has_spend = headers
-                    .iter()
-                    .any(|h| tiers(Field::Spend)[0].contains(&h.name.as_str()));
-                if has_spend && undated_header.is_none() {
-                    undated_header = Some(raw.row);
+                if undated_header.is_none()
+                    && matches!(map_headers(&headers, mapping, false), Mapped::Yes(_))
+                {
+                    undated_header = Some((raw, headers));
+                } else if spendless_header.is_none() && spendless(&headers) {
+                    spendless_header = Some(raw.row);
                 }
                 continue;
             }
@@ -256,24 +321,37 @@ pub(crate) fn plan(
                 }
                 return None;
             }
-            Mapped::Yes(columns) => {
-                let reporting_ends = headers.iter().position(|h| h.name == "reporting ends");
-                return Some(Plan {
-                    header_row: raw.row,
-                    headers,
-                    columns,
-                    reporting_ends,
-                });
-            }
+            Mapped::Yes(columns) => return Some(plan_of(raw, headers, columns)),
         }
     }
-    if let Some(row) = undated_header {
+    if let Some((raw, headers)) = undated_header
+        && let Mapped::Yes(columns) = map_headers(&headers, mapping, false)
+    {
+        return Some(plan_of(raw, headers, columns));
+    }
+    let title = linkedin_title(rows);
+    if let Some(t) = title.as_deref().filter(|t| t.contains("conversion")) {
+        problems.whole(format!(
+            "this is a LinkedIn conversion report (\"{t}\"): it lists conversions and holds no spend; \
+             export the Campaign Performance Report instead (Campaign Manager > Analyze > Export > \
+             Campaign performance, time breakdown Daily)"
+        ));
+        return None;
+    }
+    if let Some(row) = spendless_header {
         problems.at(
             row,
             None,
-            "this header row has a spend column but no date column: the report covers a whole date \
-             range and cannot be split into days; export it with a Day breakdown (Google Ads: segment \
-             by Day; Meta: Breakdown by Day) or map the date column",
+            "this header row has no spend column (Amount spent, Cost, Total Spent, ...): the export \
+             holds no spend to import; add the spend column (Meta: Columns > Performance > Amount \
+             spent) and export again, or map the spend column",
+        );
+        return None;
+    }
+    if title.is_some() {
+        problems.whole(
+            "this LinkedIn report has its metadata lines but no table with a spend column: export \
+             the Campaign Performance Report (time breakdown Daily) instead",
         );
         return None;
     }
@@ -300,7 +378,8 @@ pub(crate) fn classify(rows: &[RawRow]) -> Option<Source> {
                 .to_lowercase()
                 .starts_with("campaign performance report")
         })
-    }) {
+    }) || linkedin_title(rows).is_some()
+    {
         return Some(Source::LinkedIn);
     }
     for raw in rows.iter().take(HEADER_SEARCH_ROWS) {
@@ -343,7 +422,7 @@ pub(crate) fn classify(rows: &[RawRow]) -> Option<Source> {
             return Some(Source::GoogleAds);
         }
         if matches!(
-            map_headers(&headers, &ColumnMapping::new()),
+            map_headers(&headers, &ColumnMapping::new(), true),
             Mapped::Yes(_) | Mapped::Unsure(_)
         ) {
             return Some(Source::SpreadsheetCsv);
@@ -382,17 +461,35 @@ mod tests {
     }
 
     #[test]
-    fn a_report_without_days_is_explained() {
+    fn a_report_without_days_has_a_plan_without_a_date() {
         let t = rows(&[
             &["Campaign report"],
             &["Campaign", "Cost", "Impr."],
             &["Brand", "1", "2"],
         ]);
         let mut p = Problems::new("f");
+        let plan = plan(&t, &ColumnMapping::new(), &mut p).expect("undated plan");
+        assert_eq!(plan.header_row, 2);
+        assert_eq!(plan.col(Field::Date), None);
+        assert!(p.is_empty());
+    }
+
+    #[test]
+    fn a_header_without_spend_says_so() {
+        let t = rows(&[
+            &[
+                "Reporting starts",
+                "Reporting ends",
+                "Ad set name",
+                "Impressions",
+            ],
+            &["2024-06-01", "2024-06-01", "A", "2"],
+        ]);
+        let mut p = Problems::new("f");
         assert!(plan(&t, &ColumnMapping::new(), &mut p).is_none());
-        let d = p.into_result().expect_err("no date").diagnostics();
-        assert_eq!(d[0].row, Some(2));
-        assert!(d[0].message.contains("Day breakdown"), "{}", d[0]);
+        let d = p.into_result().expect_err("no spend").diagnostics();
+        assert_eq!(d[0].row, Some(1));
+        assert!(d[0].message.contains("no spend column"), "{}", d[0]);
     }
 
     #[test]

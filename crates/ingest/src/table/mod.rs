@@ -4,23 +4,25 @@
 //! the file as a whole here (one currency in the headers, one date order, no day twice).
 
 mod cells;
+mod detail;
 mod header;
+mod period;
 mod row;
 mod totals;
 
-use std::collections::HashMap;
-
-use spendlens_core::{DailyKey, DailyRow, Platform};
+use chrono::NaiveDate;
+use spendlens_core::{DailyRow, Platform};
 
 use crate::date::{self, DateOrder};
 use crate::error::{ImportError, Problems};
-use crate::model::{ColumnMapping, Field, ParsedFile, Source};
+use crate::model::{ColumnMapping, Field, ParsedFile, PeriodChoice, Source};
 use crate::number::DecimalSeparator;
 
 pub(crate) use cells::Cells;
 pub(crate) use header::classify;
 
 use header::plan;
+use period::{Dated, Stated};
 use row::read_row;
 use totals::totals_row;
 
@@ -51,6 +53,10 @@ pub(crate) struct TableSpec {
     /// Whether a platform column overrides the platform the headers suggested (a user's sheet with a
     /// Channel column and an `Impr.` header is not a Google Ads export).
     pub(crate) platform_column_wins: bool,
+    /// What to do with rows covering a period ([`PeriodChoice`]).
+    pub(crate) period: PeriodChoice,
+    /// The period of a file that states none (`--from/--to`).
+    pub(crate) period_range: Option<(NaiveDate, NaiveDate)>,
 }
 
 impl TableSpec {
@@ -68,6 +74,8 @@ impl TableSpec {
             ragged_ok: false,
             serial_dates: false,
             platform_column_wins: false,
+            period: PeriodChoice::Refuse,
+            period_range: None,
         }
     }
 }
@@ -153,19 +161,83 @@ pub(crate) fn parse_table(
             }
         },
     };
-    let range_dates = date_col
-        .and_then(|i| plan.headers.get(i))
-        .is_some_and(|h| h.name == "reporting starts");
+    let range_dates = plan.reporting_ends.is_some()
+        && date_col.and_then(|i| plan.headers.get(i)).is_some_and(|h| {
+            matches!(
+                h.name.as_str(),
+                "reporting starts" | "start date (in utc)" | "start date"
+            )
+        });
     let name_cols = [plan.col(Field::Campaign), plan.col(Field::CampaignId)];
+    let preamble: Vec<&RawRow> = rows.iter().filter(|r| r.row < plan.header_row).collect();
+    let stated = period::stated_period(&preamble, order);
+    let file_period = match stated {
+        Stated::Range(a, b) => Some((a, b)),
+        Stated::AllTime | Stated::Nothing => spec.period_range,
+    };
+    if date_col.is_none() {
+        if let Some(p) = file_period {
+            notes.push(format!(
+                "the report has no day column: each row is a total for {} to {}",
+                date::describe(p.0),
+                date::describe(p.1)
+            ));
+        } else if !matches!(spec.period, PeriodChoice::BookOn(_)) {
+            let said = if stated == Stated::AllTime {
+                "\"All time\""
+            } else {
+                "no date range"
+            };
+            problems.at(
+                plan.header_row,
+                None,
+                format!(
+                    "this report has no day column, so each row is a total for the whole report period, \
+                     and the file states {said}; give the period (`--from` and `--to`, or the period \
+                     fields on the upload page) and spread the rows over it (`--spread`), book them on \
+                     one date (`--book-on DATE`), or export the report again with a Day breakdown"
+                ),
+            );
+            return Err(problems
+                .into_result()
+                .err()
+                .unwrap_or_else(|| ImportError::whole_file(file, "the report states no period")));
+        }
+    }
+    let row_spec;
+    let spec = if date_col.is_none() {
+        row_spec = TableSpec {
+            period_range: file_period,
+            ..spec.clone()
+        };
+        &row_spec
+    } else {
+        spec
+    };
 
-    let mut out = Vec::new();
+    if data.iter().all(|r| is_no_data(r)) && data.iter().any(|r| !is_blank_row(r)) {
+        notes.push(
+            "the export says \"No data available.\": there is nothing to import for its period"
+                .to_owned(),
+        );
+        problems.into_result()?;
+        return Ok(ParsedFile {
+            file: file.to_owned(),
+            source: spec.source,
+            rows: Vec::new(),
+            skipped: Vec::new(),
+            currency: None,
+            notes,
+        });
+    }
+
+    let mut read: Vec<Dated> = Vec::new();
     let mut skipped = Vec::new();
-    let mut seen: HashMap<DailyKey, u64> = HashMap::new();
     for raw in data {
         if problems.is_full() {
             break;
         }
-        if raw.cells.iter().all(|c| c.trim().is_empty()) {
+        if is_blank_row(raw) {
             continue;
         }
         if let Some(totals) = totals_row(raw, &plan, spec, date_col, name_cols) {
@@ -202,30 +274,85 @@ pub(crate) fn parse_table(
                 continue;
             }
         }
-        if let Some(row) = read_row(
-            raw,
-            &plan,
-            spec,
-            order,
-            header_currency,
-            range_dates,
-            &mut problems,
-        ) {
-            let key = row.key();
-            if let Some(prev) = seen.insert(key, raw.row) {
-                problems.at(
-                    raw.row,
-                    None,
-                    format!(
-                        "same day, platform and campaign as row {prev}; export one row per campaign per day \
-                         (campaign level, Day breakdown)"
-                    ),
-                );
-            }
-            out.push(row);
+        if let Some(daily) = read_row(raw, &plan, spec, order, header_currency, &mut problems) {
+            let dated = |col: Option<usize>| {
+                col.and_then(|c| raw.cells.get(c))
+                    .filter(|t| !t.trim().is_empty())
+                    .and_then(|t| date::parse_date(t, order).ok())
+            };
+            let period = if date_col.is_none() {
+                spec.period_range.or(match spec.period {
+                    PeriodChoice::BookOn(day) => Some((day, day)),
+                    _ => None,
+                })
+            } else if range_dates {
+                dated(plan.reporting_ends)
+                    .filter(|end| *end > daily.date)
+                    .map(|end| (daily.date, end))
+            } else {
+                None
+            };
+            read.push(Dated {
+                row: raw.row,
+                daily,
+                period,
+                campaign_start: dated(plan.campaign_start),
+            });
         }
     }
+    // A LinkedIn report without a daily breakdown dates every row at the report's start: its rows
+    // are totals for the report period, however daily they look.
+    if spec.source == Source::LinkedIn
+        && let Stated::Range(a, b) = stated
+        && b > a
+        && !read.is_empty()
+        && read.iter().all(|d| d.period.is_none() && d.daily.date == a)
+    {
+        for d in &mut read {
+            d.period = Some((a, b));
+        }
+        notes.push(format!(
+            "every row is dated at the report's start {}: the rows are totals for {} to {}",
+            date::describe(a),
+            date::describe(a),
+            date::describe(b)
+        ));
+    }
+    if spec.period == PeriodChoice::Refuse && read.iter().any(|d| d.period.is_some()) {
+        // The refusal says everything; duplicates among period rows are beside the point.
+        period::settle(read, spec.period, &mut problems, &mut notes);
+        problems.into_result()?;
+        return Err(ImportError::whole_file(file, "rows cover a period"));
+    }
+    let detail = detail::detail(&plan, spec.platform.is_some());
+    let before = read.len();
+    let mut read = detail::combine(read, detail.sums(), &mut problems);
+    if detail.sums() {
+        notes.push(format!(
+            "{}: {before} rows summed into {} rows of one day and campaign",
+            detail.describe(),
+            read.len()
+        ));
+    }
+    for d in &mut read {
+        round_money(&mut d.daily);
+    }
+    let settled = period::settle(read, spec.period, &mut problems, &mut notes);
+    let settled = detail::combine(
+        settled
+            .into_iter()
+            .map(|(row, daily)| Dated {
+                row,
+                daily,
+                period: None,
+                campaign_start: None,
+            })
+            .collect(),
+        detail.sums() || spec.period != PeriodChoice::Refuse,
+        &mut problems,
+    );
     problems.into_result()?;
+    let out: Vec<DailyRow> = settled.into_iter().map(|d| d.daily).collect();
     let currency = single_currency(&out);
     Ok(ParsedFile {
         file: file.to_owned(),
@@ -235,6 +362,30 @@ pub(crate) fn parse_table(
         currency,
         notes,
     })
+}
+
+fn is_blank_row(raw: &RawRow) -> bool {
+    raw.cells.iter().all(|c| c.trim().is_empty())
+}
+
+/// Meta's empty export: one `No data available.` line under the header.
+fn is_no_data(raw: &RawRow) -> bool {
+    is_blank_row(raw)
+        || raw.cells.iter().any(|c| {
+            c.trim()
+                .trim_end_matches('.')
+                .eq_ignore_ascii_case("no data available")
+        }) && raw.cells.iter().filter(|c| !c.trim().is_empty()).count() == 1
+}
+
+/// Money as platforms write it may carry 15 decimals (`20.8373114038425`): rounded half away from
+/// zero to the cent, after breakdown rows are summed (so the sum is of what the platform counted).
+/// Conversions keep their decimals.
+fn round_money(row: &mut DailyRow) {
+    use spendlens_core::num::round_half_away;
+    row.spend = round_half_away(row.spend, 2);
+    row.conversion_value = row.conversion_value.map(|v| round_half_away(v, 2));
+    row.revenue = row.revenue.map(|v| round_half_away(v, 2));
 }
 
 pub(crate) fn single_currency(rows: &[DailyRow]) -> Option<String> {

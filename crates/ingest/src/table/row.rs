@@ -37,14 +37,24 @@ pub(super) fn read_row(
     spec: &TableSpec,
     order: DateOrder,
     header_currency: Option<&'static str>,
-    range_dates: bool,
     problems: &mut Problems,
 ) -> Option<DailyRow> {
     let before = problems_len(problems);
     let at = |f: Field| plan.col(f).map(|i| plan.column_ref(i));
 
     let date_text = cell(raw, plan.col(Field::Date));
-    let date = if date_text.trim().is_empty() {
+    // A report without a day column: the row's date is its period's first day until the period
+    // is settled (`super::period`).
+    let date = if plan.col(Field::Date).is_none() {
+        match (spec.period_range, spec.period) {
+            (Some((start, _)), _) => Some(start),
+            (None, crate::model::PeriodChoice::BookOn(day)) => Some(day),
+            (None, _) => {
+                problems.at(raw.row, None, "the report states no period");
+                None
+            }
+        }
+    } else if date_text.trim().is_empty() {
         problems.at(raw.row, at(Field::Date), "the date is missing");
         None
     } else {
@@ -65,21 +75,6 @@ pub(super) fn read_row(
             }
         }
     };
-    if let (true, Some(ends_col), Some(start)) = (range_dates, plan.reporting_ends, date)
-        && let Ok(end) = date::parse_date(cell(raw, Some(ends_col)), order)
-        && end != start
-    {
-        problems.at(
-            raw.row,
-            Some(plan.column_ref(ends_col)),
-            format!(
-                "this row covers {} to {}, not one day; export with the Day breakdown",
-                date::describe(start),
-                date::describe(end)
-            ),
-        );
-    }
-
     let platform = match spec.platform {
         Some(p) => p,
         None => {

@@ -94,6 +94,8 @@ fn spec_for(detected: Source, options: &ImportOptions, default_platform: Platfor
     spec.ragged_ok = true;
     spec.platform_column_wins = true;
     spec.order_override = options.date_order;
+    spec.period = options.period;
+    spec.period_range = options.period_range;
     // Precedence: a platform column, then the user's explicit platform, then the platform whose
     // export the headers look like, then Sheets.
     if let Some(p) = options.default_platform {

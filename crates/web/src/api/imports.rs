@@ -10,14 +10,15 @@ use axum::Json;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use spendlens_app::imports::{
-    ImportCommand, ImportFailure, ImportOutcome, RATE_EXPECTED, RowsImported, import_rows,
-    rate as rate_rule,
+    ImportCommand, ImportFailure, ImportOutcome, PeriodRule, RATE_EXPECTED, RowsImported,
+    import_rows, rate as rate_rule,
 };
 use spendlens_contract::json::two_decimals as money;
-use spendlens_ingest::{ImportError, PdfPreview, Source, Summary};
+use spendlens_ingest::{ImportError, PdfPreview, PeriodChoice, Source, Summary};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
@@ -91,7 +92,49 @@ pub fn preview_json(p: &PdfPreview) -> Value {
 }
 
 /// The fields of an import upload (besides `file`).
-pub const UPLOAD_FIELDS: &[&str] = &["source", "rate"];
+pub const UPLOAD_FIELDS: &[&str] = &["source", "rate", "spread", "book_on", "from", "to"];
+
+/// The fields as the refusal of an unknown one lists them.
+pub const UPLOAD_FIELD_LIST: &str = "file, source, rate, spread, book_on, from, to";
+
+/// How period rows are booked, from the fields `spread` (`true`), `book_on` (a date) and
+/// `from`/`to` (the period of a file that states none), as `spendlens import` takes them.
+fn period_rule(upload: &Upload) -> ApiResult<PeriodRule> {
+    let day = |name: &'static str| -> ApiResult<Option<NaiveDate>> {
+        match upload.text(name) {
+            "" => Ok(None),
+            text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| ApiError::field(name, "expected a date as YYYY-MM-DD")),
+        }
+    };
+    let spread = match upload.text("spread") {
+        "" | "false" | "0" | "off" => false,
+        "true" | "1" | "on" => true,
+        _ => return Err(ApiError::field("spread", "expected true or false")),
+    };
+    let book_on = day("book_on")?;
+    let choice = match (spread, book_on) {
+        (true, Some(_)) => {
+            return Err(ApiError::field(
+                "book_on",
+                "choose either spread or book_on, not both",
+            ));
+        }
+        (_, Some(d)) => PeriodChoice::BookOn(d),
+        (true, None) => PeriodChoice::Spread,
+        (false, None) => PeriodChoice::Refuse,
+    };
+    let range = match (day("from")?, day("to")?) {
+        (Some(a), Some(b)) => Some((a, b)),
+        (None, None) => None,
+        (Some(_), None) => return Err(ApiError::field("to", "give the period's last day too")),
+        (None, Some(_)) => {
+            return Err(ApiError::field("from", "give the period's first day too"));
+        }
+    };
+    PeriodRule::new(choice, range).map_err(|m| ApiError::field("from", m))
+}
 
 /// Decodes an upload into the import command: the file (with its name, `upload` when the client
 /// sent none), `source` (detected when blank) and `rate` (a decimal, with the app's rule). The
@@ -113,6 +156,7 @@ pub fn import_command(upload: Upload, dry_run: bool) -> ApiResult<ImportCommand>
                 .map_err(|m| ApiError::field("rate", m))?,
         ),
     };
+    let period = period_rule(&upload)?;
     let file = upload
         .file
         .ok_or_else(|| ApiError::field("file", "missing: upload the file in the field `file`"))?;
@@ -122,6 +166,7 @@ pub fn import_command(upload: Upload, dry_run: bool) -> ApiResult<ImportCommand>
         source,
         rate,
         dry_run,
+        period,
     })
 }
 
@@ -153,7 +198,7 @@ pub fn rows_json(imported: &RowsImported, dry_run: bool) -> Value {
 /// their natural key). A PDF answers with a preview to confirm.
 #[utoipa::path(post, path = "/api/campaigns/{id}/imports", tag = "imports",
     params(("id" = String, Path), ("dry_run" = Option<bool>, Query)),
-    request_body(content_type = "multipart/form-data", description = "`file` (the export), optional `source` (canonical, linkedin, meta, google_ads, spreadsheet_csv, workbook, pdf) and `rate` (campaign currency per 1 unit of the file's currency)"),
+    request_body(content_type = "multipart/form-data", description = "`file` (the export), optional `source` (canonical, linkedin, meta, google_ads, spreadsheet_csv, workbook, pdf) `rate` (campaign currency per 1 unit of the file's currency); for a report whose rows each cover a period (refused otherwise): `spread` (`true`: each row evenly over its period's days, sums exact to the cent) or `book_on` (YYYY-MM-DD), and `from`/`to` for a file that states no period"),
     responses((status = 201, description = "Imported", body = Object), (status = 200, description = "Dry run or PDF preview", body = Object),
               (status = 404), (status = 413), (status = 422, description = "Problems with file, row and column")))]
 pub async fn create(
@@ -171,7 +216,7 @@ pub async fn create(
     let dry_run = query.flag("dry_run")?;
     let fields = Fields {
         texts: UPLOAD_FIELDS,
-        others: Others::Refuse("file, source, rate"),
+        others: Others::Refuse(UPLOAD_FIELD_LIST),
     };
     let upload = read_file_field(multipart, MAX_UPLOAD_BYTES, fields).await?;
     let command = import_command(upload, dry_run)?;

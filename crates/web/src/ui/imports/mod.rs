@@ -18,13 +18,13 @@ use axum::extract::{Path, Request, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use spendlens_app::imports::{ImportCommand, ImportOutcome, import_rows};
+use spendlens_app::imports::{ImportCommand, ImportOutcome, PeriodRule, import_rows};
 use spendlens_core::Platform;
 use spendlens_core::campaign::Campaign;
 use spendlens_core::daily::DailyRow;
-use spendlens_ingest::{PdfMetric, PdfPreview, Source};
+use spendlens_ingest::{PdfMetric, PdfPreview, PeriodChoice, Source};
 
-use crate::api::imports::{MAX_UPLOAD_BYTES, import_command};
+use crate::api::imports::{MAX_UPLOAD_BYTES, UPLOAD_FIELD_LIST, import_command};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ui::format::{conversions, count, date, money};
@@ -121,10 +121,38 @@ struct ImportsPage {
     csrf: String,
     sources: Vec<SourceOption>,
     rate: String,
+    period: PeriodForm,
     errors: FormErrors,
     preview: Option<PreviewView>,
     pdf: Option<PdfView>,
     done: Option<String>,
+}
+
+/// The period choice as the upload form shows it again (after a refusal or an error).
+#[derive(Debug, Default)]
+struct PeriodForm {
+    spread: bool,
+    book_on: String,
+    from: String,
+    to: String,
+}
+
+impl PeriodForm {
+    fn of(rule: PeriodRule) -> Self {
+        let (from, to) = rule
+            .range
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .unwrap_or_default();
+        PeriodForm {
+            spread: rule.choice == PeriodChoice::Spread,
+            book_on: match rule.choice {
+                PeriodChoice::BookOn(d) => d.to_string(),
+                _ => String::new(),
+            },
+            from,
+            to,
+        }
+    }
 }
 
 /// The PDF part of the page.
@@ -158,6 +186,7 @@ fn page_of(
         csrf: viewer.csrf.clone(),
         sources: sources(source),
         rate,
+        period: PeriodForm::default(),
         errors,
         preview: None,
         pdf: None,
@@ -328,8 +357,8 @@ pub async fn upload(
     let _slot = state.upload_gate.enter().await?;
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
-        texts: &["csrf", "source", "rate"],
-        others: Others::Refuse("file, source, rate"),
+        texts: &["csrf", "source", "rate", "spread", "book_on", "from", "to"],
+        others: Others::Refuse(UPLOAD_FIELD_LIST),
     };
     let failed = |errors| {
         Ok(respond(&page_of(
@@ -352,16 +381,24 @@ pub async fn upload(
     };
     let source = command.source.map(|s| s.to_string()).unwrap_or_default();
     let rate = command.rate.map(|r| r.to_string()).unwrap_or_default();
+    let with_period = |mut page: ImportsPage| {
+        page.period = PeriodForm::of(command.period);
+        page
+    };
     if command.bytes.is_empty() {
         let mut errors = FormErrors::default();
         errors.push("file", "choose a file to import");
-        return Ok(respond(&page_of(&viewer, &campaign, errors, &source, rate)));
+        return Ok(respond(&with_period(page_of(
+            &viewer, &campaign, errors, &source, rate,
+        ))));
     }
     let outcome = match import_rows(&state.context(), &campaign, command.clone()).await {
         Ok(outcome) => outcome,
         Err(e) => {
             let errors = errors_of(e.into())?;
-            return Ok(respond(&page_of(&viewer, &campaign, errors, &source, rate)));
+            return Ok(respond(&with_period(page_of(
+                &viewer, &campaign, errors, &source, rate,
+            ))));
         }
     };
     let mut p = page_of(&viewer, &campaign, FormErrors::default(), &source, rate);

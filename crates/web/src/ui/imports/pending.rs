@@ -7,8 +7,9 @@
 
 use chrono::TimeDelta;
 use spendlens_app::accounts::{hash_secret, new_secret};
-use spendlens_app::imports::ImportCommand;
+use spendlens_app::imports::{ImportCommand, PeriodRule};
 use spendlens_core::campaign::{CampaignId, OrgId};
+use spendlens_ingest::{PeriodChoice, Source};
 use spendlens_store::{PendingPreview, PreviewQuota, StoreError};
 
 use crate::state::AppState;
@@ -34,7 +35,7 @@ pub(super) async fn put(
     let now = state.clock.now();
     let preview = PendingPreview {
         file_name: upload.file_name,
-        source: upload.source.map(|s| s.as_str().to_owned()),
+        source: stored_source(upload.source, upload.period),
         rate: upload.rate.map(|r| r.to_string()),
         bytes: upload.bytes,
     };
@@ -73,10 +74,8 @@ pub(super) async fn take(
     };
     // The stored source and rate were written from a checked command: one that no longer reads
     // (a source renamed since) is a preview to upload again.
-    let source = match preview.source.as_deref().map(str::parse) {
-        None => None,
-        Some(Ok(source)) => Some(source),
-        Some(Err(_)) => return Ok(None),
+    let Some((source, period)) = read_source(preview.source.as_deref()) else {
+        return Ok(None);
     };
     let rate = match preview.rate.as_deref().map(str::parse) {
         None => None,
@@ -89,5 +88,95 @@ pub(super) async fn take(
         source,
         rate,
         dry_run: false,
+        period,
     }))
+}
+
+/// The source column of a pending preview: the source's identifier as before, followed by
+/// `|` and the period choice when the user made one (`|spread`, `|book_on=2026-02-01`,
+/// `|spread;from=2025-01-01;to=2025-12-31`), so the confirmation books the rows as the preview
+/// showed them without a column of its own.
+fn stored_source(source: Option<Source>, period: PeriodRule) -> Option<String> {
+    let src = source.map_or("", Source::as_str);
+    if period == PeriodRule::default() {
+        return source.map(|_| src.to_owned());
+    }
+    let mut text = format!("{src}|");
+    match period.choice {
+        PeriodChoice::Refuse => text.push_str("refuse"),
+        PeriodChoice::Spread => text.push_str("spread"),
+        PeriodChoice::BookOn(d) => text.push_str(&format!("book_on={d}")),
+    }
+    if let Some((a, b)) = period.range {
+        text.push_str(&format!(";from={a};to={b}"));
+    }
+    Some(text)
+}
+
+/// Reads [`stored_source`] back; `None` when it no longer reads (a source renamed since).
+fn read_source(text: Option<&str>) -> Option<(Option<Source>, PeriodRule)> {
+    let Some(text) = text else {
+        return Some((None, PeriodRule::default()));
+    };
+    let (src, period) = text.split_once('|').unwrap_or((text, ""));
+    let source = match src {
+        "" => None,
+        s => Some(s.parse::<Source>().ok()?),
+    };
+    let mut rule = PeriodRule::default();
+    let (mut from, mut to) = (None, None);
+    let day = |t: &str| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok();
+    for part in period.split(';').filter(|p| !p.is_empty()) {
+        match part.split_once('=') {
+            None if part == "spread" => rule.choice = PeriodChoice::Spread,
+            None if part == "refuse" => rule.choice = PeriodChoice::Refuse,
+            Some(("book_on", d)) => rule.choice = PeriodChoice::BookOn(day(d)?),
+            Some(("from", d)) => from = Some(day(d)?),
+            Some(("to", d)) => to = Some(day(d)?),
+            _ => return None,
+        }
+    }
+    rule.range = from.zip(to);
+    Some((source, rule))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_period_choice_round_trips_through_the_source_column() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let cases = [
+            (None, PeriodRule::default()),
+            (Some(Source::Meta), PeriodRule::default()),
+            (
+                None,
+                PeriodRule {
+                    choice: PeriodChoice::Spread,
+                    range: Some((d("2025-01-01"), d("2025-12-31"))),
+                },
+            ),
+            (
+                Some(Source::GoogleAds),
+                PeriodRule {
+                    choice: PeriodChoice::BookOn(d("2026-02-01")),
+                    range: None,
+                },
+            ),
+        ];
+        for (source, rule) in cases {
+            let stored = stored_source(source, rule);
+            assert_eq!(
+                read_source(stored.as_deref()),
+                Some((source, rule)),
+                "{stored:?}"
+            );
+        }
+        assert_eq!(
+            stored_source(Some(Source::Meta), PeriodRule::default()).as_deref(),
+            Some("meta")
+        );
+        assert_eq!(read_source(Some("nonsense")), None);
+    }
 }
