@@ -11,6 +11,7 @@
 
 pub mod analysis;
 pub mod campaign;
+pub mod channel;
 pub mod daily;
 pub mod limits;
 pub mod num;
@@ -18,5 +19,6 @@ pub mod platform;
 pub mod text;
 pub mod totals;
 
+pub use channel::{ChannelDay, ChannelName};
 pub use daily::{DailyKey, DailyRow, RowProblem};
 pub use platform::Platform;
