@@ -53,6 +53,28 @@ fn print_problems(e: &ImportError) {
     }
 }
 
+/// The named channels of a channel file, one line each, labelled as such: their spend is not
+/// in the platform rows' summary below.
+fn print_channels(days: &[spendlens_core::channel::ChannelDay], currency: &str) {
+    let mut seen: Vec<(&str, &str, usize, rust_decimal::Decimal)> = Vec::new();
+    for d in days {
+        match seen.iter_mut().find(|c| c.0 == d.channel.key()) {
+            Some(c) => {
+                c.2 += 1;
+                c.3 += d.spend;
+            }
+            None => seen.push((d.channel.key(), d.channel.as_str(), 1, d.spend)),
+        }
+    }
+    for (_, name, n, spend) in seen {
+        println!(
+            "channel:     {name}: {n} day(s), spend {} {currency} ({})",
+            spendlens_core::num::round_half_away(spend, 2),
+            spendlens_core::channel::CHANNEL_LABEL
+        );
+    }
+}
+
 fn print_summary(s: &Summary, import_id: Option<&str>, currency: &str) {
     println!("rows:        {}", s.rows);
     println!("days:        {}", s.distinct_days);
@@ -160,20 +182,24 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         };
         let ctx = operator_context(store, &settings);
-        if detected == Source::Canonical && !utf16 {
+        // A channel file (a `channel` column: TV, radio, podcasts... beside the ad platforms)
+        // is read whole by the app's channel import, not streamed.
+        let channel_file = source.is_none() && spendlens_ingest::is_channel_file(&head);
+        if detected == Source::Canonical && !utf16 && !channel_file {
             return stream(args, &name, &ctx, &campaign).await;
         }
         let bytes = std::fs::read(&args.file).with_context(|| name.clone())?;
         let command = ImportCommand {
             file_name: name.clone(),
             bytes,
-            source: Some(detected),
+            source: if channel_file { None } else { Some(detected) },
             rate: args.rate,
             dry_run: args.dry_run,
         };
         let currency = &campaign.spec.currency;
         match import_rows(&ctx, &campaign, command).await {
             Ok(ImportOutcome::Rows(rows)) => {
+                print_channels(&rows.channels, currency);
                 print_summary(&rows.summary, rows.import_id.as_deref(), currency);
                 Ok(ExitCode::SUCCESS)
             }

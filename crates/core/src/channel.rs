@@ -146,6 +146,39 @@ pub struct ChannelTotals {
     pub days: u64,
 }
 
+/// A campaign's spend across the ad platforms and the named channels, kept apart and labelled.
+///
+/// Which totals include the channels, and why: the analysis contract's `totals` (and every
+/// figure computed from them: ROAS, ROI, pacing, cost per result, the health score) stay the
+/// five ad platforms' (the contract fixes their formulas, and a channel has no revenue of its
+/// own to put beside its spend). Where spend is only summed (the finance and true-cost
+/// figures, the reports' "all channels" line), the channels are added, under a name that says
+/// so (`spend_all_channels`), never under the contract's `totals.spend`: no two surfaces show
+/// different figures under one name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllSpend {
+    /// The contract's `totals.spend`: the five ad platforms.
+    pub platforms: Decimal,
+    /// The named channels' spend.
+    pub channels: Decimal,
+    /// Both.
+    pub total: Decimal,
+}
+
+impl AllSpend {
+    /// The platforms' spend (the analysis' total) with the channels' sums added.
+    pub fn of(platforms: Decimal, channels: &[ChannelTotals]) -> AllSpend {
+        let channels = channels
+            .iter()
+            .fold(Decimal::ZERO, |sum, c| sum.saturating_add(c.spend));
+        AllSpend {
+            platforms,
+            channels,
+            total: platforms.saturating_add(channels),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +227,20 @@ mod tests {
         };
         let fields: Vec<&str> = day.problems().iter().map(|p| p.field).collect();
         assert_eq!(fields, vec!["spend", "impressions"]);
+    }
+
+    #[test]
+    fn all_spend_adds_the_channels_to_the_platforms() {
+        let totals = |name: &str, spend: i64| ChannelTotals {
+            channel: ChannelName::parse(name).expect("name"),
+            spend: Decimal::from(spend),
+            impressions: None,
+            days: 1,
+        };
+        let all = AllSpend::of(Decimal::from(100), &[totals("TV", 40), totals("Radio", 2)]);
+        assert_eq!(
+            (all.platforms, all.channels, all.total),
+            (Decimal::from(100), Decimal::from(42), Decimal::from(142))
+        );
     }
 }
