@@ -105,3 +105,74 @@ async fn a_channel_file_imports_platforms_and_named_channels() {
         );
     }
 }
+
+/// 30 days up to yesterday for two platforms, revenue a saturating curve of spend.
+fn platform_history() -> Value {
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 10, 22).unwrap_or_default();
+    let mut rows = Vec::new();
+    for d in 0..30u64 {
+        let date = start + chrono::Days::new(d);
+        for (k, (platform, beta, half)) in [("meta", 3000.0, 150.0), ("google_ads", 5000.0, 300.0)]
+            .into_iter()
+            .enumerate()
+        {
+            let spend = 20.0 + ((d * 37 + k as u64 * 11) % 97) as f64 * 4.0;
+            let revenue: f64 = beta * spend / (spend + half);
+            rows.push(serde_json::json!({"date": date.to_string(), "platform": platform,
+                "spend": format!("{spend:.2}"), "clicks": 10,
+                "conversions": format!("{:.2}", revenue / 50.0), "revenue": format!("{revenue:.2}")}));
+        }
+    }
+    serde_json::json!({"rows": rows})
+}
+
+#[tokio::test]
+async fn the_budget_plan_lists_named_channels_frozen_at_their_spend() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@a.io").await;
+        let id = app
+            .campaign(
+                &serde_json::json!({"name": "Always on", "currency": "USD", "budget": "500000.00",
+                "start_date": "2026-10-01", "end_date": "2026-12-31", "time_zone": "UTC"}),
+            )
+            .await;
+        let r = app
+            .post(&format!("/api/campaigns/{id}/metrics"), &platform_history())
+            .await;
+        assert!(r.status().is_success(), "{}", app.backend);
+        // TV on 2026-11-01 and 2026-11-10: 1000 over a 10-day history, 100 a day.
+        let (status, done) = upload(
+            &app,
+            &id,
+            "",
+            "date,channel,spend\n2026-11-01,TV,400\n2026-11-10,TV,600\n",
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{done}");
+        let r = app
+            .post(
+                &format!("/api/campaigns/{id}/budget-optimization"),
+                &serde_json::json!({"total_budget": "5000", "weeks": 2}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
+        let plan = json_of(r).await;
+        let tv = &plan["offline_channels"][0];
+        assert_eq!(tv["channel"], "TV", "{plan}");
+        assert_eq!(tv["frozen"], true);
+        assert_eq!(tv["current_spend"], "1400.00", "{plan}");
+        assert!(
+            tv["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("no response curve")),
+            "{tv}"
+        );
+        // The optimised budget is the platforms' alone.
+        assert_eq!(
+            plan["optimized_allocation"].as_array().map(Vec::len),
+            Some(2),
+            "{plan}"
+        );
+    }
+}

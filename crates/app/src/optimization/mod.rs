@@ -9,6 +9,9 @@
 //! conversion value, else the average order value per conversion); for the `ltv`
 //! objective, conversions × LTV (configured per channel, or revenue per conversion).
 //!
+//! Named channels (TV, radio, podcasts...) have no revenue response of their own: they are
+//! listed beside the plan, frozen at their current spend (`channels`).
+//!
 //! The request and its rules are in `request` (re-exported here).
 
 use std::collections::BTreeMap;
@@ -24,7 +27,10 @@ use spendlens_optimize::{
 
 use crate::AppError;
 
+mod channels;
 mod request;
+
+pub use channels::{FROZEN_REASON, FrozenChannel, frozen_channels};
 
 pub use request::{
     GROUP_CHANNELS_EXPECTED, Grouped, OptimizationRequest, bounds, channel_key, group_name,
@@ -53,6 +59,9 @@ pub struct Optimization {
     pub plan: BudgetPlan,
     /// Every planned day (the curves of the chart are period curves over them).
     pub days: Vec<NaiveDate>,
+    /// The campaign's named channels in the history window, each frozen at its current spend
+    /// beside the plan (see `channels`).
+    pub offline_channels: Vec<FrozenChannel>,
 }
 
 fn f64_of(value: Decimal) -> f64 {
@@ -263,6 +272,10 @@ pub async fn optimize_campaign(
         })
         .filter(|g| !g.channels.is_empty())
         .collect();
+    let offline_channels = frozen_channels(
+        &store.channel_series(org, id, history_from, today).await?,
+        days.len(),
+    );
     let options = fit_options.clone();
     let period = days.clone();
     // Fitting runs Levenberg–Marquardt per bootstrap draw: CPU work, off the async workers.
@@ -312,5 +325,6 @@ pub async fn optimize_campaign(
         model,
         plan,
         days,
+        offline_channels,
     })
 }

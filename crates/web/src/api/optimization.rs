@@ -220,6 +220,24 @@ fn body(o: &Optimization) -> Value {
             "period".into(),
             json!({"from": o.period.0.to_string(), "to": o.period.1.to_string(), "days": o.days.len()}),
         );
+        // Named channels, frozen beside the plan; only when the campaign has any.
+        if !o.offline_channels.is_empty() {
+            let channels: Vec<Value> = o
+                .offline_channels
+                .iter()
+                .map(|c| {
+                    json!({
+                        "channel": c.channel.as_str(),
+                        "kind": "offline_channel",
+                        "frozen": true,
+                        "current_spend": spendlens_contract::json::two_decimals(c.current_spend),
+                        "days_with_spend": c.days,
+                        "reason": c.reason,
+                    })
+                })
+                .collect();
+            map.insert("offline_channels".into(), Value::Array(channels));
+        }
     }
     body
 }
