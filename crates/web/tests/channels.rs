@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
-use crate::support::{TestApp, database_urls, json_of, q4};
+use crate::support::{TestApp, database_urls, json_of, page, q4};
 
 const CHANNELS: &str = "date,channel,spend,impressions,campaign,clicks\n\
 2026-11-02,TV,1000.50,250000,,\n\
@@ -81,6 +81,15 @@ async fn a_channel_file_imports_platforms_and_named_channels() {
             app.backend
         );
         assert_eq!(after["spend_all_channels"]["total"], "2400.10", "{after}");
+        // The budget tab shows each channel as its own, labelled row.
+        let (status, html) = page(&app, &format!("/campaigns/{id}?tab=budget-allocation")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains(r#"data-section="offline-channels""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"data-channel="Podcasts""#));
+        assert!(html.contains("offline channel — spend as imported, no platform-reported revenue"));
 
         // The same file again changes nothing.
         let (status, _) = upload(&app, &id, "", CHANNELS).await;
