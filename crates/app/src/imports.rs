@@ -72,6 +72,9 @@ pub struct RowsImported {
     pub summary: Summary,
     /// `None` in a dry run.
     pub import_id: Option<String>,
+    /// The named channels' days of a channel file (see [`crate::channels`]); empty for any
+    /// other file.
+    pub channels: Vec<spendlens_core::channel::ChannelDay>,
 }
 
 /// What an import did.
@@ -134,7 +137,7 @@ pub fn rate(rate: Decimal) -> Result<Decimal, String> {
 /// door: the CSV parsers apply its dates, this applies all of it to every format), as the file's
 /// problems, each naming the row by its day, platform and campaign. Files of every format come
 /// through here, so none can store what the metrics API would refuse.
-fn check_rows(file: &str, rows: &[DailyRow]) -> Result<(), ImportFailure> {
+pub(crate) fn check_rows(file: &str, rows: &[DailyRow]) -> Result<(), ImportFailure> {
     let mut diagnostics = Vec::new();
     for row in rows {
         for p in row.problems() {
@@ -168,7 +171,7 @@ fn row_diagnostic(file: &str, row: &DailyRow, problem: &RowProblem) -> Diagnosti
 }
 
 /// A store failure of an import: the campaign deleted meanwhile is the campaign not found.
-fn store_failure(e: StoreError) -> ImportFailure {
+pub(crate) fn store_failure(e: StoreError) -> ImportFailure {
     match e {
         StoreError::NotFound(_) => ImportFailure::NotFound,
         e => ImportFailure::Store(e),
@@ -176,7 +179,7 @@ fn store_failure(e: StoreError) -> ImportFailure {
 }
 
 /// The SHA-256 of a file's bytes, hex: the store keeps it to recognise a re-import.
-fn content_hash(bytes: &[u8]) -> String {
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
@@ -213,6 +216,9 @@ pub async fn import_rows(
     campaign: &Campaign,
     command: ImportCommand,
 ) -> Result<ImportOutcome, ImportFailure> {
+    if crate::channels::is_channel_upload(&command) {
+        return crate::channels::import_channel_file(ctx, campaign, command).await;
+    }
     let hash = content_hash(&command.bytes);
     let currency = campaign.spec.currency.clone();
     let (file_name, source, rate) = (command.file_name.clone(), command.source, command.rate);
@@ -231,6 +237,7 @@ pub async fn import_rows(
             parsed,
             summary,
             import_id: None,
+            channels: Vec::new(),
         }));
     }
     let record = ImportRecord {
@@ -250,6 +257,7 @@ pub async fn import_rows(
         parsed,
         summary,
         import_id: Some(import_id),
+        channels: Vec::new(),
     }))
 }
 

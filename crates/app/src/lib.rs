@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod analysis;
 pub mod attribution;
 pub mod campaigns;
+pub mod channels;
 pub mod clock;
 pub mod connections;
 pub mod context;

@@ -103,6 +103,32 @@ fn print_problems(e: &ImportError) {
     }
 }
 
+/// The named channels of a channel file, one line each, labelled as such: their spend is not
+/// in the platform rows' summary below.
+fn print_channels(
+    days: &[spendlens_core::channel::ChannelDay],
+    currency: &str,
+) -> std::io::Result<()> {
+    let mut seen: Vec<(&str, &str, usize, rust_decimal::Decimal)> = Vec::new();
+    for d in days {
+        match seen.iter_mut().find(|c| c.0 == d.channel.key()) {
+            Some(c) => {
+                c.2 += 1;
+                c.3 += d.spend;
+            }
+            None => seen.push((d.channel.key(), d.channel.as_str(), 1, d.spend)),
+        }
+    }
+    for (_, name, n, spend) in seen {
+        outln!(
+            "channel:     {name}: {n} day(s), spend {} {currency} ({})",
+            spendlens_core::num::round_half_away(spend, 2),
+            spendlens_core::channel::CHANNEL_LABEL
+        )?;
+    }
+    Ok(())
+}
+
 fn print_summary(s: &Summary, import_id: Option<&str>, currency: &str) -> std::io::Result<()> {
     outln!("rows:        {}", s.rows)?;
     outln!("days:        {}", s.distinct_days)?;
@@ -214,14 +240,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         };
         let ctx = operator_context(store, &settings);
-        if detected == Source::Canonical && !utf16 {
+        // A channel file (a `channel` column: TV, radio, podcasts... beside the ad platforms)
+        // is read whole by the app's channel import, not streamed.
+        let channel_file = source.is_none() && spendlens_ingest::is_channel_file(&head);
+        if detected == Source::Canonical && !utf16 && !channel_file {
             return stream(args, &name, &ctx, &campaign).await;
         }
         let bytes = std::fs::read(&args.file).with_context(|| name.clone())?;
         let command = ImportCommand {
             file_name: name.clone(),
             bytes,
-            source: Some(detected),
+            source: if channel_file { None } else { Some(detected) },
             rate: args.rate,
             dry_run: args.dry_run,
             period,
@@ -232,6 +261,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 for n in &rows.parsed.notes {
                     outln!("note:        {n}")?;
                 }
+                print_channels(&rows.channels, currency)?;
                 print_summary(&rows.summary, rows.import_id.as_deref(), currency)?;
                 Ok(ExitCode::SUCCESS)
             }

@@ -420,3 +420,45 @@ fn period_reports_need_spread_or_book_on() {
     let out = import(&db, &file, &["--spread", "--from", "2025-01-01"]);
     assert_eq!(out.status.code(), Some(2), "--from needs --to");
 }
+
+#[test]
+fn a_channel_file_books_platform_rows_and_named_channels() {
+    let db = setup("channels");
+    let file = db.dir.join("channels.csv");
+    std::fs::write(
+        &file,
+        "date,channel,spend,impressions\n2026-02-01,meta,10.25,100\n2026-02-01,Radio,99.50,\n2026-02-02,radio,0.50,\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = import(&db, &file, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("channel:     Radio: 2 day(s), spend 100.00 USD (offline channel"),
+        "{stdout}"
+    );
+    // The platforms' totals hold the platform row only.
+    assert_eq!(spend(&db), "10.25");
+    let channels = rt().block_on(async {
+        let store = spendlens_store::connect(&db.url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let day = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap_or_default();
+        store
+            .channel_totals(&db.org, &db.campaign, day)
+            .await
+            .unwrap_or_default()
+    });
+    assert_eq!(
+        channels
+            .iter()
+            .map(|c| (c.channel.key().to_owned(), c.spend.to_string()))
+            .collect::<Vec<_>>(),
+        vec![("radio".to_owned(), "100".to_owned())]
+    );
+}

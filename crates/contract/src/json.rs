@@ -297,15 +297,7 @@ pub fn date_text(path: &str, text: &str, problems: &mut Problems) -> Option<Naiv
 /// Money and conversions on the wire: a string with exactly two decimals, rounded half away
 /// from zero (`"8850.50"`).
 pub fn two_decimals(value: Decimal) -> Value {
-    // Padding the text rather than `rescale(2)`: near the top of the decimal range a rescale
-    // cannot add digits and would silently print no decimals.
-    let text = round_half_away(value, 2).to_string();
-    let text = match text.split_once('.') {
-        None => format!("{text}.00"),
-        Some((_, frac)) if frac.len() == 1 => format!("{text}0"),
-        Some(_) => text,
-    };
-    Value::String(text)
+    Value::String(spendlens_core::num::cents_text(value))
 }
 
 /// A percentage or ratio on the wire: a JSON number rounded half away from zero to 2 decimals,

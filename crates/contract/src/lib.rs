@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
+pub mod channels;
 pub mod json;
 
 pub use json::{Problem, Problems};

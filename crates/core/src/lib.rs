@@ -11,6 +11,7 @@
 
 pub mod analysis;
 pub mod campaign;
+pub mod channel;
 pub mod daily;
 pub mod limits;
 pub mod num;
@@ -19,6 +20,7 @@ pub mod text;
 pub mod totals;
 pub mod window;
 
+pub use channel::{ChannelDay, ChannelName};
 pub use daily::{DailyKey, DailyRow, RowProblem};
 pub use platform::Platform;
 pub use window::{DateWindow, WindowError};

@@ -64,6 +64,18 @@ pub fn round_half_away(value: Decimal, dp: u32) -> Decimal {
     r
 }
 
+/// Money as text with exactly two decimals, rounded half away from zero (`"8850.50"`).
+pub fn cents_text(value: Decimal) -> String {
+    // Padding the text rather than `rescale(2)`: near the top of the decimal range a rescale
+    // cannot add digits and would silently print no decimals.
+    let text = round_half_away(value, 2).to_string();
+    match text.split_once('.') {
+        None => format!("{text}.00"),
+        Some((_, frac)) if frac.len() == 1 => format!("{text}0"),
+        Some(_) => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -286,7 +286,7 @@ fn newlines(record: &csv::ByteRecord) -> u64 {
         .sum()
 }
 
-fn read_error(file: &str, e: &csv::Error) -> ImportError {
+pub(crate) fn read_error(file: &str, e: &csv::Error) -> ImportError {
     match e.kind() {
         csv::ErrorKind::Io(io) if Exceeded::from_io(io).is_some() => Exceeded::from_io(io)
             .map_or_else(
@@ -442,7 +442,7 @@ fn read_record(
     Some(row)
 }
 
-fn required<'a>(s: &'a str, what: &str) -> Result<&'a str, String> {
+pub(crate) fn required<'a>(s: &'a str, what: &str) -> Result<&'a str, String> {
     if s.is_empty() {
         Err(format!("{what} is missing"))
     } else {
@@ -451,7 +451,7 @@ fn required<'a>(s: &'a str, what: &str) -> Result<&'a str, String> {
 }
 
 /// A plain non-negative decimal: digits with at most one `.`.
-fn amount(s: &str, what: &str) -> Result<Decimal, String> {
+pub(crate) fn amount(s: &str, what: &str) -> Result<Decimal, String> {
     let bytes = s.as_bytes();
     let dots = bytes.iter().filter(|&&b| b == b'.').count();
     let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
@@ -468,7 +468,7 @@ fn amount(s: &str, what: &str) -> Result<Decimal, String> {
     Ok(v)
 }
 
-fn optional_amount(s: &str, what: &str) -> Result<Option<Decimal>, String> {
+pub(crate) fn optional_amount(s: &str, what: &str) -> Result<Option<Decimal>, String> {
     if s.is_empty() {
         Ok(None)
     } else {
@@ -476,7 +476,7 @@ fn optional_amount(s: &str, what: &str) -> Result<Option<Decimal>, String> {
     }
 }
 
-fn count(s: &str, what: &str) -> Result<u64, String> {
+pub(crate) fn count(s: &str, what: &str) -> Result<u64, String> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("expected {what} as a whole number, found \"{s}\""));
     }

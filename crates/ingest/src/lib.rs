@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 mod canonical;
+mod channels;
 mod currency;
 mod date;
 mod detect;
@@ -43,6 +44,7 @@ mod workbook;
 pub use canonical::{
     CANONICAL_COLUMNS, DEFAULT_BATCH, StreamError, StreamOutcome, parse_canonical, stream_canonical,
 };
+pub use channels::{ChannelFile, is_channel_file, parse_channel_file};
 pub use currency::reconcile_currency;
 pub use date::{DateOrder, earliest_date, latest_date};
 pub use detect::{Imported, detect, import};

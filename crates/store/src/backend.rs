@@ -24,6 +24,7 @@ macro_rules! impl_store {
         crate::imports::impl_import_store!($store, $db, $begin_write);
         crate::staging::impl_staging!($store, $db, $begin_write, $numbered, $staging_table);
         crate::metrics::impl_metric_store!($store, $db);
+        crate::channels::impl_channel_store!($store, $db, $begin_write);
         crate::snapshots::impl_snapshot_store!($store, $db, $begin_write);
         crate::jobs::impl_job_store!($store);
         crate::connections::impl_connection_store!($store, $db);

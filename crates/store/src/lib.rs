@@ -3,7 +3,7 @@
 //! One [`Store`] trait, implemented for SQLite (the zero set-up default: one file) and
 //! PostgreSQL (for teams running several instances). Both implementations are generated from the
 //! same SQL (see `backend.rs`), one module per area (`accounts`, `campaigns`, `imports`,
-//! `metrics`, `snapshots`, `jobs`, `connections`, `attribution`, `finance`, `attempts`, `audit`,
+//! `metrics`, `channels`, `snapshots`, `jobs`, `connections`, `attribution`, `finance`, `attempts`, `audit`,
 //! `outbox`, `previews`), each with its trait
 //! and its SQL; each backend has its own migrations under `migrations/`; the integration suite
 //! runs the same story against both.
@@ -25,6 +25,7 @@ pub mod attribution;
 pub mod audit;
 mod backend;
 pub mod campaigns;
+pub mod channels;
 pub mod connections;
 pub mod finance;
 pub mod imports;
@@ -51,6 +52,7 @@ pub use attempts::{AttemptCount, AttemptStore};
 pub use attribution::{StoredTouchpoint, TouchKind, TouchpointImport, TouchpointStore};
 pub use audit::{AuditEntry, AuditRecord, AuditStore};
 pub use campaigns::CampaignStore;
+pub use channels::ChannelStore;
 pub use connections::{Connection, ConnectionStatus, ConnectionStore, NewConnection, SyncRecord};
 pub use finance::FinanceStore;
 pub use imports::{ImportRecord, ImportStore, ImportWriter, UpsertCounts};
@@ -144,6 +146,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub trait Store:
     AccountStore
     + CampaignStore
+    + ChannelStore
     + ImportStore
     + MetricStore
     + SnapshotStore

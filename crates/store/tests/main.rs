@@ -2,6 +2,7 @@
 //! names a server (CI starts one), against a fresh PostgreSQL database per test.
 
 mod attribution;
+mod channels;
 mod concurrency;
 mod connections;
 mod contract;

@@ -11,6 +11,9 @@
 //! conversion value, else the average order value per conversion); for the `ltv`
 //! objective, conversions × LTV (configured per channel, or revenue per conversion).
 //!
+//! Named channels (TV, radio, podcasts...) have no revenue response of their own: they are
+//! listed beside the plan, frozen at their current spend (`channels`).
+//!
 //! The request and its rules are in `request` (re-exported here).
 
 use std::collections::BTreeMap;
@@ -26,7 +29,10 @@ use spendlens_optimize::{
 
 use crate::AppError;
 
+mod channels;
 mod request;
+
+pub use channels::{FROZEN_REASON, FrozenChannel, frozen_channels};
 
 pub use request::{
     GROUP_CHANNELS_EXPECTED, Grouped, OptimizationRequest, bounds, channel_key, group_name,
@@ -62,6 +68,9 @@ pub struct Optimization {
     pub plan: BudgetPlan,
     /// Every planned day (the curves of the chart are period curves over them).
     pub days: Vec<NaiveDate>,
+    /// The campaign's named channels in the history window, each frozen at its current spend
+    /// beside the plan (see `channels`).
+    pub offline_channels: Vec<FrozenChannel>,
 }
 
 fn f64_of(value: Decimal) -> f64 {
@@ -329,6 +338,12 @@ pub async fn optimize_campaign(
         })
         .filter(|g| !g.channels.is_empty())
         .collect();
+    let offline_channels = frozen_channels(
+        &store
+            .channel_series(org, id, window.from(), window.to())
+            .await?,
+        days.len(),
+    );
     let options = fit_options.clone();
     let period = days.clone();
     // Fitting runs Levenberg–Marquardt per bootstrap draw: CPU work, off the async workers.
@@ -379,6 +394,7 @@ pub async fn optimize_campaign(
         model,
         plan,
         days,
+        offline_channels,
     })
 }
 
@@ -400,6 +416,27 @@ pub fn document(o: &Optimization) -> serde_json::Value {
             serde_json::json!({"from": o.history.from().to_string(),
                                "to": o.history.to().to_string(), "days": o.history.days()}),
         );
+        // Named channels, frozen beside the plan; only when the campaign has any.
+        if !o.offline_channels.is_empty() {
+            let channels: Vec<serde_json::Value> = o
+                .offline_channels
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "channel": c.channel.as_str(),
+                        "kind": "offline_channel",
+                        "frozen": true,
+                        "current_spend": spendlens_core::num::cents_text(c.current_spend),
+                        "days_with_spend": c.days,
+                        "reason": c.reason,
+                    })
+                })
+                .collect();
+            map.insert(
+                "offline_channels".into(),
+                serde_json::Value::Array(channels),
+            );
+        }
     }
     body
 }

@@ -44,7 +44,15 @@ pub async fn financial_analysis(
         Some(&state.analysis_cache),
     )
     .await?;
-    Ok(Json(spendlens_contract::analysis::encode(&analysis)))
+    let mut body = spendlens_contract::analysis::encode(&analysis);
+    // Named channels (TV, radio, podcasts...) after the contract's document, when there are any.
+    let channels = state
+        .store
+        .channel_totals(&caller.0.org_id, &id, analysis.as_of)
+        .await
+        .map_err(spendlens_app::AppError::from)?;
+    spendlens_contract::channels::append(&mut body, analysis.totals.spend, &channels);
+    Ok(Json(body))
 }
 
 /// A snapshot on the wire.

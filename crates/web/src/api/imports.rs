@@ -190,7 +190,52 @@ pub fn rows_json(imported: &RowsImported, dry_run: bool) -> Value {
     body["notes"] = json!(imported.parsed.notes);
     body["import_id"] = json!(imported.import_id);
     body["dry_run"] = json!(dry_run);
+    // Named channels' days (a channel file) only: every other answer stays as it was.
+    if !imported.channels.is_empty() {
+        body["channels"] = channel_days_json(&imported.channels);
+    }
     body
+}
+
+/// Per named channel of an imported channel file: its days and spend (and impressions when
+/// reported), labelled as a channel, in order of first appearance.
+fn channel_days_json(days: &[spendlens_core::channel::ChannelDay]) -> Value {
+    let mut out: Vec<(String, String, u64, Decimal, Option<u64>)> = Vec::new();
+    for d in days {
+        let i = match out.iter().position(|c| c.0 == d.channel.key()) {
+            Some(i) => i,
+            None => {
+                out.push((
+                    d.channel.key().to_owned(),
+                    d.channel.as_str().to_owned(),
+                    0,
+                    Decimal::ZERO,
+                    None,
+                ));
+                out.len() - 1
+            }
+        };
+        if let Some(c) = out.get_mut(i) {
+            c.2 += 1;
+            c.3 += d.spend;
+            c.4 = match (c.4, d.impressions) {
+                (None, None) => None,
+                (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
+            };
+        }
+    }
+    json!(
+        out.into_iter()
+            .map(|(_, name, days, spend, impressions)| json!({
+                "channel": name,
+                "kind": "offline_channel",
+                "label": spendlens_core::channel::CHANNEL_LABEL,
+                "days": days,
+                "spend": money(spend),
+                "impressions": impressions,
+            }))
+            .collect::<Vec<_>>()
+    )
 }
 
 /// Imports a file into the campaign: rows, days, date range, totals and skipped rows; with

@@ -148,6 +148,15 @@ pub async fn page(
     })?;
     let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
     if tab == "budget-allocation" {
+        let channels = state
+            .store
+            .channel_totals(&viewer.principal.org_id, &campaign.id, analysis.as_of)
+            .await
+            .map_err(spendlens_app::AppError::from)?;
+        (page.channels, page.spend_all_channels) =
+            view::channel_views(&channels, analysis.totals.spend, &analysis.currency);
+    }
+    if tab == "budget-allocation" {
         page.optimize =
             crate::ui::optimization::section(&state, &viewer, campaign.id.as_str(), &query).await?;
     }

@@ -118,6 +118,40 @@ pub struct ChartView {
     pub alt: String,
 }
 
+/// A named channel's row on the budget tab.
+pub(super) struct ChannelView {
+    pub(super) name: String,
+    pub(super) spend: String,
+    pub(super) impressions: String,
+    pub(super) days: u64,
+    pub(super) label: &'static str,
+}
+
+/// The rows of named channels and the spend across platforms and channels, for the page.
+pub(super) fn channel_views(
+    channels: &[spendlens_core::channel::ChannelTotals],
+    platform_spend: rust_decimal::Decimal,
+    cur: &str,
+) -> (Vec<ChannelView>, Option<String>) {
+    if channels.is_empty() {
+        return (Vec::new(), None);
+    }
+    let all = spendlens_core::channel::AllSpend::of(platform_spend, channels);
+    let rows = channels
+        .iter()
+        .map(|c| ChannelView {
+            name: c.channel.as_str().to_owned(),
+            spend: money(c.spend, cur),
+            impressions: c
+                .impressions
+                .map_or_else(|| "not reported".to_owned(), count),
+            days: c.days,
+            label: spendlens_core::channel::CHANNEL_LABEL,
+        })
+        .collect();
+    (rows, Some(money(all.total, cur)))
+}
+
 #[derive(Template)]
 #[template(path = "analysis.html")]
 pub(super) struct AnalysisPage {
@@ -134,6 +168,11 @@ pub(super) struct AnalysisPage {
     notes: Vec<&'static str>,
     has_data: bool,
     pub(super) charts: Vec<ChartView>,
+    /// Named channels (TV, radio...): their own rows, labelled, after the platforms'.
+    pub(super) channels: Vec<ChannelView>,
+    /// The platforms' spend plus the channels', under its own name (see
+    /// `spendlens_core::channel::AllSpend`); `None` without named channels.
+    pub(super) spend_all_channels: Option<String>,
     // Overview
     score: u32,
     rating: &'static str,
@@ -462,6 +501,8 @@ pub(super) fn view(
         notes: a.warnings.iter().filter_map(|w| warning_text(*w)).collect(),
         has_data: !a.warnings.contains(&Warning::NoPlatformData),
         charts: Vec::new(),
+        channels: Vec::new(),
+        spend_all_channels: None,
         score: h.score,
         rating: rating_label(h.rating),
         rating_class: h.rating.as_str(),

@@ -1,0 +1,176 @@
+//! Named channels beyond the ad platforms (TV, radio, out-of-home, print, podcasts,
+//! influencers, e-mail, any channel a user names): their import from the canonical channel file
+//! and their reads for the analysis, the reports, the budget optimiser and the marketing-mix
+//! model.
+//!
+//! A channel file's rows that name an ad platform are stored as that platform's rows, through
+//! the same staged import as any file; the named channels' days go to the channel table
+//! (`spendlens_store::ChannelStore`). The two writes are two transactions: the channel days
+//! first, then the platform rows' import; a failure of the second leaves the channel days
+//! stored, and importing the same file again changes nothing (both are upserts on their natural
+//! keys), so a retry completes the import. The amounts are converted to the campaign's
+//! currency with the same rule as every import (one foreign currency, with the user's rate).
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
+use spendlens_core::channel::{ChannelDay, ChannelTotals};
+use spendlens_ingest::{ChannelFile, ImportOptions};
+use spendlens_store::ImportRecord;
+
+use crate::AppError;
+use crate::context::Context;
+use crate::imports::{
+    CurrencyProblem, ImportCommand, ImportFailure, ImportOutcome, RowsImported, check_rows,
+    content_hash, store_failure,
+};
+
+/// Whether an upload is a canonical channel file (its source unset or canonical, and its header
+/// holding a `channel` column; see `spendlens_ingest::is_channel_file`).
+pub fn is_channel_upload(command: &ImportCommand) -> bool {
+    matches!(
+        command.source,
+        None | Some(spendlens_ingest::Source::Canonical)
+    ) && spendlens_ingest::is_channel_file(&command.bytes)
+}
+
+/// Imports a channel file into `campaign`: the platforms' rows as one import, the named
+/// channels' days beside them (see the module's note on the two writes), then the campaign's
+/// budget alerts. A dry run parses and converts, and writes nothing.
+pub async fn import_channel_file(
+    ctx: &Context,
+    campaign: &Campaign,
+    command: ImportCommand,
+) -> Result<ImportOutcome, ImportFailure> {
+    let hash = content_hash(&command.bytes);
+    let currency = campaign.spec.currency.clone();
+    let rate = command.rate;
+    let file_name = command.file_name.clone();
+    let bytes = command.bytes;
+    let (parsed, channels) = tokio::task::spawn_blocking(move || {
+        let file =
+            spendlens_ingest::parse_channel_file(&bytes, &file_name, &ImportOptions::default())
+                .map_err(ImportFailure::File)?;
+        convert(file, &currency, rate)
+    })
+    .await
+    .map_err(|e| ImportFailure::Task(e.to_string()))??;
+    check_rows(&command.file_name, &parsed.rows)?;
+    let summary = spendlens_ingest::summary(&parsed);
+    if command.dry_run {
+        return Ok(ImportOutcome::Rows(RowsImported {
+            parsed,
+            summary,
+            import_id: None,
+            channels,
+        }));
+    }
+    let (org, id) = (&campaign.org_id, &campaign.id);
+    if !channels.is_empty() {
+        ctx.store
+            .upsert_channel_days(org, id, &channels, ctx.now())
+            .await
+            .map_err(store_failure)?
+            .ok_or(ImportFailure::NotFound)?;
+    }
+    let record = ImportRecord {
+        source: "canonical_channels".to_owned(),
+        file_name: Some(command.file_name),
+        content_hash: Some(hash),
+    };
+    let mut writer = ctx
+        .store
+        .begin_import(org, id, &record, ctx.now())
+        .await?
+        .ok_or(ImportFailure::NotFound)?;
+    writer.write(&parsed.rows).await.map_err(store_failure)?;
+    let import_id = writer.commit(None).await.map_err(store_failure)?;
+    ctx.after_write(org, id).await;
+    Ok(ImportOutcome::Rows(RowsImported {
+        parsed,
+        summary,
+        import_id: Some(import_id),
+        channels,
+    }))
+}
+
+/// The platform rows reconciled to the campaign's currency (`reconcile_currency`, the rule of
+/// every import), and the channel days by the same rule: a day without a currency is in the
+/// campaign's; one foreign currency, the platform rows' if they have one, is converted with
+/// `rate`; two are refused.
+fn convert(
+    file: ChannelFile,
+    campaign: &str,
+    rate: Option<Decimal>,
+) -> Result<(spendlens_ingest::ParsedFile, Vec<ChannelDay>), ImportFailure> {
+    let mut foreign: Option<String> = file
+        .parsed
+        .rows
+        .iter()
+        .filter_map(|r| r.currency.clone())
+        .find(|c| !c.eq_ignore_ascii_case(campaign));
+    let parsed = spendlens_ingest::reconcile_currency(file.parsed, campaign, rate)?;
+    let mut channels = file.channels;
+    for day in &mut channels {
+        let Some(c) = day.currency.clone() else {
+            day.currency = Some(campaign.to_owned());
+            continue;
+        };
+        if c.eq_ignore_ascii_case(campaign) {
+            continue;
+        }
+        match &foreign {
+            Some(f) if !f.eq_ignore_ascii_case(&c) => {
+                return Err(ImportFailure::Currency(CurrencyProblem::Mixed {
+                    first: f.clone(),
+                    second: c,
+                }));
+            }
+            _ => foreign = Some(c.clone()),
+        }
+        let Some(rate) = rate else {
+            return Err(ImportFailure::Currency(CurrencyProblem::NoRate {
+                file: c,
+                campaign: campaign.to_owned(),
+            }));
+        };
+        day.spend = day
+            .spend
+            .checked_mul(rate)
+            .ok_or(ImportFailure::Currency(CurrencyProblem::Overflow))?;
+        day.currency = Some(campaign.to_owned());
+    }
+    Ok((parsed, channels))
+}
+
+/// The daily spend per named channel of a campaign over `from..=to`, ordered by date then
+/// channel: the series the marketing-mix model reads beside the platforms' daily series
+/// (`MetricStore::daily_series`). [`AppError::NotFound`] for a campaign outside the
+/// organisation; a window whose end precedes its start is refused.
+pub async fn channel_series(
+    ctx: &Context,
+    org: &OrgId,
+    id: &CampaignId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<ChannelDay>, AppError> {
+    if to < from {
+        return Err(AppError::invalid("to", "must not be before from"));
+    }
+    ctx.store
+        .campaign(org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(ctx.store.channel_series(org, id, from, to).await?)
+}
+
+/// Per named channel, the campaign's sums of every day up to `up_to`: the rows the analysis,
+/// the reports and the optimiser show beside the platforms.
+pub async fn channel_totals(
+    ctx: &Context,
+    org: &OrgId,
+    id: &CampaignId,
+    up_to: NaiveDate,
+) -> Result<Vec<ChannelTotals>, AppError> {
+    Ok(ctx.store.channel_totals(org, id, up_to).await?)
+}
