@@ -361,11 +361,25 @@ pub(crate) fn plan(
          name the columns with a column mapping if the headers differ"
     ));
     if !mapping.is_empty() {
-        let names: Vec<&str> = mapping.entries().iter().map(|(_, c)| c.as_str()).collect();
-        problems.whole(format!(
-            "the column mapping names {}, but no header row has them",
-            names.join(", ")
-        ));
+        let searched: Vec<&RawRow> = rows.iter().take(HEADER_SEARCH_ROWS).collect();
+        let missing: Vec<String> = mapping
+            .entries()
+            .iter()
+            .filter(|(_, c)| {
+                let wanted = c.trim().to_lowercase();
+                !is_letter_ref(c.trim())
+                    && !searched
+                        .iter()
+                        .any(|r| r.cells.iter().any(|h| h.trim().to_lowercase() == wanted))
+            })
+            .map(|(f, c)| format!("\"{c}\" for {f}"))
+            .collect();
+        if !missing.is_empty() {
+            problems.whole(format!(
+                "the column mapping names {}, but no header row has such a column",
+                missing.join(" and ")
+            ));
+        }
     }
     None
 }
