@@ -4,12 +4,11 @@
 //! model.
 //!
 //! A channel file's rows that name an ad platform are stored as that platform's rows, through
-//! the same staged import as any file; the named channels' days go to the channel table
-//! (`spendlens_store::ChannelStore`). The two writes are two transactions: the channel days
-//! first, then the platform rows' import; a failure of the second leaves the channel days
-//! stored, and importing the same file again changes nothing (both are upserts on their natural
-//! keys), so a retry completes the import. The amounts are converted to the campaign's
-//! currency with the same rule as every import (one foreign currency, with the user's rate).
+//! the same staged import as any file, and the named channels' days are staged with it: the
+//! import's commit writes both in one transaction, so a channel file is stored whole or not at
+//! all, and importing it again changes nothing (both are upserts on their natural keys). The
+//! amounts are converted to the campaign's currency with the same rule as every import (one
+//! foreign currency, with the user's rate).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -35,7 +34,7 @@ pub fn is_channel_upload(command: &ImportCommand) -> bool {
 }
 
 /// Imports a channel file into `campaign`: the platforms' rows as one import, the named
-/// channels' days beside them (see the module's note on the two writes), then the campaign's
+/// channels' days beside them in the same transaction, then the campaign's
 /// budget alerts. A dry run parses and converts, and writes nothing.
 pub async fn import_channel_file(
     ctx: &Context,
@@ -66,17 +65,11 @@ pub async fn import_channel_file(
         }));
     }
     let (org, id) = (&campaign.org_id, &campaign.id);
-    if !channels.is_empty() {
-        ctx.store
-            .upsert_channel_days(org, id, &channels, ctx.now())
-            .await
-            .map_err(store_failure)?
-            .ok_or(ImportFailure::NotFound)?;
-    }
     let record = ImportRecord {
         source: "canonical_channels".to_owned(),
         file_name: Some(command.file_name),
         content_hash: Some(hash),
+        detail: None,
     };
     let mut writer = ctx
         .store
@@ -84,6 +77,10 @@ pub async fn import_channel_file(
         .await?
         .ok_or(ImportFailure::NotFound)?;
     writer.write(&parsed.rows).await.map_err(store_failure)?;
+    writer
+        .stage_channels(&channels)
+        .await
+        .map_err(store_failure)?;
     let import_id = writer.commit(None).await.map_err(store_failure)?;
     ctx.after_write(org, id).await;
     Ok(ImportOutcome::Rows(RowsImported {

@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use spendlens_core::campaign::Campaign;
 use spendlens_core::daily::{DailyRow, RowProblem};
 use spendlens_ingest::{
-    Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, ParsedFile, PdfPreview,
-    PeriodChoice, Source, StreamError, Summary,
+    ColumnMapping, Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, ParsedFile,
+    PdfPreview, PeriodChoice, Source, StreamError, Summary,
 };
 use spendlens_store::{ImportRecord, StoreError};
 
@@ -39,6 +39,11 @@ pub struct ImportCommand {
     /// What to do with rows that each cover a period (refuse, spread, book on one date), and the
     /// period of a file that states none.
     pub period: PeriodRule,
+    /// The columns the user named (`--map`, the API's `map`, the page's mapping form); empty to
+    /// detect them, then to try the campaign's saved mappings if detection fails.
+    pub mapping: ColumnMapping,
+    /// Save [`ImportCommand::mapping`] for the campaign once the import is stored.
+    pub save_mapping: bool,
 }
 
 /// How rows covering a period are booked: the choice and, for a file that states no period
@@ -192,11 +197,13 @@ pub fn parse(
     currency: &str,
     rate: Option<Decimal>,
     period: PeriodRule,
+    mapping: &ColumnMapping,
 ) -> Result<Imported, ImportError> {
     let options = ImportOptions {
         source,
         period: period.choice,
         period_range: period.range,
+        mapping: mapping.clone(),
         ..ImportOptions::default()
     };
     match spendlens_ingest::import(bytes, file_name, &options)? {
@@ -220,13 +227,7 @@ pub async fn import_rows(
         return crate::channels::import_channel_file(ctx, campaign, command).await;
     }
     let hash = content_hash(&command.bytes);
-    let currency = campaign.spec.currency.clone();
-    let (file_name, source, rate) = (command.file_name.clone(), command.source, command.rate);
-    let bytes = command.bytes;
-    let parsed =
-        crate::isolation::parse_upload(bytes, file_name, source, currency, rate, command.period)
-            .await?;
-    let parsed = match parsed {
+    let parsed = match crate::mappings::parse_mapped(ctx, campaign, &command).await? {
         Imported::Preview(p) => return Ok(ImportOutcome::Preview(p)),
         Imported::Rows(parsed) => parsed,
     };
@@ -244,6 +245,7 @@ pub async fn import_rows(
         source: parsed.source.to_string(),
         file_name: Some(command.file_name),
         content_hash: Some(hash),
+        detail: parsed.detail.clone(),
     };
     let mut writer = ctx
         .store
@@ -252,6 +254,9 @@ pub async fn import_rows(
         .ok_or(ImportFailure::NotFound)?;
     writer.write(&parsed.rows).await.map_err(store_failure)?;
     let import_id = writer.commit(None).await.map_err(store_failure)?;
+    if command.save_mapping && !command.mapping.is_empty() {
+        crate::mappings::save(ctx, campaign, &command.mapping).await?;
+    }
     ctx.after_write(&campaign.org_id, &campaign.id).await;
     Ok(ImportOutcome::Rows(RowsImported {
         parsed,
@@ -386,6 +391,7 @@ pub async fn import_stream<R: Read + Send + 'static>(
         source: Source::Canonical.to_string(),
         file_name: Some(command.file_name.clone()),
         content_hash: None,
+        detail: None,
     };
     let mut writer = if command.dry_run {
         None

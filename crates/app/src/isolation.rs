@@ -194,6 +194,7 @@ pub async fn parse_upload(
     currency: String,
     rate: Option<Decimal>,
     period: crate::imports::PeriodRule,
+    mapping: spendlens_ingest::ColumnMapping,
 ) -> Result<Imported, ImportFailure> {
     let pdf = match source {
         Some(s) => s == Source::Pdf,
@@ -207,7 +208,9 @@ pub async fn parse_upload(
         )));
     }
     tokio::task::spawn_blocking(move || {
-        crate::imports::parse(&bytes, &file_name, source, &currency, rate, period)
+        crate::imports::parse(
+            &bytes, &file_name, source, &currency, rate, period, &mapping,
+        )
     })
     .await
     .map_err(|e| ImportFailure::Task(e.to_string()))?

@@ -145,6 +145,14 @@ fn render(diagnostics: &[Diagnostic]) -> String {
 impl ImportError {
     /// Whether the file was refused for its size (the upload, or what it expands to) rather than
     /// for what it says: callers answer these as "too large" (HTTP 413).
+    /// Whether naming the columns may read the file: its problems say which columns hold what
+    /// is unknown or ambiguous (each such message suggests a column mapping).
+    pub fn suggests_mapping(&self) -> bool {
+        self.diagnostics()
+            .iter()
+            .any(|d| d.message.contains("column mapping"))
+    }
+
     pub fn is_too_large(&self) -> bool {
         matches!(
             self,

@@ -192,7 +192,14 @@ pub fn file_columns(
     columns_of(&rows).ok_or_else(|| ImportError::whole_file(file_name, "the file has no columns"))
 }
 
-fn columns_of(rows: &[RawRow]) -> Option<FileColumns> {
+/// The likeliest header row among the first rows: the one with the most cells of text without
+/// digits (the first such row on a tie); `None` when no row has any. The mapping form shows it
+/// as the header, and a mapping by column letters reads the rows below it.
+pub(crate) fn likely_header_row(rows: &[RawRow]) -> Option<u64> {
+    likely_header(rows).map(|r| r.row)
+}
+
+fn likely_header(rows: &[RawRow]) -> Option<&RawRow> {
     let texty = |r: &RawRow| {
         r.cells
             .iter()
@@ -202,13 +209,16 @@ fn columns_of(rows: &[RawRow]) -> Option<FileColumns> {
             })
             .count()
     };
-    let header = rows
-        .iter()
+    rows.iter()
         .take(HEADER_SEARCH_ROWS)
         .enumerate()
         .max_by_key(|(i, r)| (texty(r), std::cmp::Reverse(*i)))
         .map(|(_, r)| r)
-        .filter(|r| texty(r) > 0)?;
+        .filter(|r| texty(r) > 0)
+}
+
+fn columns_of(rows: &[RawRow]) -> Option<FileColumns> {
+    let header = likely_header(rows)?;
     let below: Vec<&RawRow> = rows
         .iter()
         .filter(|r| r.row > header.row && r.cells.iter().any(|c| !c.trim().is_empty()))

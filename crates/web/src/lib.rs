@@ -87,8 +87,8 @@ pub fn state(
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
     use api::{
-        analysis, attribution, campaigns, connections, finance, imports, metrics_in, optimization,
-        seed, tokens,
+        analysis, attribution, campaigns, connections, finance, imports, mappings, metrics_in,
+        optimization, seed, tokens,
     };
     let api = Router::new()
         .route("/auth/register", post(auth::register))
@@ -116,6 +116,19 @@ pub fn router(state: AppState) -> Router {
             "/campaigns/{id}/imports",
             post(imports::create)
                 .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/campaigns/{id}/imports/columns",
+            post(mappings::columns)
+                .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/campaigns/{id}/column-mappings",
+            get(mappings::list).post(mappings::save),
+        )
+        .route(
+            "/campaigns/{id}/column-mappings/{mapping_id}",
+            delete(mappings::delete),
         )
         .route(
             "/campaigns/{id}/financial-analysis",

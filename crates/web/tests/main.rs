@@ -18,6 +18,7 @@ mod golden;
 mod imports;
 mod isolation;
 mod ledger_import;
+mod mappings;
 mod metrics;
 mod names;
 mod optimization;

@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod connections;
 pub mod finance;
 pub mod imports;
+pub mod mappings;
 pub mod metrics_in;
 pub mod optimization;
 pub mod seed;
