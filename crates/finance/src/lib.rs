@@ -52,7 +52,7 @@ pub use overhead::{
 pub use payback::Payback;
 pub use period::Period;
 pub use report::{
-    CampaignReport, FinancialReport, PlatformReport, ReportRequest, ReportTotals,
+    CampaignReport, ChannelReport, FinancialReport, PlatformReport, ReportRequest, ReportTotals,
     UnallocatedOverhead, generate_financial_report,
 };
 pub use roi::{CampaignRoi, CostBreakdown, calculate_campaign_roi};

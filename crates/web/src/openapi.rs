@@ -33,6 +33,7 @@ use crate::{api, auth, error, observability};
         api::imports::create,
         api::analysis::financial_analysis,
         api::analysis::snapshots,
+        api::channels::campaign_channels,
         api::connections::connectors,
         api::connections::create,
         api::connections::list,
