@@ -1682,6 +1682,103 @@ async fn story(app: &TestApp, g: &mut Golden, url: &str) {
     tokens_and_registration(app, g, &other, &anonymous).await;
     // Issue 14: the attribution files people have, and a history from an earlier year.
     attribution_files_and_history(app, g, &other).await;
+    // Issue 14: named channels in the channel metrics API, the ROI and the report.
+    named_channels(app, g, &other, &id).await;
+}
+
+/// A channel file: a Meta row, TV on two days (spelt two ways), podcasts without impressions.
+const CHANNEL_FILE: &str = "date,channel,spend,impressions,campaign,clicks\n\
+2026-11-02,TV,1000.50,250000,,\n\
+2026-11-02,meta,100.10,1000,m1,20\n\
+2026-11-03,Podcasts,300,,,\n\
+2026-11-03,tv,999.50,,,\n";
+
+/// Issue 14, item 6: a campaign's named channels through `GET /api/campaigns/{id}/channels`
+/// (all days, a window, a bad date, another organisation's campaign), and in its ROI and the
+/// organisation's CSV report. `foreign` is a campaign of the first organisation.
+async fn named_channels(app: &TestApp, g: &mut Golden, other: &Client, foreign: &str) {
+    use Method as M;
+    let created = g
+        .call(
+            app,
+            other,
+            "channels-campaign",
+            M::POST,
+            "/api/campaigns",
+            Body::Json(
+                json!({"name": "Radio and TV", "currency": "EUR", "budget": "10000.00",
+                              "start_date": "2026-11-01", "end_date": "2026-11-30"}),
+            ),
+        )
+        .await;
+    let id = s(&created["id"]);
+    g.call(
+        app,
+        other,
+        "channels-import",
+        M::POST,
+        &format!("/api/campaigns/{id}/imports"),
+        file("channels.csv", CHANNEL_FILE),
+    )
+    .await;
+    let channels = format!("/api/campaigns/{id}/channels");
+    g.call(app, other, "channels", M::GET, &channels, Body::None)
+        .await;
+    g.call(
+        app,
+        other,
+        "channels-window",
+        M::GET,
+        &format!("{channels}?from=2026-11-03&to=2026-11-03"),
+        Body::None,
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "channels-bad-date",
+        M::GET,
+        &format!("{channels}?from=2026-11-3"),
+        Body::None,
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "channels-other-org",
+        M::GET,
+        &format!("/api/campaigns/{foreign}/channels"),
+        Body::None,
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "channels-roi",
+        M::GET,
+        &format!("/api/campaigns/{id}/roi?from=2026-11-01&to=2026-11-21"),
+        Body::None,
+    )
+    .await;
+    // The organisation's other campaigns are in USD: the report needs a rate.
+    g.call(
+        app,
+        other,
+        "channels-rates",
+        M::PUT,
+        "/api/finance/settings",
+        Body::Json(json!({"rates": [{"from": "EUR", "to": "USD", "rate": "1.25"}]})),
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "channels-report-csv",
+        M::GET,
+        "/api/reports/financial?from=2026-11-01&to=2026-11-30&format=csv",
+        Body::None,
+    )
+    .await;
 }
 
 /// An event log shaped like the public Kaggle attribution file, rows out of order.
