@@ -231,9 +231,9 @@ pub async fn campaign_channels(
             totals,
         })
         .collect();
-    let spend = channels
-        .iter()
-        .fold(Decimal::ZERO, |sum, c| spendlens_core::num::add(sum, c.totals.spend));
+    let spend = channels.iter().fold(Decimal::ZERO, |sum, c| {
+        spendlens_core::num::add(sum, c.totals.spend)
+    });
     Ok(CampaignChannels {
         campaign,
         from,

@@ -195,12 +195,14 @@ pub fn generate_financial_report(
             *count = count.saturating_add(1);
         }
         for c in &t.channels {
-            let line = channels.entry(c.channel.key().to_owned()).or_insert_with(|| ChannelReport {
-                channel: c.channel.clone(),
-                spend: Decimal::ZERO,
-                impressions: None,
-                campaigns: 0,
-            });
+            let line = channels
+                .entry(c.channel.key().to_owned())
+                .or_insert_with(|| ChannelReport {
+                    channel: c.channel.clone(),
+                    spend: Decimal::ZERO,
+                    impressions: None,
+                    campaigns: 0,
+                });
             line.spend = num::add(line.spend, num::mul(c.spend, factor));
             line.impressions = match (line.impressions, c.impressions) {
                 (Some(a), Some(b)) => Some(a.saturating_add(b)),

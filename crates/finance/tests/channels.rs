@@ -83,7 +83,14 @@ fn channel_spend_is_media_cost_in_the_full_cost_roi() {
     let lines: Vec<(&str, String, Option<u64>, u64)> = roi
         .channels
         .iter()
-        .map(|c| (c.channel.as_str(), c.spend.to_string(), c.impressions, c.days))
+        .map(|c| {
+            (
+                c.channel.as_str(),
+                c.spend.to_string(),
+                c.impressions,
+                c.days,
+            )
+        })
         .collect();
     assert_eq!(
         lines,
@@ -184,13 +191,22 @@ fn the_report_lists_each_channel_apart_from_the_platforms() {
         .collect();
     assert_eq!(
         platforms,
-        vec![("meta", "1000".to_owned()), ("google_ads", "1000".to_owned())]
+        vec![
+            ("meta", "1000".to_owned()),
+            ("google_ads", "1000".to_owned())
+        ]
     );
     let all = t.costs.all_spend();
-    assert_eq!((all.platforms, all.channels, all.total), (d("2000"), d("950"), d("2950")));
+    assert_eq!(
+        (all.platforms, all.channels, all.total),
+        (d("2000"), d("950"), d("2950"))
+    );
 
     let json = encode::financial_report(&report);
-    assert_eq!(json["totals"]["costs"]["offline_channels"], "950.00", "{json}");
+    assert_eq!(
+        json["totals"]["costs"]["offline_channels"], "950.00",
+        "{json}"
+    );
     assert_eq!(json["offline_channels"][1]["spend"], "850.00");
     assert_eq!(json["offline_channels"][1]["campaigns"], 2);
     assert_eq!(json["spend_all_channels"]["total"], "2950.00");

@@ -122,10 +122,7 @@ pub fn router(state: AppState) -> Router {
             get(analysis::financial_analysis),
         )
         .route("/campaigns/{id}/snapshots", get(analysis::snapshots))
-        .route(
-            "/campaigns/{id}/channels",
-            get(channels::campaign_channels),
-        )
+        .route("/campaigns/{id}/channels", get(channels::campaign_channels))
         .route("/connectors", get(connections::connectors))
         .route(
             "/campaigns/{id}/connections",

@@ -83,7 +83,10 @@ async fn the_full_cost_roi_counts_named_channels_as_media() {
         assert!(r.status().is_success());
         let before = roi(&app, &id).await;
         assert_eq!(before["total_investment"], "100.10", "{before}");
-        assert!(before["costs"].get("offline_channels").is_none(), "{before}");
+        assert!(
+            before["costs"].get("offline_channels").is_none(),
+            "{before}"
+        );
         assert!(before.get("offline_channels").is_none());
 
         upload(&app, &id, CHANNELS).await;
@@ -106,7 +109,8 @@ async fn every_report_format_shows_each_channel_as_its_own_row() {
         app.register(&app.client, "a@a.io").await;
         let id = app.campaign(&q4()).await;
         // Before: no channel section, no channel key.
-        let json_before: Value = serde_json::from_slice(&report(&app, "json").await).unwrap_or_default();
+        let json_before: Value =
+            serde_json::from_slice(&report(&app, "json").await).unwrap_or_default();
         assert!(json_before.get("offline_channels").is_none());
         let csv_before = String::from_utf8(report(&app, "csv").await).unwrap_or_default();
         assert!(!csv_before.contains("Offline channels"), "{csv_before}");
@@ -114,7 +118,10 @@ async fn every_report_format_shows_each_channel_as_its_own_row() {
         upload(&app, &id, CHANNELS).await;
 
         let json: Value = serde_json::from_slice(&report(&app, "json").await).unwrap_or_default();
-        assert_eq!(json["totals"]["costs"]["platform_spend"], "100.10", "{json}");
+        assert_eq!(
+            json["totals"]["costs"]["platform_spend"], "100.10",
+            "{json}"
+        );
         assert_eq!(json["totals"]["costs"]["offline_channels"], "2300.00");
         assert_eq!(json["platforms"].as_array().map(Vec::len), Some(1));
         assert_eq!(json["platforms"][0]["spend"], "100.10");
@@ -172,7 +179,11 @@ async fn every_report_format_shows_each_channel_as_its_own_row() {
             "$2,400.10",
             "of which offline channels",
         ] {
-            assert!(pdf.shows(needle), "{needle} missing from:\n{}", pdf.all_text());
+            assert!(
+                pdf.shows(needle),
+                "{needle} missing from:\n{}",
+                pdf.all_text()
+            );
         }
     }
 }

@@ -232,7 +232,11 @@ async fn the_channel_metrics_api_lists_totals_and_days() {
         assert_eq!(all["offline_channels_spend"], "2300.00", "{all}");
 
         // A window: the 3rd only.
-        let third = json_of(app.get(&format!("{path}?from=2026-11-03&to=2026-11-03")).await).await;
+        let third = json_of(
+            app.get(&format!("{path}?from=2026-11-03&to=2026-11-03"))
+                .await,
+        )
+        .await;
         assert_eq!(third["from"], "2026-11-03");
         assert_eq!(third["channels"][1]["spend"], "999.50", "{third}");
         assert_eq!(third["channels"][1]["impressions"], Value::Null);
