@@ -8,7 +8,7 @@ use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, database_urls, json_of, q4};
+use crate::support::{TestApp, database_urls, json_of, page, q4};
 
 /// Meta 100.10 on the 2nd (a platform's row); TV 1000.50 (250 000 impressions) on the 2nd and
 /// 999.50 on the 3rd; podcasts 300 on the 3rd: 2300.00 of named channels.
@@ -99,6 +99,15 @@ async fn the_full_cost_roi_counts_named_channels_as_media() {
         assert_eq!(after["offline_channels"][1]["spend"], "2000.00", "{after}");
         // No revenue: the whole investment is lost.
         assert_eq!(after["roi_percentage"].to_string(), "-100.0");
+        // The finance page names the channels' part of the media.
+        let (status, html) = page(&app, &format!("/campaigns/{id}/finance")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains(
+                r#"media $2,400.10 (of which offline channels <span data-metric="offline-channels">$2,300.00</span>)"#
+            ),
+            "{html}"
+        );
     }
 }
 
