@@ -92,6 +92,7 @@ fn books() -> OrgBooks {
             },
             headcount: 1 + c % 4,
             rows,
+            channels: Vec::new(),
             revenue: RevenueSeries {
                 method: AttributionMethod::LastTouch,
                 days: revenue,

@@ -95,6 +95,7 @@ fn books() -> OrgBooks {
             },
             headcount: u32::try_from(c % 5).unwrap_or(0),
             rows,
+            channels: Vec::new(),
             revenue: RevenueSeries {
                 method: AttributionMethod::LastTouch,
                 days: revenue,

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spendlens_core::DailyRow;
 use spendlens_core::campaign::{CampaignId, CampaignSpec, FieldError, OrgId};
+use spendlens_core::channel::ChannelDay;
 
 use crate::error::FinanceError;
 use crate::ledger::{AttributionMethod, LedgerEntry};
@@ -40,19 +41,27 @@ pub struct CampaignBook {
     /// conversions of the ad platforms count; GA4 rows are ignored (no spend, and their
     /// conversions repeat the platforms').
     pub rows: Vec<DailyRow>,
+    /// Its named channels' daily spend (TV, radio, podcasts...; `spendlens_core::channel`), in
+    /// the campaign's currency as imported. Media the platforms do not report: it is part of
+    /// the campaign's investment (`CostBreakdown::channel_spend`), never of the platforms'
+    /// figures; a channel has no revenue of its own.
+    pub channels: Vec<ChannelDay>,
     /// Its attributed revenue.
     pub revenue: RevenueSeries,
 }
 
 impl CampaignBook {
-    /// When the campaign is active, for overhead: from its start date (else its first daily row)
-    /// to its end date (open-ended without one; an end before the start is ignored, as the
-    /// analysis does).
+    /// When the campaign is active, for overhead: from its start date (else its first daily row,
+    /// a platform's or a named channel's) to its end date (open-ended without one; an end before
+    /// the start is ignored, as the analysis does).
     pub fn activity(&self) -> Activity {
-        let start = self
-            .spec
-            .start_date
-            .or_else(|| self.rows.iter().map(|r| r.date).min());
+        let start = self.spec.start_date.or_else(|| {
+            self.rows
+                .iter()
+                .map(|r| r.date)
+                .chain(self.channels.iter().map(|c| c.date))
+                .min()
+        });
         let end = self.spec.end_date.filter(|e| start.is_none_or(|s| *e >= s));
         Activity {
             campaign_id: self.id.clone(),
@@ -62,14 +71,15 @@ impl CampaignBook {
         }
     }
 
-    /// The campaign's lifetime up to `today`: from its start (else its first daily row or revenue
-    /// day) to its end date or `today`, whichever comes first. `None` before it starts, or when the
-    /// span is longer than a [`Period`] may be.
+    /// The campaign's lifetime up to `today`: from its start (else its first daily row, channel
+    /// day or revenue day) to its end date or `today`, whichever comes first. `None` before it
+    /// starts, or when the span is longer than a [`Period`] may be.
     pub fn lifetime(&self, today: NaiveDate) -> Option<Period> {
         let first = self.spec.start_date.or_else(|| {
             self.rows
                 .iter()
                 .map(|r| r.date)
+                .chain(self.channels.iter().map(|c| c.date))
                 .chain(self.revenue.days.iter().map(|d| d.date))
                 .min()
         })?;

@@ -230,6 +230,7 @@ mod tests {
                     ..DailyRow::empty(date(4, d), Platform::Meta, "x")
                 })
                 .collect(),
+            channels: Vec::new(),
             revenue: RevenueSeries {
                 method: AttributionMethod::LastTouch,
                 days: Vec::new(),

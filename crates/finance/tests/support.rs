@@ -62,6 +62,7 @@ impl Campaign {
                     ..DailyRow::empty(date, self.platform, "ext")
                 })
                 .collect(),
+            channels: Vec::new(),
             revenue: RevenueSeries {
                 method: AttributionMethod::MultiTouch,
                 days: self

@@ -175,7 +175,15 @@ impl ImportError {
             ImportError::OverLimit { file, message } => vec![Diagnostic::file(file, message)],
             ImportError::Unrecognised { file, .. }
             | ImportError::TooLarge { file, .. }
-            | ImportError::Read { file, .. } => vec![Diagnostic::file(file, self.to_string())],
+            | ImportError::Read { file, .. } => {
+                // The diagnostic names the file itself: the message without its own prefix.
+                let text = self.to_string();
+                let message = text
+                    .strip_prefix(&format!("{file}: "))
+                    .unwrap_or(&text)
+                    .to_owned();
+                vec![Diagnostic::file(file, message)]
+            }
         }
     }
 }

@@ -87,8 +87,8 @@ pub fn state(
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
     use api::{
-        analysis, attribution, campaigns, connections, finance, imports, mappings, metrics_in,
-        optimization, seed, tokens,
+        analysis, attribution, campaigns, channels, connections, finance, imports, mappings,
+        metrics_in, optimization, seed, tokens,
     };
     let api = Router::new()
         .route("/auth/register", post(auth::register))
@@ -135,6 +135,7 @@ pub fn router(state: AppState) -> Router {
             get(analysis::financial_analysis),
         )
         .route("/campaigns/{id}/snapshots", get(analysis::snapshots))
+        .route("/campaigns/{id}/channels", get(channels::campaign_channels))
         .route("/connectors", get(connections::connectors))
         .route(
             "/campaigns/{id}/connections",

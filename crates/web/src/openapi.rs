@@ -37,6 +37,7 @@ use crate::{api, auth, error, observability};
         api::mappings::delete,
         api::analysis::financial_analysis,
         api::analysis::snapshots,
+        api::channels::campaign_channels,
         api::connections::connectors,
         api::connections::create,
         api::connections::list,

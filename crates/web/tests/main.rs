@@ -7,6 +7,7 @@ mod attribution;
 mod auth;
 mod browser;
 mod campaigns;
+mod channel_reports;
 mod channels;
 mod concurrency;
 mod connection_health;

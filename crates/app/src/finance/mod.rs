@@ -2,9 +2,10 @@
 //! and delivered to a webhook, and the organisation's financial report in JSON, CSV, XLSX and PDF.
 //!
 //! Each use case loads what the pure `spendlens-finance` functions read (the organisation's
-//! campaigns with their daily rows and revenue, the ledger, the people assigned, the settings and
-//! rates) from the store, scoped to the caller's organisation, and calls them. Nothing here
-//! computes a financial figure itself; [`document`] only lays the report out for the renderer.
+//! campaigns with their daily rows, named channels' days and revenue, the ledger, the people
+//! assigned, the settings and rates) from the store, scoped to the caller's organisation, and
+//! calls them. Nothing here computes a financial figure itself; [`document`] only lays the
+//! report out for the renderer.
 
 pub mod alerts;
 pub mod document;
@@ -220,7 +221,8 @@ mod spread_tests {
     }
 }
 
-/// A campaign's book: its rows up to `up_to`, people assigned and attributed revenue.
+/// A campaign's book: its platform rows and named channels' days up to `up_to`, people assigned
+/// and attributed revenue (the platforms'; a named channel has none of its own).
 async fn book(
     store: &dyn Store,
     campaign: &Campaign,
@@ -228,12 +230,14 @@ async fn book(
     up_to: NaiveDate,
     with_rows: bool,
 ) -> Result<CampaignBook, FinanceAppError> {
-    let rows = if with_rows {
-        store
-            .daily_series(&campaign.org_id, &campaign.id, EARLIEST, up_to)
-            .await?
+    let (rows, channels) = if with_rows {
+        let (org, id) = (&campaign.org_id, &campaign.id);
+        (
+            store.daily_series(org, id, EARLIEST, up_to).await?,
+            store.channel_series(org, id, EARLIEST, up_to).await?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let revenue = if with_rows {
         attributed_revenue(store, campaign, facts.attribution_method, up_to, &rows).await?
@@ -248,13 +252,14 @@ async fn book(
         spec: campaign.spec.clone(),
         headcount: facts.headcount,
         rows,
+        channels,
         revenue,
     })
 }
 
-/// The organisation's books. Campaigns in `full` get their rows and revenue; the others only
-/// what overhead allocation reads (dates and people; their first row when they have no start
-/// date).
+/// The organisation's books. Campaigns in `full` get their rows, channel days and revenue; the
+/// others only what overhead allocation reads (dates and people; their first row when they have
+/// no start date).
 async fn org_books(
     store: &dyn Store,
     org: &OrgId,

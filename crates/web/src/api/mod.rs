@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod attribution;
 pub mod campaigns;
+pub mod channels;
 pub mod connections;
 pub mod finance;
 pub mod imports;

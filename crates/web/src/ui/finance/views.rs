@@ -85,6 +85,8 @@ pub struct RoiView {
     pub attribution: &'static str,
     pub campaign_costs: String,
     pub media: String,
+    /// The named channels' part of the media, when the campaign has any in the window.
+    pub offline_channels: Option<String>,
     pub creative: String,
     pub fees: String,
     pub operational: String,
@@ -120,6 +122,7 @@ pub(super) fn roi_view(r: &CampaignRoi) -> RoiView {
         attribution: attribution_label(r.attribution),
         campaign_costs: money(r.costs.campaign_costs(), c),
         media: money(r.costs.media(), c),
+        offline_channels: (!r.channels.is_empty()).then(|| money(r.costs.channel_spend, c)),
         creative: money(r.costs.creative, c),
         fees: money(r.costs.platform_fees, c),
         operational: money(r.costs.overhead, c),
