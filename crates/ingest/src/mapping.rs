@@ -112,28 +112,28 @@ impl fmt::Display for ColumnMapping {
 
 /// Splits at commas outside double quotes; `""` inside quotes is a quote.
 fn split_outside_quotes(text: &str) -> Result<Vec<String>, String> {
-    let mut parts = vec![String::new()];
+    let mut parts = Vec::new();
+    let mut part = String::new();
     let mut quoted = false;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '"' if quoted && chars.peek() == Some(&'"') => {
                 chars.next();
-                parts.last_mut().map(|p| p.push_str("\"\""));
+                part.push_str("\"\"");
             }
             '"' => {
                 quoted = !quoted;
-                parts.last_mut().map(|p| p.push('"'));
+                part.push('"');
             }
-            ',' if !quoted => parts.push(String::new()),
-            c => {
-                parts.last_mut().map(|p| p.push(c));
-            }
+            ',' if !quoted => parts.push(std::mem::take(&mut part)),
+            c => part.push(c),
         }
     }
     if quoted {
         return Err("a quote is not closed".to_owned());
     }
+    parts.push(part);
     Ok(parts)
 }
 
