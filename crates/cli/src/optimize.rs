@@ -14,7 +14,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
-use spendlens_app::optimization::{Optimization, OptimizationRequest, optimize_campaign};
+use spendlens_app::optimization::{Optimization, OptimizationRequest, optimize_campaign, wording};
 use spendlens_app::{AppError, Clock, SystemClock, today_in};
 use spendlens_core::campaign::CampaignId;
 use spendlens_core::num::round_half_away;
@@ -84,6 +84,10 @@ struct PlanArgs {
     /// revenue (default), profit or ltv.
     #[arg(long, requires = "campaign")]
     objective: Option<String>,
+    /// observed (default: each channel within 0.5×–1.5× of its recent spend and at most 1.2×
+    /// its highest daily spend; poorly fitted channels keep their spend) or open (any split).
+    #[arg(long, value_name = "RANGE", requires = "campaign")]
+    spend_range: Option<String>,
     /// `json` (default, the API's document) or `text`.
     #[arg(long, default_value = "json", requires = "campaign")]
     format: String,
@@ -133,6 +137,8 @@ fn flag(field: &str) -> String {
     match field {
         "total_budget" => "--budget".to_owned(),
         "history" => "history".to_owned(),
+        // A channel without conversion value: set in the campaign's settings, not by a flag.
+        "settings" => "settings".to_owned(),
         other => format!("--{}", other.replace(['.', '_'], "-")),
     }
 }
@@ -143,6 +149,7 @@ fn flag_words(message: &str) -> String {
         .replace("history.from", "--history-from")
         .replace("history.to", "--history-to")
         .replace("give total_budget", "give --budget")
+        .replace("spend_range \"open\"", "--spend-range open")
 }
 
 /// `--campaign`: the stored campaign's plan, as the API answers it (`json`) or for reading.
@@ -173,6 +180,15 @@ fn plan_campaign(
             Ok(o) => request.objective = Some(o),
             Err(m) => {
                 errln!("--objective: {m}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    if let Some(code) = &args.spend_range {
+        match spendlens_app::optimization::spend_range(code) {
+            Ok(r) => request.spend_range = r,
+            Err(m) => {
+                errln!("--spend-range: {m}");
                 return Ok(ExitCode::from(2));
             }
         }
@@ -289,6 +305,8 @@ fn text(o: &Optimization) -> String {
             money_f64(imp.high, c)
         ),
     );
+    out.push_str(&format!("{}\n", wording::improvement_summary(o)));
+    let mut line = |label: &str, value: String| out.push_str(&format!("{label:<22}{value}\n"));
     line(
         "value now/optimised:",
         format!(
@@ -300,6 +318,38 @@ fn text(o: &Optimization) -> String {
     line(
         "risk:",
         format!("{:?}", plan.risk_assessment.level).to_lowercase(),
+    );
+    for sentence in wording::risk_sentences(o) {
+        out.push_str(&format!("  {sentence}\n"));
+    }
+    let mut line = |label: &str, value: String| out.push_str(&format!("{label:<22}{value}\n"));
+    for (i, p) in o.platforms.iter().enumerate() {
+        let Some(fit) = o.model.channels.get(i) else {
+            continue;
+        };
+        let or_dash = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| money_f64(v, c));
+        line(
+            &format!("{p} used:"),
+            format!(
+                "CAC {}, LTV {}, R² {:.2}",
+                or_dash(fit.cac),
+                or_dash(fit.ltv),
+                fit.r_squared
+            ),
+        );
+    }
+    let weekday = o
+        .model
+        .seasonality
+        .weekday
+        .iter()
+        .map(|v| format!("{v:.2}×"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    line("weekdays (Mon-Sun):", weekday);
+    line(
+        "period seasonality:",
+        format!("{:.2}× an average day", o.model.period_index(&o.days)),
     );
     out
 }

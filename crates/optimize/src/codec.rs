@@ -525,6 +525,7 @@ pub fn encode_plan(plan: &crate::plan::BudgetPlan) -> Value {
             "high": money(imp.high),
             "interval": 0.9,
             "pct": imp.pct.map_or(Value::Null, ratio4),
+            "includes_loss": imp.includes_loss(),
         },
         "risk_assessment": {
             "level": match risk.level {

@@ -79,6 +79,14 @@ pub struct Improvement {
     pub objective: Objective,
 }
 
+impl Improvement {
+    /// Whether the 90 % interval reaches below zero: in some plausible worlds the plan does
+    /// worse than the current split, which the plan must say plainly.
+    pub fn includes_loss(&self) -> bool {
+        self.low < 0.0
+    }
+}
+
 /// How much to trust a channel's recommendation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChannelRisk {
@@ -390,23 +398,23 @@ fn assess(
             let mut warnings = Vec::new();
             if extrapolation > 1.2 {
                 warnings.push(format!(
-                    "recommended daily spend is {extrapolation:.1}× the highest seen: the curve is extrapolated"
+                    "The recommended daily spend is {extrapolation:.2}× the highest seen: the curve is extrapolated."
                 ));
                 level = level.max(if extrapolation > 2.0 { RiskLevel::High } else { RiskLevel::Medium });
             }
             match c.kind {
                 FitKind::Hill => {}
                 FitKind::Concave => {
-                    warnings.push(format!("only {} days of varied spend: a simpler concave curve was fitted", c.days_with_spend));
+                    warnings.push(format!("Only {} days of varied spend: a simpler concave curve was fitted.", c.days_with_spend));
                     level = level.max(RiskLevel::Medium);
                 }
                 FitKind::Assumed => {
-                    warnings.push("spend barely varied: saturation is assumed, not measured".to_owned());
+                    warnings.push("Spend barely varied: saturation is assumed, not measured.".to_owned());
                     level = level.max(RiskLevel::High);
                 }
             }
             if c.r_squared < 0.5 {
-                warnings.push(format!("the curve explains little of the history (R² = {:.2})", c.r_squared));
+                warnings.push(format!("The curve explains little of the history (R² {:.2}).", c.r_squared));
                 level = level.max(RiskLevel::Medium);
             }
             ChannelRisk {
@@ -426,25 +434,31 @@ fn assess(
     let concentration = shares.iter().map(|s| s * s).sum();
     let largest_share = shares.iter().fold(0.0, |m: f64, &s| m.max(s));
     let width = imp.high - imp.low;
+    // Nothing expected and nothing uncertain (every channel kept its spend) is no uncertainty.
     let relative_interval_width = if imp.point.abs() > 0.0 {
         width / imp.point.abs()
-    } else {
+    } else if width > 0.0 {
         f64::INFINITY
+    } else {
+        0.0
     };
     let mut warnings = Vec::new();
     if largest_share > 0.6 {
         warnings.push(format!(
-            "{:.0} % of the budget goes to one channel",
+            "{:.1} % of the budget goes to one channel.",
             largest_share * 100.0
         ));
         level = level.max(RiskLevel::Medium);
     }
-    if imp.low < 0.0 {
-        warnings.push("the 90 % interval of the improvement includes a loss".to_owned());
+    if imp.includes_loss() {
+        warnings.push(
+            "The 90 % interval of the improvement includes a loss: the plan may do worse than the current split."
+                .to_owned(),
+        );
         level = level.max(RiskLevel::High);
     } else if relative_interval_width > 1.0 {
         warnings.push(
-            "the improvement is uncertain: its 90 % interval is wider than the gain itself"
+            "The improvement is uncertain: its 90 % interval is wider than the gain itself."
                 .to_owned(),
         );
         level = level.max(RiskLevel::Medium);

@@ -1,38 +1,49 @@
 //! Budget optimisation of a stored campaign: its daily series per platform → one history per
-//! channel → response curves fitted by `spendlens-optimize` (with its fallbacks for thin data) →
-//! the seed-shaped plan.
+//! channel (`series`) → response curves fitted by `spendlens-optimize` (with its fallbacks for
+//! thin data) → the cautious limits of each channel (`caution`) → the seed-shaped plan, with the
+//! improvement and the risks in sentences (`wording`) and the answer's document (`document`).
 //!
 //! The channels are the campaign's ad platforms with spend in the history window (by default the
 //! last [`HISTORY_DAYS`] days up to today; `history.from`/`history.to` choose another, so a data
 //! set from earlier years can be used: a [`DateWindow`], the type the marketing-mix model shares).
-//! A channel's history runs from its first to its last day
-//! with rows, days without rows counting as zero spend (adstock needs consecutive days). The
-//! response of a day is its revenue as the analysis values it (reported revenue, else the
-//! conversion value, else the average order value per conversion); for the `ltv`
-//! objective, conversions × LTV (configured per channel, or revenue per conversion).
+//! The response of a day is its revenue as the analysis values it (reported revenue, else the
+//! conversion value, else the average order value per conversion); for the `ltv` objective,
+//! conversions × LTV (configured per channel, or revenue per conversion). A channel with spend
+//! and no response (no conversion value anywhere) has nothing to fit: the answer says so, per
+//! channel, and where its value is set.
+//!
+//! The current spend of each channel for the period is its share of the recent spend (the last
+//! [`RECENT_DAYS`] days with ad spend) applied to the budget. By default each channel then moves
+//! only within the range it has been run at, and a channel whose curve cannot be trusted keeps its
+//! spend and the plan says why (`caution`); the request widens that per channel (`bounds`) or
+//! for all (`spend_range: "open"`).
 //!
 //! Named channels (TV, radio, podcasts...) have no revenue response of their own: they are
 //! listed beside the plan, frozen at their current spend (`channels`).
 //!
 //! The request and its rules are in `request` (re-exported here).
 
-use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
 use spendlens_core::{DateWindow, Platform};
-use spendlens_optimize::{
-    BudgetPlan, Day, FitOptions, FittedModel, History, Objective, PlanRequest,
-};
+use spendlens_optimize::{BudgetPlan, FitOptions, FittedModel, Objective, PlanRequest};
 
 use crate::AppError;
 
+pub mod caution;
 mod channels;
+mod document;
 mod request;
+mod series;
+pub mod wording;
 
+pub use caution::{ChannelLimits, Hold, Limit, SpendRange, spend_range};
 pub use channels::{FROZEN_REASON, FrozenChannel, frozen_channels};
+pub use document::{document, months_seen};
+use series::{DayFigures, Series};
 
 pub use request::{
     GROUP_CHANNELS_EXPECTED, Grouped, OptimizationRequest, bounds, channel_key, group_name,
@@ -44,7 +55,8 @@ pub use request::{
 pub const HISTORY_DAYS: u64 = 365;
 /// The longest history window: three years (the fit's work grows with the days).
 pub const MAX_HISTORY_DAYS: u64 = 1096;
-/// The days whose spend rate sets the default budget: the last four weeks of the history.
+/// The days whose spend rate sets the default budget (the last four weeks of the history) and
+/// each channel's recent spend (the last four weeks with ad spend).
 pub const RECENT_DAYS: u64 = 28;
 /// Fewest days with spend a channel needs before any curve is fitted to it. Below 21 the crate
 /// fits a simpler concave curve and says so in the risk assessment.
@@ -63,9 +75,17 @@ pub struct Optimization {
     pub period: (NaiveDate, NaiveDate),
     /// The days the curves were fitted on.
     pub history: DateWindow,
-    /// The fitted curves (for the response-curve chart).
+    /// The first to the last day with ad rows in the history (the months seasonality saw).
+    pub fitted: DateWindow,
+    /// The recent days: each channel's recent spend is its spend rate over them.
+    pub recent: DateWindow,
+    /// How far channels without bounds of their own could move.
+    pub spend_range: SpendRange,
+    /// The fitted curves (for the response-curve chart), CAC, LTV and seasonality.
     pub model: FittedModel,
     pub plan: BudgetPlan,
+    /// Per channel, in plan order: the limits it was held to and what they rest on.
+    pub limits: Vec<ChannelLimits>,
     /// Every planned day (the curves of the chart are period curves over them).
     pub days: Vec<NaiveDate>,
     /// The campaign's named channels in the history window, each frozen at its current spend
@@ -168,34 +188,35 @@ pub async fn optimize_campaign(
         .map(|t| t.spend)
         .sum();
 
-    // Per platform: day → (spend, revenue, conversions).
-    let mut by_platform: BTreeMap<Platform, BTreeMap<NaiveDate, (f64, f64, f64)>> = BTreeMap::new();
-    let recent = window.last(RECENT_DAYS);
+    // Per platform: each day's spend, revenue and conversions.
+    let mut series = Series::default();
+    let recent_budget = window.last(RECENT_DAYS);
     let mut recent_spend = Decimal::ZERO;
     for row in &rows {
         if !row.platform.is_ad_platform() {
             continue;
         }
-        if recent.contains(row.date) {
+        if recent_budget.contains(row.date) {
             recent_spend += row.spend;
         }
         let revenue = crate::finance::row_revenue(row, &platform_settings, &aov);
-        let day = by_platform
-            .entry(row.platform)
-            .or_default()
-            .entry(row.date)
-            .or_default();
-        day.0 += f64_of(row.spend);
-        day.1 += f64_of(revenue);
-        day.2 += f64_of(row.conversions);
+        series.add(
+            row.platform,
+            row.date,
+            DayFigures {
+                spend: f64_of(row.spend),
+                revenue: f64_of(revenue),
+                conversions: f64_of(row.conversions),
+            },
+        );
     }
-    by_platform.retain(|_, days| days.values().any(|d| d.0 > 0.0));
-    if by_platform.is_empty() {
+    series.keep_spending();
+    if series.0.is_empty() {
         return Err(no_spend(store, org, id, request, &window, today).await?);
     }
     let mut thin = Vec::new();
-    for (platform, days) in &by_platform {
-        let with_spend = days.values().filter(|d| d.0 > 0.0).count();
+    for (platform, days) in &series.0 {
+        let with_spend = days.values().filter(|d| d.spend > 0.0).count();
         if with_spend < MIN_DAYS_WITH_SPEND {
             thin.push(format!("{platform} has {with_spend}"));
         }
@@ -210,7 +231,7 @@ pub async fn optimize_campaign(
             ),
         ));
     }
-    let platforms: Vec<Platform> = by_platform.keys().copied().collect();
+    let platforms: Vec<Platform> = series.0.keys().copied().collect();
     for (field, keys) in [
         ("ltv", request.ltv.keys().copied().collect::<Vec<_>>()),
         ("bounds", request.bounds.keys().copied().collect()),
@@ -230,32 +251,23 @@ pub async fn optimize_campaign(
             ));
         }
     }
-    let histories: Vec<History> = by_platform
-        .iter()
-        .map(|(platform, days)| {
-            let first = days.keys().next().copied().unwrap_or(today);
-            let last = days.keys().next_back().copied().unwrap_or(today);
-            let days = first
-                .iter_days()
-                .take_while(|d| *d <= last)
-                .map(|date| {
-                    let (spend, revenue, conversions) =
-                        days.get(&date).copied().unwrap_or_default();
-                    Day {
-                        date,
-                        spend,
-                        revenue,
-                        new_customers: conversions,
-                    }
-                })
-                .collect();
-            History {
-                name: platform.as_str().to_owned(),
-                days,
-                ltv: request.ltv.get(platform).copied(),
-            }
-        })
-        .collect();
+    // A channel with spend and nothing to fit is named with its real cause, before any work.
+    let objective = request.objective.unwrap_or(Objective::Revenue);
+    let silent = series.silent(objective, &request.ltv);
+    if !silent.is_empty() {
+        return Err(AppError::invalid(
+            "settings",
+            wording::no_response_message(&silent, id.as_str()),
+        ));
+    }
+    let histories = series.histories(&request.ltv);
+    let fitted = {
+        let days = || series.0.values().flat_map(|d| d.keys().copied());
+        let first = days().min().unwrap_or(window.from());
+        let last = days().max().unwrap_or(window.to());
+        DateWindow::new(first, last).unwrap_or(window)
+    };
+    let recent = series.recent(&window, RECENT_DAYS);
 
     // The period.
     let from = request.from.unwrap_or_else(|| today + Days::new(1));
@@ -302,25 +314,22 @@ pub async fn optimize_campaign(
             "total_budget",
             format!(
                 "the budget for the period must be positive (no remaining budget and no spend \
-                 from {recent}, the history's last {RECENT_DAYS} days): give total_budget"
+                 from {recent_budget}, the history's last {RECENT_DAYS} days): give total_budget"
             ),
         ));
     }
     let budget = budget.round_dp(2);
     let total = f64_of(budget);
 
-    let objective = request.objective.unwrap_or(Objective::Revenue);
-    let frozen: Vec<bool> = platforms
+    let asked: Vec<caution::Asked> = platforms
         .iter()
-        .map(|p| request.frozen.contains(p))
-        .collect();
-    let limits: Vec<(f64, f64)> = platforms
-        .iter()
-        .map(|p| {
-            let (lo, hi) = request.bounds.get(p).copied().unwrap_or((None, None));
-            (lo.unwrap_or(0.0), hi.unwrap_or(f64::INFINITY))
+        .map(|p| caution::Asked {
+            frozen: request.frozen.contains(p),
+            bounds: request.bounds.get(p).copied(),
         })
         .collect();
+    let observed = series.observed(&recent, days.len());
+    let range = request.spend_range;
     let (ramp_limit, weekly_shift) = (request.ramp_limit, request.max_weekly_shift.unwrap_or(0.2));
     // A group names platforms; channels without history are not planned, so they drop out.
     let groups: Vec<spendlens_optimize::Group> = request
@@ -347,27 +356,30 @@ pub async fn optimize_campaign(
     let options = fit_options.clone();
     let period = days.clone();
     // Fitting runs Levenberg–Marquardt per bootstrap draw: CPU work, off the async workers.
-    let (model, plan) = tokio::task::spawn_blocking(move || {
+    let (model, plan, limits) = tokio::task::spawn_blocking(move || {
         let model = spendlens_optimize::fit(&histories, objective, &options)?;
-        // Current spend for the period: each channel's mean daily spend, rescaled to the budget
-        // (the crate's default, computed here so that frozen channels can be pinned to it).
-        let raw: Vec<f64> = model
+        // Current spend for the period: each channel's share of the recent spend, applied to the
+        // budget (the history's mean when nothing was spent recently, which cannot happen while
+        // the recent days end on a day with spend).
+        let recent_total: f64 = observed.iter().map(|o| o.recent).sum();
+        let current: Vec<f64> = if recent_total > 0.0 {
+            observed.iter().map(|o| o.recent * total / recent_total).collect()
+        } else {
+            let raw: Vec<f64> = model.channels.iter().map(|c| c.mean_daily_spend).collect();
+            let raw_total: f64 = raw.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+            raw.iter().map(|v| v * total / raw_total).collect()
+        };
+        let limits: Vec<ChannelLimits> = model
             .channels
             .iter()
-            .map(|c| c.mean_daily_spend * period.len() as f64)
+            .zip(&observed)
+            .zip(&current)
+            .zip(&asked)
+            .map(|(((fit, &seen), &c), &ask)| {
+                caution::limits(fit, seen, c, period.len(), ask, range)
+            })
             .collect();
-        let raw_total: f64 = raw.iter().sum();
-        let current: Vec<f64> = if raw_total > 0.0 {
-            raw.iter().map(|v| v * total / raw_total).collect()
-        } else {
-            vec![total / raw.len().max(1) as f64; raw.len()]
-        };
-        let bounds: Vec<(f64, f64)> = current
-            .iter()
-            .zip(&frozen)
-            .zip(&limits)
-            .map(|((&c, &pinned), &limit)| if pinned { (c, c) } else { limit })
-            .collect();
+        let bounds: Vec<(f64, f64)> = limits.iter().map(|l| (l.min, l.max)).collect();
         let plan = spendlens_optimize::plan(
             &model,
             &PlanRequest {
@@ -379,8 +391,9 @@ pub async fn optimize_campaign(
                 weekly_shift,
                 groups,
             },
-        )?;
-        Ok::<_, spendlens_optimize::OptimizeError>((model, plan))
+        )
+        .map_err(|e| caution::explain(e, &limits))?;
+        Ok::<_, AppError>((model, plan, limits))
     })
     .await
     .map_err(|e| {
@@ -391,52 +404,13 @@ pub async fn optimize_campaign(
         platforms,
         period: (from, to),
         history: window,
+        fitted,
+        recent,
+        spend_range: range,
         model,
         plan,
+        limits,
         days,
         offline_channels,
     })
-}
-
-/// The plan as the API answers it and `spendlens optimize --campaign` prints it: the seed's
-/// `BudgetOptimization` (`spendlens_optimize::codec`) plus what it was computed for (campaign,
-/// currency, planned period, history window).
-pub fn document(o: &Optimization) -> serde_json::Value {
-    let mut body = spendlens_optimize::codec::encode_plan(&o.plan);
-    if let serde_json::Value::Object(map) = &mut body {
-        map.insert("campaign_id".into(), o.campaign.id.to_string().into());
-        map.insert("currency".into(), o.campaign.spec.currency.clone().into());
-        map.insert(
-            "period".into(),
-            serde_json::json!({"from": o.period.0.to_string(), "to": o.period.1.to_string(),
-                               "days": o.days.len()}),
-        );
-        map.insert(
-            "history".into(),
-            serde_json::json!({"from": o.history.from().to_string(),
-                               "to": o.history.to().to_string(), "days": o.history.days()}),
-        );
-        // Named channels, frozen beside the plan; only when the campaign has any.
-        if !o.offline_channels.is_empty() {
-            let channels: Vec<serde_json::Value> = o
-                .offline_channels
-                .iter()
-                .map(|c| {
-                    serde_json::json!({
-                        "channel": c.channel.as_str(),
-                        "kind": "offline_channel",
-                        "frozen": true,
-                        "current_spend": spendlens_core::num::cents_text(c.current_spend),
-                        "days_with_spend": c.days,
-                        "reason": c.reason,
-                    })
-                })
-                .collect();
-            map.insert(
-                "offline_channels".into(),
-                serde_json::Value::Array(channels),
-            );
-        }
-    }
-    body
 }

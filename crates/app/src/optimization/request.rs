@@ -43,6 +43,9 @@ pub struct OptimizationRequest {
     pub max_weekly_shift: Option<f64>,
     /// Caps on what groups of channels spend together: (name, channels, most for the period).
     pub groups: Vec<(String, Vec<Platform>, f64)>,
+    /// How far channels without `bounds` of their own may move (default: the range each has
+    /// been run at; see `super::caution`).
+    pub spend_range: super::SpendRange,
 }
 
 /// What a group's `channels` must be (the decoders say it of a missing or empty list too).

@@ -139,6 +139,15 @@ pub struct FittedModel {
 }
 
 impl FittedModel {
+    /// The mean seasonal multiplier over a planning period (1 = an average day of the history):
+    /// the factor by which the period's curves were scaled, to show what seasonality was used.
+    pub fn period_index(&self, period: &[NaiveDate]) -> f64 {
+        if period.is_empty() {
+            return 1.0;
+        }
+        period.iter().map(|&d| self.seasonality.index(d)).sum::<f64>() / period.len() as f64
+    }
+
     /// The curve of channel `i` for a planning period: the mean of its draws, each rescaled to
     /// the period's days and seasonality.
     pub fn period_curve(
@@ -281,11 +290,27 @@ pub fn fit_channel(
         .collect();
     let spend: Vec<f64> = sorted.days.iter().map(|d| d.spend).collect();
     let days_with_spend = spend.iter().filter(|&&s| s > 0.0).count();
-    if days_with_spend < 2 || y.iter().all(|&v| v <= 0.0) {
+    // Two causes, two messages: a channel with months of spend and no revenue must not be told
+    // it lacks days.
+    if days_with_spend < 2 {
         return Err(OptimizeError::InsufficientData(Issue::new(
             at("days"),
             format!(
-                "channel {:?} needs at least 2 days with spend and some response",
+                "channel {:?} has {days_with_spend} day(s) with spend; a curve needs at least 2",
+                h.name
+            ),
+        )));
+    }
+    if y.iter().all(|&v| v <= 0.0) {
+        let what = match objective {
+            Objective::Revenue | Objective::Profit => "revenue",
+            Objective::LtvValue => "new customers × LTV",
+        };
+        return Err(OptimizeError::InsufficientData(Issue::new(
+            at("days"),
+            format!(
+                "channel {:?} has no response to fit a curve to: its {what} is 0 on every day \
+                 ({days_with_spend} days with spend)",
                 h.name
             ),
         )));
@@ -495,6 +520,41 @@ mod tests {
         .expect("fits");
         assert!((f.cac.unwrap_or(0.0) - spend / cust).abs() < 1e-9);
         assert!((f.ltv.unwrap_or(0.0) - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_channel_without_response_is_told_so_not_that_it_lacks_days() {
+        let opts = FitOptions {
+            draws: 0,
+            ..FitOptions::default()
+        };
+        let mut h = generated(900.0, 60.0, 1.0, 0.0, 90, 0.0, 5);
+        for d in &mut h.days {
+            d.revenue = 0.0;
+            d.new_customers = 0.0;
+        }
+        for (objective, what) in [
+            (Objective::Revenue, "its revenue is 0 on every day"),
+            (Objective::LtvValue, "its new customers × LTV is 0 on every day"),
+        ] {
+            let e = fit_channel(&h, objective, &Seasonality::flat(), &opts, 1).expect_err("none");
+            let text = e.to_string();
+            assert!(
+                text.starts_with("histories[1].days: channel \"gen\" has no response")
+                    && text.contains(what)
+                    && text.contains("(90 days with spend)")
+                    && !text.contains("at least 2"),
+                "{text}"
+            );
+        }
+        h.days.iter_mut().skip(1).for_each(|d| d.spend = 0.0);
+        let e = fit_channel(&h, Objective::Revenue, &Seasonality::flat(), &opts, 0)
+            .expect_err("one day");
+        assert!(
+            e.to_string()
+                .ends_with("channel \"gen\" has 1 day(s) with spend; a curve needs at least 2"),
+            "{e}"
+        );
     }
 
     #[test]

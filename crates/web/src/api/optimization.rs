@@ -186,6 +186,11 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
             _ => problems.push("groups", "expected an array of {name, channels, max}"),
         }
     }
+    if let Some(code) = r.string("spend_range", &mut problems)
+        && let Some(range) = rule("spend_range", rules::spend_range(code), &mut problems)
+    {
+        out.spend_range = range;
+    }
     out.ramp_limit = r
         .get("ramp_limit")
         .and_then(|v| amount("ramp_limit", v, rules::positive, &mut problems));
@@ -223,13 +228,17 @@ pub(crate) async fn run(
 /// Splits the campaign's budget for a planned period across its ad platforms by response curves
 /// fitted from its daily history (the last 365 days, or `history.from`..`history.to` for data
 /// from earlier years): current and optimised allocation, expected improvement with a 90 %
-/// interval over bootstrap draws, risks, and a week-by-week rollout moving at most
-/// `max_weekly_shift` (default 20 %) of the budget per week.
+/// interval over bootstrap draws (saying plainly when it includes a loss), risks in sentences,
+/// and a week-by-week rollout moving at most `max_weekly_shift` (default 20 %) of the budget per
+/// week. Cautious by default: each channel stays within 0.5×–1.5× of its recent spend and at
+/// most 1.2× its highest daily spend, and a channel whose curve explains little (R² below 0.6)
+/// or whose spend barely varied keeps its spend, saying why; `bounds` per channel or
+/// `spend_range: "open"` widen that.
 #[utoipa::path(post, path = "/api/campaigns/{id}/budget-optimization", tag = "optimization",
     params(("id" = String, Path)),
-    request_body(content = Object, description = "All optional: `total_budget`, `from`/`to` or `weeks` (the planned period), `history` {from, to} (the days the curves are fitted on; default the last 365 days), `objective` (revenue, profit, ltv), `ltv` {platform: value}, `bounds` {platform: {min, max}}, `frozen` [platform], `groups` [{name, channels: [platform], max}], `ramp_limit`, `max_weekly_shift` (0-1, default 0.2)"),
-    responses((status = 200, description = "current_allocation, optimized_allocation, expected_improvement, risk_assessment, implementation_timeline", body = Object),
-              (status = 404), (status = 422, description = "Bad field (JSON path), or not enough history (field `history`)")))]
+    request_body(content = Object, description = "All optional: `total_budget`, `from`/`to` or `weeks` (the planned period), `history` {from, to} (the days the curves are fitted on; default the last 365 days), `objective` (revenue, profit, ltv), `ltv` {platform: value}, `bounds` {platform: {min, max}} (replace the channel's default range), `spend_range` (observed: the default cautious range; open: any split), `frozen` [platform], `groups` [{name, channels: [platform], max}], `ramp_limit`, `max_weekly_shift` (0-1, default 0.2)"),
+    responses((status = 200, description = "current_allocation, optimized_allocation, expected_improvement (with includes_loss and a summary sentence), risk_assessment (with sentences), implementation_timeline, caution (the default range's rules), channels (each channel's limits, hold reason, fit, CAC and LTV), seasonality", body = Object),
+              (status = 404), (status = 422, description = "Bad field (JSON path), not enough history (field `history`), or a channel without conversion value (field `settings`)")))]
 pub async fn budget_optimization(
     State(state): State<AppState>,
     caller: Caller,
@@ -250,10 +259,11 @@ pub async fn budget_optimization(
 /// The response curves of the plan as SVG: expected response against spend over the planned
 /// period per channel, with the current (circle) and optimised (triangle) spend marked, and a
 /// `<title>`/`<desc>` text alternative. Query: `total_budget`, `from`, `to`, `weeks`, `objective`,
-/// `history_from`, `history_to` (the body's `history.from`/`history.to`).
+/// `spend_range`, `history_from`, `history_to` (the body's `history.from`/`history.to`).
 #[utoipa::path(get, path = "/api/campaigns/{id}/budget-optimization/curves.svg", tag = "optimization",
     params(("id" = String, Path), ("total_budget" = Option<String>, Query), ("from" = Option<String>, Query),
            ("to" = Option<String>, Query), ("weeks" = Option<u64>, Query), ("objective" = Option<String>, Query),
+           ("spend_range" = Option<String>, Query),
            ("history_from" = Option<String>, Query), ("history_to" = Option<String>, Query)),
     responses((status = 200, description = "image/svg+xml", content_type = "image/svg+xml", body = String),
               (status = 404), (status = 422)))]
@@ -270,7 +280,7 @@ pub async fn curves_chart(
                 .parse::<u64>()
                 .map(|w| json!(w))
                 .map_err(|_| ApiError::field("weeks", "expected a whole number of weeks"))?,
-            "total_budget" | "from" | "to" | "objective" => json!(value),
+            "total_budget" | "from" | "to" | "objective" | "spend_range" => json!(value),
             // The body's `history.from` / `history.to`.
             "history_from" | "history_to" => {
                 let history = doc
@@ -284,8 +294,8 @@ pub async fn curves_chart(
             other => {
                 return Err(ApiError::field(
                     other,
-                    "unknown parameter (total_budget, from, to, weeks, objective, history_from, \
-                     history_to)",
+                    "unknown parameter (total_budget, from, to, weeks, objective, spend_range, \
+                     history_from, history_to)",
                 ));
             }
         };

@@ -1,9 +1,13 @@
 //! The budget optimisation on the Budget Allocation tab: a small GET form (total budget, weeks,
-//! objective, and the history to fit on: `history_from`/`history_to`) decoded into `spendlens_app::optimization::OptimizationRequest` and checked with
-//! the app's rules (`objective`, `OptimizationRequest::check`), run through the API's `run`, and
-//! shown as current against
-//! optimised allocation, the expected improvement with its 90 % interval, the risk assessment,
-//! the week-by-week rollout and the response curves.
+//! objective — revenue, profit or customer lifetime value —, the spend range, and the history to
+//! fit on: `history_from`/`history_to`) decoded into
+//! `spendlens_app::optimization::OptimizationRequest` and checked with the app's rules
+//! (`objective`, `spend_range`, `OptimizationRequest::check`), run through the API's `run`, and
+//! shown as current against optimised allocation, the expected improvement with its 90 %
+//! interval (saying plainly when it includes a loss), the risk assessment in sentences, what the
+//! optimiser used (each channel's range, fit, CAC and LTV, and the seasonality), the
+//! week-by-week rollout and the response curves. The sentences are the app's
+//! (`spendlens_app::optimization::wording`), so the page and the API say the same.
 //!
 //! The optimiser runs only when the form is submitted (`?optimize=1`), so viewing the tab stays
 //! as fast as the other tabs.
@@ -12,10 +16,13 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
-use spendlens_app::optimization::{self, OptimizationRequest};
+use spendlens_app::optimization::{
+    self, Limit, Optimization, OptimizationRequest, SpendRange, caution,
+};
 use spendlens_contract::Problems;
 use spendlens_contract::json::{date_text, non_negative_decimal_text};
 use spendlens_optimize::Objective;
+use spendlens_app::optimization::wording;
 use spendlens_optimize::fit::FitKind;
 use spendlens_optimize::plan::RiskLevel;
 
@@ -33,6 +40,8 @@ use crate::ui::{FormErrors, UiResult};
 pub struct AllocationRow {
     pub key: &'static str,
     pub name: &'static str,
+    /// The channel keeps its spend (the risk assessment says why).
+    pub held: bool,
     pub current: String,
     pub current_share: String,
     pub optimized: String,
@@ -40,15 +49,29 @@ pub struct AllocationRow {
     pub change: String,
 }
 
-/// A channel's risk line.
+/// What the optimiser used for a channel: its range, fit, CAC and LTV.
 #[derive(Debug)]
-pub struct ChannelRiskView {
+pub struct ChannelUsedView {
+    pub key: &'static str,
     pub name: &'static str,
     pub fit: &'static str,
     pub days: String,
     pub r_squared: String,
+    pub recent: String,
+    /// The spend range it could move in (or "held").
+    pub range: String,
+    /// Optimised spend / recent spend.
+    pub multiple: String,
     pub extrapolation: String,
-    pub warnings: String,
+    pub cac: String,
+    pub ltv: String,
+}
+
+/// A seasonal multiplier.
+#[derive(Debug)]
+pub struct IndexView {
+    pub label: &'static str,
+    pub value: String,
 }
 
 /// A week of the rollout.
@@ -72,13 +95,21 @@ pub struct PlanView {
     pub improvement: String,
     pub improvement_pct: String,
     pub interval: String,
+    /// The improvement in words, saying plainly when its interval includes a loss.
+    pub summary: String,
+    pub includes_loss: bool,
     pub current_value: String,
     pub optimized_value: String,
     pub risk: &'static str,
     pub risk_class: &'static str,
-    pub concentration: String,
-    pub risk_warnings: Vec<String>,
-    pub channel_risks: Vec<ChannelRiskView>,
+    /// The risk assessment, sentence by sentence.
+    pub risk_sentences: Vec<String>,
+    /// The default range's rule in words (or that it was opened).
+    pub range_rule: String,
+    pub used: Vec<ChannelUsedView>,
+    pub weekdays: Vec<IndexView>,
+    pub months: Vec<IndexView>,
+    pub period_index: String,
     pub channels: Vec<&'static str>,
     pub weeks: Vec<WeekView>,
     pub chart: Option<ChartView>,
@@ -91,6 +122,8 @@ pub struct OptimizeSection {
     pub budget: String,
     pub weeks: String,
     pub objective: String,
+    /// `observed` (or empty: the default) or `open`.
+    pub spend_range: String,
     /// The history window's ends as typed (empty: the last 365 days).
     pub history_from: String,
     pub history_to: String,
@@ -109,12 +142,17 @@ fn money_f64(v: f64, currency: &str) -> String {
 }
 
 fn objective_label(o: Objective) -> &'static str {
-    match o {
-        Objective::Revenue => "revenue",
-        Objective::Profit => "profit",
-        Objective::LtvValue => "customer lifetime value",
-    }
+    wording::objective_words(o)
 }
+
+fn money_opt(v: Option<f64>, currency: &str) -> String {
+    v.map_or_else(|| "–".to_owned(), |v| money_f64(v, currency))
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// The form field of a request field: `history.from` is the form's `history_from`.
 fn form_field(field: &str) -> String {
@@ -146,6 +184,7 @@ pub async fn section(
         budget: field("budget"),
         weeks: field("weeks"),
         objective: field("objective"),
+        spend_range: field("spend_range"),
         history_from: field("history_from"),
         history_to: field("history_to"),
         ..OptimizeSection::default()
@@ -203,6 +242,12 @@ pub async fn section(
             Err(m) => out.errors.push("objective", m),
         }
     }
+    if !out.spend_range.is_empty() {
+        match optimization::spend_range(&out.spend_range) {
+            Ok(r) => request.spend_range = r,
+            Err(m) => out.errors.push("spend_range", m),
+        }
+    }
     if !out.errors.is_empty() {
         return Ok(out);
     }
@@ -214,7 +259,7 @@ pub async fn section(
             for p in problems {
                 match p.field.as_str() {
                     "total_budget" => out.errors.push("budget", p.message),
-                    "weeks" | "objective" | "history.from" | "history.to" => {
+                    "weeks" | "objective" | "spend_range" | "history.from" | "history.to" => {
                         out.errors
                             .push(&form_field(&p.field), form_words(&p.message));
                     }
@@ -243,6 +288,7 @@ pub async fn section(
             AllocationRow {
                 key: p.as_str(),
                 name: p.display_name(),
+                held: found.limits.get(i).is_some_and(|l| l.hold().is_some()),
                 current: money(c, cur),
                 current_share: share(current.map_or(0.0, |a| a.share)),
                 optimized: money(o, cur),
@@ -316,29 +362,42 @@ pub async fn section(
             RiskLevel::Medium => "fair",
             RiskLevel::High => "bad",
         },
-        concentration: format!(
-            "{:.2} (largest share {})",
-            risk.concentration,
-            share(risk.largest_share)
-        ),
-        risk_warnings: risk.warnings.clone(),
-        channel_risks: risk
-            .channels
+        summary: wording::improvement_summary(&found),
+        includes_loss: wording::moves(&found) && imp.includes_loss(),
+        risk_sentences: wording::risk_sentences(&found),
+        range_rule: match found.spend_range {
+            SpendRange::Observed => format!(
+                "Each channel moves only within the range it has been run at: {}× to {}× its \
+                 recent spend ({} to {}), at most {}× its highest daily spend; a channel whose \
+                 curve explains less than R² {:.2} or whose spend barely varied keeps its spend.",
+                caution::LOW_MULTIPLE,
+                caution::HIGH_MULTIPLE,
+                date(found.recent.from()),
+                date(found.recent.to()),
+                caution::DAILY_CAP_MULTIPLE,
+                caution::MIN_R_SQUARED
+            ),
+            SpendRange::Open => "The spend range is open: any split of the budget, even beyond \
+                                 the spend each channel has been run at."
+                .to_owned(),
+        },
+        used: used(&found),
+        weekdays: WEEKDAYS
             .iter()
-            .enumerate()
-            .map(|(i, c)| ChannelRiskView {
-                name: name(i),
-                fit: match c.fit {
-                    FitKind::Hill => "S-curve fitted",
-                    FitKind::Concave => "concave curve (thin data)",
-                    FitKind::Assumed => "assumed (spend barely varied)",
-                },
-                days: count(c.days_with_spend as u64),
-                r_squared: format!("{:.2}", c.r_squared),
-                extrapolation: format!("{:.2}×", c.extrapolation),
-                warnings: c.warnings.join(" "),
+            .zip(found.model.seasonality.weekday)
+            .map(|(label, v)| IndexView {
+                label,
+                value: format!("{v:.2}"),
             })
             .collect(),
+        months: optimization::months_seen(&found)
+            .into_iter()
+            .map(|m| IndexView {
+                label: MONTHS[m],
+                value: format!("{:.2}", found.model.seasonality.month[m]),
+            })
+            .collect(),
+        period_index: format!("{:.2}", found.model.period_index(&found.days)),
         channels: (0..found.platforms.len()).map(name).collect(),
         weeks: plan
             .implementation_timeline
@@ -353,4 +412,55 @@ pub async fn section(
         chart,
     });
     Ok(out)
+}
+
+/// Each channel as the optimiser used it: its range (or that it was held), fit, CAC and LTV.
+fn used(found: &Optimization) -> Vec<ChannelUsedView> {
+    let cur = found.campaign.spec.currency.as_str();
+    let plan = &found.plan;
+    found
+        .platforms
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let fit = found.model.channels.get(i);
+            let limits = found.limits.get(i);
+            let risk = plan.risk_assessment.channels.get(i);
+            let recent = limits.map_or(0.0, |l| l.observed.recent);
+            let planned = plan.solution.allocation.get(i).map_or(0.0, |a| a.spend);
+            let range = match limits.map(|l| (l.limit, l)) {
+                Some((Limit::Held(_), _)) => "held".to_owned(),
+                Some((_, l)) if l.max.is_finite() => format!(
+                    "{} – {}",
+                    money_f64(l.min, cur),
+                    money_f64(l.max, cur)
+                ),
+                Some((_, l)) => format!("{} or more", money_f64(l.min, cur)),
+                None => "–".to_owned(),
+            };
+            ChannelUsedView {
+                key: p.as_str(),
+                name: p.display_name(),
+                fit: match fit.map(|f| f.kind) {
+                    Some(FitKind::Hill) | None => "S-curve fitted",
+                    Some(FitKind::Concave) => "concave curve (thin data)",
+                    Some(FitKind::Assumed) => "assumed (spend barely varied)",
+                },
+                days: count(fit.map_or(0, |f| f.days_with_spend) as u64),
+                r_squared: format!("{:.2}", fit.map_or(0.0, |f| f.r_squared)),
+                recent: money_f64(recent, cur),
+                range,
+                multiple: if recent > 0.0 {
+                    format!("{:.2}×", planned / recent)
+                } else {
+                    "–".to_owned()
+                },
+                extrapolation: risk
+                    .filter(|r| r.extrapolation.is_finite())
+                    .map_or_else(|| "–".to_owned(), |r| format!("{:.2}×", r.extrapolation)),
+                cac: money_opt(fit.and_then(|f| f.cac), cur),
+                ltv: money_opt(fit.and_then(|f| f.ltv), cur),
+            }
+        })
+        .collect()
 }

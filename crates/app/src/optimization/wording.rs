@@ -1,0 +1,294 @@
+//! The plan in sentences, each with its numbers and punctuation: the expected improvement (saying
+//! plainly when its interval includes a loss), the risk assessment, why a channel keeps its
+//! spend, and why no curve can be fitted to a channel. One place, so the API's answer, the page
+//! and `spendlens optimize --campaign --format text` say the same thing in the same words.
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
+use spendlens_core::Platform;
+use spendlens_optimize::Objective;
+use spendlens_optimize::fit::FitKind;
+use spendlens_optimize::plan::RiskLevel;
+use spendlens_report::currency::{format_money, grouped};
+
+use super::Optimization;
+use super::caution::{
+    ChannelLimits, DAILY_CAP_MULTIPLE, Hold, Limit, MIN_R_SQUARED, MIN_SPEND_VARIATION,
+};
+
+/// An amount of the plan for people (`$1,234.56`).
+pub fn money(value: f64, currency: &str) -> String {
+    format_money(Decimal::from_f64(value).unwrap_or_default(), currency)
+}
+
+/// A share or ratio as a percentage with one decimal (`45.9 %`).
+fn pct(share: f64) -> String {
+    format!("{:.1} %", share * 100.0)
+}
+
+/// What the objective measures, in words.
+pub fn objective_words(objective: Objective) -> &'static str {
+    match objective {
+        Objective::Revenue => "revenue",
+        Objective::Profit => "profit",
+        Objective::LtvValue => "customer lifetime value",
+    }
+}
+
+/// The daily response a curve is fitted to, in words.
+fn response_words(objective: Objective) -> &'static str {
+    match objective {
+        Objective::Revenue | Objective::Profit => "daily revenue",
+        Objective::LtvValue => "daily customer value",
+    }
+}
+
+/// Why a channel with spend has nothing to fit a curve to, and where its value is set.
+pub fn no_response(platform: Platform, days_with_spend: usize, conversions: f64) -> String {
+    let name = platform.display_name();
+    if conversions <= 0.0 {
+        return format!(
+            "{name} has {days_with_spend} days with spend but no conversions and no revenue"
+        );
+    }
+    let value = match platform {
+        Platform::LinkedIn => "set the LinkedIn conversion value",
+        Platform::Meta | Platform::GoogleAds => {
+            "set the LinkedIn conversion value or an average order value (GA4 or Custom \
+             Integration)"
+        }
+        _ => "set an average order value (GA4 or Custom Integration)",
+    };
+    let conversions = grouped(Decimal::from_f64(conversions).unwrap_or_default(), 2);
+    format!(
+        "{name} has {days_with_spend} days with spend and {conversions} conversions but no \
+         revenue: its conversions have no value ({value})"
+    )
+}
+
+/// The refusal when some channels have nothing to fit: each channel's cause, then where values
+/// are set.
+pub fn no_response_message(clauses: &[String], campaign: &str) -> String {
+    format!(
+        "no response curve can be fitted to a channel without revenue: {}; conversion values \
+         are set in the campaign's settings (Edit campaign, Conversion values; or PUT \
+         /api/campaigns/{campaign}/settings), or import the platforms' revenue",
+        clauses.join("; ")
+    )
+}
+
+/// Why a channel keeps its current spend, as a sentence naming it.
+pub fn hold_sentence(
+    name: &str,
+    hold: Hold,
+    limits: &ChannelLimits,
+    o: &Optimization,
+) -> String {
+    let currency = o.campaign.spec.currency.as_str();
+    let current = money(limits.min, currency);
+    let response = response_words(o.plan.expected_improvement.objective);
+    match hold {
+        Hold::Requested => format!("{name} keeps its current spend, {current}, as requested."),
+        Hold::NotRecent => format!(
+            "{name} stays at {current}: it had no spend from {} to {}, the last {} days with ad \
+             spend, so it is not running; give it bounds to plan spend for it.",
+            o.recent.from(),
+            o.recent.to(),
+            o.recent.days()
+        ),
+        Hold::FlatSpend { variation } if variation >= MIN_SPEND_VARIATION => format!(
+            "{name} keeps its current spend, {current}: its daily spend took too few distinct \
+             levels to measure how its {response} responds to more or less; give it bounds to \
+             move it anyway."
+        ),
+        Hold::FlatSpend { variation } => format!(
+            "{name} keeps its current spend, {current}: its daily spend barely varied ({} around \
+             its mean, below the {} needed), so how its {response} responds to more or less is \
+             not measured; give it bounds to move it anyway.",
+            pct(variation),
+            pct(MIN_SPEND_VARIATION)
+        ),
+        Hold::PoorFit { r_squared } => format!(
+            "{name} keeps its current spend, {current}: its curve explains little of its \
+             {response} (R² {r_squared:.2}, below the {MIN_R_SQUARED:.2} needed to move it); \
+             give it bounds to move it anyway."
+        ),
+    }
+}
+
+/// Whether the plan moves any channel by a cent or more.
+pub fn moves(o: &Optimization) -> bool {
+    o.plan
+        .current_allocation
+        .iter()
+        .zip(&o.plan.optimized_allocation)
+        .any(|(c, p)| c.spend != p.spend)
+}
+
+/// The expected improvement in one or two sentences; when its interval includes a loss it says
+/// so plainly, with the loss.
+pub fn improvement_summary(o: &Optimization) -> String {
+    let currency = o.campaign.spec.currency.as_str();
+    let imp = &o.plan.expected_improvement;
+    if !moves(o) {
+        let held = o.limits.iter().filter(|l| l.hold().is_some()).count();
+        let why = if held == 0 {
+            String::new()
+        } else {
+            format!(
+                " {held} of {} channels cannot be moved with confidence (the risk assessment \
+                 says why).",
+                o.limits.len()
+            )
+        };
+        return format!("No change is expected: every channel keeps its current spend.{why}");
+    }
+    let share = imp
+        .pct
+        .map_or_else(String::new, |p| format!(" ({p:+.1} %)"));
+    let mut out = format!(
+        "Expected gain: {} of {} over the {} days{share}, with a 90 % interval of {} to {}.",
+        money(imp.point, currency),
+        objective_words(imp.objective),
+        o.days.len(),
+        money(imp.low, currency),
+        money(imp.high, currency)
+    );
+    if imp.includes_loss() {
+        out.push_str(&format!(
+            " The interval includes a loss: in some plausible outcomes this plan does worse \
+             than the current split, by up to {}.",
+            money(-imp.low, currency)
+        ));
+    }
+    out
+}
+
+/// The risk assessment as sentences: the level, the improvement's interval, the concentration,
+/// then each channel's holds, limits reached and warnings.
+pub fn risk_sentences(o: &Optimization) -> Vec<String> {
+    let currency = o.campaign.spec.currency.as_str();
+    let plan = &o.plan;
+    let risk = &plan.risk_assessment;
+    let imp = &plan.expected_improvement;
+    let name = |i: usize| o.platforms.get(i).map_or("–", |p| p.display_name());
+    let mut out = vec![format!(
+        "Overall risk: {}.",
+        match risk.level {
+            RiskLevel::Low => "low",
+            RiskLevel::Medium => "medium",
+            RiskLevel::High => "high",
+        }
+    )];
+    if moves(o) {
+        let interval = format!(
+            "The 90 % interval of the improvement, {} to {},",
+            money(imp.low, currency),
+            money(imp.high, currency)
+        );
+        out.push(if imp.includes_loss() {
+            format!("{interval} includes a loss.")
+        } else if imp.high - imp.low > imp.point.abs() {
+            format!(
+                "{interval} is wider than the expected gain of {}: the gain is uncertain.",
+                money(imp.point, currency)
+            )
+        } else {
+            format!(
+                "{interval} is narrower than the expected gain of {}.",
+                money(imp.point, currency)
+            )
+        });
+    }
+    let largest = plan
+        .optimized_allocation
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.share.total_cmp(&b.1.share))
+        .map_or(0, |(i, _)| i);
+    if o.platforms.len() == 1 {
+        out.push(format!(
+            "{} is the only ad platform with spend: it takes the whole budget.",
+            name(0)
+        ));
+    } else {
+        out.push(format!(
+            "The largest share is {}'s, {} of the budget{} (concentration {:.2}, where 1 is \
+             everything in one channel).",
+            name(largest),
+            pct(risk.largest_share),
+            if risk.largest_share > 0.6 {
+                ", more than half in one channel"
+            } else {
+                ""
+            },
+            risk.concentration
+        ));
+    }
+    for (i, ((limits, fit), c)) in o
+        .limits
+        .iter()
+        .zip(&o.model.channels)
+        .zip(&risk.channels)
+        .enumerate()
+    {
+        let name = name(i);
+        if let Some(hold) = limits.hold() {
+            out.push(hold_sentence(name, hold, limits, o));
+            continue;
+        }
+        let planned = plan.solution.allocation.get(i).map_or(0.0, |a| a.spend);
+        let recent = limits.observed.recent;
+        let times = |x: f64| {
+            if recent > 0.0 {
+                format!("{:.2}× its recent spend of {}", x / recent, money(recent, currency))
+            } else {
+                "it had no recent spend".to_owned()
+            }
+        };
+        if limits.limit == Limit::Observed {
+            if limits.max.is_finite() && planned >= limits.max - 0.005 && limits.max > limits.min {
+                out.push(format!(
+                    "{name} stops at the top of the range it has been run at, {} ({}): more is \
+                     untested; give it bounds to test it.",
+                    money(limits.max, currency),
+                    times(limits.max)
+                ));
+            } else if planned <= limits.min + 0.005 && limits.max > limits.min {
+                out.push(format!(
+                    "{name} stops at the bottom of the range it has been run at, {} ({}).",
+                    money(limits.min, currency),
+                    times(limits.min)
+                ));
+            }
+        }
+        if c.extrapolation.is_finite() && c.extrapolation > DAILY_CAP_MULTIPLE {
+            let daily = planned / o.days.len().max(1) as f64;
+            out.push(format!(
+                "{name}'s recommended daily spend, {}, is {:.2}× its highest day, {}: the curve \
+                 is extrapolated beyond anything seen.",
+                money(daily, currency),
+                c.extrapolation,
+                money(limits.observed.highest_daily, currency)
+            ));
+        }
+        match fit.kind {
+            FitKind::Hill => {}
+            FitKind::Concave => out.push(format!(
+                "{name} has only {} days with spend: a simpler concave curve was fitted.",
+                c.days_with_spend
+            )),
+            FitKind::Assumed => out.push(format!(
+                "{name}'s spend barely varied: its saturation is assumed, not measured."
+            )),
+        }
+        if c.r_squared < MIN_R_SQUARED {
+            out.push(format!(
+                "{name}'s curve explains little of its {} (R² {:.2}).",
+                response_words(imp.objective),
+                c.r_squared
+            ));
+        }
+    }
+    out
+}
