@@ -300,7 +300,7 @@ pub fn plan(model: &FittedModel, request: &PlanRequest) -> Result<BudgetPlan, Op
         objective: model.objective,
     };
 
-    let risk = assess(model, &optimized, days, &improvement);
+    let risk = assess(model, &current, &optimized, days, &improvement);
 
     // Rollout: move at most `weekly_shift` of the budget per week, straight towards the optimum.
     let moved: f64 = 0.5
@@ -363,6 +363,17 @@ pub fn plan(model: &FittedModel, request: &PlanRequest) -> Result<BudgetPlan, Op
     })
 }
 
+/// The plan's level, raised by a channel's warning only when the plan moves that channel.
+struct Level<'a>(&'a mut RiskLevel, bool);
+
+impl Level<'_> {
+    fn raise(&mut self, to: RiskLevel) {
+        if self.1 {
+            *self.0 = (*self.0).max(to);
+        }
+    }
+}
+
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -380,19 +391,27 @@ fn count(v: f64) -> usize {
     v.clamp(0.0, 1e9) as usize
 }
 
+/// The risk of following the plan. A channel's warnings are listed whatever its spend, but they
+/// raise the level only when the plan changes that channel's spend (a channel kept at its
+/// current spend carries no recommendation to distrust), and concentration only when the plan
+/// concentrates more than the current split does.
 fn assess(
     model: &FittedModel,
+    current: &[f64],
     optimized: &[f64],
     days: usize,
     imp: &Improvement,
 ) -> RiskAssessment {
     let total: f64 = optimized.iter().sum();
     let mut level = RiskLevel::Low;
+    let tolerance = 1e-9 * total.max(1.0);
     let channels = model
         .channels
         .iter()
         .zip(optimized)
-        .map(|(c, &x)| {
+        .zip(current)
+        .map(|((c, &x), &now)| {
+            let mut level = Level(&mut level, (x - now).abs() > tolerance);
             let daily = x / days as f64;
             let extrapolation = if c.max_daily_spend > 0.0 { daily / c.max_daily_spend } else { f64::INFINITY };
             let mut warnings = Vec::new();
@@ -400,22 +419,22 @@ fn assess(
                 warnings.push(format!(
                     "The recommended daily spend is {extrapolation:.2}× the highest seen: the curve is extrapolated."
                 ));
-                level = level.max(if extrapolation > 2.0 { RiskLevel::High } else { RiskLevel::Medium });
+                level.raise(if extrapolation > 2.0 { RiskLevel::High } else { RiskLevel::Medium });
             }
             match c.kind {
                 FitKind::Hill => {}
                 FitKind::Concave => {
                     warnings.push(format!("Only {} days of varied spend: a simpler concave curve was fitted.", c.days_with_spend));
-                    level = level.max(RiskLevel::Medium);
+                    level.raise(RiskLevel::Medium);
                 }
                 FitKind::Assumed => {
                     warnings.push("Spend barely varied: saturation is assumed, not measured.".to_owned());
-                    level = level.max(RiskLevel::High);
+                    level.raise(RiskLevel::High);
                 }
             }
             if c.r_squared < 0.5 {
                 warnings.push(format!("The curve explains little of the history (R² {:.2}).", c.r_squared));
-                level = level.max(RiskLevel::Medium);
+                level.raise(RiskLevel::Medium);
             }
             ChannelRisk {
                 name: c.name.clone(),
@@ -433,6 +452,10 @@ fn assess(
         .collect();
     let concentration = shares.iter().map(|s| s * s).sum();
     let largest_share = shares.iter().fold(0.0, |m: f64, &s| m.max(s));
+    let current_total: f64 = current.iter().sum();
+    let current_largest = current.iter().fold(0.0, |m: f64, &x| {
+        m.max(if current_total > 0.0 { x / current_total } else { 0.0 })
+    });
     let width = imp.high - imp.low;
     // Nothing expected and nothing uncertain (every channel kept its spend) is no uncertainty.
     let relative_interval_width = if imp.point.abs() > 0.0 {
@@ -448,7 +471,9 @@ fn assess(
             "{:.1} % of the budget goes to one channel.",
             largest_share * 100.0
         ));
-        level = level.max(RiskLevel::Medium);
+        if largest_share > current_largest + 1e-9 {
+            level = level.max(RiskLevel::Medium);
+        }
     }
     if imp.includes_loss() {
         warnings.push(

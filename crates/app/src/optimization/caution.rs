@@ -210,29 +210,76 @@ pub fn limits(
     }
 }
 
-/// The engine's refusal of infeasible limits, with the defaults named when they took part: a
-/// group cap or a ramp limit can clash with a channel's default floor, and the user must learn
-/// which default to widen and how.
-pub fn explain(error: OptimizeError, limits: &[ChannelLimits]) -> AppError {
-    let defaults = limits
+/// The engine's refusal of infeasible limits in the request's terms: its paths become the
+/// request's fields (`groups[0].max_spend` is `groups[0].max`, `channels[1].min_spend` is
+/// `bounds.meta.min`), its amounts are rounded to the cent, and when the default limits took
+/// part the message names them and how to widen them (a group cap or a ramp limit can clash
+/// with a channel's default floor, and the user must learn which default to widen).
+pub fn explain(error: OptimizeError, limits: &[ChannelLimits], channels: &[&str]) -> AppError {
+    let OptimizeError::Invalid(issues) = &error else {
+        return AppError::Optimize(error);
+    };
+    let defaults = limits.iter().any(|l| {
+        matches!(l.limit, Limit::Observed) || matches!(l.hold(), Some(h) if h != Hold::Requested)
+    });
+    let problems = issues
         .iter()
-        .any(|l| matches!(l.limit, Limit::Observed) || matches!(l.hold(), Some(h) if h != Hold::Requested));
-    let budget = error.issues().first().map(|i| (i.path.clone(), i.message.clone()));
-    match (error, budget) {
-        (OptimizeError::Invalid(_), Some((path, message))) if defaults && path == "total_budget" => {
-            AppError::invalid(
-                "total_budget",
-                format!(
-                    "{message}; the default limits keep each channel within the range it has \
-                     been run at ({LOW_MULTIPLE}× to {HIGH_MULTIPLE}× its recent spend, at most \
+        .map(|issue| {
+            let mut message = cents_in(&issue.message);
+            if defaults {
+                message.push_str(&format!(
+                    "; the default limits keep each channel within the range it has been run at \
+                     ({LOW_MULTIPLE}× to {HIGH_MULTIPLE}× its recent spend, at most \
                      {DAILY_CAP_MULTIPLE}× its highest daily spend) and hold poorly measured \
                      channels at their current spend: give bounds for the channels to widen \
                      them, or spend_range \"open\""
-                ),
-            )
-        }
-        (error, _) => AppError::Optimize(error),
+                ));
+            }
+            crate::Problem::new(request_path(&issue.path, channels), message)
+        })
+        .collect();
+    AppError::Fields(problems)
+}
+
+/// The request's field of an engine path.
+fn request_path(path: &str, channels: &[&str]) -> String {
+    if let Some(rest) = path.strip_prefix("groups[") {
+        return format!("groups[{}", rest.replace("].max_spend", "].max"));
     }
+    if let Some((index, field)) = path
+        .strip_prefix("channels[")
+        .and_then(|rest| rest.split_once("]."))
+        && let Some(name) = index.parse::<usize>().ok().and_then(|i| channels.get(i))
+    {
+        let side = field.trim_end_matches("_spend");
+        return format!("bounds.{name}.{side}");
+    }
+    path.to_owned()
+}
+
+/// `text` with every number of more than two decimals rounded to the cent (the engine speaks
+/// in `f64`; a person reads money).
+fn cents_in(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut number = String::new();
+    let flush = |number: &mut String, out: &mut String| {
+        let long = number.split_once('.').is_some_and(|(_, f)| f.len() > 2);
+        match number.parse::<f64>() {
+            Ok(v) if long => out.push_str(&format!("{v:.2}")),
+            _ => out.push_str(number),
+        }
+        number.clear();
+    };
+    for ch in text.chars() {
+        if ch.is_ascii_digit() || (ch == '.' && !number.is_empty() && !number.contains('.')) {
+            number.push(ch);
+        } else {
+            flush(&mut number, &mut out);
+            out.push(ch);
+        }
+    }
+    flush(&mut number, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -368,6 +415,18 @@ mod tests {
         assert_eq!(spend_range("open"), Ok(SpendRange::Open));
         assert_eq!(spend_range(SpendRange::Observed.code()), Ok(SpendRange::Observed));
         assert!(spend_range("wide").is_err());
+    }
+
+    #[test]
+    fn an_engine_refusal_speaks_the_request_s_terms() {
+        assert_eq!(
+            cents_in("5000 is below the sum of min_spend 6046.954999999999."),
+            "5000 is below the sum of min_spend 6046.95."
+        );
+        let channels = ["linkedin", "meta"];
+        assert_eq!(request_path("groups[0].max_spend", &channels), "groups[0].max");
+        assert_eq!(request_path("channels[1].min_spend", &channels), "bounds.meta.min");
+        assert_eq!(request_path("total_budget", &channels), "total_budget");
     }
 
     #[test]

@@ -329,6 +329,7 @@ pub async fn optimize_campaign(
         })
         .collect();
     let observed = series.observed(&recent, days.len());
+    let names: Vec<&'static str> = platforms.iter().map(|p| p.as_str()).collect();
     let range = request.spend_range;
     let (ramp_limit, weekly_shift) = (request.ramp_limit, request.max_weekly_shift.unwrap_or(0.2));
     // A group names platforms; channels without history are not planned, so they drop out.
@@ -392,7 +393,7 @@ pub async fn optimize_campaign(
                 groups,
             },
         )
-        .map_err(|e| caution::explain(e, &limits))?;
+        .map_err(|e| caution::explain(e, &limits, &names))?;
         Ok::<_, AppError>((model, plan, limits))
     })
     .await

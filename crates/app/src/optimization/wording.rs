@@ -4,7 +4,7 @@
 //! and `spendlens optimize --campaign --format text` say the same thing in the same words.
 
 use rust_decimal::Decimal;
-use rust_decimal::prelude::FromPrimitive;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use spendlens_core::Platform;
 use spendlens_optimize::Objective;
 use spendlens_optimize::fit::FitKind;
@@ -13,7 +13,8 @@ use spendlens_report::currency::{format_money, grouped};
 
 use super::Optimization;
 use super::caution::{
-    ChannelLimits, DAILY_CAP_MULTIPLE, Hold, Limit, MIN_R_SQUARED, MIN_SPEND_VARIATION,
+    ChannelLimits, DAILY_CAP_MULTIPLE, HIGH_MULTIPLE, Hold, LOW_MULTIPLE, Limit, MIN_R_SQUARED,
+    MIN_SPEND_VARIATION,
 };
 
 /// An amount of the plan for people (`$1,234.56`).
@@ -54,10 +55,10 @@ pub fn no_response(platform: Platform, days_with_spend: usize, conversions: f64)
     let value = match platform {
         Platform::LinkedIn => "set the LinkedIn conversion value",
         Platform::Meta | Platform::GoogleAds => {
-            "set the LinkedIn conversion value or an average order value (GA4 or Custom \
-             Integration)"
+            "set the LinkedIn conversion value, or the GA4 or Custom Integration average order \
+             value"
         }
-        _ => "set an average order value (GA4 or Custom Integration)",
+        _ => "set the GA4 or Custom Integration average order value",
     };
     let conversions = grouped(Decimal::from_f64(conversions).unwrap_or_default(), 2);
     format!(
@@ -132,20 +133,39 @@ pub fn improvement_summary(o: &Optimization) -> String {
     let imp = &o.plan.expected_improvement;
     if !moves(o) {
         let held = o.limits.iter().filter(|l| l.hold().is_some()).count();
-        let why = if held == 0 {
-            String::new()
-        } else {
-            format!(
-                " {held} of {} channels cannot be moved with confidence (the risk assessment \
-                 says why).",
+        let why = match held {
+            0 => String::new(),
+            h if h == o.limits.len() => {
+                " No channel can be moved with confidence (the risk assessment says why)."
+                    .to_owned()
+            }
+            h if h + 1 == o.limits.len() => format!(
+                " {h} of {} channels cannot be moved with confidence (the risk assessment says \
+                 why), and the one left cannot move alone.",
                 o.limits.len()
-            )
+            ),
+            h => format!(
+                " {h} of {} channels cannot be moved with confidence (the risk assessment says \
+                 why); the current split of the others is already the best the curves see.",
+                o.limits.len()
+            ),
         };
         return format!("No change is expected: every channel keeps its current spend.{why}");
     }
     let share = imp
         .pct
         .map_or_else(String::new, |p| format!(" ({p:+.1} %)"));
+    if imp.point < 0.0 {
+        return format!(
+            "Expected loss: {} of {} over the {} days{share}, with a 90 % interval of {} to {}: \
+             the limits given force a split worse than the current one.",
+            money(-imp.point, currency),
+            objective_words(imp.objective),
+            o.days.len(),
+            money(imp.low, currency),
+            money(imp.high, currency)
+        );
+    }
     let mut out = format!(
         "Expected gain: {} of {} over the {} days{share}, with a 90 % interval of {} to {}.",
         money(imp.point, currency),
@@ -162,6 +182,40 @@ pub fn improvement_summary(o: &Optimization) -> String {
         ));
     }
     out
+}
+
+/// How the budget compares with the channels' recent spend over as many days, when it differs:
+/// it explains why every channel's current spend is a multiple of its recent spend, and when the
+/// budget is outside the default range no split can keep every channel inside it.
+fn budget_sentence(o: &Optimization) -> Option<String> {
+    let currency = o.campaign.spec.currency.as_str();
+    let recent: f64 = o.limits.iter().map(|l| l.observed.recent).sum();
+    let budget = o
+        .plan
+        .current_allocation
+        .iter()
+        .map(|a| a.spend)
+        .sum::<Decimal>()
+        .to_f64()
+        .unwrap_or(0.0);
+    if recent <= 0.0 || (budget / recent - 1.0).abs() < 0.01 {
+        return None;
+    }
+    let scale = budget / recent;
+    let mut out = format!(
+        "The budget, {}, is {scale:.2}× the channels' recent spend over as many days ({}): each \
+         channel's current spend is its share of the recent spend applied to the budget",
+        money(budget, currency),
+        money(recent, currency)
+    );
+    if scale > HIGH_MULTIPLE || scale < LOW_MULTIPLE {
+        out.push_str(&format!(
+            ", so no split keeps every channel within {LOW_MULTIPLE}× to {HIGH_MULTIPLE}× of its \
+             recent spend and the channels outside it keep their share"
+        ));
+    }
+    out.push('.');
+    Some(out)
 }
 
 /// The risk assessment as sentences: the level, the improvement's interval, the concentration,
@@ -200,6 +254,9 @@ pub fn risk_sentences(o: &Optimization) -> Vec<String> {
             )
         });
     }
+    if let Some(sentence) = budget_sentence(o) {
+        out.push(sentence);
+    }
     let largest = plan
         .optimized_allocation
         .iter()
@@ -213,12 +270,12 @@ pub fn risk_sentences(o: &Optimization) -> Vec<String> {
         ));
     } else {
         out.push(format!(
-            "The largest share is {}'s, {} of the budget{} (concentration {:.2}, where 1 is \
+            "The largest share, {} of the budget, goes to {}{} (concentration {:.2}, where 1 is \
              everything in one channel).",
-            name(largest),
             pct(risk.largest_share),
+            name(largest),
             if risk.largest_share > 0.6 {
-                ", more than half in one channel"
+                ": most of the budget in one channel"
             } else {
                 ""
             },
@@ -265,8 +322,8 @@ pub fn risk_sentences(o: &Optimization) -> Vec<String> {
         if c.extrapolation.is_finite() && c.extrapolation > DAILY_CAP_MULTIPLE {
             let daily = planned / o.days.len().max(1) as f64;
             out.push(format!(
-                "{name}'s recommended daily spend, {}, is {:.2}× its highest day, {}: the curve \
-                 is extrapolated beyond anything seen.",
+                "The recommended daily spend of {name}, {}, is {:.2}× its highest day ({}): the \
+                 curve is extrapolated beyond anything seen.",
                 money(daily, currency),
                 c.extrapolation,
                 money(limits.observed.highest_daily, currency)
@@ -279,12 +336,12 @@ pub fn risk_sentences(o: &Optimization) -> Vec<String> {
                 c.days_with_spend
             )),
             FitKind::Assumed => out.push(format!(
-                "{name}'s spend barely varied: its saturation is assumed, not measured."
+                "The spend of {name} barely varied: its saturation is assumed, not measured."
             )),
         }
         if c.r_squared < MIN_R_SQUARED {
             out.push(format!(
-                "{name}'s curve explains little of its {} (R² {:.2}).",
+                "The curve of {name} explains little of its {} (R² {:.2}).",
                 response_words(imp.objective),
                 c.r_squared
             ));
