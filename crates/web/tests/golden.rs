@@ -1509,7 +1509,7 @@ async fn story(app: &TestApp, g: &mut Golden, url: &str) {
         "optimization",
         M::POST,
         &optimisation,
-        Body::Json(json!({"total_budget": "30000", "weeks": 4})),
+        Body::Json(json!({"total_budget": "20000", "weeks": 4})),
     )
     .await;
     g.call(app, c, "optimization-invalid", M::POST, &optimisation,

@@ -129,6 +129,8 @@ pub enum Limit {
 /// A channel's limits for the period and what they rest on.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChannelLimits {
+    /// Its current spend for the period (its share of the recent spend applied to the budget).
+    pub current: f64,
     pub min: f64,
     pub max: f64,
     pub limit: Limit,
@@ -163,6 +165,7 @@ pub fn limits(
     range: SpendRange,
 ) -> ChannelLimits {
     let held = |hold| ChannelLimits {
+        current,
         min: current,
         max: current,
         limit: Limit::Held(hold),
@@ -173,6 +176,7 @@ pub fn limits(
     }
     if let Some((lo, hi)) = asked.bounds {
         return ChannelLimits {
+            current,
             min: lo.unwrap_or(0.0),
             max: hi.unwrap_or(f64::INFINITY),
             limit: Limit::Requested,
@@ -181,6 +185,7 @@ pub fn limits(
     }
     if range == SpendRange::Open {
         return ChannelLimits {
+            current,
             min: 0.0,
             max: f64::INFINITY,
             limit: Limit::Open,
@@ -202,6 +207,7 @@ pub fn limits(
     }
     let cap = DAILY_CAP_MULTIPLE * observed.highest_daily * days as f64;
     ChannelLimits {
+        current,
         // The current spend is always inside, so the default plan is always feasible.
         min: (LOW_MULTIPLE * observed.recent).min(current),
         max: (HIGH_MULTIPLE * observed.recent).min(cap).max(current),

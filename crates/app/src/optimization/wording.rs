@@ -86,7 +86,7 @@ pub fn hold_sentence(
     o: &Optimization,
 ) -> String {
     let currency = o.campaign.spec.currency.as_str();
-    let current = money(limits.min, currency);
+    let current = money(limits.current, currency);
     let response = response_words(o.plan.expected_improvement.objective);
     match hold {
         Hold::Requested => format!("{name} keeps its current spend, {current}, as requested."),
@@ -133,7 +133,13 @@ pub fn improvement_summary(o: &Optimization) -> String {
     let imp = &o.plan.expected_improvement;
     if !moves(o) {
         let held = o.limits.iter().filter(|l| l.hold().is_some()).count();
+        let (budget, recent) = budget_and_recent(o);
+        let scale = if recent > 0.0 { budget / recent } else { 1.0 };
         let why = match held {
+            0 if !(LOW_MULTIPLE..=HIGH_MULTIPLE).contains(&scale) => format!(
+                " The budget is {scale:.2}× the channels' recent spend, outside the range they \
+                 have been run at, so each keeps its share."
+            ),
             0 => String::new(),
             h if h == o.limits.len() => {
                 " No channel can be moved with confidence (the risk assessment says why)."
@@ -184,11 +190,8 @@ pub fn improvement_summary(o: &Optimization) -> String {
     out
 }
 
-/// How the budget compares with the channels' recent spend over as many days, when it differs:
-/// it explains why every channel's current spend is a multiple of its recent spend, and when the
-/// budget is outside the default range no split can keep every channel inside it.
-fn budget_sentence(o: &Optimization) -> Option<String> {
-    let currency = o.campaign.spec.currency.as_str();
+/// The budget and the channels' recent spend over as many days.
+fn budget_and_recent(o: &Optimization) -> (f64, f64) {
     let recent: f64 = o.limits.iter().map(|l| l.observed.recent).sum();
     let budget = o
         .plan
@@ -198,6 +201,15 @@ fn budget_sentence(o: &Optimization) -> Option<String> {
         .sum::<Decimal>()
         .to_f64()
         .unwrap_or(0.0);
+    (budget, recent)
+}
+
+/// How the budget compares with the channels' recent spend over as many days, when it differs:
+/// it explains why every channel's current spend is a multiple of its recent spend, and when the
+/// budget is outside the default range no split can keep every channel inside it.
+fn budget_sentence(o: &Optimization) -> Option<String> {
+    let currency = o.campaign.spec.currency.as_str();
+    let (budget, recent) = budget_and_recent(o);
     if recent <= 0.0 || (budget / recent - 1.0).abs() < 0.01 {
         return None;
     }
@@ -304,14 +316,20 @@ pub fn risk_sentences(o: &Optimization) -> Vec<String> {
             }
         };
         if limits.limit == Limit::Observed {
-            if limits.max.is_finite() && planned >= limits.max - 0.005 && limits.max > limits.min {
+            // At a limit of the observed range, not merely at its current spend (which a budget
+            // far from the recent spend puts outside the range: the budget sentence says so).
+            let cent = 0.005;
+            if limits.max.is_finite()
+                && planned >= limits.max - cent
+                && limits.max > limits.current + cent
+            {
                 out.push(format!(
                     "{name} stops at the top of the range it has been run at, {} ({}): more is \
                      untested; give it bounds to test it.",
                     money(limits.max, currency),
                     times(limits.max)
                 ));
-            } else if planned <= limits.min + 0.005 && limits.max > limits.min {
+            } else if planned <= limits.min + cent && limits.min < limits.current - cent {
                 out.push(format!(
                     "{name} stops at the bottom of the range it has been run at, {} ({}).",
                     money(limits.min, currency),
