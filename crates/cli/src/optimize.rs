@@ -331,7 +331,7 @@ fn text(o: &Optimization) -> String {
         line(
             &format!("{p} used:"),
             format!(
-                "CAC {}, LTV {}, R² {:.2}",
+                "CAC {}, LTV {}, R² {:.3}",
                 or_dash(fit.cac),
                 or_dash(fit.ltv),
                 fit.r_squared

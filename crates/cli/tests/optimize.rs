@@ -103,9 +103,11 @@ fn optimize(db: &Db, extra: &[&str]) -> Output {
     spendlens(&args)
 }
 
-/// Every amount (a number with two decimals) on `line` is followed by the currency.
+/// Every amount (a number with two decimals) on a `label: value` line is followed by the
+/// currency; the sentences (the summary and the indented risk assessment) write amounts as the
+/// pages do, with the currency's prefix (`$1,234.56`), and their ratios (R², concentration) bare.
 fn amounts_have_their_currency(text: &str, currency: &str) {
-    for line in text.lines() {
+    for line in text.lines().filter(|l| !l.starts_with("  ") && !l.starts_with("Expected ")) {
         let words: Vec<&str> = line.split_whitespace().collect();
         for (i, word) in words.iter().enumerate() {
             let number = word
@@ -165,6 +167,29 @@ fn an_earlier_years_history_is_planned_when_its_window_is_given() {
         "{text}"
     );
     amounts_have_their_currency(&text, "USD");
+    // The improvement and the risk assessment in the product's sentences, CAC, LTV and the
+    // seasonality the optimiser used.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Expected gain: $") || l.starts_with("No change is expected")),
+        "{text}"
+    );
+    assert!(text.contains("\n  Overall risk: "), "{text}");
+    assert!(
+        text.contains("meta used:            CAC ") && text.contains(" USD, LTV "),
+        "{text}"
+    );
+    assert!(text.contains("weekdays (Mon-Sun):   "), "{text}");
+    // The open range is a flag; a wrong one is named.
+    let mut args = window.to_vec();
+    args.extend(["--budget", "5000", "--spend-range", "wide"]);
+    let out = optimize(&db, &args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("--spend-range: unknown spend range \"wide\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // JSON: the API's document.
     let mut args = window.to_vec();

@@ -367,3 +367,34 @@ pub fn risk_sentences(o: &Optimization) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_channel_without_value_is_told_what_is_missing_and_where_to_set_it() {
+        assert_eq!(
+            no_response(Platform::LinkedIn, 90, 4.66),
+            "LinkedIn Ads has 90 days with spend and 4.66 conversions but no revenue: its \
+             conversions have no value (set the LinkedIn conversion value)"
+        );
+        assert_eq!(
+            no_response(Platform::Sheets, 30, 0.0),
+            "Google Sheets has 30 days with spend but no conversions and no revenue"
+        );
+        let message = no_response_message(
+            &[no_response(Platform::Meta, 90, 1234.5)],
+            "c-1",
+        );
+        assert_eq!(
+            message,
+            "no response curve can be fitted to a channel without revenue: Meta Ads has 90 days \
+             with spend and 1,234.50 conversions but no revenue: its conversions have no value \
+             (set the LinkedIn conversion value, or the GA4 or Custom Integration average order \
+             value); conversion values are set in the campaign's settings (Edit campaign, \
+             Conversion values; or PUT /api/campaigns/c-1/settings), or import the platforms' \
+             revenue"
+        );
+    }
+}
