@@ -107,7 +107,10 @@ fn optimize(db: &Db, extra: &[&str]) -> Output {
 /// currency; the sentences (the summary and the indented risk assessment) write amounts as the
 /// pages do, with the currency's prefix (`$1,234.56`), and their ratios (R², concentration) bare.
 fn amounts_have_their_currency(text: &str, currency: &str) {
-    for line in text.lines().filter(|l| !l.starts_with("  ") && !l.starts_with("Expected ")) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with("  ") && !l.starts_with("Expected "))
+    {
         let words: Vec<&str> = line.split_whitespace().collect();
         for (i, word) in words.iter().enumerate() {
             let number = word
@@ -186,7 +189,8 @@ fn an_earlier_years_history_is_planned_when_its_window_is_given() {
     let out = optimize(&db, &args);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&out.stderr).starts_with("--spend-range: unknown spend range \"wide\""),
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with("--spend-range: unknown spend range \"wide\""),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

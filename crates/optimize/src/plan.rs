@@ -454,7 +454,11 @@ fn assess(
     let largest_share = shares.iter().fold(0.0, |m: f64, &s| m.max(s));
     let current_total: f64 = current.iter().sum();
     let current_largest = current.iter().fold(0.0, |m: f64, &x| {
-        m.max(if current_total > 0.0 { x / current_total } else { 0.0 })
+        m.max(if current_total > 0.0 {
+            x / current_total
+        } else {
+            0.0
+        })
     });
     let width = imp.high - imp.low;
     // Nothing expected and nothing uncertain (every channel kept its spend) is no uncertainty.

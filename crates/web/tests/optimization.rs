@@ -191,7 +191,8 @@ async fn the_plan_spends_the_budget_honours_bounds_and_rolls_out_gradually() {
         // A group cap: Meta and Google Ads together spend at most 5,000.00 of the 12,345.67. Their
         // default floors (half their recent spend) do not fit under it: the refusal names the
         // defaults and how to widen them.
-        let group = json!([{"name": "search+social", "channels": ["meta", "google_ads"], "max": "5000"}]);
+        let group =
+            json!([{"name": "search+social", "channels": ["meta", "google_ads"], "max": "5000"}]);
         let r = app
             .post(
                 &path,
@@ -203,10 +204,12 @@ async fn the_plan_spends_the_budget_honours_bounds_and_rolls_out_gradually() {
         let problem = &body["error"]["details"][0];
         assert_eq!(problem["field"], "groups[0].max", "{body}");
         assert!(
-            problem["message"].as_str().is_some_and(|m| m
-                .contains("the default limits keep each channel within the range it has been run at")
-                && !m.contains("99999")
-                && m.ends_with("give bounds for the channels to widen them, or spend_range \"open\"")),
+            problem["message"].as_str().is_some_and(|m| m.contains(
+                "the default limits keep each channel within the range it has been run at"
+            ) && !m.contains("99999")
+                && m.ends_with(
+                    "give bounds for the channels to widen them, or spend_range \"open\""
+                )),
             "{body}"
         );
         let capped = json_of(
@@ -487,7 +490,9 @@ async fn the_default_plan_stays_within_the_range_each_channel_has_been_run_at() 
         app.register(&app.client, "a@example.com").await;
         let id = app.campaign(&campaign()).await;
         let rows = history_rows(90);
-        let r = app.post(&format!("/api/campaigns/{id}/metrics"), &rows).await;
+        let r = app
+            .post(&format!("/api/campaigns/{id}/metrics"), &rows)
+            .await;
         assert!(r.status().is_success(), "{}", app.backend);
         let path = format!("/api/campaigns/{id}/budget-optimization");
         let plan = json_of(
@@ -541,7 +546,10 @@ async fn the_default_plan_stays_within_the_range_each_channel_has_been_run_at() 
         assert!(moved > 0, "the plan moves something: {plan}");
         // The answer says what the optimiser used: CAC, LTV and the seasonality.
         for channel in plan["channels"].as_array().into_iter().flatten() {
-            assert!(channel["cac"].is_string() && channel["ltv"].is_string(), "{channel}");
+            assert!(
+                channel["cac"].is_string() && channel["ltv"].is_string(),
+                "{channel}"
+            );
         }
         let weekday = &plan["seasonality"]["weekday"];
         assert_eq!(weekday.as_object().map(serde_json::Map::len), Some(7));
@@ -551,10 +559,9 @@ async fn the_default_plan_stays_within_the_range_each_channel_has_been_run_at() 
             .cloned()
             .unwrap_or_default();
         assert!(
-            sentences
-                .iter()
-                .all(|s| s.as_str().is_some_and(|s| s.ends_with('.')
-                    && s.chars().next().is_some_and(char::is_uppercase))),
+            sentences.iter().all(|s| s.as_str().is_some_and(
+                |s| s.ends_with('.') && s.chars().next().is_some_and(char::is_uppercase)
+            )),
             "{sentences:?}"
         );
         assert!(
@@ -577,8 +584,10 @@ async fn the_default_plan_stays_within_the_range_each_channel_has_been_run_at() 
         let imp = &forced["expected_improvement"];
         assert_eq!(imp["includes_loss"], true, "{forced}");
         assert!(
-            imp["summary"].as_str().is_some_and(|s| s.starts_with("Expected loss: $")
-                && s.ends_with("the limits given force a split worse than the current one.")),
+            imp["summary"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("Expected loss: $")
+                    && s.ends_with("the limits given force a split worse than the current one.")),
             "{imp}"
         );
         assert!(
@@ -606,7 +615,10 @@ async fn default_plans_on_the_demo_campaigns_are_cautious_and_say_why() {
         let mut held = 0;
         for (id, name) in &campaigns {
             let r = app
-                .post(&format!("/api/campaigns/{id}/budget-optimization"), &json!({}))
+                .post(
+                    &format!("/api/campaigns/{id}/budget-optimization"),
+                    &json!({}),
+                )
                 .await;
             if name == "Brand Awareness" {
                 assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
@@ -675,7 +687,10 @@ async fn default_plans_on_the_demo_campaigns_are_cautious_and_say_why() {
                     );
                 }
                 // CAC and LTV are what the optimiser used.
-                assert!(channel["cac"].is_string() && channel["ltv"].is_string(), "{channel}");
+                assert!(
+                    channel["cac"].is_string() && channel["ltv"].is_string(),
+                    "{channel}"
+                );
             }
             let imp = &plan["expected_improvement"];
             assert!(
@@ -689,9 +704,15 @@ async fn default_plans_on_the_demo_campaigns_are_cautious_and_say_why() {
                 summary.contains("The interval includes a loss"),
                 "{imp}"
             );
-            assert!(plan["seasonality"]["weekday"]["monday"].is_number(), "{plan}");
+            assert!(
+                plan["seasonality"]["weekday"]["monday"].is_number(),
+                "{plan}"
+            );
         }
-        assert!(held >= 3, "the demo's poorly fitted channels keep their spend");
+        assert!(
+            held >= 3,
+            "the demo's poorly fitted channels keep their spend"
+        );
     }
 }
 
@@ -722,15 +743,19 @@ async fn the_page_shows_the_plan_s_sentences_inputs_and_seasonality() {
         };
         let fitted = app.campaign(&campaign()).await;
         let r = app
-            .post(&format!("/api/campaigns/{fitted}/metrics"), &history_rows(90))
+            .post(
+                &format!("/api/campaigns/{fitted}/metrics"),
+                &history_rows(90),
+            )
             .await;
         assert!(r.status().is_success(), "{}", app.backend);
 
         let tab = format!("/campaigns/{fitted}?tab=budget-allocation");
         let (_, html) = page_as(&app, &app.client, &tab).await;
         assert!(
-            html.contains("<option value=\"ltv\">Customer lifetime value (conversions × LTV)</option>")
-                && html.contains("<option value=\"open\">Open (any split)</option>"),
+            html.contains(
+                "<option value=\"ltv\">Customer lifetime value (conversions × LTV)</option>"
+            ) && html.contains("<option value=\"open\">Open (any split)</option>"),
             "{html}"
         );
         for (query, body) in [
@@ -746,11 +771,16 @@ async fn the_page_shows_the_plan_s_sentences_inputs_and_seasonality() {
             let (status, html) = page_as(&app, &app.client, &format!("{tab}{query}")).await;
             assert_eq!(status, StatusCode::OK);
             let plan = json_of(
-                app.post(&format!("/api/campaigns/{fitted}/budget-optimization"), &body)
-                    .await,
+                app.post(
+                    &format!("/api/campaigns/{fitted}/budget-optimization"),
+                    &body,
+                )
+                .await,
             )
             .await;
-            let summary = plan["expected_improvement"]["summary"].as_str().unwrap_or_default();
+            let summary = plan["expected_improvement"]["summary"]
+                .as_str()
+                .unwrap_or_default();
             assert_eq!(
                 metric(&html, "improvement-summary"),
                 html_text(summary),
@@ -768,14 +798,20 @@ async fn the_page_shows_the_plan_s_sentences_inputs_and_seasonality() {
             assert!(sentences.len() >= 2, "{plan}");
             for s in &sentences {
                 let s = html_text(s.as_str().unwrap_or_default());
-                assert!(risks.contains(&format!("<li>{s}</li>")), "{s} not in {risks}");
+                assert!(
+                    risks.contains(&format!("<li>{s}</li>")),
+                    "{s} not in {risks}"
+                );
             }
             for channel in plan["channels"].as_array().into_iter().flatten() {
                 let platform = channel["channel"].as_str().unwrap_or_default();
                 let row = html
                     .split("data-section=\"optimizer-inputs\"")
                     .nth(1)
-                    .and_then(|t| t.split(&format!("<tr data-platform=\"{platform}\">")).nth(1))
+                    .and_then(|t| {
+                        t.split(&format!("<tr data-platform=\"{platform}\">"))
+                            .nth(1)
+                    })
                     .and_then(|r| r.split("</tr>").next())
                     .unwrap_or_default();
                 let dollars = |v: &Value| {
@@ -793,7 +829,10 @@ async fn the_page_shows_the_plan_s_sentences_inputs_and_seasonality() {
                 for key in ["cac", "ltv", "recent_spend"] {
                     let name = key.replace('_', "-");
                     assert!(
-                        row.contains(&format!("data-metric=\"{name}\">{}<", dollars(&channel[key]))),
+                        row.contains(&format!(
+                            "data-metric=\"{name}\">{}<",
+                            dollars(&channel[key])
+                        )),
                         "{query} {platform} {key}: {row}"
                     );
                 }
@@ -805,7 +844,10 @@ async fn the_page_shows_the_plan_s_sentences_inputs_and_seasonality() {
             assert!(html.contains("data-section=\"seasonality\""));
             assert_eq!(
                 metric(&html, "period-index"),
-                format!("{:.2}", plan["seasonality"]["period_index"].as_f64().unwrap_or(0.0))
+                format!(
+                    "{:.2}",
+                    plan["seasonality"]["period_index"].as_f64().unwrap_or(0.0)
+                )
             );
             assert!(
                 html.contains("data-section=\"seasonality-months\"") && html.contains(">Aug<"),
@@ -828,13 +870,17 @@ async fn the_page_shows_the_plan_s_sentences_inputs_and_seasonality() {
             &format!("/campaigns/{q4}?tab=budget-allocation&optimize=1"),
         )
         .await;
-        assert!(html.contains("data-metric=\"held\">keeps its spend<"), "{html}");
+        assert!(
+            html.contains("data-metric=\"held\">keeps its spend<"),
+            "{html}"
+        );
         assert!(
             metric(&html, "improvement-summary").starts_with("No change is expected"),
             "{html}"
         );
         assert!(
-            html.contains("keeps its current spend, $") && html.contains("below the 0.60 needed to move it"),
+            html.contains("keeps its current spend, $")
+                && html.contains("below the 0.60 needed to move it"),
             "{html}"
         );
         // No conversion value: the notice says so and where to set it.

@@ -322,7 +322,14 @@ mod tests {
     fn the_default_range_is_half_to_one_and_a_half_the_recent_spend_under_the_daily_cap() {
         let good = fitted(FitKind::Hill, 0.9);
         let check = |o: Observed, current: f64, want: (f64, f64)| {
-            let l = limits(&good, o, current, 28, Asked::default(), SpendRange::Observed);
+            let l = limits(
+                &good,
+                o,
+                current,
+                28,
+                Asked::default(),
+                SpendRange::Observed,
+            );
             assert_eq!(l.limit, Limit::Observed);
             assert!(
                 (l.min - want.0).abs() < 1e-9 && (l.max - want.1).abs() < 1e-9,
@@ -419,7 +426,10 @@ mod tests {
     #[test]
     fn the_range_codes() {
         assert_eq!(spend_range("open"), Ok(SpendRange::Open));
-        assert_eq!(spend_range(SpendRange::Observed.code()), Ok(SpendRange::Observed));
+        assert_eq!(
+            spend_range(SpendRange::Observed.code()),
+            Ok(SpendRange::Observed)
+        );
         assert!(spend_range("wide").is_err());
     }
 
@@ -430,8 +440,14 @@ mod tests {
             "5000 is below the sum of min_spend 6046.95."
         );
         let channels = ["linkedin", "meta"];
-        assert_eq!(request_path("groups[0].max_spend", &channels), "groups[0].max");
-        assert_eq!(request_path("channels[1].min_spend", &channels), "bounds.meta.min");
+        assert_eq!(
+            request_path("groups[0].max_spend", &channels),
+            "groups[0].max"
+        );
+        assert_eq!(
+            request_path("channels[1].min_spend", &channels),
+            "bounds.meta.min"
+        );
         assert_eq!(request_path("total_budget", &channels), "total_budget");
     }
 

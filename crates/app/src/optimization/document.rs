@@ -19,9 +19,7 @@ use super::wording;
 /// An amount as a 2-decimal string, rounded half away from zero; `null` when not finite (an
 /// unbounded side).
 fn cents(value: f64) -> Value {
-    Decimal::from_f64(value).map_or(Value::Null, |d| {
-        spendlens_core::num::cents_text(d).into()
-    })
+    Decimal::from_f64(value).map_or(Value::Null, |d| spendlens_core::num::cents_text(d).into())
 }
 
 /// A ratio rounded to 4 decimals; `null` when not finite.

@@ -23,7 +23,6 @@
 //!
 //! The request and its rules are in `request` (re-exported here).
 
-
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -364,7 +363,10 @@ pub async fn optimize_campaign(
         // the recent days end on a day with spend).
         let recent_total: f64 = observed.iter().map(|o| o.recent).sum();
         let current: Vec<f64> = if recent_total > 0.0 {
-            observed.iter().map(|o| o.recent * total / recent_total).collect()
+            observed
+                .iter()
+                .map(|o| o.recent * total / recent_total)
+                .collect()
         } else {
             let raw: Vec<f64> = model.channels.iter().map(|c| c.mean_daily_spend).collect();
             let raw_total: f64 = raw.iter().sum::<f64>().max(f64::MIN_POSITIVE);

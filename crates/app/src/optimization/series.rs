@@ -38,7 +38,8 @@ impl Series {
 
     /// Drops the platforms without any spend.
     pub fn keep_spending(&mut self) {
-        self.0.retain(|_, days| days.values().any(|d| d.spend > 0.0));
+        self.0
+            .retain(|_, days| days.values().any(|d| d.spend > 0.0));
     }
 
     /// Each channel's consecutive days, from its first to its last day with a row.
@@ -98,7 +99,10 @@ impl Series {
         self.0
             .values()
             .map(|days| {
-                let all: Vec<f64> = Self::consecutive(days).iter().map(|(_, d)| d.spend).collect();
+                let all: Vec<f64> = Self::consecutive(days)
+                    .iter()
+                    .map(|(_, d)| d.spend)
+                    .collect();
                 let last: Vec<f64> = days
                     .iter()
                     .filter(|(date, _)| recent.contains(**date))

@@ -79,12 +79,7 @@ pub fn no_response_message(clauses: &[String], campaign: &str) -> String {
 }
 
 /// Why a channel keeps its current spend, as a sentence naming it.
-pub fn hold_sentence(
-    name: &str,
-    hold: Hold,
-    limits: &ChannelLimits,
-    o: &Optimization,
-) -> String {
+pub fn hold_sentence(name: &str, hold: Hold, limits: &ChannelLimits, o: &Optimization) -> String {
     let currency = o.campaign.spec.currency.as_str();
     let current = money(limits.current, currency);
     let response = response_words(o.plan.expected_improvement.objective);
@@ -220,7 +215,7 @@ fn budget_sentence(o: &Optimization) -> Option<String> {
         money(budget, currency),
         money(recent, currency)
     );
-    if scale > HIGH_MULTIPLE || scale < LOW_MULTIPLE {
+    if !(LOW_MULTIPLE..=HIGH_MULTIPLE).contains(&scale) {
         out.push_str(&format!(
             ", so no split keeps every channel within {LOW_MULTIPLE}× to {HIGH_MULTIPLE}× of its \
              recent spend and the channels outside it keep their share"
@@ -310,7 +305,11 @@ pub fn risk_sentences(o: &Optimization) -> Vec<String> {
         let recent = limits.observed.recent;
         let times = |x: f64| {
             if recent > 0.0 {
-                format!("{:.2}× its recent spend of {}", x / recent, money(recent, currency))
+                format!(
+                    "{:.2}× its recent spend of {}",
+                    x / recent,
+                    money(recent, currency)
+                )
             } else {
                 "it had no recent spend".to_owned()
             }
@@ -383,10 +382,7 @@ mod tests {
             no_response(Platform::Sheets, 30, 0.0),
             "Google Sheets has 30 days with spend but no conversions and no revenue"
         );
-        let message = no_response_message(
-            &[no_response(Platform::Meta, 90, 1234.5)],
-            "c-1",
-        );
+        let message = no_response_message(&[no_response(Platform::Meta, 90, 1234.5)], "c-1");
         assert_eq!(
             message,
             "no response curve can be fitted to a channel without revenue: Meta Ads has 90 days \

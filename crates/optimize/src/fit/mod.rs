@@ -145,7 +145,11 @@ impl FittedModel {
         if period.is_empty() {
             return 1.0;
         }
-        period.iter().map(|&d| self.seasonality.index(d)).sum::<f64>() / period.len() as f64
+        period
+            .iter()
+            .map(|&d| self.seasonality.index(d))
+            .sum::<f64>()
+            / period.len() as f64
     }
 
     /// The curve of channel `i` for a planning period: the mean of its draws, each rescaled to
@@ -535,7 +539,10 @@ mod tests {
         }
         for (objective, what) in [
             (Objective::Revenue, "its revenue is 0 on every day"),
-            (Objective::LtvValue, "its new customers × LTV is 0 on every day"),
+            (
+                Objective::LtvValue,
+                "its new customers × LTV is 0 on every day",
+            ),
         ] {
             let e = fit_channel(&h, objective, &Seasonality::flat(), &opts, 1).expect_err("none");
             let text = e.to_string();

@@ -16,13 +16,13 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
+use spendlens_app::optimization::wording;
 use spendlens_app::optimization::{
     self, Limit, Optimization, OptimizationRequest, SpendRange, caution,
 };
 use spendlens_contract::Problems;
 use spendlens_contract::json::{date_text, non_negative_decimal_text};
 use spendlens_optimize::Objective;
-use spendlens_app::optimization::wording;
 use spendlens_optimize::fit::FitKind;
 use spendlens_optimize::plan::RiskLevel;
 
@@ -430,11 +430,9 @@ fn used(found: &Optimization) -> Vec<ChannelUsedView> {
             let planned = plan.solution.allocation.get(i).map_or(0.0, |a| a.spend);
             let range = match limits.map(|l| (l.limit, l)) {
                 Some((Limit::Held(_), _)) => "held".to_owned(),
-                Some((_, l)) if l.max.is_finite() => format!(
-                    "{} – {}",
-                    money_f64(l.min, cur),
-                    money_f64(l.max, cur)
-                ),
+                Some((_, l)) if l.max.is_finite() => {
+                    format!("{} – {}", money_f64(l.min, cur), money_f64(l.max, cur))
+                }
                 Some((_, l)) => format!("{} or more", money_f64(l.min, cur)),
                 None => "–".to_owned(),
             };
