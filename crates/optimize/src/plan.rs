@@ -472,7 +472,7 @@ fn assess(
     let mut warnings = Vec::new();
     if largest_share > 0.6 {
         warnings.push(format!(
-            "{:.1} % of the budget goes to one channel.",
+            "One channel gets {:.1} % of the budget.",
             largest_share * 100.0
         ));
         if largest_share > current_largest + 1e-9 {

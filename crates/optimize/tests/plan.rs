@@ -225,3 +225,61 @@ fn profit_subtracts_the_spend_and_keeps_the_split() {
     assert!((a.optimized_value - budget - b.optimized_value).abs() < 1e-6 * a.optimized_value);
     assert!((a.current_value - budget - b.current_value).abs() < 1e-6 * a.current_value);
 }
+
+#[test]
+fn a_plan_that_moves_nothing_carries_no_risk_and_a_forced_one_says_it_loses() {
+    let mut hs = histories();
+    hs[2].days.truncate(8);
+    let model = fit(
+        &hs,
+        Objective::Revenue,
+        &FitOptions {
+            draws: 20,
+            ..FitOptions::default()
+        },
+    )
+    .expect("fits");
+    let period: Vec<NaiveDate> = (0..7).map(|i| date(300 + i)).collect();
+    let budget = 7.0 * 150.0;
+    let current = vec![budget / 3.0; 3];
+    // Every channel pinned at its current spend: the thin channel's warning stays listed, but
+    // nothing is recommended, so nothing is at risk, and a zero gain is no uncertainty.
+    let pinned = PlanRequest {
+        current: Some(current.clone()),
+        bounds: Some(current.iter().map(|&c| (c, c)).collect()),
+        ..PlanRequest::new(period.clone(), budget)
+    };
+    let p = plan(&model, &pinned).expect("plans");
+    assert_eq!(p.risk_assessment.level, RiskLevel::Low);
+    assert!(!p.risk_assessment.channels[2].warnings.is_empty());
+    assert_eq!(p.risk_assessment.relative_interval_width, 0.0);
+    assert!(!p.expected_improvement.includes_loss());
+    // Bounds that force most of the budget into one channel: the gain is a loss, said plainly.
+    let forced = PlanRequest {
+        current: Some(current),
+        bounds: Some(vec![(0.9 * budget, budget), (0.0, budget), (0.0, budget)]),
+        ..PlanRequest::new(period, budget)
+    };
+    let p = plan(&model, &forced).expect("plans");
+    assert!(p.expected_improvement.includes_loss());
+    assert_eq!(p.risk_assessment.level, RiskLevel::High);
+    assert!(
+        p.risk_assessment.warnings.iter().any(|w| w
+            == "The 90 % interval of the improvement includes a loss: the plan may do worse \
+                than the current split."),
+        "{:?}",
+        p.risk_assessment.warnings
+    );
+    // Every warning is a sentence.
+    for w in p
+        .risk_assessment
+        .warnings
+        .iter()
+        .chain(p.risk_assessment.channels.iter().flat_map(|c| &c.warnings))
+    {
+        assert!(
+            w.ends_with('.') && w.chars().next().is_some_and(char::is_uppercase),
+            "{w}"
+        );
+    }
+}
