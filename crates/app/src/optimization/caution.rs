@@ -107,9 +107,10 @@ pub enum Hold {
     Requested,
     /// No spend in the recent days: it is not running, so it stays off.
     NotRecent,
-    /// Its spend barely varied: the curve's slope is not measured.
+    /// Its spend barely varied (standard deviation / mean of its daily spend), or took too few
+    /// distinct levels for a shape to be fitted: the curve's slope is not measured.
     FlatSpend { variation: f64 },
-    /// Its curve explains too little of its daily response.
+    /// Its curve explains too little of its daily response (its R²).
     PoorFit { r_squared: f64 },
 }
 
@@ -131,9 +132,13 @@ pub enum Limit {
 pub struct ChannelLimits {
     /// Its current spend for the period (its share of the recent spend applied to the budget).
     pub current: f64,
+    /// The least it may spend over the period.
     pub min: f64,
+    /// The most it may spend over the period (infinite: unbounded).
     pub max: f64,
+    /// Where the two come from.
     pub limit: Limit,
+    /// What its history says (recent spend, highest day, variation).
     pub observed: Observed,
 }
 
@@ -150,7 +155,9 @@ impl ChannelLimits {
 /// What the request says of one channel.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Asked {
+    /// The request's `frozen` names it.
     pub frozen: bool,
+    /// The request's `bounds` for it, either side optional.
     pub bounds: Option<(Option<f64>, Option<f64>)>,
 }
 

@@ -149,8 +149,10 @@ async fn no_spend(
 
 /// Fits the campaign's history and plans the period (see the module documentation).
 /// `AppError::NotFound` for a campaign outside `org`; `AppError::Fields` for a request breaking
-/// [`OptimizationRequest::check`]'s rules; `AppError::Invalid` naming the field for a request the
-/// history cannot serve, and `history` when there is not enough history.
+/// [`OptimizationRequest::check`]'s rules or limits that cannot be met together (in the
+/// request's fields, naming the defaults when they took part); `AppError::Invalid` naming the
+/// field for a request the history cannot serve, `history` when there is not enough history, and
+/// `settings` when a channel has spend but no revenue to fit (no conversion value).
 pub async fn optimize_campaign(
     store: &dyn spendlens_store::Store,
     org: &OrgId,

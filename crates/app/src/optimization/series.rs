@@ -18,8 +18,11 @@ use super::wording;
 /// One day of one channel: spend, revenue, conversions.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(super) struct DayFigures {
+    /// Spend that day.
     pub spend: f64,
+    /// Revenue as the analysis values it (reported, else conversion value, else AOV).
     pub revenue: f64,
+    /// Conversions (the `ltv` objective's new customers).
     pub conversions: f64,
 }
 
