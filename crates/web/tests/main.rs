@@ -33,3 +33,4 @@ mod sums;
 mod support;
 mod tokens;
 mod uploads;
+mod verdicts;

@@ -172,12 +172,16 @@ pub(super) fn budget_view(s: &BudgetStatus) -> BudgetView {
             (None, None) => String::new(),
         },
         status: s.status.as_str(),
-        pacing: format!(
-            "{} ({}){}",
-            pacing_label(s.pacing_status),
-            pct(s.pacing_pct),
-            if s.pacing_assumed { ", assumed" } else { "" }
-        ),
+        // The budget before the pace, as on every page (`spendlens_core::analysis::verdicts`).
+        pacing: match s.over_budget_by {
+            Some(over) => format!("Budget exceeded by {}", money(over, c)),
+            None => format!(
+                "{} ({}){}",
+                pacing_label(s.pacing_status),
+                pct(s.pacing_pct),
+                if s.pacing_assumed { ", assumed" } else { "" }
+            ),
+        },
     }
 }
 
