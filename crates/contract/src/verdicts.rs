@@ -38,3 +38,28 @@ pub fn append(body: &mut Value, v: &Verdicts) {
         map.insert("verdicts".to_owned(), json(v));
     }
 }
+
+/// The API's `period_trends`: the last N days against the N before (see
+/// `spendlens_core::analysis::period_trends`).
+pub fn period_trends_json(t: &spendlens_core::analysis::period_trends::PeriodTrends) -> Value {
+    use spendlens_core::analysis::period_trends::PeriodChange;
+    let change = |c: &PeriodChange| {
+        json!({
+            "current": money(c.current),
+            "previous": money(c.previous),
+            "change_pct": c.change_pct.map(money),
+            "direction": c.direction.map(|d| d.as_str()),
+            "good": c.good,
+        })
+    };
+    json!({
+        "days": t.days,
+        "current": {"from": t.current.0.to_string(), "to": t.current.1.to_string()},
+        "previous": {"from": t.previous.0.to_string(), "to": t.previous.1.to_string()},
+        "spend": change(&t.spend),
+        "conversions": change(&t.conversions),
+        "cpa": t.cpa.as_ref().map(change),
+        "roas": t.roas.as_ref().map(change),
+        "roi": t.roi.as_ref().map(change),
+    })
+}

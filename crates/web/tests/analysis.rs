@@ -89,6 +89,12 @@ async fn the_endpoint_equals_the_cli_on_the_same_data() {
             .as_object_mut()
             .and_then(|m| m.remove("verdicts"))
             .unwrap_or_default();
+        let trends = got
+            .as_object_mut()
+            .and_then(|m| m.remove("period_trends"))
+            .unwrap_or_default();
+        assert_eq!(trends["days"], 7, "{trends}");
+        assert_eq!(trends["current"]["to"], "2026-11-21", "{trends}");
         assert_eq!(verdicts["revenue_measured"], true, "{verdicts}");
         assert_eq!(
             verdicts["performance"], got["insights"]["summary"]["performance"],

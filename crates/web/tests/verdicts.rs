@@ -30,7 +30,7 @@ async fn no_page_gives_a_verdict_from_a_missing_input() {
 
         let api = json_of(
             app.get(&format!(
-                "/api/campaigns/{id}/financial-analysis?as_of=2026-11-21"
+                "/api/campaigns/{id}/financial-analysis?as_of=2026-11-21&compare=7d"
             ))
             .await,
         )
@@ -40,6 +40,21 @@ async fn no_page_gives_a_verdict_from_a_missing_input() {
         assert_eq!(v["performance"], serde_json::Value::Null);
         assert_eq!(v["pacing"]["verdict"], "over_budget");
         assert_eq!(v["pacing"]["over_by"], "170.00");
+        // The last 7 days against the 7 before: 6 days of spend (Nov 15–20) against 7.
+        let t = &api["period_trends"];
+        assert_eq!(t["current"]["from"], "2026-11-15", "{t}");
+        assert_eq!(t["previous"]["from"], "2026-11-08", "{t}");
+        assert_eq!(t["spend"]["current"], "351.00");
+        assert_eq!(t["spend"]["previous"], "409.50");
+        assert_eq!(t["spend"]["change_pct"], "-14.29");
+        assert_eq!(t["spend"]["direction"], "down");
+        assert_eq!(t["spend"]["good"], serde_json::Value::Null);
+        assert_eq!(t["conversions"]["direction"], "down");
+        assert_eq!(t["conversions"]["good"], false);
+        // CPA 29.25 both weeks: no arrow. No revenue measured: no ROAS or ROI trend.
+        assert_eq!(t["cpa"]["direction"], serde_json::Value::Null);
+        assert_eq!(t["roas"], serde_json::Value::Null);
+        assert_eq!(t["roi"], serde_json::Value::Null);
         // The seed's codes are still the contract's.
         assert_eq!(api["insights"]["summary"]["performance"], "negative");
 

@@ -7,6 +7,7 @@
 mod input;
 mod insights;
 mod overview;
+pub mod period_trends;
 mod platforms;
 mod result;
 mod revenue;

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 mod labels;
+mod period;
 mod view;
 
 use axum::extract::{Path, Query, State};
@@ -147,6 +148,16 @@ pub async fn page(
         other => other.into(),
     })?;
     let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
+    if tab == "overview" {
+        let trends = spendlens_app::analysis::period_trends(
+            state.store.as_ref(),
+            &campaign,
+            &analysis,
+            compare.days(),
+        )
+        .await?;
+        (page.period_title, page.period_rows) = period::rows(&trends, &analysis.currency);
+    }
     if tab == "budget-allocation" {
         let channels = state
             .store

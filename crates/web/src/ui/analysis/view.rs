@@ -189,6 +189,9 @@ pub(super) struct AnalysisPage {
     total_conversions: String,
     conversions_trend: Option<TrendView>,
     trend_note: String,
+    /// The last N days against the N before (see `period.rs`).
+    pub(super) period_title: String,
+    pub(super) period_rows: Vec<super::period::PeriodRow>,
     budget: Option<String>,
     used_pct: String,
     used_width: String,
@@ -358,7 +361,7 @@ pub(super) fn view(
     let since = a.trends.as_ref().map(|t| date(t.snapshot_date));
     let trend_note = match &a.trends {
         Some(t) => format!(
-            "Trends compare with the snapshot of {} (period {}).",
+            "Totals since the snapshot of {} (period {}): running totals only grow; the table below compares equal windows.",
             date(t.snapshot_date),
             t.period.as_str()
         ),
@@ -553,6 +556,8 @@ pub(super) fn view(
         total_conversions: conversions(a.totals.conversions),
         conversions_trend,
         trend_note,
+        period_title: String::new(),
+        period_rows: Vec::new(),
         budget: b.budget.map(|v| money(v, cur)),
         used_pct: pct(b.used_pct),
         used_width: bar_width(b.used_pct, Decimal::ONE_HUNDRED),
