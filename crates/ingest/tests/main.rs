@@ -12,6 +12,7 @@ mod ingest {
     mod fuzz;
     mod hostile;
     mod pdf;
+    mod pdf_layouts;
     mod real;
     mod roundtrip;
     mod sheets;

@@ -134,22 +134,44 @@ mod tests {
 
     #[test]
     fn periods_are_spread_exactly_or_booked_on_one_day() {
-        let rows = [week(d(6, 3), dec!(100.00), 10), week(d(6, 10), dec!(50.05), 7)];
-        let spread = book_figures(&rows, PeriodChoice::Spread, Platform::CustomIntegration, "pdf:r", Some("EUR"))
-            .expect("spread");
+        let rows = [
+            week(d(6, 3), dec!(100.00), 10),
+            week(d(6, 10), dec!(50.05), 7),
+        ];
+        let spread = book_figures(
+            &rows,
+            PeriodChoice::Spread,
+            Platform::CustomIntegration,
+            "pdf:r",
+            Some("EUR"),
+        )
+        .expect("spread");
         assert_eq!(spread.len(), 14);
-        assert_eq!(spread.iter().map(|r| r.spend).sum::<Decimal>(), dec!(150.05));
+        assert_eq!(
+            spread.iter().map(|r| r.spend).sum::<Decimal>(),
+            dec!(150.05)
+        );
         assert_eq!(spread.iter().map(|r| r.clicks).sum::<u64>(), 17);
         assert_eq!(spread[0].spend, dec!(14.29));
         assert_eq!(spread[6].spend, dec!(14.28));
         assert_eq!(spread[0].currency.as_deref(), Some("EUR"));
-        let booked = book_figures(&rows, PeriodChoice::BookOn(d(6, 30)), Platform::CustomIntegration, "pdf:r", None)
-            .expect("booked");
+        let booked = book_figures(
+            &rows,
+            PeriodChoice::BookOn(d(6, 30)),
+            Platform::CustomIntegration,
+            "pdf:r",
+            None,
+        )
+        .expect("booked");
         assert_eq!(booked.len(), 1);
-        assert_eq!((booked[0].date, booked[0].spend, booked[0].impressions), (d(6, 30), dec!(150.05), 2000));
+        assert_eq!(
+            (booked[0].date, booked[0].spend, booked[0].impressions),
+            (d(6, 30), dec!(150.05), 2000)
+        );
         assert!(book_figures(&rows, PeriodChoice::Refuse, Platform::Meta, "x", None).is_err());
         let overlap = [week(d(6, 3), dec!(1), 1), week(d(6, 9), dec!(1), 1)];
-        let err = book_figures(&overlap, PeriodChoice::Spread, Platform::Meta, "x", None).expect_err("overlap");
+        let err = book_figures(&overlap, PeriodChoice::Spread, Platform::Meta, "x", None)
+            .expect_err("overlap");
         assert!(err.contains("overlap"), "{err}");
     }
 }

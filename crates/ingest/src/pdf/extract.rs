@@ -17,8 +17,7 @@ use super::layout::Layout;
 use crate::error::ImportError;
 use crate::exports::check_size;
 use crate::limits::{
-    MAX_PDF_DECODED_BYTES, MAX_PDF_PAGES, MAX_PDF_STREAM_BYTES, bytes as size,
-    grouped,
+    MAX_PDF_DECODED_BYTES, MAX_PDF_PAGES, MAX_PDF_STREAM_BYTES, bytes as size, grouped,
 };
 use crate::model::ImportOptions;
 
@@ -76,6 +75,7 @@ fn extract_checked(bytes: &[u8], file: &str) -> Result<String, ImportError> {
         ));
     }
     check_streams(&doc, file)?;
+    super::fonts::repair_widths(&mut doc);
     let mut layout = Layout::default();
     let written = pdf_extract::output_doc(&doc, &mut layout);
     if let Some(why) = layout.over.take() {

@@ -7,6 +7,8 @@
 //! average is no sum at all. Period rows of all tables are gathered per period, so a table of ad
 //! metrics and a table of web metrics by week make one set of weeks.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -125,6 +127,7 @@ fn found(cell: &TableCell, value: Decimal, label: &str) -> FoundValue {
 /// Gathers the candidates, periods and checks of every table.
 pub(super) fn gather(tables: &[PdfTable]) -> Gathered {
     let mut out = Gathered::default();
+    let mut index = HashMap::new();
     for table in tables {
         for row in &table.rows {
             for cell in &row.cells {
@@ -133,7 +136,11 @@ pub(super) fn gather(tables: &[PdfTable]) -> Gathered {
                         "{}: {} ({}) {problem}",
                         at(cell.page, cell.line),
                         cell.metric.label(),
-                        if row.label.is_empty() { "figures" } else { &row.label },
+                        if row.label.is_empty() {
+                            "figures"
+                        } else {
+                            &row.label
+                        },
                     ));
                 }
                 let Some(value) = cell.value else { continue };
@@ -150,11 +157,14 @@ pub(super) fn gather(tables: &[PdfTable]) -> Gathered {
         totals_of(table, &mut out);
         for row in &table.rows {
             if let RowKind::Period { start, end } = row.kind {
-                add_period(&mut out, start, end, row);
+                add_period(&mut out, &mut index, (start, end), row);
             }
         }
     }
     out.periods.sort_by_key(|p| (p.start, p.end));
+    for p in &mut out.periods {
+        p.cells.sort_by_key(|c| c.metric);
+    }
     for pair in out.periods.windows(2) {
         if pair[1].start <= pair[0].end {
             out.warnings.push(format!(
@@ -182,7 +192,11 @@ fn totals_of(table: &PdfTable, out: &mut Gathered) {
     for &metric in table.metrics.iter().filter(|m| additive(**m)) {
         let values: Vec<&TableCell> = periods
             .iter()
-            .filter_map(|r| r.cells.iter().find(|c| c.metric == metric && c.value.is_some()))
+            .filter_map(|r| {
+                r.cells
+                    .iter()
+                    .find(|c| c.metric == metric && c.value.is_some())
+            })
             .collect();
         let sum: Decimal = values.iter().filter_map(|c| c.value).sum();
         match total.and_then(|t| t.cells.iter().find(|c| c.metric == metric)) {
@@ -230,17 +244,14 @@ fn totals_of(table: &PdfTable, out: &mut Gathered) {
 /// left out with a warning naming both.
 fn add_period(
     out: &mut Gathered,
-    start: NaiveDate,
-    end: NaiveDate,
+    index: &mut HashMap<(NaiveDate, NaiveDate), usize>,
+    (start, end): (NaiveDate, NaiveDate),
     row: &super::table::TableRow,
 ) {
-    let index = match out
-        .periods
-        .iter()
-        .position(|p| p.start == start && p.end == end)
-    {
-        Some(i) => i,
+    let index = match index.get(&(start, end)) {
+        Some(i) => *i,
         None => {
+            index.insert((start, end), out.periods.len());
             out.periods.push(PeriodFigures {
                 start,
                 end,

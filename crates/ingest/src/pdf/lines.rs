@@ -83,8 +83,7 @@ fn cells(raw: &str) -> Vec<Cell> {
     let mut out: Vec<Cell> = Vec::new();
     let mut current: Option<Cell> = None;
     let mut spaces = 0usize;
-    let mut column = 0usize;
-    for ch in raw.chars() {
+    for (column, ch) in raw.chars().enumerate() {
         match ch {
             '\t' | '|' => {
                 close(&mut current, &mut out);
@@ -116,7 +115,6 @@ fn cells(raw: &str) -> Vec<Cell> {
                 spaces = 0;
             }
         }
-        column += 1;
     }
     close(&mut current, &mut out);
     out

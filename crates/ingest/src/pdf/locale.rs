@@ -203,9 +203,11 @@ pub(super) fn decide<'a>(
             (Some(_), None) => (&mut strong, &mut strong_example, 0),
             (None, Some(_)) => (&mut strong, &mut strong_example, 1),
             // `512.300`: a dot grouping thousands is a decimal comma's, a comma a point's.
-            (Some(a), Some(b)) if a != b => {
-                (&mut weak, &mut weak_example, usize::from(core.contains('.')))
-            }
+            (Some(a), Some(b)) if a != b => (
+                &mut weak,
+                &mut weak_example,
+                usize::from(core.contains('.')),
+            ),
             _ => continue,
         };
         counts[i] += 1;

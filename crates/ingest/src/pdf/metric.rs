@@ -164,9 +164,9 @@ pub(super) fn heading(text: &str) -> Option<Option<PdfMetric>> {
         .split_whitespace()
         .map(|w| w.trim_end_matches(':').to_ascii_lowercase())
         .filter(|w| {
-            !w.is_empty()
-                && !matches!(w.as_str(), "€" | "$" | "£" | "in")
-                && !(w.len() == 3 && crate::currency::known_code(w).is_some())
+            let currency = matches!(w.as_str(), "€" | "$" | "£" | "in")
+                || (w.len() == 3 && crate::currency::known_code(w).is_some());
+            !w.is_empty() && !currency
         })
         .collect();
     let name = words.join(" ");

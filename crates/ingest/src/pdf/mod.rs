@@ -23,6 +23,7 @@ mod booking;
 mod decode;
 mod extract;
 mod figures;
+mod fonts;
 mod labels;
 mod layout;
 mod lines;
@@ -212,7 +213,10 @@ impl PdfPreview {
             .iter()
             .map(|p| {
                 let spend = p.value(PdfMetric::Spend).ok_or_else(|| {
-                    format!("the period {} ({} to {}) has no spend", p.label, p.start, p.end)
+                    format!(
+                        "the period {} ({} to {}) has no spend",
+                        p.label, p.start, p.end
+                    )
                 })?;
                 let count = |m| p.value(m).and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
                 Ok(PeriodRow {
@@ -274,13 +278,13 @@ pub fn preview_text(text: &str, file: &str, options: &ImportOptions) -> PdfPrevi
     let words = || lines.iter().flat_map(|l| l.text.split_whitespace());
     let locale = locale::decide(words(), options.pdf_locale);
     let period = find_period(&lines);
-    let order = options.date_order.unwrap_or_else(|| {
-        match date::infer_order(words()) {
+    let order = options
+        .date_order
+        .unwrap_or_else(|| match date::infer_order(words()) {
             Ok(Some(order)) => order,
             _ if locale.locale == NumberLocale::DecimalComma => DateOrder::DayFirst,
             _ => DateOrder::MonthFirst,
-        }
-    });
+        });
     let ctx = table::Context {
         locale: locale.locale,
         dates: period::Dates {

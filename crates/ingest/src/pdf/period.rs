@@ -123,7 +123,9 @@ fn range(t: &str, dates: &Dates) -> Option<(NaiveDate, NaiveDate)> {
         let (a, b) = (a.trim(), b.trim());
         // The right side first: it usually carries the year (and the month, for `3 - 9 June`).
         let right = day_with_year(b, None, dates).or_else(|| {
-            let month = a.split_whitespace().find(|w| date::month_from_name(w).is_some())?;
+            let month = a
+                .split_whitespace()
+                .find(|w| date::month_from_name(w).is_some())?;
             day_with_year(&format!("{month} {b}"), None, dates)
         });
         let Some(end) = right else { continue };
@@ -155,7 +157,10 @@ fn month_span(year: i32, month: u32) -> Option<(NaiveDate, NaiveDate)> {
 
 /// `June 2024`, `Jun. 2024`, `2024-06`, `06/2024`, `June` (in the stated period's year).
 fn month(t: &str, dates: &Dates) -> Option<(NaiveDate, NaiveDate)> {
-    let words: Vec<&str> = t.split([' ', ',', '/', '-']).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = t
+        .split([' ', ',', '/', '-'])
+        .filter(|w| !w.is_empty())
+        .collect();
     let (month, year) = match words.as_slice() {
         [m] => (date::month_from_name(m)?, None),
         [a, b] => match (date::month_from_name(a), b.parse::<i32>()) {
@@ -192,13 +197,14 @@ fn week(lower: &str, dates: &Dates) -> Option<((NaiveDate, NaiveDate), Option<St
             (number(&w[6..])?, w[..4].parse::<i32>().ok())
         }
         [w, rest @ ..] => {
-            let n = ["week", "wk", "kw", "cw", "w"]
-                .iter()
-                .find_map(|p| match w.strip_prefix(p) {
-                    Some("") => rest.first().and_then(|x| number(x)),
-                    Some(digits) => number(digits),
-                    None => None,
-                })?;
+            let n =
+                ["week", "wk", "kw", "cw", "w"]
+                    .iter()
+                    .find_map(|p| match w.strip_prefix(p) {
+                        Some("") => rest.first().and_then(|x| number(x)),
+                        Some(digits) => number(digits),
+                        None => None,
+                    })?;
             let tail = if w.len() > 4 || w.chars().any(|c| c.is_ascii_digit()) {
                 rest
             } else {
@@ -249,7 +255,11 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")
     }
 
-    fn check(label: &str, heading: &str, stated: Option<(NaiveDate, NaiveDate)>) -> Option<(NaiveDate, NaiveDate)> {
+    fn check(
+        label: &str,
+        heading: &str,
+        stated: Option<(NaiveDate, NaiveDate)>,
+    ) -> Option<(NaiveDate, NaiveDate)> {
         let dates = Dates {
             order: DateOrder::DayFirst,
             stated,
@@ -274,11 +284,20 @@ mod tests {
         assert_eq!(check("Week 23", "", june), week);
         assert_eq!(check("Week of Jun 3, 2024", "", None), week);
         assert_eq!(check("2024-06-03", "Week starting", None), week);
-        assert_eq!(check("03/06/2024", "Date", None), Some((d(2024, 6, 3), d(2024, 6, 3))));
+        assert_eq!(
+            check("03/06/2024", "Date", None),
+            Some((d(2024, 6, 3), d(2024, 6, 3)))
+        );
         assert_eq!(check("June 2024", "Month", None), june);
         assert_eq!(check("2024-06", "", None), june);
-        assert_eq!(check("Dec 30 – Jan 5, 2025", "", None), Some((d(2024, 12, 30), d(2025, 1, 5))));
-        assert_eq!(check("Week 2", "", june), Some((d(2024, 6, 8), d(2024, 6, 14))));
+        assert_eq!(
+            check("Dec 30 – Jan 5, 2025", "", None),
+            Some((d(2024, 12, 30), d(2025, 1, 5)))
+        );
+        assert_eq!(
+            check("Week 2", "", june),
+            Some((d(2024, 6, 8), d(2024, 6, 14)))
+        );
         assert_eq!(check("Week 2", "", None), None);
         assert_eq!(check("Brand - Search", "Campaign", june), None);
         assert_eq!(check("Total", "", june), None);

@@ -2,7 +2,6 @@
 //! orientations, per-period figures and their checks. Text here is written as the layout
 //! extraction writes it (cells two spaces apart or more); `tests/ingest/pdf.rs` reads real PDFs.
 
-
 fn preview(text: &str, file: &str) -> PdfPreview {
     preview_text(text, file, &ImportOptions::default())
 }
@@ -158,15 +157,28 @@ fn a_euro_metric_value_table_reads_every_count_with_its_thousands() {
         ]
     );
     assert_eq!(p.locale.locale, NumberLocale::DecimalComma);
-    assert!(p.locale.describe().contains("€8.450,20"), "{}", p.locale.describe());
+    assert!(
+        p.locale.describe().contains("€8.450,20"),
+        "{}",
+        p.locale.describe()
+    );
     assert_eq!(p.period, Some((d(6, 1), d(6, 30))));
     assert_eq!(p.tables.len(), 1);
     let t = &p.tables[0];
-    assert_eq!((t.layout, t.page, t.line), (TableLayout::MetricsAsRows, 1, 3));
+    assert_eq!(
+        (t.layout, t.page, t.line),
+        (TableLayout::MetricsAsRows, 1, 3)
+    );
     assert_eq!(t.rows.len(), 1);
-    assert_eq!((t.rows[0].label.as_str(), t.rows[0].kind), ("Value", RowKind::Figures));
+    assert_eq!(
+        (t.rows[0].label.as_str(), t.rows[0].kind),
+        ("Value", RowKind::Figures)
+    );
     let clicks = &t.rows[0].cells[2];
-    assert_eq!((clicks.metric, clicks.line, clicks.text.as_str()), (PdfMetric::Clicks, 6, "7.812"));
+    assert_eq!(
+        (clicks.metric, clicks.line, clicks.text.as_str()),
+        (PdfMetric::Clicks, 6, "7.812")
+    );
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
     // Read as the user says instead: the counts are then decimals, and refused.
     let point = preview_text(
@@ -180,8 +192,16 @@ fn a_euro_metric_value_table_reads_every_count_with_its_thousands() {
     assert_eq!(point.locale.basis, LocaleBasis::Chosen);
     assert_eq!(point.value(PdfMetric::Spend), None);
     assert_eq!(point.value(PdfMetric::Clicks), None);
-    assert!(point.warnings[0].contains("written with a decimal comma"), "{:?}", point.warnings);
-    assert!(point.warnings[1].contains("not a whole number"), "{:?}", point.warnings);
+    assert!(
+        point.warnings[0].contains("written with a decimal comma"),
+        "{:?}",
+        point.warnings
+    );
+    assert!(
+        point.warnings[1].contains("not a whole number"),
+        "{:?}",
+        point.warnings
+    );
 }
 
 /// A weekly table with metrics as columns and a Total row, in dollars.
@@ -204,22 +224,44 @@ fn a_weekly_table_gives_per_week_figures_and_its_total() {
     assert_eq!(p.value(PdfMetric::Impressions), Some(dec!(200000)));
     assert_eq!(p.value(PdfMetric::Clicks), Some(dec!(4170)));
     assert_eq!(p.value(PdfMetric::Conversions), Some(dec!(68)));
-    let spend = p.found.iter().find(|f| f.metric == PdfMetric::Spend).expect("spend");
-    assert_eq!((spend.label.as_str(), spend.page, spend.line), ("Total", 1, 9));
+    let spend = p
+        .found
+        .iter()
+        .find(|f| f.metric == PdfMetric::Spend)
+        .expect("spend");
+    assert_eq!(
+        (spend.label.as_str(), spend.page, spend.line),
+        ("Total", 1, 9)
+    );
     let t = &p.tables[0];
     assert_eq!(t.layout, TableLayout::MetricsAsColumns);
     assert_eq!(
         t.metrics,
-        [PdfMetric::Spend, PdfMetric::Impressions, PdfMetric::Clicks, PdfMetric::Conversions]
+        [
+            PdfMetric::Spend,
+            PdfMetric::Impressions,
+            PdfMetric::Clicks,
+            PdfMetric::Conversions
+        ]
     );
     assert_eq!(t.rows.len(), 6);
     // The blank conversions of the fourth week stay blank: nothing shifted left.
     let week4 = &t.rows[3];
-    assert_eq!(week4.kind, RowKind::Period { start: d(6, 17), end: d(6, 23) });
+    assert_eq!(
+        week4.kind,
+        RowKind::Period {
+            start: d(6, 17),
+            end: d(6, 23)
+        }
+    );
     assert_eq!(week4.cells[3].value, None);
     assert_eq!(week4.cells[3].problem, None);
     assert_eq!(week4.cells[2].value, Some(dec!(1050)));
-    let weeks: Vec<_> = p.periods.iter().map(|w| (w.start, w.end, w.value(PdfMetric::Spend))).collect();
+    let weeks: Vec<_> = p
+        .periods
+        .iter()
+        .map(|w| (w.start, w.end, w.value(PdfMetric::Spend)))
+        .collect();
     assert_eq!(
         weeks,
         [
@@ -231,7 +273,11 @@ fn a_weekly_table_gives_per_week_figures_and_its_total() {
         ]
     );
     // Spend, impressions and clicks add up; conversions lack a week (68 against 68 of 4 rows).
-    let checks: Vec<_> = p.checks.iter().map(|c| (c.metric, c.sum, c.matches())).collect();
+    let checks: Vec<_> = p
+        .checks
+        .iter()
+        .map(|c| (c.metric, c.sum, c.matches()))
+        .collect();
     assert_eq!(
         checks,
         [
@@ -241,37 +287,74 @@ fn a_weekly_table_gives_per_week_figures_and_its_total() {
             (PdfMetric::Conversions, dec!(68), true),
         ]
     );
-    let rows = p.book(PeriodChoice::Spread, None, "pdf:weekly.pdf").expect("spread");
+    let rows = p
+        .book(PeriodChoice::Spread, None, "pdf:weekly.pdf")
+        .expect("spread");
     assert_eq!(rows.len(), 30);
     assert_eq!(rows.iter().map(|r| r.spend).sum::<Decimal>(), dec!(5000.00));
     assert_eq!(rows.iter().map(|r| r.clicks).sum::<u64>(), 4170);
     assert_eq!((rows[0].date, rows[0].spend), (d(6, 1), dec!(155.00)));
-    let one = p.book(PeriodChoice::BookOn(d(6, 30)), None, "pdf:weekly.pdf").expect("book on");
-    assert_eq!((one.len(), one[0].spend, one[0].impressions), (1, dec!(5000.00), 200000));
+    let one = p
+        .book(PeriodChoice::BookOn(d(6, 30)), None, "pdf:weekly.pdf")
+        .expect("book on");
+    assert_eq!(
+        (one.len(), one[0].spend, one[0].impressions),
+        (1, dec!(5000.00), 200000)
+    );
 }
 
 #[test]
 fn a_total_that_does_not_add_up_is_shown_with_both_figures() {
     let text = WEEKLY.replace("$5,000.00", "$5,100.00");
     let p = preview(&text, "weekly.pdf");
-    let check = p.checks.iter().find(|c| c.metric == PdfMetric::Spend).expect("check");
+    let check = p
+        .checks
+        .iter()
+        .find(|c| c.metric == PdfMetric::Spend)
+        .expect("check");
     assert!(!check.matches());
     let said = check.describe();
-    assert!(said.contains("5000.00") && said.contains("5100.00"), "{said}");
+    assert!(
+        said.contains("5000.00") && said.contains("5100.00"),
+        "{said}"
+    );
     assert!(p.warnings.iter().any(|w| w == &said), "{:?}", p.warnings);
-    assert_eq!(p.value(PdfMetric::Spend), Some(dec!(5100.00)), "the report's total is shown");
+    assert_eq!(
+        p.value(PdfMetric::Spend),
+        Some(dec!(5100.00)),
+        "the report's total is shown"
+    );
 }
 
 #[test]
 fn weekly_rows_without_a_total_add_up_to_the_total() {
-    let text: String = WEEKLY.lines().filter(|l| !l.starts_with("Total")).map(|l| format!("{l}\n")).collect();
+    let text: String = WEEKLY
+        .lines()
+        .filter(|l| !l.starts_with("Total"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let p = preview(&text, "weekly.pdf");
-    let spend = p.found.iter().find(|f| f.metric == PdfMetric::Spend).expect("spend");
-    assert_eq!((spend.value, spend.label.as_str()), (dec!(5000.00), "sum of 5 period rows"));
+    let spend = p
+        .found
+        .iter()
+        .find(|f| f.metric == PdfMetric::Spend)
+        .expect("spend");
+    assert_eq!(
+        (spend.value, spend.label.as_str()),
+        (dec!(5000.00), "sum of 5 period rows")
+    );
     assert_eq!(p.value(PdfMetric::Clicks), Some(dec!(4170)));
-    assert_eq!(p.value(PdfMetric::Conversions), None, "a week has none: no sum");
+    assert_eq!(
+        p.value(PdfMetric::Conversions),
+        None,
+        "a week has none: no sum"
+    );
     assert!(p.checks.is_empty());
-    assert!(p.warnings.iter().any(|w| w.contains("only 4 of the 5")), "{:?}", p.warnings);
+    assert!(
+        p.warnings.iter().any(|w| w.contains("only 4 of the 5")),
+        "{:?}",
+        p.warnings
+    );
 }
 
 #[test]
@@ -292,5 +375,8 @@ Total          €600,75     60\n";
     assert_eq!(p.value(PdfMetric::Spend), Some(dec!(600.75)));
     assert!(p.checks.iter().all(TotalCheck::matches), "{:?}", p.checks);
     assert_eq!(p.periods.len(), 3);
-    assert_eq!(p.periods[2].start, NaiveDate::from_ymd_opt(2024, 7, 15).expect("d"));
+    assert_eq!(
+        p.periods[2].start,
+        NaiveDate::from_ymd_opt(2024, 7, 15).expect("d")
+    );
 }

@@ -61,7 +61,8 @@ fn continues(number: &str, next: &str) -> bool {
     grouped_so_far
         && b.len() >= 3
         && b[..3].iter().all(u8::is_ascii_digit)
-        && b.get(3).is_none_or(|c| matches!(c, b',' | b'.' | b'%' | b'K' | b'M' | b'B'))
+        && b.get(3)
+            .is_none_or(|c| matches!(c, b',' | b'.' | b'%' | b'K' | b'M' | b'B'))
 }
 
 /// Reads the value at the start of `text` in `locale`. `Ok(None)` when no number is there (the
@@ -213,19 +214,13 @@ mod tests {
 
     #[test]
     fn values_in_the_reports_format() {
-        assert_eq!(
-            value("€8.450,20", Kind::Money, Comma),
-            Some(dec!(8450.20))
-        );
+        assert_eq!(value("€8.450,20", Kind::Money, Comma), Some(dec!(8450.20)));
         assert_eq!(value("512.300", Kind::Count, Comma), Some(dec!(512300)));
         assert_eq!(
             value("1 234 567 impressions", Kind::Count, Comma),
             Some(dec!(1234567))
         );
-        assert_eq!(
-            value("8 450,20 €", Kind::Money, Comma),
-            Some(dec!(8450.20))
-        );
+        assert_eq!(value("8 450,20 €", Kind::Money, Comma), Some(dec!(8450.20)));
         assert_eq!(value("31,2K", Kind::Count, Comma), Some(dec!(31200)));
         assert_eq!(
             value("$12,345.67", Kind::Money, Point),

@@ -84,7 +84,11 @@ fn web_report_in_euros_with_a_conflict() {
             against: 2
         }
     );
-    assert!(p.locale.describe().contains("31.2K"), "{}", p.locale.describe());
+    assert!(
+        p.locale.describe().contains("31.2K"),
+        "{}",
+        p.locale.describe()
+    );
     assert_eq!(
         p.value(PdfMetric::Spend),
         None,
