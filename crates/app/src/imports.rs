@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use spendlens_core::campaign::Campaign;
 use spendlens_core::daily::{DailyRow, RowProblem};
 use spendlens_ingest::{
-    Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, ParsedFile, PdfPreview,
-    PeriodChoice, Source, StreamError, Summary,
+    Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, NumberLocale, ParsedFile,
+    PdfPreview, PeriodChoice, Source, StreamError, Summary,
 };
 use spendlens_store::{ImportRecord, StoreError};
 
@@ -39,6 +39,8 @@ pub struct ImportCommand {
     /// What to do with rows that each cover a period (refuse, spread, book on one date), and the
     /// period of a file that states none.
     pub period: PeriodRule,
+    /// How a PDF report writes its numbers; decided from the report when `None`.
+    pub pdf_locale: Option<NumberLocale>,
 }
 
 /// How rows covering a period are booked: the choice and, for a file that states no period
@@ -184,7 +186,7 @@ pub(crate) fn content_hash(bytes: &[u8]) -> String {
 }
 
 /// Parses a file into rows converted to `currency` (with `rate` when the file is in another),
-/// or a PDF's preview.
+/// or a PDF's preview (its numbers read as `pdf_locale` says, else as the report's own decide).
 pub fn parse(
     bytes: &[u8],
     file_name: &str,
@@ -192,11 +194,13 @@ pub fn parse(
     currency: &str,
     rate: Option<Decimal>,
     period: PeriodRule,
+    pdf_locale: Option<NumberLocale>,
 ) -> Result<Imported, ImportError> {
     let options = ImportOptions {
         source,
         period: period.choice,
         period_range: period.range,
+        pdf_locale,
         ..ImportOptions::default()
     };
     match spendlens_ingest::import(bytes, file_name, &options)? {
@@ -223,9 +227,16 @@ pub async fn import_rows(
     let currency = campaign.spec.currency.clone();
     let (file_name, source, rate) = (command.file_name.clone(), command.source, command.rate);
     let bytes = command.bytes;
-    let parsed =
-        crate::isolation::parse_upload(bytes, file_name, source, currency, rate, command.period)
-            .await?;
+    let parsed = crate::isolation::parse_upload(
+        bytes,
+        file_name,
+        source,
+        currency,
+        rate,
+        command.period,
+        command.pdf_locale,
+    )
+    .await?;
     let parsed = match parsed {
         Imported::Preview(p) => return Ok(ImportOutcome::Preview(p)),
         Imported::Rows(parsed) => parsed,

@@ -27,8 +27,8 @@ pub const MAX_BOOKED_DAYS: usize = 3_700;
 /// Books confirmed figures as daily rows of `platform` and the campaign `external_campaign_id`,
 /// in `currency` when the report states one.
 ///
-/// Refused (with the reason for the user) without a choice, for a spread of figures without a
-/// period, of overlapping periods (their days would be counted twice), or past
+/// Refused (with the reason for the user) without a choice, for overlapping periods (their
+/// common days would be counted twice), for a spread of figures without a period, or past
 /// [`MAX_BOOKED_DAYS`]. Booked on one day, the figures are summed into one row.
 pub fn book_figures(
     rows: &[PeriodRow],
@@ -39,6 +39,15 @@ pub fn book_figures(
 ) -> Result<Vec<DailyRow>, String> {
     if rows.is_empty() {
         return Err("there are no figures to book".to_owned());
+    }
+    let mut periods: Vec<(NaiveDate, NaiveDate)> = rows.iter().filter_map(|r| r.period).collect();
+    periods.sort();
+    if let Some(w) = periods.windows(2).find(|w| w[1].0 <= w[0].1) {
+        return Err(format!(
+            "the periods {} to {} and {} to {} overlap: booking both would count their common \
+             days twice",
+            w[0].0, w[0].1, w[1].0, w[1].1
+        ));
     }
     let row_of = |figures: &PeriodRow, day: NaiveDate| DailyRow {
         spend: figures.spend,
@@ -87,13 +96,6 @@ pub fn book_figures(
                 periods.push((start, end, r));
             }
             periods.sort_by_key(|(s, e, _)| (*s, *e));
-            if let Some(w) = periods.windows(2).find(|w| w[1].0 <= w[0].1) {
-                return Err(format!(
-                    "the periods {} to {} and {} to {} overlap: spreading both would count their \
-                     common days twice",
-                    w[0].0, w[0].1, w[1].0, w[1].1
-                ));
-            }
             let mut out = Vec::new();
             for (start, end, r) in periods {
                 let days: Vec<NaiveDate> = start

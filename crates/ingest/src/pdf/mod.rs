@@ -231,17 +231,20 @@ impl PdfPreview {
     }
 
     /// What confirming the preview as it stands books under `choice`: the figures per period
-    /// when the report has them (spread over each period's days), else the totals (spread over
-    /// the stated period, or `range` when it states none); booked on one day, the totals.
+    /// when the report has them (each spread over its days, or their sum on one day), else the
+    /// totals (spread over the stated period, or `range` when it states none, or on one day).
     pub fn book(
         &self,
         choice: PeriodChoice,
         range: Option<(NaiveDate, NaiveDate)>,
         external_campaign_id: &str,
     ) -> Result<Vec<DailyRow>, String> {
-        let figures = match choice {
-            PeriodChoice::Spread if !self.periods.is_empty() => self.period_rows()?,
-            _ => vec![self.total_row(range).map_err(|e| {
+        let figures = match self.period_rows() {
+            Ok(rows) => rows,
+            Err(why) if choice == PeriodChoice::Spread && !self.periods.is_empty() => {
+                return Err(why);
+            }
+            Err(_) => vec![self.total_row(range).map_err(|e| {
                 e.diagnostics()
                     .into_iter()
                     .map(|d| d.message)

@@ -8,5 +8,6 @@ pub mod finance;
 pub mod imports;
 pub mod metrics_in;
 pub mod optimization;
+pub mod pdf_preview;
 pub mod seed;
 pub mod tokens;

@@ -89,6 +89,8 @@ pub(super) async fn take(
         rate,
         dry_run: false,
         period,
+        // A PDF is confirmed through its own form, never kept here.
+        pdf_locale: None,
     }))
 }
 
