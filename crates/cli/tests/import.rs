@@ -410,13 +410,17 @@ fn pdf_tables_are_previewed_per_period() {
     let out = import(&db, &file, &["--pdf-locale", "point"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("decimal point (1,234.56), as chosen") && stdout.contains("missing Impressions"),
+        stdout.contains("decimal point (1,234.56), as chosen")
+            && stdout.contains("missing Impressions"),
         "{stdout}"
     );
     let out = import(&db, &file, &["--pdf-locale", "german"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("[possible values: comma, point]"), "{stderr}");
+    assert!(
+        stderr.contains("[possible values: comma, point]"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&db.dir);
 }
 

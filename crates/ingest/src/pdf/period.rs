@@ -28,6 +28,13 @@ pub(super) fn period_of(
     if t.is_empty() {
         return None;
     }
+    // `Week 1 (Jun 3 - Jun 9)`: the dates in parentheses say more than the words around them.
+    if let Some((_, inner)) = t.split_once('(')
+        && let Some((inner, _)) = inner.split_once(')')
+        && let Some(found) = period_of(inner, heading, dates)
+    {
+        return Some(found);
+    }
     // ASCII lower case keeps byte offsets, so `t` can be cut where `lower` matched.
     let lower = t.to_ascii_lowercase();
     let heading = heading.to_lowercase();
@@ -299,6 +306,7 @@ mod tests {
             Some((d(2024, 6, 8), d(2024, 6, 14)))
         );
         assert_eq!(check("Week 2", "", None), None);
+        assert_eq!(check("Week 1 (Jun 3 - Jun 9)", "", june), week);
         assert_eq!(check("Brand - Search", "Campaign", june), None);
         assert_eq!(check("Total", "", june), None);
     }

@@ -179,7 +179,8 @@ fn data_row(
         .filter(|&&i| columns[i].metric.is_some())
         .flat_map(|&i| &under[i])
         .collect();
-    if values.is_empty() || rest.iter().any(|c| !value_cell(&c.text)) {
+    // Values under every metric heading; other columns (a campaign's status) may hold text.
+    if values.is_empty() || values.iter().any(|v| !value_cell(v)) {
         return None;
     }
     let label = label_cells
