@@ -92,8 +92,10 @@ fn books() -> OrgBooks {
             },
             headcount: 1 + c % 4,
             rows,
+            channels: Vec::new(),
             revenue: RevenueSeries {
                 method: AttributionMethod::LastTouch,
+                basis: spendlens_finance::books::RevenueBasis::default(),
                 days: revenue,
             },
         });

@@ -4,17 +4,16 @@
 //! model.
 //!
 //! A channel file's rows that name an ad platform are stored as that platform's rows, through
-//! the same staged import as any file; the named channels' days go to the channel table
-//! (`spendlens_store::ChannelStore`). The two writes are two transactions: the channel days
-//! first, then the platform rows' import; a failure of the second leaves the channel days
-//! stored, and importing the same file again changes nothing (both are upserts on their natural
-//! keys), so a retry completes the import. The amounts are converted to the campaign's
-//! currency with the same rule as every import (one foreign currency, with the user's rate).
+//! the same staged import as any file, and the named channels' days are staged with it: the
+//! import's commit writes both in one transaction, so a channel file is stored whole or not at
+//! all, and importing it again changes nothing (both are upserts on their natural keys). The
+//! amounts are converted to the campaign's currency with the same rule as every import (one
+//! foreign currency, with the user's rate).
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
-use spendlens_core::channel::{ChannelDay, ChannelTotals};
+use spendlens_core::channel::{ChannelDay, ChannelTotals, totals_by_channel};
 use spendlens_ingest::{ChannelFile, ImportOptions};
 use spendlens_store::ImportRecord;
 
@@ -35,7 +34,7 @@ pub fn is_channel_upload(command: &ImportCommand) -> bool {
 }
 
 /// Imports a channel file into `campaign`: the platforms' rows as one import, the named
-/// channels' days beside them (see the module's note on the two writes), then the campaign's
+/// channels' days beside them in the same transaction, then the campaign's
 /// budget alerts. A dry run parses and converts, and writes nothing.
 pub async fn import_channel_file(
     ctx: &Context,
@@ -66,17 +65,11 @@ pub async fn import_channel_file(
         }));
     }
     let (org, id) = (&campaign.org_id, &campaign.id);
-    if !channels.is_empty() {
-        ctx.store
-            .upsert_channel_days(org, id, &channels, ctx.now())
-            .await
-            .map_err(store_failure)?
-            .ok_or(ImportFailure::NotFound)?;
-    }
     let record = ImportRecord {
         source: "canonical_channels".to_owned(),
         file_name: Some(command.file_name),
         content_hash: Some(hash),
+        detail: None,
     };
     let mut writer = ctx
         .store
@@ -84,6 +77,10 @@ pub async fn import_channel_file(
         .await?
         .ok_or(ImportFailure::NotFound)?;
     writer.write(&parsed.rows).await.map_err(store_failure)?;
+    writer
+        .stage_channels(&channels)
+        .await
+        .map_err(store_failure)?;
     let import_id = writer.commit(None).await.map_err(store_failure)?;
     ctx.after_write(org, id).await;
     Ok(ImportOutcome::Rows(RowsImported {
@@ -173,4 +170,72 @@ pub async fn channel_totals(
     up_to: NaiveDate,
 ) -> Result<Vec<ChannelTotals>, AppError> {
     Ok(ctx.store.channel_totals(org, id, up_to).await?)
+}
+
+/// One named channel of a campaign over a window: its sums and its days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelHistory {
+    pub totals: ChannelTotals,
+    /// Its days in the window, by date.
+    pub days: Vec<ChannelDay>,
+}
+
+/// A campaign's named channels over a window (the channel metrics API's answer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignChannels {
+    pub campaign: Campaign,
+    /// The window's first and last days as asked (`None`: unbounded on that side).
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Each channel with a day in the window, by key.
+    pub channels: Vec<ChannelHistory>,
+    /// The channels' spend in the window, summed.
+    pub spend: Decimal,
+}
+
+/// A campaign's named channels with their totals and daily rows over `from..=to` (either side
+/// open when not given: every stored day, which `spendlens_core::limits` keeps within
+/// 2000–2099). [`AppError::NotFound`] for a campaign outside the organisation; a `to` before
+/// `from` is refused on `to`.
+pub async fn campaign_channels(
+    ctx: &Context,
+    org: &OrgId,
+    id: &CampaignId,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<CampaignChannels, AppError> {
+    if let (Some(from), Some(to)) = (from, to)
+        && to < from
+    {
+        return Err(AppError::invalid("to", "must not be before from"));
+    }
+    let campaign = ctx
+        .store
+        .campaign(org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let first = from.unwrap_or_else(spendlens_core::limits::earliest_date);
+    let last = to.unwrap_or_else(spendlens_core::limits::latest_date);
+    let series = ctx.store.channel_series(org, id, first, last).await?;
+    let channels: Vec<ChannelHistory> = totals_by_channel(&series)
+        .into_iter()
+        .map(|totals| ChannelHistory {
+            days: series
+                .iter()
+                .filter(|d| d.channel.key() == totals.channel.key())
+                .cloned()
+                .collect(),
+            totals,
+        })
+        .collect();
+    let spend = channels.iter().fold(Decimal::ZERO, |sum, c| {
+        spendlens_core::num::add(sum, c.totals.spend)
+    });
+    Ok(CampaignChannels {
+        campaign,
+        from,
+        to,
+        channels,
+        spend,
+    })
 }

@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use spendlens_core::campaign::Campaign;
 use spendlens_core::daily::{DailyRow, RowProblem};
 use spendlens_ingest::{
-    Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, NumberLocale, ParsedFile,
-    PdfPreview, PeriodChoice, Source, StreamError, Summary,
+    ColumnMapping, Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, NumberLocale,
+    ParsedFile, PdfPreview, PeriodChoice, Source, StreamError, Summary,
 };
 use spendlens_store::{ImportRecord, StoreError};
 
@@ -39,6 +39,11 @@ pub struct ImportCommand {
     /// What to do with rows that each cover a period (refuse, spread, book on one date), and the
     /// period of a file that states none.
     pub period: PeriodRule,
+    /// The columns the user named (`--map`, the API's `map`, the page's mapping form); empty to
+    /// detect them, then to try the campaign's saved mappings if detection fails.
+    pub mapping: ColumnMapping,
+    /// Save [`ImportCommand::mapping`] for the campaign once the import is stored.
+    pub save_mapping: bool,
     /// How a PDF report writes its numbers; decided from the report when `None`.
     pub pdf_locale: Option<NumberLocale>,
 }
@@ -187,6 +192,7 @@ pub(crate) fn content_hash(bytes: &[u8]) -> String {
 
 /// Parses a file into rows converted to `currency` (with `rate` when the file is in another),
 /// or a PDF's preview (its numbers read as `pdf_locale` says, else as the report's own decide).
+#[allow(clippy::too_many_arguments)] // the file and each of the user's reading choices
 pub fn parse(
     bytes: &[u8],
     file_name: &str,
@@ -194,12 +200,14 @@ pub fn parse(
     currency: &str,
     rate: Option<Decimal>,
     period: PeriodRule,
+    mapping: &ColumnMapping,
     pdf_locale: Option<NumberLocale>,
 ) -> Result<Imported, ImportError> {
     let options = ImportOptions {
         source,
         period: period.choice,
         period_range: period.range,
+        mapping: mapping.clone(),
         pdf_locale,
         ..ImportOptions::default()
     };
@@ -224,20 +232,7 @@ pub async fn import_rows(
         return crate::channels::import_channel_file(ctx, campaign, command).await;
     }
     let hash = content_hash(&command.bytes);
-    let currency = campaign.spec.currency.clone();
-    let (file_name, source, rate) = (command.file_name.clone(), command.source, command.rate);
-    let bytes = command.bytes;
-    let parsed = crate::isolation::parse_upload(
-        bytes,
-        file_name,
-        source,
-        currency,
-        rate,
-        command.period,
-        command.pdf_locale,
-    )
-    .await?;
-    let parsed = match parsed {
+    let parsed = match crate::mappings::parse_mapped(ctx, campaign, &command).await? {
         Imported::Preview(p) => return Ok(ImportOutcome::Preview(p)),
         Imported::Rows(parsed) => parsed,
     };
@@ -255,6 +250,7 @@ pub async fn import_rows(
         source: parsed.source.to_string(),
         file_name: Some(command.file_name),
         content_hash: Some(hash),
+        detail: parsed.detail.clone(),
     };
     let mut writer = ctx
         .store
@@ -263,6 +259,9 @@ pub async fn import_rows(
         .ok_or(ImportFailure::NotFound)?;
     writer.write(&parsed.rows).await.map_err(store_failure)?;
     let import_id = writer.commit(None).await.map_err(store_failure)?;
+    if command.save_mapping && !command.mapping.is_empty() {
+        crate::mappings::save(ctx, campaign, &command.mapping).await?;
+    }
     ctx.after_write(&campaign.org_id, &campaign.id).await;
     Ok(ImportOutcome::Rows(RowsImported {
         parsed,
@@ -397,6 +396,7 @@ pub async fn import_stream<R: Read + Send + 'static>(
         source: Source::Canonical.to_string(),
         file_name: Some(command.file_name.clone()),
         content_hash: None,
+        detail: None,
     };
     let mut writer = if command.dry_run {
         None

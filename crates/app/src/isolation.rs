@@ -188,6 +188,7 @@ pub async fn pdf_text(iso: &Isolation, bytes: &[u8], file: &str) -> Result<Strin
 /// Parses an upload as [`crate::imports::parse`] does, on a blocking thread; a PDF's text is
 /// extracted in a child when the isolation is installed ([`isolate_pdf`]), and read here with
 /// `pdf_locale` exactly as in-process (the child's text keeps the layout).
+#[allow(clippy::too_many_arguments)] // the upload and each of the user's reading choices
 pub async fn parse_upload(
     bytes: Vec<u8>,
     file_name: String,
@@ -195,6 +196,7 @@ pub async fn parse_upload(
     currency: String,
     rate: Option<Decimal>,
     period: crate::imports::PeriodRule,
+    mapping: spendlens_ingest::ColumnMapping,
     pdf_locale: Option<NumberLocale>,
 ) -> Result<Imported, ImportFailure> {
     let pdf = match source {
@@ -214,7 +216,7 @@ pub async fn parse_upload(
     }
     tokio::task::spawn_blocking(move || {
         crate::imports::parse(
-            &bytes, &file_name, source, &currency, rate, period, pdf_locale,
+            &bytes, &file_name, source, &currency, rate, period, &mapping, pdf_locale,
         )
     })
     .await

@@ -22,7 +22,7 @@ use spendlens_app::imports::{
     import_rows, import_stream,
 };
 use spendlens_core::campaign::CampaignId;
-use spendlens_ingest::{ImportError, NumberLocale, PeriodChoice, Source, Summary};
+use spendlens_ingest::{ColumnMapping, ImportError, NumberLocale, PeriodChoice, Source, Summary};
 
 use crate::serve::{DatabaseArgs, init_logging, operator_context, redacted, runtime, settings};
 
@@ -60,6 +60,16 @@ pub struct Args {
     /// The last day of that period, with --from.
     #[arg(long, value_name = "DATE", requires = "from")]
     to: Option<NaiveDate>,
+    /// Name the columns detection cannot place: `field=column` pairs, comma separated, a column
+    /// by its header or its letter (--map date=Day,spend="Amount spent (INR)",campaign="Ad set
+    /// name"). Fields: date, platform, campaign, campaign_id, spend, impressions, engagements,
+    /// clicks, conversions, conversion_value, revenue, currency. May be repeated.
+    #[arg(long = "map", value_name = "FIELD=COLUMN,...")]
+    map: Vec<String>,
+    /// Save the --map mapping for the campaign: a later file detection cannot read is tried
+    /// with the campaign's saved mappings, newest first.
+    #[arg(long, requires = "map")]
+    save_map: bool,
     /// For a PDF report: how it writes its numbers, `comma` (1.234,56 or 1 234,56) or `point`
     /// (1,234.56). By default the report's own numbers decide, and the preview says which format
     /// was used and why. A PDF's figures per period (days, weeks, months) take --spread (each
@@ -205,6 +215,43 @@ fn failed(name: &str, e: ImportFailure, campaign: &str) -> anyhow::Result<ExitCo
     Ok(ExitCode::from(2))
 }
 
+/// After a file that did not read: its columns as spendlens sees them, and how to map them
+/// (nothing when it has no columns, e.g. a PDF).
+async fn print_columns(args: &Args, name: &str, source: Option<Source>) -> std::io::Result<()> {
+    let Ok(bytes) = std::fs::read(&args.file) else {
+        return Ok(());
+    };
+    let command = ImportCommand {
+        file_name: name.to_owned(),
+        bytes,
+        source,
+        rate: None,
+        dry_run: true,
+        period: PeriodRule::default(),
+        mapping: ColumnMapping::new(),
+        save_mapping: false,
+        pdf_locale: None,
+    };
+    let Ok(found) = spendlens_app::mappings::columns(&command).await else {
+        return Ok(());
+    };
+    let columns: Vec<String> = found
+        .columns
+        .iter()
+        .filter(|c| !c.header.is_empty())
+        .map(|c| format!("{} \"{}\"", c.letter, c.header))
+        .collect();
+    if columns.is_empty() {
+        return Ok(());
+    }
+    errln!(
+        "{name}: the columns of row {} are {}; if they hold the data, name them with --map, e.g. --map date=COLUMN,spend=COLUMN,campaign=COLUMN (add --save-map to reuse it for this campaign)",
+        found.header_row,
+        columns.join(", ")
+    );
+    Ok(())
+}
+
 /// Runs the import; exit 2 with one line per problem (file, row, column) on bad input.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let settings = settings(&args.db)?;
@@ -222,6 +269,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    let mapping = match ColumnMapping::parse(&args.map.join(",")) {
+        Ok(m) => m,
+        Err(e) => {
+            errln!("--map: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let name = args.file.display().to_string();
     let mut head = vec![0u8; 64 * 1024];
     let head_len = match File::open(&args.file).and_then(|mut f| f.read(&mut head)) {
@@ -232,10 +286,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
     };
     head.truncate(head_len);
+    // A text file detection does not know may still read with a mapping (given, or saved for
+    // the campaign): the app decides, and says why when it cannot.
     let detected = match source {
-        Some(s) => s,
+        Some(s) => Some(s),
         None => match spendlens_ingest::detect(&head, &name) {
-            Ok(s) => s,
+            Ok(s) => Some(s),
+            Err(ImportError::Unrecognised { .. }) if head_len > 0 => None,
             Err(e) => {
                 print_problems(&e);
                 return Ok(ExitCode::from(2));
@@ -258,17 +315,24 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         // A channel file (a `channel` column: TV, radio, podcasts... beside the ad platforms)
         // is read whole by the app's channel import, not streamed.
         let channel_file = source.is_none() && spendlens_ingest::is_channel_file(&head);
-        if detected == Source::Canonical && !utf16 && !channel_file {
+        if detected == Some(Source::Canonical) && !utf16 && !channel_file && mapping.is_empty() {
             return stream(args, &name, &ctx, &campaign).await;
         }
         let bytes = std::fs::read(&args.file).with_context(|| name.clone())?;
         let command = ImportCommand {
             file_name: name.clone(),
             bytes,
-            source: if channel_file { None } else { Some(detected) },
+            // A mapping applies to the table the file holds, whatever detection said.
+            source: if channel_file || !mapping.is_empty() {
+                source
+            } else {
+                detected
+            },
             rate: args.rate,
             dry_run: args.dry_run,
             period,
+            mapping: mapping.clone(),
+            save_mapping: args.save_map,
             pdf_locale: args.pdf_locale,
         };
         let currency = &campaign.spec.currency;
@@ -284,6 +348,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             Ok(ImportOutcome::Preview(p)) => {
                 crate::import_pdf::print_preview(&name, &p, currency, period)?;
                 Ok(ExitCode::SUCCESS)
+            }
+            Err(e @ ImportFailure::File(_)) if mapping.is_empty() => {
+                let code = failed(&name, e, &args.campaign)?;
+                print_columns(args, &name, source).await?;
+                Ok(code)
             }
             Err(e) => failed(&name, e, &args.campaign),
         }

@@ -46,6 +46,13 @@ fn text(r: &CampaignRoi) -> String {
     }
     line("attribution:", r.attribution.as_str().to_owned());
     line("media spend:", format!("{} {c}", round(r.costs.media(), 2)));
+    if !r.channels.is_empty() {
+        // Named channels (TV, radio...): part of the media spend, shown apart.
+        line(
+            "  offline channels:",
+            format!("{} {c}", round(r.costs.channel_spend, 2)),
+        );
+    }
     line("creative:", format!("{} {c}", round(r.costs.creative, 2)));
     line(
         "platform fees:",

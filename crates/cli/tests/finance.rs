@@ -268,3 +268,101 @@ fn report_writes_every_format() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&db.dir);
 }
+
+/// Named channels stored beside the setup's Meta rows: TV 500 on March 2, radio 100 on March 10.
+fn add_channels(db: &Db) {
+    use spendlens_core::channel::{ChannelDay, ChannelName};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    rt.block_on(async {
+        let store = spendlens_store::connect(&db.url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let campaign = store
+            .campaign_for_operator(&db.campaign)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no campaign"));
+        let day = |d: u32, name: &str, spend: i64| ChannelDay {
+            date: day(d),
+            channel: ChannelName::parse(name).unwrap_or_else(|e| panic!("{e}")),
+            spend: Decimal::from(spend),
+            impressions: None,
+            currency: Some("USD".into()),
+        };
+        store
+            .upsert_channel_days(
+                &campaign.org_id,
+                &campaign.id,
+                &[day(2, "TV", 500), day(10, "Radio", 100)],
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
+}
+
+/// The setup's ROI over March 1–10 is 1350.90 (see above). The channels add 600 of media and,
+/// at 0.0001 a day, (500 × 9 + 100 × 1) × 0.0001 = 0.46 of opportunity cost: 1951.36.
+#[test]
+fn roi_and_report_count_named_channels() {
+    let db = setup("channels");
+    add_channels(&db);
+    let id = db.campaign.to_string();
+    let window = ["--from", "2025-03-01", "--to", "2025-03-10"];
+    let mut args = vec!["roi", "--campaign", id.as_str(), "--database-url", &db.url];
+    args.extend_from_slice(&window);
+    let out = spendlens(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let roi: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(roi["total_investment"], "1951.36", "{roi}");
+    assert_eq!(roi["costs"]["offline_channels"], "600.00");
+    assert_eq!(roi["costs"]["platform_spend"], "1000.00");
+    args.extend_from_slice(&["--format", "text"]);
+    let text = String::from_utf8_lossy(&spendlens(&args).stdout).into_owned();
+    assert!(text.contains("  offline channels:   600 USD\n"), "{text}");
+    assert!(
+        text.contains("total investment:     1951.36 USD\n"),
+        "{text}"
+    );
+
+    let file = db.dir.join("channels.csv").to_string_lossy().into_owned();
+    let out = spendlens(&[
+        "report",
+        "--format",
+        "csv",
+        "--output",
+        &file,
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-31",
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(&file).unwrap_or_default();
+    let label = "offline channel — spend as imported, no platform-reported revenue";
+    for line in [
+        "\"  of which offline channels\",600.00\n".to_owned(),
+        format!("Radio,\"{label}\",100.00,,1\n"),
+        format!("TV,\"{label}\",500.00,,1\n"),
+        "\"Ad platforms, total\",platform-reported spend (the Platforms table),1000.00,,\n"
+            .to_owned(),
+        "Spend across platforms and channels,ad platforms + offline channels,1600.00,,\n"
+            .to_owned(),
+    ] {
+        assert!(csv.contains(&line), "{line} missing from:\n{csv}");
+    }
+    let _ = std::fs::remove_dir_all(&db.dir);
+}

@@ -40,14 +40,24 @@ pub fn append(
             "offline_channels".to_owned(),
             Value::Array(channels.iter().map(channel_json).collect()),
         );
-        let mut spend = Map::new();
-        spend.insert("platforms".to_owned(), money(all.platforms));
-        spend.insert("offline_channels".to_owned(), money(all.channels));
-        spend.insert("total".to_owned(), money(all.total));
-        spend.insert(
-            "label".to_owned(),
-            json!("the five ad platforms' spend (totals.spend) plus the named channels' spend as imported"),
+        map.insert(
+            "spend_all_channels".to_owned(),
+            all_spend_json(
+                &all,
+                "the five ad platforms' spend (totals.spend) plus the named channels' spend as imported",
+            ),
         );
-        map.insert("spend_all_channels".to_owned(), Value::Object(spend));
     }
+}
+
+/// The spend across platforms and channels: `platforms`, `offline_channels`, `total`, and
+/// `label` saying which figures were added (the analysis' and the finance report's differ in
+/// what their platforms' figure is).
+pub fn all_spend_json(all: &AllSpend, label: &str) -> Value {
+    let mut spend = Map::new();
+    spend.insert("platforms".to_owned(), money(all.platforms));
+    spend.insert("offline_channels".to_owned(), money(all.channels));
+    spend.insert("total".to_owned(), money(all.total));
+    spend.insert("label".to_owned(), json!(label));
+    Value::Object(spend)
 }

@@ -146,6 +146,39 @@ pub struct ChannelTotals {
     pub days: u64,
 }
 
+/// Per channel, the sums of `days` (any order), ordered by channel key: spend, impressions
+/// (`None` when no day reported any) and days, under the name of the channel's latest day (as
+/// the store's totals name it). The one rule for summing channel days that are already loaded
+/// (a window of the API's series, a finance window).
+pub fn totals_by_channel<'a>(days: impl IntoIterator<Item = &'a ChannelDay>) -> Vec<ChannelTotals> {
+    let mut by_key: std::collections::BTreeMap<&str, (NaiveDate, ChannelTotals)> =
+        std::collections::BTreeMap::new();
+    for day in days {
+        let (latest, sums) = by_key.entry(day.channel.key()).or_insert_with(|| {
+            (
+                day.date,
+                ChannelTotals {
+                    channel: day.channel.clone(),
+                    spend: Decimal::ZERO,
+                    impressions: None,
+                    days: 0,
+                },
+            )
+        });
+        if day.date >= *latest {
+            *latest = day.date;
+            sums.channel = day.channel.clone();
+        }
+        sums.spend = sums.spend.saturating_add(day.spend);
+        sums.impressions = match (sums.impressions, day.impressions) {
+            (Some(a), Some(b)) => Some(a.saturating_add(b)),
+            (a, b) => a.or(b),
+        };
+        sums.days = sums.days.saturating_add(1);
+    }
+    by_key.into_values().map(|(_, sums)| sums).collect()
+}
+
 /// A campaign's spend across the ad platforms and the named channels, kept apart and labelled.
 ///
 /// Which totals include the channels, and why: the analysis contract's `totals` (and every
@@ -171,6 +204,12 @@ impl AllSpend {
         let channels = channels
             .iter()
             .fold(Decimal::ZERO, |sum, c| sum.saturating_add(c.spend));
+        AllSpend::from_sums(platforms, channels)
+    }
+
+    /// The platforms' spend and the channels' spend, already summed (the finance figures,
+    /// which sum each over a window and convert it to the report's currency first).
+    pub fn from_sums(platforms: Decimal, channels: Decimal) -> AllSpend {
         AllSpend {
             platforms,
             channels,
@@ -227,6 +266,36 @@ mod tests {
         };
         let fields: Vec<&str> = day.problems().iter().map(|p| p.field).collect();
         assert_eq!(fields, vec!["spend", "impressions"]);
+    }
+
+    #[test]
+    fn days_are_summed_per_channel_under_the_latest_name() {
+        let day = |d: u32, name: &str, spend: i64, impressions: Option<u64>| ChannelDay {
+            date: NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default(),
+            channel: ChannelName::parse(name).expect("name"),
+            spend: Decimal::from(spend),
+            impressions,
+            currency: None,
+        };
+        let days = [
+            day(3, "tv", 200, None),
+            day(1, "TV", 100, Some(5)),
+            day(2, "Radio", 7, None),
+            day(4, "TV", 1, Some(6)),
+        ];
+        let totals = totals_by_channel(&days);
+        let seen: Vec<(&str, Decimal, Option<u64>, u64)> = totals
+            .iter()
+            .map(|t| (t.channel.as_str(), t.spend, t.impressions, t.days))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("Radio", Decimal::from(7), None, 1),
+                ("TV", Decimal::from(301), Some(11), 3),
+            ]
+        );
+        assert!(totals_by_channel(&[]).is_empty());
     }
 
     #[test]

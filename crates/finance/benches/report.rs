@@ -95,8 +95,10 @@ fn books() -> OrgBooks {
             },
             headcount: u32::try_from(c % 5).unwrap_or(0),
             rows,
+            channels: Vec::new(),
             revenue: RevenueSeries {
                 method: AttributionMethod::LastTouch,
+                basis: spendlens_finance::books::RevenueBasis::default(),
                 days: revenue,
             },
         });

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spendlens_core::DailyRow;
 use spendlens_core::campaign::{CampaignId, CampaignSpec, FieldError, OrgId};
+use spendlens_core::channel::ChannelDay;
 
 use crate::error::FinanceError;
 use crate::ledger::{AttributionMethod, LedgerEntry};
@@ -20,12 +21,62 @@ pub struct DailyRevenue {
     pub amount: Decimal,
 }
 
-/// A campaign's revenue under one attribution method, as a daily series (from the attribution
-/// engine). Several entries on the same day add up.
+/// What a campaign's revenue actually rests on, named with every figure computed from it (a
+/// label must name the model actually used, not a setting that did not decide it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum RevenueBasis {
+    /// The revenue the ad platforms report, estimated from their conversions (conversion value,
+    /// else the average order value) where they report none: the analysis' figure.
+    #[default]
+    PlatformReported,
+    /// No revenue is measured: no platform reports revenue, and no conversion value or order
+    /// value is set. The figures are zero or the seed's default; no verdict rests on them.
+    Unmeasured,
+    /// The platforms' conversions re-credited by an attribution model over imported touchpoints.
+    Attributed {
+        /// The model's code (`markov`, `last_touch`, ...).
+        model: String,
+        /// The model as people read it (`Markov chain`).
+        label: String,
+    },
+}
+
+impl RevenueBasis {
+    /// The stable code on the wire.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RevenueBasis::PlatformReported => "platform_reported",
+            RevenueBasis::Unmeasured => "not_measured",
+            RevenueBasis::Attributed { .. } => "attributed",
+        }
+    }
+
+    /// The basis as people read it, naming the model.
+    pub fn label(&self) -> String {
+        match self {
+            RevenueBasis::PlatformReported => {
+                "platform-reported (estimated from conversions where not reported)".to_owned()
+            }
+            RevenueBasis::Unmeasured => {
+                "not measured (no platform reports revenue and no conversion value is set)"
+                    .to_owned()
+            }
+            RevenueBasis::Attributed { label, .. } => {
+                format!("attributed by the {label} model over imported touchpoints")
+            }
+        }
+    }
+}
+
+/// A campaign's revenue as a daily series, with what it rests on. Several entries on the same
+/// day add up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevenueSeries {
-    /// The attribution method the revenue was computed with (reported with the ROI).
+    /// The finance setting of the attribution method (kept with the ROI as the seed's
+    /// `attribution_method`; it does not decide the revenue: see `basis`).
     pub method: AttributionMethod,
+    /// What the revenue actually rests on.
+    pub basis: RevenueBasis,
     pub days: Vec<DailyRevenue>,
 }
 
@@ -40,19 +91,27 @@ pub struct CampaignBook {
     /// conversions of the ad platforms count; GA4 rows are ignored (no spend, and their
     /// conversions repeat the platforms').
     pub rows: Vec<DailyRow>,
+    /// Its named channels' daily spend (TV, radio, podcasts...; `spendlens_core::channel`), in
+    /// the campaign's currency as imported. Media the platforms do not report: it is part of
+    /// the campaign's investment (`CostBreakdown::channel_spend`), never of the platforms'
+    /// figures; a channel has no revenue of its own.
+    pub channels: Vec<ChannelDay>,
     /// Its attributed revenue.
     pub revenue: RevenueSeries,
 }
 
 impl CampaignBook {
-    /// When the campaign is active, for overhead: from its start date (else its first daily row)
-    /// to its end date (open-ended without one; an end before the start is ignored, as the
-    /// analysis does).
+    /// When the campaign is active, for overhead: from its start date (else its first daily row,
+    /// a platform's or a named channel's) to its end date (open-ended without one; an end before
+    /// the start is ignored, as the analysis does).
     pub fn activity(&self) -> Activity {
-        let start = self
-            .spec
-            .start_date
-            .or_else(|| self.rows.iter().map(|r| r.date).min());
+        let start = self.spec.start_date.or_else(|| {
+            self.rows
+                .iter()
+                .map(|r| r.date)
+                .chain(self.channels.iter().map(|c| c.date))
+                .min()
+        });
         let end = self.spec.end_date.filter(|e| start.is_none_or(|s| *e >= s));
         Activity {
             campaign_id: self.id.clone(),
@@ -62,14 +121,15 @@ impl CampaignBook {
         }
     }
 
-    /// The campaign's lifetime up to `today`: from its start (else its first daily row or revenue
-    /// day) to its end date or `today`, whichever comes first. `None` before it starts, or when the
-    /// span is longer than a [`Period`] may be.
+    /// The campaign's lifetime up to `today`: from its start (else its first daily row, channel
+    /// day or revenue day) to its end date or `today`, whichever comes first. `None` before it
+    /// starts, or when the span is longer than a [`Period`] may be.
     pub fn lifetime(&self, today: NaiveDate) -> Option<Period> {
         let first = self.spec.start_date.or_else(|| {
             self.rows
                 .iter()
                 .map(|r| r.date)
+                .chain(self.channels.iter().map(|c| c.date))
                 .chain(self.revenue.days.iter().map(|d| d.date))
                 .min()
         })?;

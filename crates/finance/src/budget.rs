@@ -230,8 +230,10 @@ mod tests {
                     ..DailyRow::empty(date(4, d), Platform::Meta, "x")
                 })
                 .collect(),
+            channels: Vec::new(),
             revenue: RevenueSeries {
                 method: AttributionMethod::LastTouch,
+                basis: crate::books::RevenueBasis::default(),
                 days: Vec::new(),
             },
         }

@@ -9,9 +9,16 @@
 //!
 //! The domain types stay free of serde on purpose: the wire names can change without touching the
 //! maths, and the web layer may wrap these values in its own DTOs.
+//!
+//! Named channels (TV, radio...) add keys only where a campaign or report has one:
+//! `costs.offline_channels` and an `offline_channels` list, and the report's
+//! `spend_all_channels`. A document without named channels is byte for byte what it was before.
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
+use spendlens_contract::channels::{all_spend_json, channel_json};
+use spendlens_core::channel::CHANNEL_LABEL;
 
 use crate::budget::{AlertKind, AlertState, BudgetAlert, BudgetConsumption, BudgetStatus};
 use crate::confidence::Confidence;
@@ -19,7 +26,8 @@ use crate::fx::RateUsed;
 use crate::payback::Payback;
 use crate::period::Period;
 use crate::report::{
-    CampaignReport, FinancialReport, PlatformReport, ReportTotals, UnallocatedOverhead,
+    CampaignReport, ChannelReport, FinancialReport, PlatformReport, ReportTotals,
+    UnallocatedOverhead,
 };
 use crate::roi::{CampaignRoi, CostBreakdown};
 
@@ -39,17 +47,25 @@ fn period(p: &Period) -> Value {
     json!({ "start": date(p.start()), "end": date(p.end()) })
 }
 
-fn costs(c: &CostBreakdown) -> Value {
-    json!({
-        "media_spend": money(c.media()),
-        "platform_spend": money(c.platform_spend),
-        "media_entries": money(c.media_entries),
-        "creative_production": money(c.creative),
-        "platform_fees": money(c.platform_fees),
-        "campaign_costs": money(c.campaign_costs()),
-        "operational_overhead": money(c.overhead),
-        "opportunity_cost": money(c.opportunity),
-    })
+/// The costs by category; `offline_channels` (the named channels' spend, part of
+/// `media_spend`) only `with_channels`.
+fn costs(c: &CostBreakdown, with_channels: bool) -> Value {
+    let mut map = Map::new();
+    let mut put = |key: &str, amount: Decimal| {
+        map.insert(key.to_owned(), money(amount));
+    };
+    put("media_spend", c.media());
+    put("platform_spend", c.platform_spend);
+    put("media_entries", c.media_entries);
+    if with_channels {
+        put("offline_channels", c.channel_spend);
+    }
+    put("creative_production", c.creative);
+    put("platform_fees", c.platform_fees);
+    put("campaign_costs", c.campaign_costs());
+    put("operational_overhead", c.overhead);
+    put("opportunity_cost", c.opportunity);
+    Value::Object(map)
 }
 
 fn payback(p: &Payback) -> Value {
@@ -83,24 +99,48 @@ fn rate_used(r: &RateUsed) -> Value {
     })
 }
 
-/// A campaign's ROI, with the seed's field names.
+/// What the revenue rests on: a code, the model when attributed, and the label every surface
+/// shows.
+fn revenue_basis(b: &crate::books::RevenueBasis) -> Value {
+    match b {
+        crate::books::RevenueBasis::PlatformReported | crate::books::RevenueBasis::Unmeasured => {
+            json!({"basis": b.code(), "model": null, "label": b.label()})
+        }
+        crate::books::RevenueBasis::Attributed { model, .. } => {
+            json!({"basis": b.code(), "model": model, "label": b.label()})
+        }
+    }
+}
+
+/// A campaign's ROI, with the seed's field names; its named channels' lines after them when it
+/// has any.
 pub fn campaign_roi(r: &CampaignRoi) -> Value {
-    json!({
+    let mut value = json!({
         "campaign_id": r.campaign_id.as_str(),
         "currency": r.currency,
         "window": opt(r.window.as_ref(), period),
         "attribution_method": r.attribution.as_str(),
+        "revenue_basis": revenue_basis(&r.revenue_basis),
         "total_investment": money(r.total_investment),
         "attributed_revenue": money(r.attributed_revenue),
         "net_revenue": money(r.net_revenue),
         "roi_percentage": opt(r.roi_percentage, ratio),
         "roas": opt(r.roas, ratio),
-        "costs": costs(&r.costs),
+        "costs": costs(&r.costs, !r.channels.is_empty()),
         "payback_period": payback(&r.payback),
         "confidence_level": confidence(&r.confidence),
         "creative_hours": r.creative_hours,
         "rates_used": r.rates_used.iter().map(rate_used).collect::<Vec<_>>(),
-    })
+    });
+    if !r.channels.is_empty()
+        && let Value::Object(map) = &mut value
+    {
+        map.insert(
+            "offline_channels".to_owned(),
+            Value::Array(r.channels.iter().map(channel_json).collect()),
+        );
+    }
+    value
 }
 
 /// A campaign's budget status.
@@ -162,7 +202,7 @@ pub fn budget_consumption(c: &BudgetConsumption) -> Value {
     })
 }
 
-fn totals(t: &ReportTotals) -> Value {
+fn totals(t: &ReportTotals, with_channels: bool) -> Value {
     json!({
         "total_investment": money(t.total_investment),
         "attributed_revenue": money(t.attributed_revenue),
@@ -170,7 +210,7 @@ fn totals(t: &ReportTotals) -> Value {
         "roi_percentage": opt(t.roi_percentage, ratio),
         "roas": opt(t.roas, ratio),
         "conversions": money(t.conversions),
-        "costs": costs(&t.costs),
+        "costs": costs(&t.costs, with_channels),
         "unallocated_overhead": money(t.unallocated_overhead),
     })
 }
@@ -199,6 +239,17 @@ fn platform(p: &PlatformReport) -> Value {
     })
 }
 
+fn channel(c: &ChannelReport) -> Value {
+    json!({
+        "channel": c.channel.as_str(),
+        "kind": "offline_channel",
+        "label": CHANNEL_LABEL,
+        "spend": money(c.spend),
+        "impressions": c.impressions,
+        "campaigns": c.campaigns,
+    })
+}
+
 fn unallocated(u: &UnallocatedOverhead) -> Value {
     json!({
         "entry_index": u.entry_index,
@@ -210,9 +261,11 @@ fn unallocated(u: &UnallocatedOverhead) -> Value {
     })
 }
 
-/// The financial report.
+/// The financial report; its named channels' lines and the spend across platforms and channels
+/// after it when it has any.
 pub fn financial_report(r: &FinancialReport) -> Value {
-    json!({
+    let with_channels = !r.channels.is_empty();
+    let mut value = json!({
         "org_id": r.org_id.as_str(),
         "period": period(&r.period),
         "window": opt(r.window.as_ref(), period),
@@ -225,13 +278,29 @@ pub fn financial_report(r: &FinancialReport) -> Value {
             "recent_days": r.settings.recent_days,
             "horizon_days": r.settings.horizon_days,
         },
-        "totals": totals(&r.totals),
+        "totals": totals(&r.totals, with_channels),
         "campaigns": r.campaigns.iter().map(campaign).collect::<Vec<_>>(),
         "platforms": r.platforms.iter().map(platform).collect::<Vec<_>>(),
         "unallocated_overhead": r.unallocated_overhead.iter().map(unallocated).collect::<Vec<_>>(),
         "rates_used": r.rates_used.iter().map(rate_used).collect::<Vec<_>>(),
-    })
+    });
+    if with_channels && let Value::Object(map) = &mut value {
+        map.insert(
+            "offline_channels".to_owned(),
+            Value::Array(r.channels.iter().map(channel).collect()),
+        );
+        map.insert(
+            "spend_all_channels".to_owned(),
+            all_spend_json(&r.totals.costs.all_spend(), ALL_SPEND_LABEL),
+        );
+    }
+    value
 }
+
+/// What the report's `spend_all_channels` adds up.
+pub const ALL_SPEND_LABEL: &str = "the ad platforms' spend (costs.platform_spend) plus the named \
+     channels' spend as imported (costs.offline_channels), over the report's window, in the report \
+     currency";
 
 #[cfg(test)]
 mod tests {

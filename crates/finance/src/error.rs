@@ -95,6 +95,18 @@ pub enum FinanceError {
         row_currency: String,
         campaign_currency: String,
     },
+    /// A named channel's day is stored in another currency than the campaign's (the campaign's
+    /// currency changed after the import): the spend cannot be added without a conversion.
+    #[error(
+        "campaign {campaign_id}: the {channel} day of {date} is in {day_currency}, the campaign is in {campaign_currency}"
+    )]
+    ChannelCurrency {
+        campaign_id: CampaignId,
+        channel: String,
+        date: NaiveDate,
+        day_currency: String,
+        campaign_currency: String,
+    },
     /// A period (of a report or an ROI) is invalid.
     #[error("invalid period: {0}")]
     InvalidPeriod(String),

@@ -3,7 +3,9 @@
 //! overhead spread over the campaigns active in its period), computes each campaign's ROI on the
 //! full investment (campaign costs + allocated overhead + the opportunity cost of the money
 //! committed) with its payback period and a reproducible bootstrap confidence level, raises budget
-//! alerts once each, and builds the financial report of an organisation for a period.
+//! alerts once each, and builds the financial report of an organisation for a period. A
+//! campaign's named channels (TV, radio...; `spendlens_core::channel`) are media cost of a line
+//! of their own, never mixed into the ad platforms' figures.
 //!
 //! Architecture invariant: this crate is pure. It never reads a file, the network, a database or
 //! the clock ("today" is always a parameter), never panics on any input (every problem is a
@@ -52,7 +54,7 @@ pub use overhead::{
 pub use payback::Payback;
 pub use period::Period;
 pub use report::{
-    CampaignReport, FinancialReport, PlatformReport, ReportRequest, ReportTotals,
+    CampaignReport, ChannelReport, FinancialReport, PlatformReport, ReportRequest, ReportTotals,
     UnallocatedOverhead, generate_financial_report,
 };
 pub use roi::{CampaignRoi, CostBreakdown, calculate_campaign_roi};

@@ -11,6 +11,11 @@
 //! (`unallocated_overhead`, its part in the period), which belongs to the organisation's
 //! investment as well; ROI, ROAS and net revenue are recomputed from the summed figures (never
 //! averaged). Payback and confidence are per campaign only.
+//!
+//! Named channels (TV, radio, podcasts...) are lines of their own (`channels`), never added to
+//! the per-platform lines: their spend is in the campaigns' media cost
+//! (`CostBreakdown::channel_spend`), and `CostBreakdown::all_spend` gives the spend across the
+//! platforms and the channels. A report without named channels is what it was before them.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +23,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spendlens_core::Platform;
 use spendlens_core::campaign::OrgId;
+use spendlens_core::channel::ChannelName;
 use spendlens_core::num;
 
 use crate::books::{FinanceSettings, OrgBooks};
@@ -69,6 +75,18 @@ pub struct PlatformReport {
     pub campaigns: u32,
 }
 
+/// One named channel across the organisation's campaigns, in the report currency: spend as
+/// imported, no platform-reported revenue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelReport {
+    pub channel: ChannelName,
+    pub spend: Decimal,
+    /// `None` when no day of the channel reported impressions.
+    pub impressions: Option<u64>,
+    /// Campaigns with a day of it in the window.
+    pub campaigns: u32,
+}
+
 /// Overhead no campaign could carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnallocatedOverhead {
@@ -113,6 +131,8 @@ pub struct FinancialReport {
     pub campaigns: Vec<CampaignReport>,
     /// Ad platforms in spendlens' order, then other fee platforms by name.
     pub platforms: Vec<PlatformReport>,
+    /// Named channels by key; empty when no campaign has a day of one in the window.
+    pub channels: Vec<ChannelReport>,
     pub unallocated_overhead: Vec<UnallocatedOverhead>,
     /// Every exchange rate applied, by pair.
     pub rates_used: Vec<RateUsed>,
@@ -145,6 +165,7 @@ pub fn generate_financial_report(
     let mut revenue = Decimal::ZERO;
     let mut conversions = Decimal::ZERO;
     let mut platforms: BTreeMap<String, (PlatformFigures, u32)> = BTreeMap::new();
+    let mut channels: BTreeMap<String, ChannelReport> = BTreeMap::new();
     for book in &books.campaigns {
         let mut conv = Converter::new(request.rates);
         let t = timeline::build(
@@ -172,6 +193,22 @@ pub fn generate_financial_report(
             sum.clicks = sum.clicks.saturating_add(f.clicks);
             sum.conversions = num::add(sum.conversions, f.conversions);
             *count = count.saturating_add(1);
+        }
+        for c in &t.channels {
+            let line = channels
+                .entry(c.channel.key().to_owned())
+                .or_insert_with(|| ChannelReport {
+                    channel: c.channel.clone(),
+                    spend: Decimal::ZERO,
+                    impressions: None,
+                    campaigns: 0,
+                });
+            line.spend = num::add(line.spend, num::mul(c.spend, factor));
+            line.impressions = match (line.impressions, c.impressions) {
+                (Some(a), Some(b)) => Some(a.saturating_add(b)),
+                (a, b) => a.or(b),
+            };
+            line.campaigns = line.campaigns.saturating_add(1);
         }
         campaigns.push(CampaignReport {
             name: book.spec.name.clone(),
@@ -236,6 +273,7 @@ pub fn generate_financial_report(
         totals,
         campaigns,
         platforms: platform_lines(platforms),
+        channels: channels.into_values().collect(),
         unallocated_overhead: unallocated,
         rates_used: all_used.into_values().collect(),
     })

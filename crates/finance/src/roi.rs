@@ -1,7 +1,8 @@
 //! Campaign ROI on the full investment: the seed's `calculateCampaignROI`.
 //!
 //! ```text
-//! campaign costs   = media (platform spend + media entries) + creative + platform fees
+//! campaign costs   = media (platform spend + media entries + named channels' spend)
+//!                    + creative + platform fees
 //! operational      = the campaign's shares of overhead
 //! opportunity cost = cost_of_capital ÷ 365 × Σ over days d of (money spent on d × days from d to
 //!                    the window's last day, both included)
@@ -17,10 +18,17 @@
 //! simple interest, actual/365, on every cost from the day it was spent (that day counts) to the
 //! end of the window. Revenue is not netted against it (rejected: it would make the investment
 //! depend on the attribution model).
+//!
+//! Named channels (TV, radio, podcasts...; `spendlens_core::channel`) are media the platforms do
+//! not report: their spend as imported is a cost line of its own (`channel_spend`), in the
+//! investment, the opportunity cost, the payback and ROAS's media; they bring no revenue of
+//! their own, so the revenue stays the platforms'. A campaign without named channels has a zero
+//! line, and every figure is what it was before channels existed.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spendlens_core::campaign::CampaignId;
+use spendlens_core::channel::{AllSpend, ChannelTotals};
 use spendlens_core::num;
 
 use crate::books::{CampaignBook, FinanceSettings, OrgBooks};
@@ -39,6 +47,8 @@ pub struct CostBreakdown {
     pub platform_spend: Decimal,
     /// Media spend entries (what the platforms do not report).
     pub media_entries: Decimal,
+    /// The named channels' spend as imported (TV, radio, podcasts...).
+    pub channel_spend: Decimal,
     /// Creative production (amount + fixed cost allocation).
     pub creative: Decimal,
     pub platform_fees: Decimal,
@@ -48,9 +58,15 @@ pub struct CostBreakdown {
 }
 
 impl CostBreakdown {
-    /// Media spend: the platforms' spend plus media entries.
+    /// Media spend: the platforms' spend, media entries and the named channels' spend.
     pub fn media(&self) -> Decimal {
-        num::add(self.platform_spend, self.media_entries)
+        num::sum([self.platform_spend, self.media_entries, self.channel_spend])
+    }
+
+    /// The spend across the ad platforms and the named channels, each part kept apart (the
+    /// reports' "all channels" line; media entries are ledger costs, not a channel's spend).
+    pub fn all_spend(&self) -> AllSpend {
+        AllSpend::from_sums(self.platform_spend, self.channel_spend)
     }
 
     /// The seed's campaign costs: media + creative + fees.
@@ -68,6 +84,7 @@ impl CostBreakdown {
         CostBreakdown {
             platform_spend: num::mul(self.platform_spend, factor),
             media_entries: num::mul(self.media_entries, factor),
+            channel_spend: num::mul(self.channel_spend, factor),
             creative: num::mul(self.creative, factor),
             platform_fees: num::mul(self.platform_fees, factor),
             overhead: num::mul(self.overhead, factor),
@@ -80,6 +97,7 @@ impl CostBreakdown {
         CostBreakdown {
             platform_spend: num::add(self.platform_spend, other.platform_spend),
             media_entries: num::add(self.media_entries, other.media_entries),
+            channel_spend: num::add(self.channel_spend, other.channel_spend),
             creative: num::add(self.creative, other.creative),
             platform_fees: num::add(self.platform_fees, other.platform_fees),
             overhead: num::add(self.overhead, other.overhead),
@@ -97,9 +115,14 @@ pub struct CampaignRoi {
     pub currency: String,
     /// The days measured: the requested window cut off at today (`None` when it starts later).
     pub window: Option<Period>,
-    /// The attribution method of the revenue.
+    /// The finance setting of the attribution method (the seed's `attribution_method`).
     pub attribution: AttributionMethod,
+    /// What the revenue actually rests on (platform-reported, or the attribution model used).
+    pub revenue_basis: crate::books::RevenueBasis,
     pub costs: CostBreakdown,
+    /// The named channels with a day in the window, by key: each one's spend (the sum of
+    /// `costs.channel_spend`), impressions and days. Empty for a campaign without any.
+    pub channels: Vec<ChannelTotals>,
     pub total_investment: Decimal,
     pub attributed_revenue: Decimal,
     pub net_revenue: Decimal,
@@ -146,6 +169,7 @@ pub(crate) fn from_timeline(
     let costs = CostBreakdown {
         platform_spend: num::sum(t.platform_spend.iter().copied()),
         media_entries: num::sum(t.media.iter().copied()),
+        channel_spend: num::sum(t.channel_spend.iter().copied()),
         creative: num::sum(t.creative.iter().copied()),
         platform_fees: num::sum(t.fees.iter().copied()),
         overhead: num::sum(t.overhead.iter().copied()),
@@ -172,7 +196,7 @@ pub(crate) fn from_timeline(
         ),
         None => Payback::NoInvestment,
     };
-    let confidence = confidence::confidence(
+    let mut confidence = confidence::confidence(
         &Sample {
             spend: &t.platform_spend,
             revenue: &t.revenue,
@@ -183,12 +207,19 @@ pub(crate) fn from_timeline(
         settings.bootstrap.resamples,
         settings.bootstrap.seed,
     );
+    // A return of revenue nobody measured is no measurement: no level, no interval.
+    if book.revenue.basis == crate::books::RevenueBasis::Unmeasured {
+        confidence.level = confidence::ConfidenceLevel::NotMeasurable;
+        confidence.interval = None;
+    }
     CampaignRoi {
         campaign_id: book.id.clone(),
         currency: book.spec.currency.clone(),
         window: t.window,
         attribution: book.revenue.method,
+        revenue_basis: book.revenue.basis.clone(),
         costs,
+        channels: t.channels.clone(),
         total_investment,
         attributed_revenue,
         net_revenue,
@@ -260,6 +291,7 @@ mod tests {
         let c = CostBreakdown {
             platform_spend: dec!(1000),
             media_entries: dec!(200),
+            channel_spend: dec!(0),
             creative: dec!(300),
             platform_fees: dec!(50),
             overhead: dec!(120),
@@ -270,5 +302,18 @@ mod tests {
         assert_eq!(c.total(), dec!(1674.5));
         assert_eq!(c.scaled(dec!(2)).total(), dec!(3349));
         assert_eq!(c.plus(&c).total(), dec!(3349));
+        // A named channel's spend is media, apart from the platforms' spend.
+        let with_tv = CostBreakdown {
+            channel_spend: dec!(300),
+            ..c
+        };
+        assert_eq!(with_tv.media(), dec!(1500));
+        assert_eq!(with_tv.total(), dec!(1974.5));
+        assert_eq!(with_tv.scaled(dec!(2)).channel_spend, dec!(600));
+        let all = with_tv.all_spend();
+        assert_eq!(
+            (all.platforms, all.channels, all.total),
+            (dec!(1000), dec!(300), dec!(1300))
+        );
     }
 }

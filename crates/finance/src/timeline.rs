@@ -2,14 +2,16 @@
 //!
 //! Every figure of the ROI, the payback and the bootstrap is read from this one layout, so they
 //! cannot disagree on which costs fall in the window: platform spend on its row's day, a media or
-//! creative entry on its date, a fee spread evenly over its billing period, an overhead share
-//! spread evenly over the campaign's active days of the reporting period (both in whole cents of
-//! their own currency, then converted exactly). Days after `today` are never part of a window.
+//! creative entry on its date, a named channel's spend on its day, a fee spread evenly over its
+//! billing period, an overhead share spread evenly over the campaign's active days of the
+//! reporting period (both in whole cents of their own currency, then converted exactly). Days
+//! after `today` are never part of a window.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use spendlens_core::channel::{ChannelTotals, totals_by_channel};
 use spendlens_core::num;
 
 use crate::books::CampaignBook;
@@ -37,6 +39,8 @@ pub(crate) struct Timeline {
     pub window: Option<Period>,
     pub platform_spend: Vec<Decimal>,
     pub media: Vec<Decimal>,
+    /// The named channels' spend (TV, radio...): media cost, kept apart from the platforms'.
+    pub channel_spend: Vec<Decimal>,
     pub creative: Vec<Decimal>,
     pub fees: Vec<Decimal>,
     pub overhead: Vec<Decimal>,
@@ -47,6 +51,8 @@ pub(crate) struct Timeline {
     pub creative_hours: u64,
     /// By platform identifier (ad platforms, and whatever platforms fees name).
     pub platforms: BTreeMap<String, PlatformFigures>,
+    /// The named channels' sums over the window, by key (`totals_by_channel`).
+    pub channels: Vec<ChannelTotals>,
 }
 
 impl Timeline {
@@ -56,6 +62,7 @@ impl Timeline {
             window,
             platform_spend: vec![Decimal::ZERO; days],
             media: vec![Decimal::ZERO; days],
+            channel_spend: vec![Decimal::ZERO; days],
             creative: vec![Decimal::ZERO; days],
             fees: vec![Decimal::ZERO; days],
             overhead: vec![Decimal::ZERO; days],
@@ -64,6 +71,7 @@ impl Timeline {
             conversions: Decimal::ZERO,
             creative_hours: 0,
             platforms: BTreeMap::new(),
+            channels: Vec::new(),
         }
     }
 
@@ -77,6 +85,7 @@ impl Timeline {
         num::sum([
             self.platform_spend[i],
             self.media[i],
+            self.channel_spend[i],
             self.creative[i],
             self.fees[i],
             self.overhead[i],
@@ -188,6 +197,27 @@ pub(crate) fn build(
         p.clicks = p.clicks.saturating_add(row.clicks);
         p.conversions = num::add(p.conversions, row.conversions);
     }
+
+    let mut in_window = Vec::new();
+    for day in &book.channels {
+        let Some(i) = window.index_of(day.date) else {
+            continue;
+        };
+        if let Some(c) = day.currency.as_deref()
+            && !c.trim().eq_ignore_ascii_case(currency)
+        {
+            return Err(FinanceError::ChannelCurrency {
+                campaign_id: book.id.clone(),
+                channel: day.channel.as_str().to_owned(),
+                date: day.date,
+                day_currency: c.to_owned(),
+                campaign_currency: currency.to_owned(),
+            });
+        }
+        t.channel_spend[i] = num::add(t.channel_spend[i], day.spend);
+        in_window.push(day);
+    }
+    t.channels = totals_by_channel(in_window);
 
     for day in &book.revenue.days {
         if let Some(i) = window.index_of(day.date) {

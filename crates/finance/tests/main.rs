@@ -1,7 +1,8 @@
 //! Integration tests of the finance domain, through the public API only: hand-computed ROI,
 //! payback and confidence cases end to end, the financial report over two currencies, the CSV
-//! import, and the invariants as properties.
+//! import, named channels' spend, and the invariants as properties.
 
+mod channels;
 mod properties;
 mod report;
 mod roi;

@@ -62,8 +62,10 @@ impl Campaign {
                     ..DailyRow::empty(date, self.platform, "ext")
                 })
                 .collect(),
+            channels: Vec::new(),
             revenue: RevenueSeries {
                 method: AttributionMethod::MultiTouch,
+                basis: spendlens_finance::books::RevenueBasis::default(),
                 days: self
                     .days
                     .iter()

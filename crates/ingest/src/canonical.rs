@@ -192,6 +192,7 @@ pub fn parse_canonical(
         skipped: Vec::new(),
         currency,
         notes: Vec::new(),
+        detail: None,
     })
 }
 

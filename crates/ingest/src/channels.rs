@@ -248,6 +248,7 @@ pub fn parse_channel_file(
             skipped: Vec::new(),
             currency,
             notes,
+            detail: None,
         },
         channels,
     })

@@ -151,6 +151,7 @@ mod tests {
             skipped: vec![],
             currency: None,
             notes: vec![],
+            detail: None,
         }
     }
 

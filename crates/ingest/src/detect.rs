@@ -115,9 +115,17 @@ pub fn import(
     options: &ImportOptions,
 ) -> Result<Imported, ImportError> {
     crate::exports::check_size(bytes, file_name, options)?;
-    let source = match options.source {
-        Some(s) => s,
-        None => detect(bytes, file_name)?,
+    let source = match (options.source, options.mapping.is_empty()) {
+        (Some(s), _) => s,
+        (None, true) => detect(bytes, file_name)?,
+        // A mapping names the columns itself: a text file detection does not know is a sheet,
+        // and a canonical file is read by the table engine so that the mapping applies.
+        (None, false) => match detect(bytes, file_name) {
+            Ok(Source::Canonical) => Source::SpreadsheetCsv,
+            Ok(s) => s,
+            Err(ImportError::Unrecognised { .. }) if !bytes.is_empty() => Source::SpreadsheetCsv,
+            Err(e) => return Err(e),
+        },
     };
     let rows = match source {
         Source::Canonical => crate::canonical::parse_canonical(bytes, file_name, options)?,

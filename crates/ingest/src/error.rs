@@ -145,6 +145,14 @@ fn render(diagnostics: &[Diagnostic]) -> String {
 impl ImportError {
     /// Whether the file was refused for its size (the upload, or what it expands to) rather than
     /// for what it says: callers answer these as "too large" (HTTP 413).
+    /// Whether naming the columns may read the file: its problems say which columns hold what
+    /// is unknown or ambiguous (each such message suggests a column mapping).
+    pub fn suggests_mapping(&self) -> bool {
+        self.diagnostics()
+            .iter()
+            .any(|d| d.message.contains("column mapping"))
+    }
+
     pub fn is_too_large(&self) -> bool {
         matches!(
             self,
@@ -167,7 +175,15 @@ impl ImportError {
             ImportError::OverLimit { file, message } => vec![Diagnostic::file(file, message)],
             ImportError::Unrecognised { file, .. }
             | ImportError::TooLarge { file, .. }
-            | ImportError::Read { file, .. } => vec![Diagnostic::file(file, self.to_string())],
+            | ImportError::Read { file, .. } => {
+                // The diagnostic names the file itself: the message without its own prefix.
+                let text = self.to_string();
+                let message = text
+                    .strip_prefix(&format!("{file}: "))
+                    .unwrap_or(&text)
+                    .to_owned();
+                vec![Diagnostic::file(file, message)]
+            }
         }
     }
 }

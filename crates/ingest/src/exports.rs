@@ -59,9 +59,11 @@ fn parse_export(
     let mut problems = Problems::new(file);
     let (rows, delimiter) = delimited_rows(bytes, file, &mut problems)?;
     let mut spec = TableSpec::new(source);
+    // Semicolons come from decimal-comma locales; the numbers themselves decide in the end.
     if delimiter == b';' {
         spec.decimal = DecimalSeparator::Comma;
     }
+    spec.decimal_from_data = true;
     spec.order_override = options.date_order;
     spec.period = options.period;
     spec.period_range = options.period_range;

@@ -34,6 +34,7 @@ mod detect;
 mod error;
 mod exports;
 pub mod limits;
+mod mapping;
 mod model;
 mod number;
 mod pdf;
@@ -51,6 +52,7 @@ pub use date::{DateOrder, earliest_date, latest_date};
 pub use detect::{Imported, detect, import};
 pub use error::{ColumnRef, Diagnostic, ImportError, MAX_DIAGNOSTICS, column_letter};
 pub use exports::{parse_google_ads, parse_linkedin, parse_meta, parse_spreadsheet_csv};
+pub use mapping::{FileColumn, FileColumns, UnknownField, file_columns};
 pub use model::{
     ColumnMapping, DEFAULT_MAX_BYTES, Field, ImportOptions, ParsedFile, PeriodChoice, RowTotals,
     SkippedRow, Source, UnknownSource,

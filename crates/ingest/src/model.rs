@@ -308,4 +308,8 @@ pub struct ParsedFile {
     pub currency: Option<String>,
     /// Remarks for the preview, e.g. how ambiguous dates were read.
     pub notes: Vec<String>,
+    /// The level of detail the file was exported at when it is below one row per day and
+    /// campaign (`ad set level, by Age, Gender`), kept in the import record; `None` for a
+    /// campaign-level file.
+    pub detail: Option<String>,
 }

@@ -41,6 +41,50 @@ const SYMBOLS: [(&str, Option<&str>); 8] = [
     ("$", None),
 ];
 
+/// Which decimal separator a file's numbers use, decided from all of them at once (one locale
+/// per document): a cell with both marks (`1.234,56`, `1,234.56`) says it by the last one, a
+/// single mark followed by other than three digits (`152,37`, `20.8373`) is decimal, and a
+/// mark repeated (`1.234.567`) groups thousands. `1.234` alone says nothing. The `default` holds
+/// when nothing decides or the cells disagree (then the cells read wrongly are reported).
+/// Returns the separator and whether the cells decided it.
+pub(crate) fn decide_separator<'a>(
+    cells: impl Iterator<Item = &'a str>,
+    default: DecimalSeparator,
+) -> (DecimalSeparator, bool) {
+    let (mut dot, mut comma) = (0usize, 0usize);
+    for raw in cells {
+        if is_blank(raw) {
+            continue;
+        }
+        let marks: String = raw
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+            .collect();
+        let (dots, commas) = (marks.matches('.').count(), marks.matches(',').count());
+        let after = |mark: char| marks.rsplit(mark).next().map_or(0, str::len);
+        match (dots, commas) {
+            (0, 0) => {}
+            (d, c) if d > 0 && c > 0 => {
+                if marks.rfind(',') > marks.rfind('.') {
+                    comma += 1;
+                } else {
+                    dot += 1;
+                }
+            }
+            (d, 0) if d > 1 => comma += 1,
+            (0, c) if c > 1 => dot += 1,
+            (_, 0) if after('.') != 3 => dot += 1,
+            (0, _) if after(',') != 3 => comma += 1,
+            _ => {}
+        }
+    }
+    match (dot, comma) {
+        (0, c) if c > 0 => (DecimalSeparator::Comma, true),
+        (d, 0) if d > 0 => (DecimalSeparator::Dot, true),
+        _ => (default, false),
+    }
+}
+
 /// Whether a cell means "no value": empty, or the `--` placeholder Google Ads writes.
 pub(crate) fn is_blank(raw: &str) -> bool {
     let t = raw.trim();
@@ -304,5 +348,26 @@ mod tests {
         assert_eq!(decimal_from_f64(10234.0), Some(dec!(10234)));
         assert_eq!(decimal_from_f64(f64::NAN), None);
         assert_eq!(decimal_from_f64(1e300), None);
+    }
+
+    #[test]
+    fn the_decimal_separator_is_decided_by_the_whole_file() {
+        use DecimalSeparator::{Comma, Dot};
+        let decide = |cells: &[&str]| decide_separator(cells.iter().copied(), Dot);
+        assert_eq!(decide(&["1.234,56", "12"]), (Comma, true));
+        assert_eq!(decide(&["152,37", "1.234"]), (Comma, true));
+        assert_eq!(decide(&["1.234.567", "--"]), (Comma, true));
+        assert_eq!(decide(&["1,234.56"]), (Dot, true));
+        assert_eq!(decide(&["20.8373114038425", "25,881"]), (Dot, true));
+        assert_eq!(decide(&["1,234,567"]), (Dot, true));
+        // Nothing decides: three digits after one mark either way.
+        assert_eq!(decide(&["1.234", "5,678", "12"]), (Dot, false));
+        assert_eq!(
+            decide_separator(["1.234"].into_iter(), Comma),
+            (Comma, false)
+        );
+        // Disagreement keeps the default (the wrong cells are then reported).
+        assert_eq!(decide(&["1,5", "2.5"]), (Dot, false));
+        assert_eq!(decide(&["€ 1.234,56", "(3,10)"]), (Comma, true));
     }
 }

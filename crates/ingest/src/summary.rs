@@ -119,6 +119,7 @@ mod tests {
             skipped: vec![],
             currency: None,
             notes: vec![],
+            detail: None,
         };
         let s = summary(&parsed);
         assert_eq!(s.rows, 3);

@@ -11,6 +11,7 @@ mod ingest {
     mod exports;
     mod fuzz;
     mod hostile;
+    mod mapping;
     mod pdf;
     mod pdf_layouts;
     mod real;

@@ -1,7 +1,8 @@
 //! The one implementation of [`Store`](crate::Store), instantiated for each backend.
 //!
 //! Each area module (`accounts`, `campaigns`, `imports`, `metrics`, `snapshots`, `jobs`,
-//! `connections`, `attribution`, `finance`, `attempts`, `audit`, `outbox`, `previews`) declares
+//! `connections`, `attribution`, `finance`, `attempts`, `audit`, `outbox`, `previews`,
+//! `channels`, `mappings`) declares
 //! its trait and a macro holding that trait's SQL; [`impl_store`] instantiates every one of them
 //! for a backend. The SQL is portable between SQLite and PostgreSQL (`$N` parameters,
 //! `ON CONFLICT`, `CAST(... AS BIGINT)`), so both backends run the same statements and cannot
@@ -25,6 +26,7 @@ macro_rules! impl_store {
         crate::staging::impl_staging!($store, $db, $begin_write, $numbered, $staging_table);
         crate::metrics::impl_metric_store!($store, $db);
         crate::channels::impl_channel_store!($store, $db, $begin_write);
+        crate::mappings::impl_mapping_store!($store, $db, $begin_write);
         crate::snapshots::impl_snapshot_store!($store, $db, $begin_write);
         crate::jobs::impl_job_store!($store);
         crate::connections::impl_connection_store!($store, $db);

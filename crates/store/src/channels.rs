@@ -51,6 +51,35 @@ pub trait ChannelStore: Send + Sync {
     ) -> Result<Vec<ChannelTotals>>;
 }
 
+/// Upserts one channel day on (campaign, channel, day): campaign id, channel key, date, name,
+/// spend micros, impressions, currency, now. Used by [`ChannelStore::upsert_channel_days`] and by
+/// an import's commit (`staging.rs`), so a channel file's platform rows and channel days are
+/// written in one transaction.
+pub(crate) const UPSERT_CHANNEL_DAY: &str = "INSERT INTO channel_metrics (campaign_id, channel_key, date, \
+     channel_name, spend_micros, impressions, currency, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     ON CONFLICT (campaign_id, channel_key, date) DO UPDATE SET channel_name = excluded.channel_name, \
+     spend_micros = excluded.spend_micros, impressions = excluded.impressions, \
+     currency = excluded.currency, updated_at = excluded.updated_at";
+
+/// Checks and converts channel days for storage: the spend in micros and the impressions as a
+/// stored count; the first value outside the limits is the error (nothing is written then).
+pub(crate) fn channel_values(rows: &[ChannelDay]) -> Result<Vec<(i64, Option<i64>)>> {
+    let mut values = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(p) = row.problems().into_iter().next() {
+            return Err(crate::StoreError::OutOfRange {
+                field: p.field,
+                message: p.message,
+            });
+        }
+        values.push((
+            crate::micros::to_micros(row.spend)?,
+            row.impressions.map(crate::micros::to_count).transpose()?,
+        ));
+    }
+    Ok(values)
+}
+
 /// Implements [`ChannelStore`] for `$store` (field `pool: sqlx::Pool<$db>`), with the same
 /// portable SQL on both backends.
 macro_rules! impl_channel_store {
@@ -64,9 +93,9 @@ macro_rules! impl_channel_store {
             use tracing::instrument;
 
             use crate::campaigns::{BUMP_VERSION, LOCK_CAMPAIGN};
-            use crate::channels::ChannelStore;
+            use crate::channels::{ChannelStore, UPSERT_CHANNEL_DAY};
             use crate::metrics::{count_of, decimal_of_micros, split_sum, sum_of};
-            use crate::micros::{from_count, from_micros, to_count, to_micros};
+            use crate::micros::{from_count, from_micros};
             use crate::{Result, StoreError};
 
             #[async_trait]
@@ -81,13 +110,7 @@ macro_rules! impl_channel_store {
                 ) -> Result<Option<u64>> {
                     // Check and convert everything first: nothing is written when one value
                     // cannot be stored.
-                    let mut values = Vec::with_capacity(rows.len());
-                    for row in rows {
-                        if let Some(p) = row.problems().into_iter().next() {
-                            return Err(StoreError::OutOfRange { field: p.field, message: p.message });
-                        }
-                        values.push((to_micros(row.spend)?, row.impressions.map(to_count).transpose()?));
-                    }
+                    let values = crate::channels::channel_values(rows)?;
                     crate::retry::transient!({
                         let mut tx = self.pool.begin_with($begin_write).await?;
                         let owned = sqlx::query(LOCK_CAMPAIGN)
@@ -99,14 +122,7 @@ macro_rules! impl_channel_store {
                             return Ok(None);
                         }
                         for (row, (spend, impressions)) in rows.iter().zip(&values) {
-                            sqlx::query(
-                                "INSERT INTO channel_metrics (campaign_id, channel_key, date, channel_name, spend_micros, \
-                                 impressions, currency, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                                 ON CONFLICT (campaign_id, channel_key, date) DO UPDATE SET \
-                                 channel_name = excluded.channel_name, spend_micros = excluded.spend_micros, \
-                                 impressions = excluded.impressions, currency = excluded.currency, \
-                                 updated_at = excluded.updated_at",
-                            )
+                            sqlx::query(UPSERT_CHANNEL_DAY)
                             .bind(id.as_str())
                             .bind(row.channel.key())
                             .bind(row.date)

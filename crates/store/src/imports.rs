@@ -31,6 +31,9 @@ pub struct ImportRecord {
     pub file_name: Option<String>,
     /// SHA-256 of the file, hex.
     pub content_hash: Option<String>,
+    /// The level of detail the file was exported at, when below one row per day and campaign
+    /// (`ad set level, by Age, Gender`).
+    pub detail: Option<String>,
 }
 
 /// Writes one import's rows in batches to a staging area private to the import: nothing is
@@ -40,6 +43,12 @@ pub struct ImportRecord {
 pub trait ImportWriter: Send {
     /// Upserts a batch on the natural key (a later row with the same key replaces an earlier one).
     async fn write(&mut self, rows: &[DailyRow]) -> Result<()>;
+
+    /// Adds named channels' days (a channel file's) to the import: checked now, written by
+    /// [`ImportWriter::commit`] in the same transaction as the rows, so a channel file is
+    /// stored whole or not at all. [`StoreError::OutOfRange`] names the first value outside
+    /// the limits.
+    async fn stage_channels(&mut self, days: &[spendlens_core::channel::ChannelDay]) -> Result<()>;
 
     /// Makes every batch visible at once; returns the import's id. A content hash known only
     /// now (a streamed file) replaces the one the import started with.
@@ -203,8 +212,8 @@ macro_rules! impl_import_store {
                             Some(record) => {
                                 let import_id = new_id();
                                 sqlx::query(
-                                    "INSERT INTO imports (id, campaign_id, source, file_name, content_hash, row_count, created_at) \
-                                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                                    "INSERT INTO imports (id, campaign_id, source, file_name, content_hash, row_count, created_at, detail) \
+                                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                                 )
                                 .bind(&import_id)
                                 .bind(id.as_str())
@@ -213,6 +222,7 @@ macro_rules! impl_import_store {
                                 .bind(&record.content_hash)
                                 .bind(i64::try_from(rows.len()).unwrap_or(i64::MAX))
                                 .bind(now)
+                                .bind(&record.detail)
                                 .execute(&mut *tx)
                                 .await?;
                                 Some(import_id)

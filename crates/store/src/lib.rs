@@ -30,6 +30,7 @@ pub mod connections;
 pub mod finance;
 pub mod imports;
 pub mod jobs;
+pub mod mappings;
 pub mod metrics;
 pub mod micros;
 pub mod outbox;
@@ -57,6 +58,7 @@ pub use connections::{Connection, ConnectionStatus, ConnectionStore, NewConnecti
 pub use finance::FinanceStore;
 pub use imports::{ImportRecord, ImportStore, ImportWriter, UpsertCounts};
 pub use jobs::JobStore;
+pub use mappings::{MAX_SAVED_MAPPINGS, MappingStore, SavedMapping};
 pub use metrics::MetricStore;
 pub use outbox::{OutboxStore, OutgoingMail, StoredMail};
 pub use postgres::PgStore;
@@ -148,6 +150,7 @@ pub trait Store:
     + CampaignStore
     + ChannelStore
     + ImportStore
+    + MappingStore
     + MetricStore
     + SnapshotStore
     + JobStore

@@ -20,6 +20,8 @@ pub struct PendingPreview {
     pub source: Option<String>,
     /// The exchange rate the user gave, as decimal text.
     pub rate: Option<String>,
+    /// The column mapping the user gave, in its text form.
+    pub mapping: Option<String>,
     pub bytes: Vec<u8>,
 }
 
@@ -92,8 +94,8 @@ macro_rules! impl_preview_store {
                         .await?;
                     sqlx::query(
                         "INSERT INTO pending_imports \
-                         (token_hash, id, org_id, campaign_id, file_name, source, rate, bytes, size, created_at, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                         (token_hash, id, org_id, campaign_id, file_name, source, rate, bytes, size, created_at, expires_at, mapping) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                     )
                     .bind(token_hash)
                     .bind(new_id())
@@ -106,6 +108,7 @@ macro_rules! impl_preview_store {
                     .bind(i64::try_from(preview.bytes.len()).unwrap_or(i64::MAX))
                     .bind(now)
                     .bind(expires_at)
+                    .bind(&preview.mapping)
                     .execute(&mut *tx)
                     .await?;
                     // The new one counts first and always stays; then the others newest
@@ -151,7 +154,7 @@ macro_rules! impl_preview_store {
                     let row = sqlx::query(
                         "DELETE FROM pending_imports \
                          WHERE token_hash = $1 AND org_id = $2 AND campaign_id = $3 AND expires_at > $4 \
-                         RETURNING file_name, source, rate, bytes",
+                         RETURNING file_name, source, rate, bytes, mapping",
                     )
                     .bind(token_hash)
                     .bind(org.as_str())
@@ -164,6 +167,7 @@ macro_rules! impl_preview_store {
                             file_name: r.try_get("file_name")?,
                             source: r.try_get("source")?,
                             rate: r.try_get("rate")?,
+                            mapping: r.try_get("mapping")?,
                             bytes: r.try_get("bytes")?,
                         })
                     })

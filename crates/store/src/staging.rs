@@ -29,6 +29,7 @@ macro_rules! impl_staging {
             use async_trait::async_trait;
             use chrono::{DateTime, NaiveDate, Utc};
             use spendlens_core::campaign::{CampaignId, OrgId};
+            use spendlens_core::channel::ChannelDay;
             use spendlens_core::daily::DailyRow;
             use spendlens_core::platform::Platform;
 
@@ -113,6 +114,8 @@ macro_rules! impl_staging {
                 disposable: bool,
                 /// Set by a successful merge: the connection goes back to the pool.
                 merged: bool,
+                /// Named channels' days, checked and converted, written by the merge.
+                channels: Vec<(ChannelDay, (i64, Option<i64>))>,
             }
 
             impl std::fmt::Debug for Writer {
@@ -159,6 +162,7 @@ macro_rules! impl_staging {
                         sums: [0; TOTALS.len()],
                         disposable,
                         merged: false,
+                        channels: Vec::new(),
                     })
                 }
 
@@ -175,8 +179,8 @@ macro_rules! impl_staging {
                     }
                     let import_id = new_id();
                     sqlx::query(
-                        "INSERT INTO imports (id, campaign_id, source, file_name, content_hash, row_count, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        "INSERT INTO imports (id, campaign_id, source, file_name, content_hash, row_count, created_at, detail) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
                     .bind(&import_id)
                     .bind(&self.campaign_id)
@@ -185,6 +189,7 @@ macro_rules! impl_staging {
                     .bind(content_hash.or(self.record.content_hash.as_deref()))
                     .bind(self.rows)
                     .bind(self.now)
+                    .bind(&self.record.detail)
                     .execute(&mut *tx)
                     .await?;
                     if let Some((from, to)) = self.span {
@@ -196,6 +201,19 @@ macro_rules! impl_staging {
                             .await?;
                         refresh_months(&mut tx, &self.campaign_id, from, to).await?;
                         check_totals(&mut tx, &self.campaign_id).await?;
+                    }
+                    for (day, (spend, impressions)) in &self.channels {
+                        sqlx::query(crate::channels::UPSERT_CHANNEL_DAY)
+                            .bind(&self.campaign_id)
+                            .bind(day.channel.key())
+                            .bind(day.date)
+                            .bind(day.channel.as_str())
+                            .bind(*spend)
+                            .bind(*impressions)
+                            .bind(&day.currency)
+                            .bind(self.now)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                     sqlx::query(BUMP_VERSION).bind(&self.campaign_id).execute(&mut *tx).await?;
                     tx.commit().await?;
@@ -257,6 +275,12 @@ macro_rules! impl_staging {
                             });
                         }
                     }
+                    Ok(())
+                }
+
+                async fn stage_channels(&mut self, days: &[ChannelDay]) -> Result<()> {
+                    let values = crate::channels::channel_values(days)?;
+                    self.channels.extend(days.iter().cloned().zip(values));
                     Ok(())
                 }
 

@@ -179,3 +179,205 @@ async fn channel_days_are_upserted_read_and_summed() {
         assert_eq!(after.len(), 2, "{name}");
     }
 }
+
+/// A channel file's channel days are staged with its platform rows: nothing of either is
+/// visible before the import commits, nothing after an import abandoned, both after a commit.
+#[tokio::test]
+async fn channel_days_are_written_by_the_imports_commit_only() {
+    use spendlens_core::Platform;
+    use spendlens_core::daily::DailyRow;
+    use spendlens_store::ImportRecord;
+    for (name, store) in stores().await {
+        let ok = |what: &str, e: StoreError| -> ! { panic!("{name}: {what}: {e}") };
+        let org = store
+            .create_account("a@x.io", "h", "A", now())
+            .await
+            .unwrap_or_else(|e| ok("account", e))
+            .org_id;
+        let c = store
+            .create_campaign(&org, &spec(), now())
+            .await
+            .unwrap_or_else(|e| ok("campaign", e));
+        let record = ImportRecord {
+            source: "canonical_channels".into(),
+            file_name: Some("channels.csv".into()),
+            content_hash: None,
+            detail: None,
+        };
+        let rows = [DailyRow {
+            spend: d("10.25"),
+            ..DailyRow::empty(day("2026-11-02"), Platform::Meta, "m1")
+        }];
+        let days = [channel_day("2026-11-02", "Radio", "99.50", None)];
+        let series = || store.channel_series(&org, &c.id, day("2026-11-01"), day("2026-11-30"));
+
+        // Abandoned: nothing.
+        let mut w = store
+            .begin_import(&org, &c.id, &record, now())
+            .await
+            .unwrap_or_else(|e| ok("begin", e))
+            .unwrap_or_else(|| panic!("{name}: campaign"));
+        w.write(&rows).await.unwrap_or_else(|e| ok("write", e));
+        w.stage_channels(&days)
+            .await
+            .unwrap_or_else(|e| ok("stage", e));
+        assert!(
+            series()
+                .await
+                .unwrap_or_else(|e| ok("series", e))
+                .is_empty()
+        );
+        drop(w);
+        assert!(
+            series()
+                .await
+                .unwrap_or_else(|e| ok("series", e))
+                .is_empty(),
+            "{name}"
+        );
+
+        // A value outside the limits is refused when staged.
+        let mut w = store
+            .begin_import(&org, &c.id, &record, now())
+            .await
+            .unwrap_or_else(|e| ok("begin", e))
+            .unwrap_or_else(|| panic!("{name}: campaign"));
+        let huge = [channel_day("2026-11-02", "Radio", "-1", None)];
+        assert!(
+            matches!(
+                w.stage_channels(&huge).await,
+                Err(StoreError::OutOfRange { .. })
+            ),
+            "{name}"
+        );
+        drop(w);
+
+        // Committed: both.
+        let mut w = store
+            .begin_import(&org, &c.id, &record, now())
+            .await
+            .unwrap_or_else(|e| ok("begin", e))
+            .unwrap_or_else(|| panic!("{name}: campaign"));
+        w.write(&rows).await.unwrap_or_else(|e| ok("write", e));
+        w.stage_channels(&days)
+            .await
+            .unwrap_or_else(|e| ok("stage", e));
+        w.commit(None).await.unwrap_or_else(|e| ok("commit", e));
+        let stored = series().await.unwrap_or_else(|e| ok("series", e));
+        assert_eq!(stored.len(), 1, "{name}");
+        assert_eq!(stored[0].spend, d("99.50"), "{name}");
+        let totals = store
+            .platform_totals(&org, &c.id, day("2026-11-30"))
+            .await
+            .unwrap_or_else(|e| ok("totals", e));
+        assert_eq!(
+            totals.iter().map(|t| t.spend).sum::<Decimal>(),
+            d("10.25"),
+            "{name}"
+        );
+    }
+}
+
+/// Saved column mappings (migration 0012): saved newest first, the same text saved again only
+/// renewed, at most `MAX_SAVED_MAPPINGS` kept, deleted by id, and scoped to the organisation.
+#[tokio::test]
+async fn column_mappings_are_saved_listed_bounded_and_scoped() {
+    use spendlens_store::MAX_SAVED_MAPPINGS;
+    for (name, store) in stores().await {
+        let ok = |what: &str, e: StoreError| -> ! { panic!("{name}: {what}: {e}") };
+        let a = store
+            .create_account("a@x.io", "h", "A", now())
+            .await
+            .unwrap_or_else(|e| ok("account", e))
+            .org_id;
+        let b = store
+            .create_account("b@x.io", "h", "B", now())
+            .await
+            .unwrap_or_else(|e| ok("account", e))
+            .org_id;
+        let c = store
+            .create_campaign(&a, &spec(), now())
+            .await
+            .unwrap_or_else(|e| ok("campaign", e));
+        let at = |s: i64| now() + chrono::TimeDelta::seconds(s);
+        let first = store
+            .save_mapping(&a, &c.id, "date=Day,spend=Kosten", at(0))
+            .await
+            .unwrap_or_else(|e| ok("save", e))
+            .unwrap_or_else(|| panic!("{name}: campaign"));
+        store
+            .save_mapping(&a, &c.id, "date=A,spend=D", at(1))
+            .await
+            .unwrap_or_else(|e| ok("save", e));
+        let again = store
+            .save_mapping(&a, &c.id, "date=Day,spend=Kosten", at(2))
+            .await
+            .unwrap_or_else(|e| ok("save", e))
+            .unwrap_or_else(|| panic!("{name}: campaign"));
+        assert_eq!(again.id, first.id, "{name}: the same text keeps its id");
+        let list = store
+            .saved_mappings(&a, &c.id)
+            .await
+            .unwrap_or_else(|e| ok("list", e));
+        assert_eq!(
+            list.iter().map(|m| m.mapping.as_str()).collect::<Vec<_>>(),
+            ["date=Day,spend=Kosten", "date=A,spend=D"],
+            "{name}: newest first"
+        );
+        // Another organisation: nothing to see, save or delete.
+        assert!(
+            store
+                .saved_mappings(&b, &c.id)
+                .await
+                .unwrap_or_else(|e| ok("list", e))
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .save_mapping(&b, &c.id, "date=X", at(3))
+                .await
+                .unwrap_or_else(|e| ok("save", e)),
+            None,
+            "{name}"
+        );
+        assert!(
+            !store
+                .delete_mapping(&b, &c.id, &first.id)
+                .await
+                .unwrap_or_else(|e| ok("delete", e))
+        );
+        // Bounded: the oldest go.
+        for i in 0..MAX_SAVED_MAPPINGS {
+            store
+                .save_mapping(&a, &c.id, &format!("spend=S{i}"), at(10 + i as i64))
+                .await
+                .unwrap_or_else(|e| ok("save", e));
+        }
+        let list = store
+            .saved_mappings(&a, &c.id)
+            .await
+            .unwrap_or_else(|e| ok("list", e));
+        assert_eq!(list.len(), MAX_SAVED_MAPPINGS, "{name}");
+        assert_eq!(
+            list[0].mapping,
+            format!("spend=S{}", MAX_SAVED_MAPPINGS - 1)
+        );
+        assert!(
+            list.iter().all(|m| m.id != first.id),
+            "{name}: the oldest dropped"
+        );
+        let newest = list[0].id.clone();
+        assert!(
+            store
+                .delete_mapping(&a, &c.id, &newest)
+                .await
+                .unwrap_or_else(|e| ok("delete", e))
+        );
+        assert!(
+            !store
+                .delete_mapping(&a, &c.id, &newest)
+                .await
+                .unwrap_or_else(|e| ok("delete", e))
+        );
+    }
+}

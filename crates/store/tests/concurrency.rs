@@ -123,6 +123,7 @@ async fn a_long_import_lets_another_campaigns_writes_through() {
                     source: "canonical".into(),
                     file_name: Some("big.csv".into()),
                     content_hash: None,
+                    detail: None,
                 };
                 let mut w = store
                     .begin_import(&org, &id, &record, now())

@@ -191,6 +191,7 @@ async fn upserts_never_double_count_and_totals_are_exact() {
             source: "canonical_csv".into(),
             file_name: Some("a.csv".into()),
             content_hash: Some("ab".into()),
+            detail: None,
         };
         let first = ok(
             store
@@ -404,6 +405,7 @@ async fn an_import_is_all_or_nothing_and_idempotent() {
             source: "canonical_csv".into(),
             file_name: Some("big.csv".into()),
             content_hash: Some("h".into()),
+            detail: None,
         };
         assert!(
             ok(
@@ -494,6 +496,7 @@ async fn totals_up_to_any_day_equal_the_sum_of_the_days() {
             source: "canonical_csv".into(),
             file_name: None,
             content_hash: None,
+            detail: None,
         };
         let mut w = ok(store.begin_import(&org, &c.id, &record, now()).await, name)
             .unwrap_or_else(|| panic!("campaign"));

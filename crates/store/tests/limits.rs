@@ -112,6 +112,7 @@ async fn a_campaign_total_beyond_the_cap_is_refused_inside_the_write() {
             source: "canonical".into(),
             file_name: None,
             content_hash: None,
+            detail: None,
         };
         let mut w = store
             .begin_import(&org, &c.id, &record, now())

@@ -346,6 +346,7 @@ fn preview(n: usize) -> PendingPreview {
         file_name: "a.csv".into(),
         source: Some("canonical".into()),
         rate: Some("1.1".into()),
+        mapping: Some("date=Day,spend=\"Amount spent (INR)\"".into()),
         bytes: vec![b'x'; n],
     }
 }

@@ -87,8 +87,8 @@ pub fn state(
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
     use api::{
-        analysis, attribution, campaigns, connections, finance, imports, metrics_in, optimization,
-        seed, tokens,
+        analysis, attribution, campaigns, channels, connections, finance, imports, mappings,
+        metrics_in, optimization, seed, tokens,
     };
     let api = Router::new()
         .route("/auth/register", post(auth::register))
@@ -118,10 +118,24 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES + 64 * 1024)),
         )
         .route(
+            "/campaigns/{id}/imports/columns",
+            post(mappings::columns)
+                .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/campaigns/{id}/column-mappings",
+            get(mappings::list).post(mappings::save),
+        )
+        .route(
+            "/campaigns/{id}/column-mappings/{mapping_id}",
+            delete(mappings::delete),
+        )
+        .route(
             "/campaigns/{id}/financial-analysis",
             get(analysis::financial_analysis),
         )
         .route("/campaigns/{id}/snapshots", get(analysis::snapshots))
+        .route("/campaigns/{id}/channels", get(channels::campaign_channels))
         .route("/connectors", get(connections::connectors))
         .route(
             "/campaigns/{id}/connections",

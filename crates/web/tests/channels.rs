@@ -185,3 +185,80 @@ async fn the_budget_plan_lists_named_channels_frozen_at_their_spend() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_channel_metrics_api_lists_totals_and_days() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@a.io").await;
+        let id = app.campaign(&q4()).await;
+        let path = format!("/api/campaigns/{id}/channels");
+        // Before any channel: an empty list.
+        let empty = json_of(app.get(&path).await).await;
+        assert_eq!(empty["channels"], serde_json::json!([]), "{empty}");
+        assert_eq!(empty["offline_channels_spend"], "0.00");
+
+        let (status, _) = upload(&app, &id, "", CHANNELS).await;
+        assert_eq!(status, StatusCode::CREATED, "{}", app.backend);
+        let all = json_of(app.get(&path).await).await;
+        assert_eq!(all["campaign_id"], id.as_str());
+        assert_eq!(all["currency"], "USD");
+        assert_eq!((&all["from"], &all["to"]), (&Value::Null, &Value::Null));
+        // By key: podcasts, then tv (1000.50 on the 2nd and 999.50 on the 3rd, named as on its
+        // latest day); the meta row is the platform's, not a channel.
+        let channels = all["channels"].as_array().cloned().unwrap_or_default();
+        assert_eq!(channels.len(), 2, "{all}");
+        assert_eq!(channels[0]["channel"], "Podcasts");
+        assert_eq!(channels[0]["spend"], "300.00");
+        assert_eq!(channels[0]["impressions"], Value::Null);
+        assert_eq!(channels[0]["days"], 1);
+        assert_eq!(channels[1]["channel"], "tv");
+        assert_eq!(channels[1]["kind"], "offline_channel");
+        assert_eq!(
+            channels[1]["label"],
+            "offline channel — spend as imported, no platform-reported revenue"
+        );
+        assert_eq!(channels[1]["spend"], "2000.00");
+        assert_eq!(channels[1]["impressions"], 250_000);
+        assert_eq!(channels[1]["days"], 2);
+        assert_eq!(
+            channels[1]["daily"],
+            serde_json::json!([
+                {"date": "2026-11-02", "spend": "1000.50", "impressions": 250_000},
+                {"date": "2026-11-03", "spend": "999.50", "impressions": null},
+            ]),
+            "{all}"
+        );
+        assert_eq!(all["offline_channels_spend"], "2300.00", "{all}");
+
+        // A window: the 3rd only.
+        let third = json_of(
+            app.get(&format!("{path}?from=2026-11-03&to=2026-11-03"))
+                .await,
+        )
+        .await;
+        assert_eq!(third["from"], "2026-11-03");
+        assert_eq!(third["channels"][1]["spend"], "999.50", "{third}");
+        assert_eq!(third["channels"][1]["impressions"], Value::Null);
+        assert_eq!(third["channels"][1]["days"], 1);
+        assert_eq!(third["offline_channels_spend"], "1299.50");
+        let before = json_of(app.get(&format!("{path}?to=2026-11-01")).await).await;
+        assert_eq!(before["channels"], serde_json::json!([]), "{before}");
+
+        // The strict dates, and an end before the start, are 422s naming the parameter.
+        for (query, field) in [
+            ("?from=2026-11-3", "from"),
+            ("?to=tomorrow", "to"),
+            ("?from=2026-11-03&to=2026-11-02", "to"),
+        ] {
+            let r = app.get(&format!("{path}{query}")).await;
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+            let body = json_of(r).await;
+            assert_eq!(body["error"]["details"][0]["field"], field, "{body}");
+        }
+        let r = app
+            .get("/api/campaigns/00000000-0000-0000-0000-000000000000/channels")
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+}

@@ -1682,6 +1682,206 @@ async fn story(app: &TestApp, g: &mut Golden, url: &str) {
     tokens_and_registration(app, g, &other, &anonymous).await;
     // Issue 14: the attribution files people have, and a history from an earlier year.
     attribution_files_and_history(app, g, &other).await;
+    // Issue 14: named channels in the channel metrics API, the ROI and the report.
+    named_channels(app, g, &other, &id).await;
+    // Issue 14: a file spendlens cannot read by itself, its columns, a mapping, saved.
+    column_mappings(app, g, &other, &id).await;
+}
+
+/// A report with headers spendlens does not know (Polish), decimal commas.
+const UNKNOWN_HEADERS: &str = "Raport kampanii\n\
+Dzień,Kampania,Koszt,Wyśw.\n\
+2026-11-02,Jesień,\"1.234,56\",12.345\n\
+2026-11-03,Jesień,\"7,05\",100\n";
+
+/// Issue 14, item 5: the refusal, the file's columns, a dry run and an import with `map`
+/// (saved), the saved mappings, and another organisation's campaign.
+async fn column_mappings(app: &TestApp, g: &mut Golden, other: &Client, foreign: &str) {
+    use Method as M;
+    let created = g
+        .call(
+            app,
+            other,
+            "mapping-campaign",
+            M::POST,
+            "/api/campaigns",
+            Body::Json(
+                json!({"name": "Jesień", "currency": "USD", "budget": "5000.00",
+                              "start_date": "2026-11-01", "end_date": "2026-11-30"}),
+            ),
+        )
+        .await;
+    let id = s(&created["id"]);
+    let imports = format!("/api/campaigns/{id}/imports");
+    g.call(
+        app,
+        other,
+        "mapping-refused",
+        M::POST,
+        &imports,
+        file("raport.csv", UNKNOWN_HEADERS),
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "mapping-columns",
+        M::POST,
+        &format!("{imports}/columns"),
+        file("raport.csv", UNKNOWN_HEADERS),
+    )
+    .await;
+    let mapped = |save: bool| {
+        let mut parts = vec![
+            (
+                "file",
+                Some("raport.csv"),
+                UNKNOWN_HEADERS.as_bytes().to_vec(),
+            ),
+            (
+                "map",
+                None,
+                "date=Dzień,campaign=Kampania,spend=Koszt,impressions=Wyśw."
+                    .as_bytes()
+                    .to_vec(),
+            ),
+        ];
+        if save {
+            parts.push(("save_map", None, b"true".to_vec()));
+        }
+        Body::Multipart(parts)
+    };
+    g.call(
+        app,
+        other,
+        "mapping-dry-run",
+        M::POST,
+        &format!("{imports}?dry_run=true"),
+        mapped(false),
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "mapping-import",
+        M::POST,
+        &imports,
+        mapped(true),
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "mapping-saved",
+        M::GET,
+        &format!("/api/campaigns/{id}/column-mappings"),
+        Body::None,
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "mapping-other-org",
+        M::GET,
+        &format!("/api/campaigns/{foreign}/column-mappings"),
+        Body::None,
+    )
+    .await;
+}
+
+/// A channel file: a Meta row, TV on two days (spelt two ways), podcasts without impressions.
+const CHANNEL_FILE: &str = "date,channel,spend,impressions,campaign,clicks\n\
+2026-11-02,TV,1000.50,250000,,\n\
+2026-11-02,meta,100.10,1000,m1,20\n\
+2026-11-03,Podcasts,300,,,\n\
+2026-11-03,tv,999.50,,,\n";
+
+/// Issue 14, item 6: a campaign's named channels through `GET /api/campaigns/{id}/channels`
+/// (all days, a window, a bad date, another organisation's campaign), and in its ROI and the
+/// organisation's CSV report. `foreign` is a campaign of the first organisation.
+async fn named_channels(app: &TestApp, g: &mut Golden, other: &Client, foreign: &str) {
+    use Method as M;
+    let created = g
+        .call(
+            app,
+            other,
+            "channels-campaign",
+            M::POST,
+            "/api/campaigns",
+            Body::Json(
+                json!({"name": "Radio and TV", "currency": "EUR", "budget": "10000.00",
+                              "start_date": "2026-11-01", "end_date": "2026-11-30"}),
+            ),
+        )
+        .await;
+    let id = s(&created["id"]);
+    g.call(
+        app,
+        other,
+        "channels-import",
+        M::POST,
+        &format!("/api/campaigns/{id}/imports"),
+        file("channels.csv", CHANNEL_FILE),
+    )
+    .await;
+    let channels = format!("/api/campaigns/{id}/channels");
+    g.call(app, other, "channels", M::GET, &channels, Body::None)
+        .await;
+    g.call(
+        app,
+        other,
+        "channels-window",
+        M::GET,
+        &format!("{channels}?from=2026-11-03&to=2026-11-03"),
+        Body::None,
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "channels-bad-date",
+        M::GET,
+        &format!("{channels}?from=2026-11-3"),
+        Body::None,
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "channels-other-org",
+        M::GET,
+        &format!("/api/campaigns/{foreign}/channels"),
+        Body::None,
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "channels-roi",
+        M::GET,
+        &format!("/api/campaigns/{id}/roi?from=2026-11-01&to=2026-11-21"),
+        Body::None,
+    )
+    .await;
+    // The organisation's other campaigns are in USD: the report needs a rate.
+    g.call(
+        app,
+        other,
+        "channels-rates",
+        M::PUT,
+        "/api/finance/settings",
+        Body::Json(json!({"rates": [{"from": "EUR", "to": "USD", "rate": "1.25"}]})),
+    )
+    .await;
+    g.call(
+        app,
+        other,
+        "channels-report-csv",
+        M::GET,
+        "/api/reports/financial?from=2026-11-01&to=2026-11-30&format=csv",
+        Body::None,
+    )
+    .await;
 }
 
 /// An event log shaped like the public Kaggle attribution file, rows out of order.

@@ -42,6 +42,12 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
             None,
         ),
         (Method::GET, "/api/campaigns/{id}/snapshots", None),
+        (Method::GET, "/api/campaigns/{id}/channels", None),
+        (
+            Method::GET,
+            "/api/campaigns/{id}/channels?from=2026-11-01&to=2026-11-30",
+            None,
+        ),
         (
             Method::GET,
             "/api/campaigns/{id}/snapshots?date=2026-11-14",

@@ -170,6 +170,7 @@ impl Connections {
             source: format!("{}-api", connection.platform.as_str()),
             file_name: None,
             content_hash: None,
+            detail: None,
         };
         let counts = store
             .upsert_rows(

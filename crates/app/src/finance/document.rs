@@ -5,9 +5,16 @@
 //! figures (money cells carry their currency: a campaign's own, or the report currency for totals
 //! and platforms); it computes nothing financial. The charts read the books' daily rows, converted
 //! with the very rates the report lists.
+//!
+//! Named channels (TV, radio, podcasts...) appear only in a report that has one: a line of the
+//! summary's media spend, a column of the campaigns table, and a section of their own, each
+//! channel a row labelled with its basis (`CHANNEL_LABEL`) and then the spend across the ad
+//! platforms and the channels. The platforms' table and charts stay the platforms' alone, and a
+//! report without named channels is laid out exactly as before them.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use spendlens_core::channel::CHANNEL_LABEL;
 use spendlens_core::{Platform, num};
 use spendlens_finance::{FinancialReport, OrgBooks, Payback};
 use spendlens_report::chart::{
@@ -113,7 +120,8 @@ pub fn document(
 ) -> Report {
     let cur = report.currency.as_str();
     let t = &report.totals;
-    let summary = Table {
+    let with_channels = !report.channels.is_empty();
+    let mut summary = Table {
         header: header(&["Figure", "Value"]),
         rows: vec![
             vec![
@@ -169,7 +177,17 @@ pub fn document(
             ],
         ],
     };
-    let campaigns = Table {
+    if with_channels {
+        // After "of which media entries": the third part of the media spend.
+        summary.rows.insert(
+            4,
+            vec![
+                Cell::text("  of which offline channels"),
+                money(t.costs.channel_spend, cur),
+            ],
+        );
+    }
+    let mut campaigns = Table {
         header: header(&[
             "Campaign",
             "Currency",
@@ -189,7 +207,7 @@ pub fn document(
             "Confidence",
             "ROI 90% low",
             "ROI 90% high",
-            "Attribution",
+            "Revenue basis",
         ]),
         rows: report
             .campaigns
@@ -197,7 +215,7 @@ pub fn document(
             .map(|c| {
                 let r = &c.roi;
                 let cc = r.currency.as_str();
-                vec![
+                let mut row = vec![
                     Cell::text(&c.name),
                     Cell::text(cc),
                     money(r.costs.platform_spend, cc),
@@ -215,14 +233,23 @@ pub fn document(
                     r.payback
                         .days()
                         .map_or(Cell::Empty, |d| Cell::Integer(i64::from(d))),
-                    Cell::text(r.confidence.level.as_str()),
+                    Cell::text(r.confidence.level.label()),
                     opt_pct(r.confidence.interval.map(|i| i.0)),
                     opt_pct(r.confidence.interval.map(|i| i.1)),
-                    Cell::text(r.attribution.as_str()),
-                ]
+                    Cell::text(r.revenue_basis.label()),
+                ];
+                if with_channels {
+                    row.insert(CHANNELS_COLUMN, money(r.costs.channel_spend, cc));
+                }
+                row
             })
             .collect(),
     };
+    if with_channels {
+        campaigns
+            .header
+            .insert(CHANNELS_COLUMN, "Offline channels".to_owned());
+    }
     let platforms = Table {
         header: header(&[
             "Platform",
@@ -312,6 +339,16 @@ pub fn document(
             charts: Vec::new(),
         },
     ];
+    if with_channels {
+        sections.insert(
+            3,
+            Section {
+                title: "Offline channels".to_owned(),
+                table: channels_table(report),
+                charts: Vec::new(),
+            },
+        );
+    }
     if !report.unallocated_overhead.is_empty() {
         sections.push(Section {
             title: "Overhead no campaign carries".to_owned(),
@@ -354,6 +391,50 @@ pub fn document(
                 .collect(),
         },
         sections,
+    }
+}
+
+/// Where the campaigns table shows the named channels' spend: after "Media entries".
+const CHANNELS_COLUMN: usize = 4;
+
+/// The named channels, each on its own row labelled with its basis, then the channels' total,
+/// the ad platforms' and the spend across both (in the report currency).
+fn channels_table(report: &FinancialReport) -> Table {
+    let cur = report.currency.as_str();
+    let all = report.totals.costs.all_spend();
+    let mut rows: Vec<Vec<Cell>> = report
+        .channels
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::text(c.channel.as_str()),
+                Cell::text(CHANNEL_LABEL),
+                money(c.spend, cur),
+                c.impressions.map_or(Cell::Empty, |n| {
+                    Cell::Integer(i64::try_from(n).unwrap_or(i64::MAX))
+                }),
+                Cell::Integer(i64::from(c.campaigns)),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        Cell::text("Offline channels, total"),
+        Cell::text("spend as imported"),
+        money(all.channels, cur),
+    ]);
+    rows.push(vec![
+        Cell::text("Ad platforms, total"),
+        Cell::text("platform-reported spend (the Platforms table)"),
+        money(all.platforms, cur),
+    ]);
+    rows.push(vec![
+        Cell::text("Spend across platforms and channels"),
+        Cell::text("ad platforms + offline channels"),
+        money(all.total, cur),
+    ]);
+    Table {
+        header: header(&["Channel", "Basis", "Spend", "Impressions", "Campaigns"]),
+        rows,
     }
 }
 

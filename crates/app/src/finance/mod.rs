@@ -2,9 +2,10 @@
 //! and delivered to a webhook, and the organisation's financial report in JSON, CSV, XLSX and PDF.
 //!
 //! Each use case loads what the pure `spendlens-finance` functions read (the organisation's
-//! campaigns with their daily rows and revenue, the ledger, the people assigned, the settings and
-//! rates) from the store, scoped to the caller's organisation, and calls them. Nothing here
-//! computes a financial figure itself; [`document`] only lays the report out for the renderer.
+//! campaigns with their daily rows, named channels' days and revenue, the ledger, the people
+//! assigned, the settings and rates) from the store, scoped to the caller's organisation, and
+//! calls them. Nothing here computes a financial figure itself; [`document`] only lays the
+//! report out for the renderer.
 
 pub mod alerts;
 pub mod document;
@@ -18,6 +19,7 @@ use spendlens_core::analysis::{PlatformMetrics, aov, platform_revenue};
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
 use spendlens_core::totals::analysis_input;
 use spendlens_core::{DailyRow, Platform};
+use spendlens_finance::books::RevenueBasis;
 use spendlens_finance::{
     AttributionMethod, CampaignBook, CampaignRoi, DailyRevenue, FinanceError, FinanceSettings,
     FinancialReport, FxRate, LedgerEntry, OrgBooks, Period, RatesTable, ReportRequest,
@@ -122,6 +124,11 @@ pub async fn attributed_revenue(
             }),
         }
     }
+    let mut basis = if spendlens_core::analysis::revenue_configured(&input.platforms, &aov) {
+        RevenueBasis::PlatformReported
+    } else {
+        RevenueBasis::Unmeasured
+    };
     if let Some(first) = rows.first().map(|r| r.date) {
         let attributed = crate::attribution::attributed_revenue(
             store,
@@ -132,14 +139,24 @@ pub async fn attributed_revenue(
         )
         .await;
         match attributed {
-            Ok(a) if a.conversions > 0.0 => spread(&mut days, a.revenue),
+            Ok(a) if a.conversions > 0.0 => {
+                spread(&mut days, a.revenue);
+                basis = RevenueBasis::Attributed {
+                    model: a.model.name().to_owned(),
+                    label: a.model.label().to_owned(),
+                };
+            }
             Ok(_) => {}
             // No usable touchpoints (none imported, or none for this window): the platforms'
             // own revenue stands.
             Err(e) => tracing::debug!(error = %e, "no touchpoint attribution for the campaign"),
         }
     }
-    Ok(RevenueSeries { method, days })
+    Ok(RevenueSeries {
+        method,
+        basis,
+        days,
+    })
 }
 
 /// The revenue of one platform day as the Budget & Financial Analysis values it: the revenue the
@@ -220,7 +237,8 @@ mod spread_tests {
     }
 }
 
-/// A campaign's book: its rows up to `up_to`, people assigned and attributed revenue.
+/// A campaign's book: its platform rows and named channels' days up to `up_to`, people assigned
+/// and attributed revenue (the platforms'; a named channel has none of its own).
 async fn book(
     store: &dyn Store,
     campaign: &Campaign,
@@ -228,18 +246,21 @@ async fn book(
     up_to: NaiveDate,
     with_rows: bool,
 ) -> Result<CampaignBook, FinanceAppError> {
-    let rows = if with_rows {
-        store
-            .daily_series(&campaign.org_id, &campaign.id, EARLIEST, up_to)
-            .await?
+    let (rows, channels) = if with_rows {
+        let (org, id) = (&campaign.org_id, &campaign.id);
+        (
+            store.daily_series(org, id, EARLIEST, up_to).await?,
+            store.channel_series(org, id, EARLIEST, up_to).await?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let revenue = if with_rows {
         attributed_revenue(store, campaign, facts.attribution_method, up_to, &rows).await?
     } else {
         RevenueSeries {
             method: facts.attribution_method,
+            basis: RevenueBasis::default(),
             days: Vec::new(),
         }
     };
@@ -248,13 +269,14 @@ async fn book(
         spec: campaign.spec.clone(),
         headcount: facts.headcount,
         rows,
+        channels,
         revenue,
     })
 }
 
-/// The organisation's books. Campaigns in `full` get their rows and revenue; the others only
-/// what overhead allocation reads (dates and people; their first row when they have no start
-/// date).
+/// The organisation's books. Campaigns in `full` get their rows, channel days and revenue; the
+/// others only what overhead allocation reads (dates and people; their first row when they have
+/// no start date).
 async fn org_books(
     store: &dyn Store,
     org: &OrgId,

@@ -302,7 +302,25 @@ pub(crate) fn plan(
 ) -> Option<Plan> {
     let mut undated_header = None;
     let mut spendless_header = None;
-    for raw in rows.iter().take(HEADER_SEARCH_ROWS) {
+    // A column named by its letter says nothing of where the header row is: it is the row the
+    // mapping form showed as the header (the row of most text), so a title line above it is
+    // not taken for the header.
+    let by_letter = mapping.entries().iter().any(|(_, c)| {
+        let c = c.trim();
+        is_letter_ref(c)
+            && !rows
+                .iter()
+                .take(HEADER_SEARCH_ROWS)
+                .any(|r| r.cells.iter().any(|h| h.trim().eq_ignore_ascii_case(c)))
+    });
+    let header_at = by_letter
+        .then(|| crate::mapping::likely_header_row(rows))
+        .flatten();
+    for raw in rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .filter(|r| header_at.is_none_or(|at| r.row == at))
+    {
         let headers: Vec<Header> = raw.cells.iter().map(normalise_header).collect();
         match map_headers(&headers, mapping, true) {
             Mapped::No => {
@@ -344,7 +362,7 @@ pub(crate) fn plan(
             None,
             "this header row has no spend column (Amount spent, Cost, Total Spent, ...): the export \
              holds no spend to import; add the spend column (Meta: Columns > Performance > Amount \
-             spent) and export again, or map the spend column",
+             spent) and export again, or name the spend column with a column mapping",
         );
         return None;
     }
@@ -361,11 +379,25 @@ pub(crate) fn plan(
          name the columns with a column mapping if the headers differ"
     ));
     if !mapping.is_empty() {
-        let names: Vec<&str> = mapping.entries().iter().map(|(_, c)| c.as_str()).collect();
-        problems.whole(format!(
-            "the column mapping names {}, but no header row has them",
-            names.join(", ")
-        ));
+        let searched: Vec<&RawRow> = rows.iter().take(HEADER_SEARCH_ROWS).collect();
+        let missing: Vec<String> = mapping
+            .entries()
+            .iter()
+            .filter(|(_, c)| {
+                let wanted = c.trim().to_lowercase();
+                !is_letter_ref(c.trim())
+                    && !searched
+                        .iter()
+                        .any(|r| r.cells.iter().any(|h| h.trim().to_lowercase() == wanted))
+            })
+            .map(|(f, c)| format!("\"{c}\" for {f}"))
+            .collect();
+        if !missing.is_empty() {
+            problems.whole(format!(
+                "the column mapping names {}, but no header row has such a column",
+                missing.join(" and ")
+            ));
+        }
     }
     None
 }

@@ -43,6 +43,9 @@ pub(crate) struct TableSpec {
     /// The platform of rows without a platform column or cell.
     pub(crate) default_platform: Platform,
     pub(crate) decimal: DecimalSeparator,
+    /// Whether the numbers' own marks decide [`TableSpec::decimal`] (delimited text, whose locale
+    /// the file does not state), `decimal` being the default when they do not.
+    pub(crate) decimal_from_data: bool,
     pub(crate) default_order: DateOrder,
     pub(crate) order_override: Option<DateOrder>,
     /// Whether rows may be shorter than the header (Sheets drops trailing empty cells; in a CSV a
@@ -67,6 +70,7 @@ impl TableSpec {
             platform: source.platform(),
             default_platform: Platform::Sheets,
             decimal: DecimalSeparator::Dot,
+            decimal_from_data: false,
             default_order: match source {
                 Source::Meta => DateOrder::DayFirst,
                 _ => DateOrder::MonthFirst,
@@ -114,6 +118,37 @@ pub(crate) fn parse_table(
         spec
     };
     let mut notes = Vec::new();
+    let decided_spec;
+    let spec = if spec.decimal_from_data {
+        let numeric = [
+            Field::Spend,
+            Field::Impressions,
+            Field::Engagements,
+            Field::Clicks,
+            Field::Conversions,
+            Field::ConversionValue,
+            Field::Revenue,
+        ]
+        .into_iter()
+        .filter_map(|f| plan.col(f))
+        .collect::<Vec<_>>();
+        let cells = data
+            .iter()
+            .flat_map(|r| numeric.iter().map(|&c| cell(r, Some(c))));
+        let (decimal, decided) = crate::number::decide_separator(cells, spec.decimal);
+        if decided && decimal == DecimalSeparator::Comma {
+            notes.push(
+                "numbers are written with a decimal comma (1.234,56): read as such".to_owned(),
+            );
+        }
+        decided_spec = TableSpec {
+            decimal,
+            ..spec.clone()
+        };
+        &decided_spec
+    } else {
+        spec
+    };
 
     // Header currencies (`Amount spent (EUR)`, `Cost (USD)`) must agree.
     let mut header_currency: Option<&'static str> = None;
@@ -229,6 +264,7 @@ pub(crate) fn parse_table(
             skipped: Vec::new(),
             currency: None,
             notes,
+            detail: None,
         });
     }
 
@@ -362,6 +398,7 @@ pub(crate) fn parse_table(
         skipped,
         currency,
         notes,
+        detail: detail.sums().then(|| detail.describe()),
     })
 }
 

@@ -33,38 +33,12 @@ pub fn parse_workbook(
     file: &str,
     options: &ImportOptions,
 ) -> Result<ParsedFile, ImportError> {
-    check_size(bytes, file, options)?;
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(container::refuse_ole(file));
-    }
-    container::inspect(bytes, file)?;
-    let damaged = || ImportError::whole_file(file, "the workbook is damaged and could not be read");
-    let mut wb = catch_unwind(|| calamine::Xlsx::new(Cursor::new(bytes)))
-        .map_err(|_| damaged())?
-        .map_err(|e| {
-            ImportError::whole_file(file, format!("not a readable XLSX workbook ({e})"))
-        })?;
-    let names = wb.sheet_names();
-    let chosen: Vec<String> = match options.sheet.as_deref() {
-        Some(w) => {
-            let hit = names.iter().find(|n| n.eq_ignore_ascii_case(w)).cloned();
-            vec![hit.ok_or_else(|| {
-                ImportError::whole_file(
-                    file,
-                    format!(
-                        "the workbook has no sheet \"{w}\" (it has: {})",
-                        names.join(", ")
-                    ),
-                )
-            })?]
-        }
-        None => names,
-    };
+    let (mut wb, chosen) = open(bytes, file, options)?;
     let mut last_err = None;
     for name in chosen {
         // One sheet at a time: the rows of a sheet that does not parse are dropped before the next.
         let rows = catch_unwind(AssertUnwindSafe(|| sheet::read_sheet(&mut wb, &name)))
-            .map_err(|_| damaged())?
+            .map_err(|_| damaged(file))?
             .map_err(|e| e.into_import_error(file))?;
         let label = format!("{file} [{name}]");
         let source = table::classify(&rows).unwrap_or(Source::SpreadsheetCsv);
@@ -86,6 +60,64 @@ pub fn parse_workbook(
         }
     }
     Err(last_err.unwrap_or_else(|| ImportError::whole_file(file, "the workbook has no sheets")))
+}
+
+fn damaged(file: &str) -> ImportError {
+    ImportError::whole_file(file, "the workbook is damaged and could not be read")
+}
+
+type Workbook<'a> = calamine::Xlsx<Cursor<&'a [u8]>>;
+
+/// Opens a workbook within the limits, with the sheets to read: the one named in
+/// [`ImportOptions::sheet`], else all of them in order.
+fn open<'a>(
+    bytes: &'a [u8],
+    file: &str,
+    options: &ImportOptions,
+) -> Result<(Workbook<'a>, Vec<String>), ImportError> {
+    check_size(bytes, file, options)?;
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(container::refuse_ole(file));
+    }
+    container::inspect(bytes, file)?;
+    let wb = catch_unwind(|| calamine::Xlsx::new(Cursor::new(bytes)))
+        .map_err(|_| damaged(file))?
+        .map_err(|e| {
+            ImportError::whole_file(file, format!("not a readable XLSX workbook ({e})"))
+        })?;
+    let names = wb.sheet_names();
+    let chosen: Vec<String> = match options.sheet.as_deref() {
+        Some(w) => {
+            let hit = names.iter().find(|n| n.eq_ignore_ascii_case(w)).cloned();
+            vec![hit.ok_or_else(|| {
+                ImportError::whole_file(
+                    file,
+                    format!(
+                        "the workbook has no sheet \"{w}\" (it has: {})",
+                        names.join(", ")
+                    ),
+                )
+            })?]
+        }
+        None => names,
+    };
+    Ok((wb, chosen))
+}
+
+/// The rows of the sheet a parse would read first (the named sheet, else the first), for the
+/// column-mapping form.
+pub(crate) fn sheet_rows(
+    bytes: &[u8],
+    file: &str,
+    options: &ImportOptions,
+) -> Result<Vec<RawRow>, ImportError> {
+    let (mut wb, chosen) = open(bytes, file, options)?;
+    let name = chosen
+        .first()
+        .ok_or_else(|| ImportError::whole_file(file, "the workbook has no sheets"))?;
+    catch_unwind(AssertUnwindSafe(|| sheet::read_sheet(&mut wb, name)))
+        .map_err(|_| damaged(file))?
+        .map_err(|e| e.into_import_error(file))
 }
 
 fn spec_for(detected: Source, options: &ImportOptions, default_platform: Platform) -> TableSpec {

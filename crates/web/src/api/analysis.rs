@@ -52,6 +52,11 @@ pub async fn financial_analysis(
         .await
         .map_err(spendlens_app::AppError::from)?;
     spendlens_contract::channels::append(&mut body, analysis.totals.spend, &channels);
+    // What may be said (no verdict from an assumed input), as the pages say it.
+    spendlens_contract::verdicts::append(
+        &mut body,
+        &spendlens_core::analysis::verdicts::Verdicts::of(&analysis),
+    );
     Ok(Json(body))
 }
 

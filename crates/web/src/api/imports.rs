@@ -82,11 +82,14 @@ pub const UPLOAD_FIELDS: &[&str] = &[
     "book_on",
     "from",
     "to",
+    "map",
+    "save_map",
     "pdf_locale",
 ];
 
 /// The fields as the refusal of an unknown one lists them.
-pub const UPLOAD_FIELD_LIST: &str = "file, source, rate, spread, book_on, from, to, pdf_locale";
+pub const UPLOAD_FIELD_LIST: &str =
+    "file, source, rate, spread, book_on, from, to, map, save_map, pdf_locale";
 
 /// How period rows are booked, from the fields `spread` (`true`), `book_on` (a date) and
 /// `from`/`to` (the period of a file that states none), as `spendlens import` takes them.
@@ -148,6 +151,18 @@ pub fn import_command(upload: Upload, dry_run: bool) -> ApiResult<ImportCommand>
         ),
     };
     let period = period_rule(&upload)?;
+    let mapping = crate::api::mappings::parse_mapping(upload.text("map"))?;
+    let save_mapping = match upload.text("save_map") {
+        "" | "false" | "0" | "off" => false,
+        "true" | "1" | "on" if !mapping.is_empty() => true,
+        "true" | "1" | "on" => {
+            return Err(ApiError::field(
+                "save_map",
+                "give the mapping to save in `map`",
+            ));
+        }
+        _ => return Err(ApiError::field("save_map", "expected true or false")),
+    };
     let pdf_locale = match upload.text("pdf_locale") {
         "" => None,
         text => Some(
@@ -165,6 +180,8 @@ pub fn import_command(upload: Upload, dry_run: bool) -> ApiResult<ImportCommand>
         rate,
         dry_run,
         period,
+        mapping,
+        save_mapping,
         pdf_locale,
     })
 }
@@ -189,6 +206,10 @@ pub fn rows_json(imported: &RowsImported, dry_run: bool) -> Value {
     body["notes"] = json!(imported.parsed.notes);
     body["import_id"] = json!(imported.import_id);
     body["dry_run"] = json!(dry_run);
+    // The level of detail of a file below campaign level (`ad set level, by Age, Gender`).
+    if let Some(detail) = &imported.parsed.detail {
+        body["detail"] = json!(detail);
+    }
     // Named channels' days (a channel file) only: every other answer stays as it was.
     if !imported.channels.is_empty() {
         body["channels"] = channel_days_json(&imported.channels);
@@ -242,7 +263,7 @@ fn channel_days_json(days: &[spendlens_core::channel::ChannelDay]) -> Value {
 /// their natural key). A PDF answers with a preview to confirm.
 #[utoipa::path(post, path = "/api/campaigns/{id}/imports", tag = "imports",
     params(("id" = String, Path), ("dry_run" = Option<bool>, Query)),
-    request_body(content_type = "multipart/form-data", description = "`file` (the export), optional `source` (canonical, linkedin, meta, google_ads, spreadsheet_csv, workbook, pdf) `rate` (campaign currency per 1 unit of the file's currency); for a report whose rows each cover a period (refused otherwise): `spread` (`true`: each row evenly over its period's days, sums exact to the cent) or `book_on` (YYYY-MM-DD), and `from`/`to` for a file that states no period; for a PDF report, `pdf_locale` (`comma`: 1.234,56, `point`: 1,234.56; decided from the report's numbers when absent), and `spread`/`book_on` to see the daily rows its figures (per period when it has them) become"),
+    request_body(content_type = "multipart/form-data", description = "`file` (the export), optional `source` (canonical, linkedin, meta, google_ads, spreadsheet_csv, workbook, pdf) `rate` (campaign currency per 1 unit of the file's currency); for a report whose rows each cover a period (refused otherwise): `spread` (`true`: each row evenly over its period's days, sums exact to the cent) or `book_on` (YYYY-MM-DD), and `from`/`to` for a file that states no period; `map` (columns detection cannot place, `date=Day,spend=\"Amount spent (INR)\"`: a field, `=`, a header or column letter, comma separated) and `save_map` (`true`: save the mapping for the campaign); for a PDF report, `pdf_locale` (`comma`: 1.234,56, `point`: 1,234.56; decided from the report's numbers when absent), and `spread`/`book_on` to see the daily rows its figures (per period when it has them) become"),
     responses((status = 201, description = "Imported", body = Object), (status = 200, description = "Dry run or PDF preview", body = Object),
               (status = 404), (status = 413), (status = 422, description = "Problems with file, row and column")))]
 pub async fn create(

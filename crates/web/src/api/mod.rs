@@ -3,9 +3,11 @@
 pub mod analysis;
 pub mod attribution;
 pub mod campaigns;
+pub mod channels;
 pub mod connections;
 pub mod finance;
 pub mod imports;
+pub mod mappings;
 pub mod metrics_in;
 pub mod optimization;
 pub mod pdf_preview;

@@ -63,6 +63,7 @@ pub fn routes() -> Router<AppState> {
                 )),
         )
         .route("/campaigns/{id}/imports/confirm", post(imports::confirm))
+        .route("/campaigns/{id}/imports/map", post(imports::apply_mapping))
         .route("/campaigns/{id}/imports/pdf", post(imports::confirm_pdf))
         // Finance (issue 6): a campaign's ROI, budget, alerts and ledger; the organisation's
         // overhead, settings, alerts and report.

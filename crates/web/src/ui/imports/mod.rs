@@ -10,6 +10,7 @@
 //! [`PENDING_TTL_MINUTES`] and within the organisation's quota; the confirmation parses it
 //! again, so what is stored is exactly what the preview showed.
 
+mod mapping;
 mod pdf;
 mod pending;
 
@@ -29,6 +30,7 @@ use crate::ui::format::{conversions, count, date, money};
 use crate::ui::session::SignedIn;
 use crate::ui::{FormErrors, Layout, UiError, UiResult, multipart, render};
 use crate::upload::{Fields, Others, read_file_field};
+pub use mapping::apply as apply_mapping;
 pub use pdf::confirm_pdf;
 use pdf::{PdfView, locale_choices, pdf_view};
 pub use pending::{PENDING_TTL_MINUTES, QUOTA};
@@ -85,6 +87,8 @@ pub struct PreviewView {
     more: usize,
     skipped: Vec<String>,
     notes: Vec<String>,
+    /// The column mapping the file was read with (text form), empty when detected.
+    mapping: String,
 }
 
 #[derive(Template)]
@@ -103,6 +107,8 @@ struct ImportsPage {
     errors: FormErrors,
     preview: Option<PreviewView>,
     pdf: Option<PdfView>,
+    mapping: Option<mapping::MappingView>,
+    map: String,
     done: Option<String>,
 }
 
@@ -157,6 +163,8 @@ fn page_of(
         errors,
         preview: None,
         pdf: None,
+        mapping: None,
+        map: String::new(),
         done: None,
     }
 }
@@ -239,6 +247,7 @@ fn preview_view(
             .map(|k| format!("Row {} ({}): {}", k.row, k.label, k.reason))
             .collect(),
         notes: parsed.notes.clone(),
+        mapping: String::new(),
     }
 }
 
@@ -263,6 +272,8 @@ pub async fn upload(
             "book_on",
             "from",
             "to",
+            "map",
+            "save_map",
             "pdf_locale",
         ],
         others: Others::Refuse(UPLOAD_FIELD_LIST),
@@ -288,9 +299,13 @@ pub async fn upload(
     };
     let source = command.source.map(|s| s.to_string()).unwrap_or_default();
     let rate = command.rate.map(|r| r.to_string()).unwrap_or_default();
+    let map = command.mapping.to_string();
+    let period = command.period;
+    let pdf_locale = command.pdf_locale.map_or("", |l| l.as_str());
     let with_period = |mut page: ImportsPage| {
-        page.period = PeriodForm::of(command.period);
-        page.pdf_locales = locale_choices(command.pdf_locale.map_or("", |l| l.as_str()));
+        page.period = PeriodForm::of(period);
+        page.map = map.clone();
+        page.pdf_locales = locale_choices(pdf_locale);
         page
     };
     if command.bytes.is_empty() {
@@ -303,7 +318,14 @@ pub async fn upload(
     let outcome = match import_rows(&state.context(), &campaign, command.clone()).await {
         Ok(outcome) => outcome,
         Err(e) => {
+            let offer_mapping = matches!(&e, spendlens_app::imports::ImportFailure::File(f) if f.suggests_mapping());
             let errors = errors_of(e.into())?;
+            if offer_mapping
+                && let Some(page) =
+                    mapping::offer(&state, &viewer, &campaign, command, errors.clone()).await?
+            {
+                return Ok(respond(&page));
+            }
             return Ok(respond(&with_period(page_of(
                 &viewer, &campaign, errors, &source, rate,
             ))));
@@ -313,16 +335,19 @@ pub async fn upload(
     match outcome {
         ImportOutcome::Preview(preview) => {
             let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
-            p.pdf = Some(pdf_view(&preview, today, None, command.period));
+            p.pdf = Some(pdf_view(&preview, today, None, period));
         }
         ImportOutcome::Rows(rows) => {
             let confirm = ImportCommand {
                 dry_run: false,
                 ..command
             };
+            let mapping = confirm.mapping.to_string();
             let token =
                 pending::put(&state, &viewer.principal.org_id, &campaign.id, confirm).await?;
-            p.preview = Some(preview_view(token, &rows.parsed, &campaign.spec.currency));
+            let mut preview = preview_view(token, &rows.parsed, &campaign.spec.currency);
+            preview.mapping = mapping;
+            p.preview = Some(preview);
         }
     }
     Ok(respond(&p))
@@ -334,6 +359,8 @@ pub async fn upload(
 pub struct ConfirmForm {
     csrf: String,
     pending: String,
+    /// `true`: save the preview's column mapping for the campaign.
+    save_map: String,
 }
 
 /// `POST /campaigns/{id}/imports/confirm`: stores the previewed file, all or nothing.
@@ -370,6 +397,11 @@ pub async fn confirm(
         )));
     };
     let file_name = command.file_name.clone();
+    let command = ImportCommand {
+        save_mapping: matches!(form.save_map.as_str(), "true" | "on")
+            && !command.mapping.is_empty(),
+        ..command
+    };
     let rows = match import_rows(&state.context(), &campaign, command).await {
         Ok(ImportOutcome::Rows(rows)) => rows,
         Ok(ImportOutcome::Preview(_)) => {

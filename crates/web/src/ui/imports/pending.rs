@@ -9,7 +9,7 @@ use chrono::TimeDelta;
 use spendlens_app::accounts::{hash_secret, new_secret};
 use spendlens_app::imports::{ImportCommand, PeriodRule};
 use spendlens_core::campaign::{CampaignId, OrgId};
-use spendlens_ingest::{PeriodChoice, Source};
+use spendlens_ingest::{ColumnMapping, PeriodChoice, Source};
 use spendlens_store::{PendingPreview, PreviewQuota, StoreError};
 
 use crate::state::AppState;
@@ -37,6 +37,7 @@ pub(super) async fn put(
         file_name: upload.file_name,
         source: stored_source(upload.source, upload.period),
         rate: upload.rate.map(|r| r.to_string()),
+        mapping: (!upload.mapping.is_empty()).then(|| upload.mapping.to_string()),
         bytes: upload.bytes,
     };
     state
@@ -72,7 +73,7 @@ pub(super) async fn take(
     else {
         return Ok(None);
     };
-    // The stored source and rate were written from a checked command: one that no longer reads
+    // The stored source, rate and mapping were written from a checked command: one that no longer reads
     // (a source renamed since) is a preview to upload again.
     let Some((source, period)) = read_source(preview.source.as_deref()) else {
         return Ok(None);
@@ -82,6 +83,11 @@ pub(super) async fn take(
         Some(Ok(rate)) => Some(rate),
         Some(Err(_)) => return Ok(None),
     };
+    let mapping = match preview.mapping.as_deref().map(ColumnMapping::parse) {
+        None => ColumnMapping::new(),
+        Some(Ok(mapping)) => mapping,
+        Some(Err(_)) => return Ok(None),
+    };
     Ok(Some(ImportCommand {
         file_name: preview.file_name,
         bytes: preview.bytes,
@@ -89,6 +95,8 @@ pub(super) async fn take(
         rate,
         dry_run: false,
         period,
+        mapping,
+        save_mapping: false,
         // A PDF is confirmed through its own form, never kept here.
         pdf_locale: None,
     }))

@@ -1,0 +1,144 @@
+//! Column mappings (issue 14 item 5): files whose headers detection cannot place are read once
+//! the user names the columns, in the text form the CLI, the API and saved mappings share; the
+//! mapping form's columns; decimal commas decided by the file's own numbers.
+
+use rust_decimal_macros::dec;
+use spendlens_core::Platform;
+use spendlens_ingest::{
+    ColumnMapping, Field, ImportOptions, Imported, ParsedFile, Source, file_columns, import,
+};
+
+/// A Polish Google Ads report, tab separated, UTF-16 LE with BOM as "Excel CSV" downloads are:
+/// no header spendlens knows, numbers with decimal commas and `.` thousands.
+fn polish_report() -> Vec<u8> {
+    let text = "Raport kampanii\r\n\
+                1 czerwca 2024 - 2 czerwca 2024\r\n\
+                Dzień\tKampania\tKod waluty\tKoszt\tWyśw.\tKliknięcia\tKonwersje\r\n\
+                2024-06-01\tSommer\tEUR\t1.234,56\t12.345\t321\t4,50\r\n\
+                2024-06-02\tSommer\tEUR\t7,05\t100\t3\t0\r\n\
+                2024-06-02\tHerbst\tEUR\t0,99\t1.000\t10\t1\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    bytes
+}
+
+fn rows(bytes: &[u8], options: &ImportOptions) -> Result<ParsedFile, String> {
+    match import(bytes, "raport.csv", options).map_err(|e| e.to_string())? {
+        Imported::Rows(p) => Ok(p),
+        Imported::Preview(_) => Err("a preview".into()),
+    }
+}
+
+#[test]
+fn an_unknown_header_is_refused_then_read_with_a_mapping() {
+    let bytes = polish_report();
+    let refused = rows(&bytes, &ImportOptions::default()).expect_err("no known header");
+    assert!(refused.contains("raport.csv"), "{refused}");
+    assert!(refused.contains("column mapping"), "{refused}");
+
+    let mapping =
+        ColumnMapping::parse("date=Dzień,campaign=Kampania,spend=Koszt,impressions=Wyśw.,clicks=Kliknięcia,conversions=Konwersje,currency=Kod waluty")
+            .expect("mapping");
+    let options = ImportOptions {
+        mapping,
+        ..ImportOptions::default()
+    };
+    let p = rows(&bytes, &options).expect("mapped");
+    // Independently: 1234.56 + 7.05 + 0.99 = 1242.60; 12345 + 100 + 1000 = 13445; 321 + 3 + 10.
+    let spend: rust_decimal::Decimal = p.rows.iter().map(|r| r.spend).sum();
+    let impressions: u64 = p.rows.iter().map(|r| r.impressions).sum();
+    let clicks: u64 = p.rows.iter().map(|r| r.clicks).sum();
+    let conversions: rust_decimal::Decimal = p.rows.iter().map(|r| r.conversions).sum();
+    assert_eq!(p.rows.len(), 3);
+    assert_eq!(spend, dec!(1242.60));
+    assert_eq!(impressions, 13_445);
+    assert_eq!(clicks, 334);
+    assert_eq!(conversions, dec!(5.50));
+    assert_eq!(p.currency.as_deref(), Some("EUR"));
+    // Nothing says which platform: the rows are the sheet's.
+    assert_eq!(p.source, Source::SpreadsheetCsv);
+    assert!(p.rows.iter().all(|r| r.platform == Platform::Sheets));
+    assert!(
+        p.notes.iter().any(|n| n.contains("decimal comma")),
+        "{:?}",
+        p.notes
+    );
+}
+
+#[test]
+fn a_mapping_by_letter_reads_a_headerless_sheet_and_a_wrong_name_is_named() {
+    let text = "Datum;Betrag\n01.06.2024;10,50\n02.06.2024;0,50\n";
+    let options = ImportOptions {
+        mapping: ColumnMapping::new()
+            .with(Field::Date, "A")
+            .with(Field::Spend, "B"),
+        ..ImportOptions::default()
+    };
+    let p = rows(text.as_bytes(), &options).expect("mapped by letter");
+    assert_eq!(p.source, Source::SpreadsheetCsv);
+    assert_eq!(
+        p.rows
+            .iter()
+            .map(|r| r.spend)
+            .sum::<rust_decimal::Decimal>(),
+        dec!(11.00)
+    );
+
+    let options = ImportOptions {
+        mapping: ColumnMapping::parse("date=Datum,spend=Kosten").expect("mapping"),
+        ..ImportOptions::default()
+    };
+    let err = rows(text.as_bytes(), &options).expect_err("no Kosten column");
+    assert!(err.contains("\"Kosten\" for spend"), "{err}");
+}
+
+#[test]
+fn a_meta_export_with_a_second_spend_column_reads_the_mapped_one() {
+    // Meta in INR: both the account-currency and a converted spend column.
+    let text = "Reporting starts,Reporting ends,Ad set name,Amount spent (INR),Amount spent (USD)\n\
+                2024-06-01,2024-06-01,Prospecting,\"1,000.50\",12.00\n\
+                2024-06-02,2024-06-02,Prospecting,99.50,1.19\n";
+    let refused = rows(text.as_bytes(), &ImportOptions::default()).expect_err("ambiguous");
+    assert!(refused.contains("could each be the spend"), "{refused}");
+    let options = ImportOptions {
+        mapping: ColumnMapping::parse(r#"spend="Amount spent (INR)",campaign=Ad set name"#)
+            .expect("mapping"),
+        ..ImportOptions::default()
+    };
+    let p = rows(text.as_bytes(), &options).expect("mapped");
+    assert_eq!(p.source, Source::Meta);
+    assert_eq!(p.currency.as_deref(), Some("INR"));
+    assert_eq!(
+        p.rows
+            .iter()
+            .map(|r| r.spend)
+            .sum::<rust_decimal::Decimal>(),
+        dec!(1100.00)
+    );
+}
+
+#[test]
+fn the_mapping_form_sees_the_header_row_and_its_values() {
+    let c =
+        file_columns(&polish_report(), "raport.csv", &ImportOptions::default()).expect("columns");
+    assert_eq!(c.header_row, 3);
+    let headers: Vec<&str> = c.columns.iter().map(|c| c.header.as_str()).collect();
+    assert_eq!(
+        headers,
+        [
+            "Dzień",
+            "Kampania",
+            "Kod waluty",
+            "Koszt",
+            "Wyśw.",
+            "Kliknięcia",
+            "Konwersje"
+        ]
+    );
+    assert_eq!(c.columns[3].samples, ["1.234,56", "7,05", "0,99"]);
+    let pdf = file_columns(b"%PDF-1.4\n", "r.pdf", &ImportOptions::default())
+        .expect_err("a PDF has no columns");
+    assert!(pdf.to_string().contains("no columns to map"), "{pdf}");
+}
