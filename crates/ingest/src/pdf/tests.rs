@@ -380,3 +380,55 @@ Total          €600,75     60\n";
         NaiveDate::from_ymd_opt(2024, 7, 15).expect("d")
     );
 }
+
+#[test]
+fn abbreviated_headings_daily_rows_and_a_grand_total() {
+    let p = preview(
+        "Date            Cost          Impr.       Clicks    Conv.\n\
+         Jun 3, 2024     120.50 EUR    4,100       88        2\n\
+         Jun 4, 2024     99.50 EUR     3,900       71        1.5\n\
+         Grand total     220.00 EUR    8,000       159       3.5\n",
+        "daily.pdf",
+    );
+    assert_eq!(p.value(PdfMetric::Spend), Some(dec!(220.00)));
+    assert_eq!(p.value(PdfMetric::Impressions), Some(dec!(8000)));
+    assert_eq!(p.value(PdfMetric::Conversions), Some(dec!(3.5)));
+    assert_eq!(p.currency.as_deref(), Some("EUR"));
+    let days: Vec<_> = p.periods.iter().map(|w| (w.start, w.days())).collect();
+    assert_eq!(days, [(d(6, 3), 1), (d(6, 4), 1)]);
+    assert!(p.checks.iter().all(TotalCheck::matches), "{:?}", p.checks);
+}
+
+#[test]
+fn metrics_as_rows_with_a_column_per_week_and_a_total() {
+    let p = preview(
+        "Reporting period: June 3 - June 16, 2024\n\
+         Metric          Week 23        Week 24        Total\n\
+         Spend           $1,000.00      $1,500.25      $2,500.25\n\
+         Impressions     40,000         60,000         100,000\n\
+         Clicks          800            1,200          2,000\n",
+        "transposed.pdf",
+    );
+    assert_eq!(p.value(PdfMetric::Spend), Some(dec!(2500.25)));
+    assert_eq!(p.value(PdfMetric::Clicks), Some(dec!(2000)));
+    let t = &p.tables[0];
+    assert_eq!(t.layout, TableLayout::MetricsAsRows);
+    let kinds: Vec<_> = t.rows.iter().map(|r| r.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            RowKind::Period {
+                start: d(6, 3),
+                end: d(6, 9)
+            },
+            RowKind::Period {
+                start: d(6, 10),
+                end: d(6, 16)
+            },
+            RowKind::Total
+        ]
+    );
+    assert_eq!(p.periods[1].value(PdfMetric::Spend), Some(dec!(1500.25)));
+    assert_eq!(p.checks.len(), 3);
+    assert!(p.checks.iter().all(TotalCheck::matches), "{:?}", p.checks);
+}
