@@ -27,6 +27,7 @@ mod outbound;
 mod pages;
 mod pages_finance;
 mod pages_more;
+mod pdf_reports;
 mod registration;
 mod snapshots;
 mod sums;
