@@ -101,3 +101,61 @@ pub async fn analyze_campaign(
     }
     Ok((campaign, analysis))
 }
+
+/// The campaign's last `days` days against the `days` before them, ending at the analysis date
+/// (issue 15 item 3: trends that move both ways). Spend and conversions are the ad platforms'
+/// (GA4's conversions repeat theirs); each day's revenue is valued as the analysis values it
+/// (`crate::finance::row_revenue`), and ROAS and ROI are left out when no revenue is measured.
+pub async fn period_trends(
+    store: &dyn Store,
+    campaign: &Campaign,
+    analysis: &Analysis,
+    days: u32,
+) -> Result<spendlens_core::analysis::period_trends::PeriodTrends, AppError> {
+    use spendlens_core::Platform;
+    use spendlens_core::analysis::period_trends::{WindowSums, compare};
+    let back = |n: u32| analysis.as_of.checked_sub_days(Days::new(u64::from(n)));
+    let (Some(current_from), Some(previous_from), Some(previous_to)) =
+        (back(days - 1), back(2 * days - 1), back(days))
+    else {
+        return Err(AppError::invalid(
+            "as_of",
+            "the analysis date is too early for a trend",
+        ));
+    };
+    let settings = store
+        .settings(&campaign.org_id, &campaign.id)
+        .await?
+        .unwrap_or_default();
+    let rows = store
+        .daily_series(
+            &campaign.org_id,
+            &campaign.id,
+            previous_from,
+            analysis.as_of,
+        )
+        .await?;
+    let (mut current, mut previous) = (WindowSums::default(), WindowSums::default());
+    for row in rows.iter().filter(|r| r.platform != Platform::Ga4) {
+        let sums = if row.date >= current_from {
+            &mut current
+        } else {
+            &mut previous
+        };
+        sums.spend = spendlens_core::num::add(sums.spend, row.spend);
+        sums.conversions = spendlens_core::num::add(sums.conversions, row.conversions);
+        sums.revenue = spendlens_core::num::add(
+            sums.revenue,
+            crate::finance::row_revenue(row, &settings, &analysis.aov),
+        );
+    }
+    let measured = spendlens_core::analysis::verdicts::Verdicts::of(analysis).revenue_measured;
+    Ok(compare(
+        days,
+        (current_from, analysis.as_of),
+        (previous_from, previous_to),
+        current,
+        previous,
+        measured,
+    ))
+}

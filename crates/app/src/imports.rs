@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use spendlens_core::campaign::Campaign;
 use spendlens_core::daily::{DailyRow, RowProblem};
 use spendlens_ingest::{
-    ColumnMapping, Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, ParsedFile,
-    PdfPreview, PeriodChoice, Source, StreamError, Summary,
+    ColumnMapping, Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, NumberLocale,
+    ParsedFile, PdfPreview, PeriodChoice, Source, StreamError, Summary,
 };
 use spendlens_store::{ImportRecord, StoreError};
 
@@ -44,6 +44,8 @@ pub struct ImportCommand {
     pub mapping: ColumnMapping,
     /// Save [`ImportCommand::mapping`] for the campaign once the import is stored.
     pub save_mapping: bool,
+    /// How a PDF report writes its numbers; decided from the report when `None`.
+    pub pdf_locale: Option<NumberLocale>,
 }
 
 /// How rows covering a period are booked: the choice and, for a file that states no period
@@ -189,7 +191,8 @@ pub(crate) fn content_hash(bytes: &[u8]) -> String {
 }
 
 /// Parses a file into rows converted to `currency` (with `rate` when the file is in another),
-/// or a PDF's preview.
+/// or a PDF's preview (its numbers read as `pdf_locale` says, else as the report's own decide).
+#[allow(clippy::too_many_arguments)] // the file and each of the user's reading choices
 pub fn parse(
     bytes: &[u8],
     file_name: &str,
@@ -198,12 +201,14 @@ pub fn parse(
     rate: Option<Decimal>,
     period: PeriodRule,
     mapping: &ColumnMapping,
+    pdf_locale: Option<NumberLocale>,
 ) -> Result<Imported, ImportError> {
     let options = ImportOptions {
         source,
         period: period.choice,
         period_range: period.range,
         mapping: mapping.clone(),
+        pdf_locale,
         ..ImportOptions::default()
     };
     match spendlens_ingest::import(bytes, file_name, &options)? {

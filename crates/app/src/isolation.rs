@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use spendlens_ingest::{ImportError, Imported, Source, limits};
+use spendlens_ingest::{ImportError, ImportOptions, Imported, NumberLocale, Source, limits};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::imports::ImportFailure;
@@ -186,7 +186,9 @@ pub async fn pdf_text(iso: &Isolation, bytes: &[u8], file: &str) -> Result<Strin
 }
 
 /// Parses an upload as [`crate::imports::parse`] does, on a blocking thread; a PDF's text is
-/// extracted in a child when the isolation is installed ([`isolate_pdf`]).
+/// extracted in a child when the isolation is installed ([`isolate_pdf`]), and read here with
+/// `pdf_locale` exactly as in-process (the child's text keeps the layout).
+#[allow(clippy::too_many_arguments)] // the upload and each of the user's reading choices
 pub async fn parse_upload(
     bytes: Vec<u8>,
     file_name: String,
@@ -195,6 +197,7 @@ pub async fn parse_upload(
     rate: Option<Decimal>,
     period: crate::imports::PeriodRule,
     mapping: spendlens_ingest::ColumnMapping,
+    pdf_locale: Option<NumberLocale>,
 ) -> Result<Imported, ImportFailure> {
     let pdf = match source {
         Some(s) => s == Source::Pdf,
@@ -203,13 +206,17 @@ pub async fn parse_upload(
     };
     if pdf && let Some(iso) = pdf_isolation() {
         let text = pdf_text(iso, &bytes, &file_name).await?;
+        let options = ImportOptions {
+            pdf_locale,
+            ..ImportOptions::default()
+        };
         return Ok(Imported::Preview(spendlens_ingest::preview_text(
-            &text, &file_name,
+            &text, &file_name, &options,
         )));
     }
     tokio::task::spawn_blocking(move || {
         crate::imports::parse(
-            &bytes, &file_name, source, &currency, rate, period, &mapping,
+            &bytes, &file_name, source, &currency, rate, period, &mapping, pdf_locale,
         )
     })
     .await

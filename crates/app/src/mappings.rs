@@ -30,6 +30,7 @@ pub(crate) async fn parse_mapped(
             command.rate,
             command.period,
             mapping,
+            command.pdf_locale,
         )
     };
     let first = parse(command.mapping.clone()).await;

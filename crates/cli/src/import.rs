@@ -22,7 +22,7 @@ use spendlens_app::imports::{
     import_rows, import_stream,
 };
 use spendlens_core::campaign::CampaignId;
-use spendlens_ingest::{ColumnMapping, ImportError, PdfMetric, PeriodChoice, Source, Summary};
+use spendlens_ingest::{ColumnMapping, ImportError, NumberLocale, PeriodChoice, Source, Summary};
 
 use crate::serve::{DatabaseArgs, init_logging, operator_context, redacted, runtime, settings};
 
@@ -70,8 +70,23 @@ pub struct Args {
     /// with the campaign's saved mappings, newest first.
     #[arg(long, requires = "map")]
     save_map: bool,
+    /// For a PDF report: how it writes its numbers, `comma` (1.234,56 or 1 234,56) or `point`
+    /// (1,234.56). By default the report's own numbers decide, and the preview says which format
+    /// was used and why. A PDF's figures per period (days, weeks, months) take --spread (each
+    /// over its days) or --book-on (their sum on one day), as the upload page's choice does.
+    #[arg(long, value_name = "FORMAT", value_parser = locale_parser())]
+    pdf_locale: Option<NumberLocale>,
     #[command(flatten)]
     db: DatabaseArgs,
+}
+
+/// `--pdf-locale`: the names (and examples) of `NumberLocale::ALL`, the values the API field
+/// `pdf_locale` and the upload page's "Numbers in the PDF" take.
+fn locale_parser() -> impl TypedValueParser<Value = NumberLocale> {
+    PossibleValuesParser::new(
+        NumberLocale::ALL.map(|l| PossibleValue::new(l.as_str()).help(l.label())),
+    )
+    .try_map(|name| name.parse::<NumberLocale>())
 }
 
 /// `--source`: the names (and descriptions) of `Source::ALL`, so `--help`, this parser and its
@@ -215,6 +230,7 @@ async fn print_columns(args: &Args, name: &str, source: Option<Source>) -> std::
         period: PeriodRule::default(),
         mapping: ColumnMapping::new(),
         save_mapping: false,
+        pdf_locale: None,
     };
     let Ok(found) = spendlens_app::mappings::columns(&command).await else {
         return Ok(());
@@ -317,6 +333,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             period,
             mapping: mapping.clone(),
             save_mapping: args.save_map,
+            pdf_locale: args.pdf_locale,
         };
         let currency = &campaign.spec.currency;
         match import_rows(&ctx, &campaign, command).await {
@@ -329,38 +346,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             Ok(ImportOutcome::Preview(p)) => {
-                outln!("{name}: a PDF report is previewed, never imported directly:")?;
-                for f in &p.found {
-                    // Money with its currency: the one the figure or the report states, else
-                    // the campaign's (the preview's notes say when the report states none).
-                    let shown = match f.metric {
-                        PdfMetric::Spend | PdfMetric::AverageOrderValue => {
-                            let cur = f
-                                .currency
-                                .as_deref()
-                                .or(p.currency.as_deref())
-                                .unwrap_or(currency.as_str());
-                            format!(
-                                "{} {cur} (as written: {})",
-                                spendlens_core::num::round_half_away(f.value, 2),
-                                f.text
-                            )
-                        }
-                        _ => f.text.clone(),
-                    };
-                    outln!(
-                        "  found   {:<20} {shown} (line {})",
-                        f.metric.label(),
-                        f.line
-                    )?;
-                }
-                for m in &p.missing {
-                    outln!("  missing {}", m.label())?;
-                }
-                for w in &p.warnings {
-                    outln!("  note    {w}")?;
-                }
-                outln!("Confirm the figures in the web app (Imports) to store them.")?;
+                crate::import_pdf::print_preview(&name, &p, currency, period)?;
                 Ok(ExitCode::SUCCESS)
             }
             Err(e @ ImportFailure::File(_)) if mapping.is_empty() => {

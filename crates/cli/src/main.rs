@@ -9,6 +9,7 @@ mod analyze;
 mod attribute;
 mod doctor;
 mod import;
+mod import_pdf;
 mod keyfile;
 mod optimize;
 mod outbox;

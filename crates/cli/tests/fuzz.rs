@@ -130,6 +130,26 @@ fn workbooks_survive_mutants() {
     );
 }
 
+/// A report with a weekly metrics table in a decimal-comma format, written with embedded fonts
+/// (their glyph widths in ranges, which the reader rewrites): the table and layout paths.
+fn weekly_table() -> Vec<u8> {
+    use spendlens_testkit::agency_pdf::{ReportPdf, Table};
+    let mut pdf = ReportPdf::new();
+    pdf.text(50.0, 60.0, 12.0, "Reporting period: June 3 - June 16, 2024");
+    let t = Table::new(50.0, &[250.0, 330.0, 400.0]);
+    pdf.table(
+        &t,
+        100.0,
+        &["Week", "Spend", "Impressions", "Clicks"],
+        &[
+            vec!["2024-W23", "€1.234,50", "48.200", "1.105"],
+            vec!["2024-W24", "€987,65", "39.950", ""],
+            vec!["Total", "€2.222,15", "88.150", "1.105"],
+        ],
+    );
+    pdf.finish()
+}
+
 #[test]
 fn pdfs_survive_mutants() {
     in_child(
@@ -146,6 +166,7 @@ fn pdfs_survive_mutants() {
                 hostile::pdf_pages(3),
                 hostile::pdf_flate_bomb(40),
                 hostile::pdf_object_stream_bomb(40),
+                weekly_table(),
             ];
             let o = ImportOptions::default();
             fuzz(&corpus, 250, 0x13_bd, |bytes| {

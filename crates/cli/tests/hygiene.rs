@@ -1,11 +1,12 @@
 //! The command line agrees with itself: `--source` names are one list in `--help`, the parser and
-//! its error; a reader that closes the pipe early (`| head -c1`) ends the command quietly.
+//! its error; a PDF's options are named alike in `--help`, the README and the upload page; a
+//! reader that closes the pipe early (`| head -c1`) ends the command quietly.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use spendlens_ingest::Source;
+use spendlens_ingest::{NumberLocale, Source};
 
 fn spendlens(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_spendlens"))
@@ -91,6 +92,61 @@ fn source_names_are_one_list_in_help_parser_and_error() {
     let out = import("Google_Ads");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--campaign: no campaign"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A PDF report's number format is one list of names (`comma`, `point`) in `--help`, the README
+/// and the upload page ("Numbers in the PDF", the field `pdf_locale`), and the PDF section of the
+/// README names the page's and the command's period choice alike.
+#[test]
+fn pdf_options_are_named_alike_in_help_readme_and_page() {
+    let out = spendlens(&["import", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    let names: Vec<&str> = NumberLocale::ALL.iter().map(|l| l.as_str()).collect();
+    assert_eq!(names, ["comma", "point"]);
+    let section = help
+        .split("--pdf-locale <FORMAT>")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no --pdf-locale in {help}"));
+    for l in NumberLocale::ALL {
+        assert!(
+            section.contains(&format!("- {}: {}", l.as_str(), l.label())),
+            "{help}"
+        );
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read =
+        |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let readme = read("README.md");
+    let pdf = readme
+        .split("### PDF reports")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .unwrap_or_else(|| panic!("no PDF section in the README"));
+    let page =
+        read("crates/web/templates/imports.html") + &read("crates/web/templates/imports_pdf.html");
+    for (text, where_) in [
+        ("--pdf-locale comma|point", "both"),
+        ("Numbers in the PDF", "both"),
+        ("--spread", "both"),
+        ("--book-on", "both"),
+        ("How to book the figures", "both"),
+        ("`pdf_locale`", "readme"),
+        ("name=\"pdf_locale\"", "page"),
+    ] {
+        if where_ != "page" {
+            assert!(pdf.contains(text), "the README's PDF section lacks {text}");
+        }
+        if where_ != "readme" {
+            assert!(page.contains(text), "the upload page lacks {text}");
+        }
+    }
+    for option in ["--pdf-locale", "--spread", "--book-on", "--from", "--to"] {
+        assert!(help.contains(option), "{option}");
+        assert!(
+            pdf.contains(option),
+            "the README's PDF section lacks {option}"
+        );
+    }
 }
 
 /// Runs the command with its stdout a pipe whose reading end is already closed, as `| head -c1`

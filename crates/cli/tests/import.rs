@@ -363,6 +363,67 @@ fn pdfs_are_read_in_a_limited_child() {
     let _ = std::fs::remove_dir_all(&db.dir);
 }
 
+/// A weekly report with the metrics as columns and a Total row, its numbers written with a
+/// decimal comma, read in the limited child like any PDF: the preview states the format and
+/// why, each week's row with page and line, the Total row's checks, and with `--spread` the
+/// daily rows a confirmation would store. Nothing is stored from the command line.
+#[test]
+fn pdf_tables_are_previewed_per_period() {
+    use spendlens_testkit::agency_pdf::{ReportPdf, Table};
+    let db = setup("pdf-table");
+    let mut pdf = ReportPdf::new();
+    pdf.text(50.0, 60.0, 10.0, "Reporting period: June 3 - June 16, 2024");
+    let t = Table::new(50.0, &[250.0, 330.0, 400.0]);
+    pdf.table(
+        &t,
+        100.0,
+        &["Week", "Spend", "Impressions", "Clicks"],
+        &[
+            vec!["2024-W23", "1.234,50", "48.200", "1.105"],
+            vec!["2024-W24", "987,65", "39.950", "860"],
+            vec!["Total", "2.222,15", "88.150", "1.965"],
+        ],
+    );
+    let file = db.dir.join("weekly.pdf");
+    std::fs::write(&file, pdf.finish()).unwrap_or_else(|e| panic!("{e}"));
+    let out = import(&db, &file, &["--spread"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for shown in [
+        "numbers Numbers are read with a decimal comma",
+        "(--pdf-locale point reads them with a decimal point (1,234.56))",
+        "table   page 1, line 2: metrics as columns (Spend, Impressions, Clicks)",
+        "row   page 1, line 3: 2024-W23 [2024-06-03 to 2024-06-09]: Spend 1.234,50; Impressions 48.200; Clicks 1.105",
+        "row   page 1, line 5: Total [total]",
+        "check   Spend: the 2 period rows add up to 2222.15 as the Total row",
+        "found   Spend                2222.15 USD (as written: 2.222,15) (Total, page 1, line 5)",
+        "booking 14 daily row(s) from 2024-06-03 to 2024-06-16: spend 2222.15 USD, impressions 88150, clicks 1965",
+        "Confirm the figures in the web app (Imports) to store them.",
+    ] {
+        assert!(stdout.contains(shown), "{shown}: {stdout}");
+    }
+    assert_eq!(spend(&db), "0.00", "a PDF is only previewed");
+    let out = import(&db, &file, &["--pdf-locale", "point"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("decimal point (1,234.56), as chosen")
+            && stdout.contains("missing Impressions"),
+        "{stdout}"
+    );
+    let out = import(&db, &file, &["--pdf-locale", "german"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("[possible values: comma, point]"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&db.dir);
+}
+
 /// A Google Ads "Campaign report" without a Day column (issue 14): refused by default, naming the
 /// file and the two ways forward; `--spread` books it over its 24 days to the cent; `--book-on`
 /// on one day.

@@ -14,5 +14,6 @@
 pub mod analysis;
 pub mod channels;
 pub mod json;
+pub mod verdicts;
 
 pub use json::{Problem, Problems};

@@ -5,3 +5,4 @@ mod boundaries;
 mod pacing;
 mod properties;
 mod support;
+mod verdicts;

@@ -98,6 +98,7 @@ fn books() -> OrgBooks {
             channels: Vec::new(),
             revenue: RevenueSeries {
                 method: AttributionMethod::LastTouch,
+                basis: spendlens_finance::books::RevenueBasis::default(),
                 days: revenue,
             },
         });

@@ -21,12 +21,62 @@ pub struct DailyRevenue {
     pub amount: Decimal,
 }
 
-/// A campaign's revenue under one attribution method, as a daily series (from the attribution
-/// engine). Several entries on the same day add up.
+/// What a campaign's revenue actually rests on, named with every figure computed from it (a
+/// label must name the model actually used, not a setting that did not decide it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum RevenueBasis {
+    /// The revenue the ad platforms report, estimated from their conversions (conversion value,
+    /// else the average order value) where they report none: the analysis' figure.
+    #[default]
+    PlatformReported,
+    /// No revenue is measured: no platform reports revenue, and no conversion value or order
+    /// value is set. The figures are zero or the seed's default; no verdict rests on them.
+    Unmeasured,
+    /// The platforms' conversions re-credited by an attribution model over imported touchpoints.
+    Attributed {
+        /// The model's code (`markov`, `last_touch`, ...).
+        model: String,
+        /// The model as people read it (`Markov chain`).
+        label: String,
+    },
+}
+
+impl RevenueBasis {
+    /// The stable code on the wire.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RevenueBasis::PlatformReported => "platform_reported",
+            RevenueBasis::Unmeasured => "not_measured",
+            RevenueBasis::Attributed { .. } => "attributed",
+        }
+    }
+
+    /// The basis as people read it, naming the model.
+    pub fn label(&self) -> String {
+        match self {
+            RevenueBasis::PlatformReported => {
+                "platform-reported (estimated from conversions where not reported)".to_owned()
+            }
+            RevenueBasis::Unmeasured => {
+                "not measured (no platform reports revenue and no conversion value is set)"
+                    .to_owned()
+            }
+            RevenueBasis::Attributed { label, .. } => {
+                format!("attributed by the {label} model over imported touchpoints")
+            }
+        }
+    }
+}
+
+/// A campaign's revenue as a daily series, with what it rests on. Several entries on the same
+/// day add up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevenueSeries {
-    /// The attribution method the revenue was computed with (reported with the ROI).
+    /// The finance setting of the attribution method (kept with the ROI as the seed's
+    /// `attribution_method`; it does not decide the revenue: see `basis`).
     pub method: AttributionMethod,
+    /// What the revenue actually rests on.
+    pub basis: RevenueBasis,
     pub days: Vec<DailyRevenue>,
 }
 

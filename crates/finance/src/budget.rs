@@ -233,6 +233,7 @@ mod tests {
             channels: Vec::new(),
             revenue: RevenueSeries {
                 method: AttributionMethod::LastTouch,
+                basis: crate::books::RevenueBasis::default(),
                 days: Vec::new(),
             },
         }

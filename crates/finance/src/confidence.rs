@@ -37,15 +37,29 @@ use crate::cents;
 /// A level of confidence in an ROI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ConfidenceLevel {
+    /// No revenue is measured (nothing reported, no conversion value, no order value): the ROI
+    /// is of an assumption, and no level of confidence may be claimed for it.
+    NotMeasurable,
     Low,
     Medium,
     High,
 }
 
 impl ConfidenceLevel {
+    /// The level as people read it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            ConfidenceLevel::NotMeasurable => "Not measurable",
+            ConfidenceLevel::Low => "Low",
+            ConfidenceLevel::Medium => "Medium",
+            ConfidenceLevel::High => "High",
+        }
+    }
+
     /// The stable code used on the wire.
     pub const fn as_str(self) -> &'static str {
         match self {
+            ConfidenceLevel::NotMeasurable => "not_measurable",
             ConfidenceLevel::Low => "low",
             ConfidenceLevel::Medium => "medium",
             ConfidenceLevel::High => "high",

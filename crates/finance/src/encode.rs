@@ -99,6 +99,19 @@ fn rate_used(r: &RateUsed) -> Value {
     })
 }
 
+/// What the revenue rests on: a code, the model when attributed, and the label every surface
+/// shows.
+fn revenue_basis(b: &crate::books::RevenueBasis) -> Value {
+    match b {
+        crate::books::RevenueBasis::PlatformReported | crate::books::RevenueBasis::Unmeasured => {
+            json!({"basis": b.code(), "model": null, "label": b.label()})
+        }
+        crate::books::RevenueBasis::Attributed { model, .. } => {
+            json!({"basis": b.code(), "model": model, "label": b.label()})
+        }
+    }
+}
+
 /// A campaign's ROI, with the seed's field names; its named channels' lines after them when it
 /// has any.
 pub fn campaign_roi(r: &CampaignRoi) -> Value {
@@ -107,6 +120,7 @@ pub fn campaign_roi(r: &CampaignRoi) -> Value {
         "currency": r.currency,
         "window": opt(r.window.as_ref(), period),
         "attribution_method": r.attribution.as_str(),
+        "revenue_basis": revenue_basis(&r.revenue_basis),
         "total_investment": money(r.total_investment),
         "attributed_revenue": money(r.attributed_revenue),
         "net_revenue": money(r.net_revenue),

@@ -115,8 +115,10 @@ pub struct CampaignRoi {
     pub currency: String,
     /// The days measured: the requested window cut off at today (`None` when it starts later).
     pub window: Option<Period>,
-    /// The attribution method of the revenue.
+    /// The finance setting of the attribution method (the seed's `attribution_method`).
     pub attribution: AttributionMethod,
+    /// What the revenue actually rests on (platform-reported, or the attribution model used).
+    pub revenue_basis: crate::books::RevenueBasis,
     pub costs: CostBreakdown,
     /// The named channels with a day in the window, by key: each one's spend (the sum of
     /// `costs.channel_spend`), impressions and days. Empty for a campaign without any.
@@ -194,7 +196,7 @@ pub(crate) fn from_timeline(
         ),
         None => Payback::NoInvestment,
     };
-    let confidence = confidence::confidence(
+    let mut confidence = confidence::confidence(
         &Sample {
             spend: &t.platform_spend,
             revenue: &t.revenue,
@@ -205,11 +207,17 @@ pub(crate) fn from_timeline(
         settings.bootstrap.resamples,
         settings.bootstrap.seed,
     );
+    // A return of revenue nobody measured is no measurement: no level, no interval.
+    if book.revenue.basis == crate::books::RevenueBasis::Unmeasured {
+        confidence.level = confidence::ConfidenceLevel::NotMeasurable;
+        confidence.interval = None;
+    }
     CampaignRoi {
         campaign_id: book.id.clone(),
         currency: book.spec.currency.clone(),
         window: t.window,
         attribution: book.revenue.method,
+        revenue_basis: book.revenue.basis.clone(),
         costs,
         channels: t.channels.clone(),
         total_investment,

@@ -112,6 +112,7 @@ fn daily_book(id: &str, days: &[(Decimal, Decimal, u32)]) -> CampaignBook {
         .collect();
     book.revenue = RevenueSeries {
         method: AttributionMethod::LastTouch,
+        basis: spendlens_finance::books::RevenueBasis::default(),
         days: days
             .iter()
             .enumerate()

@@ -65,6 +65,7 @@ impl Campaign {
             channels: Vec::new(),
             revenue: RevenueSeries {
                 method: AttributionMethod::MultiTouch,
+                basis: spendlens_finance::books::RevenueBasis::default(),
                 days: self
                     .days
                     .iter()

@@ -20,7 +20,7 @@ const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
-fn month_from_name(name: &str) -> Option<u32> {
+pub(crate) fn month_from_name(name: &str) -> Option<u32> {
     let n = name.trim_end_matches('.').to_ascii_lowercase();
     if n.len() < 3 {
         return None;

@@ -2,7 +2,8 @@
 //! canonical CSV (streamed, for files of millions of rows), LinkedIn, Meta and Google Ads CSV
 //! exports (with their preambles, `Total` rows, UTF-16 tab variants and ` --` cells), XLSX
 //! workbooks, Google Sheets tabs given as cell strings, and agency PDF reports (as a preview to be
-//! confirmed, never rows directly).
+//! confirmed, never rows directly: their labelled values and metric tables, one number format per
+//! document, figures per period booked as the user chooses with [`book_figures`]).
 //!
 //! It must never do I/O of its own (no paths, network, clock or database: it reads the byte slice or
 //! `Read` it is given), never panic on any input (every parser is fuzzed with arbitrary bytes), never
@@ -57,7 +58,9 @@ pub use model::{
     SkippedRow, Source, UnknownSource,
 };
 pub use pdf::{
-    Conflict, FoundValue, PdfMetric, PdfPreview, extract_text, preview_pdf, preview_text,
+    Conflict, FoundValue, LocaleBasis, LocaleNote, MAX_BOOKED_DAYS, NumberLocale, PdfMetric,
+    PdfPreview, PdfTable, PeriodFigures, PeriodRow, RowKind, TableCell, TableLayout, TableRow,
+    TotalCheck, UnknownLocale, book_figures, extract_text, preview_pdf, preview_text,
 };
 pub use summary::{Summary, SummaryBuilder, Totals, summary};
 pub use workbook::{parse_sheet_values, parse_workbook};

@@ -228,6 +228,9 @@ pub struct ImportOptions {
     /// The period of a file that states none (Google Ads "All time"), first and last day
     /// (`--from/--to`). A period the file states wins.
     pub period_range: Option<(NaiveDate, NaiveDate)>,
+    /// How a PDF report writes its numbers (`--pdf-locale`); decided from the report's own
+    /// numbers when `None`.
+    pub pdf_locale: Option<crate::pdf::NumberLocale>,
 }
 
 /// What to do with a row that covers a period (a report without a day column, Meta rows whose
@@ -258,6 +261,7 @@ impl Default for ImportOptions {
             max_bytes: DEFAULT_MAX_BYTES,
             period: PeriodChoice::Refuse,
             period_range: None,
+            pdf_locale: None,
         }
     }
 }

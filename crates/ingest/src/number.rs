@@ -174,7 +174,7 @@ pub(crate) fn parse_number(raw: &str, sep: DecimalSeparator) -> Result<Option<Ce
 }
 
 /// Digits with optional grouping and one decimal separator; nothing else.
-fn parse_plain(s: &str, sep: DecimalSeparator) -> Option<Decimal> {
+pub(crate) fn parse_plain(s: &str, sep: DecimalSeparator) -> Option<Decimal> {
     let (group, decimal) = match sep {
         DecimalSeparator::Dot => (',', '.'),
         DecimalSeparator::Comma => ('.', ','),

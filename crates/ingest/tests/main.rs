@@ -13,6 +13,7 @@ mod ingest {
     mod hostile;
     mod mapping;
     mod pdf;
+    mod pdf_layouts;
     mod real;
     mod roundtrip;
     mod sheets;

@@ -7,13 +7,14 @@
 //! not writes to the stderr handle, so the line shows in every run) and returns; under CI (`CI`
 //! set) an absence is a failure instead, so a CI run can never pass by skipping. Checks that a
 //! Rust crate can do need nothing installed: [`pdf`] reads a PDF's text with pdf-extract rather
-//! than poppler. [`database`] gives each test its own database and removes it when the test
+//! than poppler, and [`agency_pdf`] writes report PDFs laid out as agencies write them. [`database`] gives each test its own database and removes it when the test
 //! ends, passed or failed.
 //!
 //! A dev-dependency only: no product crate depends on it, and it knows nothing of spendlens'
 //! types, so every crate's tests can use it.
 #![forbid(unsafe_code)]
 
+pub mod agency_pdf;
 pub mod database;
 pub mod fuzz;
 pub mod hostile;

@@ -76,13 +76,36 @@ async fn the_endpoint_equals_the_cli_on_the_same_data() {
             .await;
         assert!(matches!(written, Ok(true)));
 
-        let got = json_of(
+        let mut got = json_of(
             app.get(&format!(
                 "/api/campaigns/{id}/financial-analysis?as_of=2026-11-21&compare=7d"
             ))
             .await,
         )
         .await;
+        // The API's `verdicts` extension follows the contract's document; the rest is the CLI's
+        // output exactly.
+        let verdicts = got
+            .as_object_mut()
+            .and_then(|m| m.remove("verdicts"))
+            .unwrap_or_default();
+        let trends = got
+            .as_object_mut()
+            .and_then(|m| m.remove("period_trends"))
+            .unwrap_or_default();
+        assert_eq!(trends["days"], 7, "{trends}");
+        assert_eq!(trends["current"]["to"], "2026-11-21", "{trends}");
+        assert_eq!(verdicts["revenue_measured"], true, "{verdicts}");
+        assert_eq!(
+            verdicts["performance"], got["insights"]["summary"]["performance"],
+            "{verdicts}"
+        );
+        // Ahead of pace, the budget runs out before the end: the projection is the verdict.
+        assert_eq!(got["overview"]["pacing"]["status"], "ahead");
+        assert_eq!(
+            verdicts["pacing"]["verdict"], "projected_over_budget",
+            "{verdicts}"
+        );
         assert_eq!(
             got,
             cli_result("01-four-platforms.input.json"),

@@ -207,7 +207,7 @@ pub fn document(
             "Confidence",
             "ROI 90% low",
             "ROI 90% high",
-            "Attribution",
+            "Revenue basis",
         ]),
         rows: report
             .campaigns
@@ -233,10 +233,10 @@ pub fn document(
                     r.payback
                         .days()
                         .map_or(Cell::Empty, |d| Cell::Integer(i64::from(d))),
-                    Cell::text(r.confidence.level.as_str()),
+                    Cell::text(r.confidence.level.label()),
                     opt_pct(r.confidence.interval.map(|i| i.0)),
                     opt_pct(r.confidence.interval.map(|i| i.1)),
-                    Cell::text(r.attribution.as_str()),
+                    Cell::text(r.revenue_basis.label()),
                 ];
                 if with_channels {
                     row.insert(CHANNELS_COLUMN, money(r.costs.channel_spend, cc));

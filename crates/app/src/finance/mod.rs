@@ -19,6 +19,7 @@ use spendlens_core::analysis::{PlatformMetrics, aov, platform_revenue};
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
 use spendlens_core::totals::analysis_input;
 use spendlens_core::{DailyRow, Platform};
+use spendlens_finance::books::RevenueBasis;
 use spendlens_finance::{
     AttributionMethod, CampaignBook, CampaignRoi, DailyRevenue, FinanceError, FinanceSettings,
     FinancialReport, FxRate, LedgerEntry, OrgBooks, Period, RatesTable, ReportRequest,
@@ -123,6 +124,11 @@ pub async fn attributed_revenue(
             }),
         }
     }
+    let mut basis = if spendlens_core::analysis::revenue_configured(&input.platforms, &aov) {
+        RevenueBasis::PlatformReported
+    } else {
+        RevenueBasis::Unmeasured
+    };
     if let Some(first) = rows.first().map(|r| r.date) {
         let attributed = crate::attribution::attributed_revenue(
             store,
@@ -133,14 +139,24 @@ pub async fn attributed_revenue(
         )
         .await;
         match attributed {
-            Ok(a) if a.conversions > 0.0 => spread(&mut days, a.revenue),
+            Ok(a) if a.conversions > 0.0 => {
+                spread(&mut days, a.revenue);
+                basis = RevenueBasis::Attributed {
+                    model: a.model.name().to_owned(),
+                    label: a.model.label().to_owned(),
+                };
+            }
             Ok(_) => {}
             // No usable touchpoints (none imported, or none for this window): the platforms'
             // own revenue stands.
             Err(e) => tracing::debug!(error = %e, "no touchpoint attribution for the campaign"),
         }
     }
-    Ok(RevenueSeries { method, days })
+    Ok(RevenueSeries {
+        method,
+        basis,
+        days,
+    })
 }
 
 /// The revenue of one platform day as the Budget & Financial Analysis values it: the revenue the
@@ -244,6 +260,7 @@ async fn book(
     } else {
         RevenueSeries {
             method: facts.attribution_method,
+            basis: RevenueBasis::default(),
             days: Vec::new(),
         }
     };

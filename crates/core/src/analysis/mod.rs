@@ -7,11 +7,13 @@
 mod input;
 mod insights;
 mod overview;
+pub mod period_trends;
 mod platforms;
 mod result;
 mod revenue;
 pub mod thresholds;
 mod trends;
+pub mod verdicts;
 
 pub use input::{
     AnalysisInput, CampaignPlan, Comparison, ComparisonPeriod, PlatformInputs, PlatformMetrics,
@@ -26,7 +28,7 @@ pub use platforms::{roas_badge, roi_badge, tier};
 pub use result::*;
 /// Re-exported for the finance use case, which estimates revenue per day exactly as the analysis
 /// does per platform.
-pub use revenue::{aov, platform_revenue, tracks_revenue};
+pub use revenue::{aov, platform_revenue, revenue_configured, tracks_revenue};
 pub use trends::change_pct;
 
 use rust_decimal::Decimal;

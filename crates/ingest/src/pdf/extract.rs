@@ -1,5 +1,6 @@
 //! A PDF's text, extracted within limits: the pages counted and every stream's decoded size
-//! measured (without keeping the output) before the extractor decodes anything.
+//! measured (without keeping the output) before the extractor decodes anything; the text keeps
+//! the pages' layout ([`super::layout`]).
 //!
 //! What this cannot bound in-process: the PDF library decodes object streams while it loads the
 //! document, and a document of millions of tiny objects costs far more than its bytes. The server
@@ -8,15 +9,15 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use pdf_extract::{Document, Object, PlainTextOutput};
+use pdf_extract::{Document, Object};
 
 use super::decode::{decoded_size, inflate, lzw};
+use super::layout::Layout;
 
 use crate::error::ImportError;
 use crate::exports::check_size;
 use crate::limits::{
-    MAX_PDF_DECODED_BYTES, MAX_PDF_PAGES, MAX_PDF_STREAM_BYTES, MAX_PDF_TEXT_BYTES, bytes as size,
-    grouped,
+    MAX_PDF_DECODED_BYTES, MAX_PDF_PAGES, MAX_PDF_STREAM_BYTES, bytes as size, grouped,
 };
 use crate::model::ImportOptions;
 
@@ -27,12 +28,13 @@ fn over(file: &str, message: String) -> ImportError {
     }
 }
 
-/// The text of a PDF (pages in order), or why it was not read.
+/// The text of a PDF (pages in order, a form feed before each page after the first, each line's
+/// cells at the columns their positions give), or why it was not read.
 ///
 /// The extractor (pdf-extract over lopdf) panics on some malformed files, so it runs inside
 /// `catch_unwind`; the size limit of `options` applies first, then [`MAX_PDF_PAGES`], the decoded
 /// size of every stream ([`MAX_PDF_STREAM_BYTES`], [`MAX_PDF_DECODED_BYTES`]) and the text's
-/// ([`MAX_PDF_TEXT_BYTES`]). A time limit is the caller's job: a library without a clock cannot
+/// ([`crate::limits::MAX_PDF_TEXT_BYTES`]). A time limit is the caller's job: a library without a clock cannot
 /// impose one.
 pub fn extract_text(
     bytes: &[u8],
@@ -73,20 +75,14 @@ fn extract_checked(bytes: &[u8], file: &str) -> Result<String, ImportError> {
         ));
     }
     check_streams(&doc, file)?;
-    let mut text = String::new();
-    pdf_extract::output_doc(&doc, &mut PlainTextOutput::new(&mut text))
-        .map_err(|e| unreadable(&e))?;
-    if text.len() > MAX_PDF_TEXT_BYTES {
-        return Err(over(
-            file,
-            format!(
-                "the PDF's text is longer than {}; spendlens reads reports of at most {} of text",
-                size(MAX_PDF_TEXT_BYTES as u64),
-                size(MAX_PDF_TEXT_BYTES as u64)
-            ),
-        ));
+    super::fonts::repair_widths(&mut doc);
+    let mut layout = Layout::default();
+    let written = pdf_extract::output_doc(&doc, &mut layout);
+    if let Some(why) = layout.over.take() {
+        return Err(over(file, why));
     }
-    Ok(text)
+    written.map_err(|e| unreadable(&e))?;
+    Ok(layout.into_text())
 }
 
 /// Before the library loads the file (and decodes its object streams while doing so): every

@@ -1,5 +1,6 @@
 //! The metrics a report is searched for, the words that label them, and where a label stands in a
-//! line: at its start before a value, or in a row of KPI cards with other labels.
+//! line: at its start before a value, in a row of KPI cards with other labels, or alone in a
+//! table's cell (a heading, or the first cell of a metric's row).
 
 use super::value::Kind;
 
@@ -143,6 +144,54 @@ pub(super) fn label_row(line: &str) -> Option<Vec<(Option<PdfMetric>, &str)>> {
         }
     }
     (out.len() >= 2).then_some(out)
+}
+
+/// What a table cell names: `Some(Some(metric))` for a metric looked for, `Some(None)` for a KPI
+/// that is not (CTR, CPC), `None` for anything else. A qualifier in parentheses, a currency and a
+/// trailing colon are ignored: `Spend (€)`, `Cost EUR`, `Clicks:`.
+pub(super) fn heading(text: &str) -> Option<Option<PdfMetric>> {
+    let mut plain = String::new();
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    let words: Vec<String> = plain
+        .split_whitespace()
+        .map(|w| w.trim_end_matches(':').to_ascii_lowercase())
+        .filter(|w| {
+            let currency = matches!(w.as_str(), "€" | "$" | "£" | "in")
+                || (w.len() == 3 && crate::currency::known_code(w).is_some());
+            !w.is_empty() && !currency
+        })
+        .collect();
+    let name = words.join(" ");
+    if name.is_empty() {
+        return None;
+    }
+    if let Some(m) = PdfMetric::ALL
+        .into_iter()
+        .find(|m| m.labels().contains(&name.as_str()))
+    {
+        return Some(Some(m));
+    }
+    OTHER_LABELS.contains(&name.as_str()).then_some(None)
+}
+
+/// Whether a row label says the row is the table's total (`Total`, `Grand total`, `Totals`,
+/// `Total (June)`, `Gesamt`, `Summe`).
+pub(super) fn is_total(label: &str) -> bool {
+    let l = label.trim().trim_end_matches(':').to_lowercase();
+    let head = l.split([' ', '(']).next().unwrap_or_default();
+    matches!(
+        head,
+        "total" | "totals" | "gesamt" | "summe" | "sum" | "totaal" | "totale"
+    ) || l.starts_with("grand total")
+        || l == "overall"
 }
 
 /// The text after `label` when the line starts with it as a whole word, with separators removed.

@@ -1,23 +1,36 @@
-//! Custom Integration PDF reports: text extraction with a pure-Rust PDF library, then labelled KPI
-//! values found in the text, returned as a [`PdfPreview`] for a user to confirm. Nothing here is a
-//! stored row until [`PdfPreview::to_daily_row`] is called after that confirmation.
+//! Custom Integration PDF reports: the text extracted with its layout (a pure-Rust PDF library
+//! gives each glyph's position), then the report's figures found in it, returned as a
+//! [`PdfPreview`] for a user to confirm. Nothing here is a stored row until the confirmed figures
+//! are booked ([`PdfPreview::to_daily_row`], [`book_figures`]).
 //!
-//! Lessons from an earlier product's regex parser, each handled here:
-//! * a label must start its line and be followed directly by the value (same line or the next line),
-//!   so "New users 500", "Pages / Session 2.3" and "Cost per conversion $12" are not users, sessions
-//!   or spend;
-//! * every occurrence is collected: a label found with two different values is a *conflict* shown
-//!   to the user, never "first match wins" (a `Total ...` label outranks the plain one);
-//! * a percentage after a count label is refused, not taken as the count; counts must be whole;
-//! * `€`, `£` and ISO codes are read, and `1.200,50` is a decimal comma, not 1.2005;
-//! * `1.2K`/`3.4M` are expanded exactly and flagged as approximate;
-//! * a PDF without text (a scan) gives an empty preview with a warning, never zeros;
-//! * a damaged PDF gives an error, never a crash: the extractor runs under `catch_unwind`, after
-//!   its pages and decoded streams are counted ([`extract`]).
+//! How a report is read, each part in its module:
+//! * one number format for the whole document ([`locale`]), decided from all its numbers, stated
+//!   in the preview and overridable ([`crate::ImportOptions::pdf_locale`]);
+//! * metric tables in both orientations ([`table`]): metrics as columns with a row per period and
+//!   a Total row, or a row per metric; a table split across pages is read as one; what the
+//!   tables give (totals, per-period figures, each Total row checked against its rows) is
+//!   [`figures`]'s;
+//! * labelled values in the remaining lines ([`labels`]), as an earlier product's parser read
+//!   them, with its lessons: a label must start its line; a label found with two different
+//!   values is a *conflict* shown to the user, never "first match wins" (a `Total ...` label
+//!   outranks the plain one); a percentage after a count label is refused; `1.2K`/`3.4M` are
+//!   expanded exactly and flagged as approximate;
+//! * a PDF without text (a scan) gives an empty preview with a warning, never zeros; a damaged PDF
+//!   gives an error, never a crash: the extractor runs under `catch_unwind`, after its pages and
+//!   decoded streams are counted ([`extract`]).
 
+mod booking;
 mod decode;
 mod extract;
+mod figures;
+mod fonts;
+mod labels;
+mod layout;
+mod lines;
+mod locale;
 mod metric;
+mod period;
+mod table;
 mod value;
 
 use chrono::NaiveDate;
@@ -26,24 +39,30 @@ use spendlens_core::{DailyRow, Platform};
 
 use crate::date::{self, DateOrder};
 use crate::error::ImportError;
-use crate::model::ImportOptions;
+use crate::model::{ImportOptions, PeriodChoice};
 
+pub use booking::{MAX_BOOKED_DAYS, PeriodRow, book_figures};
 pub use extract::extract_text;
+pub use figures::{PeriodFigures, TotalCheck};
+pub use locale::{LocaleBasis, LocaleNote, NumberLocale, UnknownLocale};
 pub use metric::PdfMetric;
+pub use table::{PdfTable, RowKind, TableCell, TableLayout, TableRow};
 
-use metric::{after_label, label_row};
-use value::{read_value, value_tokens};
+use lines::{Line, read_lines};
 
-/// One value found in the report text.
+/// One value found in the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundValue {
     pub metric: PdfMetric,
     pub value: Decimal,
-    /// The value as written (`$12,345.67`, `1.2M`).
+    /// The value as written (`$12,345.67`, `1.2M`; for a sum of period rows, the sum).
     pub text: String,
-    /// The label as written in the report.
+    /// The label as written in the report (`Total Spend`, a table's `Total`, `sum of 4 period
+    /// rows`).
     pub label: String,
-    /// 1-based line of the extracted text where the label stands.
+    /// 1-based page of the value.
+    pub page: usize,
+    /// 1-based line of the page where its label (or table row) stands.
     pub line: usize,
     /// `true` for abbreviated values (`1.2M`): the report rounded them.
     pub approximate: bool,
@@ -62,7 +81,7 @@ pub struct Conflict {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PdfPreview {
     pub file: String,
-    /// Metrics found with one value.
+    /// Metrics found with one value (the report's total for its period).
     pub found: Vec<FoundValue>,
     /// Metrics found with different values: not chosen for the user.
     pub conflicts: Vec<Conflict>,
@@ -72,11 +91,41 @@ pub struct PdfPreview {
     pub period: Option<(NaiveDate, NaiveDate)>,
     /// The currency of the money values, when the report states it.
     pub currency: Option<String>,
+    /// The number format the report was read with, and why.
+    pub locale: LocaleNote,
+    /// The metric tables found, row by row and metric by metric.
+    pub tables: Vec<PdfTable>,
+    /// The figures per period (days, weeks, months) the tables give, in date order.
+    pub periods: Vec<PeriodFigures>,
+    /// Each Total row against the sum of its table's period rows.
+    pub checks: Vec<TotalCheck>,
     /// Things the user should know: rejected candidates, `$` without a currency, no text.
     pub warnings: Vec<String>,
 }
 
 impl PdfPreview {
+    /// A preview of nothing found (a form shown again after a refused confirmation).
+    pub fn empty(file: &str) -> Self {
+        PdfPreview {
+            file: file.to_owned(),
+            found: Vec::new(),
+            conflicts: Vec::new(),
+            missing: Vec::new(),
+            period: None,
+            currency: None,
+            locale: LocaleNote {
+                locale: NumberLocale::DecimalPoint,
+                basis: LocaleBasis::Default,
+                example: None,
+                contrary: None,
+            },
+            tables: Vec::new(),
+            periods: Vec::new(),
+            checks: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
     /// The value found for `metric`, if exactly one was.
     pub fn value(&self, metric: PdfMetric) -> Option<Decimal> {
         self.found
@@ -85,18 +134,23 @@ impl PdfPreview {
             .map(|f| f.value)
     }
 
-    /// The confirmed preview as a Custom Integration row for `date` (the user picks the day the
-    /// report's totals are booked on; reports have no daily breakdown).
+    /// Conversions, else leads when the report has no conversions figure: what a row's
+    /// conversions are.
+    fn conversions(value: impl Fn(PdfMetric) -> Option<Decimal>) -> Decimal {
+        value(PdfMetric::Conversions)
+            .or_else(|| value(PdfMetric::Leads))
+            .unwrap_or_default()
+    }
+
+    /// The report's totals as the figures of its period (the stated one, else `range`).
     ///
     /// Refused while spend is missing or in conflict: a row of "$0 spend" from a failed extraction
-    /// is exactly what must never be stored. Conversions fall back to leads when the report has no
-    /// conversions figure. Web metrics (sessions, users, pageviews, AOV) stay in the preview: they are
-    /// not ad metrics and are not mixed into the row.
-    pub fn to_daily_row(
+    /// is exactly what must never be stored. Web metrics (sessions, users, pageviews, AOV) stay in
+    /// the preview: they are not ad metrics and are not mixed into the row.
+    pub fn total_row(
         &self,
-        date: NaiveDate,
-        external_campaign_id: &str,
-    ) -> Result<DailyRow, ImportError> {
+        range: Option<(NaiveDate, NaiveDate)>,
+    ) -> Result<PeriodRow, ImportError> {
         if self.conflicts.iter().any(|c| c.metric == PdfMetric::Spend) {
             return Err(ImportError::whole_file(
                 &self.file,
@@ -114,109 +168,178 @@ impl PdfPreview {
                 .and_then(|v| u64::try_from(v).ok())
                 .unwrap_or(0)
         };
-        let mut row = DailyRow::empty(date, Platform::CustomIntegration, external_campaign_id);
-        row.spend = spend;
-        row.impressions = count(PdfMetric::Impressions);
-        row.clicks = count(PdfMetric::Clicks);
-        row.conversions = self
-            .value(PdfMetric::Conversions)
-            .or_else(|| self.value(PdfMetric::Leads))
-            .unwrap_or_default();
-        row.currency = self.currency.clone();
-        Ok(row)
+        Ok(PeriodRow {
+            period: self.period.or(range),
+            spend,
+            impressions: count(PdfMetric::Impressions),
+            clicks: count(PdfMetric::Clicks),
+            conversions: Self::conversions(|m| self.value(m)),
+        })
+    }
+
+    /// The confirmed preview as one Custom Integration row for `date` (the totals booked on the
+    /// day the user picks), refused as [`PdfPreview::total_row`] says.
+    pub fn to_daily_row(
+        &self,
+        date: NaiveDate,
+        external_campaign_id: &str,
+    ) -> Result<DailyRow, ImportError> {
+        let total = self.total_row(None)?;
+        let mut rows = book_figures(
+            &[total],
+            PeriodChoice::BookOn(date),
+            Platform::CustomIntegration,
+            external_campaign_id,
+            self.currency.as_deref(),
+        )
+        .map_err(|m| ImportError::whole_file(&self.file, m))?;
+        rows.pop()
+            .ok_or_else(|| ImportError::whole_file(&self.file, "nothing to book"))
+    }
+
+    /// The figures per period, ready to book: refused when the report has none, when a period
+    /// has no spend, or when periods overlap.
+    pub fn period_rows(&self) -> Result<Vec<PeriodRow>, String> {
+        if self.periods.is_empty() {
+            return Err("the report has no figures per period".to_owned());
+        }
+        if let Some(w) = self.periods.windows(2).find(|w| w[1].start <= w[0].end) {
+            return Err(format!(
+                "the periods {} and {} overlap",
+                w[0].label, w[1].label
+            ));
+        }
+        self.periods
+            .iter()
+            .map(|p| {
+                let spend = p.value(PdfMetric::Spend).ok_or_else(|| {
+                    format!(
+                        "the period {} ({} to {}) has no spend",
+                        p.label, p.start, p.end
+                    )
+                })?;
+                let count = |m| p.value(m).and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+                Ok(PeriodRow {
+                    period: Some((p.start, p.end)),
+                    spend,
+                    impressions: count(PdfMetric::Impressions),
+                    clicks: count(PdfMetric::Clicks),
+                    conversions: Self::conversions(|m| p.value(m)),
+                })
+            })
+            .collect()
+    }
+
+    /// What confirming the preview as it stands books under `choice`: the figures per period
+    /// when the report has them (each spread over its days, or their sum on one day), else the
+    /// totals (spread over the stated period, or `range` when it states none, or on one day).
+    pub fn book(
+        &self,
+        choice: PeriodChoice,
+        range: Option<(NaiveDate, NaiveDate)>,
+        external_campaign_id: &str,
+    ) -> Result<Vec<DailyRow>, String> {
+        let figures = match self.period_rows() {
+            Ok(rows) => rows,
+            Err(why) if choice == PeriodChoice::Spread && !self.periods.is_empty() => {
+                return Err(why);
+            }
+            Err(_) => vec![self.total_row(range).map_err(|e| {
+                e.diagnostics()
+                    .into_iter()
+                    .map(|d| d.message)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })?],
+        };
+        book_figures(
+            &figures,
+            choice,
+            Platform::CustomIntegration,
+            external_campaign_id,
+            self.currency.as_deref(),
+        )
     }
 }
 
-/// Extracts the text of a PDF ([`extract_text`], within the limits) and previews the KPI values
-/// in it.
+/// Extracts the text of a PDF ([`extract_text`], within the limits) and previews the figures in
+/// it.
 pub fn preview_pdf(
     bytes: &[u8],
     file: &str,
     options: &ImportOptions,
 ) -> Result<PdfPreview, ImportError> {
     let text = extract_text(bytes, file, options)?;
-    Ok(preview_text(&text, file))
+    Ok(preview_text(&text, file, options))
 }
 
-/// Finds the KPI values in report text (the part of [`preview_pdf`] after extraction; also usable
-/// for text pasted from a report).
-pub fn preview_text(text: &str, file: &str) -> PdfPreview {
-    let lines: Vec<String> = text
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
-    let mut warnings = Vec::new();
-    let mut candidates: Vec<(FoundValue, usize)> = Vec::new(); // (value, label rank)
-    let mut dollar = false;
-    for (i, line) in lines.iter().enumerate() {
-        if let Some(row) = label_row(line) {
-            let Some((j, values)) = lines
-                .iter()
-                .enumerate()
-                .skip(i + 1)
-                .find(|(_, l)| !l.is_empty())
-            else {
-                continue;
-            };
-            let tokens = value_tokens(values);
-            if tokens.len() != row.len() {
-                warnings.push(format!(
-                    "line {}: a row of {} labels is followed by {} values on line {}; they were not paired",
-                    i + 1,
-                    row.len(),
-                    tokens.len(),
-                    j + 1
-                ));
-                continue;
-            }
-            for ((metric, label), token) in row.into_iter().zip(tokens) {
-                let Some(metric) = metric else { continue };
-                match read_value(&token, metric.kind()) {
-                    Ok(Some(mut v)) => {
-                        dollar |= v.dollar;
-                        v.found.metric = metric;
-                        v.found.label = label.to_owned();
-                        v.found.line = i + 1;
-                        candidates.push((
-                            v.found,
-                            usize::from(!label.to_ascii_lowercase().starts_with("total")),
-                        ));
-                    }
-                    Ok(None) => {}
-                    Err(why) => warnings.push(format!("line {}: {} {why}", j + 1, metric.label())),
-                }
-            }
-            continue;
-        }
-        let lower = line.to_ascii_lowercase();
-        for metric in PdfMetric::ALL {
-            for label in metric.labels() {
-                let Some(rest) = after_label(&lower, line, label) else {
-                    continue;
-                };
-                let value_text = if rest.is_empty() {
-                    match lines.iter().skip(i + 1).find(|l| !l.is_empty()) {
-                        Some(l) => l.as_str(),
-                        None => break,
-                    }
-                } else {
-                    rest
-                };
-                match read_value(value_text, metric.kind()) {
-                    Ok(Some(mut v)) => {
-                        dollar |= v.dollar;
-                        v.found.metric = metric;
-                        v.found.label = line[..label.len()].to_owned();
-                        v.found.line = i + 1;
-                        candidates.push((v.found, usize::from(!label.starts_with("total"))));
-                    }
-                    Ok(None) => {}
-                    Err(why) => warnings.push(format!("line {}: {} {why}", i + 1, metric.label())),
-                }
-                break;
-            }
-        }
+/// Finds the figures in report text (the part of [`preview_pdf`] after extraction, also what
+/// the isolated reader's text goes through; pasted text works too, its cells apart by two spaces,
+/// a tab or a `|`). Of `options`, the number format and the date order are used.
+pub fn preview_text(text: &str, file: &str, options: &ImportOptions) -> PdfPreview {
+    let lines = read_lines(text);
+    let words = || lines.iter().flat_map(|l| l.text.split_whitespace());
+    let locale = locale::decide(words(), options.pdf_locale);
+    let period = find_period(&lines);
+    let order = options
+        .date_order
+        .unwrap_or_else(|| match date::infer_order(words()) {
+            Ok(Some(order)) => order,
+            _ if locale.locale == NumberLocale::DecimalComma => DateOrder::DayFirst,
+            _ => DateOrder::MonthFirst,
+        });
+    let ctx = table::Context {
+        locale: locale.locale,
+        dates: period::Dates {
+            order,
+            stated: period,
+        },
+    };
+    let tables = table::find_tables(&lines, &ctx);
+    let gathered = figures::gather(&tables.tables);
+    let labelled = labels::scan(&lines, &tables.claimed, locale.locale);
+    let mut warnings = labelled.warnings;
+    warnings.extend(gathered.warnings);
+    let mut candidates = gathered.candidates;
+    candidates.extend(labelled.candidates);
+    let (found, conflicts, missing) = settle(&candidates);
+    let currencies: Vec<String> = found.iter().filter_map(|f| f.currency.clone()).collect();
+    let currency = currencies.first().cloned();
+    if currencies.iter().any(|c| Some(c) != currency.as_ref()) {
+        warnings.push(format!(
+            "the report mixes currencies: {}",
+            currencies.join(", ")
+        ));
     }
+    if (labelled.dollar || tables.dollar) && currency.is_none() {
+        warnings.push(
+            "amounts are written with $ and no currency code; the campaign's currency is assumed"
+                .into(),
+        );
+    }
+    if text.trim().is_empty() {
+        warnings.push("the PDF contains no text (a scanned image?); nothing could be read".into());
+    } else if found.is_empty() && conflicts.is_empty() && gathered.periods.is_empty() {
+        warnings.push("no labelled values or metric tables were found in the report".into());
+    }
+    PdfPreview {
+        file: file.to_owned(),
+        found,
+        conflicts,
+        missing,
+        period,
+        currency,
+        locale,
+        tables: tables.tables,
+        periods: gathered.periods,
+        checks: gathered.checks,
+        warnings,
+    }
+}
+
+/// Each metric's best-ranked candidates: one value found, different values a conflict, none
+/// missing.
+fn settle(candidates: &[(FoundValue, usize)]) -> (Vec<FoundValue>, Vec<Conflict>, Vec<PdfMetric>) {
     let mut found = Vec::new();
     let mut conflicts = Vec::new();
     let mut missing = Vec::new();
@@ -243,41 +366,17 @@ pub fn preview_text(text: &str, file: &str) -> PdfPreview {
             });
         }
     }
-    let currencies: Vec<String> = found.iter().filter_map(|f| f.currency.clone()).collect();
-    let currency = currencies.first().cloned();
-    if currencies.iter().any(|c| Some(c) != currency.as_ref()) {
-        warnings.push(format!(
-            "the report mixes currencies: {}",
-            currencies.join(", ")
-        ));
-    }
-    if dollar && currency.is_none() {
-        warnings.push(
-            "amounts are written with $ and no currency code; the campaign's currency is assumed"
-                .into(),
-        );
-    }
-    if text.trim().is_empty() {
-        warnings.push("the PDF contains no text (a scanned image?); nothing could be read".into());
-    } else if found.is_empty() && conflicts.is_empty() {
-        warnings.push("no labelled values were found in the report".into());
-    }
-    PdfPreview {
-        file: file.to_owned(),
-        found,
-        conflicts,
-        missing,
-        period: find_period(&lines),
-        currency,
-        warnings,
-    }
+    (found, conflicts, missing)
 }
 
 /// A reporting period such as `June 1 – June 30, 2024`, `2024-06-01 to 2024-06-30` or
-/// `Period: 01/06/2024 - 30/06/2024` (the part before a `vs.` comparison).
-fn find_period(lines: &[String]) -> Option<(NaiveDate, NaiveDate)> {
-    for line in lines.iter().take(80) {
-        let main = line.split(" vs").next().unwrap_or(line);
+/// `Period: 01/06/2024 - 30/06/2024` (the part before a `vs.` comparison), on a line of its own:
+/// a table row's period (`Jun 3 – Jun 9, 2024  €2.100,00`) is no reporting period.
+fn find_period(lines: &[Line]) -> Option<(NaiveDate, NaiveDate)> {
+    let rows = |l: &&Line| !l.cells.iter().any(|c| table::value_cell(&c.text));
+    for line in lines.iter().filter(rows).take(80) {
+        let text = &line.text;
+        let main = text.split(" vs").next().unwrap_or(text);
         let main = main.split_once(':').map_or(
             main,
             |(head, tail)| if head.len() < 20 { tail } else { main },
@@ -308,120 +407,4 @@ fn find_period(lines: &[String]) -> Option<(NaiveDate, NaiveDate)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn labelled_values_on_the_same_or_next_line() {
-        let p = preview_text(
-            "Acme Q2 report\nJune 1 – June 30, 2024 vs. May 1 – May 31, 2024\nTotal Spend\n$12,345.67\n▲ 12.4%\nImpressions: 1.2M\nClicks | 3,456\nConversions 78.5\nCTR 2.35%\n",
-            "r.pdf",
-        );
-        assert_eq!(p.value(PdfMetric::Spend), Some(dec!(12345.67)));
-        assert_eq!(p.value(PdfMetric::Impressions), Some(dec!(1200000)));
-        assert_eq!(p.value(PdfMetric::Clicks), Some(dec!(3456)));
-        assert_eq!(p.value(PdfMetric::Conversions), Some(dec!(78.5)));
-        assert!(
-            p.found
-                .iter()
-                .any(|f| f.metric == PdfMetric::Impressions && f.approximate)
-        );
-        let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).expect("date");
-        assert_eq!(p.period, Some((d(6, 1), d(6, 30))));
-        assert!(p.missing.contains(&PdfMetric::Sessions));
-        assert!(
-            p.warnings.iter().any(|w| w.contains("$")),
-            "{:?}",
-            p.warnings
-        );
-    }
-
-    #[test]
-    fn lookalike_labels_are_not_taken() {
-        let p = preview_text(
-            "New users 500\nPages / Session 2.3\nCost per conversion $12.00\nPageviews: 5000\nUsers: 900\nSessions 1,200\n",
-            "r.pdf",
-        );
-        assert_eq!(p.value(PdfMetric::Users), Some(dec!(900)));
-        assert_eq!(p.value(PdfMetric::Sessions), Some(dec!(1200)));
-        assert_eq!(p.value(PdfMetric::Pageviews), Some(dec!(5000)));
-        assert_eq!(p.value(PdfMetric::Spend), None);
-    }
-
-    #[test]
-    fn conflicts_are_shown_not_resolved() {
-        let p = preview_text(
-            "Spend: €1.200,50\nSpend: €900,00\nTotal Leads 12\nLeads 5\n",
-            "r.pdf",
-        );
-        assert_eq!(p.value(PdfMetric::Spend), None);
-        assert_eq!(p.conflicts[0].candidates.len(), 2);
-        assert_eq!(p.conflicts[0].candidates[0].value, dec!(1200.50));
-        assert_eq!(
-            p.value(PdfMetric::Leads),
-            Some(dec!(12)),
-            "the Total label outranks"
-        );
-        assert!(p.to_daily_row(NaiveDate::MIN, "x").is_err());
-    }
-
-    #[test]
-    fn percentages_and_fractions_are_refused_for_counts() {
-        let p = preview_text("Conversions 2.5%\nClicks 12.5\nSpend EUR 1,200\n", "r.pdf");
-        assert_eq!(p.value(PdfMetric::Conversions), None);
-        assert_eq!(p.value(PdfMetric::Clicks), None);
-        assert_eq!(p.warnings.len(), 2, "{:?}", p.warnings);
-        assert_eq!(p.currency.as_deref(), Some("EUR"));
-        let row = p
-            .to_daily_row(NaiveDate::from_ymd_opt(2024, 6, 30).expect("d"), "agency")
-            .expect("row");
-        assert_eq!(
-            (row.spend, row.clicks, row.platform),
-            (dec!(1200), 0, Platform::CustomIntegration)
-        );
-    }
-
-    #[test]
-    fn empty_text_reports_nothing_and_never_zero() {
-        let p = preview_text("   \n", "scan.pdf");
-        assert!(p.found.is_empty());
-        assert_eq!(p.missing.len(), PdfMetric::ALL.len());
-        assert!(p.warnings[0].contains("no text"));
-        assert!(p.to_daily_row(NaiveDate::MIN, "x").is_err());
-    }
-
-    #[test]
-    fn rows_of_cards_pair_labels_with_values() {
-        let p = preview_text(
-            "Spend Impressions CTR Clicks\nUSD 1,200 1.2M 2.5% 3,400\nUsers Sessions\n10 20 30\n",
-            "r",
-        );
-        assert_eq!(p.value(PdfMetric::Spend), Some(dec!(1200)));
-        assert_eq!(p.currency.as_deref(), Some("USD"));
-        assert_eq!(p.value(PdfMetric::Impressions), Some(dec!(1200000)));
-        assert_eq!(p.value(PdfMetric::Clicks), Some(dec!(3400)));
-        assert_eq!(
-            p.value(PdfMetric::Users),
-            None,
-            "three values for two labels are not guessed"
-        );
-        assert!(
-            p.warnings.iter().any(|w| w.contains("not paired")),
-            "{:?}",
-            p.warnings
-        );
-        assert!(label_row("Spend went up").is_none());
-        assert!(label_row("Spend").is_none());
-    }
-
-    #[test]
-    fn non_ascii_text_is_safe() {
-        let p = preview_text(
-            "SPEND İ 5\nSpend İstanbul\nİmpressions 5\nUsers\u{130}\u{130} 3\nÜsers 4\n",
-            "r",
-        );
-        assert_eq!(p.value(PdfMetric::Users), None);
-        assert_eq!(p.value(PdfMetric::Spend), None);
-    }
-}
+mod tests;

@@ -20,6 +20,7 @@ use crate::number::DecimalSeparator;
 
 pub(crate) use cells::Cells;
 pub(crate) use header::classify;
+pub(crate) use period::spread;
 
 use header::plan;
 use period::{Dated, Stated};

@@ -24,7 +24,7 @@ fn every_parser(bytes: &[u8]) {
     let _ = parse_spreadsheet_csv(bytes, "f", &o);
     let _ = parse_workbook(bytes, "f", &o);
     let _ = preview_pdf(bytes, "f", &o);
-    let _ = preview_text(&String::from_utf8_lossy(bytes), "f");
+    let _ = preview_text(&String::from_utf8_lossy(bytes), "f", &o);
 }
 
 /// Cells that reach the deeper paths: header synonyms, totals labels, number and date forms.

@@ -3,7 +3,9 @@
 use chrono::NaiveDate;
 use rust_decimal_macros::dec;
 use spendlens_core::Platform;
-use spendlens_ingest::{ImportOptions, Imported, PdfMetric, import, preview_pdf};
+use spendlens_ingest::{
+    ImportOptions, Imported, LocaleBasis, NumberLocale, PdfMetric, import, preview_pdf,
+};
 
 use super::support::fixture;
 
@@ -62,6 +64,10 @@ fn agency_report_kpi_cards() {
     );
 }
 
+/// web_report.pdf mixes the two number formats (`EUR 1.200,50` and `€84,50` beside `Sessions
+/// 12,345` and `Pageviews 31.2K`): one format is read for the whole document, the one most of
+/// its telling numbers use, and the figures written the other way are refused and named, not
+/// read number by number. Naming the other format reads the other half.
 #[test]
 fn web_report_in_euros_with_a_conflict() {
     let p = preview_pdf(
@@ -70,6 +76,19 @@ fn web_report_in_euros_with_a_conflict() {
         &ImportOptions::default(),
     )
     .expect("readable");
+    assert_eq!(p.locale.locale, NumberLocale::DecimalComma);
+    assert_eq!(
+        p.locale.basis,
+        LocaleBasis::Decided {
+            numbers: 3,
+            against: 2
+        }
+    );
+    assert!(
+        p.locale.describe().contains("31.2K"),
+        "{}",
+        p.locale.describe()
+    );
     assert_eq!(
         p.value(PdfMetric::Spend),
         None,
@@ -82,27 +101,47 @@ fn web_report_in_euros_with_a_conflict() {
         .expect("spend conflict");
     let values: Vec<_> = conflict.candidates.iter().map(|c| c.value).collect();
     assert_eq!(values, vec![dec!(1200.50), dec!(1180.00)]);
-    assert_eq!(p.value(PdfMetric::Sessions), Some(dec!(12345)));
-    assert_eq!(p.value(PdfMetric::Users), Some(dec!(9870)));
-    assert_eq!(p.value(PdfMetric::Pageviews), Some(dec!(31200)));
     assert_eq!(p.value(PdfMetric::AverageOrderValue), Some(dec!(84.50)));
     assert_eq!(p.value(PdfMetric::Leads), Some(dec!(17)));
+    // 12,345 sessions read with a decimal comma are 12.345: no count.
+    assert_eq!(p.value(PdfMetric::Sessions), None);
+    assert_eq!(p.value(PdfMetric::Users), None);
+    assert_eq!(p.value(PdfMetric::Pageviews), None);
     assert_eq!(
         p.value(PdfMetric::Conversions),
         None,
         "2.5% is not a count of conversions"
     );
-    assert!(
-        p.warnings.iter().any(|w| w.contains("percentage")),
-        "{:?}",
-        p.warnings
-    );
+    for refused in ["percentage", "12,345", "31.2K"] {
+        assert!(
+            p.warnings.iter().any(|w| w.contains(refused)),
+            "{refused}: {:?}",
+            p.warnings
+        );
+    }
     assert_eq!(p.currency.as_deref(), Some("EUR"));
     assert_eq!(p.period, Some((day(6, 1), day(6, 30))));
     assert!(
         p.to_daily_row(day(6, 30), "web").is_err(),
         "no row while spend is in conflict"
     );
+
+    let point = preview_pdf(
+        &fixture("web_report.pdf"),
+        "web_report.pdf",
+        &ImportOptions {
+            pdf_locale: Some(NumberLocale::DecimalPoint),
+            ..ImportOptions::default()
+        },
+    )
+    .expect("readable");
+    assert_eq!(point.locale.basis, LocaleBasis::Chosen);
+    assert_eq!(point.value(PdfMetric::Sessions), Some(dec!(12345)));
+    assert_eq!(point.value(PdfMetric::Users), Some(dec!(9870)));
+    assert_eq!(point.value(PdfMetric::Pageviews), Some(dec!(31200)));
+    assert_eq!(point.value(PdfMetric::Spend), None);
+    assert!(point.conflicts.is_empty(), "both spends are refused");
+    assert_eq!(point.value(PdfMetric::AverageOrderValue), None);
 }
 
 #[test]

@@ -34,7 +34,7 @@ pub async fn financial_analysis(
     };
     let explicit_as_of = query.day("as_of")?;
     let id = spendlens_core::campaign::CampaignId::new(id);
-    let (_, analysis) = spendlens_app::analysis::analyze_campaign(
+    let (campaign, analysis) = spendlens_app::analysis::analyze_campaign(
         state.store.as_ref(),
         &caller.0.org_id,
         &id,
@@ -52,6 +52,25 @@ pub async fn financial_analysis(
         .await
         .map_err(spendlens_app::AppError::from)?;
     spendlens_contract::channels::append(&mut body, analysis.totals.spend, &channels);
+    // The last N days (N of `compare`) against the N before: trends that move both ways.
+    let trends = spendlens_app::analysis::period_trends(
+        state.store.as_ref(),
+        &campaign,
+        &analysis,
+        period.days(),
+    )
+    .await?;
+    if let Value::Object(map) = &mut body {
+        map.insert(
+            "period_trends".to_owned(),
+            spendlens_contract::verdicts::period_trends_json(&trends),
+        );
+    }
+    // What may be said (no verdict from an assumed input), as the pages say it.
+    spendlens_contract::verdicts::append(
+        &mut body,
+        &spendlens_core::analysis::verdicts::Verdicts::of(&analysis),
+    );
     Ok(Json(body))
 }
 

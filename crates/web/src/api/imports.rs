@@ -4,7 +4,8 @@
 //!
 //! The campaign is resolved through the caller's organisation before a byte of the upload is
 //! read. A PDF report is never stored directly: the answer is a preview of what was found and
-//! what was not, which the user confirms by posting the row they agree with to `/metrics`.
+//! what was not (`api::pdf_preview`), which the user confirms by posting the rows they agree
+//! with to `/metrics`.
 
 use axum::Json;
 use axum::extract::{Path, Query, Request, State};
@@ -18,8 +19,9 @@ use spendlens_app::imports::{
     import_rows, rate as rate_rule,
 };
 use spendlens_contract::json::two_decimals as money;
-use spendlens_ingest::{ImportError, PdfPreview, PeriodChoice, Source, Summary};
+use spendlens_ingest::{ImportError, NumberLocale, PeriodChoice, Source, Summary};
 
+use crate::api::pdf_preview::preview_json;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::query::Params;
@@ -72,32 +74,22 @@ pub fn summary_json(s: &Summary) -> Value {
     })
 }
 
-/// A PDF preview as the API shows it.
-pub fn preview_json(p: &PdfPreview) -> Value {
-    json!({
-        "file": p.file,
-        "found": p.found.iter().map(|f| json!({
-            "metric": f.metric.label(), "value": f.value.to_string(), "text": f.text,
-            "label": f.label, "line": f.line, "approximate": f.approximate, "currency": f.currency,
-        })).collect::<Vec<_>>(),
-        "conflicts": p.conflicts.iter().map(|c| json!({
-            "metric": c.metric.label(),
-            "values": c.candidates.iter().map(|v| json!({"value": v.value.to_string(), "text": v.text, "line": v.line})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "missing": p.missing.iter().map(|m| m.label()).collect::<Vec<_>>(),
-        "period": p.period.map(|(a, b)| json!({"from": a.to_string(), "to": b.to_string()})),
-        "currency": p.currency,
-        "warnings": p.warnings,
-    })
-}
-
 /// The fields of an import upload (besides `file`).
 pub const UPLOAD_FIELDS: &[&str] = &[
-    "source", "rate", "spread", "book_on", "from", "to", "map", "save_map",
+    "source",
+    "rate",
+    "spread",
+    "book_on",
+    "from",
+    "to",
+    "map",
+    "save_map",
+    "pdf_locale",
 ];
 
 /// The fields as the refusal of an unknown one lists them.
-pub const UPLOAD_FIELD_LIST: &str = "file, source, rate, spread, book_on, from, to, map, save_map";
+pub const UPLOAD_FIELD_LIST: &str =
+    "file, source, rate, spread, book_on, from, to, map, save_map, pdf_locale";
 
 /// How period rows are booked, from the fields `spread` (`true`), `book_on` (a date) and
 /// `from`/`to` (the period of a file that states none), as `spendlens import` takes them.
@@ -171,6 +163,13 @@ pub fn import_command(upload: Upload, dry_run: bool) -> ApiResult<ImportCommand>
         }
         _ => return Err(ApiError::field("save_map", "expected true or false")),
     };
+    let pdf_locale = match upload.text("pdf_locale") {
+        "" => None,
+        text => Some(
+            text.parse::<NumberLocale>()
+                .map_err(|e| ApiError::field("pdf_locale", e.to_string()))?,
+        ),
+    };
     let file = upload
         .file
         .ok_or_else(|| ApiError::field("file", "missing: upload the file in the field `file`"))?;
@@ -183,6 +182,7 @@ pub fn import_command(upload: Upload, dry_run: bool) -> ApiResult<ImportCommand>
         period,
         mapping,
         save_mapping,
+        pdf_locale,
     })
 }
 
@@ -263,7 +263,7 @@ fn channel_days_json(days: &[spendlens_core::channel::ChannelDay]) -> Value {
 /// their natural key). A PDF answers with a preview to confirm.
 #[utoipa::path(post, path = "/api/campaigns/{id}/imports", tag = "imports",
     params(("id" = String, Path), ("dry_run" = Option<bool>, Query)),
-    request_body(content_type = "multipart/form-data", description = "`file` (the export), optional `source` (canonical, linkedin, meta, google_ads, spreadsheet_csv, workbook, pdf) `rate` (campaign currency per 1 unit of the file's currency); for a report whose rows each cover a period (refused otherwise): `spread` (`true`: each row evenly over its period's days, sums exact to the cent) or `book_on` (YYYY-MM-DD), and `from`/`to` for a file that states no period; `map` (columns detection cannot place, `date=Day,spend=\"Amount spent (INR)\"`: a field, `=`, a header or column letter, comma separated) and `save_map` (`true`: save the mapping for the campaign)"),
+    request_body(content_type = "multipart/form-data", description = "`file` (the export), optional `source` (canonical, linkedin, meta, google_ads, spreadsheet_csv, workbook, pdf) `rate` (campaign currency per 1 unit of the file's currency); for a report whose rows each cover a period (refused otherwise): `spread` (`true`: each row evenly over its period's days, sums exact to the cent) or `book_on` (YYYY-MM-DD), and `from`/`to` for a file that states no period; `map` (columns detection cannot place, `date=Day,spend=\"Amount spent (INR)\"`: a field, `=`, a header or column letter, comma separated) and `save_map` (`true`: save the mapping for the campaign); for a PDF report, `pdf_locale` (`comma`: 1.234,56, `point`: 1,234.56; decided from the report's numbers when absent), and `spread`/`book_on` to see the daily rows its figures (per period when it has them) become"),
     responses((status = 201, description = "Imported", body = Object), (status = 200, description = "Dry run or PDF preview", body = Object),
               (status = 404), (status = 413), (status = 422, description = "Problems with file, row and column")))]
 pub async fn create(
@@ -285,10 +285,11 @@ pub async fn create(
     };
     let upload = read_file_field(multipart, MAX_UPLOAD_BYTES, fields).await?;
     let command = import_command(upload, dry_run)?;
+    let period = command.period;
     match import_rows(&state.context(), &campaign, command).await? {
         ImportOutcome::Preview(preview) => Ok((
             StatusCode::OK,
-            Json(json!({"import_id": null, "kind": "pdf_preview", "preview": preview_json(&preview)})),
+            Json(json!({"import_id": null, "kind": "pdf_preview", "preview": preview_json(&preview, period)})),
         )
             .into_response()),
         ImportOutcome::Rows(rows) => {

@@ -10,5 +10,6 @@ pub mod imports;
 pub mod mappings;
 pub mod metrics_in;
 pub mod optimization;
+pub mod pdf_preview;
 pub mod seed;
 pub mod tokens;

@@ -58,16 +58,7 @@ pub struct ModelOption {
 }
 
 fn model_label(m: Model) -> &'static str {
-    match m {
-        Model::FirstTouch => "First touch",
-        Model::LastTouch => "Last touch",
-        Model::Linear => "Linear",
-        Model::PositionBased => "Position based",
-        Model::TimeDecay => "Time decay",
-        Model::Markov => "Markov",
-        Model::Shapley => "Shapley",
-        Model::ShapleyOrdered => "Ordered Shapley",
-    }
+    m.label()
 }
 
 /// A channel of a file attributed as a whole.

@@ -15,10 +15,11 @@ use spendlens_core::campaign::{
 };
 
 use crate::state::AppState;
-use crate::ui::analysis::{pacing_label, rating_label};
+use crate::ui::analysis::{lead_rating, pacing_verdict_label};
 use crate::ui::format::{self, parse_money};
 use crate::ui::session::SignedIn;
 use crate::ui::{FormErrors, Layout, UiResult, form_day, render, see_other};
+use spendlens_core::analysis::verdicts::Verdicts;
 
 /// One row of the campaign list.
 #[derive(Debug)]
@@ -29,7 +30,7 @@ struct Row {
     spend: String,
     rating: &'static str,
     rating_class: &'static str,
-    pacing: &'static str,
+    pacing: String,
     pacing_class: &'static str,
     dates: String,
 }
@@ -64,6 +65,11 @@ pub async fn list(State(state): State<AppState>, viewer: SignedIn) -> UiResult<R
             continue;
         };
         let currency = c.spec.currency.as_str();
+        // The same verdicts as the analysis page: the budget before the pace, the measured
+        // score when the seed's rests on assumed inputs.
+        let verdicts = Verdicts::of(&a);
+        let lead = lead_rating(&a, &verdicts);
+        let (pacing, pacing_class) = pacing_verdict_label(verdicts.pacing, currency);
         let dates = match (c.spec.start_date, c.spec.end_date) {
             (Some(s), Some(e)) => format!("{} – {}", format::date(s), format::date(e)),
             (Some(s), None) => format!("from {}", format::date(s)),
@@ -78,10 +84,10 @@ pub async fn list(State(state): State<AppState>, viewer: SignedIn) -> UiResult<R
                 .budget
                 .map_or_else(|| "no budget".to_owned(), |b| format::money(b, currency)),
             spend: format::money(a.totals.spend, currency),
-            rating: rating_label(a.overview.health.rating),
-            rating_class: a.overview.health.rating.as_str(),
-            pacing: pacing_label(a.overview.pacing.status),
-            pacing_class: a.overview.pacing.status.as_str(),
+            rating: lead.0,
+            rating_class: lead.1,
+            pacing,
+            pacing_class,
             dates,
         });
     }

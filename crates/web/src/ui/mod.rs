@@ -216,11 +216,18 @@ impl FormErrors {
     }
 
     /// Problems for fields the form does not show (e.g. a whole file); `shown` lists the form's
-    /// fields, separated by commas.
+    /// fields, separated by commas (`period-*`: every field starting `period-`).
     pub fn other(&self, shown: &str) -> Vec<String> {
+        let is_shown = |field: &str| {
+            shown.split(',').any(|f| {
+                f == field
+                    || f.strip_suffix('*')
+                        .is_some_and(|prefix| field.starts_with(prefix))
+            })
+        };
         self.0
             .iter()
-            .filter(|p| !shown.split(',').any(|f| f == p.field))
+            .filter(|p| !is_shown(&p.field))
             .map(|p| {
                 if p.field.is_empty() {
                     p.message.clone()

@@ -1,6 +1,9 @@
 //! The analysis' codes as people read them: ratings, pacing, health statuses and warnings.
 
-use spendlens_core::analysis::{PacingStatus, Rating, Status, Warning};
+use spendlens_core::analysis::verdicts::{PacingVerdict, Verdicts};
+use spendlens_core::analysis::{Analysis, PacingStatus, Rating, Status, Warning, rating};
+
+use crate::ui::format::{date, money};
 
 /// The rating as people read it.
 pub fn rating_label(r: Rating) -> &'static str {
@@ -18,6 +21,41 @@ pub fn pacing_label(s: PacingStatus) -> &'static str {
         PacingStatus::Ahead => "Ahead (overspending)",
         PacingStatus::OnTrack => "On Track",
         PacingStatus::Behind => "Behind (underspending)",
+    }
+}
+
+/// The pacing verdict as people read it, with its class: the budget before the pace (see
+/// `spendlens_core::analysis::verdicts`). The one label of the campaign list, the analysis page
+/// and the finance page.
+pub fn pacing_verdict_label(v: PacingVerdict, currency: &str) -> (String, &'static str) {
+    match v {
+        PacingVerdict::OverBudget { by } => (
+            format!("Budget exceeded by {}", money(by, currency)),
+            "over-budget",
+        ),
+        PacingVerdict::ProjectedOver { over_by, end, .. } => (
+            format!(
+                "Heading {} over budget by {}",
+                money(over_by, currency),
+                date(end)
+            ),
+            "projected-over",
+        ),
+        PacingVerdict::Pace(s) => (pacing_label(s).to_owned(), s.as_str()),
+        PacingVerdict::NoBudget => ("No budget".to_owned(), "none"),
+    }
+}
+
+/// The health rating to lead with and its class: the measured score's rating when the seed's
+/// score rests on assumed inputs ("Not measured" when nothing is), else the seed's.
+pub fn lead_rating(a: &Analysis, v: &Verdicts) -> (&'static str, &'static str) {
+    match (v.score_assumed, v.lead_score) {
+        (false, _) => (
+            rating_label(a.overview.health.rating),
+            a.overview.health.rating.as_str(),
+        ),
+        (true, Some(score)) => (rating_label(rating(score)), rating(score).as_str()),
+        (true, None) => ("Not measured", "none"),
     }
 }
 

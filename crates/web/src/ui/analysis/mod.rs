@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 mod labels;
+mod period;
 mod view;
 
 use axum::extract::{Path, Query, State};
@@ -22,7 +23,7 @@ use spendlens_report::chart::{
     daily_spend_chart, roas_chart,
 };
 
-pub use labels::{pacing_label, rating_label};
+pub use labels::{lead_rating, pacing_label, pacing_verdict_label, rating_label};
 pub use view::{
     CardView, ChartView, PeriodOption, PlatformView, SubView, TabLink, TierView, TrendView,
 };
@@ -147,6 +148,16 @@ pub async fn page(
         other => other.into(),
     })?;
     let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
+    if tab == "overview" {
+        let trends = spendlens_app::analysis::period_trends(
+            state.store.as_ref(),
+            &campaign,
+            &analysis,
+            compare.days(),
+        )
+        .await?;
+        (page.period_title, page.period_rows) = period::rows(&trends, &analysis.currency);
+    }
     if tab == "budget-allocation" {
         let channels = state
             .store

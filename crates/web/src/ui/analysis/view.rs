@@ -12,9 +12,10 @@ use spendlens_core::analysis::{
 use spendlens_core::campaign::Campaign;
 
 use super::TABS;
-use super::labels::{pacing_label, rating_label, status_label, warning_text};
+use super::labels::{lead_rating, pacing_verdict_label, status_label, warning_text};
 use crate::ui::format::{bar_width, conversions, count, date, money, pct, ratio};
 use crate::ui::{Layout, insights};
+use spendlens_core::analysis::verdicts::Verdicts;
 
 /// A tab link.
 #[derive(Debug)]
@@ -173,8 +174,12 @@ pub(super) struct AnalysisPage {
     /// The platforms' spend plus the channels', under its own name (see
     /// `spendlens_core::channel::AllSpend`); `None` without named channels.
     pub(super) spend_all_channels: Option<String>,
+    /// Whether platforms may be ranked by ROAS (revenue measured; see `Verdicts`).
+    ranks: bool,
+    /// What is missing for a verdict, as sentences.
+    missing: Vec<&'static str>,
     // Overview
-    score: u32,
+    score: String,
     rating: &'static str,
     rating_class: &'static str,
     measured: String,
@@ -184,6 +189,9 @@ pub(super) struct AnalysisPage {
     total_conversions: String,
     conversions_trend: Option<TrendView>,
     trend_note: String,
+    /// The last N days against the N before (see `period.rs`).
+    pub(super) period_title: String,
+    pub(super) period_rows: Vec<super::period::PeriodRow>,
     budget: Option<String>,
     used_pct: String,
     used_width: String,
@@ -194,7 +202,7 @@ pub(super) struct AnalysisPage {
     burn_rate: String,
     target_daily: String,
     pacing_pct: String,
-    pacing: &'static str,
+    pacing: String,
     pacing_class: &'static str,
     projection: String,
     cpc: String,
@@ -243,7 +251,9 @@ fn sub_view(key: &'static str, name: &'static str, s: SubScore, basis: String) -
     }
 }
 
-fn platform_view(r: &PlatformRow, currency: &str) -> PlatformView {
+/// A platform's row; its badges and tier only when platforms may be ranked (`ranks`), else
+/// neutral (a ROAS of an assumed order value is no verdict).
+fn platform_view(r: &PlatformRow, currency: &str, ranks: bool) -> PlatformView {
     PlatformView {
         key: r.platform.as_str(),
         name: r.platform.display_name(),
@@ -255,13 +265,13 @@ fn platform_view(r: &PlatformRow, currency: &str) -> PlatformView {
             spendlens_core::analysis::RevenueSource::Estimated => "estimated",
         },
         roas: ratio(r.roas),
-        roas_badge: r.roas_badge.as_str(),
+        roas_badge: if ranks { r.roas_badge.as_str() } else { "none" },
         roi: pct(r.roi),
-        roi_badge: r.roi_badge.as_str(),
+        roi_badge: if ranks { r.roi_badge.as_str() } else { "none" },
         net_profit: money(r.net_profit, currency),
         share: pct(r.share_pct),
         share_width: bar_width(r.share_pct, Decimal::ONE_HUNDRED),
-        tier: match r.tier {
+        tier: match r.tier.filter(|_| ranks) {
             Some(Tier::High) => "High",
             Some(Tier::Medium) => "Medium",
             Some(Tier::Low) => "Low",
@@ -278,6 +288,19 @@ fn projection(a: &Analysis) -> String {
     }
     if a.overview.budget.budget.is_none() {
         return "No budget set, so there is no exhaustion date.".to_owned();
+    }
+    if let spendlens_core::analysis::verdicts::PacingVerdict::ProjectedOver {
+        projected,
+        over_by,
+        end,
+    } = Verdicts::of(a).pacing
+    {
+        return format!(
+            "At the current burn rate spend reaches {} by the end date ({}), {} over the budget: slow spending down or raise the budget.",
+            money(projected, cur),
+            date(end),
+            money(over_by, cur)
+        );
     }
     match (p.projected_exhaustion_date, p.days_remaining) {
         (Some(day), Some(left)) => {
@@ -313,6 +336,7 @@ pub(super) fn view(
     let h = &a.overview.health;
     let b = &a.overview.budget;
     let p = &a.overview.pacing;
+    let verdicts = Verdicts::of(a);
     let tab_label = TABS
         .iter()
         .find(|(k, _)| *k == tab)
@@ -337,7 +361,7 @@ pub(super) fn view(
     let since = a.trends.as_ref().map(|t| date(t.snapshot_date));
     let trend_note = match &a.trends {
         Some(t) => format!(
-            "Trends compare with the snapshot of {} (period {}).",
+            "Totals since the snapshot of {} (period {}): running totals only grow; the table below compares equal windows.",
             date(t.snapshot_date),
             t.period.as_str()
         ),
@@ -357,12 +381,18 @@ pub(super) fn view(
         ),
         _ => (None, None),
     };
-    let measured = match h.measured_score {
-        Some(m) => format!(
-            "Measured score {m}/100 over the {} of {HEALTH_INPUTS} inputs that are not assumed.",
-            h.inputs_used
+    // The measured score leads when the seed's rests on assumed inputs; the seed's stays,
+    // labelled.
+    let measured = match (verdicts.score_assumed, h.measured_score) {
+        (false, _) => format!("Every one of the {HEALTH_INPUTS} inputs is measured."),
+        (true, Some(_)) => format!(
+            "Measured over the {} of {HEALTH_INPUTS} inputs that are not assumed. The seed's score, which counts the assumed inputs at their defaults, is {}/100.",
+            h.inputs_used, h.score
         ),
-        None => "No sub-score is measured yet: every input is assumed.".to_owned(),
+        (true, None) => format!(
+            "No sub-score is measured yet: every input is assumed. The seed's score, from the defaults, is {}/100.",
+            h.score
+        ),
     };
     let subs = vec![
         sub_view(
@@ -454,12 +484,21 @@ pub(super) fn view(
         card(
             "performance",
             "Performance",
-            match s.performance {
-                spendlens_core::analysis::Performance::Excellent => "good",
-                spendlens_core::analysis::Performance::Positive => "fair",
-                spendlens_core::analysis::Performance::Negative => "bad",
+            match verdicts.performance {
+                Some(spendlens_core::analysis::Performance::Excellent) => "good",
+                Some(spendlens_core::analysis::Performance::Positive) => "fair",
+                Some(spendlens_core::analysis::Performance::Negative) => "bad",
+                None => "none",
             },
-            insights::performance(a),
+            match verdicts.performance {
+                Some(_) => insights::performance(a),
+                None => (
+                    "Not measurable",
+                    spendlens_core::analysis::verdicts::MissingInput::ConversionValue
+                        .sentence()
+                        .to_owned(),
+                ),
+            },
         ),
         card(
             "cost-efficiency",
@@ -503,9 +542,13 @@ pub(super) fn view(
         charts: Vec::new(),
         channels: Vec::new(),
         spend_all_channels: None,
-        score: h.score,
-        rating: rating_label(h.rating),
-        rating_class: h.rating.as_str(),
+        ranks: verdicts.ranks_platforms,
+        missing: verdicts.missing.iter().map(|m| m.sentence()).collect(),
+        score: verdicts
+            .lead_score
+            .map_or_else(|| "–".to_owned(), |s| s.to_string()),
+        rating: lead_rating(a, &verdicts).0,
+        rating_class: lead_rating(a, &verdicts).1,
         measured,
         subs,
         total_spend: money(a.totals.spend, cur),
@@ -513,6 +556,8 @@ pub(super) fn view(
         total_conversions: conversions(a.totals.conversions),
         conversions_trend,
         trend_note,
+        period_title: String::new(),
+        period_rows: Vec::new(),
         budget: b.budget.map(|v| money(v, cur)),
         used_pct: pct(b.used_pct),
         used_width: bar_width(b.used_pct, Decimal::ONE_HUNDRED),
@@ -523,21 +568,33 @@ pub(super) fn view(
         burn_rate: money(p.daily_burn_rate, cur),
         target_daily: money(p.target_daily_spend, cur),
         pacing_pct: pct(p.pacing_pct),
-        pacing: pacing_label(p.status),
-        pacing_class: p.status.as_str(),
+        pacing: pacing_verdict_label(verdicts.pacing, cur).0,
+        pacing_class: pacing_verdict_label(verdicts.pacing, cur).1,
         projection: projection(a),
         cpc: money(a.overview.cost_efficiency.cpc, cur),
         cpa: money(a.overview.cost_efficiency.cpa, cur),
         cvr: pct(a.overview.cost_efficiency.cvr),
         view_through: a.costs.view_through,
         roas: ratio(a.totals.roas),
-        roas_badge: roas_badge(a.totals.roas).as_str(),
+        roas_badge: if verdicts.ranks_platforms {
+            roas_badge(a.totals.roas).as_str()
+        } else {
+            "none"
+        },
         roi: pct(a.totals.roi),
-        roi_badge: roi_badge(a.totals.roi).as_str(),
+        roi_badge: if verdicts.ranks_platforms {
+            roi_badge(a.totals.roi).as_str()
+        } else {
+            "none"
+        },
         revenue: money(a.totals.revenue, cur),
         net_profit: money(a.totals.net_profit, cur),
         aov_note,
-        platforms: a.platforms.iter().map(|r| platform_view(r, cur)).collect(),
+        platforms: a
+            .platforms
+            .iter()
+            .map(|r| platform_view(r, cur, verdicts.ranks_platforms))
+            .collect(),
         cpa_click_through: money(a.costs.cpa_click_through, cur),
         cpm: money(a.costs.cpm, cur),
         ctr: pct(a.costs.ctr),
@@ -548,9 +605,11 @@ pub(super) fn view(
         clicks: count(a.totals.clicks),
         tiers,
         optimize: crate::ui::optimization::OptimizeSection::default(),
+        // They rank platforms by ROAS: not from an assumed order value.
         recommendations: al
             .recommendations
             .iter()
+            .filter(|_| verdicts.ranks_platforms)
             .map(|r| insights::recommendation(*r, a))
             .collect(),
         cards,
@@ -558,16 +617,19 @@ pub(super) fn view(
             .insights
             .top_performer
             .as_ref()
+            .filter(|_| verdicts.ranks_platforms)
             .map(|t| insights::top(t, cur)),
         bottom: a
             .insights
             .bottom_performer
             .as_ref()
+            .filter(|_| verdicts.ranks_platforms)
             .map(|b| insights::bottom(b, cur)),
         opportunities: a
             .insights
             .opportunities
             .iter()
+            .filter(|o| verdicts.shows(**o))
             .map(|o| insights::opportunity(*o, a))
             .collect(),
         cost_insights: a

@@ -82,7 +82,8 @@ pub(super) fn ledger_row(stored: &StoredEntry) -> LedgerRow {
 #[derive(Debug)]
 pub struct RoiView {
     pub window: String,
-    pub attribution: &'static str,
+    /// What the revenue rests on, naming the model actually used.
+    pub attribution: String,
     pub campaign_costs: String,
     pub media: String,
     /// The named channels' part of the media, when the campaign has any in the window.
@@ -119,7 +120,7 @@ pub(super) fn roi_view(r: &CampaignRoi) -> RoiView {
             || "no period (the campaign has no dates yet)".to_owned(),
             |p| format!("{} – {}", format::date(p.start()), format::date(p.end())),
         ),
-        attribution: attribution_label(r.attribution),
+        attribution: r.revenue_basis.label(),
         campaign_costs: money(r.costs.campaign_costs(), c),
         media: money(r.costs.media(), c),
         offline_channels: (!r.channels.is_empty()).then(|| money(r.costs.channel_spend, c)),
@@ -136,7 +137,7 @@ pub(super) fn roi_view(r: &CampaignRoi) -> RoiView {
         roas: r.roas.map_or_else(|| "n/a".to_owned(), format::ratio),
         payback,
         payback_status: r.payback.as_str(),
-        confidence: r.confidence.level.as_str(),
+        confidence: r.confidence.level.label(),
         interval: r.confidence.interval.map_or_else(
             || "no interval (no day to resample)".to_owned(),
             |(lo, hi)| format!("{} to {}", pct(lo), pct(hi)),
@@ -171,12 +172,16 @@ pub(super) fn budget_view(s: &BudgetStatus) -> BudgetView {
             (None, None) => String::new(),
         },
         status: s.status.as_str(),
-        pacing: format!(
-            "{} ({}){}",
-            pacing_label(s.pacing_status),
-            pct(s.pacing_pct),
-            if s.pacing_assumed { ", assumed" } else { "" }
-        ),
+        // The budget before the pace, as on every page (`spendlens_core::analysis::verdicts`).
+        pacing: match s.over_budget_by {
+            Some(over) => format!("Budget exceeded by {}", money(over, c)),
+            None => format!(
+                "{} ({}){}",
+                pacing_label(s.pacing_status),
+                pct(s.pacing_pct),
+                if s.pacing_assumed { ", assumed" } else { "" }
+            ),
+        },
     }
 }
 

@@ -1,29 +1,27 @@
-//! Imports from the pages: upload a file, see a dry-run preview, confirm; or confirm the numbers
-//! extracted from a PDF report.
+//! Imports from the pages: upload a file, see a dry-run preview, confirm; or confirm the figures
+//! found in a PDF report (`pdf.rs`).
 //!
 //! The upload is read and decoded as the API decodes it (`upload::read_file_field`,
 //! `api::imports::import_command`) and imported by `spendlens_app::imports::import_rows`, the
-//! API's and the CLI's use case; a PDF's confirmed figures become one row decoded from the form
-//! and stored by `spendlens_app::metrics::upsert_rows`, like `POST /api/campaigns/{id}/metrics`.
+//! API's and the CLI's use case; a PDF's confirmed figures become daily rows decoded from the
+//! form and stored by `spendlens_app::metrics::upsert_rows`, like `POST /api/campaigns/{id}/metrics`.
 //! Between preview and confirmation the file waits in the database (any instance may take the
 //! confirmation), bound to the organisation and the campaign, for at most
 //! [`PENDING_TTL_MINUTES`] and within the organisation's quota; the confirmation parses it
 //! again, so what is stored is exactly what the preview showed.
 
 mod mapping;
+mod pdf;
 mod pending;
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Request, State};
 use axum::response::Response;
-use chrono::NaiveDate;
 use serde::Deserialize;
 use spendlens_app::imports::{ImportCommand, ImportOutcome, PeriodRule, import_rows};
-use spendlens_core::Platform;
 use spendlens_core::campaign::Campaign;
-use spendlens_core::daily::DailyRow;
-use spendlens_ingest::{PdfMetric, PdfPreview, PeriodChoice, Source};
+use spendlens_ingest::{PeriodChoice, Source};
 
 use crate::api::imports::{MAX_UPLOAD_BYTES, UPLOAD_FIELD_LIST, import_command};
 use crate::error::ApiError;
@@ -33,6 +31,8 @@ use crate::ui::session::SignedIn;
 use crate::ui::{FormErrors, Layout, UiError, UiResult, multipart, render};
 use crate::upload::{Fields, Others, read_file_field};
 pub use mapping::apply as apply_mapping;
+pub use pdf::confirm_pdf;
+use pdf::{PdfView, locale_choices, pdf_view};
 pub use pending::{PENDING_TTL_MINUTES, QUOTA};
 
 /// Rows shown in a preview table.
@@ -91,30 +91,6 @@ pub struct PreviewView {
     mapping: String,
 }
 
-/// A value found in a PDF, for the confirmation form.
-#[derive(Debug)]
-pub struct FoundView {
-    label: &'static str,
-    text: String,
-    line: usize,
-    note: String,
-}
-
-/// The PDF confirmation form.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct PdfForm {
-    csrf: String,
-    file: String,
-    date: String,
-    platform: String,
-    spend: String,
-    impressions: String,
-    clicks: String,
-    conversions: String,
-    currency: String,
-}
-
 #[derive(Template)]
 #[template(path = "imports.html")]
 struct ImportsPage {
@@ -126,6 +102,8 @@ struct ImportsPage {
     sources: Vec<SourceOption>,
     rate: String,
     period: PeriodForm,
+    /// "Numbers in the PDF" (`pdf_locale`): value, label, selected.
+    pdf_locales: Vec<(&'static str, &'static str, bool)>,
     errors: FormErrors,
     preview: Option<PreviewView>,
     pdf: Option<PdfView>,
@@ -161,18 +139,6 @@ impl PeriodForm {
     }
 }
 
-/// The PDF part of the page.
-#[derive(Debug)]
-pub struct PdfView {
-    form: PdfForm,
-    found: Vec<FoundView>,
-    conflicts: Vec<String>,
-    missing: String,
-    warnings: Vec<String>,
-    period: Option<String>,
-    platforms: Vec<(&'static str, &'static str, bool)>,
-}
-
 fn page_of(
     viewer: &SignedIn,
     campaign: &Campaign,
@@ -193,6 +159,7 @@ fn page_of(
         sources: sources(source),
         rate,
         period: PeriodForm::default(),
+        pdf_locales: locale_choices(""),
         errors,
         preview: None,
         pdf: None,
@@ -284,75 +251,6 @@ fn preview_view(
     }
 }
 
-fn platform_choices(selected: &str) -> Vec<(&'static str, &'static str, bool)> {
-    Platform::AD_PLATFORMS
-        .iter()
-        .map(|p| (p.as_str(), p.display_name(), p.as_str() == selected))
-        .collect()
-}
-
-fn pdf_view(preview: &PdfPreview, today: NaiveDate, form: Option<PdfForm>) -> PdfView {
-    let value = |m: PdfMetric| preview.value(m).map(|v| v.to_string()).unwrap_or_default();
-    let form = form.unwrap_or_else(|| PdfForm {
-        csrf: String::new(),
-        file: preview.file.clone(),
-        date: preview.period.map_or(today, |(_, end)| end).to_string(),
-        platform: Platform::CustomIntegration.as_str().to_owned(),
-        spend: value(PdfMetric::Spend),
-        impressions: value(PdfMetric::Impressions),
-        clicks: value(PdfMetric::Clicks),
-        conversions: preview
-            .value(PdfMetric::Conversions)
-            .or_else(|| preview.value(PdfMetric::Leads))
-            .map(|v| v.to_string())
-            .unwrap_or_default(),
-        currency: preview.currency.clone().unwrap_or_default(),
-    });
-    PdfView {
-        platforms: platform_choices(&form.platform),
-        form,
-        found: preview
-            .found
-            .iter()
-            .map(|f| FoundView {
-                label: f.metric.label(),
-                text: f.text.clone(),
-                line: f.line,
-                note: if f.approximate {
-                    "abbreviated in the report: check the exact figure".to_owned()
-                } else {
-                    String::new()
-                },
-            })
-            .collect(),
-        conflicts: preview
-            .conflicts
-            .iter()
-            .map(|c| {
-                format!(
-                    "{}: {}",
-                    c.metric.label(),
-                    c.candidates
-                        .iter()
-                        .map(|v| format!("{} (line {})", v.text, v.line))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
-            .collect(),
-        missing: preview
-            .missing
-            .iter()
-            .map(|m| m.label())
-            .collect::<Vec<_>>()
-            .join(", "),
-        warnings: preview.warnings.clone(),
-        period: preview
-            .period
-            .map(|(a, b)| format!("{} – {}", date(a), date(b))),
-    }
-}
-
 /// `POST /campaigns/{id}/imports` (multipart): the dry-run preview of a file, or the numbers
 /// found in a PDF, to confirm.
 pub async fn upload(
@@ -367,7 +265,16 @@ pub async fn upload(
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
         texts: &[
-            "csrf", "source", "rate", "spread", "book_on", "from", "to", "map", "save_map",
+            "csrf",
+            "source",
+            "rate",
+            "spread",
+            "book_on",
+            "from",
+            "to",
+            "map",
+            "save_map",
+            "pdf_locale",
         ],
         others: Others::Refuse(UPLOAD_FIELD_LIST),
     };
@@ -394,9 +301,11 @@ pub async fn upload(
     let rate = command.rate.map(|r| r.to_string()).unwrap_or_default();
     let map = command.mapping.to_string();
     let period = command.period;
+    let pdf_locale = command.pdf_locale.map_or("", |l| l.as_str());
     let with_period = |mut page: ImportsPage| {
         page.period = PeriodForm::of(period);
         page.map = map.clone();
+        page.pdf_locales = locale_choices(pdf_locale);
         page
     };
     if command.bytes.is_empty() {
@@ -426,7 +335,7 @@ pub async fn upload(
     match outcome {
         ImportOutcome::Preview(preview) => {
             let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
-            p.pdf = Some(pdf_view(&preview, today, None));
+            p.pdf = Some(pdf_view(&preview, today, None, period));
         }
         ImportOutcome::Rows(rows) => {
             let confirm = ImportCommand {
@@ -520,167 +429,4 @@ pub async fn confirm(
         count(s.distinct_days as u64)
     ));
     Ok(respond(&p))
-}
-
-impl PdfForm {
-    /// The confirmed figures as one daily row of the campaign, read with the checks and the
-    /// messages of `POST /api/campaigns/{id}/metrics` (each problem under its form field).
-    fn row(&self, campaign_currency: &str) -> Result<DailyRow, FormErrors> {
-        use spendlens_contract::Problems;
-        use spendlens_contract::json::{count_text, date_text, non_negative_decimal_text};
-        // The contract's own field decoders, so that each message reads as the API's does for
-        // the same value.
-        let text = |s: &str| s.trim().replace(',', "");
-        let given = |s: &str| Some(text(s)).filter(|t| !t.is_empty());
-        let mut problems = Problems::default();
-        let day = date_text("date", self.date.trim(), &mut problems);
-        let platform = match self.platform.trim().parse::<Platform>() {
-            Ok(p) => Some(p),
-            Err(e) => {
-                problems.push("platform", e.to_string());
-                None
-            }
-        };
-        let currency = Some(self.currency.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
-        let decimal = |name: &str, s: &str, problems: &mut Problems| {
-            given(s).and_then(|v| non_negative_decimal_text(name, &v, problems))
-        };
-        let number = |name: &str, s: &str, problems: &mut Problems| {
-            given(s).and_then(|v| count_text(name, &v, problems))
-        };
-        let spend = decimal("spend", &self.spend, &mut problems).unwrap_or_default();
-        let impressions =
-            number("impressions", &self.impressions, &mut problems).unwrap_or_default();
-        let clicks = number("clicks", &self.clicks, &mut problems).unwrap_or_default();
-        let conversions =
-            decimal("conversions", &self.conversions, &mut problems).unwrap_or_default();
-        if let Some(Err(message)) = currency
-            .as_deref()
-            .map(|c| spendlens_app::metrics::check_currency(c, campaign_currency))
-        {
-            problems.push("currency", message);
-        }
-        let row = day.zip(platform).map(|(day, platform)| DailyRow {
-            spend,
-            impressions,
-            clicks,
-            conversions,
-            currency,
-            ..DailyRow::empty(day, platform, format!("pdf:{}", self.file.trim()))
-        });
-        // The ranges every door applies (`spendlens_core::limits`), under their form fields.
-        for p in row.iter().flat_map(DailyRow::problems) {
-            problems.push(p.field, p.message);
-        }
-        match row {
-            Some(row) if problems.is_empty() => Ok(row),
-            _ => {
-                let mut errors = FormErrors::default();
-                for p in problems.0 {
-                    errors.push(&p.path, p.message);
-                }
-                Err(errors)
-            }
-        }
-    }
-}
-
-/// `POST /campaigns/{id}/imports/pdf`: stores the confirmed figures of a PDF report as one daily
-/// row, through the same checks as `POST /api/campaigns/{id}/metrics`.
-pub async fn confirm_pdf(
-    State(state): State<AppState>,
-    viewer: SignedIn,
-    Path(id): Path<String>,
-    Form(form): Form<PdfForm>,
-) -> UiResult<Response> {
-    let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
-    viewer.check(&state, &form.csrf)?;
-    let mut errors = FormErrors::default();
-    if form.spend.trim().is_empty() {
-        errors.push("spend", "enter the spend the report states");
-    }
-    let stored = if errors.is_empty() {
-        match form.row(&campaign.spec.currency) {
-            Ok(row) => {
-                spendlens_app::metrics::upsert_rows(&state.context(), &campaign, &[row]).await?;
-                true
-            }
-            Err(problems) => {
-                errors = problems;
-                false
-            }
-        }
-    } else {
-        false
-    };
-    let mut p = page_of(&viewer, &campaign, errors, "pdf", String::new());
-    if stored {
-        p.done = Some(format!(
-            "Stored the figures of {} for {}.",
-            form.file,
-            form.date.trim()
-        ));
-    } else {
-        let preview = PdfPreview {
-            file: form.file.clone(),
-            found: Vec::new(),
-            conflicts: Vec::new(),
-            missing: Vec::new(),
-            period: None,
-            currency: None,
-            warnings: Vec::new(),
-        };
-        let today = spendlens_app::today_in(state.clock.now(), &campaign.spec.time_zone);
-        p.pdf = Some(pdf_view(&preview, today, Some(form)));
-    }
-    Ok(respond(&p))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_pdf_form_reads_as_a_metrics_row_with_the_apis_messages() {
-        let form = PdfForm {
-            file: "report.pdf".into(),
-            date: "5 Nov".into(),
-            platform: "custom_integration".into(),
-            spend: "-1".into(),
-            clicks: "many".into(),
-            currency: "eur".into(),
-            ..PdfForm::default()
-        };
-        let errors = form.row("USD").err().unwrap_or_default();
-        let lines: Vec<String> = errors
-            .0
-            .iter()
-            .map(|p| format!("{}: {}", p.field, p.message))
-            .collect();
-        assert_eq!(
-            lines,
-            [
-                "date: expected a date YYYY-MM-DD, got \"5 Nov\"",
-                "spend: expected a non-negative decimal, got \"-1\"",
-                "clicks: expected a non-negative integer, got \"many\"",
-                "currency: EUR differs from the campaign currency USD; convert before posting",
-            ]
-        );
-        let good = PdfForm {
-            date: "2026-11-05".into(),
-            spend: "1,200.50".into(),
-            clicks: "700".into(),
-            currency: String::new(),
-            ..form
-        };
-        let row = good.row("USD").unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!(
-            (
-                row.spend.to_string(),
-                row.clicks,
-                row.external_campaign_id.as_str()
-            ),
-            ("1200.50".to_owned(), 700, "pdf:report.pdf")
-        );
-    }
 }

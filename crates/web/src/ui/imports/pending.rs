@@ -97,6 +97,8 @@ pub(super) async fn take(
         period,
         mapping,
         save_mapping: false,
+        // A PDF is confirmed through its own form, never kept here.
+        pdf_locale: None,
     }))
 }
 

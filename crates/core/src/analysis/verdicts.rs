@@ -1,0 +1,181 @@
+//! Verdicts only from what is known: what every surface (the analysis API's `verdicts`, the
+//! pages, the campaign list, the reports) may say about a campaign, decided once from an
+//! [`Analysis`].
+//!
+//! The seed's analysis keeps its formulas and codes (the contract): a campaign without a
+//! conversion value still gets the seed's `performance: negative`, tiers and performers computed
+//! on the default order value. Those are figures of an assumption, not of the campaign, so
+//! nothing may present them as a verdict: [`Verdicts`] withholds every revenue-based verdict when
+//! the revenue is not measured (no platform-reported revenue, no conversion value, no configured
+//! order value) and names what is missing and where to set it. Pacing is judged against the
+//! budget first: spend above the budget overrides every pacing status, and a projection that ends
+//! above the budget is a warning even while the pace is inside ±15 %.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::result::{Analysis, Opportunity, PacingStatus, Performance};
+
+/// An input whose absence withholds a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MissingInput {
+    /// No revenue measured: no platform reported revenue, no conversion value (Meta, Google
+    /// Ads, LinkedIn) and no average order value was set.
+    ConversionValue,
+    /// No budget: no utilisation, pacing or projection verdict.
+    Budget,
+}
+
+impl MissingInput {
+    /// The stable code on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MissingInput::ConversionValue => "conversion_value",
+            MissingInput::Budget => "budget",
+        }
+    }
+
+    /// What is missing and where to set it, for people.
+    pub const fn sentence(self) -> &'static str {
+        match self {
+            MissingInput::ConversionValue => {
+                "No revenue is measured (no platform reports revenue and no conversion value or \
+                 order value is set), so there is no ROI or ROAS verdict, performer or tier. Set a \
+                 conversion value or order value in the campaign's settings, or import revenue."
+            }
+            MissingInput::Budget => {
+                "No budget is set, so there is no pacing verdict. Set the budget in the campaign's \
+                 settings."
+            }
+        }
+    }
+}
+
+/// The pacing verdict: the budget first, then the pace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PacingVerdict {
+    /// Spend is above the budget, by this amount: overrides every pace.
+    OverBudget { by: Decimal },
+    /// At the current burn rate, spend reaches `projected` by the end date, `over_by` above the
+    /// budget: a warning even when the pace is inside ±15 %.
+    ProjectedOver {
+        projected: Decimal,
+        over_by: Decimal,
+        end: NaiveDate,
+    },
+    /// The seed's pace (ahead, on track, behind) against the target daily spend.
+    Pace(PacingStatus),
+    /// No budget: no pace to judge.
+    NoBudget,
+}
+
+impl PacingVerdict {
+    /// The stable code on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PacingVerdict::OverBudget { .. } => "over_budget",
+            PacingVerdict::ProjectedOver { .. } => "projected_over_budget",
+            PacingVerdict::Pace(s) => s.as_str(),
+            PacingVerdict::NoBudget => "no_budget",
+        }
+    }
+
+    /// Whether the verdict is a warning (over budget now or by the end).
+    pub const fn is_warning(self) -> bool {
+        matches!(
+            self,
+            PacingVerdict::OverBudget { .. } | PacingVerdict::ProjectedOver { .. }
+        )
+    }
+}
+
+/// What may be said about a campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdicts {
+    /// Whether the revenue (and so ROI and ROAS) is measured rather than the seed's default
+    /// order value.
+    pub revenue_measured: bool,
+    /// The performance verdict, `None` when the revenue is not measured.
+    pub performance: Option<Performance>,
+    /// Whether top and bottom performers, ROAS tiers, badges and the allocation
+    /// recommendations may be shown (they rank platforms by ROAS).
+    pub ranks_platforms: bool,
+    pub pacing: PacingVerdict,
+    /// The health score to lead with: the measured score when any sub-score was assumed (the
+    /// seed's score stays available, labelled as such), else the seed's.
+    pub lead_score: Option<u32>,
+    /// Whether the seed's score rests on assumed inputs.
+    pub score_assumed: bool,
+    /// What is missing, in a stable order.
+    pub missing: Vec<MissingInput>,
+}
+
+impl Verdicts {
+    /// Decides the verdicts of `a`.
+    pub fn of(a: &Analysis) -> Verdicts {
+        let h = &a.overview.health;
+        let revenue_measured = !h.roi.assumed;
+        let pacing = pacing(a);
+        let mut missing = Vec::new();
+        if !revenue_measured {
+            missing.push(MissingInput::ConversionValue);
+        }
+        if a.overview.budget.budget.is_none() {
+            missing.push(MissingInput::Budget);
+        }
+        let score_assumed = h.inputs_used < 4;
+        Verdicts {
+            revenue_measured,
+            performance: revenue_measured.then_some(a.insights.summary.performance),
+            ranks_platforms: revenue_measured,
+            pacing,
+            lead_score: if score_assumed {
+                h.measured_score
+            } else {
+                Some(h.score)
+            },
+            score_assumed,
+            missing,
+        }
+    }
+
+    /// Whether an opportunity may be shown: those resting on ROAS need measured revenue, and
+    /// "increase the budget" makes no sense once the budget is exceeded.
+    pub fn shows(&self, o: Opportunity) -> bool {
+        match o {
+            Opportunity::ScaleBudget => self.revenue_measured,
+            Opportunity::IncreaseBudget => {
+                self.revenue_measured && !matches!(self.pacing, PacingVerdict::OverBudget { .. })
+            }
+            Opportunity::ImproveCvr | Opportunity::ImproveCtr | Opportunity::NoSpendData => true,
+        }
+    }
+}
+
+fn pacing(a: &Analysis) -> PacingVerdict {
+    let b = &a.overview.budget;
+    let p = &a.overview.pacing;
+    let Some(budget) = b.budget else {
+        return PacingVerdict::NoBudget;
+    };
+    if let Some(by) = b.over_budget_by {
+        return PacingVerdict::OverBudget { by };
+    }
+    if let Some(end) = p.end_date
+        && end > a.as_of
+    {
+        let days_left = Decimal::from((end - a.as_of).num_days());
+        let projected = a
+            .totals
+            .spend
+            .saturating_add(p.daily_burn_rate.saturating_mul(days_left));
+        if projected > budget {
+            return PacingVerdict::ProjectedOver {
+                projected,
+                over_by: projected - budget,
+                end,
+            };
+        }
+    }
+    PacingVerdict::Pace(p.status)
+}
