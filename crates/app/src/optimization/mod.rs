@@ -205,8 +205,8 @@ pub async fn optimize_campaign(
             row.platform,
             row.date,
             DayFigures {
-                spend: f64_of(row.spend),
-                revenue: f64_of(revenue),
+                spend: row.spend,
+                revenue,
                 conversions: f64_of(row.conversions),
             },
         );
@@ -217,7 +217,7 @@ pub async fn optimize_campaign(
     }
     let mut thin = Vec::new();
     for (platform, days) in &series.0 {
-        let with_spend = days.values().filter(|d| d.spend > 0.0).count();
+        let with_spend = days.values().filter(|d| d.spend > Decimal::ZERO).count();
         if with_spend < MIN_DAYS_WITH_SPEND {
             thin.push(format!("{platform} has {with_spend}"));
         }

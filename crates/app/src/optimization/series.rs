@@ -9,19 +9,23 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use spendlens_core::{DateWindow, Platform};
 use spendlens_optimize::{Day, History, Objective};
 
 use super::caution::Observed;
 use super::wording;
 
-/// One day of one channel: spend, revenue, conversions.
+/// One day of one channel: spend, revenue, conversions. Money is summed as `Decimal` and
+/// turned into `f64` only where the curve fit reads it ([`Series::histories`], the observed
+/// range): the fit is modelling, the sums are money.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(super) struct DayFigures {
     /// Spend that day.
-    pub spend: f64,
+    pub spend: Decimal,
     /// Revenue as the analysis values it (reported, else conversion value, else AOV).
-    pub revenue: f64,
+    pub revenue: Decimal,
     /// Conversions (the `ltv` objective's new customers).
     pub conversions: f64,
 }
@@ -34,15 +38,15 @@ impl Series {
     /// Adds a row's figures to its platform's day.
     pub fn add(&mut self, platform: Platform, date: NaiveDate, figures: DayFigures) {
         let day = self.0.entry(platform).or_default().entry(date).or_default();
-        day.spend += figures.spend;
-        day.revenue += figures.revenue;
+        day.spend = day.spend.saturating_add(figures.spend);
+        day.revenue = day.revenue.saturating_add(figures.revenue);
         day.conversions += figures.conversions;
     }
 
     /// Drops the platforms without any spend.
     pub fn keep_spending(&mut self) {
         self.0
-            .retain(|_, days| days.values().any(|d| d.spend > 0.0));
+            .retain(|_, days| days.values().any(|d| d.spend > Decimal::ZERO));
     }
 
     /// Each channel's consecutive days, from its first to its last day with a row.
@@ -67,8 +71,8 @@ impl Series {
                     .into_iter()
                     .map(|(date, d)| Day {
                         date,
-                        spend: d.spend,
-                        revenue: d.revenue,
+                        spend: f64_of(d.spend),
+                        revenue: f64_of(d.revenue),
                         new_customers: d.conversions,
                     })
                     .collect(),
@@ -85,7 +89,7 @@ impl Series {
             .values()
             .filter_map(|d| {
                 d.iter()
-                    .filter(|(_, f)| f.spend > 0.0)
+                    .filter(|(_, f)| f.spend > Decimal::ZERO)
                     .map(|(date, _)| *date)
                     .next_back()
             })
@@ -104,12 +108,12 @@ impl Series {
             .map(|days| {
                 let all: Vec<f64> = Self::consecutive(days)
                     .iter()
-                    .map(|(_, d)| d.spend)
+                    .map(|(_, d)| f64_of(d.spend))
                     .collect();
                 let last: Vec<f64> = days
                     .iter()
                     .filter(|(date, _)| recent.contains(**date))
-                    .map(|(_, d)| d.spend)
+                    .map(|(_, d)| f64_of(d.spend))
                     .collect();
                 Observed::from_days(&all, &last, recent_days, period_days)
             })
@@ -123,16 +127,21 @@ impl Series {
         self.0
             .iter()
             .filter_map(|(platform, days)| {
-                let with_spend = days.values().filter(|d| d.spend > 0.0).count();
-                let revenue: f64 = days.values().map(|d| d.revenue).sum();
+                let with_spend = days.values().filter(|d| d.spend > Decimal::ZERO).count();
+                let revenue: Decimal = days.values().map(|d| d.revenue).sum();
                 let conversions: f64 = days.values().map(|d| d.conversions).sum();
-                let has_value = revenue > 0.0 || ltv.contains_key(platform);
+                let has_value = revenue > Decimal::ZERO || ltv.contains_key(platform);
                 let silent = match objective {
-                    Objective::Revenue | Objective::Profit => revenue <= 0.0,
+                    Objective::Revenue | Objective::Profit => revenue <= Decimal::ZERO,
                     Objective::LtvValue => conversions <= 0.0 || !has_value,
                 };
                 silent.then(|| wording::no_response(*platform, with_spend, conversions))
             })
             .collect()
     }
+}
+
+/// Money into the fit's `f64` (a value beyond `f64` cannot occur within the store's limits).
+fn f64_of(value: Decimal) -> f64 {
+    value.to_f64().unwrap_or(0.0)
 }

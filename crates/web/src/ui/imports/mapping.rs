@@ -196,26 +196,9 @@ pub async fn apply(
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let _slot = state.upload_gate.enter().await?;
-    let Some(waiting) = pending::take(
-        &state,
-        &form.pending,
-        &viewer.principal.org_id,
-        &campaign.id,
-    )
-    .await?
-    else {
-        let mut errors = FormErrors::default();
-        errors.push(
-            "file",
-            "the file waited too long (or was already imported); upload it again",
-        );
-        return Ok(respond(&page_of(
-            &viewer,
-            &campaign,
-            errors,
-            "",
-            String::new(),
-        )));
+    let waiting = match super::take_waiting(&state, &viewer, &campaign, &form.pending).await? {
+        Ok(waiting) => waiting,
+        Err(expired) => return Ok(expired),
     };
     let mapping = form.mapping();
     if mapping.is_empty() {

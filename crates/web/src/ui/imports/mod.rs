@@ -363,6 +363,33 @@ pub struct ConfirmForm {
     save_map: String,
 }
 
+/// Takes the upload waiting under `token` (a preview to confirm, a file to map), or the page
+/// that says it has expired: the one answer of every form that brings a waiting file back.
+async fn take_waiting(
+    state: &AppState,
+    viewer: &SignedIn,
+    campaign: &Campaign,
+    token: &str,
+) -> UiResult<Result<ImportCommand, Response>> {
+    match pending::take(state, token, &viewer.principal.org_id, &campaign.id).await? {
+        Some(command) => Ok(Ok(command)),
+        None => {
+            let mut errors = FormErrors::default();
+            errors.push(
+                "file",
+                "the preview has expired (or was already imported); upload the file again",
+            );
+            Ok(Err(respond(&page_of(
+                viewer,
+                campaign,
+                errors,
+                "",
+                String::new(),
+            ))))
+        }
+    }
+}
+
 /// `POST /campaigns/{id}/imports/confirm`: stores the previewed file, all or nothing.
 pub async fn confirm(
     State(state): State<AppState>,
@@ -375,26 +402,9 @@ pub async fn confirm(
     // The confirmation parses the file again: it takes an upload slot like the upload did (before
     // the pending file is taken, so a busy answer loses nothing).
     let _slot = state.upload_gate.enter().await?;
-    let Some(command) = pending::take(
-        &state,
-        &form.pending,
-        &viewer.principal.org_id,
-        &campaign.id,
-    )
-    .await?
-    else {
-        let mut errors = FormErrors::default();
-        errors.push(
-            "file",
-            "the preview has expired (or was already imported); upload the file again",
-        );
-        return Ok(respond(&page_of(
-            &viewer,
-            &campaign,
-            errors,
-            "",
-            String::new(),
-        )));
+    let command = match take_waiting(&state, &viewer, &campaign, &form.pending).await? {
+        Ok(command) => command,
+        Err(expired) => return Ok(expired),
     };
     let file_name = command.file_name.clone();
     let command = ImportCommand {
