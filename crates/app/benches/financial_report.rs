@@ -94,6 +94,8 @@ fn books() -> OrgBooks {
             rows,
             channels: Vec::new(),
             revenue: RevenueSeries {
+                reported: Vec::new(),
+                credit: Vec::new(),
                 method: AttributionMethod::LastTouch,
                 basis: spendlens_finance::books::RevenueBasis::default(),
                 days: revenue,

@@ -5,9 +5,9 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use spendlens_core::DailyRow;
 use spendlens_core::campaign::{CampaignId, CampaignSpec, FieldError, OrgId};
 use spendlens_core::channel::ChannelDay;
+use spendlens_core::{DailyRow, Platform};
 
 use crate::error::FinanceError;
 use crate::ledger::{AttributionMethod, LedgerEntry};
@@ -78,6 +78,21 @@ pub struct RevenueSeries {
     /// What the revenue actually rests on.
     pub basis: RevenueBasis,
     pub days: Vec<DailyRevenue>,
+    /// The revenue each ad platform reports (or the analysis estimates from its conversions)
+    /// day by day, before any re-crediting: the first step of the reconciliation
+    /// (`crate::reconcile`). Empty when the caller does not reconcile.
+    pub reported: Vec<PlatformDay>,
+    /// With an attributed basis, the model's credit per ad platform over the series' days (its
+    /// shares; the days above add up to its total). Empty otherwise.
+    pub credit: Vec<(Platform, Decimal)>,
+}
+
+/// The revenue one ad platform reports for one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformDay {
+    pub date: NaiveDate,
+    pub platform: Platform,
+    pub amount: Decimal,
 }
 
 /// One campaign as finance sees it.

@@ -232,6 +232,8 @@ mod tests {
                 .collect(),
             channels: Vec::new(),
             revenue: RevenueSeries {
+                reported: Vec::new(),
+                credit: Vec::new(),
                 method: AttributionMethod::LastTouch,
                 basis: crate::books::RevenueBasis::default(),
                 days: Vec::new(),

@@ -143,6 +143,48 @@ pub fn campaign_roi(r: &CampaignRoi) -> Value {
     value
 }
 
+/// The walk from platform-reported revenue to the full-cost ROI (`crate::reconcile`): each
+/// step's amount, the platforms' lines, and the ROI it ends at (`roi_percentage`, the same
+/// figure as the campaign's ROI document).
+pub fn reconciliation(w: &crate::reconcile::Reconciliation) -> Value {
+    let r = &w.roi;
+    let c = &r.costs;
+    json!({
+        "campaign_id": r.campaign_id.as_str(),
+        "currency": r.currency,
+        "window": opt(r.window.as_ref(), period),
+        "revenue_basis": revenue_basis(&r.revenue_basis),
+        "platform_reported_revenue": money(w.reported_revenue),
+        "ad_spend": money(c.platform_spend),
+        "platform_reported_roi": opt(w.reported_roi, ratio),
+        "recredited": money(w.recredited),
+        "revenue": money(r.attributed_revenue),
+        "media_cost": {
+            "total": money(c.media()),
+            "ad_spend": money(c.platform_spend),
+            "media_entries": money(c.media_entries),
+            "offline_channels": money(c.channel_spend),
+        },
+        "media_roi": opt(w.media_roi, ratio),
+        "costs_beyond_media": {
+            "total": money(w.beyond_media),
+            "creative_production": money(c.creative),
+            "platform_fees": money(c.platform_fees),
+            "operational_overhead": money(c.overhead),
+            "opportunity_cost": money(c.opportunity),
+        },
+        "total_investment": money(r.total_investment),
+        "roi_percentage": opt(r.roi_percentage, ratio),
+        "platforms": w.platforms.iter().map(|p| json!({
+            "platform": p.platform.as_str(),
+            "spend": money(p.spend),
+            "platform_reported_revenue": money(p.reported),
+            "revenue": money(p.credited),
+            "recredited": money(p.recredited()),
+        })).collect::<Vec<_>>(),
+    })
+}
+
 /// A campaign's budget status.
 pub fn budget_status(s: &BudgetStatus) -> Value {
     json!({

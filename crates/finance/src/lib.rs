@@ -32,6 +32,7 @@ pub mod ledger;
 pub mod overhead;
 pub mod payback;
 pub mod period;
+pub mod reconcile;
 pub mod report;
 pub mod roi;
 mod timeline;
@@ -53,6 +54,7 @@ pub use overhead::{
 };
 pub use payback::Payback;
 pub use period::Period;
+pub use reconcile::{PlatformStep, Reconciliation, reconcile};
 pub use report::{
     CampaignReport, ChannelReport, FinancialReport, PlatformReport, ReportRequest, ReportTotals,
     UnallocatedOverhead, generate_financial_report,

@@ -111,6 +111,8 @@ fn daily_book(id: &str, days: &[(Decimal, Decimal, u32)]) -> CampaignBook {
         })
         .collect();
     book.revenue = RevenueSeries {
+        reported: Vec::new(),
+        credit: Vec::new(),
         method: AttributionMethod::LastTouch,
         basis: spendlens_finance::books::RevenueBasis::default(),
         days: days

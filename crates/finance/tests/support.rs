@@ -64,6 +64,8 @@ impl Campaign {
                 .collect(),
             channels: Vec::new(),
             revenue: RevenueSeries {
+                reported: Vec::new(),
+                credit: Vec::new(),
                 method: AttributionMethod::MultiTouch,
                 basis: spendlens_finance::books::RevenueBasis::default(),
                 days: self

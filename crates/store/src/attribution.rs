@@ -88,11 +88,32 @@ pub trait TouchpointStore: Send + Sync {
     async fn attribution_model(&self, org: &OrgId, campaign: &CampaignId)
     -> Result<Option<String>>;
 
-    /// Sets a campaign's attribution model; false when the campaign is not in the organisation.
+    /// Sets a campaign's attribution model, and makes attribution the basis of its ROI (choosing
+    /// a model for the ROI is choosing to credit revenue by it); false when the campaign is not
+    /// in the organisation.
     async fn set_attribution_model(
         &self,
         org: &OrgId,
         campaign: &CampaignId,
+        model: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// The revenue basis set on a campaign of the organisation and its attribution model, as
+    /// `(basis, model)` (`None`: not set, or no such campaign in the organisation).
+    async fn revenue_basis(
+        &self,
+        org: &OrgId,
+        campaign: &CampaignId,
+    ) -> Result<Option<(String, String)>>;
+
+    /// Sets the basis of a campaign's ROI, keeping its attribution model (`model` is stored only
+    /// when the campaign had no setting yet); false when the campaign is not in the organisation.
+    async fn set_revenue_basis(
+        &self,
+        org: &OrgId,
+        campaign: &CampaignId,
+        basis: &str,
         model: &str,
         now: DateTime<Utc>,
     ) -> Result<bool>;
@@ -372,6 +393,55 @@ macro_rules! impl_touchpoint_store {
                     model: &str,
                     now: DateTime<Utc>,
                 ) -> Result<bool> {
+                    self.upsert_basis(org, campaign, "attribution", model, true, now).await
+                }
+
+                #[instrument(skip_all)]
+                async fn revenue_basis(
+                    &self,
+                    org: &OrgId,
+                    campaign: &CampaignId,
+                ) -> Result<Option<(String, String)>> {
+                    let row = sqlx::query(
+                        "SELECT a.basis, a.model FROM campaign_attribution a JOIN campaigns c ON c.id = a.campaign_id \
+                         WHERE a.campaign_id = $1 AND c.org_id = $2",
+                    )
+                    .bind(campaign.as_str())
+                    .bind(org.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.map(|r| -> Result<(String, String)> {
+                        Ok((r.try_get("basis")?, r.try_get("model")?))
+                    })
+                    .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn set_revenue_basis(
+                    &self,
+                    org: &OrgId,
+                    campaign: &CampaignId,
+                    basis: &str,
+                    model: &str,
+                    now: DateTime<Utc>,
+                ) -> Result<bool> {
+                    self.upsert_basis(org, campaign, basis, model, false, now).await
+                }
+            }
+
+            impl $store {
+                /// Writes a campaign's basis and, when `set_model` (or on the first write), its
+                /// model, bumping its data version: the ROI follows both, so analyses cached
+                /// for the campaign are stale.
+                async fn upsert_basis(
+                    &self,
+                    org: &OrgId,
+                    campaign: &CampaignId,
+                    basis: &str,
+                    model: &str,
+                    set_model: bool,
+                    now: DateTime<Utc>,
+                ) -> Result<bool> {
                     crate::retry::transient!({
                     let mut tx = self.pool.begin_with($begin_write).await?;
                     let owned = sqlx::query(LOCK_CAMPAIGN)
@@ -382,16 +452,21 @@ macro_rules! impl_touchpoint_store {
                     if owned.rows_affected() != 1 {
                         return Ok(false);
                     }
-                    sqlx::query(
-                        "INSERT INTO campaign_attribution (campaign_id, model, updated_at) VALUES ($1, $2, $3) \
-                         ON CONFLICT (campaign_id) DO UPDATE SET model = excluded.model, updated_at = excluded.updated_at",
-                    )
-                    .bind(campaign.as_str())
-                    .bind(model)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    // The ROI follows the model: analyses cached for the campaign are stale.
+                    let upsert = if set_model {
+                        "INSERT INTO campaign_attribution (campaign_id, model, basis, updated_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (campaign_id) DO UPDATE SET model = excluded.model, basis = excluded.basis, \
+                         updated_at = excluded.updated_at"
+                    } else {
+                        "INSERT INTO campaign_attribution (campaign_id, model, basis, updated_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (campaign_id) DO UPDATE SET basis = excluded.basis, updated_at = excluded.updated_at"
+                    };
+                    sqlx::query(upsert)
+                        .bind(campaign.as_str())
+                        .bind(model)
+                        .bind(basis)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
                     sqlx::query(BUMP_VERSION)
                         .bind(campaign.as_str())
                         .execute(&mut *tx)

@@ -259,6 +259,74 @@ async fn a_campaign_model_is_set_per_campaign_within_its_organisation() {
             Some("linear"),
             "{backend}"
         );
-        assert_eq!(get(stranger).await, None, "{backend}");
+        assert_eq!(get(stranger.clone()).await, None, "{backend}");
+
+        // The basis: choosing a model made attribution the basis; setting the basis keeps the
+        // model; another organisation neither reads nor writes it.
+        let basis = |o: OrgId| {
+            let store = store.clone();
+            let id = c.id.clone();
+            async move {
+                store
+                    .revenue_basis(&o, &id)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            }
+        };
+        let pair = |b: &str, m: &str| Some((b.to_owned(), m.to_owned()));
+        assert_eq!(
+            basis(org.clone()).await,
+            pair("attribution", "linear"),
+            "{backend}"
+        );
+        assert!(
+            !store
+                .set_revenue_basis(&stranger, &c.id, "platform_reported", "last_touch", now())
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: {e}"))
+        );
+        assert!(
+            store
+                .set_revenue_basis(&org, &c.id, "platform_reported", "last_touch", now())
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: {e}"))
+        );
+        assert_eq!(
+            basis(org.clone()).await,
+            pair("platform_reported", "linear"),
+            "{backend}"
+        );
+        assert_eq!(basis(stranger.clone()).await, None, "{backend}");
+        assert!(
+            store
+                .set_attribution_model(&org, &c.id, "markov", now())
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: {e}"))
+        );
+        assert_eq!(
+            basis(org.clone()).await,
+            pair("attribution", "markov"),
+            "{backend}"
+        );
+
+        // A campaign without a setting takes the model given with its first basis.
+        let other = store
+            .create_campaign(&org, &spec, now())
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert!(
+            store
+                .set_revenue_basis(&org, &other.id, "platform_reported", "last_touch", now())
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: {e}"))
+        );
+        assert_eq!(
+            store
+                .revenue_basis(&org, &other.id)
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: {e}")),
+            pair("platform_reported", "last_touch"),
+            "{backend}"
+        );
     }
 }

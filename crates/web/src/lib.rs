@@ -223,6 +223,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/campaigns/{id}/roi", get(finance::reports::roi))
         .route(
+            "/campaigns/{id}/reconciliation",
+            get(finance::basis::get_reconciliation),
+        )
+        .route(
+            "/campaigns/{id}/revenue-basis",
+            get(finance::basis::get_basis).put(finance::basis::put_basis),
+        )
+        .route(
             "/campaigns/{id}/budget-consumption",
             get(finance::reports::budget_consumption),
         )

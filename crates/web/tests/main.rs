@@ -28,6 +28,7 @@ mod pages;
 mod pages_finance;
 mod pages_more;
 mod pdf_reports;
+mod reconcile;
 mod registration;
 mod snapshots;
 mod sums;

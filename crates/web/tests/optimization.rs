@@ -433,39 +433,6 @@ async fn a_history_from_earlier_years_is_fitted_when_its_window_is_given() {
     }
 }
 
-/// Signs `app.client` in as the demo account after loading the demo; the demo campaigns' ids by
-/// name.
-async fn demo(app: &TestApp) -> Vec<(String, String)> {
-    let hash = spendlens_app::accounts::hash_password(spendlens_app::demo::DEMO_PASSWORD.into())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    spendlens_app::demo::load(app.store.as_ref(), crate::support::now(), &hash)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let r = app
-        .post(
-            "/api/auth/login",
-            &json!({"email": spendlens_app::demo::DEMO_EMAIL, "password": spendlens_app::demo::DEMO_PASSWORD}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let list = json_of(app.get("/api/campaigns").await).await;
-    let items = list
-        .as_array()
-        .cloned()
-        .or_else(|| list["campaigns"].as_array().cloned())
-        .unwrap_or_default();
-    items
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap_or_default().to_owned(),
-                c["name"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
-}
-
 /// The rows' spend per platform: (sum over the days from `from` on, highest day).
 fn spend_since(rows: &Value, platform: &str, from: &str) -> (Decimal, Decimal) {
     let mut sum = Decimal::ZERO;
@@ -610,7 +577,7 @@ async fn the_default_plan_stays_within_the_range_each_channel_has_been_run_at() 
 async fn default_plans_on_the_demo_campaigns_are_cautious_and_say_why() {
     for url in database_urls().await {
         let app = TestApp::spawn(&url).await;
-        let campaigns = demo(&app).await;
+        let campaigns = crate::support::demo(&app).await;
         assert_eq!(campaigns.len(), 4, "{}", app.backend);
         let mut held = 0;
         for (id, name) in &campaigns {
@@ -733,7 +700,7 @@ fn html_text(s: &str) -> String {
 async fn the_page_shows_the_plan_s_sentences_inputs_and_seasonality() {
     for url in database_urls().await {
         let app = TestApp::spawn(&url).await;
-        let campaigns = demo(&app).await;
+        let campaigns = crate::support::demo(&app).await;
         let id_of = |name: &str| {
             campaigns
                 .iter()

@@ -284,3 +284,36 @@ pub fn metric(html: &str, name: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// Signs `app.client` in as the demo account after loading the demo; the demo campaigns' ids by
+/// name.
+pub async fn demo(app: &TestApp) -> Vec<(String, String)> {
+    let hash = spendlens_app::accounts::hash_password(spendlens_app::demo::DEMO_PASSWORD.into())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    spendlens_app::demo::load(app.store.as_ref(), now(), &hash)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = app
+        .post(
+            "/api/auth/login",
+            &json!({"email": spendlens_app::demo::DEMO_EMAIL, "password": spendlens_app::demo::DEMO_PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let list = json_of(app.get("/api/campaigns").await).await;
+    let items = list
+        .as_array()
+        .cloned()
+        .or_else(|| list["campaigns"].as_array().cloned())
+        .unwrap_or_default();
+    items
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap_or_default().to_owned(),
+                c["name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}

@@ -8,6 +8,7 @@
 //! report out for the renderer.
 
 pub mod alerts;
+pub mod basis;
 pub mod document;
 pub mod ledger;
 pub mod settings;
@@ -19,11 +20,13 @@ use spendlens_core::analysis::{PlatformMetrics, aov, platform_revenue};
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
 use spendlens_core::totals::analysis_input;
 use spendlens_core::{DailyRow, Platform};
-use spendlens_finance::books::RevenueBasis;
+use spendlens_finance::books::{PlatformDay, RevenueBasis};
+
+use self::basis::BasisChoice;
 use spendlens_finance::{
     AttributionMethod, CampaignBook, CampaignRoi, DailyRevenue, FinanceError, FinanceSettings,
-    FinancialReport, FxRate, LedgerEntry, OrgBooks, Period, RatesTable, ReportRequest,
-    RevenueSeries,
+    FinancialReport, FxRate, LedgerEntry, OrgBooks, Period, RatesTable, Reconciliation,
+    ReportRequest, RevenueSeries,
 };
 use spendlens_store::finance::{CampaignFinance, LedgerScope};
 use spendlens_store::{Store, StoreError};
@@ -112,8 +115,14 @@ pub async fn attributed_revenue(
     let input = analysis_input(up_to, &campaign.spec, &platform_settings, &totals, None);
     let aov = aov(&input.platforms);
     let mut days: Vec<DailyRevenue> = Vec::new();
+    let mut reported: Vec<PlatformDay> = Vec::new();
     for row in rows.iter().filter(|r| r.platform != Platform::Ga4) {
         let amount = row_revenue(row, &platform_settings, &aov);
+        reported.push(PlatformDay {
+            date: row.date,
+            platform: row.platform,
+            amount,
+        });
         match days.last_mut() {
             Some(last) if last.date == row.date => {
                 last.amount = spendlens_core::num::add(last.amount, amount);
@@ -129,7 +138,9 @@ pub async fn attributed_revenue(
     } else {
         RevenueBasis::Unmeasured
     };
-    if let Some(first) = rows.first().map(|r| r.date) {
+    let mut credit = Vec::new();
+    let choice = basis::stored_basis(store, &campaign.org_id, &campaign.id).await?;
+    if let (Some(first), BasisChoice::Attribution(_)) = (rows.first().map(|r| r.date), choice) {
         let attributed = crate::attribution::attributed_revenue(
             store,
             &campaign.org_id,
@@ -141,6 +152,7 @@ pub async fn attributed_revenue(
         match attributed {
             Ok(a) if a.conversions > 0.0 => {
                 spread(&mut days, a.revenue);
+                credit = a.by_platform;
                 basis = RevenueBasis::Attributed {
                     model: a.model.name().to_owned(),
                     label: a.model.label().to_owned(),
@@ -156,6 +168,8 @@ pub async fn attributed_revenue(
         method,
         basis,
         days,
+        reported,
+        credit,
     })
 }
 
@@ -262,6 +276,8 @@ async fn book(
             method: facts.attribution_method,
             basis: RevenueBasis::default(),
             days: Vec::new(),
+            reported: Vec::new(),
+            credit: Vec::new(),
         }
     };
     Ok(CampaignBook {
@@ -318,6 +334,24 @@ pub async fn campaign_roi(
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<CampaignRoi, FinanceAppError> {
+    let (books, window, today) = roi_inputs(store, org, id, from, to, now).await?;
+    let (settings, rates) = computation_settings(store, org).await?;
+    let rates = RatesTable::new(&rates)?;
+    Ok(spendlens_finance::calculate_campaign_roi(
+        &books, id, window, today, &settings, &rates,
+    )?)
+}
+
+/// The organisation's books with the campaign's in full, the ROI's window (`from` defaulting to
+/// the campaign's start, else its first row; `to` to today) and today in its time zone.
+async fn roi_inputs(
+    store: &dyn Store,
+    org: &OrgId,
+    id: &CampaignId,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(OrgBooks, Period, NaiveDate), FinanceAppError> {
     let campaign = store
         .campaign(org, id)
         .await?
@@ -333,11 +367,25 @@ pub async fn campaign_roi(
         .or(first_row)
         .unwrap_or(to.min(today));
     let window = Period::new(from, to).map_err(FinanceError::InvalidPeriod)?;
+    Ok((books, window, today))
+}
+
+/// The walk from the campaign's platform-reported revenue to its ROI on the full investment over
+/// `from..=to` (each defaulting as [`campaign_roi`]'s), ending at exactly that ROI.
+pub async fn reconciliation(
+    store: &dyn Store,
+    org: &OrgId,
+    id: &CampaignId,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(Reconciliation, BasisChoice), FinanceAppError> {
+    let (books, window, today) = roi_inputs(store, org, id, from, to, now).await?;
     let (settings, rates) = computation_settings(store, org).await?;
     let rates = RatesTable::new(&rates)?;
-    Ok(spendlens_finance::calculate_campaign_roi(
-        &books, id, window, today, &settings, &rates,
-    )?)
+    let walk = spendlens_finance::reconcile(&books, id, window, today, &settings, &rates)?;
+    let choice = basis::stored_basis(store, org, id).await?;
+    Ok((walk, choice))
 }
 
 /// The report currency when none is asked for: the organisation's default (the currency most of

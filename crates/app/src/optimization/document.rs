@@ -171,6 +171,13 @@ pub fn document(o: &Optimization) -> Value {
                 "min_spend_variation": MIN_SPEND_VARIATION,
             }),
         );
+        map.insert(
+            "curves_basis".into(),
+            json!({
+                "basis": "platform_reported",
+                "label": wording::curves_basis(o.plan.expected_improvement.objective),
+            }),
+        );
         map.insert("channels".into(), channels(o));
         map.insert("seasonality".into(), seasonality(o));
         // Named channels, frozen beside the plan; only when the campaign has any.

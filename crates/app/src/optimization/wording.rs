@@ -44,6 +44,21 @@ fn response_words(objective: Objective) -> &'static str {
     }
 }
 
+/// What the response curves rest on, as the plan states it: each platform's own daily figure
+/// as the analysis values it, whatever basis the campaign's ROI is set to (an attribution model
+/// re-credits totals over a window; it gives no daily response to fit).
+pub fn curves_basis(objective: Objective) -> String {
+    match objective {
+        Objective::Revenue | Objective::Profit => "Response curves fitted to each platform's \
+            platform-reported daily revenue (estimated from its conversions where it reports \
+            none), not to the campaign's ROI basis."
+            .to_owned(),
+        Objective::LtvValue => "Response curves fitted to each platform's daily customer value: \
+            its platform-reported conversions times the customer lifetime value."
+            .to_owned(),
+    }
+}
+
 /// Why a channel with spend has nothing to fit a curve to, and where its value is set.
 pub fn no_response(platform: Platform, days_with_spend: usize, conversions: f64) -> String {
     let name = platform.display_name();

@@ -68,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         // Finance (issue 6): a campaign's ROI, budget, alerts and ledger; the organisation's
         // overhead, settings, alerts and report.
         .route("/campaigns/{id}/finance", get(finance::campaign))
+        .route("/campaigns/{id}/finance/basis", post(finance::choose_basis))
         .route("/campaigns/{id}/finance/costs", post(finance::add_cost))
         .route(
             "/campaigns/{id}/finance/costs/{entry_id}",

@@ -97,6 +97,8 @@ pub struct PlanView {
     pub interval: String,
     /// The improvement in words, saying plainly when its interval includes a loss.
     pub summary: String,
+    /// What the response curves rest on.
+    pub curves_basis: String,
     pub includes_loss: bool,
     pub current_value: String,
     pub optimized_value: String,
@@ -363,6 +365,7 @@ pub async fn section(
             RiskLevel::High => "bad",
         },
         summary: wording::improvement_summary(&found),
+        curves_basis: wording::curves_basis(imp.objective),
         includes_loss: wording::moves(&found) && imp.includes_loss(),
         risk_sentences: wording::risk_sentences(&found),
         range_rule: match found.spend_range {

@@ -9,6 +9,7 @@
 //! caller's organisation (another organisation's id is a 404), and every validation error names
 //! its field (JSON key, or `file` with line and column for a CSV).
 
+pub mod basis;
 pub mod decode;
 pub mod encode;
 pub mod ledger;

@@ -148,6 +148,18 @@ pub async fn page(
         other => other.into(),
     })?;
     let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
+    if matches!(tab, "overview" | "roi-roas") {
+        let choice = spendlens_app::finance::basis::campaign_basis(
+            state.store.as_ref(),
+            &viewer.principal.org_id,
+            &campaign.id,
+        )
+        .await?;
+        page.basis_note = format!(
+            "ROI, ROAS and the health score here rest on platform-reported revenue (what the platforms report, else estimated from their conversions) over ad spend. The campaign's ROI on its full investment rests on: {}.",
+            choice.label().to_lowercase()
+        );
+    }
     if tab == "overview" {
         let trends = spendlens_app::analysis::period_trends(
             state.store.as_ref(),

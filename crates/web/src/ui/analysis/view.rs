@@ -217,6 +217,9 @@ pub(super) struct AnalysisPage {
     revenue: String,
     net_profit: String,
     aov_note: String,
+    /// What the ROI and ROAS of this page rest on, and where the campaign's ROI on its chosen
+    /// basis is reconciled with them (set by the handler).
+    pub(super) basis_note: String,
     platforms: Vec<PlatformView>,
     // Cost analysis
     cpa_click_through: String,
@@ -590,6 +593,7 @@ pub(super) fn view(
         revenue: money(a.totals.revenue, cur),
         net_profit: money(a.totals.net_profit, cur),
         aov_note,
+        basis_note: String::new(),
         platforms: a
             .platforms
             .iter()

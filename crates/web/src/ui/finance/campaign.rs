@@ -21,6 +21,7 @@ use super::forms::{
     ATTRIBUTION, COST_CATEGORIES, EntryForm, EntryFormView, OptionView, cost_fields,
     cost_form_view, values_of,
 };
+use super::reconcile::{ReconciliationView, reconciliation_view};
 use super::views::{
     AlertRow, BudgetView, LedgerRow, RoiView, alert_row, budget_view, ledger_row, roi_view,
 };
@@ -38,6 +39,8 @@ use crate::upload::{Fields, Others, read_file_field};
 pub struct Filter {
     from: String,
     to: String,
+    /// Set by the redirect after a save (`basis`), for its confirmation.
+    saved: String,
 }
 
 impl Filter {
@@ -61,6 +64,7 @@ struct CampaignPage {
     filter: Filter,
     filter_errors: FormErrors,
     roi: Option<RoiView>,
+    reconciliation: Option<ReconciliationView>,
     budget: Option<BudgetView>,
     alerts: Vec<AlertRow>,
     ledger: Vec<LedgerRow>,
@@ -94,8 +98,8 @@ async fn campaign_page(
     let now = state.clock.now();
     let mut filter_errors = FormErrors::default();
     let (from, to) = filter.dates(&mut filter_errors);
-    let roi = if filter_errors.is_empty() {
-        match spendlens_app::finance::campaign_roi(
+    let (roi, reconciliation) = if filter_errors.is_empty() {
+        match spendlens_app::finance::reconciliation(
             state.store.as_ref(),
             org,
             &campaign.id,
@@ -105,15 +109,24 @@ async fn campaign_page(
         )
         .await
         {
-            Ok(r) => Some(roi_view(&r)),
+            Ok((walk, choice)) => (
+                Some(roi_view(&walk.roi)),
+                Some(reconciliation_view(&walk, choice)),
+            ),
             Err(e) => {
                 filter_errors = errors_of(ApiError::from(e))?;
-                None
+                (None, None)
             }
         }
     } else {
-        None
+        (None, None)
     };
+    let done = outcome.done.or_else(|| {
+        (filter.saved == "basis")
+            .then_some(reconciliation.as_ref())
+            .flatten()
+            .map(|r| format!("Saved. The ROI now rests on {}.", r.used))
+    });
     let status =
         spendlens_app::finance::alerts::status(state.store.as_ref(), org, &campaign.id, now)
             .await
@@ -171,6 +184,7 @@ async fn campaign_page(
         filter,
         filter_errors,
         roi,
+        reconciliation,
         budget: Some(budget_view(&status)),
         alerts,
         ledger,
@@ -187,7 +201,7 @@ async fn campaign_page(
             .collect(),
         headcount_errors,
         import_errors: outcome.import_errors,
-        done: outcome.done,
+        done,
     };
     let mut response = render(&page);
     if invalid {

@@ -12,12 +12,14 @@
 pub mod campaign;
 pub mod forms;
 pub mod org;
+pub mod reconcile;
 pub mod views;
 
 pub use campaign::{
     add_cost, campaign, delete_cost, edit_cost_page, headcount, import, update_cost,
 };
 pub use org::{add_overhead, delete_overhead, edit_overhead_page, org, settings, update_overhead};
+pub use reconcile::choose_basis;
 
 use askama::Template;
 use axum::http::StatusCode;

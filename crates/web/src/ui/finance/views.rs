@@ -228,7 +228,7 @@ pub(super) fn alert_row(a: &StoredAlert, campaign: String) -> AlertRow {
         kind,
         label,
         figures: format!(
-            "{} used ({} of {}) · pacing {} · as of {}",
+            "{} used ({} platform-reported spend of {}) · pacing {} · as of {}",
             pct(a.alert.used_pct),
             money(a.alert.spend, c),
             budget,
