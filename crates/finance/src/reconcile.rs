@@ -18,7 +18,9 @@
 //!
 //! Per-platform credit inside a window: the model credits platforms over the whole series; a
 //! window gets the series' revenue of its own days (already on the ROI), shared out among the
-//! platforms in the model's proportions, in whole cents that add up exactly.
+//! platforms in the model's proportions, in whole cents that add up exactly. The app spreads an
+//! attributed total over the days with platform rows only, so a window with attributed revenue
+//! always has a platform line to carry it.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

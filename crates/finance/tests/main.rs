@@ -4,6 +4,7 @@
 
 mod channels;
 mod properties;
+mod reconcile;
 mod report;
 mod roi;
 mod support;
