@@ -1,0 +1,462 @@
+//! From a dataset to a [`Model`]: the calibrated fit, its draws, the uncalibrated fit for the
+//! experiments' comparison, the holdout fit, and the summaries and warnings.
+
+use rust_decimal::prelude::ToPrimitive;
+use spendlens_rng::SplitMix64;
+
+use crate::curve::ResponseCurve;
+use crate::data::{self, Dataset, Experiment, Prepared, Window};
+use crate::design::{self, Baseline, Design};
+use crate::diagnostics::{self, pct};
+use crate::error::MmmError;
+use crate::estimate::{self, Estimate, Priors, Problem};
+use crate::laplace::{self, Draw};
+use crate::model::{Calibration, ChannelResult, Decomposition, FitQuality, Interval, Model};
+
+/// How many draws and from which seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Posterior draws (the contract's default is 500).
+    pub draws: usize,
+    /// The seed of the draws: same input and seed, same output.
+    pub seed: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            draws: 500,
+            seed: 0,
+        }
+    }
+}
+
+/// Fits the marketing-mix model. See the crate documentation for the method.
+///
+/// # Errors
+/// [`MmmError`] naming the row and column of the first input problem.
+pub fn fit(
+    data: &Dataset,
+    experiments: &[Experiment],
+    options: &Options,
+) -> Result<Model, MmmError> {
+    if options.draws == 0 || options.draws > 100_000 {
+        return Err(MmmError::Draws(options.draws));
+    }
+    let prepared = data::prepare(data)?;
+    let windows = data::windows(data, &prepared, experiments)?;
+    let design = design::design(&data.dates, &prepared);
+    let priors = Priors::new(prepared.granularity == data::Granularity::Daily);
+    let n = data.dates.len();
+    let nc = prepared.spend.len();
+
+    let full = Baseline::new(&design, n);
+    let problem = Problem {
+        y: &prepared.y,
+        spend: &prepared.spend,
+        baseline: &full,
+        windows: &windows,
+        priors: &priors,
+    };
+    let est = estimate::fit(&problem);
+    let features = features(&problem, &est.theta, n);
+    let fitted_scaled = predict(&design, &full, &est, &features);
+    let fitted: Vec<f64> = fitted_scaled.iter().map(|v| v * prepared.y_scale).collect();
+    let (r2, mape, dw, lag1) = diagnostics::quality(&data.values, &fitted);
+    let inflation = if lag1 > 0.0 {
+        (1.0 + lag1.min(0.9)) / (1.0 - lag1.min(0.9))
+    } else {
+        1.0
+    };
+    let draws = laplace::draws(
+        &problem,
+        &design,
+        &full,
+        &est,
+        inflation,
+        options.draws,
+        options.seed,
+    );
+
+    let calibration = if windows.is_empty() {
+        Vec::new()
+    } else {
+        let plain = Problem {
+            windows: &[],
+            ..problem
+        };
+        let plain_est = estimate::fit(&plain);
+        let seed = SplitMix64::stream(options.seed, 1).next_u64();
+        let plain_draws = laplace::draws(
+            &plain,
+            &design,
+            &full,
+            &plain_est,
+            inflation,
+            options.draws,
+            seed,
+        );
+        calibrations(
+            &problem,
+            experiments,
+            &windows,
+            &prepared,
+            &plain_draws,
+            &draws,
+            data,
+        )
+    };
+
+    let (holdout_mape, held) = holdout(&prepared, &design, &priors, &data.values);
+    let mut warnings = diagnostics::fit_warnings(r2, mape, holdout_mape, dw, lag1, held);
+    warnings.extend(channel_warnings(
+        data, &prepared, &problem, &est, &features, &full,
+    ));
+    for cal in &calibration {
+        if !cal.agrees {
+            warnings.push(format!(
+                "The {} experiment from {} to {} measured a lift of {:.0} (± {:.0}), but without it the \
+                 data put {}'s incremental {} in that window at {:.0} ({:.1} standard errors apart): the \
+                 data and the experiment disagree, and the calibrated estimate ({:.0}) is a compromise.",
+                cal.channel, cal.from, cal.to, cal.lift, cal.lift_se, cal.channel, data.kpi,
+                cal.uncalibrated.mean, cal.z.abs(), cal.calibrated.mean
+            ));
+        }
+    }
+
+    let total_kpi: f64 = data.values.iter().sum();
+    let channels: Vec<ChannelResult> = (0..nc)
+        .map(|c| channel_result(data, &prepared, &problem, &est, &draws, c, total_kpi))
+        .collect();
+    for (c, ch) in channels.iter().enumerate() {
+        if ch.roi.high - ch.roi.low > ch.roi.mean {
+            warnings.push(uncertain_roi(ch, &prepared.raw_spend[c]));
+        }
+    }
+    let col_sums: Vec<f64> = full
+        .basis
+        .kept
+        .iter()
+        .map(|&j| design.cols[j].iter().sum::<f64>())
+        .collect();
+    let baseline_draws: Vec<f64> = draws
+        .iter()
+        .map(|d| {
+            d.gamma
+                .iter()
+                .zip(&col_sums)
+                .map(|(g, s)| g * s)
+                .sum::<f64>()
+                * prepared.y_scale
+        })
+        .collect();
+    let baseline_series = predict(&design, &full, &est, &vec![vec![0.0; n]; nc]);
+    let decomposition = Decomposition {
+        dates: data.dates.clone(),
+        actual: data.values.clone(),
+        fitted,
+        baseline: baseline_series
+            .iter()
+            .map(|v| v * prepared.y_scale)
+            .collect(),
+        channels: (0..nc)
+            .map(|c| {
+                features[c]
+                    .iter()
+                    .map(|z| z * est.beta[c] * prepared.y_scale)
+                    .collect()
+            })
+            .collect(),
+    };
+    Ok(Model {
+        kpi: data.kpi.clone(),
+        granularity: prepared.granularity,
+        from: data.dates[0],
+        to: data.dates[n - 1],
+        periods: n,
+        channels,
+        baseline: Interval::of(&baseline_draws),
+        fit: FitQuality {
+            r2,
+            mape,
+            holdout_mape,
+            durbin_watson: dw,
+        },
+        calibration,
+        warnings,
+        decomposition,
+    })
+}
+
+/// Every channel's `hill(adstock(x))` over the first `n` periods.
+fn features(p: &Problem, theta: &[estimate::Theta], n: usize) -> Vec<Vec<f64>> {
+    theta
+        .iter()
+        .enumerate()
+        .map(|(c, t)| {
+            let mut z = vec![0.0; n];
+            p.feature(c, *t, n, &mut z);
+            z
+        })
+        .collect()
+}
+
+/// Baseline + channels over the periods of `features` (scaled units).
+fn predict(
+    design: &Design,
+    baseline: &Baseline,
+    est: &Estimate,
+    features: &[Vec<f64>],
+) -> Vec<f64> {
+    let n = features.first().map_or(0, Vec::len);
+    let mut out = vec![0.0; n];
+    for (g, &j) in est.gamma.iter().zip(&baseline.basis.kept) {
+        for (o, x) in out.iter_mut().zip(&design.cols[j]) {
+            *o += g * x;
+        }
+    }
+    for (b, z) in est.beta.iter().zip(features) {
+        for (o, x) in out.iter_mut().zip(z) {
+            *o += b * x;
+        }
+    }
+    out
+}
+
+/// The error on the last 10 % of periods of a fit made without them (and how many periods), or
+/// `None` when the rest leaves fewer than five periods per parameter.
+fn holdout(
+    prepared: &Prepared,
+    design: &Design,
+    priors: &Priors,
+    actual: &[f64],
+) -> (Option<f64>, usize) {
+    let n = actual.len();
+    let held = n.div_ceil(10).max(1);
+    let m = n - held;
+    let base = Baseline::new(design, m);
+    if m < 5 * (base.width() + 4 * prepared.spend.len()) / 2 {
+        return (None, held);
+    }
+    let p = Problem {
+        y: &prepared.y,
+        spend: &prepared.spend,
+        baseline: &base,
+        windows: &[],
+        priors,
+    };
+    let est = estimate::fit(&p);
+    let f = features(&p, &est.theta, n);
+    let pred = predict(design, &base, &est, &f);
+    let pred: Vec<f64> = pred[m..].iter().map(|v| v * prepared.y_scale).collect();
+    (Some(diagnostics::mape(&actual[m..], &pred)), held)
+}
+
+fn curve(
+    prepared: &Prepared,
+    priors: &Priors,
+    c: usize,
+    t: estimate::Theta,
+    beta: f64,
+) -> ResponseCurve {
+    let (decay, k, s) = priors.natural(t);
+    ResponseCurve {
+        beta: beta * prepared.y_scale,
+        half_saturation: k * prepared.spend_scale[c],
+        shape: s,
+        decay,
+    }
+}
+
+fn channel_result(
+    data: &Dataset,
+    prepared: &Prepared,
+    p: &Problem,
+    est: &Estimate,
+    draws: &[Draw],
+    c: usize,
+    total_kpi: f64,
+) -> ChannelResult {
+    let n = data.dates.len();
+    let raw = &prepared.raw_spend[c];
+    let recent = prepared.granularity.recent_periods().min(n);
+    #[allow(clippy::cast_precision_loss)]
+    let reference = raw[n - recent..].iter().sum::<f64>() / recent as f64;
+    let spend = prepared.spend_total[c];
+    let spend_f = spend.to_f64().unwrap_or(0.0);
+    let mut z = vec![0.0; n];
+    let mut contributions = Vec::with_capacity(draws.len());
+    let mut rois = Vec::with_capacity(draws.len());
+    let mut marginals = Vec::with_capacity(draws.len());
+    let mut curve_draws = Vec::with_capacity(draws.len());
+    for d in draws {
+        p.feature(c, d.theta[c], n, &mut z);
+        let contribution = d.beta[c] * z.iter().sum::<f64>() * prepared.y_scale;
+        let cv = curve(prepared, p.priors, c, d.theta[c], d.beta[c]);
+        contributions.push(contribution);
+        rois.push(if spend_f > 0.0 {
+            contribution / spend_f
+        } else {
+            0.0
+        });
+        marginals.push(cv.marginal(reference));
+        curve_draws.push(cv);
+    }
+    let contribution = Interval::of(&contributions);
+    ChannelResult {
+        channel: data.channels[c].name.clone(),
+        spend,
+        share_of_kpi: if total_kpi != 0.0 {
+            contribution.mean / total_kpi
+        } else {
+            0.0
+        },
+        contribution,
+        roi: Interval::of(&rois),
+        marginal_roi: Interval::of(&marginals),
+        reference_spend: reference,
+        curve: curve(prepared, p.priors, c, est.theta[c], est.beta[c]),
+        curve_draws,
+    }
+}
+
+/// The channel's incremental KPI in each window, per draw.
+fn window_draws(p: &Problem, w: &Window, draws: &[Draw], y_scale: f64) -> Vec<f64> {
+    let mut z = vec![0.0; w.to];
+    draws
+        .iter()
+        .map(|d| {
+            p.feature(w.channel, d.theta[w.channel], w.to, &mut z);
+            d.beta[w.channel] * z[w.from..w.to].iter().sum::<f64>() * y_scale
+        })
+        .collect()
+}
+
+fn calibrations(
+    p: &Problem,
+    experiments: &[Experiment],
+    windows: &[Window],
+    prepared: &Prepared,
+    plain: &[Draw],
+    calibrated: &[Draw],
+    data: &Dataset,
+) -> Vec<Calibration> {
+    windows
+        .iter()
+        .map(|w| {
+            let e = &experiments[w.index];
+            let before = window_draws(p, w, plain, prepared.y_scale);
+            let after = window_draws(p, w, calibrated, prepared.y_scale);
+            let uncalibrated = Interval::of(&before);
+            #[allow(clippy::cast_precision_loss)]
+            let var = before
+                .iter()
+                .map(|v| (v - uncalibrated.mean).powi(2))
+                .sum::<f64>()
+                / before.len().max(2).saturating_sub(1) as f64;
+            let z = (uncalibrated.mean - e.lift) / (var + e.lift_se * e.lift_se).sqrt();
+            Calibration {
+                channel: data.channels[w.channel].name.clone(),
+                from: e.from,
+                to: e.to,
+                lift: e.lift,
+                lift_se: e.lift_se,
+                spend: e.spend,
+                uncalibrated,
+                calibrated: Interval::of(&after),
+                z,
+                agrees: z.abs() <= 2.0,
+            }
+        })
+        .collect()
+}
+
+/// The sentence for a channel whose 90 % ROI interval is wider than its mean.
+fn uncertain_roi(ch: &ChannelResult, spend: &[f64]) -> String {
+    let mean =
+        spend.iter().sum::<f64>() / f64::from(u32::try_from(spend.len()).unwrap_or(u32::MAX));
+    let off = spend.iter().filter(|x| **x < 0.1 * mean).count();
+    let reason = if off * 50 < spend.len() {
+        "its spend never stops, so its contribution rests on extrapolating its response curve down \
+         to zero spend"
+    } else {
+        "the data hold too little of its variation apart from the other drivers"
+    };
+    format!(
+        "{name}'s ROI is poorly determined (90 % interval {:.2} to {:.2}): {reason}. A lift test on \
+         {name} (--experiments) would narrow it.",
+        ch.roi.low,
+        ch.roi.high,
+        name = ch.channel
+    )
+}
+
+fn channel_warnings(
+    data: &Dataset,
+    prepared: &Prepared,
+    p: &Problem,
+    est: &Estimate,
+    features: &[Vec<f64>],
+    baseline: &Baseline,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let nc = features.len();
+    let n = data.dates.len();
+    let adstocked: Vec<Vec<f64>> = (0..nc)
+        .map(|c| {
+            let (decay, _, _) = p.priors.natural(est.theta[c]);
+            let mut a = vec![0.0; n];
+            crate::curve::adstock_into(&prepared.raw_spend[c], decay, &mut a);
+            a
+        })
+        .collect();
+    for a in 0..nc {
+        for b in a + 1..nc {
+            let r = diagnostics::correlation(&adstocked[a], &adstocked[b]);
+            if r.abs() > 0.8 {
+                out.push(format!(
+                    "{} and {} spend move together (correlation {r:.2} after carry-over): the model \
+                     cannot reliably split the effect between them; an experiment on one would.",
+                    data.channels[a].name, data.channels[b].name
+                ));
+            }
+        }
+    }
+    for (c, feature) in features.iter().enumerate() {
+        let name = &data.channels[c].name;
+        let cv = diagnostics::variation(&prepared.raw_spend[c]);
+        let mut projected = vec![0.0; n];
+        baseline.project(feature, &mut projected);
+        let mean = feature.iter().sum::<f64>() / f64::from(u32::try_from(n).unwrap_or(u32::MAX));
+        let total: f64 = feature.iter().map(|z| (z - mean).powi(2)).sum();
+        let own = crate::linalg::dot(&projected, &projected);
+        if cv < 0.1 {
+            out.push(format!(
+                "{name}'s spend varies too little (coefficient of variation {}) to identify its \
+                 effect: its ROI rests mostly on the model's priors.",
+                pct(cv)
+            ));
+        } else if total > 0.0 && own < 0.1 * total {
+            out.push(format!(
+                "{name}'s spend moves with the season, trend or controls ({} of its variation is \
+                 explained by them): its effect is hard to tell apart from the baseline.",
+                pct(1.0 - own / total)
+            ));
+        }
+        if est.beta[c] == 0.0 {
+            out.push(format!(
+                "The data show no detectable effect of {name} on {} at the best fit; its interval \
+                 says how large an effect the data cannot rule out.",
+                data.kpi
+            ));
+        }
+    }
+    for (name, values) in &prepared.controls {
+        if values.iter().all(|v| *v == 0.0) {
+            out.push(format!(
+                "The control {name} is constant and was left out of the model."
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,143 @@
+//! Lift tests: a consistent one pulls the model toward it, an inconsistent one is reported.
+
+use spendlens_mmm::{Experiment, Options, fit};
+
+use crate::sim::{Sim, Spec, simulate};
+
+/// An experiment on channel `c` over periods `from..to` that measured `factor` × the true lift.
+fn experiment(
+    sim: &Sim,
+    c: usize,
+    from: usize,
+    to: usize,
+    factor: f64,
+    se_share: f64,
+) -> Experiment {
+    let truth: f64 = sim.truth[c].series[from..to].iter().sum();
+    Experiment {
+        row: 2,
+        channel: sim.truth[c].name.clone(),
+        from: sim.data.dates[from],
+        to: sim.data.dates[to - 1],
+        lift: truth * factor,
+        lift_se: truth * se_share,
+        spend: None,
+    }
+}
+
+#[test]
+fn a_consistent_experiment_pulls_the_estimate_toward_it_and_narrows_it() {
+    let mut pulled = 0;
+    for seed in 0..4u64 {
+        // Always-on channels: the data alone leave them wide, so the experiment has work to do.
+        let sim = simulate(&Spec {
+            pulsed: 0.0,
+            ..Spec::daily(500 + seed)
+        });
+        let options = Options { draws: 300, seed };
+        let plain = fit(&sim.data, &[], &options).expect("fits");
+        let c = usize::try_from(seed).expect("small") % sim.truth.len();
+        let exp = experiment(&sim, c, 400, 428, 1.0, 0.05);
+        let model = fit(&sim.data, std::slice::from_ref(&exp), &options).expect("fits");
+        let cal = &model.calibration[0];
+        let truth = sim.truth[c].roi;
+        let before = (plain.channels[c].roi.mean - truth).abs();
+        let after = (model.channels[c].roi.mean - truth).abs();
+        eprintln!(
+            "seed {seed} {}: ROI error {:.1} % → {:.1} %, window {:.0} → {:.0} (lift {:.0}), z {:.2}",
+            exp.channel,
+            100.0 * before / truth,
+            100.0 * after / truth,
+            cal.uncalibrated.mean,
+            cal.calibrated.mean,
+            exp.lift,
+            cal.z
+        );
+        assert!(
+            // Already within half a standard error, the draws' own noise may move it either way.
+            (cal.calibrated.mean - exp.lift).abs()
+                <= (cal.uncalibrated.mean - exp.lift)
+                    .abs()
+                    .max(0.5 * exp.lift_se),
+            "seed {seed}: the window estimate moved away from the lift"
+        );
+        assert!(
+            (cal.calibrated.mean - exp.lift).abs() <= 2.0 * exp.lift_se,
+            "seed {seed}: calibrated window estimate {} vs lift {} ± {}",
+            cal.calibrated.mean,
+            exp.lift,
+            exp.lift_se
+        );
+        assert!(
+            cal.calibrated.high - cal.calibrated.low
+                <= cal.uncalibrated.high - cal.uncalibrated.low,
+            "seed {seed}: calibration widened the window's interval"
+        );
+        if after < before {
+            pulled += 1;
+        }
+        assert!(
+            !model.warnings.iter().any(|w| w.contains("disagree")),
+            "seed {seed}: {:?}",
+            model.warnings
+        );
+    }
+    assert!(
+        pulled >= 3,
+        "the channel's ROI moved toward the truth in {pulled} of 4 fits"
+    );
+}
+
+#[test]
+fn an_inconsistent_experiment_is_reported_in_a_sentence() {
+    let sim = simulate(&Spec::daily(77));
+    let exp = experiment(&sim, 1, 300, 342, 3.0, 0.05);
+    let model = fit(
+        &sim.data,
+        std::slice::from_ref(&exp),
+        &Options {
+            draws: 200,
+            seed: 1,
+        },
+    )
+    .expect("fits");
+    let cal = &model.calibration[0];
+    assert!(!cal.agrees, "z {}", cal.z);
+    assert!(
+        cal.z < -2.0,
+        "the data say less than the experiment: z {}",
+        cal.z
+    );
+    let warning = model
+        .warnings
+        .iter()
+        .find(|w| w.contains("disagree"))
+        .expect("a disagreement warning");
+    assert!(
+        warning.contains(&exp.channel) && warning.contains(&exp.from.to_string()),
+        "{warning}"
+    );
+}
+
+#[test]
+fn an_experiment_on_an_unknown_channel_or_outside_the_data_names_its_row() {
+    let sim = simulate(&Spec::daily(3));
+    let mut exp = experiment(&sim, 0, 10, 20, 1.0, 0.1);
+    exp.row = 7;
+    exp.channel = "cinema".into();
+    let err = fit(&sim.data, std::slice::from_ref(&exp), &Options::default()).expect_err("unknown");
+    assert!(
+        err.to_string()
+            .starts_with("experiment row 7, column channel: unknown channel \"cinema\""),
+        "{err}"
+    );
+    let mut exp = experiment(&sim, 0, 10, 20, 1.0, 0.1);
+    exp.from = sim.data.dates[0] - chrono::Duration::days(60);
+    exp.to = sim.data.dates[0] - chrono::Duration::days(30);
+    let err = fit(&sim.data, &[exp], &Options::default()).expect_err("outside");
+    assert!(err.to_string().contains("lies outside the data"), "{err}");
+    let mut exp = experiment(&sim, 0, 10, 20, 1.0, 0.1);
+    exp.lift_se = 0.0;
+    let err = fit(&sim.data, &[exp], &Options::default()).expect_err("se");
+    assert!(err.to_string().contains("column lift_se"), "{err}");
+}

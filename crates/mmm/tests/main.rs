@@ -1,0 +1,8 @@
+//! The integration tests of spendlens-mmm: one binary; `sim` is the seeded simulator with known
+//! truth that the other modules check the fit against.
+
+mod calibration;
+mod input;
+mod output;
+mod recovery;
+mod sim;
