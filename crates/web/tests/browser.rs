@@ -21,7 +21,7 @@ use spendlens_store::StoredSnapshot;
 use crate::support::{TestApp, sqlite_database};
 
 /// chromedriver on a free loopback port, stopped when dropped, and the chromium it drives.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
     chromium: PathBuf,
@@ -35,7 +35,7 @@ impl Drop for Driver {
 }
 
 /// Starts chromedriver, or answers `None` (after the skip line) when the machine has no browser.
-async fn start_driver() -> Option<Driver> {
+pub(crate) async fn start_driver() -> Option<Driver> {
     let mut found = spendlens_testkit::tools(&["chromedriver", "chromium"])?.into_iter();
     let (chromedriver, chromium) = (found.next()?, found.next()?);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -65,7 +65,7 @@ async fn start_driver() -> Option<Driver> {
     panic!("chromedriver did not start on port {port}");
 }
 
-async fn browser(driver: &Driver) -> Client {
+pub(crate) async fn browser(driver: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".to_owned(),
@@ -90,7 +90,7 @@ fn screenshots_dir() -> PathBuf {
     dir
 }
 
-async fn screenshot(c: &Client, name: &str) -> PathBuf {
+pub(crate) async fn screenshot(c: &Client, name: &str) -> PathBuf {
     // The whole page: grow the window to the document's height first.
     let height = c
         .execute("return document.documentElement.scrollHeight;", vec![])
@@ -120,7 +120,7 @@ async fn screenshot(c: &Client, name: &str) -> PathBuf {
     path
 }
 
-async fn text_of(c: &Client, css: &str) -> String {
+pub(crate) async fn text_of(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
@@ -131,7 +131,7 @@ async fn text_of(c: &Client, css: &str) -> String {
         .to_owned()
 }
 
-async fn fill(c: &Client, css: &str, value: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, value: &str) {
     let field = c
         .find(Locator::Css(css))
         .await
@@ -143,7 +143,7 @@ async fn fill(c: &Client, css: &str, value: &str) {
         .unwrap_or_else(|e| panic!("{css}: {e}"));
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
@@ -152,7 +152,7 @@ async fn click(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("{css}: {e}"));
 }
 
-async fn wait_for(c: &Client, css: &str) {
+pub(crate) async fn wait_for(c: &Client, css: &str) {
     c.wait()
         .at_most(Duration::from_secs(15))
         .for_element(Locator::Css(css))

@@ -8,9 +8,10 @@ use reqwest::{Method, StatusCode};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use spendlens_attribution::Model;
-use spendlens_report::currency::format_percent;
+use spendlens_report::currency::{format_money, format_percent};
 
-use crate::support::{TestApp, database_urls, demo, json_of, metric, page};
+use crate::browser::{browser, click, fill, screenshot, start_driver, text_of, wait_for};
+use crate::support::{TestApp, database_urls, demo, json_of, metric, page, sqlite_database};
 
 /// Journeys over the demo's last 60 days (to 2026-11-20): touches on the Q4 campaign's three
 /// platforms in an order that depends on the journey, e-mail closing some, a conversion worth 180 on
@@ -188,6 +189,25 @@ async fn same_everywhere(app: &TestApp, id: &str, model: Option<Model>) {
     assert_eq!(line["revenue_basis"], roi["revenue_basis"], "{tag}");
 }
 
+async fn upload_touchpoints(app: &TestApp) {
+    let form = Form::new().part(
+        "file",
+        Part::bytes(touchpoints().into_bytes()).file_name("touchpoints.csv"),
+    );
+    let r = app
+        .client
+        .post(format!("{}/api/attribution/touchpoints", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("upload: {e}"));
+    assert!(
+        r.status().is_success(),
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+}
+
 #[tokio::test]
 async fn every_surface_shows_the_chosen_basis_and_the_walk_adds_up() {
     for url in database_urls().await {
@@ -352,7 +372,7 @@ async fn the_finance_page_form_chooses_the_basis() {
         .await;
         assert_eq!(status, StatusCode::OK, "{html}");
         assert!(
-            html.contains("Saved. The ROI now rests on platform-reported"),
+            html.contains("Saved. The ROI&#39;s revenue is now platform-reported"),
             "{html}"
         );
         assert!(html.contains("<option value=\"platform_reported\" selected>"));
@@ -378,4 +398,102 @@ async fn the_finance_page_form_chooses_the_basis() {
         .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }
+}
+
+/// A marketer chooses the Markov model on the finance page in Chromium and reads the walk: its
+/// first step is the analysis page's ROI, its last the API's ROI under the Markov basis, and the
+/// platforms' re-credited amounts are shown.
+#[tokio::test]
+async fn the_reconciliation_panel_reads_in_the_browser() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let url = sqlite_database();
+    let app = TestApp::spawn(&url).await;
+    let campaigns = demo(&app).await;
+    let (id, _) = campaigns
+        .iter()
+        .find(|(_, name)| name == "Q4 Lead Gen (B2B)")
+        .cloned()
+        .unwrap_or_else(|| panic!("no Q4 campaign in {campaigns:?}"));
+    upload_touchpoints(&app).await;
+
+    let c = browser(&driver).await;
+    let base = app.base.clone();
+    c.goto(&format!("{base}/signin"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(&c, "#email").await;
+    fill(&c, "#email", spendlens_app::demo::DEMO_EMAIL).await;
+    fill(&c, "#password", spendlens_app::demo::DEMO_PASSWORD).await;
+    click(&c, "form[action='/signin'] button[type=submit]").await;
+    wait_for(&c, "table.list").await;
+    c.goto(&format!("{base}/campaigns/{id}/finance"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(&c, "[data-section=reconciliation]").await;
+    c.find(fantoccini::Locator::Css("select#basis"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .select_by_value("attribution:markov")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(&c, "[data-form=revenue-basis] button[type=submit]").await;
+    wait_for(&c, "[data-section=finance-done]").await;
+    assert!(
+        text_of(&c, "[data-section=finance-done]")
+            .await
+            .contains("attributed by the Markov model")
+    );
+
+    let roi = json_of(app.get(&format!("/api/campaigns/{id}/roi")).await).await;
+    let rec = json_of(
+        app.get(&format!("/api/campaigns/{id}/reconciliation"))
+            .await,
+    )
+    .await;
+    assert_eq!(roi["revenue_basis"]["model"], "markov");
+    assert_eq!(
+        text_of(&c, "[data-step=full-cost-roi] td.num").await,
+        pct(&roi["roi_percentage"])
+    );
+    assert_eq!(
+        text_of(&c, "[data-metric=revenue-basis]").await,
+        roi["revenue_basis"]["label"].as_str().unwrap_or_default()
+    );
+    let first = text_of(&c, "[data-step=platform-reported-roi] td.num").await;
+    assert_eq!(first, pct(&rec["platform_reported_roi"]));
+    assert!(
+        text_of(&c, "[data-step=recredited] th")
+            .await
+            .contains("Markov")
+    );
+    for p in ["linkedin", "meta", "google_ads"] {
+        let line = rec["platforms"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|l| l["platform"] == p)
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            text_of(&c, &format!("[data-platform={p}] [data-metric=credited]")).await,
+            format_money(dec(&line["revenue"]), "USD"),
+            "{p}"
+        );
+    }
+    screenshot(&c, "40-reconciliation").await;
+
+    // The analysis page's ROI is the walk's first step, and it says so.
+    c.goto(&format!("{base}/campaigns/{id}?tab=roi-roas"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(&c, "[data-metric=roi]").await;
+    assert_eq!(text_of(&c, "[data-metric=roi]").await, first);
+    assert!(
+        text_of(&c, "[data-metric=analysis-basis]")
+            .await
+            .contains("revenue attributed by the markov model")
+    );
+    let _ = c.close().await;
 }

@@ -449,7 +449,9 @@ pub async fn get_model(
     Ok(Json(model_body(model, set)))
 }
 
-/// Sets the attribution model of a campaign: `{"model": "linear"}`.
+/// Sets the attribution model of a campaign: `{"model": "linear"}`; the campaign's ROI then rests
+/// on revenue attributed by it (its revenue basis becomes `attribution`, see
+/// `/api/campaigns/{id}/revenue-basis`).
 #[utoipa::path(put, path = "/api/campaigns/{id}/attribution-model", tag = "attribution",
     params(("id" = String, Path)), request_body(content = Object, description = "`{\"model\": \"markov\"}`"),
     responses((status = 200, body = Object), (status = 404), (status = 422)))]

@@ -125,7 +125,7 @@ async fn campaign_page(
         (filter.saved == "basis")
             .then_some(reconciliation.as_ref())
             .flatten()
-            .map(|r| format!("Saved. The ROI now rests on {}.", r.used))
+            .map(|r| format!("Saved. The ROI's revenue is now {}.", r.used))
     });
     let status =
         spendlens_app::finance::alerts::status(state.store.as_ref(), org, &campaign.id, now)
