@@ -114,7 +114,7 @@ async fn same_everywhere(app: &TestApp, id: &str, model: Option<Model>) {
         "{tag}"
     );
     let platforms = rec["platforms"].as_array().cloned().unwrap_or_default();
-    assert_eq!(platforms.len(), 3, "{tag}: {rec}");
+    assert!(!platforms.is_empty(), "{tag}: {rec}");
     let sum = |key: &str| platforms.iter().map(|p| dec(&p[key])).sum::<Decimal>();
     assert_eq!(sum("revenue"), dec(&rec["revenue"]), "{tag}");
     assert_eq!(
@@ -285,9 +285,19 @@ async fn every_surface_shows_the_chosen_basis_and_the_walk_adds_up() {
         };
         let mut rois = Vec::new();
         for model in Model::ALL {
-            let r = put(json!({"basis": "attribution", "model": model.name()})).await;
-            assert_eq!(r.status(), StatusCode::OK, "{model}");
-            same_everywhere(&app, &id, Some(model)).await;
+            // Every demo campaign (the touchpoints carry no campaign, so they count for each).
+            for (other, name) in &campaigns {
+                let r = app
+                    .request(
+                        &app.client,
+                        Method::PUT,
+                        &format!("/api/campaigns/{other}/revenue-basis"),
+                        Some(&json!({"basis": "attribution", "model": model.name()})),
+                    )
+                    .await;
+                assert_eq!(r.status(), StatusCode::OK, "{model} {name}");
+                same_everywhere(&app, other, Some(model)).await;
+            }
             let roi = json_of(app.get(&format!("/api/campaigns/{id}/roi")).await).await;
             rois.push(roi["roi_percentage"].clone());
         }
