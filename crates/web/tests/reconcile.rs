@@ -503,7 +503,7 @@ async fn the_reconciliation_panel_reads_in_the_browser() {
     assert!(
         text_of(&c, "[data-metric=analysis-basis]")
             .await
-            .contains("revenue attributed by the markov model")
+            .contains("set to rest on: revenue attributed by the markov model")
     );
     let _ = c.close().await;
 }

@@ -156,8 +156,13 @@ pub async fn page(
         )
         .await?;
         page.basis_note = format!(
-            "ROI, ROAS and the health score here rest on platform-reported revenue (what the platforms report, else estimated from their conversions) over ad spend. The campaign's ROI on its full investment rests on: {}.",
-            choice.label().to_lowercase()
+            "ROI, ROAS and the health score here rest on platform-reported revenue (what the platforms report, else estimated from their conversions) over ad spend. The campaign's ROI on its full investment is set to rest on: {}{}.",
+            choice.label().to_lowercase(),
+            if choice.model().is_some() {
+                " (the platforms' own revenue where no imported touchpoint credits them)"
+            } else {
+                ""
+            }
         );
     }
     if tab == "overview" {

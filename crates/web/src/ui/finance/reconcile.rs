@@ -76,6 +76,16 @@ fn roi_text(roi: Option<Decimal>, without: &str) -> String {
     roi.map_or_else(|| format!("n/a ({without})"), pct)
 }
 
+/// A return computed on revenue nobody measured says so beside its figure (the figure is the
+/// API's; the words keep it from reading as a verdict).
+fn qualified(text: String, basis: &RevenueBasis) -> String {
+    if *basis == RevenueBasis::Unmeasured {
+        format!("{text} · revenue not measured")
+    } else {
+        text
+    }
+}
+
 /// The form's value of a choice: `platform_reported` or `attribution:<model>`.
 fn option_value(choice: BasisChoice) -> String {
     match choice {
@@ -125,7 +135,7 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
         step(
             "platform-reported-roi",
             "ROI on ad spend, platform-reported".to_owned(),
-            roi_text(w.reported_roi, "no ad spend"),
+            qualified(roi_text(w.reported_roi, "no ad spend"), &r.revenue_basis),
             format!("on ad spend of {} (the analysis' formula over this period)", money(c.platform_spend, cur)),
             true,
         ),
@@ -147,7 +157,7 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
         step(
             "media-roi",
             "Media ROI".to_owned(),
-            roi_text(w.media_roi, "no media cost"),
+            qualified(roi_text(w.media_roi, "no media cost"), &r.revenue_basis),
             "revenue above over media cost".to_owned(),
             true,
         ),
@@ -174,7 +184,7 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
         step(
             "full-cost-roi",
             "ROI on the full investment".to_owned(),
-            roi_text(r.roi_percentage, "nothing invested"),
+            qualified(roi_text(r.roi_percentage, "nothing invested"), &r.revenue_basis),
             format!("the ROI above, {}", r.revenue_basis.label()),
             true,
         ),

@@ -97,6 +97,8 @@ pub struct RoiView {
     pub net: String,
     pub roi_pct: String,
     pub roas: String,
+    /// The revenue is not measured: ROI and ROAS are figures of a zero revenue, said beside them.
+    pub unmeasured: bool,
     pub payback: String,
     pub payback_status: &'static str,
     pub confidence: &'static str,
@@ -135,6 +137,7 @@ pub(super) fn roi_view(r: &CampaignRoi) -> RoiView {
             .roi_percentage
             .map_or_else(|| "n/a (nothing invested)".to_owned(), pct),
         roas: r.roas.map_or_else(|| "n/a".to_owned(), format::ratio),
+        unmeasured: r.revenue_basis == spendlens_finance::books::RevenueBasis::Unmeasured,
         payback,
         payback_status: r.payback.as_str(),
         confidence: r.confidence.level.label(),
