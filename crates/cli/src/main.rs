@@ -11,6 +11,7 @@ mod doctor;
 mod import;
 mod import_pdf;
 mod keyfile;
+mod mmm;
 mod optimize;
 mod outbox;
 mod pdf_text;
@@ -45,6 +46,9 @@ enum Command {
     /// Split a budget over channels with response curves (certified optimum): a problem
     /// document, or a stored campaign from its own daily history (--campaign).
     Optimize(optimize::Args),
+    /// Marketing-mix model: each channel's contribution to the KPI, ROI and marginal ROI with
+    /// 90 % intervals, from daily or weekly totals (CSV or XLSX), calibrated by lift tests.
+    Mmm(mmm::Args),
     /// Import a file (canonical CSV, platform exports, XLSX) into a campaign, all or nothing.
     Import(import::Args),
     /// ROI of a stored campaign on its full investment (payback, confidence).
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(&args),
         Command::Attribute(args) => attribute::run(args),
         Command::Optimize(args) => optimize::run(&args),
+        Command::Mmm(args) => mmm::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Roi(args) => roi::run(&args),
         Command::Report(args) => report::run(&args),

@@ -9,6 +9,7 @@ mod finance;
 mod fuzz;
 mod hygiene;
 mod import;
+mod mmm;
 mod optimize;
 mod outbox;
 mod sync;

@@ -33,6 +33,7 @@ mod date;
 mod detect;
 mod error;
 mod exports;
+mod grid;
 pub mod limits;
 mod mapping;
 mod model;
@@ -52,6 +53,7 @@ pub use date::{DateOrder, earliest_date, latest_date};
 pub use detect::{Imported, detect, import};
 pub use error::{ColumnRef, Diagnostic, ImportError, MAX_DIAGNOSTICS, column_letter};
 pub use exports::{parse_google_ads, parse_linkedin, parse_meta, parse_spreadsheet_csv};
+pub use grid::{Grid, GridRow, read_grid};
 pub use mapping::{FileColumn, FileColumns, UnknownField, file_columns};
 pub use model::{
     ColumnMapping, DEFAULT_MAX_BYTES, Field, ImportOptions, ParsedFile, PeriodChoice, RowTotals,

@@ -104,6 +104,24 @@ pub enum MmmError {
         /// What is wrong.
         message: String,
     },
+    /// A column that is missing, or of text where numbers are needed.
+    #[error("column {column}: {message}")]
+    Column {
+        /// The column (as named in the file or on the command line).
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A cell that cannot be read (not a number, not a date).
+    #[error("row {row}, column {column}: {message}")]
+    Cell {
+        /// The row.
+        row: usize,
+        /// The column.
+        column: String,
+        /// What is wrong, quoting the cell.
+        message: String,
+    },
     /// A draw count outside `1..=100_000`.
     #[error("draws: {0} is outside 1..=100000")]
     Draws(usize),

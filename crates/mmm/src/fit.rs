@@ -129,6 +129,14 @@ pub fn fit(
         .map(|c| channel_result(data, &prepared, &problem, &est, &draws, c, total_kpi))
         .collect();
     for (c, ch) in channels.iter().enumerate() {
+        if ch.reference_spend <= 0.0 {
+            warnings.push(format!(
+                "{} had no spend in the last {} periods: its marginal ROI is the return of \
+                 restarting it at a small budget (1 % of its mean spend per period).",
+                ch.channel,
+                prepared.granularity.recent_periods()
+            ));
+        }
         if ch.roi.high - ch.roi.low > ch.roi.mean {
             warnings.push(uncertain_roi(ch, &prepared.raw_spend[c]));
         }
@@ -284,6 +292,7 @@ fn channel_result(
     let reference = raw[n - recent..].iter().sum::<f64>() / recent as f64;
     let spend = prepared.spend_total[c];
     let spend_f = spend.to_f64().unwrap_or(0.0);
+    let restart = 0.01 * prepared.spend_scale[c];
     let mut z = vec![0.0; n];
     let mut contributions = Vec::with_capacity(draws.len());
     let mut rois = Vec::with_capacity(draws.len());
@@ -299,7 +308,7 @@ fn channel_result(
         } else {
             0.0
         });
-        marginals.push(cv.marginal(reference));
+        marginals.push(marginal_at(&cv, reference, restart));
         curve_draws.push(cv);
     }
     let contribution = Interval::of(&contributions);
@@ -317,6 +326,17 @@ fn channel_result(
         reference_spend: reference,
         curve: curve(prepared, p.priors, c, est.theta[c], est.beta[c]),
         curve_draws,
+    }
+}
+
+/// The marginal ROI at `reference` spend per period: the curve's derivative, or, for a channel
+/// without recent spend, the average return of restarting at a small budget (`step`: 1 % of its
+/// mean spend), because at zero an S-shaped curve has no slope and a concave one an infinite one.
+fn marginal_at(curve: &ResponseCurve, reference: f64, step: f64) -> f64 {
+    if reference > 0.0 {
+        curve.marginal(reference)
+    } else {
+        curve.contribution(step) / step
     }
 }
 

@@ -39,9 +39,11 @@ mod fit;
 mod laplace;
 mod linalg;
 mod model;
+pub mod table;
 
 pub use curve::ResponseCurve;
 pub use data::{ChannelSpend, Control, Dataset, Experiment, Granularity};
 pub use error::MmmError;
 pub use fit::{Options, fit};
 pub use model::{Calibration, ChannelResult, Decomposition, FitQuality, Interval, Model};
+pub use table::{Columns, TableRow};

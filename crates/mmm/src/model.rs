@@ -62,7 +62,8 @@ pub struct ChannelResult {
     pub share_of_kpi: f64,
     /// Contribution ÷ spend.
     pub roi: Interval,
-    /// KPI per extra unit of per-period spend, in steady state at `reference_spend`.
+    /// KPI per extra unit of per-period spend, in steady state at `reference_spend` (without
+    /// recent spend: the average return of restarting at 1 % of the mean spend).
     pub marginal_roi: Interval,
     /// Mean spend per period over the last 28 days or 4 weeks: where the marginal ROI is taken.
     pub reference_spend: f64,

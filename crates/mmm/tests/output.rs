@@ -110,6 +110,9 @@ fn the_decomposition_adds_up_and_the_curves_reproduce_the_marginal_roi() {
     }
     for (c, ch) in model.channels.iter().enumerate() {
         assert_eq!(ch.curve_draws.len(), 100);
+        if ch.reference_spend <= 0.0 {
+            continue;
+        }
         let mean: f64 = ch
             .curve_draws
             .iter()
@@ -126,4 +129,39 @@ fn the_decomposition_adds_up_and_the_curves_reproduce_the_marginal_roi() {
         );
         assert!(ch.curve.contribution(0.0) == 0.0 && ch.curve.contribution(1e12) <= ch.curve.beta);
     }
+}
+
+#[test]
+fn a_channel_off_in_the_last_four_weeks_gets_a_finite_marginal_roi_and_a_sentence() {
+    let mut sim = simulate(&Spec::daily(24));
+    let n = sim.data.dates.len();
+    for d in &mut sim.data.channels[2].spend[n - 40..] {
+        *d = rust_decimal::Decimal::ZERO;
+    }
+    let model = fit(
+        &sim.data,
+        &[],
+        &Options {
+            draws: 100,
+            seed: 0,
+        },
+    )
+    .expect("fit");
+    let ch = &model.channels[2];
+    assert!(ch.reference_spend.abs() < f64::EPSILON);
+    for v in [
+        ch.marginal_roi.mean,
+        ch.marginal_roi.low,
+        ch.marginal_roi.high,
+    ] {
+        assert!(v.is_finite() && v >= 0.0, "{:?}", ch.marginal_roi);
+    }
+    assert!(
+        model.warnings.iter().any(|w| w.starts_with(&format!(
+            "{} had no spend in the last 28 periods",
+            ch.channel
+        ))),
+        "{:?}",
+        model.warnings
+    );
 }

@@ -1,0 +1,97 @@
+//! `spendlens mmm`: the marketing-mix model of a table of periods (docs/mmm-contract.md).
+//!
+//! The file is read by `spendlens-ingest` (CSV with comma, semicolon or tab, or an XLSX's first
+//! sheet, within the import limits); its columns are found by `spendlens_mmm::table` (the
+//! contract's rules, shared with any later front end); the fit and the JSON are
+//! `spendlens-mmm`'s. This module only reads, writes and reports errors.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use spendlens_ingest::{ImportOptions, read_grid};
+use spendlens_mmm::table::{self, Columns, TableRow};
+use spendlens_mmm::{Options, codec, fit};
+
+use crate::output::write_result;
+
+/// Estimates how much of the KPI each channel (offline media included) caused, its ROI and
+/// marginal ROI with 90 % intervals, from daily or weekly totals.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The table, one row per period: CSV (comma, semicolon or tab) or XLSX (first sheet).
+    #[arg(long)]
+    input: PathBuf,
+    /// The KPI column.
+    #[arg(long, default_value = "revenue")]
+    kpi: String,
+    /// The date column (default: the first named date, day, week, date_week or time).
+    #[arg(long)]
+    date: Option<String>,
+    /// Spend columns (default: every <channel>_spend, spend_<channel> or <channel>_S column).
+    #[arg(long, value_delimiter = ',')]
+    spend: Vec<String>,
+    /// Control columns (default: every other numeric column); a text column's values become
+    /// indicators.
+    #[arg(long, value_delimiter = ',')]
+    controls: Vec<String>,
+    /// Lift tests, CSV: channel,from,to,lift,lift_se and optionally spend.
+    #[arg(long)]
+    experiments: Option<PathBuf>,
+    /// Posterior draws for the 90 % intervals.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    draws: u32,
+    /// Seed of the draws: the same input and seed give byte-identical output.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Write the JSON here instead of stdout.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+/// The table's rows with the delimiter's hint about decimal commas.
+fn read_table(path: &Path) -> anyhow::Result<(Vec<TableRow>, bool)> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let grid = read_grid(&bytes, &name, &ImportOptions::default())?;
+    let rows = grid
+        .rows
+        .into_iter()
+        .map(|r| TableRow {
+            row: usize::try_from(r.row).unwrap_or(usize::MAX),
+            cells: r.cells,
+        })
+        .collect();
+    Ok((rows, grid.delimiter == Some(b';')))
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let (rows, decimal_comma) = read_table(&args.input)?;
+    let input = args.input.display();
+    let columns = Columns {
+        kpi: Some(args.kpi.clone()),
+        date: args.date.clone(),
+        spend: args.spend.clone(),
+        controls: args.controls.clone(),
+        decimal_comma,
+    };
+    let data = table::dataset(&rows, &columns).with_context(|| format!("{input}"))?;
+    let experiments = match &args.experiments {
+        Some(path) => {
+            let (rows, decimal_comma) = read_table(path)?;
+            table::experiments(&rows, decimal_comma)
+                .with_context(|| format!("{}", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let options = Options {
+        draws: usize::try_from(args.draws).unwrap_or(500),
+        seed: args.seed,
+    };
+    let model = fit(&data, &experiments, &options).with_context(|| format!("{input}"))?;
+    write_result(args.output.as_deref(), &codec::to_json(&model))?;
+    Ok(ExitCode::SUCCESS)
+}
