@@ -27,6 +27,7 @@ pub mod imports;
 pub mod isolation;
 pub mod mappings;
 pub mod metrics;
+pub mod mmm;
 pub mod optimization;
 pub mod scheduler;
 pub mod snapshots;

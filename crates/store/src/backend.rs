@@ -27,6 +27,7 @@ macro_rules! impl_store {
         crate::metrics::impl_metric_store!($store, $db);
         crate::channels::impl_channel_store!($store, $db, $begin_write);
         crate::mappings::impl_mapping_store!($store, $db, $begin_write);
+        crate::mmm::impl_mmm_store!($store, $db, $begin_write);
         crate::snapshots::impl_snapshot_store!($store, $db, $begin_write);
         crate::jobs::impl_job_store!($store);
         crate::connections::impl_connection_store!($store, $db);

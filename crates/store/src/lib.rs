@@ -33,6 +33,7 @@ pub mod jobs;
 pub mod mappings;
 pub mod metrics;
 pub mod micros;
+pub mod mmm;
 pub mod outbox;
 mod postgres;
 pub mod previews;
@@ -60,6 +61,7 @@ pub use imports::{ImportRecord, ImportStore, ImportWriter, UpsertCounts};
 pub use jobs::JobStore;
 pub use mappings::{MAX_SAVED_MAPPINGS, MappingStore, SavedMapping};
 pub use metrics::MetricStore;
+pub use mmm::{MAX_MMM_RUNS, MmmStore, NewMmmRun, StoredMmmRun};
 pub use outbox::{OutboxStore, OutgoingMail, StoredMail};
 pub use postgres::PgStore;
 pub use previews::{PendingPreview, PreviewQuota, PreviewStore};
@@ -151,6 +153,7 @@ pub trait Store:
     + ChannelStore
     + ImportStore
     + MappingStore
+    + MmmStore
     + MetricStore
     + SnapshotStore
     + JobStore

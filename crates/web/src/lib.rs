@@ -88,7 +88,7 @@ pub fn state(
 pub fn router(state: AppState) -> Router {
     use api::{
         analysis, attribution, campaigns, channels, connections, finance, imports, mappings,
-        metrics_in, optimization, seed, tokens,
+        metrics_in, mmm, optimization, seed, tokens,
     };
     let api = Router::new()
         .route("/auth/register", post(auth::register))
@@ -173,6 +173,9 @@ pub fn router(state: AppState) -> Router {
             "/campaigns/{id}/attribution-model",
             get(attribution::get_model).put(attribution::put_model),
         )
+        // The marketing-mix model (organisation-level runs).
+        .route("/mmm", post(mmm::create).get(mmm::list))
+        .route("/mmm/{id}", get(mmm::get))
         // Budget optimisation (response curves fitted from the campaign's history).
         .route(
             "/campaigns/{id}/budget-optimization",

@@ -21,6 +21,7 @@ mod isolation;
 mod ledger_import;
 mod mappings;
 mod metrics;
+mod mmm;
 mod names;
 mod optimization;
 mod outbound;

@@ -9,6 +9,7 @@ pub mod finance;
 pub mod imports;
 pub mod mappings;
 pub mod metrics_in;
+pub mod mmm;
 pub mod optimization;
 pub mod pdf_preview;
 pub mod seed;

@@ -1,0 +1,91 @@
+//! The typed command of a model run, which the API's body, the page's form and any other adapter
+//! decode into.
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use spendlens_core::campaign::CampaignId;
+use spendlens_mmm::Experiment;
+
+/// Where the KPI the model explains comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KpiSource {
+    /// The chosen campaigns' GA4 revenue, day by day.
+    Ga4Revenue,
+    /// The ad platforms' revenue as the analysis values it (reported, else estimated from
+    /// conversions): the platforms' own claim, useful to compare with, not an independent KPI.
+    PlatformRevenue,
+    /// A series the caller gives (the business's own revenue or sales), one value per day.
+    Series(Vec<(NaiveDate, f64)>),
+}
+
+impl KpiSource {
+    /// The code on the wire (`ga4_revenue`, `platform_revenue`, `series`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            KpiSource::Ga4Revenue => "ga4_revenue",
+            KpiSource::PlatformRevenue => "platform_revenue",
+            KpiSource::Series(_) => "series",
+        }
+    }
+
+    /// The KPI's name in the model's answer.
+    pub fn name(&self) -> &'static str {
+        match self {
+            KpiSource::Ga4Revenue => "ga4_revenue",
+            KpiSource::PlatformRevenue => "platform_revenue",
+            KpiSource::Series(_) => "revenue",
+        }
+    }
+
+    /// The source as people read it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            KpiSource::Ga4Revenue => "GA4 revenue",
+            KpiSource::PlatformRevenue => "the platforms' revenue (as the analysis values it)",
+            KpiSource::Series(_) => "the uploaded KPI series",
+        }
+    }
+}
+
+/// A model run: over which campaigns (all when empty), which KPI, which window (default: the
+/// days with spend), how many draws from which seed, and the lift tests that calibrate it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MmmCommand {
+    pub campaigns: Vec<CampaignId>,
+    pub kpi: KpiSource,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub draws: usize,
+    pub seed: u64,
+    pub experiments: Vec<Experiment>,
+}
+
+impl MmmCommand {
+    /// The request as recorded with the run (an uploaded series by its length and dates only).
+    pub fn to_json(&self) -> Value {
+        let kpi = match &self.kpi {
+            KpiSource::Series(values) => json!({
+                "source": self.kpi.code(),
+                "days": values.len(),
+                "from": values.first().map(|v| v.0.to_string()),
+                "to": values.last().map(|v| v.0.to_string()),
+            }),
+            other => json!({"source": other.code()}),
+        };
+        json!({
+            "campaigns": self.campaigns.iter().map(CampaignId::as_str).collect::<Vec<_>>(),
+            "kpi": kpi,
+            "from": self.from.map(|d| d.to_string()),
+            "to": self.to.map(|d| d.to_string()),
+            "draws": self.draws,
+            "seed": self.seed,
+            "experiments": self.experiments.iter().map(|e| json!({
+                "channel": e.channel,
+                "from": e.from.to_string(),
+                "to": e.to.to_string(),
+                "lift": e.lift,
+                "lift_se": e.lift_se,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}

@@ -1,0 +1,330 @@
+//! The marketing-mix model in the product (issue 17): an organisation-level model over chosen
+//! campaigns (or all), fitted by `spendlens-mmm` from what is stored, kept per run with the data
+//! versions of its inputs, and set beside the platforms' own and the attribution models' figures.
+//!
+//! **Inputs.** Channels are the stored spend, day by day, summed over the chosen campaigns: one
+//! channel per ad platform with spend, one per named offline channel (TV, radio, podcasts...).
+//! The KPI is the campaigns' GA4 revenue, the platforms' revenue as the analysis values it, or a
+//! series the caller uploads (the business's own revenue, from its books). The campaigns must
+//! share one currency (a model of mixed currencies would add euros to dollars). Every day of the
+//! window needs a KPI value: a missing day is refused, naming it, never read as zero.
+//!
+//! **Runs.** Each run is stored with `campaign:data_version` of every input campaign
+//! ([`data_version`]); a run whose inputs changed since is shown as out of date, never as current.
+//!
+//! **The comparison.** Per ad platform, over the model's window: the model's incremental KPI per
+//! unit of spend (its ROI, modelled), the revenue the platform reports per unit of spend
+//! (platform-reported ROAS) and the revenue the campaigns' attribution models credit it per unit
+//! of spend (attributed ROAS, when touchpoints exist). Each is labelled with its basis.
+
+mod command;
+mod document;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use spendlens_core::Platform;
+use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
+use spendlens_mmm::{ChannelSpend, Dataset, Options};
+use spendlens_store::{NewMmmRun, Store, StoredMmmRun};
+
+pub use command::{KpiSource, MmmCommand};
+pub use document::Comparison;
+
+use crate::AppError;
+
+/// The smallest window a model is fitted on (the contract's minimum for daily data).
+pub const MIN_DAYS: usize = 52;
+
+/// A stored run with whether its inputs still hold.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub stored: StoredMmmRun,
+    /// The data versions of its campaigns are still the stored ones.
+    pub current: bool,
+}
+
+/// `campaign_id:data_version` of each campaign, in order: what a run rests on.
+pub async fn data_version(
+    store: &dyn Store,
+    org: &OrgId,
+    campaigns: &[CampaignId],
+) -> Result<String, AppError> {
+    let mut parts = Vec::with_capacity(campaigns.len());
+    for id in campaigns {
+        let (_, _, version) = store
+            .campaign_with_settings(org, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        parts.push(format!("{}:{version}", id.as_str()));
+    }
+    Ok(parts.join(" "))
+}
+
+/// The chosen campaigns of the organisation (all when none is named), each checked to be the
+/// organisation's, in one currency.
+async fn campaigns_of(
+    store: &dyn Store,
+    org: &OrgId,
+    chosen: &[CampaignId],
+) -> Result<Vec<Campaign>, AppError> {
+    let all = store.list_campaigns(org).await?;
+    let picked: Vec<Campaign> = if chosen.is_empty() {
+        all
+    } else {
+        let mut out = Vec::new();
+        for (i, id) in chosen.iter().enumerate() {
+            match all.iter().find(|c| &c.id == id) {
+                Some(c) => out.push(c.clone()),
+                None => {
+                    return Err(AppError::invalid(
+                        &format!("campaigns[{i}]"),
+                        format!("no campaign {} in your organisation", id.as_str()),
+                    ));
+                }
+            }
+        }
+        out
+    };
+    if picked.is_empty() {
+        return Err(AppError::invalid(
+            "campaigns",
+            "the organisation has no campaign to model",
+        ));
+    }
+    let currency = picked[0].spec.currency.clone();
+    if let Some(other) = picked.iter().find(|c| c.spec.currency != currency) {
+        return Err(AppError::invalid(
+            "campaigns",
+            format!(
+                "the campaigns are in {currency} and {} ({}): model campaigns of one currency",
+                other.spec.currency, other.spec.name
+            ),
+        ));
+    }
+    Ok(picked)
+}
+
+/// What the fit reads, gathered from the store.
+struct Gathered {
+    campaigns: Vec<Campaign>,
+    dataset: Dataset,
+    /// Per ad platform: spend and platform-reported revenue over the window.
+    reported: BTreeMap<Platform, (Decimal, Decimal)>,
+}
+
+async fn gather(
+    store: &dyn Store,
+    org: &OrgId,
+    cmd: &MmmCommand,
+    today: NaiveDate,
+) -> Result<Gathered, AppError> {
+    let campaigns = campaigns_of(store, org, &cmd.campaigns).await?;
+    let earliest = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+    let to = cmd.to.unwrap_or(today);
+    let from = cmd.from.unwrap_or(earliest);
+    if to < from {
+        return Err(AppError::invalid("to", "the window ends before it starts"));
+    }
+    // Per day: spend per channel name, GA4 revenue, platform-reported revenue.
+    let mut spend: BTreeMap<String, BTreeMap<NaiveDate, Decimal>> = BTreeMap::new();
+    let mut ga4: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
+    let mut platform_revenue: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
+    let mut reported: BTreeMap<Platform, (Decimal, Decimal)> = BTreeMap::new();
+    for c in &campaigns {
+        let settings = store.settings(org, &c.id).await?.unwrap_or_default();
+        let totals = store.platform_totals(org, &c.id, to).await?;
+        let input = spendlens_core::totals::analysis_input(to, &c.spec, &settings, &totals, None);
+        let aov = spendlens_core::analysis::aov(&input.platforms);
+        for row in store.daily_series(org, &c.id, from, to).await? {
+            if row.platform == Platform::Ga4 {
+                if let Some(r) = row.revenue {
+                    *ga4.entry(row.date).or_default() += r;
+                }
+                continue;
+            }
+            let value = crate::finance::row_revenue(&row, &settings, &aov);
+            *platform_revenue.entry(row.date).or_default() += value;
+            if row.platform.is_ad_platform() {
+                *spend
+                    .entry(row.platform.as_str().to_owned())
+                    .or_default()
+                    .entry(row.date)
+                    .or_default() += row.spend;
+                let line = reported.entry(row.platform).or_default();
+                line.0 += row.spend;
+                line.1 += value;
+            }
+        }
+        for day in store.channel_series(org, &c.id, from, to).await? {
+            *spend
+                .entry(day.channel.as_str().to_owned())
+                .or_default()
+                .entry(day.date)
+                .or_default() += day.spend;
+        }
+    }
+    spend.retain(|_, days| days.values().any(|s| *s > Decimal::ZERO));
+    let (first, last) = match (
+        spend.values().filter_map(|d| d.keys().next()).min(),
+        spend.values().filter_map(|d| d.keys().next_back()).max(),
+    ) {
+        (Some(a), Some(b)) => (cmd.from.unwrap_or(*a), cmd.to.unwrap_or(*b)),
+        _ => {
+            return Err(AppError::invalid(
+                "campaigns",
+                "the campaigns have no spend in the window: import their daily rows first",
+            ));
+        }
+    };
+    let dates: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+    if dates.len() < MIN_DAYS {
+        return Err(AppError::invalid(
+            "from",
+            format!(
+                "{} days from {first} to {last}: a model needs at least {MIN_DAYS} days of data",
+                dates.len()
+            ),
+        ));
+    }
+    let values = kpi_values(&cmd.kpi, &dates, &ga4, &platform_revenue)?;
+    let channels = spend
+        .into_iter()
+        .map(|(name, days)| ChannelSpend {
+            column: name.clone(),
+            spend: dates
+                .iter()
+                .map(|d| days.get(d).copied().unwrap_or_default())
+                .collect(),
+            name,
+        })
+        .collect();
+    Ok(Gathered {
+        campaigns,
+        dataset: Dataset {
+            kpi: cmd.kpi.name().to_owned(),
+            date_column: "date".to_owned(),
+            first_row: 1,
+            dates,
+            values,
+            channels,
+            controls: Vec::new(),
+            holidays: Vec::new(),
+        },
+        reported,
+    })
+}
+
+/// The KPI per day of `dates`, from its source; a day without a value is refused, naming it.
+fn kpi_values(
+    source: &KpiSource,
+    dates: &[NaiveDate],
+    ga4: &BTreeMap<NaiveDate, Decimal>,
+    platforms: &BTreeMap<NaiveDate, Decimal>,
+) -> Result<Vec<f64>, AppError> {
+    let series: BTreeMap<NaiveDate, f64> = match source {
+        KpiSource::Ga4Revenue => ga4
+            .iter()
+            .map(|(d, v)| (*d, v.to_f64().unwrap_or(0.0)))
+            .collect(),
+        KpiSource::PlatformRevenue => platforms
+            .iter()
+            .map(|(d, v)| (*d, v.to_f64().unwrap_or(0.0)))
+            .collect(),
+        KpiSource::Series(values) => values.iter().copied().collect(),
+    };
+    dates
+        .iter()
+        .map(|d| {
+            series.get(d).copied().ok_or_else(|| {
+                AppError::invalid(
+                    "kpi",
+                    format!(
+                        "{} has no value on {d}: every day from {} to {} needs one (narrow the window with from/to, or upload the KPI series)",
+                        source.label(),
+                        dates.first().copied().unwrap_or(*d),
+                        dates.last().copied().unwrap_or(*d)
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Fits the model the command describes, stores the run and answers it.
+pub async fn run(
+    ctx: &crate::context::Context,
+    org: &OrgId,
+    cmd: MmmCommand,
+) -> Result<Run, AppError> {
+    let today = ctx.now().date_naive();
+    let gathered = gather(ctx.store.as_ref(), org, &cmd, today).await?;
+    let ids: Vec<CampaignId> = gathered.campaigns.iter().map(|c| c.id.clone()).collect();
+    let version = data_version(ctx.store.as_ref(), org, &ids).await?;
+    let comparison = document::comparison(ctx.store.as_ref(), org, &gathered, &cmd).await?;
+    let options = Options {
+        draws: cmd.draws,
+        seed: cmd.seed,
+    };
+    let (dataset, experiments) = (gathered.dataset, cmd.experiments.clone());
+    let model =
+        tokio::task::spawn_blocking(move || spendlens_mmm::fit(&dataset, &experiments, &options))
+            .await
+            .map_err(|e| AppError::invalid("$", format!("the fit stopped: {e}")))?
+            .map_err(|e| AppError::invalid("kpi", e.to_string()))?;
+    let currency = gathered
+        .campaigns
+        .first()
+        .map(|c| c.spec.currency.clone())
+        .unwrap_or_default();
+    let result = document::result(&model, &currency, &comparison);
+    let stored = ctx
+        .store
+        .save_mmm_run(
+            org,
+            &NewMmmRun {
+                campaigns: ids,
+                data_version: version,
+                request: cmd.to_json().to_string(),
+                result: result.to_string(),
+            },
+            ctx.now(),
+        )
+        .await?;
+    Ok(Run {
+        stored,
+        current: true,
+    })
+}
+
+/// The organisation's runs, newest first, each with whether its inputs still hold.
+pub async fn runs(store: &dyn Store, org: &OrgId) -> Result<Vec<Run>, AppError> {
+    let mut out = Vec::new();
+    for stored in store.mmm_runs(org).await? {
+        let current = is_current(store, org, &stored).await?;
+        out.push(Run { stored, current });
+    }
+    Ok(out)
+}
+
+/// One run of the organisation (`AppError::NotFound` for another's).
+pub async fn run_of(store: &dyn Store, org: &OrgId, id: &str) -> Result<Run, AppError> {
+    let stored = store.mmm_run(org, id).await?.ok_or(AppError::NotFound)?;
+    let current = is_current(store, org, &stored).await?;
+    Ok(Run { stored, current })
+}
+
+async fn is_current(
+    store: &dyn Store,
+    org: &OrgId,
+    stored: &StoredMmmRun,
+) -> Result<bool, AppError> {
+    match data_version(store, org, &stored.campaigns).await {
+        Ok(now) => Ok(now == stored.data_version),
+        // A campaign of the run was deleted since.
+        Err(AppError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

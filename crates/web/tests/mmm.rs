@@ -1,0 +1,226 @@
+//! The marketing-mix model through the real server (issue 17 item 5) on both backends: a run over
+//! a demo campaign is stored with the data versions it rests on, set beside the platforms' own
+//! figures (the analysis' ROAS per platform, to the cent), listed, reproducible with its seed, and
+//! out of date once the data changes; every refusal names its JSON path; another organisation's
+//! run is a 404.
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, database_urls, demo, json_of, new_client};
+
+fn q4(campaigns: &[(String, String)]) -> String {
+    campaigns
+        .iter()
+        .find(|(_, name)| name == "Q4 Lead Gen (B2B)")
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| panic!("no Q4 campaign in {campaigns:?}"))
+}
+
+#[tokio::test]
+async fn a_run_is_stored_compared_and_goes_out_of_date() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let campaigns = demo(&app).await;
+        let id = q4(&campaigns);
+        let body = json!({"campaigns": [id], "kpi": {"source": "platform_revenue"}, "draws": 50, "seed": 7});
+        let r = app.post("/api/mmm", &body).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", app.backend);
+        let run = json_of(r).await;
+        assert_eq!(run["current"], true);
+        assert_eq!(run["campaigns"], json!([id]));
+        assert!(
+            run["data_version"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with(&format!("{id}:"))
+        );
+        let result = &run["result"];
+        assert_eq!(result["kpi"], "platform_revenue");
+        assert_eq!(result["granularity"], "daily");
+        assert_eq!(result["periods"], 90);
+        assert_eq!(result["currency"], "USD");
+        let names: Vec<&str> = result["channels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["channel"].as_str())
+            .collect();
+        assert_eq!(names, ["google_ads", "linkedin", "meta"]);
+        assert_eq!(result["curves"].as_array().map(Vec::len), Some(3));
+        let dates = result["decomposition"]["dates"].as_array().map(Vec::len);
+        assert_eq!(dates, Some(90));
+        assert_eq!(
+            result["decomposition"]["channels"]["meta"]
+                .as_array()
+                .map(Vec::len),
+            Some(90)
+        );
+
+        // The comparison's platform-reported ROAS is the analysis' own, platform by platform
+        // (the run's window is the campaign's 90 days, the analysis' as of today).
+        let analysis = json_of(
+            app.get(&format!("/api/campaigns/{id}/financial-analysis"))
+                .await,
+        )
+        .await;
+        for line in result["comparison"].as_array().into_iter().flatten() {
+            let platform = line["channel"].as_str().unwrap_or_default();
+            let ours = analysis["platforms"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["platform"] == platform)
+                .cloned()
+                .unwrap_or_else(|| panic!("{platform} not in the analysis"));
+            assert_eq!(line["spend"], ours["spend"], "{platform}");
+            assert_eq!(
+                line["platform_reported_revenue"], ours["revenue"],
+                "{platform}"
+            );
+            assert_eq!(
+                line["platform_reported_roas"]
+                    .as_f64()
+                    .map(|x| (x * 100.0).round()),
+                ours["roas"].as_f64().map(|x| (x * 100.0).round()),
+                "{platform}"
+            );
+            // No touchpoints: no attributed figure.
+            assert_eq!(line["attributed_roas"], Value::Null, "{platform}");
+            assert!(line["mmm_roi"]["mean"].is_number(), "{platform}");
+        }
+
+        // Same input and seed, same answer.
+        let again = json_of(app.post("/api/mmm", &body).await).await;
+        assert_eq!(again["result"], run["result"]);
+        assert_ne!(again["id"], run["id"]);
+
+        // Listed newest first, without results; one run answers with its result.
+        let list = json_of(app.get("/api/mmm").await).await;
+        let runs = list["runs"].as_array().cloned().unwrap_or_default();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0]["id"], again["id"]);
+        assert_eq!(runs[0].get("result"), None);
+        let one = json_of(
+            app.get(&format!(
+                "/api/mmm/{}",
+                run["id"].as_str().unwrap_or_default()
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(one["result"], run["result"]);
+
+        // New data for the campaign: the run no longer describes it.
+        let r = app
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &json!({"rows": [{"date": "2026-11-20", "platform": "meta", "spend": "999.00", "clicks": 1}]}),
+            )
+            .await;
+        assert!(r.status().is_success());
+        let one = json_of(
+            app.get(&format!(
+                "/api/mmm/{}",
+                run["id"].as_str().unwrap_or_default()
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(one["current"], false, "{}", app.backend);
+
+        // Another organisation sees none of it.
+        let stranger = new_client();
+        app.register(&stranger, "other@example.com").await;
+        let r = app
+            .request(
+                &stranger,
+                reqwest::Method::GET,
+                &format!("/api/mmm/{}", run["id"].as_str().unwrap_or_default()),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = app
+            .request(&stranger, reqwest::Method::GET, "/api/mmm", None)
+            .await;
+        assert_eq!(json_of(r).await["runs"], json!([]));
+        let r = app
+            .request(
+                &stranger,
+                reqwest::Method::POST,
+                "/api/mmm",
+                Some(&json!({"campaigns": [id]})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            json_of(r).await["error"]["details"][0]["field"],
+            "campaigns[0]"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_uploaded_kpi_series_is_modelled_and_bad_bodies_name_their_path() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let campaigns = demo(&app).await;
+        let id = q4(&campaigns);
+        // The business's own revenue: a base of 4,000 a day plus a weekly swing.
+        let start = crate::support::now().date_naive() - chrono::Days::new(89);
+        let values: Vec<Value> = (0..90u64)
+            .map(|i| {
+                let date = start + chrono::Days::new(i);
+                json!({"date": date.to_string(), "value": 4000.0 + 300.0 * ((i % 7) as f64)})
+            })
+            .collect();
+        let r = app
+            .post(
+                "/api/mmm",
+                &json!({"campaigns": [id], "kpi": {"source": "series", "values": values}, "draws": 20}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", app.backend);
+        let run = json_of(r).await;
+        assert_eq!(run["result"]["kpi"], "revenue");
+        assert_eq!(run["request"]["kpi"]["days"], 90);
+
+        for (body, field) in [
+            (json!({"campaigns": [id], "draws": 20}), "kpi"), // no GA4 rows in the demo's Q4
+            (json!({}), "campaigns"),                         // USD, EUR and GBP together
+            (json!({"campaigns": [id], "colour": 1}), "colour"),
+            (
+                json!({"campaigns": [id], "kpi": {"source": "tv"}}),
+                "kpi.source",
+            ),
+            (
+                json!({"campaigns": [id], "kpi": {"source": "series"}}),
+                "kpi.values",
+            ),
+            (
+                json!({"campaigns": [id], "kpi": {"source": "series", "values": [{"date": "2026-11-01", "value": 1}, {"date": "2026-11-01", "value": 2}]}}),
+                "kpi.values[1].date",
+            ),
+            (
+                json!({"campaigns": [id], "kpi": {"source": "series", "values": [{"date": "2026-11-01", "value": "lots"}]}}),
+                "kpi.values[0].value",
+            ),
+            (json!({"campaigns": [id], "draws": 5}), "draws"),
+            (
+                json!({"campaigns": [id], "from": "2026-11-01", "kpi": {"source": "platform_revenue"}}),
+                "from",
+            ),
+            (
+                json!({"campaigns": [id], "experiments": [{"channel": "meta", "from": "2026-10-01", "to": "2026-10-14", "lift": 100, "lift_se": 0}]}),
+                "experiments[0].lift_se",
+            ),
+        ] {
+            let r = app.post("/api/mmm", &body).await;
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            let got = json_of(r).await;
+            assert_eq!(got["error"]["details"][0]["field"], field, "{body}: {got}");
+        }
+        let r = app.get("/api/mmm/no-such-run").await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+}
