@@ -224,3 +224,119 @@ async fn an_uploaded_kpi_series_is_modelled_and_bad_bodies_name_their_path() {
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn the_optimiser_plans_on_the_models_curves_and_says_so() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let campaigns = demo(&app).await;
+        let id = q4(&campaigns);
+        let plan = |body: Value| {
+            let app = &app;
+            let id = id.clone();
+            async move {
+                app.post(&format!("/api/campaigns/{id}/budget-optimization"), &body)
+                    .await
+            }
+        };
+        // No run yet: the refusal says how to make one.
+        let r = plan(json!({"curves": "mmm"})).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let got = json_of(r).await;
+        assert_eq!(got["error"]["details"][0]["field"], "curves", "{got}");
+        assert!(
+            got["error"]["details"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("POST /api/mmm")
+        );
+
+        let run = json_of(
+            app.post(
+                "/api/mmm",
+                &json!({"campaigns": [id], "kpi": {"source": "platform_revenue"}, "draws": 100}),
+            )
+            .await,
+        )
+        .await;
+        let run_id = run["id"].as_str().unwrap_or_default().to_owned();
+        let r2 = run["result"]["fit"]["r2"].as_f64().unwrap_or_default();
+
+        // The default plan on the model's curves: the plan names the run, every channel carries
+        // the model's R², and the channels stay in their cautious range.
+        let r = plan(json!({"curves": "mmm"})).await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
+        let got = json_of(r).await;
+        assert_eq!(got["curves_basis"]["basis"], "mmm", "{got}");
+        assert_eq!(got["curves_basis"]["mmm_run"], run_id);
+        assert!(
+            got["curves_basis"]["label"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&format!("model run {run_id}"))
+        );
+        for c in got["channels"].as_array().into_iter().flatten() {
+            let channel_r2 = c["r_squared"].as_f64().unwrap_or(-1.0);
+            assert!((channel_r2 - r2).abs() < 1e-3, "{c}");
+        }
+        // Opened up, the plan moves money by the model's curves, and says whose they are.
+        let r = plan(json!({"curves": "mmm", "mmm_run": run_id, "spend_range": "open"})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let open = json_of(r).await;
+        assert_eq!(open["curves_basis"]["mmm_run"], run_id);
+        // The history's curves are still the default.
+        let r = plan(json!({})).await;
+        assert_eq!(
+            json_of(r).await["curves_basis"]["basis"],
+            "platform_reported"
+        );
+
+        // Refusals: the LTV objective, a run over two campaigns, another organisation's id, an
+        // out-of-date run.
+        let r = plan(json!({"curves": "mmm", "objective": "ltv", "ltv": {"meta": 100, "linkedin": 100, "google_ads": 100}})).await;
+        assert_eq!(
+            json_of(r).await["error"]["details"][0]["field"],
+            "objective"
+        );
+        let brand = campaigns
+            .iter()
+            .find(|(_, n)| n == "Brand Awareness")
+            .map(|(i, _)| i.clone())
+            .unwrap_or_default();
+        let two = json_of(
+            app.post(
+                "/api/mmm",
+                &json!({"campaigns": [id, brand], "kpi": {"source": "platform_revenue"}, "draws": 20}),
+            )
+            .await,
+        )
+        .await;
+        let r = plan(json!({"curves": "mmm", "mmm_run": two["id"]})).await;
+        let got = json_of(r).await;
+        assert_eq!(got["error"]["details"][0]["field"], "mmm_run", "{got}");
+        assert!(
+            got["error"]["details"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("fitted on 2 campaign(s)")
+        );
+        let r = plan(json!({"curves": "history", "mmm_run": run_id})).await;
+        assert_eq!(json_of(r).await["error"]["details"][0]["field"], "curves");
+        app.post(
+            &format!("/api/campaigns/{id}/metrics"),
+            &json!({"rows": [{"date": "2026-11-20", "platform": "meta", "spend": "999.00", "clicks": 1}]}),
+        )
+        .await;
+        let r = plan(json!({"curves": "mmm", "mmm_run": run_id})).await;
+        let got = json_of(r).await;
+        assert!(
+            got["error"]["details"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("out of date"),
+            "{got}"
+        );
+        let r = plan(json!({"curves": "mmm"})).await;
+        assert_eq!(json_of(r).await["error"]["details"][0]["field"], "curves");
+    }
+}

@@ -104,6 +104,8 @@ pub(super) fn result(model: &Model, currency: &str, comparison: &[Comparison]) -
                         "shape": c.curve.shape,
                         "decay": c.curve.decay,
                         "reference_spend": c.reference_spend,
+                        // The posterior draws, for an optimiser planning on this model.
+                        "draws": c.curve_draws.iter().map(|d| [d.beta, d.half_saturation, d.shape]).collect::<Vec<_>>(),
                     })
                 })
                 .collect(),

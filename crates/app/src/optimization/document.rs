@@ -174,8 +174,9 @@ pub fn document(o: &Optimization) -> Value {
         map.insert(
             "curves_basis".into(),
             json!({
-                "basis": "platform_reported",
-                "label": wording::curves_basis(o.plan.expected_improvement.objective),
+                "basis": if o.mmm.is_some() { "mmm" } else { "platform_reported" },
+                "mmm_run": o.mmm.as_ref().map(|m| m.run_id.clone()),
+                "label": wording::curves_basis(o),
             }),
         );
         map.insert("channels".into(), channels(o));

@@ -35,6 +35,7 @@ use crate::AppError;
 pub mod caution;
 mod channels;
 mod document;
+pub mod mmm_curves;
 mod request;
 mod series;
 pub mod wording;
@@ -44,9 +45,11 @@ pub use channels::{FROZEN_REASON, FrozenChannel, frozen_channels};
 pub use document::{document, months_seen};
 use series::{DayFigures, Series};
 
+pub use mmm_curves::MmmCurves;
 pub use request::{
-    GROUP_CHANNELS_EXPECTED, Grouped, OptimizationRequest, bounds, channel_key, group_name,
-    history, history_ends, listed_channel, objective, period, positive, share, weeks,
+    CurvesSource, GROUP_CHANNELS_EXPECTED, Grouped, OptimizationRequest, bounds, channel_key,
+    curves, group_name, history, history_ends, listed_channel, objective, period, positive, share,
+    weeks,
 };
 
 /// Days of history read by default, and from or to a single given end (a year: enough for the
@@ -90,6 +93,9 @@ pub struct Optimization {
     /// The campaign's named channels in the history window, each frozen at its current spend
     /// beside the plan (see `channels`).
     pub offline_channels: Vec<FrozenChannel>,
+    /// The marketing-mix model run whose curves the plan used (`None`: curves fitted to the
+    /// history).
+    pub mmm: Option<MmmCurves>,
 }
 
 fn f64_of(value: Decimal) -> f64 {
@@ -261,6 +267,31 @@ pub async fn optimize_campaign(
             wording::no_response_message(&silent, id.as_str()),
         ));
     }
+    let mmm = match &request.curves {
+        CurvesSource::History => None,
+        CurvesSource::Mmm { run } => {
+            if objective == Objective::LtvValue {
+                return Err(AppError::invalid(
+                    "objective",
+                    "the marketing-mix model's curves are in its KPI (revenue), not customer value: plan the revenue or profit objective with them",
+                ));
+            }
+            let curves = mmm_curves::load(store, org, id, run.as_deref()).await?;
+            let names: Vec<&str> = platforms.iter().map(|p| p.as_str()).collect();
+            let missing = mmm_curves::missing(&curves, &names);
+            if !missing.is_empty() {
+                return Err(AppError::invalid(
+                    "curves",
+                    format!(
+                        "model run {} has no curve for {}: run the model again over the same history",
+                        curves.run_id,
+                        missing.join(", ")
+                    ),
+                ));
+            }
+            Some(curves)
+        }
+    };
     let histories = series.histories(&request.ltv);
     let fitted = {
         let days = || series.0.values().flat_map(|d| d.keys().copied());
@@ -357,9 +388,13 @@ pub async fn optimize_campaign(
     );
     let options = fit_options.clone();
     let period = days.clone();
+    let mmm_for_fit = mmm.clone();
     // Fitting runs Levenberg–Marquardt per bootstrap draw: CPU work, off the async workers.
     let (model, plan, limits) = tokio::task::spawn_blocking(move || {
-        let model = spendlens_optimize::fit(&histories, objective, &options)?;
+        let mut model = spendlens_optimize::fit(&histories, objective, &options)?;
+        if let Some(curves) = &mmm_for_fit {
+            mmm_curves::apply(&mut model, curves);
+        }
         // Current spend for the period: each channel's share of the recent spend, applied to the
         // budget (the history's mean when nothing was spent recently, which cannot happen while
         // the recent days end on a day with spend).
@@ -417,5 +452,6 @@ pub async fn optimize_campaign(
         limits,
         days,
         offline_channels,
+        mmm,
     })
 }

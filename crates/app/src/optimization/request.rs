@@ -46,6 +46,33 @@ pub struct OptimizationRequest {
     /// How far channels without `bounds` of their own may move (default: the range each has
     /// been run at; see `super::caution`).
     pub spend_range: super::SpendRange,
+    /// Where the response curves come from (default: fitted to the campaign's history).
+    pub curves: CurvesSource,
+}
+
+/// Where an optimisation takes its response curves from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CurvesSource {
+    /// Fitted to each platform's platform-reported daily revenue over the history.
+    #[default]
+    History,
+    /// A marketing-mix model run of the organisation over this campaign alone: the named run, or
+    /// the newest current one.
+    Mmm { run: Option<String> },
+}
+
+/// The curves source a code names (`history`, `mmm`).
+pub fn curves(code: &str, run: Option<&str>) -> Result<CurvesSource, String> {
+    match code {
+        "history" if run.is_none() => Ok(CurvesSource::History),
+        "history" => Err("mmm_run goes with curves \"mmm\" only".to_owned()),
+        "mmm" => Ok(CurvesSource::Mmm {
+            run: run.map(str::to_owned),
+        }),
+        other => Err(format!(
+            "unknown curves source {other:?}; expected history or mmm"
+        )),
+    }
 }
 
 /// What a group's `channels` must be (the decoders say it of a missing or empty list too).

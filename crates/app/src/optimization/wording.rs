@@ -47,8 +47,18 @@ fn response_words(objective: Objective) -> &'static str {
 /// What the response curves rest on, as the plan states it: each platform's own daily figure
 /// as the analysis values it, whatever basis the campaign's ROI is set to (an attribution model
 /// re-credits totals over a window; it gives no daily response to fit).
-pub fn curves_basis(objective: Objective) -> String {
-    match objective {
+pub fn curves_basis(o: &Optimization) -> String {
+    if let Some(m) = &o.mmm {
+        return format!(
+            "Response curves of the marketing-mix model run {} of {} (KPI {}, R² {:.2}), fitted \
+             on this campaign's spend against the KPI, not to the platforms' own revenue.",
+            m.run_id,
+            m.created_at.format("%-d %b %Y %H:%M UTC"),
+            m.kpi,
+            m.r2
+        );
+    }
+    match o.plan.expected_improvement.objective {
         Objective::Revenue | Objective::Profit => "Response curves fitted to each platform's \
             platform-reported daily revenue (estimated from its conversions where it reports \
             none), not to the campaign's ROI basis."

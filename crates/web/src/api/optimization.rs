@@ -191,6 +191,18 @@ pub(crate) fn parse_request(body: &Value) -> Result<OptimizationRequest, ApiErro
     {
         out.spend_range = range;
     }
+    let mmm_run = r.string("mmm_run", &mut problems).map(str::to_owned);
+    let code = r.string("curves", &mut problems).map(str::to_owned);
+    if code.is_some() || mmm_run.is_some() {
+        let code = code.unwrap_or_else(|| "mmm".to_owned());
+        if let Some(curves) = rule(
+            "curves",
+            rules::curves(&code, mmm_run.as_deref()),
+            &mut problems,
+        ) {
+            out.curves = curves;
+        }
+    }
     out.ramp_limit = r
         .get("ramp_limit")
         .and_then(|v| amount("ramp_limit", v, rules::positive, &mut problems));
@@ -280,7 +292,9 @@ pub async fn curves_chart(
                 .parse::<u64>()
                 .map(|w| json!(w))
                 .map_err(|_| ApiError::field("weeks", "expected a whole number of weeks"))?,
-            "total_budget" | "from" | "to" | "objective" | "spend_range" => json!(value),
+            "total_budget" | "from" | "to" | "objective" | "spend_range" | "curves" | "mmm_run" => {
+                json!(value)
+            }
             // The body's `history.from` / `history.to`.
             "history_from" | "history_to" => {
                 let history = doc
@@ -295,7 +309,7 @@ pub async fn curves_chart(
                 return Err(ApiError::field(
                     other,
                     "unknown parameter (total_budget, from, to, weeks, objective, spend_range, \
-                     history_from, history_to)",
+                     curves, mmm_run, history_from, history_to)",
                 ));
             }
         };

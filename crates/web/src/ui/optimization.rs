@@ -365,7 +365,7 @@ pub async fn section(
             RiskLevel::High => "bad",
         },
         summary: wording::improvement_summary(&found),
-        curves_basis: wording::curves_basis(imp.objective),
+        curves_basis: wording::curves_basis(&found),
         includes_loss: wording::moves(&found) && imp.includes_loss(),
         risk_sentences: wording::risk_sentences(&found),
         range_rule: match found.spend_range {
