@@ -96,6 +96,7 @@ fn books() -> OrgBooks {
             revenue: RevenueSeries {
                 reported: Vec::new(),
                 credit: Vec::new(),
+                credit_offline: Decimal::ZERO,
                 method: AttributionMethod::LastTouch,
                 basis: spendlens_finance::books::RevenueBasis::default(),
                 days: revenue,

@@ -39,6 +39,14 @@ pub enum RevenueBasis {
         /// The model as people read it (`Markov chain`).
         label: String,
     },
+    /// The revenue the campaign's channels caused by a marketing-mix model fitted on the
+    /// business's KPI: incremental, not what the platforms claim.
+    Modelled {
+        /// The model run's id.
+        run: String,
+        /// The run as people read it (`run of 5 Dec 2026, KPI ga4_revenue`).
+        label: String,
+    },
 }
 
 impl RevenueBasis {
@@ -48,6 +56,7 @@ impl RevenueBasis {
             RevenueBasis::PlatformReported => "platform_reported",
             RevenueBasis::Unmeasured => "not_measured",
             RevenueBasis::Attributed { .. } => "attributed",
+            RevenueBasis::Modelled { .. } => "modelled",
         }
     }
 
@@ -63,6 +72,11 @@ impl RevenueBasis {
             }
             RevenueBasis::Attributed { label, .. } => {
                 format!("attributed by the {label} model over imported touchpoints")
+            }
+            RevenueBasis::Modelled { label, .. } => {
+                format!(
+                    "modelled by the marketing-mix model ({label}): revenue the channels caused"
+                )
             }
         }
     }
@@ -82,9 +96,12 @@ pub struct RevenueSeries {
     /// day by day, before any re-crediting: the first step of the reconciliation
     /// (`crate::reconcile`). Empty when the caller does not reconcile.
     pub reported: Vec<PlatformDay>,
-    /// With an attributed basis, the model's credit per ad platform over the series' days (its
-    /// shares; the days above add up to its total). Empty otherwise.
+    /// With an attributed or modelled basis, the model's credit per ad platform over the
+    /// series' days (its shares; the days above add up to its total). Empty otherwise.
     pub credit: Vec<(Platform, Decimal)>,
+    /// The model's credit to the campaign's named offline channels, in the units of `credit`
+    /// (a marketing-mix model gives TV or radio their own; attribution never does).
+    pub credit_offline: Decimal,
 }
 
 /// The revenue one ad platform reports for one day.

@@ -234,6 +234,7 @@ mod tests {
             revenue: RevenueSeries {
                 reported: Vec::new(),
                 credit: Vec::new(),
+                credit_offline: Decimal::ZERO,
                 method: AttributionMethod::LastTouch,
                 basis: crate::books::RevenueBasis::default(),
                 days: Vec::new(),

@@ -109,6 +109,9 @@ fn revenue_basis(b: &crate::books::RevenueBasis) -> Value {
         crate::books::RevenueBasis::Attributed { model, .. } => {
             json!({"basis": b.code(), "model": model, "label": b.label()})
         }
+        crate::books::RevenueBasis::Modelled { run, .. } => {
+            json!({"basis": b.code(), "model": null, "mmm_run": run, "label": b.label()})
+        }
     }
 }
 
@@ -158,6 +161,7 @@ pub fn reconciliation(w: &crate::reconcile::Reconciliation) -> Value {
         "ad_spend": money(c.platform_spend),
         "platform_reported_roi": opt(w.reported_roi, ratio),
         "recredited": money(w.recredited),
+        "offline_channels_revenue": money(w.offline_credited),
         "revenue": money(r.attributed_revenue),
         "media_cost": {
             "total": money(c.media()),

@@ -67,6 +67,9 @@ pub struct Reconciliation {
     pub reported_roi: Option<Decimal>,
     /// What the basis moved in total: `roi.attributed_revenue − reported_revenue`.
     pub recredited: Decimal,
+    /// The part of the basis' revenue a marketing-mix model gives the named offline channels
+    /// (no platform line carries it; zero on the other bases).
+    pub offline_credited: Decimal,
     /// ROI of the basis' revenue on the media cost, in percent to 2 decimals; `None` without
     /// media cost.
     pub media_roi: Option<Decimal>,
@@ -123,9 +126,10 @@ pub fn reconcile(
     platforms.sort_by_key(|p| p.platform);
 
     let reported_revenue = num::sum(platforms.iter().map(|p| p.reported));
+    let mut offline_credited = Decimal::ZERO;
     match &roi.revenue_basis {
-        RevenueBasis::Attributed { .. } => {
-            let shares: Vec<Decimal> = platforms
+        RevenueBasis::Attributed { .. } | RevenueBasis::Modelled { .. } => {
+            let mut shares: Vec<Decimal> = platforms
                 .iter()
                 .map(|p| {
                     book.revenue
@@ -135,10 +139,16 @@ pub fn reconcile(
                         .map_or(Decimal::ZERO, |(_, c)| *c)
                 })
                 .collect();
-            for (p, amount) in platforms
-                .iter_mut()
-                .zip(share_out(roi.attributed_revenue, &shares))
-            {
+            // The offline channels' share last, when the model gave them one.
+            let offline = book.revenue.credit_offline > Decimal::ZERO;
+            if offline {
+                shares.push(book.revenue.credit_offline);
+            }
+            let mut parts = share_out(roi.attributed_revenue, &shares);
+            if offline {
+                offline_credited = parts.pop().unwrap_or_default();
+            }
+            for (p, amount) in platforms.iter_mut().zip(parts) {
                 p.credited = amount;
             }
         }
@@ -156,6 +166,7 @@ pub fn reconcile(
         reported_revenue,
         reported_roi: roi_percentage(num::sub(reported_revenue, ad_spend), ad_spend),
         recredited: num::sub(roi.attributed_revenue, reported_revenue),
+        offline_credited,
         media_roi: roi_percentage(num::sub(roi.attributed_revenue, media), media),
         beyond_media: num::sum([c.creative, c.platform_fees, c.overhead, c.opportunity]),
         roi,

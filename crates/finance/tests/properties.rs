@@ -113,6 +113,7 @@ fn daily_book(id: &str, days: &[(Decimal, Decimal, u32)]) -> CampaignBook {
     book.revenue = RevenueSeries {
         reported: Vec::new(),
         credit: Vec::new(),
+        credit_offline: Decimal::ZERO,
         method: AttributionMethod::LastTouch,
         basis: spendlens_finance::books::RevenueBasis::default(),
         days: days

@@ -37,6 +37,7 @@ fn book_with(
     rows: &[(usize, u64, i64, i64)],
     basis: RevenueBasis,
     credit: &[(Platform, Decimal)],
+    offline: Decimal,
 ) -> spendlens_finance::CampaignBook {
     let mut book = Campaign {
         id: "a",
@@ -73,7 +74,7 @@ fn book_with(
     // reported, spread evenly), as the app spreads it; on the platforms' own they are the
     // reported days.
     let days = match basis {
-        RevenueBasis::Attributed { .. } => {
+        RevenueBasis::Attributed { .. } | RevenueBasis::Modelled { .. } => {
             let total = (reported_total * Decimal::new(2, 0) / Decimal::new(3, 0)).round_dp(2);
             let mut dates: Vec<u64> = rows.iter().map(|r| r.1).collect();
             dates.sort_unstable();
@@ -106,6 +107,7 @@ fn book_with(
         days,
         reported,
         credit: credit.to_vec(),
+        credit_offline: offline,
     };
     book
 }
@@ -116,23 +118,27 @@ proptest! {
     #[test]
     fn every_step_adds_up_and_the_walk_ends_at_the_roi(
         data in rows(),
-        attributed in any::<bool>(),
+        basis_kind in 0u8..3,
+        offline in 0i64..1_000_000,
         weights in prop::collection::vec(0i64..1_000_000, 3),
         from in 0u64..20,
         len in 0u64..30,
         creative in 0i64..10_000_000,
     ) {
-        let basis = if attributed {
-            RevenueBasis::Attributed { model: "markov".into(), label: "Markov".into() }
-        } else {
-            RevenueBasis::PlatformReported
+        let basis = match basis_kind {
+            0 => RevenueBasis::PlatformReported,
+            1 => RevenueBasis::Attributed { model: "markov".into(), label: "Markov".into() },
+            _ => RevenueBasis::Modelled { run: "r1".into(), label: "run of 5 Dec 2026".into() },
         };
+        let attributed = basis_kind != 0;
+        // Attribution never credits offline channels; a marketing-mix model may.
+        let offline = if basis_kind == 2 { Decimal::new(offline, 2) } else { Decimal::ZERO };
         let credit: Vec<(Platform, Decimal)> = PLATFORMS
             .iter()
             .zip(&weights)
             .map(|(p, w)| (*p, Decimal::new(*w, 2)))
             .collect();
-        let book = book_with(&data, basis, &credit);
+        let book = book_with(&data, basis, &credit, offline);
         let ledger = vec![crate::support::creative("a", &Decimal::new(creative, 2).to_string(), "0", 1, day(0))];
         let org = books(vec![book], ledger);
         let id = CampaignId::new("a");
@@ -150,7 +156,10 @@ proptest! {
             walk.platforms.iter().map(f).sum()
         };
         prop_assert_eq!(sum(|p| p.reported), walk.reported_revenue);
-        prop_assert_eq!(sum(|p| p.credited), roi.attributed_revenue);
+        prop_assert_eq!(sum(|p| p.credited) + walk.offline_credited, roi.attributed_revenue);
+        if offline.is_zero() {
+            prop_assert!(walk.offline_credited.is_zero());
+        }
         prop_assert_eq!(sum(|p| p.spend), roi.costs.platform_spend);
         prop_assert_eq!(walk.reported_revenue + walk.recredited, roi.attributed_revenue);
         prop_assert_eq!(roi.costs.media() + walk.beyond_media, roi.total_investment);
@@ -163,7 +172,8 @@ proptest! {
                 .platforms
                 .iter()
                 .map(|p| credit.iter().find(|(q, _)| *q == p.platform).map_or(Decimal::ZERO, |c| c.1))
-                .sum();
+                .sum::<Decimal>()
+                + offline;
             if total_weight > Decimal::ZERO {
                 for p in &walk.platforms {
                     let w = credit.iter().find(|(q, _)| *q == p.platform).map_or(Decimal::ZERO, |c| c.1);

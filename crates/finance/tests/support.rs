@@ -66,6 +66,7 @@ impl Campaign {
             revenue: RevenueSeries {
                 reported: Vec::new(),
                 credit: Vec::new(),
+                credit_offline: Decimal::ZERO,
                 method: AttributionMethod::MultiTouch,
                 basis: spendlens_finance::books::RevenueBasis::default(),
                 days: self

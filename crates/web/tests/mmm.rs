@@ -340,3 +340,84 @@ async fn the_optimiser_plans_on_the_models_curves_and_says_so() {
         assert_eq!(json_of(r).await["error"]["details"][0]["field"], "curves");
     }
 }
+
+#[tokio::test]
+async fn the_model_is_a_revenue_basis_on_every_surface_while_it_holds() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let campaigns = demo(&app).await;
+        let id = q4(&campaigns);
+        let r = app
+            .request(
+                &app.client,
+                reqwest::Method::PUT,
+                &format!("/api/campaigns/{id}/revenue-basis"),
+                Some(&json!({"basis": "mmm"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        // Chosen before any run: the platforms' revenue stands, and the page says why.
+        let roi = json_of(app.get(&format!("/api/campaigns/{id}/roi")).await).await;
+        assert_eq!(roi["revenue_basis"]["basis"], "platform_reported");
+        let (_, html) = crate::support::page(&app, &format!("/campaigns/{id}/finance")).await;
+        assert!(crate::support::metric(&html, "basis-mismatch").contains("no current model run"));
+
+        let run = json_of(
+            app.post(
+                "/api/mmm",
+                &json!({"campaigns": [id], "kpi": {"source": "platform_revenue"}, "draws": 50}),
+            )
+            .await,
+        )
+        .await;
+        let roi = json_of(app.get(&format!("/api/campaigns/{id}/roi")).await).await;
+        assert_eq!(roi["revenue_basis"]["basis"], "modelled", "{roi}");
+        assert_eq!(roi["revenue_basis"]["mmm_run"], run["id"]);
+        assert!(
+            roi["revenue_basis"]["label"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("modelled by the marketing-mix model (run of ")
+        );
+        // The ROI's revenue is the model's: the channels' contributions over the days of the ROI.
+        let contributions: f64 = run["result"]["decomposition"]["channels"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .flat_map(|(_, v)| v.as_array().cloned().unwrap_or_default())
+            .filter_map(|v| v.as_f64())
+            .sum();
+        let revenue: f64 = roi["attributed_revenue"]
+            .as_str()
+            .unwrap_or_default()
+            .parse()
+            .unwrap_or_default();
+        assert!(
+            (revenue - contributions).abs() < 1.0,
+            "{revenue} vs {contributions}"
+        );
+        let rec = json_of(
+            app.get(&format!("/api/campaigns/{id}/reconciliation"))
+                .await,
+        )
+        .await;
+        assert_eq!(rec["revenue_basis"], roi["revenue_basis"]);
+        assert_eq!(rec["roi_percentage"], roi["roi_percentage"]);
+        assert_eq!(rec["chosen_basis"]["basis"], "mmm");
+        let (_, html) = crate::support::page(&app, &format!("/campaigns/{id}/finance")).await;
+        assert_eq!(
+            crate::support::metric(&html, "revenue-basis"),
+            roi["revenue_basis"]["label"].as_str().unwrap_or_default()
+        );
+        assert!(html.contains("Replaced by the marketing-mix model"));
+
+        // New data: the run no longer holds, and the ROI says it rests on the platforms again.
+        app.post(
+            &format!("/api/campaigns/{id}/metrics"),
+            &json!({"rows": [{"date": "2026-11-20", "platform": "meta", "spend": "999.00", "clicks": 1}]}),
+        )
+        .await;
+        let roi = json_of(app.get(&format!("/api/campaigns/{id}/roi")).await).await;
+        assert_eq!(roi["revenue_basis"]["basis"], "platform_reported");
+    }
+}

@@ -24,17 +24,21 @@ pub enum BasisChoice {
     PlatformReported,
     /// The platforms' revenue re-credited by this attribution model.
     Attribution(Model),
+    /// The revenue the campaign's channels caused, by the newest current marketing-mix model
+    /// run fitted on the campaign alone.
+    Mmm,
 }
 
 impl BasisChoice {
     /// Every code on the wire and in forms.
-    pub const CODES: [&'static str; 2] = ["platform_reported", "attribution"];
+    pub const CODES: [&'static str; 3] = ["platform_reported", "attribution", "mmm"];
 
     /// The stable code (`platform_reported`, `attribution`).
     pub fn code(self) -> &'static str {
         match self {
             BasisChoice::PlatformReported => "platform_reported",
             BasisChoice::Attribution(_) => "attribution",
+            BasisChoice::Mmm => "mmm",
         }
     }
 
@@ -42,7 +46,7 @@ impl BasisChoice {
     /// kept for when attribution is chosen again).
     pub fn model(self) -> Option<Model> {
         match self {
-            BasisChoice::PlatformReported => None,
+            BasisChoice::PlatformReported | BasisChoice::Mmm => None,
             BasisChoice::Attribution(m) => Some(m),
         }
     }
@@ -54,6 +58,7 @@ impl BasisChoice {
             BasisChoice::Attribution(m) => {
                 format!("Revenue attributed by the {} model", m.label())
             }
+            BasisChoice::Mmm => "Revenue modelled by the marketing-mix model".to_owned(),
         }
     }
 
@@ -62,6 +67,7 @@ impl BasisChoice {
     pub fn parse(code: &str, model: Option<&str>, current: Model) -> Result<Self, AppError> {
         match code.trim() {
             "platform_reported" => Ok(BasisChoice::PlatformReported),
+            "mmm" => Ok(BasisChoice::Mmm),
             "attribution" => match model.map(str::trim).filter(|m| !m.is_empty()) {
                 None => Ok(BasisChoice::Attribution(current)),
                 Some(m) => m
@@ -111,10 +117,10 @@ pub(crate) async fn stored_basis(
     Ok(match store.revenue_basis(org, campaign).await? {
         Some((basis, model)) => {
             let model = model.parse::<Model>().unwrap_or(DEFAULT_MODEL);
-            if basis == "platform_reported" {
-                BasisChoice::PlatformReported
-            } else {
-                BasisChoice::Attribution(model)
+            match basis.as_str() {
+                "platform_reported" => BasisChoice::PlatformReported,
+                "mmm" => BasisChoice::Mmm,
+                _ => BasisChoice::Attribution(model),
             }
         }
         None => BasisChoice::Attribution(DEFAULT_MODEL),
@@ -135,7 +141,7 @@ pub async fn set_basis(
                 .set_attribution_model(org, campaign, model.name(), ctx.now())
                 .await?
         }
-        BasisChoice::PlatformReported => {
+        BasisChoice::PlatformReported | BasisChoice::Mmm => {
             ctx.store
                 .set_revenue_basis(
                     org,

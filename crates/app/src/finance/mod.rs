@@ -164,12 +164,27 @@ pub async fn attributed_revenue(
             Err(e) => tracing::debug!(error = %e, "no touchpoint attribution for the campaign"),
         }
     }
+    let mut credit_offline = Decimal::ZERO;
+    if choice == BasisChoice::Mmm
+        && let Some(m) =
+            crate::mmm::basis::contributions(store, &campaign.org_id, &campaign.id).await?
+    {
+        // The model's days replace the platforms' claims: revenue the channels caused.
+        days = m.days;
+        credit = m.by_platform;
+        credit_offline = m.offline;
+        basis = RevenueBasis::Modelled {
+            run: m.run_id,
+            label: m.label,
+        };
+    }
     Ok(RevenueSeries {
         method,
         basis,
         days,
         reported,
         credit,
+        credit_offline,
     })
 }
 
@@ -278,6 +293,7 @@ async fn book(
             days: Vec::new(),
             reported: Vec::new(),
             credit: Vec::new(),
+            credit_offline: Decimal::ZERO,
         }
     };
     Ok(CampaignBook {

@@ -17,6 +17,7 @@
 //! (platform-reported ROAS) and the revenue the campaigns' attribution models credit it per unit
 //! of spend (attributed ROAS, when touchpoints exist). Each is labelled with its basis.
 
+pub mod basis;
 mod command;
 mod document;
 

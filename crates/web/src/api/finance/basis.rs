@@ -41,8 +41,9 @@ pub async fn get_basis(
     Ok(Json(choice_json(choice)))
 }
 
-/// Chooses the basis: `{"basis": "platform_reported"}` or `{"basis": "attribution", "model":
-/// "markov"}` (without `model`, the campaign's current model).
+/// Chooses the basis: `{"basis": "platform_reported"}`, `{"basis": "attribution", "model":
+/// "markov"}` (without `model`, the campaign's current model) or `{"basis": "mmm"}` (the revenue
+/// the newest current marketing-mix model run on this campaign alone says its channels caused).
 #[utoipa::path(put, path = "/api/campaigns/{id}/revenue-basis", tag = "finance",
     params(("id" = String, Path)),
     request_body(content = Object, description = "`{\"basis\": \"attribution\", \"model\": \"markov\"}`"),
@@ -86,7 +87,7 @@ pub async fn put_basis(
         )
     })?;
     let model = text("model")?;
-    if basis.trim() == "platform_reported" && model.is_some() {
+    if basis.trim() != "attribution" && model.is_some() {
         return Err(ApiError::field(
             "model",
             "a model goes with the attribution basis only",
@@ -94,7 +95,7 @@ pub async fn put_basis(
     }
     let current_model = match current {
         BasisChoice::Attribution(m) => m,
-        BasisChoice::PlatformReported => {
+        BasisChoice::PlatformReported | BasisChoice::Mmm => {
             spendlens_app::attribution::campaign_model(state.store.as_ref(), org, &id).await?
         }
     };

@@ -149,6 +149,7 @@ pub async fn page(
     })?;
     let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
     if matches!(tab, "overview" | "roi-roas") {
+        use spendlens_app::finance::basis::BasisChoice;
         let choice = spendlens_app::finance::basis::campaign_basis(
             state.store.as_ref(),
             &viewer.principal.org_id,
@@ -158,10 +159,14 @@ pub async fn page(
         page.basis_note = format!(
             "ROI, ROAS and the health score here rest on platform-reported revenue (what the platforms report, else estimated from their conversions) over ad spend. The campaign's ROI on its full investment is set to rest on: {}{}.",
             choice.label().to_lowercase(),
-            if choice.model().is_some() {
-                " (the platforms' own revenue where no imported touchpoint credits them)"
-            } else {
-                ""
+            match choice {
+                BasisChoice::Attribution(_) => {
+                    " (the platforms' own revenue where no imported touchpoint credits them)"
+                }
+                BasisChoice::Mmm => {
+                    " (the platforms' own revenue while no current model run covers this campaign alone)"
+                }
+                BasisChoice::PlatformReported => "",
             }
         );
     }

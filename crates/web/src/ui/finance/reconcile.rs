@@ -89,7 +89,7 @@ fn qualified(text: String, basis: &RevenueBasis) -> String {
 /// The form's value of a choice: `platform_reported` or `attribution:<model>`.
 fn option_value(choice: BasisChoice) -> String {
     match choice {
-        BasisChoice::PlatformReported => choice.code().to_owned(),
+        BasisChoice::PlatformReported | BasisChoice::Mmm => choice.code().to_owned(),
         BasisChoice::Attribution(m) => format!("attribution:{}", m.name()),
     }
 }
@@ -100,6 +100,7 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
     let c = &r.costs;
     let recredit_label = match &r.revenue_basis {
         RevenueBasis::Attributed { label, .. } => format!("Re-credited by the {label} model"),
+        RevenueBasis::Modelled { .. } => "Replaced by the marketing-mix model".to_owned(),
         RevenueBasis::PlatformReported | RevenueBasis::Unmeasured => {
             "Re-credited by an attribution model".to_owned()
         }
@@ -107,6 +108,10 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
     let recredit_note = match &r.revenue_basis {
         RevenueBasis::Attributed { .. } => {
             "the model shares the conversions out over the touchpoints of each journey".to_owned()
+        }
+        RevenueBasis::Modelled { .. } => {
+            "the model's incremental revenue per channel in place of what the platforms claim"
+                .to_owned()
         }
         _ => "none: the ROI rests on the platforms' own revenue".to_owned(),
     };
@@ -124,7 +129,7 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
         note,
         total,
     };
-    let steps = vec![
+    let mut steps = vec![
         step(
             "platform-reported-revenue",
             "Platform-reported revenue".to_owned(),
@@ -140,6 +145,13 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
             true,
         ),
         step("recredited", recredit_label, signed(w.recredited, cur), recredit_note, false),
+        step(
+            "offline-revenue",
+            "of which offline channels".to_owned(),
+            money(w.offline_credited, cur),
+            "what the marketing-mix model says the named offline channels caused".to_owned(),
+            false,
+        ),
         step(
             "revenue",
             "Revenue the ROI rests on".to_owned(),
@@ -189,6 +201,8 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
             true,
         ),
     ];
+    // Only a marketing-mix model gives offline channels revenue of their own.
+    steps.retain(|s| s.key != "offline-revenue" || !w.offline_credited.is_zero());
     let platforms = w
         .platforms
         .iter()
@@ -202,6 +216,9 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
         })
         .collect();
     let mismatch = match (choice, &r.revenue_basis) {
+        (BasisChoice::Mmm, basis) if !matches!(basis, RevenueBasis::Modelled { .. }) => Some(
+            "The marketing-mix model is chosen, but no current model run was fitted on this campaign alone, so the platforms' own revenue stands. Run the model on this campaign on the Marketing mix page.".to_owned(),
+        ),
         (
             BasisChoice::Attribution(m),
             RevenueBasis::PlatformReported | RevenueBasis::Unmeasured,
@@ -224,6 +241,11 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
             selected: choice == this,
         }
     }));
+    options.push(BasisOption {
+        value: option_value(BasisChoice::Mmm),
+        label: "Modelled by the marketing-mix model".to_owned(),
+        selected: choice == BasisChoice::Mmm,
+    });
     ReconciliationView {
         steps,
         platforms,

@@ -1,0 +1,108 @@
+//! The marketing-mix model as a campaign's revenue basis (issue 15 with issue 17): the revenue
+//! the campaign's channels caused, day by day, by the newest current model run fitted on the
+//! campaign alone (a run over several campaigns describes their channels together, so it cannot
+//! say what this one caused). The finance ROI, the reconciliation and the report read it through
+//! `crate::finance`'s revenue series.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
+use serde_json::Value;
+use spendlens_core::Platform;
+use spendlens_core::campaign::{CampaignId, OrgId};
+use spendlens_finance::DailyRevenue;
+use spendlens_store::{Store, StoreError};
+
+/// A run's contributions for one campaign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contributions {
+    pub run_id: String,
+    /// The run as people read it (`run of 5 Dec 2026, KPI ga4_revenue, R² 0.81`).
+    pub label: String,
+    /// Per day, the channels' contribution summed (whole cents).
+    pub days: Vec<DailyRevenue>,
+    /// Per ad platform, its contribution over the run.
+    pub by_platform: Vec<(Platform, Decimal)>,
+    /// The named offline channels' contribution over the run.
+    pub offline: Decimal,
+}
+
+fn cents(x: f64) -> Decimal {
+    Decimal::from_f64(x).unwrap_or_default().round_dp(2)
+}
+
+/// The contributions of the newest current run fitted on `campaign` alone, `None` without one.
+pub async fn contributions(
+    store: &dyn Store,
+    org: &OrgId,
+    campaign: &CampaignId,
+) -> Result<Option<Contributions>, StoreError> {
+    let alone = |c: &[CampaignId]| c.len() == 1 && c[0] == *campaign;
+    let Some(stored) = store
+        .mmm_runs(org)
+        .await?
+        .into_iter()
+        .find(|r| alone(&r.campaigns))
+    else {
+        return Ok(None);
+    };
+    // Only the newest run on the campaign counts, and only while its data still holds.
+    match super::data_version(store, org, &stored.campaigns).await {
+        Ok(now) if now == stored.data_version => {}
+        Ok(_) | Err(crate::AppError::NotFound) => return Ok(None),
+        Err(crate::AppError::Store(e)) => return Err(e),
+        Err(_) => return Ok(None),
+    }
+    let run = super::Run {
+        stored,
+        current: true,
+    };
+    let Ok(doc) = serde_json::from_str::<Value>(&run.stored.result) else {
+        return Ok(None);
+    };
+    let d = &doc["decomposition"];
+    let dates: Vec<NaiveDate> = d["dates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str()?.parse().ok())
+        .collect();
+    let mut per_day = vec![Decimal::ZERO; dates.len()];
+    let mut by_platform: BTreeMap<Platform, Decimal> = BTreeMap::new();
+    let mut offline = Decimal::ZERO;
+    for (name, values) in d["channels"].as_object().into_iter().flatten() {
+        let values: Vec<Decimal> = values
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| cents(v.as_f64().unwrap_or(0.0)).max(Decimal::ZERO))
+            .collect();
+        let total: Decimal = values.iter().copied().sum();
+        match name.parse::<Platform>() {
+            Ok(p) if p.is_ad_platform() => *by_platform.entry(p).or_default() += total,
+            _ => offline += total,
+        }
+        for (day, v) in per_day.iter_mut().zip(values) {
+            *day += v;
+        }
+    }
+    let label = format!(
+        "run of {}, KPI {}, R² {:.2}",
+        run.stored.created_at.format("%-d %b %Y"),
+        doc["kpi"].as_str().unwrap_or("revenue"),
+        doc["fit"]["r2"].as_f64().unwrap_or(0.0)
+    );
+    Ok(Some(Contributions {
+        run_id: run.stored.id,
+        label,
+        days: dates
+            .into_iter()
+            .zip(per_day)
+            .map(|(date, amount)| DailyRevenue { date, amount })
+            .collect(),
+        by_platform: by_platform.into_iter().collect(),
+        offline,
+    }))
+}
