@@ -50,7 +50,8 @@ pub fn fit(
     let n = data.dates.len();
     let nc = prepared.spend.len();
 
-    let full = Baseline::new(&design, n);
+    let start = design::warm_up(prepared.granularity, n);
+    let full = Baseline::new(&design, start, n);
     let problem = Problem {
         y: &prepared.y,
         spend: &prepared.spend,
@@ -242,7 +243,7 @@ fn holdout(
     let n = actual.len();
     let held = n.div_ceil(10).max(1);
     let m = n - held;
-    let base = Baseline::new(design, m);
+    let base = Baseline::new(design, design::warm_up(prepared.granularity, m), m);
     if m < 5 * (base.width() + 4 * prepared.spend.len()) / 2 {
         return (None, held);
     }
@@ -445,10 +446,12 @@ fn channel_warnings(
     for (c, feature) in features.iter().enumerate() {
         let name = &data.channels[c].name;
         let cv = diagnostics::variation(&prepared.raw_spend[c]);
-        let mut projected = vec![0.0; n];
+        let mut projected = vec![0.0; baseline.rows()];
         baseline.project(feature, &mut projected);
-        let mean = feature.iter().sum::<f64>() / f64::from(u32::try_from(n).unwrap_or(u32::MAX));
-        let total: f64 = feature.iter().map(|z| (z - mean).powi(2)).sum();
+        let fitted = &feature[baseline.start..];
+        let mean =
+            fitted.iter().sum::<f64>() / f64::from(u32::try_from(fitted.len()).unwrap_or(u32::MAX));
+        let total: f64 = fitted.iter().map(|z| (z - mean).powi(2)).sum();
         let own = crate::linalg::dot(&projected, &projected);
         if cv < 0.1 {
             out.push(format!(
