@@ -433,10 +433,18 @@ fn channel_warnings(
         .collect();
     for a in 0..nc {
         for b in a + 1..nc {
-            let r = diagnostics::correlation(&adstocked[a], &adstocked[b]);
+            // Raw spend too: with different decays, spend that moves in lockstep can look
+            // less alike after carry-over than it is.
+            let raw = diagnostics::correlation(&prepared.raw_spend[a], &prepared.raw_spend[b]);
+            let carried = diagnostics::correlation(&adstocked[a], &adstocked[b]);
+            let r = if raw.abs() > carried.abs() {
+                raw
+            } else {
+                carried
+            };
             if r.abs() > 0.8 {
                 out.push(format!(
-                    "{} and {} spend move together (correlation {r:.2} after carry-over): the model \
+                    "{} and {} spend move together (correlation {r:.2}): the model \
                      cannot reliably split the effect between them; an experiment on one would.",
                     data.channels[a].name, data.channels[b].name
                 ));
