@@ -99,7 +99,7 @@ pub struct Dataset {
 pub struct Experiment {
     /// The row of the experiment as the caller shows it, for errors.
     pub row: usize,
-    /// The channel's name.
+    /// The channel's name (or its spend column's: `tv` or `tv_S`).
     pub channel: String,
     /// First day of the test.
     pub from: NaiveDate,
@@ -352,7 +352,7 @@ pub(crate) fn windows(
         let channel = data
             .channels
             .iter()
-            .position(|c| c.name == e.channel)
+            .position(|c| c.name == e.channel || c.column == e.channel)
             .ok_or_else(|| {
                 let names: Vec<&str> = data.channels.iter().map(|c| c.name.as_str()).collect();
                 bad(

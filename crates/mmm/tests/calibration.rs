@@ -137,6 +137,10 @@ fn an_experiment_on_an_unknown_channel_or_outside_the_data_names_its_row() {
     let err = fit(&sim.data, &[exp], &Options::default()).expect_err("outside");
     assert!(err.to_string().contains("lies outside the data"), "{err}");
     let mut exp = experiment(&sim, 0, 10, 20, 1.0, 0.1);
+    exp.channel = "tv_spend".into();
+    let model = fit(&sim.data, &[exp], &Options { draws: 20, seed: 0 }).expect("a column name");
+    assert_eq!(model.calibration[0].channel, "tv");
+    let mut exp = experiment(&sim, 0, 10, 20, 1.0, 0.1);
     exp.lift_se = 0.0;
     let err = fit(&sim.data, &[exp], &Options::default()).expect_err("se");
     assert!(err.to_string().contains("column lift_se"), "{err}");
