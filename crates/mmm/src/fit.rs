@@ -113,7 +113,16 @@ pub fn fit(
     warnings.extend(channel_warnings(
         data, &prepared, &problem, &est, &features, &full,
     ));
-    for cal in &calibration {
+    for (cal, w) in calibration.iter().zip(&windows) {
+        if let Some(stated) = cal.spend.and_then(|d| d.to_f64())
+            && (stated - w.spend).abs() > 0.2 * stated.abs().max(w.spend.abs())
+        {
+            warnings.push(format!(
+                "The {} experiment from {} to {} states a spend of {stated:.2}, but the data show \
+                 {:.2} for {} on those days: check the test's dates and channel.",
+                cal.channel, cal.from, cal.to, w.spend, cal.channel
+            ));
+        }
         if !cal.agrees {
             warnings.push(format!(
                 "The {} experiment from {} to {} measured a lift of {:.0} (± {:.0}), but without it the \

@@ -145,3 +145,30 @@ fn an_experiment_on_an_unknown_channel_or_outside_the_data_names_its_row() {
     let err = fit(&sim.data, &[exp], &Options::default()).expect_err("se");
     assert!(err.to_string().contains("column lift_se"), "{err}");
 }
+
+#[test]
+fn an_experiment_whose_spend_is_not_the_datas_is_questioned() {
+    let sim = simulate(&Spec::daily(78));
+    let data_spend: rust_decimal::Decimal =
+        sim.data.channels[1].spend[300..342].iter().copied().sum();
+    let mut exp = experiment(&sim, 1, 300, 342, 1.0, 0.1);
+    exp.spend = Some(data_spend);
+    let model = fit(
+        &sim.data,
+        std::slice::from_ref(&exp),
+        &Options { draws: 50, seed: 1 },
+    )
+    .expect("fits");
+    assert!(
+        !model.warnings.iter().any(|w| w.contains("states a spend")),
+        "{:?}",
+        model.warnings
+    );
+    exp.spend = Some(data_spend * rust_decimal::Decimal::TWO);
+    let model = fit(&sim.data, &[exp], &Options { draws: 50, seed: 1 }).expect("fits");
+    assert!(
+        model.warnings.iter().any(|w| w.contains("states a spend")),
+        "{:?}",
+        model.warnings
+    );
+}
