@@ -63,7 +63,8 @@ pub fn fit(
     let features = features(&problem, &est.theta, n);
     let fitted_scaled = predict(&design, &full, &est, &features);
     let fitted: Vec<f64> = fitted_scaled.iter().map(|v| v * prepared.y_scale).collect();
-    let (r2, mape, dw, lag1) = diagnostics::quality(&data.values, &fitted);
+    // Judged on the fitted periods: the warm-up's carry-over from before the data is unknown.
+    let (r2, mape, dw, lag1) = diagnostics::quality(&data.values[start..], &fitted[start..]);
     let inflation = if lag1 > 0.0 {
         (1.0 + lag1.min(0.9)) / (1.0 - lag1.min(0.9))
     } else {
