@@ -634,3 +634,78 @@ fn bad_cells_gaps_and_missing_columns_name_row_and_column() {
     let out = spendlens(&["mmm", "--input", &missing.to_string_lossy()]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("missing.csv"));
 }
+
+/// Numbers equal to a relative 1e-6 (the maths is `f64` through `exp`/`powf`, whose last bits
+/// may differ between platforms' libm), everything else exactly.
+fn same(a: &Value, b: &Value, at: &str) {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
+            assert!(
+                (x - y).abs() <= 1e-6 * x.abs().max(y.abs()).max(1.0),
+                "{at}: {x} vs {y}"
+            );
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{at}: lengths");
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                same(p, q, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            let (kx, ky): (Vec<&String>, Vec<&String>) = (x.keys().collect(), y.keys().collect());
+            assert_eq!(kx, ky, "{at}: keys");
+            for (k, p) in x {
+                same(p, &y[k], &format!("{at}.{k}"));
+            }
+        }
+        _ => assert_eq!(a, b, "{at}"),
+    }
+}
+
+/// `docs/mmm-examples`: a Robyn-shaped weekly table and its answer, for users to try and as a
+/// golden. `SPENDLENS_BLESS=1` rewrites both after a deliberate change of the model.
+#[test]
+fn the_documented_example_gives_its_documented_answer() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/mmm-examples");
+    let (csv, expected) = (docs.join("weekly.csv"), docs.join("weekly.expected.json"));
+    let table = robyn_table(11);
+    let d = dir("golden");
+    let fresh = d.join("weekly.csv");
+    write_csv(&table, &fresh, ',', false);
+    let input = fresh.to_string_lossy().into_owned();
+    let out = spendlens(&[
+        "mmm",
+        "--input",
+        &input,
+        "--controls",
+        "competitor_sales_B,events,newsletter",
+        "--seed",
+        "1",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if std::env::var_os("SPENDLENS_BLESS").is_some() {
+        std::fs::create_dir_all(&docs).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::copy(&fresh, &csv).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&expected, &out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let read = |p: &Path| {
+        std::fs::read(p)
+            .unwrap_or_else(|e| panic!("{}: {e} (SPENDLENS_BLESS=1 writes it)", p.display()))
+    };
+    assert_eq!(
+        read(&csv),
+        read(&fresh),
+        "docs/mmm-examples/weekly.csv is the generator's table"
+    );
+    let want: Value = serde_json::from_slice(&read(&expected)).unwrap_or_else(|e| panic!("{e}"));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    same(&got, &want, "$");
+}
