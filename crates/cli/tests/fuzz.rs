@@ -1,5 +1,6 @@
 //! The upload parsers fuzzed inside the suite (issue 13): CSV (canonical, platform exports,
-//! sheets), XLSX, PDF, touchpoints, the ledger CSV and the analysis JSON decoder.
+//! sheets), XLSX, PDF, touchpoints, the ledger CSV, the analysis JSON decoder and the
+//! marketing-mix tables (`read_grid`, then the column rules and the fit).
 //!
 //! Each parser gets a corpus of seeds (the ingest fixtures, small hand-written files, and the
 //! hostile files of `spendlens_testkit::hostile`: the A1+XFD1048576 workbook, zip bombs of
@@ -245,6 +246,78 @@ fn the_analysis_decoder_survives_mutants() {
                 let text = String::from_utf8_lossy(bytes);
                 let _ = spendlens_contract::analysis::decode(&text, None);
                 let _ = spendlens_contract::analysis::decode(&text, as_of);
+            });
+        },
+    );
+}
+
+/// A 60-day marketing-mix table: two channels, a numeric control and a text event column.
+fn mmm_table(sep: &str) -> Vec<u8> {
+    let mut s = ["date", "revenue", "tv_S", "spend_search", "price", "events"].join(sep);
+    s.push('\n');
+    for t in 0..60u32 {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("date")
+            + chrono::Duration::days(i64::from(t));
+        let tv = if t % 14 < 6 { 1000 + 37 * t } else { 0 };
+        let event = if t % 17 == 3 { "sale" } else { "na" };
+        let row = [
+            day.to_string(),
+            format!("{}", 20_000 + 3 * tv + 11 * (t % 7)),
+            tv.to_string(),
+            format!("{}.5", 300 + (t * 53) % 200),
+            format!("{}.25", 9 + t % 3),
+            event.to_owned(),
+        ];
+        s.push_str(&row.join(sep));
+        s.push('\n');
+    }
+    s.into_bytes()
+}
+
+#[test]
+fn marketing_mix_tables_survive_mutants() {
+    in_child(
+        "fuzz::marketing_mix_tables_survive_mutants",
+        CHILD_MB,
+        CHILD_SECONDS,
+        || {
+            use spendlens_mmm::table::{self, Columns, TableRow};
+            let corpus = vec![
+                mmm_table(","),
+                mmm_table(";"),
+                b"channel,from,to,lift,lift_se,spend\ntv,2024-01-08,2024-01-21,5000,800,7000\n"
+                    .to_vec(),
+            ];
+            let o = ImportOptions::default();
+            fuzz(&corpus, 300, 0x17_33, |bytes| {
+                let Ok(grid) = spendlens_ingest::read_grid(bytes, "f.csv", &o) else {
+                    return;
+                };
+                let rows: Vec<TableRow> = grid
+                    .rows
+                    .into_iter()
+                    .map(|r| TableRow {
+                        row: usize::try_from(r.row).unwrap_or(usize::MAX),
+                        cells: r.cells,
+                    })
+                    .collect();
+                let _ = table::experiments(&rows, true);
+                for controls in [Vec::new(), vec!["events".to_owned()]] {
+                    let columns = Columns {
+                        kpi: None,
+                        date: None,
+                        spend: Vec::new(),
+                        controls,
+                        decimal_comma: grid.delimiter == Some(b';'),
+                    };
+                    if let Ok(data) = table::dataset(&rows, &columns) {
+                        let _ = spendlens_mmm::fit(
+                            &data,
+                            &[],
+                            &spendlens_mmm::Options { draws: 5, seed: 0 },
+                        );
+                    }
+                }
             });
         },
     );

@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use chrono::{Duration, NaiveDate};
 use serde_json::Value;
-use spendlens_rng::SplitMix64;
+
+use crate::mmm_tables::{Col, Table, generate, robyn_table, write_csv, write_xlsx};
 
 fn spendlens(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_spendlens"))
@@ -22,235 +22,6 @@ fn dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{e}"));
     d
-}
-
-fn normal(rng: &mut SplitMix64) -> f64 {
-    let u1 = 1.0 - rng.unit();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * rng.unit()).cos()
-}
-
-/// What a column of the generated table holds.
-#[derive(Clone, Copy)]
-enum Col<'a> {
-    Date,
-    Kpi,
-    /// Spend of a channel.
-    Spend,
-    /// A media metric proportional to the named spend column (impressions, clicks).
-    Metric(&'a str),
-    /// A numeric control that moves the KPI.
-    Control,
-    /// A 0/1 event indicator that moves the KPI.
-    Event,
-    /// A text column of event names (`na`, `event1`, `event2`) that moves the KPI.
-    TextEvent,
-    /// Day of year (PyMC's `dayofyear`): no effect beyond the season.
-    DayOfYear,
-    /// Period index (PyMC's `t`).
-    Index,
-    /// A revenue-per-conversion column (Meridian's): no effect.
-    Constantish,
-}
-
-struct Table {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-    /// True ROI per spend column.
-    roi: Vec<(String, f64)>,
-}
-
-/// Weekly data from 2021-01-04 with the given columns: flighted spend through adstock and Hill
-/// curves (each channel 4–12 % of the KPI), a trend, a yearly season, controls, events, 3 % noise.
-fn generate(seed: u64, weeks: usize, cols: &[(&str, Col)]) -> Table {
-    let mut rng = SplitMix64::new(seed);
-    let start = NaiveDate::from_ymd_opt(2021, 1, 4).expect("date");
-    let level = 100_000.0;
-    let mut kpi: Vec<f64> = (0..weeks)
-        .map(|t| {
-            let f = f64::from(u32::try_from(t).expect("small"));
-            level * (1.0 + 0.1 * f / 52.0 + 0.08 * (std::f64::consts::TAU * f / 52.18).sin())
-        })
-        .collect();
-    let mut columns: Vec<Vec<String>> = Vec::new();
-    let mut spend_values: Vec<(String, Vec<f64>)> = Vec::new();
-    let mut roi = Vec::new();
-    for (name, col) in cols {
-        let values: Vec<String> = match col {
-            Col::Date => (0..weeks)
-                .map(|t| (start + Duration::weeks(i64::try_from(t).expect("small"))).to_string())
-                .collect(),
-            Col::Kpi => Vec::new(),
-            Col::Spend => {
-                let mean = 2_000.0 + 8_000.0 * rng.unit();
-                let mut x = Vec::with_capacity(weeks);
-                let mut on = rng.unit() < 0.5;
-                while x.len() < weeks {
-                    let len = 2 + rng.index(6);
-                    let lvl = if on {
-                        mean * (0.4 + 1.4 * rng.unit())
-                    } else {
-                        0.0
-                    };
-                    for _ in 0..len {
-                        x.push((lvl * (0.25 * normal(&mut rng)).exp() * 100.0).round() / 100.0);
-                    }
-                    on = !on;
-                }
-                x.truncate(weeks);
-                let (decay, s) = (0.1 + 0.5 * rng.unit(), 0.9 + 1.2 * rng.unit());
-                let k = mean * (0.6 + 0.8 * rng.unit());
-                let mut a = x[0];
-                let z: Vec<f64> = x
-                    .iter()
-                    .map(|v| {
-                        a = (1.0 - decay) * v + decay * a;
-                        if a > 0.0 {
-                            1.0 / (1.0 + (k / a).powf(s))
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect();
-                let share = 0.04 + 0.08 * rng.unit();
-                let beta = share * level
-                    / (z.iter().sum::<f64>() / f64::from(u32::try_from(weeks).expect("small")));
-                for (y, zt) in kpi.iter_mut().zip(&z) {
-                    *y += beta * zt;
-                }
-                roi.push((
-                    (*name).to_owned(),
-                    beta * z.iter().sum::<f64>() / x.iter().sum::<f64>(),
-                ));
-                spend_values.push(((*name).to_owned(), x.clone()));
-                x.iter().map(|v| format!("{v:.2}")).collect()
-            }
-            Col::Metric(of) => {
-                let x = &spend_values
-                    .iter()
-                    .find(|(n, _)| n == of)
-                    .expect("spend column first")
-                    .1;
-                let cpm = 5.0 + 10.0 * rng.unit();
-                x.iter()
-                    .map(|v| format!("{:.0}", v * 1000.0 / cpm * (0.1 * normal(&mut rng)).exp()))
-                    .collect()
-            }
-            Col::Control => {
-                let effect = 0.03 * level * (rng.unit() - 0.5);
-                let mut ar = 0.0;
-                let v: Vec<f64> = (0..weeks)
-                    .map(|_| {
-                        ar = 0.8 * ar + 0.6 * normal(&mut rng);
-                        ar
-                    })
-                    .collect();
-                for (y, c) in kpi.iter_mut().zip(&v) {
-                    *y += effect * c;
-                }
-                v.iter()
-                    .map(|c| format!("{:.4}", 50.0 + 10.0 * c))
-                    .collect()
-            }
-            Col::Event => {
-                let v: Vec<bool> = (0..weeks).map(|_| rng.unit() < 0.06).collect();
-                for (y, e) in kpi.iter_mut().zip(&v) {
-                    if *e {
-                        *y += 0.1 * level;
-                    }
-                }
-                v.iter()
-                    .map(|e| if *e { "1" } else { "0" }.to_owned())
-                    .collect()
-            }
-            Col::TextEvent => (0..weeks)
-                .map(|t| {
-                    let r = rng.unit();
-                    let (label, lift) = if r < 0.05 {
-                        ("event1", 0.08)
-                    } else if r < 0.1 {
-                        ("event2", -0.05)
-                    } else {
-                        ("na", 0.0)
-                    };
-                    kpi[t] += lift * level;
-                    label.to_owned()
-                })
-                .collect(),
-            Col::DayOfYear => (0..weeks)
-                .map(|t| {
-                    use chrono::Datelike;
-                    (start + Duration::weeks(i64::try_from(t).expect("small")))
-                        .ordinal()
-                        .to_string()
-                })
-                .collect(),
-            Col::Index => (0..weeks).map(|t| t.to_string()).collect(),
-            Col::Constantish => (0..weeks)
-                .map(|_| format!("{:.2}", 0.9 + 0.2 * rng.unit()))
-                .collect(),
-        };
-        columns.push(values);
-    }
-    for y in &mut kpi {
-        *y += 0.03 * level * normal(&mut rng);
-    }
-    for ((_, col), values) in cols.iter().zip(&mut columns) {
-        if matches!(col, Col::Kpi) {
-            *values = kpi.iter().map(|v| format!("{v:.2}")).collect();
-        }
-    }
-    Table {
-        header: cols.iter().map(|(n, _)| (*n).to_owned()).collect(),
-        rows: (0..weeks)
-            .map(|t| columns.iter().map(|c| c[t].clone()).collect())
-            .collect(),
-        roi,
-    }
-}
-
-fn write_csv(table: &Table, path: &Path, sep: char, decimal_comma: bool) {
-    let mut s = table.header.join(&sep.to_string());
-    s.push('\n');
-    for r in &table.rows {
-        let cells: Vec<String> = r
-            .iter()
-            .map(|c| {
-                if decimal_comma && c.parse::<f64>().is_ok() {
-                    c.replace('.', ",")
-                } else {
-                    c.clone()
-                }
-            })
-            .collect();
-        s.push_str(&cells.join(&sep.to_string()));
-        s.push('\n');
-    }
-    std::fs::write(path, s).unwrap_or_else(|e| panic!("{e}"));
-}
-
-fn write_xlsx(table: &Table, path: &Path) {
-    let cell = |r: usize, c: usize, v: &str| {
-        let col = char::from(b'A' + u8::try_from(c).expect("few columns"));
-        if v.parse::<f64>().is_ok() {
-            format!(r#"<c r="{col}{r}"><v>{v}</v></c>"#)
-        } else {
-            format!(r#"<c r="{col}{r}" t="inlineStr"><is><t>{v}</t></is></c>"#)
-        }
-    };
-    let mut xml = String::from(spendlens_testkit::hostile::SHEET_HEAD);
-    xml.push_str("<sheetData>");
-    for (i, r) in std::iter::once(&table.header)
-        .chain(&table.rows)
-        .enumerate()
-    {
-        xml.push_str(&format!(r#"<row r="{}">"#, i + 1));
-        for (c, v) in r.iter().enumerate() {
-            xml.push_str(&cell(i + 1, c, v));
-        }
-        xml.push_str("</row>");
-    }
-    xml.push_str("</sheetData></worksheet>");
-    std::fs::write(path, spendlens_testkit::hostile::xlsx(&xml)).unwrap_or_else(|e| panic!("{e}"));
 }
 
 fn run_json(args: &[&str]) -> Value {
@@ -307,63 +78,6 @@ fn check_sensible(v: &Value, table: &Table, channels: &[&str]) {
     errors.sort_by(f64::total_cmp);
     let median = errors[errors.len() / 2];
     assert!(median < 0.25, "median ROI error {median} ({errors:?})");
-}
-
-/// The columns of Robyn's `dt_simulated_weekly`, in its published order.
-const ROBYN: [&str; 12] = [
-    "DATE",
-    "revenue",
-    "tv_S",
-    "ooh_S",
-    "print_S",
-    "facebook_I",
-    "search_clicks_P",
-    "search_S",
-    "competitor_sales_B",
-    "facebook_S",
-    "events",
-    "newsletter",
-];
-
-/// The metric columns refer to spend columns generated after them in Robyn's order; generate
-/// the spend first by listing them in a working order, then restore the published order.
-fn robyn_table(seed: u64) -> Table {
-    let t = generate(
-        seed,
-        208,
-        &[
-            ("DATE", Col::Date),
-            ("revenue", Col::Kpi),
-            ("tv_S", Col::Spend),
-            ("ooh_S", Col::Spend),
-            ("print_S", Col::Spend),
-            ("search_S", Col::Spend),
-            ("facebook_S", Col::Spend),
-            ("facebook_I", Col::Metric("facebook_S")),
-            ("search_clicks_P", Col::Metric("search_S")),
-            ("competitor_sales_B", Col::Control),
-            ("events", Col::TextEvent),
-            ("newsletter", Col::Control),
-        ],
-    );
-    let published: Vec<String> = ROBYN.iter().map(|s| (*s).to_owned()).collect();
-    let order: Vec<usize> = published
-        .iter()
-        .map(|n| t.header.iter().position(|h| h == n).expect("column"))
-        .collect();
-    let spend_order = ["tv_S", "ooh_S", "print_S", "search_S", "facebook_S"];
-    Table {
-        header: published,
-        rows: t
-            .rows
-            .iter()
-            .map(|r| order.iter().map(|&i| r[i].clone()).collect())
-            .collect(),
-        roi: spend_order
-            .iter()
-            .map(|n| t.roi.iter().find(|(c, _)| c == n).cloned().expect("roi"))
-            .collect(),
-    }
 }
 
 #[test]
@@ -633,4 +347,79 @@ fn bad_cells_gaps_and_missing_columns_name_row_and_column() {
     let missing = d.join("missing.csv");
     let out = spendlens(&["mmm", "--input", &missing.to_string_lossy()]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("missing.csv"));
+}
+
+/// Numbers equal to a relative 1e-6 (the maths is `f64` through `exp`/`powf`, whose last bits
+/// may differ between platforms' libm), everything else exactly.
+fn same(a: &Value, b: &Value, at: &str) {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
+            assert!(
+                (x - y).abs() <= 1e-6 * x.abs().max(y.abs()).max(1.0),
+                "{at}: {x} vs {y}"
+            );
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{at}: lengths");
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                same(p, q, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            let (kx, ky): (Vec<&String>, Vec<&String>) = (x.keys().collect(), y.keys().collect());
+            assert_eq!(kx, ky, "{at}: keys");
+            for (k, p) in x {
+                same(p, &y[k], &format!("{at}.{k}"));
+            }
+        }
+        _ => assert_eq!(a, b, "{at}"),
+    }
+}
+
+/// `docs/mmm-examples`: a Robyn-shaped weekly table and its answer, for users to try and as a
+/// golden. `SPENDLENS_BLESS=1` rewrites both after a deliberate change of the model.
+#[test]
+fn the_documented_example_gives_its_documented_answer() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/mmm-examples");
+    let (csv, expected) = (docs.join("weekly.csv"), docs.join("weekly.expected.json"));
+    let table = robyn_table(11);
+    let d = dir("golden");
+    let fresh = d.join("weekly.csv");
+    write_csv(&table, &fresh, ',', false);
+    let input = fresh.to_string_lossy().into_owned();
+    let out = spendlens(&[
+        "mmm",
+        "--input",
+        &input,
+        "--controls",
+        "competitor_sales_B,events,newsletter",
+        "--seed",
+        "1",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if std::env::var_os("SPENDLENS_BLESS").is_some() {
+        std::fs::create_dir_all(&docs).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::copy(&fresh, &csv).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&expected, &out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let read = |p: &Path| {
+        std::fs::read(p)
+            .unwrap_or_else(|e| panic!("{}: {e} (SPENDLENS_BLESS=1 writes it)", p.display()))
+    };
+    assert_eq!(
+        read(&csv),
+        read(&fresh),
+        "docs/mmm-examples/weekly.csv is the generator's table"
+    );
+    let want: Value = serde_json::from_slice(&read(&expected)).unwrap_or_else(|e| panic!("{e}"));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    same(&got, &want, "$");
 }

@@ -99,7 +99,7 @@ pub struct Dataset {
 pub struct Experiment {
     /// The row of the experiment as the caller shows it, for errors.
     pub row: usize,
-    /// The channel's name.
+    /// The channel's name (or its spend column's: `tv` or `tv_S`).
     pub channel: String,
     /// First day of the test.
     pub from: NaiveDate,
@@ -334,6 +334,9 @@ pub(crate) struct Window {
     pub to: usize,
     pub lift: f64,
     pub se: f64,
+    /// The channel's spend in the data over the test's days (a week's spend prorated by the
+    /// days it shares with the test).
+    pub spend: f64,
 }
 
 pub(crate) fn windows(
@@ -352,7 +355,7 @@ pub(crate) fn windows(
         let channel = data
             .channels
             .iter()
-            .position(|c| c.name == e.channel)
+            .position(|c| c.name == e.channel || c.column == e.channel)
             .ok_or_else(|| {
                 let names: Vec<&str> = data.channels.iter().map(|c| c.name.as_str()).collect();
                 bad(
@@ -387,11 +390,21 @@ pub(crate) fn windows(
                 format!("{}..{} lies outside the data's dates", e.from, e.to),
             ));
         };
+        let spend = (from..=to)
+            .map(|i| {
+                let first = data.dates[i].max(e.from);
+                let last = (data.dates[i] + chrono::Duration::days(step - 1)).min(e.to);
+                #[allow(clippy::cast_precision_loss)]
+                let share = ((last - first).num_days() + 1) as f64 / step as f64;
+                prepared.raw_spend[channel][i] * share
+            })
+            .sum();
         out.push(Window {
             index,
             channel,
             from,
             to: to + 1,
+            spend,
             lift: e.lift / prepared.y_scale,
             se: e.lift_se / prepared.y_scale,
         });

@@ -50,7 +50,8 @@ pub fn fit(
     let n = data.dates.len();
     let nc = prepared.spend.len();
 
-    let full = Baseline::new(&design, n);
+    let start = design::warm_up(prepared.granularity, n);
+    let full = Baseline::new(&design, start, n);
     let problem = Problem {
         y: &prepared.y,
         spend: &prepared.spend,
@@ -62,7 +63,8 @@ pub fn fit(
     let features = features(&problem, &est.theta, n);
     let fitted_scaled = predict(&design, &full, &est, &features);
     let fitted: Vec<f64> = fitted_scaled.iter().map(|v| v * prepared.y_scale).collect();
-    let (r2, mape, dw, lag1) = diagnostics::quality(&data.values, &fitted);
+    // Judged on the fitted periods: the warm-up's carry-over from before the data is unknown.
+    let (r2, mape, dw, lag1) = diagnostics::quality(&data.values[start..], &fitted[start..]);
     let inflation = if lag1 > 0.0 {
         (1.0 + lag1.min(0.9)) / (1.0 - lag1.min(0.9))
     } else {
@@ -112,7 +114,16 @@ pub fn fit(
     warnings.extend(channel_warnings(
         data, &prepared, &problem, &est, &features, &full,
     ));
-    for cal in &calibration {
+    for (cal, w) in calibration.iter().zip(&windows) {
+        if let Some(stated) = cal.spend.and_then(|d| d.to_f64())
+            && (stated - w.spend).abs() > 0.2 * stated.abs().max(w.spend.abs())
+        {
+            warnings.push(format!(
+                "The {} experiment from {} to {} states a spend of {stated:.2}, but the data show \
+                 {:.2} for {} on those days: check the test's dates and channel.",
+                cal.channel, cal.from, cal.to, w.spend, cal.channel
+            ));
+        }
         if !cal.agrees {
             warnings.push(format!(
                 "The {} experiment from {} to {} measured a lift of {:.0} (± {:.0}), but without it the \
@@ -242,7 +253,7 @@ fn holdout(
     let n = actual.len();
     let held = n.div_ceil(10).max(1);
     let m = n - held;
-    let base = Baseline::new(design, m);
+    let base = Baseline::new(design, design::warm_up(prepared.granularity, m), m);
     if m < 5 * (base.width() + 4 * prepared.spend.len()) / 2 {
         return (None, held);
     }
@@ -432,10 +443,18 @@ fn channel_warnings(
         .collect();
     for a in 0..nc {
         for b in a + 1..nc {
-            let r = diagnostics::correlation(&adstocked[a], &adstocked[b]);
+            // Raw spend too: with different decays, spend that moves in lockstep can look
+            // less alike after carry-over than it is.
+            let raw = diagnostics::correlation(&prepared.raw_spend[a], &prepared.raw_spend[b]);
+            let carried = diagnostics::correlation(&adstocked[a], &adstocked[b]);
+            let r = if raw.abs() > carried.abs() {
+                raw
+            } else {
+                carried
+            };
             if r.abs() > 0.8 {
                 out.push(format!(
-                    "{} and {} spend move together (correlation {r:.2} after carry-over): the model \
+                    "{} and {} spend move together (correlation {r:.2}): the model \
                      cannot reliably split the effect between them; an experiment on one would.",
                     data.channels[a].name, data.channels[b].name
                 ));
@@ -445,10 +464,12 @@ fn channel_warnings(
     for (c, feature) in features.iter().enumerate() {
         let name = &data.channels[c].name;
         let cv = diagnostics::variation(&prepared.raw_spend[c]);
-        let mut projected = vec![0.0; n];
+        let mut projected = vec![0.0; baseline.rows()];
         baseline.project(feature, &mut projected);
-        let mean = feature.iter().sum::<f64>() / f64::from(u32::try_from(n).unwrap_or(u32::MAX));
-        let total: f64 = feature.iter().map(|z| (z - mean).powi(2)).sum();
+        let fitted = &feature[baseline.start..];
+        let mean =
+            fitted.iter().sum::<f64>() / f64::from(u32::try_from(fitted.len()).unwrap_or(u32::MAX));
+        let total: f64 = fitted.iter().map(|z| (z - mean).powi(2)).sum();
         let own = crate::linalg::dot(&projected, &projected);
         if cv < 0.1 {
             out.push(format!(

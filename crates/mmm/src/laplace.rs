@@ -34,8 +34,8 @@ pub(crate) fn normal(rng: &mut SplitMix64) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
 }
 
-/// `draws` samples from the Laplace approximation of `est` on problem `p` (the first `n`
-/// periods of `design`), widened by `inflation`.
+/// `draws` samples from the Laplace approximation of `est` on problem `p` (the fitted periods
+/// of `design`), widened by `inflation`.
 pub(crate) fn draws(
     p: &Problem,
     design: &Design,
@@ -45,17 +45,18 @@ pub(crate) fn draws(
     count: usize,
     seed: u64,
 ) -> Vec<Draw> {
-    let n = baseline.n;
+    let (start, n) = (baseline.start, baseline.n);
+    let m = baseline.rows();
     let nc = est.beta.len();
     let kb = baseline.width();
     let np = kb + 4 * nc;
     let extra = p.windows.len();
-    let rows = n + extra + 3 * nc;
+    let rows = m + extra + 3 * nc;
     let sd = est.sigma2.sqrt();
     // The Jacobian's columns (of the prediction, which has the residual's curvature).
     let mut cols: Vec<Vec<f64>> = Vec::with_capacity(np);
     for &j in &baseline.basis.kept {
-        let mut v = design.cols[j][..n].to_vec();
+        let mut v = design.cols[j][start..n].to_vec();
         v.resize(rows, 0.0);
         cols.push(v);
     }
@@ -73,10 +74,10 @@ pub(crate) fn draws(
     let mut theta_cols = Vec::with_capacity(3 * nc);
     for c in 0..nc {
         p.feature(c, est.theta[c], n, &mut z);
-        let mut v = z.clone();
+        let mut v = z[start..].to_vec();
         v.resize(rows, 0.0);
         for (i, s) in window_sum(&z, c) {
-            v[n + i] = sd / p.windows[i].se * s;
+            v[m + i] = sd / p.windows[i].se * s;
         }
         cols.push(v);
         for k in 0..3 {
@@ -87,18 +88,18 @@ pub(crate) fn draws(
             p.feature(c, tp, n, &mut zp);
             p.feature(c, tm, n, &mut zm);
             let b = est.beta[c];
-            let mut v: Vec<f64> = zp
+            let mut v: Vec<f64> = zp[start..]
                 .iter()
-                .zip(&zm)
+                .zip(&zm[start..])
                 .map(|(a, m)| b * (a - m) / (2.0 * h))
                 .collect();
             v.resize(rows, 0.0);
             let sp = window_sum(&zp, c);
             let sm = window_sum(&zm, c);
-            for ((i, a), (_, m)) in sp.into_iter().zip(sm) {
-                v[n + i] = sd / p.windows[i].se * b * (a - m) / (2.0 * h);
+            for ((i, a), (_, lo)) in sp.into_iter().zip(sm) {
+                v[m + i] = sd / p.windows[i].se * b * (a - lo) / (2.0 * h);
             }
-            v[n + extra + 3 * c + k] = sd / p.priors.tau[k];
+            v[m + extra + 3 * c + k] = sd / p.priors.tau[k];
             theta_cols.push(v);
         }
     }

@@ -6,19 +6,24 @@
 //!
 //! The model: `KPI = baseline + Σ_c β_c·hill(adstock(spend_c; λ_c); k_c, s_c) + noise`, the
 //! baseline being level, trend, weekday (daily data), three yearly Fourier pairs, a holiday
-//! indicator and the controls; adstock geometric and normalised; β ≥ 0.
+//! indicator and the controls; adstock geometric and normalised; β ≥ 0. The first 28 days (8
+//! weeks) are read as history only: their carry-over from before the data is unknown.
 //!
 //! The estimation, and why: a MAP fit by *variable projection* (see `estimate.rs`): the
 //! linear coefficients are solved exactly (baseline by projection, channel effects by non-negative
 //! least squares) for every candidate of the 3 nonlinear parameters per channel, which are searched
 //! by coordinate sweeps then Levenberg–Marquardt, under weak priors (a ridge toward sensible
-//! ranges). Uncertainty is a Laplace approximation around the MAP with draws (see `laplace.rs`).
-//! Rejected: full MCMC as in PyMC-Marketing and Meridian (minutes per fit, and convergence a user
-//! cannot check from a command line), Robyn's thousands of ridge fits over a Nevergrad search
-//! (slow, and ridge on β ignores that effects are non-negative), a bootstrap of full refits (500
-//! nonlinear fits break the 2-second budget; the Laplace draws meet the coverage target in the
-//! tests). Lift tests are extra least-squares rows weighted by `1/lift_se²`, a Gaussian prior
+//! ranges). Uncertainty is a Laplace approximation around the MAP with draws (see `laplace.rs`):
+//! on the simulated suites its 90 % ROI intervals cover the truth for 86 % (daily) and 93 %
+//! (weekly) of channels. Rejected: full MCMC as in PyMC-Marketing and Meridian (minutes per fit,
+//! and convergence a user cannot check from a command line), Robyn's evolutionary search over
+//! thousands of ridge fits (slow, and its answer is a Pareto front a user must pick from), a
+//! bootstrap of full refits (a fit takes ~0.1 s, so 500 refits take a minute, against a 2-second
+//! budget). Lift tests are extra least-squares rows weighted by `1/lift_se²`, a Gaussian prior
 //! on the channel's modelled incremental KPI in the test's window, as Meridian and Robyn do.
+//!
+//! The column rules that turn a table of text cells into a [`Dataset`] live in [`table`], so
+//! every front end finds columns alike; the caller reads the file.
 //!
 //! Architecture invariant: pure — no I/O, no clock, no randomness but the seeded
 //! `spendlens-rng` stream (same input and seed, same output), no panic on any input (every input

@@ -88,7 +88,8 @@ pub struct Decomposition {
     pub channels: Vec<Vec<f64>>,
 }
 
-/// How well the model fits.
+/// How well the model fits, on the fitted periods (after the first 28 days or 8 weeks, which
+/// the fit reads as history only).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FitQuality {
     /// Share of the KPI's variance explained.

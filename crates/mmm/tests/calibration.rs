@@ -137,7 +137,38 @@ fn an_experiment_on_an_unknown_channel_or_outside_the_data_names_its_row() {
     let err = fit(&sim.data, &[exp], &Options::default()).expect_err("outside");
     assert!(err.to_string().contains("lies outside the data"), "{err}");
     let mut exp = experiment(&sim, 0, 10, 20, 1.0, 0.1);
+    exp.channel = "tv_spend".into();
+    let model = fit(&sim.data, &[exp], &Options { draws: 20, seed: 0 }).expect("a column name");
+    assert_eq!(model.calibration[0].channel, "tv");
+    let mut exp = experiment(&sim, 0, 10, 20, 1.0, 0.1);
     exp.lift_se = 0.0;
     let err = fit(&sim.data, &[exp], &Options::default()).expect_err("se");
     assert!(err.to_string().contains("column lift_se"), "{err}");
+}
+
+#[test]
+fn an_experiment_whose_spend_is_not_the_datas_is_questioned() {
+    let sim = simulate(&Spec::daily(78));
+    let data_spend: rust_decimal::Decimal =
+        sim.data.channels[1].spend[300..342].iter().copied().sum();
+    let mut exp = experiment(&sim, 1, 300, 342, 1.0, 0.1);
+    exp.spend = Some(data_spend);
+    let model = fit(
+        &sim.data,
+        std::slice::from_ref(&exp),
+        &Options { draws: 50, seed: 1 },
+    )
+    .expect("fits");
+    assert!(
+        !model.warnings.iter().any(|w| w.contains("states a spend")),
+        "{:?}",
+        model.warnings
+    );
+    exp.spend = Some(data_spend * rust_decimal::Decimal::TWO);
+    let model = fit(&sim.data, &[exp], &Options { draws: 50, seed: 1 }).expect("fits");
+    assert!(
+        model.warnings.iter().any(|w| w.contains("states a spend")),
+        "{:?}",
+        model.warnings
+    );
 }

@@ -2,7 +2,9 @@
 //! truth that the other modules check the fit against.
 
 mod calibration;
+mod diagnostics;
 mod input;
 mod output;
 mod recovery;
+mod robustness;
 mod sim;

@@ -165,3 +165,56 @@ fn a_channel_off_in_the_last_four_weeks_gets_a_finite_marginal_roi_and_a_sentenc
         model.warnings
     );
 }
+
+#[test]
+fn holidays_given_are_absorbed_by_the_baseline_not_the_channels() {
+    let mut sim = simulate(&Spec::daily(25));
+    let level = sim.data.values.iter().sum::<f64>() / 730.0;
+    let holidays: Vec<chrono::NaiveDate> = sim
+        .data
+        .dates
+        .iter()
+        .copied()
+        .filter(|d| {
+            d.format("%m-%d").to_string() == "12-24" || d.format("%m-%d").to_string() == "07-04"
+        })
+        .collect();
+    for (d, v) in sim.data.dates.iter().zip(&mut sim.data.values) {
+        if holidays.contains(d) {
+            *v += 0.5 * level;
+        }
+    }
+    let without = fit(
+        &sim.data,
+        &[],
+        &Options {
+            draws: 100,
+            seed: 0,
+        },
+    )
+    .expect("fit");
+    sim.data.holidays = holidays;
+    let with = fit(
+        &sim.data,
+        &[],
+        &Options {
+            draws: 100,
+            seed: 0,
+        },
+    )
+    .expect("fit");
+    assert!(
+        with.fit.r2 > without.fit.r2 + 0.005,
+        "{} vs {}",
+        with.fit.r2,
+        without.fit.r2
+    );
+    let error = |m: &spendlens_mmm::Model| -> f64 {
+        m.channels
+            .iter()
+            .zip(&sim.truth)
+            .map(|(c, t)| ((c.roi.mean - t.roi) / t.roi).abs())
+            .sum()
+    };
+    assert!(error(&with) <= error(&without) + 1e-9);
+}
