@@ -275,6 +275,7 @@ pub fn contribution_chart(
     if channels.is_empty() {
         chart.base.series_list.clear();
         chart.base.sub_title.text.clear();
+        chart.base.x_axis.data.clear();
     }
 
     let alt = if channels.is_empty() {
@@ -538,4 +539,60 @@ pub fn named_curves_chart(
         )
     };
     finish(CHART, title, chart.svg(), alt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn axis(lo: f32, hi: f32) -> (Option<f32>, Option<f32>, usize) {
+        let mut axis = value_axis();
+        signed_axis(&mut axis, lo, hi);
+        (axis.min, axis.max, axis.split_number)
+    }
+
+    #[test]
+    fn axes_below_zero_end_on_round_values_with_zero_on_a_tick() {
+        assert_eq!(
+            axis(-150_000.0, 1_473_567.7),
+            (Some(-500_000.0), Some(1_500_000.0), 4)
+        );
+        assert_eq!(axis(-3_000.0, 0.0), (Some(-3_000.0), Some(0.0), 6));
+        assert_eq!(axis(-0.01, 10.0), (Some(-2.0), Some(10.0), 6));
+        assert_eq!(axis(-10.0, 10.0), (Some(-10.0), Some(10.0), 4));
+        // From zero up, as every other chart does it.
+        assert_eq!(axis(0.0, 219.7), (Some(0.0), Some(250.0), 5));
+        // Nothing finite: charts-rs' own bounds.
+        assert_eq!(axis(f32::NEG_INFINITY, 1.0).1, None);
+    }
+
+    fn bar(from: f64, to: f64) -> Bar {
+        Bar {
+            from,
+            to,
+            whisker: Some((to - 1.0, to + 1.0)),
+            rgb: BLACK,
+        }
+    }
+
+    #[test]
+    fn floating_bars_stack_on_a_spacer_or_split_at_zero() {
+        let list = floating_bars(&[
+            bar(0.0, 10.0),
+            bar(10.0, 4.0),
+            bar(-2.0, -8.0),
+            bar(-3.0, 5.0),
+        ]);
+        let data = |k: usize| list[k].data.clone();
+        // Spacer, then the segment above zero, then the one below.
+        assert_eq!(data(0), vec![None, Some(4.0), Some(-2.0), None]);
+        assert_eq!(data(1), vec![Some(10.0), Some(6.0), None, Some(5.0)]);
+        assert_eq!(data(2), vec![None, None, Some(-6.0), Some(-3.0)]);
+        // Each whisker on the one visible segment that holds it, at data values.
+        let up = list[1].error_bar.clone().expect("whiskers");
+        assert_eq!(up.lower, vec![Some(9.0), Some(3.0), None, Some(4.0)]);
+        let down = list[2].error_bar.clone().expect("whiskers");
+        assert_eq!(down.upper, vec![None, None, Some(-7.0)]);
+        assert!(list[0].error_bar.is_none());
+    }
 }

@@ -485,3 +485,136 @@ fn dates_in_any_order_draw_the_same_chart() {
     .expect("chart");
     assert_eq!(sorted, reversed);
 }
+
+#[test]
+fn the_four_charts_go_into_a_pdf() {
+    let (dates, actual, baseline, decomposed) = decomposition(200, &["meta", "tv"]);
+    let charts = vec![
+        contribution_chart(
+            "Contribution",
+            &c("Baseline", -150_000.0, -210_000.0, -90_000.0),
+            &channels(),
+            "EUR",
+        )
+        .expect("waterfall"),
+        roi_interval_chart("ROI", &rois(), Some(1.0)).expect("roi"),
+        named_curves_chart(
+            "Curves",
+            &[curve("tv", 9_000.0, 2_500.0, Some(1_800.0))],
+            "EUR",
+        )
+        .expect("curves"),
+        decomposition_chart(
+            "Decomposition",
+            &dates,
+            &actual,
+            &baseline,
+            &decomposed,
+            "EUR",
+        )
+        .expect("decomposition"),
+    ];
+    let mut report = super::support::report(10, 30);
+    report.sections.push(spendlens_report::Section {
+        title: "Marketing-mix model".to_owned(),
+        table: spendlens_report::Table::default(),
+        charts,
+    });
+    let pdf = spendlens_report::render_pdf(&report).expect("pdf");
+    assert!(pdf.starts_with(b"%PDF"));
+}
+
+mod no_input_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(0.0),
+            Just(-0.0),
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+            Just(1e15),
+            Just(-1e15),
+            Just(f64::MIN_POSITIVE),
+            -1e7..1e7f64,
+        ]
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            "[a-z_ <>&\"{}]{0,12}",
+            Just("x".repeat(300))
+        ]
+    }
+
+    fn contribution() -> impl Strategy<Value = Contribution> {
+        (name(), value(), value(), value()).prop_map(|(name, mean, low, high)| Contribution {
+            name,
+            mean,
+            low,
+            high,
+        })
+    }
+
+    /// A drawn chart parses as SVG and has its title; a refused one says why.
+    fn drawn(result: Result<Chart, spendlens_report::ReportError>) {
+        match result {
+            Ok(chart) => {
+                usvg::Tree::from_str(&chart.svg, &usvg::Options::default()).expect("valid SVG");
+                assert!(chart.svg.contains("<title>"));
+            }
+            Err(error) => assert!(!error.to_string().is_empty()),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn bar_charts(
+            baseline in contribution(),
+            channels in prop::collection::vec(contribution(), 0..11),
+            reference in prop::option::of(value()),
+            currency in "[A-Za-z{}]{0,4}",
+        ) {
+            drawn(contribution_chart("C", &baseline, &channels, &currency));
+            drawn(roi_interval_chart("R", &channels, reference));
+        }
+
+        #[test]
+        fn curves(
+            curves in prop::collection::vec(
+                (name(), prop::collection::vec((value(), value()), 0..30),
+                 prop::option::of((value(), value())))
+                    .prop_map(|(name, points, current)| NamedCurve { name, points, current }),
+                0..10,
+            ),
+        ) {
+            drawn(named_curves_chart("N", &curves, "USD"));
+        }
+
+        #[test]
+        fn decompositions(
+            days in 0usize..200,
+            start in 0u32..3000,
+            channels in 0usize..10,
+            poison in prop::option::of((0usize..200, value())),
+            ragged in any::<bool>(),
+        ) {
+            let first = date(2020, 1, 1) + chrono::Days::new(u64::from(start));
+            let dates: Vec<NaiveDate> = first.iter_days().take(days).collect();
+            let mut actual = vec![100.0; days];
+            if let Some((i, v)) = poison
+                && let Some(slot) = actual.get_mut(i)
+            {
+                *slot = v;
+            }
+            let baseline = vec![-50.0; days + usize::from(ragged)];
+            let channels: Vec<(String, Vec<f64>)> =
+                (0..channels).map(|k| (format!("c{k}"), vec![10.0; days])).collect();
+            drawn(decomposition_chart("D", &dates, &actual, &baseline, &channels, "EUR"));
+        }
+    }
+}
