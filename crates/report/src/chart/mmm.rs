@@ -16,7 +16,10 @@
 //! segment stacked on it (the bar chart stacks positive and negative values apart, each away from
 //! zero), or two visible segments, one each side of zero, when the bar crosses it; the interval is
 //! an error bar at data values, so a channel's whisker sits at the end of its bar, from the running
-//! total plus its low to the running total plus its high.
+//! total plus its low to the running total plus its high. The bars carry no value labels: charts-rs
+//! labels a bar with the value of its segment, which for a bar on a spacer or split at zero is not
+//! the channel's contribution; the text alternative has the numbers. Ratios are written with `×`,
+//! as the ROAS chart writes them.
 
 use charts_rs::{
     AxisLabelOverflow, AxisType, BarChart, LineChart, MarkArea, MarkLineCategory, Series,
