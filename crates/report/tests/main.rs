@@ -8,6 +8,7 @@ mod report {
 
     mod charts;
     mod csv;
+    mod mmm;
     mod pdf;
     mod props;
     mod xlsx;

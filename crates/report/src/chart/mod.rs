@@ -4,18 +4,25 @@
 //! `Decimal` money; amounts become `f32` only as drawing coordinates, and every number a person
 //! reads in the text alternative is formatted from the exact decimals. The palette is Okabe–Ito
 //! (distinguishable with every common colour-vision deficiency), one fixed colour per platform so
-//! that a platform looks the same in every chart of a report.
+//! that a platform looks the same in every chart of a report. The marketing-mix model's charts
+//! ([`contribution_chart`] and the others in `mmm`) take the model's fitted `f64` statistics
+//! instead, and colour channels by position, since a channel need not be a platform.
 
 mod cumulative;
 mod curves;
 mod daily;
 mod grouped;
+mod mmm;
 mod platforms;
 
 pub use cumulative::{BudgetBurn, DailyTotal, cumulative_spend_chart};
 pub use curves::{CurveSeries, response_curves_chart};
 pub use daily::{DailySpend, daily_spend_chart};
 pub use grouped::{BarSeries, SERIES_PALETTE, grouped_bar_chart};
+pub use mmm::{
+    Contribution, MAX_VALUE, NamedCurve, contribution_chart, decomposition_chart,
+    named_curves_chart, roi_interval_chart,
+};
 pub use platforms::{budget_share_chart, roas_chart};
 
 use charts_rs::{Color, YAxisConfig};
