@@ -187,6 +187,16 @@ pub fn fit(
             })
             .collect(),
     };
+    let baseline = Interval::of(&baseline_draws);
+    if baseline.mean < 0.0 {
+        warnings.push(format!(
+            "The baseline (the KPI without any media) comes out negative ({:.2} in total): the \
+             channels are credited with more than the whole KPI, which cannot be. The data cannot \
+             tell the channels from the baseline (spend that never stops, or a missing control); \
+             do not act on these contributions before a lift test or a history with pauses.",
+            baseline.mean
+        ));
+    }
     Ok(Model {
         kpi: data.kpi.clone(),
         granularity: prepared.granularity,
@@ -194,7 +204,7 @@ pub fn fit(
         to: data.dates[n - 1],
         periods: n,
         channels,
-        baseline: Interval::of(&baseline_draws),
+        baseline,
         fit: FitQuality {
             r2,
             mape,

@@ -47,6 +47,15 @@ async fn a_run_is_stored_compared_and_goes_out_of_date() {
             .collect();
         assert_eq!(names, ["google_ads", "linkedin", "meta"]);
         assert_eq!(result["curves"].as_array().map(Vec::len), Some(3));
+        // The demo's revenue is its platforms' own, tied to spend that never stops: the model
+        // cannot tell the channels from the baseline, and a negative baseline is said.
+        let baseline = result["baseline"]["contribution"]["mean"].as_f64().unwrap_or(0.0);
+        let warned = result["warnings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|w| w.as_str().unwrap_or_default().contains("comes out negative"));
+        assert_eq!(warned, baseline < 0.0, "{}", result["warnings"]);
         let dates = result["decomposition"]["dates"].as_array().map(Vec::len);
         assert_eq!(dates, Some(90));
         assert_eq!(
@@ -419,5 +428,104 @@ async fn the_model_is_a_revenue_basis_on_every_surface_while_it_holds() {
         .await;
         let roi = json_of(app.get(&format!("/api/campaigns/{id}/roi")).await).await;
         assert_eq!(roi["revenue_basis"]["basis"], "platform_reported");
+    }
+}
+
+/// The page's form: a KPI file for one campaign runs the model and shows the run with its
+/// tables and four charts; a form without its file says so beside the field; another
+/// organisation's run is a 404.
+#[tokio::test]
+async fn the_marketing_mix_pages_run_and_show_a_model() {
+    use reqwest::multipart::{Form, Part};
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let campaigns = demo(&app).await;
+        let id = q4(&campaigns);
+        let (status, html) = crate::support::page(&app, "/mmm").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("No run yet."));
+        // USD has two campaigns: offered together, and first.
+        assert!(
+            html.contains(
+                "<option value=\"currency:USD\" selected>All 2 campaigns in USD</option>"
+            ),
+            "{html}"
+        );
+        let token = crate::support::token_in(&html);
+        let start = crate::support::now().date_naive() - chrono::Days::new(89);
+        let mut csv = String::from("Date,Revenue\n");
+        for i in 0..90u64 {
+            let d = start + chrono::Days::new(i);
+            csv.push_str(&format!("{d},{}\n", 4000 + 250 * (i % 7)));
+        }
+        let post = |form: Form| {
+            let app = &app;
+            async move {
+                app.client
+                    .post(format!("{}/mmm", app.base))
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            }
+        };
+        let form = Form::new()
+            .text("csrf", token.clone())
+            .text("scope", format!("campaign:{id}"))
+            .text("kpi", "series")
+            .text("draws", "50");
+        let r = post(form).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap_or_default();
+        assert!(html.contains("choose the KPI file"), "{html}");
+
+        let form = Form::new()
+            .text("csrf", token.clone())
+            .text("scope", format!("campaign:{id}"))
+            .text("kpi", "series")
+            .text("draws", "50")
+            .part(
+                "file",
+                Part::bytes(csv.into_bytes()).file_name("revenue.csv"),
+            );
+        let r = post(form).await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
+        assert!(r.url().path().starts_with("/mmm/"));
+        let html = r.text().await.unwrap_or_default();
+        for section in ["mmm-fit", "mmm-channels", "mmm-comparison"] {
+            assert!(
+                html.contains(&format!("data-section=\"{section}\"")),
+                "{section}"
+            );
+        }
+        for chart in [
+            "mmm-contribution",
+            "mmm-roi",
+            "mmm-curves",
+            "mmm-decomposition",
+        ] {
+            assert!(html.contains(&format!("data-chart=\"{chart}\"")), "{chart}");
+        }
+        for channel in ["google_ads", "linkedin", "meta"] {
+            assert!(
+                html.contains(&format!("<tr data-channel=\"{channel}\">")),
+                "{channel}"
+            );
+        }
+        assert!(!html.contains("--experiments"));
+        assert!(!html.contains("data-section=\"mmm-out-of-date\""));
+        let run_path = r#"/mmm/"#;
+        let list = json_of(app.get("/api/mmm").await).await;
+        let run_id = list["runs"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let (_, html) = crate::support::page(&app, "/mmm").await;
+        assert!(html.contains(&format!("href=\"{run_path}{run_id}\"")));
+
+        let stranger = new_client();
+        app.register(&stranger, "other@example.com").await;
+        let (status, _) = crate::support::page_as(&app, &stranger, &format!("/mmm/{run_id}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }

@@ -20,6 +20,7 @@
 pub mod basis;
 mod command;
 mod document;
+pub mod series;
 
 use std::collections::BTreeMap;
 

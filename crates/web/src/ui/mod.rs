@@ -23,6 +23,8 @@ pub mod finance;
 pub mod format;
 pub mod imports;
 pub mod insights;
+pub mod mmm;
+mod mmm_charts;
 pub mod optimization;
 pub mod session;
 pub mod tokens;
@@ -89,6 +91,15 @@ pub fn routes() -> Router<AppState> {
             )),
         )
         .route("/finance", get(finance::org))
+        .route(
+            "/mmm",
+            get(mmm::list)
+                .post(mmm::create)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    mmm::MAX_KPI_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/mmm/{id}", get(mmm::show))
         .route("/finance/overhead", post(finance::add_overhead))
         .route(
             "/finance/overhead/{entry_id}",
@@ -150,6 +161,11 @@ pub const NAV: &[NavEntry] = &[
         href: "/finance",
         label: "Finance",
         section: "finance",
+    },
+    NavEntry {
+        href: "/mmm",
+        label: "Marketing mix",
+        section: "mmm",
     },
     NavEntry {
         href: "/account",

@@ -1,0 +1,157 @@
+//! A KPI series uploaded as a file (CSV or XLSX): a date column and a value column, the
+//! business's own revenue or sales per day, for a model run on the KPI spendlens does not store.
+//!
+//! The date column is the first whose header reads like a date (`date`, `day`, `week`, `time`);
+//! the value the first other column whose cells are all numbers. A bad cell is refused naming its
+//! row and column; a day given twice is refused.
+
+use chrono::NaiveDate;
+use spendlens_ingest::{Grid, ImportOptions, read_grid};
+
+use crate::AppError;
+
+/// Most rows of a KPI file (ten years of days).
+pub const MAX_ROWS: usize = 3_660;
+
+fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        out.push(char::from(b'A' + u8::try_from(r).unwrap_or(0)));
+        n = (n - 1) / 26;
+    }
+    out.iter().rev().collect()
+}
+
+fn number(cell: &str) -> Option<f64> {
+    let t: String = cell
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '$' | '€' | '£'))
+        .collect();
+    let t = t.replace(',', "");
+    t.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+fn date(cell: &str) -> Option<NaiveDate> {
+    let t = cell.trim();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
+        .ok()
+}
+
+/// The series of a KPI file, sorted by date; `field` names the form field in errors.
+pub fn kpi_series(
+    bytes: &[u8],
+    file_name: &str,
+    field: &str,
+) -> Result<Vec<(NaiveDate, f64)>, AppError> {
+    let grid: Grid = read_grid(bytes, file_name, &ImportOptions::default())
+        .map_err(|e| AppError::invalid(field, e.to_string()))?;
+    let Some((header, body)) = grid.rows.split_first() else {
+        return Err(AppError::invalid(field, format!("{file_name} is empty")));
+    };
+    if body.len() > MAX_ROWS {
+        return Err(AppError::invalid(
+            field,
+            format!("{file_name}: at most {MAX_ROWS} rows"),
+        ));
+    }
+    let names: Vec<String> = header
+        .cells
+        .iter()
+        .map(|c| c.trim().to_lowercase())
+        .collect();
+    let date_col = names
+        .iter()
+        .position(|n| ["date", "day", "week", "time", "date_week"].contains(&n.as_str()))
+        .ok_or_else(|| {
+            AppError::invalid(
+                field,
+                format!(
+                    "{file_name}: no date column (a header named date, day or week) in row {}",
+                    header.row
+                ),
+            )
+        })?;
+    let value_col = (0..names.len())
+        .filter(|i| *i != date_col)
+        .find(|i| {
+            body.iter()
+                .all(|r| r.cells.get(*i).is_some_and(|c| number(c).is_some()))
+        })
+        .ok_or_else(|| {
+            AppError::invalid(
+                field,
+                format!("{file_name}: no column of numbers beside the dates (the KPI per day)"),
+            )
+        })?;
+    let mut out: Vec<(NaiveDate, f64)> = Vec::with_capacity(body.len());
+    for r in body {
+        let cell = r.cells.get(date_col).map_or("", String::as_str);
+        let d = date(cell).ok_or_else(|| {
+            AppError::invalid(
+                field,
+                format!(
+                    "{file_name}, row {}, column {} ({}): {cell:?} is not a date (YYYY-MM-DD)",
+                    r.row,
+                    column_letter(date_col),
+                    header.cells[date_col].trim()
+                ),
+            )
+        })?;
+        let v = number(r.cells.get(value_col).map_or("", String::as_str)).unwrap_or(0.0);
+        out.push((d, v));
+    }
+    out.sort_by_key(|(d, _)| *d);
+    if let Some(w) = out.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(AppError::invalid(
+            field,
+            format!("{file_name}: {} is given twice", w[0].0),
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kpi_file_reads_and_its_bad_cells_are_named() {
+        let got = kpi_series(
+            b"Date,Revenue\n2026-01-02,\"1,200.50\"\n2026-01-01,900\n",
+            "k.csv",
+            "file",
+        )
+        .unwrap_or_default();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].0.to_string(), "2026-01-01");
+        assert!((got[1].1 - 1200.5).abs() < 1e-9);
+        let e = kpi_series(b"date,revenue\n01/02/2026,5\n", "k.csv", "file")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("row 2, column A (date)"), "{e}");
+        let e = kpi_series(b"when,revenue\n2026-01-01,5\n", "k.csv", "file")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("no date column"), "{e}");
+        let e = kpi_series(
+            b"date,revenue\n2026-01-01,5\n2026-01-01,6\n",
+            "k.csv",
+            "file",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(e.contains("2026-01-01 is given twice"), "{e}");
+        let e = kpi_series(b"date,note\n2026-01-01,high\n", "k.csv", "file")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("no column of numbers"), "{e}");
+    }
+}

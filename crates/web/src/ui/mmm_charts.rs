@@ -1,0 +1,145 @@
+//! The charts of a model run's page, drawn from the stored run document by
+//! `spendlens_report::chart`'s marketing-mix charts: the contribution waterfall, ROI with its
+//! interval per channel against break-even, the response curves with the recent spend marked,
+//! and the decomposition over time.
+
+use serde_json::Value;
+use spendlens_report::chart::{
+    Contribution, NamedCurve, contribution_chart, decomposition_chart, named_curves_chart,
+    roi_interval_chart,
+};
+
+use crate::ui::analysis::ChartView;
+
+/// Points per drawn curve.
+const CURVE_POINTS: u32 = 40;
+
+fn view(
+    id: &'static str,
+    chart: Result<spendlens_report::Chart, spendlens_report::ReportError>,
+) -> Option<ChartView> {
+    match chart {
+        Ok(c) => Some(ChartView {
+            id,
+            title: c.title,
+            svg: c.svg,
+            alt: c.alt,
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, chart = id, "chart not drawn");
+            None
+        }
+    }
+}
+
+fn name_of(key: &str) -> String {
+    key.parse::<spendlens_core::Platform>()
+        .map_or_else(|_| key.to_owned(), |p| p.display_name().to_owned())
+}
+
+fn interval(name: String, v: &Value) -> Option<Contribution> {
+    Some(Contribution {
+        name,
+        mean: v["mean"].as_f64()?,
+        low: v["low"].as_f64()?,
+        high: v["high"].as_f64()?,
+    })
+}
+
+/// `beta · x^s / (x^s + k^s)`, the model's steady-state KPI per day at a daily spend `x`.
+fn hill(beta: f64, k: f64, s: f64, x: f64) -> f64 {
+    if x <= 0.0 || k <= 0.0 {
+        return 0.0;
+    }
+    let r = (x / k).powf(s);
+    beta * r / (1.0 + r)
+}
+
+/// Every chart of the run, in page order; a chart that cannot be drawn is left out (and logged).
+pub fn charts(doc: &Value, currency: &str) -> Vec<ChartView> {
+    let channels = doc["channels"].as_array().cloned().unwrap_or_default();
+    let contributions: Vec<Contribution> = channels
+        .iter()
+        .filter_map(|c| interval(name_of(c["channel"].as_str()?), &c["contribution"]))
+        .collect();
+    let rois: Vec<Contribution> = channels
+        .iter()
+        .filter_map(|c| interval(name_of(c["channel"].as_str()?), &c["roi"]))
+        .collect();
+    let baseline = interval("Baseline".to_owned(), &doc["baseline"]["contribution"]);
+    let curves: Vec<NamedCurve> = doc["curves"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            let (beta, k, s) = (
+                c["beta"].as_f64()?,
+                c["half_saturation"].as_f64()?,
+                c["shape"].as_f64()?,
+            );
+            let current = c["reference_spend"].as_f64()?;
+            let top = (current * 2.0).max(k * 2.0);
+            let points = (0..=CURVE_POINTS)
+                .map(|i| {
+                    let x = top * f64::from(i) / f64::from(CURVE_POINTS);
+                    (x, hill(beta, k, s, x))
+                })
+                .collect();
+            Some(NamedCurve {
+                name: name_of(c["channel"].as_str()?),
+                points,
+                current: Some((current, hill(beta, k, s, current))),
+            })
+        })
+        .collect();
+    let d = &doc["decomposition"];
+    let series = |v: &Value| -> Vec<f64> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .map(|x| x.as_f64().unwrap_or(0.0))
+            .collect()
+    };
+    let dates: Vec<chrono::NaiveDate> = d["dates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str()?.parse().ok())
+        .collect();
+    let by_channel: Vec<(String, Vec<f64>)> = d["channels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (name_of(k), series(v)))
+        .collect();
+    [
+        baseline.and_then(|b| {
+            view(
+                "mmm-contribution",
+                contribution_chart("What caused the KPI", &b, &contributions, currency),
+            )
+        }),
+        view(
+            "mmm-roi",
+            roi_interval_chart("ROI per channel, modelled", &rois, Some(1.0)),
+        ),
+        view(
+            "mmm-curves",
+            named_curves_chart("Response curves (KPI per day)", &curves, currency),
+        ),
+        view(
+            "mmm-decomposition",
+            decomposition_chart(
+                "The KPI over time, by cause",
+                &dates,
+                &series(&d["actual"]),
+                &series(&d["baseline"]),
+                &by_channel,
+                currency,
+            ),
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
