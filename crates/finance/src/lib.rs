@@ -32,6 +32,7 @@ pub mod ledger;
 pub mod overhead;
 pub mod payback;
 pub mod period;
+pub mod rates_file;
 pub mod reconcile;
 pub mod report;
 pub mod roi;
@@ -54,6 +55,7 @@ pub use overhead::{
 };
 pub use payback::Payback;
 pub use period::Period;
+pub use rates_file::{RatesFile, parse_rates_file};
 pub use reconcile::{PlatformStep, Reconciliation, reconcile};
 pub use report::{
     CampaignReport, ChannelReport, FinancialReport, PlatformReport, ReportRequest, ReportTotals,

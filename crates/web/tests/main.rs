@@ -29,6 +29,7 @@ mod pages;
 mod pages_finance;
 mod pages_more;
 mod pdf_reports;
+mod rates;
 mod reconcile;
 mod registration;
 mod snapshots;

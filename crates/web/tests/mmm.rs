@@ -49,12 +49,18 @@ async fn a_run_is_stored_compared_and_goes_out_of_date() {
         assert_eq!(result["curves"].as_array().map(Vec::len), Some(3));
         // The demo's revenue is its platforms' own, tied to spend that never stops: the model
         // cannot tell the channels from the baseline, and a negative baseline is said.
-        let baseline = result["baseline"]["contribution"]["mean"].as_f64().unwrap_or(0.0);
+        let baseline = result["baseline"]["contribution"]["mean"]
+            .as_f64()
+            .unwrap_or(0.0);
         let warned = result["warnings"]
             .as_array()
             .into_iter()
             .flatten()
-            .any(|w| w.as_str().unwrap_or_default().contains("comes out negative"));
+            .any(|w| {
+                w.as_str()
+                    .unwrap_or_default()
+                    .contains("comes out negative")
+            });
         assert_eq!(warned, baseline < 0.0, "{}", result["warnings"]);
         let dates = result["decomposition"]["dates"].as_array().map(Vec::len);
         assert_eq!(dates, Some(90));

@@ -365,9 +365,9 @@ async fn the_finance_page_lists_alerts_overhead_settings_and_downloads_the_repor
         assert_eq!(settings["webhook_url"], "https://hooks.example.com/x");
 
         // The report form downloads the PDF for the session user.
-        assert!(html.contains("action=\"/api/reports/financial\""));
+        assert!(html.contains("action=\"/finance/report\""));
         let r = app
-            .get("/api/reports/financial?from=2026-11-01&to=2026-11-21&format=pdf")
+            .get("/finance/report?from=2026-11-01&to=2026-11-21&format=pdf")
             .await;
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(

@@ -11,6 +11,7 @@ pub mod alerts;
 pub mod basis;
 pub mod document;
 pub mod ledger;
+pub mod rates;
 pub mod settings;
 pub mod webhook;
 

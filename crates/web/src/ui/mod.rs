@@ -91,6 +91,15 @@ pub fn routes() -> Router<AppState> {
             )),
         )
         .route("/finance", get(finance::org))
+        .route("/finance/report", get(finance::rates::report))
+        .route("/finance/rates", post(finance::rates::save_rate))
+        .route("/finance/rates/delete", post(finance::rates::remove_rate))
+        .route(
+            "/finance/rates/import",
+            post(finance::rates::import).layer(axum::extract::DefaultBodyLimit::max(
+                finance::rates::MAX_RATES_BYTES + 64 * 1024,
+            )),
+        )
         .route(
             "/mmm",
             get(mmm::list)

@@ -97,6 +97,16 @@ pub async fn financial_report(
     caller: Caller,
     Query(query): Query<Params>,
 ) -> ApiResult<Response> {
+    report_response(&state, &caller.0.org_id, &query).await
+}
+
+/// The report download for `org`, as the API answers it; the finance page's download answers
+/// the same bytes, or a page saying what is missing when it fails.
+pub(crate) async fn report_response(
+    state: &AppState,
+    org: &spendlens_core::campaign::OrgId,
+    query: &Params,
+) -> ApiResult<Response> {
     let from = query.required_day("from")?;
     let to = query.required_day("to")?;
     let period = Period::new(from, to).map_err(|m| ApiError::field("to", m))?;
@@ -112,7 +122,7 @@ pub async fn financial_report(
     let now = state.clock.now();
     let (report, books) = spendlens_app::finance::financial_report(
         state.store.as_ref(),
-        &caller.0.org_id,
+        org,
         &ReportQuery {
             period,
             currency,

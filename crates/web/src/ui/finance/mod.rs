@@ -12,6 +12,7 @@
 pub mod campaign;
 pub mod forms;
 pub mod org;
+pub mod rates;
 pub mod reconcile;
 pub mod views;
 

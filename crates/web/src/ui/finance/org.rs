@@ -20,6 +20,7 @@ use spendlens_app::finance::settings::{self, SettingsPatch};
 use spendlens_store::finance::LedgerScope;
 
 use super::forms::{EntryForm, EntryFormView, overhead_form_view, values_of};
+use super::rates::{RateForm, RateRow, rate_row};
 use super::views::{AlertRow, LedgerRow, alert_row, ledger_row};
 use super::{TokenForm, entry_page, errors_of};
 use crate::error::ApiError;
@@ -42,17 +43,35 @@ struct OrgPage {
     alerts: Vec<AlertRow>,
     report_from: String,
     report_to: String,
+    /// Why the report asked for could not be made (its fields kept).
+    report_errors: Vec<(bool, String)>,
+    rates: Vec<RateRow>,
+    rate_form: RateForm,
+    rate_errors: FormErrors,
+    rates_import_errors: FormErrors,
     done: Option<String>,
 }
+
+/// A report download that failed: the form's dates as sent, and each reason (whether it is
+/// about the rates table, and the message).
+pub(super) type ReportFailure = ((String, String), Vec<(bool, String)>);
 
 #[derive(Default)]
-struct OrgOutcome {
-    overhead: Option<(HashMap<String, String>, FormErrors)>,
-    settings: Option<(SettingsForm, FormErrors)>,
-    done: Option<String>,
+pub(super) struct OrgOutcome {
+    pub(super) overhead: Option<(HashMap<String, String>, FormErrors)>,
+    pub(super) settings: Option<(SettingsForm, FormErrors)>,
+    pub(super) rate: Option<(RateForm, FormErrors)>,
+    pub(super) rates_import: Option<FormErrors>,
+    /// The report form as sent and why it failed.
+    pub(super) report: Option<ReportFailure>,
+    pub(super) done: Option<String>,
 }
 
-async fn org_page(state: &AppState, viewer: &SignedIn, outcome: OrgOutcome) -> UiResult<Response> {
+pub(super) async fn org_page(
+    state: &AppState,
+    viewer: &SignedIn,
+    outcome: OrgOutcome,
+) -> UiResult<Response> {
     let org = &viewer.principal.org_id;
     let overhead = state
         .store
@@ -84,7 +103,14 @@ async fn org_page(state: &AppState, viewer: &SignedIn, outcome: OrgOutcome) -> U
             alert_row(a, name)
         })
         .collect();
-    let invalid = outcome.overhead.is_some() || outcome.settings.is_some();
+    let invalid = outcome.overhead.is_some()
+        || outcome.settings.is_some()
+        || outcome.rate.is_some()
+        || outcome.rates_import.is_some()
+        || outcome.report.is_some();
+    let rates = settings.rates.iter().map(rate_row).collect();
+    let (rate_form, rate_errors) = outcome.rate.unwrap_or_default();
+    let ((report_from, report_to), report_errors) = outcome.report.unwrap_or_default();
     let overhead_form = match &outcome.overhead {
         Some((values, errors)) => overhead_form_view(values, errors),
         None => overhead_form_view(&HashMap::new(), &FormErrors::default()),
@@ -112,8 +138,21 @@ async fn org_page(state: &AppState, viewer: &SignedIn, outcome: OrgOutcome) -> U
         secret_set: settings.webhook_secret_sealed.is_some(),
         settings_errors,
         alerts,
-        report_from: first.to_string(),
-        report_to: today.to_string(),
+        report_from: if report_from.is_empty() {
+            first.to_string()
+        } else {
+            report_from
+        },
+        report_to: if report_to.is_empty() {
+            today.to_string()
+        } else {
+            report_to
+        },
+        report_errors,
+        rates,
+        rate_form,
+        rate_errors,
+        rates_import_errors: outcome.rates_import.unwrap_or_default(),
         done: outcome.done,
     };
     let mut response = render(&page);
@@ -129,9 +168,14 @@ pub async fn org(
     viewer: SignedIn,
     Query(query): Query<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    let done = query
-        .contains_key("saved")
-        .then(|| "Finance settings saved.".to_owned());
+    let done = query.get("saved").map(|what| {
+        match what.as_str() {
+            "rate" => "Exchange rate saved.",
+            "rate-deleted" => "Exchange rate deleted.",
+            _ => "Finance settings saved.",
+        }
+        .to_owned()
+    });
     org_page(
         &state,
         &viewer,
