@@ -43,6 +43,8 @@ struct OrgPage {
     alerts: Vec<AlertRow>,
     report_from: String,
     report_to: String,
+    /// The report currency as typed (blank: the campaigns' most common).
+    report_currency: String,
     /// Why the report asked for could not be made (its fields kept).
     report_errors: Vec<(bool, String)>,
     rates: Vec<RateRow>,
@@ -52,9 +54,9 @@ struct OrgPage {
     done: Option<String>,
 }
 
-/// A report download that failed: the form's dates as sent, and each reason (whether it is
-/// about the rates table, and the message).
-pub(super) type ReportFailure = ((String, String), Vec<(bool, String)>);
+/// A report download that failed: the form's dates and currency as sent, and each reason
+/// (whether it is about the rates table, and the message).
+pub(super) type ReportFailure = ((String, String, String), Vec<(bool, String)>);
 
 #[derive(Default)]
 pub(super) struct OrgOutcome {
@@ -110,7 +112,8 @@ pub(super) async fn org_page(
         || outcome.report.is_some();
     let rates = settings.rates.iter().map(rate_row).collect();
     let (rate_form, rate_errors) = outcome.rate.unwrap_or_default();
-    let ((report_from, report_to), report_errors) = outcome.report.unwrap_or_default();
+    let ((report_from, report_to, report_currency), report_errors) =
+        outcome.report.unwrap_or_default();
     let overhead_form = match &outcome.overhead {
         Some((values, errors)) => overhead_form_view(values, errors),
         None => overhead_form_view(&HashMap::new(), &FormErrors::default()),
@@ -148,6 +151,7 @@ pub(super) async fn org_page(
         } else {
             report_to
         },
+        report_currency,
         report_errors,
         rates,
         rate_form,

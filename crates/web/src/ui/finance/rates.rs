@@ -203,6 +203,7 @@ pub async fn report(
             let kept = (
                 query.0.get("from").cloned().unwrap_or_default(),
                 query.0.get("to").cloned().unwrap_or_default(),
+                query.0.get("currency").cloned().unwrap_or_default(),
             );
             let outcome = OrgOutcome {
                 report: Some((kept, reasons)),
