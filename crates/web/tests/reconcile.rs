@@ -317,7 +317,7 @@ async fn every_surface_shows_the_chosen_basis_and_the_walk_adds_up() {
 
         // Refusals name their field; another organisation's campaign is a 404.
         for (body, field) in [
-            (json!({"basis": "mmm"}), "basis"),
+            (json!({"basis": "magic"}), "basis"),
             (
                 json!({"basis": "attribution", "model": "last_click"}),
                 "model",

@@ -1,7 +1,7 @@
 //! The analysis' codes as people read them: ratings, pacing, health statuses and warnings.
 
 use spendlens_core::analysis::verdicts::{PacingVerdict, Verdicts};
-use spendlens_core::analysis::{Analysis, PacingStatus, Rating, Status, Warning, rating};
+use spendlens_core::analysis::{Analysis, Badge, PacingStatus, Rating, Status, Warning, rating};
 
 use crate::ui::format::{date, money};
 
@@ -59,7 +59,7 @@ pub fn lead_rating(a: &Analysis, v: &Verdicts) -> (&'static str, &'static str) {
     }
 }
 
-pub(super) fn status_label(s: Status) -> &'static str {
+pub fn status_label(s: Status) -> &'static str {
     match s {
         Status::Excellent => "Excellent",
         Status::Good => "Good",
@@ -83,5 +83,15 @@ pub(super) fn warning_text(w: Warning) -> Option<&'static str> {
             "There are more conversions than clicks: some conversions came from people who saw an ad without clicking (view-through).",
         ),
         Warning::NoPlatformData => Some("No platform data yet: import a file to fill this page."),
+    }
+}
+
+/// A ROAS or ROI badge as people read it, by the seed's thresholds (ROAS 3x and 1.5x, ROI 100 %
+/// and 0 %); the badge shows it beside the number ("2.65x · Good").
+pub fn badge_word(b: Badge) -> &'static str {
+    match b {
+        Badge::Green => "Excellent",
+        Badge::Yellow => "Good",
+        Badge::Red => "Poor",
     }
 }

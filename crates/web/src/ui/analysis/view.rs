@@ -12,7 +12,7 @@ use spendlens_core::analysis::{
 use spendlens_core::campaign::Campaign;
 
 use super::TABS;
-use super::labels::{lead_rating, pacing_verdict_label, status_label, warning_text};
+use super::labels::{badge_word, lead_rating, pacing_verdict_label, status_label, warning_text};
 use crate::ui::format::{bar_width, conversions, count, date, money, pct, ratio};
 use crate::ui::{Layout, insights};
 use spendlens_core::analysis::verdicts::Verdicts;
@@ -81,8 +81,11 @@ pub struct PlatformView {
     pub revenue_source: &'static str,
     pub roas: String,
     pub roas_badge: &'static str,
+    /// The badge's word ("Good"), empty without a verdict.
+    pub roas_word: &'static str,
     pub roi: String,
     pub roi_badge: &'static str,
+    pub roi_word: &'static str,
     pub net_profit: String,
     pub share: String,
     pub share_width: String,
@@ -212,8 +215,10 @@ pub(super) struct AnalysisPage {
     // ROI & ROAS
     roas: String,
     roas_badge: &'static str,
+    roas_word: &'static str,
     roi: String,
     roi_badge: &'static str,
+    roi_word: &'static str,
     revenue: String,
     net_profit: String,
     aov_note: String,
@@ -269,8 +274,10 @@ fn platform_view(r: &PlatformRow, currency: &str, ranks: bool) -> PlatformView {
         },
         roas: ratio(r.roas),
         roas_badge: if ranks { r.roas_badge.as_str() } else { "none" },
+        roas_word: if ranks { badge_word(r.roas_badge) } else { "" },
         roi: pct(r.roi),
         roi_badge: if ranks { r.roi_badge.as_str() } else { "none" },
+        roi_word: if ranks { badge_word(r.roi_badge) } else { "" },
         net_profit: money(r.net_profit, currency),
         share: pct(r.share_pct),
         share_width: bar_width(r.share_pct, Decimal::ONE_HUNDRED),
@@ -584,11 +591,21 @@ pub(super) fn view(
         } else {
             "none"
         },
+        roas_word: if verdicts.ranks_platforms {
+            badge_word(roas_badge(a.totals.roas))
+        } else {
+            ""
+        },
         roi: pct(a.totals.roi),
         roi_badge: if verdicts.ranks_platforms {
             roi_badge(a.totals.roi).as_str()
         } else {
             "none"
+        },
+        roi_word: if verdicts.ranks_platforms {
+            badge_word(roi_badge(a.totals.roi))
+        } else {
+            ""
         },
         revenue: money(a.totals.revenue, cur),
         net_profit: money(a.totals.net_profit, cur),

@@ -174,7 +174,8 @@ pub(super) fn budget_view(s: &BudgetStatus) -> BudgetView {
             (Some(r), None) => format!("{} left", money(r, c)),
             (None, None) => String::new(),
         },
-        status: s.status.as_str(),
+        // The budget utilisation's status, in words (the seed's sub-score).
+        status: crate::ui::analysis::status_label(s.status),
         // The budget before the pace, as on every page (`spendlens_core::analysis::verdicts`).
         pacing: match s.over_budget_by {
             Some(over) => format!("Budget exceeded by {}", money(over, c)),
