@@ -401,7 +401,12 @@ fn column_widths(
     rows: &[Vec<(String, bool)>],
     size: f32,
 ) -> (Vec<f32>, Vec<f32>) {
-    let mut natural: Vec<f32> = header.iter().map(|h| widest_line(h, size) * BOLD).collect();
+    // Measured as the header lines are wrapped (at the bold face's width), with a hair of slack
+    // so that a header that fits on one line is not wrapped by a rounding difference.
+    let mut natural: Vec<f32> = header
+        .iter()
+        .map(|h| widest_line(h, size * BOLD) * 1.01)
+        .collect();
     let mut minimum: Vec<f32> = header
         .iter()
         .map(|h| longest_word(h, size * BOLD))
