@@ -9,6 +9,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::chart::Chart;
+use crate::currency::{format_money, format_percent, grouped};
+
+/// The most decimals a [`Cell::Number`] is written with; more is noise in a report.
+pub const MAX_DP: u32 = 10;
 
 /// A financial report over a period.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +110,20 @@ impl Cell {
         Cell::Money {
             amount,
             currency: currency.into(),
+        }
+    }
+
+    /// The cell as people read it, in full: what the PDF prints (wrapped, never cut) and what a
+    /// test looks for in the PDF's text. Money is `"$1,234.57"`, a percentage `"12.50%"`.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(text) => text.clone(),
+            Cell::Money { amount, currency } => format_money(*amount, currency),
+            Cell::Percent(value) => format_percent(*value),
+            Cell::Number { value, dp } => grouped(*value, (*dp).min(MAX_DP)),
+            Cell::Integer(value) => grouped(Decimal::from(*value), 0),
+            Cell::Date(date) => date.to_string(),
         }
     }
 

@@ -1,9 +1,11 @@
 //! The XLSX writer: a cover sheet, then one worksheet per section with native cell types.
 //!
-//! Money is written as numbers with a currency number format (never as text, so a reader can sum
-//! a column), percentages as fractions with a `%` format, dates as real Excel dates. Each section
-//! sheet has a bold, frozen header row that also repeats on printed pages, an autofilter, and
-//! column widths sized to the content. The first sheet, "Report", holds the title, the period and
+//! Money is written as numbers rounded to cents with a currency number format (never as text, so
+//! a reader can sum a column; never the unrounded value, whose float noise such as
+//! 145658.81602103013 shows in the formula bar), percentages as fractions rounded as the PDF
+//! shows them with a `%` format, dates as real Excel dates. Each section sheet has a bold, frozen
+//! header row (and, on a wide table, a frozen first column) that also repeats on printed pages,
+//! an autofilter over the table, and column widths sized to the longest text, capped. The first sheet, "Report", holds the title, the period and
 //! the currency note with the exchange rates.
 //!
 //! The workbook's creation date is the model's `generated_on`, so the same model always gives
@@ -16,7 +18,9 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{DocProperties, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use crate::currency::{currency_prefix, fixed, format_money, grouped};
+use spendlens_core::num::round_half_away;
+
+use crate::currency::{currency_prefix, fixed, format_money, format_percent, grouped};
 use crate::error::ReportError;
 use crate::model::{Cell, Report, Table};
 
@@ -70,14 +74,14 @@ fn write_cover(sheet: &mut Worksheet, report: &Report, formats: &Formats) -> Res
             let Some(row) = row_index(6 + i) else { break };
             sheet.write_string(row, 0, clip(&rate.from))?;
             sheet.write_string(row, 1, clip(&rate.to))?;
-            sheet.write_number(row, 2, to_f64(rate.rate))?;
+            sheet.write_number(row, 2, rounded_f64(rate.rate, MAX_FORMAT_DP))?;
             if let Some(day) = rate.as_of {
                 date_cell(sheet, row, 3, day, &formats.date)?;
             }
         }
     }
     sheet.set_column_width(0, 16)?;
-    sheet.set_column_width(1, 14)?;
+    sheet.set_column_width(1, 26)?;
     sheet.set_column_width(2, 12)?;
     sheet.set_column_width(3, 12)?;
     Ok(())
@@ -116,7 +120,8 @@ fn write_table(
         let chars = u32::try_from((*w).clamp(6, 60) + 2).unwrap_or(62);
         sheet.set_column_width(col_index(i), chars)?;
     }
-    sheet.set_freeze_panes(1, 0)?;
+    // The header row stays in view; on a wide table the first column (the row's name) too.
+    sheet.set_freeze_panes(1, if width > 6 { 1 } else { 0 })?;
     sheet.set_repeat_rows(0, 0)?;
     let last_row = row_index(table.rows.len().min(MAX_ROWS - 1)).unwrap_or(0);
     sheet.autofilter(0, 0, last_row, col_index(width.saturating_sub(1)))?;
@@ -141,17 +146,19 @@ fn write_cell(
         }
         Cell::Money { amount, currency } => {
             let format = formats.money(currency);
-            sheet.write_number_with_format(row, col, to_f64(*amount), &format)?;
+            sheet.write_number_with_format(row, col, rounded_f64(*amount, 2), &format)?;
             Ok(format_money(*amount, currency).chars().count())
         }
         Cell::Percent(value) => {
-            sheet.write_number_with_format(row, col, to_f64(*value) / 100.0, &formats.percent)?;
-            Ok(grouped(*value, 2).chars().count() + 1)
+            // Rounded as shown (2 decimals of a percentage point), then a fraction, exactly.
+            let fraction = round_half_away(*value, 2) / Decimal::ONE_HUNDRED;
+            sheet.write_number_with_format(row, col, rounded_f64(fraction, 4), &formats.percent)?;
+            Ok(format_percent(*value).chars().count())
         }
         Cell::Number { value, dp } => {
             let dp = (*dp).min(MAX_FORMAT_DP);
             let format = formats.number(dp);
-            sheet.write_number_with_format(row, col, to_f64(*value), &format)?;
+            sheet.write_number_with_format(row, col, rounded_f64(*value, dp), &format)?;
             Ok(grouped(*value, dp).chars().count())
         }
         Cell::Integer(value) => {
@@ -194,6 +201,15 @@ fn exact_f64(value: i64) -> f64 {
 
 fn to_f64(value: Decimal) -> f64 {
     value.to_f64().unwrap_or(0.0)
+}
+
+/// `value` rounded half away from zero to `dp` decimals, as the `f64` nearest that decimal.
+///
+/// Through the decimal text, because `Decimal::to_f64` divides the mantissa by a power of ten
+/// and can land an ulp away (145658.81999999998 for 145658.82), which Excel then shows as float
+/// noise; Rust's parser returns the nearest `f64`, which prints back as the decimal.
+fn rounded_f64(value: Decimal, dp: u32) -> f64 {
+    fixed(value, dp).parse().unwrap_or_else(|_| to_f64(value))
 }
 
 /// Text within Excel's string limit.

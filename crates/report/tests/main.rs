@@ -4,12 +4,14 @@
 //! through poppler's pdftoppm; and properties that no input panics.
 
 mod report {
+    pub mod finance;
     pub mod support;
 
     mod charts;
     mod csv;
     mod mmm;
     mod pdf;
+    mod print;
     mod props;
     mod xlsx;
 }

@@ -14,8 +14,10 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use spendlens_core::analysis::{PacingStatus, Status};
 use spendlens_core::channel::CHANNEL_LABEL;
 use spendlens_core::{Platform, num};
+use spendlens_finance::overhead::UnallocatedReason;
 use spendlens_finance::{FinancialReport, OrgBooks, Payback};
 use spendlens_report::chart::{
     BudgetBurn, DailySpend, DailyTotal, cumulative_spend_chart, daily_spend_chart,
@@ -101,10 +103,40 @@ fn opt_ratio(value: Option<Decimal>) -> Cell {
 
 fn payback_text(p: &Payback) -> String {
     match p {
-        Payback::Reached { date, .. } => format!("reached {date}"),
-        Payback::Projected { date, .. } => format!("projected {date}"),
-        Payback::NotWithinHorizon => "not within horizon".to_owned(),
-        Payback::NoInvestment => "no investment".to_owned(),
+        Payback::Reached { date, .. } => format!("Reached {date}"),
+        Payback::Projected { date, .. } => format!("Projected {date}"),
+        Payback::NotWithinHorizon => "Not within horizon".to_owned(),
+        Payback::NoInvestment => "No investment".to_owned(),
+    }
+}
+
+// The words a report prints for the codes of its cells. Exhaustive matches, so a new code is a
+// compile error here rather than a `snake_case` word in a CFO's PDF; the wire keeps the codes.
+
+/// The budget status (the analysis' budget sub-score: ≤ 80 %, ≤ 95 %, ≤ 100 %, over).
+fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Excellent => "Excellent",
+        Status::Good => "Good",
+        Status::Warning => "Warning",
+        Status::Critical => "Critical",
+    }
+}
+
+/// The spend pace against the target daily spend.
+fn pacing_label(pacing: PacingStatus) -> &'static str {
+    match pacing {
+        PacingStatus::Ahead => "Ahead",
+        PacingStatus::OnTrack => "On track",
+        PacingStatus::Behind => "Behind",
+    }
+}
+
+/// Why an overhead entry is carried by no campaign.
+fn reason_label(reason: UnallocatedReason) -> &'static str {
+    match reason {
+        UnallocatedReason::NoActiveCampaign => "No campaign was active in the period",
+        UnallocatedReason::NoHeadcount => "Nobody is assigned to the active campaigns",
     }
 }
 
@@ -309,9 +341,9 @@ pub fn document(
                     money(b.spend, cc),
                     Cell::Percent(b.used_pct),
                     b.remaining.map_or(Cell::Empty, |v| money(v, cc)),
-                    Cell::text(b.status.as_str()),
+                    Cell::text(status_label(b.status)),
                     Cell::Percent(b.pacing_pct),
-                    Cell::text(b.pacing_status.as_str()),
+                    Cell::text(pacing_label(b.pacing_status)),
                     b.projected_exhaustion_date.map_or(Cell::Empty, Cell::Date),
                 ]
             })
@@ -361,7 +393,7 @@ pub fn document(
                         vec![
                             Cell::text(u.reporting_period.to_string()),
                             money(u.amount, &u.currency),
-                            Cell::text(u.reason.as_str()),
+                            Cell::text(reason_label(u.reason)),
                             money(u.in_period, cur),
                         ]
                     })

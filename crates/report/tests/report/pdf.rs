@@ -175,6 +175,17 @@ fn dump_samples_when_asked() {
         ],
     });
     std::fs::write(dir.join("report.pdf"), render_pdf(&report).expect("pdf")).expect("write");
+    let financial = super::finance::report();
+    std::fs::write(
+        dir.join("financial.pdf"),
+        render_pdf(&financial).expect("pdf"),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("financial.xlsx"),
+        spendlens_report::render_xlsx(&financial).expect("xlsx"),
+    )
+    .expect("write");
     std::fs::write(
         dir.join("report.xlsx"),
         spendlens_report::render_xlsx(&report).expect("xlsx"),

@@ -1,11 +1,12 @@
-//! The XLSX writer read back with calamine: native numbers and dates, one sheet per section.
+//! The XLSX writer read back with calamine: native numbers and dates, one sheet per section,
+//! money rounded to cents; and from the sheet XML, frozen header rows, filters and formats.
 
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 
-use super::support;
-use spendlens_report::render_xlsx;
+use super::{finance, support};
+use spendlens_report::{Cell, render_xlsx};
 
 fn open(bytes: Vec<u8>) -> Xlsx<Cursor<Vec<u8>>> {
     calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("a workbook calamine reads")
@@ -90,4 +91,111 @@ fn the_same_model_gives_the_same_bytes() {
     // Across a second boundary: the workbook's timestamps come from the model, not the clock.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert_eq!(first, render_xlsx(&report).expect("xlsx"));
+}
+
+/// The XML of `part` inside the workbook (what calamine does not expose: panes, filters,
+/// column widths, number formats).
+fn part(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("an XLSX is a zip");
+    let mut file = archive
+        .by_name(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut file, &mut xml).expect("UTF-8 XML");
+    xml
+}
+
+/// Decimals of `v` as Rust prints it (the shortest text that reads back as the same `f64`).
+fn decimals(v: f64) -> usize {
+    let text = format!("{v}");
+    text.split_once('.').map_or(0, |(_, f)| f.len())
+}
+
+#[test]
+fn money_is_rounded_to_cents_and_percentages_to_what_is_shown() {
+    let report = finance::report();
+    let bytes = render_xlsx(&report).expect("xlsx");
+    let mut book = open(bytes);
+    let mut money_cells = 0;
+    for section in &report.sections {
+        let sheet = book.worksheet_range(&section.title).expect("sheet");
+        for (r, row) in section.table.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let got = sheet.get((r + 1, c));
+                let at = format!("{} ({}, {})", section.title, r + 1, c);
+                match cell {
+                    Cell::Money { amount, .. } => {
+                        let Some(Data::Float(v)) = got else {
+                            panic!("{at}: money is a number, got {got:?}")
+                        };
+                        assert!(decimals(*v) <= 2, "{at}: {v} has at most 2 decimals");
+                        let cents = spendlens_report::currency::fixed(*amount, 2);
+                        assert_eq!(format!("{v:.2}"), cents, "{at}: rounded half away");
+                        money_cells += 1;
+                    }
+                    Cell::Percent(p) => {
+                        let Some(Data::Float(v)) = got else {
+                            panic!("{at}: a percentage is a number, got {got:?}")
+                        };
+                        assert!(decimals(*v) <= 4, "{at}: {v} is the shown percentage");
+                        let shown = spendlens_report::currency::fixed(*p, 2);
+                        assert_eq!(format!("{:.2}", v * 100.0), shown, "{at}");
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(money_cells > 80, "{money_cells} money cells checked");
+}
+
+#[test]
+fn every_table_has_a_frozen_header_a_filter_currency_formats_and_fitted_widths() {
+    let report = finance::report();
+    let bytes = render_xlsx(&report).expect("xlsx");
+    // Sheet 1 is the cover; the sections follow in order.
+    for (i, section) in report.sections.iter().enumerate() {
+        let xml = part(&bytes, &format!("xl/worksheets/sheet{}.xml", i + 2));
+        let at = &section.title;
+        assert!(
+            xml.contains("ySplit=\"1\"") && xml.contains("state=\"frozen\""),
+            "{at}: the header row is frozen: {xml}"
+        );
+        let last_col = char::from(b'A' + u8::try_from(section.table.width() - 1).expect("<26"));
+        let filter = format!(
+            "<autoFilter ref=\"A1:{last_col}{}\"",
+            section.table.rows.len() + 1
+        );
+        assert!(xml.contains(&filter), "{at}: {filter} in {xml}");
+        // `<col min="1" max="2" width="12.7" .../>`: adjacent equal widths share one element.
+        let mut covered = 0;
+        for col in xml.split("<col ").skip(1) {
+            let attr = |name: &str| -> &str {
+                col.split(&format!("{name}=\""))
+                    .nth(1)
+                    .and_then(|s| s.split('"').next())
+                    .unwrap_or_else(|| panic!("{at}: {name} in <col {col}"))
+            };
+            let w: f64 = attr("width").parse().expect("a width");
+            assert!((8.0..=64.0).contains(&w), "{at}: column width {w}");
+            let min: usize = attr("min").parse().expect("min");
+            let max: usize = attr("max").parse().expect("max");
+            covered += max + 1 - min;
+        }
+        assert_eq!(covered, section.table.width(), "{at}: a width per column");
+    }
+    let campaigns = part(&bytes, "xl/worksheets/sheet3.xml");
+    assert!(
+        campaigns.contains("xSplit=\"1\""),
+        "a wide table keeps its names in view"
+    );
+    let styles = part(&bytes, "xl/styles.xml");
+    for format in [
+        "&quot;$&quot;#,##0.00",
+        "&quot;GBP &quot;#,##0.00",
+        "&quot;€&quot;#,##0.00",
+        "0.00%",
+    ] {
+        assert!(styles.contains(format), "{format} in {styles}");
+    }
 }

@@ -10,8 +10,6 @@ use crate::model::{Report, Section};
 
 use super::text::{fit, printable, width, wrap};
 
-use table::TableLayout;
-
 /// A4 in PDF points, portrait.
 const A4_SHORT: f32 = 595.28;
 const A4_LONG: f32 = 841.89;
@@ -256,17 +254,17 @@ impl Layout {
     fn section(&mut self, section: &Section, chart_index: &mut usize, sizes: &Charts) {
         let heading = printable(&section.title).replace('\n', " ");
         let heading_height = 13.0 * LINE + 4.0;
-        // A table too wide for a portrait page at its normal size goes on landscape pages.
-        let portrait = TableLayout::new(&section.table, false);
-        let table = match portrait {
-            Some(t) if t.cramped => TableLayout::new(&section.table, true),
-            other => other,
-        };
-        self.orient(table.as_ref().is_some_and(|t| t.landscape));
+        let plan = table::plan(&section.table);
+        self.orient(plan.as_ref().is_some_and(|p| p.landscape));
+        let parts = plan.as_ref().map_or(&[][..], |p| p.parts.as_slice());
+        let split = parts.len() > 1;
+        let caption_height = if split { 9.0 * LINE + 2.0 } else { 0.0 };
         // The heading stays with the header row and the first row of the table, or with the
         // first chart of a section without a table.
-        let first_rows = match (&table, section.charts.first()) {
-            (Some(t), _) => t.header_height + t.rows.first().map_or(0.0, |r| r.height),
+        let first_rows = match (parts.first(), section.charts.first()) {
+            (Some(t), _) => {
+                caption_height + t.header_height + t.rows.first().map_or(0.0, |r| r.height)
+            }
             (None, Some(chart)) => {
                 let (w, h) = sizes.get(*chart_index).copied().unwrap_or((1.0, 1.0));
                 let (_, height, caption) = self.chart_box(w, h, &chart.alt);
@@ -274,7 +272,13 @@ impl Layout {
             }
             (None, None) => 0.0,
         };
-        self.ensure(heading_height + first_rows);
+        // A table (or the first part) that fits on a page is kept together with its heading.
+        let whole = parts.first().map(|t| caption_height + table::height(t));
+        let room = self.bottom() - TOP;
+        match whole {
+            Some(h) if heading_height + h <= room => self.ensure(heading_height + h),
+            _ => self.ensure(heading_height + first_rows),
+        }
         let lines = wrap(&heading, 13.0, self.width(), 3);
         for line in lines {
             let y = self.y;
@@ -282,8 +286,22 @@ impl Layout {
             self.y += 13.0 * LINE;
         }
         self.y += 4.0;
-        if let Some(table) = table {
-            self.table(&table, &heading);
+        let columns = plan.as_ref().map_or(0, |p| p.columns);
+        for (i, part) in parts.iter().enumerate() {
+            if split {
+                let caption = part_caption(i, parts.len(), &part.columns, columns);
+                let first_row = part.rows.first().map_or(0.0, |r| r.height);
+                let whole = caption_height + table::height(part);
+                if whole <= self.bottom() - TOP {
+                    self.ensure(whole);
+                } else {
+                    self.ensure(caption_height + part.header_height + first_row);
+                }
+                let y = self.y;
+                self.text(MARGIN, y, 9.0, caption, false, GREY);
+                self.y += caption_height;
+            }
+            self.table(part, &heading);
             self.y += 12.0;
         }
         for (i, chart) in section.charts.iter().enumerate() {
@@ -332,6 +350,20 @@ impl Layout {
         }
         self.y += 12.0;
     }
+}
+
+/// "Part 2 of 2: columns 1 and 11–19 of 19", so a reader knows the parts are one table.
+fn part_caption(part: usize, parts: usize, shown: &[usize], columns: usize) -> String {
+    let rest: Vec<usize> = shown.iter().copied().filter(|c| *c != 0).collect();
+    let range = match (rest.first(), rest.last()) {
+        (Some(a), Some(b)) if a == b => format!(" and {}", a + 1),
+        (Some(a), Some(b)) => format!(" and {}–{}", a + 1, b + 1),
+        _ => String::new(),
+    };
+    format!(
+        "Part {} of {parts}: columns 1{range} of {columns} (the first column repeats in every part)",
+        part + 1
+    )
 }
 
 fn index_f32(i: usize) -> f32 {
