@@ -91,7 +91,7 @@ pub async fn contributions(
     let label = format!(
         "run of {}, KPI {}, R² {:.2}",
         run.stored.created_at.format("%-d %b %Y"),
-        doc["kpi"].as_str().unwrap_or("revenue"),
+        super::kpi_label(doc["kpi"].as_str().unwrap_or_default()),
         doc["fit"]["r2"].as_f64().unwrap_or(0.0)
     );
     Ok(Some(Contributions {

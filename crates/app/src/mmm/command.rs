@@ -47,6 +47,16 @@ impl KpiSource {
     }
 }
 
+/// A run's KPI as people read it, from the code its document records (`ga4_revenue`,
+/// `platform_revenue`; anything else was uploaded under its own name).
+pub fn kpi_label(code: &str) -> &'static str {
+    match code {
+        "ga4_revenue" => "GA4 revenue",
+        "platform_revenue" => "the platforms' revenue",
+        _ => "the uploaded KPI",
+    }
+}
+
 /// A model run: over which campaigns (all when empty), which KPI, which window (default: the
 /// days with spend), how many draws from which seed, and the lift tests that calibrate it.
 #[derive(Debug, Clone, PartialEq)]

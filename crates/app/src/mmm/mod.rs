@@ -32,7 +32,7 @@ use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
 use spendlens_mmm::{ChannelSpend, Dataset, Options};
 use spendlens_store::{NewMmmRun, Store, StoredMmmRun};
 
-pub use command::{KpiSource, MmmCommand};
+pub use command::{KpiSource, MmmCommand, kpi_label};
 pub use document::Comparison;
 
 use crate::AppError;

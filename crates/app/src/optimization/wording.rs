@@ -54,7 +54,7 @@ pub fn curves_basis(o: &Optimization) -> String {
              on this campaign's spend against the KPI, not to the platforms' own revenue.",
             m.run_id,
             m.created_at.format("%-d %b %Y %H:%M UTC"),
-            m.kpi,
+            crate::mmm::kpi_label(&m.kpi),
             m.r2
         );
     }

@@ -12,7 +12,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
-use spendlens_app::mmm::{KpiSource, MmmCommand, Run};
+use spendlens_app::mmm::{KpiSource, MmmCommand, Run, kpi_label};
 use spendlens_core::campaign::{Campaign, CampaignId};
 
 use crate::state::AppState;
@@ -72,14 +72,6 @@ fn names_of(ids: &[CampaignId], campaigns: &[Campaign]) -> String {
 
 fn parse(run: &Run) -> Value {
     serde_json::from_str(&run.stored.result).unwrap_or(Value::Null)
-}
-
-fn kpi_label(code: &str) -> &'static str {
-    match code {
-        "ga4_revenue" => "GA4 revenue",
-        "platform_revenue" => "Platforms' revenue",
-        _ => "Uploaded KPI",
-    }
 }
 
 fn scopes(campaigns: &[Campaign], chosen: &str) -> Vec<ScopeOption> {
