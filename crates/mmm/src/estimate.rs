@@ -45,9 +45,8 @@ impl Priors {
     /// The half-saturation's sd was 1 (a seventh to seven times the mean spend). For a channel
     /// whose spend never stops, the data see the curve only over the spend that ran, and its
     /// contribution is the curve extrapolated down to zero, so the prior decides much of it: at
-    /// sd 1 the fit often put the half-saturation far outside the spend ever seen (a nearly
-    /// straight or nearly flat curve over the data, a wild extrapolation). Sd 0.5 keeps it where
-    /// a budget is planned (the public models do the same: Meridian centres it at 0.8 × the
+    /// sd 1 the fit let the half-saturation wander two to three times from the truth, bending the
+    /// curve's unseen part below the lowest spend. Sd 0.5 keeps it near the spend that ran (the public models do the same: Meridian centres it at 0.8 × the
     /// median spend, sd 0.8 on that scale). Measured over the test suite's simulations (see
     /// `tests/recovery.rs`), the median ROI error of always-on channels fell from 21.6 % to
     /// 17.9 % (daily, budget steps), 20.5 % to 17.6 % (daily, season + bursts), 25.8 % to 23.7 %
