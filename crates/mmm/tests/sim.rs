@@ -37,6 +37,9 @@ pub struct Spec {
     pub noise: f64,
     /// The probability that a channel runs in flights (on/off) rather than always on.
     pub pulsed: f64,
+    /// Always-on spend as the public simulators (PyMC-Marketing's, Meridian's) draw it, positive
+    /// every period and moving a lot from period to period; `pulsed` is then ignored.
+    pub varied: Option<Varied>,
 }
 
 impl Spec {
@@ -49,6 +52,7 @@ impl Spec {
             controls: 3,
             noise: 0.04,
             pulsed: 1.0,
+            varied: None,
         }
     }
 }
@@ -107,6 +111,53 @@ fn spend_series(rng: &mut SplitMix64, len: usize, mean: f64, daily: bool, pulsed
     out
 }
 
+/// How always-on spend varies in [`Spec::varied`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Varied {
+    /// Season, bursts and a log-normal wobble ([`varied_series`]): its lowest periods are about
+    /// a quarter of the mean.
+    Seasonal,
+    /// Independent uniform draws between 1 % and 199 % of the mean, as PyMC-Marketing's example
+    /// simulates its always-on channel: some periods come close to zero.
+    Uniform,
+}
+
+/// Always-on spend of the public simulators' kind: a yearly season (amplitude 20–50 %), campaign
+/// bursts (×1.5–3 for one to three weeks, every six to ten weeks) and a log-normal wobble per
+/// period (sd 0.3–0.5, lightly autocorrelated); never zero. Rounded to cents.
+fn varied_series(rng: &mut SplitMix64, len: usize, mean: f64, daily: bool) -> Vec<f64> {
+    let step = if daily { 1.0 } else { 7.0 };
+    let amp = uniform(rng, 0.2, 0.5);
+    let phase = uniform(rng, 0.0, std::f64::consts::TAU);
+    let sd = uniform(rng, 0.3, 0.5);
+    let mut out = Vec::with_capacity(len);
+    let mut ar = 0.0;
+    let mut gap = 0.0;
+    let mut burst_left = 0.0;
+    let mut lift = 1.0;
+    for t in 0..len {
+        #[allow(clippy::cast_precision_loss)]
+        let day = t as f64 * step;
+        if burst_left <= 0.0 {
+            if gap <= 0.0 {
+                burst_left = uniform(rng, 7.0, 21.0);
+                gap = uniform(rng, 42.0, 70.0);
+                lift = uniform(rng, 1.5, 3.0);
+            } else {
+                gap -= step;
+            }
+        } else {
+            burst_left -= step;
+        }
+        let burst = if burst_left > 0.0 { lift } else { 1.0 };
+        ar = 0.3 * ar + (1.0_f64 - 0.09).sqrt() * normal(rng);
+        let season = 1.0 + amp * (std::f64::consts::TAU * day / 365.25 + phase).sin();
+        let v = mean * season * burst * (sd * ar - 0.5 * sd * sd).exp();
+        out.push(((v * 100.0).round() / 100.0).max(0.01));
+    }
+    out
+}
+
 pub fn simulate(spec: &Spec) -> Sim {
     let mut rng = SplitMix64::new(spec.seed);
     let n = spec.periods;
@@ -161,7 +212,13 @@ pub fn simulate(spec: &Spec) -> Sim {
     let mut truth = Vec::new();
     for name in &spec.channels {
         let mean = uniform(&mut rng, 200.0, 3_000.0) * if spec.daily { 1.0 } else { 7.0 };
-        let full = spend_series(&mut rng, n + burn, mean, spec.daily, spec.pulsed);
+        let full = match spec.varied {
+            Some(Varied::Seasonal) => varied_series(&mut rng, n + burn, mean, spec.daily),
+            Some(Varied::Uniform) => (0..n + burn)
+                .map(|_| (mean * uniform(&mut rng, 0.01, 1.99) * 100.0).round() / 100.0)
+                .collect(),
+            None => spend_series(&mut rng, n + burn, mean, spec.daily, spec.pulsed),
+        };
         let decay = if spec.daily {
             uniform(&mut rng, 0.1, 0.8)
         } else {
