@@ -351,16 +351,19 @@ pub async fn campaign_roi(
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<CampaignRoi, FinanceAppError> {
-    let (books, window, today) = roi_inputs(store, org, id, from, to, now).await?;
-    let (settings, rates) = computation_settings(store, org).await?;
+    let (books, window, today, settings, rates) = roi_inputs(store, org, id, from, to, now).await?;
     let rates = RatesTable::new(&rates)?;
     Ok(spendlens_finance::calculate_campaign_roi(
         &books, id, window, today, &settings, &rates,
     )?)
 }
 
-/// The organisation's books with the campaign's in full, the ROI's window (`from` defaulting to
-/// the campaign's start, else its first row; `to` to today) and today in its time zone.
+/// What a campaign's ROI is computed from: the organisation's books with the campaign's in full,
+/// the ROI's window (`from` defaulting to the campaign's start, else its first row; `to` to
+/// today), today in its time zone, and the finance settings with the rates.
+type RoiInputs = (OrgBooks, Period, NaiveDate, FinanceSettings, Vec<FxRate>);
+
+/// Gathers [`RoiInputs`].
 async fn roi_inputs(
     store: &dyn Store,
     org: &OrgId,
@@ -368,7 +371,7 @@ async fn roi_inputs(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
-) -> Result<(OrgBooks, Period, NaiveDate), FinanceAppError> {
+) -> Result<RoiInputs, FinanceAppError> {
     let campaign = store
         .campaign(org, id)
         .await?
@@ -384,7 +387,8 @@ async fn roi_inputs(
         .or(first_row)
         .unwrap_or(to.min(today));
     let window = Period::new(from, to).map_err(FinanceError::InvalidPeriod)?;
-    Ok((books, window, today))
+    let (settings, rates) = computation_settings(store, org).await?;
+    Ok((books, window, today, settings, rates))
 }
 
 /// The walk from the campaign's platform-reported revenue to its ROI on the full investment over
@@ -397,8 +401,7 @@ pub async fn reconciliation(
     to: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<(Reconciliation, BasisChoice), FinanceAppError> {
-    let (books, window, today) = roi_inputs(store, org, id, from, to, now).await?;
-    let (settings, rates) = computation_settings(store, org).await?;
+    let (books, window, today, settings, rates) = roi_inputs(store, org, id, from, to, now).await?;
     let rates = RatesTable::new(&rates)?;
     let walk = spendlens_finance::reconcile(&books, id, window, today, &settings, &rates)?;
     let choice = basis::stored_basis(store, org, id).await?;

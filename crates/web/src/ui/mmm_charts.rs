@@ -9,28 +9,10 @@ use spendlens_report::chart::{
     roi_interval_chart,
 };
 
-use crate::ui::analysis::ChartView;
+use crate::ui::analysis::{ChartView, chart_view as view};
 
 /// Points per drawn curve.
 const CURVE_POINTS: u32 = 40;
-
-fn view(
-    id: &'static str,
-    chart: Result<spendlens_report::Chart, spendlens_report::ReportError>,
-) -> Option<ChartView> {
-    match chart {
-        Ok(c) => Some(ChartView {
-            id,
-            title: c.title,
-            svg: c.svg,
-            alt: c.alt,
-        }),
-        Err(e) => {
-            tracing::warn!(error = %e, chart = id, "chart not drawn");
-            None
-        }
-    }
-}
 
 fn name_of(key: &str) -> String {
     key.parse::<spendlens_core::Platform>()

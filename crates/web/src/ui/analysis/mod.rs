@@ -48,7 +48,7 @@ pub const TABS: [(&str, &str); 5] = [
 /// cumulative line).
 const CHART_LOOKBACK_DAYS: u64 = 3660;
 
-fn chart_view(
+pub(crate) fn chart_view(
     id: &'static str,
     chart: Result<spendlens_report::Chart, spendlens_report::ReportError>,
 ) -> Option<ChartView> {
