@@ -35,6 +35,7 @@ mod registration;
 mod snapshots;
 mod sums;
 mod support;
+mod sweep;
 mod tokens;
 mod uploads;
 mod verdicts;

@@ -325,7 +325,7 @@ impl Connections {
     fn cipher(&self) -> Result<&TokenCipher, ConnectionError> {
         self.cipher.as_ref().ok_or_else(|| {
             ConnectionError::NotConfigured(
-                "platform connections need a token encryption key: set secret_key (SPENDLENS_SECRET_KEY, 32 bytes as hex or base64)".into(),
+                "platform connections need a token encryption key: the server's operator sets SPENDLENS_SECRET_KEY (the secret key setting, 32 bytes as hex or base64)".into(),
             )
         })
     }

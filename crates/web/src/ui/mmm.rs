@@ -321,6 +321,20 @@ fn interval(v: &Value, fmt: impl Fn(f64) -> String) -> String {
     }
 }
 
+/// A model sentence for the page: without the command line's option, each channel by its name.
+fn readable(sentence: &str, doc: &Value) -> String {
+    let mut out = sentence.replace(" (--experiments)", "");
+    for c in doc["channels"].as_array().into_iter().flatten() {
+        if let Some(key) = c["channel"].as_str() {
+            let name = channel_name(key);
+            if name != key {
+                out = out.replace(key, &name);
+            }
+        }
+    }
+    out
+}
+
 fn channel_name(key: &str) -> String {
     key.parse::<spendlens_core::Platform>()
         .map_or_else(|_| key.to_owned(), |p| p.display_name().to_owned())
@@ -456,8 +470,9 @@ pub async fn show(
             .as_array()
             .into_iter()
             .flatten()
-            // The model's sentences name the command line's option; here the API's field.
-            .filter_map(|w| w.as_str().map(|w| w.replace(" (--experiments)", "")))
+            // The model's sentences name the command line's option, and channels by their
+            // codes (the contract's names); here they read as the rest of the page.
+            .filter_map(|w| w.as_str().map(|w| readable(w, &doc)))
             .collect(),
         baseline: interval(&doc["baseline"]["contribution"], |x| amount(x, &cur)),
         channels,

@@ -119,7 +119,11 @@ pub(super) const COST_CATEGORIES: [(&str, &str, &str, &[FieldSpec]); 3] = [
         "pf",
         &[
             AMOUNT,
-            text("platform", "Platform", "meta, google_ads, linkedin, …"),
+            text(
+                "platform",
+                "Platform",
+                "Meta Ads, Google Ads, LinkedIn Ads… (or any platform's name)",
+            ),
             text("billing_period", "Billing period", PERIOD_HINT),
         ],
     ),

@@ -57,7 +57,14 @@ pub(super) fn ledger_row(stored: &StoredEntry) -> LedgerRow {
                 money(x.fixed_cost_allocation, c)
             ),
         ),
-        LedgerEntry::PlatformFee(x) => (x.amount, x.billing_period.to_string(), x.platform.clone()),
+        LedgerEntry::PlatformFee(x) => (
+            x.amount,
+            x.billing_period.to_string(),
+            // A platform spendlens knows by its name, any other as typed.
+            x.platform
+                .parse::<spendlens_core::Platform>()
+                .map_or_else(|_| x.platform.clone(), |p| p.display_name().to_owned()),
+        ),
         LedgerEntry::OperationalOverhead(x) => (
             x.amount,
             x.reporting_period.to_string(),

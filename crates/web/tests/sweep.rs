@@ -1,0 +1,150 @@
+//! Every page of the demo in a real Chromium at 1400 px and 390 px (issue 16): no page is wider
+//! than the screen, no code-like word (`[a-z]+_[a-z_]+`) is in the visible text (file formats
+//! quoted in `<code>` excepted), and no chart's text is drawn smaller than 11 px. A screenshot of
+//! each page at each width is saved under `target/screenshots/` (CI keeps them).
+use fantoccini::Client;
+use serde_json::{Value, json};
+
+use crate::browser::{browser, click, fill, screenshot, start_driver, wait_for};
+use crate::support::{TestApp, demo, json_of, sqlite_database};
+
+/// The visible text of the page without `<code>`, scripts, styles and charts; the widest
+/// horizontal overflow; the smallest chart text in CSS pixels (`null` without a chart).
+const PROBE: &str = r#"
+const body = document.body.cloneNode(true);
+body.querySelectorAll('script, style, code, svg, .visually-hidden').forEach(e => e.remove());
+document.body.appendChild(body);
+body.style.position = 'absolute'; body.style.left = '-99999px';
+const text = body.innerText;
+body.remove();
+let smallest = null;
+document.querySelectorAll('.chart svg').forEach(svg => {
+  const box = svg.viewBox && svg.viewBox.baseVal;
+  if (!box || !box.width) return;
+  const scale = svg.getBoundingClientRect().width / box.width;
+  svg.querySelectorAll('text').forEach(t => {
+    if (!t.textContent.trim()) return;
+    const size = parseFloat(getComputedStyle(t).fontSize) * scale;
+    if (smallest === null || size < smallest) smallest = size;
+  });
+});
+return {
+  text,
+  overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  smallest,
+};
+"#;
+
+fn code_words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| {
+            w.contains('_')
+                && !w.starts_with('_')
+                && !w.ends_with('_')
+                && w.split('_')
+                    .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase()))
+        })
+        .map(str::to_owned)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+async fn probe(c: &Client) -> Value {
+    c.execute(PROBE, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("probe: {e}"))
+}
+
+#[test]
+fn code_words_are_found_and_words_are_not() {
+    assert_eq!(
+        code_words("Google Ads, google_ads and last_touch; Net_profit, x_1, a__b"),
+        ["google_ads", "last_touch"]
+    );
+}
+
+#[tokio::test]
+async fn every_demo_page_reads_without_codes_overflow_or_tiny_chart_text() {
+    let Some(driver) = start_driver().await else {
+        return;
+    };
+    let url = sqlite_database();
+    let app = TestApp::spawn(&url).await;
+    let campaigns = demo(&app).await;
+    // A model run, so its page is swept too.
+    let q4 = campaigns
+        .iter()
+        .find(|(_, n)| n == "Q4 Lead Gen (B2B)")
+        .map(|(id, _)| id.clone())
+        .unwrap_or_default();
+    let run = json_of(
+        app.post(
+            "/api/mmm",
+            &json!({"campaigns": [q4], "kpi": {"source": "platform_revenue"}, "draws": 50}),
+        )
+        .await,
+    )
+    .await;
+    let mut pages: Vec<String> = ["/campaigns", "/finance", "/mmm", "/account"]
+        .iter()
+        .map(|p| (*p).to_owned())
+        .collect();
+    pages.push(format!("/mmm/{}", run["id"].as_str().unwrap_or_default()));
+    for (id, _) in &campaigns {
+        for (tab, _) in spendlens_web::ui::analysis::TABS {
+            pages.push(format!("/campaigns/{id}?tab={tab}"));
+        }
+        for sub in ["finance", "attribution", "connections", "imports", "edit"] {
+            pages.push(format!("/campaigns/{id}/{sub}"));
+        }
+    }
+
+    let c = browser(&driver).await;
+    let base = app.base.clone();
+    c.goto(&format!("{base}/signin"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(&c, "#email").await;
+    fill(&c, "#email", spendlens_app::demo::DEMO_EMAIL).await;
+    fill(&c, "#password", spendlens_app::demo::DEMO_PASSWORD).await;
+    click(&c, "form[action='/signin'] button[type=submit]").await;
+    wait_for(&c, "table.list").await;
+
+    let mut problems = Vec::new();
+    for width in [1400u32, 390] {
+        c.set_window_size(width, 900)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        for (n, page) in pages.iter().enumerate() {
+            c.goto(&format!("{base}{page}"))
+                .await
+                .unwrap_or_else(|e| panic!("{page}: {e}"));
+            wait_for(&c, "main").await;
+            let got = probe(&c).await;
+            let overflow = got["overflow"].as_i64().unwrap_or(999);
+            if overflow > 0 {
+                problems.push(format!(
+                    "{page} at {width} px: {overflow} px wider than the screen"
+                ));
+            }
+            let words = code_words(got["text"].as_str().unwrap_or_default());
+            if !words.is_empty() {
+                problems.push(format!(
+                    "{page} at {width} px: codes in the text: {words:?}"
+                ));
+            }
+            if let Some(size) = got["smallest"].as_f64()
+                && size < 10.95
+            {
+                problems.push(format!("{page} at {width} px: chart text at {size:.1} px"));
+            }
+            let shot = screenshot(&c, &format!("50-sweep-{width}-{n:02}")).await;
+            assert!(shot.exists());
+        }
+    }
+    let _ = c.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
