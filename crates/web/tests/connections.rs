@@ -354,7 +354,7 @@ async fn configuration_and_input_errors_are_clear() {
     assert!(
         json_of(r).await["error"]["message"]
             .as_str()
-            .is_some_and(|m| m.contains("secret_key"))
+            .is_some_and(|m| m.contains("SPENDLENS_SECRET_KEY"))
     );
 
     let url2 = crate::support::sqlite_database();

@@ -151,7 +151,7 @@ async fn without_a_secret_key_the_page_says_why_beside_the_form() {
         let (status, html) = page_as(&app, &app.client, &path).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("data-section=\"not-configured\""), "{html}");
-        assert!(html.contains("secret_key"));
+        assert!(html.contains("SPENDLENS_SECRET_KEY"));
         let (status, html) = post_form(
             &app,
             &path,

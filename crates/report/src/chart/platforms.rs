@@ -1,6 +1,6 @@
 //! The per-platform bar charts: ROAS, and each platform's share of the spend.
 
-use charts_rs::{BarChart, HorizontalBarChart, MarkLine, MarkLineCategory, Position, Series};
+use charts_rs::{BarChart, HorizontalBarChart, MarkArea, MarkLineCategory, Position, Series};
 use rust_decimal::Decimal;
 use spendlens_core::analysis::PlatformRow;
 
@@ -9,7 +9,7 @@ use super::{
 };
 use crate::currency::{format_money, format_percent, grouped};
 
-/// Draws ROAS by platform as bars, with a dashed break-even line at 1.0×.
+/// Draws ROAS by platform as bars, with a thin black break-even line at 1.0×.
 ///
 /// Takes the analysis' platform rows as they are (they are already filtered to platforms with
 /// spend or conversions, in platform order).
@@ -29,23 +29,37 @@ pub fn roas_chart(rows: &[PlatformRow]) -> Result<Chart, crate::ReportError> {
             .collect(),
     );
     series.label_show = true;
-    if !rows.is_empty() {
-        series.mark_lines = vec![MarkLine {
-            category: MarkLineCategory::Value(1.0),
-            color: Some(color(BLACK)),
-            stroke_width: Some(1.0),
-            stroke_dash_array: Some("4,3".to_owned()),
-        }];
-    }
-    let mut chart = BarChart::new(vec![series], names);
-    style(&mut chart.base, title);
-    chart.base.legend.show = Some(false);
-    chart.base.series.label.formatter = "{c}×".to_owned();
     let mut axis = value_axis();
     axis.formatter = Some("{c}×".to_owned());
     // The break-even line at 1× is always on the plot.
     let (lo, hi) = extent(rows.iter().map(|r| coordinate(r.roas)).chain([1.0]));
     round_axis(&mut axis, lo, hi);
+    let mut list = vec![series];
+    if !rows.is_empty() {
+        // A thin band rather than a mark line: charts-rs draws a mark line with a dot, an
+        // arrowhead and its value over the bars. In the bars' stack, so it takes no slot of its
+        // own; about 1 px of the plot thick.
+        let span = match (axis.min, axis.max) {
+            (Some(min), Some(max)) => max - min,
+            _ => (hi - lo) * 1.1,
+        };
+        let half = span.max(f32::EPSILON) / (super::CHART_HEIGHT - 110.0);
+        list[0].stack = Some("roas".to_owned());
+        let mut line =
+            Series::new_nullable("break-even (1.00×)".to_owned(), vec![None; rows.len()]);
+        line.stack = Some("roas".to_owned());
+        line.mark_areas = vec![MarkArea {
+            from: MarkLineCategory::Value(1.0 - half),
+            to: MarkLineCategory::Value(1.0 + half),
+            color: Some(color(BLACK)),
+            opacity: Some(1.0),
+        }];
+        list.push(line);
+    }
+    let mut chart = BarChart::new(list, names);
+    style(&mut chart.base, title);
+    chart.base.legend.show = Some(false);
+    chart.base.series.label.formatter = "{c}×".to_owned();
     chart.y_axis_configs = vec![axis];
     chart.radius = Some(2.0);
     if rows.is_empty() {
