@@ -123,6 +123,11 @@ impl CampaignDraft {
             .to_ascii_uppercase();
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
             err("currency", "must be a 3-letter ISO 4217 code such as USD");
+        } else if !crate::currency::is_iso_4217(&currency) {
+            err(
+                "currency",
+                "is not an ISO 4217 currency code (such as USD, EUR, GBP)",
+            );
         }
         if let Some(b) = self.budget {
             if b.is_sign_negative() && !b.is_zero() {

@@ -12,6 +12,7 @@
 pub mod analysis;
 pub mod campaign;
 pub mod channel;
+pub mod currency;
 pub mod daily;
 pub mod limits;
 pub mod num;

@@ -55,12 +55,12 @@ impl RatesTable {
                     message: format!("rates[{i}].{what} {message}"),
                 });
             };
-            let code_ok = |c: &str| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase());
+            let code_ok = |c: &str| spendlens_core::currency::is_iso_4217(c);
             if !code_ok(&from) {
-                bad("from", "must be a 3-letter ISO 4217 code such as USD");
+                bad("from", "must be an ISO 4217 currency code such as USD");
             }
             if !code_ok(&to) {
-                bad("to", "must be a 3-letter ISO 4217 code such as USD");
+                bad("to", "must be an ISO 4217 currency code such as USD");
             }
             if from == to {
                 bad("to", "must differ from `from`");
@@ -210,7 +210,7 @@ mod tests {
             vec![
                 "rates[1].from repeats a pair given earlier",
                 "rates[2].to must differ from `from`",
-                "rates[3].from must be a 3-letter ISO 4217 code such as USD",
+                "rates[3].from must be an ISO 4217 currency code such as USD",
                 "rates[3].rate must be above zero",
             ]
         );

@@ -145,11 +145,11 @@ pub fn generate_financial_report(
 ) -> Result<FinancialReport, FinanceError> {
     request.settings.validate()?;
     let currency = request.currency.trim().to_ascii_uppercase();
-    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+    if !spendlens_core::currency::is_iso_4217(&currency) {
         return Err(FinanceError::InvalidSettings {
             errors: vec![spendlens_core::campaign::FieldError {
                 field: "currency",
-                message: "must be a 3-letter ISO 4217 code such as USD".to_owned(),
+                message: "must be an ISO 4217 currency code such as USD".to_owned(),
             }],
         });
     }

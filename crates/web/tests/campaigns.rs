@@ -43,6 +43,23 @@ async fn crud_with_field_named_validation() {
             fields(&json_of(r).await),
             vec!["name", "currency", "end_date", "time_zone"]
         );
+        // Three letters that name no currency are refused; a real one in lower case is read.
+        let r = app
+            .post("/api/campaigns", &json!({"name": "x", "currency": "XYZ"}))
+            .await;
+        let got = json_of(r).await;
+        assert_eq!(fields(&got), vec!["currency"]);
+        assert!(
+            got["error"]["details"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("not an ISO 4217 currency code"),
+            "{got}"
+        );
+        let r = app
+            .post("/api/campaigns", &json!({"name": "y", "currency": "pln"}))
+            .await;
+        assert_eq!(json_of(r).await["currency"], "PLN");
         let r = app
             .post(
                 "/api/campaigns",

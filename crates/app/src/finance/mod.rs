@@ -420,10 +420,12 @@ pub fn report_currency(code: &str) -> Result<Option<String>, String> {
     let code = code.trim().to_ascii_uppercase();
     if code.is_empty() {
         Ok(None)
-    } else if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+    } else if spendlens_core::currency::is_iso_4217(&code) {
         Ok(Some(code))
     } else {
-        Err("expected a 3-letter ISO 4217 code".to_owned())
+        Err(format!(
+            "{code} is not an ISO 4217 currency code (such as USD, EUR, GBP)"
+        ))
     }
 }
 

@@ -43,6 +43,11 @@ impl Errors {
     pub(super) fn currency(&mut self, field: &'static str, code: &str) {
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
             self.push(field, "must be a 3-letter ISO 4217 code such as USD");
+        } else if !spendlens_core::currency::is_iso_4217(code) {
+            self.push(
+                field,
+                "is not an ISO 4217 currency code (such as USD, EUR, GBP)",
+            );
         }
     }
 
