@@ -59,7 +59,17 @@ async fn crud_with_field_named_validation() {
         let r = app
             .post("/api/campaigns", &json!({"name": "y", "currency": "pln"}))
             .await;
-        assert_eq!(json_of(r).await["currency"], "PLN");
+        let pln = json_of(r).await;
+        assert_eq!(pln["currency"], "PLN");
+        let r = app
+            .request(
+                &app.client,
+                Method::DELETE,
+                &format!("/api/campaigns/{}", pln["id"].as_str().unwrap_or_default()),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
         let r = app
             .post(
                 "/api/campaigns",
