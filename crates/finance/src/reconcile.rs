@@ -168,7 +168,9 @@ pub fn reconcile(
         recredited: num::sub(roi.attributed_revenue, reported_revenue),
         offline_credited,
         media_roi: roi_percentage(num::sub(roi.attributed_revenue, media), media),
-        beyond_media: num::sum([c.creative, c.platform_fees, c.overhead, c.opportunity]),
+        // The total less the media, so the steps add up to the total exactly (summing the four
+        // parts in another order can differ in the 28th digit of an opportunity cost).
+        beyond_media: num::sub(roi.total_investment, media),
         roi,
     })
 }

@@ -113,7 +113,7 @@ fn book_with(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(150))]
+    #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
     fn every_step_adds_up_and_the_walk_ends_at_the_roi(
@@ -163,6 +163,9 @@ proptest! {
         prop_assert_eq!(sum(|p| p.spend), roi.costs.platform_spend);
         prop_assert_eq!(walk.reported_revenue + walk.recredited, roi.attributed_revenue);
         prop_assert_eq!(roi.costs.media() + walk.beyond_media, roi.total_investment);
+        let c = &roi.costs;
+        let parts = c.creative + c.platform_fees + c.overhead + c.opportunity;
+        prop_assert!((parts - walk.beyond_media).abs() < Decimal::new(1, 18), "{} vs {}", parts, walk.beyond_media);
         if !attributed {
             prop_assert!(walk.recredited.is_zero());
             prop_assert!(walk.platforms.iter().all(|p| p.credited == p.reported));
