@@ -160,7 +160,6 @@ pub fn reconcile(
     }
     let ad_spend = num::sum(platforms.iter().map(|p| p.spend));
     let media = roi.costs.media();
-    let c = &roi.costs;
     Ok(Reconciliation {
         platforms,
         reported_revenue,
