@@ -49,6 +49,14 @@ pub trait MmmStore: Send + Sync {
 
     /// One run of the organisation (`None` for another organisation's id).
     async fn mmm_run(&self, org: &OrgId, id: &str) -> Result<Option<StoredMmmRun>>;
+
+    /// The organisation's newest run fitted on `campaign` alone (what a campaign's revenue basis
+    /// and budget plan may use), without reading any other run.
+    async fn newest_mmm_run_of(
+        &self,
+        org: &OrgId,
+        campaign: &CampaignId,
+    ) -> Result<Option<StoredMmmRun>>;
 }
 
 pub(crate) fn campaigns_text(campaigns: &[CampaignId]) -> String {
@@ -69,7 +77,7 @@ macro_rules! impl_mmm_store {
         mod mmm_store_impl {
             use async_trait::async_trait;
             use chrono::{DateTime, Utc};
-            use spendlens_core::campaign::OrgId;
+            use spendlens_core::campaign::{CampaignId, OrgId};
             use tracing::instrument;
 
             use crate::mmm::{
@@ -151,6 +159,25 @@ macro_rules! impl_mmm_store {
                         .fetch_all(&self.pool)
                         .await?;
                     rows.iter().map(run_of).collect()
+                }
+
+                #[instrument(skip_all)]
+                async fn newest_mmm_run_of(
+                    &self,
+                    org: &OrgId,
+                    campaign: &CampaignId,
+                ) -> Result<Option<StoredMmmRun>> {
+                    // A run on one campaign stores exactly its id in `campaigns`.
+                    let sql = format!(
+                        "SELECT {COLUMNS} FROM mmm_runs WHERE org_id = $1 AND campaigns = $2 \
+                         ORDER BY created_at DESC, id DESC LIMIT 1"
+                    );
+                    let row = sqlx::query(&sql)
+                        .bind(org.as_str())
+                        .bind(campaign.as_str())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    row.as_ref().map(run_of).transpose()
                 }
 
                 #[instrument(skip_all)]

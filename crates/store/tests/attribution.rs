@@ -330,3 +330,96 @@ async fn a_campaign_model_is_set_per_campaign_within_its_organisation() {
         );
     }
 }
+
+/// Marketing-mix runs (`mmm_runs`): kept per organisation, newest first, at most
+/// `MAX_MMM_RUNS`; the newest run on one campaign alone is found without reading the others.
+#[tokio::test]
+async fn model_runs_are_kept_per_organisation_and_found_per_campaign() {
+    use spendlens_store::{MAX_MMM_RUNS, NewMmmRun};
+    for (backend, store) in stores().await {
+        let org = org_of(store.as_ref(), "a@example.com").await;
+        let stranger = org_of(store.as_ref(), "b@example.com").await;
+        let (a, b) = (CampaignId::new("ca"), CampaignId::new("cb"));
+        let run = |campaigns: Vec<CampaignId>, tag: &str| NewMmmRun {
+            campaigns,
+            data_version: "v".into(),
+            request: "{}".into(),
+            result: format!("{{\"tag\": \"{tag}\"}}"),
+        };
+        let at = |minutes: i64| now() + chrono::Duration::minutes(minutes);
+        let save = |r: NewMmmRun, minutes: i64| {
+            let store = store.clone();
+            let org = org.clone();
+            async move {
+                store
+                    .save_mmm_run(&org, &r, at(minutes))
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            }
+        };
+        let first = save(run(vec![a.clone()], "a1"), 0).await;
+        save(run(vec![a.clone(), b.clone()], "ab"), 1).await;
+        let newest_a = save(run(vec![a.clone()], "a2"), 2).await;
+        save(run(vec![b.clone()], "b1"), 3).await;
+
+        let found = store
+            .newest_mmm_run_of(&org, &a)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert_eq!(found.map(|r| r.id), Some(newest_a.id.clone()), "{backend}");
+        assert_eq!(
+            store.newest_mmm_run_of(&stranger, &a).await.ok().flatten(),
+            None,
+            "{backend}"
+        );
+        let listed = store
+            .mmm_runs(&org)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        let tags: Vec<&str> = listed.iter().map(|r| r.result.as_str()).collect();
+        assert_eq!(
+            tags,
+            [
+                "{\"tag\": \"b1\"}",
+                "{\"tag\": \"a2\"}",
+                "{\"tag\": \"ab\"}",
+                "{\"tag\": \"a1\"}"
+            ],
+            "{backend}"
+        );
+        assert_eq!(listed[2].campaigns, vec![a.clone(), b.clone()]);
+        assert!(
+            store
+                .mmm_runs(&stranger)
+                .await
+                .unwrap_or_default()
+                .is_empty()
+        );
+        assert_eq!(
+            store.mmm_run(&stranger, &first.id).await.ok().flatten(),
+            None,
+            "{backend}"
+        );
+
+        // Past the cap the oldest goes.
+        for i in 0..MAX_MMM_RUNS {
+            save(
+                run(vec![b.clone()], "more"),
+                10 + i64::try_from(i).unwrap_or(0),
+            )
+            .await;
+        }
+        let listed = store.mmm_runs(&org).await.unwrap_or_default();
+        assert_eq!(listed.len(), MAX_MMM_RUNS, "{backend}");
+        assert_eq!(
+            store.mmm_run(&org, &first.id).await.ok().flatten(),
+            None,
+            "{backend}"
+        );
+        assert_eq!(
+            store.newest_mmm_run_of(&org, &a).await.ok().flatten(),
+            None,
+            "{backend}"
+        );
+    }
+}

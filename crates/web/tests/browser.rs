@@ -152,6 +152,18 @@ pub(crate) async fn click(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("{css}: {e}"));
 }
 
+/// Signs the browser in as the demo account (loaded by the test) and waits for its campaigns.
+pub(crate) async fn sign_in_demo(c: &Client, base: &str) {
+    c.goto(&format!("{base}/signin"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_for(c, "#email").await;
+    fill(c, "#email", spendlens_app::demo::DEMO_EMAIL).await;
+    fill(c, "#password", spendlens_app::demo::DEMO_PASSWORD).await;
+    click(c, "form[action='/signin'] button[type=submit]").await;
+    wait_for(c, "table.list").await;
+}
+
 pub(crate) async fn wait_for(c: &Client, css: &str) {
     c.wait()
         .at_most(Duration::from_secs(15))
@@ -672,14 +684,7 @@ async fn the_demo_organisation_fills_every_tab() {
         .unwrap_or_else(|e| panic!("{e}"));
     let c = browser(&driver).await;
     let base = app.base.clone();
-    c.goto(&format!("{base}/signin"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    wait_for(&c, "#email").await;
-    fill(&c, "#email", spendlens_app::demo::DEMO_EMAIL).await;
-    fill(&c, "#password", spendlens_app::demo::DEMO_PASSWORD).await;
-    click(&c, "form[action='/signin'] button[type=submit]").await;
-    wait_for(&c, "table.list").await;
+    sign_in_demo(&c, &base).await;
     let rows = c
         .find_all(Locator::Css("table.list tbody tr"))
         .await
@@ -739,14 +744,7 @@ async fn connections_attribution_and_optimisation_pages_in_the_browser() {
         .unwrap_or_else(|e| panic!("{e}"));
     let c = browser(&driver).await;
     let base = app.base.clone();
-    c.goto(&format!("{base}/signin"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    wait_for(&c, "#email").await;
-    fill(&c, "#email", spendlens_app::demo::DEMO_EMAIL).await;
-    fill(&c, "#password", spendlens_app::demo::DEMO_PASSWORD).await;
-    click(&c, "form[action='/signin'] button[type=submit]").await;
-    wait_for(&c, "table.list").await;
+    sign_in_demo(&c, &base).await;
     c.find(Locator::LinkText("Q4 Lead Gen (B2B)"))
         .await
         .unwrap_or_else(|e| panic!("{e}"))

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use spendlens_attribution::Model;
 use spendlens_report::currency::{format_money, format_percent};
 
-use crate::browser::{browser, click, fill, screenshot, start_driver, text_of, wait_for};
+use crate::browser::{browser, click, screenshot, sign_in_demo, start_driver, text_of, wait_for};
 use crate::support::{TestApp, database_urls, demo, json_of, metric, page, sqlite_database};
 
 /// Journeys over the demo's last 60 days (to 2026-11-20): touches on the Q4 campaign's three
@@ -430,14 +430,7 @@ async fn the_reconciliation_panel_reads_in_the_browser() {
 
     let c = browser(&driver).await;
     let base = app.base.clone();
-    c.goto(&format!("{base}/signin"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    wait_for(&c, "#email").await;
-    fill(&c, "#email", spendlens_app::demo::DEMO_EMAIL).await;
-    fill(&c, "#password", spendlens_app::demo::DEMO_PASSWORD).await;
-    click(&c, "form[action='/signin'] button[type=submit]").await;
-    wait_for(&c, "table.list").await;
+    sign_in_demo(&c, &base).await;
     c.goto(&format!("{base}/campaigns/{id}/finance"))
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -5,7 +5,7 @@
 use fantoccini::Client;
 use serde_json::{Value, json};
 
-use crate::browser::{browser, click, fill, screenshot, start_driver, wait_for};
+use crate::browser::{browser, screenshot, sign_in_demo, start_driver, wait_for};
 use crate::support::{TestApp, demo, json_of, sqlite_database};
 
 /// The visible text of the page without `<code>`, scripts, styles and charts; the widest
@@ -104,14 +104,7 @@ async fn every_demo_page_reads_without_codes_overflow_or_tiny_chart_text() {
 
     let c = browser(&driver).await;
     let base = app.base.clone();
-    c.goto(&format!("{base}/signin"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    wait_for(&c, "#email").await;
-    fill(&c, "#email", spendlens_app::demo::DEMO_EMAIL).await;
-    fill(&c, "#password", spendlens_app::demo::DEMO_PASSWORD).await;
-    click(&c, "form[action='/signin'] button[type=submit]").await;
-    wait_for(&c, "table.list").await;
+    sign_in_demo(&c, &base).await;
 
     let mut problems = Vec::new();
     for width in [1400u32, 390] {

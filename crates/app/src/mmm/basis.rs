@@ -39,27 +39,17 @@ pub async fn contributions(
     org: &OrgId,
     campaign: &CampaignId,
 ) -> Result<Option<Contributions>, StoreError> {
-    let alone = |c: &[CampaignId]| c.len() == 1 && c[0] == *campaign;
-    let Some(stored) = store
-        .mmm_runs(org)
-        .await?
-        .into_iter()
-        .find(|r| alone(&r.campaigns))
-    else {
+    let Some(stored) = store.newest_mmm_run_of(org, campaign).await? else {
         return Ok(None);
     };
     // Only the newest run on the campaign counts, and only while its data still holds.
-    match super::data_version(store, org, &stored.campaigns).await {
-        Ok(now) if now == stored.data_version => {}
-        Ok(_) | Err(crate::AppError::NotFound) => return Ok(None),
+    match super::is_current(store, org, &stored).await {
+        Ok(true) => {}
+        Ok(false) => return Ok(None),
         Err(crate::AppError::Store(e)) => return Err(e),
         Err(_) => return Ok(None),
     }
-    let run = super::Run {
-        stored,
-        current: true,
-    };
-    let Ok(doc) = serde_json::from_str::<Value>(&run.stored.result) else {
+    let Ok(doc) = serde_json::from_str::<Value>(&stored.result) else {
         return Ok(None);
     };
     let d = &doc["decomposition"];
@@ -90,12 +80,12 @@ pub async fn contributions(
     }
     let label = format!(
         "run of {}, KPI {}, R² {:.2}",
-        run.stored.created_at.format("%-d %b %Y"),
+        stored.created_at.format("%-d %b %Y"),
         super::kpi_label(doc["kpi"].as_str().unwrap_or_default()),
         doc["fit"]["r2"].as_f64().unwrap_or(0.0)
     );
     Ok(Some(Contributions {
-        run_id: run.stored.id,
+        run_id: stored.id,
         label,
         days: dates
             .into_iter()

@@ -318,7 +318,7 @@ pub async fn run_of(store: &dyn Store, org: &OrgId, id: &str) -> Result<Run, App
     Ok(Run { stored, current })
 }
 
-async fn is_current(
+pub(crate) async fn is_current(
     store: &dyn Store,
     org: &OrgId,
     stored: &StoredMmmRun,

@@ -97,9 +97,10 @@ pub async fn load(
             let found = crate::mmm::run_of(store, org, id)
                 .await
                 .map_err(|e| match e {
-                    AppError::NotFound => {
-                        AppError::invalid("mmm_run", format!("no model run {id} in your organisation"))
-                    }
+                    AppError::NotFound => AppError::invalid(
+                        "mmm_run",
+                        format!("no model run {id} in your organisation"),
+                    ),
                     other => other,
                 })?;
             if !alone(&found.stored.campaigns) {
@@ -114,16 +115,15 @@ pub async fn load(
             if !found.current {
                 return Err(AppError::invalid(
                     "mmm_run",
-                    format!("model run {id} is out of date: the campaign's data changed since; run the model again"),
+                    format!(
+                        "model run {id} is out of date: the campaign's data changed since; run the model again"
+                    ),
                 ));
             }
             found
         }
-        None => crate::mmm::runs(store, org)
-            .await?
-            .into_iter()
-            .find(|r| r.current && alone(&r.stored.campaigns))
-            .ok_or_else(|| {
+        None => {
+            let none = || {
                 AppError::invalid(
                     "curves",
                     format!(
@@ -131,7 +131,21 @@ pub async fn load(
                         campaign.as_str()
                     ),
                 )
-            })?,
+            };
+            // The newest run on the campaign alone; an older one cannot be current when it is
+            // not (data versions only grow).
+            let stored = store
+                .newest_mmm_run_of(org, campaign)
+                .await?
+                .ok_or_else(none)?;
+            if !crate::mmm::is_current(store, org, &stored).await? {
+                return Err(none());
+            }
+            crate::mmm::Run {
+                stored,
+                current: true,
+            }
+        }
     };
     parse(
         &chosen.stored.id,

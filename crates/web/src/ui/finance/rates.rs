@@ -83,26 +83,13 @@ pub async fn save_rate(
         match put_rate(&state.context(), org, fx).await {
             Ok(()) => return Ok(see_other("/finance?saved=rate#rates")),
             Err(e) => {
-                // The table's rule names `rates[i].from` (in the field or the message); the
-                // form's field is `from`.
+                // The table's rules name `rates[i].from`; the form's field is `from`.
                 for p in errors_of(e.into())?.0 {
-                    let place = if p.message.starts_with("rates[") {
-                        p.message.split(' ').next().unwrap_or_default().to_owned()
-                    } else {
-                        p.field.clone()
-                    };
                     let field = ["from", "to", "rate"]
                         .into_iter()
-                        .find(|f| place.ends_with(&format!(".{f}")))
+                        .find(|f| p.field.ends_with(&format!(".{f}")))
                         .unwrap_or("rate");
-                    let message = if p.message.starts_with("rates[") {
-                        p.message
-                            .split_once(' ')
-                            .map_or(p.message.clone(), |(_, m)| m.to_owned())
-                    } else {
-                        p.message.clone()
-                    };
-                    errors.push(field, message);
+                    errors.push(field, p.message);
                 }
             }
         }
