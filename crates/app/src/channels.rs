@@ -61,6 +61,7 @@ pub async fn import_channel_file(
             parsed,
             summary,
             import_id: None,
+            counts: None,
             channels,
         }));
     }
@@ -81,12 +82,13 @@ pub async fn import_channel_file(
         .stage_channels(&channels)
         .await
         .map_err(store_failure)?;
-    let import_id = writer.commit(None).await.map_err(store_failure)?;
+    let committed = writer.commit(None).await.map_err(store_failure)?;
     ctx.after_write(org, id).await;
     Ok(ImportOutcome::Rows(RowsImported {
         parsed,
         summary,
-        import_id: Some(import_id),
+        import_id: Some(committed.import_id),
+        counts: Some(committed.counts),
         channels,
     }))
 }

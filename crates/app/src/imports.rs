@@ -20,9 +20,10 @@ use spendlens_ingest::{
     ColumnMapping, Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, NumberLocale,
     ParsedFile, PdfPreview, PeriodChoice, Source, StreamError, Summary,
 };
-use spendlens_store::{ImportRecord, StoreError};
+use spendlens_store::{ImportRecord, StoreError, UpsertCounts};
 
 use crate::context::Context;
+use crate::labels::Label;
 
 /// What to import: a whole file and how to read it.
 #[derive(Debug, Clone)]
@@ -79,6 +80,8 @@ pub struct RowsImported {
     pub summary: Summary,
     /// `None` in a dry run.
     pub import_id: Option<String>,
+    /// The rows new, changed and unchanged against those already stored; `None` in a dry run.
+    pub counts: Option<UpsertCounts>,
     /// The named channels' days of a channel file (see [`crate::channels`]); empty for any
     /// other file.
     pub channels: Vec<spendlens_core::channel::ChannelDay>,
@@ -170,7 +173,7 @@ fn row_diagnostic(file: &str, row: &DailyRow, problem: &RowProblem) -> Diagnosti
         file,
         format!(
             "the {} row of {} (campaign \"{}\"): {problem}",
-            row.platform.display_name(),
+            row.platform.label(),
             row.date,
             row.external_campaign_id
         ),
@@ -243,6 +246,7 @@ pub async fn import_rows(
             parsed,
             summary,
             import_id: None,
+            counts: None,
             channels: Vec::new(),
         }));
     }
@@ -258,7 +262,7 @@ pub async fn import_rows(
         .await?
         .ok_or(ImportFailure::NotFound)?;
     writer.write(&parsed.rows).await.map_err(store_failure)?;
-    let import_id = writer.commit(None).await.map_err(store_failure)?;
+    let committed = writer.commit(None).await.map_err(store_failure)?;
     if command.save_mapping && !command.mapping.is_empty() {
         crate::mappings::save(ctx, campaign, &command.mapping).await?;
     }
@@ -266,7 +270,8 @@ pub async fn import_rows(
     Ok(ImportOutcome::Rows(RowsImported {
         parsed,
         summary,
-        import_id: Some(import_id),
+        import_id: Some(committed.import_id),
+        counts: Some(committed.counts),
         channels: Vec::new(),
     }))
 }
@@ -286,6 +291,8 @@ pub struct Streamed {
     pub summary: Summary,
     /// `None` in a dry run.
     pub import_id: Option<String>,
+    /// The rows new, changed and unchanged against those already stored; `None` in a dry run.
+    pub counts: Option<UpsertCounts>,
 }
 
 /// Hashes the bytes read, for the import record (known only at the end of the stream).
@@ -438,7 +445,7 @@ pub async fn import_stream<R: Read + Send + 'static>(
             ));
         }
     };
-    let import_id = match writer {
+    let (import_id, counts) = match writer {
         Some(w) => {
             let digest = hex::encode(
                 hash.lock()
@@ -446,15 +453,16 @@ pub async fn import_stream<R: Read + Send + 'static>(
                     .clone()
                     .finalize(),
             );
-            let id = w.commit(Some(digest)).await.map_err(store_failure)?;
+            let committed = w.commit(Some(digest)).await.map_err(store_failure)?;
             ctx.after_write(&campaign.org_id, &campaign.id).await;
-            Some(id)
+            (Some(committed.import_id), Some(committed.counts))
         }
-        None => None,
+        None => (None, None),
     };
     Ok(Streamed {
         summary: outcome.summary,
         import_id,
+        counts,
     })
 }
 

@@ -25,6 +25,7 @@ pub mod demo;
 pub mod finance;
 pub mod imports;
 pub mod isolation;
+pub mod labels;
 pub mod mappings;
 pub mod metrics;
 pub mod mmm;

@@ -44,20 +44,6 @@ impl Model {
         Self::ShapleyOrdered,
     ];
 
-    /// The model as people read it (pages, reports, the finance ROI's revenue basis).
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::FirstTouch => "First touch",
-            Self::LastTouch => "Last touch",
-            Self::Linear => "Linear",
-            Self::PositionBased => "Position based",
-            Self::TimeDecay => "Time decay",
-            Self::Markov => "Markov",
-            Self::Shapley => "Shapley",
-            Self::ShapleyOrdered => "Ordered Shapley",
-        }
-    }
-
     /// The name used on the command line and in the output.
     pub fn name(self) -> &'static str {
         match self {

@@ -23,6 +23,7 @@ use spendlens_app::imports::{
 };
 use spendlens_core::campaign::CampaignId;
 use spendlens_ingest::{ColumnMapping, ImportError, NumberLocale, PeriodChoice, Source, Summary};
+use spendlens_store::UpsertCounts;
 
 use crate::serve::{DatabaseArgs, init_logging, operator_context, redacted, runtime, settings};
 
@@ -154,7 +155,12 @@ fn print_channels(
     Ok(())
 }
 
-fn print_summary(s: &Summary, import_id: Option<&str>, currency: &str) -> std::io::Result<()> {
+fn print_summary(
+    s: &Summary,
+    import_id: Option<&str>,
+    counts: Option<&UpsertCounts>,
+    currency: &str,
+) -> std::io::Result<()> {
     outln!("rows:        {}", s.rows)?;
     outln!("days:        {}", s.distinct_days)?;
     if let (Some(a), Some(b)) = (s.date_from, s.date_to) {
@@ -179,9 +185,21 @@ fn print_summary(s: &Summary, import_id: Option<&str>, currency: &str) -> std::i
     for k in &s.skipped {
         outln!("skipped:     row {} ({}): {}", k.row, k.label, k.reason)?;
     }
-    match import_id {
-        Some(id) => outln!("imported as {id}")?,
-        None => outln!("dry run: nothing written")?,
+    match (import_id, counts) {
+        (Some(_), Some(c)) if c.inserted == 0 && c.updated == 0 => {
+            outln!("nothing changed ({} rows unchanged)", c.unchanged)?;
+        }
+        (Some(id), Some(c)) => {
+            outln!(
+                "stored:      {} new, {} updated, {} unchanged",
+                c.inserted,
+                c.updated,
+                c.unchanged
+            )?;
+            outln!("imported as {id}")?;
+        }
+        (Some(id), None) => outln!("imported as {id}")?,
+        (None, _) => outln!("dry run: nothing written")?,
     }
     Ok(())
 }
@@ -342,7 +360,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     outln!("note:        {n}")?;
                 }
                 print_channels(&rows.channels, currency)?;
-                print_summary(&rows.summary, rows.import_id.as_deref(), currency)?;
+                print_summary(
+                    &rows.summary,
+                    rows.import_id.as_deref(),
+                    rows.counts.as_ref(),
+                    currency,
+                )?;
                 Ok(ExitCode::SUCCESS)
             }
             Ok(ImportOutcome::Preview(p)) => {
@@ -396,6 +419,7 @@ async fn stream(
             print_summary(
                 &done.summary,
                 done.import_id.as_deref(),
+                done.counts.as_ref(),
                 &campaign.spec.currency,
             )?;
             Ok(ExitCode::SUCCESS)

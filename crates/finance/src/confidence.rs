@@ -46,16 +46,6 @@ pub enum ConfidenceLevel {
 }
 
 impl ConfidenceLevel {
-    /// The level as people read it.
-    pub const fn label(self) -> &'static str {
-        match self {
-            ConfidenceLevel::NotMeasurable => "Not measurable",
-            ConfidenceLevel::Low => "Low",
-            ConfidenceLevel::Medium => "Medium",
-            ConfidenceLevel::High => "High",
-        }
-    }
-
     /// The stable code used on the wire.
     pub const fn as_str(self) -> &'static str {
         match self {

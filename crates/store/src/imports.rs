@@ -24,6 +24,13 @@ pub struct UpsertCounts {
     pub unchanged: u64,
 }
 
+/// A committed import: its id, and its rows new, changed and unchanged against what was stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    pub import_id: String,
+    pub counts: UpsertCounts,
+}
+
 /// The provenance of a batch of rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportRecord {
@@ -50,12 +57,13 @@ pub trait ImportWriter: Send {
     /// the limits.
     async fn stage_channels(&mut self, days: &[spendlens_core::channel::ChannelDay]) -> Result<()>;
 
-    /// Makes every batch visible at once; returns the import's id. A content hash known only
+    /// Makes every batch visible at once; returns the import's id and what it did to the rows
+    /// already stored (a re-import of the same file changes nothing and says so). A content hash known only
     /// now (a streamed file) replaces the one the import started with.
     /// [`StoreError::NotFound`] when the campaign was deleted meanwhile,
     /// [`StoreError::OutOfRange`] when the campaign's totals would pass their caps; nothing is
     /// written then.
-    async fn commit(self: Box<Self>, content_hash: Option<String>) -> Result<String>;
+    async fn commit(self: Box<Self>, content_hash: Option<String>) -> Result<Committed>;
 }
 
 /// Storage of daily rows as they arrive.

@@ -57,7 +57,7 @@ pub use campaigns::CampaignStore;
 pub use channels::ChannelStore;
 pub use connections::{Connection, ConnectionStatus, ConnectionStore, NewConnection, SyncRecord};
 pub use finance::FinanceStore;
-pub use imports::{ImportRecord, ImportStore, ImportWriter, UpsertCounts};
+pub use imports::{Committed, ImportRecord, ImportStore, ImportWriter, UpsertCounts};
 pub use jobs::JobStore;
 pub use mappings::{MAX_SAVED_MAPPINGS, MappingStore, SavedMapping};
 pub use metrics::MetricStore;

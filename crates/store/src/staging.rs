@@ -34,7 +34,7 @@ macro_rules! impl_staging {
             use spendlens_core::platform::Platform;
 
             use crate::campaigns::{BUMP_VERSION, LOCK_CAMPAIGN};
-            use crate::imports::{ImportRecord, ImportWriter, Values, add_sums};
+            use crate::imports::{Committed, ImportRecord, ImportWriter, UpsertCounts, Values, add_sums};
             use crate::rollup::TOTALS;
             use crate::{Result, StoreError, new_id};
 
@@ -95,6 +95,23 @@ macro_rules! impl_staging {
                  conversion_value_micros = excluded.conversion_value_micros, \
                  revenue_micros = excluded.revenue_micros, currency = excluded.currency, \
                  import_id = excluded.import_id, updated_at = excluded.updated_at";
+
+            /// The staged rows against the stored ones, before the merge: how many there are, how
+            /// many keys exist already, and how many of those hold the very same values (a
+            /// missing value equals a missing value: `IS NOT DISTINCT FROM`).
+            const COUNT_CHANGES: &str = "SELECT COUNT(*), COUNT(d.date), \
+                 COALESCE(SUM(CASE WHEN d.date IS NOT NULL \
+                 AND d.spend_micros IS NOT DISTINCT FROM s.spend_micros \
+                 AND d.impressions IS NOT DISTINCT FROM s.impressions \
+                 AND d.engagements IS NOT DISTINCT FROM s.engagements \
+                 AND d.clicks IS NOT DISTINCT FROM s.clicks \
+                 AND d.conversions_micros IS NOT DISTINCT FROM s.conversions_micros \
+                 AND d.conversion_value_micros IS NOT DISTINCT FROM s.conversion_value_micros \
+                 AND d.revenue_micros IS NOT DISTINCT FROM s.revenue_micros \
+                 AND d.currency IS NOT DISTINCT FROM s.currency THEN 1 ELSE 0 END), 0) \
+                 FROM import_staging s LEFT JOIN daily_metrics d ON d.campaign_id = $1 \
+                 AND d.platform = s.platform AND d.date = s.date \
+                 AND d.external_campaign_id = s.external_campaign_id";
 
             /// One import in flight: its own connection (holding the staging table) and what the
             /// merge needs.
@@ -167,7 +184,7 @@ macro_rules! impl_staging {
                 }
 
                 /// The merge, in one write transaction (see the module documentation).
-                async fn merge(&mut self, content_hash: Option<&str>) -> Result<String> {
+                async fn merge(&mut self, content_hash: Option<&str>) -> Result<Committed> {
                     let mut tx = sqlx::Connection::begin_with(&mut *self.conn, $begin_write).await?;
                     let owned = sqlx::query(LOCK_CAMPAIGN)
                         .bind(&self.campaign_id)
@@ -192,7 +209,18 @@ macro_rules! impl_staging {
                     .bind(&self.record.detail)
                     .execute(&mut *tx)
                     .await?;
+                    let mut counts = UpsertCounts::default();
                     if let Some((from, to)) = self.span {
+                        let (staged, existing, same): (i64, i64, i64) = sqlx::query_as(COUNT_CHANGES)
+                            .bind(&self.campaign_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        let whole = |n: i64| u64::try_from(n).unwrap_or(0);
+                        counts = UpsertCounts {
+                            inserted: whole(staged - existing),
+                            updated: whole(existing - same),
+                            unchanged: whole(same),
+                        };
                         sqlx::query(MERGE)
                             .bind(&self.campaign_id)
                             .bind(&import_id)
@@ -217,7 +245,7 @@ macro_rules! impl_staging {
                     }
                     sqlx::query(BUMP_VERSION).bind(&self.campaign_id).execute(&mut *tx).await?;
                     tx.commit().await?;
-                    Ok(import_id)
+                    Ok(Committed { import_id, counts })
                 }
             }
 
@@ -284,17 +312,17 @@ macro_rules! impl_staging {
                     Ok(())
                 }
 
-                async fn commit(mut self: Box<Self>, content_hash: Option<String>) -> Result<String> {
+                async fn commit(mut self: Box<Self>, content_hash: Option<String>) -> Result<Committed> {
                     let hash = content_hash.as_deref();
                     // The staged rows survive a merge rolled back, so it can be tried again.
-                    let import_id = crate::retry::transient!({ self.merge(hash).await })?;
+                    let committed = crate::retry::transient!({ self.merge(hash).await })?;
                     self.merged = true;
                     // The staging table is empty weight now; a connection that cannot drop it
                     // is closed instead of going back to the pool.
                     if sqlx::query("DROP TABLE import_staging").execute(&mut *self.conn).await.is_err() {
                         self.merged = false;
                     }
-                    Ok(import_id)
+                    Ok(committed)
                 }
             }
         }

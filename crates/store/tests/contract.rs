@@ -450,7 +450,22 @@ async fn an_import_is_all_or_nothing_and_idempotent() {
             for batch in rows.chunks(450) {
                 ok(w.write(batch).await, name);
             }
-            ok(w.commit(None).await, name);
+            let committed = ok(w.commit(None).await, name);
+            // The first round stores 1,234 keys; the second finds each as it is.
+            let expected = if round == 0 {
+                UpsertCounts {
+                    inserted: 1234,
+                    updated: 0,
+                    unchanged: 0,
+                }
+            } else {
+                UpsertCounts {
+                    inserted: 0,
+                    updated: 0,
+                    unchanged: 1234,
+                }
+            };
+            assert_eq!(committed.counts, expected, "{name} round {round}");
             let totals = ok(
                 store.platform_totals(&org, &c.id, day("2030-01-01")).await,
                 name,
@@ -463,6 +478,28 @@ async fn an_import_is_all_or_nothing_and_idempotent() {
                 "{name} round {round}"
             );
         }
+
+        // One value changed (a missing revenue becoming one counts as a change), one key new,
+        // the rest as stored.
+        let mut changed = rows[100..110].to_vec();
+        changed[0].revenue = Some(d("3.00"));
+        changed[1].spend = d("1.26");
+        let mut fresh = changed[2].clone();
+        fresh.external_campaign_id = "new".into();
+        changed.push(fresh);
+        let mut w = ok(store.begin_import(&org, &c.id, &record, now()).await, name)
+            .unwrap_or_else(|| panic!("campaign"));
+        ok(w.write(&changed).await, name);
+        let committed = ok(w.commit(None).await, name);
+        assert_eq!(
+            committed.counts,
+            UpsertCounts {
+                inserted: 1,
+                updated: 2,
+                unchanged: 8
+            },
+            "{name}: a partial re-import"
+        );
     }
 }
 

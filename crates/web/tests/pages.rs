@@ -270,16 +270,46 @@ async fn an_upload_is_previewed_then_confirmed_once() {
         };
         let r = confirm(pending.clone()).await;
         assert_eq!(r.status(), StatusCode::OK);
+        let done = r.text().await.unwrap_or_default();
         assert!(
-            r.text()
-                .await
-                .unwrap_or_default()
-                .contains("Imported 1 rows")
+            done.contains("Imported 1 row from meta.csv ($1,100.10 spend over 1 day): 1 new, 0 updated, 0 unchanged."),
+            "{done}"
         );
         assert_eq!(spend(json_of(app.get(&analysis).await).await), "1100.10");
         // The same preview cannot be confirmed twice.
         let again = confirm(pending).await;
         assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // The same file uploaded again changes nothing, and the page says so.
+        let form = Form::new()
+            .text("csrf", token.clone())
+            .part(
+                "file",
+                Part::bytes(csv.as_bytes().to_vec()).file_name("meta.csv"),
+            )
+            .text("source", "")
+            .text("rate", "");
+        let preview = app
+            .client
+            .post(format!("{}/campaigns/{id}/imports", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_default();
+        let pending = preview
+            .split("name=\"pending\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_owned();
+        let done = confirm(pending).await.text().await.unwrap_or_default();
+        assert!(
+            done.contains("Nothing changed (1 row unchanged): meta.csv ($1,100.10 spend over 1 day) is already stored as it is."),
+            "{done}"
+        );
+        assert_eq!(spend(json_of(app.get(&analysis).await).await), "1100.10");
         // A bad file: its problem beside the file field, nothing stored.
         let form = Form::new().text("csrf", token.clone()).part(
             "file",

@@ -7,6 +7,7 @@ use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
+use spendlens_app::labels::Label;
 use spendlens_attribution::Model;
 use spendlens_report::currency::{format_money, format_percent};
 

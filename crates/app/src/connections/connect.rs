@@ -19,6 +19,7 @@ use super::{
     AuthInput, CONNECTABLE, ConnectRequest, ConnectionError, Connections, Created, Options,
     ProviderSettings, invalid, parse_url,
 };
+use crate::labels::Label;
 
 /// How long a user has to finish an OAuth authorisation.
 const OAUTH_STATE_MINUTES: i64 = 15;
@@ -95,7 +96,7 @@ impl Connections {
         let (Some(id), Some(secret)) = (app.client_id.clone(), app.client_secret.clone()) else {
             return Err(ConnectionError::NotConfigured(format!(
                 "OAuth for {} is not configured on this server: set connectors.{}.client_id and client_secret, or connect with an access token",
-                p.display_name(),
+                p.label(),
                 if is_google(p) { "google" } else { p.as_str() }
             )));
         };
@@ -164,7 +165,7 @@ impl Connections {
                 "platform",
                 format!(
                     "{} has no API connector: import its reports as files",
-                    p.display_name()
+                    p.label()
                 ),
             ));
         }

@@ -12,6 +12,7 @@ use spendlens_store::{Connection, ConnectionStatus};
 
 use super::health::{ConfiguredVersion, REAUTHORIZE_NOTICE_DAYS};
 use super::{CONNECTABLE, Connections, ProviderSettings, parse_url};
+use crate::labels::Label;
 
 /// One connection as the doctor shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +79,7 @@ impl Connections {
             let label = format!(
                 "connection {} ({} {})",
                 c.id,
-                c.platform.display_name(),
+                c.platform.label(),
                 c.account_id
             );
             match c.grant_expires_at {
@@ -254,7 +255,7 @@ impl fmt::Display for DoctorReport {
                 f,
                 "  {} {} {}: {}; {grant}",
                 c.id,
-                c.platform.display_name(),
+                c.platform.label(),
                 c.account_id,
                 c.status.as_str()
             )?;

@@ -15,6 +15,7 @@ use spendlens_store::{Connection, ConnectionStatus, Store};
 
 use super::Connections;
 use crate::finance::webhook::{self, WebhookSender};
+use crate::labels::Label;
 
 /// How many days before a grant ends the connection says "re-authorise before" and the alert
 /// is sent.
@@ -143,13 +144,13 @@ impl Connections {
             if end <= now {
                 health.warnings.push(format!(
                     "the {} authorisation expired on {day}: re-authorise the connection",
-                    c.platform.display_name()
+                    c.platform.label()
                 ));
                 health.reauthorize_before = Some(day);
             } else if end - now <= TimeDelta::days(REAUTHORIZE_NOTICE_DAYS) {
                 health.warnings.push(format!(
                     "re-authorise before {day}: the {} authorisation ends then",
-                    c.platform.display_name()
+                    c.platform.label()
                 ));
                 health.reauthorize_before = Some(day);
             }
@@ -246,7 +247,7 @@ fn reauthorization_event(
         "reauthorize_before": end.date_naive().to_string(),
         "message": format!(
             "The {} connection of account {} stops working on {}: re-authorise it before then.",
-            c.platform.display_name(),
+            c.platform.label(),
             c.account_id,
             end.date_naive()
         ),

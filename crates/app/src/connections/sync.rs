@@ -13,6 +13,7 @@ use spendlens_store::{
 };
 
 use crate::clock::today_in;
+use crate::labels::Label;
 
 use super::{ConnectionError, Connections, SweepReport, SyncReport, invalid};
 
@@ -149,7 +150,7 @@ impl Connections {
             let other = safe_code(other).unwrap_or_else(|| "another currency".to_owned());
             return Err(ConnectionError::Rejected(format!(
                 "the {} account reports {other} but the campaign is in {}: connect it to a campaign in {other}",
-                connection.platform.display_name(),
+                connection.platform.label(),
                 campaign.spec.currency
             )));
         }
@@ -161,7 +162,7 @@ impl Connections {
         {
             return Err(ConnectionError::Rejected(format!(
                 "the {} account answered a row spendlens cannot store ({}, campaign \"{}\"): {p}",
-                connection.platform.display_name(),
+                connection.platform.label(),
                 row.date,
                 row.external_campaign_id
             )));

@@ -16,6 +16,7 @@ use spendlens_store::Store;
 
 use crate::AppError;
 use crate::attribution::DEFAULT_MODEL;
+use crate::labels::Label;
 
 /// The basis a campaign's ROI is chosen to rest on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

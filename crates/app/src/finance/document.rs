@@ -14,10 +14,8 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use spendlens_core::analysis::{PacingStatus, Status};
 use spendlens_core::channel::CHANNEL_LABEL;
 use spendlens_core::{Platform, num};
-use spendlens_finance::overhead::UnallocatedReason;
 use spendlens_finance::{FinancialReport, OrgBooks, Payback};
 use spendlens_report::chart::{
     BudgetBurn, DailySpend, DailyTotal, cumulative_spend_chart, daily_spend_chart,
@@ -26,6 +24,8 @@ use spendlens_report::{
     Cell, CurrencyNote, ExchangeRate, Report, ReportError, Section, Table, render_csv, render_pdf,
     render_xlsx,
 };
+
+use crate::labels::Label;
 
 /// A download format of the financial report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,42 +101,14 @@ fn opt_ratio(value: Option<Decimal>) -> Cell {
     value.map_or(Cell::Empty, |v| Cell::Number { value: v, dp: 2 })
 }
 
+/// The payback in the words of `crate::labels` (every code a report prints goes through that
+/// one map), with its day when there is one.
 fn payback_text(p: &Payback) -> String {
     match p {
-        Payback::Reached { date, .. } => format!("Reached {date}"),
-        Payback::Projected { date, .. } => format!("Projected {date}"),
-        Payback::NotWithinHorizon => "Not within horizon".to_owned(),
-        Payback::NoInvestment => "No investment".to_owned(),
-    }
-}
-
-// The words a report prints for the codes of its cells. Exhaustive matches, so a new code is a
-// compile error here rather than a `snake_case` word in a CFO's PDF; the wire keeps the codes.
-
-/// The budget status (the analysis' budget sub-score: ≤ 80 %, ≤ 95 %, ≤ 100 %, over).
-fn status_label(status: Status) -> &'static str {
-    match status {
-        Status::Excellent => "Excellent",
-        Status::Good => "Good",
-        Status::Warning => "Warning",
-        Status::Critical => "Critical",
-    }
-}
-
-/// The spend pace against the target daily spend.
-fn pacing_label(pacing: PacingStatus) -> &'static str {
-    match pacing {
-        PacingStatus::Ahead => "Ahead",
-        PacingStatus::OnTrack => "On track",
-        PacingStatus::Behind => "Behind",
-    }
-}
-
-/// Why an overhead entry is carried by no campaign.
-fn reason_label(reason: UnallocatedReason) -> &'static str {
-    match reason {
-        UnallocatedReason::NoActiveCampaign => "No campaign was active in the period",
-        UnallocatedReason::NoHeadcount => "Nobody is assigned to the active campaigns",
+        Payback::Reached { date, .. } | Payback::Projected { date, .. } => {
+            format!("{} {date}", p.label())
+        }
+        Payback::NotWithinHorizon | Payback::NoInvestment => p.label().to_owned(),
     }
 }
 
@@ -300,7 +272,7 @@ pub fn document(
                 let name = p
                     .platform
                     .parse::<Platform>()
-                    .map_or_else(|_| p.platform.clone(), |k| k.display_name().to_owned());
+                    .map_or_else(|_| p.platform.clone(), |k| k.label().to_owned());
                 vec![
                     Cell::text(name),
                     money(p.spend, cur),
@@ -341,9 +313,9 @@ pub fn document(
                     money(b.spend, cc),
                     Cell::Percent(b.used_pct),
                     b.remaining.map_or(Cell::Empty, |v| money(v, cc)),
-                    Cell::text(status_label(b.status)),
+                    Cell::text(b.status.label()),
                     Cell::Percent(b.pacing_pct),
-                    Cell::text(pacing_label(b.pacing_status)),
+                    Cell::text(b.pacing_status.label()),
                     b.projected_exhaustion_date.map_or(Cell::Empty, Cell::Date),
                 ]
             })
@@ -393,7 +365,7 @@ pub fn document(
                         vec![
                             Cell::text(u.reporting_period.to_string()),
                             money(u.amount, &u.currency),
-                            Cell::text(reason_label(u.reason)),
+                            Cell::text(u.reason.label()),
                             money(u.in_period, cur),
                         ]
                     })

@@ -33,6 +33,7 @@ use spendlens_store::finance::{CampaignFinance, LedgerScope};
 use spendlens_store::{Store, StoreError};
 
 use crate::clock::today_in;
+use crate::labels::Label;
 
 pub use crate::Problem;
 

@@ -14,6 +14,7 @@ use spendlens_store::Store;
 
 use super::{Gathered, MmmCommand};
 use crate::AppError;
+use crate::labels::Label;
 
 /// One ad platform's figures beside the model's, over the model's window.
 #[derive(Debug, Clone, PartialEq)]

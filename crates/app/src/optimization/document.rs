@@ -15,6 +15,7 @@ use super::caution::{
     DAILY_CAP_MULTIPLE, HIGH_MULTIPLE, LOW_MULTIPLE, Limit, MIN_R_SQUARED, MIN_SPEND_VARIATION,
 };
 use super::wording;
+use crate::labels::Label;
 
 /// An amount as a 2-decimal string, rounded half away from zero; `null` when not finite (an
 /// unbounded side).
@@ -90,7 +91,7 @@ fn channels(o: &Optimization) -> Value {
                 Some((Limit::Open, _)) => ("open", Value::Null),
                 Some((Limit::Held(h), l)) => (
                     "held",
-                    wording::hold_sentence(p.display_name(), h, l, o).into(),
+                    wording::hold_sentence(p.label(), h, l, o).into(),
                 ),
             };
             json!({

@@ -8,7 +8,6 @@ use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use spendlens_core::Platform;
 use spendlens_optimize::Objective;
 use spendlens_optimize::fit::FitKind;
-use spendlens_optimize::plan::RiskLevel;
 use spendlens_report::currency::{format_money, grouped};
 
 use super::Optimization;
@@ -16,6 +15,7 @@ use super::caution::{
     ChannelLimits, DAILY_CAP_MULTIPLE, HIGH_MULTIPLE, Hold, LOW_MULTIPLE, Limit, MIN_R_SQUARED,
     MIN_SPEND_VARIATION,
 };
+use crate::labels::{Label, in_sentence};
 
 /// An amount of the plan for people (`$1,234.56`).
 pub fn money(value: f64, currency: &str) -> String {
@@ -27,13 +27,9 @@ fn pct(share: f64) -> String {
     format!("{:.1} %", share * 100.0)
 }
 
-/// What the objective measures, in words.
-pub fn objective_words(objective: Objective) -> &'static str {
-    match objective {
-        Objective::Revenue => "revenue",
-        Objective::Profit => "profit",
-        Objective::LtvValue => "customer lifetime value",
-    }
+/// What the objective measures, in the middle of a sentence (its label, lowered).
+pub fn objective_words(objective: Objective) -> String {
+    in_sentence(objective.label())
 }
 
 /// The daily response a curve is fitted to, in words.
@@ -71,7 +67,7 @@ pub fn curves_basis(o: &Optimization) -> String {
 
 /// Why a channel with spend has nothing to fit a curve to, and where its value is set.
 pub fn no_response(platform: Platform, days_with_spend: usize, conversions: f64) -> String {
-    let name = platform.display_name();
+    let name = platform.label();
     if conversions <= 0.0 {
         return format!(
             "{name} has {days_with_spend} days with spend but no conversions and no revenue"
@@ -257,14 +253,10 @@ pub fn risk_sentences(o: &Optimization) -> Vec<String> {
     let plan = &o.plan;
     let risk = &plan.risk_assessment;
     let imp = &plan.expected_improvement;
-    let name = |i: usize| o.platforms.get(i).map_or("–", |p| p.display_name());
+    let name = |i: usize| o.platforms.get(i).map_or("–", |p| p.label());
     let mut out = vec![format!(
         "Overall risk: {}.",
-        match risk.level {
-            RiskLevel::Low => "low",
-            RiskLevel::Medium => "medium",
-            RiskLevel::High => "high",
-        }
+        in_sentence(risk.level.label())
     )];
     if moves(o) {
         let interval = format!(

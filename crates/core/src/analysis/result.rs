@@ -17,6 +17,9 @@ macro_rules! codes {
         pub enum $name { $($variant),+ }
 
         impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
             /// The stable code used on the wire and in reports.
             pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }

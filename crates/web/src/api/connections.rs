@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use spendlens_app::connections::{
     CONNECTABLE, ConnectDraft, ConnectRequest, ConnectionHealth, backfill_range,
 };
+use spendlens_app::labels::Label;
 use spendlens_app::today_in;
 use spendlens_connect::SecretString;
 use spendlens_contract::Problems;
@@ -34,7 +35,7 @@ pub fn connection_json(c: &Connection, health: &ConnectionHealth) -> Value {
         "id": c.id,
         "campaign_id": c.campaign_id.to_string(),
         "platform": c.platform.as_str(),
-        "platform_name": c.platform.display_name(),
+        "platform_name": c.platform.label(),
         "account_id": c.account_id,
         "auth": c.auth_kind,
         "options": options,
@@ -64,7 +65,7 @@ pub async fn connectors(State(state): State<AppState>, _caller: Caller) -> Json<
         .iter()
         .map(|p| {
             let auth = state.connections.auth_kinds(*p);
-            json!({"platform": p.as_str(), "name": p.display_name(), "auth": auth})
+            json!({"platform": p.as_str(), "name": p.label(), "auth": auth})
         })
         .collect();
     Json(json!({

@@ -206,6 +206,12 @@ pub fn rows_json(imported: &RowsImported, dry_run: bool) -> Value {
     body["notes"] = json!(imported.parsed.notes);
     body["import_id"] = json!(imported.import_id);
     body["dry_run"] = json!(dry_run);
+    // What the import did to the rows already stored (absent from a dry run).
+    if let Some(c) = &imported.counts {
+        body["rows_new"] = json!(c.inserted);
+        body["rows_updated"] = json!(c.updated);
+        body["rows_unchanged"] = json!(c.unchanged);
+    }
     // The level of detail of a file below campaign level (`ad set level, by Age, Gender`).
     if let Some(detail) = &imported.parsed.detail {
         body["detail"] = json!(detail);

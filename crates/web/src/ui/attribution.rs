@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use serde::Deserialize;
 use spendlens_app::attribution::{Models, attributed_by_channel, campaign_model};
+use spendlens_app::labels::Label;
 use spendlens_app::touchpoints;
 use spendlens_attribution::{MarkovOrder, Model};
 use spendlens_core::campaign::Campaign;
@@ -55,10 +56,6 @@ pub struct ModelOption {
     value: &'static str,
     label: &'static str,
     selected: bool,
-}
-
-fn model_label(m: Model) -> &'static str {
-    m.label()
 }
 
 /// A channel of a file attributed as a whole.
@@ -110,7 +107,7 @@ impl FileAttribution {
             .unwrap_or_default();
         Self {
             name,
-            models: results.iter().map(|r| model_label(r.model)).collect(),
+            models: results.iter().map(|r| r.model.label()).collect(),
             rows,
             totals: results
                 .iter()
@@ -178,7 +175,7 @@ async fn page_of(
                     channel: line.channel.clone(),
                     platform: line
                         .platform
-                        .map_or_else(|| "–".to_owned(), |p| p.display_name().to_owned()),
+                        .map_or_else(|| "–".to_owned(), |p| p.label().to_owned()),
                     spend: line.spend.map_or_else(|| "–".to_owned(), |s| money(s, cur)),
                     cells: found
                         .models
@@ -242,7 +239,7 @@ async fn page_of(
             .iter()
             .map(|m| ModelOption {
                 value: m.name(),
-                label: model_label(*m),
+                label: m.label(),
                 selected: *m == current,
             })
             .collect(),
@@ -284,7 +281,7 @@ pub async fn page(
     if let Some(name) = model_set.and_then(|m| m.parse::<Model>().ok()) {
         p.notice = Some(format!(
             "The ROI tracker now credits revenue with the {} model.",
-            model_label(name)
+            name.label()
         ));
     }
     Ok(respond(&p))

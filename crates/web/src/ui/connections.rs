@@ -17,6 +17,7 @@ use serde::Deserialize;
 use spendlens_app::connections::{
     CONNECTABLE, ConnectDraft, ConnectionError, ConnectionHealth, backfill_range,
 };
+use spendlens_app::labels::Label;
 use spendlens_app::today_in;
 use spendlens_connect::SecretString;
 use spendlens_contract::Problems;
@@ -41,6 +42,7 @@ pub struct ConnectionView {
     auth: String,
     oauth: bool,
     status: &'static str,
+    status_label: &'static str,
     last_synced_date: String,
     last_sync_at: String,
     rows: String,
@@ -54,7 +56,7 @@ pub struct ConnectionView {
 fn connection_view(c: &Connection, health: &ConnectionHealth) -> ConnectionView {
     ConnectionView {
         id: c.id.clone(),
-        platform: c.platform.display_name(),
+        platform: c.platform.label(),
         platform_key: c.platform.as_str(),
         account: c.account_id.clone(),
         auth: match c.auth_kind.as_str() {
@@ -65,6 +67,7 @@ fn connection_view(c: &Connection, health: &ConnectionHealth) -> ConnectionView 
         },
         oauth: c.auth_kind == "oauth",
         status: c.status.as_str(),
+        status_label: c.status.label(),
         last_synced_date: c.last_synced_date.map_or_else(|| "–".to_owned(), date),
         last_sync_at: c.last_sync_at.map_or_else(
             || "never".to_owned(),
@@ -158,7 +161,7 @@ async fn page_of(
         .iter()
         .map(|p| PlatformOption {
             value: p.as_str(),
-            label: p.display_name(),
+            label: p.label(),
             selected: p.as_str() == selected,
             oauth: state.connections.oauth_available(*p),
         })
@@ -203,10 +206,8 @@ fn respond(p: &ConnectionsPage) -> Response {
 }
 
 fn platform_name(key: &str) -> String {
-    key.parse::<Platform>().map_or_else(
-        |_| "the platform".to_owned(),
-        |p| p.display_name().to_owned(),
-    )
+    key.parse::<Platform>()
+        .map_or_else(|_| "the platform".to_owned(), |p| p.label().to_owned())
 }
 
 /// `GET /campaigns/{id}/connections` (`?connected=` / `?error=` after the OAuth callback,
@@ -362,7 +363,7 @@ pub async fn sync(
         FormErrors::default(),
     )
     .await?;
-    let name = connection.platform.display_name();
+    let name = connection.platform.label();
     match outcome {
         Ok(report) => {
             p.notice = Some(match report.range {

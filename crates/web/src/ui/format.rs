@@ -27,6 +27,15 @@ pub fn count(value: u64) -> String {
     grouped(Decimal::from(value), 0)
 }
 
+/// A count with its noun, singular for one (`1 row`, `1,204 rows`).
+pub fn counted(value: u64, noun: &str) -> String {
+    if value == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", count(value))
+    }
+}
+
 /// Conversions: whole numbers without decimals, fractions with two (`84`, `61.50`).
 pub fn conversions(value: Decimal) -> String {
     let rounded = round_half_away(value, 2);

@@ -4,6 +4,7 @@
 //! decided on.
 
 use rust_decimal::Decimal;
+use spendlens_app::labels::Label;
 use spendlens_core::Platform;
 use spendlens_core::analysis::thresholds::{
     CPA_COMPETITIVE_BELOW, CPA_EXCELLENT_BELOW, CPA_HIGH_ABOVE, CPA_LOW_BELOW, CPC_HIGH_ABOVE,
@@ -18,7 +19,7 @@ use spendlens_core::analysis::{
 use crate::ui::format::{conversions, count, money, pct, ratio};
 
 fn names(platforms: &[Platform]) -> String {
-    let names: Vec<&str> = platforms.iter().map(|p| p.display_name()).collect();
+    let names: Vec<&str> = platforms.iter().map(|p| p.label()).collect();
     match names.as_slice() {
         [] => String::new(),
         [one] => (*one).to_owned(),
@@ -137,14 +138,13 @@ pub fn performance(a: &Analysis) -> (&'static str, String) {
         pct(a.totals.roi),
         ratio(a.totals.roas)
     );
-    match a.insights.summary.performance {
-        Performance::Excellent => ("Excellent", format!("{numbers}: a strong return.")),
-        Performance::Positive => ("Positive", format!("{numbers}: the campaign pays back.")),
-        Performance::Negative => (
-            "Negative",
-            format!("{numbers}: the campaign returns less than it costs."),
-        ),
-    }
+    let code = a.insights.summary.performance;
+    let sentence = match code {
+        Performance::Excellent => format!("{numbers}: a strong return."),
+        Performance::Positive => format!("{numbers}: the campaign pays back."),
+        Performance::Negative => format!("{numbers}: the campaign returns less than it costs."),
+    };
+    (code.label(), sentence)
 }
 
 /// The Cost Efficiency summary card.
@@ -152,43 +152,37 @@ pub fn cost_efficiency(a: &Analysis) -> (&'static str, String) {
     let cur = a.currency.as_str();
     let cpa = money(a.costs.cpa, cur);
     let m = |limit: Decimal| money(limit, cur);
-    match a.insights.summary.cost_efficiency {
-        CostEfficiencyRating::Unavailable => (
-            "Unavailable",
-            "No conversions yet, so there is no cost per acquisition.".to_owned(),
+    let code = a.insights.summary.cost_efficiency;
+    let sentence = match code {
+        CostEfficiencyRating::Unavailable => {
+            "No conversions yet, so there is no cost per acquisition.".to_owned()
+        }
+        CostEfficiencyRating::Excellent => {
+            format!("CPA {cpa}, under {}.", m(CPA_EXCELLENT_BELOW))
+        }
+        CostEfficiencyRating::Competitive => {
+            format!("CPA {cpa}, under {}.", m(CPA_COMPETITIVE_BELOW))
+        }
+        CostEfficiencyRating::AboveAverage => format!(
+            "CPA {cpa}, {} or more per conversion.",
+            m(CPA_COMPETITIVE_BELOW)
         ),
-        CostEfficiencyRating::Excellent => (
-            "Excellent",
-            format!("CPA {cpa}, under {}.", m(CPA_EXCELLENT_BELOW)),
-        ),
-        CostEfficiencyRating::Competitive => (
-            "Competitive",
-            format!("CPA {cpa}, under {}.", m(CPA_COMPETITIVE_BELOW)),
-        ),
-        CostEfficiencyRating::AboveAverage => (
-            "Above average",
-            format!(
-                "CPA {cpa}, {} or more per conversion.",
-                m(CPA_COMPETITIVE_BELOW)
-            ),
-        ),
-    }
+    };
+    (code.label(), sentence)
 }
 
 /// The Budget Management summary card.
 pub fn budget_management(a: &Analysis) -> (&'static str, String) {
     let used = pct(a.overview.budget.used_pct);
-    match a.insights.summary.budget_management {
-        BudgetManagement::NoBudget => (
-            "No budget",
-            "Set a budget to track utilisation and pacing.".to_owned(),
-        ),
-        BudgetManagement::High => (
-            "High utilisation",
-            format!("{used} of the budget is used: watch the remaining days."),
-        ),
-        BudgetManagement::Healthy => ("Healthy", format!("{used} of the budget is used.")),
-    }
+    let code = a.insights.summary.budget_management;
+    let sentence = match code {
+        BudgetManagement::NoBudget => "Set a budget to track utilisation and pacing.".to_owned(),
+        BudgetManagement::High => {
+            format!("{used} of the budget is used: watch the remaining days.")
+        }
+        BudgetManagement::Healthy => format!("{used} of the budget is used."),
+    };
+    (code.label(), sentence)
 }
 
 /// The top performer.
@@ -196,7 +190,7 @@ pub fn top(t: &TopPerformer, currency: &str) -> String {
     let p = &t.performer;
     let mut s = format!(
         "{} leads with a ROAS of {} on {} spend (CVR {}, CPC {}).",
-        p.platform.display_name(),
+        p.platform.label(),
         ratio(p.roas),
         money(p.spend, currency),
         pct(p.cvr),
@@ -213,7 +207,7 @@ pub fn bottom(b: &BottomPerformer, currency: &str) -> String {
     let p = &b.performer;
     let mut s = format!(
         "{} trails with a ROAS of {} on {} spend (CVR {}, CPC {}).",
-        p.platform.display_name(),
+        p.platform.label(),
         ratio(p.roas),
         money(p.spend, currency),
         pct(p.cvr),

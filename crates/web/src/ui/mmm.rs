@@ -12,6 +12,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
+use spendlens_app::labels::Label;
 use spendlens_app::mmm::{KpiSource, MmmCommand, Run, kpi_label};
 use spendlens_core::campaign::{Campaign, CampaignId};
 
@@ -337,7 +338,7 @@ fn readable(sentence: &str, doc: &Value) -> String {
 
 fn channel_name(key: &str) -> String {
     key.parse::<spendlens_core::Platform>()
-        .map_or_else(|_| key.to_owned(), |p| p.display_name().to_owned())
+        .map_or_else(|_| key.to_owned(), |p| p.label().to_owned())
 }
 
 fn amount(x: f64, currency: &str) -> String {

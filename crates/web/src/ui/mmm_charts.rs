@@ -4,6 +4,7 @@
 //! and the decomposition over time.
 
 use serde_json::Value;
+use spendlens_app::labels::Label;
 use spendlens_report::chart::{
     Contribution, NamedCurve, contribution_chart, decomposition_chart, named_curves_chart,
     roi_interval_chart,
@@ -16,7 +17,7 @@ const CURVE_POINTS: u32 = 40;
 
 fn name_of(key: &str) -> String {
     key.parse::<spendlens_core::Platform>()
-        .map_or_else(|_| key.to_owned(), |p| p.display_name().to_owned())
+        .map_or_else(|_| key.to_owned(), |p| p.label().to_owned())
 }
 
 fn interval(name: String, v: &Value) -> Option<Contribution> {

@@ -16,13 +16,13 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
+use spendlens_app::labels::Label;
 use spendlens_app::optimization::wording;
 use spendlens_app::optimization::{
     self, Limit, Optimization, OptimizationRequest, SpendRange, caution,
 };
 use spendlens_contract::Problems;
 use spendlens_contract::json::{date_text, non_negative_decimal_text};
-use spendlens_optimize::Objective;
 use spendlens_optimize::fit::FitKind;
 use spendlens_optimize::plan::RiskLevel;
 
@@ -89,7 +89,7 @@ pub struct PlanView {
     pub period: String,
     /// The days the curves were fitted on.
     pub history: String,
-    pub objective: &'static str,
+    pub objective: String,
     pub total: String,
     pub rows: Vec<AllocationRow>,
     pub improvement: String,
@@ -141,10 +141,6 @@ fn share(v: f64) -> String {
 
 fn money_f64(v: f64, currency: &str) -> String {
     money(Decimal::from_f64(v).unwrap_or_default(), currency)
-}
-
-fn objective_label(o: Objective) -> &'static str {
-    wording::objective_words(o)
 }
 
 fn money_opt(v: Option<f64>, currency: &str) -> String {
@@ -277,7 +273,7 @@ pub async fn section(
     };
     let cur = found.campaign.spec.currency.as_str();
     let plan = &found.plan;
-    let name = |i: usize| found.platforms.get(i).map_or("–", |p| p.display_name());
+    let name = |i: usize| found.platforms.get(i).map_or("–", |p| p.label());
     let rows = found
         .platforms
         .iter()
@@ -289,7 +285,7 @@ pub async fn section(
             let o = optimized.map_or(Decimal::ZERO, |a| a.spend);
             AllocationRow {
                 key: p.as_str(),
-                name: p.display_name(),
+                name: p.label(),
                 held: found.limits.get(i).is_some_and(|l| l.hold().is_some()),
                 current: money(c, cur),
                 current_share: share(current.map_or(0.0, |a| a.share)),
@@ -340,7 +336,7 @@ pub async fn section(
             date(found.history.from()),
             date(found.history.to())
         ),
-        objective: objective_label(imp.objective),
+        objective: wording::objective_words(imp.objective),
         total: money(plan.optimized_allocation.iter().map(|a| a.spend).sum(), cur),
         rows,
         improvement: money_f64(imp.point, cur),
@@ -354,11 +350,7 @@ pub async fn section(
         ),
         current_value: money_f64(plan.current_value, cur),
         optimized_value: money_f64(plan.optimized_value, cur),
-        risk: match risk.level {
-            RiskLevel::Low => "Low",
-            RiskLevel::Medium => "Medium",
-            RiskLevel::High => "High",
-        },
+        risk: risk.level.label(),
         risk_class: match risk.level {
             RiskLevel::Low => "good",
             RiskLevel::Medium => "fair",
@@ -441,7 +433,7 @@ fn used(found: &Optimization) -> Vec<ChannelUsedView> {
             };
             ChannelUsedView {
                 key: p.as_str(),
-                name: p.display_name(),
+                name: p.label(),
                 fit: match fit.map(|f| f.kind) {
                     Some(FitKind::Hill) | None => "S-curve fitted",
                     Some(FitKind::Concave) => "concave curve (thin data)",

@@ -1,28 +1,11 @@
-//! The analysis' codes as people read them: ratings, pacing, health statuses and warnings.
+//! The analysis' verdicts and warnings as people read them, from the codes' words in
+//! `spendlens_app::labels`.
 
+use spendlens_app::labels::Label;
 use spendlens_core::analysis::verdicts::{PacingVerdict, Verdicts};
-use spendlens_core::analysis::{Analysis, Badge, PacingStatus, Rating, Status, Warning, rating};
+use spendlens_core::analysis::{Analysis, Warning, rating};
 
 use crate::ui::format::{date, money};
-
-/// The rating as people read it.
-pub fn rating_label(r: Rating) -> &'static str {
-    match r {
-        Rating::Excellent => "Excellent",
-        Rating::Good => "Good",
-        Rating::Fair => "Fair",
-        Rating::NeedsAttention => "Needs Attention",
-    }
-}
-
-/// The pacing status as people read it.
-pub fn pacing_label(s: PacingStatus) -> &'static str {
-    match s {
-        PacingStatus::Ahead => "Ahead (overspending)",
-        PacingStatus::OnTrack => "On Track",
-        PacingStatus::Behind => "Behind (underspending)",
-    }
-}
 
 /// The pacing verdict as people read it, with its class: the budget before the pace (see
 /// `spendlens_core::analysis::verdicts`). The one label of the campaign list, the analysis page
@@ -41,7 +24,7 @@ pub fn pacing_verdict_label(v: PacingVerdict, currency: &str) -> (String, &'stat
             ),
             "projected-over",
         ),
-        PacingVerdict::Pace(s) => (pacing_label(s).to_owned(), s.as_str()),
+        PacingVerdict::Pace(s) => (s.label().to_owned(), s.as_str()),
         PacingVerdict::NoBudget => ("No budget".to_owned(), "none"),
     }
 }
@@ -51,20 +34,11 @@ pub fn pacing_verdict_label(v: PacingVerdict, currency: &str) -> (String, &'stat
 pub fn lead_rating(a: &Analysis, v: &Verdicts) -> (&'static str, &'static str) {
     match (v.score_assumed, v.lead_score) {
         (false, _) => (
-            rating_label(a.overview.health.rating),
+            a.overview.health.rating.label(),
             a.overview.health.rating.as_str(),
         ),
-        (true, Some(score)) => (rating_label(rating(score)), rating(score).as_str()),
+        (true, Some(score)) => (rating(score).label(), rating(score).as_str()),
         (true, None) => ("Not measured", "none"),
-    }
-}
-
-pub fn status_label(s: Status) -> &'static str {
-    match s {
-        Status::Excellent => "Excellent",
-        Status::Good => "Good",
-        Status::Warning => "Warning",
-        Status::Critical => "Critical",
     }
 }
 
@@ -83,15 +57,5 @@ pub(super) fn warning_text(w: Warning) -> Option<&'static str> {
             "There are more conversions than clicks: some conversions came from people who saw an ad without clicking (view-through).",
         ),
         Warning::NoPlatformData => Some("No platform data yet: import a file to fill this page."),
-    }
-}
-
-/// A ROAS or ROI badge as people read it, by the seed's thresholds (ROAS 3x and 1.5x, ROI 100 %
-/// and 0 %); the badge shows it beside the number ("2.65x · Good").
-pub fn badge_word(b: Badge) -> &'static str {
-    match b {
-        Badge::Green => "Excellent",
-        Badge::Yellow => "Good",
-        Badge::Red => "Poor",
     }
 }

@@ -23,9 +23,7 @@ use spendlens_report::chart::{
     daily_spend_chart, roas_chart,
 };
 
-pub use labels::{
-    badge_word, lead_rating, pacing_label, pacing_verdict_label, rating_label, status_label,
-};
+pub use labels::{lead_rating, pacing_verdict_label};
 pub use view::{
     CardView, ChartView, PeriodOption, PlatformView, SubView, TabLink, TierView, TrendView,
 };

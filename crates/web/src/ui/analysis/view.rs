@@ -6,15 +6,16 @@ use askama::Template;
 use rust_decimal::Decimal;
 use spendlens_core::analysis::thresholds::{TIER_HIGH_ROAS_MIN, TIER_MEDIUM_ROAS_MIN};
 use spendlens_core::analysis::{
-    Analysis, ComparisonPeriod, HEALTH_INPUTS, PlatformRow, SubScore, Tier, Trend, Warning,
-    roas_badge, roi_badge,
+    Analysis, ComparisonPeriod, HEALTH_INPUTS, PlatformRow, SubScore, Trend, Warning, roas_badge,
+    roi_badge,
 };
 use spendlens_core::campaign::Campaign;
 
 use super::TABS;
-use super::labels::{badge_word, lead_rating, pacing_verdict_label, status_label, warning_text};
+use super::labels::{lead_rating, pacing_verdict_label, warning_text};
 use crate::ui::format::{bar_width, conversions, count, date, money, pct, ratio};
 use crate::ui::{Layout, insights};
+use spendlens_app::labels::{Label, badge_and_tier_legend, in_sentence};
 use spendlens_core::analysis::verdicts::Verdicts;
 
 /// A tab link.
@@ -78,7 +79,7 @@ pub struct PlatformView {
     pub spend: String,
     pub conversions: String,
     pub revenue: String,
-    pub revenue_source: &'static str,
+    pub revenue_source: String,
     pub roas: String,
     pub roas_badge: &'static str,
     /// The badge's word ("Good"), empty without a verdict.
@@ -181,6 +182,8 @@ pub(super) struct AnalysisPage {
     ranks: bool,
     /// What is missing for a verdict, as sentences.
     missing: Vec<&'static str>,
+    /// What the badges' and tiers' words mean, from the seed's thresholds.
+    legend: Vec<String>,
     // Overview
     score: String,
     rating: &'static str,
@@ -252,7 +255,7 @@ fn sub_view(key: &'static str, name: &'static str, s: SubScore, basis: String) -
         key,
         name,
         points: s.score,
-        status: status_label(s.status),
+        status: s.status.label(),
         class: s.status.as_str(),
         assumed: s.assumed,
         basis,
@@ -264,29 +267,21 @@ fn sub_view(key: &'static str, name: &'static str, s: SubScore, basis: String) -
 fn platform_view(r: &PlatformRow, currency: &str, ranks: bool) -> PlatformView {
     PlatformView {
         key: r.platform.as_str(),
-        name: r.platform.display_name(),
+        name: r.platform.label(),
         spend: money(r.spend, currency),
         conversions: conversions(r.conversions),
         revenue: money(r.revenue, currency),
-        revenue_source: match r.revenue_source {
-            spendlens_core::analysis::RevenueSource::Reported => "reported",
-            spendlens_core::analysis::RevenueSource::Estimated => "estimated",
-        },
+        revenue_source: in_sentence(r.revenue_source.label()),
         roas: ratio(r.roas),
         roas_badge: if ranks { r.roas_badge.as_str() } else { "none" },
-        roas_word: if ranks { badge_word(r.roas_badge) } else { "" },
+        roas_word: if ranks { r.roas_badge.label() } else { "" },
         roi: pct(r.roi),
         roi_badge: if ranks { r.roi_badge.as_str() } else { "none" },
-        roi_word: if ranks { badge_word(r.roi_badge) } else { "" },
+        roi_word: if ranks { r.roi_badge.label() } else { "" },
         net_profit: money(r.net_profit, currency),
         share: pct(r.share_pct),
         share_width: bar_width(r.share_pct, Decimal::ONE_HUNDRED),
-        tier: match r.tier.filter(|_| ranks) {
-            Some(Tier::High) => "High",
-            Some(Tier::Medium) => "Medium",
-            Some(Tier::Low) => "Low",
-            None => "–",
-        },
+        tier: r.tier.filter(|_| ranks).map_or("–", |t| t.label()),
     }
 }
 
@@ -373,15 +368,11 @@ pub(super) fn view(
         Some(t) => format!(
             "Totals since the snapshot of {} (period {}): running totals only grow; the table below compares equal windows.",
             date(t.snapshot_date),
-            t.period.as_str()
+            t.period.label()
         ),
         None => format!(
             "No snapshot from {} ago yet: trend arrows appear once daily snapshots exist.",
-            match compare {
-                ComparisonPeriod::OneDay => "1 day",
-                ComparisonPeriod::SevenDays => "7 days",
-                ComparisonPeriod::ThirtyDays => "30 days",
-            }
+            compare.label()
         ),
     };
     let (spend_trend, conversions_trend) = match (&a.trends, &since) {
@@ -427,15 +418,9 @@ pub(super) fn view(
     ];
     let aov_note = if a.aov.configured {
         format!(
-            "Estimated revenue values a conversion at {} (from {}).",
+            "Estimated revenue values a conversion at {} (from the {}).",
             money(a.aov.estimated, cur),
-            match a.aov.source {
-                spendlens_core::analysis::AovSource::LinkedIn => "the LinkedIn conversion value",
-                spendlens_core::analysis::AovSource::Ga4 => "the GA4 average order value",
-                spendlens_core::analysis::AovSource::CustomIntegration =>
-                    "the Custom Integration average order value",
-                spendlens_core::analysis::AovSource::None => "no source",
-            }
+            in_sentence(a.aov.source.label())
         )
     } else {
         "No conversion value is configured: only revenue the platforms report is counted."
@@ -455,7 +440,7 @@ pub(super) fn view(
         } else {
             t.platforms
                 .iter()
-                .map(|p| p.display_name())
+                .map(|p| p.label())
                 .collect::<Vec<_>>()
                 .join(", ")
         },
@@ -554,6 +539,7 @@ pub(super) fn view(
         spend_all_channels: None,
         ranks: verdicts.ranks_platforms,
         missing: verdicts.missing.iter().map(|m| m.sentence()).collect(),
+        legend: badge_and_tier_legend(),
         score: verdicts
             .lead_score
             .map_or_else(|| "–".to_owned(), |s| s.to_string()),
@@ -592,7 +578,7 @@ pub(super) fn view(
             "none"
         },
         roas_word: if verdicts.ranks_platforms {
-            badge_word(roas_badge(a.totals.roas))
+            roas_badge(a.totals.roas).label()
         } else {
             ""
         },
@@ -603,7 +589,7 @@ pub(super) fn view(
             "none"
         },
         roi_word: if verdicts.ranks_platforms {
-            badge_word(roi_badge(a.totals.roi))
+            roi_badge(a.totals.roi).label()
         } else {
             ""
         },

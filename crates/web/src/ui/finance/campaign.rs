@@ -18,7 +18,7 @@ use spendlens_core::campaign::Campaign;
 use spendlens_store::finance::LedgerScope;
 
 use super::forms::{
-    ATTRIBUTION, COST_CATEGORIES, EntryForm, EntryFormView, OptionView, cost_fields,
+    COST_CATEGORIES, EntryForm, EntryFormView, OptionView, attribution_options, cost_fields,
     cost_form_view, values_of,
 };
 use super::reconcile::{ReconciliationView, reconciliation_view};
@@ -159,8 +159,10 @@ async fn campaign_page(
         let forms = COST_CATEGORIES
             .iter()
             .filter_map(|(c, ..)| match &outcome.add {
-                Some((f, values, errors)) if f == c => cost_form_view(c, values, errors),
-                _ => cost_form_view(c, &empty, &none),
+                Some((f, values, errors)) if f == c.as_str() => {
+                    cost_form_view(c.as_str(), values, errors)
+                }
+                _ => cost_form_view(c.as_str(), &empty, &none),
             })
             .collect();
         (failed, forms)
@@ -191,12 +193,12 @@ async fn campaign_page(
         add_forms,
         failed,
         headcount,
-        attribution: ATTRIBUTION
-            .iter()
+        attribution: attribution_options()
+            .into_iter()
             .map(|(v, l)| OptionView {
                 value: v,
                 label: l,
-                selected: *v == facts.attribution_method.as_str(),
+                selected: v == facts.attribution_method.as_str(),
             })
             .collect(),
         headcount_errors,

@@ -6,8 +6,10 @@
 use std::collections::HashMap;
 
 use serde::Deserialize;
+use spendlens_app::labels::Label;
 use spendlens_finance::LedgerEntry;
 use spendlens_finance::ledger::EntryDraft;
+use spendlens_finance::ledger::{AttributionMethod, CostCategory, OverheadMethod};
 use spendlens_report::currency::fixed;
 use spendlens_store::finance::StoredEntry;
 
@@ -40,7 +42,8 @@ pub(super) struct FieldSpec {
     pub(super) name: &'static str,
     label: &'static str,
     kind: &'static str,
-    options: &'static [(&'static str, &'static str)],
+    /// The choices of a select, as (code, label).
+    options: fn() -> Vec<(&'static str, &'static str)>,
     hint: &'static str,
 }
 
@@ -49,7 +52,7 @@ const fn text(name: &'static str, label: &'static str, hint: &'static str) -> Fi
         name,
         label,
         kind: "text",
-        options: &[],
+        options: Vec::new,
         hint,
     }
 }
@@ -59,19 +62,28 @@ const fn date_field(name: &'static str, label: &'static str) -> FieldSpec {
         name,
         label,
         kind: "date",
-        options: &[],
+        options: Vec::new,
         hint: "",
     }
 }
 
-pub(super) const ATTRIBUTION: &[(&str, &str)] = &[
-    ("last_touch", "Last touch"),
-    ("first_touch", "First touch"),
-    ("multi_touch", "Multi-touch"),
-];
+/// The attribution methods of a media spend, the default (last touch) first, in the words of
+/// `spendlens_app::labels`.
+pub(super) fn attribution_options() -> Vec<(&'static str, &'static str)> {
+    use AttributionMethod::{FirstTouch, LastTouch, MultiTouch};
+    [LastTouch, FirstTouch, MultiTouch]
+        .iter()
+        .map(|m| (m.as_str(), m.label()))
+        .collect()
+}
 
-pub(super) const OVERHEAD_METHODS: &[(&str, &str)] =
-    &[("headcount", "By headcount"), ("time_based", "Time based")];
+/// The ways an overhead is spread over campaigns.
+fn overhead_options() -> Vec<(&'static str, &'static str)> {
+    OverheadMethod::ALL
+        .iter()
+        .map(|m| (m.as_str(), m.label()))
+        .collect()
+}
 
 const AMOUNT: FieldSpec = text(
     "amount",
@@ -81,10 +93,9 @@ const AMOUNT: FieldSpec = text(
 const PERIOD_HINT: &str = "2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-30.";
 
 /// The categories of a campaign cost, with their fields.
-pub(super) const COST_CATEGORIES: [(&str, &str, &str, &[FieldSpec]); 3] = [
+pub(super) const COST_CATEGORIES: [(CostCategory, &str, &[FieldSpec]); 3] = [
     (
-        "media_spend",
-        "Media spend",
+        CostCategory::MediaSpend,
         "ms",
         &[
             AMOUNT,
@@ -92,15 +103,14 @@ pub(super) const COST_CATEGORIES: [(&str, &str, &str, &[FieldSpec]); 3] = [
                 name: "attribution_method",
                 label: "Attribution method",
                 kind: "select",
-                options: ATTRIBUTION,
+                options: attribution_options,
                 hint: "",
             },
             date_field("allocation_date", "Allocation date"),
         ],
     ),
     (
-        "creative_production",
-        "Creative production",
+        CostCategory::CreativeProduction,
         "cp",
         &[
             AMOUNT,
@@ -114,8 +124,7 @@ pub(super) const COST_CATEGORIES: [(&str, &str, &str, &[FieldSpec]); 3] = [
         ],
     ),
     (
-        "platform_fees",
-        "Platform fees",
+        CostCategory::PlatformFees,
         "pf",
         &[
             AMOUNT,
@@ -135,7 +144,7 @@ const OVERHEAD_FIELD_SPECS: &[FieldSpec] = &[
         name: "allocation_method",
         label: "Allocation method",
         kind: "select",
-        options: OVERHEAD_METHODS,
+        options: overhead_options,
         hint: "Headcount spreads it by people assigned; time based by active days.",
     },
     text("reporting_period", "Reporting period", PERIOD_HINT),
@@ -176,13 +185,12 @@ impl EntryFormView {
                     name: s.name,
                     label: s.label,
                     kind: s.kind,
-                    options: s
-                        .options
-                        .iter()
+                    options: (s.options)()
+                        .into_iter()
                         .map(|(v, l)| OptionView {
                             value: v,
                             label: l,
-                            selected: *v == value,
+                            selected: v == value,
                         })
                         .collect(),
                     value,
@@ -312,7 +320,7 @@ pub(super) fn values_of(stored: &StoredEntry) -> HashMap<String, String> {
 pub(super) fn cost_fields(category: &str) -> Option<&'static [FieldSpec]> {
     COST_CATEGORIES
         .iter()
-        .find(|(c, ..)| *c == category)
+        .find(|(c, ..)| c.as_str() == category)
         .map(|(.., f)| *f)
 }
 
@@ -324,9 +332,9 @@ pub(super) fn cost_form_view(
 ) -> Option<EntryFormView> {
     COST_CATEGORIES
         .iter()
-        .find(|(c, ..)| *c == category)
-        .map(|(c, title, prefix, specs)| {
-            EntryFormView::build(c, title, prefix, specs, values, errors)
+        .find(|(c, ..)| c.as_str() == category)
+        .map(|(c, prefix, specs)| {
+            EntryFormView::build(c.as_str(), c.label(), prefix, specs, values, errors)
         })
 }
 

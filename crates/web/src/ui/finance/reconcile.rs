@@ -9,6 +9,7 @@ use axum::response::Response;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use spendlens_app::finance::basis::{BasisChoice, campaign_basis, set_basis};
+use spendlens_app::labels::Label;
 use spendlens_attribution::Model;
 use spendlens_finance::Reconciliation;
 use spendlens_finance::books::RevenueBasis;
@@ -208,7 +209,7 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
         .iter()
         .map(|p| PlatformView {
             key: p.platform.as_str(),
-            name: p.platform.display_name(),
+            name: p.platform.label(),
             spend: money(p.spend, cur),
             reported: money(p.reported, cur),
             recredited: signed(p.recredited(), cur),

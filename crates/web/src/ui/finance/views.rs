@@ -2,14 +2,13 @@
 //! the budget consumption panel and the alerts, with money in each figure's currency.
 
 use chrono::{DateTime, Utc};
+use spendlens_app::labels::Label;
+use spendlens_finance::LedgerEntry;
 use spendlens_finance::budget::BudgetStatus;
 use spendlens_finance::payback::Payback;
 use spendlens_finance::roi::CampaignRoi;
-use spendlens_finance::{AttributionMethod, LedgerEntry};
 use spendlens_store::finance::{StoredAlert, StoredEntry};
 
-use super::forms::{ATTRIBUTION, OVERHEAD_METHODS};
-use crate::ui::analysis::pacing_label;
 use crate::ui::format::{self, money, pct};
 
 /// One row of a ledger table.
@@ -23,22 +22,6 @@ pub struct LedgerRow {
     pub details: String,
 }
 
-fn category_label(entry: &LedgerEntry) -> &'static str {
-    match entry {
-        LedgerEntry::MediaSpend(_) => "Media spend",
-        LedgerEntry::CreativeProduction(_) => "Creative production",
-        LedgerEntry::PlatformFee(_) => "Platform fees",
-        LedgerEntry::OperationalOverhead(_) => "Operational overhead",
-    }
-}
-
-fn attribution_label(m: AttributionMethod) -> &'static str {
-    ATTRIBUTION
-        .iter()
-        .find(|(v, _)| *v == m.as_str())
-        .map_or("", |(_, l)| l)
-}
-
 pub(super) fn ledger_row(stored: &StoredEntry) -> LedgerRow {
     let e = &stored.entry;
     let c = e.currency();
@@ -46,7 +29,7 @@ pub(super) fn ledger_row(stored: &StoredEntry) -> LedgerRow {
         LedgerEntry::MediaSpend(x) => (
             x.amount,
             format::date(x.allocation_date),
-            format!("{} attribution", attribution_label(x.attribution_method)),
+            format!("{} attribution", x.attribution_method.label()),
         ),
         LedgerEntry::CreativeProduction(x) => (
             x.amount,
@@ -63,21 +46,17 @@ pub(super) fn ledger_row(stored: &StoredEntry) -> LedgerRow {
             // A platform spendlens knows by its name, any other as typed.
             x.platform
                 .parse::<spendlens_core::Platform>()
-                .map_or_else(|_| x.platform.clone(), |p| p.display_name().to_owned()),
+                .map_or_else(|_| x.platform.clone(), |p| p.label().to_owned()),
         ),
         LedgerEntry::OperationalOverhead(x) => (
             x.amount,
             x.reporting_period.to_string(),
-            OVERHEAD_METHODS
-                .iter()
-                .find(|(v, _)| *v == x.allocation_method.as_str())
-                .map_or("", |(_, l)| l)
-                .to_owned(),
+            x.allocation_method.label().to_owned(),
         ),
     };
     LedgerRow {
         id: stored.id.clone(),
-        category: category_label(e),
+        category: e.category().label(),
         amount: money(amount, c),
         total: money(e.total(), c),
         when,
@@ -182,13 +161,13 @@ pub(super) fn budget_view(s: &BudgetStatus) -> BudgetView {
             (None, None) => String::new(),
         },
         // The budget utilisation's status, in words (the seed's sub-score).
-        status: crate::ui::analysis::status_label(s.status),
+        status: s.status.label(),
         // The budget before the pace, as on every page (`spendlens_core::analysis::verdicts`).
         pacing: match s.over_budget_by {
             Some(over) => format!("Budget exceeded by {}", money(over, c)),
             None => format!(
                 "{} ({}){}",
-                pacing_label(s.pacing_status),
+                s.pacing_status.label(),
                 pct(s.pacing_pct),
                 if s.pacing_assumed { ", assumed" } else { "" }
             ),
@@ -214,14 +193,7 @@ fn timestamp(t: DateTime<Utc>) -> String {
 
 pub(super) fn alert_row(a: &StoredAlert, campaign: String) -> AlertRow {
     let kind = a.alert.kind.as_str();
-    let label = match kind {
-        "budget_80" => "80 % of the budget used",
-        "budget_95" => "95 % of the budget used",
-        "budget_100" => "Budget used up",
-        "pacing_ahead" => "Spending ahead of pace",
-        "pacing_behind" => "Spending behind pace",
-        _ => "Alert",
-    };
+    let label = a.alert.kind.label();
     let c = a.alert.currency.as_str();
     let budget = a
         .alert

@@ -20,13 +20,14 @@ use axum::extract::{Path, Request, State};
 use axum::response::Response;
 use serde::Deserialize;
 use spendlens_app::imports::{ImportCommand, ImportOutcome, PeriodRule, import_rows};
+use spendlens_app::labels::Label;
 use spendlens_core::campaign::Campaign;
 use spendlens_ingest::{PeriodChoice, Source};
 
 use crate::api::imports::{MAX_UPLOAD_BYTES, UPLOAD_FIELD_LIST, import_command};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::ui::format::{conversions, count, date, money};
+use crate::ui::format::{conversions, count, counted, date, money};
 use crate::ui::session::SignedIn;
 use crate::ui::{FormErrors, Layout, UiError, UiResult, multipart, render};
 use crate::upload::{Fields, Others, read_file_field};
@@ -232,7 +233,7 @@ fn preview_view(
             .take(PREVIEW_ROWS)
             .map(|r| PreviewRow {
                 date: r.date.to_string(),
-                platform: r.platform.display_name(),
+                platform: r.platform.label(),
                 campaign: r.external_campaign_id.clone(),
                 spend: money(r.spend, currency),
                 impressions: count(r.impressions),
@@ -430,13 +431,36 @@ pub async fn confirm(
             )));
         }
     };
-    let s = &rows.summary;
     let mut p = page_of(&viewer, &campaign, FormErrors::default(), "", String::new());
-    p.done = Some(format!(
-        "Imported {} rows from {file_name} ({} spend over {} days).",
-        count(s.rows as u64),
-        money(s.totals.spend, &campaign.spec.currency),
-        count(s.distinct_days as u64)
-    ));
+    p.done = Some(import_message(&rows, &file_name, &campaign.spec.currency));
     Ok(respond(&p))
+}
+
+/// What an import did, in words: a file that changes nothing says so ("nothing changed: 99 rows
+/// unchanged") rather than claiming to have imported its rows again.
+fn import_message(
+    rows: &spendlens_app::imports::RowsImported,
+    file_name: &str,
+    currency: &str,
+) -> String {
+    let s = &rows.summary;
+    let file = format!(
+        "{file_name} ({} spend over {})",
+        money(s.totals.spend, currency),
+        counted(s.distinct_days as u64, "day")
+    );
+    let rows_read = counted(s.rows, "row");
+    match &rows.counts {
+        Some(c) if c.inserted == 0 && c.updated == 0 => format!(
+            "Nothing changed ({} unchanged): {file} is already stored as it is.",
+            counted(c.unchanged, "row")
+        ),
+        Some(c) => format!(
+            "Imported {rows_read} from {file}: {} new, {} updated, {} unchanged.",
+            count(c.inserted),
+            count(c.updated),
+            count(c.unchanged)
+        ),
+        None => format!("Imported {rows_read} from {file}."),
+    }
 }

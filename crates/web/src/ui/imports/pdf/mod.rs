@@ -19,6 +19,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spendlens_app::imports::PeriodRule;
+use spendlens_app::labels::Label;
 use spendlens_core::Platform;
 use spendlens_ingest::{
     NumberLocale, PdfMetric, PdfPreview, PdfTable, PeriodChoice, RowKind, TableLayout,
@@ -98,7 +99,7 @@ pub(super) fn locale_choices(selected: &str) -> Vec<(&'static str, &'static str,
 fn platform_choices(selected: &str) -> Vec<(&'static str, &'static str, bool)> {
     Platform::AD_PLATFORMS
         .iter()
-        .map(|p| (p.as_str(), p.display_name(), p.as_str() == selected))
+        .map(|p| (p.as_str(), p.label(), p.as_str() == selected))
         .collect()
 }
 

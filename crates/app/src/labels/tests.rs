@@ -1,0 +1,109 @@
+//! Every label reads as words: not empty, no code-like underscore, capitalised, and distinct
+//! within its set (two codes under one word would read as one).
+
+use std::collections::HashSet;
+
+use super::*;
+
+fn check<T: Label + std::fmt::Debug>(set: &str, values: &[T]) {
+    let mut seen = HashSet::new();
+    for v in values {
+        let label = v.label();
+        assert!(!label.trim().is_empty(), "{set}: {v:?} has no label");
+        assert!(
+            !label.contains('_'),
+            "{set}: {v:?} reads as a code: {label}"
+        );
+        let first = label.chars().next().expect("not empty");
+        assert!(
+            first.is_uppercase() || first.is_ascii_digit(),
+            "{set}: {v:?} is not capitalised: {label}"
+        );
+        assert!(seen.insert(label), "{set}: two codes read {label}");
+    }
+}
+
+#[test]
+fn every_code_has_distinct_words() {
+    check("platform", &Platform::ALL);
+    check("rating", Rating::ALL);
+    check("status", Status::ALL);
+    check("pacing", PacingStatus::ALL);
+    check("badge", Badge::ALL);
+    check("tier", Tier::ALL);
+    check("order value source", AovSource::ALL);
+    check("revenue source", RevenueSource::ALL);
+    check("recommendation", Recommendation::ALL);
+    check("performance", Performance::ALL);
+    check("cost efficiency", CostEfficiencyRating::ALL);
+    check("budget management", BudgetManagement::ALL);
+    check("performer flag", PerformerFlag::ALL);
+    check("opportunity", Opportunity::ALL);
+    check("cost insight", CostInsight::ALL);
+    check("direction", Direction::ALL);
+    check("warning", Warning::ALL);
+    check("comparison period", &ComparisonPeriod::ALL);
+    check(
+        "missing input",
+        &[MissingInput::ConversionValue, MissingInput::Budget],
+    );
+    check("attribution method", AttributionMethod::ALL);
+    check("overhead method", OverheadMethod::ALL);
+    check("cost category", CostCategory::ALL);
+    check("alert", &AlertKind::ALL);
+    check(
+        "unallocated",
+        &[
+            UnallocatedReason::NoActiveCampaign,
+            UnallocatedReason::NoHeadcount,
+        ],
+    );
+    check(
+        "confidence",
+        &[
+            ConfidenceLevel::NotMeasurable,
+            ConfidenceLevel::Low,
+            ConfidenceLevel::Medium,
+            ConfidenceLevel::High,
+        ],
+    );
+    check("model", &Model::ALL);
+    check(
+        "objective",
+        &[Objective::Revenue, Objective::Profit, Objective::LtvValue],
+    );
+    check(
+        "risk",
+        &[RiskLevel::Low, RiskLevel::Medium, RiskLevel::High],
+    );
+    check(
+        "connection",
+        &[
+            ConnectionStatus::Pending,
+            ConnectionStatus::Active,
+            ConnectionStatus::Error,
+            ConnectionStatus::Reauthorize,
+        ],
+    );
+    check("spend range", &[SpendRange::Observed, SpendRange::Open]);
+}
+
+#[test]
+fn sentences_lower_common_words_and_keep_names() {
+    assert_eq!(
+        in_sentence(Objective::LtvValue.label()),
+        "customer lifetime value"
+    );
+    assert_eq!(in_sentence(Model::Markov.label()), "Markov");
+    assert_eq!(
+        in_sentence(Model::ShapleyOrdered.label()),
+        "ordered Shapley"
+    );
+    assert_eq!(
+        in_sentence(AovSource::Ga4.label()),
+        "GA4 average order value"
+    );
+    assert_eq!(in_sentence(Platform::LinkedIn.label()), "LinkedIn Ads");
+    assert_eq!(in_sentence("A"), "A");
+    assert_eq!(in_sentence(""), "");
+}
