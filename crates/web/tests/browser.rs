@@ -767,7 +767,7 @@ async fn connections_attribution_and_optimisation_pages_in_the_browser() {
     wait_for(&c, "[data-section=connections]").await;
     assert_eq!(
         text_of(&c, "[data-platform=meta] [data-metric=status]").await,
-        "active"
+        "Connected"
     );
     screenshot(&c, "30-connections").await;
 

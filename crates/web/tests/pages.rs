@@ -5,7 +5,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
 use crate::support::{
-    TestApp, database_urls, json_of, new_client, page, q4, sqlite_database, token_in,
+    TestApp, database_urls, json_of, new_client, page, post_form, q4, sqlite_database, token_in,
 };
 
 #[tokio::test]
@@ -167,6 +167,8 @@ async fn campaign_form_problems_show_beside_their_fields() {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.status(), StatusCode::OK);
         assert!(r.url().path().ends_with("/imports"));
+        let created = r.text().await.unwrap_or_default();
+        assert!(created.contains("Campaign Q4 created."), "{created}");
         let list = json_of(app.get("/api/campaigns").await).await;
         assert_eq!(list[0]["budget"], "1234567.50");
         assert_eq!(list[0]["currency"], "EUR");
@@ -176,6 +178,27 @@ async fn campaign_form_problems_show_beside_their_fields() {
         // The edit form shows the budget grouped, in the campaign currency.
         let (_, edit) = page(&app, &format!("/campaigns/{id}/edit")).await;
         assert!(edit.contains("value=\"1,234,567.50\""));
+        assert!(
+            edit.contains(&format!(
+                "<a href=\"/campaigns\">Campaigns</a> / <a href=\"/campaigns/{id}\">Q4</a> /"
+            )),
+            "{edit}"
+        );
+        // Saved: back on the campaign's page, which says so.
+        let (status, saved) = post_form(
+            &app,
+            &format!("/campaigns/{id}/edit"),
+            &[
+                ("csrf", token.as_str()),
+                ("name", "Q4"),
+                ("budget", "1,234,567.50"),
+                ("currency", "EUR"),
+                ("time_zone", "UTC"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        assert!(saved.contains("Campaign saved."), "{saved}");
         let (_, list_page) = page(&app, "/campaigns").await;
         assert!(list_page.contains("€1,234,567.50"));
     }

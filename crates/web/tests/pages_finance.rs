@@ -50,6 +50,8 @@ async fn a_cost_added_by_form_reaches_the_ledger_and_the_roi_and_can_be_deleted(
         .await;
         assert_eq!(status, StatusCode::OK, "{}: {html}", app.backend);
         assert!(html.contains("$1,250.00"), "the ledger shows the total");
+        // Every save is confirmed on the page it lands on.
+        assert!(html.contains("Cost added to the ledger."), "{html}");
         let stored = entries(&app, &id).await;
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0]["total"], "1250.00");
@@ -81,7 +83,12 @@ async fn a_cost_added_by_form_reaches_the_ledger_and_the_roi_and_can_be_deleted(
         let (status, edit) = page(&app, &format!("{path}/costs/{entry}")).await;
         assert_eq!(status, StatusCode::OK);
         assert!(edit.contains("value=\"1200.00\""), "{edit}");
-        let (status, _) = post_form(
+        // The way back: Campaigns / the campaign / Finance /.
+        let trail = format!(
+            "<a href=\"/campaigns\">Campaigns</a> / <a href=\"/campaigns/{id}\">November push</a> / <a href=\"/campaigns/{id}/finance\">Finance</a> /"
+        );
+        assert!(edit.contains(&trail), "{edit}");
+        let (status, saved) = post_form(
             &app,
             &format!("{path}/costs/{entry}"),
             &[
@@ -95,6 +102,7 @@ async fn a_cost_added_by_form_reaches_the_ledger_and_the_roi_and_can_be_deleted(
         )
         .await;
         assert_eq!(status, StatusCode::OK);
+        assert!(saved.contains("Cost saved."), "{saved}");
         assert_eq!(entries(&app, &id).await[0]["total"], "950.00");
 
         // Delete without the token is refused; with it the entry goes.
@@ -113,6 +121,7 @@ async fn a_cost_added_by_form_reaches_the_ledger_and_the_roi_and_can_be_deleted(
         )
         .await;
         assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Cost deleted from the ledger."), "{html}");
         assert!(html.contains("data-section=\"empty-ledger\""));
         assert!(entries(&app, &id).await.is_empty());
     }

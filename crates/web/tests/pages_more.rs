@@ -84,7 +84,7 @@ async fn the_connections_page_connects_lists_and_disconnects_a_token_account() {
         assert!(html.contains("Connected Meta"), "{html}");
         assert!(html.contains("data-platform=\"meta\""));
         assert!(html.contains("<td data-metric=\"account\">act_42</td>"));
-        assert!(html.contains("data-metric=\"status\">active<"), "{html}");
+        assert!(html.contains("data-metric=\"status\">Connected<"), "{html}");
         assert!(!html.contains("EAAB-secret-token"), "never shown");
         let api = json_of(app.get(&format!("/api/campaigns/{id}/connections")).await).await;
         let conn = api["connections"][0]["id"]

@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::ui::analysis::{lead_rating, pacing_verdict_label};
 use crate::ui::format::{self, parse_money};
 use crate::ui::session::SignedIn;
-use crate::ui::{FormErrors, Layout, UiResult, form_day, render, see_other};
+use crate::ui::{Crumb, FormErrors, Layout, UiResult, form_day, render, see_other};
 use spendlens_core::analysis::verdicts::Verdicts;
 
 /// One row of the campaign list.
@@ -210,8 +210,14 @@ fn form_page(
     errors: FormErrors,
 ) -> Response {
     let invalid = !errors.is_empty();
+    // Campaigns / the campaign being edited /
+    let mut crumbs = vec![Crumb::new("Campaigns", "/campaigns")];
+    if let Some(name) = heading.strip_prefix("Edit ") {
+        crumbs.push(Crumb::new(name, back.clone()));
+    }
     let mut response = render(&FormPage {
-        layout: Layout::new(heading.clone(), Some(viewer.csrf.clone()), "campaigns"),
+        layout: Layout::new(heading.clone(), Some(viewer.csrf.clone()), "campaigns")
+            .with_crumbs(crumbs),
         heading,
         action,
         back,
@@ -268,7 +274,10 @@ pub async fn create(
     if settings != PlatformSettings::default() {
         campaigns::put_settings(&ctx, org, &campaign.id, &settings).await?;
     }
-    Ok(see_other(&format!("/campaigns/{}/imports", campaign.id)))
+    Ok(see_other(&format!(
+        "/campaigns/{}/imports?created=1",
+        campaign.id
+    )))
 }
 
 /// The campaign (through the visitor's organisation) and its conversion values.
@@ -330,7 +339,10 @@ pub async fn update(
     let ctx = state.context();
     campaigns::update(&ctx, org, &campaign.id, &spec).await?;
     campaigns::put_settings(&ctx, org, &campaign.id, &settings).await?;
-    Ok(see_other(&format!("/campaigns/{}", campaign.id)))
+    Ok(see_other(&format!(
+        "/campaigns/{}?saved=campaign",
+        campaign.id
+    )))
 }
 
 #[cfg(test)]

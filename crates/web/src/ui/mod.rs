@@ -193,6 +193,25 @@ pub struct Layout {
     pub section: &'static str,
     pub css: &'static str,
     pub js: &'static str,
+    /// The way back up to the section's page, shown above the content; empty on a section's own
+    /// page (the navigation marks it) and on pages that draw their own trail with the heading.
+    pub crumbs: Vec<Crumb>,
+}
+
+/// One step of a breadcrumb trail.
+#[derive(Debug, Clone)]
+pub struct Crumb {
+    pub label: String,
+    pub href: String,
+}
+
+impl Crumb {
+    pub fn new(label: impl Into<String>, href: impl Into<String>) -> Crumb {
+        Crumb {
+            label: label.into(),
+            href: href.into(),
+        }
+    }
 }
 
 impl Layout {
@@ -203,7 +222,14 @@ impl Layout {
             section,
             css: assets::css_url(),
             js: assets::js_url(),
+            crumbs: Vec::new(),
         }
+    }
+
+    /// The layout with a breadcrumb trail.
+    pub fn with_crumbs(mut self, crumbs: Vec<Crumb>) -> Layout {
+        self.crumbs = crumbs;
+        self
     }
 
     pub fn nav(&self) -> &'static [NavEntry] {

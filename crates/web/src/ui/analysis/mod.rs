@@ -148,6 +148,9 @@ pub async fn page(
         other => other.into(),
     })?;
     let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
+    if query.get("saved").map(String::as_str) == Some("campaign") {
+        page.done = Some("Campaign saved.");
+    }
     if matches!(tab, "overview" | "roi-roas") {
         use spendlens_app::finance::basis::BasisChoice;
         let choice = spendlens_app::finance::basis::campaign_basis(

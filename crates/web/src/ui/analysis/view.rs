@@ -228,6 +228,8 @@ pub(super) struct AnalysisPage {
     /// What the ROI and ROAS of this page rest on, and where the campaign's ROI on its chosen
     /// basis is reconciled with them (set by the handler).
     pub(super) basis_note: String,
+    /// The confirmation after the campaign form was saved (`?saved=campaign`).
+    pub(super) done: Option<&'static str>,
     platforms: Vec<PlatformView>,
     // Cost analysis
     cpa_click_through: String,
@@ -597,6 +599,7 @@ pub(super) fn view(
         net_profit: money(a.totals.net_profit, cur),
         aov_note,
         basis_note: String::new(),
+        done: None,
         platforms: a
             .platforms
             .iter()

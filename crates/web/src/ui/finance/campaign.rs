@@ -30,7 +30,9 @@ use crate::api::finance::MAX_LEDGER_BYTES;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ui::session::SignedIn;
-use crate::ui::{FormErrors, Layout, UiError, UiResult, form_day, multipart, render, see_other};
+use crate::ui::{
+    Crumb, FormErrors, Layout, UiError, UiResult, form_day, multipart, render, see_other,
+};
 use crate::upload::{Fields, Others, read_file_field};
 
 /// The period filter of the ROI panel.
@@ -121,11 +123,15 @@ async fn campaign_page(
     } else {
         (None, None)
     };
-    let done = outcome.done.or_else(|| {
-        (filter.saved == "basis")
-            .then_some(reconciliation.as_ref())
-            .flatten()
-            .map(|r| format!("Saved. The ROI's revenue is now {}.", r.used))
+    let done = outcome.done.or_else(|| match filter.saved.as_str() {
+        "basis" => reconciliation
+            .as_ref()
+            .map(|r| format!("Saved. The ROI's revenue is now {}.", r.used)),
+        "cost" => Some("Cost added to the ledger.".to_owned()),
+        "cost-updated" => Some("Cost saved.".to_owned()),
+        "cost-deleted" => Some("Cost deleted from the ledger.".to_owned()),
+        "facts" => Some("Campaign finance settings saved.".to_owned()),
+        _ => None,
     });
     let status =
         spendlens_app::finance::alerts::status(state.store.as_ref(), org, &campaign.id, now)
@@ -249,7 +255,7 @@ pub async fn add_cost(
         return campaign_page(&state, &viewer, &campaign, Filter::default(), outcome).await;
     }
     Ok(see_other(&format!(
-        "/campaigns/{}/finance#ledger",
+        "/campaigns/{}/finance?saved=cost#ledger",
         campaign.id
     )))
 }
@@ -280,6 +286,7 @@ pub async fn edit_cost_page(
         format!("/campaigns/{}/finance", campaign.id),
         form,
         "campaigns",
+        campaign_crumbs(&campaign),
     ))
 }
 
@@ -298,7 +305,7 @@ pub async fn update_cost(
     let ctx = state.context();
     match ledger::replace_cost(&ctx, &campaign, &entry_id, form.draft(&names)).await {
         Ok(_) => Ok(see_other(&format!(
-            "/campaigns/{}/finance#ledger",
+            "/campaigns/{}/finance?saved=cost-updated#ledger",
             campaign.id
         ))),
         Err(e) => {
@@ -312,6 +319,7 @@ pub async fn update_cost(
                 format!("/campaigns/{}/finance", campaign.id),
                 view,
                 "campaigns",
+                campaign_crumbs(&campaign),
             ))
         }
     }
@@ -331,7 +339,7 @@ pub async fn delete_cost(
         .await
         .map_err(ApiError::from)?;
     Ok(see_other(&format!(
-        "/campaigns/{}/finance#ledger",
+        "/campaigns/{}/finance?saved=cost-deleted#ledger",
         campaign.id
     )))
 }
@@ -359,7 +367,12 @@ pub async fn headcount(
             let ctx = state.context();
             match settings::update_facts(&ctx, &viewer.principal.org_id, &campaign.id, patch).await
             {
-                Ok(_) => return Ok(see_other(&format!("/campaigns/{}/finance", campaign.id))),
+                Ok(_) => {
+                    return Ok(see_other(&format!(
+                        "/campaigns/{}/finance?saved=facts",
+                        campaign.id
+                    )));
+                }
                 Err(e) => errors_of(e.into())?,
             }
         }
@@ -440,4 +453,16 @@ pub async fn import(
         }
     };
     campaign_page(&state, &viewer, &campaign, Filter::default(), outcome).await
+}
+
+/// Campaigns / the campaign / Finance /: the trail of a campaign's ledger entry page.
+fn campaign_crumbs(campaign: &spendlens_core::campaign::Campaign) -> Vec<Crumb> {
+    vec![
+        Crumb::new("Campaigns", "/campaigns"),
+        Crumb::new(
+            campaign.spec.name.clone(),
+            format!("/campaigns/{}", campaign.id),
+        ),
+        Crumb::new("Finance", format!("/campaigns/{}/finance", campaign.id)),
+    ]
 }

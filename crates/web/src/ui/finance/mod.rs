@@ -29,7 +29,7 @@ use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::ui::session::SignedIn;
-use crate::ui::{FormErrors, Layout, UiResult, render};
+use crate::ui::{Crumb, FormErrors, Layout, UiResult, render};
 use forms::EntryFormView;
 
 /// Field problems of a validation error; anything else fails the page.
@@ -70,10 +70,12 @@ pub(super) fn entry_page(
     back: String,
     form: EntryFormView,
     section: &'static str,
+    crumbs: Vec<Crumb>,
 ) -> Response {
     let invalid = form.has_errors();
     let mut response = render(&EntryPage {
-        layout: Layout::new(heading.clone(), Some(viewer.csrf.clone()), section),
+        layout: Layout::new(heading.clone(), Some(viewer.csrf.clone()), section)
+            .with_crumbs(crumbs),
         heading,
         action,
         back,

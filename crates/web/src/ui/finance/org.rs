@@ -26,7 +26,7 @@ use super::{TokenForm, entry_page, errors_of};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ui::session::SignedIn;
-use crate::ui::{FormErrors, Layout, UiError, UiResult, render, see_other};
+use crate::ui::{Crumb, FormErrors, Layout, UiError, UiResult, render, see_other};
 
 #[derive(Template)]
 #[template(path = "finance.html")]
@@ -172,13 +172,17 @@ pub async fn org(
     viewer: SignedIn,
     Query(query): Query<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    let done = query.get("saved").map(|what| {
-        match what.as_str() {
+    let done = query.get("saved").and_then(|what| {
+        let message = match what.as_str() {
+            "1" => "Finance settings saved.",
             "rate" => "Exchange rate saved.",
             "rate-deleted" => "Exchange rate deleted.",
-            _ => "Finance settings saved.",
-        }
-        .to_owned()
+            "overhead" => "Overhead added.",
+            "overhead-updated" => "Overhead saved.",
+            "overhead-deleted" => "Overhead deleted.",
+            _ => return None,
+        };
+        Some(message.to_owned())
     });
     org_page(
         &state,
@@ -202,7 +206,7 @@ pub async fn add_overhead(
     viewer.check(&state, &form.csrf)?;
     let org = &viewer.principal.org_id;
     match ledger::add_overhead(&state.context(), org, form.draft(&OVERHEAD_NAMES)).await {
-        Ok(_) => Ok(see_other("/finance#overhead")),
+        Ok(_) => Ok(see_other("/finance?saved=overhead#overhead")),
         Err(e) => {
             let outcome = OrgOutcome {
                 overhead: Some((form.values(), errors_of(e.into())?)),
@@ -231,6 +235,7 @@ pub async fn edit_overhead_page(
         "/finance".to_owned(),
         overhead_form_view(&values_of(&stored), &FormErrors::default()),
         "finance",
+        vec![Crumb::new("Finance", "/finance")],
     ))
 }
 
@@ -250,7 +255,7 @@ pub async fn update_overhead(
         "reporting_period",
     ];
     match ledger::replace_overhead(&state.context(), org, &entry_id, form.draft(&names)).await {
-        Ok(_) => Ok(see_other("/finance#overhead")),
+        Ok(_) => Ok(see_other("/finance?saved=overhead-updated#overhead")),
         Err(e) => Ok(entry_page(
             &viewer,
             "Edit overhead".to_owned(),
@@ -258,6 +263,7 @@ pub async fn update_overhead(
             "/finance".to_owned(),
             overhead_form_view(&form.values(), &errors_of(e.into())?),
             "finance",
+            vec![Crumb::new("Finance", "/finance")],
         )),
     }
 }
@@ -274,7 +280,7 @@ pub async fn delete_overhead(
     ledger::delete_entry(&state.context(), org, LedgerScope::Overhead, &entry_id)
         .await
         .map_err(ApiError::from)?;
-    Ok(see_other("/finance#overhead"))
+    Ok(see_other("/finance?saved=overhead-deleted#overhead"))
 }
 
 /// The settings form. The secret is write-only: blank keeps the stored one.

@@ -14,9 +14,11 @@ mod mapping;
 mod pdf;
 mod pending;
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::response::Response;
 use serde::Deserialize;
 use spendlens_app::imports::{ImportCommand, ImportOutcome, PeriodRule, import_rows};
@@ -183,15 +185,18 @@ pub async fn page(
     State(state): State<AppState>,
     viewer: SignedIn,
     Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> UiResult<Response> {
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
-    Ok(respond(&page_of(
-        &viewer,
-        &campaign,
-        FormErrors::default(),
-        "",
-        String::new(),
-    )))
+    let mut p = page_of(&viewer, &campaign, FormErrors::default(), "", String::new());
+    // Right after the campaign form: say it was created, and what comes next.
+    if query.contains_key("created") {
+        p.done = Some(format!(
+            "Campaign {} created. Import its data below, or connect a platform.",
+            campaign.spec.name
+        ));
+    }
+    Ok(respond(&p))
 }
 
 fn errors_of(e: ApiError) -> UiResult<FormErrors> {
