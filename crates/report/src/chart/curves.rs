@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use spendlens_core::Platform;
 
-use super::{Chart, color, finish, money_axis, platform_color, round_axis, style};
+use super::{
+    Amount, At, Chart, DataPoint, color, finish, money_axis, platform_color, round_axis, style,
+};
 use crate::currency::format_money;
 
 /// One channel's curve and its two marked points (spend, response), in currency units.
@@ -38,7 +40,15 @@ pub fn response_curves_chart(
     let mut list = Vec::new();
     let mut colours = Vec::new();
     let mut max_y: f64 = 0.0;
+    let mut drawn = Vec::new();
     for c in curves {
+        let name = c.platform.display_name();
+        drawn.extend(c.points.iter().map(|(x, y)| {
+            (
+                name.to_owned(),
+                DataPoint::new(name, At::Spend(money(*x)), Amount::Money(money(*y))),
+            )
+        }));
         let rgb = color(platform_color(c.platform));
         let mut line = Series::new(
             c.platform.display_name().to_owned(),
@@ -52,10 +62,16 @@ pub fn response_curves_chart(
             ("current", c.current, Symbol::Circle(6.0, None)),
             ("optimised", c.optimized, Symbol::Triangle(8.0, None)),
         ] {
-            let mut marker = Series::new(
-                format!("{} {label}", c.platform.display_name()),
-                vec![px(point.1)],
-            );
+            let marker_name = format!("{name} {label}");
+            drawn.push((
+                marker_name.clone(),
+                DataPoint::new(
+                    &marker_name,
+                    At::Spend(money(point.0)),
+                    Amount::Money(money(point.1)),
+                ),
+            ));
+            let mut marker = Series::new(marker_name, vec![px(point.1)]);
             marker.x_values = Some(vec![point.0]);
             marker.symbol = Some(symbol);
             list.push(marker);
@@ -99,7 +115,7 @@ pub fn response_curves_chart(
             parts.join("; ")
         )
     };
-    finish("response curves", title, chart.svg(), alt)
+    finish("response curves", title, chart.svg(), alt, drawn, currency)
 }
 
 #[cfg(test)]
