@@ -62,16 +62,17 @@ pub fn response_curves_chart(
             ("current", c.current, Symbol::Circle(6.0, None)),
             ("optimised", c.optimized, Symbol::Triangle(8.0, None)),
         ] {
-            let marker_name = format!("{name} {label}");
+            // Nameless, so the legend lists each channel once (the sub-title says what the
+            // marks are); their hover texts go by order and name the channel.
             drawn.push((
-                marker_name.clone(),
+                String::new(),
                 DataPoint::new(
-                    &marker_name,
+                    &format!("{name} {label}"),
                     At::Spend(money(point.0)),
                     Amount::Money(money(point.1)),
                 ),
             ));
-            let mut marker = Series::new(marker_name, vec![px(point.1)]);
+            let mut marker = Series::new(String::new(), vec![px(point.1)]);
             marker.x_values = Some(vec![point.0]);
             marker.symbol = Some(symbol);
             list.push(marker);
@@ -86,12 +87,21 @@ pub fn response_curves_chart(
     chart.base.series.colors = colours;
     chart.base.series.stroke_width = 2.0;
     chart.base.x_axis.kind = AxisType::Value;
+    chart.base.x_axis.formatter = Some(format!(
+        "{}{{c}}",
+        super::escape_braces(&crate::currency::currency_prefix(currency))
+    ));
+    chart.base.x_axis.title = "Spend over the period".to_owned();
     chart.base.legend.show = Some(true);
+    chart.base.sub_title.text = "Circles: current spend; triangles: optimised spend".to_owned();
+    chart.base.sub_title.font.size = 13.0;
+    chart.base.sub_title.align = charts_rs::Align::Left;
     let mut axis = money_axis(currency);
     round_axis(&mut axis, 0.0, px(max_y));
     chart.y_axis_configs = vec![axis];
     if curves.is_empty() {
         chart.base.series_list.clear();
+        chart.base.sub_title.text.clear();
         chart.base.texts.push(super::no_data_text());
     }
     let alt = if curves.is_empty() {
