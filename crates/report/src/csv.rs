@@ -81,14 +81,14 @@ fn cell(cell: &Cell) -> String {
 }
 
 /// Prefixes text a spreadsheet would evaluate as a formula.
-fn defuse(text: &str) -> String {
+pub(crate) fn defuse(text: &str) -> String {
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_owned(),
     }
 }
 
-fn record<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
+pub(crate) fn record<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
     for (i, field) in fields.enumerate() {
         if i > 0 {
             out.push(',');

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use spendlens_core::num;
 
 use super::{
-    BLACK, BLUE, Chart, VERMILLION, color, coordinate, day_label, extent, finish, money_axis,
-    round_axis, style, time_format, timestamp,
+    Amount, At, BLACK, BLUE, Chart, DataPoint, VERMILLION, color, coordinate, day_label, extent,
+    finish, money_axis, round_axis, style, time_format, timestamp,
 };
 use crate::currency::{format_money, format_percent};
 
@@ -77,24 +77,45 @@ pub fn cumulative_spend_chart(input: &BudgetBurn) -> Result<Chart, crate::Report
     let mut colours = Vec::new();
     let mut sentences = Vec::new();
 
+    let actual_name = "Cumulative spend";
+    let mut drawn = Vec::new();
+    let money_point = |series: &str, day: NaiveDate, value: Decimal| {
+        (
+            series.to_owned(),
+            DataPoint::new(series, At::Date(day), Amount::Money(value)),
+        )
+    };
     let mut actual = match &slots {
         Some(slots) => {
             let mut next = cumulative.iter().peekable();
             let mut current = None;
-            let data = slots
+            let exact: Vec<Option<Decimal>> = slots
                 .iter()
                 .map(|day| {
                     while let Some((_, value)) = next.next_if(|(d, _)| d <= day) {
-                        current = Some(coordinate(*value));
+                        current = Some(*value);
                     }
                     current.filter(|_| last.is_some_and(|(l, _)| *day <= l))
                 })
                 .collect();
-            Series::new_nullable("Cumulative spend".to_owned(), data)
+            for (day, value) in slots.iter().zip(&exact) {
+                if let Some(v) = value {
+                    drawn.push(money_point(actual_name, *day, *v));
+                }
+            }
+            Series::new_nullable(
+                actual_name.to_owned(),
+                exact.iter().map(|v| v.map(coordinate)).collect(),
+            )
         }
         None => {
+            drawn.extend(
+                cumulative
+                    .iter()
+                    .map(|(d, v)| money_point(actual_name, *d, *v)),
+            );
             let mut series = Series::new(
-                "Cumulative spend".to_owned(),
+                actual_name.to_owned(),
                 cumulative.iter().map(|(_, v)| coordinate(*v)).collect(),
             );
             series.x_values = Some(cumulative.iter().map(|(d, _)| timestamp(*d)).collect());
@@ -116,22 +137,34 @@ pub fn cumulative_spend_chart(input: &BudgetBurn) -> Result<Chart, crate::Report
     }
 
     if let Some((from, spent, end, projected)) = projection {
-        let name = "Projection at current burn rate".to_owned();
+        let name = "Projection at current burn rate";
+        let at = |day: NaiveDate| {
+            let days = Decimal::from((day - from).num_days());
+            num::add(spent, num::mul(input.daily_burn_rate, days))
+        };
         let mut series = match &slots {
-            Some(slots) => Series::new_nullable(
-                name,
-                slots
+            Some(slots) => {
+                let exact: Vec<Option<Decimal>> = slots
                     .iter()
-                    .map(|day| {
-                        (*day >= from && *day <= end).then(|| {
-                            let days = Decimal::from((*day - from).num_days());
-                            coordinate(num::add(spent, num::mul(input.daily_burn_rate, days)))
-                        })
-                    })
-                    .collect(),
-            ),
+                    .map(|day| (*day >= from && *day <= end).then(|| at(*day)))
+                    .collect();
+                for (day, value) in slots.iter().zip(&exact) {
+                    if let Some(v) = value {
+                        drawn.push(money_point(name, *day, *v));
+                    }
+                }
+                Series::new_nullable(
+                    name.to_owned(),
+                    exact.iter().map(|v| v.map(coordinate)).collect(),
+                )
+            }
             None => {
-                let mut series = Series::new(name, vec![coordinate(spent), coordinate(projected)]);
+                drawn.push(money_point(name, from, spent));
+                drawn.push(money_point(name, end, projected));
+                let mut series = Series::new(
+                    name.to_owned(),
+                    vec![coordinate(spent), coordinate(projected)],
+                );
                 series.x_values = Some(vec![timestamp(from), timestamp(end)]);
                 series
             }
@@ -151,8 +184,13 @@ pub fn cumulative_spend_chart(input: &BudgetBurn) -> Result<Chart, crate::Report
         if let (Some(start), Some(stop)) = (first, span_end) {
             let level = coordinate(budget);
             let mut series = match &slots {
-                Some(slots) => Series::new("Budget".to_owned(), vec![level; slots.len()]),
+                Some(slots) => {
+                    drawn.extend(slots.iter().map(|d| money_point("Budget", *d, budget)));
+                    Series::new("Budget".to_owned(), vec![level; slots.len()])
+                }
                 None => {
+                    drawn.push(money_point("Budget", start, budget));
+                    drawn.push(money_point("Budget", stop, budget));
                     let mut series = Series::new("Budget".to_owned(), vec![level, level]);
                     series.x_values = Some(vec![timestamp(start), timestamp(stop)]);
                     series
@@ -217,10 +255,11 @@ pub fn cumulative_spend_chart(input: &BudgetBurn) -> Result<Chart, crate::Report
     chart.y_axis_configs = vec![axis];
     if cumulative.is_empty() {
         chart.base.series_list.clear();
+        drawn.clear();
     }
 
     let alt = format!("{}.", sentences.join(", "));
-    finish("cumulative spend", title, chart.svg(), alt)
+    finish("cumulative spend", title, chart.svg(), alt, drawn, currency)
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use spendlens_core::Platform;
 
-use super::{Chart, color, finish, money_axis, platform_color, round_axis, style};
+use super::{
+    Amount, At, Chart, DataPoint, color, finish, money_axis, platform_color, round_axis, style,
+};
 use crate::currency::format_money;
 
 /// One channel's curve and its two marked points (spend, response), in currency units.
@@ -38,7 +40,15 @@ pub fn response_curves_chart(
     let mut list = Vec::new();
     let mut colours = Vec::new();
     let mut max_y: f64 = 0.0;
+    let mut drawn = Vec::new();
     for c in curves {
+        let name = c.platform.display_name();
+        drawn.extend(c.points.iter().map(|(x, y)| {
+            (
+                name.to_owned(),
+                DataPoint::new(name, At::Spend(money(*x)), Amount::Money(money(*y))),
+            )
+        }));
         let rgb = color(platform_color(c.platform));
         let mut line = Series::new(
             c.platform.display_name().to_owned(),
@@ -52,10 +62,17 @@ pub fn response_curves_chart(
             ("current", c.current, Symbol::Circle(6.0, None)),
             ("optimised", c.optimized, Symbol::Triangle(8.0, None)),
         ] {
-            let mut marker = Series::new(
-                format!("{} {label}", c.platform.display_name()),
-                vec![px(point.1)],
-            );
+            // Nameless, so the legend lists each channel once (the sub-title says what the
+            // marks are); their hover texts go by order and name the channel.
+            drawn.push((
+                String::new(),
+                DataPoint::new(
+                    &format!("{name} {label}"),
+                    At::Spend(money(point.0)),
+                    Amount::Money(money(point.1)),
+                ),
+            ));
+            let mut marker = Series::new(String::new(), vec![px(point.1)]);
             marker.x_values = Some(vec![point.0]);
             marker.symbol = Some(symbol);
             list.push(marker);
@@ -70,12 +87,21 @@ pub fn response_curves_chart(
     chart.base.series.colors = colours;
     chart.base.series.stroke_width = 2.0;
     chart.base.x_axis.kind = AxisType::Value;
+    chart.base.x_axis.formatter = Some(format!(
+        "{}{{c}}",
+        super::escape_braces(&crate::currency::currency_prefix(currency))
+    ));
+    chart.base.x_axis.title = "Spend over the period".to_owned();
     chart.base.legend.show = Some(true);
+    chart.base.sub_title.text = "Circles: current spend; triangles: optimised spend".to_owned();
+    chart.base.sub_title.font.size = 13.0;
+    chart.base.sub_title.align = charts_rs::Align::Left;
     let mut axis = money_axis(currency);
     round_axis(&mut axis, 0.0, px(max_y));
     chart.y_axis_configs = vec![axis];
     if curves.is_empty() {
         chart.base.series_list.clear();
+        chart.base.sub_title.text.clear();
         chart.base.texts.push(super::no_data_text());
     }
     let alt = if curves.is_empty() {
@@ -99,7 +125,7 @@ pub fn response_curves_chart(
             parts.join("; ")
         )
     };
-    finish("response curves", title, chart.svg(), alt)
+    finish("response curves", title, chart.svg(), alt, drawn, currency)
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use spendlens_core::{Platform, num};
 
 use super::{
-    Chart, color, coordinate, day_label, extent, finish, money_axis, platform_color, round_axis,
-    style, time_format, timestamp,
+    Amount, At, Chart, DataPoint, color, coordinate, day_label, extent, finish, money_axis,
+    platform_color, round_axis, style, time_format, timestamp,
 };
 use crate::currency::format_money;
 
@@ -52,18 +52,27 @@ pub fn daily_spend_chart(
     let mut series_list = Vec::new();
     let mut colours = Vec::new();
     let mut summaries = Vec::new();
+    let mut drawn = Vec::new();
     for (i, platform) in Platform::ALL.into_iter().enumerate() {
         if !present[i] {
             continue;
         }
-        let data: Vec<f32> = match &slots {
+        let name = platform.display_name();
+        let exact: Vec<(NaiveDate, Decimal)> = match &slots {
             Some(slots) => slots
                 .iter()
-                .map(|d| coordinate(days.get(d).unwrap_or(&zero)[i]))
+                .map(|d| (*d, days.get(d).unwrap_or(&zero)[i]))
                 .collect(),
-            None => days.values().map(|v| coordinate(v[i])).collect(),
+            None => days.iter().map(|(d, v)| (*d, v[i])).collect(),
         };
-        let mut series = Series::new(platform.display_name().to_owned(), data);
+        let data: Vec<f32> = exact.iter().map(|(_, v)| coordinate(*v)).collect();
+        drawn.extend(exact.iter().map(|(d, v)| {
+            (
+                name.to_owned(),
+                DataPoint::new(name, At::Date(*d), Amount::Money(*v)),
+            )
+        }));
+        let mut series = Series::new(name.to_owned(), data);
         series.symbol = Some(Symbol::None);
         series_list.push(series);
         colours.push(color(platform_color(platform)));
@@ -123,7 +132,7 @@ pub fn daily_spend_chart(
         }
         _ => "Daily spend by platform: no spend was recorded in this period.".to_owned(),
     };
-    finish("daily spend", title, chart.svg(), alt)
+    finish("daily spend", title, chart.svg(), alt, drawn, currency)
 }
 
 fn platform_index(platform: Platform) -> usize {

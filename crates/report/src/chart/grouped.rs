@@ -4,7 +4,9 @@
 use charts_rs::{BarChart, Series};
 use rust_decimal::Decimal;
 
-use super::{Chart, color, coordinate, extent, finish, money_axis, round_axis, style};
+use super::{
+    Amount, At, Chart, DataPoint, color, coordinate, extent, finish, money_axis, round_axis, style,
+};
 use crate::currency::format_money;
 
 /// The eight Okabe–Ito colours, in an order that keeps neighbouring bars far apart for every
@@ -89,7 +91,27 @@ pub fn grouped_bar_chart(
             .collect();
         format!("{title}. {}.", groups.join("; "))
     };
-    finish("grouped bars", title, chart.svg(), alt)
+    let drawn = if empty {
+        Vec::new()
+    } else {
+        series
+            .iter()
+            .flat_map(|s| {
+                categories.iter().enumerate().map(|(k, category)| {
+                    let value = s.values.get(k).copied().unwrap_or_default();
+                    (
+                        s.name.clone(),
+                        DataPoint::new(
+                            &s.name,
+                            At::Category(category.clone()),
+                            Amount::Money(value),
+                        ),
+                    )
+                })
+            })
+            .collect()
+    };
+    finish("grouped bars", title, chart.svg(), alt, drawn, currency)
 }
 
 #[cfg(test)]

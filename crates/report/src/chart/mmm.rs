@@ -29,8 +29,8 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 
 use super::{
-    BLACK, CHART_HEIGHT, Chart, SERIES_PALETTE, color, extent, finish, money_axis, round_axis,
-    style, value_axis,
+    Amount, At, BLACK, CHART_HEIGHT, Chart, DataPoint, SERIES_PALETTE, color, extent, finish,
+    money_axis, round_axis, style, value_axis,
 };
 use crate::ReportError;
 use crate::currency::{currency_prefix, format_money, grouped};
@@ -109,6 +109,30 @@ fn checked_interval(chart: &'static str, c: &Contribution) -> Result<Contributio
 fn px(value: f64) -> f32 {
     value as f32
 }
+
+/// A checked value as an exact amount: to the cent (money) or to four decimals (a ratio).
+fn exact(value: f64, dp: u32) -> Decimal {
+    Decimal::from_f64(value).unwrap_or_default().round_dp(dp)
+}
+
+/// A drawn point of a model's chart: `value` in its unit, with its interval when it has one.
+fn model_point(
+    series: &str,
+    at: At,
+    value: Amount,
+    interval: Option<(Decimal, Decimal)>,
+) -> DataPoint {
+    DataPoint {
+        interval,
+        ..DataPoint::new(series, at, value)
+    }
+}
+
+/// The charts-rs names of the floating bars' three series (the legend is hidden): the hover
+/// texts are matched to the segments by them.
+const SPACER: &str = "spacer";
+const ABOVE: &str = "above zero";
+const BELOW: &str = "below zero";
 
 /// A checked value as money for people.
 fn money(value: f64, currency: &str) -> String {
@@ -198,8 +222,12 @@ fn floating_bars(bars: &[Bar]) -> Vec<Series> {
         band.upper.push(bar.whisker.map(|w| px(w.1)));
     }
     let mut list = Vec::with_capacity(3);
-    for (data, band) in [(spacer, None), (up, Some(up_band)), (down, Some(down_band))] {
-        let mut series = Series::new_nullable(String::new(), data);
+    for (name, data, band) in [
+        (SPACER, spacer, None),
+        (ABOVE, up, Some(up_band)),
+        (BELOW, down, Some(down_band)),
+    ] {
+        let mut series = Series::new_nullable(name.to_owned(), data);
         series.stack = Some("waterfall".to_owned());
         if let Some(mut band) = band {
             band.stroke_width = Some(1.5);
@@ -255,7 +283,38 @@ pub fn contribution_chart(
     let mut categories = vec![base.name.clone()];
     categories.extend(channels.iter().map(|c| c.name.clone()));
     categories.push("Total".to_owned());
-    let mut chart = BarChart::new(floating_bars(&bars), categories);
+    let list = floating_bars(&bars);
+    let mut drawn = Vec::new();
+    if !channels.is_empty() {
+        let sources = std::iter::once(&base).chain(&channels);
+        let mut points: Vec<DataPoint> = sources
+            .zip(&categories)
+            .map(|(c, name)| {
+                model_point(
+                    "Contribution",
+                    At::Category(name.clone()),
+                    Amount::Money(exact(c.mean, 2)),
+                    Some((exact(c.low, 2), exact(c.high, 2))),
+                )
+            })
+            .collect();
+        points.push(model_point(
+            "Contribution",
+            At::Category("Total".to_owned()),
+            Amount::Money(exact(total, 2)),
+            None,
+        ));
+        // A segment above zero and one below it for each bar, as drawn (a bar across zero has
+        // both, with the same text; `finish` keeps the point once).
+        for (i, point) in points.iter().enumerate() {
+            for (series, k) in [(ABOVE, 1), (BELOW, 2)] {
+                if list[k].data.get(i).is_some_and(Option::is_some) {
+                    drawn.push((series.to_owned(), point.clone()));
+                }
+            }
+        }
+    }
+    let mut chart = BarChart::new(list, categories);
     style(&mut chart.base, title);
     chart.base.series.colors = vec![
         charts_rs::Color::transparent(),
@@ -309,7 +368,7 @@ pub fn contribution_chart(
         }
         alt
     };
-    finish(CHART, title, chart.svg(), alt)
+    finish(CHART, title, chart.svg(), alt, drawn, currency)
 }
 
 /// Draws each channel's ROI (KPI per unit of spend) as a bar with its 90 % interval as a whisker,
@@ -380,6 +439,20 @@ pub fn roi_interval_chart(
         list.push(line);
         colours.push(color(BLACK));
     }
+    let drawn = channels
+        .iter()
+        .map(|c| {
+            (
+                String::new(),
+                model_point(
+                    "ROI",
+                    At::Category(c.name.clone()),
+                    Amount::Ratio(exact(c.mean, 4)),
+                    Some((exact(c.low, 4), exact(c.high, 4))),
+                ),
+            )
+        })
+        .collect();
     let mut chart = BarChart::new(list, channels.iter().map(|c| c.name.clone()).collect());
     style(&mut chart.base, title);
     chart.base.series.colors = colours;
@@ -440,7 +513,7 @@ pub fn roi_interval_chart(
         }
         alt
     };
-    finish(CHART, title, chart.svg(), alt)
+    finish(CHART, title, chart.svg(), alt, drawn, "")
 }
 
 /// Draws every channel's response curve (KPI per day against spend per day, both in `currency`),
@@ -456,6 +529,7 @@ pub fn named_curves_chart(
     let mut colours = Vec::new();
     let mut ys = Vec::new();
     let mut currents = Vec::with_capacity(curves.len());
+    let mut drawn = Vec::new();
     for (i, curve) in curves.iter().enumerate() {
         let point = |(x, y): (f64, f64), k: usize| -> Result<(f64, f64), ReportError> {
             let what = |axis: &str| format!("the {axis} of point {k} of \"{}\"", curve.name);
@@ -482,6 +556,26 @@ pub fn named_curves_chart(
             })
             .transpose()?;
         let rgb = color(channel_color(i));
+        let per_day = |(x, y): (f64, f64), series: &str| {
+            model_point(
+                series,
+                At::Spend(exact(x, 2)),
+                Amount::Money(exact(y, 2)),
+                None,
+            )
+        };
+        drawn.extend(
+            points
+                .iter()
+                .map(|p| (curve.name.clone(), per_day(*p, &curve.name))),
+        );
+        if let Some(p) = current {
+            // The markers are nameless in the chart (see below), so their texts go by order.
+            drawn.push((
+                String::new(),
+                per_day(p, &format!("{} current", curve.name)),
+            ));
+        }
         let mut line = Series::new(curve.name.clone(), points.iter().map(|p| px(p.1)).collect());
         line.x_values = Some(points.iter().map(|p| p.0).collect());
         line.symbol = Some(Symbol::None);
@@ -541,7 +635,7 @@ pub fn named_curves_chart(
             parts.join("; ")
         )
     };
-    finish(CHART, title, chart.svg(), alt)
+    finish(CHART, title, chart.svg(), alt, drawn, currency)
 }
 
 #[cfg(test)]

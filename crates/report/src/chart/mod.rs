@@ -11,6 +11,7 @@
 mod cumulative;
 mod curves;
 mod daily;
+mod data;
 mod grouped;
 mod mmm;
 mod platforms;
@@ -18,6 +19,7 @@ mod platforms;
 pub use cumulative::{BudgetBurn, DailyTotal, cumulative_spend_chart};
 pub use curves::{CurveSeries, response_curves_chart};
 pub use daily::{DailySpend, daily_spend_chart};
+pub use data::{Amount, At, CSV_HEADER, DataPoint, points_csv, without_hover_labels};
 pub use grouped::{BarSeries, SERIES_PALETTE, grouped_bar_chart};
 pub use mmm::{
     Contribution, MAX_VALUE, NamedCurve, contribution_chart, decomposition_chart,
@@ -47,12 +49,54 @@ pub struct Chart {
     pub svg: String,
     /// One or two sentences with the numbers the chart shows.
     pub alt: String,
+    /// Every drawn point, bar and segment with its exact numbers (the SVG's hover texts).
+    pub points: Vec<DataPoint>,
+    /// The currency of the money among `points` (empty for a chart of ratios only).
+    pub currency: String,
+}
+
+impl Chart {
+    /// The chart's data as CSV ([`points_csv`]).
+    pub fn csv(&self) -> String {
+        points_csv(&self.points, &self.currency)
+    }
+
+    /// The SVG as a file of its own: the same drawing with [`FONT_FAMILY`]'s web font embedded
+    /// (`woff2`, the bytes the UI serves) as an `@font-face` with a `data:` URI, so that it shows
+    /// in the UI's font wherever it is opened, offline too. The inline copy on a page goes
+    /// without it: the page's stylesheet already declares the font, and a 60 kB font in every
+    /// chart of a page would be sent again with each one.
+    pub fn standalone_svg(&self, woff2: &[u8]) -> String {
+        use base64::Engine;
+        let face = format!(
+            "<style>@font-face{{font-family:Roboto;font-style:normal;font-weight:100 900;\
+             src:url(data:font/woff2;base64,{}) format('woff2')}}</style>",
+            base64::engine::general_purpose::STANDARD.encode(woff2)
+        );
+        // After the root element's start tag, before anything is drawn.
+        match self
+            .svg
+            .find("<svg")
+            .and_then(|s| self.svg[s..].find('>').map(|e| s + e + 1))
+        {
+            Some(at) if !self.svg[..at].ends_with("/>") => {
+                format!("{}{face}{}", &self.svg[..at], &self.svg[at..])
+            }
+            _ => self.svg.clone(),
+        }
+    }
 }
 
 /// The width of every chart, in SVG pixels (the PDF scales it to the text width).
 pub const CHART_WIDTH: f32 = 720.0;
 /// The height of every chart, in SVG pixels.
 pub const CHART_HEIGHT: f32 = 400.0;
+
+/// The font of every chart's text: Roboto, the font the UI declares first and serves itself, and
+/// the one charts-rs measures text with (its embedded Roboto) and the PDF draws it in, then the
+/// UI's system fallbacks. charts-rs measures with its Roboto whenever the family it is given is
+/// not one it has registered, so the layout is measured in the font the text is shown in.
+pub const FONT_FAMILY: &str = "Roboto, system-ui, -apple-system, 'Segoe UI', sans-serif";
 
 /// Okabe–Ito black, for reference lines such as the budget.
 const BLACK: (u8, u8, u8) = (0x00, 0x00, 0x00);
@@ -217,6 +261,8 @@ fn style(base: &mut charts_rs::ChartBase, title: &str) {
     base.x_axis.font.size = 13.0;
     base.series.label.font.size = 13.0;
     base.empty_text = Some(NO_DATA.to_owned());
+    base.font_family = FONT_FAMILY.to_owned();
+    base.tooltip.show = true;
 }
 
 /// Escapes text for an XML attribute or element.
@@ -237,22 +283,39 @@ fn xml_escape(text: &str) -> String {
     out
 }
 
-/// Finishes a chart: adds `role="img"`, `aria-label`, `<title>` and `<desc>` to the SVG.
+/// The drawn points of a chart: each with the charts-rs series it is drawn in (which may differ
+/// from the series people read, e.g. the segments of a floating bar), in drawing order.
+pub(crate) type Drawn = Vec<(String, DataPoint)>;
+
+/// Finishes a chart: writes the exact hover text of every point into the SVG and adds
+/// `role="img"`, `aria-label`, `<title>` and `<desc>` to it.
 fn finish(
     chart: &'static str,
     title: &str,
     svg: charts_rs::Result<String>,
     alt: String,
+    drawn: Drawn,
+    currency: &str,
 ) -> Result<Chart, ReportError> {
     let svg = svg.map_err(|e| ReportError::Chart {
         chart,
         message: e.to_string(),
     })?;
+    let mut hover = data::HoverTexts::default();
+    for (series, point) in &drawn {
+        hover.push(series, point.text(currency));
+    }
+    let svg = data::with_hover_texts(&svg, &hover);
     let svg = with_text_alternative(&svg, title, &alt);
+    let mut points: Vec<DataPoint> = drawn.into_iter().map(|(_, p)| p).collect();
+    // A point drawn as two segments (a bar across zero) is one point of the data.
+    points.dedup();
     Ok(Chart {
         title: title.to_owned(),
         svg,
         alt,
+        points,
+        currency: currency.to_owned(),
     })
 }
 

@@ -5,7 +5,8 @@ use rust_decimal::Decimal;
 use spendlens_core::analysis::PlatformRow;
 
 use super::{
-    BLACK, Chart, color, coordinate, extent, finish, platform_color, round_axis, style, value_axis,
+    Amount, At, BLACK, Chart, DataPoint, color, coordinate, extent, finish, platform_color,
+    round_axis, style, value_axis,
 };
 use crate::currency::{format_money, format_percent, grouped};
 
@@ -85,7 +86,20 @@ pub fn roas_chart(rows: &[PlatformRow]) -> Result<Chart, crate::ReportError> {
             }
         )
     };
-    finish("ROAS", title, chart.svg(), alt)
+    let drawn = rows
+        .iter()
+        .map(|r| {
+            (
+                "ROAS".to_owned(),
+                DataPoint::new(
+                    "ROAS",
+                    At::Category(r.platform.display_name().to_owned()),
+                    Amount::Ratio(r.roas),
+                ),
+            )
+        })
+        .collect();
+    finish("ROAS", title, chart.svg(), alt, drawn, "")
 }
 
 /// Draws each platform's share of the spend as horizontal bars, labelled in percent.
@@ -147,7 +161,20 @@ pub fn budget_share_chart(
             .collect();
         format!("Share of spend by platform: {}.", parts.join(", "))
     };
-    finish("budget share", title, chart.svg(), alt)
+    let drawn = ordered
+        .iter()
+        .map(|r| {
+            (
+                "Share of spend".to_owned(),
+                DataPoint::new(
+                    "Share of spend",
+                    At::Category(r.platform.display_name().to_owned()),
+                    Amount::Percent(r.share_pct),
+                ),
+            )
+        })
+        .collect();
+    finish("budget share", title, chart.svg(), alt, drawn, currency)
 }
 
 #[cfg(test)]

@@ -91,12 +91,12 @@ fn parse_charts(report: &Report) -> Result<Vec<usvg::Tree>, ReportError> {
     let mut trees = Vec::new();
     for section in &report.sections {
         for (index, chart) in section.charts.iter().enumerate() {
-            let tree =
-                usvg::Tree::from_str(&chart.svg, &options).map_err(|e| ReportError::Svg {
-                    section: section.title.clone(),
-                    index,
-                    message: e.to_string(),
-                })?;
+            let svg = crate::chart::without_hover_labels(&chart.svg);
+            let tree = usvg::Tree::from_str(&svg, &options).map_err(|e| ReportError::Svg {
+                section: section.title.clone(),
+                index,
+                message: e.to_string(),
+            })?;
             trees.push(tree);
         }
     }

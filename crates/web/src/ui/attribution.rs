@@ -13,10 +13,13 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, Request, State};
 use axum::response::Response;
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use serde::Deserialize;
-use spendlens_app::attribution::{Models, attributed_by_channel, campaign_model};
+use spendlens_app::attribution::{
+    ChannelAttribution, Models, attributed_by_channel, campaign_model,
+};
 use spendlens_app::labels::Label;
 use spendlens_app::touchpoints;
 use spendlens_attribution::{MarkovOrder, Model};
@@ -141,6 +144,61 @@ fn decimal_of(v: f64) -> Decimal {
     Decimal::from_f64(v).unwrap_or_default()
 }
 
+/// Every model's attribution over the page's window (the campaign's default, or `from`/`to` of
+/// the query): what the page and its chart's download are drawn from.
+async fn attribution_of(
+    state: &AppState,
+    viewer: &SignedIn,
+    id: &str,
+    query: &Params,
+) -> UiResult<(Campaign, NaiveDate, NaiveDate, ChannelAttribution)> {
+    let caller = Caller(viewer.principal.clone());
+    let (campaign, from, to) = window(state, &caller, id, query).await?;
+    let found = attributed_by_channel(
+        state.store.as_ref(),
+        &viewer.principal.org_id,
+        &campaign.id,
+        Models::All,
+        MarkovOrder::default(),
+        from,
+        to,
+    )
+    .await?;
+    Ok((campaign, from, to, found))
+}
+
+/// The model comparison chart of the page, when there is something to compare.
+fn comparison_of(
+    found: &ChannelAttribution,
+    from: NaiveDate,
+    to: NaiveDate,
+    campaign: &Campaign,
+    query: &Params,
+) -> Option<ChartView> {
+    if found.journeys == 0 || found.models.is_empty() {
+        return None;
+    }
+    crate::ui::charts::chart_view(
+        "attribution-comparison",
+        comparison_chart_of(found, from, to),
+        &format!("/campaigns/{}", campaign.id),
+        &query.0,
+    )
+}
+
+/// The comparison chart for its download, drawn as the page draws it.
+pub(crate) async fn comparison_view(
+    state: &AppState,
+    viewer: &SignedIn,
+    id: &str,
+    query: &std::collections::HashMap<String, String>,
+) -> UiResult<(Campaign, Option<ChartView>)> {
+    let query = Params(query.clone());
+    let (campaign, from, to, found) = attribution_of(state, viewer, id, &query).await?;
+    let view = comparison_of(&found, from, to, &campaign, &query);
+    Ok((campaign, view))
+}
+
 /// The page over the campaign's default window (or `from`/`to` of the query).
 async fn page_of(
     state: &AppState,
@@ -148,20 +206,10 @@ async fn page_of(
     campaign: &Campaign,
     query: &Params,
 ) -> UiResult<AttributionPage> {
-    let caller = Caller(viewer.principal.clone());
-    let (campaign_found, from, to) = window(state, &caller, campaign.id.as_str(), query).await?;
+    let (campaign_found, from, to, found) =
+        attribution_of(state, viewer, campaign.id.as_str(), query).await?;
     let org = &viewer.principal.org_id;
     let current = campaign_model(state.store.as_ref(), org, &campaign.id).await?;
-    let found = attributed_by_channel(
-        state.store.as_ref(),
-        org,
-        &campaign_found.id,
-        Models::All,
-        MarkovOrder::default(),
-        from,
-        to,
-    )
-    .await?;
     let cur = found.currency.as_str();
     let rows = found
         .models
@@ -206,22 +254,7 @@ async fn page_of(
             roas: String::new(),
         })
         .collect();
-    let chart = if found.journeys > 0 && !found.models.is_empty() {
-        match comparison_chart_of(&found, from, to) {
-            Ok(c) => Some(ChartView {
-                id: "attribution-comparison",
-                title: c.title,
-                svg: c.svg,
-                alt: c.alt,
-            }),
-            Err(e) => {
-                tracing::warn!(error = %e, "attribution chart not drawn");
-                None
-            }
-        }
-    } else {
-        None
-    };
+    let chart = comparison_of(&found, from, to, &campaign_found, query);
     Ok(AttributionPage {
         layout: Layout::new(
             format!("Attribution of {}", campaign.spec.name),

@@ -478,7 +478,29 @@ pub async fn show(
         baseline: interval(&doc["baseline"]["contribution"], |x| amount(x, &cur)),
         channels,
         attributed_models,
-        charts: super::mmm_charts::charts(&doc, &cur),
+        charts: super::mmm_charts::charts(&doc, &cur, &format!("/mmm/{}", run.stored.id)),
     };
     Ok(render(&page))
+}
+
+/// A run's charts for their downloads, drawn as the run's page draws them, with what names the
+/// run in a file name (`mmm-run-{id}`).
+pub(crate) async fn run_charts(
+    state: &AppState,
+    viewer: &SignedIn,
+    id: &str,
+) -> UiResult<(String, Vec<crate::ui::analysis::ChartView>)> {
+    let run = spendlens_app::mmm::run_of(state.store.as_ref(), &viewer.principal.org_id, id)
+        .await
+        .map_err(|e| match e {
+            spendlens_app::AppError::NotFound => UiError::NotFound,
+            other => other.into(),
+        })?;
+    let doc = parse(&run);
+    let cur = doc["currency"].as_str().unwrap_or("USD").to_owned();
+    let base = format!("/mmm/{}", run.stored.id);
+    Ok((
+        format!("mmm-run-{}", run.stored.id),
+        super::mmm_charts::charts(&doc, &cur, &base),
+    ))
 }

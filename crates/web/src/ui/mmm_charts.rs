@@ -10,7 +10,9 @@ use spendlens_report::chart::{
     roi_interval_chart,
 };
 
-use crate::ui::analysis::{ChartView, chart_view as view};
+use std::collections::HashMap;
+
+use crate::ui::analysis::ChartView;
 
 /// Points per drawn curve.
 const CURVE_POINTS: u32 = 40;
@@ -39,7 +41,9 @@ fn hill(beta: f64, k: f64, s: f64, x: f64) -> f64 {
 }
 
 /// Every chart of the run, in page order; a chart that cannot be drawn is left out (and logged).
-pub fn charts(doc: &Value, currency: &str) -> Vec<ChartView> {
+pub fn charts(doc: &Value, currency: &str, base: &str) -> Vec<ChartView> {
+    let none = HashMap::new();
+    let view = |id: &'static str, chart| crate::ui::charts::chart_view(id, chart, base, &none);
     let channels = doc["channels"].as_array().cloned().unwrap_or_default();
     let contributions: Vec<Contribution> = channels
         .iter()

@@ -18,6 +18,7 @@ pub mod analysis;
 pub mod assets;
 pub mod attribution;
 pub mod campaigns;
+pub mod charts;
 pub mod connections;
 pub mod finance;
 pub mod format;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns", get(campaigns::list).post(campaigns::create))
         .route("/campaigns/new", get(campaigns::new_page))
         .route("/campaigns/{id}", get(analysis::page))
+        .route("/campaigns/{id}/charts/{file}", get(charts::campaign_chart))
         .route(
             "/campaigns/{id}/edit",
             get(campaigns::edit_page).post(campaigns::update),
@@ -109,6 +111,7 @@ pub fn routes() -> Router<AppState> {
                 )),
         )
         .route("/mmm/{id}", get(mmm::show))
+        .route("/mmm/{id}/charts/{file}", get(charts::mmm_chart))
         .route("/finance/overhead", post(finance::add_overhead))
         .route(
             "/finance/overhead/{entry_id}",

@@ -312,18 +312,12 @@ pub async fn section(
         )
         .map_err(|e| ApiError::Internal(e.to_string()))
     });
-    let chart = match curves {
-        Ok(c) => Some(ChartView {
-            id: "response-curves",
-            title: c.title,
-            svg: c.svg,
-            alt: c.alt,
-        }),
-        Err(e) => {
-            tracing::warn!(error = %e, "response curves not drawn");
-            None
-        }
-    };
+    let chart = crate::ui::charts::chart_view(
+        "response-curves",
+        curves,
+        &format!("/campaigns/{id}"),
+        query,
+    );
     out.plan = Some(PlanView {
         period: format!(
             "{} – {} ({} days)",

@@ -8,8 +8,11 @@ use super::super::{
     BLACK, Chart, color, day_label, every_day, extent, finish, money_axis, style, time_format,
     timestamp,
 };
-use super::{BASELINE_GREY, channel_color, checked, money, px, signed_axis, subtitle};
+use super::{
+    BASELINE_GREY, channel_color, checked, exact, model_point, money, px, signed_axis, subtitle,
+};
 use crate::ReportError;
+use crate::chart::{Amount, At};
 
 /// Above this many dates the decomposition is drawn as weekly averages: a daily line over two
 /// years has more points than the chart has pixels.
@@ -104,8 +107,23 @@ pub fn decomposition_chart(
 
     let mut list = Vec::with_capacity(series.len());
     let mut colours = Vec::with_capacity(series.len());
+    let mut drawn = Vec::new();
+    let mut points_of = |name: &str, k: usize| {
+        for p in &periods {
+            drawn.push((
+                name.to_owned(),
+                model_point(
+                    name,
+                    At::Date(p.date),
+                    Amount::Money(exact(p.per_day(k), 2)),
+                    None,
+                ),
+            ));
+        }
+    };
     let names = std::iter::once("Baseline").chain(channels.iter().map(|(n, _)| n.as_str()));
     for (k, name) in names.enumerate() {
+        points_of(name, k + 1);
         let mut area = Series::new(
             name.to_owned(),
             periods.iter().map(|p| px(p.per_day(k + 1))).collect(),
@@ -119,6 +137,7 @@ pub fn decomposition_chart(
             k => channel_color(k - 1),
         }));
     }
+    points_of("Actual KPI (dashed)", 0);
     let mut actual_line = Series::new(
         "Actual KPI (dashed)".to_owned(),
         periods.iter().map(|p| px(p.per_day(0))).collect(),
@@ -193,5 +212,5 @@ pub fn decomposition_chart(
         }
         _ => format!("{title}: no data for this period."),
     };
-    finish(CHART, title, chart.svg(), alt)
+    finish(CHART, title, chart.svg(), alt, drawn, currency)
 }

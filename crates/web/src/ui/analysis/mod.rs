@@ -23,10 +23,9 @@ use spendlens_report::chart::{
     daily_spend_chart, roas_chart,
 };
 
+pub use crate::ui::charts::ChartView;
 pub use labels::{lead_rating, pacing_verdict_label};
-pub use view::{
-    CardView, ChartView, PeriodOption, PlatformView, SubView, TabLink, TierView, TrendView,
-};
+pub use view::{CardView, PeriodOption, PlatformView, SubView, TabLink, TierView, TrendView};
 
 use crate::state::AppState;
 use crate::ui::session::SignedIn;
@@ -46,87 +45,80 @@ pub const TABS: [(&str, &str); 5] = [
 /// cumulative line).
 const CHART_LOOKBACK_DAYS: u64 = 3660;
 
-pub(crate) fn chart_view(
-    id: &'static str,
-    chart: Result<spendlens_report::Chart, spendlens_report::ReportError>,
-) -> Option<ChartView> {
-    match chart {
-        Ok(c) => Some(ChartView {
-            id,
-            title: c.title,
-            svg: c.svg,
-            alt: c.alt,
-        }),
-        Err(e) => {
-            tracing::warn!(error = %e, chart = id, "chart not drawn");
-            None
-        }
+/// The charts of a tab, in page order.
+fn tab_charts(tab: &str) -> &'static [&'static str] {
+    match tab {
+        "overview" => &["daily-spend", "cumulative-spend"],
+        "roi-roas" => &["roas"],
+        "budget-allocation" => &["budget-share"],
+        _ => &[],
     }
 }
 
-async fn overview_charts(
+/// Draws one chart of the analysis page (`daily-spend`, `cumulative-spend`, `roas`,
+/// `budget-share`) from the analysis the page shows: the one function the page and the download
+/// both draw with. `None` for a name that is no chart of the page.
+async fn analysis_chart(
     state: &AppState,
     campaign: &Campaign,
     a: &Analysis,
-) -> UiResult<Vec<ChartView>> {
-    let from = a
-        .as_of
-        .checked_sub_days(Days::new(CHART_LOOKBACK_DAYS))
-        .unwrap_or(NaiveDate::MIN);
-    let rows = state
-        .store
-        .daily_series(&campaign.org_id, &campaign.id, from, a.as_of)
-        .await?;
-    let rows: Vec<_> = rows
-        .iter()
-        .filter(|r| r.platform.is_ad_platform())
-        .collect();
-    let daily: Vec<DailySpend> = rows
-        .iter()
-        .map(|r| DailySpend {
-            date: r.date,
-            platform: r.platform,
-            spend: r.spend,
-        })
-        .collect();
-    let burn = BudgetBurn {
-        daily_totals: rows
-            .iter()
-            .map(|r| DailyTotal {
-                date: r.date,
-                spend: r.spend,
-            })
-            .collect(),
-        budget: a.overview.budget.budget,
-        end_date: a.overview.pacing.end_date,
-        daily_burn_rate: a.overview.pacing.daily_burn_rate,
-        currency: a.currency.clone(),
+    name: &str,
+) -> UiResult<Option<Result<spendlens_report::Chart, spendlens_report::ReportError>>> {
+    let chart = match name {
+        "daily-spend" | "cumulative-spend" => {
+            let from = a
+                .as_of
+                .checked_sub_days(Days::new(CHART_LOOKBACK_DAYS))
+                .unwrap_or(NaiveDate::MIN);
+            let rows = state
+                .store
+                .daily_series(&campaign.org_id, &campaign.id, from, a.as_of)
+                .await?;
+            let rows: Vec<_> = rows
+                .iter()
+                .filter(|r| r.platform.is_ad_platform())
+                .collect();
+            if name == "daily-spend" {
+                let daily: Vec<DailySpend> = rows
+                    .iter()
+                    .map(|r| DailySpend {
+                        date: r.date,
+                        platform: r.platform,
+                        spend: r.spend,
+                    })
+                    .collect();
+                daily_spend_chart(&daily, &a.currency)
+            } else {
+                cumulative_spend_chart(&BudgetBurn {
+                    daily_totals: rows
+                        .iter()
+                        .map(|r| DailyTotal {
+                            date: r.date,
+                            spend: r.spend,
+                        })
+                        .collect(),
+                    budget: a.overview.budget.budget,
+                    end_date: a.overview.pacing.end_date,
+                    daily_burn_rate: a.overview.pacing.daily_burn_rate,
+                    currency: a.currency.clone(),
+                })
+            }
+        }
+        "roas" => roas_chart(&a.platforms),
+        "budget-share" => budget_share_chart(&a.platforms, &a.currency),
+        _ => return Ok(None),
     };
-    Ok([
-        chart_view("daily-spend", daily_spend_chart(&daily, &a.currency)),
-        chart_view("cumulative-spend", cumulative_spend_chart(&burn)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect())
+    Ok(Some(chart))
 }
 
-/// `GET /campaigns/{id}?tab=…&compare=…`: the analysis page, as of today in the campaign's time
-/// zone.
-pub async fn page(
-    State(state): State<AppState>,
-    viewer: SignedIn,
-    Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-) -> UiResult<Response> {
-    let tab = match query.get("tab").map(String::as_str) {
-        None | Some("") => "overview",
-        Some(t) => TABS
-            .iter()
-            .find(|(k, _)| *k == t)
-            .map(|(k, _)| *k)
-            .ok_or(UiError::NotFound)?,
-    };
+/// The campaign and its analysis as the page computes them (as of today in the campaign's time
+/// zone, `compare` from the query).
+async fn analysis_of(
+    state: &AppState,
+    viewer: &SignedIn,
+    id: &str,
+    query: &HashMap<String, String>,
+) -> UiResult<(Campaign, std::sync::Arc<Analysis>, ComparisonPeriod)> {
     let compare = match query.get("compare").map(String::as_str) {
         None | Some("") => ComparisonPeriod::SevenDays,
         Some(p) => ComparisonPeriod::parse(p).ok_or_else(|| {
@@ -147,6 +139,49 @@ pub async fn page(
         spendlens_app::AppError::NotFound => UiError::NotFound,
         other => other.into(),
     })?;
+    Ok((campaign, analysis, compare))
+}
+
+/// One chart of the analysis page for its download, drawn as the page draws it.
+pub(crate) async fn chart(
+    state: &AppState,
+    viewer: &SignedIn,
+    id: &str,
+    name: &str,
+    query: &HashMap<String, String>,
+) -> UiResult<(Campaign, Option<ChartView>)> {
+    let Some(name) = TABS
+        .iter()
+        .flat_map(|(tab, _)| tab_charts(tab))
+        .find(|n| **n == name)
+    else {
+        return Err(UiError::NotFound);
+    };
+    let (campaign, analysis, _) = analysis_of(state, viewer, id, query).await?;
+    let base = format!("/campaigns/{}", campaign.id);
+    let view = analysis_chart(state, &campaign, &analysis, name)
+        .await?
+        .and_then(|c| crate::ui::charts::chart_view(name, c, &base, query));
+    Ok((campaign, view))
+}
+
+/// `GET /campaigns/{id}?tab=…&compare=…`: the analysis page, as of today in the campaign's time
+/// zone.
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> UiResult<Response> {
+    let tab = match query.get("tab").map(String::as_str) {
+        None | Some("") => "overview",
+        Some(t) => TABS
+            .iter()
+            .find(|(k, _)| *k == t)
+            .map(|(k, _)| *k)
+            .ok_or(UiError::NotFound)?,
+    };
+    let (campaign, analysis, compare) = analysis_of(&state, &viewer, &id, &query).await?;
     let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
     if query.get("saved").map(String::as_str) == Some("campaign") {
         page.done = Some("Campaign saved.");
@@ -196,18 +231,12 @@ pub async fn page(
         page.optimize =
             crate::ui::optimization::section(&state, &viewer, campaign.id.as_str(), &query).await?;
     }
-    page.charts = match tab {
-        "overview" => overview_charts(&state, &campaign, &analysis).await?,
-        "roi-roas" => chart_view("roas", roas_chart(&analysis.platforms))
-            .into_iter()
-            .collect(),
-        "budget-allocation" => chart_view(
-            "budget-share",
-            budget_share_chart(&analysis.platforms, &analysis.currency),
-        )
-        .into_iter()
-        .collect(),
-        _ => Vec::new(),
-    };
+    let base = format!("/campaigns/{}", campaign.id);
+    for name in tab_charts(tab) {
+        if let Some(chart) = analysis_chart(&state, &campaign, &analysis, name).await? {
+            page.charts
+                .extend(crate::ui::charts::chart_view(name, chart, &base, &query));
+        }
+    }
     Ok(render(&page))
 }

@@ -2,6 +2,7 @@
 //! campaign's currency, percentages, trend arrows, badges and tiers as the analysis decided
 //! them), ready for the template.
 
+use crate::ui::charts::ChartView;
 use askama::Template;
 use rust_decimal::Decimal;
 use spendlens_core::analysis::thresholds::{TIER_HIGH_ROAS_MIN, TIER_MEDIUM_ROAS_MIN};
@@ -112,15 +113,6 @@ pub struct CardView {
     pub verdict: &'static str,
     pub class: &'static str,
     pub text: String,
-}
-
-/// A drawn chart with its text alternative.
-#[derive(Debug)]
-pub struct ChartView {
-    pub id: &'static str,
-    pub title: String,
-    pub svg: String,
-    pub alt: String,
 }
 
 /// A named channel's row on the budget tab.
