@@ -16,6 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{Days, NaiveDate};
 use spendlens_app::analysis::{AsOf, analyze_campaign};
+use spendlens_core::DateWindow;
 use spendlens_core::analysis::{Analysis, ComparisonPeriod};
 use spendlens_core::campaign::{Campaign, CampaignId};
 use spendlens_report::chart::{
@@ -31,6 +32,7 @@ pub use view::{
 };
 
 use crate::state::AppState;
+use crate::ui::format::date;
 use crate::ui::session::SignedIn;
 use crate::ui::{UiError, UiResult, render};
 use view::view;
@@ -66,15 +68,51 @@ pub(crate) fn chart_view(
     }
 }
 
+/// The analysis date range form: its fields' values and, when a window is shown, its words
+/// ("14 Oct 2026 – 13 Nov 2026") and the query that keeps it on the tab links.
+#[derive(Debug, Default)]
+pub struct WindowForm {
+    pub from: String,
+    pub to: String,
+    /// Empty without a window.
+    pub text: String,
+    pub query: String,
+}
+
+/// The window of the page's `from` and `to` (both or neither; `YYYY-MM-DD`), through the
+/// analysis use case's rule (`AsOf::window`); a refusal names its field.
+fn window_of(query: &HashMap<String, String>) -> UiResult<Option<DateWindow>> {
+    let day = |field: &str| -> UiResult<Option<NaiveDate>> {
+        match query.get(field).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(text) => crate::query::parse_day(text).map(Some).ok_or_else(|| {
+                UiError::BadRequest(format!(
+                    "{field}: expected a date YYYY-MM-DD, got \"{text}\""
+                ))
+            }),
+        }
+    };
+    match AsOf::window(day("from")?, day("to")?) {
+        Ok(Some(AsOf::Window(w))) => Ok(Some(w)),
+        Ok(_) => Ok(None),
+        Err(e) => Err(UiError::BadRequest(e.to_string())),
+    }
+}
+
 async fn overview_charts(
     state: &AppState,
     campaign: &Campaign,
     a: &Analysis,
+    window: Option<DateWindow>,
 ) -> UiResult<Vec<ChartView>> {
-    let from = a
-        .as_of
-        .checked_sub_days(Days::new(CHART_LOOKBACK_DAYS))
-        .unwrap_or(NaiveDate::MIN);
+    let from = window.map_or_else(
+        || {
+            a.as_of
+                .checked_sub_days(Days::new(CHART_LOOKBACK_DAYS))
+                .unwrap_or(NaiveDate::MIN)
+        },
+        |w| w.from(),
+    );
     let rows = state
         .store
         .daily_series(&campaign.org_id, &campaign.id, from, a.as_of)
@@ -113,8 +151,8 @@ async fn overview_charts(
     .collect())
 }
 
-/// `GET /campaigns/{id}?tab=…&compare=…`: the analysis page, as of today in the campaign's time
-/// zone.
+/// `GET /campaigns/{id}?tab=…&compare=…&from=…&to=…`: the analysis page, as of today in the
+/// campaign's time zone, or of the window `from..=to` (only its days' rows, as of `to`).
 pub async fn page(
     State(state): State<AppState>,
     viewer: SignedIn,
@@ -135,11 +173,13 @@ pub async fn page(
             UiError::BadRequest("the comparison period is one of 1d, 7d, 30d".to_owned())
         })?,
     };
+    let window = window_of(&query)?;
+    let as_of = window.map_or(AsOf::TodayInCampaignZone, AsOf::Window);
     let (campaign, analysis) = analyze_campaign(
         state.store.as_ref(),
         &viewer.principal.org_id,
         &CampaignId::new(id),
-        AsOf::TodayInCampaignZone,
+        as_of,
         state.clock.now(),
         compare,
         Some(&state.analysis_cache),
@@ -150,6 +190,10 @@ pub async fn page(
         other => other.into(),
     })?;
     let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
+    page.window = window_form(&campaign, &analysis, window);
+    for t in &mut page.tabs {
+        t.href.push_str(&page.window.query);
+    }
     if matches!(tab, "overview" | "roi-roas") {
         use spendlens_app::finance::basis::BasisChoice;
         let choice = spendlens_app::finance::basis::campaign_basis(
@@ -183,11 +227,14 @@ pub async fn page(
         (page.period_title, page.period_rows) = period::rows(&trends, &analysis.currency);
     }
     if tab == "budget-allocation" {
-        let channels = state
-            .store
-            .channel_totals(&viewer.principal.org_id, &campaign.id, analysis.as_of)
-            .await
-            .map_err(spendlens_app::AppError::from)?;
+        let channels = spendlens_app::analysis::channel_totals(
+            state.store.as_ref(),
+            &viewer.principal.org_id,
+            &campaign.id,
+            &analysis,
+            as_of,
+        )
+        .await?;
         (page.channels, page.spend_all_channels) =
             view::channel_views(&channels, analysis.totals.spend, &analysis.currency);
     }
@@ -196,7 +243,7 @@ pub async fn page(
             crate::ui::optimization::section(&state, &viewer, campaign.id.as_str(), &query).await?;
     }
     page.charts = match tab {
-        "overview" => overview_charts(&state, &campaign, &analysis).await?,
+        "overview" => overview_charts(&state, &campaign, &analysis, window).await?,
         "roi-roas" => chart_view("roas", roas_chart(&analysis.platforms))
             .into_iter()
             .collect(),
@@ -209,4 +256,30 @@ pub async fn page(
         _ => Vec::new(),
     };
     Ok(render(&page))
+}
+
+/// The date range form's values: the window shown, else the campaign's start (or the 30 days
+/// before the analysis date without one) to the analysis date, ready to narrow.
+fn window_form(campaign: &Campaign, a: &Analysis, window: Option<DateWindow>) -> WindowForm {
+    match window {
+        Some(w) => WindowForm {
+            from: w.from().to_string(),
+            to: w.to().to_string(),
+            text: format!("{} – {}", date(w.from()), date(w.to())),
+            query: format!("&from={}&to={}", w.from(), w.to()),
+        },
+        None => {
+            let from = campaign
+                .spec
+                .start_date
+                .filter(|s| *s <= a.as_of)
+                .unwrap_or_else(|| DateWindow::ending(a.as_of, 30).from());
+            WindowForm {
+                from: from.to_string(),
+                to: a.as_of.to_string(),
+                text: String::new(),
+                query: String::new(),
+            }
+        }
+    }
 }

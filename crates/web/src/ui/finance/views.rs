@@ -196,6 +196,19 @@ pub(super) fn budget_view(s: &BudgetStatus) -> BudgetView {
     }
 }
 
+/// A budget alert in words (the alert lists, the portfolio's alert counts); exhaustive, so a new
+/// kind cannot fall through to a default.
+pub fn alert_label(kind: spendlens_finance::AlertKind) -> &'static str {
+    use spendlens_finance::AlertKind;
+    match kind {
+        AlertKind::Budget80 => "80 % of the budget used",
+        AlertKind::Budget95 => "95 % of the budget used",
+        AlertKind::Budget100 => "Budget used up",
+        AlertKind::PacingAhead => "Spending ahead of pace",
+        AlertKind::PacingBehind => "Spending behind pace",
+    }
+}
+
 /// One alert of a list.
 #[derive(Debug)]
 pub struct AlertRow {
@@ -214,14 +227,7 @@ fn timestamp(t: DateTime<Utc>) -> String {
 
 pub(super) fn alert_row(a: &StoredAlert, campaign: String) -> AlertRow {
     let kind = a.alert.kind.as_str();
-    let label = match kind {
-        "budget_80" => "80 % of the budget used",
-        "budget_95" => "95 % of the budget used",
-        "budget_100" => "Budget used up",
-        "pacing_ahead" => "Spending ahead of pace",
-        "pacing_behind" => "Spending behind pace",
-        _ => "Alert",
-    };
+    let label = alert_label(a.alert.kind);
     let c = a.alert.currency.as_str();
     let budget = a
         .alert
