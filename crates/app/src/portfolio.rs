@@ -435,3 +435,83 @@ pub fn sort(rows: &mut [PortfolioRow], key: SortKey, direction: Direction) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(e: AppError) -> String {
+        match e {
+            AppError::Invalid { field, .. } => field,
+            other => panic!("not a field problem: {other}"),
+        }
+    }
+
+    #[test]
+    fn the_query_defaults_and_refuses_naming_the_field() {
+        assert_eq!(
+            PortfolioQuery::parse(None, None, None).ok(),
+            Some(PortfolioQuery::default())
+        );
+        let q = PortfolioQuery::parse(Some(" eur "), Some("spend"), None).ok();
+        assert_eq!(
+            q,
+            Some(PortfolioQuery {
+                currency: Some("EUR".to_owned()),
+                sort: SortKey::Spend,
+                direction: Direction::Desc,
+            })
+        );
+        let q = PortfolioQuery::parse(Some(""), Some("name"), Some("desc")).ok();
+        assert_eq!(
+            q.map(|q| (q.currency, q.direction)),
+            Some((None, Direction::Desc))
+        );
+        for (c, s, d, bad) in [
+            (Some("XYZ"), None, None, "currency"),
+            (Some("EURO"), None, None, "currency"),
+            (None, Some("Spend"), None, "sort"),
+            (None, None, Some("down"), "dir"),
+        ] {
+            let e = PortfolioQuery::parse(c, s, d).err().map(field);
+            assert_eq!(e.as_deref(), Some(bad));
+        }
+    }
+
+    #[test]
+    fn every_key_reads_back_from_its_code() {
+        for key in SortKey::ALL {
+            assert_eq!(SortKey::parse(key.code()), Some(key));
+            assert_eq!(
+                key.first_direction().reversed().reversed(),
+                key.first_direction()
+            );
+        }
+        assert_eq!(SortKey::parse(""), None);
+    }
+
+    #[test]
+    fn a_window_is_both_days_in_order_and_at_most_the_limit() {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        assert!(matches!(AsOf::window(None, None), Ok(None)));
+        assert!(matches!(
+            AsOf::window(day("2026-11-01"), day("2026-11-01")),
+            Ok(Some(AsOf::Window(_)))
+        ));
+        let first = day("2026-01-01");
+        let last_allowed = first.and_then(|d| d.checked_add_days(chrono::Days::new(1095)));
+        assert!(matches!(AsOf::window(first, last_allowed), Ok(Some(_))));
+        let one_more = last_allowed.and_then(|d| d.succ_opt());
+        for (from, to, bad) in [
+            (first, one_more, "to"),
+            (day("2026-11-02"), day("2026-11-01"), "to"),
+            (first, None, "to"),
+            (None, first, "from"),
+        ] {
+            assert_eq!(
+                AsOf::window(from, to).err().map(field).as_deref(),
+                Some(bad)
+            );
+        }
+    }
+}
