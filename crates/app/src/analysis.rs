@@ -1,20 +1,63 @@
 //! The Budget & Financial Analysis of a stored campaign.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use spendlens_core::analysis::{Analysis, Comparison, ComparisonPeriod, Snapshot, analyze};
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
-use spendlens_core::totals::analysis_input;
+use spendlens_core::totals::{PlatformTotals, analysis_input};
+use spendlens_core::{DailyRow, DateWindow, Platform, num};
 use spendlens_store::Store;
 
 use crate::AppError;
 
-/// The day an analysis is as of: a given day, or today in the campaign's time zone.
+/// The days an analysis covers. `Day` and `TodayInCampaignZone` keep the contract's meaning of
+/// `as_of` (docs/analysis-contract.md): every stored day up to that day, which is what the
+/// seed's figures and the golden files are. `Window` is an analysis date range (issue 16 item 6):
+/// only the rows of `from..=to` count, as of `to`, so the figures are those of a campaign holding
+/// just that window's rows; pacing still runs from the campaign's start date, as it would for
+/// such a campaign.
+///
+/// Rejected alternative: filtering rows in the page handler. The API, the pages and the cache
+/// would each have had their own idea of a window; as a variant here every door gets the same
+/// figures and the cache keys on the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AsOf {
     Day(NaiveDate),
     TodayInCampaignZone,
+    Window(DateWindow),
+}
+
+/// The longest analysis window, in days: three years, like the longest history the budget
+/// optimisation learns from. A window loads its days rather than the monthly sums, so it is
+/// bounded.
+pub const MAX_WINDOW_DAYS: u64 = 1096;
+
+impl AsOf {
+    /// The analysis window `from..=to` of a request: both days or neither. A window whose `to`
+    /// is before `from`, or longer than [`MAX_WINDOW_DAYS`], is refused naming `to`; a lone
+    /// `from` or `to` is refused naming the one missing.
+    pub fn window(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Option<AsOf>, AppError> {
+        match (from, to) {
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(AppError::invalid(
+                "to",
+                "give the last day of the window too",
+            )),
+            (None, Some(_)) => Err(AppError::invalid(
+                "from",
+                "give the first day of the window too",
+            )),
+            (Some(from), Some(to)) => DateWindow::new(from, to)
+                .and_then(|w| w.at_most(MAX_WINDOW_DAYS))
+                .map(|w| Some(AsOf::Window(w)))
+                .map_err(|e| AppError::invalid("to", e.to_string())),
+        }
+    }
 }
 
 impl From<Option<NaiveDate>> for AsOf {
@@ -29,9 +72,17 @@ impl From<NaiveDate> for AsOf {
     }
 }
 
-type CacheKey = (CampaignId, i64, NaiveDate, ComparisonPeriod);
+/// Campaign, data version, as-of day, the window's first day (`None`: every stored day) and the
+/// comparison period.
+type CacheKey = (
+    CampaignId,
+    i64,
+    NaiveDate,
+    Option<NaiveDate>,
+    ComparisonPeriod,
+);
 
-/// Recent analyses, keyed by campaign, its data version, the as-of day and the period.
+/// Recent analyses, keyed by campaign, its data version, the as-of day, the window and the period.
 ///
 /// Every write that can change an analysis bumps the campaign's data version in the same
 /// transaction, and every request reads the version through the organisation-scoped campaign
@@ -52,8 +103,13 @@ impl AnalysisCache {
 }
 
 /// Computes the analysis of a campaign as of a day, comparing with the snapshot closest to
-/// `as_of − period`. Totals cover every stored day up to `as_of`, the same window for every
-/// platform; the campaign dates only drive pacing. `now` is read once by the caller.
+/// `as_of − period`. Totals cover every stored day up to `as_of` (with [`AsOf::Window`], the
+/// window's days only), the same days for every platform; the campaign dates only drive pacing.
+/// `now` is read once by the caller.
+///
+/// A window's comparison is the window's own figures as of `to − period` (its rows from `from`
+/// to that day, nothing when that day is before `from`): the stored snapshots hold every day up
+/// to theirs, so comparing a window with one would count days outside the window.
 pub async fn analyze_campaign(
     store: &dyn Store,
     org: &OrgId,
@@ -67,27 +123,59 @@ pub async fn analyze_campaign(
         .campaign_with_settings(org, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let as_of = match as_of {
-        AsOf::Day(day) => day,
-        AsOf::TodayInCampaignZone => crate::clock::today_in(now, &campaign.spec.time_zone),
+    let (as_of, window) = match as_of {
+        AsOf::Day(day) => (day, None),
+        AsOf::TodayInCampaignZone => (crate::clock::today_in(now, &campaign.spec.time_zone), None),
+        AsOf::Window(w) => (w.to(), Some(w)),
     };
-    let key = (campaign.id.clone(), version, as_of, period);
+    let key = (
+        campaign.id.clone(),
+        version,
+        as_of,
+        window.map(|w| w.from()),
+        period,
+    );
     if let Some(hit) = cache.and_then(|c| c.entries.get(&key)) {
         return Ok((campaign, hit));
     }
-    let totals = store.platform_totals(org, id, as_of).await?;
     let target = as_of
         .checked_sub_days(Days::new(u64::from(period.days())))
         .unwrap_or(as_of);
-    let snapshot = store
-        .snapshot_closest(org, id, target)
-        .await?
-        .map(|s| Snapshot {
-            date: s.date,
-            spend: s.spend,
-            conversions: s.conversions,
-            revenue: Some(s.revenue),
-        });
+    let (totals, snapshot) = match window {
+        None => {
+            let totals = store.platform_totals(org, id, as_of).await?;
+            let snapshot = store
+                .snapshot_closest(org, id, target)
+                .await?
+                .map(|s| Snapshot {
+                    date: s.date,
+                    spend: s.spend,
+                    conversions: s.conversions,
+                    revenue: Some(s.revenue),
+                });
+            (totals, snapshot)
+        }
+        Some(w) => {
+            let rows = store.daily_series(org, id, w.from(), w.to()).await?;
+            let snapshot = (target >= w.from() && target < w.to()).then(|| {
+                let earlier: Vec<&DailyRow> = rows.iter().filter(|r| r.date <= target).collect();
+                let then = analyze(&analysis_input(
+                    target,
+                    &campaign.spec,
+                    &settings,
+                    &window_totals(earlier),
+                    None,
+                ));
+                Snapshot {
+                    date: target,
+                    spend: then.totals.spend,
+                    conversions: then.totals.conversions,
+                    revenue: Some(then.totals.revenue),
+                }
+            });
+            (window_totals(rows.iter()), snapshot)
+        }
+    };
     let input = analysis_input(
         as_of,
         &campaign.spec,
@@ -102,6 +190,29 @@ pub async fn analyze_campaign(
     Ok((campaign, analysis))
 }
 
+/// Per-platform sums of daily rows: [`Store::platform_totals`]' figures over a window's days.
+fn window_totals<'a>(rows: impl IntoIterator<Item = &'a DailyRow>) -> Vec<PlatformTotals> {
+    let mut sums: BTreeMap<Platform, PlatformTotals> = BTreeMap::new();
+    for row in rows {
+        let t = sums
+            .entry(row.platform)
+            .or_insert_with(|| PlatformTotals::zero(row.platform));
+        t.spend = num::add(t.spend, row.spend);
+        t.impressions = t.impressions.saturating_add(row.impressions);
+        t.engagements = t.engagements.saturating_add(row.engagements);
+        t.clicks = t.clicks.saturating_add(row.clicks);
+        t.conversions = num::add(t.conversions, row.conversions);
+        if let Some(v) = row.conversion_value {
+            t.conversion_value = Some(num::add(t.conversion_value.unwrap_or_default(), v));
+        }
+        if let Some(v) = row.revenue {
+            t.revenue = Some(num::add(t.revenue.unwrap_or_default(), v));
+        }
+        t.days = t.days.saturating_add(1);
+    }
+    sums.into_values().collect()
+}
+
 /// The campaign's last `days` days against the `days` before them, ending at the analysis date
 /// (issue 15 item 3: trends that move both ways). Spend and conversions are the ad platforms'
 /// (GA4's conversions repeat theirs); each day's revenue is valued as the analysis values it
@@ -112,7 +223,6 @@ pub async fn period_trends(
     analysis: &Analysis,
     days: u32,
 ) -> Result<spendlens_core::analysis::period_trends::PeriodTrends, AppError> {
-    use spendlens_core::Platform;
     use spendlens_core::analysis::period_trends::{WindowSums, compare};
     let back = |n: u32| analysis.as_of.checked_sub_days(Days::new(u64::from(n)));
     let (Some(current_from), Some(previous_from), Some(previous_to)) =
@@ -158,4 +268,24 @@ pub async fn period_trends(
         previous,
         measured,
     ))
+}
+
+/// The named channels' (TV, radio, podcasts...) totals over the days an analysis covers: every
+/// stored day up to `analysis.as_of`, or only the window's days for [`AsOf::Window`], so a
+/// window's channels are summed over the same days as its platforms.
+pub async fn channel_totals(
+    store: &dyn Store,
+    org: &OrgId,
+    id: &CampaignId,
+    analysis: &Analysis,
+    as_of: AsOf,
+) -> Result<Vec<spendlens_core::channel::ChannelTotals>, AppError> {
+    Ok(match as_of {
+        AsOf::Window(w) => spendlens_core::channel::totals_by_channel(
+            &store.channel_series(org, id, w.from(), w.to()).await?,
+        ),
+        AsOf::Day(_) | AsOf::TodayInCampaignZone => {
+            store.channel_totals(org, id, analysis.as_of).await?
+        }
+    })
 }

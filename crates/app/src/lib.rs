@@ -10,7 +10,8 @@
 //! registration, sign-in, sessions and API tokens with their rules (password hashing, the
 //! sign-in rate limit). "Now" comes from a [`Clock`], taken once per request, tick or command,
 //! never inside the domain. A PDF's text is extracted in a child process under memory and time
-//! limits when the binary says so ([`isolation`]).
+//! limits when the binary says so ([`isolation`]). [`portfolio`] gathers every campaign of an
+//! organisation with blended totals in one currency through its exchange rates.
 #![forbid(unsafe_code)]
 
 pub mod accounts;
@@ -30,6 +31,7 @@ pub mod mappings;
 pub mod metrics;
 pub mod mmm;
 pub mod optimization;
+pub mod portfolio;
 pub mod scheduler;
 pub mod snapshots;
 pub mod touchpoints;

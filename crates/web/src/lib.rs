@@ -88,7 +88,7 @@ pub fn state(
 pub fn router(state: AppState) -> Router {
     use api::{
         analysis, attribution, campaigns, channels, connections, finance, imports, mappings,
-        metrics_in, mmm, optimization, seed, tokens,
+        metrics_in, mmm, optimization, portfolio, seed, tokens,
     };
     let api = Router::new()
         .route("/auth/register", post(auth::register))
@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tokens/{id}", delete(tokens::revoke_token))
         .route("/campaigns", post(campaigns::create).get(campaigns::list))
+        .route("/portfolio", get(portfolio::get_portfolio))
         .route(
             "/campaigns/{id}",
             get(campaigns::get)

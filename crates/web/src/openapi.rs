@@ -84,6 +84,7 @@ use crate::{api, auth, error, observability};
         api::finance::reports::budget_consumption,
         api::finance::reports::alerts,
         api::finance::reports::financial_report,
+        api::portfolio::get_portfolio,
         observability::healthz,
         observability::metrics,
     ),

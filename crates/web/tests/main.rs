@@ -3,6 +3,7 @@
 //! database too.
 
 mod analysis;
+mod analysis_window;
 mod attribution;
 mod auth;
 mod browser;
@@ -29,6 +30,7 @@ mod pages;
 mod pages_finance;
 mod pages_more;
 mod pdf_reports;
+mod portfolio;
 mod rates;
 mod reconcile;
 mod registration;

@@ -93,6 +93,9 @@ async fn every_demo_page_reads_without_codes_overflow_or_tiny_chart_text() {
         .map(|p| (*p).to_owned())
         .collect();
     pages.push(format!("/mmm/{}", run["id"].as_str().unwrap_or_default()));
+    // The portfolio in another currency, sorted; an analysis of a date range.
+    pages.push("/campaigns?currency=EUR&sort=spend&dir=desc".to_owned());
+    pages.push(format!("/campaigns/{q4}?from=2026-10-14&to=2026-11-13"));
     for (id, _) in &campaigns {
         for (tab, _) in spendlens_web::ui::analysis::TABS {
             pages.push(format!("/campaigns/{id}?tab={tab}"));

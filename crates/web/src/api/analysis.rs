@@ -14,11 +14,15 @@ use crate::state::AppState;
 
 /// The analysis of a campaign as of a day (default: today in the campaign's time zone),
 /// compared with the snapshot closest to `as_of − compare` (default 7d). The body is exactly
-/// the result of `spendlens analyze` (docs/analysis-contract.md).
+/// the result of `spendlens analyze` (docs/analysis-contract.md). With `from` and `to` (instead
+/// of `as_of`) only the rows of that window count, as of `to`, and the comparison is the
+/// window's own figures `compare` earlier (`spendlens_app::analysis::AsOf::Window`).
 #[utoipa::path(get, path = "/api/campaigns/{id}/financial-analysis", tag = "analysis",
     params(("id" = String, Path),
            ("as_of" = Option<String>, Query, description = "YYYY-MM-DD; default today in the campaign's time zone"),
-           ("compare" = Option<String>, Query, description = "1d, 7d (default) or 30d")),
+           ("compare" = Option<String>, Query, description = "1d, 7d (default) or 30d"),
+           ("from" = Option<String>, Query, description = "YYYY-MM-DD: the first day of an analysis window (with to)"),
+           ("to" = Option<String>, Query, description = "YYYY-MM-DD: the last day of the window, at most 1096 days after from")),
     responses((status = 200, description = "The analysis result of the contract", body = Object),
               (status = 404), (status = 422)))]
 pub async fn financial_analysis(
@@ -33,12 +37,23 @@ pub async fn financial_analysis(
             .ok_or_else(|| ApiError::field("compare", "expected one of 1d, 7d, 30d"))?,
     };
     let explicit_as_of = query.day("as_of")?;
+    let window = spendlens_app::analysis::AsOf::window(query.day("from")?, query.day("to")?)?;
+    let as_of = match (window, explicit_as_of) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::field(
+                "as_of",
+                "give either as_of or a window (from and to), not both",
+            ));
+        }
+        (Some(window), None) => window,
+        (None, day) => spendlens_app::analysis::AsOf::from(day),
+    };
     let id = spendlens_core::campaign::CampaignId::new(id);
     let (campaign, analysis) = spendlens_app::analysis::analyze_campaign(
         state.store.as_ref(),
         &caller.0.org_id,
         &id,
-        spendlens_app::analysis::AsOf::from(explicit_as_of),
+        as_of,
         state.clock.now(),
         period,
         Some(&state.analysis_cache),
@@ -46,11 +61,14 @@ pub async fn financial_analysis(
     .await?;
     let mut body = spendlens_contract::analysis::encode(&analysis);
     // Named channels (TV, radio, podcasts...) after the contract's document, when there are any.
-    let channels = state
-        .store
-        .channel_totals(&caller.0.org_id, &id, analysis.as_of)
-        .await
-        .map_err(spendlens_app::AppError::from)?;
+    let channels = spendlens_app::analysis::channel_totals(
+        state.store.as_ref(),
+        &caller.0.org_id,
+        &id,
+        &analysis,
+        as_of,
+    )
+    .await?;
     spendlens_contract::channels::append(&mut body, analysis.totals.spend, &channels);
     // The last N days (N of `compare`) against the N before: trends that move both ways.
     let trends = spendlens_app::analysis::period_trends(

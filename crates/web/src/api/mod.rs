@@ -12,5 +12,6 @@ pub mod metrics_in;
 pub mod mmm;
 pub mod optimization;
 pub mod pdf_preview;
+pub mod portfolio;
 pub mod seed;
 pub mod tokens;

@@ -1,5 +1,5 @@
-//! The campaign list and the campaign form (create and edit, with the conversion value and
-//! average order values the revenue estimate needs).
+//! The campaign form (create and edit, with the conversion value and average order values the
+//! revenue estimate needs). The campaign list is the portfolio (`super::portfolio`).
 
 use askama::Template;
 use axum::Form;
@@ -7,95 +7,15 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use spendlens_app::analysis::{AsOf, analyze_campaign};
 use spendlens_app::campaigns;
-use spendlens_core::analysis::ComparisonPeriod;
 use spendlens_core::campaign::{
     Campaign, CampaignDraft, CampaignSpec, DEFAULT_CURRENCY, DEFAULT_TIME_ZONE, PlatformSettings,
 };
 
 use crate::state::AppState;
-use crate::ui::analysis::{lead_rating, pacing_verdict_label};
 use crate::ui::format::{self, parse_money};
 use crate::ui::session::SignedIn;
 use crate::ui::{Crumb, FormErrors, Layout, UiResult, form_day, render, see_other};
-use spendlens_core::analysis::verdicts::Verdicts;
-
-/// One row of the campaign list.
-#[derive(Debug)]
-struct Row {
-    id: String,
-    name: String,
-    budget: String,
-    spend: String,
-    rating: &'static str,
-    rating_class: &'static str,
-    pacing: String,
-    pacing_class: &'static str,
-    dates: String,
-}
-
-#[derive(Template)]
-#[template(path = "campaigns.html")]
-struct ListPage {
-    layout: Layout,
-    rows: Vec<Row>,
-}
-
-/// `GET /campaigns`: every campaign of the organisation with its budget, spend, health rating
-/// and pacing, as of today in each campaign's time zone.
-pub async fn list(State(state): State<AppState>, viewer: SignedIn) -> UiResult<Response> {
-    let org = &viewer.principal.org_id;
-    let campaigns = state.store.list_campaigns(org).await?;
-    let now = state.clock.now();
-    let mut rows = Vec::with_capacity(campaigns.len());
-    for c in campaigns {
-        let analysis = analyze_campaign(
-            state.store.as_ref(),
-            org,
-            &c.id,
-            AsOf::TodayInCampaignZone,
-            now,
-            ComparisonPeriod::SevenDays,
-            Some(&state.analysis_cache),
-        )
-        .await;
-        let Ok((c, a)) = analysis else {
-            // Deleted between the list and the analysis: leave it out.
-            continue;
-        };
-        let currency = c.spec.currency.as_str();
-        // The same verdicts as the analysis page: the budget before the pace, the measured
-        // score when the seed's rests on assumed inputs.
-        let verdicts = Verdicts::of(&a);
-        let lead = lead_rating(&a, &verdicts);
-        let (pacing, pacing_class) = pacing_verdict_label(verdicts.pacing, currency);
-        let dates = match (c.spec.start_date, c.spec.end_date) {
-            (Some(s), Some(e)) => format!("{} – {}", format::date(s), format::date(e)),
-            (Some(s), None) => format!("from {}", format::date(s)),
-            (None, Some(e)) => format!("until {}", format::date(e)),
-            (None, None) => "no dates".to_owned(),
-        };
-        rows.push(Row {
-            id: c.id.to_string(),
-            name: c.spec.name.clone(),
-            budget: c
-                .spec
-                .budget
-                .map_or_else(|| "no budget".to_owned(), |b| format::money(b, currency)),
-            spend: format::money(a.totals.spend, currency),
-            rating: lead.0,
-            rating_class: lead.1,
-            pacing,
-            pacing_class,
-            dates,
-        });
-    }
-    Ok(render(&ListPage {
-        layout: Layout::new("Campaigns", Some(viewer.csrf.clone()), "campaigns"),
-        rows,
-    }))
-}
 
 /// The campaign form's fields, as typed.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -27,6 +27,7 @@ pub mod insights;
 pub mod mmm;
 mod mmm_charts;
 pub mod optimization;
+pub mod portfolio;
 pub mod session;
 pub mod tokens;
 
@@ -50,7 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(tokens::account))
         .route("/account/tokens", post(tokens::create))
         .route("/account/tokens/{id}/revoke", post(tokens::revoke))
-        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns", get(portfolio::page).post(campaigns::create))
         .route("/campaigns/new", get(campaigns::new_page))
         .route("/campaigns/{id}", get(analysis::page))
         .route("/campaigns/{id}/charts/{file}", get(charts::campaign_chart))

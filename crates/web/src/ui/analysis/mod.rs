@@ -16,6 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{Days, NaiveDate};
 use spendlens_app::analysis::{AsOf, analyze_campaign};
+use spendlens_core::DateWindow;
 use spendlens_core::analysis::{Analysis, ComparisonPeriod};
 use spendlens_core::campaign::{Campaign, CampaignId};
 use spendlens_report::chart::{
@@ -28,6 +29,7 @@ pub use labels::{lead_rating, pacing_verdict_label};
 pub use view::{CardView, PeriodOption, PlatformView, SubView, TabLink, TierView, TrendView};
 
 use crate::state::AppState;
+use crate::ui::format::date;
 use crate::ui::session::SignedIn;
 use crate::ui::{UiError, UiResult, render};
 use view::view;
@@ -55,6 +57,37 @@ fn tab_charts(tab: &str) -> &'static [&'static str] {
     }
 }
 
+/// The analysis date range form: its fields' values and, when a window is shown, its words
+/// ("14 Oct 2026 – 13 Nov 2026") and the query that keeps it on the tab links.
+#[derive(Debug, Default)]
+pub struct WindowForm {
+    pub from: String,
+    pub to: String,
+    /// Empty without a window.
+    pub text: String,
+    pub query: String,
+}
+
+/// The window of the page's `from` and `to` (both or neither; `YYYY-MM-DD`), through the
+/// analysis use case's rule (`AsOf::window`); a refusal names its field.
+fn window_of(query: &HashMap<String, String>) -> UiResult<Option<DateWindow>> {
+    let day = |field: &str| -> UiResult<Option<NaiveDate>> {
+        match query.get(field).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(text) => crate::query::parse_day(text).map(Some).ok_or_else(|| {
+                UiError::BadRequest(format!(
+                    "{field}: expected a date YYYY-MM-DD, got \"{text}\""
+                ))
+            }),
+        }
+    };
+    match AsOf::window(day("from")?, day("to")?) {
+        Ok(Some(AsOf::Window(w))) => Ok(Some(w)),
+        Ok(_) => Ok(None),
+        Err(e) => Err(UiError::BadRequest(e.to_string())),
+    }
+}
+
 /// Draws one chart of the analysis page (`daily-spend`, `cumulative-spend`, `roas`,
 /// `budget-share`) from the analysis the page shows: the one function the page and the download
 /// both draw with. `None` for a name that is no chart of the page.
@@ -63,13 +96,19 @@ async fn analysis_chart(
     campaign: &Campaign,
     a: &Analysis,
     name: &str,
+    window: Option<DateWindow>,
 ) -> UiResult<Option<Result<spendlens_report::Chart, spendlens_report::ReportError>>> {
     let chart = match name {
         "daily-spend" | "cumulative-spend" => {
-            let from = a
-                .as_of
-                .checked_sub_days(Days::new(CHART_LOOKBACK_DAYS))
-                .unwrap_or(NaiveDate::MIN);
+            // The window's days when one is shown, else the last CHART_LOOKBACK_DAYS.
+            let from = window.map_or_else(
+                || {
+                    a.as_of
+                        .checked_sub_days(Days::new(CHART_LOOKBACK_DAYS))
+                        .unwrap_or(NaiveDate::MIN)
+                },
+                |w| w.from(),
+            );
             let rows = state
                 .store
                 .daily_series(&campaign.org_id, &campaign.id, from, a.as_of)
@@ -111,25 +150,37 @@ async fn analysis_chart(
     Ok(Some(chart))
 }
 
-/// The campaign and its analysis as the page computes them (as of today in the campaign's time
-/// zone, `compare` from the query).
+/// The campaign and its analysis as the page computes them, with what decided it.
+struct Analysed {
+    campaign: Campaign,
+    analysis: std::sync::Arc<Analysis>,
+    compare: ComparisonPeriod,
+    window: Option<DateWindow>,
+    as_of: AsOf,
+}
+
+/// The campaign and its analysis as the page computes them: as of today in the campaign's time
+/// zone, or of the window `from..=to` (only its days' rows, as of `to`); `compare` from the
+/// query.
 async fn analysis_of(
     state: &AppState,
     viewer: &SignedIn,
     id: &str,
     query: &HashMap<String, String>,
-) -> UiResult<(Campaign, std::sync::Arc<Analysis>, ComparisonPeriod)> {
+) -> UiResult<Analysed> {
     let compare = match query.get("compare").map(String::as_str) {
         None | Some("") => ComparisonPeriod::SevenDays,
         Some(p) => ComparisonPeriod::parse(p).ok_or_else(|| {
             UiError::BadRequest("the comparison period is one of 1d, 7d, 30d".to_owned())
         })?,
     };
+    let window = window_of(&query)?;
+    let as_of = window.map_or(AsOf::TodayInCampaignZone, AsOf::Window);
     let (campaign, analysis) = analyze_campaign(
         state.store.as_ref(),
         &viewer.principal.org_id,
         &CampaignId::new(id),
-        AsOf::TodayInCampaignZone,
+        as_of,
         state.clock.now(),
         compare,
         Some(&state.analysis_cache),
@@ -139,7 +190,13 @@ async fn analysis_of(
         spendlens_app::AppError::NotFound => UiError::NotFound,
         other => other.into(),
     })?;
-    Ok((campaign, analysis, compare))
+    Ok(Analysed {
+        campaign,
+        analysis,
+        compare,
+        window,
+        as_of,
+    })
 }
 
 /// One chart of the analysis page for its download, drawn as the page draws it.
@@ -157,16 +214,20 @@ pub(crate) async fn chart(
     else {
         return Err(UiError::NotFound);
     };
-    let (campaign, analysis, _) = analysis_of(state, viewer, id, query).await?;
+    let Analysed {
+        campaign,
+        analysis,
+        window,
+        ..
+    } = analysis_of(state, viewer, id, query).await?;
     let base = format!("/campaigns/{}", campaign.id);
-    let view = analysis_chart(state, &campaign, &analysis, name)
+    let view = analysis_chart(state, &campaign, &analysis, name, window)
         .await?
         .and_then(|c| crate::ui::charts::chart_view(name, c, &base, query));
     Ok((campaign, view))
 }
 
-/// `GET /campaigns/{id}?tab=…&compare=…`: the analysis page, as of today in the campaign's time
-/// zone.
+/// `GET /campaigns/{id}?tab=…&compare=…&from=…&to=…`: the analysis page (see `analysis_of`).
 pub async fn page(
     State(state): State<AppState>,
     viewer: SignedIn,
@@ -181,10 +242,20 @@ pub async fn page(
             .map(|(k, _)| *k)
             .ok_or(UiError::NotFound)?,
     };
-    let (campaign, analysis, compare) = analysis_of(&state, &viewer, &id, &query).await?;
+    let Analysed {
+        campaign,
+        analysis,
+        compare,
+        window,
+        as_of,
+    } = analysis_of(&state, &viewer, &id, &query).await?;
     let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
     if query.get("saved").map(String::as_str) == Some("campaign") {
         page.done = Some("Campaign saved.");
+    }
+    page.window = window_form(&campaign, &analysis, window);
+    for t in &mut page.tabs {
+        t.href.push_str(&page.window.query);
     }
     if matches!(tab, "overview" | "roi-roas") {
         use spendlens_app::finance::basis::BasisChoice;
@@ -219,11 +290,14 @@ pub async fn page(
         (page.period_title, page.period_rows) = period::rows(&trends, &analysis.currency);
     }
     if tab == "budget-allocation" {
-        let channels = state
-            .store
-            .channel_totals(&viewer.principal.org_id, &campaign.id, analysis.as_of)
-            .await
-            .map_err(spendlens_app::AppError::from)?;
+        let channels = spendlens_app::analysis::channel_totals(
+            state.store.as_ref(),
+            &viewer.principal.org_id,
+            &campaign.id,
+            &analysis,
+            as_of,
+        )
+        .await?;
         (page.channels, page.spend_all_channels) =
             view::channel_views(&channels, analysis.totals.spend, &analysis.currency);
     }
@@ -233,10 +307,36 @@ pub async fn page(
     }
     let base = format!("/campaigns/{}", campaign.id);
     for name in tab_charts(tab) {
-        if let Some(chart) = analysis_chart(&state, &campaign, &analysis, name).await? {
+        if let Some(chart) = analysis_chart(&state, &campaign, &analysis, name, window).await? {
             page.charts
                 .extend(crate::ui::charts::chart_view(name, chart, &base, &query));
         }
     }
     Ok(render(&page))
+}
+
+/// The date range form's values: the window shown, else the campaign's start (or the 30 days
+/// before the analysis date without one) to the analysis date, ready to narrow.
+fn window_form(campaign: &Campaign, a: &Analysis, window: Option<DateWindow>) -> WindowForm {
+    match window {
+        Some(w) => WindowForm {
+            from: w.from().to_string(),
+            to: w.to().to_string(),
+            text: format!("{} – {}", date(w.from()), date(w.to())),
+            query: format!("&from={}&to={}", w.from(), w.to()),
+        },
+        None => {
+            let from = campaign
+                .spec
+                .start_date
+                .filter(|s| *s <= a.as_of)
+                .unwrap_or_else(|| DateWindow::ending(a.as_of, 30).from());
+            WindowForm {
+                from: from.to_string(),
+                to: a.as_of.to_string(),
+                text: String::new(),
+                query: String::new(),
+            }
+        }
+    }
 }

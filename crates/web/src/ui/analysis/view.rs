@@ -159,7 +159,9 @@ pub(super) struct AnalysisPage {
     as_of: String,
     tab: &'static str,
     tab_label: &'static str,
-    tabs: Vec<TabLink>,
+    pub(super) tabs: Vec<TabLink>,
+    /// The analysis date range form and the window shown (set by the handler).
+    pub(super) window: super::WindowForm,
     periods: Vec<PeriodOption>,
     no_conversion_value: bool,
     notes: Vec<&'static str>,
@@ -524,6 +526,7 @@ pub(super) fn view(
         tab,
         tab_label,
         tabs,
+        window: super::WindowForm::default(),
         periods,
         no_conversion_value: a.warnings.contains(&Warning::ConversionValueNotConfigured),
         notes: a.warnings.iter().filter_map(|w| warning_text(*w)).collect(),

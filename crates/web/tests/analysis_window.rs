@@ -1,0 +1,211 @@
+//! The analysis date range (issue 16 item 6): the analysis of a window equals the analysis of a
+//! campaign holding only that window's rows, through the API and the page, on both backends;
+//! the cache keeps windows apart; bad windows are refused naming `from` or `to`.
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, database_urls, json_of, metric, page, q4};
+
+/// One row a day and platform from `first` (a day of November 2026 or the end of October) for
+/// `days` days, with figures that change every day.
+fn rows(days: std::ops::RangeInclusive<u32>) -> Vec<Value> {
+    let mut out = Vec::new();
+    for n in days {
+        // n counts days from 2026-10-01.
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 10, 1)
+            .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(n))))
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        out.push(
+            json!({"date": date, "platform": "meta", "spend": format!("{}.{:02}", 40 + n, n % 97),
+            "impressions": 1000 + n * 7, "clicks": 30 + n, "conversions": format!("{}.5", n % 5),
+            "conversion_value": format!("{}", 90 + n)}),
+        );
+        out.push(json!({"date": date, "platform": "linkedin", "spend": format!("{}", 25 + n % 11),
+            "impressions": 800 + n, "engagements": 40 + n % 9, "clicks": 12 + n % 4, "conversions": n % 3}));
+        out.push(
+            json!({"date": date, "platform": "google_ads", "spend": "31.30", "clicks": 20,
+            "conversions": "2", "revenue": format!("{}.75", 60 + n % 13)}),
+        );
+    }
+    out
+}
+
+async fn with_rows(app: &TestApp, days: std::ops::RangeInclusive<u32>) -> String {
+    let mut spec = q4();
+    spec["start_date"] = json!("2026-10-01");
+    let id = app.campaign(&spec).await;
+    let r = app
+        .post(
+            &format!("/api/campaigns/{id}/metrics"),
+            &json!({"rows": rows(days)}),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}: {}", app.backend, r.status());
+    id
+}
+
+/// The analysis without what legitimately differs between two campaigns (their comparison,
+/// which rests on different histories).
+fn figures(mut v: Value) -> Value {
+    if let Value::Object(map) = &mut v {
+        for key in ["trends", "period_trends"] {
+            map.remove(key);
+        }
+    }
+    v
+}
+
+#[tokio::test]
+async fn a_window_is_the_analysis_of_its_rows_alone() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "window@example.com").await;
+        // Full: 1 Oct to 20 Nov. Only: the window's days, 15 Oct (day 14) to 10 Nov (day 40).
+        let full = with_rows(&app, 0..=50).await;
+        let only = with_rows(&app, 14..=40).await;
+        let window = "from=2026-10-15&to=2026-11-10";
+
+        let of_window = json_of(
+            app.get(&format!(
+                "/api/campaigns/{full}/financial-analysis?{window}"
+            ))
+            .await,
+        )
+        .await;
+        let of_only = json_of(
+            app.get(&format!(
+                "/api/campaigns/{only}/financial-analysis?as_of=2026-11-10"
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(
+            of_window["as_of"], "2026-11-10",
+            "{}: {of_window}",
+            app.backend
+        );
+        assert_eq!(
+            figures(of_window.clone()),
+            figures(of_only.clone()),
+            "{}",
+            app.backend
+        );
+        // The window really left days out.
+        let whole = json_of(
+            app.get(&format!(
+                "/api/campaigns/{full}/financial-analysis?as_of=2026-11-10"
+            ))
+            .await,
+        )
+        .await;
+        assert_ne!(whole["totals"]["spend"], of_window["totals"]["spend"]);
+
+        // The cache keys on the window: the same `to` with another `from`, then no window.
+        let shorter = json_of(
+            app.get(&format!(
+                "/api/campaigns/{full}/financial-analysis?from=2026-11-01&to=2026-11-10"
+            ))
+            .await,
+        )
+        .await;
+        assert_ne!(shorter["totals"]["spend"], of_window["totals"]["spend"]);
+        let again = json_of(
+            app.get(&format!(
+                "/api/campaigns/{full}/financial-analysis?as_of=2026-11-10"
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(again["totals"]["spend"], whole["totals"]["spend"]);
+
+        // The window's comparison is its own figures a week earlier (from 15 Oct to 3 Nov).
+        let earlier = json_of(
+            app.get(&format!(
+                "/api/campaigns/{only}/financial-analysis?as_of=2026-11-03"
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(
+            of_window["trends"]["snapshot_date"], "2026-11-03",
+            "{}",
+            of_window["trends"]
+        );
+        assert_eq!(
+            of_window["trends"]["spend"]["previous"], earlier["totals"]["spend"],
+            "{}",
+            of_window["trends"]
+        );
+
+        // The page: the window stated, the same figures as the campaign holding only its rows.
+        let (status, html) = page(&app, &format!("/campaigns/{full}?{window}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("15 Oct 2026 – 10 Nov 2026"), "{html}");
+        assert!(html.contains("value=\"2026-10-15\""));
+        assert!(
+            html.replace("&#38;", "&").contains(&format!(
+                "/campaigns/{full}?tab=roi-roas&compare=7d&from=2026-10-15&to=2026-11-10"
+            )),
+            "the tabs keep the window"
+        );
+        let (_, only_html) = page(
+            &app,
+            &format!("/campaigns/{only}?from=2026-10-15&to=2026-11-10"),
+        )
+        .await;
+        assert_eq!(
+            metric(&html, "total-spend"),
+            metric(&only_html, "total-spend")
+        );
+        assert!(!metric(&html, "total-spend").is_empty());
+        let (_, roi_page) = page(&app, &format!("/campaigns/{full}?tab=roi-roas&{window}")).await;
+        let (_, roi_only) = page(&app, &format!("/campaigns/{only}?tab=roi-roas&{window}")).await;
+        assert_eq!(metric(&roi_page, "roas"), metric(&roi_only, "roas"));
+    }
+}
+
+#[tokio::test]
+async fn a_bad_window_is_refused_naming_its_field() {
+    let url = crate::support::sqlite_database();
+    let app = TestApp::spawn(&url).await;
+    app.register(&app.client, "badwindow@example.com").await;
+    let id = app.campaign(&q4()).await;
+    for (query, field) in [
+        ("from=2026-11-10&to=2026-11-01", "to"),
+        ("from=2020-01-01&to=2026-11-01", "to"),
+        ("from=2026-13-01&to=2026-11-01", "from"),
+        ("from=2026-11-01&to=soon", "to"),
+        ("from=2026-11-01", "to"),
+        ("to=2026-11-01", "from"),
+        ("from=2026-11-01&to=2026-11-02&as_of=2026-11-02", "as_of"),
+    ] {
+        let r = app
+            .get(&format!("/api/campaigns/{id}/financial-analysis?{query}"))
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        let body = json_of(r).await;
+        assert_eq!(
+            body["error"]["details"][0]["field"], field,
+            "{query}: {body}"
+        );
+        if field != "as_of" {
+            let (status, html) = page(&app, &format!("/campaigns/{id}?{query}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+            assert!(html.contains(&format!("{field}: ")), "{query}: {html}");
+        }
+    }
+    // The longest window is accepted, one day more is not.
+    let r = app
+        .get(&format!(
+            "/api/campaigns/{id}/financial-analysis?from=2023-11-01&to=2026-10-31"
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "1096 days");
+    let r = app
+        .get(&format!(
+            "/api/campaigns/{id}/financial-analysis?from=2023-10-31&to=2026-10-31"
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "1097 days");
+}
