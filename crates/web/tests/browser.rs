@@ -607,7 +607,7 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
     let a30 = api_analysis(&app, &c, &id, "30d").await;
     assert!(a30["trends"].is_object());
     let note = text_of(&c, "[data-metric=trend-note]").await;
-    assert!(note.contains("30d"), "{note}");
+    assert!(note.contains("30 days"), "{note}");
     assert_eq!(
         c.find_all(Locator::Css("[data-trend]"))
             .await

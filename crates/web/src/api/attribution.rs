@@ -12,6 +12,7 @@ use spendlens_app::attribution::{
     ChannelAttribution, ChannelLine, ModelLines, Models, attributed_by_channel, campaign_model,
     conversion_share_pct, window_of,
 };
+use spendlens_app::labels::Label;
 use spendlens_app::touchpoints::{self, TouchpointFailure};
 use spendlens_attribution::{MarkovOrder, Model, Problem, codec};
 use spendlens_contract::json::{ratio, two_decimals};
@@ -385,11 +386,15 @@ pub(crate) fn comparison_chart_of(
         .models
         .iter()
         .map(|m| spendlens_report::chart::BarSeries {
-            name: m.result.model.name().to_owned(),
+            name: m.result.model.label().to_owned(),
             values: m.channels.iter().map(|c| c.revenue).collect(),
         })
         .collect();
-    let title = format!("Attributed revenue by channel and model, {from} to {to}");
+    let title = format!(
+        "Attributed revenue by channel and model, {} – {}",
+        crate::ui::format::date(from),
+        crate::ui::format::date(to)
+    );
     spendlens_report::chart::grouped_bar_chart(&title, &categories, &series, &found.currency)
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
