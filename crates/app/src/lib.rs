@@ -17,6 +17,7 @@
 pub mod accounts;
 pub mod analysis;
 pub mod attribution;
+pub mod audit;
 pub mod campaigns;
 pub mod channels;
 pub mod clock;

@@ -52,7 +52,7 @@ pub use accounts::{
 };
 pub use attempts::{AttemptCount, AttemptStore};
 pub use attribution::{StoredTouchpoint, TouchKind, TouchpointImport, TouchpointStore};
-pub use audit::{AuditEntry, AuditRecord, AuditStore};
+pub use audit::{AuditEntry, AuditFilter, AuditRecord, AuditRow, AuditStore};
 pub use campaigns::CampaignStore;
 pub use channels::ChannelStore;
 pub use connections::{Connection, ConnectionStatus, ConnectionStore, NewConnection, SyncRecord};
