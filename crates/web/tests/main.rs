@@ -10,6 +10,7 @@ mod browser;
 mod campaigns;
 mod channel_reports;
 mod channels;
+mod chart_downloads;
 mod concurrency;
 mod connection_health;
 mod connections;
