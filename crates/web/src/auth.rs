@@ -115,6 +115,11 @@ async fn authenticate(
         .ok_or(ApiError::Unauthorized)
 }
 
+/// The principal of a request's credential, if it has a valid one (the audit log's actor).
+pub(crate) async fn principal_of(parts: &Parts, state: &AppState) -> Option<Principal> {
+    authenticate(parts, state).await.ok().map(|(p, _)| p)
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 

@@ -34,6 +34,8 @@ pub struct Settings {
     pub session_hours: u32,
     /// Minutes between snapshot sweeps (0 disables the scheduler).
     pub snapshot_every_minutes: u64,
+    /// Days the audit log keeps an entry (at least 30; a daily sweep deletes older ones).
+    pub audit_retention_days: u32,
     /// Failed sign-ins allowed per e-mail from one client address in `login_window_minutes`.
     pub login_attempts: u32,
     /// Failed sign-ins allowed from one client address, whatever the e-mail, in the same window.
@@ -66,6 +68,7 @@ impl Default for Settings {
             cookie_secure: false,
             session_hours: 24 * 14,
             snapshot_every_minutes: 60,
+            audit_retention_days: 365,
             login_attempts: 10,
             login_attempts_per_address: 100,
             login_window_minutes: 15,

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -87,8 +88,8 @@ pub fn state(
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
     use api::{
-        analysis, attribution, campaigns, channels, connections, finance, imports, mappings,
-        metrics_in, mmm, optimization, portfolio, seed, tokens,
+        analysis, attribution, audit_log, campaigns, channels, connections, finance, imports,
+        mappings, metrics_in, mmm, optimization, portfolio, seed, tokens,
     };
     let api = Router::new()
         .route("/auth/register", post(auth::register))
@@ -239,6 +240,7 @@ pub fn router(state: AppState) -> Router {
             get(finance::reports::budget_consumption),
         )
         .route("/alerts", get(finance::reports::alerts))
+        .route("/audit-log", get(audit_log::list))
         .route(
             "/reports/financial",
             get(finance::reports::financial_report),
@@ -256,6 +258,11 @@ pub fn router(state: AppState) -> Router {
         // The server-rendered pages (crates/web/src/ui): everything outside /api.
         .merge(ui::routes())
         .route("/healthz", get(observability::healthz))
+        // Every successful write, of the API and the pages, leaves its audit entry.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record,
+        ))
         .layer(axum::middleware::from_fn(observability::record))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
@@ -329,6 +336,15 @@ pub async fn serve(
             shutdown.clone(),
         ))
     });
+    let retention = (every > 0).then(|| {
+        tokio::spawn(spendlens_app::scheduler::run_audit_retention(
+            state.store.clone(),
+            state.clock.clone(),
+            state.settings.audit_retention_days,
+            Duration::from_secs(24 * 60 * 60),
+            shutdown.clone(),
+        ))
+    });
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -339,7 +355,7 @@ pub async fn serve(
             }
         })
         .await;
-    for task in [scheduler, syncs, alerts].into_iter().flatten() {
+    for task in [scheduler, syncs, alerts, retention].into_iter().flatten() {
         task.abort();
     }
     result

@@ -15,6 +15,7 @@ use crate::{api, auth, error, observability};
         from POST /api/tokens. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`."
     ),
     paths(
+        api::audit_log::list,
         auth::register,
         auth::verify,
         auth::login,

@@ -5,6 +5,7 @@
 mod analysis;
 mod analysis_window;
 mod attribution;
+mod audit_log;
 mod auth;
 mod browser;
 mod campaigns;

@@ -33,8 +33,15 @@ pub fn changes(before: &Value, after: &Value) -> Map<String, Value> {
 }
 
 fn walk(prefix: &str, before: &Value, after: &Value, out: &mut Map<String, Value>) {
-    match (before, after) {
-        (Value::Object(b), Value::Object(a)) => {
+    let empty = Map::new();
+    // An object that appears (or goes) compares field by field against nothing.
+    let pair = match (before, after) {
+        (Value::Null, Value::Object(a)) => Some((&empty, a)),
+        (Value::Object(b), Value::Null) => Some((b, &empty)),
+        _ => before.as_object().zip(after.as_object()),
+    };
+    match pair {
+        Some((b, a)) => {
             let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
             keys.sort();
             keys.dedup();
@@ -52,11 +59,11 @@ fn walk(prefix: &str, before: &Value, after: &Value, out: &mut Map<String, Value
                 );
             }
         }
-        (b, a) if b != a => {
+        None if before != after => {
             let name = if prefix.is_empty() { "value" } else { prefix };
-            out.insert(name.to_owned(), json!({"before": b, "after": a}));
+            out.insert(name.to_owned(), json!({"before": before, "after": after}));
         }
-        _ => {}
+        None => {}
     }
 }
 

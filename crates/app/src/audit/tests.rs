@@ -30,6 +30,12 @@ fn a_field_on_one_side_only_and_whole_values_are_changes() {
     );
     assert_eq!(c["role"], json!({"before": "viewer", "after": "editor"}));
     assert_eq!(c["note"], json!({"before": null, "after": "x"}));
+    let appeared = changes(&json!({"s": null}), &json!({"s": {"a": 1, "b": null}}));
+    assert_eq!(
+        Value::Object(appeared),
+        json!({"s.a": {"before": null, "after": 1}}),
+        "a field null on both sides did not change"
+    );
     let whole = changes(&Value::Null, &json!({"a": 1}));
     assert_eq!(whole["a"], json!({"before": null, "after": 1}));
     let scalar = changes(&json!(1), &json!(2));

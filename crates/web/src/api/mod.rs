@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod attribution;
+pub mod audit_log;
 pub mod campaigns;
 pub mod channels;
 pub mod connections;

@@ -17,6 +17,7 @@ pub mod account;
 pub mod analysis;
 pub mod assets;
 pub mod attribution;
+pub mod audit;
 pub mod campaigns;
 pub mod charts;
 pub mod connections;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/signout", post(account::signout))
         .route("/verify", get(account::verify_page).post(account::verify))
         .route("/account", get(tokens::account))
+        .route("/audit-log", get(audit::show))
         .route("/account/tokens", post(tokens::create))
         .route("/account/tokens/{id}/revoke", post(tokens::revoke))
         .route("/campaigns", get(portfolio::page).post(campaigns::create))
@@ -179,6 +181,11 @@ pub const NAV: &[NavEntry] = &[
         href: "/mmm",
         label: "Marketing mix",
         section: "mmm",
+    },
+    NavEntry {
+        href: "/audit-log",
+        label: "Activity",
+        section: "audit",
     },
     NavEntry {
         href: "/account",
