@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -156,8 +156,11 @@ fn build(from: &str, mail: &Mail) -> Result<Message, MailFailure> {
         let to: Mailbox = to.parse().map_err(|_| MailFailure::BadRecipient)?;
         builder = builder.to(to);
     }
+    // Base64 whatever the text: a reader never sees a quoted-printable soft break inside an
+    // amount, and the message's bytes do not depend on lettre's guess.
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
+        .header(ContentTransferEncoding::Base64)
         .body(mail.text.clone());
     let message = match &mail.attachment {
         None => builder.singlepart(text),
