@@ -125,6 +125,33 @@ pub async fn run_syncs(
     }
 }
 
+/// Runs the report-delivery sweep (`delivery::sweep`: due slots enqueued once across instances,
+/// leased deliveries sent and recorded) now and then every `every`, until `shutdown` turns true.
+pub async fn run_reports(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    deliverer: Arc<crate::delivery::Deliverer>,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let instance = instance_name();
+    loop {
+        let report =
+            crate::delivery::sweep::sweep(store.as_ref(), &deliverer, clock.now(), &instance).await;
+        if report.delivered > 0 || report.failed > 0 {
+            tracing::info!(?report, "report delivery sweep");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// A name for this process in the job claims (host and process id).
 fn instance_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "spendlens".to_owned());

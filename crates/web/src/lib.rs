@@ -70,6 +70,11 @@ pub fn state(
         settings.outbound(),
     ));
     let csrf_key = ui::session::CsrfKey::from_settings(&settings);
+    let deliveries = Arc::new(spendlens_app::delivery::Deliverer {
+        webhooks: webhooks.clone(),
+        mailer: spendlens_app::delivery::Mailer::new(settings.smtp.clone()),
+        public_base: settings.public_base(),
+    });
     AppState {
         store,
         clock,
@@ -80,6 +85,7 @@ pub fn state(
         analysis_cache: Arc::new(spendlens_app::analysis::AnalysisCache::new(4096)),
         connections,
         webhooks,
+        deliveries,
         csrf_key: Arc::new(csrf_key),
         upload_gate: Arc::new(upload::UploadGate::default()),
     }
@@ -89,7 +95,7 @@ pub fn state(
 pub fn router(state: AppState) -> Router {
     use api::{
         analysis, attribution, audit_log, campaigns, channels, connections, finance, imports,
-        mappings, metrics_in, mmm, optimization, portfolio, seed, tokens,
+        mappings, metrics_in, mmm, optimization, portfolio, schedules, seed, sharing, tokens,
     };
     let api = Router::new()
         .route("/auth/register", post(auth::register))
@@ -245,6 +251,20 @@ pub fn router(state: AppState) -> Router {
             "/reports/financial",
             get(finance::reports::financial_report),
         )
+        // Shared and scheduled reports (issue 18).
+        .route(
+            "/campaigns/{id}/share-links",
+            get(sharing::list).post(sharing::create),
+        )
+        .route(
+            "/campaigns/{id}/share-links/{link_id}",
+            delete(sharing::revoke),
+        )
+        .route(
+            "/report-schedules",
+            get(schedules::list).post(schedules::create),
+        )
+        .route("/report-schedules/{id}", delete(schedules::delete))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::same_origin,
@@ -345,6 +365,16 @@ pub async fn serve(
             shutdown.clone(),
         ))
     });
+    let report_every = state.settings.report_every_seconds;
+    let reports = (report_every > 0).then(|| {
+        tokio::spawn(spendlens_app::scheduler::run_reports(
+            state.store.clone(),
+            state.clock.clone(),
+            state.deliveries.clone(),
+            Duration::from_secs(report_every),
+            shutdown.clone(),
+        ))
+    });
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -355,7 +385,10 @@ pub async fn serve(
             }
         })
         .await;
-    for task in [scheduler, syncs, alerts, retention].into_iter().flatten() {
+    for task in [scheduler, syncs, alerts, retention, reports]
+        .into_iter()
+        .flatten()
+    {
         task.abort();
     }
     result

@@ -14,5 +14,7 @@ pub mod mmm;
 pub mod optimization;
 pub mod pdf_preview;
 pub mod portfolio;
+pub mod schedules;
 pub mod seed;
+pub mod sharing;
 pub mod tokens;

@@ -57,6 +57,17 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/new", get(campaigns::new_page))
         .route("/campaigns/{id}", get(analysis::page))
         .route("/campaigns/{id}/charts/{file}", get(charts::campaign_chart))
+        // Share links (issue 18): made and revoked on the campaign's page, opened without
+        // signing in.
+        .route(
+            "/campaigns/{id}/share-links",
+            post(analysis::shared::create),
+        )
+        .route(
+            "/campaigns/{id}/share-links/{link_id}/revoke",
+            post(analysis::shared::revoke),
+        )
+        .route("/share/{token}", get(analysis::shared::page))
         .route(
             "/campaigns/{id}/edit",
             get(campaigns::edit_page).post(campaigns::update),
@@ -125,6 +136,11 @@ pub fn routes() -> Router<AppState> {
             post(finance::delete_overhead),
         )
         .route("/finance/settings", post(finance::settings))
+        .route("/finance/schedules", post(finance::schedules::create))
+        .route(
+            "/finance/schedules/{id}/delete",
+            post(finance::schedules::delete),
+        )
         .route(
             "/campaigns/{id}/connections",
             get(connections::page).post(connections::create),
