@@ -187,8 +187,8 @@ fn not_audited(method: &Method, pattern: &str, query: Option<&str>) -> bool {
         || READS.contains(&pattern)
         || pattern == "/campaigns/{id}/imports/map"
         || SELF_AUDITED.contains(&pattern)
-        || (pattern == "/api/campaigns/{id}/imports"
-            && query.is_some_and(|q| q.split('&').any(|kv| kv == "dry_run=true")))
+        // A dry run of any upload (rows, touchpoints, a ledger file) stores nothing.
+        || query.is_some_and(|q| q.split('&').any(|kv| kv == "dry_run=true"))
 }
 
 /// The target's representation as the API answers it, or `None` for a target that has none
