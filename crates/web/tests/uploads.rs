@@ -286,7 +286,15 @@ fn four_uploads_at_once_stay_under_512_mb() {
 
 async fn four_at_once() {
     let db = sqlite_database();
-    let app = TestApp::spawn(&db).await;
+    let mut app = TestApp::spawn(&db).await;
+    // The server reads one large upload at a time and holds the others' bodies (up to its
+    // two-minute wait) before reading them: a browser or curl waits, but reqwest's default 30 s
+    // TCP user timeout would abort the fourth upload's stalled send as `Connection timed out`.
+    app.client = reqwest::Client::builder()
+        .cookie_store(true)
+        .tcp_user_timeout(None)
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
     app.register(&app.client, "crowd@example.com").await;
     let id = app.campaign(&q4()).await;
     let imports = format!("/api/campaigns/{id}/imports?dry_run=true");
