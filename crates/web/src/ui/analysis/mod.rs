@@ -174,7 +174,7 @@ async fn analysis_of(
             UiError::BadRequest("the comparison period is one of 1d, 7d, 30d".to_owned())
         })?,
     };
-    let window = window_of(&query)?;
+    let window = window_of(query)?;
     let as_of = window.map_or(AsOf::TodayInCampaignZone, AsOf::Window);
     let (campaign, analysis) = analyze_campaign(
         state.store.as_ref(),
@@ -250,6 +250,7 @@ pub async fn page(
         as_of,
     } = analysis_of(&state, &viewer, &id, &query).await?;
     let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
+    page.layout = page.layout.signed(&viewer);
     if query.get("saved").map(String::as_str) == Some("campaign") {
         page.done = Some("Campaign saved.");
     }
