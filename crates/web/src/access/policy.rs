@@ -139,7 +139,7 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("POST", "/signup", Public),
     ("GET", "/signin", Public),
     ("POST", "/signin", Public),
-    ("POST", "/signout", Public),
+    ("POST", "/signout", VIEWER),
     ("GET", "/verify", Public),
     ("POST", "/verify", Public),
     ("GET", "/static/{file}", Public),
