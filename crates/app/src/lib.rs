@@ -11,17 +11,22 @@
 //! sign-in rate limit). "Now" comes from a [`Clock`], taken once per request, tick or command,
 //! never inside the domain. A PDF's text is extracted in a child process under memory and time
 //! limits when the binary says so ([`isolation`]). [`portfolio`] gathers every campaign of an
-//! organisation with blended totals in one currency through its exchange rates.
+//! organisation with blended totals in one currency through its exchange rates. [`sharing`]
+//! makes and opens read-only share links of a campaign's analysis; [`delivery`] schedules the
+//! financial report, campaign summaries and budget alerts by e-mail, Slack or webhook and sends
+//! each due slot once across instances.
 #![forbid(unsafe_code)]
 
 pub mod accounts;
 pub mod analysis;
 pub mod attribution;
+pub mod audit;
 pub mod campaigns;
 pub mod channels;
 pub mod clock;
 pub mod connections;
 pub mod context;
+pub mod delivery;
 pub mod demo;
 pub mod finance;
 pub mod imports;
@@ -34,6 +39,7 @@ pub mod mmm;
 pub mod optimization;
 pub mod portfolio;
 pub mod scheduler;
+pub mod sharing;
 pub mod snapshots;
 pub mod touchpoints;
 

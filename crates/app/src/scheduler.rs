@@ -36,6 +36,32 @@ pub async fn run_snapshots(
     }
 }
 
+/// Deletes the audit entries older than `retention_days` now and then every `every`, until
+/// `shutdown` turns true (a second instance deleting the same entries deletes none).
+pub async fn run_audit_retention(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    retention_days: u32,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        match crate::audit::purge(store.as_ref(), clock.now(), retention_days).await {
+            Ok(0) => tracing::debug!("audit retention: nothing to delete"),
+            Ok(n) => tracing::info!(deleted = n, "audit retention"),
+            Err(e) => tracing::warn!(error = %e, "audit retention failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// Runs the budget-alert sweep (every campaign evaluated, pending webhook deliveries retried) now
 /// and then every `every`, until `shutdown` turns true. Alerts are raised once whatever the
 /// number of instances (see `finance::alerts`).
@@ -87,6 +113,33 @@ pub async fn run_syncs(
             .await;
         if reminded > 0 {
             tracing::info!(reminded, "re-authorisation reminders delivered");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Runs the report-delivery sweep (`delivery::sweep`: due slots enqueued once across instances,
+/// leased deliveries sent and recorded) now and then every `every`, until `shutdown` turns true.
+pub async fn run_reports(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    deliverer: Arc<crate::delivery::Deliverer>,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let instance = instance_name();
+    loop {
+        let report =
+            crate::delivery::sweep::sweep(store.as_ref(), &deliverer, clock.now(), &instance).await;
+        if report.delivered > 0 || report.failed > 0 {
+            tracing::info!(?report, "report delivery sweep");
         }
         tokio::select! {
             () = tokio::time::sleep(every) => {}

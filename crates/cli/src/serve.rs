@@ -37,6 +37,23 @@ pub struct ServeArgs {
     /// today, and print its sign-in.
     #[arg(long)]
     demo: bool,
+    /// The SMTP relay of scheduled e-mail. Also `SPENDLENS_SMTP__HOST`; the password only
+    /// through `SPENDLENS_SMTP__PASSWORD` or the settings file (a flag shows in `ps`).
+    #[arg(long)]
+    smtp_host: Option<String>,
+    /// The relay's port (default 587). Also `SPENDLENS_SMTP__PORT`.
+    #[arg(long)]
+    smtp_port: Option<u16>,
+    /// The sender, `spendlens <reports@example.com>`. Also `SPENDLENS_SMTP__FROM`.
+    #[arg(long)]
+    smtp_from: Option<String>,
+    /// The SMTP user name. Also `SPENDLENS_SMTP__USERNAME`.
+    #[arg(long)]
+    smtp_username: Option<String>,
+    /// Send without STARTTLS (a relay on this host or network speaking plain SMTP). Also
+    /// `SPENDLENS_SMTP__STARTTLS=false`.
+    #[arg(long)]
+    smtp_no_starttls: bool,
 }
 
 /// `spendlens snapshot`.
@@ -136,6 +153,21 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(format) = args.log_format {
         settings.log_format = format;
+    }
+    if args.smtp_host.is_some() {
+        settings.smtp.host = args.smtp_host;
+    }
+    if let Some(port) = args.smtp_port {
+        settings.smtp.port = port;
+    }
+    if let Some(from) = args.smtp_from {
+        settings.smtp.from = from;
+    }
+    if args.smtp_username.is_some() {
+        settings.smtp.username = args.smtp_username;
+    }
+    if args.smtp_no_starttls {
+        settings.smtp.starttls = false;
     }
     init_logging(&settings.log_format);
     crate::keyfile::ensure_secret_key(&mut settings)?;

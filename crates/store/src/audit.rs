@@ -36,6 +36,28 @@ pub struct AuditRecord {
     pub entry: AuditEntry,
 }
 
+/// Which entries of an organisation to read: every `Some` narrows, `before` pages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<UserId>,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    /// From this instant (included).
+    pub from: Option<DateTime<Utc>>,
+    /// Up to this instant (excluded).
+    pub to: Option<DateTime<Utc>>,
+    /// Older than this entry (its time and id): the next page after it.
+    pub before: Option<(DateTime<Utc>, String)>,
+    pub limit: u32,
+}
+
+/// An entry with its actor's e-mail, when the actor is a user who still exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRow {
+    pub record: AuditRecord,
+    pub actor_email: Option<String>,
+}
+
 /// Storage of the audit log.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
@@ -44,6 +66,16 @@ pub trait AuditStore: Send + Sync {
 
     /// The newest `limit` entries of an organisation, newest first.
     async fn audit_entries(&self, org: &OrgId, limit: u32) -> Result<Vec<AuditRecord>>;
+
+    /// One entry of an organisation by its id.
+    async fn audit_entry(&self, org: &OrgId, id: &str) -> Result<Option<AuditRecord>>;
+
+    /// A page of an organisation's entries by `filter`, newest first.
+    async fn audit_page(&self, org: &OrgId, filter: &AuditFilter) -> Result<Vec<AuditRow>>;
+
+    /// Deletes every organisation's entries created before `before` (the retention); how many.
+    /// The database refuses to delete an entry younger than 30 days.
+    async fn purge_audit(&self, before: DateTime<Utc>) -> Result<u64>;
 }
 
 /// The insert of entry `$entry` under id `$id`, as a query to execute in the caller's
@@ -75,11 +107,12 @@ macro_rules! impl_audit_store {
     ($store:ty, $db:ty) => {
         mod audit_store_impl {
             use async_trait::async_trait;
+            use chrono::{DateTime, Utc};
             use spendlens_core::campaign::{OrgId, UserId};
             use sqlx::Row as _;
             use tracing::instrument;
 
-            use crate::audit::{AuditEntry, AuditRecord, AuditStore};
+            use crate::audit::{AuditEntry, AuditFilter, AuditRecord, AuditRow, AuditStore};
             use crate::{Result, StoreError};
 
             #[async_trait]
@@ -103,27 +136,87 @@ macro_rules! impl_audit_store {
                     .bind(i64::from(limit))
                     .fetch_all(&self.pool)
                     .await?;
+                    rows.iter().map(record_of).collect()
+                }
+
+                #[instrument(skip_all)]
+                async fn audit_entry(&self, org: &OrgId, id: &str) -> Result<Option<AuditRecord>> {
+                    let row = sqlx::query(
+                        "SELECT id, org_id, actor_user_id, action, target_type, target_id, details, created_at \
+                         FROM audit_log WHERE org_id = $1 AND id = $2",
+                    )
+                    .bind(org.as_str())
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.as_ref().map(record_of).transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn audit_page(&self, org: &OrgId, f: &AuditFilter) -> Result<Vec<AuditRow>> {
+                    let (cursor_at, cursor_id) = f.before.clone().unzip();
+                    let rows = sqlx::query(
+                        "SELECT a.id, a.org_id, a.actor_user_id, a.action, a.target_type, a.target_id, \
+                         a.details, a.created_at, u.email FROM audit_log a \
+                         LEFT JOIN users u ON u.id = a.actor_user_id \
+                         WHERE a.org_id = $1 \
+                         AND ($2 IS NULL OR a.actor_user_id = $2) \
+                         AND ($3 IS NULL OR a.target_type = $3) \
+                         AND ($4 IS NULL OR a.target_id = $4) \
+                         AND ($5 IS NULL OR a.created_at >= $5) \
+                         AND ($6 IS NULL OR a.created_at < $6) \
+                         AND ($7 IS NULL OR a.created_at < $7 OR (a.created_at = $7 AND a.id < $8)) \
+                         ORDER BY a.created_at DESC, a.id DESC LIMIT $9",
+                    )
+                    .bind(org.as_str())
+                    .bind(f.actor.as_ref().map(|u| u.as_str().to_owned()))
+                    .bind(f.target_type.clone())
+                    .bind(f.target_id.clone())
+                    .bind(f.from)
+                    .bind(f.to)
+                    .bind(cursor_at)
+                    .bind(cursor_id)
+                    .bind(i64::from(f.limit))
+                    .fetch_all(&self.pool)
+                    .await?;
                     rows.iter()
                         .map(|r| {
-                            let details: String = r.try_get("details")?;
-                            Ok(AuditRecord {
-                                id: r.try_get("id")?,
-                                entry: AuditEntry {
-                                    org_id: OrgId::new(r.try_get::<String, _>("org_id")?),
-                                    actor: r
-                                        .try_get::<Option<String>, _>("actor_user_id")?
-                                        .map(UserId::new),
-                                    action: r.try_get("action")?,
-                                    target_type: r.try_get("target_type")?,
-                                    target_id: r.try_get("target_id")?,
-                                    details: serde_json::from_str(&details)
-                                        .map_err(|e| StoreError::Invalid(format!("audit details: {e}")))?,
-                                    at: r.try_get("created_at")?,
-                                },
+                            Ok(AuditRow {
+                                record: record_of(r)?,
+                                actor_email: r.try_get("email")?,
                             })
                         })
                         .collect()
                 }
+
+                #[instrument(skip_all)]
+                async fn purge_audit(&self, before: DateTime<Utc>) -> Result<u64> {
+                    let done = sqlx::query("DELETE FROM audit_log WHERE created_at < $1")
+                        .bind(before)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(done.rows_affected())
+                }
+            }
+
+            /// The entry of a row selected with the columns of `audit_log`.
+            fn record_of(r: &<$db as sqlx::Database>::Row) -> Result<AuditRecord> {
+                let details: String = r.try_get("details")?;
+                Ok(AuditRecord {
+                    id: r.try_get("id")?,
+                    entry: AuditEntry {
+                        org_id: OrgId::new(r.try_get::<String, _>("org_id")?),
+                        actor: r
+                            .try_get::<Option<String>, _>("actor_user_id")?
+                            .map(UserId::new),
+                        action: r.try_get("action")?,
+                        target_type: r.try_get("target_type")?,
+                        target_id: r.try_get("target_id")?,
+                        details: serde_json::from_str(&details)
+                            .map_err(|e| StoreError::Invalid(format!("audit details: {e}")))?,
+                        at: r.try_get("created_at")?,
+                    },
+                })
             }
         }
     };

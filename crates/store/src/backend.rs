@@ -38,6 +38,8 @@ macro_rules! impl_store {
         crate::audit::impl_audit_store!($store, $db);
         crate::outbox::impl_outbox_store!($store, $db);
         crate::previews::impl_preview_store!($store, $db, $begin_write);
+        crate::sharing::impl_share_link_store!($store, $db);
+        crate::deliveries::impl_delivery_store!($store, $db);
 
         #[async_trait::async_trait]
         impl crate::Store for $store {

@@ -5,7 +5,7 @@
 //! same SQL (see `backend.rs`), one module per area (`accounts`, `campaigns`, `imports`,
 //! `metrics`, `channels`, `snapshots`, `jobs`, `connections`, `attribution`, `finance`, `attempts`, `audit`,
 //! `members` (roles, organisations of a person, invitations),
-//! `outbox`, `previews`), each with its trait
+//! `outbox`, `previews`, `sharing`, `deliveries`), each with its trait
 //! and its SQL; each backend has its own migrations under `migrations/`; the integration suite
 //! runs the same story against both.
 //!
@@ -28,6 +28,7 @@ mod backend;
 pub mod campaigns;
 pub mod channels;
 pub mod connections;
+pub mod deliveries;
 pub mod finance;
 pub mod imports;
 pub mod jobs;
@@ -42,6 +43,7 @@ mod postgres;
 pub mod previews;
 mod retry;
 mod rollup;
+pub mod sharing;
 pub mod snapshots;
 mod sqlite;
 mod staging;
@@ -55,10 +57,11 @@ pub use accounts::{
 };
 pub use attempts::{AttemptCount, AttemptStore};
 pub use attribution::{StoredTouchpoint, TouchKind, TouchpointImport, TouchpointStore};
-pub use audit::{AuditEntry, AuditRecord, AuditStore};
+pub use audit::{AuditEntry, AuditFilter, AuditRecord, AuditRow, AuditStore};
 pub use campaigns::CampaignStore;
 pub use channels::ChannelStore;
 pub use connections::{Connection, ConnectionStatus, ConnectionStore, NewConnection, SyncRecord};
+pub use deliveries::{DeliveryStore, NewDelivery, NewSchedule, StoredDelivery, StoredSchedule};
 pub use finance::FinanceStore;
 pub use imports::{Committed, ImportRecord, ImportStore, ImportWriter, UpsertCounts};
 pub use jobs::JobStore;
@@ -71,6 +74,7 @@ pub use mmm::{MAX_MMM_RUNS, MmmStore, NewMmmRun, StoredMmmRun};
 pub use outbox::{OutboxStore, OutgoingMail, StoredMail};
 pub use postgres::PgStore;
 pub use previews::{PendingPreview, PreviewQuota, PreviewStore};
+pub use sharing::{ShareLinkStore, StoredShareLink};
 pub use snapshots::{SnapshotStore, StoredSnapshot};
 pub use sqlite::SqliteStore;
 
@@ -147,7 +151,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The storage of spendlens: one trait per area (accounts, members, campaigns, rows written and read,
 /// snapshots, job runs, connections, touchpoints, finance, rate-limit attempts, the audit log,
-/// the outbox, previewed uploads), all implemented for both backends from
+/// the outbox, previewed uploads, share links, report schedules and deliveries), all implemented for both backends from
 /// one body of portable SQL (see `backend.rs`), plus the health check.
 ///
 /// Callers hold a `dyn Store` (or an `S: Store`) and call any area's method on it: the areas are
@@ -171,6 +175,8 @@ pub trait Store:
     + AuditStore
     + OutboxStore
     + PreviewStore
+    + ShareLinkStore
+    + DeliveryStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -106,6 +106,10 @@ pub enum Owned {
     /// A member, by user id.
     Member,
     Invitation,
+    /// A campaign's read-only share link.
+    ShareLink,
+    /// A scheduled report delivery.
+    ReportSchedule,
 }
 
 /// Storage of memberships, organisations and invitations.
@@ -230,5 +234,9 @@ pub(crate) fn owns_sql(kind: Owned) -> &'static str {
         Owned::ApiToken => "SELECT COUNT(*) FROM api_tokens WHERE id = $1 AND org_id = $2",
         Owned::Member => "SELECT COUNT(*) FROM memberships WHERE user_id = $1 AND org_id = $2",
         Owned::Invitation => "SELECT COUNT(*) FROM invitations WHERE id = $1 AND org_id = $2",
+        Owned::ShareLink => "SELECT COUNT(*) FROM share_links WHERE id = $1 AND org_id = $2",
+        Owned::ReportSchedule => {
+            "SELECT COUNT(*) FROM report_schedules WHERE id = $1 AND org_id = $2"
+        }
     }
 }

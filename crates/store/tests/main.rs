@@ -9,4 +9,5 @@ mod contract;
 mod finance;
 mod limits;
 mod security;
+mod sharing;
 mod support;

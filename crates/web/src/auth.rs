@@ -133,6 +133,11 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Authenticated, 
         .ok_or(ApiError::Unauthorized)
 }
 
+/// The principal of a request's credential, if it has a valid one (the audit log's actor).
+pub(crate) async fn principal_of(parts: &Parts, state: &AppState) -> Option<Principal> {
+    authenticate(parts, state).await.ok().map(|a| a.principal)
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 

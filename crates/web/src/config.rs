@@ -34,6 +34,8 @@ pub struct Settings {
     pub session_hours: u32,
     /// Minutes between snapshot sweeps (0 disables the scheduler).
     pub snapshot_every_minutes: u64,
+    /// Days the audit log keeps an entry (at least 30; a daily sweep deletes older ones).
+    pub audit_retention_days: u32,
     /// Failed sign-ins allowed per e-mail from one client address in `login_window_minutes`.
     pub login_attempts: u32,
     /// Failed sign-ins allowed from one client address, whatever the e-mail, in the same window.
@@ -54,6 +56,12 @@ pub struct Settings {
     /// addresses and host names a webhook may be sent to; empty (the default) allows public
     /// hosts only.
     pub webhooks: spendlens_app::finance::webhook::WebhookSettings,
+    /// The SMTP relay of scheduled e-mail (`[smtp]`: host, port, from, username, password,
+    /// starttls; `SPENDLENS_SMTP__HOST` and so on). Without a host no e-mail can be scheduled.
+    /// The password is never logged nor written back.
+    pub smtp: spendlens_app::delivery::MailSettings,
+    /// Seconds between report-delivery sweeps (0 disables them on this instance).
+    pub report_every_seconds: u64,
 }
 
 impl Default for Settings {
@@ -66,6 +74,7 @@ impl Default for Settings {
             cookie_secure: false,
             session_hours: 24 * 14,
             snapshot_every_minutes: 60,
+            audit_retention_days: 365,
             login_attempts: 10,
             login_attempts_per_address: 100,
             login_window_minutes: 15,
@@ -75,6 +84,8 @@ impl Default for Settings {
             log_format: "text".to_owned(),
             connectors: spendlens_app::connections::ConnectorSettings::default(),
             webhooks: spendlens_app::finance::webhook::WebhookSettings::default(),
+            smtp: spendlens_app::delivery::MailSettings::default(),
+            report_every_seconds: 60,
         }
     }
 }
@@ -273,6 +284,43 @@ mod tests {
         ] {
             assert!(with(bad).check_public_url().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn smtp_settings_are_read_and_the_password_never_shown() {
+        let path =
+            std::env::temp_dir().join(format!("spendlens-config-smtp-{}.toml", std::process::id()));
+        let written = std::fs::write(
+            &path,
+            "[smtp]\nhost = \"smtp.example.com\"\nport = 2525\nusername = \"reports\"\npassword = \"smtp-pass-do-not-print\"\nstarttls = false\n",
+        );
+        assert!(written.is_ok());
+        let settings = Settings::load(Some(&path)).unwrap_or_else(|e| panic!("{e}"));
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(settings.smtp.host.as_deref(), Some("smtp.example.com"));
+        assert_eq!(settings.smtp.port, 2525);
+        assert!(!settings.smtp.starttls);
+        assert_eq!(
+            settings
+                .smtp
+                .password
+                .as_ref()
+                .map(|p| p.expose_secret().to_owned())
+                .as_deref(),
+            Some("smtp-pass-do-not-print")
+        );
+        assert!(!format!("{settings:?}").contains("smtp-pass-do-not-print"));
+        let written_back = serde_json::to_string(&settings).unwrap_or_default();
+        assert!(
+            !written_back.contains("smtp-pass-do-not-print"),
+            "{written_back}"
+        );
+        assert_eq!(
+            Settings::default().smtp.port,
+            587,
+            "the submission port by default"
+        );
+        assert!(Settings::default().smtp.starttls, "STARTTLS by default");
     }
 
     #[test]

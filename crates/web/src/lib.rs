@@ -15,6 +15,7 @@
 
 pub mod access;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -72,6 +73,11 @@ pub fn state(
         settings.outbound(),
     ));
     let csrf_key = ui::session::CsrfKey::from_settings(&settings);
+    let deliveries = Arc::new(spendlens_app::delivery::Deliverer {
+        webhooks: webhooks.clone(),
+        mailer: spendlens_app::delivery::Mailer::new(settings.smtp.clone()),
+        public_base: settings.public_base(),
+    });
     AppState {
         store,
         clock,
@@ -82,6 +88,7 @@ pub fn state(
         analysis_cache: Arc::new(spendlens_app::analysis::AnalysisCache::new(4096)),
         connections,
         webhooks,
+        deliveries,
         csrf_key: Arc::new(csrf_key),
         upload_gate: Arc::new(upload::UploadGate::default()),
     }
@@ -103,6 +110,11 @@ pub fn router(state: AppState) -> Router {
                 .url("/api/openapi.json", openapi::ApiDoc::openapi()),
         )
         .route("/healthz", axum_get(observability::healthz))
+        // Every successful write, of the API and the pages, leaves its audit entry.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record,
+        ))
         .layer(axum::middleware::from_fn(observability::record))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
@@ -129,8 +141,9 @@ fn app_routes(state: &AppState) -> Routes {
 /// The JSON API's routes.
 fn api_routes(state: &AppState) -> Routes {
     use api::{
-        analysis, attribution, campaigns, channels, connections, finance, imports, mappings,
-        metrics_in, mmm, optimization, organization, portfolio, seed, tokens,
+        analysis, attribution, audit_log, campaigns, channels, connections, finance, imports,
+        mappings, metrics_in, mmm, optimization, organization, portfolio, schedules, seed, sharing,
+        tokens,
     };
     Routes::new()
         .route("/auth/register", post(auth::register))
@@ -310,10 +323,25 @@ fn api_routes(state: &AppState) -> Routes {
             get(finance::reports::budget_consumption),
         )
         .route("/alerts", get(finance::reports::alerts))
+        .route("/audit-log", get(audit_log::list))
         .route(
             "/reports/financial",
             get(finance::reports::financial_report),
         )
+        // Shared and scheduled reports (issue 18).
+        .route(
+            "/campaigns/{id}/share-links",
+            get(sharing::list).post(sharing::create),
+        )
+        .route(
+            "/campaigns/{id}/share-links/{link_id}",
+            delete(sharing::revoke),
+        )
+        .route(
+            "/report-schedules",
+            get(schedules::list).post(schedules::create),
+        )
+        .route("/report-schedules/{id}", delete(schedules::delete))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::same_origin,
@@ -383,6 +411,25 @@ pub async fn serve(
             shutdown.clone(),
         ))
     });
+    let retention = (every > 0).then(|| {
+        tokio::spawn(spendlens_app::scheduler::run_audit_retention(
+            state.store.clone(),
+            state.clock.clone(),
+            state.settings.audit_retention_days,
+            Duration::from_secs(24 * 60 * 60),
+            shutdown.clone(),
+        ))
+    });
+    let report_every = state.settings.report_every_seconds;
+    let reports = (report_every > 0).then(|| {
+        tokio::spawn(spendlens_app::scheduler::run_reports(
+            state.store.clone(),
+            state.clock.clone(),
+            state.deliveries.clone(),
+            Duration::from_secs(report_every),
+            shutdown.clone(),
+        ))
+    });
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -393,7 +440,10 @@ pub async fn serve(
             }
         })
         .await;
-    for task in [scheduler, syncs, alerts].into_iter().flatten() {
+    for task in [scheduler, syncs, alerts, retention, reports]
+        .into_iter()
+        .flatten()
+    {
         task.abort();
     }
     result

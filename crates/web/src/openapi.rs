@@ -15,6 +15,7 @@ use crate::{api, auth, error, observability};
         from POST /api/tokens. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`."
     ),
     paths(
+        api::audit_log::list,
         auth::register,
         auth::verify,
         auth::login,
@@ -98,6 +99,12 @@ use crate::{api, auth, error, observability};
         api::finance::reports::alerts,
         api::finance::reports::financial_report,
         api::portfolio::get_portfolio,
+        api::sharing::create,
+        api::sharing::list,
+        api::sharing::revoke,
+        api::schedules::create,
+        api::schedules::list,
+        api::schedules::delete,
         observability::healthz,
         observability::metrics,
     ),
@@ -119,6 +126,10 @@ use crate::{api, auth, error, observability};
         api::campaigns::SettingsBody,
         api::metrics_in::MetricsRequest,
         api::metrics_in::UpsertResponse,
+        api::sharing::ShareLinkCreated,
+        api::sharing::ShareLinkInfo,
+        api::schedules::ScheduleInfo,
+        api::schedules::DeliveryInfo,
         error::FieldProblem,
     ))
 )]

@@ -100,6 +100,8 @@ impl Policies {
 /// Adds the security headers to every answer (see the module's note).
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let docs = request.uri().path().starts_with("/api/docs");
+    // A share link's token is in its path: no page it leads to may learn it.
+    let shared = request.uri().path().starts_with("/share/");
     let mut response = next.run(request).await;
     let html = response
         .headers()
@@ -122,7 +124,7 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
+        HeaderValue::from_static(if shared { "no-referrer" } else { "same-origin" }),
     );
     response
 }

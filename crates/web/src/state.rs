@@ -27,6 +27,8 @@ pub struct AppState {
     pub connections: spendlens_app::connections::Connections,
     /// Delivers budget alerts to the organisations' webhooks (one HTTP client, the secret cipher).
     pub webhooks: Arc<spendlens_app::finance::webhook::WebhookSender>,
+    /// Sends scheduled reports and alerts (e-mail, Slack, webhook); see `spendlens_app::delivery`.
+    pub deliveries: Arc<spendlens_app::delivery::Deliverer>,
     /// The key of the pages' CSRF tokens (see `ui::session`).
     pub csrf_key: Arc<crate::ui::session::CsrfKey>,
     /// The slots every upload takes while it is read and parsed (see `upload::UploadGate`).

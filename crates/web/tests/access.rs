@@ -318,6 +318,18 @@ impl Fixtures {
         created_id(self.post(app, "/api/overhead", body).await, "overhead").await
     }
 
+    async fn fresh_share_link(&self, app: &TestApp) -> String {
+        let path = format!("/api/campaigns/{}/share-links", self.campaign);
+        created_id(self.post(app, &path, json!({})).await, "share link").await
+    }
+
+    async fn fresh_schedule(&self, app: &TestApp) -> String {
+        let body = json!({"kind": "financial_report", "format": "pdf", "currency": "USD",
+            "channel": "email", "recipients": ["cfo@example.com"], "cadence": "weekly",
+            "weekday": "monday"});
+        created_id(self.post(app, "/api/report-schedules", body).await, "schedule").await
+    }
+
     async fn fresh_mapping(&self, app: &TestApp) -> String {
         app.store
             .save_mapping(
@@ -469,6 +481,8 @@ async fn path_for(app: &TestApp, f: &Fixtures, route: &RouteEntry, caller: &Call
             }
             Some(Owned::Mapping) => f.fresh_mapping(app).await,
             Some(Owned::MmmRun) => f.mmm_run.clone(),
+            Some(Owned::ShareLink) => f.fresh_share_link(app).await,
+            Some(Owned::ReportSchedule) => f.fresh_schedule(app).await,
             Some(Owned::ApiToken) => {
                 // A member revokes their own token; the foreign caller names A's owner's.
                 let who = match (&caller.principal, caller.foreign) {

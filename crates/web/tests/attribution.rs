@@ -367,7 +367,7 @@ async fn attribution_matches_the_crate_and_roas_is_revenue_over_spend() {
             svg.contains("<title>Attributed revenue by channel and model"),
             "{svg:.200}"
         );
-        assert!(svg.contains("<desc>") && svg.contains("facebook: first_touch $0.00"));
+        assert!(svg.contains("<desc>") && svg.contains("facebook: First touch $0.00"));
 
         // Another organisation sees none of it.
         let stranger = new_client();

@@ -88,7 +88,7 @@ async fn every_demo_page_reads_without_codes_overflow_or_tiny_chart_text() {
         .await,
     )
     .await;
-    let mut pages: Vec<String> = ["/campaigns", "/finance", "/mmm", "/account"]
+    let mut pages: Vec<String> = ["/campaigns", "/finance", "/mmm", "/account", "/audit-log"]
         .iter()
         .map(|p| (*p).to_owned())
         .collect();

@@ -54,6 +54,8 @@ fn noun(kind: Owned) -> &'static str {
         Owned::ApiToken => "API token",
         Owned::Member => "member",
         Owned::Invitation => "invitation",
+        Owned::ShareLink => "share link",
+        Owned::ReportSchedule => "report schedule",
     }
 }
 

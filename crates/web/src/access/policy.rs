@@ -133,6 +133,14 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/api/campaigns/{id}/budget-consumption", VIEWER),
     ("GET", "/api/alerts", VIEWER),
     ("GET", "/api/reports/financial", VIEWER),
+    ("GET", "/api/audit-log", ADMIN),
+    // Shared and scheduled reports: share links are editors', schedules admins'.
+    ("GET", "/api/campaigns/{id}/share-links", VIEWER),
+    ("POST", "/api/campaigns/{id}/share-links", EDITOR),
+    ("DELETE", "/api/campaigns/{id}/share-links/{link_id}", EDITOR),
+    ("GET", "/api/report-schedules", VIEWER),
+    ("POST", "/api/report-schedules", ADMIN),
+    ("DELETE", "/api/report-schedules/{id}", ADMIN),
     // Pages: signing up and in.
     ("GET", "/", Public),
     ("GET", "/signup", Public),
@@ -165,6 +173,10 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/campaigns/new", EDITOR),
     ("GET", "/campaigns/{id}", VIEWER),
     ("GET", "/campaigns/{id}/charts/{file}", VIEWER),
+    ("POST", "/campaigns/{id}/share-links", EDITOR),
+    ("POST", "/campaigns/{id}/share-links/{link_id}/revoke", EDITOR),
+    ("GET", "/share/{token}", Public),
+    ("GET", "/audit-log", ADMIN),
     ("GET", "/campaigns/{id}/edit", EDITOR),
     ("POST", "/campaigns/{id}/edit", EDITOR),
     ("GET", "/campaigns/{id}/imports", VIEWER),
@@ -215,6 +227,8 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("POST", "/finance/overhead/{entry_id}", EDITOR),
     ("POST", "/finance/overhead/{entry_id}/delete", EDITOR),
     ("POST", "/finance/settings", ADMIN),
+    ("POST", "/finance/schedules", ADMIN),
+    ("POST", "/finance/schedules/{id}/delete", ADMIN),
     ("GET", "/mmm", VIEWER),
     ("POST", "/mmm", EDITOR),
     ("GET", "/mmm/{id}", VIEWER),
@@ -274,6 +288,8 @@ pub fn owned_kind(pattern: &str, param: &str) -> Result<Option<Owned>, ()> {
         ("tokens", "id") => Owned::ApiToken,
         ("members", "user_id") => Owned::Member,
         ("invitations", "id") => Owned::Invitation,
+        ("share-links", "link_id") => Owned::ShareLink,
+        ("report-schedules" | "schedules", "id") => Owned::ReportSchedule,
         _ => return Err(()),
     }))
 }

@@ -115,7 +115,13 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let spec = spec_of(&body)?;
     let campaign = campaigns::create(&state.context(), &p.org_id, &spec).await?;
-    Ok((StatusCode::CREATED, Json(CampaignResponse::from(&campaign))).into_response())
+    let location = format!("/api/campaigns/{}", campaign.id);
+    Ok((
+        StatusCode::CREATED,
+        [(axum::http::header::LOCATION, location)],
+        Json(CampaignResponse::from(&campaign)),
+    )
+        .into_response())
 }
 
 /// Lists the organisation's campaigns.
@@ -195,7 +201,7 @@ pub struct SettingsBody {
     pub custom_integration_average_order_value: Value,
 }
 
-fn settings_body(s: &PlatformSettings) -> SettingsBody {
+pub(crate) fn settings_body(s: &PlatformSettings) -> SettingsBody {
     let money = |d: Option<Decimal>| d.map_or(Value::Null, two_decimals);
     SettingsBody {
         linkedin_conversion_value: money(s.linkedin_conversion_value),

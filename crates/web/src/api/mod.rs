@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod attribution;
+pub mod audit_log;
 pub mod campaigns;
 pub mod channels;
 pub mod connections;
@@ -14,5 +15,7 @@ pub mod optimization;
 pub mod organization;
 pub mod pdf_preview;
 pub mod portfolio;
+pub mod schedules;
 pub mod seed;
+pub mod sharing;
 pub mod tokens;

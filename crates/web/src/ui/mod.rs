@@ -17,6 +17,7 @@ pub mod account;
 pub mod analysis;
 pub mod assets;
 pub mod attribution;
+pub mod audit;
 pub mod campaigns;
 pub mod charts;
 pub mod connections;
@@ -52,12 +53,24 @@ pub fn routes() -> Routes {
         .route("/signout", post(account::signout))
         .route("/verify", get(account::verify_page).post(account::verify))
         .route("/account", get(tokens::account))
+        .route("/audit-log", get(audit::show))
         .route("/account/tokens", post(tokens::create))
         .route("/account/tokens/{id}/revoke", post(tokens::revoke))
         .route("/campaigns", get(portfolio::page).post(campaigns::create))
         .route("/campaigns/new", get(campaigns::new_page))
         .route("/campaigns/{id}", get(analysis::page))
         .route("/campaigns/{id}/charts/{file}", get(charts::campaign_chart))
+        // Share links (issue 18): made and revoked on the campaign's page, opened without
+        // signing in.
+        .route(
+            "/campaigns/{id}/share-links",
+            post(analysis::shared::create),
+        )
+        .route(
+            "/campaigns/{id}/share-links/{link_id}/revoke",
+            post(analysis::shared::revoke),
+        )
+        .route("/share/{token}", get(analysis::shared::page))
         .route(
             "/campaigns/{id}/edit",
             get(campaigns::edit_page).post(campaigns::update),
@@ -126,6 +139,11 @@ pub fn routes() -> Routes {
             post(finance::delete_overhead),
         )
         .route("/finance/settings", post(finance::settings))
+        .route("/finance/schedules", post(finance::schedules::create))
+        .route(
+            "/finance/schedules/{id}/delete",
+            post(finance::schedules::delete),
+        )
         .route(
             "/campaigns/{id}/connections",
             get(connections::page).post(connections::create),
@@ -213,11 +231,18 @@ pub const NAV: &[NavEntry] = &[
 ];
 
 /// The navigation entries of an admin or owner, after [`NAV`].
-pub const ADMIN_NAV: &[NavEntry] = &[NavEntry {
-    href: "/organization/members",
-    label: "Members",
-    section: "members",
-}];
+pub const ADMIN_NAV: &[NavEntry] = &[
+    NavEntry {
+        href: "/organization/members",
+        label: "Members",
+        section: "members",
+    },
+    NavEntry {
+        href: "/audit-log",
+        label: "Activity",
+        section: "audit",
+    },
+];
 
 /// An organisation of the header's switcher.
 #[derive(Debug, Clone)]

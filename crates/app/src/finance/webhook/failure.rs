@@ -83,7 +83,7 @@ impl DeliveryFailure {
     }
 
     /// Whether another try of the same delivery could go differently.
-    pub(super) fn is_transient(self) -> bool {
+    pub fn is_transient(self) -> bool {
         !matches!(
             self,
             DeliveryFailure::AddressNotAllowed

@@ -51,7 +51,13 @@ pub async fn create_cost(
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let draft = draft_of(&body, &COST_FIELDS)?;
     let stored = ledger::add_cost(&state.context(), &campaign, draft).await?;
-    Ok((StatusCode::CREATED, Json(entry_json(&stored))).into_response())
+    let location = format!("/api/campaigns/{}/costs/{}", campaign.id, stored.id);
+    Ok((
+        StatusCode::CREATED,
+        [(axum::http::header::LOCATION, location)],
+        Json(entry_json(&stored)),
+    )
+        .into_response())
 }
 
 /// One cost entry of the campaign.
@@ -170,7 +176,13 @@ pub async fn create_overhead(
 ) -> ApiResult<Response> {
     let draft = draft_of(&body, &OVERHEAD_FIELDS)?;
     let stored = ledger::add_overhead(&state.context(), &caller.0.org_id, draft).await?;
-    Ok((StatusCode::CREATED, Json(entry_json(&stored))).into_response())
+    let location = format!("/api/overhead/{}", stored.id);
+    Ok((
+        StatusCode::CREATED,
+        [(axum::http::header::LOCATION, location)],
+        Json(entry_json(&stored)),
+    )
+        .into_response())
 }
 
 /// One overhead entry.

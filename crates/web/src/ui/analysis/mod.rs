@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 mod labels;
 mod period;
+pub mod shared;
 mod view;
 
 use axum::extract::{Path, Query, State};
@@ -18,7 +19,7 @@ use chrono::{Days, NaiveDate};
 use spendlens_app::analysis::{AsOf, analyze_campaign};
 use spendlens_core::DateWindow;
 use spendlens_core::analysis::{Analysis, ComparisonPeriod};
-use spendlens_core::campaign::{Campaign, CampaignId};
+use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
 use spendlens_report::chart::{
     BudgetBurn, DailySpend, DailyTotal, budget_share_chart, cumulative_spend_chart,
     daily_spend_chart, roas_chart,
@@ -164,7 +165,7 @@ struct Analysed {
 /// query.
 async fn analysis_of(
     state: &AppState,
-    viewer: &SignedIn,
+    org: &OrgId,
     id: &str,
     query: &HashMap<String, String>,
 ) -> UiResult<Analysed> {
@@ -178,7 +179,7 @@ async fn analysis_of(
     let as_of = window.map_or(AsOf::TodayInCampaignZone, AsOf::Window);
     let (campaign, analysis) = analyze_campaign(
         state.store.as_ref(),
-        &viewer.principal.org_id,
+        org,
         &CampaignId::new(id),
         as_of,
         state.clock.now(),
@@ -219,12 +220,24 @@ pub(crate) async fn chart(
         analysis,
         window,
         ..
-    } = analysis_of(state, viewer, id, query).await?;
+    } = analysis_of(state, &viewer.principal.org_id, id, query).await?;
     let base = format!("/campaigns/{}", campaign.id);
     let view = analysis_chart(state, &campaign, &analysis, name, window)
         .await?
         .and_then(|c| crate::ui::charts::chart_view(name, c, &base, query));
     Ok((campaign, view))
+}
+
+/// The tab a query asks for (`overview` without one); an unknown tab is the 404 page.
+fn tab_of(query: &HashMap<String, String>) -> UiResult<&'static str> {
+    match query.get("tab").map(String::as_str) {
+        None | Some("") => Ok("overview"),
+        Some(t) => TABS
+            .iter()
+            .find(|(k, _)| *k == t)
+            .map(|(k, _)| *k)
+            .ok_or(UiError::NotFound),
+    }
 }
 
 /// `GET /campaigns/{id}?tab=…&compare=…&from=…&to=…`: the analysis page (see `analysis_of`).
@@ -234,38 +247,57 @@ pub async fn page(
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> UiResult<Response> {
-    let tab = match query.get("tab").map(String::as_str) {
-        None | Some("") => "overview",
-        Some(t) => TABS
-            .iter()
-            .find(|(k, _)| *k == t)
-            .map(|(k, _)| *k)
-            .ok_or(UiError::NotFound)?,
+    let tab = tab_of(&query)?;
+    let (campaign, mut page) = analysis_page(
+        &state,
+        &viewer.principal.org_id,
+        &id,
+        tab,
+        &query,
+        &viewer.csrf,
+    )
+    .await?;
+    page.layout = page.layout.signed(&viewer);
+    page.done = match query.get("saved").map(String::as_str) {
+        Some("campaign") => Some("Campaign saved."),
+        Some("share-revoked") => Some("Share link revoked: it no longer opens."),
+        _ => None,
     };
+    if tab == "budget-allocation" {
+        page.optimize =
+            crate::ui::optimization::section(&state, &viewer, campaign.id.as_str(), &query).await?;
+    }
+    page.share = shared::section(&state, &viewer, &campaign).await?;
+    Ok(render(&page))
+}
+
+/// The analysis page of a campaign of `org` on `tab`, as the signed-in page and a share link
+/// both show it (the handlers add what is theirs: the optimiser, the share links).
+async fn analysis_page(
+    state: &AppState,
+    org: &OrgId,
+    id: &str,
+    tab: &'static str,
+    query: &HashMap<String, String>,
+    csrf: &str,
+) -> UiResult<(Campaign, view::AnalysisPage)> {
     let Analysed {
         campaign,
         analysis,
         compare,
         window,
         as_of,
-    } = analysis_of(&state, &viewer, &id, &query).await?;
-    let mut page = view(&campaign, &analysis, tab, compare, viewer.csrf.clone());
-    page.layout = page.layout.signed(&viewer);
-    if query.get("saved").map(String::as_str) == Some("campaign") {
-        page.done = Some("Campaign saved.");
-    }
+    } = analysis_of(state, org, id, query).await?;
+    let mut page = view(&campaign, &analysis, tab, compare, csrf.to_owned());
     page.window = window_form(&campaign, &analysis, window);
     for t in &mut page.tabs {
         t.href.push_str(&page.window.query);
     }
     if matches!(tab, "overview" | "roi-roas") {
         use spendlens_app::finance::basis::BasisChoice;
-        let choice = spendlens_app::finance::basis::campaign_basis(
-            state.store.as_ref(),
-            &viewer.principal.org_id,
-            &campaign.id,
-        )
-        .await?;
+        let choice =
+            spendlens_app::finance::basis::campaign_basis(state.store.as_ref(), org, &campaign.id)
+                .await?;
         page.basis_note = format!(
             "ROI, ROAS and the health score here rest on platform-reported revenue (what the platforms report, else estimated from their conversions) over ad spend. The campaign's ROI on its full investment is set to rest on: {}{}.",
             choice.label().to_lowercase(),
@@ -293,7 +325,7 @@ pub async fn page(
     if tab == "budget-allocation" {
         let channels = spendlens_app::analysis::channel_totals(
             state.store.as_ref(),
-            &viewer.principal.org_id,
+            org,
             &campaign.id,
             &analysis,
             as_of,
@@ -302,18 +334,14 @@ pub async fn page(
         (page.channels, page.spend_all_channels) =
             view::channel_views(&channels, analysis.totals.spend, &analysis.currency);
     }
-    if tab == "budget-allocation" {
-        page.optimize =
-            crate::ui::optimization::section(&state, &viewer, campaign.id.as_str(), &query).await?;
-    }
     let base = format!("/campaigns/{}", campaign.id);
     for name in tab_charts(tab) {
-        if let Some(chart) = analysis_chart(&state, &campaign, &analysis, name, window).await? {
+        if let Some(chart) = analysis_chart(state, &campaign, &analysis, name, window).await? {
             page.charts
-                .extend(crate::ui::charts::chart_view(name, chart, &base, &query));
+                .extend(crate::ui::charts::chart_view(name, chart, &base, query));
         }
     }
-    Ok(render(&page))
+    Ok((campaign, page))
 }
 
 /// The date range form's values: the window shown, else the campaign's start (or the 30 days

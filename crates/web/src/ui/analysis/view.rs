@@ -244,6 +244,22 @@ pub(super) struct AnalysisPage {
     bottom: Option<String>,
     opportunities: Vec<String>,
     cost_insights: Vec<String>,
+    /// Shown through a share link: no link, form or download out of the page.
+    pub(super) shared: bool,
+    /// The campaign's share links (signed-in page only).
+    pub(super) share: super::shared::ShareSection,
+}
+
+/// The analysis page as a share link shows it (`share.html`): its own frame, no navigation.
+#[derive(Template)]
+#[template(path = "share.html")]
+pub(super) struct SharedAnalysisPage(pub(super) AnalysisPage);
+
+impl std::ops::Deref for SharedAnalysisPage {
+    type Target = AnalysisPage;
+    fn deref(&self) -> &AnalysisPage {
+        &self.0
+    }
 }
 
 fn sub_view(key: &'static str, name: &'static str, s: SubScore, basis: String) -> SubView {
@@ -643,6 +659,8 @@ pub(super) fn view(
             .iter()
             .map(|c| insights::cost_insight(*c, a))
             .collect(),
+        shared: false,
+        share: super::shared::ShareSection::default(),
     }
 }
 

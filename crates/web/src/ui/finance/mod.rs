@@ -14,6 +14,7 @@ pub mod forms;
 pub mod org;
 pub mod rates;
 pub mod reconcile;
+pub mod schedules;
 pub mod views;
 
 pub use campaign::{

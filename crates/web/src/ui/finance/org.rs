@@ -1,6 +1,6 @@
 //! The organisation's finance page (`/finance`): its overhead entries (add, edit, delete), the
 //! finance settings form (cost of capital, alert webhook and its write-only secret), every
-//! campaign's alerts and the financial report download. Forms are decoded into
+//! campaign's alerts, the financial report download and its schedules (`schedules`). Forms are decoded into
 //! `spendlens_app::finance`'s commands (`ledger::add_overhead`, `replace_overhead`,
 //! `settings::update_settings`), the API's.
 
@@ -51,6 +51,8 @@ struct OrgPage {
     rate_form: RateForm,
     rate_errors: FormErrors,
     rates_import_errors: FormErrors,
+    /// Report schedules and their deliveries (see `schedules`).
+    schedules: super::schedules::SchedulesSection,
     done: Option<String>,
 }
 
@@ -66,6 +68,8 @@ pub(super) struct OrgOutcome {
     pub(super) rates_import: Option<FormErrors>,
     /// The report form as sent and why it failed.
     pub(super) report: Option<ReportFailure>,
+    /// The schedule form as sent and why it was refused.
+    pub(super) schedule: Option<(super::schedules::ScheduleForm, FormErrors)>,
     pub(super) done: Option<String>,
 }
 
@@ -109,7 +113,9 @@ pub(super) async fn org_page(
         || outcome.settings.is_some()
         || outcome.rate.is_some()
         || outcome.rates_import.is_some()
-        || outcome.report.is_some();
+        || outcome.report.is_some()
+        || outcome.schedule.is_some();
+    let schedules = super::schedules::section(state, viewer, outcome.schedule).await?;
     let rates = settings.rates.iter().map(rate_row).collect();
     let (rate_form, rate_errors) = outcome.rate.unwrap_or_default();
     let ((report_from, report_to, report_currency), report_errors) =
@@ -157,6 +163,7 @@ pub(super) async fn org_page(
         rate_form,
         rate_errors,
         rates_import_errors: outcome.rates_import.unwrap_or_default(),
+        schedules,
         done: outcome.done,
     };
     let mut response = render(&page);
@@ -180,6 +187,8 @@ pub async fn org(
             "overhead" => "Overhead added.",
             "overhead-updated" => "Overhead saved.",
             "overhead-deleted" => "Overhead deleted.",
+            "schedule" => "Schedule saved: the next delivery goes out on its day.",
+            "schedule-deleted" => "Schedule deleted.",
             _ => return None,
         };
         Some(message.to_owned())
