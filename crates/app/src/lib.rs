@@ -33,6 +33,7 @@ pub mod imports;
 pub mod isolation;
 pub mod labels;
 pub mod mappings;
+pub mod members;
 pub mod metrics;
 pub mod mmm;
 pub mod optimization;

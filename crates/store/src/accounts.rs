@@ -8,16 +8,19 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use spendlens_core::Role;
 use spendlens_core::campaign::{OrgId, UserId};
 
 use crate::Result;
 use crate::audit::AuditEntry;
 
-/// Who is calling: a user acting for an organisation.
+/// Who is calling: a user acting for an organisation, with the role they act with there (read
+/// from the membership with every request, so that a demotion holds at once).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub user_id: UserId,
     pub org_id: OrgId,
+    pub role: Role,
 }
 
 /// A user as needed to sign in.
@@ -25,6 +28,8 @@ pub struct Principal {
 pub struct UserCredentials {
     pub user_id: UserId,
     pub org_id: OrgId,
+    /// The user's role in `org_id`.
+    pub role: Role,
     pub email: String,
     pub password_hash: String,
 }
@@ -36,18 +41,22 @@ pub struct ApiTokenInfo {
     pub name: String,
     /// The user who created it.
     pub user_id: UserId,
+    /// The role it was created with (it acts with the lesser of this and its creator's role).
+    pub role: Role,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     /// `None`: it lasts until revoked.
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// An unexpired API token a client presented: whom it acts for, and when its use was last
-/// recorded (so that the caller records it at most once a minute).
+/// An unexpired API token a client presented: whom it acts for (with its creator's current
+/// role), the role it was created with, and when its use was last recorded (so that the caller
+/// records it at most once a minute). A token whose creator left the organisation is not found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenUse {
     pub id: String,
     pub principal: Principal,
+    pub granted: Role,
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
@@ -105,13 +114,15 @@ pub trait AccountStore: Send + Sync {
         expires_at: DateTime<Utc>,
     ) -> Result<()>;
 
-    /// The principal of an unexpired session.
+    /// The principal of an unexpired session, with the member's current role; `None` when
+    /// expired, unknown, or when the user is no longer a member of the session's organisation.
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Principal>>;
 
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
-    /// Stores an API token under its hash, valid until `expires_at` (or revoked); returns its id.
+    /// Stores an API token under its hash, valid until `expires_at` (or revoked), created with
+    /// `principal.role`; returns its id.
     async fn create_api_token(
         &self,
         name: &str,
@@ -154,6 +165,7 @@ macro_rules! impl_account_store {
         mod account_store_impl {
             use async_trait::async_trait;
             use chrono::{DateTime, Utc};
+            use spendlens_core::Role;
             use spendlens_core::campaign::{OrgId, UserId};
             use sqlx::Row as _;
             use tracing::instrument;
@@ -167,10 +179,15 @@ macro_rules! impl_account_store {
 
             type DbRow = <$db as sqlx::Database>::Row;
 
+            fn role(row: &DbRow, column: &str) -> Result<Role> {
+                Role::parse(&row.try_get::<String, _>(column)?).map_err(StoreError::Invalid)
+            }
+
             fn principal(row: &DbRow) -> Result<Principal> {
                 Ok(Principal {
                     user_id: UserId::new(row.try_get::<String, _>("user_id")?),
                     org_id: OrgId::new(row.try_get::<String, _>("org_id")?),
+                    role: role(row, "role")?,
                 })
             }
 
@@ -179,6 +196,7 @@ macro_rules! impl_account_store {
                     id: row.try_get("id")?,
                     name: row.try_get("name")?,
                     user_id: UserId::new(row.try_get::<String, _>("user_id")?),
+                    role: role(row, "role")?,
                     created_at: row.try_get("created_at")?,
                     last_used_at: row.try_get("last_used_at")?,
                     expires_at: row.try_get("expires_at")?,
@@ -222,7 +240,11 @@ macro_rules! impl_account_store {
                     .bind(&org_id)
                     .execute(&mut **tx)
                     .await?;
-                Ok(Principal { user_id: UserId::new(user_id), org_id: OrgId::new(org_id) })
+                Ok(Principal {
+                    user_id: UserId::new(user_id),
+                    org_id: OrgId::new(org_id),
+                    role: Role::Owner,
+                })
             }
 
             #[async_trait]
@@ -322,7 +344,7 @@ macro_rules! impl_account_store {
                 #[instrument(skip_all)]
                 async fn credentials(&self, email: &str) -> Result<Option<UserCredentials>> {
                     let row = sqlx::query(
-                        "SELECT u.id, u.email, u.password_hash, m.org_id FROM users u \
+                        "SELECT u.id, u.email, u.password_hash, m.org_id, m.role FROM users u \
                          JOIN memberships m ON m.user_id = u.id WHERE u.email = $1 \
                          ORDER BY m.org_id LIMIT 1",
                     )
@@ -333,6 +355,7 @@ macro_rules! impl_account_store {
                         Ok(UserCredentials {
                             user_id: UserId::new(r.try_get::<String, _>("id")?),
                             org_id: OrgId::new(r.try_get::<String, _>("org_id")?),
+                            role: role(&r, "role")?,
                             email: r.try_get("email")?,
                             password_hash: r.try_get("password_hash")?,
                         })
@@ -361,7 +384,11 @@ macro_rules! impl_account_store {
 
                 #[instrument(skip_all)]
                 async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Principal>> {
-                    let row = sqlx::query("SELECT user_id, org_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+                    let row = sqlx::query(
+                        "SELECT s.user_id, s.org_id, m.role FROM sessions s \
+                         JOIN memberships m ON m.user_id = s.user_id AND m.org_id = s.org_id \
+                         WHERE s.token_hash = $1 AND s.expires_at > $2",
+                    )
                         .bind(token_hash)
                         .bind(now)
                         .fetch_optional(&self.pool)
@@ -389,8 +416,8 @@ macro_rules! impl_account_store {
                 ) -> Result<String> {
                     let id = new_id();
                     sqlx::query(
-                        "INSERT INTO api_tokens (id, token_hash, name, user_id, org_id, created_at, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        "INSERT INTO api_tokens (id, token_hash, name, user_id, org_id, created_at, expires_at, role) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
                     .bind(&id)
                     .bind(token_hash)
@@ -399,6 +426,7 @@ macro_rules! impl_account_store {
                     .bind(principal.org_id.as_str())
                     .bind(now)
                     .bind(expires_at)
+                    .bind(principal.role.as_str())
                     .execute(&self.pool)
                     .await
                     .map_err(|e| conflict(e, "token"))?;
@@ -408,8 +436,10 @@ macro_rules! impl_account_store {
                 #[instrument(skip_all)]
                 async fn api_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<TokenUse>> {
                     let row = sqlx::query(
-                        "SELECT id, user_id, org_id, last_used_at FROM api_tokens \
-                         WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
+                        "SELECT t.id, t.user_id, t.org_id, t.last_used_at, t.role AS granted, m.role \
+                         FROM api_tokens t \
+                         JOIN memberships m ON m.user_id = t.user_id AND m.org_id = t.org_id \
+                         WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2)",
                     )
                     .bind(token_hash)
                     .bind(now)
@@ -419,6 +449,7 @@ macro_rules! impl_account_store {
                         Ok(TokenUse {
                             id: r.try_get("id")?,
                             principal: principal(&r)?,
+                            granted: role(&r, "granted")?,
                             last_used_at: r.try_get("last_used_at")?,
                         })
                     })
@@ -447,7 +478,7 @@ macro_rules! impl_account_store {
                 #[instrument(skip_all)]
                 async fn api_tokens(&self, org: &OrgId) -> Result<Vec<ApiTokenInfo>> {
                     let rows = sqlx::query(
-                        "SELECT id, name, user_id, created_at, last_used_at, expires_at FROM api_tokens \
+                        "SELECT id, name, user_id, role, created_at, last_used_at, expires_at FROM api_tokens \
                          WHERE org_id = $1 ORDER BY created_at, id",
                     )
                     .bind(org.as_str())
@@ -466,7 +497,7 @@ macro_rules! impl_account_store {
                     let mut tx = self.pool.begin_with($begin_write).await?;
                     let row = sqlx::query(
                         "DELETE FROM api_tokens WHERE id = $1 AND org_id = $2 \
-                         RETURNING id, name, user_id, created_at, last_used_at, expires_at",
+                         RETURNING id, name, user_id, role, created_at, last_used_at, expires_at",
                     )
                     .bind(id)
                     .bind(org.as_str())

@@ -21,6 +21,7 @@
 macro_rules! impl_store {
     ($store:ty, $db:ty, $begin_write:literal, $numbered:literal, $staging_table:expr) => {
         crate::accounts::impl_account_store!($store, $db, $begin_write);
+        crate::members_impl::impl_member_store!($store, $db, $begin_write);
         crate::campaigns::impl_campaign_store!($store, $db, $begin_write);
         crate::imports::impl_import_store!($store, $db, $begin_write);
         crate::staging::impl_staging!($store, $db, $begin_write, $numbered, $staging_table);

@@ -4,6 +4,7 @@
 //! PostgreSQL (for teams running several instances). Both implementations are generated from the
 //! same SQL (see `backend.rs`), one module per area (`accounts`, `campaigns`, `imports`,
 //! `metrics`, `channels`, `snapshots`, `jobs`, `connections`, `attribution`, `finance`, `attempts`, `audit`,
+//! `members` (roles, organisations of a person, invitations),
 //! `outbox`, `previews`, `sharing`, `deliveries`), each with its trait
 //! and its SQL; each backend has its own migrations under `migrations/`; the integration suite
 //! runs the same story against both.
@@ -32,6 +33,8 @@ pub mod finance;
 pub mod imports;
 pub mod jobs;
 pub mod mappings;
+pub mod members;
+mod members_impl;
 pub mod metrics;
 pub mod micros;
 pub mod mmm;
@@ -63,6 +66,9 @@ pub use finance::FinanceStore;
 pub use imports::{Committed, ImportRecord, ImportStore, ImportWriter, UpsertCounts};
 pub use jobs::JobStore;
 pub use mappings::{MAX_SAVED_MAPPINGS, MappingStore, SavedMapping};
+pub use members::{
+    Acceptance, Invitation, Joiner, Member, MemberStore, Membership, NewInvitation, Owned,
+};
 pub use metrics::MetricStore;
 pub use mmm::{MAX_MMM_RUNS, MmmStore, NewMmmRun, StoredMmmRun};
 pub use outbox::{OutboxStore, OutgoingMail, StoredMail};
@@ -143,7 +149,7 @@ impl StoreError {
 /// Result of storage calls.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// The storage of spendlens: one trait per area (accounts, campaigns, rows written and read,
+/// The storage of spendlens: one trait per area (accounts, members, campaigns, rows written and read,
 /// snapshots, job runs, connections, touchpoints, finance, rate-limit attempts, the audit log,
 /// the outbox, previewed uploads, share links, report schedules and deliveries), all implemented for both backends from
 /// one body of portable SQL (see `backend.rs`), plus the health check.
@@ -157,6 +163,7 @@ pub trait Store:
     + ChannelStore
     + ImportStore
     + MappingStore
+    + MemberStore
     + MmmStore
     + MetricStore
     + SnapshotStore

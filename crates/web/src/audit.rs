@@ -181,8 +181,32 @@ fn not_audited(method: &Method, pattern: &str, query: Option<&str>) -> bool {
         // until the confirmation, which is audited.
         "/campaigns/{id}/imports",
     ];
-    // A token's revocation records its own entry, in its own transaction.
-    const SELF_AUDITED: [&str; 2] = ["/api/tokens/{id}", "/account/tokens/{id}/revoke"];
+    // A token's revocation, and every change of membership (roles, removals, invitations,
+    // organisations), records its own entry in the change's own transaction.
+    const SELF_AUDITED: [&str; 21] = [
+        "/api/tokens/{id}",
+        "/account/tokens/{id}/revoke",
+        "/api/organizations",
+        "/api/organization",
+        "/api/organization/transfer",
+        "/api/organization/leave",
+        "/api/organization/members/{user_id}",
+        "/api/organization/invitations",
+        "/api/organization/invitations/{id}",
+        "/api/invitations/{token}/accept",
+        "/organizations",
+        "/organization/leave",
+        "/organization/members/{user_id}/role",
+        "/organization/members/{user_id}/remove",
+        "/organization/invitations",
+        "/organization/invitations/{id}/revoke",
+        "/invitations/{token}/signup",
+        "/invitations/{token}/signin",
+        "/invitations/{token}/join",
+        // Choosing the session's organisation changes no data.
+        "/api/session/organization",
+        "/organization/switch",
+    ];
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
         || READS.contains(&pattern)
         || pattern == "/campaigns/{id}/imports/map"

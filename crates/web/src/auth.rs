@@ -24,6 +24,7 @@ use spendlens_contract::Problems;
 use spendlens_contract::json::ObjectReader;
 use spendlens_store::Principal;
 
+use crate::access::{Authenticated, Credential};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -38,6 +39,7 @@ impl From<AccountError> for ApiError {
             AccountError::BadCredentials => ApiError::BadCredentials,
             AccountError::InvalidLink => ApiError::BadRequest(e.to_string()),
             AccountError::TokenNotFound => ApiError::NotFound("API token"),
+            AccountError::Forbidden(m) => ApiError::Forbidden(m),
             AccountError::RateLimited { retry_after_secs } => {
                 ApiError::RateLimited { retry_after_secs }
             }
@@ -83,41 +85,57 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .filter(|v| !v.is_empty())
 }
 
-/// How a request authenticated.
-enum Credential {
-    Bearer,
-    Session,
-}
-
-/// The principal of the request's credential: a bearer token when the `Authorization` header is
-/// present (a malformed or unknown one is 401, never a fallback to the cookie), else the session
-/// cookie.
-async fn authenticate(
+/// The credential of a request, when it carries one: on the API a bearer token when the
+/// `Authorization` header is present (a malformed or unknown one is 401, never a fallback to
+/// the cookie), else the session cookie; on the pages (`api` false) the session cookie alone.
+/// The principal carries the caller's current role (see `access`).
+pub(crate) async fn credentials(
     parts: &Parts,
     state: &AppState,
-) -> Result<(Principal, Credential), ApiError> {
+    api: bool,
+) -> Result<Option<Authenticated>, ApiError> {
     let ctx = state.context();
-    if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+    if api && let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
         let token = auth
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(ApiError::Unauthorized)?;
-        return accounts::token_principal(&ctx, token.trim())
+        let principal = accounts::token_principal(&ctx, token.trim())
             .await?
-            .map(|p| (p, Credential::Bearer))
-            .ok_or(ApiError::Unauthorized);
+            .ok_or(ApiError::Unauthorized)?;
+        return Ok(Some(Authenticated {
+            principal,
+            credential: Credential::Bearer,
+            session_hash: None,
+        }));
     }
-    let session = cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthorized)?;
-    accounts::session_principal(&ctx, session)
+    let Some(session) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    Ok(accounts::session_principal(&ctx, session)
         .await?
-        .map(|p| (p, Credential::Session))
+        .map(|principal| Authenticated {
+            principal,
+            credential: Credential::Session,
+            session_hash: Some(accounts::hash_secret(session)),
+        }))
+}
+
+/// The request's caller: as the access middleware found it, or (on a route it does not guard)
+/// read now.
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Authenticated, ApiError> {
+    if let Some(found) = parts.extensions.get::<Authenticated>() {
+        return Ok(found.clone());
+    }
+    credentials(parts, state, true)
+        .await?
         .ok_or(ApiError::Unauthorized)
 }
 
 /// The principal of a request's credential, if it has a valid one (the audit log's actor).
 pub(crate) async fn principal_of(parts: &Parts, state: &AppState) -> Option<Principal> {
-    authenticate(parts, state).await.ok().map(|(p, _)| p)
+    authenticate(parts, state).await.ok().map(|a| a.principal)
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -127,7 +145,9 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        authenticate(parts, state).await.map(|(p, _)| Caller(p))
+        authenticate(parts, state)
+            .await
+            .map(|a| Caller(a.principal))
     }
 }
 
@@ -138,9 +158,10 @@ impl FromRequestParts<AppState> for SessionCaller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match authenticate(parts, state).await? {
-            (p, Credential::Session) => Ok(SessionCaller(p)),
-            (_, Credential::Bearer) => Err(ApiError::Forbidden(
+        let found = authenticate(parts, state).await?;
+        match found.credential {
+            Credential::Session => Ok(SessionCaller(found.principal)),
+            Credential::Bearer => Err(ApiError::Forbidden(
                 "an API token cannot do this: sign in with a session".to_owned(),
             )),
         }

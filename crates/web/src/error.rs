@@ -34,6 +34,9 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// A one-time link that was used, revoked or has expired (the message says which).
+    #[error("{0}")]
+    Gone(String),
     #[error("the request has invalid fields")]
     Validation(Vec<FieldProblem>),
     #[error("too many attempts; try again later")]
@@ -88,6 +91,7 @@ impl ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Gone(_) => (StatusCode::GONE, "gone"),
             ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
@@ -189,6 +193,21 @@ impl From<spendlens_app::connections::ConnectionError> for ApiError {
             E::Platform(p) => ApiError::Upstream(p.to_string()),
             E::Rejected(m) => ApiError::Conflict(m),
             E::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<spendlens_app::members::MemberError> for ApiError {
+    fn from(e: spendlens_app::members::MemberError) -> Self {
+        use spendlens_app::members::MemberError as E;
+        match e {
+            E::NotFound(what) => ApiError::NotFound(what),
+            E::Forbidden(m) => ApiError::Forbidden(m),
+            E::LastOwner(m) | E::Conflict(m) => ApiError::Conflict(m),
+            E::Gone(m) => ApiError::Gone(m),
+            E::Invalid(errors) => errors.into(),
+            E::Store(s) => s.into(),
+            E::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }

@@ -13,6 +13,7 @@
 //! API write must come from this origin ([`security`]). Start reading at [`router`].
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -21,6 +22,7 @@ pub mod error;
 pub mod observability;
 pub mod openapi;
 pub mod query;
+pub mod routes;
 pub mod security;
 pub mod state;
 pub mod ui;
@@ -31,7 +33,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::routing::get as axum_get;
+use routes::{RouteEntry, Routes, delete, get, post, put};
 use spendlens_app::Clock;
 use spendlens_store::Store;
 use tokio::sync::watch;
@@ -91,13 +94,58 @@ pub fn state(
     }
 }
 
-/// Every route of the server.
+/// Every route of the server: the API's and the pages' (recorded, see [`routes`]) behind the
+/// access middleware ([`access::enforce`]), then the OpenAPI document and its docs page and
+/// `/healthz` (public, outside the policy).
 pub fn router(state: AppState) -> Router {
+    let (app, _) = app_routes(&state).into_parts();
+    let app = app.route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        access::enforce,
+    ));
+    Router::new()
+        .merge(app)
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+                .url("/api/openapi.json", openapi::ApiDoc::openapi()),
+        )
+        .route("/healthz", axum_get(observability::healthz))
+        // Every successful write, of the API and the pages, leaves its audit entry.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record,
+        ))
+        .layer(axum::middleware::from_fn(observability::record))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Every (method, route pattern) the API and the pages register, each of which has a rule in
+/// `access::policy` (the tests' role × route matrix walks this list).
+pub fn route_table(state: &AppState) -> Vec<RouteEntry> {
+    app_routes(state).entries().to_vec()
+}
+
+/// The API under `/api` and the pages, as recorded routes.
+fn app_routes(state: &AppState) -> Routes {
+    Routes::new()
+        .nest("/api", api_routes(state))
+        .merge(ui::routes())
+}
+
+/// The JSON API's routes.
+fn api_routes(state: &AppState) -> Routes {
     use api::{
         analysis, attribution, audit_log, campaigns, channels, connections, finance, imports,
-        mappings, metrics_in, mmm, optimization, portfolio, schedules, seed, sharing, tokens,
+        mappings, metrics_in, mmm, optimization, organization, portfolio, schedules, seed, sharing,
+        tokens,
     };
-    let api = Router::new()
+    Routes::new()
         .route("/auth/register", post(auth::register))
         .route("/auth/verify", post(auth::verify))
         .route("/auth/login", post(auth::login))
@@ -107,6 +155,35 @@ pub fn router(state: AppState) -> Router {
             get(tokens::list_tokens).post(tokens::create_token),
         )
         .route("/tokens/{id}", delete(tokens::revoke_token))
+        // Teams (issue 18): organisations, members, invitations.
+        .route(
+            "/organizations",
+            get(organization::list_organizations).post(organization::create_organization),
+        )
+        .route(
+            "/session/organization",
+            post(organization::switch_organization),
+        )
+        .route("/organization", delete(organization::delete_organization))
+        .route("/organization/transfer", post(organization::transfer))
+        .route("/organization/leave", post(organization::leave))
+        .route("/organization/members", get(organization::list_members))
+        .route(
+            "/organization/members/{user_id}",
+            put(organization::change_role).delete(organization::remove_member),
+        )
+        .route(
+            "/organization/invitations",
+            get(organization::list_invitations).post(organization::invite),
+        )
+        .route(
+            "/organization/invitations/{id}",
+            delete(organization::revoke_invitation),
+        )
+        .route(
+            "/invitations/{token}/accept",
+            post(organization::accept_invitation),
+        )
         .route("/campaigns", post(campaigns::create).get(campaigns::list))
         .route("/portfolio", get(portfolio::get_portfolio))
         .route(
@@ -268,35 +345,13 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::same_origin,
-        ));
-    Router::new()
-        .nest("/api", api)
-        .merge(
-            utoipa_swagger_ui::SwaggerUi::new("/api/docs")
-                .url("/api/openapi.json", openapi::ApiDoc::openapi()),
-        )
-        // The server-rendered pages (crates/web/src/ui): everything outside /api.
-        .merge(ui::routes())
-        .route("/healthz", get(observability::healthz))
-        // Every successful write, of the API and the pages, leaves its audit entry.
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            audit::record,
         ))
-        .layer(axum::middleware::from_fn(observability::record))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            security::headers,
-        ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 /// The routes of the metrics listener: `/metrics` (Prometheus text) alone.
 pub fn metrics_router(state: AppState) -> Router {
     Router::new()
-        .route("/metrics", get(observability::metrics))
+        .route("/metrics", axum_get(observability::metrics))
         .with_state(state)
 }
 
@@ -392,4 +447,59 @@ pub async fn serve(
         task.abort();
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use access::policy::{RULES, owned_kind, params};
+
+    async fn table() -> Vec<RouteEntry> {
+        let store = spendlens_store::connect("sqlite::memory:")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let clock: Arc<dyn Clock> = Arc::new(spendlens_app::SystemClock);
+        route_table(&state(store, clock, Settings::default(), None))
+    }
+
+    /// A route added without a rule (or a rule left behind by a removed route) fails here.
+    #[tokio::test]
+    async fn every_route_has_exactly_the_rules_it_needs() {
+        let routes = table().await;
+        assert!(routes.len() > 100, "{} routes", routes.len());
+        let missing: Vec<String> = routes
+            .iter()
+            .filter(|r| access::policy::access(&r.method, &r.path).is_none())
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "routes without an access rule: {missing:?}"
+        );
+        let stale: Vec<String> = RULES
+            .iter()
+            .filter(|(m, p, _)| {
+                !routes
+                    .iter()
+                    .any(|r| r.method.as_str() == *m && r.path == *p)
+            })
+            .map(|(m, p, _)| format!("{m} {p}"))
+            .collect();
+        assert!(stale.is_empty(), "rules of no route: {stale:?}");
+    }
+
+    /// Every path parameter names something the refusal's 404 check knows.
+    #[tokio::test]
+    async fn every_path_parameter_is_known_to_the_scope_check() {
+        for route in table().await {
+            for param in params(&route.path) {
+                assert!(
+                    owned_kind(&route.path, param).is_ok(),
+                    "{} {}: unknown parameter {{{param}}}",
+                    route.method,
+                    route.path
+                );
+            }
+        }
+    }
 }

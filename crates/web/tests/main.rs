@@ -2,6 +2,7 @@
 //! and, when `SPENDLENS_TEST_POSTGRES_URL` names a server (CI starts one), a fresh PostgreSQL
 //! database too.
 
+mod access;
 mod analysis;
 mod analysis_window;
 mod attribution;
@@ -23,6 +24,7 @@ mod imports;
 mod isolation;
 mod ledger_import;
 mod mappings;
+mod members;
 mod metrics;
 mod mmm;
 mod names;

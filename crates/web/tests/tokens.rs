@@ -46,9 +46,9 @@ async fn tokens_are_listed_with_their_use_and_expiry_never_their_secret() {
         assert_eq!(
             listed,
             json!([
-                {"id": ci["id"], "name": "ci", "created_at": "2026-11-21T12:00:00Z",
+                {"id": ci["id"], "name": "ci", "role": "owner", "created_at": "2026-11-21T12:00:00Z",
                  "last_used_at": "2026-11-21T12:00:00Z", "expires_at": null},
-                {"id": month["id"], "name": "month", "created_at": "2026-11-21T12:00:00Z",
+                {"id": month["id"], "name": "month", "role": "owner", "created_at": "2026-11-21T12:00:00Z",
                  "last_used_at": null, "expires_at": "2026-12-21T12:00:00Z"},
             ]),
             "{}",

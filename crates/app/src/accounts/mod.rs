@@ -30,12 +30,15 @@ use crate::context::Context;
 pub use limiter::{AuthLimits, RateLimit};
 pub use mail::{CONFIRM_SUBJECT, TAKEN_SUBJECT, verify_link, waiting_mail};
 pub use password::{hash_password, password_problem};
-pub use register::{LINK_HOURS, Links, Register, Registered, Registration, register, verify};
+pub use register::{
+    LINK_HOURS, Links, Register, Registered, Registration, email_problem,
+    organization_name_problem, register, verify,
+};
 pub use secret::{hash_secret, new_secret};
 pub use sign_in::{SignIn, sign_in};
 pub use tokens::{
-    ApiToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, NewToken, TokenExpiry, USE_RECORD_SECONDS,
-    check_new_token, create_token, list_tokens, revoke_token, token_principal,
+    ApiToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, NewToken, REVOKE_OTHERS, TokenExpiry,
+    USE_RECORD_SECONDS, check_new_token, create_token, list_tokens, revoke_token, token_principal,
 };
 
 /// The longest e-mail address accepted, in bytes (RFC 5321's path limit).
@@ -67,6 +70,9 @@ pub enum AccountError {
     /// No API token with this id in the caller's organisation.
     #[error("API token not found")]
     TokenNotFound,
+    /// The caller's role does not allow this (the message says what would).
+    #[error("{0}")]
+    Forbidden(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Hashing failed or its thread died; logged, never shown.

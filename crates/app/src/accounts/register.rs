@@ -56,26 +56,14 @@ impl TryFrom<Register> for Registration {
         };
         let email = form.email.trim().to_owned();
         let organization_name = form.organization_name.trim().to_owned();
-        let at = email.find('@');
-        if email.len() > MAX_EMAIL_BYTES
-            || at.is_none_or(|i| i == 0 || i + 1 >= email.len())
-            || email.contains(char::is_whitespace)
-            || spendlens_core::text::hidden_character(&email).is_some()
-        {
-            err("email", "must be an e-mail address".to_owned());
+        if let Some(problem) = email_problem(&email) {
+            err("email", problem);
         }
         if let Some(problem) = password_problem(form.password.expose_secret(), &email) {
             err("password", problem);
         }
-        if organization_name.is_empty() {
-            err("organization_name", "must not be empty".to_owned());
-        } else if organization_name.chars().count() > MAX_ORGANIZATION_CHARS {
-            err(
-                "organization_name",
-                format!("must be at most {MAX_ORGANIZATION_CHARS} characters"),
-            );
-        } else if let Err(message) = spendlens_core::text::check_name(&organization_name) {
-            err("organization_name", message);
+        if let Some(problem) = organization_name_problem(&organization_name) {
+            err("organization_name", problem);
         }
         if errors.is_empty() {
             Ok(Registration {
@@ -86,6 +74,33 @@ impl TryFrom<Register> for Registration {
         } else {
             Err(errors)
         }
+    }
+}
+
+/// What is wrong with a (trimmed) e-mail address, if anything: something on both sides of an
+/// `@`, no whitespace nor hidden character, at most [`MAX_EMAIL_BYTES`]. Registration and
+/// invitations share it.
+pub fn email_problem(email: &str) -> Option<String> {
+    let at = email.find('@');
+    (email.len() > MAX_EMAIL_BYTES
+        || at.is_none_or(|i| i == 0 || i + 1 >= email.len())
+        || email.contains(char::is_whitespace)
+        || spendlens_core::text::hidden_character(email).is_some())
+    .then(|| "must be an e-mail address".to_owned())
+}
+
+/// What is wrong with a (trimmed) organisation name, if anything: 1 to
+/// [`MAX_ORGANIZATION_CHARS`] characters without control or invisible formatting characters.
+/// Registration and a new organisation share it.
+pub fn organization_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("must not be empty".to_owned())
+    } else if name.chars().count() > MAX_ORGANIZATION_CHARS {
+        Some(format!(
+            "must be at most {MAX_ORGANIZATION_CHARS} characters"
+        ))
+    } else {
+        spendlens_core::text::check_name(name).err()
     }
 }
 

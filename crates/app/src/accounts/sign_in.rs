@@ -61,6 +61,7 @@ pub async fn sign_in(
     let principal = Principal {
         user_id: found.user_id,
         org_id: found.org_id,
+        role: found.role,
     };
     let session = start_session(ctx, &principal, lifetime).await?;
     Ok((

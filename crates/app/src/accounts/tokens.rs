@@ -6,6 +6,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use secrecy::SecretString;
 use serde_json::json;
+use spendlens_core::Role;
 use spendlens_core::campaign::{FieldError, OrgId};
 use spendlens_store::{ApiTokenInfo, AuditEntry, Principal, StoreError};
 
@@ -18,6 +19,8 @@ pub const MAX_TOKEN_NAME_CHARS: usize = 200;
 pub const MAX_TOKEN_DAYS: u64 = 3650;
 /// A token's use is recorded at most once per this many seconds.
 pub const USE_RECORD_SECONDS: i64 = 60;
+/// The least role that may revoke another member's token.
+pub const REVOKE_OTHERS: Role = Role::Admin;
 
 /// When a new token stops working.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +38,8 @@ pub enum TokenExpiry {
 pub struct NewToken {
     pub name: String,
     pub expiry: TokenExpiry,
+    /// The role it acts with at most; `None`: its creator's role. Never above the creator's.
+    pub role: Option<Role>,
 }
 
 /// A created API token: the secret is shown this once and stored only as its hash.
@@ -44,6 +49,7 @@ pub struct ApiToken {
     pub name: String,
     /// Sent as `Authorization: Bearer <token>`.
     pub token: SecretString,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -101,23 +107,42 @@ pub fn check_new_token(
     }
 }
 
-/// Creates an API token of `principal` for scripts and the CLI.
+/// Creates an API token of `principal` for scripts and the CLI, acting with the role asked for
+/// (at most the creator's own; by default the same).
 pub async fn create_token(
     ctx: &Context,
     principal: &Principal,
     new: NewToken,
 ) -> Result<ApiToken, AccountError> {
     let now = ctx.now();
-    let (name, expires_at) = check_new_token(&new, now).map_err(AccountError::Invalid)?;
+    let role = new.role.unwrap_or(principal.role);
+    let checked = check_new_token(&new, now);
+    if role > principal.role {
+        let mut errors = checked.err().unwrap_or_default();
+        errors.push(FieldError {
+            field: "role",
+            message: format!(
+                "must be at most your own role ({}): a token cannot do more than its creator",
+                principal.role
+            ),
+        });
+        return Err(AccountError::Invalid(errors));
+    }
+    let (name, expires_at) = checked.map_err(AccountError::Invalid)?;
     let token = new_secret(TOKEN_PREFIX);
+    let granted = Principal {
+        role,
+        ..principal.clone()
+    };
     let id = ctx
         .store
-        .create_api_token(&name, &hash_secret(&token), principal, now, expires_at)
+        .create_api_token(&name, &hash_secret(&token), &granted, now, expires_at)
         .await?;
     Ok(ApiToken {
         id,
         name,
         token: SecretString::from(token),
+        role,
         created_at: now,
         expires_at,
     })
@@ -130,7 +155,9 @@ pub async fn list_tokens(ctx: &Context, org: &OrgId) -> Result<Vec<ApiTokenInfo>
 
 /// Revokes token `id` of the caller's organisation: it answers 401 from now on, and the audit
 /// log records who revoked it, in the same transaction. Another organisation's token is
-/// [`AccountError::TokenNotFound`].
+/// [`AccountError::TokenNotFound`]; another member's token needs [`REVOKE_OTHERS`] at least
+/// (the route itself is open to every member, for their own tokens: this is the one rule of
+/// access that depends on the data rather than the route).
 pub async fn revoke_token(
     ctx: &Context,
     principal: &Principal,
@@ -151,14 +178,21 @@ pub async fn revoke_token(
     let Some(token) = tokens.into_iter().find(|t| t.id == id) else {
         return Err(AccountError::TokenNotFound);
     };
+    if token.user_id != principal.user_id && principal.role < REVOKE_OTHERS {
+        return Err(AccountError::Forbidden(format!(
+            "only an {} or an owner may revoke another member's token",
+            REVOKE_OTHERS
+        )));
+    }
     ctx.store
         .revoke_api_token(&principal.org_id, id, &entry(&token.name))
         .await?
         .ok_or(AccountError::TokenNotFound)
 }
 
-/// Who an unexpired API token acts for, by the token the client presents; records the use at
-/// most once per [`USE_RECORD_SECONDS`].
+/// Who an unexpired API token acts for, by the token the client presents, with the lesser of
+/// the role it was created with and its creator's current role (a demoted creator's tokens are
+/// demoted with them); records the use at most once per [`USE_RECORD_SECONDS`].
 pub async fn token_principal(ctx: &Context, token: &str) -> Result<Option<Principal>, StoreError> {
     let now = ctx.now();
     let Some(found) = ctx.store.api_token(&hash_secret(token), now).await? else {
@@ -168,7 +202,11 @@ pub async fn token_principal(ctx: &Context, token: &str) -> Result<Option<Princi
     if found.last_used_at.is_none_or(|at| at < since) {
         ctx.store.touch_api_token(&found.id, now, since).await?;
     }
-    Ok(Some(found.principal))
+    let role = found.granted.min(found.principal.role);
+    Ok(Some(Principal {
+        role,
+        ..found.principal
+    }))
 }
 
 #[cfg(test)]
@@ -185,6 +223,7 @@ mod tests {
         let new = NewToken {
             name: name.to_owned(),
             expiry,
+            role: None,
         };
         check_new_token(&new, at("2026-11-21T12:00:00Z"))
             .map(|(_, e)| e)

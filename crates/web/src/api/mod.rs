@@ -12,6 +12,7 @@ pub mod mappings;
 pub mod metrics_in;
 pub mod mmm;
 pub mod optimization;
+pub mod organization;
 pub mod pdf_preview;
 pub mod portfolio;
 pub mod schedules;

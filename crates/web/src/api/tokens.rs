@@ -15,6 +15,7 @@ use serde_json::Value;
 use spendlens_app::accounts::{self, NewToken, TokenExpiry};
 use spendlens_contract::Problems;
 use spendlens_contract::json::ObjectReader;
+use spendlens_core::Role;
 use spendlens_store::ApiTokenInfo;
 
 use crate::auth::{Caller, SessionCaller};
@@ -30,6 +31,9 @@ pub struct TokenRequest {
     pub expires_in_days: Option<u64>,
     /// An RFC 3339 instant in the future.
     pub expires_at: Option<String>,
+    /// The role it acts with at most (`viewer`, `editor`, `admin`, `owner`); by default the
+    /// creator's. Never above the creator's.
+    pub role: Option<String>,
 }
 
 /// A new API token: shown once, stored only as a hash.
@@ -39,6 +43,8 @@ pub struct TokenResponse {
     pub name: String,
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
+    /// The role it acts with at most (the lesser of this and its creator's current role).
+    pub role: &'static str,
     /// When it stops working; absent when it lasts until revoked (so that the answer of such a
     /// token keeps its earlier shape).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,6 +56,8 @@ pub struct TokenResponse {
 pub struct TokenInfoResponse {
     pub id: String,
     pub name: String,
+    /// The role it was created with.
+    pub role: &'static str,
     pub created_at: String,
     /// Recorded at most once a minute; `null` when never used.
     pub last_used_at: Option<String>,
@@ -66,6 +74,7 @@ impl From<ApiTokenInfo> for TokenInfoResponse {
         TokenInfoResponse {
             id: t.id,
             name: t.name,
+            role: t.role.as_str(),
             created_at: instant(t.created_at),
             last_used_at: t.last_used_at.map(instant),
             expires_at: t.expires_at.map(instant),
@@ -94,6 +103,11 @@ pub fn parse_token_request(body: &Value) -> Result<NewToken, Problems> {
         }
         parsed.map(|t| t.to_utc())
     });
+    let role = r.string("role", &mut problems).and_then(|text| {
+        Role::parse(text)
+            .map_err(|message| problems.push("role", message))
+            .ok()
+    });
     r.finish(&mut problems);
     let expiry = match (days, at) {
         (Some(_), Some(_)) => {
@@ -105,7 +119,7 @@ pub fn parse_token_request(body: &Value) -> Result<NewToken, Problems> {
         (None, None) => TokenExpiry::Never,
     };
     if problems.is_empty() {
-        Ok(NewToken { name, expiry })
+        Ok(NewToken { name, expiry, role })
     } else {
         Err(problems)
     }
@@ -130,6 +144,7 @@ pub async fn create_token(
             id: created.id,
             name: created.name,
             token: created.token.expose_secret().to_owned(),
+            role: created.role.as_str(),
             expires_at: created.expires_at.map(instant),
         }),
     )
@@ -193,5 +208,7 @@ mod tests {
             fields(&json!({"name": "ci", "expires_in_days": -3})),
             vec!["expires_in_days"]
         );
+        assert!(fields(&json!({"name": "ci", "role": "viewer"})).is_empty());
+        assert_eq!(fields(&json!({"name": "ci", "role": "root"})), vec!["role"]);
     }
 }

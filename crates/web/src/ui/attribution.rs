@@ -256,9 +256,8 @@ async fn page_of(
         .collect();
     let chart = comparison_of(&found, from, to, &campaign_found, query);
     Ok(AttributionPage {
-        layout: Layout::new(
+        layout: viewer.layout(
             format!("Attribution of {}", campaign.spec.name),
-            Some(viewer.csrf.clone()),
             "campaigns",
         ),
         id: campaign.id.to_string(),

@@ -159,7 +159,7 @@ pub async fn show(
         format!("/audit-log?{}", encoded.join("&"))
     });
     Ok(render(&AuditPage {
-        layout: Layout::new("Activity", Some(viewer.csrf.clone()), "audit"),
+        layout: viewer.layout("Activity", "audit"),
         rows: rows.iter().map(row).collect(),
         from: keep("from").unwrap_or_default(),
         to: keep("to").unwrap_or_default(),

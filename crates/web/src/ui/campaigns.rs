@@ -136,7 +136,8 @@ fn form_page(
         crumbs.push(Crumb::new(name, back.clone()));
     }
     let mut response = render(&FormPage {
-        layout: Layout::new(heading.clone(), Some(viewer.csrf.clone()), "campaigns")
+        layout: viewer
+            .layout(heading.clone(), "campaigns")
             .with_crumbs(crumbs),
         heading,
         action,

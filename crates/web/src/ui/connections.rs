@@ -167,9 +167,8 @@ async fn page_of(
         })
         .collect();
     Ok(ConnectionsPage {
-        layout: Layout::new(
+        layout: viewer.layout(
             format!("Connections of {}", campaign.spec.name),
-            Some(viewer.csrf.clone()),
             "campaigns",
         ),
         id: campaign.id.to_string(),

@@ -157,7 +157,7 @@ async fn list_page(
         .collect();
     let invalid = !errors.is_empty();
     let page = ListPage {
-        layout: Layout::new("Marketing mix", Some(viewer.csrf.clone()), "mmm"),
+        layout: viewer.layout("Marketing mix", "mmm"),
         csrf: viewer.csrf.clone(),
         scopes: scopes(&campaigns, &value("scope")),
         kpi: value("kpi"),
@@ -431,7 +431,7 @@ pub async fn show(
             .map_or_else(|| "n/a".to_owned(), |x| format!("{:.1} %", x * 100.0))
     };
     let page = RunPage {
-        layout: Layout::new("Marketing-mix model run", Some(viewer.csrf.clone()), "mmm"),
+        layout: viewer.layout("Marketing-mix model run", "mmm"),
         id: run.stored.id.clone(),
         created: run
             .stored

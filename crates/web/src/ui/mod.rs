@@ -25,6 +25,8 @@ pub mod finance;
 pub mod format;
 pub mod imports;
 pub mod insights;
+pub mod invitations;
+pub mod members;
 pub mod mmm;
 mod mmm_charts;
 pub mod optimization;
@@ -33,17 +35,18 @@ pub mod session;
 pub mod tokens;
 
 use askama::Template;
-use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use spendlens_core::Role;
 
 use crate::error::{ApiError, FieldProblem};
+use crate::routes::{Routes, get, post};
 use crate::state::AppState;
 
-/// The pages' routes, mounted at `/` beside `/api`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// The pages' routes, mounted at `/` beside `/api` (every one needs a rule in
+/// `access::policy`).
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/", get(account::home))
         .route("/signup", get(account::signup_page).post(account::signup))
         .route("/signin", get(account::signin_page).post(account::signin))
@@ -169,6 +172,28 @@ pub fn routes() -> Router<AppState> {
             )),
         )
         .route("/static/{file}", get(assets::serve))
+        // Teams (issue 18): the organisation's members and invitations, the switcher.
+        .route("/organization/members", get(members::show))
+        .route(
+            "/organization/members/{user_id}/role",
+            post(members::change_role),
+        )
+        .route(
+            "/organization/members/{user_id}/remove",
+            post(members::remove),
+        )
+        .route("/organization/invitations", post(members::invite))
+        .route(
+            "/organization/invitations/{id}/revoke",
+            post(members::revoke_invitation),
+        )
+        .route("/organization/switch", post(members::switch))
+        .route("/organization/leave", post(members::leave))
+        .route("/organizations", post(members::create_organization))
+        .route("/invitations/{token}", get(invitations::page))
+        .route("/invitations/{token}/join", post(invitations::join))
+        .route("/invitations/{token}/signup", post(invitations::sign_up))
+        .route("/invitations/{token}/signin", post(invitations::sign_in))
 }
 
 /// One entry of the main navigation. Pages of other areas (platform connections) add theirs
@@ -199,20 +224,43 @@ pub const NAV: &[NavEntry] = &[
         section: "mmm",
     },
     NavEntry {
-        href: "/audit-log",
-        label: "Activity",
-        section: "audit",
-    },
-    NavEntry {
         href: "/account",
         label: "Account",
         section: "account",
     },
 ];
 
+/// The navigation entries of an admin or owner, after [`NAV`].
+pub const ADMIN_NAV: &[NavEntry] = &[
+    NavEntry {
+        href: "/organization/members",
+        label: "Members",
+        section: "members",
+    },
+    NavEntry {
+        href: "/audit-log",
+        label: "Activity",
+        section: "audit",
+    },
+];
+
+/// An organisation of the header's switcher.
+#[derive(Debug, Clone)]
+pub struct OrgChoice {
+    pub id: String,
+    pub name: String,
+    pub role: &'static str,
+    pub current: bool,
+}
+
 /// What every page's frame needs.
 #[derive(Debug, Clone)]
 pub struct Layout {
+    /// The signed-in visitor's role in the current organisation: what the page may offer
+    /// (see [`Layout::may`]); `None` before sign-in.
+    pub role: Option<Role>,
+    /// The visitor's organisations, for the header's switcher (shown with two or more).
+    pub orgs: Vec<OrgChoice>,
     pub title: String,
     /// The signed-in visitor's CSRF token (for the sign-out form); `None` before sign-in.
     pub csrf: Option<String>,
@@ -250,7 +298,37 @@ impl Layout {
             css: assets::css_url(),
             js: assets::js_url(),
             crumbs: Vec::new(),
+            role: None,
+            orgs: Vec::new(),
         }
+    }
+
+    /// The layout of a signed-in visitor's page (see [`session::SignedIn::layout`]).
+    pub fn signed(mut self, viewer: &session::SignedIn) -> Layout {
+        self.role = Some(viewer.principal.role);
+        self.orgs = viewer
+            .orgs
+            .iter()
+            .map(|m| OrgChoice {
+                id: m.org_id.to_string(),
+                name: m.name.clone(),
+                role: m.role.label(),
+                current: m.org_id == viewer.principal.org_id,
+            })
+            .collect();
+        self
+    }
+
+    /// Whether the visitor's role allows `route` ("POST /campaigns/{id}/edit"), by the one
+    /// access table: a page shows a form or a button only when the server would take it.
+    pub fn may(&self, route: &str) -> bool {
+        self.role
+            .is_some_and(|role| crate::access::policy::allows(role, route))
+    }
+
+    /// The visitor's role as people read it (empty before sign-in).
+    pub fn role_label(&self) -> &'static str {
+        self.role.map_or("", Role::label)
     }
 
     /// The layout with a breadcrumb trail.
@@ -259,8 +337,12 @@ impl Layout {
         self
     }
 
-    pub fn nav(&self) -> &'static [NavEntry] {
-        NAV
+    pub fn nav(&self) -> Vec<NavEntry> {
+        let mut entries = NAV.to_vec();
+        if self.role.is_some_and(|r| r >= Role::Admin) {
+            entries.extend_from_slice(ADMIN_NAV);
+        }
+        entries
     }
 }
 
@@ -324,6 +406,10 @@ pub enum UiError {
     /// Not signed in: to the sign-in page, then back to this path.
     SignIn(String),
     NotFound,
+    /// The visitor's role does not allow this (the message says what would).
+    Forbidden(String),
+    /// An invitation link that was used, revoked or has expired (the message says which).
+    Gone(String),
     /// The form's CSRF token is missing or not this session's.
     Csrf,
     BadRequest(String),
@@ -344,8 +430,9 @@ impl From<ApiError> for UiError {
             }
             ApiError::TooLarge(m) => UiError::TooLarge(m),
             ApiError::Busy(m) => UiError::Busy(m),
+            ApiError::Forbidden(m) => UiError::Forbidden(m),
+            ApiError::Gone(m) => UiError::Gone(m),
             ApiError::BadRequest(m)
-            | ApiError::Forbidden(m)
             | ApiError::Conflict(m)
             | ApiError::Upstream(m)
             | ApiError::NotConfigured(m) => UiError::BadRequest(m),
@@ -439,6 +526,8 @@ impl IntoResponse for UiError {
                 "Not found",
                 "There is no such page, or it belongs to another organisation.".to_owned(),
             ),
+            UiError::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m),
+            UiError::Gone(m) => (StatusCode::GONE, "Link no longer valid", m),
             UiError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "Form expired",

@@ -121,7 +121,7 @@ pub async fn page(
     .await?;
     Ok(render(&view(
         &found,
-        Layout::new("Campaigns", Some(viewer.csrf.clone()), "campaigns"),
+        viewer.layout("Campaigns", "campaigns"),
     )))
 }
 

@@ -14,14 +14,15 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrecy::ExposeSecret;
 use sha2::Sha256;
-use spendlens_store::Principal;
+use spendlens_store::{Membership, Principal};
 
-use spendlens_app::accounts::{self, hash_secret, new_secret};
+use spendlens_app::accounts::new_secret;
 
+use crate::access::Authenticated;
 use crate::auth::{SESSION_COOKIE, cookie};
 use crate::config::Settings;
 use crate::state::AppState;
-use crate::ui::UiError;
+use crate::ui::{Layout, UiError};
 
 /// The cookie that binds the CSRF token of the forms shown before sign-in.
 pub const PRE_SESSION_COOKIE: &str = "spendlens_csrf";
@@ -82,13 +83,16 @@ impl CsrfKey {
     }
 }
 
-/// A signed-in visitor: their principal and the CSRF token of their forms. Pages that take it
-/// send anyone else to the sign-in page and come back afterwards.
+/// A signed-in visitor: their principal (with their role in the current organisation), the
+/// organisations they belong to (for the header's switcher) and the CSRF token of their forms.
+/// Pages that take it send anyone else to the sign-in page and come back afterwards.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub principal: Principal,
     session_hash: String,
     pub csrf: String,
+    /// The visitor's organisations with their role in each, by name.
+    pub orgs: Vec<Membership>,
 }
 
 impl SignedIn {
@@ -99,6 +103,12 @@ impl SignedIn {
         } else {
             Err(UiError::Csrf)
         }
+    }
+
+    /// The frame of a page of this visitor: the CSRF token of the sign-out form, their role
+    /// (what the page may offer) and their organisations (the switcher).
+    pub fn layout(&self, title: impl Into<String>, section: &'static str) -> Layout {
+        Layout::new(title, Some(self.csrf.clone()), section).signed(self)
     }
 }
 
@@ -114,19 +124,27 @@ impl FromRequestParts<AppState> for SignedIn {
             .path_and_query()
             .map_or("/campaigns", |p| p.as_str())
             .to_owned();
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        let found = match parts.extensions.get::<Authenticated>() {
+            Some(found) => Some(found.clone()),
+            None => crate::auth::credentials(parts, state, false)
+                .await
+                .map_err(|e| UiError::Internal(e.to_string()))?,
+        };
+        let Some(Authenticated {
+            principal,
+            session_hash: Some(session_hash),
+            ..
+        }) = found
+        else {
             return Err(UiError::SignIn(next));
         };
-        let session_hash = hash_secret(token);
-        let principal = accounts::session_principal(&state.context(), token)
-            .await
-            .map_err(|e| UiError::Internal(e.to_string()))?
-            .ok_or(UiError::SignIn(next))?;
         let csrf = state.csrf_key.token(&session_hash);
+        let orgs = state.store.memberships(&principal.user_id).await?;
         Ok(SignedIn {
             principal,
             session_hash,
             csrf,
+            orgs,
         })
     }
 }

@@ -26,6 +26,9 @@ pub struct TokenRow {
     last_used: String,
     expires: String,
     expired: bool,
+    role: &'static str,
+    /// Created by the visitor (anyone may revoke their own; others' need an admin).
+    mine: bool,
 }
 
 #[derive(Template)]
@@ -38,6 +41,8 @@ struct AccountTokensPage {
     created: Option<(String, String)>,
     /// What was just done, for the status line.
     notice: Option<String>,
+    /// Whether the visitor may revoke other members' tokens.
+    revoke_others: bool,
     name: String,
     expires_in_days: String,
     max_days: u64,
@@ -48,8 +53,10 @@ fn when(t: DateTime<Utc>) -> String {
     t.format("%-d %b %Y %H:%M UTC").to_string()
 }
 
-fn row(t: ApiTokenInfo, now: DateTime<Utc>) -> TokenRow {
+fn row(t: ApiTokenInfo, now: DateTime<Utc>, viewer: &SignedIn) -> TokenRow {
     TokenRow {
+        role: t.role.label(),
+        mine: t.user_id == viewer.principal.user_id,
         id: t.id,
         name: t.name,
         created: when(t.created_at),
@@ -72,11 +79,12 @@ async fn page(
         .await
         .map_err(crate::error::ApiError::from)?
         .into_iter()
-        .map(|t| row(t, now))
+        .map(|t| row(t, now, viewer))
         .collect();
     let invalid = !errors.is_empty();
     let page = AccountTokensPage {
-        layout: Layout::new("Account", Some(viewer.csrf.clone()), "account"),
+        layout: viewer.layout("Account", "account"),
+        revoke_others: viewer.principal.role >= accounts::REVOKE_OTHERS,
         csrf: viewer.csrf.clone(),
         tokens,
         created,
@@ -148,6 +156,7 @@ pub async fn create(
     let new = NewToken {
         name: form.name.clone(),
         expiry,
+        role: None,
     };
     match accounts::create_token(&state.context(), &viewer.principal, new).await {
         Ok(created) => {

@@ -175,7 +175,7 @@ async fn analysis_of(
             UiError::BadRequest("the comparison period is one of 1d, 7d, 30d".to_owned())
         })?,
     };
-    let window = window_of(&query)?;
+    let window = window_of(query)?;
     let as_of = window.map_or(AsOf::TodayInCampaignZone, AsOf::Window);
     let (campaign, analysis) = analyze_campaign(
         state.store.as_ref(),
@@ -257,6 +257,7 @@ pub async fn page(
         &viewer.csrf,
     )
     .await?;
+    page.layout = page.layout.signed(&viewer);
     page.done = match query.get("saved").map(String::as_str) {
         Some("campaign") => Some("Campaign saved."),
         Some("share-revoked") => Some("Share link revoked: it no longer opens."),

@@ -191,7 +191,8 @@ pub async fn create(
         {
             Ok(created) => {
                 let page = CreatedPage {
-                    layout: Layout::new("Share link", Some(viewer.csrf.clone()), "campaigns")
+                    layout: viewer
+                        .layout("Share link", "campaigns")
                         .with_crumbs(vec![
                             Crumb::new("Campaigns", "/campaigns"),
                             Crumb::new(
@@ -228,6 +229,7 @@ pub async fn create(
         &viewer.csrf,
     )
     .await?;
+    page.layout = page.layout.signed(&viewer);
     page.share = section(&state, &viewer, &campaign).await?;
     page.share.expires_on = form.expires_on;
     page.share.errors = errors;

@@ -152,7 +152,7 @@ pub(super) fn channel_views(
 #[derive(Template)]
 #[template(path = "analysis.html")]
 pub(super) struct AnalysisPage {
-    layout: Layout,
+    pub(super) layout: Layout,
     id: String,
     name: String,
     currency: String,

@@ -179,11 +179,7 @@ async fn campaign_page(
         .headcount
         .unwrap_or_else(|| (facts.headcount.to_string(), FormErrors::default()));
     let page = CampaignPage {
-        layout: Layout::new(
-            format!("Finance · {}", campaign.spec.name),
-            Some(viewer.csrf.clone()),
-            "campaigns",
-        ),
+        layout: viewer.layout(format!("Finance · {}", campaign.spec.name), "campaigns"),
         id: campaign.id.to_string(),
         cost_base: format!("/campaigns/{}/finance/costs", campaign.id),
         name: campaign.spec.name.clone(),

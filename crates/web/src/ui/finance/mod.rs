@@ -75,8 +75,7 @@ pub(super) fn entry_page(
 ) -> Response {
     let invalid = form.has_errors();
     let mut response = render(&EntryPage {
-        layout: Layout::new(heading.clone(), Some(viewer.csrf.clone()), section)
-            .with_crumbs(crumbs),
+        layout: viewer.layout(heading.clone(), section).with_crumbs(crumbs),
         heading,
         action,
         back,

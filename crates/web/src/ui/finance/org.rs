@@ -135,7 +135,7 @@ pub(super) async fn org_page(
     let today = state.clock.now().date_naive();
     let first = today.with_day0(0).unwrap_or(today);
     let page = OrgPage {
-        layout: Layout::new("Finance", Some(viewer.csrf.clone()), "finance"),
+        layout: viewer.layout("Finance", "finance"),
         csrf: viewer.csrf.clone(),
         currency: ledger::default_currency(state.store.as_ref(), org)
             .await

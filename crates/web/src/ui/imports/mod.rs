@@ -150,11 +150,7 @@ fn page_of(
     rate: String,
 ) -> ImportsPage {
     ImportsPage {
-        layout: Layout::new(
-            format!("Import into {}", campaign.spec.name),
-            Some(viewer.csrf.clone()),
-            "campaigns",
-        ),
+        layout: viewer.layout(format!("Import into {}", campaign.spec.name), "campaigns"),
         id: campaign.id.to_string(),
         name: campaign.spec.name.clone(),
         currency: campaign.spec.currency.clone(),

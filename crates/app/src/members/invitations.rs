@@ -1,0 +1,268 @@
+//! Invitations: an admin (or owner) invites an e-mail address with a role; the answer carries a
+//! one-time link, valid [`INVITATION_DAYS`] days, shown this once (the store keeps its
+//! SHA-256). The invitee follows the link and joins: signed in as the invited address, or by
+//! creating an account for it there, or by signing in on the link's page. Inviting an address
+//! again replaces its pending invitation (the earlier link stops working).
+//!
+//! The link stands in for the e-mail confirmation of a registration: an admin issued it for
+//! this address and handed it over. A signed-in user of another address cannot use it (a
+//! forwarded link does not make its reader a member). Rejected alternative: letting any
+//! signed-in user take a link up, which turns a leaked link into a membership.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use spendlens_core::Role;
+use spendlens_core::campaign::{FieldError, OrgId};
+use spendlens_store::{Acceptance, AuditEntry, Invitation, Joiner, NewInvitation, Principal};
+
+use super::{MemberError, may_grant};
+use crate::accounts::{email_problem, hash_password, hash_secret, new_secret, password_problem};
+use crate::context::Context;
+
+/// How long an invitation's link works.
+pub const INVITATION_DAYS: i64 = 7;
+
+/// An invitation as submitted.
+#[derive(Debug, Clone)]
+pub struct Invite {
+    pub email: String,
+    pub role: Role,
+}
+
+/// A created invitation: the link's token is shown this once.
+#[derive(Debug, Clone)]
+pub struct Invited {
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+    pub token: SecretString,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Invited {
+    /// The link to hand to the invitee, under the server's public address `base`.
+    pub fn link(&self, base: &str) -> String {
+        invitation_link(base, self.token.expose_secret())
+    }
+}
+
+/// The page an invitation's token opens, under the server's public address.
+pub fn invitation_link(base: &str, token: &str) -> String {
+    format!("{}/invitations/{token}", base.trim_end_matches('/'))
+}
+
+/// Invites `invite.email` into the caller's organisation with `invite.role` (at most the
+/// caller's own role).
+pub async fn invite(
+    ctx: &Context,
+    actor: &Principal,
+    invite: Invite,
+) -> Result<Invited, MemberError> {
+    let email = invite.email.trim().to_lowercase();
+    if let Some(message) = email_problem(&email) {
+        return Err(MemberError::Invalid(vec![FieldError {
+            field: "email",
+            message,
+        }]));
+    }
+    may_grant(actor, invite.role)?;
+    let now = ctx.now();
+    let expires_at = now + TimeDelta::days(INVITATION_DAYS);
+    let token = new_secret("");
+    let new = NewInvitation {
+        org_id: actor.org_id.clone(),
+        email: email.clone(),
+        role: invite.role,
+        token_hash: hash_secret(&token),
+        invited_by: actor.user_id.clone(),
+        created_at: now,
+        expires_at,
+    };
+    let audit = AuditEntry {
+        org_id: actor.org_id.clone(),
+        actor: Some(actor.user_id.clone()),
+        action: "invitation.create".to_owned(),
+        target_type: "invitation".to_owned(),
+        target_id: String::new(),
+        details: json!({ "email": email, "role": invite.role.as_str() }),
+        at: now,
+    };
+    let id = match ctx.store.create_invitation(&new, &audit).await {
+        Ok(id) => id,
+        Err(spendlens_store::StoreError::Conflict("member")) => {
+            return Err(MemberError::Conflict(format!(
+                "{email} is already a member of this organisation"
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Invited {
+        id,
+        email,
+        role: invite.role,
+        token: SecretString::from(token),
+        expires_at,
+    })
+}
+
+/// The caller's organisation's pending invitations, newest first.
+pub async fn pending(ctx: &Context, org: &OrgId) -> Result<Vec<Invitation>, MemberError> {
+    Ok(ctx.store.pending_invitations(org, ctx.now()).await?)
+}
+
+/// Revokes pending invitation `id` of the caller's organisation: its link stops working.
+pub async fn revoke(ctx: &Context, actor: &Principal, id: &str) -> Result<Invitation, MemberError> {
+    let now = ctx.now();
+    let pending = ctx.store.pending_invitations(&actor.org_id, now).await?;
+    let Some(found) = pending.into_iter().find(|i| i.id == id) else {
+        return Err(MemberError::NotFound("invitation"));
+    };
+    let audit = AuditEntry {
+        org_id: actor.org_id.clone(),
+        actor: Some(actor.user_id.clone()),
+        action: "invitation.revoke".to_owned(),
+        target_type: "invitation".to_owned(),
+        target_id: id.to_owned(),
+        details: json!({ "email": found.email, "role": found.role.as_str() }),
+        at: now,
+    };
+    ctx.store
+        .revoke_invitation(&actor.org_id, id, now, &audit)
+        .await?
+        .ok_or(MemberError::NotFound("invitation"))
+}
+
+/// Why a link no longer works, in words.
+fn gone(acceptance: &Acceptance) -> Option<MemberError> {
+    Some(match acceptance {
+        Acceptance::Unknown => MemberError::NotFound("invitation"),
+        Acceptance::Used => {
+            MemberError::Gone("this invitation has already been used: it works once".to_owned())
+        }
+        Acceptance::Revoked => {
+            MemberError::Gone("this invitation was revoked: ask for a new one".to_owned())
+        }
+        Acceptance::Expired(at) => MemberError::Gone(format!(
+            "this invitation expired on {}: ask for a new one",
+            at.format("%-d %b %Y %H:%M UTC")
+        )),
+        _ => return None,
+    })
+}
+
+/// The invitation of a link, while it can still be taken up (for the link's page); used,
+/// revoked and expired ones are [`MemberError::Gone`] saying which, an unknown one
+/// [`MemberError::NotFound`].
+pub async fn open(ctx: &Context, token: &str) -> Result<Invitation, MemberError> {
+    let found = ctx.store.invitation(&hash_secret(token)).await?;
+    let state = match &found {
+        None => Acceptance::Unknown,
+        Some(i) if i.revoked_at.is_some() => Acceptance::Revoked,
+        Some(i) if i.accepted_at.is_some() => Acceptance::Used,
+        Some(i) if i.expires_at <= ctx.now() => Acceptance::Expired(i.expires_at),
+        Some(_) => Acceptance::AlreadyMember,
+    };
+    match (gone(&state), found) {
+        (Some(e), _) => Err(e),
+        (None, Some(invitation)) => Ok(invitation),
+        (None, None) => Err(MemberError::NotFound("invitation")),
+    }
+}
+
+fn joined(acceptance: Acceptance) -> Result<Principal, MemberError> {
+    if let Some(e) = gone(&acceptance) {
+        return Err(e);
+    }
+    match acceptance {
+        Acceptance::Joined(principal) => Ok(principal),
+        Acceptance::OtherEmail => Err(MemberError::Forbidden(
+            "this invitation was sent to another e-mail address: sign in as that address to accept it".to_owned(),
+        )),
+        Acceptance::AlreadyMember => Err(MemberError::Conflict(
+            "you are already a member of this organisation".to_owned(),
+        )),
+        Acceptance::EmailTaken => Err(MemberError::Conflict(
+            "an account with this e-mail address exists: sign in to accept the invitation"
+                .to_owned(),
+        )),
+        _ => Err(MemberError::NotFound("invitation")),
+    }
+}
+
+/// The signed-in user `user` takes up the invitation of `token`; their principal in the
+/// invitation's organisation.
+pub async fn accept(
+    ctx: &Context,
+    user: &Principal,
+    token: &str,
+) -> Result<Principal, MemberError> {
+    let acceptance = ctx
+        .store
+        .accept_invitation(
+            &hash_secret(token),
+            Joiner::Existing(&user.user_id),
+            ctx.now(),
+        )
+        .await?;
+    joined(acceptance)
+}
+
+/// Creates an account for the invited address with `password` (the registration's strength
+/// rule) and takes up the invitation of `token`; the new member's principal.
+pub async fn join_with_new_account(
+    ctx: &Context,
+    token: &str,
+    password: SecretString,
+) -> Result<Principal, MemberError> {
+    let invitation = open(ctx, token).await?;
+    if let Some(message) = password_problem(password.expose_secret(), &invitation.email) {
+        return Err(MemberError::Invalid(vec![FieldError {
+            field: "password",
+            message,
+        }]));
+    }
+    let hash = hash_password(password)
+        .await
+        .map_err(|e| MemberError::Internal(e.to_string()))?;
+    let acceptance = ctx
+        .store
+        .accept_invitation(
+            &hash_secret(token),
+            Joiner::New {
+                password_hash: &hash,
+            },
+            ctx.now(),
+        )
+        .await?;
+    joined(acceptance)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_dead_link_says_why() {
+        let at = DateTime::parse_from_rfc3339("2026-11-28T12:00:00Z")
+            .map(|t| t.to_utc())
+            .unwrap_or_default();
+        let said = |a: Acceptance| gone(&a).map(|e| e.to_string());
+        assert_eq!(
+            said(Acceptance::Unknown).as_deref(),
+            Some("invitation not found")
+        );
+        assert!(said(Acceptance::Used).is_some_and(|m| m.contains("already been used")));
+        assert!(said(Acceptance::Revoked).is_some_and(|m| m.contains("revoked")));
+        assert!(said(Acceptance::Expired(at)).is_some_and(|m| m.contains("28 Nov 2026 12:00 UTC")));
+        assert!(gone(&Acceptance::AlreadyMember).is_none());
+    }
+
+    #[test]
+    fn the_link_is_under_the_public_address() {
+        assert_eq!(
+            invitation_link("https://s.example/", "abc"),
+            "https://s.example/invitations/abc"
+        );
+    }
+}
