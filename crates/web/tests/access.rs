@@ -588,6 +588,9 @@ async fn every_route_answers_each_role_as_the_access_table_says() {
         let app = TestApp::spawn_with(&url, |s| {
             s.secret_key = Some(KEY.to_owned().into());
             s.connectors.meta.api_base = Some("http://127.0.0.1:9/".to_owned());
+            // A relay, so that an e-mail schedule can be made (none falls due in the test).
+            s.smtp.host = Some("127.0.0.1".into());
+            s.smtp.port = 9;
         })
         .await;
         let f = fixtures(&app).await;
