@@ -88,10 +88,25 @@ async fn every_demo_page_reads_without_codes_overflow_or_tiny_chart_text() {
         .await,
     )
     .await;
-    let mut pages: Vec<String> = ["/campaigns", "/finance", "/mmm", "/account", "/audit-log"]
-        .iter()
-        .map(|p| (*p).to_owned())
-        .collect();
+    let mut pages: Vec<String> = [
+        "/campaigns",
+        "/finance",
+        "/mmm",
+        "/account",
+        "/audit-log",
+        "/organization/members",
+    ]
+    .iter()
+    .map(|p| (*p).to_owned())
+    .collect();
+    // A share link's page, as someone without an account opens it.
+    let link = json_of(
+        app.post(&format!("/api/campaigns/{q4}/share-links"), &json!({}))
+            .await,
+    )
+    .await;
+    let url = link["url"].as_str().unwrap_or_default();
+    pages.push(url.get(url.find("/share/").unwrap_or(0)..).unwrap_or_default().to_owned());
     pages.push(format!("/mmm/{}", run["id"].as_str().unwrap_or_default()));
     // The portfolio in another currency, sorted; an analysis of a date range.
     pages.push("/campaigns?currency=EUR&sort=spend&dir=desc".to_owned());
