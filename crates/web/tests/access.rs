@@ -327,7 +327,11 @@ impl Fixtures {
         let body = json!({"kind": "financial_report", "format": "pdf", "currency": "USD",
             "channel": "email", "recipients": ["cfo@example.com"], "cadence": "weekly",
             "weekday": "monday"});
-        created_id(self.post(app, "/api/report-schedules", body).await, "schedule").await
+        created_id(
+            self.post(app, "/api/report-schedules", body).await,
+            "schedule",
+        )
+        .await
     }
 
     async fn fresh_mapping(&self, app: &TestApp) -> String {

@@ -106,7 +106,11 @@ async fn every_demo_page_reads_without_codes_overflow_or_tiny_chart_text() {
     )
     .await;
     let url = link["url"].as_str().unwrap_or_default();
-    pages.push(url.get(url.find("/share/").unwrap_or(0)..).unwrap_or_default().to_owned());
+    pages.push(
+        url.get(url.find("/share/").unwrap_or(0)..)
+            .unwrap_or_default()
+            .to_owned(),
+    );
     pages.push(format!("/mmm/{}", run["id"].as_str().unwrap_or_default()));
     // The portfolio in another currency, sorted; an analysis of a date range.
     pages.push("/campaigns?currency=EUR&sort=spend&dir=desc".to_owned());

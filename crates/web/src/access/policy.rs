@@ -137,7 +137,11 @@ pub const RULES: &[(&str, &str, Access)] = &[
     // Shared and scheduled reports: share links are editors', schedules admins'.
     ("GET", "/api/campaigns/{id}/share-links", VIEWER),
     ("POST", "/api/campaigns/{id}/share-links", EDITOR),
-    ("DELETE", "/api/campaigns/{id}/share-links/{link_id}", EDITOR),
+    (
+        "DELETE",
+        "/api/campaigns/{id}/share-links/{link_id}",
+        EDITOR,
+    ),
     ("GET", "/api/report-schedules", VIEWER),
     ("POST", "/api/report-schedules", ADMIN),
     ("DELETE", "/api/report-schedules/{id}", ADMIN),
@@ -174,7 +178,11 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/campaigns/{id}", VIEWER),
     ("GET", "/campaigns/{id}/charts/{file}", VIEWER),
     ("POST", "/campaigns/{id}/share-links", EDITOR),
-    ("POST", "/campaigns/{id}/share-links/{link_id}/revoke", EDITOR),
+    (
+        "POST",
+        "/campaigns/{id}/share-links/{link_id}/revoke",
+        EDITOR,
+    ),
     ("GET", "/share/{token}", Public),
     ("GET", "/audit-log", ADMIN),
     ("GET", "/campaigns/{id}/edit", EDITOR),

@@ -191,15 +191,13 @@ pub async fn create(
         {
             Ok(created) => {
                 let page = CreatedPage {
-                    layout: viewer
-                        .layout("Share link", "campaigns")
-                        .with_crumbs(vec![
-                            Crumb::new("Campaigns", "/campaigns"),
-                            Crumb::new(
-                                campaign.spec.name.clone(),
-                                format!("/campaigns/{}", campaign.id),
-                            ),
-                        ]),
+                    layout: viewer.layout("Share link", "campaigns").with_crumbs(vec![
+                        Crumb::new("Campaigns", "/campaigns"),
+                        Crumb::new(
+                            campaign.spec.name.clone(),
+                            format!("/campaigns/{}", campaign.id),
+                        ),
+                    ]),
                     id: campaign.id.to_string(),
                     name: campaign.spec.name.clone(),
                     url: crate::api::sharing::share_url(&state, &created.token),
