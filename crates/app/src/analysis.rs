@@ -119,6 +119,23 @@ pub async fn analyze_campaign(
     period: ComparisonPeriod,
     cache: Option<&AnalysisCache>,
 ) -> Result<(Campaign, Arc<Analysis>), AppError> {
+    analyze_campaign_versioned(store, org, id, as_of, now, period, cache)
+        .await
+        .map(|(campaign, analysis, _)| (campaign, analysis))
+}
+
+/// [`analyze_campaign`] with the campaign's data version the analysis was computed from (read
+/// in the same lookup): what a cache of anything drawn from the analysis and the campaign's rows
+/// keys on.
+pub async fn analyze_campaign_versioned(
+    store: &dyn Store,
+    org: &OrgId,
+    id: &CampaignId,
+    as_of: AsOf,
+    now: chrono::DateTime<chrono::Utc>,
+    period: ComparisonPeriod,
+    cache: Option<&AnalysisCache>,
+) -> Result<(Campaign, Arc<Analysis>, i64), AppError> {
     let (campaign, settings, version) = store
         .campaign_with_settings(org, id)
         .await?
@@ -136,7 +153,7 @@ pub async fn analyze_campaign(
         period,
     );
     if let Some(hit) = cache.and_then(|c| c.entries.get(&key)) {
-        return Ok((campaign, hit));
+        return Ok((campaign, hit, version));
     }
     let target = as_of
         .checked_sub_days(Days::new(u64::from(period.days())))
@@ -187,7 +204,7 @@ pub async fn analyze_campaign(
     if let Some(cache) = cache {
         cache.entries.insert(key, analysis.clone());
     }
-    Ok((campaign, analysis))
+    Ok((campaign, analysis, version))
 }
 
 /// Per-platform sums of daily rows: [`Store::platform_totals`]' figures over a window's days.

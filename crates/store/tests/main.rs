@@ -11,3 +11,4 @@ mod limits;
 mod security;
 mod sharing;
 mod support;
+mod upgrade;

@@ -86,6 +86,7 @@ pub fn state(
         settings: Arc::new(settings),
         metrics,
         analysis_cache: Arc::new(spendlens_app::analysis::AnalysisCache::new(4096)),
+        chart_cache: Arc::new(ui::charts::ChartCache::new(CHART_CACHE_BYTES)),
         connections,
         webhooks,
         deliveries,
@@ -93,6 +94,10 @@ pub fn state(
         upload_gate: Arc::new(upload::UploadGate::default()),
     }
 }
+
+/// The SVG the analysis pages' chart cache holds at most (see [`ui::charts::ChartCache`]):
+/// a few hundred charts.
+pub const CHART_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Every route of the server: the API's and the pages' (recorded, see [`routes`]) behind the
 /// access middleware ([`access::enforce`]), then the OpenAPI document and its docs page and

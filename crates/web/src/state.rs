@@ -23,6 +23,8 @@ pub struct AppState {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// Analyses by campaign data version (see `spendlens_app::analysis::AnalysisCache`).
     pub analysis_cache: Arc<spendlens_app::analysis::AnalysisCache>,
+    /// The analysis pages' drawn charts by data version (see `ui::charts::ChartCache`).
+    pub chart_cache: Arc<crate::ui::charts::ChartCache>,
     /// Platform API connections (OAuth, sealed credentials, syncs).
     pub connections: spendlens_app::connections::Connections,
     /// Delivers budget alerts to the organisations' webhooks (one HTTP client, the secret cipher).

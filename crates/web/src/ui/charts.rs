@@ -4,12 +4,20 @@
 //!
 //! A download is drawn by the same function as the chart on the page, from the same query (the
 //! link carries the page's query string: the optimiser's form, the attribution window), so the
-//! file is the chart the visitor was looking at. Rejected: serving the inline SVG from a cache
-//! keyed by the page view, which would answer differently after a restart and hold every drawn
-//! chart in memory. Like the pages, the routes load the campaign or the model run through the
-//! visitor's organisation: another organisation's is the 404 page.
+//! file is the chart the visitor was looking at. Like the pages, the routes load the campaign
+//! or the model run through the visitor's organisation: another organisation's is the 404 page.
+//!
+//! Drawing is most of a campaign page's time (a 90-day line chart is thousands of SVG
+//! elements), so the analysis page's charts are kept in a [`ChartCache`] keyed by what they are
+//! drawn from, not by the page view: the campaign, its data version, the analysis day and the
+//! window. A hit is the same SVG a new drawing would give, on every instance and after a
+//! restart; the cache is bounded by the SVGs' total size.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use spendlens_core::campaign::CampaignId;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
@@ -21,12 +29,58 @@ use crate::ui::format::url_encode;
 use crate::ui::session::SignedIn;
 use crate::ui::{UiError, UiResult};
 
+/// What an analysis chart is drawn from: the campaign, its data version (bumped by every write
+/// to its rows, budget or dates in the write's own transaction), the analysis day, the window's
+/// first day (`None`: the lookback before the analysis day) and the chart's name.
+pub type ChartKey = (CampaignId, i64, NaiveDate, Option<NaiveDate>, &'static str);
+
+/// Analysis charts already drawn (see the module's note). The version is read through the
+/// organisation-scoped campaign lookup before the cache is asked, so a hit is never stale and
+/// never crosses organisations.
+#[derive(Debug)]
+pub struct ChartCache {
+    entries: quick_cache::sync::Cache<ChartKey, Arc<Chart>, SvgBytes>,
+}
+
+/// Weighs a chart by its SVG's length.
+#[derive(Debug, Clone, Copy)]
+pub struct SvgBytes;
+
+impl quick_cache::Weighter<ChartKey, Arc<Chart>> for SvgBytes {
+    fn weight(&self, _key: &ChartKey, chart: &Arc<Chart>) -> u64 {
+        chart.svg.len() as u64 + 1
+    }
+}
+
+impl ChartCache {
+    /// A cache holding at most `bytes` of SVG.
+    pub fn new(bytes: u64) -> Self {
+        ChartCache {
+            entries: quick_cache::sync::Cache::with_weighter(
+                usize::try_from(bytes / 32_768).unwrap_or(64).max(16),
+                bytes.max(1),
+                SvgBytes,
+            ),
+        }
+    }
+
+    /// The chart drawn for `key`, if it is still held.
+    pub fn get(&self, key: &ChartKey) -> Option<Arc<Chart>> {
+        self.entries.get(key)
+    }
+
+    /// Keeps `chart` as the drawing for `key`.
+    pub fn insert(&self, key: ChartKey, chart: Arc<Chart>) {
+        self.entries.insert(key, chart);
+    }
+}
+
 /// A drawn chart on a page, with where to download it.
 #[derive(Debug)]
 pub struct ChartView {
     /// The chart's name in the page (`data-chart`) and in its download URL.
     pub id: &'static str,
-    pub chart: Chart,
+    pub chart: Arc<Chart>,
     /// `…/charts/{id}.svg` with the page's query.
     pub svg_href: String,
     /// `…/charts/{id}.csv` with the page's query.
@@ -38,14 +92,14 @@ impl ChartView {
     /// (the page's own, so the download is drawn from the same inputs).
     pub fn new(
         id: &'static str,
-        chart: Chart,
+        chart: impl Into<Arc<Chart>>,
         base: &str,
         query: &HashMap<String, String>,
     ) -> ChartView {
         let query = query_string(query);
         ChartView {
             id,
-            chart,
+            chart: chart.into(),
             svg_href: format!("{base}/charts/{id}.svg{query}"),
             csv_href: format!("{base}/charts/{id}.csv{query}"),
         }
@@ -56,7 +110,7 @@ impl ChartView {
 /// numbers in its tables.
 pub(crate) fn chart_view(
     id: &'static str,
-    chart: Result<Chart, impl std::fmt::Display>,
+    chart: Result<impl Into<Arc<Chart>>, impl std::fmt::Display>,
     base: &str,
     query: &HashMap<String, String>,
 ) -> Option<ChartView> {

@@ -7,6 +7,7 @@
 //! holds the words for its codes.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 mod labels;
 mod period;
@@ -16,7 +17,7 @@ mod view;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{Days, NaiveDate};
-use spendlens_app::analysis::{AsOf, analyze_campaign};
+use spendlens_app::analysis::{AsOf, analyze_campaign_versioned};
 use spendlens_core::DateWindow;
 use spendlens_core::analysis::{Analysis, ComparisonPeriod};
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
@@ -94,6 +95,39 @@ fn window_of(query: &HashMap<String, String>) -> UiResult<Option<DateWindow>> {
 /// both draw with. `None` for a name that is no chart of the page.
 async fn analysis_chart(
     state: &AppState,
+    analysed: &Analysed,
+    name: &'static str,
+) -> UiResult<Option<Result<Arc<spendlens_report::Chart>, spendlens_report::ReportError>>> {
+    let key = (
+        analysed.campaign.id.clone(),
+        analysed.version,
+        analysed.analysis.as_of,
+        analysed.window.map(|w| w.from()),
+        name,
+    );
+    if let Some(hit) = state.chart_cache.get(&key) {
+        return Ok(Some(Ok(hit)));
+    }
+    let drawn = draw_chart(
+        state,
+        &analysed.campaign,
+        &analysed.analysis,
+        name,
+        analysed.window,
+    )
+    .await?;
+    Ok(drawn.map(|chart| {
+        chart.map(|c| {
+            let c = Arc::new(c);
+            state.chart_cache.insert(key, c.clone());
+            c
+        })
+    }))
+}
+
+/// Draws [`analysis_chart`]'s chart `name`.
+async fn draw_chart(
+    state: &AppState,
     campaign: &Campaign,
     a: &Analysis,
     name: &str,
@@ -155,6 +189,8 @@ async fn analysis_chart(
 struct Analysed {
     campaign: Campaign,
     analysis: std::sync::Arc<Analysis>,
+    /// The campaign's data version the analysis was computed from.
+    version: i64,
     compare: ComparisonPeriod,
     window: Option<DateWindow>,
     as_of: AsOf,
@@ -177,7 +213,7 @@ async fn analysis_of(
     };
     let window = window_of(query)?;
     let as_of = window.map_or(AsOf::TodayInCampaignZone, AsOf::Window);
-    let (campaign, analysis) = analyze_campaign(
+    let (campaign, analysis, version) = analyze_campaign_versioned(
         state.store.as_ref(),
         org,
         &CampaignId::new(id),
@@ -194,6 +230,7 @@ async fn analysis_of(
     Ok(Analysed {
         campaign,
         analysis,
+        version,
         compare,
         window,
         as_of,
@@ -215,17 +252,12 @@ pub(crate) async fn chart(
     else {
         return Err(UiError::NotFound);
     };
-    let Analysed {
-        campaign,
-        analysis,
-        window,
-        ..
-    } = analysis_of(state, &viewer.principal.org_id, id, query).await?;
-    let base = format!("/campaigns/{}", campaign.id);
-    let view = analysis_chart(state, &campaign, &analysis, name, window)
+    let analysed = analysis_of(state, &viewer.principal.org_id, id, query).await?;
+    let base = format!("/campaigns/{}", analysed.campaign.id);
+    let view = analysis_chart(state, &analysed, name)
         .await?
         .and_then(|c| crate::ui::charts::chart_view(name, c, &base, query));
-    Ok((campaign, view))
+    Ok((analysed.campaign, view))
 }
 
 /// The tab a query asks for (`overview` without one); an unknown tab is the 404 page.
@@ -281,14 +313,24 @@ async fn analysis_page(
     query: &HashMap<String, String>,
     csrf: &str,
 ) -> UiResult<(Campaign, view::AnalysisPage)> {
+    let analysed = analysis_of(state, org, id, query).await?;
+    let base = format!("/campaigns/{}", analysed.campaign.id);
+    let mut charts = Vec::new();
+    for name in tab_charts(tab) {
+        if let Some(chart) = analysis_chart(state, &analysed, name).await? {
+            charts.extend(crate::ui::charts::chart_view(name, chart, &base, query));
+        }
+    }
     let Analysed {
         campaign,
         analysis,
         compare,
         window,
         as_of,
-    } = analysis_of(state, org, id, query).await?;
+        ..
+    } = analysed;
     let mut page = view(&campaign, &analysis, tab, compare, csrf.to_owned());
+    page.charts = charts;
     page.window = window_form(&campaign, &analysis, window);
     for t in &mut page.tabs {
         t.href.push_str(&page.window.query);
@@ -333,13 +375,6 @@ async fn analysis_page(
         .await?;
         (page.channels, page.spend_all_channels) =
             view::channel_views(&channels, analysis.totals.spend, &analysis.currency);
-    }
-    let base = format!("/campaigns/{}", campaign.id);
-    for name in tab_charts(tab) {
-        if let Some(chart) = analysis_chart(state, &campaign, &analysis, name, window).await? {
-            page.charts
-                .extend(crate::ui::charts::chart_view(name, chart, &base, query));
-        }
     }
     Ok((campaign, page))
 }
