@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
+use spendlens_core::analysis::period_trends::PeriodTrends;
 use spendlens_core::analysis::{Analysis, Comparison, ComparisonPeriod, Snapshot, analyze};
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
+use spendlens_core::channel::ChannelTotals;
 use spendlens_core::totals::{PlatformTotals, analysis_input};
 use spendlens_core::{DailyRow, DateWindow, Platform, num};
 use spendlens_store::Store;
@@ -72,15 +74,20 @@ impl From<NaiveDate> for AsOf {
     }
 }
 
-/// Campaign, data version, as-of day, the window's first day (`None`: every stored day) and the
+/// What an analysis is computed from, and its key in the [`AnalysisCache`]: the campaign, its
+/// data version, the as-of day, the window's first day (`None`: every stored day) and the
 /// comparison period.
-type CacheKey = (
-    CampaignId,
-    i64,
-    NaiveDate,
-    Option<NaiveDate>,
-    ComparisonPeriod,
-);
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AnalysisKey {
+    pub campaign: CampaignId,
+    /// The campaign's data version, bumped by every write that can change what it reads.
+    pub version: i64,
+    pub as_of: NaiveDate,
+    pub window_from: Option<NaiveDate>,
+    pub period: ComparisonPeriod,
+}
+
+type CacheKey = AnalysisKey;
 
 /// Recent analyses, keyed by campaign, its data version, the as-of day, the window and the period.
 ///
@@ -91,14 +98,67 @@ type CacheKey = (
 #[derive(Debug)]
 pub struct AnalysisCache {
     entries: quick_cache::sync::Cache<CacheKey, Arc<Analysis>>,
+    /// [`period_trends`] of an analysis, by its key and the number of days.
+    trends: quick_cache::sync::Cache<(CacheKey, u32), Arc<PeriodTrends>>,
+    /// [`channel_totals`] of an analysis, by its key.
+    channels: quick_cache::sync::Cache<CacheKey, Arc<Vec<ChannelTotals>>>,
 }
 
 impl AnalysisCache {
-    /// A cache of at most `capacity` analyses (a few kilobytes each).
+    /// A cache of at most `capacity` analyses (a few kilobytes each), and as many of their
+    /// trends and channel totals.
     pub fn new(capacity: usize) -> Self {
         AnalysisCache {
             entries: quick_cache::sync::Cache::new(capacity.max(1)),
+            trends: quick_cache::sync::Cache::new(capacity.max(1)),
+            channels: quick_cache::sync::Cache::new(capacity.max(1)),
         }
+    }
+}
+
+/// [`period_trends`] through the cache: the same figures, read once per analysis key (whose data
+/// version the caller read with the analysis).
+pub async fn period_trends_cached(
+    store: &dyn Store,
+    campaign: &Campaign,
+    analysis: &Analysis,
+    days: u32,
+    key: &AnalysisKey,
+    cache: Option<&AnalysisCache>,
+) -> Result<Arc<PeriodTrends>, AppError> {
+    let compute = async {
+        period_trends(store, campaign, analysis, days)
+            .await
+            .map(Arc::new)
+    };
+    match cache {
+        Some(cache) => {
+            cache
+                .trends
+                .get_or_insert_async(&(key.clone(), days), compute)
+                .await
+        }
+        None => compute.await,
+    }
+}
+
+/// [`channel_totals`] through the cache, as [`period_trends_cached`].
+pub async fn channel_totals_cached(
+    store: &dyn Store,
+    org: &OrgId,
+    analysis: &Analysis,
+    as_of: AsOf,
+    key: &AnalysisKey,
+    cache: Option<&AnalysisCache>,
+) -> Result<Arc<Vec<ChannelTotals>>, AppError> {
+    let compute = async {
+        channel_totals(store, org, &key.campaign, analysis, as_of)
+            .await
+            .map(Arc::new)
+    };
+    match cache {
+        Some(cache) => cache.channels.get_or_insert_async(key, compute).await,
+        None => compute.await,
     }
 }
 
@@ -124,9 +184,9 @@ pub async fn analyze_campaign(
         .map(|(campaign, analysis, _)| (campaign, analysis))
 }
 
-/// [`analyze_campaign`] with the campaign's data version the analysis was computed from (read
-/// in the same lookup): what a cache of anything drawn from the analysis and the campaign's rows
-/// keys on.
+/// [`analyze_campaign`] with the key of what the analysis was computed from (the campaign's data
+/// version read in the same lookup): what a cache of anything drawn from the analysis and the
+/// campaign's rows keys on.
 pub async fn analyze_campaign_versioned(
     store: &dyn Store,
     org: &OrgId,
@@ -135,7 +195,7 @@ pub async fn analyze_campaign_versioned(
     now: chrono::DateTime<chrono::Utc>,
     period: ComparisonPeriod,
     cache: Option<&AnalysisCache>,
-) -> Result<(Campaign, Arc<Analysis>, i64), AppError> {
+) -> Result<(Campaign, Arc<Analysis>, AnalysisKey), AppError> {
     let (campaign, settings, version) = store
         .campaign_with_settings(org, id)
         .await?
@@ -145,15 +205,15 @@ pub async fn analyze_campaign_versioned(
         AsOf::TodayInCampaignZone => (crate::clock::today_in(now, &campaign.spec.time_zone), None),
         AsOf::Window(w) => (w.to(), Some(w)),
     };
-    let key = (
-        campaign.id.clone(),
+    let key = AnalysisKey {
+        campaign: campaign.id.clone(),
         version,
         as_of,
-        window.map(|w| w.from()),
+        window_from: window.map(|w| w.from()),
         period,
-    );
+    };
     if let Some(hit) = cache.and_then(|c| c.entries.get(&key)) {
-        return Ok((campaign, hit, version));
+        return Ok((campaign, hit, key));
     }
     let target = as_of
         .checked_sub_days(Days::new(u64::from(period.days())))
@@ -202,9 +262,9 @@ pub async fn analyze_campaign_versioned(
     );
     let analysis = Arc::new(analyze(&input));
     if let Some(cache) = cache {
-        cache.entries.insert(key, analysis.clone());
+        cache.entries.insert(key.clone(), analysis.clone());
     }
-    Ok((campaign, analysis, version))
+    Ok((campaign, analysis, key))
 }
 
 /// Per-platform sums of daily rows: [`Store::platform_totals`]' figures over a window's days.

@@ -49,7 +49,7 @@ pub async fn financial_analysis(
         (None, day) => spendlens_app::analysis::AsOf::from(day),
     };
     let id = spendlens_core::campaign::CampaignId::new(id);
-    let (campaign, analysis) = spendlens_app::analysis::analyze_campaign(
+    let (campaign, analysis, key) = spendlens_app::analysis::analyze_campaign_versioned(
         state.store.as_ref(),
         &caller.0.org_id,
         &id,
@@ -61,21 +61,24 @@ pub async fn financial_analysis(
     .await?;
     let mut body = spendlens_contract::analysis::encode(&analysis);
     // Named channels (TV, radio, podcasts...) after the contract's document, when there are any.
-    let channels = spendlens_app::analysis::channel_totals(
+    let channels = spendlens_app::analysis::channel_totals_cached(
         state.store.as_ref(),
         &caller.0.org_id,
-        &id,
         &analysis,
         as_of,
+        &key,
+        Some(&state.analysis_cache),
     )
     .await?;
     spendlens_contract::channels::append(&mut body, analysis.totals.spend, &channels);
     // The last N days (N of `compare`) against the N before: trends that move both ways.
-    let trends = spendlens_app::analysis::period_trends(
+    let trends = spendlens_app::analysis::period_trends_cached(
         state.store.as_ref(),
         &campaign,
         &analysis,
         period.days(),
+        &key,
+        Some(&state.analysis_cache),
     )
     .await?;
     if let Value::Object(map) = &mut body {

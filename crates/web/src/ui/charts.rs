@@ -64,14 +64,17 @@ impl ChartCache {
         }
     }
 
-    /// The chart drawn for `key`, if it is still held.
-    pub fn get(&self, key: &ChartKey) -> Option<Arc<Chart>> {
-        self.entries.get(key)
-    }
-
-    /// Keeps `chart` as the drawing for `key`.
-    pub fn insert(&self, key: ChartKey, chart: Arc<Chart>) {
-        self.entries.insert(key, chart);
+    /// The chart held for `key`, else `draw`'s, kept when it is one. Requests that miss the same
+    /// key at once wait for the first one's drawing instead of each drawing it (a page's first
+    /// visitors after a write would otherwise all read the rows and draw together).
+    pub async fn get_or_draw<E>(
+        &self,
+        key: &ChartKey,
+        draw: impl Future<Output = Result<Chart, E>>,
+    ) -> Result<Arc<Chart>, E> {
+        self.entries
+            .get_or_insert_async(key, async { draw.await.map(Arc::new) })
+            .await
     }
 }
 

@@ -100,29 +100,42 @@ async fn analysis_chart(
 ) -> UiResult<Option<Result<Arc<spendlens_report::Chart>, spendlens_report::ReportError>>> {
     let key = (
         analysed.campaign.id.clone(),
-        analysed.version,
+        analysed.key.version,
         analysed.analysis.as_of,
         analysed.window.map(|w| w.from()),
         name,
     );
-    if let Some(hit) = state.chart_cache.get(&key) {
-        return Ok(Some(Ok(hit)));
+    /// Why nothing is kept: no such chart, a chart that could not be drawn, a failed read.
+    enum Missed {
+        NoChart,
+        NotDrawn(spendlens_report::ReportError),
+        Failed(UiError),
     }
-    let drawn = draw_chart(
-        state,
-        &analysed.campaign,
-        &analysed.analysis,
-        name,
-        analysed.window,
-    )
-    .await?;
-    Ok(drawn.map(|chart| {
-        chart.map(|c| {
-            let c = Arc::new(c);
-            state.chart_cache.insert(key, c.clone());
-            c
+    let drawn = state
+        .chart_cache
+        .get_or_draw(&key, async {
+            match draw_chart(
+                state,
+                &analysed.campaign,
+                &analysed.analysis,
+                name,
+                analysed.window,
+            )
+            .await
+            {
+                Ok(Some(Ok(chart))) => Ok(chart),
+                Ok(Some(Err(e))) => Err(Missed::NotDrawn(e)),
+                Ok(None) => Err(Missed::NoChart),
+                Err(e) => Err(Missed::Failed(e)),
+            }
         })
-    }))
+        .await;
+    match drawn {
+        Ok(chart) => Ok(Some(Ok(chart))),
+        Err(Missed::NoChart) => Ok(None),
+        Err(Missed::NotDrawn(e)) => Ok(Some(Err(e))),
+        Err(Missed::Failed(e)) => Err(e),
+    }
 }
 
 /// Draws [`analysis_chart`]'s chart `name`.
@@ -189,8 +202,8 @@ async fn draw_chart(
 struct Analysed {
     campaign: Campaign,
     analysis: std::sync::Arc<Analysis>,
-    /// The campaign's data version the analysis was computed from.
-    version: i64,
+    /// What the analysis was computed from (the campaign's data version among it).
+    key: spendlens_app::analysis::AnalysisKey,
     compare: ComparisonPeriod,
     window: Option<DateWindow>,
     as_of: AsOf,
@@ -213,7 +226,7 @@ async fn analysis_of(
     };
     let window = window_of(query)?;
     let as_of = window.map_or(AsOf::TodayInCampaignZone, AsOf::Window);
-    let (campaign, analysis, version) = analyze_campaign_versioned(
+    let (campaign, analysis, key) = analyze_campaign_versioned(
         state.store.as_ref(),
         org,
         &CampaignId::new(id),
@@ -230,7 +243,7 @@ async fn analysis_of(
     Ok(Analysed {
         campaign,
         analysis,
-        version,
+        key,
         compare,
         window,
         as_of,
@@ -327,7 +340,7 @@ async fn analysis_page(
         compare,
         window,
         as_of,
-        ..
+        key,
     } = analysed;
     let mut page = view(&campaign, &analysis, tab, compare, csrf.to_owned());
     page.charts = charts;
@@ -355,22 +368,25 @@ async fn analysis_page(
         );
     }
     if tab == "overview" {
-        let trends = spendlens_app::analysis::period_trends(
+        let trends = spendlens_app::analysis::period_trends_cached(
             state.store.as_ref(),
             &campaign,
             &analysis,
             compare.days(),
+            &key,
+            Some(&state.analysis_cache),
         )
         .await?;
         (page.period_title, page.period_rows) = period::rows(&trends, &analysis.currency);
     }
     if tab == "budget-allocation" {
-        let channels = spendlens_app::analysis::channel_totals(
+        let channels = spendlens_app::analysis::channel_totals_cached(
             state.store.as_ref(),
             org,
-            &campaign.id,
             &analysis,
             as_of,
+            &key,
+            Some(&state.analysis_cache),
         )
         .await?;
         (page.channels, page.spend_all_channels) =
