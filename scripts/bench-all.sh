@@ -25,26 +25,7 @@ results="$tmp/results"
 row() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$results"; }
 
 # --- Import: spendlens import against sqlite3 .import of the same CSV, alternating. ---
-python3 - "$rows" "$tmp/big.csv" <<'PY'
-import datetime, random, sys
-rows, path = int(sys.argv[1]), sys.argv[2]
-random.seed(1)
-plats = ["linkedin", "meta", "google_ads", "custom_integration", "sheets"]
-start = datetime.date(2020, 1, 1)
-with open(path, "w") as f:
-    f.write("date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue,currency\n")
-    n = d = 0
-    while n < rows:
-        day = start + datetime.timedelta(days=d % 2000)
-        for p in plats:
-            for c in range(10):
-                if n == rows:
-                    break
-                f.write(f"{day},{p},c{c}-{d // 2000},{random.randint(100, 99999) / 100},{random.randint(1000, 50000)},"
-                        f"{random.randint(0, 500)},{random.randint(10, 900)},{random.randint(0, 50) / 2},,,USD\n")
-                n += 1
-        d += 1
-PY
+python3 scripts/benchdata.py canonical "$rows" "$tmp/big.csv"
 start_server() {
   SPENDLENS_LOG=error "$bin" serve --database-url "$1" --bind 127.0.0.1:$port >"$tmp/server.log" 2>&1 &
   server=$!
@@ -103,20 +84,7 @@ auth="Authorization: Bearer $token"
 id=$(curl -sf -H "$auth" -H 'content-type: application/json' "$base/api/campaigns" \
   -d '{"name":"Bench","budget":"2000000","start_date":"2025-01-01","end_date":"2026-12-31"}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-python3 - "$tmp/rows.json" <<'PY'
-import datetime, json, random, sys
-random.seed(7)
-start = datetime.date.today() - datetime.timedelta(days=729)
-rows = []
-for platform in ["linkedin", "meta", "google_ads", "sheets"]:
-    for d in range(730):
-        clicks = random.randint(50, 500)
-        rows.append({"date": str(start + datetime.timedelta(days=d)), "platform": platform,
-                     "external_campaign_id": platform + "-1",
-                     "spend": f"{random.uniform(50, 900):.2f}", "impressions": clicks * random.randint(20, 80),
-                     "engagements": clicks * 2, "clicks": clicks, "conversions": f"{random.uniform(0, 30):.2f}"})
-json.dump({"rows": rows}, open(sys.argv[1], "w"))
-PY
+python3 scripts/benchdata.py rows "$tmp/rows.json"
 curl -sf -H "$auth" -H 'content-type: application/json' "$base/api/campaigns/$id/metrics" -d @"$tmp/rows.json" >/dev/null
 session=$(awk '$6=="spendlens_session" {print $7}' "$tmp/jar")
 # wrk's summary as "N req/s, p99 X ms".

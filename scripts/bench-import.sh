@@ -3,31 +3,13 @@
 # SQLite database by the release binary; prints rows/s and the peak resident memory.
 #   scripts/bench-import.sh [ROWS]
 set -euo pipefail
+cd "$(dirname "$0")/.."
 rows="${1:-1000000}"
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 cargo build --release -q -p spendlens
 bin="$PWD/target/release/spendlens"
-python3 - "$rows" "$dir/big.csv" <<'PY'
-import datetime, random, sys
-rows, path = int(sys.argv[1]), sys.argv[2]
-random.seed(1)
-plats = ["linkedin", "meta", "google_ads", "custom_integration", "sheets"]
-start = datetime.date(2020, 1, 1)
-with open(path, "w") as f:
-    f.write("date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue,currency\n")
-    n = d = 0
-    while n < rows:
-        day = start + datetime.timedelta(days=d % 2000)
-        for p in plats:
-            for c in range(10):
-                if n == rows:
-                    break
-                f.write(f"{day},{p},c{c}-{d // 2000},{random.randint(100, 99999) / 100},{random.randint(1000, 50000)},"
-                        f"{random.randint(0, 500)},{random.randint(10, 900)},{random.randint(0, 50) / 2},,,USD\n")
-                n += 1
-        d += 1
-PY
+python3 scripts/benchdata.py canonical "$rows" "$dir/big.csv"
 url="sqlite://$dir/db.sqlite"
 # A campaign to import into, through the same API a user would call.
 SPENDLENS_LOG=error "$bin" serve --database-url "$url" --bind 127.0.0.1:18089 >/dev/null 2>&1 &

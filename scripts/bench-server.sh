@@ -26,20 +26,7 @@ auth="Authorization: Bearer $token"
 id=$(curl -sf -H "$auth" -H 'content-type: application/json' "$base/api/campaigns" \
   -d '{"name":"Bench","budget":"2000000","start_date":"2025-01-01","end_date":"2026-12-31"}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-python3 - "$tmp/rows.json" <<'PY'
-import datetime, json, random, sys
-random.seed(7)
-start = datetime.date(2025, 1, 1)
-rows = []
-for platform in ["linkedin", "meta", "google_ads", "sheets"]:
-    for d in range(730):
-        clicks = random.randint(50, 500)
-        rows.append({"date": str(start + datetime.timedelta(days=d)), "platform": platform,
-                     "external_campaign_id": platform + "-1",
-                     "spend": f"{random.uniform(50, 900):.2f}", "impressions": clicks * random.randint(20, 80),
-                     "engagements": clicks * 2, "clicks": clicks, "conversions": f"{random.uniform(0, 30):.2f}"})
-json.dump({"rows": rows}, open(sys.argv[1], "w"))
-PY
+python3 scripts/benchdata.py rows "$tmp/rows.json" 2025-01-01
 curl -sf -H "$auth" -H 'content-type: application/json' "$base/api/campaigns/$id/metrics" -d @"$tmp/rows.json"
 echo
 url="$base/api/campaigns/$id/financial-analysis?as_of=2026-12-31&compare=7d"

@@ -360,3 +360,80 @@ async fn every_chart_downloads_as_svg_and_csv_with_the_pages_numbers() {
         assert!(!d.body.contains("<svg"), "{path}");
     }
 }
+
+/// Issue 19: the analysis pages' charts are kept by the campaign's data version, so a write that
+/// changes what a chart shows (a new day of spend, a new budget) shows at once on the page and in
+/// the downloads, and viewing again without a write answers the same chart.
+#[tokio::test]
+async fn a_kept_chart_is_drawn_again_after_a_write_and_only_then() {
+    let database = sqlite_database();
+    let app = TestApp::spawn(database.url()).await;
+    app.register(&app.client, "cache@example.com").await;
+    let id = app
+        .campaign(&json!({"name": "Kept", "currency": "USD", "budget": "1000",
+            "start_date": "2026-11-01", "end_date": "2026-11-30", "time_zone": "UTC"}))
+        .await;
+    let day = |date: &str, spend: &str| {
+        json!({"rows": [{"date": date, "platform": "meta", "spend": spend, "clicks": 10,
+            "conversions": 1}]})
+    };
+    let r = app
+        .post(
+            &format!("/api/campaigns/{id}/metrics"),
+            &day("2026-11-10", "100"),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let csv = |chart: &'static str| {
+        let path = format!("/campaigns/{id}/charts/{chart}.csv");
+        let app = &app;
+        async move { fetch(app, &app.client, &path).await.1.body }
+    };
+    // The page's charts (the rest of the page carries a form token).
+    let overview = || {
+        let path = format!("/campaigns/{id}?tab=overview");
+        let app = &app;
+        async move {
+            let (status, html) = page(app, &path).await;
+            assert_eq!(status, StatusCode::OK);
+            let from = html.find("<figure class=\"chart\"").unwrap_or(0);
+            let to = html.rfind("</figure>").unwrap_or(html.len());
+            assert!(from > 0 && to > from, "no chart on the page");
+            html[from..to].to_owned()
+        }
+    };
+    // The page draws both charts and keeps them; the downloads answer what the page shows.
+    let first = overview().await;
+    let daily = csv("daily-spend").await;
+    assert!(daily.contains("2026-11-10"), "{daily}");
+    assert!(!daily.contains("2026-11-11"), "{daily}");
+    assert_eq!(overview().await, first, "no write: the same page");
+    // A new day of spend: the next view draws it.
+    let r = app
+        .post(
+            &format!("/api/campaigns/{id}/metrics"),
+            &day("2026-11-11", "50"),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let daily = csv("daily-spend").await;
+    assert!(daily.contains("2026-11-11"), "{daily}");
+    let cumulative = csv("cumulative-spend").await;
+    assert!(cumulative.contains("150"), "{cumulative}");
+    assert_ne!(overview().await, first);
+    // A new budget moves the budget line of the cumulative chart.
+    let before = csv("cumulative-spend").await;
+    assert!(before.contains("1000"), "{before}");
+    let r = app
+        .request(
+            &app.client,
+            reqwest::Method::PATCH,
+            &format!("/api/campaigns/{id}"),
+            Some(&json!({"budget": "2500"})),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let after = csv("cumulative-spend").await;
+    assert!(after.contains("2500"), "{after}");
+    assert!(!after.contains("1000.00"), "{after}");
+}
