@@ -5,7 +5,7 @@
 # 127.0.0.1 and stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=target/release/spendlens
+bin=${BIN:-${CARGO_TARGET_DIR:-target}/release/spendlens}
 port=${PORT:-18181}
 tmp=$(mktemp -d)
 db=${1:-sqlite://$tmp/bench.db}
