@@ -29,6 +29,17 @@ macro_rules! impl_member_store {
                 Role::parse(&row.try_get::<String, _>(column)?).map_err(StoreError::Invalid)
             }
 
+            const MEMBER: &str = "SELECT u.id, u.email, m.role FROM memberships m \
+                JOIN users u ON u.id = m.user_id WHERE m.org_id = $1";
+
+            fn member_of(row: &DbRow) -> Result<Member> {
+                Ok(Member {
+                    user_id: UserId::new(row.try_get::<String, _>("id")?),
+                    email: row.try_get("email")?,
+                    role: role(row, "role")?,
+                })
+            }
+
             const INVITATION: &str = "SELECT i.id, i.org_id, o.name AS org_name, i.email, i.role, \
                 i.invited_by, i.created_at, i.expires_at, i.accepted_at, i.revoked_at \
                 FROM invitations i JOIN organizations o ON o.id = i.org_id";
@@ -107,42 +118,21 @@ macro_rules! impl_member_store {
 
                 #[instrument(skip_all)]
                 async fn members(&self, org: &OrgId) -> Result<Vec<Member>> {
-                    let rows = sqlx::query(
-                        "SELECT u.id, u.email, m.role FROM memberships m \
-                         JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 ORDER BY u.email",
-                    )
-                    .bind(org.as_str())
-                    .fetch_all(&self.pool)
-                    .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(Member {
-                                user_id: UserId::new(r.try_get::<String, _>("id")?),
-                                email: r.try_get("email")?,
-                                role: role(r, "role")?,
-                            })
-                        })
-                        .collect()
+                    let rows = sqlx::query(&format!("{MEMBER} ORDER BY u.email"))
+                        .bind(org.as_str())
+                        .fetch_all(&self.pool)
+                        .await?;
+                    rows.iter().map(member_of).collect()
                 }
 
                 #[instrument(skip_all)]
                 async fn member(&self, org: &OrgId, user: &UserId) -> Result<Option<Member>> {
-                    let row = sqlx::query(
-                        "SELECT u.id, u.email, m.role FROM memberships m \
-                         JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.user_id = $2",
-                    )
-                    .bind(org.as_str())
-                    .bind(user.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                    row.map(|r| {
-                        Ok(Member {
-                            user_id: UserId::new(r.try_get::<String, _>("id")?),
-                            email: r.try_get("email")?,
-                            role: role(&r, "role")?,
-                        })
-                    })
-                    .transpose()
+                    let row = sqlx::query(&format!("{MEMBER} AND m.user_id = $2"))
+                        .bind(org.as_str())
+                        .bind(user.as_str())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    row.as_ref().map(member_of).transpose()
                 }
 
                 #[instrument(skip_all)]

@@ -66,6 +66,19 @@ fn when(t: DateTime<Utc>) -> String {
     t.format("%-d %b %Y %H:%M UTC").to_string()
 }
 
+/// The Members page after a change, saying what changed.
+async fn done(state: &AppState, viewer: &SignedIn, notice: String) -> UiResult<Response> {
+    page(
+        state,
+        viewer,
+        FormErrors::default(),
+        None,
+        Some(notice),
+        String::new(),
+    )
+    .await
+}
+
 async fn page(
     state: &AppState,
     viewer: &SignedIn,
@@ -183,15 +196,7 @@ pub async fn change_role(
     match members::change_role(&state.context(), &viewer.principal, &user, role).await {
         Ok(member) => {
             let notice = format!("{} is now {}.", member.email, role.label().to_lowercase());
-            page(
-                &state,
-                &viewer,
-                FormErrors::default(),
-                None,
-                Some(notice),
-                String::new(),
-            )
-            .await
+            done(&state, &viewer, notice).await
         }
         Err(e) => refused(&state, &viewer, e).await,
     }
@@ -210,15 +215,7 @@ pub async fn remove(
         Ok(_) if user == viewer.principal.user_id => Ok(see_other("/signin")),
         Ok(member) => {
             let notice = format!("Removed {} from the organisation.", member.email);
-            page(
-                &state,
-                &viewer,
-                FormErrors::default(),
-                None,
-                Some(notice),
-                String::new(),
-            )
-            .await
+            done(&state, &viewer, notice).await
         }
         Err(e) => refused(&state, &viewer, e).await,
     }
@@ -291,15 +288,7 @@ pub async fn revoke_invitation(
         .await
         .map_err(ApiError::from)?;
     let notice = format!("Revoked the invitation of {}.", revoked.email);
-    page(
-        &state,
-        &viewer,
-        FormErrors::default(),
-        None,
-        Some(notice),
-        String::new(),
-    )
-    .await
+    done(&state, &viewer, notice).await
 }
 
 /// `POST /organization/switch`: the header's switcher moves the session to another of the
