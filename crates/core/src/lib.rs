@@ -14,6 +14,7 @@ pub mod campaign;
 pub mod channel;
 pub mod currency;
 pub mod daily;
+pub mod dates;
 pub mod limits;
 pub mod num;
 pub mod platform;

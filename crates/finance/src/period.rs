@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 
 /// The longest period accepted: ten years and a few days. Every per-day computation allocates one
 /// slot per day of its window, so an unbounded period would let one typo (`0001..9999`) exhaust
@@ -59,6 +59,29 @@ impl Period {
                 Period::new(first.start, second.end)
             }
             None => parse_single(text),
+        }
+    }
+
+    /// The period in the shortest form finance people write and [`Period::parse`] reads back:
+    /// `2026` for a calendar year, `2026-Q4` for a quarter, `2026-11` for a month, `2026-11-15`
+    /// for a day, whole months as `2026-01..2026-02`, any other range as
+    /// `2026-11-03..2026-11-20`. Pages and reports show this; the API keeps [`fmt::Display`]'s
+    /// explicit days.
+    pub fn label(&self) -> String {
+        let (start, end) = (self.start, self.end);
+        if start == end {
+            return start.to_string();
+        }
+        let whole_months = start.day() == 1 && end.succ_opt().is_none_or(|next| next.day() == 1);
+        if !whole_months {
+            return format!("{start}..{end}");
+        }
+        let (y0, m0, y1, m1) = (start.year(), start.month(), end.year(), end.month());
+        match (y0 == y1, m0, m1) {
+            (true, 1, 12) => format!("{y0}"),
+            (true, a, b) if a == b => format!("{y0}-{a:02}"),
+            (true, a, b) if a % 3 == 1 && b == a + 2 => format!("{y0}-Q{}", a.div_ceil(3)),
+            _ => format!("{y0}-{m0:02}..{y1}-{m1:02}"),
         }
     }
 
@@ -186,6 +209,31 @@ mod tests {
 
     fn check(text: &str, start: NaiveDate, end: NaiveDate) {
         assert_eq!(Period::parse(text), Ok(Period { start, end }), "{text}");
+    }
+
+    #[test]
+    fn a_period_is_labelled_as_written_and_the_label_reads_back() {
+        for (written, label) in [
+            ("2026", "2026"),
+            ("2026-Q4", "2026-Q4"),
+            ("2024-q1", "2024-Q1"),
+            ("2026-11", "2026-11"),
+            ("2026-11-01..2026-11-30", "2026-11"),
+            ("2026-10-01..2026-12-31", "2026-Q4"),
+            ("2026-01-01..2026-12-31", "2026"),
+            ("2026-02-03", "2026-02-03"),
+            ("2026-01..2026-02", "2026-01..2026-02"),
+            ("2026-02..2026-04", "2026-02..2026-04"),
+            ("2025-11..2026-01", "2025-11..2026-01"),
+            ("2025..2026", "2025-01..2026-12"),
+            ("2026-11-03..2026-11-20", "2026-11-03..2026-11-20"),
+            ("2026-11-01..2026-11-29", "2026-11-01..2026-11-29"),
+            ("2026-11-02..2026-11-30", "2026-11-02..2026-11-30"),
+        ] {
+            let period = Period::parse(written).unwrap_or_else(|e| panic!("{written}: {e}"));
+            assert_eq!(period.label(), label, "{written}");
+            assert_eq!(Period::parse(&period.label()), Ok(period), "{written}");
+        }
     }
 
     #[test]

@@ -148,7 +148,7 @@ async fn a_linkedin_daily_limit_is_retried_after_the_reset_not_within_seconds() 
         assert!(
             error.contains(
                 "the daily application and member request limit, which resets at midnight UTC"
-            ) && error.ends_with("the next attempt is after 2026-11-22 00:00 UTC"),
+            ) && error.ends_with("the next attempt is after 22 Nov 2026 00:00 UTC"),
             "{error}"
         );
 
@@ -316,7 +316,7 @@ async fn a_grant_ending_in_20_days_says_reauthorise_before_and_alerts_once() {
         assert_eq!(conn["grant_expires_at"], Value::String(end.to_rfc3339()));
         assert!(
             conn["warnings"].to_string().contains(
-                "re-authorise before 2026-12-11: the LinkedIn Ads authorisation ends then"
+                "re-authorise before 11 Dec 2026: the LinkedIn Ads authorisation ends then"
             ),
             "{conn}"
         );

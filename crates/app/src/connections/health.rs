@@ -143,13 +143,15 @@ impl Connections {
             let day = end.date_naive();
             if end <= now {
                 health.warnings.push(format!(
-                    "the {} authorisation expired on {day}: re-authorise the connection",
-                    c.platform.label()
+                    "the {} authorisation expired on {}: re-authorise the connection",
+                    c.platform.label(),
+                    spendlens_core::dates::day(day)
                 ));
                 health.reauthorize_before = Some(day);
             } else if end - now <= TimeDelta::days(REAUTHORIZE_NOTICE_DAYS) {
                 health.warnings.push(format!(
-                    "re-authorise before {day}: the {} authorisation ends then",
+                    "re-authorise before {}: the {} authorisation ends then",
+                    spendlens_core::dates::day(day),
                     c.platform.label()
                 ));
                 health.reauthorize_before = Some(day);
@@ -157,8 +159,8 @@ impl Connections {
         }
         if let Some(at) = c.retry_at.filter(|at| *at > now) {
             health.warnings.push(format!(
-                "waiting for the platform's quota to come back: the next attempt is after {} UTC",
-                at.format("%Y-%m-%d %H:%M")
+                "waiting for the platform's quota to come back: the next attempt is after {}",
+                spendlens_core::dates::moment(at)
             ));
             health.next_attempt_after = Some(at);
         }

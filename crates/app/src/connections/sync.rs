@@ -52,8 +52,8 @@ impl Connections {
             let mut error = e.to_string();
             if let Some(at) = retry_at {
                 error.push_str(&format!(
-                    "; the next attempt is after {} UTC",
-                    at.format("%Y-%m-%d %H:%M")
+                    "; the next attempt is after {}",
+                    spendlens_core::dates::moment(at)
                 ));
             }
             // Every text of the error is ours (platform codes are cleaned in connect); the

@@ -363,7 +363,7 @@ pub fn document(
                     .iter()
                     .map(|u| {
                         vec![
-                            Cell::text(u.reporting_period.to_string()),
+                            Cell::text(u.reporting_period.label()),
                             money(u.amount, &u.currency),
                             Cell::text(u.reason.label()),
                             money(u.in_period, cur),

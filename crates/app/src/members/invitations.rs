@@ -145,7 +145,7 @@ fn gone(acceptance: &Acceptance) -> Option<MemberError> {
         }
         Acceptance::Expired(at) => MemberError::Gone(format!(
             "this invitation expired on {}: ask for a new one",
-            at.format("%-d %b %Y %H:%M UTC")
+            spendlens_core::dates::moment(*at)
         )),
         _ => return None,
     })

@@ -80,7 +80,7 @@ pub async fn contributions(
     }
     let label = format!(
         "run of {}, KPI {}, R² {:.2}",
-        stored.created_at.format("%-d %b %Y"),
+        spendlens_core::dates::day(stored.created_at.date_naive()),
         super::kpi_label(doc["kpi"].as_str().unwrap_or_default()),
         doc["fit"]["r2"].as_f64().unwrap_or(0.0)
     );

@@ -49,7 +49,7 @@ pub fn curves_basis(o: &Optimization) -> String {
             "Response curves of the marketing-mix model run {} of {} (KPI {}, R² {:.2}), fitted \
              on this campaign's spend against the KPI, not to the platforms' own revenue.",
             m.run_id,
-            m.created_at.format("%-d %b %Y %H:%M UTC"),
+            spendlens_core::dates::moment(m.created_at),
             crate::mmm::kpi_label(&m.kpi),
             m.r2
         );

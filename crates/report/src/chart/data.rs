@@ -63,7 +63,7 @@ impl DataPoint {
     /// The hover text: `LinkedIn Ads · 14 Nov 2026: $1,234.56`.
     pub fn text(&self, currency: &str) -> String {
         let at = match &self.at {
-            At::Date(d) => d.format("%-d %b %Y").to_string(),
+            At::Date(d) => spendlens_core::dates::day(*d),
             At::Category(c) => c.clone(),
             At::Spend(s) => format!("spend {}", format_money(*s, currency)),
         };

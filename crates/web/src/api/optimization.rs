@@ -318,7 +318,11 @@ pub async fn curves_chart(
     let request = parse_request(&Value::Object(doc))?;
     let found = run(&state, &caller, &id, &request).await?;
     let curves = curve_series(&found)?;
-    let title = format!("Response curves, {} to {}", found.period.0, found.period.1);
+    let title = format!(
+        "Response curves, {} to {}",
+        spendlens_core::dates::day(found.period.0),
+        spendlens_core::dates::day(found.period.1)
+    );
     let chart = spendlens_report::chart::response_curves_chart(
         &title,
         &curves,

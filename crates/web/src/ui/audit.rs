@@ -100,7 +100,7 @@ fn row(r: &AuditRow) -> EntryRow {
         _ => None,
     };
     EntryRow {
-        when: e.at.format("%-d %b %Y %H:%M UTC").to_string(),
+        when: spendlens_core::dates::moment(e.at),
         who: match (&e.actor, &r.actor_email) {
             (_, Some(email)) => email.clone(),
             (Some(_), None) => "a former member".to_owned(),

@@ -69,10 +69,9 @@ fn connection_view(c: &Connection, health: &ConnectionHealth) -> ConnectionView 
         status: c.status.as_str(),
         status_label: c.status.label(),
         last_synced_date: c.last_synced_date.map_or_else(|| "–".to_owned(), date),
-        last_sync_at: c.last_sync_at.map_or_else(
-            || "never".to_owned(),
-            |t| t.format("%-d %b %Y %H:%M UTC").to_string(),
-        ),
+        last_sync_at: c
+            .last_sync_at
+            .map_or_else(|| "never".to_owned(), spendlens_core::dates::moment),
         rows: count(c.last_rows),
         error: c.last_error.clone().unwrap_or_default(),
         warnings: health.warnings.clone(),

@@ -53,7 +53,7 @@ pub fn plain(value: Decimal) -> String {
 
 /// `21 Nov 2026`.
 pub fn date(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
+    spendlens_core::dates::day(d)
 }
 
 /// A bar's width in percent of its track: `value` on a scale whose full width is `full`, capped

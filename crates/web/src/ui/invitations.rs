@@ -82,10 +82,7 @@ fn render_page(
         org_name: invitation.org_name.clone(),
         email: invitation.email.clone(),
         role: invitation.role.label(),
-        expires: invitation
-            .expires_at
-            .format("%-d %b %Y %H:%M UTC")
-            .to_string(),
+        expires: spendlens_core::dates::moment(invitation.expires_at),
         csrf: visitor.csrf.clone(),
         session,
         errors,

@@ -63,7 +63,7 @@ struct MembersPage {
 }
 
 fn when(t: DateTime<Utc>) -> String {
-    t.format("%-d %b %Y %H:%M UTC").to_string()
+    spendlens_core::dates::moment(t)
 }
 
 /// The Members page after a change, saying what changed.

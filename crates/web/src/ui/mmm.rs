@@ -136,11 +136,7 @@ async fn list_page(
             let doc = parse(r);
             RunRow {
                 id: r.stored.id.clone(),
-                created: r
-                    .stored
-                    .created_at
-                    .format("%-d %b %Y %H:%M UTC")
-                    .to_string(),
+                created: spendlens_core::dates::moment(r.stored.created_at),
                 campaigns: names_of(&r.stored.campaigns, &campaigns),
                 kpi: kpi_label(doc["kpi"].as_str().unwrap_or_default()).to_owned(),
                 window: format!(
@@ -433,11 +429,7 @@ pub async fn show(
     let page = RunPage {
         layout: viewer.layout("Marketing-mix model run", "mmm"),
         id: run.stored.id.clone(),
-        created: run
-            .stored
-            .created_at
-            .format("%-d %b %Y %H:%M UTC")
-            .to_string(),
+        created: spendlens_core::dates::moment(run.stored.created_at),
         campaigns: names_of(&run.stored.campaigns, &campaigns),
         kpi: kpi_label(doc["kpi"].as_str().unwrap_or_default()).to_owned(),
         window: match (

@@ -306,7 +306,11 @@ pub async fn section(
     let risk = &plan.risk_assessment;
     let curves = curve_series(&found).and_then(|curves| {
         spendlens_report::chart::response_curves_chart(
-            &format!("Response curves, {} to {}", found.period.0, found.period.1),
+            &format!(
+                "Response curves, {} to {}",
+                spendlens_core::dates::day(found.period.0),
+                spendlens_core::dates::day(found.period.1)
+            ),
             &curves,
             cur,
         )

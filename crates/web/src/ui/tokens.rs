@@ -50,7 +50,7 @@ struct AccountTokensPage {
 }
 
 fn when(t: DateTime<Utc>) -> String {
-    t.format("%-d %b %Y %H:%M UTC").to_string()
+    spendlens_core::dates::moment(t)
 }
 
 fn row(t: ApiTokenInfo, now: DateTime<Utc>, viewer: &SignedIn) -> TokenRow {

@@ -72,7 +72,7 @@ pub(super) async fn section(
             expires: l
                 .expires_on
                 .map_or_else(|| "no end".to_owned(), |d| format!("after {}", date(d))),
-            created: l.created_at.format("%-d %b %Y %H:%M UTC").to_string(),
+            created: spendlens_core::dates::moment(l.created_at),
             id: l.id,
         })
         .collect();

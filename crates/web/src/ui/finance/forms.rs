@@ -305,12 +305,12 @@ pub(super) fn values_of(stored: &StoredEntry) -> HashMap<String, String> {
         LedgerEntry::PlatformFee(x) => values.extend([
             ("amount", money(x.amount)),
             ("platform", x.platform.clone()),
-            ("billing_period", x.billing_period.to_string()),
+            ("billing_period", x.billing_period.label()),
         ]),
         LedgerEntry::OperationalOverhead(x) => values.extend([
             ("amount", money(x.amount)),
             ("allocation_method", x.allocation_method.as_str().to_owned()),
-            ("reporting_period", x.reporting_period.to_string()),
+            ("reporting_period", x.reporting_period.label()),
         ]),
     }
     values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()

@@ -158,12 +158,12 @@ fn delivery_row(d: &StoredDelivery, what: &HashMap<&str, String>) -> DeliveryRow
     let detail = match status {
         "delivered" => d
             .delivered_at
-            .map(|t| format!("Delivered {}", t.format("%-d %b %Y %H:%M UTC")))
+            .map(|t| format!("Delivered {}", spendlens_core::dates::moment(t)))
             .unwrap_or_default(),
         "retrying" => format!(
             "{}; next try {}",
             d.last_error.as_deref().unwrap_or("failed"),
-            d.next_attempt_at.format("%-d %b %Y %H:%M UTC")
+            spendlens_core::dates::moment(d.next_attempt_at)
         ),
         "failed" => format!("Given up: {}", d.last_error.as_deref().unwrap_or("failed")),
         _ => "Waiting to be sent".to_owned(),

@@ -42,7 +42,7 @@ pub(super) fn ledger_row(stored: &StoredEntry) -> LedgerRow {
         ),
         LedgerEntry::PlatformFee(x) => (
             x.amount,
-            x.billing_period.to_string(),
+            x.billing_period.label(),
             // A platform spendlens knows by its name, any other as typed.
             x.platform
                 .parse::<spendlens_core::Platform>()
@@ -50,7 +50,7 @@ pub(super) fn ledger_row(stored: &StoredEntry) -> LedgerRow {
         ),
         LedgerEntry::OperationalOverhead(x) => (
             x.amount,
-            x.reporting_period.to_string(),
+            x.reporting_period.label(),
             x.allocation_method.label().to_owned(),
         ),
     };
@@ -188,7 +188,7 @@ pub struct AlertRow {
 }
 
 fn timestamp(t: DateTime<Utc>) -> String {
-    t.format("%-d %b %Y %H:%M UTC").to_string()
+    spendlens_core::dates::moment(t)
 }
 
 pub(super) fn alert_row(a: &StoredAlert, campaign: String) -> AlertRow {
