@@ -123,7 +123,7 @@ impl Cell {
             Cell::Percent(value) => format_percent(*value),
             Cell::Number { value, dp } => grouped(*value, (*dp).min(MAX_DP)),
             Cell::Integer(value) => grouped(Decimal::from(*value), 0),
-            Cell::Date(date) => date.to_string(),
+            Cell::Date(date) => spendlens_core::dates::day(*date),
         }
     }
 
@@ -159,7 +159,7 @@ impl Report {
         format!("{} to {}", self.period.start, self.period.end)
     }
 
-    /// The currency note as one line: `"Amounts in USD. Rates: 1 EUR = 1.0850 USD (2025-03-31)."`
+    /// The currency note as one line: `"Amounts in USD. Rates: 1 EUR = 1.0850 USD (31 Mar 2025)."`
     pub fn currency_label(&self) -> String {
         let code = self.currency.reporting.trim();
         let mut out = format!(
@@ -183,7 +183,7 @@ impl Report {
                         r.to.trim()
                     );
                     if let Some(day) = r.as_of {
-                        rate.push_str(&format!(" ({day})"));
+                        rate.push_str(&format!(" ({})", spendlens_core::dates::day(day)));
                     }
                     rate
                 })
@@ -241,7 +241,7 @@ mod tests {
         ];
         assert_eq!(
             report("USD", rates).currency_label(),
-            "Amounts in USD. Exchange rates used: 1 EUR = 1.085 USD (2025-03-31), 1 GBP = 1.25 USD."
+            "Amounts in USD. Exchange rates used: 1 EUR = 1.085 USD (31 Mar 2025), 1 GBP = 1.25 USD."
         );
     }
 

@@ -172,6 +172,21 @@ async fn rates_are_edited_on_the_page_and_the_report_then_downloads() {
                 .unwrap_or_default()
                 .to_owned();
             assert!(got.starts_with(kind), "{format}: {got}");
+            if format == "csv" {
+                // The demo's Always-on Search has no budget: no status or pace is judged from
+                // the seed's stand-in figures (0 % used, 100 % pace).
+                let csv = r.text().await.unwrap_or_default();
+                let row = csv
+                    .lines()
+                    .skip_while(|l| !l.starts_with("# Budget consumption"))
+                    .find(|l| l.starts_with("Always-on Search,"))
+                    .unwrap_or_default();
+                assert_eq!(
+                    row.split(',').collect::<Vec<_>>()[3..],
+                    ["", "", "No budget", "", "No budget", ""],
+                    "{csv}"
+                );
+            }
         }
 
         // Delete one.

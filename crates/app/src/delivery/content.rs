@@ -121,7 +121,7 @@ async fn financial_report(
             format_money(t.total_investment, &cur)
         ),
         format!(
-            "Attributed revenue: {}",
+            "Revenue (each campaign's basis): {}",
             format_money(t.attributed_revenue, &cur)
         ),
         format!("Net revenue: {}", format_money(t.net_revenue, &cur)),

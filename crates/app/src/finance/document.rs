@@ -106,7 +106,7 @@ fn opt_ratio(value: Option<Decimal>) -> Cell {
 fn payback_text(p: &Payback) -> String {
     match p {
         Payback::Reached { date, .. } | Payback::Projected { date, .. } => {
-            format!("{} {date}", p.label())
+            format!("{} {}", p.label(), spendlens_core::dates::day(*date))
         }
         Payback::NotWithinHorizon | Payback::NoInvestment => p.label().to_owned(),
     }
@@ -162,7 +162,7 @@ pub fn document(
                 money(t.costs.opportunity, cur),
             ],
             vec![
-                Cell::text("Attributed revenue"),
+                Cell::text("Revenue (each campaign's basis)"),
                 money(t.attributed_revenue, cur),
             ],
             vec![Cell::text("Net revenue"), money(t.net_revenue, cur)],
@@ -307,15 +307,30 @@ pub fn document(
             .map(|c| {
                 let b = &c.budget;
                 let cc = b.currency.as_str();
+                // Without a budget there is nothing to use up or pace against: no verdict from
+                // the seed's stand-in figures (0 % used, 100 % pace).
+                let budgeted = b.budget.is_some();
+                let when_budgeted = |cell: Cell| if budgeted { cell } else { Cell::Empty };
+                let pacing = if !budgeted {
+                    "No budget".to_owned()
+                } else if b.pacing_assumed {
+                    format!("{}, on assumed dates", b.pacing_status.label())
+                } else {
+                    b.pacing_status.label().to_owned()
+                };
                 vec![
                     Cell::text(&c.name),
                     b.budget.map_or(Cell::Empty, |v| money(v, cc)),
                     money(b.spend, cc),
-                    Cell::Percent(b.used_pct),
+                    when_budgeted(Cell::Percent(b.used_pct)),
                     b.remaining.map_or(Cell::Empty, |v| money(v, cc)),
-                    Cell::text(b.status.label()),
-                    Cell::Percent(b.pacing_pct),
-                    Cell::text(b.pacing_status.label()),
+                    Cell::text(if budgeted {
+                        b.status.label()
+                    } else {
+                        "No budget"
+                    }),
+                    when_budgeted(Cell::Percent(b.pacing_pct)),
+                    Cell::text(pacing),
                     b.projected_exhaustion_date.map_or(Cell::Empty, Cell::Date),
                 ]
             })

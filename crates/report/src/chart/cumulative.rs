@@ -129,8 +129,9 @@ pub fn cumulative_spend_chart(input: &BudgetBurn) -> Result<Chart, crate::Report
 
     if let Some((last_date, spent)) = last {
         sentences.push(format!(
-            "Cumulative spend reached {} by {last_date}",
-            format_money(spent, currency)
+            "Cumulative spend reached {} by {}",
+            format_money(spent, currency),
+            spendlens_core::dates::day(last_date)
         ));
     } else {
         sentences.push("No spend has been recorded yet".to_owned());
@@ -174,9 +175,10 @@ pub fn cumulative_spend_chart(input: &BudgetBurn) -> Result<Chart, crate::Report
         series_list.push(series);
         colours.push(color(VERMILLION));
         sentences.push(format!(
-            "at {} a day it is projected to reach {} by the end date {end}",
+            "at {} a day it is projected to reach {} by the end date {}",
             format_money(input.daily_burn_rate, currency),
-            format_money(projected, currency)
+            format_money(projected, currency),
+            spendlens_core::dates::day(end)
         ));
     }
 
@@ -224,7 +226,7 @@ pub fn cumulative_spend_chart(input: &BudgetBurn) -> Result<Chart, crate::Report
         sentence.push(')');
         sentences.push(sentence);
     } else {
-        sentences.push("the campaign has no budget".to_owned());
+        sentences.push("no budget is set, so no budget line is drawn".to_owned());
     }
 
     let mut chart = LineChart::new(series_list, Vec::new());
@@ -300,8 +302,8 @@ mod tests {
             cumulative_spend_chart(&burn(Some(dec!(1000)), Some(day(1, 12)))).expect("chart");
         assert_eq!(
             chart.alt,
-            "Cumulative spend reached €175.50 by 2025-01-02, at €87.75 a day it is projected to \
-             reach €1,053.00 by the end date 2025-01-12, against a budget of €1,000.00 (17.55% \
+            "Cumulative spend reached €175.50 by 2 Jan 2025, at €87.75 a day it is projected to \
+             reach €1,053.00 by the end date 12 Jan 2025, against a budget of €1,000.00 (17.55% \
              used; the projection ends €53.00 over budget)."
         );
         assert!(chart.svg.contains("Projection at current burn rate"));
@@ -314,7 +316,7 @@ mod tests {
         let chart = cumulative_spend_chart(&burn(None, None)).expect("chart");
         assert_eq!(
             chart.alt,
-            "Cumulative spend reached €175.50 by 2025-01-02, the campaign has no budget."
+            "Cumulative spend reached €175.50 by 2 Jan 2025, no budget is set, so no budget line is drawn."
         );
         assert!(!chart.svg.contains("Projection"));
         // An end date before the data: no projection either.

@@ -89,8 +89,9 @@ pub fn daily_spend_chart(
         );
         if let Some((date, amount)) = peak {
             summary.push_str(&format!(
-                " (highest {} on {date})",
-                format_money(amount, currency)
+                " (highest {} on {})",
+                format_money(amount, currency),
+                spendlens_core::dates::day(date)
             ));
         }
         summaries.push(summary);
@@ -124,7 +125,9 @@ pub fn daily_spend_chart(
         (Some(first), Some(last)) => {
             let total = num::sum(days.values().flat_map(|v| v.iter().copied()));
             format!(
-                "Daily spend by platform from {first} to {last} ({} days with data), {} in total: {}.",
+                "Daily spend by platform from {} to {} ({} days with data), {} in total: {}.",
+                spendlens_core::dates::day(*first),
+                spendlens_core::dates::day(*last),
                 days.len(),
                 format_money(total, currency),
                 summaries.join("; ")
@@ -178,9 +181,9 @@ mod tests {
         let chart = daily_spend_chart(&points, "USD").expect("chart");
         assert_eq!(
             chart.alt,
-            "Daily spend by platform from 2025-03-01 to 2025-03-03 (3 days with data), $1,217.51 in \
-             total: LinkedIn Ads $1,200.00 (highest $1,200.00 on 2025-03-02); Meta Ads $17.51 \
-             (highest $15.01 on 2025-03-01)."
+            "Daily spend by platform from 1 Mar 2025 to 3 Mar 2025 (3 days with data), $1,217.51 in \
+             total: LinkedIn Ads $1,200.00 (highest $1,200.00 on 2 Mar 2025); Meta Ads $17.51 \
+             (highest $15.01 on 1 Mar 2025)."
         );
         assert!(chart.svg.starts_with("<svg"));
         assert!(chart.svg.contains("LinkedIn Ads"));

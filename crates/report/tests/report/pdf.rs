@@ -42,8 +42,8 @@ fn the_text_holds_the_numbers_on_every_page() {
     let all = page_texts.concat();
     for expected in [
         "Spring campaigns — financial report",
-        "Period: 2025-01-01 to 2025-12-31",
-        "1 EUR = 1.085 USD (2025-12-31)",
+        "Period: 1 Jan 2025 to 31 Dec 2025",
+        "1 EUR = 1.085 USD (31 Dec 2025)",
         "$48,210.55",
         "$151,800.00",
         "48.51%",

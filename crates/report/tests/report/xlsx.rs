@@ -81,7 +81,7 @@ fn money_percent_and_dates_are_typed_cells() {
         .get((3, 1))
         .map(ToString::to_string)
         .unwrap_or_default();
-    assert!(note.contains("1 EUR = 1.085 USD (2025-12-31)"), "{note}");
+    assert!(note.contains("1 EUR = 1.085 USD (31 Dec 2025)"), "{note}");
 }
 
 #[test]

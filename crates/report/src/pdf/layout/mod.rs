@@ -108,14 +108,21 @@ pub(crate) fn layout(report: &Report, chart_sizes: &Charts) -> Vec<Page> {
     };
     l.paragraph(&report.title, 20.0, true, INK, 6.0);
     l.paragraph(
-        &format!("Period: {}", report.period_label()),
+        &format!(
+            "Period: {} to {}",
+            spendlens_core::dates::day(report.period.start),
+            spendlens_core::dates::day(report.period.end)
+        ),
         10.5,
         false,
         INK,
         2.0,
     );
     l.paragraph(
-        &format!("Generated on {}", report.generated_on),
+        &format!(
+            "Generated on {}",
+            spendlens_core::dates::day(report.generated_on)
+        ),
         9.0,
         false,
         GREY,

@@ -154,17 +154,27 @@ pub(super) fn budget_view(s: &BudgetStatus) -> BudgetView {
             .budget
             .map_or_else(|| "no budget".to_owned(), |b| money(b, c)),
         spend: money(s.spend, c),
-        used_pct: pct(s.used_pct),
+        used_pct: if s.budget.is_some() {
+            pct(s.used_pct)
+        } else {
+            "–".to_owned()
+        },
         remaining: match (s.remaining, s.over_budget_by) {
             (_, Some(over)) => format!("over budget by {}", money(over, c)),
             (Some(r), None) => format!("{} left", money(r, c)),
             (None, None) => String::new(),
         },
-        // The budget utilisation's status, in words (the seed's sub-score).
-        status: s.status.label(),
+        // The budget utilisation's status, in words (the seed's sub-score); none without a
+        // budget, whose 0 % used is a stand-in, not a finding.
+        status: if s.budget.is_some() {
+            s.status.label()
+        } else {
+            "No budget"
+        },
         // The budget before the pace, as on every page (`spendlens_core::analysis::verdicts`).
         pacing: match s.over_budget_by {
             Some(over) => format!("Budget exceeded by {}", money(over, c)),
+            None if s.budget.is_none() => "No budget to pace against".to_owned(),
             None => format!(
                 "{} ({}){}",
                 s.pacing_status.label(),
