@@ -254,7 +254,7 @@ impl Formats {
                 .set_border_bottom(FormatBorder::Thin),
             percent: Format::new().set_num_format("0.00%"),
             integer: Format::new().set_num_format("#,##0"),
-            date: Format::new().set_num_format("yyyy-mm-dd"),
+            date: Format::new().set_num_format("d mmm yyyy"),
             money: HashMap::new(),
             numbers: HashMap::new(),
         }
