@@ -52,10 +52,38 @@ fn code_words(text: &str) -> Vec<String> {
     out
 }
 
+/// The ISO 8601 days (`2026-11-21`) in `text`: pages write days one way, `21 Nov 2026`.
+fn iso_days(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let mut out: Vec<String> = (0..b.len().saturating_sub(9))
+        .filter(|&i| {
+            (i == 0 || !digit(i - 1))
+                && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&k| digit(i + k))
+                && b[i + 4] == b'-'
+                && b[i + 7] == b'-'
+                && !digit(i + 10)
+        })
+        .filter_map(|i| text.get(i..i + 10).map(str::to_owned))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 async fn probe(c: &Client) -> Value {
     c.execute(PROBE, vec![])
         .await
         .unwrap_or_else(|e| panic!("probe: {e}"))
+}
+
+#[test]
+fn iso_days_are_found_and_other_numbers_are_not() {
+    assert_eq!(
+        iso_days("from 2026-11-01 to 21 Nov 2026, 12026-11-011, 2026-1-01"),
+        vec!["2026-11-01".to_owned()]
+    );
+    assert!(iso_days("2026-Q4, 2026-11, 1,234.56").is_empty());
 }
 
 #[test]
@@ -149,6 +177,12 @@ async fn every_demo_page_reads_without_codes_overflow_or_tiny_chart_text() {
             if !words.is_empty() {
                 problems.push(format!(
                     "{page} at {width} px: codes in the text: {words:?}"
+                ));
+            }
+            let days = iso_days(got["text"].as_str().unwrap_or_default());
+            if !days.is_empty() {
+                problems.push(format!(
+                    "{page} at {width} px: ISO days in the text: {days:?}"
                 ));
             }
             if let Some(size) = got["smallest"].as_f64()

@@ -359,7 +359,7 @@ fn a_short_decomposition_is_drawn_per_day() {
     check(&chart, "decomposition_short");
     assert!(
         chart.alt.starts_with(
-            "KPI decomposition from 2025-01-01 to 2025-01-28 (28 dates), totals: actual KPI $"
+            "KPI decomposition from 1 Jan 2025 to 28 Jan 2025 (28 dates), totals: actual KPI $"
         ),
         "{}",
         chart.alt
@@ -384,7 +384,7 @@ fn a_long_decomposition_is_drawn_per_week_and_says_so() {
     // 2025-01-01 is a Wednesday: 53 weeks from Monday 2024-12-30 to Monday 2025-12-29.
     assert!(
         chart.alt.starts_with(
-            "KPI by week from 2025-01-01 to 2025-12-31 (365 dates, drawn as 53 weekly averages per \
+            "KPI by week from 1 Jan 2025 to 31 Dec 2025 (365 dates, drawn as 53 weekly averages per \
              day, weeks starting on Monday), totals: actual KPI GBP "
         ),
         "{}",

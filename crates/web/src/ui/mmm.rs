@@ -139,11 +139,7 @@ async fn list_page(
                 created: spendlens_core::dates::moment(r.stored.created_at),
                 campaigns: names_of(&r.stored.campaigns, &campaigns),
                 kpi: kpi_label(doc["kpi"].as_str().unwrap_or_default()).to_owned(),
-                window: format!(
-                    "{} – {}",
-                    doc["from"].as_str().unwrap_or_default(),
-                    doc["to"].as_str().unwrap_or_default()
-                ),
+                window: window_of(&doc),
                 r2: doc["fit"]["r2"]
                     .as_f64()
                     .map_or_else(String::new, |r| format!("{r:.2}")),
@@ -432,12 +428,9 @@ pub async fn show(
         created: spendlens_core::dates::moment(run.stored.created_at),
         campaigns: names_of(&run.stored.campaigns, &campaigns),
         kpi: kpi_label(doc["kpi"].as_str().unwrap_or_default()).to_owned(),
-        window: match (
-            doc["from"].as_str().and_then(|d| d.parse().ok()),
-            doc["to"].as_str().and_then(|d| d.parse().ok()),
-        ) {
-            (Some(a), Some(b)) => format!("{} – {} ({} days)", date(a), date(b), doc["periods"]),
-            _ => String::new(),
+        window: match window_of(&doc) {
+            w if w.is_empty() => w,
+            w => format!("{w} ({} days)", doc["periods"]),
         },
         current: run.current,
         fit: vec![
@@ -495,4 +488,14 @@ pub(crate) async fn run_charts(
         format!("mmm-run-{}", run.stored.id),
         super::mmm_charts::charts(&doc, &cur, &base),
     ))
+}
+
+/// A run's window as pages write days (`24 Aug 2026 – 21 Nov 2026`; empty when the document
+/// has none).
+fn window_of(doc: &Value) -> String {
+    let day = |k: &str| doc[k].as_str().and_then(|d| d.parse().ok());
+    match (day("from"), day("to")) {
+        (Some(a), Some(b)) => format!("{} – {}", date(a), date(b)),
+        _ => String::new(),
+    }
 }

@@ -199,7 +199,9 @@ pub fn decomposition_chart(
                 String::new()
             };
             let mut alt = format!(
-                "{title} from {first} to {last} ({} dates{drawn}), totals: {}.",
+                "{title} from {} to {} ({} dates{drawn}), totals: {}.",
+                spendlens_core::dates::day(*first),
+                spendlens_core::dates::day(*last),
                 dates.len(),
                 parts.join("; ")
             );
