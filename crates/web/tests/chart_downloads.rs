@@ -77,10 +77,14 @@ async fn svg(app: &TestApp, base: &str, chart: &str, query: &str, owner: &str) -
         .filter(|n| n.has_tag_name("text"))
         .collect();
     assert!(!texts.is_empty());
+    // Hover labels take theirs from the chart's style rule, said once for all of them.
+    let tip_font = style.contains(".ct-tip{font-size:13px;font-family:Roboto, system-ui");
     for t in &texts {
+        let label = t.attribute("class") == Some("ct-tip");
         assert!(
             t.attribute("font-family")
-                .is_some_and(|f| f.starts_with("Roboto, system-ui")),
+                .is_some_and(|f| f.starts_with("Roboto, system-ui"))
+                || (label && tip_font && t.attribute("font-family").is_none()),
             "{chart}: {:?}",
             t.attribute("font-family")
         );

@@ -226,7 +226,73 @@ pub(crate) fn with_hover_texts(svg: &str, texts: &HoverTexts) -> String {
             Some(&label),
         ));
     }
-    out
+    compact_tips(&out)
+}
+
+/// The hover labels' presentation attributes, which charts-rs repeats on every label (about a
+/// hundred bytes each, a third of a page with a few thousand points), said once in the chart's
+/// style rule instead. Only attributes whose value every label shares move; the PDF never sees
+/// the labels (see [`without_hover_labels`]), so its renderer needs no CSS.
+fn compact_tips(svg: &str) -> String {
+    const TIP: &str = "class=\"ct-tip\"";
+    const RULE: &str = ".ct-tip{";
+    let tags: Vec<&str> = svg
+        .match_indices(TIP)
+        .filter_map(|(at, _)| {
+            let start = svg[..at].rfind('<')?;
+            let end = at + svg[at..].find('>')?;
+            Some(&svg[start..end])
+        })
+        .collect();
+    let Some(first) = tags.first() else {
+        return svg.to_owned();
+    };
+    if !svg.contains(RULE) {
+        return svg.to_owned();
+    }
+    // (the attribute as written, the same as a CSS declaration)
+    let shared: Vec<(String, String)> = ["font-size", "font-family", "fill"]
+        .into_iter()
+        .filter_map(|name| {
+            let value = raw_attribute(first, name)?;
+            let css = if name == "font-size" {
+                format!("{name}:{}px;", value.parse::<f64>().ok()?)
+            } else {
+                format!("{name}:{value};")
+            };
+            let raw = format!(" {name}=\"{value}\"");
+            tags.iter().all(|t| t.contains(&raw)).then_some((raw, css))
+        })
+        .collect();
+    if shared.is_empty() {
+        return svg.to_owned();
+    }
+    let css: String = shared.iter().map(|(_, css)| css.as_str()).collect();
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(at) = rest.find(TIP) {
+        let start = rest[..at].rfind('<').unwrap_or(at);
+        let Some(end) = rest[at..].find('>').map(|i| at + i) else {
+            break;
+        };
+        let mut tag = rest[start..end].to_owned();
+        for (raw, _) in &shared {
+            tag = tag.replacen(raw.as_str(), "", 1);
+        }
+        out.push_str(&rest[..start]);
+        out.push_str(&tag);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out.replacen(RULE, &format!("{RULE}{css}"), 1)
+}
+
+/// An attribute's value as written in the tag (entities kept).
+fn raw_attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let end = start + tag[start..].find('"')?;
+    Some(&tag[start..end])
 }
 
 /// The SVG without its hover labels (the `ct-tip` texts), for a renderer that has no hover: the
@@ -294,6 +360,42 @@ mod tests {
         );
         // No targets at all: unchanged.
         check("<svg><rect/></svg>", &[], "<svg><rect/></svg>");
+    }
+
+    #[test]
+    fn the_labels_shared_presentation_is_said_once_in_the_style_rule() {
+        let tip = |x: u32, fill: &str| {
+            format!(
+                "<text font-size=\"13\" x=\"{x}\" font-family=\"Roboto, 'Segoe UI'\" fill=\"{fill}\" class=\"ct-tip\">\nA: {x}\n</text>"
+            )
+        };
+        let svg = format!(
+            "<svg><style>.ct-tip{{opacity:0}}</style><circle class=\"ct-trigger\" fill=\"#000000\"/>{}{}</svg>",
+            tip(1, "#464646"),
+            tip(2, "#464646")
+        );
+        assert_eq!(
+            compact_tips(&svg),
+            "<svg><style>.ct-tip{font-size:13px;font-family:Roboto, 'Segoe UI';fill:#464646;opacity:0}</style>\
+             <circle class=\"ct-trigger\" fill=\"#000000\"/>\
+             <text x=\"1\" class=\"ct-tip\">\nA: 1\n</text><text x=\"2\" class=\"ct-tip\">\nA: 2\n</text></svg>"
+        );
+        // A value the labels do not share stays on each label.
+        let mixed = format!(
+            "<svg><style>.ct-tip{{opacity:0}}</style>{}{}</svg>",
+            tip(1, "#464646"),
+            tip(2, "#000000")
+        );
+        let out = compact_tips(&mixed);
+        assert!(out.contains("fill=\"#464646\" class") && out.contains("fill=\"#000000\" class"));
+        assert!(out.contains(".ct-tip{font-size:13px;font-family:Roboto, 'Segoe UI';opacity:0}"));
+        // Nothing to do without labels or without the rule; a cut tag ends the pass.
+        assert_eq!(
+            compact_tips("<svg><text>a</text></svg>"),
+            "<svg><text>a</text></svg>"
+        );
+        let cut = "<svg><style>.ct-tip{}</style><text font-size=\"13\" class=\"ct-tip\"";
+        assert!(compact_tips(cut).starts_with("<svg>"));
     }
 
     #[test]
