@@ -215,10 +215,15 @@ pub async fn attributed_by_channel(
     let data = spendlens_attribution::dataset_from_rows(&rows, &options)?;
     let results = spendlens_attribution::attribute(&data, &request)?;
 
+    // The platforms' spend, for each channel's ROAS: read only when a model credits a channel
+    // (a campaign without touchpoints in the window has none, and a financial report asks this
+    // of every campaign).
     let mut spend: BTreeMap<Platform, Decimal> = BTreeMap::new();
-    for row in store.daily_series(org, &campaign.id, from, to).await? {
-        if row.platform.is_ad_platform() {
-            *spend.entry(row.platform).or_default() += row.spend;
+    if results.iter().any(|r| !r.channels.is_empty()) {
+        for row in store.daily_series(org, &campaign.id, from, to).await? {
+            if row.platform.is_ad_platform() {
+                *spend.entry(row.platform).or_default() += row.spend;
+            }
         }
     }
     let models = results

@@ -24,6 +24,9 @@ pub(crate) const STAGING_TABLE: &str = "CREATE TEMP TABLE import_staging (\
     revenue_micros BIGINT, currency TEXT, \
     PRIMARY KEY (date, platform, external_campaign_id)) WITHOUT ROWID";
 
+/// See [`SqliteStore::connect`]: rows buffered per query, a few hundred kilobytes at most.
+const ROW_BUFFER: usize = 1024;
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` (`sqlite://path` or `sqlite::memory:`) and
     /// migrates it. WAL mode lets readers run beside the one writer.
@@ -44,7 +47,11 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             // 16 MiB of page cache per connection (bounded, whatever the file size): a large
             // import's transaction stays in memory instead of spilling pages to the WAL early.
-            .pragma("cache_size", "-16384");
+            .pragma("cache_size", "-16384")
+            // Rows the connection's worker thread may step ahead of the reader (sqlx's default
+            // is 50): with a few, a long series is a thread wake-up per row, and a two-year
+            // report of a thousand campaigns spends most of its time switching threads.
+            .row_buffer_size(ROW_BUFFER);
         let pool = SqlitePoolOptions::new()
             // An in-memory database lives in one connection.
             .max_connections(if memory { 1 } else { 8 })
