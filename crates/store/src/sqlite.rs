@@ -11,18 +11,11 @@ use crate::Result;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
-    /// An in-memory database lives in its one connection, which must never be closed.
-    memory: bool,
 }
 
-/// An import's staging table (see `staging.rs`): in the connection's temporary database, so
-/// staging takes no lock on the shared file; stored in key order like `daily_metrics`.
-pub(crate) const STAGING_TABLE: &str = "CREATE TEMP TABLE import_staging (\
-    platform TEXT NOT NULL, date TEXT NOT NULL, external_campaign_id TEXT NOT NULL, \
-    spend_micros BIGINT NOT NULL, impressions BIGINT NOT NULL, engagements BIGINT NOT NULL, \
-    clicks BIGINT NOT NULL, conversions_micros BIGINT NOT NULL, conversion_value_micros BIGINT, \
-    revenue_micros BIGINT, currency TEXT, \
-    PRIMARY KEY (date, platform, external_campaign_id)) WITHOUT ROWID";
+/// Restores a connection's page cache to the size every connection opens with (an import's
+/// merge writes with a smaller one: see `sqlite_merge.rs`).
+pub(crate) const CACHE_SIZE: &str = "PRAGMA cache_size = -16384";
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` (`sqlite://path` or `sqlite::memory:`) and
@@ -33,7 +26,7 @@ impl SqliteStore {
             .create_if_missing(true)
             .foreign_keys(true)
             // A writer waits this long for another's transaction. Imports hold the write lock
-            // only for their final merge (see `staging.rs`: about 4 s for a million rows), so
+            // only for their final merge (see `staging.rs`), so
             // this outlasts the merge of any file the server accepts.
             .busy_timeout(Duration::from_secs(30))
             .journal_mode(if memory {
@@ -42,8 +35,7 @@ impl SqliteStore {
                 SqliteJournalMode::Wal
             })
             .synchronous(SqliteSynchronous::Normal)
-            // 16 MiB of page cache per connection (bounded, whatever the file size): a large
-            // import's transaction stays in memory instead of spilling pages to the WAL early.
+            // 16 MiB of page cache per connection (bounded, whatever the file size).
             .pragma("cache_size", "-16384");
         let pool = SqlitePoolOptions::new()
             // An in-memory database lives in one connection.
@@ -51,12 +43,7 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool, memory })
-    }
-
-    /// Whether an import's connection may be closed instead of returned to the pool.
-    fn staging_disposable(&self) -> bool {
-        !self.memory
+        Ok(SqliteStore { pool })
     }
 }
 
@@ -65,5 +52,5 @@ crate::backend::impl_store!(
     sqlx::Sqlite,
     "BEGIN IMMEDIATE",
     false,
-    crate::sqlite::STAGING_TABLE
+    crate::sqlite_merge
 );
