@@ -11,7 +11,8 @@
 //! (a round trip and a plan per 500 rows, about a third of COPY's speed).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::PgConnection;
+use sqlx::pool::PoolConnection;
+use sqlx::{PgConnection, Pool, Postgres};
 
 use crate::imports::UpsertCounts;
 use crate::rollup::MonthSums;
@@ -57,6 +58,31 @@ const MERGE: &str = "INSERT INTO daily_metrics (campaign_id, platform, date, ext
      conversion_value_micros = excluded.conversion_value_micros, \
      revenue_micros = excluded.revenue_micros, currency = excluded.currency, \
      import_id = excluded.import_id, updated_at = excluded.updated_at";
+
+/// The import's connection for its merge: any of the pool's, as it is.
+#[derive(Debug)]
+pub(crate) struct Session {
+    conn: PoolConnection<Postgres>,
+}
+
+impl Session {
+    /// Takes a connection of `pool` for a merge.
+    pub(crate) async fn open(pool: &Pool<Postgres>) -> Result<Session> {
+        Ok(Session {
+            conn: pool.acquire().await?,
+        })
+    }
+
+    /// The connection the merge's transaction runs on.
+    pub(crate) fn conn(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+
+    /// Gives the connection back to the pool.
+    pub(crate) async fn close(self) -> Result<()> {
+        Ok(())
+    }
+}
 
 /// Writes the spooled rows into the campaign inside the merge's transaction (`conn`); returns
 /// what they did to the stored rows, and adds each row to `months`.

@@ -13,9 +13,9 @@ pub struct SqliteStore {
     pool: sqlx::SqlitePool,
 }
 
-/// Restores a connection's page cache to the size every connection opens with (an import's
-/// merge writes with a smaller one: see `sqlite_merge.rs`).
-pub(crate) const CACHE_SIZE: &str = "PRAGMA cache_size = -16384";
+/// Restores the settings of [`SqliteStore::connect`] that an import's merge changes on its
+/// connection (see `sqlite_merge.rs`).
+pub(crate) const CONNECTION_SETTINGS: &str = "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384";
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` (`sqlite://path` or `sqlite::memory:`) and
@@ -35,7 +35,8 @@ impl SqliteStore {
                 SqliteJournalMode::Wal
             })
             .synchronous(SqliteSynchronous::Normal)
-            // 16 MiB of page cache per connection (bounded, whatever the file size).
+            // 16 MiB of page cache per connection (bounded, whatever the file size). These
+            // settings, restored after an import's merge, are also `CONNECTION_SETTINGS`.
             .pragma("cache_size", "-16384");
         let pool = SqlitePoolOptions::new()
             // An in-memory database lives in one connection.

@@ -13,7 +13,8 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike as _, NaiveDate};
-use sqlx::{Row as _, SqliteConnection};
+use sqlx::pool::PoolConnection;
+use sqlx::{Pool, Row as _, Sqlite, SqliteConnection};
 
 use crate::Result;
 use crate::imports::{UpsertCounts, Values};
@@ -61,27 +62,72 @@ fn upsert_sql(n: usize) -> String {
     sql
 }
 
+/// The import's connection for its merge, set up for a bulk write: a smaller page cache (rows
+/// arrive in key order, so few pages are touched twice, and the process stays small), and no
+/// foreign-key checks, which cost two lookups per row, half of SQLite's work in the merge. The
+/// merge's rows cannot break a reference: their campaign is the row the transaction locked,
+/// their import the record it inserted, and the merge deletes nothing.
+///
+/// The connection's settings come back in [`Session::close`]; a session dropped before (a
+/// merge abandoned half-way) closes its connection instead of returning it to the pool as it
+/// is. An in-memory database, which lives in its one connection, keeps its settings.
+#[derive(Debug)]
+pub(crate) struct Session {
+    conn: PoolConnection<Sqlite>,
+    /// Whether the settings were changed and must come back.
+    changed: bool,
+}
+
+impl Session {
+    /// Takes a connection of `pool` for a merge (outside any transaction: SQLite ignores a
+    /// change of `foreign_keys` inside one).
+    pub(crate) async fn open(pool: &Pool<Sqlite>) -> Result<Session> {
+        let mut conn = pool.acquire().await?;
+        let file: String =
+            sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_one(&mut *conn)
+                .await?;
+        let mut session = Session {
+            conn,
+            changed: false,
+        };
+        if !file.is_empty() {
+            session.changed = true;
+            sqlx::query("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -4096")
+                .execute(&mut *session.conn)
+                .await?;
+        }
+        Ok(session)
+    }
+
+    /// The connection the merge's transaction runs on.
+    pub(crate) fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
+    }
+
+    /// Restores the connection's settings (after the merge's transaction ended).
+    pub(crate) async fn close(mut self) -> Result<()> {
+        if self.changed {
+            sqlx::query(crate::sqlite::CONNECTION_SETTINGS)
+                .execute(&mut *self.conn)
+                .await?;
+            self.changed = false;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if self.changed {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
 /// Writes the spooled rows into the campaign inside the merge's transaction (`conn`); returns
 /// what they did to the stored rows, and adds each row to `months`.
 pub(crate) async fn load(
-    conn: &mut SqliteConnection,
-    target: &Target<'_>,
-    spool: &Spool,
-    months: &mut MonthSums,
-) -> Result<UpsertCounts> {
-    // A smaller page cache for the bulk write: rows arrive in key order, so few pages are
-    // touched again, and the process stays small. The pool's size comes back after it.
-    sqlx::query("PRAGMA cache_size = -4096")
-        .execute(&mut *conn)
-        .await?;
-    let loaded = write_rows(conn, target, spool, months).await;
-    sqlx::query(crate::sqlite::CACHE_SIZE)
-        .execute(&mut *conn)
-        .await?;
-    loaded
-}
-
-async fn write_rows(
     conn: &mut SqliteConnection,
     target: &Target<'_>,
     spool: &Spool,

@@ -106,9 +106,22 @@ macro_rules! impl_staging {
                     })
                 }
 
-                /// The merge, in one write transaction (see the module documentation).
+                /// The merge on a connection set up for it by the backend (`merge::Session`).
                 async fn merge(&self, content_hash: Option<&str>) -> Result<Committed> {
-                    let mut tx = self.pool.begin_with($begin_write).await?;
+                    let mut session = merge::Session::open(&self.pool).await?;
+                    let committed = self.merge_on(session.conn(), content_hash).await;
+                    // The transaction has ended either way (dropped, it rolls back first).
+                    session.close().await?;
+                    committed
+                }
+
+                /// The merge, in one write transaction (see the module documentation).
+                async fn merge_on(
+                    &self,
+                    conn: &mut <$db as sqlx::Database>::Connection,
+                    content_hash: Option<&str>,
+                ) -> Result<Committed> {
+                    let mut tx = sqlx::Connection::begin_with(conn, $begin_write).await?;
                     let owned = sqlx::query(LOCK_CAMPAIGN)
                         .bind(&self.campaign_id)
                         .bind(&self.org_id)
