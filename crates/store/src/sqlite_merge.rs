@@ -14,7 +14,9 @@ use std::collections::HashMap;
 
 use chrono::{Datelike as _, NaiveDate};
 use sqlx::pool::PoolConnection;
-use sqlx::{Pool, Row as _, Sqlite, SqliteConnection};
+use sqlx::error::BoxDynError;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Arguments as _, Pool, Row as _, Sqlite, SqliteConnection};
 
 use crate::Result;
 use crate::imports::{UpsertCounts, Values};
@@ -127,6 +129,9 @@ impl Drop for Session {
 
 /// Writes the spooled rows into the campaign inside the merge's transaction (`conn`); returns
 /// what they did to the stored rows, and adds each row to `months`.
+///
+/// Pipelined: while SQLite (on sqlx's worker thread) executes a batch's statement, the next
+/// batch is received from the spool's reader and bound.
 pub(crate) async fn load(
     conn: &mut SqliteConnection,
     target: &Target<'_>,
@@ -136,21 +141,18 @@ pub(crate) async fn load(
     let full_sql = upsert_sql(BATCH_ROWS);
     let mut counts = UpsertCounts::default();
     let mut batches = spool.batches(BATCH_ROWS)?;
-    let mut dates = String::with_capacity(BATCH_ROWS * 10);
-    while let Some(batch) = batches.recv().await {
-        let batch = batch?;
+    let Some(batch) = batches.recv().await.transpose()? else {
+        return Ok(counts);
+    };
+    let mut next = Some(batch);
+    while let Some(batch) = next.take() {
         if target.fresh {
             counts.inserted += batch.len() as u64;
         } else {
             count_batch(conn, target.campaign_id, &batch, &mut counts).await?;
         }
-        // The days as SQLite stores them ('YYYY-MM-DD'), written once for the batch.
-        dates.clear();
-        let mut ends = Vec::with_capacity(batch.len());
         for row in &batch {
             months.add(row);
-            write_day(&mut dates, row.date);
-            ends.push(dates.len());
         }
         let short_sql;
         let sql = if batch.len() == BATCH_ROWS {
@@ -159,30 +161,41 @@ pub(crate) async fn load(
             short_sql = upsert_sql(batch.len());
             short_sql.as_str()
         };
-        let mut query = sqlx::query(sql)
-            .bind(target.campaign_id)
-            .bind(target.import_id)
-            .bind(target.now);
-        let mut start = 0;
-        for (row, end) in batch.iter().zip(ends) {
-            let v = &row.values;
-            query = query
-                .bind(row.platform.as_str())
-                .bind(dates.get(start..end).unwrap_or_default())
-                .bind(row.external_campaign_id.as_str())
-                .bind(v.spend)
-                .bind(v.impressions)
-                .bind(v.engagements)
-                .bind(v.clicks)
-                .bind(v.conversions)
-                .bind(v.conversion_value)
-                .bind(v.revenue)
-                .bind(v.currency.as_deref());
-            start = end;
-        }
-        query.execute(&mut *conn).await?;
+        let query = sqlx::query_with(sql, arguments(target, batch)?);
+        let (written, received) = tokio::join!(query.execute(&mut *conn), batches.recv());
+        written?;
+        next = received.transpose()?;
     }
     Ok(counts)
+}
+
+/// A batch's parameters: the import's three, then each row's (its strings moved, not copied).
+fn arguments<'q>(target: &Target<'q>, batch: Vec<Staged>) -> Result<SqliteArguments<'q>> {
+    let mut args = SqliteArguments::default();
+    args.reserve(3 + batch.len() * COLUMNS, 0);
+    let add = |result: std::result::Result<(), BoxDynError>| {
+        result.map_err(|e| crate::StoreError::Invalid(format!("an import's value: {e}")))
+    };
+    add(args.add(target.campaign_id))?;
+    add(args.add(target.import_id))?;
+    add(args.add(target.now))?;
+    for row in batch {
+        let v = row.values;
+        let mut day = String::with_capacity(10);
+        write_day(&mut day, row.date);
+        add(args.add(row.platform.as_str()))?;
+        add(args.add(day))?;
+        add(args.add(row.external_campaign_id))?;
+        add(args.add(v.spend))?;
+        add(args.add(v.impressions))?;
+        add(args.add(v.engagements))?;
+        add(args.add(v.clicks))?;
+        add(args.add(v.conversions))?;
+        add(args.add(v.conversion_value))?;
+        add(args.add(v.revenue))?;
+        add(args.add(v.currency))?;
+    }
+    Ok(args)
 }
 
 /// Appends a day as sqlx stores a `NaiveDate` in SQLite (`%Y-%m-%d`), without chrono's
