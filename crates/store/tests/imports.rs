@@ -39,7 +39,7 @@ fn record() -> ImportRecord {
 /// Key `k` (2,000 days from 2022-01-01 × 10 campaigns, two platforms) with `spend` cents.
 fn keyed(k: usize, spend: i64) -> DailyRow {
     let date = day("2022-01-01") + Duration::days(i64::try_from(k % 2000).unwrap_or(0));
-    let platform = if k % 3 == 0 {
+    let platform = if k.is_multiple_of(3) {
         Platform::GoogleAds
     } else {
         Platform::Meta
@@ -157,7 +157,7 @@ async fn a_re_import_counts_its_new_changed_and_unchanged_rows() {
         // Every third key changed, a missing revenue becoming one on key 1, and 5,000 keys
         // new (the campaigns c10 to c12 of the same days).
         let mut second: Vec<DailyRow> = (0..KEYS)
-            .map(|k| keyed(k, if k % 3 == 0 { 150 } else { 100 }))
+            .map(|k| keyed(k, if k.is_multiple_of(3) { 150 } else { 100 }))
             .collect();
         second[1].revenue = Some(Decimal::ONE);
         second.extend((KEYS..KEYS + 5000).map(|k| keyed(k, 10)));
