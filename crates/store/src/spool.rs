@@ -21,7 +21,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write as _};
+use std::io;
 use std::os::unix::fs::FileExt as _;
 
 use tokio::sync::mpsc;
@@ -36,6 +36,20 @@ pub(crate) const RUN_ROWS: usize = 16_384;
 
 /// Bytes read at a time from each run when the runs are merged.
 const READ_BUFFER: usize = 32 * 1024;
+
+/// Runs of one level merged into one run of the next level once this many gather: the reading
+/// merges at most this many runs per level (a million rows make 62 runs, a hundred million
+/// about 100 per level over two levels), so its buffers stay small whatever the file.
+const FAN_IN: usize = 64;
+
+/// A sorted run: where it lies in the file, and its level (0 for a run sorted in memory, one
+/// more for each merge of runs it came from).
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    offset: u64,
+    length: u64,
+    level: u32,
+}
 
 /// One checked row of an import: its key and its values as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,20 +77,22 @@ pub(crate) struct Spool {
     file: File,
     /// Bytes written so far (the next run's offset).
     written: u64,
-    /// Each run's offset and length in the file.
-    runs: Vec<(u64, u64)>,
+    /// The runs, oldest first (so levels never increase along it).
+    runs: Vec<Run>,
     pending: Vec<Staged>,
     run_rows: usize,
+    fan_in: usize,
 }
 
 impl Spool {
     /// An empty spool in the system's temporary directory (`TMPDIR`).
     pub(crate) fn new() -> io::Result<Self> {
-        Spool::with_run_rows(RUN_ROWS)
+        Spool::with_sizes(RUN_ROWS, FAN_IN)
     }
 
-    /// An empty spool sorting `run_rows` rows at a time (tests use small runs).
-    pub(crate) fn with_run_rows(run_rows: usize) -> io::Result<Self> {
+    /// An empty spool sorting `run_rows` rows at a time and merging `fan_in` runs of a level
+    /// (tests use small ones).
+    pub(crate) fn with_sizes(run_rows: usize, fan_in: usize) -> io::Result<Self> {
         let path = std::env::temp_dir().join(format!("spendlens-import-{}", uuid::Uuid::new_v4()));
         let file = OpenOptions::new()
             .read(true)
@@ -90,6 +106,7 @@ impl Spool {
             runs: Vec::new(),
             pending: Vec::with_capacity(run_rows.min(RUN_ROWS)),
             run_rows: run_rows.max(1),
+            fan_in: fan_in.max(2),
         })
     }
 
@@ -116,19 +133,67 @@ impl Spool {
             }
             same
         });
-        let mut out = io::BufWriter::with_capacity(256 * 1024, &self.file);
-        let mut bytes = Vec::with_capacity(128);
+        let mut pending = std::mem::take(&mut self.pending);
+        self.append_run(pending.drain(..).map(Ok), 0)?;
+        self.pending = pending;
+        self.compact()
+    }
+
+    /// Writes `rows` (in key order, each key once) at the end of the file as a run of `level`.
+    fn append_run(
+        &mut self,
+        rows: impl Iterator<Item = io::Result<Staged>>,
+        level: u32,
+    ) -> io::Result<()> {
+        // Positioned writes: a run's offset is where it was written, whatever failed before.
+        const CHUNK: usize = 256 * 1024;
+        let mut buffer = Vec::with_capacity(CHUNK + 4096);
         let mut length = 0u64;
-        for row in self.pending.drain(..) {
-            bytes.clear();
-            encode(&row, &mut bytes)?;
-            out.write_all(&bytes)?;
-            length += bytes.len() as u64;
+        for row in rows {
+            encode(&row?, &mut buffer)?;
+            if buffer.len() >= CHUNK {
+                self.file.write_all_at(&buffer, self.written + length)?;
+                length += buffer.len() as u64;
+                buffer.clear();
+            }
         }
-        out.flush()?;
-        self.runs.push((self.written, length));
+        self.file.write_all_at(&buffer, self.written + length)?;
+        length += buffer.len() as u64;
+        self.runs.push(Run {
+            offset: self.written,
+            length,
+            level,
+        });
         self.written += length;
         Ok(())
+    }
+
+    /// Merges the newest runs into one while `fan_in` of them share a level. They are the
+    /// newest of the spool, so the merged run keeps their place among the others: a key's last
+    /// row still comes from the latest run holding it.
+    fn compact(&mut self) -> io::Result<()> {
+        loop {
+            let Some(level) = self.runs.last().map(|r| r.level) else {
+                return Ok(());
+            };
+            let same = self
+                .runs
+                .iter()
+                .rev()
+                .take_while(|r| r.level == level)
+                .count();
+            if same < self.fan_in {
+                return Ok(());
+            }
+            let first = self.runs.len() - same;
+            let mut merged = self.merged(&self.runs[first..])?;
+            let merged_runs: Vec<Run> = self.runs.drain(first..).collect();
+            let rows = std::iter::from_fn(|| merged.next_row().transpose());
+            if let Err(e) = self.append_run(rows, level + 1) {
+                self.runs.splice(first..first, merged_runs);
+                return Err(e);
+            }
+        }
     }
 
     /// Ends the writing: the rows gathered since the last run become the last run. Rows may
@@ -140,13 +205,18 @@ impl Spool {
     /// The rows of the finished spool in key order, each key once with its last row; may be
     /// called again (a merge tried again reads the spool from its start).
     pub(crate) fn rows(&self) -> io::Result<Merged> {
+        self.merged(&self.runs)
+    }
+
+    /// The rows of `runs` (consecutive runs, oldest first) merged.
+    fn merged(&self, runs: &[Run]) -> io::Result<Merged> {
         let file = self.file.try_clone()?;
-        let mut heap = BinaryHeap::with_capacity(self.runs.len());
-        let mut cursors = Vec::with_capacity(self.runs.len());
-        for (run, &(offset, length)) in self.runs.iter().enumerate() {
+        let mut heap = BinaryHeap::with_capacity(runs.len());
+        let mut cursors = Vec::with_capacity(runs.len());
+        for (run, r) in runs.iter().enumerate() {
             let mut cursor = Cursor {
-                position: offset,
-                end: offset + length,
+                position: r.offset,
+                end: r.offset + r.length,
                 buffer: Vec::new(),
                 start: 0,
             };
@@ -485,15 +555,21 @@ mod tests {
             }
         }
         expected.sort_by(Staged::key_cmp);
-        for run_rows in [1, 2, 3, 7, 1000] {
-            let mut spool = Spool::with_run_rows(run_rows).unwrap_or_else(|e| panic!("{e}"));
+        for (run_rows, fan_in) in [(1, 2), (1, 3), (2, 2), (3, 64), (7, 2), (7, 4), (1000, 64)] {
+            let mut spool = Spool::with_sizes(run_rows, fan_in).unwrap_or_else(|e| panic!("{e}"));
             for row in rows {
                 spool.push(row.clone()).unwrap_or_else(|e| panic!("{e}"));
             }
             spool.finish().unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(read_all(&spool), expected, "runs of {run_rows}");
+            let what = format!("runs of {run_rows}, {fan_in} a level");
+            assert_eq!(read_all(&spool), expected, "{what}");
             // Read again, as a merge tried again does.
-            assert_eq!(read_all(&spool), expected, "runs of {run_rows}, again");
+            assert_eq!(read_all(&spool), expected, "{what}, again");
+            assert!(
+                spool.runs.len() <= (fan_in - 1) * 8,
+                "{what}: {} runs",
+                spool.runs.len()
+            );
         }
     }
 
