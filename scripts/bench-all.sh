@@ -6,7 +6,8 @@
 # sqlite3 wrk). Talks only to 127.0.0.1 and stops by itself. With POSTGRES_URL set (a server's
 # URL whose role may create databases), the import is also timed into a fresh PostgreSQL
 # database per run (psql needed).
-#   scripts/bench-all.sh                 ROWS=1000000 RUNS=3 DURATION=20s by default
+#   scripts/bench-all.sh                 ROWS=1000000 RUNS=3 DURATION=20s by default; BIN=path/to/spendlens
+#                                        to skip the build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${ROWS:-1000000}
@@ -16,7 +17,7 @@ port=${PORT:-18190}
 for tool in python3 sqlite3 wrk curl; do
   command -v "$tool" >/dev/null || { echo "bench-all: $tool is missing" >&2; exit 2; }
 done
-cargo build --release -q -p spendlens
+if [ -z "${BIN:-}" ]; then cargo build --release -q -p spendlens; fi
 bin=${BIN:-${CARGO_TARGET_DIR:-target}/release/spendlens}
 tmp=$(mktemp -d)
 server=
