@@ -261,8 +261,8 @@ async fn an_abandoned_or_refused_import_leaves_nothing_behind() {
             other => panic!("{name}: {other:?}"),
         }
 
-        // The pool's connections are as they were: the next import stores every row, and the
-        // campaign's deletion takes its rows along (foreign keys enforced again).
+        // The refused merge gave its connection back as it found it: the next import stores
+        // every row.
         let counts = ok(
             import(store.as_ref(), &org, &id, &rows, 5000, name).await,
             name,
