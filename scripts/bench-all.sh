@@ -3,8 +3,11 @@
 # load: the import against `sqlite3 .import` of the same file (alternating), the analysis
 # endpoint warm and cold (each request a different as_of), and the Overview page at 16
 # connections. Needs a release build (made here), python3, sqlite3 and wrk (apt-get install
-# sqlite3 wrk). Talks only to 127.0.0.1 and stops by itself.
-#   scripts/bench-all.sh                 ROWS=1000000 RUNS=3 DURATION=20s by default
+# sqlite3 wrk). Talks only to 127.0.0.1 and stops by itself. With POSTGRES_URL set (a server's
+# URL whose role may create databases), the import is also timed into a fresh PostgreSQL
+# database per run (psql needed).
+#   scripts/bench-all.sh                 ROWS=1000000 RUNS=3 DURATION=20s by default; BIN=path/to/spendlens
+#                                        to skip the build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${ROWS:-1000000}
@@ -14,7 +17,7 @@ port=${PORT:-18190}
 for tool in python3 sqlite3 wrk curl; do
   command -v "$tool" >/dev/null || { echo "bench-all: $tool is missing" >&2; exit 2; }
 done
-cargo build --release -q -p spendlens
+if [ -z "${BIN:-}" ]; then cargo build --release -q -p spendlens; fi
 bin=${BIN:-${CARGO_TARGET_DIR:-target}/release/spendlens}
 tmp=$(mktemp -d)
 server=
@@ -72,6 +75,31 @@ theirs = statistics.median(map(float, sys.argv[3].split()))
 rss = max(map(int, sys.argv[4].split())) / 1024
 print(f"import {rows:,} rows (SQLite)\t≤ 1.25× sqlite3 .import, ≤ 64 MB\t{ours:.2f} s ({rows / ours:,.0f} rows/s) vs {theirs:.2f} s: {ours / theirs:.2f}×, peak RSS {rss:.0f} MB")
 PY
+
+# --- Import into PostgreSQL, when POSTGRES_URL names a server: a fresh database per run. ---
+if [ -n "${POSTGRES_URL:-}" ]; then
+  pg=() pgrss=()
+  for i in $(seq "$runs"); do
+    pgdb="spendlens_bench_$$_$i"
+    psql "$POSTGRES_URL" -qc "CREATE DATABASE $pgdb" </dev/null
+    pgurl=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$POSTGRES_URL" "$pgdb")
+    campaign=$(fresh_campaign "$pgurl")
+    t0=$(date +%s.%N)
+    SPENDLENS_LOG=error /usr/bin/time -f '%M' -o "$tmp/rss" "$bin" import "$tmp/big.csv" \
+      --campaign "$campaign" --database-url "$pgurl" >/dev/null
+    t1=$(date +%s.%N)
+    pg+=("$(python3 -c "print($t1 - $t0)")")
+    pgrss+=("$(cat "$tmp/rss")")
+    psql "$POSTGRES_URL" -qc "DROP DATABASE $pgdb" </dev/null
+  done
+  python3 - "$rows" "${pg[*]}" "${pgrss[*]}" >>"$results" <<'PY'
+import statistics, sys
+rows = int(sys.argv[1])
+secs = statistics.median(map(float, sys.argv[2].split()))
+rss = max(map(int, sys.argv[3].split())) / 1024
+print(f"import {rows:,} rows (PostgreSQL)\t≥ 150,000 rows/s\t{secs:.2f} s ({rows / secs:,.0f} rows/s), peak RSS {rss:.0f} MB")
+PY
+fi
 
 # --- The analysis endpoint and the Overview page: 4 platforms × 730 days. ---
 rm -f "$tmp"/db.sqlite*

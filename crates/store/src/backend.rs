@@ -15,16 +15,16 @@
 /// front (`BEGIN IMMEDIATE`), so a writer waits for another instead of failing on a read-to-write
 /// upgrade. `$numbered` says whether a bulk statement numbers its parameters (`$1`, PostgreSQL)
 /// or leaves them anonymous (`?`, SQLite: its driver resolves each named parameter by a linear
-/// search, quadratic over the 7,000 parameters of a 500-row statement). `$staging_table` creates
-/// an import's temporary staging table (see `staging.rs`): the one statement whose column types
-/// differ between the backends.
+/// search, quadratic over the 7,000 parameters of a 500-row statement). `$merge` is the module of
+/// the backend's bulk path for an import's rows (see `staging.rs`): the one write that differs
+/// between the backends.
 macro_rules! impl_store {
-    ($store:ty, $db:ty, $begin_write:literal, $numbered:literal, $staging_table:expr) => {
+    ($store:ty, $db:ty, $begin_write:literal, $numbered:literal, $merge:path) => {
         crate::accounts::impl_account_store!($store, $db, $begin_write);
         crate::members_impl::impl_member_store!($store, $db, $begin_write);
         crate::campaigns::impl_campaign_store!($store, $db, $begin_write);
         crate::imports::impl_import_store!($store, $db, $begin_write);
-        crate::staging::impl_staging!($store, $db, $begin_write, $numbered, $staging_table);
+        crate::staging::impl_staging!($store, $db, $begin_write, $merge);
         crate::metrics::impl_metric_store!($store, $db);
         crate::channels::impl_channel_store!($store, $db, $begin_write);
         crate::mappings::impl_mapping_store!($store, $db, $begin_write);

@@ -43,9 +43,9 @@ pub struct ImportRecord {
     pub detail: Option<String>,
 }
 
-/// Writes one import's rows in batches to a staging area private to the import: nothing is
-/// visible until [`ImportWriter::commit`] merges them in one transaction, and dropping the
-/// writer without committing leaves nothing behind (see `staging.rs`).
+/// Takes one import's rows in batches into a spool private to the import (no database is
+/// touched): nothing is visible until [`ImportWriter::commit`] merges them in one transaction,
+/// and dropping the writer without committing leaves nothing behind (see `staging.rs`).
 #[async_trait]
 pub trait ImportWriter: Send {
     /// Upserts a batch on the natural key (a later row with the same key replaces an earlier one).
@@ -317,15 +317,7 @@ macro_rules! impl_import_store {
                     if owned.is_none() {
                         return Ok(None);
                     }
-                    let writer = super::staging_impl::Writer::start(
-                        self.pool.acquire().await?,
-                        self.staging_disposable(),
-                        org,
-                        id,
-                        record,
-                        now,
-                    )
-                    .await?;
+                    let writer = super::staging_impl::Writer::start(self.pool.clone(), org, id, record, now)?;
                     Ok(Some(Box::new(writer)))
                 }
             }

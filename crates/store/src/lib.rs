@@ -16,7 +16,7 @@
 //! all or nothing, taking the campaign's row first so that writers of one campaign queue on
 //! either backend (`campaigns::LOCK_CAMPAIGN`), re-summing the months they touched and checking
 //! the campaign's totals against `spendlens_core::limits` (`rollup`), tried again when the
-//! database gave up for a passing reason (`retry`). A file import is staged apart and merged in
+//! database gave up for a passing reason (`retry`). A file import is spooled apart and merged in
 //! one transaction (`staging`). Start reading at [`Store`] and [`connect`].
 #![forbid(unsafe_code)]
 
@@ -40,12 +40,15 @@ pub mod micros;
 pub mod mmm;
 pub mod outbox;
 mod postgres;
+mod postgres_merge;
 pub mod previews;
 mod retry;
 mod rollup;
 pub mod sharing;
 pub mod snapshots;
+mod spool;
 mod sqlite;
+mod sqlite_merge;
 mod staging;
 
 use async_trait::async_trait;
@@ -104,6 +107,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// An import's temporary file (see `spool.rs`) could not be written or read back.
+    #[error("the import's temporary file failed: {0}")]
+    Spool(#[from] std::io::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

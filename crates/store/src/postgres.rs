@@ -24,26 +24,12 @@ impl PgStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(PgStore { pool })
     }
-
-    /// Whether an import's connection may be closed instead of returned to the pool: always (a
-    /// new one costs little beside an import).
-    fn staging_disposable(&self) -> bool {
-        true
-    }
 }
-
-/// An import's staging table (see `staging.rs`): temporary, private to the import's session.
-pub(crate) const STAGING_TABLE: &str = "CREATE TEMP TABLE import_staging (\
-    platform TEXT NOT NULL, date DATE NOT NULL, external_campaign_id TEXT NOT NULL, \
-    spend_micros BIGINT NOT NULL, impressions BIGINT NOT NULL, engagements BIGINT NOT NULL, \
-    clicks BIGINT NOT NULL, conversions_micros BIGINT NOT NULL, conversion_value_micros BIGINT, \
-    revenue_micros BIGINT, currency TEXT, \
-    PRIMARY KEY (date, platform, external_campaign_id))";
 
 crate::backend::impl_store!(
     crate::postgres::PgStore,
     sqlx::Postgres,
     "BEGIN",
     true,
-    crate::postgres::STAGING_TABLE
+    crate::postgres_merge
 );

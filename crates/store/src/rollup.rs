@@ -8,11 +8,15 @@
 //! a month once summed never disappears, and an upsert cannot collide on the month's key even
 //! between writers that were not queued by the campaign's row lock.
 
+use std::collections::BTreeMap;
+
+use chrono::Datelike as _;
 use rust_decimal::Decimal;
 use spendlens_core::limits::{MAX_AMOUNT, MAX_COUNT};
 
 use crate::StoreError;
 use crate::metrics::decimal_of_micros;
+use crate::spool::Staged;
 
 /// The summed columns of `monthly_totals` with the field each is the total of, and whether it
 /// holds micros (money, conversions) or a count.
@@ -53,10 +57,75 @@ pub(crate) fn check_caps(totals: &[i128; 7]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The monthly sums of an import's rows, gathered while the merge writes them: when the months
+/// an import touches held no row before it (a campaign's first import), they are these sums
+/// exactly, and are written as they are instead of re-summing a million rows in SQL.
+#[derive(Debug, Default)]
+pub(crate) struct MonthSums {
+    /// Per platform and month (year, month): the sums in the order of [`TOTALS`] (the last
+    /// two `None` while every row lacks them, as SQL's `SUM`) and the row count.
+    months: BTreeMap<(&'static str, i32, u32), MonthEntry>,
+}
+
+/// A month's sums so far: the five metrics always present, the two that may be absent, rows.
+type MonthEntry = ([i128; 5], [Option<i128>; 2], i64);
+
+/// One month's row of `monthly_totals`: platform, 'YYYY-MM', the sums in the order of
+/// [`TOTALS`], the row count.
+pub(crate) type MonthRow = (&'static str, String, [Option<i64>; 7], i64);
+
+impl MonthSums {
+    /// Adds a row written by the merge.
+    pub(crate) fn add(&mut self, row: &Staged) {
+        let key = (row.platform.as_str(), row.date.year(), row.date.month());
+        let (sums, optional, count) = self.months.entry(key).or_default();
+        let v = &row.values;
+        for (sum, n) in sums.iter_mut().zip([
+            v.spend,
+            v.impressions,
+            v.engagements,
+            v.clicks,
+            v.conversions,
+        ]) {
+            *sum += i128::from(n);
+        }
+        for (sum, n) in optional.iter_mut().zip([v.conversion_value, v.revenue]) {
+            if let Some(n) = n {
+                *sum = Some(sum.unwrap_or(0) + i128::from(n));
+            }
+        }
+        *count += 1;
+    }
+
+    /// The months' rows, refused like SQL's `SUM` when a sum leaves `i64`.
+    pub(crate) fn rows(&self) -> Result<Vec<MonthRow>, StoreError> {
+        let fit = |n: i128| {
+            i64::try_from(n).map_err(|_| StoreError::OutOfRange {
+                field: "rows",
+                message: "the stored values add up to more than spendlens can sum exactly"
+                    .to_owned(),
+            })
+        };
+        let mut out = Vec::with_capacity(self.months.len());
+        for (&(platform, year, month), (sums, optional, count)) in &self.months {
+            let mut values = [None; 7];
+            for (slot, n) in values
+                .iter_mut()
+                .zip(sums.iter().map(|n| Some(*n)).chain(*optional))
+            {
+                *slot = n.map(fit).transpose()?;
+            }
+            out.push((platform, format!("{year:04}-{month:02}"), values, *count));
+        }
+        Ok(out)
+    }
+}
+
 /// Defines, in the module it is invoked in, the two steps for a backend `$db`:
 /// `refresh_months(conn, campaign_id, from, to)`, which re-sums the months spanning
-/// `from..=to`, and `check_totals(conn, campaign_id)`, which refuses totals above the caps (see
-/// [`check_caps`]). `conn` is the write transaction's connection.
+/// `from..=to`, `write_months(conn, campaign_id, sums)`, which writes months summed in Rust
+/// (see [`MonthSums`]), and `check_totals(conn, campaign_id)`, which refuses totals above the
+/// caps (see [`check_caps`]). `conn` is the write transaction's connection.
 macro_rules! rollup_steps {
     ($db:ty) => {
         /// Re-sums the campaign's months spanning `from..=to` (upserted: see `rollup.rs`).
@@ -88,6 +157,57 @@ macro_rules! rollup_steps {
             .execute(&mut *conn)
             .await
             .map_err(|e| crate::StoreError::or_out_of_range(e, "rows"))?;
+            Ok(())
+        }
+
+        /// Writes months summed in Rust (see `MonthSums`): a few rows a statement.
+        #[allow(dead_code, reason = "only the import's merge sums months in Rust")]
+        async fn write_months(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            campaign_id: &str,
+            sums: &crate::rollup::MonthSums,
+        ) -> crate::Result<()> {
+            const PER_STATEMENT: usize = 100;
+            let rows = sums.rows()?;
+            for chunk in rows.chunks(PER_STATEMENT) {
+                let mut sql = String::from(
+                    "INSERT INTO monthly_totals (campaign_id, platform, month, spend_micros, impressions, \
+                     engagements, clicks, conversions_micros, conversion_value_micros, revenue_micros, \
+                     row_count) VALUES ",
+                );
+                for i in 0..chunk.len() {
+                    let n = i * 11;
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push('(');
+                    for c in 1..=11 {
+                        if c > 1 {
+                            sql.push(',');
+                        }
+                        sql.push('$');
+                        sql.push_str(&(n + c).to_string());
+                    }
+                    sql.push(')');
+                }
+                sql.push_str(
+                    " ON CONFLICT (campaign_id, platform, month) DO UPDATE SET \
+                     spend_micros = excluded.spend_micros, impressions = excluded.impressions, \
+                     engagements = excluded.engagements, clicks = excluded.clicks, \
+                     conversions_micros = excluded.conversions_micros, \
+                     conversion_value_micros = excluded.conversion_value_micros, \
+                     revenue_micros = excluded.revenue_micros, row_count = excluded.row_count",
+                );
+                let mut query = sqlx::query(&sql);
+                for (platform, month, values, count) in chunk {
+                    query = query.bind(campaign_id).bind(*platform).bind(month.as_str());
+                    for v in values {
+                        query = query.bind(*v);
+                    }
+                    query = query.bind(*count);
+                }
+                query.execute(&mut *conn).await?;
+            }
             Ok(())
         }
 

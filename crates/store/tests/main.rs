@@ -7,6 +7,7 @@ mod concurrency;
 mod connections;
 mod contract;
 mod finance;
+mod imports;
 mod limits;
 mod security;
 mod sharing;
