@@ -326,3 +326,19 @@ macro_rules! impl_import_store {
 }
 
 pub(crate) use impl_import_store;
+
+/// The conflict clause of an import's write of daily rows: a stored key takes every value of the
+/// file's row and the import that wrote it (a literal, for `concat!`).
+macro_rules! upsert_daily_rows {
+    () => {
+        "ON CONFLICT (campaign_id, date, platform, external_campaign_id) DO UPDATE SET \
+     spend_micros = excluded.spend_micros, impressions = excluded.impressions, \
+     engagements = excluded.engagements, clicks = excluded.clicks, \
+     conversions_micros = excluded.conversions_micros, \
+     conversion_value_micros = excluded.conversion_value_micros, \
+     revenue_micros = excluded.revenue_micros, currency = excluded.currency, \
+     import_id = excluded.import_id, updated_at = excluded.updated_at"
+    };
+}
+
+pub(crate) use upsert_daily_rows;

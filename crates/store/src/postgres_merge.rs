@@ -46,19 +46,15 @@ const COUNT_CHANGES: &str = "SELECT COUNT(*), COUNT(d.date), \
      AND d.external_campaign_id = s.external_campaign_id";
 
 /// The merge: every staged row into the campaign's rows (each key is staged once).
-const MERGE: &str = "INSERT INTO daily_metrics (campaign_id, platform, date, external_campaign_id, \
+const MERGE: &str = concat!(
+    "INSERT INTO daily_metrics (campaign_id, platform, date, external_campaign_id, \
      spend_micros, impressions, engagements, clicks, conversions_micros, conversion_value_micros, \
      revenue_micros, currency, import_id, updated_at) \
      SELECT $1, platform, date, external_campaign_id, spend_micros, impressions, engagements, clicks, \
      conversions_micros, conversion_value_micros, revenue_micros, currency, $2, $3 \
-     FROM import_staging ORDER BY date, platform, external_campaign_id \
-     ON CONFLICT (campaign_id, date, platform, external_campaign_id) DO UPDATE SET \
-     spend_micros = excluded.spend_micros, impressions = excluded.impressions, \
-     engagements = excluded.engagements, clicks = excluded.clicks, \
-     conversions_micros = excluded.conversions_micros, \
-     conversion_value_micros = excluded.conversion_value_micros, \
-     revenue_micros = excluded.revenue_micros, currency = excluded.currency, \
-     import_id = excluded.import_id, updated_at = excluded.updated_at";
+     FROM import_staging ORDER BY date, platform, external_campaign_id ",
+    crate::imports::upsert_daily_rows!()
+);
 
 /// The import's connection for its merge: any of the pool's, as it is.
 #[derive(Debug)]

@@ -52,16 +52,10 @@ fn upsert_sql(n: usize) -> String {
         sql.push(')');
     }
     // `WHERE true`: SQLite reads `INSERT … SELECT … ON CONFLICT` unambiguously only with one.
-    sql.push_str(
-        ") AS v WHERE true \
-         ON CONFLICT (campaign_id, date, platform, external_campaign_id) DO UPDATE SET \
-         spend_micros = excluded.spend_micros, impressions = excluded.impressions, \
-         engagements = excluded.engagements, clicks = excluded.clicks, \
-         conversions_micros = excluded.conversions_micros, \
-         conversion_value_micros = excluded.conversion_value_micros, \
-         revenue_micros = excluded.revenue_micros, currency = excluded.currency, \
-         import_id = excluded.import_id, updated_at = excluded.updated_at",
-    );
+    sql.push_str(concat!(
+        ") AS v WHERE true ",
+        crate::imports::upsert_daily_rows!()
+    ));
     sql
 }
 
