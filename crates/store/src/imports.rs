@@ -105,6 +105,27 @@ pub(crate) struct Values {
 }
 
 impl Values {
+    /// A stored `daily_metrics` row's values, by column name (either backend).
+    pub(crate) fn read<R>(row: &R) -> Result<Self>
+    where
+        R: sqlx::Row,
+        for<'a> &'a str: sqlx::ColumnIndex<R>,
+        i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        Option<String>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        Ok(Values {
+            spend: row.try_get("spend_micros")?,
+            impressions: row.try_get("impressions")?,
+            engagements: row.try_get("engagements")?,
+            clicks: row.try_get("clicks")?,
+            conversions: row.try_get("conversions_micros")?,
+            conversion_value: row.try_get("conversion_value_micros")?,
+            revenue: row.try_get("revenue_micros")?,
+            currency: row.try_get("currency")?,
+        })
+    }
+
     /// A row's values as stored, refused ([`StoreError::OutOfRange`], naming the field) when
     /// one is outside `spendlens_core::limits`: the callers check first and name the row, the
     /// store checks again so that no caller can store what the sums cannot hold.
@@ -160,7 +181,6 @@ macro_rules! impl_import_store {
             use chrono::{DateTime, NaiveDate, Utc};
             use spendlens_core::campaign::{CampaignId, OrgId};
             use spendlens_core::daily::DailyRow;
-            use sqlx::Row as _;
             use tracing::instrument;
 
             use crate::campaigns::{BUMP_VERSION, LOCK_CAMPAIGN};
@@ -169,22 +189,6 @@ macro_rules! impl_import_store {
             use crate::{Result, new_id};
 
             crate::rollup::rollup_steps!($db);
-
-            type DbRow = <$db as sqlx::Database>::Row;
-
-            /// A stored row's values.
-            fn read(row: &DbRow) -> Result<Values> {
-                Ok(Values {
-                    spend: row.try_get("spend_micros")?,
-                    impressions: row.try_get("impressions")?,
-                    engagements: row.try_get("engagements")?,
-                    clicks: row.try_get("clicks")?,
-                    conversions: row.try_get("conversions_micros")?,
-                    conversion_value: row.try_get("conversion_value_micros")?,
-                    revenue: row.try_get("revenue_micros")?,
-                    currency: row.try_get("currency")?,
-                })
-            }
 
             #[async_trait]
             impl ImportStore for $store {
@@ -250,7 +254,7 @@ macro_rules! impl_import_store {
                             .bind(&row.external_campaign_id)
                             .fetch_optional(&mut *tx)
                             .await?;
-                            let sql = match existing.as_ref().map(read).transpose()? {
+                            let sql = match existing.as_ref().map(Values::read).transpose()? {
                                 Some(old) if old == *new => {
                                     counts.unchanged += 1;
                                     continue;

@@ -246,16 +246,7 @@ async fn count_batch(
                 row.try_get("platform")?,
                 row.try_get("external_campaign_id")?,
             ),
-            Values {
-                spend: row.try_get("spend_micros")?,
-                impressions: row.try_get("impressions")?,
-                engagements: row.try_get("engagements")?,
-                clicks: row.try_get("clicks")?,
-                conversions: row.try_get("conversions_micros")?,
-                conversion_value: row.try_get("conversion_value_micros")?,
-                revenue: row.try_get("revenue_micros")?,
-                currency: row.try_get("currency")?,
-            },
+            Values::read(row)?,
         );
     }
     for row in batch {
