@@ -89,6 +89,22 @@ pub struct BudgetStatus {
     pub projected_exhaustion_date: Option<NaiveDate>,
 }
 
+impl BudgetStatus {
+    /// What there is to judge: the share used, its status, and the pace with its status, when
+    /// the campaign has a budget. Without one, the seed's figures (0 % used, "excellent", 100 %
+    /// pace) are stand-ins, and no surface shows a verdict from them.
+    pub fn judged(&self) -> Option<(Decimal, Status, Decimal, PacingStatus)> {
+        self.budget.map(|_| {
+            (
+                self.used_pct,
+                self.status,
+                self.pacing_pct,
+                self.pacing_status,
+            )
+        })
+    }
+}
+
 /// One alert to raise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetAlert {
@@ -205,6 +221,36 @@ mod tests {
 
     use crate::books::RevenueSeries;
     use crate::ledger::AttributionMethod;
+
+    #[test]
+    fn nothing_is_judged_without_a_budget() {
+        let mut status = BudgetStatus {
+            as_of: NaiveDate::MIN,
+            currency: "USD".into(),
+            budget: None,
+            spend: Decimal::from(120),
+            used_pct: Decimal::ZERO,
+            remaining: None,
+            over_budget_by: None,
+            status: Status::Excellent,
+            pacing_pct: Decimal::from(100),
+            pacing_status: PacingStatus::OnTrack,
+            pacing_assumed: true,
+            projected_exhaustion_date: None,
+        };
+        assert_eq!(status.judged(), None);
+        status.budget = Some(Decimal::from(1000));
+        status.used_pct = Decimal::from(12);
+        assert_eq!(
+            status.judged(),
+            Some((
+                Decimal::from(12),
+                Status::Excellent,
+                Decimal::from(100),
+                PacingStatus::OnTrack
+            ))
+        );
+    }
 
     fn date(m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default()

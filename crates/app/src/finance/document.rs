@@ -307,29 +307,23 @@ pub fn document(
             .map(|c| {
                 let b = &c.budget;
                 let cc = b.currency.as_str();
-                // Without a budget there is nothing to use up or pace against: no verdict from
-                // the seed's stand-in figures (0 % used, 100 % pace).
-                let budgeted = b.budget.is_some();
-                let when_budgeted = |cell: Cell| if budgeted { cell } else { Cell::Empty };
-                let pacing = if !budgeted {
-                    "No budget".to_owned()
-                } else if b.pacing_assumed {
-                    format!("{}, on assumed dates", b.pacing_status.label())
-                } else {
-                    b.pacing_status.label().to_owned()
+                // Without a budget there is nothing to use up or pace against (`judged`).
+                let judged = b.judged();
+                let pacing = match judged {
+                    None => "No budget".to_owned(),
+                    Some((.., pace)) if b.pacing_assumed => {
+                        format!("{}, on assumed dates", pace.label())
+                    }
+                    Some((.., pace)) => pace.label().to_owned(),
                 };
                 vec![
                     Cell::text(&c.name),
                     b.budget.map_or(Cell::Empty, |v| money(v, cc)),
                     money(b.spend, cc),
-                    when_budgeted(Cell::Percent(b.used_pct)),
+                    judged.map_or(Cell::Empty, |(used, ..)| Cell::Percent(used)),
                     b.remaining.map_or(Cell::Empty, |v| money(v, cc)),
-                    Cell::text(if budgeted {
-                        b.status.label()
-                    } else {
-                        "No budget"
-                    }),
-                    when_budgeted(Cell::Percent(b.pacing_pct)),
+                    Cell::text(judged.map_or("No budget", |(_, status, ..)| status.label())),
+                    judged.map_or(Cell::Empty, |(.., pct, _)| Cell::Percent(pct)),
                     Cell::text(pacing),
                     b.projected_exhaustion_date.map_or(Cell::Empty, Cell::Date),
                 ]

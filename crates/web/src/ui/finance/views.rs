@@ -148,37 +148,30 @@ pub struct BudgetView {
 
 pub(super) fn budget_view(s: &BudgetStatus) -> BudgetView {
     let c = s.currency.as_str();
+    // Nothing is judged without a budget (`BudgetStatus::judged`).
+    let judged = s.judged();
     BudgetView {
         as_of: format::date(s.as_of),
         budget: s
             .budget
             .map_or_else(|| "no budget".to_owned(), |b| money(b, c)),
         spend: money(s.spend, c),
-        used_pct: if s.budget.is_some() {
-            pct(s.used_pct)
-        } else {
-            "–".to_owned()
-        },
+        used_pct: judged.map_or_else(|| "–".to_owned(), |(used, ..)| pct(used)),
         remaining: match (s.remaining, s.over_budget_by) {
             (_, Some(over)) => format!("over budget by {}", money(over, c)),
             (Some(r), None) => format!("{} left", money(r, c)),
             (None, None) => String::new(),
         },
-        // The budget utilisation's status, in words (the seed's sub-score); none without a
-        // budget, whose 0 % used is a stand-in, not a finding.
-        status: if s.budget.is_some() {
-            s.status.label()
-        } else {
-            "No budget"
-        },
+        // The budget utilisation's status, in words (the seed's sub-score).
+        status: judged.map_or("No budget", |(_, status, ..)| status.label()),
         // The budget before the pace, as on every page (`spendlens_core::analysis::verdicts`).
-        pacing: match s.over_budget_by {
-            Some(over) => format!("Budget exceeded by {}", money(over, c)),
-            None if s.budget.is_none() => "No budget to pace against".to_owned(),
-            None => format!(
+        pacing: match (s.over_budget_by, judged) {
+            (Some(over), _) => format!("Budget exceeded by {}", money(over, c)),
+            (None, None) => "No budget to pace against".to_owned(),
+            (None, Some((.., pct_of_pace, pace))) => format!(
                 "{} ({}){}",
-                s.pacing_status.label(),
-                pct(s.pacing_pct),
+                pace.label(),
+                pct(pct_of_pace),
                 if s.pacing_assumed { ", assumed" } else { "" }
             ),
         },
