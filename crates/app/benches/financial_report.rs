@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
-use spendlens_app::finance::document::{Format, render};
+use spendlens_app::finance::document::{Format, SpendDays, render};
 use spendlens_core::campaign::{CampaignId, CampaignSpec, OrgId};
 use spendlens_core::{DailyRow, Platform};
 use spendlens_finance::ledger::{CreativeProduction, OperationalOverhead, PlatformFee};
@@ -145,6 +145,9 @@ fn generate() -> FinancialReport {
 
 static REPORT: LazyLock<FinancialReport> = LazyLock::new(generate);
 
+/// The daily spend the PDF's charts are drawn from.
+static DAYS: LazyLock<SpendDays> = LazyLock::new(|| SpendDays::of_books(&BOOKS, REPORT.window));
+
 #[divan::bench(sample_count = 10)]
 fn generation() -> FinancialReport {
     generate()
@@ -153,7 +156,7 @@ fn generation() -> FinancialReport {
 #[divan::bench(sample_count = 10, args = ["json", "csv", "xlsx", "pdf"])]
 fn format(name: &str) -> usize {
     let format = Format::parse(name).expect("format");
-    render(divan::black_box(&REPORT), &BOOKS, format, day(365))
+    render(divan::black_box(&REPORT), &DAYS, format, day(365))
         .expect("render")
         .len()
 }
@@ -162,7 +165,8 @@ fn format(name: &str) -> usize {
 #[divan::bench(sample_count = 10)]
 fn generation_and_pdf() -> usize {
     let report = generate();
-    render(&report, &BOOKS, Format::Pdf, day(365))
+    let days = SpendDays::of_books(&BOOKS, report.window);
+    render(&report, &days, Format::Pdf, day(365))
         .expect("render")
         .len()
 }

@@ -149,7 +149,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             currency: args.currency.as_ref().map(|c| c.trim().to_ascii_uppercase()),
             rates,
         };
-        let (report, books) =
+        let (report, days) =
             match spendlens_app::finance::financial_report(store.as_ref(), &org, &query, now).await {
                 Ok(r) => r,
                 Err(FinanceAppError::Finance(e)) => {
@@ -158,7 +158,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => return Err(e.into()),
             };
-        let bytes = render(&report, &books, format, now.date_naive())
+        let bytes = render(&report, &days, format, now.date_naive())
             .map_err(|e| anyhow::anyhow!("rendering the report: {e}"))?;
         write_bytes(&args.output, &bytes)?;
         errln!(

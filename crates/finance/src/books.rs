@@ -189,29 +189,43 @@ impl OrgBooks {
         self.campaigns.iter().find(|c| &c.id == id)
     }
 
+    /// When each campaign is active, for overhead ([`CampaignBook::activity`]).
+    pub fn activities(&self) -> Vec<Activity> {
+        self.campaigns.iter().map(CampaignBook::activity).collect()
+    }
+
     /// Checks that campaign ids are unique, every ledger entry, and that every campaign entry
     /// names one of the campaigns.
     pub fn validate(&self) -> Result<(), FinanceError> {
-        let mut ids: Vec<&CampaignId> = self.campaigns.iter().map(|c| &c.id).collect();
-        ids.sort_unstable();
-        if let Some(pair) = ids.windows(2).find(|w| w[0] == w[1]) {
-            return Err(FinanceError::DuplicateCampaign(pair[0].clone()));
-        }
-        for (index, entry) in self.entries.iter().enumerate() {
-            entry
-                .validate()
-                .map_err(|errors| FinanceError::InvalidEntry { index, errors })?;
-            if let Some(id) = entry.campaign_id()
-                && self.campaign(id).is_none()
-            {
-                return Err(FinanceError::UnknownCampaign {
-                    index,
-                    campaign_id: id.clone(),
-                });
-            }
-        }
-        Ok(())
+        let ids: Vec<&CampaignId> = self.campaigns.iter().map(|c| &c.id).collect();
+        validate_ledger(ids, &self.entries)
     }
+}
+
+/// Checks that the campaign ids are unique, every ledger entry, and that every campaign entry
+/// names one of the campaigns.
+pub(crate) fn validate_ledger(
+    mut ids: Vec<&CampaignId>,
+    entries: &[LedgerEntry],
+) -> Result<(), FinanceError> {
+    ids.sort_unstable();
+    if let Some(pair) = ids.windows(2).find(|w| w[0] == w[1]) {
+        return Err(FinanceError::DuplicateCampaign(pair[0].clone()));
+    }
+    for (index, entry) in entries.iter().enumerate() {
+        entry
+            .validate()
+            .map_err(|errors| FinanceError::InvalidEntry { index, errors })?;
+        if let Some(id) = entry.campaign_id()
+            && ids.binary_search(&id).is_err()
+        {
+            return Err(FinanceError::UnknownCampaign {
+                index,
+                campaign_id: id.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The bootstrap behind the confidence level.

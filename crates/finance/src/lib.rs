@@ -58,7 +58,7 @@ pub use period::Period;
 pub use rates_file::{RatesFile, parse_rates_file};
 pub use reconcile::{PlatformStep, Reconciliation, reconcile};
 pub use report::{
-    CampaignReport, ChannelReport, FinancialReport, PlatformReport, ReportRequest, ReportTotals,
-    UnallocatedOverhead, generate_financial_report,
+    CampaignPart, CampaignReport, ChannelReport, FinancialReport, PlatformReport, ReportPlan,
+    ReportRequest, ReportSums, ReportTotals, UnallocatedOverhead, generate_financial_report,
 };
 pub use roi::{CampaignRoi, CostBreakdown, calculate_campaign_roi};

@@ -26,15 +26,18 @@ use spendlens_core::campaign::OrgId;
 use spendlens_core::channel::ChannelName;
 use spendlens_core::num;
 
-use crate::books::{FinanceSettings, OrgBooks};
+use spendlens_core::channel::ChannelTotals;
+
+use crate::books::{CampaignBook, FinanceSettings, OrgBooks, validate_ledger};
 use crate::budget::{BudgetStatus, analyse, budget_status};
 use crate::cents;
 use crate::error::FinanceError;
 use crate::fx::{Converter, RateUsed, RatesTable};
-use crate::overhead::UnallocatedReason;
+use crate::ledger::LedgerEntry;
+use crate::overhead::{Activity, UnallocatedReason};
 use crate::period::Period;
 use crate::roi::{self, CampaignRoi, CostBreakdown};
-use crate::timeline::{self, PlatformFigures};
+use crate::timeline::{self, Allocated, PlatformFigures};
 
 /// What report to build.
 #[derive(Debug, Clone)]
@@ -138,55 +141,243 @@ pub struct FinancialReport {
     pub rates_used: Vec<RateUsed>,
 }
 
-/// Builds the report. Checks the settings, the report currency and every ledger entry first.
+/// Builds the report from the whole books at once: [`ReportPlan`] over every campaign.
 pub fn generate_financial_report(
     books: &OrgBooks,
     request: &ReportRequest<'_>,
 ) -> Result<FinancialReport, FinanceError> {
-    request.settings.validate()?;
-    let currency = request.currency.trim().to_ascii_uppercase();
-    if !spendlens_core::currency::is_iso_4217(&currency) {
-        return Err(FinanceError::InvalidSettings {
-            errors: vec![spendlens_core::campaign::FieldError {
-                field: "currency",
-                message: "must be an ISO 4217 currency code such as USD".to_owned(),
-            }],
-        });
-    }
-    books.validate()?;
-    let today = request.today;
-    let window = request.period.until(today);
-    let overhead = timeline::allocate_all(&books.campaigns, &books.entries);
-    let mut report_conv = Converter::new(request.rates);
-    let mut all_used: BTreeMap<(String, String), RateUsed> = BTreeMap::new();
-
-    let mut campaigns = Vec::with_capacity(books.campaigns.len());
-    let mut totals_costs = CostBreakdown::default();
-    let mut revenue = Decimal::ZERO;
-    let mut conversions = Decimal::ZERO;
-    let mut platforms: BTreeMap<String, (PlatformFigures, u32)> = BTreeMap::new();
-    let mut channels: BTreeMap<String, ChannelReport> = BTreeMap::new();
+    let plan = ReportPlan::new(
+        books.org_id.clone(),
+        request,
+        books.entries.clone(),
+        &books.activities(),
+    )?;
+    let mut sums = ReportSums::default();
     for book in &books.campaigns {
-        let mut conv = Converter::new(request.rates);
+        sums.add(plan.campaign(book)?);
+    }
+    plan.finish(sums)
+}
+
+/// A report being built one campaign at a time, so that no more than a campaign's rows need be
+/// held at once: everything known before the campaigns (the checked request, the ledger and its
+/// overhead allocated over every campaign's activity), then [`ReportPlan::campaign`] for each
+/// campaign (pure; any order, on any thread), added in the campaigns' order to a [`ReportSums`],
+/// and [`ReportPlan::finish`].
+#[derive(Debug, Clone)]
+pub struct ReportPlan {
+    org_id: OrgId,
+    period: Period,
+    today: NaiveDate,
+    currency: String,
+    settings: FinanceSettings,
+    rates: RatesTable,
+    entries: Vec<LedgerEntry>,
+    overhead: Vec<Allocated>,
+}
+
+/// One campaign's part of a report, from [`ReportPlan::campaign`].
+#[derive(Debug, Clone)]
+pub struct CampaignPart {
+    report: CampaignReport,
+    /// Its currency to the report's.
+    factor: Decimal,
+    used: Vec<RateUsed>,
+    conversions: Decimal,
+    platforms: BTreeMap<String, PlatformFigures>,
+    channels: Vec<ChannelTotals>,
+}
+
+/// The campaigns' parts added up, in the order they were added.
+#[derive(Debug, Default)]
+pub struct ReportSums {
+    campaigns: Vec<CampaignReport>,
+    costs: CostBreakdown,
+    revenue: Decimal,
+    conversions: Decimal,
+    platforms: BTreeMap<String, (PlatformFigures, u32)>,
+    channels: BTreeMap<String, ChannelReport>,
+    used: BTreeMap<(String, String), RateUsed>,
+}
+
+impl ReportPlan {
+    /// Checks the settings, the report currency, that the campaigns are unique and every
+    /// ledger entry (naming one of them when it names a campaign), and allocates the overhead
+    /// over `activities` (every campaign's, see [`CampaignBook::activity`]).
+    pub fn new(
+        org_id: OrgId,
+        request: &ReportRequest<'_>,
+        entries: Vec<LedgerEntry>,
+        activities: &[Activity],
+    ) -> Result<Self, FinanceError> {
+        request.settings.validate()?;
+        let currency = request.currency.trim().to_ascii_uppercase();
+        if !spendlens_core::currency::is_iso_4217(&currency) {
+            return Err(FinanceError::InvalidSettings {
+                errors: vec![spendlens_core::campaign::FieldError {
+                    field: "currency",
+                    message: "must be an ISO 4217 currency code such as USD".to_owned(),
+                }],
+            });
+        }
+        validate_ledger(
+            activities.iter().map(|a| &a.campaign_id).collect(),
+            &entries,
+        )?;
+        Ok(ReportPlan {
+            org_id,
+            period: request.period,
+            today: request.today,
+            currency,
+            settings: request.settings,
+            rates: request.rates.clone(),
+            overhead: timeline::allocate_all(activities, &entries),
+            entries,
+        })
+    }
+
+    /// The report's period cut off at today; `None` when it starts after today.
+    pub fn window(&self) -> Option<Period> {
+        self.period.until(self.today)
+    }
+
+    /// The report's currency (upper case).
+    pub fn currency(&self) -> &str {
+        &self.currency
+    }
+
+    /// One campaign's part: its ROI over the period, budget consumption and contribution to
+    /// the totals and lines.
+    pub fn campaign(&self, book: &CampaignBook) -> Result<CampaignPart, FinanceError> {
+        let mut conv = Converter::new(&self.rates);
         let t = timeline::build(
             book,
-            &books.entries,
-            &overhead,
-            request.period,
-            today,
+            &self.entries,
+            &self.overhead,
+            self.period,
+            self.today,
             &mut conv,
         )?;
-        let used = conv.into_used();
-        for u in &used {
-            all_used.insert((u.from.clone(), u.to.clone()), u.clone());
+        let roi = roi::from_timeline(book, &t, &self.settings, conv.into_used());
+        let mut report_conv = Converter::new(&self.rates);
+        let factor = report_conv.factor(&book.spec.currency, &self.currency)?;
+        let mut used = roi.rates_used.clone();
+        used.extend(report_conv.into_used());
+        Ok(CampaignPart {
+            report: CampaignReport {
+                name: book.spec.name.clone(),
+                budget: budget_status(&analyse(book, self.today)),
+                roi,
+            },
+            factor,
+            used,
+            conversions: t.conversions,
+            platforms: t.platforms,
+            channels: t.channels,
+        })
+    }
+
+    /// The report: the sums of the campaigns' parts, the overhead no campaign carried, and
+    /// every rate applied.
+    pub fn finish(&self, sums: ReportSums) -> Result<FinancialReport, FinanceError> {
+        let window = self.window();
+        let mut report_conv = Converter::new(&self.rates);
+        let mut unallocated = Vec::new();
+        for (index, entry, allocation) in &self.overhead {
+            let Some((amount, reason)) = allocation.unallocated else {
+                continue;
+            };
+            let in_period = match window.and_then(|w| w.intersect(&entry.reporting_period)) {
+                Some(shared) => {
+                    let total = cents::to_cents(amount);
+                    let days = entry.reporting_period.days();
+                    let offset = shared
+                        .start()
+                        .signed_duration_since(entry.reporting_period.start())
+                        .num_days();
+                    let part: i128 = (0..shared.days())
+                        .map(|k| cents::even_part(total, days, offset + k))
+                        .sum();
+                    report_conv.convert(cents::from_cents(part), &entry.currency, &self.currency)?
+                }
+                None => Decimal::ZERO,
+            };
+            unallocated.push(UnallocatedOverhead {
+                entry_index: *index,
+                reporting_period: entry.reporting_period,
+                amount,
+                currency: entry.currency.clone(),
+                reason,
+                in_period,
+            });
         }
-        let roi = roi::from_timeline(book, &t, &request.settings, used);
-        let factor = report_conv.factor(&book.spec.currency, &currency)?;
-        totals_costs = totals_costs.plus(&roi.costs.scaled(factor));
-        revenue = num::add(revenue, num::mul(roi.attributed_revenue, factor));
-        conversions = num::add(conversions, t.conversions);
-        for (name, f) in &t.platforms {
-            let (sum, count) = platforms.entry(name.clone()).or_default();
+        let ReportSums {
+            campaigns,
+            costs,
+            revenue,
+            conversions,
+            platforms,
+            channels,
+            mut used,
+        } = sums;
+        let unallocated_total = num::sum(unallocated.iter().map(|u| u.in_period));
+        let total_investment = num::add(costs.total(), unallocated_total);
+        let media = costs.media();
+        let totals = ReportTotals {
+            total_investment,
+            attributed_revenue: revenue,
+            net_revenue: num::sub(revenue, total_investment),
+            roi_percentage: roi::roi_percentage(
+                num::sub(revenue, total_investment),
+                total_investment,
+            ),
+            roas: (media > Decimal::ZERO).then(|| num::div_or_zero(revenue, media)),
+            conversions,
+            unallocated_overhead: unallocated_total,
+            costs,
+        };
+        for u in report_conv.into_used() {
+            used.insert((u.from.clone(), u.to.clone()), u);
+        }
+        Ok(FinancialReport {
+            org_id: self.org_id.clone(),
+            period: self.period,
+            window,
+            today: self.today,
+            currency: self.currency.clone(),
+            settings: self.settings,
+            totals,
+            campaigns,
+            platforms: platform_lines(platforms),
+            channels: channels.into_values().collect(),
+            unallocated_overhead: unallocated,
+            rates_used: used.into_values().collect(),
+        })
+    }
+}
+
+impl ReportSums {
+    /// Adds a campaign's part (the report lists campaigns in the order they are added).
+    pub fn add(&mut self, part: CampaignPart) {
+        let CampaignPart {
+            report,
+            factor,
+            used,
+            conversions,
+            platforms,
+            channels,
+        } = part;
+        for u in used {
+            self.used.insert((u.from.clone(), u.to.clone()), u);
+        }
+        self.costs = self.costs.plus(&report.roi.costs.scaled(factor));
+        self.revenue = num::add(
+            self.revenue,
+            num::mul(report.roi.attributed_revenue, factor),
+        );
+        self.conversions = num::add(self.conversions, conversions);
+        for (name, f) in platforms {
+            let (sum, count) = self.platforms.entry(name).or_default();
             sum.spend = num::add(sum.spend, num::mul(f.spend, factor));
             sum.fees = num::add(sum.fees, num::mul(f.fees, factor));
             sum.impressions = sum.impressions.saturating_add(f.impressions);
@@ -194,8 +385,9 @@ pub fn generate_financial_report(
             sum.conversions = num::add(sum.conversions, f.conversions);
             *count = count.saturating_add(1);
         }
-        for c in &t.channels {
-            let line = channels
+        for c in channels {
+            let line = self
+                .channels
                 .entry(c.channel.key().to_owned())
                 .or_insert_with(|| ChannelReport {
                     channel: c.channel.clone(),
@@ -210,73 +402,8 @@ pub fn generate_financial_report(
             };
             line.campaigns = line.campaigns.saturating_add(1);
         }
-        campaigns.push(CampaignReport {
-            name: book.spec.name.clone(),
-            budget: budget_status(&analyse(book, today)),
-            roi,
-        });
+        self.campaigns.push(report);
     }
-
-    let mut unallocated = Vec::new();
-    for (index, entry, allocation) in &overhead {
-        let Some((amount, reason)) = allocation.unallocated else {
-            continue;
-        };
-        let in_period = match window.and_then(|w| w.intersect(&entry.reporting_period)) {
-            Some(shared) => {
-                let total = cents::to_cents(amount);
-                let days = entry.reporting_period.days();
-                let offset = shared
-                    .start()
-                    .signed_duration_since(entry.reporting_period.start())
-                    .num_days();
-                let part: i128 = (0..shared.days())
-                    .map(|k| cents::even_part(total, days, offset + k))
-                    .sum();
-                report_conv.convert(cents::from_cents(part), &entry.currency, &currency)?
-            }
-            None => Decimal::ZERO,
-        };
-        unallocated.push(UnallocatedOverhead {
-            entry_index: *index,
-            reporting_period: entry.reporting_period,
-            amount,
-            currency: entry.currency.clone(),
-            reason,
-            in_period,
-        });
-    }
-    let unallocated_total = num::sum(unallocated.iter().map(|u| u.in_period));
-    let total_investment = num::add(totals_costs.total(), unallocated_total);
-    let media = totals_costs.media();
-    let totals = ReportTotals {
-        total_investment,
-        attributed_revenue: revenue,
-        net_revenue: num::sub(revenue, total_investment),
-        roi_percentage: roi::roi_percentage(num::sub(revenue, total_investment), total_investment),
-        roas: (media > Decimal::ZERO).then(|| num::div_or_zero(revenue, media)),
-        conversions,
-        unallocated_overhead: unallocated_total,
-        costs: totals_costs,
-    };
-
-    for u in report_conv.into_used() {
-        all_used.insert((u.from.clone(), u.to.clone()), u);
-    }
-    Ok(FinancialReport {
-        org_id: books.org_id.clone(),
-        period: request.period,
-        window,
-        today,
-        currency,
-        settings: request.settings,
-        totals,
-        campaigns,
-        platforms: platform_lines(platforms),
-        channels: channels.into_values().collect(),
-        unallocated_overhead: unallocated,
-        rates_used: all_used.into_values().collect(),
-    })
 }
 
 /// The per-platform lines: ad platforms in spendlens' order, then the others by name.

@@ -249,7 +249,7 @@ pub fn calculate_campaign_roi(
     let book = books
         .campaign(campaign)
         .ok_or_else(|| FinanceError::CampaignNotFound(campaign.clone()))?;
-    let overhead = timeline::allocate_all(&books.campaigns, &books.entries);
+    let overhead = timeline::allocate_all(&books.activities(), &books.entries);
     let mut conv = Converter::new(rates);
     let t = timeline::build(book, &books.entries, &overhead, window, today, &mut conv)?;
     Ok(from_timeline(book, &t, settings, conv.into_used()))

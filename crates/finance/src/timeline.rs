@@ -19,7 +19,7 @@ use crate::cents;
 use crate::error::FinanceError;
 use crate::fx::Converter;
 use crate::ledger::{LedgerEntry, OperationalOverhead};
-use crate::overhead::{OverheadAllocation, OverheadShare, allocate_overhead};
+use crate::overhead::{Activity, OverheadAllocation, OverheadShare, allocate_overhead};
 use crate::period::Period;
 
 /// One platform's figures for a campaign over the window.
@@ -96,15 +96,15 @@ impl Timeline {
 /// An overhead entry of the ledger (with its position) and its allocation over the campaigns.
 pub(crate) type Allocated = (usize, OperationalOverhead, OverheadAllocation);
 
-/// Every overhead entry of the ledger with its allocation over the campaigns, in ledger order.
-pub(crate) fn allocate_all(campaigns: &[CampaignBook], entries: &[LedgerEntry]) -> Vec<Allocated> {
-    let activities: Vec<_> = campaigns.iter().map(CampaignBook::activity).collect();
+/// Every overhead entry of the ledger with its allocation over the campaigns (when each is
+/// active, see [`CampaignBook::activity`]), in ledger order.
+pub(crate) fn allocate_all(activities: &[Activity], entries: &[LedgerEntry]) -> Vec<Allocated> {
     entries
         .iter()
         .enumerate()
         .filter_map(|(i, e)| match e {
             LedgerEntry::OperationalOverhead(o) => {
-                Some((i, o.clone(), allocate_overhead(o, &activities)))
+                Some((i, o.clone(), allocate_overhead(o, activities)))
             }
             _ => None,
         })

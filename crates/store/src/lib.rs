@@ -49,6 +49,7 @@ pub mod snapshots;
 mod spool;
 mod sqlite;
 mod sqlite_merge;
+mod sqlite_read;
 mod staging;
 
 use async_trait::async_trait;
@@ -107,6 +108,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A long read of an SQLite file (see `sqlite_read.rs`) failed.
+    #[error("database error: {0}")]
+    Read(#[from] rusqlite::Error),
     /// An import's temporary file (see `spool.rs`) could not be written or read back.
     #[error("the import's temporary file failed: {0}")]
     Spool(#[from] std::io::Error),

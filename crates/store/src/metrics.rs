@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use spendlens_core::campaign::{CampaignId, OrgId};
 use spendlens_core::daily::DailyRow;
+use spendlens_core::platform::Platform;
 use spendlens_core::totals::PlatformTotals;
 
 use crate::Result;
@@ -61,16 +62,37 @@ where
     })
 }
 
-/// Exact micros back to a decimal, saturating beyond `Decimal`'s range (which no sum of `i64`
-/// values below 2⁹⁶ micros reaches).
+/// Exact micros back to a decimal without trailing zeros (what `Decimal::normalize` gives),
+/// saturating beyond `Decimal`'s range (which no sum of `i64` values below 2⁹⁶ micros reaches).
+/// The zeros are stripped from the integer, in `i64` when it fits: a report reads millions of
+/// values, and `normalize`'s division loop cost more than the read of each.
 pub(crate) fn decimal_of_micros(micros: i128) -> Decimal {
-    Decimal::try_from_i128_with_scale(micros, 6)
-        .map(|d| d.normalize())
-        .unwrap_or(if micros < 0 {
+    if micros.unsigned_abs() >= 1u128 << 96 {
+        return if micros < 0 {
             Decimal::MIN
         } else {
             Decimal::MAX
-        })
+        };
+    }
+    let (mantissa, scale) = match i64::try_from(micros) {
+        Ok(mut m) => {
+            let mut scale = 6u32;
+            while scale > 0 && m % 10 == 0 {
+                m /= 10;
+                scale -= 1;
+            }
+            (i128::from(m), scale)
+        }
+        Err(_) => {
+            let (mut m, mut scale) = (micros, 6u32);
+            while scale > 0 && m % 10 == 0 {
+                m /= 10;
+                scale -= 1;
+            }
+            (m, scale)
+        }
+    };
+    Decimal::try_from_i128_with_scale(mantissa, scale).unwrap_or_default()
 }
 
 /// A summed count, saturating at `u64::MAX` (negative counts cannot be written and read as 0).
@@ -101,6 +123,90 @@ pub trait MetricStore: Send + Sync {
     ) -> Result<Vec<DailyRow>>;
 }
 
+/// The stored rows of a campaign's days (`$1` organisation, `$2` campaign, `$3`..=`$4` days)
+/// in key order (campaign, date, platform, external campaign), for [`DaySums`] to sum per day
+/// and platform: SQLite's GROUP BY with split sums cost about four times the read itself.
+pub(crate) const DAILY_SERIES_SQL: &str = "SELECT date, platform, spend_micros, impressions, engagements, clicks, \
+     conversions_micros, conversion_value_micros, revenue_micros, currency \
+     FROM daily_metrics WHERE campaign_id = $2 AND date >= $3 AND date <= $4 \
+     AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1) \
+     ORDER BY date, platform";
+
+/// One day and platform's stored rows summed in exact i128 micros (`SUM` and `MIN(currency)`
+/// as SQL would: a sum of only missing values is missing).
+pub(crate) struct DaySums {
+    date: NaiveDate,
+    platform: Platform,
+    sums: [Option<i128>; 7],
+    currency: Option<String>,
+}
+
+impl DaySums {
+    /// The group a row of `date` and `platform` adds to, rows coming in key order: the last
+    /// one, or a new one.
+    pub(crate) fn group(
+        groups: &mut Vec<DaySums>,
+        date: NaiveDate,
+        platform: Platform,
+    ) -> &mut DaySums {
+        let same = groups
+            .last()
+            .is_some_and(|g| g.date == date && g.platform == platform);
+        if !same {
+            groups.push(DaySums {
+                date,
+                platform,
+                sums: [None; 7],
+                currency: None,
+            });
+        }
+        let last = groups.len() - 1;
+        &mut groups[last]
+    }
+
+    /// Adds a stored row: its seven metrics in the order of `DAILY_SERIES_SQL`, its currency.
+    pub(crate) fn add(&mut self, values: [Option<i64>; 7], currency: Option<&str>) {
+        for (slot, value) in self.sums.iter_mut().zip(values) {
+            if let Some(v) = value {
+                *slot = Some(slot.unwrap_or(0) + i128::from(v));
+            }
+        }
+        if let Some(c) = currency
+            && self.currency.as_deref().is_none_or(|mine| c < mine)
+        {
+            self.currency = Some(c.to_owned());
+        }
+    }
+
+    /// The summed day as a row (no external campaign: they are summed).
+    pub(crate) fn row(self) -> DailyRow {
+        let [
+            spend,
+            impressions,
+            engagements,
+            clicks,
+            conversions,
+            conversion_value,
+            revenue,
+        ] = self.sums;
+        let money = |v: Option<i128>| decimal_of_micros(v.unwrap_or(0));
+        let count = |v: Option<i128>| count_of(v.unwrap_or(0));
+        DailyRow {
+            date: self.date,
+            platform: self.platform,
+            external_campaign_id: String::new(),
+            spend: money(spend),
+            impressions: count(impressions),
+            engagements: count(engagements),
+            clicks: count(clicks),
+            conversions: money(conversions),
+            conversion_value: conversion_value.map(decimal_of_micros),
+            revenue: revenue.map(decimal_of_micros),
+            currency: self.currency,
+        }
+    }
+}
+
 /// Implements [`MetricStore`] for `$store` (whose field `pool` is a `sqlx::Pool<$db>`), with the
 /// same portable SQL on both backends.
 macro_rules! impl_metric_store {
@@ -115,7 +221,7 @@ macro_rules! impl_metric_store {
             use sqlx::Row as _;
             use tracing::instrument;
 
-            use crate::metrics::{MetricStore, count_of, decimal_of_micros, month_span, split_sum, sum_of};
+            use crate::metrics::{DAILY_SERIES_SQL, DaySums, MetricStore, count_of, decimal_of_micros, month_span, split_sum, sum_of};
             use crate::micros::from_count;
             use crate::{Result, StoreError};
 
@@ -210,15 +316,10 @@ macro_rules! impl_metric_store {
 
                 #[instrument(skip_all)]
                 async fn daily_series(&self, org: &OrgId, id: &CampaignId, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyRow>> {
-                    // The stored rows in key order (campaign, date, platform, external campaign),
-                    // summed per day and platform here in exact i128 micros: SQLite's GROUP BY
-                    // with split sums cost about four times the read itself.
-                    const SQL: &str = "SELECT date, platform, spend_micros, impressions, engagements, clicks, \
-                         conversions_micros, conversion_value_micros, revenue_micros, currency \
-                         FROM daily_metrics WHERE campaign_id = $2 AND date >= $3 AND date <= $4 \
-                         AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1) \
-                         ORDER BY date, platform";
-                    let rows = sqlx::query(SQL)
+                    if let Some(reader) = self.reader() {
+                        return reader.daily_series(org, id, from, to).await;
+                    }
+                    let rows = sqlx::query(DAILY_SERIES_SQL)
                         .bind(org.as_str())
                         .bind(id.as_str())
                         .bind(from)
@@ -234,60 +335,14 @@ macro_rules! impl_metric_store {
                             tracing::warn!(platform = %name, "skipping rows of an unknown platform");
                             continue;
                         };
-                        let group = match groups.last_mut() {
-                            Some(g) if g.date == date && g.platform == platform => g,
-                            _ => {
-                                groups.push(DaySums::new(date, platform));
-                                groups.last_mut().ok_or(StoreError::NotFound("rows"))?
-                            }
-                        };
-                        for (k, slot) in group.sums.iter_mut().enumerate() {
-                            let value: Option<i64> = r.try_get(2 + k)?;
-                            if let Some(v) = value {
-                                *slot = Some(slot.unwrap_or(0) + i128::from(v));
-                            }
+                        let mut values = [None; 7];
+                        for (k, slot) in values.iter_mut().enumerate() {
+                            *slot = r.try_get(2 + k)?;
                         }
-                        let currency: Option<String> = r.try_get(9)?;
-                        group.currency = match (group.currency.take(), currency) {
-                            (Some(a), Some(b)) => Some(a.min(b)),
-                            (a, b) => a.or(b),
-                        };
+                        let currency: Option<&str> = r.try_get(9)?;
+                        DaySums::group(&mut groups, date, platform).add(values, currency);
                     }
                     Ok(groups.into_iter().map(DaySums::row).collect())
-                }
-            }
-
-            /// One day and platform's stored rows summed (`SUM` and `MIN(currency)` as SQL
-            /// would: a sum of only missing values is missing).
-            struct DaySums {
-                date: NaiveDate,
-                platform: Platform,
-                sums: [Option<i128>; 7],
-                currency: Option<String>,
-            }
-
-            impl DaySums {
-                fn new(date: NaiveDate, platform: Platform) -> Self {
-                    DaySums { date, platform, sums: [None; 7], currency: None }
-                }
-
-                fn row(self) -> DailyRow {
-                    let [spend, impressions, engagements, clicks, conversions, conversion_value, revenue] = self.sums;
-                    let money = |v: Option<i128>| decimal_of_micros(v.unwrap_or(0));
-                    let count = |v: Option<i128>| count_of(v.unwrap_or(0));
-                    DailyRow {
-                        date: self.date,
-                        platform: self.platform,
-                        external_campaign_id: String::new(),
-                        spend: money(spend),
-                        impressions: count(impressions),
-                        engagements: count(engagements),
-                        clicks: count(clicks),
-                        conversions: money(conversions),
-                        conversion_value: conversion_value.map(decimal_of_micros),
-                        revenue: revenue.map(decimal_of_micros),
-                        currency: self.currency,
-                    }
                 }
             }
         }
@@ -295,3 +350,58 @@ macro_rules! impl_metric_store {
 }
 
 pub(crate) use impl_metric_store;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn micros_read_back_as_normalize_gives_them() {
+        let edges = [
+            0i128,
+            1,
+            -1,
+            10,
+            -10,
+            1_000_000,
+            -1_000_000,
+            64_460_000,
+            123_456_789,
+            1_230_000_000_000,
+            i128::from(i64::MAX),
+            i128::from(i64::MIN),
+            i128::from(i64::MAX) * 10,
+            -(i128::from(i64::MAX) * 1_000_000),
+            (1i128 << 95) * 10,
+            1i128 << 100,
+            -(1i128 << 100),
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut mixed = Vec::new();
+        for _ in 0..10_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let digits =
+                i128::from(state >> 40) * 10i128.pow(u32::try_from(state % 9).unwrap_or(0));
+            mixed.push(if state.is_multiple_of(2) {
+                digits
+            } else {
+                -digits
+            });
+        }
+        for micros in edges.into_iter().chain(mixed) {
+            let expected = Decimal::try_from_i128_with_scale(micros, 6)
+                .map(|d| d.normalize())
+                .unwrap_or(if micros < 0 {
+                    Decimal::MIN
+                } else {
+                    Decimal::MAX
+                });
+            let got = decimal_of_micros(micros);
+            assert_eq!(got, expected, "{micros}");
+            assert_eq!(got.scale(), expected.scale(), "{micros}");
+            assert_eq!(got.to_string(), expected.to_string(), "{micros}");
+        }
+    }
+}

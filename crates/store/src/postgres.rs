@@ -24,6 +24,12 @@ impl PgStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(PgStore { pool })
     }
+
+    /// PostgreSQL's driver decodes rows from its buffer on the calling task: every read goes
+    /// through the pool (the reader of long reads is SQLite's, see `sqlite_read.rs`).
+    pub(crate) fn reader(&self) -> Option<&crate::sqlite_read::Reader> {
+        None
+    }
 }
 
 crate::backend::impl_store!(

@@ -11,6 +11,8 @@ use crate::Result;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
+    /// The long reads of a file database (`sqlite_read.rs`); `None` in memory.
+    reader: Option<crate::sqlite_read::Reader>,
 }
 
 /// Restores the settings of [`SqliteStore::connect`] that an import's merge changes on its
@@ -22,7 +24,10 @@ impl SqliteStore {
     /// migrates it. WAL mode lets readers run beside the one writer.
     pub async fn connect(url: &str) -> Result<Self> {
         let memory = url.contains(":memory:");
-        let options = SqliteConnectOptions::from_str(url)?
+        let options = SqliteConnectOptions::from_str(url)?;
+        let reader =
+            (!memory).then(|| crate::sqlite_read::Reader::new(options.get_filename().to_owned()));
+        let options = options
             .create_if_missing(true)
             .foreign_keys(true)
             // A writer waits this long for another's transaction. Imports hold the write lock
@@ -44,7 +49,12 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, reader })
+    }
+
+    /// The reader of long reads, for a file database.
+    pub(crate) fn reader(&self) -> Option<&crate::sqlite_read::Reader> {
+        self.reader.as_ref()
     }
 }
 

@@ -6,7 +6,7 @@ use spendlens_core::campaign::{CampaignId, CampaignSpec, OrgId, PlatformSettings
 use spendlens_core::daily::DailyRow;
 use spendlens_store::{ImportRecord, StoreError, StoredSnapshot, UpsertCounts};
 
-use crate::support::stores;
+use crate::support::{stores, stores_and_memory};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z")
@@ -577,13 +577,14 @@ async fn totals_up_to_any_day_equal_the_sum_of_the_days() {
 
 #[tokio::test]
 async fn the_daily_series_sums_external_campaigns_per_day_and_platform() {
-    for (name, store) in stores().await {
+    for (name, store) in stores_and_memory().await {
         let org = ok(store.create_account("a@x.io", "h", "A", now()).await, name).org_id;
         let other = ok(store.create_account("b@x.io", "h", "B", now()).await, name).org_id;
         let c = ok(store.create_campaign(&org, &spec("Q4"), now()).await, name);
         let mut second = row("2026-11-02", Platform::Meta, "0.05", "0.5");
         second.external_campaign_id = "ext-2".into();
         second.revenue = Some(d("7.25"));
+        second.currency = Some("USD".into());
         let rows = [
             row("2026-11-01", Platform::Meta, "10.10", "1"),
             row("2026-11-02", Platform::Meta, "20.20", "2"),
@@ -635,6 +636,12 @@ async fn the_daily_series_sums_external_campaigns_per_day_and_platform() {
                 ),
             ],
             "{name}: one row per platform, bounds inclusive, ordered"
+        );
+        let currencies: Vec<Option<&str>> = series.iter().map(|r| r.currency.as_deref()).collect();
+        assert_eq!(
+            currencies,
+            [None, Some("USD")],
+            "{name}: a day's currency is the one its rows give"
         );
         let all = ok(
             store

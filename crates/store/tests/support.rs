@@ -23,6 +23,17 @@ pub async fn stores() -> Stores {
     Stores { stores, databases }
 }
 
+/// [`stores`] and an in-memory SQLite store: a file's long reads go through rusqlite
+/// (`sqlite_read.rs`), an in-memory database's through the pool, and both must agree.
+pub async fn stores_and_memory() -> Stores {
+    let mut stores = stores().await;
+    let memory = spendlens_store::connect("sqlite::memory:")
+        .await
+        .unwrap_or_else(|e| panic!("sqlite::memory: {e}"));
+    stores.stores.push(("sqlite in memory", memory));
+    stores
+}
+
 /// Every backend this run can test, as fresh databases (see [`stores`]), for tests that also
 /// reach the database around the store (`TestDatabase::execute`).
 pub async fn databases() -> Vec<TestDatabase> {

@@ -97,7 +97,7 @@ async fn financial_report(
     now: DateTime<Utc>,
 ) -> Result<Content, BuildError> {
     let period = Period::new(from, to).map_err(|m| format!("report period: {m}"))?;
-    let (report, books) = crate::finance::financial_report(
+    let (report, days) = crate::finance::financial_report(
         store,
         &schedule.org_id,
         &ReportQuery {
@@ -140,7 +140,7 @@ async fn financial_report(
     let file = if channel == Channel::Slack {
         None
     } else {
-        let rendered = tokio::task::spawn_blocking(move || render(&report, &books, format, today))
+        let rendered = tokio::task::spawn_blocking(move || render(&report, &days, format, today))
             .await
             .map_err(|e| format!("report task: {e}"))?
             .map_err(|e| format!("report rendering: {e}"))?;

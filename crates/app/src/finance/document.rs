@@ -3,8 +3,9 @@
 //!
 //! It decides which tables and charts the document has and fills them with the report's exact
 //! figures (money cells carry their currency: a campaign's own, or the report currency for totals
-//! and platforms); it computes nothing financial. The charts read the books' daily rows, converted
-//! with the very rates the report lists.
+//! and platforms); it computes nothing financial. The charts read the campaigns' daily spend per
+//! platform ([`SpendDays`], gathered while the report is built), converted with the very rates
+//! the report lists.
 //!
 //! Named channels (TV, radio, podcasts...) appear only in a report that has one: a line of the
 //! summary's media spend, a column of the campaigns table, and a section of their own, each
@@ -12,11 +13,13 @@
 //! platforms and the channels. The platforms' table and charts stay the platforms' alone, and a
 //! report without named channels is laid out exactly as before them.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spendlens_core::channel::CHANNEL_LABEL;
 use spendlens_core::{Platform, num};
-use spendlens_finance::{FinancialReport, OrgBooks, Payback};
+use spendlens_finance::{CampaignBook, FinancialReport, OrgBooks, Payback, Period};
 use spendlens_report::chart::{
     BudgetBurn, DailySpend, DailyTotal, cumulative_spend_chart, daily_spend_chart,
 };
@@ -69,10 +72,87 @@ impl Format {
     }
 }
 
+/// The ad platforms' daily spend of a report's campaigns in its window, summed per campaign
+/// currency, day and platform: what the PDF's charts are drawn from, a slot per day and
+/// platform whatever the number of campaigns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpendDays {
+    window: Option<Period>,
+    /// Per currency, the window's days × `Platform::ALL`: `None` where no row was.
+    spend: BTreeMap<String, Vec<Option<Decimal>>>,
+}
+
+impl SpendDays {
+    /// Nothing yet, for a report over `window`.
+    pub fn new(window: Option<Period>) -> Self {
+        SpendDays {
+            window,
+            spend: BTreeMap::new(),
+        }
+    }
+
+    /// Adds one campaign's spend in the window (GA4 rows carry none).
+    pub fn add(&mut self, book: &CampaignBook) {
+        let Some(window) = self.window else {
+            return;
+        };
+        let days = usize::try_from(window.days()).unwrap_or(0);
+        let slots = self
+            .spend
+            .entry(book.spec.currency.clone())
+            .or_insert_with(|| vec![None; days * Platform::ALL.len()]);
+        for row in book.rows.iter().filter(|r| r.platform != Platform::Ga4) {
+            let Some(day) = window.index_of(row.date) else {
+                continue;
+            };
+            let platform = Platform::ALL.iter().position(|p| *p == row.platform);
+            let slot = platform.and_then(|p| slots.get_mut(day * Platform::ALL.len() + p));
+            if let Some(slot) = slot {
+                *slot = Some(num::add(slot.unwrap_or_default(), row.spend));
+            }
+        }
+    }
+
+    /// Every campaign's spend in `window`.
+    pub fn of_books(books: &OrgBooks, window: Option<Period>) -> Self {
+        let mut days = SpendDays::new(window);
+        for book in &books.campaigns {
+            days.add(book);
+        }
+        days
+    }
+
+    /// Each day and platform with a row, in the report currency (`factor` of a campaign
+    /// currency; a currency without one is left out).
+    fn points(&self, factor: impl Fn(&str) -> Option<Decimal>) -> Vec<DailySpend> {
+        let Some(window) = self.window else {
+            return Vec::new();
+        };
+        let mut points = Vec::new();
+        for (currency, slots) in &self.spend {
+            let Some(f) = factor(currency) else {
+                continue;
+            };
+            for (i, slot) in slots.iter().enumerate() {
+                let day = u64::try_from(i / Platform::ALL.len()).unwrap_or(0);
+                let date = window.start().checked_add_days(chrono::Days::new(day));
+                if let (Some(spend), Some(date)) = (slot, date) {
+                    points.push(DailySpend {
+                        date,
+                        platform: Platform::ALL[i % Platform::ALL.len()],
+                        spend: num::mul(*spend, f),
+                    });
+                }
+            }
+        }
+        points
+    }
+}
+
 /// The report rendered in `format`.
 pub fn render(
     report: &FinancialReport,
-    books: &OrgBooks,
+    days: &SpendDays,
     format: Format,
     generated_on: NaiveDate,
 ) -> Result<Vec<u8>, ReportError> {
@@ -85,7 +165,7 @@ pub fn render(
         }
         Format::Csv => Ok(render_csv(&document(report, None, generated_on))),
         Format::Xlsx => render_xlsx(&document(report, None, generated_on)),
-        Format::Pdf => render_pdf(&document(report, Some(books), generated_on)),
+        Format::Pdf => render_pdf(&document(report, Some(days), generated_on)),
     }
 }
 
@@ -116,10 +196,10 @@ fn header(names: &[&str]) -> Vec<String> {
     names.iter().map(|n| (*n).to_owned()).collect()
 }
 
-/// The report as a document. With `books`, the PDF's charts are drawn from their daily rows.
+/// The report as a document. With `days`, the PDF's charts are drawn from them.
 pub fn document(
     report: &FinancialReport,
-    books: Option<&OrgBooks>,
+    days: Option<&SpendDays>,
     generated_on: NaiveDate,
 ) -> Report {
     let cur = report.currency.as_str();
@@ -334,7 +414,7 @@ pub fn document(
         Section {
             title: "Summary".to_owned(),
             table: summary,
-            charts: books.map(|b| charts(report, b)).unwrap_or_default(),
+            charts: days.map(|d| charts(report, d)).unwrap_or_default(),
         },
         Section {
             title: "Campaigns".to_owned(),
@@ -452,7 +532,7 @@ fn channels_table(report: &FinancialReport) -> Table {
 }
 
 /// Daily spend by platform and cumulative spend across the organisation, in the report currency.
-fn charts(report: &FinancialReport, books: &OrgBooks) -> Vec<spendlens_report::Chart> {
+fn charts(report: &FinancialReport, days: &SpendDays) -> Vec<spendlens_report::Chart> {
     let Some(window) = report.window else {
         return Vec::new();
     };
@@ -466,23 +546,7 @@ fn charts(report: &FinancialReport, books: &OrgBooks) -> Vec<spendlens_report::C
             .find(|r| r.from == currency && r.to == report.currency)
             .map(|r| r.rate)
     };
-    let mut points = Vec::new();
-    for book in &books.campaigns {
-        let Some(f) = factor(&book.spec.currency) else {
-            continue;
-        };
-        for row in book
-            .rows
-            .iter()
-            .filter(|r| r.platform != Platform::Ga4 && window.contains(r.date))
-        {
-            points.push(DailySpend {
-                date: row.date,
-                platform: row.platform,
-                spend: num::mul(row.spend, f),
-            });
-        }
-    }
+    let points = days.points(factor);
     let mut out = Vec::new();
     match daily_spend_chart(&points, &report.currency) {
         Ok(chart) => out.push(chart),

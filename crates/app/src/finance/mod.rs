@@ -15,7 +15,10 @@ pub mod rates;
 pub mod settings;
 pub mod webhook;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::StreamExt as _;
 use rust_decimal::Decimal;
 use spendlens_core::analysis::{PlatformMetrics, aov, platform_revenue};
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
@@ -24,10 +27,11 @@ use spendlens_core::{DailyRow, Platform};
 use spendlens_finance::books::{PlatformDay, RevenueBasis};
 
 use self::basis::BasisChoice;
+use self::document::SpendDays;
 use spendlens_finance::{
     AttributionMethod, CampaignBook, CampaignRoi, DailyRevenue, FinanceError, FinanceSettings,
-    FinancialReport, FxRate, LedgerEntry, OrgBooks, Period, RatesTable, Reconciliation,
-    ReportRequest, RevenueSeries,
+    FinancialReport, FxRate, LedgerEntry, OrgBooks, Period, RatesTable, Reconciliation, ReportPlan,
+    ReportRequest, ReportSums, RevenueSeries,
 };
 use spendlens_store::finance::{CampaignFinance, LedgerScope};
 use spendlens_store::{Store, StoreError};
@@ -409,12 +413,6 @@ pub async fn reconciliation(
     Ok((walk, choice))
 }
 
-/// The report currency when none is asked for: the organisation's default (the currency most of
-/// its campaigns use, see [`ledger::most_common_currency`]).
-fn default_currency(books: &OrgBooks) -> String {
-    ledger::most_common_currency(books.campaigns.iter().map(|c| c.spec.currency.as_str()))
-}
-
 /// The currency a report is asked in: a 3-letter ISO 4217 code (any case, trimmed); blank means
 /// the default.
 pub fn report_currency(code: &str) -> Result<Option<String>, String> {
@@ -434,30 +432,60 @@ pub fn report_currency(code: &str) -> Result<Option<String>, String> {
 #[derive(Debug, Clone)]
 pub struct ReportQuery {
     pub period: Period,
-    /// The report currency; default [`default_currency`].
+    /// The report currency; default the one most of the campaigns use
+    /// ([`ledger::most_common_currency`]).
     pub currency: Option<String>,
     /// Rates to use instead of the organisation's table (the CLI's `--rates FILE`).
     pub rates: Option<Vec<FxRate>>,
 }
 
-/// The organisation's financial report and the books it was made from (the document's charts
-/// read the daily rows). "Today" is the UTC day of `now`.
+/// Campaigns of a report read and computed at once: enough to keep both cores busy while
+/// others wait on the database, few enough that their rows stay a few megabytes.
+const READ_AHEAD: usize = 8;
+
+/// The organisation's financial report and the daily spend its charts are drawn from. "Today"
+/// is the UTC day of `now`.
+///
+/// The campaigns are read and computed a few at a time ([`READ_AHEAD`]; reads and
+/// computations on blocking threads), and each campaign's rows are dropped once its part of the
+/// report is taken: memory stays that of a couple of campaigns, whatever their number.
 pub async fn financial_report(
     store: &dyn Store,
     org: &OrgId,
     query: &ReportQuery,
     now: DateTime<Utc>,
-) -> Result<(FinancialReport, OrgBooks), FinanceAppError> {
+) -> Result<(FinancialReport, SpendDays), FinanceAppError> {
     let today = now.date_naive();
-    let books = org_books(store, org, None, query.period.end().max(today)).await?;
+    let up_to = query.period.end().max(today);
+    let campaigns = store.list_campaigns(org).await?;
+    let facts = store.org_campaign_finance(org).await?;
+    let fact = |c: &Campaign| {
+        facts
+            .iter()
+            .find(|(id, _)| id == &c.id)
+            .map(|(_, f)| *f)
+            .unwrap_or_default()
+    };
+    let entries: Vec<LedgerEntry> = store
+        .ledger(org, LedgerScope::All)
+        .await?
+        .into_iter()
+        .map(|e| e.entry)
+        .collect();
+    // Overhead is spread over every campaign's activity before any campaign is computed; only
+    // a campaign without a start date needs its rows for it (its first day).
+    let mut activities = Vec::with_capacity(campaigns.len());
+    for c in &campaigns {
+        let with_rows = c.spec.start_date.is_none();
+        activities.push(book(store, c, fact(c), up_to, with_rows).await?.activity());
+    }
     let (settings, stored_rates) = computation_settings(store, org).await?;
     let rates = RatesTable::new(query.rates.as_ref().unwrap_or(&stored_rates))?;
-    let currency = query
-        .currency
-        .clone()
-        .unwrap_or_else(|| default_currency(&books));
-    let report = spendlens_finance::generate_financial_report(
-        &books,
+    let currency = query.currency.clone().unwrap_or_else(|| {
+        ledger::most_common_currency(campaigns.iter().map(|c| c.spec.currency.as_str()))
+    });
+    let plan = Arc::new(ReportPlan::new(
+        org.clone(),
         &ReportRequest {
             period: query.period,
             today,
@@ -465,6 +493,30 @@ pub async fn financial_report(
             settings,
             rates: &rates,
         },
-    )?;
-    Ok((report, books))
+        entries,
+        &activities,
+    )?);
+    // Owned campaigns: a stream of futures borrowing from the list would not be `Send` for
+    // every lifetime the server's handlers need.
+    let owned: Vec<(Campaign, CampaignFinance)> =
+        campaigns.iter().map(|c| (c.clone(), fact(c))).collect();
+    let mut parts = futures_util::stream::iter(owned)
+        .map(|(c, facts)| {
+            let plan = Arc::clone(&plan);
+            async move {
+                let book = book(store, &c, facts, up_to, true).await?;
+                tokio::task::spawn_blocking(move || (plan.campaign(&book), book))
+                    .await
+                    .map_err(|e| FinanceAppError::Internal(format!("report task: {e}")))
+            }
+        })
+        .buffered(READ_AHEAD);
+    let mut sums = ReportSums::default();
+    let mut days = SpendDays::new(plan.window());
+    while let Some(next) = parts.next().await {
+        let (part, book) = next?;
+        sums.add(part?);
+        days.add(&book);
+    }
+    Ok((plan.finish(sums)?, days))
 }

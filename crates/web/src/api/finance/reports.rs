@@ -120,7 +120,7 @@ pub(crate) async fn report_response(
         Some(code) => report_currency(code).map_err(|m| ApiError::field("currency", m))?,
     };
     let now = state.clock.now();
-    let (report, books) = spendlens_app::finance::financial_report(
+    let (report, days) = spendlens_app::finance::financial_report(
         state.store.as_ref(),
         org,
         &ReportQuery {
@@ -132,7 +132,7 @@ pub(crate) async fn report_response(
     )
     .await?;
     let bytes =
-        tokio::task::spawn_blocking(move || render(&report, &books, format, now.date_naive()))
+        tokio::task::spawn_blocking(move || render(&report, &days, format, now.date_naive()))
             .await
             .map_err(|e| ApiError::Internal(format!("report task: {e}")))?
             .map_err(|e| ApiError::Internal(format!("report rendering: {e}")))?;
