@@ -5,7 +5,9 @@
 # portfolio page (the campaign list), each timed first (nothing cached) and then as the median
 # of RUNS more, with the server's resident memory. Prints one tab-separated line per figure.
 # Talks only to 127.0.0.1 and stops by itself.
-#   scripts/bench-scale.sh                  CAMPAIGNS=1000 RUNS=5 by default; BIN to reuse a build
+#   scripts/bench-scale.sh                  CAMPAIGNS=1000 RUNS=5 by default; BIN to reuse a build;
+#                                           DATABASE_URL=postgres://… (an empty database) for
+#                                           PostgreSQL instead of a fresh SQLite file
 set -euo pipefail
 cd "$(dirname "$0")/.."
 campaigns=${CAMPAIGNS:-1000}
@@ -21,7 +23,7 @@ server=
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 base=http://127.0.0.1:$port
-SPENDLENS_LOG=error "$bin" serve --database-url "sqlite://$tmp/db.sqlite" --bind 127.0.0.1:$port \
+SPENDLENS_LOG=error "$bin" serve --database-url "${DATABASE_URL:-sqlite://$tmp/db.sqlite}" --bind 127.0.0.1:$port \
   >"$tmp/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
