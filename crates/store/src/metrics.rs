@@ -319,30 +319,38 @@ macro_rules! impl_metric_store {
                     if let Some(reader) = self.reader() {
                         return reader.daily_series(org, id, from, to).await;
                     }
-                    let rows = sqlx::query(DAILY_SERIES_SQL)
-                        .bind(org.as_str())
-                        .bind(id.as_str())
-                        .bind(from)
-                        .bind(to)
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(|e| StoreError::or_out_of_range(e, "rows"))?;
-                    let mut groups: Vec<DaySums> = Vec::new();
-                    for r in &rows {
-                        let date: NaiveDate = r.try_get(0)?;
-                        let name: &str = r.try_get(1)?;
-                        let Ok(platform) = name.parse::<Platform>() else {
-                            tracing::warn!(platform = %name, "skipping rows of an unknown platform");
-                            continue;
-                        };
-                        let mut values = [None; 7];
-                        for (k, slot) in values.iter_mut().enumerate() {
-                            *slot = r.try_get(2 + k)?;
+                    // Rows are decoded where the query is polled: on a task of its own, so that
+                    // the series of several campaigns read at once decode on every core.
+                    let pool = self.pool.clone();
+                    let (org, id) = (org.clone(), id.clone());
+                    let read = tokio::spawn(async move {
+                        let rows = sqlx::query(DAILY_SERIES_SQL)
+                            .bind(org.as_str())
+                            .bind(id.as_str())
+                            .bind(from)
+                            .bind(to)
+                            .fetch_all(&pool)
+                            .await
+                            .map_err(|e| StoreError::or_out_of_range(e, "rows"))?;
+                        let mut groups: Vec<DaySums> = Vec::new();
+                        for r in &rows {
+                            let date: NaiveDate = r.try_get(0)?;
+                            let name: &str = r.try_get(1)?;
+                            let Ok(platform) = name.parse::<Platform>() else {
+                                tracing::warn!(platform = %name, "skipping rows of an unknown platform");
+                                continue;
+                            };
+                            let mut values = [None; 7];
+                            for (k, slot) in values.iter_mut().enumerate() {
+                                *slot = r.try_get(2 + k)?;
+                            }
+                            let currency: Option<&str> = r.try_get(9)?;
+                            DaySums::group(&mut groups, date, platform).add(values, currency);
                         }
-                        let currency: Option<&str> = r.try_get(9)?;
-                        DaySums::group(&mut groups, date, platform).add(values, currency);
-                    }
-                    Ok(groups.into_iter().map(DaySums::row).collect())
+                        Ok::<_, StoreError>(groups.into_iter().map(DaySums::row).collect())
+                    });
+                    read.await
+                        .map_err(|e| StoreError::Invalid(format!("a database read stopped: {e}")))?
                 }
             }
         }
