@@ -312,6 +312,35 @@ async fn book(
     })
 }
 
+/// The organisation's campaigns, each with its finance facts (people assigned, attribution
+/// method), and its whole ledger.
+async fn campaigns_and_ledger(
+    store: &dyn Store,
+    org: &OrgId,
+) -> Result<(Vec<(Campaign, CampaignFinance)>, Vec<LedgerEntry>), FinanceAppError> {
+    let facts = store.org_campaign_finance(org).await?;
+    let campaigns = store
+        .list_campaigns(org)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let f = facts
+                .iter()
+                .find(|(id, _)| id == &c.id)
+                .map(|(_, f)| *f)
+                .unwrap_or_default();
+            (c, f)
+        })
+        .collect();
+    let entries = store
+        .ledger(org, LedgerScope::All)
+        .await?
+        .into_iter()
+        .map(|e| e.entry)
+        .collect();
+    Ok((campaigns, entries))
+}
+
 /// The organisation's books. Campaigns in `full` get their rows, channel days and revenue; the
 /// others only what overhead allocation reads (dates and people; their first row when they have
 /// no start date).
@@ -321,23 +350,11 @@ async fn org_books(
     full: Option<&CampaignId>,
     up_to: NaiveDate,
 ) -> Result<OrgBooks, FinanceAppError> {
-    let campaigns = store.list_campaigns(org).await?;
-    let facts = store.org_campaign_finance(org).await?;
-    let entries: Vec<LedgerEntry> = store
-        .ledger(org, LedgerScope::All)
-        .await?
-        .into_iter()
-        .map(|e| e.entry)
-        .collect();
+    let (campaigns, entries) = campaigns_and_ledger(store, org).await?;
     let mut books = Vec::with_capacity(campaigns.len());
-    for c in &campaigns {
-        let f = facts
-            .iter()
-            .find(|(id, _)| id == &c.id)
-            .map(|(_, f)| *f)
-            .unwrap_or_default();
+    for (c, f) in &campaigns {
         let with_rows = full.is_none_or(|id| id == &c.id) || c.spec.start_date.is_none();
-        books.push(book(store, c, f, up_to, with_rows).await?);
+        books.push(book(store, c, *f, up_to, with_rows).await?);
     }
     Ok(OrgBooks {
         org_id: org.clone(),
@@ -457,32 +474,18 @@ pub async fn financial_report(
 ) -> Result<(FinancialReport, SpendDays), FinanceAppError> {
     let today = now.date_naive();
     let up_to = query.period.end().max(today);
-    let campaigns = store.list_campaigns(org).await?;
-    let facts = store.org_campaign_finance(org).await?;
-    let fact = |c: &Campaign| {
-        facts
-            .iter()
-            .find(|(id, _)| id == &c.id)
-            .map(|(_, f)| *f)
-            .unwrap_or_default()
-    };
-    let entries: Vec<LedgerEntry> = store
-        .ledger(org, LedgerScope::All)
-        .await?
-        .into_iter()
-        .map(|e| e.entry)
-        .collect();
+    let (campaigns, entries) = campaigns_and_ledger(store, org).await?;
     // Overhead is spread over every campaign's activity before any campaign is computed; only
     // a campaign without a start date needs its rows for it (its first day).
     let mut activities = Vec::with_capacity(campaigns.len());
-    for c in &campaigns {
+    for (c, f) in &campaigns {
         let with_rows = c.spec.start_date.is_none();
-        activities.push(book(store, c, fact(c), up_to, with_rows).await?.activity());
+        activities.push(book(store, c, *f, up_to, with_rows).await?.activity());
     }
     let (settings, stored_rates) = computation_settings(store, org).await?;
     let rates = RatesTable::new(query.rates.as_ref().unwrap_or(&stored_rates))?;
     let currency = query.currency.clone().unwrap_or_else(|| {
-        ledger::most_common_currency(campaigns.iter().map(|c| c.spec.currency.as_str()))
+        ledger::most_common_currency(campaigns.iter().map(|(c, _)| c.spec.currency.as_str()))
     });
     let plan = Arc::new(ReportPlan::new(
         org.clone(),
@@ -498,9 +501,7 @@ pub async fn financial_report(
     )?);
     // Owned campaigns: a stream of futures borrowing from the list would not be `Send` for
     // every lifetime the server's handlers need.
-    let owned: Vec<(Campaign, CampaignFinance)> =
-        campaigns.iter().map(|c| (c.clone(), fact(c))).collect();
-    let mut parts = futures_util::stream::iter(owned)
+    let mut parts = futures_util::stream::iter(campaigns)
         .map(|(c, facts)| {
             let plan = Arc::clone(&plan);
             async move {
