@@ -38,6 +38,7 @@ mod portfolio;
 mod rates;
 mod reconcile;
 mod registration;
+mod report_stream;
 mod schedules;
 mod sharing;
 mod smtp_sink;

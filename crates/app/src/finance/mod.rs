@@ -476,11 +476,16 @@ pub async fn financial_report(
     let up_to = query.period.end().max(today);
     let (campaigns, entries) = campaigns_and_ledger(store, org).await?;
     // Overhead is spread over every campaign's activity before any campaign is computed; only
-    // a campaign without a start date needs its rows for it (its first day).
+    // a campaign without a start date needs its rows and channel days for it (its first day),
+    // not its revenue.
     let mut activities = Vec::with_capacity(campaigns.len());
     for (c, f) in &campaigns {
-        let with_rows = c.spec.start_date.is_none();
-        activities.push(book(store, c, *f, up_to, with_rows).await?.activity());
+        let mut dates = book(store, c, *f, up_to, false).await?;
+        if c.spec.start_date.is_none() {
+            dates.rows = store.daily_series(org, &c.id, EARLIEST, up_to).await?;
+            dates.channels = store.channel_series(org, &c.id, EARLIEST, up_to).await?;
+        }
+        activities.push(dates.activity());
     }
     let (settings, stored_rates) = computation_settings(store, org).await?;
     let rates = RatesTable::new(query.rates.as_ref().unwrap_or(&stored_rates))?;
