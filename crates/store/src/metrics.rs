@@ -64,35 +64,25 @@ where
 
 /// Exact micros back to a decimal without trailing zeros (what `Decimal::normalize` gives),
 /// saturating beyond `Decimal`'s range (which no sum of `i64` values below 2⁹⁶ micros reaches).
-/// The zeros are stripped from the integer, in `i64` when it fits: a report reads millions of
-/// values, and `normalize`'s division loop cost more than the read of each.
+/// A value that fits `i64` (every stored row, and any real sum) has its zeros stripped from the
+/// integer: a report reads millions of values, and `normalize`'s division loop cost more than
+/// the read of each.
 pub(crate) fn decimal_of_micros(micros: i128) -> Decimal {
-    if micros.unsigned_abs() >= 1u128 << 96 {
-        return if micros < 0 {
-            Decimal::MIN
-        } else {
-            Decimal::MAX
-        };
-    }
-    let (mantissa, scale) = match i64::try_from(micros) {
-        Ok(mut m) => {
-            let mut scale = 6u32;
-            while scale > 0 && m % 10 == 0 {
-                m /= 10;
-                scale -= 1;
-            }
-            (i128::from(m), scale)
-        }
-        Err(_) => {
-            let (mut m, mut scale) = (micros, 6u32);
-            while scale > 0 && m % 10 == 0 {
-                m /= 10;
-                scale -= 1;
-            }
-            (m, scale)
-        }
+    let Ok(mut mantissa) = i64::try_from(micros) else {
+        return Decimal::try_from_i128_with_scale(micros, 6)
+            .map(|d| d.normalize())
+            .unwrap_or(if micros < 0 {
+                Decimal::MIN
+            } else {
+                Decimal::MAX
+            });
     };
-    Decimal::try_from_i128_with_scale(mantissa, scale).unwrap_or_default()
+    let mut scale = 6u32;
+    while scale > 0 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        scale -= 1;
+    }
+    Decimal::new(mantissa, scale)
 }
 
 /// A summed count, saturating at `u64::MAX` (negative counts cannot be written and read as 0).

@@ -54,14 +54,16 @@ async fn overhead_reaches_a_campaign_without_a_start_date_from_its_first_row() {
                 .await,
         )
         .await;
-        let overhead = |name: &str| -> Value {
+        let line = |name: &str| -> Value {
             report["campaigns"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .find(|c| c["name"] == name)
-                .map_or(Value::Null, |c| c["costs"]["operational_overhead"].clone())
+                .cloned()
+                .unwrap_or(Value::Null)
         };
+        let overhead = |name: &str| line(name)["costs"]["operational_overhead"].clone();
         assert_eq!(overhead("Dated"), "2100.00", "{}: {report}", app.backend);
         assert_eq!(overhead("Undated"), "1700.00", "{}: {report}", app.backend);
         assert_eq!(
@@ -79,13 +81,7 @@ async fn overhead_reaches_a_campaign_without_a_start_date_from_its_first_row() {
                 .await,
             )
             .await;
-            let line = report["campaigns"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|c| c["name"] == name)
-                .cloned()
-                .unwrap_or(Value::Null);
+            let line = line(name);
             for key in [
                 "total_investment",
                 "attributed_revenue",
