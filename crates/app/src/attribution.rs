@@ -193,6 +193,19 @@ pub async fn attributed_by_channel(
         .campaign(org, campaign)
         .await?
         .ok_or(AppError::NotFound)?;
+    attributed_by_channel_of(store, &campaign, models, order, from, to).await
+}
+
+/// [`attributed_by_channel`] of a campaign the caller has read from its organisation.
+async fn attributed_by_channel_of(
+    store: &dyn spendlens_store::Store,
+    campaign: &Campaign,
+    models: Models,
+    order: MarkovOrder,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<ChannelAttribution, AppError> {
+    let org = &campaign.org_id;
     check_window(from, to)?;
     let (from_nanos, to_nanos) = window_nanos(&campaign, from, to)?;
     let stored = store
@@ -297,9 +310,24 @@ pub async fn attributed_revenue(
     to: NaiveDate,
 ) -> Result<AttributedRevenue, AppError> {
     let model = campaign_model(store, org, campaign).await?;
-    let found = attributed_by_channel(
+    let campaign = store
+        .campaign(org, campaign)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    attributed_revenue_of(store, &campaign, model, from, to).await
+}
+
+/// [`attributed_revenue`] of a campaign read from its organisation, under `model` (the one set
+/// on it): the caller holds both, as a report that reads them for every campaign at once.
+pub async fn attributed_revenue_of(
+    store: &dyn spendlens_store::Store,
+    campaign: &Campaign,
+    model: Model,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<AttributedRevenue, AppError> {
+    let found = attributed_by_channel_of(
         store,
-        org,
         campaign,
         Models::One(model),
         MarkovOrder::Fixed(1),

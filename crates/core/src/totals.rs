@@ -1,10 +1,13 @@
 //! From stored daily rows (summed per platform) to the input of the analysis.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::analysis::{AnalysisInput, CampaignPlan, Comparison, PlatformInputs, PlatformMetrics};
 use crate::campaign::{CampaignSpec, PlatformSettings};
+use crate::daily::DailyRow;
 use crate::num;
 use crate::platform::Platform;
 
@@ -47,6 +50,31 @@ impl PlatformTotals {
             .filter(|_| self.conversions > Decimal::ZERO)
             .map(|v| num::div_or_zero(v, self.conversions))
     }
+}
+
+/// Per platform (in platform order), the sums of `rows`, `days` counting the rows: the totals
+/// of rows already read, as the store keeps them for its own (where `days` counts every stored
+/// row, one per external campaign).
+pub fn totals_of_rows<'a>(rows: impl IntoIterator<Item = &'a DailyRow>) -> Vec<PlatformTotals> {
+    let mut totals: BTreeMap<Platform, PlatformTotals> = BTreeMap::new();
+    for row in rows {
+        let t = totals
+            .entry(row.platform)
+            .or_insert_with(|| PlatformTotals::zero(row.platform));
+        t.spend = num::add(t.spend, row.spend);
+        t.impressions = t.impressions.saturating_add(row.impressions);
+        t.engagements = t.engagements.saturating_add(row.engagements);
+        t.clicks = t.clicks.saturating_add(row.clicks);
+        t.conversions = num::add(t.conversions, row.conversions);
+        if let Some(v) = row.conversion_value {
+            t.conversion_value = Some(num::add(t.conversion_value.unwrap_or_default(), v));
+        }
+        if let Some(v) = row.revenue {
+            t.revenue = Some(num::add(t.revenue.unwrap_or_default(), v));
+        }
+        t.days = t.days.saturating_add(1);
+    }
+    totals.into_values().collect()
 }
 
 /// Builds the analysis input of a stored campaign.

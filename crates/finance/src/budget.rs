@@ -12,14 +12,13 @@
 //! comes back (a budget raised from 1 000 to 2 000 re-arms the 80 % alert; pacing back on track
 //! re-arms the pacing alerts). Crossing several thresholds at once raises each of them.
 
-use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spendlens_core::analysis::{Analysis, PacingStatus, Status, analyze};
 use spendlens_core::campaign::PlatformSettings;
 use spendlens_core::num;
-use spendlens_core::totals::{PlatformTotals, analysis_input};
+use spendlens_core::totals::{analysis_input, totals_of_rows};
 
 use crate::books::CampaignBook;
 
@@ -184,25 +183,7 @@ pub fn track_budget_consumption(previous: &AlertState, analysis: &Analysis) -> B
 /// own window: all stored days up to `as_of`). Conversion values are left unset: only the budget
 /// and pacing figures are read from it here.
 pub fn analyse(book: &CampaignBook, today: NaiveDate) -> Analysis {
-    let mut totals: BTreeMap<spendlens_core::Platform, PlatformTotals> = BTreeMap::new();
-    for row in book.rows.iter().filter(|r| r.date <= today) {
-        let t = totals
-            .entry(row.platform)
-            .or_insert_with(|| PlatformTotals::zero(row.platform));
-        t.spend = num::add(t.spend, row.spend);
-        t.impressions = t.impressions.saturating_add(row.impressions);
-        t.engagements = t.engagements.saturating_add(row.engagements);
-        t.clicks = t.clicks.saturating_add(row.clicks);
-        t.conversions = num::add(t.conversions, row.conversions);
-        if let Some(v) = row.conversion_value {
-            t.conversion_value = Some(num::add(t.conversion_value.unwrap_or_default(), v));
-        }
-        if let Some(v) = row.revenue {
-            t.revenue = Some(num::add(t.revenue.unwrap_or_default(), v));
-        }
-        t.days = t.days.saturating_add(1);
-    }
-    let totals: Vec<PlatformTotals> = totals.into_values().collect();
+    let totals = totals_of_rows(book.rows.iter().filter(|r| r.date <= today));
     analyze(&analysis_input(
         today,
         &book.spec,

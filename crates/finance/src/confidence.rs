@@ -28,6 +28,9 @@
 //! sequence and the multiply-shift draw are fixed by their definitions, while `rand`'s range
 //! algorithms may change between versions.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use rust_decimal::Decimal;
 use spendlens_core::num;
 use spendlens_rng::SplitMix64;
@@ -97,8 +100,14 @@ pub(crate) struct Sample<'a> {
 /// cross products of two (net, investment) pairs in `i128`.
 const FAST_LIMIT: i128 = 1 << 60;
 
-/// Runs the bootstrap and applies the level rule.
-pub(crate) fn confidence(sample: &Sample<'_>, resamples: u32, seed: u64) -> Confidence {
+/// Runs the bootstrap and applies the level rule. `tables`, when given, may hold the days the
+/// resamples draw for this number of days (see [`DrawTables`]); the answer is the same either way.
+pub(crate) fn confidence(
+    sample: &Sample<'_>,
+    resamples: u32,
+    seed: u64,
+    tables: Option<&DrawTables>,
+) -> Confidence {
     let days: Vec<(i128, i128)> = sample
         .has_data
         .iter()
@@ -111,7 +120,14 @@ pub(crate) fn confidence(sample: &Sample<'_>, resamples: u32, seed: u64) -> Conf
         })
         .collect();
     let n = days.len();
-    let draws = resample(&days, cents::to_cents(sample.fixed), resamples, seed);
+    let table = tables.and_then(|t| t.table(n, resamples, seed));
+    let draws = resample(
+        &days,
+        cents::to_cents(sample.fixed),
+        resamples,
+        seed,
+        table.as_deref(),
+    );
     let m = draws.len();
     let interval = percentiles(draws);
     let days_n = u32::try_from(n).unwrap_or(u32::MAX);
@@ -124,12 +140,87 @@ pub(crate) fn confidence(sample: &Sample<'_>, resamples: u32, seed: u64) -> Conf
     }
 }
 
+/// Bytes of draw tables one [`DrawTables`] keeps at most: 22 tables of 730 days × 1 000
+/// resamples.
+const TABLE_BUDGET: usize = 32 << 20;
+
+/// The days the resamples draw, kept for the campaigns of one report.
+///
+/// Every campaign's generator starts from the same seed, so which days the resamples draw
+/// depends only on how many days there are (n): campaigns with the same n draw the same
+/// indices. The second campaign with a given n writes them down once (resamples × n indices of
+/// 16 bits), and it and every later one with that n read them instead of running the generator,
+/// which was most of the bootstrap's time. The first only notes n, so a report whose campaigns
+/// all differ builds nothing; tables stop being built past [`TABLE_BUDGET`] bytes. The table is
+/// the generator's own sequence, so the interval is the same with or without it.
+#[derive(Debug)]
+pub(crate) struct DrawTables {
+    state: Mutex<TableState>,
+}
+
+#[derive(Debug, Default)]
+struct TableState {
+    /// Per (n, resamples, seed): `None` once seen, the table once built.
+    slots: HashMap<(usize, u32, u64), Option<Arc<[u16]>>>,
+    bytes: usize,
+}
+
+impl DrawTables {
+    pub(crate) fn new() -> Self {
+        DrawTables {
+            state: Mutex::new(TableState::default()),
+        }
+    }
+
+    /// The table of `resamples` draws of `n` days from `seed`, when one is kept or worth
+    /// building now (the second time this n is asked for, within the budget).
+    fn table(&self, n: usize, resamples: u32, seed: u64) -> Option<Arc<[u16]>> {
+        let key = (n, resamples, seed);
+        let count = usize::try_from(resamples).ok()?.checked_mul(n)?;
+        let bytes = count.checked_mul(2)?;
+        {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            match state.slots.get(&key) {
+                Some(Some(table)) => return Some(Arc::clone(table)),
+                None => {
+                    state.slots.insert(key, None);
+                    return None;
+                }
+                Some(None) => {}
+            }
+            // Indices must fit 16 bits, and the table the budget.
+            if n == 0 || n - 1 > usize::from(u16::MAX) || state.bytes + bytes > TABLE_BUDGET {
+                return None;
+            }
+        }
+        // Built outside the lock: two campaigns racing may both build it; both tables are equal.
+        let mut rng = SplitMix64::new(seed);
+        let table: Arc<[u16]> = (0..count)
+            .map(|_| u16::try_from(rng.index(n)).unwrap_or(0))
+            .collect();
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot @ None) = state.slots.get_mut(&key) {
+            *slot = Some(Arc::clone(&table));
+            state.bytes += bytes;
+        }
+        Some(table)
+    }
+}
+
 /// Draws the resamples: for each, (net revenue, investment) in cents, investment above zero.
+/// The days drawn come from `table` (resamples × n indices, the generator's sequence) when
+/// given, otherwise from the generator seeded with `seed`.
 ///
 /// When no sum of n days can leave `FAST_LIMIT` (always, for real campaigns) the days are summed
 /// in `i64` without overflow checks; otherwise in saturating `i128`. Both paths draw the same
 /// days, so the path never changes the answer.
-fn resample(days: &[(i128, i128)], fixed: i128, resamples: u32, seed: u64) -> Vec<(i128, i128)> {
+fn resample(
+    days: &[(i128, i128)],
+    fixed: i128,
+    resamples: u32,
+    seed: u64,
+    table: Option<&[u16]>,
+) -> Vec<(i128, i128)> {
     let n = days.len();
     if n == 0 {
         return Vec::new();
@@ -146,28 +237,16 @@ fn resample(days: &[(i128, i128)], fixed: i128, resamples: u32, seed: u64) -> Ve
         })
         .collect();
     let mut rng = SplitMix64::new(seed);
+    let mut picks = table.map(|t| t.chunks_exact(n));
     let mut out = Vec::with_capacity(usize::try_from(resamples).unwrap_or(0));
     for _ in 0..resamples {
-        let (spend, revenue) = match &small {
-            Some(days) => {
-                let (mut spend, mut revenue) = (0i64, 0i64);
-                for _ in 0..n {
-                    let (s, r) = days[rng.index(n)];
-                    // Cannot wrap: n values of at most FAST_LIMIT / n each.
-                    spend = spend.wrapping_add(s);
-                    revenue = revenue.wrapping_add(r);
-                }
-                (i128::from(spend), i128::from(revenue))
+        let (spend, revenue) = match (&small, picks.as_mut().and_then(Iterator::next)) {
+            (Some(days), Some(picked)) => {
+                sum_small(days, picked.iter().map(|&i| usize::from(i)))
             }
-            None => {
-                let (mut spend, mut revenue) = (0i128, 0i128);
-                for _ in 0..n {
-                    let (s, r) = days[rng.index(n)];
-                    spend = spend.saturating_add(s);
-                    revenue = revenue.saturating_add(r);
-                }
-                (spend, revenue)
-            }
+            (Some(days), None) => sum_small(days, (0..n).map(|_| rng.index(n))),
+            (None, Some(picked)) => sum_wide(days, picked.iter().map(|&i| usize::from(i))),
+            (None, None) => sum_wide(days, (0..n).map(|_| rng.index(n))),
         };
         let investment = spend.saturating_add(fixed);
         if investment > 0 {
@@ -175,6 +254,29 @@ fn resample(days: &[(i128, i128)], fixed: i128, resamples: u32, seed: u64) -> Ve
         }
     }
     out
+}
+
+/// The picked days' (spend, revenue), summed in `i64`: cannot wrap, each value being at most
+/// `FAST_LIMIT / n` and n being picked.
+fn sum_small(days: &[(i64, i64)], picks: impl Iterator<Item = usize>) -> (i128, i128) {
+    let (mut spend, mut revenue) = (0i64, 0i64);
+    for i in picks {
+        let (s, r) = days[i];
+        spend = spend.wrapping_add(s);
+        revenue = revenue.wrapping_add(r);
+    }
+    (i128::from(spend), i128::from(revenue))
+}
+
+/// The picked days' (spend, revenue), summed in saturating `i128`.
+fn sum_wide(days: &[(i128, i128)], picks: impl Iterator<Item = usize>) -> (i128, i128) {
+    let (mut spend, mut revenue) = (0i128, 0i128);
+    for i in picks {
+        let (s, r) = days[i];
+        spend = spend.saturating_add(s);
+        revenue = revenue.saturating_add(r);
+    }
+    (spend, revenue)
 }
 
 /// The nearest-rank 5th and 95th percentiles of the resamples' ROI, rounded to 2 decimals.
@@ -263,6 +365,7 @@ mod tests {
             &sample(&spend, &revenue, &has, dec!(500), dec!(150)),
             1_000,
             1,
+            None,
         );
         assert_eq!(c.interval, Some((dec!(66.67), dec!(66.67))));
         assert_eq!(
@@ -276,7 +379,7 @@ mod tests {
         let spend = [dec!(100), dec!(0), dec!(100)];
         let revenue = [dec!(300), dec!(0), dec!(300)];
         let has = [true, false, true];
-        let c = confidence(&sample(&spend, &revenue, &has, dec!(0), dec!(5)), 200, 3);
+        let c = confidence(&sample(&spend, &revenue, &has, dec!(0), dec!(5)), 200, 3, None);
         assert_eq!(c.interval, Some((dec!(200), dec!(200))));
         assert_eq!((c.days, c.level), (2, ConfidenceLevel::Low));
     }
@@ -289,7 +392,7 @@ mod tests {
         let spend = [dec!(10), dec!(0)];
         let revenue = [dec!(20), dec!(0)];
         let has = [true, true];
-        let c = confidence(&sample(&spend, &revenue, &has, dec!(0), dec!(0)), 1_000, 11);
+        let c = confidence(&sample(&spend, &revenue, &has, dec!(0), dec!(0)), 1_000, 11, None);
         assert!(c.resamples < 1_000 && c.resamples > 600, "{}", c.resamples);
         assert_eq!(c.interval, Some((dec!(100), dec!(100))));
     }
@@ -310,15 +413,64 @@ mod tests {
     fn huge_days_take_the_saturating_path_with_the_same_draws() {
         let small = [(100i128, 300i128), (50, 0), (10, 20)];
         let huge: Vec<(i128, i128)> = small.iter().map(|(s, r)| (s << 70, r << 70)).collect();
-        let a = resample(&small, 0, 50, 9);
-        let b = resample(&huge, 0, 50, 9);
+        let a = resample(&small, 0, 50, 9, None);
+        let b = resample(&huge, 0, 50, 9, None);
         let scaled: Vec<(i128, i128)> = a.iter().map(|(x, y)| (x << 70, y << 70)).collect();
         assert_eq!(scaled, b);
     }
 
     #[test]
+    fn a_draw_table_gives_the_generators_draws() {
+        // 40 uneven days. The first ask for n = 40 only notes it, the second builds the table,
+        // the third reads it; every answer is the generator's. Another seed or resample count
+        // gets no table of this one's.
+        let spend: Vec<Decimal> = (0..40).map(|i| Decimal::from(i * 7 % 13 + 1)).collect();
+        let revenue: Vec<Decimal> = (0..40).map(|i| Decimal::from(i * 11 % 17)).collect();
+        let has = vec![true; 40];
+        let s = sample(&spend, &revenue, &has, dec!(30), dec!(50));
+        let tables = DrawTables::new();
+        let plain = confidence(&s, 500, 42, None);
+        let built = |t: &DrawTables| {
+            let state = t.state.lock().unwrap();
+            state.slots.values().filter(|v| v.is_some()).count()
+        };
+        assert_eq!(confidence(&s, 500, 42, Some(&tables)), plain);
+        assert_eq!(built(&tables), 0);
+        assert_eq!(confidence(&s, 500, 42, Some(&tables)), plain);
+        assert_eq!(built(&tables), 1);
+        assert_eq!(confidence(&s, 500, 42, Some(&tables)), plain);
+        for (resamples, seed) in [(500, 43), (400, 42)] {
+            let other = confidence(&s, resamples, seed, None);
+            assert_ne!(other.interval, plain.interval);
+            assert_eq!(confidence(&s, resamples, seed, Some(&tables)), other);
+        }
+        // The table's draws on the saturating path too.
+        let table = tables.table(40, 500, 42).expect("built");
+        assert_eq!(table.len(), 40 * 500);
+        let huge: Vec<(i128, i128)> = (0..40).map(|i| (i << 70, (40 - i) << 70)).collect();
+        assert_eq!(
+            resample(&huge, 5, 500, 42, Some(&table)),
+            resample(&huge, 5, 500, 42, None)
+        );
+    }
+
+    #[test]
+    fn draw_tables_stay_within_their_budget() {
+        // 100 000 resamples × 200 days is 40 MB of indices: never built, still answered.
+        let tables = DrawTables::new();
+        for _ in 0..3 {
+            assert!(tables.table(200, 100_000, 1).is_none());
+        }
+        assert_eq!(tables.state.lock().unwrap().bytes, 0);
+        // More days than 16 bits can index: never built.
+        for _ in 0..3 {
+            assert!(tables.table(70_000, 100, 1).is_none());
+        }
+    }
+
+    #[test]
     fn no_days_means_no_interval_and_low() {
-        let c = confidence(&sample(&[], &[], &[], dec!(100), dec!(500)), 1_000, 1);
+        let c = confidence(&sample(&[], &[], &[], dec!(100), dec!(500)), 1_000, 1, None);
         assert_eq!(
             (c.interval, c.level, c.resamples),
             (None, ConfidenceLevel::Low, 0)

@@ -18,6 +18,7 @@
 //! platforms and the channels. A report without named channels is what it was before them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -31,6 +32,7 @@ use spendlens_core::channel::ChannelTotals;
 use crate::books::{CampaignBook, FinanceSettings, OrgBooks, validate_ledger};
 use crate::budget::{BudgetStatus, analyse, budget_status};
 use crate::cents;
+use crate::confidence::DrawTables;
 use crate::error::FinanceError;
 use crate::fx::{Converter, RateUsed, RatesTable};
 use crate::ledger::LedgerEntry;
@@ -174,6 +176,8 @@ pub struct ReportPlan {
     rates: RatesTable,
     entries: Vec<LedgerEntry>,
     overhead: Vec<Allocated>,
+    /// The bootstrap's draws, shared by the campaigns with the same number of days.
+    draws: Arc<DrawTables>,
 }
 
 /// One campaign's part of a report, from [`ReportPlan::campaign`].
@@ -233,6 +237,7 @@ impl ReportPlan {
             rates: request.rates.clone(),
             overhead: timeline::allocate_all(activities, &entries),
             entries,
+            draws: Arc::new(DrawTables::new()),
         })
     }
 
@@ -258,7 +263,13 @@ impl ReportPlan {
             self.today,
             &mut conv,
         )?;
-        let roi = roi::from_timeline(book, &t, &self.settings, conv.into_used());
+        let roi = roi::from_timeline(
+            book,
+            &t,
+            &self.settings,
+            conv.into_used(),
+            Some(&self.draws),
+        );
         let mut report_conv = Converter::new(&self.rates);
         let factor = report_conv.factor(&book.spec.currency, &self.currency)?;
         let mut used = roi.rates_used.clone();

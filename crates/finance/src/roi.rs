@@ -32,7 +32,7 @@ use spendlens_core::channel::{AllSpend, ChannelTotals};
 use spendlens_core::num;
 
 use crate::books::{CampaignBook, FinanceSettings, OrgBooks};
-use crate::confidence::{self, Confidence, Sample};
+use crate::confidence::{self, Confidence, DrawTables, Sample};
 use crate::error::FinanceError;
 use crate::fx::{Converter, RateUsed, RatesTable};
 use crate::ledger::AttributionMethod;
@@ -163,6 +163,7 @@ pub(crate) fn from_timeline(
     t: &Timeline,
     settings: &FinanceSettings,
     rates_used: Vec<RateUsed>,
+    tables: Option<&DrawTables>,
 ) -> CampaignRoi {
     let daily_cost: Vec<Decimal> = (0..t.len()).map(|i| t.cost(i)).collect();
     let (opportunity, accrual) = opportunity_cost(&daily_cost, settings.cost_of_capital);
@@ -206,6 +207,7 @@ pub(crate) fn from_timeline(
         },
         settings.bootstrap.resamples,
         settings.bootstrap.seed,
+        tables,
     );
     // A return of revenue nobody measured is no measurement: no level, no interval.
     if book.revenue.basis == crate::books::RevenueBasis::Unmeasured {
@@ -252,7 +254,7 @@ pub fn calculate_campaign_roi(
     let overhead = timeline::allocate_all(&books.activities(), &books.entries);
     let mut conv = Converter::new(rates);
     let t = timeline::build(book, &books.entries, &overhead, window, today, &mut conv)?;
-    Ok(from_timeline(book, &t, settings, conv.into_used()))
+    Ok(from_timeline(book, &t, settings, conv.into_used(), None))
 }
 
 #[cfg(test)]

@@ -83,6 +83,9 @@ pub trait TouchpointStore: Send + Sync {
         to_nanos: i64,
     ) -> Result<Vec<StoredTouchpoint>>;
 
+    /// Whether the organisation has any touchpoint (an index probe).
+    async fn has_touchpoints(&self, org: &OrgId) -> Result<bool>;
+
     /// The attribution model set on a campaign of the organisation (`None`: not set, or no such
     /// campaign in the organisation).
     async fn attribution_model(&self, org: &OrgId, campaign: &CampaignId)
@@ -106,6 +109,10 @@ pub trait TouchpointStore: Send + Sync {
         org: &OrgId,
         campaign: &CampaignId,
     ) -> Result<Option<(String, String)>>;
+
+    /// [`revenue_basis`](Self::revenue_basis) of every campaign of the organisation that has
+    /// one set, as `(campaign, basis, model)`, ordered by campaign id.
+    async fn org_revenue_bases(&self, org: &OrgId) -> Result<Vec<(CampaignId, String, String)>>;
 
     /// Sets the basis of a campaign's ROI, keeping its attribution model (`model` is stored only
     /// when the campaign had no setting yet); false when the campaign is not in the organisation.
@@ -373,6 +380,15 @@ macro_rules! impl_touchpoint_store {
                 }
 
                 #[instrument(skip_all)]
+                async fn has_touchpoints(&self, org: &OrgId) -> Result<bool> {
+                    let row = sqlx::query("SELECT 1 AS one FROM touchpoints WHERE org_id = $1 LIMIT 1")
+                        .bind(org.as_str())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    Ok(row.is_some())
+                }
+
+                #[instrument(skip_all)]
                 async fn attribution_model(&self, org: &OrgId, campaign: &CampaignId) -> Result<Option<String>> {
                     let row = sqlx::query(
                         "SELECT a.model FROM campaign_attribution a JOIN campaigns c ON c.id = a.campaign_id \
@@ -414,6 +430,22 @@ macro_rules! impl_touchpoint_store {
                         Ok((r.try_get("basis")?, r.try_get("model")?))
                     })
                     .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn org_revenue_bases(&self, org: &OrgId) -> Result<Vec<(CampaignId, String, String)>> {
+                    let rows = sqlx::query(
+                        "SELECT a.campaign_id, a.basis, a.model FROM campaign_attribution a \
+                         JOIN campaigns c ON c.id = a.campaign_id WHERE c.org_id = $1 ORDER BY a.campaign_id",
+                    )
+                    .bind(org.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| -> Result<(CampaignId, String, String)> {
+                            Ok((CampaignId::new(r.try_get::<String, _>("campaign_id")?), r.try_get("basis")?, r.try_get("model")?))
+                        })
+                        .collect()
                 }
 
                 #[instrument(skip_all)]

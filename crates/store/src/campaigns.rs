@@ -79,6 +79,10 @@ pub trait CampaignStore: Send + Sync {
     /// The campaign's platform settings; `None` when the campaign is not found.
     async fn settings(&self, org: &OrgId, id: &CampaignId) -> Result<Option<PlatformSettings>>;
 
+    /// The platform settings of every campaign of the organisation, in one read (a campaign
+    /// never given any has the defaults), ordered by campaign id.
+    async fn org_settings(&self, org: &OrgId) -> Result<Vec<(CampaignId, PlatformSettings)>>;
+
     /// Replaces the campaign's platform settings; false when the campaign is not found.
     async fn put_settings(
         &self,
@@ -259,6 +263,21 @@ macro_rules! impl_campaign_store {
                     .await?;
                     row.as_ref().map(settings_of)
                     .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn org_settings(&self, org: &OrgId) -> Result<Vec<(CampaignId, PlatformSettings)>> {
+                    let rows = sqlx::query(
+                        "SELECT c.id, s.linkedin_conversion_value_micros, s.ga4_aov_micros, s.custom_integration_aov_micros \
+                         FROM campaigns c LEFT JOIN platform_settings s ON s.campaign_id = c.id \
+                         WHERE c.org_id = $1 ORDER BY c.id",
+                    )
+                    .bind(org.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|row| Ok((CampaignId::new(row.try_get::<String, _>("id")?), settings_of(row)?)))
+                        .collect()
                 }
 
                 #[instrument(skip_all)]

@@ -41,6 +41,9 @@ pub trait ChannelStore: Send + Sync {
         to: NaiveDate,
     ) -> Result<Vec<ChannelDay>>;
 
+    /// The organisation's campaigns with at least one channel day, ordered by id.
+    async fn campaigns_with_channels(&self, org: &OrgId) -> Result<Vec<CampaignId>>;
+
     /// Per channel, the sums of every stored day up to and including `up_to`, ordered by
     /// channel key. Empty for another organisation's campaign.
     async fn channel_totals(
@@ -140,6 +143,21 @@ macro_rules! impl_channel_store {
                         tx.commit().await?;
                         Ok(Some(u64::try_from(rows.len()).unwrap_or(u64::MAX)))
                     })
+                }
+
+                #[instrument(skip_all)]
+                async fn campaigns_with_channels(&self, org: &OrgId) -> Result<Vec<CampaignId>> {
+                    // One probe of the key per campaign, not a scan of the channel days.
+                    let rows = sqlx::query(
+                        "SELECT c.id FROM campaigns c WHERE c.org_id = $1 \
+                         AND EXISTS (SELECT 1 FROM channel_metrics m WHERE m.campaign_id = c.id) ORDER BY c.id",
+                    )
+                    .bind(org.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| Ok(CampaignId::new(r.try_get::<String, _>("id")?)))
+                        .collect()
                 }
 
                 #[instrument(skip_all)]

@@ -114,7 +114,7 @@ pub trait MetricStore: Send + Sync {
 }
 
 /// The stored rows of a campaign's days (`$1` organisation, `$2` campaign, `$3`..=`$4` days)
-/// in key order (campaign, date, platform, external campaign), for [`DaySums`] to sum per day
+/// in key order (campaign, date, platform, external campaign), for [`DaySeries`] to sum per day
 /// and platform: SQLite's GROUP BY with split sums cost about four times the read itself.
 pub(crate) const DAILY_SERIES_SQL: &str = "SELECT date, platform, spend_micros, impressions, engagements, clicks, \
      conversions_micros, conversion_value_micros, revenue_micros, currency \
@@ -122,9 +122,56 @@ pub(crate) const DAILY_SERIES_SQL: &str = "SELECT date, platform, spend_micros, 
      AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1) \
      ORDER BY date, platform";
 
+/// The daily series being read: stored rows, in key order, summed per day and platform as
+/// they come (the day and platform being summed kept open, every earlier one already a row).
+#[derive(Default)]
+pub(crate) struct DaySeries {
+    open: Option<DaySums>,
+    rows: Vec<DailyRow>,
+}
+
+impl DaySeries {
+    /// Adds a stored row of `date` and `platform`: its seven metrics in the order of
+    /// `DAILY_SERIES_SQL`, its currency.
+    pub(crate) fn add(
+        &mut self,
+        date: NaiveDate,
+        platform: Platform,
+        values: [Option<i64>; 7],
+        currency: Option<&str>,
+    ) {
+        let same = self
+            .open
+            .as_ref()
+            .is_some_and(|g| g.date == date && g.platform == platform);
+        if !same {
+            let next = DaySums {
+                date,
+                platform,
+                sums: [None; 7],
+                currency: None,
+            };
+            if let Some(done) = self.open.replace(next) {
+                self.rows.push(done.row());
+            }
+        }
+        if let Some(open) = self.open.as_mut() {
+            open.add(values, currency);
+        }
+    }
+
+    /// One row per day and platform, in key order.
+    pub(crate) fn finish(mut self) -> Vec<DailyRow> {
+        if let Some(done) = self.open.take() {
+            self.rows.push(done.row());
+        }
+        self.rows
+    }
+}
+
 /// One day and platform's stored rows summed in exact i128 micros (`SUM` and `MIN(currency)`
 /// as SQL would: a sum of only missing values is missing).
-pub(crate) struct DaySums {
+struct DaySums {
     date: NaiveDate,
     platform: Platform,
     sums: [Option<i128>; 7],
@@ -132,30 +179,8 @@ pub(crate) struct DaySums {
 }
 
 impl DaySums {
-    /// The group a row of `date` and `platform` adds to, rows coming in key order: the last
-    /// one, or a new one.
-    pub(crate) fn group(
-        groups: &mut Vec<DaySums>,
-        date: NaiveDate,
-        platform: Platform,
-    ) -> &mut DaySums {
-        let same = groups
-            .last()
-            .is_some_and(|g| g.date == date && g.platform == platform);
-        if !same {
-            groups.push(DaySums {
-                date,
-                platform,
-                sums: [None; 7],
-                currency: None,
-            });
-        }
-        let last = groups.len() - 1;
-        &mut groups[last]
-    }
-
     /// Adds a stored row: its seven metrics in the order of `DAILY_SERIES_SQL`, its currency.
-    pub(crate) fn add(&mut self, values: [Option<i64>; 7], currency: Option<&str>) {
+    fn add(&mut self, values: [Option<i64>; 7], currency: Option<&str>) {
         for (slot, value) in self.sums.iter_mut().zip(values) {
             if let Some(v) = value {
                 *slot = Some(slot.unwrap_or(0) + i128::from(v));
@@ -169,7 +194,7 @@ impl DaySums {
     }
 
     /// The summed day as a row (no external campaign: they are summed).
-    pub(crate) fn row(self) -> DailyRow {
+    fn row(self) -> DailyRow {
         let [
             spend,
             impressions,
@@ -211,7 +236,7 @@ macro_rules! impl_metric_store {
             use sqlx::Row as _;
             use tracing::instrument;
 
-            use crate::metrics::{DAILY_SERIES_SQL, DaySums, MetricStore, count_of, decimal_of_micros, month_span, split_sum, sum_of};
+            use crate::metrics::{DAILY_SERIES_SQL, DaySeries, MetricStore, count_of, decimal_of_micros, month_span, split_sum, sum_of};
             use crate::micros::from_count;
             use crate::{Result, StoreError};
 
@@ -322,7 +347,7 @@ macro_rules! impl_metric_store {
                             .fetch_all(&pool)
                             .await
                             .map_err(|e| StoreError::or_out_of_range(e, "rows"))?;
-                        let mut groups: Vec<DaySums> = Vec::new();
+                        let mut series = DaySeries::default();
                         for r in &rows {
                             let date: NaiveDate = r.try_get(0)?;
                             let name: &str = r.try_get(1)?;
@@ -335,9 +360,9 @@ macro_rules! impl_metric_store {
                                 *slot = r.try_get(2 + k)?;
                             }
                             let currency: Option<&str> = r.try_get(9)?;
-                            DaySums::group(&mut groups, date, platform).add(values, currency);
+                            series.add(date, platform, values, currency);
                         }
-                        Ok::<_, StoreError>(groups.into_iter().map(DaySums::row).collect())
+                        Ok::<_, StoreError>(series.finish())
                     });
                     read.await
                         .map_err(|e| StoreError::Invalid(format!("a database read stopped: {e}")))?

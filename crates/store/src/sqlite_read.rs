@@ -23,7 +23,7 @@ use spendlens_core::campaign::{CampaignId, OrgId};
 use spendlens_core::daily::DailyRow;
 use spendlens_core::platform::Platform;
 
-use crate::metrics::{DAILY_SERIES_SQL, DaySums};
+use crate::metrics::{DAILY_SERIES_SQL, DaySeries};
 use crate::{Result, StoreError};
 
 /// At most this many idle connections are kept for the next reads.
@@ -98,7 +98,7 @@ impl Reader {
         self.with(move |conn| {
             let mut stmt = conn.prepare_cached(DAILY_SERIES_SQL)?;
             let mut rows = stmt.query(named_params! {"$1": org, "$2": id, "$3": from, "$4": to})?;
-            let mut groups: Vec<DaySums> = Vec::new();
+            let mut series = DaySeries::default();
             // Rows come in date order: a date is parsed once for its platforms.
             let mut last_date: Option<(String, NaiveDate)> = None;
             while let Some(r) = rows.next()? {
@@ -126,9 +126,9 @@ impl Reader {
                     .get_ref(9)?
                     .as_str_or_null()
                     .map_err(rusqlite::Error::from)?;
-                DaySums::group(&mut groups, date, platform).add(values, currency);
+                series.add(date, platform, values, currency);
             }
-            Ok(groups.into_iter().map(DaySums::row).collect())
+            Ok(series.finish())
         })
         .await
     }

@@ -178,10 +178,23 @@ async fn the_window_keeps_whole_journeys_up_to_its_end_and_campaign_tags_scope_r
             tagged(tp("d", 12 * SEC, TouchKind::Conversion, "", "5"), &mine.id),
             tagged(tp("d", 12 * SEC, TouchKind::Touch, "google", "0"), &mine.id),
         ];
+        let any = |o: OrgId| {
+            let store = store.clone();
+            async move {
+                store
+                    .has_touchpoints(&o)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            }
+        };
+        assert!(!any(org.clone()).await, "{backend}");
         store
             .import_touchpoints(&org, &rows, &import("h"), false, now())
             .await
             .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert!(any(org.clone()).await, "{backend}");
+        let stranger = org_of(store.as_ref(), "b@example.com").await;
+        assert!(!any(stranger).await, "{backend}");
         let found = store
             .touchpoints_in_window(&org, Some(&mine.id), 10 * SEC, 20 * SEC)
             .await
@@ -328,6 +341,28 @@ async fn a_campaign_model_is_set_per_campaign_within_its_organisation() {
             pair("platform_reported", "last_touch"),
             "{backend}"
         );
+
+        // The organisation's bases in one read: both campaigns, the stranger's none.
+        let mut want = vec![
+            (c.id.clone(), "attribution".to_owned(), "markov".to_owned()),
+            (
+                other.id.clone(),
+                "platform_reported".to_owned(),
+                "last_touch".to_owned(),
+            ),
+        ];
+        want.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        let all = |o: OrgId| {
+            let store = store.clone();
+            async move {
+                store
+                    .org_revenue_bases(&o)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            }
+        };
+        assert_eq!(all(org.clone()).await, want, "{backend}");
+        assert!(all(stranger.clone()).await.is_empty(), "{backend}");
     }
 }
 

@@ -102,6 +102,24 @@ async fn channel_days_are_upserted_read_and_summed() {
                 .is_empty()
         );
 
+        // The organisation's campaigns with channel days: this one, not one without.
+        let bare = store
+            .create_campaign(&a, &spec(), now())
+            .await
+            .unwrap_or_else(|e| ok("campaign", e));
+        let with = |o| {
+            let store = store.clone();
+            async move {
+                store
+                    .campaigns_with_channels(&o)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            }
+        };
+        assert_eq!(with(a.clone()).await, vec![c.id.clone()], "{name}");
+        assert!(with(b.clone()).await.is_empty(), "{name}");
+        assert_ne!(bare.id, c.id);
+
         let series = store
             .channel_series(&a, &c.id, day("2026-11-02"), day("2026-11-03"))
             .await

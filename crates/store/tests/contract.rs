@@ -166,7 +166,24 @@ async fn campaigns_are_scoped_to_their_organisation() {
             store.put_settings(&a, &c.id, &settings, now()).await,
             name
         ));
-        assert_eq!(ok(store.settings(&a, &c.id).await, name), Some(settings));
+        assert_eq!(
+            ok(store.settings(&a, &c.id).await, name),
+            Some(settings.clone())
+        );
+        // The organisation's settings in one read: a campaign never given any has the defaults;
+        // another organisation's are not among them.
+        let plain = ok(store.create_campaign(&a, &spec("Plain"), now()).await, name);
+        let mut want = vec![
+            (c.id.clone(), settings.clone()),
+            (plain.id.clone(), PlatformSettings::default()),
+        ];
+        want.sort_by(|x, y| x.0.as_str().cmp(y.0.as_str()));
+        assert_eq!(ok(store.org_settings(&a).await, name), want);
+        assert!(
+            ok(store.org_settings(&b).await, name)
+                .iter()
+                .all(|(id, _)| id != &c.id && id != &plain.id)
+        );
         assert!(ok(store.delete_campaign(&a, &c.id).await, name));
         assert_eq!(ok(store.campaign(&a, &c.id).await, name), None);
         let unknown = CampaignId::new("nope");

@@ -115,7 +115,12 @@ pub(crate) async fn stored_basis(
     org: &OrgId,
     campaign: &CampaignId,
 ) -> Result<BasisChoice, spendlens_store::StoreError> {
-    Ok(match store.revenue_basis(org, campaign).await? {
+    Ok(choice_of(store.revenue_basis(org, campaign).await?))
+}
+
+/// The choice a stored `(basis, model)` makes; none stored is attribution by the default model.
+pub(crate) fn choice_of(stored: Option<(String, String)>) -> BasisChoice {
+    match stored {
         Some((basis, model)) => {
             let model = model.parse::<Model>().unwrap_or(DEFAULT_MODEL);
             match basis.as_str() {
@@ -125,7 +130,7 @@ pub(crate) async fn stored_basis(
             }
         }
         None => BasisChoice::Attribution(DEFAULT_MODEL),
-    })
+    }
 }
 
 /// Chooses the basis of a campaign's ROI (the API's `PUT revenue-basis`, the finance page's

@@ -15,21 +15,23 @@ pub mod rates;
 pub mod settings;
 pub mod webhook;
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::StreamExt as _;
 use rust_decimal::Decimal;
 use spendlens_core::analysis::{PlatformMetrics, aov, platform_revenue};
-use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
-use spendlens_core::totals::analysis_input;
+use spendlens_core::campaign::{Campaign, CampaignId, OrgId, PlatformSettings};
+use spendlens_core::channel::ChannelDay;
+use spendlens_core::totals::{analysis_input, totals_of_rows};
 use spendlens_core::{DailyRow, Platform};
 use spendlens_finance::books::{PlatformDay, RevenueBasis};
 
 use self::basis::BasisChoice;
 use self::document::SpendDays;
 use spendlens_finance::{
-    AttributionMethod, CampaignBook, CampaignRoi, DailyRevenue, FinanceError, FinanceSettings,
+    CampaignBook, CampaignRoi, DailyRevenue, FinanceError, FinanceSettings,
     FinancialReport, FxRate, LedgerEntry, OrgBooks, Period, RatesTable, Reconciliation, ReportPlan,
     ReportRequest, ReportSums, RevenueSeries,
 };
@@ -103,27 +105,24 @@ pub async fn computation_settings(
 /// total follows the model. Without such touchpoints ROI and the analysis agree exactly.
 /// `method` is recorded with the result.
 ///
-/// `rows` are the campaign's daily platform rows (already loaded by the caller).
+/// `rows` are the campaign's daily platform rows up to `up_to`, all of them (already loaded by
+/// the caller); `known` what the caller read of it besides.
 pub async fn attributed_revenue(
     store: &dyn Store,
     campaign: &Campaign,
-    method: AttributionMethod,
+    known: &CampaignKnown,
     up_to: NaiveDate,
     rows: &[DailyRow],
 ) -> Result<RevenueSeries, FinanceAppError> {
-    let platform_settings = store
-        .settings(&campaign.org_id, &campaign.id)
-        .await?
-        .unwrap_or_default();
-    let totals = store
-        .platform_totals(&campaign.org_id, &campaign.id, up_to)
-        .await?;
-    let input = analysis_input(up_to, &campaign.spec, &platform_settings, &totals, None);
+    let platform_settings = &known.settings;
+    // The platforms' totals up to `up_to` are the sums of `rows` (every stored day up to it).
+    let totals = totals_of_rows(rows);
+    let input = analysis_input(up_to, &campaign.spec, platform_settings, &totals, None);
     let aov = aov(&input.platforms);
     let mut days: Vec<DailyRevenue> = Vec::new();
     let mut reported: Vec<PlatformDay> = Vec::new();
     for row in rows.iter().filter(|r| r.platform != Platform::Ga4) {
-        let amount = row_revenue(row, &platform_settings, &aov);
+        let amount = row_revenue(row, platform_settings, &aov);
         reported.push(PlatformDay {
             date: row.date,
             platform: row.platform,
@@ -145,16 +144,12 @@ pub async fn attributed_revenue(
         RevenueBasis::Unmeasured
     };
     let mut credit = Vec::new();
-    let choice = basis::stored_basis(store, &campaign.org_id, &campaign.id).await?;
-    if let (Some(first), BasisChoice::Attribution(_)) = (rows.first().map(|r| r.date), choice) {
-        let attributed = crate::attribution::attributed_revenue(
-            store,
-            &campaign.org_id,
-            &campaign.id,
-            first,
-            up_to,
-        )
-        .await;
+    let choice = known.basis;
+    if let (Some(first), BasisChoice::Attribution(model), true) =
+        (rows.first().map(|r| r.date), choice, known.touchpoints)
+    {
+        let attributed =
+            crate::attribution::attributed_revenue_of(store, campaign, model, first, up_to).await;
         match attributed {
             Ok(a) if a.conversions > 0.0 => {
                 spread(&mut days, a.revenue);
@@ -185,7 +180,7 @@ pub async fn attributed_revenue(
         };
     }
     Ok(RevenueSeries {
-        method,
+        method: known.facts.attribution_method,
         basis,
         days,
         reported,
@@ -277,7 +272,7 @@ mod spread_tests {
 async fn book(
     store: &dyn Store,
     campaign: &Campaign,
-    facts: CampaignFinance,
+    known: &CampaignKnown,
     up_to: NaiveDate,
     with_rows: bool,
 ) -> Result<CampaignBook, FinanceAppError> {
@@ -285,16 +280,16 @@ async fn book(
         let (org, id) = (&campaign.org_id, &campaign.id);
         (
             store.daily_series(org, id, EARLIEST, up_to).await?,
-            store.channel_series(org, id, EARLIEST, up_to).await?,
+            channel_days(store, campaign, known, up_to).await?,
         )
     } else {
         (Vec::new(), Vec::new())
     };
     let revenue = if with_rows {
-        attributed_revenue(store, campaign, facts.attribution_method, up_to, &rows).await?
+        attributed_revenue(store, campaign, known, up_to, &rows).await?
     } else {
         RevenueSeries {
-            method: facts.attribution_method,
+            method: known.facts.attribution_method,
             basis: RevenueBasis::default(),
             days: Vec::new(),
             reported: Vec::new(),
@@ -305,31 +300,78 @@ async fn book(
     Ok(CampaignBook {
         id: campaign.id.clone(),
         spec: campaign.spec.clone(),
-        headcount: facts.headcount,
+        headcount: known.facts.headcount,
         rows,
         channels,
         revenue,
     })
 }
 
-/// The organisation's campaigns, each with its finance facts (people assigned, attribution
-/// method), and its whole ledger.
+/// The campaign's channel days up to `up_to`; none read when it has none.
+async fn channel_days(
+    store: &dyn Store,
+    campaign: &Campaign,
+    known: &CampaignKnown,
+    up_to: NaiveDate,
+) -> Result<Vec<ChannelDay>, StoreError> {
+    if !known.channels {
+        return Ok(Vec::new());
+    }
+    store
+        .channel_series(&campaign.org_id, &campaign.id, EARLIEST, up_to)
+        .await
+}
+
+/// What the books read of a campaign besides its days, read for the whole organisation at once
+/// (a handful of queries, not a handful per campaign).
+#[derive(Debug, Clone)]
+pub struct CampaignKnown {
+    /// People assigned, attribution method.
+    pub facts: CampaignFinance,
+    pub settings: PlatformSettings,
+    /// The basis its ROI rests on (with its attribution model).
+    pub basis: BasisChoice,
+    /// Whether it has offline channel days.
+    pub channels: bool,
+    /// Whether touchpoints may credit it: the organisation has some.
+    pub touchpoints: bool,
+}
+
+/// The organisation's campaigns, each with what the books read of it besides its days, and its
+/// whole ledger.
 async fn campaigns_and_ledger(
     store: &dyn Store,
     org: &OrgId,
-) -> Result<(Vec<(Campaign, CampaignFinance)>, Vec<LedgerEntry>), FinanceAppError> {
-    let facts = store.org_campaign_finance(org).await?;
+) -> Result<(Vec<(Campaign, CampaignKnown)>, Vec<LedgerEntry>), FinanceAppError> {
+    let mut facts: HashMap<CampaignId, CampaignFinance> =
+        store.org_campaign_finance(org).await?.into_iter().collect();
+    let mut settings: HashMap<CampaignId, PlatformSettings> =
+        store.org_settings(org).await?.into_iter().collect();
+    let mut bases: HashMap<CampaignId, (String, String)> = store
+        .org_revenue_bases(org)
+        .await?
+        .into_iter()
+        .map(|(id, b, m)| (id, (b, m)))
+        .collect();
+    let channels: HashSet<CampaignId> = store
+        .campaigns_with_channels(org)
+        .await?
+        .into_iter()
+        .collect();
+    let touchpoints = store.has_touchpoints(org).await?;
     let campaigns = store
         .list_campaigns(org)
         .await?
         .into_iter()
         .map(|c| {
-            let f = facts
-                .iter()
-                .find(|(id, _)| id == &c.id)
-                .map(|(_, f)| *f)
-                .unwrap_or_default();
-            (c, f)
+            let known = CampaignKnown {
+                facts: facts.remove(&c.id).unwrap_or_default(),
+                settings: settings.remove(&c.id).unwrap_or_default(),
+                basis: basis::choice_of(bases.remove(&c.id)),
+                channels: channels.contains(&c.id),
+                touchpoints,
+            };
+            (c, known)
         })
         .collect();
     let entries = store
@@ -352,9 +394,9 @@ async fn org_books(
 ) -> Result<OrgBooks, FinanceAppError> {
     let (campaigns, entries) = campaigns_and_ledger(store, org).await?;
     let mut books = Vec::with_capacity(campaigns.len());
-    for (c, f) in &campaigns {
+    for (c, known) in &campaigns {
         let with_rows = full.is_none_or(|id| id == &c.id) || c.spec.start_date.is_none();
-        books.push(book(store, c, *f, up_to, with_rows).await?);
+        books.push(book(store, c, known, up_to, with_rows).await?);
     }
     Ok(OrgBooks {
         org_id: org.clone(),
@@ -479,11 +521,11 @@ pub async fn financial_report(
     // a campaign without a start date needs its rows and channel days for it (its first day),
     // not its revenue.
     let mut activities = Vec::with_capacity(campaigns.len());
-    for (c, f) in &campaigns {
-        let mut dates = book(store, c, *f, up_to, false).await?;
+    for (c, known) in &campaigns {
+        let mut dates = book(store, c, known, up_to, false).await?;
         if c.spec.start_date.is_none() {
             dates.rows = store.daily_series(org, &c.id, EARLIEST, up_to).await?;
-            dates.channels = store.channel_series(org, &c.id, EARLIEST, up_to).await?;
+            dates.channels = channel_days(store, c, known, up_to).await?;
         }
         activities.push(dates.activity());
     }
@@ -507,10 +549,10 @@ pub async fn financial_report(
     // Owned campaigns: a stream of futures borrowing from the list would not be `Send` for
     // every lifetime the server's handlers need.
     let mut parts = futures_util::stream::iter(campaigns)
-        .map(|(c, facts)| {
+        .map(|(c, known)| {
             let plan = Arc::clone(&plan);
             async move {
-                let book = book(store, &c, facts, up_to, true).await?;
+                let book = book(store, &c, &known, up_to, true).await?;
                 tokio::task::spawn_blocking(move || (plan.campaign(&book), book))
                     .await
                     .map_err(|e| FinanceAppError::Internal(format!("report task: {e}")))
