@@ -124,13 +124,29 @@ pub(crate) const DAILY_SERIES_SQL: &str = "SELECT date, platform, spend_micros, 
 
 /// The daily series being read: stored rows, in key order, summed per day and platform as
 /// they come (the day and platform being summed kept open, every earlier one already a row).
-#[derive(Default)]
 pub(crate) struct DaySeries {
     open: Option<DaySums>,
     rows: Vec<DailyRow>,
+    /// The series' last day, for the room its rows will take.
+    to: NaiveDate,
+    /// Whether room was made (once the first day is complete).
+    sized: bool,
 }
 
+/// The most rows [`DaySeries`] makes room for ahead (the vector grows as usual past it).
+const ROOM_AHEAD: usize = 1 << 16;
+
 impl DaySeries {
+    /// A series whose days end at `to`.
+    pub(crate) fn new(to: NaiveDate) -> Self {
+        DaySeries {
+            open: None,
+            rows: Vec::new(),
+            to,
+            sized: false,
+        }
+    }
+
     /// Adds a stored row of `date` and `platform`: its seven metrics in the order of
     /// `DAILY_SERIES_SQL`, its currency.
     pub(crate) fn add(
@@ -152,7 +168,17 @@ impl DaySeries {
                 currency: None,
             };
             if let Some(done) = self.open.replace(next) {
+                let next_day = done.date != date;
                 self.rows.push(done.row());
+                // The first day complete: room for as many rows a day up to `to` (a campaign's
+                // days are steady, and doubling a vector of thousands of rows copied it about
+                // twice over).
+                if next_day && !self.sized {
+                    self.sized = true;
+                    let days = usize::try_from((self.to - date).num_days() + 1).unwrap_or(0);
+                    self.rows
+                        .reserve(days.saturating_mul(self.rows.len()).min(ROOM_AHEAD));
+                }
             }
         }
         if let Some(open) = self.open.as_mut() {
@@ -347,7 +373,7 @@ macro_rules! impl_metric_store {
                             .fetch_all(&pool)
                             .await
                             .map_err(|e| StoreError::or_out_of_range(e, "rows"))?;
-                        let mut series = DaySeries::default();
+                        let mut series = DaySeries::new(to);
                         for r in &rows {
                             let date: NaiveDate = r.try_get(0)?;
                             let name: &str = r.try_get(1)?;

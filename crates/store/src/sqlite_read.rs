@@ -94,11 +94,12 @@ impl Reader {
         to: NaiveDate,
     ) -> Result<Vec<DailyRow>> {
         let (org, id) = (org.as_str().to_owned(), id.as_str().to_owned());
+        let to_day = to;
         let (from, to) = (from.to_string(), to.to_string());
         self.with(move |conn| {
             let mut stmt = conn.prepare_cached(DAILY_SERIES_SQL)?;
             let mut rows = stmt.query(named_params! {"$1": org, "$2": id, "$3": from, "$4": to})?;
-            let mut series = DaySeries::default();
+            let mut series = DaySeries::new(to_day);
             // Rows come in date order: a date is parsed once for its platforms.
             let mut last_date: Option<(String, NaiveDate)> = None;
             while let Some(r) = rows.next()? {
