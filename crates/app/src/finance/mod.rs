@@ -15,7 +15,7 @@ pub mod rates;
 pub mod settings;
 pub mod webhook;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -115,8 +115,15 @@ pub async fn attributed_revenue(
     rows: &[DailyRow],
 ) -> Result<RevenueSeries, FinanceAppError> {
     let platform_settings = &known.settings;
-    // The platforms' totals up to `up_to` are the sums of `rows` (every stored day up to it).
-    let totals = totals_of_rows(rows);
+    // The platforms' totals up to `up_to` are the sums of `rows` (every stored day up to it),
+    // without trailing zeros as the store gives its own sums.
+    let mut totals = totals_of_rows(rows);
+    for t in &mut totals {
+        t.spend = t.spend.normalize();
+        t.conversions = t.conversions.normalize();
+        t.conversion_value = t.conversion_value.map(|v| v.normalize());
+        t.revenue = t.revenue.map(|v| v.normalize());
+    }
     let input = analysis_input(up_to, &campaign.spec, platform_settings, &totals, None);
     let aov = aov(&input.platforms);
     let mut days: Vec<DailyRevenue> = Vec::new();
@@ -548,23 +555,33 @@ pub async fn financial_report(
     )?);
     // Owned campaigns: a stream of futures borrowing from the list would not be `Send` for
     // every lifetime the server's handlers need.
-    let mut parts = futures_util::stream::iter(campaigns)
-        .map(|(c, known)| {
+    // Taken as each finishes, so a slow campaign never leaves a core idle behind it; the
+    // parts are added in the campaigns' order (the report lists them so), the days at once
+    // (sums, in any order), and the rows dropped.
+    let mut parts = futures_util::stream::iter(campaigns.into_iter().enumerate())
+        .map(|(index, (c, known))| {
             let plan = Arc::clone(&plan);
             async move {
                 let book = book(store, &c, &known, up_to, true).await?;
-                tokio::task::spawn_blocking(move || (plan.campaign(&book), book))
+                tokio::task::spawn_blocking(move || (index, plan.campaign(&book), book))
                     .await
                     .map_err(|e| FinanceAppError::Internal(format!("report task: {e}")))
             }
         })
-        .buffered(READ_AHEAD);
+        .buffer_unordered(READ_AHEAD);
     let mut sums = ReportSums::default();
     let mut days = SpendDays::new(plan.window());
+    let mut waiting = BTreeMap::new();
+    let mut next_index = 0;
     while let Some(next) = parts.next().await {
-        let (part, book) = next?;
-        sums.add(part?);
+        let (index, part, book) = next?;
         days.add(&book);
+        drop(book);
+        waiting.insert(index, part);
+        while let Some(part) = waiting.remove(&next_index) {
+            sums.add(part?);
+            next_index += 1;
+        }
     }
     Ok((plan.finish(sums)?, days))
 }
