@@ -207,7 +207,7 @@ async fn attributed_by_channel_of(
 ) -> Result<ChannelAttribution, AppError> {
     let org = &campaign.org_id;
     check_window(from, to)?;
-    let (from_nanos, to_nanos) = window_nanos(&campaign, from, to)?;
+    let (from_nanos, to_nanos) = window_nanos(campaign, from, to)?;
     let stored = store
         .touchpoints_in_window(org, Some(&campaign.id), from_nanos, to_nanos)
         .await?;

@@ -12,7 +12,6 @@
 //! comes back (a budget raised from 1 000 to 2 000 re-arms the 80 % alert; pacing back on track
 //! re-arms the pacing alerts). Crossing several thresholds at once raises each of them.
 
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use spendlens_core::analysis::{Analysis, PacingStatus, Status, analyze};

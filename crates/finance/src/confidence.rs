@@ -158,10 +158,13 @@ pub(crate) struct DrawTables {
     state: Mutex<TableState>,
 }
 
+/// The days drawn, `resamples` runs of n indices.
+type Table = Arc<[u16]>;
+
 #[derive(Debug, Default)]
 struct TableState {
     /// Per (n, resamples, seed): `None` once seen, the table once built.
-    slots: HashMap<(usize, u32, u64), Option<Arc<[u16]>>>,
+    slots: HashMap<(usize, u32, u64), Option<Table>>,
     bytes: usize,
 }
 
@@ -174,7 +177,7 @@ impl DrawTables {
 
     /// The table of `resamples` draws of `n` days from `seed`, when one is kept or worth
     /// building now (the second time this n is asked for, within the budget).
-    fn table(&self, n: usize, resamples: u32, seed: u64) -> Option<Arc<[u16]>> {
+    fn table(&self, n: usize, resamples: u32, seed: u64) -> Option<Table> {
         let key = (n, resamples, seed);
         let count = usize::try_from(resamples).ok()?.checked_mul(n)?;
         let bytes = count.checked_mul(2)?;
@@ -195,7 +198,7 @@ impl DrawTables {
         }
         // Built outside the lock: two campaigns racing may both build it; both tables are equal.
         let mut rng = SplitMix64::new(seed);
-        let table: Arc<[u16]> = (0..count)
+        let table: Table = (0..count)
             .map(|_| u16::try_from(rng.index(n)).unwrap_or(0))
             .collect();
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -241,9 +244,7 @@ fn resample(
     let mut out = Vec::with_capacity(usize::try_from(resamples).unwrap_or(0));
     for _ in 0..resamples {
         let (spend, revenue) = match (&small, picks.as_mut().and_then(Iterator::next)) {
-            (Some(days), Some(picked)) => {
-                sum_small(days, picked.iter().map(|&i| usize::from(i)))
-            }
+            (Some(days), Some(picked)) => sum_small(days, picked.iter().map(|&i| usize::from(i))),
             (Some(days), None) => sum_small(days, (0..n).map(|_| rng.index(n))),
             (None, Some(picked)) => sum_wide(days, picked.iter().map(|&i| usize::from(i))),
             (None, None) => sum_wide(days, (0..n).map(|_| rng.index(n))),
@@ -379,7 +380,12 @@ mod tests {
         let spend = [dec!(100), dec!(0), dec!(100)];
         let revenue = [dec!(300), dec!(0), dec!(300)];
         let has = [true, false, true];
-        let c = confidence(&sample(&spend, &revenue, &has, dec!(0), dec!(5)), 200, 3, None);
+        let c = confidence(
+            &sample(&spend, &revenue, &has, dec!(0), dec!(5)),
+            200,
+            3,
+            None,
+        );
         assert_eq!(c.interval, Some((dec!(200), dec!(200))));
         assert_eq!((c.days, c.level), (2, ConfidenceLevel::Low));
     }
@@ -392,7 +398,12 @@ mod tests {
         let spend = [dec!(10), dec!(0)];
         let revenue = [dec!(20), dec!(0)];
         let has = [true, true];
-        let c = confidence(&sample(&spend, &revenue, &has, dec!(0), dec!(0)), 1_000, 11, None);
+        let c = confidence(
+            &sample(&spend, &revenue, &has, dec!(0), dec!(0)),
+            1_000,
+            11,
+            None,
+        );
         assert!(c.resamples < 1_000 && c.resamples > 600, "{}", c.resamples);
         assert_eq!(c.interval, Some((dec!(100), dec!(100))));
     }
@@ -431,7 +442,7 @@ mod tests {
         let tables = DrawTables::new();
         let plain = confidence(&s, 500, 42, None);
         let built = |t: &DrawTables| {
-            let state = t.state.lock().unwrap();
+            let state = t.state.lock().unwrap_or_else(PoisonError::into_inner);
             state.slots.values().filter(|v| v.is_some()).count()
         };
         assert_eq!(confidence(&s, 500, 42, Some(&tables)), plain);
@@ -445,7 +456,9 @@ mod tests {
             assert_eq!(confidence(&s, resamples, seed, Some(&tables)), other);
         }
         // The table's draws on the saturating path too.
-        let table = tables.table(40, 500, 42).expect("built");
+        let table = tables
+            .table(40, 500, 42)
+            .unwrap_or_else(|| panic!("the table was built"));
         assert_eq!(table.len(), 40 * 500);
         let huge: Vec<(i128, i128)> = (0..40).map(|i| (i << 70, (40 - i) << 70)).collect();
         assert_eq!(
@@ -461,7 +474,14 @@ mod tests {
         for _ in 0..3 {
             assert!(tables.table(200, 100_000, 1).is_none());
         }
-        assert_eq!(tables.state.lock().unwrap().bytes, 0);
+        assert_eq!(
+            tables
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .bytes,
+            0
+        );
         // More days than 16 bits can index: never built.
         for _ in 0..3 {
             assert!(tables.table(70_000, 100, 1).is_none());

@@ -31,9 +31,9 @@ use spendlens_finance::books::{PlatformDay, RevenueBasis};
 use self::basis::BasisChoice;
 use self::document::SpendDays;
 use spendlens_finance::{
-    CampaignBook, CampaignRoi, DailyRevenue, FinanceError, FinanceSettings,
-    FinancialReport, FxRate, LedgerEntry, OrgBooks, Period, RatesTable, Reconciliation, ReportPlan,
-    ReportRequest, ReportSums, RevenueSeries,
+    CampaignBook, CampaignRoi, DailyRevenue, FinanceError, FinanceSettings, FinancialReport,
+    FxRate, LedgerEntry, OrgBooks, Period, RatesTable, Reconciliation, ReportPlan, ReportRequest,
+    ReportSums, RevenueSeries,
 };
 use spendlens_store::finance::{CampaignFinance, LedgerScope};
 use spendlens_store::{Store, StoreError};
@@ -114,6 +114,57 @@ pub async fn attributed_revenue(
     up_to: NaiveDate,
     rows: &[DailyRow],
 ) -> Result<RevenueSeries, FinanceAppError> {
+    let first = rows.first().map(|r| r.date);
+    let reads = revenue_reads(store, campaign, known, up_to, first).await?;
+    Ok(revenue_series(campaign, known, up_to, rows, reads))
+}
+
+/// What a campaign's revenue reads from the store besides its rows: the touchpoints' credit
+/// when attribution is its basis and the organisation has touchpoints (kept only when it
+/// credits a conversion), the model's contributions when a marketing-mix model is.
+#[derive(Debug, Default)]
+pub struct RevenueReads {
+    attributed: Option<crate::attribution::AttributedRevenue>,
+    modelled: Option<crate::mmm::basis::Contributions>,
+}
+
+/// Reads [`RevenueReads`] for a campaign whose first row is on `first` (none: no rows).
+async fn revenue_reads(
+    store: &dyn Store,
+    campaign: &Campaign,
+    known: &CampaignKnown,
+    up_to: NaiveDate,
+    first: Option<NaiveDate>,
+) -> Result<RevenueReads, FinanceAppError> {
+    let mut reads = RevenueReads::default();
+    if let (Some(first), BasisChoice::Attribution(model), true) =
+        (first, known.basis, known.touchpoints)
+    {
+        match crate::attribution::attributed_revenue_of(store, campaign, model, first, up_to).await
+        {
+            Ok(a) if a.conversions > 0.0 => reads.attributed = Some(a),
+            Ok(_) => {}
+            // No usable touchpoints (none imported, or none for this window): the platforms'
+            // own revenue stands.
+            Err(e) => tracing::debug!(error = %e, "no touchpoint attribution for the campaign"),
+        }
+    }
+    if known.basis == BasisChoice::Mmm {
+        reads.modelled =
+            crate::mmm::basis::contributions(store, &campaign.org_id, &campaign.id).await?;
+    }
+    Ok(reads)
+}
+
+/// The revenue series of [`attributed_revenue`] from the rows and what was read besides (pure:
+/// a report runs it beside the campaign's computation, off the task that gathers the parts).
+pub fn revenue_series(
+    campaign: &Campaign,
+    known: &CampaignKnown,
+    up_to: NaiveDate,
+    rows: &[DailyRow],
+    reads: RevenueReads,
+) -> RevenueSeries {
     let platform_settings = &known.settings;
     // The platforms' totals up to `up_to` are the sums of `rows` (every stored day up to it),
     // without trailing zeros as the store gives its own sums.
@@ -151,32 +202,16 @@ pub async fn attributed_revenue(
         RevenueBasis::Unmeasured
     };
     let mut credit = Vec::new();
-    let choice = known.basis;
-    if let (Some(first), BasisChoice::Attribution(model), true) =
-        (rows.first().map(|r| r.date), choice, known.touchpoints)
-    {
-        let attributed =
-            crate::attribution::attributed_revenue_of(store, campaign, model, first, up_to).await;
-        match attributed {
-            Ok(a) if a.conversions > 0.0 => {
-                spread(&mut days, a.revenue);
-                credit = a.by_platform;
-                basis = RevenueBasis::Attributed {
-                    model: a.model.name().to_owned(),
-                    label: a.model.label().to_owned(),
-                };
-            }
-            Ok(_) => {}
-            // No usable touchpoints (none imported, or none for this window): the platforms'
-            // own revenue stands.
-            Err(e) => tracing::debug!(error = %e, "no touchpoint attribution for the campaign"),
-        }
+    if let Some(a) = reads.attributed {
+        spread(&mut days, a.revenue);
+        credit = a.by_platform;
+        basis = RevenueBasis::Attributed {
+            model: a.model.name().to_owned(),
+            label: a.model.label().to_owned(),
+        };
     }
     let mut credit_offline = Decimal::ZERO;
-    if choice == BasisChoice::Mmm
-        && let Some(m) =
-            crate::mmm::basis::contributions(store, &campaign.org_id, &campaign.id).await?
-    {
+    if let Some(m) = reads.modelled {
         // The model's days replace the platforms' claims: revenue the channels caused.
         days = m.days;
         credit = m.by_platform;
@@ -186,14 +221,14 @@ pub async fn attributed_revenue(
             label: m.label,
         };
     }
-    Ok(RevenueSeries {
+    RevenueSeries {
         method: known.facts.attribution_method,
         basis,
         days,
         reported,
         credit,
         credit_offline,
-    })
+    }
 }
 
 /// The revenue of one platform day as the Budget & Financial Analysis values it: the revenue the
@@ -274,8 +309,55 @@ mod spread_tests {
     }
 }
 
+/// What a campaign's book is made of: its platform rows and named channels' days up to
+/// `up_to`, and what its revenue reads besides.
+struct BookReads {
+    rows: Vec<DailyRow>,
+    channels: Vec<ChannelDay>,
+    revenue: RevenueReads,
+}
+
+/// Reads [`BookReads`].
+async fn book_reads(
+    store: &dyn Store,
+    campaign: &Campaign,
+    known: &CampaignKnown,
+    up_to: NaiveDate,
+) -> Result<BookReads, FinanceAppError> {
+    let rows = store
+        .daily_series(&campaign.org_id, &campaign.id, EARLIEST, up_to)
+        .await?;
+    let channels = channel_days(store, campaign, known, up_to).await?;
+    let first = rows.first().map(|r| r.date);
+    let revenue = revenue_reads(store, campaign, known, up_to, first).await?;
+    Ok(BookReads {
+        rows,
+        channels,
+        revenue,
+    })
+}
+
+/// A campaign's book from what was read of it (pure).
+fn assemble(
+    campaign: &Campaign,
+    known: &CampaignKnown,
+    up_to: NaiveDate,
+    reads: BookReads,
+) -> CampaignBook {
+    let revenue = revenue_series(campaign, known, up_to, &reads.rows, reads.revenue);
+    CampaignBook {
+        id: campaign.id.clone(),
+        spec: campaign.spec.clone(),
+        headcount: known.facts.headcount,
+        rows: reads.rows,
+        channels: reads.channels,
+        revenue,
+    }
+}
+
 /// A campaign's book: its platform rows and named channels' days up to `up_to`, people assigned
-/// and attributed revenue (the platforms'; a named channel has none of its own).
+/// and attributed revenue (the platforms'; a named channel has none of its own). Without
+/// `with_rows`, only what overhead allocation reads (dates and people).
 async fn book(
     store: &dyn Store,
     campaign: &Campaign,
@@ -283,34 +365,24 @@ async fn book(
     up_to: NaiveDate,
     with_rows: bool,
 ) -> Result<CampaignBook, FinanceAppError> {
-    let (rows, channels) = if with_rows {
-        let (org, id) = (&campaign.org_id, &campaign.id);
-        (
-            store.daily_series(org, id, EARLIEST, up_to).await?,
-            channel_days(store, campaign, known, up_to).await?,
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    let revenue = if with_rows {
-        attributed_revenue(store, campaign, known, up_to, &rows).await?
-    } else {
-        RevenueSeries {
+    if with_rows {
+        let reads = book_reads(store, campaign, known, up_to).await?;
+        return Ok(assemble(campaign, known, up_to, reads));
+    }
+    Ok(CampaignBook {
+        id: campaign.id.clone(),
+        spec: campaign.spec.clone(),
+        headcount: known.facts.headcount,
+        rows: Vec::new(),
+        channels: Vec::new(),
+        revenue: RevenueSeries {
             method: known.facts.attribution_method,
             basis: RevenueBasis::default(),
             days: Vec::new(),
             reported: Vec::new(),
             credit: Vec::new(),
             credit_offline: Decimal::ZERO,
-        }
-    };
-    Ok(CampaignBook {
-        id: campaign.id.clone(),
-        spec: campaign.spec.clone(),
-        headcount: known.facts.headcount,
-        rows,
-        channels,
-        revenue,
+        },
     })
 }
 
@@ -562,10 +634,13 @@ pub async fn financial_report(
         .map(|(index, (c, known))| {
             let plan = Arc::clone(&plan);
             async move {
-                let book = book(store, &c, &known, up_to, true).await?;
-                tokio::task::spawn_blocking(move || (index, plan.campaign(&book), book))
-                    .await
-                    .map_err(|e| FinanceAppError::Internal(format!("report task: {e}")))
+                let reads = book_reads(store, &c, &known, up_to).await?;
+                tokio::task::spawn_blocking(move || {
+                    let book = assemble(&c, &known, up_to, reads);
+                    (index, plan.campaign(&book), book)
+                })
+                .await
+                .map_err(|e| FinanceAppError::Internal(format!("report task: {e}")))
             }
         })
         .buffer_unordered(READ_AHEAD);
