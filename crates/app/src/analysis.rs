@@ -1,6 +1,5 @@
 //! The Budget & Financial Analysis of a stored campaign.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
@@ -8,8 +7,8 @@ use spendlens_core::analysis::period_trends::PeriodTrends;
 use spendlens_core::analysis::{Analysis, Comparison, ComparisonPeriod, Snapshot, analyze};
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
 use spendlens_core::channel::ChannelTotals;
-use spendlens_core::totals::{PlatformTotals, analysis_input};
-use spendlens_core::{DailyRow, DateWindow, Platform, num};
+use spendlens_core::totals::{analysis_input, totals_of_rows};
+use spendlens_core::{DailyRow, DateWindow, Platform};
 use spendlens_store::Store;
 
 use crate::AppError;
@@ -240,7 +239,7 @@ pub async fn analyze_campaign_versioned(
                     target,
                     &campaign.spec,
                     &settings,
-                    &window_totals(earlier),
+                    &totals_of_rows(earlier),
                     None,
                 ));
                 Snapshot {
@@ -250,7 +249,7 @@ pub async fn analyze_campaign_versioned(
                     revenue: Some(then.totals.revenue),
                 }
             });
-            (window_totals(rows.iter()), snapshot)
+            (totals_of_rows(rows.iter()), snapshot)
         }
     };
     let input = analysis_input(
@@ -265,29 +264,6 @@ pub async fn analyze_campaign_versioned(
         cache.entries.insert(key.clone(), analysis.clone());
     }
     Ok((campaign, analysis, key))
-}
-
-/// Per-platform sums of daily rows: [`Store::platform_totals`]' figures over a window's days.
-fn window_totals<'a>(rows: impl IntoIterator<Item = &'a DailyRow>) -> Vec<PlatformTotals> {
-    let mut sums: BTreeMap<Platform, PlatformTotals> = BTreeMap::new();
-    for row in rows {
-        let t = sums
-            .entry(row.platform)
-            .or_insert_with(|| PlatformTotals::zero(row.platform));
-        t.spend = num::add(t.spend, row.spend);
-        t.impressions = t.impressions.saturating_add(row.impressions);
-        t.engagements = t.engagements.saturating_add(row.engagements);
-        t.clicks = t.clicks.saturating_add(row.clicks);
-        t.conversions = num::add(t.conversions, row.conversions);
-        if let Some(v) = row.conversion_value {
-            t.conversion_value = Some(num::add(t.conversion_value.unwrap_or_default(), v));
-        }
-        if let Some(v) = row.revenue {
-            t.revenue = Some(num::add(t.revenue.unwrap_or_default(), v));
-        }
-        t.days = t.days.saturating_add(1);
-    }
-    sums.into_values().collect()
 }
 
 /// The campaign's last `days` days against the `days` before them, ending at the analysis date
