@@ -89,41 +89,11 @@ pub async fn computation_settings(
     Ok((settings, rates))
 }
 
-/// The revenue attributed to a campaign, day by day, under `method`: THE one place the finance
-/// use cases get revenue from.
-///
-/// The daily shape is the revenue the ad platforms report (or that the analysis estimates from
-/// their conversions: reported revenue wins, else the platform's conversion value, else the
-/// campaign's average order value, exactly as the Budget & Financial Analysis does per platform);
-/// GA4 rows are left out because their conversions repeat the platforms'.
-///
-/// When the organisation has imported touchpoints that credit conversions to this campaign's
-/// platforms, the total comes from the attribution engine instead: the revenue the campaign's
-/// attribution model (see `crate::attribution::attributed_revenue`; default last touch) credits
-/// to them up to `up_to`, spread over the days in proportion to the platforms' daily revenue (or
-/// evenly over the days with rows when they report none), so payback keeps its timing while the
-/// total follows the model. Without such touchpoints ROI and the analysis agree exactly.
-/// `method` is recorded with the result.
-///
-/// `rows` are the campaign's daily platform rows up to `up_to`, all of them (already loaded by
-/// the caller); `known` what the caller read of it besides.
-pub async fn attributed_revenue(
-    store: &dyn Store,
-    campaign: &Campaign,
-    known: &CampaignKnown,
-    up_to: NaiveDate,
-    rows: &[DailyRow],
-) -> Result<RevenueSeries, FinanceAppError> {
-    let first = rows.first().map(|r| r.date);
-    let reads = revenue_reads(store, campaign, known, up_to, first).await?;
-    Ok(revenue_series(campaign, known, up_to, rows, reads))
-}
-
 /// What a campaign's revenue reads from the store besides its rows: the touchpoints' credit
 /// when attribution is its basis and the organisation has touchpoints (kept only when it
 /// credits a conversion), the model's contributions when a marketing-mix model is.
 #[derive(Debug, Default)]
-pub struct RevenueReads {
+pub(crate) struct RevenueReads {
     attributed: Option<crate::attribution::AttributedRevenue>,
     modelled: Option<crate::mmm::basis::Contributions>,
 }
@@ -156,9 +126,26 @@ async fn revenue_reads(
     Ok(reads)
 }
 
-/// The revenue series of [`attributed_revenue`] from the rows and what was read besides (pure:
-/// a report runs it beside the campaign's computation, off the task that gathers the parts).
-pub fn revenue_series(
+/// The revenue attributed to a campaign, day by day, under its attribution method: THE one
+/// place the finance use cases get revenue from.
+///
+/// The daily shape is the revenue the ad platforms report (or that the analysis estimates from
+/// their conversions: reported revenue wins, else the platform's conversion value, else the
+/// campaign's average order value, exactly as the Budget & Financial Analysis does per platform);
+/// GA4 rows are left out because their conversions repeat the platforms'.
+///
+/// When the organisation has imported touchpoints that credit conversions to this campaign's
+/// platforms, the total comes from the attribution engine instead: the revenue the campaign's
+/// attribution model (see `crate::attribution::attributed_revenue`; default last touch) credits
+/// to them up to `up_to`, spread over the days in proportion to the platforms' daily revenue (or
+/// evenly over the days with rows when they report none), so payback keeps its timing while the
+/// total follows the model. Without such touchpoints ROI and the analysis agree exactly.
+/// The campaign's attribution method is recorded with the result.
+///
+/// `rows` are the campaign's daily platform rows up to `up_to`, all of them; `known` what was
+/// read of it for the whole organisation, `reads` what [`revenue_reads`] read of it besides.
+/// Pure: a report runs it beside the campaign's computation, off the task gathering the parts.
+pub(crate) fn revenue_series(
     campaign: &Campaign,
     known: &CampaignKnown,
     up_to: NaiveDate,
@@ -404,7 +391,7 @@ async fn channel_days(
 /// What the books read of a campaign besides its days, read for the whole organisation at once
 /// (a handful of queries, not a handful per campaign).
 #[derive(Debug, Clone)]
-pub struct CampaignKnown {
+pub(crate) struct CampaignKnown {
     /// People assigned, attribution method.
     pub facts: CampaignFinance,
     pub settings: PlatformSettings,
