@@ -287,7 +287,7 @@ macro_rules! impl_import_store {
                                 .bind(new.revenue)
                                 .bind(&new.currency)
                                 .bind(&import_id)
-                                .bind(now)
+                                .bind(<$db as crate::backend::RowStamp>::stamp(now))
                                 .execute(&mut *tx)
                                 .await?;
                             span = Some(match span {

@@ -173,7 +173,7 @@ fn arguments<'q>(target: &Target<'q>, batch: Vec<Staged>) -> Result<SqliteArgume
     };
     add(args.add(target.campaign_id))?;
     add(args.add(target.import_id))?;
-    add(args.add(target.now))?;
+    add(args.add(<Sqlite as crate::backend::RowStamp>::stamp(target.now)))?;
     for row in batch {
         let v = row.values;
         let mut day = String::with_capacity(10);

@@ -1,12 +1,16 @@
-//! Issue 18, item 6: a database made before teams (its migrations up to 0014) holding a
-//! single-user organisation with a session and an API token, upgraded by opening it as the server
-//! does: the user is the organisation's owner, and the session and the token act as the owner.
+//! Databases made by an earlier spendlens, upgraded by opening them as the server does.
+//! - Issue 18, item 6: one made before teams (its migrations up to 0014) holding a single-user
+//!   organisation with a session and an API token: the user is the organisation's owner, and the
+//!   session and the token act as the owner.
+//! - Issue 19: a SQLite one whose metric rows carry their `updated_at` as sqlx's text (up to
+//!   0017): each becomes the same instant in integer microseconds, and the rows read as before.
 
 use std::path::{Path, PathBuf};
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use spendlens_core::Role;
-use spendlens_core::campaign::{OrgId, UserId};
+use spendlens_core::campaign::{CampaignId, OrgId, UserId};
+use spendlens_core::daily::DailyRow;
 use sqlx::migrate::Migrator;
 
 use crate::support::databases;
@@ -128,4 +132,150 @@ async fn a_single_user_organisation_from_before_teams_keeps_working_with_its_use
         assert_eq!(token.principal.role, Role::Owner, "{backend}");
         assert_eq!(token.principal.user_id, user, "{backend}");
     }
+}
+
+/// The last migration with metric rows stamped as text on SQLite.
+const BEFORE_INTEGER_STAMPS: i64 = 17;
+
+#[tokio::test]
+async fn sqlite_metric_rows_stamped_as_text_become_the_same_instant_in_microseconds() {
+    let db = spendlens_testkit::TestDatabase::sqlite("upgrade-stamps");
+    let dir = migrations_up_to("sqlite", BEFORE_INTEGER_STAMPS);
+    let old = Migrator::new(dir.as_path())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(db.url())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = sqlx::SqlitePool::connect_with(options)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    old.run(&pool).await.unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    sqlx::raw_sql(
+        "INSERT INTO organizations (id, name, created_at) VALUES ('org-1', 'Acme', '2026-01-01T00:00:00+00:00');
+         INSERT INTO campaigns (id, org_id, name, currency, time_zone, created_at, updated_at)
+             VALUES ('c-1', 'org-1', 'Spring', 'USD', 'UTC', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00');",
+    )
+    .execute(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    // Stamps as sqlx wrote them (no fraction, 3, 6 and 9 digits), and one as a hand-written
+    // literal with its offset.
+    let base = Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
+    let stamps: Vec<(String, Option<DateTime<Utc>>, i64)> = vec![
+        ("a".into(), Some(base), base.timestamp_micros()),
+        (
+            "b".into(),
+            Some(base + chrono::Duration::milliseconds(5)),
+            base.timestamp_micros() + 5_000,
+        ),
+        (
+            "c".into(),
+            Some(base + chrono::Duration::microseconds(123_456)),
+            base.timestamp_micros() + 123_456,
+        ),
+        (
+            "d".into(),
+            Some(base + chrono::Duration::nanoseconds(987_654_321)),
+            base.timestamp_micros() + 987_654,
+        ),
+        (
+            "e".into(),
+            None,
+            base.timestamp_micros() - 3_600_000_000 + 250_000,
+        ),
+    ];
+    for (ext, stamp, _) in &stamps {
+        let query = sqlx::query(
+            "INSERT INTO daily_metrics (campaign_id, platform, date, external_campaign_id, spend_micros, impressions, \
+             engagements, clicks, conversions_micros, conversion_value_micros, revenue_micros, currency, import_id, updated_at) \
+             VALUES ('c-1', 'meta', '2026-11-20', $1, 12340000, 10, 1, 2, 0, NULL, 5000000, 'USD', NULL, $2)",
+        )
+        .bind(ext);
+        let query = match stamp {
+            Some(t) => query.bind(*t),
+            None => query.bind("2026-11-21T12:00:00.25+01:00"),
+        };
+        query.execute(&pool).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let typed: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT typeof(updated_at) FROM daily_metrics")
+            .fetch_all(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(typed, ["text"], "the old schema stores sqlx's text");
+    pool.close().await;
+
+    // Opening the database migrates it to the current schema.
+    let store = spendlens_store::connect(&db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pool = sqlx::SqlitePool::connect(db.url())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stored: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT external_campaign_id, typeof(updated_at), updated_at FROM daily_metrics ORDER BY external_campaign_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let expected: Vec<(String, String, i64)> = stamps
+        .iter()
+        .map(|(ext, _, micros)| (ext.clone(), "integer".to_owned(), *micros))
+        .collect();
+    assert_eq!(stored, expected);
+
+    // The rows read as before, and a new write stamps its row in microseconds.
+    let (org, campaign) = (OrgId::new("org-1"), CampaignId::new("c-1"));
+    let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let rows = store
+        .daily_series(&org, &campaign, day, day)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The day's one series row sums the five stored rows.
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].spend, rust_decimal::Decimal::new(6170, 2));
+    let now =
+        Utc.with_ymd_and_hms(2026, 12, 1, 9, 30, 0).unwrap() + chrono::Duration::microseconds(7);
+    let mut row: DailyRow = rows[0].clone();
+    row.date = day.succ_opt().unwrap();
+    store
+        .upsert_rows(&org, &campaign, &[row], None, now)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the campaign is there"));
+    let written: (String, i64) = sqlx::query_as(
+        "SELECT typeof(updated_at), updated_at FROM daily_metrics WHERE date = '2026-11-21'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(written, ("integer".to_owned(), now.timestamp_micros()));
+    // So does an import's merge.
+    let record = spendlens_store::ImportRecord {
+        source: "canonical".to_owned(),
+        file_name: Some("more.csv".to_owned()),
+        content_hash: None,
+        detail: None,
+    };
+    let later = now + chrono::Duration::seconds(61);
+    let mut writer = store
+        .begin_import(&org, &campaign, &record, later)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the campaign is there"));
+    let mut row: DailyRow = rows[0].clone();
+    row.date = day.pred_opt().unwrap();
+    writer.write(&[row]).await.unwrap_or_else(|e| panic!("{e}"));
+    writer.commit(None).await.unwrap_or_else(|e| panic!("{e}"));
+    let merged: (String, i64) = sqlx::query_as(
+        "SELECT typeof(updated_at), updated_at FROM daily_metrics WHERE date = '2026-11-19'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(merged, ("integer".to_owned(), later.timestamp_micros()));
+    pool.close().await;
 }
