@@ -83,12 +83,14 @@ async fn sweep_campaign(
     let Some(yesterday) = today_in(now, &campaign.spec.time_zone).pred_opt() else {
         return Ok((0, 0));
     };
-    let existing = store.snapshots(&campaign.org_id, &campaign.id).await?;
+    let last = store
+        .last_snapshot_date(&campaign.org_id, &campaign.id)
+        .await?;
     let earliest = yesterday
         .checked_sub_days(Days::new(MAX_CATCH_UP_DAYS - 1))
         .unwrap_or(yesterday);
-    let start = match existing.last() {
-        Some(last) => last.date.succ_opt().unwrap_or(last.date).max(earliest),
+    let start = match last {
+        Some(last) => last.succ_opt().unwrap_or(last).max(earliest),
         None => match campaign.spec.start_date {
             Some(start) => start.max(earliest),
             None => yesterday,

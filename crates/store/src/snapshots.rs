@@ -42,6 +42,10 @@ pub trait SnapshotStore: Send + Sync {
 
     /// All snapshots of a campaign, oldest first.
     async fn snapshots(&self, org: &OrgId, id: &CampaignId) -> Result<Vec<StoredSnapshot>>;
+
+    /// The day of the campaign's latest snapshot, if any (one index probe: the sweep asks it of
+    /// every campaign, which may each hold hundreds of snapshots).
+    async fn last_snapshot_date(&self, org: &OrgId, id: &CampaignId) -> Result<Option<NaiveDate>>;
 }
 
 /// Implements [`SnapshotStore`] for `$store` (whose field `pool` is a `sqlx::Pool<$db>`), with the
@@ -155,6 +159,18 @@ macro_rules! impl_snapshot_store {
                     .fetch_all(&self.pool)
                     .await?;
                     rows.iter().map(snapshot).collect()
+                }
+
+                #[instrument(skip_all)]
+                async fn last_snapshot_date(&self, org: &OrgId, id: &CampaignId) -> Result<Option<NaiveDate>> {
+                    Ok(sqlx::query_scalar(
+                        "SELECT s.date FROM snapshots s JOIN campaigns c ON c.id = s.campaign_id \
+                         WHERE c.org_id = $1 AND s.campaign_id = $2 ORDER BY s.date DESC LIMIT 1",
+                    )
+                    .bind(org.as_str())
+                    .bind(id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?)
                 }
             }
         }

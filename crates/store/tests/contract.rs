@@ -329,6 +329,11 @@ async fn snapshots_are_written_once_and_found_by_proximity() {
             revenue: d("12.34"),
             aov: d("110"),
         };
+        assert_eq!(
+            ok(store.last_snapshot_date(&org, &c.id).await, name),
+            None,
+            "{name}: no snapshot yet"
+        );
         assert!(ok(
             store
                 .write_snapshot(&c.id, &snap("2026-11-10", "100"), now())
@@ -385,6 +390,16 @@ async fn snapshots_are_written_once_and_found_by_proximity() {
             vec![d("100"), d("140")]
         );
         assert_eq!(all[0].revenue, d("12.34"));
+        assert_eq!(
+            ok(store.last_snapshot_date(&org, &c.id).await, name),
+            Some(all[1].date),
+            "{name}"
+        );
+        assert_eq!(
+            ok(store.last_snapshot_date(&other, &c.id).await, name),
+            None,
+            "{name}: another organisation's campaign"
+        );
     }
 }
 
