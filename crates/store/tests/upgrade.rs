@@ -229,7 +229,8 @@ async fn sqlite_metric_rows_stamped_as_text_become_the_same_instant_in_microseco
 
     // The rows read as before, and a new write stamps its row in microseconds.
     let (org, campaign) = (OrgId::new("org-1"), CampaignId::new("c-1"));
-    let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let date = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_else(|| panic!("2026-11-{d}"));
+    let day = date(20);
     let rows = store
         .daily_series(&org, &campaign, day, day)
         .await
@@ -240,7 +241,7 @@ async fn sqlite_metric_rows_stamped_as_text_become_the_same_instant_in_microseco
     let now =
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 30, 0).unwrap() + chrono::Duration::microseconds(7);
     let mut row: DailyRow = rows[0].clone();
-    row.date = day.succ_opt().unwrap();
+    row.date = date(21);
     store
         .upsert_rows(&org, &campaign, &[row], None, now)
         .await
@@ -267,7 +268,7 @@ async fn sqlite_metric_rows_stamped_as_text_become_the_same_instant_in_microseco
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("the campaign is there"));
     let mut row: DailyRow = rows[0].clone();
-    row.date = day.pred_opt().unwrap();
+    row.date = date(19);
     writer.write(&[row]).await.unwrap_or_else(|e| panic!("{e}"));
     writer.commit(None).await.unwrap_or_else(|e| panic!("{e}"));
     let merged: (String, i64) = sqlx::query_as(
