@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every performance measurement of issue 19 in one run, printed as one table with the machine's
-# load: the import against `sqlite3 .import` of the same file (alternating), the analysis
+# load: the import against `sqlite3 .import` of the same file (alternating), each platform's
+# export and a workbook (FORMAT_ROWS rows, default 150,000) against that canonical rate, the analysis
 # endpoint warm and cold (each request a different as_of), and the Overview page at 16
 # connections. Needs a release build (made here), python3, sqlite3 and wrk (apt-get install
 # sqlite3 wrk). Talks only to 127.0.0.1 and stops by itself. With POSTGRES_URL set (a server's
@@ -43,7 +44,7 @@ fresh_campaign() {
   curl -sf -c "$tmp/jar" -H 'content-type: application/json' "$base/api/auth/register" \
     -d '{"email":"bench@example.com","password":"a long passphrase","organization_name":"Bench"}' >/dev/null
   curl -sf -b "$tmp/jar" -H 'content-type: application/json' "$base/api/campaigns" \
-    -d '{"name":"Bench","currency":"USD"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+    -d "{\"name\":\"Bench\",\"currency\":\"${2:-USD}\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
   stop_server
 }
 ours=() theirs=() rss=()
@@ -75,6 +76,34 @@ theirs = statistics.median(map(float, sys.argv[3].split()))
 rss = max(map(int, sys.argv[4].split())) / 1024
 print(f"import {rows:,} rows (SQLite)\t≤ 1.25× sqlite3 .import, ≤ 64 MB\t{ours:.2f} s ({rows / ours:,.0f} rows/s) vs {theirs:.2f} s: {ours / theirs:.2f}×, peak RSS {rss:.0f} MB")
 PY
+
+# --- Platform exports and a workbook, FORMAT_ROWS rows each, against the canonical rate. ---
+format_rows=${FORMAT_ROWS:-150000}
+canonical_rate=$(python3 -c 'import statistics, sys; print(int(sys.argv[1]) / statistics.median(map(float, sys.argv[2].split())))' "$rows" "${ours[*]}")
+for spec in linkedin:EUR:csv meta:EUR:csv google_ads:USD:csv xlsx:GBP:xlsx; do
+  IFS=: read -r kind currency ext <<<"$spec"
+  python3 scripts/benchdata.py export "$kind" "$format_rows" "$tmp/export.$ext"
+  secs=()
+  for i in $(seq "$runs"); do
+    rm -f "$tmp"/db.sqlite*
+    campaign=$(fresh_campaign "sqlite://$tmp/db.sqlite" "$currency")
+    t0=$(date +%s.%N)
+    SPENDLENS_LOG=error /usr/bin/time -f '%M' -o "$tmp/rss" "$bin" import "$tmp/export.$ext" \
+      --campaign "$campaign" --database-url "sqlite://$tmp/db.sqlite" >/dev/null
+    t1=$(date +%s.%N)
+    secs+=("$(python3 -c "print($t1 - $t0)")")
+  done
+  python3 - "$kind" "$format_rows" "${secs[*]}" "$canonical_rate" "$(cat "$tmp/rss")" >>"$results" <<'PY'
+import statistics, sys
+kind, rows, rate = sys.argv[1], int(sys.argv[2]), float(sys.argv[4])
+secs = statistics.median(map(float, sys.argv[3].split()))
+name = {"linkedin": "LinkedIn export", "meta": "Meta export", "google_ads": "Google Ads export",
+        "xlsx": "Meta XLSX workbook"}[kind]
+print(f"import {name}, {rows:,} rows (SQLite)\t≥ 50 % of the canonical rate\t"
+      f"{secs:.2f} s ({rows / secs:,.0f} rows/s): {rows / secs / rate:.0%}, RSS {int(sys.argv[5]) / 1024:.0f} MB")
+PY
+  rm -f "$tmp/export.$ext"
+done
 
 # --- Import into PostgreSQL, when POSTGRES_URL names a server: a fresh database per run. ---
 if [ -n "${POSTGRES_URL:-}" ]; then

@@ -136,6 +136,8 @@ pub(crate) struct Plan {
     pub(crate) header_row: u64,
     pub(crate) headers: Vec<Header>,
     pub(crate) columns: HashMap<Field, usize>,
+    /// `columns` by field (`Field::ALL`'s order), for [`Plan::col`], asked about every row.
+    by_field: [Option<usize>; Field::ALL.len()],
     /// Meta's `Reporting ends` (LinkedIn's `End Date (in UTC)`), used only when the date is the
     /// start of a range.
     pub(crate) reporting_ends: Option<usize>,
@@ -145,7 +147,7 @@ pub(crate) struct Plan {
 
 impl Plan {
     pub(crate) fn col(&self, field: Field) -> Option<usize> {
-        self.columns.get(&field).copied()
+        self.by_field.get(field as usize).copied().flatten()
     }
 
     pub(crate) fn column_ref(&self, index: usize) -> ColumnRef {
@@ -249,10 +251,12 @@ fn plan_of(raw: &RawRow, headers: Vec<Header>, columns: HashMap<Field, usize>) -
     };
     let reporting_ends = find(&["reporting ends", "end date (in utc)", "end date"]);
     let campaign_start = find(&["campaign start date", "campaign start"]);
+    let by_field = Field::ALL.map(|f| columns.get(&f).copied());
     Plan {
         header_row: raw.row,
         headers,
         columns,
+        by_field,
         reporting_ends,
         campaign_start,
     }
@@ -538,6 +542,11 @@ mod tests {
         let mapping = ColumnMapping::new().with(Field::Spend, "spend");
         let plan = plan(&t, &mapping, &mut p).expect("mapped");
         assert_eq!(plan.columns[&Field::Spend], 2);
+        // `col` reads the columns by each field's place in `Field::ALL`.
+        for (i, f) in Field::ALL.into_iter().enumerate() {
+            assert_eq!(f as usize, i, "{f:?}");
+            assert_eq!(plan.col(f), plan.columns.get(&f).copied(), "{f:?}");
+        }
     }
 
     #[test]

@@ -198,6 +198,15 @@ pub(super) fn inspect(bytes: &[u8], file: &str) -> Result<(), ImportError> {
     Ok(())
 }
 
+/// Why an XML part is refused for a run longer than [`MAX_XML_RUN_BYTES`].
+fn run_too_long() -> String {
+    format!(
+        "has more than {} of text or markup without a tag; spendlens reads runs of at most {}",
+        size(MAX_XML_RUN_BYTES as u64),
+        size(MAX_XML_RUN_BYTES as u64)
+    )
+}
+
 fn is_xml(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [".xml", ".rels", ".vml"].iter().any(|e| lower.ends_with(e))
@@ -245,16 +254,28 @@ impl XmlScan {
     }
 
     fn feed(&mut self, bytes: &[u8]) -> Result<(), String> {
-        for &b in bytes {
+        let mut at = 0;
+        while let Some(&b) = bytes.get(at) {
+            // Plain text or a tag's attributes (outside `sst`) mean nothing until the next `<`:
+            // skip to it, counting the run and keeping the last bytes as one at a time would.
+            if self.state == XState::Plain && self.sst.is_none() && b != b'<' {
+                let rest = bytes.get(at..).unwrap_or_default();
+                let skip = memchr::memchr(b'<', rest).unwrap_or(rest.len());
+                self.run += skip;
+                if self.run > MAX_XML_RUN_BYTES {
+                    return Err(run_too_long());
+                }
+                for &c in rest.get(skip.saturating_sub(3)..skip).unwrap_or_default() {
+                    self.recent = [self.recent[1], self.recent[2], c];
+                }
+                at += skip;
+                continue;
+            }
+            at += 1;
             self.recent = [self.recent[1], self.recent[2], b];
             self.run += 1;
             if self.run > MAX_XML_RUN_BYTES {
-                return Err(format!(
-                    "has more than {} of text or markup without a tag; spendlens reads runs of at \
-                     most {}",
-                    size(MAX_XML_RUN_BYTES as u64),
-                    size(MAX_XML_RUN_BYTES as u64)
-                ));
+                return Err(run_too_long());
             }
             self.state = match self.state {
                 XState::Special(end) => {
