@@ -46,6 +46,19 @@ fn migrations_up_to(backend: &str, last: i64) -> PathBuf {
     to
 }
 
+/// A pool on the SQLite file at `url` (created if missing), migrated by `old` only.
+async fn sqlite_migrated(url: &str, old: &Migrator) -> sqlx::SqlitePool {
+    let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(url)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = sqlx::SqlitePool::connect_with(options)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    old.run(&pool).await.unwrap_or_else(|e| panic!("{e}"));
+    pool
+}
+
 #[tokio::test]
 async fn a_single_user_organisation_from_before_teams_keeps_working_with_its_user_as_owner() {
     for db in databases().await {
@@ -60,18 +73,7 @@ async fn a_single_user_organisation_from_before_teams_keeps_working_with_its_use
             "{backend}"
         );
         match backend {
-            "sqlite" => {
-                let options =
-                    <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(db.url())
-                        .unwrap_or_else(|e| panic!("{e}"))
-                        .create_if_missing(true)
-                        .foreign_keys(true);
-                let pool = sqlx::SqlitePool::connect_with(options)
-                    .await
-                    .unwrap_or_else(|e| panic!("{e}"));
-                old.run(&pool).await.unwrap_or_else(|e| panic!("{e}"));
-                pool.close().await;
-            }
+            "sqlite" => sqlite_migrated(db.url(), &old).await.close().await,
             _ => {
                 let pool = sqlx::PgPool::connect(db.url())
                     .await
@@ -144,14 +146,7 @@ async fn sqlite_metric_rows_stamped_as_text_become_the_same_instant_in_microseco
     let old = Migrator::new(dir.as_path())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(db.url())
-        .unwrap_or_else(|e| panic!("{e}"))
-        .create_if_missing(true)
-        .foreign_keys(true);
-    let pool = sqlx::SqlitePool::connect_with(options)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    old.run(&pool).await.unwrap_or_else(|e| panic!("{e}"));
+    let pool = sqlite_migrated(db.url(), &old).await;
     let _ = std::fs::remove_dir_all(&dir);
     sqlx::raw_sql(
         "INSERT INTO organizations (id, name, created_at) VALUES ('org-1', 'Acme', '2026-01-01T00:00:00+00:00');
