@@ -440,6 +440,17 @@ mod tests {
             assert!(exact_totals(&refs).is_none());
             assert_eq!(shown(&totals_of_rows(&rows)), shown(&decimal_totals(&refs)));
         }
+        // Sums that cancel out (a refund of a day's spend) come back as decimal additions give
+        // them, in either order.
+        for pair in [["-1.00", "1.00"], ["1.00", "-1.00"], ["-0.5", "0.50"]] {
+            let rows = pair.map(|v| row(Platform::Meta, [d(v); 4], true, [0; 3]));
+            let refs: Vec<&DailyRow> = rows.iter().collect();
+            assert_eq!(
+                shown(&totals_of_rows(&rows)),
+                shown(&decimal_totals(&refs)),
+                "{pair:?}"
+            );
+        }
         // A value with seven places is left to the decimal additions.
         let seven = [row(Platform::Meta, [d("0.0000001"); 4], false, [0; 3])];
         assert!(exact_totals(&seven.iter().collect::<Vec<_>>()).is_none());
