@@ -76,3 +76,33 @@ impl RowStamp for sqlx::Postgres {
         now
     }
 }
+
+/// How a metric row names the import that last wrote it (`daily_metrics.import_id`): SQLite by
+/// the import's integer `imports.seq` (one to four bytes, where the UUID's text took 36 of a
+/// row's ~157: see migration 0019), PostgreSQL by the import's id. An import's record is
+/// inserted by [`ImportKey::INSERT_IMPORT`], which answers the key its rows are written with;
+/// the import's UUID stays what the API answers.
+pub(crate) trait ImportKey: sqlx::Database {
+    /// The value bound for `import_id`.
+    type Key: for<'q> sqlx::Encode<'q, Self>
+        + for<'r> sqlx::Decode<'r, Self>
+        + sqlx::Type<Self>
+        + Send
+        + Sync
+        + Unpin;
+    /// Inserts an import's record (`$1` id, `$2` campaign, `$3` source, `$4` file name, `$5`
+    /// content hash, `$6` row count, `$7` time, `$8` detail), returning its key.
+    const INSERT_IMPORT: &'static str;
+}
+
+impl ImportKey for sqlx::Sqlite {
+    type Key = i64;
+    const INSERT_IMPORT: &'static str = "INSERT INTO imports (id, campaign_id, source, file_name, \
+        content_hash, row_count, created_at, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq";
+}
+
+impl ImportKey for sqlx::Postgres {
+    type Key = String;
+    const INSERT_IMPORT: &'static str = "INSERT INTO imports (id, campaign_id, source, file_name, \
+        content_hash, row_count, created_at, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+}

@@ -219,14 +219,11 @@ macro_rules! impl_import_store {
                         if owned.rows_affected() != 1 {
                             return Ok(None);
                         }
-                        let import_id = match import {
+                        let import_key: Option<<$db as crate::backend::ImportKey>::Key> = match import {
                             None => None,
                             Some(record) => {
                                 let import_id = new_id();
-                                sqlx::query(
-                                    "INSERT INTO imports (id, campaign_id, source, file_name, content_hash, row_count, created_at, detail) \
-                                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                                )
+                                let key = sqlx::query_scalar(<$db as crate::backend::ImportKey>::INSERT_IMPORT)
                                 .bind(&import_id)
                                 .bind(id.as_str())
                                 .bind(&record.source)
@@ -235,9 +232,9 @@ macro_rules! impl_import_store {
                                 .bind(i64::try_from(rows.len()).unwrap_or(i64::MAX))
                                 .bind(now)
                                 .bind(&record.detail)
-                                .execute(&mut *tx)
+                                .fetch_one(&mut *tx)
                                 .await?;
-                                Some(import_id)
+                                Some(key)
                             }
                         };
                         let mut counts = UpsertCounts::default();
@@ -286,7 +283,7 @@ macro_rules! impl_import_store {
                                 .bind(new.conversion_value)
                                 .bind(new.revenue)
                                 .bind(&new.currency)
-                                .bind(&import_id)
+                                .bind(&import_key)
                                 .bind(<$db as crate::backend::RowStamp>::stamp(now))
                                 .execute(&mut *tx)
                                 .await?;

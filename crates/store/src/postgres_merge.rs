@@ -85,7 +85,7 @@ impl Session {
 /// what they did to the stored rows, and adds each row to `months`.
 pub(crate) async fn load(
     conn: &mut PgConnection,
-    target: &Target<'_>,
+    target: &Target<'_, String>,
     spool: &Spool,
     months: &mut MonthSums,
 ) -> Result<UpsertCounts> {
@@ -141,7 +141,7 @@ pub(crate) async fn load(
     let checks_off = without_reference_checks(conn).await?;
     sqlx::query(MERGE)
         .bind(target.campaign_id)
-        .bind(target.import_id)
+        .bind(target.import_key)
         .bind(target.now)
         .execute(&mut *conn)
         .await?;
@@ -203,7 +203,7 @@ async fn copy(
     statement: &str,
     spool: &Spool,
     months: &mut MonthSums,
-    import: Option<&Target<'_>>,
+    import: Option<&Target<'_, String>>,
 ) -> Result<u64> {
     let mut batches = spool.batches(1000)?;
     let mut copy = conn.copy_in_raw(statement).await?;
@@ -213,7 +213,11 @@ async fn copy(
     buffer.extend_from_slice(&0i32.to_be_bytes());
     buffer.extend_from_slice(&0i32.to_be_bytes());
     let import = match import {
-        Some(t) => Some((t.campaign_id, t.import_id, micros_since_2000(t.now)?)),
+        Some(t) => Some((
+            t.campaign_id,
+            t.import_key.as_str(),
+            micros_since_2000(t.now)?,
+        )),
         None => None,
     };
     let mut copied = 0u64;

@@ -129,7 +129,7 @@ impl Drop for Session {
 /// batch is received from the spool's reader and bound.
 pub(crate) async fn load(
     conn: &mut SqliteConnection,
-    target: &Target<'_>,
+    target: &Target<'_, i64>,
     spool: &Spool,
     months: &mut MonthSums,
 ) -> Result<UpsertCounts> {
@@ -165,14 +165,14 @@ pub(crate) async fn load(
 }
 
 /// A batch's parameters: the import's three, then each row's (its strings moved, not copied).
-fn arguments<'q>(target: &Target<'q>, batch: Vec<Staged>) -> Result<SqliteArguments<'q>> {
+fn arguments<'q>(target: &Target<'q, i64>, batch: Vec<Staged>) -> Result<SqliteArguments<'q>> {
     let mut args = SqliteArguments::default();
     args.reserve(3 + batch.len() * COLUMNS, 0);
     let add = |result: std::result::Result<(), BoxDynError>| {
         result.map_err(|e| crate::StoreError::Invalid(format!("an import's value: {e}")))
     };
     add(args.add(target.campaign_id))?;
-    add(args.add(target.import_id))?;
+    add(args.add(*target.import_key))?;
     add(args.add(<Sqlite as crate::backend::RowStamp>::stamp(target.now)))?;
     for row in batch {
         let v = row.values;

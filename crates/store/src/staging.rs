@@ -23,11 +23,13 @@
 
 use chrono::{DateTime, Utc};
 
-/// Where an import's merge writes, for the backend's bulk path.
+/// Where an import's merge writes, for the backend's bulk path; `K` is the backend's reference
+/// to the import (`backend::ImportKey`).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Target<'a> {
+pub(crate) struct Target<'a, K> {
     pub(crate) campaign_id: &'a str,
-    pub(crate) import_id: &'a str,
+    /// The import record's key, which every row written names (`daily_metrics.import_id`).
+    pub(crate) import_key: &'a K,
     pub(crate) now: DateTime<Utc>,
     /// Whether the campaign held no row in the months of the spooled rows (its first import):
     /// every row is new, and the months' sums are the rows' (see `rollup::MonthSums`).
@@ -48,6 +50,7 @@ macro_rules! impl_staging {
             use spendlens_core::daily::DailyRow;
 
             use crate::campaigns::{BUMP_VERSION, LOCK_CAMPAIGN};
+            use crate::backend::ImportKey;
             use crate::imports::{Committed, ImportRecord, ImportWriter, UpsertCounts, Values, add_sums};
             use crate::rollup::{MonthSums, TOTALS};
             use crate::spool::{Spool, Staged};
@@ -131,10 +134,7 @@ macro_rules! impl_staging {
                         return Err(StoreError::NotFound("campaign"));
                     }
                     let import_id = new_id();
-                    sqlx::query(
-                        "INSERT INTO imports (id, campaign_id, source, file_name, content_hash, row_count, created_at, detail) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
+                    let import_key: <$db as ImportKey>::Key = sqlx::query_scalar(<$db as ImportKey>::INSERT_IMPORT)
                     .bind(&import_id)
                     .bind(&self.campaign_id)
                     .bind(&self.record.source)
@@ -143,7 +143,7 @@ macro_rules! impl_staging {
                     .bind(self.rows)
                     .bind(self.now)
                     .bind(&self.record.detail)
-                    .execute(&mut *tx)
+                    .fetch_one(&mut *tx)
                     .await?;
                     let mut counts = UpsertCounts::default();
                     if let Some((from, to)) = self.span {
@@ -159,7 +159,7 @@ macro_rules! impl_staging {
                         .await?;
                         let target = Target {
                             campaign_id: &self.campaign_id,
-                            import_id: &import_id,
+                            import_key: &import_key,
                             now: self.now,
                             fresh: stored == 0,
                         };

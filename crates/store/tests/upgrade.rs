@@ -4,6 +4,9 @@
 //!   session and the token act as the owner.
 //! - Issue 19: a SQLite one whose metric rows carry their `updated_at` as sqlx's text (up to
 //!   0017): each becomes the same instant in integer microseconds, and the rows read as before.
+//! - Issue 19: a SQLite one whose metric rows name their import by its UUID's text (up to 0018):
+//!   each names the same import by its integer key, the imports keep their ids, and new writes
+//!   name theirs by key.
 
 use std::path::{Path, PathBuf};
 
@@ -273,5 +276,173 @@ async fn sqlite_metric_rows_stamped_as_text_become_the_same_instant_in_microseco
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(merged, ("integer".to_owned(), later.timestamp_micros()));
+    pool.close().await;
+}
+
+/// The last migration with metric rows naming their import by its UUID's text on SQLite.
+const BEFORE_IMPORT_KEYS: i64 = 18;
+
+#[tokio::test]
+async fn sqlite_metric_rows_name_the_same_import_by_its_integer_key() {
+    let db = spendlens_testkit::TestDatabase::sqlite("upgrade-import-keys");
+    let dir = migrations_up_to("sqlite", BEFORE_IMPORT_KEYS);
+    let old = Migrator::new(dir.as_path())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pool = sqlite_migrated(db.url(), &old).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    // Two imports, the later one inserted first, and rows of each and of none.
+    sqlx::raw_sql(
+        "INSERT INTO organizations (id, name, created_at) VALUES ('org-1', 'Acme', '2026-01-01T00:00:00+00:00');
+         INSERT INTO campaigns (id, org_id, name, currency, time_zone, created_at, updated_at)
+             VALUES ('c-1', 'org-1', 'Spring', 'USD', 'UTC', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00');
+         INSERT INTO imports (id, campaign_id, source, file_name, content_hash, row_count, created_at, detail)
+             VALUES ('imp-later', 'c-1', 'meta_csv', 'b.csv', 'hash-b', 2, '2026-11-02T00:00:00+00:00', '{\"sheet\":1}'),
+                    ('imp-earlier', 'c-1', 'canonical', 'a.csv', NULL, 1, '2026-11-01T00:00:00+00:00', NULL);
+         INSERT INTO daily_metrics (campaign_id, platform, date, external_campaign_id, spend_micros, impressions,
+             engagements, clicks, conversions_micros, conversion_value_micros, revenue_micros, currency, import_id, updated_at)
+         VALUES ('c-1', 'meta', '2026-11-20', 'a', 1000000, 10, 1, 2, 0, NULL, NULL, 'USD', 'imp-earlier', 1),
+                ('c-1', 'meta', '2026-11-20', 'b', 2000000, 10, 1, 2, 0, NULL, NULL, 'USD', 'imp-later', 2),
+                ('c-1', 'meta', '2026-11-21', 'b', 3000000, 10, 1, 2, 0, NULL, NULL, 'USD', 'imp-later', 3),
+                ('c-1', 'meta', '2026-11-21', 'c', 4000000, 10, 1, 2, 0, NULL, NULL, 'USD', NULL, 4);",
+    )
+    .execute(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    pool.close().await;
+
+    let store = spendlens_store::connect(&db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pool = sqlx::SqlitePool::connect(db.url())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let fetch = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, Option<i64>, Option<String>, i64)>(sql)
+                .fetch_all(&pool)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    // The imports are numbered in the order they were made, and keep every field.
+    let imports: Vec<(i64, String, String, Option<String>, Option<String>, i64, String, Option<String>)> =
+        sqlx::query_as(
+            "SELECT seq, id, source, file_name, content_hash, row_count, created_at, detail FROM imports ORDER BY seq",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        imports,
+        [
+            (
+                1,
+                "imp-earlier".into(),
+                "canonical".into(),
+                Some("a.csv".into()),
+                None,
+                1,
+                "2026-11-01T00:00:00+00:00".into(),
+                None
+            ),
+            (
+                2,
+                "imp-later".into(),
+                "meta_csv".into(),
+                Some("b.csv".into()),
+                Some("hash-b".into()),
+                2,
+                "2026-11-02T00:00:00+00:00".into(),
+                Some("{\"sheet\":1}".into())
+            ),
+        ]
+    );
+    // Each row names the same import as before, by its key, with the rest of the row as it was.
+    let rows_sql = "SELECT m.external_campaign_id || '/' || m.date, m.import_id, i.id, m.spend_micros \
+                    FROM daily_metrics AS m LEFT JOIN imports AS i ON i.seq = m.import_id \
+                    ORDER BY m.external_campaign_id, m.date";
+    let named = |ext: &str, seq: Option<i64>, id: Option<&str>, spend: i64| {
+        (ext.to_owned(), seq, id.map(str::to_owned), spend)
+    };
+    assert_eq!(
+        fetch(rows_sql).await,
+        [
+            named("a/2026-11-20", Some(1), Some("imp-earlier"), 1_000_000),
+            named("b/2026-11-20", Some(2), Some("imp-later"), 2_000_000),
+            named("b/2026-11-21", Some(2), Some("imp-later"), 3_000_000),
+            named("c/2026-11-21", None, None, 4_000_000),
+        ]
+    );
+    let broken: Vec<(String,)> = sqlx::query_as("SELECT 'x' FROM pragma_foreign_key_check")
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(broken.is_empty(), "every reference holds: {broken:?}");
+
+    // A new import's merge names its rows by the new record's key, and answers its UUID.
+    let (org, campaign) = (OrgId::new("org-1"), CampaignId::new("c-1"));
+    let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_else(|| panic!("a day"));
+    let series = store
+        .daily_series(&org, &campaign, day, day)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(series[0].spend, rust_decimal::Decimal::new(300, 2));
+    let record = spendlens_store::ImportRecord {
+        source: "canonical".to_owned(),
+        file_name: Some("more.csv".to_owned()),
+        content_hash: None,
+        detail: None,
+    };
+    let now = Utc.with_ymd_and_hms(2026, 12, 1, 9, 30, 0).unwrap();
+    let mut writer = store
+        .begin_import(&org, &campaign, &record, now)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the campaign is there"));
+    let mut row: DailyRow = series[0].clone();
+    row.date = NaiveDate::from_ymd_opt(2026, 11, 19).unwrap_or_else(|| panic!("a day"));
+    row.external_campaign_id = "d".to_owned();
+    writer
+        .write(&[row.clone()])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let committed = writer.commit(None).await.unwrap_or_else(|e| panic!("{e}"));
+    // So does a small batch written with an import record, row by row.
+    row.date = NaiveDate::from_ymd_opt(2026, 11, 18).unwrap_or_else(|| panic!("a day"));
+    store
+        .upsert_rows(&org, &campaign, &[row], Some(&record), now)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the campaign is there"));
+    let new_rows = fetch(
+        "SELECT m.external_campaign_id || '/' || m.date, m.import_id, i.id, m.spend_micros \
+         FROM daily_metrics AS m LEFT JOIN imports AS i ON i.seq = m.import_id \
+         WHERE m.date < '2026-11-20' ORDER BY m.date",
+    )
+    .await;
+    assert_eq!(new_rows.len(), 2);
+    assert_eq!(
+        new_rows[0].1,
+        Some(4),
+        "the second new import is the fourth record"
+    );
+    assert_eq!(new_rows[1].1, Some(3));
+    assert_eq!(new_rows[1].2.as_deref(), Some(committed.import_id.as_str()));
+    assert!(new_rows[0].2.is_some());
+
+    // Deleting an import forgets it on its rows (the reference's `ON DELETE SET NULL`).
+    sqlx::query("DELETE FROM imports WHERE id = 'imp-later'")
+        .execute(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let orphaned: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM daily_metrics WHERE external_campaign_id = 'b' AND import_id IS NULL",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(orphaned, 2);
     pool.close().await;
 }
