@@ -34,7 +34,8 @@ pub(crate) fn delimited_rows(
     let text = text::decode(bytes, file)?;
     let delimiter = text::sniff_delimiter(&text);
     crate::limits::check_table(text.as_bytes(), delimiter).map_err(|e| e.into_error(file))?;
-    let mut rows = Vec::new();
+    // One row a line, at most (records may span lines): the vector is not grown by copies.
+    let mut rows = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
     for rec in text::records(&text, delimiter) {
         match rec {
             Ok(r) => rows.push(RawRow {

@@ -99,6 +99,13 @@ pub(crate) fn parse_number(raw: &str, sep: DecimalSeparator) -> Result<Option<Ce
     if is_blank(raw) {
         return Ok(None);
     }
+    if let Some(value) = plain_digits(raw.trim().as_bytes(), sep) {
+        return Ok(Some(CellNumber {
+            value,
+            currency: None,
+            percent: false,
+        }));
+    }
     let mut s = raw.trim().replace(['\u{a0}', '\u{202f}'], " ");
     let mut negative = false;
     if s.starts_with('(') && s.ends_with(')') && s.len() >= 2 {
@@ -171,6 +178,39 @@ pub(crate) fn parse_number(raw: &str, sep: DecimalSeparator) -> Result<Option<Ce
         currency,
         percent,
     }))
+}
+
+/// The common cell, read without the general path's copies: 1 to 15 digits, then optionally
+/// the decimal separator and 1 to 20 digits, nothing else, at most 18 digits in all (so the
+/// mantissa fits a `u64`) and within [`max_cell_value`]. The value, scale included, is the one
+/// [`parse_plain`] gives the same text; `None` sends every other cell the general way.
+fn plain_digits(t: &[u8], sep: DecimalSeparator) -> Option<Decimal> {
+    let mark = match sep {
+        DecimalSeparator::Dot => b'.',
+        DecimalSeparator::Comma => b',',
+    };
+    let (int_part, frac_part) = match memchr::memchr(mark, t) {
+        Some(at) => (&t[..at], &t[at + 1..]),
+        None => (t, &t[t.len()..]),
+    };
+    let with_mark = int_part.len() < t.len();
+    if int_part.is_empty()
+        || int_part.len() > 15
+        || (with_mark && frac_part.is_empty())
+        || int_part.len() + frac_part.len() > 18
+    {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    for &b in int_part.iter().chain(frac_part) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa * 10 + u64::from(b - b'0');
+    }
+    let scale = u32::try_from(frac_part.len()).ok()?;
+    let value = Decimal::from_i128_with_scale(i128::from(mantissa), scale);
+    (value <= max_cell_value()).then_some(value)
 }
 
 /// Digits with optional grouping and one decimal separator; nothing else.
@@ -369,5 +409,52 @@ mod tests {
         // Disagreement keeps the default (the wrong cells are then reported).
         assert_eq!(decide(&["1,5", "2.5"]), (Dot, false));
         assert_eq!(decide(&["€ 1.234,56", "(3,10)"]), (Comma, true));
+    }
+
+    proptest::proptest! {
+        /// The fast path gives what the general path gives the same text, scale included, or
+        /// leaves the cell to it.
+        #[test]
+        fn plain_digits_agree_with_the_general_path(
+            text in "[0-9]{0,19}([.,][0-9]{0,21})?",
+            comma in proptest::bool::ANY,
+        ) {
+            let sep = if comma { DecimalSeparator::Comma } else { DecimalSeparator::Dot };
+            if let Some(fast) = plain_digits(text.as_bytes(), sep) {
+                let general = parse_plain(&text, sep).expect("the general path reads it too");
+                proptest::prop_assert_eq!(fast.to_string(), general.to_string());
+                proptest::prop_assert_eq!(fast.scale(), general.scale());
+            }
+        }
+    }
+
+    #[test]
+    fn plain_digits_leave_the_unusual_to_the_general_path() {
+        let dot = DecimalSeparator::Dot;
+        assert_eq!(plain_digits(b"714.33", dot), Some(dec!(714.33)));
+        assert_eq!(plain_digits(b"0714.330", dot).map(|d| d.scale()), Some(3));
+        assert_eq!(
+            plain_digits(b"12,5", DecimalSeparator::Comma),
+            Some(dec!(12.5))
+        );
+        for unusual in [
+            ".5",
+            "5.",
+            "1,234",
+            "1e5",
+            "+5",
+            "-5",
+            "",
+            "1234567890123456",
+            "1000000000000.01",
+        ] {
+            assert_eq!(plain_digits(unusual.as_bytes(), dot), None, "{unusual}");
+        }
+        assert_eq!(plain_digits(b"1000000000000", dot), Some(max_cell_value()));
+        assert_eq!(num("1000000000000"), max_cell_value());
+        assert!(
+            parse_number("1000000000000.01", dot).is_err(),
+            "the general path refuses it"
+        );
     }
 }

@@ -177,11 +177,8 @@ pub(crate) fn records(
         Ok(true) => {
             let line = counter.line_at(record.position().map_or(0, csv::Position::byte));
             let row = line.saturating_sub(embedded).max(1);
-            let cells: crate::table::Cells = record.iter().collect();
-            embedded += cells
-                .iter()
-                .map(|c| c.matches('\n').count() as u64)
-                .sum::<u64>();
+            let cells = crate::table::Cells::of_record(&record);
+            embedded += memchr::memchr_iter(b'\n', record.as_slice().as_bytes()).count() as u64;
             Some(Ok(NumberedRecord { row, cells }))
         }
         Err(e) => {

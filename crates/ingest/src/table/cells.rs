@@ -18,6 +18,20 @@ impl Cells {
         Cells::default()
     }
 
+    /// The cells of a csv record, in one allocation each for the text and the ends (the record
+    /// holds its fields as one text already).
+    pub(crate) fn of_record(record: &csv::StringRecord) -> Self {
+        let mut ends = Vec::with_capacity(record.len());
+        for i in 0..record.len() {
+            let end = record.range(i).map_or(0, |r| r.end);
+            ends.push(u32::try_from(end).unwrap_or(u32::MAX));
+        }
+        Cells {
+            text: record.as_slice().to_owned(),
+            ends,
+        }
+    }
+
     /// Appends a cell. Rows are bounded by [`crate::limits::MAX_RECORD_BYTES`] long before
     /// `u32` offsets could overflow; a longer text saturates rather than wraps.
     pub(crate) fn push(&mut self, cell: &str) {
@@ -91,5 +105,22 @@ mod tests {
         c.push("x");
         assert_eq!(c.join("|"), "Date||Spend €|||x");
         assert_eq!(c.iter().rposition(|t| !t.is_empty()), Some(5));
+    }
+
+    #[test]
+    fn a_records_cells_are_its_fields_one_by_one() {
+        let text = "Day,,\"Spend, \"\"€\"\"\",x\n\"two\nlines\",,\n\n\"\"\n";
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut record = csv::StringRecord::new();
+        let mut seen = 0;
+        while reader.read_record(&mut record).unwrap_or(false) {
+            let one_by_one: Cells = record.iter().collect();
+            assert_eq!(Cells::of_record(&record), one_by_one, "{record:?}");
+            seen += 1;
+        }
+        assert_eq!(seen, 3);
     }
 }

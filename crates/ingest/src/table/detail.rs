@@ -3,9 +3,9 @@
 //! summed into one row per day, platform and campaign, and the level is said in the notes so the
 //! import record keeps it.
 
-use std::collections::HashMap;
-
-use spendlens_core::DailyKey;
+use foldhash::HashMap;
+use foldhash::HashMapExt as _;
+use std::hash::BuildHasher as _;
 
 use super::header::Plan;
 use super::period::Dated;
@@ -114,17 +114,75 @@ pub(crate) fn detail(plan: &Plan, platform_fixed: bool) -> Detail {
 }
 
 /// Sums rows of one day, platform, campaign and period (`sum` true), or reports them as
-/// duplicates (a campaign-level file must not hold one day twice).
+/// duplicates (a campaign-level file must not hold one day twice). Rows keep their order; a row
+/// summed into an earlier one, or refused, is dropped.
+///
+/// The rows are found by their key's hash and compared in place: no key is copied, and a file
+/// without repeats moves no row.
 pub(crate) fn combine(rows: Vec<Dated>, sum: bool, problems: &mut Problems) -> Vec<Dated> {
-    type Key = (DailyKey, Option<(chrono::NaiveDate, chrono::NaiveDate)>);
-    let mut at: HashMap<Key, usize> = HashMap::new();
-    let mut out: Vec<Dated> = Vec::with_capacity(rows.len());
-    for d in rows {
-        let key = (d.daily.key(), d.period);
-        match at.get(&key) {
-            Some(&i) if sum => {
-                let into = &mut out[i];
-                if into.daily.currency != d.daily.currency {
+    let hasher = foldhash::fast::RandomState::default();
+    combine_by(rows, sum, problems, |d| {
+        let r = &d.daily;
+        hasher.hash_one((
+            r.platform,
+            r.date,
+            r.external_campaign_id.as_str(),
+            d.period,
+        ))
+    })
+}
+
+/// [`combine`] with the key's hash given (tests give one that collides).
+fn combine_by(
+    mut rows: Vec<Dated>,
+    sum: bool,
+    problems: &mut Problems,
+    hash: impl Fn(&Dated) -> u64,
+) -> Vec<Dated> {
+    let same = |a: &Dated, b: &Dated| {
+        a.daily.platform == b.daily.platform
+            && a.daily.date == b.daily.date
+            && a.period == b.period
+            && a.daily.external_campaign_id == b.daily.external_campaign_id
+    };
+    // The first kept row of each hash, and after each kept row the next kept one of its hash.
+    let mut first: HashMap<u64, usize> = HashMap::with_capacity(rows.len());
+    let mut next: Vec<Option<usize>> = vec![None; rows.len()];
+    let mut keep = vec![true; rows.len()];
+    for i in 0..rows.len() {
+        let h = hash(&rows[i]);
+        let (mut found, mut last) = (None, None);
+        let mut at = first.get(&h).copied();
+        while let Some(j) = at {
+            if same(&rows[j], &rows[i]) {
+                found = Some(j);
+                break;
+            }
+            last = Some(j);
+            at = next[j];
+        }
+        match found {
+            None => match last {
+                Some(t) => next[t] = Some(i),
+                None => {
+                    first.insert(h, i);
+                }
+            },
+            Some(j) => {
+                keep[i] = false;
+                let (before, from) = rows.split_at_mut(i);
+                let (into, d) = (&mut before[j], &from[0]);
+                if !sum {
+                    problems.at(
+                        d.row,
+                        None,
+                        format!(
+                            "same day, platform and campaign as row {}; export one row per campaign per day \
+                             (campaign level, Day breakdown)",
+                            into.row
+                        ),
+                    );
+                } else if into.daily.currency != d.daily.currency {
                     problems.at(
                         d.row,
                         None,
@@ -133,26 +191,17 @@ pub(crate) fn combine(rows: Vec<Dated>, sum: bool, problems: &mut Problems) -> V
                             into.row
                         ),
                     );
-                    continue;
+                } else {
+                    add(&mut into.daily, &d.daily);
                 }
-                add(&mut into.daily, &d.daily);
-            }
-            Some(&i) => problems.at(
-                d.row,
-                None,
-                format!(
-                    "same day, platform and campaign as row {}; export one row per campaign per day \
-                     (campaign level, Day breakdown)",
-                    out[i].row
-                ),
-            ),
-            None => {
-                at.insert(key, out.len());
-                out.push(d);
             }
         }
     }
-    out
+    if keep.contains(&false) {
+        let mut kept = keep.into_iter();
+        rows.retain(|_| kept.next().unwrap_or(true));
+    }
+    rows
 }
 
 fn add(into: &mut spendlens_core::DailyRow, row: &spendlens_core::DailyRow) {
@@ -167,4 +216,120 @@ fn add(into: &mut spendlens_core::DailyRow, row: &spendlens_core::DailyRow) {
     into.conversions = into.conversions.saturating_add(row.conversions);
     into.conversion_value = opt(into.conversion_value, row.conversion_value);
     into.revenue = opt(into.revenue, row.revenue);
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+    use spendlens_core::{DailyRow, Platform};
+
+    use super::*;
+
+    fn dated(row: u64, day: u32, campaign: &str, spend: i64, currency: &str) -> Dated {
+        let date = NaiveDate::from_ymd_opt(2026, 3, day).unwrap_or_default();
+        let mut daily = DailyRow::empty(date, Platform::Meta, campaign);
+        daily.spend = Decimal::new(spend, 2);
+        daily.clicks = 1;
+        daily.currency = Some(currency.to_owned());
+        Dated {
+            row,
+            daily,
+            period: None,
+            campaign_start: None,
+        }
+    }
+
+    fn file() -> Vec<Dated> {
+        vec![
+            dated(2, 1, "A", 100, "EUR"),
+            dated(3, 1, "B", 200, "EUR"),
+            dated(4, 2, "A", 300, "EUR"),
+            dated(5, 1, "A", 50, "EUR"),
+            dated(6, 1, "B", 7, "USD"),
+            dated(7, 1, "A", 25, "EUR"),
+        ]
+    }
+
+    fn seen(rows: &[Dated]) -> Vec<(u64, String)> {
+        rows.iter()
+            .map(|d| (d.row, format!("{} {}", d.daily.spend, d.daily.clicks)))
+            .collect()
+    }
+
+    /// Every hash alike (all rows in one chain), or each key its own: the same answer.
+    fn hashes() -> [Box<dyn Fn(&Dated) -> u64>; 2] {
+        let real = foldhash::fast::FixedState::with_seed(7);
+        [
+            Box::new(|_| 0),
+            Box::new(move |d| {
+                real.hash_one((
+                    d.daily.platform,
+                    d.daily.date,
+                    d.daily.external_campaign_id.clone(),
+                ))
+            }),
+        ]
+    }
+
+    #[test]
+    fn breakdown_rows_sum_into_the_first_row_of_their_day_and_campaign() {
+        for hash in hashes() {
+            let mut problems = Problems::new("f.csv");
+            let out = combine_by(file(), true, &mut problems, hash);
+            assert_eq!(
+                seen(&out),
+                [
+                    (2, "1.75 3".to_owned()),
+                    (3, "2.00 1".to_owned()),
+                    (4, "3.00 1".to_owned())
+                ]
+            );
+            let message = problems.into_result().err().map(|e| e.to_string());
+            assert!(
+                message.as_deref().is_some_and(
+                    |m| m.contains("row 6") && m.contains("currency differs from row 3")
+                ),
+                "{message:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_campaign_level_file_may_not_hold_a_day_twice() {
+        for hash in hashes() {
+            let mut problems = Problems::new("f.csv");
+            let out = combine_by(file(), false, &mut problems, hash);
+            assert_eq!(
+                out.iter().map(|d| d.row).collect::<Vec<_>>(),
+                [2, 3, 4],
+                "the first of each kept"
+            );
+            assert_eq!(out[0].daily.spend, Decimal::new(100, 2), "and unchanged");
+            let message = problems
+                .into_result()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            for (row, first) in [(5, 2), (6, 3), (7, 2)] {
+                assert!(
+                    message.contains(&format!("row {row}"))
+                        && message
+                            .contains(&format!("same day, platform and campaign as row {first}")),
+                    "{message}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rows_without_repeats_come_back_as_they_were() {
+        let rows: Vec<Dated> = (1..=20)
+            .map(|d| dated(u64::from(d) + 1, d, "A", i64::from(d), "EUR"))
+            .collect();
+        let mut problems = Problems::new("f.csv");
+        let out = combine(rows.clone(), true, &mut problems);
+        assert_eq!(seen(&out), seen(&rows));
+        assert!(problems.into_result().is_ok());
+    }
 }

@@ -268,7 +268,7 @@ pub(crate) fn parse_table(
         });
     }
 
-    let mut read: Vec<Dated> = Vec::new();
+    let mut read: Vec<Dated> = Vec::with_capacity(data.len());
     let mut skipped = Vec::new();
     for raw in data {
         if problems.is_full() {
@@ -374,22 +374,28 @@ pub(crate) fn parse_table(
     for d in &mut read {
         round_money(&mut d.daily);
     }
-    let settled = period::settle(read, spec.period, &mut problems, &mut notes);
-    let settled = detail::combine(
-        settled
-            .into_iter()
-            .map(|(row, daily)| Dated {
-                row,
-                daily,
-                period: None,
-                campaign_start: None,
-            })
-            .collect(),
-        detail.sums() || spec.period != PeriodChoice::Refuse,
-        &mut problems,
-    );
+    // Rows covering a period become days, which may meet other rows' days. Without such rows
+    // the days are the rows combined above.
+    let read = if read.iter().any(|d| d.period.is_some()) {
+        let settled = period::settle(read, spec.period, &mut problems, &mut notes);
+        detail::combine(
+            settled
+                .into_iter()
+                .map(|(row, daily)| Dated {
+                    row,
+                    daily,
+                    period: None,
+                    campaign_start: None,
+                })
+                .collect(),
+            detail.sums() || spec.period != PeriodChoice::Refuse,
+            &mut problems,
+        )
+    } else {
+        read
+    };
     problems.into_result()?;
-    let out: Vec<DailyRow> = settled.into_iter().map(|d| d.daily).collect();
+    let out: Vec<DailyRow> = read.into_iter().map(|d| d.daily).collect();
     let currency = single_currency(&out);
     Ok(ParsedFile {
         file: file.to_owned(),
