@@ -18,6 +18,14 @@ impl Cells {
         Cells::default()
     }
 
+    /// Empty cells with room for `text` bytes of text in `cells` cells.
+    pub(crate) fn with_capacity(text: usize, cells: usize) -> Self {
+        Cells {
+            text: String::with_capacity(text),
+            ends: Vec::with_capacity(cells),
+        }
+    }
+
     /// The cells of a csv record, in one allocation each for the text and the ends (the record
     /// holds its fields as one text already).
     pub(crate) fn of_record(record: &csv::StringRecord) -> Self {

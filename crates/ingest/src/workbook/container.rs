@@ -55,6 +55,11 @@ impl Part {
         }
     }
 
+    /// Whether the scan counts the part's elements (see `XmlScan::element`).
+    fn counts_elements(self) -> bool {
+        matches!(self, Part::SharedStrings | Part::Styles)
+    }
+
     fn describe(self) -> &'static str {
         match self {
             Part::Sheet => "sheets",
@@ -84,10 +89,7 @@ pub(super) fn refuse_ole(file: &str) -> ImportError {
 /// Checks the container of `bytes` against every limit; `Ok` means calamine may open it as XLSX.
 pub(super) fn inspect(bytes: &[u8], file: &str) -> Result<(), ImportError> {
     // Before the zip reader indexes the central directory (hundreds of bytes per entry).
-    let records = bytes
-        .windows(CENTRAL_RECORD.len())
-        .filter(|w| *w == CENTRAL_RECORD)
-        .count();
+    let records = memchr::memmem::find_iter(bytes, CENTRAL_RECORD).count();
     if records > MAX_WORKBOOK_PARTS {
         return Err(over(
             file,
@@ -295,6 +297,9 @@ impl XmlScan {
                     b'?' => XState::Special(b"?>"),
                     b'!' => XState::Bang,
                     b'/' => XState::Plain,
+                    // Only shared strings and styles count their elements: elsewhere a tag's
+                    // name is skipped like its attributes.
+                    _ if !self.part.counts_elements() => XState::Plain,
                     _ => {
                         self.name.clear();
                         self.name.push(b);

@@ -62,8 +62,9 @@ pub(super) fn read_sheet<RS: Read + Seek>(
     }
     // Rows are built as the cells arrive (spreadsheet programs write them in order); the cells
     // of the row being read wait in `current`, at most one per column.
-    let mut rows: Vec<RawRow> = Vec::new();
-    let mut current: Vec<(u32, String)> = Vec::new();
+    let mut rows: Vec<RawRow> =
+        Vec::with_capacity(usize::try_from(rows.min(MAX_ROWS as u64)).unwrap_or(0));
+    let mut current = Pending::default();
     let mut current_row: Option<u32> = None;
     let mut count = 0usize;
     loop {
@@ -76,8 +77,9 @@ pub(super) fn read_sheet<RS: Read + Seek>(
                 )));
             }
         };
-        let text = cell_text(cell.get_value());
-        if text.is_empty() {
+        let mut start = current.text.len();
+        cell_text(cell.get_value(), &mut current.text);
+        if current.text.len() == start {
             continue;
         }
         let (row, col) = cell.get_position();
@@ -101,7 +103,9 @@ pub(super) fn read_sheet<RS: Read + Seek>(
         }
         if current_row != Some(row) {
             if let Some(done) = current_row {
-                rows.push(finish_row(done, &mut current));
+                rows.push(current.finish_row(done, start));
+                // The cell just read is now the start of the text.
+                start = 0;
             }
             if rows.len() >= MAX_ROWS {
                 return Err(SheetError::TooLarge(format!(
@@ -113,10 +117,11 @@ pub(super) fn read_sheet<RS: Read + Seek>(
             }
             current_row = Some(row);
         }
-        current.push((col, text));
+        current.cells.push((col, start, current.text.len()));
     }
     if let Some(done) = current_row {
-        rows.push(finish_row(done, &mut current));
+        let end = current.text.len();
+        rows.push(current.finish_row(done, end));
     }
     if !rows.is_sorted_by(|a, b| a.row < b.row) {
         rows = merge_rows(rows);
@@ -124,22 +129,36 @@ pub(super) fn read_sheet<RS: Read + Seek>(
     Ok(rows)
 }
 
-/// The row of the cells in `current` (emptied): by column, the later of two cells at one column
-/// winning, as in a range read.
-fn finish_row(row: u32, current: &mut Vec<(u32, String)>) -> RawRow {
-    current.sort_by_key(|&(col, _)| col);
-    let mut cells = Cells::new();
-    for (i, (col, text)) in current.iter().enumerate() {
-        let superseded = current.get(i + 1).is_some_and(|(next, _)| next == col);
-        if !superseded {
-            cells.pad_to(*col as usize);
-            cells.push(text);
+/// The cells of the row being read: their texts one after another, and each cell's column and
+/// place in the text (at most one per column in a well-formed sheet).
+#[derive(Debug, Default)]
+struct Pending {
+    text: String,
+    cells: Vec<(u32, usize, usize)>,
+}
+
+impl Pending {
+    /// The row of the pending cells, by column, the later of two cells at one column winning,
+    /// as in a range read. The text from `keep` on (the cell just read, of the next row) stays.
+    fn finish_row(&mut self, row: u32, keep: usize) -> RawRow {
+        if !self.cells.is_sorted_by(|a, b| a.0 <= b.0) {
+            self.cells.sort_by_key(|&(col, _, _)| col);
         }
-    }
-    current.clear();
-    RawRow {
-        row: u64::from(row) + 1,
-        cells,
+        let mut cells =
+            Cells::with_capacity(keep, self.cells.last().map_or(0, |c| c.0 as usize + 1));
+        for (i, &(col, from, to)) in self.cells.iter().enumerate() {
+            let superseded = self.cells.get(i + 1).is_some_and(|next| next.0 == col);
+            if !superseded {
+                cells.pad_to(col as usize);
+                cells.push(self.text.get(from..to).unwrap_or(""));
+            }
+        }
+        self.cells.clear();
+        self.text.drain(..keep);
+        RawRow {
+            row: u64::from(row) + 1,
+            cells,
+        }
     }
 }
 
@@ -148,23 +167,28 @@ fn finish_row(row: u32, current: &mut Vec<(u32, String)>) -> RawRow {
 fn merge_rows(mut rows: Vec<RawRow>) -> Vec<RawRow> {
     rows.sort_by_key(|r| r.row);
     let mut out: Vec<RawRow> = Vec::with_capacity(rows.len());
-    let mut pending: Vec<(u32, String)> = Vec::new();
+    let mut pending = Pending::default();
     let mut at: Option<u64> = None;
     for r in rows {
         if at != Some(r.row) {
             if let Some(done) = at {
-                out.push(finish_row(row_index(done), &mut pending));
+                let end = pending.text.len();
+                out.push(pending.finish_row(row_index(done), end));
             }
             at = Some(r.row);
         }
         for (col, text) in r.cells.iter().enumerate() {
             if !text.is_empty() {
-                pending.push((u32::try_from(col).unwrap_or(u32::MAX), text.to_owned()));
+                let start = pending.text.len();
+                pending.text.push_str(text);
+                let col = u32::try_from(col).unwrap_or(u32::MAX);
+                pending.cells.push((col, start, pending.text.len()));
             }
         }
     }
     if let Some(done) = at {
-        out.push(finish_row(row_index(done), &mut pending));
+        let end = pending.text.len();
+        out.push(pending.finish_row(row_index(done), end));
     }
     out
 }
@@ -173,23 +197,108 @@ fn row_index(row: u64) -> u32 {
     u32::try_from(row.saturating_sub(1)).unwrap_or(u32::MAX)
 }
 
-/// A cell's text as the table engine reads it: numbers in their shortest exact decimal form,
-/// dates as ISO days, booleans and errors spelt out.
-fn cell_text(d: &DataRef<'_>) -> String {
-    match d {
-        DataRef::Empty => String::new(),
-        DataRef::SharedString(s) => (*s).to_owned(),
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Float(f) => {
-            crate::number::decimal_from_f64(*f).map_or_else(|| f.to_string(), |d| d.to_string())
+/// Appends a cell's text as the table engine reads it: numbers in their shortest exact decimal
+/// form, dates as ISO days, booleans and errors spelt out; nothing for an empty cell.
+fn cell_text(d: &DataRef<'_>, out: &mut String) {
+    use std::fmt::Write as _;
+    // Writing into a `String` cannot fail.
+    let _ = match d {
+        DataRef::Empty => Ok(()),
+        DataRef::SharedString(s) => {
+            out.push_str(s);
+            Ok(())
         }
-        DataRef::Bool(b) => b.to_string(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            out.push_str(s);
+            Ok(())
+        }
+        DataRef::Int(i) => write!(out, "{i}"),
+        DataRef::Float(f) => {
+            float_text(*f, out);
+            Ok(())
+        }
+        DataRef::Bool(b) => write!(out, "{b}"),
         DataRef::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if !dt.is_duration() => t.date().to_string(),
-            _ => crate::number::decimal_from_f64(dt.as_f64())
-                .map_or_else(String::new, |d| d.to_string()),
+            Some(t) if !dt.is_duration() => write!(out, "{}", t.date()),
+            _ => match crate::number::decimal_from_f64(dt.as_f64()) {
+                Some(d) => write!(out, "{d}"),
+                None => Ok(()),
+            },
         },
-        DataRef::Error(e) => format!("#ERROR {e}"),
+        DataRef::Error(e) => write!(out, "#ERROR {e}"),
+    };
+}
+
+/// Appends a number cell's value as the decimal that reads back as the same double (see
+/// [`crate::number::decimal_from_f64`]). The double's shortest text is that decimal's own text
+/// when it is short and not a zero (a `Decimal` holds 28 digits; `-0` prints as `0`), so only
+/// the others take the way through `Decimal`.
+fn float_text(f: f64, out: &mut String) {
+    use std::fmt::Write as _;
+    let start = out.len();
+    let _ = write!(out, "{f}");
+    let written = &out[start..];
+    if written.len() <= 26 && f != 0.0 && f.is_finite() {
+        return;
+    }
+    out.truncate(start);
+    let _ = match crate::number::decimal_from_f64(f) {
+        Some(d) => write!(out, "{d}"),
+        None => write!(out, "{f}"),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The old way: through `Decimal` always.
+    fn through_decimal(f: f64) -> String {
+        crate::number::decimal_from_f64(f).map_or_else(|| f.to_string(), |d| d.to_string())
+    }
+
+    fn fast(f: f64) -> String {
+        let mut out = String::from("x");
+        float_text(f, &mut out);
+        out.split_off(1)
+    }
+
+    #[test]
+    fn number_cells_read_as_their_decimal() {
+        for f in [
+            84.53,
+            0.0,
+            -0.0,
+            1.0,
+            -1.5,
+            714.33,
+            1e-7,
+            1.2345678901234567e-20,
+            1e21,
+            1e300,
+            -1e300,
+            f64::MIN_POSITIVE,
+            5e-324,
+            123456789012345680000.0,
+            0.1 + 0.2,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            assert_eq!(fast(f), through_decimal(f), "{f:e}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_double_reads_as_its_decimal(bits in proptest::num::u64::ANY) {
+            let f = f64::from_bits(bits);
+            proptest::prop_assert_eq!(fast(f), through_decimal(f));
+        }
+
+        #[test]
+        fn money_like_doubles_read_as_their_decimal(cents in -10_000_000_000_000i64..10_000_000_000_000, places in 0u32..6) {
+            let f = cents as f64 / 10f64.powi(places as i32);
+            proptest::prop_assert_eq!(fast(f), through_decimal(f));
+        }
     }
 }
