@@ -41,6 +41,7 @@ pub mod mmm;
 pub mod outbox;
 mod postgres;
 mod postgres_merge;
+mod postgres_read;
 pub mod previews;
 mod retry;
 mod rollup;

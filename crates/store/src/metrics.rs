@@ -357,8 +357,8 @@ macro_rules! impl_metric_store {
 
                 #[instrument(skip_all)]
                 async fn daily_series(&self, org: &OrgId, id: &CampaignId, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyRow>> {
-                    if let Some(reader) = self.reader() {
-                        return reader.daily_series(org, id, from, to).await;
+                    if let Some(series) = self.long_series(org, id, from, to).await {
+                        return series;
                     }
                     // Rows are decoded where the query is polled: on a task of its own, so that
                     // the series of several campaigns read at once decode on every core.

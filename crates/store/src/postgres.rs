@@ -25,10 +25,16 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    /// PostgreSQL's driver decodes rows from its buffer on the calling task: every read goes
-    /// through the pool (the reader of long reads is SQLite's, see `sqlite_read.rs`).
-    pub(crate) fn reader(&self) -> Option<&crate::sqlite_read::Reader> {
-        None
+    /// The campaign's days through a binary COPY (see `postgres_read.rs`), or `None` to read
+    /// them through the pool.
+    pub(crate) async fn long_series(
+        &self,
+        org: &spendlens_core::campaign::OrgId,
+        id: &spendlens_core::campaign::CampaignId,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Option<Result<Vec<spendlens_core::daily::DailyRow>>> {
+        crate::postgres_read::daily_series(&self.pool, org, id, from, to).await
     }
 }
 

@@ -52,9 +52,19 @@ impl SqliteStore {
         Ok(SqliteStore { pool, reader })
     }
 
-    /// The reader of long reads, for a file database.
-    pub(crate) fn reader(&self) -> Option<&crate::sqlite_read::Reader> {
-        self.reader.as_ref()
+    /// The campaign's days through the reader of long reads (see `sqlite_read.rs`), or `None`
+    /// to read them through the pool (an in-memory database).
+    pub(crate) async fn long_series(
+        &self,
+        org: &spendlens_core::campaign::OrgId,
+        id: &spendlens_core::campaign::CampaignId,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Option<Result<Vec<spendlens_core::daily::DailyRow>>> {
+        match &self.reader {
+            Some(reader) => Some(reader.daily_series(org, id, from, to).await),
+            None => None,
+        }
     }
 }
 
