@@ -9,6 +9,7 @@
 //! same font the charts are measured with.
 
 mod layout;
+mod shape;
 mod text;
 
 use std::sync::Arc;
@@ -21,7 +22,7 @@ use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
-use krilla::text::{Font, TextDirection};
+use krilla::text::Font;
 use krilla_svg::{SurfaceExt, SvgSettings};
 
 use crate::error::ReportError;
@@ -39,6 +40,8 @@ pub fn render_pdf(report: &Report) -> Result<Vec<u8>, ReportError> {
 
     let font = Font::new(DEFAULT_FONT_DATA.into(), 0)
         .ok_or_else(|| ReportError::Pdf("the embedded font could not be read".to_owned()))?;
+    let mut shaper = shape::Shaper::new(DEFAULT_FONT_DATA)
+        .ok_or_else(|| ReportError::Pdf("the embedded font could not be read".to_owned()))?;
     let mut document = Document::new();
     document.set_metadata(metadata(report));
     for page_layout in &pages {
@@ -48,7 +51,7 @@ pub fn render_pdf(report: &Report) -> Result<Vec<u8>, ReportError> {
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
         for op in &page_layout.ops {
-            draw(&mut surface, op, &font, &trees);
+            draw(&mut surface, op, &font, &mut shaper, &trees);
         }
         surface.finish();
         page.finish();
@@ -110,7 +113,13 @@ fn fill(color: (u8, u8, u8)) -> Fill {
     }
 }
 
-fn draw(surface: &mut Surface<'_>, op: &Op, font: &Font, trees: &[usvg::Tree]) {
+fn draw(
+    surface: &mut Surface<'_>,
+    op: &Op,
+    font: &Font,
+    shaper: &mut shape::Shaper<'_>,
+    trees: &[usvg::Tree],
+) {
     match op {
         Op::Text {
             x,
@@ -127,13 +136,14 @@ fn draw(surface: &mut Surface<'_>, op: &Op, font: &Font, trees: &[usvg::Tree]) {
                 width: size * 0.045,
                 ..Stroke::default()
             }));
-            surface.draw_text(
+            let glyphs = shaper.glyphs(text);
+            surface.draw_glyphs(
                 Point::from_xy(*x, *y),
+                &glyphs,
                 font.clone(),
-                *size,
                 text,
+                *size,
                 false,
-                TextDirection::Auto,
             );
             surface.set_stroke(None);
         }
