@@ -273,6 +273,25 @@ impl XmlScan {
                 at += skip;
                 continue;
             }
+            // A tag whose name does not matter (see `Part::counts_elements`): its `<` and the
+            // byte after leave the state the two steps below would (Open, then Plain).
+            if b == b'<'
+                && self.state == XState::Plain
+                && self.sst.is_none()
+                && !self.part.counts_elements()
+                && let Some(&c) = bytes.get(at + 1)
+                && c != b'!'
+                && c != b'?'
+            {
+                // The `<` ends the run it is counted in, as in the step below.
+                if self.run >= MAX_XML_RUN_BYTES {
+                    return Err(run_too_long());
+                }
+                self.recent = [self.recent[2], b, c];
+                self.run = 2;
+                at += 2;
+                continue;
+            }
             at += 1;
             self.recent = [self.recent[1], self.recent[2], b];
             self.run += 1;
@@ -410,13 +429,34 @@ impl XmlScan {
 mod tests {
     use super::*;
 
+    /// Scans `xml` fed whole and in small chunks (patterns across chunk ends), which must agree.
     fn scan(part: Part, xml: &[u8]) -> Result<usize, String> {
-        let mut s = XmlScan::new(part);
-        // Fed in small chunks, so patterns across chunk ends are exercised.
-        for chunk in xml.chunks(3) {
-            s.feed(chunk)?;
+        let fed = |size: usize| {
+            let mut s = XmlScan::new(part);
+            for chunk in xml.chunks(size) {
+                s.feed(chunk)?;
+            }
+            Ok(s.elements)
+        };
+        let whole = fed(xml.len().max(1));
+        assert_eq!(whole, fed(3), "whole and in chunks of 3");
+        whole
+    }
+
+    #[test]
+    fn a_run_may_be_as_long_as_the_limit_and_no_longer() {
+        for part in [Part::Sheet, Part::Styles] {
+            let run = |x: usize| {
+                let mut xml = b"<a><b".to_vec();
+                xml.extend(std::iter::repeat_n(b'x', x));
+                xml.extend_from_slice(b"/></a>");
+                scan(part, &xml)
+            };
+            // `<b`, the x's, `/>` and the next `<`, which counts in the run it ends.
+            let ok = run(MAX_XML_RUN_BYTES - 5);
+            assert!(ok.is_ok(), "{part:?}: {ok:?}");
+            assert!(run(MAX_XML_RUN_BYTES - 4).is_err(), "{part:?}");
         }
-        Ok(s.elements)
     }
 
     #[test]
