@@ -258,7 +258,15 @@ mod tests {
     }
 
     /// A binary COPY of `rows` (day, platform, seven values, currency) as PostgreSQL writes it.
-    fn copy(rows: &[(NaiveDate, &str, [Option<i64>; 7], Option<&str>)]) -> Vec<u8> {
+    /// A stored row as the copy carries it: day, platform, seven values, currency.
+    type Stored = (
+        NaiveDate,
+        &'static str,
+        [Option<i64>; 7],
+        Option<&'static str>,
+    );
+
+    fn copy(rows: &[Stored]) -> Vec<u8> {
         let mut out = SIGNATURE.to_vec();
         out.extend_from_slice(&0i32.to_be_bytes());
         out.extend_from_slice(&3i32.to_be_bytes());
@@ -297,12 +305,7 @@ mod tests {
         out
     }
 
-    fn rows() -> Vec<(
-        NaiveDate,
-        &'static str,
-        [Option<i64>; 7],
-        Option<&'static str>,
-    )> {
+    fn rows() -> Vec<Stored> {
         let v = |s: i64| {
             [
                 Some(s),

@@ -279,6 +279,18 @@ async fn sqlite_metric_rows_stamped_as_text_become_the_same_instant_in_microseco
     pool.close().await;
 }
 
+/// An import record as stored: seq, id, source, file name, content hash, rows, time, detail.
+type ImportRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    String,
+    Option<String>,
+);
+
 /// The last migration with metric rows naming their import by its UUID's text on SQLite.
 const BEFORE_IMPORT_KEYS: i64 = 18;
 
@@ -327,7 +339,7 @@ async fn sqlite_metric_rows_name_the_same_import_by_its_integer_key() {
         }
     };
     // The imports are numbered in the order they were made, and keep every field.
-    let imports: Vec<(i64, String, String, Option<String>, Option<String>, i64, String, Option<String>)> =
+    let imports: Vec<ImportRow> =
         sqlx::query_as(
             "SELECT seq, id, source, file_name, content_hash, row_count, created_at, detail FROM imports ORDER BY seq",
         )

@@ -257,8 +257,11 @@ mod tests {
             .collect()
     }
 
+    /// A key's hash, as `combine_by` takes it.
+    type Hash = Box<dyn Fn(&Dated) -> u64>;
+
     /// Every hash alike (all rows in one chain), or each key its own: the same answer.
-    fn hashes() -> [Box<dyn Fn(&Dated) -> u64>; 2] {
+    fn hashes() -> [Hash; 2] {
         let real = foldhash::fast::FixedState::with_seed(7);
         [
             Box::new(|_| 0),
