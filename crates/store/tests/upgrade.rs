@@ -62,6 +62,30 @@ async fn sqlite_migrated(url: &str, old: &Migrator) -> sqlx::SqlitePool {
     pool
 }
 
+/// A SQLite database migrated up to `last` only, holding organisation `org-1` and its campaign
+/// `c-1`, and a pool on it.
+async fn sqlite_campaign_before(
+    name: &str,
+    last: i64,
+) -> (spendlens_testkit::TestDatabase, sqlx::SqlitePool) {
+    let db = spendlens_testkit::TestDatabase::sqlite(name);
+    let dir = migrations_up_to("sqlite", last);
+    let old = Migrator::new(dir.as_path())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pool = sqlite_migrated(db.url(), &old).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    sqlx::raw_sql(
+        "INSERT INTO organizations (id, name, created_at) VALUES ('org-1', 'Acme', '2026-01-01T00:00:00+00:00');
+         INSERT INTO campaigns (id, org_id, name, currency, time_zone, created_at, updated_at)
+             VALUES ('c-1', 'org-1', 'Spring', 'USD', 'UTC', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00');",
+    )
+    .execute(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    (db, pool)
+}
+
 #[tokio::test]
 async fn a_single_user_organisation_from_before_teams_keeps_working_with_its_user_as_owner() {
     for db in databases().await {
@@ -144,21 +168,7 @@ const BEFORE_INTEGER_STAMPS: i64 = 17;
 
 #[tokio::test]
 async fn sqlite_metric_rows_stamped_as_text_become_the_same_instant_in_microseconds() {
-    let db = spendlens_testkit::TestDatabase::sqlite("upgrade-stamps");
-    let dir = migrations_up_to("sqlite", BEFORE_INTEGER_STAMPS);
-    let old = Migrator::new(dir.as_path())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let pool = sqlite_migrated(db.url(), &old).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    sqlx::raw_sql(
-        "INSERT INTO organizations (id, name, created_at) VALUES ('org-1', 'Acme', '2026-01-01T00:00:00+00:00');
-         INSERT INTO campaigns (id, org_id, name, currency, time_zone, created_at, updated_at)
-             VALUES ('c-1', 'org-1', 'Spring', 'USD', 'UTC', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00');",
-    )
-    .execute(&pool)
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let (db, pool) = sqlite_campaign_before("upgrade-stamps", BEFORE_INTEGER_STAMPS).await;
     // Stamps as sqlx wrote them (no fraction, 3, 6 and 9 digits), and one as a hand-written
     // literal with its offset.
     let base = Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap();
@@ -296,19 +306,10 @@ const BEFORE_IMPORT_KEYS: i64 = 18;
 
 #[tokio::test]
 async fn sqlite_metric_rows_name_the_same_import_by_its_integer_key() {
-    let db = spendlens_testkit::TestDatabase::sqlite("upgrade-import-keys");
-    let dir = migrations_up_to("sqlite", BEFORE_IMPORT_KEYS);
-    let old = Migrator::new(dir.as_path())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let pool = sqlite_migrated(db.url(), &old).await;
-    let _ = std::fs::remove_dir_all(&dir);
+    let (db, pool) = sqlite_campaign_before("upgrade-import-keys", BEFORE_IMPORT_KEYS).await;
     // Two imports, the later one inserted first, and rows of each and of none.
     sqlx::raw_sql(
-        "INSERT INTO organizations (id, name, created_at) VALUES ('org-1', 'Acme', '2026-01-01T00:00:00+00:00');
-         INSERT INTO campaigns (id, org_id, name, currency, time_zone, created_at, updated_at)
-             VALUES ('c-1', 'org-1', 'Spring', 'USD', 'UTC', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00');
-         INSERT INTO imports (id, campaign_id, source, file_name, content_hash, row_count, created_at, detail)
+        "INSERT INTO imports (id, campaign_id, source, file_name, content_hash, row_count, created_at, detail)
              VALUES ('imp-later', 'c-1', 'meta_csv', 'b.csv', 'hash-b', 2, '2026-11-02T00:00:00+00:00', '{\"sheet\":1}'),
                     ('imp-earlier', 'c-1', 'canonical', 'a.csv', NULL, 1, '2026-11-01T00:00:00+00:00', NULL);
          INSERT INTO daily_metrics (campaign_id, platform, date, external_campaign_id, spend_micros, impressions,
