@@ -86,6 +86,19 @@ async fn sqlite_campaign_before(
     (db, pool)
 }
 
+/// The database opened as the server opens it (which migrates it), and a plain pool on it.
+async fn reopened(
+    db: &spendlens_testkit::TestDatabase,
+) -> (std::sync::Arc<dyn spendlens_store::Store>, sqlx::SqlitePool) {
+    let store = spendlens_store::connect(db.url())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pool = sqlx::SqlitePool::connect(db.url())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    (store, pool)
+}
+
 #[tokio::test]
 async fn a_single_user_organisation_from_before_teams_keeps_working_with_its_user_as_owner() {
     for db in databases().await {
@@ -217,12 +230,7 @@ async fn sqlite_metric_rows_stamped_as_text_become_the_same_instant_in_microseco
     pool.close().await;
 
     // Opening the database migrates it to the current schema.
-    let store = spendlens_store::connect(&db)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let pool = sqlx::SqlitePool::connect(db.url())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (store, pool) = reopened(&db).await;
     let stored: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT external_campaign_id, typeof(updated_at), updated_at FROM daily_metrics ORDER BY external_campaign_id",
     )
@@ -324,12 +332,7 @@ async fn sqlite_metric_rows_name_the_same_import_by_its_integer_key() {
     .unwrap_or_else(|e| panic!("{e}"));
     pool.close().await;
 
-    let store = spendlens_store::connect(&db)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let pool = sqlx::SqlitePool::connect(db.url())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (store, pool) = reopened(&db).await;
     let fetch = |sql: &'static str| {
         let pool = pool.clone();
         async move {
