@@ -177,6 +177,12 @@ async fn rows_stored_beyond_the_range_are_read_exactly() {
         // on one day of the current month, nine million million million micros each (every
         // value fits an i64, no two of them add up inside one).
         let big = 9_000_000_000_000_000_000_i64;
+        // The row's time as each backend stores it (SQLite: integer microseconds, migration 0018).
+        let stamp = if name == "sqlite" {
+            "1795262400000000"
+        } else {
+            "'2026-11-21T12:00:00Z'"
+        };
         let mut sql = String::new();
         for (date, ext) in [
             ("2026-09-03", "a"),
@@ -187,7 +193,7 @@ async fn rows_stored_beyond_the_range_are_read_exactly() {
             sql.push_str(&format!(
                 "INSERT INTO daily_metrics (campaign_id, platform, date, external_campaign_id, spend_micros, impressions, \
                  engagements, clicks, conversions_micros, conversion_value_micros, revenue_micros, currency, import_id, updated_at) \
-                 VALUES ('{id}', 'meta', '{date}', '{ext}', {big}, {big}, 0, {big}, {big}, {big}, {big}, 'USD', NULL, '2026-11-21T12:00:00Z');\n",
+                 VALUES ('{id}', 'meta', '{date}', '{ext}', {big}, {big}, 0, {big}, {big}, {big}, {big}, 'USD', NULL, {stamp});\n",
                 id = c.id
             ));
         }

@@ -161,6 +161,12 @@ async fn rows_stored_beyond_the_range_turn_no_read_into_a_500() {
         // Written before the caps existed: rows of nine trillion in three months, twice on one
         // day of the current month, with their monthly sums; every platform the seed reads.
         let big = 9_000_000_000_000_000_000_i64;
+        // The row's time as each backend stores it (SQLite: integer microseconds, migration 0018).
+        let stamp = if app.backend == "sqlite" {
+            "1795262400000000"
+        } else {
+            "'2026-11-21T12:00:00Z'"
+        };
         let mut sql = String::new();
         for platform in [
             "meta",
@@ -179,7 +185,7 @@ async fn rows_stored_beyond_the_range_turn_no_read_into_a_500() {
                 sql.push_str(&format!(
                     "INSERT INTO daily_metrics (campaign_id, platform, date, external_campaign_id, spend_micros, impressions, \
                      engagements, clicks, conversions_micros, conversion_value_micros, revenue_micros, currency, import_id, updated_at) \
-                     VALUES ('{id}', '{platform}', '{date}', '{ext}', {big}, {big}, {big}, {big}, {big}, {big}, {big}, 'USD', NULL, '2026-11-21T12:00:00Z');\n"
+                     VALUES ('{id}', '{platform}', '{date}', '{ext}', {big}, {big}, {big}, {big}, {big}, {big}, {big}, 'USD', NULL, {stamp});\n"
                 ));
             }
             for month in ["2026-09", "2026-10"] {
