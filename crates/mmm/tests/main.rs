@@ -3,6 +3,7 @@
 
 mod calibration;
 mod diagnostics;
+mod floor;
 mod input;
 mod output;
 mod recovery;

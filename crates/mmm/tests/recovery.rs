@@ -44,7 +44,8 @@ fn weekly_data_meet_the_acceptance_targets_over_24_seeds() {
 
 /// Channels that are never switched off: their contribution is the curve extrapolated to zero
 /// spend, which the data barely see, so the acceptance targets are out of reach (median ROI error
-/// 17–24 % over the scenarios below, against 2–6 % with flights) — but estimates must stay
+/// 17–24 % over the scenarios below, against 2–6 % with flights; `floor.rs` shows no estimator
+/// does better, even one given the simulator's own prior) — but estimates must stay
 /// unbiased, their intervals honest, and the model must say so. Budget steps every 10–40 days
 /// with a log-normal wobble (the suite's original always-on case).
 #[test]

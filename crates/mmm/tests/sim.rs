@@ -16,6 +16,9 @@ pub struct Truth {
     pub s: f64,
     pub roi: f64,
     pub marginal_roi: f64,
+    /// The channel's mean spend per period over the data and the burn-in before it: the
+    /// half-saturation was drawn between 0.5 and 1.5 times this.
+    pub mean_spend: f64,
     /// The channel's contribution per period.
     pub series: Vec<f64>,
 }
@@ -56,6 +59,17 @@ impl Spec {
         }
     }
 }
+
+/// The range the true decay is drawn from, uniformly.
+pub fn decay_range(daily: bool) -> (f64, f64) {
+    if daily { (0.1, 0.8) } else { (0.1, 0.6) }
+}
+
+/// The range of the true half-saturation, uniformly, in units of the channel's mean spend.
+pub const HALF_SATURATION: (f64, f64) = (0.5, 1.5);
+
+/// The range of the true Hill shape, uniformly.
+pub const SHAPE: (f64, f64) = (0.8, 2.5);
 
 fn uniform(rng: &mut SplitMix64, lo: f64, hi: f64) -> f64 {
     lo + (hi - lo) * rng.unit()
@@ -219,14 +233,11 @@ pub fn simulate(spec: &Spec) -> Sim {
                 .collect(),
             None => spend_series(&mut rng, n + burn, mean, spec.daily, spec.pulsed),
         };
-        let decay = if spec.daily {
-            uniform(&mut rng, 0.1, 0.8)
-        } else {
-            uniform(&mut rng, 0.1, 0.6)
-        };
+        let (lo, hi) = decay_range(spec.daily);
+        let decay = uniform(&mut rng, lo, hi);
         let avg = full.iter().sum::<f64>() / f64::from(u32::try_from(full.len()).expect("small"));
-        let k = avg * uniform(&mut rng, 0.5, 1.5);
-        let s = uniform(&mut rng, 0.8, 2.5);
+        let k = avg * uniform(&mut rng, HALF_SATURATION.0, HALF_SATURATION.1);
+        let s = uniform(&mut rng, SHAPE.0, SHAPE.1);
         let share = uniform(&mut rng, 0.04, 0.12);
         let mut a = 0.0;
         let z: Vec<f64> = full
@@ -260,6 +271,7 @@ pub fn simulate(spec: &Spec) -> Sim {
             s,
             roi: beta * z.iter().sum::<f64>() / total,
             marginal_roi: marginal,
+            mean_spend: avg,
             series: z.iter().map(|v| v * beta).collect(),
         });
         channels.push(ChannelSpend {
