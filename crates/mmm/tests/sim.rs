@@ -43,6 +43,8 @@ pub struct Spec {
     /// Always-on spend as the public simulators (PyMC-Marketing's, Meridian's) draw it, positive
     /// every period and moving a lot from period to period; `pulsed` is then ignored.
     pub varied: Option<Varied>,
+    /// A channel paused (no spend) for `len` periods from period `from`: (channel, from, len).
+    pub pause: Option<(&'static str, usize, usize)>,
 }
 
 impl Spec {
@@ -56,6 +58,7 @@ impl Spec {
             noise: 0.04,
             pulsed: 1.0,
             varied: None,
+            pause: None,
         }
     }
 }
@@ -233,6 +236,14 @@ pub fn simulate(spec: &Spec) -> Sim {
                 .collect(),
             None => spend_series(&mut rng, n + burn, mean, spec.daily, spec.pulsed),
         };
+        let mut full = full;
+        if let Some((paused, from, len)) = spec.pause
+            && paused == *name
+        {
+            for v in &mut full[burn + from..(burn + from + len).min(n + burn)] {
+                *v = 0.0;
+            }
+        }
         let (lo, hi) = decay_range(spec.daily);
         let decay = uniform(&mut rng, lo, hi);
         let avg = full.iter().sum::<f64>() / f64::from(u32::try_from(full.len()).expect("small"));
