@@ -10,6 +10,7 @@ mod fuzz;
 mod hygiene;
 mod import;
 mod mmm;
+mod mmm_public;
 mod mmm_tables;
 mod optimize;
 mod outbox;

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::mmm_tables::{Col, Table, generate, robyn_table, write_csv, write_xlsx};
 
-fn spendlens(args: &[&str]) -> Output {
+pub(crate) fn spendlens(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_spendlens"))
         .args(args)
         .output()
@@ -24,7 +24,7 @@ fn dir(name: &str) -> PathBuf {
     d
 }
 
-fn run_json(args: &[&str]) -> Value {
+pub(crate) fn run_json(args: &[&str]) -> Value {
     let out = spendlens(args);
     assert!(
         out.status.success(),
