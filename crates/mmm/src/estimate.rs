@@ -7,7 +7,8 @@
 //! matrix), and only θ is searched — 3 numbers per channel instead of ~40 jointly. Lift tests
 //! enter as extra weighted rows (`(β_c·Σ_window z_c − lift)/lift_se`), which keeps the profiled
 //! problem a least-squares one. Weak normal priors on the transformed θ (a ridge toward sensible
-//! ranges) are added as `σ²·((θ − μ)/τ)²`.
+//! ranges) are added as `σ²·((θ − μ)/τ)²`. The effects are bounded so that together they cause
+//! no more than the whole KPI (`State::capped`): a negative baseline cannot be.
 //!
 //! The first weeks are history only (see `design::warm_up`): their carry-over from before the
 //! data is unknown, and fitting them would bend the curves.
@@ -122,6 +123,11 @@ struct State {
     gram: Vec<f64>,
     zty: Vec<f64>,
     sums: Vec<f64>,
+    /// Each channel's feature summed over the periods (the warm-up's too, as the contributions
+    /// are reported), and the KPI's sum: the channels together may not cause more than the
+    /// whole KPI.
+    totals: Vec<f64>,
+    kpi_total: f64,
     sigma2: f64,
 }
 
@@ -146,6 +152,8 @@ impl State {
             gram: vec![0.0; c * c],
             zty: vec![0.0; c],
             sums: vec![0.0; p.windows.len()],
+            totals: vec![0.0; c],
+            kpi_total: p.y[..n].iter().sum(),
             sigma2: 1.0,
         };
         for ch in 0..c {
@@ -168,6 +176,7 @@ impl State {
             self.gram[j * nc + c] = g;
         }
         self.zty[c] = dot(&self.zt[c], &self.ytil);
+        self.totals[c] = self.z[c][..n].iter().sum();
         for (i, w) in p.windows.iter().enumerate() {
             if w.channel == c {
                 self.sums[i] = self.z[c][w.from..w.to].iter().sum();
@@ -189,7 +198,7 @@ impl State {
             r[w.channel] += weight * w.lift * s;
             extra += weight * w.lift * w.lift;
         }
-        let beta = linalg::nnls(&g, &r, nc);
+        let beta = self.capped(linalg::nnls(&g, &r, nc), &g, &r);
         let quad = |m: &[f64]| -> f64 {
             (0..nc)
                 .map(|i| beta[i] * dot(&m[i * nc..i * nc + nc], &beta))
@@ -203,6 +212,32 @@ impl State {
             rss,
             beta,
         }
+    }
+
+    /// `beta`, or when the channels would then cause more than the whole KPI (a negative
+    /// baseline), the least-squares `β ≥ 0` that causes exactly the whole
+    /// KPI: the constraint `Σ β_c·total_c ≤ KPI total` as a heavily weighted row.
+    fn capped(&self, beta: Vec<f64>, g: &[f64], r: &[f64]) -> Vec<f64> {
+        let nc = beta.len();
+        let caused = dot(&beta, &self.totals);
+        if self.kpi_total <= 0.0 || caused <= self.kpi_total * (1.0 + 1e-9) {
+            return beta;
+        }
+        let big = (0..nc)
+            .map(|i| g[i * nc + i])
+            .fold(0.0, f64::max)
+            .max(1e-12);
+        let norm = dot(&self.totals, &self.totals).max(1e-300);
+        let w = 1e6 * big / norm;
+        let mut g = g.to_vec();
+        let mut r = r.to_vec();
+        for i in 0..nc {
+            r[i] += w * self.kpi_total * self.totals[i];
+            for j in 0..nc {
+                g[i * nc + j] += w * self.totals[i] * self.totals[j];
+            }
+        }
+        linalg::nnls(&g, &r, nc)
     }
 
     /// The profiled residual vector whose squared norm is `eval().f`.

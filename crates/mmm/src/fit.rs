@@ -194,12 +194,15 @@ pub fn fit(
             .collect(),
     };
     let baseline = Interval::of(&baseline_draws);
-    if baseline.mean < 0.0 {
+    // The fit holds the channels to the whole KPI (`estimate::State::capped`); at that bound, or
+    // with a baseline below zero, the data could not tell the channels from the baseline.
+    let credited: f64 = decomposition.channels.iter().flatten().sum();
+    if baseline.mean < 0.0 || (total_kpi > 0.0 && credited >= (1.0 - 1e-6) * total_kpi) {
         warnings.push(format!(
-            "The baseline (the KPI without any media) comes out negative ({:.2} in total): the \
-             channels are credited with more than the whole KPI, which cannot be. The data cannot \
-             tell the channels from the baseline (spend that never stops, or a missing control); \
-             do not act on these contributions before a lift test or a history with pauses.",
+            "The baseline (the KPI without any media) comes out at {:.2} in total: the model \
+             credits the channels with all of the KPI. The data cannot tell the channels from the \
+             baseline (spend that never stops, or a missing control); do not act on these \
+             contributions before a lift test or a history with pauses.",
             baseline.mean
         ));
     }

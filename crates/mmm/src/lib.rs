@@ -41,8 +41,12 @@
 //! a tighter or re-centred shape prior (biased always-on ROIs by up to +19 %), a tighter
 //! half-saturation prior (no better), a tighter decay prior (no change), and the posterior mean
 //! of an MCMC under these priors in place of the MAP (worse: 20–34 %, biased upwards by the
-//! posterior's long right tail). A penalty on a negative baseline is not added: no simulation
-//! here produces one, so its effect could not be measured (the model warns when it happens).
+//! posterior's long right tail).
+//!
+//! One bound is hard: the channels together may not cause more than the whole KPI (a negative
+//! baseline). Always-on channels with a short history can otherwise be credited with far more
+//! (124 % of a KPI that was nothing but their effects, in `tests/diagnostics.rs`; three times
+//! the KPI on the demo's 90 days). The fit holds them to it, and says when it had to.
 //!
 //! The column rules that turn a table of text cells into a [`Dataset`] live in [`table`], so
 //! every front end finds columns alike; the caller reads the file.

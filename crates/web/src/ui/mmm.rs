@@ -314,9 +314,15 @@ fn interval(v: &Value, fmt: impl Fn(f64) -> String) -> String {
     }
 }
 
-/// A model sentence for the page: without the command line's option, each channel by its name.
+/// A model sentence for the page: without the command line's option, the KPI and each channel
+/// by its name.
 fn readable(sentence: &str, doc: &Value) -> String {
     let mut out = sentence.replace(" (--experiments)", "");
+    if let Some(code) = doc["kpi"].as_str()
+        && code.contains('_')
+    {
+        out = out.replace(code, kpi_label(code));
+    }
     for c in doc["channels"].as_array().into_iter().flatten() {
         if let Some(key) = c["channel"].as_str() {
             let name = channel_name(key);
