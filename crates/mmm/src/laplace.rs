@@ -3,7 +3,8 @@
 //! The curvature is the Gauss–Newton Hessian `JᵀJ/σ²` of the full parameter vector
 //! (baseline γ, effects β, transformed θ), with the priors' and the experiments' rows included,
 //! so the draws carry the correlations between a channel's effect and its curve and between the
-//! channels and the baseline. Draws of β below zero are set to zero (the constraint's boundary).
+//! channels and the baseline. Draws of β below zero are set to zero (the constraint's boundary)
+//! and draws past the fit's bound scaled back to it, the baseline taking up the difference.
 //! When the residuals are autocorrelated the covariance is widened by `(1 + ρ)/(1 − ρ)` (the
 //! variance inflation of a mean of AR(1) errors, ρ the lag-1 autocorrelation): otherwise
 //! slow-moving residuals would make intervals too narrow.
@@ -127,9 +128,7 @@ pub(crate) fn draws(
         }
         linalg::solve_upper_t(&jtj, np, &mut xi);
         let gamma = (0..kb).map(|j| est.gamma[j] + spread * xi[j]).collect();
-        let beta = (0..nc)
-            .map(|c| (est.beta[c] + spread * xi[kb + c]).max(0.0))
-            .collect();
+        let beta = (0..nc).map(|c| est.beta[c] + spread * xi[kb + c]).collect();
         let theta = (0..nc)
             .map(|c| {
                 let mut t = est.theta[c];
@@ -139,7 +138,48 @@ pub(crate) fn draws(
                 t
             })
             .collect();
-        out.push(Draw { gamma, beta, theta });
+        let mut draw = Draw { gamma, beta, theta };
+        cap(p, design, baseline, &mut draw, &mut z);
+        out.push(draw);
     }
     out
+}
+
+/// Holds a draw to what can be, keeping its fitted total: an effect drawn below zero is set to
+/// zero (the constraint's boundary), and the channels together may not cause more than the whole
+/// KPI (the fit's own bound, `estimate::State::capped`), their effects scaled down to it. What
+/// either step changes in the channels' total is moved to the baseline's level, so that in every
+/// draw the baseline is the fitted KPI less what the channels caused. Without the bound, draws
+/// around a fit at it (and effects drawn above zero where the fit has none) put the channels'
+/// means past the whole KPI together: 132 % on the demo, beside a baseline near zero.
+fn cap(p: &Problem, design: &Design, baseline: &Baseline, draw: &mut Draw, z: &mut [f64]) {
+    let n = baseline.n;
+    let intercept = baseline.basis.kept.first() == Some(&0);
+    let mut moved = 0.0;
+    let mut caused = 0.0;
+    for (c, b) in draw.beta.iter_mut().enumerate() {
+        if *b == 0.0 || (*b < 0.0 && !intercept) {
+            *b = b.max(0.0);
+            continue;
+        }
+        p.feature(c, draw.theta[c], n, z);
+        let total = *b * z[..n].iter().sum::<f64>();
+        if *b < 0.0 {
+            moved += total;
+            *b = 0.0;
+        } else {
+            caused += total;
+        }
+    }
+    let kpi: f64 = p.y[..n].iter().sum();
+    if intercept && kpi > 0.0 && caused > kpi {
+        for b in &mut draw.beta {
+            *b *= kpi / caused;
+        }
+        moved += caused - kpi;
+    }
+    if moved != 0.0 {
+        let level: f64 = design.cols[0][..n].iter().sum();
+        draw.gamma[0] += moved / level;
+    }
 }

@@ -46,7 +46,8 @@
 //! One bound is hard: the channels together may not cause more than the whole KPI (a negative
 //! baseline). Always-on channels with a short history can otherwise be credited with far more
 //! (124 % of a KPI that was nothing but their effects, in `tests/diagnostics.rs`; three times
-//! the KPI on the demo's 90 days). The fit holds them to it, and says when it had to.
+//! the KPI on the demo's 90 days). The fit and every posterior draw hold them to it (a draw
+//! past it gives the excess to the baseline), and the model says when the fit is at the bound.
 //!
 //! The column rules that turn a table of text cells into a [`Dataset`] live in [`table`], so
 //! every front end finds columns alike; the caller reads the file.

@@ -235,12 +235,10 @@ fn a_pause_of_the_suggested_length_pins_an_always_on_roi_down() {
 }
 
 /// A KPI that is nothing but the channels' own effects (as when the platforms' claimed revenue is
-/// the KPI) has no baseline: always-on channels may be credited with all of it, never with more.
-/// The fit holds them to the whole KPI; the posterior means, averaged over draws around that
-/// bound, may pass it by a few per cent (measured over these seeds: at most 3.5 %, where without
-/// the bound the channels got up to 124 % of the KPI and the baseline −22 %). Holding every draw
-/// to the bound too was tried and rejected: the posterior means then fell to 90–94 % of the KPI
-/// (the truth here is all of it) and the median ROI error rose from 22.4 % to 25.5 %.
+/// the KPI) has no baseline: always-on channels may be credited with all of it, never with more,
+/// in the fit and in every draw (without the bound, the channels' means reached 124 % of the KPI
+/// and the baseline −22 % over these seeds; with it they stay at 76–94 %, the truth being 100 %,
+/// and the fits at the bound say so).
 #[test]
 fn channels_are_never_credited_with_more_than_the_whole_kpi() {
     let mut bound = 0;
@@ -287,11 +285,14 @@ fn channels_are_never_credited_with_more_than_the_whole_kpi() {
             );
         }
         assert!(
-            model.baseline.mean >= -0.05 * total,
+            model.baseline.mean >= 0.0,
             "seed {seed}: baseline {} of {total}",
             model.baseline.mean
         );
-        assert!(caused <= 1.05 * total, "seed {seed}: {caused} of {total}");
+        assert!(
+            caused <= total * (1.0 + 1e-9),
+            "seed {seed}: {caused} of {total}"
+        );
     }
     assert!(bound >= 4, "{bound} fits at the bound")
 }
