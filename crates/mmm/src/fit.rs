@@ -323,14 +323,12 @@ fn channel_result(
     let spend = prepared.spend_total[c];
     let spend_f = spend.to_f64().unwrap_or(0.0);
     let restart = 0.01 * prepared.spend_scale[c];
-    let mut z = vec![0.0; n];
     let mut contributions = Vec::with_capacity(draws.len());
     let mut rois = Vec::with_capacity(draws.len());
     let mut marginals = Vec::with_capacity(draws.len());
     let mut curve_draws = Vec::with_capacity(draws.len());
     for d in draws {
-        p.feature(c, d.theta[c], n, &mut z);
-        let contribution = d.beta[c] * z.iter().sum::<f64>() * prepared.y_scale;
+        let contribution = d.beta[c] * d.sums[c] * prepared.y_scale;
         let cv = curve(prepared, p.priors, c, d.theta[c], d.beta[c]);
         contributions.push(contribution);
         rois.push(if spend_f > 0.0 {

@@ -26,6 +26,9 @@ pub(crate) struct Draw {
     pub gamma: Vec<f64>,
     pub beta: Vec<f64>,
     pub theta: Vec<Theta>,
+    /// Each channel's feature `hill(adstock(x))` under this draw's curve, summed over the
+    /// periods: its contribution is `β·sum`.
+    pub sums: Vec<f64>,
 }
 
 /// A standard normal by Box–Muller (one of the pair; simplicity over the spare value).
@@ -138,7 +141,12 @@ pub(crate) fn draws(
                 t
             })
             .collect();
-        let mut draw = Draw { gamma, beta, theta };
+        let mut draw = Draw {
+            gamma,
+            beta,
+            theta,
+            sums: Vec::with_capacity(nc),
+        };
         cap(p, design, baseline, &mut draw, &mut z);
         out.push(draw);
     }
@@ -157,18 +165,18 @@ fn cap(p: &Problem, design: &Design, baseline: &Baseline, draw: &mut Draw, z: &m
     let intercept = baseline.basis.kept.first() == Some(&0);
     let mut moved = 0.0;
     let mut caused = 0.0;
+    draw.sums.clear();
     for (c, b) in draw.beta.iter_mut().enumerate() {
-        if *b == 0.0 || (*b < 0.0 && !intercept) {
-            *b = b.max(0.0);
-            continue;
-        }
         p.feature(c, draw.theta[c], n, z);
-        let total = *b * z[..n].iter().sum::<f64>();
+        let sum: f64 = z[..n].iter().sum();
+        draw.sums.push(sum);
         if *b < 0.0 {
-            moved += total;
+            if intercept {
+                moved += *b * sum;
+            }
             *b = 0.0;
         } else {
-            caused += total;
+            caused += *b * sum;
         }
     }
     let kpi: f64 = p.y[..n].iter().sum();
