@@ -453,6 +453,22 @@ fn pause_weeks(noise: &Noise, decay: f64) -> Option<f64> {
     })
 }
 
+/// A whole number with its thousands grouped ("63,332,145"), for the sentences' large figures.
+fn grouped(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x.round() < 0.0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
 /// The sentence for a channel whose 90 % ROI interval is wider than its mean, with how long a
 /// pause would have to last to pin it down.
 fn uncertain_roi(ch: &ChannelResult, spend: &[f64], noise: &Noise) -> String {
@@ -472,15 +488,16 @@ fn uncertain_roi(ch: &ChannelResult, spend: &[f64], noise: &Noise) -> String {
     let pause = match pause_weeks(noise, ch.curve.decay) {
         Some(weeks) if weeks <= 13.0 => format!(
             " Pausing {name} for about {weeks} weeks would measure it to about ±20 %: its \
-             modelled effect is about {:.0} {per} against the KPI's noise of {:.0} {per}.",
-            noise.effect,
-            noise.sd,
+             modelled effect is about {} {per} against the KPI's noise of {} {per}.",
+            grouped(noise.effect),
+            grouped(noise.sd),
             name = ch.channel
         ),
         Some(_) => format!(
-            " Its modelled effect (about {:.0} {per}) is small against the KPI's noise ({:.0} \
-             {per}): even a pause of three months would not measure it.",
-            noise.effect, noise.sd
+            " Against the KPI's noise ({} {per}), its modelled effect (about {} {per}) is too \
+             small for a pause of up to three months to measure it to ±20 %.",
+            grouped(noise.sd),
+            grouped(noise.effect)
         ),
         None => String::new(),
     };
@@ -571,4 +588,25 @@ fn channel_warnings(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn large_figures_are_grouped_in_thousands() {
+        for (x, text) in [
+            (0.0, "0"),
+            (-0.4, "0"),
+            (999.0, "999"),
+            (999.6, "1,000"),
+            (1_000.0, "1,000"),
+            (25_612_495.2, "25,612,495"),
+            (123_456.0, "123,456"),
+            (-1_234.0, "-1,234"),
+        ] {
+            assert_eq!(grouped(x), text, "{x}");
+        }
+    }
 }

@@ -229,14 +229,13 @@ pub fn simulate(spec: &Spec) -> Sim {
     let mut truth = Vec::new();
     for name in &spec.channels {
         let mean = uniform(&mut rng, 200.0, 3_000.0) * if spec.daily { 1.0 } else { 7.0 };
-        let full = match spec.varied {
+        let mut full = match spec.varied {
             Some(Varied::Seasonal) => varied_series(&mut rng, n + burn, mean, spec.daily),
             Some(Varied::Uniform) => (0..n + burn)
                 .map(|_| (mean * uniform(&mut rng, 0.01, 1.99) * 100.0).round() / 100.0)
                 .collect(),
             None => spend_series(&mut rng, n + burn, mean, spec.daily, spec.pulsed),
         };
-        let mut full = full;
         if let Some((paused, from, len)) = spec.pause
             && paused == *name
         {
