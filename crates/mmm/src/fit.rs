@@ -199,11 +199,11 @@ pub fn fit(
     let credited: f64 = decomposition.channels.iter().flatten().sum();
     if baseline.mean < 0.0 || (total_kpi > 0.0 && credited >= (1.0 - 1e-6) * total_kpi) {
         warnings.push(format!(
-            "The baseline (the KPI without any media) comes out at {:.2} in total: the model \
+            "The baseline (the KPI without any media) comes out at {} in total: the model \
              credits the channels with all of the KPI. The data cannot tell the channels from the \
              baseline (spend that never stops, or a missing control); do not act on these \
              contributions before a lift test or a history with pauses.",
-            baseline.mean
+            grouped(baseline.mean)
         ));
     }
     Ok(Model {

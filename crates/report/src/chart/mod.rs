@@ -56,6 +56,20 @@ pub struct Chart {
 }
 
 impl Chart {
+    /// The visible caption, in two parts: a lead to set in bold and the rest. The text
+    /// alternative stands alone, so most begin with the title ("What caused the KPI: the KPI
+    /// the model attributes…"); a caption under the titled chart then says the title once, as
+    /// its lead. Otherwise the lead is the title with a full stop.
+    pub fn caption(&self) -> (String, &str) {
+        self.alt
+            .strip_prefix(self.title.as_str())
+            .and_then(|rest| {
+                let mark = rest.chars().next().filter(|c| matches!(c, ':' | '.'))?;
+                Some((format!("{}{mark}", self.title), rest[1..].trim_start()))
+            })
+            .unwrap_or_else(|| (format!("{}.", self.title), self.alt.as_str()))
+    }
+
     /// The chart's data as CSV ([`points_csv`]).
     pub fn csv(&self) -> String {
         points_csv(&self.points, &self.currency)
@@ -306,6 +320,7 @@ fn finish(
         hover.push(series, point.text(currency));
     }
     let svg = data::with_hover_texts(&svg, &hover);
+    let svg = with_negative_axis_labels(&svg, currency);
     let svg = with_text_alternative(&svg, title, &alt);
     let mut points: Vec<DataPoint> = drawn.into_iter().map(|(_, p)| p).collect();
     // A point drawn as two segments (a bar across zero) is one point of the data.
@@ -317,6 +332,55 @@ fn finish(
         points,
         currency: currency.to_owned(),
     })
+}
+
+/// charts-rs shortens an axis label to `$150k` only when it is positive: below zero it writes
+/// `$-50000`, the currency before the sign and every digit. Rewrites such labels (a whole text
+/// element that is the currency, a minus and a plain number) as `-$50k`, shortened as charts-rs
+/// shortens the positive ones. Hover texts and captions, written with grouped digits, never match.
+fn with_negative_axis_labels(svg: &str, currency: &str) -> String {
+    let prefix = xml_escape(&currency_prefix(currency));
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(end) = rest.find("</text>") {
+        // The text element's content: from the end of its start tag to `</text>`; charts-rs
+        // writes it between line breaks.
+        let start = rest[..end].rfind('>').map_or(0, |i| i + 1);
+        let content = &rest[start..end];
+        let value = content
+            .trim()
+            .strip_prefix(prefix.as_str())
+            .and_then(|t| t.strip_prefix('-'))
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+            .and_then(|n| n.parse::<f64>().ok());
+        out.push_str(&rest[..start]);
+        match value {
+            Some(v) => {
+                let lead = &content[..content.len() - content.trim_start().len()];
+                let tail = &content[content.trim_end().len()..];
+                out.push_str(&format!("{lead}-{prefix}{}{tail}", short_number(v)));
+            }
+            None => out.push_str(content),
+        }
+        out.push_str("</text>");
+        rest = &rest[end + "</text>".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A non-negative number as charts-rs writes its axis labels: `k`, `M`, `G` or `T` from a
+/// thousand up, with at most one decimal, trailing zeros dropped (`2.5k`, `50k`, `1.2M`, `800`).
+fn short_number(value: f64) -> String {
+    let (scaled, unit) = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+        .into_iter()
+        .find(|(size, _)| value >= *size)
+        .map_or((value, ""), |(size, unit)| (value / size, unit));
+    let mut text = format!("{scaled:.1}");
+    if text.ends_with(".0") {
+        text.truncate(text.len() - 2);
+    }
+    text + unit
 }
 
 fn with_text_alternative(svg: &str, title: &str, alt: &str) -> String {
@@ -350,6 +414,62 @@ fn with_text_alternative(svg: &str, title: &str, alt: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_caption_says_the_title_once() {
+        let chart = |title: &str, alt: &str| Chart {
+            title: title.to_owned(),
+            svg: String::new(),
+            alt: alt.to_owned(),
+            points: Vec::new(),
+            currency: String::new(),
+        };
+        let c = chart(
+            "What caused the KPI",
+            "What caused the KPI: the KPI by source.",
+        );
+        assert_eq!(
+            c.caption(),
+            ("What caused the KPI:".to_owned(), "the KPI by source.")
+        );
+        let c = chart("Spend by platform", "Spend by platform. Meta $5.");
+        assert_eq!(c.caption(), ("Spend by platform.".to_owned(), "Meta $5."));
+        let c = chart("Daily spend", "No spend has been recorded yet.");
+        assert_eq!(
+            c.caption(),
+            ("Daily spend.".to_owned(), "No spend has been recorded yet.")
+        );
+        let c = chart("ROI", "ROIs of three channels.");
+        assert_eq!(c.caption(), ("ROI.".to_owned(), "ROIs of three channels."));
+    }
+
+    #[test]
+    fn negative_axis_labels_read_like_the_positive_ones() {
+        let svg = "<text x=\"1\">\n$-50000\n</text><text>$-2500</text><text>$-500</text>\
+                   <text>$150k</text><text>$0</text><text>-$88,386.45</text><text>$-1,200</text>\
+                   <text>$-</text><title>$-7</title>";
+        assert_eq!(
+            with_negative_axis_labels(svg, "USD"),
+            "<text x=\"1\">\n-$50k\n</text><text>-$2.5k</text><text>-$500</text>\
+             <text>$150k</text><text>$0</text><text>-$88,386.45</text><text>$-1,200</text>\
+             <text>$-</text><title>$-7</title>"
+        );
+        assert_eq!(
+            with_negative_axis_labels("<text>GBP -1200000</text><text>€-3000</text>", "GBP"),
+            "<text>-GBP 1.2M</text><text>€-3000</text>"
+        );
+        for (value, text) in [
+            (0.0, "0"),
+            (999.0, "999"),
+            (1_000.0, "1k"),
+            (2_500.0, "2.5k"),
+            (1_250_000.0, "1.2M"),
+            (3e9, "3G"),
+            (4.5e12, "4.5T"),
+        ] {
+            assert_eq!(short_number(value), text, "{value}");
+        }
+    }
 
     #[test]
     fn the_text_alternative_goes_inside_the_root_element() {

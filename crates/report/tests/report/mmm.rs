@@ -166,8 +166,9 @@ fn a_negative_baseline_hangs_below_zero_and_is_said() {
         chart.alt
     );
     assert!(chart.alt.contains("total €1,473,567.70."), "{}", chart.alt);
-    // Negative axis labels.
-    assert!(chart.svg.contains("\n€-"), "{}", chart.svg);
+    // Negative axis labels, shortened like the positive ones, the sign before the currency.
+    assert!(chart.svg.contains("\n-€500k\n"), "{}", chart.svg);
+    assert!(!chart.svg.contains("€-"), "{}", chart.svg);
     // A positive baseline does not say so.
     let plain =
         contribution_chart("C", &c("Baseline", 1.0, 0.5, 1.5), &channels(), "EUR").expect("chart");
