@@ -70,7 +70,7 @@ pub fn fit(
     } else {
         1.0
     };
-    let draws = laplace::draws(
+    let posterior = laplace::draws(
         &problem,
         &design,
         &full,
@@ -79,6 +79,7 @@ pub fn fit(
         options.draws,
         options.seed,
     );
+    let draws = &posterior.draws;
 
     let calibration = if windows.is_empty() {
         Vec::new()
@@ -97,14 +98,15 @@ pub fn fit(
             inflation,
             options.draws,
             seed,
-        );
+        )
+        .draws;
         calibrations(
             &problem,
             experiments,
             &windows,
             &prepared,
             &plain_draws,
-            &draws,
+            draws,
             data,
         )
     };
@@ -137,7 +139,12 @@ pub fn fit(
 
     let total_kpi: f64 = data.values.iter().sum();
     let channels: Vec<ChannelResult> = (0..nc)
-        .map(|c| channel_result(data, &prepared, &problem, &est, &draws, c, total_kpi))
+        .map(|c| {
+            let mut ch = channel_result(data, &prepared, &problem, &est, draws, c, total_kpi);
+            ch.best_fit_contribution =
+                est.beta[c] * features[c].iter().sum::<f64>() * prepared.y_scale;
+            ch
+        })
         .collect();
     for (c, ch) in channels.iter().enumerate() {
         if ch.reference_spend <= 0.0 {
@@ -175,7 +182,21 @@ pub fn fit(
                 * prepared.y_scale
         })
         .collect();
-    let baseline_series = predict(&design, &full, &est, &vec![vec![0.0; n]; nc]);
+    // The decomposition over time is the draws' mean, period by period, as every figure above
+    // is: its sums are the baseline's and each channel's contribution (means are linear).
+    #[allow(clippy::cast_precision_loss)]
+    let mean_gamma: Vec<f64> = (0..full.basis.kept.len())
+        .map(|j| draws.iter().map(|d| d.gamma[j]).sum::<f64>() / draws.len().max(1) as f64)
+        .collect();
+    let baseline_series = predict(
+        &design,
+        &full,
+        &Estimate {
+            gamma: mean_gamma,
+            ..est
+        },
+        &vec![vec![0.0; n]; nc],
+    );
     let decomposition = Decomposition {
         dates: data.dates.clone(),
         actual: data.values.clone(),
@@ -184,26 +205,34 @@ pub fn fit(
             .iter()
             .map(|v| v * prepared.y_scale)
             .collect(),
-        channels: (0..nc)
-            .map(|c| {
-                features[c]
-                    .iter()
-                    .map(|z| z * est.beta[c] * prepared.y_scale)
-                    .collect()
-            })
+        channels: posterior
+            .mean_contributions
+            .iter()
+            .map(|series| series.iter().map(|v| v * prepared.y_scale).collect())
             .collect(),
     };
     let baseline = Interval::of(&baseline_draws);
     // The fit holds the channels to the whole KPI (`estimate::State::capped`); at that bound, or
     // with a baseline below zero, the data could not tell the channels from the baseline.
-    let credited: f64 = decomposition.channels.iter().flatten().sum();
-    if baseline.mean < 0.0 || (total_kpi > 0.0 && credited >= (1.0 - 1e-6) * total_kpi) {
+    let credited: f64 = channels.iter().map(|c| c.best_fit_contribution).sum();
+    let at_bound = total_kpi > 0.0 && credited >= (1.0 - 1e-6) * total_kpi;
+    if baseline.mean < 0.0 || at_bound {
+        let what = if at_bound {
+            "at its best fit the model credits the channels with all of the KPI"
+        } else {
+            "below zero, the model credits the channels with more than the whole KPI"
+        };
         warnings.push(format!(
-            "The baseline (the KPI without any media) comes out at {} in total: the model \
-             credits the channels with all of the KPI. The data cannot tell the channels from the \
-             baseline (spend that never stops, or a missing control); do not act on these \
-             contributions before a lift test or a history with pauses.",
-            grouped(baseline.mean)
+            "The baseline (the KPI without any media) comes out at {} in total ({}): {what}. \
+             The data cannot tell the channels from the baseline (spend that never stops, or a \
+             missing control); do not act on these contributions before a lift test or a history \
+             with pauses.",
+            grouped(baseline.mean),
+            if total_kpi > 0.0 {
+                format!("{:.0} % of the KPI", 100.0 * baseline.mean / total_kpi)
+            } else {
+                "the KPI's total is not above zero".to_owned()
+            }
         ));
     }
     Ok(Model {
@@ -349,6 +378,7 @@ fn channel_result(
             0.0
         },
         contribution,
+        best_fit_contribution: 0.0,
         roi: Interval::of(&rois),
         marginal_roi: Interval::of(&marginals),
         reference_spend: reference,

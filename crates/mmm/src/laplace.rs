@@ -38,6 +38,15 @@ pub(crate) fn normal(rng: &mut SplitMix64) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
 }
 
+/// The posterior draws, and each channel's contribution per period averaged over them (in the
+/// fit's scaled units): the figures people read sum to the draws' means, period by period too.
+pub(crate) struct Posterior {
+    pub draws: Vec<Draw>,
+    /// Per channel, per period (all of them, warm-up included): the mean over the draws of
+    /// `β·hill(adstock(x))`.
+    pub mean_contributions: Vec<Vec<f64>>,
+}
+
 /// `draws` samples from the Laplace approximation of `est` on problem `p` (the fitted periods
 /// of `design`), widened by `inflation`.
 pub(crate) fn draws(
@@ -48,7 +57,7 @@ pub(crate) fn draws(
     inflation: f64,
     count: usize,
     seed: u64,
-) -> Vec<Draw> {
+) -> Posterior {
     let (start, n) = (baseline.start, baseline.n);
     let m = baseline.rows();
     let nc = est.beta.len();
@@ -124,6 +133,8 @@ pub(crate) fn draws(
     let spread = sd * inflation.sqrt();
     let mut rng = SplitMix64::new(seed);
     let mut out = Vec::with_capacity(count);
+    let mut features = vec![vec![0.0; n]; nc];
+    let mut mean_contributions = vec![vec![0.0; n]; nc];
     let mut xi = vec![0.0; np];
     for _ in 0..count {
         for x in &mut xi {
@@ -147,10 +158,23 @@ pub(crate) fn draws(
             theta,
             sums: Vec::with_capacity(nc),
         };
-        cap(p, design, baseline, &mut draw, &mut z);
+        cap(p, design, baseline, &mut draw, &mut features);
+        for ((mean, z), b) in mean_contributions.iter_mut().zip(&features).zip(&draw.beta) {
+            for (m, v) in mean.iter_mut().zip(z) {
+                *m += b * v;
+            }
+        }
         out.push(draw);
     }
-    out
+    #[allow(clippy::cast_precision_loss)]
+    let share = 1.0 / count.max(1) as f64;
+    for v in mean_contributions.iter_mut().flatten() {
+        *v *= share;
+    }
+    Posterior {
+        draws: out,
+        mean_contributions,
+    }
 }
 
 /// Holds a draw to what can be, keeping its fitted total: an effect drawn below zero is set to
@@ -160,13 +184,20 @@ pub(crate) fn draws(
 /// draw the baseline is the fitted KPI less what the channels caused. Without the bound, draws
 /// around a fit at it (and effects drawn above zero where the fit has none) put the channels'
 /// means past the whole KPI together: 132 % on the demo, beside a baseline near zero.
-fn cap(p: &Problem, design: &Design, baseline: &Baseline, draw: &mut Draw, z: &mut [f64]) {
+/// `features` receives each channel's feature series under the draw's curve.
+fn cap(
+    p: &Problem,
+    design: &Design,
+    baseline: &Baseline,
+    draw: &mut Draw,
+    features: &mut [Vec<f64>],
+) {
     let n = baseline.n;
     let intercept = baseline.basis.kept.first() == Some(&0);
     let mut moved = 0.0;
     let mut caused = 0.0;
     draw.sums.clear();
-    for (c, b) in draw.beta.iter_mut().enumerate() {
+    for ((c, b), z) in draw.beta.iter_mut().enumerate().zip(features.iter_mut()) {
         p.feature(c, draw.theta[c], n, z);
         let sum: f64 = z[..n].iter().sum();
         draw.sums.push(sum);

@@ -58,6 +58,9 @@ pub struct ChannelResult {
     pub spend: Decimal,
     /// KPI caused by the channel over the input.
     pub contribution: Interval,
+    /// KPI caused by the channel at the best fit, the centre of the draws (their mean can differ:
+    /// an effect drawn below zero counts as none).
+    pub best_fit_contribution: f64,
     /// Mean contribution ÷ total KPI.
     pub share_of_kpi: f64,
     /// Contribution ÷ spend.
@@ -73,14 +76,16 @@ pub struct ChannelResult {
     pub curve_draws: Vec<ResponseCurve>,
 }
 
-/// The baseline's (and every channel's) contribution per period, at the best fit.
+/// The KPI period by period: as given, as best fitted, and split into the baseline and each
+/// channel by the draws' means (so that the splits sum to [`ChannelResult::contribution`]'s and
+/// [`Model::baseline`]'s means, the figures people read beside them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decomposition {
     /// The periods.
     pub dates: Vec<NaiveDate>,
     /// The KPI as given.
     pub actual: Vec<f64>,
-    /// Baseline + channels.
+    /// The best fit (what R² and MAPE judge); the draws' mean of baseline + channels is near it.
     pub fitted: Vec<f64>,
     /// Level, trend, seasons, holidays and controls.
     pub baseline: Vec<f64>,

@@ -123,8 +123,14 @@ fn hex(rgb: (u8, u8, u8)) -> String {
 #[test]
 fn the_waterfall_lists_every_source_with_its_interval_and_the_total() {
     let baseline = c("Baseline", 9_800_000.0, 9_700_000.0, 9_900_000.0);
-    let chart = contribution_chart("Contribution by channel", &baseline, &channels(), "USD")
-        .expect("chart");
+    let chart = contribution_chart(
+        "Contribution by channel",
+        &baseline,
+        &channels(),
+        None,
+        "USD",
+    )
+    .expect("chart");
     check(&chart, "contribution");
     assert_eq!(
         chart.alt,
@@ -153,10 +159,72 @@ fn the_waterfall_lists_every_source_with_its_interval_and_the_total() {
     );
 }
 
+/// Given the KPI as booked, the waterfall ends on it: what the model leaves unexplained floats
+/// between the last channel and the KPI, up or down.
+#[test]
+fn given_the_kpi_the_waterfall_bridges_to_it() {
+    let baseline = c("Baseline", 9_800_000.0, 9_700_000.0, 9_900_000.0);
+    let chart = contribution_chart(
+        "Contribution",
+        &baseline,
+        &channels(),
+        Some(11_500_000.0),
+        "USD",
+    )
+    .expect("chart");
+    check(&chart, "contribution_bridge");
+    assert!(
+        chart.alt.ends_with(
+            "modelled total $11,423,567.70; not explained by the model $76,432.30; the KPI \
+             $11,500,000.00."
+        ),
+        "{}",
+        chart.alt
+    );
+    for name in ["Not explained", "KPI"] {
+        assert!(
+            chart.svg.contains(&format!("\n{name}\n")),
+            "{name} on the axis"
+        );
+    }
+    assert!(!chart.svg.contains("\nTotal\n"));
+    // Its hover texts and data carry the exact figures.
+    let csv = chart.csv();
+    assert!(csv.contains("Not explained,76432.30"), "{csv}");
+    assert!(csv.contains("KPI,11500000.00"), "{csv}");
+    // No whisker on the bridge: the baseline and four channels have one each.
+    assert_eq!(
+        chart.svg.matches("<line stroke-width=\"1.5\"").count(),
+        3 * 5
+    );
+
+    // A model above the KPI bridges down to it.
+    let chart = contribution_chart(
+        "Contribution",
+        &baseline,
+        &channels(),
+        Some(11_000_000.0),
+        "USD",
+    )
+    .expect("chart");
+    assert!(
+        chart
+            .alt
+            .contains("not explained by the model -$423,567.70; the KPI $11,000,000.00."),
+        "{}",
+        chart.alt
+    );
+    let error = contribution_chart("E", &baseline, &[], Some(f64::NAN), "USD")
+        .expect_err("NaN")
+        .to_string();
+    assert!(error.contains("the actual KPI"), "{error}");
+}
+
 #[test]
 fn a_negative_baseline_hangs_below_zero_and_is_said() {
     let baseline = c("Baseline", -150_000.0, -210_000.0, -90_000.0);
-    let chart = contribution_chart("Contribution", &baseline, &channels(), "EUR").expect("chart");
+    let chart =
+        contribution_chart("Contribution", &baseline, &channels(), None, "EUR").expect("chart");
     check(&chart, "contribution_negative");
     assert!(
         chart.alt.contains(
@@ -170,20 +238,20 @@ fn a_negative_baseline_hangs_below_zero_and_is_said() {
     assert!(chart.svg.contains("\n-€500k\n"), "{}", chart.svg);
     assert!(!chart.svg.contains("€-"), "{}", chart.svg);
     // A positive baseline does not say so.
-    let plain =
-        contribution_chart("C", &c("Baseline", 1.0, 0.5, 1.5), &channels(), "EUR").expect("chart");
+    let plain = contribution_chart("C", &c("Baseline", 1.0, 0.5, 1.5), &channels(), None, "EUR")
+        .expect("chart");
     assert!(!plain.alt.contains("negative"));
 }
 
 #[test]
 fn a_waterfall_of_one_channel_and_of_nine() {
     let baseline = c("Baseline", 500_000.0, 450_000.0, 550_000.0);
-    let one = contribution_chart("One", &baseline, &channels()[..1], "GBP").expect("chart");
+    let one = contribution_chart("One", &baseline, &channels()[..1], None, "GBP").expect("chart");
     check(&one, "contribution_one");
     assert!(one.alt.contains("meta GBP 502,447.20"), "{}", one.alt);
     assert!(one.alt.ends_with("total GBP 1,002,447.20."), "{}", one.alt);
 
-    let nine = contribution_chart("Nine", &baseline, &many(9), "USD").expect("chart");
+    let nine = contribution_chart("Nine", &baseline, &many(9), None, "USD").expect("chart");
     check(&nine, "contribution_nine");
     // The ninth channel takes the first colour again.
     assert!(nine.alt.contains("channel_8 $160,000.00"), "{}", nine.alt);
@@ -193,7 +261,7 @@ fn a_waterfall_of_one_channel_and_of_nine() {
 #[test]
 fn no_channel_draws_an_empty_waterfall() {
     let baseline = c("Baseline", 1_000.0, 900.0, 1_100.0);
-    let chart = contribution_chart("Empty", &baseline, &[], "USD").expect("chart");
+    let chart = contribution_chart("Empty", &baseline, &[], None, "USD").expect("chart");
     check(&chart, "contribution_empty");
     assert_eq!(chart.svg.matches("No data for this period").count(), 1);
     assert_eq!(chart.alt, "Empty: no channel to draw.");
@@ -202,8 +270,8 @@ fn no_channel_draws_an_empty_waterfall() {
 #[test]
 fn a_value_that_is_not_a_number_is_an_error_naming_it() {
     let baseline = c("Baseline", 1_000.0, 900.0, 1_100.0);
-    let error =
-        contribution_chart("E", &baseline, &[c("tv", f64::NAN, 0.0, 1.0)], "USD").expect_err("NaN");
+    let error = contribution_chart("E", &baseline, &[c("tv", f64::NAN, 0.0, 1.0)], None, "USD")
+        .expect_err("NaN");
     assert!(error.to_string().contains("the mean of \"tv\""), "{error}");
     let error =
         roi_interval_chart("E", &[c("tv", 1.0, 0.5, f64::INFINITY)], None).expect_err("infinite");
@@ -211,7 +279,7 @@ fn a_value_that_is_not_a_number_is_an_error_naming_it() {
         error.to_string().contains("the high end of \"tv\""),
         "{error}"
     );
-    let error = contribution_chart("E", &c("Baseline", 1e16, 0.0, 1.0), &[], "USD")
+    let error = contribution_chart("E", &c("Baseline", 1e16, 0.0, 1.0), &[], None, "USD")
         .expect_err("beyond the limit");
     assert!(
         error.to_string().contains("the mean of \"Baseline\""),
@@ -501,6 +569,7 @@ fn the_four_charts_go_into_a_pdf() {
             "Contribution",
             &c("Baseline", -150_000.0, -210_000.0, -90_000.0),
             &channels(),
+            None,
             "EUR",
         )
         .expect("waterfall"),
@@ -586,7 +655,7 @@ mod no_input_panics {
             reference in prop::option::of(value()),
             currency in "[A-Za-z{}]{0,4}",
         ) {
-            drawn(contribution_chart("C", &baseline, &channels, &currency));
+            drawn(contribution_chart("C", &baseline, &channels, None, &currency));
             drawn(roi_interval_chart("R", &channels, reference));
         }
 

@@ -59,23 +59,43 @@ pub fn charts(doc: &Value, currency: &str, base: &str) -> Vec<ChartView> {
         .into_iter()
         .flatten()
         .filter_map(|c| {
-            let (beta, k, s) = (
+            let best = (
                 c["beta"].as_f64()?,
                 c["half_saturation"].as_f64()?,
                 c["shape"].as_f64()?,
             );
+            // The curve drawn is the draws' mean, as the table's figures are (its slope at the
+            // recent spend is the table's marginal ROI); the best fit alone where a run kept no
+            // draws.
+            let mut draws: Vec<(f64, f64, f64)> = c["draws"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|d| Some((d[0].as_f64()?, d[1].as_f64()?, d[2].as_f64()?)))
+                .collect();
+            if draws.is_empty() {
+                draws.push(best);
+            }
+            #[allow(clippy::cast_precision_loss)]
+            let expected = |x: f64| {
+                draws
+                    .iter()
+                    .map(|(b, k, s)| hill(*b, *k, *s, x))
+                    .sum::<f64>()
+                    / draws.len() as f64
+            };
             let current = c["reference_spend"].as_f64()?;
-            let top = (current * 2.0).max(k * 2.0);
+            let top = (current * 2.0).max(best.1 * 2.0);
             let points = (0..=CURVE_POINTS)
                 .map(|i| {
                     let x = top * f64::from(i) / f64::from(CURVE_POINTS);
-                    (x, hill(beta, k, s, x))
+                    (x, expected(x))
                 })
                 .collect();
             Some(NamedCurve {
                 name: name_of(c["channel"].as_str()?),
                 points,
-                current: Some((current, hill(beta, k, s, current))),
+                current: Some((current, expected(current))),
             })
         })
         .collect();
@@ -103,7 +123,13 @@ pub fn charts(doc: &Value, currency: &str, base: &str) -> Vec<ChartView> {
         baseline.and_then(|b| {
             view(
                 "mmm-contribution",
-                contribution_chart("What caused the KPI", &b, &contributions, currency),
+                contribution_chart(
+                    "What caused the KPI",
+                    &b,
+                    &contributions,
+                    Some(series(&d["actual"]).iter().sum()),
+                    currency,
+                ),
             )
         }),
         view(
@@ -129,4 +155,43 @@ pub fn charts(doc: &Value, currency: &str, base: &str) -> Vec<ChartView> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use spendlens_report::chart::At;
+
+    use super::*;
+
+    /// The response curve drawn is the mean of the draws' curves (the table's figures are
+    /// means), not the best fit's: a channel with no effect at the best fit but some in its
+    /// draws shows a rising curve, at their average.
+    #[test]
+    fn a_response_curve_is_the_mean_of_the_draws() {
+        let doc = json!({
+            "curves": [{
+                "channel": "linkedin", "beta": 0.0, "half_saturation": 100.0, "shape": 1.0,
+                "reference_spend": 100.0,
+                "draws": [[40.0, 100.0, 1.0], [80.0, 100.0, 1.0], [0.0, 100.0, 1.0]]
+            }]
+        });
+        let charts = charts(&doc, "USD", "/mmm/x");
+        let curves = charts
+            .iter()
+            .find(|c| c.id == "mmm-curves")
+            .expect("curves chart");
+        // At the half-saturation spend each draw gives β/2: (20 + 40 + 0) / 3 = 20 a day.
+        let current = curves
+            .chart
+            .points
+            .iter()
+            .find(|p| p.series.ends_with("current") || p.at == At::Spend(100.into()))
+            .expect("the current point");
+        assert_eq!(
+            current.value,
+            spendlens_report::chart::Amount::Money(rust_decimal::Decimal::new(2000, 2)),
+            "{current:?}"
+        );
+    }
 }
