@@ -6,6 +6,7 @@ mod diagnostics;
 mod floor;
 mod input;
 mod output;
+mod pymc_process;
 mod recovery;
 mod robustness;
 mod sim;
