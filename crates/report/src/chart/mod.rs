@@ -58,14 +58,18 @@ pub struct Chart {
 impl Chart {
     /// The visible caption, in two parts: a lead to set in bold and the rest. The text
     /// alternative stands alone, so most begin with the title ("What caused the KPI: the KPI
-    /// the model attributes…"); a caption under the titled chart then says the title once, as
-    /// its lead. Otherwise the lead is the title with a full stop.
+    /// the model attributes…", "Daily spend by platform from 14 Oct…"); a caption under the
+    /// titled chart then says the title once, as its lead, the sentence going on after it.
+    /// Otherwise the lead is the title with a full stop.
     pub fn caption(&self) -> (String, &str) {
         self.alt
             .strip_prefix(self.title.as_str())
-            .and_then(|rest| {
-                let mark = rest.chars().next().filter(|c| matches!(c, ':' | '.'))?;
-                Some((format!("{}{mark}", self.title), rest[1..].trim_start()))
+            .and_then(|rest| match rest.chars().next()? {
+                mark @ (':' | '.') => {
+                    Some((format!("{}{mark}", self.title), rest[1..].trim_start()))
+                }
+                ' ' => Some((self.title.clone(), rest.trim_start())),
+                _ => None,
             })
             .unwrap_or_else(|| (format!("{}.", self.title), self.alt.as_str()))
     }
@@ -438,6 +442,11 @@ mod tests {
         assert_eq!(
             c.caption(),
             ("Daily spend.".to_owned(), "No spend has been recorded yet.")
+        );
+        let c = chart("Daily spend", "Daily spend from 1 May, $5 in total.");
+        assert_eq!(
+            c.caption(),
+            ("Daily spend".to_owned(), "from 1 May, $5 in total.")
         );
         let c = chart("ROI", "ROIs of three channels.");
         assert_eq!(c.caption(), ("ROI.".to_owned(), "ROIs of three channels."));
