@@ -142,7 +142,8 @@ impl ModelLines {
                 PlatformLine {
                     platform: *platform,
                     channels: mine.iter().map(|c| c.channel.clone()).collect(),
-                    conversions: mine.iter().map(|c| c.conversions).sum(),
+                    // `+ 0.0`: a platform without channels sums to −0.0, shown as `-0.0`.
+                    conversions: mine.iter().map(|c| c.conversions).sum::<f64>() + 0.0,
                     revenue,
                     spend: *spend,
                     roas: roas(revenue, *spend),

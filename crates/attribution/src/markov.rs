@@ -220,7 +220,9 @@ impl Chain {
             .iter()
             .filter(|(s, _)| !removed[*s as usize])
             .map(|(s, p)| p * x[*s as usize])
-            .sum())
+            .sum::<f64>()
+            // A sum of nothing (no journeys) is −0.0, which JSON would show as `-0.0`.
+            + 0.0)
     }
 
     /// P, the probability of converting from `(start)`.

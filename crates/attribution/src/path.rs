@@ -105,9 +105,10 @@ impl PathTable {
         self.short.values().chain(self.paths.values())
     }
 
-    /// Conversions on paths with at least one touch: what every model shares out.
+    /// Conversions on paths with at least one touch: what every model shares out. (`+ 0.0`: a
+    /// float sum of nothing is −0.0, which JSON would show as `-0.0`.)
     pub fn total_conversions(&self) -> f64 {
-        self.stats().map(|s| s.conversions).sum()
+        self.stats().map(|s| s.conversions).sum::<f64>() + 0.0
     }
 
     /// Value of the conversions on paths with at least one touch.

@@ -286,3 +286,34 @@ fn touchpoint_rows_are_read_up_to_their_limit() {
         .is_ok()
     );
 }
+
+/// A campaign without journeys is attributed to nothing, and its zeros are plain zeros: a float
+/// sum of nothing is −0.0, which the API's JSON showed as `-0.0`.
+#[test]
+fn no_journeys_attribute_nothing_with_plain_zeros() {
+    let data = spendlens_attribution::dataset_from_rows(
+        std::iter::empty(),
+        &spendlens_attribution::ReadOptions::default(),
+    )
+    .expect("an empty data set");
+    let results = crate::common::run(
+        &data,
+        &[
+            spendlens_attribution::Model::LastTouch,
+            spendlens_attribution::Model::Linear,
+            spendlens_attribution::Model::Markov,
+        ],
+        spendlens_attribution::MarkovOrder::Fixed(1),
+    );
+    assert_eq!(results.len(), 3);
+    for r in &results {
+        let plain = |x: f64| x == 0.0 && x.is_sign_positive();
+        assert!(plain(r.total_conversions), "{:?}", r.model);
+        assert!(plain(r.unattributed_conversions), "{:?}", r.model);
+        if let Some(m) = &r.markov {
+            assert!(plain(m.conversion_probability));
+        }
+        let json = spendlens_attribution::codec::encode_one(r).expect("encodes");
+        assert!(!json.contains("-0.0"), "{json}");
+    }
+}

@@ -140,6 +140,12 @@ impl Golden {
             .to_owned();
         let text = r.text().await.unwrap_or_default();
         let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if let Some(path) = negative_zero(&json, "$") {
+            self.failures.push(format!(
+                "{name} ({}): {path} is -0.0, which no reader expects",
+                self.backend
+            ));
+        }
         self.step += 1;
         let record = format!(
             "{method} {}\n{} {content_type}\n\n{}\n",
@@ -171,6 +177,25 @@ impl Golden {
             self.failures.len(),
             self.failures.join("\n")
         );
+    }
+}
+
+/// The JSON path of a negative zero in `v` (a float sum of nothing is −0.0 and serialises as
+/// `-0.0`), if there is one.
+fn negative_zero(v: &Value, at: &str) -> Option<String> {
+    match v {
+        Value::Number(n) => n
+            .as_f64()
+            .filter(|x| *x == 0.0 && x.is_sign_negative())
+            .map(|_| at.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| negative_zero(x, &format!("{at}[{i}]"))),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(k, x)| negative_zero(x, &format!("{at}.{k}"))),
+        _ => None,
     }
 }
 
