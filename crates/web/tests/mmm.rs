@@ -144,6 +144,13 @@ async fn a_run_is_stored_compared_and_goes_out_of_date() {
             assert_eq!(line["attributed_roas"], Value::Null, "{platform}");
             assert!(line["mmm_roi"]["mean"].is_number(), "{platform}");
         }
+        // And the page says why the attributed column is empty.
+        let page = format!("/mmm/{}", run["id"].as_str().unwrap_or_default());
+        let (_, html) = crate::support::page(&app, &page).await;
+        assert!(
+            html.contains("data-section=\"mmm-no-attribution\""),
+            "the empty attributed column is explained"
+        );
 
         // Same input and seed, same answer.
         let again = json_of(app.post("/api/mmm", &body).await).await;
