@@ -74,6 +74,7 @@ fn dataset(periods: usize, channels: usize, controls: usize) -> Dataset {
     }
     Dataset {
         kpi: "revenue".into(),
+        kpi_prefix: String::new(),
         date_column: "date".into(),
         first_row: 2,
         dates,

@@ -76,6 +76,9 @@ pub struct Control {
 pub struct Dataset {
     /// The KPI's name (`revenue`), echoed in the output and in errors.
     pub kpi: String,
+    /// What the sentences write before a KPI amount: `$` for a revenue in US dollars, empty for
+    /// a count or a unit the caller does not know.
+    pub kpi_prefix: String,
     /// The date column's name, for errors.
     pub date_column: String,
     /// The row number of the first period as the caller shows it (2 for a CSV with a header),

@@ -127,12 +127,13 @@ pub fn fit(
             ));
         }
         if !cal.agrees {
+            let amount = |x: f64| grouped(x, &data.kpi_prefix);
             warnings.push(format!(
-                "The {} experiment from {} to {} measured a lift of {:.0} (± {:.0}), but without it the \
-                 data put {}'s incremental {} in that window at {:.0} ({:.1} standard errors apart): the \
-                 data and the experiment disagree, and the calibrated estimate ({:.0}) is a compromise.",
-                cal.channel, cal.from, cal.to, cal.lift, cal.lift_se, cal.channel, data.kpi,
-                cal.uncalibrated.mean, cal.z.abs(), cal.calibrated.mean
+                "The {} experiment from {} to {} measured a lift of {} (± {}), but without it the \
+                 data put {}'s incremental {} in that window at {} ({:.1} standard errors apart): the \
+                 data and the experiment disagree, and the calibrated estimate ({}) is a compromise.",
+                cal.channel, cal.from, cal.to, amount(cal.lift), amount(cal.lift_se), cal.channel,
+                data.kpi, amount(cal.uncalibrated.mean), cal.z.abs(), amount(cal.calibrated.mean)
             ));
         }
     }
@@ -161,6 +162,7 @@ pub fn fit(
                 sd: (est.sigma2 * inflation).sqrt() * prepared.y_scale,
                 effect: ch.contribution.mean / n as f64,
                 granularity: prepared.granularity,
+                prefix: &data.kpi_prefix,
             };
             warnings.push(uncertain_roi(ch, &prepared.raw_spend[c], &noise));
         }
@@ -227,7 +229,7 @@ pub fn fit(
              The data cannot tell the channels from the baseline (spend that never stops, or a \
              missing control); do not act on these contributions before a lift test or a history \
              with pauses.",
-            grouped(baseline.mean),
+            grouped(baseline.mean, &data.kpi_prefix),
             if total_kpi > 0.0 {
                 format!("{:.0} % of the KPI", 100.0 * baseline.mean / total_kpi)
             } else {
@@ -451,10 +453,12 @@ fn calibrations(
 
 /// What a pause would have to beat: the KPI's noise per period (residual sd, widened for
 /// autocorrelation) and the channel's modelled effect per period.
-struct Noise {
+struct Noise<'a> {
     sd: f64,
     effect: f64,
     granularity: data::Granularity,
+    /// The KPI's prefix (`$`), for the sentences.
+    prefix: &'a str,
 }
 
 /// The periods a pause of the channel must last for the drop in the KPI to measure its effect,
@@ -483,10 +487,11 @@ fn pause_weeks(noise: &Noise, decay: f64) -> Option<f64> {
     })
 }
 
-/// A whole number with its thousands grouped ("63,332,145"), for the sentences' large figures.
-fn grouped(x: f64) -> String {
+/// A KPI amount for the sentences: whole, its thousands grouped, after the KPI's prefix and the
+/// sign before both ("-$63,332,145"; "63,332,145" without a prefix).
+fn grouped(x: f64, prefix: &str) -> String {
     let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
+    let mut out = String::from(prefix);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
             out.push(',');
@@ -501,7 +506,7 @@ fn grouped(x: f64) -> String {
 
 /// The sentence for a channel whose 90 % ROI interval is wider than its mean, with how long a
 /// pause would have to last to pin it down.
-fn uncertain_roi(ch: &ChannelResult, spend: &[f64], noise: &Noise) -> String {
+fn uncertain_roi(ch: &ChannelResult, spend: &[f64], noise: &Noise<'_>) -> String {
     let mean =
         spend.iter().sum::<f64>() / f64::from(u32::try_from(spend.len()).unwrap_or(u32::MAX));
     let off = spend.iter().filter(|x| **x < 0.1 * mean).count();
@@ -519,15 +524,15 @@ fn uncertain_roi(ch: &ChannelResult, spend: &[f64], noise: &Noise) -> String {
         Some(weeks) if weeks <= 13.0 => format!(
             " Pausing {name} for about {weeks} weeks would measure it to about ±20 %: its \
              modelled effect is about {} {per} against the KPI's noise of {} {per}.",
-            grouped(noise.effect),
-            grouped(noise.sd),
+            grouped(noise.effect, noise.prefix),
+            grouped(noise.sd, noise.prefix),
             name = ch.channel
         ),
         Some(_) => format!(
             " Against the KPI's noise ({} {per}), its modelled effect (about {} {per}) is too \
              small for a pause of up to three months to measure it to ±20 %.",
-            grouped(noise.sd),
-            grouped(noise.effect)
+            grouped(noise.sd, noise.prefix),
+            grouped(noise.effect, noise.prefix)
         ),
         None => String::new(),
     };
@@ -636,7 +641,10 @@ mod tests {
             (123_456.0, "123,456"),
             (-1_234.0, "-1,234"),
         ] {
-            assert_eq!(grouped(x), text, "{x}");
+            assert_eq!(grouped(x, ""), text, "{x}");
         }
+        assert_eq!(grouped(822.4, "$"), "$822");
+        assert_eq!(grouped(-245_085.0, "$"), "-$245,085");
+        assert_eq!(grouped(1_500.0, "GBP "), "GBP 1,500");
     }
 }

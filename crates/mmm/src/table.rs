@@ -203,6 +203,7 @@ pub fn dataset(rows: &[TableRow], columns: &Columns) -> Result<Dataset, MmmError
     }
     Ok(Dataset {
         kpi: names[kpi].to_owned(),
+        kpi_prefix: String::new(),
         date_column: names[date].to_owned(),
         first_row,
         dates,

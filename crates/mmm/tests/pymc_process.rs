@@ -145,6 +145,7 @@ fn simulate(seed: u64) -> (Dataset, Vec<Truth>) {
     }
     let data = Dataset {
         kpi: "y".into(),
+        kpi_prefix: String::new(),
         date_column: "date_week".into(),
         first_row: 2,
         dates,

@@ -11,6 +11,7 @@ fn dataset(n: usize, kpi: &[f64], spend: &[Vec<u32>], control: &[f64]) -> Datase
     let start = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
     Dataset {
         kpi: "revenue".into(),
+        kpi_prefix: String::new(),
         date_column: "date".into(),
         first_row: 2,
         dates: (0..n)

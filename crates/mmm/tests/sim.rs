@@ -299,6 +299,7 @@ pub fn simulate(spec: &Spec) -> Sim {
     Sim {
         data: Dataset {
             kpi: "revenue".into(),
+            kpi_prefix: String::new(),
             date_column: "date".into(),
             first_row: 2,
             dates,

@@ -98,10 +98,21 @@ async fn a_run_is_stored_compared_and_goes_out_of_date() {
             assert!(warning.is_some(), "{}", result["warnings"]);
         }
         if let Some(w) = warning {
-            // It quotes the baseline the table shows.
+            // It quotes the baseline the table shows, in the campaign's currency.
             let shown = format!("{:.0}", baseline.abs());
             let digits: String = w.chars().filter(char::is_ascii_digit).collect();
             assert!(digits.contains(&shown), "{w} / {baseline}");
+            assert!(
+                w.contains("comes out at $") || w.contains("comes out at -$"),
+                "{w}"
+            );
+        }
+        // The KPI is revenue: every amount a sentence states about it is money.
+        for w in result["warnings"].as_array().into_iter().flatten() {
+            let w = w.as_str().unwrap_or_default();
+            if w.contains("noise") {
+                assert!(w.contains("noise of $") || w.contains("noise ($"), "{w}");
+            }
         }
         let dates = result["decomposition"]["dates"].as_array().map(Vec::len);
         assert_eq!(dates, Some(90));

@@ -203,10 +203,19 @@ async fn gather(
             name,
         })
         .collect();
+    // Revenue is in the campaigns' one currency; an uploaded series may be sales counts.
+    let kpi_prefix = match cmd.kpi {
+        KpiSource::Ga4Revenue | KpiSource::PlatformRevenue => campaigns
+            .first()
+            .map(|c| spendlens_report::currency::currency_prefix(&c.spec.currency))
+            .unwrap_or_default(),
+        KpiSource::Series(_) => String::new(),
+    };
     Ok(Gathered {
         campaigns,
         dataset: Dataset {
             kpi: cmd.kpi.name().to_owned(),
+            kpi_prefix,
             date_column: "date".to_owned(),
             first_row: 1,
             dates,
