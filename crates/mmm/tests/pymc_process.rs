@@ -27,6 +27,7 @@ use rust_decimal::Decimal;
 use spendlens_mmm::{ChannelSpend, Control, Dataset, Options, fit};
 use spendlens_rng::SplitMix64;
 
+use crate::recovery::median;
 use crate::sim::normal;
 
 const WEEKS: usize = 179;
@@ -155,16 +156,6 @@ fn simulate(seed: u64) -> (Dataset, Vec<Truth>) {
         holidays: Vec::new(),
     };
     (data, truth)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        f64::midpoint(v[n / 2 - 1], v[n / 2])
-    }
 }
 
 /// One channel's answer against its truth.

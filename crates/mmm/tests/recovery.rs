@@ -4,7 +4,7 @@ use spendlens_mmm::{Options, fit};
 
 use crate::sim::{Spec, Varied, simulate};
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
     if n % 2 == 1 {
