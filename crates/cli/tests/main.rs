@@ -4,6 +4,7 @@
 mod analyze;
 mod architecture;
 mod attribute;
+mod demo;
 mod doctor;
 mod finance;
 mod fuzz;

@@ -537,7 +537,7 @@ fn uncertain_roi(ch: &ChannelResult, spend: &[f64], noise: &Noise<'_>) -> String
         None => String::new(),
     };
     format!(
-        "{name}'s ROI is poorly determined (90 % interval {:.2} to {:.2}): {reason}.{pause} A lift \
+        "{name}'s ROI is poorly determined (90 % interval {:.2}x to {:.2}x): {reason}.{pause} A lift \
          test on {name} (--experiments) would narrow it.",
         ch.roi.low,
         ch.roi.high,

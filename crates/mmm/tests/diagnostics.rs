@@ -171,6 +171,12 @@ fn suggested_pause(warnings: &[String], channel: &str) -> Option<usize> {
     let w = warnings
         .iter()
         .find(|w| w.starts_with(&format!("{channel}'s ROI is poorly determined")))?;
+    // The interval is written as the table writes ratios.
+    let interval = w.split("(90 % interval ").nth(1)?.split(')').next()?;
+    assert!(
+        interval.ends_with('x') && interval.contains("x to "),
+        "{interval}"
+    );
     let rest = w.split(&format!("Pausing {channel} for about ")).nth(1)?;
     let (weeks, rest) = rest.split_once(' ')?;
     rest.starts_with("weeks would measure it to about ±20 %")

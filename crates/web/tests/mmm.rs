@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, database_urls, demo, json_of, new_client};
+use crate::support::{TestApp, database_urls, demo, json_of, new_client, now};
 
 fn q4(campaigns: &[(String, String)]) -> String {
     campaigns
@@ -231,6 +231,70 @@ async fn a_run_is_stored_compared_and_goes_out_of_date() {
             json_of(r).await["error"]["details"][0]["field"],
             "campaigns[0]"
         );
+    }
+}
+
+/// With the demo's journeys stored (as `serve --demo` loads them), the comparison's attributed
+/// ROAS per platform is the attribution's own over the run's days, and the page shows it.
+#[tokio::test]
+async fn with_journeys_the_comparison_shows_the_attribution_s_roas() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let campaigns = demo(&app).await;
+        let journeys = spendlens_app::demo::load_journeys(app.store.as_ref(), now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(journeys.conversions > 100, "{journeys:?}");
+        let id = q4(&campaigns);
+        let body = json!({"campaigns": [id], "kpi": {"source": "platform_revenue"}, "draws": 50, "seed": 7});
+        let run = json_of(app.post("/api/mmm", &body).await).await;
+        let result = &run["result"];
+        let dates = result["decomposition"]["dates"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let (from, to) = (&dates[0], &dates[dates.len() - 1]);
+        let attribution = json_of(
+            app.get(&format!(
+                "/api/campaigns/{id}/attribution?from={}&to={}",
+                from.as_str().unwrap_or_default(),
+                to.as_str().unwrap_or_default()
+            ))
+            .await,
+        )
+        .await;
+        let page = format!("/mmm/{}", run["id"].as_str().unwrap_or_default());
+        let (_, html) = crate::support::page(&app, &page).await;
+        assert!(
+            !html.contains("data-section=\"mmm-no-attribution\""),
+            "{}",
+            app.backend
+        );
+        assert!(html.contains("(Last touch)"), "the model is named");
+        let lines = result["comparison"].as_array().cloned().unwrap_or_default();
+        assert_eq!(lines.len(), 3);
+        for line in lines {
+            let platform = line["channel"].as_str().unwrap_or_default();
+            let theirs = attribution["platforms"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["platform"] == platform)
+                .cloned()
+                .unwrap_or_else(|| panic!("{platform} not attributed: {attribution}"));
+            assert_eq!(line["attributed_revenue"], theirs["revenue"], "{platform}");
+            assert_eq!(line["spend"], theirs["spend"], "{platform}");
+            assert_eq!(line["attributed_roas"], theirs["roas"], "{platform}");
+            let shown = html
+                .split("data-section=\"mmm-comparison\"")
+                .nth(1)
+                .and_then(|table| table.split(&format!("data-channel=\"{platform}\"")).nth(1))
+                .and_then(|rest| rest.split("data-metric=\"attributed-roas\">").nth(1))
+                .and_then(|rest| rest.split('<').next())
+                .unwrap_or_default();
+            let roas = theirs["roas"].as_f64().unwrap_or(f64::NAN);
+            assert_eq!(shown, format!("{roas:.2}x"), "{platform}");
+        }
     }
 }
 

@@ -85,7 +85,12 @@ pub fn charts(doc: &Value, currency: &str, base: &str) -> Vec<ChartView> {
                     / draws.len() as f64
             };
             let current = c["reference_spend"].as_f64()?;
-            let top = (current * 2.0).max(best.1 * 2.0);
+            // Out to twice the recent spend or the draws' median half-saturation, so the bend
+            // of the curve drawn shows.
+            let mut halves: Vec<f64> = draws.iter().map(|d| d.1).collect();
+            halves.sort_by(f64::total_cmp);
+            let half = halves.get(halves.len() / 2).copied().unwrap_or(best.1);
+            let top = (current * 2.0).max(half * 2.0);
             let points = (0..=CURVE_POINTS)
                 .map(|i| {
                     let x = top * f64::from(i) / f64::from(CURVE_POINTS);
@@ -193,5 +198,33 @@ mod tests {
             spendlens_report::chart::Amount::Money(rust_decimal::Decimal::new(2000, 2)),
             "{current:?}"
         );
+    }
+
+    /// The curve runs out to twice the draws' median half-saturation (or twice the recent
+    /// spend), not the best fit's, so the bend of the curve drawn shows.
+    #[test]
+    fn a_response_curve_spans_the_draws_half_saturation() {
+        let doc = json!({
+            "curves": [{
+                "channel": "meta", "beta": 0.0, "half_saturation": 50.0, "shape": 1.0,
+                "reference_spend": 100.0,
+                "draws": [[40.0, 300.0, 1.0], [80.0, 400.0, 1.0], [60.0, 500.0, 1.0]]
+            }]
+        });
+        let charts = charts(&doc, "USD", "/mmm/x");
+        let curves = charts
+            .iter()
+            .find(|c| c.id == "mmm-curves")
+            .expect("curves chart");
+        let widest = curves
+            .chart
+            .points
+            .iter()
+            .filter_map(|p| match &p.at {
+                At::Spend(x) => Some(*x),
+                _ => None,
+            })
+            .max();
+        assert_eq!(widest, Some(800.into()));
     }
 }

@@ -1,6 +1,7 @@
 //! A realistic sample organisation for `spendlens serve --demo`: four campaigns across LinkedIn,
 //! Meta, Google Ads, Google Sheets and a Custom Integration, with 90 days of daily data up to
-//! today, their conversion values and their daily snapshots (so trend arrows show at once).
+//! today, their conversion values and their daily snapshots (so trend arrows show at once), and
+//! (see [`load_journeys`]) the Q4 campaign's buyers' journeys for attribution.
 //!
 //! Deterministic: the same day gives the same numbers (`spendlens_rng::mix` of the day and the
 //! channel, integer arithmetic into exact decimals). Written through the `Store` trait like any
@@ -15,6 +16,9 @@ use spendlens_core::daily::DailyRow;
 use spendlens_store::{Store, StoreError};
 
 use crate::AppError;
+
+mod journeys;
+pub use journeys::{JOURNEY_DAYS, JourneyReport, load_journeys};
 
 /// The demo account's e-mail address.
 pub const DEMO_EMAIL: &str = "demo@spendlens.local";

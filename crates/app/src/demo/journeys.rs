@@ -1,0 +1,226 @@
+//! The demo's conversion paths: journeys of the Q4 B2B campaign's buyers over its 90 days of data
+//! (up to yesterday), so the attribution page and the model comparison have something to show.
+//! A campaign that never chose a revenue basis credits its platforms by attribution where
+//! touchpoints exist (see `finance::basis`), so the demo's Q4 ROI rests on these journeys: about
+//! 5.5 leads a day against the 7 or so its platforms claim, as platforms over-claim.
+//!
+//! Each journey touches the campaign's three ad platforms, organic social and e-mail, named as
+//! an analytics export names its channels (attribution maps "Google Ads" to its platform), in an
+//! order typical of B2B lead generation: LinkedIn and Meta open more journeys, search and e-mail
+//! close more. A journey converts more often when search or LinkedIn took part and when its path
+//! is longer. Every conversion is one lead, worth the campaign's LinkedIn conversion value (180).
+//! Deterministic: the journeys of a day depend on that day only (`spendlens_rng::mix`).
+//!
+//! Written like an upload: the rows are a touchpoint CSV, checked by the upload's own
+//! [`check_rows`](crate::touchpoints::check_rows) and stored all or nothing. Idempotent: a
+//! journey's id is its day and number, so loading again upserts the same rows (nothing is
+//! duplicated) and adds the days that are new. The rows carry the Q4 campaign's id, so they
+//! count for it alone.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike as _, Days, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+use spendlens_store::{Store, TouchKind, TouchpointImport};
+
+use super::{DEMO_EMAIL, campaigns};
+use crate::AppError;
+use crate::touchpoints::TouchpointFailure;
+
+/// Days of journeys, ending yesterday: the demo's days of data.
+pub const JOURNEY_DAYS: u64 = super::DEMO_DAYS;
+/// The value of one converted journey (a lead), in the campaign's currency.
+const LEAD_VALUE: u32 = 180;
+
+/// What loading the journeys did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JourneyReport {
+    pub journeys: usize,
+    pub conversions: usize,
+}
+
+/// One of `weights`' channels, chosen by `r` in proportion to its weight.
+fn pick(r: u64, weights: &[(&'static str, u64)]) -> &'static str {
+    let total: u64 = weights.iter().map(|(_, w)| w).sum();
+    let mut at = r % total.max(1);
+    for (name, w) in weights {
+        if at < *w {
+            return name;
+        }
+        at -= w;
+    }
+    weights.last().map_or("Email", |(name, _)| name)
+}
+
+/// A deterministic draw for this day, journey and purpose.
+fn draw(day: NaiveDate, journey: u64, purpose: u64) -> u64 {
+    let day_number = u64::try_from(day.num_days_from_ce()).unwrap_or(0);
+    spendlens_rng::mix(
+        day_number.wrapping_mul(0x9E37_79B9) ^ journey.wrapping_mul(1_000_003) ^ (purpose << 40),
+    )
+}
+
+/// The journeys converting or ending on each of the `JOURNEY_DAYS` days before `today`, as a
+/// touchpoint CSV tagged with `campaign_id`.
+pub(crate) fn journeys_csv(today: NaiveDate, campaign_id: &str) -> String {
+    let mut csv = String::from("journey_id,timestamp,event,channel,value,campaign_id\n");
+    for back in (1..=JOURNEY_DAYS).rev() {
+        let Some(day) = today.checked_sub_days(Days::new(back)) else {
+            continue;
+        };
+        let count = 9 + draw(day, 0, 1) % 6;
+        for j in 1..=count {
+            let touches = 1 + draw(day, j, 2) % 4;
+            let mut path = Vec::new();
+            for t in 0..touches {
+                let r = draw(day, j, 10 + t);
+                let channel = if t == 0 {
+                    pick(
+                        r,
+                        &[
+                            ("LinkedIn", 35),
+                            ("Meta", 30),
+                            ("Google Ads", 20),
+                            ("Organic Social", 15),
+                        ],
+                    )
+                } else if t + 1 == touches {
+                    pick(
+                        r,
+                        &[
+                            ("Google Ads", 45),
+                            ("LinkedIn", 20),
+                            ("Email", 20),
+                            ("Meta", 15),
+                        ],
+                    )
+                } else {
+                    pick(
+                        r,
+                        &[
+                            ("Meta", 30),
+                            ("LinkedIn", 25),
+                            ("Google Ads", 25),
+                            ("Email", 20),
+                        ],
+                    )
+                };
+                path.push(channel);
+                // Touches two days apart, the last on `day`.
+                let on = day
+                    .checked_sub_days(Days::new(2 * (touches - 1 - t)))
+                    .unwrap_or(day);
+                let _ = writeln!(
+                    csv,
+                    "demo-{day}-{j:02},{on}T{:02}:00:00Z,touch,{channel},,{campaign_id}",
+                    9 + t
+                );
+            }
+            let per_mille = 220
+                + if path.contains(&"Google Ads") { 180 } else { 0 }
+                + if path.contains(&"LinkedIn") { 100 } else { 0 }
+                + 70 * (touches - 1);
+            if draw(day, j, 3) % 1000 < per_mille {
+                let _ = writeln!(
+                    csv,
+                    "demo-{day}-{j:02},{day}T18:00:00Z,conversion,,{LEAD_VALUE},{campaign_id}"
+                );
+            }
+        }
+    }
+    csv
+}
+
+/// Stores the demo's journeys for the Q4 campaign as of `now` (after [`super::load`], which
+/// creates the campaign). Kept apart from it so that the tests built on the demo's figures see
+/// the platforms' revenue alone; `spendlens serve --demo` loads both.
+pub async fn load_journeys(
+    store: &dyn Store,
+    now: DateTime<Utc>,
+) -> Result<JourneyReport, AppError> {
+    let org = store
+        .credentials(DEMO_EMAIL)
+        .await?
+        .map(|c| c.org_id)
+        .ok_or(AppError::NotFound)?;
+    let q4 = campaigns()
+        .into_iter()
+        .next()
+        .map(|c| c.name)
+        .ok_or(AppError::NotFound)?;
+    let all = store.list_campaigns(&org).await?;
+    let campaign = all
+        .iter()
+        .find(|c| c.spec.name == q4)
+        .ok_or(AppError::NotFound)?;
+    let csv = journeys_csv(now.date_naive(), &campaign.id.to_string());
+    let ids: HashSet<String> = all.iter().map(|c| c.id.to_string()).collect();
+    let rows = crate::touchpoints::check_rows(csv.as_bytes(), &ids).map_err(|e| match e {
+        TouchpointFailure::Store(e) => AppError::from(e),
+        other => AppError::invalid("demo journeys", format!("{other:?}")),
+    })?;
+    let record = TouchpointImport {
+        file_name: Some("demo-journeys.csv".to_owned()),
+        content_hash: hex::encode(Sha256::digest(csv.as_bytes())),
+    };
+    store
+        .import_touchpoints(&org, &rows, &record, false, now)
+        .await?;
+    Ok(JourneyReport {
+        journeys: rows
+            .iter()
+            .map(|r| r.journey_id.as_str())
+            .collect::<HashSet<_>>()
+            .len(),
+        conversions: rows
+            .iter()
+            .filter(|r| r.kind == TouchKind::Conversion)
+            .count(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_journeys_are_deterministic_valid_and_plausible() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap_or_default();
+        let csv = journeys_csv(today, "c1");
+        assert_eq!(csv, journeys_csv(today, "c1"));
+        let ids: HashSet<String> = ["c1".to_owned()].into();
+        let rows = crate::touchpoints::check_rows(csv.as_bytes(), &ids)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let journeys: HashSet<&str> = rows.iter().map(|r| r.journey_id.as_str()).collect();
+        let conversions = rows
+            .iter()
+            .filter(|r| r.kind == TouchKind::Conversion)
+            .count();
+        // 9 to 14 journeys a day for 90 days; about half convert.
+        assert!((900..=1150).contains(&journeys.len()), "{}", journeys.len());
+        assert!(
+            conversions * 3 > journeys.len() && conversions * 4 < journeys.len() * 3,
+            "{conversions} of {}",
+            journeys.len()
+        );
+        // Nothing after yesterday; every platform of the campaign and the unpaid channels appear.
+        let last = rows.iter().map(|r| r.at_nanos).max().unwrap_or(0);
+        let midnight = today
+            .and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_utc().timestamp_nanos_opt())
+            .unwrap_or(0);
+        assert!(last < midnight);
+        let channels: HashSet<&str> = rows.iter().filter_map(|r| r.channel.as_deref()).collect();
+        for c in ["LinkedIn", "Meta", "Google Ads", "Email", "Organic Social"] {
+            assert!(channels.contains(c), "{c}: {channels:?}");
+        }
+        // A day's journeys do not change when the window moves on.
+        let later = journeys_csv(today + Days::new(1), "c1");
+        let first_day_kept = csv
+            .lines()
+            .filter(|l| l.starts_with("demo-2026-11-20-"))
+            .all(|l| later.contains(l));
+        assert!(first_day_kept);
+    }
+}

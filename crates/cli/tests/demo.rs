@@ -1,0 +1,171 @@
+//! `spendlens serve --demo`, the README's first command, as a real process on both backends: it
+//! loads the demo organisation (four campaigns, and the Q4 campaign's journeys), prints where to
+//! open it and how to sign in, and serves it there; started again on the same database it
+//! duplicates nothing.
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+use spendlens_testkit::database::TestDatabase;
+
+/// The server process, killed when the test ends or fails.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `serve --demo` on a free port; the server, the address it printed and what it printed
+/// up to that line.
+fn start(url: &str) -> (Server, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spendlens"))
+        .args([
+            "serve",
+            "--demo",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn: {e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let server = Server(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let mut printed = String::new();
+    let mut base = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap_or_else(|e| panic!("stdout: {e}"));
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.strip_prefix("Open ") {
+            base = rest.split_whitespace().next().map(str::to_owned);
+            break;
+        }
+    }
+    // Keep reading, so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    let base = base.unwrap_or_else(|| panic!("no address printed: {printed}"));
+    (server, base, printed)
+}
+
+async fn get(client: &reqwest::Client, url: String) -> Value {
+    let r = client
+        .get(&url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    assert_eq!(r.status(), reqwest::StatusCode::OK, "{url}");
+    r.json().await.unwrap_or_else(|e| panic!("{url}: {e}"))
+}
+
+/// Signs in as the demo account and reads what a user sees first: the campaigns' names, the Q4
+/// campaign's journeys and conversions, and its ROI's basis and figure.
+async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value) {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({"email": "demo@spendlens.local", "password": "spendlens-demo"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("login: {e}"));
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let list = get(&client, format!("{base}/api/campaigns")).await;
+    let items = list
+        .as_array()
+        .cloned()
+        .or_else(|| list["campaigns"].as_array().cloned())
+        .unwrap_or_default();
+    let mut names: Vec<String> = items
+        .iter()
+        .filter_map(|c| c["name"].as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    let q4 = items
+        .iter()
+        .find(|c| c["name"] == "Q4 Lead Gen (B2B)")
+        .and_then(|c| c["id"].as_str())
+        .unwrap_or_else(|| panic!("no Q4 campaign: {list}"))
+        .to_owned();
+    let attribution = get(&client, format!("{base}/api/campaigns/{q4}/attribution")).await;
+    let roi = get(&client, format!("{base}/api/campaigns/{q4}/roi")).await;
+    (names, attribution, roi)
+}
+
+#[test]
+fn serve_demo_loads_the_sample_prints_where_to_open_it_and_serves_it() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut databases = vec![TestDatabase::sqlite("spendlens-cli-demo")];
+    databases.extend(rt.block_on(TestDatabase::postgres("cli_demo")));
+    for db in &databases {
+        let tag = db.backend();
+        let (server, base, printed) = start(db.url());
+        assert!(base.starts_with("http://127.0.0.1:"), "{tag}: {printed}");
+        assert!(
+            printed.contains("Demo organisation loaded (4 campaigns, 900 daily rows"),
+            "{tag}: {printed}"
+        );
+        assert!(printed.contains("journeys with"), "{tag}: {printed}");
+        assert!(
+            printed.contains("sign in as demo@spendlens.local with the password spendlens-demo"),
+            "{tag}: {printed}"
+        );
+        let (names, attribution, roi) = rt.block_on(what_the_demo_shows(&base));
+        assert_eq!(
+            names,
+            [
+                "Always-on Search",
+                "Brand Awareness",
+                "Q4 Lead Gen (B2B)",
+                "Spring Sale (E-commerce)"
+            ],
+            "{tag}"
+        );
+        let journeys = attribution["journeys"].as_u64().unwrap_or(0);
+        assert!(journeys >= 900, "{tag}: {journeys} journeys");
+        assert!(
+            attribution["total_conversions"].as_f64().unwrap_or(0.0) > 300.0,
+            "{tag}"
+        );
+        // A campaign that never chose a basis credits its platforms by its attribution model
+        // once touchpoints exist.
+        assert_eq!(roi["revenue_basis"]["basis"], "attributed", "{tag}: {roi}");
+        drop(server);
+
+        // Started again on the same database (as after a restart): the same campaigns, the same
+        // journeys and the same ROI, nothing loaded twice.
+        let (_server, base, printed) = start(db.url());
+        assert!(
+            printed.contains("4 campaigns, 900 daily rows"),
+            "{tag}: {printed}"
+        );
+        let (again, attribution_again, roi_again) = rt.block_on(what_the_demo_shows(&base));
+        assert_eq!(again, names, "{tag}");
+        assert_eq!(
+            attribution_again["journeys"], attribution["journeys"],
+            "{tag}"
+        );
+        assert_eq!(
+            roi_again["total_investment"], roi["total_investment"],
+            "{tag}"
+        );
+        assert_eq!(
+            roi_again["attributed_revenue"], roi["attributed_revenue"],
+            "{tag}"
+        );
+        if let Some(path) = db.url().strip_prefix("sqlite://") {
+            let _ = std::fs::remove_file(format!("{path}.key"));
+        }
+    }
+}
