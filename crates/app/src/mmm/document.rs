@@ -44,14 +44,18 @@ pub(super) async fn comparison(
     let mut attributed: BTreeMap<Platform, Decimal> = BTreeMap::new();
     let mut models: BTreeSet<String> = BTreeSet::new();
     for c in &gathered.campaigns {
-        // No touchpoints (or none in the window): no attributed figure for its platforms.
-        if let Ok(a) = crate::attribution::attributed_revenue(store, org, &c.id, from, to).await
-            && a.conversions > 0.0
-        {
-            models.insert(a.model.label().to_owned());
-            for (p, r) in a.by_platform {
-                *attributed.entry(p).or_default() += r;
+        // No touchpoints (or none in the window), or journeys the model cannot attribute: no
+        // attributed figure for its platforms. A storage failure fails the run (the page would
+        // otherwise say no journeys are stored).
+        match crate::attribution::attributed_revenue(store, org, &c.id, from, to).await {
+            Ok(a) if a.conversions > 0.0 => {
+                models.insert(a.model.label().to_owned());
+                for (p, r) in a.by_platform {
+                    *attributed.entry(p).or_default() += r;
+                }
             }
+            Ok(_) | Err(AppError::Attribution(_)) => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(gathered
