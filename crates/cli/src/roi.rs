@@ -74,8 +74,11 @@ fn text(r: &CampaignRoi) -> String {
     line("net revenue:", format!("{} {c}", round(r.net_revenue, 2)));
     line(
         "ROI:",
-        r.roi_percentage
-            .map_or_else(|| "n/a (nothing invested)".to_owned(), |p| format!("{p} %")),
+        match r.roi_percentage {
+            Some(p) => format!("{p} %"),
+            None if r.payback == Payback::NotMeasured => "not measured".to_owned(),
+            None => "n/a (nothing invested)".to_owned(),
+        },
     );
     line(
         "ROAS:",
@@ -89,6 +92,7 @@ fn text(r: &CampaignRoi) -> String {
             Payback::Projected { date, days } => format!("projected for {date} (day {days})"),
             Payback::NotWithinHorizon => "not within horizon".to_owned(),
             Payback::NoInvestment => "no investment".to_owned(),
+            Payback::NotMeasured => "revenue not measured".to_owned(),
         },
     );
     line(

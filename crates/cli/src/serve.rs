@@ -208,16 +208,17 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let report = spendlens_app::demo::load(store.as_ref(), clock.now(), &hash)
                 .await
                 .context("loading the demo organisation")?;
-            let journeys = spendlens_app::demo::load_journeys(store.as_ref(), clock.now())
+            let books = spendlens_app::demo::load_books(store.as_ref(), clock.now())
                 .await
-                .context("loading the demo's journeys")?;
+                .context("loading the demo's rates and journeys")?;
             outln!(
-                "Demo organisation loaded ({} campaigns, {} daily rows, {} snapshots, {} journeys with {} conversions).\nOpen http://{addr} and sign in as {} with the password {}",
+                "Demo organisation loaded ({} campaigns, {} daily rows, {} snapshots, {} exchange rates, {} journeys with {} conversions).\nOpen http://{addr} and sign in as {} with the password {}",
                 report.campaigns,
                 report.rows,
                 report.snapshots,
-                journeys.journeys,
-                journeys.conversions,
+                books.rates,
+                books.journeys,
+                books.conversions,
                 spendlens_app::demo::DEMO_EMAIL,
                 spendlens_app::demo::DEMO_PASSWORD
             )?;

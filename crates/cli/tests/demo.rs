@@ -1,10 +1,11 @@
 //! `spendlens serve --demo`, the README's first command, as a real process on both backends: it
-//! loads the demo organisation (four campaigns, and the Q4 campaign's journeys), prints where to
-//! open it and how to sign in, and serves it there; started again on the same database it
-//! duplicates nothing.
+//! loads the demo organisation (four campaigns in three currencies, the rates between them and
+//! the Q4 campaign's journeys), prints where to open it and how to sign in, and serves it there;
+//! started again on the same database it duplicates nothing.
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use spendlens_testkit::database::TestDatabase;
 
@@ -64,9 +65,8 @@ async fn get(client: &reqwest::Client, url: String) -> Value {
     r.json().await.unwrap_or_else(|e| panic!("{url}: {e}"))
 }
 
-/// Signs in as the demo account and reads what a user sees first: the campaigns' names, the Q4
-/// campaign's journeys and conversions, and its ROI's basis and figure.
-async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value) {
+/// A client signed in as the demo account.
+async fn sign_in(base: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -78,6 +78,13 @@ async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value) {
         .await
         .unwrap_or_else(|e| panic!("login: {e}"));
     assert_eq!(r.status(), reqwest::StatusCode::OK);
+    client
+}
+
+/// Signs in as the demo account and reads what a user sees first: the campaigns' names, the Q4
+/// campaign's journeys and conversions, and its ROI's basis and figure.
+async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value) {
+    let client = sign_in(base).await;
     let list = get(&client, format!("{base}/api/campaigns")).await;
     let items = list
         .as_array()
@@ -97,6 +104,22 @@ async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value) {
         .to_owned();
     let attribution = get(&client, format!("{base}/api/campaigns/{q4}/attribution")).await;
     let roi = get(&client, format!("{base}/api/campaigns/{q4}/roi")).await;
+    // The organisation's financial report over campaigns in three currencies: the demo's rates
+    // let it convert them all.
+    let window = &roi["window"];
+    let url = format!(
+        "{base}/api/reports/financial?from={}&to={}&format=pdf",
+        window["start"].as_str().unwrap_or_default(),
+        window["end"].as_str().unwrap_or_default()
+    );
+    let r = client
+        .get(&url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    assert_eq!(r.status(), reqwest::StatusCode::OK, "{url}");
+    let pdf = r.bytes().await.unwrap_or_else(|e| panic!("{url}: {e}"));
+    assert!(pdf.starts_with(b"%PDF-"), "{url}");
     (names, attribution, roi)
 }
 
@@ -116,7 +139,10 @@ fn serve_demo_loads_the_sample_prints_where_to_open_it_and_serves_it() {
             printed.contains("Demo organisation loaded (4 campaigns, 900 daily rows"),
             "{tag}: {printed}"
         );
-        assert!(printed.contains("journeys with"), "{tag}: {printed}");
+        assert!(
+            printed.contains("3 exchange rates, ") && printed.contains("journeys with"),
+            "{tag}: {printed}"
+        );
         assert!(
             printed.contains("sign in as demo@spendlens.local with the password spendlens-demo"),
             "{tag}: {printed}"
@@ -141,6 +167,17 @@ fn serve_demo_loads_the_sample_prints_where_to_open_it_and_serves_it() {
         // A campaign that never chose a basis credits its platforms by its attribution model
         // once touchpoints exist.
         assert_eq!(roi["revenue_basis"]["basis"], "attributed", "{tag}: {roi}");
+        // The user changes a rate and deletes the others.
+        let client = rt.block_on(sign_in(&base));
+        let r = rt
+            .block_on(
+                client
+                    .put(format!("{base}/api/finance/settings"))
+                    .json(&json!({"rates": [{"from": "EUR", "to": "USD", "rate": "1.2000"}]}))
+                    .send(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), reqwest::StatusCode::OK, "{tag}");
         drop(server);
 
         // Started again on the same database (as after a restart): the same campaigns, the same
@@ -163,6 +200,30 @@ fn serve_demo_loads_the_sample_prints_where_to_open_it_and_serves_it() {
         assert_eq!(
             roi_again["attributed_revenue"], roi["attributed_revenue"],
             "{tag}"
+        );
+        // The rate the user changed stays; the pairs deleted are back.
+        let client = rt.block_on(sign_in(&base));
+        let settings = rt.block_on(get(&client, format!("{base}/api/finance/settings")));
+        let rates: Vec<(String, String, Decimal)> = settings["rates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                (
+                    r["from"].as_str().unwrap_or_default().to_owned(),
+                    r["to"].as_str().unwrap_or_default().to_owned(),
+                    r["rate"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .parse()
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(rates.len(), 3, "{tag}: {settings}");
+        assert!(
+            rates.contains(&("EUR".into(), "USD".into(), Decimal::new(12, 1))),
+            "{tag}: {settings}"
         );
         if let Some(path) = db.url().strip_prefix("sqlite://") {
             let _ = std::fs::remove_file(format!("{path}.key"));

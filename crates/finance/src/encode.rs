@@ -258,6 +258,7 @@ fn totals(t: &ReportTotals, with_channels: bool) -> Value {
         "conversions": money(t.conversions),
         "costs": costs(&t.costs, with_channels),
         "unallocated_overhead": money(t.unallocated_overhead),
+        "unmeasured_campaigns": t.unmeasured_campaigns,
     })
 }
 
@@ -385,6 +386,10 @@ mod tests {
         assert_eq!(
             payback(&Payback::NotWithinHorizon),
             json!({ "status": "not_within_horizon", "days": null, "date": null })
+        );
+        assert_eq!(
+            payback(&Payback::NotMeasured),
+            json!({ "status": "not_measured", "days": null, "date": null })
         );
     }
 }

@@ -37,17 +37,21 @@ pub enum Payback {
     NotWithinHorizon,
     /// Nothing was invested in the window.
     NoInvestment,
+    /// The campaign's revenue is not measured: there is nothing to pay the cost back with, and
+    /// no verdict.
+    NotMeasured,
 }
 
 impl Payback {
     /// The stable code used on the wire: `reached`, `projected`, `not_within_horizon`,
-    /// `no_investment`.
+    /// `no_investment`, `not_measured`.
     pub const fn as_str(&self) -> &'static str {
         match self {
             Payback::Reached { .. } => "reached",
             Payback::Projected { .. } => "projected",
             Payback::NotWithinHorizon => "not_within_horizon",
             Payback::NoInvestment => "no_investment",
+            Payback::NotMeasured => "not_measured",
         }
     }
 

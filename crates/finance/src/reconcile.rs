@@ -160,13 +160,17 @@ pub fn reconcile(
     }
     let ad_spend = num::sum(platforms.iter().map(|p| p.spend));
     let media = roi.costs.media();
+    // Revenue nobody measured gives no return, as in the ROI itself.
+    let measured = roi.revenue_basis != RevenueBasis::Unmeasured;
     Ok(Reconciliation {
         platforms,
         reported_revenue,
-        reported_roi: roi_percentage(num::sub(reported_revenue, ad_spend), ad_spend),
+        reported_roi: roi_percentage(num::sub(reported_revenue, ad_spend), ad_spend)
+            .filter(|_| measured),
         recredited: num::sub(roi.attributed_revenue, reported_revenue),
         offline_credited,
-        media_roi: roi_percentage(num::sub(roi.attributed_revenue, media), media),
+        media_roi: roi_percentage(num::sub(roi.attributed_revenue, media), media)
+            .filter(|_| measured),
         // The total less the media, so the steps add up to the total exactly (summing the four
         // parts in another order can differ in the 28th digit of an opportunity cost).
         beyond_media: num::sub(roi.total_investment, media),

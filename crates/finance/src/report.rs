@@ -117,9 +117,14 @@ pub struct ReportTotals {
     pub total_investment: Decimal,
     pub attributed_revenue: Decimal,
     pub net_revenue: Decimal,
+    /// Over the campaigns whose revenue is measured (their investment and the unallocated
+    /// overhead): a campaign whose revenue nobody measured has no return to add, only a cost.
     pub roi_percentage: Option<Decimal>,
+    /// Over the same campaigns' media cost.
     pub roas: Option<Decimal>,
     pub conversions: Decimal,
+    /// Campaigns left out of `roi_percentage` and `roas`: their revenue is not measured.
+    pub unmeasured_campaigns: usize,
 }
 
 /// The financial report (the seed's `MarketingFinancialReport`).
@@ -202,6 +207,9 @@ pub struct ReportSums {
     platforms: BTreeMap<String, (PlatformFigures, u32)>,
     channels: BTreeMap<String, ChannelReport>,
     used: BTreeMap<(String, String), RateUsed>,
+    /// The total investment and media cost of campaigns whose revenue is not measured, in the
+    /// report currency, and how many they are.
+    unmeasured: (Decimal, Decimal, usize),
 }
 
 impl ReportPlan {
@@ -330,22 +338,24 @@ impl ReportPlan {
             platforms,
             channels,
             mut used,
+            unmeasured: (unmeasured_investment, unmeasured_media, unmeasured_count),
         } = sums;
         let unallocated_total = num::sum(unallocated.iter().map(|u| u.in_period));
         let total_investment = num::add(costs.total(), unallocated_total);
-        let media = costs.media();
+        let measured = unmeasured_count < campaigns.len();
+        let invested = num::sub(total_investment, unmeasured_investment);
+        let media = num::sub(costs.media(), unmeasured_media);
         let totals = ReportTotals {
             total_investment,
             attributed_revenue: revenue,
             net_revenue: num::sub(revenue, total_investment),
-            roi_percentage: roi::roi_percentage(
-                num::sub(revenue, total_investment),
-                total_investment,
-            ),
-            roas: (media > Decimal::ZERO).then(|| num::div_or_zero(revenue, media)),
+            roi_percentage: roi::roi_percentage(num::sub(revenue, invested), invested)
+                .filter(|_| measured),
+            roas: (measured && media > Decimal::ZERO).then(|| num::div_or_zero(revenue, media)),
             conversions,
             unallocated_overhead: unallocated_total,
             costs,
+            unmeasured_campaigns: unmeasured_count,
         };
         for u in report_conv.into_used() {
             used.insert((u.from.clone(), u.to.clone()), u);
@@ -382,6 +392,12 @@ impl ReportSums {
             self.used.insert((u.from.clone(), u.to.clone()), u);
         }
         self.costs = self.costs.plus(&report.roi.costs.scaled(factor));
+        if report.roi.revenue_basis == crate::books::RevenueBasis::Unmeasured {
+            let (investment, media, count) = &mut self.unmeasured;
+            *investment = num::add(*investment, num::mul(report.roi.total_investment, factor));
+            *media = num::add(*media, num::mul(report.roi.costs.media(), factor));
+            *count += 1;
+        }
         self.revenue = num::add(
             self.revenue,
             num::mul(report.roi.attributed_revenue, factor),

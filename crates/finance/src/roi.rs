@@ -209,11 +209,18 @@ pub(crate) fn from_timeline(
         settings.bootstrap.seed,
         tables,
     );
-    // A return of revenue nobody measured is no measurement: no level, no interval.
-    if book.revenue.basis == crate::books::RevenueBasis::Unmeasured {
+    // A return of revenue nobody measured is no measurement: no ROI, ROAS or payback (a
+    // −100 % ROI would be a verdict on a figure nobody has), no level, no interval.
+    let measured = book.revenue.basis != crate::books::RevenueBasis::Unmeasured;
+    if !measured {
         confidence.level = confidence::ConfidenceLevel::NotMeasurable;
         confidence.interval = None;
     }
+    let payback = match payback {
+        Payback::NoInvestment => Payback::NoInvestment,
+        _ if !measured => Payback::NotMeasured,
+        other => other,
+    };
     CampaignRoi {
         campaign_id: book.id.clone(),
         currency: book.spec.currency.clone(),
@@ -225,8 +232,8 @@ pub(crate) fn from_timeline(
         total_investment,
         attributed_revenue,
         net_revenue,
-        roi_percentage: roi_percentage(net_revenue, total_investment),
-        roas,
+        roi_percentage: roi_percentage(net_revenue, total_investment).filter(|_| measured),
+        roas: roas.filter(|_| measured),
         payback,
         confidence,
         creative_hours: t.creative_hours,

@@ -119,6 +119,57 @@ fn worked_example_report() {
     assert_eq!(used, vec![("EUR", "USD", false), ("USD", "EUR", true)]);
 }
 
+/// The worked example with B's revenue not measured (no platform revenue, no conversion value):
+/// B gets no ROI, ROAS or payback verdict, and the totals' ROI and ROAS leave it out. With no
+/// unallocated overhead they are then A's own: (2500 − 1961.2855) / 1961.2855 = 27.4669…% →
+/// 27.47 (as in `roi.rs`), and ROAS 2500 / 1200. B's cost stays in the total investment.
+#[test]
+fn a_campaign_whose_revenue_is_not_measured_is_left_out_of_the_return() {
+    let mut b = campaign_b().book();
+    b.revenue.days.clear();
+    b.revenue.basis = spendlens_finance::books::RevenueBasis::Unmeasured;
+    let books = books(vec![campaign_a().book(), b], worked_ledger());
+    let rates = rates();
+    let report =
+        generate_financial_report(&books, &request(&rates)).unwrap_or_else(|e| panic!("{e}"));
+    let t = &report.totals;
+    assert_eq!(t.unmeasured_campaigns, 1);
+    assert_eq!(t.total_investment, d("3562.1655"));
+    assert_eq!(t.attributed_revenue, d("2500"));
+    assert_eq!(t.roi_percentage, Some(d("27.47")));
+    assert_eq!(t.roas.map(|r| r.round_dp(4)), Some(d("2.0833")));
+    let b = &report.campaigns[1].roi;
+    assert_eq!((b.roi_percentage, b.roas), (None, None));
+    assert_eq!(b.payback, Payback::NotMeasured);
+    assert_eq!(b.confidence.level, ConfidenceLevel::NotMeasurable);
+    let json = encode::financial_report(&report);
+    assert_eq!(json["totals"]["unmeasured_campaigns"], 1);
+    assert_eq!(json["campaigns"][1]["roi_percentage"], json!(null));
+    assert_eq!(
+        json["campaigns"][1]["payback_period"]["status"],
+        "not_measured"
+    );
+
+    // Every campaign unmeasured: no return at all.
+    let mut a = campaign_a().book();
+    a.revenue.days.clear();
+    a.revenue.basis = spendlens_finance::books::RevenueBasis::Unmeasured;
+    let mut b = campaign_b().book();
+    b.revenue.days.clear();
+    b.revenue.basis = spendlens_finance::books::RevenueBasis::Unmeasured;
+    let report = generate_financial_report(&books_of(vec![a, b]), &request(&rates))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (report.totals.roi_percentage, report.totals.roas),
+        (None, None)
+    );
+    assert_eq!(report.totals.unmeasured_campaigns, 2);
+}
+
+fn books_of(campaigns: Vec<spendlens_finance::CampaignBook>) -> spendlens_finance::OrgBooks {
+    books(campaigns, worked_ledger())
+}
+
 #[test]
 fn a_missing_rate_is_named() {
     let org = books(

@@ -97,8 +97,20 @@ async fn the_full_cost_roi_counts_named_channels_as_media() {
         assert_eq!(after["costs"]["media_spend"], "2400.10");
         assert_eq!(after["offline_channels"][0]["channel"], "Podcasts");
         assert_eq!(after["offline_channels"][1]["spend"], "2000.00", "{after}");
-        // No revenue: the whole investment is lost.
-        assert_eq!(after["roi_percentage"].to_string(), "-100.0");
+        // No revenue measured (no platform reports any, no conversion value is set): no ROI,
+        // ROAS or payback verdict, rather than a −100 % nobody measured.
+        assert_eq!(after["revenue_basis"]["basis"], "not_measured", "{after}");
+        assert_eq!(after["roi_percentage"], Value::Null, "{after}");
+        assert_eq!(after["roas"], Value::Null, "{after}");
+        assert_eq!(after["payback_period"]["status"], "not_measured", "{after}");
+        let rec = json_of(
+            app.get(&format!("/api/campaigns/{id}/reconciliation"))
+                .await,
+        )
+        .await;
+        assert_eq!(rec["platform_reported_roi"], Value::Null, "{rec}");
+        assert_eq!(rec["media_roi"], Value::Null, "{rec}");
+        assert_eq!(rec["roi_percentage"], Value::Null, "{rec}");
         // The finance page names the channels' part of the media.
         let (status, html) = page(&app, &format!("/campaigns/{id}/finance")).await;
         assert_eq!(status, StatusCode::OK);
@@ -108,6 +120,13 @@ async fn the_full_cost_roi_counts_named_channels_as_media() {
             ),
             "{html}"
         );
+        // The page gives no figure where nothing is measured, and says how to measure it.
+        assert!(
+            html.contains(r#"<span data-metric="roi-pct">Not measured</span>"#),
+            "{html}"
+        );
+        assert!(html.contains("set a conversion value in the campaign's settings"));
+        assert!(!html.contains("-100.00%"), "{html}");
     }
 }
 

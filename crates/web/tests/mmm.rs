@@ -241,7 +241,7 @@ async fn with_journeys_the_comparison_shows_the_attribution_s_roas() {
     for url in database_urls().await {
         let app = TestApp::spawn(&url).await;
         let campaigns = demo(&app).await;
-        let journeys = spendlens_app::demo::load_journeys(app.store.as_ref(), now())
+        let journeys = spendlens_app::demo::load_books(app.store.as_ref(), now())
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(journeys.conversions > 100, "{journeys:?}");

@@ -102,8 +102,8 @@ async fn every_demo_page_reads_without_codes_overflow_or_tiny_chart_text() {
     let url = sqlite_database();
     let app = TestApp::spawn(&url).await;
     let campaigns = demo(&app).await;
-    // The journeys `serve --demo` loads, so the attribution pages show them.
-    spendlens_app::demo::load_journeys(app.store.as_ref(), crate::support::now())
+    // The rates and journeys `serve --demo` loads, so the pages show what a user sees.
+    spendlens_app::demo::load_books(app.store.as_ref(), crate::support::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     // A model run, so its page is swept too.

@@ -125,7 +125,14 @@ async fn financial_report(
             format_money(t.attributed_revenue, &cur)
         ),
         format!("Net revenue: {}", format_money(t.net_revenue, &cur)),
-        format!("ROI: {roi} · ROAS: {roas}"),
+        match t.unmeasured_campaigns {
+            0 => format!("ROI: {roi} · ROAS: {roas}"),
+            n => format!(
+                "ROI: {roi} · ROAS: {roas} (the {} of {} campaigns whose revenue is measured)",
+                report.campaigns.len() - n,
+                report.campaigns.len()
+            ),
+        },
         format!("Conversions: {}", grouped(t.conversions, 2)),
     ];
     let subject = format!("Financial report {from} – {to}");
@@ -170,6 +177,7 @@ async fn financial_report(
             "roi_percentage": t.roi_percentage.map_or(Value::Null, ratio),
             "roas": t.roas.map_or(Value::Null, ratio),
             "conversions": money(t.conversions),
+            "unmeasured_campaigns": t.unmeasured_campaigns,
         },
         "report": match (&file, channel) {
             (Some(bytes), Channel::Webhook) => serde_json::from_slice(bytes).unwrap_or(Value::Null),

@@ -1,7 +1,8 @@
 //! A realistic sample organisation for `spendlens serve --demo`: four campaigns across LinkedIn,
 //! Meta, Google Ads, Google Sheets and a Custom Integration, with 90 days of daily data up to
-//! today, their conversion values and their daily snapshots (so trend arrows show at once), and
-//! (see [`load_journeys`]) the Q4 campaign's buyers' journeys for attribution.
+//! today, their conversion values and their daily snapshots (so trend arrows show at once); and
+//! (see [`load_books`]) the exchange rates its books close at and the Q4 campaign's buyers'
+//! journeys for attribution.
 //!
 //! Deterministic: the same day gives the same numbers (`spendlens_rng::mix` of the day and the
 //! channel, integer arithmetic into exact decimals). Written through the `Store` trait like any
@@ -17,8 +18,8 @@ use spendlens_store::{Store, StoreError};
 
 use crate::AppError;
 
-mod journeys;
-pub use journeys::{JOURNEY_DAYS, JourneyReport, load_journeys};
+mod books;
+pub use books::{BooksReport, JOURNEY_DAYS, load_books};
 
 /// The demo account's e-mail address.
 pub const DEMO_EMAIL: &str = "demo@spendlens.local";

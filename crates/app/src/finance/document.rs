@@ -188,7 +188,9 @@ fn payback_text(p: &Payback) -> String {
         Payback::Reached { date, .. } | Payback::Projected { date, .. } => {
             format!("{} {}", p.label(), spendlens_core::dates::day(*date))
         }
-        Payback::NotWithinHorizon | Payback::NoInvestment => p.label().to_owned(),
+        Payback::NotWithinHorizon | Payback::NoInvestment | Payback::NotMeasured => {
+            p.label().to_owned()
+        }
     }
 }
 
@@ -204,6 +206,16 @@ pub fn document(
 ) -> Report {
     let cur = report.currency.as_str();
     let t = &report.totals;
+    // A campaign whose revenue is not measured has no return to add: the totals' ROI and ROAS
+    // leave it out, and say so.
+    let covering = |figure: &str| match t.unmeasured_campaigns {
+        0 => figure.to_owned(),
+        n => format!(
+            "{figure} (the {} of {} campaigns whose revenue is measured)",
+            report.campaigns.len() - n,
+            report.campaigns.len()
+        ),
+    };
     let with_channels = !report.channels.is_empty();
     let mut summary = Table {
         header: header(&["Figure", "Value"]),
@@ -246,8 +258,8 @@ pub fn document(
                 money(t.attributed_revenue, cur),
             ],
             vec![Cell::text("Net revenue"), money(t.net_revenue, cur)],
-            vec![Cell::text("ROI %"), opt_pct(t.roi_percentage)],
-            vec![Cell::text("ROAS"), opt_ratio(t.roas)],
+            vec![Cell::text(covering("ROI %")), opt_pct(t.roi_percentage)],
+            vec![Cell::text(covering("ROAS")), opt_ratio(t.roas)],
             vec![
                 Cell::text("Conversions"),
                 Cell::Number {
@@ -565,6 +577,7 @@ fn charts(report: &FinancialReport, days: &SpendDays) -> Vec<spendlens_report::C
         end_date: None,
         daily_burn_rate: num::div_or_zero(total, Decimal::from(window.days())),
         currency: report.currency.clone(),
+        portfolio: true,
     };
     match cumulative_spend_chart(&burn) {
         Ok(chart) => out.push(chart),

@@ -197,6 +197,7 @@ labels! {
         Payback::Projected { .. } => "Projected",
         Payback::NotWithinHorizon => "Not within horizon",
         Payback::NoInvestment => "No investment",
+        Payback::NotMeasured => "Revenue not measured",
     }
     Model {
         Model::FirstTouch => "First touch",

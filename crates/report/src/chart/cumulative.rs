@@ -34,11 +34,18 @@ pub struct BudgetBurn {
     pub end_date: Option<NaiveDate>,
     pub daily_burn_rate: Decimal,
     pub currency: String,
+    /// Several campaigns together (the organisation's report): each budget covers its own
+    /// dates, not the period's, so no budget line is drawn and the title speaks of spend alone.
+    pub portfolio: bool,
 }
 
 /// Draws cumulative spend, the budget line and the projection at the current burn rate.
 pub fn cumulative_spend_chart(input: &BudgetBurn) -> Result<Chart, crate::ReportError> {
-    let title = "Cumulative spend against budget";
+    let title = if input.portfolio {
+        "Cumulative spend across campaigns"
+    } else {
+        "Cumulative spend against budget"
+    };
     let currency = input.currency.as_str();
     let mut days: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
     for t in &input.daily_totals {
@@ -225,6 +232,12 @@ pub fn cumulative_spend_chart(input: &BudgetBurn) -> Result<Chart, crate::Report
         }
         sentence.push(')');
         sentences.push(sentence);
+    } else if input.portfolio {
+        sentences.push(
+            "each campaign's budget covers its own dates, not this period, so no budget line is \
+             drawn"
+                .to_owned(),
+        );
     } else {
         sentences.push("no budget is set, so no budget line is drawn".to_owned());
     }
@@ -293,6 +306,7 @@ mod tests {
             end_date: end,
             daily_burn_rate: dec!(87.75),
             currency: "EUR".to_owned(),
+            portfolio: false,
         }
     }
 
@@ -323,6 +337,21 @@ mod tests {
         let chart = cumulative_spend_chart(&burn(Some(dec!(100)), Some(day(1, 1)))).expect("chart");
         assert!(!chart.svg.contains("Projection"));
         assert!(chart.alt.contains("(175.50% used)"), "{}", chart.alt);
+    }
+
+    #[test]
+    fn over_several_campaigns_no_budget_is_claimed_missing() {
+        let chart = cumulative_spend_chart(&BudgetBurn {
+            portfolio: true,
+            ..burn(None, None)
+        })
+        .expect("chart");
+        assert_eq!(chart.title, "Cumulative spend across campaigns");
+        assert_eq!(
+            chart.alt,
+            "Cumulative spend reached €175.50 by 2 Jan 2025, each campaign's budget covers its own \
+             dates, not this period, so no budget line is drawn."
+        );
     }
 
     #[test]

@@ -138,6 +138,7 @@ proptest! {
             end_date: end,
             daily_burn_rate: rate,
             currency: code.clone(),
+            portfolio: false,
         };
         prop_assert!(cumulative_spend_chart(&burn).is_ok());
         let rows: Vec<_> = rows

@@ -126,6 +126,7 @@ pub fn burn(daily: &[DailySpend], end: NaiveDate) -> BudgetBurn {
         end_date: Some(end),
         daily_burn_rate: spent / Decimal::from(days),
         currency: "USD".to_owned(),
+        portfolio: false,
     }
 }
 

@@ -188,6 +188,7 @@ async fn draw_chart(
                     end_date: a.overview.pacing.end_date,
                     daily_burn_rate: a.overview.pacing.daily_burn_rate,
                     currency: a.currency.clone(),
+                    portfolio: false,
                 })
             }
         }

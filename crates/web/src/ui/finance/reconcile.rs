@@ -77,11 +77,11 @@ fn roi_text(roi: Option<Decimal>, without: &str) -> String {
     roi.map_or_else(|| format!("n/a ({without})"), pct)
 }
 
-/// A return computed on revenue nobody measured says so beside its figure (the figure is the
-/// API's; the words keep it from reading as a verdict).
+/// A return on revenue nobody measured is no return: the API has none, and the step says why
+/// instead of "n/a".
 fn qualified(text: String, basis: &RevenueBasis) -> String {
     if *basis == RevenueBasis::Unmeasured {
-        format!("{text} · revenue not measured")
+        "Not measured (no revenue is measured)".to_owned()
     } else {
         text
     }

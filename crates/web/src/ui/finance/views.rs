@@ -93,6 +93,7 @@ pub struct RoiView {
 
 pub(super) fn roi_view(r: &CampaignRoi) -> RoiView {
     let c = r.currency.as_str();
+    let unmeasured = r.revenue_basis == spendlens_finance::books::RevenueBasis::Unmeasured;
     let payback = match r.payback {
         Payback::Reached { date, days } => {
             format!("Reached on {} (day {days})", format::date(date))
@@ -102,6 +103,7 @@ pub(super) fn roi_view(r: &CampaignRoi) -> RoiView {
         }
         Payback::NotWithinHorizon => "Not within the horizon at the recent rates".to_owned(),
         Payback::NoInvestment => "No investment in the period".to_owned(),
+        Payback::NotMeasured => "Revenue not measured".to_owned(),
     };
     RoiView {
         window: r.window.as_ref().map_or_else(
@@ -119,18 +121,25 @@ pub(super) fn roi_view(r: &CampaignRoi) -> RoiView {
         total_investment: money(r.total_investment, c),
         revenue: money(r.attributed_revenue, c),
         net: money(r.net_revenue, c),
-        roi_pct: r
-            .roi_percentage
-            .map_or_else(|| "n/a (nothing invested)".to_owned(), pct),
-        roas: r.roas.map_or_else(|| "n/a".to_owned(), format::ratio),
-        unmeasured: r.revenue_basis == spendlens_finance::books::RevenueBasis::Unmeasured,
+        roi_pct: match r.roi_percentage {
+            Some(v) => pct(v),
+            None if unmeasured => "Not measured".to_owned(),
+            None => "n/a (nothing invested)".to_owned(),
+        },
+        roas: match r.roas {
+            Some(v) => format::ratio(v),
+            None if unmeasured => "Not measured".to_owned(),
+            None => "n/a".to_owned(),
+        },
+        unmeasured,
         payback,
         payback_status: r.payback.as_str(),
         confidence: r.confidence.level.label(),
-        interval: r.confidence.interval.map_or_else(
-            || "no interval (no day to resample)".to_owned(),
-            |(lo, hi)| format!("{} to {}", pct(lo), pct(hi)),
-        ),
+        interval: match r.confidence.interval {
+            Some((lo, hi)) => format!("{} to {}", pct(lo), pct(hi)),
+            None if unmeasured => "no interval (revenue not measured)".to_owned(),
+            None => "no interval (no day to resample)".to_owned(),
+        },
     }
 }
 

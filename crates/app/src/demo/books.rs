@@ -1,8 +1,16 @@
-//! The demo's conversion paths: journeys of the Q4 B2B campaign's buyers over its 90 days of data
-//! (up to yesterday), so the attribution page and the model comparison have something to show.
-//! A campaign that never chose a revenue basis credits its platforms by attribution where
-//! touchpoints exist (see `finance::basis`), so the demo's Q4 ROI rests on these journeys: about
-//! 5.5 leads a day against the 7 or so its platforms claim, as platforms over-claim.
+//! What a team sets up once its data arrive, for the demo: the exchange rates its books close at
+//! and the buyer journeys it imports for attribution. Kept apart from [`super::load`] so that the
+//! tests built on the demo's figures see the campaigns' data alone (the platforms' revenue, no
+//! rates); `spendlens serve --demo` loads both.
+//!
+//! **Rates.** EUR → USD 1.16, GBP → USD 1.33 and GBP → EUR 1.1466 (illustrative, not market
+//! data), so the portfolio's totals and the financial report take in all four campaigns. Only a
+//! missing pair is added: a rate the user changed stays.
+//!
+//! **Journeys.** The Q4 B2B campaign's buyers' paths over its 90 days of data (up to
+//! yesterday). A campaign that never chose a revenue basis credits its platforms by attribution
+//! where touchpoints exist (see `finance::basis`), so the demo's Q4 ROI rests on these journeys:
+//! about 5.5 leads a day against the 7 or so its platforms claim, as platforms over-claim.
 //!
 //! Each journey touches the campaign's three ad platforms, organic social and e-mail, named as
 //! an analytics export names its channels (attribution maps "Google Ads" to its platform), in an
@@ -22,6 +30,8 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike as _, Days, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
+use spendlens_core::campaign::OrgId;
+use spendlens_finance::FxRate;
 use spendlens_store::{Store, TouchKind, TouchpointImport};
 
 use super::{DEMO_EMAIL, campaigns};
@@ -33,9 +43,18 @@ pub const JOURNEY_DAYS: u64 = super::DEMO_DAYS;
 /// The value of one converted journey (a lead), in the campaign's currency.
 const LEAD_VALUE: u32 = 180;
 
-/// What loading the journeys did.
+/// The demo's exchange rates: from, to, rate.
+const RATES: [(&str, &str, &str); 3] = [
+    ("EUR", "USD", "1.16"),
+    ("GBP", "USD", "1.33"),
+    ("GBP", "EUR", "1.1466"),
+];
+
+/// What loading the books did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct JourneyReport {
+pub struct BooksReport {
+    /// Rates in the table after loading.
+    pub rates: usize,
     pub journeys: usize,
     pub conversions: usize,
 }
@@ -132,18 +151,46 @@ pub(crate) fn journeys_csv(today: NaiveDate, campaign_id: &str) -> String {
     csv
 }
 
-/// Stores the demo's journeys for the Q4 campaign as of `now` (after [`super::load`], which
-/// creates the campaign). Kept apart from it so that the tests built on the demo's figures see
-/// the platforms' revenue alone; `spendlens serve --demo` loads both.
-pub async fn load_journeys(
+/// Adds the demo's rates the organisation's table lacks (checked by the rates editor's rules);
+/// the number of rates in the table.
+async fn store_rates(
     store: &dyn Store,
+    org: &OrgId,
     now: DateTime<Utc>,
-) -> Result<JourneyReport, AppError> {
+) -> Result<usize, AppError> {
+    let mut settings = store
+        .finance_settings(org)
+        .await?
+        .unwrap_or_else(crate::finance::settings::default_settings);
+    let mut list = settings.rates.clone();
+    for (from, to, rate) in RATES {
+        if !list
+            .iter()
+            .any(|r| r.from.eq_ignore_ascii_case(from) && r.to.eq_ignore_ascii_case(to))
+        {
+            list.push(FxRate {
+                from: from.to_owned(),
+                to: to.to_owned(),
+                rate: rate
+                    .parse()
+                    .map_err(|e| AppError::invalid("rates", format!("{e}")))?,
+            });
+        }
+    }
+    settings.rates = crate::finance::settings::rates(list).map_err(AppError::Fields)?;
+    store.put_finance_settings(org, &settings, now).await?;
+    Ok(settings.rates.len())
+}
+
+/// Stores the demo's rates and its journeys for the Q4 campaign as of `now`, after
+/// [`super::load`] (which creates the organisation and its campaigns).
+pub async fn load_books(store: &dyn Store, now: DateTime<Utc>) -> Result<BooksReport, AppError> {
     let org = store
         .credentials(DEMO_EMAIL)
         .await?
         .map(|c| c.org_id)
         .ok_or(AppError::NotFound)?;
+    let rates = store_rates(store, &org, now).await?;
     let q4 = campaigns()
         .into_iter()
         .next()
@@ -167,7 +214,8 @@ pub async fn load_journeys(
     store
         .import_touchpoints(&org, &rows, &record, false, now)
         .await?;
-    Ok(JourneyReport {
+    Ok(BooksReport {
+        rates,
         journeys: rows
             .iter()
             .map(|r| r.journey_id.as_str())
