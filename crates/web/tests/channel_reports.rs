@@ -125,7 +125,7 @@ async fn the_full_cost_roi_counts_named_channels_as_media() {
             html.contains(r#"<span data-metric="roi-pct">Not measured</span>"#),
             "{html}"
         );
-        assert!(html.contains("set a conversion value in the campaign's settings"));
+        assert!(html.contains("Set a conversion value in the campaign's settings"));
         assert!(!html.contains("-100.00%"), "{html}");
     }
 }
