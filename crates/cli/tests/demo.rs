@@ -55,14 +55,23 @@ fn start(url: &str) -> (Server, String, String) {
     (server, base, printed)
 }
 
-async fn get(client: &reqwest::Client, url: String) -> Value {
+/// A GET that must answer 200.
+async fn fetch(client: &reqwest::Client, url: &str) -> reqwest::Response {
     let r = client
-        .get(&url)
+        .get(url)
         .send()
         .await
         .unwrap_or_else(|e| panic!("{url}: {e}"));
     assert_eq!(r.status(), reqwest::StatusCode::OK, "{url}");
-    r.json().await.unwrap_or_else(|e| panic!("{url}: {e}"))
+    r
+}
+
+async fn get(client: &reqwest::Client, url: String) -> Value {
+    fetch(client, &url)
+        .await
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"))
 }
 
 /// A client signed in as the demo account.
@@ -112,13 +121,11 @@ async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value) {
         window["start"].as_str().unwrap_or_default(),
         window["end"].as_str().unwrap_or_default()
     );
-    let r = client
-        .get(&url)
-        .send()
+    let pdf = fetch(&client, &url)
+        .await
+        .bytes()
         .await
         .unwrap_or_else(|e| panic!("{url}: {e}"));
-    assert_eq!(r.status(), reqwest::StatusCode::OK, "{url}");
-    let pdf = r.bytes().await.unwrap_or_else(|e| panic!("{url}: {e}"));
     assert!(pdf.starts_with(b"%PDF-"), "{url}");
     (names, attribution, roi)
 }
