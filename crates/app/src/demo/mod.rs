@@ -127,7 +127,7 @@ fn campaigns() -> Vec<DemoCampaign> {
                 ga4_average_order_value: units(120),
                 custom_integration_average_order_value: None,
             },
-            channels: vec![ch(Platform::GoogleAds, 140, 1_800, 510, 700)],
+            channels: vec![ch(Platform::GoogleAds, 140, 1_800, 510, 180)],
         },
     ]
 }
