@@ -323,9 +323,21 @@ async fn an_uploaded_kpi_series_is_modelled_and_bad_bodies_name_their_path() {
         assert_eq!(run["result"]["kpi"], "revenue");
         assert_eq!(run["request"]["kpi"]["days"], 90);
 
+        // No GA4 rows in the demo's Q4: the default KPI says so, and what to model instead.
+        let r = app
+            .post("/api/mmm", &json!({"campaigns": [id], "draws": 20}))
+            .await;
+        let message = json_of(r).await["error"]["details"][0]["message"].clone();
+        assert!(
+            message
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("no GA4 revenue is stored for these campaigns"),
+            "{message}"
+        );
         for (body, field) in [
-            (json!({"campaigns": [id], "draws": 20}), "kpi"), // no GA4 rows in the demo's Q4
-            (json!({}), "campaigns"),                         // USD, EUR and GBP together
+            (json!({"campaigns": [id], "draws": 20}), "kpi"),
+            (json!({}), "campaigns"), // USD, EUR and GBP together
             (json!({"campaigns": [id], "colour": 1}), "colour"),
             (
                 json!({"campaigns": [id], "kpi": {"source": "tv"}}),

@@ -246,6 +246,13 @@ fn kpi_values(
             .collect(),
         KpiSource::Series(values) => values.iter().copied().collect(),
     };
+    if series.is_empty() && matches!(source, KpiSource::Ga4Revenue) {
+        return Err(AppError::invalid(
+            "kpi",
+            "no GA4 revenue is stored for these campaigns: connect Google Analytics 4 or import \
+             its daily rows, or model the platforms' revenue or your own KPI file instead",
+        ));
+    }
     dates
         .iter()
         .map(|d| {
@@ -253,7 +260,7 @@ fn kpi_values(
                 AppError::invalid(
                     "kpi",
                     format!(
-                        "{} has no value on {d}: every day from {} to {} needs one (narrow the window with from/to, or upload the KPI series)",
+                        "{} has no value on {d}: every day from {} to {} needs one (narrow the window with from/to, or model the platforms' revenue or your own KPI file instead)",
                         source.label(),
                         dates.first().copied().unwrap_or(*d),
                         dates.last().copied().unwrap_or(*d)
