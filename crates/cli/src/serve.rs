@@ -212,11 +212,12 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .await
                 .context("loading the demo's rates and journeys")?;
             outln!(
-                "Demo organisation loaded ({} campaigns, {} daily rows, {} snapshots, {} exchange rates, {} journeys with {} conversions).\nOpen http://{addr} and sign in as {} with the password {}",
+                "Demo organisation loaded ({} campaigns, {} daily rows, {} snapshots, {} exchange rates, {} days of GA4 revenue, {} journeys with {} conversions).\nOpen http://{addr} and sign in as {} with the password {}",
                 report.campaigns,
                 report.rows,
                 report.snapshots,
                 books.rates,
+                books.ga4_days,
                 books.journeys,
                 books.conversions,
                 spendlens_app::demo::DEMO_EMAIL,

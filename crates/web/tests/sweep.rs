@@ -115,7 +115,7 @@ async fn every_demo_page_reads_without_codes_overflow_or_tiny_chart_text() {
     let run = json_of(
         app.post(
             "/api/mmm",
-            &json!({"campaigns": [q4], "kpi": {"source": "platform_revenue"}, "draws": 50}),
+            &json!({"campaigns": [q4], "kpi": {"source": "ga4_revenue"}, "draws": 50}),
         )
         .await,
     )

@@ -7,6 +7,15 @@
 //! data), so the portfolio's totals and the financial report take in all four campaigns. Only a
 //! missing pair is added: a rate the user changed stays.
 //!
+//! **GA4 revenue.** What the business booked each day on the Q4 campaign's site, as Google
+//! Analytics 4 reports it: a baseline (450 a weekday, less at weekends) plus what each platform's
+//! spend truly caused, carried over with a geometric adstock (half of it the next day), at a
+//! return of 2.2 for Google Ads, 1.3 for Meta and 0.7 for LinkedIn, with day-to-day noise. It is
+//! the KPI a marketing-mix run should explain (the platforms' own revenue is their claim), and
+//! those returns are what such a run should roughly find, though spend that never stops leaves
+//! them poorly determined, as the run says. Conversions are the revenue over the campaign's GA4
+//! order value (95). Upserted on their day, like any import.
+//!
 //! **Journeys.** The Q4 B2B campaign's buyers' paths over its 90 days of data (up to
 //! yesterday). A campaign that never chose a revenue basis credits its platforms by attribution
 //! where touchpoints exist (see `finance::basis`), so the demo's Q4 ROI rests on these journeys:
@@ -25,12 +34,15 @@
 //! duplicated) and adds the days that are new. The rows carry the Q4 campaign's id, so they
 //! count for it alone.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike as _, Days, NaiveDate, Utc};
+use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
+use spendlens_core::Platform;
 use spendlens_core::campaign::OrgId;
+use spendlens_core::daily::DailyRow;
 use spendlens_finance::FxRate;
 use spendlens_store::{Store, TouchKind, TouchpointImport};
 
@@ -50,11 +62,64 @@ const RATES: [(&str, &str, &str); 3] = [
     ("GBP", "EUR", "1.1466"),
 ];
 
+/// The return each Q4 platform's spend truly has on the GA4 revenue, in thousandths.
+const GA4_RETURN: [(Platform, i64); 3] = [
+    (Platform::GoogleAds, 2_200),
+    (Platform::Meta, 1_300),
+    (Platform::LinkedIn, 700),
+];
+
+/// The Q4 campaign's GA4 rows for the demo's days up to `today`, from its spend rows.
+pub(crate) fn ga4_rows(spend_rows: &[DailyRow], today: NaiveDate) -> Vec<DailyRow> {
+    let half = Decimal::new(5, 1);
+    let mut carried: BTreeMap<Platform, Decimal> = BTreeMap::new();
+    let mut out = Vec::new();
+    for back in (0..super::DEMO_DAYS).rev() {
+        let Some(day) = today.checked_sub_days(Days::new(back)) else {
+            continue;
+        };
+        let weekday = if day.weekday().number_from_monday() >= 6 {
+            700
+        } else {
+            1000
+        };
+        let mut revenue = super::per_mille(
+            super::per_mille(Decimal::from(450), weekday),
+            super::noise(day, 0x6A4, 850, 300),
+        );
+        for (salt, (platform, per_mille)) in (0x6A5u64..).zip(GA4_RETURN) {
+            let spend: Decimal = spend_rows
+                .iter()
+                .filter(|r| r.date == day && r.platform == platform)
+                .map(|r| r.spend)
+                .sum();
+            let stock = carried.entry(platform).or_default();
+            *stock = *stock * half + spend * half;
+            revenue += super::per_mille(
+                super::per_mille(*stock, per_mille),
+                super::noise(day, salt, 900, 200),
+            );
+        }
+        let revenue = revenue.round_dp(2);
+        let mut row = DailyRow::empty(day, Platform::Ga4, "demo-ga4");
+        row.revenue = Some(revenue);
+        row.conversions = (revenue / Decimal::from(GA4_ORDER_VALUE)).round_dp(2);
+        row.currency = Some("USD".to_owned());
+        out.push(row);
+    }
+    out
+}
+
+/// The Q4 campaign's GA4 order value (its settings' `ga4_average_order_value`).
+const GA4_ORDER_VALUE: i64 = 95;
+
 /// What loading the books did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BooksReport {
     /// Rates in the table after loading.
     pub rates: usize,
+    /// Days of GA4 revenue stored.
+    pub ga4_days: usize,
     pub journeys: usize,
     pub conversions: usize,
 }
@@ -182,7 +247,7 @@ async fn store_rates(
     Ok(settings.rates.len())
 }
 
-/// Stores the demo's rates and its journeys for the Q4 campaign as of `now`, after
+/// Stores the demo's rates, and the Q4 campaign's GA4 revenue and journeys, as of `now`, after
 /// [`super::load`] (which creates the organisation and its campaigns).
 pub async fn load_books(store: &dyn Store, now: DateTime<Utc>) -> Result<BooksReport, AppError> {
     let org = store
@@ -201,7 +266,14 @@ pub async fn load_books(store: &dyn Store, now: DateTime<Utc>) -> Result<BooksRe
         .iter()
         .find(|c| c.spec.name == q4)
         .ok_or(AppError::NotFound)?;
-    let csv = journeys_csv(now.date_naive(), &campaign.id.to_string());
+    let today = now.date_naive();
+    let spend = super::rows_of(campaigns().first().ok_or(AppError::NotFound)?, 0, today);
+    let ga4 = ga4_rows(&spend, today);
+    store
+        .upsert_rows(&org, &campaign.id, &ga4, None, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let csv = journeys_csv(today, &campaign.id.to_string());
     let ids: HashSet<String> = all.iter().map(|c| c.id.to_string()).collect();
     let rows = crate::touchpoints::check_rows(csv.as_bytes(), &ids).map_err(|e| match e {
         TouchpointFailure::Store(e) => AppError::from(e),
@@ -216,6 +288,7 @@ pub async fn load_books(store: &dyn Store, now: DateTime<Utc>) -> Result<BooksRe
         .await?;
     Ok(BooksReport {
         rates,
+        ga4_days: ga4.len(),
         journeys: rows
             .iter()
             .map(|r| r.journey_id.as_str())
@@ -231,6 +304,43 @@ pub async fn load_books(store: &dyn Store, now: DateTime<Utc>) -> Result<BooksRe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The GA4 revenue is the baseline plus each platform's adstocked spend at its return: over
+    /// the 90 days it adds up (within the noise) to what that formula gives, independently.
+    #[test]
+    fn the_ga4_revenue_is_the_baseline_plus_what_the_spend_caused() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap_or_default();
+        let q4 = &campaigns()[0];
+        let spend = super::super::rows_of(q4, 0, today);
+        let rows = ga4_rows(&spend, today);
+        assert_eq!(rows.len(), 90);
+        assert_eq!(rows, ga4_rows(&spend, today));
+        let total: Decimal = rows.iter().filter_map(|r| r.revenue).sum();
+        let by = |p: Platform| -> Decimal {
+            spend
+                .iter()
+                .filter(|r| r.platform == p)
+                .map(|r| r.spend)
+                .sum()
+        };
+        // Adstock carries each day's spend over, so the whole of it lands (less the tail after
+        // the last day); the noise averages 1.0 on the effects and on the baseline.
+        let caused = by(Platform::GoogleAds) * Decimal::new(22, 1)
+            + by(Platform::Meta) * Decimal::new(13, 1)
+            + by(Platform::LinkedIn) * Decimal::new(7, 1);
+        let baseline = Decimal::from(450) * Decimal::from(90) * Decimal::new(914, 3);
+        let expected = caused + baseline;
+        let gap = ((total - expected) / expected).abs();
+        assert!(gap < Decimal::new(3, 2), "{total} against {expected}");
+        for r in &rows {
+            assert_eq!(r.platform, Platform::Ga4);
+            assert_eq!(r.spend, Decimal::ZERO);
+            assert!(
+                r.revenue
+                    .is_some_and(|v| v > Decimal::ZERO && v.scale() <= 2)
+            );
+        }
+    }
 
     #[test]
     fn the_journeys_are_deterministic_valid_and_plausible() {
