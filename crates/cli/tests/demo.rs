@@ -121,6 +121,17 @@ async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value) {
         window["start"].as_str().unwrap_or_default(),
         window["end"].as_str().unwrap_or_default()
     );
+    // The marketing-mix model on the demo's own KPI, GA4 revenue (the page's default).
+    let r = client
+        .post(format!("{base}/api/mmm"))
+        .json(&json!({"campaigns": [q4], "kpi": {"source": "ga4_revenue"}, "draws": 50}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("mmm: {e}"));
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    let run: Value = r.json().await.unwrap_or_else(|e| panic!("mmm: {e}"));
+    let r2 = run["result"]["fit"]["r2"].as_f64().unwrap_or(0.0);
+    assert!(r2 > 0.6, "the GA4 revenue is explained: R² {r2}");
     let pdf = fetch(&client, &url)
         .await
         .bytes()
@@ -147,7 +158,8 @@ fn serve_demo_loads_the_sample_prints_where_to_open_it_and_serves_it() {
             "{tag}: {printed}"
         );
         assert!(
-            printed.contains("3 exchange rates, ") && printed.contains("journeys with"),
+            printed.contains("3 exchange rates, 90 days of GA4 revenue, ")
+                && printed.contains("journeys with"),
             "{tag}: {printed}"
         );
         assert!(
