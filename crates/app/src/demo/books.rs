@@ -1,7 +1,7 @@
-//! What a team sets up once its data arrive, for the demo: the exchange rates its books close at
-//! and the buyer journeys it imports for attribution. Kept apart from [`super::load`] so that the
-//! tests built on the demo's figures see the campaigns' data alone (the platforms' revenue, no
-//! rates); `spendlens serve --demo` loads both.
+//! What a team sets up once its ad data arrive, for the demo: the exchange rates its books close
+//! at, the analytics revenue it connects, and the buyer journeys it imports for attribution. Kept
+//! apart from [`super::load`] so that the tests built on the demo's figures see the campaigns'
+//! ad data alone (the platforms' revenue, no rates); `spendlens serve --demo` loads both.
 //!
 //! **Rates.** EUR → USD 1.16, GBP → USD 1.33 and GBP → EUR 1.1466 (illustrative, not market
 //! data), so the portfolio's totals and the financial report take in all four campaigns. Only a

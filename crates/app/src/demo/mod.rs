@@ -1,8 +1,8 @@
 //! A realistic sample organisation for `spendlens serve --demo`: four campaigns across LinkedIn,
 //! Meta, Google Ads, Google Sheets and a Custom Integration, with 90 days of daily data up to
 //! today, their conversion values and their daily snapshots (so trend arrows show at once); and
-//! (see [`load_books`]) the exchange rates its books close at and the Q4 campaign's buyers'
-//! journeys for attribution.
+//! (see [`load_books`]) the exchange rates its books close at, and the Q4 campaign's GA4 revenue
+//! and buyers' journeys.
 //!
 //! Deterministic: the same day gives the same numbers (`spendlens_rng::mix` of the day and the
 //! channel, integer arithmetic into exact decimals). Written through the `Store` trait like any
