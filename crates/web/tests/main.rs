@@ -32,6 +32,7 @@ mod mappings;
 mod members;
 mod metrics;
 mod mmm;
+mod mmm_lift;
 mod names;
 mod optimization;
 mod optimization_pages;

@@ -106,7 +106,7 @@ async fn every_demo_page_reads_without_codes_overflow_or_tiny_chart_text() {
     spendlens_app::demo::load_books(app.store.as_ref(), crate::support::now())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    // A model run, so its page is swept too.
+    // A model run with a lift test, so its page is swept too.
     let q4 = campaigns
         .iter()
         .find(|(_, n)| n == "Q4 Lead Gen (B2B)")
@@ -115,7 +115,9 @@ async fn every_demo_page_reads_without_codes_overflow_or_tiny_chart_text() {
     let run = json_of(
         app.post(
             "/api/mmm",
-            &json!({"campaigns": [q4], "kpi": {"source": "ga4_revenue"}, "draws": 50}),
+            &json!({"campaigns": [q4], "kpi": {"source": "ga4_revenue"}, "draws": 50,
+                "experiments": [{"channel": "google_ads", "from": "2026-10-05", "to": "2026-10-18",
+                    "lift": 5184.54, "lift_se": 518.45}]}),
         )
         .await,
     )

@@ -291,7 +291,13 @@ pub async fn run(
         tokio::task::spawn_blocking(move || spendlens_mmm::fit(&dataset, &experiments, &options))
             .await
             .map_err(|e| AppError::invalid("$", format!("the fit stopped: {e}")))?
-            .map_err(|e| AppError::invalid("kpi", e.to_string()))?;
+            .map_err(|e| match e {
+                // A lift test the data cannot take (an unknown channel, days outside the window).
+                spendlens_mmm::MmmError::Experiment { .. } => {
+                    AppError::invalid("experiments", e.to_string())
+                }
+                other => AppError::invalid("kpi", other.to_string()),
+            })?;
     let currency = gathered
         .campaigns
         .first()

@@ -114,6 +114,40 @@ pub fn kpi_series(
     Ok(out)
 }
 
+/// Most lift tests in one run.
+pub const MAX_EXPERIMENTS: usize = 200;
+
+/// Lift tests pasted as a table (`channel,from,to,lift,lift_se`, optionally `spend`, with its
+/// header; comma, semicolon or tab), as `spendlens mmm --experiments` reads them; `field` names
+/// the form field in errors, each naming its line and column.
+pub fn experiments(text: &str, field: &str) -> Result<Vec<spendlens_mmm::Experiment>, AppError> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let grid: Grid = read_grid(
+        text.trim().as_bytes(),
+        "lift tests.csv",
+        &ImportOptions::default(),
+    )
+    .map_err(|e| AppError::invalid(field, e.to_string()))?;
+    if grid.rows.len() > MAX_EXPERIMENTS + 1 {
+        return Err(AppError::invalid(
+            field,
+            format!("at most {MAX_EXPERIMENTS} lift tests"),
+        ));
+    }
+    let rows: Vec<spendlens_mmm::table::TableRow> = grid
+        .rows
+        .into_iter()
+        .map(|r| spendlens_mmm::table::TableRow {
+            row: usize::try_from(r.row).unwrap_or(usize::MAX),
+            cells: r.cells,
+        })
+        .collect();
+    spendlens_mmm::table::experiments(&rows, grid.delimiter == Some(b';'))
+        .map_err(|e| AppError::invalid(field, e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

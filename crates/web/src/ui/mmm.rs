@@ -55,6 +55,7 @@ struct ListPage {
     from: String,
     to: String,
     draws: String,
+    experiments: String,
     errors: FormErrors,
     runs: Vec<RunRow>,
 }
@@ -159,6 +160,7 @@ async fn list_page(
             let d = value("draws");
             if d.is_empty() { "500".to_owned() } else { d }
         },
+        experiments: value("experiments"),
         errors,
         runs: rows,
     };
@@ -183,12 +185,12 @@ pub async fn create(
     let org = viewer.principal.org_id.clone();
     let _slot = state.upload_gate.enter().await?;
     let fields = Fields {
-        texts: &["csrf", "scope", "kpi", "from", "to", "draws"],
+        texts: &["csrf", "scope", "kpi", "from", "to", "draws", "experiments"],
         others: Others::Ignore,
     };
     let upload = read_file_field(multipart(request, &state).await?, MAX_KPI_BYTES, fields).await?;
     viewer.check(&state, upload.text("csrf"))?;
-    let form: Vec<(&str, &str)> = ["scope", "kpi", "from", "to", "draws"]
+    let form: Vec<(&str, &str)> = ["scope", "kpi", "from", "to", "draws", "experiments"]
         .iter()
         .map(|k| (*k, upload.text(k)))
         .collect();
@@ -245,6 +247,17 @@ pub async fn create(
             }
         },
     };
+    let experiments =
+        match spendlens_app::mmm::series::experiments(upload.text("experiments"), "experiments") {
+            Ok(list) => list,
+            Err(e) => {
+                errors.push(
+                    "experiments",
+                    e.to_string().trim_start_matches("experiments: ").to_owned(),
+                );
+                Vec::new()
+            }
+        };
     let (Some(kpi), Some(draws), true) = (kpi, draws, errors.is_empty()) else {
         return list_page(&state, &viewer, &form, errors).await;
     };
@@ -255,14 +268,14 @@ pub async fn create(
         to,
         draws,
         seed: 0,
-        experiments: Vec::new(),
+        experiments,
     };
     match spendlens_app::mmm::run(&state.context(), &org, cmd).await {
         Ok(run) => Ok(see_other(&format!("/mmm/{}", run.stored.id))),
         Err(spendlens_app::AppError::Invalid { field, message }) => {
             let field = match field.as_str() {
                 "kpi" => "kpi",
-                "from" | "to" => field.as_str(),
+                "from" | "to" | "experiments" => field.as_str(),
                 _ => "scope",
             };
             errors.push(field, message);
@@ -304,7 +317,50 @@ struct RunPage {
     baseline: Estimate,
     channels: Vec<ChannelRow>,
     attributed_models: String,
+    lifts: Vec<LiftRow>,
     charts: Vec<crate::ui::analysis::ChartView>,
+}
+
+/// A lift test beside the model's figure for the channel over the test's days.
+#[derive(Debug)]
+pub struct LiftRow {
+    pub key: String,
+    pub channel: String,
+    pub days: String,
+    /// `$5,184.54 ± $518.45`.
+    pub measured: String,
+    pub before: Estimate,
+    pub after: Estimate,
+    pub agrees: bool,
+}
+
+fn lift_rows(doc: &Value, currency: &str) -> Vec<LiftRow> {
+    let day = |v: &Value| {
+        v.as_str()
+            .and_then(|d| d.parse().ok())
+            .map_or_else(String::new, crate::ui::format::date)
+    };
+    doc["calibration"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let key = c["channel"].as_str().unwrap_or_default().to_owned();
+            LiftRow {
+                channel: channel_name(&key),
+                key,
+                days: format!("{} – {}", day(&c["from"]), day(&c["to"])),
+                measured: format!(
+                    "{} ± {}",
+                    amount(c["lift"].as_f64().unwrap_or(0.0), currency),
+                    amount(c["lift_se"].as_f64().unwrap_or(0.0), currency)
+                ),
+                before: interval(&c["uncalibrated"], |x| amount(x, currency)),
+                after: interval(&c["calibrated"], |x| amount(x, currency)),
+                agrees: c["agrees"].as_bool().unwrap_or(false),
+            }
+        })
+        .collect()
 }
 
 /// A modelled figure and its 90 % interval, shown on a line of its own under it (on one line the
@@ -484,6 +540,7 @@ pub async fn show(
         baseline: interval(&doc["baseline"]["contribution"], |x| amount(x, &cur)),
         channels,
         attributed_models,
+        lifts: lift_rows(&doc, &cur),
         charts: super::mmm_charts::charts(&doc, &cur, &format!("/mmm/{}", run.stored.id)),
     };
     Ok(render(&page))
