@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, database_urls, demo, json_of, new_client, now};
+use crate::support::{TestApp, database_urls, demo, json_of, new_client};
 
 fn q4(campaigns: &[(String, String)]) -> String {
     campaigns
@@ -240,12 +240,7 @@ async fn a_run_is_stored_compared_and_goes_out_of_date() {
 async fn with_journeys_the_comparison_shows_the_attribution_s_roas() {
     for url in database_urls().await {
         let app = TestApp::spawn(&url).await;
-        let campaigns = demo(&app).await;
-        let journeys = spendlens_app::demo::load_books(app.store.as_ref(), now())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(journeys.conversions > 100, "{journeys:?}");
-        let id = q4(&campaigns);
+        let (_, id) = crate::support::served_demo(&app).await;
         let body = json!({"campaigns": [id], "kpi": {"source": "platform_revenue"}, "draws": 50, "seed": 7});
         let run = json_of(app.post("/api/mmm", &body).await).await;
         let result = &run["result"];

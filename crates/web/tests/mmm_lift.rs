@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::Form;
 use serde_json::Value;
 
-use crate::support::{TestApp, database_urls, demo, json_of, now, page, token_in};
+use crate::support::{TestApp, database_urls, json_of, page, served_demo, token_in};
 
 /// Runs the model from the page's form on the Q4 campaign's GA4 revenue with `experiments`; the
 /// answer's status, final path and body.
@@ -63,15 +63,7 @@ fn google(run: &Value) -> Value {
 async fn a_lift_test_entered_on_the_page_calibrates_the_run() {
     for url in database_urls().await {
         let app = TestApp::spawn(&url).await;
-        let campaigns = demo(&app).await;
-        spendlens_app::demo::load_books(app.store.as_ref(), now())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let q4 = campaigns
-            .iter()
-            .find(|(_, n)| n == "Q4 Lead Gen (B2B)")
-            .map(|(id, _)| id.clone())
-            .unwrap_or_default();
+        let (_, q4) = served_demo(&app).await;
         let (_, html) = page(&app, "/mmm").await;
         let token = token_in(&html);
         let tag = app.backend;

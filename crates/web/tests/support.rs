@@ -285,6 +285,21 @@ pub fn metric(html: &str, name: &str) -> String {
         .to_owned()
 }
 
+/// The demo as `spendlens serve --demo` loads it, its books (rates, GA4 revenue, journeys)
+/// included, with `app.client` signed in: the campaigns' ids by name, and the Q4 campaign's id.
+pub async fn served_demo(app: &TestApp) -> (Vec<(String, String)>, String) {
+    let campaigns = demo(app).await;
+    spendlens_app::demo::load_books(app.store.as_ref(), now())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let q4 = campaigns
+        .iter()
+        .find(|(_, n)| n == "Q4 Lead Gen (B2B)")
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| panic!("no Q4 campaign in {campaigns:?}"));
+    (campaigns, q4)
+}
+
 /// Signs `app.client` in as the demo account after loading the demo; the demo campaigns' ids by
 /// name.
 pub async fn demo(app: &TestApp) -> Vec<(String, String)> {

@@ -6,7 +6,7 @@ use fantoccini::Client;
 use serde_json::{Value, json};
 
 use crate::browser::{browser, screenshot, sign_in_demo, start_driver, wait_for};
-use crate::support::{TestApp, demo, json_of, sqlite_database};
+use crate::support::{TestApp, json_of, served_demo, sqlite_database};
 
 /// The visible text of the page without `<code>`, scripts, styles and charts; the widest
 /// horizontal overflow; the smallest chart text in CSS pixels (`null` without a chart).
@@ -101,17 +101,9 @@ async fn every_demo_page_reads_without_codes_overflow_or_tiny_chart_text() {
     };
     let url = sqlite_database();
     let app = TestApp::spawn(&url).await;
-    let campaigns = demo(&app).await;
-    // The rates and journeys `serve --demo` loads, so the pages show what a user sees.
-    spendlens_app::demo::load_books(app.store.as_ref(), crate::support::now())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    // The demo as `serve --demo` loads it, so the pages show what a user sees.
+    let (campaigns, q4) = served_demo(&app).await;
     // A model run with a lift test, so its page is swept too.
-    let q4 = campaigns
-        .iter()
-        .find(|(_, n)| n == "Q4 Lead Gen (B2B)")
-        .map(|(id, _)| id.clone())
-        .unwrap_or_default();
     let run = json_of(
         app.post(
             "/api/mmm",
