@@ -231,7 +231,7 @@ async fn store_rates(
     for (from, to, rate) in RATES {
         if !list
             .iter()
-            .any(|r| r.from.eq_ignore_ascii_case(from) && r.to.eq_ignore_ascii_case(to))
+            .any(|r| crate::finance::rates::same_pair(r, from, to))
         {
             list.push(FxRate {
                 from: from.to_owned(),

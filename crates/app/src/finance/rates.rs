@@ -11,7 +11,8 @@ use super::settings::{SettingsPatch, stored_settings, update_settings};
 use super::{FinanceAppError, Problem};
 use crate::context::Context;
 
-fn same_pair(a: &FxRate, from: &str, to: &str) -> bool {
+/// Whether `a` is the rate of `from` → `to` (codes compared without case).
+pub(crate) fn same_pair(a: &FxRate, from: &str, to: &str) -> bool {
     a.from.eq_ignore_ascii_case(from) && a.to.eq_ignore_ascii_case(to)
 }
 
