@@ -33,6 +33,7 @@ mod members;
 mod metrics;
 mod mmm;
 mod mmm_lift;
+mod mmm_scope;
 mod names;
 mod optimization;
 mod optimization_pages;

@@ -14,7 +14,8 @@ pub enum KpiSource {
     /// The ad platforms' revenue as the analysis values it (reported, else estimated from
     /// conversions): the platforms' own claim, useful to compare with, not an independent KPI.
     PlatformRevenue,
-    /// A series the caller gives (the business's own revenue or sales), one value per day.
+    /// A series the caller gives (the business's own revenue, in the campaigns' currency), one
+    /// value per day.
     Series(Vec<(NaiveDate, f64)>),
 }
 

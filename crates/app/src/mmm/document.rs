@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Map, Value, json};
 use spendlens_core::Platform;
-use spendlens_core::campaign::OrgId;
+use spendlens_core::campaign::{Campaign, OrgId};
 use spendlens_mmm::Model;
 use spendlens_store::Store;
 
@@ -87,14 +87,28 @@ fn ratio(revenue: Decimal, spend: Decimal) -> Value {
     }
 }
 
-/// The run's document: the contract's answer, then `currency`, `curves`, `decomposition` and
-/// `comparison`.
-pub(super) fn result(model: &Model, currency: &str, comparison: &[Comparison]) -> Value {
+/// The run's document: the contract's answer, then `currency`, `left_out` (the chosen campaigns
+/// the KPI does not cover, by id and name), `curves`, `decomposition` and `comparison`.
+pub(super) fn result(
+    model: &Model,
+    currency: &str,
+    left_out: &[Campaign],
+    comparison: &[Comparison],
+) -> Value {
     let mut doc = spendlens_mmm::codec::encode(model);
     let Value::Object(map) = &mut doc else {
         return doc;
     };
     map.insert("currency".into(), json!(currency));
+    map.insert(
+        "left_out".into(),
+        Value::Array(
+            left_out
+                .iter()
+                .map(|c| json!({"campaign": c.id.as_str(), "name": c.spec.name}))
+                .collect(),
+        ),
+    );
     map.insert(
         "curves".into(),
         Value::Array(

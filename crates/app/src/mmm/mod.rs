@@ -5,7 +5,9 @@
 //! **Inputs.** Channels are the stored spend, day by day, summed over the chosen campaigns: one
 //! channel per ad platform with spend, one per named offline channel (TV, radio, podcasts...).
 //! The KPI is the campaigns' GA4 revenue, the platforms' revenue as the analysis values it, or a
-//! series the caller uploads (the business's own revenue, from its books). The campaigns must
+//! series the caller uploads (the business's own revenue, from its books). With GA4 revenue, a
+//! chosen campaign without any over the window is left out and named in the run (`left_out`):
+//! its spend cannot be credited with revenue the KPI never counted for it. The campaigns must
 //! share one currency (a model of mixed currencies would add euros to dollars). Every day of the
 //! window needs a KPI value: a missing day is refused, naming it, never read as zero.
 //!
@@ -29,6 +31,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use spendlens_core::Platform;
 use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
+use spendlens_core::daily::DailyRow;
 use spendlens_mmm::{ChannelSpend, Dataset, Options};
 use spendlens_store::{NewMmmRun, Store, StoredMmmRun};
 
@@ -111,7 +114,11 @@ async fn campaigns_of(
 
 /// What the fit reads, gathered from the store.
 struct Gathered {
+    /// The campaigns modelled: the chosen ones, less those left out for want of the KPI.
     campaigns: Vec<Campaign>,
+    /// Chosen but left out: no GA4 revenue over the window, so the KPI does not count what their
+    /// spend caused.
+    left_out: Vec<Campaign>,
     dataset: Dataset,
     /// Per ad platform: spend and platform-reported revenue over the window.
     reported: BTreeMap<Platform, (Decimal, Decimal)>,
@@ -135,12 +142,19 @@ async fn gather(
     let mut ga4: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
     let mut platform_revenue: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
     let mut reported: BTreeMap<Platform, (Decimal, Decimal)> = BTreeMap::new();
-    for c in &campaigns {
+    let mut read = Vec::with_capacity(campaigns.len());
+    for c in campaigns {
+        let rows = store.daily_series(org, &c.id, from, to).await?;
+        read.push((c, rows));
+    }
+    let (read, left_out) = with_kpi(cmd, read)?;
+    let campaigns: Vec<Campaign> = read.iter().map(|(c, _)| c.clone()).collect();
+    for (c, rows) in read {
         let settings = store.settings(org, &c.id).await?.unwrap_or_default();
         let totals = store.platform_totals(org, &c.id, to).await?;
         let input = spendlens_core::totals::analysis_input(to, &c.spec, &settings, &totals, None);
         let aov = spendlens_core::analysis::aov(&input.platforms);
-        for row in store.daily_series(org, &c.id, from, to).await? {
+        for row in rows {
             if row.platform == Platform::Ga4 {
                 if let Some(r) = row.revenue {
                     *ga4.entry(row.date).or_default() += r;
@@ -203,16 +217,14 @@ async fn gather(
             name,
         })
         .collect();
-    // Revenue is in the campaigns' one currency; an uploaded series may be sales counts.
-    let kpi_prefix = match cmd.kpi {
-        KpiSource::Ga4Revenue | KpiSource::PlatformRevenue => campaigns
-            .first()
-            .map(|c| spendlens_report::currency::currency_prefix(&c.spec.currency))
-            .unwrap_or_default(),
-        KpiSource::Series(_) => String::new(),
-    };
+    // Every KPI here is revenue in the campaigns' one currency (an uploaded series too).
+    let kpi_prefix = campaigns
+        .first()
+        .map(|c| spendlens_report::currency::currency_prefix(&c.spec.currency))
+        .unwrap_or_default();
     Ok(Gathered {
         campaigns,
+        left_out,
         dataset: Dataset {
             kpi: cmd.kpi.name().to_owned(),
             kpi_prefix,
@@ -226,6 +238,32 @@ async fn gather(
         },
         reported,
     })
+}
+
+/// With GA4 revenue as the KPI, the campaigns that have some over the window, and those left out
+/// because they have none: modelled against GA4 revenue, their spend would be credited with
+/// revenue the KPI never counted for them. The run names them (`left_out`). When none has any,
+/// the run is refused. Other KPIs keep every campaign.
+fn with_kpi(
+    cmd: &MmmCommand,
+    read: Vec<(Campaign, Vec<DailyRow>)>,
+) -> Result<(Vec<(Campaign, Vec<DailyRow>)>, Vec<Campaign>), AppError> {
+    if !matches!(cmd.kpi, KpiSource::Ga4Revenue) {
+        return Ok((read, Vec::new()));
+    }
+    let (kept, left_out): (Vec<_>, Vec<_>) = read.into_iter().partition(|(_, rows)| {
+        rows.iter()
+            .any(|r| r.platform == Platform::Ga4 && r.revenue.is_some())
+    });
+    let left_out: Vec<Campaign> = left_out.into_iter().map(|(c, _)| c).collect();
+    if kept.is_empty() {
+        return Err(AppError::invalid(
+            "kpi",
+            "no GA4 revenue is stored for these campaigns: connect Google Analytics 4 or import \
+             its daily rows, or model the platforms' revenue or your own KPI file instead",
+        ));
+    }
+    Ok((kept, left_out))
 }
 
 /// The KPI per day of `dates`, from its source; a day without a value is refused, naming it.
@@ -246,13 +284,6 @@ fn kpi_values(
             .collect(),
         KpiSource::Series(values) => values.iter().copied().collect(),
     };
-    if series.is_empty() && matches!(source, KpiSource::Ga4Revenue) {
-        return Err(AppError::invalid(
-            "kpi",
-            "no GA4 revenue is stored for these campaigns: connect Google Analytics 4 or import \
-             its daily rows, or model the platforms' revenue or your own KPI file instead",
-        ));
-    }
     dates
         .iter()
         .map(|d| {
@@ -280,7 +311,13 @@ pub async fn run(
     let today = ctx.now().date_naive();
     let gathered = gather(ctx.store.as_ref(), org, &cmd, today).await?;
     let ids: Vec<CampaignId> = gathered.campaigns.iter().map(|c| c.id.clone()).collect();
-    let version = data_version(ctx.store.as_ref(), org, &ids).await?;
+    // The left-out campaigns count too: GA4 revenue imported on one later changes the run.
+    let read: Vec<CampaignId> = ids
+        .iter()
+        .cloned()
+        .chain(gathered.left_out.iter().map(|c| c.id.clone()))
+        .collect();
+    let version = data_version(ctx.store.as_ref(), org, &read).await?;
     let comparison = document::comparison(ctx.store.as_ref(), org, &gathered, &cmd).await?;
     let options = Options {
         draws: cmd.draws,
@@ -303,7 +340,7 @@ pub async fn run(
         .first()
         .map(|c| c.spec.currency.clone())
         .unwrap_or_default();
-    let result = document::result(&model, &currency, &comparison);
+    let result = document::result(&model, &currency, &gathered.left_out, &comparison);
     let stored = ctx
         .store
         .save_mmm_run(
@@ -345,7 +382,15 @@ pub(crate) async fn is_current(
     org: &OrgId,
     stored: &StoredMmmRun,
 ) -> Result<bool, AppError> {
-    match data_version(store, org, &stored.campaigns).await {
+    // Every campaign the run read, as its data version lists them (the modelled ones and any left
+    // out for want of the KPI).
+    let read: Vec<CampaignId> = stored
+        .data_version
+        .split(' ')
+        .filter_map(|part| part.rsplit_once(':'))
+        .map(|(id, _)| CampaignId::new(id))
+        .collect();
+    match data_version(store, org, &read).await {
         Ok(now) => Ok(now == stored.data_version),
         // A campaign of the run was deleted since.
         Err(AppError::NotFound) => Ok(false),

@@ -177,15 +177,17 @@ fn subtitle(base: &mut charts_rs::ChartBase, text: &str) {
     base.sub_title.align = charts_rs::Align::Left;
 }
 
-/// Draws each channel's ROI (KPI per unit of spend) as a bar with its 90 % interval as a whisker,
+/// Draws each channel's return per unit of spend (the KPI it caused per unit, named by `measure`:
+/// the contract's ROI, the pages' incremental ROAS) as a bar with its 90 % interval as a whisker,
 /// and, at `reference` (typically 1.0), a solid black break-even line across the plot named in the
 /// legend.
 ///
 /// The line is a thin band (charts-rs' mark area) rather than a mark line: a mark line comes with
-/// a dot, an arrowhead and its value written over the bars. The text alternative lists every ROI
-/// with its interval and says which channels are above, below or around break-even.
+/// a dot, an arrowhead and its value written over the bars. The text alternative lists every
+/// figure with its interval and says which channels are above, below or around break-even.
 pub fn roi_interval_chart(
     title: &str,
+    measure: &str,
     channels: &[Contribution],
     reference: Option<f64>,
 ) -> Result<Chart, ReportError> {
@@ -251,7 +253,7 @@ pub fn roi_interval_chart(
             (
                 String::new(),
                 model_point(
-                    "ROI",
+                    measure,
                     At::Category(c.name.clone()),
                     Amount::Ratio(exact(c.mean, 4)),
                     Some((exact(c.low, 4), exact(c.high, 4))),
@@ -267,7 +269,7 @@ pub fn roi_interval_chart(
     chart.base.x_axis.label_overflow = AxisLabelOverflow::Rotate;
     subtitle(
         &mut chart.base,
-        "ROI (KPI per unit of spend); whiskers: 90 % interval",
+        &format!("{measure} (KPI caused per unit of spend); whiskers: 90 % interval"),
     );
     chart.radius = Some(2.0);
     chart.y_axis_configs = vec![axis];
@@ -292,7 +294,7 @@ pub fn roi_interval_chart(
             })
             .collect();
         let mut alt = format!(
-            "{title}: return on spend per channel (KPI per unit of spend) with 90 % intervals. {}.",
+            "{title}: {measure} per channel (KPI caused per unit of spend) with 90 % intervals. {}.",
             parts.join("; ")
         );
         if let Some(reference) = reference {

@@ -273,8 +273,8 @@ fn a_value_that_is_not_a_number_is_an_error_naming_it() {
     let error = contribution_chart("E", &baseline, &[c("tv", f64::NAN, 0.0, 1.0)], None, "USD")
         .expect_err("NaN");
     assert!(error.to_string().contains("the mean of \"tv\""), "{error}");
-    let error =
-        roi_interval_chart("E", &[c("tv", 1.0, 0.5, f64::INFINITY)], None).expect_err("infinite");
+    let error = roi_interval_chart("E", "ROI", &[c("tv", 1.0, 0.5, f64::INFINITY)], None)
+        .expect_err("infinite");
     assert!(
         error.to_string().contains("the high end of \"tv\""),
         "{error}"
@@ -289,11 +289,11 @@ fn a_value_that_is_not_a_number_is_an_error_naming_it() {
 
 #[test]
 fn roi_bars_have_ratio_intervals_and_a_break_even_line() {
-    let chart = roi_interval_chart("ROI by channel", &rois(), Some(1.0)).expect("chart");
+    let chart = roi_interval_chart("ROI by channel", "ROI", &rois(), Some(1.0)).expect("chart");
     check(&chart, "roi");
     assert_eq!(
         chart.alt,
-        "ROI by channel: return on spend per channel (KPI per unit of spend) with 90 % intervals. \
+        "ROI by channel: ROI per channel (KPI caused per unit of spend) with 90 % intervals. \
          meta 1.77× (90 % interval 1.66× to 1.87×); google_ads 2.41× (90 % interval 1.95× to \
          2.90×); tv 0.84× (90 % interval 0.62× to 1.07×); ooh 0.42× (90 % interval 0.10× to \
          0.71×). Break-even is 1.00×. Whole interval above it: meta, google_ads. Whole interval \
@@ -316,7 +316,7 @@ fn roi_bars_have_ratio_intervals_and_a_break_even_line() {
     );
     assert!(!chart.svg.contains("\n1\n"), "no value on the line");
 
-    let without = roi_interval_chart("ROI", &rois(), None).expect("chart");
+    let without = roi_interval_chart("ROI", "ROI", &rois(), None).expect("chart");
     check(&without, "roi_without_reference");
     assert!(!without.svg.contains("break-even"));
     assert!(!without.alt.contains("Break-even"));
@@ -325,7 +325,7 @@ fn roi_bars_have_ratio_intervals_and_a_break_even_line() {
 
 #[test]
 fn roi_of_one_channel_of_nine_and_of_none() {
-    let one = roi_interval_chart("One", &rois()[..1], Some(1.0)).expect("chart");
+    let one = roi_interval_chart("One", "ROI", &rois()[..1], Some(1.0)).expect("chart");
     check(&one, "roi_one");
     assert!(
         one.alt
@@ -340,10 +340,10 @@ fn roi_of_one_channel_of_nine_and_of_none() {
             ..c
         })
         .collect();
-    let nine = roi_interval_chart("Nine", &nine, Some(1.0)).expect("chart");
+    let nine = roi_interval_chart("Nine", "ROI", &nine, Some(1.0)).expect("chart");
     check(&nine, "roi_nine");
     assert!(nine.alt.contains("channel_8 1.60×"), "{}", nine.alt);
-    let none = roi_interval_chart("None", &[], Some(1.0)).expect("chart");
+    let none = roi_interval_chart("None", "ROI", &[], Some(1.0)).expect("chart");
     check(&none, "roi_empty");
     assert_eq!(none.svg.matches("No data for this period").count(), 1);
     assert_eq!(none.alt, "None: no channel to draw.");
@@ -573,7 +573,7 @@ fn the_four_charts_go_into_a_pdf() {
             "EUR",
         )
         .expect("waterfall"),
-        roi_interval_chart("ROI", &rois(), Some(1.0)).expect("roi"),
+        roi_interval_chart("ROI", "ROI", &rois(), Some(1.0)).expect("roi"),
         named_curves_chart(
             "Curves",
             &[curve("tv", 9_000.0, 2_500.0, Some(1_800.0))],
@@ -656,7 +656,7 @@ mod no_input_panics {
             currency in "[A-Za-z{}]{0,4}",
         ) {
             drawn(contribution_chart("C", &baseline, &channels, None, &currency));
-            drawn(roi_interval_chart("R", &channels, reference));
+            drawn(roi_interval_chart("R", "ROI", &channels, reference));
         }
 
         #[test]

@@ -232,8 +232,10 @@ pub fn run_json(run: &Run, with_result: bool) -> Value {
 /// (default) | platform_revenue | series, `values`: [{date, value}] for a series}, `from`/`to`
 /// (default the days with spend), `draws` (10–5000, default 500), `seed`, `experiments`
 /// [{channel, from, to, lift, lift_se, spend}]. Channels are the ad platforms and named offline
-/// channels with spend. The answer is the run with its `result`: the contract's document plus
-/// `curves`, `decomposition` and `comparison` (platform-reported and attributed per platform).
+/// channels with spend; a `series` is revenue in the campaigns' currency. With GA4 revenue, a
+/// campaign without any over the window is left out. The answer is the run with its `result`:
+/// the contract's document plus `left_out` [{campaign, name}], `curves`, `decomposition` and
+/// `comparison` (platform-reported and attributed per platform).
 #[utoipa::path(post, path = "/api/mmm", tag = "mmm", request_body = Object,
     responses((status = 201, body = Object), (status = 422, description = "A field named by its JSON path")))]
 pub async fn create(

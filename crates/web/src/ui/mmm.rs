@@ -294,7 +294,7 @@ pub struct ChannelRow {
     pub contribution: Estimate,
     pub share: String,
     pub roi: Estimate,
-    /// The ROI's mean alone, for the comparison.
+    /// The incremental ROAS' mean alone, for the comparison.
     pub roi_mean: String,
     pub marginal: Estimate,
     pub half_life: String,
@@ -314,6 +314,8 @@ struct RunPage {
     current: bool,
     fit: Vec<(String, String)>,
     warnings: Vec<String>,
+    /// The chosen campaigns the KPI does not cover, left out of the model (their names).
+    left_out: String,
     baseline: Estimate,
     channels: Vec<ChannelRow>,
     attributed_models: String,
@@ -385,8 +387,18 @@ fn interval(v: &Value, fmt: impl Fn(f64) -> String) -> Estimate {
     }
 }
 
+/// The model's word for revenue caused per unit of spend, and the page's. Marketing-mix tools
+/// call it ROI; spendlens keeps ROI for profit over cost (the Finance pages' figure), so here it
+/// is the incremental ROAS, beside the platforms' and attribution's ROAS. Longest first.
+const RETURN_WORDS: [(&str, &str); 3] = [
+    ("marginal ROI", "marginal ROAS"),
+    ("ROIs", "incremental ROAS figures"),
+    ("ROI", "incremental ROAS"),
+];
+
 /// A model sentence for the page: without the command line's option, the KPI and each channel
-/// by its name.
+/// by its name (`Google Ads'` for the possessive of a name ending in s), and the return by the
+/// page's words.
 fn readable(sentence: &str, doc: &Value) -> String {
     let mut out = sentence.replace(" (--experiments)", "");
     if let Some(code) = doc["kpi"].as_str()
@@ -397,11 +409,31 @@ fn readable(sentence: &str, doc: &Value) -> String {
     for c in doc["channels"].as_array().into_iter().flatten() {
         if let Some(key) = c["channel"].as_str() {
             let name = channel_name(key);
-            if name != key {
-                out = out.replace(key, &name);
+            if name.ends_with('s') {
+                out = whole_words(&out, &format!("{key}'s"), &format!("{name}'"));
             }
+            out = whole_words(&out, key, &name);
         }
     }
+    for (model, page) in RETURN_WORDS {
+        out = whole_words(&out, model, page);
+    }
+    out
+}
+
+/// `text` with every whole-word `word` (not inside a longer word or code) replaced by `with`.
+fn whole_words(text: &str, word: &str, with: &str) -> String {
+    let inside = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (i, _) in text.match_indices(word) {
+        let end = i + word.len();
+        let bounded = !inside(text[..i].chars().next_back()) && !inside(text[end..].chars().next());
+        out.push_str(&text[at..i]);
+        out.push_str(if bounded { with } else { word });
+        at = end;
+    }
+    out.push_str(&text[at..]);
     out
 }
 
@@ -537,6 +569,13 @@ pub async fn show(
             // codes (the contract's names); here they read as the rest of the page.
             .filter_map(|w| w.as_str().map(|w| readable(w, &doc)))
             .collect(),
+        left_out: doc["left_out"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["name"].as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         baseline: interval(&doc["baseline"]["contribution"], |x| amount(x, &cur)),
         channels,
         attributed_models,
@@ -575,5 +614,53 @@ fn window_of(doc: &Value) -> String {
     match (day("from"), day("to")) {
         (Some(a), Some(b)) => format!("{} – {}", date(a), date(b)),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{readable, whole_words};
+    use serde_json::json;
+
+    #[test]
+    fn the_model_s_sentences_read_as_the_page() {
+        let doc = json!({
+            "kpi": "ga4_revenue",
+            "channels": [{"channel": "google_ads"}, {"channel": "meta"}, {"channel": "tv"}],
+        });
+        assert_eq!(
+            readable(
+                "google_ads's ROI is poorly determined (90 % interval 0.61x to 7.78x). A lift \
+                 test on google_ads would narrow it (--experiments).",
+                &doc
+            ),
+            "Google Ads' incremental ROAS is poorly determined (90 % interval 0.61x to 7.78x). \
+             A lift test on Google Ads would narrow it."
+        );
+        assert_eq!(
+            readable(
+                "meta had no spend: its marginal ROI is the return of its first unit; read the \
+                 ROIs with care, the parameters of meta_2 and tv's ROI too.",
+                &doc
+            ),
+            "Meta Ads had no spend: its marginal ROAS is the return of its first unit; read the \
+             incremental ROAS figures with care, the parameters of meta_2 and tv's incremental \
+             ROAS too."
+        );
+        assert_eq!(
+            readable("The data show no effect of meta on ga4_revenue.", &doc),
+            "The data show no effect of Meta Ads on GA4 revenue."
+        );
+    }
+
+    #[test]
+    fn only_whole_words_are_replaced() {
+        assert_eq!(
+            whole_words("metadata meta meta_ads meta.", "meta", "M"),
+            "metadata M meta_ads M."
+        );
+        assert_eq!(whole_words("ROI ROIs XROI", "ROI", "r"), "r ROIs XROI");
+        assert_eq!(whole_words("", "ROI", "r"), "");
+        assert_eq!(whole_words("ROI", "ROI", "r"), "r");
     }
 }

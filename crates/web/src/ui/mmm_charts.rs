@@ -1,5 +1,5 @@
 //! The charts of a model run's page, drawn from the stored run document by
-//! `spendlens_report::chart`'s marketing-mix charts: the contribution waterfall, ROI with its
+//! `spendlens_report::chart`'s marketing-mix charts: the contribution waterfall, incremental ROAS with its
 //! interval per channel against break-even, the response curves with the recent spend marked,
 //! and the decomposition over time.
 
@@ -65,7 +65,7 @@ pub fn charts(doc: &Value, currency: &str, base: &str) -> Vec<ChartView> {
                 c["shape"].as_f64()?,
             );
             // The curve drawn is the draws' mean, as the table's figures are (its slope at the
-            // recent spend is the table's marginal ROI); the best fit alone where a run kept no
+            // recent spend is the table's marginal ROAS); the best fit alone where a run kept no
             // draws.
             let mut draws: Vec<(f64, f64, f64)> = c["draws"]
                 .as_array()
@@ -139,7 +139,12 @@ pub fn charts(doc: &Value, currency: &str, base: &str) -> Vec<ChartView> {
         }),
         view(
             "mmm-roi",
-            roi_interval_chart("ROI per channel, modelled", &rois, Some(1.0)),
+            roi_interval_chart(
+                "Incremental ROAS per channel, modelled",
+                "Incremental ROAS",
+                &rois,
+                Some(1.0),
+            ),
         ),
         view(
             "mmm-curves",
