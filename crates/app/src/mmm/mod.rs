@@ -240,14 +240,14 @@ async fn gather(
     })
 }
 
+/// A campaign with its daily rows over the window.
+type Read = (Campaign, Vec<DailyRow>);
+
 /// With GA4 revenue as the KPI, the campaigns that have some over the window, and those left out
 /// because they have none: modelled against GA4 revenue, their spend would be credited with
 /// revenue the KPI never counted for them. The run names them (`left_out`). When none has any,
 /// the run is refused. Other KPIs keep every campaign.
-fn with_kpi(
-    cmd: &MmmCommand,
-    read: Vec<(Campaign, Vec<DailyRow>)>,
-) -> Result<(Vec<(Campaign, Vec<DailyRow>)>, Vec<Campaign>), AppError> {
+fn with_kpi(cmd: &MmmCommand, read: Vec<Read>) -> Result<(Vec<Read>, Vec<Campaign>), AppError> {
     if !matches!(cmd.kpi, KpiSource::Ga4Revenue) {
         return Ok((read, Vec::new()));
     }
