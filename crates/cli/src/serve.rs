@@ -210,13 +210,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .context("loading the demo organisation")?;
             let books = spendlens_app::demo::load_books(store.as_ref(), clock.now())
                 .await
-                .context("loading the demo's rates and journeys")?;
+                .context("loading the demo's rates, costs and journeys")?;
             outln!(
-                "Demo organisation loaded ({} campaigns, {} daily rows, {} snapshots, {} exchange rates, {} days of GA4 revenue, {} journeys with {} conversions).\nOpen http://{addr} and sign in as {} with the password {}",
+                "Demo organisation loaded ({} campaigns, {} daily rows, {} snapshots, {} exchange rates, {} cost entries, {} days of GA4 revenue, {} journeys with {} conversions).\nOpen http://{addr} and sign in as {} with the password {}",
                 report.campaigns,
                 report.rows,
                 report.snapshots,
                 books.rates,
+                books.costs,
                 books.ga4_days,
                 books.journeys,
                 books.conversions,

@@ -91,8 +91,8 @@ async fn sign_in(base: &str) -> reqwest::Client {
 }
 
 /// Signs in as the demo account and reads what a user sees first: the campaigns' names, the Q4
-/// campaign's journeys and conversions, and its ROI's basis and figure.
-async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value) {
+/// campaign's journeys and conversions, its ROI's basis and figure, and its cost ledger.
+async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value, Vec<Value>) {
     let client = sign_in(base).await;
     let list = get(&client, format!("{base}/api/campaigns")).await;
     let items = list
@@ -113,6 +113,12 @@ async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value) {
         .to_owned();
     let attribution = get(&client, format!("{base}/api/campaigns/{q4}/attribution")).await;
     let roi = get(&client, format!("{base}/api/campaigns/{q4}/roi")).await;
+    let costs = get(&client, format!("{base}/api/campaigns/{q4}/costs")).await;
+    let costs = costs
+        .as_array()
+        .cloned()
+        .or_else(|| costs["entries"].as_array().cloned())
+        .unwrap_or_else(|| panic!("no cost entries: {costs}"));
     // The organisation's financial report over campaigns in three currencies: the demo's rates
     // let it convert them all.
     let window = &roi["window"];
@@ -138,7 +144,7 @@ async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value) {
         .await
         .unwrap_or_else(|e| panic!("{url}: {e}"));
     assert!(pdf.starts_with(b"%PDF-"), "{url}");
-    (names, attribution, roi)
+    (names, attribution, roi, costs)
 }
 
 #[test]
@@ -158,7 +164,7 @@ fn serve_demo_loads_the_sample_prints_where_to_open_it_and_serves_it() {
             "{tag}: {printed}"
         );
         assert!(
-            printed.contains("3 exchange rates, 90 days of GA4 revenue, ")
+            printed.contains("3 exchange rates, 12 cost entries, 90 days of GA4 revenue, ")
                 && printed.contains("journeys with"),
             "{tag}: {printed}"
         );
@@ -166,7 +172,7 @@ fn serve_demo_loads_the_sample_prints_where_to_open_it_and_serves_it() {
             printed.contains("sign in as demo@spendlens.local with the password spendlens-demo"),
             "{tag}: {printed}"
         );
-        let (names, attribution, roi) = rt.block_on(what_the_demo_shows(&base));
+        let (names, attribution, roi, costs) = rt.block_on(what_the_demo_shows(&base));
         assert_eq!(
             names,
             [
@@ -186,6 +192,16 @@ fn serve_demo_loads_the_sample_prints_where_to_open_it_and_serves_it() {
         // A campaign that never chose a basis credits its platforms by its attribution model
         // once touchpoints exist.
         assert_eq!(roi["revenue_basis"]["basis"], "attributed", "{tag}: {roi}");
+        // Its true cost: the creatives (4,800 and a 600 share of the studio) and the agency's
+        // three monthly fees, so its payback comes after the creatives are earned back.
+        assert_eq!(costs.len(), 4, "{tag}: {costs:?}");
+        assert_eq!(
+            roi["costs"]["creative_production"], "5400.00",
+            "{tag}: {roi}"
+        );
+        assert_eq!(roi["costs"]["platform_fees"], "3600.00", "{tag}: {roi}");
+        let payback = roi["payback_period"]["days"].as_u64().unwrap_or(0);
+        assert!(payback > 7, "{tag}: payback on day {payback}: {roi}");
         // The user changes a rate and deletes the others.
         let client = rt.block_on(sign_in(&base));
         let r = rt
@@ -206,7 +222,9 @@ fn serve_demo_loads_the_sample_prints_where_to_open_it_and_serves_it() {
             printed.contains("4 campaigns, 900 daily rows"),
             "{tag}: {printed}"
         );
-        let (again, attribution_again, roi_again) = rt.block_on(what_the_demo_shows(&base));
+        let (again, attribution_again, roi_again, costs_again) =
+            rt.block_on(what_the_demo_shows(&base));
+        assert_eq!(costs_again.len(), costs.len(), "{tag}: {costs_again:?}");
         assert_eq!(again, names, "{tag}");
         assert_eq!(
             attribution_again["journeys"], attribution["journeys"],

@@ -22,6 +22,16 @@ pub struct Period {
     end: NaiveDate,
 }
 
+/// The forms a period takes, for writing it shortly.
+enum Shape {
+    Day,
+    Year(i32),
+    Quarter(i32, u32),
+    Month,
+    Months,
+    Days,
+}
+
 impl Period {
     /// The period from `start` to `end`, both included. Fails when `end` is before `start` or the
     /// period is longer than [`MAX_PERIOD_DAYS`].
@@ -62,26 +72,54 @@ impl Period {
         }
     }
 
-    /// The period in the shortest form finance people write and [`Period::parse`] reads back:
-    /// `2026` for a calendar year, `2026-Q4` for a quarter, `2026-11` for a month, `2026-11-15`
-    /// for a day, whole months as `2026-01..2026-02`, any other range as
-    /// `2026-11-03..2026-11-20`. Pages and reports show this; the API keeps [`fmt::Display`]'s
-    /// explicit days.
-    pub fn label(&self) -> String {
+    /// What the period is: a day, a calendar year, quarter or month, whole months, or days.
+    fn shape(&self) -> Shape {
         let (start, end) = (self.start, self.end);
         if start == end {
-            return start.to_string();
+            return Shape::Day;
         }
         let whole_months = start.day() == 1 && end.succ_opt().is_none_or(|next| next.day() == 1);
         if !whole_months {
-            return format!("{start}..{end}");
+            return Shape::Days;
         }
         let (y0, m0, y1, m1) = (start.year(), start.month(), end.year(), end.month());
         match (y0 == y1, m0, m1) {
-            (true, 1, 12) => format!("{y0}"),
-            (true, a, b) if a == b => format!("{y0}-{a:02}"),
-            (true, a, b) if a % 3 == 1 && b == a + 2 => format!("{y0}-Q{}", a.div_ceil(3)),
-            _ => format!("{y0}-{m0:02}..{y1}-{m1:02}"),
+            (true, 1, 12) => Shape::Year(y0),
+            (true, a, b) if a == b => Shape::Month,
+            (true, a, b) if a % 3 == 1 && b == a + 2 => Shape::Quarter(y0, a.div_ceil(3)),
+            _ => Shape::Months,
+        }
+    }
+
+    /// The period in the shortest form finance people write and [`Period::parse`] reads back:
+    /// `2026` for a calendar year, `2026-Q4` for a quarter, `2026-11` for a month, `2026-11-15`
+    /// for a day, whole months as `2026-01..2026-02`, any other range as
+    /// `2026-11-03..2026-11-20`. Forms show this (it is what they read back); the API keeps
+    /// [`fmt::Display`]'s explicit days; pages and reports write [`Period::words`].
+    pub fn label(&self) -> String {
+        let (start, end) = (self.start, self.end);
+        match self.shape() {
+            Shape::Day => start.to_string(),
+            Shape::Year(y) => format!("{y}"),
+            Shape::Quarter(y, q) => format!("{y}-Q{q}"),
+            Shape::Month => start.format("%Y-%m").to_string(),
+            Shape::Months => format!("{}..{}", start.format("%Y-%m"), end.format("%Y-%m")),
+            Shape::Days => format!("{start}..{end}"),
+        }
+    }
+
+    /// The period as pages and reports write it: `15 Nov 2026`, `2026`, `Q4 2026`, `Nov 2026`,
+    /// `Jan 2026 – Feb 2026`, `3 Nov 2026 – 20 Nov 2026`.
+    pub fn words(&self) -> String {
+        let (start, end) = (self.start, self.end);
+        let day = spendlens_core::dates::day;
+        match self.shape() {
+            Shape::Day => day(start),
+            Shape::Year(y) => format!("{y}"),
+            Shape::Quarter(y, q) => format!("Q{q} {y}"),
+            Shape::Month => start.format("%b %Y").to_string(),
+            Shape::Months => format!("{} – {}", start.format("%b %Y"), end.format("%b %Y")),
+            Shape::Days => format!("{} – {}", day(start), day(end)),
         }
     }
 
@@ -233,6 +271,26 @@ mod tests {
             let period = Period::parse(written).unwrap_or_else(|e| panic!("{written}: {e}"));
             assert_eq!(period.label(), label, "{written}");
             assert_eq!(Period::parse(&period.label()), Ok(period), "{written}");
+        }
+    }
+
+    #[test]
+    fn a_period_is_written_in_words_for_pages() {
+        for (written, words) in [
+            ("2026", "2026"),
+            ("2026-Q4", "Q4 2026"),
+            ("2026-11", "Nov 2026"),
+            ("2026-10-01..2026-12-31", "Q4 2026"),
+            ("2026-02-03", "3 Feb 2026"),
+            ("2025-11..2026-01", "Nov 2025 – Jan 2026"),
+            ("2026-02..2026-04", "Feb 2026 – Apr 2026"),
+            ("2026-09-09..2026-10-08", "9 Sep 2026 – 8 Oct 2026"),
+            // A day short of whole months on either side is days.
+            ("2026-11-01..2026-11-29", "1 Nov 2026 – 29 Nov 2026"),
+            ("2026-11-02..2026-11-30", "2 Nov 2026 – 30 Nov 2026"),
+        ] {
+            let period = Period::parse(written).unwrap_or_else(|e| panic!("{written}: {e}"));
+            assert_eq!(period.words(), words, "{written}");
         }
     }
 

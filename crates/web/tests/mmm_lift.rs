@@ -9,19 +9,20 @@ use serde_json::Value;
 
 use crate::support::{TestApp, database_urls, json_of, page, served_demo, token_in};
 
-/// Runs the model from the page's form on the Q4 campaign's GA4 revenue with `experiments`; the
-/// answer's status, final path and body.
-async fn run_form(
+/// Runs the model from the page's form over `scope` (`campaign:{id}`, `currency:USD`) on GA4
+/// revenue with `draws` and `experiments`; the answer's status, final path and body.
+pub(crate) async fn run_form(
     app: &TestApp,
     token: &str,
-    q4: &str,
+    scope: &str,
+    draws: &str,
     experiments: &str,
 ) -> (StatusCode, String, String) {
     let form = Form::new()
         .text("csrf", token.to_owned())
-        .text("scope", format!("campaign:{q4}"))
+        .text("scope", scope.to_owned())
         .text("kpi", "ga4_revenue")
-        .text("draws", "200")
+        .text("draws", draws.to_owned())
         .text("experiments", experiments.to_owned());
     let r = app
         .client
@@ -64,18 +65,20 @@ async fn a_lift_test_entered_on_the_page_calibrates_the_run() {
     for url in database_urls().await {
         let app = TestApp::spawn(&url).await;
         let (_, q4) = served_demo(&app).await;
+        let scope = format!("campaign:{q4}");
         let (_, html) = page(&app, "/mmm").await;
         let token = token_in(&html);
         let tag = app.backend;
 
         // A table without its columns, then a channel the data does not have: the field, the
         // line and the column are named, and the text is kept for correcting.
-        let (status, _, html) = run_form(&app, &token, &q4, "google_ads,2026-10-05").await;
+        let (status, _, html) =
+            run_form(&app, &token, &scope, "200", "google_ads,2026-10-05").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
         assert!(html.contains("id=\"experiments-error\""), "{tag}: {html}");
         assert!(html.contains("missing column"), "{tag}");
         let tv = "channel,from,to,lift,lift_se\ntv,2026-10-05,2026-10-18,5000,900";
-        let (status, _, html) = run_form(&app, &token, &q4, tv).await;
+        let (status, _, html) = run_form(&app, &token, &scope, "200", tv).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
         assert!(html.contains("id=\"experiments-error\""), "{tag}: {html}");
         assert!(html.contains("unknown channel"), "{tag}");
@@ -86,7 +89,7 @@ async fn a_lift_test_entered_on_the_page_calibrates_the_run() {
 
         // Without a test, then with one that measured what the demo's Google Ads truly caused
         // over two weeks (its return of 2.2 on that spend), known to ±10 %.
-        let (status, path, _) = run_form(&app, &token, &q4, "").await;
+        let (status, path, _) = run_form(&app, &token, &scope, "200", "").await;
         assert_eq!(status, StatusCode::OK, "{tag}");
         let before = json_of(app.get(&format!("/api{path}")).await).await;
         let analysis = json_of(
@@ -108,7 +111,7 @@ async fn a_lift_test_entered_on_the_page_calibrates_the_run() {
             "channel,from,to,lift,lift_se\ngoogle_ads,2026-10-05,2026-10-18,{lift:.2},{:.2}",
             lift / 10.0
         );
-        let (status, path, html) = run_form(&app, &token, &q4, &test).await;
+        let (status, path, html) = run_form(&app, &token, &scope, "200", &test).await;
         assert_eq!(status, StatusCode::OK, "{tag}: {html}");
         // The run's page sets the test beside the model's figure, and says they agree.
         let row = html

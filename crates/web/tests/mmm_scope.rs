@@ -8,12 +8,12 @@
 //!   profit over cost, so the model's sentences and columns never say ROI for it.
 use chrono::NaiveDate;
 use reqwest::StatusCode;
-use reqwest::multipart::Form;
 use rust_decimal::Decimal;
 use spendlens_core::Platform;
 use spendlens_core::campaign::CampaignId;
 use spendlens_core::daily::DailyRow;
 
+use crate::mmm_lift::run_form;
 use crate::support::{TestApp, database_urls, json_of, now, page, served_demo, token_in};
 
 /// The part of `html` inside the element carrying `data-section="{name}"`, up to its section's
@@ -39,21 +39,8 @@ async fn a_ga4_model_leaves_out_what_ga4_does_not_cover_and_names_its_return_as_
 
         // The form's default: every USD campaign, GA4 revenue.
         let (_, html) = page(&app, "/mmm").await;
-        let form = Form::new()
-            .text("csrf", token_in(&html))
-            .text("scope", "currency:USD")
-            .text("kpi", "ga4_revenue")
-            .text("draws", "50");
-        let r = app
-            .client
-            .post(format!("{}/mmm", app.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.status(), StatusCode::OK, "{tag}");
-        let path = r.url().path().to_owned();
-        let html = r.text().await.unwrap_or_default();
+        let (status, path, html) = run_form(&app, &token_in(&html), "currency:USD", "50", "").await;
+        assert_eq!(status, StatusCode::OK, "{tag}");
         assert!(path.starts_with("/mmm/"), "{tag}: {path}");
 
         // Only the Q4 campaign is modelled; Brand Awareness is named as left out.

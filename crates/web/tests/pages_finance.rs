@@ -320,11 +320,11 @@ async fn the_finance_page_lists_alerts_overhead_settings_and_downloads_the_repor
             .to_owned();
         let (status, edit) = page(&app, &format!("/finance/overhead/{entry}")).await;
         assert_eq!(status, StatusCode::OK);
-        // The period as it was written, in the form and in the list.
+        // The period as it was written in the form, and in words in the list.
         assert!(edit.contains("value=\"2026-11\""), "{edit}");
         let (_, list) = page(&app, "/finance").await;
         assert!(
-            list.contains("<td>2026-11</td>") && !list.contains("<td>2026-11-01..2026-11-30</td>"),
+            list.contains("<td>Nov 2026</td>") && !list.contains("<td>2026-11"),
             "{list}"
         );
         let (status, _) = post_form(

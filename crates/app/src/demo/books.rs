@@ -3,6 +3,9 @@
 //! apart from [`super::load`] so that the tests built on the demo's figures see the campaigns'
 //! ad data alone (the platforms' revenue, no rates); `spendlens serve --demo` loads both.
 //!
+//! **Costs.** Creative production and management fees on the campaigns' ledgers (see
+//! [`super::ledger`]), so their ROI is on a true cost.
+//!
 //! **Rates.** EUR → USD 1.16, GBP → USD 1.33 and GBP → EUR 1.1466 (illustrative, not market
 //! data), so the portfolio's totals and the financial report take in all four campaigns. Only a
 //! missing pair is added: a rate the user changed stays.
@@ -118,6 +121,8 @@ const GA4_ORDER_VALUE: i64 = 95;
 pub struct BooksReport {
     /// Rates in the table after loading.
     pub rates: usize,
+    /// The demo's cost ledger entries (creative production, management fees).
+    pub costs: usize,
     /// Days of GA4 revenue stored.
     pub ga4_days: usize,
     pub journeys: usize,
@@ -247,7 +252,7 @@ async fn store_rates(
     Ok(settings.rates.len())
 }
 
-/// Stores the demo's rates, and the Q4 campaign's GA4 revenue and journeys, as of `now`, after
+/// Stores the demo's rates, costs, and the Q4 campaign's GA4 revenue and journeys, as of `now`, after
 /// [`super::load`] (which creates the organisation and its campaigns).
 pub async fn load_books(store: &dyn Store, now: DateTime<Utc>) -> Result<BooksReport, AppError> {
     let org = store
@@ -262,6 +267,7 @@ pub async fn load_books(store: &dyn Store, now: DateTime<Utc>) -> Result<BooksRe
         .map(|c| c.name)
         .ok_or(AppError::NotFound)?;
     let all = store.list_campaigns(&org).await?;
+    let costs = super::ledger::store_ledger(store, &org, &all, now.date_naive(), now).await?;
     let campaign = all
         .iter()
         .find(|c| c.spec.name == q4)
@@ -288,6 +294,7 @@ pub async fn load_books(store: &dyn Store, now: DateTime<Utc>) -> Result<BooksRe
         .await?;
     Ok(BooksReport {
         rates,
+        costs,
         ga4_days: ga4.len(),
         journeys: rows
             .iter()

@@ -19,6 +19,7 @@ use spendlens_store::{Store, StoreError};
 use crate::AppError;
 
 mod books;
+mod ledger;
 pub use books::{BooksReport, JOURNEY_DAYS, load_books};
 
 /// The demo account's e-mail address.

@@ -464,7 +464,7 @@ pub fn document(
                     .iter()
                     .map(|u| {
                         vec![
-                            Cell::text(u.reporting_period.label()),
+                            Cell::text(u.reporting_period.words()),
                             money(u.amount, &u.currency),
                             Cell::text(u.reason.label()),
                             money(u.in_period, cur),

@@ -42,7 +42,7 @@ pub(super) fn ledger_row(stored: &StoredEntry) -> LedgerRow {
         ),
         LedgerEntry::PlatformFee(x) => (
             x.amount,
-            x.billing_period.label(),
+            x.billing_period.words(),
             // A platform spendlens knows by its name, any other as typed.
             x.platform
                 .parse::<spendlens_core::Platform>()
@@ -50,7 +50,7 @@ pub(super) fn ledger_row(stored: &StoredEntry) -> LedgerRow {
         ),
         LedgerEntry::OperationalOverhead(x) => (
             x.amount,
-            x.reporting_period.label(),
+            x.reporting_period.words(),
             x.allocation_method.label().to_owned(),
         ),
     };
