@@ -14,7 +14,7 @@ use spendlens_core::campaign::CampaignId;
 use spendlens_core::daily::DailyRow;
 
 use crate::mmm_lift::run_form;
-use crate::support::{TestApp, database_urls, json_of, now, page, served_demo, token_in};
+use crate::support::{TestApp, database_urls, json_of, metric, now, page, served_demo, token_in};
 
 /// The part of `html` inside the element carrying `data-section="{name}"`, up to its section's
 /// end.
@@ -152,5 +152,66 @@ async fn a_ga4_model_leaves_out_what_ga4_does_not_cover_and_names_its_return_as_
             .unwrap_or_else(|e| panic!("{e}"));
         let listed = json_of(app.get("/api/mmm").await).await;
         assert_eq!(current(&listed), Some(serde_json::json!(false)), "{tag}");
+    }
+}
+
+/// The budget plan on the campaign's page can rest on the model's curves (the API's
+/// `"curves": "mmm"`): refused on the field until a current run covers the campaign alone, then
+/// planned on that run's curves, which the plan names.
+#[tokio::test]
+async fn the_budget_plan_on_the_page_can_rest_on_the_model_s_curves() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let (_, q4) = served_demo(&app).await;
+        let tag = app.backend;
+        let tab = format!("/campaigns/{q4}?tab=budget-allocation&optimize=1");
+
+        let (status, html) = page(&app, &format!("{tab}&curves=mmm")).await;
+        assert_eq!(status, StatusCode::OK, "{tag}");
+        let error = html
+            .split("id=\"curves-error\"")
+            .nth(1)
+            .and_then(|s| s.split("</").next())
+            .unwrap_or_else(|| panic!("{tag}: no curves error in {html}"));
+        assert!(
+            error.contains("no current marketing-mix model run covers this campaign alone"),
+            "{error}"
+        );
+        let (_, html) = page(&app, &format!("{tab}&curves=tv")).await;
+        assert!(html.contains("id=\"curves-error\""), "{tag}");
+
+        let r = app
+            .post(
+                "/api/mmm",
+                &serde_json::json!({"campaigns": [q4], "kpi": {"source": "ga4_revenue"}, "draws": 50}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{tag}");
+        let run = json_of(r).await;
+        let id = run["id"].as_str().unwrap_or_default().to_owned();
+        let (_, html) = page(&app, &format!("{tab}&curves=mmm")).await;
+        assert!(!html.contains("id=\"curves-error\""), "{tag}: {html}");
+        let basis = metric(&html, "curves-basis");
+        assert!(
+            basis.starts_with(&format!(
+                "Response curves of the marketing-mix model run {id} of "
+            )),
+            "{tag}: {basis}"
+        );
+        assert!(html.contains("<option value=\"mmm\" selected>"), "{tag}");
+        assert!(
+            html.contains("on the marketing-mix model's curves, with each channel's recent spend"),
+            "{tag}"
+        );
+        // Without the choice, the plan rests on the platforms' own revenue, as before.
+        let (_, html) = page(&app, &tab).await;
+        assert!(
+            html.contains("with curves fitted on the history from"),
+            "{tag}"
+        );
+        assert!(
+            metric(&html, "curves-basis").starts_with("Response curves fitted to each platform"),
+            "{tag}"
+        );
     }
 }

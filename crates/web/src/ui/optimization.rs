@@ -99,6 +99,8 @@ pub struct PlanView {
     pub summary: String,
     /// What the response curves rest on.
     pub curves_basis: String,
+    /// The curves are a marketing-mix model run's (the history gives spend and ranges only).
+    pub mmm: bool,
     pub includes_loss: bool,
     pub current_value: String,
     pub optimized_value: String,
@@ -126,6 +128,9 @@ pub struct OptimizeSection {
     pub objective: String,
     /// `observed` (or empty: the default) or `open`.
     pub spend_range: String,
+    /// `history` (or empty: the default, each platform's own revenue) or `mmm` (the newest current
+    /// marketing-mix run on this campaign alone).
+    pub curves: String,
     /// The history window's ends as typed (empty: the last 365 days).
     pub history_from: String,
     pub history_to: String,
@@ -183,6 +188,7 @@ pub async fn section(
         weeks: field("weeks"),
         objective: field("objective"),
         spend_range: field("spend_range"),
+        curves: field("curves"),
         history_from: field("history_from"),
         history_to: field("history_to"),
         ..OptimizeSection::default()
@@ -246,6 +252,12 @@ pub async fn section(
             Err(m) => out.errors.push("spend_range", m),
         }
     }
+    if !out.curves.is_empty() {
+        match optimization::curves(&out.curves, None) {
+            Ok(c) => request.curves = c,
+            Err(m) => out.errors.push("curves", m),
+        }
+    }
     if !out.errors.is_empty() {
         return Ok(out);
     }
@@ -261,6 +273,7 @@ pub async fn section(
                         out.errors
                             .push(&form_field(&p.field), form_words(&p.message));
                     }
+                    "curves" | "mmm_run" => out.errors.push("curves", form_words(&p.message)),
                     _ => {
                         let text = out.notice.take().map_or_else(String::new, |t| t + " ");
                         out.notice = Some(format!("{text}{}", form_words(&p.message)));
@@ -356,6 +369,7 @@ pub async fn section(
         },
         summary: wording::improvement_summary(&found),
         curves_basis: wording::curves_basis(&found),
+        mmm: found.mmm.is_some(),
         includes_loss: wording::moves(&found) && imp.includes_loss(),
         risk_sentences: wording::risk_sentences(&found),
         range_rule: match found.spend_range {
