@@ -31,9 +31,17 @@ pub(crate) const LOCK_ANY_CAMPAIGN: &str =
 pub(crate) const LOCK_ORG: &str = "UPDATE organizations SET name = name WHERE id = $1";
 
 /// Marks a campaign's analysis as changed (see migration 0003); run in the transaction of every
-/// write that can change it (rows, settings, campaign fields, snapshots).
+/// write that can change it but not what a marketing-mix model reads (snapshots, the revenue
+/// basis and attribution model). Writes that change the model's inputs run [`BUMP_INPUTS`].
 pub(crate) const BUMP_VERSION: &str =
     "UPDATE campaigns SET data_version = data_version + 1 WHERE id = $1";
+
+/// Marks a campaign's analysis and its inputs as changed: daily rows, offline channel spend,
+/// platform settings, campaign fields. A marketing-mix run rests on the inputs version (see
+/// migration 0020 for SQLite, 0019 for PostgreSQL), so choosing a revenue basis or taking a
+/// snapshot leaves a run current.
+pub(crate) const BUMP_INPUTS: &str = "UPDATE campaigns SET data_version = data_version + 1, \
+     inputs_version = inputs_version + 1 WHERE id = $1";
 
 /// Storage of campaigns and their platform settings.
 #[async_trait]
@@ -76,6 +84,11 @@ pub trait CampaignStore: Send + Sync {
         id: &CampaignId,
     ) -> Result<Option<(Campaign, PlatformSettings, i64)>>;
 
+    /// The campaign's inputs version: changed by every write that changes what a marketing-mix
+    /// model reads of it (rows, offline channel spend, settings, campaign fields), not by
+    /// snapshots or its revenue basis. `None` when the campaign is not the organisation's.
+    async fn inputs_version(&self, org: &OrgId, id: &CampaignId) -> Result<Option<i64>>;
+
     /// The campaign's platform settings; `None` when the campaign is not found.
     async fn settings(&self, org: &OrgId, id: &CampaignId) -> Result<Option<PlatformSettings>>;
 
@@ -108,7 +121,7 @@ macro_rules! impl_campaign_store {
             use sqlx::Row as _;
             use tracing::instrument;
 
-            use crate::campaigns::{BUMP_VERSION, CampaignStore, LOCK_CAMPAIGN};
+            use crate::campaigns::{BUMP_INPUTS, CampaignStore, LOCK_CAMPAIGN};
             use crate::micros::{from_micros, opt_to_micros};
             use crate::{Result, new_id};
 
@@ -196,8 +209,8 @@ macro_rules! impl_campaign_store {
                 ) -> Result<Option<Campaign>> {
                     let done = sqlx::query(
                         "UPDATE campaigns SET name = $1, currency = $2, budget_micros = $3, start_date = $4, \
-                         end_date = $5, time_zone = $6, updated_at = $7, data_version = data_version + 1 \
-                         WHERE id = $8 AND org_id = $9",
+                         end_date = $5, time_zone = $6, updated_at = $7, data_version = data_version + 1, \
+                         inputs_version = inputs_version + 1 WHERE id = $8 AND org_id = $9",
                     )
                     .bind(&spec.name)
                     .bind(&spec.currency)
@@ -232,6 +245,18 @@ macro_rules! impl_campaign_store {
                     let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns ORDER BY id");
                     let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
                     rows.iter().map(campaign).collect()
+                }
+
+                #[instrument(skip_all)]
+                async fn inputs_version(&self, org: &OrgId, id: &CampaignId) -> Result<Option<i64>> {
+                    let row = sqlx::query(
+                        "SELECT inputs_version FROM campaigns WHERE id = $1 AND org_id = $2",
+                    )
+                    .bind(id.as_str())
+                    .bind(org.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.map(|r| r.try_get::<i64, _>("inputs_version")).transpose().map_err(Into::into)
                 }
 
                 #[instrument(skip_all)]
@@ -314,7 +339,7 @@ macro_rules! impl_campaign_store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
-                    sqlx::query(BUMP_VERSION).bind(id.as_str()).execute(&mut *tx).await?;
+                    sqlx::query(BUMP_INPUTS).bind(id.as_str()).execute(&mut *tx).await?;
                     tx.commit().await?;
                     Ok(true)
                     })

@@ -95,7 +95,7 @@ macro_rules! impl_channel_store {
             use sqlx::Row as _;
             use tracing::instrument;
 
-            use crate::campaigns::{BUMP_VERSION, LOCK_CAMPAIGN};
+            use crate::campaigns::{BUMP_INPUTS, LOCK_CAMPAIGN};
             use crate::channels::{ChannelStore, UPSERT_CHANNEL_DAY};
             use crate::metrics::{count_of, decimal_of_micros, split_sum, sum_of};
             use crate::micros::{from_count, from_micros};
@@ -138,7 +138,7 @@ macro_rules! impl_channel_store {
                             .await?;
                         }
                         if !rows.is_empty() {
-                            sqlx::query(BUMP_VERSION).bind(id.as_str()).execute(&mut *tx).await?;
+                            sqlx::query(BUMP_INPUTS).bind(id.as_str()).execute(&mut *tx).await?;
                         }
                         tx.commit().await?;
                         Ok(Some(u64::try_from(rows.len()).unwrap_or(u64::MAX)))

@@ -183,7 +183,7 @@ macro_rules! impl_import_store {
             use spendlens_core::daily::DailyRow;
             use tracing::instrument;
 
-            use crate::campaigns::{BUMP_VERSION, LOCK_CAMPAIGN};
+            use crate::campaigns::{BUMP_INPUTS, LOCK_CAMPAIGN};
             use crate::imports::{ImportRecord, ImportStore, ImportWriter, UpsertCounts, Values, add_sums};
             use crate::rollup::TOTALS;
             use crate::{Result, new_id};
@@ -295,7 +295,7 @@ macro_rules! impl_import_store {
                         if let Some((from, to)) = span {
                             refresh_months(&mut tx, id.as_str(), from, to).await?;
                             check_totals(&mut tx, id.as_str()).await?;
-                            sqlx::query(BUMP_VERSION).bind(id.as_str()).execute(&mut *tx).await?;
+                            sqlx::query(BUMP_INPUTS).bind(id.as_str()).execute(&mut *tx).await?;
                         }
                         tx.commit().await?;
                         Ok(Some(counts))

@@ -49,7 +49,7 @@ macro_rules! impl_staging {
             use spendlens_core::channel::ChannelDay;
             use spendlens_core::daily::DailyRow;
 
-            use crate::campaigns::{BUMP_VERSION, LOCK_CAMPAIGN};
+            use crate::campaigns::{BUMP_INPUTS, LOCK_CAMPAIGN};
             use crate::backend::ImportKey;
             use crate::imports::{Committed, ImportRecord, ImportWriter, UpsertCounts, Values, add_sums};
             use crate::rollup::{MonthSums, TOTALS};
@@ -185,7 +185,7 @@ macro_rules! impl_staging {
                             .execute(&mut *tx)
                             .await?;
                     }
-                    sqlx::query(BUMP_VERSION).bind(&self.campaign_id).execute(&mut *tx).await?;
+                    sqlx::query(BUMP_INPUTS).bind(&self.campaign_id).execute(&mut *tx).await?;
                     tx.commit().await?;
                     Ok(Committed { import_id, counts })
                 }

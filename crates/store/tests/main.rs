@@ -13,3 +13,4 @@ mod security;
 mod sharing;
 mod support;
 mod upgrade;
+mod versions;

@@ -157,7 +157,8 @@ async fn a_ga4_model_leaves_out_what_ga4_does_not_cover_and_names_its_return_as_
 
 /// The budget plan on the campaign's page can rest on the model's curves (the API's
 /// `"curves": "mmm"`): refused on the field until a current run covers the campaign alone, then
-/// planned on that run's curves, which the plan names.
+/// planned on that run's curves, which the plan names. Choosing the model as the campaign's
+/// revenue basis after the run leaves the run current.
 #[tokio::test]
 async fn the_budget_plan_on_the_page_can_rest_on_the_model_s_curves() {
     for url in database_urls().await {
@@ -189,6 +190,21 @@ async fn the_budget_plan_on_the_page_can_rest_on_the_model_s_curves() {
         assert_eq!(r.status(), StatusCode::CREATED, "{tag}");
         let run = json_of(r).await;
         let id = run["id"].as_str().unwrap_or_default().to_owned();
+        // Chosen after the run (the order a user takes, from the model's page to the finance
+        // page): the choice is not one of the model's inputs, so the run holds and the ROI
+        // rests on it.
+        let r = app
+            .request(
+                &app.client,
+                reqwest::Method::PUT,
+                &format!("/api/campaigns/{q4}/revenue-basis"),
+                Some(&serde_json::json!({"basis": "mmm"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{tag}");
+        let roi = json_of(app.get(&format!("/api/campaigns/{q4}/roi")).await).await;
+        assert_eq!(roi["revenue_basis"]["basis"], "modelled", "{tag}: {roi}");
+        assert_eq!(roi["revenue_basis"]["mmm_run"], run["id"], "{tag}");
         let (_, html) = page(&app, &format!("{tab}&curves=mmm")).await;
         assert!(!html.contains("id=\"curves-error\""), "{tag}: {html}");
         let basis = metric(&html, "curves-basis");

@@ -11,8 +11,10 @@
 //! share one currency (a model of mixed currencies would add euros to dollars). Every day of the
 //! window needs a KPI value: a missing day is refused, naming it, never read as zero.
 //!
-//! **Runs.** Each run is stored with `campaign:data_version` of every input campaign
-//! ([`data_version`]); a run whose inputs changed since is shown as out of date, never as current.
+//! **Runs.** Each run is stored with `campaign:inputs_version` of every campaign it read
+//! ([`data_version`]); a run whose inputs changed since (rows, offline spend, settings, campaign
+//! fields) is shown as out of date, never as current. Snapshots and the choice of a revenue basis
+//! are not its inputs: choosing the model as a campaign's basis leaves its run current.
 //!
 //! **The comparison.** Per ad platform, over the model's window: the model's incremental KPI per
 //! unit of spend (its ROI, modelled), the revenue the platform reports per unit of spend
@@ -51,7 +53,7 @@ pub struct Run {
     pub current: bool,
 }
 
-/// `campaign_id:data_version` of each campaign, in order: what a run rests on.
+/// `campaign_id:inputs_version` of each campaign, in order: what a run rests on.
 pub async fn data_version(
     store: &dyn Store,
     org: &OrgId,
@@ -59,8 +61,8 @@ pub async fn data_version(
 ) -> Result<String, AppError> {
     let mut parts = Vec::with_capacity(campaigns.len());
     for id in campaigns {
-        let (_, _, version) = store
-            .campaign_with_settings(org, id)
+        let version = store
+            .inputs_version(org, id)
             .await?
             .ok_or(AppError::NotFound)?;
         parts.push(format!("{}:{version}", id.as_str()));
