@@ -46,6 +46,10 @@ pub enum RevenueBasis {
         run: String,
         /// The run as people read it (`run of 5 Dec 2026, KPI ga4_revenue`).
         label: String,
+        /// The model's 90 % interval of what the channels caused, as factors of its mean (low,
+        /// high): the ROI's interval comes from it, not from resampling the model's own days.
+        /// `None` for a run stored without it.
+        range: Option<(Decimal, Decimal)>,
     },
 }
 

@@ -21,6 +21,10 @@
 //! > and a day is drawn as ⌊x·n / 2⁶⁴⌋ for each 64-bit output x, so the same data and seed give
 //! > the same interval on every machine and every version.
 //!
+//! On revenue modelled by a marketing-mix run the ROI does not come from here: its days are the
+//! model's means, smooth by construction, and its uncertainty is the model's (`roi.rs` takes the
+//! interval from the model's range and applies [`level`] to it).
+//!
 //! Why a bootstrap over days rather than a formula: daily revenue is skewed and autocorrelated
 //! enough that a normal approximation of a ratio is optimistic on short campaigns; resampling days
 //! needs no distribution assumption. Why the fixed seed: a report run twice must not disagree

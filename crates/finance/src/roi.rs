@@ -209,6 +209,25 @@ pub(crate) fn from_timeline(
         settings.bootstrap.seed,
         tables,
     );
+    // A modelled revenue's uncertainty is the model's, far wider than its days' noise: the
+    // interval is the ROI at the ends of the model's 90 % interval of what the channels caused,
+    // and the level follows from it by the same rule.
+    if let crate::books::RevenueBasis::Modelled {
+        range: Some((low, high)),
+        ..
+    } = &book.revenue.basis
+    {
+        let at = |factor: Decimal| {
+            roi_percentage(
+                num::sub(num::mul(attributed_revenue, factor), total_investment),
+                total_investment,
+            )
+        };
+        confidence.interval = at(*low).zip(at(*high));
+        confidence.resamples = 0;
+        confidence.level =
+            confidence::level(confidence.interval, confidence.conversions, confidence.days);
+    }
     // A return of revenue nobody measured is no measurement: no ROI, ROAS or payback (a
     // −100 % ROI would be a verdict on a figure nobody has), no level, no interval.
     let measured = book.revenue.basis != crate::books::RevenueBasis::Unmeasured;

@@ -128,7 +128,7 @@ proptest! {
         let basis = match basis_kind {
             0 => RevenueBasis::PlatformReported,
             1 => RevenueBasis::Attributed { model: "markov".into(), label: "Markov".into() },
-            _ => RevenueBasis::Modelled { run: "r1".into(), label: "run of 5 Dec 2026".into() },
+            _ => RevenueBasis::Modelled { run: "r1".into(), label: "run of 5 Dec 2026".into(), range: None },
         };
         let attributed = basis_kind != 0;
         // Attribution never credits offline channels; a marketing-mix model may.

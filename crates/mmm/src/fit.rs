@@ -214,6 +214,11 @@ pub fn fit(
             .collect(),
     };
     let baseline = Interval::of(&baseline_draws);
+    let media_draws: Vec<f64> = draws
+        .iter()
+        .map(|d| d.beta.iter().zip(&d.sums).map(|(b, s)| b * s).sum::<f64>() * prepared.y_scale)
+        .collect();
+    let media = Interval::of(&media_draws);
     // The fit holds the channels to the whole KPI (`estimate::State::capped`); at that bound, or
     // with a baseline below zero, the data could not tell the channels from the baseline.
     let credited: f64 = channels.iter().map(|c| c.best_fit_contribution).sum();
@@ -245,6 +250,7 @@ pub fn fit(
         periods: n,
         channels,
         baseline,
+        media,
         fit: FitQuality {
             r2,
             mape,

@@ -151,6 +151,9 @@ pub struct Model {
     pub channels: Vec<ChannelResult>,
     /// The baseline's total contribution.
     pub baseline: Interval,
+    /// What all the channels together caused over the input: each draw's channels summed, so its
+    /// interval is the total's (not the sum of the channels' intervals).
+    pub media: Interval,
     /// Fit quality.
     pub fit: FitQuality,
     /// One entry per experiment.

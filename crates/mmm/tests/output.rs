@@ -232,3 +232,34 @@ fn holidays_given_are_absorbed_by_the_baseline_not_the_channels() {
     };
     assert!(error(&with) <= error(&without) + 1e-9);
 }
+
+/// The channels' total: its mean is the sum of their means (means add up), its interval is the
+/// total's over the draws, narrower than the channels' intervals added end to end (their errors
+/// offset one another).
+#[test]
+fn the_media_total_is_the_draws_sum_of_every_channel() {
+    let sim = simulate(&Spec::daily(23));
+    let model = fit(
+        &sim.data,
+        &[],
+        &Options {
+            draws: 400,
+            seed: 3,
+        },
+    )
+    .expect("fit");
+    let means: f64 = model.channels.iter().map(|c| c.contribution.mean).sum();
+    assert!(
+        (model.media.mean - means).abs() <= 1e-6 * means.abs().max(1.0),
+        "{} vs {means}",
+        model.media.mean
+    );
+    let stacked: f64 = model
+        .channels
+        .iter()
+        .map(|c| c.contribution.high - c.contribution.low)
+        .sum();
+    let width = model.media.high - model.media.low;
+    assert!(width > 0.0 && width < stacked, "{width} vs {stacked}");
+    assert!(model.media.low <= model.media.mean && model.media.mean <= model.media.high);
+}

@@ -205,6 +205,36 @@ async fn the_budget_plan_on_the_page_can_rest_on_the_model_s_curves() {
         let roi = json_of(app.get(&format!("/api/campaigns/{q4}/roi")).await).await;
         assert_eq!(roi["revenue_basis"]["basis"], "modelled", "{tag}: {roi}");
         assert_eq!(roi["revenue_basis"]["mmm_run"], run["id"], "{tag}");
+        // Its interval is the model's: the ROI at the ends of the channels' total, as the run's
+        // document gives it, not a resampling of the model's smooth days.
+        let media = &run["result"]["media"]["contribution"];
+        let (mean, low, high) = (
+            media["mean"].as_f64().unwrap_or(0.0),
+            media["low"].as_f64().unwrap_or(0.0),
+            media["high"].as_f64().unwrap_or(0.0),
+        );
+        assert!(low < mean && mean < high, "{tag}: {media}");
+        let revenue: f64 = roi["attributed_revenue"]
+            .as_str()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(0.0);
+        let investment: f64 = roi["total_investment"]
+            .as_str()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(0.0);
+        let confidence = &roi["confidence_level"];
+        assert_eq!(confidence["resamples"], 0, "{tag}: {confidence}");
+        for (end, factor) in [("lower", low / mean), ("upper", high / mean)] {
+            let want = (revenue * factor - investment) / investment * 100.0;
+            let got = confidence["interval_90"][end].as_f64().unwrap_or(f64::NAN);
+            assert!((got - want).abs() < 0.05, "{tag}: {end} {got} vs {want}");
+        }
+        let (_, html) = page(&app, &format!("/campaigns/{q4}/finance")).await;
+        assert!(
+            metric(&html, "interval").ends_with("(the model&#39;s interval)"),
+            "{tag}: {}",
+            metric(&html, "interval")
+        );
         let (_, html) = page(&app, &format!("{tab}&curves=mmm")).await;
         assert!(!html.contains("id=\"curves-error\""), "{tag}: {html}");
         let basis = metric(&html, "curves-basis");

@@ -206,6 +206,7 @@ pub(crate) fn revenue_series(
         basis = RevenueBasis::Modelled {
             run: m.run_id,
             label: m.label,
+            range: m.range,
         };
     }
     RevenueSeries {

@@ -27,6 +27,9 @@ pub struct Contributions {
     pub by_platform: Vec<(Platform, Decimal)>,
     /// The named offline channels' contribution over the run.
     pub offline: Decimal,
+    /// The 90 % interval of the channels' total as factors of its mean (low, high); `None` for a
+    /// run stored without it, or a total of nothing.
+    pub range: Option<(Decimal, Decimal)>,
 }
 
 fn cents(x: f64) -> Decimal {
@@ -78,6 +81,18 @@ pub async fn contributions(
             *day += v;
         }
     }
+    let media = &doc["media"]["contribution"];
+    let range = match (
+        media["mean"].as_f64(),
+        media["low"].as_f64(),
+        media["high"].as_f64(),
+    ) {
+        (Some(mean), Some(low), Some(high)) if mean > 0.0 => {
+            let factor = |x: f64| Decimal::from_f64((x / mean).max(0.0)).map(|d| d.round_dp(4));
+            factor(low).zip(factor(high))
+        }
+        _ => None,
+    };
     let label = format!(
         "run of {}, KPI {}, R² {:.2}",
         spendlens_core::dates::day(stored.created_at.date_naive()),
@@ -94,5 +109,6 @@ pub async fn contributions(
             .collect(),
         by_platform: by_platform.into_iter().collect(),
         offline,
+        range,
     }))
 }

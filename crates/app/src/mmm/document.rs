@@ -87,8 +87,9 @@ fn ratio(revenue: Decimal, spend: Decimal) -> Value {
     }
 }
 
-/// The run's document: the contract's answer, then `currency`, `left_out` (the chosen campaigns
-/// the KPI does not cover, by id and name), `curves`, `decomposition` and `comparison`.
+/// The run's document: the contract's answer, then `currency`, `media` (what the channels caused
+/// together, with its interval), `left_out` (the chosen campaigns the KPI does not cover, by id
+/// and name), `curves`, `decomposition` and `comparison`.
 pub(super) fn result(
     model: &Model,
     currency: &str,
@@ -100,6 +101,16 @@ pub(super) fn result(
         return doc;
     };
     map.insert("currency".into(), json!(currency));
+    // What the channels together caused, with the total's own interval (the ROI's, on the model
+    // as a revenue basis).
+    map.insert(
+        "media".into(),
+        json!({"contribution": {
+            "mean": round2(model.media.mean),
+            "low": round2(model.media.low),
+            "high": round2(model.media.high),
+        }}),
+    );
     map.insert(
         "left_out".into(),
         Value::Array(

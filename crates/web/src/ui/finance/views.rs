@@ -136,6 +136,9 @@ pub(super) fn roi_view(r: &CampaignRoi) -> RoiView {
         payback_status: r.payback.as_str(),
         confidence: r.confidence.level.label(),
         interval: match r.confidence.interval {
+            Some((lo, hi)) if r.confidence.resamples == 0 => {
+                format!("{} to {} (the model's interval)", pct(lo), pct(hi))
+            }
             Some((lo, hi)) => format!("{} to {}", pct(lo), pct(hi)),
             None if unmeasured => "no interval (revenue not measured)".to_owned(),
             None => "no interval (no day to resample)".to_owned(),
