@@ -130,8 +130,10 @@ const COLUMNS: [(SortKey, &str, bool); 9] = [
     (SortKey::Name, "Campaign", false),
     (SortKey::Budget, "Budget", true),
     (SortKey::Spend, "Spend", true),
-    (SortKey::Revenue, "Revenue", true),
-    (SortKey::Roi, "ROI", true),
+    // Named by their basis: the Finance pages' ROI is on the full investment and the campaign's
+    // chosen revenue basis, a different figure.
+    (SortKey::Revenue, "Platform revenue", true),
+    (SortKey::Roi, "ROI on ad spend", true),
     (SortKey::Roas, "ROAS", true),
     (SortKey::Health, "Health", false),
     (SortKey::Pacing, "Pacing", false),
