@@ -349,7 +349,10 @@ async fn every_key_sorts_both_ways_and_only_the_callers_campaigns_appear() {
         // The columns say their basis: the Finance pages' ROI (on the full investment, on the
         // campaign's chosen revenue) is another figure.
         for label in ["Platform revenue", "ROI on ad spend"] {
-            assert!(html.contains(&format!(">{label}</a></th>")), "{label}: {html}");
+            assert!(
+                html.contains(&format!(">{label}</a></th>")),
+                "{label}: {html}"
+            );
         }
         let positions: Vec<usize> = ["b small", "c mid", "A large"]
             .iter()
