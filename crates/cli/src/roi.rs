@@ -38,6 +38,8 @@ pub struct Args {
 fn text(r: &CampaignRoi) -> String {
     use spendlens_core::num::round_half_away as round;
     let c = &r.currency;
+    // Money with its cents, always: `5400.00 USD` (rounded half away, then written to 2 places).
+    let money = |x: rust_decimal::Decimal| format!("{:.2} {c}", round(x, 2));
     let mut out = String::new();
     let mut line = |label: &str, value: String| out.push_str(&format!("{label:<22}{value}\n"));
     line("campaign:", r.campaign_id.to_string());
@@ -45,33 +47,20 @@ fn text(r: &CampaignRoi) -> String {
         line("window:", format!("{} to {}", w.start(), w.end()));
     }
     line("attribution:", r.attribution.as_str().to_owned());
-    line("media spend:", format!("{} {c}", round(r.costs.media(), 2)));
+    line("media spend:", money(r.costs.media()));
     if !r.channels.is_empty() {
         // Named channels (TV, radio...): part of the media spend, shown apart.
-        line(
-            "  offline channels:",
-            format!("{} {c}", round(r.costs.channel_spend, 2)),
-        );
+        line("  offline channels:", money(r.costs.channel_spend));
     }
-    line("creative:", format!("{} {c}", round(r.costs.creative, 2)));
-    line(
-        "platform fees:",
-        format!("{} {c}", round(r.costs.platform_fees, 2)),
-    );
-    line("overhead:", format!("{} {c}", round(r.costs.overhead, 2)));
-    line(
-        "opportunity cost:",
-        format!("{} {c}", round(r.costs.opportunity, 2)),
-    );
-    line(
-        "total investment:",
-        format!("{} {c}", round(r.total_investment, 2)),
-    );
-    line(
-        "attributed revenue:",
-        format!("{} {c}", round(r.attributed_revenue, 2)),
-    );
-    line("net revenue:", format!("{} {c}", round(r.net_revenue, 2)));
+    line("creative:", money(r.costs.creative));
+    line("platform fees:", money(r.costs.platform_fees));
+    line("overhead:", money(r.costs.overhead));
+    line("opportunity cost:", money(r.costs.opportunity));
+    line("total investment:", money(r.total_investment));
+    // What the revenue is, beside it: the figure differs by basis.
+    line("revenue basis:", r.revenue_basis.label());
+    line("revenue:", money(r.attributed_revenue));
+    line("net revenue:", money(r.net_revenue));
     line(
         "ROI:",
         match r.roi_percentage {
@@ -98,6 +87,11 @@ fn text(r: &CampaignRoi) -> String {
     line(
         "confidence:",
         match r.confidence.interval {
+            // On modelled revenue the interval is the model's, not a resampling of days.
+            Some((lo, hi)) if r.confidence.resamples == 0 => format!(
+                "{} (the model's 90 % interval {lo} % to {hi} %)",
+                r.confidence.level.as_str()
+            ),
             Some((lo, hi)) => format!(
                 "{} (90 % interval {lo} % to {hi} %)",
                 r.confidence.level.as_str()

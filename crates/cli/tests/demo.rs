@@ -262,6 +262,42 @@ fn serve_demo_loads_the_sample_prints_where_to_open_it_and_serves_it() {
             rates.contains(&("EUR".into(), "USD".into(), Decimal::new(12, 1))),
             "{tag}: {settings}"
         );
+        // The model (run on the Q4 campaign alone above) as its revenue basis: chosen after the
+        // run, the run holds, and `spendlens roi` gives the model's interval, not a resampling
+        // of the model's days.
+        let q4 = roi_again["campaign_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let r = rt
+            .block_on(
+                client
+                    .put(format!("{base}/api/campaigns/{q4}/revenue-basis"))
+                    .json(&json!({"basis": "mmm"}))
+                    .send(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), reqwest::StatusCode::OK, "{tag}");
+        let out = Command::new(env!("CARGO_BIN_EXE_spendlens"))
+            .args([
+                "roi",
+                "--campaign",
+                &q4,
+                "--format",
+                "text",
+                "--database-url",
+                db.url(),
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{tag}: {text}");
+        assert!(
+            text.contains("revenue basis:        modelled by the marketing-mix model (run of ")
+                && text.contains("creative:             5400.00 USD")
+                && text.contains("(the model's 90 % interval "),
+            "{tag}: {text}"
+        );
         if let Some(path) = db.url().strip_prefix("sqlite://") {
             let _ = std::fs::remove_file(format!("{path}.key"));
         }

@@ -326,7 +326,10 @@ fn roi_and_report_count_named_channels() {
     assert_eq!(roi["costs"]["platform_spend"], "1000.00");
     args.extend_from_slice(&["--format", "text"]);
     let text = String::from_utf8_lossy(&spendlens(&args).stdout).into_owned();
-    assert!(text.contains("  offline channels:   600 USD\n"), "{text}");
+    assert!(
+        text.contains("  offline channels:   600.00 USD\n"),
+        "{text}"
+    );
     assert!(
         text.contains("total investment:     1951.36 USD\n"),
         "{text}"
