@@ -19,7 +19,8 @@ use crate::state::AppState;
 
 /// The campaign's ROI on its full investment over `from..=to` (default: its start to today):
 /// costs by category, opportunity cost, attributed revenue, ROI %, ROAS, payback and the
-/// bootstrap confidence level (rules in the README).
+/// confidence level: a bootstrap over days, or on revenue modelled by a marketing-mix run the
+/// model's own interval (`resamples` 0; rules in the README).
 #[utoipa::path(get, path = "/api/campaigns/{id}/roi", tag = "finance",
     params(("id" = String, Path), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
     responses((status = 200, body = Object), (status = 404), (status = 422)))]
