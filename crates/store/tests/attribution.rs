@@ -1,10 +1,10 @@
 //! Touchpoints and campaign attribution models, on each backend.
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use spendlens_core::campaign::{CampaignId, CampaignSpec, OrgId};
+use spendlens_core::campaign::{CampaignId, OrgId};
 use spendlens_store::{StoredTouchpoint, TouchKind, TouchpointImport, UpsertCounts};
 
-use crate::support::stores;
+use crate::support::{plain_spec, stores};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z")
@@ -145,14 +145,7 @@ async fn an_import_that_fails_writes_nothing() {
 async fn the_window_keeps_whole_journeys_up_to_its_end_and_campaign_tags_scope_rows() {
     for (backend, store) in stores().await {
         let org = org_of(store.as_ref(), "a@example.com").await;
-        let spec = CampaignSpec {
-            name: "C".into(),
-            currency: "USD".into(),
-            budget: None,
-            start_date: None,
-            end_date: None,
-            time_zone: "UTC".into(),
-        };
+        let spec = plain_spec("C");
         let mine = store
             .create_campaign(&org, &spec, now())
             .await
@@ -226,14 +219,7 @@ async fn a_campaign_model_is_set_per_campaign_within_its_organisation() {
     for (backend, store) in stores().await {
         let org = org_of(store.as_ref(), "a@example.com").await;
         let stranger = org_of(store.as_ref(), "b@example.com").await;
-        let spec = CampaignSpec {
-            name: "C".into(),
-            currency: "USD".into(),
-            budget: None,
-            start_date: None,
-            end_date: None,
-            time_zone: "UTC".into(),
-        };
+        let spec = plain_spec("C");
         let c = store
             .create_campaign(&org, &spec, now())
             .await

@@ -6,11 +6,11 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use spendlens_core::Platform;
-use spendlens_core::campaign::{CampaignSpec, OrgId};
+use spendlens_core::campaign::OrgId;
 use spendlens_core::daily::DailyRow;
 use spendlens_store::{ImportRecord, Store};
 
-use crate::support::stores;
+use crate::support::{plain_spec, stores};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z")
@@ -20,17 +20,6 @@ fn now() -> DateTime<Utc> {
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
-}
-
-fn spec(name: &str) -> CampaignSpec {
-    CampaignSpec {
-        name: name.into(),
-        currency: "USD".into(),
-        budget: None,
-        start_date: None,
-        end_date: None,
-        time_zone: "UTC".into(),
-    }
 }
 
 async fn account(store: &dyn Store) -> OrgId {
@@ -60,7 +49,7 @@ async fn writers_of_one_campaign_queue_and_every_row_counts() {
     for (name, store) in stores().await {
         let org = account(store.as_ref()).await;
         let c = store
-            .create_campaign(&org, &spec("Busy"), now())
+            .create_campaign(&org, &plain_spec("Busy"), now())
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let (writers, posts) = (16u32, 10u32);
@@ -106,11 +95,11 @@ async fn a_long_import_lets_another_campaigns_writes_through() {
     for (name, store) in stores().await {
         let org = account(store.as_ref()).await;
         let big = store
-            .create_campaign(&org, &spec("Big import"), now())
+            .create_campaign(&org, &plain_spec("Big import"), now())
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let other = store
-            .create_campaign(&org, &spec("Everyday"), now())
+            .create_campaign(&org, &plain_spec("Everyday"), now())
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         // 200,000 rows in 200 batches, with a pause after each as a parser takes: the import

@@ -1,6 +1,7 @@
 //! Fresh databases for each test, removed when it ends (see `spendlens_testkit::database`).
 use std::sync::Arc;
 
+use spendlens_core::campaign::CampaignSpec;
 use spendlens_store::Store;
 use spendlens_testkit::TestDatabase;
 
@@ -79,5 +80,17 @@ impl Iterator for StoresIter {
 
     fn next(&mut self) -> Option<Self::Item> {
         self.stores.next()
+    }
+}
+
+/// A campaign in USD and UTC with no budget and no dates.
+pub fn plain_spec(name: &str) -> CampaignSpec {
+    CampaignSpec {
+        name: name.into(),
+        currency: "USD".into(),
+        budget: None,
+        start_date: None,
+        end_date: None,
+        time_zone: "UTC".into(),
     }
 }

@@ -9,7 +9,7 @@ use spendlens_core::campaign::{CampaignId, CampaignSpec, OrgId, PlatformSettings
 use spendlens_core::daily::DailyRow;
 use spendlens_store::{Store, StoredSnapshot};
 
-use crate::support::stores;
+use crate::support::{plain_spec, stores};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z")
@@ -45,14 +45,7 @@ async fn snapshots_and_the_revenue_basis_change_the_analysis_not_a_model_s_input
             .await
             .unwrap_or_else(|e| panic!("{backend}: {e}"))
             .org_id;
-        let spec = CampaignSpec {
-            name: "C".into(),
-            currency: "USD".into(),
-            budget: None,
-            start_date: None,
-            end_date: None,
-            time_zone: "UTC".into(),
-        };
+        let spec = plain_spec("C");
         let c = store
             .create_campaign(&org, &spec, now())
             .await
