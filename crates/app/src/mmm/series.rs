@@ -1,5 +1,6 @@
 //! A KPI series uploaded as a file (CSV or XLSX): a date column and a value column, the
-//! business's own revenue per day in the campaigns' currency, for a model run on the KPI spendlens does not store.
+//! business's own revenue per day in the campaigns' currency, for a model run on the KPI
+//! spendlens does not store.
 //!
 //! The date column is the first whose header reads like a date (`date`, `day`, `week`, `time`);
 //! the value the first other column whose cells are all numbers. A bad cell is refused naming its
