@@ -252,8 +252,8 @@ async fn store_rates(
     Ok(settings.rates.len())
 }
 
-/// Stores the demo's rates, costs, and the Q4 campaign's GA4 revenue and journeys, as of `now`, after
-/// [`super::load`] (which creates the organisation and its campaigns).
+/// Stores the demo's rates, costs, and the Q4 campaign's GA4 revenue and journeys, as of `now`,
+/// after [`super::load`] (which creates the organisation and its campaigns).
 pub async fn load_books(store: &dyn Store, now: DateTime<Utc>) -> Result<BooksReport, AppError> {
     let org = store
         .credentials(DEMO_EMAIL)

@@ -1,7 +1,7 @@
 //! The charts of a model run's page, drawn from the stored run document by
-//! `spendlens_report::chart`'s marketing-mix charts: the contribution waterfall, incremental ROAS with its
-//! interval per channel against break-even, the response curves with the recent spend marked,
-//! and the decomposition over time.
+//! `spendlens_report::chart`'s marketing-mix charts: the contribution waterfall, incremental
+//! ROAS with its interval per channel against break-even, the response curves with the recent
+//! spend marked, and the decomposition over time.
 
 use serde_json::Value;
 use spendlens_app::labels::Label;
