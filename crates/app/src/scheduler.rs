@@ -1,4 +1,5 @@
-//! The in-server scheduler: runs the snapshot sweep at start and then periodically.
+//! The in-server scheduler: runs the snapshot, alert, sync, retention, report and model-refresh
+//! sweeps at start and then periodically.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -156,4 +157,31 @@ pub async fn run_reports(
 fn instance_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "spendlens".to_owned());
     format!("{host}:{}", std::process::id())
+}
+
+/// Runs again, now and then every `every` until `shutdown` turns true, the out-of-date model run
+/// each model-based revenue basis rests on (see `mmm::refresh`). Two instances may both refit a
+/// run; the newer of the two is the one the ROI then rests on, and both are current.
+pub async fn run_mmm_refresh(
+    ctx: crate::context::Context,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        match crate::mmm::refresh::refresh(&ctx).await {
+            Ok(report) if report.refreshed > 0 || report.failed > 0 => {
+                tracing::info!(?report, "model refresh");
+            }
+            Ok(_) => tracing::debug!("model refresh: nothing out of date"),
+            Err(e) => tracing::warn!(error = %e, "model refresh failed"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    return;
+                }
+            }
+        }
+    }
 }

@@ -425,6 +425,13 @@ pub async fn serve(
             shutdown.clone(),
         ))
     });
+    let models = (every > 0).then(|| {
+        tokio::spawn(spendlens_app::scheduler::run_mmm_refresh(
+            state.context(),
+            Duration::from_secs(every * 60),
+            shutdown.clone(),
+        ))
+    });
     let report_every = state.settings.report_every_seconds;
     let reports = (report_every > 0).then(|| {
         tokio::spawn(spendlens_app::scheduler::run_reports(
@@ -445,7 +452,7 @@ pub async fn serve(
             }
         })
         .await;
-    for task in [scheduler, syncs, alerts, retention, reports]
+    for task in [scheduler, syncs, alerts, retention, models, reports]
         .into_iter()
         .flatten()
     {

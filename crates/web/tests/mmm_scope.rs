@@ -261,3 +261,92 @@ async fn the_budget_plan_on_the_page_can_rest_on_the_model_s_curves() {
         );
     }
 }
+
+/// The model a campaign's ROI rests on is run again once its inputs move on (the scheduler's
+/// model refresh, run here directly as the scheduler is off in tests): with the same request, on
+/// today's data, and the ROI rests on the new run. Campaigns on another basis are left alone.
+#[tokio::test]
+async fn the_model_a_roi_rests_on_is_run_again_when_its_data_move_on() {
+    use spendlens_app::finance::webhook::{Outbound, RetryPolicy, WebhookSender};
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let (_, q4) = served_demo(&app).await;
+        let tag = app.backend;
+        let ctx = spendlens_app::Context::at(
+            app.store.clone(),
+            std::sync::Arc::new(WebhookSender::new(
+                None,
+                RetryPolicy::default(),
+                Outbound::default(),
+            )),
+            now(),
+        );
+        let body = serde_json::json!({"campaigns": [q4], "draws": 40, "seed": 7});
+        let first = json_of(app.post("/api/mmm", &body).await).await;
+        let r = app
+            .request(
+                &app.client,
+                reqwest::Method::PUT,
+                &format!("/api/campaigns/{q4}/revenue-basis"),
+                Some(&serde_json::json!({"basis": "mmm"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{tag}");
+        let refresh = || spendlens_app::mmm::refresh::refresh(&ctx);
+        // Current: nothing to do.
+        let report = refresh().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((report.campaigns, report.refreshed), (1, 0), "{tag}");
+
+        // New data: the run is out of date, and the ROI falls back until the refresh.
+        let day = first["result"]["to"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        app.post(
+            &format!("/api/campaigns/{q4}/metrics"),
+            &serde_json::json!({"rows": [{"date": day, "platform": "meta", "spend": "999.00", "clicks": 1}]}),
+        )
+        .await;
+        let roi = json_of(app.get(&format!("/api/campaigns/{q4}/roi")).await).await;
+        assert_eq!(roi["revenue_basis"]["basis"], "platform_reported", "{tag}");
+        let report = refresh().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (report.refreshed, report.failed),
+            (1, 0),
+            "{tag}: {report:?}"
+        );
+
+        let runs = json_of(app.get("/api/mmm").await).await;
+        let newest = &runs["runs"][0];
+        assert_ne!(newest["id"], first["id"], "{tag}");
+        assert_eq!(newest["current"], true, "{tag}");
+        // The same request, less nothing: campaigns, KPI, draws, seed.
+        assert_eq!(newest["request"], first["request"], "{tag}");
+        let roi = json_of(app.get(&format!("/api/campaigns/{q4}/roi")).await).await;
+        assert_eq!(roi["revenue_basis"]["basis"], "modelled", "{tag}: {roi}");
+        assert_eq!(roi["revenue_basis"]["mmm_run"], newest["id"], "{tag}");
+        // The new day's spend is in the new run.
+        let meta_spend = |run: &serde_json::Value| -> f64 {
+            run["result"]["channels"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|c| c["channel"] == "meta")
+                .and_then(|c| c["spend"].as_str()?.parse().ok())
+                .unwrap_or(0.0)
+        };
+        let again = json_of(
+            app.get(&format!(
+                "/api/mmm/{}",
+                newest["id"].as_str().unwrap_or_default()
+            ))
+            .await,
+        )
+        .await;
+        assert!(meta_spend(&again) > meta_spend(&first), "{tag}");
+
+        // Nothing out of date now; a campaign on another basis is never refitted.
+        let report = refresh().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((report.campaigns, report.refreshed), (1, 0), "{tag}");
+    }
+}

@@ -96,7 +96,49 @@ impl MmmCommand {
                 "to": e.to.to_string(),
                 "lift": e.lift,
                 "lift_se": e.lift_se,
+                "spend": e.spend.map(|s| s.to_string()),
             })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The command a run recorded ([`MmmCommand::to_json`]), to run it again on today's data;
+    /// `None` for an uploaded series (its values are not kept) or a record that does not read.
+    pub fn from_record(record: &Value) -> Option<MmmCommand> {
+        let day = |v: &Value| -> Option<Option<NaiveDate>> {
+            match v {
+                Value::Null => Some(None),
+                v => v.as_str()?.parse().ok().map(Some),
+            }
+        };
+        let kpi = match record["kpi"]["source"].as_str()? {
+            "ga4_revenue" => KpiSource::Ga4Revenue,
+            "platform_revenue" => KpiSource::PlatformRevenue,
+            _ => return None,
+        };
+        let mut experiments = Vec::new();
+        for (i, e) in record["experiments"].as_array()?.iter().enumerate() {
+            experiments.push(Experiment {
+                row: i + 1,
+                channel: e["channel"].as_str()?.to_owned(),
+                from: day(&e["from"])??,
+                to: day(&e["to"])??,
+                lift: e["lift"].as_f64()?,
+                lift_se: e["lift_se"].as_f64()?,
+                spend: e["spend"].as_str().and_then(|s| s.parse().ok()),
+            });
+        }
+        Some(MmmCommand {
+            campaigns: record["campaigns"]
+                .as_array()?
+                .iter()
+                .map(|c| c.as_str().map(CampaignId::new))
+                .collect::<Option<_>>()?,
+            kpi,
+            from: day(&record["from"])?,
+            to: day(&record["to"])?,
+            draws: usize::try_from(record["draws"].as_u64()?).ok()?,
+            seed: record["seed"].as_u64()?,
+            experiments,
         })
     }
 }

@@ -24,6 +24,7 @@
 pub mod basis;
 mod command;
 mod document;
+pub mod refresh;
 pub mod series;
 
 use std::collections::BTreeMap;
