@@ -142,3 +142,48 @@ impl MmmCommand {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 10, d).unwrap_or_default()
+    }
+
+    /// A recorded command reads back as itself (lift tests and their spend included); an
+    /// uploaded series, whose values are not kept, does not.
+    #[test]
+    fn a_recorded_command_reads_back_but_an_uploaded_series_does_not() {
+        let cmd = MmmCommand {
+            campaigns: vec![CampaignId::new("c1"), CampaignId::new("c2")],
+            kpi: KpiSource::PlatformRevenue,
+            from: Some(day(1)),
+            to: None,
+            draws: 300,
+            seed: 9,
+            experiments: vec![Experiment {
+                row: 1,
+                channel: "google_ads".into(),
+                from: day(5),
+                to: day(18),
+                lift: 5184.54,
+                lift_se: 518.45,
+                spend: Some(rust_decimal::Decimal::new(235_66, 2)),
+            }],
+        };
+        assert_eq!(MmmCommand::from_record(&cmd.to_json()), Some(cmd.clone()));
+        let ga4 = MmmCommand {
+            kpi: KpiSource::Ga4Revenue,
+            experiments: Vec::new(),
+            ..cmd.clone()
+        };
+        assert_eq!(MmmCommand::from_record(&ga4.to_json()), Some(ga4));
+        let series = MmmCommand {
+            kpi: KpiSource::Series(vec![(day(1), 10.0)]),
+            ..cmd
+        };
+        assert_eq!(MmmCommand::from_record(&series.to_json()), None);
+        assert_eq!(MmmCommand::from_record(&json!({"kpi": 1})), None);
+    }
+}
