@@ -169,7 +169,7 @@ mod tests {
                 to: day(18),
                 lift: 5184.54,
                 lift_se: 518.45,
-                spend: Some(rust_decimal::Decimal::new(235_66, 2)),
+                spend: Some(rust_decimal::Decimal::new(23_566, 2)),
             }],
         };
         assert_eq!(MmmCommand::from_record(&cmd.to_json()), Some(cmd.clone()));
