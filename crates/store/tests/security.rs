@@ -3,14 +3,14 @@
 //! outbox; previewed uploads with a quota per organisation. Each story on both backends.
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use spendlens_core::campaign::{CampaignId, CampaignSpec, OrgId};
+use spendlens_core::campaign::{CampaignId, OrgId};
 use spendlens_store::{
     AuditEntry, PendingPreview, PendingRegistration, PreviewQuota, Principal, StoreError,
 };
 use spendlens_testkit::TestDatabase;
 use sqlx::Connection;
 
-use crate::support::stores;
+use crate::support::{plain_spec, stores};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z")
@@ -330,17 +330,6 @@ async fn the_outbox_keeps_messages_per_recipient() {
     }
 }
 
-fn campaign(name: &str) -> CampaignSpec {
-    CampaignSpec {
-        name: name.into(),
-        currency: "USD".into(),
-        budget: None,
-        start_date: None,
-        end_date: None,
-        time_zone: "UTC".into(),
-    }
-}
-
 fn preview(n: usize) -> PendingPreview {
     PendingPreview {
         file_name: "a.csv".into(),
@@ -358,14 +347,14 @@ async fn previews_are_taken_once_and_bounded_per_organisation() {
         let b = ok(store.create_account("b@x.io", "h", "B", now()).await, name);
         let ca = ok(
             store
-                .create_campaign(&a.org_id, &campaign("A"), now())
+                .create_campaign(&a.org_id, &plain_spec("A"), now())
                 .await,
             name,
         )
         .id;
         let cb = ok(
             store
-                .create_campaign(&b.org_id, &campaign("B"), now())
+                .create_campaign(&b.org_id, &plain_spec("B"), now())
                 .await,
             name,
         )

@@ -25,6 +25,19 @@ fn section<'a>(html: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} in {html}"))
 }
 
+/// Chooses the model as the campaign's revenue basis (`PUT /revenue-basis`).
+async fn choose_the_model(app: &TestApp, campaign: &str) {
+    let r = app
+        .request(
+            &app.client,
+            reqwest::Method::PUT,
+            &format!("/api/campaigns/{campaign}/revenue-basis"),
+            Some(&serde_json::json!({"basis": "mmm"})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
+}
+
 #[tokio::test]
 async fn a_ga4_model_leaves_out_what_ga4_does_not_cover_and_names_its_return_as_roas() {
     for url in database_urls().await {
@@ -193,15 +206,7 @@ async fn the_budget_plan_on_the_page_can_rest_on_the_model_s_curves() {
         // Chosen after the run (the order a user takes, from the model's page to the finance
         // page): the choice is not one of the model's inputs, so the run holds and the ROI
         // rests on it.
-        let r = app
-            .request(
-                &app.client,
-                reqwest::Method::PUT,
-                &format!("/api/campaigns/{q4}/revenue-basis"),
-                Some(&serde_json::json!({"basis": "mmm"})),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::OK, "{tag}");
+        choose_the_model(&app, &q4).await;
         let roi = json_of(app.get(&format!("/api/campaigns/{q4}/roi")).await).await;
         assert_eq!(roi["revenue_basis"]["basis"], "modelled", "{tag}: {roi}");
         assert_eq!(roi["revenue_basis"]["mmm_run"], run["id"], "{tag}");
@@ -283,15 +288,7 @@ async fn the_model_a_roi_rests_on_is_run_again_when_its_data_move_on() {
         );
         let body = serde_json::json!({"campaigns": [q4], "draws": 40, "seed": 7});
         let first = json_of(app.post("/api/mmm", &body).await).await;
-        let r = app
-            .request(
-                &app.client,
-                reqwest::Method::PUT,
-                &format!("/api/campaigns/{q4}/revenue-basis"),
-                Some(&serde_json::json!({"basis": "mmm"})),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::OK, "{tag}");
+        choose_the_model(&app, &q4).await;
         let refresh = || spendlens_app::mmm::refresh::refresh(&ctx);
         // Current: nothing to do.
         let report = refresh().await.unwrap_or_else(|e| panic!("{e}"));
