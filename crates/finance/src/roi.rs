@@ -197,37 +197,46 @@ pub(crate) fn from_timeline(
         ),
         None => Payback::NoInvestment,
     };
-    let mut confidence = confidence::confidence(
-        &Sample {
-            spend: &t.platform_spend,
-            revenue: &t.revenue,
-            has_data: &t.has_data,
-            fixed: num::sub(total_investment, costs.platform_spend),
-            conversions: t.conversions,
-        },
-        settings.bootstrap.resamples,
-        settings.bootstrap.seed,
-        tables,
-    );
     // A modelled revenue's uncertainty is the model's, far wider than its days' noise: the
     // interval is the ROI at the ends of the model's 90 % interval of what the channels caused,
-    // and the level follows from it by the same rule.
-    if let crate::books::RevenueBasis::Modelled {
-        range: Some((low, high)),
-        ..
-    } = &book.revenue.basis
-    {
-        let at = |factor: Decimal| {
-            roi_percentage(
-                num::sub(num::mul(attributed_revenue, factor), total_investment),
-                total_investment,
-            )
-        };
-        confidence.interval = at(*low).zip(at(*high));
-        confidence.resamples = 0;
-        confidence.level =
-            confidence::level(confidence.interval, confidence.conversions, confidence.days);
-    }
+    // and the level follows from it by the same rule. The bootstrap is not run for it.
+    let modelled = match &book.revenue.basis {
+        crate::books::RevenueBasis::Modelled {
+            range: Some(range), ..
+        } => Some(*range),
+        _ => None,
+    };
+    let mut confidence = match modelled {
+        Some((low, high)) => {
+            let at = |factor: Decimal| {
+                roi_percentage(
+                    num::sub(num::mul(attributed_revenue, factor), total_investment),
+                    total_investment,
+                )
+            };
+            let interval = at(low).zip(at(high));
+            let days = u32::try_from(t.has_data.iter().filter(|h| **h).count()).unwrap_or(u32::MAX);
+            Confidence {
+                level: confidence::level(interval, t.conversions, days),
+                interval,
+                days,
+                conversions: t.conversions,
+                resamples: 0,
+            }
+        }
+        None => confidence::confidence(
+            &Sample {
+                spend: &t.platform_spend,
+                revenue: &t.revenue,
+                has_data: &t.has_data,
+                fixed: num::sub(total_investment, costs.platform_spend),
+                conversions: t.conversions,
+            },
+            settings.bootstrap.resamples,
+            settings.bootstrap.seed,
+            tables,
+        ),
+    };
     // A return of revenue nobody measured is no measurement: no ROI, ROAS or payback (a
     // −100 % ROI would be a verdict on a figure nobody has), no level, no interval.
     let measured = book.revenue.basis != crate::books::RevenueBasis::Unmeasured;
