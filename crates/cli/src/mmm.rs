@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use spendlens_ingest::{ImportOptions, read_grid};
 use spendlens_mmm::table::{self, Columns, TableRow};
 use spendlens_mmm::{Options, codec, fit};
 
@@ -56,16 +55,7 @@ fn read_table(path: &Path) -> anyhow::Result<(Vec<TableRow>, bool)> {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let grid = read_grid(&bytes, &name, &ImportOptions::default())?;
-    let rows = grid
-        .rows
-        .into_iter()
-        .map(|r| TableRow {
-            row: usize::try_from(r.row).unwrap_or(usize::MAX),
-            cells: r.cells,
-        })
-        .collect();
-    Ok((rows, grid.delimiter == Some(b';')))
+    Ok(spendlens_app::mmm::series::table_rows(&bytes, &name)?)
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {

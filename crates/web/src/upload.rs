@@ -94,10 +94,12 @@ pub struct FileField {
     pub bytes: Vec<u8>,
 }
 
-/// An upload as read: its file (when one was sent) and its text fields.
+/// An upload as read: its file (when one was sent), the other file fields named in
+/// [`Fields::files`] that were sent, and its text fields.
 #[derive(Debug, Clone, Default)]
 pub struct Upload {
     pub file: Option<FileField>,
+    pub attachments: HashMap<String, FileField>,
     pub texts: HashMap<String, String>,
 }
 
@@ -106,6 +108,12 @@ impl Upload {
     pub fn text(&self, name: &str) -> &str {
         self.texts.get(name).map_or("", |t| t.trim())
     }
+
+    /// A file field besides `file`, when one was sent with content (a browser sends an empty
+    /// part for a file input left empty).
+    pub fn attachment(&self, name: &str) -> Option<&FileField> {
+        self.attachments.get(name).filter(|f| !f.bytes.is_empty())
+    }
 }
 
 /// What an upload may carry besides `file`.
@@ -113,6 +121,9 @@ impl Upload {
 pub struct Fields {
     /// The text fields read.
     pub texts: &'static [&'static str],
+    /// File fields read besides `file` (into [`Upload::attachments`]); every file of the upload
+    /// counts against the one limit.
+    pub files: &'static [&'static str],
     /// Whether any other field is refused (the API: a typo must not be ignored) or skipped (the
     /// pages: a browser sends the form's buttons too).
     pub others: Others,
@@ -143,36 +154,49 @@ async fn text(field: Field<'_>, limit: usize) -> ApiResult<String> {
         .map_err(|e| multipart_error(&e, limit, "multipart"))
 }
 
-/// Reads the upload: the `file` field (at most `limit` bytes, else 413) and the text fields of
-/// `fields`; other fields are refused or skipped as `fields` says.
+/// A file field, chunk by chunk into one buffer: refused as soon as the upload's files together
+/// pass `limit` (`total` counts what the earlier files took), and never held twice.
+async fn file(mut field: Field<'_>, limit: usize, total: &mut usize) -> ApiResult<FileField> {
+    let name = field.file_name().map(str::to_owned);
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| multipart_error(&e, limit, "file"))?
+    {
+        if *total + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        *total += chunk.len();
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(FileField { name, bytes })
+}
+
+/// Reads the upload: the `file` field and the file fields of `fields` (at most `limit` bytes
+/// together, else 413) and the text fields of `fields`; other fields are refused or skipped as
+/// `fields` says.
 pub async fn read_file_field(
     mut multipart: Multipart,
     limit: usize,
     fields: Fields,
 ) -> ApiResult<Upload> {
     let mut upload = Upload::default();
-    while let Some(mut field) = multipart
+    // The bytes of every file read so far: the limit is the upload's, not each file's.
+    let mut total = 0;
+    while let Some(field) = multipart
         .next_field()
         .await
         .map_err(|e| multipart_error(&e, limit, "multipart"))?
     {
         match field.name() {
             Some("file") => {
-                let name = field.file_name().map(str::to_owned);
-                // Chunk by chunk into one buffer: refused as soon as it passes the limit, and
-                // never held twice.
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field
-                    .chunk()
-                    .await
-                    .map_err(|e| multipart_error(&e, limit, "file"))?
-                {
-                    if bytes.len() + chunk.len() > limit {
-                        return Err(too_large(limit));
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                upload.file = Some(FileField { name, bytes });
+                upload.file = Some(file(field, limit, &mut total).await?);
+            }
+            Some(name) if fields.files.contains(&name) => {
+                let name = name.to_owned();
+                let read = file(field, limit, &mut total).await?;
+                upload.attachments.insert(name, read);
             }
             Some(name) if fields.texts.contains(&name) => {
                 let name = name.to_owned();
@@ -198,6 +222,60 @@ pub async fn read_file_field(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A multipart request of file parts (`name`, bytes).
+    async fn upload_of(files: &[(&str, usize)], limit: usize) -> ApiResult<Upload> {
+        let mut body = Vec::new();
+        for (name, size) in files {
+            body.extend_from_slice(
+                format!(
+                    "--X\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}.csv\"\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend(std::iter::repeat_n(b'a', *size));
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(b"--X--\r\n");
+        let request = Request::builder()
+            .header("content-type", "multipart/form-data; boundary=X")
+            .body(axum::body::Body::from(body))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let multipart = Multipart::from_request(request, &())
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let fields = Fields {
+            texts: &[],
+            files: &["lift"],
+            others: Others::Refuse("file, lift"),
+        };
+        read_file_field(multipart, limit, fields).await
+    }
+
+    #[tokio::test]
+    async fn the_files_of_an_upload_share_its_limit() {
+        let read = upload_of(&[("file", 400), ("lift", 600)], 1_000)
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(read.file.as_ref().map(|f| f.bytes.len()), Some(400));
+        assert_eq!(read.attachment("lift").map(|f| f.bytes.len()), Some(600));
+        assert_eq!(
+            read.attachment("lift")
+                .and_then(|f| f.name.clone())
+                .as_deref(),
+            Some("lift.csv")
+        );
+        // One byte over, though each file alone is under the limit.
+        let over = upload_of(&[("file", 400), ("lift", 601)], 1_000).await;
+        assert!(matches!(over, Err(ApiError::TooLarge(_))), "{over:?}");
+        // An empty file input is no attachment; an unlisted file field is refused.
+        let empty = upload_of(&[("lift", 0)], 1_000)
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(empty.attachment("lift").is_none());
+        let other = upload_of(&[("kpi", 10)], 1_000).await;
+        assert!(matches!(other, Err(ApiError::Validation(_))), "{other:?}");
+    }
 
     #[tokio::test]
     async fn the_gate_lets_its_slots_through_and_answers_busy_after_the_wait() {

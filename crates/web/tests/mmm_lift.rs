@@ -1,10 +1,10 @@
-//! Lift tests from the marketing-mix page (issue 17 items 2 and 5), through the real server on
-//! both backends: the page's advice ("a lift test on Google Ads would narrow it") can be acted on
+//! Lift tests from the marketing-mix page (issue 17 items 2 and 5), pasted or as a file, through
+//! the real server on both backends: the page's advice ("a lift test on Google Ads would narrow it") can be acted on
 //! where it is given. A test consistent with the demo's GA4 revenue narrows the channel's ROI
 //! and is reported as agreeing; a bad table or an unknown channel is a 422 naming the field and
 //! the line.
 use reqwest::StatusCode;
-use reqwest::multipart::Form;
+use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
 use crate::support::{TestApp, database_urls, json_of, page, served_demo, token_in};
@@ -24,6 +24,10 @@ pub(crate) async fn run_form(
         .text("kpi", "ga4_revenue")
         .text("draws", draws.to_owned())
         .text("experiments", experiments.to_owned());
+    post_form(app, form).await
+}
+
+async fn post_form(app: &TestApp, form: Form) -> (StatusCode, String, String) {
     let r = app
         .client
         .post(format!("{}/mmm", app.base))
@@ -34,6 +38,21 @@ pub(crate) async fn run_form(
     let status = r.status();
     let path = r.url().path().to_owned();
     (status, path, r.text().await.unwrap_or_default())
+}
+
+/// The form of [`run_form`] with the lift tests as a file (`name`, `bytes`) and `pasted` text.
+fn file_form(token: &str, scope: &str, pasted: &str, name: &str, bytes: Vec<u8>) -> Form {
+    let part = Part::bytes(bytes)
+        .file_name(name.to_owned())
+        .mime_str("text/csv")
+        .unwrap_or_else(|e| panic!("{e}"));
+    Form::new()
+        .text("csrf", token.to_owned())
+        .text("scope", scope.to_owned())
+        .text("kpi", "ga4_revenue")
+        .text("draws", "100")
+        .text("experiments", pasted.to_owned())
+        .part("experiments_file", part)
 }
 
 /// `5184.54` as the page writes money: `5,184.54`.
@@ -141,5 +160,50 @@ async fn a_lift_test_entered_on_the_page_calibrates_the_run() {
             google(&before)["roi"],
             google(&after)["roi"]
         );
+    }
+}
+
+/// The lift study's own file, uploaded on the page: a European export (semicolons, decimal
+/// commas, the spend column) is read as written; a bad cell is named by file, row and column;
+/// a file beside pasted tests is refused rather than one of them silently dropped.
+#[tokio::test]
+async fn a_lift_test_file_uploaded_on_the_page_calibrates_the_run() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let (_, q4) = served_demo(&app).await;
+        let scope = format!("campaign:{q4}");
+        let (_, html) = page(&app, "/mmm").await;
+        let token = token_in(&html);
+        let tag = app.backend;
+
+        let bad = "channel;from;to;lift;lift_se\ngoogle_ads;2026-10-05;2026-10-18;viel;518,45\n";
+        let form = file_form(&token, &scope, "", "lift.csv", bad.as_bytes().to_vec());
+        let (status, _, html) = post_form(&app, form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
+        let error = html
+            .split("id=\"experiments_file-error\"")
+            .nth(1)
+            .and_then(|r| r.split("</").next())
+            .unwrap_or_else(|| panic!("{tag}: no error on the file field in {html}"));
+        assert!(error.contains("lift.csv"), "{tag}: {error}");
+        assert!(error.contains("row 2, column lift"), "{tag}: {error}");
+
+        let good = "channel;from;to;lift;lift_se;spend\ngoogle_ads;2026-10-05;2026-10-18;5184,54;518,45;2356,61\n";
+        let pasted = "channel,from,to,lift,lift_se\ngoogle_ads,2026-10-05,2026-10-18,5000,500";
+        let form = file_form(&token, &scope, pasted, "lift.csv", good.as_bytes().to_vec());
+        let (status, _, html) = post_form(&app, form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
+        assert!(html.contains("not both"), "{tag}: {html}");
+
+        let form = file_form(&token, &scope, "", "lift.csv", good.as_bytes().to_vec());
+        let (status, path, html) = post_form(&app, form).await;
+        assert_eq!(status, StatusCode::OK, "{tag}: {html}");
+        assert!(html.contains("<tr data-lift=\"google_ads\">"), "{tag}");
+        let run = json_of(app.get(&format!("/api{path}")).await).await;
+        let test = &run["request"]["experiments"][0];
+        assert_eq!(test["channel"], "google_ads", "{tag}: {run}");
+        assert_eq!(test["lift"].as_f64(), Some(5184.54), "{tag}: {test}");
+        assert_eq!(test["lift_se"].as_f64(), Some(518.45), "{tag}: {test}");
+        assert_eq!(test["spend"].as_str(), Some("2356.61"), "{tag}: {test}");
     }
 }

@@ -7,23 +7,12 @@
 //! row and column; a day given twice is refused.
 
 use chrono::NaiveDate;
-use spendlens_ingest::{Grid, ImportOptions, read_grid};
+use spendlens_ingest::{Grid, ImportOptions, column_letter, read_grid};
 
 use crate::AppError;
 
 /// Most rows of a KPI file (ten years of days).
 pub const MAX_ROWS: usize = 3_660;
-
-fn column_letter(index: usize) -> String {
-    let mut n = index + 1;
-    let mut out = Vec::new();
-    while n > 0 {
-        let r = (n - 1) % 26;
-        out.push(char::from(b'A' + u8::try_from(r).unwrap_or(0)));
-        n = (n - 1) / 26;
-    }
-    out.iter().rev().collect()
-}
 
 fn number(cell: &str) -> Option<f64> {
     let t: String = cell
@@ -118,26 +107,16 @@ pub fn kpi_series(
 /// Most lift tests in one run.
 pub const MAX_EXPERIMENTS: usize = 200;
 
-/// Lift tests pasted as a table (`channel,from,to,lift,lift_se`, optionally `spend`, with its
-/// header; comma, semicolon or tab), as `spendlens mmm --experiments` reads them; `field` names
-/// the form field in errors, each naming its line and column.
-pub fn experiments(text: &str, field: &str) -> Result<Vec<spendlens_mmm::Experiment>, AppError> {
-    if text.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    let grid: Grid = read_grid(
-        text.trim().as_bytes(),
-        "lift tests.csv",
-        &ImportOptions::default(),
-    )
-    .map_err(|e| AppError::invalid(field, e.to_string()))?;
-    if grid.rows.len() > MAX_EXPERIMENTS + 1 {
-        return Err(AppError::invalid(
-            field,
-            format!("at most {MAX_EXPERIMENTS} lift tests"),
-        ));
-    }
-    let rows: Vec<spendlens_mmm::table::TableRow> = grid
+/// A table file (CSV, semicolon or tab separated, or XLSX) as the model's table reader takes it:
+/// its rows, numbered as the file numbers them, and whether its delimiter (`;`) means decimal
+/// commas. `spendlens mmm` reads its `--input` and `--experiments` files through it too.
+pub fn table_rows(
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<(Vec<spendlens_mmm::table::TableRow>, bool), spendlens_ingest::ImportError> {
+    let grid: Grid = read_grid(bytes, file_name, &ImportOptions::default())?;
+    let decimal_comma = grid.delimiter == Some(b';');
+    let rows = grid
         .rows
         .into_iter()
         .map(|r| spendlens_mmm::table::TableRow {
@@ -145,8 +124,45 @@ pub fn experiments(text: &str, field: &str) -> Result<Vec<spendlens_mmm::Experim
             cells: r.cells,
         })
         .collect();
-    spendlens_mmm::table::experiments(&rows, grid.delimiter == Some(b';'))
-        .map_err(|e| AppError::invalid(field, e.to_string()))
+    Ok((rows, decimal_comma))
+}
+
+/// Lift tests pasted as a table (`channel,from,to,lift,lift_se`, optionally `spend`, with its
+/// header; comma, semicolon or tab), as `spendlens mmm --experiments` reads them; `field` names
+/// the form field in errors, each naming its line and column.
+pub fn experiments(text: &str, field: &str) -> Result<Vec<spendlens_mmm::Experiment>, AppError> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    read_experiments(text.trim().as_bytes(), "lift tests.csv", field, "")
+}
+
+/// Lift tests uploaded as a file (CSV or XLSX, the same columns as [`experiments`]); errors
+/// name the file, its row and column.
+pub fn experiments_file(
+    bytes: &[u8],
+    file_name: &str,
+    field: &str,
+) -> Result<Vec<spendlens_mmm::Experiment>, AppError> {
+    read_experiments(bytes, file_name, field, &format!("{file_name}: "))
+}
+
+fn read_experiments(
+    bytes: &[u8],
+    file_name: &str,
+    field: &str,
+    place: &str,
+) -> Result<Vec<spendlens_mmm::Experiment>, AppError> {
+    let (rows, decimal_comma) =
+        table_rows(bytes, file_name).map_err(|e| AppError::invalid(field, e.to_string()))?;
+    if rows.len() > MAX_EXPERIMENTS + 1 {
+        return Err(AppError::invalid(
+            field,
+            format!("{place}at most {MAX_EXPERIMENTS} lift tests"),
+        ));
+    }
+    spendlens_mmm::table::experiments(&rows, decimal_comma)
+        .map_err(|e| AppError::invalid(field, format!("{place}{e}")))
 }
 
 #[cfg(test)]

@@ -111,6 +111,7 @@ pub async fn import_touchpoints(
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
         texts: &[],
+        files: &[],
         others: Others::Refuse("file"),
     };
     let file = read_file_field(multipart, MAX_TOUCHPOINT_BYTES, fields)
@@ -178,6 +179,7 @@ pub async fn attribute_paths(
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
         texts: &[],
+        files: &[],
         others: Others::Refuse("file"),
     };
     let file = read_file_field(multipart, MAX_TOUCHPOINT_BYTES, fields)

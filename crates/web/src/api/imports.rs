@@ -287,6 +287,7 @@ pub async fn create(
     let dry_run = query.flag("dry_run")?;
     let fields = Fields {
         texts: UPLOAD_FIELDS,
+        files: &[],
         others: Others::Refuse(UPLOAD_FIELD_LIST),
     };
     let upload = read_file_field(multipart, MAX_UPLOAD_BYTES, fields).await?;

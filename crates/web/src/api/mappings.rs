@@ -52,6 +52,7 @@ pub async fn columns(
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
         texts: &["source"],
+        files: &[],
         others: Others::Refuse("file, source"),
     };
     let upload = read_file_field(multipart, MAX_UPLOAD_BYTES, fields).await?;

@@ -376,6 +376,7 @@ pub async fn upload(
     let _slot = state.upload_gate.enter().await?;
     let fields = Fields {
         texts: &["csrf", "dry_run"],
+        files: &[],
         others: Others::Ignore,
     };
     let upload = read_file_field(

@@ -20,7 +20,7 @@ use crate::state::AppState;
 use crate::ui::format::{date, money};
 use crate::ui::session::SignedIn;
 use crate::ui::{FormErrors, Layout, UiError, UiResult, form_day, multipart, render, see_other};
-use crate::upload::{Fields, Others, read_file_field};
+use crate::upload::{Fields, Others, Upload, read_file_field};
 
 /// Largest KPI file accepted.
 pub const MAX_KPI_BYTES: usize = 2 * 1024 * 1024;
@@ -186,6 +186,7 @@ pub async fn create(
     let _slot = state.upload_gate.enter().await?;
     let fields = Fields {
         texts: &["csrf", "scope", "kpi", "from", "to", "draws", "experiments"],
+        files: &["experiments_file"],
         others: Others::Ignore,
     };
     let upload = read_file_field(multipart(request, &state).await?, MAX_KPI_BYTES, fields).await?;
@@ -247,17 +248,7 @@ pub async fn create(
             }
         },
     };
-    let experiments =
-        match spendlens_app::mmm::series::experiments(upload.text("experiments"), "experiments") {
-            Ok(list) => list,
-            Err(e) => {
-                errors.push(
-                    "experiments",
-                    e.to_string().trim_start_matches("experiments: ").to_owned(),
-                );
-                Vec::new()
-            }
-        };
+    let experiments = lift_tests(&upload, &mut errors);
     let (Some(kpi), Some(draws), true) = (kpi, draws, errors.is_empty()) else {
         return list_page(&state, &viewer, &form, errors).await;
     };
@@ -283,6 +274,35 @@ pub async fn create(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The lift tests of the form: pasted, or uploaded as a file (not both); a bad one is put on
+/// its field, naming the line (or the file's row) and column.
+fn lift_tests(upload: &Upload, errors: &mut FormErrors) -> Vec<spendlens_mmm::Experiment> {
+    use spendlens_app::mmm::series;
+    let pasted = upload.text("experiments");
+    let read = match (pasted, upload.attachment("experiments_file")) {
+        ("", None) => return Vec::new(),
+        ("", Some(f)) => {
+            let name = f.name.clone().unwrap_or_else(|| "the file".to_owned());
+            series::experiments_file(&f.bytes, &name, "experiments_file")
+        }
+        (text, None) => series::experiments(text, "experiments"),
+        (_, Some(_)) => {
+            errors.push(
+                "experiments_file",
+                "paste the lift tests or upload their file, not both",
+            );
+            return Vec::new();
+        }
+    };
+    read.unwrap_or_else(|e| {
+        match e {
+            spendlens_app::AppError::Invalid { field, message } => errors.push(&field, message),
+            other => errors.push("experiments", other.to_string()),
+        }
+        Vec::new()
+    })
 }
 
 /// One channel's line of a run.

@@ -131,6 +131,7 @@ pub async fn import_costs(
     let _slot = state.upload_gate.enter().await?;
     let fields = Fields {
         texts: &[],
+        files: &[],
         others: Others::Refuse("file"),
     };
     let upload =

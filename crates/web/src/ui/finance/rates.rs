@@ -137,6 +137,7 @@ pub async fn import(
     let _slot = state.upload_gate.enter().await?;
     let fields = Fields {
         texts: &["csrf"],
+        files: &[],
         others: Others::Ignore,
     };
     let upload =

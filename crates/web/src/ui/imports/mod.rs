@@ -278,6 +278,7 @@ pub async fn upload(
             "save_map",
             "pdf_locale",
         ],
+        files: &[],
         others: Others::Refuse(UPLOAD_FIELD_LIST),
     };
     let failed = |errors| {
