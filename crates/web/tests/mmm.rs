@@ -583,7 +583,7 @@ async fn the_marketing_mix_pages_run_and_show_a_model() {
         // USD has two campaigns: offered together, and first.
         assert!(
             html.contains(
-                "<option value=\"currency:USD\" selected>All 2 campaigns in USD</option>"
+                "<option value=\"currency:USD\" selected>Both campaigns in USD</option>"
             ),
             "{html}"
         );

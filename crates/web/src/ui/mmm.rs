@@ -96,7 +96,11 @@ fn scopes(campaigns: &[Campaign], chosen: &str) -> Vec<ScopeOption> {
             let value = format!("currency:{cur}");
             ScopeOption {
                 selected: chosen == value,
-                label: format!("All {n} campaigns in {cur}"),
+                label: if *n == 2 {
+                    format!("Both campaigns in {cur}")
+                } else {
+                    format!("All {n} campaigns in {cur}")
+                },
                 value,
             }
         })
