@@ -266,6 +266,7 @@ fn api_routes(state: &AppState) -> Routes {
         // The marketing-mix model (organisation-level runs).
         .route("/mmm", post(mmm::create).get(mmm::list))
         .route("/mmm/{id}", get(mmm::get))
+        .route("/mmm/{id}/run-again", post(mmm::run_again))
         // Budget optimisation (response curves fitted from the campaign's history).
         .route(
             "/campaigns/{id}/budget-optimization",

@@ -91,6 +91,7 @@ use crate::{api, auth, error, observability};
         api::mmm::create,
         api::mmm::list,
         api::mmm::get,
+        api::mmm::run_again,
         api::finance::reports::roi,
         api::finance::basis::get_reconciliation,
         api::finance::basis::get_basis,

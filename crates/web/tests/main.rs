@@ -32,6 +32,7 @@ mod mappings;
 mod members;
 mod metrics;
 mod mmm;
+mod mmm_again;
 mod mmm_lift;
 mod mmm_scope;
 mod names;

@@ -582,9 +582,7 @@ async fn the_marketing_mix_pages_run_and_show_a_model() {
         assert!(html.contains("No run yet."));
         // USD has two campaigns: offered together, and first.
         assert!(
-            html.contains(
-                "<option value=\"currency:USD\" selected>Both campaigns in USD</option>"
-            ),
+            html.contains("<option value=\"currency:USD\" selected>Both campaigns in USD</option>"),
             "{html}"
         );
         let token = crate::support::token_in(&html);

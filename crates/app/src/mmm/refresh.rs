@@ -8,11 +8,55 @@
 //!
 //! A run on an uploaded KPI series is not run again (its values are not kept): the campaign's ROI
 //! falls back to the platforms' revenue and says so until the user uploads the series again.
+//!
+//! Any other out-of-date run (an organisation-wide model, one a budget plan was to use) is run
+//! again on request: [`run_again`], the run page's "Run again" and `POST /api/mmm/{id}/run-again`.
+
+use spendlens_core::campaign::OrgId;
+use spendlens_store::StoredMmmRun;
 
 use crate::AppError;
 use crate::context::Context;
 
-use super::MmmCommand;
+use super::{MmmCommand, Run};
+
+/// The request a run was fitted with, as the command that fits it again; `None` for a run on an
+/// uploaded KPI series, whose values are not kept.
+fn repeat(stored: &StoredMmmRun) -> Option<MmmCommand> {
+    serde_json::from_str(&stored.request)
+        .ok()
+        .and_then(|record| MmmCommand::from_record(&record))
+}
+
+/// Whether a run can be fitted again from what is kept of it (not a run on an uploaded KPI
+/// series).
+pub fn repeatable(stored: &StoredMmmRun) -> bool {
+    repeat(stored).is_some()
+}
+
+/// Fits run `id` of the organisation again, with its own request, on today's data: a new run,
+/// the old one kept as it was. `NotFound` for another organisation's run; refused (on `run`)
+/// while the run is current, since its figures would not change, and for a run on an uploaded
+/// KPI file.
+pub async fn run_again(ctx: &Context, org: &OrgId, id: &str) -> Result<Run, AppError> {
+    let store = ctx.store.as_ref();
+    let stored = store.mmm_run(org, id).await?.ok_or(AppError::NotFound)?;
+    if super::is_current(store, org, &stored).await? {
+        return Err(AppError::invalid(
+            "run",
+            "this run is up to date: its campaigns' data have not changed since, so running it \
+             again would give the same figures",
+        ));
+    }
+    let command = repeat(&stored).ok_or_else(|| {
+        AppError::invalid(
+            "run",
+            "this run explained an uploaded KPI file, whose values spendlens does not keep: run \
+             the model again from the form with the file",
+        )
+    })?;
+    super::run(ctx, org, command).await
+}
 
 /// What one refresh did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,10 +88,7 @@ pub async fn refresh(ctx: &Context) -> Result<RefreshReport, AppError> {
         if super::is_current(store, org, &stored).await? {
             continue;
         }
-        let command = serde_json::from_str(&stored.request)
-            .ok()
-            .and_then(|record| MmmCommand::from_record(&record));
-        let Some(command) = command else {
+        let Some(command) = repeat(&stored) else {
             report.not_repeatable += 1;
             continue;
         };

@@ -98,6 +98,7 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/api/mmm", VIEWER),
     ("POST", "/api/mmm", EDITOR),
     ("GET", "/api/mmm/{id}", VIEWER),
+    ("POST", "/api/mmm/{id}/run-again", EDITOR),
     ("POST", "/api/campaigns/{id}/budget-optimization", EDITOR),
     (
         "GET",
@@ -240,6 +241,7 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/mmm", VIEWER),
     ("POST", "/mmm", EDITOR),
     ("GET", "/mmm/{id}", VIEWER),
+    ("POST", "/mmm/{id}/run-again", EDITOR),
     ("GET", "/mmm/{id}/charts/{file}", VIEWER),
 ];
 

@@ -273,3 +273,23 @@ pub async fn get(
         })?;
     Ok(Json(run_json(&run, true)))
 }
+
+/// Fits an out-of-date run again with its own request (campaigns, KPI, window, draws, seed, lift
+/// tests) on today's data: a new run, answered as `POST /api/mmm` answers; the old one is kept.
+/// 422 on `run` while the run is current (its figures would not change) or when it explained an
+/// uploaded KPI series, whose values are not kept.
+#[utoipa::path(post, path = "/api/mmm/{id}/run-again", tag = "mmm", params(("id" = String, Path)),
+    responses((status = 201, body = Object), (status = 404), (status = 422, description = "The run cannot be run again, on `run`")))]
+pub async fn run_again(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let run = spendlens_app::mmm::refresh::run_again(&state.context(), &caller.0.org_id, &id)
+        .await
+        .map_err(|e| match e {
+            spendlens_app::AppError::NotFound => ApiError::NotFound("model run"),
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(run_json(&run, true))))
+}

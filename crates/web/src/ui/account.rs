@@ -330,11 +330,11 @@ pub async fn signin(
     }
 }
 
-/// The sign-out form.
+/// A form that carries only its CSRF token (sign-out, a run's "Run again").
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct CsrfForm {
-    csrf: String,
+    pub csrf: String,
 }
 
 /// `POST /signout`.

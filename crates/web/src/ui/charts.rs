@@ -238,7 +238,7 @@ pub async fn mmm_chart(
     Path((id, file)): Path<(String, String)>,
 ) -> UiResult<Response> {
     let (name, format) = parse_file(&file)?;
-    let (owner, charts) = crate::ui::mmm::run_charts(&state, &viewer, &id).await?;
+    let (owner, charts) = crate::ui::mmm_run::run_charts(&state, &viewer, &id).await?;
     let view = charts
         .into_iter()
         .find(|c| c.id == name)

@@ -29,6 +29,7 @@ pub mod invitations;
 pub mod members;
 pub mod mmm;
 mod mmm_charts;
+pub mod mmm_run;
 pub mod optimization;
 pub mod portfolio;
 pub mod session;
@@ -127,7 +128,8 @@ pub fn routes() -> Routes {
                     mmm::MAX_KPI_BYTES + 64 * 1024,
                 )),
         )
-        .route("/mmm/{id}", get(mmm::show))
+        .route("/mmm/{id}", get(mmm_run::show))
+        .route("/mmm/{id}/run-again", post(mmm_run::run_again))
         .route("/mmm/{id}/charts/{file}", get(charts::mmm_chart))
         .route("/finance/overhead", post(finance::add_overhead))
         .route(

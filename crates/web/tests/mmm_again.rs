@@ -1,0 +1,174 @@
+//! "Run again" on an out-of-date marketing-mix run, through the real server on both backends: a
+//! run the ROI does not rest on (an organisation-wide model, one a budget plan was to use) is
+//! not refreshed by the scheduler, so its page offers to fit it again with its own request on
+//! today's data, and the API does the same (`POST /api/mmm/{id}/run-again`). A current run, and
+//! one on an uploaded KPI series (whose values are not kept), are refused with the reason.
+use chrono::NaiveDate;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, database_urls, json_of, page, served_demo, token_in};
+
+/// The run's window from its document.
+fn window(run: &Value) -> (NaiveDate, NaiveDate) {
+    let day = |k: &str| {
+        run["result"][k]
+            .as_str()
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_else(|| panic!("no {k} in {run}"))
+    };
+    (day("from"), day("to"))
+}
+
+/// The run's figure of `channel`'s spend.
+fn spend_of(run: &Value, channel: &str) -> f64 {
+    run["result"]["channels"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["channel"] == channel)
+        .and_then(|c| c["spend"].as_str()?.parse().ok())
+        .unwrap_or_else(|| panic!("no {channel} in {run}"))
+}
+
+#[tokio::test]
+async fn an_out_of_date_run_is_run_again_from_its_page_and_the_api() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let (_, q4) = served_demo(&app).await;
+        let tag = app.backend;
+        let body = json!({"campaigns": [q4], "draws": 40, "seed": 3});
+        let first = json_of(app.post("/api/mmm", &body).await).await;
+        let id = first["id"].as_str().unwrap_or_default().to_owned();
+
+        // Current: no offer on the page, and the API says why it will not.
+        let (_, html) = page(&app, &format!("/mmm/{id}")).await;
+        assert!(!html.contains("data-section=\"mmm-out-of-date\""), "{tag}");
+        assert!(!html.contains("/run-again"), "{tag}");
+        let r = app
+            .post(&format!("/api/mmm/{id}/run-again"), &json!({}))
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
+        let refusal = json_of(r).await.to_string();
+        assert!(refusal.contains("\"run\""), "{tag}: {refusal}");
+        assert!(refusal.contains("up to date"), "{tag}: {refusal}");
+
+        // New spend on the run's last day: out of date, and the page offers to run it again.
+        let (_, to) = window(&first);
+        app.post(
+            &format!("/api/campaigns/{q4}/metrics"),
+            &json!({"rows": [{"date": to.to_string(), "platform": "meta", "spend": "999.00", "clicks": 1}]}),
+        )
+        .await;
+        let (_, html) = page(&app, &format!("/mmm/{id}")).await;
+        assert!(html.contains("data-section=\"mmm-out-of-date\""), "{tag}");
+        assert!(
+            html.contains("Run it again with the same settings"),
+            "{tag}"
+        );
+        assert!(
+            html.contains(&format!("action=\"/mmm/{id}/run-again\"")),
+            "{tag}"
+        );
+        let r = app
+            .client
+            .post(format!("{}/mmm/{id}/run-again", app.base))
+            .form(&[("csrf", token_in(&html).as_str())])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::OK, "{tag}");
+        let path = r.url().path().to_owned();
+        let new_id = path.trim_start_matches("/mmm/").to_owned();
+        assert_ne!(new_id, id, "{tag}: a new run");
+        let again = json_of(app.get(&format!("/api/mmm/{new_id}")).await).await;
+        assert_eq!(again["current"], true, "{tag}");
+        assert_eq!(
+            again["request"], first["request"],
+            "{tag}: the same request"
+        );
+        assert!(
+            (spend_of(&again, "meta") - spend_of(&first, "meta") - 999.0).abs() < 0.01,
+            "{tag}: the new day's spend is in it: {} then {}",
+            spend_of(&first, "meta"),
+            spend_of(&again, "meta")
+        );
+        // The old run is kept as it was.
+        let old = json_of(app.get(&format!("/api/mmm/{id}")).await).await;
+        assert_eq!(old["result"], first["result"], "{tag}");
+        assert_eq!(old["current"], false, "{tag}");
+
+        // Through the API: the old run again gives a third run, current too.
+        let r = app
+            .post(&format!("/api/mmm/{id}/run-again"), &json!({}))
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{tag}");
+        let third = json_of(r).await;
+        assert_eq!(third["current"], true, "{tag}");
+        assert_eq!(
+            third["result"], again["result"],
+            "{tag}: same request, same data"
+        );
+        // A run that is now current is refused from its page too, the reason on the page.
+        let (_, html) = page(&app, &format!("/mmm/{new_id}")).await;
+        let r = app
+            .client
+            .post(format!("{}/mmm/{new_id}/run-again", app.base))
+            .form(&[("csrf", token_in(&html).as_str())])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
+        let html = r.text().await.unwrap_or_default();
+        assert!(
+            html.contains("data-section=\"mmm-run-again-error\""),
+            "{tag}: {html}"
+        );
+        assert!(html.contains("up to date"), "{tag}");
+        // An unknown run is a 404.
+        let r = app.post("/api/mmm/999999/run-again", &json!({})).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{tag}");
+    }
+}
+
+#[tokio::test]
+async fn a_run_on_an_uploaded_series_cannot_be_run_again_and_says_so() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let (_, q4) = served_demo(&app).await;
+        let tag = app.backend;
+        let ga4 = json_of(
+            app.post("/api/mmm", &json!({"campaigns": [q4], "draws": 20}))
+                .await,
+        )
+        .await;
+        let (from, to) = window(&ga4);
+        let values: Vec<Value> = from
+            .iter_days()
+            .take_while(|d| *d <= to)
+            .zip(0_u32..)
+            .map(|(d, i)| json!({"date": d.to_string(), "value": 2_000.0 + 10.0 * f64::from(i)}))
+            .collect();
+        let body =
+            json!({"campaigns": [q4], "draws": 20, "kpi": {"source": "series", "values": values}});
+        let r = app.post("/api/mmm", &body).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{tag}");
+        let run = json_of(r).await;
+        let id = run["id"].as_str().unwrap_or_default().to_owned();
+        app.post(
+            &format!("/api/campaigns/{q4}/metrics"),
+            &json!({"rows": [{"date": to.to_string(), "platform": "meta", "spend": "5.00", "clicks": 1}]}),
+        )
+        .await;
+        let (_, html) = page(&app, &format!("/mmm/{id}")).await;
+        assert!(html.contains("data-section=\"mmm-out-of-date\""), "{tag}");
+        assert!(html.contains("which spendlens does not keep"), "{tag}");
+        assert!(!html.contains("/run-again"), "{tag}: no button");
+        let r = app
+            .post(&format!("/api/mmm/{id}/run-again"), &json!({}))
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
+        let refusal = json_of(r).await.to_string();
+        assert!(refusal.contains("uploaded KPI file"), "{tag}: {refusal}");
+    }
+}
