@@ -31,6 +31,16 @@ fn spend_of(run: &Value, channel: &str) -> f64 {
         .unwrap_or_else(|| panic!("no {channel} in {run}"))
 }
 
+/// Presses "Run again" on run `id`'s page (`html`, for its token); the answer after redirects.
+async fn run_again_on_the_page(app: &TestApp, id: &str, html: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}/mmm/{id}/run-again", app.base))
+        .form(&[("csrf", token_in(html).as_str())])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[tokio::test]
 async fn an_out_of_date_run_is_run_again_from_its_page_and_the_api() {
     for url in database_urls().await {
@@ -70,13 +80,7 @@ async fn an_out_of_date_run_is_run_again_from_its_page_and_the_api() {
             html.contains(&format!("action=\"/mmm/{id}/run-again\"")),
             "{tag}"
         );
-        let r = app
-            .client
-            .post(format!("{}/mmm/{id}/run-again", app.base))
-            .form(&[("csrf", token_in(&html).as_str())])
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let r = run_again_on_the_page(&app, &id, &html).await;
         assert_eq!(r.status(), StatusCode::OK, "{tag}");
         let path = r.url().path().to_owned();
         let new_id = path.trim_start_matches("/mmm/").to_owned();
@@ -111,13 +115,7 @@ async fn an_out_of_date_run_is_run_again_from_its_page_and_the_api() {
         );
         // A run that is now current is refused from its page too, the reason on the page.
         let (_, html) = page(&app, &format!("/mmm/{new_id}")).await;
-        let r = app
-            .client
-            .post(format!("{}/mmm/{new_id}/run-again", app.base))
-            .form(&[("csrf", token_in(&html).as_str())])
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let r = run_again_on_the_page(&app, &new_id, &html).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
         let html = r.text().await.unwrap_or_default();
         assert!(

@@ -79,14 +79,21 @@ fn google(run: &Value) -> Value {
         .unwrap_or_else(|| panic!("no google_ads in {run}"))
 }
 
+/// A server on `url` with the demo and its books, signed in on the marketing-mix page: the
+/// server, the Q4 campaign's scope and the form's token.
+async fn on_the_page(url: &str) -> (TestApp, String, String) {
+    let app = TestApp::spawn(url).await;
+    let (_, q4) = served_demo(&app).await;
+    let (_, html) = page(&app, "/mmm").await;
+    let token = token_in(&html);
+    (app, format!("campaign:{q4}"), token)
+}
+
 #[tokio::test]
 async fn a_lift_test_entered_on_the_page_calibrates_the_run() {
     for url in database_urls().await {
-        let app = TestApp::spawn(&url).await;
-        let (_, q4) = served_demo(&app).await;
-        let scope = format!("campaign:{q4}");
-        let (_, html) = page(&app, "/mmm").await;
-        let token = token_in(&html);
+        let (app, scope, token) = on_the_page(&url).await;
+        let q4 = scope.trim_start_matches("campaign:");
         let tag = app.backend;
 
         // A table without its columns, then a channel the data does not have: the field, the
@@ -169,11 +176,7 @@ async fn a_lift_test_entered_on_the_page_calibrates_the_run() {
 #[tokio::test]
 async fn a_lift_test_file_uploaded_on_the_page_calibrates_the_run() {
     for url in database_urls().await {
-        let app = TestApp::spawn(&url).await;
-        let (_, q4) = served_demo(&app).await;
-        let scope = format!("campaign:{q4}");
-        let (_, html) = page(&app, "/mmm").await;
-        let token = token_in(&html);
+        let (app, scope, token) = on_the_page(&url).await;
         let tag = app.backend;
 
         let bad = "channel;from;to;lift;lift_se\ngoogle_ads;2026-10-05;2026-10-18;viel;518,45\n";
