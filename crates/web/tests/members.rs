@@ -558,6 +558,29 @@ async fn a_viewer_invited_through_the_pages_sees_the_owners_figures_and_writes_n
         let token = link.rsplit('/').next().unwrap_or_default().to_owned();
         assert!(!token.is_empty(), "{html}");
         let viewer = join_through_page(&app, &token).await;
+        // A model run, then new data: its page offers "Run again" to the owner only.
+        let run = json_of(
+            app.post(
+                "/api/mmm",
+                &json!({"campaigns": [id], "kpi": {"source": "platform_revenue"}, "draws": 20}),
+            )
+            .await,
+        )
+        .await;
+        let run_page = format!("/mmm/{}", run["id"].as_str().unwrap_or_default());
+        app.post(
+            &format!("/api/campaigns/{id}/metrics"),
+            &json!({"rows": [{"date": run["result"]["to"], "platform": "meta", "spend": "1.00", "clicks": 1}]}),
+        )
+        .await;
+        let (_, owners) = page_as(&app, &app.client, &run_page).await;
+        assert!(
+            owners.contains("Run it again with the same settings"),
+            "{owners}"
+        );
+        let (_, theirs) = page_as(&app, &viewer, &run_page).await;
+        assert!(theirs.contains("An editor can run it again"), "{theirs}");
+        assert!(!theirs.contains("/run-again"), "no button for a viewer");
 
         for tab in [
             "",
@@ -585,6 +608,7 @@ async fn a_viewer_invited_through_the_pages_sees_the_owners_figures_and_writes_n
             format!("/campaigns/{id}/attribution"),
             format!("/campaigns/{id}/imports"),
             "/mmm".to_owned(),
+            run_page.clone(),
             "/campaigns".to_owned(),
         ] {
             let (status, html) = page_as(&app, &viewer, &path).await;
@@ -604,6 +628,7 @@ async fn a_viewer_invited_through_the_pages_sees_the_owners_figures_and_writes_n
             "/campaigns".to_owned(),
             "/finance/settings".to_owned(),
             "/organization/invitations".to_owned(),
+            format!("{run_page}/run-again"),
         ] {
             let r = viewer
                 .post(format!("{}{path}", app.base))
