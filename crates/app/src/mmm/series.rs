@@ -205,4 +205,54 @@ mod tests {
             .unwrap_or_default();
         assert!(e.contains("no column of numbers"), "{e}");
     }
+
+    /// A lift study's workbook as a spreadsheet saves it: real date cells, numbers as numbers;
+    /// and a bad cell named by the file, its row and column.
+    #[test]
+    fn lift_tests_read_from_a_workbook() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let day = |d: &str| ExcelDateTime::parse_from_str(d).unwrap_or_else(|e| panic!("{e}"));
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let dates = Format::new().set_num_format("dd/mm/yyyy");
+        let header = ["channel", "from", "to", "lift", "lift_se", "spend"];
+        for (c, h) in (0_u16..).zip(header) {
+            sheet.write_string(0, c, h).unwrap_or_else(|e| panic!("{e}"));
+        }
+        sheet.write_string(1, 0, "google_ads").unwrap_or_else(|e| panic!("{e}"));
+        sheet
+            .write_datetime_with_format(1, 1, &day("2026-10-05"), &dates)
+            .unwrap_or_else(|e| panic!("{e}"));
+        sheet
+            .write_datetime_with_format(1, 2, &day("2026-10-18"), &dates)
+            .unwrap_or_else(|e| panic!("{e}"));
+        for (c, x) in [(3_u16, 5184.54), (4, 518.45), (5, 2356.61)] {
+            sheet.write_number(1, c, x).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+        let got = experiments_file(&bytes, "lift study.xlsx", "experiments_file")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got.len(), 1);
+        let t = &got[0];
+        assert_eq!(t.channel, "google_ads");
+        assert_eq!(
+            (t.from.to_string(), t.to.to_string()),
+            ("2026-10-05".to_owned(), "2026-10-18".to_owned())
+        );
+        assert!((t.lift - 5184.54).abs() < 1e-9 && (t.lift_se - 518.45).abs() < 1e-9);
+        assert_eq!(t.spend.map(|s| s.to_string()).as_deref(), Some("2356.61"));
+
+        let e = experiments_file(
+            b"channel,from,to,lift,lift_se\nmeta,2026-10-05,2026-10-18,100,zero\n",
+            "lift.csv",
+            "experiments_file",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            e.starts_with("experiments_file: lift.csv: ") && e.contains("row 2, column lift_se"),
+            "{e}"
+        );
+    }
 }
