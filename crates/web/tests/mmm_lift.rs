@@ -157,6 +157,21 @@ async fn a_lift_test_entered_on_the_page_calibrates_the_run() {
         assert_eq!(calibration[0]["channel"], "google_ads");
         assert_eq!(calibration[0]["agrees"], true, "{tag}: {calibration:?}");
         assert_eq!(after["request"]["experiments"][0]["channel"], "google_ads");
+        // The list of runs tells the calibrated run from the plain one.
+        let (_, list) = page(&app, "/mmm").await;
+        let lifts = |run: &Value| {
+            let row = list
+                .split(&format!(
+                    "data-run=\"{}\"",
+                    run["id"].as_str().unwrap_or_default()
+                ))
+                .nth(1)
+                .and_then(|r| r.split("</tr>").next())
+                .unwrap_or_else(|| panic!("{tag}: no row for {} in {list}", run["id"]));
+            crate::support::metric(row, "lifts")
+        };
+        assert_eq!(lifts(&after), "1, agrees", "{tag}");
+        assert_eq!(lifts(&before), "none", "{tag}");
         let width = |run: &Value| {
             let roi = &google(run)["roi"];
             roi["high"].as_f64().unwrap_or(0.0) - roi["low"].as_f64().unwrap_or(0.0)

@@ -217,9 +217,13 @@ mod tests {
         let dates = Format::new().set_num_format("dd/mm/yyyy");
         let header = ["channel", "from", "to", "lift", "lift_se", "spend"];
         for (c, h) in (0_u16..).zip(header) {
-            sheet.write_string(0, c, h).unwrap_or_else(|e| panic!("{e}"));
+            sheet
+                .write_string(0, c, h)
+                .unwrap_or_else(|e| panic!("{e}"));
         }
-        sheet.write_string(1, 0, "google_ads").unwrap_or_else(|e| panic!("{e}"));
+        sheet
+            .write_string(1, 0, "google_ads")
+            .unwrap_or_else(|e| panic!("{e}"));
         sheet
             .write_datetime_with_format(1, 1, &day("2026-10-05"), &dates)
             .unwrap_or_else(|e| panic!("{e}"));
@@ -227,7 +231,9 @@ mod tests {
             .write_datetime_with_format(1, 2, &day("2026-10-18"), &dates)
             .unwrap_or_else(|e| panic!("{e}"));
         for (c, x) in [(3_u16, 5184.54), (4, 518.45), (5, 2356.61)] {
-            sheet.write_number(1, c, x).unwrap_or_else(|e| panic!("{e}"));
+            sheet
+                .write_number(1, c, x)
+                .unwrap_or_else(|e| panic!("{e}"));
         }
         let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
         let got = experiments_file(&bytes, "lift study.xlsx", "experiments_file")

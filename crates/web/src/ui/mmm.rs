@@ -38,7 +38,23 @@ pub struct RunRow {
     pub kpi: String,
     pub window: String,
     pub r2: String,
+    /// How many lift tests calibrated it, and how many the model agreed with (`none`, `1,
+    /// agrees`, `2, 1 agrees`).
+    pub lifts: String,
     pub current: bool,
+}
+
+/// The lift tests a run was calibrated by, in words (see [`RunRow::lifts`]).
+fn lifts_of(doc: &Value) -> String {
+    let tests = doc["calibration"].as_array().map_or(&[][..], Vec::as_slice);
+    let agree = tests.iter().filter(|t| t["agrees"] == true).count();
+    match (tests.len(), agree) {
+        (0, _) => "none".to_owned(),
+        (1, 1) => "1, agrees".to_owned(),
+        (1, _) => "1, disagrees".to_owned(),
+        (n, a) if a == n => format!("{n}, all agree"),
+        (n, a) => format!("{n}, {a} agree"),
+    }
 }
 
 #[derive(Template)]
@@ -144,6 +160,7 @@ async fn list_page(
                 r2: doc["fit"]["r2"]
                     .as_f64()
                     .map_or_else(String::new, |r| format!("{r:.2}")),
+                lifts: lifts_of(&doc),
                 current: r.current,
             }
         })
@@ -303,4 +320,21 @@ fn lift_tests(upload: &Upload, errors: &mut FormErrors) -> Vec<spendlens_mmm::Ex
         }
         Vec::new()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lifts_of;
+    use serde_json::json;
+
+    #[test]
+    fn a_run_s_lift_tests_read_in_words() {
+        let doc = |agrees: &[bool]| json!({"calibration": agrees.iter().map(|a| json!({"agrees": a})).collect::<Vec<_>>()});
+        assert_eq!(lifts_of(&json!({})), "none");
+        assert_eq!(lifts_of(&doc(&[])), "none");
+        assert_eq!(lifts_of(&doc(&[true])), "1, agrees");
+        assert_eq!(lifts_of(&doc(&[false])), "1, disagrees");
+        assert_eq!(lifts_of(&doc(&[true, true])), "2, all agree");
+        assert_eq!(lifts_of(&doc(&[true, false, false])), "3, 1 agree");
+    }
 }
