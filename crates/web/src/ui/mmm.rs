@@ -39,7 +39,7 @@ pub struct RunRow {
     pub window: String,
     pub r2: String,
     /// How many lift tests calibrated it, and how many the model agreed with (`none`, `1,
-    /// agrees`, `2, 1 agrees`).
+    /// agrees`, `3, 1 agrees`).
     pub lifts: String,
     pub current: bool,
 }
@@ -53,6 +53,7 @@ fn lifts_of(doc: &Value) -> String {
         (1, 1) => "1, agrees".to_owned(),
         (1, _) => "1, disagrees".to_owned(),
         (n, a) if a == n => format!("{n}, all agree"),
+        (n, 1) => format!("{n}, 1 agrees"),
         (n, a) => format!("{n}, {a} agree"),
     }
 }
@@ -335,6 +336,7 @@ mod tests {
         assert_eq!(lifts_of(&doc(&[true])), "1, agrees");
         assert_eq!(lifts_of(&doc(&[false])), "1, disagrees");
         assert_eq!(lifts_of(&doc(&[true, true])), "2, all agree");
-        assert_eq!(lifts_of(&doc(&[true, false, false])), "3, 1 agree");
+        assert_eq!(lifts_of(&doc(&[true, false, false])), "3, 1 agrees");
+        assert_eq!(lifts_of(&doc(&[false, false])), "2, 0 agree");
     }
 }
