@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::data::{ChannelSpend, Control, Dataset, Experiment};
@@ -136,7 +136,10 @@ pub fn dataset(rows: &[TableRow], columns: &Columns) -> Result<Dataset, MmmError
             parse_date(cell(r, date)).ok_or_else(|| MmmError::Cell {
                 row: r.row,
                 column: names[date].to_owned(),
-                message: format!("{:?} is not a date (write 2024-01-31)", cell(r, date)),
+                message: format!(
+                    "{:?} is not a date (write 2024-01-31 or 20240131)",
+                    cell(r, date)
+                ),
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -303,9 +306,17 @@ fn plain_float(cell: &str) -> Option<f64> {
     cell.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// `2024-01-31`, `2024/01/31`, either with a time after it, or a spreadsheet serial day.
-fn parse_date(cell: &str) -> Option<NaiveDate> {
+/// `2024-01-31`, `2024/01/31`, either with a time after it, `20240131` (the form GA4 and
+/// BigQuery exports write a day in), or a spreadsheet serial day. Eight digits are never a serial
+/// (the last one a spreadsheet has is 2,958,465, in 9999) and read only as a day from 1900 to
+/// 2199; any other spelling (`31/01/2024`, `01/31/2024`) is refused rather than guessed.
+pub fn parse_date(cell: &str) -> Option<NaiveDate> {
     let head = cell.split(['T', ' ']).next().unwrap_or("");
+    if head.len() == 8 && head.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(head, "%Y%m%d")
+            .ok()
+            .filter(|d| (1900..2200).contains(&d.year()));
+    }
     NaiveDate::parse_from_str(head, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(head, "%Y/%m/%d"))
         .ok()
@@ -415,6 +426,13 @@ mod tests {
         assert_eq!(parse_date("2024/01/31"), d);
         assert_eq!(parse_date("45322"), d);
         assert_eq!(parse_date("31/01/2024"), None);
+        assert_eq!(parse_date("20240131"), d);
+        // Eight digits that are no day of 1900–2199: a day-first or month-first spelling, or a
+        // number, is refused, never read as a serial.
+        assert_eq!(parse_date("31012024"), None);
+        assert_eq!(parse_date("01312024"), None);
+        assert_eq!(parse_date("12345678"), None);
+        assert_eq!(parse_date("20241301"), None);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! business's own revenue per day in the campaigns' currency, for a model run on the KPI
 //! spendlens does not store.
 //!
-//! The date column is the first whose header reads like a date (`date`, `day`, `week`, `time`);
+//! The date column is the first whose header reads like a date (`date`, `day`, `week`, `time`),
+//! its days written as the model's table reader takes them (`2026-10-05`, `2026/10/05`,
+//! `20261005` as GA4 exports write them, or a workbook's date cells);
 //! the value the first other column whose cells are all numbers. A bad cell is refused naming its
 //! row and column; a day given twice is refused.
 
@@ -22,13 +24,6 @@ fn number(cell: &str) -> Option<f64> {
         .collect();
     let t = t.replace(',', "");
     t.parse::<f64>().ok().filter(|x| x.is_finite())
-}
-
-fn date(cell: &str) -> Option<NaiveDate> {
-    let t = cell.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
-        .ok()
 }
 
 /// The series of a KPI file, sorted by date; `field` names the form field in errors.
@@ -80,11 +75,11 @@ pub fn kpi_series(
     let mut out: Vec<(NaiveDate, f64)> = Vec::with_capacity(body.len());
     for r in body {
         let cell = r.cells.get(date_col).map_or("", String::as_str);
-        let d = date(cell).ok_or_else(|| {
+        let d = spendlens_mmm::table::parse_date(cell.trim()).ok_or_else(|| {
             AppError::invalid(
                 field,
                 format!(
-                    "{file_name}, row {}, column {} ({}): {cell:?} is not a date (YYYY-MM-DD)",
+                    "{file_name}, row {}, column {} ({}): {cell:?} is not a date (write 2024-01-31 or 20240131)",
                     r.row,
                     column_letter(date_col),
                     header.cells[date_col].trim()
@@ -204,6 +199,13 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(e.contains("no column of numbers"), "{e}");
+        // GA4's own spelling of a day.
+        let got = kpi_series(b"date,purchaseRevenue\n20261005,12.5\n", "ga4.csv", "file")
+            .unwrap_or_default();
+        assert_eq!(
+            got.first().map(|(d, _)| d.to_string()).as_deref(),
+            Some("2026-10-05")
+        );
     }
 
     /// A lift study's workbook as a spreadsheet saves it: real date cells, numbers as numbers;
@@ -260,5 +262,34 @@ mod tests {
             e.starts_with("experiments_file: lift.csv: ") && e.contains("row 2, column lift_se"),
             "{e}"
         );
+    }
+
+    /// A KPI workbook with real date cells, as a spreadsheet saves one.
+    #[test]
+    fn a_kpi_workbook_with_date_cells_reads() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let dates = Format::new().set_num_format("dd/mm/yyyy");
+        sheet
+            .write_string(0, 0, "Date")
+            .unwrap_or_else(|e| panic!("{e}"));
+        sheet
+            .write_string(0, 1, "Revenue")
+            .unwrap_or_else(|e| panic!("{e}"));
+        for (r, (d, v)) in (1_u32..).zip([("2026-10-05", 1200.5), ("2026-10-06", 980.0)]) {
+            let day = ExcelDateTime::parse_from_str(d).unwrap_or_else(|e| panic!("{e}"));
+            sheet
+                .write_datetime_with_format(r, 0, &day, &dates)
+                .unwrap_or_else(|e| panic!("{e}"));
+            sheet
+                .write_number(r, 1, v)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+        let got = kpi_series(&bytes, "revenue.xlsx", "file").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].0.to_string(), "2026-10-05");
+        assert!((got[0].1 - 1200.5).abs() < 1e-9);
     }
 }
