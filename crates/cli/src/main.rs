@@ -12,6 +12,7 @@ mod import;
 mod import_pdf;
 mod keyfile;
 mod mmm;
+mod mmm_text;
 mod optimize;
 mod outbox;
 mod pdf_text;

@@ -43,7 +43,10 @@ pub struct Args {
     /// Seed of the draws: the same input and seed give byte-identical output.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Write the JSON here instead of stdout.
+    /// `json` (default, the contract's document) or `text` (the same figures for reading).
+    #[arg(long, default_value = "json")]
+    format: String,
+    /// Write the answer here instead of stdout.
     #[arg(long)]
     output: Option<PathBuf>,
 }
@@ -59,6 +62,9 @@ fn read_table(path: &Path) -> anyhow::Result<(Vec<TableRow>, bool)> {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let Some(json) = crate::output::json_or_text(&args.format) else {
+        return Ok(ExitCode::from(2));
+    };
     let (rows, decimal_comma) = read_table(&args.input)?;
     let input = args.input.display();
     let columns = Columns {
@@ -82,6 +88,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         seed: args.seed,
     };
     let model = fit(&data, &experiments, &options).with_context(|| format!("{input}"))?;
-    write_result(args.output.as_deref(), &codec::to_json(&model))?;
+    let answer = if json {
+        codec::to_json(&model)
+    } else {
+        crate::mmm_text::text(&codec::encode(&model))
+    };
+    write_result(args.output.as_deref(), &answer)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -158,13 +158,8 @@ fn plan_campaign(
     args: &PlanArgs,
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
-    let json = match args.format.as_str() {
-        "json" => true,
-        "text" => false,
-        other => {
-            errln!("--format: expected json or text, got \"{other}\"");
-            return Ok(ExitCode::from(2));
-        }
+    let Some(json) = crate::output::json_or_text(&args.format) else {
+        return Ok(ExitCode::from(2));
     };
     let mut request = OptimizationRequest {
         total_budget: args.budget,

@@ -34,6 +34,19 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
+/// `--format`: `Some(true)` for `json`, `Some(false)` for `text`; `None` (after saying so on
+/// stderr) for anything else, which the command answers with exit 2.
+pub fn json_or_text(format: &str) -> Option<bool> {
+    match format {
+        "json" => Some(true),
+        "text" => Some(false),
+        other => {
+            errln!("--format: expected json or text, got \"{other}\"");
+            None
+        }
+    }
+}
+
 /// Writes `text` to `path` all or nothing (a temporary file in the same directory, then a rename),
 /// or to stdout when no path is given.
 pub fn write_result(path: Option<&Path>, text: &str) -> anyhow::Result<()> {

@@ -104,13 +104,8 @@ fn text(r: &CampaignRoi) -> String {
 
 /// Exit 0 with the ROI; exit 2 naming the problem (unknown campaign, bad window, missing rate).
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let json = match args.format.as_str() {
-        "json" => true,
-        "text" => false,
-        other => {
-            errln!("--format: expected json or text, got \"{other}\"");
-            return Ok(ExitCode::from(2));
-        }
+    let Some(json) = crate::output::json_or_text(&args.format) else {
+        return Ok(ExitCode::from(2));
     };
     let settings = settings(&args.db)?;
     init_logging(&settings.log_format);

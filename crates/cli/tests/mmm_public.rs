@@ -219,3 +219,108 @@ fn meridian_current_national_data_agree_with_meridian_s_own_posterior() {
     let all = caused / spent;
     assert!((0.785..=1.855).contains(&all), "all channels: {all}");
 }
+
+/// `--format text`: the same figures as the JSON of the same seed, grouped for reading, and the
+/// model's return never called ROI (which `spendlens roi` keeps for profit over cost); an
+/// unknown format is exit 2 naming the option.
+#[test]
+fn the_text_answer_shows_the_json_s_figures() {
+    let input = fixture("pymc_marketing_mmm_example.csv");
+    // A lift test the data disagree with, so that the answer has a calibration line and
+    // warnings.
+    let lift = std::env::temp_dir().join(format!("spendlens-mmm-text-{}.csv", std::process::id()));
+    std::fs::write(
+        &lift,
+        "channel,from,to,lift,lift_se\nx1,2019-01-07,2019-03-25,500,100\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let lift = lift.display().to_string();
+    let args = [
+        "mmm",
+        "--input",
+        &input,
+        "--kpi",
+        "y",
+        "--spend",
+        "x1,x2",
+        "--controls",
+        "event_1,event_2,t",
+        "--experiments",
+        &lift,
+        "--draws",
+        "100",
+        "--seed",
+        "5",
+    ];
+    let v = run_json(&args);
+    let out = crate::mmm::spendlens(&[&args[..], &["--format", "text"]].concat());
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.starts_with(
+            "Marketing-mix model of y: weekly, 2018-04-02 to 2021-08-30 (179 periods)\n"
+        ),
+        "{text}"
+    );
+    // Written here apart from the command: two decimals, thousands grouped.
+    let money = |x: f64| {
+        let cents = format!("{x:.2}");
+        let (whole, frac) = cents.split_once('.').unwrap_or((&cents, "00"));
+        let digits: Vec<char> = whole.chars().collect();
+        let mut out = String::new();
+        for (i, c) in digits.iter().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(*c);
+        }
+        format!("{out}.{frac}")
+    };
+    for c in v["channels"].as_array().expect("channels") {
+        let name = c["channel"].as_str().expect("name");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no line for {name} in {text}"));
+        for (key, figure) in [("contribution", &c["contribution"]), ("roi", &c["roi"])] {
+            let written = format!(
+                "{} ({} to {})",
+                money(figure["mean"].as_f64().expect("mean")),
+                money(figure["low"].as_f64().expect("low")),
+                money(figure["high"].as_f64().expect("high"))
+            );
+            assert!(line.contains(&written), "{key}: {written} not in {line}");
+        }
+    }
+    assert!(text.contains("return per unit of spend"), "{text}");
+    let test = &v["calibration"][0];
+    assert!(
+        text.contains(&format!(
+            "- x1 2019-01-07 to 2019-03-25: measured 500.00 ± 100.00; the model {} (",
+            money(test["uncalibrated"]["mean"].as_f64().expect("mean"))
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        text.contains("they disagree"),
+        test["agrees"] == false,
+        "{text}"
+    );
+    let warnings = v["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.contains("ROI"))),
+        "the fixture's warnings name the ROI: {warnings:?}"
+    );
+    assert!(
+        !text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w == "ROI" || w == "ROIs"),
+        "{text}"
+    );
+
+    let out = crate::mmm::spendlens(&[&args[..], &["--format", "yaml"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--format: expected json or text"));
+}

@@ -26,6 +26,7 @@ mod command;
 mod document;
 pub mod refresh;
 pub mod series;
+pub mod words;
 
 use std::collections::BTreeMap;
 

@@ -227,10 +227,10 @@ mod tests {
             .write_string(1, 0, "google_ads")
             .unwrap_or_else(|e| panic!("{e}"));
         sheet
-            .write_datetime_with_format(1, 1, &day("2026-10-05"), &dates)
+            .write_datetime_with_format(1, 1, day("2026-10-05"), &dates)
             .unwrap_or_else(|e| panic!("{e}"));
         sheet
-            .write_datetime_with_format(1, 2, &day("2026-10-18"), &dates)
+            .write_datetime_with_format(1, 2, day("2026-10-18"), &dates)
             .unwrap_or_else(|e| panic!("{e}"));
         for (c, x) in [(3_u16, 5184.54), (4, 518.45), (5, 2356.61)] {
             sheet

@@ -13,6 +13,7 @@ use axum::response::Response;
 use serde_json::Value;
 use spendlens_app::labels::Label;
 use spendlens_app::mmm::kpi_label;
+use spendlens_app::mmm::words::{reworded, whole_words};
 
 use crate::state::AppState;
 use crate::ui::account::CsrfForm;
@@ -156,26 +157,7 @@ fn readable(sentence: &str, doc: &Value) -> String {
             out = whole_words(&out, key, &name);
         }
     }
-    for (model, page) in RETURN_WORDS {
-        out = whole_words(&out, model, page);
-    }
-    out
-}
-
-/// `text` with every whole-word `word` (not inside a longer word or code) replaced by `with`.
-fn whole_words(text: &str, word: &str, with: &str) -> String {
-    let inside = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (i, _) in text.match_indices(word) {
-        let end = i + word.len();
-        let bounded = !inside(text[..i].chars().next_back()) && !inside(text[end..].chars().next());
-        out.push_str(&text[at..i]);
-        out.push_str(if bounded { with } else { word });
-        at = end;
-    }
-    out.push_str(&text[at..]);
-    out
+    reworded(&out, &RETURN_WORDS)
 }
 
 fn channel_name(key: &str) -> String {
@@ -395,7 +377,7 @@ pub(crate) fn window_of(doc: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{readable, whole_words};
+    use super::readable;
     use serde_json::json;
 
     #[test]
@@ -427,16 +409,5 @@ mod tests {
             readable("The data show no effect of meta on ga4_revenue.", &doc),
             "The data show no effect of Meta Ads on GA4 revenue."
         );
-    }
-
-    #[test]
-    fn only_whole_words_are_replaced() {
-        assert_eq!(
-            whole_words("metadata meta meta_ads meta.", "meta", "M"),
-            "metadata M meta_ads M."
-        );
-        assert_eq!(whole_words("ROI ROIs XROI", "ROI", "r"), "r ROIs XROI");
-        assert_eq!(whole_words("", "ROI", "r"), "");
-        assert_eq!(whole_words("ROI", "ROI", "r"), "r");
     }
 }
