@@ -8,23 +8,12 @@
 
 use serde_json::Value;
 
-/// `1234567.891` as `1,234,567.89` (two decimals).
+/// `1234567.891` as `1,234,567.89` (two decimals, as the reports write amounts).
 fn grouped(x: f64) -> String {
-    let text = format!("{:.2}", x.abs());
-    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
-    let mut out = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    let sign = if x < 0.0 && !text.trim_matches(['0', '.']).is_empty() {
-        "-"
-    } else {
-        ""
-    };
-    format!("{sign}{out}.{cents}")
+    rust_decimal::Decimal::from_f64_retain(x).map_or_else(
+        || "n/a".to_owned(),
+        |d| spendlens_report::currency::grouped(d, 2),
+    )
 }
 
 /// A figure with its 90 % interval: `5,000.00 (4,000.00 to 6,000.00)`; `fmt` writes each.
