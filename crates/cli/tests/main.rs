@@ -11,6 +11,7 @@ mod fuzz;
 mod hygiene;
 mod import;
 mod mmm;
+mod mmm_ceiling;
 mod mmm_public;
 mod mmm_tables;
 mod optimize;
