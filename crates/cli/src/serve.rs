@@ -199,7 +199,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let addr = listener.local_addr()?;
         tracing::info!(database = %redacted(&settings.database_url), "spendlens listening on http://{addr}");
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        if args.demo {
+        let demo = if args.demo {
             let hash = spendlens_app::accounts::hash_password(
                 spendlens_app::demo::DEMO_PASSWORD.into(),
             )
@@ -211,8 +211,18 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let books = spendlens_app::demo::load_books(store.as_ref(), clock.now())
                 .await
                 .context("loading the demo's rates, costs and journeys")?;
+            Some((report, books))
+        } else {
+            None
+        };
+        let state = spendlens_web::state(store, clock, settings, metrics);
+        if let Some((report, books)) = demo {
+            // The first marketing-mix run, fitted by the app's use case like the page's form.
+            let model = spendlens_app::demo::first_model(&state.context())
+                .await
+                .context("fitting the demo's marketing-mix model")?;
             outln!(
-                "Demo organisation loaded ({} campaigns, {} daily rows, {} snapshots, {} exchange rates, {} cost entries, {} days of GA4 revenue, {} journeys with {} conversions).\nOpen http://{addr} and sign in as {} with the password {}",
+                "Demo organisation loaded ({} campaigns, {} daily rows, {} snapshots, {} exchange rates, {} cost entries, {} days of GA4 revenue, {} journeys with {} conversions{}).\nOpen http://{addr} and sign in as {} with the password {}",
                 report.campaigns,
                 report.rows,
                 report.snapshots,
@@ -221,11 +231,15 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 books.ga4_days,
                 books.journeys,
                 books.conversions,
+                if model.is_some() {
+                    ", and a marketing-mix model of the Q4 campaign"
+                } else {
+                    ""
+                },
                 spendlens_app::demo::DEMO_EMAIL,
                 spendlens_app::demo::DEMO_PASSWORD
             )?;
         }
-        let state = spendlens_web::state(store, clock, settings, metrics);
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(shutdown_signal(tx));
         if let Some(listener) = metrics_listener {

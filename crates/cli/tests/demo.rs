@@ -92,7 +92,7 @@ async fn sign_in(base: &str) -> reqwest::Client {
 
 /// Signs in as the demo account and reads what a user sees first: the campaigns' names, the Q4
 /// campaign's journeys and conversions, its ROI's basis and figure, and its cost ledger.
-async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value, Vec<Value>) {
+async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value, Vec<Value>, Vec<Value>) {
     let client = sign_in(base).await;
     let list = get(&client, format!("{base}/api/campaigns")).await;
     let items = list
@@ -127,6 +127,11 @@ async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value, Vec<Valu
         window["start"].as_str().unwrap_or_default(),
         window["end"].as_str().unwrap_or_default()
     );
+    // The model runs there before this one posts its own.
+    let runs = get(&client, format!("{base}/api/mmm")).await["runs"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     // The marketing-mix model on the demo's own KPI, GA4 revenue (the page's default).
     let r = client
         .post(format!("{base}/api/mmm"))
@@ -144,7 +149,7 @@ async fn what_the_demo_shows(base: &str) -> (Vec<String>, Value, Value, Vec<Valu
         .await
         .unwrap_or_else(|e| panic!("{url}: {e}"));
     assert!(pdf.starts_with(b"%PDF-"), "{url}");
-    (names, attribution, roi, costs)
+    (names, attribution, roi, costs, runs)
 }
 
 #[test]
@@ -172,7 +177,18 @@ fn serve_demo_loads_the_sample_prints_where_to_open_it_and_serves_it() {
             printed.contains("sign in as demo@spendlens.local with the password spendlens-demo"),
             "{tag}: {printed}"
         );
-        let (names, attribution, roi, costs) = rt.block_on(what_the_demo_shows(&base));
+        assert!(
+            printed.contains("conversions, and a marketing-mix model of the Q4 campaign)."),
+            "{tag}: {printed}"
+        );
+        let (names, attribution, roi, costs, runs) = rt.block_on(what_the_demo_shows(&base));
+        // The Marketing mix page opens on the demo's own first run: the Q4 campaign alone, on
+        // its GA4 revenue, with the form's default draws, current.
+        assert_eq!(runs.len(), 1, "{tag}: {runs:?}");
+        assert_eq!(runs[0]["campaigns"], json!([roi["campaign_id"]]), "{tag}");
+        assert_eq!(runs[0]["request"]["draws"], 500, "{tag}: {}", runs[0]);
+        assert_eq!(runs[0]["request"]["kpi"]["source"], "ga4_revenue", "{tag}");
+        assert_eq!(runs[0]["current"], true, "{tag}");
         assert_eq!(
             names,
             [
@@ -222,8 +238,15 @@ fn serve_demo_loads_the_sample_prints_where_to_open_it_and_serves_it() {
             printed.contains("4 campaigns, 900 daily rows"),
             "{tag}: {printed}"
         );
-        let (again, attribution_again, roi_again, costs_again) =
+        // The organisation has runs now: none is added on a restart.
+        assert!(!printed.contains("marketing-mix model"), "{tag}: {printed}");
+        let (again, attribution_again, roi_again, costs_again, runs_again) =
             rt.block_on(what_the_demo_shows(&base));
+        assert_eq!(
+            runs_again.len(),
+            2,
+            "{tag}: the demo's and the first start's"
+        );
         assert_eq!(costs_again.len(), costs.len(), "{tag}: {costs_again:?}");
         assert_eq!(again, names, "{tag}");
         assert_eq!(

@@ -2,7 +2,7 @@
 //! Meta, Google Ads, Google Sheets and a Custom Integration, with 90 days of daily data up to
 //! today, their conversion values and their daily snapshots (so trend arrows show at once); and
 //! (see [`load_books`]) the exchange rates its books close at, and the Q4 campaign's GA4 revenue
-//! and buyers' journeys.
+//! and buyers' journeys; and (see [`first_model`]) a first marketing-mix run on them.
 //!
 //! Deterministic: the same day gives the same numbers (`spendlens_rng::mix` of the day and the
 //! channel, integer arithmetic into exact decimals). Written through the `Store` trait like any
@@ -20,7 +20,9 @@ use crate::AppError;
 
 mod books;
 mod ledger;
+mod model;
 pub use books::{BooksReport, JOURNEY_DAYS, load_books};
+pub use model::first_model;
 
 /// The demo account's e-mail address.
 pub const DEMO_EMAIL: &str = "demo@spendlens.local";
