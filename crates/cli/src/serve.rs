@@ -217,10 +217,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         };
         let state = spendlens_web::state(store, clock, settings, metrics);
         if let Some((report, books)) = demo {
-            // The first marketing-mix run, fitted by the app's use case like the page's form.
+            // The first marketing-mix run, fitted by the app's use case like the page's form; the
+            // demo serves without it when it cannot be fitted (the page then starts empty).
             let model = spendlens_app::demo::first_model(&state.context())
                 .await
-                .context("fitting the demo's marketing-mix model")?;
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "the demo's marketing-mix model was not fitted");
+                    None
+                });
             outln!(
                 "Demo organisation loaded ({} campaigns, {} daily rows, {} snapshots, {} exchange rates, {} cost entries, {} days of GA4 revenue, {} journeys with {} conversions{}).\nOpen http://{addr} and sign in as {} with the password {}",
                 report.campaigns,
