@@ -24,6 +24,16 @@ fn estimate(v: &Value, fmt: fn(f64) -> String) -> String {
     }
 }
 
+/// A return per unit of spend: grouped with two decimals as amounts are, or with two significant
+/// digits below 0.1 (a KPI in conversions brings about 0.004 per unit of spend).
+fn per_unit(x: f64) -> String {
+    if x.abs() >= 0.1 || x == 0.0 {
+        grouped(x)
+    } else {
+        spendlens_mmm::codec::ratio_text(x)
+    }
+}
+
 fn ratio(x: f64) -> String {
     format!("{x:.2}")
 }
@@ -107,8 +117,8 @@ pub fn text(doc: &Value) -> String {
                 .map_or_else(|| "n/a".to_owned(), grouped),
             estimate(&c["contribution"], grouped),
             percent(&c["share_of_kpi"]),
-            estimate(&c["roi"], grouped),
-            estimate(&c["marginal_roi"], grouped),
+            estimate(&c["roi"], per_unit),
+            estimate(&c["marginal_roi"], per_unit),
             c["adstock"]["half_life_periods"]
                 .as_f64()
                 .map_or_else(|| "n/a".to_owned(), |h| format!("{h:.2} periods")),

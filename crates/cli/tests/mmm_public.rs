@@ -289,6 +289,8 @@ fn the_text_answer_shows_the_json_s_figures() {
                 money(figure["low"].as_f64().expect("low")),
                 money(figure["high"].as_f64().expect("high"))
             );
+            // (Returns here are in the thousands, so written as amounts are; a small one keeps
+            // its digits, see `small_returns_keep_their_digits`.)
             assert!(line.contains(&written), "{key}: {written} not in {line}");
         }
     }
@@ -323,4 +325,95 @@ fn the_text_answer_shows_the_json_s_figures() {
     let out = crate::mmm::spendlens(&[&args[..], &["--format", "yaml"]].concat());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--format: expected json or text"));
+}
+
+/// A KPI whose return per unit of spend is a small fraction (conversions per unit of spend)
+/// keeps four significant digits in the JSON and two in the text, rather than 4 decimals
+/// (0.0037 for 0.003733). The model does not depend on the KPI's unit: PyMC-Marketing's example
+/// with its KPI divided by a million gives the returns of the original divided by a million.
+#[test]
+fn small_returns_keep_their_digits() {
+    let input = fixture("pymc_marketing_mmm_example.csv");
+    let table = std::fs::read_to_string(&input).unwrap_or_else(|e| panic!("{e}"));
+    let mut lines = table.lines();
+    let header = lines.next().expect("header");
+    let y = header.split(',').position(|h| h == "y").expect("y column");
+    let mut scaled = format!("{header}\n");
+    for line in lines {
+        let cells: Vec<String> = line
+            .split(',')
+            .enumerate()
+            .map(|(i, c)| {
+                if i == y {
+                    format!("{:.12}", c.parse::<f64>().expect("y") / 1e6)
+                } else {
+                    c.to_owned()
+                }
+            })
+            .collect();
+        scaled.push_str(&cells.join(","));
+        scaled.push('\n');
+    }
+    let small =
+        std::env::temp_dir().join(format!("spendlens-mmm-small-{}.csv", std::process::id()));
+    std::fs::write(&small, scaled).unwrap_or_else(|e| panic!("{e}"));
+    let small = small.display().to_string();
+    let args = |file: &str| -> Vec<String> {
+        [
+            "mmm",
+            "--input",
+            file,
+            "--kpi",
+            "y",
+            "--spend",
+            "x1,x2",
+            "--controls",
+            "event_1,event_2,t",
+            "--draws",
+            "100",
+            "--seed",
+            "5",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    let (original, divided) = (args(&input), args(&small));
+    let original = run_json(&original.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut with_text = divided.clone();
+    with_text.extend(["--format".to_owned(), "text".to_owned()]);
+    let divided = run_json(&divided.iter().map(String::as_str).collect::<Vec<_>>());
+    let text = spendlens(&with_text.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    for (a, b) in original["channels"]
+        .as_array()
+        .expect("channels")
+        .iter()
+        .zip(divided["channels"].as_array().expect("channels"))
+    {
+        let name = a["channel"].as_str().expect("name");
+        for key in ["roi", "marginal_roi"] {
+            let (big, tiny) = (
+                a[key]["mean"].as_f64().expect("mean"),
+                b[key]["mean"].as_f64().expect("mean"),
+            );
+            assert!(tiny < 0.01, "{name} {key}: {tiny}");
+            // Four significant digits: within half a unit of the fourth of the original's.
+            assert!(
+                (tiny * 1e6 - big).abs() <= 5e-4 * big,
+                "{name} {key}: {tiny} against {big}"
+            );
+        }
+        // The text: two significant digits, as `0.0037 (0.0028 to 0.0046)`.
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no line for {name} in {text}"));
+        let mean = b["roi"]["mean"].as_f64().expect("mean");
+        let digits = format!("{:.4}", mean);
+        assert!(
+            line.contains(&format!("{digits} (")),
+            "{digits} not in {line}"
+        );
+    }
 }

@@ -59,6 +59,7 @@ pub use model::{
     ColumnMapping, DEFAULT_MAX_BYTES, Field, ImportOptions, ParsedFile, PeriodChoice, RowTotals,
     SkippedRow, Source, UnknownSource,
 };
+pub use number::column_amounts;
 pub use pdf::{
     Conflict, FoundValue, LocaleBasis, LocaleNote, MAX_BOOKED_DAYS, NumberLocale, PdfMetric,
     PdfPreview, PdfTable, PeriodFigures, PeriodRow, RowKind, TableCell, TableLayout, TableRow,

@@ -85,6 +85,33 @@ pub(crate) fn decide_separator<'a>(
     }
 }
 
+/// One column of amounts read as the importers read theirs, for a reader outside them (the
+/// marketing-mix model's KPI file): the decimal separator decided from every cell of the column
+/// at once (a semicolon-separated file writes decimal commas unless its cells say otherwise),
+/// a currency symbol or code allowed, each cell `Ok(None)` when blank and `Err` with the reason
+/// when it is not an amount (a percentage, text, beyond a trillion).
+pub fn column_amounts(
+    cells: &[&str],
+    semicolon_file: bool,
+) -> Vec<Result<Option<Decimal>, String>> {
+    let default = if semicolon_file {
+        DecimalSeparator::Comma
+    } else {
+        DecimalSeparator::Dot
+    };
+    let (sep, _) = decide_separator(cells.iter().copied(), default);
+    cells
+        .iter()
+        .map(|raw| match parse_number(raw, sep)? {
+            Some(n) if n.percent => Err(format!(
+                "expected an amount, found the percentage \"{}\"",
+                raw.trim()
+            )),
+            n => Ok(n.map(|n| n.value)),
+        })
+        .collect()
+}
+
 /// Whether a cell means "no value": empty, or the `--` placeholder Google Ads writes.
 pub(crate) fn is_blank(raw: &str) -> bool {
     let t = raw.trim();
@@ -278,6 +305,28 @@ pub(crate) fn decimal_from_f64(value: f64) -> Option<Decimal> {
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    /// A column decides its own decimal separator: `1000,50` in a comma-separated file is a
+    /// thousand and a half (not 100,050), and a semicolon file's `1.000,50` is too.
+    #[test]
+    fn a_column_of_amounts_decides_its_separator() {
+        let read = |cells: &[&str], semicolon: bool| -> Vec<Result<Option<Decimal>, String>> {
+            column_amounts(cells, semicolon)
+        };
+        assert_eq!(
+            read(&["1000,50", "2,5", ""], false),
+            vec![Ok(Some(dec!(1000.50))), Ok(Some(dec!(2.5))), Ok(None)]
+        );
+        assert_eq!(
+            read(&["1,200.50", "900"], false),
+            vec![Ok(Some(dec!(1200.50))), Ok(Some(dec!(900)))]
+        );
+        assert_eq!(read(&["1.000,50"], true), vec![Ok(Some(dec!(1000.50)))]);
+        assert_eq!(read(&["1000"], true), vec![Ok(Some(dec!(1000)))]);
+        assert_eq!(read(&["€152,37"], false), vec![Ok(Some(dec!(152.37)))]);
+        let bad = read(&["12%", "high", "2000000000000"], false);
+        assert!(bad.iter().all(Result::is_err), "{bad:?}");
+    }
 
     fn num(raw: &str) -> Decimal {
         parse_number(raw, DecimalSeparator::Dot)

@@ -358,7 +358,10 @@ pub(crate) fn windows(
         let channel = data
             .channels
             .iter()
-            .position(|c| c.name == e.channel || c.column == e.channel)
+            .position(|c| {
+                c.name.eq_ignore_ascii_case(e.channel.trim())
+                    || c.column.eq_ignore_ascii_case(e.channel.trim())
+            })
             .ok_or_else(|| {
                 let names: Vec<&str> = data.channels.iter().map(|c| c.name.as_str()).collect();
                 bad(
@@ -372,6 +375,26 @@ pub(crate) fn windows(
             })?;
         if e.to < e.from {
             return Err(bad("to", format!("{} is before from {}", e.to, e.from)));
+        }
+        if e.spend.is_some_and(|s| s < Decimal::ZERO) {
+            return Err(bad("spend", "is below zero".into()));
+        }
+        // The same test twice would count its evidence twice.
+        if let Some(twin) = experiments[..index].iter().find(|o| {
+            o.channel.trim().eq_ignore_ascii_case(e.channel.trim())
+                && o.from == e.from
+                && o.to == e.to
+        }) {
+            return Err(bad(
+                "channel",
+                format!(
+                    "the same test ({} from {} to {}) as row {}",
+                    e.channel.trim(),
+                    e.from,
+                    e.to,
+                    twin.row
+                ),
+            ));
         }
         if !e.lift.is_finite() {
             return Err(bad("lift", "not a finite number".into()));
@@ -393,6 +416,46 @@ pub(crate) fn windows(
                 format!("{}..{} lies outside the data's dates", e.from, e.to),
             ));
         };
+        // A test reaching past the data measured days the model does not see: its lift cannot
+        // be set against the model's figure for the days it does.
+        let (first_day, last_day) = (
+            data.dates[0],
+            data.dates[data.dates.len() - 1] + chrono::Duration::days(step - 1),
+        );
+        if e.from < first_day {
+            return Err(bad(
+                "from",
+                format!("{} is before the data's first day {first_day}", e.from),
+            ));
+        }
+        if e.to > last_day {
+            return Err(bad(
+                "to",
+                format!("{} is after the data's last day {last_day}", e.to),
+            ));
+        }
+        // The lift is part of the KPI of the test's days, and its standard error a measurement's
+        // (not a millionth of the KPI's scale, which would outweigh every day of the data).
+        let kpi: f64 = data.values[from..=to].iter().map(|v| v.abs()).sum();
+        if e.lift.abs() > kpi {
+            return Err(bad(
+                "lift",
+                format!(
+                    "{} is more than the whole KPI of those days ({kpi:.2})",
+                    e.lift
+                ),
+            ));
+        }
+        if e.lift_se < 1e-6 * prepared.y_scale {
+            return Err(bad(
+                "lift_se",
+                format!(
+                    "{} is not a standard error of a measurement of those days (the KPI is about \
+                     {:.2} a period)",
+                    e.lift_se, prepared.y_scale
+                ),
+            ));
+        }
         let spend = (from..=to)
             .map(|i| {
                 let first = data.dates[i].max(e.from);

@@ -543,10 +543,10 @@ fn uncertain_roi(ch: &ChannelResult, spend: &[f64], noise: &Noise<'_>) -> String
         None => String::new(),
     };
     format!(
-        "{name}'s ROI is poorly determined (90 % interval {:.2}x to {:.2}x): {reason}.{pause} A lift \
+        "{name}'s ROI is poorly determined (90 % interval {}x to {}x): {reason}.{pause} A lift \
          test on {name} (--experiments) would narrow it.",
-        ch.roi.low,
-        ch.roi.high,
+        crate::codec::ratio_text(ch.roi.low),
+        crate::codec::ratio_text(ch.roi.high),
         name = ch.channel
     )
 }

@@ -312,6 +312,14 @@ fn plain_float(cell: &str) -> Option<f64> {
 /// 2199; any other spelling (`31/01/2024`, `01/31/2024`) is refused rather than guessed.
 pub fn parse_date(cell: &str) -> Option<NaiveDate> {
     let head = cell.split(['T', ' ']).next().unwrap_or("");
+    // After the day, only a time of day (`2024-01-31 00:00:00`, `2024-01-31T00:00:00Z`).
+    let rest = &cell[head.len()..];
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | '+' | '-' | 'Z' | 'T' | ' '))
+    {
+        return None;
+    }
     if head.len() == 8 && head.bytes().all(|b| b.is_ascii_digit()) {
         return NaiveDate::parse_from_str(head, "%Y%m%d")
             .ok()
@@ -423,6 +431,9 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2024, 1, 31);
         assert_eq!(parse_date("2024-01-31"), d);
         assert_eq!(parse_date("2024-01-31 00:00:00"), d);
+        assert_eq!(parse_date("2024-01-31T00:00:00+01:00"), d);
+        assert_eq!(parse_date("2024-01-31 junk"), None);
+        assert_eq!(parse_date("2024-01-31 (Wed)"), None);
         assert_eq!(parse_date("2024/01/31"), d);
         assert_eq!(parse_date("45322"), d);
         assert_eq!(parse_date("31/01/2024"), None);

@@ -144,6 +144,60 @@ fn an_experiment_on_an_unknown_channel_or_outside_the_data_names_its_row() {
     exp.lift_se = 0.0;
     let err = fit(&sim.data, &[exp], &Options::default()).expect_err("se");
     assert!(err.to_string().contains("column lift_se"), "{err}");
+    // Any case of the channel's name.
+    let mut exp = experiment(&sim, 0, 10, 20, 1.0, 0.1);
+    exp.channel = exp.channel.to_uppercase();
+    let model = fit(&sim.data, &[exp], &Options { draws: 20, seed: 0 }).expect("any case");
+    assert_eq!(model.calibration[0].channel, sim.truth[0].name);
+    // A test reaching past the data on either side, though it overlaps them.
+    let n = sim.data.dates.len();
+    let mut exp = experiment(&sim, 0, n - 10, n, 1.0, 0.1);
+    let last = sim.data.dates[n - 1];
+    exp.to = last + chrono::Duration::days(1);
+    let err = fit(&sim.data, &[exp], &Options::default()).expect_err("past the end");
+    assert!(
+        err.to_string().contains(&format!(
+            "column to: {} is after the data's last day {last}",
+            last + chrono::Duration::days(1)
+        )),
+        "{err}"
+    );
+    let mut exp = experiment(&sim, 0, 0, 10, 1.0, 0.1);
+    exp.from = sim.data.dates[0] - chrono::Duration::days(1);
+    let err = fit(&sim.data, &[exp], &Options::default()).expect_err("before the start");
+    assert!(err.to_string().contains("column from:"), "{err}");
+    // Ending on the last day is inside.
+    let exp = experiment(&sim, 0, n - 10, n, 1.0, 0.1);
+    assert!(fit(&sim.data, &[exp], &Options { draws: 20, seed: 0 }).is_ok());
+    // A lift above the whole KPI of its days, and a standard error no measurement has.
+    let kpi: f64 = sim.data.values[10..20].iter().sum();
+    let mut exp = experiment(&sim, 0, 10, 20, 1.0, 0.1);
+    exp.lift = kpi * 1.01;
+    let err = fit(&sim.data, std::slice::from_ref(&exp), &Options::default()).expect_err("lift");
+    assert!(err.to_string().contains("column lift:"), "{err}");
+    exp.lift = kpi * 0.99;
+    exp.lift_se = 1e-300;
+    let err = fit(&sim.data, std::slice::from_ref(&exp), &Options::default()).expect_err("tiny se");
+    assert!(err.to_string().contains("column lift_se:"), "{err}");
+    // A negative spend, and the same test twice (its evidence would count twice).
+    exp.lift_se = kpi * 0.1;
+    exp.spend = Some(rust_decimal::Decimal::new(-100, 0));
+    let err = fit(&sim.data, std::slice::from_ref(&exp), &Options::default()).expect_err("spend");
+    assert!(
+        err.to_string().contains("column spend: is below zero"),
+        "{err}"
+    );
+    exp.spend = None;
+    let mut twin = exp.clone();
+    twin.row = 9;
+    twin.channel = twin.channel.to_uppercase();
+    let err = fit(&sim.data, &[exp, twin], &Options::default()).expect_err("twice");
+    assert!(
+        err.to_string()
+            .starts_with("experiment row 9, column channel: the same test")
+            && err.to_string().ends_with("as row 2"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -359,6 +359,58 @@ async fn an_uploaded_kpi_series_is_modelled_and_bad_bodies_name_their_path() {
                 json!({"campaigns": [id], "experiments": [{"channel": "meta", "from": "2026-10-01", "to": "2026-10-14", "lift": 100, "lift_se": 0}]}),
                 "experiments[0].lift_se",
             ),
+            // The same campaign twice would count its spend twice.
+            (json!({"campaigns": [id, id]}), "campaigns[1]"),
+            // Revenue is not below zero, nor beyond a trillion a day.
+            (
+                json!({"campaigns": [id], "kpi": {"source": "series", "values": [{"date": "2026-11-01", "value": -5}]}}),
+                "kpi.values[0].value",
+            ),
+            (
+                json!({"campaigns": [id], "kpi": {"source": "series", "values": [{"date": "2026-11-01", "value": 1e308}]}}),
+                "kpi.values[0].value",
+            ),
+            // Nothing is silently ignored.
+            (
+                json!({"campaigns": [id], "kpi": {"source": "ga4_revenue", "values": []}}),
+                "kpi.values",
+            ),
+            (
+                json!({"campaigns": [id], "kpi": {"source": "series", "values": [{"date": "2026-11-01", "value": 1, "note": "x"}]}}),
+                "kpi.values[0].note",
+            ),
+            (
+                json!({"campaigns": [id], "experiments": [5]}),
+                "experiments[0]",
+            ),
+            (
+                json!({"campaigns": [id], "experiments": [{"channel": "meta", "from": "2026-10-01", "to": "2026-10-14", "lift": 100, "lift_se": 10, "spnd": "5"}]}),
+                "experiments[0].spnd",
+            ),
+            (
+                json!({"campaigns": [id], "experiments": [{"channel": "meta", "from": "2026-10-01", "to": "2026-10-14", "lift": 100, "lift_se": 10, "spend": "-100"}]}),
+                "experiments[0].spend",
+            ),
+            (
+                json!({"campaigns": [id], "experiments": [{"channel": "meta", "from": "2026-10-01", "to": "2026-10-14", "lift": 1e13, "lift_se": 10}]}),
+                "experiments[0].lift",
+            ),
+            // Problems the fit finds land on the test's own path.
+            (
+                json!({"campaigns": [id], "kpi": {"source": "platform_revenue"}, "draws": 20, "experiments": [
+                    {"channel": "meta", "from": "2026-10-01", "to": "2026-10-14", "lift": 100, "lift_se": 10},
+                    {"channel": "tiktok", "from": "2026-10-01", "to": "2026-10-14", "lift": 100, "lift_se": 10}]}),
+                "experiments[1].channel",
+            ),
+            (
+                json!({"campaigns": [id], "kpi": {"source": "platform_revenue"}, "draws": 20, "experiments": [
+                    {"channel": "Meta", "from": "2026-10-01", "to": "2099-01-01", "lift": 100, "lift_se": 10}]}),
+                "experiments[0].to",
+            ),
+            // The window: days that happened, within 2000 to 2099.
+            (json!({"campaigns": [id], "to": "2099-01-01"}), "to"),
+            (json!({"campaigns": [id], "from": "2099-01-01"}), "from"),
+            (json!({"campaigns": [id], "from": "1999-12-31"}), "from"),
         ] {
             let r = app.post("/api/mmm", &body).await;
             assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");

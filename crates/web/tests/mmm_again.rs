@@ -160,7 +160,10 @@ async fn a_run_on_an_uploaded_series_cannot_be_run_again_and_says_so() {
         .await;
         let (_, html) = page(&app, &format!("/mmm/{id}")).await;
         assert!(html.contains("data-section=\"mmm-out-of-date\""), "{tag}");
-        assert!(html.contains("which spendlens does not keep"), "{tag}");
+        assert!(
+            html.contains("whose values spendlens does not keep"),
+            "{tag}"
+        );
         assert!(!html.contains("/run-again"), "{tag}: no button");
         let r = app
             .post(&format!("/api/mmm/{id}/run-again"), &json!({}))
@@ -168,5 +171,77 @@ async fn a_run_on_an_uploaded_series_cannot_be_run_again_and_says_so() {
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
         let refusal = json_of(r).await.to_string();
         assert!(refusal.contains("uploaded KPI file"), "{tag}: {refusal}");
+    }
+}
+
+/// A run over "all campaigns" records the campaigns it read, so running it again reads them,
+/// not a campaign added since; a run one of whose campaigns was deleted says so and offers no
+/// "Run again" (the API refuses it on `run`, naming the campaign).
+#[tokio::test]
+async fn run_again_reads_the_run_s_own_campaigns_and_not_a_deleted_one() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let (campaigns, q4) = served_demo(&app).await;
+        let tag = app.backend;
+        let id_of = |name: &str| {
+            campaigns
+                .iter()
+                .find(|(_, n)| n == name)
+                .map(|(id, _)| id.clone())
+                .unwrap_or_else(|| panic!("no {name}"))
+        };
+        let brand = id_of("Brand Awareness");
+        let delete = |id: String| {
+            let app = &app;
+            async move {
+                let r = app
+                    .request(
+                        &app.client,
+                        reqwest::Method::DELETE,
+                        &format!("/api/campaigns/{id}"),
+                        None,
+                    )
+                    .await;
+                assert!(r.status().is_success(), "{}: {}", app.backend, r.status());
+            }
+        };
+        // Only the two USD campaigns left, a run over all the organisation's campaigns.
+        delete(id_of("Spring Sale (E-commerce)")).await;
+        delete(id_of("Always-on Search")).await;
+        let r = app.post("/api/mmm", &json!({"draws": 20})).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{tag}");
+        let run = json_of(r).await;
+        let id = run["id"].as_str().unwrap_or_default().to_owned();
+        let mut recorded: Vec<&str> = run["request"]["campaigns"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        recorded.sort_unstable();
+        let mut both = vec![q4.as_str(), brand.as_str()];
+        both.sort_unstable();
+        assert_eq!(recorded, both, "{tag}: {run}");
+        delete(brand.clone()).await;
+        let (_, html) = page(&app, &format!("/mmm/{id}")).await;
+        assert!(html.contains("data-section=\"mmm-out-of-date\""), "{tag}");
+        assert!(
+            html.contains(&format!("Campaign {brand} of this run was deleted since")),
+            "{tag}: {html}"
+        );
+        assert!(!html.contains("/run-again"), "{tag}: no button");
+        let r = app
+            .post(&format!("/api/mmm/{id}/run-again"), &json!({}))
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
+        let refusal = json_of(r).await;
+        assert_eq!(
+            refusal["error"]["details"][0]["field"], "run",
+            "{tag}: {refusal}"
+        );
+        assert!(
+            refusal.to_string().contains("was deleted since"),
+            "{tag}: {refusal}"
+        );
     }
 }

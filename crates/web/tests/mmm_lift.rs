@@ -206,6 +206,22 @@ async fn a_lift_test_file_uploaded_on_the_page_calibrates_the_run() {
         assert!(error.contains("lift.csv"), "{tag}: {error}");
         assert!(error.contains("row 2, column lift"), "{tag}: {error}");
 
+        // A problem only the fit finds (a channel the data do not have) is on the file's field
+        // too, naming the file, its row and column.
+        let tv = "channel,from,to,lift,lift_se\ngoogle_ads,2026-10-05,2026-10-18,5184.54,518.45\ntv,2026-10-05,2026-10-18,5000,900\n";
+        let form = file_form(&token, &scope, "", "study.csv", tv.as_bytes().to_vec());
+        let (status, _, html) = post_form(&app, form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
+        let error = html
+            .split("id=\"experiments_file-error\"")
+            .nth(1)
+            .and_then(|r| r.split("</").next())
+            .unwrap_or_else(|| panic!("{tag}: no error on the file field in {html}"));
+        assert!(
+            error.contains("study.csv: experiment row 3, column channel: unknown channel"),
+            "{tag}: {error}"
+        );
+
         let good = "channel;from;to;lift;lift_se;spend\ngoogle_ads;2026-10-05;2026-10-18;5184,54;518,45;2356,61\n";
         let pasted = "channel,from,to,lift,lift_se\ngoogle_ads,2026-10-05,2026-10-18,5000,500";
         let form = file_form(&token, &scope, pasted, "lift.csv", good.as_bytes().to_vec());
@@ -223,5 +239,98 @@ async fn a_lift_test_file_uploaded_on_the_page_calibrates_the_run() {
         assert_eq!(test["lift"].as_f64(), Some(5184.54), "{tag}: {test}");
         assert_eq!(test["lift_se"].as_f64(), Some(518.45), "{tag}: {test}");
         assert_eq!(test["spend"].as_str(), Some("2356.61"), "{tag}: {test}");
+    }
+}
+
+/// The KPI file on the page: the column named revenue is modelled, not an id column before it;
+/// European decimal commas read as written; a file beside another KPI choice is refused rather
+/// than ignored.
+#[tokio::test]
+async fn a_kpi_file_is_read_as_its_user_means_it() {
+    for url in database_urls().await {
+        let (app, scope, token) = on_the_page(&url).await;
+        let tag = app.backend;
+        let q4 = scope.trim_start_matches("campaign:");
+        // The run on GA4 revenue gives the window a KPI file must cover.
+        let ga4 = json_of(
+            app.post(
+                "/api/mmm",
+                &serde_json::json!({"campaigns": [q4], "draws": 20}),
+            )
+            .await,
+        )
+        .await;
+        let day = |k: &str| -> chrono::NaiveDate {
+            ga4["result"][k]
+                .as_str()
+                .and_then(|d| d.parse().ok())
+                .unwrap_or_else(|| panic!("{tag}: no {k} in {ga4}"))
+        };
+        let days: Vec<chrono::NaiveDate> = day("from")
+            .iter_days()
+            .take_while(|d| *d <= day("to"))
+            .collect();
+        let kpi_form = |kpi: &str, name: &str, text: String| {
+            let part = Part::bytes(text.into_bytes())
+                .file_name(name.to_owned())
+                .mime_str("text/csv")
+                .unwrap_or_else(|e| panic!("{e}"));
+            Form::new()
+                .text("csrf", token.clone())
+                .text("scope", scope.clone())
+                .text("kpi", kpi.to_owned())
+                .text("draws", "20")
+                .part("file", part)
+        };
+        // An id column first, revenue in European spelling with a thousands dot.
+        let mut semicolons = String::from("id;date;revenue\n");
+        let mut expected = 0.0;
+        for (i, d) in days.iter().enumerate() {
+            let whole = 1000 + (i % 7) * 100;
+            expected += f64::from(u32::try_from(whole).unwrap_or(0)) + 0.5;
+            semicolons.push_str(&format!(
+                "{i};{d};{}.{:03},50\n",
+                whole / 1000,
+                whole % 1000
+            ));
+        }
+        let (status, path, html) =
+            post_form(&app, kpi_form("series", "books.csv", semicolons)).await;
+        assert_eq!(status, StatusCode::OK, "{tag}: {html}");
+        let run = json_of(app.get(&format!("/api{path}")).await).await;
+        let actual: f64 = run["result"]["decomposition"]["actual"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_f64)
+            .sum();
+        assert!(
+            (actual - expected).abs() < 0.01,
+            "{tag}: {actual} against {expected}"
+        );
+
+        // Two columns beside the dates, neither named as a KPI: which one is asked, not guessed.
+        let mut two = String::from("date,orders,sessions\n");
+        for d in &days {
+            two.push_str(&format!("{d},3,40\n"));
+        }
+        let (status, _, html) = post_form(&app, kpi_form("series", "two.csv", two)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
+        assert!(
+            html.contains("two.csv: which column is the KPI?"),
+            "{tag}: {html}"
+        );
+
+        // A KPI file while the form says GA4 revenue.
+        let (status, _, html) = post_form(
+            &app,
+            kpi_form("ga4_revenue", "k.csv", "date,revenue\n".to_owned()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
+        assert!(
+            html.contains("a KPI file is read only with &#34;A KPI file&#34; chosen"),
+            "{tag}: {html}"
+        );
     }
 }

@@ -219,20 +219,55 @@ async fn the_budget_plan_on_the_page_can_rest_on_the_model_s_curves() {
             media["high"].as_f64().unwrap_or(0.0),
         );
         assert!(low < mean && mean < high, "{tag}: {media}");
-        let revenue: f64 = roi["attributed_revenue"]
-            .as_str()
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(0.0);
-        let investment: f64 = roi["total_investment"]
-            .as_str()
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(0.0);
+        // Every figure to the cent as the run's table shows it: each channel's days add up to
+        // its contribution, the baseline's to the baseline, and the campaign's modelled revenue
+        // is the channels' contributions added.
+        let cents = |v: &serde_json::Value| -> Decimal {
+            Decimal::try_from(v.as_f64().unwrap_or(f64::NAN))
+                .unwrap_or_else(|e| panic!("{tag}: {v}: {e}"))
+                .round_dp(2)
+        };
+        let result = &run["result"];
+        let days = |v: &serde_json::Value| -> Decimal {
+            v.as_array().into_iter().flatten().map(cents).sum()
+        };
+        let mut channels = Decimal::ZERO;
+        for c in result["channels"].as_array().into_iter().flatten() {
+            let name = c["channel"].as_str().unwrap_or_default();
+            let shown = cents(&c["contribution"]["mean"]);
+            assert_eq!(
+                days(&result["decomposition"]["channels"][name]),
+                shown,
+                "{tag}: {name}"
+            );
+            channels += shown;
+        }
+        assert_eq!(
+            days(&result["decomposition"]["baseline"]),
+            cents(&result["baseline"]["contribution"]["mean"]),
+            "{tag}: baseline"
+        );
+        let amount = |key: &str| -> Decimal {
+            roi[key]
+                .as_str()
+                .and_then(|r| r.parse().ok())
+                .unwrap_or_else(|| panic!("{tag}: {key} in {roi}"))
+        };
+        let (revenue, investment) = (amount("attributed_revenue"), amount("total_investment"));
+        assert_eq!(revenue, channels, "{tag}: {roi}");
+        // Its ends are the ROI at the amounts the run's page shows for the channels' total.
         let confidence = &roi["confidence_level"];
         assert_eq!(confidence["resamples"], 0, "{tag}: {confidence}");
-        for (end, factor) in [("lower", low / mean), ("upper", high / mean)] {
-            let want = (revenue * factor - investment) / investment * 100.0;
-            let got = confidence["interval_90"][end].as_f64().unwrap_or(f64::NAN);
-            assert!((got - want).abs() < 0.05, "{tag}: {end} {got} vs {want}");
+        let (low, mean, high) = (
+            cents(&media["low"]),
+            cents(&media["mean"]),
+            cents(&media["high"]),
+        );
+        for (end, at) in [("lower", low), ("upper", high)] {
+            let want = ((revenue * at / mean - investment) / investment * Decimal::ONE_HUNDRED)
+                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            let got = cents(&confidence["interval_90"][end]);
+            assert_eq!(got, want, "{tag}: {end}");
         }
         let (_, html) = page(&app, &format!("/campaigns/{q4}/finance")).await;
         assert!(

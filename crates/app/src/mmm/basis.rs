@@ -88,7 +88,10 @@ pub async fn contributions(
         media["high"].as_f64(),
     ) {
         (Some(mean), Some(low), Some(high)) if mean > 0.0 => {
-            let factor = |x: f64| Decimal::from_f64((x / mean).max(0.0)).map(|d| d.round_dp(4));
+            // Exact quotients of the amounts the run's page shows, not rounded factors: the ROI
+            // at the interval's ends is then the one those amounts give, to the cent.
+            let mean = cents(mean);
+            let factor = |x: f64| cents(x).max(Decimal::ZERO).checked_div(mean);
             factor(low).zip(factor(high))
         }
         _ => None,

@@ -83,8 +83,14 @@ async fn campaigns_of(
     let picked: Vec<Campaign> = if chosen.is_empty() {
         all
     } else {
-        let mut out = Vec::new();
+        let mut out: Vec<Campaign> = Vec::new();
         for (i, id) in chosen.iter().enumerate() {
+            if chosen[..i].contains(id) {
+                return Err(AppError::invalid(
+                    &format!("campaigns[{i}]"),
+                    format!("campaign {} is given twice", id.as_str()),
+                ));
+            }
             match all.iter().find(|c| &c.id == id) {
                 Some(c) => out.push(c.clone()),
                 None => {
@@ -126,6 +132,8 @@ struct Gathered {
     dataset: Dataset,
     /// Per ad platform: spend and platform-reported revenue over the window.
     reported: BTreeMap<Platform, (Decimal, Decimal)>,
+    /// The sentences for channels left out for a spend the same every day.
+    constant: Vec<String>,
 }
 
 async fn gather(
@@ -134,13 +142,11 @@ async fn gather(
     cmd: &MmmCommand,
     today: NaiveDate,
 ) -> Result<Gathered, AppError> {
+    window_days(cmd, today)?;
     let campaigns = campaigns_of(store, org, &cmd.campaigns).await?;
-    let earliest = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+    let earliest = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN);
     let to = cmd.to.unwrap_or(today);
     let from = cmd.from.unwrap_or(earliest);
-    if to < from {
-        return Err(AppError::invalid("to", "the window ends before it starts"));
-    }
     // Per day: spend per channel name, GA4 revenue, platform-reported revenue.
     let mut spend: BTreeMap<String, BTreeMap<NaiveDate, Decimal>> = BTreeMap::new();
     let mut ga4: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
@@ -179,14 +185,20 @@ async fn gather(
             }
         }
         for day in store.channel_series(org, &c.id, from, to).await? {
-            *spend
-                .entry(day.channel.as_str().to_owned())
-                .or_default()
-                .entry(day.date)
-                .or_default() += day.spend;
+            // One channel for `TV` on one campaign and `tv` on another: the first spelling met.
+            let name = spend
+                .keys()
+                .find(|k| k.eq_ignore_ascii_case(day.channel.as_str()))
+                .cloned()
+                .unwrap_or_else(|| day.channel.as_str().to_owned());
+            *spend.entry(name).or_default().entry(day.date).or_default() += day.spend;
         }
     }
-    spend.retain(|_, days| days.values().any(|s| *s > Decimal::ZERO));
+    // The default window is the days with spend: a day of zero spend neither opens nor closes it.
+    for days in spend.values_mut() {
+        days.retain(|_, s| *s > Decimal::ZERO);
+    }
+    spend.retain(|_, days| !days.is_empty());
     let (first, last) = match (
         spend.values().filter_map(|d| d.keys().next()).min(),
         spend.values().filter_map(|d| d.keys().next_back()).max(),
@@ -210,7 +222,7 @@ async fn gather(
         ));
     }
     let values = kpi_values(&cmd.kpi, &dates, &ga4, &platform_revenue)?;
-    let channels = spend
+    let (channels, constant): (Vec<ChannelSpend>, Vec<ChannelSpend>) = spend
         .into_iter()
         .map(|(name, days)| ChannelSpend {
             column: name.clone(),
@@ -220,7 +232,30 @@ async fn gather(
                 .collect(),
             name,
         })
+        .partition(|c| c.spend.iter().any(|s| *s != c.spend[0]));
+    // A spend the same every day (a sponsorship's flat fee) cannot be told from the baseline:
+    // left out and named, rather than refusing every model of these campaigns.
+    let constant: Vec<String> = constant
+        .into_iter()
+        .map(|c| {
+            format!(
+                "{}'s spend is {} every day of the window, so what it caused cannot be told from \
+                 the baseline: it is left out of the model, and its effect is counted in the \
+                 baseline.",
+                c.name,
+                spendlens_core::num::cents_text(c.spend[0])
+            )
+        })
         .collect();
+    if channels.is_empty() {
+        return Err(AppError::invalid(
+            "campaigns",
+            constant.first().cloned().unwrap_or_else(|| {
+                "the campaigns have no spend in the window: import their daily rows first"
+                    .to_owned()
+            }),
+        ));
+    }
     // Every KPI here is revenue in the campaigns' one currency (an uploaded series too).
     let kpi_prefix = campaigns
         .first()
@@ -229,6 +264,7 @@ async fn gather(
     Ok(Gathered {
         campaigns,
         left_out,
+        constant,
         dataset: Dataset {
             kpi: cmd.kpi.name().to_owned(),
             kpi_prefix,
@@ -242,6 +278,41 @@ async fn gather(
         },
         reported,
     })
+}
+
+/// The window's own days: within the years spendlens dates (2000 to 2099), not after today (a
+/// model fits days that happened), and in order; each problem on its field.
+fn window_days(cmd: &MmmCommand, today: NaiveDate) -> Result<(), AppError> {
+    use chrono::Datelike;
+    for (field, day) in [("from", cmd.from), ("to", cmd.to)] {
+        let Some(day) = day else { continue };
+        if !(2000..=2099).contains(&day.year()) {
+            return Err(AppError::invalid(
+                field,
+                format!("{day} is outside the years 2000 to 2099"),
+            ));
+        }
+        if day > today {
+            return Err(AppError::invalid(
+                field,
+                format!("{day} is after today ({today}): a model fits days that happened"),
+            ));
+        }
+    }
+    if let (Some(from), Some(to)) = (cmd.from, cmd.to)
+        && to < from
+    {
+        return Err(AppError::invalid("to", "the window ends before it starts"));
+    }
+    if let KpiSource::Series(values) = &cmd.kpi
+        && let Some((day, _)) = values.iter().find(|(d, _)| *d > today)
+    {
+        return Err(AppError::invalid(
+            "kpi",
+            format!("the KPI series has a value on {day}, after today ({today})"),
+        ));
+    }
+    Ok(())
 }
 
 /// A campaign with its daily rows over the window.
@@ -261,10 +332,21 @@ fn with_kpi(cmd: &MmmCommand, read: Vec<Read>) -> Result<(Vec<Read>, Vec<Campaig
     });
     let left_out: Vec<Campaign> = left_out.into_iter().map(|(c, _)| c).collect();
     if kept.is_empty() {
+        let when = match (cmd.from, cmd.to) {
+            (None, None) => String::new(),
+            (from, to) => format!(
+                " from {} to {}",
+                from.map_or_else(|| "their first day".to_owned(), |d| d.to_string()),
+                to.map_or_else(|| "today".to_owned(), |d| d.to_string())
+            ),
+        };
         return Err(AppError::invalid(
             "kpi",
-            "no GA4 revenue is stored for these campaigns: connect Google Analytics 4 or import \
-             its daily rows, or model the platforms' revenue or your own KPI file instead",
+            format!(
+                "no GA4 revenue is stored for these campaigns{when}: connect Google Analytics 4 \
+                 or import its daily rows, choose another window, or model the platforms' revenue \
+                 or your own KPI file instead"
+            ),
         ));
     }
     Ok((kept, left_out))
@@ -322,23 +404,37 @@ pub async fn run(
         .chain(gathered.left_out.iter().map(|c| c.id.clone()))
         .collect();
     let version = data_version(ctx.store.as_ref(), org, &read).await?;
+    // The request as recorded names the campaigns it read, so that running it again reads the
+    // same ones, not whatever "all campaigns" means by then.
+    let recorded = MmmCommand {
+        campaigns: if cmd.campaigns.is_empty() {
+            read.clone()
+        } else {
+            cmd.campaigns.clone()
+        },
+        ..cmd.clone()
+    };
     let comparison = document::comparison(ctx.store.as_ref(), org, &gathered, &cmd).await?;
     let options = Options {
         draws: cmd.draws,
         seed: cmd.seed,
     };
     let (dataset, experiments) = (gathered.dataset, cmd.experiments.clone());
-    let model =
+    let mut model =
         tokio::task::spawn_blocking(move || spendlens_mmm::fit(&dataset, &experiments, &options))
             .await
             .map_err(|e| AppError::invalid("$", format!("the fit stopped: {e}")))?
-            .map_err(|e| match e {
-                // A lift test the data cannot take (an unknown channel, days outside the window).
-                spendlens_mmm::MmmError::Experiment { .. } => {
-                    AppError::invalid("experiments", e.to_string())
-                }
-                other => AppError::invalid("kpi", other.to_string()),
+            .map_err(|e| match &e {
+                // A lift test the data cannot take (an unknown channel, days outside the
+                // window), on its place: an adapter numbers its tests from 1 (the API's
+                // `experiments[0]` is row 1; a file's rows are its own).
+                spendlens_mmm::MmmError::Experiment { row, column, .. } => AppError::invalid(
+                    &format!("experiments[{}].{column}", row.saturating_sub(1)),
+                    e.to_string(),
+                ),
+                _ => AppError::invalid("kpi", e.to_string()),
             })?;
+    model.warnings.extend(gathered.constant);
     let currency = gathered
         .campaigns
         .first()
@@ -352,7 +448,7 @@ pub async fn run(
             &NewMmmRun {
                 campaigns: ids,
                 data_version: version,
-                request: cmd.to_json().to_string(),
+                request: recorded.to_json().to_string(),
                 result: result.to_string(),
             },
             ctx.now(),

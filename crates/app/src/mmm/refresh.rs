@@ -28,16 +28,51 @@ fn repeat(stored: &StoredMmmRun) -> Option<MmmCommand> {
         .and_then(|record| MmmCommand::from_record(&record))
 }
 
-/// Whether a run can be fitted again from what is kept of it (not a run on an uploaded KPI
-/// series).
-pub fn repeatable(stored: &StoredMmmRun) -> bool {
-    repeat(stored).is_some()
+/// The command that fits a run again, or why it cannot be: a run on an uploaded KPI series
+/// (its values are not kept), or one of whose campaigns was deleted since.
+async fn repeatable(
+    store: &dyn spendlens_store::Store,
+    org: &OrgId,
+    stored: &StoredMmmRun,
+) -> Result<Result<MmmCommand, String>, AppError> {
+    let Some(command) = repeat(stored) else {
+        return Ok(Err(
+            "It explained an uploaded KPI file, whose values spendlens does not keep: run the \
+             model again on the Marketing mix page with the file."
+                .to_owned(),
+        ));
+    };
+    let campaigns = store.list_campaigns(org).await?;
+    let gone: Vec<&str> = command
+        .campaigns
+        .iter()
+        .filter(|id| !campaigns.iter().any(|c| &c.id == *id))
+        .map(spendlens_core::campaign::CampaignId::as_str)
+        .collect();
+    if !gone.is_empty() {
+        return Ok(Err(format!(
+            "Campaign {} of this run was deleted since: run the model again on the Marketing mix \
+             page over the campaigns there are.",
+            gone.join(", ")
+        )));
+    }
+    Ok(Ok(command))
+}
+
+/// Why a run cannot be fitted again from what is kept of it (see [`run_again`]); `None` when
+/// it can.
+pub async fn obstacle(
+    store: &dyn spendlens_store::Store,
+    org: &OrgId,
+    stored: &StoredMmmRun,
+) -> Result<Option<String>, AppError> {
+    Ok(repeatable(store, org, stored).await?.err())
 }
 
 /// Fits run `id` of the organisation again, with its own request, on today's data: a new run,
 /// the old one kept as it was. `NotFound` for another organisation's run; refused (on `run`)
-/// while the run is current, since its figures would not change, and for a run on an uploaded
-/// KPI file.
+/// while the run is current, since its figures would not change, for a run on an uploaded KPI
+/// file, and for one whose campaign was deleted.
 pub async fn run_again(ctx: &Context, org: &OrgId, id: &str) -> Result<Run, AppError> {
     let store = ctx.store.as_ref();
     let stored = store.mmm_run(org, id).await?.ok_or(AppError::NotFound)?;
@@ -48,13 +83,9 @@ pub async fn run_again(ctx: &Context, org: &OrgId, id: &str) -> Result<Run, AppE
              again would give the same figures",
         ));
     }
-    let command = repeat(&stored).ok_or_else(|| {
-        AppError::invalid(
-            "run",
-            "this run explained an uploaded KPI file, whose values spendlens does not keep: run \
-             the model again from the form with the file",
-        )
-    })?;
+    let command = repeatable(store, org, &stored)
+        .await?
+        .map_err(|why| AppError::invalid("run", why))?;
     super::run(ctx, org, command).await
 }
 

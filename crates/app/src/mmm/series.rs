@@ -2,28 +2,68 @@
 //! business's own revenue per day in the campaigns' currency, for a model run on the KPI
 //! spendlens does not store.
 //!
-//! The date column is the first whose header reads like a date (`date`, `day`, `week`, `time`),
-//! its days written as the model's table reader takes them (`2026-10-05`, `2026/10/05`,
-//! `20261005` as GA4 exports write them, or a workbook's date cells);
-//! the value the first other column whose cells are all numbers. A bad cell is refused naming its
-//! row and column; a day given twice is refused.
+//! - Lines starting with `#` above the header are comments, as GA4's report downloads write
+//!   them (its `Date` column then holds days as `20261005`).
+//! - The date column is the first whose header reads like a date (`date`, `day`, `week`,
+//!   `time`), its days written as the model's table reader takes them (`2026-10-05`,
+//!   `2026/10/05`, `20261005`, or a workbook's date cells).
+//! - The value column is the only other column, else the one named like a KPI (`revenue`,
+//!   `Total revenue`, `purchaseRevenue`, `value`, `sales`, `kpi`); a file where that is not one
+//!   column is refused naming its columns, rather than modelling an id or an order count.
+//! - Values are read as the importers read amounts (the decimal separator decided from the whole
+//!   column, so `1000,50` is a thousand and a half); a blank, text, percentage or negative cell
+//!   is refused naming its row and column, and so is a day given twice.
 
 use chrono::NaiveDate;
-use spendlens_ingest::{Grid, ImportOptions, column_letter, read_grid};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use spendlens_ingest::{Grid, ImportOptions, column_amounts, column_letter, read_grid};
 
 use crate::AppError;
 
 /// Most rows of a KPI file (ten years of days).
 pub const MAX_ROWS: usize = 3_660;
 
-fn number(cell: &str) -> Option<f64> {
-    let t: String = cell
-        .trim()
+/// Headers that name a KPI column, compared without case, spaces or punctuation.
+const KPI_NAMES: [&str; 9] = [
+    "revenue",
+    "totalrevenue",
+    "purchaserevenue",
+    "value",
+    "sales",
+    "kpi",
+    "income",
+    "conversionvalue",
+    "grossrevenue",
+];
+
+fn squeezed(header: &str) -> String {
+    header
         .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '$' | '€' | '£'))
-        .collect();
-    let t = t.replace(',', "");
-    t.parse::<f64>().ok().filter(|x| x.is_finite())
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The text of a CSV with its leading comment lines (`#`) blanked: blank lines are not rows,
+/// so the rows keep the numbers the file gives them. A workbook is left as it is.
+fn without_comments(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if !text.starts_with(b"#") {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut in_comments = true;
+    for line in text.split_inclusive(|b| *b == b'\n') {
+        let blank = line.iter().all(u8::is_ascii_whitespace);
+        if in_comments && (line.starts_with(b"#") || blank) {
+            out.extend(line.iter().filter(|b| matches!(b, b'\n' | b'\r')));
+        } else {
+            in_comments = false;
+            out.extend_from_slice(line);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The series of a KPI file, sorted by date; `field` names the form field in errors.
@@ -32,69 +72,104 @@ pub fn kpi_series(
     file_name: &str,
     field: &str,
 ) -> Result<Vec<(NaiveDate, f64)>, AppError> {
-    let grid: Grid = read_grid(bytes, file_name, &ImportOptions::default())
-        .map_err(|e| AppError::invalid(field, e.to_string()))?;
+    let bad = |message: String| AppError::invalid(field, format!("{file_name}{message}"));
+    let grid: Grid = read_grid(
+        &without_comments(bytes),
+        file_name,
+        &ImportOptions::default(),
+    )
+    .map_err(|e| AppError::invalid(field, e.to_string()))?;
     let Some((header, body)) = grid.rows.split_first() else {
-        return Err(AppError::invalid(field, format!("{file_name} is empty")));
+        return Err(bad(" is empty".to_owned()));
     };
-    if body.len() > MAX_ROWS {
-        return Err(AppError::invalid(
-            field,
-            format!("{file_name}: at most {MAX_ROWS} rows"),
-        ));
+    if body.is_empty() {
+        return Err(bad(format!(
+            " has a header (row {}) but no rows of days",
+            header.row
+        )));
     }
-    let names: Vec<String> = header
-        .cells
-        .iter()
-        .map(|c| c.trim().to_lowercase())
-        .collect();
+    if body.len() > MAX_ROWS {
+        return Err(bad(format!(": at most {MAX_ROWS} rows")));
+    }
+    let names: Vec<&str> = header.cells.iter().map(|c| c.trim()).collect();
     let date_col = names
         .iter()
-        .position(|n| ["date", "day", "week", "time", "date_week"].contains(&n.as_str()))
+        .position(|n| ["date", "day", "week", "time", "dateweek"].contains(&squeezed(n).as_str()))
         .ok_or_else(|| {
-            AppError::invalid(
-                field,
-                format!(
-                    "{file_name}: no date column (a header named date, day or week) in row {}",
-                    header.row
-                ),
-            )
+            bad(format!(
+                ": no date column (a header named date, day or week) in row {}",
+                header.row
+            ))
         })?;
-    let value_col = (0..names.len())
-        .filter(|i| *i != date_col)
-        .find(|i| {
-            body.iter()
-                .all(|r| r.cells.get(*i).is_some_and(|c| number(c).is_some()))
-        })
-        .ok_or_else(|| {
-            AppError::invalid(
-                field,
-                format!("{file_name}: no column of numbers beside the dates (the KPI per day)"),
-            )
-        })?;
+    let others: Vec<usize> = (0..names.len())
+        .filter(|i| *i != date_col && !names[*i].is_empty())
+        .collect();
+    let named: Vec<usize> = others
+        .iter()
+        .copied()
+        .filter(|i| KPI_NAMES.contains(&squeezed(names[*i]).as_str()))
+        .collect();
+    let value_col = match (others.as_slice(), named.as_slice()) {
+        ([], _) => {
+            return Err(bad(
+                ": no column beside the dates for the KPI per day".to_owned()
+            ));
+        }
+        ([only], _) | (_, [only]) => *only,
+        _ => {
+            let list: Vec<String> = others
+                .iter()
+                .map(|i| format!("{} ({})", column_letter(*i), names[*i]))
+                .collect();
+            return Err(bad(format!(
+                ": which column is the KPI? Beside the dates it has {}: keep only the KPI's \
+                 column, or name it revenue",
+                list.join(", ")
+            )));
+        }
+    };
+    let place = |row: u64, col: usize| {
+        format!(
+            ", row {row}, column {} ({})",
+            column_letter(col),
+            names[col]
+        )
+    };
+    let cells: Vec<&str> = body
+        .iter()
+        .map(|r| r.cells.get(value_col).map_or("", String::as_str))
+        .collect();
+    let amounts = column_amounts(&cells, grid.delimiter == Some(b';'));
     let mut out: Vec<(NaiveDate, f64)> = Vec::with_capacity(body.len());
-    for r in body {
-        let cell = r.cells.get(date_col).map_or("", String::as_str);
-        let d = spendlens_mmm::table::parse_date(cell.trim()).ok_or_else(|| {
-            AppError::invalid(
-                field,
-                format!(
-                    "{file_name}, row {}, column {} ({}): {cell:?} is not a date (write 2024-01-31 or 20240131)",
-                    r.row,
-                    column_letter(date_col),
-                    header.cells[date_col].trim()
-                ),
-            )
+    for ((r, amount), cell) in body.iter().zip(amounts).zip(&cells) {
+        let day = r.cells.get(date_col).map_or("", String::as_str);
+        let d = spendlens_mmm::table::parse_date(day.trim()).ok_or_else(|| {
+            bad(format!(
+                "{}: {day:?} is not a date (write 2024-01-31 or 20240131)",
+                place(r.row, date_col)
+            ))
         })?;
-        let v = number(r.cells.get(value_col).map_or("", String::as_str)).unwrap_or(0.0);
-        out.push((d, v));
+        let value = match amount {
+            Ok(Some(v)) if v >= Decimal::ZERO => v,
+            Ok(Some(_)) => {
+                return Err(bad(format!(
+                    "{}: {cell:?} is below zero; the KPI is revenue per day",
+                    place(r.row, value_col)
+                )));
+            }
+            Ok(None) => {
+                return Err(bad(format!(
+                    "{}: no value (write 0 for a day without revenue)",
+                    place(r.row, value_col)
+                )));
+            }
+            Err(e) => return Err(bad(format!("{}: {e}", place(r.row, value_col)))),
+        };
+        out.push((d, value.to_f64().unwrap_or(0.0)));
     }
     out.sort_by_key(|(d, _)| *d);
     if let Some(w) = out.windows(2).find(|w| w[0].0 == w[1].0) {
-        return Err(AppError::invalid(
-            field,
-            format!("{file_name}: {} is given twice", w[0].0),
-        ));
+        return Err(bad(format!(": {} is given twice", w[0].0)));
     }
     Ok(out)
 }
@@ -198,7 +273,10 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(e.contains("no column of numbers"), "{e}");
+        assert!(
+            e.contains("k.csv, row 2, column B (note): expected a number"),
+            "{e}"
+        );
         // GA4's own spelling of a day.
         let got = kpi_series(b"date,purchaseRevenue\n20261005,12.5\n", "ga4.csv", "file")
             .unwrap_or_default();
@@ -206,6 +284,109 @@ mod tests {
             got.first().map(|(d, _)| d.to_string()).as_deref(),
             Some("2026-10-05")
         );
+    }
+
+    fn refusal(bytes: &[u8]) -> String {
+        kpi_series(bytes, "k.csv", "file")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    }
+
+    fn values(bytes: &[u8]) -> Vec<f64> {
+        kpi_series(bytes, "k.csv", "file")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    /// The KPI is the column the user means: the only one beside the dates, else the one named
+    /// like a KPI; never an id or an order count that happens to come first.
+    #[test]
+    fn the_kpi_column_is_the_one_named_so() {
+        assert_eq!(
+            values(b"id,date,revenue\n0,2026-01-01,1000\n1,2026-01-02,1200\n"),
+            [1000.0, 1200.0]
+        );
+        assert_eq!(
+            values(b"date,orders,Total revenue\n2026-01-01,3,1000\n"),
+            [1000.0]
+        );
+        assert_eq!(
+            values(b"Date,purchaseRevenue,sessions\n20260101,250.5,40\n"),
+            [250.5]
+        );
+        let e = refusal(b"date,orders,sessions\n2026-01-01,3,40\n");
+        assert!(
+            e.contains("which column is the KPI? Beside the dates it has B (orders), C (sessions)"),
+            "{e}"
+        );
+    }
+
+    /// European spellings read as written, whatever the delimiter: never a hundred times more.
+    #[test]
+    fn decimal_commas_read_as_written() {
+        assert_eq!(
+            values(b"date;revenue\n2026-01-01;1000,50\n2026-01-02;1.000,50\n"),
+            [1000.5, 1000.5]
+        );
+        assert_eq!(
+            values(b"date,revenue\n2026-01-01,\"1000,50\"\n2026-01-02,\"12,25\"\n"),
+            [1000.5, 12.25]
+        );
+        assert_eq!(values(b"date,revenue\n2026-01-01,\"1,200.50\"\n"), [1200.5]);
+    }
+
+    /// A cell that is no revenue is named by its row and column, not skipped for another column.
+    #[test]
+    fn a_bad_kpi_cell_is_named() {
+        for (file, want) in [
+            (
+                &b"date,revenue,orders\n2026-01-01,100,3\n2026-01-02,,4\n"[..],
+                "k.csv, row 3, column B (revenue): no value (write 0",
+            ),
+            (
+                b"date,revenue\n2026-01-01,100\n2026-01-02,n/a\n",
+                "k.csv, row 3, column B (revenue): expected a number",
+            ),
+            (
+                b"date,revenue\n2026-01-01,-1000\n",
+                "k.csv, row 2, column B (revenue): \"-1000\" is below zero",
+            ),
+            (
+                b"date,revenue\n2026-01-01,12%\n",
+                "row 2, column B (revenue): expected an amount, found the percentage",
+            ),
+            (
+                b"date,revenue\n2026-01-01,2000000000000\n",
+                "row 2, column B (revenue): the number \"2000000000000\" is implausibly large",
+            ),
+            (
+                b"date,revenue\n",
+                "k.csv has a header (row 1) but no rows of days",
+            ),
+            (b"date\n2026-01-01\n", "k.csv: no column beside the dates"),
+        ] {
+            let e = refusal(file);
+            assert!(e.contains(want), "{want} not in {e}");
+        }
+    }
+
+    /// GA4's report download: comment lines above the header, days as `20261005`; the rows keep
+    /// the file's numbers, so a bad cell is named where the user sees it.
+    #[test]
+    fn comment_lines_above_the_header_are_skipped() {
+        let file = b"# ----------------------------------------\n# Revenue by day\n# Start date: 20261001\n# End date: 20261002\n\nDate,Total revenue\n20261001,1200.50\n20261002,980\n";
+        let got = kpi_series(file, "ga4.csv", "file").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].0.to_string(), "2026-10-01");
+        assert!((got[0].1 - 1200.5).abs() < 1e-9);
+        let e = refusal(b"# export\n# more\ndate,revenue\n2026-01-01,x\n");
+        assert!(e.contains("row 4, column B (revenue)"), "{e}");
+        // A `#` line below the header is a bad row, not a comment.
+        let e = refusal(b"date,revenue\n# note\n");
+        assert!(e.contains("row 2"), "{e}");
     }
 
     /// A lift study's workbook as a spreadsheet saves it: real date cells, numbers as numbers;

@@ -33,6 +33,38 @@ fn number(v: &Value, path: &str) -> ApiResult<f64> {
         .ok_or_else(|| ApiError::field(path, "expected a number"))
 }
 
+/// The largest amount a KPI value or a lift may be (the importers' cap on one cell).
+const MAX_AMOUNT: f64 = 1e12;
+
+/// A number within ±[`MAX_AMOUNT`], not below zero unless `signed`.
+fn amount(v: &Value, path: &str, signed: bool) -> ApiResult<f64> {
+    let x = number(v, path)?;
+    if x.abs() > MAX_AMOUNT {
+        return Err(ApiError::field(path, "at most 1,000,000,000,000"));
+    }
+    if !signed && x < 0.0 {
+        return Err(ApiError::field(path, "must not be below zero"));
+    }
+    Ok(x)
+}
+
+/// `v` as an object with no other keys than `known`.
+fn object<'a>(v: &'a Value, path: &str, known: &[&str]) -> ApiResult<&'a Map<String, Value>> {
+    let Value::Object(m) = v else {
+        return Err(ApiError::field(
+            path,
+            format!("expected an object {{{}}}", known.join(", ")),
+        ));
+    };
+    if let Some(other) = m.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(ApiError::field(
+            format!("{path}.{other}"),
+            format!("unknown field (expected {})", known.join(", ")),
+        ));
+    }
+    Ok(m)
+}
+
 fn text<'a>(v: &'a Value, path: &str) -> ApiResult<&'a str> {
     v.as_str()
         .ok_or_else(|| ApiError::field(path, "expected a string"))
@@ -60,6 +92,12 @@ fn kpi(v: Option<&Value>) -> ApiResult<KpiSource> {
     let source = m
         .get("source")
         .map_or(Ok("ga4_revenue"), |s| text(s, "kpi.source"))?;
+    if source != "series" && m.contains_key("values") {
+        return Err(ApiError::field(
+            "kpi.values",
+            "values are read only with \"source\": \"series\"",
+        ));
+    }
     match source {
         "ga4_revenue" => Ok(KpiSource::Ga4Revenue),
         "platform_revenue" => Ok(KpiSource::PlatformRevenue),
@@ -79,11 +117,12 @@ fn kpi(v: Option<&Value>) -> ApiResult<KpiSource> {
             let mut out: Vec<(NaiveDate, f64)> = Vec::with_capacity(values.len());
             for (i, item) in values.iter().enumerate() {
                 let path = format!("kpi.values[{i}]");
+                object(item, &path, &["date", "value"])?;
                 let date = day(
                     &format!("{path}.date"),
                     text(&item["date"], &format!("{path}.date"))?,
                 )?;
-                let value = number(&item["value"], &format!("{path}.value"))?;
+                let value = amount(&item["value"], &format!("{path}.value"), false)?;
                 if out.iter().any(|(d, _)| *d == date) {
                     return Err(ApiError::field(
                         format!("{path}.date"),
@@ -114,7 +153,12 @@ fn experiments(v: Option<&Value>) -> ApiResult<Vec<Experiment>> {
     let mut out = Vec::with_capacity(items.len());
     for (i, e) in items.iter().enumerate() {
         let path = |k: &str| format!("experiments[{i}].{k}");
-        let lift_se = number(&e["lift_se"], &path("lift_se"))?;
+        object(
+            e,
+            &format!("experiments[{i}]"),
+            &["channel", "from", "to", "lift", "lift_se", "spend"],
+        )?;
+        let lift_se = amount(&e["lift_se"], &path("lift_se"), false)?;
         if lift_se <= 0.0 {
             return Err(ApiError::field(path("lift_se"), "must be above 0"));
         }
@@ -123,16 +167,22 @@ fn experiments(v: Option<&Value>) -> ApiResult<Vec<Experiment>> {
             channel: text(&e["channel"], &path("channel"))?.trim().to_owned(),
             from: day(&path("from"), text(&e["from"], &path("from"))?)?,
             to: day(&path("to"), text(&e["to"], &path("to"))?)?,
-            lift: number(&e["lift"], &path("lift"))?,
+            lift: amount(&e["lift"], &path("lift"), true)?,
             lift_se,
             spend: match &e["spend"] {
                 Value::Null => None,
-                s => Some(
-                    text(s, &path("spend"))?
-                        .trim()
-                        .parse()
-                        .map_err(|_| ApiError::field(path("spend"), "expected an amount"))?,
-                ),
+                s => {
+                    let spend: rust_decimal::Decimal = match s {
+                        Value::Number(n) => n.to_string().parse().ok(),
+                        Value::String(t) => t.trim().parse().ok(),
+                        _ => None,
+                    }
+                    .ok_or_else(|| ApiError::field(path("spend"), "expected an amount"))?;
+                    if spend.is_sign_negative() && !spend.is_zero() {
+                        return Err(ApiError::field(path("spend"), "must not be below zero"));
+                    }
+                    Some(spend)
+                }
             },
         });
     }
@@ -183,7 +233,8 @@ pub fn command(body: &Value) -> ApiResult<MmmCommand> {
         match m.get(k) {
             None | Some(Value::Null) => Ok(default),
             Some(v) => v.as_u64().filter(|n| *n <= max).ok_or_else(|| {
-                ApiError::field(k, format!("expected a whole number from 0 to {max}"))
+                let least = if k == "draws" { 10 } else { 0 };
+                ApiError::field(k, format!("expected a whole number from {least} to {max}"))
             }),
         }
     };

@@ -252,8 +252,21 @@ pub async fn create(
                 }
             }
         },
-        _ => Some(KpiSource::Ga4Revenue),
+        "ga4_revenue" | "" => Some(KpiSource::Ga4Revenue),
+        other => {
+            errors.push(
+                "kpi",
+                format!("unknown KPI {other:?}: choose one from the list"),
+            );
+            None
+        }
     };
+    if upload.text("kpi") != "series" && upload.file.as_ref().is_some_and(|f| !f.bytes.is_empty()) {
+        errors.push(
+            "file",
+            "a KPI file is read only with \"A KPI file\" chosen as the KPI the model explains",
+        );
+    }
     let from = form_day(&mut errors, "from", upload.text("from"));
     let to = form_day(&mut errors, "to", upload.text("to"));
     let draws = match upload.text("draws") {
@@ -266,7 +279,7 @@ pub async fn create(
             }
         },
     };
-    let experiments = lift_tests(&upload, &mut errors);
+    let (experiments, lift_file) = lift_tests(&upload, &mut errors);
     let (Some(kpi), Some(draws), true) = (kpi, draws, errors.is_empty()) else {
         return list_page(&state, &viewer, &form, errors).await;
     };
@@ -282,10 +295,15 @@ pub async fn create(
     match spendlens_app::mmm::run(&state.context(), &org, cmd).await {
         Ok(run) => Ok(see_other(&format!("/mmm/{}", run.stored.id))),
         Err(spendlens_app::AppError::Invalid { field, message }) => {
-            let field = match field.as_str() {
-                "kpi" => "kpi",
-                "from" | "to" | "experiments" => field.as_str(),
-                _ => "scope",
+            // A lift test the fit refused: on the field it came from, its file named.
+            let (field, message) = match (field.as_str(), &lift_file) {
+                (f, Some(name)) if f.starts_with("experiments") => {
+                    ("experiments_file", format!("{name}: {message}"))
+                }
+                (f, None) if f.starts_with("experiments") => ("experiments", message),
+                ("kpi", _) => ("kpi", message),
+                ("from" | "to", _) => (field.as_str(), message),
+                _ => ("scope", message),
             };
             errors.push(field, message);
             list_page(&state, &viewer, &form, errors).await
@@ -294,33 +312,41 @@ pub async fn create(
     }
 }
 
-/// The lift tests of the form: pasted, or uploaded as a file (not both); a bad one is put on
-/// its field, naming the line (or the file's row) and column.
-fn lift_tests(upload: &Upload, errors: &mut FormErrors) -> Vec<spendlens_mmm::Experiment> {
+/// The lift tests of the form: pasted, or uploaded as a file (not both), with the file's name
+/// when they came from one; a bad one is put on its field, naming the line (or the file's row)
+/// and column.
+fn lift_tests(
+    upload: &Upload,
+    errors: &mut FormErrors,
+) -> (Vec<spendlens_mmm::Experiment>, Option<String>) {
     use spendlens_app::mmm::series;
     let pasted = upload.text("experiments");
-    let read = match (pasted, upload.attachment("experiments_file")) {
-        ("", None) => return Vec::new(),
+    let (read, file) = match (pasted, upload.attachment("experiments_file")) {
+        ("", None) => return (Vec::new(), None),
         ("", Some(f)) => {
             let name = f.name.clone().unwrap_or_else(|| "the file".to_owned());
-            series::experiments_file(&f.bytes, &name, "experiments_file")
+            (
+                series::experiments_file(&f.bytes, &name, "experiments_file"),
+                Some(name),
+            )
         }
-        (text, None) => series::experiments(text, "experiments"),
+        (text, None) => (series::experiments(text, "experiments"), None),
         (_, Some(_)) => {
             errors.push(
                 "experiments_file",
                 "paste the lift tests or upload their file, not both",
             );
-            return Vec::new();
+            return (Vec::new(), None);
         }
     };
-    read.unwrap_or_else(|e| {
+    let tests = read.unwrap_or_else(|e| {
         match e {
             spendlens_app::AppError::Invalid { field, message } => errors.push(&field, message),
             other => errors.push("experiments", other.to_string()),
         }
         Vec::new()
-    })
+    });
+    (tests, file)
 }
 
 #[cfg(test)]

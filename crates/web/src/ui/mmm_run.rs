@@ -49,8 +49,9 @@ struct RunPage {
     kpi: String,
     window: String,
     current: bool,
-    /// Whether the run can be fitted again from its kept request (not on an uploaded file).
-    repeatable: bool,
+    /// Why the run cannot be fitted again from its kept request (an uploaded file, a deleted
+    /// campaign); `None` when it can.
+    obstacle: Option<String>,
     csrf: String,
     /// Why "Run again" was refused.
     problem: Option<String>,
@@ -220,6 +221,11 @@ async fn run_page(
             other => other.into(),
         })?;
     let campaigns = state.store.list_campaigns(org).await?;
+    let obstacle = if run.current {
+        None
+    } else {
+        spendlens_app::mmm::refresh::obstacle(state.store.as_ref(), org, &run.stored).await?
+    };
     let doc = parse(&run);
     let cur = doc["currency"].as_str().unwrap_or("USD").to_owned();
     let ratio = |x: f64| format!("{x:.2}x");
@@ -297,7 +303,7 @@ async fn run_page(
             w => format!("{w} ({} days)", doc["periods"]),
         },
         current: run.current,
-        repeatable: spendlens_app::mmm::refresh::repeatable(&run.stored),
+        obstacle,
         csrf: viewer.csrf.clone(),
         problem,
         fit: vec![
