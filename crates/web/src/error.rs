@@ -32,6 +32,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A method the route does not take; the methods it does.
+    #[error("this route takes {0}")]
+    MethodNotAllowed(String),
     #[error("{0}")]
     Conflict(String),
     /// A one-time link that was used, revoked or has expired (the message says which).
@@ -90,6 +93,7 @@ impl ApiError {
             ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Gone(_) => (StatusCode::GONE, "gone"),
             ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
@@ -240,4 +244,48 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// The most of a plain-text refusal read to put it in the envelope (axum's own are a line).
+const PLAIN_REFUSAL_BYTES: usize = 16 * 1024;
+
+/// The API answers every refusal in its JSON envelope: a refusal made before a handler ran
+/// (axum's own, in plain text: a body that is not JSON, a body over the limit, a wrong content
+/// type) is rewritten into `{"error": {code, message, details}}` with its status kept. Pages and
+/// JSON answers pass as they are.
+pub async fn json_refusals(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/plain"));
+    if !api || !plain || !response.status().is_client_error() {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, PLAIN_REFUSAL_BYTES)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let code = match parts.status {
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation_failed",
+        _ => "bad_request",
+    };
+    let body = json!({"error": {"code": code, "message": text, "details": []}});
+    let mut out = (parts.status, axum::Json(body)).into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
 }

@@ -120,6 +120,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             audit::record,
         ))
+        .layer(axum::middleware::from_fn(error::json_refusals))
         .layer(axum::middleware::from_fn(observability::record))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(

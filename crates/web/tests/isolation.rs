@@ -2,7 +2,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, database_urls, json_of, new_client, q4, sqlite_database};
+use crate::support::{TestApp, database_urls, demo, json_of, new_client, q4, sqlite_database};
 
 /// Every campaign-scoped route: method, path (with `{id}`), body.
 fn routes() -> Vec<(Method, &'static str, Option<Value>)> {
@@ -134,5 +134,87 @@ async fn unauthenticated_requests_are_401_on_every_route() {
             .await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
         assert_eq!(json_of(r).await["error"]["code"], "unauthorized");
+    }
+}
+
+/// A method a route does not take is a 405 naming the methods it does (the `Allow` header),
+/// before any credentials are read: not a 403 with an error logged, which an anonymous client
+/// could repeat to fill the log. A page answers the same status.
+#[tokio::test]
+async fn a_method_a_route_does_not_take_is_405() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let anonymous = reqwest::Client::new();
+        for (method, path, allow) in [
+            (Method::DELETE, "/api/mmm/some-run", "GET"),
+            (Method::PUT, "/api/mmm", "GET, POST"),
+            (Method::PATCH, "/api/mmm/some-run/run-again", "POST"),
+        ] {
+            let r = app.request(&anonymous, method.clone(), path, None).await;
+            assert_eq!(
+                r.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}"
+            );
+            let allowed = r
+                .headers()
+                .get(reqwest::header::ALLOW)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let mut got: Vec<&str> = allowed.split(", ").collect();
+            got.sort_unstable();
+            assert_eq!(got.join(", "), allow, "{method} {path}");
+            let body = json_of(r).await;
+            assert_eq!(body["error"]["code"], "method_not_allowed", "{body}");
+        }
+        let r = app.request(&anonymous, Method::PUT, "/mmm", None).await;
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+        // A method the route takes still needs credentials.
+        let r = app.request(&anonymous, Method::GET, "/api/mmm", None).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+/// A body the server refuses before any handler reads it (not JSON, the wrong content type) is
+/// answered in the API's JSON envelope like every other refusal, not in plain text.
+#[tokio::test]
+async fn a_body_refused_before_its_handler_is_answered_in_the_envelope() {
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
+    demo(&app).await;
+    for (content_type, body, status, code) in [
+        (
+            "application/json",
+            "{\"draws\":}",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "text/csv",
+            "a,b",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+    ] {
+        let r = app
+            .client
+            .post(format!("{}/api/mmm", app.base))
+            .header("content-type", content_type)
+            .header("origin", app.base.clone())
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), status, "{content_type}");
+        let got = json_of(r).await;
+        assert_eq!(got["error"]["code"], code, "{got}");
+        assert!(
+            !got["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .is_empty(),
+            "{got}"
+        );
     }
 }

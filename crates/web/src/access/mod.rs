@@ -112,6 +112,18 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
         Some(Access::Public) => return next.run(request).await,
         Some(Access::Member(min)) => min,
         None => {
+            // A method the route does not take (`DELETE /api/mmm/{id}`): 405, before any
+            // credentials are read, as the router would answer it; nothing worth an error log.
+            let allowed = policy::methods(&pattern);
+            if !allowed.is_empty() {
+                let mut response = refuse(ApiError::MethodNotAllowed(allowed.join(", ")));
+                if let Ok(value) = allowed.join(", ").parse() {
+                    response
+                        .headers_mut()
+                        .insert(axum::http::header::ALLOW, value);
+                }
+                return response;
+            }
             tracing::error!(method = %request.method(), route = %pattern, "route without an access rule refused");
             return refuse(ApiError::Forbidden(
                 "this route has no access rule".to_owned(),

@@ -259,6 +259,16 @@ pub fn access(method: &Method, pattern: &str) -> Option<Access> {
         .map(|(_, _, access)| *access)
 }
 
+/// The methods the access table knows for `pattern` (`GET` also answering `HEAD`), for the
+/// `Allow` header of a 405.
+pub fn methods(pattern: &str) -> Vec<&'static str> {
+    RULES
+        .iter()
+        .filter(|(_, p, _)| *p == pattern)
+        .map(|(m, _, _)| *m)
+        .collect()
+}
+
 /// Whether `role` may call `route` ("POST /campaigns/{id}/edit"): what the pages ask before
 /// showing a form or a button. An unknown route is not allowed.
 pub fn allows(role: Role, route: &str) -> bool {

@@ -415,6 +415,8 @@ pub enum UiError {
     /// The form's CSRF token is missing or not this session's.
     Csrf,
     BadRequest(String),
+    /// A method the page does not take (the message says which it does).
+    MethodNotAllowed(String),
     /// An upload over its limit, or a file that expands past a parser's limit (the message says
     /// which).
     TooLarge(String),
@@ -431,6 +433,7 @@ impl From<ApiError> for UiError {
                 UiError::SignIn("/campaigns".to_owned())
             }
             ApiError::TooLarge(m) => UiError::TooLarge(m),
+            e @ ApiError::MethodNotAllowed(_) => UiError::MethodNotAllowed(e.to_string()),
             ApiError::Busy(m) => UiError::Busy(m),
             ApiError::Forbidden(m) => UiError::Forbidden(m),
             ApiError::Gone(m) => UiError::Gone(m),
@@ -536,6 +539,7 @@ impl IntoResponse for UiError {
                 "This form has expired or did not come from spendlens. Go back, reload the page and submit it again.".to_owned(),
             ),
             UiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Bad request", m),
+            UiError::MethodNotAllowed(m) => (StatusCode::METHOD_NOT_ALLOWED, "Not allowed here", m),
             UiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "File too large", m),
             UiError::Busy(m) => (StatusCode::SERVICE_UNAVAILABLE, "Busy", m),
             UiError::Internal(cause) => {
