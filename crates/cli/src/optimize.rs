@@ -17,7 +17,6 @@ use rust_decimal::prelude::FromPrimitive;
 use spendlens_app::optimization::{Optimization, OptimizationRequest, optimize_campaign, wording};
 use spendlens_app::{AppError, Clock, SystemClock, today_in};
 use spendlens_core::campaign::CampaignId;
-use spendlens_core::num::round_half_away;
 use spendlens_optimize::FitOptions;
 use spendlens_optimize::codec::{self, Mode};
 
@@ -241,13 +240,24 @@ fn plan_campaign(
     })
 }
 
-/// An amount of the plan with its currency, to the cent.
+/// An amount of the plan as the pages and the plan's sentences write it: the currency, grouped
+/// thousands and two decimals (`$15,462.88`, `GBP 180.00`).
 fn money(value: Decimal, currency: &str) -> String {
-    format!("{} {currency}", round_half_away(value, 2))
+    spendlens_report::currency::format_money(value, currency)
 }
 
 fn money_f64(value: f64, currency: &str) -> String {
     money(Decimal::from_f64(value).unwrap_or_default(), currency)
+}
+
+/// A change of spend with its sign (`+$12.00`, `-$3.50`, `$0.00`).
+fn signed(change: Decimal, currency: &str) -> String {
+    let text = money(change, currency);
+    if change > Decimal::ZERO {
+        format!("+{text}")
+    } else {
+        text
+    }
 }
 
 /// The plan for reading: every amount with its currency.
@@ -278,15 +288,13 @@ fn text(o: &Optimization) -> String {
         .iter()
         .zip(&plan.optimized_allocation)
     {
-        let change = optimized.spend - current.spend;
-        let sign = if change > Decimal::ZERO { "+" } else { "" };
         line(
             &format!("{}:", current.name),
             format!(
-                "{} now, {} optimised ({sign}{})",
+                "{} now, {} optimised ({})",
                 money(current.spend, c),
                 money(optimized.spend, c),
-                money(change, c)
+                signed(optimized.spend - current.spend, c)
             ),
         );
     }
@@ -302,14 +310,24 @@ fn text(o: &Optimization) -> String {
     );
     out.push_str(&format!("{}\n", wording::improvement_summary(o)));
     let mut line = |label: &str, value: String| out.push_str(&format!("{label:<22}{value}\n"));
+    // The expected value, with what it rests on (the API's `curves_basis`).
     line(
         "value now/optimised:",
         format!(
-            "{} / {}",
-            money_f64(plan.current_value, c),
-            money_f64(plan.optimized_value, c)
+            "{} / {} (expected {} over the period, on {})",
+            money(plan.current_value, c),
+            money(plan.optimized_value, c),
+            wording::objective_words(imp.objective),
+            match (&o.mmm, imp.objective) {
+                (Some(m), _) => format!("the marketing-mix model run {}'s curves", m.run_id),
+                (None, spendlens_optimize::Objective::LtvValue) => {
+                    "platform-reported conversions × the customer lifetime value".to_owned()
+                }
+                (None, _) => format!("{} revenue", o.daily_revenue.adjective()),
+            }
         ),
     );
+    line("curves basis:", wording::curves_basis(o));
     line(
         "risk:",
         format!("{:?}", plan.risk_assessment.level).to_lowercase(),

@@ -103,32 +103,32 @@ fn optimize(db: &Db, extra: &[&str]) -> Output {
     spendlens(&args)
 }
 
-/// Every amount (a number with two decimals) on a `label: value` line is followed by the
-/// currency; the sentences (the summary and the indented risk assessment) write amounts as the
-/// pages do, with the currency's prefix (`$1,234.56`), and their ratios (R², concentration) bare.
-fn amounts_have_their_currency(text: &str, currency: &str) {
-    for line in text
-        .lines()
-        .filter(|l| !l.starts_with("  ") && !l.starts_with("Expected "))
-    {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        for (i, word) in words.iter().enumerate() {
-            let number = word
-                .trim_start_matches(['+', '('])
-                .trim_end_matches([',', ')']);
-            let is_amount = number
-                .split_once('.')
-                .is_some_and(|(_, cents)| cents.len() == 2)
-                && number.parse::<Decimal>().is_ok();
-            if is_amount {
-                let next = words.get(i + 1).copied().unwrap_or_default();
-                assert!(
-                    next.trim_end_matches([',', ')']) == currency,
-                    "{word} without {currency} in: {line}"
-                );
-            }
-        }
+/// Every amount is written as the pages and the plan's own sentences write it: the currency's
+/// prefix, grouped thousands and two decimals (`$5,000.00`, `-$12.50`), never a bare number with
+/// the code after it (`5000.00 USD`) nor without its cents (`LTV 180 USD`).
+fn amounts_are_written_like_the_pages(text: &str) {
+    assert!(
+        !text
+            .split_whitespace()
+            .any(|w| w.trim_end_matches([',', ')']) == "USD"),
+        "an amount followed by its code: {text}"
+    );
+    let mut seen = 0;
+    for word in text.split_whitespace() {
+        let Some(at) = word.find('$') else { continue };
+        seen += 1;
+        let amount = word[at + 1..].trim_end_matches([',', ')', '.', ':', ';']);
+        let (whole, cents) = amount.split_once('.').unwrap_or((amount, ""));
+        let groups: Vec<&str> = whole.split(',').collect();
+        let grouped = groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
+            && (1..=3).contains(&groups[0].len())
+            && groups[1..].iter().all(|g| g.len() == 3);
+        assert!(
+            grouped && cents.len() == 2 && cents.chars().all(|c| c.is_ascii_digit()),
+            "{word} is not an amount with grouping and two decimals in:\n{text}"
+        );
     }
+    assert!(seen > 10, "amounts on every money line: {text}");
 }
 
 #[test]
@@ -164,12 +164,29 @@ fn an_earlier_years_history_is_planned_when_its_window_is_given() {
         text.contains("history:              2023-01-01 to 2023-12-31 (365 days)"),
         "{text}"
     );
-    assert!(text.contains("budget:               5000.00 USD"), "{text}");
+    assert!(text.contains("budget:               $5,000.00\n"), "{text}");
     assert!(
         text.contains("meta:") && text.contains("google_ads:"),
         "{text}"
     );
-    amounts_have_their_currency(&text, "USD");
+    amounts_are_written_like_the_pages(&text);
+    // The expected value says what it rests on: the revenue the platforms report here (the API's
+    // `curves_basis`), in the same words.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("value now/optimised:  $")
+                && l.ends_with(
+                    " (expected revenue over the period, on platform-reported revenue)"
+                )),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "curves basis:         Response curves fitted to each platform's daily revenue, as \
+             the platform reports it, not to the campaign's ROI basis.\n"
+        ),
+        "{text}"
+    );
     // The improvement and the risk assessment in the product's sentences, CAC, LTV and the
     // seasonality the optimiser used.
     assert!(
@@ -179,7 +196,7 @@ fn an_earlier_years_history_is_planned_when_its_window_is_given() {
     );
     assert!(text.contains("\n  Overall risk: "), "{text}");
     assert!(
-        text.contains("meta used:            CAC ") && text.contains(" USD, LTV "),
+        text.contains("meta used:            CAC $") && text.contains(", LTV $"),
         "{text}"
     );
     assert!(text.contains("weekdays (Mon-Sun):   "), "{text}");

@@ -469,6 +469,14 @@ fn money(value: f64) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// An amount already in cents as a 2-decimal string (`"12.50"`).
+fn cents(value: rust_decimal::Decimal) -> Value {
+    let mut r =
+        value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(2);
+    Value::String(r.to_string())
+}
+
 /// A ratio rounded to 4 decimals (`null` when not finite: an infinite extrapolation).
 fn ratio4(value: f64) -> Value {
     if value.is_finite() {
@@ -486,7 +494,7 @@ fn amounts(list: &[crate::plan::ChannelAmount]) -> Value {
                     "channel": a.name,
                     "spend": a.spend.to_string(),
                     "share_pct": ratio4(a.share * 100.0),
-                    "expected_response": money(a.expected_response),
+                    "expected_response": cents(a.expected_response),
                 })
             })
             .collect(),
@@ -497,7 +505,9 @@ fn amounts(list: &[crate::plan::ChannelAmount]) -> Value {
 /// `expected_improvement` (point and 90 % interval over the draws), `risk_assessment` and
 /// `implementation_timeline`. Spend is the plan's cents (adding up to the budget) as 2-decimal
 /// strings; responses and gains, in currency units for every objective, are 2-decimal strings
-/// too; shares and ratios are numbers.
+/// too, and every total is the sum of its rows as written (`current_value` of
+/// `current_allocation`'s responses, a week's `expected_response` of its `allocation`'s and its
+/// `expected_weekly_response` of its `weekly_allocation`'s); shares and ratios are numbers.
 pub fn encode_plan(plan: &crate::plan::BudgetPlan) -> Value {
     use crate::fit::{FitKind, Objective};
     use crate::plan::RiskLevel;
@@ -514,8 +524,8 @@ pub fn encode_plan(plan: &crate::plan::BudgetPlan) -> Value {
             Objective::LtvValue => "ltv",
         },
         "total_budget": plan.optimized_allocation.iter().map(|a| a.spend).sum::<rust_decimal::Decimal>().to_string(),
-        "current_value": money(plan.current_value),
-        "optimized_value": money(plan.optimized_value),
+        "current_value": cents(plan.current_value),
+        "optimized_value": cents(plan.optimized_value),
         "optimality_gap": plan.solution.optimality_gap,
         "current_allocation": amounts(&plan.current_allocation),
         "optimized_allocation": amounts(&plan.optimized_allocation),
@@ -554,8 +564,9 @@ pub fn encode_plan(plan: &crate::plan::BudgetPlan) -> Value {
             "week": w.week,
             "progress_pct": ratio4(w.progress * 100.0),
             "allocation": amounts(&w.allocation),
-            "expected_response": money(w.expected_response),
-            "expected_weekly_response": money(w.expected_weekly_response),
+            "expected_response": cents(w.expected_response),
+            "weekly_allocation": amounts(&w.weekly_allocation),
+            "expected_weekly_response": cents(w.expected_weekly_response),
         })).collect::<Vec<_>>(),
     })
 }

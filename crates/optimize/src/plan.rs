@@ -7,14 +7,15 @@
 //! over the current one is evaluated in each world; the 5th and 95th percentiles bound it.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::allocate::{self, Solution};
 use crate::curve::ResponseCurve;
 use crate::error::OptimizeError;
 use crate::fit::{FitKind, FittedModel, Objective};
 use crate::problem::{Channel, Problem};
-use crate::rounding::round_to_total;
+use crate::rounding::{round_to_total, to_cents};
 
 /// What to plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,18 +57,21 @@ impl PlanRequest {
 pub struct ChannelAmount {
     /// The channel's name.
     pub name: String,
-    /// Spend for the period, in cents (adds up to the budget).
+    /// Spend, in cents (the channels' spends add up to the budget they split).
     pub spend: Decimal,
     /// Share of the budget, 0–1.
     pub share: f64,
-    /// Expected response (value of the objective before spend) over the period.
-    pub expected_response: f64,
+    /// Expected response (value of the objective before spend) at this spend, in cents: the
+    /// curve evaluated at the spend as shown, so a chart of the curve and this figure agree.
+    pub expected_response: Decimal,
 }
 
 /// Expected gain of the optimised plan over the current one, over the period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Improvement {
-    /// Mean over the draws (= the solver's objective difference).
+    /// The optimised value less the current one, as the plan shows them (each the sum of its
+    /// channels' responses to the cent), so the three figures never disagree; within cents of
+    /// the solver's objective difference.
     pub point: f64,
     /// 5th percentile over the draws.
     pub low: f64,
@@ -133,19 +137,24 @@ pub struct RiskAssessment {
     pub warnings: Vec<String>,
 }
 
-/// One week of the rollout.
+/// One week of the rollout: the split in force from that week on, over the whole period and
+/// per week (the period's figures × 7 / its days), each total the sum of its channels' cents.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RolloutWeek {
     /// 1-based.
     pub week: usize,
-    /// Allocation in force that week (period amounts in cents, adding up to the budget).
+    /// The split in force that week, as period amounts (cents adding up to the budget) with
+    /// each channel's expected response over the period at them.
     pub allocation: Vec<ChannelAmount>,
+    /// The same split per week: each channel's period spend × 7 / days (cents adding up to the
+    /// budget × 7 / days) and its period response × 7 / days.
+    pub weekly_allocation: Vec<ChannelAmount>,
     /// Share of the move from current to optimised done by this week, 0–1.
     pub progress: f64,
-    /// Expected response over the period at this week's allocation.
-    pub expected_response: f64,
-    /// The same per week (period response × 7 / days in the period).
-    pub expected_weekly_response: f64,
+    /// Expected response over the period at this week's split: the sum of `allocation`'s.
+    pub expected_response: Decimal,
+    /// The same per week: the sum of `weekly_allocation`'s.
+    pub expected_weekly_response: Decimal,
 }
 
 /// The seed's `BudgetOptimization`.
@@ -161,11 +170,11 @@ pub struct BudgetPlan {
     pub risk_assessment: RiskAssessment,
     /// Week-by-week rollout.
     pub implementation_timeline: Vec<RolloutWeek>,
-    /// The objective's value over the period at the current spends: the response, or for
-    /// `Profit` the response minus the spend.
-    pub current_value: f64,
+    /// The objective's value over the period at the current spends, in cents: the sum of the
+    /// channels' expected responses as shown, less for `Profit` the spend.
+    pub current_value: Decimal,
     /// The same at the optimised spends.
-    pub optimized_value: f64,
+    pub optimized_value: Decimal,
     /// The solver's full answer (certificate included).
     pub solution: Solution,
 }
@@ -254,20 +263,24 @@ pub fn plan(model: &FittedModel, request: &PlanRequest) -> Result<BudgetPlan, Op
             .zip(cents)
             .map(|((c, &v), spend)| ChannelAmount {
                 name: c.name.clone(),
+                expected_response: to_cents(c.curve.value(spend.to_f64().unwrap_or(0.0))),
                 spend,
                 share: if total > 0.0 { v / total } else { 0.0 },
-                expected_response: c.curve.value(v),
             })
             .collect()
     };
-    let response = |x: &[f64]| -> f64 {
-        problem
-            .channels
-            .iter()
-            .zip(x)
-            .map(|(c, &v)| c.curve.value(v))
-            .sum()
+    let current_allocation = amounts(&current);
+    let optimized_allocation = amounts(&optimized);
+    let value = |list: &[ChannelAmount]| -> Decimal {
+        let response: Decimal = list.iter().map(|a| a.expected_response).sum();
+        if model.objective == Objective::Profit {
+            response - list.iter().map(|a| a.spend).sum::<Decimal>()
+        } else {
+            response
+        }
     };
+    let (current_value, optimized_value) =
+        (value(&current_allocation), value(&optimized_allocation));
 
     // Improvement per world (draw index).
     let worlds = problem
@@ -290,8 +303,12 @@ pub fn plan(model: &FittedModel, request: &PlanRequest) -> Result<BudgetPlan, Op
         })
         .collect();
     gains.sort_by(f64::total_cmp);
-    let point = solution.total_response - response(&current);
-    let current_response = response(&current);
+    // The gain as shown: the two values' difference (the spend is the same budget in both).
+    let point = (optimized_value - current_value).to_f64().unwrap_or(0.0);
+    let current_response: f64 = current_allocation
+        .iter()
+        .map(|a| a.expected_response.to_f64().unwrap_or(0.0))
+        .sum();
     let improvement = Improvement {
         point,
         low: percentile(&gains, 0.05),
@@ -332,35 +349,55 @@ pub fn plan(model: &FittedModel, request: &PlanRequest) -> Result<BudgetPlan, Op
                 .zip(&optimized)
                 .map(|(c, o)| c + progress * (o - c))
                 .collect();
-            let r = response(&x);
+            let allocation = amounts(&x);
+            let weekly_allocation = weekly(&allocation, days);
             RolloutWeek {
                 week: w,
-                allocation: amounts(&x),
+                expected_response: allocation.iter().map(|a| a.expected_response).sum(),
+                expected_weekly_response: weekly_allocation
+                    .iter()
+                    .map(|a| a.expected_response)
+                    .sum(),
+                allocation,
+                weekly_allocation,
                 progress,
-                expected_response: r,
-                expected_weekly_response: r * 7.0 / days as f64,
             }
         })
         .collect();
 
-    let value = |x: &[f64]| -> f64 {
-        let spend: f64 = if model.objective == Objective::Profit {
-            x.iter().sum()
-        } else {
-            0.0
-        };
-        response(x) - spend
-    };
     Ok(BudgetPlan {
-        current_value: value(&current),
-        optimized_value: value(&optimized),
-        current_allocation: amounts(&current),
-        optimized_allocation: amounts(&optimized),
+        current_value,
+        optimized_value,
+        current_allocation,
+        optimized_allocation,
         expected_improvement: improvement,
         risk_assessment: risk,
         implementation_timeline: timeline,
         solution,
     })
+}
+
+/// A split of the period's amounts per week: each spend × 7 / `days` in cents adding up to the
+/// budget × 7 / `days`, each response × 7 / `days` to the cent.
+fn weekly(period: &[ChannelAmount], days: usize) -> Vec<ChannelAmount> {
+    let (week, days) = (Decimal::from(7), Decimal::from(days.max(1)));
+    let scaled: Vec<f64> = period
+        .iter()
+        .map(|a| (a.spend * week / days).to_f64().unwrap_or(0.0))
+        .collect();
+    let total: Decimal = period.iter().map(|a| a.spend).sum::<Decimal>() * week / days;
+    let cents = round_to_total(&scaled, total.to_f64().unwrap_or(0.0), &[]);
+    period
+        .iter()
+        .zip(cents)
+        .map(|(a, spend)| ChannelAmount {
+            name: a.name.clone(),
+            spend,
+            share: a.share,
+            expected_response: (a.expected_response * week / days)
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+        })
+        .collect()
 }
 
 /// The plan's level, raised by a channel's warning only when the plan moves that channel.

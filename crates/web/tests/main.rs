@@ -50,6 +50,7 @@ mod registration;
 mod report_stream;
 mod schedules;
 mod sharing;
+mod shown_sums;
 mod smtp_sink;
 mod snapshots;
 mod sums;

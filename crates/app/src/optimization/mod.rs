@@ -96,6 +96,9 @@ pub struct Optimization {
     /// The marketing-mix model run whose curves the plan used (`None`: curves fitted to the
     /// history).
     pub mmm: Option<MmmCurves>,
+    /// Where the daily revenue the curves were fitted to came from (see
+    /// [`wording::curves_basis`]).
+    pub daily_revenue: wording::DailyRevenue,
 }
 
 fn f64_of(value: Decimal) -> f64 {
@@ -199,6 +202,7 @@ pub async fn optimize_campaign(
     let mut series = Series::default();
     let recent_budget = window.last(RECENT_DAYS);
     let mut recent_spend = Decimal::ZERO;
+    let mut daily_revenue = wording::DailyRevenue::default();
     for row in &rows {
         if !row.platform.is_ad_platform() {
             continue;
@@ -207,6 +211,7 @@ pub async fn optimize_campaign(
             recent_spend += row.spend;
         }
         let revenue = crate::finance::row_revenue(row, &platform_settings, &aov);
+        daily_revenue.add(row.revenue.is_some(), revenue);
         series.add(
             row.platform,
             row.date,
@@ -453,5 +458,6 @@ pub async fn optimize_campaign(
         days,
         offline_channels,
         mmm,
+        daily_revenue,
     })
 }

@@ -40,6 +40,52 @@ fn response_words(objective: Objective) -> &'static str {
     }
 }
 
+/// Where the daily revenue the curves are fitted to came from: what the platforms report, or
+/// estimates from their conversions (× the conversion value), or both. A label never calls an
+/// estimate platform-reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DailyRevenue {
+    /// Some day's revenue was reported by its platform.
+    pub reported: bool,
+    /// Some day's revenue was estimated from its conversions (and is not zero).
+    pub estimated: bool,
+}
+
+impl DailyRevenue {
+    /// Counts a day's row: whether its platform reported its revenue, and the revenue used.
+    pub fn add(&mut self, reported: bool, revenue: Decimal) {
+        if reported {
+            self.reported = true;
+        } else if !revenue.is_zero() {
+            self.estimated = true;
+        }
+    }
+
+    /// The revenue in words, after "daily revenue, ".
+    pub fn words(self) -> &'static str {
+        match (self.reported, self.estimated) {
+            (true, true) => {
+                "platform-reported where the platform reports it, else estimated from its \
+                 conversions × the conversion value"
+            }
+            (false, true) => {
+                "estimated from its conversions × the conversion value (no platform reports \
+                 revenue)"
+            }
+            _ => "as the platform reports it",
+        }
+    }
+
+    /// The basis in a word or two, as a figure's label qualifies it: "estimated".
+    pub fn adjective(self) -> &'static str {
+        match (self.reported, self.estimated) {
+            (true, true) => "platform-reported and estimated",
+            (false, true) => "estimated",
+            _ => "platform-reported",
+        }
+    }
+}
+
 /// What the response curves rest on, as the plan states it: each platform's own daily figure
 /// as the analysis values it, whatever basis the campaign's ROI is set to (an attribution model
 /// re-credits totals over a window; it gives no daily response to fit).
@@ -55,10 +101,11 @@ pub fn curves_basis(o: &Optimization) -> String {
         );
     }
     match o.plan.expected_improvement.objective {
-        Objective::Revenue | Objective::Profit => "Response curves fitted to each platform's \
-            platform-reported daily revenue (estimated from its conversions where it reports \
-            none), not to the campaign's ROI basis."
-            .to_owned(),
+        Objective::Revenue | Objective::Profit => format!(
+            "Response curves fitted to each platform's daily revenue, {}, not to the campaign's \
+             ROI basis.",
+            o.daily_revenue.words()
+        ),
         Objective::LtvValue => "Response curves fitted to each platform's daily customer value: \
             its platform-reported conversions times the customer lifetime value."
             .to_owned(),

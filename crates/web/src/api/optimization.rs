@@ -336,13 +336,20 @@ pub async fn curves_chart(
         .into_response())
 }
 
-/// Each channel's period curve sampled from 0 to 1.5 × the larger of its two points.
+/// Each channel's period curve sampled from 0 to 1.5 × the larger of its two points; the two
+/// points are the plan's own (its spend and expected response as the table shows them), so the
+/// chart and its CSV never give another figure than the table's.
 pub(crate) fn curve_series(
     o: &Optimization,
 ) -> ApiResult<Vec<spendlens_report::chart::CurveSeries>> {
     const SAMPLES: u32 = 48;
-    let spend = |list: &[spendlens_optimize::plan::ChannelAmount], i: usize| {
-        list.get(i).and_then(|a| a.spend.to_f64()).unwrap_or(0.0)
+    let point = |list: &[spendlens_optimize::plan::ChannelAmount], i: usize| {
+        list.get(i).map_or((0.0, 0.0), |a| {
+            (
+                a.spend.to_f64().unwrap_or(0.0),
+                a.expected_response.to_f64().unwrap_or(0.0),
+            )
+        })
     };
     let mut out = Vec::with_capacity(o.platforms.len());
     for (i, platform) in o.platforms.iter().enumerate() {
@@ -350,9 +357,9 @@ pub(crate) fn curve_series(
             .model
             .period_curve(i, &o.days)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let current = spend(&o.plan.current_allocation, i);
-        let optimized = spend(&o.plan.optimized_allocation, i);
-        let top = current.max(optimized).max(1.0) * 1.5;
+        let current = point(&o.plan.current_allocation, i);
+        let optimized = point(&o.plan.optimized_allocation, i);
+        let top = current.0.max(optimized.0).max(1.0) * 1.5;
         let points = (0..=SAMPLES)
             .map(|k| {
                 let x = top * f64::from(k) / f64::from(SAMPLES);
@@ -362,8 +369,8 @@ pub(crate) fn curve_series(
         out.push(spendlens_report::chart::CurveSeries {
             platform: *platform,
             points,
-            current: (current, curve.value(current)),
-            optimized: (optimized, curve.value(optimized)),
+            current,
+            optimized,
         });
     }
     Ok(out)

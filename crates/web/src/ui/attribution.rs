@@ -15,7 +15,6 @@ use axum::extract::{Path, Query, Request, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::FromPrimitive;
 use serde::Deserialize;
 use spendlens_app::attribution::{
     ChannelAttribution, Models, attributed_by_channel, campaign_model,
@@ -31,10 +30,13 @@ use crate::error::ApiError;
 use crate::query::Params;
 use crate::state::AppState;
 use crate::ui::analysis::ChartView;
-use crate::ui::format::{conversions, count, date, money, plain, ratio};
+use crate::ui::format::{count, date, money, plain, ratio};
 use crate::ui::session::SignedIn;
 use crate::ui::{FormErrors, Layout, UiError, UiResult, multipart, render, see_other};
 use crate::upload::{Fields, Others, read_file_field};
+use spendlens_core::num::round_half_away;
+use spendlens_optimize::round_to_total;
+use spendlens_report::currency::grouped;
 
 /// One model's figures for one channel.
 #[derive(Debug)]
@@ -79,44 +81,115 @@ pub struct FileAttribution {
 
 impl FileAttribution {
     fn of(name: String, results: &[spendlens_attribution::Attribution]) -> Self {
-        let cell = |conv: f64, value: Decimal| Cell {
-            conversions: conversions(decimal_of(conv)),
-            revenue: plain(value),
-            roas: String::new(),
-        };
-        let rows = results
+        let channels: Vec<String> = results
             .first()
-            .map(|first| {
-                first
-                    .channels
-                    .iter()
-                    .map(|c| FileRow {
-                        channel: c.channel.clone(),
-                        cells: results
-                            .iter()
-                            .map(|r| {
-                                r.channels
-                                    .iter()
-                                    .find(|x| x.channel == c.channel)
-                                    .map_or_else(
-                                        || cell(0.0, Decimal::ZERO),
-                                        |x| cell(x.conversions, x.value),
-                                    )
-                            })
-                            .collect(),
-                    })
-                    .collect()
-            })
+            .map(|first| first.channels.iter().map(|c| c.channel.clone()).collect())
             .unwrap_or_default();
+        let lines: Vec<Vec<Option<Line>>> = results
+            .iter()
+            .map(|r| {
+                let mut column: Vec<Option<Line>> = channels
+                    .iter()
+                    .map(|name| {
+                        let found = r.channels.iter().find(|x| &x.channel == name);
+                        Some(found.map_or((0.0, Decimal::ZERO), |x| (x.conversions, x.value)))
+                    })
+                    .collect();
+                column.push(unattributed(r));
+                column
+            })
+            .collect();
+        let (cells, totals) = table(&lines, plain);
+        let mut labels = channels;
+        labels.push(UNATTRIBUTED.to_owned());
+        let rows = labels
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| cells.iter().any(|c| c.get(*k).is_some_and(Option::is_some)))
+            .map(|(k, channel)| FileRow {
+                channel,
+                cells: cells.iter().map(|c| cell_at(c, k)).collect(),
+            })
+            .collect();
         Self {
             name,
             models: results.iter().map(|r| r.model.label()).collect(),
             rows,
-            totals: results
-                .iter()
-                .map(|r| cell(r.total_conversions, r.total_value))
-                .collect(),
+            totals,
         }
+    }
+}
+
+/// A channel's credited conversions and revenue in one model.
+type Line = (f64, Decimal);
+
+/// The row of conversions without a touch before them (only when a model has any).
+const UNATTRIBUTED: &str = "Unattributed (no touch before the conversion)";
+
+/// A model's unattributed conversions and value, `None` when it has none.
+fn unattributed(r: &spendlens_attribution::Attribution) -> Option<Line> {
+    (r.unattributed_conversions > 0.0 || !r.unattributed_value.is_zero())
+        .then_some((r.unattributed_conversions, r.unattributed_value))
+}
+
+/// Each model's column of cells and its total, the total the sum of the cells as shown so it
+/// never disagrees with them: conversions rounded to 2 decimals so that they add up to the
+/// column's total (largest remainder, as the revenue's cents are) and written with the same
+/// decimals down the column (2 when any cell has a fraction, else none), revenue to the cent.
+/// `columns[j][k]` is model `j`'s line `k` (`None`: not shown); the cells keep that shape.
+fn table(
+    columns: &[Vec<Option<Line>>],
+    revenue: impl Fn(Decimal) -> String,
+) -> (Vec<Vec<Option<Cell>>>, Vec<Cell>) {
+    let mut cells = Vec::with_capacity(columns.len());
+    let mut totals = Vec::with_capacity(columns.len());
+    for column in columns {
+        let counts: Vec<f64> = column.iter().flatten().map(|(c, _)| *c).collect();
+        let mut rounded = round_to_total(&counts, counts.iter().sum(), &[]).into_iter();
+        let shown: Vec<Option<(Decimal, Decimal)>> = column
+            .iter()
+            .map(|l| {
+                l.map(|(_, v)| {
+                    let c = rounded.next().unwrap_or_default();
+                    (c, round_half_away(v, 2))
+                })
+            })
+            .collect();
+        let dp = if shown.iter().flatten().any(|(c, _)| !c.fract().is_zero()) {
+            2
+        } else {
+            0
+        };
+        let cell = |(c, v): (Decimal, Decimal)| Cell {
+            conversions: grouped(c, dp),
+            revenue: revenue(v),
+            roas: String::new(),
+        };
+        let (conv, value) = shown
+            .iter()
+            .flatten()
+            .fold((Decimal::ZERO, Decimal::ZERO), |(a, b), (c, v)| {
+                (a + c, b + v)
+            });
+        totals.push(cell((conv, value)));
+        cells.push(shown.into_iter().map(|s| s.map(cell)).collect());
+    }
+    (cells, totals)
+}
+
+/// The cell of line `k` in a column; a dash where the model has no such line.
+fn cell_at(column: &[Option<Cell>], k: usize) -> Cell {
+    match column.get(k) {
+        Some(Some(c)) => Cell {
+            conversions: c.conversions.clone(),
+            revenue: c.revenue.clone(),
+            roas: c.roas.clone(),
+        },
+        _ => Cell {
+            conversions: "–".into(),
+            revenue: "–".into(),
+            roas: "–".into(),
+        },
     }
 }
 
@@ -138,10 +211,6 @@ struct AttributionPage {
     errors: FormErrors,
     notice: Option<String>,
     file: Option<FileAttribution>,
-}
-
-fn decimal_of(v: f64) -> Decimal {
-    Decimal::from_f64(v).unwrap_or_default()
 }
 
 /// Every model's attribution over the page's window (the campaign's default, or `from`/`to` of
@@ -211,49 +280,52 @@ async fn page_of(
     let org = &viewer.principal.org_id;
     let current = campaign_model(state.store.as_ref(), org, &campaign.id).await?;
     let cur = found.currency.as_str();
-    let rows = found
+    let lines: Vec<&spendlens_app::attribution::ChannelLine> = found
         .models
         .first()
-        .map(|first| {
-            first
-                .channels
-                .iter()
-                .enumerate()
-                .map(|(k, line)| ChannelRow {
-                    channel: line.channel.clone(),
-                    platform: line
-                        .platform
-                        .map_or_else(|| "–".to_owned(), |p| p.label().to_owned()),
-                    spend: line.spend.map_or_else(|| "–".to_owned(), |s| money(s, cur)),
-                    cells: found
-                        .models
-                        .iter()
-                        .map(|m| match m.channels.get(k) {
-                            Some(c) => Cell {
-                                conversions: conversions(decimal_of(c.conversions)),
-                                revenue: money(c.revenue, cur),
-                                roas: c.roas.map_or_else(|| "–".to_owned(), ratio),
-                            },
-                            None => Cell {
-                                conversions: "–".into(),
-                                revenue: "–".into(),
-                                roas: "–".into(),
-                            },
-                        })
-                        .collect(),
-                })
-                .collect()
-        })
+        .map(|first| first.channels.iter().collect())
         .unwrap_or_default();
-    let totals = found
+    let columns: Vec<Vec<Option<Line>>> = found
         .models
         .iter()
-        .map(|m| Cell {
-            conversions: conversions(decimal_of(m.result.total_conversions)),
-            revenue: money(m.result.total_value, cur),
-            roas: String::new(),
+        .map(|m| {
+            let mut column: Vec<Option<Line>> = (0..lines.len())
+                .map(|k| m.channels.get(k).map(|c| (c.conversions, c.revenue)))
+                .collect();
+            column.push(unattributed(&m.result));
+            column
         })
         .collect();
+    let (mut cells, totals) = table(&columns, |v| money(v, cur));
+    // ROAS beside each channel's credited revenue, where the channel has spend.
+    for (column, m) in cells.iter_mut().zip(&found.models) {
+        for (cell, line) in column.iter_mut().zip(&m.channels) {
+            if let Some(cell) = cell {
+                cell.roas = line.roas.map_or_else(|| "–".to_owned(), ratio);
+            }
+        }
+    }
+    let mut rows: Vec<ChannelRow> = lines
+        .iter()
+        .enumerate()
+        .map(|(k, line)| ChannelRow {
+            channel: line.channel.clone(),
+            platform: line
+                .platform
+                .map_or_else(|| "–".to_owned(), |p| p.label().to_owned()),
+            spend: line.spend.map_or_else(|| "–".to_owned(), |s| money(s, cur)),
+            cells: cells.iter().map(|c| cell_at(c, k)).collect(),
+        })
+        .collect();
+    let k = lines.len();
+    if !rows.is_empty() && cells.iter().any(|c| c.get(k).is_some_and(Option::is_some)) {
+        rows.push(ChannelRow {
+            channel: UNATTRIBUTED.to_owned(),
+            platform: String::new(),
+            spend: "–".to_owned(),
+            cells: cells.iter().map(|c| cell_at(c, k)).collect(),
+        });
+    }
     let chart = comparison_of(&found, from, to, &campaign_found, query);
     Ok(AttributionPage {
         layout: viewer.layout(

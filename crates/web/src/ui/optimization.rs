@@ -74,12 +74,16 @@ pub struct IndexView {
     pub value: String,
 }
 
-/// A week of the rollout.
+/// A week of the rollout: the split in force that week, per week.
 #[derive(Debug)]
 pub struct WeekView {
     pub week: usize,
     pub progress: String,
+    /// Each channel's spend per week at the week's split.
     pub spends: Vec<String>,
+    /// Their sum: the budget per week.
+    pub weekly_spend: String,
+    /// The response expected per week at the week's split.
     pub weekly_response: String,
 }
 
@@ -116,6 +120,8 @@ pub struct PlanView {
     pub period_index: String,
     pub channels: Vec<&'static str>,
     pub weeks: Vec<WeekView>,
+    /// What the rollout's amounts are: per week, from the period's split.
+    pub rollout_note: String,
     pub chart: Option<ChartView>,
 }
 
@@ -359,8 +365,8 @@ pub async fn section(
             money_f64(imp.low, cur),
             money_f64(imp.high, cur)
         ),
-        current_value: money_f64(plan.current_value, cur),
-        optimized_value: money_f64(plan.optimized_value, cur),
+        current_value: money(plan.current_value, cur),
+        optimized_value: money(plan.optimized_value, cur),
         risk: risk.level.label(),
         risk_class: match risk.level {
             RiskLevel::Low => "good",
@@ -412,13 +418,42 @@ pub async fn section(
             .map(|w| WeekView {
                 week: w.week,
                 progress: share(w.progress),
-                spends: w.allocation.iter().map(|a| money(a.spend, cur)).collect(),
-                weekly_response: money_f64(w.expected_weekly_response, cur),
+                spends: w
+                    .weekly_allocation
+                    .iter()
+                    .map(|a| money(a.spend, cur))
+                    .collect(),
+                weekly_spend: money(w.weekly_allocation.iter().map(|a| a.spend).sum(), cur),
+                weekly_response: money(w.expected_weekly_response, cur),
             })
             .collect(),
+        rollout_note: rollout_note(&found),
         chart,
     });
     Ok(out)
+}
+
+/// What the rollout table's amounts are, in words: per week, the period's split × 7 / its days,
+/// and from which week the optimised split holds to the period's end.
+fn rollout_note(found: &Optimization) -> String {
+    let days = found.days.len();
+    let last = found
+        .plan
+        .implementation_timeline
+        .last()
+        .map_or(1, |w| w.week);
+    let holds = if last == 1 {
+        "The optimised split holds from week 1".to_owned()
+    } else {
+        format!("The split moves towards the optimised one week by week and holds from week {last}")
+    };
+    format!(
+        "Amounts per week: each channel's spend for the {days} planned days at that week's split, \
+         × 7 / {days}, and the response expected per week at it. {holds} to the end of the period \
+         ({} – {}).",
+        date(found.period.0),
+        date(found.period.1)
+    )
 }
 
 /// Each channel as the optimiser used it: its range (or that it was held), fit, CAC and LTV.
