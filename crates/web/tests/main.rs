@@ -4,6 +4,7 @@
 
 mod access;
 mod analysis;
+mod analysis_basis;
 mod analysis_window;
 mod attribution;
 mod audit_log;

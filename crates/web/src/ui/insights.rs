@@ -131,10 +131,11 @@ pub fn recommendation(code: Recommendation, a: &Analysis) -> String {
     }
 }
 
-/// The Performance summary card.
-pub fn performance(a: &Analysis) -> (&'static str, String) {
+/// The Performance summary card; `basis` is what the revenue rests on ("estimated"), said with
+/// the figures.
+pub fn performance(a: &Analysis, basis: &str) -> (&'static str, String) {
     let numbers = format!(
-        "ROI {} and ROAS {}",
+        "ROI {} and ROAS {} on {basis} revenue",
         pct(a.totals.roi),
         ratio(a.totals.roas)
     );

@@ -9,6 +9,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod basis;
+mod health;
 mod labels;
 mod period;
 pub mod shared;
@@ -192,6 +194,10 @@ async fn draw_chart(
                 })
             }
         }
+        // No ROAS chart from revenue that is not measured: its bars would be a verdict.
+        "roas" if !spendlens_core::analysis::verdicts::Verdicts::of(a).revenue_measured => {
+            return Ok(None);
+        }
         "roas" => roas_chart(&a.platforms),
         "budget-share" => budget_share_chart(&a.platforms, &a.currency),
         _ => return Ok(None),
@@ -349,13 +355,17 @@ async fn analysis_page(
     for t in &mut page.tabs {
         t.href.push_str(&page.window.query);
     }
-    if matches!(tab, "overview" | "roi-roas") {
+    // Every tab that shows revenue, ROI or ROAS says what they rest on.
+    if matches!(
+        tab,
+        "overview" | "roi-roas" | "budget-allocation" | "insights"
+    ) {
         use spendlens_app::finance::basis::BasisChoice;
         let choice =
             spendlens_app::finance::basis::campaign_basis(state.store.as_ref(), org, &campaign.id)
                 .await?;
-        page.basis_note = format!(
-            "ROI, ROAS and the health score here rest on platform-reported revenue (what the platforms report, else estimated from their conversions) over ad spend. The campaign's ROI on its full investment is set to rest on: {}{}.",
+        let chosen = format!(
+            "{}{}",
             choice.label().to_lowercase(),
             match choice {
                 BasisChoice::Attribution(_) => {
@@ -367,6 +377,8 @@ async fn analysis_page(
                 BasisChoice::PlatformReported => "",
             }
         );
+        let verdicts = spendlens_core::analysis::verdicts::Verdicts::of(&analysis);
+        page.basis_note = basis::Basis::of(&analysis, &verdicts).note(&chosen);
     }
     if tab == "overview" {
         let trends = spendlens_app::analysis::period_trends_cached(

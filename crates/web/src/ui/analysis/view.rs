@@ -7,12 +7,14 @@ use askama::Template;
 use rust_decimal::Decimal;
 use spendlens_core::analysis::thresholds::{TIER_HIGH_ROAS_MIN, TIER_MEDIUM_ROAS_MIN};
 use spendlens_core::analysis::{
-    Analysis, ComparisonPeriod, HEALTH_INPUTS, PlatformRow, SubScore, Trend, Warning, roas_badge,
-    roi_badge,
+    Analysis, ComparisonPeriod, PlatformRow, TierSummary, Trend, Warning, roas_badge, roi_badge,
 };
 use spendlens_core::campaign::Campaign;
+use spendlens_core::num::round_half_away;
 
 use super::TABS;
+use super::basis::{Basis, or_not_measured, row_measured, source_words};
+pub use super::health::SubView;
 use super::labels::{lead_rating, pacing_verdict_label, warning_text};
 use crate::ui::format::{bar_width, conversions, count, date, money, pct, ratio};
 use crate::ui::{Layout, insights};
@@ -58,18 +60,6 @@ fn trend_view(t: &Trend, since: &str) -> Option<TrendView> {
         text: format!("{magnitude} vs {since}"),
         label: format!("{word} {magnitude} compared with {since}"),
     })
-}
-
-/// A health sub-score.
-#[derive(Debug)]
-pub struct SubView {
-    pub key: &'static str,
-    pub name: &'static str,
-    pub points: u32,
-    pub status: &'static str,
-    pub class: &'static str,
-    pub assumed: bool,
-    pub basis: String,
 }
 
 /// A platform row.
@@ -217,6 +207,11 @@ pub(super) struct AnalysisPage {
     roi_badge: &'static str,
     roi_word: &'static str,
     revenue: String,
+    /// "Revenue, estimated": what the revenue figure rests on.
+    revenue_label: String,
+    /// What the ROAS and ROI cards rest on, in a sentence each.
+    roas_note: String,
+    roi_note: String,
     net_profit: String,
     aov_note: String,
     /// What the ROI and ROAS of this page rest on, and where the campaign's ROI on its chosen
@@ -262,39 +257,69 @@ impl std::ops::Deref for SharedAnalysisPage {
     }
 }
 
-fn sub_view(key: &'static str, name: &'static str, s: SubScore, basis: String) -> SubView {
-    SubView {
-        key,
-        name,
-        points: s.score,
-        status: s.status.label(),
-        class: s.status.as_str(),
-        assumed: s.assumed,
-        basis,
-    }
-}
-
 /// A platform's row; its badges and tier only when platforms may be ranked (`ranks`), else
-/// neutral (a ROAS of an assumed order value is no verdict).
-fn platform_view(r: &PlatformRow, currency: &str, ranks: bool) -> PlatformView {
+/// neutral (a ROAS of an assumed order value is no verdict); its revenue, ROAS, ROI and net
+/// profit "Not measured" when its revenue is not measured (see `basis::row_measured`).
+fn platform_view(r: &PlatformRow, currency: &str, v: &Verdicts) -> PlatformView {
+    let measured = row_measured(r, v);
+    let ranks = v.ranks_platforms && measured;
     PlatformView {
         key: r.platform.as_str(),
         name: r.platform.label(),
         spend: money(r.spend, currency),
         conversions: conversions(r.conversions),
-        revenue: money(r.revenue, currency),
-        revenue_source: in_sentence(r.revenue_source.label()),
-        roas: ratio(r.roas),
+        revenue: or_not_measured(measured, || money(r.revenue, currency)),
+        revenue_source: source_words(r, v),
+        roas: or_not_measured(measured, || ratio(r.roas)),
         roas_badge: if ranks { r.roas_badge.as_str() } else { "none" },
         roas_word: if ranks { r.roas_badge.label() } else { "" },
-        roi: pct(r.roi),
+        roi: or_not_measured(measured, || pct(r.roi)),
         roi_badge: if ranks { r.roi_badge.as_str() } else { "none" },
         roi_word: if ranks { r.roi_badge.label() } else { "" },
-        net_profit: money(r.net_profit, currency),
+        net_profit: or_not_measured(measured, || money(r.net_profit, currency)),
         share: pct(r.share_pct),
         share_width: bar_width(r.share_pct, Decimal::ONE_HUNDRED),
         tier: r.tier.filter(|_| ranks).map_or("–", |t| t.label()),
     }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_uppercase().chain(chars).collect::<String>()
+    })
+}
+
+/// The ROI tab's revenue label: its basis, and the platforms whose revenue is not measured.
+fn revenue_label(a: &Analysis, v: &Verdicts, basis: Basis) -> String {
+    let unmeasured: Vec<&str> = a
+        .platforms
+        .iter()
+        .filter(|r| v.revenue_measured && !row_measured(r, v))
+        .map(|r| r.platform.label())
+        .collect();
+    if !basis.measured() {
+        return "Revenue".to_owned();
+    }
+    let mut label = format!("Revenue, {}", basis.adjective());
+    if !unmeasured.is_empty() {
+        label.push_str(&format!(" ({} not measured)", unmeasured.join(", ")));
+    }
+    label
+}
+
+/// A tier's spend and share as the sum of its platforms' rows as the table shows them (each
+/// share rounded to 2 decimals), so the card never disagrees with the rows beside it.
+fn tier_sums(t: &TierSummary, rows: &[PlatformRow]) -> (Decimal, Decimal) {
+    rows.iter()
+        .filter(|r| t.platforms.contains(&r.platform))
+        .fold((Decimal::ZERO, Decimal::ZERO), |(spend, share), r| {
+            (
+                spend + round_half_away(r.spend, 2),
+                share + round_half_away(r.share_pct, 2),
+            )
+        })
 }
 
 fn projection(a: &Analysis) -> String {
@@ -350,7 +375,6 @@ pub(super) fn view(
 ) -> AnalysisPage {
     let cur = a.currency.as_str();
     let id = campaign.id.to_string();
-    let h = &a.overview.health;
     let b = &a.overview.budget;
     let p = &a.overview.pacing;
     let verdicts = Verdicts::of(a);
@@ -394,40 +418,10 @@ pub(super) fn view(
         ),
         _ => (None, None),
     };
-    // The measured score leads when the seed's rests on assumed inputs; the seed's stays,
-    // labelled.
-    let measured = match (verdicts.score_assumed, h.measured_score) {
-        (false, _) => format!("Every one of the {HEALTH_INPUTS} inputs is measured."),
-        (true, Some(_)) => format!(
-            "Measured over the {} of {HEALTH_INPUTS} inputs that are not assumed. The seed's score, which counts the assumed inputs at their defaults, is {}/100.",
-            h.inputs_used, h.score
-        ),
-        (true, None) => format!(
-            "No sub-score is measured yet: every input is assumed. The seed's score, from the defaults, is {}/100.",
-            h.score
-        ),
-    };
-    let subs = vec![
-        sub_view(
-            "budget",
-            "Budget Utilization",
-            h.budget,
-            format!("{} of the budget used", pct(b.used_pct)),
-        ),
-        sub_view(
-            "pacing",
-            "Pacing",
-            h.pacing,
-            format!("spending at {} of the target pace", pct(p.pacing_pct)),
-        ),
-        sub_view("roi", "ROI", h.roi, format!("ROI {}", pct(a.totals.roi))),
-        sub_view(
-            "roas",
-            "ROAS",
-            h.roas,
-            format!("ROAS {}", ratio(a.totals.roas)),
-        ),
-    ];
+    // The measured score leads; a part resting on a missing input says why, with no verdict.
+    let subs = super::health::subs(a);
+    let measured = super::health::measured_sentence(a, &subs, &verdicts.missing);
+    let basis = Basis::of(a, &verdicts);
     let aov_note = if a.aov.configured {
         format!(
             "Estimated revenue values a conversion at {} (from the {}).",
@@ -438,25 +432,23 @@ pub(super) fn view(
         "No conversion value is configured: only revenue the platforms report is counted."
             .to_owned()
     };
-    let tier = |key: &'static str,
-                name: &'static str,
-                criteria: String,
-                t: &spendlens_core::analysis::TierSummary| TierView {
-        key,
-        name,
-        criteria,
-        spend: money(t.spend, cur),
-        share: pct(t.share_pct),
-        platforms: if t.platforms.is_empty() {
-            "No platform".to_owned()
-        } else {
-            t.platforms
-                .iter()
-                .map(|p| p.label())
-                .collect::<Vec<_>>()
-                .join(", ")
-        },
-    };
+    let tier =
+        |key: &'static str, name: &'static str, criteria: String, t: &TierSummary| TierView {
+            key,
+            name,
+            criteria,
+            spend: money(tier_sums(t, &a.platforms).0, cur),
+            share: pct(tier_sums(t, &a.platforms).1),
+            platforms: if t.platforms.is_empty() {
+                "No platform".to_owned()
+            } else {
+                t.platforms
+                    .iter()
+                    .map(|p| p.label())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        };
     let al = &a.allocation;
     let tiers = vec![
         tier(
@@ -498,7 +490,7 @@ pub(super) fn view(
                 None => "none",
             },
             match verdicts.performance {
-                Some(_) => insights::performance(a),
+                Some(_) => insights::performance(a, basis.adjective()),
                 None => (
                     "Not measurable",
                     spendlens_core::analysis::verdicts::MissingInput::ConversionValue
@@ -584,7 +576,7 @@ pub(super) fn view(
         cpa: money(a.overview.cost_efficiency.cpa, cur),
         cvr: pct(a.overview.cost_efficiency.cvr),
         view_through: a.costs.view_through,
-        roas: ratio(a.totals.roas),
+        roas: or_not_measured(basis.measured(), || ratio(a.totals.roas)),
         roas_badge: if verdicts.ranks_platforms {
             roas_badge(a.totals.roas).as_str()
         } else {
@@ -595,7 +587,7 @@ pub(super) fn view(
         } else {
             ""
         },
-        roi: pct(a.totals.roi),
+        roi: or_not_measured(basis.measured(), || pct(a.totals.roi)),
         roi_badge: if verdicts.ranks_platforms {
             roi_badge(a.totals.roi).as_str()
         } else {
@@ -606,15 +598,32 @@ pub(super) fn view(
         } else {
             ""
         },
-        revenue: money(a.totals.revenue, cur),
-        net_profit: money(a.totals.net_profit, cur),
+        revenue: or_not_measured(basis.measured(), || money(a.totals.revenue, cur)),
+        revenue_label: revenue_label(a, &verdicts, basis),
+        roas_note: if basis.measured() {
+            format!(
+                "{} revenue for every unit of ad spend.",
+                capitalised(basis.adjective())
+            )
+        } else {
+            "No revenue is measured, so there is no return on the ad spend to show.".to_owned()
+        },
+        roi_note: if basis.measured() {
+            format!(
+                "Net return on the ad spend, on {} revenue.",
+                basis.adjective()
+            )
+        } else {
+            "No revenue is measured: set a conversion value or order value in the campaign's settings, or import revenue.".to_owned()
+        },
+        net_profit: or_not_measured(basis.measured(), || money(a.totals.net_profit, cur)),
         aov_note,
         basis_note: String::new(),
         done: None,
         platforms: a
             .platforms
             .iter()
-            .map(|r| platform_view(r, cur, verdicts.ranks_platforms))
+            .map(|r| platform_view(r, cur, &verdicts))
             .collect(),
         cpa_click_through: money(a.costs.cpa_click_through, cur),
         cpm: money(a.costs.cpm, cur),

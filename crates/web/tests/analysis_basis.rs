@@ -1,0 +1,199 @@
+//! What the analysis page's figures rest on, said on every tab that shows them, and no figure of
+//! a missing input: on the demo, the Q4 campaign's revenue is all estimated (conversions × the
+//! LinkedIn conversion value) and every tab says so, never "platform-reported"; the analysis'
+//! ad spend is never called "investment" (the finance page's figure); Brand Awareness measures no
+//! revenue, so the page shows "Not measured" where the API keeps the contract's 0.00 and -100.00,
+//! and its health score claims no ROI or ROAS part. A tier's share is the sum of its rows.
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, database_urls, demo, json_of, metric, page};
+
+/// The revenue basis the API's platform rows rest on, as the page must word it.
+fn basis_of(analysis: &Value) -> &'static str {
+    let sources: Vec<&str> = analysis["platforms"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["revenue_source"].as_str())
+        .collect();
+    assert!(!sources.is_empty(), "{analysis}");
+    if sources.iter().all(|s| *s == "estimated") {
+        "estimated"
+    } else if sources.iter().all(|s| *s == "reported") {
+        "platform-reported"
+    } else {
+        "platform-reported and estimated"
+    }
+}
+
+/// The HTML of the element `<tag … data-…="{key}">` up to its closing tag.
+fn element<'a>(html: &'a str, attr: &str, tag: &str) -> &'a str {
+    html.split(attr)
+        .nth(1)
+        .and_then(|rest| rest.split(&format!("</{tag}>")).next())
+        .unwrap_or_else(|| panic!("no {attr} in {html}"))
+}
+
+fn id_of(campaigns: &[(String, String)], name: &str) -> String {
+    campaigns
+        .iter()
+        .find(|(_, n)| n == name)
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| panic!("no {name} in {campaigns:?}"))
+}
+
+#[tokio::test]
+async fn every_tab_says_what_its_revenue_rests_on_and_shows_nothing_unmeasured() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let campaigns = demo(&app).await;
+        let tag = app.backend;
+
+        for name in ["Q4 Lead Gen (B2B)", "Spring Sale (E-commerce)"] {
+            let id = id_of(&campaigns, name);
+            let api = json_of(
+                app.get(&format!("/api/campaigns/{id}/financial-analysis"))
+                    .await,
+            )
+            .await;
+            let basis = basis_of(&api);
+            for tab in ["overview", "roi-roas", "budget-allocation", "insights"] {
+                let (_, html) = page(&app, &format!("/campaigns/{id}?tab={tab}")).await;
+                let note = metric(&html, "analysis-basis");
+                assert!(
+                    note.contains(&format!("rest on {basis} revenue")),
+                    "{tag} {name} {tab}: {note}"
+                );
+            }
+            let (_, html) = page(&app, &format!("/campaigns/{id}?tab=roi-roas")).await;
+            assert_eq!(metric(&html, "revenue-label"), format!("Revenue, {basis}"));
+            assert!(metric(&html, "roi-basis").ends_with(&format!("on {basis} revenue.")));
+            // "Investment" is the finance page's figure (ad spend and ledger costs), not this.
+            assert!(!html.contains("(investment)"), "{tag} {name}");
+            assert!(html.contains("<dt>Total ad spend</dt>"), "{tag} {name}");
+            // Each platform's revenue says its source on the Budget Allocation tab as on the ROI
+            // tab.
+            let (_, budget) = page(&app, &format!("/campaigns/{id}?tab=budget-allocation")).await;
+            let table = element(&budget, "data-section=\"platform-budget\"", "table");
+            for row in api["platforms"].as_array().into_iter().flatten() {
+                let p = row["platform"].as_str().unwrap_or_default();
+                let cells = element(table, &format!("data-platform=\"{p}\""), "tr");
+                assert!(
+                    cells.contains(&format!(
+                        "data-metric=\"revenue-source\">({})<",
+                        row["revenue_source"].as_str().unwrap_or_default()
+                    )),
+                    "{tag} {name} {p}: {cells}"
+                );
+            }
+            let (_, insights) = page(&app, &format!("/campaigns/{id}?tab=insights")).await;
+            let card = element(&insights, "data-card=\"performance\"", "article");
+            assert!(
+                card.contains(&format!(" on {basis} revenue: ")),
+                "{tag} {name}: {card}"
+            );
+        }
+
+        // No revenue measured: the API keeps the contract's figures, the page shows none.
+        let brand = id_of(&campaigns, "Brand Awareness");
+        let api = json_of(
+            app.get(&format!("/api/campaigns/{brand}/financial-analysis"))
+                .await,
+        )
+        .await;
+        assert_eq!(api["verdicts"]["revenue_measured"], false, "{tag}");
+        assert_eq!(
+            api["totals"]["roi"].as_f64(),
+            Some(-100.0),
+            "{tag}: the contract's figure"
+        );
+        assert_eq!(api["overview"]["health"]["roi"]["assumed"], true, "{tag}");
+        let (_, html) = page(&app, &format!("/campaigns/{brand}?tab=roi-roas")).await;
+        let panel = element(&html, "data-tab=\"roi-roas\"", "section");
+        for key in ["roas", "roi", "revenue", "net-profit"] {
+            assert_eq!(metric(panel, key), "Not measured", "{tag} {key}");
+        }
+        for shown in ["0.00x", "-100.00%", "(estimated)", "data-chart=\"roas\""] {
+            assert!(!panel.contains(shown), "{tag}: {shown} in {panel}");
+        }
+        assert!(metric(panel, "analysis-basis").starts_with("No revenue is measured here"));
+        let (_, overview) = page(&app, &format!("/campaigns/{brand}?tab=overview")).await;
+        for part in ["roi", "roas"] {
+            let li = element(&overview, &format!("data-subscore=\"{part}\""), "li");
+            assert!(
+                li.contains(">Not measured<") && li.contains("rests on no revenue"),
+                "{tag} {part}: {li}"
+            );
+            for claim in ["/25", "Critical", "-100.00%", "0.00x", "assumed<"] {
+                assert!(!li.contains(claim), "{tag} {part}: {claim} in {li}");
+            }
+        }
+        // The measured parts keep their points; the sentence names what is left out and why.
+        let budget_part = element(&overview, "data-subscore=\"budget\"", "li");
+        assert!(budget_part.contains("/25"), "{tag}: {budget_part}");
+        let health = element(&overview, "data-section=\"health\"", "article");
+        assert!(
+            health.contains("ROI and ROAS are left out: they rest on no revenue"),
+            "{tag}: {health}"
+        );
+        let (_, budget) = page(&app, &format!("/campaigns/{brand}?tab=budget-allocation")).await;
+        let table = element(&budget, "data-section=\"platform-budget\"", "table");
+        assert!(!table.contains("0.00x"), "{tag}: {table}");
+        assert!(table.contains("Not measured"), "{tag}: {table}");
+        let (status, _) = page(&app, &format!("/campaigns/{brand}/charts/roas.svg")).await;
+        assert_eq!(
+            status,
+            reqwest::StatusCode::NOT_FOUND,
+            "{tag}: no ROAS chart"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_tier_s_share_is_the_sum_of_its_rows_as_shown() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "tiers@example.com").await;
+        let id = app
+            .campaign(&json!({"name": "Thirds", "currency": "EUR", "budget": "1000.00",
+                              "start_date": "2026-11-01", "end_date": "2026-11-30", "time_zone": "UTC"}))
+            .await;
+        // Three platforms of equal spend (33.333… % each): Meta and Google Ads in the high tier
+        // (ROAS 4 and 5), Sheets in the medium one. The exact share of the high tier rounds to
+        // 66.67 %, its rows as shown add up to 66.66 %.
+        let rows = json!({"rows": [
+            {"date": "2026-11-02", "platform": "meta", "spend": "100.00", "clicks": 10, "conversions": "2", "revenue": "400.00"},
+            {"date": "2026-11-02", "platform": "google_ads", "spend": "100.00", "clicks": 10, "conversions": "2", "revenue": "500.00"},
+            {"date": "2026-11-02", "platform": "sheets", "spend": "100.00", "clicks": 10, "conversions": "2", "revenue": "150.00"},
+        ]});
+        let r = app
+            .post(&format!("/api/campaigns/{id}/metrics"), &rows)
+            .await;
+        assert!(r.status().is_success(), "{}", app.backend);
+        let (_, html) = page(&app, &format!("/campaigns/{id}?tab=budget-allocation")).await;
+        let table = element(&html, "data-section=\"platform-budget\"", "table");
+        let share = |text: &str| -> Decimal {
+            text.trim_end_matches('%')
+                .parse()
+                .unwrap_or_else(|e| panic!("{text}: {e}"))
+        };
+        let row_share = |p: &str| {
+            share(&metric(
+                element(table, &format!("data-platform=\"{p}\""), "tr"),
+                "share",
+            ))
+        };
+        let high = element(&html, "data-tier=\"high\"", "article");
+        assert_eq!(
+            share(&metric(high, "tier-share")),
+            row_share("meta") + row_share("google_ads"),
+            "{}: {high}",
+            app.backend
+        );
+        assert_eq!(metric(high, "tier-share"), "66.66%", "{}", app.backend);
+        assert_eq!(metric(high, "tier-spend"), "€200.00");
+        let medium = element(&html, "data-tier=\"medium\"", "article");
+        assert_eq!(share(&metric(medium, "tier-share")), row_share("sheets"));
+    }
+}
