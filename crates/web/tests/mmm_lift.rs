@@ -222,7 +222,8 @@ async fn a_lift_test_file_uploaded_on_the_page_calibrates_the_run() {
             "{tag}: {error}"
         );
 
-        let good = "channel;from;to;lift;lift_se;spend\ngoogle_ads;2026-10-05;2026-10-18;5184,54;518,45;2356,61\n";
+        // The channel as the pages name it.
+        let good = "channel;from;to;lift;lift_se;spend\nGoogle Ads;2026-10-05;2026-10-18;5184,54;518,45;2356,61\n";
         let pasted = "channel,from,to,lift,lift_se\ngoogle_ads,2026-10-05,2026-10-18,5000,500";
         let form = file_form(&token, &scope, pasted, "lift.csv", good.as_bytes().to_vec());
         let (status, _, html) = post_form(&app, form).await;

@@ -395,6 +395,20 @@ pub async fn run(
     cmd: MmmCommand,
 ) -> Result<Run, AppError> {
     let today = ctx.now().date_naive();
+    // A lift test may name an ad platform as the pages show it ("Google Ads"): recorded and
+    // fitted under the channel's own name.
+    let cmd = MmmCommand {
+        experiments: cmd
+            .experiments
+            .into_iter()
+            .map(|e| spendlens_mmm::Experiment {
+                channel: spendlens_core::channel::platform_named(&e.channel)
+                    .map_or_else(|| e.channel.clone(), |p| p.as_str().to_owned()),
+                ..e
+            })
+            .collect(),
+        ..cmd
+    };
     let gathered = gather(ctx.store.as_ref(), org, &cmd, today).await?;
     let ids: Vec<CampaignId> = gathered.campaigns.iter().map(|c| c.id.clone()).collect();
     // The left-out campaigns count too: GA4 revenue imported on one later changes the run.
