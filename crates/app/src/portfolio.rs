@@ -8,7 +8,10 @@
 //! page. Revenue, ROI and ROAS are therefore on the platform-reported basis (what the platforms
 //! report, else estimated from their conversions), and the pages and the API say so.
 //!
-//! Conversions are exact (`Decimal`); nothing is rounded here. A campaign whose currency has no
+//! A converted figure is rounded to the cent, as its row shows it, and the totals are the sums of
+//! those rounded rows, with ROI and ROAS computed from them: a total always adds up from the rows
+//! beside it (rejected: exact conversions rounded only when written, whose total could be a cent
+//! off the sum of its rows). A campaign whose currency has no
 //! rate to the chosen one is listed with its own figures, named in [`Portfolio::missing_rates`]
 //! and left out of the totals: rejected alternatives were dropping it (a portfolio that silently
 //! loses a campaign) and guessing a rate (a total nobody can check).
@@ -168,7 +171,8 @@ impl PortfolioQuery {
     }
 }
 
-/// A campaign's money figures in the chosen currency, exact.
+/// A campaign's money figures in the chosen currency, each converted with the exact rate and
+/// rounded to the cent (half away from zero): the figures its row shows and the totals add.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Converted {
     /// The factor applied (1 for the chosen currency itself).
@@ -177,6 +181,28 @@ pub struct Converted {
     pub spend: Decimal,
     /// `None` when the campaign's revenue is not measured.
     pub revenue: Option<Decimal>,
+}
+
+impl Converted {
+    /// A campaign's budget, spend and revenue at `rate`: each figure as its own row shows it (to
+    /// the cent) times the rate, rounded to the cent, so a reader can redo the conversion from
+    /// the page and the financial report converts it alike.
+    fn at(
+        rate: Decimal,
+        budget: Option<Decimal>,
+        spend: Decimal,
+        revenue: Option<Decimal>,
+    ) -> Converted {
+        let cents = |amount: Decimal| {
+            num::round_half_away(num::mul(num::round_half_away(amount, 2), rate), 2)
+        };
+        Converted {
+            rate,
+            budget: budget.map(cents),
+            spend: cents(spend),
+            revenue: revenue.map(cents),
+        }
+    }
 }
 
 /// One campaign of the portfolio.
@@ -337,12 +363,8 @@ fn row(
             .and_then(|t| t.lookup(&campaign.spec.currency, currency))
             .map(|used| used.rate)
     };
-    let converted = rate.map(|rate| Converted {
-        rate,
-        budget: campaign.spec.budget.map(|b| num::mul(b, rate)),
-        spend: num::mul(analysis.totals.spend, rate),
-        revenue: revenue.map(|r| num::mul(r, rate)),
-    });
+    let converted =
+        rate.map(|rate| Converted::at(rate, campaign.spec.budget, analysis.totals.spend, revenue));
     PortfolioRow {
         roi: measured.then_some(analysis.totals.roi),
         roas: measured.then_some(analysis.totals.roas),
@@ -357,6 +379,15 @@ fn row(
 
 /// The blended totals of the converted rows.
 fn totals(rows: &[PortfolioRow]) -> PortfolioTotals {
+    sum_rows(
+        rows.iter()
+            .filter_map(|r| r.converted.as_ref().map(|c| (c, r.open_alerts.len()))),
+    )
+}
+
+/// The totals of converted rows (with their open alerts): sums of the rows' cents, and ROI and
+/// ROAS from those sums.
+fn sum_rows<'a>(rows: impl Iterator<Item = (&'a Converted, usize)>) -> PortfolioTotals {
     let mut t = PortfolioTotals {
         campaigns: 0,
         budget: Decimal::ZERO,
@@ -368,12 +399,11 @@ fn totals(rows: &[PortfolioRow]) -> PortfolioTotals {
         roas: None,
         open_alerts: 0,
     };
-    for r in rows {
-        let Some(c) = &r.converted else { continue };
+    for (c, alerts) in rows {
         t.campaigns += 1;
         t.budget = num::add(t.budget, c.budget.unwrap_or_default());
         t.spend = num::add(t.spend, c.spend);
-        t.open_alerts += r.open_alerts.len();
+        t.open_alerts += alerts;
         if let Some(revenue) = c.revenue {
             t.measured += 1;
             t.revenue = num::add(t.revenue, revenue);
@@ -475,6 +505,111 @@ mod tests {
         ] {
             let e = PortfolioQuery::parse(c, s, d).err().map(field);
             assert_eq!(e.as_deref(), Some(bad));
+        }
+    }
+
+    /// Money as a row or a total shows it, computed apart from the module: the campaign's own
+    /// figure as shown (to the cent) times the rate, rounded half away from zero to the cent.
+    fn shown(amount: Decimal, rate: Decimal) -> Decimal {
+        let cents = |d: Decimal| {
+            d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        };
+        cents(cents(amount) * rate)
+    }
+
+    /// The audit's GBP view: four campaigns converted into GBP, whose exact sum rounds to
+    /// 93,973.99 while the rows as shown add up to 93,973.98. The total is the rows' sum.
+    #[test]
+    fn the_total_is_the_sum_of_the_rows_as_shown() {
+        let rows = [
+            (Decimal::ONE, "11732.97"),
+            (Decimal::ONE / Decimal::new(133, 2), "21262.57"),
+            (Decimal::ONE / Decimal::new(133, 2), "44537.12"),
+            (Decimal::ONE / Decimal::new(11466, 4), "37571.29"),
+        ];
+        let converted: Vec<Converted> = rows
+            .iter()
+            .map(|(rate, spend)| {
+                let spend: Decimal = spend.parse().unwrap_or_default();
+                Converted::at(*rate, None, spend, Some(spend))
+            })
+            .collect();
+        let spends: Vec<String> = converted.iter().map(|c| c.spend.to_string()).collect();
+        assert_eq!(spends, ["11732.97", "15986.89", "33486.56", "32767.56"]);
+        let exact: Decimal = rows
+            .iter()
+            .map(|(rate, spend)| spend.parse::<Decimal>().unwrap_or_default() * rate)
+            .sum();
+        assert_eq!(shown(exact, Decimal::ONE).to_string(), "93973.99");
+        let t = sum_rows(converted.iter().map(|c| (c, 0)));
+        assert_eq!(t.spend.to_string(), "93973.98");
+        assert_eq!(t.revenue, t.spend);
+        assert_eq!(t.roas, Some(Decimal::ONE));
+    }
+
+    /// Over seeded random portfolios in several currencies: every total is the sum of its rows
+    /// as shown, to the cent, and ROI and ROAS are those of the shown totals.
+    #[test]
+    fn totals_add_up_from_the_shown_rows_in_every_currency() {
+        let rates = [
+            Decimal::ONE,
+            Decimal::new(116, 2),
+            Decimal::new(133, 2),
+            Decimal::ONE / Decimal::new(11466, 4),
+            Decimal::ONE / Decimal::new(133, 2),
+            Decimal::new(157_345_678, 4),
+            Decimal::new(654_321, 8),
+        ];
+        for seed in 0..500u64 {
+            let mut rng = spendlens_rng::SplitMix64::new(seed);
+            let n = 1 + rng.index(8);
+            let mut inputs = Vec::new();
+            for _ in 0..n {
+                let micros = |rng: &mut spendlens_rng::SplitMix64| {
+                    Decimal::new(i64::try_from(rng.below(5_000_000_000_000)).unwrap_or(0), 6)
+                };
+                let rate = rates[rng.index(rates.len())];
+                let budget = (rng.below(3) > 0).then(|| micros(&mut rng));
+                let spend = micros(&mut rng);
+                let revenue = (rng.below(4) > 0).then(|| micros(&mut rng));
+                inputs.push((rate, budget, spend, revenue));
+            }
+            let converted: Vec<Converted> = inputs
+                .iter()
+                .map(|(rate, b, s, r)| Converted::at(*rate, *b, *s, *r))
+                .collect();
+            let t = sum_rows(converted.iter().map(|c| (c, 1)));
+            let spend: Decimal = inputs.iter().map(|(r, _, s, _)| shown(*s, *r)).sum();
+            let budget: Decimal = inputs
+                .iter()
+                .filter_map(|(r, b, ..)| b.map(|b| shown(b, *r)))
+                .sum();
+            let revenue: Decimal = inputs
+                .iter()
+                .filter_map(|(r, _, _, v)| v.map(|v| shown(v, *r)))
+                .sum();
+            let measured: Decimal = inputs
+                .iter()
+                .filter(|(.., v)| v.is_some())
+                .map(|(r, _, s, _)| shown(*s, *r))
+                .sum();
+            assert_eq!(
+                (t.spend, t.budget, t.revenue),
+                (spend, budget, revenue),
+                "seed {seed}"
+            );
+            assert_eq!(t.measured_spend, measured, "seed {seed}");
+            assert_eq!((t.campaigns, t.open_alerts), (n, n));
+            if measured > Decimal::ZERO {
+                assert_eq!(t.roas, Some(revenue / measured), "seed {seed}");
+                assert_eq!(
+                    t.roi,
+                    Some((revenue - measured) / measured * Decimal::ONE_HUNDRED),
+                    "seed {seed}"
+                );
+            } else {
+                assert_eq!((t.roi, t.roas), (None, None));
+            }
         }
     }
 

@@ -14,6 +14,7 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use spendlens_core::analysis::verdicts::PacingVerdict;
 use spendlens_core::analysis::{Analysis, PacingStatus, Status, analyze};
 use spendlens_core::campaign::PlatformSettings;
 use spendlens_core::num;
@@ -80,8 +81,15 @@ pub struct BudgetStatus {
     pub over_budget_by: Option<Decimal>,
     /// The analysis' budget status (excellent ≤ 80 %, good ≤ 95 %, warning ≤ 100 %, critical).
     pub status: Status,
+    /// The seed's pace: the burn rate against the target daily spend (a stand-in without a
+    /// budget).
     pub pacing_pct: Decimal,
+    /// The seed's pace status (inside or outside the ±15 % band): what the pacing alerts watch.
+    /// Never shown as the pacing: [`BudgetStatus::pacing`] is.
     pub pacing_status: PacingStatus,
+    /// The pacing verdict every surface shows (`spendlens_core::analysis::verdicts`): the budget
+    /// before the pace, a projection above the budget a warning, no verdict without a budget.
+    pub pacing: PacingVerdict,
     /// True when pacing rests on assumed dates or no budget.
     pub pacing_assumed: bool,
     pub projected_exhaustion_date: Option<NaiveDate>,
@@ -134,6 +142,7 @@ pub fn budget_status(analysis: &Analysis) -> BudgetStatus {
         status: overview.health.budget.status,
         pacing_pct: overview.pacing.pacing_pct,
         pacing_status: overview.pacing.status,
+        pacing: PacingVerdict::of(analysis),
         pacing_assumed: overview.health.pacing.assumed,
         projected_exhaustion_date: overview.pacing.projected_exhaustion_date,
     }
@@ -215,6 +224,7 @@ mod tests {
             status: Status::Excellent,
             pacing_pct: Decimal::from(100),
             pacing_status: PacingStatus::OnTrack,
+            pacing: PacingVerdict::NoBudget,
             pacing_assumed: true,
             projected_exhaustion_date: None,
         };

@@ -85,6 +85,43 @@ pub fn split_cents(amount: Decimal, weights: &[u32]) -> Option<Vec<Decimal>> {
     )
 }
 
+/// Splits `total` (rounded to cents) in proportion to decimal `weights`, by largest remainder:
+/// [`split_cents`] for weights that are amounts (a campaign's converted spend shared over its
+/// platforms in proportion to their own spend). The parts add up exactly to the rounded total,
+/// and each is its exact share rounded down or up. `None` when a weight is negative or they add
+/// up to nothing.
+pub fn apportion(total: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
+    let sum = num::sum(weights.iter().copied());
+    if sum <= Decimal::ZERO || weights.iter().any(|w| *w < Decimal::ZERO) {
+        return None;
+    }
+    let cents = to_cents(total);
+    let whole = Decimal::try_from_i128_with_scale(cents.abs(), 0).ok()?;
+    let mut parts: Vec<i128> = Vec::with_capacity(weights.len());
+    let mut remainders: Vec<Decimal> = Vec::with_capacity(weights.len());
+    for w in weights {
+        let share = num::div_or_zero(num::mul(whole, *w), sum);
+        let floor = share.floor();
+        parts.push(i128::try_from(floor).ok()?);
+        remainders.push(num::sub(share, floor));
+    }
+    let given: i128 = parts.iter().sum();
+    // The shares add up to the total (to the division's 28 digits), so at most one cent per
+    // part is missing.
+    let missing = usize::try_from((cents.abs() - given).max(0)).unwrap_or(0);
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&i, &j| remainders[j].cmp(&remainders[i]).then(i.cmp(&j)));
+    for &i in order.iter().take(missing) {
+        parts[i] += 1;
+    }
+    Some(
+        parts
+            .into_iter()
+            .map(|p| from_cents(if cents < 0 { -p } else { p }))
+            .collect(),
+    )
+}
+
 /// The part of an even split of `cents` over `days` parts that falls on part `index` (0-based):
 /// the same answer as [`split_cents`] with equal weights (the leftover cents go to the first
 /// days), computed for one day without building the others.
@@ -149,6 +186,32 @@ mod tests {
             split_cents(dec!(-1), &[1, 1, 1]),
             Some(vec![dec!(-0.34), dec!(-0.33), dec!(-0.33)])
         );
+    }
+
+    #[test]
+    fn apportioned_parts_add_up_to_the_rounded_total() {
+        // As `split_cents`: 10.00 by 1:2:4 → 1.43, 2.86, 5.71.
+        assert_eq!(
+            apportion(dec!(10), &[dec!(1), dec!(2), dec!(4)]),
+            Some(vec![dec!(1.43), dec!(2.86), dec!(5.71)])
+        );
+        // 43,582.70 over three platforms' own spend 10,000.10 : 18,000.20 : 9,571.00: shares
+        // 11,600.1138…, 20,880.2281…, 11,102.3579… → floors add up to 43,582.68; the two missing
+        // cents go to the largest remainders (.82 and .80 of a cent).
+        assert_eq!(
+            apportion(
+                dec!(43582.70),
+                &[dec!(10000.10), dec!(18000.20), dec!(9571.00)]
+            ),
+            Some(vec![dec!(11600.11), dec!(20880.23), dec!(11102.36)])
+        );
+        assert_eq!(
+            apportion(dec!(-0.05), &[dec!(1), dec!(1)]),
+            Some(vec![dec!(-0.03), dec!(-0.02)])
+        );
+        assert_eq!(apportion(dec!(0.05), &[dec!(0), dec!(0)]), None);
+        assert_eq!(apportion(dec!(0.05), &[dec!(2), dec!(-1)]), None);
+        assert_eq!(apportion(dec!(0.05), &[]), None);
     }
 
     #[test]

@@ -18,6 +18,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 use spendlens_contract::channels::{all_spend_json, channel_json};
+use spendlens_core::analysis::verdicts::PacingVerdict;
 use spendlens_core::channel::CHANNEL_LABEL;
 
 use crate::budget::{AlertKind, AlertState, BudgetAlert, BudgetConsumption, BudgetStatus};
@@ -189,19 +190,38 @@ pub fn reconciliation(w: &crate::reconcile::Reconciliation) -> Value {
     })
 }
 
-/// A campaign's budget status.
+/// The pacing verdict (`spendlens_core::analysis::verdicts`), as the analysis API's `verdicts`
+/// writes it: its code, and the amounts and day of a verdict about the budget.
+fn pacing(v: PacingVerdict) -> Value {
+    match v {
+        PacingVerdict::OverBudget { by } => json!({"verdict": v.as_str(), "over_by": money(by)}),
+        PacingVerdict::ProjectedOver {
+            projected,
+            over_by,
+            end,
+        } => json!({"verdict": v.as_str(), "projected_spend": money(projected),
+                    "over_by": money(over_by), "end_date": date(end)}),
+        PacingVerdict::Pace(_) | PacingVerdict::NoBudget => json!({"verdict": v.as_str()}),
+    }
+}
+
+/// A campaign's budget status. Without a budget nothing is judged (`BudgetStatus::judged`): the
+/// share used, its status and the pace are null, and the pacing verdict is `no_budget`. The
+/// pacing is the verdict every page shows (the budget before the pace), never the seed's bare
+/// pace status beside it.
 pub fn budget_status(s: &BudgetStatus) -> Value {
+    let judged = s.judged();
     json!({
         "as_of": date(s.as_of),
         "currency": s.currency,
         "budget": opt(s.budget, money),
         "spend": money(s.spend),
-        "used_pct": ratio(s.used_pct),
+        "used_pct": opt(judged.map(|(used, ..)| used), ratio),
         "remaining": opt(s.remaining, money),
         "over_budget_by": opt(s.over_budget_by, money),
-        "status": s.status.as_str(),
-        "pacing_pct": ratio(s.pacing_pct),
-        "pacing_status": s.pacing_status.as_str(),
+        "status": opt(judged.map(|(_, status, ..)| status.as_str()), |c| json!(c)),
+        "pacing_pct": opt(judged.map(|(.., pct, _)| pct), ratio),
+        "pacing": pacing(s.pacing),
         "pacing_assumed": s.pacing_assumed,
         "projected_exhaustion_date": opt(s.projected_exhaustion_date, date),
     })

@@ -12,6 +12,19 @@
 //! investment as well; ROI, ROAS and net revenue are recomputed from the summed figures (never
 //! averaged). Payback and confidence are per campaign only.
 //!
+//! A total is the sum of its rows as shown: each campaign's figures (already in cents, see
+//! `crate::roi`) are converted and rounded to the cent before they are added, each unallocated
+//! overhead's part too, and the total investment, net revenue, ROI and ROAS come from those
+//! sums. A campaign's converted spend, fees and named channels' spend are shared out over its
+//! platform and channel lines in whole cents that add up to it (largest remainder), so the
+//! platform lines add up to the summary's platform spend and the channel lines to the channels'
+//! total. Rejected: adding exact converted amounts and rounding only the total, which printed
+//! "Total investment $151,418.75" over parts adding up to 151,418.76.
+//!
+//! Budget consumption is the analysis' own, with the pacing verdict every page shows
+//! (`BudgetStatus::pacing`), as of the day [`ReportPlan::campaign_on`] is given: the app gives
+//! today in the campaign's time zone, as the campaign list and the finance page judge it.
+//!
 //! Named channels (TV, radio, podcasts...) are lines of their own (`channels`), never added to
 //! the per-platform lines: their spend is in the campaigns' media cost
 //! (`CostBreakdown::channel_spend`), and `CostBreakdown::all_spend` gives the spend across the
@@ -259,9 +272,19 @@ impl ReportPlan {
         &self.currency
     }
 
-    /// One campaign's part: its ROI over the period, budget consumption and contribution to
-    /// the totals and lines.
+    /// One campaign's part, its budget as of the report's today: see [`ReportPlan::campaign_on`].
     pub fn campaign(&self, book: &CampaignBook) -> Result<CampaignPart, FinanceError> {
+        self.campaign_on(book, self.today)
+    }
+
+    /// One campaign's part: its ROI over the period, budget consumption as of `budget_day` (today
+    /// in the campaign's time zone, the day its analysis page judges its pacing on; its rows must
+    /// reach it) and contribution to the totals and lines.
+    pub fn campaign_on(
+        &self,
+        book: &CampaignBook,
+        budget_day: NaiveDate,
+    ) -> Result<CampaignPart, FinanceError> {
         let mut conv = Converter::new(&self.rates);
         let t = timeline::build(
             book,
@@ -285,7 +308,7 @@ impl ReportPlan {
         Ok(CampaignPart {
             report: CampaignReport {
                 name: book.spec.name.clone(),
-                budget: budget_status(&analyse(book, self.today)),
+                budget: budget_status(&analyse(book, budget_day)),
                 roi,
             },
             factor,
@@ -317,7 +340,12 @@ impl ReportPlan {
                     let part: i128 = (0..shared.days())
                         .map(|k| cents::even_part(total, days, offset + k))
                         .sum();
-                    report_conv.convert(cents::from_cents(part), &entry.currency, &self.currency)?
+                    let converted = report_conv.convert(
+                        cents::from_cents(part),
+                        &entry.currency,
+                        &self.currency,
+                    )?;
+                    num::round_half_away(converted, 2)
                 }
                 None => Decimal::ZERO,
             };
@@ -391,28 +419,45 @@ impl ReportSums {
         for u in used {
             self.used.insert((u.from.clone(), u.to.clone()), u);
         }
-        self.costs = self.costs.plus(&report.roi.costs.scaled(factor));
+        // Each figure converted and rounded to the cent, as a row shows it, before it is added.
+        let costs = report.roi.costs.scaled(factor).in_cents();
         if report.roi.revenue_basis == crate::books::RevenueBasis::Unmeasured {
             let (investment, media, count) = &mut self.unmeasured;
-            *investment = num::add(*investment, num::mul(report.roi.total_investment, factor));
-            *media = num::add(*media, num::mul(report.roi.costs.media(), factor));
+            *investment = num::add(*investment, costs.total());
+            *media = num::add(*media, costs.media());
             *count += 1;
         }
         self.revenue = num::add(
             self.revenue,
-            num::mul(report.roi.attributed_revenue, factor),
+            num::round_half_away(num::mul(report.roi.attributed_revenue, factor), 2),
         );
         self.conversions = num::add(self.conversions, conversions);
-        for (name, f) in platforms {
+        let spend = shares(
+            costs.platform_spend,
+            platforms.values().map(|f| f.spend),
+            factor,
+        );
+        let fees = shares(
+            costs.platform_fees,
+            platforms.values().map(|f| f.fees),
+            factor,
+        );
+        for (((name, f), spend), fees) in platforms.into_iter().zip(spend).zip(fees) {
             let (sum, count) = self.platforms.entry(name).or_default();
-            sum.spend = num::add(sum.spend, num::mul(f.spend, factor));
-            sum.fees = num::add(sum.fees, num::mul(f.fees, factor));
+            sum.spend = num::add(sum.spend, spend);
+            sum.fees = num::add(sum.fees, fees);
             sum.impressions = sum.impressions.saturating_add(f.impressions);
             sum.clicks = sum.clicks.saturating_add(f.clicks);
             sum.conversions = num::add(sum.conversions, f.conversions);
             *count = count.saturating_add(1);
         }
-        for c in channels {
+        let channel_spend = shares(
+            costs.channel_spend,
+            channels.iter().map(|c| c.spend),
+            factor,
+        );
+        self.costs = self.costs.plus(&costs);
+        for (c, spend) in channels.into_iter().zip(channel_spend) {
             let line = self
                 .channels
                 .entry(c.channel.key().to_owned())
@@ -422,7 +467,7 @@ impl ReportSums {
                     impressions: None,
                     campaigns: 0,
                 });
-            line.spend = num::add(line.spend, num::mul(c.spend, factor));
+            line.spend = num::add(line.spend, spend);
             line.impressions = match (line.impressions, c.impressions) {
                 (Some(a), Some(b)) => Some(a.saturating_add(b)),
                 (a, b) => a.or(b),
@@ -431,6 +476,18 @@ impl ReportSums {
         }
         self.campaigns.push(report);
     }
+}
+
+/// A campaign's converted `total` (in cents) shared over its lines in proportion to their own
+/// amounts, in whole cents adding up to it; lines that cannot be weighed (a negative amount, or
+/// none at all) are each converted and rounded on their own.
+fn shares(total: Decimal, own: impl Iterator<Item = Decimal>, factor: Decimal) -> Vec<Decimal> {
+    let own: Vec<Decimal> = own.collect();
+    cents::apportion(total, &own).unwrap_or_else(|| {
+        own.iter()
+            .map(|v| num::round_half_away(num::mul(*v, factor), 2))
+            .collect()
+    })
 }
 
 /// The per-platform lines: ad platforms in spendlens' order, then the others by name.

@@ -13,6 +13,11 @@
 //! roas             = attributed_revenue ÷ media; none without media
 //! ```
 //!
+//! Every amount is in whole cents: each cost category and the revenue are rounded once (half away
+//! from zero), and the total, net revenue, ROI and ROAS are computed from those rounded figures,
+//! so the figures a page or report shows add up to the cent (rejected: exact figures rounded
+//! only when written, whose rounded parts could miss their rounded total by a cent).
+//!
 //! Everything is over the window cut off at today, in the campaign's currency. The opportunity
 //! cost is the return the money would have earned elsewhere while it was tied up in the campaign:
 //! simple interest, actual/365, on every cost from the day it was spent (that day counts) to the
@@ -79,6 +84,20 @@ impl CostBreakdown {
         num::sum([self.campaign_costs(), self.overhead, self.opportunity])
     }
 
+    /// Every amount rounded to the cent, half away from zero: what is shown, and what totals add.
+    pub fn in_cents(&self) -> CostBreakdown {
+        let cents = |v: Decimal| num::round_half_away(v, 2);
+        CostBreakdown {
+            platform_spend: cents(self.platform_spend),
+            media_entries: cents(self.media_entries),
+            channel_spend: cents(self.channel_spend),
+            creative: cents(self.creative),
+            platform_fees: cents(self.platform_fees),
+            overhead: cents(self.overhead),
+            opportunity: cents(self.opportunity),
+        }
+    }
+
     /// Every amount times `factor` (a currency conversion).
     pub fn scaled(&self, factor: Decimal) -> CostBreakdown {
         CostBreakdown {
@@ -106,9 +125,10 @@ impl CostBreakdown {
     }
 }
 
-/// A campaign's return on its full investment (the seed's `CampaignROI`). Amounts are exact and
-/// in the campaign's currency; `roi_percentage` and the confidence interval are already rounded to
-/// 2 decimals, as the seed specifies.
+/// A campaign's return on its full investment (the seed's `CampaignROI`). Amounts are in whole
+/// cents of the campaign's currency (the costs by category and the revenue rounded once; the
+/// total and the net their exact sum and difference); `roi_percentage` and the confidence
+/// interval are already rounded to 2 decimals, as the seed specifies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CampaignRoi {
     pub campaign_id: CampaignId,
@@ -175,9 +195,10 @@ pub(crate) fn from_timeline(
         platform_fees: num::sum(t.fees.iter().copied()),
         overhead: num::sum(t.overhead.iter().copied()),
         opportunity,
-    };
+    }
+    .in_cents();
     let total_investment = costs.total();
-    let attributed_revenue = num::sum(t.revenue.iter().copied());
+    let attributed_revenue = num::round_half_away(num::sum(t.revenue.iter().copied()), 2);
     let net_revenue = num::sub(attributed_revenue, total_investment);
     let media = costs.media();
     let roas = (media > Decimal::ZERO).then(|| num::div_or_zero(attributed_revenue, media));

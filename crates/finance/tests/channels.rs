@@ -54,11 +54,11 @@ fn eur_usd() -> RatesTable {
     .unwrap_or_default()
 }
 
-/// A's costs without channels: 1961.2855 (see `roi.rs`). The channels in the window: TV 500 on
-/// day 2 and 300 on day 5, radio 100 on day 10 → 900, media 1200 + 900 = 2100. Opportunity at
-/// 0.0001 a day on the days held to March 10: (500 × 9 + 300 × 6 + 100 × 1) × 0.0001 = 0.64.
-/// Total 1961.2855 + 900 + 0.64 = 2861.9255; net 2500 − 2861.9255 = −361.9255; ROI
-/// −12.6462…% → −12.65; ROAS 2500 / 2100 = 1.1905.
+/// A's costs without channels: 1961.2855 exactly (see `roi.rs`). The channels in the window: TV
+/// 500 on day 2 and 300 on day 5, radio 100 on day 10 → 900, media 1200 + 900 = 2100.
+/// Opportunity at 0.0001 a day on the days held to March 10: 1.2855 + 0.0001 × (500 × 9 +
+/// 300 × 6 + 100 × 1) = 1.9255 → 1.93 in cents. Total 1960 + 900 + 1.93 = 2861.93; net
+/// 2500 − 2861.93 = −361.93; ROI −12.6463…% → −12.65; ROAS 2500 / 2100 = 1.1905.
 #[test]
 fn channel_spend_is_media_cost_in_the_full_cost_roi() {
     let books = books_with_channels();
@@ -75,9 +75,9 @@ fn channel_spend_is_media_cost_in_the_full_cost_roi() {
     assert_eq!(roi.costs.channel_spend, d("900"));
     assert_eq!(roi.costs.media(), d("2100"));
     assert_eq!(roi.costs.overhead, d("400"));
-    assert_eq!(roi.costs.opportunity, d("1.9255"));
-    assert_eq!(roi.total_investment, d("2861.9255"));
-    assert_eq!(roi.net_revenue, d("-361.9255"));
+    assert_eq!(roi.costs.opportunity, d("1.93"));
+    assert_eq!(roi.total_investment, d("2861.93"));
+    assert_eq!(roi.net_revenue, d("-361.93"));
     assert_eq!(roi.roi_percentage, Some(d("-12.65")));
     assert_eq!(roi.roas.map(|r| r.round_dp(4)), Some(d("1.1905")));
     let lines: Vec<(&str, String, Option<u64>, u64)> = roi
@@ -107,7 +107,7 @@ fn channel_spend_is_media_cost_in_the_full_cost_roi() {
     assert_eq!(json["offline_channels"][1]["spend"], "800.00");
     assert_eq!(json["offline_channels"][1]["kind"], "offline_channel");
 
-    // B in EUR: TV 40 on day 4, held 7 days: 0.028 more opportunity → 1320.732.
+    // B in EUR: TV 40 on day 4, held 7 days: 0.028 more opportunity, 0.732 → 0.73 → 1320.73.
     let roi = calculate_campaign_roi(
         &books,
         &CampaignId::new("b"),
@@ -118,7 +118,7 @@ fn channel_spend_is_media_cost_in_the_full_cost_roi() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(roi.costs.channel_spend, d("40"));
-    assert_eq!(roi.total_investment, d("1320.732"));
+    assert_eq!(roi.total_investment, d("1320.73"));
 }
 
 #[test]
@@ -137,13 +137,15 @@ fn a_campaign_without_channels_answers_as_before() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(roi.costs.channel_spend, d("0"));
-    assert_eq!(roi.total_investment, d("1961.2855"));
+    assert_eq!(roi.total_investment, d("1961.29"));
     let json = encode::campaign_roi(&roi);
     assert!(json["costs"].get("offline_channels").is_none(), "{json}");
     assert!(json.get("offline_channels").is_none(), "{json}");
 }
 
-/// In USD: A 2861.9255 + B 1320.732 × 1.25 = 1650.915 → 4512.8405. Channels: radio 100 (A),
+/// In USD, each campaign's categories converted and rounded to the cent before they are added:
+/// A 2861.93 + B (800 + 40 + 480 EUR → 1650 USD, opportunity 0.73 → 0.9125 → 0.91) 1650.91 =
+/// 4512.84; ROI (3750 − 4512.84) / 4512.84 = −16.9038…% → −16.90. Channels: radio 100 (A),
 /// TV 800 (A) + 40 × 1.25 = 50 (B) = 850 over two campaigns; platforms 1000 + 1000 = 2000, so
 /// 2950 across platforms and channels. The platforms' lines stay the platforms'.
 #[test]
@@ -163,7 +165,7 @@ fn the_report_lists_each_channel_apart_from_the_platforms() {
     .unwrap_or_else(|e| panic!("{e}"));
     let t = &report.totals;
     assert_eq!(t.costs.channel_spend, d("950"));
-    assert_eq!(t.total_investment, d("4512.84050"));
+    assert_eq!(t.total_investment, d("4512.84"));
     assert_eq!(t.roi_percentage, Some(d("-16.90")));
     let lines: Vec<(&str, String, Option<u64>, u32)> = report
         .channels

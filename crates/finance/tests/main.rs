@@ -7,4 +7,5 @@ mod properties;
 mod reconcile;
 mod report;
 mod roi;
+mod shown_totals;
 mod support;

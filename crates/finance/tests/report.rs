@@ -29,10 +29,11 @@ fn request(rates: &RatesTable) -> ReportRequest<'_> {
     }
 }
 
-/// The worked example (see `roi.rs`) as a report in USD. B's figures are converted at 1.25:
-/// platform 800 → 1000, overhead 480 → 600, opportunity 0.704 → 0.88, revenue 1000 → 1250.
-/// Totals: investment 1961.2855 + 1600.88 = 3562.1655, revenue 3750, net 187.8345,
-/// ROI 5.273…% → 5.27, ROAS 3750 / 2200.
+/// The worked example (see `roi.rs`) as a report in USD. B's figures (in cents) are converted at
+/// 1.25 and rounded to the cent: platform 800 → 1000, overhead 480 → 600, opportunity 0.70 →
+/// 0.875 → 0.88, revenue 1000 → 1250. Totals: investment 1961.29 + 1600.88 = 3562.17 (the sum of
+/// the categories as shown: opportunity 1.29 + 0.88 = 2.17), revenue 3750, net 187.83, ROI
+/// 5.2729…% → 5.27, ROAS 3750 / 2200.
 #[test]
 fn worked_example_report() {
     let books = books(
@@ -51,11 +52,11 @@ fn worked_example_report() {
     assert_eq!(t.costs.creative, d("350"));
     assert_eq!(t.costs.platform_fees, d("10"));
     assert_eq!(t.costs.overhead, d("1000"));
-    assert_eq!(t.costs.opportunity, d("2.1655"));
+    assert_eq!(t.costs.opportunity, d("2.17"));
     assert_eq!(t.unallocated_overhead, d("0"));
-    assert_eq!(t.total_investment, d("3562.1655"));
+    assert_eq!(t.total_investment, d("3562.17"));
     assert_eq!(t.attributed_revenue, d("3750"));
-    assert_eq!(t.net_revenue, d("187.8345"));
+    assert_eq!(t.net_revenue, d("187.83"));
     assert_eq!(t.roi_percentage, Some(d("5.27")));
     assert_eq!(t.roas.map(|r| r.round_dp(2)), Some(d("1.70")));
     assert_eq!(t.conversions, d("70"));
@@ -76,7 +77,7 @@ fn worked_example_report() {
     assert_eq!(a.budget.pacing_status, PacingStatus::Behind);
     let b = &report.campaigns[1];
     assert_eq!(b.roi.currency, "EUR");
-    assert_eq!(b.roi.total_investment, d("1280.704"));
+    assert_eq!(b.roi.total_investment, d("1280.70"));
     assert_eq!(b.budget.budget, None);
     assert_eq!(b.roi.confidence.level, ConfidenceLevel::Low);
 
@@ -121,7 +122,7 @@ fn worked_example_report() {
 
 /// The worked example with B's revenue not measured (no platform revenue, no conversion value):
 /// B gets no ROI, ROAS or payback verdict, and the totals' ROI and ROAS leave it out. With no
-/// unallocated overhead they are then A's own: (2500 − 1961.2855) / 1961.2855 = 27.4669…% →
+/// unallocated overhead they are then A's own: (2500 − 1961.29) / 1961.29 = 27.4671…% →
 /// 27.47 (as in `roi.rs`), and ROAS 2500 / 1200. B's cost stays in the total investment.
 #[test]
 fn a_campaign_whose_revenue_is_not_measured_is_left_out_of_the_return() {
@@ -134,7 +135,7 @@ fn a_campaign_whose_revenue_is_not_measured_is_left_out_of_the_return() {
         generate_financial_report(&books, &request(&rates)).unwrap_or_else(|e| panic!("{e}"));
     let t = &report.totals;
     assert_eq!(t.unmeasured_campaigns, 1);
-    assert_eq!(t.total_investment, d("3562.1655"));
+    assert_eq!(t.total_investment, d("3562.17"));
     assert_eq!(t.attributed_revenue, d("2500"));
     assert_eq!(t.roi_percentage, Some(d("27.47")));
     assert_eq!(t.roas.map(|r| r.round_dp(4)), Some(d("2.0833")));
@@ -265,7 +266,16 @@ fn the_report_encodes_to_json_with_rounded_money() {
         json!({ "lower": 27.47, "upper": 27.47 })
     );
     assert_eq!(a["costs"]["media_spend"], json!("1200.00"));
-    assert_eq!(a["budget"]["pacing_status"], json!("behind"));
+    // The pacing is the verdict the pages show: inside the budget and its projection, the pace.
+    assert_eq!(a["budget"]["pacing"], json!({ "verdict": "behind" }));
+    assert_eq!(a["budget"]["pacing_pct"].to_string(), "62.0");
+    // B has no budget: nothing judged, no stand-in figure.
+    let b = &value["campaigns"][1]["budget"];
+    assert_eq!(b["pacing"], json!({ "verdict": "no_budget" }), "{b}");
+    assert_eq!(
+        (&b["pacing_pct"], &b["used_pct"], &b["status"]),
+        (&json!(null), &json!(null), &json!(null))
+    );
     assert_eq!(
         value["rates_used"][1],
         json!({ "from": "USD", "to": "EUR", "rate": "0.8", "inverted": true })

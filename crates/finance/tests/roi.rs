@@ -41,8 +41,9 @@ fn eur_usd() -> RatesTable {
 ///   40 a day → 400;
 /// - daily costs: day 1 100 + 350 + 1 + 40 = 491, day 3 141 + 200 = 341, the others 141 → 1960;
 /// - opportunity at 0.0001 a day: Σ cost × days held to March 10 = 491×10 + 141×9 + 341×8 +
-///   141×(7+6+5+4+3+2+1) = 12855 → 1.2855;
-/// - total 1961.2855, revenue 2500, net 538.7145, ROI 27.4669…% → 27.47, ROAS 2500 / 1200.
+///   141×(7+6+5+4+3+2+1) = 12855 → 1.2855, 1.29 in cents (each category is rounded once);
+/// - total 1961.29 (the rounded categories' sum), revenue 2500, net 538.71, ROI 27.4671…% →
+///   27.47, ROAS 2500 / 1200.
 #[test]
 fn worked_example_campaign_a() {
     let books = books(
@@ -57,11 +58,11 @@ fn worked_example_campaign_a() {
     assert_eq!(roi.costs.creative, d("350"));
     assert_eq!(roi.costs.platform_fees, d("10"));
     assert_eq!(roi.costs.overhead, d("400"));
-    assert_eq!(roi.costs.opportunity, d("1.2855"));
+    assert_eq!(roi.costs.opportunity, d("1.29"));
     assert_eq!(roi.costs.campaign_costs(), d("1560"));
-    assert_eq!(roi.total_investment, d("1961.2855"));
+    assert_eq!(roi.total_investment, d("1961.29"));
     assert_eq!(roi.attributed_revenue, d("2500"));
-    assert_eq!(roi.net_revenue, d("538.7145"));
+    assert_eq!(roi.net_revenue, d("538.71"));
     assert_eq!(roi.roi_percentage, Some(d("27.47")));
     assert_eq!(roi.roas.map(|r| r.round_dp(4)), Some(d("2.0833")));
     assert_eq!(roi.creative_hours, 12);
@@ -84,8 +85,8 @@ fn worked_example_campaign_a() {
 
 /// Campaign B (EUR) takes 1860 USD of the overhead: 60 USD a day over its 31 March days, at the
 /// inverse of EUR→USD 1.25 = 0.8 → 48 EUR a day → 480 EUR over 10 days. Daily cost 80 + 48 =
-/// 128 → 1280; opportunity 0.0001 × 128 × 55 = 0.704; total 1280.704; revenue 1000; ROI
-/// −21.918…% → −21.92. Revenue never outruns cost: not within the horizon.
+/// 128 → 1280; opportunity 0.0001 × 128 × 55 = 0.704 → 0.70 in cents; total 1280.70; revenue
+/// 1000; ROI −21.918…% → −21.92. Revenue never outruns cost: not within the horizon.
 #[test]
 fn worked_example_campaign_b_needs_the_rate() {
     let books = books(
@@ -102,8 +103,8 @@ fn worked_example_campaign_b_needs_the_rate() {
     let roi = roi_of(&books, "b", &settings(), &eur_usd()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(roi.currency, "EUR");
     assert_eq!(roi.costs.overhead, d("480"));
-    assert_eq!(roi.costs.opportunity, d("0.704"));
-    assert_eq!(roi.total_investment, d("1280.704"));
+    assert_eq!(roi.costs.opportunity, d("0.70"));
+    assert_eq!(roi.total_investment, d("1280.70"));
     assert_eq!(roi.roi_percentage, Some(d("-21.92")));
     assert_eq!(roi.payback, Payback::NotWithinHorizon);
     assert_eq!(roi.confidence.level, ConfidenceLevel::Low);

@@ -73,7 +73,7 @@ fn cell(cell: &Cell) -> String {
         Cell::Empty => String::new(),
         Cell::Text(text) => defuse(text),
         Cell::Money { amount, .. } => fixed(*amount, 2),
-        Cell::Percent(value) => fixed(*value, 2),
+        Cell::Percent(value) | Cell::Ratio(value) => fixed(*value, 2),
         Cell::Number { value, dp } => fixed(*value, (*dp).min(MAX_DP)),
         Cell::Integer(value) => value.to_string(),
         Cell::Date(date) => date.to_string(),
@@ -122,6 +122,7 @@ mod tests {
         check(&Cell::money(dec!(1234.565), "USD"), "1234.57");
         check(&Cell::money(dec!(-0.001), "USD"), "0.00");
         check(&Cell::Percent(dec!(12.5)), "12.50");
+        check(&Cell::Ratio(dec!(6.3249)), "6.32");
         check(
             &Cell::Number {
                 value: dec!(2.456),

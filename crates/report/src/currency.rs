@@ -89,6 +89,40 @@ pub fn format_percent(value: Decimal) -> String {
     format!("{}%", grouped(value, 2))
 }
 
+/// A multiple for people, as every page writes ROAS: `6.3249` → `"6.32x"`.
+pub fn format_ratio(value: Decimal) -> String {
+    format!("{}x", grouped(value, 2))
+}
+
+/// The significant digits an exchange rate is printed with (the finance page's precision).
+pub const RATE_DIGITS: u32 = 6;
+
+/// An exchange rate for people: [`RATE_DIGITS`] significant digits, rounded half away from zero,
+/// without trailing zeros, and whether that is the rate itself (`"1.16"`, true) or a rounding of
+/// it (`"0.872144"` for 0.8721437292…, false). Figures are always computed with the exact rate; a
+/// derived rate such as EUR → GBP through two stored rates has 28 digits nobody reads.
+pub fn format_rate(rate: Decimal) -> (String, bool) {
+    let abs = rate.abs();
+    let dp = if abs.is_zero() {
+        0
+    } else if abs >= Decimal::ONE {
+        let whole = u32::try_from(abs.trunc().to_string().len()).unwrap_or(u32::MAX);
+        RATE_DIGITS.saturating_sub(whole)
+    } else {
+        // Zeros after the point before the first significant digit.
+        let tenth = Decimal::new(1, 1);
+        let mut zeros = 0;
+        let mut v = abs;
+        while v < tenth && zeros < 28 {
+            v *= Decimal::TEN;
+            zeros += 1;
+        }
+        (RATE_DIGITS + zeros).min(28)
+    };
+    let shown = round_half_away(rate, dp).normalize();
+    (shown.to_string(), shown == rate.normalize())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +156,29 @@ mod tests {
         );
         assert_eq!(grouped(dec!(100), 1), "100.0");
         assert_eq!(grouped(dec!(1000), 1), "1,000.0");
+    }
+
+    #[test]
+    fn rates_keep_six_significant_digits_and_say_when_rounded() {
+        let check = |rate: Decimal, text: &str, exact: bool| {
+            assert_eq!(format_rate(rate), (text.to_owned(), exact), "{rate}");
+        };
+        check(dec!(0.8721437292865864294435723007), "0.872144", false);
+        check(dec!(1.16), "1.16", true);
+        check(dec!(1.1466000), "1.1466", true);
+        check(dec!(0.7518796992481203007518796992), "0.75188", false);
+        check(dec!(0.0065432149), "0.00654321", false);
+        check(dec!(151.123456), "151.123", false);
+        check(dec!(15873.46), "15873.5", false);
+        check(dec!(1234567.891), "1234568", false);
+        check(dec!(2), "2", true);
+        check(Decimal::ZERO, "0", true);
+    }
+
+    #[test]
+    fn ratios_are_multiples() {
+        assert_eq!(format_ratio(dec!(6.3249)), "6.32x");
+        assert_eq!(format_ratio(dec!(1234.5)), "1,234.50x");
     }
 
     #[test]

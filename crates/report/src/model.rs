@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::chart::Chart;
-use crate::currency::{format_money, format_percent, grouped};
+use crate::currency::{format_money, format_percent, format_rate, format_ratio, grouped};
 
 /// The most decimals a [`Cell::Number`] is written with; more is noise in a report.
 pub const MAX_DP: u32 = 10;
@@ -90,7 +90,10 @@ pub enum Cell {
     },
     /// A percentage in percentage points: `12.5` is 12.5 %.
     Percent(Decimal),
-    /// A ratio or any other plain number, written with `dp` decimals (ROAS: 2).
+    /// A multiple such as ROAS, as every page writes it: `6.32x` in the PDF and in XLSX (a
+    /// number formatted `0.00"x"`), the plain 2-decimal number in CSV.
+    Ratio(Decimal),
+    /// Any other plain number, written with `dp` decimals (conversions: 2).
     Number {
         value: Decimal,
         dp: u32,
@@ -121,6 +124,7 @@ impl Cell {
             Cell::Text(text) => text.clone(),
             Cell::Money { amount, currency } => format_money(*amount, currency),
             Cell::Percent(value) => format_percent(*value),
+            Cell::Ratio(value) => format_ratio(*value),
             Cell::Number { value, dp } => grouped(*value, (*dp).min(MAX_DP)),
             Cell::Integer(value) => grouped(Decimal::from(*value), 0),
             Cell::Date(date) => spendlens_core::dates::day(*date),
@@ -131,7 +135,11 @@ impl Cell {
     pub fn is_numeric(&self) -> bool {
         matches!(
             self,
-            Cell::Money { .. } | Cell::Percent(_) | Cell::Number { .. } | Cell::Integer(_)
+            Cell::Money { .. }
+                | Cell::Percent(_)
+                | Cell::Ratio(_)
+                | Cell::Number { .. }
+                | Cell::Integer(_)
         )
     }
 }
@@ -176,10 +184,11 @@ impl Report {
                 .rates
                 .iter()
                 .map(|r| {
+                    let (shown, exact) = format_rate(r.rate);
                     let mut rate = format!(
-                        "1 {} = {} {}",
+                        "1 {} {} {shown} {}",
                         r.from.trim(),
-                        r.rate.normalize(),
+                        if exact { "=" } else { "≈" },
                         r.to.trim()
                     );
                     if let Some(day) = r.as_of {
@@ -243,6 +252,17 @@ mod tests {
             report("USD", rates).currency_label(),
             "Amounts in USD. Exchange rates used: 1 EUR = 1.085 USD (31 Mar 2025), 1 GBP = 1.25 USD."
         );
+        // An inverted rate is printed to 6 significant digits, marked as rounded.
+        let derived = vec![ExchangeRate {
+            from: "EUR".to_owned(),
+            to: "GBP".to_owned(),
+            rate: Decimal::ONE / dec!(1.1466),
+            as_of: None,
+        }];
+        assert_eq!(
+            report("GBP", derived).currency_label(),
+            "Amounts in GBP. Exchange rates used: 1 EUR ≈ 0.872144 GBP."
+        );
     }
 
     #[test]
@@ -255,6 +275,9 @@ mod tests {
         assert!(!table.is_empty());
         assert!(Table::default().is_empty());
         assert!(Cell::money(dec!(1), "USD").is_numeric());
+        // A multiple reads as the pages write ROAS, and is right-aligned as a number.
+        assert_eq!(Cell::Ratio(dec!(6.3249)).display(), "6.32x");
+        assert!(Cell::Ratio(dec!(6.3249)).is_numeric());
         assert!(!Cell::Date(NaiveDate::MIN).is_numeric());
     }
 }

@@ -20,7 +20,9 @@ use rust_xlsxwriter::{DocProperties, Format, FormatBorder, Workbook, Worksheet, 
 
 use spendlens_core::num::round_half_away;
 
-use crate::currency::{currency_prefix, fixed, format_money, format_percent, grouped};
+use crate::currency::{
+    currency_prefix, fixed, format_money, format_percent, format_ratio, grouped,
+};
 use crate::error::ReportError;
 use crate::model::{Cell, Report, Table};
 
@@ -155,6 +157,10 @@ fn write_cell(
             sheet.write_number_with_format(row, col, rounded_f64(fraction, 4), &formats.percent)?;
             Ok(format_percent(*value).chars().count())
         }
+        Cell::Ratio(value) => {
+            sheet.write_number_with_format(row, col, rounded_f64(*value, 2), &formats.ratio)?;
+            Ok(format_ratio(*value).chars().count())
+        }
         Cell::Number { value, dp } => {
             let dp = (*dp).min(MAX_FORMAT_DP);
             let format = formats.number(dp);
@@ -238,6 +244,8 @@ struct Formats {
     title: Format,
     header: Format,
     percent: Format,
+    /// A multiple: `6.32x`, as the pages write ROAS.
+    ratio: Format,
     integer: Format,
     date: Format,
     money: HashMap<String, Format>,
@@ -253,6 +261,7 @@ impl Formats {
                 .set_background_color(0xE8_EE_F4)
                 .set_border_bottom(FormatBorder::Thin),
             percent: Format::new().set_num_format("0.00%"),
+            ratio: Format::new().set_num_format("#,##0.00\"x\""),
             integer: Format::new().set_num_format("#,##0"),
             date: Format::new().set_num_format("d mmm yyyy"),
             money: HashMap::new(),

@@ -174,7 +174,7 @@ async fn every_report_format_shows_each_channel_as_its_own_row() {
         );
         // The platforms' table stays the platforms'.
         assert!(
-            csv.contains("# Platforms\nPlatform,Spend,Fees,Impressions,Clicks,Conversions,Cost per conversion,Campaigns\nMeta Ads,100.10,0.00,1000,20,0.00,,1\n"),
+            csv.contains("# Platforms\nPlatform,Spend,Fees,Impressions,Clicks,Conversions,Cost per conversion (spend + fees),Campaigns\nMeta Ads,100.10,0.00,1000,20,0.00,,1\n"),
             "{csv}"
         );
 

@@ -48,6 +48,7 @@ mod portfolio;
 mod rates;
 mod reconcile;
 mod registration;
+mod report_agreement;
 mod report_stream;
 mod schedules;
 mod sharing;

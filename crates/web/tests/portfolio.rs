@@ -1,5 +1,6 @@
 //! The portfolio (issue 16 item 6) through the real server, on both backends: the blended totals
-//! equal the campaigns' figures converted in this test from the rates it stored; a campaign
+//! equal the sums of the campaigns' figures converted in this test from the rates it stored, each
+//! rounded to the cent as its row shows it; a campaign
 //! without a rate is listed, named and left out of the totals; every sort key sorts both ways;
 //! another organisation's campaigns never appear; bad parameters are refused naming the field.
 use std::str::FromStr;
@@ -99,12 +100,17 @@ async fn totals_are_the_converted_campaigns_and_a_missing_rate_is_named() {
         let got = json_of(app.get("/api/portfolio?currency=usd").await).await;
         assert_eq!(got["currency"], "USD", "{}: {got}", app.backend);
         assert_eq!(got["revenue_basis"], "platform_reported");
-        let spend = sum(usd) + sum(eur) * eur_usd + sum(gbp) * gbp_usd;
-        let revenue = sum(["300", "410.5", "20"])
-            + sum(["500", "0", "77.77"]) * eur_usd
-            + sum(["12", "13", "14"]) * gbp_usd;
-        let budget =
-            Decimal::from(1000) + Decimal::from(2000) * eur_usd + Decimal::from(500) * gbp_usd;
+        // Each row converted and rounded to the cent as it is shown, then added: the totals are
+        // the sums of the rows beside them.
+        let shown =
+            |d: Decimal| d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        let spend = shown(sum(usd)) + shown(sum(eur) * eur_usd) + shown(sum(gbp) * gbp_usd);
+        let revenue = shown(sum(["300", "410.5", "20"]))
+            + shown(sum(["500", "0", "77.77"]) * eur_usd)
+            + shown(sum(["12", "13", "14"]) * gbp_usd);
+        let budget = shown(Decimal::from(1000))
+            + shown(Decimal::from(2000) * eur_usd)
+            + shown(Decimal::from(500) * gbp_usd);
         let t = &got["totals"];
         assert_eq!(t["campaigns"], 3, "{}: {t}", app.backend);
         assert_eq!(t["spend"], cents(spend).as_str(), "{}", app.backend);

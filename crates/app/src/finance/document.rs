@@ -177,8 +177,9 @@ fn opt_pct(value: Option<Decimal>) -> Cell {
     value.map_or(Cell::Empty, Cell::Percent)
 }
 
+/// A multiple (ROAS), written as the pages write it: `6.32x`.
 fn opt_ratio(value: Option<Decimal>) -> Cell {
-    value.map_or(Cell::Empty, |v| Cell::Number { value: v, dp: 2 })
+    value.map_or(Cell::Empty, Cell::Ratio)
 }
 
 /// The payback in the words of `crate::labels` (every code a report prints goes through that
@@ -206,12 +207,12 @@ pub fn document(
 ) -> Report {
     let cur = report.currency.as_str();
     let t = &report.totals;
-    // A campaign whose revenue is not measured has no return to add: the totals' ROI and ROAS
-    // leave it out, and say so.
+    // The totals' ROI and ROAS name their basis; a campaign whose revenue is not measured has
+    // no return to add: they leave it out, and say so.
     let covering = |figure: &str| match t.unmeasured_campaigns {
-        0 => figure.to_owned(),
+        0 => format!("{figure} ({REVENUE_BASIS})"),
         n => format!(
-            "{figure} (the {} of {} campaigns whose revenue is measured)",
+            "{figure} ({REVENUE_BASIS}; the {} of {} campaigns whose revenue is measured)",
             report.campaigns.len() - n,
             report.campaigns.len()
         ),
@@ -258,8 +259,8 @@ pub fn document(
                 money(t.attributed_revenue, cur),
             ],
             vec![Cell::text("Net revenue"), money(t.net_revenue, cur)],
-            vec![Cell::text(covering("ROI %")), opt_pct(t.roi_percentage)],
-            vec![Cell::text(covering("ROAS")), opt_ratio(t.roas)],
+            vec![Cell::text(covering(ROI_LABEL)), opt_pct(t.roi_percentage)],
+            vec![Cell::text(covering(ROAS_LABEL)), opt_ratio(t.roas)],
             vec![
                 Cell::text("Conversions"),
                 Cell::Number {
@@ -294,10 +295,10 @@ pub fn document(
             "Overhead",
             "Opportunity cost",
             "Total investment",
-            "Revenue",
+            "Revenue (its basis)",
             "Net revenue",
-            "ROI %",
-            "ROAS",
+            "ROI % on the full investment",
+            "ROAS on media spend",
             "Payback",
             "Payback days",
             "Confidence",
@@ -354,7 +355,7 @@ pub fn document(
             "Impressions",
             "Clicks",
             "Conversions",
-            "Cost per conversion",
+            COST_PER_CONVERSION_LABEL,
             "Campaigns",
         ]),
         rows: report
@@ -399,14 +400,13 @@ pub fn document(
             .map(|c| {
                 let b = &c.budget;
                 let cc = b.currency.as_str();
-                // Without a budget there is nothing to use up or pace against (`judged`).
+                // Without a budget there is nothing to use up or pace against (`judged`); the
+                // pacing is the verdict the campaign list shows, the budget before the pace.
                 let judged = b.judged();
+                let verdict = crate::labels::pacing_verdict(b.pacing, cc);
                 let pacing = match judged {
-                    None => "No budget".to_owned(),
-                    Some((.., pace)) if b.pacing_assumed => {
-                        format!("{}, on assumed dates", pace.label())
-                    }
-                    Some((.., pace)) => pace.label().to_owned(),
+                    Some(_) if b.pacing_assumed => format!("{verdict}, on assumed dates"),
+                    _ => verdict,
                 };
                 vec![
                     Cell::text(&c.name),
@@ -498,6 +498,22 @@ pub fn document(
         sections,
     }
 }
+
+/// The summary's ROI: on the full investment (media, creative, fees, overhead, opportunity
+/// cost), on the revenue of each campaign's basis; the campaign list's ROI is on ad spend and
+/// platform-reported revenue, a different figure under a different name.
+const ROI_LABEL: &str = "ROI % on the full investment";
+
+/// The summary's ROAS: revenue on each campaign's basis over the media spend (ad platforms, media
+/// entries and offline channels; not creative, fees or overhead).
+const ROAS_LABEL: &str = "ROAS on media spend";
+
+/// What the revenue of the totals rests on: each campaign's own basis (its "Revenue basis").
+const REVENUE_BASIS: &str = "revenue on each campaign's basis";
+
+/// The platforms' cost per conversion: a CFO's all-in cost, the platform fees included, which is
+/// not the analysis' CPA (spend alone per conversion); the header says so.
+const COST_PER_CONVERSION_LABEL: &str = "Cost per conversion (spend + fees)";
 
 /// Where the campaigns table shows the named channels' spend: after "Media entries".
 const CHANNELS_COLUMN: usize = 4;

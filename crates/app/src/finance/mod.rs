@@ -570,7 +570,8 @@ pub struct ReportQuery {
 const READ_AHEAD: usize = 8;
 
 /// The organisation's financial report and the daily spend its charts are drawn from. "Today"
-/// is the UTC day of `now`.
+/// is the UTC day of `now`; each campaign's budget consumption and pacing verdict are as of
+/// today in its own time zone, the day the campaign list and its finance page judge them on.
 ///
 /// The campaigns are read and computed a few at a time ([`READ_AHEAD`]; reads and
 /// computations on blocking threads), and each campaign's rows are dropped once its part of the
@@ -622,10 +623,12 @@ pub async fn financial_report(
         .map(|(index, (c, known))| {
             let plan = Arc::clone(&plan);
             async move {
+                let budget_day = today_in(now, &c.spec.time_zone);
+                let up_to = up_to.max(budget_day);
                 let reads = book_reads(store, &c, &known, up_to).await?;
                 tokio::task::spawn_blocking(move || {
                     let book = assemble(&c, &known, up_to, reads);
-                    (index, plan.campaign(&book), book)
+                    (index, plan.campaign_on(&book, budget_day), book)
                 })
                 .await
                 .map_err(|e| FinanceAppError::Internal(format!("report task: {e}")))

@@ -13,7 +13,7 @@
 
 use spendlens_attribution::Model;
 use spendlens_core::Platform;
-use spendlens_core::analysis::verdicts::MissingInput;
+use spendlens_core::analysis::verdicts::{MissingInput, PacingVerdict};
 use spendlens_core::analysis::{
     AovSource, Badge, BudgetManagement, ComparisonPeriod, CostEfficiencyRating, CostInsight,
     Direction, Opportunity, PacingStatus, Performance, PerformerFlag, Rating, Recommendation,
@@ -25,6 +25,7 @@ use spendlens_finance::overhead::UnallocatedReason;
 use spendlens_finance::{ConfidenceLevel, Payback};
 use spendlens_optimize::fit::Objective;
 use spendlens_optimize::plan::RiskLevel;
+use spendlens_report::currency::format_money;
 use spendlens_store::ConnectionStatus;
 
 use crate::optimization::caution::SpendRange;
@@ -228,6 +229,25 @@ labels! {
     SpendRange {
         SpendRange::Observed => "Within the spend each platform has been run at",
         SpendRange::Open => "Any split of the budget",
+    }
+}
+
+/// The pacing verdict as people read it (`spendlens_core::analysis::verdicts`): the budget
+/// before the pace, with the amount and day a verdict about the budget carries. The one wording of
+/// the campaign list, the analysis page, the finance page and the financial report; amounts in
+/// `currency`, written as every page writes money.
+pub fn pacing_verdict(v: PacingVerdict, currency: &str) -> String {
+    match v {
+        PacingVerdict::OverBudget { by } => {
+            format!("Budget exceeded by {}", format_money(by, currency))
+        }
+        PacingVerdict::ProjectedOver { over_by, end, .. } => format!(
+            "Heading {} over budget by {}",
+            format_money(over_by, currency),
+            spendlens_core::dates::day(end)
+        ),
+        PacingVerdict::Pace(s) => s.label().to_owned(),
+        PacingVerdict::NoBudget => "No budget".to_owned(),
     }
 }
 

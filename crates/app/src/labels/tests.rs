@@ -107,3 +107,39 @@ fn sentences_lower_common_words_and_keep_names() {
     assert_eq!(in_sentence("A"), "A");
     assert_eq!(in_sentence(""), "");
 }
+
+#[test]
+fn the_pacing_verdict_names_the_budget_before_the_pace() {
+    let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 21).expect("a day");
+    let cents = |c: i64| rust_decimal::Decimal::new(c, 2);
+    assert_eq!(
+        pacing_verdict(PacingVerdict::OverBudget { by: cents(126_257) }, "USD"),
+        "Budget exceeded by $1,262.57"
+    );
+    assert_eq!(
+        pacing_verdict(
+            PacingVerdict::ProjectedOver {
+                projected: cents(6_680_568),
+                over_by: cents(680_568),
+                end: day,
+            },
+            "USD"
+        ),
+        "Heading $6,805.68 over budget by 21 Jan 2027"
+    );
+    assert_eq!(
+        pacing_verdict(
+            PacingVerdict::ProjectedOver {
+                projected: cents(1),
+                over_by: cents(1),
+                end: day
+            },
+            "GBP"
+        ),
+        "Heading GBP 0.01 over budget by 21 Jan 2027"
+    );
+    for s in PacingStatus::ALL {
+        assert_eq!(pacing_verdict(PacingVerdict::Pace(*s), "EUR"), s.label());
+    }
+    assert_eq!(pacing_verdict(PacingVerdict::NoBudget, "EUR"), "No budget");
+}

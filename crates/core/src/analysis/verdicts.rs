@@ -70,6 +70,12 @@ pub enum PacingVerdict {
 }
 
 impl PacingVerdict {
+    /// The pacing verdict of `a`: what every surface says of its pace (the campaign list, the
+    /// analysis page, the finance page, the financial report and the budget-consumption API).
+    pub fn of(a: &Analysis) -> PacingVerdict {
+        pacing(a)
+    }
+
     /// The stable code on the wire.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -115,7 +121,7 @@ impl Verdicts {
     pub fn of(a: &Analysis) -> Verdicts {
         let h = &a.overview.health;
         let revenue_measured = !h.roi.assumed;
-        let pacing = pacing(a);
+        let pacing = PacingVerdict::of(a);
         let mut missing = Vec::new();
         if !revenue_measured {
             missing.push(MissingInput::ConversionValue);

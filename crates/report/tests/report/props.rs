@@ -56,6 +56,7 @@ fn cell() -> impl Strategy<Value = Cell> {
         (decimal(), "[A-Za-z\"{}]{0,4}")
             .prop_map(|(amount, currency)| Cell::Money { amount, currency }),
         decimal().prop_map(Cell::Percent),
+        decimal().prop_map(Cell::Ratio),
         (decimal(), any::<u32>()).prop_map(|(value, dp)| Cell::Number { value, dp }),
         any::<i64>().prop_map(Cell::Integer),
         date().prop_map(Cell::Date),

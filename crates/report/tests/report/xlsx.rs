@@ -199,3 +199,30 @@ fn every_table_has_a_frozen_header_a_filter_currency_formats_and_fitted_widths()
         assert!(styles.contains(format), "{format} in {styles}");
     }
 }
+
+/// A multiple (ROAS) is a number rounded to what is shown, formatted `6.32x` as the pages write
+/// it.
+#[test]
+fn a_ratio_is_a_number_shown_as_a_multiple() {
+    let mut report = finance::report();
+    report.sections = vec![spendlens_report::Section {
+        title: "Ratios".to_owned(),
+        table: spendlens_report::Table {
+            header: vec!["Campaign".to_owned(), "ROAS".to_owned()],
+            rows: vec![vec![
+                Cell::text("Always-on Search"),
+                Cell::Ratio(rust_decimal::Decimal::new(63249, 4)),
+            ]],
+        },
+        charts: Vec::new(),
+    }];
+    let bytes = render_xlsx(&report).expect("xlsx");
+    let styles = part(&bytes, "xl/styles.xml");
+    assert!(
+        styles.contains("#,##0.00&quot;x&quot;"),
+        "the multiple's format in {styles}"
+    );
+    let mut book = open(bytes);
+    let sheet = book.worksheet_range("Ratios").expect("sheet");
+    assert_eq!(sheet.get((1, 1)), Some(&Data::Float(6.32)));
+}

@@ -1,7 +1,8 @@
 //! The campaign list as the organisation's portfolio (issue 16 item 6): every campaign with its
 //! budget, spend, revenue, ROI, ROAS, health, pacing and open alerts, its money converted into a
 //! chosen currency through the organisation's rates, and the blended totals. The figures are
-//! `spendlens_app::portfolio`'s; this page writes them for people, rounded to cents only here.
+//! `spendlens_app::portfolio`'s, the converted ones already in cents (so the totals row adds up
+//! from the rows above it); this page writes them for people.
 //!
 //! Everything works without JavaScript: the currency is a GET form (submitted on change by the
 //! script, with an Apply button otherwise) and the column headers are links (`?sort=spend&dir=

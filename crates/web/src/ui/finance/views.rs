@@ -2,7 +2,7 @@
 //! the budget consumption panel and the alerts, with money in each figure's currency.
 
 use chrono::{DateTime, Utc};
-use spendlens_app::labels::Label;
+use spendlens_app::labels::{Label, pacing_verdict};
 use spendlens_finance::LedgerEntry;
 use spendlens_finance::budget::BudgetStatus;
 use spendlens_finance::payback::Payback;
@@ -155,7 +155,12 @@ pub struct BudgetView {
     pub used_pct: String,
     pub remaining: String,
     pub status: &'static str,
+    /// The pacing verdict, worded as on the campaign list (`spendlens_app::labels`).
     pub pacing: String,
+    /// The verdict's code, for the page's class and tests.
+    pub pacing_code: &'static str,
+    /// The seed's pace: the burn rate against the target daily spend ("–" without a budget).
+    pub pace: String,
 }
 
 pub(super) fn budget_view(s: &BudgetStatus) -> BudgetView {
@@ -176,17 +181,19 @@ pub(super) fn budget_view(s: &BudgetStatus) -> BudgetView {
         },
         // The budget utilisation's status, in words (the seed's sub-score).
         status: judged.map_or("No budget", |(_, status, ..)| status.label()),
-        // The budget before the pace, as on every page (`spendlens_core::analysis::verdicts`).
-        pacing: match (s.over_budget_by, judged) {
-            (Some(over), _) => format!("Budget exceeded by {}", money(over, c)),
-            (None, None) => "No budget to pace against".to_owned(),
-            (None, Some((.., pct_of_pace, pace))) => format!(
-                "{} ({}){}",
-                pace.label(),
-                pct(pct_of_pace),
-                if s.pacing_assumed { ", assumed" } else { "" }
-            ),
+        // The verdict of the campaign list and the analysis page, the budget before the pace
+        // (`spendlens_core::analysis::verdicts`), never the bare pace beside it.
+        pacing: match judged {
+            Some(_) if s.pacing_assumed => {
+                format!("{}, on assumed dates", pacing_verdict(s.pacing, c))
+            }
+            _ => pacing_verdict(s.pacing, c),
         },
+        pacing_code: s.pacing.as_str(),
+        pace: judged.map_or_else(
+            || "–".to_owned(),
+            |(.., pace, _)| format!("{} of the target daily spend", pct(pace)),
+        ),
     }
 }
 
@@ -235,5 +242,85 @@ pub(super) fn alert_row(a: &StoredAlert, campaign: String) -> AlertRow {
         ),
         raised_at: timestamp(a.raised_at),
         delivery,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+    use spendlens_core::analysis::verdicts::PacingVerdict;
+    use spendlens_core::analysis::{PacingStatus, Status};
+
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).unwrap_or_default()
+    }
+
+    fn verdicts() -> Vec<PacingVerdict> {
+        let mut all = vec![
+            PacingVerdict::OverBudget {
+                by: Decimal::new(126_257, 2),
+            },
+            PacingVerdict::ProjectedOver {
+                projected: Decimal::new(6_680_568, 2),
+                over_by: Decimal::new(680_568, 2),
+                end: day(21),
+            },
+            PacingVerdict::NoBudget,
+        ];
+        all.extend(PacingStatus::ALL.iter().map(|s| PacingVerdict::Pace(*s)));
+        all
+    }
+
+    /// The finance page's words (the app's one map) are the analysis page's and the campaign
+    /// list's, verdict by verdict.
+    #[test]
+    fn the_pacing_reads_as_on_the_campaign_list() {
+        for v in verdicts() {
+            assert_eq!(
+                pacing_verdict(v, "USD"),
+                crate::ui::analysis::pacing_verdict_label(v, "USD").0,
+                "{v:?}"
+            );
+        }
+    }
+
+    /// The seed's pace inside ±15 % never stands for the pacing: the verdict does, and nothing
+    /// is judged without a budget.
+    #[test]
+    fn the_panel_shows_the_verdict_not_the_bare_pace() {
+        let mut s = BudgetStatus {
+            as_of: day(7),
+            currency: "USD".into(),
+            budget: Some(Decimal::from(60_000)),
+            spend: Decimal::new(4_453_712, 2),
+            used_pct: Decimal::new(7423, 2),
+            remaining: Some(Decimal::new(1_546_288, 2)),
+            over_budget_by: None,
+            status: Status::Excellent,
+            pacing_pct: Decimal::new(11134, 2),
+            pacing_status: PacingStatus::OnTrack,
+            pacing: verdicts()[1],
+            pacing_assumed: false,
+            projected_exhaustion_date: Some(day(30)),
+        };
+        let view = budget_view(&s);
+        assert_eq!(view.pacing, "Heading $6,805.68 over budget by 21 Dec 2026");
+        assert_eq!(view.pacing_code, "projected_over_budget");
+        assert_eq!(view.pace, "111.34% of the target daily spend");
+        s.pacing_assumed = true;
+        assert_eq!(
+            budget_view(&s).pacing,
+            "Heading $6,805.68 over budget by 21 Dec 2026, on assumed dates"
+        );
+        s.budget = None;
+        s.pacing = PacingVerdict::NoBudget;
+        let view = budget_view(&s);
+        assert_eq!(
+            (view.pacing.as_str(), view.status, view.pace.as_str()),
+            ("No budget", "No budget", "–")
+        );
     }
 }
