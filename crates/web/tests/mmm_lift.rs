@@ -322,6 +322,14 @@ async fn a_kpi_file_is_read_as_its_user_means_it() {
             "{tag}: {html}"
         );
 
+        // No campaign chosen (an empty choice is not a campaign id).
+        let (status, _, html) = run_form(&app, &token, "campaign:", "20", "").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
+        assert!(
+            html.contains("choose the campaigns to model"),
+            "{tag}: {html}"
+        );
+
         // A KPI file while the form says GA4 revenue.
         let (status, _, html) = post_form(
             &app,

@@ -222,7 +222,7 @@ pub async fn create(
             .filter(|c| c.spec.currency == cur)
             .map(|c| c.id.clone())
             .collect(),
-        Some(("campaign", id)) => vec![CampaignId::new(id)],
+        Some(("campaign", id)) if !id.trim().is_empty() => vec![CampaignId::new(id.trim())],
         _ => Vec::new(),
     };
     if chosen.is_empty() {
