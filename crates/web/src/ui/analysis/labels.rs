@@ -5,28 +5,17 @@ use spendlens_app::labels::Label;
 use spendlens_core::analysis::verdicts::{PacingVerdict, Verdicts};
 use spendlens_core::analysis::{Analysis, Warning, rating};
 
-use crate::ui::format::{date, money};
-
 /// The pacing verdict as people read it, with its class: the budget before the pace (see
-/// `spendlens_core::analysis::verdicts`). The one label of the campaign list, the analysis page
-/// and the finance page.
+/// `spendlens_core::analysis::verdicts`). The words are the app's (`labels::pacing_verdict`), the
+/// one label of the campaign list, the analysis page, the finance page and the reports.
 pub fn pacing_verdict_label(v: PacingVerdict, currency: &str) -> (String, &'static str) {
-    match v {
-        PacingVerdict::OverBudget { by } => (
-            format!("Budget exceeded by {}", money(by, currency)),
-            "over-budget",
-        ),
-        PacingVerdict::ProjectedOver { over_by, end, .. } => (
-            format!(
-                "Heading {} over budget by {}",
-                money(over_by, currency),
-                date(end)
-            ),
-            "projected-over",
-        ),
-        PacingVerdict::Pace(s) => (s.label().to_owned(), s.as_str()),
-        PacingVerdict::NoBudget => ("No budget".to_owned(), "none"),
-    }
+    let class = match v {
+        PacingVerdict::OverBudget { .. } => "over-budget",
+        PacingVerdict::ProjectedOver { .. } => "projected-over",
+        PacingVerdict::Pace(s) => s.as_str(),
+        PacingVerdict::NoBudget => "none",
+    };
+    (spendlens_app::labels::pacing_verdict(v, currency), class)
 }
 
 /// The health rating to lead with and its class: the measured score's rating when the seed's
