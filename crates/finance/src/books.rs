@@ -74,9 +74,13 @@ impl RevenueBasis {
                 "not measured (no platform reports revenue and no conversion value is set)"
                     .to_owned()
             }
-            RevenueBasis::Attributed { label, .. } => {
-                format!("attributed by the {label} model over imported touchpoints")
-            }
+            // The model's total for the campaign to date is shared over its days by the
+            // platforms' daily revenue: over part of the campaign this is that share, not the
+            // model run over that part's conversions alone (the Attribution page's figure).
+            RevenueBasis::Attributed { label, .. } => format!(
+                "attributed by the {label} model over imported touchpoints (its total to date, \
+                 shared over the days by the platforms' daily revenue)"
+            ),
             RevenueBasis::Modelled { label, .. } => {
                 format!(
                     "modelled by the marketing-mix model ({label}): revenue the channels caused"
