@@ -33,6 +33,7 @@ mod mappings;
 mod members;
 mod metrics;
 mod mmm;
+mod mmm_api;
 mod mmm_again;
 mod mmm_lift;
 mod mmm_scope;

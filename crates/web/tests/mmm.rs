@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, database_urls, demo, json_of, new_client};
 
-fn q4(campaigns: &[(String, String)]) -> String {
+pub(crate) fn q4(campaigns: &[(String, String)]) -> String {
     campaigns
         .iter()
         .find(|(_, name)| name == "Q4 Lead Gen (B2B)")
@@ -290,135 +290,6 @@ async fn with_journeys_the_comparison_shows_the_attribution_s_roas() {
             let roas = theirs["roas"].as_f64().unwrap_or(f64::NAN);
             assert_eq!(shown, format!("{roas:.2}x"), "{platform}");
         }
-    }
-}
-
-#[tokio::test]
-async fn an_uploaded_kpi_series_is_modelled_and_bad_bodies_name_their_path() {
-    for url in database_urls().await {
-        let app = TestApp::spawn(&url).await;
-        let campaigns = demo(&app).await;
-        let id = q4(&campaigns);
-        // The business's own revenue: a base of 4,000 a day plus a weekly swing.
-        let start = crate::support::now().date_naive() - chrono::Days::new(89);
-        let values: Vec<Value> = (0..90u64)
-            .map(|i| {
-                let date = start + chrono::Days::new(i);
-                json!({"date": date.to_string(), "value": 4000.0 + 300.0 * ((i % 7) as f64)})
-            })
-            .collect();
-        let r = app
-            .post(
-                "/api/mmm",
-                &json!({"campaigns": [id], "kpi": {"source": "series", "values": values}, "draws": 20}),
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::CREATED, "{}", app.backend);
-        let run = json_of(r).await;
-        assert_eq!(run["result"]["kpi"], "revenue");
-        assert_eq!(run["request"]["kpi"]["days"], 90);
-
-        // No GA4 rows in the demo's Q4: the default KPI says so, and what to model instead.
-        let r = app
-            .post("/api/mmm", &json!({"campaigns": [id], "draws": 20}))
-            .await;
-        let message = json_of(r).await["error"]["details"][0]["message"].clone();
-        assert!(
-            message
-                .as_str()
-                .unwrap_or_default()
-                .starts_with("no GA4 revenue is stored for these campaigns"),
-            "{message}"
-        );
-        for (body, field) in [
-            (json!({"campaigns": [id], "draws": 20}), "kpi"),
-            (json!({}), "campaigns"), // USD, EUR and GBP together
-            (json!({"campaigns": [id], "colour": 1}), "colour"),
-            (
-                json!({"campaigns": [id], "kpi": {"source": "tv"}}),
-                "kpi.source",
-            ),
-            (
-                json!({"campaigns": [id], "kpi": {"source": "series"}}),
-                "kpi.values",
-            ),
-            (
-                json!({"campaigns": [id], "kpi": {"source": "series", "values": [{"date": "2026-11-01", "value": 1}, {"date": "2026-11-01", "value": 2}]}}),
-                "kpi.values[1].date",
-            ),
-            (
-                json!({"campaigns": [id], "kpi": {"source": "series", "values": [{"date": "2026-11-01", "value": "lots"}]}}),
-                "kpi.values[0].value",
-            ),
-            (json!({"campaigns": [id], "draws": 5}), "draws"),
-            (
-                json!({"campaigns": [id], "from": "2026-11-01", "kpi": {"source": "platform_revenue"}}),
-                "from",
-            ),
-            (
-                json!({"campaigns": [id], "experiments": [{"channel": "meta", "from": "2026-10-01", "to": "2026-10-14", "lift": 100, "lift_se": 0}]}),
-                "experiments[0].lift_se",
-            ),
-            // The same campaign twice would count its spend twice.
-            (json!({"campaigns": [id, id]}), "campaigns[1]"),
-            // Revenue is not below zero, nor beyond a trillion a day.
-            (
-                json!({"campaigns": [id], "kpi": {"source": "series", "values": [{"date": "2026-11-01", "value": -5}]}}),
-                "kpi.values[0].value",
-            ),
-            (
-                json!({"campaigns": [id], "kpi": {"source": "series", "values": [{"date": "2026-11-01", "value": 1e308}]}}),
-                "kpi.values[0].value",
-            ),
-            // Nothing is silently ignored.
-            (
-                json!({"campaigns": [id], "kpi": {"source": "ga4_revenue", "values": []}}),
-                "kpi.values",
-            ),
-            (
-                json!({"campaigns": [id], "kpi": {"source": "series", "values": [{"date": "2026-11-01", "value": 1, "note": "x"}]}}),
-                "kpi.values[0].note",
-            ),
-            (
-                json!({"campaigns": [id], "experiments": [5]}),
-                "experiments[0]",
-            ),
-            (
-                json!({"campaigns": [id], "experiments": [{"channel": "meta", "from": "2026-10-01", "to": "2026-10-14", "lift": 100, "lift_se": 10, "spnd": "5"}]}),
-                "experiments[0].spnd",
-            ),
-            (
-                json!({"campaigns": [id], "experiments": [{"channel": "meta", "from": "2026-10-01", "to": "2026-10-14", "lift": 100, "lift_se": 10, "spend": "-100"}]}),
-                "experiments[0].spend",
-            ),
-            (
-                json!({"campaigns": [id], "experiments": [{"channel": "meta", "from": "2026-10-01", "to": "2026-10-14", "lift": 1e13, "lift_se": 10}]}),
-                "experiments[0].lift",
-            ),
-            // Problems the fit finds land on the test's own path.
-            (
-                json!({"campaigns": [id], "kpi": {"source": "platform_revenue"}, "draws": 20, "experiments": [
-                    {"channel": "meta", "from": "2026-10-01", "to": "2026-10-14", "lift": 100, "lift_se": 10},
-                    {"channel": "tiktok", "from": "2026-10-01", "to": "2026-10-14", "lift": 100, "lift_se": 10}]}),
-                "experiments[1].channel",
-            ),
-            (
-                json!({"campaigns": [id], "kpi": {"source": "platform_revenue"}, "draws": 20, "experiments": [
-                    {"channel": "Meta", "from": "2026-10-01", "to": "2099-01-01", "lift": 100, "lift_se": 10}]}),
-                "experiments[0].to",
-            ),
-            // The window: days that happened, within 2000 to 2099.
-            (json!({"campaigns": [id], "to": "2099-01-01"}), "to"),
-            (json!({"campaigns": [id], "from": "2099-01-01"}), "from"),
-            (json!({"campaigns": [id], "from": "1999-12-31"}), "from"),
-        ] {
-            let r = app.post("/api/mmm", &body).await;
-            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-            let got = json_of(r).await;
-            assert_eq!(got["error"]["details"][0]["field"], field, "{body}: {got}");
-        }
-        let r = app.get("/api/mmm/no-such-run").await;
-        assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 }
 
