@@ -37,6 +37,24 @@ fn decay(v: &Value, channel: &str) -> f64 {
         .expect("decay")
 }
 
+/// `spendlens mmm` on PyMC-Marketing's example table `input` with its columns (the trend `t` a
+/// control), then `extra`.
+fn pymc_args<'a>(input: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "mmm",
+        "--input",
+        input,
+        "--kpi",
+        "y",
+        "--spend",
+        "x1,x2",
+        "--controls",
+        "event_1,event_2,t",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// Every channel's ROI and marginal ROI are finite, non-negative and inside their intervals.
 fn assert_intervals(v: &Value) {
     for c in v["channels"].as_array().expect("channels") {
@@ -235,23 +253,10 @@ fn the_text_answer_shows_the_json_s_figures() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let lift = lift.display().to_string();
-    let args = [
-        "mmm",
-        "--input",
+    let args = pymc_args(
         &input,
-        "--kpi",
-        "y",
-        "--spend",
-        "x1,x2",
-        "--controls",
-        "event_1,event_2,t",
-        "--experiments",
-        &lift,
-        "--draws",
-        "100",
-        "--seed",
-        "5",
-    ];
+        &["--experiments", &lift, "--draws", "100", "--seed", "5"],
+    );
     let v = run_json(&args);
     let out = crate::mmm::spendlens(&[&args[..], &["--format", "text"]].concat());
     assert!(out.status.success());
@@ -358,31 +363,13 @@ fn small_returns_keep_their_digits() {
         std::env::temp_dir().join(format!("spendlens-mmm-small-{}.csv", std::process::id()));
     std::fs::write(&small, scaled).unwrap_or_else(|e| panic!("{e}"));
     let small = small.display().to_string();
-    let args = |file: &str| -> Vec<String> {
-        [
-            "mmm",
-            "--input",
-            file,
-            "--kpi",
-            "y",
-            "--spend",
-            "x1,x2",
-            "--controls",
-            "event_1,event_2,t",
-            "--draws",
-            "100",
-            "--seed",
-            "5",
-        ]
-        .map(str::to_owned)
-        .to_vec()
-    };
-    let (original, divided) = (args(&input), args(&small));
-    let original = run_json(&original.iter().map(String::as_str).collect::<Vec<_>>());
-    let mut with_text = divided.clone();
-    with_text.extend(["--format".to_owned(), "text".to_owned()]);
-    let divided = run_json(&divided.iter().map(String::as_str).collect::<Vec<_>>());
-    let text = spendlens(&with_text.iter().map(String::as_str).collect::<Vec<_>>());
+    let seeded = ["--draws", "100", "--seed", "5"];
+    let original = run_json(&pymc_args(&input, &seeded));
+    let divided = run_json(&pymc_args(&small, &seeded));
+    let text = spendlens(&pymc_args(
+        &small,
+        &[&seeded[..], &["--format", "text"]].concat(),
+    ));
     assert!(text.status.success());
     let text = String::from_utf8_lossy(&text.stdout).into_owned();
     for (a, b) in original["channels"]

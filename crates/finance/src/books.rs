@@ -79,7 +79,7 @@ impl RevenueBasis {
             // model run over that part's conversions alone (the Attribution page's figure).
             RevenueBasis::Attributed { label, .. } => format!(
                 "attributed by the {label} model over imported touchpoints (its total to date, \
-                 shared over the days by the platforms' daily revenue)"
+                 shared over the days in proportion to the daily revenue of the platforms)"
             ),
             RevenueBasis::Modelled { label, .. } => {
                 format!(

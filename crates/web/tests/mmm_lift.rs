@@ -194,29 +194,29 @@ async fn a_lift_test_file_uploaded_on_the_page_calibrates_the_run() {
         let (app, scope, token) = on_the_page(&url).await;
         let tag = app.backend;
 
+        // The refusal of the lift-test file `name` holding `text`, as its field shows it.
+        let refused = |name: &'static str, text: &'static str| {
+            let (app, token, scope) = (&app, &token, &scope);
+            async move {
+                let form = file_form(token, scope, "", name, text.as_bytes().to_vec());
+                let (status, _, html) = post_form(app, form).await;
+                assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
+                html.split("id=\"experiments_file-error\"")
+                    .nth(1)
+                    .and_then(|r| r.split("</").next())
+                    .unwrap_or_else(|| panic!("{tag}: no error on the file field in {html}"))
+                    .to_owned()
+            }
+        };
         let bad = "channel;from;to;lift;lift_se\ngoogle_ads;2026-10-05;2026-10-18;viel;518,45\n";
-        let form = file_form(&token, &scope, "", "lift.csv", bad.as_bytes().to_vec());
-        let (status, _, html) = post_form(&app, form).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
-        let error = html
-            .split("id=\"experiments_file-error\"")
-            .nth(1)
-            .and_then(|r| r.split("</").next())
-            .unwrap_or_else(|| panic!("{tag}: no error on the file field in {html}"));
+        let error = refused("lift.csv", bad).await;
         assert!(error.contains("lift.csv"), "{tag}: {error}");
         assert!(error.contains("row 2, column lift"), "{tag}: {error}");
 
         // A problem only the fit finds (a channel the data do not have) is on the file's field
         // too, naming the file, its row and column.
         let tv = "channel,from,to,lift,lift_se\ngoogle_ads,2026-10-05,2026-10-18,5184.54,518.45\ntv,2026-10-05,2026-10-18,5000,900\n";
-        let form = file_form(&token, &scope, "", "study.csv", tv.as_bytes().to_vec());
-        let (status, _, html) = post_form(&app, form).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{tag}");
-        let error = html
-            .split("id=\"experiments_file-error\"")
-            .nth(1)
-            .and_then(|r| r.split("</").next())
-            .unwrap_or_else(|| panic!("{tag}: no error on the file field in {html}"));
+        let error = refused("study.csv", tv).await;
         assert!(
             error.contains("study.csv: experiment row 3, column channel: unknown channel"),
             "{tag}: {error}"

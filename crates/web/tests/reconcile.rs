@@ -3,7 +3,6 @@
 //! model, the ROI document, the reconciliation, the finance page, the analysis page and the
 //! financial report show the same ROI under the same basis label, and the reconciliation's steps
 //! add up from the analysis' platform-reported figure to that ROI.
-use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -213,17 +212,7 @@ async fn same_everywhere(app: &TestApp, id: &str, model: Option<Model>) {
 }
 
 async fn upload_touchpoints(app: &TestApp) {
-    let form = Form::new().part(
-        "file",
-        Part::bytes(touchpoints().into_bytes()).file_name("touchpoints.csv"),
-    );
-    let r = app
-        .client
-        .post(format!("{}/api/attribution/touchpoints", app.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("upload: {e}"));
+    let r = crate::support::post_touchpoints(app, "touchpoints.csv", &touchpoints()).await;
     assert!(
         r.status().is_success(),
         "{}",
@@ -276,17 +265,7 @@ async fn every_surface_shows_the_chosen_basis_and_the_walk_adds_up() {
             "{html}"
         );
 
-        let form = Form::new().part(
-            "file",
-            Part::bytes(touchpoints().into_bytes()).file_name("touchpoints.csv"),
-        );
-        let r = app
-            .client
-            .post(format!("{}/api/attribution/touchpoints", app.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("upload: {e}"));
+        let r = crate::support::post_touchpoints(&app, "touchpoints.csv", &touchpoints()).await;
         assert!(
             r.status().is_success(),
             "{}",

@@ -14,6 +14,27 @@ use crate::support::{TestApp, database_urls, json_of, metric, page, served_demo}
 const REPORT: &str = "/api/reports/financial?from=2026-01-01&to=2026-12-31";
 const CURRENCIES: [&str; 3] = ["USD", "EUR", "GBP"];
 
+/// The report's CSV with the query's `extra` (`&currency=GBP`).
+async fn report_csv(app: &TestApp, extra: &str) -> String {
+    app.get(&format!("{REPORT}{extra}&format=csv"))
+        .await
+        .text()
+        .await
+        .unwrap_or_default()
+}
+
+/// The report's PDF as text.
+async fn report_pdf(app: &TestApp) -> spendlens_testkit::pdf::PdfPages {
+    let bytes = app
+        .get(&format!("{REPORT}&format=pdf"))
+        .await
+        .bytes()
+        .await
+        .map(|b| b.to_vec())
+        .unwrap_or_default();
+    spendlens_testkit::pdf::read(&bytes)
+}
+
 fn dec(v: &Value) -> Decimal {
     let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
     Decimal::from_str(&text).unwrap_or_else(|e| panic!("{v}: {e}"))
@@ -69,22 +90,10 @@ async fn every_surface_says_the_same_pacing() {
         let (campaigns, _) = served_demo(&app).await;
         let (_, list) = page(&app, "/campaigns").await;
         let report = json_of(app.get(REPORT).await).await;
-        let csv = app
-            .get(&format!("{REPORT}&format=csv"))
-            .await
-            .text()
-            .await
-            .unwrap_or_default();
+        let csv = report_csv(&app, "").await;
         let budget_rows = section(&csv, "Budget consumption");
         let pacing_col = budget_rows[0].iter().position(|h| h == "Pacing");
-        let pdf = app
-            .get(&format!("{REPORT}&format=pdf"))
-            .await
-            .bytes()
-            .await
-            .map(|b| b.to_vec())
-            .unwrap_or_default();
-        let pdf = spendlens_testkit::pdf::read(&pdf);
+        let pdf = report_pdf(&app).await;
         let mut verdicts = Vec::new();
         for (id, name) in &campaigns {
             let words = list_pacing(&list, id);
@@ -205,12 +214,7 @@ async fn totals_add_up_from_their_rows_in_every_currency() {
             let report = json_of(app.get(&format!("{REPORT}&currency={currency}")).await).await;
             check_report_totals(&report, currency);
             // The CSV's summary shows the same figures: its total is its rows' sum.
-            let csv = app
-                .get(&format!("{REPORT}&currency={currency}&format=csv"))
-                .await
-                .text()
-                .await
-                .unwrap_or_default();
+            let csv = report_csv(&app, &format!("&currency={currency}")).await;
             let summary = section(&csv, "Summary");
             let value = |label: &str| {
                 summary
@@ -278,12 +282,7 @@ async fn the_report_names_the_basis_of_its_figures() {
     let database = crate::support::sqlite_database();
     let app = TestApp::spawn(&database).await;
     let (_, q4) = served_demo(&app).await;
-    let csv = app
-        .get(&format!("{REPORT}&format=csv&currency=GBP"))
-        .await
-        .text()
-        .await
-        .unwrap_or_default();
+    let csv = report_csv(&app, "&currency=GBP").await;
     // GBP → EUR 1.1466 stored: EUR → GBP is its inverse, 0.87214372928…, printed to 6 digits.
     assert!(csv.contains("1 EUR ≈ 0.872144 GBP"), "{csv}");
     let campaigns = section(&csv, "Campaigns");
@@ -313,14 +312,7 @@ async fn the_report_names_the_basis_of_its_figures() {
             .any(|r| r[0].starts_with("ROAS on media spend ("))
     );
 
-    let pdf = app
-        .get(&format!("{REPORT}&format=pdf"))
-        .await
-        .bytes()
-        .await
-        .map(|b| b.to_vec())
-        .unwrap_or_default();
-    let pdf = spendlens_testkit::pdf::read(&pdf);
+    let pdf = report_pdf(&app).await;
     let report = json_of(app.get(REPORT).await).await;
     for c in report["campaigns"].as_array().into_iter().flatten() {
         if let Some(roas) = c["roas"].as_f64() {

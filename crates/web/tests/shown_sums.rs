@@ -2,12 +2,11 @@
 //! wherever it appears: the attribution page's totals (conversions with the rows' decimals, the
 //! unattributed ones in a row of their own), and the budget optimisation's values, chart and
 //! week-by-week rollout (amounts per week beside the response per week).
-use reqwest::multipart::{Form, Part};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::golden::history_rows;
-use crate::support::{TestApp, database_urls, json_of, page, q4};
+use crate::support::{TestApp, database_urls, json_of, page, post_touchpoints, q4};
 
 /// A shown amount or count (`$1,234.56`, `€3.00`, `12.50`) as a decimal.
 fn number(text: &str) -> Decimal {
@@ -52,17 +51,7 @@ async fn attribution_totals_are_the_sums_of_the_rows_as_shown() {
         let app = TestApp::spawn(&url).await;
         app.register(&app.client, "journeys@example.com").await;
         let id = app.campaign(&q4()).await;
-        let form = Form::new().part(
-            "file",
-            Part::bytes(JOURNEYS.as_bytes().to_vec()).file_name("t.csv"),
-        );
-        let r = app
-            .client
-            .post(format!("{}/api/attribution/touchpoints", app.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let r = post_touchpoints(&app, "t.csv", JOURNEYS).await;
         assert!(r.status().is_success(), "{}", app.backend);
         let (_, html) = page(&app, &format!("/campaigns/{id}/attribution")).await;
         let table = html

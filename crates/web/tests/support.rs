@@ -332,3 +332,18 @@ pub async fn demo(app: &TestApp) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// Uploads a touchpoint file (`csv`, named `name`) with `app.client`:
+/// `POST /api/attribution/touchpoints`.
+pub async fn post_touchpoints(app: &TestApp, name: &str, csv: &str) -> Response {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name(name.to_owned()),
+    );
+    app.client
+        .post(format!("{}/api/attribution/touchpoints", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("touchpoints: {e}"))
+}

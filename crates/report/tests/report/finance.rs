@@ -54,7 +54,7 @@ fn campaigns() -> Table {
     let bases = [
         "platform-reported (estimated from conversions where not reported)",
         "attributed by the Ordered Shapley model over imported touchpoints (its total to date, \
-         shared over the days by the platforms' daily revenue)",
+         shared over the days in proportion to the daily revenue of the platforms)",
         "not measured (no platform reports revenue and no conversion value is set)",
     ];
     let confidence = ["High", "Medium", "Low", "Not measurable"];
