@@ -293,6 +293,24 @@ async fn the_report_names_the_basis_of_its_figures() {
             campaigns[0]
         );
     }
+    // Brand Awareness has no revenue measured: its revenue and net revenue say so, rather than
+    // 0.00 and minus its investment.
+    let column = |name: &str| {
+        campaigns[0]
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name} in {:?}", campaigns[0]))
+    };
+    let brand = campaigns
+        .iter()
+        .find(|r| r[0] == "Brand Awareness")
+        .unwrap_or_else(|| panic!("no Brand Awareness in {campaigns:?}"));
+    assert_eq!(
+        brand[column("Revenue (its basis)")],
+        "Not measured",
+        "{brand:?}"
+    );
+    assert_eq!(brand[column("Net revenue")], "Not measured", "{brand:?}");
     let platforms = section(&csv, "Platforms");
     assert!(
         platforms[0]

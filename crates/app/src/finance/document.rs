@@ -322,8 +322,18 @@ pub fn document(
                     money(r.costs.overhead, cc),
                     money(r.costs.opportunity, cc),
                     money(r.total_investment, cc),
-                    money(r.attributed_revenue, cc),
-                    money(r.net_revenue, cc),
+                ];
+                // No revenue measured: no revenue and no net revenue to show, not 0.00 and
+                // minus the investment (as the finance page and the campaign list say).
+                if matches!(
+                    r.revenue_basis,
+                    spendlens_finance::books::RevenueBasis::Unmeasured
+                ) {
+                    row.extend([Cell::text("Not measured"), Cell::text("Not measured")]);
+                } else {
+                    row.extend([money(r.attributed_revenue, cc), money(r.net_revenue, cc)]);
+                }
+                row.extend([
                     opt_pct(r.roi_percentage),
                     opt_ratio(r.roas),
                     Cell::text(payback_text(&r.payback)),
@@ -334,7 +344,7 @@ pub fn document(
                     opt_pct(r.confidence.interval.map(|i| i.0)),
                     opt_pct(r.confidence.interval.map(|i| i.1)),
                     Cell::text(r.revenue_basis.label()),
-                ];
+                ]);
                 if with_channels {
                     row.insert(CHANNELS_COLUMN, money(r.costs.channel_spend, cc));
                 }
