@@ -134,3 +134,54 @@ async fn an_uploaded_kpi_series_is_modelled_and_bad_bodies_name_their_path() {
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 }
+
+/// An offline channel whose spend is the same every day (a sponsorship's flat fee) cannot be
+/// told from the baseline: the run leaves it out and says so, rather than refusing every model
+/// of the campaign.
+#[tokio::test]
+async fn a_channel_of_constant_spend_is_left_out_and_named() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let campaigns = demo(&app).await;
+        let id = q4(&campaigns);
+        let body = json!({"campaigns": [id], "kpi": {"source": "platform_revenue"}, "draws": 20});
+        let first = json_of(app.post("/api/mmm", &body).await).await;
+        let day = |k: &str| -> chrono::NaiveDate {
+            first["result"][k]
+                .as_str()
+                .and_then(|d| d.parse().ok())
+                .unwrap_or_else(|| panic!("no {k} in {first}"))
+        };
+        let mut csv = String::from("date,channel,spend\n");
+        for d in day("from").iter_days().take_while(|d| *d <= day("to")) {
+            csv.push_str(&format!("{d},Sponsorship,100\n"));
+        }
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("channels.csv"),
+        );
+        let r = app
+            .client
+            .post(format!("{}/api/campaigns/{id}/imports", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(r.status().is_success(), "{}: {}", app.backend, r.status());
+        let r = app.post("/api/mmm", &body).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", app.backend);
+        let run = json_of(r).await;
+        let channels: Vec<&str> = run["result"]["channels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["channel"].as_str())
+            .collect();
+        assert!(!channels.contains(&"Sponsorship"), "{channels:?}");
+        let warnings = run["result"]["warnings"].to_string();
+        assert!(
+            warnings.contains("Sponsorship's spend is 100.00 every day of the window"),
+            "{warnings}"
+        );
+    }
+}
