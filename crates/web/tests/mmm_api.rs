@@ -135,6 +135,22 @@ async fn an_uploaded_kpi_series_is_modelled_and_bad_bodies_name_their_path() {
     }
 }
 
+/// Imports a channel file (`date,channel,spend`) into campaign `id`.
+async fn import_channels(app: &TestApp, id: &str, csv: String) {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("channels.csv"),
+    );
+    let r = app
+        .client
+        .post(format!("{}/api/campaigns/{id}/imports", app.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.status().is_success(), "{}: {}", app.backend, r.status());
+}
+
 /// An offline channel whose spend is the same every day (a sponsorship's flat fee) cannot be
 /// told from the baseline: the run leaves it out and says so, rather than refusing every model
 /// of the campaign.
@@ -152,22 +168,15 @@ async fn a_channel_of_constant_spend_is_left_out_and_named() {
                 .and_then(|d| d.parse().ok())
                 .unwrap_or_else(|| panic!("no {k} in {first}"))
         };
+        let days: Vec<chrono::NaiveDate> = day("from")
+            .iter_days()
+            .take_while(|d| *d <= day("to"))
+            .collect();
         let mut csv = String::from("date,channel,spend\n");
-        for d in day("from").iter_days().take_while(|d| *d <= day("to")) {
+        for d in &days {
             csv.push_str(&format!("{d},Sponsorship,100\n"));
         }
-        let form = reqwest::multipart::Form::new().part(
-            "file",
-            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("channels.csv"),
-        );
-        let r = app
-            .client
-            .post(format!("{}/api/campaigns/{id}/imports", app.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(r.status().is_success(), "{}: {}", app.backend, r.status());
+        import_channels(&app, &id, csv).await;
         let r = app.post("/api/mmm", &body).await;
         assert_eq!(r.status(), StatusCode::CREATED, "{}", app.backend);
         let run = json_of(r).await;
@@ -183,5 +192,56 @@ async fn a_channel_of_constant_spend_is_left_out_and_named() {
             warnings.contains("Sponsorship's spend is 100.00 every day of the window"),
             "{warnings}"
         );
+    }
+}
+
+/// The same offline channel imported as `TV` on one campaign and `tv` on another is one channel
+/// of a model over both, its spend their sum.
+#[tokio::test]
+async fn a_channel_named_in_two_cases_is_one_channel() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let campaigns = demo(&app).await;
+        let id_of = |name: &str| {
+            campaigns
+                .iter()
+                .find(|(_, n)| n == name)
+                .map(|(id, _)| id.clone())
+                .unwrap_or_else(|| panic!("no {name}"))
+        };
+        let (q4, brand) = (id_of("Q4 Lead Gen (B2B)"), id_of("Brand Awareness"));
+        let body =
+            json!({"campaigns": [q4, brand], "kpi": {"source": "platform_revenue"}, "draws": 20});
+        let first = json_of(app.post("/api/mmm", &body).await).await;
+        let from: chrono::NaiveDate = first["result"]["from"]
+            .as_str()
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_else(|| panic!("no from in {first}"));
+        let (mut upper, mut lower) = (
+            String::from("date,channel,spend\n"),
+            String::from("date,channel,spend\n"),
+        );
+        for (i, d) in from.iter_days().take(60).enumerate() {
+            upper.push_str(&format!("{d},TV,{}\n", 100 + (i % 5) * 40));
+            lower.push_str(&format!("{d},tv,{}\n", 50 + (i % 3) * 20));
+        }
+        import_channels(&app, &q4, upper).await;
+        import_channels(&app, &brand, lower).await;
+        let r = app.post("/api/mmm", &body).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", app.backend);
+        let run = json_of(r).await;
+        let tv: Vec<&Value> = run["result"]["channels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| {
+                c["channel"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case("tv"))
+            })
+            .collect();
+        assert_eq!(tv.len(), 1, "{}", run["result"]["channels"]);
+        // 60 days of 100..260 and of 50..90: 10,800 + 4,200.
+        assert_eq!(tv[0]["spend"], "15000.00", "{}", tv[0]);
     }
 }
