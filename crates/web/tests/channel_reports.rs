@@ -20,7 +20,8 @@ const CHANNELS: &str = "date,channel,spend,impressions,campaign,clicks\n\
 
 const LABEL: &str = "offline channel — spend as imported, no platform-reported revenue";
 
-async fn upload(app: &TestApp, id: &str, bytes: &str) {
+/// Imports a channel file (`bytes`) into campaign `id`; it must be created.
+pub(crate) async fn upload(app: &TestApp, id: &str, bytes: &str) {
     let form = Form::new().part(
         "file",
         Part::bytes(bytes.as_bytes().to_vec()).file_name("channels.csv"),

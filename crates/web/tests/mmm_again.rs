@@ -183,13 +183,7 @@ async fn run_again_reads_the_run_s_own_campaigns_and_not_a_deleted_one() {
         let app = TestApp::spawn(&url).await;
         let (campaigns, q4) = served_demo(&app).await;
         let tag = app.backend;
-        let id_of = |name: &str| {
-            campaigns
-                .iter()
-                .find(|(_, n)| n == name)
-                .map(|(id, _)| id.clone())
-                .unwrap_or_else(|| panic!("no {name}"))
-        };
+        let id_of = |name: &str| crate::support::id_named(&campaigns, name);
         let brand = id_of("Brand Awareness");
         let delete = |id: String| {
             let app = &app;

@@ -3,8 +3,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::channel_reports::upload;
 use crate::mmm::q4;
-use crate::support::{TestApp, database_urls, demo, json_of};
+use crate::support::{TestApp, database_urls, demo, id_named, json_of};
 
 #[tokio::test]
 async fn an_uploaded_kpi_series_is_modelled_and_bad_bodies_name_their_path() {
@@ -135,22 +136,6 @@ async fn an_uploaded_kpi_series_is_modelled_and_bad_bodies_name_their_path() {
     }
 }
 
-/// Imports a channel file (`date,channel,spend`) into campaign `id`.
-async fn import_channels(app: &TestApp, id: &str, csv: String) {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("channels.csv"),
-    );
-    let r = app
-        .client
-        .post(format!("{}/api/campaigns/{id}/imports", app.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(r.status().is_success(), "{}: {}", app.backend, r.status());
-}
-
 /// An offline channel whose spend is the same every day (a sponsorship's flat fee) cannot be
 /// told from the baseline: the run leaves it out and says so, rather than refusing every model
 /// of the campaign.
@@ -176,7 +161,7 @@ async fn a_channel_of_constant_spend_is_left_out_and_named() {
         for d in &days {
             csv.push_str(&format!("{d},Sponsorship,100\n"));
         }
-        import_channels(&app, &id, csv).await;
+        upload(&app, &id, &csv).await;
         let r = app.post("/api/mmm", &body).await;
         assert_eq!(r.status(), StatusCode::CREATED, "{}", app.backend);
         let run = json_of(r).await;
@@ -202,14 +187,10 @@ async fn a_channel_named_in_two_cases_is_one_channel() {
     for url in database_urls().await {
         let app = TestApp::spawn(&url).await;
         let campaigns = demo(&app).await;
-        let id_of = |name: &str| {
-            campaigns
-                .iter()
-                .find(|(_, n)| n == name)
-                .map(|(id, _)| id.clone())
-                .unwrap_or_else(|| panic!("no {name}"))
-        };
-        let (q4, brand) = (id_of("Q4 Lead Gen (B2B)"), id_of("Brand Awareness"));
+        let (q4, brand) = (
+            id_named(&campaigns, "Q4 Lead Gen (B2B)"),
+            id_named(&campaigns, "Brand Awareness"),
+        );
         let body =
             json!({"campaigns": [q4, brand], "kpi": {"source": "platform_revenue"}, "draws": 20});
         let first = json_of(app.post("/api/mmm", &body).await).await;
@@ -225,8 +206,8 @@ async fn a_channel_named_in_two_cases_is_one_channel() {
             upper.push_str(&format!("{d},TV,{}\n", 100 + (i % 5) * 40));
             lower.push_str(&format!("{d},tv,{}\n", 50 + (i % 3) * 20));
         }
-        import_channels(&app, &q4, upper).await;
-        import_channels(&app, &brand, lower).await;
+        upload(&app, &q4, &upper).await;
+        upload(&app, &brand, &lower).await;
         let r = app.post("/api/mmm", &body).await;
         assert_eq!(r.status(), StatusCode::CREATED, "{}", app.backend);
         let run = json_of(r).await;

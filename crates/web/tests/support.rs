@@ -347,3 +347,12 @@ pub async fn post_touchpoints(app: &TestApp, name: &str, csv: &str) -> Response 
         .await
         .unwrap_or_else(|e| panic!("touchpoints: {e}"))
 }
+
+/// The id of the campaign named `name` among `campaigns` (id, name), as [`demo`] lists them.
+pub fn id_named(campaigns: &[(String, String)], name: &str) -> String {
+    campaigns
+        .iter()
+        .find(|(_, n)| n == name)
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| panic!("no campaign {name} in {campaigns:?}"))
+}
