@@ -272,13 +272,14 @@ fn totals(t: &ReportTotals, with_channels: bool) -> Value {
     json!({
         "total_investment": money(t.total_investment),
         "attributed_revenue": money(t.attributed_revenue),
-        "net_revenue": money(t.net_revenue),
+        "net_revenue": opt(t.net_revenue, money),
         "roi_percentage": opt(t.roi_percentage, ratio),
         "roas": opt(t.roas, ratio),
         "conversions": money(t.conversions),
         "costs": costs(&t.costs, with_channels),
         "unallocated_overhead": money(t.unallocated_overhead),
         "unmeasured_campaigns": t.unmeasured_campaigns,
+        "unmeasured_investment": money(t.unmeasured_investment),
     })
 }
 

@@ -129,15 +129,22 @@ pub struct ReportTotals {
     /// Σ campaigns' total investment + unallocated overhead.
     pub total_investment: Decimal,
     pub attributed_revenue: Decimal,
-    pub net_revenue: Decimal,
+    /// Revenue less the investment of the campaigns whose revenue is measured and the
+    /// unallocated overhead: a campaign whose revenue nobody measured has no return to add, only
+    /// a cost, which the total investment still counts. `None` when no campaign's revenue is
+    /// measured. `roi_percentage` is this over the same investment.
+    pub net_revenue: Option<Decimal>,
     /// Over the campaigns whose revenue is measured (their investment and the unallocated
-    /// overhead): a campaign whose revenue nobody measured has no return to add, only a cost.
+    /// overhead), as `net_revenue`.
     pub roi_percentage: Option<Decimal>,
     /// Over the same campaigns' media cost.
     pub roas: Option<Decimal>,
     pub conversions: Decimal,
-    /// Campaigns left out of `roi_percentage` and `roas`: their revenue is not measured.
+    /// Campaigns left out of `net_revenue`, `roi_percentage` and `roas`: their revenue is not
+    /// measured.
     pub unmeasured_campaigns: usize,
+    /// Their part of `total_investment`, which `net_revenue` leaves out.
+    pub unmeasured_investment: Decimal,
 }
 
 /// The financial report (the seed's `MarketingFinancialReport`).
@@ -376,7 +383,7 @@ impl ReportPlan {
         let totals = ReportTotals {
             total_investment,
             attributed_revenue: revenue,
-            net_revenue: num::sub(revenue, total_investment),
+            net_revenue: measured.then(|| num::sub(revenue, invested)),
             roi_percentage: roi::roi_percentage(num::sub(revenue, invested), invested)
                 .filter(|_| measured),
             roas: (measured && media > Decimal::ZERO).then(|| num::div_or_zero(revenue, media)),
@@ -384,6 +391,7 @@ impl ReportPlan {
             unallocated_overhead: unallocated_total,
             costs,
             unmeasured_campaigns: unmeasured_count,
+            unmeasured_investment,
         };
         for u in report_conv.into_used() {
             used.insert((u.from.clone(), u.to.clone()), u);

@@ -56,7 +56,7 @@ fn worked_example_report() {
     assert_eq!(t.unallocated_overhead, d("0"));
     assert_eq!(t.total_investment, d("3562.17"));
     assert_eq!(t.attributed_revenue, d("3750"));
-    assert_eq!(t.net_revenue, d("187.83"));
+    assert_eq!(t.net_revenue, Some(d("187.83")));
     assert_eq!(t.roi_percentage, Some(d("5.27")));
     assert_eq!(t.roas.map(|r| r.round_dp(2)), Some(d("1.70")));
     assert_eq!(t.conversions, d("70"));
@@ -137,6 +137,8 @@ fn a_campaign_whose_revenue_is_not_measured_is_left_out_of_the_return() {
     assert_eq!(t.unmeasured_campaigns, 1);
     assert_eq!(t.total_investment, d("3562.17"));
     assert_eq!(t.attributed_revenue, d("2500"));
+    // Net revenue is over the same campaigns as the ROI: 2500 − 1961.29, not 2500 − 3562.17.
+    assert_eq!(t.net_revenue, Some(d("538.71")));
     assert_eq!(t.roi_percentage, Some(d("27.47")));
     assert_eq!(t.roas.map(|r| r.round_dp(4)), Some(d("2.0833")));
     let b = &report.campaigns[1].roi;
@@ -161,10 +163,16 @@ fn a_campaign_whose_revenue_is_not_measured_is_left_out_of_the_return() {
     let report = generate_financial_report(&books_of(vec![a, b]), &request(&rates))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        (report.totals.roi_percentage, report.totals.roas),
-        (None, None)
+        (
+            report.totals.net_revenue,
+            report.totals.roi_percentage,
+            report.totals.roas
+        ),
+        (None, None, None)
     );
     assert_eq!(report.totals.unmeasured_campaigns, 2);
+    let json = encode::financial_report(&report);
+    assert_eq!(json["totals"]["net_revenue"], json!(null));
 }
 
 fn books_of(campaigns: Vec<spendlens_finance::CampaignBook>) -> spendlens_finance::OrgBooks {

@@ -176,7 +176,7 @@ fn check(report: &FinancialReport, rates: &[FxRate]) -> Result<(), TestCaseError
     let media = t.costs.platform_spend + t.costs.media_entries + t.costs.channel_spend;
     let total = media + creative + fees + overhead + unallocated + opportunity;
     prop_assert_eq!(t.total_investment, total);
-    prop_assert_eq!(t.net_revenue, revenue - total);
+    prop_assert_eq!(t.net_revenue, Some(revenue - total));
     if total > Decimal::ZERO {
         let roi = ((revenue - total) / total * Decimal::ONE_HUNDRED)
             .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
@@ -307,7 +307,10 @@ fn a_converted_campaign_adds_up_as_shown() {
     assert_eq!(lines, vec![d("116.01"), d("58.00")]);
     // 300.01 × 1.16 = 348.0116.
     assert_eq!(t.attributed_revenue, d("348.01"));
-    assert_eq!(t.net_revenue, t.attributed_revenue - t.total_investment);
+    assert_eq!(
+        t.net_revenue,
+        Some(t.attributed_revenue - t.total_investment)
+    );
     if let Err(e) = check(&report, &rates) {
         panic!("{e}");
     }

@@ -544,7 +544,7 @@ fn uncertain_roi(ch: &ChannelResult, spend: &[f64], noise: &Noise<'_>) -> String
     };
     format!(
         "{name}'s ROI is poorly determined (90 % interval {}x to {}x): {reason}.{pause} A lift \
-         test on {name} (--experiments) would narrow it.",
+         test on {name} would narrow it.",
         crate::codec::ratio_text(ch.roi.low),
         crate::codec::ratio_text(ch.roi.high),
         name = ch.channel

@@ -171,6 +171,11 @@ fn suggested_pause(warnings: &[String], channel: &str) -> Option<usize> {
     let w = warnings
         .iter()
         .find(|w| w.starts_with(&format!("{channel}'s ROI is poorly determined")))?;
+    // It ends with what would settle it, in words any surface can show (no command-line flag).
+    assert!(
+        w.ends_with(&format!("A lift test on {channel} would narrow it.")),
+        "{w}"
+    );
     // The interval is written as the table writes ratios.
     let interval = w.split("(90 % interval ").nth(1)?.split(')').next()?;
     assert!(

@@ -115,6 +115,9 @@ async fn financial_report(
         .roi_percentage
         .map_or_else(|| "n/a".to_owned(), format_percent);
     let roas = t.roas.map_or_else(|| "n/a".to_owned(), |r| grouped(r, 2));
+    let net = t
+        .net_revenue
+        .map_or_else(|| "n/a".to_owned(), |n| format_money(n, &cur));
     let lines = [
         format!(
             "Total investment: {}",
@@ -124,11 +127,11 @@ async fn financial_report(
             "Revenue (each campaign's basis): {}",
             format_money(t.attributed_revenue, &cur)
         ),
-        format!("Net revenue: {}", format_money(t.net_revenue, &cur)),
         match t.unmeasured_campaigns {
-            0 => format!("ROI: {roi} · ROAS: {roas}"),
+            0 => format!("Net revenue: {net} · ROI: {roi} · ROAS: {roas}"),
             n => format!(
-                "ROI: {roi} · ROAS: {roas} (the {} of {} campaigns whose revenue is measured)",
+                "Net revenue: {net} · ROI: {roi} · ROAS: {roas} (the {} of {} campaigns whose \
+                 revenue is measured)",
                 report.campaigns.len() - n,
                 report.campaigns.len()
             ),
@@ -173,7 +176,7 @@ async fn financial_report(
         "totals": {
             "total_investment": money(t.total_investment),
             "attributed_revenue": money(t.attributed_revenue),
-            "net_revenue": money(t.net_revenue),
+            "net_revenue": t.net_revenue.map(money),
             "roi_percentage": t.roi_percentage.map_or(Value::Null, ratio),
             "roas": t.roas.map_or(Value::Null, ratio),
             "conversions": money(t.conversions),

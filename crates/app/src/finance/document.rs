@@ -207,8 +207,8 @@ pub fn document(
 ) -> Report {
     let cur = report.currency.as_str();
     let t = &report.totals;
-    // The totals' ROI and ROAS name their basis; a campaign whose revenue is not measured has
-    // no return to add: they leave it out, and say so.
+    // The totals' net revenue, ROI and ROAS name their basis; a campaign whose revenue is not
+    // measured has no return to add: they leave it out, and say so.
     let covering = |figure: &str| match t.unmeasured_campaigns {
         0 => format!("{figure} ({REVENUE_BASIS})"),
         n => format!(
@@ -258,7 +258,11 @@ pub fn document(
                 Cell::text("Revenue (each campaign's basis)"),
                 money(t.attributed_revenue, cur),
             ],
-            vec![Cell::text("Net revenue"), money(t.net_revenue, cur)],
+            vec![
+                Cell::text(covering("Net revenue")),
+                t.net_revenue
+                    .map_or_else(|| Cell::text("Not measured"), |n| money(n, cur)),
+            ],
             vec![Cell::text(covering(ROI_LABEL)), opt_pct(t.roi_percentage)],
             vec![Cell::text(covering(ROAS_LABEL)), opt_ratio(t.roas)],
             vec![
@@ -274,6 +278,17 @@ pub fn document(
             ],
         ],
     };
+    if t.unmeasured_campaigns > 0 {
+        // Before the revenue: the part of the investment that the net revenue, ROI and ROAS
+        // leave out, so each can be checked from the rows.
+        summary.rows.insert(
+            9,
+            vec![
+                Cell::text("Investment in campaigns whose revenue is not measured"),
+                money(t.unmeasured_investment, cur),
+            ],
+        );
+    }
     if with_channels {
         // After "of which media entries": the third part of the media spend.
         summary.rows.insert(

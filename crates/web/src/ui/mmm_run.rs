@@ -139,11 +139,11 @@ const RETURN_WORDS: [(&str, &str); 3] = [
     ("ROI", "incremental ROAS"),
 ];
 
-/// A model sentence for the page: without the command line's option, the KPI and each channel
+/// A model sentence for the page: the KPI and each channel
 /// by its name (`Google Ads'` for the possessive of a name ending in s), and the return by the
 /// page's words.
 fn readable(sentence: &str, doc: &Value) -> String {
-    let mut out = sentence.replace(" (--experiments)", "");
+    let mut out = sentence.to_owned();
     if let Some(code) = doc["kpi"].as_str()
         && code.contains('_')
     {
@@ -395,7 +395,7 @@ mod tests {
         assert_eq!(
             readable(
                 "google_ads's ROI is poorly determined (90 % interval 0.61x to 7.78x). A lift \
-                 test on google_ads would narrow it (--experiments).",
+                 test on google_ads would narrow it.",
                 &doc
             ),
             "Google Ads' incremental ROAS is poorly determined (90 % interval 0.61x to 7.78x). \
