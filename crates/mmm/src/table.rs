@@ -90,7 +90,7 @@ pub fn dataset(rows: &[TableRow], columns: &Columns) -> Result<Dataset, MmmError
     };
     let date = match &columns.date {
         Some(d) => find(d, "date")?,
-        None => discover_date(&names).ok_or_else(|| MmmError::Column {
+        None => date_column(&names).ok_or_else(|| MmmError::Column {
             column: "date".into(),
             message: format!(
                 "no date column (date, day, week, date_week, time): name it with --date (the columns are: {})",
@@ -234,7 +234,10 @@ fn not_a_number(row: usize, column: &str, cell: &str) -> MmmError {
     }
 }
 
-fn discover_date(names: &[&str]) -> Option<usize> {
+/// The date column among a header's `names`: one named `date`, `day`, `week`, `date_week` or
+/// `time` (any case), else the first whose name holds one of those words (`week_start`,
+/// `Date (UTC)`). Every reader of a table by dates finds it alike.
+pub fn date_column(names: &[&str]) -> Option<usize> {
     let exact = names
         .iter()
         .position(|n| DATE_NAMES.iter().any(|d| n.eq_ignore_ascii_case(d)));
@@ -448,8 +451,8 @@ mod tests {
 
     #[test]
     fn date_columns_are_discovered_exactly_first_then_by_word() {
-        assert_eq!(discover_date(&["revenue", "DATE", "week_start"]), Some(1));
-        assert_eq!(discover_date(&["revenue", "week_start"]), Some(1));
-        assert_eq!(discover_date(&["dayofyear", "y"]), None);
+        assert_eq!(date_column(&["revenue", "DATE", "week_start"]), Some(1));
+        assert_eq!(date_column(&["revenue", "week_start"]), Some(1));
+        assert_eq!(date_column(&["dayofyear", "y"]), None);
     }
 }

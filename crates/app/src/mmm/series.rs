@@ -92,10 +92,7 @@ pub fn kpi_series(
         return Err(bad(format!(": at most {MAX_ROWS} rows")));
     }
     let names: Vec<&str> = header.cells.iter().map(|c| c.trim()).collect();
-    let date_col = names
-        .iter()
-        .position(|n| ["date", "day", "week", "time", "dateweek"].contains(&squeezed(n).as_str()))
-        .ok_or_else(|| {
+    let date_col = spendlens_mmm::table::date_column(&names).ok_or_else(|| {
             bad(format!(
                 ": no date column (a header named date, day or week) in row {}",
                 header.row
@@ -387,6 +384,20 @@ mod tests {
         // A `#` line below the header is a bad row, not a comment.
         let e = refusal(b"date,revenue\n# note\n");
         assert!(e.contains("row 2"), "{e}");
+    }
+
+    /// The date column is found as `spendlens mmm` finds it: by name, or by a word of its name.
+    #[test]
+    fn the_date_column_is_found_as_the_model_finds_it() {
+        for header in ["Week start,revenue", "date_week,revenue", "Date (UTC),revenue"] {
+            let file = format!("{header}\n2026-10-05,100\n2026-10-12,120\n");
+            let got =
+                kpi_series(file.as_bytes(), "kpi.csv", "file").unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(got.len(), 2, "{header}");
+            assert_eq!(got[1].0.to_string(), "2026-10-12", "{header}");
+        }
+        let e = refusal(b"period,revenue\n2026-10-05,100\n");
+        assert!(e.contains("no date column"), "{e}");
     }
 
     /// A lift study's workbook as a spreadsheet saves it: real date cells, numbers as numbers;
