@@ -1,7 +1,7 @@
 //! Currency of imported money: recognising ISO codes in headers and cells, and the rule that a file
 //! in another currency than its campaign is refused unless the user gives a rate.
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::error::{Diagnostic, ImportError};
 use crate::model::ParsedFile;
@@ -26,8 +26,9 @@ pub(crate) fn known_code(code: &str) -> Option<&'static str> {
 ///   campaign's currency is assumed, and a note says so) pass unchanged.
 /// * Rows in one other currency are refused, unless `rate` is given: the number of
 ///   `campaign_currency` units one unit of the file's currency buys (e.g. 1.08 USD per EUR). Then
-///   spend, conversion value and revenue are multiplied by it, unrounded (rounding happens once, at
-///   output), and the rows are relabelled.
+///   spend, conversion value and revenue are multiplied by it and rounded to the cent (half away
+///   from zero), as a bank books a converted charge: the rows stored are the rows the preview
+///   shows, and every total is their sum. The rows are relabelled.
 /// * A file mixing two foreign currencies is refused even with a rate: one rate cannot fit both.
 ///
 /// Spendlens never looks up rates itself (no network, no clock): the rate is the user's statement.
@@ -90,7 +91,9 @@ pub fn reconcile_currency(
                 .as_deref()
                 .is_some_and(|c| c.eq_ignore_ascii_case(from))
             {
-                row.spend = row.spend.checked_mul(rate).ok_or_else(|| overflow(&file))?;
+                row.spend = scale(Some(row.spend), rate)
+                    .map_err(|()| overflow(&file))?
+                    .unwrap_or_default();
                 row.conversion_value =
                     scale(row.conversion_value, rate).map_err(|()| overflow(&file))?;
                 row.revenue = scale(row.revenue, rate).map_err(|()| overflow(&file))?;
@@ -116,7 +119,10 @@ pub fn reconcile_currency(
 fn scale(v: Option<Decimal>, rate: Decimal) -> Result<Option<Decimal>, ()> {
     match v {
         None => Ok(None),
-        Some(v) => v.checked_mul(rate).map(Some).ok_or(()),
+        Some(v) => v
+            .checked_mul(rate)
+            .map(|c| Some(c.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)))
+            .ok_or(()),
     }
 }
 
@@ -171,6 +177,16 @@ mod tests {
         assert_eq!(out.rows[0].revenue, Some(dec!(10.80)));
         assert_eq!(out.rows[0].currency.as_deref(), Some("USD"));
         assert!(reconcile_currency(file(&[Some("EUR")]), "USD", Some(dec!(0))).is_err());
+        // Converted amounts are booked to the cent, half away from zero: 120.50 GBP at 1.27 is
+        // 153.035 → 153.04, and 99.99 at 1.27 is 126.9873 → 126.99; the rows add up to 280.03.
+        let mut two = file(&[Some("GBP"), Some("GBP")]);
+        two.rows[0].spend = dec!(120.50);
+        two.rows[1].spend = dec!(99.99);
+        two.rows[1].conversion_value = Some(dec!(0.005));
+        let out = reconcile_currency(two, "USD", Some(dec!(1.27))).expect("with rate");
+        let spends: Vec<String> = out.rows.iter().map(|r| r.spend.to_string()).collect();
+        assert_eq!(spends, ["153.04", "126.99"]);
+        assert_eq!(out.rows[1].conversion_value, Some(dec!(0.01)));
     }
 
     #[test]

@@ -71,8 +71,8 @@ fn tiers(field: Field) -> &'static [&'static [&'static str]] {
             &["clicks (all)"],
         ],
         Field::Conversions => &[
-            &["conversions", "conv.", "total conversions"],
-            &["purchases", "achats"],
+            &["conversions", "conv.", "total conversions", "conversiones"],
+            &["purchases", "achats", "compras", "käufe"],
             &["results", "résultats", "ergebnisse"],
             &["leads", "orders"],
         ],
@@ -82,14 +82,32 @@ fn tiers(field: Field) -> &'static [&'static [&'static str]] {
                 "conversion_value",
                 "conv. value",
                 "total conversion value",
+                "conv.-wert",
+                "konversionswert",
+                "valeur de conv.",
+                "valeur de conversion",
+                "valor de conv.",
+                "valor de conversión",
             ],
             &[
                 "purchases conversion value",
                 "website purchases conversion value",
+                "valeur de conversion des achats",
+                "valor de conversión de compras",
             ],
         ],
         Field::Revenue => &[&["revenue", "sales", "total revenue"]],
-        Field::Currency => &[&["currency", "currency code"]],
+        Field::Currency => &[&[
+            "currency",
+            "currency code",
+            "währung",
+            "währungscode",
+            "devise",
+            "code de la devise",
+            "moneda",
+            "código de moneda",
+            "divisa",
+        ]],
     }
 }
 
@@ -242,6 +260,38 @@ fn map_headers(headers: &[Header], mapping: &ColumnMapping, need_date: bool) -> 
     }
 }
 
+/// A currency column under a name no tier lists (a locale's own word for it): when no column is
+/// the currency, a column no field took whose filled cells below the header are all ISO codes
+/// (at least one row in two; a totals row's `--` or a blank aside) is. Otherwise its amounts
+/// would be taken to be in the campaign's currency, unconverted.
+fn currency_by_content(rows: &[RawRow], header_row: u64, columns: &mut HashMap<Field, usize>) {
+    if columns.contains_key(&Field::Currency) {
+        return;
+    }
+    let body: Vec<&RawRow> = rows.iter().filter(|r| r.row > header_row).collect();
+    let width = body.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+    let found = (0..width)
+        .filter(|i| !columns.values().any(|c| c == i))
+        .find(|&i| {
+            let mut codes = 0usize;
+            for r in &body {
+                match r.cells.get(i).map(str::trim) {
+                    None | Some("" | "--") => {}
+                    Some(c)
+                        if c.bytes().all(|b| b.is_ascii_uppercase()) && known_code(c).is_some() =>
+                    {
+                        codes += 1;
+                    }
+                    Some(_) => return false,
+                }
+            }
+            codes > 0 && codes * 2 >= body.len()
+        });
+    if let Some(i) = found {
+        columns.insert(Field::Currency, i);
+    }
+}
+
 /// The plan of a header row whose columns are mapped.
 fn plan_of(raw: &RawRow, headers: Vec<Header>, columns: HashMap<Field, usize>) -> Plan {
     let find = |names: &[&str]| {
@@ -343,12 +393,16 @@ pub(crate) fn plan(
                 }
                 return None;
             }
-            Mapped::Yes(columns) => return Some(plan_of(raw, headers, columns)),
+            Mapped::Yes(mut columns) => {
+                currency_by_content(rows, raw.row, &mut columns);
+                return Some(plan_of(raw, headers, columns));
+            }
         }
     }
     if let Some((raw, headers)) = undated_header
-        && let Mapped::Yes(columns) = map_headers(&headers, mapping, false)
+        && let Mapped::Yes(mut columns) = map_headers(&headers, mapping, false)
     {
+        currency_by_content(rows, raw.row, &mut columns);
         return Some(plan_of(raw, headers, columns));
     }
     let title = linkedin_title(rows);

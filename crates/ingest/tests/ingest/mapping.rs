@@ -142,3 +142,48 @@ fn the_mapping_form_sees_the_header_row_and_its_values() {
         .expect_err("a PDF has no columns");
     assert!(pdf.to_string().contains("no columns to map"), "{pdf}");
 }
+
+/// A German Google Ads download (`;`, decimal commas): its `Währungscode` is the currency and
+/// its `Conv.-Wert` the conversion value, as `Currency code` and `Conv. value` are in English.
+/// A French Meta export's `Valeur de conversion des achats` is the purchases' value.
+#[test]
+fn localised_currency_and_value_columns_are_read() {
+    let german = "Kampagnenbericht\n\
+                  Tag;Kampagne;Währungscode;Kosten;Impr.;Klicks;Conversions;Conv.-Wert\n\
+                  2024-06-01;Sommer;USD;1.234,56;12.345;321;4,50;612,30\n\
+                  2024-06-02;Sommer;USD;7,05;100;3;1;80,00\n";
+    let p = rows(german.as_bytes(), &ImportOptions::default()).expect("reads");
+    assert_eq!(p.currency.as_deref(), Some("USD"));
+    assert!(p.rows.iter().all(|r| r.currency.as_deref() == Some("USD")));
+    let values: Vec<_> = p.rows.iter().map(|r| r.conversion_value).collect();
+    assert_eq!(values, [Some(dec!(612.30)), Some(dec!(80.00))]);
+
+    let french = "Début des rapports;Fin des rapports;Nom de la campagne;Devise;\
+                  Montant dépensé;Achats;Valeur de conversion des achats\n\
+                  2024-06-01;2024-06-01;Été;EUR;120,50;3;412,80\n\
+                  2024-06-02;2024-06-02;Été;EUR;99,99;2;268,40\n";
+    let options = ImportOptions {
+        mapping: ColumnMapping::parse("date=Début des rapports").expect("mapping"),
+        ..ImportOptions::default()
+    };
+    let p = rows(french.as_bytes(), &options).expect("reads");
+    assert_eq!(p.currency.as_deref(), Some("EUR"));
+    let values: Vec<_> = p.rows.iter().map(|r| r.conversion_value).collect();
+    assert_eq!(values, [Some(dec!(412.80)), Some(dec!(268.40))]);
+}
+
+/// A currency column under a name no list holds (here Italian) is found by its cells, ISO codes
+/// on every row: the amounts are then known to be in that currency, not taken to be in the
+/// campaign's. A column of other words is not taken for it.
+#[test]
+fn a_currency_column_is_found_by_its_codes() {
+    let text = "date,spend,Valuta,Note\n\
+                2024-06-01,10.00,USD,ok\n\
+                2024-06-02,11.00,USD,USD\n\
+                Total,21.00,--,\n";
+    let p = rows(text.as_bytes(), &ImportOptions::default()).expect("reads");
+    assert_eq!(p.currency.as_deref(), Some("USD"));
+    let text = "date,spend,Note\n2024-06-01,10.00,USD\n2024-06-02,11.00,new\n";
+    let p = rows(text.as_bytes(), &ImportOptions::default()).expect("reads");
+    assert_eq!(p.currency, None);
+}
