@@ -298,6 +298,18 @@ pub async fn period_trends(
             analysis.as_of,
         )
         .await?;
+    // Each day is valued as the analysis values its platform over the days up to its date.
+    let totals = store
+        .platform_totals(&campaign.org_id, &campaign.id, analysis.as_of)
+        .await?;
+    let period = spendlens_core::totals::analysis_input(
+        analysis.as_of,
+        &campaign.spec,
+        &settings,
+        &totals,
+        None,
+    )
+    .platforms;
     let (mut current, mut previous) = (WindowSums::default(), WindowSums::default());
     for row in rows.iter().filter(|r| r.platform != Platform::Ga4) {
         let sums = if row.date >= current_from {
@@ -309,7 +321,7 @@ pub async fn period_trends(
         sums.conversions = spendlens_core::num::add(sums.conversions, row.conversions);
         sums.revenue = spendlens_core::num::add(
             sums.revenue,
-            crate::finance::row_revenue(row, &settings, &analysis.aov),
+            crate::finance::row_revenue(row, &settings, &analysis.aov, &period),
         );
     }
     let measured = spendlens_core::analysis::verdicts::Verdicts::of(analysis).revenue_measured;

@@ -197,3 +197,53 @@ async fn a_tier_s_share_is_the_sum_of_its_rows_as_shown() {
         assert_eq!(share(&metric(medium, "tier-share")), row_share("sheets"));
     }
 }
+
+/// A Meta day whose conversions came without a value (a blank cell) beside a day with one:
+/// the analysis values Meta's conversions at its whole period's value, so Meta's revenue is the
+/// 100.00 it reported, and the finance ROI, the reconciliation and the financial report say the
+/// same; before, finance valued the blank day at LinkedIn's 300.00 per conversion (1,000.00).
+#[tokio::test]
+async fn a_day_without_a_conversion_value_is_valued_alike_everywhere() {
+    const ROWS: &str = "date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue\n\
+        2026-11-02,meta,m1,100.00,1000,0,20,2,100.00,\n\
+        2026-11-03,meta,m1,100.00,1000,0,20,3,,\n\
+        2026-11-03,linkedin,l1,50.00,500,40,5,2,600.00,\n";
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let tag = app.backend.to_string();
+        app.register(&app.client, "value@a.io").await;
+        let id = app.campaign(&crate::support::q4()).await;
+        crate::channel_reports::upload(&app, &id, ROWS).await;
+        let analysis = json_of(
+            app.get(&format!("/api/campaigns/{id}/financial-analysis"))
+                .await,
+        )
+        .await;
+        let meta = analysis["platforms"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["platform"] == "meta")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(meta["revenue"], "100.00", "{tag}: {analysis}");
+        assert_eq!(analysis["totals"]["revenue"], "700.00", "{tag}: {analysis}");
+        let roi = json_of(app.get(&format!("/api/campaigns/{id}/roi")).await).await;
+        assert_eq!(roi["attributed_revenue"], "700.00", "{tag}: {roi}");
+        let rec = json_of(
+            app.get(&format!("/api/campaigns/{id}/reconciliation"))
+                .await,
+        )
+        .await;
+        assert_eq!(rec["platform_reported_revenue"], "700.00", "{tag}: {rec}");
+        let report = json_of(
+            app.get("/api/reports/financial?from=2026-11-01&to=2026-11-30")
+                .await,
+        )
+        .await;
+        assert_eq!(
+            report["campaigns"][0]["attributed_revenue"], "700.00",
+            "{tag}: {report}"
+        );
+    }
+}

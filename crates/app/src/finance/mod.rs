@@ -131,7 +131,8 @@ async fn revenue_reads(
 ///
 /// The daily shape is the revenue the ad platforms report (or that the analysis estimates from
 /// their conversions: reported revenue wins, else the platform's conversion value, else the
-/// campaign's average order value, exactly as the Budget & Financial Analysis does per platform);
+/// campaign's average order value, exactly as the Budget & Financial Analysis does per platform,
+/// so each platform's days add up to the analysis' figure for it);
 /// GA4 rows are left out because their conversions repeat the platforms'.
 ///
 /// When the organisation has imported touchpoints that credit conversions to this campaign's
@@ -164,21 +165,24 @@ pub(crate) fn revenue_series(
     }
     let input = analysis_input(up_to, &campaign.spec, platform_settings, &totals, None);
     let aov = aov(&input.platforms);
-    let mut days: Vec<DailyRevenue> = Vec::new();
-    let mut reported: Vec<PlatformDay> = Vec::new();
-    for row in rows.iter().filter(|r| r.platform != Platform::Ga4) {
-        let amount = row_revenue(row, platform_settings, &aov);
-        reported.push(PlatformDay {
+    let reported: Vec<PlatformDay> = rows
+        .iter()
+        .filter(|r| r.platform != Platform::Ga4)
+        .map(|row| PlatformDay {
             date: row.date,
             platform: row.platform,
-            amount,
-        });
+            amount: row_revenue(row, platform_settings, &aov, &input.platforms),
+        })
+        .collect();
+    let mut days: Vec<DailyRevenue> = Vec::new();
+    for d in &reported {
+        let amount = d.amount;
         match days.last_mut() {
-            Some(last) if last.date == row.date => {
+            Some(last) if last.date == d.date => {
                 last.amount = spendlens_core::num::add(last.amount, amount);
             }
             _ => days.push(DailyRevenue {
-                date: row.date,
+                date: d.date,
                 amount,
             }),
         }
@@ -219,33 +223,46 @@ pub(crate) fn revenue_series(
     }
 }
 
-/// The revenue of one platform day as the Budget & Financial Analysis values it: the revenue the
-/// platform reports, else its conversion value (LinkedIn: the configured value per conversion),
-/// else the campaign's average order value per conversion.
+/// The revenue of one platform day as the Budget & Financial Analysis values it, so that a
+/// platform's days add up to the analysis' figure for the platform over `period` (the
+/// platforms' totals of the days they belong to, as [`analysis_input`] makes them).
+///
+/// What the platform's revenue rests on is decided over the period, as the analysis decides it,
+/// and each day is then valued by that: the revenue the platform reports (a day it reports
+/// none adds nothing), else its own conversion value (LinkedIn: the configured value per
+/// conversion; a day without a value adds nothing, since the platform's value per conversion is
+/// its valued conversions' total over all of them), else the campaign's average order value per
+/// conversion. Deciding it day by day instead would value a day whose cell was blank at the
+/// average order value here and at nothing in the analysis.
 pub fn row_revenue(
     row: &DailyRow,
     platform_settings: &spendlens_core::campaign::PlatformSettings,
     aov: &spendlens_core::analysis::Aov,
+    period: &spendlens_core::analysis::PlatformInputs,
 ) -> Decimal {
-    let own_value = (row.conversions > Decimal::ZERO)
-        .then(|| {
-            row.conversion_value
-                .map(|v| spendlens_core::num::div_or_zero(v, row.conversions))
-        })
-        .flatten();
-    let conversion_value = match row.platform {
-        Platform::LinkedIn => platform_settings.linkedin_conversion_value.or(own_value),
-        Platform::Meta | Platform::GoogleAds => own_value,
-        _ => None,
-    };
-    let metrics = PlatformMetrics {
-        spend: row.spend,
-        conversions: row.conversions,
-        conversion_value,
-        revenue: row.revenue,
-        ..PlatformMetrics::default()
-    };
-    platform_revenue(row.platform, &metrics, aov).0
+    let of_period = period.get(row.platform);
+    if of_period.is_some_and(|m| m.revenue.is_some()) {
+        return row.revenue.unwrap_or(Decimal::ZERO);
+    }
+    let own_value = || row.conversion_value.unwrap_or(Decimal::ZERO);
+    let valued = of_period
+        .and_then(|m| m.conversion_value)
+        .is_some_and(|v| v > Decimal::ZERO);
+    match row.platform {
+        Platform::LinkedIn => match platform_settings.linkedin_conversion_value {
+            Some(v) => spendlens_core::num::mul(row.conversions, v),
+            None => own_value(),
+        },
+        Platform::Meta | Platform::GoogleAds if valued => own_value(),
+        platform => {
+            let metrics = PlatformMetrics {
+                spend: row.spend,
+                conversions: row.conversions,
+                ..PlatformMetrics::default()
+            };
+            platform_revenue(platform, &metrics, aov).0
+        }
+    }
 }
 
 /// Rescales `days` so they add up to `total` exactly (whole cents, the remainder on the last

@@ -171,7 +171,7 @@ async fn gather(
                 }
                 continue;
             }
-            let value = crate::finance::row_revenue(&row, &settings, &aov);
+            let value = crate::finance::row_revenue(&row, &settings, &aov, &input.platforms);
             *platform_revenue.entry(row.date).or_default() += value;
             if row.platform.is_ad_platform() {
                 *spend

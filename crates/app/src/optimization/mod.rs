@@ -210,7 +210,7 @@ pub async fn optimize_campaign(
         if recent_budget.contains(row.date) {
             recent_spend += row.spend;
         }
-        let revenue = crate::finance::row_revenue(row, &platform_settings, &aov);
+        let revenue = crate::finance::row_revenue(row, &platform_settings, &aov, &input.platforms);
         daily_revenue.add(row.revenue.is_some(), revenue);
         series.add(
             row.platform,
