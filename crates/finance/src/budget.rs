@@ -144,7 +144,13 @@ pub fn budget_status(analysis: &Analysis) -> BudgetStatus {
         pacing_status: overview.pacing.status,
         pacing: PacingVerdict::of(analysis),
         pacing_assumed: overview.health.pacing.assumed,
-        projected_exhaustion_date: overview.pacing.projected_exhaustion_date,
+        // A campaign past its end date spends no more: its budget runs out on no day.
+        projected_exhaustion_date: overview.pacing.projected_exhaustion_date.filter(|_| {
+            overview
+                .pacing
+                .end_date
+                .is_none_or(|end| analysis.as_of <= end)
+        }),
     }
 }
 

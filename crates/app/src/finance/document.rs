@@ -410,6 +410,7 @@ pub fn document(
     let budget = Table {
         header: header(&[
             "Campaign",
+            "Currency",
             "Budget",
             "Spent to date",
             "Used %",
@@ -433,8 +434,11 @@ pub fn document(
                     Some(_) if b.pacing_assumed => format!("{verdict}, on assumed dates"),
                     _ => verdict,
                 };
+                // Each campaign's budget is in its own currency, which the row names: the
+                // report's currency is for the converted figures only.
                 vec![
                     Cell::text(&c.name),
+                    Cell::text(cc),
                     b.budget.map_or(Cell::Empty, |v| money(v, cc)),
                     money(b.spend, cc),
                     judged.map_or(Cell::Empty, |(used, ..)| Cell::Percent(used)),

@@ -331,6 +331,15 @@ fn projection(a: &Analysis) -> String {
     if a.overview.budget.budget.is_none() {
         return "No budget set, so there is no exhaustion date.".to_owned();
     }
+    if let (Some(end), Some(left)) = (p.end_date, a.overview.budget.remaining)
+        && a.as_of > end
+    {
+        return format!(
+            "The campaign ended on {} with {} of its budget unspent.",
+            date(end),
+            money(left, cur)
+        );
+    }
     if let spendlens_core::analysis::verdicts::PacingVerdict::ProjectedOver {
         projected,
         over_by,
