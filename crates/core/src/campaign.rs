@@ -138,6 +138,13 @@ impl CampaignDraft {
                 err("budget", "must have at most 2 decimals");
             }
         }
+        // The range every stored day keeps to, so that a campaign's own days can be stored and
+        // its pages read.
+        for (field, day) in [("start_date", self.start_date), ("end_date", self.end_date)] {
+            if let Some(e) = day.and_then(|d| crate::limits::check_date(d).err()) {
+                err(field, &e);
+            }
+        }
         if let (Some(start), Some(end)) = (self.start_date, self.end_date)
             && end < start
         {
@@ -275,6 +282,32 @@ mod tests {
         assert_eq!(
             fields,
             vec!["name", "currency", "budget", "end_date", "time_zone"]
+        );
+    }
+
+    /// Dates keep to the range every stored day keeps to (2000-01-01 to 2099-12-31), on both
+    /// sides of each edge.
+    #[test]
+    fn dates_keep_to_the_stored_range() {
+        let at = |start: (i32, u32, u32), end: (i32, u32, u32)| CampaignDraft {
+            start_date: NaiveDate::from_ymd_opt(start.0, start.1, start.2),
+            end_date: NaiveDate::from_ymd_opt(end.0, end.1, end.2),
+            ..draft()
+        };
+        let fields = |d: CampaignDraft| -> Vec<&'static str> {
+            d.parse(|z| z == "UTC")
+                .err()
+                .unwrap_or_default()
+                .iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        assert!(fields(at((2000, 1, 1), (2099, 12, 31))).is_empty());
+        assert_eq!(fields(at((1999, 12, 31), (2026, 1, 1))), ["start_date"]);
+        assert_eq!(fields(at((2026, 1, 1), (2100, 1, 1))), ["end_date"]);
+        assert_eq!(
+            fields(at((0, 1, 1), (9999, 12, 31))),
+            ["start_date", "end_date"]
         );
     }
 

@@ -24,10 +24,27 @@ pub fn day(field: &str, text: &str) -> ApiResult<NaiveDate> {
     })
 }
 
-/// A route's query parameters.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(transparent)]
+/// A route's query parameters, each given once: `dry_run=true&dry_run=false` is refused before
+/// the handler runs (400, naming the parameter), not read as its last value, which would turn a
+/// dry run into an import.
+#[derive(Debug, Clone, Default)]
 pub struct Params(pub HashMap<String, String>);
+
+impl<'de> Deserialize<'de> for Params {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let pairs = Vec::<(String, String)>::deserialize(d)?;
+        let mut map = HashMap::with_capacity(pairs.len());
+        for (key, value) in pairs {
+            if map.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "{key}: given more than once; give it once"
+                )));
+            }
+            map.insert(key, value);
+        }
+        Ok(Self(map))
+    }
+}
 
 impl Params {
     /// The parameter as given; `None` when absent or empty.

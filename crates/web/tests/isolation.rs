@@ -218,3 +218,58 @@ async fn a_body_refused_before_its_handler_is_answered_in_the_envelope() {
         );
     }
 }
+
+/// A query parameter given twice is refused naming it, not read as its last value: a dry run
+/// with `dry_run=false` after it stays a refusal and writes nothing; the analysis is not
+/// answered for the second of two days.
+#[tokio::test]
+async fn a_query_parameter_given_twice_is_refused() {
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
+    let campaigns = demo(&app).await;
+    let id = crate::support::id_named(&campaigns, "Q4 Lead Gen (B2B)");
+    let spend = |a: Value| a["totals"]["spend"].clone();
+    let analysis = format!("/api/campaigns/{id}/financial-analysis");
+    let before = spend(json_of(app.get(&analysis).await).await);
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(
+            b"date,platform,campaign,spend\n2026-11-02,meta,m1,1.00\n".to_vec(),
+        )
+        .file_name("twice.csv"),
+    );
+    let r = app
+        .client
+        .post(format!(
+            "{}/api/campaigns/{id}/imports?dry_run=true&dry_run=false",
+            app.base
+        ))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let got = json_of(r).await;
+    assert!(
+        got["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("dry_run: given more than once"),
+        "{got}"
+    );
+    let after = spend(json_of(app.get(&analysis).await).await);
+    assert_eq!(before, after, "nothing imported");
+    let r = app
+        .get(&format!(
+            "/api/campaigns/{id}/financial-analysis?as_of=2026-11-01&as_of=2026-12-01"
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // Given once, each is answered.
+    let r = app
+        .get(&format!(
+            "/api/campaigns/{id}/financial-analysis?as_of=2026-11-01"
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}

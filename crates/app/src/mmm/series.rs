@@ -93,11 +93,11 @@ pub fn kpi_series(
     }
     let names: Vec<&str> = header.cells.iter().map(|c| c.trim()).collect();
     let date_col = spendlens_mmm::table::date_column(&names).ok_or_else(|| {
-            bad(format!(
-                ": no date column (a header named date, day or week) in row {}",
-                header.row
-            ))
-        })?;
+        bad(format!(
+            ": no date column (a header named date, day or week) in row {}",
+            header.row
+        ))
+    })?;
     let others: Vec<usize> = (0..names.len())
         .filter(|i| *i != date_col && !names[*i].is_empty())
         .collect();
@@ -389,7 +389,11 @@ mod tests {
     /// The date column is found as `spendlens mmm` finds it: by name, or by a word of its name.
     #[test]
     fn the_date_column_is_found_as_the_model_finds_it() {
-        for header in ["Week start,revenue", "date_week,revenue", "Date (UTC),revenue"] {
+        for header in [
+            "Week start,revenue",
+            "date_week,revenue",
+            "Date (UTC),revenue",
+        ] {
             let file = format!("{header}\n2026-10-05,100\n2026-10-12,120\n");
             let got =
                 kpi_series(file.as_bytes(), "kpi.csv", "file").unwrap_or_else(|e| panic!("{e}"));

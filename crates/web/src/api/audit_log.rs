@@ -11,6 +11,7 @@ use spendlens_store::AuditRow;
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::query::Params;
 use crate::state::AppState;
 
 /// The query as typed: every field optional, checked by `spendlens_app::audit`.
@@ -53,7 +54,7 @@ pub fn entry_json(r: &AuditRow) -> Value {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
+    Query(Params(q)): Query<Params>,
 ) -> ApiResult<Json<Value>> {
     let found = page(state.store.as_ref(), &caller.0.org_id, &query_of(&q)).await?;
     Ok(Json(json!({

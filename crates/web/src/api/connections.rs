@@ -3,8 +3,6 @@
 //! callback. The work happens in `spendlens_app::connections`; this module parses requests and
 //! shapes answers. Credentials are write-only: no answer ever contains them.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -301,7 +299,7 @@ pub async fn delete(
 pub async fn oauth_callback(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<HashMap<String, String>>,
+    Query(Params(query)): Query<Params>,
 ) -> ApiResult<Response> {
     let now = state.clock.now();
     let oauth_state = query.get("state").map(String::as_str).unwrap_or_default();

@@ -1,8 +1,6 @@
 //! The Budget Optimization Engine over HTTP: the seed-shaped plan of a campaign, and its response
 //! curves as a chart. The use case is `spendlens_app::optimization::optimize_campaign`.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -20,6 +18,7 @@ use spendlens_optimize::FitOptions;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::query::Params;
 use crate::state::AppState;
 
 /// Records a field rule's outcome: the value, or the problem under `path`.
@@ -283,7 +282,7 @@ pub async fn curves_chart(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(Params(query)): Query<Params>,
 ) -> ApiResult<Response> {
     let mut doc = serde_json::Map::new();
     for (key, value) in &query {
