@@ -247,3 +247,43 @@ async fn a_day_without_a_conversion_value_is_valued_alike_everywhere() {
         );
     }
 }
+
+/// A campaign past its end date runs out of budget on no day: its overview says how much of
+/// the budget it left unspent, and the financial report shows no exhaustion date for it.
+#[tokio::test]
+async fn a_finished_campaign_runs_out_on_no_day() {
+    const ROWS: &str = "date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue\n\
+        2026-10-05,meta,m1,400.00,1000,0,20,2,100.00,\n";
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let tag = app.backend.to_string();
+        app.register(&app.client, "ended@a.io").await;
+        let id = app
+            .campaign(
+                &json!({"name": "October", "currency": "USD", "budget": "1000.00",
+                              "start_date": "2026-10-01", "end_date": "2026-10-31",
+                              "time_zone": "UTC"}),
+            )
+            .await;
+        crate::channel_reports::upload(&app, &id, ROWS).await;
+        let (_, html) = page(&app, &format!("/campaigns/{id}")).await;
+        assert!(
+            html.contains("The campaign ended on 31 Oct 2026 with $600.00 of its budget unspent."),
+            "{tag}"
+        );
+        assert!(!html.contains("runs out on"), "{tag}");
+        let report = json_of(
+            app.get("/api/reports/financial?from=2026-10-01&to=2026-10-31")
+                .await,
+        )
+        .await;
+        let budget = &report["campaigns"][0]["budget"];
+        assert_eq!(budget["spend"], "400.00", "{tag}: {report}");
+        let keys = budget.as_object().cloned().unwrap_or_default();
+        assert_eq!(
+            keys.get("projected_exhaustion_date"),
+            Some(&Value::Null),
+            "{tag}: {budget}"
+        );
+    }
+}
