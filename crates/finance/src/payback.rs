@@ -6,8 +6,9 @@
 //! > includes every cost (platform spend, media, creative, fees, allocated overhead) and the
 //! > opportunity cost accrued up to that day. Counting starts on the first day with a cost (the
 //! > first investment), which is day 1.
-//! > - **Reached**: the first day on which cumulative revenue is at least cumulative cost; the
-//! >   payback period is that day's number.
+//! > - **Reached**: the first day from which cumulative revenue stays at least cumulative cost to
+//! >   the window's last day; the payback period is that day's number. A campaign that caught up
+//! >   and then fell behind again (its costs ran on past its revenue) has not paid back.
 //! > - **Projected**: not reached by the last day of the window, but at the daily rates of the
 //! >   last `recent_days` days (28 by default, fewer when the campaign is younger: average daily
 //! >   revenue minus average daily cost, opportunity cost included) the remaining gap closes within
@@ -80,18 +81,25 @@ pub(crate) fn payback(
     let day_number = |i: usize| u32::try_from(i - first + 1).unwrap_or(u32::MAX);
     let mut cum_cost = Decimal::ZERO;
     let mut cum_revenue = Decimal::ZERO;
+    // The first day of the run of days, up to the last, on which revenue covers cost.
+    let mut covered_since = None;
     for i in 0..n {
         cum_cost = num::add(cum_cost, cost[i]);
         cum_revenue = num::add(cum_revenue, revenue[i]);
-        if i >= first && cum_revenue >= cum_cost {
-            return match window.date_at(i) {
-                Some(date) => Payback::Reached {
-                    date,
-                    days: day_number(i),
-                },
-                None => Payback::NotWithinHorizon,
-            };
+        if cum_revenue < cum_cost {
+            covered_since = None;
+        } else if i >= first && covered_since.is_none() {
+            covered_since = Some(i);
         }
+    }
+    if let Some(i) = covered_since {
+        return match window.date_at(i) {
+            Some(date) => Payback::Reached {
+                date,
+                days: day_number(i),
+            },
+            None => Payback::NotWithinHorizon,
+        };
     }
     let gap = num::sub(cum_cost, cum_revenue);
     let recent = usize::try_from(recent_days)
@@ -157,6 +165,29 @@ mod tests {
             }
         );
         assert_eq!(p.days(), Some(3));
+    }
+
+    /// Caught up on day 2, behind again from day 3 (costs ran on, revenue stopped): not paid
+    /// back, and with no revenue lately, not within the horizon. Caught up again on day 5 and
+    /// covered to the end: reached on day 5, not day 2.
+    #[test]
+    fn caught_up_then_behind_again_is_not_paid_back() {
+        let p = payback(&window(4), &d(&[100, 10, 50, 50]), &d(&[0, 120, 0, 0]), 28, 365);
+        assert_eq!(p, Payback::NotWithinHorizon);
+        let p = payback(
+            &window(6),
+            &d(&[100, 10, 50, 50, 10, 10]),
+            &d(&[0, 120, 0, 0, 200, 10]),
+            28,
+            365,
+        );
+        assert_eq!(
+            p,
+            Payback::Reached {
+                date: NaiveDate::from_ymd_opt(2026, 3, 5).unwrap_or_default(),
+                days: 5
+            }
+        );
     }
 
     #[test]
