@@ -172,7 +172,13 @@ mod tests {
     /// covered to the end: reached on day 5, not day 2.
     #[test]
     fn caught_up_then_behind_again_is_not_paid_back() {
-        let p = payback(&window(4), &d(&[100, 10, 50, 50]), &d(&[0, 120, 0, 0]), 28, 365);
+        let p = payback(
+            &window(4),
+            &d(&[100, 10, 50, 50]),
+            &d(&[0, 120, 0, 0]),
+            28,
+            365,
+        );
         assert_eq!(p, Payback::NotWithinHorizon);
         let p = payback(
             &window(6),

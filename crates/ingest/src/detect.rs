@@ -60,6 +60,12 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<Source, ImportError> {
             });
         }
     };
+    if let Some(reason) = analytics_download(&rows) {
+        return Err(ImportError::Unrecognised {
+            file: file_name.to_owned(),
+            reason,
+        });
+    }
     table::classify(&rows).ok_or_else(|| ImportError::Unrecognised {
         file: file_name.to_owned(),
         reason: format!(
@@ -68,6 +74,36 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<Source, ImportError> {
             rows.first().map(|r| r.cells.join(",")).unwrap_or_default().chars().take(120).collect::<String>()
         ),
     })
+}
+
+/// A Google Analytics 4 report as its "Download CSV" writes it: `#` lines naming the report, the
+/// property and the dates above the table. It holds sessions and revenue, no ad spend; the
+/// reason says where GA4's figures go in instead.
+fn analytics_download(rows: &[table::RawRow]) -> Option<String> {
+    let comments: Vec<String> = rows
+        .iter()
+        .take(12)
+        .filter_map(|r| r.cells.first())
+        .map(|c| c.trim().trim_start_matches('\u{feff}').to_owned())
+        .filter(|c| c.starts_with('#'))
+        .collect();
+    let says = |what: &str| comments.iter().any(|c| c.contains(what));
+    if !(says("Property:") || (says("Start date:") && says("End date:"))) {
+        return None;
+    }
+    let report = comments
+        .iter()
+        .map(|c| c.trim_start_matches('#').trim())
+        .find(|c| !c.is_empty() && !c.starts_with('-') && c.contains(':'))
+        .and_then(|c| c.split(':').next())
+        .map(|name| format!(" ({name})"))
+        .unwrap_or_default();
+    Some(format!(
+        "this is a Google Analytics 4 report download{report}: it holds sessions and revenue, no \
+         ad spend, so it is not a file of a campaign's spend; GA4's figures come in through a GA4 \
+         connection (Connections), and a GA4 download of revenue by date can be the \
+         marketing-mix model's KPI file (Marketing mix page)"
+    ))
 }
 
 fn text_head(bytes: &[u8]) -> &[u8] {

@@ -73,3 +73,35 @@ fn a_misspelt_canonical_file_is_still_canonical_so_the_typo_is_reported() {
         Source::SpreadsheetCsv
     );
 }
+
+/// A GA4 report download (its `#` lines above the table) is named for what it is, with where
+/// GA4's figures go in, rather than "cannot tell"; a file with a `#` line but none of GA4's is not.
+#[test]
+fn a_ga4_report_download_is_named_and_redirected() {
+    let ga4 = "# ----------------------------------------\n\
+               # Traffic acquisition: Session primary channel group (Default Channel Group)\n\
+               # Account: Demo\n\
+               # Property: Demo property\n\
+               # ----------------------------------------\n\
+               #\n\
+               # Start date: 20261101\n\
+               # End date: 20261130\n\
+               Session primary channel group (Default Channel Group),Users,Sessions,Total revenue\n\
+               Organic Search,1200,1500,1500.50\n";
+    let e = detect(ga4.as_bytes(), "ga4.csv")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        e.contains("Google Analytics 4 report download (Traffic acquisition)")
+            && e.contains("GA4 connection")
+            && e.contains("KPI file"),
+        "{e}"
+    );
+    let other = "# my notes\nfoo,bar\n1,2\n";
+    let e = detect(other.as_bytes(), "notes.csv")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("no known header row"), "{e}");
+}
