@@ -79,11 +79,14 @@ async fn every_tab_says_what_its_revenue_rests_on_and_shows_nothing_unmeasured()
             for row in api["platforms"].as_array().into_iter().flatten() {
                 let p = row["platform"].as_str().unwrap_or_default();
                 let cells = element(table, &format!("data-platform=\"{p}\""), "tr");
+                // LinkedIn's estimate is always its own conversion value (never the average
+                // order value), and the cell says so.
+                let words = match (row["revenue_source"].as_str().unwrap_or_default(), p) {
+                    ("estimated", "linkedin") => "from its conversion value",
+                    (source, _) => source,
+                };
                 assert!(
-                    cells.contains(&format!(
-                        "data-metric=\"revenue-source\">({})<",
-                        row["revenue_source"].as_str().unwrap_or_default()
-                    )),
+                    cells.contains(&format!("data-metric=\"revenue-source\">({words})<")),
                     "{tag} {name} {p}: {cells}"
                 );
             }
@@ -244,6 +247,20 @@ async fn a_day_without_a_conversion_value_is_valued_alike_everywhere() {
         assert_eq!(
             report["campaigns"][0]["attributed_revenue"], "700.00",
             "{tag}: {report}"
+        );
+        // The page says each platform's revenue is its own conversion value, and that the
+        // average order value (LinkedIn's 300.00) values no conversion here.
+        let (_, html) = page(&app, &format!("/campaigns/{id}?tab=roi-roas")).await;
+        for p in ["meta", "linkedin"] {
+            let cells = element(&html, &format!("data-platform=\"{p}\""), "tr");
+            assert!(
+                cells.contains("data-metric=\"revenue-source\">(from its conversion value)<"),
+                "{tag} {p}: {cells}"
+            );
+        }
+        assert!(
+            html.contains("the average order value of $300.00 (from the LinkedIn conversion value) values no conversion here"),
+            "{tag}"
         );
     }
 }

@@ -83,6 +83,13 @@ fn row(f: &PlatformFigures, total_spend: Decimal) -> PlatformRow {
         conversions: m.conversions,
         revenue: f.revenue,
         revenue_source: f.revenue_source,
+        own_value: f.revenue_source == RevenueSource::Estimated
+            && !f.revenue.is_zero()
+            && matches!(
+                f.platform,
+                Platform::LinkedIn | Platform::Meta | Platform::GoogleAds
+            )
+            && m.conversion_value.is_some_and(|v| v > Decimal::ZERO),
         roas,
         roi,
         net_profit: num::sub(f.revenue, m.spend),

@@ -216,6 +216,10 @@ pub struct PlatformRow {
     pub conversions: Decimal,
     pub revenue: Decimal,
     pub revenue_source: RevenueSource,
+    /// An estimated revenue resting on the platform's own conversion value (Meta's purchases'
+    /// value, Google Ads' conversion value, LinkedIn's conversion value), not on the campaign's
+    /// average order value. Not on the wire: the contract's `revenue_source` stays `estimated`.
+    pub own_value: bool,
     pub roas: Decimal,
     pub roi: Decimal,
     pub net_profit: Decimal,

@@ -198,6 +198,7 @@ mod tests {
             conversions: Decimal::ZERO,
             revenue: spend * roas,
             revenue_source: RevenueSource::Estimated,
+            own_value: false,
             roas,
             roi: (roas - Decimal::ONE) * dec!(100),
             net_profit: spend * roas - spend,

@@ -56,6 +56,7 @@ pub fn platform_row(
         conversions: dec!(85),
         revenue,
         revenue_source: RevenueSource::Estimated,
+        own_value: false,
         roas,
         roi: (roas - Decimal::ONE) * dec!(100),
         net_profit: revenue - spend,

@@ -105,14 +105,31 @@ impl Basis {
     }
 }
 
-/// A platform's revenue source as its revenue cell says it ("estimated"); empty when the
-/// revenue is not measured.
+/// A platform's revenue source as its revenue cell says it ("estimated", or "from its
+/// conversion value" when the platform's own conversion value gave it, not the campaign's
+/// average order value); empty when the revenue is not measured.
 pub fn source_words(r: &PlatformRow, v: &Verdicts) -> String {
-    if row_measured(r, v) {
-        spendlens_app::labels::in_sentence(r.revenue_source.label())
-    } else {
+    if !row_measured(r, v) {
         String::new()
+    } else if r.own_value {
+        OWN_VALUE.to_owned()
+    } else {
+        spendlens_app::labels::in_sentence(r.revenue_source.label())
     }
+}
+
+/// The words for revenue valued at the platform's own conversion value.
+pub const OWN_VALUE: &str = "from its conversion value";
+
+/// Whether some platform's revenue here rests on the campaign's average order value (an
+/// estimate from conversions without a value of their own).
+pub fn uses_aov(a: &Analysis, v: &Verdicts) -> bool {
+    a.platforms.iter().any(|r| {
+        row_measured(r, v)
+            && r.revenue_source == RevenueSource::Estimated
+            && !r.own_value
+            && !r.revenue.is_zero()
+    })
 }
 
 /// A figure resting on a platform's revenue, or "Not measured".

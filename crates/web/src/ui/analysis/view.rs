@@ -431,15 +431,21 @@ pub(super) fn view(
     let subs = super::health::subs(a);
     let measured = super::health::measured_sentence(a, &subs, &verdicts.missing);
     let basis = Basis::of(a, &verdicts);
-    let aov_note = if a.aov.configured {
-        format!(
+    let aov_note = match (a.aov.configured, super::basis::uses_aov(a, &verdicts)) {
+        (true, true) => format!(
             "Estimated revenue values a conversion at {} (from the {}).",
             money(a.aov.estimated, cur),
             in_sentence(a.aov.source.label())
-        )
-    } else {
-        "No conversion value is configured: only revenue the platforms report is counted."
-            .to_owned()
+        ),
+        (true, false) => format!(
+            "Each platform's revenue is its own: what it reports, or its conversions at their own \
+             value; the average order value of {} (from the {}) values no conversion here.",
+            money(a.aov.estimated, cur),
+            in_sentence(a.aov.source.label())
+        ),
+        (false, _) => "No average order value is configured: conversions without a value of \
+                       their own add no revenue."
+            .to_owned(),
     };
     let tier =
         |key: &'static str, name: &'static str, criteria: String, t: &TierSummary| TierView {
