@@ -415,7 +415,7 @@ pub fn document(
             "Spent to date",
             "Used %",
             "Remaining",
-            "Status",
+            "Use of budget",
             "Pacing %",
             "Pacing",
             "Projected exhaustion",
