@@ -26,6 +26,7 @@ use spendlens_store::Principal;
 
 use crate::access::{Authenticated, Credential};
 use crate::error::{ApiError, ApiResult};
+use crate::json_body::JsonBody;
 use crate::state::AppState;
 
 /// The session cookie's name.
@@ -300,7 +301,7 @@ pub struct CheckEmailResponse {
 pub async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let registration = parse_registration(&body)?;
     let outcome = accounts::register(
@@ -342,7 +343,10 @@ pub struct VerifyRequest {
 #[utoipa::path(post, path = "/api/auth/verify", tag = "auth", request_body = VerifyRequest,
     responses((status = 200, body = AccountResponse, description = "Registered; session cookie set"),
               (status = 400, description = "The link is invalid, used or expired")))]
-pub async fn verify(State(state): State<AppState>, Json(body): Json<Value>) -> ApiResult<Response> {
+pub async fn verify(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let mut problems = Problems::default();
     let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
         return Err(problems.into());
@@ -380,7 +384,7 @@ pub struct LoginRequest {
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let mut problems = Problems::default();
     let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {

@@ -19,6 +19,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod json_body;
 pub mod observability;
 pub mod openapi;
 pub mod query;

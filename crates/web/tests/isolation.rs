@@ -273,3 +273,33 @@ async fn a_query_parameter_given_twice_is_refused() {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+/// A JSON body naming a key twice in one object is refused naming the key and where it is, not
+/// read as its last value; the campaign is left as it was.
+#[tokio::test]
+async fn a_json_key_given_twice_is_refused() {
+    let db = sqlite_database();
+    let app = TestApp::spawn(&db).await;
+    let campaigns = demo(&app).await;
+    let id = crate::support::id_named(&campaigns, "Q4 Lead Gen (B2B)");
+    let r = app
+        .client
+        .patch(format!("{}/api/campaigns/{id}", app.base))
+        .header("content-type", "application/json")
+        .header("origin", app.base.clone())
+        .body(r#"{"name": "dup", "name": "dup2"}"#)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let got = json_of(r).await;
+    let detail = &got["error"]["details"][0];
+    assert_eq!(detail["field"], "body", "{got}");
+    let message = detail["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("the key \"name\" is given twice") && message.contains("line 1"),
+        "{got}"
+    );
+    let campaign = json_of(app.get(&format!("/api/campaigns/{id}")).await).await;
+    assert_eq!(campaign["name"], "Q4 Lead Gen (B2B)");
+}

@@ -20,6 +20,7 @@ use spendlens_core::campaign::CampaignId;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::json_body::JsonBody;
 use crate::query::Params;
 use crate::state::AppState;
 use crate::upload::{Fields, Others, multipart, read_file_field};
@@ -466,7 +467,7 @@ pub async fn put_model(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let Value::Object(fields) = &body else {

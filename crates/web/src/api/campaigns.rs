@@ -16,6 +16,7 @@ use spendlens_core::campaign::{Campaign, CampaignDraft, CampaignId, PlatformSett
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::json_body::JsonBody;
 use crate::state::AppState;
 
 /// A campaign as the API shows it.
@@ -111,7 +112,7 @@ fn spec_of(body: &Value) -> ApiResult<spendlens_core::campaign::CampaignSpec> {
 pub async fn create(
     State(state): State<AppState>,
     Caller(p): Caller,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let spec = spec_of(&body)?;
     let campaign = campaigns::create(&state.context(), &p.org_id, &spec).await?;
@@ -155,7 +156,7 @@ pub async fn patch(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<CampaignResponse>> {
     let current = state.campaign(&caller.0.org_id, &id).await?;
     let Value::Object(changes) = body else {
@@ -233,7 +234,7 @@ pub async fn put_settings(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<SettingsBody>> {
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let mut problems = Problems::default();

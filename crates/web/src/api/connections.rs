@@ -20,6 +20,7 @@ use spendlens_store::Connection;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::json_body::JsonBody;
 use crate::query::Params;
 use crate::state::AppState;
 
@@ -162,7 +163,7 @@ pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let request = parse_request(&body)?;

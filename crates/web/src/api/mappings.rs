@@ -15,6 +15,7 @@ use spendlens_store::SavedMapping;
 use crate::api::imports::{MAX_UPLOAD_BYTES, import_command};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::json_body::JsonBody;
 use crate::state::AppState;
 use crate::upload::{Fields, Others, multipart, read_file_field};
 
@@ -86,7 +87,7 @@ pub async fn save(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let mapping = match body.get("mapping") {

@@ -13,6 +13,7 @@ use spendlens_core::platform::Platform;
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::json_body::JsonBody;
 use crate::state::AppState;
 
 /// What a metrics post did.
@@ -141,7 +142,7 @@ pub async fn post(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<UpsertResponse>> {
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let rows = parse_rows(&body, &campaign.spec.currency)?;

@@ -15,6 +15,7 @@ use spendlens_mmm::Experiment;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::json_body::JsonBody;
 use crate::query::day;
 use crate::state::AppState;
 
@@ -292,7 +293,7 @@ pub fn run_json(run: &Run, with_result: bool) -> Value {
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let cmd = command(&body)?;
     let run = spendlens_app::mmm::run(&state.context(), &caller.0.org_id, cmd).await?;

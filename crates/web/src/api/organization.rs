@@ -26,6 +26,7 @@ use spendlens_store::{Invitation, Member, Membership};
 
 use crate::auth::{Caller, SESSION_COOKIE, SessionCaller, cookie};
 use crate::error::{ApiError, ApiResult};
+use crate::json_body::JsonBody;
 use crate::state::AppState;
 
 /// An organisation of the caller.
@@ -150,11 +151,12 @@ pub async fn list_organizations(
 /// Creates another organisation that the caller owns (`{"name"}`); the session stays in the
 /// current one until switched.
 #[utoipa::path(post, path = "/api/organizations", tag = "organization",
+    request_body(content = Object, description = "`{\"name\"}`"),
     responses((status = 201, body = OrganizationResponse), (status = 422, description = "Invalid name")))]
 pub async fn create_organization(
     State(state): State<AppState>,
     SessionCaller(principal): SessionCaller,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let [name] = fields(&body, ["name"])?;
     let org = members::create_organization(&state.context(), &principal, &name).await?;
@@ -173,12 +175,13 @@ pub async fn create_organization(
 /// Moves the session to another of the caller's organisations (`{"org_id"}`); one they do not
 /// belong to is a 404.
 #[utoipa::path(post, path = "/api/session/organization", tag = "organization",
+    request_body(content = Object, description = "`{\"org_id\"}`"),
     responses((status = 200, body = OrganizationResponse), (status = 404, description = "Not an organisation of yours")))]
 pub async fn switch_organization(
     State(state): State<AppState>,
     SessionCaller(principal): SessionCaller,
     headers: HeaderMap,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<OrganizationResponse>> {
     let [org_id] = fields(&body, ["org_id"])?;
     let org = OrgId::new(org_id);
@@ -205,11 +208,12 @@ pub async fn delete_organization(
 
 /// Hands the ownership to a member (`{"user_id"}`): they become an owner, the caller an admin.
 #[utoipa::path(post, path = "/api/organization/transfer", tag = "organization",
+    request_body(content = Object, description = "`{\"user_id\"}`"),
     responses((status = 204, description = "Transferred"), (status = 404, description = "No such member")))]
 pub async fn transfer(
     State(state): State<AppState>,
     SessionCaller(principal): SessionCaller,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<StatusCode> {
     let [user_id] = fields(&body, ["user_id"])?;
     members::transfer_ownership(&state.context(), &principal, &UserId::new(user_id)).await?;
@@ -241,6 +245,7 @@ pub async fn list_members(
 /// Changes a member's role (`{"role"}`): at most the caller's own; the last owner cannot be
 /// demoted (409).
 #[utoipa::path(put, path = "/api/organization/members/{user_id}", tag = "organization",
+    request_body(content = Object, description = "`{\"role\"}`"),
     params(("user_id" = String, Path, description = "The member's user id")),
     responses((status = 200, body = MemberResponse), (status = 403, description = "Beyond your role"),
               (status = 404, description = "No such member"), (status = 409, description = "The last owner")))]
@@ -248,7 +253,7 @@ pub async fn change_role(
     State(state): State<AppState>,
     Caller(principal): Caller,
     Path(user_id): Path<String>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<MemberResponse>> {
     let [text] = fields(&body, ["role"])?;
     let member = members::change_role(
@@ -290,12 +295,13 @@ pub async fn list_invitations(
 /// Invites an e-mail address with a role (`{"email", "role"}`, at most the caller's own): the
 /// answer carries the one-time link, valid 7 days, shown this once.
 #[utoipa::path(post, path = "/api/organization/invitations", tag = "organization",
+    request_body(content = Object, description = "`{\"email\", \"role\"}`"),
     responses((status = 201, body = InvitedResponse), (status = 403, description = "Beyond your role"),
               (status = 409, description = "Already a member"), (status = 422, description = "Invalid fields")))]
 pub async fn invite(
     State(state): State<AppState>,
     Caller(principal): Caller,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let [email, text] = fields(&body, ["email", "role"])?;
     let invite = invitations::Invite {

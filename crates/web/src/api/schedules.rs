@@ -19,6 +19,7 @@ use spendlens_store::StoredDelivery;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::json_body::JsonBody;
 use crate::state::AppState;
 
 /// A schedule as answered: never its Slack URL.
@@ -185,11 +186,12 @@ pub fn parse_request(body: &Value) -> Result<ScheduleCommand, Problems> {
 /// Schedules a report: `{kind, format?, currency?, campaign_id?, channel, recipients?,
 /// slack_url?, cadence?, weekday?, day?}` (see the README's "Scheduled reports").
 #[utoipa::path(post, path = "/api/report-schedules", tag = "reports",
+    request_body(content = Object, description = "`{kind, format?, currency?, campaign_id?, channel, recipients?, slack_url?, cadence?, weekday?, day?}`"),
     responses((status = 201, body = ScheduleInfo), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let cmd = parse_request(&body)?;
     let now = state.clock.now();

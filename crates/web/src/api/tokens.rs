@@ -20,6 +20,7 @@ use spendlens_store::ApiTokenInfo;
 
 use crate::auth::{Caller, SessionCaller};
 use crate::error::ApiResult;
+use crate::json_body::JsonBody;
 use crate::state::AppState;
 
 /// A new API token: its name and, optionally, when it expires (`expires_in_days` or
@@ -134,7 +135,7 @@ pub fn parse_token_request(body: &Value) -> Result<NewToken, Problems> {
 pub async fn create_token(
     State(state): State<AppState>,
     SessionCaller(principal): SessionCaller,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let new = parse_token_request(&body)?;
     let created = accounts::create_token(&state.context(), &principal, new).await?;

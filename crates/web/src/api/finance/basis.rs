@@ -12,6 +12,7 @@ use spendlens_core::campaign::CampaignId;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::json_body::JsonBody;
 use crate::query::Params;
 use crate::state::AppState;
 
@@ -52,7 +53,7 @@ pub async fn put_basis(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
     let org = &caller.0.org_id;
     let id = CampaignId::new(id);

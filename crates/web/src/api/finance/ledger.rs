@@ -15,6 +15,7 @@ use super::decode::{COST_FIELDS, OVERHEAD_FIELDS, draft_of};
 use super::encode::{entries_json, entry_json};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::json_body::JsonBody;
 use crate::state::AppState;
 use crate::upload::{Fields, Others, multipart, read_file_field};
 
@@ -46,7 +47,7 @@ pub async fn create_cost(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let draft = draft_of(&body, &COST_FIELDS)?;
@@ -89,7 +90,7 @@ pub async fn put_cost(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, entry_id)): Path<(String, String)>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let draft = draft_of(&body, &COST_FIELDS)?;
@@ -173,7 +174,7 @@ pub async fn list_overhead(
 pub async fn create_overhead(
     State(state): State<AppState>,
     caller: Caller,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let draft = draft_of(&body, &OVERHEAD_FIELDS)?;
     let stored = ledger::add_overhead(&state.context(), &caller.0.org_id, draft).await?;
@@ -210,7 +211,7 @@ pub async fn put_overhead(
     State(state): State<AppState>,
     caller: Caller,
     Path(entry_id): Path<String>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
     let draft = draft_of(&body, &OVERHEAD_FIELDS)?;
     let stored =

@@ -13,6 +13,7 @@ use super::decode::{facts_patch, settings_patch};
 use super::encode::{facts_json, settings_json};
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::json_body::JsonBody;
 use crate::state::AppState;
 
 /// The people assigned to the campaign (for headcount overhead) and its ROI attribution method.
@@ -37,7 +38,7 @@ pub async fn put_headcount(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
     let id = CampaignId::new(id);
     // The campaign first: another organisation's id is a 404 whatever the body.
@@ -64,7 +65,7 @@ pub async fn get_settings(State(state): State<AppState>, caller: Caller) -> ApiR
 pub async fn put_settings(
     State(state): State<AppState>,
     caller: Caller,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
     let patch = settings_patch(
         &body,
