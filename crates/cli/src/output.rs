@@ -51,30 +51,28 @@ pub fn json_or_text(format: &str) -> Option<bool> {
 /// or to stdout when no path is given.
 pub fn write_result(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match path {
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
-        Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let file_name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "output".to_owned());
-            let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-            std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-            std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-        }
+        None => write_stdout(text.as_bytes()),
+        Some(path) => write_bytes(path, text.as_bytes()),
     }
+}
+
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()?;
     Ok(())
 }
 
-/// Writes `bytes` to `path` all or nothing (a temporary file in the same directory, then a rename).
+/// Writes `bytes` to `path` all or nothing (a temporary file in the same directory, then a
+/// rename; the temporary file is removed when either fails), or to stdout for `-`. A directory
+/// is refused before anything is written.
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if path.as_os_str() == "-" {
+        return write_stdout(bytes);
+    }
+    if path.is_dir() {
+        anyhow::bail!("writing {}: is a directory; name a file", path.display());
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -84,9 +82,15 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".to_owned());
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    let written = std::fs::write(&tmp, bytes)
+        .with_context(|| format!("writing {}", tmp.display()))
+        .and_then(|()| {
+            std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Reads an input file, or stdin for `-`.

@@ -119,13 +119,18 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let store = spendlens_store::connect(&settings.database_url)
             .await
             .with_context(|| format!("opening {}", redacted(&settings.database_url)))?;
+        let mut orgs: Vec<OrgId> =
+            store.all_campaigns().await?.into_iter().map(|c| c.org_id).collect();
+        orgs.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+        orgs.dedup();
         let org = match &args.organization {
-            Some(o) => OrgId::new(o),
+            // A mistyped id is named, not answered with an empty report.
+            Some(o) if !orgs.iter().any(|known| known.as_str() == o.trim()) => {
+                errln!("--organization: the database holds no campaign of organisation {o}");
+                return Ok(ExitCode::from(2));
+            }
+            Some(o) => OrgId::new(o.trim()),
             None => {
-                let mut orgs: Vec<OrgId> =
-                    store.all_campaigns().await?.into_iter().map(|c| c.org_id).collect();
-                orgs.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
-                orgs.dedup();
                 match orgs.as_slice() {
                     [one] => one.clone(),
                     [] => {

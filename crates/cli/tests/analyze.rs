@@ -77,6 +77,36 @@ fn output_file_is_written_and_stdout_stays_empty() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// An output path that is a directory is refused before anything is written: no temporary
+/// file is left behind in it (or beside it).
+#[test]
+fn an_output_directory_is_refused_and_nothing_is_left_behind() {
+    let dir = std::env::temp_dir().join(format!("spendlens-cli-dir-{}", std::process::id()));
+    let target = dir.join("out");
+    std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("{e}"));
+    let target_str = target.to_string_lossy().into_owned();
+    let out = spendlens(
+        &[
+            "analyze",
+            "--input",
+            "examples/campaign.json",
+            "--output",
+            &target_str,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn assert_rejected(doc: &str, expected_lines: &[&str]) {
     let out = spendlens(&["analyze", "--input", "-"], Some(doc));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));

@@ -266,6 +266,27 @@ fn report_writes_every_format() {
         &db.url,
     ]);
     assert_eq!(out.status.code(), Some(2));
+    // A mistyped organisation is named, not answered with an empty report.
+    let out = spendlens(&[
+        "report",
+        "--format",
+        "json",
+        "--output",
+        "x",
+        "--from",
+        "2025-03-01",
+        "--to",
+        "2025-03-31",
+        "--organization",
+        "nope",
+        "--database-url",
+        &db.url,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--organization: the database holds no campaign of organisation nope")
+    );
     let _ = std::fs::remove_dir_all(&db.dir);
 }
 

@@ -99,7 +99,10 @@ pub fn parse_request(json: &str, mode_override: Option<Mode>) -> Result<Request,
     ) {
         (Some(b), _) => b,
         (None, Mode::Budget) => {
-            issues.push(Issue::new("total_budget", "is required"));
+            // Given but unreadable is said already; only an absent one is missing.
+            if obj.get("total_budget").is_none_or(Value::is_null) {
+                issues.push(Issue::new("total_budget", "is required"));
+            }
             0.0
         }
         (None, _) => f64::NAN,
@@ -287,7 +290,14 @@ fn number_opt(
         _ => None,
     };
     match parsed {
-        Some(x) if x.is_finite() => Some(x),
+        Some(x) if x.is_finite() && x.abs() <= MAX_MAGNITUDE => Some(x),
+        Some(x) if x.is_finite() => {
+            issues.push(Issue::new(
+                at,
+                format!("is too large: at most 1e15 in size, got {v}"),
+            ));
+            None
+        }
         _ => {
             issues.push(Issue::new(
                 at,
@@ -297,6 +307,11 @@ fn number_opt(
         }
     }
 }
+
+/// The largest size a number of a problem may have (a budget, a spend bound, a curve's
+/// parameters): beyond it the sums of the solver lose their cents or overflow, and the answer
+/// would say "optimal" with no spends.
+const MAX_MAGNITUDE: f64 = 1e15;
 
 /// Plain decimal notation only: `12`, `-3.50`, `1e3`; not `inf`, `NaN`, or hex.
 fn is_decimal(s: &str) -> bool {
@@ -606,6 +621,24 @@ mod tests {
             ],
             "{err}"
         );
+    }
+
+    /// A number too large for the solver's sums is refused on its path (1e308 had given
+    /// "optimal" with null spends), and 1e15 itself still reads.
+    #[test]
+    fn numbers_too_large_are_located() {
+        let doc = |budget: &str, max: &str| {
+            format!(
+                r#"{{"total_budget": {budget}, "channels": [
+                  {{"name": "a", "max_spend": {max},
+                    "curve": {{"type": "hill", "beta": 1, "k": 1, "s": 1}}}}]}}"#
+            )
+        };
+        let err = parse_request(&doc("1e308", "1e308"), None).expect_err("too large");
+        let paths: Vec<String> = err.issues().iter().map(|i| i.path.clone()).collect();
+        assert_eq!(paths, ["total_budget", "channels[0].max_spend"], "{err}");
+        assert!(err.to_string().contains("too large"), "{err}");
+        assert!(parse_request(&doc("1e15", "1e15"), None).is_ok());
     }
 
     #[test]

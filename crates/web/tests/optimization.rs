@@ -568,3 +568,60 @@ async fn the_default_plan_stays_within_the_range_each_channel_has_been_run_at() 
         assert_eq!(forced["channels"][0]["limit"], "requested", "{forced}");
     }
 }
+
+/// Meta's days carry conversions but no value, and the campaign has an average order value:
+/// the plan values them at it. Once one Meta row (two years back) carries a value of its own,
+/// Meta is valued by its own value, as the analysis values it, and its days add nothing: the
+/// refusal says so, rather than asking for a value that is already set.
+#[tokio::test]
+async fn a_platform_valued_by_its_own_value_is_told_so_when_its_days_have_none() {
+    let db = crate::support::sqlite_database();
+    let app = TestApp::spawn(&db).await;
+    app.register(&app.client, "own@example.com").await;
+    let id = app.campaign(&campaign()).await;
+    let r = app
+        .request(
+            &app.client,
+            Method::PUT,
+            &format!("/api/campaigns/{id}/settings"),
+            Some(&json!({"ga4_average_order_value": "50", "linkedin_conversion_value": "50"})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut rows = history_rows(90);
+    for row in rows["rows"].as_array_mut().into_iter().flatten() {
+        if let Some(o) = row.as_object_mut() {
+            o.remove("revenue");
+        }
+    }
+    let r = app
+        .post(&format!("/api/campaigns/{id}/metrics"), &rows)
+        .await;
+    assert!(r.status().is_success());
+    let path = format!("/api/campaigns/{id}/budget-optimization");
+    let r = app
+        .post(&path, &json!({"total_budget": "10000", "weeks": 4}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", json_of(r).await);
+
+    let old = json!({"rows": [{"date": "2024-06-01", "platform": "meta", "spend": "10.00",
+                               "clicks": 1, "conversions": "1", "conversion_value": "80.00"}]});
+    let r = app
+        .post(&format!("/api/campaigns/{id}/metrics"), &old)
+        .await;
+    assert!(r.status().is_success());
+    let r = app
+        .post(&path, &json!({"total_budget": "10000", "weeks": 4}))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let got = json_of(r).await;
+    let message = got["error"]["details"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains("Meta Ads has 90 days with spend")
+            && message.contains("came without the value it reports with them on other days")
+            && !message.contains("set the LinkedIn conversion value, or the GA4"),
+        "{got}"
+    );
+}

@@ -265,7 +265,21 @@ pub async fn optimize_campaign(
     }
     // A channel with spend and nothing to fit is named with its real cause, before any work.
     let objective = request.objective.unwrap_or(Objective::Revenue);
-    let silent = series.silent(objective, &request.ltv);
+    // A platform that reports a value with its conversions on some days is valued by it (as the
+    // analysis values it), so its days without one add nothing: said so, not "set a value".
+    let own_value = |p: Platform| {
+        let reported = input
+            .platforms
+            .get(p)
+            .and_then(|m| m.conversion_value)
+            .is_some_and(|v| v > Decimal::ZERO);
+        match p {
+            Platform::Meta | Platform::GoogleAds => reported,
+            Platform::LinkedIn => reported && platform_settings.linkedin_conversion_value.is_none(),
+            _ => false,
+        }
+    };
+    let silent = series.silent(objective, &request.ltv, own_value);
     if !silent.is_empty() {
         return Err(AppError::invalid(
             "settings",

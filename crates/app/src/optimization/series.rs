@@ -123,7 +123,13 @@ impl Series {
     /// Why no curve can be fitted to some channels, one clause each (empty when every channel
     /// has a response): a channel with spend but no revenue (or, for the `ltv` objective, no
     /// conversions or no value per conversion) has nothing to fit.
-    pub fn silent(&self, objective: Objective, ltv: &BTreeMap<Platform, f64>) -> Vec<String> {
+    /// `own_value` names the platforms valued by the value they report with their conversions.
+    pub fn silent(
+        &self,
+        objective: Objective,
+        ltv: &BTreeMap<Platform, f64>,
+        own_value: impl Fn(Platform) -> bool,
+    ) -> Vec<String> {
         self.0
             .iter()
             .filter_map(|(platform, days)| {
@@ -135,7 +141,9 @@ impl Series {
                     Objective::Revenue | Objective::Profit => revenue <= Decimal::ZERO,
                     Objective::LtvValue => conversions <= 0.0 || !has_value,
                 };
-                silent.then(|| wording::no_response(*platform, with_spend, conversions))
+                silent.then(|| {
+                    wording::no_response(*platform, with_spend, conversions, own_value(*platform))
+                })
             })
             .collect()
     }

@@ -113,11 +113,27 @@ pub fn curves_basis(o: &Optimization) -> String {
 }
 
 /// Why a channel with spend has nothing to fit a curve to, and where its value is set.
-pub fn no_response(platform: Platform, days_with_spend: usize, conversions: f64) -> String {
+/// `own_value`: the platform reports a value with its conversions on other days, so it is
+/// valued by that (as the analysis values it), not by an average order value.
+pub fn no_response(
+    platform: Platform,
+    days_with_spend: usize,
+    conversions: f64,
+    own_value: bool,
+) -> String {
     let name = platform.label();
     if conversions <= 0.0 {
         return format!(
             "{name} has {days_with_spend} days with spend but no conversions and no revenue"
+        );
+    }
+    if own_value {
+        let conversions = grouped(Decimal::from_f64(conversions).unwrap_or_default(), 2);
+        return format!(
+            "{name} has {days_with_spend} days with spend and {conversions} conversions but no \
+             revenue: its conversions on these days came without the value it reports with them \
+             on other days, and {name} is valued by that value, as the analysis values it, not by \
+             an average order value (import its conversion values for these days)"
         );
     }
     let value = match platform {
@@ -437,16 +453,23 @@ mod tests {
 
     #[test]
     fn a_channel_without_value_is_told_what_is_missing_and_where_to_set_it() {
+        // Valued by its own reported value elsewhere: no advice to set a value already set.
+        let own = no_response(Platform::Meta, 90, 58.94, true);
+        assert!(
+            own.contains("came without the value it reports with them on other days")
+                && !own.contains("set the"),
+            "{own}"
+        );
         assert_eq!(
-            no_response(Platform::LinkedIn, 90, 4.66),
+            no_response(Platform::LinkedIn, 90, 4.66, false),
             "LinkedIn Ads has 90 days with spend and 4.66 conversions but no revenue: its \
              conversions have no value (set the LinkedIn conversion value)"
         );
         assert_eq!(
-            no_response(Platform::Sheets, 30, 0.0),
+            no_response(Platform::Sheets, 30, 0.0, false),
             "Google Sheets has 30 days with spend but no conversions and no revenue"
         );
-        let message = no_response_message(&[no_response(Platform::Meta, 90, 1234.5)], "c-1");
+        let message = no_response_message(&[no_response(Platform::Meta, 90, 1234.5, false)], "c-1");
         assert_eq!(
             message,
             "no response curve can be fitted to a channel without revenue: Meta Ads has 90 days \
