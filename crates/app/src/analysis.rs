@@ -163,7 +163,8 @@ pub async fn channel_totals_cached(
 
 /// Computes the analysis of a campaign as of a day, comparing with the snapshot closest to
 /// `as_of − period`. Totals cover every stored day up to `as_of` (with [`AsOf::Window`], the
-/// window's days only), the same days for every platform; the campaign dates only drive pacing.
+/// window's days only), the same days for every platform; the budget and pacing always judge
+/// the campaign's spend to `as_of` against its dates.
 /// `now` is read once by the caller.
 ///
 /// A window's comparison is the window's own figures as of `to − period` (its rows from `from`
@@ -252,13 +253,25 @@ pub async fn analyze_campaign_versioned(
             (totals_of_rows(rows.iter()), snapshot)
         }
     };
-    let input = analysis_input(
+    let mut input = analysis_input(
         as_of,
         &campaign.spec,
         &settings,
         &totals,
         Some(Comparison { period, snapshot }),
     );
+    if window.is_some() {
+        // The budget and pacing judge the campaign as of the window's last day, on its spend
+        // to that day: the window's own spend over the days since the start would read as a
+        // campaign far behind its pace.
+        let to_date = store.platform_totals(org, id, as_of).await?;
+        input.campaign.spent_to_date = Some(spendlens_core::num::sum(
+            to_date
+                .iter()
+                .filter(|t| t.platform.is_ad_platform())
+                .map(|t| t.spend),
+        ));
+    }
     let analysis = Arc::new(analyze(&input));
     if let Some(cache) = cache {
         cache.entries.insert(key.clone(), analysis.clone());

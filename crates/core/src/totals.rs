@@ -249,6 +249,7 @@ pub fn analysis_input(
             budget: campaign.budget,
             start_date: campaign.start_date,
             end_date: campaign.end_date,
+            spent_to_date: None,
         },
         platforms,
         comparison,

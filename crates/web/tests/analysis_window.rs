@@ -46,12 +46,29 @@ async fn with_rows(app: &TestApp, days: std::ops::RangeInclusive<u32>) -> String
 }
 
 /// The analysis without what legitimately differs between two campaigns (their comparison,
-/// which rests on different histories).
+/// which rests on different histories) and what judges the campaign rather than the window's
+/// rows: the budget and pacing (and the parts of the health score, verdicts, insights and
+/// warnings drawn from them), which rest on the campaign's spend to the window's last day.
 fn figures(mut v: Value) -> Value {
     if let Value::Object(map) = &mut v {
-        for key in ["trends", "period_trends"] {
+        for key in ["trends", "period_trends", "warnings"] {
             map.remove(key);
         }
+    }
+    for (outer, inner) in [
+        ("overview", "budget"),
+        ("overview", "pacing"),
+        ("overview", "health"),
+        ("verdicts", "pacing"),
+        ("verdicts", "health_score"),
+        ("verdicts", "health_score_basis"),
+    ] {
+        if let Some(map) = v[outer].as_object_mut() {
+            map.remove(inner);
+        }
+    }
+    if let Some(map) = v["insights"]["summary"].as_object_mut() {
+        map.remove("budget_management");
     }
     v
 }
@@ -100,6 +117,30 @@ async fn a_window_is_the_analysis_of_its_rows_alone() {
         )
         .await;
         assert_ne!(whole["totals"]["spend"], of_window["totals"]["spend"]);
+        // The budget and pacing judge the campaign: its spend to the window's last day against
+        // its dates, as the whole campaign's analysis as of that day does (the window's spend
+        // over the days since the start would read as a campaign far behind its pace).
+        for (outer, inner) in [
+            ("overview", "budget"),
+            ("overview", "pacing"),
+            ("verdicts", "pacing"),
+        ] {
+            assert_eq!(
+                of_window[outer][inner], whole[outer][inner],
+                "{}: {outer}.{inner}",
+                app.backend
+            );
+        }
+        for part in ["budget", "pacing"] {
+            assert_eq!(
+                of_window["overview"]["health"][part],
+                whole["overview"]["health"][part]
+            );
+        }
+        assert_ne!(
+            of_window["overview"]["budget"], of_only["overview"]["budget"],
+            "the window's own spend is not what the budget judges"
+        );
 
         // The cache keys on the window: the same `to` with another `from`, then no window.
         let shorter = json_of(

@@ -79,6 +79,7 @@ fn campaign(value: &Value, problems: &mut Problems) -> Option<CampaignPlan> {
         budget: r.decimal("budget", problems),
         start_date: r.date("start_date", problems),
         end_date: r.date("end_date", problems),
+        spent_to_date: None,
     };
     r.finish(problems);
     Some(plan)

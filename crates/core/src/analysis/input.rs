@@ -19,6 +19,12 @@ pub struct CampaignPlan {
     pub budget: Option<Decimal>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
+    /// The campaign's spend up to `as_of` when the platforms' totals are those of a date range
+    /// (a window) rather than of every day to `as_of`: the budget and the pacing judge the
+    /// campaign, so they rest on it, not on the window's spend (which, over the days since the
+    /// campaign's start, would read as a campaign far behind its pace). `None`: the totals'
+    /// spend, as the contract's input has it.
+    pub spent_to_date: Option<Decimal>,
 }
 
 impl Default for CampaignPlan {
@@ -29,6 +35,7 @@ impl Default for CampaignPlan {
             budget: None,
             start_date: None,
             end_date: None,
+            spent_to_date: None,
         }
     }
 }

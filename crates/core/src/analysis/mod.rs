@@ -58,13 +58,16 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
     let totals = totals(&figures, inputs);
 
     let budget = overview::effective_budget(input.campaign.budget);
-    let budget_use = overview::budget_use(totals.spend, budget);
+    // What the budget and pacing judge: the campaign's spend to date (a window's totals are
+    // only part of it).
+    let spent = input.campaign.spent_to_date.unwrap_or(totals.spend);
+    let budget_use = overview::budget_use(spent, budget);
     let dates = overview::pacing_dates(
         input.as_of,
         input.campaign.start_date,
         input.campaign.end_date,
     );
-    let pacing = overview::pacing(input.as_of, dates, totals.spend, budget);
+    let pacing = overview::pacing(input.as_of, dates, spent, budget);
     let revenue_configured = revenue::revenue_configured(inputs, &aov);
     let health = overview::health(
         budget_use.used_pct,
@@ -111,10 +114,7 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         (Warning::NoStartDate, dates.start_missing),
         (Warning::NoEndDate, dates.end_missing),
         (Warning::InvalidDates, dates.end_invalid),
-        (
-            Warning::BudgetExceeded,
-            budget.is_some_and(|b| totals.spend > b),
-        ),
+        (Warning::BudgetExceeded, budget.is_some_and(|b| spent > b)),
         (
             Warning::ViewThroughConversions,
             totals.conversions > Decimal::from(totals.clicks),

@@ -171,10 +171,10 @@ fn pacing(a: &Analysis) -> PacingVerdict {
         && end > a.as_of
     {
         let days_left = Decimal::from((end - a.as_of).num_days());
-        let projected = a
-            .totals
-            .spend
-            .saturating_add(p.daily_burn_rate.saturating_mul(days_left));
+        // The spend the budget judges (the campaign's to date, also for a window's analysis):
+        // what is left of the budget, taken from it.
+        let spent = b.remaining.map_or(a.totals.spend, |left| budget - left);
+        let projected = spent.saturating_add(p.daily_burn_rate.saturating_mul(days_left));
         if projected > budget {
             return PacingVerdict::ProjectedOver {
                 projected,
