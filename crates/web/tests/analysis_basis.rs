@@ -121,6 +121,12 @@ async fn every_tab_says_what_its_revenue_rests_on_and_shows_nothing_unmeasured()
             assert!(!panel.contains(shown), "{tag}: {shown} in {panel}");
         }
         assert!(metric(panel, "analysis-basis").starts_with("No revenue is measured here"));
+        // Its finance page shows no revenue and no net revenue either, not 0.00 and minus its
+        // investment.
+        let (_, finance) = page(&app, &format!("/campaigns/{brand}/finance")).await;
+        for key in ["attributed-revenue", "net-revenue", "roi-pct"] {
+            assert_eq!(metric(&finance, key), "Not measured", "{tag} {key}");
+        }
         let (_, overview) = page(&app, &format!("/campaigns/{brand}?tab=overview")).await;
         for part in ["roi", "roas"] {
             let li = element(&overview, &format!("data-subscore=\"{part}\""), "li");

@@ -119,8 +119,18 @@ pub(super) fn roi_view(r: &CampaignRoi) -> RoiView {
         operational: money(r.costs.overhead, c),
         opportunity: money(r.costs.opportunity, c),
         total_investment: money(r.total_investment, c),
-        revenue: money(r.attributed_revenue, c),
-        net: money(r.net_revenue, c),
+        // No revenue measured: no revenue and no net revenue to show, not 0.00 and minus the
+        // investment (the report's rows say the same).
+        revenue: if unmeasured {
+            "Not measured".to_owned()
+        } else {
+            money(r.attributed_revenue, c)
+        },
+        net: if unmeasured {
+            "Not measured".to_owned()
+        } else {
+            money(r.net_revenue, c)
+        },
         roi_pct: match r.roi_percentage {
             Some(v) => pct(v),
             None if unmeasured => "Not measured".to_owned(),
