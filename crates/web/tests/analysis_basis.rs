@@ -310,3 +310,34 @@ async fn a_finished_campaign_runs_out_on_no_day() {
         );
     }
 }
+
+/// No figure of a pace without a budget or an end date to pace against, and a share used that
+/// is healthy so far beside a spend heading over the budget says both: the demo's Always-on
+/// Search (no budget, no end date) and Q4 (heading over its budget).
+#[tokio::test]
+async fn a_pace_is_shown_only_against_a_budget_and_said_with_its_verdict() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let tag = app.backend.to_string();
+        let campaigns = demo(&app).await;
+        let search = id_of(&campaigns, "Always-on Search");
+        let (_, html) = page(&app, &format!("/campaigns/{search}?tab=overview")).await;
+        for key in ["target-daily", "pacing-pct"] {
+            assert_eq!(metric(&html, key), "No budget", "{tag} {key}");
+        }
+        assert!(
+            html.contains("<dt>Campaign days</dt><dd>No end date</dd>"),
+            "{tag}"
+        );
+        let q4 = id_of(&campaigns, "Q4 Lead Gen (B2B)");
+        let (_, overview) = page(&app, &format!("/campaigns/{q4}?tab=overview")).await;
+        let pace = element(&overview, "data-subscore=\"pacing\"", "li");
+        assert!(pace.contains("Pace of spend"), "{tag}: {pace}");
+        let (_, insights) = page(&app, &format!("/campaigns/{q4}?tab=insights")).await;
+        let card = element(&insights, "data-card=\"budget-management\"", "article");
+        assert!(
+            card.contains("Healthy so far") && card.contains("at the current pace: Heading $"),
+            "{tag}: {card}"
+        );
+    }
+}

@@ -108,7 +108,7 @@ labels! {
         CostEfficiencyRating::Unavailable => "Not available",
         CostEfficiencyRating::Excellent => "Excellent",
         CostEfficiencyRating::Competitive => "Competitive",
-        CostEfficiencyRating::AboveAverage => "Above average",
+        CostEfficiencyRating::AboveAverage => "Above-average cost",
     }
     BudgetManagement {
         BudgetManagement::NoBudget => "No budget",

@@ -172,10 +172,27 @@ pub fn cost_efficiency(a: &Analysis) -> (&'static str, String) {
     (code.label(), sentence)
 }
 
-/// The Budget Management summary card.
+/// The Budget Management label of a share used that is healthy while the spend heads over.
+pub const HEALTHY_SO_FAR: &str = "Healthy so far";
+
+/// The Budget Management summary card. A share used that is healthy so far beside a spend
+/// heading over the budget says both, as the pacing verdict every surface shows.
 pub fn budget_management(a: &Analysis) -> (&'static str, String) {
+    use spendlens_core::analysis::verdicts::{PacingVerdict, Verdicts};
     let used = pct(a.overview.budget.used_pct);
     let code = a.insights.summary.budget_management;
+    let verdict = Verdicts::of(a).pacing;
+    if matches!(code, BudgetManagement::Healthy)
+        && matches!(verdict, PacingVerdict::ProjectedOver { .. })
+    {
+        return (
+            HEALTHY_SO_FAR,
+            format!(
+                "{used} of the budget is used, but at the current pace: {}.",
+                spendlens_app::labels::pacing_verdict(verdict, &a.currency)
+            ),
+        );
+    }
     let sentence = match code {
         BudgetManagement::NoBudget => "Set a budget to track utilisation and pacing.".to_owned(),
         BudgetManagement::High => {

@@ -100,7 +100,7 @@ pub fn subs(a: &Analysis) -> Vec<SubView> {
         ),
         sub_view(
             "pacing",
-            "Pacing",
+            "Pace of spend",
             h.pacing,
             format!(
                 "spending at {} of the target pace",

@@ -12,6 +12,7 @@ use std::sync::Arc;
 mod basis;
 mod health;
 mod labels;
+mod pacing;
 mod period;
 pub mod shared;
 mod view;

@@ -322,58 +322,6 @@ fn tier_sums(t: &TierSummary, rows: &[PlatformRow]) -> (Decimal, Decimal) {
         })
 }
 
-fn projection(a: &Analysis) -> String {
-    let cur = a.currency.as_str();
-    let p = &a.overview.pacing;
-    if let Some(over) = a.overview.budget.over_budget_by {
-        return format!("Budget exceeded by {}.", money(over, cur));
-    }
-    if a.overview.budget.budget.is_none() {
-        return "No budget set, so there is no exhaustion date.".to_owned();
-    }
-    if let (Some(end), Some(left)) = (p.end_date, a.overview.budget.remaining)
-        && a.as_of > end
-    {
-        return format!(
-            "The campaign ended on {} with {} of its budget unspent.",
-            date(end),
-            money(left, cur)
-        );
-    }
-    if let spendlens_core::analysis::verdicts::PacingVerdict::ProjectedOver {
-        projected,
-        over_by,
-        end,
-    } = Verdicts::of(a).pacing
-    {
-        return format!(
-            "At the current burn rate spend reaches {} by the end date ({}), {} over the budget: slow spending down or raise the budget.",
-            money(projected, cur),
-            date(end),
-            money(over_by, cur)
-        );
-    }
-    match (p.projected_exhaustion_date, p.days_remaining) {
-        (Some(day), Some(left)) => {
-            let when = match (p.exhausts_before_end, p.end_date) {
-                (Some(true), Some(end)) => {
-                    format!(", before the end date ({})", date(end))
-                }
-                (Some(false), Some(end)) => {
-                    format!(", after the end date ({}): the budget lasts", date(end))
-                }
-                _ => String::new(),
-            };
-            format!(
-                "At the current burn rate the budget runs out on {} (in {} days){when}.",
-                date(day),
-                spendlens_report::currency::grouped(left, 1)
-            )
-        }
-        _ => "No spend yet, so there is no exhaustion date.".to_owned(),
-    }
-}
-
 /// Builds the page's view of an analysis (the charts are added by the caller).
 pub(super) fn view(
     campaign: &Campaign,
@@ -528,10 +476,11 @@ pub(super) fn view(
         card(
             "budget-management",
             "Budget Management",
-            match s.budget_management {
-                spendlens_core::analysis::BudgetManagement::Healthy => "good",
-                spendlens_core::analysis::BudgetManagement::High => "fair",
-                spendlens_core::analysis::BudgetManagement::NoBudget => "none",
+            match (insights::budget_management(a).0, s.budget_management) {
+                (insights::HEALTHY_SO_FAR, _) => "fair",
+                (_, spendlens_core::analysis::BudgetManagement::Healthy) => "good",
+                (_, spendlens_core::analysis::BudgetManagement::High) => "fair",
+                (_, spendlens_core::analysis::BudgetManagement::NoBudget) => "none",
             },
             insights::budget_management(a),
         ),
@@ -580,13 +529,13 @@ pub(super) fn view(
         remaining: b.remaining.map(|v| money(v, cur)),
         over_budget_by: b.over_budget_by.map(|v| money(v, cur)),
         days_elapsed: p.days_elapsed,
-        total_days: spendlens_report::currency::grouped(p.total_days, 0),
+        total_days: super::pacing::total_days(p),
         burn_rate: money(p.daily_burn_rate, cur),
-        target_daily: money(p.target_daily_spend, cur),
-        pacing_pct: pct(p.pacing_pct),
+        target_daily: super::pacing::judged(b, || money(p.target_daily_spend, cur)),
+        pacing_pct: super::pacing::judged(b, || pct(p.pacing_pct)),
         pacing: pacing_verdict_label(verdicts.pacing, cur).0,
         pacing_class: pacing_verdict_label(verdicts.pacing, cur).1,
-        projection: projection(a),
+        projection: super::pacing::projection(a),
         cpc: money(a.overview.cost_efficiency.cpc, cur),
         cpa: money(a.overview.cost_efficiency.cpa, cur),
         cvr: pct(a.overview.cost_efficiency.cvr),
