@@ -68,7 +68,7 @@ impl RevenueBasis {
     pub fn label(&self) -> String {
         match self {
             RevenueBasis::PlatformReported => {
-                "platform-reported (estimated from conversions where not reported)".to_owned()
+                "platform revenue (reported, else estimated from conversions)".to_owned()
             }
             RevenueBasis::Unmeasured => {
                 "not measured (no platform reports revenue and no conversion value is set)"

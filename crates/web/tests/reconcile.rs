@@ -384,7 +384,7 @@ async fn the_finance_page_form_chooses_the_basis() {
         .await;
         assert_eq!(status, StatusCode::OK, "{html}");
         assert!(
-            html.contains("Saved. The ROI&#39;s revenue is now platform-reported"),
+            html.contains("Saved. The ROI&#39;s revenue is now platform revenue"),
             "{html}"
         );
         assert!(html.contains("<option value=\"platform_reported\" selected>"));

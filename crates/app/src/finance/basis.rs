@@ -55,7 +55,7 @@ impl BasisChoice {
     /// The choice as people read it.
     pub fn label(self) -> String {
         match self {
-            BasisChoice::PlatformReported => "Platform-reported revenue".to_owned(),
+            BasisChoice::PlatformReported => "Platform revenue".to_owned(),
             BasisChoice::Attribution(m) => {
                 format!("Revenue attributed by the {} model", m.label())
             }

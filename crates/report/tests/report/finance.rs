@@ -52,7 +52,7 @@ fn campaigns() -> Table {
         ("Black Friday megadeal extravaganza", "GBP"),
     ];
     let bases = [
-        "platform-reported (estimated from conversions where not reported)",
+        "platform revenue (reported, else estimated from conversions)",
         "attributed by the Ordered Shapley model over imported touchpoints (its total to date, \
          shared over the days in proportion to the daily revenue of the platforms)",
         "not measured (no platform reports revenue and no conversion value is set)",

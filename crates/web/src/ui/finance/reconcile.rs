@@ -133,14 +133,14 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
     let mut steps = vec![
         step(
             "platform-reported-revenue",
-            "Platform-reported revenue".to_owned(),
+            "Platform revenue".to_owned(),
             money(w.reported_revenue, cur),
             "as the analysis counts it: revenue the platforms report, else estimated from their conversions".to_owned(),
             false,
         ),
         step(
             "platform-reported-roi",
-            "ROI on ad spend, platform-reported".to_owned(),
+            "ROI on ad spend, platform revenue".to_owned(),
             qualified(roi_text(w.reported_roi, "no ad spend"), &r.revenue_basis),
             format!("on ad spend of {} (the analysis' formula over this period)", money(c.platform_spend, cur)),
             true,
@@ -231,7 +231,7 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
     };
     let mut options = vec![BasisOption {
         value: option_value(BasisChoice::PlatformReported),
-        label: "Platform-reported revenue (as the analysis)".to_owned(),
+        label: "Platform revenue (as the analysis)".to_owned(),
         selected: choice == BasisChoice::PlatformReported,
     }];
     options.extend(Model::ALL.iter().map(|m| {
