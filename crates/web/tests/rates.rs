@@ -44,6 +44,14 @@ async fn rates_are_edited_on_the_page_and_the_report_then_downloads() {
             html.contains("value=\"2026-11-01\""),
             "the form keeps its dates"
         );
+        // Opened bare, it is the page with the report's form; half a period names the field.
+        let (status, html) = page(&app, "/finance/report").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains("The report cannot be made"), "{html}");
+        assert!(html.contains("data-section=\"report\""));
+        let r = app.get("/finance/report?from=2026-11-01").await;
+        let html = r.text().await.unwrap_or_default();
+        assert!(html.contains("To: missing"), "{html}");
 
         // Refusals beside their fields.
         let (status, html) = post_form(

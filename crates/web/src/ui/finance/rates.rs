@@ -181,12 +181,25 @@ pub async fn report(
     Query(query): Query<Params>,
 ) -> UiResult<Response> {
     let org = &viewer.principal.org_id;
+    // Opened without its dates (a bookmark, a typed address): the page with the report's form,
+    // not a refusal.
+    if query.text("from").is_none() && query.text("to").is_none() {
+        return org_page(&state, &viewer, OrgOutcome::default()).await;
+    }
     match crate::api::finance::reports::report_response(&state, org, &query).await {
         Ok(response) => Ok(response),
         Err(ApiError::Validation(problems)) => {
+            // Each reason names its field as the form labels it ("To: missing").
             let reasons = problems
                 .into_iter()
-                .map(|p| (p.field == "rates", p.message))
+                .map(|p| match p.field.as_str() {
+                    "rates" => (true, p.message),
+                    "from" => (false, format!("From: {}", p.message)),
+                    "to" => (false, format!("To: {}", p.message)),
+                    "currency" => (false, format!("Currency: {}", p.message)),
+                    "format" => (false, format!("Format: {}", p.message)),
+                    other => (false, format!("{other}: {}", p.message)),
+                })
                 .collect();
             let kept = (
                 query.0.get("from").cloned().unwrap_or_default(),
