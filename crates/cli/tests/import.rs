@@ -162,7 +162,10 @@ fn unknown_campaign_foreign_currency_and_missing_file_exit_2() {
     .unwrap_or_else(|e| panic!("{e}"));
     let out = import(&db, &file, &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("EUR"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("EUR"), "{err}");
+    // Its columns were read: no advice to map them.
+    assert!(!err.contains("--map"), "{err}");
     let out = import(&db, &file, &["--rate", "1.10"]);
     assert_eq!(
         out.status.code(),

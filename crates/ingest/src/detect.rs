@@ -44,8 +44,8 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<Source, ImportError> {
             .map_err(|e| e.into_error(file_name))?;
     }
     let mut problems = Problems::new(file_name);
-    let rows = match delimited_rows(head, file_name, &mut problems) {
-        Ok((rows, _)) => rows,
+    let (rows, delimiter) = match delimited_rows(head, file_name, &mut problems) {
+        Ok(read) => read,
         Err(_) => {
             let hint = if lower.ends_with(".pdf") {
                 " (named .pdf but not a PDF: damaged or not a PDF)"
@@ -66,7 +66,14 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<Source, ImportError> {
             reason,
         });
     }
-    table::classify(&rows).ok_or_else(|| ImportError::Unrecognised {
+    // spendlens' own CSV is comma separated; its columns under another separator (a
+    // spreadsheet saved with `;` and decimal commas, or tabs) are read as a spreadsheet, which
+    // takes every separator and decimal mark.
+    let source = table::classify(&rows).map(|s| match s {
+        Source::Canonical if delimiter != b',' => Source::SpreadsheetCsv,
+        other => other,
+    });
+    source.ok_or_else(|| ImportError::Unrecognised {
         file: file_name.to_owned(),
         reason: format!(
             "no known header row in the first lines (first line: \"{}\"); name the source explicitly or \

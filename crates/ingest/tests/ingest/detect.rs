@@ -105,3 +105,31 @@ fn a_ga4_report_download_is_named_and_redirected() {
         .unwrap_or_default();
     assert!(e.contains("no known header row"), "{e}");
 }
+
+/// spendlens' own columns under `;` (with decimal commas) or tabs are read as a spreadsheet,
+/// which takes the separator and the decimal mark: the same figures as the comma file.
+#[test]
+fn canonical_columns_under_another_separator_are_read() {
+    use spendlens_ingest::{Imported, import};
+    let comma = "date,platform,campaign,spend,impressions,clicks,conversions\n\
+                 2026-11-02,meta,m1,100.50,1000,20,1.5\n";
+    let semi = "date;platform;campaign;spend;impressions;clicks;conversions\n\
+                2026-11-02;meta;m1;100,50;1000;20;1,5\n";
+    let tab = comma.replace(',', "\t");
+    let read = |text: &str| match import(text.as_bytes(), "x.csv", &ImportOptions::default()) {
+        Ok(Imported::Rows(p)) => p
+            .rows
+            .iter()
+            .map(|r| (r.spend.to_string(), r.conversions.to_string()))
+            .collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    let expected = vec![("100.50".to_owned(), "1.5".to_owned())];
+    assert_eq!(read(comma), expected);
+    assert_eq!(read(semi), expected);
+    assert_eq!(read(&tab), expected);
+    assert_eq!(
+        detect(semi.as_bytes(), "x.csv").ok(),
+        Some(Source::SpreadsheetCsv)
+    );
+}
