@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use spendlens_mmm::table::{self, Columns, TableRow};
-use spendlens_mmm::{Options, codec, fit};
+use spendlens_mmm::{MmmError, Options, codec, fit};
 
 use crate::output::write_result;
 
@@ -74,12 +74,25 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         controls: args.controls.clone(),
         decimal_comma,
     };
-    let data = table::dataset(&rows, &columns).with_context(|| format!("{input}"))?;
+    // A problem of the input is named on its file, and exits 2 as every command's bad input.
+    let refuse = |file: &dyn std::fmt::Display, e: &dyn std::fmt::Display| {
+        errln!("error: {file}: {e}");
+        ExitCode::from(2)
+    };
+    let data = match table::dataset(&rows, &columns) {
+        Ok(data) => data,
+        Err(e) => return Ok(refuse(&input, &e)),
+    };
     let experiments = match &args.experiments {
         Some(path) => {
             let (rows, decimal_comma) = read_table(path)?;
-            table::experiments(&rows, decimal_comma)
-                .with_context(|| format!("{}", path.display()))?
+            match table::experiments(&rows, decimal_comma) {
+                Ok(tests) if tests.is_empty() => {
+                    return Ok(refuse(&path.display(), &"no lift test in the file"));
+                }
+                Ok(tests) => tests,
+                Err(e) => return Ok(refuse(&path.display(), &e)),
+            }
         }
         None => Vec::new(),
     };
@@ -87,7 +100,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         draws: usize::try_from(args.draws).unwrap_or(500),
         seed: args.seed,
     };
-    let model = fit(&data, &experiments, &options).with_context(|| format!("{input}"))?;
+    let model = match fit(&data, &experiments, &options) {
+        Ok(model) => model,
+        // A lift test the data cannot take is the experiments file's problem.
+        Err(e @ MmmError::Experiment { .. }) => {
+            let file = args.experiments.as_deref().unwrap_or(&args.input);
+            return Ok(refuse(&file.display(), &e));
+        }
+        Err(e) => return Ok(refuse(&input, &e)),
+    };
     let answer = if json {
         codec::to_json(&model)
     } else {

@@ -290,9 +290,29 @@ fn an_experiment_file_is_read_and_reported() {
         &exp.to_string_lossy(),
     ]);
     let err = String::from_utf8_lossy(&out.stderr);
+    // Named on the experiments file, not on the data: exit 2, as every bad input.
     assert!(
-        !out.status.success()
-            && err.contains("experiment row 2, column channel: unknown channel \"radio\""),
+        out.status.code() == Some(2)
+            && err.contains(&format!(
+                "{}: experiment row 2, column channel: unknown channel \"radio\"",
+                exp.display()
+            )),
+        "{err}"
+    );
+    // A file with its header and no test is refused, not taken as no calibration.
+    std::fs::write(&exp, "channel,from,to,lift,lift_se\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = spendlens(&[
+        "mmm",
+        "--input",
+        &csv.to_string_lossy(),
+        "--controls",
+        "events",
+        "--experiments",
+        &exp.to_string_lossy(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.code() == Some(2) && err.contains("no lift test in the file"),
         "{err}"
     );
 }
