@@ -94,10 +94,15 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 /// Reads an input file, or stdin for `-`.
+/// A byte-order mark (Windows' Notepad writes one) is not part of the document.
 pub fn read_input(path: &Path) -> std::io::Result<String> {
-    if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin().lock())
+    let text = if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin().lock())?
     } else {
-        std::fs::read_to_string(path)
-    }
+        std::fs::read_to_string(path)?
+    };
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
 }

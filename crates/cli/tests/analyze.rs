@@ -77,6 +77,14 @@ fn output_file_is_written_and_stdout_stays_empty() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A document saved with a byte-order mark (as Windows' Notepad saves it) reads as without.
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_document() {
+    let doc = "\u{feff}{\"as_of\": \"2026-01-05\", \"campaign\": {\"budget\": \"100\"}}";
+    let out = spendlens(&["analyze", "--input", "-"], Some(doc));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
 /// An output path that is a directory is refused before anything is written: no temporary
 /// file is left behind in it (or beside it).
 #[test]

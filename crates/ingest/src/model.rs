@@ -65,7 +65,7 @@ impl Source {
             Source::Meta => "Meta Ads export",
             Source::GoogleAds => "Google Ads export",
             Source::SpreadsheetCsv => "Spreadsheet (CSV)",
-            Source::Workbook => "Workbook (XLSX, XLS, ODS)",
+            Source::Workbook => "Workbook (XLSX)",
             Source::Pdf => "PDF report",
         }
     }
