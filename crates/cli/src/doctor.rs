@@ -24,7 +24,8 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let settings = settings(&args.db)?;
+    let mut settings = settings(&args.db)?;
+    crate::keyfile::load_existing_key(&mut settings)?;
     let clock: Arc<dyn Clock> = match args.now {
         Some(at) => Arc::new(FixedClock(at)),
         None => Arc::new(SystemClock),

@@ -66,6 +66,25 @@ pub fn ensure_secret_key(settings: &mut Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Loads the installation's key file when one exists and no key is configured, creating none:
+/// what `doctor` checks is the key `serve` and `sync` would use.
+pub fn load_existing_key(settings: &mut Settings) -> anyhow::Result<()> {
+    if settings.secret_key.is_some() {
+        return Ok(());
+    }
+    let Some(path) = key_path(&settings.database_url) else {
+        return Ok(());
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            settings.secret_key = Some(text.trim().to_owned().into());
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("reading the key file {}", path.display())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,5 +115,31 @@ async fn doctor_reports_versions_a_token_expiring_in_20_days_and_a_retired_versi
             && stdout.contains("  - Google Ads API v21 was retired on 2026-08-05 (published): set connectors.google_ads.version (SPENDLENS_CONNECTORS__GOOGLE_ADS__VERSION) to v26"),
         "{stdout}"
     );
+
+    // No key configured: the key file beside the database is the one `serve` and `sync` use,
+    // and doctor reads it too (creating none); without it, the warning stands.
+    let bare = |url: String| {
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_spendlens"))
+                .args([
+                    "doctor",
+                    "--database-url",
+                    &url,
+                    "--now",
+                    "2026-12-05T09:00:00Z",
+                ])
+                .env_remove("SPENDLENS_SECRET_KEY")
+                .output()
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+    };
+    let warning = "need a token encryption key";
+    let out = bare(url.clone()).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(warning));
+    assert!(!dir.join("db.sqlite.key").exists(), "doctor creates no key");
+    std::fs::write(dir.join("db.sqlite.key"), KEY).unwrap_or_else(|e| panic!("{e}"));
+    let out = bare(url.clone()).await.unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains(warning), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
