@@ -275,46 +275,33 @@ fn an_experiment_file_is_read_and_reported() {
     assert_eq!(cal["spend"], "20000.00");
     assert!(cal["calibrated"]["mean"].as_f64().is_some() && cal["agrees"].is_boolean());
 
-    std::fs::write(
-        &exp,
-        "channel,from,to,lift,lift_se\nradio,2022-03-07,2022-04-03,5,1\n",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let out = spendlens(&[
-        "mmm",
-        "--input",
-        &csv.to_string_lossy(),
-        "--controls",
-        "events",
-        "--experiments",
-        &exp.to_string_lossy(),
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    // Named on the experiments file, not on the data: exit 2, as every bad input.
+    // A refused experiments file: exit 2, the message on stderr.
+    let refused = |text: &str| {
+        std::fs::write(&exp, text).unwrap_or_else(|e| panic!("{e}"));
+        let out = spendlens(&[
+            "mmm",
+            "--input",
+            &csv.to_string_lossy(),
+            "--controls",
+            "events",
+            "--experiments",
+            &exp.to_string_lossy(),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // Named on the experiments file, not on the data.
+    let err = refused("channel,from,to,lift,lift_se\nradio,2022-03-07,2022-04-03,5,1\n");
     assert!(
-        out.status.code() == Some(2)
-            && err.contains(&format!(
-                "{}: experiment row 2, column channel: unknown channel \"radio\"",
-                exp.display()
-            )),
+        err.contains(&format!(
+            "{}: experiment row 2, column channel: unknown channel \"radio\"",
+            exp.display()
+        )),
         "{err}"
     );
     // A file with its header and no test is refused, not taken as no calibration.
-    std::fs::write(&exp, "channel,from,to,lift,lift_se\n").unwrap_or_else(|e| panic!("{e}"));
-    let out = spendlens(&[
-        "mmm",
-        "--input",
-        &csv.to_string_lossy(),
-        "--controls",
-        "events",
-        "--experiments",
-        &exp.to_string_lossy(),
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.code() == Some(2) && err.contains("no lift test in the file"),
-        "{err}"
-    );
+    let err = refused("channel,from,to,lift,lift_se\n");
+    assert!(err.contains("no lift test in the file"), "{err}");
 }
 
 #[test]
