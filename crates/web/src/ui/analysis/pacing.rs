@@ -6,13 +6,13 @@ use spendlens_core::analysis::{Analysis, BudgetUse, Pacing};
 
 use crate::ui::format::{date, money};
 
-/// A pace's figure (target daily spend, pacing %), or "No budget" when there is none to pace
+/// A pace's figure (target daily spend, pacing %), or `none` when there is no budget to pace
 /// against (the contract's stand-ins, 0.00 and 100 %, are no measurement).
-pub(super) fn judged(b: &BudgetUse, figure: impl FnOnce() -> String) -> String {
+pub(super) fn judged(b: &BudgetUse, none: &str, figure: impl FnOnce() -> String) -> String {
     if b.budget.is_some() {
         figure()
     } else {
-        "No budget".to_owned()
+        none.to_owned()
     }
 }
 
