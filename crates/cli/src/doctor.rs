@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use spendlens_app::connections::Connections;
 use spendlens_app::{Clock, FixedClock, SystemClock};
 
-use crate::serve::{DatabaseArgs, redacted, runtime, settings};
+use crate::serve::{DatabaseArgs, existing_settings, redacted, runtime};
 
 /// `spendlens doctor`.
 #[derive(Debug, clap::Args)]
@@ -24,7 +24,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let mut settings = settings(&args.db)?;
+    let mut settings = existing_settings(&args.db)?;
     crate::keyfile::load_existing_key(&mut settings)?;
     let clock: Arc<dyn Clock> = match args.now {
         Some(at) => Arc::new(FixedClock(at)),

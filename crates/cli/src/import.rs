@@ -25,7 +25,9 @@ use spendlens_core::campaign::CampaignId;
 use spendlens_ingest::{ColumnMapping, ImportError, NumberLocale, PeriodChoice, Source, Summary};
 use spendlens_store::UpsertCounts;
 
-use crate::serve::{DatabaseArgs, init_logging, operator_context, redacted, runtime, settings};
+use crate::serve::{
+    DatabaseArgs, existing_settings, init_logging, operator_context, redacted, runtime,
+};
 
 /// `spendlens import`.
 #[derive(Debug, clap::Args)]
@@ -290,7 +292,7 @@ async fn print_columns(args: &Args, name: &str, source: Option<Source>) -> std::
 
 /// Runs the import; exit 2 with one line per problem (file, row, column) on bad input.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let settings = settings(&args.db)?;
+    let settings = existing_settings(&args.db)?;
     init_logging(&settings.log_format);
     let source = args.source;
     let choice = match (args.spread, args.book_on) {

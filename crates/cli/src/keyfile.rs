@@ -10,8 +10,8 @@ use anyhow::Context;
 use rand::RngCore;
 use spendlens_web::Settings;
 
-/// The key file for an SQLite URL (`None` for PostgreSQL and in-memory databases).
-fn key_path(database_url: &str) -> Option<PathBuf> {
+/// The database file of an SQLite URL (`None` for PostgreSQL and in-memory databases).
+pub fn sqlite_file(database_url: &str) -> Option<PathBuf> {
     let path = database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))?;
@@ -19,7 +19,12 @@ fn key_path(database_url: &str) -> Option<PathBuf> {
     if path.is_empty() || path.contains(":memory:") {
         return None;
     }
-    Some(PathBuf::from(format!("{path}.key")))
+    Some(PathBuf::from(path))
+}
+
+/// The key file for an SQLite URL (`None` for PostgreSQL and in-memory databases).
+fn key_path(database_url: &str) -> Option<PathBuf> {
+    sqlite_file(database_url).map(|p| PathBuf::from(format!("{}.key", p.display())))
 }
 
 /// Checks a configured key, or loads (creating on first use) the installation's key file.

@@ -99,6 +99,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         // The reader closed the pipe (`| head`): it wants no more output, which is no failure.
         Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<output::Usage>().is_some() => {
+            errln!("{e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             errln!("error: {e:#}");
             ExitCode::FAILURE

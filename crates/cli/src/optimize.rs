@@ -21,7 +21,7 @@ use spendlens_optimize::FitOptions;
 use spendlens_optimize::codec::{self, Mode};
 
 use crate::output::{read_input, write_result};
-use crate::serve::{DatabaseArgs, init_logging, redacted, runtime, settings};
+use crate::serve::{DatabaseArgs, existing_settings, init_logging, redacted, runtime};
 
 /// Splits a budget over channels to maximise the expected response (exact for concave curves,
 /// with a proven optimality gap for S-shaped ones).
@@ -187,7 +187,7 @@ fn plan_campaign(
             }
         }
     }
-    let settings = settings(&args.db)?;
+    let settings = existing_settings(&args.db)?;
     init_logging(&settings.log_format);
     runtime()?.block_on(async move {
         let store = spendlens_store::connect(&settings.database_url)

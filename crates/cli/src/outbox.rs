@@ -12,7 +12,9 @@ use anyhow::Context;
 use chrono::SecondsFormat;
 use spendlens_store::StoredMail;
 
-use crate::serve::{DatabaseArgs, init_logging, operator_context, redacted, runtime, settings};
+use crate::serve::{
+    DatabaseArgs, existing_settings, init_logging, operator_context, redacted, runtime,
+};
 
 /// `spendlens outbox`.
 #[derive(Debug, clap::Args)]
@@ -43,7 +45,7 @@ fn format(m: &StoredMail) -> String {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let settings = settings(&args.db)?;
+    let settings = existing_settings(&args.db)?;
     init_logging(&settings.log_format);
     runtime()?.block_on(async move {
         let store = spendlens_store::connect(&settings.database_url)

@@ -106,3 +106,16 @@ pub fn read_input(path: &Path) -> std::io::Result<String> {
         None => text,
     })
 }
+
+/// A mistake in how a command was called (a flag's value), answered with its message and exit 2
+/// like clap's own.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}

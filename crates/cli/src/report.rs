@@ -18,7 +18,7 @@ use spendlens_core::campaign::OrgId;
 use spendlens_finance::{FxRate, Period};
 
 use crate::output::write_bytes;
-use crate::serve::{DatabaseArgs, init_logging, redacted, runtime, settings};
+use crate::serve::{DatabaseArgs, existing_settings, init_logging, redacted, runtime};
 
 /// `spendlens report`.
 #[derive(Debug, clap::Args)]
@@ -113,7 +113,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         },
     };
-    let settings = settings(&args.db)?;
+    let settings = existing_settings(&args.db)?;
     init_logging(&settings.log_format);
     runtime()?.block_on(async move {
         let store = spendlens_store::connect(&settings.database_url)

@@ -14,7 +14,7 @@ use spendlens_core::campaign::CampaignId;
 use spendlens_finance::{CampaignRoi, Payback};
 
 use crate::output::write_result;
-use crate::serve::{DatabaseArgs, init_logging, redacted, runtime, settings};
+use crate::serve::{DatabaseArgs, existing_settings, init_logging, redacted, runtime};
 
 /// `spendlens roi`.
 #[derive(Debug, clap::Args)]
@@ -107,7 +107,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let Some(json) = crate::output::json_or_text(&args.format) else {
         return Ok(ExitCode::from(2));
     };
-    let settings = settings(&args.db)?;
+    let settings = existing_settings(&args.db)?;
     init_logging(&settings.log_format);
     runtime()?.block_on(async move {
         let store = spendlens_store::connect(&settings.database_url)

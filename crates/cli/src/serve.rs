@@ -78,6 +78,23 @@ pub fn settings(db: &DatabaseArgs) -> anyhow::Result<Settings> {
     Ok(settings)
 }
 
+/// [`settings`] for a command that works on an existing installation (every one but `serve`):
+/// an SQLite file that does not exist is a mistyped `--database-url`, refused (exit 2) rather
+/// than created empty and then searched for a campaign it cannot hold.
+pub fn existing_settings(db: &DatabaseArgs) -> anyhow::Result<Settings> {
+    let settings = settings(db)?;
+    if let Some(file) = crate::keyfile::sqlite_file(&settings.database_url)
+        && !file.exists()
+    {
+        return Err(crate::output::Usage(format!(
+            "--database-url: no database at {} (`spendlens serve` creates one)",
+            file.display()
+        ))
+        .into());
+    }
+    Ok(settings)
+}
+
 /// The use-case context of an operator command (`import`, `roi`, `report`): the time is read
 /// once, through the one reader of the time, when the command starts its work; budget alerts a
 /// write raises are recorded and, with a webhook, delivered (or retried by the server's sweep).
@@ -257,7 +274,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// Writes the missing snapshots once.
 pub fn snapshot(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
-    let settings = settings(&args.db)?;
+    let settings = existing_settings(&args.db)?;
     init_logging(&settings.log_format);
     runtime()?.block_on(async move {
         let store = spendlens_store::connect(&settings.database_url)

@@ -10,7 +10,7 @@ use spendlens_app::connections::{Connections, backfill_range};
 use spendlens_app::{Clock, SystemClock, today_in};
 use spendlens_store::ConnectionStatus;
 
-use crate::serve::{DatabaseArgs, init_logging, redacted, runtime, settings};
+use crate::serve::{DatabaseArgs, existing_settings, init_logging, redacted, runtime};
 
 /// `spendlens sync`.
 #[derive(Debug, clap::Args)]
@@ -30,7 +30,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let mut settings = settings(&args.db)?;
+    let mut settings = existing_settings(&args.db)?;
     init_logging(&settings.log_format);
     crate::keyfile::ensure_secret_key(&mut settings)?;
     runtime()?.block_on(async move {

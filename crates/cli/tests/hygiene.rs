@@ -50,7 +50,19 @@ fn source_names_are_one_list_in_help_parser_and_error() {
 
     // The error for a name it refuses lists the same names.
     let dir = temp_dir("sources");
+    // An installation's database (an empty file is an empty SQLite database): a path with none
+    // is refused as a mistyped --database-url.
+    std::fs::write(dir.join("db.sqlite"), b"").unwrap_or_else(|e| panic!("{e}"));
     let db = format!("sqlite://{}", dir.join("db.sqlite").display());
+    let missing = format!("sqlite://{}", dir.join("typo.sqlite").display());
+    let out = spendlens(&["roi", "--campaign", "nope", "--database-url", &missing]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--database-url: no database at"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.join("typo.sqlite").exists(), "nothing created");
     let file = dir.join("rows.csv");
     std::fs::write(&file, "date,platform,campaign,spend\n").unwrap_or_else(|e| panic!("{e}"));
     let file = file.to_string_lossy().into_owned();
