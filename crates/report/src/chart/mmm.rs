@@ -7,9 +7,11 @@
 //! beyond [`MAX_VALUE`], is an error that names the chart, the series and (over time) the date:
 //! drawing it as 0 would state a result the model never gave.
 //!
-//! Channels are coloured by their position in the input from [`SERIES_PALETTE`] (a ninth reuses
-//! the first colour), the same in all four charts when the caller passes them in the same order;
-//! the baseline is grey and the total dark grey, colours no channel has.
+//! An ad platform's channel has the platform's own colour, as on the campaign's charts
+//! ([`super::platform_color`]: LinkedIn blue, Meta orange, Google Ads green); every other channel
+//! (offline media) takes the next colour of [`SERIES_PALETTE`] that no platform of the chart
+//! has, by its position, the same in all four charts when the caller passes them in the same
+//! order; the baseline is grey and the total dark grey, colours no channel has.
 //!
 //! The waterfall is drawn with charts-rs' bar chart, not its waterfall chart: that one colours bars
 //! only by sign and draws no interval. A floating bar is a transparent spacer with the visible
@@ -30,7 +32,7 @@ use rust_decimal::prelude::FromPrimitive;
 
 use super::{
     Amount, At, BLACK, CHART_HEIGHT, Chart, DataPoint, SERIES_PALETTE, color, extent, finish,
-    money_axis, round_axis, style, value_axis,
+    money_axis, platform_color, round_axis, style, value_axis,
 };
 use crate::ReportError;
 use crate::currency::{currency_prefix, format_money, grouped};
@@ -75,8 +77,38 @@ const TOTAL_GREY: (u8, u8, u8) = (0x55, 0x5B, 0x63);
 /// The waterfall's bar for what the model leaves unexplained.
 const UNEXPLAINED: &str = "Not explained";
 
-fn channel_color(index: usize) -> (u8, u8, u8) {
-    SERIES_PALETTE[index % SERIES_PALETTE.len()]
+/// Each channel's colour, by its name (a platform's code or its display name is the platform).
+fn channel_colors<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<(u8, u8, u8)> {
+    use spendlens_core::Platform;
+    let platform = |name: &str| {
+        Platform::ALL
+            .into_iter()
+            .find(|p| p.as_str() == name || p.display_name() == name)
+    };
+    let names: Vec<&str> = names.into_iter().collect();
+    let taken: Vec<(u8, u8, u8)> = names
+        .iter()
+        .filter_map(|n| platform(n))
+        .map(platform_color)
+        .collect();
+    let free: Vec<(u8, u8, u8)> = SERIES_PALETTE
+        .into_iter()
+        .filter(|c| !taken.contains(c))
+        .collect();
+    let mut next = 0usize;
+    names
+        .iter()
+        .map(|n| {
+            platform(n).map_or_else(
+                || {
+                    let c = free.get(next % free.len().max(1)).copied();
+                    next += 1;
+                    c.unwrap_or(SERIES_PALETTE[0])
+                },
+                platform_color,
+            )
+        })
+        .collect()
 }
 
 /// `value` when it is finite and within [`MAX_VALUE`], else an error saying which value it is.
@@ -201,11 +233,8 @@ pub fn roi_interval_chart(
         .transpose()?;
 
     let mut bars = Series::new(String::new(), channels.iter().map(|c| px(c.mean)).collect());
-    bars.colors = Some(
-        (0..channels.len())
-            .map(|i| Some(color(channel_color(i))))
-            .collect(),
-    );
+    let rgb = channel_colors(channels.iter().map(|c| c.name.as_str()));
+    bars.colors = Some(rgb.iter().map(|c| Some(color(*c))).collect());
     bars.error_bar = Some(SeriesBand {
         stroke_width: Some(1.5),
         ..SeriesBand::new(
@@ -224,7 +253,7 @@ pub fn roi_interval_chart(
     );
     signed_axis(&mut axis, lo, hi);
     let mut list = vec![bars];
-    let mut colours = vec![color(channel_color(0))];
+    let mut colours = vec![color(rgb.first().copied().unwrap_or(SERIES_PALETTE[0]))];
     if let (Some(reference), false) = (reference, channels.is_empty()) {
         // Half the line's width in axis units: about 1 px of the ~290 px plot.
         let span = match (axis.min, axis.max) {
@@ -338,6 +367,7 @@ pub fn named_curves_chart(
     let mut ys = Vec::new();
     let mut currents = Vec::with_capacity(curves.len());
     let mut drawn = Vec::new();
+    let curve_colours = channel_colors(curves.iter().map(|c| c.name.as_str()));
     for (i, curve) in curves.iter().enumerate() {
         let point = |(x, y): (f64, f64), k: usize| -> Result<(f64, f64), ReportError> {
             let what = |axis: &str| format!("the {axis} of point {k} of \"{}\"", curve.name);
@@ -363,7 +393,7 @@ pub fn named_curves_chart(
                 ))
             })
             .transpose()?;
-        let rgb = color(channel_color(i));
+        let rgb = color(curve_colours[i]);
         let per_day = |(x, y): (f64, f64), series: &str| {
             model_point(
                 series,
@@ -449,6 +479,32 @@ pub fn named_curves_chart(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A platform's channel has the platform's colour (as on the campaign's charts), by its code
+    /// or its display name; offline channels take, in order, the palette's colours no platform of
+    /// the chart has.
+    #[test]
+    fn platforms_keep_their_colour_and_offline_channels_take_the_free_ones() {
+        use spendlens_core::Platform;
+        let got = channel_colors(["Google Ads", "tv", "linkedin", "radio"]);
+        let free: Vec<(u8, u8, u8)> = SERIES_PALETTE
+            .into_iter()
+            .filter(|c| {
+                *c != platform_color(Platform::GoogleAds)
+                    && *c != platform_color(Platform::LinkedIn)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                platform_color(Platform::GoogleAds),
+                free[0],
+                platform_color(Platform::LinkedIn),
+                free[1],
+            ]
+        );
+        assert!(!free.contains(&platform_color(Platform::LinkedIn)));
+    }
 
     fn axis(lo: f32, hi: f32) -> (Option<f32>, Option<f32>, usize) {
         let mut axis = value_axis();

@@ -9,7 +9,7 @@ use super::super::{
     timestamp,
 };
 use super::{
-    BASELINE_GREY, channel_color, checked, exact, model_point, money, px, signed_axis, subtitle,
+    BASELINE_GREY, channel_colors, checked, exact, model_point, money, px, signed_axis, subtitle,
 };
 use crate::ReportError;
 use crate::chart::{Amount, At};
@@ -121,6 +121,7 @@ pub fn decomposition_chart(
             ));
         }
     };
+    let rgb = channel_colors(channels.iter().map(|(n, _)| n.as_str()));
     let names = std::iter::once("Baseline").chain(channels.iter().map(|(n, _)| n.as_str()));
     for (k, name) in names.enumerate() {
         points_of(name, k + 1);
@@ -134,7 +135,7 @@ pub fn decomposition_chart(
         list.push(area);
         colours.push(color(match k {
             0 => BASELINE_GREY,
-            k => channel_color(k - 1),
+            k => rgb[k - 1],
         }));
     }
     points_of("Actual KPI (dashed)", 0);

@@ -5,7 +5,7 @@ use charts_rs::{AxisLabelOverflow, BarChart, Series, SeriesBand};
 
 use super::super::{Amount, At, DataPoint, color, extent, finish};
 use super::{
-    BASELINE_GREY, Chart, Contribution, TOTAL_GREY, UNEXPLAINED, channel_color, checked,
+    BASELINE_GREY, Chart, Contribution, TOTAL_GREY, UNEXPLAINED, channel_colors, checked,
     checked_interval, exact, model_point, money, money_axis, px, signed_axis, style, subtitle,
 };
 use crate::ReportError;
@@ -106,12 +106,13 @@ pub fn contribution_chart(
         rgb: BASELINE_GREY,
     }];
     let mut running = base.mean;
+    let rgb = channel_colors(channels.iter().map(|c| c.name.as_str()));
     for (i, c) in channels.iter().enumerate() {
         bars.push(Bar {
             from: running,
             to: running + c.mean,
             whisker: Some((running + c.low, running + c.high)),
-            rgb: channel_color(i),
+            rgb: rgb[i],
         });
         running += c.mean;
     }
