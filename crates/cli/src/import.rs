@@ -168,10 +168,9 @@ fn print_summary(
     if let (Some(a), Some(b)) = (s.date_from, s.date_to) {
         outln!("dates:       {a} to {b}")?;
     }
-    outln!(
-        "spend:       {} {currency}",
-        spendlens_core::num::round_half_away(s.totals.spend, 2)
-    )?;
+    // Money with its two decimals (1624.90, not 1624.9).
+    let cents = |v| format!("{:.2}", spendlens_core::num::round_half_away(v, 2));
+    outln!("spend:       {} {currency}", cents(s.totals.spend))?;
     outln!("impressions: {}", s.totals.impressions)?;
     outln!("clicks:      {}", s.totals.clicks)?;
     outln!(
@@ -179,10 +178,7 @@ fn print_summary(
         spendlens_core::num::round_half_away(s.totals.conversions, 2)
     )?;
     if let Some(r) = s.totals.revenue {
-        outln!(
-            "revenue:     {} {currency}",
-            spendlens_core::num::round_half_away(r, 2)
-        )?;
+        outln!("revenue:     {} {currency}", cents(r))?;
     }
     for k in &s.skipped {
         outln!("skipped:     row {} ({}): {}", k.row, k.label, k.reason)?;

@@ -53,7 +53,15 @@ pub struct Args {
 
 /// The table's rows with the delimiter's hint about decimal commas.
 fn read_table(path: &Path) -> anyhow::Result<(Vec<TableRow>, bool)> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    // `-` is standard input, as for `analyze`, `attribute` and `optimize`.
+    let bytes = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .context("reading standard input")?;
+        bytes
+    } else {
+        std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+    };
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

@@ -48,7 +48,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         if let Some(id) = &args.connection {
             all.retain(|c| &c.id == id);
             if all.is_empty() {
-                anyhow::bail!("no connection {id}");
+                return Err(
+                    crate::output::Usage(format!("--connection: no connection {id}")).into(),
+                );
             }
         } else {
             all.retain(|c| matches!(c.status, ConnectionStatus::Active | ConnectionStatus::Error));

@@ -116,6 +116,19 @@ fn canonical_import_dry_run_reimport_and_bad_rows() {
         stdout.contains("rows:        28") && stdout.contains("dry run"),
         "{stdout}"
     );
+    // Money is written with its two decimals (1624.90, not 1624.9).
+    let one = db.dir.join("one.csv");
+    std::fs::write(
+        &one,
+        format!("{HEAD}2026-04-01,meta,m1,1624.9,100,0,5,0.5,,1624.9\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = import(&db, &one, &["--dry-run"]);
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed.contains("spend:       1624.90 ") && printed.contains("revenue:     1624.90 "),
+        "{printed}"
+    );
     assert_eq!(spend(&db), "0.00", "a dry run writes nothing");
 
     let out = import(&db, &file, &[]);

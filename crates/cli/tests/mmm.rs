@@ -430,3 +430,42 @@ fn the_documented_example_gives_its_documented_answer() {
     let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
     same(&got, &want, "$");
 }
+
+/// `--input -` reads the table from standard input, as `analyze` does: the same answer as
+/// from the file.
+#[test]
+fn the_table_can_come_on_standard_input() {
+    use std::io::Write as _;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/mmm-examples/weekly.csv"
+    );
+    let rest = [
+        "--controls",
+        "competitor_sales_B,events,newsletter",
+        "--seed",
+        "1",
+        "--draws",
+        "50",
+    ];
+    let from_file = spendlens(&[["mmm", "--input", path].as_slice(), &rest].concat());
+    assert!(from_file.status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spendlens"))
+        .args(["mmm", "--input", "-"])
+        .args(rest)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, from_file.stdout);
+}

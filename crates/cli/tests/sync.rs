@@ -124,5 +124,19 @@ async fn sync_pulls_each_connection_and_fails_loudly() {
     let all = store.all_connections().await.unwrap_or_default();
     let failed = all.iter().find(|c| c.account_id == "act_222");
     assert_eq!(failed.map(|c| c.status), Some(ConnectionStatus::Error));
+
+    // A mistyped --connection is a mistake in the call: exit 2 naming the flag.
+    let db = url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_spendlens"))
+            .args(["sync", "--database-url", &db, "--connection", "nope"])
+            .env("SPENDLENS_SECRET_KEY", KEY)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--connection: no connection nope"));
     let _ = std::fs::remove_dir_all(&dir);
 }
