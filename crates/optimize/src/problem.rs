@@ -211,8 +211,9 @@ impl Problem {
                 issues.push(Issue::new(
                     format!("groups[{g}].max_spend"),
                     format!(
-                        "{} is below the sum of its channels' min_spend {floor}",
-                        group.max_spend
+                        "{} is below the sum of its channels' min_spend {}",
+                        cents(group.max_spend),
+                        cents(floor)
                     ),
                 ));
             }
@@ -307,7 +308,11 @@ impl Intervals {
         if floor > budget + tol {
             return Err(OptimizeError::one(
                 "total_budget",
-                format!("{budget} is below the sum of min_spend {floor} (infeasible bounds)"),
+                format!(
+                    "{} is below the sum of min_spend {} (infeasible bounds)",
+                    cents(budget),
+                    cents(floor)
+                ),
             ));
         }
         let cap = self.capacity();
@@ -315,10 +320,37 @@ impl Intervals {
             return Err(OptimizeError::one(
                 "total_budget",
                 format!(
-                    "{budget} is above the most the channels may spend, {cap} (sum of max_spend, group caps and ramp limits)"
+                    "{} is above the most the channels may spend, {} (sum of max_spend, group caps and ramp limits)",
+                    cents(budget),
+                    cents(cap)
                 ),
             ));
         }
         Ok(())
+    }
+}
+
+/// An amount in a message as people write it: to the cent, without trailing zeros (`35.16`,
+/// not the sum's `35.160000000000004`; `5000`, not `5000.00`).
+fn cents(x: f64) -> String {
+    let text = format!("{x:.2}");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    match fraction.trim_end_matches('0') {
+        "" => whole.to_owned(),
+        kept => format!("{whole}.{kept}"),
+    }
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::cents;
+
+    #[test]
+    fn amounts_in_messages_read_as_written() {
+        assert_eq!(cents(35.160_000_000_000_004), "35.16");
+        assert_eq!(cents(6046.954_999_999_999), "6046.95");
+        assert_eq!(cents(5000.0), "5000");
+        assert_eq!(cents(0.0), "0");
+        assert_eq!(cents(12.5), "12.5");
     }
 }
