@@ -348,7 +348,7 @@ mod message_tests {
     #[test]
     fn amounts_in_messages_read_as_written() {
         assert_eq!(cents(35.160_000_000_000_004), "35.16");
-        assert_eq!(cents(6046.954_999_999_999), "6046.95");
+        assert_eq!(cents(6_046.954_999_999_999), "6046.95");
         assert_eq!(cents(5000.0), "5000");
         assert_eq!(cents(0.0), "0");
         assert_eq!(cents(12.5), "12.5");
