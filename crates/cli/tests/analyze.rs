@@ -54,22 +54,27 @@ fn stdin_and_as_of_override() {
     assert_eq!(v["overview"]["pacing"]["daily_burn_rate"], "100.00");
 }
 
+/// `spendlens analyze` of the example campaign, its answer written to `target`.
+fn analyze_into(target: &str) -> Output {
+    spendlens(
+        &[
+            "analyze",
+            "--input",
+            "examples/campaign.json",
+            "--output",
+            target,
+        ],
+        None,
+    )
+}
+
 #[test]
 fn output_file_is_written_and_stdout_stays_empty() {
     let dir = std::env::temp_dir().join(format!("spendlens-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let target = dir.join("result.json");
     let target_str = target.to_string_lossy().into_owned();
-    let out = spendlens(
-        &[
-            "analyze",
-            "--input",
-            "examples/campaign.json",
-            "--output",
-            &target_str,
-        ],
-        None,
-    );
+    let out = analyze_into(&target_str);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
     let written = std::fs::read_to_string(&target).unwrap_or_default();
@@ -93,16 +98,7 @@ fn an_output_directory_is_refused_and_nothing_is_left_behind() {
     let target = dir.join("out");
     std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("{e}"));
     let target_str = target.to_string_lossy().into_owned();
-    let out = spendlens(
-        &[
-            "analyze",
-            "--input",
-            "examples/campaign.json",
-            "--output",
-            &target_str,
-        ],
-        None,
-    );
+    let out = analyze_into(&target_str);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
     let left: Vec<_> = std::fs::read_dir(&dir)

@@ -252,36 +252,27 @@ fn report_writes_every_format() {
     assert_eq!(v["totals"]["costs"]["platform_spend"], "800.00", "{v}");
     assert_eq!(v["rates_used"][0]["rate"], "0.8");
 
-    let out = spendlens(&[
-        "report",
-        "--format",
-        "docx",
-        "--output",
-        "x",
-        "--from",
-        "2025-03-01",
-        "--to",
-        "2025-03-31",
-        "--database-url",
-        &db.url,
-    ]);
-    assert_eq!(out.status.code(), Some(2));
+    // March's report in `format`, with `more` flags.
+    let march = |format: &str, more: &[&str]| {
+        let mut args = vec![
+            "report",
+            "--format",
+            format,
+            "--output",
+            "x",
+            "--from",
+            "2025-03-01",
+            "--to",
+            "2025-03-31",
+            "--database-url",
+            &db.url,
+        ];
+        args.extend_from_slice(more);
+        spendlens(&args)
+    };
+    assert_eq!(march("docx", &[]).status.code(), Some(2));
     // A mistyped organisation is named, not answered with an empty report.
-    let out = spendlens(&[
-        "report",
-        "--format",
-        "json",
-        "--output",
-        "x",
-        "--from",
-        "2025-03-01",
-        "--to",
-        "2025-03-31",
-        "--organization",
-        "nope",
-        "--database-url",
-        &db.url,
-    ]);
+    let out = march("json", &["--organization", "nope"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr)
