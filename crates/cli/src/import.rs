@@ -231,24 +231,6 @@ fn failed(name: &str, e: ImportFailure, campaign: &str) -> anyhow::Result<ExitCo
     Ok(ExitCode::from(2))
 }
 
-/// Whether a file was refused because its columns could not be placed (no known header, an
-/// unsure or missing column), where a column mapping is the fix; a bad cell, a currency or a
-/// rate is not.
-fn columns_unplaced(e: &spendlens_ingest::ImportError) -> bool {
-    match e {
-        spendlens_ingest::ImportError::Unrecognised { .. } => true,
-        spendlens_ingest::ImportError::Rejected { diagnostics, .. } => {
-            diagnostics.iter().any(|d| {
-                d.column.is_none()
-                    && ["column mapping", "header row", "no spend column", "missing"]
-                        .iter()
-                        .any(|w| d.message.contains(w))
-            })
-        }
-        _ => false,
-    }
-}
-
 /// After a file that did not read: its columns as spendlens sees them, and how to map them
 /// (nothing when it has no columns, e.g. a PDF).
 async fn print_columns(args: &Args, name: &str, source: Option<Source>) -> std::io::Result<()> {
@@ -388,7 +370,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 crate::import_pdf::print_preview(&name, &p, currency, period)?;
                 Ok(ExitCode::SUCCESS)
             }
-            Err(ImportFailure::File(e)) if mapping.is_empty() && columns_unplaced(&e) => {
+            Err(ImportFailure::File(e)) if mapping.is_empty() && e.suggests_mapping() => {
                 let code = failed(&name, ImportFailure::File(e), &args.campaign)?;
                 print_columns(args, &name, source).await?;
                 Ok(code)

@@ -367,7 +367,7 @@ fn header(record: &csv::ByteRecord, file: &str) -> Result<Columns, ImportError> 
         .take(CANONICAL_COLUMNS.len())
     {
         if at[k].is_none() {
-            problems.at(1, None, format!("the required column \"{f}\" is missing"));
+            problems.columns(Some(1), format!("the required column \"{f}\" is missing"));
         }
     }
     problems.into_result()?;

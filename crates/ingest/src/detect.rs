@@ -33,6 +33,7 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<Source, ImportError> {
         return Err(ImportError::Unrecognised {
             file: file_name.to_owned(),
             reason: "the file is empty".into(),
+            columns: false,
         });
     }
     // Only the head of the file is needed; cut at a line end so the tail is not a broken record
@@ -57,6 +58,7 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<Source, ImportError> {
             return Err(ImportError::Unrecognised {
                 file: file_name.to_owned(),
                 reason: format!("neither text (UTF-8/UTF-16), a workbook nor a PDF{hint}"),
+                columns: false,
             });
         }
     };
@@ -64,6 +66,7 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<Source, ImportError> {
         return Err(ImportError::Unrecognised {
             file: file_name.to_owned(),
             reason,
+            columns: false,
         });
     }
     // spendlens' own CSV is comma separated; its columns under another separator (a
@@ -80,6 +83,7 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<Source, ImportError> {
              add a column mapping",
             rows.first().map(|r| r.cells.join(",")).unwrap_or_default().chars().take(120).collect::<String>()
         ),
+        columns: true,
     })
 }
 

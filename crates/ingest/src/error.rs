@@ -56,6 +56,17 @@ pub struct Diagnostic {
     pub row: Option<u64>,
     pub column: Option<ColumnRef>,
     pub message: String,
+    /// What the problem is about, so a caller can offer the fix that applies.
+    pub kind: DiagnosticKind,
+}
+
+/// What a problem of a file is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiagnosticKind {
+    /// What the file says: a cell, a row, a currency, a rate, the file's size or kind.
+    Content,
+    /// Which column holds what is unknown, ambiguous or missing: a column mapping is the fix.
+    Columns,
 }
 
 impl Diagnostic {
@@ -66,6 +77,17 @@ impl Diagnostic {
             row: None,
             column: None,
             message: message.into(),
+            kind: DiagnosticKind::Content,
+        }
+    }
+
+    /// A problem of the file's columns (in its header row when `row` is given): which column holds
+    /// a field is unknown, ambiguous or missing, so naming the columns may read the file.
+    pub fn columns(file: &str, row: Option<u64>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            row,
+            kind: DiagnosticKind::Columns,
+            ..Diagnostic::file(file, message)
         }
     }
 
@@ -76,6 +98,7 @@ impl Diagnostic {
             row: Some(row),
             column,
             message: message.into(),
+            kind: DiagnosticKind::Content,
         }
     }
 }
@@ -105,8 +128,14 @@ pub enum ImportError {
         diagnostics: Vec<Diagnostic>,
     },
     /// Detection could not tell which format the bytes are; the user can name it explicitly.
+    /// `columns`: the bytes are a table whose header no format knows, so a column mapping may
+    /// read it (not so for an empty file, one that is not text, or another tool's download).
     #[error("{file}: cannot tell what kind of file this is: {reason}")]
-    Unrecognised { file: String, reason: String },
+    Unrecognised {
+        file: String,
+        reason: String,
+        columns: bool,
+    },
     /// The input is larger than the configured limit; checked before any parsing.
     #[error("{file}: {size} bytes is more than the import limit of {limit} bytes")]
     TooLarge { file: String, size: u64, limit: u64 },
@@ -143,16 +172,20 @@ fn render(diagnostics: &[Diagnostic]) -> String {
 }
 
 impl ImportError {
-    /// Whether the file was refused for its size (the upload, or what it expands to) rather than
-    /// for what it says: callers answer these as "too large" (HTTP 413).
-    /// Whether naming the columns may read the file: its problems say which columns hold what
-    /// is unknown or ambiguous (each such message suggests a column mapping).
+    /// Whether naming the columns may read the file: it is a table whose columns could not be
+    /// placed (no known header, or a field's column unknown, ambiguous or missing).
     pub fn suggests_mapping(&self) -> bool {
-        self.diagnostics()
-            .iter()
-            .any(|d| d.message.contains("column mapping"))
+        match self {
+            ImportError::Unrecognised { columns, .. } => *columns,
+            ImportError::Rejected { diagnostics, .. } => diagnostics
+                .iter()
+                .any(|d| d.kind == DiagnosticKind::Columns),
+            _ => false,
+        }
     }
 
+    /// Whether the file was refused for its size (the upload, or what it expands to) rather than
+    /// for what it says: callers answer these as "too large" (HTTP 413).
     pub fn is_too_large(&self) -> bool {
         matches!(
             self,
@@ -220,6 +253,12 @@ impl Problems {
 
     pub(crate) fn whole(&mut self, message: impl Into<String>) {
         let d = Diagnostic::file(&self.file, message);
+        self.push(d);
+    }
+
+    /// A problem of the file's columns (see [`Diagnostic::columns`]).
+    pub(crate) fn columns(&mut self, row: Option<u64>, message: impl Into<String>) {
+        let d = Diagnostic::columns(&self.file, row, message);
         self.push(d);
     }
 

@@ -51,7 +51,9 @@ pub use channels::{ChannelFile, is_channel_file, parse_channel_file};
 pub use currency::reconcile_currency;
 pub use date::{DateOrder, earliest_date, latest_date};
 pub use detect::{Imported, detect, import};
-pub use error::{ColumnRef, Diagnostic, ImportError, MAX_DIAGNOSTICS, column_letter};
+pub use error::{
+    ColumnRef, Diagnostic, DiagnosticKind, ImportError, MAX_DIAGNOSTICS, column_letter,
+};
 pub use exports::{parse_google_ads, parse_linkedin, parse_meta, parse_spreadsheet_csv};
 pub use grid::{Grid, GridRow, read_grid};
 pub use mapping::{FileColumn, FileColumns, UnknownField, file_columns};

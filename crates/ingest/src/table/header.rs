@@ -389,7 +389,7 @@ pub(crate) fn plan(
             }
             Mapped::Unsure(reasons) => {
                 for r in reasons {
-                    problems.at(raw.row, None, r);
+                    problems.columns(Some(raw.row), r);
                 }
                 return None;
             }
@@ -415,9 +415,8 @@ pub(crate) fn plan(
         return None;
     }
     if let Some(row) = spendless_header {
-        problems.at(
-            row,
-            None,
+        problems.columns(
+            Some(row),
             "this header row has no spend column (Amount spent, Cost, Total Spent, ...): the export \
              holds no spend to import; add the spend column (Meta: Columns > Performance > Amount \
              spent) and export again, or name the spend column with a column mapping",
@@ -431,7 +430,7 @@ pub(crate) fn plan(
         );
         return None;
     }
-    problems.whole(format!(
+    problems.columns(None, format!(
         "no header row found in the first {HEADER_SEARCH_ROWS} rows: expected a date column (Date, Day, \
          Start Date (in UTC), ...) and a spend column (Spend, Cost, Amount spent, Total Spent, ...); \
          name the columns with a column mapping if the headers differ"
@@ -451,10 +450,13 @@ pub(crate) fn plan(
             .map(|(f, c)| format!("\"{c}\" for {f}"))
             .collect();
         if !missing.is_empty() {
-            problems.whole(format!(
-                "the column mapping names {}, but no header row has such a column",
-                missing.join(" and ")
-            ));
+            problems.columns(
+                None,
+                format!(
+                    "the column mapping names {}, but no header row has such a column",
+                    missing.join(" and ")
+                ),
+            );
         }
     }
     None

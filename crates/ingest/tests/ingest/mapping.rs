@@ -187,3 +187,47 @@ fn a_currency_column_is_found_by_its_codes() {
     let p = rows(text.as_bytes(), &ImportOptions::default()).expect("reads");
     assert_eq!(p.currency, None);
 }
+
+/// A column mapping is offered for a file whose columns could not be placed, and only for it: not
+/// for a bad cell, an empty file or another tool's download, which no mapping reads.
+#[test]
+fn a_mapping_is_suggested_only_where_the_columns_are_the_problem() {
+    let suggests = |text: &[u8]| {
+        import(text, "f.csv", &ImportOptions::default())
+            .err()
+            .map(|e| e.suggests_mapping())
+    };
+    // No header spendlens knows.
+    assert_eq!(suggests(&polish_report()), Some(true));
+    // Two columns that could each be the spend.
+    assert_eq!(
+        suggests(
+            b"Reporting starts,Reporting ends,Ad set name,Amount spent (INR),Amount spent (USD)\n\
+              2024-06-01,2024-06-01,Prospecting,99.50,1.19\n"
+        ),
+        Some(true)
+    );
+    // spendlens' own format named, one of its columns missing.
+    let canonical = ImportOptions {
+        source: Some(Source::Canonical),
+        ..ImportOptions::default()
+    };
+    let missing = import(
+        b"date,platform,campaign_name,spend,impressions,clicks\n2024-06-01,Meta,A,1,1,1\n",
+        "f.csv",
+        &canonical,
+    );
+    assert!(missing.is_err_and(|e| e.suggests_mapping()));
+    // A bad cell in a file whose columns are known.
+    assert_eq!(
+        suggests(b"Day,Campaign,Cost\n2024-06-01,A,lots\n"),
+        Some(false)
+    );
+    assert_eq!(suggests(b""), Some(false));
+    let ga4 = b"# Traffic acquisition: Session primary channel group (Default Channel Group)\n\
+                # Start date: 20261101\n\
+                # End date: 20261130\n\
+                Session primary channel group (Default Channel Group),Sessions,Total revenue\n\
+                Organic Search,1500,1500.50\n";
+    assert_eq!(suggests(ga4), Some(false));
+}
