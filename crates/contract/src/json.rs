@@ -6,6 +6,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value};
+use spendlens_core::limits::{MAX_AMOUNT, MAX_COUNT};
 use spendlens_core::num::round_half_away;
 
 /// One thing wrong with an input document, at a JSON path.
@@ -159,6 +160,36 @@ impl<'a> ObjectReader<'a> {
         let path = self.path_of(key);
         self.get(key)
             .and_then(|v| non_negative_decimal(&path, v, problems))
+    }
+
+    /// An amount of money or conversions: a non-negative decimal no larger than one campaign may
+    /// hold ([`MAX_AMOUNT`]), so no total of a document's amounts saturates.
+    pub fn amount(&mut self, key: &'static str, problems: &mut Problems) -> Option<Decimal> {
+        let path = self.path_of(key);
+        let value = self.decimal(key, problems)?;
+        if value > MAX_AMOUNT {
+            problems.push(
+                path,
+                format!("is too large: at most {MAX_AMOUNT}, got {value}"),
+            );
+            return None;
+        }
+        Some(value)
+    }
+
+    /// A metric's count (impressions, clicks, ...): a non-negative integer no larger than one
+    /// campaign may hold ([`MAX_COUNT`]).
+    pub fn metric_count(&mut self, key: &'static str, problems: &mut Problems) -> Option<u64> {
+        let path = self.path_of(key);
+        let value = self.count(key, problems)?;
+        if value > MAX_COUNT {
+            problems.push(
+                path,
+                format!("is too large: at most {MAX_COUNT}, got {value}"),
+            );
+            return None;
+        }
+        Some(value)
     }
 
     /// A non-negative integer count (a JSON number or a string of digits).

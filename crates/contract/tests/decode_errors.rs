@@ -26,6 +26,34 @@ fn negative_spend_is_rejected() {
     );
 }
 
+/// Amounts and counts larger than one campaign may hold are refused on their path (a spend of
+/// 7.9e28 had saturated the totals at Decimal's maximum and been analysed); the limits themselves
+/// still read.
+#[test]
+fn amounts_and_counts_past_a_campaign_s_limits_are_refused() {
+    let doc = |spend: &str, clicks: &str| {
+        format!(
+            r#"{{"as_of": "2026-11-21", "campaign": {{"budget": {spend}}},
+                "platforms": {{"meta": {{"spend": {spend}, "clicks": {clicks}}},
+                               "linkedin": {{"spend": "{spend}", "conversions": {spend}}}}}}}"#
+        )
+    };
+    assert_eq!(
+        problems(&doc("1000000000000", "1000000000000000")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        problems(&doc("1000000000000.01", "1000000000000001")),
+        vec![
+            "campaign.budget: is too large: at most 1000000000000, got 1000000000000.01",
+            "platforms.meta.spend: is too large: at most 1000000000000, got 1000000000000.01",
+            "platforms.meta.clicks: is too large: at most 1000000000000000, got 1000000000000001",
+            "platforms.linkedin.spend: is too large: at most 1000000000000, got 1000000000000.01",
+            "platforms.linkedin.conversions: is too large: at most 1000000000000, got 1000000000000.01",
+        ]
+    );
+}
+
 #[test]
 fn unknown_platform_and_unknown_fields_are_rejected() {
     let got = problems(

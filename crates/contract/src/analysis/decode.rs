@@ -76,7 +76,7 @@ fn campaign(value: &Value, problems: &mut Problems) -> Option<CampaignPlan> {
     let plan = CampaignPlan {
         name,
         currency,
-        budget: r.decimal("budget", problems),
+        budget: r.amount("budget", problems),
         start_date: r.date("start_date", problems),
         end_date: r.date("end_date", problems),
         spent_to_date: None,
@@ -96,17 +96,17 @@ fn ad_metrics(
     let path = json::join("platforms", platform.as_str());
     let mut r = ObjectReader::new(&path, value, problems)?;
     let mut m = PlatformMetrics {
-        spend: r.decimal("spend", problems).unwrap_or_default(),
-        clicks: r.count("clicks", problems).unwrap_or_default(),
-        conversions: r.decimal("conversions", problems).unwrap_or_default(),
-        revenue: r.decimal("revenue", problems),
+        spend: r.amount("spend", problems).unwrap_or_default(),
+        clicks: r.metric_count("clicks", problems).unwrap_or_default(),
+        conversions: r.amount("conversions", problems).unwrap_or_default(),
+        revenue: r.amount("revenue", problems),
         ..PlatformMetrics::default()
     };
-    let impressions = r.count("impressions", problems);
+    let impressions = r.metric_count("impressions", problems);
     let engagements = if platform == Platform::Meta {
         None
     } else {
-        r.count("engagements", problems)
+        r.metric_count("engagements", problems)
     };
     m.impressions = impressions.unwrap_or_default();
     m.engagements = engagements.unwrap_or_default();
@@ -114,10 +114,10 @@ fn ad_metrics(
         platform,
         Platform::LinkedIn | Platform::Meta | Platform::GoogleAds
     ) {
-        m.conversion_value = r.decimal("conversion_value", problems);
+        m.conversion_value = r.amount("conversion_value", problems);
     }
     if platform == Platform::LinkedIn {
-        m.roas = r.decimal("roas", problems);
+        m.roas = r.amount("roas", problems);
         let roi_path = r.path_of("roi");
         m.roi = r
             .get("roi")
@@ -125,12 +125,12 @@ fn ad_metrics(
     }
     if platform == Platform::CustomIntegration {
         *web = WebMetrics {
-            pageviews: r.count("pageviews", problems).unwrap_or_default(),
-            sessions: r.count("sessions", problems).unwrap_or_default(),
-            users: r.count("users", problems).unwrap_or_default(),
-            leads: r.count("leads", problems).unwrap_or_default(),
+            pageviews: r.metric_count("pageviews", problems).unwrap_or_default(),
+            sessions: r.metric_count("sessions", problems).unwrap_or_default(),
+            users: r.metric_count("users", problems).unwrap_or_default(),
+            leads: r.metric_count("leads", problems).unwrap_or_default(),
         };
-        *ci_aov = r.decimal("average_order_value", problems);
+        *ci_aov = r.amount("average_order_value", problems);
         (m.impressions, m.engagements) = resolve_custom_integration(impressions, engagements, *web);
     }
     r.finish(problems);
@@ -159,7 +159,7 @@ fn platforms(value: &Value, problems: &mut Problems) -> Option<PlatformInputs> {
         }
         if platform == Platform::Ga4 {
             if let Some(mut r) = ObjectReader::new("platforms.ga4", v, problems) {
-                inputs.ga4_aov = r.decimal("average_order_value", problems);
+                inputs.ga4_aov = r.amount("average_order_value", problems);
                 r.finish(problems);
             }
             continue;
@@ -214,9 +214,9 @@ fn snapshot(value: &Value, problems: &mut Problems) -> Option<Snapshot> {
             "missing: a snapshot needs its date",
         );
     }
-    let spend = r.decimal("spend", problems).unwrap_or_default();
-    let conversions = r.decimal("conversions", problems).unwrap_or_default();
-    let revenue = r.decimal("revenue", problems);
+    let spend = r.amount("spend", problems).unwrap_or_default();
+    let conversions = r.amount("conversions", problems).unwrap_or_default();
+    let revenue = r.amount("revenue", problems);
     r.finish(problems);
     Some(Snapshot {
         date: date?,
