@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
 
+use chrono::NaiveDate;
 use spendlens_core::{DailyRow, Platform};
 
 use crate::error::ConnectError;
@@ -31,13 +32,23 @@ pub struct AccountInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     /// Meta withheld the conversions of campaigns whose ad sets mix attribution settings (its
-    /// unified attribution cannot add them up), so those campaign-days were stored without
-    /// conversions rather than with a silent 0 that looks like a fact.
+    /// unified attribution cannot add them up). A daily row's conversion count cannot be
+    /// unknown, so those campaign-days carry 0 conversions and no conversion value: their
+    /// conversions are missing from the totals, CPA and ROAS, and the notice says so rather
+    /// than letting the 0 pass for a fact.
     MixedAttribution {
         /// The Meta campaign ids concerned (digits), sorted.
         campaigns: Vec<String>,
         /// How many campaign-days were affected.
         days: u64,
+    },
+    /// The range started before the oldest day Meta keeps insights for (37 months back), so the
+    /// fetch read from that day on: the older days were not asked for, and none is stored.
+    MetaRetention {
+        /// The first day asked for.
+        requested: NaiveDate,
+        /// The first day read.
+        earliest: NaiveDate,
     },
 }
 
@@ -54,10 +65,17 @@ impl fmt::Display for Notice {
                 };
                 write!(
                     f,
-                    "Meta withheld the conversions of {days} campaign-day(s) because the ad sets of campaign(s) {}{more} mix attribution settings: no conversions were stored for those days; give each campaign's ad sets one attribution setting to get them",
+                    "Meta withheld the conversions of {days} campaign-day(s) because the ad sets of campaign(s) {}{more} mix attribution settings: those days are stored with 0 conversions and no conversion value, so the conversions, CPA and ROAS shown miss those days' conversions; give each campaign's ad sets one attribution setting to get them",
                     shown.join(", ")
                 )
             }
+            Notice::MetaRetention {
+                requested,
+                earliest,
+            } => write!(
+                f,
+                "Meta keeps insights for 37 months: the days from {requested} up to the day before {earliest} were not read, and this sync starts on {earliest}"
+            ),
         }
     }
 }
@@ -202,7 +220,6 @@ pub(crate) fn finish_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().expect("date")

@@ -83,6 +83,16 @@ pub enum ConnectError {
     /// with the day instead of the token endpoint's bare `invalid_grant`.
     #[error("the authorisation expired on {expired_on}; the connection needs to be re-authorised")]
     GrantExpired { expired_on: chrono::NaiveDate },
+    /// Every day asked for is older than the platform keeps reports (Meta: 37 months), so no
+    /// request is sent: the platform would refuse it, and its refusal says less.
+    #[error(
+        "{platform}: the platform keeps reports for {months} months, so the earliest day it serves is {earliest}: ask for days from {earliest} on"
+    )]
+    BeyondRetention {
+        platform: Platform,
+        months: u32,
+        earliest: chrono::NaiveDate,
+    },
     /// The request did not complete (connection refused, timeout, TLS). The URL is removed.
     #[error("{platform}: request failed: {source}")]
     Transport {

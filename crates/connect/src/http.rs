@@ -71,6 +71,12 @@ impl HttpClient {
         self
     }
 
+    /// The clock's "now", when the app gave one (a sync's client always has it): what dates a
+    /// platform's own limits that count back from today (Meta's 37 months of insights).
+    pub(crate) fn now(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.clock.as_ref().map(|c| c.now())
+    }
+
     /// Waits `duration` on the injected sleeper (the Meta report poller's pause between polls).
     pub(crate) async fn pause(&self, duration: Duration) {
         self.sleeper.sleep(duration).await;

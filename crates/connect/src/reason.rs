@@ -50,6 +50,9 @@ pub(crate) fn meta(code: Option<i64>, subcode: Option<i64>, status: StatusCode) 
         (Some(613), _) => "the request limit was reached",
         (Some(803), _) => "unknown object: check the ad account id",
         (Some(2635), _) => "this Marketing API version is no longer served",
+        (Some(3018), _) => {
+            "the range starts more than 37 months ago, beyond the insights Meta keeps: ask for days of the last 37 months"
+        }
         (Some(80_000..=80_014), _) => "the business use case request limit was reached",
         _ => by_status(status),
     }
@@ -146,6 +149,7 @@ mod tests {
             "server error at the platform"
         );
         assert_eq!(meta(None, None, s(418)), "the request was refused");
+        assert!(meta(Some(3018), None, s(400)).contains("more than 37 months ago"));
         assert_eq!(
             google(
                 Some("quotaError.RESOURCE_EXHAUSTED"),

@@ -407,3 +407,112 @@ async fn a_retired_linkedin_version_is_reported_as_such() {
     );
     assert!(env.sleeper.delays().is_empty());
 }
+
+/// The days of an `adAnalytics` request's `dateRange`, first and last.
+fn requested_days(r: &wiremock::Request) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let raw = r
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == "dateRange")
+        .map(|(_, v)| v.into_owned())
+        .expect("dateRange");
+    let numbers: Vec<u32> = raw
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let day = |i: usize| {
+        let year = i32::try_from(numbers[i]).expect("year");
+        chrono::NaiveDate::from_ymd_opt(year, numbers[i + 1], numbers[i + 2]).expect("day")
+    };
+    (day(0), day(3))
+}
+
+/// LinkedIn with `campaigns` daily-active campaigns: every day of the requested range, cut at
+/// 15,000 elements as the real API does (silently, with no paging).
+fn capped_analytics(campaigns: u32) -> impl Fn(&wiremock::Request) -> ResponseTemplate {
+    move |r| {
+        let (start, end) = requested_days(r);
+        let mut elements = Vec::new();
+        for day in start.iter_days().take_while(|d| *d <= end) {
+            for c in 0..campaigns {
+                let date = serde_json::json!({
+                    "year": chrono::Datelike::year(&day),
+                    "month": chrono::Datelike::month(&day),
+                    "day": chrono::Datelike::day(&day)
+                });
+                elements.push(serde_json::json!({
+                    "pivotValues": [format!("urn:li:sponsoredCampaign:{}", 600_000_000 + c)],
+                    "dateRange": {"start": date, "end": date},
+                    "impressions": 100, "clicks": 2, "costInLocalCurrency": "1.50"
+                }));
+            }
+        }
+        elements.truncate(15_000);
+        let body = serde_json::json!({"paging": {"start": 0, "count": 10, "links": []}, "elements": elements});
+        ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
+    }
+}
+
+/// A chunk that reaches the 15,000-element cap is read again in halves (600 campaigns × 30 days
+/// is 18,000 campaign-days: two 15-day halves of 9,000), and every campaign-day comes back.
+#[tokio::test]
+async fn a_chunk_at_the_element_cap_is_read_again_in_halves() {
+    let env = TestEnv::start().await;
+    mount_api(&env).await;
+    Mock::given(path(ANALYTICS))
+        .respond_with(capped_analytics(600))
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let rows = connector(&env)
+        .fetch_daily(ACCOUNT, range("2026-11-01", "2026-11-30"))
+        .await
+        .expect("every campaign-day");
+    assert_eq!(rows.len(), 18_000);
+    assert_eq!(
+        rows.iter().map(|r| r.spend).sum::<rust_decimal::Decimal>(),
+        dec!(27000)
+    );
+    let asked: Vec<_> = env
+        .requests_to(ANALYTICS)
+        .await
+        .iter()
+        .map(requested_days)
+        .collect();
+    assert_eq!(
+        asked,
+        vec![
+            (d("2026-11-01"), d("2026-11-30")),
+            (d("2026-11-01"), d("2026-11-15")),
+            (d("2026-11-16"), d("2026-11-30")),
+        ]
+    );
+}
+
+/// A single day at the cap cannot be split further: refused, naming the day, with no advice to
+/// change a setting that does not exist.
+#[tokio::test]
+async fn a_single_day_at_the_element_cap_is_refused_naming_the_day() {
+    let env = TestEnv::start().await;
+    mount_api(&env).await;
+    Mock::given(path(ANALYTICS))
+        .respond_with(capped_analytics(15_000))
+        .with_priority(1)
+        .mount(&env.server)
+        .await;
+    let err = connector(&env)
+        .fetch_daily(ACCOUNT, range("2026-11-01", "2026-11-02"))
+        .await
+        .expect_err("a day over the cap");
+    let text = err.to_string();
+    assert!(
+        text.contains("15000 elements for the single day 2026-11-01"),
+        "{text}"
+    );
+    assert!(!text.contains("chunk"), "{text}");
+    assert_eq!(
+        env.requests_to(ANALYTICS).await.len(),
+        2,
+        "2 days, then day 1"
+    );
+}

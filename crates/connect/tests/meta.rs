@@ -269,3 +269,64 @@ async fn a_page_that_is_too_heavy_is_asked_for_again_with_half_the_limit() {
     );
     assert_eq!(env.requests_to(INSIGHTS).await.len(), 3, "limits 4, 2, 1");
 }
+
+/// Behind a proxy (`api_base` not graph.facebook.com) Meta's `paging.next` still names
+/// graph.facebook.com: the link is followed through the proxy, path prefix included, and never
+/// to Meta directly.
+#[tokio::test]
+async fn a_next_link_naming_graph_facebook_com_is_followed_through_the_proxy() {
+    let env = TestEnv::start().await;
+    let proxied = format!("/meta{INSIGHTS}");
+    let body =
+        fixture("meta_insights_page1.json").replace("{{BASE}}", "https://graph.facebook.com");
+    Mock::given(method("GET"))
+        .and(path(proxied.as_str()))
+        .and(query_param_is_missing("after"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&env.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(proxied.as_str()))
+        .and(bearer_token(TOKEN))
+        .and(query_param("after", "MQZDZD"))
+        .and(query_param("limit", "2"))
+        .respond_with(json(200, "meta_insights_page2.json"))
+        .expect(1)
+        .mount(&env.server)
+        .await;
+    let rows = MetaConnector::new(env.http.clone(), env.url("/meta/"), static_token(TOKEN))
+        .with_page_size(2)
+        .fetch_daily("1234567890", range("2024-06-01", "2024-06-02"))
+        .await
+        .expect("both pages through the proxy");
+    assert_eq!(rows.len(), 3);
+    let sent = env.requests_to(&proxied).await;
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent.iter()
+            .all(|r| !r.url.as_str().contains("access_token"))
+    );
+
+    // Any other host stays refused, however much it looks like Meta's.
+    for host in [
+        "https://graph.facebook.com.example.net",
+        "http://graph.facebook.com",
+        "https://graph.facebook.com:8443",
+    ] {
+        let env = TestEnv::start().await;
+        let body = fixture("meta_insights_page1.json").replace("{{BASE}}", host);
+        Mock::given(path(format!("/meta{INSIGHTS}")))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .mount(&env.server)
+            .await;
+        let err = MetaConnector::new(env.http.clone(), env.url("/meta/"), static_token(TOKEN))
+            .fetch_daily("1234567890", range("2024-06-01", "2024-06-02"))
+            .await
+            .expect_err("another host");
+        assert!(
+            matches!(err, ConnectError::Decode { .. }),
+            "{host}: {err:?}"
+        );
+        assert_eq!(env.requests_to(&format!("/meta{INSIGHTS}")).await.len(), 1);
+    }
+}

@@ -3,6 +3,7 @@
 //! subcodes (transient or permanent), a retired version, lead-generation campaigns, custom
 //! conversions, and campaigns whose ad sets mix attribution settings.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Days;
@@ -12,7 +13,7 @@ use spendlens_connect::{ConnectError, Connector, Conversions, MetaConnector, Not
 use wiremock::matchers::{body_string_contains, method, path, query_param};
 use wiremock::{Mock, Request, ResponseTemplate};
 
-use crate::support::{TestEnv, d, json, range, static_token};
+use crate::support::{FixedClock, TestEnv, at, d, json, range, static_token};
 
 const INSIGHTS: &str = "/v27.0/act_1234567890/insights";
 const RUN: &str = "/v27.0/6120000000000001";
@@ -333,12 +334,16 @@ async fn lead_campaigns_read_their_leads_and_mixed_attribution_is_said() {
             days: 1
         }]
     );
+    let said = fetched.notices[0].to_string();
     assert!(
-        fetched.notices[0]
-            .to_string()
-            .starts_with("Meta withheld the conversions of 1 campaign-day(s) because the ad sets of campaign(s) 120210000000009 mix attribution settings"),
-        "{}",
-        fetched.notices[0]
+        said.starts_with("Meta withheld the conversions of 1 campaign-day(s) because the ad sets of campaign(s) 120210000000009 mix attribution settings"),
+        "{said}"
+    );
+    // What is stored, said as it is: a 0 count and no value, not "no conversions".
+    assert!(
+        said.contains("those days are stored with 0 conversions and no conversion value")
+            && !said.contains("no conversions were stored"),
+        "{said}"
     );
     let fields = env.requests_to(INSIGHTS).await[0]
         .url
@@ -365,4 +370,86 @@ async fn custom_conversions_chosen_on_the_connection_are_read() {
         .expect("rows");
     let leads: Vec<Decimal> = rows.iter().map(|r| r.conversions).collect();
     assert_eq!(leads, vec![dec!(3), dec!(1), dec!(0)]);
+}
+
+/// Meta keeps insights for 37 months. On 2026-12-07 the oldest day it serves is 2023-11-07, and
+/// the connector starts a day later (Meta's today may already be tomorrow in UTC).
+fn on_2026_12_07(env: &TestEnv) -> MetaConnector {
+    let http = env
+        .http
+        .clone()
+        .with_clock(Arc::new(FixedClock(at("2026-12-07T11:27:00Z"))));
+    MetaConnector::new(http, env.base(), static_token(TOKEN))
+}
+
+#[tokio::test]
+async fn a_backfill_older_than_37_months_starts_at_meta_s_limit_and_says_so() {
+    let env = TestEnv::start().await;
+    mount_windows(&env).await;
+    let fetched = on_2026_12_07(&env)
+        .fetch_report("1234567890", range("2023-06-01", "2023-12-31"))
+        .await
+        .expect("the days Meta serves");
+    assert_eq!(
+        fetched.notices,
+        vec![Notice::MetaRetention {
+            requested: d("2023-06-01"),
+            earliest: d("2023-11-08")
+        }]
+    );
+    assert!(
+        fetched.notices[0]
+            .to_string()
+            .contains("this sync starts on 2023-11-08"),
+        "{}",
+        fetched.notices[0]
+    );
+    assert_eq!(fetched.rows.len(), 54, "2023-11-08..=2023-12-31");
+    assert_eq!(fetched.rows[0].date, d("2023-11-08"));
+    let starts: Vec<String> = env
+        .requests_to(INSIGHTS)
+        .await
+        .iter()
+        .map(|r| time_range(r).0)
+        .collect();
+    assert!(
+        starts.iter().all(|s| s.as_str() >= "2023-11-08"),
+        "{starts:?}"
+    );
+
+    // Nothing of the range is kept any more: refused before any call, with the limit and the day.
+    let env = TestEnv::start().await;
+    mount_windows(&env).await;
+    let err = on_2026_12_07(&env)
+        .fetch_daily("1234567890", range("2023-06-01", "2023-10-31"))
+        .await
+        .expect_err("beyond 37 months");
+    assert!(
+        matches!(err, ConnectError::BeyondRetention { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "meta: the platform keeps reports for 37 months, so the earliest day it serves is 2023-11-08: ask for days from 2023-11-08 on"
+    );
+    assert!(env.requests_to(INSIGHTS).await.is_empty());
+}
+
+/// Meta's own refusal of a start beyond 37 months (error 3018) says so in our words.
+#[tokio::test]
+async fn error_3018_names_the_37_month_limit() {
+    let env = TestEnv::start().await;
+    Mock::given(path(INSIGHTS))
+        .respond_with(json(400, "meta_error_3018.json"))
+        .mount(&env.server)
+        .await;
+    let err = connector(&env)
+        .fetch_daily("1234567890", range("2023-06-01", "2023-06-30"))
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        "meta: HTTP 400, code 3018: the range starts more than 37 months ago, beyond the insights Meta keeps: ask for days of the last 37 months"
+    );
+    assert_eq!(env.requests_to(INSIGHTS).await.len(), 1, "not retried");
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 use rust_decimal_macros::dec;
 use spendlens_connect::{ConnectError, Connector, SheetsConnector, WaitBudget};
 use spendlens_core::Platform;
-use wiremock::Mock;
 use wiremock::matchers::{bearer_token, method, path, query_param};
+use wiremock::{Mock, ResponseTemplate};
 
 use crate::support::{MAX_ATTEMPTS, TestEnv, d, json, range, static_token};
 
@@ -77,6 +77,85 @@ async fn a_spend_tracker_range_becomes_daily_rows() {
         .expect("rows");
     assert_eq!(june_2.len(), 1);
     assert_eq!(june_2[0].spend, dec!(97.1));
+    // "$1,001.25": the sheet is in dollars, so the sync can compare it with the campaign.
+    assert!(rows.iter().all(|r| r.currency.as_deref() == Some("USD")));
+}
+
+/// The audit's sheet: typed numbers beside text cells with a euro sign and decimal commas.
+fn audit_sheet(last_row: &serde_json::Value) -> ResponseTemplate {
+    let body = serde_json::json!({
+        "range": "'Spend Tracker'!A1:J1000",
+        "majorDimension": "ROWS",
+        "values": [
+            ["Date", "Platform", "Campaign", "Monthly Budget", "Spend", "Impressions", "Clicks", "Conversions", "Revenue", "Notes"],
+            [46327, "Meta", "Prospecting - Broad", 3000, 84.53, 10234, 187, 6, 412.8],
+            [46327, "LinkedIn", "ABM - Tier 1", "€5,000.00", "€152.37", 8412, 61, 4, "€1,200.00", "invoice #A-17"],
+            last_row
+        ]
+    });
+    ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
+}
+
+#[tokio::test]
+async fn text_amounts_keep_their_currency_and_decimal_comma_or_are_refused() {
+    let env = TestEnv::start().await;
+    Mock::given(path(VALUES))
+        .respond_with(audit_sheet(&serde_json::json!([
+            46328,
+            "Meta",
+            "Retargeting",
+            "3000",
+            "84,53",
+            1234,
+            12,
+            "2,5",
+            "1.234,56"
+        ])))
+        .mount(&env.server)
+        .await;
+    let err = connector(&env)
+        .fetch_daily(SHEET, range("2026-11-01", "2026-11-30"))
+        .await
+        .expect_err("one column, two decimal marks");
+    assert!(matches!(err, ConnectError::Decode { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains(
+            "row 4, column E: \"84,53\" has a decimal comma but row 3, column E \"€152.37\" has a decimal point"
+        ),
+        "{err}"
+    );
+
+    // Written one way, the same amounts are read at their value, in euros.
+    let env = TestEnv::start().await;
+    Mock::given(path(VALUES))
+        .respond_with(audit_sheet(&serde_json::json!([
+            "2026-11-02",
+            "Meta",
+            "Retargeting",
+            "3000",
+            "€84.53",
+            1234,
+            12,
+            "2,5",
+            "€1,234.56"
+        ])))
+        .mount(&env.server)
+        .await;
+    let rows = connector(&env)
+        .fetch_daily(SHEET, range("2026-11-01", "2026-11-30"))
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r.currency.as_deref() == Some("EUR")));
+    let retargeting = &rows[2];
+    assert_eq!(
+        (
+            retargeting.spend,
+            retargeting.conversions,
+            retargeting.revenue
+        ),
+        (dec!(84.53), dec!(2.5), Some(dec!(1234.56)))
+    );
 }
 
 #[tokio::test]

@@ -36,7 +36,8 @@ externalWebsiteConversions,conversionValueInLocalCurrency,likes,comments,shares,
 ///
 /// One call per account returns every campaign (`accounts=List(…)` facet); ranges are split into
 /// 30-day chunks because `adAnalytics` has no paging and truncates at
-/// [`LINKEDIN_MAX_ELEMENTS`] — a response that reaches the cap is refused rather than trusted.
+/// [`LINKEDIN_MAX_ELEMENTS`]. A response that reaches the cap is never trusted: its chunk is read
+/// again in halves, down to single days, and a single day that still reaches it is refused.
 /// Spend is `costInLocalCurrency` in the account currency (read from `adAccounts`); engagements
 /// are likes + comments + shares + follows. Days are UTC.
 #[derive(Debug, Clone)]
@@ -116,17 +117,26 @@ impl PlatformApi for LinkedInConnector {
         let (id, acct) = self.account(account).await?;
         let id = id.as_str();
         let mut rows = Vec::new();
-        for chunk in range.chunks(self.chunk_days) {
+        // Chunks in order, earliest on top; a chunk that reaches the cap goes back as its halves.
+        let mut pending: Vec<DateRange> = range.chunks(self.chunk_days).into_iter().rev().collect();
+        while let Some(chunk) = pending.pop() {
             let mut url = endpoint(&self.base_url, &["rest", "adAnalytics"])?;
             url.set_query(Some(&analytics_query(id, chunk)));
             let page: Analytics = serde_json::from_str(&self.get(url).await?)
                 .map_err(|e| ConnectError::decode(P, format!("adAnalytics response: {e}")))?;
             if page.elements.len() >= LINKEDIN_MAX_ELEMENTS {
+                if chunk.days() > 1 {
+                    let half = u32::try_from(chunk.days().div_ceil(2)).unwrap_or(u32::MAX);
+                    tracing::warn!(%chunk, "adAnalytics reached its element cap: reading the chunk in halves");
+                    pending.extend(chunk.chunks(half).into_iter().rev());
+                    continue;
+                }
                 return Err(ConnectError::decode(
                     P,
                     format!(
-                        "adAnalytics returned {} elements for {chunk}: the response may be truncated; use shorter chunks",
-                        page.elements.len()
+                        "adAnalytics returned {} elements for the single day {}, LinkedIn's cap for one answer, so the day may be cut short: the account has more campaign-days than LinkedIn reports in one request",
+                        page.elements.len(),
+                        chunk.start()
                     ),
                 ));
             }

@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use chrono::{Months, NaiveDate};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use spendlens_core::Platform;
@@ -40,6 +41,9 @@ pub const META_DEFAULT_VERSION: &str = "v27.0";
 pub const META_WINDOW_DAYS: u32 = 30;
 
 const P: Platform = Platform::Meta;
+/// How far back Meta serves insights: "the start date of the time range cannot be beyond 37
+/// months from the current date" (error 3018).
+pub const META_RETENTION_MONTHS: u32 = 37;
 /// A guard against a server that keeps handing out `next` links.
 const MAX_PAGES: usize = 10_000;
 
@@ -103,15 +107,24 @@ impl MetaConnector {
     /// The `paging.next` link, checked and cleaned: it must point at the configured host (the
     /// bearer token is never sent elsewhere), and any `access_token` Meta echoed into it is
     /// removed so the token does not travel in a URL.
+    ///
+    /// Behind a proxy (a base other than [`META_BASE_URL`]) Meta still writes its own host into
+    /// `next`, as a pass-through proxy leaves the answer as it is: such a link is followed
+    /// through the configured base (its scheme, host, port and path prefix, then the link's path
+    /// and query), never to Meta directly. A link to any other host is refused.
     fn next_url(&self, link: &str) -> Result<Url, ConnectError> {
         let url =
             Url::parse(link).map_err(|_| ConnectError::decode(P, "paging.next is not a URL"))?;
-        if url.origin() != self.base_url.origin() {
+        let url = if url.origin() == self.base_url.origin() {
+            url
+        } else if is_graph_host(&url) && !is_graph_host(&self.base_url) {
+            self.through_base(&url)
+        } else {
             return Err(ConnectError::decode(
                 P,
                 "paging.next points at a different host than the configured base URL",
             ));
-        }
+        };
         let pairs: Vec<(String, String)> = url
             .query_pairs()
             .filter(|(k, _)| k != "access_token")
@@ -123,6 +136,29 @@ impl MetaConnector {
             clean.query_pairs_mut().extend_pairs(pairs);
         }
         Ok(clean)
+    }
+
+    /// A Graph API URL's path and query on the configured base (`https://proxy/meta/` and
+    /// `https://graph.facebook.com/v27.0/act_1/insights?after=X` give
+    /// `https://proxy/meta/v27.0/act_1/insights?after=X`).
+    fn through_base(&self, graph: &Url) -> Url {
+        let mut out = self.base_url.clone();
+        let prefix = self.base_url.path().trim_end_matches('/');
+        out.set_path(&format!("{prefix}{}", graph.path()));
+        out.set_query(graph.query());
+        out.set_fragment(None);
+        out
+    }
+
+    /// The first day Meta serves insights for, when the client knows today: 37 months back (the
+    /// limit Meta states for its insights, error 3018), and a day more, since Meta counts from
+    /// its own today and that may already be tomorrow in UTC.
+    fn earliest_day(&self) -> Option<NaiveDate> {
+        self.http
+            .now()?
+            .date_naive()
+            .checked_sub_months(Months::new(META_RETENTION_MONTHS))?
+            .succ_opt()
     }
 
     /// A GET with the bearer token; a retired-version answer names the version sent.
@@ -240,6 +276,25 @@ impl PlatformApi for MetaConnector {
 
     async fn fetch(&self, account: &str, range: DateRange) -> Result<Fetched, ConnectError> {
         let id = account_id(account)?;
+        let mut notices = Vec::new();
+        // Days older than Meta keeps are not asked for: Meta would refuse the whole range.
+        let range = match self.earliest_day() {
+            Some(earliest) if range.end() < earliest => {
+                return Err(ConnectError::BeyondRetention {
+                    platform: P,
+                    months: META_RETENTION_MONTHS,
+                    earliest,
+                });
+            }
+            Some(earliest) if range.start() < earliest => {
+                notices.push(Notice::MetaRetention {
+                    requested: range.start(),
+                    earliest,
+                });
+                DateRange::new(earliest, range.end()).unwrap_or(range)
+            }
+            _ => range,
+        };
         let mut rows = Vec::new();
         let mut withheld_campaigns = BTreeSet::new();
         let mut withheld_days = 0u64;
@@ -255,7 +310,6 @@ impl PlatformApi for MetaConnector {
             }
         }
         tracing::debug!(rows = rows.len(), windows = windows.len(), %range, "Meta insights read");
-        let mut notices = Vec::new();
         if withheld_days > 0 {
             notices.push(Notice::MixedAttribution {
                 campaigns: withheld_campaigns
@@ -284,6 +338,11 @@ impl PlatformApi for MetaConnector {
             time_zone: acct.timezone_name,
         })
     }
+}
+
+/// Whether `url` is the Graph API's own host (`https://graph.facebook.com`, default port).
+fn is_graph_host(url: &Url) -> bool {
+    url.scheme() == "https" && url.host_str() == Some("graph.facebook.com") && url.port().is_none()
 }
 
 /// The digits of an ad account id written with or without `act_`.

@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
-use spendlens_core::{DailyRow, Platform};
+use spendlens_core::{DailyRow, Platform, num};
 use url::Url;
 
 use crate::connector::{AccountInfo, Fetched, PlatformApi, finish_rows};
@@ -17,6 +17,11 @@ use crate::number;
 use crate::oauth::TokenSource;
 use crate::platform::google::classify_sheets;
 use crate::window::DateRange;
+
+mod amount;
+mod dates;
+
+use amount::{Kind, Mark};
 
 /// The production base URL.
 pub const SHEETS_BASE_URL: &str = "https://sheets.googleapis.com/";
@@ -37,7 +42,10 @@ pub struct ValueRange {
 ///
 /// Cells are fetched `UNFORMATTED_VALUE` with `SERIAL_NUMBER` dates, so numbers arrive typed
 /// (and exact, through serde_json's `arbitrary_precision`) whatever the sheet's locale; cells
-/// users typed as text ("$1,234.50", "2024-06-01", "6/1/2024") are read too.
+/// users typed as text ("$1,234.50", "84,53", "2024-06-01", "02/11/2026") are read as their
+/// column reads them, and refused, naming the cell, where the column does not say (see
+/// `rows_from_values`). A currency typed into a text amount is carried on every row, so the
+/// sync refuses a sheet in another currency than its campaign's.
 #[derive(Debug, Clone)]
 pub struct SheetsConnector {
     http: HttpClient,
@@ -105,7 +113,8 @@ impl PlatformApi for SheetsConnector {
         finish_rows(P, range, rows).map(Fetched::from)
     }
 
-    /// The spreadsheet's own time zone (`properties.timeZone`); a sheet states no currency.
+    /// The spreadsheet's own time zone (`properties.timeZone`); a sheet states no currency of its
+    /// own (its text amounts may: see `rows_from_values`).
     async fn info(&self, spreadsheet_id: &str) -> Result<AccountInfo, ConnectError> {
         let id = sheet_id(spreadsheet_id)?;
         let url = endpoint(&self.base_url, &["v4", "spreadsheets", id])?;
@@ -214,11 +223,83 @@ fn cell_text(cell: &serde_json::Value) -> String {
     }
 }
 
+/// Where a cell is, as the sheet shows it: `row 7, column D` (rows count from 1, the header row
+/// included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cell {
+    /// Index into the rows fetched, plus one.
+    row: usize,
+    /// Index into the row.
+    column: usize,
+}
+
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row {}, column {}", self.row, column_name(self.column))
+    }
+}
+
+/// A refusal naming the cell it is about.
+fn refuse(cell: Cell, message: impl std::fmt::Display) -> ConnectError {
+    ConnectError::decode(P, format!("{cell}: {message}"))
+}
+
+/// A cell's text as an error quotes it: in quotes, cut short.
+fn shown(text: &str) -> String {
+    const MAX: usize = 32;
+    if text.chars().count() <= MAX {
+        format!("{text:?}")
+    } else {
+        let cut: String = text.chars().take(MAX).collect();
+        format!("{cut:?}…")
+    }
+}
+
+/// How a numeric column reads its text cells: what it holds, and its decimal mark if its cells
+/// show one.
+type Reading = (Kind, Option<Mark>);
+
+/// What a numeric field is, for reading its text cells.
+fn kind_of(field: Field) -> Option<Kind> {
+    match field {
+        Field::Spend | Field::Revenue => Some(Kind::Money),
+        Field::Conversions => Some(Kind::Decimal),
+        Field::Impressions | Field::Clicks => Some(Kind::Count),
+        Field::Date | Field::Campaign => None,
+    }
+}
+
+/// A numeric cell: a typed number exactly as it came, text as its column reads it; empty is 0.
+fn value(
+    cell: Option<&serde_json::Value>,
+    kind: Kind,
+    mark: Option<Mark>,
+) -> Result<Decimal, String> {
+    let v = match cell {
+        None | Some(serde_json::Value::Null) => Decimal::ZERO,
+        Some(serde_json::Value::Number(n)) => {
+            let t = n.to_string();
+            number::decimal(P, "cell", &t).map_err(|_| format!("{} is not a number", shown(&t)))?
+        }
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => Decimal::ZERO,
+        Some(serde_json::Value::String(s)) => amount::read(kind, mark, s.trim())?,
+        Some(other) => return Err(format!("{} is not a number", shown(&other.to_string()))),
+    };
+    if kind == Kind::Count && (v.is_sign_negative() || !v.fract().is_zero()) {
+        return Err(format!("{v} is not a whole non-negative count"));
+    }
+    Ok(v)
+}
+
 /// Map a sheet's cells to rows inside `range`.
 ///
 /// Rows for the same day and campaign are added up (a sheet may list one campaign once per
 /// channel). Rows with an empty date cell or a "Total" label are skipped; any other unreadable
 /// cell fails the whole read with its row and column, so a typo never silently drops spend.
+/// Text cells are read as their column reads them (`dates`, `amount`): the order of a text
+/// date's day and month and the decimal mark of a text amount come from the column's own
+/// unambiguous cells, and a currency named in a text amount is the currency of every row (one
+/// per sheet), so the sync compares it with the campaign's.
 fn rows_from_values(
     values: &[Vec<serde_json::Value>],
     range: DateRange,
@@ -234,53 +315,97 @@ fn rows_from_values(
             columns.push((i, f));
         }
     }
-    // The date decides whether a row counts at all, so it is read first.
-    columns.sort_by_key(|(_, f)| *f != Field::Date);
-    for required in [Field::Date, Field::Spend] {
-        if !columns.iter().any(|(_, f)| *f == required) {
-            return Err(ConnectError::decode(
-                P,
-                format!("the header row has no {required:?} column"),
-            ));
-        }
+    let Some(date_column) = columns
+        .iter()
+        .find(|(_, f)| *f == Field::Date)
+        .map(|(i, _)| *i)
+    else {
+        return Err(ConnectError::decode(P, "the header row has no Date column"));
+    };
+    if !columns.iter().any(|(_, f)| *f == Field::Spend) {
+        return Err(ConnectError::decode(
+            P,
+            "the header row has no Spend column",
+        ));
     }
-    let mut by_key: BTreeMap<(NaiveDate, String), DailyRow> = BTreeMap::new();
-    for (n, row) in body.iter().enumerate() {
-        let sheet_row = n + 2;
-        // Ragged rows: a missing trailing cell is an empty one.
-        let get = |i: usize| row.get(i).map(cell_text).unwrap_or_default();
-        if row.iter().all(|c| cell_text(c).is_empty()) {
-            continue;
-        }
-        let mut out = DailyRow::empty(NaiveDate::MIN, P, "");
-        let mut dated = false;
-        for &(i, field) in &columns {
-            let text = get(i);
-            let at = |e: ConnectError| match e {
-                ConnectError::Decode { message, .. } => ConnectError::decode(
-                    P,
-                    format!("row {sheet_row}, column {}: {message}", column_name(i)),
-                ),
-                other => other,
-            };
-            match field {
-                Field::Date => {
-                    if text.is_empty() || text.to_lowercase().contains("total") {
-                        break;
-                    }
-                    out.date = parse_date(row.get(i), &text).map_err(at)?;
-                    dated = true;
+    // The rows that hold data: not empty, with a date that is not a "Total" label.
+    let data: Vec<(usize, &Vec<serde_json::Value>)> = body
+        .iter()
+        .enumerate()
+        .map(|(n, row)| (n + 2, row))
+        .filter(|(_, row)| {
+            let date = row.get(date_column).map(cell_text).unwrap_or_default();
+            !date.is_empty() && !date.to_lowercase().contains("total")
+        })
+        .collect();
+    let texts = |column: usize| {
+        data.iter()
+            .filter_map(move |(row, cells)| match cells.get(column) {
+                Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
+                    Some((Cell { row: *row, column }, s.trim()))
                 }
-                Field::Campaign => out.external_campaign_id = text,
-                Field::Spend => out.spend = money(&text).map_err(at)?,
-                Field::Revenue if !text.is_empty() => out.revenue = Some(money(&text).map_err(at)?),
-                Field::Revenue => {}
-                Field::Conversions => out.conversions = money(&text).map_err(at)?,
-                Field::Impressions => out.impressions = whole(&text).map_err(at)?,
-                Field::Clicks => out.clicks = whole(&text).map_err(at)?,
+                _ => None,
+            })
+    };
+    let order = dates::column_order(texts(date_column))?;
+    let mut readings: Vec<(usize, Field, Option<Reading>)> = Vec::new();
+    for &(i, field) in &columns {
+        let reading = match kind_of(field) {
+            Some(kind) => Some((kind, amount::column_mark(kind, texts(i))?)),
+            None => None,
+        };
+        readings.push((i, field, reading));
+    }
+    let money_columns: Vec<usize> = columns
+        .iter()
+        .filter(|(_, f)| kind_of(*f) == Some(Kind::Money))
+        .map(|(i, _)| *i)
+        .collect();
+    let currency = amount::sheet_currency(money_columns.iter().flat_map(|&i| texts(i)))?;
+
+    let mut by_key: BTreeMap<(NaiveDate, String), DailyRow> = BTreeMap::new();
+    for &(sheet_row, row) in &data {
+        let mut out = DailyRow::empty(NaiveDate::MIN, P, "");
+        out.currency.clone_from(&currency);
+        for &(i, field, reading) in &readings {
+            let at = |message: String| {
+                refuse(
+                    Cell {
+                        row: sheet_row,
+                        column: i,
+                    },
+                    message,
+                )
+            };
+            let cell = row.get(i);
+            match (field, reading) {
+                (Field::Date, _) => {
+                    out.date = dates::read(
+                        cell,
+                        &cell_text(cell.unwrap_or(&serde_json::Value::Null)),
+                        order,
+                    )
+                    .map_err(at)?;
+                }
+                (Field::Campaign, _) => {
+                    out.external_campaign_id = cell.map(cell_text).unwrap_or_default();
+                }
+                (_, None) => {}
+                (field, Some((kind, mark))) => {
+                    let v = value(cell, kind, mark).map_err(at)?;
+                    let empty = cell.is_none_or(|c| cell_text(c).is_empty());
+                    match field {
+                        Field::Spend => out.spend = v,
+                        Field::Revenue if !empty => out.revenue = Some(v),
+                        Field::Conversions => out.conversions = v,
+                        Field::Impressions => out.impressions = whole(v).map_err(at)?,
+                        Field::Clicks => out.clicks = whole(v).map_err(at)?,
+                        _ => {}
+                    }
+                }
             }
         }
-        if !dated || !range.contains(out.date) {
+        if !range.contains(out.date) {
             continue;
         }
         match by_key.entry((out.date, out.external_campaign_id.clone())) {
@@ -289,18 +414,22 @@ fn rows_from_values(
             }
             std::collections::btree_map::Entry::Occupied(mut o) => {
                 let acc = o.get_mut();
-                acc.spend += out.spend;
-                acc.impressions += out.impressions;
-                acc.clicks += out.clicks;
-                acc.conversions += out.conversions;
+                acc.spend = num::add(acc.spend, out.spend);
+                acc.impressions = acc.impressions.saturating_add(out.impressions);
+                acc.clicks = acc.clicks.saturating_add(out.clicks);
+                acc.conversions = num::add(acc.conversions, out.conversions);
                 acc.revenue = match (acc.revenue, out.revenue) {
                     (None, None) => None,
-                    (a, b) => Some(a.unwrap_or_default() + b.unwrap_or_default()),
+                    (a, b) => Some(num::add(a.unwrap_or_default(), b.unwrap_or_default())),
                 };
             }
         }
     }
     Ok(by_key.into_values().collect())
+}
+
+fn whole(v: Decimal) -> Result<u64, String> {
+    u64::try_from(v).map_err(|_| format!("{v} is out of range"))
 }
 
 fn column_name(i: usize) -> String {
@@ -315,167 +444,5 @@ fn column_name(i: usize) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
-/// The Sheets date epoch: serial 0 is 1899-12-30.
-fn serial_epoch() -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(1899, 12, 30)
-}
-
-fn parse_date(cell: Option<&serde_json::Value>, text: &str) -> Result<NaiveDate, ConnectError> {
-    let bad = || ConnectError::decode(P, format!("{text:?} is not a date"));
-    if let Some(serde_json::Value::Number(n)) = cell {
-        // A serial number; the fractional part is the time of day.
-        let serial = number::decimal(P, "date", &n.to_string())?.trunc();
-        let days = u64::try_from(serial).map_err(|_| bad())?;
-        return serial_epoch()
-            .and_then(|e| e.checked_add_days(Days::new(days)))
-            .ok_or_else(bad);
-    }
-    for fmt in ["%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y"] {
-        if let Ok(d) = NaiveDate::parse_from_str(text, fmt) {
-            return Ok(d);
-        }
-    }
-    Err(bad())
-}
-
-/// A money or decimal cell: a typed number, or text with a currency symbol and thousands
-/// separators (`"$1,234.50"`, `"€152.37"`). Empty is zero.
-fn money(text: &str) -> Result<Decimal, ConnectError> {
-    let cleaned: String = text
-        .chars()
-        .filter(|c| !matches!(c, '$' | '€' | '£' | '¥' | ',' | ' ' | '\u{a0}'))
-        .collect();
-    if cleaned.is_empty() {
-        return Ok(Decimal::ZERO);
-    }
-    number::decimal(P, "cell", &cleaned)
-}
-
-fn whole(text: &str) -> Result<u64, ConnectError> {
-    let cleaned: String = text
-        .chars()
-        .filter(|c| !matches!(c, ',' | ' ' | '\u{a0}'))
-        .collect();
-    if cleaned.is_empty() {
-        return Ok(0);
-    }
-    number::count(P, "cell", &cleaned)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal_macros::dec;
-    use serde_json::json;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().expect("date")
-    }
-
-    fn june() -> DateRange {
-        DateRange::new(d("2024-06-01"), d("2024-06-30")).expect("range")
-    }
-
-    #[test]
-    fn typed_and_text_cells_are_read_and_duplicates_summed() {
-        let values: Vec<Vec<serde_json::Value>> = serde_json::from_value(json!([
-            [
-                "Date",
-                "Platform",
-                "Campaign",
-                "Monthly Budget",
-                "Spend",
-                "Impressions",
-                "Clicks",
-                "Conversions",
-                "Revenue",
-                "Notes"
-            ],
-            [
-                45444,
-                "Meta",
-                "Prospecting - Broad",
-                3000,
-                84.53,
-                10234,
-                187,
-                6,
-                412.8
-            ],
-            [
-                "2024-06-01",
-                "LinkedIn",
-                "ABM - Tier 1",
-                "€5,000.00",
-                "€152.37",
-                "8,412",
-                "61",
-                "4",
-                "€1,200.00",
-                "invoice #A-17"
-            ],
-            [
-                "6/1/2024",
-                "Google",
-                "ABM - Tier 1",
-                "",
-                "$10.00",
-                "",
-                "",
-                "",
-                ""
-            ],
-            [
-                "2024-07-01",
-                "Meta",
-                "Prospecting - Broad",
-                3000,
-                1,
-                1,
-                1,
-                1,
-                1
-            ],
-            [],
-            ["Total", "", "", "", 247.0]
-        ]))
-        .expect("json");
-        let rows = rows_from_values(&values, june()).expect("rows");
-        assert_eq!(rows.len(), 2);
-        let abm = &rows[0];
-        assert_eq!(
-            (abm.date, abm.external_campaign_id.as_str()),
-            (d("2024-06-01"), "ABM - Tier 1")
-        );
-        assert_eq!(abm.spend, dec!(162.37));
-        assert_eq!(abm.impressions, 8412);
-        assert_eq!(abm.revenue, Some(dec!(1200.00)));
-        let meta = &rows[1];
-        assert_eq!(meta.spend, dec!(84.53));
-        assert_eq!(meta.conversions, dec!(6));
-        assert_eq!(meta.platform, Platform::Sheets);
-    }
-
-    #[test]
-    fn unreadable_cells_fail_with_their_position() {
-        let values: Vec<Vec<serde_json::Value>> = serde_json::from_value(json!([
-            ["Date", "Spend"],
-            ["2024-06-01", "12.50"],
-            ["2024-06-02", "twelve"]
-        ]))
-        .expect("json");
-        let err = rows_from_values(&values, june()).expect_err("bad cell");
-        assert!(err.to_string().contains("row 3, column B"), "{err}");
-        let no_spend: Vec<Vec<serde_json::Value>> =
-            serde_json::from_value(json!([["Date", "Budget"]])).expect("json");
-        assert!(rows_from_values(&no_spend, june()).is_err());
-        assert_eq!(rows_from_values(&[], june()).expect("empty"), vec![]);
-    }
-
-    #[test]
-    fn column_names() {
-        assert_eq!(column_name(0), "A");
-        assert_eq!(column_name(25), "Z");
-        assert_eq!(column_name(26), "AA");
-    }
-}
+mod tests;
