@@ -7,6 +7,8 @@ use spendlens_core::campaign::{
     Campaign, CampaignDraft, CampaignId, CampaignSpec, FieldError, OrgId, PlatformSettings,
 };
 
+use spendlens_store::Written;
+
 use crate::AppError;
 use crate::clock::is_known_zone;
 use crate::context::Context;
@@ -22,18 +24,45 @@ pub async fn create(ctx: &Context, org: &OrgId, spec: &CampaignSpec) -> Result<C
     Ok(ctx.store.create_campaign(org, spec, ctx.now()).await?)
 }
 
-/// Replaces a campaign's fields.
-pub async fn update(
+/// Changes a campaign's fields: `edit` makes the new fields from the campaign as stored (or
+/// refuses), and they are written only if the campaign is still what `edit` saw. When another
+/// writer came first, `edit` is applied again to what that writer stored, so two changes of
+/// different fields made at once are both kept (a few times at most, then
+/// [`AppError::Conflict`]).
+pub async fn update<E: From<AppError>>(
     ctx: &Context,
     org: &OrgId,
     id: &CampaignId,
-    spec: &CampaignSpec,
-) -> Result<Campaign, AppError> {
-    ctx.store
-        .update_campaign(org, id, spec, ctx.now())
-        .await?
-        .ok_or(AppError::NotFound)
+    edit: impl Fn(&Campaign) -> Result<CampaignSpec, E>,
+) -> Result<Campaign, E> {
+    for _ in 0..EDIT_ATTEMPTS {
+        let current = ctx
+            .store
+            .campaign(org, id)
+            .await
+            .map_err(AppError::from)?
+            .ok_or(AppError::NotFound)?;
+        let spec = edit(&current)?;
+        let written = ctx
+            .store
+            .update_campaign_if(org, id, &current.spec, &spec, ctx.now())
+            .await
+            .map_err(AppError::from)?;
+        match written {
+            Written::Done(campaign) => return Ok(campaign),
+            Written::Changed => continue,
+            Written::Missing => return Err(AppError::NotFound.into()),
+        }
+    }
+    Err(AppError::Conflict(
+        "the campaign was changed by others while this change was applied; nothing was saved, send it again"
+            .to_owned(),
+    )
+    .into())
 }
+
+/// How many times [`update`] applies an edit again to what another writer stored first.
+const EDIT_ATTEMPTS: usize = 5;
 
 /// The values a campaign's revenue estimate uses, checked (none negative or above the money
 /// limit); every problem names its field. The campaign form calls it to show the problems beside

@@ -60,6 +60,10 @@ pub enum AppError {
     /// A command broke the rules of several fields, each named (its JSON path or form field).
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Fields(Vec<Problem>),
+    /// The record changed under the command too often to apply it (others editing it at the
+    /// same moment); nothing was written and the command may be sent again.
+    #[error("{0}")]
+    Conflict(String),
     /// Attribution failed on the stored data (input problems or a numerical failure).
     #[error(transparent)]
     Attribution(#[from] spendlens_attribution::Error),

@@ -43,6 +43,16 @@ pub(crate) const BUMP_VERSION: &str =
 pub(crate) const BUMP_INPUTS: &str = "UPDATE campaigns SET data_version = data_version + 1, \
      inputs_version = inputs_version + 1 WHERE id = $1";
 
+/// The answer of a write made on what the writer read ([`CampaignStore::update_campaign_if`],
+/// `put_finance_settings_if`): done, or not written because what is stored is no longer what
+/// was read (another writer came first), or because the record is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written<T> {
+    Done(T),
+    Changed,
+    Missing,
+}
+
 /// Storage of campaigns and their platform settings.
 #[async_trait]
 pub trait CampaignStore: Send + Sync {
@@ -68,6 +78,19 @@ pub trait CampaignStore: Send + Sync {
         spec: &CampaignSpec,
         now: DateTime<Utc>,
     ) -> Result<Option<Campaign>>;
+
+    /// Replaces a campaign's definition when it still is `read` (the fields its writer started
+    /// from), all in one write transaction holding the campaign's row: two edits made at once
+    /// on what each read cannot undo each other unseen ([`Written::Changed`]: read again and
+    /// apply the edit to what is stored now).
+    async fn update_campaign_if(
+        &self,
+        org: &OrgId,
+        id: &CampaignId,
+        read: &CampaignSpec,
+        spec: &CampaignSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Written<Campaign>>;
 
     /// Deletes a campaign and everything stored for it; false when not found.
     async fn delete_campaign(&self, org: &OrgId, id: &CampaignId) -> Result<bool>;
@@ -121,7 +144,7 @@ macro_rules! impl_campaign_store {
             use sqlx::Row as _;
             use tracing::instrument;
 
-            use crate::campaigns::{BUMP_INPUTS, CampaignStore, LOCK_CAMPAIGN};
+            use crate::campaigns::{BUMP_INPUTS, CampaignStore, LOCK_CAMPAIGN, Written};
             use crate::micros::{from_micros, opt_to_micros};
             use crate::{Result, new_id};
 
@@ -228,6 +251,59 @@ macro_rules! impl_campaign_store {
                         org_id: org.clone(),
                         spec: spec.clone(),
                     }))
+                }
+
+                #[instrument(skip_all)]
+                async fn update_campaign_if(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    read: &CampaignSpec,
+                    spec: &CampaignSpec,
+                    now: DateTime<Utc>,
+                ) -> Result<Written<Campaign>> {
+                    crate::retry::transient!({
+                        let mut tx = self.pool.begin_with($begin_write).await?;
+                        let held = sqlx::query(LOCK_CAMPAIGN)
+                            .bind(id.as_str())
+                            .bind(org.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                        if held.rows_affected() != 1 {
+                            return Ok(Written::Missing);
+                        }
+                        let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 AND org_id = $2");
+                        let row = sqlx::query(&sql)
+                            .bind(id.as_str())
+                            .bind(org.as_str())
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        if campaign(&row)?.spec != *read {
+                            return Ok(Written::Changed);
+                        }
+                        sqlx::query(
+                            "UPDATE campaigns SET name = $1, currency = $2, budget_micros = $3, start_date = $4, \
+                             end_date = $5, time_zone = $6, updated_at = $7, data_version = data_version + 1, \
+                             inputs_version = inputs_version + 1 WHERE id = $8 AND org_id = $9",
+                        )
+                        .bind(&spec.name)
+                        .bind(&spec.currency)
+                        .bind(opt_to_micros(spec.budget)?)
+                        .bind(spec.start_date)
+                        .bind(spec.end_date)
+                        .bind(&spec.time_zone)
+                        .bind(now)
+                        .bind(id.as_str())
+                        .bind(org.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                        tx.commit().await?;
+                        Ok(Written::Done(Campaign {
+                            id: id.clone(),
+                            org_id: org.clone(),
+                            spec: spec.clone(),
+                        }))
+                    })
                 }
 
                 #[instrument(skip_all)]

@@ -175,3 +175,128 @@ async fn a_long_import_lets_another_campaigns_writes_through() {
         );
     }
 }
+
+/// Edits made on what each writer read (issue: two PATCHes at once, one answered 200 and undone
+/// by the other): a write on a stale read is refused, not made; one on what is stored is made;
+/// a gone record is said so. Many writers, each re-reading and applying its own change until it
+/// lands, keep every change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writes_made_on_a_stale_read_are_refused_so_no_change_is_lost() {
+    use spendlens_finance::FxRate;
+    use spendlens_store::Written;
+    use spendlens_store::finance::StoredFinanceSettings;
+
+    for (name, store) in stores().await {
+        let org = account(store.as_ref()).await;
+        let c = store
+            .create_campaign(&org, &plain_spec("Edited"), now())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let renamed = plain_spec("Renamed");
+        let budgeted = spendlens_core::campaign::CampaignSpec {
+            budget: Some(Decimal::new(100_000, 2)),
+            ..plain_spec("Edited")
+        };
+        let write = |read, to| {
+            let (store, org, id) = (Arc::clone(&store), org.clone(), c.id.clone());
+            async move {
+                store
+                    .update_campaign_if(&org, &id, &read, &to, now())
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            }
+        };
+        assert!(matches!(
+            write(c.spec.clone(), renamed.clone()).await,
+            Written::Done(ref d) if d.spec == renamed
+        ));
+        // Made on the first read, after the rename: refused, the rename stays.
+        assert_eq!(
+            write(c.spec.clone(), budgeted.clone()).await,
+            Written::Changed,
+            "{name}"
+        );
+        let stored = store.campaign(&org, &c.id).await.ok().flatten();
+        assert_eq!(stored.map(|s| s.spec), Some(renamed.clone()), "{name}");
+        let other = OrgId::new("another-org");
+        assert_eq!(
+            store
+                .update_campaign_if(&other, &c.id, &renamed, &budgeted, now())
+                .await
+                .ok(),
+            Some(Written::Missing),
+            "{name}"
+        );
+
+        // Eight writers, each adding its own rate to the table on what it read, at once.
+        let mut tasks = Vec::new();
+        for w in 0..8u32 {
+            let (store, org) = (Arc::clone(&store), org.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut attempts = 0;
+                loop {
+                    attempts += 1;
+                    let read = store.finance_settings(&org).await?;
+                    let mut next = read.clone().unwrap_or(StoredFinanceSettings {
+                        cost_of_capital: Decimal::ZERO,
+                        webhook_url: None,
+                        webhook_secret_sealed: None,
+                        rates: Vec::new(),
+                    });
+                    next.rates.push(FxRate {
+                        from: format!("X{w:02}").chars().take(3).collect(),
+                        to: "USD".into(),
+                        rate: Decimal::new(i64::from(w) + 1, 1),
+                    });
+                    match store
+                        .put_finance_settings_if(&org, read.as_ref(), &next, now())
+                        .await?
+                    {
+                        Written::Done(()) => {
+                            return Ok::<u32, spendlens_store::StoreError>(attempts);
+                        }
+                        Written::Changed if attempts < 50 => continue,
+                        other => panic!("{other:?}"),
+                    }
+                }
+            }));
+        }
+        let mut retried = 0;
+        for t in tasks {
+            let attempts = t
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            retried += attempts - 1;
+        }
+        let rates = store
+            .finance_settings(&org)
+            .await
+            .ok()
+            .flatten()
+            .map(|s| s.rates.len());
+        assert_eq!(
+            rates,
+            Some(8),
+            "{name}: every writer's rate kept ({retried} retries)"
+        );
+        assert_eq!(
+            store
+                .put_finance_settings_if(
+                    &other,
+                    None,
+                    &StoredFinanceSettings {
+                        cost_of_capital: Decimal::ZERO,
+                        webhook_url: None,
+                        webhook_secret_sealed: None,
+                        rates: Vec::new(),
+                    },
+                    now()
+                )
+                .await
+                .ok(),
+            Some(Written::Missing),
+            "{name}"
+        );
+    }
+}

@@ -225,14 +225,26 @@ async fn campaign_facts_and_settings() {
         };
         assert_eq!(
             store
-                .put_campaign_finance(&other_org, &c, &facts, now())
+                .put_campaign_finance(
+                    &other_org,
+                    &c,
+                    Some(facts.headcount),
+                    Some(facts.attribution_method),
+                    now()
+                )
                 .await
                 .ok(),
             Some(false)
         );
         assert_eq!(
             store
-                .put_campaign_finance(&org, &c, &facts, now())
+                .put_campaign_finance(
+                    &org,
+                    &c,
+                    Some(facts.headcount),
+                    Some(facts.attribution_method),
+                    now()
+                )
                 .await
                 .ok(),
             Some(true),
@@ -246,6 +258,51 @@ async fn campaign_facts_and_settings() {
             store.org_campaign_finance(&org).await.ok(),
             Some(vec![(c.clone(), facts)])
         );
+        // One fact set alone keeps the other as stored.
+        for (headcount, method) in [(Some(5), None), (None, Some(AttributionMethod::LastTouch))] {
+            let set = store
+                .put_campaign_finance(&org, &c, headcount, method, now())
+                .await;
+            assert_eq!(set.ok(), Some(true), "{backend}");
+        }
+        assert_eq!(
+            store.campaign_finance(&org, &c).await.ok(),
+            Some(Some(CampaignFinance {
+                headcount: 5,
+                attribution_method: AttributionMethod::LastTouch
+            })),
+            "{backend}"
+        );
+        // Never set before: the fact not given takes its default.
+        let (fresh_org, fresh) = org_with_campaign(store.as_ref(), "c@x.io").await;
+        let set = store
+            .put_campaign_finance(
+                &fresh_org,
+                &fresh,
+                None,
+                Some(AttributionMethod::MultiTouch),
+                now(),
+            )
+            .await;
+        assert_eq!(set.ok(), Some(true), "{backend}");
+        assert_eq!(
+            store.campaign_finance(&fresh_org, &fresh).await.ok(),
+            Some(Some(CampaignFinance {
+                headcount: 0,
+                attribution_method: AttributionMethod::MultiTouch
+            })),
+            "{backend}"
+        );
+        store
+            .put_campaign_finance(
+                &org,
+                &c,
+                Some(facts.headcount),
+                Some(facts.attribution_method),
+                now(),
+            )
+            .await
+            .ok();
         assert_eq!(
             store
                 .org_campaign_finance(&other_org)

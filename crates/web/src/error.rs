@@ -152,6 +152,7 @@ impl From<spendlens_app::AppError> for ApiError {
         match e {
             spendlens_app::AppError::NotFound => ApiError::NotFound("campaign"),
             spendlens_app::AppError::Store(s) => s.into(),
+            spendlens_app::AppError::Conflict(m) => ApiError::Conflict(m),
             spendlens_app::AppError::Invalid { field, message } => ApiError::field(field, message),
             spendlens_app::AppError::Fields(problems) => ApiError::Validation(
                 problems

@@ -175,3 +175,72 @@ async fn crud_with_field_named_validation() {
         );
     }
 }
+
+/// The edit form saved over a campaign someone changed after it was opened: refused, saying
+/// what the campaign is now, and their change kept; saved again from that page, it is written.
+#[tokio::test]
+async fn an_edit_form_opened_before_another_change_does_not_undo_it() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@a.io").await;
+        let id = app.campaign(&q4()).await;
+        let path = format!("/campaigns/{id}/edit");
+        let (_, edit) = crate::support::page(&app, &path).await;
+        let original = hidden(&edit, "original");
+        let csrf = crate::support::token_in(&edit);
+        // Meanwhile a teammate raises the budget.
+        let r = app
+            .request(
+                &app.client,
+                Method::PATCH,
+                &format!("/api/campaigns/{id}"),
+                Some(&json!({"budget": "20000"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let form = |name: &'static str, original: String| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("original", original),
+                ("name", name.to_owned()),
+                ("currency", "USD".to_owned()),
+                ("budget", "15,000.00".to_owned()),
+                ("start_date", "2026-11-01".to_owned()),
+                ("end_date", "2026-12-15".to_owned()),
+                ("time_zone", "UTC".to_owned()),
+            ]
+        };
+        let (app, path) = (&app, &path);
+        let send = |fields: Vec<(&'static str, String)>| async move {
+            let borrowed: Vec<(&str, &str)> =
+                fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            crate::support::post_form(app, path, &borrowed).await
+        };
+        let (status, page) = send(form("Q4 renamed", original)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(
+            page.contains("Someone changed this campaign after you opened this form")
+                && page.contains("budget 20,000.00"),
+            "{page}"
+        );
+        let got = json_of(app.get(&format!("/api/campaigns/{id}")).await).await;
+        assert_eq!(
+            (got["name"].as_str(), got["budget"].as_str()),
+            (Some("Q4 Lead Gen"), Some("20000.00"))
+        );
+        // The page that said so carries the new fingerprint: saving from it is written.
+        let (status, saved) = send(form("Q4 renamed", hidden(&page, "original"))).await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        let got = json_of(app.get(&format!("/api/campaigns/{id}")).await).await;
+        assert_eq!(got["name"], "Q4 renamed");
+    }
+}
+
+/// The value of the hidden input `name` in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.split_once(&marker)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(v, _)| v.to_owned())
+        .unwrap_or_default()
+}

@@ -31,6 +31,7 @@ fn from_app(e: AppError) -> FinanceAppError {
         AppError::Store(s) => FinanceAppError::Store(s),
         AppError::Invalid { field, message } => FinanceAppError::Invalid { field, message },
         AppError::Fields(problems) => FinanceAppError::Fields(problems),
+        AppError::Conflict(m) => FinanceAppError::Conflict(m),
         AppError::Attribution(a) => FinanceAppError::Invalid {
             field: "attribution".into(),
             message: a.to_string(),

@@ -60,6 +60,10 @@ pub enum FinanceAppError {
     /// A command broke rules of several fields (or of a file's entries, as field `file`).
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Fields(Vec<Problem>),
+    /// The record changed under the command too often to apply it (others editing it at the
+    /// same moment); nothing was written and the command may be sent again.
+    #[error("{0}")]
+    Conflict(String),
     /// Something that should not fail did (sealing a secret); logged, never shown.
     #[error("{0}")]
     Internal(String),

@@ -12,8 +12,8 @@ use secrecy::SecretString;
 use spendlens_connect::outbound::{AllowList, Refusal, check_url};
 use spendlens_core::campaign::{CampaignId, OrgId};
 use spendlens_finance::{AttributionMethod, FinanceError, FinanceSettings, FxRate, RatesTable};
-use spendlens_store::Store;
 use spendlens_store::finance::{CampaignFinance, StoredFinanceSettings};
+use spendlens_store::{Store, Written};
 
 use super::{FinanceAppError, Problem};
 use crate::context::Context;
@@ -136,61 +136,88 @@ pub struct SettingsPatch {
 
 /// Changes the organisation's settings: every rule is checked (each problem naming its field)
 /// and nothing is written when one fails; a new webhook secret is sealed with the server's
-/// cipher. Returns the settings as stored.
+/// cipher. The changes are applied to the settings as stored and written only if they are still
+/// so; when another writer came first they are applied again to what it stored, so two changes
+/// of different settings made at once are both kept. Returns the settings as stored.
 pub async fn update_settings(
     ctx: &Context,
     org: &OrgId,
     patch: SettingsPatch,
 ) -> Result<StoredFinanceSettings, FinanceAppError> {
     use secrecy::ExposeSecret;
-    let mut next = stored_settings(ctx.store.as_ref(), org).await?;
     let mut problems = Vec::new();
     let cipher = ctx.webhooks.cipher.as_ref();
-    if let Some(rate) = patch.cost_of_capital {
-        match cost_of_capital(rate) {
-            Ok(rate) => next.cost_of_capital = rate,
-            Err(m) => problems.push(Problem::new("cost_of_capital", m)),
-        }
-    }
-    match patch.webhook_url {
-        None => {}
-        Some(None) => next.webhook_url = None,
+    let cost_of_capital = patch.cost_of_capital.and_then(|rate| {
+        cost_of_capital(rate)
+            .map_err(|m| problems.push(Problem::new("cost_of_capital", m)))
+            .ok()
+    });
+    let webhook_url = match patch.webhook_url {
+        None => None,
+        Some(None) => Some(None),
         Some(Some(url)) => match webhook_url(&url, ctx.webhooks.outbound().allow_list()) {
-            Ok(url) => next.webhook_url = Some(url),
-            Err(m) => problems.push(Problem::new("webhook_url", m)),
-        },
-    }
-    match patch.webhook_secret {
-        None => {}
-        Some(None) => next.webhook_secret_sealed = None,
-        Some(Some(secret)) => match webhook_secret(secret.expose_secret(), cipher.is_some()) {
-            Err(m) => problems.push(Problem::new("webhook_secret", m)),
-            Ok(()) => {
-                if let Some(cipher) = cipher {
-                    let sealed = cipher.seal(&secret).map_err(|_| {
-                        FinanceAppError::Internal(
-                            "the webhook secret could not be sealed".to_owned(),
-                        )
-                    })?;
-                    next.webhook_secret_sealed = Some(sealed);
-                }
+            Ok(url) => Some(Some(url)),
+            Err(m) => {
+                problems.push(Problem::new("webhook_url", m));
+                None
             }
         },
-    }
-    if let Some(list) = patch.rates {
-        match rates(list) {
-            Ok(list) => next.rates = list,
-            Err(p) => problems.extend(p),
-        }
-    }
+    };
+    let webhook_secret_sealed = match patch.webhook_secret {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(secret)) => match webhook_secret(secret.expose_secret(), cipher.is_some()) {
+            Err(m) => {
+                problems.push(Problem::new("webhook_secret", m));
+                None
+            }
+            Ok(()) => match cipher {
+                Some(cipher) => Some(Some(cipher.seal(&secret).map_err(|_| {
+                    FinanceAppError::Internal("the webhook secret could not be sealed".to_owned())
+                })?)),
+                None => None,
+            },
+        },
+    };
+    let rates = patch
+        .rates
+        .and_then(|list| rates(list).map_err(|p| problems.extend(p)).ok());
     if !problems.is_empty() {
         return Err(FinanceAppError::Fields(problems));
     }
-    ctx.store
-        .put_finance_settings(org, &next, ctx.now())
-        .await?;
-    Ok(next)
+    for _ in 0..WRITE_ATTEMPTS {
+        let read = ctx.store.finance_settings(org).await?;
+        let mut next = read.clone().unwrap_or_else(default_settings);
+        if let Some(rate) = cost_of_capital {
+            next.cost_of_capital = rate;
+        }
+        if let Some(url) = &webhook_url {
+            next.webhook_url.clone_from(url);
+        }
+        if let Some(sealed) = &webhook_secret_sealed {
+            next.webhook_secret_sealed.clone_from(sealed);
+        }
+        if let Some(list) = &rates {
+            next.rates.clone_from(list);
+        }
+        match ctx
+            .store
+            .put_finance_settings_if(org, read.as_ref(), &next, ctx.now())
+            .await?
+        {
+            Written::Done(()) => return Ok(next),
+            Written::Changed => continue,
+            Written::Missing => return Err(FinanceAppError::NotFound("organisation")),
+        }
+    }
+    Err(FinanceAppError::Conflict(
+        "the finance settings were changed by others while this change was applied; nothing was saved, send it again"
+            .to_owned(),
+    ))
 }
+
+/// How many times [`update_settings`] applies a change again to what another writer stored.
+const WRITE_ATTEMPTS: usize = 5;
 
 /// The people assigned to a campaign: a whole number up to [`MAX_HEADCOUNT`] (`None`: the value
 /// was not a whole number).
@@ -233,7 +260,7 @@ pub async fn update_facts(
     campaign: &CampaignId,
     patch: FactsPatch,
 ) -> Result<CampaignFinance, FinanceAppError> {
-    let mut next = facts(ctx.store.as_ref(), org, campaign).await?;
+    facts(ctx.store.as_ref(), org, campaign).await?;
     if patch.headcount.is_none() && patch.attribution_method.is_none() {
         return Err(FinanceAppError::Invalid {
             field: "headcount".to_owned(),
@@ -241,22 +268,27 @@ pub async fn update_facts(
         });
     }
     if let Some(h) = patch.headcount {
-        next.headcount =
-            headcount(Some(u64::from(h))).map_err(|message| FinanceAppError::Invalid {
-                field: "headcount".to_owned(),
-                message,
-            })?;
+        headcount(Some(u64::from(h))).map_err(|message| FinanceAppError::Invalid {
+            field: "headcount".to_owned(),
+            message,
+        })?;
     }
-    if let Some(m) = patch.attribution_method {
-        next.attribution_method = m;
-    }
+    // Only the facts given are set, in one statement: a change of the other one made at the
+    // same moment is kept.
     if !ctx
         .store
-        .put_campaign_finance(org, campaign, &next, ctx.now())
+        .put_campaign_finance(
+            org,
+            campaign,
+            patch.headcount,
+            patch.attribution_method,
+            ctx.now(),
+        )
         .await?
     {
         return Err(FinanceAppError::NotFound("campaign"));
     }
+    let next = facts(ctx.store.as_ref(), org, campaign).await?;
     Ok(next)
 }
 

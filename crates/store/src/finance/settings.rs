@@ -9,6 +9,7 @@ use spendlens_core::campaign::{CampaignId, OrgId};
 use spendlens_finance::{AttributionMethod, FxRate};
 
 use crate::Result;
+use crate::campaigns::Written;
 
 /// The finance facts of one campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,12 +67,15 @@ pub trait FinanceSettingsStore: Send + Sync {
         campaign: &CampaignId,
     ) -> Result<Option<CampaignFinance>>;
 
-    /// Replaces a campaign's finance facts; false when the campaign is not the organisation's.
+    /// Sets a campaign's finance facts that are `Some`, keeping the others as stored (the
+    /// defaults when never set), in one statement, so two changes of different facts made at
+    /// once are both kept; false when the campaign is not the organisation's.
     async fn put_campaign_finance(
         &self,
         org: &OrgId,
         campaign: &CampaignId,
-        facts: &CampaignFinance,
+        headcount: Option<u32>,
+        attribution_method: Option<AttributionMethod>,
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
@@ -89,6 +93,17 @@ pub trait FinanceSettingsStore: Send + Sync {
         settings: &StoredFinanceSettings,
         now: DateTime<Utc>,
     ) -> Result<()>;
+
+    /// [`Self::put_finance_settings`] when the stored settings still are `read` (`None`: never
+    /// set), read and written in one transaction holding the organisation's row, so two changes
+    /// made at once on what each read cannot undo each other unseen.
+    async fn put_finance_settings_if(
+        &self,
+        org: &OrgId,
+        read: Option<&StoredFinanceSettings>,
+        settings: &StoredFinanceSettings,
+        now: DateTime<Utc>,
+    ) -> Result<Written<()>>;
 }
 
 /// Implements [`FinanceSettingsStore`] for `$store` (field `pool: sqlx::Pool<$db>`), with the
@@ -105,6 +120,7 @@ macro_rules! impl_finance_settings_store {
             use tracing::instrument;
 
             use crate::finance::corrupt;
+            use crate::campaigns::{LOCK_ORG, Written};
             use crate::finance::settings::{CampaignFinance, FinanceSettingsStore, StoredFinanceSettings};
             use crate::micros::{from_micros, to_micros};
             use crate::{Result, StoreError};
@@ -146,20 +162,26 @@ macro_rules! impl_finance_settings_store {
                     &self,
                     org: &OrgId,
                     campaign: &CampaignId,
-                    facts: &CampaignFinance,
+                    headcount: Option<u32>,
+                    attribution_method: Option<AttributionMethod>,
                     now: DateTime<Utc>,
                 ) -> Result<bool> {
+                    let default = CampaignFinance::default();
                     let done = sqlx::query(
                         "INSERT INTO finance_campaigns (campaign_id, headcount, attribution_method, updated_at) \
-                         SELECT id, $3, $4, $5 FROM campaigns WHERE id = $1 AND org_id = $2 \
-                         ON CONFLICT (campaign_id) DO UPDATE SET headcount = excluded.headcount, \
-                         attribution_method = excluded.attribution_method, updated_at = excluded.updated_at",
+                         SELECT id, COALESCE($3, $6), COALESCE($4, $7), $5 FROM campaigns WHERE id = $1 AND org_id = $2 \
+                         ON CONFLICT (campaign_id) DO UPDATE SET \
+                         headcount = COALESCE($3, finance_campaigns.headcount), \
+                         attribution_method = COALESCE($4, finance_campaigns.attribution_method), \
+                         updated_at = excluded.updated_at",
                     )
                     .bind(campaign.as_str())
                     .bind(org.as_str())
-                    .bind(i64::from(facts.headcount))
-                    .bind(facts.attribution_method.as_str())
+                    .bind(headcount.map(i64::from))
+                    .bind(attribution_method.map(|m| m.as_str()))
                     .bind(now)
+                    .bind(i64::from(default.headcount))
+                    .bind(default.attribution_method.as_str())
                     .execute(&self.pool)
                     .await?;
                     Ok(done.rows_affected() == 1)
@@ -185,78 +207,113 @@ macro_rules! impl_finance_settings_store {
 
                 #[instrument(skip_all)]
                 async fn finance_settings(&self, org: &OrgId) -> Result<Option<StoredFinanceSettings>> {
-                    let row = sqlx::query(
-                        "SELECT cost_of_capital_micros, webhook_url, webhook_secret_sealed FROM finance_settings WHERE org_id = $1",
-                    )
-                    .bind(org.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                    let Some(row) = row else { return Ok(None) };
-                    let rates = sqlx::query(
-                        "SELECT from_currency, to_currency, rate FROM finance_rates WHERE org_id = $1 ORDER BY position",
-                    )
-                    .bind(org.as_str())
-                    .fetch_all(&self.pool)
-                    .await?;
-                    let rates = rates
-                        .iter()
-                        .map(|r| {
-                            let rate: String = r.try_get("rate")?;
-                            Ok(FxRate {
-                                from: r.try_get("from_currency")?,
-                                to: r.try_get("to_currency")?,
-                                rate: rate.parse::<Decimal>().map_err(|_| corrupt("exchange rate"))?,
-                            })
-                        })
-                        .collect::<Result<Vec<_>>>()?;
-                    Ok(Some(StoredFinanceSettings {
-                        cost_of_capital: from_micros(row.try_get("cost_of_capital_micros")?),
-                        webhook_url: row.try_get("webhook_url")?,
-                        webhook_secret_sealed: row.try_get("webhook_secret_sealed")?,
-                        rates,
-                    }))
+                    let mut conn = self.pool.acquire().await?;
+                    read_settings(&mut *conn, org).await
                 }
 
                 #[instrument(skip_all)]
                 async fn put_finance_settings(&self, org: &OrgId, s: &StoredFinanceSettings, now: DateTime<Utc>) -> Result<()> {
                     let mut tx = self.pool.begin_with($begin_write).await?;
-                    sqlx::query(
-                        "INSERT INTO finance_settings (org_id, cost_of_capital_micros, webhook_url, webhook_secret_sealed, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id) DO UPDATE SET \
-                         cost_of_capital_micros = excluded.cost_of_capital_micros, webhook_url = excluded.webhook_url, \
-                         webhook_secret_sealed = excluded.webhook_secret_sealed, updated_at = excluded.updated_at",
-                    )
-                    .bind(org.as_str())
-                    .bind(to_micros(s.cost_of_capital)?)
-                    .bind(&s.webhook_url)
-                    .bind(&s.webhook_secret_sealed)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("DELETE FROM finance_rates WHERE org_id = $1")
-                        .bind(org.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                    for (i, r) in s.rates.iter().enumerate() {
-                        sqlx::query(
-                            "INSERT INTO finance_rates (org_id, from_currency, to_currency, rate, position) VALUES ($1, $2, $3, $4, $5)",
-                        )
-                        .bind(org.as_str())
-                        .bind(&r.from)
-                        .bind(&r.to)
-                        .bind(r.rate.normalize().to_string())
-                        .bind(i64::try_from(i).unwrap_or(i64::MAX))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| match &e {
-                            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict("rates"),
-                            _ => StoreError::Database(e),
-                        })?;
-                    }
+                    write_settings(&mut tx, org, s, now).await?;
                     tx.commit().await?;
                     Ok(())
                 }
+
+                #[instrument(skip_all)]
+                async fn put_finance_settings_if(
+                    &self,
+                    org: &OrgId,
+                    read: Option<&StoredFinanceSettings>,
+                    s: &StoredFinanceSettings,
+                    now: DateTime<Utc>,
+                ) -> Result<Written<()>> {
+                    crate::retry::transient!({
+                        let mut tx = self.pool.begin_with($begin_write).await?;
+                        let held = sqlx::query(LOCK_ORG).bind(org.as_str()).execute(&mut *tx).await?;
+                        if held.rows_affected() != 1 {
+                            return Ok(Written::Missing);
+                        }
+                        if read_settings(&mut *tx, org).await?.as_ref() != read {
+                            return Ok(Written::Changed);
+                        }
+                        write_settings(&mut tx, org, s, now).await?;
+                        tx.commit().await?;
+                        Ok(Written::Done(()))
+                    })
+                }
             }
+
+            /// The organisation's settings as `conn` sees them (inside a transaction: as of it).
+            async fn read_settings(conn: &mut <$db as sqlx::Database>::Connection, org: &OrgId) -> Result<Option<StoredFinanceSettings>> {
+                let row = sqlx::query(
+                    "SELECT cost_of_capital_micros, webhook_url, webhook_secret_sealed FROM finance_settings WHERE org_id = $1",
+                )
+                .bind(org.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let rates = sqlx::query(
+                    "SELECT from_currency, to_currency, rate FROM finance_rates WHERE org_id = $1 ORDER BY position",
+                )
+                .bind(org.as_str())
+                .fetch_all(&mut *conn)
+                .await?;
+                let rates = rates
+                    .iter()
+                    .map(|r| {
+                        let rate: String = r.try_get("rate")?;
+                        Ok(FxRate {
+                            from: r.try_get("from_currency")?,
+                            to: r.try_get("to_currency")?,
+                            rate: rate.parse::<Decimal>().map_err(|_| corrupt("exchange rate"))?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Some(StoredFinanceSettings {
+                    cost_of_capital: from_micros(row.try_get("cost_of_capital_micros")?),
+                    webhook_url: row.try_get("webhook_url")?,
+                    webhook_secret_sealed: row.try_get("webhook_secret_sealed")?,
+                    rates,
+                }))
+                }
+
+            /// Writes the settings and replaces the rates table inside `tx`.
+            async fn write_settings(tx: &mut sqlx::Transaction<'_, $db>, org: &OrgId, s: &StoredFinanceSettings, now: DateTime<Utc>) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO finance_settings (org_id, cost_of_capital_micros, webhook_url, webhook_secret_sealed, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id) DO UPDATE SET \
+                     cost_of_capital_micros = excluded.cost_of_capital_micros, webhook_url = excluded.webhook_url, \
+                     webhook_secret_sealed = excluded.webhook_secret_sealed, updated_at = excluded.updated_at",
+                )
+                .bind(org.as_str())
+                .bind(to_micros(s.cost_of_capital)?)
+                .bind(&s.webhook_url)
+                .bind(&s.webhook_secret_sealed)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query("DELETE FROM finance_rates WHERE org_id = $1")
+                    .bind(org.as_str())
+                    .execute(&mut **tx)
+                    .await?;
+                for (i, r) in s.rates.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO finance_rates (org_id, from_currency, to_currency, rate, position) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(org.as_str())
+                    .bind(&r.from)
+                    .bind(&r.to)
+                    .bind(r.rate.normalize().to_string())
+                    .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| match &e {
+                        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict("rates"),
+                        _ => StoreError::Database(e),
+                    })?;
+                }
+                Ok(())
+                }
         }
     };
 }

@@ -162,19 +162,22 @@ pub async fn patch(
     let Value::Object(changes) = body else {
         return Err(ApiError::BadRequest("expected a JSON object".into()));
     };
-    // The patch is applied to the current fields and the result checked as a whole, so a new
-    // end date is checked against the stored start date.
-    let mut merged: Map<String, Value> =
-        match serde_json::to_value(CampaignResponse::from(&current)) {
-            Ok(Value::Object(m)) => m,
-            _ => Map::new(),
-        };
-    merged.remove("id");
-    for (k, v) in changes {
-        merged.insert(k, v);
-    }
-    let spec = spec_of(&Value::Object(merged))?;
-    let updated = campaigns::update(&state.context(), &caller.0.org_id, &current.id, &spec).await?;
+    // The patch is applied to the fields as stored and the result checked as a whole, so a new
+    // end date is checked against the stored start date; a change made meanwhile by someone
+    // else is kept (the patch is applied again to it).
+    let edit = |stored: &Campaign| {
+        let mut merged: Map<String, Value> =
+            match serde_json::to_value(CampaignResponse::from(stored)) {
+                Ok(Value::Object(m)) => m,
+                _ => Map::new(),
+            };
+        merged.remove("id");
+        for (k, v) in &changes {
+            merged.insert(k.clone(), v.clone());
+        }
+        spec_of(&Value::Object(merged))
+    };
+    let updated = campaigns::update(&state.context(), &caller.0.org_id, &current.id, edit).await?;
     Ok(Json(CampaignResponse::from(&updated)))
 }
 

@@ -31,6 +31,9 @@ pub struct CampaignForm {
     linkedin_conversion_value: String,
     ga4_average_order_value: String,
     custom_integration_average_order_value: String,
+    /// The fingerprint of the campaign as the edit form showed it ([`CampaignForm::fingerprint`]):
+    /// a save over a campaign someone changed since is refused, not written over their change.
+    original: String,
 }
 
 impl CampaignForm {
@@ -47,7 +50,59 @@ impl CampaignForm {
             linkedin_conversion_value: money(s.linkedin_conversion_value),
             ga4_average_order_value: money(s.ga4_average_order_value),
             custom_integration_average_order_value: money(s.custom_integration_average_order_value),
+            original: String::new(),
         }
+        .with_original()
+    }
+
+    /// The form with its `original` set to the fingerprint of its own values.
+    fn with_original(mut self) -> Self {
+        self.original = self.fingerprint();
+        self
+    }
+
+    /// The values, said in a line (for the message that someone changed them).
+    fn summary(&self) -> String {
+        let mut parts = vec![format!("name \"{}\"", self.name)];
+        for (label, value) in [
+            ("currency", &self.currency),
+            ("budget", &self.budget),
+            ("start", &self.start_date),
+            ("end", &self.end_date),
+            ("time zone", &self.time_zone),
+            ("LinkedIn conversion value", &self.linkedin_conversion_value),
+            ("GA4 average order value", &self.ga4_average_order_value),
+            (
+                "Custom Integration average order value",
+                &self.custom_integration_average_order_value,
+            ),
+        ] {
+            if !value.is_empty() {
+                parts.push(format!("{label} {value}"));
+            }
+        }
+        parts.join(", ")
+    }
+
+    /// A digest of the values the form shows (not the token or the fingerprint itself).
+    fn fingerprint(&self) -> String {
+        use sha2::Digest as _;
+        let mut digest = sha2::Sha256::new();
+        for value in [
+            &self.name,
+            &self.currency,
+            &self.budget,
+            &self.start_date,
+            &self.end_date,
+            &self.time_zone,
+            &self.linkedin_conversion_value,
+            &self.ga4_average_order_value,
+            &self.custom_integration_average_order_value,
+        ] {
+            digest.update(value.len().to_le_bytes());
+            digest.update(value.as_bytes());
+        }
+        hex::encode(&digest.finalize()[..16])
     }
 
     /// Checks every field (the campaign through `spendlens_app::campaigns::spec`, its values
@@ -241,7 +296,7 @@ pub async fn update(
     Path(id): Path<String>,
     Form(form): Form<CampaignForm>,
 ) -> UiResult<Response> {
-    let (campaign, _) = load(&state, &viewer, &id).await?;
+    let (campaign, stored_settings) = load(&state, &viewer, &id).await?;
     viewer.check(&state, &form.csrf)?;
     let (spec, settings) = match form.parse() {
         Ok(parsed) => parsed,
@@ -258,7 +313,47 @@ pub async fn update(
     };
     let org = &viewer.principal.org_id;
     let ctx = state.context();
-    campaigns::update(&ctx, org, &campaign.id, &spec).await?;
+    let changed = |current: &CampaignForm, mut form: CampaignForm| {
+        let mut errors = FormErrors::default();
+        errors.push(
+            "campaign",
+            format!(
+                "Someone changed this campaign after you opened this form, and nothing was saved. \
+                 It is now: {}. Check your values below and save again.",
+                current.summary()
+            ),
+        );
+        form.original = current.original.clone();
+        form_page(
+            &viewer,
+            format!("Edit {}", campaign.spec.name),
+            format!("/campaigns/{}/edit", campaign.id),
+            format!("/campaigns/{}", campaign.id),
+            form,
+            errors,
+        )
+    };
+    let current = CampaignForm::of(&campaign, &stored_settings);
+    // A form without its fingerprint (sent by a script, not the page) is checked from here on.
+    if !form.original.is_empty() && form.original != current.original {
+        return Ok(changed(&current, form));
+    }
+    // Written only if the campaign is still what this form was checked against.
+    let unchanged = |stored: &Campaign| {
+        if stored.spec == campaign.spec {
+            Ok(spec.clone())
+        } else {
+            Err(spendlens_app::AppError::Conflict(String::new()))
+        }
+    };
+    match campaigns::update(&ctx, org, &campaign.id, unchanged).await {
+        Ok(_) => {}
+        Err(spendlens_app::AppError::Conflict(_)) => {
+            let (campaign, settings) = load(&state, &viewer, &id).await?;
+            return Ok(changed(&CampaignForm::of(&campaign, &settings), form));
+        }
+        Err(e) => return Err(e.into()),
+    }
     campaigns::put_settings(&ctx, org, &campaign.id, &settings).await?;
     Ok(see_other(&format!(
         "/campaigns/{}?saved=campaign",

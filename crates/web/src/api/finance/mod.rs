@@ -37,6 +37,7 @@ impl From<FinanceAppError> for ApiError {
                     .map(|p| FieldProblem::new(p.field, p.message))
                     .collect(),
             ),
+            FinanceAppError::Conflict(m) => ApiError::Conflict(m),
             FinanceAppError::Internal(cause) => ApiError::Internal(cause),
         }
     }
