@@ -72,7 +72,8 @@ pub use imports::{Committed, ImportRecord, ImportStore, ImportWriter, UpsertCoun
 pub use jobs::JobStore;
 pub use mappings::{MAX_SAVED_MAPPINGS, MappingStore, SavedMapping};
 pub use members::{
-    Acceptance, Invitation, Joiner, Member, MemberStore, Membership, NewInvitation, Owned,
+    Acceptance, Invitation, IssuerRule, Joiner, Member, MemberStore, Membership, NewInvitation,
+    Owned,
 };
 pub use metrics::MetricStore;
 pub use mmm::{MAX_MMM_RUNS, MmmStore, NewMmmRun, StoredMmmRun};

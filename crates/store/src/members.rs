@@ -89,7 +89,14 @@ pub enum Acceptance {
     AlreadyMember,
     /// A new account was asked for an address that has one: sign in instead.
     EmailTaken,
+    /// Whoever sent it may no longer grant its role here (removed, or their role lowered since):
+    /// the invitation no longer holds.
+    IssuerLost,
 }
+
+/// Whether an invitation still holds given its sender's role in the organisation now (`None`:
+/// no longer a member) and the role it grants: the app's rule, checked inside the acceptance.
+pub type IssuerRule = dyn Fn(Option<Role>, Role) -> bool + Send + Sync;
 
 /// A kind of thing an organisation owns, named by a route's path (see the web layer's access
 /// policy): a refusal for the role must not tell another organisation's id from a missing one.
@@ -207,11 +214,13 @@ pub trait MemberStore: Send + Sync {
 
     /// Takes up the invitation of `token_hash` at `now`, once: the joiner becomes a member with
     /// its role and the invitation is used, with a `member.join` audit entry, in one
-    /// transaction.
+    /// transaction; refused ([`Acceptance::IssuerLost`]) when `issuer_may` says its sender,
+    /// as a member now, may not grant it.
     async fn accept_invitation(
         &self,
         token_hash: &str,
         joiner: Joiner<'_>,
+        issuer_may: &IssuerRule,
         now: DateTime<Utc>,
     ) -> Result<Acceptance>;
 

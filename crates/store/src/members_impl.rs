@@ -17,7 +17,7 @@ macro_rules! impl_member_store {
             use crate::audit::{AuditEntry, insert_audit};
             use crate::campaigns::LOCK_ORG;
             use crate::members::{
-                Acceptance, Invitation, Joiner, Member, MemberStore, Membership, NewInvitation,
+                Acceptance, IssuerRule, Invitation, Joiner, Member, MemberStore, Membership, NewInvitation,
                 Owned, owns_sql,
             };
             use crate::{Result, StoreError, new_id};
@@ -402,6 +402,7 @@ macro_rules! impl_member_store {
                     &self,
                     token_hash: &str,
                     joiner: Joiner<'_>,
+                    issuer_may: &IssuerRule,
                     now: DateTime<Utc>,
                 ) -> Result<Acceptance> {
                     let mut tx = self.pool.begin_with($begin_write).await?;
@@ -425,6 +426,13 @@ macro_rules! impl_member_store {
                     }
                     if inv.expires_at <= now {
                         return Ok(Acceptance::Expired(inv.expires_at));
+                    }
+                    let issuer = match &inv.invited_by {
+                        Some(by) => role_of(&mut tx, &inv.org_id, by).await?,
+                        None => None,
+                    };
+                    if !issuer_may(issuer, inv.role) {
+                        return Ok(Acceptance::IssuerLost);
                     }
                     let user = match joiner {
                         Joiner::Existing(user) => {

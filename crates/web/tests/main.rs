@@ -27,6 +27,7 @@ mod golden_finance;
 mod golden_issue14;
 mod golden_settings;
 mod imports;
+mod invitations_issuer;
 mod isolation;
 mod ledger_import;
 mod mappings;

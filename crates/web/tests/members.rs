@@ -9,7 +9,7 @@ use crate::support::{
     TestApp, database_urls, json_of, new_client, no_redirect_client, now, page_as, q4, token_in,
 };
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     client: &Client,
     method: Method,
@@ -22,7 +22,7 @@ async fn call(
 }
 
 /// Invites `email` with `role` as `client`; the link's token.
-async fn invite(app: &TestApp, client: &Client, email: &str, role: &str) -> String {
+pub(crate) async fn invite(app: &TestApp, client: &Client, email: &str, role: &str) -> String {
     let (status, body) = call(
         app,
         client,
@@ -43,7 +43,7 @@ async fn invite(app: &TestApp, client: &Client, email: &str, role: &str) -> Stri
 }
 
 /// Signs a new client up through the invitation's page; the client, signed in.
-async fn join_through_page(app: &TestApp, token: &str) -> Client {
+pub(crate) async fn join_through_page(app: &TestApp, token: &str) -> Client {
     let client = no_redirect_client();
     let (status, html) = page_as(app, &client, &format!("/invitations/{token}")).await;
     assert_eq!(status, StatusCode::OK, "{}: {html}", app.backend);

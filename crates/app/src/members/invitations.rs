@@ -133,9 +133,21 @@ pub async fn revoke(ctx: &Context, actor: &Principal, id: &str) -> Result<Invita
         .ok_or(MemberError::NotFound("invitation"))
 }
 
+/// Whether an invitation still holds: its sender, as a member now, may still invite (an admin
+/// or owner) and grant its role (at most their own). An invitation sent by an admin who was
+/// removed or made a viewer since no longer lets anyone in.
+fn issuer_may(issuer: Option<Role>, granted: Role) -> bool {
+    issuer.is_some_and(|role| role >= Role::Admin && role >= granted)
+}
+
 /// Why a link no longer works, in words.
 fn gone(acceptance: &Acceptance) -> Option<MemberError> {
     Some(match acceptance {
+        Acceptance::IssuerLost => MemberError::Gone(
+            "this invitation no longer holds: whoever sent it may no longer invite to this role \
+             here; ask an admin for a new one"
+                .to_owned(),
+        ),
         Acceptance::Unknown => MemberError::NotFound("invitation"),
         Acceptance::Used => {
             MemberError::Gone("this invitation has already been used: it works once".to_owned())
@@ -156,11 +168,19 @@ fn gone(acceptance: &Acceptance) -> Option<MemberError> {
 /// [`MemberError::NotFound`].
 pub async fn open(ctx: &Context, token: &str) -> Result<Invitation, MemberError> {
     let found = ctx.store.invitation(&hash_secret(token)).await?;
+    let issuer = match found
+        .as_ref()
+        .and_then(|i| Some((&i.org_id, i.invited_by.as_ref()?)))
+    {
+        Some((org, by)) => ctx.store.member(org, by).await?.map(|m| m.role),
+        None => None,
+    };
     let state = match &found {
         None => Acceptance::Unknown,
         Some(i) if i.revoked_at.is_some() => Acceptance::Revoked,
         Some(i) if i.accepted_at.is_some() => Acceptance::Used,
         Some(i) if i.expires_at <= ctx.now() => Acceptance::Expired(i.expires_at),
+        Some(i) if !issuer_may(issuer, i.role) => Acceptance::IssuerLost,
         Some(_) => Acceptance::AlreadyMember,
     };
     match (gone(&state), found) {
@@ -202,6 +222,7 @@ pub async fn accept(
         .accept_invitation(
             &hash_secret(token),
             Joiner::Existing(&user.user_id),
+            &issuer_may,
             ctx.now(),
         )
         .await?;
@@ -232,6 +253,7 @@ pub async fn join_with_new_account(
             Joiner::New {
                 password_hash: &hash,
             },
+            &issuer_may,
             ctx.now(),
         )
         .await?;
@@ -256,6 +278,18 @@ mod tests {
         assert!(said(Acceptance::Revoked).is_some_and(|m| m.contains("revoked")));
         assert!(said(Acceptance::Expired(at)).is_some_and(|m| m.contains("28 Nov 2026 12:00 UTC")));
         assert!(gone(&Acceptance::AlreadyMember).is_none());
+        assert!(said(Acceptance::IssuerLost).is_some_and(|m| m.contains("no longer holds")));
+    }
+
+    #[test]
+    fn an_invitation_holds_while_its_sender_may_still_grant_it() {
+        use Role::{Admin, Editor, Owner, Viewer};
+        assert!(issuer_may(Some(Admin), Admin) && issuer_may(Some(Owner), Owner));
+        assert!(issuer_may(Some(Admin), Viewer));
+        // Removed, made an editor or a viewer, or granting above their role now.
+        assert!(!issuer_may(None, Viewer));
+        assert!(!issuer_may(Some(Editor), Viewer) && !issuer_may(Some(Viewer), Viewer));
+        assert!(!issuer_may(Some(Admin), Owner));
     }
 
     #[test]
