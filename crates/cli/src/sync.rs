@@ -74,11 +74,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             match service.sync(store.as_ref(), connection, range, now).await {
                 Ok(report) => match report.range {
                     Some(r) => outln!(
-                        "{label}: {} rows for {r} ({} new, {} updated, {} unchanged)",
+                        "{label}: {} rows for {r} ({} new, {} updated, {} unchanged{})",
                         report.rows,
                         report.counts.inserted,
                         report.counts.updated,
-                        report.counts.unchanged
+                        report.counts.unchanged,
+                        removed_words(report.counts.removed)
                     )?,
                     None => outln!("{label}: nothing to pull")?,
                 },
@@ -97,4 +98,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             ExitCode::FAILURE
         })
     })
+}
+
+/// ", 2 removed (no longer at the source)" when a sync removed rows, else nothing.
+pub(crate) fn removed_words(removed: u64) -> String {
+    if removed == 0 {
+        String::new()
+    } else {
+        format!(", {removed} removed (no longer at the source)")
+    }
 }

@@ -93,16 +93,20 @@ pub(crate) trait ImportKey: sqlx::Database {
     /// Inserts an import's record (`$1` id, `$2` campaign, `$3` source, `$4` file name, `$5`
     /// content hash, `$6` row count, `$7` time, `$8` detail), returning its key.
     const INSERT_IMPORT: &'static str;
+    /// The column of `imports` that `daily_metrics.import_id` holds.
+    const KEY_COLUMN: &'static str;
 }
 
 impl ImportKey for sqlx::Sqlite {
     type Key = i64;
     const INSERT_IMPORT: &'static str = "INSERT INTO imports (id, campaign_id, source, file_name, \
         content_hash, row_count, created_at, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq";
+    const KEY_COLUMN: &'static str = "seq";
 }
 
 impl ImportKey for sqlx::Postgres {
     type Key = String;
     const INSERT_IMPORT: &'static str = "INSERT INTO imports (id, campaign_id, source, file_name, \
         content_hash, row_count, created_at, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    const KEY_COLUMN: &'static str = "id";
 }

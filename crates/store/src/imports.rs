@@ -22,6 +22,21 @@ pub struct UpsertCounts {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Rows a sync removed: an earlier sync of its connection stored them in the days it
+    /// fetched again, and the source no longer has them (deleted, or renamed).
+    pub removed: u64,
+}
+
+/// The days a sync fetched, for one platform, and the import sources its connection's syncs
+/// are recorded under (see [`ImportStore::sync_rows`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncWindow {
+    pub platform: spendlens_core::Platform,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    /// `ImportRecord::source` of this connection's syncs (the current one first; older names
+    /// of the same syncs after it).
+    pub sources: Vec<String>,
 }
 
 /// A committed import: its id, and its rows new, changed and unchanged against what was stored.
@@ -77,6 +92,21 @@ pub trait ImportStore: Send + Sync {
         id: &CampaignId,
         rows: &[DailyRow],
         import: Option<&ImportRecord>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UpsertCounts>>;
+
+    /// Stores a platform sync's rows: upserts them as [`Self::upsert_rows`] does (recording
+    /// `import`, whose source must be `window.sources[0]`), and in the same transaction removes
+    /// the rows of `window.platform` in the window's days that an earlier sync of the same
+    /// connection stored and this fetch no longer has, so a row deleted or renamed at the source
+    /// stops counting. Rows of files and other connections are left alone.
+    async fn sync_rows(
+        &self,
+        org: &OrgId,
+        id: &CampaignId,
+        rows: &[DailyRow],
+        import: &ImportRecord,
+        window: &SyncWindow,
         now: DateTime<Utc>,
     ) -> Result<Option<UpsertCounts>>;
 
@@ -184,21 +214,21 @@ macro_rules! impl_import_store {
             use tracing::instrument;
 
             use crate::campaigns::{BUMP_INPUTS, LOCK_CAMPAIGN};
-            use crate::imports::{ImportRecord, ImportStore, ImportWriter, UpsertCounts, Values, add_sums};
+            use crate::imports::{ImportRecord, ImportStore, ImportWriter, SyncWindow, UpsertCounts, Values, add_sums};
             use crate::rollup::TOTALS;
             use crate::{Result, new_id};
 
             crate::rollup::rollup_steps!($db);
 
-            #[async_trait]
-            impl ImportStore for $store {
-                #[instrument(skip_all, fields(rows = rows.len()))]
-                async fn upsert_rows(
+            impl $store {
+                /// [`ImportStore::upsert_rows`], and with a window [`ImportStore::sync_rows`].
+                async fn write_rows(
                     &self,
                     org: &OrgId,
                     id: &CampaignId,
                     rows: &[DailyRow],
                     import: Option<&ImportRecord>,
+                    window: Option<&SyncWindow>,
                     now: DateTime<Utc>,
                 ) -> Result<Option<UpsertCounts>> {
                     // Check and convert everything first: a value that cannot be stored, or a
@@ -254,6 +284,21 @@ macro_rules! impl_import_store {
                             let sql = match existing.as_ref().map(Values::read).transpose()? {
                                 Some(old) if old == *new => {
                                     counts.unchanged += 1;
+                                    // A sync's rows all carry its import, so what an earlier
+                                    // sync stored and this one did not fetch can be told apart.
+                                    if window.is_some() {
+                                        sqlx::query(
+                                            "UPDATE daily_metrics SET import_id = $5 WHERE campaign_id = $1 \
+                                             AND platform = $2 AND date = $3 AND external_campaign_id = $4",
+                                        )
+                                        .bind(id.as_str())
+                                        .bind(row.platform.as_str())
+                                        .bind(row.date)
+                                        .bind(&row.external_campaign_id)
+                                        .bind(&import_key)
+                                        .execute(&mut *tx)
+                                        .await?;
+                                    }
                                     continue;
                                 }
                                 Some(_) => {
@@ -292,6 +337,34 @@ macro_rules! impl_import_store {
                                 Some((a, b)) => (a.min(row.date), b.max(row.date)),
                             });
                         }
+                        if let (Some(window), Some(current)) = (window, &import_key) {
+                            let sql = format!(
+                                "DELETE FROM daily_metrics WHERE campaign_id = $1 AND platform = $2 \
+                                 AND date >= $3 AND date <= $4 AND import_id <> $5 AND import_id IN \
+                                 (SELECT {} FROM imports WHERE campaign_id = $1 AND source IN ($6, $7))",
+                                <$db as crate::backend::ImportKey>::KEY_COLUMN
+                            );
+                            let first = window.sources.first().cloned().unwrap_or_default();
+                            let older = window.sources.get(1).cloned().unwrap_or_else(|| first.clone());
+                            let removed = sqlx::query(&sql)
+                                .bind(id.as_str())
+                                .bind(window.platform.as_str())
+                                .bind(window.from)
+                                .bind(window.to)
+                                .bind(current)
+                                .bind(first)
+                                .bind(older)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected();
+                            if removed > 0 {
+                                counts.removed = removed;
+                                span = Some(match span {
+                                    None => (window.from, window.to),
+                                    Some((a, b)) => (a.min(window.from), b.max(window.to)),
+                                });
+                            }
+                        }
                         if let Some((from, to)) = span {
                             refresh_months(&mut tx, id.as_str(), from, to).await?;
                             check_totals(&mut tx, id.as_str()).await?;
@@ -300,6 +373,34 @@ macro_rules! impl_import_store {
                         tx.commit().await?;
                         Ok(Some(counts))
                     })
+                }
+            }
+
+            #[async_trait]
+            impl ImportStore for $store {
+                #[instrument(skip_all, fields(rows = rows.len()))]
+                async fn upsert_rows(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    rows: &[DailyRow],
+                    import: Option<&ImportRecord>,
+                    now: DateTime<Utc>,
+                ) -> Result<Option<UpsertCounts>> {
+                    self.write_rows(org, id, rows, import, None, now).await
+                }
+
+                #[instrument(skip_all, fields(rows = rows.len()))]
+                async fn sync_rows(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    rows: &[DailyRow],
+                    import: &ImportRecord,
+                    window: &SyncWindow,
+                    now: DateTime<Utc>,
+                ) -> Result<Option<UpsertCounts>> {
+                    self.write_rows(org, id, rows, Some(import), Some(window), now).await
                 }
 
                 #[instrument(skip_all)]

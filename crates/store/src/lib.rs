@@ -68,7 +68,7 @@ pub use channels::ChannelStore;
 pub use connections::{Connection, ConnectionStatus, ConnectionStore, NewConnection, SyncRecord};
 pub use deliveries::{DeliveryStore, NewDelivery, NewSchedule, StoredDelivery, StoredSchedule};
 pub use finance::FinanceStore;
-pub use imports::{Committed, ImportRecord, ImportStore, ImportWriter, UpsertCounts};
+pub use imports::{Committed, ImportRecord, ImportStore, ImportWriter, SyncWindow, UpsertCounts};
 pub use jobs::JobStore;
 pub use mappings::{MAX_SAVED_MAPPINGS, MappingStore, SavedMapping};
 pub use members::{

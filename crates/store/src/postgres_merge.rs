@@ -109,6 +109,7 @@ pub(crate) async fn load(
             inserted: copied,
             updated: 0,
             unchanged: 0,
+            removed: 0,
         });
     }
     sqlx::query(
@@ -152,6 +153,7 @@ pub(crate) async fn load(
         inserted: whole(staged - existing),
         updated: whole(existing - same),
         unchanged: whole(same),
+        removed: 0,
     })
 }
 

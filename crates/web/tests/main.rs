@@ -60,6 +60,7 @@ mod snapshots;
 mod sums;
 mod support;
 mod sweep;
+mod sync_replace;
 mod tokens;
 mod uploads;
 mod verdicts;

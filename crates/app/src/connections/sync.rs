@@ -7,9 +7,10 @@
 //! back, and the sweep leaves the connection alone until then instead of burning more of it.
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use spendlens_connect::{DateRange, safe_code, safe_text, sync_window};
+use spendlens_connect::{DateRange, Notice, safe_code, safe_text, sync_window};
 use spendlens_store::{
-    Connection, ConnectionStatus, ImportRecord, Store, StoreError, SyncRecord, UpsertCounts,
+    Connection, ConnectionStatus, ImportRecord, Store, StoreError, SyncRecord, SyncWindow,
+    UpsertCounts,
 };
 
 use crate::clock::today_in;
@@ -137,6 +138,15 @@ impl Connections {
             }
             Err(e) => return Err(e.into()),
         };
+        // The first day the platform was asked for (Meta reads no further back than it keeps).
+        let fetched_from = fetched
+            .notices
+            .iter()
+            .filter_map(|n| match n {
+                Notice::MetaRetention { earliest, .. } => Some(*earliest),
+                _ => None,
+            })
+            .fold(range.start(), NaiveDate::max);
         let rows = fetched.rows;
         let notice = (!fetched.notices.is_empty()).then(|| {
             let text: Vec<String> = fetched.notices.iter().map(ToString::to_string).collect();
@@ -167,18 +177,34 @@ impl Connections {
                 row.external_campaign_id
             )));
         }
+        // The sync replaces what this connection stored in the days it fetched: a row deleted
+        // or renamed at the source (a sheet's row, GA4's "(not set)" given its campaign) stops
+        // counting. Its syncs are recorded under the connection, so files and other
+        // connections' rows are left alone (syncs before this rule were recorded under the
+        // platform alone, and count as this connection's).
+        let platform = connection.platform.as_str();
+        let window = SyncWindow {
+            platform: connection.platform,
+            from: fetched_from,
+            to: range.end(),
+            sources: vec![
+                format!("{platform}-api {}", connection.id),
+                format!("{platform}-api"),
+            ],
+        };
         let record = ImportRecord {
-            source: format!("{}-api", connection.platform.as_str()),
+            source: window.sources[0].clone(),
             file_name: None,
             content_hash: None,
             detail: None,
         };
         let counts = store
-            .upsert_rows(
+            .sync_rows(
                 &connection.org_id,
                 &connection.campaign_id,
                 &rows,
-                Some(&record),
+                &record,
+                &window,
                 now,
             )
             .await?

@@ -273,6 +273,7 @@ pub async fn sync(
         "inserted": report.counts.inserted,
         "updated": report.counts.updated,
         "unchanged": report.counts.unchanged,
+        "removed": report.counts.removed,
     })))
 }
 

@@ -366,13 +366,21 @@ pub async fn sync(
         Ok(report) => {
             p.notice = Some(match report.range {
                 Some(r) => format!(
-                    "Synced {name} {} to {}: {} rows ({} new, {} updated, {} unchanged).",
+                    "Synced {name} {} to {}: {} rows ({} new, {} updated, {} unchanged{}).",
                     date(r.start()),
                     date(r.end()),
                     count(report.rows),
                     count(report.counts.inserted),
                     count(report.counts.updated),
-                    count(report.counts.unchanged)
+                    count(report.counts.unchanged),
+                    if report.counts.removed == 0 {
+                        String::new()
+                    } else {
+                        format!(
+                            "; {} removed, no longer at the source",
+                            count(report.counts.removed)
+                        )
+                    }
                 ),
                 None => format!("{name} is up to date: no completed day was due."),
             });

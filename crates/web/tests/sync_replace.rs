@@ -1,0 +1,163 @@
+//! A sync replaces what its connection stored in the days it fetched (the connectors audit: a
+//! campaign deleted or renamed at the source stayed stored and kept counting). Rows of files and
+//! of days the sync did not fetch are left alone.
+use chrono::NaiveDate;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use spendlens_core::campaign::{CampaignId, OrgId};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{TestApp, database_urls, json_of, q4};
+
+const KEY: &str = "5f1c9a7e3b2d4c6a8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f";
+const INSIGHTS: &str = "/v27.0/act_1234567890/insights";
+
+/// One Meta insights row, as the Graph API answers it (strings for numbers).
+fn insight(id: &str, name: &str, day: &str, spend: &str) -> Value {
+    json!({"account_currency": "USD", "campaign_id": id, "campaign_name": name,
+           "date_start": day, "date_stop": day, "spend": spend,
+           "impressions": "1000", "clicks": "10"})
+}
+
+/// Answers the insights of `since..until` with `rows` (one page) from now on.
+async fn answer(mock: &MockServer, since: &str, until: &str, rows: Vec<Value>) {
+    mock.reset().await;
+    Mock::given(method("GET"))
+        .and(path(INSIGHTS))
+        .and(query_param(
+            "time_range",
+            format!(r#"{{"since":"{since}","until":"{until}"}}"#),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            json!({"data": rows, "paging": {}}).to_string(),
+            "application/json",
+        ))
+        .mount(mock)
+        .await;
+}
+
+/// The stored spend of each day of June 2024 that has some.
+async fn stored(app: &TestApp, org: &str, c: &str) -> Vec<(String, String)> {
+    let day = |s: &str| s.parse::<NaiveDate>().unwrap_or_default();
+    let rows = app
+        .store
+        .daily_series(
+            &OrgId::new(org),
+            &CampaignId::new(c),
+            day("2024-06-01"),
+            day("2024-06-30"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut out: Vec<_> = rows
+        .iter()
+        .map(|r| (r.date.to_string(), r.spend.to_string()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn a_sync_removes_what_its_connection_stored_and_the_source_no_longer_has() {
+    for url in database_urls().await {
+        let mock = MockServer::start().await;
+        let base = mock.uri();
+        let app = TestApp::spawn_with(&url, |s| {
+            s.secret_key = Some(KEY.to_owned().into());
+            s.connectors.meta.api_base = Some(format!("{base}/"));
+        })
+        .await;
+        let org = app.register(&app.client, "ana@example.com").await;
+        let c = app.campaign(&q4()).await;
+        let conn = json_of(
+            app.post(
+                &format!("/api/campaigns/{c}/connections"),
+                &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
+            )
+            .await,
+        )
+        .await;
+        let id = conn["id"].as_str().unwrap_or_default().to_owned();
+        // A Meta row of the same days from elsewhere (the metrics API, as a file import would).
+        let r = app
+            .post(
+                &format!("/api/campaigns/{c}/metrics"),
+                &json!({"rows": [{"date": "2024-06-02", "platform": "meta",
+                    "external_campaign_id": "from-a-file", "spend": "5.00"}]}),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", app.backend);
+        let sync = |from: &str, to: &str| format!("/api/connections/{id}/sync?from={from}&to={to}");
+
+        answer(
+            &mock,
+            "2024-06-01",
+            "2024-06-03",
+            vec![
+                insight("1", "Prospecting", "2024-06-01", "10.00"),
+                insight("2", "Retargeting", "2024-06-02", "20.00"),
+                insight("3", "ABM", "2024-06-03", "30.00"),
+            ],
+        )
+        .await;
+        let r = app
+            .post(&sync("2024-06-01", "2024-06-03"), &json!({}))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
+        assert_eq!(json_of(r).await["removed"], 0);
+
+        // Campaign 3 deleted at the source, campaign 2's day restated under a new campaign.
+        answer(
+            &mock,
+            "2024-06-02",
+            "2024-06-03",
+            vec![insight("4", "Retargeting (fixed)", "2024-06-02", "20.00")],
+        )
+        .await;
+        let r = app
+            .post(&sync("2024-06-02", "2024-06-03"), &json!({}))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
+        let report = json_of(r).await;
+        assert_eq!(
+            (report["inserted"].clone(), report["removed"].clone()),
+            (json!(1), json!(2)),
+            "{report}"
+        );
+        assert_eq!(
+            stored(&app, &org, &c).await,
+            vec![
+                // Not fetched again: kept.
+                ("2024-06-01".into(), "10".into()),
+                // The restated 20.00, and the 5.00 that is not this connection's; the 3rd's
+                // 30.00 gone.
+                ("2024-06-02".into(), "25".into()),
+            ],
+            "{}",
+            app.backend
+        );
+        // The totals the analysis reads moved with the rows (the month's sums were redone).
+        let totals = app
+            .store
+            .platform_totals(
+                &OrgId::new(&org),
+                &CampaignId::new(&c),
+                "2024-12-31".parse().unwrap_or_default(),
+            )
+            .await
+            .unwrap_or_default();
+        let spend: rust_decimal::Decimal = totals.iter().map(|t| t.spend).sum();
+        assert_eq!(spend, rust_decimal::Decimal::new(35, 0), "{}", app.backend);
+        // Fetched again unchanged: nothing removed, nothing new.
+        let r = app
+            .post(&sync("2024-06-02", "2024-06-03"), &json!({}))
+            .await;
+        let report = json_of(r).await;
+        assert_eq!(
+            (report["unchanged"].clone(), report["removed"].clone()),
+            (json!(1), json!(0)),
+            "{report}"
+        );
+    }
+}
