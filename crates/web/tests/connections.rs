@@ -437,6 +437,28 @@ async fn configuration_and_input_errors_are_clear() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "already connected"
     );
+    // A second sheet on the campaign would overwrite the first's days (rows keyed by campaign
+    // name): refused, naming the one connected; another campaign takes it.
+    let sheet = |id: &str| json!({"platform": "sheets", "account_id": id, "access_token": "t", "range": "A:J"});
+    assert_eq!(
+        app.post(&path, &sheet("sheet-one")).await.status(),
+        StatusCode::CREATED
+    );
+    let second = app.post(&path, &sheet("sheet-two")).await;
+    assert_eq!(second.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = json_of(second).await.to_string();
+    assert!(
+        said.contains("already has a Google Sheets connection (sheet-one)"),
+        "{said}"
+    );
+    let other = app.campaign(&q4()).await;
+    let r = app
+        .post(
+            &format!("/api/campaigns/{other}/connections"),
+            &sheet("sheet-two"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
     let r = app
         .post(
             &format!("/api/connections/{id}/sync?from=2026-11-21"),

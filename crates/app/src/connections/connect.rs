@@ -256,6 +256,29 @@ impl Connections {
                 )
             }
         };
+        // A sheet's and a GA4 property's rows are keyed by campaign name, not by an id of the
+        // account: two of them on one campaign would overwrite each other's days.
+        if matches!(p, Platform::Sheets | Platform::Ga4)
+            && let Some(other) = store
+                .connections(org, campaign)
+                .await?
+                .into_iter()
+                .find(|c| c.platform == p && c.account_id != account)
+        {
+            return Err(invalid(
+                "account_id",
+                format!(
+                    "this campaign already has a {} connection ({}): its rows are keyed by campaign name, so a second one would overwrite the first's days; put the figures in one {}, or connect this one to another campaign",
+                    p.label(),
+                    other.account_id,
+                    if p == Platform::Sheets {
+                        "sheet"
+                    } else {
+                        "property"
+                    }
+                ),
+            ));
+        }
         let new = NewConnection {
             platform: p,
             account_id: account,
