@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::TimeDelta;
 
 use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
+use figment::providers::{Format, Serialized, Toml};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use spendlens_app::accounts::{AuthLimits, RateLimit};
@@ -90,6 +90,42 @@ impl Default for Settings {
     }
 }
 
+/// The `SPENDLENS_*` variables among `vars` as (dotted setting, value) pairs: the prefix taken
+/// off (in any case), `__` nesting (`SPENDLENS_SMTP__PORT` is `smtp.port`), keys in lower case.
+/// A value is its text, which a number or switch setting reads as one; a value starting with `[`
+/// or `{` is read as a list or table (`SPENDLENS_WEBHOOKS__ALLOW_PRIVATE='["10.0.0.0/8"]'`).
+/// Rejected: figment's `Env`, which reads every value as data first, so an all-digit client id
+/// or API version (`202607`) became a number that a text setting refused at start-up, and a
+/// password such as `0123` would have lost its zero.
+fn env_settings(
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> Vec<(String, figment::value::Value)> {
+    const PREFIX: &str = "SPENDLENS_";
+    vars.into_iter()
+        .filter_map(|(name, text)| {
+            let head = name.get(..PREFIX.len())?;
+            if !head.eq_ignore_ascii_case(PREFIX) {
+                return None;
+            }
+            let key = name[PREFIX.len()..]
+                .split("__")
+                .map(str::to_ascii_lowercase)
+                .collect::<Vec<_>>()
+                .join(".");
+            if key.is_empty() || key.split('.').any(str::is_empty) {
+                return None;
+            }
+            let value = match text.trim_start().chars().next() {
+                Some('[' | '{') => text
+                    .parse()
+                    .unwrap_or_else(|_| figment::value::Value::from(text.clone())),
+                _ => figment::value::Value::from(text),
+            };
+            Some((key, value))
+        })
+        .collect()
+}
+
 impl Settings {
     /// Defaults, the TOML file if given (or `spendlens.toml` if present), then the environment.
     pub fn load(config_file: Option<&Path>) -> Result<Settings, Box<figment::Error>> {
@@ -98,10 +134,11 @@ impl Settings {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             None => figment = figment.merge(Toml::file("spendlens.toml")),
         }
-        figment
-            .merge(Env::prefixed("SPENDLENS_").split("__"))
-            .extract()
-            .map_err(Box::new)
+        for (key, value) in env_settings(std::env::vars()) {
+            figment = figment.merge((key, value));
+        }
+        // Lossy: a setting that is a number or a switch reads its variable's text as one.
+        figment.extract_lossy().map_err(Box::new)
     }
 
     /// The cipher for platform tokens at rest, when a usable `secret_key` is configured (the
@@ -321,6 +358,55 @@ mod tests {
             "the submission port by default"
         );
         assert!(Settings::default().smtp.starttls, "STARTTLS by default");
+    }
+
+    /// Variables are read as their text where a setting is text (an all-digit client id or API
+    /// version had stopped the server at start-up), as numbers and switches where the setting is
+    /// one, and as lists when written as one.
+    #[test]
+    fn environment_variables_are_text_unless_the_setting_is_a_number_or_a_list() {
+        let vars = [
+            ("SPENDLENS_CONNECTORS__META__CLIENT_ID", "0123456789"),
+            ("SPENDLENS_CONNECTORS__LINKEDIN__VERSION", "202607"),
+            ("spendlens_smtp__port", "2525"),
+            ("SPENDLENS_SMTP__STARTTLS", "false"),
+            ("SPENDLENS_SMTP__PASSWORD", "0123"),
+            (
+                "SPENDLENS_WEBHOOKS__ALLOW_PRIVATE",
+                r#"["10.0.0.0/8", "hooks.internal"]"#,
+            ),
+            ("SPENDLENS_", "ignored"),
+            ("OTHER_SMTP__PORT", "1"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        for pair in env_settings(vars) {
+            figment = figment.merge(pair);
+        }
+        let settings: Settings = figment.extract_lossy().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            settings.connectors.meta.client_id.as_deref(),
+            Some("0123456789")
+        );
+        assert_eq!(
+            settings.connectors.linkedin.version.as_deref(),
+            Some("202607")
+        );
+        assert_eq!(settings.smtp.port, 2525);
+        assert!(!settings.smtp.starttls);
+        assert_eq!(
+            settings
+                .smtp
+                .password
+                .as_ref()
+                .map(|p| p.expose_secret().to_owned())
+                .as_deref(),
+            Some("0123")
+        );
+        assert_eq!(
+            settings.webhooks.allow_private,
+            vec!["10.0.0.0/8".to_owned(), "hooks.internal".to_owned()]
+        );
     }
 
     #[test]
