@@ -77,9 +77,13 @@ impl RevenueBasis {
             // The model's total for the campaign to date is shared over its days by the
             // platforms' daily revenue: over part of the campaign this is that share, not the
             // model run over that part's conversions alone (the Attribution page's figure).
+            // Only the credit of the campaign's own ad platforms: what the model credits to
+            // channels without ad spend here (email, organic) is not the campaign's revenue, so
+            // this is less than the model's total on the Attribution page.
             RevenueBasis::Attributed { label, .. } => format!(
-                "attributed by the {label} model over imported touchpoints (its total to date, \
-                 shared over the days in proportion to the daily revenue of the platforms)"
+                "attributed by the {label} model over imported touchpoints (its credit to date to \
+                 the ad platforms the campaign runs on, not to channels without ad spend such as \
+                 email, shared over the days in proportion to the daily revenue of the platforms)"
             ),
             RevenueBasis::Modelled { label, .. } => {
                 format!(

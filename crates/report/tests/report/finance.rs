@@ -53,7 +53,8 @@ fn campaigns() -> Table {
     ];
     let bases = [
         "platform revenue (reported, else estimated from conversions)",
-        "attributed by the Ordered Shapley model over imported touchpoints (its total to date, \
+        "attributed by the Ordered Shapley model over imported touchpoints (its credit to date to \
+         the ad platforms the campaign runs on, not to channels without ad spend such as email, \
          shared over the days in proportion to the daily revenue of the platforms)",
         "not measured (no platform reports revenue and no conversion value is set)",
     ];

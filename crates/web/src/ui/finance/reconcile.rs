@@ -108,7 +108,10 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
     };
     let recredit_note = match &r.revenue_basis {
         RevenueBasis::Attributed { .. } => {
-            "the model shares the conversions out over the touchpoints of each journey".to_owned()
+            "the model shares the conversions out over the touchpoints of each journey; what it \
+             credits to channels without ad spend here (email, organic) is not the campaign's \
+             revenue, and leaves the walk in this step"
+                .to_owned()
         }
         RevenueBasis::Modelled { .. } => {
             "the model's incremental revenue per channel in place of what the platforms claim"
