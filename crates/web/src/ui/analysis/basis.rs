@@ -81,10 +81,10 @@ impl Basis {
         match self {
             Basis::Reported => "platform-reported revenue (what the platforms report)",
             Basis::Estimated => {
-                "estimated revenue (each platform's conversions × its conversion value: no platform reports revenue)"
+                "estimated revenue (each platform's conversions × a value per conversion, its own where it has one, else the one set for the campaign: no platform reports revenue)"
             }
             Basis::Mixed => {
-                "platform-reported and estimated revenue (what the platforms report, else their conversions × the conversion value)"
+                "platform-reported and estimated revenue (what the platforms report, else their conversions × a value per conversion, their own where they have one, else the one set for the campaign)"
             }
             Basis::NotMeasured => "no measured revenue",
         }
