@@ -161,3 +161,74 @@ async fn a_sync_removes_what_its_connection_stored_and_the_source_no_longer_has(
         );
     }
 }
+
+/// A campaign whose days end before its account's (Kiritimati, UTC+14, on a Los Angeles Meta
+/// account): the sync reads no day still running in the account's time zone (the connectors
+/// audit: the partial day was stored as complete until the next sync).
+#[tokio::test]
+async fn a_day_still_running_in_the_account_s_time_zone_is_not_read() {
+    let url = crate::support::sqlite_database();
+    let mock = MockServer::start().await;
+    let base = mock.uri();
+    let app = TestApp::spawn_with(&url, |s| {
+        s.secret_key = Some(KEY.to_owned().into());
+        s.connectors.meta.api_base = Some(format!("{base}/"));
+    })
+    .await;
+    app.register(&app.client, "ana@example.com").await;
+    let mut campaign = q4();
+    campaign["time_zone"] = json!("Pacific/Kiritimati");
+    let c = app.campaign(&campaign).await;
+    let conn = json_of(
+        app.post(
+            &format!("/api/campaigns/{c}/connections"),
+            &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
+        )
+        .await,
+    )
+    .await;
+    let id = conn["id"].as_str().unwrap_or_default().to_owned();
+    // The test servers' clock: 21 Nov 2026 12:00 UTC, 22 Nov 02:00 in Kiritimati, 21 Nov 04:00
+    // in Los Angeles, where the 21st has just begun.
+    answer(
+        &mock,
+        "2026-11-20",
+        "2026-11-20",
+        vec![insight("1", "Q4", "2026-11-20", "10.00")],
+    )
+    .await;
+    Mock::given(method("GET"))
+        .and(path("/v27.0/act_1234567890"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"currency": "USD", "timezone_name": "America/Los_Angeles", "id": "act_1234567890"}"#,
+            "application/json",
+        ))
+        .mount(&mock)
+        .await;
+    let r = app
+        .post(
+            &format!("/api/connections/{id}/sync?from=2026-11-20&to=2026-11-21"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let report = json_of(r).await;
+    assert_eq!(
+        (report["date_to"].clone(), report["rows"].clone()),
+        (json!("2026-11-20"), json!(1)),
+        "{report}"
+    );
+    // Asked for the 21st alone: nothing is due yet.
+    let r = app
+        .post(
+            &format!("/api/connections/{id}/sync?from=2026-11-21&to=2026-11-21"),
+            &json!({}),
+        )
+        .await;
+    let report = json_of(r).await;
+    assert_eq!(
+        (report["date_to"].clone(), report["rows"].clone()),
+        (Value::Null, json!(0)),
+        "{report}"
+    );
+}

@@ -93,23 +93,7 @@ impl Connections {
             ),
         };
         let Some(range) = range else {
-            store
-                .record_sync(
-                    &connection.id,
-                    &SyncRecord::Succeeded {
-                        last_synced_date: None,
-                        synced_on: today,
-                        rows: 0,
-                        notice: connection.notice.clone(),
-                    },
-                    now,
-                )
-                .await?;
-            return Ok(SyncReport {
-                range: None,
-                rows: 0,
-                counts: UpsertCounts::default(),
-            });
+            return nothing_due(store, connection, today, now).await;
         };
         if let Some(refusal) = self
             .version_of(connection.platform, now.date_naive())
@@ -126,6 +110,25 @@ impl Connections {
             tracing::warn!(connection = %connection.id, error = %e, "could not store the grant's end");
         }
         let connector = self.connector(connection, source.token.clone(), self.sync_http(now))?;
+        // The account's reporting days may end later than the campaign's (a London campaign on
+        // a Los Angeles account): a day still running in the account's time zone is not read as
+        // complete. Without the account's zone (a platform that does not say, or an answer that
+        // fails), the campaign's days decide, as before.
+        let range = match connector.account_info(&connection.account_id).await {
+            Ok(info) => match info.time_zone.and_then(|z| today_in(now, &z).pred_opt()) {
+                Some(last) if last < range.start() => {
+                    return nothing_due(store, connection, today, now).await;
+                }
+                Some(last) if last < range.end() => {
+                    DateRange::new(range.start(), last).unwrap_or(range)
+                }
+                _ => range,
+            },
+            Err(e) => {
+                tracing::warn!(connection = %connection.id, error = %e, "the account's time zone could not be read");
+                range
+            }
+        };
         let fetched = match connector.fetch_report(&connection.account_id, range).await {
             Ok(fetched) => fetched,
             // The platform no longer serves the version sent: say which setting changes it.
@@ -305,4 +308,30 @@ pub fn backfill_range(
         }
         (None, Some(_)) => Err(invalid("from", "give the first day of the backfill")),
     }
+}
+
+/// A sync with no completed day to read: recorded as done, nothing fetched.
+async fn nothing_due(
+    store: &dyn Store,
+    connection: &Connection,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<SyncReport, ConnectionError> {
+    store
+        .record_sync(
+            &connection.id,
+            &SyncRecord::Succeeded {
+                last_synced_date: None,
+                synced_on: today,
+                rows: 0,
+                notice: connection.notice.clone(),
+            },
+            now,
+        )
+        .await?;
+    Ok(SyncReport {
+        range: None,
+        rows: 0,
+        counts: UpsertCounts::default(),
+    })
 }
