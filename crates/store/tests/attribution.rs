@@ -35,6 +35,7 @@ fn counts(inserted: u64, updated: u64, unchanged: u64) -> UpsertCounts {
         inserted,
         updated,
         unchanged,
+        removed: 0,
     }
 }
 

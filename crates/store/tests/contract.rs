@@ -221,7 +221,8 @@ async fn upserts_never_double_count_and_totals_are_exact() {
             Some(UpsertCounts {
                 inserted: 3,
                 updated: 0,
-                unchanged: 0
+                unchanged: 0,
+                removed: 0
             }),
             "{name}"
         );
@@ -234,7 +235,8 @@ async fn upserts_never_double_count_and_totals_are_exact() {
             Some(UpsertCounts {
                 inserted: 0,
                 updated: 0,
-                unchanged: 3
+                unchanged: 3,
+                removed: 0
             }),
             "{name}"
         );
@@ -248,7 +250,8 @@ async fn upserts_never_double_count_and_totals_are_exact() {
             Some(UpsertCounts {
                 inserted: 0,
                 updated: 1,
-                unchanged: 2
+                unchanged: 2,
+                removed: 0
             }),
             "{name}"
         );
@@ -489,12 +492,14 @@ async fn an_import_is_all_or_nothing_and_idempotent() {
                     inserted: 1234,
                     updated: 0,
                     unchanged: 0,
+                    removed: 0,
                 }
             } else {
                 UpsertCounts {
                     inserted: 0,
                     updated: 0,
                     unchanged: 1234,
+                    removed: 0,
                 }
             };
             assert_eq!(committed.counts, expected, "{name} round {round}");
@@ -528,7 +533,8 @@ async fn an_import_is_all_or_nothing_and_idempotent() {
             UpsertCounts {
                 inserted: 1,
                 updated: 2,
-                unchanged: 8
+                unchanged: 8,
+                removed: 0
             },
             "{name}: a partial re-import"
         );

@@ -119,7 +119,8 @@ async fn the_last_row_of_a_repeated_key_wins_across_batches_and_spool_runs() {
             UpsertCounts {
                 inserted: 20_000,
                 updated: 0,
-                unchanged: 0
+                unchanged: 0,
+                removed: 0
             },
             "{name}"
         );
@@ -149,7 +150,8 @@ async fn a_re_import_counts_its_new_changed_and_unchanged_rows() {
             UpsertCounts {
                 inserted: 0,
                 updated: 0,
-                unchanged: 20_000
+                unchanged: 20_000,
+                removed: 0
             },
             "{name}: the same file"
         );
@@ -170,7 +172,8 @@ async fn a_re_import_counts_its_new_changed_and_unchanged_rows() {
             UpsertCounts {
                 inserted: 5000,
                 updated: 6667 + 1,
-                unchanged: 20_000 - 6667 - 1
+                unchanged: 20_000 - 6667 - 1,
+                removed: 0
             },
             "{name}: a changed file"
         );
@@ -219,7 +222,8 @@ async fn an_import_into_new_months_keeps_the_months_already_stored() {
             UpsertCounts {
                 inserted: 0,
                 updated: 1,
-                unchanged: 1
+                unchanged: 1,
+                removed: 0
             },
             "{name}"
         );
