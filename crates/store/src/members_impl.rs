@@ -406,7 +406,17 @@ macro_rules! impl_member_store {
                     now: DateTime<Utc>,
                 ) -> Result<Acceptance> {
                     let mut tx = self.pool.begin_with($begin_write).await?;
-                    // Take the invitation's row first: two clicks racing queue here.
+                    // The organisation's row first, as every write of its members and invitations
+                    // takes it (so a demotion of the sender cannot interleave, and no two orders
+                    // of locks meet), then the invitation's: two clicks racing queue here.
+                    let org: Option<String> =
+                        sqlx::query_scalar("SELECT org_id FROM invitations WHERE token_hash = $1")
+                            .bind(token_hash)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if let Some(org) = org {
+                        lock_org(&mut tx, &OrgId::new(org)).await?;
+                    }
                     sqlx::query("UPDATE invitations SET token_hash = token_hash WHERE token_hash = $1")
                         .bind(token_hash)
                         .execute(&mut *tx)

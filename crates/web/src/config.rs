@@ -134,7 +134,12 @@ impl Settings {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             None => figment = figment.merge(Toml::file("spendlens.toml")),
         }
-        for (key, value) in env_settings(std::env::vars()) {
+        // A variable that is not UTF-8 cannot be a setting's text (and `std::env::vars` would
+        // panic on it): only the others are read.
+        let vars = std::env::vars_os().filter_map(|(name, value)| {
+            Some((name.into_string().ok()?, value.into_string().ok()?))
+        });
+        for (key, value) in env_settings(vars) {
             figment = figment.merge((key, value));
         }
         // Lossy: a setting that is a number or a switch reads its variable's text as one.

@@ -333,9 +333,11 @@ async fn a_service_account_key_s_token_uri_is_never_followed() {
             ))
             .mount(&google)
             .await;
+        // On another campaign: a campaign takes one GA4 property.
+        let other = app.campaign(&crate::support::q4()).await;
         let r = app
             .post(
-                &connections,
+                &format!("/api/campaigns/{other}/connections"),
                 &json!({"platform": "ga4", "account_id": "271828",
                         "service_account_key": key_file("https://oauth2.googleapis.com/token")}),
             )

@@ -1,6 +1,7 @@
-//! A sync replaces what its connection stored in the days it fetched (the connectors audit: a
-//! campaign deleted or renamed at the source stayed stored and kept counting). Rows of files and
-//! of days the sync did not fetch are left alone.
+//! A sheet's or GA4 property's sync replaces what its connection stored in the days it fetched
+//! (the connectors audit: a row deleted or renamed in the sheet stayed stored and kept counting).
+//! Rows of files and of days the sync did not fetch are left alone, and an ad platform's sync
+//! removes nothing (Meta leaves deleted campaigns out of its answers).
 use chrono::NaiveDate;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -58,14 +59,62 @@ async fn stored(app: &TestApp, org: &str, c: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Answers the sheet's values (a header row, then rows of typed cells) from now on.
+async fn sheet(mock: &MockServer, rows: &[(&str, &str, f64)]) {
+    mock.reset().await;
+    let mut values = vec![json!([
+        "Date",
+        "Campaign",
+        "Spend",
+        "Impressions",
+        "Clicks"
+    ])];
+    values.extend(
+        rows.iter()
+            .map(|(day, name, spend)| json!([day, name, spend, 1000, 10])),
+    );
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(
+            r"^/v4/spreadsheets/sheet-one/values/",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(
+                json!({"range": "Sheet1!A1:E9", "majorDimension": "ROWS", "values": values})
+                    .to_string(),
+                "application/json",
+            ),
+        )
+        .mount(mock)
+        .await;
+}
+
+/// Uploads a file of spendlens' own columns into the campaign.
+async fn import_file(app: &TestApp, c: &str, csv: &str) {
+    let part =
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("sheet-export.csv");
+    let r = app
+        .client
+        .post(format!("{}/api/campaigns/{c}/imports", app.base))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        r.status().is_success(),
+        "{}: {}",
+        app.backend,
+        r.text().await.unwrap_or_default()
+    );
+}
+
 #[tokio::test]
-async fn a_sync_removes_what_its_connection_stored_and_the_source_no_longer_has() {
+async fn a_sheet_sync_removes_what_it_stored_and_the_sheet_no_longer_has() {
     for url in database_urls().await {
         let mock = MockServer::start().await;
         let base = mock.uri();
         let app = TestApp::spawn_with(&url, |s| {
             s.secret_key = Some(KEY.to_owned().into());
-            s.connectors.meta.api_base = Some(format!("{base}/"));
+            s.connectors.sheets.api_base = Some(format!("{base}/"));
         })
         .await;
         let org = app.register(&app.client, "ana@example.com").await;
@@ -73,31 +122,27 @@ async fn a_sync_removes_what_its_connection_stored_and_the_source_no_longer_has(
         let conn = json_of(
             app.post(
                 &format!("/api/campaigns/{c}/connections"),
-                &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
+                &json!({"platform": "sheets", "account_id": "sheet-one", "access_token": "ya29.x", "range": "A:E"}),
             )
             .await,
         )
         .await;
         let id = conn["id"].as_str().unwrap_or_default().to_owned();
-        // A Meta row of the same days from elsewhere (the metrics API, as a file import would).
-        let r = app
-            .post(
-                &format!("/api/campaigns/{c}/metrics"),
-                &json!({"rows": [{"date": "2024-06-02", "platform": "meta",
-                    "external_campaign_id": "from-a-file", "spend": "5.00"}]}),
-            )
-            .await;
-        assert!(r.status().is_success(), "{}", app.backend);
+        // A file of the same platform and days, imported by hand: not the connection's.
+        import_file(
+            &app,
+            &c,
+            "campaign,date,platform,spend,clicks,impressions\nFrom a file,2024-06-02,sheets,5.00,1,10\n",
+        )
+        .await;
         let sync = |from: &str, to: &str| format!("/api/connections/{id}/sync?from={from}&to={to}");
 
-        answer(
+        sheet(
             &mock,
-            "2024-06-01",
-            "2024-06-03",
-            vec![
-                insight("1", "Prospecting", "2024-06-01", "10.00"),
-                insight("2", "Retargeting", "2024-06-02", "20.00"),
-                insight("3", "ABM", "2024-06-03", "30.00"),
+            &[
+                ("2024-06-01", "Prospecting", 10.0),
+                ("2024-06-02", "Retargeting", 20.0),
+                ("2024-06-03", "ABM", 30.0),
             ],
         )
         .await;
@@ -107,12 +152,13 @@ async fn a_sync_removes_what_its_connection_stored_and_the_source_no_longer_has(
         assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
         assert_eq!(json_of(r).await["removed"], 0);
 
-        // Campaign 3 deleted at the source, campaign 2's day restated under a new campaign.
-        answer(
+        // The ABM row deleted from the sheet, Retargeting renamed.
+        sheet(
             &mock,
-            "2024-06-02",
-            "2024-06-03",
-            vec![insight("4", "Retargeting (fixed)", "2024-06-02", "20.00")],
+            &[
+                ("2024-06-01", "Prospecting", 10.0),
+                ("2024-06-02", "Retargeting (fixed)", 20.0),
+            ],
         )
         .await;
         let r = app
@@ -130,7 +176,7 @@ async fn a_sync_removes_what_its_connection_stored_and_the_source_no_longer_has(
             vec![
                 // Not fetched again: kept.
                 ("2024-06-01".into(), "10".into()),
-                // The restated 20.00, and the 5.00 that is not this connection's; the 3rd's
+                // The renamed 20.00 and the file's 5.00; the old name's 20.00 and the 3rd's
                 // 30.00 gone.
                 ("2024-06-02".into(), "25".into()),
             ],
@@ -149,17 +195,67 @@ async fn a_sync_removes_what_its_connection_stored_and_the_source_no_longer_has(
             .unwrap_or_default();
         let spend: rust_decimal::Decimal = totals.iter().map(|t| t.spend).sum();
         assert_eq!(spend, rust_decimal::Decimal::new(35, 0), "{}", app.backend);
-        // Fetched again unchanged: nothing removed, nothing new.
+        // An empty answer (a cleared or renamed tab) removes nothing.
+        sheet(&mock, &[]).await;
         let r = app
-            .post(&sync("2024-06-02", "2024-06-03"), &json!({}))
+            .post(&sync("2024-06-01", "2024-06-03"), &json!({}))
             .await;
-        let report = json_of(r).await;
-        assert_eq!(
-            (report["unchanged"].clone(), report["removed"].clone()),
-            (json!(1), json!(0)),
-            "{report}"
-        );
+        assert_eq!(json_of(r).await["removed"], 0, "{}", app.backend);
+        assert_eq!(stored(&app, &org, &c).await.len(), 2, "{}", app.backend);
     }
+}
+
+/// Meta leaves deleted campaigns out of its insights: a campaign missing from a later answer
+/// keeps its spend (an ad platform's sync only adds and updates).
+#[tokio::test]
+async fn an_ad_platform_s_campaign_missing_from_a_later_answer_keeps_its_spend() {
+    let url = crate::support::sqlite_database();
+    let mock = MockServer::start().await;
+    let base = mock.uri();
+    let app = TestApp::spawn_with(&url, |s| {
+        s.secret_key = Some(KEY.to_owned().into());
+        s.connectors.meta.api_base = Some(format!("{base}/"));
+    })
+    .await;
+    let org = app.register(&app.client, "ana@example.com").await;
+    let c = app.campaign(&q4()).await;
+    let conn = json_of(
+        app.post(
+            &format!("/api/campaigns/{c}/connections"),
+            &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
+        )
+        .await,
+    )
+    .await;
+    let id = conn["id"].as_str().unwrap_or_default().to_owned();
+    let sync = format!("/api/connections/{id}/sync?from=2024-06-01&to=2024-06-02");
+    answer(
+        &mock,
+        "2024-06-01",
+        "2024-06-02",
+        vec![
+            insight("1", "Prospecting", "2024-06-01", "10.00"),
+            insight("2", "Finished, then deleted", "2024-06-02", "20.00"),
+        ],
+    )
+    .await;
+    assert_eq!(app.post(&sync, &json!({})).await.status(), StatusCode::OK);
+    answer(
+        &mock,
+        "2024-06-01",
+        "2024-06-02",
+        vec![insight("1", "Prospecting", "2024-06-01", "10.00")],
+    )
+    .await;
+    let r = app.post(&sync, &json!({})).await;
+    assert_eq!(json_of(r).await["removed"], 0);
+    assert_eq!(
+        stored(&app, &org, &c).await,
+        vec![
+            ("2024-06-01".into(), "10".into()),
+            ("2024-06-02".into(), "20".into())
+        ]
+    );
 }
 
 /// A campaign whose days end before its account's (Kiritimati, UTC+14, on a Los Angeles Meta

@@ -7,13 +7,14 @@
 //! back, and the sweep leaves the connection alone until then instead of burning more of it.
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use spendlens_connect::{DateRange, Notice, safe_code, safe_text, sync_window};
+use spendlens_connect::{DateRange, safe_code, safe_text, sync_window};
+use spendlens_core::Platform;
 use spendlens_store::{
     Connection, ConnectionStatus, ImportRecord, Store, StoreError, SyncRecord, SyncWindow,
     UpsertCounts,
 };
 
-use crate::clock::today_in;
+use crate::clock::{is_known_zone, today_in};
 use crate::labels::Label;
 
 use super::{ConnectionError, Connections, SweepReport, SyncReport, invalid};
@@ -112,22 +113,30 @@ impl Connections {
         let connector = self.connector(connection, source.token.clone(), self.sync_http(now))?;
         // The account's reporting days may end later than the campaign's (a London campaign on
         // a Los Angeles account): a day still running in the account's time zone is not read as
-        // complete. Without the account's zone (a platform that does not say, or an answer that
-        // fails), the campaign's days decide, as before.
-        let range = match connector.account_info(&connection.account_id).await {
-            Ok(info) => match info.time_zone.and_then(|z| today_in(now, &z).pred_opt()) {
-                Some(last) if last < range.start() => {
-                    return nothing_due(store, connection, today, now).await;
+        // complete. Without the account's zone (a platform that does not say, one spendlens
+        // does not know, or an answer that fails), the campaign's days decide. A spreadsheet's
+        // time zone says nothing of when its figures are complete: not asked.
+        let account_zone = if connection.platform == Platform::Sheets {
+            None
+        } else {
+            match connector.account_info(&connection.account_id).await {
+                Ok(info) => info.time_zone.filter(|z| is_known_zone(z)),
+                Err(e) => {
+                    tracing::warn!(connection = %connection.id, error = %e, "the account's time zone could not be read");
+                    None
                 }
-                Some(last) if last < range.end() => {
-                    DateRange::new(range.start(), last).unwrap_or(range)
-                }
-                _ => range,
-            },
-            Err(e) => {
-                tracing::warn!(connection = %connection.id, error = %e, "the account's time zone could not be read");
-                range
             }
+        };
+        let range = match account_zone.and_then(|z| today_in(now, &z).pred_opt()) {
+            Some(last) if last < range.start() => {
+                self.store_refreshed_grant(store, connection, &source, now)
+                    .await;
+                return nothing_due(store, connection, today, now).await;
+            }
+            Some(last) if last < range.end() => {
+                DateRange::new(range.start(), last).unwrap_or(range)
+            }
+            _ => range,
         };
         let fetched = match connector.fetch_report(&connection.account_id, range).await {
             Ok(fetched) => fetched,
@@ -141,15 +150,6 @@ impl Connections {
             }
             Err(e) => return Err(e.into()),
         };
-        // The first day the platform was asked for (Meta reads no further back than it keeps).
-        let fetched_from = fetched
-            .notices
-            .iter()
-            .filter_map(|n| match n {
-                Notice::MetaRetention { earliest, .. } => Some(*earliest),
-                _ => None,
-            })
-            .fold(range.start(), NaiveDate::max);
         let rows = fetched.rows;
         let notice = (!fetched.notices.is_empty()).then(|| {
             let text: Vec<String> = fetched.notices.iter().map(ToString::to_string).collect();
@@ -180,36 +180,8 @@ impl Connections {
                 row.external_campaign_id
             )));
         }
-        // The sync replaces what this connection stored in the days it fetched: a row deleted
-        // or renamed at the source (a sheet's row, GA4's "(not set)" given its campaign) stops
-        // counting. Its syncs are recorded under the connection, so files and other
-        // connections' rows are left alone (syncs before this rule were recorded under the
-        // platform alone, and count as this connection's).
-        let platform = connection.platform.as_str();
-        let window = SyncWindow {
-            platform: connection.platform,
-            from: fetched_from,
-            to: range.end(),
-            sources: vec![
-                format!("{platform}-api {}", connection.id),
-                format!("{platform}-api"),
-            ],
-        };
-        let record = ImportRecord {
-            source: window.sources[0].clone(),
-            file_name: None,
-            content_hash: None,
-            detail: None,
-        };
-        let counts = store
-            .sync_rows(
-                &connection.org_id,
-                &connection.campaign_id,
-                &rows,
-                &record,
-                &window,
-                now,
-            )
+        let counts = self
+            .store_rows(store, connection, range, &rows, now)
             .await?
             .ok_or(ConnectionError::NotFound)?;
         self.store_refreshed_grant(store, connection, &source, now)
@@ -232,6 +204,58 @@ impl Connections {
             rows: rows.len() as u64,
             counts,
         })
+    }
+
+    /// Stores a sync's rows. A sheet's and a GA4 property's sync replaces what the connection
+    /// stored in the days it fetched: a row deleted or renamed at the source (a sheet's row, GA4's
+    /// "(not set)" given its campaign) stops counting, while files', the metrics API's and other
+    /// connections' rows stay. An empty answer removes nothing (a cleared or renamed tab is more
+    /// likely a mistake than a month without spend). Ad platforms' rows are only upserted: Meta
+    /// leaves deleted campaigns out of its insights unless asked, so their absence is no sign
+    /// that the spend was not made.
+    async fn store_rows(
+        &self,
+        store: &dyn Store,
+        connection: &Connection,
+        range: DateRange,
+        rows: &[spendlens_core::DailyRow],
+        now: DateTime<Utc>,
+    ) -> Result<Option<UpsertCounts>, ConnectionError> {
+        let platform = connection.platform.as_str();
+        let source = format!("{platform}-api {}", connection.id);
+        let record = ImportRecord {
+            source: source.clone(),
+            file_name: None,
+            content_hash: None,
+            detail: None,
+        };
+        let (org, campaign) = (&connection.org_id, &connection.campaign_id);
+        if !matches!(connection.platform, Platform::Sheets | Platform::Ga4) || rows.is_empty() {
+            return Ok(store
+                .upsert_rows(org, campaign, rows, Some(&record), now)
+                .await?);
+        }
+        // Syncs before this rule were recorded under the platform alone: theirs only when no
+        // other connection of the platform feeds the campaign.
+        let mut sources = vec![source];
+        let same_platform = store
+            .connections(org, campaign)
+            .await?
+            .iter()
+            .filter(|c| c.platform == connection.platform)
+            .count();
+        if same_platform == 1 {
+            sources.push(format!("{platform}-api"));
+        }
+        let window = SyncWindow {
+            platform: connection.platform,
+            from: range.start(),
+            to: range.end(),
+            sources,
+        };
+        Ok(store
+            .sync_rows(org, campaign, rows, &record, &window, now)
+            .await?)
     }
 
     /// Syncs every connection due its daily sync: authorised, not yet synced today (in its
