@@ -181,6 +181,33 @@ macro_rules! impl_campaign_store {
                 })
             }
 
+            /// Writes a campaign's fields over `conn` (bumping its versions); the rows changed.
+            async fn write_spec(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                org: &OrgId,
+                id: &CampaignId,
+                spec: &CampaignSpec,
+                now: DateTime<Utc>,
+            ) -> Result<u64> {
+                let done = sqlx::query(
+                    "UPDATE campaigns SET name = $1, currency = $2, budget_micros = $3, start_date = $4, \
+                     end_date = $5, time_zone = $6, updated_at = $7, data_version = data_version + 1, \
+                     inputs_version = inputs_version + 1 WHERE id = $8 AND org_id = $9",
+                )
+                .bind(&spec.name)
+                .bind(&spec.currency)
+                .bind(opt_to_micros(spec.budget)?)
+                .bind(spec.start_date)
+                .bind(spec.end_date)
+                .bind(&spec.time_zone)
+                .bind(now)
+                .bind(id.as_str())
+                .bind(org.as_str())
+                .execute(&mut *conn)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
             #[async_trait]
             impl CampaignStore for $store {
                 #[instrument(skip_all)]
@@ -230,23 +257,9 @@ macro_rules! impl_campaign_store {
                     spec: &CampaignSpec,
                     now: DateTime<Utc>,
                 ) -> Result<Option<Campaign>> {
-                    let done = sqlx::query(
-                        "UPDATE campaigns SET name = $1, currency = $2, budget_micros = $3, start_date = $4, \
-                         end_date = $5, time_zone = $6, updated_at = $7, data_version = data_version + 1, \
-                         inputs_version = inputs_version + 1 WHERE id = $8 AND org_id = $9",
-                    )
-                    .bind(&spec.name)
-                    .bind(&spec.currency)
-                    .bind(opt_to_micros(spec.budget)?)
-                    .bind(spec.start_date)
-                    .bind(spec.end_date)
-                    .bind(&spec.time_zone)
-                    .bind(now)
-                    .bind(id.as_str())
-                    .bind(org.as_str())
-                    .execute(&self.pool)
-                    .await?;
-                    Ok((done.rows_affected() == 1).then(|| Campaign {
+                    let mut conn = self.pool.acquire().await?;
+                    let done = write_spec(&mut *conn, org, id, spec, now).await?;
+                    Ok((done == 1).then(|| Campaign {
                         id: id.clone(),
                         org_id: org.clone(),
                         spec: spec.clone(),
@@ -281,22 +294,7 @@ macro_rules! impl_campaign_store {
                         if campaign(&row)?.spec != *read {
                             return Ok(Written::Changed);
                         }
-                        sqlx::query(
-                            "UPDATE campaigns SET name = $1, currency = $2, budget_micros = $3, start_date = $4, \
-                             end_date = $5, time_zone = $6, updated_at = $7, data_version = data_version + 1, \
-                             inputs_version = inputs_version + 1 WHERE id = $8 AND org_id = $9",
-                        )
-                        .bind(&spec.name)
-                        .bind(&spec.currency)
-                        .bind(opt_to_micros(spec.budget)?)
-                        .bind(spec.start_date)
-                        .bind(spec.end_date)
-                        .bind(&spec.time_zone)
-                        .bind(now)
-                        .bind(id.as_str())
-                        .bind(org.as_str())
-                        .execute(&mut *tx)
-                        .await?;
+                        write_spec(&mut *tx, org, id, spec, now).await?;
                         tx.commit().await?;
                         Ok(Written::Done(Campaign {
                             id: id.clone(),

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::members::{call, invite, join_through_page};
+use crate::members::{call, invite, join_through_page, member_id};
 use crate::support::{TestApp, database_urls, new_client, page_as};
 
 #[tokio::test]
@@ -19,22 +19,7 @@ async fn an_invitation_from_an_admin_demoted_or_removed_since_no_longer_lets_any
         .await;
         let as_admin = invite(&app, &admin, "alt@a.io", "admin").await;
         let as_viewer = invite(&app, &admin, "view@a.io", "viewer").await;
-        let (_, members) = call(
-            &app,
-            &app.client,
-            Method::GET,
-            "/api/organization/members",
-            None,
-        )
-        .await;
-        let admin_id = members
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|m| m["email"] == "admin@a.io")
-            .and_then(|m| m["user_id"].as_str())
-            .unwrap_or_default()
-            .to_owned();
+        let admin_id = member_id(&app, "admin@a.io").await;
         let member = format!("/api/organization/members/{admin_id}");
         // Made an editor: may no longer invite at all; both links stop working.
         let (status, _) = call(

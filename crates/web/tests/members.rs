@@ -42,6 +42,26 @@ pub(crate) async fn invite(app: &TestApp, client: &Client, email: &str, role: &s
     body["token"].as_str().unwrap_or_default().to_owned()
 }
 
+/// The user id of the member with `email`, as the owner (`app.client`) lists the members.
+pub(crate) async fn member_id(app: &TestApp, email: &str) -> String {
+    let (_, members) = call(
+        app,
+        &app.client,
+        Method::GET,
+        "/api/organization/members",
+        None,
+    )
+    .await;
+    members
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|m| m["email"] == email)
+        .and_then(|m| m["user_id"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Signs a new client up through the invitation's page; the client, signed in.
 pub(crate) async fn join_through_page(app: &TestApp, token: &str) -> Client {
     let client = no_redirect_client();
@@ -269,21 +289,7 @@ async fn removal_ends_sessions_and_tokens_at_once_and_the_last_owner_stays() {
         assert_eq!(created.ok(), Some(StatusCode::CREATED));
 
         // Demoted to viewer: the session and the token lose their writes on the next request.
-        let (_, members) = call(
-            &app,
-            &app.client,
-            Method::GET,
-            "/api/organization/members",
-            None,
-        )
-        .await;
-        let ed_id = members
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|m| m["email"] == "ed@a.io")
-            .map(|m| m["user_id"].as_str().unwrap_or("").to_owned())
-            .unwrap_or_default();
+        let ed_id = member_id(&app, "ed@a.io").await;
         let (status, body) = call(
             &app,
             &app.client,

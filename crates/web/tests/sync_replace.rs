@@ -38,6 +38,16 @@ async fn answer(mock: &MockServer, since: &str, until: &str, rows: Vec<Value>) {
         .await;
 }
 
+/// Connects `body`'s account to campaign `c`; the connection's id.
+async fn connect(app: &TestApp, c: &str, body: &Value) -> String {
+    let conn = json_of(
+        app.post(&format!("/api/campaigns/{c}/connections"), body)
+            .await,
+    )
+    .await;
+    conn["id"].as_str().unwrap_or_default().to_owned()
+}
+
 /// The stored spend of each day of June 2024 that has some.
 async fn stored(app: &TestApp, org: &str, c: &str) -> Vec<(String, String)> {
     let day = |s: &str| s.parse::<NaiveDate>().unwrap_or_default();
@@ -119,15 +129,7 @@ async fn a_sheet_sync_removes_what_it_stored_and_the_sheet_no_longer_has() {
         .await;
         let org = app.register(&app.client, "ana@example.com").await;
         let c = app.campaign(&q4()).await;
-        let conn = json_of(
-            app.post(
-                &format!("/api/campaigns/{c}/connections"),
-                &json!({"platform": "sheets", "account_id": "sheet-one", "access_token": "ya29.x", "range": "A:E"}),
-            )
-            .await,
-        )
-        .await;
-        let id = conn["id"].as_str().unwrap_or_default().to_owned();
+        let id = connect(&app, &c, &json!({"platform": "sheets", "account_id": "sheet-one", "access_token": "ya29.x", "range": "A:E"})).await;
         // A file of the same platform and days, imported by hand: not the connection's.
         import_file(
             &app,
@@ -219,15 +221,12 @@ async fn an_ad_platform_s_campaign_missing_from_a_later_answer_keeps_its_spend()
     .await;
     let org = app.register(&app.client, "ana@example.com").await;
     let c = app.campaign(&q4()).await;
-    let conn = json_of(
-        app.post(
-            &format!("/api/campaigns/{c}/connections"),
-            &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
-        )
-        .await,
+    let id = connect(
+        &app,
+        &c,
+        &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
     )
     .await;
-    let id = conn["id"].as_str().unwrap_or_default().to_owned();
     let sync = format!("/api/connections/{id}/sync?from=2024-06-01&to=2024-06-02");
     answer(
         &mock,
@@ -275,15 +274,12 @@ async fn a_day_still_running_in_the_account_s_time_zone_is_not_read() {
     let mut campaign = q4();
     campaign["time_zone"] = json!("Pacific/Kiritimati");
     let c = app.campaign(&campaign).await;
-    let conn = json_of(
-        app.post(
-            &format!("/api/campaigns/{c}/connections"),
-            &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
-        )
-        .await,
+    let id = connect(
+        &app,
+        &c,
+        &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
     )
     .await;
-    let id = conn["id"].as_str().unwrap_or_default().to_owned();
     // The test servers' clock: 21 Nov 2026 12:00 UTC, 22 Nov 02:00 in Kiritimati, 21 Nov 04:00
     // in Los Angeles, where the 21st has just begun.
     answer(
