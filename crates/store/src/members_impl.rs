@@ -59,6 +59,12 @@ macro_rules! impl_member_store {
                 })
             }
 
+            /// Moves the sessions of user `$2` in organisation `$1` to another organisation of
+            /// theirs (the first by id), when they have one.
+            const MOVE_SESSIONS: &str = "UPDATE sessions SET org_id = (SELECT MIN(m.org_id) FROM memberships m \
+                WHERE m.user_id = $2 AND m.org_id <> $1) WHERE org_id = $1 AND user_id = $2 \
+                AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $2 AND m.org_id <> $1)";
+
             async fn lock_org(tx: &mut Tx, org: &OrgId) -> Result<bool> {
                 let locked = sqlx::query(LOCK_ORG).bind(org.as_str()).execute(&mut **tx).await?;
                 Ok(locked.rows_affected() > 0)
@@ -181,6 +187,10 @@ macro_rules! impl_member_store {
                     keep_an_owner(&mut tx, org, before).await?;
                     for statement in [
                         "DELETE FROM memberships WHERE org_id = $1 AND user_id = $2",
+                        // A session in the organisation moves to another of the user's, if any:
+                        // removed from one client's organisation, an agency's person stays
+                        // signed in to the others.
+                        MOVE_SESSIONS,
                         "DELETE FROM sessions WHERE org_id = $1 AND user_id = $2",
                         "DELETE FROM api_tokens WHERE org_id = $1 AND user_id = $2",
                     ] {
@@ -257,6 +267,16 @@ macro_rules! impl_member_store {
                 #[instrument(skip_all)]
                 async fn delete_organization(&self, org: &OrgId, entry: &AuditEntry) -> Result<bool> {
                     let mut tx = self.pool.begin_with($begin_write).await?;
+                    // Its members' sessions move to another of their organisations, if any.
+                    sqlx::query(
+                        "UPDATE sessions SET org_id = (SELECT MIN(m.org_id) FROM memberships m \
+                         WHERE m.user_id = sessions.user_id AND m.org_id <> $1) WHERE org_id = $1 \
+                         AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = sessions.user_id \
+                         AND m.org_id <> $1)",
+                    )
+                    .bind(org.as_str())
+                    .execute(&mut *tx)
+                    .await?;
                     let deleted = sqlx::query("DELETE FROM organizations WHERE id = $1")
                         .bind(org.as_str())
                         .execute(&mut *tx)

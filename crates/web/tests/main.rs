@@ -32,6 +32,7 @@ mod isolation;
 mod ledger_import;
 mod mappings;
 mod members;
+mod membership_end;
 mod metrics;
 mod mmm;
 mod mmm_again;
