@@ -324,3 +324,44 @@ async fn a_day_still_running_in_the_account_s_time_zone_is_not_read() {
         "{report}"
     );
 }
+
+/// A backfill older than Meta keeps (37 months) is refused on `from`, before any request, and
+/// the connection keeps its status (the connectors audit: it was marked `error`).
+#[tokio::test]
+async fn a_backfill_older_than_meta_keeps_is_refused_and_the_connection_stays_healthy() {
+    let url = crate::support::sqlite_database();
+    let mock = MockServer::start().await;
+    let base = mock.uri();
+    let app = TestApp::spawn_with(&url, |s| {
+        s.secret_key = Some(KEY.to_owned().into());
+        s.connectors.meta.api_base = Some(format!("{base}/"));
+    })
+    .await;
+    app.register(&app.client, "ana@example.com").await;
+    let c = app.campaign(&q4()).await;
+    let id = connect(
+        &app,
+        &c,
+        &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
+    )
+    .await;
+    let r = app
+        .post(
+            &format!("/api/connections/{id}/sync?from=2020-01-01&to=2020-01-31"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json_of(r).await;
+    assert_eq!(body["error"]["details"][0]["field"], "from", "{body}");
+    assert!(body.to_string().contains("37 months"), "{body}");
+    let status = json_of(app.get(&format!("/api/connections/{id}")).await).await;
+    assert_eq!(status["status"], "active", "{status}");
+    assert!(
+        mock.received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .all(|r| !r.url.path().ends_with("/insights"))
+    );
+}

@@ -35,7 +35,16 @@ impl Connections {
         range: Option<DateRange>,
         now: DateTime<Utc>,
     ) -> Result<SyncReport, ConnectionError> {
-        let result = self.sync_inner(store, connection, range, now).await;
+        let result = match self.sync_inner(store, connection, range, now).await {
+            // A range the platform keeps no data for is a refusal of the days asked for, not a
+            // fault of the connection: said on `from`, and the connection keeps its status.
+            Err(ConnectionError::Platform(
+                e @ spendlens_connect::ConnectError::BeyondRetention { .. },
+            )) => {
+                return Err(invalid("from", e.to_string()));
+            }
+            other => other,
+        };
         if let Err(e) = &result {
             let status = match e {
                 ConnectionError::Platform(p) if p.requires_reauthorization() => {
