@@ -145,6 +145,8 @@ pub(super) fn result(
                 .channels
                 .iter()
                 .map(|c| {
+                    // The curve at the fit's mode; the channel figures are means over the
+                    // draws, so the mode's curve alone does not give them.
                     json!({
                         "channel": c.channel,
                         "beta": c.curve.beta,
