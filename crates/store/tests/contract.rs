@@ -43,6 +43,16 @@ fn row(date: &str, platform: Platform, spend: &str, conversions: &str) -> DailyR
     }
 }
 
+/// What an upsert did: rows new, changed and unchanged (nothing removed).
+fn counts(inserted: u64, updated: u64, unchanged: u64) -> UpsertCounts {
+    UpsertCounts {
+        inserted,
+        updated,
+        unchanged,
+        removed: 0,
+    }
+}
+
 fn ok<T>(r: Result<T, StoreError>, what: &str) -> T {
     r.unwrap_or_else(|e| panic!("{what}: {e}"))
 }
@@ -216,45 +226,18 @@ async fn upserts_never_double_count_and_totals_are_exact() {
                 .await,
             name,
         );
-        assert_eq!(
-            first,
-            Some(UpsertCounts {
-                inserted: 3,
-                updated: 0,
-                unchanged: 0,
-                removed: 0
-            }),
-            "{name}"
-        );
+        assert_eq!(first, Some(counts(3, 0, 0)), "{name}");
         let again = ok(
             store.upsert_rows(&org, &c.id, &rows, None, now()).await,
             name,
         );
-        assert_eq!(
-            again,
-            Some(UpsertCounts {
-                inserted: 0,
-                updated: 0,
-                unchanged: 3,
-                removed: 0
-            }),
-            "{name}"
-        );
+        assert_eq!(again, Some(counts(0, 0, 3)), "{name}");
         rows[0].spend = d("100.11");
         let changed = ok(
             store.upsert_rows(&org, &c.id, &rows, None, now()).await,
             name,
         );
-        assert_eq!(
-            changed,
-            Some(UpsertCounts {
-                inserted: 0,
-                updated: 1,
-                unchanged: 2,
-                removed: 0
-            }),
-            "{name}"
-        );
+        assert_eq!(changed, Some(counts(0, 1, 2)), "{name}");
 
         let totals = ok(
             store.platform_totals(&org, &c.id, day("2026-11-30")).await,
@@ -488,19 +471,9 @@ async fn an_import_is_all_or_nothing_and_idempotent() {
             let committed = ok(w.commit(None).await, name);
             // The first round stores 1,234 keys; the second finds each as it is.
             let expected = if round == 0 {
-                UpsertCounts {
-                    inserted: 1234,
-                    updated: 0,
-                    unchanged: 0,
-                    removed: 0,
-                }
+                counts(1234, 0, 0)
             } else {
-                UpsertCounts {
-                    inserted: 0,
-                    updated: 0,
-                    unchanged: 1234,
-                    removed: 0,
-                }
+                counts(0, 0, 1234)
             };
             assert_eq!(committed.counts, expected, "{name} round {round}");
             let totals = ok(
@@ -530,12 +503,7 @@ async fn an_import_is_all_or_nothing_and_idempotent() {
         let committed = ok(w.commit(None).await, name);
         assert_eq!(
             committed.counts,
-            UpsertCounts {
-                inserted: 1,
-                updated: 2,
-                unchanged: 8,
-                removed: 0
-            },
+            counts(1, 2, 8),
             "{name}: a partial re-import"
         );
     }
