@@ -27,16 +27,17 @@ pub struct UpsertCounts {
     pub removed: u64,
 }
 
-/// The days a sync fetched, for one platform, and the import sources its connection's syncs
+/// The days a sync fetched, for one platform, and the import source its connection's syncs
 /// are recorded under (see [`ImportStore::sync_rows`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncWindow {
     pub platform: spendlens_core::Platform,
     pub from: chrono::NaiveDate,
     pub to: chrono::NaiveDate,
-    /// `ImportRecord::source` of this connection's syncs (the current one first; older names
-    /// of the same syncs after it).
-    pub sources: Vec<String>,
+    /// The `ImportRecord::source` this sync is recorded under, as the connection's earlier ones.
+    pub source: String,
+    /// An older source the connection's earlier syncs may be recorded under, counted as theirs.
+    pub legacy_source: Option<String>,
 }
 
 /// A committed import: its id, and its rows new, changed and unchanged against what was stored.
@@ -95,8 +96,8 @@ pub trait ImportStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<UpsertCounts>>;
 
-    /// Stores a platform sync's rows: upserts them as [`Self::upsert_rows`] does (recording
-    /// `import`, whose source must be `window.sources[0]`), and in the same transaction removes
+    /// Stores a platform sync's rows: upserts them as [`Self::upsert_rows`] does (recorded as an
+    /// import of `window.source`), and in the same transaction removes
     /// the rows of `window.platform` in the window's days that an earlier sync of the same
     /// connection stored and this fetch no longer has, so a row deleted or renamed at the source
     /// stops counting. Rows of files and other connections are left alone.
@@ -105,7 +106,6 @@ pub trait ImportStore: Send + Sync {
         org: &OrgId,
         id: &CampaignId,
         rows: &[DailyRow],
-        import: &ImportRecord,
         window: &SyncWindow,
         now: DateTime<Utc>,
     ) -> Result<Option<UpsertCounts>>;
@@ -344,15 +344,14 @@ macro_rules! impl_import_store {
                                  (SELECT {} FROM imports WHERE campaign_id = $1 AND source IN ($6, $7))",
                                 <$db as crate::backend::ImportKey>::KEY_COLUMN
                             );
-                            let first = window.sources.first().cloned().unwrap_or_default();
-                            let older = window.sources.get(1).cloned().unwrap_or_else(|| first.clone());
+                            let older = window.legacy_source.as_ref().unwrap_or(&window.source);
                             let removed = sqlx::query(&sql)
                                 .bind(id.as_str())
                                 .bind(window.platform.as_str())
                                 .bind(window.from)
                                 .bind(window.to)
                                 .bind(current)
-                                .bind(first)
+                                .bind(&window.source)
                                 .bind(older)
                                 .execute(&mut *tx)
                                 .await?
@@ -396,11 +395,16 @@ macro_rules! impl_import_store {
                     org: &OrgId,
                     id: &CampaignId,
                     rows: &[DailyRow],
-                    import: &ImportRecord,
                     window: &SyncWindow,
                     now: DateTime<Utc>,
                 ) -> Result<Option<UpsertCounts>> {
-                    self.write_rows(org, id, rows, Some(import), Some(window), now).await
+                    let import = ImportRecord {
+                        source: window.source.clone(),
+                        file_name: None,
+                        content_hash: None,
+                        detail: None,
+                    };
+                    self.write_rows(org, id, rows, Some(&import), Some(window), now).await
                 }
 
                 #[instrument(skip_all)]

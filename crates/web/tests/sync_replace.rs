@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use spendlens_core::campaign::{CampaignId, OrgId};
+use spendlens_testkit::TestDatabase;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -46,6 +47,45 @@ async fn connect(app: &TestApp, c: &str, body: &Value) -> String {
     )
     .await;
     conn["id"].as_str().unwrap_or_default().to_owned()
+}
+
+/// A server on a fresh SQLite file whose Meta connector points at a mock, a signed-in
+/// organisation, `campaign`, and a Meta connection to it.
+struct MetaSetup {
+    /// Bound to the end of the test: dropped, it deletes the database file.
+    _db: TestDatabase,
+    mock: MockServer,
+    app: TestApp,
+    org: String,
+    campaign: String,
+    connection: String,
+}
+
+async fn meta_connected(campaign: &Value) -> MetaSetup {
+    let db = crate::support::sqlite_database();
+    let mock = MockServer::start().await;
+    let base = mock.uri();
+    let app = TestApp::spawn_with(&db, |s| {
+        s.secret_key = Some(KEY.to_owned().into());
+        s.connectors.meta.api_base = Some(format!("{base}/"));
+    })
+    .await;
+    let org = app.register(&app.client, "ana@example.com").await;
+    let c = app.campaign(campaign).await;
+    let connection = connect(
+        &app,
+        &c,
+        &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
+    )
+    .await;
+    MetaSetup {
+        _db: db,
+        mock,
+        app,
+        org,
+        campaign: c,
+        connection,
+    }
 }
 
 /// The stored spend of each day of June 2024 that has some.
@@ -211,22 +251,15 @@ async fn a_sheet_sync_removes_what_it_stored_and_the_sheet_no_longer_has() {
 /// keeps its spend (an ad platform's sync only adds and updates).
 #[tokio::test]
 async fn an_ad_platform_s_campaign_missing_from_a_later_answer_keeps_its_spend() {
-    let url = crate::support::sqlite_database();
-    let mock = MockServer::start().await;
-    let base = mock.uri();
-    let app = TestApp::spawn_with(&url, |s| {
-        s.secret_key = Some(KEY.to_owned().into());
-        s.connectors.meta.api_base = Some(format!("{base}/"));
-    })
-    .await;
-    let org = app.register(&app.client, "ana@example.com").await;
-    let c = app.campaign(&q4()).await;
-    let id = connect(
-        &app,
-        &c,
-        &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
-    )
-    .await;
+    let MetaSetup {
+        mock,
+        app,
+        org,
+        campaign: c,
+        connection: id,
+        _db,
+        ..
+    } = meta_connected(&q4()).await;
     let sync = format!("/api/connections/{id}/sync?from=2024-06-01&to=2024-06-02");
     answer(
         &mock,
@@ -262,24 +295,15 @@ async fn an_ad_platform_s_campaign_missing_from_a_later_answer_keeps_its_spend()
 /// audit: the partial day was stored as complete until the next sync).
 #[tokio::test]
 async fn a_day_still_running_in_the_account_s_time_zone_is_not_read() {
-    let url = crate::support::sqlite_database();
-    let mock = MockServer::start().await;
-    let base = mock.uri();
-    let app = TestApp::spawn_with(&url, |s| {
-        s.secret_key = Some(KEY.to_owned().into());
-        s.connectors.meta.api_base = Some(format!("{base}/"));
-    })
-    .await;
-    app.register(&app.client, "ana@example.com").await;
     let mut campaign = q4();
     campaign["time_zone"] = json!("Pacific/Kiritimati");
-    let c = app.campaign(&campaign).await;
-    let id = connect(
-        &app,
-        &c,
-        &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
-    )
-    .await;
+    let MetaSetup {
+        mock,
+        app,
+        connection: id,
+        _db,
+        ..
+    } = meta_connected(&campaign).await;
     // The test servers' clock: 21 Nov 2026 12:00 UTC, 22 Nov 02:00 in Kiritimati, 21 Nov 04:00
     // in Los Angeles, where the 21st has just begun.
     answer(
@@ -329,22 +353,13 @@ async fn a_day_still_running_in_the_account_s_time_zone_is_not_read() {
 /// the connection keeps its status (the connectors audit: it was marked `error`).
 #[tokio::test]
 async fn a_backfill_older_than_meta_keeps_is_refused_and_the_connection_stays_healthy() {
-    let url = crate::support::sqlite_database();
-    let mock = MockServer::start().await;
-    let base = mock.uri();
-    let app = TestApp::spawn_with(&url, |s| {
-        s.secret_key = Some(KEY.to_owned().into());
-        s.connectors.meta.api_base = Some(format!("{base}/"));
-    })
-    .await;
-    app.register(&app.client, "ana@example.com").await;
-    let c = app.campaign(&q4()).await;
-    let id = connect(
-        &app,
-        &c,
-        &json!({"platform": "meta", "account_id": "act_1234567890", "access_token": "EAAB-x"}),
-    )
-    .await;
+    let MetaSetup {
+        mock,
+        app,
+        connection: id,
+        _db,
+        ..
+    } = meta_connected(&q4()).await;
     let r = app
         .post(
             &format!("/api/connections/{id}/sync?from=2020-01-01&to=2020-01-31"),

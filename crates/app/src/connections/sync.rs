@@ -231,9 +231,8 @@ impl Connections {
         now: DateTime<Utc>,
     ) -> Result<Option<UpsertCounts>, ConnectionError> {
         let platform = connection.platform.as_str();
-        let source = format!("{platform}-api {}", connection.id);
         let record = ImportRecord {
-            source: source.clone(),
+            source: format!("{platform}-api {}", connection.id),
             file_name: None,
             content_hash: None,
             detail: None,
@@ -246,25 +245,20 @@ impl Connections {
         }
         // Syncs before this rule were recorded under the platform alone: theirs only when no
         // other connection of the platform feeds the campaign.
-        let mut sources = vec![source];
         let same_platform = store
             .connections(org, campaign)
             .await?
             .iter()
             .filter(|c| c.platform == connection.platform)
             .count();
-        if same_platform == 1 {
-            sources.push(format!("{platform}-api"));
-        }
         let window = SyncWindow {
             platform: connection.platform,
             from: range.start(),
             to: range.end(),
-            sources,
+            source: record.source,
+            legacy_source: (same_platform == 1).then(|| format!("{platform}-api")),
         };
-        Ok(store
-            .sync_rows(org, campaign, rows, &record, &window, now)
-            .await?)
+        Ok(store.sync_rows(org, campaign, rows, &window, now).await?)
     }
 
     /// Syncs every connection due its daily sync: authorised, not yet synced today (in its
