@@ -126,6 +126,19 @@ fn env_settings(
         .collect()
 }
 
+/// The settings of `figment` with the `SPENDLENS_*` variables among `vars` over it (see
+/// [`env_settings`]), read leniently: a setting that is a number or a switch reads its
+/// variable's text as one.
+fn extract(
+    mut figment: Figment,
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> Result<Settings, Box<figment::Error>> {
+    for (key, value) in env_settings(vars) {
+        figment = figment.merge((key, value));
+    }
+    figment.extract_lossy().map_err(Box::new)
+}
+
 impl Settings {
     /// Defaults, the TOML file if given (or `spendlens.toml` if present), then the environment.
     pub fn load(config_file: Option<&Path>) -> Result<Settings, Box<figment::Error>> {
@@ -139,11 +152,7 @@ impl Settings {
         let vars = std::env::vars_os().filter_map(|(name, value)| {
             Some((name.into_string().ok()?, value.into_string().ok()?))
         });
-        for (key, value) in env_settings(vars) {
-            figment = figment.merge((key, value));
-        }
-        // Lossy: a setting that is a number or a switch reads its variable's text as one.
-        figment.extract_lossy().map_err(Box::new)
+        extract(figment, vars)
     }
 
     /// The cipher for platform tokens at rest, when a usable `secret_key` is configured (the
@@ -384,11 +393,11 @@ mod tests {
             ("OTHER_SMTP__PORT", "1"),
         ]
         .map(|(k, v)| (k.to_owned(), v.to_owned()));
-        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
-        for pair in env_settings(vars) {
-            figment = figment.merge(pair);
-        }
-        let settings: Settings = figment.extract_lossy().unwrap_or_else(|e| panic!("{e}"));
+        let settings = extract(
+            Figment::from(Serialized::defaults(Settings::default())),
+            vars,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             settings.connectors.meta.client_id.as_deref(),
             Some("0123456789")
