@@ -29,6 +29,8 @@ pub fn json(v: &Verdicts) -> Value {
         "health_score": v.lead_score,
         "health_score_basis": if v.score_assumed { "measured_inputs" } else { "all_inputs" },
         "missing": v.missing.iter().map(|m| json!({"input": m.as_str(), "message": m.sentence()})).collect::<Vec<_>>(),
+        "borrowed_values": v.borrowed.iter().map(|b| json!({"platform": b.platform.as_str(),
+            "value_per_conversion": money(b.per_conversion), "from": b.from.as_str()})).collect::<Vec<_>>(),
     })
 }
 

@@ -9,6 +9,7 @@ mod analysis_window;
 mod attribution;
 mod audit_log;
 mod auth;
+mod borrowed_value;
 mod browser;
 mod browser_pages;
 mod campaigns;

@@ -74,6 +74,8 @@ pub struct Aov {
     /// GA4's AOV, else the Custom Integration's, else 0.
     pub fallback: Decimal,
     pub source: AovSource,
+    /// Where `fallback` comes from.
+    pub fallback_source: AovSource,
     /// Whether `estimated` is above zero.
     pub configured: bool,
 }

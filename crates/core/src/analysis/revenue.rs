@@ -31,6 +31,7 @@ pub fn aov(inputs: &PlatformInputs) -> Aov {
         estimated,
         fallback,
         source,
+        fallback_source,
         configured: estimated > Decimal::ZERO,
     }
 }
@@ -140,6 +141,7 @@ mod tests {
             estimated: dec!(50),
             fallback: dec!(40),
             source: AovSource::Ga4,
+            fallback_source: AovSource::Ga4,
             configured: true,
         };
         let m = PlatformMetrics {
@@ -158,6 +160,7 @@ mod tests {
             estimated: dec!(50),
             fallback: dec!(40),
             source: AovSource::LinkedIn,
+            fallback_source: AovSource::Ga4,
             configured: true,
         };
         let m = with_conversions(dec!(2.5));

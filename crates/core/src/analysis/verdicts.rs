@@ -14,7 +14,10 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::result::{Analysis, Opportunity, PacingStatus, Performance};
+use super::result::{
+    Analysis, AovSource, Opportunity, PacingStatus, Performance, PlatformRow, RevenueSource,
+};
+use crate::platform::Platform;
 
 /// An input whose absence withholds a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,6 +117,47 @@ pub struct Verdicts {
     pub score_assumed: bool,
     /// What is missing, in a stable order.
     pub missing: Vec<MissingInput>,
+    /// The platforms whose revenue rests on a value per conversion that is not their own, in
+    /// platform order: a verdict ranking them by ROAS says so (empty when the revenue is not
+    /// measured, since then no such verdict is given).
+    pub borrowed: Vec<BorrowedValue>,
+}
+
+/// A platform whose revenue is its conversions × a value per conversion that is not its own:
+/// the campaign's order value, taken from LinkedIn's conversion value, GA4 or the custom
+/// integration (the seed's order-value priority). Its ROAS is then its conversions per unit of
+/// spend at that value, and holds only as far as its conversions are worth that much.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BorrowedValue {
+    pub platform: Platform,
+    /// The value each of its conversions was given.
+    pub per_conversion: Decimal,
+    /// Where that value comes from.
+    pub from: AovSource,
+}
+
+impl BorrowedValue {
+    /// The borrowed value of `r`'s revenue, if it rests on one: an estimate with revenue, not
+    /// from the platform's own conversion value. Meta and Google Ads take the campaign's
+    /// estimated order value, the custom integration and Sheets its fallback (GA4, then the
+    /// custom integration); LinkedIn only ever uses its own value.
+    fn of(r: &PlatformRow, a: &Analysis) -> Option<BorrowedValue> {
+        if r.revenue_source != RevenueSource::Estimated || r.own_value || r.revenue.is_zero() {
+            return None;
+        }
+        let (per_conversion, from) = match r.platform {
+            Platform::Meta | Platform::GoogleAds => (a.aov.estimated, a.aov.source),
+            Platform::CustomIntegration | Platform::Sheets => {
+                (a.aov.fallback, a.aov.fallback_source)
+            }
+            Platform::LinkedIn | Platform::Ga4 => return None,
+        };
+        Some(BorrowedValue {
+            platform: r.platform,
+            per_conversion,
+            from,
+        })
+    }
 }
 
 impl Verdicts {
@@ -142,7 +186,24 @@ impl Verdicts {
             },
             score_assumed,
             missing,
+            borrowed: if revenue_measured {
+                a.platforms
+                    .iter()
+                    .filter_map(|r| BorrowedValue::of(r, a))
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
+    }
+
+    /// The borrowed values among `platforms`.
+    pub fn borrowed_among(&self, platforms: &[Platform]) -> Vec<BorrowedValue> {
+        self.borrowed
+            .iter()
+            .filter(|b| platforms.contains(&b.platform))
+            .copied()
+            .collect()
     }
 
     /// Whether an opportunity may be shown: those resting on ROAS need measured revenue, and

@@ -11,9 +11,10 @@ use spendlens_core::analysis::thresholds::{
     CPC_LOW_BELOW, CPM_HIGH_ABOVE, CPM_LOW_BELOW, CTR_LOW_BELOW, CTR_STRONG_MIN, CVR_EXCELLENT_MIN,
     CVR_LOW_BELOW, TIER_HIGH_ROAS_MIN, TIER_MEDIUM_ROAS_MIN,
 };
+use spendlens_core::analysis::verdicts::Verdicts;
 use spendlens_core::analysis::{
-    Analysis, BottomPerformer, BudgetManagement, CostEfficiencyRating, CostInsight, Opportunity,
-    Performance, PerformerFlag, Recommendation, TopPerformer,
+    Analysis, AovSource, BottomPerformer, BudgetManagement, CostEfficiencyRating, CostInsight,
+    Opportunity, Performance, PerformerFlag, Recommendation, TopPerformer,
 };
 
 use crate::ui::format::{conversions, count, money, pct, ratio};
@@ -27,8 +28,82 @@ fn names(platforms: &[Platform]) -> String {
     }
 }
 
-/// A key opportunity.
-pub fn opportunity(code: Opportunity, a: &Analysis) -> String {
+/// Where a value per conversion borrowed by other platforms comes from, in a sentence.
+fn value_source(from: AovSource) -> &'static str {
+    match from {
+        AovSource::LinkedIn => "LinkedIn Ads' value per conversion",
+        AovSource::Ga4 => "GA4's average order value",
+        AovSource::CustomIntegration => "the custom integration's average order value",
+        AovSource::None => "the campaign's order value",
+    }
+}
+
+/// The sentence a verdict about `platforms` ends with when some of them are valued at a value
+/// per conversion that is not their own (`Verdicts::borrowed`), starting with a space; empty
+/// when none is. A verdict that `ranks` two or more platforms valued at one and the same value
+/// per conversion adds that it ranks them by conversions per unit of spend.
+pub fn valued_elsewhere(a: &Analysis, v: &Verdicts, platforms: &[Platform], ranks: bool) -> String {
+    let borrowed = v.borrowed_among(platforms);
+    let mut groups: Vec<(Decimal, AovSource, Vec<Platform>)> = Vec::new();
+    for b in &borrowed {
+        match groups
+            .iter_mut()
+            .find(|(value, from, _)| *value == b.per_conversion && *from == b.from)
+        {
+            Some(group) => group.2.push(b.platform),
+            None => groups.push((b.per_conversion, b.from, vec![b.platform])),
+        }
+    }
+    let mut text = String::new();
+    for (value, from, named) in &groups {
+        let its = if named.len() == 1 { "its" } else { "their" };
+        text.push_str(&format!(
+            " Revenue on {} is {its} conversions × {}, {}, not a value of {its} own: this holds only as far as {its} conversions are worth that much.",
+            names(named),
+            money(*value, &a.currency),
+            value_source(*from),
+        ));
+    }
+    if ranks && !groups.is_empty() && platforms.len() >= 2 && one_value(a, platforms) {
+        text.push_str(" With one value per conversion on all of them, it ranks them by conversions per unit of spend.");
+    }
+    text
+}
+
+/// Whether every platform of `platforms` with conversions is valued at one and the same value
+/// per conversion (to the cent), none of them reporting its revenue.
+fn one_value(a: &Analysis, platforms: &[Platform]) -> bool {
+    let mut values = a
+        .platforms
+        .iter()
+        .filter(|r| platforms.contains(&r.platform) && r.conversions > Decimal::ZERO)
+        .map(|r| {
+            (r.revenue_source == spendlens_core::analysis::RevenueSource::Estimated)
+                .then(|| (r.revenue / r.conversions).round_dp(2))
+        });
+    match values.next() {
+        Some(Some(first)) => values.all(|v| v == Some(first)),
+        _ => false,
+    }
+}
+
+/// Every platform with spend or conversions, the ones a verdict on the campaign's totals rests on.
+pub fn all_platforms(a: &Analysis) -> Vec<Platform> {
+    a.platforms.iter().map(|r| r.platform).collect()
+}
+
+/// A key opportunity; those resting on ROAS say what its revenue is valued at.
+pub fn opportunity(code: Opportunity, a: &Analysis, v: &Verdicts) -> String {
+    let sentence = opportunity_sentence(code, a);
+    match code {
+        Opportunity::ScaleBudget | Opportunity::IncreaseBudget => {
+            sentence + &valued_elsewhere(a, v, &all_platforms(a), false)
+        }
+        Opportunity::ImproveCvr | Opportunity::ImproveCtr | Opportunity::NoSpendData => sentence,
+    }
+}
+
+fn opportunity_sentence(code: Opportunity, a: &Analysis) -> String {
     let cur = a.currency.as_str();
     match code {
         Opportunity::ScaleBudget => format!(
@@ -114,26 +189,38 @@ pub fn cost_insight(code: CostInsight, a: &Analysis) -> String {
     }
 }
 
-/// A budget-allocation recommendation.
-pub fn recommendation(code: Recommendation, a: &Analysis) -> String {
-    let high = names(&a.allocation.high.platforms);
-    let low = names(&a.allocation.low.platforms);
-    match code {
-        Recommendation::ScaleHighPerformers => format!(
-            "Scale {high}: a ROAS of {TIER_HIGH_ROAS_MIN}x or more. Give it more of the budget while returns hold."
+/// A budget-allocation recommendation, saying what the revenue of the platforms it ranks is
+/// valued at where that is not their own.
+pub fn recommendation(code: Recommendation, a: &Analysis, v: &Verdicts) -> String {
+    let al = &a.allocation;
+    let high = names(&al.high.platforms);
+    let low = names(&al.low.platforms);
+    let (sentence, named) = match code {
+        Recommendation::ScaleHighPerformers => (
+            format!(
+                "Scale {high}: a ROAS of {TIER_HIGH_ROAS_MIN}x or more. Give it more of the budget while returns hold."
+            ),
+            al.high.platforms.clone(),
         ),
-        Recommendation::OptimizeUnderperformers => format!(
-            "Optimise {low}: a ROAS under {TIER_MEDIUM_ROAS_MIN}x returns less than it costs. Review targeting, creative and bids."
+        Recommendation::OptimizeUnderperformers => (
+            format!(
+                "Optimise {low}: a ROAS under {TIER_MEDIUM_ROAS_MIN}x returns less than it costs. Review targeting, creative and bids."
+            ),
+            al.low.platforms.clone(),
         ),
-        Recommendation::ReallocateLowToHigh => {
-            format!("Reallocate budget from {low} to {high}: the same spend would bring back more.")
-        }
-    }
+        Recommendation::ReallocateLowToHigh => (
+            format!(
+                "Reallocate budget from {low} to {high}: the same spend would bring back more."
+            ),
+            [al.low.platforms.as_slice(), al.high.platforms.as_slice()].concat(),
+        ),
+    };
+    sentence + &valued_elsewhere(a, v, &named, true)
 }
 
 /// The Performance summary card; `basis` is what the revenue rests on ("estimated"), said with
-/// the figures.
-pub fn performance(a: &Analysis, basis: &str) -> (&'static str, String) {
+/// the figures, and what a borrowed value per conversion values.
+pub fn performance(a: &Analysis, v: &Verdicts, basis: &str) -> (&'static str, String) {
     let numbers = format!(
         "ROI {} and ROAS {} on {basis} revenue",
         pct(a.totals.roi),
@@ -145,7 +232,10 @@ pub fn performance(a: &Analysis, basis: &str) -> (&'static str, String) {
         Performance::Positive => format!("{numbers}: the campaign pays back."),
         Performance::Negative => format!("{numbers}: the campaign returns less than it costs."),
     };
-    (code.label(), sentence)
+    (
+        code.label(),
+        sentence + &valued_elsewhere(a, v, &all_platforms(a), false),
+    )
 }
 
 /// The Cost Efficiency summary card.
@@ -204,7 +294,8 @@ pub fn budget_management(a: &Analysis) -> (&'static str, String) {
 }
 
 /// The top performer.
-pub fn top(t: &TopPerformer, currency: &str) -> String {
+pub fn top(t: &TopPerformer, a: &Analysis, v: &Verdicts) -> String {
+    let currency = a.currency.as_str();
     let p = &t.performer;
     let mut s = format!(
         "{} leads with a ROAS of {} on {} spend (CVR {}, CPC {}).",
@@ -217,11 +308,12 @@ pub fn top(t: &TopPerformer, currency: &str) -> String {
     if t.exceptional {
         s.push_str(" Exceptional: consider moving budget towards it.");
     }
-    s
+    s + &valued_elsewhere(a, v, &[p.platform], false)
 }
 
 /// The bottom performer.
-pub fn bottom(b: &BottomPerformer, currency: &str) -> String {
+pub fn bottom(b: &BottomPerformer, a: &Analysis, v: &Verdicts) -> String {
+    let currency = a.currency.as_str();
     let p = &b.performer;
     let mut s = format!(
         "{} trails with a ROAS of {} on {} spend (CVR {}, CPC {}).",
@@ -240,7 +332,7 @@ pub fn bottom(b: &BottomPerformer, currency: &str) -> String {
         }
         None => {}
     }
-    s
+    s + &valued_elsewhere(a, v, &[p.platform], false)
 }
 
 #[cfg(test)]

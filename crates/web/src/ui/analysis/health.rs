@@ -7,8 +7,9 @@ use spendlens_app::labels::Label;
 use spendlens_core::analysis::verdicts::MissingInput;
 use spendlens_core::analysis::{Analysis, HEALTH_INPUTS, SubScore, Warning};
 
-use super::basis::NOT_MEASURED;
+use super::basis::{Basis, NOT_MEASURED};
 use crate::ui::format::{pct, ratio};
+use spendlens_core::analysis::verdicts::Verdicts;
 
 /// A health sub-score.
 #[derive(Debug)]
@@ -88,7 +89,8 @@ fn sub_view(
 }
 
 /// The four parts of the score, in the seed's order.
-pub fn subs(a: &Analysis) -> Vec<SubView> {
+pub fn subs(a: &Analysis, basis: Basis) -> Vec<SubView> {
+    let on = format!("on {} revenue", basis.adjective());
     let h = &a.overview.health;
     vec![
         sub_view(
@@ -108,20 +110,37 @@ pub fn subs(a: &Analysis) -> Vec<SubView> {
             ),
             a,
         ),
-        sub_view("roi", "ROI", h.roi, format!("ROI {}", pct(a.totals.roi)), a),
+        sub_view(
+            "roi",
+            "ROI",
+            h.roi,
+            format!("ROI {} {on}", pct(a.totals.roi)),
+            a,
+        ),
         sub_view(
             "roas",
             "ROAS",
             h.roas,
-            format!("ROAS {}", ratio(a.totals.roas)),
+            format!("ROAS {} {on}", ratio(a.totals.roas)),
             a,
         ),
     ]
 }
 
 /// The sentence under the score: what it is measured over, which parts are left out and why,
-/// and the seed's score (the API's `score`) that counts them at their defaults.
-pub fn measured_sentence(a: &Analysis, subs: &[SubView], missing: &[MissingInput]) -> String {
+/// the seed's score (the API's `score`) that counts them at their defaults, and what a value
+/// per conversion borrowed by some platform values in its ROI and ROAS.
+pub fn measured_sentence(a: &Analysis, subs: &[SubView], v: &Verdicts) -> String {
+    let borrowed = if a.overview.health.roi.assumed {
+        String::new()
+    } else {
+        let platforms = crate::ui::insights::all_platforms(a);
+        crate::ui::insights::valued_elsewhere(a, v, &platforms, false)
+    };
+    measured_parts(a, subs, &v.missing) + &borrowed
+}
+
+fn measured_parts(a: &Analysis, subs: &[SubView], missing: &[MissingInput]) -> String {
     let h = &a.overview.health;
     let names = |assumed: bool| {
         let list: Vec<&str> = subs

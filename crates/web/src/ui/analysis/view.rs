@@ -376,9 +376,9 @@ pub(super) fn view(
         _ => (None, None),
     };
     // The measured score leads; a part resting on a missing input says why, with no verdict.
-    let subs = super::health::subs(a);
-    let measured = super::health::measured_sentence(a, &subs, &verdicts.missing);
     let basis = Basis::of(a, &verdicts);
+    let subs = super::health::subs(a, basis);
+    let measured = super::health::measured_sentence(a, &subs, &verdicts);
     let aov_note = match (a.aov.configured, super::basis::uses_aov(a, &verdicts)) {
         (true, true) => format!(
             "Estimated revenue values a conversion at {} (from the {}).",
@@ -453,7 +453,7 @@ pub(super) fn view(
                 None => "none",
             },
             match verdicts.performance {
-                Some(_) => insights::performance(a, basis.adjective()),
+                Some(_) => insights::performance(a, &verdicts, basis.adjective()),
                 None => (
                     "Not measurable",
                     spendlens_core::analysis::verdicts::MissingInput::ConversionValue
@@ -604,7 +604,7 @@ pub(super) fn view(
             .recommendations
             .iter()
             .filter(|_| verdicts.ranks_platforms)
-            .map(|r| insights::recommendation(*r, a))
+            .map(|r| insights::recommendation(*r, a, &verdicts))
             .collect(),
         cards,
         top: a
@@ -612,19 +612,19 @@ pub(super) fn view(
             .top_performer
             .as_ref()
             .filter(|_| verdicts.ranks_platforms)
-            .map(|t| insights::top(t, cur)),
+            .map(|t| insights::top(t, a, &verdicts)),
         bottom: a
             .insights
             .bottom_performer
             .as_ref()
             .filter(|_| verdicts.ranks_platforms)
-            .map(|b| insights::bottom(b, cur)),
+            .map(|b| insights::bottom(b, a, &verdicts)),
         opportunities: a
             .insights
             .opportunities
             .iter()
             .filter(|o| verdicts.shows(**o))
-            .map(|o| insights::opportunity(*o, a))
+            .map(|o| insights::opportunity(*o, a, &verdicts))
             .collect(),
         cost_insights: a
             .insights
