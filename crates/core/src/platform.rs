@@ -66,6 +66,13 @@ impl Platform {
     pub const fn is_ad_platform(self) -> bool {
         !matches!(self, Platform::Ga4)
     }
+
+    /// Whether a connection's rows of the platform are keyed by campaign name rather than by
+    /// an id of the account (a sheet, a GA4 property): one such connection per campaign, and
+    /// its sync replaces the days it fetched (a row deleted at the source goes).
+    pub const fn keyed_by_campaign_name(self) -> bool {
+        matches!(self, Platform::Sheets | Platform::Ga4)
+    }
 }
 
 impl fmt::Display for Platform {

@@ -114,11 +114,18 @@ pub enum SyncRecord {
     },
 }
 
+/// The conflict of a second connection of a platform keyed by campaign name
+/// ([`Platform::keyed_by_campaign_name`]) on one campaign.
+pub const ONE_PER_CAMPAIGN: &str = "one_per_campaign";
+
 /// Storage of connections.
 #[async_trait]
 pub trait ConnectionStore: Send + Sync {
     /// Creates a connection on a campaign of the organisation; `None` when the campaign is not
-    /// found there, `Conflict("connection")` when the account is already connected to it.
+    /// found there, `Conflict("connection")` when the account is already connected to it,
+    /// `Conflict(ONE_PER_CAMPAIGN)` when the platform is keyed by campaign name and another
+    /// account of it is connected to the campaign (checked under the campaign's row, so two
+    /// created at once cannot both pass).
     async fn create_connection(
         &self,
         org: &OrgId,
@@ -188,9 +195,11 @@ macro_rules! impl_connection_store {
             use tracing::instrument;
 
             use crate::connections::{
+                ONE_PER_CAMPAIGN,
                 Connection, ConnectionStatus, ConnectionStore, NewConnection, SyncRecord,
             };
             use crate::micros::{from_count, to_count};
+            use crate::campaigns::LOCK_CAMPAIGN;
             use crate::{Result, StoreError, new_id};
 
             const COLUMNS: &str = "id, org_id, campaign_id, platform, account_id, options, auth_kind, \
@@ -237,11 +246,32 @@ macro_rules! impl_connection_store {
                     now: DateTime<Utc>,
                 ) -> Result<Option<Connection>> {
                     let id = new_id();
-                    let done = sqlx::query(
+                    let mut tx = self.pool.begin().await?;
+                    let owned = sqlx::query(LOCK_CAMPAIGN)
+                        .bind(campaign.as_str())
+                        .bind(org.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    if owned.rows_affected() != 1 {
+                        return Ok(None);
+                    }
+                    if new.platform.keyed_by_campaign_name() {
+                        let other: Option<String> = sqlx::query_scalar(
+                            "SELECT id FROM connections WHERE campaign_id = $1 AND platform = $2 AND account_id <> $3",
+                        )
+                        .bind(campaign.as_str())
+                        .bind(new.platform.as_str())
+                        .bind(&new.account_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        if other.is_some() {
+                            return Err(StoreError::Conflict(ONE_PER_CAMPAIGN));
+                        }
+                    }
+                    sqlx::query(
                         "INSERT INTO connections (id, org_id, campaign_id, platform, account_id, options, auth_kind, \
                          credentials, status, created_at, updated_at) \
-                         SELECT $1, c.org_id, c.id, $4, $5, $6, $7, $8, $9, $10, $10 FROM campaigns c \
-                         WHERE c.id = $3 AND c.org_id = $2",
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
                     )
                     .bind(&id)
                     .bind(org.as_str())
@@ -253,7 +283,7 @@ macro_rules! impl_connection_store {
                     .bind(&new.credentials)
                     .bind(new.status.as_str())
                     .bind(now)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(|e| match e {
                         sqlx::Error::Database(db) if db.is_unique_violation() => {
@@ -261,9 +291,7 @@ macro_rules! impl_connection_store {
                         }
                         other => other.into(),
                     })?;
-                    if done.rows_affected() == 0 {
-                        return Ok(None);
-                    }
+                    tx.commit().await?;
                     self.connection(org, &id).await
                 }
 

@@ -65,7 +65,9 @@ pub use attribution::{StoredTouchpoint, TouchKind, TouchpointImport, TouchpointS
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, AuditRow, AuditStore};
 pub use campaigns::{CampaignStore, Written};
 pub use channels::ChannelStore;
-pub use connections::{Connection, ConnectionStatus, ConnectionStore, NewConnection, SyncRecord};
+pub use connections::{
+    Connection, ConnectionStatus, ConnectionStore, NewConnection, ONE_PER_CAMPAIGN, SyncRecord,
+};
 pub use deliveries::{DeliveryStore, NewDelivery, NewSchedule, StoredDelivery, StoredSchedule};
 pub use finance::FinanceStore;
 pub use imports::{Committed, ImportRecord, ImportStore, ImportWriter, SyncWindow, UpsertCounts};

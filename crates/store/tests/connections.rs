@@ -211,3 +211,71 @@ async fn an_oauth_state_is_taken_once_and_not_after_it_expires() {
         assert_eq!(ok(store.take_oauth_state("nope", now()).await, name), None);
     }
 }
+
+/// A sheet's rows are keyed by campaign name: of six sheets connected to one campaign at once,
+/// one is stored and five are refused, on both backends (the check runs under the campaign's
+/// row, inside the insert's transaction); six Meta accounts at once are all stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_sheet_per_campaign_holds_when_several_are_connected_at_once() {
+    for (name, store) in stores().await {
+        let org = ok(store.create_account("a@x.io", "h", "A", now()).await, name).org_id;
+        let c = ok(store.create_campaign(&org, &spec(), now()).await, name);
+        for platform in [Platform::Sheets, Platform::Meta] {
+            let tasks: Vec<_> = (0..6)
+                .map(|i| {
+                    let (store, org, id) =
+                        (std::sync::Arc::clone(&store), org.clone(), c.id.clone());
+                    let new = NewConnection {
+                        platform,
+                        ..new_meta(&format!("account-{i}"))
+                    };
+                    tokio::spawn(
+                        async move { store.create_connection(&org, &id, &new, now()).await },
+                    )
+                })
+                .collect();
+            let (mut stored, mut refused) = (0, 0);
+            for t in tasks {
+                match t.await.unwrap_or_else(|e| panic!("{name}: {e}")) {
+                    Ok(Some(_)) => stored += 1,
+                    Err(StoreError::Conflict(spendlens_store::ONE_PER_CAMPAIGN)) => refused += 1,
+                    other => panic!("{name} {platform:?}: {other:?}"),
+                }
+            }
+            let expected = if platform == Platform::Sheets {
+                (1, 5)
+            } else {
+                (6, 0)
+            };
+            assert_eq!((stored, refused), expected, "{name} {platform:?}");
+        }
+        // The same sheet again is the account already connected, not a second sheet.
+        let again = NewConnection {
+            platform: Platform::Sheets,
+            ..new_meta("account-x")
+        };
+        let first = ok(store.connections(&org, &c.id).await, name)
+            .into_iter()
+            .find(|k| k.platform == Platform::Sheets)
+            .map(|k| k.account_id)
+            .unwrap_or_default();
+        let same = NewConnection {
+            account_id: first,
+            ..again.clone()
+        };
+        assert!(
+            matches!(
+                store.create_connection(&org, &c.id, &same, now()).await,
+                Err(StoreError::Conflict("connection"))
+            ),
+            "{name}"
+        );
+        assert!(
+            matches!(
+                store.create_connection(&org, &c.id, &again, now()).await,
+                Err(StoreError::Conflict(spendlens_store::ONE_PER_CAMPAIGN))
+            ),
+            "{name}"
+        );
+    }
+}

@@ -11,7 +11,9 @@ use spendlens_connect::{
 };
 use spendlens_core::Platform;
 use spendlens_core::campaign::{CampaignId, OrgId};
-use spendlens_store::{Connection, ConnectionStatus, NewConnection, Store, StoreError, SyncRecord};
+use spendlens_store::{
+    Connection, ConnectionStatus, NewConnection, ONE_PER_CAMPAIGN, Store, StoreError, SyncRecord,
+};
 use url::Url;
 
 use super::credentials::{oauth_doc, seal};
@@ -256,29 +258,6 @@ impl Connections {
                 )
             }
         };
-        // A sheet's and a GA4 property's rows are keyed by campaign name, not by an id of the
-        // account: two of them on one campaign would overwrite each other's days.
-        if matches!(p, Platform::Sheets | Platform::Ga4)
-            && let Some(other) = store
-                .connections(org, campaign)
-                .await?
-                .into_iter()
-                .find(|c| c.platform == p && c.account_id != account)
-        {
-            return Err(invalid(
-                "account_id",
-                format!(
-                    "this campaign already has a {} connection ({}): its rows are keyed by campaign name, so a second one would overwrite the first's days; put the figures in one {}, or connect this one to another campaign",
-                    p.label(),
-                    other.account_id,
-                    if p == Platform::Sheets {
-                        "sheet"
-                    } else {
-                        "property"
-                    }
-                ),
-            ));
-        }
         let new = NewConnection {
             platform: p,
             account_id: account,
@@ -290,6 +269,9 @@ impl Connections {
         let connection = match store.create_connection(org, campaign, &new, now).await {
             Ok(Some(c)) => c,
             Ok(None) => return Err(ConnectionError::NotFound),
+            Err(StoreError::Conflict(ONE_PER_CAMPAIGN)) => {
+                return Err(one_per_campaign(store, org, campaign, p, &new.account_id).await);
+            }
             Err(StoreError::Conflict(_)) => {
                 return Err(invalid(
                     "account_id",
@@ -432,4 +414,36 @@ impl Connections {
 /// The provider's error code as it may be shown: cleaned, or `unknown`.
 pub fn refusal_code(error: &str) -> String {
     spendlens_connect::safe_code(error).unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The refusal of a second sheet or GA4 property on a campaign, naming the first: its rows are
+/// keyed by campaign name, so two would overwrite each other's days (the store refuses it
+/// inside the write, so two connected at once cannot both pass).
+async fn one_per_campaign(
+    store: &dyn Store,
+    org: &OrgId,
+    campaign: &CampaignId,
+    p: Platform,
+    account: &str,
+) -> ConnectionError {
+    let other = match store.connections(org, campaign).await {
+        Ok(all) => all
+            .into_iter()
+            .find(|c| c.platform == p && c.account_id != account)
+            .map(|c| c.account_id),
+        Err(e) => return e.into(),
+    };
+    invalid(
+        "account_id",
+        format!(
+            "this campaign already has a {} connection{}: its rows are keyed by campaign name, so a second one would overwrite the first's days; put the figures in one {}, or connect this one to another campaign",
+            p.label(),
+            other.map(|a| format!(" ({a})")).unwrap_or_default(),
+            if p == Platform::Sheets {
+                "sheet"
+            } else {
+                "property"
+            }
+        ),
+    )
 }

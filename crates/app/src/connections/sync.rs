@@ -238,7 +238,7 @@ impl Connections {
             detail: None,
         };
         let (org, campaign) = (&connection.org_id, &connection.campaign_id);
-        if !matches!(connection.platform, Platform::Sheets | Platform::Ga4) || rows.is_empty() {
+        if !connection.platform.keyed_by_campaign_name() || rows.is_empty() {
             return Ok(store
                 .upsert_rows(org, campaign, rows, Some(&record), now)
                 .await?);
