@@ -24,6 +24,50 @@ pub async fn create(ctx: &Context, org: &OrgId, spec: &CampaignSpec) -> Result<C
     Ok(ctx.store.create_campaign(org, spec, ctx.now()).await?)
 }
 
+/// Creates a campaign in `org` with the values its revenue estimate uses (the campaign form),
+/// both in one write: values breaking [`check_settings`]' rules are `AppError::Fields` and
+/// nothing is created.
+pub async fn create_with_settings(
+    ctx: &Context,
+    org: &OrgId,
+    spec: &CampaignSpec,
+    settings: &PlatformSettings,
+) -> Result<Campaign, AppError> {
+    check_settings(settings)?;
+    if *settings == PlatformSettings::default() {
+        return create(ctx, org, spec).await;
+    }
+    Ok(ctx
+        .store
+        .create_campaign_with_settings(org, spec, settings, ctx.now())
+        .await?)
+}
+
+/// Replaces a campaign's fields and its values together (the campaign form) if both still are
+/// what `read` says (what the form showed): otherwise nothing is written and the answer is
+/// [`AppError::Conflict`], for the form to show what the campaign is now. Values breaking
+/// [`check_settings`]' rules are `AppError::Fields`.
+pub async fn replace(
+    ctx: &Context,
+    org: &OrgId,
+    id: &CampaignId,
+    read: (&CampaignSpec, &PlatformSettings),
+    new: (&CampaignSpec, &PlatformSettings),
+) -> Result<Campaign, AppError> {
+    check_settings(new.1)?;
+    match ctx
+        .store
+        .update_campaign_and_settings_if(org, id, read, new, ctx.now())
+        .await?
+    {
+        Written::Done(campaign) => Ok(campaign),
+        Written::Changed => Err(AppError::Conflict(
+            "the campaign was changed after this form was opened; nothing was saved".to_owned(),
+        )),
+        Written::Missing => Err(AppError::NotFound),
+    }
+}
+
 /// Changes a campaign's fields: `edit` makes the new fields from the campaign as stored (or
 /// refuses), and they are written only if the campaign is still what `edit` saw. When another
 /// writer came first, `edit` is applied again to what that writer stored, so two changes of

@@ -64,6 +64,16 @@ pub trait CampaignStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Campaign>;
 
+    /// Creates a campaign in `org` with its platform settings, in one transaction: both or
+    /// neither.
+    async fn create_campaign_with_settings(
+        &self,
+        org: &OrgId,
+        spec: &CampaignSpec,
+        settings: &PlatformSettings,
+        now: DateTime<Utc>,
+    ) -> Result<Campaign>;
+
     /// The organisation's campaigns, by name.
     async fn list_campaigns(&self, org: &OrgId) -> Result<Vec<Campaign>>;
 
@@ -89,6 +99,18 @@ pub trait CampaignStore: Send + Sync {
         id: &CampaignId,
         read: &CampaignSpec,
         spec: &CampaignSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Written<Campaign>>;
+
+    /// [`update_campaign_if`](Self::update_campaign_if) for the campaign's fields and its
+    /// platform settings together (the campaign form): both are written, in one transaction, only
+    /// if both still are what was read.
+    async fn update_campaign_and_settings_if(
+        &self,
+        org: &OrgId,
+        id: &CampaignId,
+        read: (&CampaignSpec, &PlatformSettings),
+        new: (&CampaignSpec, &PlatformSettings),
         now: DateTime<Utc>,
     ) -> Result<Written<Campaign>>;
 
@@ -208,26 +230,130 @@ macro_rules! impl_campaign_store {
                 Ok(done.rows_affected())
             }
 
+            /// Inserts a campaign as `id`.
+            async fn insert_campaign(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                org: &OrgId,
+                id: &str,
+                spec: &CampaignSpec,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO campaigns (id, org_id, name, currency, budget_micros, start_date, end_date, time_zone, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+                )
+                .bind(id)
+                .bind(org.as_str())
+                .bind(&spec.name)
+                .bind(&spec.currency)
+                .bind(opt_to_micros(spec.budget)?)
+                .bind(spec.start_date)
+                .bind(spec.end_date)
+                .bind(&spec.time_zone)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            }
+
+            /// Writes a campaign's platform settings over `conn` (bumping its versions); the
+            /// caller holds the campaign's row or has just inserted it.
+            async fn write_settings(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                id: &CampaignId,
+                settings: &PlatformSettings,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO platform_settings (campaign_id, linkedin_conversion_value_micros, ga4_aov_micros, \
+                     custom_integration_aov_micros, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (campaign_id) DO UPDATE SET \
+                     linkedin_conversion_value_micros = excluded.linkedin_conversion_value_micros, \
+                     ga4_aov_micros = excluded.ga4_aov_micros, \
+                     custom_integration_aov_micros = excluded.custom_integration_aov_micros, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(id.as_str())
+                .bind(opt_to_micros(settings.linkedin_conversion_value)?)
+                .bind(opt_to_micros(settings.ga4_average_order_value)?)
+                .bind(opt_to_micros(settings.custom_integration_average_order_value)?)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query(BUMP_INPUTS).bind(id.as_str()).execute(&mut *conn).await?;
+                Ok(())
+            }
+
+            /// Writes the campaign's fields (and its settings, when given) if they still are what
+            /// was read, in one write transaction holding the campaign's row.
+            async fn update_if(
+                pool: &sqlx::Pool<$db>,
+                org: &OrgId,
+                id: &CampaignId,
+                read: (&CampaignSpec, Option<&PlatformSettings>),
+                new: (&CampaignSpec, Option<&PlatformSettings>),
+                now: DateTime<Utc>,
+            ) -> Result<Written<Campaign>> {
+                crate::retry::transient!({
+                    let mut tx = pool.begin_with($begin_write).await?;
+                    let held = sqlx::query(LOCK_CAMPAIGN)
+                        .bind(id.as_str())
+                        .bind(org.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    if held.rows_affected() != 1 {
+                        return Ok(Written::Missing);
+                    }
+                    let row = sqlx::query(
+                        "SELECT c.id, c.org_id, c.name, c.currency, c.budget_micros, c.start_date, c.end_date, c.time_zone, \
+                         s.linkedin_conversion_value_micros, s.ga4_aov_micros, s.custom_integration_aov_micros \
+                         FROM campaigns c LEFT JOIN platform_settings s ON s.campaign_id = c.id \
+                         WHERE c.id = $1 AND c.org_id = $2",
+                    )
+                    .bind(id.as_str())
+                    .bind(org.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let stored = settings_of(&row)?;
+                    if campaign(&row)?.spec != *read.0 || read.1.is_some_and(|s| stored != *s) {
+                        return Ok(Written::Changed);
+                    }
+                    write_spec(&mut *tx, org, id, new.0, now).await?;
+                    if let Some(settings) = new.1 {
+                        write_settings(&mut *tx, id, settings, now).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(Written::Done(Campaign {
+                        id: id.clone(),
+                        org_id: org.clone(),
+                        spec: new.0.clone(),
+                    }))
+                })
+            }
+
             #[async_trait]
             impl CampaignStore for $store {
                 #[instrument(skip_all)]
                 async fn create_campaign(&self, org: &OrgId, spec: &CampaignSpec, now: DateTime<Utc>) -> Result<Campaign> {
                     let id = new_id();
-                    sqlx::query(
-                        "INSERT INTO campaigns (id, org_id, name, currency, budget_micros, start_date, end_date, time_zone, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-                    )
-                    .bind(&id)
-                    .bind(org.as_str())
-                    .bind(&spec.name)
-                    .bind(&spec.currency)
-                    .bind(opt_to_micros(spec.budget)?)
-                    .bind(spec.start_date)
-                    .bind(spec.end_date)
-                    .bind(&spec.time_zone)
-                    .bind(now)
-                    .execute(&self.pool)
-                    .await?;
+                    let mut conn = self.pool.acquire().await?;
+                    insert_campaign(&mut *conn, org, &id, spec, now).await?;
+                    Ok(Campaign { id: CampaignId::new(id), org_id: org.clone(), spec: spec.clone() })
+                }
+
+                #[instrument(skip_all)]
+                async fn create_campaign_with_settings(
+                    &self,
+                    org: &OrgId,
+                    spec: &CampaignSpec,
+                    settings: &PlatformSettings,
+                    now: DateTime<Utc>,
+                ) -> Result<Campaign> {
+                    let id = new_id();
+                    let mut tx = self.pool.begin_with($begin_write).await?;
+                    insert_campaign(&mut *tx, org, &id, spec, now).await?;
+                    write_settings(&mut *tx, &CampaignId::new(id.clone()), settings, now).await?;
+                    tx.commit().await?;
                     Ok(Campaign { id: CampaignId::new(id), org_id: org.clone(), spec: spec.clone() })
                 }
 
@@ -275,33 +401,19 @@ macro_rules! impl_campaign_store {
                     spec: &CampaignSpec,
                     now: DateTime<Utc>,
                 ) -> Result<Written<Campaign>> {
-                    crate::retry::transient!({
-                        let mut tx = self.pool.begin_with($begin_write).await?;
-                        let held = sqlx::query(LOCK_CAMPAIGN)
-                            .bind(id.as_str())
-                            .bind(org.as_str())
-                            .execute(&mut *tx)
-                            .await?;
-                        if held.rows_affected() != 1 {
-                            return Ok(Written::Missing);
-                        }
-                        let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 AND org_id = $2");
-                        let row = sqlx::query(&sql)
-                            .bind(id.as_str())
-                            .bind(org.as_str())
-                            .fetch_one(&mut *tx)
-                            .await?;
-                        if campaign(&row)?.spec != *read {
-                            return Ok(Written::Changed);
-                        }
-                        write_spec(&mut *tx, org, id, spec, now).await?;
-                        tx.commit().await?;
-                        Ok(Written::Done(Campaign {
-                            id: id.clone(),
-                            org_id: org.clone(),
-                            spec: spec.clone(),
-                        }))
-                    })
+                    update_if(&self.pool, org, id, (read, None), (spec, None), now).await
+                }
+
+                #[instrument(skip_all)]
+                async fn update_campaign_and_settings_if(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    read: (&CampaignSpec, &PlatformSettings),
+                    new: (&CampaignSpec, &PlatformSettings),
+                    now: DateTime<Utc>,
+                ) -> Result<Written<Campaign>> {
+                    update_if(&self.pool, org, id, (read.0, Some(read.1)), (new.0, Some(new.1)), now).await
                 }
 
                 #[instrument(skip_all)]
@@ -397,23 +509,7 @@ macro_rules! impl_campaign_store {
                     if owned.rows_affected() != 1 {
                         return Ok(false);
                     }
-                    sqlx::query(
-                        "INSERT INTO platform_settings (campaign_id, linkedin_conversion_value_micros, ga4_aov_micros, \
-                         custom_integration_aov_micros, updated_at) VALUES ($1, $2, $3, $4, $5) \
-                         ON CONFLICT (campaign_id) DO UPDATE SET \
-                         linkedin_conversion_value_micros = excluded.linkedin_conversion_value_micros, \
-                         ga4_aov_micros = excluded.ga4_aov_micros, \
-                         custom_integration_aov_micros = excluded.custom_integration_aov_micros, \
-                         updated_at = excluded.updated_at",
-                    )
-                    .bind(id.as_str())
-                    .bind(opt_to_micros(settings.linkedin_conversion_value)?)
-                    .bind(opt_to_micros(settings.ga4_average_order_value)?)
-                    .bind(opt_to_micros(settings.custom_integration_average_order_value)?)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(BUMP_INPUTS).bind(id.as_str()).execute(&mut *tx).await?;
+                    write_settings(&mut *tx, id, settings, now).await?;
                     tx.commit().await?;
                     Ok(true)
                     })

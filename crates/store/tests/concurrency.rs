@@ -300,3 +300,88 @@ async fn writes_made_on_a_stale_read_are_refused_so_no_change_is_lost() {
         );
     }
 }
+
+/// The campaign form writes a campaign's fields and its values together: created with both or
+/// neither, and replaced only while both still are what the form showed. A value changed by
+/// someone else after the form was read refuses the whole write, the fields included.
+#[tokio::test]
+async fn a_campaign_s_fields_and_values_are_written_together_or_not_at_all() {
+    use spendlens_core::campaign::PlatformSettings;
+    use spendlens_store::Written;
+
+    for (name, store) in stores().await {
+        let org = account(store.as_ref()).await;
+        let valued = PlatformSettings {
+            linkedin_conversion_value: Some(Decimal::new(180, 0)),
+            ..PlatformSettings::default()
+        };
+        let c = store
+            .create_campaign_with_settings(&org, &plain_spec("Form"), &valued, now())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let settings = |store: Arc<dyn Store>, org: OrgId, id| async move {
+            store.settings(&org, &id).await.ok().flatten()
+        };
+        assert_eq!(
+            settings(Arc::clone(&store), org.clone(), c.id.clone()).await,
+            Some(valued.clone()),
+            "{name}"
+        );
+
+        // Someone sets another value after the form was read: the form's write is refused.
+        let other_value = PlatformSettings {
+            linkedin_conversion_value: Some(Decimal::new(200, 0)),
+            ..PlatformSettings::default()
+        };
+        let put = store.put_settings(&org, &c.id, &other_value, now()).await;
+        assert!(matches!(put, Ok(true)), "{name}");
+        let renamed = plain_spec("Renamed");
+        let form_values = PlatformSettings {
+            ga4_average_order_value: Some(Decimal::new(90, 0)),
+            ..valued.clone()
+        };
+        let written = store
+            .update_campaign_and_settings_if(
+                &org,
+                &c.id,
+                (&c.spec, &valued),
+                (&renamed, &form_values),
+                now(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(written, Written::Changed, "{name}");
+        let stored = store.campaign(&org, &c.id).await.ok().flatten();
+        assert_eq!(
+            stored.map(|s| s.spec.name),
+            Some("Form".to_owned()),
+            "{name}"
+        );
+        assert_eq!(
+            settings(Arc::clone(&store), org.clone(), c.id.clone()).await,
+            Some(other_value.clone()),
+            "{name}"
+        );
+
+        // Made on what is stored now: both written.
+        let written = store
+            .update_campaign_and_settings_if(
+                &org,
+                &c.id,
+                (&c.spec, &other_value),
+                (&renamed, &form_values),
+                now(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            matches!(written, Written::Done(ref d) if d.spec == renamed),
+            "{name}"
+        );
+        assert_eq!(
+            settings(Arc::clone(&store), org.clone(), c.id.clone()).await,
+            Some(form_values),
+            "{name}"
+        );
+    }
+}

@@ -246,10 +246,7 @@ pub async fn create(
     };
     let org = &viewer.principal.org_id;
     let ctx = state.context();
-    let campaign = campaigns::create(&ctx, org, &spec).await?;
-    if settings != PlatformSettings::default() {
-        campaigns::put_settings(&ctx, org, &campaign.id, &settings).await?;
-    }
+    let campaign = campaigns::create_with_settings(&ctx, org, &spec, &settings).await?;
     Ok(see_other(&format!(
         "/campaigns/{}/imports?created=1",
         campaign.id
@@ -338,15 +335,10 @@ pub async fn update(
     if !form.original.is_empty() && form.original != current.original {
         return Ok(changed(&current, form));
     }
-    // Written only if the campaign is still what this form was checked against.
-    let unchanged = |stored: &Campaign| {
-        if stored.spec == campaign.spec {
-            Ok(spec.clone())
-        } else {
-            Err(spendlens_app::AppError::Conflict(String::new()))
-        }
-    };
-    match campaigns::update(&ctx, org, &campaign.id, unchanged).await {
+    // Written, fields and values together, only if the campaign is still what this form was
+    // checked against.
+    let read = (&campaign.spec, &stored_settings);
+    match campaigns::replace(&ctx, org, &campaign.id, read, (&spec, &settings)).await {
         Ok(_) => {}
         Err(spendlens_app::AppError::Conflict(_)) => {
             let (campaign, settings) = load(&state, &viewer, &id).await?;
@@ -354,7 +346,6 @@ pub async fn update(
         }
         Err(e) => return Err(e.into()),
     }
-    campaigns::put_settings(&ctx, org, &campaign.id, &settings).await?;
     Ok(see_other(&format!(
         "/campaigns/{}?saved=campaign",
         campaign.id
