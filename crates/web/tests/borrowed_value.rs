@@ -137,6 +137,18 @@ async fn a_verdict_on_another_platform_s_value_per_conversion_says_so() {
             "{tag}: ROI part"
         );
 
+        // The campaign list says the revenue is an estimate, as the API's portfolio does.
+        let (_, list) = page(&app, "/campaigns").await;
+        assert!(
+            list.contains("data-metric=\"revenue-basis\">estimated<"),
+            "{tag}: campaign list"
+        );
+        let portfolio = json_of(app.get("/api/portfolio").await).await;
+        assert_eq!(
+            portfolio["campaigns"][0]["revenue_source"], "estimated",
+            "{tag}: {portfolio}"
+        );
+
         // Google Ads now reports a value of its own: nothing rests on LinkedIn's.
         let post = app
             .post(

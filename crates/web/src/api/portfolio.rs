@@ -86,6 +86,7 @@ fn row(r: &PortfolioRow, currency: &str) -> Value {
         "budget": r.campaign.spec.budget.map(two_decimals),
         "spend": two_decimals(a.totals.spend),
         "revenue": r.revenue.map(two_decimals),
+        "revenue_source": crate::ui::analysis::Basis::of(a, &r.verdicts).code(),
         "roi": r.roi.map(ratio),
         "roas": r.roas.map(ratio),
         "health_score": r.verdicts.lead_score,

@@ -53,6 +53,8 @@ struct Row {
     budget: MoneyCell,
     spend: MoneyCell,
     revenue: MoneyCell,
+    /// What part of the revenue is an estimate ("estimated", "partly estimated"), or empty.
+    revenue_basis: &'static str,
     roi: String,
     roas: String,
     rating: &'static str,
@@ -279,6 +281,7 @@ fn row(r: &PortfolioRow, cur: &str) -> Row {
             "",
         ),
         revenue: money_cell(r.revenue, conv.map(|x| x.revenue), own, cur, "Not measured"),
+        revenue_basis: super::analysis::Basis::of(&r.analysis, &r.verdicts).cell_note(),
         roi: r.roi.map_or_else(|| "–".to_owned(), pct),
         roas: r.roas.map_or_else(|| "–".to_owned(), ratio),
         rating: lead.0,

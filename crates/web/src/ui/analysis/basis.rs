@@ -76,6 +76,26 @@ impl Basis {
         }
     }
 
+    /// The basis as a stable code on the wire; `None` when no revenue is measured.
+    pub fn code(self) -> Option<&'static str> {
+        match self {
+            Basis::Reported => Some("reported"),
+            Basis::Estimated => Some("estimated"),
+            Basis::Mixed => Some("reported_and_estimated"),
+            Basis::NotMeasured => None,
+        }
+    }
+
+    /// The word a revenue figure carries under it in a table of campaigns: what part of it is
+    /// an estimate; empty when none is.
+    pub fn cell_note(self) -> &'static str {
+        match self {
+            Basis::Estimated => "estimated",
+            Basis::Mixed => "partly estimated",
+            Basis::Reported | Basis::NotMeasured => "",
+        }
+    }
+
     /// The revenue in the middle of a sentence: "estimated revenue (…)".
     pub fn revenue_words(self) -> &'static str {
         match self {

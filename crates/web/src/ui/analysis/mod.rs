@@ -30,6 +30,7 @@ use spendlens_report::chart::{
 };
 
 pub use crate::ui::charts::ChartView;
+pub use basis::Basis;
 pub use labels::{lead_rating, pacing_verdict_label};
 pub use view::{CardView, PeriodOption, PlatformView, SubView, TabLink, TierView, TrendView};
 
