@@ -219,8 +219,29 @@ async fn another_organisations_campaign_is_a_404_page() {
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
-            assert!(!r.text().await.unwrap_or_default().contains("Q4 Lead Gen"));
+            let html = r.text().await.unwrap_or_default();
+            assert!(!html.contains("Q4 Lead Gen"));
+            // The refusal keeps the signed-in visitor's frame: navigation and "Sign out", no
+            // "Sign in" that would read as a lost session.
+            assert!(
+                html.contains("aria-label=\"Main\"") && html.contains("Sign out"),
+                "{path}: {html}"
+            );
+            assert!(!html.contains("href=\"/signin\""), "{path}");
         }
+        // A bad query on the visitor's own campaign: the same frame.
+        let r = app
+            .client
+            .get(format!("{}/campaigns/{id}?to=2026-11-10", app.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let html = r.text().await.unwrap_or_default();
+        assert!(
+            html.contains("Sign out") && !html.contains("href=\"/signin\""),
+            "{html}"
+        );
         // Signed out: to the sign-in page.
         let anonymous = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

@@ -148,14 +148,17 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
     };
     if auth.principal.role < min {
         let principal = auth.principal.clone();
-        return match foreign_id(&state, &principal, &pattern, &mut parts).await {
+        let refused = match foreign_id(&state, &principal, &pattern, &mut parts).await {
             Ok(Some(what)) => refuse(ApiError::NotFound(what)),
             Ok(None) => refuse(ApiError::Forbidden(forbidden_message(principal.role, min))),
             Err(e) => refuse(e),
         };
+        return crate::ui::framed(&state, &auth, refused).await;
     }
-    parts.extensions.insert(auth);
-    next.run(Request::from_parts(parts, body)).await
+    parts.extensions.insert(auth.clone());
+    let response = next.run(Request::from_parts(parts, body)).await;
+    // A page refused to a signed-in visitor keeps the visitor's navigation.
+    crate::ui::framed(&state, &auth, response).await
 }
 
 #[cfg(test)]

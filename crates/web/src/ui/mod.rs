@@ -508,6 +508,42 @@ struct ErrorPage {
     message: String,
 }
 
+/// What an error page says, kept on its response so that the access middleware, which knows
+/// the signed-in visitor, can draw it again in the visitor's frame ([`framed`]): a signed-in
+/// visitor refused a page keeps the navigation and is not shown "Sign in".
+#[derive(Debug, Clone)]
+struct ErrorContent {
+    heading: &'static str,
+    message: String,
+}
+
+/// `response` drawn again in the signed-in visitor's frame when it is an error page; as it is
+/// otherwise (or when the visitor cannot be read: the plain page stays).
+pub(crate) async fn framed(
+    state: &AppState,
+    auth: &crate::access::Authenticated,
+    response: Response,
+) -> Response {
+    let Some(content) = response.extensions().get::<ErrorContent>().cloned() else {
+        return response;
+    };
+    let Ok(Some(viewer)) = session::SignedIn::of(auth, state).await else {
+        return response;
+    };
+    let page = ErrorPage {
+        layout: viewer.layout(content.heading, ""),
+        heading: content.heading,
+        message: content.message,
+    };
+    let (mut parts, _) = response.into_parts();
+    let (fresh, body) = render(&page).into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if let Some(kind) = fresh.headers.get(header::CONTENT_TYPE) {
+        parts.headers.insert(header::CONTENT_TYPE, kind.clone());
+    }
+    Response::from_parts(parts, body)
+}
+
 /// Renders a template, or a plain 500 if the template itself fails.
 pub fn render(template: &impl Template) -> Response {
     match template.render() {
@@ -554,10 +590,13 @@ impl IntoResponse for UiError {
         let page = ErrorPage {
             layout: Layout::new(heading, None, ""),
             heading,
-            message,
+            message: message.clone(),
         };
         let mut response = render(&page);
         *response.status_mut() = status;
+        response
+            .extensions_mut()
+            .insert(ErrorContent { heading, message });
         response.headers_mut().insert(
             header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static("no-store"),

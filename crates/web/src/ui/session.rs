@@ -112,6 +112,25 @@ impl SignedIn {
     }
 }
 
+impl SignedIn {
+    /// The signed-in visitor of a request the access middleware authenticated with a session
+    /// (`None` for a bearer token): its CSRF token and organisations.
+    pub(crate) async fn of(
+        auth: &crate::access::Authenticated,
+        state: &AppState,
+    ) -> Result<Option<SignedIn>, UiError> {
+        let Some(session_hash) = auth.session_hash.clone() else {
+            return Ok(None);
+        };
+        Ok(Some(SignedIn {
+            principal: auth.principal.clone(),
+            csrf: state.csrf_key.token(&session_hash),
+            orgs: state.store.memberships(&auth.principal.user_id).await?,
+            session_hash,
+        }))
+    }
+}
+
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = UiError;
 
@@ -130,22 +149,12 @@ impl FromRequestParts<AppState> for SignedIn {
                 .await
                 .map_err(|e| UiError::Internal(e.to_string()))?,
         };
-        let Some(Authenticated {
-            principal,
-            session_hash: Some(session_hash),
-            ..
-        }) = found
-        else {
-            return Err(UiError::SignIn(next));
-        };
-        let csrf = state.csrf_key.token(&session_hash);
-        let orgs = state.store.memberships(&principal.user_id).await?;
-        Ok(SignedIn {
-            principal,
-            session_hash,
-            csrf,
-            orgs,
-        })
+        match found {
+            Some(auth) => SignedIn::of(&auth, state)
+                .await?
+                .ok_or(UiError::SignIn(next)),
+            None => Err(UiError::SignIn(next)),
+        }
     }
 }
 
