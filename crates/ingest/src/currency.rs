@@ -3,6 +3,8 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use spendlens_core::DailyRow;
+
 use crate::error::{Diagnostic, ImportError};
 use crate::model::ParsedFile;
 
@@ -27,8 +29,11 @@ pub(crate) fn known_code(code: &str) -> Option<&'static str> {
 /// * Rows in one other currency are refused, unless `rate` is given: the number of
 ///   `campaign_currency` units one unit of the file's currency buys (e.g. 1.08 USD per EUR). Then
 ///   spend, conversion value and revenue are multiplied by it and rounded to the cent (half away
-///   from zero), as a bank books a converted charge: the rows stored are the rows the preview
-///   shows, and every total is their sum. The rows are relabelled.
+///   from zero), as a bank books a converted charge, carrying each campaign's rounding from day
+///   to day ([`convert`]): a campaign's converted days add up to its converted total, so a row
+///   spread over its days converts to the cent as the row booked on one day does. The rows
+///   stored are the rows the preview shows, and every total is their sum. The rows are
+///   relabelled.
 /// * A file mixing two foreign currencies is refused even with a rate: one rate cannot fit both.
 ///
 /// Spendlens never looks up rates itself (no network, no clock): the rate is the user's statement.
@@ -85,21 +90,7 @@ pub fn reconcile_currency(
                 format!("the exchange rate {rate} must be positive"),
             ));
         }
-        for row in &mut parsed.rows {
-            if row
-                .currency
-                .as_deref()
-                .is_some_and(|c| c.eq_ignore_ascii_case(from))
-            {
-                row.spend = scale(Some(row.spend), rate)
-                    .map_err(|()| overflow(&file))?
-                    .unwrap_or_default();
-                row.conversion_value =
-                    scale(row.conversion_value, rate).map_err(|()| overflow(&file))?;
-                row.revenue = scale(row.revenue, rate).map_err(|()| overflow(&file))?;
-                row.currency = Some(campaign.to_owned());
-            }
-        }
+        convert(&mut parsed.rows, from, campaign, rate).map_err(|()| overflow(&file))?;
         parsed.notes.push(format!(
             "converted {from} to {campaign} at {rate} {campaign} per {from}"
         ));
@@ -116,14 +107,66 @@ pub fn reconcile_currency(
     Ok(parsed)
 }
 
-fn scale(v: Option<Decimal>, rate: Decimal) -> Result<Option<Decimal>, ()> {
-    match v {
-        None => Ok(None),
-        Some(v) => v
+/// The exact converted sum so far of one amount of one campaign, and the cents booked for it.
+#[derive(Default)]
+struct Carry {
+    exact: Decimal,
+    booked: Decimal,
+}
+
+impl Carry {
+    /// `amount` converted at `rate`: the cents that bring the booked sum to the exact sum
+    /// rounded, so that the booked amounts add up to the converted total to the cent.
+    fn next(&mut self, amount: Decimal, rate: Decimal) -> Result<Decimal, ()> {
+        self.exact = amount
             .checked_mul(rate)
-            .map(|c| Some(c.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)))
-            .ok_or(()),
+            .and_then(|c| self.exact.checked_add(c))
+            .ok_or(())?;
+        let total = self
+            .exact
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        let booked = total.checked_sub(self.booked).ok_or(())?;
+        self.booked = total;
+        Ok(booked)
     }
+}
+
+/// Converts the amounts of the rows in `from` to `campaign` at `rate`, campaign by campaign
+/// (platform × external id) in date order, each amount carrying its rounding: the converted days
+/// of a campaign add up to its total converted, and each is within a cent of its own exact
+/// conversion.
+fn convert(rows: &mut [DailyRow], from: &str, campaign: &str, rate: Decimal) -> Result<(), ()> {
+    let mut order: Vec<usize> = (0..rows.len())
+        .filter(|&i| {
+            rows[i]
+                .currency
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case(from))
+        })
+        .collect();
+    order.sort_by(|&a, &b| {
+        let key = |r: &DailyRow| (r.platform, r.external_campaign_id.clone(), r.date);
+        key(&rows[a]).cmp(&key(&rows[b]))
+    });
+    let mut carries: [Carry; 3] = Default::default();
+    let mut group: Option<(spendlens_core::Platform, String)> = None;
+    for i in order {
+        let row = &mut rows[i];
+        let key = (row.platform, row.external_campaign_id.clone());
+        if group.as_ref() != Some(&key) {
+            carries = Default::default();
+            group = Some(key);
+        }
+        let [spend, value, revenue] = &mut carries;
+        row.spend = spend.next(row.spend, rate)?;
+        row.conversion_value = row
+            .conversion_value
+            .map(|v| value.next(v, rate))
+            .transpose()?;
+        row.revenue = row.revenue.map(|v| revenue.next(v, rate)).transpose()?;
+        row.currency = Some(campaign.to_owned());
+    }
+    Ok(())
 }
 
 fn overflow(file: &str) -> ImportError {
@@ -178,8 +221,9 @@ mod tests {
         assert_eq!(out.rows[0].currency.as_deref(), Some("USD"));
         assert!(reconcile_currency(file(&[Some("EUR")]), "USD", Some(dec!(0))).is_err());
         // Converted amounts are booked to the cent, half away from zero: 120.50 GBP at 1.27 is
-        // 153.035 → 153.04, and 99.99 at 1.27 is 126.9873 → 126.99; the rows add up to 280.03.
+        // 153.035 → 153.04, and another campaign's 99.99 at 1.27 is 126.9873 → 126.99.
         let mut two = file(&[Some("GBP"), Some("GBP")]);
+        two.rows[1].external_campaign_id = "d".to_owned();
         two.rows[0].spend = dec!(120.50);
         two.rows[1].spend = dec!(99.99);
         two.rows[1].conversion_value = Some(dec!(0.005));
@@ -187,6 +231,52 @@ mod tests {
         let spends: Vec<String> = out.rows.iter().map(|r| r.spend.to_string()).collect();
         assert_eq!(spends, ["153.04", "126.99"]);
         assert_eq!(out.rows[1].conversion_value, Some(dec!(0.01)));
+    }
+
+    /// A total spread over its days converts as the total does: 1,164.10 GBP over 30 days at
+    /// 1.25 is 1,455.13 USD (1,455.125 rounded half away from zero), where converting each day
+    /// alone gave 1,455.06; each day stays within a cent of its own conversion.
+    #[test]
+    fn a_campaign_s_converted_days_add_up_to_its_converted_total() {
+        let total = dec!(1164.10);
+        let start = NaiveDate::from_ymd_opt(2026, 4, 1).expect("date");
+        let mut row = DailyRow::empty(start, Platform::GoogleAds, "Search");
+        row.spend = total;
+        row.conversion_value = Some(dec!(2127.81));
+        row.currency = Some("GBP".to_owned());
+        let days: Vec<NaiveDate> = start.iter_days().take(30).collect();
+        let mut spread = crate::table::spread(&row, &days);
+        // A second campaign's days are carried apart.
+        let mut other = DailyRow::empty(start, Platform::GoogleAds, "Brand");
+        other.spend = dec!(0.03);
+        other.currency = Some("GBP".to_owned());
+        spread.push(other);
+        let parsed = ParsedFile {
+            rows: spread.clone(),
+            ..file(&[])
+        };
+        let out = reconcile_currency(parsed, "USD", Some(dec!(1.25))).expect("with rate");
+        let search = |r: &&DailyRow| r.external_campaign_id == "Search";
+        let sum: Decimal = out.rows.iter().filter(search).map(|r| r.spend).sum();
+        assert_eq!(sum, dec!(1455.13));
+        let value: Decimal = out
+            .rows
+            .iter()
+            .filter(search)
+            .filter_map(|r| r.conversion_value)
+            .sum();
+        assert_eq!(value, dec!(2659.76));
+        for (converted, original) in out.rows.iter().zip(&spread) {
+            assert!((converted.spend - original.spend * dec!(1.25)).abs() < dec!(0.01));
+            assert_eq!(converted.currency.as_deref(), Some("USD"));
+        }
+        let brand: Vec<Decimal> = out
+            .rows
+            .iter()
+            .filter(|r| r.external_campaign_id == "Brand")
+            .map(|r| r.spend)
+            .collect();
+        assert_eq!(brand, vec![dec!(0.04)]);
     }
 
     #[test]
