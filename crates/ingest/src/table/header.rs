@@ -161,6 +161,9 @@ pub(crate) struct Plan {
     pub(crate) reporting_ends: Option<usize>,
     /// LinkedIn's `Campaign Start Date`: a spread starts no earlier.
     pub(crate) campaign_start: Option<usize>,
+    /// A `Month` segment column (Google Ads' `Jan-26`): without a day column, each row is a total
+    /// for its month.
+    pub(crate) month: Option<usize>,
 }
 
 impl Plan {
@@ -301,6 +304,7 @@ fn plan_of(raw: &RawRow, headers: Vec<Header>, columns: HashMap<Field, usize>) -
     };
     let reporting_ends = find(&["reporting ends", "end date (in utc)", "end date"]);
     let campaign_start = find(&["campaign start date", "campaign start"]);
+    let month = find(&["month", "monat", "mois", "mes"]);
     let by_field = Field::ALL.map(|f| columns.get(&f).copied());
     Plan {
         header_row: raw.row,
@@ -309,6 +313,7 @@ fn plan_of(raw: &RawRow, headers: Vec<Header>, columns: HashMap<Field, usize>) -
         by_field,
         reporting_ends,
         campaign_start,
+        month,
     }
 }
 

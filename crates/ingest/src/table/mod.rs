@@ -211,7 +211,27 @@ pub(crate) fn parse_table(
         Stated::Range(a, b) => Some((a, b)),
         Stated::AllTime | Stated::Nothing => spec.period_range,
     };
-    if date_col.is_none() {
+    // A count the file does not have is stored as 0: said, so that a CPC or CTR of nothing is
+    // not read as a measurement.
+    for (field, name, figures) in [
+        (Field::Clicks, "Clicks", "CPC, CTR and CVR"),
+        (Field::Impressions, "Impressions", "CPM and CTR"),
+    ] {
+        if plan.col(field).is_none() {
+            notes.push(format!(
+                "the file has no {name} column: its rows are stored with 0 {}, so {figures} \
+                 measure nothing for them",
+                name.to_lowercase()
+            ));
+        }
+    }
+    let month_col = plan.month.filter(|_| date_col.is_none());
+    if month_col.is_some() {
+        notes.push(
+            "the report has a Month column and no day column: each row is a total for its month"
+                .to_owned(),
+        );
+    } else if date_col.is_none() {
         if let Some(p) = file_period {
             notes.push(format!(
                 "the report has no day column: each row is a total for {} to {}",
@@ -317,7 +337,9 @@ pub(crate) fn parse_table(
                     .filter(|t| !t.trim().is_empty())
                     .and_then(|t| date::parse_date(t, order).ok())
             };
-            let period = if date_col.is_none() {
+            let period = if let Some(month) = month_col {
+                period::month_period(cell(raw, Some(month)), spec.period_range).ok()
+            } else if date_col.is_none() {
                 spec.period_range.or(match spec.period {
                     PeriodChoice::BookOn(day) => Some((day, day)),
                     _ => None,

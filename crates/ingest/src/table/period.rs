@@ -92,6 +92,60 @@ pub(crate) fn stated_period(preamble: &[&RawRow], order: DateOrder) -> Stated {
     }
 }
 
+/// The month a `Month` cell names: `Jan-26` (Google Ads), `Jan 2026`, `January 2026`,
+/// `2026-01`, or a day of it (`2026-01-01`); `None` for anything else.
+pub(crate) fn month_of(text: &str) -> Option<(i32, u32)> {
+    let t = text.trim();
+    if let Some((y, m)) = t.split_once('-')
+        && y.len() == 4
+        && let (Ok(y), Ok(m)) = (y.parse::<i32>(), m.get(..2).unwrap_or(m).parse::<u32>())
+        && (1..=12).contains(&m)
+    {
+        return Some((y, m));
+    }
+    let (name, year) = t.split_once(['-', ' ', '/'])?;
+    let month = date::month_from_name(name)?;
+    let year = year.trim();
+    let year = match year.len() {
+        2 => 2000 + year.parse::<i32>().ok()?,
+        4 => year.parse::<i32>().ok()?,
+        _ => return None,
+    };
+    Some((year, month))
+}
+
+/// The days a row of a `Month` column covers: its month, within the period the file states
+/// (`within`); an error for a cell that names no month or a month outside that period.
+pub(crate) fn month_period(
+    text: &str,
+    within: Option<(NaiveDate, NaiveDate)>,
+) -> Result<(NaiveDate, NaiveDate), String> {
+    let bad = || {
+        format!(
+            "expected a month such as Jan-26, January 2026 or 2026-01, found \"{}\"",
+            text.trim()
+        )
+    };
+    let (y, m) = month_of(text).ok_or_else(bad)?;
+    let first = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad)?;
+    let last = first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .ok_or_else(bad)?;
+    let Some((from, to)) = within else {
+        return Ok((first, last));
+    };
+    let (a, b) = (first.max(from), last.min(to));
+    if a > b {
+        return Err(format!(
+            "the month {y:04}-{m:02} is outside the report's period, {} to {}",
+            date::describe(from),
+            date::describe(to)
+        ));
+    }
+    Ok((a, b))
+}
+
 /// A row read from the file with the period it covers (`None`: the row's own day).
 #[derive(Debug, Clone)]
 pub(crate) struct Dated {
@@ -102,16 +156,25 @@ pub(crate) struct Dated {
     pub(crate) campaign_start: Option<NaiveDate>,
 }
 
-/// The message refusing period rows: what the rows are and the two ways forward.
-fn refusal(first: &Dated, count: usize) -> String {
+/// The message refusing period rows: what the rows are and the two ways forward. `periods` are
+/// the periods of the rows refused, `first`'s first.
+fn refusal(first: &Dated, periods: &[&Dated]) -> String {
     let (a, b) = first.period.unwrap_or((first.daily.date, first.daily.date));
+    let count = periods.len();
+    let covers = if periods.iter().all(|d| d.period == first.period) {
+        format!("each cover {} to {}", date::describe(a), date::describe(b))
+    } else {
+        format!(
+            "each cover a period of several days (this one {} to {})",
+            date::describe(a),
+            date::describe(b)
+        )
+    };
     format!(
-        "{count} row(s) from this row on each cover {} to {} (a total for the period, not one day); \
+        "{count} row(s) from this row on {covers} (a total for the period, not one day); \
          spendlens does not book a period on one day by itself. Choose one: spread each row evenly \
          over its days (`--spread`, or \"Spread over the period\" on the upload page), or book every \
-         row on one date (`--book-on DATE`); or export the report again with a Day breakdown",
-        date::describe(a),
-        date::describe(b)
+         row on one date (`--book-on DATE`); or export the report again with a Day breakdown"
     )
 }
 
@@ -126,7 +189,7 @@ pub(crate) fn settle(
     if let Some(first) = periods.first() {
         match choice {
             PeriodChoice::Refuse => {
-                problems.at(first.row, None, refusal(first, periods.len()));
+                problems.at(first.row, None, refusal(first, &periods));
                 return Vec::new();
             }
             PeriodChoice::BookOn(day) => notes.push(format!(
@@ -280,6 +343,39 @@ mod tests {
             stated_period(&refs, order),
             Stated::Range(d(2024, 6, 1), d(2024, 6, 2))
         );
+    }
+
+    #[test]
+    fn month_cells_name_their_month_within_the_report() {
+        for (text, want) in [
+            ("Jan-26", (2026, 1)),
+            ("Dec-25", (2025, 12)),
+            ("January 2026", (2026, 1)),
+            ("Sept 2025", (2025, 9)),
+            ("2026-02", (2026, 2)),
+            ("2026-02-01", (2026, 2)),
+        ] {
+            assert_eq!(month_of(text), Some(want), "{text}");
+        }
+        for text in ["--", "", "Total: Campaigns", "13-2026", "2026-13", "Jan"] {
+            assert_eq!(month_of(text), None, "{text}");
+        }
+        assert_eq!(
+            month_period("Feb-24", None),
+            Ok((d(2024, 2, 1), d(2024, 2, 29)))
+        );
+        // A report from 15 January: its January row covers the 15th to the 31st.
+        let within = Some((d(2026, 1, 15), d(2026, 5, 20)));
+        assert_eq!(
+            month_period("Jan-26", within),
+            Ok((d(2026, 1, 15), d(2026, 1, 31)))
+        );
+        assert_eq!(
+            month_period("May-26", within),
+            Ok((d(2026, 5, 1), d(2026, 5, 20)))
+        );
+        assert!(month_period("Jun-26", within).is_err());
+        assert!(month_period(" --", within).is_err());
     }
 
     #[test]

@@ -45,7 +45,18 @@ pub(super) fn read_row(
     let date_text = cell(raw, plan.col(Field::Date));
     // A report without a day column: the row's date is its period's first day until the period
     // is settled (`super::period`).
-    let date = if plan.col(Field::Date).is_none() {
+    let date = if plan.col(Field::Date).is_none()
+        && let Some(month) = plan.month
+    {
+        // A Month segment: the row's month, within the period the file states.
+        match super::period::month_period(cell(raw, Some(month)), spec.period_range) {
+            Ok((start, _)) => Some(start),
+            Err(e) => {
+                problems.at(raw.row, Some(plan.column_ref(month)), e);
+                None
+            }
+        }
+    } else if plan.col(Field::Date).is_none() {
         match (spec.period_range, spec.period) {
             (Some((start, _)), _) => Some(start),
             (None, crate::model::PeriodChoice::BookOn(day)) => Some(day),

@@ -28,25 +28,43 @@ pub(super) fn totals_row(
         .to_owned();
     let first = raw.cells.first().map_or("", |c| c.trim());
     let names_blank = has_name_col && name_cols.iter().all(|c| cell(raw, *c).trim().is_empty());
+    // Without a day column the date says nothing, so only an unmistakable label (a bare
+    // `Total`, Google's `Total: …`) marks a totals row: a campaign called "Total Wine" is data.
     let date_text = cell(raw, date_col);
-    let no_date = date_text.trim().is_empty() || is_total_label(date_text);
+    let no_date =
+        date_col.is_some() && (matches!(date_text.trim(), "" | "--") || is_total_label(date_text));
     // A campaign called "Total Wine - Search" on a real date is data; "Total" alone is not.
     let labelled_total = no_date
         && (is_total_label(first)
             || is_total_label(&label)
             || name_cols.iter().any(|c| is_total_label(cell(raw, *c))));
-    let reason = if labelled_total || name_cols.iter().any(|c| is_bare_total(cell(raw, *c))) {
+    // Google Ads writes `Total: Campaigns` (`Total: Account`, …) in the first column after its
+    // segment columns (Month, Day), with a month, a day or ` --` before it: whatever the date
+    // cell holds, such a row restates sums.
+    let google_total = raw.cells.iter().any(|c| is_google_total(c));
+    let reason = if labelled_total
+        || google_total
+        || is_bare_total(first)
+        || name_cols.iter().any(|c| is_bare_total(cell(raw, *c)))
+    {
         TOTALS
     } else if names_blank && spec.platform.is_some() {
         "a row without a campaign name: a totals row"
     } else {
         return None;
     };
+    let google_label = raw
+        .cells
+        .iter()
+        .map(|c| c.trim())
+        .find(|c| is_google_total(c))
+        .unwrap_or_default();
     let label = [
         first,
         cell(raw, name_cols[0]).trim(),
         cell(raw, name_cols[1]).trim(),
         label.as_str(),
+        google_label,
     ]
     .into_iter()
     .find(|l| is_total_label(l))
@@ -71,6 +89,14 @@ fn is_total_label(s: &str) -> bool {
         Some("grand") => words.next() == Some("total"),
         _ => false,
     }
+}
+
+/// Whether a cell is Google Ads' totals label, `Total: ` and what it sums (`Total: Campaigns`,
+/// `Total: Account`, `Total: Search`): the colon makes it no campaign name.
+fn is_google_total(s: &str) -> bool {
+    s.trim()
+        .get(..6)
+        .is_some_and(|head| head.eq_ignore_ascii_case("total:"))
 }
 
 /// Whether a cell is nothing but a totals word (`Total`, `Totals:`, `Grand total`, `Subtotal`).
@@ -124,6 +150,12 @@ mod tests {
             "Subtotal campaign",
         ] {
             assert!(!is_total_label(l), "{l}");
+        }
+        for l in ["Total: Campaigns", " total: account", "TOTAL: Search"] {
+            assert!(is_google_total(l), "{l}");
+        }
+        for l in ["Total Wine - Search", "Totals", "Subtotal: x", "", "Tot"] {
+            assert!(!is_google_total(l), "{l}");
         }
     }
 }

@@ -237,3 +237,76 @@ fn explicit_source_overrides_detection() {
         import(&fixture("google_ads_report.csv"), "x.csv", &options).expect_err("not canonical");
     assert!(err.to_string().contains("unknown column"), "{err}");
 }
+
+/// A Google Ads report segmented by Month, laid out as the UI downloads it (`Jan-26`, the
+/// `Total: …` rows in the column after the Month, with a month or ` --` before them): each row
+/// is its month's total, within the report's stated period (January from the 15th). Refused
+/// unless spread or booked; spread, every month's days add up to its row, the totals rows are
+/// set aside (a campaign called "Total Wine" is data), and the sums are the file's own.
+#[test]
+fn google_ads_report_by_month_rows_cover_their_months() {
+    let bytes = fixture("google_ads_monthly.csv");
+    let err = import(&bytes, "monthly.csv", &ImportOptions::default()).expect_err("refused");
+    let said = err.to_string();
+    assert!(
+        said.contains("4 row(s) from this row on each cover a period of several days (this one 2026-01-15 to 2026-01-31)"),
+        "{said}"
+    );
+    let options = ImportOptions {
+        period: spendlens_ingest::PeriodChoice::Spread,
+        ..ImportOptions::default()
+    };
+    let p = match import(&bytes, "monthly.csv", &options).expect("spread") {
+        Imported::Rows(p) => p,
+        Imported::Preview(_) => panic!("not a PDF"),
+    };
+    let s = summary(&p);
+    assert_eq!(s.totals.spend, dec!(1460.28));
+    assert_eq!(s.totals.clicks, 329);
+    assert_eq!(s.totals.impressions, 12_700);
+    assert_eq!(s.totals.conversions, dec!(32));
+    assert_eq!(s.totals.conversion_value, Some(dec!(3640.50)));
+    assert_eq!(p.skipped.len(), 7, "{:?}", p.skipped);
+    let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+    let of = |name: &str, from: NaiveDate, to: NaiveDate| -> rust_decimal::Decimal {
+        p.rows
+            .iter()
+            .filter(|r| r.external_campaign_id == name && r.date >= from && r.date <= to)
+            .map(|r| r.spend)
+            .sum()
+    };
+    // January's 170.00 over the 17 days from the 15th, none before; February's over 28 days.
+    assert_eq!(of("Search | Brand", d(1, 15), d(1, 31)), dec!(170.00));
+    assert_eq!(of("Search | Brand", d(1, 1), d(1, 14)), dec!(0));
+    assert_eq!(of("Search | Brand", d(2, 1), d(2, 28)), dec!(280.00));
+    assert_eq!(of("Total Wine | Generic", d(2, 1), d(2, 28)), dec!(700.28));
+    assert_eq!(p.rows.iter().map(|r| r.date).min(), Some(d(1, 15)));
+    assert_eq!(p.rows.iter().map(|r| r.date).max(), Some(d(3, 31)));
+    assert!(p.rows.iter().all(|r| r.currency.as_deref() == Some("GBP")));
+}
+
+/// A Video campaign report has Interactions but no Clicks: the clicks stored are 0, and the
+/// import says so (interactions are views and engagements, not clicks).
+#[test]
+fn a_report_without_clicks_says_its_clicks_are_not_measured() {
+    let bytes = b"Campaign report\n1 July 2025 - 2 July 2025\n\
+        Campaign,Currency code,Impr.,Interactions,Cost,Conversions\n\
+        Video | Awareness,INR,\"46,168\",\"1,200\",2565.93,15\n";
+    let options = ImportOptions {
+        period: spendlens_ingest::PeriodChoice::Spread,
+        ..ImportOptions::default()
+    };
+    let p = match import(bytes, "video.csv", &options).expect("spread") {
+        Imported::Rows(p) => p,
+        Imported::Preview(_) => panic!("not a PDF"),
+    };
+    assert!(p.rows.iter().all(|r| r.clicks == 0));
+    assert!(
+        p.notes.iter().any(|n| n
+            == "the file has no Clicks column: its rows are stored with 0 clicks, so CPC, CTR and CVR measure nothing for them"),
+        "{:?}",
+        p.notes
+    );
+    assert!(!p.notes.iter().any(|n| n.contains("no Impressions")));
+    assert_eq!(summary(&p).totals.spend, dec!(2565.93));
+}
