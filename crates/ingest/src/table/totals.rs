@@ -41,7 +41,7 @@ pub(super) fn totals_row(
     // Google Ads writes `Total: Campaigns` (`Total: Account`, …) in the first column after its
     // segment columns (Month, Day), with a month, a day or ` --` before it: whatever the date
     // cell holds, such a row restates sums.
-    let google_total = raw.cells.iter().any(|c| is_google_total(c));
+    let google_total = raw.cells.iter().any(is_google_total);
     let reason = if labelled_total
         || google_total
         || is_bare_total(first)
