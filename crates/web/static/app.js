@@ -1,13 +1,33 @@
 // spendlens: progressive enhancements only; every page works without this file.
 (function () {
   "use strict";
-  // The comparison period applies as soon as it changes.
-  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
-    form.querySelectorAll(".js-hide").forEach(function (el) { el.hidden = true; });
-    form.querySelectorAll("select").forEach(function (select) {
-      select.addEventListener("change", function () { form.submit(); });
+  // A table wider than its box scrolls sideways: keyboard users reach it (a named region in the
+  // tab order), as mouse and touch users do.
+  function label(wrap) {
+    var caption = wrap.querySelector("caption");
+    if (caption && caption.textContent.trim()) { return caption.textContent.trim(); }
+    for (var el = wrap.previousElementSibling; el; el = el.previousElementSibling) {
+      if (/^H[1-6]$/.test(el.tagName)) { return el.textContent.trim(); }
+    }
+    var section = wrap.closest("section, article");
+    var heading = section && section.querySelector("h2, h3, h4");
+    return heading ? heading.textContent.trim() : "Table";
+  }
+  function scrollable() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        wrap.tabIndex = 0;
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", label(wrap) + " (scrolls sideways)");
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
     });
-  });
+  }
+  scrollable();
+  window.addEventListener("resize", scrollable);
   // Tabs: arrow keys, Home and End move between them (each tab is a link to its page).
   document.querySelectorAll("[role=tablist]").forEach(function (list) {
     var tabs = Array.prototype.slice.call(list.querySelectorAll("[role=tab]"));

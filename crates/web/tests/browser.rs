@@ -592,15 +592,23 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
     }
     screenshot(&c, "14-insights").await;
 
-    // The comparison period: choosing 30 days reloads with it (the script submits on change).
+    // The comparison period: choosing 30 days and applying it reloads with it. Choosing alone
+    // changes nothing (a keyboard user steps through the options without leaving the page).
     click(&c, "#tab-overview").await;
     wait_for(&c, "#compare").await;
+    let before = c.current_url().await.unwrap_or_else(|e| panic!("{e}"));
     c.find(Locator::Css("#compare"))
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .select_by_value("30d")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        c.current_url().await.unwrap_or_else(|e| panic!("{e}")),
+        before,
+        "choosing a period alone submits nothing"
+    );
+    click(&c, "form.period button[type=submit]").await;
     wait_for(&c, "#compare option[value='30d'][selected]").await;
     let now_at = c.current_url().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(now_at.query(), Some("tab=overview&compare=30d"));
@@ -637,6 +645,30 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
         "the page is {overflow}px wider than a 375px screen"
     );
     screenshot(&c, "15-overview-375px").await;
+    // A table wider than its box is a named region in the tab order (keyboard users scroll it);
+    // one that fits is not.
+    let regions = c
+        .execute(
+            "var w = document.querySelector('.table-wrap'); \
+             w.style.width = '120px'; window.dispatchEvent(new Event('resize')); \
+             var narrow = [w.getAttribute('role'), w.tabIndex, w.getAttribute('aria-label')]; \
+             w.style.width = '4000px'; w.style.maxWidth = 'none'; \
+             window.dispatchEvent(new Event('resize')); \
+             var wide = w.getAttribute('role'); w.style.width = ''; w.style.maxWidth = ''; \
+             window.dispatchEvent(new Event('resize')); return narrow.concat([wide]);",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(regions[0], "region", "{regions}");
+    assert_eq!(regions[1], 0, "{regions}");
+    assert!(
+        regions[2]
+            .as_str()
+            .is_some_and(|l| l.ends_with("(scrolls sideways)") && l.len() > 20),
+        "{regions}"
+    );
+    assert_eq!(regions[3], serde_json::Value::Null, "{regions}");
 
     // Another organisation's campaign is the 404 page; signing out ends the session.
     c.set_window_size(1280, 1000)
