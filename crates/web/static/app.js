@@ -28,6 +28,13 @@
   }
   scrollable();
   window.addEventListener("resize", scrollable);
+  // A form sent back with problems: the title says so (the first thing a screen reader reads)
+  // and the first field with a problem takes the focus.
+  var invalid = document.querySelector("form [aria-invalid=true]");
+  if (invalid) {
+    document.title = "Error: " + document.title;
+    invalid.focus();
+  }
   // Tabs: arrow keys, Home and End move between them (each tab is a link to its page).
   document.querySelectorAll("[role=tablist]").forEach(function (list) {
     var tabs = Array.prototype.slice.call(list.querySelectorAll("[role=tab]"));

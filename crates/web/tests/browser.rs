@@ -246,10 +246,24 @@ async fn a_new_user_signs_up_imports_and_reads_every_tab() {
     wait_for(&c, "a[href='/campaigns/new']").await;
     screenshot(&c, "00-campaigns-empty").await;
 
-    // Create a campaign with a grouped budget.
+    // A campaign sent with a problem comes back titled as an error, the field with the problem
+    // holding the focus.
     click(&c, "a[href='/campaigns/new']").await;
     wait_for(&c, "#budget").await;
     fill(&c, "#name", "Q4 Lead Gen").await;
+    fill(&c, "#budget", "abc").await;
+    click(&c, "form[action='/campaigns'] button[type=submit]").await;
+    wait_for(&c, "#budget-error").await;
+    let (title, focused) = (
+        c.title().await.unwrap_or_default(),
+        c.execute("return document.activeElement.id;", vec![])
+            .await
+            .unwrap_or_default(),
+    );
+    assert!(title.starts_with("Error: "), "{title}");
+    assert_eq!(focused, "budget");
+
+    // Create a campaign with a grouped budget.
     fill(&c, "#budget", "15,000.00").await;
     // Date inputs take typed digits in the browser's locale order: set the ISO value instead.
     c.execute(
