@@ -45,6 +45,23 @@ fn items(html: &str, section: &str) -> Vec<String> {
         .collect()
 }
 
+/// Posts the campaign's rows (Google Ads' conversions with `google_value` or none) and answers
+/// the analysis API's `verdicts.borrowed_values`.
+async fn post_and_read_borrowed(app: &TestApp, id: &str, google_value: Option<&str>) -> Value {
+    let post = app
+        .post(&format!("/api/campaigns/{id}/metrics"), &rows(google_value))
+        .await;
+    assert!(post.status().is_success(), "{}", app.backend);
+    let api = json_of(
+        app.get(&format!(
+            "/api/campaigns/{id}/financial-analysis?as_of=2026-11-11"
+        ))
+        .await,
+    )
+    .await;
+    api["verdicts"]["borrowed_values"].clone()
+}
+
 #[tokio::test]
 async fn a_verdict_on_another_platform_s_value_per_conversion_says_so() {
     for url in database_urls().await {
@@ -64,24 +81,13 @@ async fn a_verdict_on_another_platform_s_value_per_conversion_says_so() {
             )
             .await;
         assert!(r.status().is_success(), "{tag}");
-        let post = app
-            .post(&format!("/api/campaigns/{id}/metrics"), &rows(None))
-            .await;
-        assert!(post.status().is_success(), "{tag}");
-
         // LinkedIn: 2 leads × 180 on 1,000 (ROAS 0.36, low); Google Ads: 5 conversions × 180
         // on 100 (ROAS 9, high), valued at LinkedIn's value.
-        let api = json_of(
-            app.get(&format!(
-                "/api/campaigns/{id}/financial-analysis?as_of=2026-11-11"
-            ))
-            .await,
-        )
-        .await;
+        let borrowed = post_and_read_borrowed(&app, &id, None).await;
         assert_eq!(
-            api["verdicts"]["borrowed_values"],
+            borrowed,
             json!([{"platform": "google_ads", "value_per_conversion": "180.00", "from": "linkedin"}]),
-            "{tag}: {api}"
+            "{tag}"
         );
 
         let (_, budget) = page(&app, &format!("/campaigns/{id}?tab=budget-allocation")).await;
@@ -150,25 +156,8 @@ async fn a_verdict_on_another_platform_s_value_per_conversion_says_so() {
         );
 
         // Google Ads now reports a value of its own: nothing rests on LinkedIn's.
-        let post = app
-            .post(
-                &format!("/api/campaigns/{id}/metrics"),
-                &rows(Some("100.00")),
-            )
-            .await;
-        assert!(post.status().is_success(), "{tag}");
-        let api = json_of(
-            app.get(&format!(
-                "/api/campaigns/{id}/financial-analysis?as_of=2026-11-11"
-            ))
-            .await,
-        )
-        .await;
-        assert_eq!(
-            api["verdicts"]["borrowed_values"],
-            json!([]),
-            "{tag}: {api}"
-        );
+        let borrowed = post_and_read_borrowed(&app, &id, Some("100.00")).await;
+        assert_eq!(borrowed, json!([]), "{tag}");
         for tab in ["overview", "budget-allocation", "insights"] {
             let (_, html) = page(&app, &format!("/campaigns/{id}?tab={tab}")).await;
             assert!(!html.contains("not a value of its own"), "{tag} {tab}");
