@@ -116,6 +116,7 @@ pub fn router(state: AppState) -> Router {
                 .url("/api/openapi.json", openapi::ApiDoc::openapi()),
         )
         .route("/healthz", axum_get(observability::healthz))
+        .fallback(ui::no_route)
         // Every successful write, of the API and the pages, leaves its audit entry.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -229,6 +229,29 @@ async fn another_organisations_campaign_is_a_404_page() {
             );
             assert!(!html.contains("href=\"/signin\""), "{path}");
         }
+        // A path no route takes: the not-found page in the same frame; under /api/ the JSON 404.
+        let r = app
+            .client
+            .get(format!("{}/campaign/typo", app.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let html = r.text().await.unwrap_or_default();
+        assert!(
+            html.contains("There is no such page") && html.contains("Sign out"),
+            "{html}"
+        );
+        let r = app
+            .client
+            .get(format!("{}/api/campaign/typo", app.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let body: serde_json::Value = r.json().await.unwrap_or_default();
+        assert_eq!(body["error"]["code"], "not_found", "{body}");
+        assert_eq!(body["error"]["message"], "API endpoint not found", "{body}");
         // A bad query on the visitor's own campaign: the same frame.
         let r = app
             .client
@@ -247,6 +270,17 @@ async fn another_organisations_campaign_is_a_404_page() {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_else(|e| panic!("{e}"));
+        let r = anonymous
+            .get(format!("{}/campaign/typo", app.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let html = r.text().await.unwrap_or_default();
+        assert!(
+            html.contains("There is no such page") && html.contains("href=\"/signin\""),
+            "{html}"
+        );
         let r = anonymous
             .get(format!("{}/campaigns/{id}", app.base))
             .send()

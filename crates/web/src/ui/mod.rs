@@ -517,6 +517,23 @@ struct ErrorContent {
     message: String,
 }
 
+/// Any path no route takes: the API's JSON 404 under `/api/`, else the not-found page, in a
+/// signed-in visitor's frame.
+pub(crate) async fn no_route(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return ApiError::NotFound("API endpoint").into_response();
+    }
+    let (parts, _) = request.into_parts();
+    let page = UiError::NotFound.into_response();
+    match crate::auth::credentials(&parts, &state, false).await {
+        Ok(Some(auth)) => framed(&state, &auth, page).await,
+        _ => page,
+    }
+}
+
 /// `response` drawn again in the signed-in visitor's frame when it is an error page; as it is
 /// otherwise (or when the visitor cannot be read: the plain page stays).
 pub(crate) async fn framed(
