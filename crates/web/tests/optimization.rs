@@ -274,6 +274,24 @@ async fn the_plan_spends_the_budget_honours_bounds_and_rolls_out_gradually() {
             fields.contains(&"bounds.meta.min") && fields.contains(&"objective"),
             "{body}"
         );
+        // Past their limits, weeks and the budget are refused on their field, in the body as in
+        // the chart's query (14 million weeks ran past the last date; 10^23 took minutes).
+        for (body, query, field) in [
+            (json!({"weeks": 14_000_000}), "weeks=14000000", "weeks"),
+            (json!({"weeks": 53}), "weeks=53", "weeks"),
+            (
+                json!({"total_budget": "99999999999999999999999"}),
+                "total_budget=99999999999999999999999",
+                "total_budget",
+            ),
+        ] {
+            let r = app.post(&path, &body).await;
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            let said = json_of(r).await;
+            assert_eq!(said["error"]["details"][0]["field"], field, "{said}");
+            let r = app.get(&format!("{path}/curves.svg?{query}")).await;
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        }
         // Infeasible bounds are refused with the solver's reason.
         let r = app
             .post(

@@ -322,12 +322,20 @@ pub async fn optimize_campaign(
 
     // The period.
     let from = request.from.unwrap_or_else(|| today + Days::new(1));
+    let after = |days: u64| {
+        from.checked_add_days(Days::new(days)).ok_or_else(|| {
+            AppError::invalid(
+                "weeks",
+                format!("the planned period is longer than {MAX_PERIOD_DAYS} days"),
+            )
+        })
+    };
     let to = match (request.to, request.weeks) {
         (Some(to), _) => to,
-        (None, Some(weeks)) => from + Days::new(weeks.saturating_mul(7).saturating_sub(1)),
+        (None, Some(weeks)) => after(weeks.saturating_mul(7).saturating_sub(1))?,
         (None, None) => match campaign.spec.end_date {
             Some(end) if end >= from => end,
-            _ => from + Days::new(DEFAULT_WEEKS * 7 - 1),
+            _ => after(DEFAULT_WEEKS * 7 - 1)?,
         },
     };
     if to < from {

@@ -90,10 +90,17 @@ pub fn objective(code: &str) -> Result<Objective, String> {
     }
 }
 
-/// How many weeks a plan may cover: at least one.
+/// How many weeks a plan may cover: at least one, and no more than fit in the longest period
+/// a plan may cover ([`super::MAX_PERIOD_DAYS`]).
 pub fn weeks(weeks: u64) -> Result<u64, String> {
+    let most = super::MAX_PERIOD_DAYS / 7;
     if weeks == 0 {
         Err("must be at least 1".to_owned())
+    } else if weeks > most {
+        Err(format!(
+            "must be at most {most} (a plan covers at most {} days)",
+            super::MAX_PERIOD_DAYS
+        ))
     } else {
         Ok(weeks)
     }
@@ -230,6 +237,12 @@ impl OptimizationRequest {
         };
         if let Some(w) = self.weeks {
             rule("weeks".into(), weeks(w).map(drop));
+        }
+        if let Some(b) = self.total_budget {
+            rule(
+                "total_budget".into(),
+                spendlens_core::limits::check_amount(b),
+            );
         }
         rule("weeks".into(), period(self.to, self.weeks));
         if let Err((field, message)) = history_ends(self.history_from, self.history_to) {
