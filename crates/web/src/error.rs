@@ -225,10 +225,16 @@ impl IntoResponse for ApiError {
                 tracing::error!(%cause, "internal error");
                 "internal error".to_owned()
             }
+            ApiError::Validation(problems) if problems.len() > MAX_DETAILS => format!(
+                "the request has invalid fields: {} problems, the first {MAX_DETAILS} listed",
+                problems.len()
+            ),
             other => other.to_string(),
         };
         let details = match &self {
-            ApiError::Validation(problems) => json!(problems),
+            ApiError::Validation(problems) => {
+                json!(problems.get(..MAX_DETAILS).unwrap_or(problems))
+            }
             _ => json!([]),
         };
         let body = json!({"error": {"code": code, "message": message, "details": details}});
@@ -246,6 +252,10 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// The most problems a refusal lists: a body with thousands of bad entries gets an answer of
+/// bounded size, its message giving the count.
+pub const MAX_DETAILS: usize = 100;
 
 /// The most of a plain-text refusal read to put it in the envelope (axum's own are a line).
 const PLAIN_REFUSAL_BYTES: usize = 16 * 1024;

@@ -556,3 +556,65 @@ async fn settings_keep_the_webhook_secret_sealed() {
         );
     }
 }
+
+/// A settings body with thousands of bad entries gets an answer of bounded size: at most 100
+/// problems listed, the message giving their count; a list of rates past any real table is
+/// refused whole; an entry that is no object says so (not "rate: missing").
+#[tokio::test]
+async fn a_body_of_many_problems_gets_a_bounded_answer() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let tag = app.backend;
+        app.register(&app.client, "cfo@a.io").await;
+        let put = |body: Value| {
+            let app = &app;
+            async move {
+                let r = app
+                    .request(
+                        &app.client,
+                        Method::PUT,
+                        "/api/finance/settings",
+                        Some(&body),
+                    )
+                    .await;
+                assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+                json_of(r).await
+            }
+        };
+        let said = put(json!({"rates": [1, 2]})).await;
+        assert_eq!(
+            said["error"]["details"][0]["field"], "rates[0]",
+            "{tag}: {said}"
+        );
+        assert_eq!(
+            said["error"]["details"][0]["message"], "expected an object {from, to, rate}",
+            "{tag}"
+        );
+        let many: Vec<Value> = (0..150).map(|i| json!(i)).collect();
+        let said = put(json!({"rates": many})).await;
+        assert_eq!(
+            said["error"]["details"].as_array().map(Vec::len),
+            Some(100),
+            "{tag}"
+        );
+        assert_eq!(
+            said["error"]["message"],
+            "the request has invalid fields: 150 problems, the first 100 listed",
+            "{tag}"
+        );
+        let table: Vec<Value> = (0..2_001)
+            .map(|_| json!({"from": "EUR", "to": "USD", "rate": "1.1"}))
+            .collect();
+        let said = put(json!({"rates": table})).await;
+        assert_eq!(
+            said["error"]["details"][0]["field"], "rates",
+            "{tag}: {said}"
+        );
+        assert!(
+            said["error"]["details"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("2001 rates; at most 2000")),
+            "{tag}: {said}"
+        );
+    }
+}

@@ -444,6 +444,7 @@ impl From<ApiError> for UiError {
             ApiError::Validation(problems) => UiError::BadRequest(
                 problems
                     .iter()
+                    .take(crate::error::MAX_DETAILS)
                     .map(|p| format!("{}: {}", p.field, p.message))
                     .collect::<Vec<_>>()
                     .join("; "),

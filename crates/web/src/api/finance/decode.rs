@@ -16,6 +16,10 @@ use spendlens_finance::ledger::EntryDraft;
 
 use crate::error::{ApiError, ApiResult, FieldProblem};
 
+/// The most exchange rates a settings body may hold: every ordered pair of the currencies
+/// spendlens knows is under 2,000.
+const MAX_RATES: usize = 2_000;
+
 /// The keys of a campaign cost.
 pub const COST_FIELDS: [&str; 10] = [
     "category",
@@ -146,9 +150,23 @@ pub fn settings_patch(
                 _ => problems.push(FieldProblem::new("webhook_secret", SECRET_EXPECTED)),
             },
             "rates" => match value {
+                Value::Array(items) if items.len() > MAX_RATES => problems.push(FieldProblem::new(
+                    "rates",
+                    format!(
+                        "{} rates; at most {MAX_RATES} (one per pair of currencies is enough)",
+                        items.len()
+                    ),
+                )),
                 Value::Array(items) => {
                     let mut rates = Vec::with_capacity(items.len());
                     for (i, item) in items.iter().enumerate() {
+                        if !item.is_object() {
+                            problems.push(FieldProblem::new(
+                                format!("rates[{i}]"),
+                                "expected an object {from, to, rate}",
+                            ));
+                            continue;
+                        }
                         let get = |k: &str| item.get(k).and_then(Value::as_str).unwrap_or("");
                         let name = format!("rates[{i}].rate");
                         let rate = item
