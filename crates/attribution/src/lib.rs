@@ -39,7 +39,7 @@ pub mod timestamp;
 pub use channel::{ChannelId, Channels};
 pub use credit::{Attribution, ChannelCredit, Credit, MarkovSummary, OrderScore, Transition};
 pub use error::{Error, Problem};
-pub use model::{MarkovOrder, Model, Request, attribute};
+pub use model::{MAX_MARKOV_CHANNELS, MarkovOrder, Model, Request, attribute};
 pub use path::{PathStats, PathTable};
 pub use read::{Dataset, InputFormat, ReadOptions, detect_format, read};
 pub use rows::{

@@ -9,7 +9,8 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use spendlens_attribution::{
-    Dataset, Error, InputFormat, MarkovOrder, Model, ReadOptions, read, read_touchpoint_rows,
+    Dataset, Error, InputFormat, MarkovOrder, Model, ReadOptions, Request, attribute, read,
+    read_touchpoint_rows,
 };
 
 use crate::common::{assert_conserved, close, credit_of, dataset, run, run_one};
@@ -272,4 +273,40 @@ fn an_event_log_is_stored_as_touchpoints_and_a_path_file_is_not() {
         panic!("a path file has no dates");
     };
     assert!(problems[0].message.contains("spendlens attribute"));
+}
+
+/// The Markov model takes up to `MAX_MARKOV_CHANNELS` distinct channels and refuses one more,
+/// saying how to go on (it would hold a core for minutes); the heuristics take any number.
+#[test]
+fn markov_takes_at_most_its_channel_limit() {
+    let limit = spendlens_attribution::MAX_MARKOV_CHANNELS;
+    let table = |channels: usize| {
+        let mut csv = String::from("path;total_conversions;total_conversion_value;total_null\n");
+        for c in 0..channels {
+            csv.push_str(&format!("ch{c} > ch{};1;10;1\n", (c + 1) % channels));
+        }
+        dataset(&csv)
+    };
+    let at_limit = table(limit);
+    let result = run_one(&at_limit, Model::Markov);
+    assert_eq!(result.channels.len(), limit);
+    assert_conserved(&result);
+
+    let past = table(limit + 1);
+    let request = Request {
+        models: vec![Model::Markov],
+        order: MarkovOrder::Fixed(1),
+        transitions: false,
+        skip_unavailable: false,
+    };
+    let err = attribute(&past, &request).expect_err("refused");
+    assert!(err.is_input(), "{err}");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "the journeys name {} distinct channels; the Markov model takes at most {limit}",
+            limit + 1
+        )),
+        "{err}"
+    );
+    assert_eq!(run_one(&past, Model::Linear).channels.len(), limit + 1);
 }
