@@ -158,7 +158,10 @@ async fn shutdown_signal(tx: tokio::sync::watch::Sender<bool>) {
         _ = ctrl_c => {}
         () = term => {}
     }
-    tracing::info!("shutting down: finishing in-flight requests");
+    tracing::info!(
+        "shutting down: finishing in-flight requests (for up to {} s)",
+        spendlens_web::SHUTDOWN_GRACE.as_secs()
+    );
     let _ = tx.send(true);
 }
 

@@ -382,8 +382,11 @@ pub async fn serve_metrics(
         .await
 }
 
+/// How long in-flight requests may run on once shutdown is asked.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
 /// Serves until `shutdown` turns true, with the snapshot scheduler beside the server; in-flight
-/// requests finish before it returns.
+/// requests finish before it returns, for up to [`SHUTDOWN_GRACE`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -447,15 +450,34 @@ pub async fn serve(
         ))
     });
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            while !*shutdown.borrow() {
-                if shutdown.changed().await.is_err() {
-                    break;
-                }
+    let mut asked = shutdown.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        while !*shutdown.borrow() {
+            if shutdown.changed().await.is_err() {
+                break;
             }
-        })
-        .await;
+        }
+    });
+    // In-flight requests get SHUTDOWN_GRACE to finish once shutdown is asked; then the server
+    // stops without them (a stop must not wait on a request forever).
+    let deadline = async move {
+        while !*asked.borrow() {
+            if asked.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    let result = tokio::select! {
+        done = server.into_future() => done,
+        () = deadline => {
+            tracing::warn!(
+                seconds = SHUTDOWN_GRACE.as_secs(),
+                "shutdown: requests still running after the grace period were cut off"
+            );
+            Ok(())
+        }
+    };
     for task in [scheduler, syncs, alerts, retention, models, reports]
         .into_iter()
         .flatten()
