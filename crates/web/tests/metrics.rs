@@ -100,4 +100,41 @@ async fn malformed_bodies_are_client_errors() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The campaign name a row carries follows the rule for names, and has a length: a NUL, a
+    // right-to-left override and 1,001 characters are refused on their path; 1,000 are taken.
+    for (bad, said) in [
+        ("Brand\u{0}".to_owned(), "U+0000"),
+        ("Invoice\u{202E}fdp.exe".to_owned(), "U+202E"),
+        ("x".repeat(1_001), "at most 1000 characters"),
+    ] {
+        let row = json!({"date": "2026-11-02", "platform": "meta", "external_campaign_id": bad,
+                         "spend": "1.00"});
+        let r = app
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &json!({"rows": [row]}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = r.json().await.unwrap_or_default();
+        assert_eq!(
+            body["error"]["details"][0]["field"], "rows[0].external_campaign_id",
+            "{body}"
+        );
+        assert!(
+            body["error"]["details"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(said)),
+            "{body}"
+        );
+    }
+    let row = json!({"date": "2026-11-02", "platform": "meta",
+                     "external_campaign_id": "x".repeat(1_000), "spend": "1.00"});
+    let r = app
+        .post(
+            &format!("/api/campaigns/{id}/metrics"),
+            &json!({"rows": [row]}),
+        )
+        .await;
+    assert!(r.status().is_success());
 }

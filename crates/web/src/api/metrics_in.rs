@@ -24,6 +24,10 @@ pub struct UpsertResponse {
     pub unchanged: u64,
 }
 
+/// The longest external campaign id or name a row may carry (the platforms' own limits are a
+/// few hundred characters).
+const MAX_EXTERNAL_ID_CHARS: usize = 1_000;
+
 /// A batch of daily rows.
 #[derive(Debug, utoipa::ToSchema)]
 pub struct MetricsRequest {
@@ -91,6 +95,15 @@ pub fn parse_rows(body: &Value, campaign_currency: &str) -> Result<Vec<DailyRow>
             .string("external_campaign_id", &mut problems)
             .unwrap_or_default()
             .to_owned();
+        // A name shown on pages and in reports: the one rule for names, and a sane length.
+        if let Err(message) = spendlens_core::text::check_name(&external) {
+            problems.push(join(&path, "external_campaign_id"), message);
+        } else if external.chars().count() > MAX_EXTERNAL_ID_CHARS {
+            problems.push(
+                join(&path, "external_campaign_id"),
+                format!("at most {MAX_EXTERNAL_ID_CHARS} characters"),
+            );
+        }
         let currency = r
             .string("currency", &mut problems)
             .map(|c| c.trim().to_ascii_uppercase());
