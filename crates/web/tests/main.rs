@@ -11,6 +11,7 @@ mod audit_log;
 mod auth;
 mod borrowed_value;
 mod browser;
+mod browser_kit;
 mod browser_pages;
 mod campaigns;
 mod channel_reports;
