@@ -109,6 +109,7 @@ use crate::{api, auth, error, observability};
         observability::healthz,
         observability::metrics,
     ),
+    modifiers(&ErrorAnswers),
     components(schemas(
         auth::RegisterRequest,
         auth::LoginRequest,
@@ -135,3 +136,138 @@ use crate::{api, auth, error, observability};
     ))
 )]
 pub struct ApiDoc;
+
+/// Every operation's refusals in the document: the error envelope as a schema (`Error`), a
+/// `default` answer with it for the statuses an operation does not list (400, 401, 403, 404,
+/// 413, 415, 422, 429, 500, as the middleware and handlers answer them), and the envelope as the
+/// body of every 4xx or 5xx answer listed without one.
+struct ErrorAnswers;
+
+impl utoipa::Modify for ErrorAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, Response, schema::Schema};
+        let envelope = serde_json::json!({
+            "type": "object",
+            "required": ["error"],
+            "properties": {"error": {
+                "type": "object",
+                "required": ["code", "message", "details"],
+                "properties": {
+                    "code": {"type": "string", "description": "stable: bad_request, unauthorized, forbidden, not_found, too_large, unsupported_media_type, validation_failed, rate_limited, internal, ..."},
+                    "message": {"type": "string"},
+                    "details": {"type": "array", "description": "one problem per field (at most 100; the message gives the count)",
+                                "items": {"$ref": "#/components/schemas/FieldProblem"}}
+                }
+            }}
+        });
+        let body = |description: &str| {
+            serde_json::from_value::<Response>(serde_json::json!({
+                "description": description,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            }))
+            .ok()
+        };
+        let (Ok(schema), Some(default)) = (
+            serde_json::from_value::<Schema>(envelope),
+            body("A refusal or failure, in the error envelope"),
+        ) else {
+            return;
+        };
+        if let Some(components) = openapi.components.as_mut() {
+            components
+                .schemas
+                .insert("Error".to_owned(), RefOr::T(schema));
+        }
+        // Operation ids are the handlers' names, which repeat across modules (`list`,
+        // `create`): a repeated one takes its path, so that every id is unique, as the
+        // specification requires.
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for item in openapi.paths.paths.values() {
+            for op in [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(id) = &op.operation_id {
+                    *seen.entry(id.clone()).or_default() += 1;
+                }
+            }
+        }
+        for (path, item) in &mut openapi.paths.paths {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                if let Some(id) = op.operation_id.as_mut()
+                    && seen.get(id.as_str()).is_some_and(|n| *n > 1)
+                {
+                    let place: Vec<&str> = path
+                        .split('/')
+                        .filter(|s| !s.is_empty() && *s != "api" && !s.starts_with('{'))
+                        .collect();
+                    *id = format!("{id}_{}", place.join("_").replace('-', "_"));
+                }
+                for (status, answer) in &mut op.responses.responses {
+                    let error = status.starts_with('4') || status.starts_with('5');
+                    // A response's description is required; the annotations leave some out.
+                    if let RefOr::T(r) = answer
+                        && r.description.is_empty()
+                    {
+                        r.description = if error { "A refusal" } else { "The answer" }.to_owned();
+                    }
+                    if let (true, RefOr::T(r)) = (error, answer)
+                        && r.content.is_empty()
+                        && let Some(with_body) = body(&r.description)
+                    {
+                        *r = with_body;
+                    }
+                }
+                op.responses
+                    .responses
+                    .entry("default".to_owned())
+                    .or_insert_with(|| RefOr::T(default.clone()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The document holds to the specification's rules a generator relies on: unique operation
+    /// ids, a description on every answer, and the error envelope as the body of every refusal.
+    #[test]
+    fn every_operation_has_a_unique_id_described_answers_and_the_error_envelope() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        assert!(doc["components"]["schemas"]["Error"].is_object());
+        let mut ids = std::collections::HashSet::new();
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        assert!(paths.len() > 60, "{}", paths.len());
+        for (path, item) in &paths {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+                assert!(ids.insert(id.clone()), "{method} {path}: {id} repeats");
+                for (status, answer) in op["responses"].as_object().into_iter().flatten() {
+                    assert!(
+                        answer["description"]
+                            .as_str()
+                            .is_some_and(|d| !d.is_empty()),
+                        "{method} {path} {status}"
+                    );
+                    if status == "default" || status.starts_with('4') {
+                        assert_eq!(
+                            answer["content"]["application/json"]["schema"]["$ref"],
+                            "#/components/schemas/Error",
+                            "{method} {path} {status}"
+                        );
+                    }
+                }
+                assert!(op["responses"]["default"].is_object(), "{method} {path}");
+            }
+        }
+    }
+}
