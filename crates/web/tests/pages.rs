@@ -204,6 +204,16 @@ async fn campaign_form_problems_show_beside_their_fields() {
     }
 }
 
+/// `GET base + path` with `client`: the status and the body.
+async fn fetch(client: &reqwest::Client, url: String) -> (StatusCode, String) {
+    let r = client
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    (r.status(), r.text().await.unwrap_or_default())
+}
+
 #[tokio::test]
 async fn another_organisations_campaign_is_a_404_page() {
     for url in database_urls().await {
@@ -212,71 +222,47 @@ async fn another_organisations_campaign_is_a_404_page() {
         let id = app.campaign(&q4()).await;
         let intruder = new_client();
         app.register(&intruder, "intruder@example.com").await;
+        // A signed-in visitor's refusal keeps the visitor's frame: navigation and "Sign out",
+        // no "Sign in" that would read as a lost session.
+        let framed = |html: &str| {
+            html.contains("aria-label=\"Main\"")
+                && html.contains("Sign out")
+                && !html.contains("href=\"/signin\"")
+        };
         for path in ["", "/edit", "/imports"] {
-            let r = intruder
-                .get(format!("{}/campaigns/{id}{path}", app.base))
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
-            let html = r.text().await.unwrap_or_default();
+            let (status, html) =
+                fetch(&intruder, format!("{}/campaigns/{id}{path}", app.base)).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
             assert!(!html.contains("Q4 Lead Gen"));
-            // The refusal keeps the signed-in visitor's frame: navigation and "Sign out", no
-            // "Sign in" that would read as a lost session.
-            assert!(
-                html.contains("aria-label=\"Main\"") && html.contains("Sign out"),
-                "{path}: {html}"
-            );
-            assert!(!html.contains("href=\"/signin\""), "{path}");
+            assert!(framed(&html), "{path}: {html}");
         }
         // A path no route takes: the not-found page in the same frame; under /api/ the JSON 404.
-        let r = app
-            .client
-            .get(format!("{}/campaign/typo", app.base))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.status(), StatusCode::NOT_FOUND);
-        let html = r.text().await.unwrap_or_default();
+        let (status, html) = fetch(&app.client, format!("{}/campaign/typo", app.base)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(
-            html.contains("There is no such page") && html.contains("Sign out"),
+            html.contains("There is no such page") && framed(&html),
             "{html}"
         );
-        let r = app
-            .client
-            .get(format!("{}/api/campaign/typo", app.base))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.status(), StatusCode::NOT_FOUND);
-        let body: serde_json::Value = r.json().await.unwrap_or_default();
+        let (status, text) = fetch(&app.client, format!("{}/api/campaign/typo", app.base)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
         assert_eq!(body["error"]["code"], "not_found", "{body}");
         assert_eq!(body["error"]["message"], "API endpoint not found", "{body}");
         // A bad query on the visitor's own campaign: the same frame.
-        let r = app
-            .client
-            .get(format!("{}/campaigns/{id}?to=2026-11-10", app.base))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-        let html = r.text().await.unwrap_or_default();
-        assert!(
-            html.contains("Sign out") && !html.contains("href=\"/signin\""),
-            "{html}"
-        );
-        // Signed out: to the sign-in page.
+        let (status, html) = fetch(
+            &app.client,
+            format!("{}/campaigns/{id}?to=2026-11-10", app.base),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(framed(&html), "{html}");
+        // Signed out: the not-found page offers to sign in; a campaign goes to the sign-in page.
         let anonymous = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_else(|e| panic!("{e}"));
-        let r = anonymous
-            .get(format!("{}/campaign/typo", app.base))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.status(), StatusCode::NOT_FOUND);
-        let html = r.text().await.unwrap_or_default();
+        let (status, html) = fetch(&anonymous, format!("{}/campaign/typo", app.base)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(
             html.contains("There is no such page") && html.contains("href=\"/signin\""),
             "{html}"
