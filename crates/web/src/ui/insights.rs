@@ -79,7 +79,8 @@ fn one_value(a: &Analysis, platforms: &[Platform]) -> bool {
         .filter(|r| platforms.contains(&r.platform) && r.conversions > Decimal::ZERO)
         .map(|r| {
             (r.revenue_source == spendlens_core::analysis::RevenueSource::Estimated)
-                .then(|| (r.revenue / r.conversions).round_dp(2))
+                .then(|| r.revenue.checked_div(r.conversions).map(|v| v.round_dp(2)))
+                .flatten()
         });
     match values.next() {
         Some(Some(first)) => values.all(|v| v == Some(first)),
