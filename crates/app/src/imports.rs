@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use spendlens_core::campaign::Campaign;
 use spendlens_core::daily::{DailyRow, RowProblem};
 use spendlens_ingest::{
-    ColumnMapping, Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, NumberLocale,
+    ColumnMapping, Converter, Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, NumberLocale,
     ParsedFile, PdfPreview, PeriodChoice, Source, StreamError, Summary,
 };
 use spendlens_store::{ImportRecord, StoreError, UpsertCounts};
@@ -315,12 +315,15 @@ impl<R: Read> Read for Hashing<R> {
 }
 
 /// Converts or refuses a streamed row whose currency differs from the campaign's (the rows of a
-/// stream cannot be looked at all first, as [`spendlens_ingest::reconcile_currency`] does).
+/// stream cannot be looked at all first, as [`spendlens_ingest::reconcile_currency`] does). The
+/// conversion is to the cent, each campaign of the file carrying its rounding in the order its
+/// rows come: a file in date order is stored to the same cents as through the upload.
 fn reconcile_row(
     row: &mut DailyRow,
     campaign: &str,
     rate: Option<Decimal>,
     foreign: &mut Option<String>,
+    converter: &mut Option<Converter>,
 ) -> Result<(), CurrencyProblem> {
     let Some(c) = row.currency.clone() else {
         row.currency = Some(campaign.to_owned());
@@ -344,12 +347,10 @@ fn reconcile_row(
             campaign: campaign.to_owned(),
         });
     };
-    let scale = |v: Decimal| v.checked_mul(rate).ok_or(CurrencyProblem::Overflow);
-    row.spend = scale(row.spend)?;
-    row.conversion_value = row.conversion_value.map(scale).transpose()?;
-    row.revenue = row.revenue.map(scale).transpose()?;
-    row.currency = Some(campaign.to_owned());
-    Ok(())
+    converter
+        .get_or_insert_with(|| Converter::new(rate, campaign))
+        .row(row)
+        .ok_or(CurrencyProblem::Overflow)
 }
 
 /// Why the stream's sink stopped.
@@ -380,7 +381,7 @@ pub async fn import_stream<R: Read + Send + 'static>(
     let rate = command.rate;
     let file_name = command.file_name.clone();
     let parser = tokio::task::spawn_blocking(move || {
-        let mut foreign = None;
+        let (mut foreign, mut converter) = (None, None);
         spendlens_ingest::stream_canonical(
             reader,
             &file_name,
@@ -388,7 +389,7 @@ pub async fn import_stream<R: Read + Send + 'static>(
             |batch: &[DailyRow]| {
                 let mut rows = batch.to_vec();
                 for row in &mut rows {
-                    reconcile_row(row, &currency, rate, &mut foreign)
+                    reconcile_row(row, &currency, rate, &mut foreign, &mut converter)
                         .map_err(SinkStop::Currency)?;
                     if let Some(p) = row.problems().first() {
                         return Err(SinkStop::Range(row_diagnostic(&file_name, row, p)));
@@ -482,13 +483,13 @@ mod tests {
 
     #[test]
     fn streamed_rows_are_converted_or_refused_by_currency() {
-        let mut foreign = None;
+        let (mut foreign, mut converter) = (None, None);
         let mut r = row(None, 10);
-        assert_eq!(reconcile_row(&mut r, "USD", None, &mut foreign), Ok(()));
+        assert_eq!(reconcile_row(&mut r, "USD", None, &mut foreign, &mut converter), Ok(()));
         assert_eq!(r.currency.as_deref(), Some("USD"));
         let mut r = row(Some("EUR"), 10);
         assert_eq!(
-            reconcile_row(&mut r, "USD", None, &mut foreign),
+            reconcile_row(&mut r, "USD", None, &mut foreign, &mut converter),
             Err(CurrencyProblem::NoRate {
                 file: "EUR".into(),
                 campaign: "USD".into()
@@ -496,18 +497,39 @@ mod tests {
         );
         let mut r = row(Some("EUR"), 10);
         let rate = Some(Decimal::new(11, 1));
-        assert_eq!(reconcile_row(&mut r, "USD", rate, &mut foreign), Ok(()));
+        assert_eq!(reconcile_row(&mut r, "USD", rate, &mut foreign, &mut converter), Ok(()));
         assert_eq!(
             (r.spend, r.currency.as_deref()),
             (Decimal::from(11), Some("USD"))
         );
         let mut r = row(Some("GBP"), 10);
         assert_eq!(
-            reconcile_row(&mut r, "USD", rate, &mut foreign),
+            reconcile_row(&mut r, "USD", rate, &mut foreign, &mut converter),
             Err(CurrencyProblem::Mixed {
                 first: "EUR".into(),
                 second: "GBP".into()
             })
         );
+    }
+
+    #[test]
+    fn streamed_rows_are_converted_to_the_cent_carrying_each_campaign_s_rounding() {
+        let rate = Some(Decimal::new(115, 2));
+        let (mut foreign, mut converter) = (None, None);
+        let mut booked = Vec::new();
+        for (campaign, cents) in [("a", 10), ("b", 10), ("a", 10), ("a", 10)] {
+            let mut r = DailyRow {
+                external_campaign_id: campaign.to_owned(),
+                spend: Decimal::new(cents, 2),
+                ..row(Some("EUR"), 0)
+            };
+            assert_eq!(
+                reconcile_row(&mut r, "USD", rate, &mut foreign, &mut converter),
+                Ok(())
+            );
+            booked.push(r.spend.to_string());
+        }
+        // 0.115 each: campaign a books 0.12, 0.11, 0.12 (0.35 = 0.345 rounded), b its own 0.12.
+        assert_eq!(booked, ["0.12", "0.12", "0.11", "0.12"]);
     }
 }

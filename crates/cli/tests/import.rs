@@ -617,3 +617,38 @@ fn unknown_headers_are_mapped_and_the_mapping_saved() {
     assert_eq!(spend(&db), "1251.61");
     let _ = std::fs::remove_dir_all(&db.dir);
 }
+
+#[test]
+fn a_streamed_file_in_another_currency_is_stored_to_the_cent() {
+    let db = setup("cents");
+    let file = db.dir.join("eur.csv");
+    let mut text = format!("currency,{HEAD}");
+    for d in 1..=3 {
+        text.push_str(&format!("EUR,2026-02-0{d},meta,m1,0.10,1,0,1,0,,\n"));
+    }
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
+    let out = import(&db, &file, &["--rate", "1.15"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 0.115 a day: booked 0.12, 0.11, 0.12, as the upload books them (not 0.115 three times).
+    let days: Vec<String> = rt().block_on(async {
+        let store = spendlens_store::connect(&db.url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let from = chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap_or_default();
+        let to = chrono::NaiveDate::from_ymd_opt(2026, 2, 28).unwrap_or_default();
+        store
+            .daily_series(&db.org, &db.campaign, from, to)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(|r| r.spend.to_string())
+            .collect()
+    });
+    assert_eq!(days, ["0.12", "0.11", "0.12"]);
+    let _ = std::fs::remove_dir_all(&db.dir);
+}

@@ -1,9 +1,11 @@
 //! Currency of imported money: recognising ISO codes in headers and cells, and the rule that a file
 //! in another currency than its campaign is refused unless the user gives a rate.
 
+use std::collections::HashMap;
+
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use spendlens_core::DailyRow;
+use spendlens_core::{DailyRow, Platform};
 
 use crate::error::{Diagnostic, ImportError};
 use crate::model::ParsedFile;
@@ -90,7 +92,7 @@ pub fn reconcile_currency(
                 format!("the exchange rate {rate} must be positive"),
             ));
         }
-        convert(&mut parsed.rows, from, campaign, rate).map_err(|()| overflow(&file))?;
+        convert(&mut parsed.rows, from, campaign, rate).ok_or_else(|| overflow(&file))?;
         parsed.notes.push(format!(
             "converted {from} to {campaign} at {rate} {campaign} per {from}"
         ));
@@ -117,25 +119,65 @@ struct Carry {
 impl Carry {
     /// `amount` converted at `rate`: the cents that bring the booked sum to the exact sum
     /// rounded, so that the booked amounts add up to the converted total to the cent.
-    fn next(&mut self, amount: Decimal, rate: Decimal) -> Result<Decimal, ()> {
+    fn next(&mut self, amount: Decimal, rate: Decimal) -> Option<Decimal> {
         self.exact = amount
             .checked_mul(rate)
-            .and_then(|c| self.exact.checked_add(c))
-            .ok_or(())?;
+            .and_then(|c| self.exact.checked_add(c))?;
         let total = self
             .exact
             .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-        let booked = total.checked_sub(self.booked).ok_or(())?;
+        let booked = total.checked_sub(self.booked)?;
         self.booked = total;
-        Ok(booked)
+        Some(booked)
     }
 }
 
-/// Converts the amounts of the rows in `from` to `campaign` at `rate`, campaign by campaign
-/// (platform × external id) in date order, each amount carrying its rounding: the converted days
-/// of a campaign add up to its total converted, and each is within a cent of its own exact
-/// conversion.
-fn convert(rows: &mut [DailyRow], from: &str, campaign: &str, rate: Decimal) -> Result<(), ()> {
+/// Converts rows' money to another currency at one rate, to the cent, each campaign (platform ×
+/// external id) carrying its rounding from row to row: the converted rows of a campaign add up
+/// to its total converted, and each is within a cent of its own exact conversion. Rows given in
+/// date order per campaign (as [`reconcile_currency`] gives them, and as a streamed file usually
+/// is) are converted to the same cents whichever path reads them.
+pub struct Converter {
+    rate: Decimal,
+    to: String,
+    carries: HashMap<(Platform, String), [Carry; 3]>,
+}
+
+impl Converter {
+    /// A converter to `to` at `rate` units of `to` per unit of the rows' currency.
+    pub fn new(rate: Decimal, to: &str) -> Self {
+        Self {
+            rate,
+            to: to.to_owned(),
+            carries: HashMap::new(),
+        }
+    }
+
+    /// Converts the row's spend, conversion value and revenue and relabels its currency; `None`
+    /// when an amount overflows (the row is then left half-converted: refuse the file).
+    pub fn row(&mut self, row: &mut DailyRow) -> Option<()> {
+        let rate = self.rate;
+        let [spend, value, revenue] = self
+            .carries
+            .entry((row.platform, row.external_campaign_id.clone()))
+            .or_default();
+        row.spend = spend.next(row.spend, rate)?;
+        row.conversion_value = match row.conversion_value {
+            Some(v) => Some(value.next(v, rate)?),
+            None => None,
+        };
+        row.revenue = match row.revenue {
+            Some(v) => Some(revenue.next(v, rate)?),
+            None => None,
+        };
+        row.currency = Some(self.to.clone());
+        Some(())
+    }
+}
+
+/// Converts the amounts of the rows in `from` to `campaign` at `rate`, campaign by campaign in
+/// date order ([`Converter`]).
+fn convert(rows: &mut [DailyRow], from: &str, campaign: &str, rate: Decimal) -> Option<()> {
     let mut order: Vec<usize> = (0..rows.len())
         .filter(|&i| {
             rows[i]
@@ -148,25 +190,11 @@ fn convert(rows: &mut [DailyRow], from: &str, campaign: &str, rate: Decimal) -> 
         let key = |r: &DailyRow| (r.platform, r.external_campaign_id.clone(), r.date);
         key(&rows[a]).cmp(&key(&rows[b]))
     });
-    let mut carries: [Carry; 3] = Default::default();
-    let mut group: Option<(spendlens_core::Platform, String)> = None;
+    let mut converter = Converter::new(rate, campaign);
     for i in order {
-        let row = &mut rows[i];
-        let key = (row.platform, row.external_campaign_id.clone());
-        if group.as_ref() != Some(&key) {
-            carries = Default::default();
-            group = Some(key);
-        }
-        let [spend, value, revenue] = &mut carries;
-        row.spend = spend.next(row.spend, rate)?;
-        row.conversion_value = row
-            .conversion_value
-            .map(|v| value.next(v, rate))
-            .transpose()?;
-        row.revenue = row.revenue.map(|v| revenue.next(v, rate)).transpose()?;
-        row.currency = Some(campaign.to_owned());
+        converter.row(&mut rows[i])?;
     }
-    Ok(())
+    Some(())
 }
 
 fn overflow(file: &str) -> ImportError {

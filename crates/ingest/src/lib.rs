@@ -48,7 +48,7 @@ pub use canonical::{
     CANONICAL_COLUMNS, DEFAULT_BATCH, StreamError, StreamOutcome, parse_canonical, stream_canonical,
 };
 pub use channels::{ChannelFile, is_channel_file, parse_channel_file};
-pub use currency::reconcile_currency;
+pub use currency::{Converter, reconcile_currency};
 pub use date::{DateOrder, earliest_date, latest_date};
 pub use detect::{Imported, detect, import};
 pub use error::{
