@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use spendlens_core::campaign::Campaign;
 use spendlens_core::daily::{DailyRow, RowProblem};
 use spendlens_ingest::{
-    ColumnMapping, Converter, Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS, NumberLocale,
-    ParsedFile, PdfPreview, PeriodChoice, Source, StreamError, Summary,
+    ColumnMapping, Converter, Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS,
+    NumberLocale, ParsedFile, PdfPreview, PeriodChoice, Source, StreamError, Summary,
 };
 use spendlens_store::{ImportRecord, StoreError, UpsertCounts};
 
@@ -485,7 +485,10 @@ mod tests {
     fn streamed_rows_are_converted_or_refused_by_currency() {
         let (mut foreign, mut converter) = (None, None);
         let mut r = row(None, 10);
-        assert_eq!(reconcile_row(&mut r, "USD", None, &mut foreign, &mut converter), Ok(()));
+        assert_eq!(
+            reconcile_row(&mut r, "USD", None, &mut foreign, &mut converter),
+            Ok(())
+        );
         assert_eq!(r.currency.as_deref(), Some("USD"));
         let mut r = row(Some("EUR"), 10);
         assert_eq!(
@@ -497,7 +500,10 @@ mod tests {
         );
         let mut r = row(Some("EUR"), 10);
         let rate = Some(Decimal::new(11, 1));
-        assert_eq!(reconcile_row(&mut r, "USD", rate, &mut foreign, &mut converter), Ok(()));
+        assert_eq!(
+            reconcile_row(&mut r, "USD", rate, &mut foreign, &mut converter),
+            Ok(())
+        );
         assert_eq!(
             (r.spend, r.currency.as_deref()),
             (Decimal::from(11), Some("USD"))

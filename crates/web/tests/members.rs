@@ -564,6 +564,15 @@ async fn a_viewer_invited_through_the_pages_sees_the_owners_figures_and_writes_n
         let token = link.rsplit('/').next().unwrap_or_default().to_owned();
         assert!(!token.is_empty(), "{html}");
         let viewer = join_through_page(&app, &token).await;
+        // Pending invitations (an invitee's address) are the admins' to see, not a viewer's.
+        invite(&app, &app.client, "pending@a.io", "editor").await;
+        let (_, owners) = page_as(&app, &app.client, "/organization/members").await;
+        let (_, theirs) = page_as(&app, &viewer, "/organization/members").await;
+        assert!(owners.contains("pending@a.io"), "{owners}");
+        assert!(!theirs.contains("pending@a.io") && !theirs.contains("pending-invitations"));
+        let list = "/api/organization/invitations";
+        let (status, _) = call(&app, &viewer, Method::GET, list, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
         // A model run, then new data: its page offers "Run again" to the owner only.
         let run = json_of(
             app.post(

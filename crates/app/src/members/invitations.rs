@@ -13,7 +13,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use spendlens_core::Role;
-use spendlens_core::campaign::{FieldError, OrgId};
+use spendlens_core::campaign::FieldError;
 use spendlens_store::{Acceptance, AuditEntry, Invitation, Joiner, NewInvitation, Principal};
 
 use super::{MemberError, may_grant};
@@ -106,9 +106,18 @@ pub async fn invite(
     })
 }
 
-/// The caller's organisation's pending invitations, newest first.
-pub async fn pending(ctx: &Context, org: &OrgId) -> Result<Vec<Invitation>, MemberError> {
-    Ok(ctx.store.pending_invitations(org, ctx.now()).await?)
+/// The pending invitations of the caller's organisation, newest first: for admins and owners
+/// only, who may invite and revoke (the invitees' addresses are not the other members' to see).
+pub async fn pending(ctx: &Context, actor: &Principal) -> Result<Vec<Invitation>, MemberError> {
+    if actor.role < Role::Admin {
+        return Err(MemberError::Forbidden(
+            "only an admin or owner sees the pending invitations".to_owned(),
+        ));
+    }
+    Ok(ctx
+        .store
+        .pending_invitations(&actor.org_id, ctx.now())
+        .await?)
 }
 
 /// Revokes pending invitation `id` of the caller's organisation: its link stops working.

@@ -1,7 +1,7 @@
 //! The one table of who may call which route: (method, route pattern) -> access.
 //!
 //! Viewers read everything of their organisation (every GET but the pages that are only a form
-//! to write); editors also manage campaigns, imports, connections, the ledger, attribution,
+//! to write, the pending invitations and the activity log); editors also manage campaigns, imports, connections, the ledger, attribution,
 //! mappings, marketing-mix runs and optimisation; admins also members, invitations, the
 //! organisation's finance settings and rates (and, by the app's rule on the data, other
 //! members' tokens); owners also transfer ownership and delete the organisation. What a user
@@ -51,7 +51,7 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/api/organization/members", VIEWER),
     ("PUT", "/api/organization/members/{user_id}", ADMIN),
     ("DELETE", "/api/organization/members/{user_id}", ADMIN),
-    ("GET", "/api/organization/invitations", VIEWER),
+    ("GET", "/api/organization/invitations", ADMIN),
     ("POST", "/api/organization/invitations", ADMIN),
     ("DELETE", "/api/organization/invitations/{id}", ADMIN),
     ("POST", "/api/invitations/{token}/accept", VIEWER),

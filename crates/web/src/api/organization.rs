@@ -281,14 +281,14 @@ pub async fn remove_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The pending invitations of the current organisation, newest first.
+/// The pending invitations of the current organisation, newest first (admins and owners).
 #[utoipa::path(get, path = "/api/organization/invitations", tag = "organization",
-    responses((status = 200, body = [InvitationResponse])))]
+    responses((status = 200, body = [InvitationResponse]), (status = 403, description = "Not an admin or owner")))]
 pub async fn list_invitations(
     State(state): State<AppState>,
     Caller(principal): Caller,
 ) -> ApiResult<Json<Vec<InvitationResponse>>> {
-    let list = invitations::pending(&state.context(), &principal.org_id).await?;
+    let list = invitations::pending(&state.context(), &principal).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 

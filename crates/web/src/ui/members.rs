@@ -52,7 +52,8 @@ struct MembersPage {
     csrf: String,
     org_name: String,
     members: Vec<MemberRow>,
-    invitations: Vec<InvitationRow>,
+    /// `None` for a member who may not see them (below admin).
+    invitations: Option<Vec<InvitationRow>>,
     /// The roles the visitor may grant (code, label), lowest first.
     grantable: Vec<(&'static str, &'static str)>,
     /// An invitation just created: the address and the link, shown this once.
@@ -91,9 +92,15 @@ async fn page(
     let list = members::members(&ctx, &viewer.principal)
         .await
         .map_err(ApiError::from)?;
-    let pending = invitations::pending(&ctx, &viewer.principal.org_id)
-        .await
-        .map_err(ApiError::from)?;
+    let pending = if viewer.principal.role >= Role::Admin {
+        Some(
+            invitations::pending(&ctx, &viewer.principal)
+                .await
+                .map_err(ApiError::from)?,
+        )
+    } else {
+        None
+    };
     let org_name = viewer
         .orgs
         .iter()
@@ -116,15 +123,16 @@ async fn page(
                 role_label: m.role.label(),
             })
             .collect(),
-        invitations: pending
-            .into_iter()
-            .map(|i| InvitationRow {
-                id: i.id,
-                email: i.email,
-                role: i.role.label(),
-                expires: when(i.expires_at),
-            })
-            .collect(),
+        invitations: pending.map(|list| {
+            list.into_iter()
+                .map(|i| InvitationRow {
+                    id: i.id,
+                    email: i.email,
+                    role: i.role.label(),
+                    expires: when(i.expires_at),
+                })
+                .collect()
+        }),
         grantable: Role::ALL
             .into_iter()
             .filter(|r| *r <= viewer.principal.role)
