@@ -418,12 +418,25 @@ macro_rules! impl_campaign_store {
 
                 #[instrument(skip_all)]
                 async fn delete_campaign(&self, org: &OrgId, id: &CampaignId) -> Result<bool> {
+                    // Its touchpoints go with it: left untagged (the key's `SET NULL`), they
+                    // would count for every other campaign of the organisation.
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query("DELETE FROM touchpoints WHERE campaign_id = $1 AND org_id = $2")
+                        .bind(id.as_str())
+                        .bind(org.as_str())
+                        .execute(&mut *tx)
+                        .await?;
                     let done = sqlx::query("DELETE FROM campaigns WHERE id = $1 AND org_id = $2")
                         .bind(id.as_str())
                         .bind(org.as_str())
-                        .execute(&self.pool)
+                        .execute(&mut *tx)
                         .await?;
-                    Ok(done.rows_affected() == 1)
+                    if done.rows_affected() != 1 {
+                        tx.rollback().await?;
+                        return Ok(false);
+                    }
+                    tx.commit().await?;
+                    Ok(true)
                 }
 
                 #[instrument(skip_all)]

@@ -212,6 +212,24 @@ async fn the_window_keeps_whole_journeys_up_to_its_end_and_campaign_tags_scope_r
             .await
             .unwrap_or_else(|e| panic!("{backend}: {e}"));
         assert_eq!(all.len(), 5, "{backend}");
+        // A deleted campaign's touchpoints go with it: they do not become untagged rows that
+        // every other campaign would count.
+        assert!(
+            store
+                .delete_campaign(&org, &other.id)
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: {e}"))
+        );
+        let mine_now = store
+            .touchpoints_in_window(&org, Some(&mine.id), 10 * SEC, 20 * SEC)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert_eq!(mine_now, found, "{backend}");
+        let all = store
+            .touchpoints_in_window(&org, None, 10 * SEC, 20 * SEC)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        assert_eq!(all.len(), 4, "{backend}");
     }
 }
 
