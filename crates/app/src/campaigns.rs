@@ -7,7 +7,7 @@ use spendlens_core::campaign::{
     Campaign, CampaignDraft, CampaignId, CampaignSpec, FieldError, OrgId, PlatformSettings,
 };
 
-use spendlens_store::Written;
+use spendlens_store::{CURRENCY_HAS_DATA, StoreError, Written};
 
 use crate::AppError;
 use crate::clock::is_known_zone;
@@ -58,7 +58,8 @@ pub async fn replace(
     match ctx
         .store
         .update_campaign_and_settings_if(org, id, read, new, ctx.now())
-        .await?
+        .await
+        .map_err(|e| currency_kept(e, read.0))?
     {
         Written::Done(campaign) => Ok(campaign),
         Written::Changed => Err(AppError::Conflict(
@@ -91,7 +92,7 @@ pub async fn update<E: From<AppError>>(
             .store
             .update_campaign_if(org, id, &current.spec, &spec, ctx.now())
             .await
-            .map_err(AppError::from)?;
+            .map_err(|e| currency_kept(e, &current.spec))?;
         match written {
             Written::Done(campaign) => return Ok(campaign),
             Written::Changed => continue,
@@ -103,6 +104,24 @@ pub async fn update<E: From<AppError>>(
             .to_owned(),
     )
     .into())
+}
+
+/// The store's refusal of a new currency for a campaign holding money, as a problem of the
+/// `currency` field; any other store error as it is.
+fn currency_kept(e: StoreError, stored: &CampaignSpec) -> AppError {
+    match e {
+        StoreError::Conflict(CURRENCY_HAS_DATA) => AppError::invalid(
+            "currency",
+            format!(
+                "the campaign's data is stored in {}, so its currency cannot change (that would \
+                 relabel every amount without converting it); create a campaign in the new \
+                 currency and import its files there (with a rate, files in another currency \
+                 are converted)",
+                stored.currency
+            ),
+        ),
+        e => AppError::from(e),
+    }
 }
 
 /// How many times [`update`] applies an edit again to what another writer stored first.

@@ -110,7 +110,7 @@ pub fn reconcile_currency(
 }
 
 /// The exact converted sum so far of one amount of one campaign, and the cents booked for it.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Carry {
     exact: Decimal,
     booked: Decimal,
@@ -137,6 +137,7 @@ impl Carry {
 /// to its total converted, and each is within a cent of its own exact conversion. Rows given in
 /// date order per campaign (as [`reconcile_currency`] gives them, and as a streamed file usually
 /// is) are converted to the same cents whichever path reads them.
+#[derive(Debug)]
 pub struct Converter {
     rate: Decimal,
     to: String,

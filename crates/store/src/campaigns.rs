@@ -10,6 +10,10 @@ use spendlens_core::campaign::{Campaign, CampaignId, CampaignSpec, OrgId, Platfo
 
 use crate::Result;
 
+/// Why [`CampaignStore::update_campaign_if`] refuses a currency change: the campaign holds money
+/// in its current currency.
+pub const CURRENCY_HAS_DATA: &str = "currency_has_data";
+
 /// Takes a campaign's row for the rest of the transaction and finds it in the organisation
 /// (`$1` the campaign, `$2` the organisation; one row affected, else not found). The first
 /// statement of every write transaction that touches a campaign's data: on PostgreSQL the row
@@ -92,7 +96,9 @@ pub trait CampaignStore: Send + Sync {
     /// Replaces a campaign's definition when it still is `read` (the fields its writer started
     /// from), all in one write transaction holding the campaign's row: two edits made at once
     /// on what each read cannot undo each other unseen ([`Written::Changed`]: read again and
-    /// apply the edit to what is stored now).
+    /// apply the edit to what is stored now). A new currency while the campaign holds daily
+    /// rows (of an ad platform or another channel) is `Conflict(CURRENCY_HAS_DATA)`: its money
+    /// is stored in the currency it has, and relabelling it would change every figure's meaning.
     async fn update_campaign_if(
         &self,
         org: &OrgId,
@@ -317,6 +323,18 @@ macro_rules! impl_campaign_store {
                     let stored = settings_of(&row)?;
                     if campaign(&row)?.spec != *read.0 || read.1.is_some_and(|s| stored != *s) {
                         return Ok(Written::Changed);
+                    }
+                    if !new.0.currency.eq_ignore_ascii_case(&read.0.currency) {
+                        let money = sqlx::query(
+                            "SELECT 1 AS held FROM daily_metrics WHERE campaign_id = $1 \
+                             UNION ALL SELECT 1 FROM channel_metrics WHERE campaign_id = $1 LIMIT 1",
+                        )
+                        .bind(id.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        if money.is_some() {
+                            return Err(crate::StoreError::Conflict(crate::campaigns::CURRENCY_HAS_DATA));
+                        }
                     }
                     write_spec(&mut *tx, org, id, new.0, now).await?;
                     if let Some(settings) = new.1 {

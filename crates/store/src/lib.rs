@@ -63,7 +63,7 @@ pub use accounts::{
 pub use attempts::{AttemptCount, AttemptStore};
 pub use attribution::{StoredTouchpoint, TouchKind, TouchpointImport, TouchpointStore};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, AuditRow, AuditStore};
-pub use campaigns::{CampaignStore, Written};
+pub use campaigns::{CURRENCY_HAS_DATA, CampaignStore, Written};
 pub use channels::ChannelStore;
 pub use connections::{
     Connection, ConnectionStatus, ConnectionStore, NewConnection, ONE_PER_CAMPAIGN, SyncRecord,

@@ -244,3 +244,66 @@ fn hidden(html: &str, name: &str) -> String {
         .map(|(v, _)| v.to_owned())
         .unwrap_or_default()
 }
+
+/// A campaign's currency can change while it holds no money; once it holds daily rows, a new
+/// currency is refused on the field (through the API and the form), and nothing is relabelled.
+#[tokio::test]
+async fn a_campaign_holding_money_keeps_its_currency() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@a.io").await;
+        let id = app.campaign(&q4()).await;
+        let patch = |currency: &'static str| {
+            let app = &app;
+            let path = format!("/api/campaigns/{id}");
+            async move {
+                let r = app
+                    .request(
+                        &app.client,
+                        Method::PATCH,
+                        &path,
+                        Some(&json!({ "currency": currency })),
+                    )
+                    .await;
+                (r.status(), json_of(r).await)
+            }
+        };
+        assert_eq!(patch("EUR").await.0, StatusCode::OK, "{}", app.backend);
+        assert_eq!(patch("USD").await.0, StatusCode::OK);
+        let r = app
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &json!({"rows": [{"date": "2026-11-02", "platform": "meta", "spend": "10.00"}]}),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", r.status());
+        let (status, body) = patch("GBP").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(fields(&body), vec!["currency"]);
+        assert!(
+            body["error"]["details"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("stored in USD")),
+            "{body}"
+        );
+        // The form says so beside the field.
+        let path = format!("/campaigns/{id}/edit");
+        let (_, edit) = crate::support::page(&app, &path).await;
+        let form = [
+            ("csrf", crate::support::token_in(&edit)),
+            ("original", hidden(&edit, "original")),
+            ("name", "Q4 Lead Gen".to_owned()),
+            ("currency", "GBP".to_owned()),
+            ("budget", "15,000.00".to_owned()),
+            ("start_date", "2026-11-01".to_owned()),
+            ("end_date", "2026-12-15".to_owned()),
+            ("time_zone", "UTC".to_owned()),
+        ];
+        let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, page) = crate::support::post_form(&app, &path, &borrowed).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("stored in USD"), "{page}");
+        let got = json_of(app.get(&format!("/api/campaigns/{id}")).await).await;
+        assert_eq!(got["currency"], "USD");
+    }
+}

@@ -295,18 +295,19 @@ pub async fn update(
 ) -> UiResult<Response> {
     let (campaign, stored_settings) = load(&state, &viewer, &id).await?;
     viewer.check(&state, &form.csrf)?;
+    let show = |form: CampaignForm, errors: FormErrors| {
+        form_page(
+            &viewer,
+            format!("Edit {}", campaign.spec.name),
+            format!("/campaigns/{}/edit", campaign.id),
+            format!("/campaigns/{}", campaign.id),
+            form,
+            errors,
+        )
+    };
     let (spec, settings) = match form.parse() {
         Ok(parsed) => parsed,
-        Err(errors) => {
-            return Ok(form_page(
-                &viewer,
-                format!("Edit {}", campaign.spec.name),
-                format!("/campaigns/{}/edit", campaign.id),
-                format!("/campaigns/{}", campaign.id),
-                form,
-                errors,
-            ));
-        }
+        Err(errors) => return Ok(show(form, errors)),
     };
     let org = &viewer.principal.org_id;
     let ctx = state.context();
@@ -321,14 +322,7 @@ pub async fn update(
             ),
         );
         form.original = current.original.clone();
-        form_page(
-            &viewer,
-            format!("Edit {}", campaign.spec.name),
-            format!("/campaigns/{}/edit", campaign.id),
-            format!("/campaigns/{}", campaign.id),
-            form,
-            errors,
-        )
+        show(form, errors)
     };
     let current = CampaignForm::of(&campaign, &stored_settings);
     // A form without its fingerprint (sent by a script, not the page) is checked from here on.
@@ -343,6 +337,11 @@ pub async fn update(
         Err(spendlens_app::AppError::Conflict(_)) => {
             let (campaign, settings) = load(&state, &viewer, &id).await?;
             return Ok(changed(&CampaignForm::of(&campaign, &settings), form));
+        }
+        Err(spendlens_app::AppError::Invalid { field, message }) if field == "currency" => {
+            let mut errors = FormErrors::default();
+            errors.push("currency", message);
+            return Ok(show(form, errors));
         }
         Err(e) => return Err(e.into()),
     }
