@@ -61,7 +61,10 @@ pub async fn replace(
         .await
         .map_err(|e| currency_kept(e, read.0))?
     {
-        Written::Done(campaign) => Ok(campaign),
+        Written::Done(campaign) => {
+            budget_edited(ctx, read.0, &campaign).await;
+            Ok(campaign)
+        }
         Written::Changed => Err(AppError::Conflict(
             "the campaign was changed after this form was opened; nothing was saved".to_owned(),
         )),
@@ -94,7 +97,10 @@ pub async fn update<E: From<AppError>>(
             .await
             .map_err(|e| currency_kept(e, &current.spec))?;
         match written {
-            Written::Done(campaign) => return Ok(campaign),
+            Written::Done(campaign) => {
+                budget_edited(ctx, &current.spec, &campaign).await;
+                return Ok(campaign);
+            }
             Written::Changed => continue,
             Written::Missing => return Err(AppError::NotFound.into()),
         }
@@ -104,6 +110,18 @@ pub async fn update<E: From<AppError>>(
             .to_owned(),
     )
     .into())
+}
+
+/// A new budget or new dates change what the budget alerts say (a budget cut below the spend
+/// is exceeded now, not at the next data or the daily sweep): they are evaluated after such an
+/// edit, as after new data.
+async fn budget_edited(ctx: &Context, before: &CampaignSpec, now: &Campaign) {
+    let after = &now.spec;
+    if (before.budget, before.start_date, before.end_date)
+        != (after.budget, after.start_date, after.end_date)
+    {
+        ctx.after_write(&now.org_id, &now.id).await;
+    }
 }
 
 /// The store's refusal of a new currency for a campaign holding money, as a problem of the

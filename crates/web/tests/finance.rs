@@ -495,6 +495,46 @@ async fn budget_alerts_are_raised_once_at_80_95_and_100() {
     }
 }
 
+/// A budget cut below what was spent is exceeded at once: the edit evaluates the alerts, as new
+/// data does (not the next import or the daily sweep).
+#[tokio::test]
+async fn a_budget_cut_below_the_spend_raises_its_alerts_at_once() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "cut@example.com").await;
+        let id = app.campaign(&november("1000.00")).await;
+        app.post(
+            &format!("/api/campaigns/{id}/metrics"),
+            &rows(1..=7, "100", "0"),
+        )
+        .await;
+        let budget = |v: &Value| -> Vec<String> {
+            kinds(v)
+                .into_iter()
+                .filter(|k| k.starts_with("budget_"))
+                .collect()
+        };
+        let all = json_of(app.get("/api/alerts").await).await;
+        assert!(budget(&all["alerts"]).is_empty(), "{all}");
+        let r = app
+            .request(
+                &app.client,
+                Method::PATCH,
+                &format!("/api/campaigns/{id}"),
+                Some(&json!({"budget": "600.00"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let all = json_of(app.get("/api/alerts").await).await;
+        assert_eq!(
+            budget(&all["alerts"]),
+            vec!["budget_100", "budget_80", "budget_95"],
+            "{} {all}",
+            app.backend
+        );
+    }
+}
+
 #[tokio::test]
 async fn settings_keep_the_webhook_secret_sealed() {
     for url in database_urls().await {
