@@ -8,7 +8,9 @@
 //! still closes its own path and is not counted; touches before `from` that lead to a conversion
 //! inside the window do count. Touches after the journey's last conversion form a
 //! non-converting path (they matter to the Markov model). Touchpoint rows tagged with another
-//! campaign are left out; untagged rows count for every campaign of the organisation.
+//! campaign are left out; untagged rows count for a campaign only while no other campaign of the
+//! organisation ran one of its ad platforms over the window (else they are [`SetAside`]: their
+//! credit cannot be told apart, and counting it for each campaign would count it several times).
 //!
 //! **Channels and platforms.** A channel's spend is the spend of the ad platform it names, over
 //! the same dates, from the campaign's daily series. The name is compared case-insensitively,
@@ -35,6 +37,7 @@ use spendlens_core::campaign::{Campaign, CampaignId, OrgId};
 use spendlens_store::{StoredTouchpoint, TouchKind};
 
 use crate::AppError;
+use crate::labels::Label;
 
 /// The model a campaign's ROI uses when none was set.
 pub const DEFAULT_MODEL: Model = Model::LastTouch;
@@ -176,6 +179,52 @@ pub struct ChannelAttribution {
     pub spend: Vec<(Platform, Decimal)>,
     /// One entry per model run, in [`Model::ALL`] order.
     pub models: Vec<ModelLines>,
+    /// The journeys without a campaign left out, when another campaign ran one of this one's
+    /// platforms over the window.
+    pub set_aside: Option<SetAside>,
+}
+
+/// Touchpoints that name no campaign, left out of a campaign's attribution: another campaign of
+/// the organisation ran one of its ad platforms over the same days, so their credit to that
+/// platform cannot be told apart between them. Counting it for each would count it once per
+/// campaign (in the financial report's total too); a `campaign` column in the touchpoint file
+/// says whose each is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetAside {
+    /// Journeys with such touchpoints in the window.
+    pub journeys: u64,
+    /// Each platform shared, with (up to three of) the other campaigns that ran it.
+    pub shared: Vec<(Platform, Vec<String>)>,
+}
+
+impl SetAside {
+    /// The sentence a page or report shows.
+    pub fn sentence(&self) -> String {
+        let shared: Vec<String> = self
+            .shared
+            .iter()
+            .map(|(p, others)| {
+                let names: Vec<String> = others
+                    .iter()
+                    .map(|n| format!("\u{201c}{n}\u{201d}"))
+                    .collect();
+                format!("{} (also {})", p.label(), names.join(", "))
+            })
+            .collect();
+        format!(
+            "{} with touchpoints that name no campaign {} left out: other campaigns ran {} over \
+             these days, so whose those touchpoints are cannot be told. Import them with a \
+             campaign column to count them here.",
+            plural(self.journeys, "journey", "journeys"),
+            if self.journeys == 1 { "is" } else { "are" },
+            shared.join(" and ")
+        )
+    }
+}
+
+/// `n` and the noun of its number.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Attributes the organisation's journeys whose events fall in `from..=to` (see the module
@@ -209,9 +258,43 @@ async fn attributed_by_channel_of(
     let org = &campaign.org_id;
     check_window(from, to)?;
     let (from_nanos, to_nanos) = window_nanos(campaign, from, to)?;
-    let stored = store
+    let mut stored = store
         .touchpoints_in_window(org, Some(&campaign.id), from_nanos, to_nanos)
         .await?;
+    // Untagged touchpoints count here only when no other campaign ran one of this one's
+    // platforms over the window ([`SetAside`]).
+    let mut series = None;
+    let mut set_aside = None;
+    if stored.iter().any(|t| t.campaign_id.is_none()) {
+        let rows = store.daily_series(org, &campaign.id, from, to).await?;
+        let platforms: std::collections::BTreeSet<Platform> = rows
+            .iter()
+            .map(|r| r.platform)
+            .filter(|p| p.is_ad_platform())
+            .collect();
+        let mut shared = Vec::new();
+        for p in platforms {
+            let others = store
+                .others_on_platform(org, &campaign.id, p, from, to)
+                .await?;
+            if !others.is_empty() {
+                shared.push((p, others));
+            }
+        }
+        if !shared.is_empty() {
+            let untagged: std::collections::BTreeSet<&str> = stored
+                .iter()
+                .filter(|t| t.campaign_id.is_none())
+                .map(|t| t.journey_id.as_str())
+                .collect();
+            set_aside = Some(SetAside {
+                journeys: untagged.len() as u64,
+                shared,
+            });
+            stored.retain(|t| t.campaign_id.is_some());
+        }
+        series = Some(rows);
+    }
     let (rows, journeys) = window_rows(&stored, from_nanos);
     let models = match models {
         Models::One(model) => vec![model],
@@ -234,7 +317,11 @@ async fn attributed_by_channel_of(
     // of every campaign).
     let mut spend: BTreeMap<Platform, Decimal> = BTreeMap::new();
     if results.iter().any(|r| !r.channels.is_empty()) {
-        for row in store.daily_series(org, &campaign.id, from, to).await? {
+        let rows = match series {
+            Some(rows) => rows,
+            None => store.daily_series(org, &campaign.id, from, to).await?,
+        };
+        for row in rows {
             if row.platform.is_ad_platform() {
                 *spend.entry(row.platform).or_default() += row.spend;
             }
@@ -272,6 +359,7 @@ async fn attributed_by_channel_of(
         journeys,
         spend: spend.into_iter().collect(),
         models,
+        set_aside,
     })
 }
 
@@ -296,6 +384,8 @@ pub struct AttributedRevenue {
     pub by_platform: Vec<(Platform, Decimal)>,
     /// Conversions credited to those channels.
     pub conversions: f64,
+    /// Touchpoints without a campaign left out ([`SetAside`]).
+    pub set_aside: Option<SetAside>,
 }
 
 /// The revenue the ROI tracker attributes to a campaign over `from..=to`: the credit, under the
@@ -353,6 +443,7 @@ pub async fn attributed_revenue_of(
         revenue: by_platform.values().copied().sum(),
         by_platform: by_platform.into_iter().collect(),
         conversions,
+        set_aside: found.set_aside,
     })
 }
 

@@ -111,6 +111,18 @@ pub trait MetricStore: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<DailyRow>>;
+
+    /// The names of the organisation's other campaigns (at most three, by name) with rows of
+    /// `platform` dated from `from` to `to`: who else ran the platform then. Empty for another
+    /// organisation's campaign.
+    async fn others_on_platform(
+        &self,
+        org: &OrgId,
+        id: &CampaignId,
+        platform: Platform,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<String>>;
 }
 
 /// The stored rows of a campaign's days (`$1` organisation, `$2` campaign, `$3`..=`$4` days)
@@ -392,6 +404,34 @@ macro_rules! impl_metric_store {
                     });
                     read.await
                         .map_err(|e| StoreError::Invalid(format!("a database read stopped: {e}")))?
+                }
+
+                #[instrument(skip_all)]
+                async fn others_on_platform(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    platform: Platform,
+                    from: NaiveDate,
+                    to: NaiveDate,
+                ) -> Result<Vec<String>> {
+                    let rows = sqlx::query(
+                        "SELECT c.name FROM campaigns c WHERE c.org_id = $1 AND c.id <> $2 \
+                         AND EXISTS (SELECT 1 FROM campaigns m WHERE m.id = $2 AND m.org_id = $1) \
+                         AND EXISTS (SELECT 1 FROM daily_metrics d WHERE d.campaign_id = c.id \
+                         AND d.platform = $3 AND d.date >= $4 AND d.date <= $5) \
+                         ORDER BY c.name, c.id LIMIT 3",
+                    )
+                    .bind(org.as_str())
+                    .bind(id.as_str())
+                    .bind(platform.as_str())
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| r.try_get::<String, _>(0).map_err(Into::into))
+                        .collect()
                 }
             }
         }

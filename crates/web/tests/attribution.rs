@@ -573,3 +573,92 @@ async fn a_channelattribution_path_file_is_attributed_whole_and_never_stored() {
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
 }
+
+/// Touchpoints that name no campaign count for a campaign only while it alone ran its platforms
+/// over the window: Alpha and Beta both ran Meta, so neither counts the untagged journeys (each
+/// says so, naming the other), while Gamma, alone on Google Ads, counts them; journeys tagged
+/// with Alpha count for Alpha. Deleting Alpha deletes its journeys: they do not become untagged.
+#[tokio::test]
+async fn untagged_touchpoints_count_only_where_they_cannot_be_another_campaign_s() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "tags@example.com").await;
+        let mut ids = Vec::new();
+        for (name, platform) in [("Alpha", "meta"), ("Beta", "meta"), ("Gamma", "google_ads")] {
+            let id = app
+                .campaign(
+                    &json!({"name": name, "currency": "USD", "start_date": "2026-11-01",
+                                  "end_date": "2026-11-30", "time_zone": "UTC"}),
+                )
+                .await;
+            let rows = json!({"rows": [
+                {"date": "2026-11-02", "platform": platform, "spend": "100.00", "clicks": 10}]});
+            let r = app
+                .post(&format!("/api/campaigns/{id}/metrics"), &rows)
+                .await;
+            assert!(r.status().is_success(), "{}", app.backend);
+            ids.push(id);
+        }
+        let mut csv = String::from("journey_id,timestamp,event,channel,value,campaign_id\n");
+        for j in 0..4 {
+            csv.push_str(&format!("m{j},2026-11-03T09:00:00Z,touch,meta,,\n"));
+            csv.push_str(&format!("m{j},2026-11-03T10:00:00Z,conversion,,100,\n"));
+        }
+        for j in 0..2 {
+            csv.push_str(&format!("g{j},2026-11-04T09:00:00Z,touch,google_ads,,\n"));
+            csv.push_str(&format!("g{j},2026-11-04T10:00:00Z,conversion,,50,\n"));
+        }
+        let alpha = &ids[0];
+        csv.push_str(&format!("a0,2026-11-05T09:00:00Z,touch,meta,,{alpha}\n"));
+        csv.push_str(&format!("a0,2026-11-05T10:00:00Z,conversion,,30,{alpha}\n"));
+        let (status, body) = upload(&app, &app.client, "", &csv).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        let attribution = |id: &str| {
+            let path = format!(
+                "/api/campaigns/{id}/attribution?model=last_touch&from=2026-11-01&to=2026-11-30"
+            );
+            let app = &app;
+            async move { json_of(app.get(&path).await).await }
+        };
+        let revenue = |v: &Value, name: &str| channel(v, name)["revenue"].clone();
+        let a = attribution(alpha).await;
+        assert_eq!(a["set_aside"]["journeys"], 6, "{}: {a}", app.backend);
+        assert_eq!(
+            a["set_aside"]["shared_platforms"],
+            json!([{"platform": "meta", "campaigns": ["Beta"]}])
+        );
+        assert_eq!(revenue(&a, "meta"), json!("30.00"), "{a}");
+        let b = attribution(&ids[1]).await;
+        assert_eq!(
+            b["set_aside"]["shared_platforms"][0]["campaigns"],
+            json!(["Alpha"])
+        );
+        assert_eq!(b["journeys"], 0, "{b}");
+        let g = attribution(&ids[2]).await;
+        assert_eq!(g["set_aside"], Value::Null, "{g}");
+        assert_eq!(revenue(&g, "google_ads"), json!("100.00"), "{g}");
+        let (_, html) =
+            crate::support::page(&app, &format!("/campaigns/{alpha}/attribution")).await;
+        assert!(
+            html.contains("data-section=\"touchpoints-set-aside\"")
+                && html.contains("6 journeys with touchpoints that name no campaign are left out")
+                && html.contains("Meta Ads (also \u{201c}Beta\u{201d})"),
+            "{html}"
+        );
+
+        // Alpha deleted: its journey goes with it, and Beta now runs Meta alone.
+        let r = app
+            .request(
+                &app.client,
+                Method::DELETE,
+                &format!("/api/campaigns/{alpha}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let b = attribution(&ids[1]).await;
+        assert_eq!(b["set_aside"], Value::Null, "{b}");
+        assert_eq!(revenue(&b, "meta"), json!("400.00"), "{b}");
+    }
+}

@@ -15,15 +15,18 @@ use crate::support::{TestApp, database_urls, demo, json_of, metric, page, sqlite
 
 /// Journeys over the demo's last 60 days (to 2026-11-20): touches on the Q4 campaign's three
 /// platforms in an order that depends on the journey, e-mail closing some, a conversion worth 180 on
-/// two journeys in three. Deterministic, so every model gives one answer.
-fn touchpoints() -> String {
-    let mut csv = String::from("journey_id,timestamp,event,channel,value\n");
+/// two journeys in three, journey `j` tagged with campaign `campaigns[j % n]` (the demo's
+/// campaigns share platforms, so untagged touchpoints would count for none of them).
+/// Deterministic, so every model gives one answer.
+fn touchpoints(campaigns: &[String]) -> String {
+    let mut csv = String::from("journey_id,timestamp,event,channel,value,campaign_id\n");
     let channels = ["linkedin", "google_ads", "meta"];
     for j in 0..240u32 {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 22)
             .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(j % 58))))
             .unwrap_or_default();
         let touches = 1 + (j % 3) as usize;
+        let tag = &campaigns[j as usize % campaigns.len()];
         for t in 0..touches {
             // E-mail closes one journey in five: last-touch models credit it (it is not the
             // campaign's), first-touch models never do, so the models' ROIs differ.
@@ -33,12 +36,12 @@ fn touchpoints() -> String {
                 channels[(j as usize + t) % 3]
             };
             csv.push_str(&format!(
-                "j{j},{day}T{:02}:00:00Z,touch,{channel},\n",
+                "j{j},{day}T{:02}:00:00Z,touch,{channel},,{tag}\n",
                 8 + t
             ));
         }
         if j % 3 != 0 {
-            csv.push_str(&format!("j{j},{day}T20:00:00Z,conversion,,180\n"));
+            csv.push_str(&format!("j{j},{day}T20:00:00Z,conversion,,180,{tag}\n"));
         }
     }
     csv
@@ -211,8 +214,8 @@ async fn same_everywhere(app: &TestApp, id: &str, model: Option<Model>) {
     assert_eq!(line["revenue_basis"], roi["revenue_basis"], "{tag}");
 }
 
-async fn upload_touchpoints(app: &TestApp) {
-    let r = crate::support::post_touchpoints(app, "touchpoints.csv", &touchpoints()).await;
+async fn upload_touchpoints(app: &TestApp, campaigns: &[String]) {
+    let r = crate::support::post_touchpoints(app, "touchpoints.csv", &touchpoints(campaigns)).await;
     assert!(
         r.status().is_success(),
         "{}",
@@ -265,12 +268,8 @@ async fn every_surface_shows_the_chosen_basis_and_the_walk_adds_up() {
             "{html}"
         );
 
-        let r = crate::support::post_touchpoints(&app, "touchpoints.csv", &touchpoints()).await;
-        assert!(
-            r.status().is_success(),
-            "{}",
-            r.text().await.unwrap_or_default()
-        );
+        let ids: Vec<String> = campaigns.iter().map(|(id, _)| id.clone()).collect();
+        upload_touchpoints(&app, &ids).await;
 
         let put = |body: Value| {
             let app = &app;
@@ -287,7 +286,7 @@ async fn every_surface_shows_the_chosen_basis_and_the_walk_adds_up() {
         };
         let mut rois = Vec::new();
         for model in Model::ALL {
-            // Every demo campaign (the touchpoints carry no campaign, so they count for each).
+            // Every demo campaign (each with the journeys tagged with it).
             for (other, name) in &campaigns {
                 let r = app
                     .request(
@@ -428,7 +427,7 @@ async fn the_reconciliation_panel_reads_in_the_browser() {
         .find(|(_, name)| name == "Q4 Lead Gen (B2B)")
         .cloned()
         .unwrap_or_else(|| panic!("no Q4 campaign in {campaigns:?}"));
-    upload_touchpoints(&app).await;
+    upload_touchpoints(&app, std::slice::from_ref(&id)).await;
 
     let c = browser(&driver).await;
     let base = app.base.clone();

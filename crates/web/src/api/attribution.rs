@@ -349,6 +349,11 @@ pub async fn campaign_attribution(
         "to": to.to_string(),
         "currency": found.currency,
         "journeys": found.journeys,
+        "set_aside": found.set_aside.as_ref().map(|a| json!({
+            "journeys": a.journeys,
+            "shared_platforms": a.shared.iter().map(|(p, others)| json!({"platform": p.as_str(), "campaigns": others})).collect::<Vec<_>>(),
+            "message": a.sentence(),
+        })),
         "spend": found.spend.iter().map(|(p, s)| json!({"platform": p.as_str(), "spend": two_decimals(*s)})).collect::<Vec<_>>(),
     });
     match models {

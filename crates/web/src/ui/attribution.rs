@@ -204,6 +204,8 @@ struct AttributionPage {
     from: String,
     to: String,
     journeys: String,
+    /// Why touchpoints without a campaign are left out, when they are.
+    set_aside: Option<String>,
     models: Vec<ModelOption>,
     rows: Vec<ChannelRow>,
     totals: Vec<Cell>,
@@ -339,6 +341,7 @@ async fn page_of(
         from: date(from),
         to: date(to),
         journeys: count(found.journeys),
+        set_aside: found.set_aside.as_ref().map(|a| a.sentence()),
         models: Model::ALL
             .iter()
             .map(|m| ModelOption {

@@ -227,7 +227,7 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
             BasisChoice::Attribution(m),
             RevenueBasis::PlatformReported | RevenueBasis::Unmeasured,
         ) => Some(format!(
-            "The {} model is chosen, but no imported touchpoint credits this campaign's platforms in the period, so the platforms' own revenue stands. Import touchpoints on the attribution page.",
+            "The {} model is chosen, but no imported touchpoint credits this campaign's platforms in the period, so the platforms' own revenue stands. Import touchpoints on the attribution page (touchpoints that name no campaign count only for a campaign that alone ran its platforms over those days; that page says when some are left out).",
             m.label()
         )),
         _ => None,
