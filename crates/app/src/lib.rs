@@ -41,6 +41,7 @@ pub mod portfolio;
 pub mod scheduler;
 pub mod sharing;
 pub mod snapshots;
+pub mod sources;
 pub mod touchpoints;
 
 pub use clock::{Clock, FixedClock, SystemClock, is_known_zone, today_in};

@@ -8,9 +8,10 @@
 //! (`campaigns::LOCK_CAMPAIGN`): writers of one campaign queue, on every instance.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use spendlens_core::campaign::{CampaignId, OrgId};
 use spendlens_core::daily::DailyRow;
+use spendlens_core::platform::Platform;
 
 use crate::micros::{opt_to_micros, to_count, to_micros};
 use crate::rollup::TOTALS;
@@ -119,6 +120,35 @@ pub trait ImportStore: Send + Sync {
         record: &ImportRecord,
         now: DateTime<Utc>,
     ) -> Result<Option<Box<dyn ImportWriter>>>;
+
+    /// What the campaign's daily rows came under: one line per platform and external campaign
+    /// (the campaign name or id of the file or platform), with its days and spend, by platform
+    /// then name. Empty for another organisation's campaign.
+    async fn row_sources(&self, org: &OrgId, id: &CampaignId) -> Result<Vec<RowSource>>;
+
+    /// Deletes every daily row of one platform and external campaign of the campaign (rows
+    /// imported under a name that was wrong, or twice under two names), re-summing its months,
+    /// in one transaction holding the campaign's row. The rows deleted; `None` when the campaign
+    /// is not found in the organisation.
+    async fn delete_rows(
+        &self,
+        org: &OrgId,
+        id: &CampaignId,
+        platform: Platform,
+        external_campaign_id: &str,
+    ) -> Result<Option<u64>>;
+}
+
+/// One platform and external campaign of a campaign's daily rows ([`ImportStore::row_sources`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowSource {
+    pub platform: Platform,
+    /// The campaign name or id the rows came under (empty for rows given without one).
+    pub external_campaign_id: String,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub days: u64,
+    pub spend: rust_decimal::Decimal,
 }
 
 /// The stored form of a daily row's values, in column order after the key.
@@ -214,7 +244,8 @@ macro_rules! impl_import_store {
             use tracing::instrument;
 
             use crate::campaigns::{BUMP_INPUTS, LOCK_CAMPAIGN};
-            use crate::imports::{ImportRecord, ImportStore, ImportWriter, SyncWindow, UpsertCounts, Values, add_sums};
+            use crate::imports::{ImportRecord, ImportStore, ImportWriter, RowSource, SyncWindow, UpsertCounts, Values, add_sums};
+            use spendlens_core::platform::Platform;
             use crate::rollup::TOTALS;
             use crate::{Result, new_id};
 
@@ -425,6 +456,91 @@ macro_rules! impl_import_store {
                     }
                     let writer = super::staging_impl::Writer::start(self.pool.clone(), org, id, record, now)?;
                     Ok(Some(Box::new(writer)))
+                }
+
+                #[instrument(skip_all)]
+                async fn row_sources(&self, org: &OrgId, id: &CampaignId) -> Result<Vec<RowSource>> {
+                    use sqlx::Row as _;
+                    let sql = format!(
+                        "SELECT platform, external_campaign_id, MIN(date) AS first, MAX(date) AS last, \
+                         COUNT(*) AS days, {} FROM daily_metrics WHERE campaign_id = $2 \
+                         AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1) \
+                         GROUP BY platform, external_campaign_id ORDER BY platform, external_campaign_id",
+                        crate::metrics::split_sum("spend_micros", "spend")
+                    );
+                    let rows = sqlx::query(&sql)
+                        .bind(org.as_str())
+                        .bind(id.as_str())
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let mut out = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        let name: String = r.try_get("platform")?;
+                        let Ok(platform) = name.parse::<Platform>() else {
+                            continue;
+                        };
+                        let days: i64 = r.try_get("days")?;
+                        let spend = crate::metrics::sum_of(r, "spend")?.unwrap_or(0);
+                        out.push(RowSource {
+                            platform,
+                            external_campaign_id: r.try_get("external_campaign_id")?,
+                            first: r.try_get("first")?,
+                            last: r.try_get("last")?,
+                            days: crate::metrics::count_of(i128::from(days)),
+                            spend: crate::metrics::decimal_of_micros(spend),
+                        });
+                    }
+                    Ok(out)
+                }
+
+                #[instrument(skip_all)]
+                async fn delete_rows(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    platform: Platform,
+                    external_campaign_id: &str,
+                ) -> Result<Option<u64>> {
+                    use sqlx::Row as _;
+                    crate::retry::transient!({
+                        let mut tx = self.pool.begin_with($begin_write).await?;
+                        let held = sqlx::query(LOCK_CAMPAIGN)
+                            .bind(id.as_str())
+                            .bind(org.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                        if held.rows_affected() != 1 {
+                            return Ok(None);
+                        }
+                        let span = sqlx::query(
+                            "SELECT MIN(date) AS first, MAX(date) AS last FROM daily_metrics \
+                             WHERE campaign_id = $1 AND platform = $2 AND external_campaign_id = $3",
+                        )
+                        .bind(id.as_str())
+                        .bind(platform.as_str())
+                        .bind(external_campaign_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        let (first, last): (Option<NaiveDate>, Option<NaiveDate>) =
+                            (span.try_get("first")?, span.try_get("last")?);
+                        let (Some(first), Some(last)) = (first, last) else {
+                            return Ok(Some(0));
+                        };
+                        let removed = sqlx::query(
+                            "DELETE FROM daily_metrics WHERE campaign_id = $1 AND platform = $2 \
+                             AND external_campaign_id = $3",
+                        )
+                        .bind(id.as_str())
+                        .bind(platform.as_str())
+                        .bind(external_campaign_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                        refresh_months(&mut tx, id.as_str(), first, last).await?;
+                        sqlx::query(BUMP_INPUTS).bind(id.as_str()).execute(&mut *tx).await?;
+                        tx.commit().await?;
+                        Ok(Some(removed))
+                    })
                 }
             }
         }

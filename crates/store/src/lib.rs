@@ -70,7 +70,9 @@ pub use connections::{
 };
 pub use deliveries::{DeliveryStore, NewDelivery, NewSchedule, StoredDelivery, StoredSchedule};
 pub use finance::FinanceStore;
-pub use imports::{Committed, ImportRecord, ImportStore, ImportWriter, SyncWindow, UpsertCounts};
+pub use imports::{
+    Committed, ImportRecord, ImportStore, ImportWriter, RowSource, SyncWindow, UpsertCounts,
+};
 pub use jobs::JobStore;
 pub use mappings::{MAX_SAVED_MAPPINGS, MappingStore, SavedMapping};
 pub use members::{

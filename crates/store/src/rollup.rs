@@ -128,14 +128,25 @@ impl MonthSums {
 /// caps (see [`check_caps`]). `conn` is the write transaction's connection.
 macro_rules! rollup_steps {
     ($db:ty) => {
-        /// Re-sums the campaign's months spanning `from..=to` (upserted: see `rollup.rs`).
+        /// Re-sums the campaign's months spanning `from..=to` (upserted: see `rollup.rs`). The
+        /// months' sums are dropped first: a platform whose rows of a month were all deleted (a
+        /// sync that replaces its window, rows removed by hand) has no row left to re-sum, and
+        /// its old sum would stay counted.
         async fn refresh_months(
             conn: &mut <$db as sqlx::Database>::Connection,
             campaign_id: &str,
             from: chrono::NaiveDate,
             to: chrono::NaiveDate,
         ) -> crate::Result<()> {
-            let (first, last, _, _) = crate::metrics::month_span(from, to);
+            let (first, last, first_month, last_month) = crate::metrics::month_span(from, to);
+            sqlx::query(
+                "DELETE FROM monthly_totals WHERE campaign_id = $1 AND month >= $2 AND month <= $3",
+            )
+            .bind(campaign_id)
+            .bind(first_month)
+            .bind(last_month)
+            .execute(&mut *conn)
+            .await?;
             sqlx::query(
                 "INSERT INTO monthly_totals (campaign_id, platform, month, spend_micros, impressions, engagements, \
                  clicks, conversions_micros, conversion_value_micros, revenue_micros, row_count) \

@@ -279,3 +279,96 @@ async fn an_abandoned_or_refused_import_leaves_nothing_behind() {
         );
     }
 }
+
+/// Rows under one platform and external campaign are listed and deleted together, the months
+/// they were in re-summed: a closed month whose rows of a platform all went no longer counts
+/// them (the month's old sum is not left behind), and another organisation reaches nothing.
+#[tokio::test]
+async fn rows_of_one_source_are_listed_and_deleted_with_their_months() {
+    for (backend, store) in stores().await {
+        let (org, id) = campaign(store.as_ref(), "sources", &backend).await;
+        let row = |d: &str, platform, name: &str, cents| DailyRow {
+            spend: Decimal::new(cents, 2),
+            ..DailyRow::empty(day(d), platform, name.to_owned())
+        };
+        let rows = vec![
+            row("2026-09-10", Platform::Meta, "Camp A", 10_000),
+            row("2026-10-01", Platform::Meta, "Camp A", 5_000),
+            row("2026-09-10", Platform::Meta, "Camp A - renamed", 10_000),
+            row("2026-10-01", Platform::Meta, "Camp A - renamed", 5_000),
+            row("2026-09-11", Platform::GoogleAds, "Search", 2_500),
+        ];
+        ok(
+            store.upsert_rows(&org, &id, &rows, None, now()).await,
+            &backend,
+        );
+        let listed = ok(store.row_sources(&org, &id).await, &backend);
+        let lines: Vec<(Platform, &str, u64, String)> = listed
+            .iter()
+            .map(|s| {
+                (
+                    s.platform,
+                    s.external_campaign_id.as_str(),
+                    s.days,
+                    s.spend.to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (Platform::GoogleAds, "Search", 1, "25".to_owned()),
+                (Platform::Meta, "Camp A", 2, "150".to_owned()),
+                (Platform::Meta, "Camp A - renamed", 2, "150".to_owned()),
+            ],
+            "{backend}"
+        );
+        assert_eq!(
+            (listed[1].first, listed[1].last),
+            (day("2026-09-10"), day("2026-10-01"))
+        );
+        let (stranger, _) = campaign(store.as_ref(), "stranger", &backend).await;
+        assert!(ok(store.row_sources(&stranger, &id).await, &backend).is_empty());
+        assert_eq!(
+            ok(
+                store
+                    .delete_rows(&stranger, &id, Platform::Meta, "Camp A")
+                    .await,
+                &backend
+            ),
+            None
+        );
+
+        let meta = |store: std::sync::Arc<dyn Store>, org: OrgId, id: CampaignId| async move {
+            ok(
+                store.platform_totals(&org, &id, day("2026-11-30")).await,
+                "totals",
+            )
+            .iter()
+            .find(|t| t.platform == Platform::Meta)
+            .map(|t| t.spend.to_string())
+            .unwrap_or_default()
+        };
+        assert_eq!(meta(store.clone(), org.clone(), id.clone()).await, "300");
+        let deleted = store
+            .delete_rows(&org, &id, Platform::Meta, "Camp A - renamed")
+            .await;
+        assert_eq!(ok(deleted, &backend), Some(2));
+        // September is a closed month: read from its sum, which no longer holds the rows.
+        assert_eq!(
+            meta(store.clone(), org.clone(), id.clone()).await,
+            "150",
+            "{backend}"
+        );
+        let deleted = store.delete_rows(&org, &id, Platform::Meta, "Camp A").await;
+        assert_eq!(ok(deleted, &backend), Some(2));
+        assert_eq!(
+            meta(store.clone(), org.clone(), id.clone()).await,
+            "",
+            "{backend}"
+        );
+        let deleted = store.delete_rows(&org, &id, Platform::Meta, "Camp A").await;
+        assert_eq!(ok(deleted, &backend), Some(0));
+        assert_eq!(ok(store.row_sources(&org, &id).await, &backend).len(), 1);
+    }
+}

@@ -140,6 +140,7 @@ pub fn action_of(method: &Method, pattern: &str) -> String {
         "rates" => "exchange_rate",
         "mmm" => "mmm_run",
         "imports" | "pdf" => "import",
+        "sources" => "source_rows",
         other => other,
     };
     // One thing per campaign or organisation, set rather than added to.

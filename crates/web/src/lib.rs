@@ -151,7 +151,7 @@ fn api_routes(state: &AppState) -> Routes {
     use api::{
         analysis, attribution, audit_log, campaigns, channels, connections, finance, imports,
         mappings, metrics_in, mmm, optimization, organization, portfolio, schedules, seed, sharing,
-        tokens,
+        sources, tokens,
     };
     Routes::new()
         .route("/auth/register", post(auth::register))
@@ -214,6 +214,10 @@ fn api_routes(state: &AppState) -> Routes {
             "/campaigns/{id}/imports/columns",
             post(mappings::columns)
                 .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/campaigns/{id}/sources",
+            get(sources::list).delete(sources::delete),
         )
         .route(
             "/campaigns/{id}/column-mappings",

@@ -45,6 +45,8 @@ use crate::{api, auth, error, observability};
         api::campaigns::put_settings,
         api::metrics_in::post,
         api::imports::create,
+        api::sources::list,
+        api::sources::delete,
         api::mappings::columns,
         api::mappings::list,
         api::mappings::save,

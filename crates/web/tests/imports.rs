@@ -349,3 +349,93 @@ Brand,1,USD,\"1,000.01\",\"25,881\"\n";
     );
     assert_eq!(spend(&app, &id).await, "1000.01");
 }
+
+/// The same export imported twice under two campaign names doubles the spend; the stored rows by
+/// source show both lines, and deleting one (asked, then confirmed on the page; or through the
+/// API) brings the spend back, every figure with it.
+#[tokio::test]
+async fn rows_imported_under_a_second_name_are_seen_and_deleted() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@a.io").await;
+        let id = app.campaign(&q4()).await;
+        let (status, _) = upload(&app, &id, "", "a.csv", CANONICAL.into(), &[]).await;
+        assert_eq!(status, StatusCode::CREATED, "{}", app.backend);
+        assert_eq!(spend(&app, &id).await, "1350.30");
+        let renamed = CANONICAL.replace(",m1,", ",m1 renamed,");
+        let (status, _) = upload(&app, &id, "", "b.csv", renamed.into(), &[]).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(spend(&app, &id).await, "2650.60", "doubled");
+
+        let sources = json_of(app.get(&format!("/api/campaigns/{id}/sources")).await).await;
+        let lines: Vec<String> = sources["sources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| {
+                format!(
+                    "{} {} {} {}",
+                    s["platform"], s["external_campaign_id"], s["days"], s["spend"]
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                r#""linkedin" "l1" 1 "50.00""#,
+                r#""meta" "m1" 2 "1300.30""#,
+                r#""meta" "m1 renamed" 2 "1300.30""#,
+            ],
+            "{sources}"
+        );
+
+        // The page asks first: nothing is deleted until confirmed.
+        let path = format!("/campaigns/{id}/imports");
+        let (_, html) = crate::support::page(&app, &path).await;
+        assert!(html.contains("data-source=\"meta:m1 renamed\""), "{html}");
+        let csrf = crate::support::token_in(&html);
+        let delete = format!("{path}/sources/delete");
+        let ask = [
+            ("csrf", csrf.as_str()),
+            ("platform", "meta"),
+            ("external_campaign_id", "m1 renamed"),
+        ];
+        let (status, asked) = crate::support::post_form(&app, &delete, &ask).await;
+        assert_eq!(status, StatusCode::OK, "{asked}");
+        assert!(
+            asked.contains("data-section=\"delete-source-confirm\"")
+                && asked.contains("Delete the 2 days of Meta Ads rows"),
+            "{asked}"
+        );
+        assert_eq!(spend(&app, &id).await, "2650.60", "only asked");
+        let mut confirmed = ask.to_vec();
+        confirmed.push(("confirm", "yes"));
+        let (status, done) = crate::support::post_form(&app, &delete, &confirmed).await;
+        assert_eq!(status, StatusCode::OK, "{done}");
+        assert!(done.contains("Deleted 2 rows of Meta Ads"), "{done}");
+        assert!(!done.contains("data-source=\"meta:m1 renamed\""));
+        assert_eq!(spend(&app, &id).await, "1350.30");
+
+        // Through the API: an unknown line is refused on its field; a known one is deleted.
+        let api = |query: &str| format!("/api/campaigns/{id}/sources?{query}");
+        let r = app
+            .request(
+                &app.client,
+                reqwest::Method::DELETE,
+                &api("platform=meta&external_campaign_id=nope"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app
+            .request(
+                &app.client,
+                reqwest::Method::DELETE,
+                &api("platform=linkedin&external_campaign_id=l1"),
+                None,
+            )
+            .await;
+        assert_eq!(json_of(r).await["deleted"], 1);
+        assert_eq!(spend(&app, &id).await, "1300.30");
+    }
+}

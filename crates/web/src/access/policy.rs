@@ -67,6 +67,8 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("POST", "/api/campaigns/{id}/metrics", EDITOR),
     ("POST", "/api/campaigns/{id}/imports", EDITOR),
     ("POST", "/api/campaigns/{id}/imports/columns", EDITOR),
+    ("GET", "/api/campaigns/{id}/sources", VIEWER),
+    ("DELETE", "/api/campaigns/{id}/sources", EDITOR),
     ("GET", "/api/campaigns/{id}/column-mappings", VIEWER),
     ("POST", "/api/campaigns/{id}/column-mappings", EDITOR),
     (
@@ -193,6 +195,7 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("POST", "/campaigns/{id}/imports/confirm", EDITOR),
     ("POST", "/campaigns/{id}/imports/map", EDITOR),
     ("POST", "/campaigns/{id}/imports/pdf", EDITOR),
+    ("POST", "/campaigns/{id}/imports/sources/delete", EDITOR),
     ("GET", "/campaigns/{id}/finance", VIEWER),
     ("POST", "/campaigns/{id}/finance/basis", EDITOR),
     ("POST", "/campaigns/{id}/finance/costs", EDITOR),

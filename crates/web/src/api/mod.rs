@@ -18,4 +18,5 @@ pub mod portfolio;
 pub mod schedules;
 pub mod seed;
 pub mod sharing;
+pub mod sources;
 pub mod tokens;

@@ -87,6 +87,10 @@ pub fn routes() -> Routes {
         .route("/campaigns/{id}/imports/confirm", post(imports::confirm))
         .route("/campaigns/{id}/imports/map", post(imports::apply_mapping))
         .route("/campaigns/{id}/imports/pdf", post(imports::confirm_pdf))
+        .route(
+            "/campaigns/{id}/imports/sources/delete",
+            post(imports::delete_source),
+        )
         // Finance (issue 6): a campaign's ROI, budget, alerts and ledger; the organisation's
         // overhead, settings, alerts and report.
         .route("/campaigns/{id}/finance", get(finance::campaign))

@@ -13,6 +13,7 @@
 mod mapping;
 mod pdf;
 mod pending;
+mod stored;
 
 use std::collections::HashMap;
 
@@ -37,6 +38,8 @@ pub use mapping::apply as apply_mapping;
 pub use pdf::confirm_pdf;
 use pdf::{PdfView, locale_choices, pdf_view};
 pub use pending::{PENDING_TTL_MINUTES, QUOTA};
+pub use stored::delete as delete_source;
+use stored::{AskedDeletion, StoredSource, stored_of};
 
 /// Rows shown in a preview table.
 const PREVIEW_ROWS: usize = 50;
@@ -113,6 +116,11 @@ struct ImportsPage {
     mapping: Option<mapping::MappingView>,
     map: String,
     done: Option<String>,
+    /// The campaign's stored rows by source (filled where the page is shown plainly or after an
+    /// import).
+    stored: Vec<StoredSource>,
+    /// A deletion of stored rows waiting for its confirmation.
+    asked: Option<AskedDeletion>,
 }
 
 /// The period choice as the upload form shows it again (after a refusal or an error).
@@ -165,6 +173,8 @@ fn page_of(
         mapping: None,
         map: String::new(),
         done: None,
+        stored: Vec::new(),
+        asked: None,
     }
 }
 
@@ -192,6 +202,7 @@ pub async fn page(
             campaign.spec.name
         ));
     }
+    p.stored = stored_of(&state, &campaign).await?;
     Ok(respond(&p))
 }
 
@@ -435,6 +446,7 @@ pub async fn confirm(
     };
     let mut p = page_of(&viewer, &campaign, FormErrors::default(), "", String::new());
     p.done = Some(import_message(&rows, &file_name, &campaign.spec.currency));
+    p.stored = stored_of(&state, &campaign).await?;
     Ok(respond(&p))
 }
 
