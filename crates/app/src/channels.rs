@@ -63,6 +63,7 @@ pub async fn import_channel_file(
             import_id: None,
             counts: None,
             channels,
+            spend_change: None,
         }));
     }
     let (org, id) = (&campaign.org_id, &campaign.id);
@@ -90,6 +91,7 @@ pub async fn import_channel_file(
         import_id: Some(committed.import_id),
         counts: Some(committed.counts),
         channels,
+        spend_change: None,
     }))
 }
 

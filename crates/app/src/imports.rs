@@ -85,6 +85,33 @@ pub struct RowsImported {
     /// The named channels' days of a channel file (see [`crate::channels`]); empty for any
     /// other file.
     pub channels: Vec<spendlens_core::channel::ChannelDay>,
+    /// When the import replaced stored rows: the campaign's spend up to the file's last day
+    /// before and after it (what the file's total alone does not say: the days it updated
+    /// held figures already).
+    pub spend_change: Option<SpendChange>,
+}
+
+/// The campaign's stored spend up to `through`, before and after an import that updated rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpendChange {
+    pub through: NaiveDate,
+    pub before: Decimal,
+    pub after: Decimal,
+}
+
+/// The campaign's spend up to `day`, summed over its platforms.
+async fn spend_through(
+    ctx: &Context,
+    campaign: &Campaign,
+    day: NaiveDate,
+) -> Result<Decimal, StoreError> {
+    Ok(ctx
+        .store
+        .platform_totals(&campaign.org_id, &campaign.id, day)
+        .await?
+        .iter()
+        .map(|t| t.spend)
+        .sum())
 }
 
 /// What an import did.
@@ -248,6 +275,7 @@ pub async fn import_rows(
             import_id: None,
             counts: None,
             channels: Vec::new(),
+            spend_change: None,
         }));
     }
     let record = ImportRecord {
@@ -256,6 +284,11 @@ pub async fn import_rows(
         content_hash: Some(hash),
         detail: parsed.detail.clone(),
     };
+    let last_day = parsed.rows.iter().map(|r| r.date).max();
+    let before = match last_day {
+        Some(day) => Some(spend_through(ctx, campaign, day).await?),
+        None => None,
+    };
     let mut writer = ctx
         .store
         .begin_import(&campaign.org_id, &campaign.id, &record, ctx.now())
@@ -263,6 +296,14 @@ pub async fn import_rows(
         .ok_or(ImportFailure::NotFound)?;
     writer.write(&parsed.rows).await.map_err(store_failure)?;
     let committed = writer.commit(None).await.map_err(store_failure)?;
+    let spend_change = match (last_day, before) {
+        (Some(through), Some(before)) if committed.counts.updated > 0 => Some(SpendChange {
+            through,
+            before,
+            after: spend_through(ctx, campaign, through).await?,
+        }),
+        _ => None,
+    };
     if command.save_mapping && !command.mapping.is_empty() {
         crate::mappings::save(ctx, campaign, &command.mapping).await?;
     }
@@ -273,6 +314,7 @@ pub async fn import_rows(
         import_id: Some(committed.import_id),
         counts: Some(committed.counts),
         channels: Vec::new(),
+        spend_change,
     }))
 }
 

@@ -364,6 +364,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     rows.counts.as_ref(),
                     currency,
                 )?;
+                if let Some(c) = &rows.spend_change {
+                    outln!(
+                        "replaced:    the campaign's spend up to {} went from {} to {} {currency}",
+                        c.through,
+                        spendlens_core::num::cents_text(c.before),
+                        spendlens_core::num::cents_text(c.after)
+                    )?;
+                }
                 Ok(ExitCode::SUCCESS)
             }
             Ok(ImportOutcome::Preview(p)) => {

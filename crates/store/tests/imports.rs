@@ -286,7 +286,7 @@ async fn an_abandoned_or_refused_import_leaves_nothing_behind() {
 #[tokio::test]
 async fn rows_of_one_source_are_listed_and_deleted_with_their_months() {
     for (backend, store) in stores().await {
-        let (org, id) = campaign(store.as_ref(), "sources", &backend).await;
+        let (org, id) = campaign(store.as_ref(), "sources", backend).await;
         let row = |d: &str, platform, name: &str, cents| DailyRow {
             spend: Decimal::new(cents, 2),
             ..DailyRow::empty(day(d), platform, name.to_owned())
@@ -300,9 +300,9 @@ async fn rows_of_one_source_are_listed_and_deleted_with_their_months() {
         ];
         ok(
             store.upsert_rows(&org, &id, &rows, None, now()).await,
-            &backend,
+            backend,
         );
-        let listed = ok(store.row_sources(&org, &id).await, &backend);
+        let listed = ok(store.row_sources(&org, &id).await, backend);
         let lines: Vec<(Platform, &str, u64, String)> = listed
             .iter()
             .map(|s| {
@@ -327,14 +327,14 @@ async fn rows_of_one_source_are_listed_and_deleted_with_their_months() {
             (listed[1].first, listed[1].last),
             (day("2026-09-10"), day("2026-10-01"))
         );
-        let (stranger, _) = campaign(store.as_ref(), "stranger", &backend).await;
-        assert!(ok(store.row_sources(&stranger, &id).await, &backend).is_empty());
+        let (stranger, _) = campaign(store.as_ref(), "stranger", backend).await;
+        assert!(ok(store.row_sources(&stranger, &id).await, backend).is_empty());
         assert_eq!(
             ok(
                 store
                     .delete_rows(&stranger, &id, Platform::Meta, "Camp A")
                     .await,
-                &backend
+                backend
             ),
             None
         );
@@ -353,7 +353,7 @@ async fn rows_of_one_source_are_listed_and_deleted_with_their_months() {
         let deleted = store
             .delete_rows(&org, &id, Platform::Meta, "Camp A - renamed")
             .await;
-        assert_eq!(ok(deleted, &backend), Some(2));
+        assert_eq!(ok(deleted, backend), Some(2));
         // September is a closed month: read from its sum, which no longer holds the rows.
         assert_eq!(
             meta(store.clone(), org.clone(), id.clone()).await,
@@ -361,14 +361,14 @@ async fn rows_of_one_source_are_listed_and_deleted_with_their_months() {
             "{backend}"
         );
         let deleted = store.delete_rows(&org, &id, Platform::Meta, "Camp A").await;
-        assert_eq!(ok(deleted, &backend), Some(2));
+        assert_eq!(ok(deleted, backend), Some(2));
         assert_eq!(
             meta(store.clone(), org.clone(), id.clone()).await,
             "",
             "{backend}"
         );
         let deleted = store.delete_rows(&org, &id, Platform::Meta, "Camp A").await;
-        assert_eq!(ok(deleted, &backend), Some(0));
-        assert_eq!(ok(store.row_sources(&org, &id).await, &backend).len(), 1);
+        assert_eq!(ok(deleted, backend), Some(0));
+        assert_eq!(ok(store.row_sources(&org, &id).await, backend).len(), 1);
     }
 }

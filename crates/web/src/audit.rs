@@ -305,12 +305,37 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         target = created;
         before = None;
     }
-    let after = snapshot(&state, &principal.org_id, &target).await;
+    // A write of a campaign's data rather than its fields (an import, its rows, a connection,
+    // a share link) changes nothing the campaign's snapshot shows: a difference there would be
+    // another writer's change made meanwhile, recorded under this request.
+    let after = if snapshot_shows(&action_of(&method, &pattern), &target) {
+        snapshot(&state, &principal.org_id, &target).await
+    } else {
+        before = None;
+        None
+    };
     write_entry(
         &state, &principal, &method, &pattern, &target, before, after,
     )
     .await;
     response
+}
+
+/// Whether the target's snapshot shows what an `action` writes: for a campaign, its fields,
+/// values, finance facts, attribution model and revenue basis; anything else's snapshot is the
+/// thing itself.
+fn snapshot_shows(action: &str, target: &Target) -> bool {
+    const CAMPAIGN_NOUNS: [&str; 7] = [
+        "campaign",
+        "settings",
+        "attribution_model",
+        "model",
+        "headcount",
+        "revenue_basis",
+        "basis",
+    ];
+    let noun = action.split('.').next().unwrap_or_default();
+    !matches!(target, Target::Campaign(_)) || CAMPAIGN_NOUNS.contains(&noun)
 }
 
 async fn write_entry(

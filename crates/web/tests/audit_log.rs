@@ -82,6 +82,20 @@ async fn every_write_is_logged_with_its_changes_and_reads_are_not() {
             "{update}"
         );
 
+        // Rows written to the campaign are logged without a campaign diff: its fields are not
+        // what the request wrote, and a difference would be someone else's change meanwhile.
+        let r = app
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &json!({"rows": [{"date": "2026-11-02", "platform": "meta", "spend": "10.00"}]}),
+            )
+            .await;
+        assert!(r.status().is_success());
+        let all = log(&app, "").await;
+        let rows = &entries(&all)[0];
+        assert_eq!(rows["action"], "metrics.create", "{all}");
+        assert_eq!(rows["details"].get("changes"), None, "{rows}");
+
         // A cost's amount, through the API; the finance settings, through the page's form.
         let cost = json_of(
             app.post(

@@ -284,15 +284,18 @@ async fn every_chart_downloads_as_svg_and_csv_with_the_pages_numbers() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // The attribution comparison, over the page's window.
+    // The attribution comparison, over the page's window (the journey tagged with the
+    // campaign: the demo's other campaigns run the same platforms).
     let form = Form::new().part(
         "file",
         Part::bytes(
-            b"journey_id,timestamp,event,channel,value\n\
-              j1,2026-11-02T09:00:00Z,touch,google,\n\
-              j1,2026-11-03T09:00:00Z,touch,meta,\n\
-              j1,2026-11-04T09:00:00Z,conversion,,100\n"
-                .to_vec(),
+            format!(
+                "journey_id,timestamp,event,channel,value,campaign_id\n\
+                 j1,2026-11-02T09:00:00Z,touch,google,,{id}\n\
+                 j1,2026-11-03T09:00:00Z,touch,meta,,{id}\n\
+                 j1,2026-11-04T09:00:00Z,conversion,,100,{id}\n"
+            )
+            .into_bytes(),
         )
         .file_name("t.csv"),
     );

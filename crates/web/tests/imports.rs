@@ -439,3 +439,31 @@ async fn rows_imported_under_a_second_name_are_seen_and_deleted() {
         assert_eq!(spend(&app, &id).await, "1300.30");
     }
 }
+
+/// A corrected export over days already stored says what the campaign's spend became, not only
+/// the file's total (its updated days held figures already).
+#[tokio::test]
+async fn a_corrected_export_says_how_the_stored_spend_moved() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "a@a.io").await;
+        let id = app.campaign(&q4()).await;
+        let (status, _) = upload(&app, &id, "", "a.csv", CANONICAL.into(), &[]).await;
+        assert_eq!(status, StatusCode::CREATED, "{}", app.backend);
+        let corrected = "date,platform,campaign,spend\n\
+                         2026-11-03,meta,m1,1000.00\n\
+                         2026-11-04,meta,m1,10.00\n";
+        let (status, body) = upload(&app, &id, "", "b.csv", corrected.into(), &[]).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(
+            body["stored_spend_change"],
+            serde_json::json!({"through": "2026-11-04", "before": "1350.30", "after": "1160.10"}),
+            "{body}"
+        );
+        assert_eq!(spend(&app, &id).await, "1160.10");
+        // A file of new days only replaces nothing, and says nothing more.
+        let later = "date,platform,campaign,spend\n2026-11-05,meta,m1,5.00\n";
+        let (_, body) = upload(&app, &id, "", "c.csv", later.into(), &[]).await;
+        assert_eq!(body.get("stored_spend_change"), None, "{body}");
+    }
+}

@@ -104,7 +104,7 @@ pub(crate) fn ga4_rows(spend_rows: &[DailyRow], today: NaiveDate) -> Vec<DailyRo
             );
         }
         let revenue = revenue.round_dp(2);
-        let mut row = DailyRow::empty(day, Platform::Ga4, "demo-ga4");
+        let mut row = DailyRow::empty(day, Platform::Ga4, GA4_PROPERTY);
         row.revenue = Some(revenue);
         row.conversions = (revenue / Decimal::from(GA4_ORDER_VALUE)).round_dp(2);
         row.currency = Some("USD".to_owned());
@@ -112,6 +112,9 @@ pub(crate) fn ga4_rows(spend_rows: &[DailyRow], today: NaiveDate) -> Vec<DailyRo
     }
     out
 }
+
+/// The GA4 property the Q4 campaign's revenue rows come under.
+const GA4_PROPERTY: &str = "Demo store · GA4";
 
 /// The Q4 campaign's GA4 order value (its settings' `ga4_average_order_value`).
 const GA4_ORDER_VALUE: i64 = 95;
@@ -275,6 +278,10 @@ pub async fn load_books(store: &dyn Store, now: DateTime<Utc>) -> Result<BooksRe
     let today = now.date_naive();
     let spend = super::rows_of(campaigns().first().ok_or(AppError::NotFound)?, 0, today);
     let ga4 = ga4_rows(&spend, today);
+    // Rows of a demo loaded before its property had a name.
+    store
+        .delete_rows(&org, &campaign.id, Platform::Ga4, "demo-ga4")
+        .await?;
     store
         .upsert_rows(&org, &campaign.id, &ga4, None, now)
         .await?

@@ -146,6 +146,18 @@ fn per_mille(value: Decimal, factor: i64) -> Decimal {
     value * Decimal::from(factor) / Decimal::from(1000)
 }
 
+/// The campaign name a demo campaign's rows of `platform` come under, as an ad account names
+/// its campaigns ("Q4 Lead Gen (B2B) · Meta Ads").
+fn external_name(c: &DemoCampaign, platform: Platform) -> String {
+    format!("{} · {}", c.name, crate::labels::Label::label(&platform))
+}
+
+/// The name the rows of `platform` came under before demo data had campaign names: removed
+/// when the demo is loaded again into a database of that time, so its rows are not doubled.
+fn old_external_name(platform: Platform) -> String {
+    format!("demo-{platform}")
+}
+
 /// The demo rows of one campaign for the `DEMO_DAYS` days ending `today`.
 fn rows_of(c: &DemoCampaign, campaign_index: u64, today: NaiveDate) -> Vec<DailyRow> {
     let mut rows = Vec::new();
@@ -183,7 +195,7 @@ fn rows_of(c: &DemoCampaign, campaign_index: u64, today: NaiveDate) -> Vec<Daily
             )
             .round_dp(2);
             let to_u64 = |d: Decimal| u64::try_from(d).unwrap_or(0);
-            let mut row = DailyRow::empty(day, chan.platform, format!("demo-{}", chan.platform));
+            let mut row = DailyRow::empty(day, chan.platform, external_name(c, chan.platform));
             row.spend = spend;
             row.impressions = to_u64(impressions);
             row.clicks = to_u64(clicks);
@@ -256,6 +268,16 @@ pub async fn load(
         store
             .put_settings(&org, &campaign.id, &c.settings, now)
             .await?;
+        for chan in &c.channels {
+            store
+                .delete_rows(
+                    &org,
+                    &campaign.id,
+                    chan.platform,
+                    &old_external_name(chan.platform),
+                )
+                .await?;
+        }
         let rows = rows_of(&c, u64::try_from(i).unwrap_or(0), today);
         store
             .upsert_rows(&org, &campaign.id, &rows, None, now)

@@ -212,6 +212,14 @@ pub fn rows_json(imported: &RowsImported, dry_run: bool) -> Value {
         body["rows_updated"] = json!(c.updated);
         body["rows_unchanged"] = json!(c.unchanged);
     }
+    // Rows replaced: the campaign's spend before and after, which the file's total does not say.
+    if let Some(change) = &imported.spend_change {
+        body["stored_spend_change"] = json!({
+            "through": change.through.to_string(),
+            "before": spendlens_core::num::cents_text(change.before),
+            "after": spendlens_core::num::cents_text(change.after),
+        });
+    }
     // The level of detail of a file below campaign level (`ad set level, by Age, Gender`).
     if let Some(detail) = &imported.parsed.detail {
         body["detail"] = json!(detail);

@@ -469,12 +469,31 @@ fn import_message(
             "Nothing changed ({} unchanged): {file} is already stored as it is.",
             counted(c.unchanged, "row")
         ),
-        Some(c) => format!(
-            "Imported {rows_read} from {file}: {} new, {} updated, {} unchanged.",
-            count(c.inserted),
-            count(c.updated),
-            count(c.unchanged)
-        ),
+        Some(c) => {
+            let mut done = format!(
+                "Imported {rows_read} from {file}: {} new, {} updated, {} unchanged.",
+                count(c.inserted),
+                count(c.updated),
+                count(c.unchanged)
+            );
+            if let Some(change) = &rows.spend_change {
+                let moved = change.after - change.before;
+                let sign = if moved < rust_decimal::Decimal::ZERO {
+                    "−"
+                } else {
+                    "+"
+                };
+                done.push_str(&format!(
+                    " The updated days replaced figures stored before: the campaign's spend up to \
+                     {} went from {} to {} ({sign}{}).",
+                    date(change.through),
+                    money(change.before, currency),
+                    money(change.after, currency),
+                    money(moved.abs(), currency)
+                ));
+            }
+            done
+        }
         None => format!("Imported {rows_read} from {file}."),
     }
 }
