@@ -250,3 +250,42 @@ async fn a_bad_window_is_refused_naming_its_field() {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "1097 days");
 }
+
+/// Spend booked before the campaign's start date is the campaign's: the analysis counts it, and
+/// so does the ROI over the whole campaign (its window starts at the first row then).
+#[tokio::test]
+async fn the_whole_campaign_s_roi_counts_spend_booked_before_its_start() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "early@example.com").await;
+        let id = app
+            .campaign(
+                &json!({"name": "Early", "currency": "USD", "start_date": "2026-11-15",
+                              "end_date": "2026-12-15", "time_zone": "UTC"}),
+            )
+            .await;
+        let rows = json!({"rows": [
+            {"date": "2026-11-01", "platform": "meta", "spend": "100.00", "clicks": 5},
+            {"date": "2026-11-20", "platform": "meta", "spend": "50.00", "clicks": 5}]});
+        let r = app
+            .post(&format!("/api/campaigns/{id}/metrics"), &rows)
+            .await;
+        assert!(r.status().is_success(), "{}", app.backend);
+        let roi = json_of(app.get(&format!("/api/campaigns/{id}/roi")).await).await;
+        assert_eq!(roi["window"]["start"], "2026-11-01", "{roi}");
+        assert_eq!(roi["costs"]["platform_spend"], "150.00", "{roi}");
+        let analysis = json_of(
+            app.get(&format!("/api/campaigns/{id}/financial-analysis"))
+                .await,
+        )
+        .await;
+        assert_eq!(analysis["totals"]["spend"], "150.00");
+        // A window asked for is kept as asked.
+        let roi = json_of(
+            app.get(&format!("/api/campaigns/{id}/roi?from=2026-11-15"))
+                .await,
+        )
+        .await;
+        assert_eq!(roi["costs"]["platform_spend"], "50.00", "{roi}");
+    }
+}

@@ -493,8 +493,8 @@ async fn org_books(
     })
 }
 
-/// The ROI of one campaign over `from..=to` (default: its start, else its first row, to today in
-/// its time zone).
+/// The ROI of one campaign over `from..=to` (default: the earlier of its start and its first row,
+/// to today in its time zone).
 pub async fn campaign_roi(
     store: &dyn Store,
     org: &OrgId,
@@ -511,8 +511,8 @@ pub async fn campaign_roi(
 }
 
 /// What a campaign's ROI is computed from: the organisation's books with the campaign's in full,
-/// the ROI's window (`from` defaulting to the campaign's start, else its first row; `to` to
-/// today), today in its time zone, and the finance settings with the rates.
+/// the ROI's window (`from` defaulting to the earlier of the campaign's start and its first
+/// row; `to` to today), today in its time zone, and the finance settings with the rates.
 type RoiInputs = (OrgBooks, Period, NaiveDate, FinanceSettings, Vec<FxRate>);
 
 /// Gathers [`RoiInputs`].
@@ -534,10 +534,13 @@ async fn roi_inputs(
     let first_row = books
         .campaign(id)
         .and_then(|b| b.rows.iter().map(|r| r.date).min());
-    let from = from
-        .or(campaign.spec.start_date)
-        .or(first_row)
-        .unwrap_or(to.min(today));
+    // The whole campaign runs from its start, or from its first row when spend was booked
+    // before it: the analysis and the budget count that spend, so its ROI does too.
+    let start = match (campaign.spec.start_date, first_row) {
+        (Some(start), Some(first)) => Some(start.min(first)),
+        (start, first) => start.or(first),
+    };
+    let from = from.or(start).unwrap_or(to.min(today));
     let window = Period::new(from, to).map_err(FinanceError::InvalidPeriod)?;
     let (settings, rates) = computation_settings(store, org).await?;
     Ok((books, window, today, settings, rates))
