@@ -91,6 +91,61 @@ pub struct RowsImported {
     pub spend_change: Option<SpendChange>,
 }
 
+/// A warning for each platform × campaign name of the file that the campaign holds no rows
+/// under, while it holds rows of the same platform under another name over overlapping days:
+/// the same campaign renamed on the platform (or a file meant for another campaign) would be
+/// added to what is stored, doubling its spend. Said in the preview, before anything is written.
+async fn renamed_notes(
+    ctx: &Context,
+    campaign: &Campaign,
+    rows: &[DailyRow],
+) -> Result<Vec<String>, StoreError> {
+    use crate::labels::Label;
+    use std::collections::BTreeMap;
+    let mut file: BTreeMap<(spendlens_core::Platform, &str), (NaiveDate, NaiveDate)> =
+        BTreeMap::new();
+    for r in rows {
+        let span = file
+            .entry((r.platform, r.external_campaign_id.as_str()))
+            .or_insert((r.date, r.date));
+        *span = (span.0.min(r.date), span.1.max(r.date));
+    }
+    if file.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stored = ctx
+        .store
+        .row_sources(&campaign.org_id, &campaign.id)
+        .await?;
+    let mut notes = Vec::new();
+    for ((platform, name), (first, last)) in file {
+        if stored
+            .iter()
+            .any(|s| s.platform == platform && s.external_campaign_id == name)
+        {
+            continue;
+        }
+        let others: Vec<String> = stored
+            .iter()
+            .filter(|s| s.platform == platform && s.first <= last && first <= s.last)
+            .map(|s| format!("\u{201c}{}\u{201d}", s.external_campaign_id))
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        notes.push(format!(
+            "{} rows of this file come under \u{201c}{name}\u{201d}, and the campaign already holds {} \
+             rows of those days under {}: importing adds them, which doubles that spend if they are \
+             the same campaign under a new name. After importing, delete the old line under \
+             \"Stored rows by source\", or import the file into its own campaign.",
+            platform.label(),
+            platform.label(),
+            others.join(", ")
+        ));
+    }
+    Ok(notes)
+}
+
 /// The campaign's stored spend up to `through`, before and after an import that updated rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpendChange {
@@ -262,11 +317,14 @@ pub async fn import_rows(
         return crate::channels::import_channel_file(ctx, campaign, command).await;
     }
     let hash = content_hash(&command.bytes);
-    let parsed = match crate::mappings::parse_mapped(ctx, campaign, &command).await? {
+    let mut parsed = match crate::mappings::parse_mapped(ctx, campaign, &command).await? {
         Imported::Preview(p) => return Ok(ImportOutcome::Preview(p)),
         Imported::Rows(parsed) => parsed,
     };
     check_rows(&command.file_name, &parsed.rows)?;
+    parsed
+        .notes
+        .extend(renamed_notes(ctx, campaign, &parsed.rows).await?);
     let summary = spendlens_ingest::summary(&parsed);
     if command.dry_run {
         return Ok(ImportOutcome::Rows(RowsImported {

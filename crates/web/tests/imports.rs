@@ -363,6 +363,31 @@ async fn rows_imported_under_a_second_name_are_seen_and_deleted() {
         assert_eq!(status, StatusCode::CREATED, "{}", app.backend);
         assert_eq!(spend(&app, &id).await, "1350.30");
         let renamed = CANONICAL.replace(",m1,", ",m1 renamed,");
+        // The preview warns before anything is written; LinkedIn's line is stored already.
+        let (_, dry) = upload(
+            &app,
+            &id,
+            "?dry_run=true",
+            "b.csv",
+            renamed.clone().into(),
+            &[],
+        )
+        .await;
+        let notes: Vec<&str> = dry["notes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|n| n.contains("already holds"))
+            .collect();
+        assert_eq!(notes.len(), 1, "{dry}");
+        assert!(
+            notes[0]
+                .starts_with("Meta Ads rows of this file come under \u{201c}m1 renamed\u{201d}")
+                && notes[0].contains("under \u{201c}m1\u{201d}: importing adds them"),
+            "{}",
+            notes[0]
+        );
         let (status, _) = upload(&app, &id, "", "b.csv", renamed.into(), &[]).await;
         assert_eq!(status, StatusCode::CREATED);
         assert_eq!(spend(&app, &id).await, "2650.60", "doubled");
