@@ -4,9 +4,10 @@
 //! twice under two names (a campaign renamed on the platform, then exported again), would
 //! otherwise stay counted for good.
 
+use serde_json::json;
 use spendlens_core::Platform;
 use spendlens_core::campaign::{CampaignId, OrgId};
-use spendlens_store::RowSource;
+use spendlens_store::{AuditEntry, Principal, RowSource};
 
 use crate::AppError;
 use crate::context::Context;
@@ -21,19 +22,40 @@ pub async fn list(ctx: &Context, org: &OrgId, id: &CampaignId) -> Result<Vec<Row
     Ok(ctx.store.row_sources(org, id).await?)
 }
 
-/// Deletes every row of `platform` under `external_campaign_id` from the campaign (the months
-/// re-summed, the budget alerts evaluated again); the rows deleted. A line the campaign does
-/// not hold is refused on `external_campaign_id`.
+/// Deletes every row of `platform` under `external_campaign_id` from `actor`'s campaign `id`
+/// (the months re-summed, the budget alerts evaluated again), recording who deleted what (the
+/// line, its days and spend) in the activity log in the same transaction; the rows deleted. A
+/// line the campaign does not hold is refused on `external_campaign_id`.
 pub async fn delete(
     ctx: &Context,
-    org: &OrgId,
+    actor: &Principal,
     id: &CampaignId,
     platform: Platform,
     external_campaign_id: &str,
 ) -> Result<u64, AppError> {
+    let org = &actor.org_id;
+    let line = list(ctx, org, id)
+        .await?
+        .into_iter()
+        .find(|s| s.platform == platform && s.external_campaign_id == external_campaign_id);
+    let audit = line.map(|s| AuditEntry {
+        org_id: org.clone(),
+        actor: Some(actor.user_id.clone()),
+        action: "source_rows.delete".to_owned(),
+        target_type: "campaign".to_owned(),
+        target_id: id.to_string(),
+        details: json!({
+            "platform": platform.as_str(),
+            "external_campaign_id": external_campaign_id,
+            "first_date": s.first.to_string(),
+            "last_date": s.last.to_string(),
+            "spend": spendlens_core::num::cents_text(s.spend),
+        }),
+        at: ctx.now(),
+    });
     let removed = ctx
         .store
-        .delete_rows(org, id, platform, external_campaign_id)
+        .delete_rows(org, id, platform, external_campaign_id, audit.as_ref())
         .await?
         .ok_or(AppError::NotFound)?;
     if removed == 0 {

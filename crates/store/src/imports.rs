@@ -128,14 +128,16 @@ pub trait ImportStore: Send + Sync {
 
     /// Deletes every daily row of one platform and external campaign of the campaign (rows
     /// imported under a name that was wrong, or twice under two names), re-summing its months,
-    /// in one transaction holding the campaign's row. The rows deleted; `None` when the campaign
-    /// is not found in the organisation.
+    /// in one transaction holding the campaign's row, with `audit` (its details given the rows
+    /// deleted) when a row was. The rows deleted; `None` when the campaign is not found in the
+    /// organisation.
     async fn delete_rows(
         &self,
         org: &OrgId,
         id: &CampaignId,
         platform: Platform,
         external_campaign_id: &str,
+        audit: Option<&crate::AuditEntry>,
     ) -> Result<Option<u64>>;
 }
 
@@ -500,6 +502,7 @@ macro_rules! impl_import_store {
                     id: &CampaignId,
                     platform: Platform,
                     external_campaign_id: &str,
+                    audit: Option<&crate::AuditEntry>,
                 ) -> Result<Option<u64>> {
                     use sqlx::Row as _;
                     crate::retry::transient!({
@@ -538,6 +541,13 @@ macro_rules! impl_import_store {
                         .rows_affected();
                         refresh_months(&mut tx, id.as_str(), first, last).await?;
                         sqlx::query(BUMP_INPUTS).bind(id.as_str()).execute(&mut *tx).await?;
+                        if let Some(entry) = audit {
+                            let mut entry = entry.clone();
+                            if let serde_json::Value::Object(details) = &mut entry.details {
+                                details.insert("rows".to_owned(), serde_json::json!(removed));
+                            }
+                            crate::audit::insert_audit!(new_id(), &entry).execute(&mut *tx).await?;
+                        }
                         tx.commit().await?;
                         Ok(Some(removed))
                     })

@@ -332,7 +332,7 @@ async fn rows_of_one_source_are_listed_and_deleted_with_their_months() {
         assert_eq!(
             ok(
                 store
-                    .delete_rows(&stranger, &id, Platform::Meta, "Camp A")
+                    .delete_rows(&stranger, &id, Platform::Meta, "Camp A", None)
                     .await,
                 backend
             ),
@@ -351,7 +351,7 @@ async fn rows_of_one_source_are_listed_and_deleted_with_their_months() {
         };
         assert_eq!(meta(store.clone(), org.clone(), id.clone()).await, "300");
         let deleted = store
-            .delete_rows(&org, &id, Platform::Meta, "Camp A - renamed")
+            .delete_rows(&org, &id, Platform::Meta, "Camp A - renamed", None)
             .await;
         assert_eq!(ok(deleted, backend), Some(2));
         // September is a closed month: read from its sum, which no longer holds the rows.
@@ -360,14 +360,18 @@ async fn rows_of_one_source_are_listed_and_deleted_with_their_months() {
             "150",
             "{backend}"
         );
-        let deleted = store.delete_rows(&org, &id, Platform::Meta, "Camp A").await;
+        let deleted = store
+            .delete_rows(&org, &id, Platform::Meta, "Camp A", None)
+            .await;
         assert_eq!(ok(deleted, backend), Some(2));
         assert_eq!(
             meta(store.clone(), org.clone(), id.clone()).await,
             "",
             "{backend}"
         );
-        let deleted = store.delete_rows(&org, &id, Platform::Meta, "Camp A").await;
+        let deleted = store
+            .delete_rows(&org, &id, Platform::Meta, "Camp A", None)
+            .await;
         assert_eq!(ok(deleted, backend), Some(0));
         assert_eq!(ok(store.row_sources(&org, &id).await, backend).len(), 1);
     }

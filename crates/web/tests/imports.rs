@@ -462,6 +462,26 @@ async fn rows_imported_under_a_second_name_are_seen_and_deleted() {
             .await;
         assert_eq!(json_of(r).await["deleted"], 1);
         assert_eq!(spend(&app, &id).await, "1300.30");
+
+        // Each deletion is in the activity log once, saying what went.
+        let log = json_of(app.get("/api/audit-log").await).await;
+        let deletions: Vec<&Value> = log["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["action"] == "source_rows.delete")
+            .collect();
+        assert_eq!(deletions.len(), 2, "{log}");
+        let what = |e: &Value| {
+            let d = &e["details"];
+            format!(
+                "{} {} {} {}",
+                d["platform"], d["external_campaign_id"], d["rows"], d["spend"]
+            )
+        };
+        assert_eq!(what(deletions[0]), r#""linkedin" "l1" 1 "50.00""#);
+        assert_eq!(what(deletions[1]), r#""meta" "m1 renamed" 2 "1300.30""#);
+        assert_eq!(deletions[1]["target_id"], id.as_str());
     }
 }
 

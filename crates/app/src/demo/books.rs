@@ -280,7 +280,7 @@ pub async fn load_books(store: &dyn Store, now: DateTime<Utc>) -> Result<BooksRe
     let ga4 = ga4_rows(&spend, today);
     // Rows of a demo loaded before its property had a name.
     store
-        .delete_rows(&org, &campaign.id, Platform::Ga4, "demo-ga4")
+        .delete_rows(&org, &campaign.id, Platform::Ga4, "demo-ga4", None)
         .await?;
     store
         .upsert_rows(&org, &campaign.id, &ga4, None, now)

@@ -275,6 +275,7 @@ pub async fn load(
                     &campaign.id,
                     chan.platform,
                     &old_external_name(chan.platform),
+                    None,
                 )
                 .await?;
         }

@@ -65,13 +65,7 @@ pub async fn delete(
     let name = query
         .text("external_campaign_id")
         .ok_or_else(|| ApiError::field("external_campaign_id", "missing"))?;
-    let deleted = sources::delete(
-        &state.context(),
-        &caller.0.org_id,
-        &campaign.id,
-        platform,
-        name,
-    )
-    .await?;
+    let deleted =
+        sources::delete(&state.context(), &caller.0, &campaign.id, platform, name).await?;
     Ok(Json(json!({ "deleted": deleted })))
 }

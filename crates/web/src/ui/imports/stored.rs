@@ -105,7 +105,7 @@ pub async fn delete(
     }
     let deleted = sources::delete(
         &state.context(),
-        &campaign.org_id,
+        &viewer.principal,
         &campaign.id,
         platform,
         &form.external_campaign_id,
