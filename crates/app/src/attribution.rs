@@ -217,8 +217,17 @@ impl SetAside {
              campaign column to count them here.",
             plural(self.journeys, "journey", "journeys"),
             if self.journeys == 1 { "is" } else { "are" },
-            shared.join(" and ")
+            listed(&shared)
         )
+    }
+}
+
+/// Items as a sentence lists them: "A", "A and B", "A, B and C".
+fn listed(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -586,6 +595,26 @@ pub fn stored_row(row: &TouchpointRow) -> Result<StoredTouchpoint, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_set_aside_sentence_lists_the_shared_platforms_as_a_sentence_does() {
+        let aside = SetAside {
+            journeys: 1,
+            shared: vec![
+                (Platform::LinkedIn, vec!["B".to_owned()]),
+                (Platform::Meta, vec!["B".to_owned(), "C".to_owned()]),
+                (Platform::GoogleAds, vec!["D".to_owned()]),
+            ],
+        };
+        assert_eq!(
+            aside.sentence(),
+            "1 journey with touchpoints that name no campaign is left out: other campaigns ran \
+             LinkedIn Ads (also \u{201c}B\u{201d}), Meta Ads (also \u{201c}B\u{201d}, \
+             \u{201c}C\u{201d}) and Google Ads (also \u{201c}D\u{201d}) over these days, so \
+             whose those touchpoints are cannot be told. Import them with a campaign column to \
+             count them here."
+        );
+    }
 
     #[test]
     fn channels_map_to_platforms_by_the_documented_rule() {
