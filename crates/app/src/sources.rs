@@ -34,11 +34,8 @@ pub async fn delete(
     external_campaign_id: &str,
 ) -> Result<u64, AppError> {
     let org = &actor.org_id;
-    let line = list(ctx, org, id)
-        .await?
-        .into_iter()
-        .find(|s| s.platform == platform && s.external_campaign_id == external_campaign_id);
-    let audit = line.map(|s| AuditEntry {
+    // The store adds the line's dates, rows and spend, read in the deletion's transaction.
+    let audit = AuditEntry {
         org_id: org.clone(),
         actor: Some(actor.user_id.clone()),
         action: "source_rows.delete".to_owned(),
@@ -47,15 +44,12 @@ pub async fn delete(
         details: json!({
             "platform": platform.as_str(),
             "external_campaign_id": external_campaign_id,
-            "first_date": s.first.to_string(),
-            "last_date": s.last.to_string(),
-            "spend": spendlens_core::num::cents_text(s.spend),
         }),
         at: ctx.now(),
-    });
+    };
     let removed = ctx
         .store
-        .delete_rows(org, id, platform, external_campaign_id, audit.as_ref())
+        .delete_rows(org, id, platform, external_campaign_id, Some(&audit))
         .await?
         .ok_or(AppError::NotFound)?;
     if removed == 0 {

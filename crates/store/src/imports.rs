@@ -128,8 +128,8 @@ pub trait ImportStore: Send + Sync {
 
     /// Deletes every daily row of one platform and external campaign of the campaign (rows
     /// imported under a name that was wrong, or twice under two names), re-summing its months,
-    /// in one transaction holding the campaign's row, with `audit` (its details given the rows
-    /// deleted) when a row was. The rows deleted; `None` when the campaign is not found in the
+    /// in one transaction holding the campaign's row, with `audit` when a row was (its details
+    /// given what was deleted: first and last date, rows, spend). The rows deleted; `None` when the campaign is not found in the
     /// organisation.
     async fn delete_rows(
         &self,
@@ -515,10 +515,12 @@ macro_rules! impl_import_store {
                         if held.rows_affected() != 1 {
                             return Ok(None);
                         }
-                        let span = sqlx::query(
-                            "SELECT MIN(date) AS first, MAX(date) AS last FROM daily_metrics \
+                        let sql = format!(
+                            "SELECT MIN(date) AS first, MAX(date) AS last, {} FROM daily_metrics \
                              WHERE campaign_id = $1 AND platform = $2 AND external_campaign_id = $3",
-                        )
+                            crate::metrics::split_sum("spend_micros", "spend")
+                        );
+                        let span = sqlx::query(&sql)
                         .bind(id.as_str())
                         .bind(platform.as_str())
                         .bind(external_campaign_id)
@@ -544,7 +546,14 @@ macro_rules! impl_import_store {
                         if let Some(entry) = audit {
                             let mut entry = entry.clone();
                             if let serde_json::Value::Object(details) = &mut entry.details {
+                                let spend = crate::metrics::sum_of(&span, "spend")?.unwrap_or(0);
+                                details.insert("first_date".to_owned(), serde_json::json!(first.to_string()));
+                                details.insert("last_date".to_owned(), serde_json::json!(last.to_string()));
                                 details.insert("rows".to_owned(), serde_json::json!(removed));
+                                details.insert(
+                                    "spend".to_owned(),
+                                    serde_json::json!(spendlens_core::num::cents_text(crate::metrics::decimal_of_micros(spend))),
+                                );
                             }
                             crate::audit::insert_audit!(new_id(), &entry).execute(&mut *tx).await?;
                         }
