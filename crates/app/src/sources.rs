@@ -34,6 +34,11 @@ pub async fn delete(
     external_campaign_id: &str,
 ) -> Result<u64, AppError> {
     let org = &actor.org_id;
+    let campaign = ctx
+        .store
+        .campaign(org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     // The store adds the line's dates, rows and spend, read in the deletion's transaction.
     let audit = AuditEntry {
         org_id: org.clone(),
@@ -44,6 +49,7 @@ pub async fn delete(
         details: json!({
             "platform": platform.as_str(),
             "external_campaign_id": external_campaign_id,
+            "currency": campaign.spec.currency,
         }),
         at: ctx.now(),
     };

@@ -23,6 +23,67 @@ use spendlens_store::{AuditEntry, Principal};
 use crate::auth::principal_of;
 use crate::state::AppState;
 
+/// Facts a handler adds to its write's entry (an import's record, file, rows, dates and spend),
+/// as an extension of its response: the middleware merges them into the entry's details.
+#[derive(Debug, Clone, Default)]
+pub struct AuditDetails(pub serde_json::Map<String, Value>);
+
+impl AuditDetails {
+    /// What an import stored: its record (none for figures typed from a PDF or posted as JSON),
+    /// its file (none for JSON), its rows, first and last day and spend in the campaign's
+    /// `currency`.
+    pub fn import(
+        import_id: Option<&str>,
+        file: Option<&str>,
+        rows: u64,
+        span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+        spend: rust_decimal::Decimal,
+        currency: &str,
+    ) -> Self {
+        let mut facts = serde_json::Map::new();
+        if let Some(id) = import_id {
+            facts.insert("import_id".to_owned(), json!(id));
+        }
+        if let Some(file) = file {
+            facts.insert("file".to_owned(), json!(file));
+        }
+        facts.insert("rows".to_owned(), json!(rows));
+        if let Some((first, last)) = span {
+            facts.insert("first_date".to_owned(), json!(first.to_string()));
+            facts.insert("last_date".to_owned(), json!(last.to_string()));
+        }
+        facts.insert(
+            "spend".to_owned(),
+            json!(spendlens_core::num::cents_text(spend)),
+        );
+        facts.insert("currency".to_owned(), json!(currency));
+        AuditDetails(facts)
+    }
+
+    /// What a write of `rows` stored (figures typed from a PDF `file`, rows posted as JSON).
+    pub fn of_rows(
+        file: Option<&str>,
+        rows: &[spendlens_core::daily::DailyRow],
+        currency: &str,
+    ) -> Self {
+        let dates = || rows.iter().map(|r| r.date);
+        AuditDetails::import(
+            None,
+            file,
+            rows.len() as u64,
+            dates().min().zip(dates().max()),
+            rows.iter().map(|r| r.spend).sum(),
+            currency,
+        )
+    }
+
+    /// `response` carrying these facts to its entry.
+    pub fn attach(self, mut response: Response) -> Response {
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
 /// What a write acted on: its kind and id, as the log names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -318,8 +379,14 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         before = None;
         None
     };
+    let facts = response.extensions().get::<AuditDetails>().cloned();
     write_entry(
-        &state, &principal, &method, &pattern, &target, before, after,
+        &state,
+        &principal,
+        (&method, &pattern),
+        &target,
+        (before, after),
+        facts,
     )
     .await;
     response
@@ -345,17 +412,21 @@ fn snapshot_shows(action: &str, target: &Target) -> bool {
 async fn write_entry(
     state: &AppState,
     principal: &Principal,
-    method: &Method,
-    pattern: &str,
+    (method, pattern): (&Method, &str),
     target: &Target,
-    before: Option<Value>,
-    after: Option<Value>,
+    (before, after): (Option<Value>, Option<Value>),
+    facts: Option<AuditDetails>,
 ) {
     let (target_type, target_id) = target.kind_and_id(&principal.org_id);
     let mut details = json!({
         "route": format!("{method} {pattern}"),
         "via": if pattern.starts_with("/api/") { "api" } else { "page" },
     });
+    if let (Some(AuditDetails(facts)), Value::Object(d)) = (facts, &mut details) {
+        for (key, value) in facts {
+            d.entry(key).or_insert(value);
+        }
+    }
     if before.is_some() || after.is_some() {
         let moved = changes(
             before.as_ref().unwrap_or(&Value::Null),

@@ -319,3 +319,81 @@ async fn a_connection_secret_never_reaches_the_log() {
         assert!(!all.to_string().contains("EAAB-very-secret"), "{all}");
     }
 }
+
+/// An import's entry says what it stored (its record, file, rows, days, spend), as do rows posted
+/// as JSON and a line of rows deleted; the activity page says it in words.
+#[tokio::test]
+async fn an_import_s_entry_names_its_file_rows_days_and_spend() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "ops@example.com").await;
+        let id = app.campaign(&q4()).await;
+        let file =
+            "date,platform,campaign,spend\n2026-11-02,meta,m1,10.00\n2026-11-04,meta,m1,5.25\n";
+        let r = app
+            .client
+            .post(format!("{}/api/campaigns/{id}/imports", app.base))
+            .multipart(reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("nov.csv"),
+            ))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", app.backend);
+        let import_id = json_of(r).await["import_id"].as_str().map(str::to_owned);
+        assert!(import_id.is_some());
+        let all = log(&app, "").await;
+        let import = &entries(&all)[0];
+        assert_eq!(import["action"], "import.create", "{all}");
+        let d = &import["details"];
+        assert_eq!(d["import_id"].as_str(), import_id.as_deref(), "{d}");
+        assert_eq!(d["file"], "nov.csv", "{d}");
+        assert_eq!(d["rows"], 2, "{d}");
+        assert_eq!(
+            (&d["first_date"], &d["last_date"]),
+            (&json!("2026-11-02"), &json!("2026-11-04")),
+            "{d}"
+        );
+        assert_eq!(
+            (&d["spend"], &d["currency"]),
+            (&json!("15.25"), &json!("USD"))
+        );
+        assert_eq!(d["route"], "POST /api/campaigns/{id}/imports", "{d}");
+
+        let r = app
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &json!({"rows": [{"date": "2026-11-05", "platform": "google_ads", "spend": "7.10"}]}),
+            )
+            .await;
+        assert!(r.status().is_success());
+        let d = &entries(&log(&app, "").await)[0]["details"];
+        assert_eq!(
+            (&d["rows"], &d["spend"]),
+            (&json!(1), &json!("7.10")),
+            "{d}"
+        );
+        assert_eq!(d.get("file"), None, "{d}");
+
+        let r = app
+            .request(
+                &app.client,
+                Method::DELETE,
+                &format!("/api/campaigns/{id}/sources?platform=meta&external_campaign_id=m1"),
+                None,
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", r.status());
+
+        let (status, html) = page(&app, "/audit-log").await;
+        assert_eq!(status, StatusCode::OK);
+        for words in [
+            "nov.csv: 2 rows, 2 Nov 2026 to 4 Nov 2026, $15.25 spend",
+            "1 row, 5 Nov 2026 to 5 Nov 2026, $7.10 spend",
+            "Meta Ads rows under “m1”: 2 rows, 2 Nov 2026 to 4 Nov 2026, $15.25 spend",
+        ] {
+            assert!(html.contains(words), "{words}: {html}");
+        }
+    }
+}

@@ -22,6 +22,7 @@ use spendlens_contract::json::two_decimals as money;
 use spendlens_ingest::{ImportError, NumberLocale, PeriodChoice, Source, Summary};
 
 use crate::api::pdf_preview::preview_json;
+use crate::audit::AuditDetails;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::query::Params;
@@ -231,6 +232,19 @@ pub fn rows_json(imported: &RowsImported, dry_run: bool) -> Value {
     body
 }
 
+/// What the activity log records of an import: its record, file, rows, days and spend.
+pub fn import_facts(rows: &RowsImported, file_name: &str, currency: &str) -> AuditDetails {
+    let s = &rows.summary;
+    AuditDetails::import(
+        rows.import_id.as_deref(),
+        Some(file_name),
+        s.rows,
+        s.date_from.zip(s.date_to),
+        s.totals.spend,
+        currency,
+    )
+}
+
 /// Per named channel of an imported channel file: its days and spend (and impressions when
 /// reported), labelled as a channel, in order of first appearance.
 fn channel_days_json(days: &[spendlens_core::channel::ChannelDay]) -> Value {
@@ -301,6 +315,7 @@ pub async fn create(
     let upload = read_file_field(multipart, MAX_UPLOAD_BYTES, fields).await?;
     let command = import_command(upload, dry_run)?;
     let period = command.period;
+    let file_name = command.file_name.clone();
     match import_rows(&state.context(), &campaign, command).await? {
         ImportOutcome::Preview(preview) => Ok((
             StatusCode::OK,
@@ -313,7 +328,8 @@ pub async fn create(
             } else {
                 StatusCode::CREATED
             };
-            Ok((status, Json(rows_json(&rows, dry_run))).into_response())
+            let response = (status, Json(rows_json(&rows, dry_run))).into_response();
+            Ok(import_facts(&rows, &file_name, &campaign.spec.currency).attach(response))
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 use spendlens_app::metrics::{MAX_ROWS, check_currency, upsert_rows};
@@ -11,6 +12,7 @@ use spendlens_contract::json::{ObjectReader, describe, join};
 use spendlens_core::daily::DailyRow;
 use spendlens_core::platform::Platform;
 
+use crate::audit::AuditDetails;
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::json_body::JsonBody;
@@ -156,13 +158,15 @@ pub async fn post(
     caller: Caller,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<UpsertResponse>> {
+) -> ApiResult<Response> {
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
     let rows = parse_rows(&body, &campaign.spec.currency)?;
     let counts = upsert_rows(&state.context(), &campaign, &rows).await?;
-    Ok(Json(UpsertResponse {
+    let facts = AuditDetails::of_rows(None, &rows, &campaign.spec.currency);
+    let answer = Json(UpsertResponse {
         inserted: counts.inserted,
         updated: counts.updated,
         unchanged: counts.unchanged,
-    }))
+    });
+    Ok(facts.attach(answer.into_response()))
 }

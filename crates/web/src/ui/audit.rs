@@ -8,11 +8,14 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde_json::Value;
 use spendlens_app::audit::page;
+use spendlens_app::labels::Label;
+use spendlens_core::Platform;
 use spendlens_store::AuditRow;
 
 use crate::api::audit_log::query_of;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::ui::format::{counted, date, money};
 use crate::ui::session::SignedIn;
 use crate::ui::{FormErrors, Layout, UiError, UiResult, render};
 
@@ -25,6 +28,8 @@ pub struct EntryRow {
     target: String,
     /// The target's page, when it has one.
     target_href: Option<String>,
+    /// What the write stored or removed, when it says (an import's file, rows, days and spend).
+    facts: Option<String>,
     changes: Vec<String>,
 }
 
@@ -78,6 +83,31 @@ fn value_words(v: &Value) -> String {
     }
 }
 
+/// What an entry's details say of the rows it wrote or deleted, in words: "rows.csv: 40 rows,
+/// 1 Nov 2026 to 20 Nov 2026, $12,747.96 spend", "Meta Ads rows under “Spring”: …".
+fn facts_words(d: &Value) -> Option<String> {
+    let rows = d["rows"].as_u64()?;
+    let mut words = match (d["file"].as_str(), d["platform"].as_str()) {
+        (Some(file), _) => format!("{file}: "),
+        (None, Some(platform)) => {
+            let label = platform.parse::<Platform>().map_or(platform, |p| p.label());
+            let under = d["external_campaign_id"].as_str().unwrap_or_default();
+            format!("{label} rows under “{under}”: ")
+        }
+        (None, None) => String::new(),
+    };
+    words.push_str(&counted(rows, "row"));
+    let day = |key: &str| d[key].as_str().and_then(|t| t.parse().ok()).map(date);
+    if let (Some(first), Some(last)) = (day("first_date"), day("last_date")) {
+        words.push_str(&format!(", {first} to {last}"));
+    }
+    if let Some(spend) = d["spend"].as_str().and_then(|t| t.parse().ok()) {
+        let currency = d["currency"].as_str().unwrap_or_default();
+        words.push_str(&format!(", {} spend", money(spend, currency)));
+    }
+    Some(words)
+}
+
 fn row(r: &AuditRow) -> EntryRow {
     let e = &r.record.entry;
     let changes = e.details["changes"]
@@ -109,6 +139,7 @@ fn row(r: &AuditRow) -> EntryRow {
         what: action_words(&e.action),
         target: e.target_type.replace('_', " "),
         target_href,
+        facts: facts_words(&e.details),
         changes,
     }
 }

@@ -447,7 +447,8 @@ pub async fn confirm(
     let mut p = page_of(&viewer, &campaign, FormErrors::default(), "", String::new());
     p.done = Some(import_message(&rows, &file_name, &campaign.spec.currency));
     p.stored = stored_of(&state, &campaign).await?;
-    Ok(respond(&p))
+    let facts = crate::api::imports::import_facts(&rows, &file_name, &campaign.spec.currency);
+    Ok(facts.attach(respond(&p)))
 }
 
 /// What an import did, in words: a file that changes nothing says so ("nothing changed: 99 rows

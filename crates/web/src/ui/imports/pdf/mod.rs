@@ -344,6 +344,9 @@ pub async fn confirm_pdf(
         None
     };
     let mut p = page_of(&viewer, &campaign, errors, "pdf", String::new());
+    let facts = stored.as_ref().map(|rows| {
+        crate::audit::AuditDetails::of_rows(Some(&form.file), rows, &campaign.spec.currency)
+    });
     match stored {
         Some(rows) if rows.len() == 1 && form.booking != "spread" => {
             p.done = Some(format!(
@@ -390,5 +393,9 @@ pub async fn confirm_pdf(
             ));
         }
     }
-    Ok(respond(&p))
+    let response = respond(&p);
+    Ok(match facts {
+        Some(facts) => facts.attach(response),
+        None => response,
+    })
 }
