@@ -287,5 +287,21 @@ async fn the_whole_campaign_s_roi_counts_spend_booked_before_its_start() {
         )
         .await;
         assert_eq!(roi["costs"]["platform_spend"], "50.00", "{roi}");
+
+        // Creative made before the first row and a fee billed from the month's start count too:
+        // the campaign's ledger lists them, so its whole-campaign ROI counts them.
+        for cost in [
+            json!({"category": "creative_production", "amount": "1000.00", "resource_hours": 40,
+                   "incurred_on": "2026-10-20"}),
+            json!({"category": "platform_fees", "amount": "31.00", "platform": "meta",
+                   "billing_period": "2026-10"}),
+        ] {
+            let r = app.post(&format!("/api/campaigns/{id}/costs"), &cost).await;
+            assert!(r.status().is_success(), "{cost}: {}", r.status());
+        }
+        let roi = json_of(app.get(&format!("/api/campaigns/{id}/roi")).await).await;
+        assert_eq!(roi["window"]["start"], "2026-10-01", "{roi}");
+        assert_eq!(roi["costs"]["creative_production"], "1000.00", "{roi}");
+        assert_eq!(roi["costs"]["platform_fees"], "31.00", "{roi}");
     }
 }

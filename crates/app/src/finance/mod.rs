@@ -511,8 +511,8 @@ pub async fn campaign_roi(
 }
 
 /// What a campaign's ROI is computed from: the organisation's books with the campaign's in full,
-/// the ROI's window (`from` defaulting to the earlier of the campaign's start and its first
-/// row; `to` to today), today in its time zone, and the finance settings with the rates.
+/// the ROI's window (`from` defaulting to the earliest of the campaign's start, its first row
+/// or channel day and its first cost; `to` to today), today in its time zone, and the finance settings with the rates.
 type RoiInputs = (OrgBooks, Period, NaiveDate, FinanceSettings, Vec<FxRate>);
 
 /// Gathers [`RoiInputs`].
@@ -531,15 +531,26 @@ async fn roi_inputs(
     let today = today_in(now, &campaign.spec.time_zone);
     let to = to.unwrap_or(today);
     let books = org_books(store, org, Some(id), to.max(today)).await?;
-    let first_row = books
-        .campaign(id)
-        .and_then(|b| b.rows.iter().map(|r| r.date).min());
-    // The whole campaign runs from its start, or from its first row when spend was booked
-    // before it: the analysis and the budget count that spend, so its ROI does too.
-    let start = match (campaign.spec.start_date, first_row) {
-        (Some(start), Some(first)) => Some(start.min(first)),
-        (start, first) => start.or(first),
-    };
+    // The whole campaign runs from its start, or from its first row, channel day or cost when
+    // one was booked before it (creative made before launch, a fee billed from the month's
+    // start): the analysis and the budget count that spend, and its ledger lists those costs,
+    // so its ROI counts them too.
+    let own_days = books.campaign(id).into_iter().flat_map(|b| {
+        let rows = b.rows.iter().map(|r| r.date);
+        rows.chain(b.channels.iter().map(|c| c.date))
+    });
+    let own_costs = books
+        .entries
+        .iter()
+        .filter(|e| e.campaign_id() == Some(id))
+        .map(LedgerEntry::first_day);
+    let start = campaign
+        .spec
+        .start_date
+        .into_iter()
+        .chain(own_days)
+        .chain(own_costs)
+        .min();
     let from = from.or(start).unwrap_or(to.min(today));
     let window = Period::new(from, to).map_err(FinanceError::InvalidPeriod)?;
     let (settings, rates) = computation_settings(store, org).await?;

@@ -179,6 +179,17 @@ impl LedgerEntry {
         }
     }
 
+    /// The first day the entry counts on: its date, or the first day of its billing or reporting
+    /// period.
+    pub fn first_day(&self) -> NaiveDate {
+        match self {
+            LedgerEntry::MediaSpend(e) => e.allocation_date,
+            LedgerEntry::CreativeProduction(e) => e.incurred_on,
+            LedgerEntry::PlatformFee(e) => e.billing_period.start(),
+            LedgerEntry::OperationalOverhead(e) => e.reporting_period.start(),
+        }
+    }
+
     /// The money the entry adds (for creative production, amount plus fixed cost allocation).
     pub fn total(&self) -> Decimal {
         match self {
