@@ -285,10 +285,12 @@ fn spread(days: &mut [DailyRevenue], total: Decimal) {
         day.amount = if i == last {
             total - given
         } else if sum > Decimal::ZERO {
-            spendlens_core::num::div_or_zero(spendlens_core::num::mul(total, day.amount), sum)
-                .round_dp(2)
+            spendlens_core::num::round_half_away(
+                spendlens_core::num::div_or_zero(spendlens_core::num::mul(total, day.amount), sum),
+                2,
+            )
         } else {
-            spendlens_core::num::div_or_zero(total, n).round_dp(2)
+            spendlens_core::num::round_half_away(spendlens_core::num::div_or_zero(total, n), 2)
         };
         given += day.amount;
     }

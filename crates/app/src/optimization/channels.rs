@@ -52,11 +52,13 @@ pub fn frozen_channels(series: &[ChannelDay], period_days: usize) -> Vec<FrozenC
         .into_values()
         .map(|(channel, spend, first, last, days)| {
             let span = Decimal::from((last - first).num_days().saturating_add(1).max(1));
-            let current = spend
-                .checked_div(span)
-                .and_then(|daily| daily.checked_mul(Decimal::from(period_days)))
-                .unwrap_or(Decimal::ZERO)
-                .round_dp(2);
+            let current = spendlens_core::num::round_half_away(
+                spend
+                    .checked_div(span)
+                    .and_then(|daily| daily.checked_mul(Decimal::from(period_days)))
+                    .unwrap_or(Decimal::ZERO),
+                2,
+            );
             FrozenChannel {
                 channel: channel.clone(),
                 current_spend: current,

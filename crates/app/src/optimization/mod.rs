@@ -364,7 +364,10 @@ pub async fn optimize_campaign(
                 .filter(|r| *r > Decimal::ZERO);
             match remaining {
                 Some(r) => r,
-                None => (recent_spend / Decimal::from(28) * n_days).round_dp(2),
+                None => spendlens_core::num::round_half_away(
+                    recent_spend / Decimal::from(28) * n_days,
+                    2,
+                ),
             }
         }
     };
@@ -377,7 +380,9 @@ pub async fn optimize_campaign(
             ),
         ));
     }
-    let budget = budget.round_dp(2);
+    // Rounded as every figure shown is (half away from zero): the remaining budget the analysis
+    // shows is the one planned.
+    let budget = spendlens_core::num::round_half_away(budget, 2);
     let total = f64_of(budget);
 
     let asked: Vec<caution::Asked> = platforms
