@@ -217,17 +217,8 @@ impl SetAside {
              campaign column to count them here.",
             plural(self.journeys, "journey", "journeys"),
             if self.journeys == 1 { "is" } else { "are" },
-            listed(&shared)
+            crate::labels::sentence_list(&shared)
         )
-    }
-}
-
-/// Items as a sentence lists them: "A", "A and B", "A, B and C".
-fn listed(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 

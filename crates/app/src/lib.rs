@@ -38,6 +38,7 @@ pub mod metrics;
 pub mod mmm;
 pub mod optimization;
 pub mod portfolio;
+pub mod revenue_basis;
 pub mod scheduler;
 pub mod sharing;
 pub mod snapshots;

@@ -154,7 +154,8 @@ async fn a_refused_message_is_retried_with_backoff_and_recorded() {
         let sink = SmtpSink::start(1).await;
         let app = TestApp::spawn_with(&url, sweeping(Some(&sink))).await;
         app.register(&app.client, "ops@example.com").await;
-        campaign_with_a_week(&app, "Retry me", "5000").await;
+        // The e-mail writes the name as it is (Slack's escaping is Slack's alone).
+        campaign_with_a_week(&app, "Retry me <now> & *soon*", "5000").await;
         let r = app
             .post(
                 "/api/report-schedules",
@@ -187,9 +188,15 @@ async fn a_refused_message_is_retried_with_backoff_and_recorded() {
         assert_eq!(got.len(), 1, "{}", app.backend);
         let (_, text) = attachment(&got[0].data, "text/plain")
             .unwrap_or_else(|| panic!("{}: no text in\n{}", app.backend, got[0].data));
-        let text = String::from_utf8_lossy(&text).into_owned();
-        assert!(text.contains("Retry me"), "{text}");
-        assert!(text.contains("Spend $700.00"), "{text}");
+        let text = String::from_utf8_lossy(&text).replace("\r\n", "\n");
+        assert!(
+            text.contains("Retry me <now> & *soon*\nSpend $700.00"),
+            "{text}"
+        );
+        assert!(
+            text.contains("revenue $1,750.00 (platform-reported) · ROAS 2.50"),
+            "{text}"
+        );
         tokio::time::sleep(Duration::from_secs(2)).await;
         let listed = deliveries(&app).await;
         assert_eq!(
@@ -221,7 +228,24 @@ async fn slack_gets_the_incoming_webhook_format_and_the_url_is_never_shown() {
         }
         let app = TestApp::spawn_with(&url, sweeping(None)).await;
         app.register(&app.client, "slack@example.com").await;
-        let budgeted = campaign_with_a_week(&app, "Winter sale", "800").await;
+        // A name written to ping the channel and plant a link reaches Slack as text.
+        let hostile = "Winter sale <!channel> <https://evil.example/login|Sign in again> & co";
+        let budgeted = campaign_with_a_week(&app, hostile, "800").await;
+        // A campaign whose revenue nobody measures (spend, no conversion value).
+        let brand = app
+            .campaign(
+                &json!({"name": "Brand", "currency": "USD", "start_date": "2026-11-01",
+                "end_date": "2026-12-31", "time_zone": "UTC"}),
+            )
+            .await;
+        let r = app
+            .post(
+                &format!("/api/campaigns/{brand}/metrics"),
+                &json!({"rows": [{"date": "2026-11-16", "platform": "meta", "spend": "40",
+                    "impressions": 900, "clicks": 9}]}),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", app.backend);
         let slack = format!("{}/services/T1/B1/summary", mock.uri());
         let r = app
             .post("/api/report-schedules", &json!({"kind": "campaign_summary",
@@ -287,17 +311,40 @@ async fn slack_gets_the_incoming_webhook_format_and_the_url_is_never_shown() {
         let blocks = message["blocks"].as_array().cloned().unwrap_or_default();
         assert_eq!(
             blocks.len(),
-            2,
+            3,
             "a heading and one section per campaign: {message}"
         );
         for b in &blocks {
             assert_eq!(b["type"], "section", "{message}");
             assert_eq!(b["text"]["type"], "mrkdwn", "{message}");
         }
-        let campaign = blocks[1]["text"]["text"].as_str().unwrap_or_default();
+        let section = |name: &str| {
+            blocks
+                .iter()
+                .filter_map(|b| b["text"]["text"].as_str())
+                .find(|t| t.starts_with(&format!("*{name}")))
+                .unwrap_or_else(|| panic!("{name}: {message}"))
+                .to_owned()
+        };
+        let escaped = "Winter sale &lt;!channel&gt; &lt;https://evil.example/login|Sign in again&gt; &amp; co";
+        let campaign = section(escaped);
         assert!(
-            campaign.contains("*Winter sale*") && campaign.contains("Spend $700.00"),
+            campaign.starts_with(&format!("*{escaped}*"))
+                && campaign.contains("Spend $700.00")
+                && campaign.contains("revenue $1,750.00 (platform-reported) · ROAS 2.50"),
             "{campaign}"
+        );
+        let unmeasured = section("Brand");
+        assert!(
+            unmeasured.contains("Spend $40.00")
+                && unmeasured.contains("revenue not measured")
+                && !unmeasured.contains("ROAS"),
+            "{unmeasured}"
+        );
+        let everything = message.to_string();
+        assert!(
+            !everything.contains("<!channel>") && !everything.contains("<https://evil"),
+            "{everything}"
         );
 
         let alerts = body_of("/alerts");
@@ -314,9 +361,16 @@ async fn slack_gets_the_incoming_webhook_format_and_the_url_is_never_shown() {
         assert!(
             texts
                 .iter()
-                .any(|t| t.contains("Winter sale") && t.contains("budget used")),
+                .any(|t| t.contains(escaped) && t.contains("budget used")),
             "{texts:?}"
         );
+        for m in &alerts {
+            let text = m.to_string();
+            assert!(
+                !text.contains("<!channel>") && !text.contains("<https://evil"),
+                "{text}"
+            );
+        }
 
         let hook: Vec<&wiremock::Request> = requests
             .iter()
@@ -328,7 +382,40 @@ async fn slack_gets_the_incoming_webhook_format_and_the_url_is_never_shown() {
             .find(|v| v["type"] == "scheduled_report")
             .unwrap_or_else(|| panic!("{}: no scheduled report at the webhook", app.backend));
         assert_eq!(event["kind"], "campaign_summary");
-        assert_eq!(event["campaigns"][0]["spend"], "700.00");
+        let rows = event["campaigns"].as_array().cloned().unwrap_or_default();
+        let row = |id: &str| {
+            rows.iter()
+                .find(|r| r["campaign_id"] == id)
+                .cloned()
+                .unwrap_or_else(|| panic!("{id}: {event}"))
+        };
+        let sale = row(&budgeted);
+        assert_eq!(
+            (
+                &sale["spend"],
+                &sale["revenue"],
+                &sale["revenue_source"],
+                &sale["roas"]
+            ),
+            (
+                &json!("700.00"),
+                &json!("1750.00"),
+                &json!("reported"),
+                &json!(2.5)
+            ),
+            "{sale}"
+        );
+        let brand = row(&brand);
+        assert_eq!(
+            (
+                &brand["spend"],
+                &brand["revenue"],
+                &brand["revenue_source"],
+                &brand["roas"]
+            ),
+            (&json!("40.00"), &Value::Null, &Value::Null, &Value::Null),
+            "{brand}"
+        );
         assert!(
             hook.iter()
                 .all(|r| r.headers.contains_key("x-spendlens-signature")),

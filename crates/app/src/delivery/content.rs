@@ -23,6 +23,8 @@ use crate::analysis::{AsOf, analyze_campaign};
 use crate::finance::ReportQuery;
 use crate::finance::document::{Format, render};
 use crate::labels::Label;
+use crate::revenue_basis::Basis;
+use spendlens_core::analysis::verdicts::{BorrowedValue, Verdicts};
 
 /// A delivery's message, with what its channel needs.
 #[derive(Debug, Clone)]
@@ -41,17 +43,44 @@ pub struct Content {
 impl Content {
     /// The Slack incoming-webhook message: `text` (what notifications show) and `blocks`, a
     /// section of markdown text per alert or campaign (Slack caps a section at 3,000
-    /// characters: longer text is cut).
+    /// characters: longer text is cut). The subject and the text are escaped whole; the
+    /// sections were written with their names escaped ([`slack_escape`]) around their own
+    /// markup (bold names, the report's link).
     pub fn slack_message(&self) -> Value {
-        let blocks: Vec<Value> = std::iter::once(&self.subject)
+        let subject = slack_escape(&self.subject);
+        let blocks: Vec<Value> = std::iter::once(&subject)
             .chain(self.sections.iter())
             .map(|text| {
                 let text: String = text.chars().take(3000).collect();
                 json!({"type": "section", "text": {"type": "mrkdwn", "text": text}})
             })
             .collect();
-        json!({"text": self.text.chars().take(3000).collect::<String>(), "blocks": blocks})
+        let text: String = slack_escape(&self.text).chars().take(3000).collect();
+        json!({"text": text, "blocks": blocks})
     }
+}
+
+/// Text as Slack shows it literally: `&`, `<` and `>` escaped as Slack asks, so a campaign
+/// named `<!channel>` or `<https://…|Sign in again>` notifies nobody and links nowhere.
+pub fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The platforms whose revenue rests on a value per conversion not their own, in words:
+/// ", Meta Ads and Google Ads conversions valued at $180.00 each (LinkedIn conversion value)".
+fn borrowed_words(borrowed: &[BorrowedValue], currency: &str) -> String {
+    let Some(first) = borrowed.first() else {
+        return String::new();
+    };
+    let names: Vec<&str> = borrowed.iter().map(|b| b.platform.label()).collect();
+    format!(
+        "; {} conversions valued at {} each ({})",
+        crate::labels::sentence_list(&names),
+        format_money(first.per_conversion, currency),
+        first.from.label()
+    )
 }
 
 /// Why a message could not be built (recorded on the delivery, shown on the finance page).
@@ -236,7 +265,8 @@ async fn campaign_summary(
             .map_err(|e| format!("campaigns: {e}"))?,
     };
     let window = DateWindow::new(from, to).map_err(|e| format!("summary period: {e}"))?;
-    let mut sections = Vec::new();
+    // Slack's sections (names escaped, in bold) and the e-mail's paragraphs (as written).
+    let (mut sections, mut plain) = (Vec::new(), Vec::new());
     let mut rows = Vec::new();
     for c in &campaigns {
         let (campaign, a) = analyze_campaign(
@@ -251,40 +281,58 @@ async fn campaign_summary(
         .await
         .map_err(|e| format!("analysis of {}: {e}", c.spec.name))?;
         let cur = a.currency.as_str();
-        let health = &a.overview.health;
-        sections.push(format!(
-            "*{}*\nSpend {} · conversions {} · revenue {} · ROAS {} · health {}/100 ({})",
-            campaign.spec.name,
+        let verdicts = Verdicts::of(&a);
+        let basis = Basis::of(&a, &verdicts);
+        // Revenue and ROAS with what they rest on, as the campaign's page says it: never a
+        // "revenue $0.00 · ROAS 0.00" for revenue nobody measured.
+        let revenue = if basis.measured() {
+            format!(
+                "revenue {} ({}{}) · ROAS {}",
+                format_money(a.totals.revenue, cur),
+                basis.adjective(),
+                borrowed_words(&verdicts.borrowed, cur),
+                grouped(a.totals.roas, 2)
+            )
+        } else {
+            "revenue not measured (no platform reports it and no conversion value is set)"
+                .to_owned()
+        };
+        let health = match verdicts.lead_score {
+            Some(score) if verdicts.score_assumed => {
+                format!("health {score}/100 (on its measured parts)")
+            }
+            Some(score) => format!("health {score}/100 ({})", a.overview.health.rating.label()),
+            None => "health not measured".to_owned(),
+        };
+        let figures = format!(
+            "Spend {} · conversions {} · {revenue} · {health}",
             format_money(a.totals.spend, cur),
             grouped(a.totals.conversions, 2),
-            format_money(a.totals.revenue, cur),
-            grouped(a.totals.roas, 2),
-            health.score,
-            health.rating.label()
+        );
+        sections.push(format!(
+            "*{}*\n{figures}",
+            slack_escape(&campaign.spec.name)
         ));
+        plain.push(format!("{}\n{figures}", campaign.spec.name));
+        let measured = basis.measured();
         rows.push(json!({
             "campaign_id": campaign.id.as_str(),
             "name": campaign.spec.name,
             "currency": a.currency,
             "spend": money(a.totals.spend),
             "conversions": money(a.totals.conversions),
-            "revenue": money(a.totals.revenue),
-            "roas": ratio(a.totals.roas),
-            "health_score": health.score,
+            "revenue": measured.then(|| money(a.totals.revenue)),
+            "revenue_source": basis.code(),
+            "roas": measured.then(|| ratio(a.totals.roas)),
+            "health_score": verdicts.lead_score,
         }));
     }
     if campaigns.is_empty() {
         sections.push("No campaign yet.".to_owned());
+        plain.push("No campaign yet.".to_owned());
     }
     let subject = format!("Campaign summary {from} – {to}");
-    let text = format!(
-        "{subject}\n\n{}\n",
-        sections
-            .iter()
-            .map(|s| s.replace('*', ""))
-            .collect::<Vec<_>>()
-            .join("\n\n")
-    );
+    let text = format!("{subject}\n\n{}\n", plain.join("\n\n"));
     Ok(Content {
         event: json!({
             "id": delivery.id,
@@ -346,7 +394,11 @@ async fn budget_alert(
     let subject = format!("Budget alert: {campaign} – {}", a.kind.label());
     Ok(Content {
         text: format!("{subject}\n\n{line}\n"),
-        sections: vec![format!("*{campaign}*: {}\n{line}", a.kind.label())],
+        sections: vec![format!(
+            "*{}*: {}\n{line}",
+            slack_escape(&campaign),
+            a.kind.label()
+        )],
         attachment: None,
         event: crate::finance::webhook::payload(alert),
         subject,

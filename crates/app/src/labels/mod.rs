@@ -280,3 +280,15 @@ const PROPER: [&str; 7] = [
 
 #[cfg(test)]
 mod tests;
+
+/// Items as a sentence lists them: "A", "A and B", "A, B and C".
+pub fn sentence_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", rest.join(", "), last.as_ref())
+        }
+    }
+}

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-mod basis;
+use spendlens_app::revenue_basis as basis;
 mod health;
 mod labels;
 mod pacing;
@@ -30,8 +30,8 @@ use spendlens_report::chart::{
 };
 
 pub use crate::ui::charts::ChartView;
-pub use basis::Basis;
 pub use labels::{lead_rating, pacing_verdict_label};
+pub use spendlens_app::revenue_basis::Basis;
 pub use view::{CardView, PeriodOption, PlatformView, SubView, TabLink, TierView, TrendView};
 
 use crate::state::AppState;

@@ -9,7 +9,7 @@
 //! 0.00x, an ROI of -100.00%): the analysis API keeps those numbers (the contract), the page gives
 //! no verdict from them.
 
-use spendlens_app::labels::Label;
+use crate::labels::Label;
 use spendlens_core::analysis::verdicts::Verdicts;
 use spendlens_core::analysis::{Analysis, PlatformRow, RevenueSource};
 
@@ -134,7 +134,7 @@ pub fn source_words(r: &PlatformRow, v: &Verdicts) -> String {
     } else if r.own_value {
         OWN_VALUE.to_owned()
     } else {
-        spendlens_app::labels::in_sentence(r.revenue_source.label())
+        crate::labels::in_sentence(r.revenue_source.label())
     }
 }
 
