@@ -482,7 +482,9 @@ pub async fn import_stream<R: Read + Send + 'static>(
     let file_name = command.file_name.clone();
     let parser = tokio::task::spawn_blocking(move || {
         let (mut foreign, mut converter) = (None, None);
-        spendlens_ingest::stream_canonical(
+        // The summary is of the rows as stored: converted into the campaign's currency.
+        let mut stored = spendlens_ingest::SummaryBuilder::new();
+        let outcome = spendlens_ingest::stream_canonical(
             reader,
             &file_name,
             spendlens_ingest::DEFAULT_BATCH,
@@ -494,10 +496,12 @@ pub async fn import_stream<R: Read + Send + 'static>(
                     if let Some(p) = row.problems().first() {
                         return Err(SinkStop::Range(row_diagnostic(&file_name, row, p)));
                     }
+                    stored.add(row);
                 }
                 tx.blocking_send(rows).map_err(|_| SinkStop::Writer)
             },
-        )
+        );
+        outcome.map(|o| stored.finish(o.summary.skipped))
     });
     // The hash is known only at the end; the record is created first and named by file.
     let record = ImportRecord {
@@ -530,8 +534,8 @@ pub async fn import_stream<R: Read + Send + 'static>(
     if let Some(e) = write_error {
         return Err(store_failure(e));
     }
-    let outcome = match outcome {
-        Ok(outcome) => outcome,
+    let summary = match outcome {
+        Ok(summary) => summary,
         Err(StreamError::Import(e)) => return Err(e.into()),
         Err(StreamError::Sink(SinkStop::Currency(p))) => return Err(ImportFailure::Currency(p)),
         Err(StreamError::Sink(SinkStop::Range(d))) => {
@@ -561,7 +565,7 @@ pub async fn import_stream<R: Read + Send + 'static>(
         None => (None, None),
     };
     Ok(Streamed {
-        summary: outcome.summary,
+        summary,
         import_id,
         counts,
     })

@@ -627,13 +627,23 @@ fn a_streamed_file_in_another_currency_is_stored_to_the_cent() {
         text.push_str(&format!("EUR,2026-02-0{d},meta,m1,0.10,1,0,1,0,,\n"));
     }
     std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
-    let out = import(&db, &file, &["--rate", "1.15"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // The dry run and the import say the spend as stored, in the campaign's currency.
+    for dry in [true, false] {
+        let args: &[&str] = if dry {
+            &["--rate", "1.15", "--dry-run"]
+        } else {
+            &["--rate", "1.15"]
+        };
+        let out = import(&db, &file, args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(said.contains("spend:       0.35 USD"), "{said}");
+    }
     // 0.115 a day: booked 0.12, 0.11, 0.12, as the upload books them (not 0.115 three times).
     let days: Vec<String> = rt().block_on(async {
         let store = spendlens_store::connect(&db.url)
