@@ -92,6 +92,14 @@ pub trait AccountStore: Send + Sync {
     /// on the way).
     async fn create_pending_registration(&self, registration: &PendingRegistration) -> Result<()>;
 
+    /// The password hash of the unexpired registration of `token_hash`, if there is one: the
+    /// link completes the account only for whoever knows the password it was made with.
+    async fn registration_password(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>>;
+
     /// Follows a registration's link, once: takes the unexpired registration of `token_hash` and
     /// creates its account, in one transaction. `None` for an unknown, used or expired token;
     /// `Conflict("email")` when the address got an account meanwhile (the link is used up all
@@ -298,6 +306,22 @@ macro_rules! impl_account_store {
                     .map_err(|e| conflict(e, "registration"))?;
                     tx.commit().await?;
                     Ok(())
+                }
+
+                #[instrument(skip_all)]
+                async fn registration_password(
+                    &self,
+                    token_hash: &str,
+                    now: DateTime<Utc>,
+                ) -> Result<Option<String>> {
+                    Ok(sqlx::query_scalar(
+                        "SELECT password_hash FROM pending_registrations \
+                         WHERE token_hash = $1 AND expires_at > $2",
+                    )
+                    .bind(token_hash)
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await?)
                 }
 
                 #[instrument(skip_all)]

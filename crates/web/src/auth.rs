@@ -333,16 +333,20 @@ pub async fn register(
     }
 }
 
-/// A registration's one-time token, from the link sent to the address.
+/// A registration's one-time token, from the link sent to the address, and the password the
+/// registration was made with.
 #[derive(Debug, Clone, utoipa::ToSchema)]
 pub struct VerifyRequest {
     pub token: String,
+    pub password: String,
 }
 
-/// Follows a registration's link: creates the account and signs in.
+/// Follows a registration's link with the password the registration was made with: creates the
+/// account and signs in.
 #[utoipa::path(post, path = "/api/auth/verify", tag = "auth", request_body = VerifyRequest,
     responses((status = 200, body = AccountResponse, description = "Registered; session cookie set"),
-              (status = 400, description = "The link is invalid, used or expired")))]
+              (status = 400, description = "The link is invalid, used or expired"),
+              (status = 422, description = "Not the password the registration was made with")))]
 pub async fn verify(
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
@@ -355,12 +359,18 @@ pub async fn verify(
         .string("token", &mut problems)
         .unwrap_or_default()
         .to_owned();
+    let password = SecretString::from(r.string("password", &mut problems).unwrap_or_default());
     r.finish(&mut problems);
     if !problems.is_empty() {
         return Err(problems.into());
     }
-    let (account, session) =
-        accounts::verify(&state.context(), &token, state.settings.session_ttl()).await?;
+    let (account, session) = accounts::verify(
+        &state.context(),
+        &token,
+        password,
+        state.settings.session_ttl(),
+    )
+    .await?;
     let cookie = set_session(&state, &session)?;
     Ok((
         [(header::SET_COOKIE, cookie)],

@@ -379,7 +379,7 @@ async fn story(app: &TestApp, g: &mut Golden, url: &str) {
         "register-other",
         M::POST,
         "/api/auth/verify",
-        Body::Json(json!({ "token": link })),
+        Body::Json(json!({ "token": link, "password": "correct horse battery" })),
     )
     .await;
     g.call(

@@ -402,7 +402,7 @@ pub(crate) async fn tokens_and_registration(
         "verify-unknown",
         M::POST,
         "/api/auth/verify",
-        Body::Json(json!({"token": "nope"})),
+        Body::Json(json!({"token": "nope", "password": "correct horse battery"})),
     )
     .await;
     g.call(

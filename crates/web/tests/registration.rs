@@ -106,7 +106,7 @@ async fn a_taken_address_is_answered_like_a_new_one_and_told_out_of_band() {
                     &client,
                     Method::POST,
                     "/api/auth/verify",
-                    Some(&json!({"token": token})),
+                    Some(&json!({"token": token, "password": "another fine passphrase"})),
                 )
                 .await
             }
@@ -159,7 +159,11 @@ async fn a_taken_address_is_answered_like_a_new_one_and_told_out_of_band() {
             async move {
                 browser
                     .post(format!("{}/verify", app.base))
-                    .form(&[("csrf", csrf.as_str()), ("token", token.as_str())])
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("token", token.as_str()),
+                        ("password", "a third passphrase"),
+                    ])
                     .send()
                     .await
                     .unwrap_or_else(|e| panic!("{e}"))
@@ -344,6 +348,144 @@ async fn successful_sign_ins_are_not_counted_and_the_address_limit_spans_e_mails
         assert_eq!(
             login(&app, &ana, "ana@example.com", "correct horse battery").await,
             StatusCode::OK
+        );
+    }
+}
+
+/// Registering someone else's address with a password of one's own gets one nowhere: the link
+/// goes to the address's owner, and following it completes the account only with the password
+/// it was made with. The owner's own registration beside it still works, with theirs.
+#[tokio::test]
+async fn a_link_made_with_another_s_password_does_not_complete_the_account() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let b = app.backend;
+        app.register(&app.client, "first@example.com").await;
+        // The attacker registers the victim's address first; then the victim registers.
+        let (status, _) = register(
+            &app,
+            &new_client(),
+            "victim@example.com",
+            "Mallory chose 4 this",
+        )
+        .await;
+        assert_eq!(status, 202, "{b}");
+        let (status, body) = register(
+            &app,
+            &new_client(),
+            "victim@example.com",
+            "Keeps 9 own secret",
+        )
+        .await;
+        assert_eq!(status, 202, "{b}: {body}");
+        let tokens: Vec<String> = app
+            .mail_to("victim@example.com")
+            .await
+            .iter()
+            .filter_map(|m| m.mail.body.split("token=").nth(1))
+            .map(|t| t.split_whitespace().next().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(tokens.len(), 2, "{b}");
+        let (attacker_link, victim_link) = (&tokens[0], &tokens[1]);
+        let follow = |token: &str, password: &str| {
+            let body = json!({"token": token, "password": password});
+            let app = &app;
+            async move {
+                app.request(&new_client(), Method::POST, "/api/auth/verify", Some(&body))
+                    .await
+            }
+        };
+        // The victim follows the attacker's link with their own password: refused, nothing made.
+        let r = follow(attacker_link, "Keeps 9 own secret").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        let body = json_of(r).await;
+        assert_eq!(body["error"]["details"][0]["field"], "password", "{body}");
+        assert!(body.to_string().contains("ignore the message"), "{body}");
+        // A link followed without its password creates nothing either (a missing field).
+        let r = follow(attacker_link, "").await;
+        assert_ne!(r.status(), StatusCode::OK, "{b}");
+        assert_eq!(
+            login(
+                &app,
+                &new_client(),
+                "victim@example.com",
+                "Mallory chose 4 this"
+            )
+            .await,
+            StatusCode::UNAUTHORIZED,
+            "{b}: the attacker's password opens nothing"
+        );
+        // The victim's own link, with their password, makes the account; the attacker's link
+        // is then useless even with its password.
+        assert_eq!(
+            follow(victim_link, "Keeps 9 own secret").await.status(),
+            StatusCode::OK,
+            "{b}"
+        );
+        assert_eq!(
+            follow(attacker_link, "Mallory chose 4 this").await.status(),
+            StatusCode::BAD_REQUEST,
+            "{b}"
+        );
+        assert_eq!(
+            login(
+                &app,
+                &new_client(),
+                "victim@example.com",
+                "Mallory chose 4 this"
+            )
+            .await,
+            StatusCode::UNAUTHORIZED,
+            "{b}"
+        );
+        assert_eq!(
+            login(
+                &app,
+                &new_client(),
+                "victim@example.com",
+                "Keeps 9 own secret"
+            )
+            .await,
+            StatusCode::OK,
+            "{b}"
+        );
+
+        // The page asks for the password and says the same beside it.
+        let (status, _) = register(
+            &app,
+            &new_client(),
+            "page@example.com",
+            "Owner 77 secret here",
+        )
+        .await;
+        assert_eq!(status, 202, "{b}");
+        let token = app.link_token("page@example.com").await;
+        let browser = new_client();
+        let (_, html) = page_as(&app, &browser, &format!("/verify?token={token}")).await;
+        assert!(html.contains("name=\"password\""), "{html}");
+        let r = browser
+            .post(format!("{}/verify", app.base))
+            .form(&[
+                ("csrf", token_in(&html).as_str()),
+                ("token", token.as_str()),
+                ("password", "somebody else's"),
+            ])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        let html = r.text().await.unwrap_or_default();
+        assert!(html.contains("id=\"password-error\""), "{html}");
+        assert_eq!(
+            login(
+                &app,
+                &new_client(),
+                "page@example.com",
+                "Owner 77 secret here"
+            )
+            .await,
+            StatusCode::UNAUTHORIZED,
+            "{b}"
         );
     }
 }

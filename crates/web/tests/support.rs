@@ -142,7 +142,7 @@ impl TestApp {
     }
 
     /// Follows the newest registration link sent to `email` with `client` (which is then signed
-    /// in) and returns the answer, checked to be 200.
+    /// in) and the password [`Self::register`] chose; returns the answer, checked to be 200.
     pub async fn verify(&self, client: &Client, email: &str) -> Response {
         let token = self.link_token(email).await;
         let r = self
@@ -150,7 +150,7 @@ impl TestApp {
                 client,
                 Method::POST,
                 "/api/auth/verify",
-                Some(&json!({ "token": token })),
+                Some(&json!({ "token": token, "password": "correct horse battery" })),
             )
             .await;
         assert_eq!(

@@ -4,7 +4,8 @@
 //! at once (no address can be taken then, so nothing leaks, and a fresh install needs no mail).
 //! Afterwards every registration is answered alike, whether its address is new or taken: a new
 //! address gets a one-time link (its SHA-256 stored, valid [`LINK_HOURS`]) that creates the
-//! account and signs in when followed ([`verify`]); a taken one gets a notice that someone tried.
+//! account and signs in when followed with the password chosen ([`verify`]: the link proves the
+//! mailbox, the password who registered); a taken one gets a notice that someone tried.
 //! Both go out of band (the outbox), so the answer tells nothing about who has an account. The
 //! password is hashed in both cases, so neither takes measurably longer.
 
@@ -178,23 +179,38 @@ pub async fn register(
     Ok(Registered::CheckYourEmail)
 }
 
-/// Follows a registration's one-time link: creates the account and starts a session of
-/// `lifetime`. An unknown, used or expired token, or an address that got its account meanwhile,
-/// is [`AccountError::InvalidLink`].
+/// The words for a registration link followed with another password than its own.
+pub const NOT_ITS_PASSWORD: &str = "this is not the password the registration was made with: if \
+     you did not register with this address, ignore the message (someone else typed it)";
+
+/// Follows a registration's one-time link with the password the registration was made with:
+/// creates the account and starts a session of `lifetime`. The link alone is not enough: anyone
+/// may register someone else's address with a password of their own, and the owner of the
+/// address who follows that link must not complete an account whose password another person
+/// knows. An unknown, used or expired token, or an address that got its account meanwhile, is
+/// [`AccountError::InvalidLink`]; another password is refused on `password` (the link stays
+/// usable, its registration unchanged).
 pub async fn verify(
     ctx: &Context,
     token: &str,
+    password: SecretString,
     lifetime: TimeDelta,
 ) -> Result<(Account, Session), AccountError> {
     let token = token.trim();
     if token.is_empty() {
         return Err(AccountError::InvalidLink);
     }
-    let created = match ctx
-        .store
-        .complete_registration(&hash_secret(token), ctx.now())
-        .await
-    {
+    let hash = hash_secret(token);
+    let Some(stored) = ctx.store.registration_password(&hash, ctx.now()).await? else {
+        return Err(AccountError::InvalidLink);
+    };
+    if !super::password::verify_password(password, Some(stored)).await? {
+        return Err(AccountError::Invalid(vec![FieldError {
+            field: "password",
+            message: NOT_ITS_PASSWORD.to_owned(),
+        }]));
+    }
+    let created = match ctx.store.complete_registration(&hash, ctx.now()).await {
         Ok(Some(created)) => created,
         Ok(None) | Err(StoreError::Conflict(_)) => return Err(AccountError::InvalidLink),
         Err(e) => return Err(e.into()),

@@ -232,16 +232,28 @@ struct VerifyPage {
     layout: Layout,
     csrf: String,
     token: String,
+    errors: FormErrors,
 }
 
-/// `GET /verify?token=…`: the link of a registration's message. It only shows a button that
-/// posts the token: following a link must not create anything, because mail scanners open
-/// links before their reader does (and would use up the link, and get the session).
+/// `GET /verify?token=…`: the link of a registration's message. It only shows the form that
+/// posts the token with the password the registration was made with: following a link must not
+/// create anything, because mail scanners open links before their reader does (and would use up
+/// the link, and get the session).
 pub async fn verify_page(visitor: Visitor, Query(q): Query<HashMap<String, String>>) -> Response {
+    verify_form(
+        &visitor,
+        q.get("token").cloned().unwrap_or_default(),
+        FormErrors::default(),
+    )
+}
+
+/// The confirmation form for `token`, with `errors` beside its password.
+fn verify_form(visitor: &Visitor, token: String, errors: FormErrors) -> Response {
     let page = VerifyPage {
         layout: Layout::new("Confirm your account", None, "signup"),
         csrf: visitor.csrf.clone(),
-        token: q.get("token").cloned().unwrap_or_default(),
+        token,
+        errors,
     };
     let mut response = render(&page);
     if let Some(cookie) = &visitor.set_cookie {
@@ -258,6 +270,7 @@ pub async fn verify_page(visitor: Visitor, Query(q): Query<HashMap<String, Strin
 pub struct VerifyForm {
     csrf: String,
     token: String,
+    password: String,
 }
 
 /// `POST /verify`: creates the account of the link's registration, signs in and goes to the
@@ -268,11 +281,24 @@ pub async fn verify(
     Form(form): Form<VerifyForm>,
 ) -> UiResult<Response> {
     visitor.check(&state, &form.csrf)?;
-    match accounts::verify(&state.context(), &form.token, state.settings.session_ttl()).await {
+    let password = SecretString::from(form.password);
+    match accounts::verify(
+        &state.context(),
+        &form.token,
+        password,
+        state.settings.session_ttl(),
+    )
+    .await
+    {
         Ok((_, session)) => Ok(signed_in_response(
             auth::set_session(&state, &session)?,
             "/campaigns",
         )),
+        Err(e @ AccountError::Invalid(_)) => {
+            let mut response = verify_form(&visitor, form.token, errors_of(e)?);
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
         Err(AccountError::InvalidLink) => {
             let page = LinkPage {
                 layout: Layout::new("Link not valid", None, "signup"),
