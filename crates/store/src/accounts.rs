@@ -70,6 +70,17 @@ pub struct PendingRegistration {
     pub organization_name: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The SHA-256 of the invitation's token when the registration was made on an invitation's
+    /// page: following its link takes the invitation up instead of creating an organisation.
+    pub invitation_token_hash: Option<String>,
+}
+
+/// What following a registration's link checks before it completes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCheck {
+    pub email: String,
+    pub password_hash: String,
+    pub invitation_token_hash: Option<String>,
 }
 
 /// Storage of accounts, registrations, sessions and API tokens.
@@ -92,13 +103,16 @@ pub trait AccountStore: Send + Sync {
     /// on the way).
     async fn create_pending_registration(&self, registration: &PendingRegistration) -> Result<()>;
 
-    /// The password hash of the unexpired registration of `token_hash`, if there is one: the
-    /// link completes the account only for whoever knows the password it was made with.
-    async fn registration_password(
+    /// The unexpired registration of `token_hash`, if there is one: the link completes the
+    /// account only for whoever knows the password it was made with.
+    async fn pending_registration(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<String>>;
+    ) -> Result<Option<PendingCheck>>;
+
+    /// Deletes the registration of `token_hash` (its link used up); whether there was one.
+    async fn delete_pending_registration(&self, token_hash: &str) -> Result<bool>;
 
     /// Follows a registration's link, once: takes the unexpired registration of `token_hash` and
     /// creates its account, in one transaction. `None` for an unknown, used or expired token;
@@ -112,6 +126,10 @@ pub trait AccountStore: Send + Sync {
 
     /// The credentials of a user by e-mail (case-insensitive), with their first organisation.
     async fn credentials(&self, email: &str) -> Result<Option<UserCredentials>>;
+
+    /// A user by e-mail (case-insensitive), member of an organisation or not: their id, stored
+    /// e-mail and password hash.
+    async fn user_password(&self, email: &str) -> Result<Option<(UserId, String, String)>>;
 
     /// Stores a session under the hash of its token.
     async fn create_session(
@@ -179,7 +197,7 @@ macro_rules! impl_account_store {
             use tracing::instrument;
 
             use crate::accounts::{
-                AccountStore, ApiTokenInfo, PendingRegistration, Principal, TokenUse,
+                AccountStore, ApiTokenInfo, PendingCheck, PendingRegistration, Principal, TokenUse,
                 UserCredentials,
             };
             use crate::audit::AuditEntry;
@@ -292,8 +310,9 @@ macro_rules! impl_account_store {
                         .await?;
                     sqlx::query(
                         "INSERT INTO pending_registrations \
-                         (token_hash, email, password_hash, organization_name, created_at, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                         (token_hash, email, password_hash, organization_name, created_at, expires_at, \
+                          invitation_token_hash) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(&r.token_hash)
                     .bind(r.email.trim().to_lowercase())
@@ -301,6 +320,7 @@ macro_rules! impl_account_store {
                     .bind(&r.organization_name)
                     .bind(r.created_at)
                     .bind(r.expires_at)
+                    .bind(r.invitation_token_hash.as_deref())
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| conflict(e, "registration"))?;
@@ -309,19 +329,36 @@ macro_rules! impl_account_store {
                 }
 
                 #[instrument(skip_all)]
-                async fn registration_password(
+                async fn pending_registration(
                     &self,
                     token_hash: &str,
                     now: DateTime<Utc>,
-                ) -> Result<Option<String>> {
-                    Ok(sqlx::query_scalar(
-                        "SELECT password_hash FROM pending_registrations \
+                ) -> Result<Option<PendingCheck>> {
+                    let row = sqlx::query(
+                        "SELECT email, password_hash, invitation_token_hash FROM pending_registrations \
                          WHERE token_hash = $1 AND expires_at > $2",
                     )
                     .bind(token_hash)
                     .bind(now)
                     .fetch_optional(&self.pool)
-                    .await?)
+                    .await?;
+                    row.map(|r| {
+                        Ok(PendingCheck {
+                            email: r.try_get("email")?,
+                            password_hash: r.try_get("password_hash")?,
+                            invitation_token_hash: r.try_get("invitation_token_hash")?,
+                        })
+                    })
+                    .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn delete_pending_registration(&self, token_hash: &str) -> Result<bool> {
+                    let done = sqlx::query("DELETE FROM pending_registrations WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(done.rows_affected() > 0)
                 }
 
                 #[instrument(skip_all)]
@@ -383,6 +420,22 @@ macro_rules! impl_account_store {
                             email: r.try_get("email")?,
                             password_hash: r.try_get("password_hash")?,
                         })
+                    })
+                    .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn user_password(&self, email: &str) -> Result<Option<(UserId, String, String)>> {
+                    let row = sqlx::query("SELECT id, email, password_hash FROM users WHERE email = $1")
+                        .bind(email.trim().to_lowercase())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    row.map(|r| {
+                        Ok((
+                            UserId::new(r.try_get::<String, _>("id")?),
+                            r.try_get("email")?,
+                            r.try_get("password_hash")?,
+                        ))
                     })
                     .transpose()
                 }

@@ -58,7 +58,8 @@ use async_trait::async_trait;
 use spendlens_core::campaign::OrgId;
 
 pub use accounts::{
-    AccountStore, ApiTokenInfo, PendingRegistration, Principal, TokenUse, UserCredentials,
+    AccountStore, ApiTokenInfo, PendingCheck, PendingRegistration, Principal, TokenUse,
+    UserCredentials,
 };
 pub use attempts::{AttemptCount, AttemptStore};
 pub use attribution::{StoredTouchpoint, TouchKind, TouchpointImport, TouchpointStore};

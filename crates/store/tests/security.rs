@@ -182,6 +182,7 @@ fn registration(token: &str, email: &str, expires_at: DateTime<Utc>) -> PendingR
         organization_name: "Org".into(),
         created_at: now(),
         expires_at,
+        invitation_token_hash: None,
     }
 }
 

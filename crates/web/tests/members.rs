@@ -62,11 +62,18 @@ pub(crate) async fn member_id(app: &TestApp, email: &str) -> String {
         .to_owned()
 }
 
-/// Signs a new client up through the invitation's page; the client, signed in.
+/// Signs a new client up through the invitation's page, then follows the link sent to the
+/// invited address with the password chosen; the client, signed in.
 pub(crate) async fn join_through_page(app: &TestApp, token: &str) -> Client {
     let client = no_redirect_client();
     let (status, html) = page_as(app, &client, &format!("/invitations/{token}")).await;
     assert_eq!(status, StatusCode::OK, "{}: {html}", app.backend);
+    let email = html
+        .split("data-metric=\"invited-email\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_default()
+        .to_owned();
     let csrf = token_in(&html);
     let r = client
         .post(format!("{}/invitations/{token}/signup", app.base))
@@ -77,7 +84,24 @@ pub(crate) async fn join_through_page(app: &TestApp, token: &str) -> Client {
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", app.backend);
+    assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
+    let html = r.text().await.unwrap_or_default();
+    assert!(html.contains("data-section=\"check-your-email\""), "{html}");
+    let link = app.link_token(&email).await;
+    let r = app
+        .request(
+            &client,
+            Method::POST,
+            "/api/auth/verify",
+            Some(&json!({"token": link, "password": "correct horse battery"})),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}: verify {email}",
+        app.backend
+    );
     client
 }
 

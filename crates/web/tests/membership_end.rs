@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::members::{call, member_id};
-use crate::support::{TestApp, database_urls, new_client};
+use crate::support::{TestApp, database_urls, new_client, page_as, token_in};
 
 /// The organisation the client's session acts in, by name.
 async fn current(app: &TestApp, client: &reqwest::Client) -> (StatusCode, Option<String>) {
@@ -87,5 +87,178 @@ async fn removed_from_one_organisation_or_when_it_is_deleted_the_session_moves_t
                 app.backend
             );
         }
+    }
+}
+
+/// Chooses `password` on the invitation page of `token` as a fresh client; the page's answer.
+async fn choose_password(app: &TestApp, token: &str, password: &str) -> (StatusCode, String) {
+    let client = new_client();
+    let (_, html) = page_as(app, &client, &format!("/invitations/{token}")).await;
+    let r = client
+        .post(format!("{}/invitations/{token}/signup", app.base))
+        .form(&[("csrf", token_in(&html).as_str()), ("password", password)])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    (r.status(), r.text().await.unwrap_or_default())
+}
+
+async fn login(app: &TestApp, email: &str, password: &str) -> StatusCode {
+    let body = json!({"email": email, "password": password});
+    app.request(&new_client(), Method::POST, "/api/auth/login", Some(&body))
+        .await
+        .status()
+}
+
+/// Whoever invites sees the link, so following it proves nothing of the mailbox: an inviter who
+/// opens their own invitation to somebody else's address and chooses a password gets no
+/// account; the link that makes it goes to the address. An address with an account gets a
+/// notice instead, and the page answers alike.
+#[tokio::test]
+async fn an_inviter_cannot_make_an_account_for_someone_else_s_address() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let b = app.backend;
+        app.register(&app.client, "mallory@evil.io").await;
+        let token = crate::members::invite(&app, &app.client, "ceo@big.io", "viewer").await;
+        let (status, page) = choose_password(&app, &token, "Mallory chose 4 this").await;
+        assert_eq!(status, StatusCode::OK, "{b}");
+        assert!(page.contains("data-section=\"check-your-email\""), "{page}");
+        assert_eq!(
+            login(&app, "ceo@big.io", "Mallory chose 4 this").await,
+            StatusCode::UNAUTHORIZED,
+            "{b}: no account yet"
+        );
+        let sent = app.mail_to("ceo@big.io").await;
+        assert_eq!(sent.len(), 1, "{b}");
+        assert_eq!(sent[0].mail.subject, spendlens_app::accounts::JOIN_SUBJECT);
+        // The owner of the address follows the link with the password they choose now: not
+        // Mallory's, so nothing is made.
+        let link = app.link_token("ceo@big.io").await;
+        let follow = |password: &str| {
+            let body = json!({"token": link, "password": password});
+            let app = &app;
+            async move {
+                app.request(&new_client(), Method::POST, "/api/auth/verify", Some(&body))
+                    .await
+                    .status()
+            }
+        };
+        assert_eq!(
+            follow("The CEO's 1 own").await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}"
+        );
+        // The owner registers the address themselves: it stays theirs.
+        let owner = new_client();
+        let r = app
+            .request(
+                &owner,
+                Method::POST,
+                "/api/auth/register",
+                Some(
+                    &json!({"email": "ceo@big.io", "password": "The CEO's 1 own",
+                    "organization_name": "Big"}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED, "{b}");
+        let own = app.link_token("ceo@big.io").await;
+        let r = app
+            .request(
+                &owner,
+                Method::POST,
+                "/api/auth/verify",
+                Some(&json!({"token": own, "password": "The CEO's 1 own"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{b}");
+        // Mallory's registration link now makes nothing, even with Mallory's password.
+        assert_eq!(
+            follow("Mallory chose 4 this").await,
+            StatusCode::BAD_REQUEST,
+            "{b}"
+        );
+        assert_eq!(
+            login(&app, "ceo@big.io", "Mallory chose 4 this").await,
+            StatusCode::UNAUTHORIZED
+        );
+        // A second try on the page for a taken address: the same answer, a notice by mail.
+        let again = crate::members::invite(&app, &app.client, "ceo@big.io", "viewer").await;
+        let (status, page) = choose_password(&app, &again, "Mallory chose 4 this").await;
+        assert_eq!(status, StatusCode::OK, "{b}");
+        assert!(page.contains("data-section=\"check-your-email\""), "{page}");
+        let last = app.mail_to("ceo@big.io").await;
+        assert_eq!(
+            last.last().map(|m| m.mail.subject.as_str()),
+            Some(spendlens_app::accounts::TAKEN_SUBJECT),
+            "{b}"
+        );
+    }
+}
+
+/// A member removed from their only organisation keeps the account: signing in says why it
+/// leads nowhere, and a new invitation's page signs them in and joins.
+#[tokio::test]
+async fn a_member_removed_from_their_last_organisation_can_come_back_by_invitation() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let b = app.backend;
+        app.register(&app.client, "owner@a.io").await;
+        let token = crate::members::invite(&app, &app.client, "carol@a.io", "editor").await;
+        crate::members::join_through_page(&app, &token).await;
+        let carol = member_id(&app, "carol@a.io").await;
+        let (status, _) = call(
+            &app,
+            &app.client,
+            Method::DELETE,
+            &format!("/api/organization/members/{carol}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{b}");
+        let r = app
+            .request(
+                &new_client(),
+                Method::POST,
+                "/api/auth/login",
+                Some(&json!({"email": "carol@a.io", "password": "correct horse battery"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{b}");
+        let body = r.text().await.unwrap_or_default();
+        assert!(body.contains("belongs to no organisation"), "{body}");
+        // The wrong password still says only that.
+        assert_eq!(
+            login(&app, "carol@a.io", "not her password 1").await,
+            StatusCode::UNAUTHORIZED
+        );
+
+        let token = crate::members::invite(&app, &app.client, "carol@a.io", "viewer").await;
+        let client = crate::support::no_redirect_client();
+        let (_, html) = page_as(&app, &client, &format!("/invitations/{token}")).await;
+        let r = client
+            .post(format!("{}/invitations/{token}/signin", app.base))
+            .form(&[
+                ("csrf", token_in(&html).as_str()),
+                ("password", "correct horse battery"),
+            ])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{b}");
+        let (status, me) = call(
+            &app,
+            &client,
+            Method::GET,
+            "/api/organization/members",
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{b}: {me}");
+        assert_eq!(
+            login(&app, "carol@a.io", "correct horse battery").await,
+            StatusCode::OK
+        );
     }
 }

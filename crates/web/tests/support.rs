@@ -176,7 +176,13 @@ impl TestApp {
         let link = mail
             .iter()
             .rev()
-            .filter(|m| m.mail.subject == spendlens_app::accounts::CONFIRM_SUBJECT)
+            .filter(|m| {
+                [
+                    spendlens_app::accounts::CONFIRM_SUBJECT,
+                    spendlens_app::accounts::JOIN_SUBJECT,
+                ]
+                .contains(&m.mail.subject.as_str())
+            })
             .find_map(|m| {
                 m.mail
                     .body

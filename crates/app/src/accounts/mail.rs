@@ -32,9 +32,28 @@ pub(super) fn confirm(to: &str, link: &str, hours: i64) -> OutgoingMail {
     }
 }
 
+/// The subject of the link that confirms an address invited to an organisation.
+pub const JOIN_SUBJECT: &str = "Confirm your address to join spendlens";
+
+/// The message with the link that completes an account made on an invitation's page, joining
+/// `organization`.
+pub(crate) fn confirm_join(to: &str, link: &str, organization: &str, hours: i64) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: JOIN_SUBJECT.to_owned(),
+        body: format!(
+            "Someone (we hope you) chose a password for this address on an invitation to join \
+             {organization} on spendlens.\n\n\
+             To confirm the address, create the account and join, open this link within {hours} \
+             hours and enter that password:\n\n{link}\n\n\
+             If it was not you, ignore this message: no account is created without it.\n"
+        ),
+    }
+}
+
 /// The notice to an address that already has an account (the registration answered the same as
 /// for a new one, so only the owner of the address learns it is taken).
-pub(super) fn taken(to: &str, signin: &str) -> OutgoingMail {
+pub(crate) fn taken(to: &str, signin: &str) -> OutgoingMail {
     OutgoingMail {
         to: to.to_owned(),
         subject: TAKEN_SUBJECT.to_owned(),
@@ -47,7 +66,7 @@ pub(super) fn taken(to: &str, signin: &str) -> OutgoingMail {
 }
 
 /// Queues `mail` in the outbox (see the module's note on what is logged).
-pub(super) async fn send(ctx: &Context, mail: OutgoingMail) -> Result<(), AccountError> {
+pub(crate) async fn send(ctx: &Context, mail: OutgoingMail) -> Result<(), AccountError> {
     let id = ctx.store.enqueue_mail(&mail, ctx.now()).await?;
     tracing::info!(
         outbox_id = %id,

@@ -13,7 +13,7 @@
 //! Times come from the [`Context`]'s clock.
 
 mod limiter;
-mod mail;
+pub(crate) mod mail;
 mod password;
 mod register;
 mod secret;
@@ -28,14 +28,14 @@ use spendlens_store::{Principal, StoreError};
 use crate::context::Context;
 
 pub use limiter::{AuthLimits, RateLimit};
-pub use mail::{CONFIRM_SUBJECT, TAKEN_SUBJECT, verify_link, waiting_mail};
+pub use mail::{CONFIRM_SUBJECT, JOIN_SUBJECT, TAKEN_SUBJECT, verify_link, waiting_mail};
 pub use password::{hash_password, password_problem};
 pub use register::{
     LINK_HOURS, Links, Register, Registered, Registration, email_problem,
     organization_name_problem, register, verify,
 };
 pub use secret::{hash_secret, new_secret};
-pub use sign_in::{SignIn, sign_in};
+pub use sign_in::{NO_ORGANIZATION, SignIn, check_password, sign_in};
 pub use tokens::{
     ApiToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, NewToken, REVOKE_OTHERS, TokenExpiry,
     USE_RECORD_SECONDS, check_new_token, create_token, list_tokens, revoke_token, token_principal,

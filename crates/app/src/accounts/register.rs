@@ -157,7 +157,8 @@ pub async fn register(
         }
     }
     let base = links.base.trim_end_matches('/');
-    if ctx.store.credentials(&email).await?.is_some() {
+    // Taken: an account of this address exists, member of an organisation or not.
+    if ctx.store.user_password(&email).await?.is_some() {
         let signin = format!("{base}/signin");
         mail::send(ctx, mail::taken(&email, &signin)).await?;
         return Ok(Registered::CheckYourEmail);
@@ -172,6 +173,7 @@ pub async fn register(
             organization_name: registration.organization_name,
             created_at: now,
             expires_at: now + TimeDelta::hours(LINK_HOURS),
+            invitation_token_hash: None,
         })
         .await?;
     let link = mail::verify_link(base, &token);
@@ -201,14 +203,38 @@ pub async fn verify(
         return Err(AccountError::InvalidLink);
     }
     let hash = hash_secret(token);
-    let Some(stored) = ctx.store.registration_password(&hash, ctx.now()).await? else {
+    let Some(pending) = ctx.store.pending_registration(&hash, ctx.now()).await? else {
         return Err(AccountError::InvalidLink);
     };
+    let stored = pending.password_hash.clone();
     if !super::password::verify_password(password, Some(stored)).await? {
         return Err(AccountError::Invalid(vec![FieldError {
             field: "password",
             message: NOT_ITS_PASSWORD.to_owned(),
         }]));
+    }
+    // Made on an invitation's page: the account joins the invitation's organisation.
+    if let Some(invitation) = &pending.invitation_token_hash {
+        let joined =
+            crate::members::invitations::complete_join(ctx, invitation, &pending.password_hash)
+                .await
+                .map_err(|e| match e {
+                    crate::members::MemberError::Store(e) => AccountError::Store(e),
+                    crate::members::MemberError::Internal(m) => AccountError::Internal(m),
+                    // The invitation used, revoked, expired or no longer held, or the address taken.
+                    _ => AccountError::InvalidLink,
+                });
+        // The link is used up whatever the invitation said (taken up, gone, address taken).
+        ctx.store.delete_pending_registration(&hash).await?;
+        let principal = joined?;
+        let session = start_session(ctx, &principal, lifetime).await?;
+        return Ok((
+            Account {
+                principal,
+                email: pending.email,
+            },
+            session,
+        ));
     }
     let created = match ctx.store.complete_registration(&hash, ctx.now()).await {
         Ok(Some(created)) => created,

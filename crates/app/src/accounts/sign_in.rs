@@ -5,6 +5,7 @@ use std::net::IpAddr;
 
 use chrono::TimeDelta;
 use secrecy::SecretString;
+use spendlens_core::campaign::UserId;
 use spendlens_store::Principal;
 
 use super::limiter::{self, AuthLimits, Kind};
@@ -20,15 +21,50 @@ pub struct SignIn {
     pub client: Option<IpAddr>,
 }
 
-/// Checks credentials and starts a session of `lifetime`. The attempt counts against `limits`
-/// (per client address, and per e-mail from that address) before the password is looked at;
-/// a success is not counted and forgets that e-mail's failures from that address.
+/// What a person whose account belongs to no organisation any more is told on signing in.
+pub const NO_ORGANIZATION: &str = "your account belongs to no organisation now (you were removed, \
+     or it was deleted): open an invitation's link to join one";
+
+/// Checks credentials and starts a session of `lifetime` in the person's first organisation
+/// (see [`check_password`] for the limits). The right password of an account that belongs to no
+/// organisation any more is refused saying so ([`NO_ORGANIZATION`]).
 pub async fn sign_in(
     ctx: &Context,
     limits: &AuthLimits,
     credentials: SignIn,
     lifetime: TimeDelta,
 ) -> Result<(Account, Session), AccountError> {
+    let (user_id, email) = check_password(ctx, limits, credentials).await?;
+    let found = ctx
+        .store
+        .credentials(&email)
+        .await?
+        .filter(|c| c.user_id == user_id)
+        .ok_or_else(|| AccountError::Forbidden(NO_ORGANIZATION.to_owned()))?;
+    let principal = Principal {
+        user_id: found.user_id,
+        org_id: found.org_id,
+        role: found.role,
+    };
+    let session = start_session(ctx, &principal, lifetime).await?;
+    Ok((
+        Account {
+            principal,
+            email: found.email,
+        },
+        session,
+    ))
+}
+
+/// Checks an account's password, member of an organisation or not (an invitation's page signs
+/// in a removed member to join again): the user and their stored e-mail. The attempt counts
+/// against `limits` (per client address, and per e-mail from that address) before the password
+/// is looked at; a success is not counted and forgets that e-mail's failures from that address.
+pub async fn check_password(
+    ctx: &Context,
+    limits: &AuthLimits,
+    credentials: SignIn,
+) -> Result<(UserId, String), AccountError> {
     let account_key = limiter::account_key(&credentials.email, credentials.client);
     let by_address = limiter::attempt(
         ctx,
@@ -49,26 +85,14 @@ pub async fn sign_in(
         limiter::forget(ctx, by_address).await?;
         return Err(e);
     }
-    let found = ctx.store.credentials(&credentials.email).await?;
+    let found = ctx.store.user_password(&credentials.email).await?;
     let ok = password::verify_password(
         credentials.password,
-        found.as_ref().map(|c| c.password_hash.clone()),
+        found.as_ref().map(|(_, _, hash)| hash.clone()),
     )
     .await?;
-    let found = found.filter(|_| ok).ok_or(AccountError::BadCredentials)?;
+    let (user_id, email, _) = found.filter(|_| ok).ok_or(AccountError::BadCredentials)?;
     limiter::forget(ctx, by_address).await?;
     limiter::forget_all(ctx, Kind::LoginAccount, &account_key).await?;
-    let principal = Principal {
-        user_id: found.user_id,
-        org_id: found.org_id,
-        role: found.role,
-    };
-    let session = start_session(ctx, &principal, lifetime).await?;
-    Ok((
-        Account {
-            principal,
-            email: found.email,
-        },
-        session,
-    ))
+    Ok((user_id, email))
 }

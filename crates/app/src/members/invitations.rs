@@ -14,10 +14,15 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use spendlens_core::Role;
 use spendlens_core::campaign::FieldError;
-use spendlens_store::{Acceptance, AuditEntry, Invitation, Joiner, NewInvitation, Principal};
+use spendlens_store::{
+    Acceptance, AuditEntry, Invitation, Joiner, NewInvitation, PendingRegistration, Principal,
+};
 
 use super::{MemberError, may_grant};
-use crate::accounts::{email_problem, hash_password, hash_secret, new_secret, password_problem};
+use crate::accounts::mail;
+use crate::accounts::{
+    LINK_HOURS, Links, email_problem, hash_password, hash_secret, new_secret, password_problem,
+};
 use crate::context::Context;
 
 /// How long an invitation's link works.
@@ -238,13 +243,28 @@ pub async fn accept(
     joined(acceptance)
 }
 
-/// Creates an account for the invited address with `password` (the registration's strength
-/// rule) and takes up the invitation of `token`; the new member's principal.
+/// What choosing a password on an invitation's page did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinRequested {
+    /// A link went to the invited address: following it with the password creates the account
+    /// and joins. The same answer when the address has an account already (it was told so, in
+    /// a message of its own), so the page tells nobody who has one.
+    CheckYourEmail,
+}
+
+/// The invited address's owner chose `password` (the registration's strength rule) on the
+/// invitation's page of `token`. The invitation's link is no proof of the mailbox (whoever
+/// invited saw it, and may follow it to make an account for somebody else's address), so
+/// nothing is created yet: a registration bound to the invitation is kept, and its link goes to
+/// the invited address; following it with the password ([`crate::accounts::verify`]) creates
+/// the account in the invitation's organisation ([`complete_join`]). An address that has an
+/// account gets a notice to sign in on the invitation's page instead.
 pub async fn join_with_new_account(
     ctx: &Context,
     token: &str,
     password: SecretString,
-) -> Result<Principal, MemberError> {
+    links: &Links,
+) -> Result<JoinRequested, MemberError> {
     let invitation = open(ctx, token).await?;
     if let Some(message) = password_problem(password.expose_secret(), &invitation.email) {
         return Err(MemberError::Invalid(vec![FieldError {
@@ -255,13 +275,57 @@ pub async fn join_with_new_account(
     let hash = hash_password(password)
         .await
         .map_err(|e| MemberError::Internal(e.to_string()))?;
+    let base = links.base.trim_end_matches('/');
+    let send = |m| async move {
+        mail::send(ctx, m)
+            .await
+            .map_err(|e| MemberError::Internal(e.to_string()))
+    };
+    if ctx.store.user_password(&invitation.email).await?.is_some() {
+        send(mail::taken(
+            &invitation.email,
+            &invitation_link(base, token),
+        ))
+        .await?;
+        return Ok(JoinRequested::CheckYourEmail);
+    }
+    let organization = invitation.org_name.clone();
+    let link_token = new_secret("");
+    let now = ctx.now();
+    ctx.store
+        .create_pending_registration(&PendingRegistration {
+            token_hash: hash_secret(&link_token),
+            email: invitation.email.clone(),
+            password_hash: hash,
+            organization_name: organization.clone(),
+            created_at: now,
+            expires_at: now + TimeDelta::hours(LINK_HOURS),
+            invitation_token_hash: Some(hash_secret(token)),
+        })
+        .await?;
+    let link = mail::verify_link(base, &link_token);
+    send(mail::confirm_join(
+        &invitation.email,
+        &link,
+        &organization,
+        LINK_HOURS,
+    ))
+    .await?;
+    Ok(JoinRequested::CheckYourEmail)
+}
+
+/// Creates the account of a registration made on an invitation's page (its password hash) and
+/// takes the invitation of `invitation_token_hash` up: the new member's principal.
+pub(crate) async fn complete_join(
+    ctx: &Context,
+    invitation_token_hash: &str,
+    password_hash: &str,
+) -> Result<Principal, MemberError> {
     let acceptance = ctx
         .store
         .accept_invitation(
-            &hash_secret(token),
-            Joiner::New {
-                password_hash: &hash,
-            },
+            invitation_token_hash,
+            Joiner::New { password_hash },
             &issuer_may,
             ctx.now(),
         )

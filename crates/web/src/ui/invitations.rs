@@ -1,8 +1,10 @@
 //! The page an invitation's link opens (`/invitations/{token}`): which organisation invites
 //! which address with which role, and the way in. Signed in as the invited address: a Join
-//! button. Not signed in: sign in with the address's password, or create the account with a
-//! password, and join at once. A used, revoked or expired link is the 410 page saying which,
-//! an unknown one the 404 page.
+//! button. Not signed in: sign in with the address's password and join at once (an account
+//! that belongs to no organisation any more too), or choose a password for a new account: the
+//! invitation's link proves nothing of the mailbox (whoever invited saw it), so a link goes to
+//! the address, and following it with that password creates the account and joins. A used,
+//! revoked or expired link is the 410 page saying which, an unknown one the 404 page.
 //!
 //! The forms before sign-in carry the pre-session CSRF token (`session::Visitor`), the Join
 //! form the session's. After joining, the session is in the invitation's organisation.
@@ -12,7 +14,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use spendlens_app::accounts::{self, AccountError, SignIn, hash_secret};
 use spendlens_app::members::{self, MemberError, invitations};
@@ -39,6 +41,10 @@ struct InvitationPage {
     /// is the invited one.
     session: Option<(String, String, bool)>,
     errors: FormErrors,
+    /// A password was chosen: the link that confirms the address went to it.
+    sent: bool,
+    /// How long that link works.
+    link_hours: i64,
 }
 
 /// The signed-in visitor of a public page, if any: their principal, the session's CSRF token
@@ -86,6 +92,8 @@ fn render_page(
         csrf: visitor.csrf.clone(),
         session,
         errors,
+        sent: false,
+        link_hours: accounts::LINK_HOURS,
     };
     let mut response = render(&page);
     if invalid {
@@ -178,30 +186,36 @@ pub async fn sign_up(
     visitor.check(&state, &form.csrf)?;
     let ctx = state.context();
     let password = SecretString::from(form.password);
-    let joined = match invitations::join_with_new_account(&ctx, &token, password).await {
-        Ok(joined) => joined,
+    let links = crate::auth::links(&state);
+    match invitations::join_with_new_account(&ctx, &token, password, &links).await {
+        Ok(invitations::JoinRequested::CheckYourEmail) => {
+            let invitation = invitations::open(&ctx, &token)
+                .await
+                .map_err(ApiError::from)?;
+            let page = InvitationPage {
+                layout: Layout::new("Check your e-mail", None, "signin"),
+                token: token.clone(),
+                org_name: invitation.org_name.clone(),
+                email: invitation.email.clone(),
+                role: invitation.role.label(),
+                expires: spendlens_core::dates::moment(invitation.expires_at),
+                csrf: visitor.csrf.clone(),
+                session: None,
+                errors: FormErrors::default(),
+                sent: true,
+                link_hours: accounts::LINK_HOURS,
+            };
+            Ok(render(&page))
+        }
         Err(MemberError::Invalid(problems)) => {
             let mut errors = FormErrors::default();
             for p in problems {
                 errors.push("new-password", p.message);
             }
-            return show(&state, &token, &visitor, &headers, errors).await;
+            show(&state, &token, &visitor, &headers, errors).await
         }
-        Err(MemberError::Conflict(m)) => {
-            let mut errors = FormErrors::default();
-            errors.push("new-password", m);
-            return show(&state, &token, &visitor, &headers, errors).await;
-        }
-        Err(e) => return Err(ApiError::from(e).into()),
-    };
-    let session = accounts::start_session(&ctx, &joined, state.settings.session_ttl())
-        .await
-        .map_err(ApiError::from)?;
-    let mut response = see_other("/campaigns");
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, set_session(&state, &session)?);
-    Ok(response)
+        Err(e) => Err(ApiError::from(e).into()),
+    }
 }
 
 /// `POST /invitations/{token}/signin`: signs the invited address in with its password (the
@@ -224,14 +238,9 @@ pub async fn sign_in(
         password: SecretString::from(form.password),
         client: ip,
     };
-    let signed = accounts::sign_in(
-        &ctx,
-        &state.auth_limits,
-        credentials,
-        state.settings.session_ttl(),
-    )
-    .await;
-    let (account, session) = match signed {
+    // The password of the invited address's account, member of an organisation or not (a
+    // member removed from their last one comes back this way).
+    let (user_id, _) = match accounts::check_password(&ctx, &state.auth_limits, credentials).await {
         Ok(found) => found,
         Err(e @ (AccountError::BadCredentials | AccountError::RateLimited { .. })) => {
             let mut errors = FormErrors::default();
@@ -240,16 +249,30 @@ pub async fn sign_in(
         }
         Err(e) => return Err(ApiError::from(e).into()),
     };
-    let joined = match invitations::accept(&ctx, &account.principal, &token).await {
+    let invited = Principal {
+        user_id: user_id.clone(),
+        org_id: invitation.org_id.clone(),
+        role: invitation.role,
+    };
+    let joined = match invitations::accept(&ctx, &invited, &token).await {
         Ok(joined) => joined,
-        // Already a member: the session still goes to the organisation.
-        Err(MemberError::Conflict(_)) => Principal {
-            org_id: invitation.org_id.clone(),
-            ..account.principal.clone()
-        },
+        // Already a member: the session goes to the organisation, with the role they hold.
+        Err(MemberError::Conflict(_)) => {
+            let member = state
+                .store
+                .member(&invitation.org_id, &user_id)
+                .await?
+                .ok_or_else(|| ApiError::Internal("the member left meanwhile".to_owned()))?;
+            Principal {
+                role: member.role,
+                ..invited
+            }
+        }
         Err(e) => return Err(ApiError::from(e).into()),
     };
-    into_organization(&state, session.token.expose_secret(), &joined).await?;
+    let session = accounts::start_session(&ctx, &joined, state.settings.session_ttl())
+        .await
+        .map_err(ApiError::from)?;
     let mut response = see_other("/campaigns");
     response
         .headers_mut()
