@@ -187,7 +187,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> ApiResult<HeaderValue> {
-    let secure = if state.settings.cookie_secure {
+    let secure = if state.settings.secure_cookies() {
         "; Secure"
     } else {
         ""

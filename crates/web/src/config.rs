@@ -28,7 +28,7 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// `sqlite://path` (default `./spendlens.db`, created on first start) or `postgres://...`.
     pub database_url: String,
-    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    /// Mark the session cookie `Secure` (also implied by an `https://` `public_url`).
     pub cookie_secure: bool,
     /// How long a sign-in lasts, in hours.
     pub session_hours: u32,
@@ -230,6 +230,17 @@ impl Settings {
             .map(|u| u.origin())
     }
 
+    /// Whether cookies are marked `Secure`: when `cookie_secure` says so, or when the server is
+    /// reached over HTTPS (`public_url` starts with `https://`), so an operator who sets only
+    /// the address does not ship session cookies that may travel over plain HTTP.
+    pub fn secure_cookies(&self) -> bool {
+        self.cookie_secure
+            || self
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
+    }
+
     /// Fails when `public_url` is set but is not an http(s) URL with a host.
     pub fn check_public_url(&self) -> Result<(), String> {
         match (&self.public_url, self.public_origin()) {
@@ -245,6 +256,19 @@ impl Settings {
 mod tests {
     use super::*;
     use secrecy::ExposeSecret;
+
+    #[test]
+    fn cookies_are_secure_when_asked_or_when_the_server_is_reached_over_https() {
+        let with = |public_url: Option<&str>, cookie_secure: bool| Settings {
+            public_url: public_url.map(str::to_owned),
+            cookie_secure,
+            ..Settings::default()
+        };
+        assert!(!with(None, false).secure_cookies());
+        assert!(!with(Some("http://spendlens.lan"), false).secure_cookies());
+        assert!(with(Some("HTTPS://spendlens.example.com"), false).secure_cookies());
+        assert!(with(None, true).secure_cookies());
+    }
 
     #[test]
     fn a_toml_file_overrides_the_defaults_and_secrets_stay_out_of_debug() {

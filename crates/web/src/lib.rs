@@ -129,8 +129,51 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security::headers,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The span of a request in the log: its method and its path with the secrets taken out (no
+/// query: a registration link's token, an OAuth code; no token segment of an invitation's or a
+/// share link's path), so a debug log holds no link that works.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %loggable_path(request.uri().path()),
+    )
+}
+
+/// `path` with the segment after `invitations` or `share` replaced by `…`.
+fn loggable_path(path: &str) -> String {
+    let mut hide = false;
+    path.split('/')
+        .map(|segment| {
+            let shown = if hide { "…" } else { segment };
+            hide = matches!(segment, "invitations" | "share");
+            shown
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod log_tests {
+    #[test]
+    fn logged_paths_hold_no_token() {
+        use super::loggable_path as p;
+        assert_eq!(p("/invitations/abc123/signup"), "/invitations/…/signup");
+        assert_eq!(
+            p("/api/invitations/abc/accept"),
+            "/api/invitations/…/accept"
+        );
+        assert_eq!(p("/share/sh_secret"), "/share/…");
+        assert_eq!(
+            p("/api/organization/invitations"),
+            "/api/organization/invitations"
+        );
+        assert_eq!(p("/campaigns/42/analysis"), "/campaigns/42/analysis");
+    }
 }
 
 /// Every (method, route pattern) the API and the pages register, each of which has a rule in

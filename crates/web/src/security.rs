@@ -122,6 +122,11 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Answers are private (an organisation's money, a token shown once, an invitation's link):
+    // no cache keeps them unless the answer says otherwise (the static assets do).
+    if !docs && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static(if shared { "no-referrer" } else { "same-origin" }),

@@ -295,3 +295,52 @@ async fn the_account_page_creates_lists_and_revokes_tokens() {
     assert!(html.contains("data-section=\"no-tokens\""), "{html}");
     assert_eq!(use_token(&app, &secret).await, StatusCode::UNAUTHORIZED);
 }
+
+/// A token shown once is kept by no cache, and a server reached over HTTPS marks its cookies
+/// `Secure` without being told twice.
+#[tokio::test]
+async fn secrets_are_not_cached_and_cookies_are_secure_behind_https() {
+    for url in database_urls().await {
+        let app = TestApp::spawn_with(&url, |s| {
+            s.public_url = Some("https://spendlens.example.com".into());
+        })
+        .await;
+        let b = app.backend;
+        let body = json!({"email": "sec@example.com", "password": "correct horse battery",
+            "organization_name": "Sec"});
+        let r = app
+            .request(&app.client, Method::POST, "/api/auth/register", Some(&body))
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{b}");
+        let cookies: Vec<String> = r
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        assert!(
+            !cookies.is_empty() && cookies.iter().all(|c| c.contains("; Secure")),
+            "{b}: {cookies:?}"
+        );
+        // (The test's client keeps `Secure` cookies off plain HTTP: the token is asked for on
+        // a server reached over HTTP.)
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "plain@example.com").await;
+        let r = app
+            .request(
+                &app.client,
+                Method::POST,
+                "/api/tokens",
+                Some(&json!({"name": "ci"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{b}");
+        assert_eq!(
+            r.headers()
+                .get(reqwest::header::CACHE_CONTROL)
+                .and_then(|v| v.to_str().ok()),
+            Some("no-store"),
+            "{b}"
+        );
+    }
+}

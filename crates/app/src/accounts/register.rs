@@ -78,14 +78,14 @@ impl TryFrom<Register> for Registration {
     }
 }
 
-/// What is wrong with a (trimmed) e-mail address, if anything: something on both sides of an
-/// `@`, no whitespace nor hidden character, at most [`MAX_EMAIL_BYTES`]. Registration and
-/// invitations share it.
+/// What is wrong with a (trimmed) e-mail address, if anything: an address mail can be sent to
+/// (RFC 5321's shape, as the SMTP sender reads it: `"x"@evil.example>,<other@example.com` or
+/// `<b>x</b>@example.com` are not), no hidden character, at most [`MAX_EMAIL_BYTES`].
+/// Registration and invitations share it.
 pub fn email_problem(email: &str) -> Option<String> {
-    let at = email.find('@');
     (email.len() > MAX_EMAIL_BYTES
-        || at.is_none_or(|i| i == 0 || i + 1 >= email.len())
         || email.contains(char::is_whitespace)
+        || !crate::delivery::is_address(email)
         || spendlens_core::text::hidden_character(email).is_some())
     .then(|| "must be an e-mail address".to_owned())
 }
@@ -282,6 +282,16 @@ mod tests {
         assert_eq!(fields(register("@x", "ten chars!", "A")), vec!["email"]);
         assert_eq!(fields(register("a@", "ten chars!", "A")), vec!["email"]);
         assert_eq!(fields(register("a b@x", "ten chars!", "A")), vec!["email"]);
+        for bad in [
+            "\"x\"@evil.example>,<other@example.com",
+            "<b>x</b>@example.com",
+        ] {
+            assert_eq!(
+                fields(register(bad, "ten chars!", "A")),
+                vec!["email"],
+                "{bad}"
+            );
+        }
         assert_eq!(
             fields(register("a\u{202E}b@x", "ten chars!", "A")),
             vec!["email"]

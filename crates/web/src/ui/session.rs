@@ -197,7 +197,7 @@ impl FromRequestParts<AppState> for Visitor {
             }),
             None => {
                 let value = new_secret("");
-                let secure = if state.settings.cookie_secure {
+                let secure = if state.settings.secure_cookies() {
                     "; Secure"
                 } else {
                     ""
