@@ -45,6 +45,7 @@ mod names;
 mod optimization;
 mod optimization_pages;
 mod outbound;
+mod outbox_mail;
 mod pages;
 mod pages_finance;
 mod pages_more;

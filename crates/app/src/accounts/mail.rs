@@ -1,7 +1,8 @@
 //! The messages registration sends out of band, through the outbox (`spendlens_store::outbox`).
 //!
-//! Until the outbox is delivered by e-mail (a later issue adds SMTP), the operator reads the
-//! waiting messages with `spendlens outbox` ([`waiting_mail`]) and passes a link on. The log says only
+//! A server with an SMTP relay sends them by e-mail (`crate::delivery::outbox`); without one,
+//! the operator reads the waiting messages with `spendlens outbox` ([`waiting_mail`]) and passes
+//! a link on. The log says only
 //! that a message was queued and its subject: a registration's link is a secret (it creates the
 //! account, valid 24 hours), and no secret, nor whom it was for, reaches a log.
 use spendlens_store::{OutgoingMail, StoredMail};

@@ -12,6 +12,7 @@
 
 pub mod content;
 mod mail;
+pub mod outbox;
 pub mod slot;
 pub mod sweep;
 

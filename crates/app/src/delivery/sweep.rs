@@ -1,6 +1,7 @@
 //! The scheduler's job: enqueue what is due, then send what this instance leases.
 //!
-//! Each sweep (1) enqueues every schedule's due slot (see `slot::due_slot`) and every budget
+//! Each sweep first sends the outbox's messages when the server has an SMTP relay (see
+//! `outbox`), then (1) enqueues every schedule's due slot (see `slot::due_slot`) and every budget
 //! alert raised since an alert schedule was made, each under its unique key, so a slot is
 //! enqueued once whatever the number of instances; (2) leases due deliveries, each leased by
 //! one instance at a time, builds each message through the report's use case, sends it and
@@ -39,6 +40,9 @@ pub struct SweepReport {
     pub enqueued: u32,
     pub delivered: u32,
     pub failed: u32,
+    /// Outbox messages (accounts, invitations) sent, and not sent, by e-mail.
+    pub mailed: u32,
+    pub not_mailed: u32,
 }
 
 /// The wait before the next try after `attempts` failed ones: 1 minute, doubled each time, at
@@ -63,6 +67,7 @@ pub async fn sweep(
     instance: &str,
 ) -> SweepReport {
     let mut report = SweepReport::default();
+    (report.mailed, report.not_mailed) = super::outbox::send_waiting(store, deliverer, now).await;
     let schedules: Vec<Schedule> = match store.all_schedules().await {
         Ok(all) => all.iter().filter_map(Schedule::of).collect(),
         Err(e) => {
