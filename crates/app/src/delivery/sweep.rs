@@ -145,7 +145,10 @@ async fn enqueue_due(
         let alerts = store
             .alerts(&schedule.org_id, schedule.campaign_id.as_ref())
             .await?;
-        for alert in alerts.iter().filter(|a| a.raised_at >= schedule.created_at) {
+        for alert in paced(&alerts)
+            .into_iter()
+            .filter(|a| a.raised_at >= schedule.created_at)
+        {
             let delivery = NewDelivery {
                 org_id: schedule.org_id.clone(),
                 schedule_id: schedule.id.clone(),
@@ -176,6 +179,35 @@ async fn enqueue_due(
     };
     new += u32::from(store.enqueue_delivery(&delivery, now).await?);
     Ok(new)
+}
+
+/// How long after an alert of a campaign is sent another of the same kind waits: a budget
+/// moved up and down re-arms its thresholds each time, and each raise would otherwise mail every
+/// recipient again (a flood anyone who may edit a budget could start).
+pub const ALERT_PACE: TimeDelta = TimeDelta::hours(24);
+
+/// The alerts that are sent: of each campaign's alerts of one kind, oldest first, those raised
+/// at least [`ALERT_PACE`] after the last one sent. The choice depends only on the alerts kept,
+/// so every sweep and instance makes the same one.
+fn paced(
+    alerts: &[spendlens_store::finance::StoredAlert],
+) -> Vec<&spendlens_store::finance::StoredAlert> {
+    let mut by_time: Vec<&spendlens_store::finance::StoredAlert> = alerts.iter().collect();
+    by_time.sort_by(|a, b| (a.raised_at, &a.id).cmp(&(b.raised_at, &b.id)));
+    let mut last: HashMap<(String, &'static str), DateTime<Utc>> = HashMap::new();
+    by_time
+        .into_iter()
+        .filter(|a| {
+            let key = (a.campaign_id.as_str().to_owned(), a.alert.kind.as_str());
+            let due = last
+                .get(&key)
+                .is_none_or(|t| a.raised_at - *t >= ALERT_PACE);
+            if due {
+                last.insert(key, a.raised_at);
+            }
+            due
+        })
+        .collect()
 }
 
 /// Why an attempt failed, and whether another could go differently.
@@ -304,5 +336,45 @@ mod tests {
         assert_eq!(backoff(4), TimeDelta::minutes(8));
         assert_eq!(backoff(7), TimeDelta::hours(1));
         assert_eq!(backoff(u32::MAX), TimeDelta::hours(1));
+    }
+
+    #[test]
+    fn an_alert_of_a_kind_is_sent_at_most_once_a_day_per_campaign() {
+        use spendlens_core::campaign::{CampaignId, OrgId};
+        use spendlens_finance::budget::AlertKind;
+        use spendlens_store::finance::{NewAlert, StoredAlert};
+        let start = DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
+            .map(|t| t.to_utc())
+            .unwrap_or_default();
+        let alert = |id: &str, campaign: &str, kind: AlertKind, hours: i64| StoredAlert {
+            id: id.to_owned(),
+            org_id: OrgId::new("o".to_owned()),
+            campaign_id: CampaignId::new(campaign.to_owned()),
+            alert: NewAlert {
+                kind,
+                as_of: start.date_naive(),
+                used_pct: rust_decimal::Decimal::ZERO,
+                pacing_pct: rust_decimal::Decimal::ZERO,
+                spend: rust_decimal::Decimal::ZERO,
+                budget: None,
+                currency: "USD".to_owned(),
+            },
+            raised_at: start + TimeDelta::hours(hours),
+            delivered_at: None,
+            attempts: 0,
+            last_error: None,
+        };
+        // A budget toggled up and down raises the 80 % alert every few minutes.
+        let alerts = vec![
+            alert("a1", "c", AlertKind::Budget80, 0),
+            alert("a2", "c", AlertKind::Budget80, 1),
+            alert("a3", "c", AlertKind::Budget95, 1),
+            alert("a4", "other", AlertKind::Budget80, 2),
+            alert("a5", "c", AlertKind::Budget80, 23),
+            alert("a6", "c", AlertKind::Budget80, 24),
+            alert("a7", "c", AlertKind::Budget80, 30),
+        ];
+        let sent: Vec<&str> = paced(&alerts).iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(sent, ["a1", "a3", "a4", "a6"]);
     }
 }
