@@ -75,6 +75,9 @@ pub fn settings(db: &DatabaseArgs) -> anyhow::Result<Settings> {
     settings
         .check_public_url()
         .map_err(|e| anyhow::anyhow!("public_url (SPENDLENS_PUBLIC_URL): {e}"))?;
+    settings
+        .proxy_networks()
+        .map_err(|e| anyhow::anyhow!("trusted_proxies (SPENDLENS_TRUSTED_PROXIES): {e}"))?;
     Ok(settings)
 }
 

@@ -62,6 +62,12 @@ pub struct Settings {
     pub smtp: spendlens_app::delivery::MailSettings,
     /// Seconds between report-delivery sweeps (0 disables them on this instance).
     pub report_every_seconds: u64,
+    /// The reverse proxies in front of the server (addresses or networks, `10.0.0.5`,
+    /// `10.0.0.0/8`): from a connection of one of them the client's address is the last
+    /// `X-Forwarded-For` entry that is not a proxy of this list, so the sign-in and
+    /// registration limits count each client, not the proxy. Empty (the default): the
+    /// connection's own address, and `X-Forwarded-For` is ignored (anyone may send one).
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Settings {
@@ -86,6 +92,7 @@ impl Default for Settings {
             webhooks: spendlens_app::finance::webhook::WebhookSettings::default(),
             smtp: spendlens_app::delivery::MailSettings::default(),
             report_every_seconds: 60,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -241,6 +248,45 @@ impl Settings {
                 .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
     }
 
+    /// The `trusted_proxies` as networks (an address is a network of one); the first entry that
+    /// is neither is the error.
+    pub fn proxy_networks(&self) -> Result<Vec<ipnet::IpNet>, String> {
+        self.trusted_proxies
+            .iter()
+            .map(|entry| {
+                let entry = entry.trim();
+                entry
+                    .parse::<ipnet::IpNet>()
+                    .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!("{entry:?} is not an address or a network such as 10.0.0.0/8")
+                    })
+            })
+            .collect()
+    }
+
+    /// The client's address of a request that came from `peer` with these `X-Forwarded-For`
+    /// header values (see [`Settings::trusted_proxies`]).
+    pub fn client_address<'a>(
+        &self,
+        peer: std::net::IpAddr,
+        forwarded_for: impl Iterator<Item = &'a str>,
+    ) -> std::net::IpAddr {
+        let proxies = self.proxy_networks().unwrap_or_default();
+        let trusted = |ip: &std::net::IpAddr| proxies.iter().any(|n| n.contains(ip));
+        if !trusted(&peer) {
+            return peer;
+        }
+        let hops: Vec<&str> = forwarded_for.flat_map(|v| v.split(',')).collect();
+        hops.iter()
+            .rev()
+            .map(|hop| hop.trim().parse::<std::net::IpAddr>())
+            .take_while(Result::is_ok)
+            .flatten()
+            .find(|ip| !trusted(ip))
+            .unwrap_or(peer)
+    }
+
     /// Fails when `public_url` is set but is not an http(s) URL with a host.
     pub fn check_public_url(&self) -> Result<(), String> {
         match (&self.public_url, self.public_origin()) {
@@ -256,6 +302,46 @@ impl Settings {
 mod tests {
     use super::*;
     use secrecy::ExposeSecret;
+
+    #[test]
+    fn the_client_is_the_last_address_a_trusted_proxy_was_given() {
+        let ip = |t: &str| {
+            t.parse::<std::net::IpAddr>()
+                .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+        };
+        let behind = Settings {
+            trusted_proxies: vec!["10.0.0.0/8".into(), "192.0.2.7".into()],
+            ..Settings::default()
+        };
+        assert!(behind.proxy_networks().is_ok());
+        let from =
+            |peer: &str, header: &[&str]| behind.client_address(ip(peer), header.iter().copied());
+        // Through the proxy: the client it names, never an address the client made up.
+        assert_eq!(from("10.1.2.3", &["203.0.113.66"]), ip("203.0.113.66"));
+        assert_eq!(
+            from("10.1.2.3", &["1.1.1.1, 203.0.113.66"]),
+            ip("203.0.113.66")
+        );
+        assert_eq!(
+            from("10.1.2.3", &["1.1.1.1", "198.51.100.7, 192.0.2.7"]),
+            ip("198.51.100.7")
+        );
+        // Not through a proxy: the header is anyone's to send, and ignored.
+        assert_eq!(from("198.51.100.9", &["203.0.113.66"]), ip("198.51.100.9"));
+        // A proxy without the header, or a garbled one: the proxy itself.
+        assert_eq!(from("10.1.2.3", &[]), ip("10.1.2.3"));
+        assert_eq!(from("10.1.2.3", &["not-an-ip"]), ip("10.1.2.3"));
+        // Nobody trusted (the default): the connection's address.
+        assert_eq!(
+            Settings::default().client_address(ip("10.1.2.3"), ["203.0.113.66"].into_iter()),
+            ip("10.1.2.3")
+        );
+        let bad = Settings {
+            trusted_proxies: vec!["10.0.0.0/33".into()],
+            ..Settings::default()
+        };
+        assert!(bad.proxy_networks().is_err());
+    }
 
     #[test]
     fn cookies_are_secure_when_asked_or_when_the_server_is_reached_over_https() {

@@ -489,3 +489,69 @@ async fn a_link_made_with_another_s_password_does_not_complete_the_account() {
         );
     }
 }
+
+/// Posts a sign-in from `client` as forwarded for `forwarded_for`; the status.
+async fn login_via(
+    app: &TestApp,
+    client: &Client,
+    forwarded_for: &str,
+    password: &str,
+) -> StatusCode {
+    client
+        .post(format!("{}/api/auth/login", app.base))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"email": "victim@example.com", "password": password}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .status()
+}
+
+/// Behind a trusted proxy each client is counted by the address the proxy names, so an attacker
+/// guessing through the proxy locks out no one else; without a trusted proxy the header is
+/// anyone's to send, and changing it evades nothing.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limits_count_each_client() {
+    for url in database_urls().await {
+        let app = TestApp::spawn_with(&url, |s| {
+            s.login_attempts = 3;
+            s.trusted_proxies = vec!["127.0.0.1".into()];
+        })
+        .await;
+        app.register(&new_client(), "victim@example.com").await;
+        let proxy = client_from([127, 0, 0, 1]);
+        for _ in 0..3 {
+            assert_eq!(
+                login_via(&app, &proxy, "203.0.113.66", "guess guess guess").await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(
+            login_via(&app, &proxy, "203.0.113.66", "guess guess guess").await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(
+            login_via(&app, &proxy, "198.51.100.7", "correct horse battery").await,
+            StatusCode::OK,
+            "{}: another client through the same proxy",
+            app.backend
+        );
+
+        // A second instance over the same database, with no proxy trusted.
+        let direct = TestApp::spawn_with(&url, |s| s.login_attempts = 3).await;
+        let attacker = client_from([127, 0, 0, 2]);
+        for n in 0..3 {
+            let forged = format!("198.51.100.{n}");
+            assert_eq!(
+                login_via(&direct, &attacker, &forged, "guess guess guess").await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(
+            login_via(&direct, &attacker, "198.51.100.99", "guess guess guess").await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}: a forged header changes nothing",
+            direct.backend
+        );
+    }
+}
