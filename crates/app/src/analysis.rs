@@ -200,9 +200,17 @@ pub async fn analyze_campaign_versioned(
         .campaign_with_settings(org, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // Nothing is judged as of a day that has not come: a day or a window's end after today (in
+    // the campaign's time zone) is today, so rows dated ahead by mistake count from their day on
+    // and pacing is never judged on days not yet lived.
+    let today = crate::clock::today_in(now, &campaign.spec.time_zone);
     let (as_of, window) = match as_of {
-        AsOf::Day(day) => (day, None),
-        AsOf::TodayInCampaignZone => (crate::clock::today_in(now, &campaign.spec.time_zone), None),
+        AsOf::Day(day) => (day.min(today), None),
+        AsOf::TodayInCampaignZone => (today, None),
+        AsOf::Window(w) if w.to() > today && w.from() <= today => {
+            let lived = DateWindow::new(w.from(), today).unwrap_or(w);
+            (lived.to(), Some(lived))
+        }
         AsOf::Window(w) => (w.to(), Some(w)),
     };
     let key = AnalysisKey {
@@ -359,8 +367,11 @@ pub async fn channel_totals(
     as_of: AsOf,
 ) -> Result<Vec<spendlens_core::channel::ChannelTotals>, AppError> {
     Ok(match as_of {
+        // To the analysis' own last day: a window ending after today was cut there.
         AsOf::Window(w) => spendlens_core::channel::totals_by_channel(
-            &store.channel_series(org, id, w.from(), w.to()).await?,
+            &store
+                .channel_series(org, id, w.from(), w.to().min(analysis.as_of))
+                .await?,
         ),
         AsOf::Day(_) | AsOf::TodayInCampaignZone => {
             store.channel_totals(org, id, analysis.as_of).await?

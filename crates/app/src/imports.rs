@@ -91,6 +91,31 @@ pub struct RowsImported {
     pub spend_change: Option<SpendChange>,
 }
 
+/// A note when rows are dated after `today` (in the campaign's time zone): they are stored and
+/// count from their day on, so a year typed wrong would otherwise leave today's figures short
+/// with nothing said.
+fn ahead_note(rows: &[DailyRow], today: NaiveDate) -> Option<String> {
+    let ahead = || rows.iter().map(|r| r.date).filter(|d| *d > today);
+    let (first, last) = (ahead().min()?, ahead().max()?);
+    let n = ahead().count();
+    let day = spendlens_core::dates::day;
+    let span = if first == last {
+        day(first)
+    } else {
+        format!("{} to {}", day(first), day(last))
+    };
+    let rows = if n == 1 { "1 row is" } else { "rows are" };
+    Some(format!(
+        "{} dated after today ({span}): stored, they count only from their day on; check the \
+         year if that is a mistake",
+        if n == 1 {
+            rows.to_owned()
+        } else {
+            format!("{n} {rows}")
+        }
+    ))
+}
+
 /// A warning for each platform × campaign name of the file that the campaign holds no rows
 /// under, while it holds rows of the same platform under another name over overlapping days:
 /// the same campaign renamed on the platform (or a file meant for another campaign) would be
@@ -325,6 +350,8 @@ pub async fn import_rows(
     parsed
         .notes
         .extend(renamed_notes(ctx, campaign, &parsed.rows).await?);
+    let today = crate::clock::today_in(ctx.now(), &campaign.spec.time_zone);
+    parsed.notes.extend(ahead_note(&parsed.rows, today));
     let summary = spendlens_ingest::summary(&parsed);
     if command.dry_run {
         return Ok(ImportOutcome::Rows(RowsImported {
@@ -575,6 +602,27 @@ pub async fn import_stream<R: Read + Send + 'static>(
 mod tests {
     use super::*;
     use spendlens_core::Platform;
+
+    #[test]
+    fn rows_dated_after_today_are_noted() {
+        let d = |m: u32, day: u32, y: i32| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+        let at = |date: NaiveDate| DailyRow::empty(date, Platform::Meta, "m");
+        let today = d(11, 21, 2026);
+        assert_eq!(ahead_note(&[at(d(11, 20, 2026)), at(today)], today), None);
+        let one = ahead_note(&[at(d(11, 20, 2026)), at(d(1, 15, 2027))], today);
+        assert_eq!(
+            one.as_deref(),
+            Some(
+                "1 row is dated after today (15 Jan 2027): stored, they count only from their \
+                 day on; check the year if that is a mistake"
+            )
+        );
+        let two = ahead_note(&[at(d(12, 1, 2026)), at(d(12, 31, 2099))], today).unwrap_or_default();
+        assert!(
+            two.starts_with("2 rows are dated after today (1 Dec 2026 to 31 Dec 2099)"),
+            "{two}"
+        );
+    }
 
     fn row(currency: Option<&str>, spend: i64) -> DailyRow {
         let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();

@@ -284,9 +284,10 @@ impl ReportPlan {
         self.campaign_on(book, self.today)
     }
 
-    /// One campaign's part: its ROI over the period, budget consumption as of `budget_day` (today
-    /// in the campaign's time zone, the day its analysis page judges its pacing on; its rows must
-    /// reach it) and contribution to the totals and lines.
+    /// One campaign's part: its ROI over the period cut off at `budget_day`, and budget
+    /// consumption as of that day (today in the campaign's time zone, the day its analysis and
+    /// ROI pages count to; its rows must reach it; never after the report's today), and its
+    /// contribution to the totals and lines.
     pub fn campaign_on(
         &self,
         book: &CampaignBook,
@@ -298,7 +299,7 @@ impl ReportPlan {
             &self.entries,
             &self.overhead,
             self.period,
-            self.today,
+            budget_day.min(self.today),
             &mut conv,
         )?;
         let roi = roi::from_timeline(

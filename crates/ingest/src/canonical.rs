@@ -13,7 +13,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use spendlens_core::{DailyKey, DailyRow, Platform};
 
-use crate::currency::known_code;
+use crate::currency::iso_code;
 use crate::date;
 use crate::error::{ColumnRef, ImportError, Problems};
 use crate::exports::check_size;
@@ -423,7 +423,7 @@ fn read_record(
             if s.is_empty() {
                 Ok(None)
             } else {
-                known_code(s)
+                iso_code(s)
                     .map(|c| Some(c.to_owned()))
                     .ok_or_else(|| format!("\"{s}\" is not a currency code"))
             }

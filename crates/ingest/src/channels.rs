@@ -23,7 +23,7 @@ use spendlens_core::channel::{ChannelDay, ChannelName, platform_named};
 use spendlens_core::{DailyKey, DailyRow, Platform};
 
 use crate::canonical::{amount, count, optional_amount, read_error, required};
-use crate::currency::known_code;
+use crate::currency::iso_code;
 use crate::date;
 use crate::error::{ColumnRef, ImportError, Problems};
 use crate::exports::check_size;
@@ -316,7 +316,7 @@ impl Row<'_> {
                 if s.is_empty() {
                     Ok(None)
                 } else {
-                    known_code(s)
+                    iso_code(s)
                         .map(|c| Some(c.to_owned()))
                         .ok_or_else(|| format!("\"{s}\" is not a currency code"))
                 }

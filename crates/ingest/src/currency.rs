@@ -24,6 +24,38 @@ pub(crate) fn known_code(code: &str) -> Option<&'static str> {
     CODES.iter().copied().find(|c| c.eq_ignore_ascii_case(code))
 }
 
+/// ISO 4217 codes that are also words or abbreviations a header may put in parentheses
+/// (`Conversions (ALL)`, `Views (TOP)`): read as currencies only where a currency column's
+/// cell, or the campaign, says so.
+const WORDS: [&str; 12] = [
+    "ALL", "BAM", "BOB", "CUP", "DOP", "ERN", "GEL", "LAK", "MAD", "MOP", "SOS", "TOP",
+];
+
+/// Any active ISO 4217 code (case-insensitive) in its static form: what a currency column's cell
+/// or a campaign's currency may be (`KWD`, `BHD`, `OMR` as much as `USD`).
+pub(crate) fn iso_code(code: &str) -> Option<&'static str> {
+    let upper = code.trim().to_ascii_uppercase();
+    spendlens_core::currency::ISO_4217
+        .iter()
+        .copied()
+        .find(|c| *c == upper)
+}
+
+/// A code written beside an amount or in a header's parentheses: a common one of [`CODES`] in
+/// any case, any other ISO 4217 code in capitals unless it is also a word ([`WORDS`]).
+pub(crate) fn written_code(code: &str) -> Option<&'static str> {
+    known_code(code).or_else(|| {
+        (code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) && !WORDS.contains(&code))
+            .then(|| iso_code(code))
+            .flatten()
+    })
+}
+
+/// What a cell or header written with `¥` states: the yen (JPY) or the yuan (CNY), which the
+/// sign alone does not tell. The campaign's currency decides when it is one of them; otherwise
+/// the file must say which ([`reconcile_currency`]).
+pub(crate) const YEN_OR_YUAN: &str = "¥";
+
 /// Makes a parsed file's money match its campaign's currency, or refuses it.
 ///
 /// * Rows in `campaign_currency` (or without a stated currency: the file gave no hint, so the
@@ -45,12 +77,30 @@ pub fn reconcile_currency(
     rate: Option<Decimal>,
 ) -> Result<ParsedFile, ImportError> {
     let file = parsed.file.clone();
-    let Some(campaign) = known_code(campaign_currency) else {
+    let Some(campaign) = iso_code(campaign_currency) else {
         return Err(ImportError::whole_file(
             &file,
-            format!("\"{campaign_currency}\" is not a known ISO 4217 currency code"),
+            format!("\"{campaign_currency}\" is not an ISO 4217 currency code"),
         ));
     };
+    // `¥` is the campaign's currency when that is the yen or the yuan; otherwise it says too
+    // little to convert from.
+    for row in &mut parsed.rows {
+        if row.currency.as_deref() == Some(YEN_OR_YUAN) {
+            if matches!(campaign, "JPY" | "CNY") {
+                row.currency = Some(campaign.to_owned());
+            } else {
+                return Err(ImportError::whole_file(
+                    &file,
+                    format!(
+                        "amounts are written with ¥, which is both the yen (JPY) and the yuan \
+                         (CNY), and the campaign is in {campaign}: say which (a currency column, \
+                         or the code in the header, such as \"Cost (JPY)\") to convert them"
+                    ),
+                ));
+            }
+        }
+    }
     let mut foreign: Vec<String> = Vec::new();
     let mut unstated = 0usize;
     for row in &parsed.rows {
@@ -312,6 +362,28 @@ mod tests {
     fn two_foreign_currencies_are_refused() {
         assert!(
             reconcile_currency(file(&[Some("EUR"), Some("GBP")]), "USD", Some(dec!(1.1))).is_err()
+        );
+    }
+
+    #[test]
+    fn every_iso_currency_may_be_the_campaign_s_and_the_yen_sign_is_the_campaign_s_when_it_can_be()
+    {
+        // A campaign in Kuwaiti dinars takes its own rows, and converts others.
+        assert!(reconcile_currency(file(&[Some("KWD")]), "KWD", None).is_ok());
+        let out =
+            reconcile_currency(file(&[Some("USD")]), "kwd", Some(dec!(0.3073))).expect("rate");
+        assert_eq!(out.rows[0].currency.as_deref(), Some("KWD"));
+        // `¥` is the yuan for a CNY campaign, the yen for a JPY one, and too little for others.
+        for campaign in ["CNY", "JPY"] {
+            let out = reconcile_currency(file(&[Some(YEN_OR_YUAN)]), campaign, None).expect("¥");
+            assert_eq!(out.rows[0].currency.as_deref(), Some(campaign));
+            assert_eq!(out.rows[0].spend, dec!(100.00));
+        }
+        let err = reconcile_currency(file(&[Some(YEN_OR_YUAN)]), "USD", Some(dec!(0.0067)))
+            .expect_err("which yen?");
+        assert!(
+            err.to_string().contains("both the yen (JPY) and the yuan"),
+            "{err}"
         );
     }
 

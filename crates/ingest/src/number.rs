@@ -30,12 +30,19 @@ pub(crate) struct CellNumber {
     pub(crate) percent: bool,
 }
 
-const SYMBOLS: [(&str, Option<&str>); 8] = [
+/// Signs and the currency they state (`$` states none: USD, CAD, AUD and more write it; `¥`
+/// is the yen or the yuan, which the campaign decides, see `currency::YEN_OR_YUAN`). Longer
+/// signs first, so `CN¥` is not read as `¥`.
+const SYMBOLS: [(&str, Option<&str>); 12] = [
     ("US$", Some("USD")),
+    ("CN¥", Some("CNY")),
+    ("JP¥", Some("JPY")),
     ("€", Some("EUR")),
     ("£", Some("GBP")),
-    ("¥", Some("JPY")),
+    ("¥", Some(crate::currency::YEN_OR_YUAN)),
+    ("￥", Some(crate::currency::YEN_OR_YUAN)),
     ("₹", Some("INR")),
+    ("₩", Some("KRW")),
     ("CHF", Some("CHF")),
     ("R$", Some("BRL")),
     ("$", None),
@@ -175,13 +182,13 @@ pub(crate) fn parse_number(raw: &str, sep: DecimalSeparator) -> Result<Option<Ce
             .filter(|t| t.bytes().all(|b| b.is_ascii_uppercase()));
         if let Some(code) = head
             .filter(|_| s.as_bytes()[3] == b' ')
-            .and_then(crate::currency::known_code)
+            .and_then(crate::currency::written_code)
         {
             currency = Some(code);
             s = s[4..].to_owned();
         } else if let Some(code) = tail
             .filter(|_| s.as_bytes()[s.len() - 4] == b' ')
-            .and_then(crate::currency::known_code)
+            .and_then(crate::currency::written_code)
         {
             currency = Some(code);
             s.truncate(s.len() - 4);
@@ -364,6 +371,22 @@ mod tests {
         assert_eq!(num("0.1"), dec!(0.1));
         assert_eq!(num(".5"), dec!(0.5));
         assert_eq!(num("USD 10.00"), dec!(10.00));
+    }
+
+    #[test]
+    fn the_won_the_yen_and_the_yuan_are_told_apart_as_far_as_the_sign_tells() {
+        let of = |raw: &str| {
+            parse_number(raw, DecimalSeparator::Dot)
+                .ok()
+                .flatten()
+                .map(|n| (n.value, n.currency))
+        };
+        assert_eq!(of("₩1,234,567"), Some((dec!(1234567), Some("KRW"))));
+        assert_eq!(of("CN¥88.50"), Some((dec!(88.50), Some("CNY"))));
+        assert_eq!(of("JP¥1,200"), Some((dec!(1200), Some("JPY"))));
+        assert_eq!(of("¥1,234.50"), Some((dec!(1234.50), Some("¥"))));
+        assert_eq!(of("KWD 12.125"), Some((dec!(12.125), Some("KWD"))));
+        assert_eq!(of("12.125 BHD"), Some((dec!(12.125), Some("BHD"))));
     }
 
     #[test]

@@ -305,3 +305,43 @@ async fn the_whole_campaign_s_roi_counts_spend_booked_before_its_start() {
         assert_eq!(roi["costs"]["platform_fees"], "31.00", "{roi}");
     }
 }
+
+/// A window that ends after today is judged as of today: a row dated ahead by mistake does not
+/// count yet, and pacing is not judged on days not yet lived.
+#[tokio::test]
+async fn a_window_ending_after_today_is_judged_as_of_today() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "ahead@example.com").await;
+        let id = app
+            .campaign(
+                &json!({"name": "Ahead", "currency": "USD", "budget": "1000",
+                    "start_date": "2026-11-01", "end_date": "2026-11-30", "time_zone": "UTC"}),
+            )
+            .await;
+        let rows = json!({"rows": [
+            {"date": "2026-11-20", "platform": "meta", "spend": "100.00"},
+            {"date": "2026-11-21", "platform": "meta", "spend": "100.00"},
+            {"date": "2026-11-25", "platform": "meta", "spend": "100.00"}]});
+        let r = app
+            .post(&format!("/api/campaigns/{id}/metrics"), &rows)
+            .await;
+        assert!(r.status().is_success(), "{}", app.backend);
+        let analysis = json_of(
+            app.get(&format!(
+                "/api/campaigns/{id}/financial-analysis?from=2026-11-01&to=2026-11-30"
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(analysis["totals"]["spend"], "200.00", "{analysis}");
+        assert_eq!(analysis["as_of"], "2026-11-21", "{analysis}");
+        // The same as the campaign's own view of today.
+        let today = json_of(
+            app.get(&format!("/api/campaigns/{id}/financial-analysis"))
+                .await,
+        )
+        .await;
+        assert_eq!(today["totals"]["spend"], "200.00", "{today}");
+    }
+}

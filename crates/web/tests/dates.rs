@@ -178,3 +178,44 @@ async fn dates_outside_the_range_are_refused_at_every_door() {
         assert_eq!(spend(&app, &id).await, json!("0.00"), "{}", app.backend);
     }
 }
+
+/// A campaign whose day is ahead of UTC (Kiritimati is UTC+14: at 12:00 UTC on 21 November it is
+/// already the 22nd there) shows the same spend in the financial report as on its own pages: the
+/// report cuts each campaign at today in its own time zone, as they do.
+#[tokio::test]
+async fn the_report_counts_a_campaign_to_its_own_today_as_its_pages_do() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "kiribati@example.com").await;
+        let id = app
+            .campaign(
+                &json!({"name": "Line Islands", "currency": "USD", "budget": "1000",
+                "start_date": "2026-11-01", "end_date": "2026-11-30",
+                "time_zone": "Pacific/Kiritimati"}),
+            )
+            .await;
+        let rows: Vec<Value> = [20, 21, 22]
+            .iter()
+            .map(|d| json!({"date": format!("2026-11-{d}"), "platform": "meta", "spend": "100"}))
+            .collect();
+        let r = app
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &json!({"rows": rows}),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", app.backend);
+        assert_eq!(spend(&app, &id).await, "300.00", "{}", app.backend);
+        let roi = json_of(app.get(&format!("/api/campaigns/{id}/roi")).await).await;
+        assert_eq!(roi["costs"]["platform_spend"], "300.00", "{roi}");
+        let report = json_of(
+            app.get("/api/reports/financial?from=2026-11-01&to=2026-11-30")
+                .await,
+        )
+        .await;
+        let campaign = &report["campaigns"][0];
+        assert_eq!(campaign["costs"]["platform_spend"], "300.00", "{campaign}");
+        assert_eq!(campaign["budget"]["spend"], "300.00", "{campaign}");
+        assert_eq!(campaign["window"]["end"], "2026-11-22", "{campaign}");
+    }
+}

@@ -190,7 +190,7 @@ async fn rates_are_edited_on_the_page_and_the_report_then_downloads() {
                     .find(|l| l.starts_with("Always-on Search,"))
                     .unwrap_or_default();
                 assert_eq!(
-                    row.split(',').collect::<Vec<_>>()[4..],
+                    row.split(',').collect::<Vec<_>>()[5..],
                     ["", "", "No budget", "", "No budget", ""],
                     "{csv}"
                 );

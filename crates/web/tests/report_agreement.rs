@@ -91,7 +91,7 @@ async fn every_surface_says_the_same_pacing() {
         let (_, list) = page(&app, "/campaigns").await;
         let report = json_of(app.get(REPORT).await).await;
         let csv = report_csv(&app, "").await;
-        let budget_rows = section(&csv, "Budget consumption");
+        let budget_rows = section(&csv, "Budget consumption to date (whole budget)");
         let pacing_col = budget_rows[0].iter().position(|h| h == "Pacing");
         let pdf = report_pdf(&app).await;
         let mut verdicts = Vec::new();

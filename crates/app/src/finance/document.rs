@@ -411,8 +411,9 @@ pub fn document(
         header: header(&[
             "Campaign",
             "Currency",
+            "As of",
             "Budget",
-            "Spent to date",
+            "Spent (lifetime)",
             "Used %",
             "Remaining",
             "Use of budget",
@@ -439,6 +440,7 @@ pub fn document(
                 vec![
                     Cell::text(&c.name),
                     Cell::text(cc),
+                    Cell::Date(b.as_of),
                     b.budget.map_or(Cell::Empty, |v| money(v, cc)),
                     money(b.spend, cc),
                     judged.map_or(Cell::Empty, |(used, ..)| Cell::Percent(used)),
@@ -468,7 +470,9 @@ pub fn document(
             charts: Vec::new(),
         },
         Section {
-            title: "Budget consumption".to_owned(),
+            // A budget covers the whole campaign: its consumption is to date, whatever the
+            // report's period, and the title says so.
+            title: "Budget consumption to date (whole budget)".to_owned(),
             table: budget,
             charts: Vec::new(),
         },
@@ -603,7 +607,7 @@ fn charts(report: &FinancialReport, days: &SpendDays) -> Vec<spendlens_report::C
             .find(|r| r.from == currency && r.to == report.currency)
             .map(|r| r.rate)
     };
-    let points = days.points(factor);
+    let points = super::fitted_days::fitted(days.points(factor), &report.platforms);
     let mut out = Vec::new();
     match daily_spend_chart(&points, &report.currency) {
         Ok(chart) => out.push(chart),

@@ -10,6 +10,7 @@
 pub mod alerts;
 pub mod basis;
 pub mod document;
+mod fitted_days;
 pub mod ledger;
 pub mod rates;
 pub mod settings;
@@ -606,9 +607,11 @@ pub struct ReportQuery {
 /// others wait on the database, few enough that their rows stay a few megabytes.
 const READ_AHEAD: usize = 8;
 
-/// The organisation's financial report and the daily spend its charts are drawn from. "Today"
-/// is the UTC day of `now`; each campaign's budget consumption and pacing verdict are as of
-/// today in its own time zone, the day the campaign list and its finance page judge them on.
+/// The organisation's financial report and the daily spend its charts are drawn from. Each
+/// campaign's figures are cut off at today in its own time zone, and its budget consumption and
+/// pacing verdict are as of that day: the day the campaign list, its analysis and its ROI page
+/// count to, so a campaign ahead of UTC shows the same spend everywhere. The report's own
+/// window runs to the latest of those days.
 ///
 /// The campaigns are read and computed a few at a time ([`READ_AHEAD`]; reads and
 /// computations on blocking threads), and each campaign's rows are dropped once its part of the
@@ -619,9 +622,13 @@ pub async fn financial_report(
     query: &ReportQuery,
     now: DateTime<Utc>,
 ) -> Result<(FinancialReport, SpendDays), FinanceAppError> {
-    let today = now.date_naive();
-    let up_to = query.period.end().max(today);
     let (campaigns, entries) = campaigns_and_ledger(store, org).await?;
+    let today = campaigns
+        .iter()
+        .map(|(c, _)| today_in(now, &c.spec.time_zone))
+        .max()
+        .unwrap_or_else(|| now.date_naive());
+    let up_to = query.period.end().max(today);
     // Overhead is spread over every campaign's activity before any campaign is computed; only
     // a campaign without a start date needs its rows and channel days for it (its first day),
     // not its revenue.

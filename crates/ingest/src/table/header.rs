@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::currency::known_code;
+use crate::currency::{known_code, written_code};
 use crate::error::{ColumnRef, Problems};
 use crate::model::{ColumnMapping, Field, Source};
 
@@ -131,11 +131,21 @@ pub(crate) fn normalise_header(raw: &str) -> Header {
         && let Some(open) = name.rfind('(')
     {
         let inner = name[open + 1..name.len() - 1].trim().to_owned();
-        let code = known_code(&inner).or(match inner.as_str() {
-            "€" => Some("EUR"),
-            "£" => Some("GBP"),
-            _ => None,
-        });
+        // The code as written (a code outside the common ones counts only in capitals).
+        let written = original
+            .rfind('(')
+            .and_then(|at| original.get(at + 1..original.len() - 1))
+            .map(str::trim)
+            .unwrap_or_default();
+        let code = known_code(&inner)
+            .or_else(|| written_code(written))
+            .or(match inner.as_str() {
+                "€" => Some("EUR"),
+                "£" => Some("GBP"),
+                "¥" | "￥" => Some(crate::currency::YEN_OR_YUAN),
+                "₩" => Some("KRW"),
+                _ => None,
+            });
         if code.is_some() || inner == "$" {
             currency = code;
             name = name[..open].trim_end().to_owned();
@@ -281,7 +291,8 @@ fn currency_by_content(rows: &[RawRow], header_row: u64, columns: &mut HashMap<F
                 match r.cells.get(i).map(str::trim) {
                     None | Some("" | "--") => {}
                     Some(c)
-                        if c.bytes().all(|b| b.is_ascii_uppercase()) && known_code(c).is_some() =>
+                        if c.bytes().all(|b| b.is_ascii_uppercase())
+                            && written_code(c).is_some() =>
                     {
                         codes += 1;
                     }
@@ -543,6 +554,19 @@ mod tests {
         assert_eq!((h.name.as_str(), h.currency), ("spend", None));
         let h = normalise_header("Start Date (in UTC)");
         assert_eq!(h.name, "start date (in utc)");
+        // Any ISO code written in capitals (a Meta export in Kuwaiti dinars), never a word.
+        let h = normalise_header("Amount spent (KWD)");
+        assert_eq!((h.name.as_str(), h.currency), ("amount spent", Some("KWD")));
+        for word in [
+            "Conversions (ALL)",
+            "Conversions (all)",
+            "Views (Top)",
+            "Cost (kwd)",
+        ] {
+            assert_eq!(normalise_header(word).currency, None, "{word}");
+        }
+        let h = normalise_header("Cost (¥)");
+        assert_eq!((h.name.as_str(), h.currency), ("cost", Some("¥")));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 use spendlens_core::{DailyRow, Platform};
 
-use crate::currency::known_code;
+use crate::currency::iso_code;
 use crate::date::{self, DateOrder};
 use crate::error::Problems;
 use crate::model::Field;
@@ -168,7 +168,7 @@ pub(super) fn read_row(
         if text.is_empty() {
             None
         } else {
-            match known_code(text) {
+            match iso_code(text) {
                 Some(c) => Some(c),
                 None => {
                     problems.at(

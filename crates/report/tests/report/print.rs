@@ -178,3 +178,53 @@ fn every_page_of_the_financial_report_rasterises() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A heading never stands alone at the foot of a page: whatever the number of rows of a table
+/// split into column parts, the page that shows a section's heading shows its first row too.
+#[test]
+fn a_heading_is_never_left_alone_on_a_page() {
+    let base = finance::report();
+    let title = "Campaign figures QX7";
+    let template = base
+        .sections
+        .iter()
+        .find(|s| s.title == "Campaigns")
+        .cloned()
+        .expect("campaigns section");
+    for rows in 1..=40 {
+        let mut report = base.clone();
+        let mut section = template.clone();
+        section.title = title.to_owned();
+        section.table.rows = template
+            .table
+            .rows
+            .iter()
+            .cycle()
+            .take(rows)
+            .cloned()
+            .collect();
+        // The first word of each row's first cell (every column part repeats that column).
+        let names: Vec<String> = section
+            .table
+            .rows
+            .iter()
+            .filter_map(|r| r[0].display().split_whitespace().next().map(str::to_owned))
+            .collect();
+        let at = report
+            .sections
+            .iter()
+            .position(|s| s.title == "Campaigns")
+            .expect("campaigns");
+        report.sections[at] = section;
+        let pages = spendlens_testkit::pdf::read(&render_pdf(&report).expect("pdf"));
+        for (n, page) in pages.text.iter().enumerate() {
+            if shows(page, title) {
+                assert!(
+                    names.iter().any(|word| page.contains(word.as_str())),
+                    "{rows} rows: page {} shows the heading without a row:\n{page}",
+                    n + 1
+                );
+            }
+        }
+    }
+}

@@ -299,7 +299,10 @@ impl Layout {
                 let caption = part_caption(i, parts.len(), &part.columns, columns);
                 let first_row = part.rows.first().map_or(0.0, |r| r.height);
                 let whole = caption_height + table::height(part);
-                if whole <= self.bottom() - TOP {
+                // A later part that fits a page starts on one; the first stays under the
+                // heading, which was placed with room for its header and first row (a first
+                // part moved to the next page would leave the heading alone on this one).
+                if i > 0 && whole <= self.bottom() - TOP {
                     self.ensure(whole);
                 } else {
                     self.ensure(caption_height + part.header_height + first_row);
