@@ -131,6 +131,15 @@ pub trait AccountStore: Send + Sync {
     /// e-mail and password hash.
     async fn user_password(&self, email: &str) -> Result<Option<(UserId, String, String)>>;
 
+    /// Replaces a user's password hash and ends every session of theirs but the one of
+    /// `keep_session_hash`, in one transaction; how many sessions ended.
+    async fn set_password(
+        &self,
+        user: &UserId,
+        password_hash: &str,
+        keep_session_hash: Option<&str>,
+    ) -> Result<u64>;
+
     /// Stores a session under the hash of its token.
     async fn create_session(
         &self,
@@ -438,6 +447,31 @@ macro_rules! impl_account_store {
                         ))
                     })
                     .transpose()
+                }
+
+                #[instrument(skip_all)]
+                async fn set_password(
+                    &self,
+                    user: &UserId,
+                    password_hash: &str,
+                    keep_session_hash: Option<&str>,
+                ) -> Result<u64> {
+                    let mut tx = self.pool.begin_with($begin_write).await?;
+                    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                        .bind(user.as_str())
+                        .bind(password_hash)
+                        .execute(&mut *tx)
+                        .await?;
+                    let ended = sqlx::query(
+                        "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2",
+                    )
+                    .bind(user.as_str())
+                    .bind(keep_session_hash.unwrap_or(""))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    tx.commit().await?;
+                    Ok(ended)
                 }
 
                 #[instrument(skip_all)]

@@ -227,11 +227,15 @@ pub fn action_of(method: &Method, pattern: &str) -> String {
 
 /// Requests that change nothing stored, or record their own entry.
 fn not_audited(method: &Method, pattern: &str, query: Option<&str>) -> bool {
-    const READS: [&str; 12] = [
+    // Accounts, not organisations: signing up, in and out, and a person's own password (no
+    // organisation's activity; the password's change ends the person's other sessions).
+    const READS: [&str; 14] = [
         "/api/auth/register",
         "/api/auth/verify",
         "/api/auth/login",
         "/api/auth/logout",
+        "/api/account/password",
+        "/account/password",
         "/signup",
         "/signin",
         "/signout",

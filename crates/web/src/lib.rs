@@ -206,6 +206,7 @@ fn api_routes(state: &AppState) -> Routes {
             get(tokens::list_tokens).post(tokens::create_token),
         )
         .route("/tokens/{id}", delete(tokens::revoke_token))
+        .route("/account/password", post(api::password::change))
         // Teams (issue 18): organisations, members, invitations.
         .route(
             "/organizations",

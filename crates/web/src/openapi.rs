@@ -20,6 +20,7 @@ use crate::{api, auth, error, observability};
         auth::verify,
         auth::login,
         auth::logout,
+        api::password::change,
         api::tokens::create_token,
         api::tokens::list_tokens,
         api::tokens::revoke_token,

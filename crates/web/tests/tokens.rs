@@ -344,3 +344,113 @@ async fn secrets_are_not_cached_and_cookies_are_secure_behind_https() {
         );
     }
 }
+
+/// Changing one's password needs the current one, keeps the new one to the rule, and signs the
+/// person out everywhere else: a session someone else holds stops working, this one stays. A
+/// token cannot change it.
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let b = app.backend;
+        app.register(&app.client, "pat@example.com").await;
+        let elsewhere = new_client();
+        let login = |client: &Client, password: &str| {
+            let body = json!({"email": "pat@example.com", "password": password});
+            let (app, client) = (&app, client.clone());
+            async move {
+                app.request(&client, Method::POST, "/api/auth/login", Some(&body))
+                    .await
+                    .status()
+            }
+        };
+        assert_eq!(
+            login(&elsewhere, "correct horse battery").await,
+            StatusCode::OK
+        );
+        let change =
+            |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+        let r = app
+            .post(
+                "/api/account/password",
+                &change("wrong one 123", "Brand new 42 phrase"),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(
+            json_of(r).await["error"]["details"][0]["field"],
+            "current_password"
+        );
+        let r = app
+            .post(
+                "/api/account/password",
+                &change("correct horse battery", "password123"),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(
+            json_of(r).await["error"]["details"][0]["field"],
+            "new_password"
+        );
+        let token = create(&app, json!({"name": "ci"})).await["token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let by_token = new_client()
+            .post(format!("{}/api/account/password", app.base))
+            .bearer_auth(&token)
+            .json(&change("correct horse battery", "Brand new 42 phrase"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(by_token.status(), StatusCode::FORBIDDEN, "{b}");
+
+        let r = app
+            .post(
+                "/api/account/password",
+                &change("correct horse battery", "Brand new 42 phrase"),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{b}");
+        assert_eq!(json_of(r).await["other_sessions_ended"], 1, "{b}");
+        // The other session is over; this one goes on; the new password opens, the old one not.
+        let other = app
+            .request(&elsewhere, Method::GET, "/api/campaigns", None)
+            .await;
+        assert_eq!(other.status(), StatusCode::UNAUTHORIZED, "{b}");
+        assert_eq!(
+            app.get("/api/campaigns").await.status(),
+            StatusCode::OK,
+            "{b}"
+        );
+        assert_eq!(
+            login(&new_client(), "correct horse battery").await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            login(&new_client(), "Brand new 42 phrase").await,
+            StatusCode::OK
+        );
+
+        // The account page's form does the same.
+        let (_, html) = page(&app, "/account").await;
+        assert!(html.contains("data-section=\"password\""), "{html}");
+        let r = post_form(
+            &app,
+            "/account/password",
+            &[
+                ("csrf", token_in(&html).as_str()),
+                ("current_password", "Brand new 42 phrase"),
+                ("new_password", "Third 7 time lucky"),
+            ],
+        )
+        .await;
+        let (status, html) = r;
+        assert_eq!(status, StatusCode::OK, "{b}");
+        assert!(html.contains("Password changed"), "{html}");
+        assert_eq!(
+            login(&new_client(), "Third 7 time lucky").await,
+            StatusCode::OK
+        );
+    }
+}

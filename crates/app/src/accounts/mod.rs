@@ -35,7 +35,9 @@ pub use register::{
     organization_name_problem, register, verify,
 };
 pub use secret::{hash_secret, new_secret};
-pub use sign_in::{NO_ORGANIZATION, SignIn, check_password, sign_in};
+pub use sign_in::{
+    NO_ORGANIZATION, PasswordChange, SignIn, change_password, check_password, sign_in,
+};
 pub use tokens::{
     ApiToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, NewToken, REVOKE_OTHERS, TokenExpiry,
     USE_RECORD_SECONDS, check_new_token, create_token, list_tokens, revoke_token, token_principal,

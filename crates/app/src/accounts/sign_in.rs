@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use chrono::TimeDelta;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use spendlens_core::campaign::UserId;
 use spendlens_store::Principal;
 
@@ -95,4 +95,65 @@ pub async fn check_password(
     limiter::forget(ctx, by_address).await?;
     limiter::forget_all(ctx, Kind::LoginAccount, &account_key).await?;
     Ok((user_id, email))
+}
+
+/// A password change as submitted: the current password, the new one, and the client's address
+/// for the sign-in limits (a wrong current password counts as a failed sign-in).
+#[derive(Debug, Clone)]
+pub struct PasswordChange {
+    pub current: SecretString,
+    pub new: SecretString,
+    pub client: Option<IpAddr>,
+}
+
+/// Changes `user`'s password and ends their other sessions (a stolen one stops working), keeping
+/// the session of `keep_session_hash`; how many ended. The current password is checked within
+/// the sign-in limits ([`check_password`]); the new one keeps the registration's rule.
+pub async fn change_password(
+    ctx: &Context,
+    limits: &AuthLimits,
+    user: &Principal,
+    change: PasswordChange,
+    keep_session_hash: &str,
+) -> Result<u64, AccountError> {
+    let email = ctx
+        .store
+        .member(&user.org_id, &user.user_id)
+        .await?
+        .map(|m| m.email)
+        .ok_or(AccountError::BadCredentials)?;
+    let invalid = |field: &'static str, message: String| {
+        AccountError::Invalid(vec![spendlens_core::campaign::FieldError {
+            field,
+            message,
+        }])
+    };
+    if let Some(problem) = super::password_problem(change.new.expose_secret(), &email) {
+        return Err(invalid("new_password", problem));
+    }
+    let checked = check_password(
+        ctx,
+        limits,
+        SignIn {
+            email,
+            password: change.current,
+            client: change.client,
+        },
+    )
+    .await;
+    match checked {
+        Ok((found, _)) if found == user.user_id => {}
+        Ok(_) | Err(AccountError::BadCredentials) => {
+            return Err(invalid(
+                "current_password",
+                "this is not your current password".to_owned(),
+            ));
+        }
+        Err(e) => return Err(e),
+    }
+    let hash = super::hash_password(change.new).await?;
+    Ok(ctx
+        .store
+        .set_password(&user.user_id, &hash, Some(keep_session_hash))
+        .await?)
 }

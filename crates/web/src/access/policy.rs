@@ -40,6 +40,7 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("POST", "/api/auth/logout", Public),
     ("GET", "/api/tokens", VIEWER),
     ("POST", "/api/tokens", VIEWER),
+    ("POST", "/api/account/password", VIEWER),
     ("DELETE", "/api/tokens/{id}", VIEWER),
     // Teams (issue 18).
     ("GET", "/api/organizations", VIEWER),
@@ -165,6 +166,7 @@ pub const RULES: &[(&str, &str, Access)] = &[
     // Pages: the account, the organisation and its members.
     ("GET", "/account", VIEWER),
     ("POST", "/account/tokens", VIEWER),
+    ("POST", "/account/password", VIEWER),
     ("POST", "/account/tokens/{id}/revoke", VIEWER),
     ("POST", "/organization/switch", VIEWER),
     ("POST", "/organizations", VIEWER),

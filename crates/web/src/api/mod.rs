@@ -13,6 +13,7 @@ pub mod metrics_in;
 pub mod mmm;
 pub mod optimization;
 pub mod organization;
+pub mod password;
 pub mod pdf_preview;
 pub mod portfolio;
 pub mod schedules;

@@ -56,6 +56,7 @@ pub fn routes() -> Routes {
         .route("/account", get(tokens::account))
         .route("/audit-log", get(audit::show))
         .route("/account/tokens", post(tokens::create))
+        .route("/account/password", post(tokens::change_password))
         .route("/account/tokens/{id}/revoke", post(tokens::revoke))
         .route("/campaigns", get(portfolio::page).post(campaigns::create))
         .route("/campaigns/new", get(campaigns::new_page))

@@ -96,6 +96,11 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
+    /// The hash of this session's token (a password change keeps this session).
+    pub fn session_hash(&self) -> &str {
+        &self.session_hash
+    }
+
     /// Refuses a form whose token does not belong to this session.
     pub fn check(&self, state: &AppState, token: &str) -> Result<(), UiError> {
         if state.csrf_key.verify(&self.session_hash, token) {

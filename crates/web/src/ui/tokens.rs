@@ -207,3 +207,68 @@ pub async fn revoke(
     )
     .await
 }
+
+/// The password form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    csrf: String,
+    current_password: String,
+    new_password: String,
+}
+
+/// `POST /account/password`: changes the visitor's password and signs them out everywhere else
+/// (see `spendlens_app::accounts::change_password`).
+pub async fn change_password(
+    State(state): State<AppState>,
+    viewer: SignedIn,
+    crate::auth::ClientIp(client): crate::auth::ClientIp,
+    Form(form): Form<PasswordForm>,
+) -> UiResult<Response> {
+    viewer.check(&state, &form.csrf)?;
+    let change = accounts::PasswordChange {
+        current: form.current_password.into(),
+        new: form.new_password.into(),
+        client,
+    };
+    let changed = accounts::change_password(
+        &state.context(),
+        &state.auth_limits,
+        &viewer.principal,
+        change,
+        viewer.session_hash(),
+    )
+    .await;
+    let none = TokenForm::default();
+    match changed {
+        Ok(ended) => {
+            let notice = match ended {
+                0 => "Password changed.".to_owned(),
+                1 => "Password changed; your other session was signed out.".to_owned(),
+                n => format!("Password changed; your {n} other sessions were signed out."),
+            };
+            page(
+                &state,
+                &viewer,
+                &none,
+                FormErrors::default(),
+                None,
+                Some(notice),
+            )
+            .await
+        }
+        Err(AccountError::Invalid(problems)) => {
+            let mut errors = FormErrors::default();
+            for p in problems {
+                errors.push(p.field, p.message);
+            }
+            page(&state, &viewer, &none, errors, None, None).await
+        }
+        Err(e @ AccountError::RateLimited { .. }) => {
+            let mut errors = FormErrors::default();
+            errors.push("current_password", e.to_string());
+            page(&state, &viewer, &none, errors, None, None).await
+        }
+        Err(e) => Err(crate::error::ApiError::from(e).into()),
+    }
+}

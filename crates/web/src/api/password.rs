@@ -1,0 +1,67 @@
+//! Changing one's password over HTTP: with a session only (a token cannot change the password
+//! of the person who made it). The rules are `spendlens_app::accounts::change_password`'s:
+//! the current password checked within the sign-in limits, the new one kept to the
+//! registration's rule, and every other session of the person ended.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use spendlens_app::accounts::{self, PasswordChange};
+use spendlens_contract::Problems;
+use spendlens_contract::json::ObjectReader;
+
+use crate::auth::{ClientIp, SESSION_COOKIE, SessionCaller, cookie};
+use crate::error::ApiResult;
+use crate::json_body::JsonBody;
+use crate::state::AppState;
+
+/// Changes the signed-in person's password (`{"current_password", "new_password"}`); their
+/// other sessions end, this one stays. The answer says how many ended.
+#[utoipa::path(post, path = "/api/account/password", tag = "auth",
+    request_body(content = Object, description = "`{\"current_password\", \"new_password\"}`"),
+    responses((status = 200, description = "Changed: `{\"other_sessions_ended\"}`", body = Object),
+              (status = 401, description = "Not signed in"),
+              (status = 403, description = "Authenticated with an API token"),
+              (status = 422, description = "Not the current password, or a new one that breaks the rule"),
+              (status = 429, description = "Too many attempts")))]
+pub async fn change(
+    State(state): State<AppState>,
+    SessionCaller(principal): SessionCaller,
+    ClientIp(client): ClientIp,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let mut problems = Problems::default();
+    let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
+        return Err(problems.into());
+    };
+    let current = r
+        .string("current_password", &mut problems)
+        .unwrap_or_default()
+        .to_owned();
+    let new = r
+        .string("new_password", &mut problems)
+        .unwrap_or_default()
+        .to_owned();
+    r.finish(&mut problems);
+    if !problems.is_empty() {
+        return Err(problems.into());
+    }
+    let session = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
+    let change = PasswordChange {
+        current: SecretString::from(current),
+        new: SecretString::from(new),
+        client,
+    };
+    let ended = accounts::change_password(
+        &state.context(),
+        &state.auth_limits,
+        &principal,
+        change,
+        &accounts::hash_secret(session),
+    )
+    .await?;
+    Ok(Json(json!({ "other_sessions_ended": ended })))
+}
