@@ -229,13 +229,17 @@ pub fn action_of(method: &Method, pattern: &str) -> String {
 fn not_audited(method: &Method, pattern: &str, query: Option<&str>) -> bool {
     // Accounts, not organisations: signing up, in and out, and a person's own password (no
     // organisation's activity; the password's change ends the person's other sessions).
-    const READS: [&str; 14] = [
+    const READS: [&str; 18] = [
         "/api/auth/register",
         "/api/auth/verify",
         "/api/auth/login",
         "/api/auth/logout",
         "/api/account/password",
         "/account/password",
+        "/api/auth/password-reset",
+        "/api/auth/password-reset/complete",
+        "/forgot-password",
+        "/reset-password",
         "/signup",
         "/signin",
         "/signout",

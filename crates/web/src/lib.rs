@@ -207,6 +207,11 @@ fn api_routes(state: &AppState) -> Routes {
         )
         .route("/tokens/{id}", delete(tokens::revoke_token))
         .route("/account/password", post(api::password::change))
+        .route("/auth/password-reset", post(api::password::request_reset))
+        .route(
+            "/auth/password-reset/complete",
+            post(api::password::complete_reset),
+        )
         // Teams (issue 18): organisations, members, invitations.
         .route(
             "/organizations",

@@ -21,6 +21,8 @@ use crate::{api, auth, error, observability};
         auth::login,
         auth::logout,
         api::password::change,
+        api::password::request_reset,
+        api::password::complete_reset,
         api::tokens::create_token,
         api::tokens::list_tokens,
         api::tokens::revoke_token,

@@ -49,6 +49,7 @@ mod outbox_mail;
 mod pages;
 mod pages_finance;
 mod pages_more;
+mod password_reset;
 mod pdf_reports;
 mod portfolio;
 mod rates;

@@ -16,6 +16,7 @@ mod limiter;
 pub(crate) mod mail;
 mod password;
 mod register;
+mod reset;
 mod secret;
 mod sign_in;
 mod tokens;
@@ -34,6 +35,7 @@ pub use register::{
     LINK_HOURS, Links, Register, Registered, Registration, email_problem,
     organization_name_problem, register, verify,
 };
+pub use reset::{RESET_HOURS, RESET_SUBJECT, complete_reset, request_reset, reset_link};
 pub use secret::{hash_secret, new_secret};
 pub use sign_in::{
     NO_ORGANIZATION, PasswordChange, SignIn, change_password, check_password, sign_in,

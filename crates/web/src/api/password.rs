@@ -65,3 +65,63 @@ pub async fn change(
     .await?;
     Ok(Json(json!({ "other_sessions_ended": ended })))
 }
+
+/// Asks for a link to reset a forgotten password (`{"email"}`): the answer is the same whether
+/// the address has an account or not (the link goes to it by mail, when it has one); requests
+/// are limited per client address.
+#[utoipa::path(post, path = "/api/auth/password-reset", tag = "auth",
+    request_body(content = Object, description = "`{\"email\"}`"),
+    responses((status = 202, description = "`{\"status\": \"check_your_email\"}`", body = Object),
+              (status = 429, description = "Too many requests from this address")))]
+pub async fn request_reset(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    let mut problems = Problems::default();
+    let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
+        return Err(problems.into());
+    };
+    let email = r
+        .string("email", &mut problems)
+        .unwrap_or_default()
+        .to_owned();
+    r.finish(&mut problems);
+    if !problems.is_empty() {
+        return Err(problems.into());
+    }
+    let links = crate::auth::links(&state);
+    accounts::request_reset(&state.context(), &state.auth_limits, &email, client, &links).await?;
+    Ok((
+        axum::http::StatusCode::ACCEPTED,
+        Json(json!({"status": "check_your_email"})),
+    ))
+}
+
+/// Sets a new password with a reset link's token (`{"token", "password"}`); every session of
+/// the account ends (sign in again).
+#[utoipa::path(post, path = "/api/auth/password-reset/complete", tag = "auth",
+    request_body(content = Object, description = "`{\"token\", \"password\"}`"),
+    responses((status = 204, description = "The password is set; every session ended"),
+              (status = 400, description = "The link is invalid, used or expired"),
+              (status = 422, description = "A password that breaks the rule")))]
+pub async fn complete_reset(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<axum::http::StatusCode> {
+    let mut problems = Problems::default();
+    let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
+        return Err(problems.into());
+    };
+    let token = r
+        .string("token", &mut problems)
+        .unwrap_or_default()
+        .to_owned();
+    let password = SecretString::from(r.string("password", &mut problems).unwrap_or_default());
+    r.finish(&mut problems);
+    if !problems.is_empty() {
+        return Err(problems.into());
+    }
+    accounts::complete_reset(&state.context(), &token, password).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

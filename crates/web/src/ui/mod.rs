@@ -31,6 +31,7 @@ pub mod mmm;
 mod mmm_charts;
 pub mod mmm_run;
 pub mod optimization;
+pub mod password_reset;
 pub mod portfolio;
 pub mod session;
 pub mod tokens;
@@ -53,6 +54,14 @@ pub fn routes() -> Routes {
         .route("/signin", get(account::signin_page).post(account::signin))
         .route("/signout", post(account::signout))
         .route("/verify", get(account::verify_page).post(account::verify))
+        .route(
+            "/forgot-password",
+            get(password_reset::ask_page).post(password_reset::ask),
+        )
+        .route(
+            "/reset-password",
+            get(password_reset::set_page).post(password_reset::set),
+        )
         .route("/account", get(tokens::account))
         .route("/audit-log", get(audit::show))
         .route("/account/tokens", post(tokens::create))
