@@ -37,6 +37,7 @@ macro_rules! impl_store {
         crate::attempts::impl_attempt_store!($store, $db);
         crate::audit::impl_audit_store!($store, $db);
         crate::outbox::impl_outbox_store!($store, $db);
+        crate::passwords::impl_password_store!($store, $db, $begin_write);
         crate::previews::impl_preview_store!($store, $db, $begin_write);
         crate::sharing::impl_share_link_store!($store, $db);
         crate::deliveries::impl_delivery_store!($store, $db);

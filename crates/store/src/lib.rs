@@ -39,6 +39,7 @@ pub mod metrics;
 pub mod micros;
 pub mod mmm;
 pub mod outbox;
+pub mod passwords;
 mod postgres;
 mod postgres_merge;
 mod postgres_read;
@@ -83,6 +84,7 @@ pub use members::{
 pub use metrics::MetricStore;
 pub use mmm::{MAX_MMM_RUNS, MmmStore, NewMmmRun, StoredMmmRun};
 pub use outbox::{OutboxStore, OutgoingMail, StoredMail};
+pub use passwords::PasswordStore;
 pub use postgres::PgStore;
 pub use previews::{PendingPreview, PreviewQuota, PreviewStore};
 pub use sharing::{ShareLinkStore, StoredShareLink};
@@ -191,6 +193,7 @@ pub trait Store:
     + AttemptStore
     + AuditStore
     + OutboxStore
+    + PasswordStore
     + PreviewStore
     + ShareLinkStore
     + DeliveryStore

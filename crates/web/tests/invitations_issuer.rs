@@ -4,7 +4,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::members::{call, invite, join_through_page, member_id};
+use crate::members::{call, invite, member_id};
+use crate::membership_end::join_through_page;
 use crate::support::{TestApp, database_urls, new_client, page_as};
 
 #[tokio::test]

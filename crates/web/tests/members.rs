@@ -5,9 +5,8 @@ use chrono::TimeDelta;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{
-    TestApp, database_urls, json_of, new_client, no_redirect_client, now, page_as, q4, token_in,
-};
+use crate::membership_end::join_through_page;
+use crate::support::{TestApp, database_urls, json_of, new_client, now, page_as, q4, token_in};
 
 pub(crate) async fn call(
     app: &TestApp,
@@ -60,49 +59,6 @@ pub(crate) async fn member_id(app: &TestApp, email: &str) -> String {
         .and_then(|m| m["user_id"].as_str())
         .unwrap_or_default()
         .to_owned()
-}
-
-/// Signs a new client up through the invitation's page, then follows the link sent to the
-/// invited address with the password chosen; the client, signed in.
-pub(crate) async fn join_through_page(app: &TestApp, token: &str) -> Client {
-    let client = no_redirect_client();
-    let (status, html) = page_as(app, &client, &format!("/invitations/{token}")).await;
-    assert_eq!(status, StatusCode::OK, "{}: {html}", app.backend);
-    let email = html
-        .split("data-metric=\"invited-email\">")
-        .nth(1)
-        .and_then(|rest| rest.split('<').next())
-        .unwrap_or_default()
-        .to_owned();
-    let csrf = token_in(&html);
-    let r = client
-        .post(format!("{}/invitations/{token}/signup", app.base))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("password", "correct horse battery"),
-        ])
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
-    let html = r.text().await.unwrap_or_default();
-    assert!(html.contains("data-section=\"check-your-email\""), "{html}");
-    let link = app.link_token(&email).await;
-    let r = app
-        .request(
-            &client,
-            Method::POST,
-            "/api/auth/verify",
-            Some(&json!({"token": link, "password": "correct horse battery"})),
-        )
-        .await;
-    assert_eq!(
-        r.status(),
-        StatusCode::OK,
-        "{}: verify {email}",
-        app.backend
-    );
-    client
 }
 
 #[tokio::test]

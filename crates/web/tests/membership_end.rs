@@ -1,11 +1,54 @@
 //! Leaving one organisation does not sign a person out of the others (the teams audit: removed
 //! from one client's organisation, an agency's person had to sign in again everywhere).
 
-use reqwest::{Method, StatusCode};
+use reqwest::{Client, Method, StatusCode};
 use serde_json::json;
 
 use crate::members::{call, member_id};
-use crate::support::{TestApp, database_urls, new_client, page_as, token_in};
+use crate::support::{TestApp, database_urls, new_client, no_redirect_client, page_as, token_in};
+
+/// Signs a new client up through the invitation's page, then follows the link sent to the
+/// invited address with the password chosen; the client, signed in.
+pub(crate) async fn join_through_page(app: &TestApp, token: &str) -> Client {
+    let client = no_redirect_client();
+    let (status, html) = page_as(app, &client, &format!("/invitations/{token}")).await;
+    assert_eq!(status, StatusCode::OK, "{}: {html}", app.backend);
+    let email = html
+        .split("data-metric=\"invited-email\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_default()
+        .to_owned();
+    let csrf = token_in(&html);
+    let r = client
+        .post(format!("{}/invitations/{token}/signup", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
+    let html = r.text().await.unwrap_or_default();
+    assert!(html.contains("data-section=\"check-your-email\""), "{html}");
+    let link = app.link_token(&email).await;
+    let r = app
+        .request(
+            &client,
+            Method::POST,
+            "/api/auth/verify",
+            Some(&json!({"token": link, "password": "correct horse battery"})),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}: verify {email}",
+        app.backend
+    );
+    client
+}
 
 /// The organisation the client's session acts in, by name.
 async fn current(app: &TestApp, client: &reqwest::Client) -> (StatusCode, Option<String>) {
@@ -206,7 +249,7 @@ async fn a_member_removed_from_their_last_organisation_can_come_back_by_invitati
         let b = app.backend;
         app.register(&app.client, "owner@a.io").await;
         let token = crate::members::invite(&app, &app.client, "carol@a.io", "editor").await;
-        crate::members::join_through_page(&app, &token).await;
+        join_through_page(&app, &token).await;
         let carol = member_id(&app, "carol@a.io").await;
         let (status, _) = call(
             &app,
@@ -235,7 +278,7 @@ async fn a_member_removed_from_their_last_organisation_can_come_back_by_invitati
         );
 
         let token = crate::members::invite(&app, &app.client, "carol@a.io", "viewer").await;
-        let client = crate::support::no_redirect_client();
+        let client = no_redirect_client();
         let (_, html) = page_as(&app, &client, &format!("/invitations/{token}")).await;
         let r = client
             .post(format!("{}/invitations/{token}/signin", app.base))

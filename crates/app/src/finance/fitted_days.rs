@@ -72,11 +72,12 @@ mod tests {
     use spendlens_finance::report::PlatformReport;
 
     fn days(values: &[Decimal]) -> Vec<DailySpend> {
+        let first = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
         values
             .iter()
-            .enumerate()
-            .map(|(i, v)| DailySpend {
-                date: NaiveDate::from_ymd_opt(2026, 11, 1 + i as u32).unwrap_or_default(),
+            .zip(first.iter_days())
+            .map(|(v, date)| DailySpend {
+                date,
                 platform: Platform::Meta,
                 spend: *v,
             })
