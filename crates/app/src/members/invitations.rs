@@ -1,13 +1,17 @@
 //! Invitations: an admin (or owner) invites an e-mail address with a role; the answer carries a
 //! one-time link, valid [`INVITATION_DAYS`] days, shown this once (the store keeps its
 //! SHA-256). The invitee follows the link and joins: signed in as the invited address, or by
-//! creating an account for it there, or by signing in on the link's page. Inviting an address
-//! again replaces its pending invitation (the earlier link stops working).
+//! signing in on the link's page (an account removed from its last organisation too), or, new
+//! to spendlens, by choosing a password there and following the second link that goes to the
+//! address ([`join_with_new_account`]). Inviting an address again replaces its pending
+//! invitation (the earlier link stops working).
 //!
-//! The link stands in for the e-mail confirmation of a registration: an admin issued it for
-//! this address and handed it over. A signed-in user of another address cannot use it (a
-//! forwarded link does not make its reader a member). Rejected alternative: letting any
-//! signed-in user take a link up, which turns a leaked link into a membership.
+//! The link is no proof of the mailbox: whoever invited saw it. It lets in only the person who
+//! proves the address, by its account's password or by the link sent to it. A signed-in user of
+//! another address cannot use it (a forwarded link does not make its reader a member).
+//! Rejected alternatives: letting any signed-in user take a link up, which turns a leaked link
+//! into a membership; creating the account from the invitation's link alone, which let any
+//! inviter (anyone: everyone owns their own organisation) take somebody else's address.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use secrecy::{ExposeSecret, SecretString};
