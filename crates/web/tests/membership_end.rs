@@ -271,6 +271,24 @@ async fn a_member_removed_from_their_last_organisation_can_come_back_by_invitati
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{b}");
         let body = r.text().await.unwrap_or_default();
         assert!(body.contains("belongs to no organisation"), "{body}");
+        // The sign-in page says it beside the form.
+        let browser = new_client();
+        let (_, html) = page_as(&app, &browser, "/signin").await;
+        let r = browser
+            .post(format!("{}/signin", app.base))
+            .form(&[
+                ("csrf", token_in(&html).as_str()),
+                ("email", "carol@a.io"),
+                ("password", "correct horse battery"),
+            ])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let html = r.text().await.unwrap_or_default();
+        assert!(
+            html.contains("belongs to no organisation") && html.contains("id=\"email-error\""),
+            "{html}"
+        );
         // The wrong password still says only that.
         assert_eq!(
             login(&app, "carol@a.io", "not her password 1").await,

@@ -164,6 +164,9 @@ fn errors_of(e: AccountError) -> UiResult<FormErrors> {
             }
         }
         AccountError::BadCredentials => errors.push("password", "invalid e-mail or password"),
+        // The right password of an account that belongs to no organisation any more: said
+        // beside the form, with the way back (an invitation).
+        AccountError::Forbidden(message) => errors.push("email", message),
         AccountError::RateLimited { retry_after_secs } => errors.push(
             "",
             format!("too many attempts; try again in {retry_after_secs} seconds"),
