@@ -343,6 +343,26 @@ pub async fn register(
     }
 }
 
+/// The text fields `keys` of a JSON object body, in order: each one missing or not a string,
+/// and any other key, is a problem named by its path (the account routes' bodies are a few
+/// strings each).
+pub(crate) fn text_fields<const N: usize>(
+    body: &serde_json::Value,
+    keys: [&'static str; N],
+) -> ApiResult<[String; N]> {
+    let mut problems = Problems::default();
+    let Some(mut r) = ObjectReader::new("", body, &mut problems) else {
+        return Err(problems.into());
+    };
+    let values = keys.map(|key| r.string(key, &mut problems).unwrap_or_default().to_owned());
+    r.finish(&mut problems);
+    if problems.is_empty() {
+        Ok(values)
+    } else {
+        Err(problems.into())
+    }
+}
+
 /// A registration's one-time token, from the link sent to the address, and the password the
 /// registration was made with.
 #[derive(Debug, Clone, utoipa::ToSchema)]
@@ -361,19 +381,8 @@ pub async fn verify(
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let mut problems = Problems::default();
-    let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
-        return Err(problems.into());
-    };
-    let token = r
-        .string("token", &mut problems)
-        .unwrap_or_default()
-        .to_owned();
-    let password = SecretString::from(r.string("password", &mut problems).unwrap_or_default());
-    r.finish(&mut problems);
-    if !problems.is_empty() {
-        return Err(problems.into());
-    }
+    let [token, password] = text_fields(&body, ["token", "password"])?;
+    let password = SecretString::from(password);
     let (account, session) = accounts::verify(
         &state.context(),
         &token,
@@ -406,22 +415,7 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let mut problems = Problems::default();
-    let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
-        return Err(problems.into());
-    };
-    let email = r
-        .string("email", &mut problems)
-        .unwrap_or_default()
-        .to_owned();
-    let password = r
-        .string("password", &mut problems)
-        .unwrap_or_default()
-        .to_owned();
-    r.finish(&mut problems);
-    if !problems.is_empty() {
-        return Err(problems.into());
-    }
+    let [email, password] = text_fields(&body, ["email", "password"])?;
     let credentials = SignIn {
         email,
         password: SecretString::from(password),

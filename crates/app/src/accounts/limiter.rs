@@ -67,6 +67,22 @@ pub(super) fn account_key(email: &str, client: Option<IpAddr>) -> String {
 #[derive(Debug)]
 pub(super) struct Attempt(String);
 
+/// An attempt of a request limited like registrations (a registration, a forgotten password's
+/// link), counted against the client's address.
+pub(super) async fn attempt_per_address(
+    ctx: &Context,
+    limits: &AuthLimits,
+    client: Option<IpAddr>,
+) -> Result<Attempt, AccountError> {
+    attempt(
+        ctx,
+        Kind::RegisterAddress,
+        &address_key(client),
+        limits.register_per_address,
+    )
+    .await
+}
+
 /// Records an attempt of `kind` for `key` and judges it: `RateLimited` (the attempt then
 /// forgotten) when it makes more than `limit.max` in the window, with the seconds until the
 /// oldest leaves it.

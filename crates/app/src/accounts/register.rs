@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use spendlens_core::campaign::FieldError;
 use spendlens_store::{PendingRegistration, StoreError};
 
-use super::limiter::{self, AuthLimits, Kind};
+use super::limiter::{self, AuthLimits};
 use super::{
     Account, AccountError, MAX_EMAIL_BYTES, MAX_ORGANIZATION_CHARS, Session, hash_password,
     hash_secret, mail, new_secret, password_problem, start_session,
@@ -132,13 +132,7 @@ pub async fn register(
     links: &Links,
     lifetime: TimeDelta,
 ) -> Result<Registered, AccountError> {
-    limiter::attempt(
-        ctx,
-        Kind::RegisterAddress,
-        &limiter::address_key(client),
-        limits.register_per_address,
-    )
-    .await?;
+    limiter::attempt_per_address(ctx, limits, client).await?;
     let email = registration.email.to_lowercase();
     let hash = hash_password(registration.password).await?;
     if !ctx.store.has_users().await? {

@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use spendlens_core::campaign::FieldError;
 use spendlens_store::OutgoingMail;
 
-use super::limiter::{self, AuthLimits, Kind};
+use super::limiter::{self, AuthLimits};
 use super::{AccountError, Links, hash_password, hash_secret, mail, new_secret, password_problem};
 use crate::context::Context;
 
@@ -38,13 +38,7 @@ pub async fn request_reset(
     client: Option<IpAddr>,
     links: &Links,
 ) -> Result<(), AccountError> {
-    limiter::attempt(
-        ctx,
-        Kind::RegisterAddress,
-        &limiter::address_key(client),
-        limits.register_per_address,
-    )
-    .await?;
+    limiter::attempt_per_address(ctx, limits, client).await?;
     let token = new_secret("");
     let Some((user, address, _)) = ctx.store.user_password(email.trim()).await? else {
         return Ok(());

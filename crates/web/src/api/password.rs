@@ -9,10 +9,8 @@ use axum::http::HeaderMap;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use spendlens_app::accounts::{self, PasswordChange};
-use spendlens_contract::Problems;
-use spendlens_contract::json::ObjectReader;
 
-use crate::auth::{ClientIp, SESSION_COOKIE, SessionCaller, cookie};
+use crate::auth::{ClientIp, SESSION_COOKIE, SessionCaller, cookie, text_fields};
 use crate::error::ApiResult;
 use crate::json_body::JsonBody;
 use crate::state::AppState;
@@ -33,22 +31,7 @@ pub async fn change(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
-    let mut problems = Problems::default();
-    let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
-        return Err(problems.into());
-    };
-    let current = r
-        .string("current_password", &mut problems)
-        .unwrap_or_default()
-        .to_owned();
-    let new = r
-        .string("new_password", &mut problems)
-        .unwrap_or_default()
-        .to_owned();
-    r.finish(&mut problems);
-    if !problems.is_empty() {
-        return Err(problems.into());
-    }
+    let [current, new] = text_fields(&body, ["current_password", "new_password"])?;
     let session = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
     let change = PasswordChange {
         current: SecretString::from(current),
@@ -78,18 +61,7 @@ pub async fn request_reset(
     ClientIp(client): ClientIp,
     JsonBody(body): JsonBody,
 ) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
-    let mut problems = Problems::default();
-    let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
-        return Err(problems.into());
-    };
-    let email = r
-        .string("email", &mut problems)
-        .unwrap_or_default()
-        .to_owned();
-    r.finish(&mut problems);
-    if !problems.is_empty() {
-        return Err(problems.into());
-    }
+    let [email] = text_fields(&body, ["email"])?;
     let links = crate::auth::links(&state);
     accounts::request_reset(&state.context(), &state.auth_limits, &email, client, &links).await?;
     Ok((
@@ -109,19 +81,7 @@ pub async fn complete_reset(
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<axum::http::StatusCode> {
-    let mut problems = Problems::default();
-    let Some(mut r) = ObjectReader::new("", &body, &mut problems) else {
-        return Err(problems.into());
-    };
-    let token = r
-        .string("token", &mut problems)
-        .unwrap_or_default()
-        .to_owned();
-    let password = SecretString::from(r.string("password", &mut problems).unwrap_or_default());
-    r.finish(&mut problems);
-    if !problems.is_empty() {
-        return Err(problems.into());
-    }
-    accounts::complete_reset(&state.context(), &token, password).await?;
+    let [token, password] = text_fields(&body, ["token", "password"])?;
+    accounts::complete_reset(&state.context(), &token, SecretString::from(password)).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
