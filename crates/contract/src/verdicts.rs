@@ -19,6 +19,9 @@ pub fn json(v: &Verdicts) -> Value {
             end,
         } => json!({"verdict": v.pacing.as_str(), "projected_spend": money(projected),
                     "over_by": money(over_by), "end_date": end.to_string()}),
+        PacingVerdict::NotStarted { starts } => {
+            json!({"verdict": v.pacing.as_str(), "start_date": starts.to_string()})
+        }
         PacingVerdict::Pace(_) | PacingVerdict::NoBudget => json!({"verdict": v.pacing.as_str()}),
     };
     json!({

@@ -201,6 +201,9 @@ fn pacing(v: PacingVerdict) -> Value {
             end,
         } => json!({"verdict": v.as_str(), "projected_spend": money(projected),
                     "over_by": money(over_by), "end_date": date(end)}),
+        PacingVerdict::NotStarted { starts } => {
+            json!({"verdict": v.as_str(), "start_date": date(starts)})
+        }
         PacingVerdict::Pace(_) | PacingVerdict::NoBudget => json!({"verdict": v.as_str()}),
     }
 }

@@ -2,9 +2,10 @@
 //! a campaign with no conversion value and over its budget gets no ROI/ROAS verdict, performer,
 //! tier or confidence level anywhere, and nowhere "On Track"; the campaign list, the analysis
 //! page's tabs, the finance page and the API say the same thing.
+use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{TestApp, database_urls, json_of, page};
+use crate::support::{TestApp, database_urls, json_of, new_client, page};
 
 #[tokio::test]
 async fn no_page_gives_a_verdict_from_a_missing_input() {
@@ -113,5 +114,84 @@ async fn no_page_gives_a_verdict_from_a_missing_input() {
             pages[6]
         );
         assert!(pages[6].contains("not measured (no platform reports revenue"));
+    }
+}
+
+/// A campaign that starts after today has no pace to judge: the seed's arithmetic (one day
+/// elapsed, nothing spent) would call it "behind" with a critical pacing score and raise a
+/// "spending behind pace" alert. Every surface says it has not started, and when it starts.
+#[tokio::test]
+async fn a_campaign_that_has_not_started_is_not_behind() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "future@a.io").await;
+        // Today is 21 Nov 2026; the campaign runs in January.
+        let id = app
+            .campaign(&json!({"name": "New year launch", "currency": "USD", "budget": "10000.00",
+                              "start_date": "2027-01-15", "end_date": "2027-03-31", "time_zone": "UTC"}))
+            .await;
+        let api = json_of(app.get(&format!("/api/campaigns/{id}/financial-analysis")).await).await;
+        let v = &api["verdicts"];
+        assert_eq!(v["pacing"]["verdict"], "not_started", "{url:?} {v}");
+        assert_eq!(v["pacing"]["start_date"], "2027-01-15");
+        let health = &api["overview"]["health"];
+        assert_eq!(health["pacing"]["assumed"], true, "{health}");
+        // Budget measured (0 % used, excellent); pacing, ROI and ROAS not measured.
+        assert_eq!(health["inputs_used"], 1, "{health}");
+        assert_eq!(health["measured_score"], 100, "{health}");
+
+        let budget = json_of(
+            app.get(&format!("/api/campaigns/{id}/budget-consumption"))
+                .await,
+        )
+        .await;
+        assert_eq!(budget["status"]["pacing"]["verdict"], "not_started", "{budget}");
+        let alerts = json_of(app.get("/api/alerts").await).await;
+        assert_eq!(alerts["alerts"], json!([]), "{alerts}");
+
+        let list = page(&app, "/campaigns").await.1;
+        let overview = page(&app, &format!("/campaigns/{id}?tab=overview")).await.1;
+        let finance = page(&app, &format!("/campaigns/{id}/finance")).await.1;
+        for (name, html) in [("list", &list), ("overview", &overview), ("finance", &finance)] {
+            assert!(
+                html.contains("Not started (starts 15 Jan 2027)"),
+                "{url:?} {name}: {html}"
+            );
+            assert!(!html.contains("Behind"), "{url:?} {name}");
+        }
+        assert!(overview.contains("The campaign starts on 15 Jan 2027"));
+        assert!(overview.contains("data-metric=\"days-elapsed\">0<"));
+
+        // Once it runs it has a pace again: a second instance whose clock is on 20 Jan 2027.
+        let later = TestApp::spawn_at(
+            &url,
+            crate::support::now() + chrono::TimeDelta::days(60),
+            |_| {},
+        )
+        .await;
+        let browser = new_client();
+        let r = later
+            .request(
+                &browser,
+                Method::POST,
+                "/api/auth/login",
+                Some(&json!({"email": "future@a.io", "password": "correct horse battery"})),
+            )
+            .await;
+        assert!(r.status().is_success(), "{url:?}");
+        let during = json_of(
+            later
+                .request(
+                    &browser,
+                    Method::GET,
+                    &format!("/api/campaigns/{id}/financial-analysis"),
+                    None,
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(during["as_of"], "2027-01-20", "{during}");
+        assert_eq!(during["verdicts"]["pacing"]["verdict"], "behind", "{during}");
+        assert_eq!(during["overview"]["health"]["pacing"]["assumed"], false);
     }
 }

@@ -142,4 +142,9 @@ fn the_pacing_verdict_names_the_budget_before_the_pace() {
         assert_eq!(pacing_verdict(PacingVerdict::Pace(*s), "EUR"), s.label());
     }
     assert_eq!(pacing_verdict(PacingVerdict::NoBudget, "EUR"), "No budget");
+    let starts = chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("a day");
+    assert_eq!(
+        pacing_verdict(PacingVerdict::NotStarted { starts }, "EUR"),
+        "Not started (starts 15 Jan 2027)"
+    );
 }

@@ -76,7 +76,11 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
         totals.roas,
         overview::Assumptions {
             budget: budget.is_none(),
-            pacing: budget.is_none() || dates.start_missing || dates.end.is_none(),
+            // Before its start a campaign has no day to pace (`days_elapsed` is the minimum 1).
+            pacing: budget.is_none()
+                || dates.start_missing
+                || dates.end.is_none()
+                || input.as_of < dates.start,
             returns: !revenue_configured,
         },
     );

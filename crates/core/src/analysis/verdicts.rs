@@ -70,6 +70,9 @@ pub enum PacingVerdict {
     Pace(PacingStatus),
     /// No budget: no pace to judge.
     NoBudget,
+    /// The campaign starts after the analysis' day (`starts`): no day of it has passed, so it has
+    /// no pace to judge yet (the seed's pace would call it behind).
+    NotStarted { starts: NaiveDate },
 }
 
 impl PacingVerdict {
@@ -86,6 +89,7 @@ impl PacingVerdict {
             PacingVerdict::ProjectedOver { .. } => "projected_over_budget",
             PacingVerdict::Pace(s) => s.as_str(),
             PacingVerdict::NoBudget => "no_budget",
+            PacingVerdict::NotStarted { .. } => "not_started",
         }
     }
 
@@ -227,6 +231,11 @@ fn pacing(a: &Analysis) -> PacingVerdict {
     };
     if let Some(by) = b.over_budget_by {
         return PacingVerdict::OverBudget { by };
+    }
+    if a.as_of < p.start_date {
+        return PacingVerdict::NotStarted {
+            starts: p.start_date,
+        };
     }
     if let Some(end) = p.end_date
         && end > a.as_of

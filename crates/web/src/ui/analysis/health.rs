@@ -104,10 +104,17 @@ pub fn subs(a: &Analysis, basis: Basis) -> Vec<SubView> {
             "pacing",
             "Pace of spend",
             h.pacing,
-            format!(
-                "spending at {} of the target pace",
-                pct(a.overview.pacing.pacing_pct)
-            ),
+            if a.as_of < a.overview.pacing.start_date {
+                format!(
+                    "not started: it starts on {}",
+                    crate::ui::format::date(a.overview.pacing.start_date)
+                )
+            } else {
+                format!(
+                    "spending at {} of the target pace",
+                    pct(a.overview.pacing.pacing_pct)
+                )
+            },
             a,
         ),
         sub_view(

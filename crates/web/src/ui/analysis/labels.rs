@@ -13,7 +13,7 @@ pub fn pacing_verdict_label(v: PacingVerdict, currency: &str) -> (String, &'stat
         PacingVerdict::OverBudget { .. } => "over-budget",
         PacingVerdict::ProjectedOver { .. } => "projected-over",
         PacingVerdict::Pace(s) => s.as_str(),
-        PacingVerdict::NoBudget => "none",
+        PacingVerdict::NoBudget | PacingVerdict::NotStarted { .. } => "none",
     };
     (spendlens_app::labels::pacing_verdict(v, currency), class)
 }

@@ -35,6 +35,12 @@ pub(super) fn projection(a: &Analysis) -> String {
     if a.overview.budget.budget.is_none() {
         return "No budget set, so there is no exhaustion date.".to_owned();
     }
+    if a.as_of < p.start_date {
+        return format!(
+            "The campaign starts on {}: it has no pace to judge before then.",
+            date(p.start_date)
+        );
+    }
     if let (Some(end), Some(left)) = (p.end_date, a.overview.budget.remaining)
         && a.as_of > end
     {

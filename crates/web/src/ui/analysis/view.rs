@@ -528,11 +528,20 @@ pub(super) fn view(
         used_width: bar_width(b.used_pct, Decimal::ONE_HUNDRED),
         remaining: b.remaining.map(|v| money(v, cur)),
         over_budget_by: b.over_budget_by.map(|v| money(v, cur)),
-        days_elapsed: p.days_elapsed,
+        // Before its start a campaign has no elapsed day (the contract counts at least 1).
+        days_elapsed: if a.as_of < p.start_date {
+            0
+        } else {
+            p.days_elapsed
+        },
         total_days: super::pacing::total_days(p),
         burn_rate: money(p.daily_burn_rate, cur),
         target_daily: super::pacing::judged(b, "No budget", || money(p.target_daily_spend, cur)),
-        pacing_pct: super::pacing::judged(b, "–", || pct(p.pacing_pct)),
+        pacing_pct: if a.as_of < p.start_date {
+            "–".to_owned()
+        } else {
+            super::pacing::judged(b, "–", || pct(p.pacing_pct))
+        },
         pacing: pacing_verdict_label(verdicts.pacing, cur).0,
         pacing_class: pacing_verdict_label(verdicts.pacing, cur).1,
         projection: super::pacing::projection(a),

@@ -279,6 +279,7 @@ mod tests {
                 end: day(21),
             },
             PacingVerdict::NoBudget,
+            PacingVerdict::NotStarted { starts: day(24) },
         ];
         all.extend(PacingStatus::ALL.iter().map(|s| PacingVerdict::Pace(*s)));
         all
