@@ -217,7 +217,8 @@ fn key_of(row: &Value, key: &str) -> Option<Decimal> {
         "roi" => num(&row["roi"]).filter(|_| !row["roi"].is_null()),
         "roas" => num(&row["roas"]).filter(|_| !row["roas"].is_null()),
         "health" => row["health_score"].as_u64().map(Decimal::from),
-        "pacing" => num(&row["pacing_pct"]),
+        // The sort leaves a pace resting on assumed dates with the rows without one.
+        "pacing" => num(&row["pacing_pct"]).filter(|_| row["pacing_assumed"] == false),
         "alerts" => row["open_alerts"]
             .as_array()
             .map(|a| Decimal::from(a.len())),

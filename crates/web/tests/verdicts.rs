@@ -148,6 +148,26 @@ async fn a_campaign_that_has_not_started_is_not_behind() {
         assert_eq!(budget["status"]["pacing"]["verdict"], "not_started", "{budget}");
         let alerts = json_of(app.get("/api/alerts").await).await;
         assert_eq!(alerts["alerts"], json!([]), "{alerts}");
+        // The portfolio writes the pace as the budget-consumption API does; a campaign without
+        // a budget has none (the seed's 100 % is a stand-in).
+        app.campaign(&json!({"name": "No budget", "currency": "USD", "start_date": "2026-11-01",
+                             "end_date": "2026-11-30", "time_zone": "UTC"}))
+            .await;
+        let portfolio = json_of(app.get("/api/portfolio").await).await;
+        let rows = portfolio["campaigns"].as_array().cloned().unwrap_or_default();
+        let row = |name: &str| {
+            rows.iter()
+                .find(|r| r["name"] == name)
+                .cloned()
+                .unwrap_or_else(|| panic!("{name} not in {portfolio}"))
+        };
+        let future = row("New year launch");
+        assert_eq!(future["pacing"], "not_started", "{future}");
+        assert_eq!(future["pacing_pct"], budget["status"]["pacing_pct"]);
+        assert_eq!(future["pacing_assumed"], true);
+        let none = row("No budget");
+        assert_eq!(none["pacing"], "no_budget", "{none}");
+        assert!(none["pacing_pct"].is_null(), "{none}");
 
         let list = page(&app, "/campaigns").await.1;
         let overview = page(&app, &format!("/campaigns/{id}?tab=overview")).await.1;

@@ -91,7 +91,10 @@ fn row(r: &PortfolioRow, currency: &str) -> Value {
         "roas": r.roas.map(ratio),
         "health_score": r.verdicts.lead_score,
         "pacing": r.verdicts.pacing.as_str(),
-        "pacing_pct": ratio(a.overview.pacing.pacing_pct),
+        // As the budget-consumption API writes them: no pace without a budget (the seed's 100 %
+        // is a stand-in), and whether the pace rests on assumed dates.
+        "pacing_pct": a.overview.budget.budget.map(|_| ratio(a.overview.pacing.pacing_pct)),
+        "pacing_assumed": a.overview.health.pacing.assumed,
         "open_alerts": r.open_alerts.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         "converted": r.converted.as_ref().map(|c| json!({
             "currency": currency,
