@@ -139,6 +139,8 @@ async fn a_campaign_that_has_not_started_is_not_behind() {
         // Budget measured (0 % used, excellent); pacing, ROI and ROAS not measured.
         assert_eq!(health["inputs_used"], 1, "{health}");
         assert_eq!(health["measured_score"], 100, "{health}");
+        // Nothing spent before the start: no health score to lead with, on any surface.
+        assert!(v["health_score"].is_null(), "{v}");
 
         let budget = json_of(
             app.get(&format!("/api/campaigns/{id}/budget-consumption"))
@@ -165,6 +167,7 @@ async fn a_campaign_that_has_not_started_is_not_behind() {
         assert_eq!(future["pacing"], "not_started", "{future}");
         assert_eq!(future["pacing_pct"], budget["status"]["pacing_pct"]);
         assert_eq!(future["pacing_assumed"], true);
+        assert!(future["health_score"].is_null(), "{future}");
         let none = row("No budget");
         assert_eq!(none["pacing"], "no_budget", "{none}");
         assert!(none["pacing_pct"].is_null(), "{none}");
@@ -180,6 +183,10 @@ async fn a_campaign_that_has_not_started_is_not_behind() {
             assert!(!html.contains("Behind"), "{url:?} {name}");
         }
         assert!(overview.contains("The campaign starts on 15 Jan 2027"));
+        assert!(
+            overview.contains("The campaign has not started (it starts on 15 Jan 2027), so the score"),
+            "{overview}"
+        );
         assert!(overview.contains("data-metric=\"days-elapsed\">0<"));
 
         // Once it runs it has a pace again: a second instance whose clock is on 20 Jan 2027.

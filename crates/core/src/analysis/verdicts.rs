@@ -183,7 +183,13 @@ impl Verdicts {
             performance: revenue_measured.then_some(a.insights.summary.performance),
             ranks_platforms: revenue_measured,
             pacing,
-            lead_score: if score_assumed {
+            // A campaign that has not started and spent nothing has nothing to score: its 0 %
+            // of the budget used is no sign of health.
+            lead_score: if matches!(pacing, PacingVerdict::NotStarted { .. })
+                && a.totals.spend.is_zero()
+            {
+                None
+            } else if score_assumed {
                 h.measured_score
             } else {
                 Some(h.score)

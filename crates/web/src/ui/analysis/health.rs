@@ -29,21 +29,27 @@ pub struct SubView {
 /// Why a part of the score is not measured, in words.
 fn missing_reason(key: &str, a: &Analysis) -> String {
     let no_budget = a.overview.budget.budget.is_none();
-    let causes: Vec<&str> = match key {
-        "budget" => vec!["no budget is set"],
+    let causes: Vec<String> = match key {
+        "budget" => vec!["no budget is set".to_owned()],
         "pacing" => {
             let mut c = Vec::new();
             if no_budget {
-                c.push("no budget is set");
+                c.push("no budget is set".to_owned());
             }
             if a.warnings.contains(&Warning::NoStartDate) {
-                c.push("no start date is set");
+                c.push("no start date is set".to_owned());
             }
             if a.warnings.contains(&Warning::NoEndDate) {
-                c.push("no end date is set");
+                c.push("no end date is set".to_owned());
+            }
+            if a.as_of < a.overview.pacing.start_date {
+                c.push(format!(
+                    "the campaign has not started (it starts on {})",
+                    crate::ui::format::date(a.overview.pacing.start_date)
+                ));
             }
             if c.is_empty() {
-                c.push("the campaign's dates are not usable");
+                c.push("the campaign's dates are not usable".to_owned());
             }
             c
         }
@@ -104,17 +110,10 @@ pub fn subs(a: &Analysis, basis: Basis) -> Vec<SubView> {
             "pacing",
             "Pace of spend",
             h.pacing,
-            if a.as_of < a.overview.pacing.start_date {
-                format!(
-                    "not started: it starts on {}",
-                    crate::ui::format::date(a.overview.pacing.start_date)
-                )
-            } else {
-                format!(
-                    "spending at {} of the target pace",
-                    pct(a.overview.pacing.pacing_pct)
-                )
-            },
+            format!(
+                "spending at {} of the target pace",
+                pct(a.overview.pacing.pacing_pct)
+            ),
             a,
         ),
         sub_view(
