@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, database_urls, json_of, page, token_in};
 
-async fn import(app: &TestApp, id: &str, csv: &str) -> (StatusCode, Value) {
+pub(crate) async fn import(app: &TestApp, id: &str, csv: &str) -> (StatusCode, Value) {
     let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("ledger.csv");
     let r = app
         .client

@@ -31,6 +31,7 @@ mod golden_settings;
 mod imports;
 mod invitations_issuer;
 mod isolation;
+mod ledger_checks;
 mod ledger_import;
 mod mappings;
 mod members;

@@ -78,6 +78,78 @@ fn parse(draft: EntryDraft, currency: &str) -> Result<LedgerEntry, FinanceAppErr
         .map_err(|errors| FinanceError::InvalidEntry { index: 0, errors }.into())
 }
 
+/// The first of `targets` that an amount in `currency` cannot be converted into with the
+/// organisation's rates table (directly or inverted), if any.
+async fn unconvertible(
+    ctx: &Context,
+    org: &OrgId,
+    currency: &str,
+    targets: &[String],
+) -> Result<Option<String>, FinanceAppError> {
+    if targets.iter().all(|t| t.eq_ignore_ascii_case(currency)) {
+        return Ok(None);
+    }
+    let rates = super::settings::stored_settings(ctx.store.as_ref(), org)
+        .await?
+        .rates;
+    let table = spendlens_finance::RatesTable::new(&rates)?;
+    Ok(targets
+        .iter()
+        .find(|t| !t.eq_ignore_ascii_case(currency) && table.lookup(currency, t).is_none())
+        .cloned())
+}
+
+/// Why an entry in `currency` that cannot be converted into `target` is refused: stored, it
+/// would leave every ROI and report that counts it unable to answer.
+fn no_rate(currency: &str, target: &str) -> String {
+    format!(
+        "there is no exchange rate between {currency} and {target} in the organisation's rates \
+         table: add one on the finance page first (or enter the amount in {target})"
+    )
+}
+
+/// Refuses a cost of `campaign` in a currency the rates table cannot convert into the
+/// campaign's.
+async fn check_cost_rate(
+    ctx: &Context,
+    campaign: &Campaign,
+    entry: &LedgerEntry,
+) -> Result<(), FinanceAppError> {
+    let target = campaign.spec.currency.clone();
+    match unconvertible(ctx, &campaign.org_id, entry.currency(), &[target]).await? {
+        Some(t) => Err(FinanceAppError::Fields(vec![Problem::new(
+            "currency",
+            no_rate(entry.currency(), &t),
+        )])),
+        None => Ok(()),
+    }
+}
+
+/// Refuses overhead in a currency the rates table cannot convert into every currency the
+/// organisation's campaigns are in (each carries its share in its own).
+async fn check_overhead_rate(
+    ctx: &Context,
+    org: &OrgId,
+    entry: &LedgerEntry,
+) -> Result<(), FinanceAppError> {
+    let mut currencies: Vec<String> = ctx
+        .store
+        .list_campaigns(org)
+        .await?
+        .into_iter()
+        .map(|c| c.spec.currency)
+        .collect();
+    currencies.sort();
+    currencies.dedup();
+    match unconvertible(ctx, org, entry.currency(), &currencies).await? {
+        Some(t) => Err(FinanceAppError::Fields(vec![Problem::new(
+            "currency",
+            no_rate(entry.currency(), &t),
+        )])),
+        None => Ok(()),
+    }
+}
+
 /// Adds a cost to `campaign` (resolved through the caller's organisation).
 pub async fn add_cost(
     ctx: &Context,
@@ -85,6 +157,7 @@ pub async fn add_cost(
     draft: EntryDraft,
 ) -> Result<StoredEntry, FinanceAppError> {
     let entry = cost_entry(draft, campaign)?;
+    check_cost_rate(ctx, campaign, &entry).await?;
     insert_one(ctx, &campaign.org_id, entry)
         .await?
         .ok_or(FinanceAppError::NotFound("campaign"))
@@ -98,6 +171,7 @@ pub async fn replace_cost(
     draft: EntryDraft,
 ) -> Result<StoredEntry, FinanceAppError> {
     let entry = cost_entry(draft, campaign)?;
+    check_cost_rate(ctx, campaign, &entry).await?;
     ctx.store
         .update_ledger_entry(
             &campaign.org_id,
@@ -118,6 +192,7 @@ pub async fn add_overhead(
 ) -> Result<StoredEntry, FinanceAppError> {
     let currency = default_currency(ctx.store.as_ref(), org).await?;
     let entry = overhead_entry(draft, &currency)?;
+    check_overhead_rate(ctx, org, &entry).await?;
     insert_one(ctx, org, entry)
         .await?
         .ok_or_else(|| FinanceAppError::Internal("overhead entry not stored".to_owned()))
@@ -132,6 +207,7 @@ pub async fn replace_overhead(
 ) -> Result<StoredEntry, FinanceAppError> {
     let currency = default_currency(ctx.store.as_ref(), org).await?;
     let entry = overhead_entry(draft, &currency)?;
+    check_overhead_rate(ctx, org, &entry).await?;
     ctx.store
         .update_ledger_entry(org, LedgerScope::Overhead, entry_id, &entry, ctx.now())
         .await?
@@ -201,6 +277,19 @@ pub async fn import_ledger(
                 ),
             )),
             Some(_) => {}
+        }
+    }
+    let target = [campaign.spec.currency.clone()];
+    for (i, e) in entries.iter().map(|e| &e.entry).enumerate() {
+        if let Some(t) = unconvertible(ctx, &campaign.org_id, e.currency(), &target).await? {
+            problems.push(Problem::new(
+                "file",
+                format!(
+                    "entry {}, column currency: {}",
+                    i + 1,
+                    no_rate(e.currency(), &t)
+                ),
+            ));
         }
     }
     if !problems.is_empty() {

@@ -554,8 +554,19 @@ async fn roi_inputs(
         .chain(own_days)
         .chain(own_costs)
         .min();
+    let asked = from.is_some();
     let from = from.or(start).unwrap_or(to.min(today));
-    let window = Period::new(from, to).map_err(FinanceError::InvalidPeriod)?;
+    let window = Period::new(from, to).map_err(|message| {
+        FinanceError::InvalidPeriod(if asked || to < from {
+            message
+        } else {
+            // The caller gave no `from`: say where the whole campaign's window starts.
+            format!(
+                "the whole campaign, from its first day, row or cost ({from}) to {to}, {message}: \
+                 give `from` (or correct an entry dated by mistake)"
+            )
+        })
+    })?;
     let (settings, rates) = computation_settings(store, org).await?;
     Ok((books, window, today, settings, rates))
 }

@@ -112,19 +112,33 @@ impl Errors {
     }
 
     pub(super) fn parse_date(&mut self, field: &'static str, text: &str) -> Option<NaiveDate> {
-        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
-        if date.is_none() {
+        let Some(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok() else {
             self.push(
                 field,
                 format!("\"{text}\" is not a date (expected YYYY-MM-DD)"),
             );
+            return None;
+        };
+        // The days every stored row keeps to: an entry outside them is a typo, and would stretch
+        // the campaign's whole-campaign window past any period a report can cover.
+        if let Err(message) = spendlens_core::limits::check_date(date) {
+            self.push(field, message);
+            return None;
         }
-        date
+        Some(date)
     }
 
     pub(super) fn parse_period(&mut self, field: &'static str, text: &str) -> Option<Period> {
         match Period::parse(text) {
-            Ok(p) => Some(p),
+            Ok(p) => match spendlens_core::limits::check_date(p.start())
+                .and_then(|()| spendlens_core::limits::check_date(p.end()))
+            {
+                Ok(()) => Some(p),
+                Err(message) => {
+                    self.push(field, message);
+                    None
+                }
+            },
             Err(message) => {
                 self.push(field, message);
                 None

@@ -457,4 +457,39 @@ mod tests {
         assert_eq!(fields(fee("Agency\u{0007}").parse("USD")), vec!["platform"]);
         assert!(fee("Agence Café").parse("USD").is_ok());
     }
+
+    /// An entry's days keep to the range of every stored day (2000 to 2099), on both sides: a
+    /// cost dated 0001-01-01 or 2016 (a typo) stretched the campaign's whole window past what a
+    /// report can cover, and every ROI read then failed.
+    #[test]
+    fn an_entry_s_days_keep_to_the_stored_range() {
+        let creative = |day: &str| EntryDraft {
+            campaign_id: Some("c1".into()),
+            resource_hours: Some("3".into()),
+            incurred_on: Some(day.into()),
+            ..draft("creative_production", "10")
+        };
+        for day in ["2000-01-01", "2099-12-31"] {
+            assert!(creative(day).parse("USD").is_ok(), "{day}");
+        }
+        for day in ["1999-12-31", "0001-01-01", "2100-01-01", "9999-12-31"] {
+            assert_eq!(fields(creative(day).parse("USD")), vec!["incurred_on"], "{day}");
+        }
+        let media = |day: &str| EntryDraft {
+            campaign_id: Some("c1".into()),
+            attribution_method: Some("last_touch".into()),
+            allocation_date: Some(day.into()),
+            ..draft("media_spend", "10")
+        };
+        assert_eq!(fields(media("9999-12-31").parse("USD")), vec!["allocation_date"]);
+        let fee = |period: &str| EntryDraft {
+            campaign_id: Some("c1".into()),
+            platform: Some("meta".into()),
+            billing_period: Some(period.into()),
+            ..draft("platform_fees", "99")
+        };
+        assert!(fee("2099-12").parse("USD").is_ok());
+        assert_eq!(fields(fee("1999-12").parse("USD")), vec!["billing_period"]);
+        assert_eq!(fields(fee("2100-Q1").parse("USD")), vec!["billing_period"]);
+    }
 }
