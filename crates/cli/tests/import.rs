@@ -160,6 +160,28 @@ fn canonical_import_dry_run_reimport_and_bad_rows() {
         "{stderr}"
     );
     assert_eq!(spend(&db), "287.00", "the bad file wrote nothing");
+
+    // Two rows of one day, platform and campaign: refused naming both, as the API refuses them
+    // (the stream kept the last one silently and printed the sum of both), in a dry run too.
+    let dupes = db.dir.join("dupes.csv");
+    std::fs::write(
+        &dupes,
+        format!(
+            "{HEAD}2026-05-01,meta,m1,3.00,1,0,0,0,,\n2026-05-05,meta,m1,5.00,1,0,0,0,,\n\
+             2026-05-05,meta,m1,7.00,1,0,0,0,,\n"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for extra in [&["--dry-run"][..], &[]] {
+        let out = import(&db, &dupes, extra);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("row 4") && stderr.contains("same day, platform and campaign as row 3"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(spend(&db), "287.00", "the file with duplicates wrote nothing");
     let _ = std::fs::remove_dir_all(&db.dir);
 }
 

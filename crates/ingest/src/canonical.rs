@@ -106,7 +106,14 @@ pub fn stream_canonical<R: Read, E>(
     let mut summary = SummaryBuilder::new();
     let mut currency = CurrencyTracker::default();
     let mut failed_sink: Option<E> = None;
-    let problems = scan(reader, &mut line_of, file, |row, _line| {
+    // Duplicate rows are refused as the whole-file parse refuses them, naming both rows: each
+    // key is held as a 128-bit fingerprint and its row (32 bytes a row, not the row).
+    let mut seen: HashMap<u128, u64> = HashMap::new();
+    let mut duplicates = Vec::new();
+    let mut problems = scan(reader, &mut line_of, file, |row, line| {
+        if let Some(prev) = seen.insert(fingerprint(&row.key()), line) {
+            duplicates.push((line, prev));
+        }
         summary.add(&row);
         currency.add(&row);
         batch.push(row);
@@ -121,6 +128,13 @@ pub fn stream_canonical<R: Read, E>(
     if let Some(e) = failed_sink {
         return Err(StreamError::Sink(e));
     }
+    for (line, prev) in duplicates {
+        problems.at(
+            line,
+            None,
+            format!("same day, platform and campaign as row {prev}"),
+        );
+    }
     problems.into_result()?;
     if !batch.is_empty() {
         sink(&batch).map_err(StreamError::Sink)?;
@@ -129,6 +143,19 @@ pub fn stream_canonical<R: Read, E>(
         summary: summary.finish(Vec::new()),
         currency: currency.finish(),
     })
+}
+
+/// A 128-bit fingerprint of a row's key: two keys that differ share one with a probability of
+/// about 2⁻¹²⁸ per pair, so a streamed file holds its keys in 16 bytes each.
+fn fingerprint(key: &DailyKey) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |salt: u8| {
+        let mut h = std::hash::DefaultHasher::new();
+        salt.hash(&mut h);
+        key.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
 }
 
 #[derive(Debug, Default)]
