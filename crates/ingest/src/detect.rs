@@ -227,6 +227,27 @@ mod tests {
             .expect("gads"),
             Source::GoogleAds
         );
+        // A Google Ads export titled "Campaign performance report": its columns decide (it was
+        // read as LinkedIn's, so its spend was booked to LinkedIn).
+        assert_eq!(
+            detect(
+                b"Campaign performance report\nNovember 1, 2026 - November 3, 2026\n\
+                  Day\tCampaign\tCurrency code\tCost\tImpr.\tClicks\tConversions\n",
+                "a"
+            )
+            .expect("gads titled"),
+            Source::GoogleAds
+        );
+        // LinkedIn's own export still is LinkedIn's by its title over generic columns.
+        assert_eq!(
+            detect(
+                b"Campaign Performance Report (in UTC)\nReport Start: 11/1/2026\n\
+                  Start Date (in UTC),Campaign Name,Total Spent,Impressions,Clicks\n",
+                "a"
+            )
+            .expect("linkedin"),
+            Source::LinkedIn
+        );
         let err = detect(b"Week,Notes\n", "a").expect_err("unknown");
         assert!(err.to_string().contains("Week,Notes"), "{err}");
         assert_eq!(

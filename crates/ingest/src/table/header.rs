@@ -478,18 +478,29 @@ pub(crate) fn plan(
     None
 }
 
-/// Which source a header row looks like, for detection.
+/// Which source a header row looks like, for detection. A platform's own columns decide over a
+/// title line: Google Ads exports have been titled "Campaign performance report" too, and read as
+/// LinkedIn's they were booked to the wrong platform (and valued at LinkedIn's conversion value).
+/// A LinkedIn title decides only over columns no platform owns.
 pub(crate) fn classify(rows: &[RawRow]) -> Option<Source> {
-    if rows.iter().take(5).any(|r| {
-        r.cells.first().is_some_and(|c| {
-            c.trim()
-                .to_lowercase()
-                .starts_with("campaign performance report")
-        })
-    }) || linkedin_title(rows).is_some()
+    let by_columns = classify_columns(rows);
+    if matches!(by_columns, Some(Source::SpreadsheetCsv) | None)
+        && (rows.iter().take(5).any(|r| {
+            r.cells.first().is_some_and(|c| {
+                c.trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_lowercase()
+                    .starts_with("campaign performance report")
+            })
+        }) || linkedin_title(rows).is_some())
     {
         return Some(Source::LinkedIn);
     }
+    by_columns
+}
+
+/// [`classify`] from the header row's columns alone.
+fn classify_columns(rows: &[RawRow]) -> Option<Source> {
     for raw in rows.iter().take(HEADER_SEARCH_ROWS) {
         let headers: Vec<Header> = raw.cells.iter().map(normalise_header).collect();
         let names: Vec<&str> = headers.iter().map(|h| h.name.as_str()).collect();
