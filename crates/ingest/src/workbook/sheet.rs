@@ -68,7 +68,7 @@ pub(super) fn read_sheet<RS: Read + Seek>(
     let mut current_row: Option<u32> = None;
     let mut count = 0usize;
     loop {
-        let cell = match reader.next_cell() {
+        let cell = match reader.next_cell_with_formula_metadata() {
             Ok(Some(cell)) => cell,
             Ok(None) => break,
             Err(e) => {
@@ -77,12 +77,23 @@ pub(super) fn read_sheet<RS: Read + Seek>(
                 )));
             }
         };
+        let (row, col) = cell.pos;
+        // A formula whose result the file does not hold (written by a program that does not
+        // calculate) would read as an empty cell: a spend of 0, a campaign without a name.
+        if cell.formula.is_some() && matches!(cell.value, DataRef::Empty) {
+            return Err(SheetError::Shape(format!(
+                "sheet \"{name}\", cell {}{}: a formula whose result the file does not hold (it \
+                 was saved by a program that does not calculate); open the file in Excel, \
+                 LibreOffice or Google Sheets and save it again, or save it as CSV",
+                crate::error::column_letter(col as usize),
+                u64::from(row) + 1
+            )));
+        }
         let mut start = current.text.len();
-        cell_text(cell.get_value(), &mut current.text);
+        cell_text(&cell.value, &mut current.text);
         if current.text.len() == start {
             continue;
         }
-        let (row, col) = cell.get_position();
         if col as usize >= MAX_COLUMNS {
             return Err(SheetError::Shape(format!(
                 "sheet \"{name}\" has a cell in column {} (row {}); spendlens reads at most {} \

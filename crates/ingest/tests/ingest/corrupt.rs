@@ -170,3 +170,27 @@ fn empty_input_is_an_error_everywhere() {
     assert!(parse_linkedin(b"", "e.csv", &o).is_err());
     assert!(parse_workbook(b"", "e.xlsx", &o).is_err());
 }
+
+/// A formula cell whose result the file does not hold (openpyxl and other writers that do not
+/// calculate): refused naming the cell, never read as an empty cell (a spend of 0, a campaign
+/// with no name). The same formula with its cached result reads the result.
+#[test]
+fn a_formula_without_its_result_is_refused_naming_the_cell() {
+    let sheet = |spend: &str| {
+        spendlens_testkit::hostile::xlsx(&format!(
+            r#"{}<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Date</t></is></c><c r="B1" t="inlineStr"><is><t>Campaign</t></is></c><c r="C1" t="inlineStr"><is><t>Spend</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>2026-11-02</t></is></c><c r="B2" t="inlineStr"><is><t>Brand</t></is></c>{spend}</row></sheetData></worksheet>"#,
+            spendlens_testkit::hostile::SHEET_HEAD
+        ))
+    };
+    let bare = sheet(r#"<c r="C2"><f>1+1</f></c>"#);
+    let err = parse_workbook(&bare, "f.xlsx", &ImportOptions::default()).expect_err("no result");
+    let text = err.to_string();
+    assert!(
+        text.contains("f.xlsx") && text.contains("cell C2: a formula whose result the file does not hold"),
+        "{text}"
+    );
+    let cached = sheet(r#"<c r="C2"><f>1+1</f><v>2</v></c>"#);
+    let parsed = parse_workbook(&cached, "f.xlsx", &ImportOptions::default()).expect("cached");
+    assert_eq!(parsed.rows.len(), 1);
+    assert_eq!(parsed.rows[0].spend.to_string(), "2");
+}
