@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use spendlens_core::campaign::Campaign;
 use spendlens_core::daily::{DailyRow, RowProblem};
 use spendlens_ingest::{
-    ColumnMapping, Converter, Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS,
+    ColumnMapping, Converter, DateOrder, Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS,
     NumberLocale, ParsedFile, PdfPreview, PeriodChoice, Source, StreamError, Summary,
 };
 use spendlens_store::{ImportRecord, StoreError, UpsertCounts};
@@ -47,6 +47,9 @@ pub struct ImportCommand {
     pub save_mapping: bool,
     /// How a PDF report writes its numbers; decided from the report when `None`.
     pub pdf_locale: Option<NumberLocale>,
+    /// How to read slash dates (`06/07/2024`) when nothing in the file decides; `None` to read
+    /// the file's own clues, else the source's default.
+    pub date_order: Option<DateOrder>,
 }
 
 /// How rows covering a period are booked: the choice and, for a file that states no period
@@ -312,6 +315,7 @@ pub fn parse(
     period: PeriodRule,
     mapping: &ColumnMapping,
     pdf_locale: Option<NumberLocale>,
+    date_order: Option<DateOrder>,
 ) -> Result<Imported, ImportError> {
     let options = ImportOptions {
         source,
@@ -319,6 +323,7 @@ pub fn parse(
         period_range: period.range,
         mapping: mapping.clone(),
         pdf_locale,
+        date_order,
         ..ImportOptions::default()
     };
     match spendlens_ingest::import(bytes, file_name, &options)? {

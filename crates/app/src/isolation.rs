@@ -198,6 +198,7 @@ pub async fn parse_upload(
     period: crate::imports::PeriodRule,
     mapping: spendlens_ingest::ColumnMapping,
     pdf_locale: Option<NumberLocale>,
+    date_order: Option<spendlens_ingest::DateOrder>,
 ) -> Result<Imported, ImportFailure> {
     let pdf = match source {
         Some(s) => s == Source::Pdf,
@@ -208,6 +209,7 @@ pub async fn parse_upload(
         let text = pdf_text(iso, &bytes, &file_name).await?;
         let options = ImportOptions {
             pdf_locale,
+            date_order,
             ..ImportOptions::default()
         };
         return Ok(Imported::Preview(spendlens_ingest::preview_text(
@@ -216,7 +218,7 @@ pub async fn parse_upload(
     }
     tokio::task::spawn_blocking(move || {
         crate::imports::parse(
-            &bytes, &file_name, source, &currency, rate, period, &mapping, pdf_locale,
+            &bytes, &file_name, source, &currency, rate, period, &mapping, pdf_locale, date_order,
         )
     })
     .await

@@ -31,6 +31,7 @@ pub(crate) async fn parse_mapped(
             command.period,
             mapping,
             command.pdf_locale,
+            command.date_order,
         )
     };
     let first = parse(command.mapping.clone()).await;

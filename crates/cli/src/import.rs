@@ -22,7 +22,7 @@ use spendlens_app::imports::{
     import_rows, import_stream,
 };
 use spendlens_core::campaign::CampaignId;
-use spendlens_ingest::{ColumnMapping, ImportError, NumberLocale, PeriodChoice, Source, Summary};
+use spendlens_ingest::{ColumnMapping, DateOrder, ImportError, NumberLocale, PeriodChoice, Source, Summary};
 use spendlens_store::UpsertCounts;
 
 use crate::serve::{
@@ -79,6 +79,11 @@ pub struct Args {
     /// over its days) or --book-on (their sum on one day), as the upload page's choice does.
     #[arg(long, value_name = "FORMAT", value_parser = locale_parser())]
     pdf_locale: Option<NumberLocale>,
+    /// How to read dates such as 06/07/2024 when no date in the file decides: `day_first` or
+    /// `month_first`. By default a file that writes decimal commas is read day first, any other
+    /// as its format's way (month first for a sheet); the notes say which was used.
+    #[arg(long, value_name = "ORDER", value_parser = DateOrder::parse)]
+    date_order: Option<DateOrder>,
     #[command(flatten)]
     db: DatabaseArgs,
 }
@@ -247,6 +252,7 @@ async fn print_columns(args: &Args, name: &str, source: Option<Source>) -> std::
         mapping: ColumnMapping::new(),
         save_mapping: false,
         pdf_locale: None,
+        date_order: args.date_order,
     };
     let Ok(found) = spendlens_app::mappings::columns(&command).await else {
         return Ok(());
@@ -350,6 +356,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             mapping: mapping.clone(),
             save_mapping: args.save_map,
             pdf_locale: args.pdf_locale,
+            date_order: args.date_order,
         };
         let currency = &campaign.spec.currency;
         match import_rows(&ctx, &campaign, command).await {

@@ -12,6 +12,27 @@ pub enum DateOrder {
     DayFirst,
 }
 
+impl DateOrder {
+    /// The choice as the API, the CLI and the upload form write it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DateOrder::MonthFirst => "month_first",
+            DateOrder::DayFirst => "day_first",
+        }
+    }
+
+    /// Reads `day_first` or `month_first` (any case, `-` for `_`); the error says what is taken.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "day_first" => Ok(DateOrder::DayFirst),
+            "month_first" => Ok(DateOrder::MonthFirst),
+            other => Err(format!(
+                "\"{other}\" is not a date order: day_first (31/12/2026) or month_first (12/31/2026)"
+            )),
+        }
+    }
+}
+
 /// The days accepted: the one rule of `spendlens_core::limits`, which every other door (the
 /// metrics API, the pages, connector syncs) applies too.
 pub use spendlens_core::limits::{earliest_date, latest_date};

@@ -512,3 +512,63 @@ async fn a_corrected_export_says_how_the_stored_spend_moved() {
         assert_eq!(body.get("stored_spend_change"), None, "{body}");
     }
 }
+
+/// A European sheet whose dates nothing decides (all days ≤ 12) is read day first, as its decimal
+/// commas say; `date_order` reads it the other way, through the API and the upload page (whose
+/// confirmation keeps the choice); a bad value is refused naming the field.
+#[tokio::test]
+async fn ambiguous_dates_follow_the_file_s_locale_or_the_date_order_given() {
+    use crate::support::{page, token_in};
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "dates@a.io").await;
+        let id = app.campaign(&q4()).await;
+        let eu = b"Date;Campaign;Spend;Impressions;Clicks\n01/11/2026;C;10,50;1;1\n02/11/2026;C;20,00;1;1\n";
+        let (status, body) = upload(&app, &id, "?dry_run=true", "eu.csv", eu.to_vec(), &[]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!((body["date_from"].as_str(), body["date_to"].as_str()), (Some("2026-11-01"), Some("2026-11-02")), "{body}");
+        assert!(body["notes"].to_string().contains("as the file writes decimal commas"), "{body}");
+        let (status, body) = upload(&app, &id, "?dry_run=true", "eu.csv", eu.to_vec(), &[("date_order", "month_first")]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["date_from"], "2026-01-11", "{body}");
+        let (status, body) = upload(&app, &id, "?dry_run=true", "eu.csv", eu.to_vec(), &[("date_order", "ymd")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["details"][0]["field"], "date_order", "{body}");
+
+        // The page: month first chosen, previewed, confirmed: stored as previewed.
+        let (_, html) = page(&app, &format!("/campaigns/{id}/imports")).await;
+        assert!(html.contains("name=\"date_order\""), "{html}");
+        let token = token_in(&html);
+        let form = Form::new()
+            .text("csrf", token.clone())
+            .text("date_order", "month_first")
+            .part("file", Part::bytes(eu.to_vec()).file_name("eu.csv"));
+        let html = app
+            .client
+            .post(format!("{}/campaigns/{id}/imports", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_default();
+        assert!(html.contains("11 Jan 2026"), "{html}");
+        let pending = html
+            .split("name=\"pending\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_else(|| panic!("no pending token: {html}"))
+            .to_owned();
+        let r = app
+            .client
+            .post(format!("{}/campaigns/{id}/imports/confirm", app.base))
+            .form(&[("csrf", token.as_str()), ("pending", pending.as_str())])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+        let sources = json_of(app.get(&format!("/api/campaigns/{id}/sources")).await).await;
+        assert_eq!(sources["sources"][0]["first_date"], "2026-01-11", "{sources}");
+    }
+}

@@ -176,20 +176,31 @@ pub(crate) fn parse_table(
         None => match date::infer_order(data.iter().map(|r| cell(r, date_col))) {
             Ok(Some(o)) => o,
             Ok(None) => {
-                if data
-                    .iter()
-                    .any(|r| date::slash_parts(cell(r, date_col)).is_some())
-                {
+                // Nothing in the column decides. A file that writes decimal commas is laid out
+                // as most of the world writes dates, day first; else the source's default.
+                let (order, why) = if spec.decimal == DecimalSeparator::Comma {
+                    (DateOrder::DayFirst, ", as the file writes decimal commas")
+                } else {
+                    (spec.default_order, "")
+                };
+                // Dotted dates (31.12.2024) are always day first: only slash or dash dates are
+                // read by the order.
+                if data.iter().any(|r| {
+                    let c = cell(r, date_col);
+                    date::slash_parts(c).is_some() && !c.trim().contains('.')
+                }) {
+                    let (read, other) = match order {
+                        DateOrder::MonthFirst => ("month first (US order)", DateOrder::DayFirst),
+                        DateOrder::DayFirst => ("day first", DateOrder::MonthFirst),
+                    };
                     notes.push(format!(
-                        "dates such as 06/07/2024 were read {}; set the date order if that is wrong",
-                        if spec.default_order == DateOrder::MonthFirst {
-                            "month first (US order)"
-                        } else {
-                            "day first"
-                        }
+                        "no date in the file tells its order: dates such as 06/07/2024 were read \
+                         {read}{why}; if that is wrong, import it again with the date order set \
+                         to {} (date_order)",
+                        other.as_str()
                     ));
                 }
-                spec.default_order
+                order
             }
             Err(e) => {
                 problems.at(plan.header_row, date_col.map(|i| plan.column_ref(i)), e);

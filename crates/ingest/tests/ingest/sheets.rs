@@ -207,3 +207,51 @@ fn bad_cells_reject_the_tab_with_places() {
     assert!(d.iter().all(|d| d.file == "Tracker"));
     assert!(parse_sheet_values(&[], "empty", &ImportOptions::default()).is_err());
 }
+
+/// A spreadsheet CSV whose dates nothing decides (all days ≤ 12): a file that writes decimal
+/// commas is read day first (a European sheet was read month first: 1 and 2 November stored as
+/// 11 January and 11 February), and the note names the real option to read it the other way;
+/// dotted dates are day first and need no note.
+#[test]
+fn ambiguous_dates_follow_the_file_s_decimal_commas_and_the_note_names_the_option() {
+    let parse = |text: &str, order: Option<spendlens_ingest::DateOrder>| {
+        let options = ImportOptions {
+            date_order: order,
+            ..ImportOptions::default()
+        };
+        match spendlens_ingest::import(text.as_bytes(), "eu.csv", &options)
+            .unwrap_or_else(|e| panic!("{e}"))
+        {
+            spendlens_ingest::Imported::Rows(p) => p,
+            spendlens_ingest::Imported::Preview(_) => panic!("a preview"),
+        }
+    };
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2026, m, d).expect("d");
+    let european = "Date;Campaign;Spend;Impressions;Clicks\n01/11/2026;C;10,50;1;1\n02/11/2026;C;20,00;1;1\n";
+    let p = parse(european, None);
+    assert_eq!(p.rows[0].date, day(11, 1));
+    assert_eq!(p.rows[0].spend, dec!(10.50));
+    let note = p.notes.iter().find(|n| n.contains("06/07/2024")).expect("a note");
+    assert!(
+        note.contains("day first, as the file writes decimal commas")
+            && note.contains("month_first (date_order)"),
+        "{note}"
+    );
+    // The user's choice decides.
+    let p = parse(european, Some(spendlens_ingest::DateOrder::MonthFirst));
+    assert_eq!(p.rows[0].date, day(1, 11));
+
+    // Decimal points: month first, and the note offers day first.
+    let us = "Date,Campaign,Spend\n01/11/2026,C,10.50\n02/11/2026,C,20.00\n";
+    let p = parse(us, None);
+    assert_eq!(p.rows[0].date, day(1, 11));
+    let note = p.notes.iter().find(|n| n.contains("06/07/2024")).expect("a note");
+    assert!(note.contains("month first (US order); if that is wrong"), "{note}");
+    assert!(note.contains("day_first (date_order)"), "{note}");
+
+    // Dotted dates: day first, no note about the order.
+    let dotted = "Date,Campaign,Spend\n01.11.2026,C,10.50\n02.11.2026,C,20.00\n";
+    let p = parse(dotted, None);
+    assert_eq!(p.rows[0].date, day(11, 1));
+    assert!(!p.notes.iter().any(|n| n.contains("06/07/2024")), "{:?}", p.notes);
+}

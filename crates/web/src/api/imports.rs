@@ -19,7 +19,7 @@ use spendlens_app::imports::{
     import_rows, rate as rate_rule,
 };
 use spendlens_contract::json::two_decimals as money;
-use spendlens_ingest::{ImportError, NumberLocale, PeriodChoice, Source, Summary};
+use spendlens_ingest::{DateOrder, ImportError, NumberLocale, PeriodChoice, Source, Summary};
 
 use crate::api::pdf_preview::preview_json;
 use crate::audit::AuditDetails;
@@ -86,11 +86,12 @@ pub const UPLOAD_FIELDS: &[&str] = &[
     "map",
     "save_map",
     "pdf_locale",
+    "date_order",
 ];
 
 /// The fields as the refusal of an unknown one lists them.
 pub const UPLOAD_FIELD_LIST: &str =
-    "file, source, rate, spread, book_on, from, to, map, save_map, pdf_locale";
+    "file, source, rate, spread, book_on, from, to, map, save_map, pdf_locale, date_order";
 
 /// How period rows are booked, from the fields `spread` (`true`), `book_on` (a date) and
 /// `from`/`to` (the period of a file that states none), as `spendlens import` takes them.
@@ -171,6 +172,10 @@ pub fn import_command(upload: Upload, dry_run: bool) -> ApiResult<ImportCommand>
                 .map_err(|e| ApiError::field("pdf_locale", e.to_string()))?,
         ),
     };
+    let date_order = match upload.text("date_order") {
+        "" => None,
+        text => Some(DateOrder::parse(text).map_err(|e| ApiError::field("date_order", e))?),
+    };
     let file = upload
         .file
         .ok_or_else(|| ApiError::field("file", "missing: upload the file in the field `file`"))?;
@@ -184,6 +189,7 @@ pub fn import_command(upload: Upload, dry_run: bool) -> ApiResult<ImportCommand>
         mapping,
         save_mapping,
         pdf_locale,
+        date_order,
     })
 }
 
@@ -291,7 +297,7 @@ fn channel_days_json(days: &[spendlens_core::channel::ChannelDay]) -> Value {
 /// their natural key). A PDF answers with a preview to confirm.
 #[utoipa::path(post, path = "/api/campaigns/{id}/imports", tag = "imports",
     params(("id" = String, Path), ("dry_run" = Option<bool>, Query)),
-    request_body(content_type = "multipart/form-data", description = "`file` (the export), optional `source` (canonical, linkedin, meta, google_ads, spreadsheet_csv, workbook, pdf) `rate` (campaign currency per 1 unit of the file's currency); for a report whose rows each cover a period (refused otherwise): `spread` (`true`: each row evenly over its period's days, sums exact to the cent) or `book_on` (YYYY-MM-DD), and `from`/`to` for a file that states no period; `map` (columns detection cannot place, `date=Day,spend=\"Amount spent (INR)\"`: a field, `=`, a header or column letter, comma separated) and `save_map` (`true`: save the mapping for the campaign); for a PDF report, `pdf_locale` (`comma`: 1.234,56, `point`: 1,234.56; decided from the report's numbers when absent), and `spread`/`book_on` to see the daily rows its figures (per period when it has them) become"),
+    request_body(content_type = "multipart/form-data", description = "`file` (the export), optional `source` (canonical, linkedin, meta, google_ads, spreadsheet_csv, workbook, pdf) `rate` (campaign currency per 1 unit of the file's currency); for a report whose rows each cover a period (refused otherwise): `spread` (`true`: each row evenly over its period's days, sums exact to the cent) or `book_on` (YYYY-MM-DD), and `from`/`to` for a file that states no period; `map` (columns detection cannot place, `date=Day,spend=\"Amount spent (INR)\"`: a field, `=`, a header or column letter, comma separated) and `save_map` (`true`: save the mapping for the campaign); for a PDF report, `pdf_locale` (`comma`: 1.234,56, `point`: 1,234.56; decided from the report's numbers when absent); `date_order` (`day_first` or `month_first`: how to read dates such as 06/07/2024 when no date in the file decides; absent: day first in a file with decimal commas, else the source's way), and `spread`/`book_on` to see the daily rows its figures (per period when it has them) become"),
     responses((status = 201, description = "Imported", body = Object), (status = 200, description = "Dry run or PDF preview", body = Object),
               (status = 404), (status = 413), (status = 422, description = "Problems with file, row and column")))]
 pub async fn create(

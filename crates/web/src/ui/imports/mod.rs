@@ -25,7 +25,7 @@ use serde::Deserialize;
 use spendlens_app::imports::{ImportCommand, ImportOutcome, PeriodRule, import_rows};
 use spendlens_app::labels::Label;
 use spendlens_core::campaign::Campaign;
-use spendlens_ingest::{PeriodChoice, Source};
+use spendlens_ingest::{DateOrder, PeriodChoice, Source};
 
 use crate::api::imports::{MAX_UPLOAD_BYTES, UPLOAD_FIELD_LIST, import_command};
 use crate::error::ApiError;
@@ -110,6 +110,8 @@ struct ImportsPage {
     period: PeriodForm,
     /// "Numbers in the PDF" (`pdf_locale`): value, label, selected.
     pdf_locales: Vec<(&'static str, &'static str, bool)>,
+    /// "Dates such as 06/07/2024" (`date_order`): value, label, selected.
+    date_orders: Vec<(&'static str, &'static str, bool)>,
     errors: FormErrors,
     preview: Option<PreviewView>,
     pdf: Option<PdfView>,
@@ -121,6 +123,18 @@ struct ImportsPage {
     stored: Vec<StoredSource>,
     /// A deletion of stored rows waiting for its confirmation.
     asked: Option<AskedDeletion>,
+}
+
+/// The choices of the upload form's date order (`date_order`): value, label, selected.
+fn date_order_choices(selected: &str) -> Vec<(&'static str, &'static str, bool)> {
+    [
+        ("", "Decide from the file"),
+        (DateOrder::DayFirst.as_str(), "Day first (31/12/2026)"),
+        (DateOrder::MonthFirst.as_str(), "Month first (12/31/2026)"),
+    ]
+    .into_iter()
+    .map(|(value, label)| (value, label, value == selected))
+    .collect()
 }
 
 /// The period choice as the upload form shows it again (after a refusal or an error).
@@ -167,6 +181,7 @@ fn page_of(
         rate,
         period: PeriodForm::default(),
         pdf_locales: locale_choices(""),
+        date_orders: date_order_choices(""),
         errors,
         preview: None,
         pdf: None,
@@ -288,6 +303,7 @@ pub async fn upload(
             "map",
             "save_map",
             "pdf_locale",
+            "date_order",
         ],
         files: &[],
         others: Others::Refuse(UPLOAD_FIELD_LIST),
@@ -316,10 +332,12 @@ pub async fn upload(
     let map = command.mapping.to_string();
     let period = command.period;
     let pdf_locale = command.pdf_locale.map_or("", |l| l.as_str());
+    let date_order = command.date_order.map_or("", DateOrder::as_str);
     let with_period = |mut page: ImportsPage| {
         page.period = PeriodForm::of(period);
         page.map = map.clone();
         page.pdf_locales = locale_choices(pdf_locale);
+        page.date_orders = date_order_choices(date_order);
         page
     };
     if command.bytes.is_empty() {

@@ -9,7 +9,7 @@ use chrono::TimeDelta;
 use spendlens_app::accounts::{hash_secret, new_secret};
 use spendlens_app::imports::{ImportCommand, PeriodRule};
 use spendlens_core::campaign::{CampaignId, OrgId};
-use spendlens_ingest::{ColumnMapping, PeriodChoice, Source};
+use spendlens_ingest::{ColumnMapping, DateOrder, PeriodChoice, Source};
 use spendlens_store::{PendingPreview, PreviewQuota, StoreError};
 
 use crate::state::AppState;
@@ -35,7 +35,7 @@ pub(super) async fn put(
     let now = state.clock.now();
     let preview = PendingPreview {
         file_name: upload.file_name,
-        source: stored_source(upload.source, upload.period),
+        source: stored_source(upload.source, upload.period, upload.date_order),
         rate: upload.rate.map(|r| r.to_string()),
         mapping: (!upload.mapping.is_empty()).then(|| upload.mapping.to_string()),
         bytes: upload.bytes,
@@ -75,7 +75,7 @@ pub(super) async fn take(
     };
     // The stored source, rate and mapping were written from a checked command: one that no longer reads
     // (a source renamed since) is a preview to upload again.
-    let Some((source, period)) = read_source(preview.source.as_deref()) else {
+    let Some((source, period, date_order)) = read_source(preview.source.as_deref()) else {
         return Ok(None);
     };
     let rate = match preview.rate.as_deref().map(str::parse) {
@@ -99,34 +99,47 @@ pub(super) async fn take(
         save_mapping: false,
         // A PDF is confirmed through its own form, never kept here.
         pdf_locale: None,
+        date_order,
     }))
 }
 
 /// The source column of a pending preview: the source's identifier as before, followed by
-/// `|` and the period choice when the user made one (`|spread`, `|book_on=2026-02-01`,
-/// `|spread;from=2025-01-01;to=2025-12-31`), so the confirmation books the rows as the preview
-/// showed them without a column of its own.
-fn stored_source(source: Option<Source>, period: PeriodRule) -> Option<String> {
+/// `|` and the reading choices the user made: the period choice (`spread`, `book_on=2026-02-01`,
+/// `spread;from=2025-01-01;to=2025-12-31`) and the date order (`dates=day_first`), so the
+/// confirmation reads the rows as the preview showed them without a column of its own.
+fn stored_source(
+    source: Option<Source>,
+    period: PeriodRule,
+    dates: Option<DateOrder>,
+) -> Option<String> {
     let src = source.map_or("", Source::as_str);
-    if period == PeriodRule::default() {
+    if period == PeriodRule::default() && dates.is_none() {
         return source.map(|_| src.to_owned());
     }
-    let mut text = format!("{src}|");
-    match period.choice {
-        PeriodChoice::Refuse => text.push_str("refuse"),
-        PeriodChoice::Spread => text.push_str("spread"),
-        PeriodChoice::BookOn(d) => text.push_str(&format!("book_on={d}")),
+    let mut parts = Vec::new();
+    if period != PeriodRule::default() {
+        parts.push(match period.choice {
+            PeriodChoice::Refuse => "refuse".to_owned(),
+            PeriodChoice::Spread => "spread".to_owned(),
+            PeriodChoice::BookOn(d) => format!("book_on={d}"),
+        });
+        if let Some((a, b)) = period.range {
+            parts.push(format!("from={a};to={b}"));
+        }
     }
-    if let Some((a, b)) = period.range {
-        text.push_str(&format!(";from={a};to={b}"));
+    if let Some(order) = dates {
+        parts.push(format!("dates={}", order.as_str()));
     }
-    Some(text)
+    Some(format!("{src}|{}", parts.join(";")))
 }
 
+/// What [`stored_source`] keeps: the source, the period rule and the date order.
+type Stored = (Option<Source>, PeriodRule, Option<DateOrder>);
+
 /// Reads [`stored_source`] back; `None` when it no longer reads (a source renamed since).
-fn read_source(text: Option<&str>) -> Option<(Option<Source>, PeriodRule)> {
+fn read_source(text: Option<&str>) -> Option<Stored> {
     let Some(text) = text else {
-        return Some((None, PeriodRule::default()));
+        return Some((None, PeriodRule::default(), None));
     };
     let (src, period) = text.split_once('|').unwrap_or((text, ""));
     let source = match src {
@@ -134,7 +147,7 @@ fn read_source(text: Option<&str>) -> Option<(Option<Source>, PeriodRule)> {
         s => Some(s.parse::<Source>().ok()?),
     };
     let mut rule = PeriodRule::default();
-    let (mut from, mut to) = (None, None);
+    let (mut from, mut to, mut dates) = (None, None, None);
     let day = |t: &str| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok();
     for part in period.split(';').filter(|p| !p.is_empty()) {
         match part.split_once('=') {
@@ -143,11 +156,12 @@ fn read_source(text: Option<&str>) -> Option<(Option<Source>, PeriodRule)> {
             Some(("book_on", d)) => rule.choice = PeriodChoice::BookOn(day(d)?),
             Some(("from", d)) => from = Some(day(d)?),
             Some(("to", d)) => to = Some(day(d)?),
+            Some(("dates", o)) => dates = Some(DateOrder::parse(o).ok()?),
             _ => return None,
         }
     }
     rule.range = from.zip(to);
-    Some((source, rule))
+    Some((source, rule, dates))
 }
 
 #[cfg(test)]
@@ -176,16 +190,22 @@ mod tests {
             ),
         ];
         for (source, rule) in cases {
-            let stored = stored_source(source, rule);
-            assert_eq!(
-                read_source(stored.as_deref()),
-                Some((source, rule)),
-                "{stored:?}"
-            );
+            for dates in [None, Some(DateOrder::DayFirst), Some(DateOrder::MonthFirst)] {
+                let stored = stored_source(source, rule, dates);
+                assert_eq!(
+                    read_source(stored.as_deref()),
+                    Some((source, rule, dates)),
+                    "{stored:?}"
+                );
+            }
         }
         assert_eq!(
-            stored_source(Some(Source::Meta), PeriodRule::default()).as_deref(),
+            stored_source(Some(Source::Meta), PeriodRule::default(), None).as_deref(),
             Some("meta")
+        );
+        assert_eq!(
+            stored_source(None, PeriodRule::default(), Some(DateOrder::DayFirst)).as_deref(),
+            Some("|dates=day_first")
         );
         assert_eq!(read_source(Some("nonsense")), None);
     }
