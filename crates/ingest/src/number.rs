@@ -92,6 +92,22 @@ pub(crate) fn decide_separator<'a>(
     }
 }
 
+/// Whether `raw` is an amount whose one mark, followed by exactly three digits, could be a
+/// decimal mark or a thousands separator (`1.234`, `2,500`, `€1.234`): [`decide_separator`] learns
+/// nothing from it.
+pub(crate) fn reads_either_way(raw: &str) -> bool {
+    let marks: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+        .collect();
+    match marks.split_once(['.', ',']) {
+        Some((whole, part)) => {
+            !whole.is_empty() && part.len() == 3 && part.chars().all(|c| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
 /// One column of amounts read as the importers read theirs, for a reader outside them (the
 /// marketing-mix model's KPI file): the decimal separator decided from every cell of the column
 /// at once (a semicolon-separated file writes decimal commas unless its cells say otherwise),

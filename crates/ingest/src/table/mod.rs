@@ -118,6 +118,7 @@ pub(crate) fn parse_table(
         spec
     };
     let mut notes = Vec::new();
+    let mut commas_seen = false;
     let decided_spec;
     let spec = if spec.decimal_from_data {
         let numeric = [
@@ -136,10 +137,35 @@ pub(crate) fn parse_table(
             .iter()
             .flat_map(|r| numeric.iter().map(|&c| cell(r, Some(c))));
         let (decimal, decided) = crate::number::decide_separator(cells, spec.decimal);
-        if decided && decimal == DecimalSeparator::Comma {
+        commas_seen = decided && decimal == DecimalSeparator::Comma;
+        if commas_seen {
             notes.push(
                 "numbers are written with a decimal comma (1.234,56): read as such".to_owned(),
             );
+        }
+        // No amount shows its decimal mark, and one could be read either way (`1.234`): say how
+        // it was read and why, with the cell.
+        let money = [Field::Spend, Field::ConversionValue, Field::Revenue]
+            .into_iter()
+            .filter_map(|f| plan.col(f))
+            .collect::<Vec<_>>();
+        let either_way = data
+            .iter()
+            .flat_map(|r| money.iter().map(|&c| cell(r, Some(c)).trim()))
+            .find(|c| crate::number::reads_either_way(c));
+        if let (false, Some(example)) = (decided, either_way) {
+            notes.push(match decimal {
+                DecimalSeparator::Comma => format!(
+                    "no amount in the file shows its decimals: \"{example}\" was read with the \
+                     mark grouping thousands, as a semicolon-separated file writes them; if it \
+                     is a decimal, write the amounts with their decimals (such as 1.234,00)"
+                ),
+                DecimalSeparator::Dot => format!(
+                    "no amount in the file shows its decimals: \"{example}\" was read with a \
+                     decimal point, as a comma-separated file writes it; if the mark groups \
+                     thousands, write the amounts with their decimals (such as 1,234.00)"
+                ),
+            });
         }
         decided_spec = TableSpec {
             decimal,
@@ -178,8 +204,13 @@ pub(crate) fn parse_table(
             Ok(None) => {
                 // Nothing in the column decides. A file that writes decimal commas is laid out
                 // as most of the world writes dates, day first; else the source's default.
-                let (order, why) = if spec.decimal == DecimalSeparator::Comma {
+                let (order, why) = if commas_seen {
                     (DateOrder::DayFirst, ", as the file writes decimal commas")
+                } else if spec.decimal == DecimalSeparator::Comma {
+                    (
+                        DateOrder::DayFirst,
+                        ", as a semicolon-separated file comes from a decimal-comma locale",
+                    )
                 } else {
                     (spec.default_order, "")
                 };

@@ -255,3 +255,26 @@ fn ambiguous_dates_follow_the_file_s_decimal_commas_and_the_note_names_the_optio
     assert_eq!(p.rows[0].date, day(11, 1));
     assert!(!p.notes.iter().any(|n| n.contains("06/07/2024")), "{:?}", p.notes);
 }
+
+/// Amounts that read either way (`1.234`) and nothing else in the file deciding: read as the
+/// file's separator suggests, and the note says how, with the cell (it said nothing before).
+#[test]
+fn an_amount_that_reads_either_way_is_read_as_the_separator_says_and_said() {
+    let parse = |text: &str| match spendlens_ingest::import(text.as_bytes(), "n.csv", &ImportOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
+        spendlens_ingest::Imported::Rows(p) => p,
+        spendlens_ingest::Imported::Preview(_) => panic!("a preview"),
+    };
+    let semi = parse("Date;Campaign;Spend\n2026-11-01;C;1.234\n2026-11-02;C;2.500\n");
+    assert_eq!(semi.rows[0].spend, dec!(1234));
+    let note = semi.notes.iter().find(|n| n.contains("\"1.234\"")).expect("a note");
+    assert!(note.contains("grouping thousands"), "{note}");
+    let comma = parse("Date,Campaign,Spend\n2026-11-01,C,1.234\n2026-11-02,C,2.500\n");
+    assert_eq!(comma.rows[0].spend, dec!(1.23), "money is kept to the cent");
+    let note = comma.notes.iter().find(|n| n.contains("\"1.234\"")).expect("a note");
+    assert!(note.contains("decimal point"), "{note}");
+    // Decided by another amount (2,50): no such note.
+    let decided = parse("Date;Campaign;Spend\n2026-11-01;C;1.234\n2026-11-02;C;2,50\n");
+    assert!(!decided.notes.iter().any(|n| n.contains("no amount")), "{:?}", decided.notes);
+}
