@@ -132,6 +132,13 @@ impl CampaignDraft {
         if let Some(b) = self.budget {
             if b.is_sign_negative() && !b.is_zero() {
                 err("budget", "must not be negative");
+            } else if b.is_zero() {
+                // The analysis reads a zero budget as none (the contract's rule): stored, it
+                // showed "0.00" beside "no budget" and never raised an alert.
+                err(
+                    "budget",
+                    "must be above 0; leave it empty for a campaign without a budget",
+                );
             } else if b > MAX_MONEY {
                 err("budget", "is too large");
             } else if b.scale() > 2 && b.normalize().scale() > 2 {
@@ -354,7 +361,10 @@ mod tests {
             .parse(|_| true)
             .is_ok()
         };
-        assert!(with("0"));
+        // Zero is no budget, said as such: the field is left empty for that.
+        assert!(!with("0"));
+        assert!(!with("0.00"));
+        assert!(with("0.01"));
         assert!(with("1000000000000"));
         assert!(!with("1000000000000.01"));
         assert!(with("12.50"));

@@ -307,3 +307,55 @@ async fn a_campaign_holding_money_keeps_its_currency() {
         assert_eq!(got["currency"], "USD");
     }
 }
+
+/// A budget of zero is refused, saying to leave the field empty (the analysis reads zero as no
+/// budget, so a stored zero showed "0.00" beside "No budget" and never raised an alert); one
+/// stored before is shown as no budget and does not block editing the campaign's other fields.
+#[tokio::test]
+async fn a_zero_budget_is_refused_and_one_stored_before_reads_as_none() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let org = app.register(&app.client, "zero@example.com").await;
+        for budget in ["0", "0.00"] {
+            let r = app
+                .post("/api/campaigns", &json!({"name": "Zero", "budget": budget}))
+                .await;
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{budget}");
+            let body = json_of(r).await;
+            let detail = &body["error"]["details"][0];
+            assert_eq!(detail["field"], "budget", "{body}");
+            assert!(detail["message"].to_string().contains("leave it empty"), "{body}");
+        }
+        let legacy = app
+            .store
+            .create_campaign(
+                &spendlens_core::campaign::OrgId::new(org),
+                &spendlens_core::campaign::CampaignSpec {
+                    name: "Legacy".to_owned(),
+                    currency: "USD".to_owned(),
+                    budget: Some(rust_decimal::Decimal::ZERO),
+                    start_date: None,
+                    end_date: None,
+                    time_zone: "UTC".to_owned(),
+                },
+                crate::support::now(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let id = legacy.id.to_string();
+        let got = json_of(app.get(&format!("/api/campaigns/{id}")).await).await;
+        assert_eq!(got["budget"], Value::Null, "{got}");
+        let r = app
+            .request(
+                &app.client,
+                Method::PATCH,
+                &format!("/api/campaigns/{id}"),
+                Some(&json!({"name": "Legacy renamed"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
+        let portfolio = json_of(app.get("/api/portfolio").await).await;
+        let row = &portfolio["campaigns"][0];
+        assert_eq!((row["budget"].clone(), row["pacing"].clone()), (Value::Null, json!("no_budget")), "{row}");
+    }
+}

@@ -39,7 +39,12 @@ impl From<&Campaign> for CampaignResponse {
             id: c.id.to_string(),
             name: c.spec.name.clone(),
             currency: c.spec.currency.clone(),
-            budget: c.spec.budget.map_or(Value::Null, two_decimals),
+            // A zero budget stored before it was refused is no budget, as the analysis reads it.
+            budget: c
+                .spec
+                .budget
+                .filter(|b| !b.is_zero())
+                .map_or(Value::Null, two_decimals),
             start_date: c.spec.start_date,
             end_date: c.spec.end_date,
             time_zone: c.spec.time_zone.clone(),

@@ -83,7 +83,7 @@ fn row(r: &PortfolioRow, currency: &str) -> Value {
         "name": r.campaign.spec.name,
         "currency": r.campaign.spec.currency,
         "as_of": a.as_of.to_string(),
-        "budget": r.campaign.spec.budget.map(two_decimals),
+        "budget": a.overview.budget.budget.map(two_decimals),
         "spend": two_decimals(a.totals.spend),
         "revenue": r.revenue.map(two_decimals),
         "revenue_source": crate::ui::analysis::Basis::of(a, &r.verdicts).code(),

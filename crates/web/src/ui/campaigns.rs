@@ -43,7 +43,7 @@ impl CampaignForm {
             csrf: String::new(),
             name: c.spec.name.clone(),
             currency: c.spec.currency.clone(),
-            budget: money(c.spec.budget),
+            budget: money(c.spec.budget.filter(|b| !b.is_zero())),
             start_date: c.spec.start_date.map(|d| d.to_string()).unwrap_or_default(),
             end_date: c.spec.end_date.map(|d| d.to_string()).unwrap_or_default(),
             time_zone: c.spec.time_zone.clone(),
