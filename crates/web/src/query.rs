@@ -12,16 +12,24 @@ use crate::error::{ApiError, ApiResult};
 /// A calendar day written `YYYY-MM-DD`, exactly (`2026-1-5` is refused: a date read two ways is
 /// worse than one refused). The pages read their date fields with it too.
 pub fn parse_day(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    read_day(text).ok()
+}
+
+/// [`parse_day`] with the reason a text is not one: not written `YYYY-MM-DD`, or outside the days
+/// spendlens keeps (2000-01-01 to 2099-12-31, `spendlens_core::limits`): `0000-01-01` read as a
+/// day gave trends from year −1, and `9999-12-31` an empty audit log.
+pub fn read_day(text: &str) -> Result<NaiveDate, String> {
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .filter(|_| text.len() == 10)
+        .ok_or_else(|| format!("expected a date YYYY-MM-DD, got \"{text}\""))?;
+    spendlens_core::limits::check_date(day)?;
+    Ok(day)
 }
 
 /// A day in a request, or the API's one message about it.
 pub fn day(field: &str, text: &str) -> ApiResult<NaiveDate> {
-    parse_day(text).ok_or_else(|| {
-        ApiError::field(field, format!("expected a date YYYY-MM-DD, got \"{text}\""))
-    })
+    read_day(text).map_err(|message| ApiError::field(field, message))
 }
 
 /// A route's query parameters, each given once: `dry_run=true&dry_run=false` is refused before

@@ -219,3 +219,39 @@ async fn the_report_counts_a_campaign_to_its_own_today_as_its_pages_do() {
         assert_eq!(campaign["window"]["end"], "2026-11-22", "{campaign}");
     }
 }
+
+/// A day asked in a query (`as_of`, `from`, `to`) outside the days spendlens keeps is refused
+/// naming the parameter, alike on every read: year 0 gave trends from year −1, and the audit log
+/// to 9999-12-31 came back empty while 9999-12-30 listed entries.
+#[tokio::test]
+async fn a_day_asked_outside_the_kept_range_is_refused_naming_the_parameter() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "range@a.io").await;
+        let id = app.campaign(&q4()).await;
+        for (path, param) in [
+            (format!("/api/campaigns/{id}/financial-analysis?as_of="), "as_of"),
+            (format!("/api/campaigns/{id}/roi?from="), "from"),
+            (format!("/api/campaigns/{id}/reconciliation?to="), "to"),
+            (format!("/api/campaigns/{id}/channels?from="), "from"),
+            ("/api/reports/financial?from=2026-11-01&to=".to_owned(), "to"),
+            ("/api/audit-log?to=".to_owned(), "to"),
+        ] {
+            for day in ["0000-01-01", "1999-12-31", "2100-01-01", "9999-12-31"] {
+                let r = app.get(&format!("{path}{day}")).await;
+                let status = r.status();
+                let body = json_of(r).await;
+                assert!(status.is_client_error(), "{path}{day}: {status} {body}");
+                assert_eq!(fields(&body), vec![param.to_owned()], "{path}{day}: {body}");
+                assert!(
+                    body.to_string().contains("outside the accepted range 2000-01-01 to 2099-12-31"),
+                    "{path}{day}: {body}"
+                );
+            }
+        }
+        let r = app.get("/api/audit-log?to=2099-12-31").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let log = json_of(r).await;
+        assert!(!log["entries"].as_array().is_none_or(Vec::is_empty), "{log}");
+    }
+}

@@ -91,7 +91,15 @@ pub struct CheckedQuery {
 fn day(problems: &mut Vec<Problem>, field: &str, text: Option<&String>) -> Option<NaiveDate> {
     let text = text.map(|t| t.trim()).filter(|t| !t.is_empty())?;
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        Ok(d) => Some(d),
+        // The days every read keeps to: `to=9999-12-31` ran past the last instant and matched
+        // nothing.
+        Ok(d) => match spendlens_core::limits::check_date(d) {
+            Ok(()) => Some(d),
+            Err(message) => {
+                problems.push(Problem::new(field, message));
+                None
+            }
+        },
         Err(_) => {
             problems.push(Problem::new(
                 field,

@@ -508,11 +508,17 @@ pub(crate) fn form_day(
     if text.is_empty() {
         return None;
     }
-    let parsed = crate::query::parse_day(text);
-    if parsed.is_none() {
-        errors.push(field, format!("\"{text}\" is not a date: use YYYY-MM-DD"));
+    match crate::query::read_day(text) {
+        Ok(day) => Some(day),
+        Err(_) if chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() => {
+            errors.push(field, format!("\"{text}\" is not a date: use YYYY-MM-DD"));
+            None
+        }
+        Err(message) => {
+            errors.push(field, message);
+            None
+        }
     }
-    parsed
 }
 
 #[derive(Template)]

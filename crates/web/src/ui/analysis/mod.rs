@@ -80,11 +80,9 @@ fn window_of(query: &HashMap<String, String>) -> UiResult<Option<DateWindow>> {
     let day = |field: &str| -> UiResult<Option<NaiveDate>> {
         match query.get(field).map(|s| s.trim()).filter(|s| !s.is_empty()) {
             None => Ok(None),
-            Some(text) => crate::query::parse_day(text).map(Some).ok_or_else(|| {
-                UiError::BadRequest(format!(
-                    "{field}: expected a date YYYY-MM-DD, got \"{text}\""
-                ))
-            }),
+            Some(text) => crate::query::read_day(text)
+                .map(Some)
+                .map_err(|message| UiError::BadRequest(format!("{field}: {message}"))),
         }
     };
     match AsOf::window(day("from")?, day("to")?) {
