@@ -569,6 +569,17 @@ pub(crate) async fn settings_to_headcount(
         Body::None,
     )
     .await;
+    // Overhead in EUR needs a EUR → USD rate (refused without one): set here, unrecorded, as
+    // `finance-settings-rates` sets it again later.
+    let r = app
+        .request(
+            c,
+            M::PUT,
+            "/api/finance/settings",
+            Some(&json!({"rates": [{"from": "EUR", "to": "USD", "rate": "1.10"}]})),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
     g.call(
         app,
         c,

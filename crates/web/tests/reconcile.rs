@@ -267,6 +267,45 @@ async fn every_surface_shows_the_chosen_basis_and_the_walk_adds_up() {
                 .contains("Last touch model is chosen, but no imported touchpoint"),
             "{html}"
         );
+        // The ROI API says the same: the basis chosen beside the one used, and why.
+        let roi = json_of(app.get(&format!("/api/campaigns/{id}/roi")).await).await;
+        assert_eq!(roi["revenue_basis"]["basis"], "platform_reported", "{roi}");
+        let chosen = &roi["chosen_basis"];
+        assert_eq!(chosen["basis"], "attribution", "{roi}");
+        assert!(
+            chosen["mismatch"].as_str().is_some_and(|n| n.contains("Last touch model is chosen")),
+            "{roi}"
+        );
+        assert_eq!(rec["chosen_basis"], roi["chosen_basis"], "the reconciliation says the same");
+        // The marketing-mix model chosen without a run on this campaign: said too.
+        let r = app
+            .request(
+                &app.client,
+                Method::PUT,
+                &format!("/api/campaigns/{id}/revenue-basis"),
+                Some(&json!({"basis": "mmm"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let roi = json_of(app.get(&format!("/api/campaigns/{id}/roi")).await).await;
+        let chosen = &roi["chosen_basis"];
+        assert_eq!(chosen["basis"], "mmm", "{roi}");
+        assert!(
+            chosen["mismatch"].as_str().is_some_and(|n| n.contains("marketing-mix model is chosen, but no current model run")),
+            "{roi}"
+        );
+        // What the ROI writes (`attributed`) is taken back as the choice.
+        let r = app
+            .request(
+                &app.client,
+                Method::PUT,
+                &format!("/api/campaigns/{id}/revenue-basis"),
+                Some(&json!({"basis": "attributed", "model": "last_touch"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let got = json_of(app.get(&format!("/api/campaigns/{id}/revenue-basis")).await).await;
+        assert_eq!(got["basis"], "attribution", "{got}");
 
         let ids: Vec<String> = campaigns.iter().map(|(id, _)| id.clone()).collect();
         upload_touchpoints(&app, &ids).await;

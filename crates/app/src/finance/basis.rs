@@ -69,7 +69,8 @@ impl BasisChoice {
         match code.trim() {
             "platform_reported" => Ok(BasisChoice::PlatformReported),
             "mmm" => Ok(BasisChoice::Mmm),
-            "attribution" => match model.map(str::trim).filter(|m| !m.is_empty()) {
+            // `attributed` is how the ROI and the report write the basis used.
+            "attribution" | "attributed" => match model.map(str::trim).filter(|m| !m.is_empty()) {
                 None => Ok(BasisChoice::Attribution(current)),
                 Some(m) => m
                     .parse::<Model>()
@@ -92,6 +93,31 @@ impl BasisChoice {
                 ),
             )),
         }
+    }
+}
+
+/// Why the revenue a campaign's ROI rests on (`used`) is not the basis chosen for it, when it is
+/// not: the one sentence of the reconciliation page and the ROI API.
+pub fn mismatch(choice: BasisChoice, used: &spendlens_finance::books::RevenueBasis) -> Option<String> {
+    use spendlens_finance::books::RevenueBasis;
+    match (choice, used) {
+        (BasisChoice::Mmm, basis) if !matches!(basis, RevenueBasis::Modelled { .. }) => Some(
+            "The marketing-mix model is chosen, but no current model run was fitted on this \
+             campaign alone, so the platforms' own revenue stands. Run the model on this campaign \
+             on the Marketing mix page."
+                .to_owned(),
+        ),
+        (
+            BasisChoice::Attribution(m),
+            RevenueBasis::PlatformReported | RevenueBasis::Unmeasured,
+        ) => Some(format!(
+            "The {} model is chosen, but no imported touchpoint credits this campaign's platforms \
+             in the period, so the platforms' own revenue stands. Import touchpoints on the \
+             attribution page (touchpoints that name no campaign count only for a campaign that \
+             alone ran its platforms over those days; that page says when some are left out).",
+            m.label()
+        )),
+        _ => None,
     }
 }
 

@@ -25,6 +25,22 @@ fn choice_json(choice: BasisChoice) -> Value {
     })
 }
 
+/// The campaign's choice as the ROI and the reconciliation write it beside the basis they used
+/// (`revenue_basis`): with `mismatch`, why the two differ (null when they do not).
+pub(super) fn chosen_json(
+    choice: BasisChoice,
+    used: &spendlens_finance::books::RevenueBasis,
+) -> Value {
+    let mut value = choice_json(choice);
+    if let Value::Object(map) = &mut value {
+        map.insert(
+            "mismatch".to_owned(),
+            json!(spendlens_app::finance::basis::mismatch(choice, used)),
+        );
+    }
+    value
+}
+
 /// The basis the campaign's ROI is chosen to rest on: `platform_reported` (the platforms' own
 /// revenue, as the analysis has it) or `attribution` (re-credited by `model` over imported
 /// touchpoints; the default, with last touch). Each figure still names the basis it actually
@@ -88,7 +104,7 @@ pub async fn put_basis(
         )
     })?;
     let model = text("model")?;
-    if basis.trim() != "attribution" && model.is_some() {
+    if !matches!(basis.trim(), "attribution" | "attributed") && model.is_some() {
         return Err(ApiError::field(
             "model",
             "a model goes with the attribution basis only",
@@ -133,7 +149,10 @@ pub async fn get_reconciliation(
     .await?;
     let mut value = spendlens_finance::encode::reconciliation(&walk);
     if let Value::Object(map) = &mut value {
-        map.insert("chosen_basis".to_owned(), choice_json(choice));
+        map.insert(
+            "chosen_basis".to_owned(),
+            chosen_json(choice, &walk.roi.revenue_basis),
+        );
     }
     Ok(Json(value))
 }

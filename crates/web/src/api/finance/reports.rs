@@ -32,16 +32,28 @@ pub async fn roi(
 ) -> ApiResult<Json<Value>> {
     let from = query.day("from")?;
     let to = query.day("to")?;
+    let id = CampaignId::new(id);
     let roi = spendlens_app::finance::campaign_roi(
         state.store.as_ref(),
         &caller.0.org_id,
-        &CampaignId::new(id),
+        &id,
         from,
         to,
         state.clock.now(),
     )
     .await?;
-    Ok(Json(spendlens_finance::encode::campaign_roi(&roi)))
+    let choice =
+        spendlens_app::finance::basis::campaign_basis(state.store.as_ref(), &caller.0.org_id, &id)
+            .await?;
+    let mut body = spendlens_finance::encode::campaign_roi(&roi);
+    // The basis chosen beside the one used, as the reconciliation writes it.
+    if let Value::Object(map) = &mut body {
+        map.insert(
+            "chosen_basis".to_owned(),
+            super::basis::chosen_json(choice, &roi.revenue_basis),
+        );
+    }
+    Ok(Json(body))
 }
 
 /// The campaign's budget consumption as of today (the analysis' status) and its alerts, newest

@@ -219,19 +219,7 @@ pub(super) fn reconciliation_view(w: &Reconciliation, choice: BasisChoice) -> Re
             credited: money(p.credited, cur),
         })
         .collect();
-    let mismatch = match (choice, &r.revenue_basis) {
-        (BasisChoice::Mmm, basis) if !matches!(basis, RevenueBasis::Modelled { .. }) => Some(
-            "The marketing-mix model is chosen, but no current model run was fitted on this campaign alone, so the platforms' own revenue stands. Run the model on this campaign on the Marketing mix page.".to_owned(),
-        ),
-        (
-            BasisChoice::Attribution(m),
-            RevenueBasis::PlatformReported | RevenueBasis::Unmeasured,
-        ) => Some(format!(
-            "The {} model is chosen, but no imported touchpoint credits this campaign's platforms in the period, so the platforms' own revenue stands. Import touchpoints on the attribution page (touchpoints that name no campaign count only for a campaign that alone ran its platforms over those days; that page says when some are left out).",
-            m.label()
-        )),
-        _ => None,
-    };
+    let mismatch = spendlens_app::finance::basis::mismatch(choice, &r.revenue_basis);
     let mut options = vec![BasisOption {
         value: option_value(BasisChoice::PlatformReported),
         label: "Platform revenue (as the analysis)".to_owned(),
