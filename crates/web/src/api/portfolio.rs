@@ -48,6 +48,9 @@ pub async fn get_portfolio(
 
 fn encode(p: &Portfolio) -> Value {
     let t = &p.totals;
+    // Totals over no campaign (every one wants a rate into the currency asked) are no figure:
+    // null, with `missing_rates` saying why, never 0.00.
+    let sum = |v: rust_decimal::Decimal| (t.campaigns > 0).then(|| two_decimals(v));
     json!({
         "currency": p.currency,
         "revenue_basis": "platform_reported",
@@ -57,11 +60,11 @@ fn encode(p: &Portfolio) -> Value {
         "totals": {
             "currency": p.currency,
             "campaigns": t.campaigns,
-            "budget": two_decimals(t.budget),
-            "spend": two_decimals(t.spend),
-            "revenue": two_decimals(t.revenue),
+            "budget": sum(t.budget),
+            "spend": sum(t.spend),
+            "revenue": sum(t.revenue),
             "measured_campaigns": t.measured,
-            "measured_spend": two_decimals(t.measured_spend),
+            "measured_spend": sum(t.measured_spend),
             "roi": t.roi.map(ratio),
             "roas": t.roas.map(ratio),
             "open_alerts": t.open_alerts,

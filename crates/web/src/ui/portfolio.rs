@@ -190,8 +190,17 @@ fn view(p: &Portfolio, layout: Layout) -> PortfolioPage {
     };
     let totals = TotalsView {
         campaigns: t.campaigns,
-        budget: money(t.budget, &cur),
-        spend: money(t.spend, &cur),
+        // Over no campaign (none converts into the currency asked) the totals are no figure.
+        budget: if t.campaigns > 0 {
+            money(t.budget, &cur)
+        } else {
+            "–".to_owned()
+        },
+        spend: if t.campaigns > 0 {
+            money(t.spend, &cur)
+        } else {
+            "–".to_owned()
+        },
         revenue: if t.measured > 0 {
             money(t.revenue, &cur)
         } else {
