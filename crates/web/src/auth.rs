@@ -97,10 +97,13 @@ pub(crate) async fn credentials(
 ) -> Result<Option<Authenticated>, ApiError> {
     let ctx = state.context();
     if api && let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+        // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer.
         let token = auth
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| v.trim_start().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token)
             .ok_or(ApiError::Unauthorized)?;
         let principal = accounts::token_principal(&ctx, token.trim())
             .await?

@@ -244,6 +244,14 @@ impl IntoResponse for ApiError {
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
+        // RFC 9110 §11.6.1: a 401 names the scheme it takes (a login's wrong password is no
+        // challenge for a token).
+        if let ApiError::Unauthorized = self {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"spendlens\""),
+            );
+        }
         if let ApiError::Busy(_) = self {
             response
                 .headers_mut()

@@ -62,6 +62,27 @@ async fn tokens_are_listed_with_their_use_and_expiry_never_their_secret() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(json_of(with_token).await, listed);
+        // The scheme in any case (RFC 9110); a wrong token is challenged with the scheme.
+        for scheme in ["bearer", "BEARER"] {
+            let r = Client::new()
+                .get(format!("{}/api/tokens", app.base))
+                .header("authorization", format!("{scheme} {}", s(&ci["token"])))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(r.status(), StatusCode::OK, "{scheme}");
+        }
+        let r = Client::new()
+            .get(format!("{}/api/tokens", app.base))
+            .bearer_auth("sl_not-a-token")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            r.headers().get("www-authenticate").and_then(|v| v.to_str().ok()),
+            Some("Bearer realm=\"spendlens\"")
+        );
         let other = new_client();
         app.register(&other, "bob@example.com").await;
         let theirs = app.request(&other, Method::GET, "/api/tokens", None).await;
