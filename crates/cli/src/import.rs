@@ -22,7 +22,9 @@ use spendlens_app::imports::{
     import_rows, import_stream,
 };
 use spendlens_core::campaign::CampaignId;
-use spendlens_ingest::{ColumnMapping, DateOrder, ImportError, NumberLocale, PeriodChoice, Source, Summary};
+use spendlens_ingest::{
+    ColumnMapping, DateOrder, ImportError, NumberLocale, PeriodChoice, Source, Summary,
+};
 use spendlens_store::UpsertCounts;
 
 use crate::serve::{

@@ -181,7 +181,11 @@ fn canonical_import_dry_run_reimport_and_bad_rows() {
             "{stderr}"
         );
     }
-    assert_eq!(spend(&db), "287.00", "the file with duplicates wrote nothing");
+    assert_eq!(
+        spend(&db),
+        "287.00",
+        "the file with duplicates wrote nothing"
+    );
     let _ = std::fs::remove_dir_all(&db.dir);
 }
 

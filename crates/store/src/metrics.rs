@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use spendlens_core::campaign::{CampaignId, OrgId};
-use spendlens_core::daily::DailyRow;
+use spendlens_core::daily::{DailyKey, DailyRow};
 use spendlens_core::platform::Platform;
 use spendlens_core::totals::PlatformTotals;
 
@@ -123,6 +123,17 @@ pub trait MetricStore: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<String>>;
+
+    /// The spend of each stored row of the campaign's days from `from` to `to`, by its key (day,
+    /// platform, external campaign): what an import of those keys would replace. Empty for
+    /// another organisation's campaign.
+    async fn stored_spend(
+        &self,
+        org: &OrgId,
+        id: &CampaignId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(DailyKey, Decimal)>>;
 }
 
 /// The stored rows of a campaign's days (`$1` organisation, `$2` campaign, `$3`..=`$4` days)
@@ -432,6 +443,44 @@ macro_rules! impl_metric_store {
                     rows.iter()
                         .map(|r| r.try_get::<String, _>(0).map_err(Into::into))
                         .collect()
+                }
+
+                #[instrument(skip_all)]
+                async fn stored_spend(
+                    &self,
+                    org: &OrgId,
+                    id: &CampaignId,
+                    from: NaiveDate,
+                    to: NaiveDate,
+                ) -> Result<Vec<(spendlens_core::daily::DailyKey, rust_decimal::Decimal)>> {
+                    let rows = sqlx::query(
+                        "SELECT date, platform, external_campaign_id, spend_micros FROM daily_metrics \
+                         WHERE campaign_id = $2 AND date >= $3 AND date <= $4 \
+                         AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $2 AND c.org_id = $1)",
+                    )
+                    .bind(org.as_str())
+                    .bind(id.as_str())
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut out = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        let name: &str = r.try_get(1)?;
+                        let Ok(platform) = name.parse::<Platform>() else {
+                            continue;
+                        };
+                        let micros: i64 = r.try_get(3)?;
+                        out.push((
+                            spendlens_core::daily::DailyKey {
+                                platform,
+                                date: r.try_get(0)?,
+                                external_campaign_id: r.try_get(2)?,
+                            },
+                            crate::micros::from_micros(micros),
+                        ));
+                    }
+                    Ok(out)
                 }
             }
         }

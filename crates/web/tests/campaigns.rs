@@ -324,7 +324,10 @@ async fn a_zero_budget_is_refused_and_one_stored_before_reads_as_none() {
             let body = json_of(r).await;
             let detail = &body["error"]["details"][0];
             assert_eq!(detail["field"], "budget", "{body}");
-            assert!(detail["message"].to_string().contains("leave it empty"), "{body}");
+            assert!(
+                detail["message"].to_string().contains("leave it empty"),
+                "{body}"
+            );
         }
         let legacy = app
             .store
@@ -356,6 +359,10 @@ async fn a_zero_budget_is_refused_and_one_stored_before_reads_as_none() {
         assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
         let portfolio = json_of(app.get("/api/portfolio").await).await;
         let row = &portfolio["campaigns"][0];
-        assert_eq!((row["budget"].clone(), row["pacing"].clone()), (Value::Null, json!("no_budget")), "{row}");
+        assert_eq!(
+            (row["budget"].clone(), row["pacing"].clone()),
+            (Value::Null, json!("no_budget")),
+            "{row}"
+        );
     }
 }

@@ -230,11 +230,17 @@ async fn a_day_asked_outside_the_kept_range_is_refused_naming_the_parameter() {
         app.register(&app.client, "range@a.io").await;
         let id = app.campaign(&q4()).await;
         for (path, param) in [
-            (format!("/api/campaigns/{id}/financial-analysis?as_of="), "as_of"),
+            (
+                format!("/api/campaigns/{id}/financial-analysis?as_of="),
+                "as_of",
+            ),
             (format!("/api/campaigns/{id}/roi?from="), "from"),
             (format!("/api/campaigns/{id}/reconciliation?to="), "to"),
             (format!("/api/campaigns/{id}/channels?from="), "from"),
-            ("/api/reports/financial?from=2026-11-01&to=".to_owned(), "to"),
+            (
+                "/api/reports/financial?from=2026-11-01&to=".to_owned(),
+                "to",
+            ),
             ("/api/audit-log?to=".to_owned(), "to"),
         ] {
             for day in ["0000-01-01", "1999-12-31", "2100-01-01", "9999-12-31"] {
@@ -244,7 +250,8 @@ async fn a_day_asked_outside_the_kept_range_is_refused_naming_the_parameter() {
                 assert!(status.is_client_error(), "{path}{day}: {status} {body}");
                 assert_eq!(fields(&body), vec![param.to_owned()], "{path}{day}: {body}");
                 assert!(
-                    body.to_string().contains("outside the accepted range 2000-01-01 to 2099-12-31"),
+                    body.to_string()
+                        .contains("outside the accepted range 2000-01-01 to 2099-12-31"),
                     "{path}{day}: {body}"
                 );
             }
@@ -252,6 +259,9 @@ async fn a_day_asked_outside_the_kept_range_is_refused_naming_the_parameter() {
         let r = app.get("/api/audit-log?to=2099-12-31").await;
         assert_eq!(r.status(), StatusCode::OK);
         let log = json_of(r).await;
-        assert!(!log["entries"].as_array().is_none_or(Vec::is_empty), "{log}");
+        assert!(
+            !log["entries"].as_array().is_none_or(Vec::is_empty),
+            "{log}"
+        );
     }
 }

@@ -498,6 +498,18 @@ async fn a_corrected_export_says_how_the_stored_spend_moved() {
         let corrected = "date,platform,campaign,spend\n\
                          2026-11-03,meta,m1,1000.00\n\
                          2026-11-04,meta,m1,10.00\n";
+        // The preview says what confirming overwrites: the one stored row of 3 Nov (1,200.20).
+        let (status, body) =
+            upload(&app, &id, "?dry_run=true", "b.csv", corrected.into(), &[]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            body["notes"].to_string().contains(
+                "1 row of this file is already stored (the same day, platform and campaign): \
+                 importing replaces them, their spend going from $1,200.20 as stored to \
+                 $1,000.00 as in the file"
+            ),
+            "{body}"
+        );
         let (status, body) = upload(&app, &id, "", "b.csv", corrected.into(), &[]).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(
@@ -526,12 +538,37 @@ async fn ambiguous_dates_follow_the_file_s_locale_or_the_date_order_given() {
         let eu = b"Date;Campaign;Spend;Impressions;Clicks\n01/11/2026;C;10,50;1;1\n02/11/2026;C;20,00;1;1\n";
         let (status, body) = upload(&app, &id, "?dry_run=true", "eu.csv", eu.to_vec(), &[]).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        assert_eq!((body["date_from"].as_str(), body["date_to"].as_str()), (Some("2026-11-01"), Some("2026-11-02")), "{body}");
-        assert!(body["notes"].to_string().contains("as the file writes decimal commas"), "{body}");
-        let (status, body) = upload(&app, &id, "?dry_run=true", "eu.csv", eu.to_vec(), &[("date_order", "month_first")]).await;
+        assert_eq!(
+            (body["date_from"].as_str(), body["date_to"].as_str()),
+            (Some("2026-11-01"), Some("2026-11-02")),
+            "{body}"
+        );
+        assert!(
+            body["notes"]
+                .to_string()
+                .contains("as the file writes decimal commas"),
+            "{body}"
+        );
+        let (status, body) = upload(
+            &app,
+            &id,
+            "?dry_run=true",
+            "eu.csv",
+            eu.to_vec(),
+            &[("date_order", "month_first")],
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["date_from"], "2026-01-11", "{body}");
-        let (status, body) = upload(&app, &id, "?dry_run=true", "eu.csv", eu.to_vec(), &[("date_order", "ymd")]).await;
+        let (status, body) = upload(
+            &app,
+            &id,
+            "?dry_run=true",
+            "eu.csv",
+            eu.to_vec(),
+            &[("date_order", "ymd")],
+        )
+        .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(body["error"]["details"][0]["field"], "date_order", "{body}");
 
@@ -567,8 +604,15 @@ async fn ambiguous_dates_follow_the_file_s_locale_or_the_date_order_given() {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+        assert!(
+            r.status().is_success() || r.status().is_redirection(),
+            "{}",
+            r.status()
+        );
         let sources = json_of(app.get(&format!("/api/campaigns/{id}/sources")).await).await;
-        assert_eq!(sources["sources"][0]["first_date"], "2026-01-11", "{sources}");
+        assert_eq!(
+            sources["sources"][0]["first_date"], "2026-01-11",
+            "{sources}"
+        );
     }
 }

@@ -21,7 +21,12 @@ async fn a_cost_no_rate_converts_is_refused_where_it_is_written() {
         let fee = json!({"category": "platform_fees", "amount": "1000", "platform": "meta",
                          "billing_period": "2026-11", "currency": "JPY"});
         let r = app.post(&costs, &fee).await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
         let body = json_of(r).await;
         let detail = &body["error"]["details"][0];
         assert_eq!(detail["field"], "currency", "{body}");
@@ -46,7 +51,12 @@ async fn a_cost_no_rate_converts_is_refused_where_it_is_written() {
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         let text = body.to_string();
-        assert!(text.contains("entry 2, column currency: there is no exchange rate between JPY and USD"), "{text}");
+        assert!(
+            text.contains(
+                "entry 2, column currency: there is no exchange rate between JPY and USD"
+            ),
+            "{text}"
+        );
         let listed = json_of(app.get(&costs).await).await;
         assert_eq!(listed["entries"], json!([]), "all or nothing: {listed}");
 
@@ -54,7 +64,12 @@ async fn a_cost_no_rate_converts_is_refused_where_it_is_written() {
         let overhead = json!({"amount": "500", "currency": "EUR", "reporting_period": "2026-11",
                               "allocation_method": "time_based"});
         let r = app.post("/api/overhead", &overhead).await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
         let body = json_of(r).await;
         assert_eq!(body["error"]["details"][0]["field"], "currency", "{body}");
 
@@ -64,8 +79,10 @@ async fn a_cost_no_rate_converts_is_refused_where_it_is_written() {
                 &app.client,
                 Method::PUT,
                 "/api/finance/settings",
-                Some(&json!({"rates": [{"from": "USD", "to": "JPY", "rate": "150"},
-                                      {"from": "EUR", "to": "USD", "rate": "1.1"}]})),
+                Some(
+                    &json!({"rates": [{"from": "USD", "to": "JPY", "rate": "150"},
+                                      {"from": "EUR", "to": "USD", "rate": "1.1"}]}),
+                ),
             )
             .await;
         assert_eq!(r.status(), StatusCode::OK, "{}", app.backend);
@@ -86,8 +103,10 @@ async fn a_cost_dated_outside_the_stored_days_is_refused_and_a_long_whole_window
         let app = TestApp::spawn(&url).await;
         app.register(&app.client, "days@example.com").await;
         let id = app
-            .campaign(&json!({"name": "Launch", "currency": "USD", "start_date": "2026-11-01",
-                              "time_zone": "UTC"}))
+            .campaign(
+                &json!({"name": "Launch", "currency": "USD", "start_date": "2026-11-01",
+                              "time_zone": "UTC"}),
+            )
             .await;
         let costs = format!("/api/campaigns/{id}/costs");
         let creative = |day: &str| {
@@ -98,7 +117,10 @@ async fn a_cost_dated_outside_the_stored_days_is_refused_and_a_long_whole_window
             let r = app.post(&costs, &creative(day)).await;
             assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{day}");
             let body = json_of(r).await;
-            assert_eq!(body["error"]["details"][0]["field"], "incurred_on", "{body}");
+            assert_eq!(
+                body["error"]["details"][0]["field"], "incurred_on",
+                "{body}"
+            );
         }
         // A day in range but ten years before the campaign (a typo for 2026): the whole
         // campaign's window is too long to compute, and the answer says where it starts and what
@@ -108,12 +130,20 @@ async fn a_cost_dated_outside_the_stored_days_is_refused_and_a_long_whole_window
             StatusCode::CREATED
         );
         let r = app.get(&format!("/api/campaigns/{id}/roi")).await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.backend);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            app.backend
+        );
         let body = json_of(r).await;
         let detail = &body["error"]["details"][0];
         assert_eq!(detail["field"], "from", "{body}");
         let message = detail["message"].as_str().unwrap_or_default();
-        assert!(message.contains("(2016-01-01)") && message.contains("give `from`"), "{message}");
+        assert!(
+            message.contains("(2016-01-01)") && message.contains("give `from`"),
+            "{message}"
+        );
         let r = app
             .get(&format!("/api/campaigns/{id}/roi?from=2026-11-01"))
             .await;

@@ -204,10 +204,21 @@ async fn totals_are_the_converted_campaigns_and_a_missing_rate_is_named() {
         let jpy = json_of(app.get("/api/portfolio?currency=JPY").await).await;
         let t = &jpy["totals"];
         assert_eq!(t["campaigns"], 0, "{jpy}");
-        for key in ["budget", "spend", "revenue", "measured_spend", "roi", "roas"] {
+        for key in [
+            "budget",
+            "spend",
+            "revenue",
+            "measured_spend",
+            "roi",
+            "roas",
+        ] {
             assert!(t[key].is_null(), "{key}: {jpy}");
         }
-        assert_eq!(jpy["missing_rates"].as_array().map(Vec::len), Some(4), "{jpy}");
+        assert_eq!(
+            jpy["missing_rates"].as_array().map(Vec::len),
+            Some(4),
+            "{jpy}"
+        );
 
         // The default currency: the one most campaigns use (a tie: the first alphabetically).
         let default = json_of(app.get("/api/portfolio").await).await;

@@ -273,10 +273,15 @@ async fn every_surface_shows_the_chosen_basis_and_the_walk_adds_up() {
         let chosen = &roi["chosen_basis"];
         assert_eq!(chosen["basis"], "attribution", "{roi}");
         assert!(
-            chosen["mismatch"].as_str().is_some_and(|n| n.contains("Last touch model is chosen")),
+            chosen["mismatch"]
+                .as_str()
+                .is_some_and(|n| n.contains("Last touch model is chosen")),
             "{roi}"
         );
-        assert_eq!(rec["chosen_basis"], roi["chosen_basis"], "the reconciliation says the same");
+        assert_eq!(
+            rec["chosen_basis"], roi["chosen_basis"],
+            "the reconciliation says the same"
+        );
         // The marketing-mix model chosen without a run on this campaign: said too.
         let r = app
             .request(
@@ -291,7 +296,9 @@ async fn every_surface_shows_the_chosen_basis_and_the_walk_adds_up() {
         let chosen = &roi["chosen_basis"];
         assert_eq!(chosen["basis"], "mmm", "{roi}");
         assert!(
-            chosen["mismatch"].as_str().is_some_and(|n| n.contains("marketing-mix model is chosen, but no current model run")),
+            chosen["mismatch"].as_str().is_some_and(
+                |n| n.contains("marketing-mix model is chosen, but no current model run")
+            ),
             "{roi}"
         );
         // What the ROI writes (`attributed`) is taken back as the choice.

@@ -80,7 +80,9 @@ async fn tokens_are_listed_with_their_use_and_expiry_never_their_secret() {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(
-            r.headers().get("www-authenticate").and_then(|v| v.to_str().ok()),
+            r.headers()
+                .get("www-authenticate")
+                .and_then(|v| v.to_str().ok()),
             Some("Bearer realm=\"spendlens\"")
         );
         let other = new_client();

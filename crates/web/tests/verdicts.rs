@@ -130,7 +130,11 @@ async fn a_campaign_that_has_not_started_is_not_behind() {
             .campaign(&json!({"name": "New year launch", "currency": "USD", "budget": "10000.00",
                               "start_date": "2027-01-15", "end_date": "2027-03-31", "time_zone": "UTC"}))
             .await;
-        let api = json_of(app.get(&format!("/api/campaigns/{id}/financial-analysis")).await).await;
+        let api = json_of(
+            app.get(&format!("/api/campaigns/{id}/financial-analysis"))
+                .await,
+        )
+        .await;
         let v = &api["verdicts"];
         assert_eq!(v["pacing"]["verdict"], "not_started", "{url:?} {v}");
         assert_eq!(v["pacing"]["start_date"], "2027-01-15");
@@ -147,16 +151,24 @@ async fn a_campaign_that_has_not_started_is_not_behind() {
                 .await,
         )
         .await;
-        assert_eq!(budget["status"]["pacing"]["verdict"], "not_started", "{budget}");
+        assert_eq!(
+            budget["status"]["pacing"]["verdict"], "not_started",
+            "{budget}"
+        );
         let alerts = json_of(app.get("/api/alerts").await).await;
         assert_eq!(alerts["alerts"], json!([]), "{alerts}");
         // The portfolio writes the pace as the budget-consumption API does; a campaign without
         // a budget has none (the seed's 100 % is a stand-in).
-        app.campaign(&json!({"name": "No budget", "currency": "USD", "start_date": "2026-11-01",
-                             "end_date": "2026-11-30", "time_zone": "UTC"}))
-            .await;
+        app.campaign(
+            &json!({"name": "No budget", "currency": "USD", "start_date": "2026-11-01",
+                             "end_date": "2026-11-30", "time_zone": "UTC"}),
+        )
+        .await;
         let portfolio = json_of(app.get("/api/portfolio").await).await;
-        let rows = portfolio["campaigns"].as_array().cloned().unwrap_or_default();
+        let rows = portfolio["campaigns"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let row = |name: &str| {
             rows.iter()
                 .find(|r| r["name"] == name)
@@ -175,7 +187,11 @@ async fn a_campaign_that_has_not_started_is_not_behind() {
         let list = page(&app, "/campaigns").await.1;
         let overview = page(&app, &format!("/campaigns/{id}?tab=overview")).await.1;
         let finance = page(&app, &format!("/campaigns/{id}/finance")).await.1;
-        for (name, html) in [("list", &list), ("overview", &overview), ("finance", &finance)] {
+        for (name, html) in [
+            ("list", &list),
+            ("overview", &overview),
+            ("finance", &finance),
+        ] {
             assert!(
                 html.contains("Not started (starts 15 Jan 2027)"),
                 "{url:?} {name}: {html}"
@@ -184,7 +200,8 @@ async fn a_campaign_that_has_not_started_is_not_behind() {
         }
         assert!(overview.contains("The campaign starts on 15 Jan 2027"));
         assert!(
-            overview.contains("The campaign has not started (it starts on 15 Jan 2027), so the score"),
+            overview
+                .contains("The campaign has not started (it starts on 15 Jan 2027), so the score"),
             "{overview}"
         );
         assert!(overview.contains("data-metric=\"days-elapsed\">0<"));
@@ -218,7 +235,10 @@ async fn a_campaign_that_has_not_started_is_not_behind() {
         )
         .await;
         assert_eq!(during["as_of"], "2027-01-20", "{during}");
-        assert_eq!(during["verdicts"]["pacing"]["verdict"], "behind", "{during}");
+        assert_eq!(
+            during["verdicts"]["pacing"]["verdict"], "behind",
+            "{during}"
+        );
         assert_eq!(during["overview"]["health"]["pacing"]["assumed"], false);
     }
 }

@@ -98,7 +98,10 @@ impl BasisChoice {
 
 /// Why the revenue a campaign's ROI rests on (`used`) is not the basis chosen for it, when it is
 /// not: the one sentence of the reconciliation page and the ROI API.
-pub fn mismatch(choice: BasisChoice, used: &spendlens_finance::books::RevenueBasis) -> Option<String> {
+pub fn mismatch(
+    choice: BasisChoice,
+    used: &spendlens_finance::books::RevenueBasis,
+) -> Option<String> {
     use spendlens_finance::books::RevenueBasis;
     match (choice, used) {
         (BasisChoice::Mmm, basis) if !matches!(basis, RevenueBasis::Modelled { .. }) => Some(

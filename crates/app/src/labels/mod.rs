@@ -249,7 +249,10 @@ pub fn pacing_verdict(v: PacingVerdict, currency: &str) -> String {
         PacingVerdict::Pace(s) => s.label().to_owned(),
         PacingVerdict::NoBudget => "No budget".to_owned(),
         PacingVerdict::NotStarted { starts } => {
-            format!("Not started (starts {})", spendlens_core::dates::day(starts))
+            format!(
+                "Not started (starts {})",
+                spendlens_core::dates::day(starts)
+            )
         }
     }
 }

@@ -473,7 +473,11 @@ mod tests {
             assert!(creative(day).parse("USD").is_ok(), "{day}");
         }
         for day in ["1999-12-31", "0001-01-01", "2100-01-01", "9999-12-31"] {
-            assert_eq!(fields(creative(day).parse("USD")), vec!["incurred_on"], "{day}");
+            assert_eq!(
+                fields(creative(day).parse("USD")),
+                vec!["incurred_on"],
+                "{day}"
+            );
         }
         let media = |day: &str| EntryDraft {
             campaign_id: Some("c1".into()),
@@ -481,7 +485,10 @@ mod tests {
             allocation_date: Some(day.into()),
             ..draft("media_spend", "10")
         };
-        assert_eq!(fields(media("9999-12-31").parse("USD")), vec!["allocation_date"]);
+        assert_eq!(
+            fields(media("9999-12-31").parse("USD")),
+            vec!["allocation_date"]
+        );
         let fee = |period: &str| EntryDraft {
             campaign_id: Some("c1".into()),
             platform: Some("meta".into()),

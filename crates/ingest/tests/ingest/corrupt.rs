@@ -186,7 +186,8 @@ fn a_formula_without_its_result_is_refused_naming_the_cell() {
     let err = parse_workbook(&bare, "f.xlsx", &ImportOptions::default()).expect_err("no result");
     let text = err.to_string();
     assert!(
-        text.contains("f.xlsx") && text.contains("cell C2: a formula whose result the file does not hold"),
+        text.contains("f.xlsx")
+            && text.contains("cell C2: a formula whose result the file does not hold"),
         "{text}"
     );
     let cached = sheet(r#"<c r="C2"><f>1+1</f><v>2</v></c>"#);

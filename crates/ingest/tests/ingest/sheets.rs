@@ -227,11 +227,16 @@ fn ambiguous_dates_follow_the_file_s_decimal_commas_and_the_note_names_the_optio
         }
     };
     let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2026, m, d).expect("d");
-    let european = "Date;Campaign;Spend;Impressions;Clicks\n01/11/2026;C;10,50;1;1\n02/11/2026;C;20,00;1;1\n";
+    let european =
+        "Date;Campaign;Spend;Impressions;Clicks\n01/11/2026;C;10,50;1;1\n02/11/2026;C;20,00;1;1\n";
     let p = parse(european, None);
     assert_eq!(p.rows[0].date, day(11, 1));
     assert_eq!(p.rows[0].spend, dec!(10.50));
-    let note = p.notes.iter().find(|n| n.contains("06/07/2024")).expect("a note");
+    let note = p
+        .notes
+        .iter()
+        .find(|n| n.contains("06/07/2024"))
+        .expect("a note");
     assert!(
         note.contains("day first, as the file writes decimal commas")
             && note.contains("month_first (date_order)"),
@@ -245,36 +250,63 @@ fn ambiguous_dates_follow_the_file_s_decimal_commas_and_the_note_names_the_optio
     let us = "Date,Campaign,Spend\n01/11/2026,C,10.50\n02/11/2026,C,20.00\n";
     let p = parse(us, None);
     assert_eq!(p.rows[0].date, day(1, 11));
-    let note = p.notes.iter().find(|n| n.contains("06/07/2024")).expect("a note");
-    assert!(note.contains("month first (US order); if that is wrong"), "{note}");
+    let note = p
+        .notes
+        .iter()
+        .find(|n| n.contains("06/07/2024"))
+        .expect("a note");
+    assert!(
+        note.contains("month first (US order); if that is wrong"),
+        "{note}"
+    );
     assert!(note.contains("day_first (date_order)"), "{note}");
 
     // Dotted dates: day first, no note about the order.
     let dotted = "Date,Campaign,Spend\n01.11.2026,C,10.50\n02.11.2026,C,20.00\n";
     let p = parse(dotted, None);
     assert_eq!(p.rows[0].date, day(11, 1));
-    assert!(!p.notes.iter().any(|n| n.contains("06/07/2024")), "{:?}", p.notes);
+    assert!(
+        !p.notes.iter().any(|n| n.contains("06/07/2024")),
+        "{:?}",
+        p.notes
+    );
 }
 
 /// Amounts that read either way (`1.234`) and nothing else in the file deciding: read as the
 /// file's separator suggests, and the note says how, with the cell (it said nothing before).
 #[test]
 fn an_amount_that_reads_either_way_is_read_as_the_separator_says_and_said() {
-    let parse = |text: &str| match spendlens_ingest::import(text.as_bytes(), "n.csv", &ImportOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"))
+    let parse = |text: &str| match spendlens_ingest::import(
+        text.as_bytes(),
+        "n.csv",
+        &ImportOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
     {
         spendlens_ingest::Imported::Rows(p) => p,
         spendlens_ingest::Imported::Preview(_) => panic!("a preview"),
     };
     let semi = parse("Date;Campaign;Spend\n2026-11-01;C;1.234\n2026-11-02;C;2.500\n");
     assert_eq!(semi.rows[0].spend, dec!(1234));
-    let note = semi.notes.iter().find(|n| n.contains("\"1.234\"")).expect("a note");
+    let note = semi
+        .notes
+        .iter()
+        .find(|n| n.contains("\"1.234\""))
+        .expect("a note");
     assert!(note.contains("grouping thousands"), "{note}");
     let comma = parse("Date,Campaign,Spend\n2026-11-01,C,1.234\n2026-11-02,C,2.500\n");
     assert_eq!(comma.rows[0].spend, dec!(1.23), "money is kept to the cent");
-    let note = comma.notes.iter().find(|n| n.contains("\"1.234\"")).expect("a note");
+    let note = comma
+        .notes
+        .iter()
+        .find(|n| n.contains("\"1.234\""))
+        .expect("a note");
     assert!(note.contains("decimal point"), "{note}");
     // Decided by another amount (2,50): no such note.
     let decided = parse("Date;Campaign;Spend\n2026-11-01;C;1.234\n2026-11-02;C;2,50\n");
-    assert!(!decided.notes.iter().any(|n| n.contains("no amount")), "{:?}", decided.notes);
+    assert!(
+        !decided.notes.iter().any(|n| n.contains("no amount")),
+        "{:?}",
+        decided.notes
+    );
 }

@@ -17,13 +17,17 @@ use sha2::{Digest, Sha256};
 use spendlens_core::campaign::Campaign;
 use spendlens_core::daily::{DailyRow, RowProblem};
 use spendlens_ingest::{
-    ColumnMapping, Converter, DateOrder, Diagnostic, ImportError, ImportOptions, Imported, MAX_DIAGNOSTICS,
-    NumberLocale, ParsedFile, PdfPreview, PeriodChoice, Source, StreamError, Summary,
+    ColumnMapping, Converter, DateOrder, Diagnostic, ImportError, ImportOptions, Imported,
+    MAX_DIAGNOSTICS, NumberLocale, ParsedFile, PdfPreview, PeriodChoice, Source, StreamError,
+    Summary,
 };
 use spendlens_store::{ImportRecord, StoreError, UpsertCounts};
 
+mod notes;
+
 use crate::context::Context;
 use crate::labels::Label;
+use notes::{ahead_note, renamed_notes, replaced_note};
 
 /// What to import: a whole file and how to read it.
 #[derive(Debug, Clone)]
@@ -92,86 +96,6 @@ pub struct RowsImported {
     /// before and after it (what the file's total alone does not say: the days it updated
     /// held figures already).
     pub spend_change: Option<SpendChange>,
-}
-
-/// A note when rows are dated after `today` (in the campaign's time zone): they are stored and
-/// count from their day on, so a year typed wrong would otherwise leave today's figures short
-/// with nothing said.
-fn ahead_note(rows: &[DailyRow], today: NaiveDate) -> Option<String> {
-    let ahead = || rows.iter().map(|r| r.date).filter(|d| *d > today);
-    let (first, last) = (ahead().min()?, ahead().max()?);
-    let n = ahead().count();
-    let day = spendlens_core::dates::day;
-    let span = if first == last {
-        day(first)
-    } else {
-        format!("{} to {}", day(first), day(last))
-    };
-    let rows = if n == 1 { "1 row is" } else { "rows are" };
-    Some(format!(
-        "{} dated after today ({span}): stored, they count only from their day on; check the \
-         year if that is a mistake",
-        if n == 1 {
-            rows.to_owned()
-        } else {
-            format!("{n} {rows}")
-        }
-    ))
-}
-
-/// A warning for each platform × campaign name of the file that the campaign holds no rows
-/// under, while it holds rows of the same platform under another name over overlapping days:
-/// the same campaign renamed on the platform (or a file meant for another campaign) would be
-/// added to what is stored, doubling its spend. Said in the preview, before anything is written.
-async fn renamed_notes(
-    ctx: &Context,
-    campaign: &Campaign,
-    rows: &[DailyRow],
-) -> Result<Vec<String>, StoreError> {
-    use crate::labels::Label;
-    use std::collections::BTreeMap;
-    let mut file: BTreeMap<(spendlens_core::Platform, &str), (NaiveDate, NaiveDate)> =
-        BTreeMap::new();
-    for r in rows {
-        let span = file
-            .entry((r.platform, r.external_campaign_id.as_str()))
-            .or_insert((r.date, r.date));
-        *span = (span.0.min(r.date), span.1.max(r.date));
-    }
-    if file.is_empty() {
-        return Ok(Vec::new());
-    }
-    let stored = ctx
-        .store
-        .row_sources(&campaign.org_id, &campaign.id)
-        .await?;
-    let mut notes = Vec::new();
-    for ((platform, name), (first, last)) in file {
-        if stored
-            .iter()
-            .any(|s| s.platform == platform && s.external_campaign_id == name)
-        {
-            continue;
-        }
-        let others: Vec<String> = stored
-            .iter()
-            .filter(|s| s.platform == platform && s.first <= last && first <= s.last)
-            .map(|s| format!("\u{201c}{}\u{201d}", s.external_campaign_id))
-            .collect();
-        if others.is_empty() {
-            continue;
-        }
-        notes.push(format!(
-            "{} rows of this file come under \u{201c}{name}\u{201d}, and the campaign already holds {} \
-             rows of those days under {}: importing adds them, which doubles that spend if they are \
-             the same campaign under a new name. After importing, delete the old line under \
-             \"Stored rows by source\", or import the file into its own campaign.",
-            platform.label(),
-            platform.label(),
-            others.join(", ")
-        ));
-    }
-    Ok(notes)
 }
 
 /// The campaign's stored spend up to `through`, before and after an import that updated rows.
@@ -359,6 +283,9 @@ pub async fn import_rows(
     parsed.notes.extend(ahead_note(&parsed.rows, today));
     let summary = spendlens_ingest::summary(&parsed);
     if command.dry_run {
+        parsed
+            .notes
+            .extend(replaced_note(ctx, campaign, &parsed.rows).await?);
         return Ok(ImportOutcome::Rows(RowsImported {
             parsed,
             summary,
