@@ -363,11 +363,19 @@ fn row(
             .and_then(|t| t.lookup(&campaign.spec.currency, currency))
             .map(|used| used.rate)
     };
-    let converted =
-        rate.map(|rate| Converted::at(rate, campaign.spec.budget, analysis.totals.spend, revenue));
+    let converted = rate.map(|rate| {
+        Converted::at(
+            rate,
+            analysis.overview.budget.budget,
+            analysis.totals.spend,
+            revenue,
+        )
+    });
+    // Without spend ROI and ROAS are undefined (the contract's 0 is a stand-in).
+    let ratios = measured && !analysis.totals.spend.is_zero();
     PortfolioRow {
-        roi: measured.then_some(analysis.totals.roi),
-        roas: measured.then_some(analysis.totals.roas),
+        roi: ratios.then_some(analysis.totals.roi),
+        roas: ratios.then_some(analysis.totals.roas),
         campaign,
         analysis,
         verdicts,

@@ -425,3 +425,29 @@ async fn bad_parameters_are_refused_naming_the_field() {
         "blank parameters are the defaults"
     );
 }
+
+/// Revenue without spend: ROI and ROAS are undefined, not 0 (the analysis contract's stand-in),
+/// in the portfolio as in the ROI API.
+#[tokio::test]
+async fn revenue_without_spend_has_no_roi_in_the_portfolio() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "nospend@example.com").await;
+        let id = app
+            .campaign(&json!({"name": "Organic", "currency": "USD", "start_date": "2026-11-01",
+                              "time_zone": "UTC"}))
+            .await;
+        let r = app
+            .post(
+                &format!("/api/campaigns/{id}/metrics"),
+                &json!({"rows": [{"date": "2026-11-02", "platform": "meta", "spend": "0",
+                                  "revenue": "500", "conversions": "5"}]}),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", app.backend);
+        let got = json_of(app.get("/api/portfolio").await).await;
+        let row = &got["campaigns"][0];
+        assert_eq!(row["revenue"], "500.00", "{got}");
+        assert!(row["roi"].is_null() && row["roas"].is_null(), "{got}");
+    }
+}
