@@ -274,6 +274,11 @@ fn scan<R: Read>(
         }
         let line = line_of(record.position()).saturating_sub(embedded).max(1);
         embedded += newlines(&record);
+        // A row of empty cells only (`,,,,,` as spreadsheet programs write below the data) holds
+        // nothing: skipped, as a blank line is.
+        if record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
+            continue;
+        }
         if record.len() != width {
             if record.len() == 1
                 && record

@@ -616,3 +616,27 @@ async fn ambiguous_dates_follow_the_file_s_locale_or_the_date_order_given() {
         );
     }
 }
+
+/// A row of empty cells only (`,,,,` as spreadsheets write below the data) is skipped like a blank
+/// line; a file with no row below its header is refused as nothing to import (it answered
+/// "0 rows" and recorded an import of nothing).
+#[tokio::test]
+async fn separator_only_rows_are_skipped_and_a_header_alone_is_nothing_to_import() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "empty@a.io").await;
+        let id = app.campaign(&q4()).await;
+        let head = "date,platform,campaign,spend,impressions,engagements,clicks,conversions,conversion_value,revenue\n";
+        let trailing = format!("{head}2026-11-05,meta,T,5.00,1,0,0,0,,\n,,,,,,,,,\n,,,,,,,,,\n");
+        let (status, body) = upload(&app, &id, "", "t.csv", trailing.into_bytes(), &[]).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["rows"], 1, "{body}");
+        let (status, body) = upload(&app, &id, "", "h.csv", head.as_bytes().to_vec(), &[]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            body.to_string()
+                .contains("nothing to import: the file holds no rows below its header"),
+            "{body}"
+        );
+    }
+}

@@ -434,8 +434,10 @@ async fn revenue_without_spend_has_no_roi_in_the_portfolio() {
         let app = TestApp::spawn(&url).await;
         app.register(&app.client, "nospend@example.com").await;
         let id = app
-            .campaign(&json!({"name": "Organic", "currency": "USD", "start_date": "2026-11-01",
-                              "time_zone": "UTC"}))
+            .campaign(
+                &json!({"name": "Organic", "currency": "USD", "start_date": "2026-11-01",
+                              "time_zone": "UTC"}),
+            )
             .await;
         let r = app
             .post(

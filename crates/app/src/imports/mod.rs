@@ -214,6 +214,17 @@ fn row_diagnostic(file: &str, row: &DailyRow, problem: &RowProblem) -> Diagnosti
     )
 }
 
+/// The refusal of a file without a row to import (a header alone, or only totals rows): an
+/// import of nothing would be recorded as if something had come in.
+fn nothing_to_import(file: &str, skipped: usize) -> ImportError {
+    let why = match skipped {
+        0 => "the file holds no rows below its header".to_owned(),
+        1 => "the file's one row is a totals row, left out".to_owned(),
+        n => format!("the file's {n} rows are all totals rows, left out"),
+    };
+    ImportError::whole_file(file, format!("nothing to import: {why}"))
+}
+
 /// A store failure of an import: the campaign deleted meanwhile is the campaign not found.
 pub(crate) fn store_failure(e: StoreError) -> ImportFailure {
     match e {
@@ -276,6 +287,12 @@ pub async fn import_rows(
         Imported::Rows(parsed) => parsed,
     };
     check_rows(&command.file_name, &parsed.rows)?;
+    if parsed.rows.is_empty() {
+        return Err(ImportFailure::File(nothing_to_import(
+            &command.file_name,
+            parsed.skipped.len(),
+        )));
+    }
     parsed
         .notes
         .extend(renamed_notes(ctx, campaign, &parsed.rows).await?);
@@ -509,6 +526,13 @@ pub async fn import_stream<R: Read + Send + 'static>(
             ));
         }
     };
+    if summary.rows == 0 {
+        // The writer is dropped uncommitted: nothing recorded.
+        return Err(ImportFailure::File(nothing_to_import(
+            &command.file_name,
+            summary.skipped.len(),
+        )));
+    }
     let (import_id, counts) = match writer {
         Some(w) => {
             let digest = hex::encode(
