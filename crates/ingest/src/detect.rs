@@ -81,7 +81,7 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Result<Source, ImportError> {
         reason: format!(
             "no known header row in the first lines (first line: \"{}\"); name the source explicitly or \
              add a column mapping",
-            rows.first().map(|r| r.cells.join(",")).unwrap_or_default().chars().take(120).collect::<String>()
+            rows.first().map(|r| r.cells.join(&char::from(delimiter).to_string())).unwrap_or_default().chars().take(120).collect::<String>()
         ),
         columns: true,
     })
@@ -250,6 +250,9 @@ mod tests {
         );
         let err = detect(b"Week,Notes\n", "a").expect_err("unknown");
         assert!(err.to_string().contains("Week,Notes"), "{err}");
+        // The first line as the file writes it, with its own separator.
+        let err = detect(b"Woche;Notizen\n", "a").expect_err("unknown");
+        assert!(err.to_string().contains("\"Woche;Notizen\""), "{err}");
         assert_eq!(
             detect(b"Date,Channel,Spend\n", "a").expect("sheet"),
             Source::SpreadsheetCsv

@@ -287,6 +287,16 @@ impl Problems {
                 format!("... and {} more problems not listed", self.dropped),
             );
             self.list.push(d);
+        } else if self.list.len() >= MAX_DIAGNOSTICS {
+            // The readers stop at the cap: how many more there are is not known.
+            let d = Diagnostic::file(
+                &self.file,
+                format!(
+                    "reading stopped at these first {MAX_DIAGNOSTICS} problems, so the file may \
+                     hold more: correct these and import it again"
+                ),
+            );
+            self.list.push(d);
         }
         Err(ImportError::Rejected {
             file: self.file,
@@ -336,5 +346,17 @@ mod tests {
         let list = err.diagnostics();
         assert_eq!(list.len(), MAX_DIAGNOSTICS + 1);
         assert!(list.last().expect("a last line").message.contains("5 more"));
+        // Exactly at the cap (a reader stopped there): said, since more may follow.
+        let mut p = Problems::new("x.csv");
+        for r in 0..(MAX_DIAGNOSTICS as u64) {
+            p.at(r + 2, None, "bad");
+        }
+        let list = p.into_result().expect_err("rejected").diagnostics();
+        assert_eq!(list.len(), MAX_DIAGNOSTICS + 1);
+        assert!(list.last().expect("a last line").message.contains("may hold more"));
+        // Under the cap: nothing added.
+        let mut p = Problems::new("x.csv");
+        p.at(2, None, "bad");
+        assert_eq!(p.into_result().expect_err("rejected").diagnostics().len(), 1);
     }
 }
