@@ -353,10 +353,18 @@ mod tests {
         }
         let list = p.into_result().expect_err("rejected").diagnostics();
         assert_eq!(list.len(), MAX_DIAGNOSTICS + 1);
-        assert!(list.last().expect("a last line").message.contains("may hold more"));
+        assert!(
+            list.last()
+                .expect("a last line")
+                .message
+                .contains("may hold more")
+        );
         // Under the cap: nothing added.
         let mut p = Problems::new("x.csv");
         p.at(2, None, "bad");
-        assert_eq!(p.into_result().expect_err("rejected").diagnostics().len(), 1);
+        assert_eq!(
+            p.into_result().expect_err("rejected").diagnostics().len(),
+            1
+        );
     }
 }

@@ -40,7 +40,18 @@ pub const UPLOAD_WAIT: Duration = Duration::from_secs(120);
 #[derive(Debug)]
 pub struct UploadGate {
     slots: Arc<Semaphore>,
+    /// One upload at a time per organisation, before the shared slots: an organisation sending
+    /// many large files waits behind its own, never queues them all ahead of everyone else's.
+    per_org: std::sync::Mutex<HashMap<String, Arc<Semaphore>>>,
     wait: Duration,
+}
+
+/// An upload's place: its organisation's turn and one of the shared slots, both freed when it
+/// is dropped (at the end of the handler).
+#[derive(Debug)]
+pub struct UploadSlot {
+    _org: OwnedSemaphorePermit,
+    _slot: OwnedSemaphorePermit,
 }
 
 impl Default for UploadGate {
@@ -53,15 +64,42 @@ impl UploadGate {
     pub fn new(slots: usize, wait: Duration) -> Self {
         UploadGate {
             slots: Arc::new(Semaphore::new(slots.max(1))),
+            per_org: std::sync::Mutex::new(HashMap::new()),
             wait,
         }
     }
 
-    /// A slot, held until the returned permit is dropped (at the end of the handler); 503 when
-    /// none frees up within the wait.
-    pub async fn enter(&self) -> ApiResult<OwnedSemaphorePermit> {
-        match tokio::time::timeout(self.wait, Arc::clone(&self.slots).acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
+    /// The organisation's turn, then a slot, within the wait (503 when either does not come):
+    /// held until the returned [`UploadSlot`] is dropped.
+    pub async fn enter(&self, org: &str) -> ApiResult<UploadSlot> {
+        let turn = {
+            let mut map = self
+                .per_org
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Organisations nobody holds or waits for are forgotten.
+            map.retain(|_, s| Arc::strong_count(s) > 1);
+            Arc::clone(
+                map.entry(org.to_owned())
+                    .or_insert_with(|| Arc::new(Semaphore::new(1))),
+            )
+        };
+        let deadline = tokio::time::Instant::now() + self.wait;
+        let org_turn = match tokio::time::timeout_at(deadline, turn.acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            _ => {
+                return Err(ApiError::Busy(
+                    "another upload of your organisation is still being read; try again when it \
+                     is done"
+                        .to_owned(),
+                ));
+            }
+        };
+        match tokio::time::timeout_at(deadline, Arc::clone(&self.slots).acquire_owned()).await {
+            Ok(Ok(slot)) => Ok(UploadSlot {
+                _org: org_turn,
+                _slot: slot,
+            }),
             _ => Err(ApiError::Busy(
                 "the server is reading other uploads; try again in a few seconds".to_owned(),
             )),
@@ -280,14 +318,38 @@ mod tests {
     #[tokio::test]
     async fn the_gate_lets_its_slots_through_and_answers_busy_after_the_wait() {
         let gate = UploadGate::new(2, Duration::from_millis(50));
-        let first = gate.enter().await.expect("a slot");
-        let _second = gate.enter().await.expect("a second slot");
-        let busy = gate.enter().await.expect_err("no third slot");
+        let first = gate.enter("a").await.expect("a slot");
+        let _second = gate.enter("b").await.expect("a second slot");
+        let busy = gate.enter("c").await.expect_err("no third slot");
         assert!(matches!(busy, ApiError::Busy(_)), "{busy:?}");
         drop(first);
         assert!(
-            gate.enter().await.is_ok(),
+            gate.enter("c").await.is_ok(),
             "a slot frees when its upload ends"
         );
+    }
+
+    /// One organisation's uploads wait behind each other, not ahead of another's: with a slot
+    /// free, its second upload waits for its first while another organisation's goes through.
+    #[tokio::test]
+    async fn an_organisation_waits_behind_its_own_upload_not_everyone() {
+        let gate = UploadGate::new(2, Duration::from_millis(50));
+        let held = gate.enter("busy-org").await.expect("its first upload");
+        let again = gate.enter("busy-org").await.expect_err("its second waits");
+        assert!(
+            matches!(&again, ApiError::Busy(m) if m.contains("your organisation")),
+            "{again:?}"
+        );
+        let other = gate
+            .enter("other-org")
+            .await
+            .expect("another organisation goes through");
+        drop(other);
+        drop(held);
+        assert!(gate.enter("busy-org").await.is_ok());
+        // Organisations nobody holds are forgotten.
+        let _ = gate.enter("x").await.expect("a slot");
+        let known = gate.per_org.lock().map(|m| m.len()).unwrap_or(0);
+        assert!(known <= 2, "{known}");
     }
 }

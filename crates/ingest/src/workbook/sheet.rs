@@ -60,6 +60,17 @@ pub(super) fn read_sheet<RS: Read + Seek>(
             grouped(MAX_CELLS as u64)
         )));
     }
+    // A sheet declaring more rows than are read at once is refused before its cells are read:
+    // reading up to the limit first took a 20 MB sheet of a million rows tens of seconds, the
+    // upload slot held all that time.
+    if rows > MAX_ROWS as u64 {
+        return Err(SheetError::TooLarge(format!(
+            "sheet \"{name}\" declares {} rows; spendlens reads at most {} rows at once: split \
+             the file",
+            grouped(rows),
+            grouped(MAX_ROWS as u64)
+        )));
+    }
     // Rows are built as the cells arrive (spreadsheet programs write them in order); the cells
     // of the row being read wait in `current`, at most one per column.
     let mut rows: Vec<RawRow> =

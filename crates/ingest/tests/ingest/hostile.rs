@@ -305,3 +305,30 @@ fn a_pdf_of_too_many_pages_is_refused_and_a_small_one_read() {
         Some(rust_decimal_macros::dec!(1234.50))
     );
 }
+
+/// A workbook whose sheet declares more rows than are read at once is refused by its dimension,
+/// before any cell is read (a 20 MB sheet of a million rows was read up to the limit first, tens
+/// of seconds with the upload slot held); one declaring exactly the limit is read.
+#[test]
+fn a_sheet_declaring_too_many_rows_is_refused_before_its_cells_are_read() {
+    let sheet = |last: usize| {
+        hostile::xlsx(&format!(
+            r#"{}<dimension ref="A1:B{last}"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Date</t></is></c><c r="B1" t="inlineStr"><is><t>Spend</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>2026-11-02</t></is></c><c r="B2"><v>5</v></c></row></sheetData></worksheet>"#,
+            hostile::SHEET_HEAD
+        ))
+    };
+    let e = refused(parse_workbook(
+        &sheet(1_048_576),
+        "rows.xlsx",
+        &ImportOptions::default(),
+    ));
+    assert!(e.is_too_large(), "{e}");
+    assert!(
+        message(&e).contains("declares 1,048,576 rows")
+            && message(&e).contains("at most 300,000 rows"),
+        "{e}"
+    );
+    let parsed = parse_workbook(&sheet(MAX_ROWS), "ok.xlsx", &ImportOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(parsed.rows.len(), 1);
+}

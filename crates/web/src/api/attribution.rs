@@ -108,7 +108,7 @@ pub async fn import_touchpoints(
 ) -> ApiResult<Response> {
     // The caller is authenticated (the extractor above) before a byte of the body is read.
     let dry_run = query.flag("dry_run")?;
-    let _slot = state.upload_gate.enter().await?;
+    let _slot = state.upload_gate.enter(caller.0.org_id.as_str()).await?;
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
         texts: &[],
@@ -165,7 +165,7 @@ pub async fn import_touchpoints(
               (status = 401), (status = 413), (status = 422, description = "Problems with row and column, or a model the file cannot serve")))]
 pub async fn attribute_paths(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(query): Query<Params>,
     request: Request,
 ) -> ApiResult<Response> {
@@ -176,7 +176,7 @@ pub async fn attribute_paths(
     };
     let order = parse_order(&query)?;
     // Reading and attributing a file costs memory: one upload at a time, as every upload route.
-    let _slot = state.upload_gate.enter().await?;
+    let _slot = state.upload_gate.enter(caller.0.org_id.as_str()).await?;
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
         texts: &[],

@@ -310,7 +310,7 @@ pub async fn create(
     // Access first: an upload to a campaign the caller cannot see is never read, not even its
     // multipart headers.
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
-    let _slot = state.upload_gate.enter().await?;
+    let _slot = state.upload_gate.enter(caller.0.org_id.as_str()).await?;
     let multipart = multipart(request, &state).await?;
     let dry_run = query.flag("dry_run")?;
     let fields = Fields {

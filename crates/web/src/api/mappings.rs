@@ -49,7 +49,7 @@ pub async fn columns(
     request: Request,
 ) -> ApiResult<Json<Value>> {
     let _campaign = state.campaign(&caller.0.org_id, &id).await?;
-    let _slot = state.upload_gate.enter().await?;
+    let _slot = state.upload_gate.enter(caller.0.org_id.as_str()).await?;
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
         texts: &["source"],

@@ -448,7 +448,10 @@ pub async fn upload(
     request: Request,
 ) -> UiResult<Response> {
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
-    let _slot = state.upload_gate.enter().await?;
+    let _slot = state
+        .upload_gate
+        .enter(viewer.principal.org_id.as_str())
+        .await?;
     let fields = Fields {
         texts: &["csrf", "dry_run"],
         files: &[],

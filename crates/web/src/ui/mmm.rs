@@ -201,7 +201,10 @@ pub async fn create(
     request: Request,
 ) -> UiResult<Response> {
     let org = viewer.principal.org_id.clone();
-    let _slot = state.upload_gate.enter().await?;
+    let _slot = state
+        .upload_gate
+        .enter(viewer.principal.org_id.as_str())
+        .await?;
     let fields = Fields {
         texts: &["csrf", "scope", "kpi", "from", "to", "draws", "experiments"],
         files: &["experiments_file"],

@@ -129,7 +129,7 @@ pub async fn import_costs(
     request: Request,
 ) -> ApiResult<Response> {
     let campaign = state.campaign(&caller.0.org_id, &id).await?;
-    let _slot = state.upload_gate.enter().await?;
+    let _slot = state.upload_gate.enter(caller.0.org_id.as_str()).await?;
     let fields = Fields {
         texts: &[],
         files: &[],

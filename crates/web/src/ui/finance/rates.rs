@@ -134,7 +134,10 @@ pub async fn import(
     viewer: SignedIn,
     request: Request,
 ) -> UiResult<Response> {
-    let _slot = state.upload_gate.enter().await?;
+    let _slot = state
+        .upload_gate
+        .enter(viewer.principal.org_id.as_str())
+        .await?;
     let fields = Fields {
         texts: &["csrf"],
         files: &[],

@@ -195,7 +195,10 @@ pub async fn apply(
 ) -> UiResult<Response> {
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
     viewer.check(&state, &form.csrf)?;
-    let _slot = state.upload_gate.enter().await?;
+    let _slot = state
+        .upload_gate
+        .enter(viewer.principal.org_id.as_str())
+        .await?;
     let waiting = match super::take_waiting(&state, &viewer, &campaign, &form.pending).await? {
         Ok(waiting) => waiting,
         Err(expired) => return Ok(expired),

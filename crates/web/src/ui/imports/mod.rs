@@ -289,7 +289,10 @@ pub async fn upload(
 ) -> UiResult<Response> {
     // Access first, as in the API: nothing of an upload to another organisation's campaign is read.
     let campaign = state.campaign(&viewer.principal.org_id, &id).await?;
-    let _slot = state.upload_gate.enter().await?;
+    let _slot = state
+        .upload_gate
+        .enter(viewer.principal.org_id.as_str())
+        .await?;
     let multipart = multipart(request, &state).await?;
     let fields = Fields {
         texts: &[
@@ -433,7 +436,10 @@ pub async fn confirm(
     viewer.check(&state, &form.csrf)?;
     // The confirmation parses the file again: it takes an upload slot like the upload did (before
     // the pending file is taken, so a busy answer loses nothing).
-    let _slot = state.upload_gate.enter().await?;
+    let _slot = state
+        .upload_gate
+        .enter(viewer.principal.org_id.as_str())
+        .await?;
     let command = match take_waiting(&state, &viewer, &campaign, &form.pending).await? {
         Ok(command) => command,
         Err(expired) => return Ok(expired),
