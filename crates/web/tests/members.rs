@@ -488,6 +488,42 @@ async fn a_person_switches_between_organisations_of_theirs_only() {
                 .or_else(|| list["campaigns"].as_array().map(Vec::len)),
             Some(1)
         );
+        // A page opened in the first organisation, submitted after another tab switched to the
+        // second: refused (it would have made its campaign in the second), nothing made.
+        let (_, form) = page_as(&app, &app.client, "/campaigns/new").await;
+        let stale = token_in(&form);
+        let (status, _) = call(
+            &app,
+            &app.client,
+            Method::POST,
+            "/api/session/organization",
+            Some(json!({"org_id": second})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let r = app
+            .client
+            .post(format!("{}/campaigns", app.base))
+            .form(&[
+                ("csrf", stale.as_str()),
+                ("name", "Meant for the first"),
+                ("currency", "USD"),
+                ("time_zone", "UTC"),
+            ])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{}", app.backend);
+        let body = r.text().await.unwrap_or_default();
+        assert!(body.contains("opened in another organisation"), "{body}");
+        let (_, list) = call(&app, &app.client, Method::GET, "/api/campaigns", None).await;
+        assert_eq!(
+            list.as_array()
+                .map(Vec::len)
+                .or_else(|| list["campaigns"].as_array().map(Vec::len)),
+            Some(0),
+            "nothing made in the second organisation"
+        );
     }
 }
 

@@ -610,7 +610,7 @@ impl IntoResponse for UiError {
             UiError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "Form expired",
-                "This form has expired or did not come from spendlens. Go back, reload the page and submit it again.".to_owned(),
+                "This form has expired, did not come from spendlens, or was opened in another organisation than the one you are in now (switched in another tab). Go back, reload the page and submit it again.".to_owned(),
             ),
             UiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "Bad request", m),
             UiError::MethodNotAllowed(m) => (StatusCode::METHOD_NOT_ALLOWED, "Not allowed here", m),

@@ -103,7 +103,10 @@ impl SignedIn {
 
     /// Refuses a form whose token does not belong to this session.
     pub fn check(&self, state: &AppState, token: &str) -> Result<(), UiError> {
-        if state.csrf_key.verify(&self.session_hash, token) {
+        if state
+            .csrf_key
+            .verify(&bound(&self.session_hash, &self.principal.org_id), token)
+        {
             Ok(())
         } else {
             Err(UiError::Csrf)
@@ -115,6 +118,14 @@ impl SignedIn {
     pub fn layout(&self, title: impl Into<String>, section: &'static str) -> Layout {
         Layout::new(title, Some(self.csrf.clone()), section).signed(self)
     }
+}
+
+/// What a signed-in form's CSRF token is bound to: the session and the organisation the page
+/// was made in. A page left open while the session moved to another organisation (switched in
+/// another tab, or removed from this one) no longer submits: its form would have acted on the
+/// organisation the session is in now, not the one the page showed.
+fn bound(session_hash: &str, org: &spendlens_core::campaign::OrgId) -> String {
+    format!("{session_hash}|{}", org.as_str())
 }
 
 impl SignedIn {
@@ -129,7 +140,9 @@ impl SignedIn {
         };
         Ok(Some(SignedIn {
             principal: auth.principal.clone(),
-            csrf: state.csrf_key.token(&session_hash),
+            csrf: state
+                .csrf_key
+                .token(&bound(&session_hash, &auth.principal.org_id)),
             orgs: state.store.memberships(&auth.principal.user_id).await?,
             session_hash,
         }))
