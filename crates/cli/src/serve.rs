@@ -221,6 +221,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("listening on {}", settings.bind))?;
         let addr = listener.local_addr()?;
         tracing::info!(database = %redacted(&settings.database_url), "spendlens listening on http://{addr}");
+        // Without a configured address, links (share links, the messages' links) name the
+        // address this server listens on, not the default port it may not be on.
+        if settings.public_url.is_none()
+            && settings.connectors.public_url
+                == spendlens_app::connections::ConnectorSettings::default().public_url
+        {
+            settings.public_url = Some(listening_url(addr));
+        }
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let demo = if args.demo {
             let hash = spendlens_app::accounts::hash_password(
@@ -314,5 +322,32 @@ mod tests {
             super::redacted("sqlite://spendlens.db"),
             "sqlite://spendlens.db"
         );
+    }
+}
+
+/// The URL of a listening address as a browser on this machine reaches it: an unspecified
+/// address (`0.0.0.0`, `::`) is reached on loopback.
+fn listening_url(addr: std::net::SocketAddr) -> String {
+    match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+            format!("http://127.0.0.1:{}", addr.port())
+        }
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => format!("http://[::1]:{}", addr.port()),
+        std::net::IpAddr::V4(ip) => format!("http://{ip}:{}", addr.port()),
+        std::net::IpAddr::V6(ip) => format!("http://[{ip}]:{}", addr.port()),
+    }
+}
+
+#[cfg(test)]
+mod listening_tests {
+    use super::listening_url;
+
+    #[test]
+    fn links_name_the_address_listened_on() {
+        let url = |s: &str| listening_url(s.parse().unwrap_or_else(|e| panic!("{s}: {e}")));
+        assert_eq!(url("127.0.0.1:9641"), "http://127.0.0.1:9641");
+        assert_eq!(url("0.0.0.0:8080"), "http://127.0.0.1:8080");
+        assert_eq!(url("[::]:8080"), "http://[::1]:8080");
+        assert_eq!(url("192.168.1.5:80"), "http://192.168.1.5:80");
     }
 }
