@@ -238,5 +238,27 @@ async fn the_plan_s_totals_chart_and_rollout_agree() {
             html.contains("data-metric=\"rollout-note\">Amounts per week"),
             "{tag}"
         );
+        // Each week says its days, the last running to the period's end; under them the whole
+        // period's plan, adding up to the budget (a plan of 14 days read as one week's half).
+        assert!(
+            page_weeks[0].contains("data-metric=\"week-days\">(22 Nov 2026 – 28 Nov 2026)"),
+            "{tag}: {}",
+            page_weeks[0]
+        );
+        assert!(
+            page_weeks
+                .last()
+                .is_some_and(|w| w.contains("– 26 Dec 2026)</span>")),
+            "{tag}: {page_weeks:?}"
+        );
+        let foot = rollout
+            .split("data-metric=\"period-plan\"")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{tag}: no period row in {rollout}"));
+        assert_eq!(
+            number(&metrics(foot, "period-total")[0]),
+            Decimal::from(17000),
+            "{tag}"
+        );
     }
 }

@@ -78,6 +78,8 @@ pub struct IndexView {
 #[derive(Debug)]
 pub struct WeekView {
     pub week: usize,
+    /// The week's days; the last row's run to the period's end, where its split holds.
+    pub days: String,
     pub progress: String,
     /// Each channel's spend per week at the week's split.
     pub spends: Vec<String>,
@@ -120,6 +122,10 @@ pub struct PlanView {
     pub period_index: String,
     pub channels: Vec<&'static str>,
     pub weeks: Vec<WeekView>,
+    /// The whole period's plan under the weeks: each channel's spend and their sum, so the
+    /// rollout's rows tie to the budget.
+    pub period_spends: Vec<String>,
+    pub period_total: String,
     /// What the rollout's amounts are: per week, from the period's split.
     pub rollout_note: String,
     pub chart: Option<ChartView>,
@@ -417,6 +423,7 @@ pub async fn section(
             .iter()
             .map(|w| WeekView {
                 week: w.week,
+                days: week_days(&found, w.week),
                 progress: share(w.progress),
                 spends: w
                     .weekly_allocation
@@ -427,10 +434,41 @@ pub async fn section(
                 weekly_response: money(w.expected_weekly_response, cur),
             })
             .collect(),
+        period_spends: plan
+            .optimized_allocation
+            .iter()
+            .map(|a| money(a.spend, cur))
+            .collect(),
+        period_total: money(plan.optimized_allocation.iter().map(|a| a.spend).sum(), cur),
         rollout_note: rollout_note(&found),
         chart,
     });
     Ok(out)
+}
+
+/// The days of rollout week `week` within the period: seven from the period's start, the last
+/// week's running to the period's end (its split holds from then on).
+fn week_days(found: &Optimization, week: usize) -> String {
+    let (first, last) = found.period;
+    let offset = u64::try_from(week.saturating_sub(1) * 7).unwrap_or(u64::MAX);
+    let start = first
+        .checked_add_days(chrono::Days::new(offset))
+        .unwrap_or(last)
+        .min(last);
+    let is_last = found
+        .plan
+        .implementation_timeline
+        .last()
+        .is_some_and(|w| w.week == week);
+    let end = if is_last {
+        last
+    } else {
+        start
+            .checked_add_days(chrono::Days::new(6))
+            .unwrap_or(last)
+            .min(last)
+    };
+    format!("{} – {}", date(start), date(end))
 }
 
 /// What the rollout table's amounts are, in words: per week, the period's split × 7 / its days,
