@@ -248,6 +248,21 @@ mod tests {
             .expect("linkedin"),
             Source::LinkedIn
         );
+        // spendlens' own columns with some left out (no engagements, no conversion value):
+        // read leniently, not refused by the strict reader; a misspelt one stays strict.
+        assert_eq!(
+            detect(
+                b"date,platform,campaign,spend,impressions,clicks,conversions,revenue\n",
+                "a"
+            )
+            .expect("lenient"),
+            Source::SpreadsheetCsv
+        );
+        assert_eq!(
+            detect(b"date,platform,campaign,spend,impresions,engagements,clicks,conversions,conversion_value,revenue\n", "a")
+                .expect("strict"),
+            Source::Canonical
+        );
         let err = detect(b"Week,Notes\n", "a").expect_err("unknown");
         assert!(err.to_string().contains("Week,Notes"), "{err}");
         // The first line as the file writes it, with its own separator.

@@ -13,9 +13,26 @@
     var heading = section && section.querySelector("h2, h3, h4");
     return heading ? heading.textContent.trim() : "Table";
   }
+  // Seen too: a line above it says there is more to the right (a phone shows a table's first
+  // columns and a chart's first weeks, with nothing else telling that more is there).
+  function hint(wrap, show) {
+    var prev = wrap.previousElementSibling;
+    var has = prev && prev.classList.contains("scroll-hint");
+    if (show && !has) {
+      var p = document.createElement("p");
+      p.className = "scroll-hint";
+      p.setAttribute("aria-hidden", "true");
+      p.textContent = "Scroll sideways for more \u2192";
+      wrap.parentNode.insertBefore(p, wrap);
+    } else if (!show && has) {
+      prev.remove();
+    }
+  }
   function scrollable() {
     document.querySelectorAll(".table-wrap").forEach(function (wrap) {
-      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      hint(wrap, scrolls);
+      if (scrolls) {
         wrap.tabIndex = 0;
         wrap.setAttribute("role", "region");
         wrap.setAttribute("aria-label", label(wrap) + " (scrolls sideways)");
@@ -24,6 +41,9 @@
         wrap.removeAttribute("role");
         wrap.removeAttribute("aria-label");
       }
+    });
+    document.querySelectorAll(".chart").forEach(function (chart) {
+      hint(chart, !!chart.querySelector("svg") && chart.scrollWidth > chart.clientWidth + 1);
     });
   }
   scrollable();

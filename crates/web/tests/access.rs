@@ -412,6 +412,19 @@ async fn fixtures(app: &TestApp) -> Fixtures {
     };
     f.connection = f.fresh_connection(app).await;
     f.cost = f.fresh_cost(app).await;
+    // Overhead is shared with the demo's EUR and GBP campaigns: it needs their rates.
+    let r = app
+        .request(
+            &f.owner_client,
+            Method::PUT,
+            "/api/finance/settings",
+            Some(
+                &json!({"rates": [{"from": "EUR", "to": "USD", "rate": "1.1"},
+                                  {"from": "GBP", "to": "USD", "rate": "1.27"}]}),
+            ),
+        )
+        .await;
+    assert!(r.status().is_success(), "rates: {}", r.status());
     f.overhead = f.fresh_overhead(app).await;
     f.mapping = f.fresh_mapping(app).await;
     let body = json!({"campaigns": [demo_campaign], "kpi": {"source": "platform_revenue"}, "draws": 20, "seed": 7});
@@ -659,6 +672,11 @@ async fn every_route_answers_each_role_as_the_access_table_says() {
                 }
                 let api = route.path.starts_with("/api/");
                 let (status, location, body) = call(&app, route, &path, caller).await;
+                if route.path == "/finance/rates/delete" {
+                    // Put back what the deletion took: overhead shared with the EUR campaign
+                    // needs it (an entry no rate converts is refused).
+                    f.save_rate(&app, &shared).await;
+                }
                 let want = expected(route, caller);
                 size += 1;
                 match observed(api, status, &location, &body) {

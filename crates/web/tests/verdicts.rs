@@ -102,6 +102,12 @@ async fn no_page_gives_a_verdict_from_a_missing_input() {
             pages[0]
         );
         assert!(pages[1].contains("Budget exceeded by $170.00"));
+        // The pace part's band scores the burn rate; its sentence says the budget is exceeded.
+        assert!(
+            pages[1].contains("of the target pace, but budget exceeded by $170.00"),
+            "{}",
+            pages[1]
+        );
         assert!(
             pages[5].contains("Not measurable"),
             "the insights tab's card"

@@ -177,8 +177,8 @@ labels! {
         CostCategory::OperationalOverhead => "Operational overhead",
     }
     AlertKind {
-        AlertKind::Budget80 => "80 % of the budget used",
-        AlertKind::Budget95 => "95 % of the budget used",
+        AlertKind::Budget80 => "80% of the budget used",
+        AlertKind::Budget95 => "95% of the budget used",
         AlertKind::Budget100 => "Budget used up",
         AlertKind::PacingAhead => "Spending ahead of pace",
         AlertKind::PacingBehind => "Spending behind pace",

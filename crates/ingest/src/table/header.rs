@@ -518,7 +518,19 @@ fn classify_columns(rows: &[RawRow]) -> Option<Source> {
         let any_case = crate::canonical::CANONICAL_COLUMNS
             .iter()
             .all(|f| names.contains(&f.as_str()));
-        if exact >= 8 || any_case {
+        // Every column one of spendlens' own, some left out (a file without engagements or
+        // conversion value): nothing is misspelt, so the lenient reader takes it and says which
+        // columns it stored as 0, where the strict one refused the file.
+        let own = |c: &str| {
+            let c = c.trim().trim_start_matches('\u{feff}');
+            c.is_empty()
+                || c == "currency"
+                || crate::canonical::CANONICAL_COLUMNS
+                    .iter()
+                    .any(|f| f.as_str() == c)
+        };
+        let only_left_out = !any_case && raw.cells.iter().all(own);
+        if (exact >= 8 && !only_left_out) || any_case {
             return Some(Source::Canonical);
         }
         if names.contains(&"start date (in utc)") || names.contains(&"total spent") {

@@ -310,3 +310,23 @@ fn an_amount_that_reads_either_way_is_read_as_the_separator_says_and_said() {
         decided.notes
     );
 }
+
+/// A file of spendlens' own columns with some left out is read, revenue included, saying which
+/// columns were stored as 0 (the strict reader refused it: "could not tell which columns hold
+/// the date and the spend", naming engagements as missing).
+#[test]
+fn own_columns_with_some_left_out_are_read_with_their_revenue() {
+    let text = "date,platform,campaign,spend,impressions,clicks,conversions,revenue\n\
+                2026-12-01,meta,M,100.10,1000,20,2,300.30\n2026-12-01,google_ads,G,80.00,900,9,1,200\n";
+    let parsed =
+        match spendlens_ingest::import(text.as_bytes(), "own.csv", &ImportOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+        {
+            spendlens_ingest::Imported::Rows(p) => p,
+            spendlens_ingest::Imported::Preview(_) => panic!("a preview"),
+        };
+    assert_eq!(parsed.rows.len(), 2);
+    assert_eq!(parsed.rows[0].platform, Platform::Meta);
+    assert_eq!(parsed.rows[0].revenue, Some(dec!(300.30)));
+    assert_eq!(parsed.rows[1].platform, Platform::GoogleAds);
+}

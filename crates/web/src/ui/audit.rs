@@ -60,7 +60,13 @@ pub fn action_words(action: &str) -> String {
         "revoke" => "revoked",
         other => other,
     };
-    let mut noun = noun.replace('_', " ");
+    let mut noun = match noun {
+        // Records named in the plural by their route, and codes no one says aloud.
+        "mmm_run" => "marketing-mix run".to_owned(),
+        "share-links" | "share_links" => "share link".to_owned(),
+        "api_token" => "API token".to_owned(),
+        other => other.replace(['_', '-'], " "),
+    };
     if let Some(first) = noun.get(..1) {
         noun = format!("{}{}", first.to_uppercase(), &noun[1..]);
     }
@@ -209,6 +215,9 @@ mod tests {
     fn actions_and_fields_read_as_words() {
         assert_eq!(action_words("ledger_entry.delete"), "Ledger entry deleted");
         assert_eq!(action_words("campaign.update"), "Campaign updated");
+        assert_eq!(action_words("mmm_run.create"), "Marketing-mix run created");
+        assert_eq!(action_words("share-links.create"), "Share link created");
+        assert_eq!(action_words("api_token.revoke"), "API token revoked");
         assert_eq!(
             action_words("connection.authorize"),
             "Connection authorised"

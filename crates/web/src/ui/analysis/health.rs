@@ -94,6 +94,27 @@ fn sub_view(
     }
 }
 
+/// What the pace part measured, and the budget verdict beside it when the budget is exceeded
+/// or heading over: the pace's band scores a burn rate within ±15 % of the target as well as
+/// ever, which alone would read as all is well.
+fn pace_basis(a: &Analysis) -> String {
+    use spendlens_core::analysis::verdicts::PacingVerdict;
+    let pace = format!(
+        "spending at {} of the target pace",
+        pct(a.overview.pacing.pacing_pct)
+    );
+    match Verdicts::of(a).pacing {
+        v @ (PacingVerdict::OverBudget { .. } | PacingVerdict::ProjectedOver { .. }) => format!(
+            "{pace}, but {}",
+            spendlens_app::labels::in_sentence(&spendlens_app::labels::pacing_verdict(
+                v,
+                &a.currency
+            ))
+        ),
+        _ => pace,
+    }
+}
+
 /// The four parts of the score, in the seed's order.
 pub fn subs(a: &Analysis, basis: Basis) -> Vec<SubView> {
     let on = format!("on {} revenue", basis.adjective());
@@ -106,16 +127,7 @@ pub fn subs(a: &Analysis, basis: Basis) -> Vec<SubView> {
             format!("{} of the budget used", pct(a.overview.budget.used_pct)),
             a,
         ),
-        sub_view(
-            "pacing",
-            "Pace of spend",
-            h.pacing,
-            format!(
-                "spending at {} of the target pace",
-                pct(a.overview.pacing.pacing_pct)
-            ),
-            a,
-        ),
+        sub_view("pacing", "Pace of spend", h.pacing, pace_basis(a), a),
         sub_view(
             "roi",
             "ROI",
@@ -185,7 +197,7 @@ fn measured_parts(a: &Analysis, subs: &[SubView], missing: &[MissingInput]) -> S
         ("are", "them at their defaults")
     };
     format!(
-        "{lead}; {left_out} {verb} left out: {why}. The seed's score, which counts {them}, is {}/100.",
+        "{lead}; {left_out} {verb} left out: {why}. The full score, which counts {them}, is {}/100.",
         h.score
     )
 }

@@ -47,12 +47,14 @@ pub struct TrendView {
     pub label: String,
 }
 
-fn trend_view(t: &Trend, since: &str) -> Option<TrendView> {
+fn trend_view(t: &Trend, since: &str, neutral: bool) -> Option<TrendView> {
     let direction = t.direction?;
     let (arrow, class, word) = match direction {
         spendlens_core::analysis::Direction::Up => ("▲", "up", "up"),
         spendlens_core::analysis::Direction::Down => ("▼", "down", "down"),
     };
+    // More or less spend is neither good nor bad by itself: no colour of a verdict.
+    let class = if neutral { "neutral" } else { class };
     let magnitude = pct(t.change_pct.abs());
     Some(TrendView {
         arrow,
@@ -370,8 +372,8 @@ pub(super) fn view(
     };
     let (spend_trend, conversions_trend) = match (&a.trends, &since) {
         (Some(t), Some(since)) => (
-            trend_view(&t.spend, since),
-            trend_view(&t.conversions, since),
+            trend_view(&t.spend, since, true),
+            trend_view(&t.conversions, since, false),
         ),
         _ => (None, None),
     };
