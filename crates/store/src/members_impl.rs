@@ -184,6 +184,18 @@ macro_rules! impl_member_store {
                     {
                         return Ok(false);
                     }
+                    // Whoever removes another must still be able to, under the lock: two admins
+                    // removing each other at once both succeeded, each checked before the other.
+                    if let Some(actor) = entry.actor.as_ref().filter(|a| *a != user) {
+                        let may = match role_of(&mut tx, org, actor).await? {
+                            Some(Role::Owner) => true,
+                            Some(Role::Admin) => before != Role::Owner,
+                            _ => false,
+                        };
+                        if !may {
+                            return Ok(false);
+                        }
+                    }
                     keep_an_owner(&mut tx, org, before).await?;
                     for statement in [
                         "DELETE FROM memberships WHERE org_id = $1 AND user_id = $2",

@@ -323,3 +323,58 @@ async fn a_member_removed_from_their_last_organisation_can_come_back_by_invitati
         );
     }
 }
+
+/// Two admins removing each other at once both succeeded: each was checked before the other's
+/// removal committed. The removal re-checks, under the organisation's lock, that whoever removes
+/// still may: the second of the two finds its remover gone and changes nothing.
+#[tokio::test]
+async fn a_remover_removed_meanwhile_removes_nobody() {
+    use spendlens_core::Role;
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        let owner = app
+            .store
+            .create_account("boss@race.io", "x", "Race", crate::support::now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let a = crate::access::member(&app.store, &owner, "a@race.io", Role::Admin).await;
+        let b = crate::access::member(&app.store, &owner, "b@race.io", Role::Admin).await;
+        let removal = |by: &spendlens_store::Principal, of: &spendlens_store::Principal| {
+            spendlens_store::AuditEntry {
+                org_id: owner.org_id.clone(),
+                actor: Some(by.user_id.clone()),
+                action: "member.remove".to_owned(),
+                target_type: "member".to_owned(),
+                target_id: of.user_id.as_str().to_owned(),
+                details: json!({}),
+                at: crate::support::now(),
+            }
+        };
+        // a removes b first; b's removal of a, checked before, arrives second.
+        let first = app
+            .store
+            .remove_member(&owner.org_id, &b.user_id, Role::Admin, &removal(&a, &b))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(first, "{}", app.backend);
+        let second = app
+            .store
+            .remove_member(&owner.org_id, &a.user_id, Role::Admin, &removal(&b, &a))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!second, "{}: a removed member removed another", app.backend);
+        let members = app
+            .store
+            .members(&owner.org_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(members.len(), 2, "{}: the owner and a stay", app.backend);
+        // An admin may not remove an owner even then; an owner may remove an admin.
+        let by_owner = app
+            .store
+            .remove_member(&owner.org_id, &a.user_id, Role::Admin, &removal(&owner, &a))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(by_owner);
+    }
+}
