@@ -1,7 +1,7 @@
 //! Rate-limit attempts (sign-ins, registrations) in a window, shared by every instance over the
 //! database: a limit kept in one process's memory would allow it once per instance.
 //!
-//! An attempt is counted against a kind (`login_address`, `login_account`, `register_address`)
+//! An attempt is counted against a kind (`login_address`, `login_account`, `register_address`, `reset_address`)
 //! and a key's SHA-256 (a client address, or an e-mail from an address): the store never sees
 //! what was typed. The rule (how many, how long, what counts) is `spendlens_app::accounts`'.
 

@@ -171,3 +171,40 @@ async fn a_forgotten_password_is_reset_by_the_link_sent_to_the_address() {
         );
     }
 }
+
+/// Password-reset requests are counted apart from registrations: whoever uses up the
+/// registrations from an office's shared address no longer stops everyone behind it from
+/// resetting a forgotten password.
+#[tokio::test]
+async fn registrations_used_up_from_an_address_leave_password_resets_open() {
+    for url in database_urls().await {
+        let app = TestApp::spawn(&url).await;
+        app.register(&app.client, "first@office.io").await;
+        let mut limited = false;
+        for i in 0..40 {
+            let r = app
+                .request(
+                    &new_client(),
+                    Method::POST,
+                    "/api/auth/register",
+                    Some(&json!({"email": format!("spam{i}@office.io"), "password": "correct horse battery",
+                                 "organization_name": "Spam"})),
+                )
+                .await;
+            if r.status() == StatusCode::TOO_MANY_REQUESTS {
+                limited = true;
+                break;
+            }
+        }
+        assert!(limited, "{}: registrations are limited", app.backend);
+        let r = app
+            .request(
+                &new_client(),
+                Method::POST,
+                "/api/auth/password-reset",
+                Some(&json!({"email": "first@office.io"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED, "{}", app.backend);
+    }
+}

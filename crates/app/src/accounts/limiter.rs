@@ -40,6 +40,10 @@ pub(super) enum Kind {
     LoginAddress,
     LoginAccount,
     RegisterAddress,
+    /// Password-reset requests: counted apart from registrations, so that whoever uses up the
+    /// registrations of an office's shared address does not stop everyone behind it from
+    /// resetting a forgotten password.
+    ResetAddress,
 }
 
 impl Kind {
@@ -48,6 +52,7 @@ impl Kind {
             Kind::LoginAddress => "login_address",
             Kind::LoginAccount => "login_account",
             Kind::RegisterAddress => "register_address",
+            Kind::ResetAddress => "reset_address",
         }
     }
 }
@@ -68,19 +73,14 @@ pub(super) fn account_key(email: &str, client: Option<IpAddr>) -> String {
 pub(super) struct Attempt(String);
 
 /// An attempt of a request limited like registrations (a registration, a forgotten password's
-/// link), counted against the client's address.
+/// link), counted against the client's address under its own `kind`.
 pub(super) async fn attempt_per_address(
     ctx: &Context,
+    kind: Kind,
     limits: &AuthLimits,
     client: Option<IpAddr>,
 ) -> Result<Attempt, AccountError> {
-    attempt(
-        ctx,
-        Kind::RegisterAddress,
-        &address_key(client),
-        limits.register_per_address,
-    )
-    .await
+    attempt(ctx, kind, &address_key(client), limits.register_per_address).await
 }
 
 /// Records an attempt of `kind` for `key` and judges it: `RateLimited` (the attempt then

@@ -132,7 +132,7 @@ pub async fn register(
     links: &Links,
     lifetime: TimeDelta,
 ) -> Result<Registered, AccountError> {
-    limiter::attempt_per_address(ctx, limits, client).await?;
+    limiter::attempt_per_address(ctx, limiter::Kind::RegisterAddress, limits, client).await?;
     let email = registration.email.to_lowercase();
     let hash = hash_password(registration.password).await?;
     if !ctx.store.has_users().await? {

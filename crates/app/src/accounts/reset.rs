@@ -38,7 +38,7 @@ pub async fn request_reset(
     client: Option<IpAddr>,
     links: &Links,
 ) -> Result<(), AccountError> {
-    limiter::attempt_per_address(ctx, limits, client).await?;
+    limiter::attempt_per_address(ctx, limiter::Kind::ResetAddress, limits, client).await?;
     let token = new_secret("");
     let Some((user, address, _)) = ctx.store.user_password(email.trim()).await? else {
         return Ok(());
