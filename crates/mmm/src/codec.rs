@@ -76,6 +76,9 @@ fn channel(c: &ChannelResult) -> Value {
         "channel": c.channel,
         "spend": money(c.spend),
         "contribution": interval(c.contribution, 2),
+        // The best fit's own figure: 0 when the data show no detectable effect, whatever the
+        // draws' mean (an effect drawn below zero counts as none, so the mean leans positive).
+        "best_fit_contribution": round(c.best_fit_contribution, 2),
         "share_of_kpi": round(c.share_of_kpi, 4),
         "roi": ratios(c.roi),
         "marginal_roi": ratios(c.marginal_roi),

@@ -239,3 +239,52 @@ async fn run_again_reads_the_run_s_own_campaigns_and_not_a_deleted_one() {
         );
     }
 }
+
+/// A channel the best fit gives no effect is "Not detected" on the run's page, its draws' mean
+/// shown only as how large an effect the data cannot rule out: the table gave such a channel the
+/// highest incremental ROAS right under the sentence saying no effect was detected.
+#[tokio::test]
+async fn a_channel_without_a_detected_effect_is_not_shown_as_the_best() {
+    for url in crate::support::database_urls().await {
+        let app = crate::support::TestApp::spawn(&url).await;
+        let campaigns = crate::support::demo(&app).await;
+        let spring = campaigns
+            .iter()
+            .find(|(_, name)| name.starts_with("Spring"))
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| panic!("no Spring Sale in {campaigns:?}"));
+        let body = serde_json::json!({"campaigns": [spring], "kpi": {"source": "platform_revenue"}, "seed": 7});
+        let r = app.post("/api/mmm", &body).await;
+        assert_eq!(r.status(), reqwest::StatusCode::CREATED, "{}", app.backend);
+        let run = crate::support::json_of(r).await;
+        let id = run["id"].as_str().unwrap_or_default().to_owned();
+        let channels = run["result"]["channels"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let undetected: Vec<String> = channels
+            .iter()
+            .filter(|c| c["best_fit_contribution"].as_f64() == Some(0.0))
+            .filter_map(|c| c["channel"].as_str().map(str::to_owned))
+            .collect();
+        assert!(
+            !undetected.is_empty(),
+            "{}: the demo's Spring Sale has one: {channels:?}",
+            app.backend
+        );
+        let (_, html) = crate::support::page(&app, &format!("/mmm/{id}")).await;
+        for c in &channels {
+            let key = c["channel"].as_str().unwrap_or_default();
+            let row = html
+                .split(&format!("<tr data-channel=\"{key}\">"))
+                .nth(1)
+                .and_then(|r| r.split("</tr>").next())
+                .unwrap_or_else(|| panic!("no row of {key}"));
+            assert_eq!(
+                row.contains("Not detected"),
+                undetected.iter().any(|u| u == key),
+                "{key}: {row}"
+            );
+        }
+    }
+}

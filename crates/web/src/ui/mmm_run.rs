@@ -26,6 +26,9 @@ use crate::ui::{Layout, UiError, UiResult, render, see_other};
 #[derive(Debug)]
 pub struct ChannelRow {
     pub key: String,
+    /// Whether the best fit finds an effect: when it does not, the row says so before the draws'
+    /// means, which would otherwise read as an effect the model just said it could not detect.
+    pub detected: bool,
     pub name: String,
     pub spend: String,
     pub contribution: Estimate,
@@ -242,6 +245,7 @@ async fn run_page(
                     .map_or_else(|| "—".to_owned(), ratio)
             };
             ChannelRow {
+                detected: c["best_fit_contribution"].as_f64().is_none_or(|b| b != 0.0),
                 name: channel_name(&key),
                 spend: money(
                     c["spend"]
