@@ -109,8 +109,14 @@ pub fn text(doc: &Value) -> String {
         "half-life".to_owned(),
     ]];
     for c in doc["channels"].as_array().into_iter().flatten() {
+        // No effect at the best fit: the draws' figures are only what the data cannot rule out.
+        let undetected = c["best_fit_contribution"].as_f64() == Some(0.0);
         rows.push(vec![
-            s(&c["channel"]),
+            if undetected {
+                format!("{} (not detected)", s(&c["channel"]))
+            } else {
+                s(&c["channel"])
+            },
             c["spend"]
                 .as_str()
                 .and_then(|x| x.parse::<f64>().ok())
