@@ -102,7 +102,22 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     let docs = request.uri().path().starts_with("/api/docs");
     // A share link's token is in its path: no page it leads to may learn it.
     let shared = request.uri().path().starts_with("/share/");
+    // A request whose body may be left unread by a refusal (an upload answered 403 before a
+    // byte of it is read): its connection is not reused, so the answer says so rather than the
+    // client's next request on it failing.
+    let with_body = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > 0)
+        || request.headers().contains_key(header::TRANSFER_ENCODING);
     let mut response = next.run(request).await;
+    if with_body && (response.status().is_client_error() || response.status().is_server_error()) {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     let html = response
         .headers()
         .get(header::CONTENT_TYPE)

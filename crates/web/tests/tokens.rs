@@ -85,6 +85,19 @@ async fn tokens_are_listed_with_their_use_and_expiry_never_their_secret() {
                 .and_then(|v| v.to_str().ok()),
             Some("Bearer realm=\"spendlens\"")
         );
+        // A refused request with a body (left unread) says its connection closes.
+        let r = Client::new()
+            .post(format!("{}/api/campaigns", app.base))
+            .bearer_auth("sl_not-a-token")
+            .json(&json!({"name": "x"}))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            r.headers().get("connection").and_then(|v| v.to_str().ok()),
+            Some("close")
+        );
         let other = new_client();
         app.register(&other, "bob@example.com").await;
         let theirs = app.request(&other, Method::GET, "/api/tokens", None).await;
