@@ -167,17 +167,22 @@ impl Report {
         format!("{} to {}", self.period.start, self.period.end)
     }
 
-    /// The currency note as one line: `"Amounts in USD. Rates: 1 EUR = 1.0850 USD (31 Mar 2025)."`
+    /// The currency note as one line: `"Amounts in USD."`, or with conversions `"Totals in USD;
+    /// each campaign's own figures in its currency (its Currency column). Exchange rates used:
+    /// 1 EUR = 1.085 USD (31 Mar 2025)."`
     pub fn currency_label(&self) -> String {
         let code = self.currency.reporting.trim();
-        let mut out = format!(
-            "Amounts in {}.",
-            if code.is_empty() {
-                "the source currency"
-            } else {
-                code
-            }
-        );
+        let mut out = if code.is_empty() {
+            "Amounts in the source currency.".to_owned()
+        } else if self.currency.rates.is_empty() {
+            format!("Amounts in {code}.")
+        } else {
+            // Converted totals beside campaigns in other currencies: the rows of a campaign are
+            // in its own (the Currency column), and cannot be added up as they stand.
+            format!(
+                "Totals in {code}; each campaign's own figures in its currency (its Currency column)."
+            )
+        };
         if !self.currency.rates.is_empty() {
             let rates: Vec<String> = self
                 .currency
@@ -250,7 +255,7 @@ mod tests {
         ];
         assert_eq!(
             report("USD", rates).currency_label(),
-            "Amounts in USD. Exchange rates used: 1 EUR = 1.085 USD (31 Mar 2025), 1 GBP = 1.25 USD."
+            "Totals in USD; each campaign's own figures in its currency (its Currency column). Exchange rates used: 1 EUR = 1.085 USD (31 Mar 2025), 1 GBP = 1.25 USD."
         );
         // An inverted rate is printed to 6 significant digits, marked as rounded.
         let derived = vec![ExchangeRate {
@@ -261,7 +266,7 @@ mod tests {
         }];
         assert_eq!(
             report("GBP", derived).currency_label(),
-            "Amounts in GBP. Exchange rates used: 1 EUR ≈ 0.872144 GBP."
+            "Totals in GBP; each campaign's own figures in its currency (its Currency column). Exchange rates used: 1 EUR ≈ 0.872144 GBP."
         );
     }
 

@@ -113,7 +113,7 @@ fn wide_tables_are_landscape_and_the_first_page_states_currency_and_rates() {
     let first = &pages.text[0];
     for expected in [
         "Marketing financial report",
-        "Amounts in USD.",
+        "Totals in USD; each campaign's own figures in its currency",
         "1 EUR = 1.085 USD",
         "1 GBP = 1.2674 USD",
     ] {
