@@ -33,6 +33,28 @@ async fn upload(
     (status, json_of(r).await)
 }
 
+/// Confirms the preview shown in `html` (the upload page's answer) with the page's `token`.
+async fn confirm_preview(app: &TestApp, id: &str, token: &str, html: &str) {
+    let pending = html
+        .split("name=\"pending\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no pending token: {html}"))
+        .to_owned();
+    let r = app
+        .client
+        .post(format!("{}/campaigns/{id}/imports/confirm", app.base))
+        .form(&[("csrf", token), ("pending", pending.as_str())])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+}
+
 async fn spend(app: &TestApp, id: &str) -> Value {
     json_of(
         app.get(&format!(
@@ -329,24 +351,7 @@ Brand,1,USD,\"1,000.01\",\"25,881\"\n";
         .await
         .unwrap_or_default();
     assert!(html.contains("data-metric=\"preview-rows\">20<"), "{html}");
-    let pending = html
-        .split("name=\"pending\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap_or_else(|| panic!("no pending token: {html}"))
-        .to_owned();
-    let r = app
-        .client
-        .post(format!("{}/campaigns/{id}/imports/confirm", app.base))
-        .form(&[("csrf", token.as_str()), ("pending", pending.as_str())])
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        r.status().is_success() || r.status().is_redirection(),
-        "{}",
-        r.status()
-    );
+    confirm_preview(&app, &id, &token, &html).await;
     assert_eq!(spend(&app, &id).await, "1000.01");
 }
 
@@ -591,24 +596,7 @@ async fn ambiguous_dates_follow_the_file_s_locale_or_the_date_order_given() {
             .await
             .unwrap_or_default();
         assert!(html.contains("11 Jan 2026"), "{html}");
-        let pending = html
-            .split("name=\"pending\" value=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .unwrap_or_else(|| panic!("no pending token: {html}"))
-            .to_owned();
-        let r = app
-            .client
-            .post(format!("{}/campaigns/{id}/imports/confirm", app.base))
-            .form(&[("csrf", token.as_str()), ("pending", pending.as_str())])
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            r.status().is_success() || r.status().is_redirection(),
-            "{}",
-            r.status()
-        );
+        confirm_preview(&app, &id, &token, &html).await;
         let sources = json_of(app.get(&format!("/api/campaigns/{id}/sources")).await).await;
         assert_eq!(
             sources["sources"][0]["first_date"], "2026-01-11",

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::ledger_import::import;
-use crate::support::{TestApp, database_urls, json_of};
+use crate::support::{TestApp, database_urls, json_of, refused};
 
 #[tokio::test]
 async fn a_cost_no_rate_converts_is_refused_where_it_is_written() {
@@ -20,17 +20,7 @@ async fn a_cost_no_rate_converts_is_refused_where_it_is_written() {
         let costs = format!("/api/campaigns/{id}/costs");
         let fee = json!({"category": "platform_fees", "amount": "1000", "platform": "meta",
                          "billing_period": "2026-11", "currency": "JPY"});
-        let r = app.post(&costs, &fee).await;
-        assert_eq!(
-            r.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            app.backend
-        );
-        let body = json_of(r).await;
-        let detail = &body["error"]["details"][0];
-        assert_eq!(detail["field"], "currency", "{body}");
-        let message = detail["message"].as_str().unwrap_or_default();
+        let message = refused(app.post(&costs, &fee).await, "currency").await;
         assert!(message.contains("between JPY and USD"), "{message}");
         // Nothing stored: the campaign's ROI and the report still answer.
         let roi = app.get(&format!("/api/campaigns/{id}/roi")).await;
@@ -63,15 +53,7 @@ async fn a_cost_no_rate_converts_is_refused_where_it_is_written() {
         // Overhead in EUR cannot be shared with a USD campaign without a rate.
         let overhead = json!({"amount": "500", "currency": "EUR", "reporting_period": "2026-11",
                               "allocation_method": "time_based"});
-        let r = app.post("/api/overhead", &overhead).await;
-        assert_eq!(
-            r.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            app.backend
-        );
-        let body = json_of(r).await;
-        assert_eq!(body["error"]["details"][0]["field"], "currency", "{body}");
+        refused(app.post("/api/overhead", &overhead).await, "currency").await;
 
         // With the rates, the same writes are taken (JPY through USD → JPY inverted).
         let r = app
@@ -114,13 +96,7 @@ async fn a_cost_dated_outside_the_stored_days_is_refused_and_a_long_whole_window
                    "incurred_on": day})
         };
         for day in ["0001-01-01", "1999-12-31", "2100-01-01", "9999-12-31"] {
-            let r = app.post(&costs, &creative(day)).await;
-            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{day}");
-            let body = json_of(r).await;
-            assert_eq!(
-                body["error"]["details"][0]["field"], "incurred_on",
-                "{body}"
-            );
+            refused(app.post(&costs, &creative(day)).await, "incurred_on").await;
         }
         // A day in range but ten years before the campaign (a typo for 2026): the whole
         // campaign's window is too long to compute, and the answer says where it starts and what
@@ -129,17 +105,7 @@ async fn a_cost_dated_outside_the_stored_days_is_refused_and_a_long_whole_window
             app.post(&costs, &creative("2016-01-01")).await.status(),
             StatusCode::CREATED
         );
-        let r = app.get(&format!("/api/campaigns/{id}/roi")).await;
-        assert_eq!(
-            r.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            app.backend
-        );
-        let body = json_of(r).await;
-        let detail = &body["error"]["details"][0];
-        assert_eq!(detail["field"], "from", "{body}");
-        let message = detail["message"].as_str().unwrap_or_default();
+        let message = refused(app.get(&format!("/api/campaigns/{id}/roi")).await, "from").await;
         assert!(
             message.contains("(2016-01-01)") && message.contains("give `from`"),
             "{message}"

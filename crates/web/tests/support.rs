@@ -238,6 +238,15 @@ pub async fn json_of(r: Response) -> Value {
 }
 
 /// The standard campaign of the analysis contract's first example.
+/// A 422 answer's first problem: checks the status and its field, and gives its message.
+pub async fn refused(r: Response, field: &str) -> String {
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+    let body = json_of(r).await;
+    let detail = &body["error"]["details"][0];
+    assert_eq!(detail["field"], field, "{body}");
+    detail["message"].as_str().unwrap_or_default().to_owned()
+}
+
 pub fn q4() -> Value {
     json!({"name": "Q4 Lead Gen", "currency": "USD", "budget": "15000.00",
            "start_date": "2026-11-01", "end_date": "2026-12-15", "time_zone": "UTC"})

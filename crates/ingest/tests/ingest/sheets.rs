@@ -5,6 +5,16 @@ use rust_decimal_macros::dec;
 use spendlens_core::Platform;
 use spendlens_ingest::{ColumnMapping, Field, ImportOptions, parse_sheet_values, summary};
 
+/// The rows a text file imports as (detected, as every door reads it).
+fn imported(text: &str, options: &ImportOptions) -> spendlens_ingest::ParsedFile {
+    match spendlens_ingest::import(text.as_bytes(), "file.csv", options)
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
+        spendlens_ingest::Imported::Rows(p) => p,
+        spendlens_ingest::Imported::Preview(_) => panic!("a preview"),
+    }
+}
+
 fn values(rows: &[&[&str]]) -> Vec<Vec<String>> {
     rows.iter()
         .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
@@ -219,12 +229,7 @@ fn ambiguous_dates_follow_the_file_s_decimal_commas_and_the_note_names_the_optio
             date_order: order,
             ..ImportOptions::default()
         };
-        match spendlens_ingest::import(text.as_bytes(), "eu.csv", &options)
-            .unwrap_or_else(|e| panic!("{e}"))
-        {
-            spendlens_ingest::Imported::Rows(p) => p,
-            spendlens_ingest::Imported::Preview(_) => panic!("a preview"),
-        }
+        imported(text, &options)
     };
     let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2026, m, d).expect("d");
     let european =
@@ -276,16 +281,7 @@ fn ambiguous_dates_follow_the_file_s_decimal_commas_and_the_note_names_the_optio
 /// file's separator suggests, and the note says how, with the cell (it said nothing before).
 #[test]
 fn an_amount_that_reads_either_way_is_read_as_the_separator_says_and_said() {
-    let parse = |text: &str| match spendlens_ingest::import(
-        text.as_bytes(),
-        "n.csv",
-        &ImportOptions::default(),
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
-    {
-        spendlens_ingest::Imported::Rows(p) => p,
-        spendlens_ingest::Imported::Preview(_) => panic!("a preview"),
-    };
+    let parse = |text: &str| imported(text, &ImportOptions::default());
     let semi = parse("Date;Campaign;Spend\n2026-11-01;C;1.234\n2026-11-02;C;2.500\n");
     assert_eq!(semi.rows[0].spend, dec!(1234));
     let note = semi
@@ -318,13 +314,7 @@ fn an_amount_that_reads_either_way_is_read_as_the_separator_says_and_said() {
 fn own_columns_with_some_left_out_are_read_with_their_revenue() {
     let text = "date,platform,campaign,spend,impressions,clicks,conversions,revenue\n\
                 2026-12-01,meta,M,100.10,1000,20,2,300.30\n2026-12-01,google_ads,G,80.00,900,9,1,200\n";
-    let parsed =
-        match spendlens_ingest::import(text.as_bytes(), "own.csv", &ImportOptions::default())
-            .unwrap_or_else(|e| panic!("{e}"))
-        {
-            spendlens_ingest::Imported::Rows(p) => p,
-            spendlens_ingest::Imported::Preview(_) => panic!("a preview"),
-        };
+    let parsed = imported(text, &ImportOptions::default());
     assert_eq!(parsed.rows.len(), 2);
     assert_eq!(parsed.rows[0].platform, Platform::Meta);
     assert_eq!(parsed.rows[0].revenue, Some(dec!(300.30)));
