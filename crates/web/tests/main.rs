@@ -52,6 +52,7 @@ mod pages_finance;
 mod pages_more;
 mod password_reset;
 mod pdf_reports;
+mod people;
 mod portfolio;
 mod rates;
 mod reconcile;

@@ -337,8 +337,8 @@ async fn a_remover_removed_meanwhile_removes_nobody() {
             .create_account("boss@race.io", "x", "Race", crate::support::now())
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let a = crate::access::member(&app.store, &owner, "a@race.io", Role::Admin).await;
-        let b = crate::access::member(&app.store, &owner, "b@race.io", Role::Admin).await;
+        let a = crate::people::member(&app.store, &owner, "a@race.io", Role::Admin).await;
+        let b = crate::people::member(&app.store, &owner, "b@race.io", Role::Admin).await;
         let removal = |by: &spendlens_store::Principal, of: &spendlens_store::Principal| {
             spendlens_store::AuditEntry {
                 org_id: owner.org_id.clone(),

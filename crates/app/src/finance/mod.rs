@@ -14,6 +14,7 @@ mod fitted_days;
 pub mod ledger;
 pub mod rates;
 pub mod settings;
+mod spread;
 pub mod webhook;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -199,7 +200,7 @@ pub(crate) fn revenue_series(
     };
     let mut credit = Vec::new();
     if let Some(a) = reads.attributed {
-        spread(&mut days, a.revenue);
+        spread::spread(&mut days, a.revenue);
         credit = a.by_platform;
         basis = RevenueBasis::Attributed {
             model: a.model.name().to_owned(),
@@ -267,57 +268,6 @@ pub fn row_revenue(
             };
             platform_revenue(platform, &metrics, aov).0
         }
-    }
-}
-
-/// Rescales `days` so they add up to `total` exactly (whole cents, the remainder on the last
-/// day), keeping their proportions; evenly when they are all zero.
-fn spread(days: &mut [DailyRevenue], total: Decimal) {
-    if days.is_empty() {
-        return;
-    }
-    let sum = days.iter().fold(Decimal::ZERO, |acc, d| {
-        spendlens_core::num::add(acc, d.amount)
-    });
-    let n = Decimal::from(days.len() as u64);
-    let mut given = Decimal::ZERO;
-    let last = days.len() - 1;
-    for (i, day) in days.iter_mut().enumerate() {
-        day.amount = if i == last {
-            total - given
-        } else if sum > Decimal::ZERO {
-            spendlens_core::num::round_half_away(
-                spendlens_core::num::div_or_zero(spendlens_core::num::mul(total, day.amount), sum),
-                2,
-            )
-        } else {
-            spendlens_core::num::round_half_away(spendlens_core::num::div_or_zero(total, n), 2)
-        };
-        given += day.amount;
-    }
-}
-
-#[cfg(test)]
-mod spread_tests {
-    use super::*;
-
-    fn day(d: u32, amount: &str) -> DailyRevenue {
-        DailyRevenue {
-            date: NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default(),
-            amount: amount.parse().unwrap_or_default(),
-        }
-    }
-
-    #[test]
-    fn attributed_totals_keep_the_daily_shape_and_add_up_to_the_cent() {
-        let mut days = vec![day(1, "10"), day(2, "30"), day(3, "60")];
-        spread(&mut days, "50.01".parse().unwrap_or_default());
-        let got: Vec<String> = days.iter().map(|d| d.amount.to_string()).collect();
-        assert_eq!(got, ["5.00", "15.00", "30.01"]);
-        let mut flat = vec![day(1, "0"), day(2, "0"), day(3, "0")];
-        spread(&mut flat, "10".parse().unwrap_or_default());
-        let got: Vec<String> = flat.iter().map(|d| d.amount.to_string()).collect();
-        assert_eq!(got, ["3.33", "3.33", "3.34"]);
     }
 }
 
