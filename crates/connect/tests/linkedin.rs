@@ -198,7 +198,14 @@ async fn a_daily_limit_429_is_not_retried() {
         .with_priority(1)
         .mount(&env.server)
         .await;
-    let err = connector(&env)
+    // At noon UTC the daily quota is half a day away: more than a sync waits. (Dated by the
+    // answer's own Date header, the test retried when run in the last two minutes before
+    // midnight UTC, when the reset is near enough to wait for.)
+    let http = env
+        .http
+        .clone()
+        .with_clock(Arc::new(FixedClock(at("2024-07-01T12:00:00Z"))));
+    let err = LinkedInConnector::new(http, env.base(), static_token("AQV-test-token"))
         .fetch_daily(ACCOUNT, range("2024-06-01", "2024-06-30"))
         .await
         .expect_err("quota");

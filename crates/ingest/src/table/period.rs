@@ -186,6 +186,9 @@ pub(crate) fn settle(
     notes: &mut Vec<String>,
 ) -> Vec<(u64, DailyRow)> {
     let periods: Vec<&Dated> = rows.iter().filter(|d| d.period.is_some()).collect();
+    if choice != PeriodChoice::Refuse {
+        notes.extend(overlap_note(&rows, &periods));
+    }
     if let Some(first) = periods.first() {
         match choice {
             PeriodChoice::Refuse => {
@@ -239,6 +242,41 @@ pub(crate) fn settle(
         }
     }
     out
+}
+
+/// A note when a row covering a period and a row of one of its days are of the same platform
+/// and campaign: both are counted, which doubles that day if the period's total already holds
+/// it (a report exported with and without a Day breakdown, pasted together).
+fn overlap_note(rows: &[Dated], periods: &[&Dated]) -> Option<String> {
+    let key = |d: &Dated| (d.daily.platform, d.daily.external_campaign_id.clone());
+    let mut days: std::collections::HashMap<_, Vec<(NaiveDate, u64)>> =
+        std::collections::HashMap::new();
+    for d in rows.iter().filter(|d| d.period.is_none()) {
+        days.entry(key(d)).or_default().push((d.daily.date, d.row));
+    }
+    let mut found = periods.iter().filter_map(|p| {
+        let (start, end) = p.period?;
+        days.get(&key(p))?
+            .iter()
+            .find(|(day, _)| (start..=end).contains(day))
+            .map(|(day, row)| (p, *day, *row))
+    });
+    let (p, day, row) = found.next()?;
+    let more = found.count();
+    let (start, end) = p.period.unwrap_or((day, day));
+    let others = match more {
+        0 => String::new(),
+        1 => " (and 1 more such pair)".to_owned(),
+        n => format!(" (and {n} more such pairs)"),
+    };
+    Some(format!(
+        "row {} covers {} to {} and row {row} is {} of the same platform and campaign: both are \
+         counted{others}; if the period's total already holds that day, remove one of them",
+        p.row,
+        date::describe(start),
+        date::describe(end),
+        date::describe(day)
+    ))
 }
 
 /// `total` split into `n` parts of whole units at `scale` decimals, the remainder one unit each

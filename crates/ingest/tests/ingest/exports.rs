@@ -310,3 +310,38 @@ fn a_report_without_clicks_says_its_clicks_are_not_measured() {
     assert!(!p.notes.iter().any(|n| n.contains("no Impressions")));
     assert_eq!(summary(&p).totals.spend, dec!(2565.93));
 }
+
+/// A Meta row covering 1–3 November and a row of 2 November of the same campaign: both are
+/// counted when spread, and the note says so, naming both rows (a report exported with and
+/// without a day breakdown, pasted together, doubled that day silently).
+#[test]
+fn a_period_row_and_a_day_within_it_of_one_campaign_are_said() {
+    let text = "Reporting starts,Reporting ends,Campaign name,Amount spent (USD),Impressions,Link clicks,Results\n\
+                2026-11-01,2026-11-03,P,100.00,10,1,1\n2026-11-02,2026-11-02,P,5.00,1,1,1\n";
+    let options = ImportOptions {
+        period: spendlens_ingest::PeriodChoice::Spread,
+        ..ImportOptions::default()
+    };
+    let parsed =
+        parse_meta(text.as_bytes(), "mixed.csv", &options).unwrap_or_else(|e| panic!("{e}"));
+    let spend: rust_decimal::Decimal = parsed.rows.iter().map(|r| r.spend).sum();
+    assert_eq!(spend, dec!(105.00));
+    let note = parsed
+        .notes
+        .iter()
+        .find(|n| n.contains("both are counted"))
+        .unwrap_or_else(|| panic!("{:?}", parsed.notes));
+    assert!(
+        note.starts_with("row 2 covers 2026-11-01 to 2026-11-03 and row 3 is 2026-11-02"),
+        "{note}"
+    );
+    // Another campaign's day is no overlap.
+    let apart = text.replace("02,P,5.00", "02,Q,5.00");
+    let parsed =
+        parse_meta(apart.as_bytes(), "apart.csv", &options).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !parsed.notes.iter().any(|n| n.contains("both are counted")),
+        "{:?}",
+        parsed.notes
+    );
+}
