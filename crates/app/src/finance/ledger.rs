@@ -78,25 +78,28 @@ fn parse(draft: EntryDraft, currency: &str) -> Result<LedgerEntry, FinanceAppErr
         .map_err(|errors| FinanceError::InvalidEntry { index: 0, errors }.into())
 }
 
-/// The first of `targets` that an amount in `currency` cannot be converted into with the
-/// organisation's rates table (directly or inverted), if any.
-async fn unconvertible(
+/// The organisation's rates table, read when an entry in another currency needs it.
+async fn rates_table(
     ctx: &Context,
     org: &OrgId,
-    currency: &str,
-    targets: &[String],
-) -> Result<Option<String>, FinanceAppError> {
-    if targets.iter().all(|t| t.eq_ignore_ascii_case(currency)) {
-        return Ok(None);
-    }
+) -> Result<spendlens_finance::RatesTable, FinanceAppError> {
     let rates = super::settings::stored_settings(ctx.store.as_ref(), org)
         .await?
         .rates;
-    let table = spendlens_finance::RatesTable::new(&rates)?;
-    Ok(targets
+    Ok(spendlens_finance::RatesTable::new(&rates)?)
+}
+
+/// The first of `targets` that an amount in `currency` cannot be converted into with `table`
+/// (directly or inverted), if any.
+fn unconvertible(
+    table: &spendlens_finance::RatesTable,
+    currency: &str,
+    targets: &[String],
+) -> Option<String> {
+    targets
         .iter()
         .find(|t| !t.eq_ignore_ascii_case(currency) && table.lookup(currency, t).is_none())
-        .cloned())
+        .cloned()
 }
 
 /// Why an entry in `currency` that cannot be converted into `target` is refused: stored, it
@@ -108,30 +111,30 @@ fn no_rate(currency: &str, target: &str) -> String {
     )
 }
 
-/// Refuses a cost of `campaign` in a currency the rates table cannot convert into the
-/// campaign's.
-async fn check_cost_rate(
+/// Refuses an entry of `org` in a currency the rates table cannot convert into every one of
+/// `targets` (a cost: its campaign's currency; overhead: every campaign's, each carrying its
+/// share in its own). The table is read only when the entry is in another currency.
+async fn check_rate(
     ctx: &Context,
-    campaign: &Campaign,
+    org: &OrgId,
     entry: &LedgerEntry,
+    targets: &[String],
 ) -> Result<(), FinanceAppError> {
-    let target = campaign.spec.currency.clone();
-    match unconvertible(ctx, &campaign.org_id, entry.currency(), &[target]).await? {
+    let currency = entry.currency();
+    if targets.iter().all(|t| t.eq_ignore_ascii_case(currency)) {
+        return Ok(());
+    }
+    match unconvertible(&rates_table(ctx, org).await?, currency, targets) {
         Some(t) => Err(FinanceAppError::Fields(vec![Problem::new(
             "currency",
-            no_rate(entry.currency(), &t),
+            no_rate(currency, &t),
         )])),
         None => Ok(()),
     }
 }
 
-/// Refuses overhead in a currency the rates table cannot convert into every currency the
-/// organisation's campaigns are in (each carries its share in its own).
-async fn check_overhead_rate(
-    ctx: &Context,
-    org: &OrgId,
-    entry: &LedgerEntry,
-) -> Result<(), FinanceAppError> {
+/// The currencies of the organisation's campaigns, each once.
+async fn campaign_currencies(ctx: &Context, org: &OrgId) -> Result<Vec<String>, FinanceAppError> {
     let mut currencies: Vec<String> = ctx
         .store
         .list_campaigns(org)
@@ -141,13 +144,7 @@ async fn check_overhead_rate(
         .collect();
     currencies.sort();
     currencies.dedup();
-    match unconvertible(ctx, org, entry.currency(), &currencies).await? {
-        Some(t) => Err(FinanceAppError::Fields(vec![Problem::new(
-            "currency",
-            no_rate(entry.currency(), &t),
-        )])),
-        None => Ok(()),
-    }
+    Ok(currencies)
 }
 
 /// Adds a cost to `campaign` (resolved through the caller's organisation).
@@ -157,7 +154,13 @@ pub async fn add_cost(
     draft: EntryDraft,
 ) -> Result<StoredEntry, FinanceAppError> {
     let entry = cost_entry(draft, campaign)?;
-    check_cost_rate(ctx, campaign, &entry).await?;
+    check_rate(
+        ctx,
+        &campaign.org_id,
+        &entry,
+        std::slice::from_ref(&campaign.spec.currency),
+    )
+    .await?;
     insert_one(ctx, &campaign.org_id, entry)
         .await?
         .ok_or(FinanceAppError::NotFound("campaign"))
@@ -171,7 +174,13 @@ pub async fn replace_cost(
     draft: EntryDraft,
 ) -> Result<StoredEntry, FinanceAppError> {
     let entry = cost_entry(draft, campaign)?;
-    check_cost_rate(ctx, campaign, &entry).await?;
+    check_rate(
+        ctx,
+        &campaign.org_id,
+        &entry,
+        std::slice::from_ref(&campaign.spec.currency),
+    )
+    .await?;
     ctx.store
         .update_ledger_entry(
             &campaign.org_id,
@@ -192,7 +201,7 @@ pub async fn add_overhead(
 ) -> Result<StoredEntry, FinanceAppError> {
     let currency = default_currency(ctx.store.as_ref(), org).await?;
     let entry = overhead_entry(draft, &currency)?;
-    check_overhead_rate(ctx, org, &entry).await?;
+    check_rate(ctx, org, &entry, &campaign_currencies(ctx, org).await?).await?;
     insert_one(ctx, org, entry)
         .await?
         .ok_or_else(|| FinanceAppError::Internal("overhead entry not stored".to_owned()))
@@ -207,7 +216,7 @@ pub async fn replace_overhead(
 ) -> Result<StoredEntry, FinanceAppError> {
     let currency = default_currency(ctx.store.as_ref(), org).await?;
     let entry = overhead_entry(draft, &currency)?;
-    check_overhead_rate(ctx, org, &entry).await?;
+    check_rate(ctx, org, &entry, &campaign_currencies(ctx, org).await?).await?;
     ctx.store
         .update_ledger_entry(org, LedgerScope::Overhead, entry_id, &entry, ctx.now())
         .await?
@@ -279,17 +288,27 @@ pub async fn import_ledger(
             Some(_) => {}
         }
     }
+    // The rates table read once, and only when an entry is in another currency.
     let target = [campaign.spec.currency.clone()];
-    for (i, e) in entries.iter().map(|e| &e.entry).enumerate() {
-        if let Some(t) = unconvertible(ctx, &campaign.org_id, e.currency(), &target).await? {
-            problems.push(Problem::new(
-                "file",
-                format!(
-                    "entry {}, column currency: {}",
-                    i + 1,
-                    no_rate(e.currency(), &t)
-                ),
-            ));
+    let foreign: Vec<(usize, &str)> = entries
+        .iter()
+        .map(|e| e.entry.currency())
+        .enumerate()
+        .filter(|(_, c)| !c.eq_ignore_ascii_case(&campaign.spec.currency))
+        .collect();
+    if !foreign.is_empty() {
+        let table = rates_table(ctx, &campaign.org_id).await?;
+        for (i, currency) in foreign {
+            if let Some(t) = unconvertible(&table, currency, &target) {
+                problems.push(Problem::new(
+                    "file",
+                    format!(
+                        "entry {}, column currency: {}",
+                        i + 1,
+                        no_rate(currency, &t)
+                    ),
+                ));
+            }
         }
     }
     if !problems.is_empty() {
